@@ -1,0 +1,68 @@
+"""Command line: `python -m bot run | migrate | content check PATH` (also `imaginecole`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+from bot.logs import setup_logging
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The subcommands and their options."""
+    parser = argparse.ArgumentParser(
+        prog="imaginecole", description="Imaginecole: lessons and quizzes inside the chat."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="serve the web chat (and Telegram when configured)")
+    run.add_argument("--port", type=int, help="web port (overrides WEB_PORT)")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    content = commands.add_parser("content", help="work with course files")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    check = content_commands.add_parser("check", help="validate a course file or a folder")
+    check.add_argument("path", type=Path)
+    return parser
+
+
+def _check(path: Path) -> int:
+    """Print every problem with file, line and column; exit 1 when anything is wrong."""
+    from content.format import check_path
+
+    problems = check_path(path)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problème(s) trouvé(s) dans {path}")
+        return 1
+    print(f"OK : {path} est valide")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env()
+    setup_logging(settings.log_level)
+    if args.command == "content":
+        return _check(args.path)
+    if args.command == "migrate":
+        from bot.storage.db import migrate
+
+        migrate(settings.database_url)
+        print("database schema is up to date")
+        return 0
+    from bot.app import serve
+
+    if args.port is not None:
+        from dataclasses import replace
+
+        settings = replace(settings, web_port=args.port)
+    asyncio.run(serve(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Assembles the running bot: database, library, dialogs, web chat and Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.conversations import Conversations
+from bot.i18n import I18n
+from bot.server import Handler, build_server
+from bot.storage.db import create_engine, migrate_async
+from bot.storage.store import SqlStore
+from bot.telegram.service import TelegramService
+from bot.web.chat import WebChat
+from content.library import load_library
+from dialogs.flows import build_dialogs
+
+log = logging.getLogger("imaginecole")
+
+
+@dataclass
+class BotApp:
+    """The running process: start() brings everything up, stop() takes it down."""
+
+    settings: Settings
+    engine: AsyncEngine | None = None
+    runner: web.AppRunner | None = None
+    telegram: TelegramService | None = None
+    conversations: Conversations | None = field(default=None, repr=False)
+    port: int = 0
+
+    async def start(self) -> None:
+        """Migrate, load the library and catalogs, serve HTTP, connect Telegram."""
+        settings = self.settings
+        await migrate_async(settings.database_url)
+        self.engine = create_engine(settings.database_url)
+        store = SqlStore(self.engine)
+        library = load_library(settings.library_path)
+        i18n = I18n(default=settings.default_locale)
+        self.conversations = Conversations(
+            store, build_dialogs(), library, i18n, settings.pseudonym_secret
+        )
+        routes: list[tuple[str, str, Handler]] = []
+        if settings.telegram_bot_token:
+            self.telegram = TelegramService(settings, self.conversations, store)
+            routes += self.telegram.routes()
+        chat = WebChat(self.conversations)
+        self.runner = web.AppRunner(build_server(self.engine, library, chat, routes))
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, settings.web_host, settings.web_port)
+        await site.start()
+        self.port = _bound_port(self.runner, settings.web_port)
+        if self.telegram is not None:
+            await self.telegram.start()
+        log.info("web chat on http://localhost:%s courses=%d", self.port, len(library.courses))
+
+    async def stop(self) -> None:
+        """Stop Telegram, the HTTP server and the database pool."""
+        if self.telegram is not None:
+            await self.telegram.stop()
+        if self.runner is not None:
+            await self.runner.cleanup()
+        if self.engine is not None:
+            await self.engine.dispose()
+
+
+def _bound_port(runner: web.AppRunner, configured: int) -> int:
+    """The real port (a test may ask for port 0)."""
+    for address in runner.addresses:
+        if isinstance(address, tuple):
+            return int(address[1])
+    return configured
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGINT or SIGTERM."""
+    app = BotApp(settings)
+    await app.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await app.stop()

@@ -1,0 +1,65 @@
+"""Settings from environment variables and an optional .env file (see .env.example)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from content.library import DEFAULT_LIBRARY
+
+TELEGRAM_API = "https://api.telegram.org"
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    """ "1", "true", "yes", "on" are true; anything else false; unset is the default."""
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the process can be configured with."""
+
+    database_url: str = "sqlite:///var/imaginecole.db"
+    web_host: str = "0.0.0.0"
+    web_port: int = 8080
+    default_locale: str = "fr"
+    library_path: Path = DEFAULT_LIBRARY
+    log_level: str = "INFO"
+    pseudonym_secret: bytes = b""
+    telegram_bot_token: str = ""
+    telegram_api_base_url: str = TELEGRAM_API
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_native_polls: bool = True
+
+    @classmethod
+    def from_env(cls, env_file: str | None = ".env") -> Settings:
+        """Read the environment (after loading .env when it exists)."""
+        if env_file and Path(env_file).exists():
+            load_dotenv(env_file, override=False)
+        env = os.environ
+        return cls(
+            database_url=env.get("DATABASE_URL") or cls.database_url,
+            web_host=env.get("WEB_HOST") or cls.web_host,
+            web_port=int(env.get("WEB_PORT") or cls.web_port),
+            default_locale=env.get("DEFAULT_LOCALE") or cls.default_locale,
+            library_path=Path(env.get("LIBRARY_PATH") or DEFAULT_LIBRARY),
+            log_level=(env.get("LOG_LEVEL") or cls.log_level).upper(),
+            pseudonym_secret=_secret(env.get("PSEUDONYM_SECRET")),
+            telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
+            telegram_api_base_url=(env.get("TELEGRAM_API_BASE_URL") or TELEGRAM_API).rstrip("/"),
+            telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", ""),
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
+            telegram_native_polls=_flag(env.get("TELEGRAM_NATIVE_POLLS"), True),
+        )
+
+
+def _secret(value: str | None) -> bytes:
+    """The pseudonym key: configured, else a random one (pseudonyms change per restart)."""
+    return value.encode() if value else secrets.token_bytes(32)

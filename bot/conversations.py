@@ -1,0 +1,124 @@
+"""One incoming event through the dialogs: lock, transaction, dialog, commit, then send."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.i18n import I18n
+from bot.storage.pseudonym import pseudonym
+from bot.storage.store import SqlStore
+from content.library import Library
+from dialogs.context import Context
+from dialogs.engine import Dialogs
+from dialogs.events import Incoming, UserRef
+from dialogs.messages import Out
+from dialogs.ports import EraseLearner, LearnerRecords
+from dialogs.state import DialogState, Profile
+
+log = logging.getLogger("imaginecole.conversations")
+
+
+@dataclass
+class Outcome:
+    """What to send back to one learner, and in which language and direction."""
+
+    user: UserRef
+    messages: list[Out]
+    lang: str
+    rtl: bool
+    user_id: int | None = None  # the learner's row, None once erased
+
+
+Sender = Callable[[Outcome], Awaitable[None]]
+
+
+@dataclass
+class UserLocks:
+    """One asyncio lock per learner, kept only while someone holds or waits for it."""
+
+    _locks: dict[UserRef, tuple[asyncio.Lock, int]] = field(default_factory=dict)
+
+    @asynccontextmanager
+    async def hold(self, user: UserRef) -> AsyncIterator[None]:
+        """Serialise the handling of one learner's updates in this process."""
+        lock, users = self._locks.get(user, (asyncio.Lock(), 0))
+        self._locks[user] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[user]
+            if users == 1:
+                del self._locks[user]
+            else:
+                self._locks[user] = (lock, users - 1)
+
+
+class Conversations:
+    """Handles events of every channel the same way."""
+
+    def __init__(
+        self, store: SqlStore, dialogs: Dialogs, library: Library, i18n: I18n, secret: bytes
+    ) -> None:
+        self.store = store
+        self.dialogs = dialogs
+        self.library = library
+        self.i18n = i18n
+        self.secret = secret
+        self.locks = UserLocks()
+
+    async def handle(self, event: Incoming, update_key: str | None, send: Sender) -> bool:
+        """Handle an event once (False for a duplicate) and send the reply after commit."""
+        started = time.perf_counter()
+        async with self.locks.hold(event.user):
+            outcome = await self._transact(event, update_key)
+            if outcome is None:
+                log.info("duplicate channel=%s user=%s", event.user.channel, self._who(event))
+                return False
+            await send(outcome)
+        log.info(
+            "handled channel=%s user=%s event=%s ms=%.1f",
+            event.user.channel,
+            self._who(event),
+            type(event).__name__,
+            (time.perf_counter() - started) * 1000,
+        )
+        return True
+
+    async def _transact(self, event: Incoming, update_key: str | None) -> Outcome | None:
+        """Run the dialog inside the learner's transaction; None for a duplicate."""
+        async with self.store.turn(event.user, update_key=update_key) as tx:
+            if tx is None:
+                return None
+            ctx = self._context(event.user, tx.profile, tx.state, tx.records)
+            reply = await self.dialogs.handle(ctx, event)
+            tx.save(ctx.profile, ctx.state, reply.effects)
+        erased = any(isinstance(effect, EraseLearner) for effect in reply.effects)
+        user_id = None if erased else tx.user_id
+        return Outcome(event.user, reply.messages, ctx.t.lang, ctx.t.rtl, user_id)
+
+    def _context(
+        self, user: UserRef, profile: Profile, state: DialogState, records: LearnerRecords
+    ) -> Context:
+        """The step context for this learner."""
+        return Context(
+            user=user,
+            profile=profile,
+            state=state,
+            t=self.i18n.translator(profile.locale, profile.country),
+            library=self.library,
+            records=records,
+            now=datetime.now(UTC),
+            languages=self.i18n.languages,
+            translator_for=lambda lang: self.i18n.translator(lang, profile.country),
+        )
+
+    def _who(self, event: Incoming) -> str:
+        """The pseudonymous id used in logs."""
+        return pseudonym(event.user, self.secret)

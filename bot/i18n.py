@@ -1,0 +1,114 @@
+"""Interface catalogs (gettext .po files read with Babel) and locale-aware formatting."""
+
+from __future__ import annotations
+
+import gettext
+import io
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+
+from dialogs.context import Language
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+SOURCE_LANGUAGE = "fr"
+
+
+@dataclass
+class BabelTranslator:
+    """A Translator (dialogs/context.py) for one language and locale."""
+
+    lang: str
+    rtl: bool
+    catalog: gettext.NullTranslations
+    locale: Locale
+
+    def gettext(self, message: str) -> str:
+        """Translate; an untranslated string stays in French."""
+        return self.catalog.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """Translate with the language's own plural rule."""
+        return self.catalog.ngettext(singular, plural, n)
+
+    def number(self, value: float, decimals: int = 0) -> str:
+        """A number with the locale's separators, at most `decimals` decimals."""
+        return format_decimal(round(value, decimals), locale=self.locale)
+
+    def percent(self, ratio: float) -> str:
+        """A ratio as a rounded percentage."""
+        return format_percent(ratio, locale=self.locale)
+
+    def date(self, value: datetime) -> str:
+        """A date such as "29 novembre 2026"."""
+        return format_date(value.date(), format="long", locale=self.locale)
+
+    def country_name(self, code: str) -> str:
+        """A country's name in this language (from CLDR)."""
+        return str(self.locale.territories.get(code, code))
+
+
+class I18n:
+    """The languages on offer and their catalogs, loaded once at start."""
+
+    def __init__(self, folder: Path = LOCALES_DIR, default: str = SOURCE_LANGUAGE) -> None:
+        self.folder = folder
+        self.languages = load_languages(folder / "languages.toml")
+        self._locales = _locale_names(folder / "languages.toml")
+        self._catalogs = {lang.code: load_catalog(folder, lang.code) for lang in self.languages}
+        self.default = default if default in self._catalogs else SOURCE_LANGUAGE
+
+    def translator(self, lang: str | None, country: str | None = None) -> BabelTranslator:
+        """The translator for a language, formatting for the country where CLDR knows it."""
+        code = lang if lang in self._catalogs else self.default
+        rtl = next((la.rtl for la in self.languages if la.code == code), False)
+        return BabelTranslator(
+            code, rtl, self._catalogs[code], _locale(self._locales[code], country)
+        )
+
+
+def load_languages(path: Path) -> tuple[Language, ...]:
+    """The picker's languages from languages.toml."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return tuple(
+        Language(item["code"], item["name"], bool(item.get("rtl", False)))
+        for item in data["language"]
+    )
+
+
+def _locale_names(path: Path) -> dict[str, str]:
+    """Language code -> Babel locale name."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {item["code"]: item.get("locale", item["code"]) for item in data["language"]}
+
+
+def load_catalog(folder: Path, lang: str) -> gettext.NullTranslations:
+    """Compile a .po file in memory; the source language needs none."""
+    po = folder / lang / "LC_MESSAGES" / "messages.po"
+    if lang == SOURCE_LANGUAGE or not po.exists():
+        return gettext.NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=None)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+@lru_cache(maxsize=256)
+def _locale(base: str, country: str | None) -> Locale:
+    """fr + SN -> fr_SN when CLDR has it, else fr."""
+    if country and len(country) == 2:
+        try:
+            return Locale.parse(f"{base}_{country}")
+        except (UnknownLocaleError, ValueError):
+            pass
+    return Locale.parse(base)

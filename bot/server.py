@@ -1,0 +1,61 @@
+"""The aiohttp application: web chat, course media, health checks and webhooks."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.storage.db import ping
+from bot.web.chat import WebChat
+from content.library import Library
+
+STATIC = Path(__file__).resolve().parent / "web" / "static"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def build_server(
+    engine: AsyncEngine,
+    library: Library,
+    chat: WebChat,
+    extra_routes: list[tuple[str, str, Handler]] | None = None,
+) -> web.Application:
+    """The HTTP application every channel shares."""
+    app = web.Application(client_max_size=1024 * 1024)
+
+    async def index(_: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / "index.html")
+
+    async def healthz(_: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def readyz(_: web.Request) -> web.Response:
+        ready = await ping(engine)
+        return web.json_response({"database": ready}, status=200 if ready else 503)
+
+    async def media(request: web.Request) -> web.FileResponse:
+        return web.FileResponse(_media_path(library, request))
+
+    app.router.add_get("/", index)
+    app.router.add_static("/static/", STATIC)
+    app.router.add_get("/media/{course}/{path:.+}", media)
+    app.router.add_get("/ws", chat.websocket)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    for method, path, handler in extra_routes or []:
+        app.router.add_route(method, path, handler)
+    return app
+
+
+def _media_path(library: Library, request: web.Request) -> Path:
+    """The file of a course's media, refusing anything outside the course's folder."""
+    course = library.get(request.match_info["course"])
+    if course is None or course.source is None:
+        raise web.HTTPNotFound()
+    root = course.source.parent.resolve()
+    path = (root / request.match_info["path"]).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise web.HTTPNotFound()
+    return path

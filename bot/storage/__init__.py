@@ -1,0 +1,18 @@
+"""Storage: SQLAlchemy models, the per-update store, Alembic migrations (SQLite or PostgreSQL)."""
+
+from bot.storage.db import create_engine, migrate, migrate_async, normalize_url, ping
+from bot.storage.pseudonym import pseudonym
+from bot.storage.records import SqlLearnerRecords
+from bot.storage.store import SqlStore, SqlTurn
+
+__all__ = [
+    "SqlLearnerRecords",
+    "SqlStore",
+    "SqlTurn",
+    "create_engine",
+    "migrate",
+    "migrate_async",
+    "normalize_url",
+    "ping",
+    "pseudonym",
+]

@@ -1,0 +1,144 @@
+"""Engines from a DATABASE_URL (SQLite or PostgreSQL), health check, and programmatic migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool, StaticPool
+
+DEFAULT_URL = "sqlite:///var/imaginecole.db"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 5000
+PING_TIMEOUT = 5.0  # seconds; a health check must answer even when the database does not
+
+# Compact JSON, and Arabic or Wolof stored as UTF-8 rather than \u escapes.
+json_dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+
+
+def normalize_url(url: str) -> str:
+    """Turn sqlite:///path, postgres:// or postgresql:// into their async-driver URLs."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        _create_sqlite_folder(parsed)
+        # Only the scheme changes: re-rendering would percent-escape the path (":memory:").
+        return "sqlite+aiosqlite" + url[url.index(":") :]
+    if backend in ("postgresql", "postgres"):
+        return _asyncpg_url(parsed).render_as_string(hide_password=False)
+    raise ValueError(f"unsupported database URL scheme: {parsed.drivername!r}")
+
+
+def _create_sqlite_folder(url: URL) -> None:
+    """Create the folder of a SQLite file (./var/ on a fresh checkout)."""
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _asyncpg_url(url: URL) -> URL:
+    """Use asyncpg; it spells libpq's `sslmode` as `ssl`."""
+    query = dict(url.query)
+    if "sslmode" in query:
+        query["ssl"] = query.pop("sslmode")
+    return url.set(drivername="postgresql+asyncpg", query=query)
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """An async engine tuned for its backend (see the module notes on SQLite)."""
+    normalized = make_url(normalize_url(url))
+    if normalized.get_backend_name() == "sqlite":
+        return _sqlite_engine(normalized)
+    return create_async_engine(
+        normalized,
+        pool_size=10,
+        max_overflow=10,
+        pool_recycle=1800,
+        json_serializer=json_dumps,
+        connect_args={"server_settings": {"application_name": "imaginecole"}},
+    )
+
+
+def _sqlite_engine(url: URL) -> AsyncEngine:
+    """One connection: SQLite serialises writers anyway, and one writer never sees "locked"."""
+    in_memory = url.database in (None, "", ":memory:")
+    engine = create_async_engine(
+        url,
+        poolclass=StaticPool if in_memory else AsyncAdaptedQueuePool,
+        json_serializer=json_dumps,
+        **({} if in_memory else {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}),
+    )
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL (readers never block the writer), no fsync per commit, enforced foreign keys."""
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "foreign_keys=ON",
+        f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+async def ping(engine: AsyncEngine) -> bool:
+    """True when the database answers a trivial query within PING_TIMEOUT seconds."""
+    try:
+        async with asyncio.timeout(PING_TIMEOUT), engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError, TimeoutError):
+        return False
+    return True
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config that finds the migrations inside the installed package."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    # Passed as an attribute: set_main_option would choke on a "%" in a password.
+    config.attributes["url"] = normalize_url(url)
+    return config
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Upgrade the schema to `revision` (blocking; call it outside any event loop)."""
+    asyncio.run(migrate_async(url, revision))
+
+
+async def migrate_async(url: str, revision: str = "head") -> None:
+    """Upgrade the schema to `revision`."""
+    await _run_alembic(url, lambda config: command.upgrade(config, revision))
+
+
+async def downgrade_async(url: str, revision: str = "base") -> None:
+    """Downgrade the schema to `revision` (tests and manual rollbacks)."""
+    await _run_alembic(url, lambda config: command.downgrade(config, revision))
+
+
+async def _run_alembic(url: str, action: Callable[[Config], None]) -> None:
+    """Run an Alembic command on one connection, in one transaction where the engine allows."""
+    config = alembic_config(url)
+    engine = create_engine(url)
+
+    def run(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        action(config)
+
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(run)
+    finally:
+        await engine.dispose()

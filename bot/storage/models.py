@@ -1,0 +1,137 @@
+"""Tables: learners with their profile and dialog state, progress, polls, processed updates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Constraint names are part of the schema: migrations must be able to name what they drop.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every engine (SQLite keeps no offset: we add it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store UTC; a naive datetime is taken to be UTC already."""
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Always hand back an aware UTC datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base carrying the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    """One learner on one channel, with their profile and where their conversation stands."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    country: Mapped[str | None] = mapped_column(String(8))
+    role: Mapped[str | None] = mapped_column(String(16))
+    level: Mapped[str | None] = mapped_column(String(16))
+    consented_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    bookmark: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    state_step: Mapped[str] = mapped_column(String(64))
+    state_data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state_prompt: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ProcessedUpdate(Base):
+    """An update already handled (idempotency); holds no personal data."""
+
+    __tablename__ = "processed_updates"
+    __table_args__ = (Index(None, "created_at"),)
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LessonProgress(Base):
+    """A lesson a learner finished."""
+
+    __tablename__ = "lesson_progress"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    course_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    lesson_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    completed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class QuizAttempt(Base):
+    """One finished attempt at a lesson's quiz."""
+
+    __tablename__ = "quiz_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[str] = mapped_column(String(128))
+    lesson_id: Mapped[str] = mapped_column(String(128))
+    score: Mapped[float] = mapped_column(Double)
+    max_score: Mapped[float] = mapped_column(Double)
+    finished_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TelegramPoll(Base):
+    """A native Telegram poll we sent, mapped back to the prompt it asked."""
+
+    __tablename__ = "telegram_polls"
+
+    poll_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    prompt: Mapped[int] = mapped_column(Integer)
+    option_ids: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# The Core tables, for the store's hot path (no ORM unit of work, no lazy loading).
+users: Table = Base.metadata.tables["users"]
+processed_updates: Table = Base.metadata.tables["processed_updates"]
+lesson_progress: Table = Base.metadata.tables["lesson_progress"]
+quiz_attempts: Table = Base.metadata.tables["quiz_attempts"]
+telegram_polls: Table = Base.metadata.tables["telegram_polls"]

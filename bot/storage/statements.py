@@ -1,0 +1,273 @@
+"""The few statements of a turn, as fast as each engine allows.
+
+PostgreSQL runs them as SQLAlchemy Core statements built once. SQLite runs them as plain SQL
+on the pooled aiosqlite connection itself: SQLAlchemy's adapter pays three or four thread
+hops per statement (cursor, execute, fetch, close) where `execute_fetchall` pays one, and
+those hops are most of a turn's cost. Both write exactly what the models' types write
+(`UtcDateTime`, JSON through `json_dumps`), so every other query reads these rows unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import aiosqlite
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.db import json_dumps
+from bot.storage.models import lesson_progress, processed_updates, quiz_attempts, users
+from dialogs.state import DialogState, Profile
+
+UserRow = tuple[int, Profile, DialogState]  # a learner's id, profile and dialog state
+Lesson = tuple[str, str]  # course_id, lesson_id
+Quiz = tuple[str, str, float, float]  # course_id, lesson_id, score, max_score
+
+
+class TurnStatements(Protocol):
+    """The statements of one turn, bound to its connection and transaction."""
+
+    async def claim(self, channel: str, key: str, now: datetime) -> bool:
+        """Record an update key; False when it was there already."""
+        ...
+
+    async def find_user(self, channel: str, external_id: str) -> UserRow | None:
+        """The learner (locked until the end of the transaction on PostgreSQL)."""
+        ...
+
+    async def create_user(self, channel: str, external_id: str, now: datetime) -> int | None:
+        """Insert a fresh learner; None when another transaction just did."""
+        ...
+
+    async def record(self, uid: int, lessons: list[Lesson], quizzes: list[Quiz]) -> None:
+        """Record finished lessons (idempotent) and quiz attempts."""
+        ...
+
+    async def save_user(self, uid: int, profile: Profile, state: DialogState) -> None:
+        """Write the learner's profile and dialog state, and when we last saw them."""
+        ...
+
+    async def delete_user(self, uid: int) -> None:
+        """Delete the learner; their rows follow (ON DELETE CASCADE)."""
+        ...
+
+
+def _user_row(row: Sequence[Any]) -> UserRow:
+    """A learner from a row in `_USER_COLUMNS` order."""
+    uid, locale, country, role, level, consented_at, bookmark, step, data, prompt = row
+    profile = Profile(locale, country, role, level, consented_at, bookmark)
+    return uid, profile, DialogState(step, data, prompt)
+
+
+_USER_COLUMNS = (
+    "id, locale, country, role, level, consented_at, bookmark, state_step, state_data, state_prompt"
+)
+
+
+class CoreStatements:
+    """A turn's statements as SQLAlchemy Core, built once per store (PostgreSQL)."""
+
+    def __init__(self, dialect: str) -> None:
+        is_postgres = dialect == "postgresql"
+        upsert = postgresql.insert if is_postgres else sqlite.insert
+        self.claim = upsert(processed_updates).on_conflict_do_nothing()
+        self.create_user = (
+            upsert(users)
+            .on_conflict_do_nothing(index_elements=[users.c.channel, users.c.external_id])
+            .returning(users.c.id)
+        )
+        find = select(*(users.c[name] for name in _USER_COLUMNS.split(", "))).where(
+            users.c.channel == bindparam("channel"),
+            users.c.external_id == bindparam("external_id"),
+        )
+        self.find_user = find.with_for_update() if is_postgres else find
+        self.save_user = update(users).where(users.c.id == bindparam("uid"))
+        self.delete_user = delete(users).where(users.c.id == bindparam("uid"))
+        self.complete_lesson = upsert(lesson_progress).on_conflict_do_nothing()
+        self.record_quiz = insert(quiz_attempts)
+
+    def bind(self, conn: AsyncConnection) -> CoreTurnStatements:
+        """These statements on one turn's connection."""
+        return CoreTurnStatements(self, conn)
+
+
+class CoreTurnStatements:
+    """TurnStatements over an SQLAlchemy connection."""
+
+    def __init__(self, sql: CoreStatements, conn: AsyncConnection) -> None:
+        self._sql = sql
+        self._conn = conn
+
+    async def claim(self, channel: str, key: str, now: datetime) -> bool:
+        """Record an update key; False when it was there already."""
+        params = {"channel": channel, "key": key, "created_at": now}
+        return (await self._conn.execute(self._sql.claim, params)).rowcount == 1
+
+    async def find_user(self, channel: str, external_id: str) -> UserRow | None:
+        """The learner, locked with SELECT ... FOR UPDATE on PostgreSQL."""
+        who = {"channel": channel, "external_id": external_id}
+        row = (await self._conn.execute(self._sql.find_user, who)).first()
+        return None if row is None else _user_row(row)
+
+    async def create_user(self, channel: str, external_id: str, now: datetime) -> int | None:
+        """Insert a fresh learner; None when another transaction just did."""
+        state = DialogState()
+        params = {
+            "channel": channel,
+            "external_id": external_id,
+            "state_step": state.step,
+            "state_data": state.data,
+            "state_prompt": state.prompt,
+            "created_at": now,
+            "last_seen_at": now,
+        }
+        new_id = (await self._conn.execute(self._sql.create_user, params)).scalar()
+        return None if new_id is None else int(new_id)
+
+    async def record(self, uid: int, lessons: list[Lesson], quizzes: list[Quiz]) -> None:
+        """Record finished lessons (idempotent) and quiz attempts."""
+        now = datetime.now(UTC)
+        if lessons:
+            rows = [_lesson(uid, lesson, now) for lesson in lessons]
+            await self._conn.execute(self._sql.complete_lesson, rows)
+        if quizzes:
+            await self._conn.execute(self._sql.record_quiz, [_quiz(uid, q, now) for q in quizzes])
+
+    async def save_user(self, uid: int, profile: Profile, state: DialogState) -> None:
+        """Write the learner's profile and dialog state, and when we last saw them."""
+        params = {
+            "uid": uid,
+            "locale": profile.locale,
+            "country": profile.country,
+            "role": profile.role,
+            "level": profile.level,
+            "consented_at": profile.consented_at,
+            "bookmark": profile.bookmark,
+            "state_step": state.step,
+            "state_data": state.data,
+            "state_prompt": state.prompt,
+            "last_seen_at": datetime.now(UTC),
+        }
+        await self._conn.execute(self._sql.save_user, params)
+
+    async def delete_user(self, uid: int) -> None:
+        """Delete the learner; their rows follow (ON DELETE CASCADE)."""
+        await self._conn.execute(self._sql.delete_user, {"uid": uid})
+
+
+def _lesson(uid: int, lesson: Lesson, now: datetime) -> dict[str, Any]:
+    """Parameters of a lesson_progress row."""
+    return {"user_id": uid, "course_id": lesson[0], "lesson_id": lesson[1], "completed_at": now}
+
+
+def _quiz(uid: int, quiz: Quiz, now: datetime) -> dict[str, Any]:
+    """Parameters of a quiz_attempts row."""
+    course_id, lesson_id, score, max_score = quiz
+    return {
+        "user_id": uid,
+        "course_id": course_id,
+        "lesson_id": lesson_id,
+        "score": score,
+        "max_score": max_score,
+        "finished_at": now,
+    }
+
+
+_SQLITE_CLAIM = (
+    'INSERT INTO processed_updates (channel, "key", created_at) VALUES (?, ?, ?) '
+    "ON CONFLICT DO NOTHING RETURNING 1"
+)
+_SQLITE_FIND_USER = f"SELECT {_USER_COLUMNS} FROM users WHERE channel = ? AND external_id = ?"
+_SQLITE_CREATE_USER = (
+    "INSERT INTO users (channel, external_id, state_step, state_data, state_prompt, "
+    "created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (channel, external_id) DO NOTHING RETURNING id"
+)
+_SQLITE_SAVE_USER = (
+    "UPDATE users SET locale = ?, country = ?, role = ?, level = ?, consented_at = ?, "
+    "bookmark = ?, state_step = ?, state_data = ?, state_prompt = ?, last_seen_at = ? "
+    "WHERE id = ?"
+)
+_SQLITE_COMPLETE_LESSON = (
+    "INSERT INTO lesson_progress (user_id, course_id, lesson_id, completed_at) "
+    "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
+_SQLITE_RECORD_QUIZ = (
+    "INSERT INTO quiz_attempts (user_id, course_id, lesson_id, score, max_score, finished_at) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_SQLITE_DELETE_USER = "DELETE FROM users WHERE id = ?"
+
+
+def sqlite_time(value: datetime | None) -> str | None:
+    """A datetime as SQLAlchemy's SQLite DATETIME stores it (UTC, always 6 decimals)."""
+    if value is None:
+        return None
+    utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return utc.replace(tzinfo=None).isoformat(" ", timespec="microseconds")
+
+
+def _sqlite_read_time(value: str | None) -> datetime | None:
+    """Back from `sqlite_time`, as an aware UTC datetime."""
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+class SqliteTurnStatements:
+    """TurnStatements as plain SQL on the aiosqlite connection: one thread hop each."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+
+    async def claim(self, channel: str, key: str, now: datetime) -> bool:
+        """Record an update key; False when it was there already."""
+        rows = await self._db.execute_fetchall(_SQLITE_CLAIM, (channel, key, sqlite_time(now)))
+        return bool(rows)
+
+    async def find_user(self, channel: str, external_id: str) -> UserRow | None:
+        """The learner (the claim before it already holds SQLite's write lock)."""
+        rows = list(await self._db.execute_fetchall(_SQLITE_FIND_USER, (channel, external_id)))
+        if not rows:
+            return None
+        uid, locale, country, role, level, consented, bookmark, step, data, prompt = rows[0]
+        consented_at = _sqlite_read_time(consented)
+        loaded_bookmark = None if bookmark is None else json.loads(bookmark)
+        row = (uid, locale, country, role, level, consented_at, loaded_bookmark, step)
+        return _user_row((*row, json.loads(data), prompt))
+
+    async def create_user(self, channel: str, external_id: str, now: datetime) -> int | None:
+        """Insert a fresh learner; None when they exist already."""
+        state, at = DialogState(), sqlite_time(now)
+        params = (channel, external_id, state.step, json_dumps(state.data), state.prompt, at, at)
+        rows = list(await self._db.execute_fetchall(_SQLITE_CREATE_USER, params))
+        return int(rows[0][0]) if rows else None
+
+    async def record(self, uid: int, lessons: list[Lesson], quizzes: list[Quiz]) -> None:
+        """Record finished lessons (idempotent) and quiz attempts."""
+        now = sqlite_time(datetime.now(UTC))
+        if lessons:
+            rows = [(uid, course, lesson, now) for course, lesson in lessons]
+            await self._db.executemany(_SQLITE_COMPLETE_LESSON, rows)
+        if quizzes:
+            attempts = [(uid, *quiz, now) for quiz in quizzes]
+            await self._db.executemany(_SQLITE_RECORD_QUIZ, attempts)
+
+    async def save_user(self, uid: int, profile: Profile, state: DialogState) -> None:
+        """Write the learner's profile and dialog state, and when we last saw them."""
+        bookmark = None if profile.bookmark is None else json_dumps(profile.bookmark)
+        params = (
+            *(profile.locale, profile.country, profile.role, profile.level),
+            sqlite_time(profile.consented_at),
+            bookmark,
+            *(state.step, json_dumps(state.data), state.prompt),
+            sqlite_time(datetime.now(UTC)),
+            uid,
+        )
+        await self._db.execute_fetchall(_SQLITE_SAVE_USER, params)
+
+    async def delete_user(self, uid: int) -> None:
+        """Delete the learner; their rows follow (ON DELETE CASCADE)."""
+        await self._db.execute_fetchall(_SQLITE_DELETE_USER, (uid,))

@@ -1,0 +1,276 @@
+"""SqlStore: one transaction per incoming update (idempotency claim, learner row, effects).
+
+A turn for a known learner costs four statements: claim the update key, read the learner,
+write them back, commit. On PostgreSQL the learner's row is locked (SELECT ... FOR UPDATE)
+for the whole turn, so one learner's updates are handled one at a time across every worker.
+On SQLite the single pooled connection serialises turns, and the first statement of every
+turn is a write, so the turn holds the database's write lock before it reads anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any, assert_never, cast
+
+import aiosqlite
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.storage.models import processed_updates, telegram_polls, users
+from bot.storage.records import SqlLearnerRecords, export_learner
+from bot.storage.statements import (
+    CoreStatements,
+    Lesson,
+    Quiz,
+    SqliteTurnStatements,
+    TurnStatements,
+)
+from dialogs.events import UserRef
+from dialogs.ports import CompleteLesson, Effect, EraseLearner, RecordQuiz
+from dialogs.state import DialogState, Profile
+
+
+class SqlTurn:
+    """One update's hold on one learner: what is stored, and the writes to make on leaving."""
+
+    __slots__ = (
+        "_conn",
+        "_effects",
+        "_records",
+        "_saved",
+        "_statements",
+        "is_new",
+        "profile",
+        "state",
+        "user",
+        "user_id",
+    )
+
+    def __init__(
+        self,
+        conn: AsyncConnection,
+        statements: TurnStatements,
+        user: UserRef,
+        loaded: tuple[int, Profile, DialogState],
+        *,
+        is_new: bool,
+    ) -> None:
+        self._conn = conn
+        self._statements = statements
+        self.user = user
+        self.user_id, self.profile, self.state = loaded
+        self.is_new = is_new
+        self._records: SqlLearnerRecords | None = None
+        self._saved: tuple[Profile, DialogState] | None = None
+        self._effects: list[Effect] = []
+
+    @property
+    def records(self) -> SqlLearnerRecords:
+        """This learner's progress, read inside this turn's transaction."""
+        if self._records is None:
+            self._records = SqlLearnerRecords(self._conn, self.user_id)
+        return self._records
+
+    def save(self, profile: Profile, state: DialogState, effects: Iterable[Effect] = ()) -> None:
+        """Queue the new profile, state and effects; they are written when the block ends."""
+        self._saved = (profile, state)
+        self._effects.extend(effects)
+
+    async def _flush(self) -> None:
+        """Apply what `save` queued, in the turn's transaction."""
+        lessons: list[Lesson] = []
+        quizzes: list[Quiz] = []
+        for effect in self._effects:
+            match effect:
+                case CompleteLesson(course_id=course, lesson_id=lesson):
+                    lessons.append((course, lesson))
+                case RecordQuiz(course_id=course, lesson_id=lesson):
+                    quizzes.append((course, lesson, effect.score, effect.max_score))
+                case EraseLearner():
+                    # Erasure wins over everything else the turn asked for.
+                    await self._statements.delete_user(self.user_id)
+                    return
+                case _:
+                    assert_never(effect)
+        if lessons or quizzes:
+            await self._statements.record(self.user_id, lessons, quizzes)
+        if self._saved is not None:
+            await self._statements.save_user(self.user_id, *self._saved)
+
+
+class _TurnGuard:
+    """Marks the task that holds a turn open (see `SqlStore._refuse_inside_turn`)."""
+
+    __slots__ = ("open", "store")
+
+    def __init__(self, store: SqlStore) -> None:
+        self.store = store
+        self.open = True
+
+
+_current_turn: ContextVar[_TurnGuard | None] = ContextVar("imaginecole_turn", default=None)
+
+
+class SqlStore:
+    """Learners, their dialog state and progress, in SQLite or PostgreSQL."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        dialect = engine.dialect
+        self._core = CoreStatements(dialect.name)
+        self._on_aiosqlite = dialect.name == "sqlite" and dialect.driver == "aiosqlite"
+        self._upsert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The engine this store runs on."""
+        return self._engine
+
+    @asynccontextmanager
+    async def turn(
+        self, user: UserRef, update_key: str | None = None
+    ) -> AsyncIterator[SqlTurn | None]:
+        """Hold `user` for one update; yields None when `update_key` was already processed.
+
+        Leaving the block commits; an exception rolls everything back, the claim included.
+        Other store methods must not be awaited inside the block: they would wait for the
+        connection (SQLite) or the row lock (PostgreSQL) this turn holds, so they raise.
+        """
+        self._refuse_inside_turn()
+        guard = _TurnGuard(self)
+        token = _current_turn.set(guard)
+        try:
+            async with self._transaction() as (conn, statements):
+                now = datetime.now(UTC)
+                if update_key is not None and not await statements.claim(
+                    user.channel, update_key, now
+                ):
+                    yield None
+                    return
+                tx = await self._open(conn, statements, user, now, claimed=update_key is not None)
+                yield tx
+                await tx._flush()
+        finally:
+            guard.open = False
+            _current_turn.reset(token)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[tuple[AsyncConnection, TurnStatements]]:
+        """A connection in a transaction, with the fastest statements for its engine."""
+        if not self._on_aiosqlite:
+            async with self._engine.begin() as conn:
+                yield conn, self._core.bind(conn)
+            return
+        async with self._engine.connect() as conn:
+            db = cast(aiosqlite.Connection, (await conn.get_raw_connection()).driver_connection)
+            try:
+                yield conn, SqliteTurnStatements(db)
+            except BaseException:
+                await _end(conn, db, commit=False)
+                raise
+            await _end(conn, db, commit=True)
+
+    async def _open(
+        self,
+        conn: AsyncConnection,
+        statements: TurnStatements,
+        user: UserRef,
+        now: datetime,
+        *,
+        claimed: bool,
+    ) -> SqlTurn:
+        """Load (and lock) the learner, creating them race-free on their first message."""
+        channel, external_id = user.channel, user.external_id
+        # Without a claim, the first statement must be a write so SQLite locks before reading.
+        if claimed and (found := await statements.find_user(channel, external_id)):
+            return SqlTurn(conn, statements, user, found, is_new=False)
+        new_id = await statements.create_user(channel, external_id, now)
+        if new_id is not None:
+            fresh = (new_id, Profile(), DialogState())
+            return SqlTurn(conn, statements, user, fresh, is_new=True)
+        found = await statements.find_user(channel, external_id)
+        if found is None:  # pragma: no cover - the INSERT conflicted, so the row exists
+            raise RuntimeError(f"learner {channel}:{external_id} vanished mid-turn")
+        return SqlTurn(conn, statements, user, found, is_new=False)
+
+    def _refuse_inside_turn(self) -> None:
+        """Fail fast instead of deadlocking on the connection or row the current turn holds."""
+        guard = _current_turn.get()
+        if guard is not None and guard.open and guard.store is self:
+            raise RuntimeError("this task holds an open store.turn(): use tx, or call after it")
+
+    async def remember_poll(
+        self, poll_id: str, user_id: int, prompt: int, option_ids: Sequence[str]
+    ) -> None:
+        """Remember which learner and prompt a native Telegram poll belongs to."""
+        self._refuse_inside_turn()
+        row = {
+            "poll_id": poll_id,
+            "user_id": user_id,
+            "prompt": prompt,
+            "option_ids": list(option_ids),
+            "created_at": datetime.now(UTC),
+        }
+        async with self._engine.begin() as conn:
+            await conn.execute(self._upsert(telegram_polls).on_conflict_do_nothing(), row)
+
+    async def lookup_poll(self, poll_id: str) -> tuple[UserRef, int, list[str]] | None:
+        """The learner, prompt number and option ids behind a Telegram poll."""
+        self._refuse_inside_turn()
+        polls = telegram_polls.c
+        query = (
+            select(users.c.channel, users.c.external_id, polls.prompt, polls.option_ids)
+            .join(users, users.c.id == polls.user_id)
+            .where(polls.poll_id == poll_id)
+        )
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None:
+            return None
+        channel, external_id, prompt, option_ids = row
+        return UserRef(channel, external_id), prompt, list(option_ids)
+
+    async def export(self, user: UserRef) -> dict[str, Any] | None:
+        """Everything stored about `user`, as JSON-ready data; None if we know nothing."""
+        self._refuse_inside_turn()
+        async with self._engine.begin() as conn:
+            return await export_learner(conn, _is(user))
+
+    async def erase(self, user: UserRef) -> bool:
+        """Delete `user` and everything about them; False if there was nothing."""
+        self._refuse_inside_turn()
+        async with self._engine.begin() as conn:
+            result = await conn.execute(delete(users).where(_is(user)))
+        return result.rowcount > 0
+
+    async def prune_processed(self, older_than: datetime) -> int:
+        """Forget idempotency keys claimed before `older_than`; returns how many."""
+        self._refuse_inside_turn()
+        statement = delete(processed_updates).where(processed_updates.c.created_at < older_than)
+        async with self._engine.begin() as conn:
+            result = await conn.execute(statement)
+        return result.rowcount
+
+    async def count_users(self) -> int:
+        """How many learners are stored."""
+        self._refuse_inside_turn()
+        async with self._engine.connect() as conn:
+            return (await conn.execute(select(func.count()).select_from(users))).scalar_one()
+
+
+async def _end(conn: AsyncConnection, db: aiosqlite.Connection, *, commit: bool) -> None:
+    """Commit or roll back a SQLite turn, through SQLAlchemy if records made it begin."""
+    if conn.in_transaction():
+        await (conn.commit() if commit else conn.rollback())
+    else:
+        await (db.commit() if commit else db.rollback())
+
+
+def _is(user: UserRef) -> ColumnElement[bool]:
+    """The WHERE clause selecting `user`'s row."""
+    return (users.c.channel == user.channel) & (users.c.external_id == user.external_id)

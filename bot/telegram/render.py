@@ -1,0 +1,149 @@
+"""Semantic messages rendered as Telegram messages, keyboards and native quiz polls."""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal, cast
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.constants import PollType
+from telegram.error import Forbidden, RetryAfter
+
+from bot.conversations import Outcome
+from bot.storage.store import SqlStore
+from content.text import split_text
+from dialogs.messages import Ask, Document, Option, Out, QuizQuestion, Say, Show
+
+log = logging.getLogger("imaginecole.telegram")
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+POLL_QUESTION_LIMIT = 300
+POLL_OPTION_LIMIT = 100
+POLL_OPTIONS_MAX = 10
+
+
+def keyboard(
+    options: tuple[Option, ...], prompt: int, columns: int = 1
+) -> InlineKeyboardMarkup | None:
+    """Inline buttons; callback data is "<prompt>:<option id>" (never the right answer)."""
+    if not options:
+        return None
+    buttons = [InlineKeyboardButton(o.label, callback_data=f"{prompt}:{o.id}") for o in options]
+    step = max(columns, 1)
+    return InlineKeyboardMarkup([buttons[i : i + step] for i in range(0, len(buttons), step)])
+
+
+def fits_native_poll(question: QuizQuestion) -> bool:
+    """Telegram polls take a short question and 2 to 10 short options."""
+    return (
+        len(question.text) <= POLL_QUESTION_LIMIT
+        and 2 <= len(question.options) <= POLL_OPTIONS_MAX
+        and all(len(o.label) <= POLL_OPTION_LIMIT for o in question.options)
+    )
+
+
+class TelegramChannel:
+    """Sends a learner's reply through the Bot API, in order."""
+
+    def __init__(self, bot: Bot, store: SqlStore, native_polls: bool = True) -> None:
+        self.bot = bot
+        self.store = store
+        self.native_polls = native_polls
+
+    async def send(self, outcome: Outcome) -> None:
+        """Send every message; a learner who blocked the bot is not tried again in this reply."""
+        chat_id = int(outcome.user.external_id)
+        try:
+            for message in outcome.messages:
+                await self._send_one(chat_id, message, outcome.user_id)
+        except Forbidden as error:
+            log.info("telegram refused the chat: %s", error.message)
+
+    async def _send_one(self, chat_id: int, message: Out, user_id: int | None) -> None:
+        """One message, waiting once when Telegram asks us to slow down."""
+        try:
+            await self._render(chat_id, message, user_id)
+        except RetryAfter as error:
+            await _sleep(error.retry_after)
+            await self._render(chat_id, message, user_id)
+
+    async def _render(self, chat_id: int, message: Out, user_id: int | None) -> None:
+        """Dispatch on the message type."""
+        if isinstance(message, Say):
+            await self._text(chat_id, message.text, None)
+        elif isinstance(message, Ask):
+            await self._text(
+                chat_id, message.text, keyboard(message.options, message.prompt, message.columns)
+            )
+        elif isinstance(message, QuizQuestion):
+            await self._quiz(chat_id, message, user_id)
+        elif isinstance(message, Show):
+            await self._media(chat_id, message)
+        elif isinstance(message, Document):
+            document = InputFile(message.content, filename=message.filename)
+            await self.bot.send_document(chat_id, document, caption=message.caption[:CAPTION_LIMIT])
+
+    async def _text(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
+        """Long text goes in several messages; the buttons come with the last."""
+        chunks = split_text(text, TEXT_LIMIT) or ["…"]
+        for chunk in chunks[:-1]:
+            await self.bot.send_message(chat_id, chunk)
+        await self.bot.send_message(chat_id, chunks[-1], reply_markup=markup)
+
+    async def _quiz(self, chat_id: int, question: QuizQuestion, user_id: int | None) -> None:
+        """A native poll when it fits, else the choices as buttons or lettered text."""
+        extra = keyboard(question.extra, question.prompt)
+        if self.native_polls and user_id is not None and fits_native_poll(question):
+            await self._poll(chat_id, question, user_id, extra)
+        elif question.multiple:
+            lines = [f"{o.id}) {o.label}" for o in question.options]
+            text = "\n".join([question.text, "", *lines, "", question.hint])
+            await self._text(chat_id, text, extra)
+        else:
+            options = question.options + question.extra
+            await self._text(chat_id, question.text, keyboard(options, question.prompt))
+
+    async def _poll(
+        self, chat_id: int, question: QuizQuestion, user_id: int, extra: InlineKeyboardMarkup | None
+    ) -> None:
+        """A non-anonymous poll (a quiz poll for one right answer); we grade the answer."""
+        ids = [o.id for o in question.options]
+        single = not question.multiple and len(question.correct_ids) == 1
+        message = await self.bot.send_poll(
+            chat_id,
+            question.text,
+            [o.label for o in question.options],
+            is_anonymous=False,
+            type=PollType.QUIZ if single else PollType.REGULAR,
+            allows_multiple_answers=question.multiple,
+            correct_option_ids=[_poll_index(ids, question.correct_ids[0])] if single else None,
+            reply_markup=extra,
+        )
+        if message.poll is not None:
+            await self.store.remember_poll(message.poll.id, user_id, question.prompt, ids)
+
+    async def _media(self, chat_id: int, show: Show) -> None:
+        """An image or audio file, with its caption."""
+        caption = show.caption if len(show.caption) <= CAPTION_LIMIT else ""
+        data = InputFile(show.path.read_bytes(), filename=show.path.name)
+        if show.kind == "image":
+            await self.bot.send_photo(chat_id, data, caption=caption)
+        else:
+            await self.bot.send_audio(chat_id, data, caption=caption)
+        if show.caption and not caption:
+            await self._text(chat_id, show.caption, None)
+
+
+def _poll_index(ids: list[str], option_id: str) -> Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]:
+    """The position of the right option (a poll has at most 10)."""
+    return cast(Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], ids.index(option_id))
+
+
+async def _sleep(seconds: object) -> None:
+    """Wait as long as Telegram said (retry_after is seconds, an int or a timedelta)."""
+    import asyncio
+    from datetime import timedelta
+
+    delay = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)  # type: ignore[arg-type]
+    await asyncio.sleep(min(delay, 60.0))

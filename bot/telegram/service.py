@@ -1,0 +1,150 @@
+"""Telegram: PTB's Application on our aiohttp transport, by webhook or by our own polling."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import secrets
+from collections import defaultdict
+from urllib.parse import urlparse
+
+from aiohttp import web
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.config import Settings
+from bot.conversations import Conversations
+from bot.server import Handler
+from bot.storage.store import SqlStore
+from bot.telegram.render import TelegramChannel
+from bot.telegram.request import AiohttpRequest
+from bot.telegram.updates import to_event, update_key
+
+log = logging.getLogger("imaginecole.telegram")
+
+ALLOWED_UPDATES = ["message", "callback_query", "poll_answer"]
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+POLL_TIMEOUT = 25
+
+
+def build_application(token: str, api_base_url: str) -> Application:  # type: ignore[type-arg]
+    """A PTB Application talking to `api_base_url` through aiohttp, without PTB's Updater."""
+    return (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{api_base_url}/bot")
+        .base_file_url(f"{api_base_url}/file/bot")
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_limit=1))
+        .updater(None)
+        .build()
+    )
+
+
+class TelegramService:
+    """Receives updates (webhook or polling), hands them to the conversations, renders replies."""
+
+    def __init__(self, settings: Settings, conversations: Conversations, store: SqlStore) -> None:
+        self.settings = settings
+        self.conversations = conversations
+        self.store = store
+        self.app = build_application(settings.telegram_bot_token, settings.telegram_api_base_url)
+        self.app.add_handler(TypeHandler(Update, self._on_update))
+        self.channel = TelegramChannel(self.app.bot, store, settings.telegram_native_polls)
+        self.secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
+        self._polling: asyncio.Task[None] | None = None
+
+    @property
+    def webhook_path(self) -> str:
+        """The local path of the webhook: the path of the public URL."""
+        return urlparse(self.settings.telegram_webhook_url).path or "/telegram/webhook"
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        """The webhook route, in webhook mode."""
+        if not self.settings.telegram_webhook_url:
+            return []
+        return [("POST", self.webhook_path, self.webhook)]
+
+    async def start(self) -> None:
+        """Say hello to the Bot API, then register the webhook or start polling."""
+        await self.app.initialize()
+        bot = self.app.bot
+        if self.settings.telegram_webhook_url:
+            await bot.set_webhook(
+                self.settings.telegram_webhook_url,
+                secret_token=self.secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            await bot.delete_webhook()
+            self._polling = asyncio.create_task(self._poll())
+        log.info("telegram connected as @%s", bot.username)
+
+    async def stop(self) -> None:
+        """Stop polling and close the HTTP sessions."""
+        if self._polling is not None:
+            self._polling.cancel()
+            await asyncio.gather(self._polling, return_exceptions=True)
+        await self.app.shutdown()
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """Check the secret token in constant time before reading anything else."""
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            log.warning("telegram webhook rejected: wrong secret token")
+            return web.Response(status=401)
+        try:
+            data = await request.json()
+            update = Update.de_json(data, self.app.bot)
+        except (ValueError, TypeError, KeyError):
+            return web.Response(status=400)
+        await self.app.process_update(update)
+        return web.Response(text="ok")
+
+    async def _on_update(self, update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """PTB's handler: turn the update into an event and handle it."""
+        assert isinstance(update, Update)
+        if update.callback_query is not None:
+            await _quietly(update.callback_query.answer())
+        event = await to_event(update, self.store)
+        if event is not None:
+            await self.conversations.handle(event, update_key(update), self.channel.send)
+
+    async def _poll(self) -> None:
+        """Our own long polling: an update is confirmed only once it was handled."""
+        offset: int | None = None
+        while True:
+            try:
+                updates = await self.app.bot.get_updates(
+                    offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
+                )
+            except TelegramError as error:
+                log.warning("telegram polling failed: %s", error)
+                await asyncio.sleep(3)
+                continue
+            if updates:
+                await self._handle_batch(updates)
+                offset = updates[-1].update_id + 1
+
+    async def _handle_batch(self, updates: tuple[Update, ...]) -> None:
+        """Different learners in parallel, each learner's updates in order."""
+        by_user: dict[int, list[Update]] = defaultdict(list)
+        for update in updates:
+            who = update.effective_user
+            by_user[who.id if who else 0].append(update)
+
+        async def run(batch: list[Update]) -> None:
+            for update in batch:
+                await self.app.process_update(update)
+
+        await asyncio.gather(*(run(batch) for batch in by_user.values()))
+
+
+async def _quietly(call: object) -> None:
+    """Answer a callback query; a failure there must not stop the learner's turn."""
+    try:
+        await call  # type: ignore[misc]
+    except TelegramError as error:
+        log.debug("answerCallbackQuery failed: %s", error)

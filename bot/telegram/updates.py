@@ -1,0 +1,85 @@
+"""Telegram updates as platform-neutral events."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+
+from bot.storage.store import SqlStore
+from dialogs.events import (
+    Incoming,
+    MediaReceived,
+    OptionChosen,
+    OptionsChosen,
+    TextReceived,
+    UserRef,
+)
+
+MEDIA_KINDS = (
+    "photo",
+    "sticker",
+    "voice",
+    "audio",
+    "video",
+    "video_note",
+    "document",
+    "animation",
+    "location",
+    "contact",
+    "poll",
+    "dice",
+)
+
+
+def update_key(update: Update) -> str:
+    """The idempotency key: Telegram's update_id is unique per bot."""
+    return f"tg:{update.update_id}"
+
+
+async def to_event(update: Update, store: SqlStore) -> Incoming | None:
+    """The event an update carries, or None for what the bot ignores (groups, edits...)."""
+    key = str(update.update_id)
+    if update.poll_answer is not None:
+        return await _poll_answer(update, store)
+    chat = update.effective_chat
+    sender = update.effective_user
+    if chat is None or sender is None or chat.type != ChatType.PRIVATE:
+        return None
+    user = UserRef("telegram", str(sender.id))
+    if update.callback_query is not None:
+        return _callback(user, key, update.callback_query.data or "")
+    if update.message is not None:
+        return _message(user, key, update.message)
+    return None
+
+
+def _callback(user: UserRef, key: str, data: str) -> OptionChosen:
+    """ "12:next" -> the option "next" of prompt 12; anything else is a stale tap."""
+    prompt, _, option = data.partition(":")
+    if not prompt.isdigit() or not option:
+        return OptionChosen(user, key, -1, data[:32])
+    return OptionChosen(user, key, int(prompt), option)
+
+
+def _message(user: UserRef, key: str, message: Message) -> Incoming:
+    """Text (commands included) or a media the learner sent."""
+    if message.text is not None:
+        return TextReceived(user, key, message.text)
+    kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
+    return MediaReceived(user, key, kind)
+
+
+async def _poll_answer(update: Update, store: SqlStore) -> Incoming | None:
+    """A vote in one of our quiz polls, mapped back to the prompt that asked it."""
+    answer = update.poll_answer
+    assert answer is not None
+    found = await store.lookup_poll(answer.poll_id)
+    if found is None or answer.user is None:
+        return None
+    user, prompt, option_ids = found
+    if user != UserRef("telegram", str(answer.user.id)):
+        return None
+    picked = tuple(option_ids[i] for i in answer.option_ids if 0 <= i < len(option_ids))
+    if not picked:
+        return None  # a retracted vote
+    return OptionsChosen(user, str(update.update_id), prompt, picked)

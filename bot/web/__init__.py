@@ -1,0 +1,1 @@
+"""The web chat: a static page and a WebSocket speaking JSON frames."""

@@ -1,0 +1,133 @@
+"""Reading one lesson of a course file: text steps, media steps, then its quiz."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePath
+
+from content.errors import Report
+from content.format_quiz import QuizDraft, join_lines, unescape
+from content.model import Lesson, Step, StepKind
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+AUDIO_SUFFIXES = (".ogg", ".opus", ".mp3", ".m4a")
+
+_SEPARATOR = re.compile(r"-{3,}")
+_IMAGE = re.compile(r"!\[(?P<caption>[^\]]*)\]\((?P<path>[^)]*)\)")
+_AUDIO = re.compile(r"\[audio(?::(?P<caption>[^\]]*))?\]\((?P<path>[^)]*)\)", re.IGNORECASE)
+_MEDIA_SHAPES = {
+    StepKind.IMAGE: "![caption](images/file.png)",
+    StepKind.AUDIO: "[audio: caption](audio/file.ogg)",
+}
+
+
+def resolve_media(folder: Path, raw: str, kind: StepKind) -> Path | str:
+    """Return the absolute path of a media file next to the course, or what is wrong."""
+    relative = raw.strip()
+    suffixes = IMAGE_SUFFIXES if kind is StepKind.IMAGE else AUDIO_SUFFIXES
+    if not relative:
+        return f"the {kind} has no file path"
+    if "://" in relative or PurePath(relative).is_absolute() or relative.startswith(("/", "\\")):
+        return "media must be a file in the course folder, e.g. images/galette.png"
+    if ".." in re.split(r"[\\/]", relative):
+        return "media paths may not leave the course folder ('..')"
+    if PurePath(relative).suffix.casefold() not in suffixes:
+        return f"an {kind} file must end with {', '.join(suffixes)}"
+    return _existing(folder, relative)
+
+
+def _existing(folder: Path, relative: str) -> Path | str:
+    """Return the resolved path of a media file if it exists inside the folder."""
+    try:
+        path = (folder / relative).resolve()
+        inside = path.is_relative_to(folder.resolve())
+        found = path.is_file()
+    except (OSError, ValueError):  # e.g. a NUL byte in the path
+        return f"media file not found: {relative}"
+    if not inside:
+        return "media paths may not leave the course folder (symbolic link)"
+    return path if found else f"media file not found: {relative}"
+
+
+class LessonDraft:
+    """A lesson being read: steps are cut at '---' lines and around media lines."""
+
+    def __init__(self, folder: Path, report: Report, lesson_id: str, title: str, line: int):
+        self.folder, self.report = folder, report
+        self.id, self.title, self.line = lesson_id, title, line
+        self.steps: list[Step] = []
+        self.lines: list[str] = []  # text of the current step, "" between paragraphs
+        self.text_line = 0
+        self.fresh = True  # nothing read since the heading or the last '---'
+        self.quiz: QuizDraft | None = None
+
+    def feed(self, number: int, line: str) -> None:
+        """Read one line of the lesson (or of its quiz, once it started)."""
+        if self.quiz is not None:
+            self.quiz.feed(number, line)
+            return
+        stripped = line.strip()
+        if _SEPARATOR.fullmatch(stripped):
+            self.on_separator(number)
+        elif stripped.startswith("!["):
+            self.on_media(number, line, StepKind.IMAGE, _IMAGE)
+        elif stripped.casefold().startswith("[audio"):
+            self.on_media(number, line, StepKind.AUDIO, _AUDIO)
+        else:
+            self.on_text(number, stripped)
+
+    def on_text(self, number: int, text: str) -> None:
+        """Add a line (or a paragraph break) to the current text step."""
+        if not text:
+            if self.lines:
+                self.lines.append("")
+            return
+        if not self.lines:
+            self.text_line = number
+        self.lines.append(unescape(text))
+        self.fresh = False
+
+    def on_separator(self, number: int) -> None:
+        """Close the current step at a '---' line."""
+        if self.fresh:
+            self.report(number, 1, "empty step: nothing since the heading or the last '---'")
+        self.flush_text()
+        self.fresh = True
+
+    def on_media(self, number: int, line: str, kind: StepKind, shape: re.Pattern[str]) -> None:
+        """Add an image or audio step from a media line."""
+        indent = len(line) - len(line.lstrip())
+        match = shape.fullmatch(line.strip())
+        self.fresh = False
+        if match is None:
+            self.report(number, indent + 1, f"malformed {kind} line: write {_MEDIA_SHAPES[kind]}")
+            return
+        path = resolve_media(self.folder, match["path"], kind)
+        if isinstance(path, str):
+            self.report(number, indent + match.start("path") + 1, path)
+            return
+        self.flush_text()
+        self.steps.append(Step(kind, (match["caption"] or "").strip(), path, number))
+
+    def flush_text(self) -> None:
+        """Turn the text read so far into a step."""
+        text = join_lines(self.lines)
+        if text:
+            self.steps.append(Step(StepKind.TEXT, text, line=self.text_line))
+        self.lines = []
+
+    def open_quiz(self, number: int) -> None:
+        """Start the quiz of this lesson at a '## Quiz' heading."""
+        if self.quiz is not None:
+            self.report(number, 1, "this lesson already has a quiz")
+            return
+        self.flush_text()
+        self.quiz = QuizDraft(self.report, number)
+
+    def close(self) -> Lesson:
+        """Finish the lesson."""
+        self.flush_text()
+        quiz = self.quiz.close() if self.quiz is not None else None
+        if not self.steps:
+            self.report(self.line, 1, "the lesson has no content: write its text under the title")
+        return Lesson(self.id, self.title, tuple(self.steps), quiz, self.line)

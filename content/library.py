@@ -1,0 +1,78 @@
+"""The library: every course the bot can offer, loaded once from course files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from content.errors import CourseFormatError
+from content.format import COURSE_FILE_NAME, parse_course_files
+from content.model import LEVELS, SUBJECTS, Course
+from content.normalize import fold
+
+DEFAULT_LIBRARY = Path(__file__).parent / "library"
+
+
+def _language(code: str) -> str:
+    """Return the primary language of a code or locale: fr_SN -> fr, ar-TD -> ar."""
+    return code.replace("_", "-").split("-")[0].casefold()
+
+
+def _school_order(course: Course) -> tuple[int, str, str]:
+    """Sort key: youngest level first, then title, then id."""
+    first = min((LEVELS.index(level) for level in course.levels), default=len(LEVELS))
+    return (first, fold(course.title), course.id)
+
+
+class Library:
+    """Courses by id, in a stable order (school level, then title)."""
+
+    def __init__(self, courses: Iterable[Course] = ()) -> None:
+        ordered = sorted(courses, key=_school_order)
+        self._by_id = {course.id: course for course in ordered}
+        if len(self._by_id) != len(ordered):
+            raise ValueError("two courses share an id")
+        self._courses = tuple(ordered)
+
+    @property
+    def courses(self) -> tuple[Course, ...]:
+        """Return every course, youngest level first."""
+        return self._courses
+
+    def __len__(self) -> int:
+        """Return how many courses the library holds."""
+        return len(self._courses)
+
+    def get(self, course_id: str) -> Course | None:
+        """Return the course with this id, if any."""
+        return self._by_id.get(course_id)
+
+    def for_learner(self, level: str | None, language: str | None) -> list[Course]:
+        """Return the courses for a level and a language (None: any), in library order."""
+        # Strict on purpose: widening to French is the dialog's choice, told to the learner.
+        return [
+            course
+            for course in self._courses
+            if (level is None or _has_level(course, level))
+            and (language is None or _language(course.language) == _language(language))
+        ]
+
+    def subjects_for(self, level: str | None, language: str | None) -> list[str]:
+        """Return the subjects that have courses for this learner, in SUBJECTS order."""
+        present = {course.subject for course in self.for_learner(level, language)}
+        return [subject for subject in SUBJECTS if subject in present]
+
+
+def _has_level(course: Course, level: str) -> bool:
+    """Tell whether a course is meant for a class level (case-insensitive: "cm1" = "CM1")."""
+    return level.casefold() in (lv.casefold() for lv in course.levels)
+
+
+def load_library(folder: Path = DEFAULT_LIBRARY) -> Library:
+    """Load every `*/course.md` under a folder; raise CourseFormatError on the first problem."""
+    if not folder.is_dir():
+        raise CourseFormatError(folder, 0, 0, "the library folder does not exist")
+    courses, errors = parse_course_files(sorted(folder.glob(f"*/{COURSE_FILE_NAME}")))
+    if errors:
+        raise errors[0]
+    return Library(courses)

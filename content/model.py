@@ -1,0 +1,122 @@
+"""What is taught: courses, lessons, steps and quiz questions (immutable, IO-free)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+# Class levels of the francophone systems of the region, in school order.
+PRIMARY_LEVELS = ("CP", "CE1", "CE2", "CM1", "CM2")
+LOWER_SECONDARY_LEVELS = ("6e", "5e", "4e", "3e")
+UPPER_SECONDARY_LEVELS = ("2nde", "1re", "Tle")
+LEVELS = PRIMARY_LEVELS + LOWER_SECONDARY_LEVELS + UPPER_SECONDARY_LEVELS
+
+
+class StepKind(StrEnum):
+    """What one lesson step shows."""
+
+    TEXT = "text"
+    IMAGE = "image"
+    AUDIO = "audio"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One screenful of a lesson: text, or a media file with an optional caption."""
+
+    kind: StepKind
+    text: str = ""
+    media: Path | None = None  # absolute path of the image or audio file
+    line: int = 0  # where it starts in the course file
+
+
+class QuestionType(StrEnum):
+    """The question types the foundation grades."""
+
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    TRUE_FALSE = "true_false"
+    SHORT = "short"
+    NUMERIC = "numeric"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option of a choice question; `id` is short and stable (a, b, c...)."""
+
+    id: str
+    text: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class NumericAnswer:
+    """An accepted numeric answer: value plus or minus tolerance."""
+
+    value: float
+    tolerance: float = 0.0
+
+
+@dataclass(frozen=True)
+class Question:
+    """A quiz question; only the fields of its type are filled."""
+
+    id: str
+    type: QuestionType
+    text: str
+    choices: tuple[Choice, ...] = ()
+    accepted: tuple[str, ...] = ()  # SHORT: accepted answers
+    numeric: tuple[NumericAnswer, ...] = ()  # NUMERIC: accepted values
+    truth: bool | None = None  # TRUE_FALSE: the right answer
+    explanation: str = ""  # shown after the answer, right or wrong
+    line: int = 0
+    typos: bool = True  # SHORT: tolerate small typos (off when spelling is the point)
+
+
+@dataclass(frozen=True)
+class Quiz:
+    """The quiz closing a lesson."""
+
+    questions: tuple[Question, ...]
+    retry: bool = True  # a wrong answer may be tried once more
+    pass_mark: float = 0.5  # share of the points that counts as passed
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """An ordered list of steps, optionally followed by a quiz."""
+
+    id: str
+    title: str
+    steps: tuple[Step, ...]
+    quiz: Quiz | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Course:
+    """A course of the library."""
+
+    id: str
+    title: str
+    subject: str  # a subject key, see SUBJECTS
+    levels: tuple[str, ...]
+    language: str  # interface language code of the content: fr, en, ar...
+    summary: str = ""
+    licence: str = "CC BY-SA 4.0"
+    authors: tuple[str, ...] = ()
+    lessons: tuple[Lesson, ...] = field(default_factory=tuple)
+    source: Path | None = None
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        """Return the lesson with this id, if any."""
+        return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    def lesson_index(self, lesson_id: str) -> int:
+        """Return the position of a lesson, or -1."""
+        return next((i for i, le in enumerate(self.lessons) if le.id == lesson_id), -1)
+
+
+# Subject keys used in course files; their display names live in the interface catalog.
+SUBJECTS = ("mathematiques", "francais", "sciences", "sante", "histoire-geo", "civisme", "autre")

@@ -1,0 +1,103 @@
+"""What a step sees: the learner, their state, a translator, the library and their records."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from content.library import Library
+
+from dialogs.events import Incoming, UserRef
+from dialogs.messages import Out
+from dialogs.ports import Effect, LearnerRecords
+from dialogs.state import DialogState, Profile
+
+
+class Translator(Protocol):
+    """Interface text and locale-aware formatting for one language (bot/i18n.py)."""
+
+    lang: str
+    rtl: bool
+
+    def gettext(self, message: str) -> str:
+        """Translate a message."""
+        ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """Translate a message with a plural form chosen for n."""
+        ...
+
+    def number(self, value: float, decimals: int = 0) -> str:
+        """Format a number for the learner's locale."""
+        ...
+
+    def percent(self, ratio: float) -> str:
+        """Format a ratio (0..1) as a percentage."""
+        ...
+
+    def date(self, value: datetime) -> str:
+        """Format a date for the learner's locale."""
+        ...
+
+    def country_name(self, code: str) -> str:
+        """Name of a country (ISO 3166 alpha-2) in the learner's language."""
+        ...
+
+
+@dataclass(frozen=True)
+class Language:
+    """An interface language offered in the picker, named in its own script."""
+
+    code: str
+    name: str
+    rtl: bool = False
+
+
+@dataclass
+class Context:
+    """Everything a step may read; it changes nothing itself but its own working copy."""
+
+    user: UserRef
+    profile: Profile
+    state: DialogState
+    t: Translator
+    library: Library
+    records: LearnerRecords
+    now: datetime
+    languages: tuple[Language, ...] = ()
+    # Picks the translator of another language (after the learner chose one).
+    translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
+
+    def _(self, message: str, **values: Any) -> str:
+        """Translate a message and fill its %(name)s placeholders."""
+        text = self.t.gettext(message)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
+        """Translate a plural message; `n` is also available as %(n)s."""
+        text = self.t.ngettext(singular, plural, n)
+        return text % {"n": self.t.number(n), **values}
+
+    def set_language(self, lang: str) -> None:
+        """Switch the interface language for the rest of this turn and after."""
+        self.profile.locale = lang
+        self.t = self.translator_for(lang)
+
+
+def _never() -> Translator:
+    raise RuntimeError("no translator factory given to the Context")
+
+
+@dataclass
+class Turn:
+    """What a step decided: messages to send, where to go next, and state changes."""
+
+    messages: list[Out] = field(default_factory=list)
+    goto: str | None = None  # enter this step next (shows its prompt, with a new prompt number)
+    reprompt: bool = False  # show the current step's prompt again (same prompt number)
+    effects: list[Effect] = field(default_factory=list)
+
+
+Step = Callable[[Context, Incoming], Awaitable[Turn]]

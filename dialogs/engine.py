@@ -1,0 +1,95 @@
+"""The dialog engine: routes an event to the learner's current step and follows the turn."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from dialogs.context import Context, Step, Turn
+from dialogs.events import (
+    Entered,
+    Incoming,
+    OptionChosen,
+    OptionsChosen,
+    Resumed,
+    TextReceived,
+)
+from dialogs.messages import Out, Say
+from dialogs.ports import Effect
+
+MAX_TEXT = 2000  # longer input is cut before any step sees it (a 10,000-char paste)
+MAX_HOPS = 8  # guards against a cycle of steps that only redirect
+
+
+@dataclass
+class Reply:
+    """The outcome of one event: messages to send and state changes to store."""
+
+    messages: list[Out] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+
+
+class Dialogs:
+    """Runs the steps; commands (/start, /menu...) are steps reachable from anywhere."""
+
+    def __init__(self, steps: Mapping[str, Step], commands: Mapping[str, Step]) -> None:
+        self.steps = dict(steps)
+        self.commands = dict(commands)
+
+    async def handle(self, ctx: Context, event: Incoming) -> Reply:
+        """Handle one event in context; the context's profile and state are updated in place."""
+        event = _clip(event)
+        turn = await self._first_turn(ctx, event)
+        return await self._follow(ctx, event, turn)
+
+    async def _first_turn(self, ctx: Context, event: Incoming) -> Turn:
+        """Decide which step sees the event first."""
+        if ctx.state.step not in self.steps:
+            return Turn(goto="welcome")
+        if isinstance(event, Resumed):
+            return Turn(reprompt=True)
+        command = _command(event)
+        if command is not None and command in self.commands:
+            return await self.commands[command](ctx, event)
+        if isinstance(event, OptionChosen | OptionsChosen) and event.prompt != ctx.state.prompt:
+            return await self._stale(ctx, event)
+        if isinstance(event, TextReceived) and not event.text.strip():
+            return Turn([Say(ctx._("Votre message est vide."))], reprompt=True)
+        return await self.steps[ctx.state.step](ctx, event)
+
+    async def _stale(self, ctx: Context, event: OptionChosen | OptionsChosen) -> Turn:
+        """A tap on an old message: honour "menu", otherwise show the current question."""
+        if isinstance(event, OptionChosen) and event.option_id == "menu":
+            return await self.commands["menu"](ctx, event)
+        text = ctx._("Ce bouton vient d'un ancien message. Voici où vous en êtes :")
+        return Turn([Say(text)], reprompt=True)
+
+    async def _follow(self, ctx: Context, event: Incoming, turn: Turn) -> Reply:
+        """Enter the steps the turn points to, collecting their messages and effects."""
+        reply = Reply(list(turn.messages), list(turn.effects))
+        for _ in range(MAX_HOPS):
+            if turn.goto is not None:
+                ctx.state.step = turn.goto
+                ctx.state.prompt += 1
+            elif not turn.reprompt:
+                return reply
+            entered = Entered(user=event.user, message_id=event.message_id)
+            turn = await self.steps[ctx.state.step](ctx, entered)
+            reply.messages.extend(turn.messages)
+            reply.effects.extend(turn.effects)
+        raise RuntimeError(f"steps redirect in a loop around {ctx.state.step!r}")
+
+
+def _command(event: Incoming) -> str | None:
+    """ "/progres@MyBot extra" -> "progres"; None for anything that is not a command."""
+    if not isinstance(event, TextReceived) or not event.text.startswith("/"):
+        return None
+    word = event.text[1:].split(maxsplit=1)[0] if len(event.text) > 1 else ""
+    return word.split("@", 1)[0].casefold()
+
+
+def _clip(event: Incoming) -> Incoming:
+    """Cut overlong text so no step works on a 10,000-character paste."""
+    if isinstance(event, TextReceived) and len(event.text) > MAX_TEXT:
+        return TextReceived(event.user, event.message_id, event.text[:MAX_TEXT])
+    return event

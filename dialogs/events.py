@@ -1,0 +1,61 @@
+"""Incoming events: what a learner did, whatever the platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class UserRef:
+    """A person on one channel: ("telegram", "12345"), ("web", "<browser id>")."""
+
+    channel: str
+    external_id: str
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """Base of every event; `message_id` is the platform's id, the idempotency key."""
+
+    user: UserRef
+    message_id: str
+
+
+@dataclass(frozen=True)
+class TextReceived(Incoming):
+    """The learner typed text (commands too: "/start")."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class OptionChosen(Incoming):
+    """The learner tapped an option of the prompt numbered `prompt`."""
+
+    prompt: int
+    option_id: str
+
+
+@dataclass(frozen=True)
+class OptionsChosen(Incoming):
+    """The learner picked several options at once (multiple-choice poll or checkboxes)."""
+
+    prompt: int
+    option_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MediaReceived(Incoming):
+    """The learner sent a photo, sticker, voice note, document... (`kind` names it)."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class Resumed(Incoming):
+    """The learner came back (web chat reopened): show where they are, change nothing."""
+
+
+@dataclass(frozen=True)
+class Entered(Incoming):
+    """Internal: a step was entered and should show its prompt."""

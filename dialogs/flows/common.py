@@ -1,0 +1,27 @@
+"""Pieces shared by the flows: navigation buttons and answers to unexpected input."""
+
+from __future__ import annotations
+
+from dialogs.context import Context, Turn
+from dialogs.events import Incoming, MediaReceived
+from dialogs.messages import Option, Say
+
+
+def menu_option(ctx: Context) -> Option:
+    """The "back to menu" button shown at every step."""
+    return Option("menu", ctx._("🏠 Menu"))
+
+
+def unexpected(ctx: Context, event: Incoming) -> Turn:
+    """A helpful answer to input the step did not expect, then the question again."""
+    if isinstance(event, MediaReceived):
+        text = ctx._(
+            "Je ne peux pas utiliser ce type de message ici. "
+            "Répondez avec les boutons, ou en écrivant votre réponse."
+        )
+    else:
+        text = ctx._(
+            "Je n'ai pas compris. Touchez un des boutons ci-dessous, "
+            "ou écrivez le numéro de votre choix."
+        )
+    return Turn([Say(text)], reprompt=True)

@@ -1,0 +1,208 @@
+"""Browsing the library and walking through a lesson, step by step."""
+
+from __future__ import annotations
+
+from content.model import Course, Lesson, StepKind
+
+from dialogs.context import Context, Step, Turn
+from dialogs.events import Entered, Incoming
+from dialogs.flows.common import menu_option, unexpected
+from dialogs.messages import Ask, Option, Out, Say, Show
+from dialogs.options import choose
+from dialogs.ports import CompleteLesson, Effect
+
+
+def subject_name(ctx: Context, key: str) -> str:
+    """The display name of a subject key of the course files."""
+    names = {
+        "mathematiques": ctx._("Mathématiques"),
+        "francais": ctx._("Français"),
+        "sciences": ctx._("Sciences"),
+        "sante": ctx._("Santé"),
+        "histoire-geo": ctx._("Histoire et géographie"),
+        "civisme": ctx._("Éducation civique"),
+        "autre": ctx._("Autres sujets"),
+    }
+    return names.get(key, key)
+
+
+def _visible_courses(ctx: Context) -> tuple[list[Course], str]:
+    """Courses for the learner's class and language, widening the filter when empty."""
+    level, lang = ctx.profile.level, ctx.profile.locale
+    courses = ctx.library.for_learner(level, lang)
+    if courses:
+        return courses, ""
+    courses = ctx.library.for_learner(level, None)
+    if courses:
+        return courses, ctx._("Il n'y a pas encore de cours dans votre langue pour votre classe.")
+    note = ctx._("Il n'y a pas encore de cours pour votre classe. Voici tous les cours.")
+    return ctx.library.for_learner(None, None), note
+
+
+async def subjects(ctx: Context, event: Incoming) -> Turn:
+    """Choose a subject among the courses that fit the learner."""
+    courses, note = _visible_courses(ctx)
+    keys = list(dict.fromkeys(course.subject for course in courses))
+    if len(keys) == 1:
+        ctx.state.data["subject"] = keys[0]
+        return Turn([Say(note)] if note else [], goto="courses")
+    options = tuple(Option(key, subject_name(ctx, key)) for key in keys) + (menu_option(ctx),)
+    if isinstance(event, Entered):
+        messages: list[Out] = [Say(note)] if note else []
+        messages.append(Ask(ctx._("Choisissez une matière :"), options, ctx.state.prompt))
+        return Turn(messages)
+    chosen = choose(event, options)
+    if chosen == "menu":
+        return Turn(goto="menu")
+    if chosen is None:
+        return unexpected(ctx, event)
+    ctx.state.data["subject"] = chosen
+    return Turn(goto="courses")
+
+
+async def courses(ctx: Context, event: Incoming) -> Turn:
+    """Choose a course of the chosen subject."""
+    visible, _note = _visible_courses(ctx)
+    subject = ctx.state.data.get("subject")
+    listed = [course for course in visible if course.subject == subject] or visible
+    options = tuple(Option(c.id, f"📘 {c.title}") for c in listed) + (menu_option(ctx),)
+    if isinstance(event, Entered):
+        return Turn([Ask(ctx._("Choisissez un cours :"), options, ctx.state.prompt)])
+    chosen = choose(event, options)
+    if chosen == "menu":
+        return Turn(goto="menu")
+    if chosen is None:
+        return unexpected(ctx, event)
+    ctx.state.data["course"] = chosen
+    return Turn(goto="course")
+
+
+async def course(ctx: Context, event: Incoming) -> Turn:
+    """A course's page: its summary and its lessons, those done marked with a tick."""
+    found = ctx.library.get(str(ctx.state.data.get("course")))
+    if found is None:
+        return Turn([Say(ctx._("Ce cours n'est plus disponible."))], goto="menu")
+    done = {d.lesson_id for d in await ctx.records.lessons_done() if d.course_id == found.id}
+    options = tuple(
+        Option(le.id, f"{i}. {le.title}" + (" ✓" if le.id in done else ""))
+        for i, le in enumerate(found.lessons, 1)
+    ) + (menu_option(ctx),)
+    if isinstance(event, Entered):
+        text = f"📘 {found.title}\n\n{found.summary}".strip()
+        text += "\n\n" + ctx._("Choisissez une leçon :")
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    chosen = choose(event, options)
+    if chosen == "menu":
+        return Turn(goto="menu")
+    if chosen is None:
+        return unexpected(ctx, event)
+    ctx.state.data.update(lesson=chosen, i=0)
+    return Turn(goto="lesson")
+
+
+def current_lesson(ctx: Context) -> tuple[Course, Lesson] | None:
+    """The course and lesson the state points to, if they still exist."""
+    found = ctx.library.get(str(ctx.state.data.get("course")))
+    lesson = found.lesson(str(ctx.state.data.get("lesson"))) if found else None
+    return (found, lesson) if found and lesson else None
+
+
+async def lesson(ctx: Context, event: Incoming) -> Turn:
+    """Show one step of the lesson with "next", "back" and "menu"."""
+    here = current_lesson(ctx)
+    if here is None:
+        return Turn([Say(ctx._("Cette leçon n'est plus disponible."))], goto="menu")
+    found, current = here
+    index = min(int(ctx.state.data.get("i", 0)), len(current.steps) - 1)
+    options = _lesson_options(ctx, current, index)
+    if isinstance(event, Entered):
+        ctx.profile.bookmark = {"course": found.id, "lesson": current.id, "step": index}
+        return Turn(_render_step(ctx, found, current, index, options))
+    chosen = choose(event, options)
+    if chosen == "menu":
+        return Turn(goto="menu")
+    if chosen == "back":
+        ctx.state.data["i"] = max(index - 1, 0)
+        return Turn(goto="lesson")
+    if chosen == "next":
+        return _next_step(ctx, found, current, index)
+    return unexpected(ctx, event)
+
+
+def _lesson_options(ctx: Context, current: Lesson, index: int) -> tuple[Option, ...]:
+    """Navigation buttons for a lesson step."""
+    last = index == len(current.steps) - 1
+    if not last:
+        label = ctx._("Suivant ▶️")
+    elif current.quiz:
+        label = ctx._("Passer au quiz ▶️")
+    else:
+        label = ctx._("Terminer la leçon ✓")
+    options = [Option("next", label)]
+    if index > 0:
+        options.append(Option("back", ctx._("◀️ Précédent")))
+    options.append(menu_option(ctx))
+    return tuple(options)
+
+
+def _render_step(
+    ctx: Context, found: Course, current: Lesson, index: int, options: tuple[Option, ...]
+) -> list[Out]:
+    """The messages of one lesson step; the buttons come with the last one."""
+    step = current.steps[index]
+    header = f"{current.title} ({index + 1}/{len(current.steps)})"
+    if step.kind is StepKind.TEXT or step.media is None:
+        return [Ask(f"{header}\n\n{step.text}", options, ctx.state.prompt)]
+    url = _media_url(found, step.media)
+    return [
+        Show(step.kind.value, step.media, step.text, url),
+        Ask(header, options, ctx.state.prompt),
+    ]
+
+
+def _media_url(found: Course, media: object) -> str:
+    """Where the web server serves a course's media file."""
+    if found.source is None:
+        return ""
+    relative = media.relative_to(found.source.parent)  # type: ignore[attr-defined]
+    return f"/media/{found.id}/{relative.as_posix()}"
+
+
+def _next_step(ctx: Context, found: Course, current: Lesson, index: int) -> Turn:
+    """Advance one step, or close the lesson and open its quiz."""
+    if index + 1 < len(current.steps):
+        ctx.state.data["i"] = index + 1
+        return Turn(goto="lesson")
+    done: list[Effect] = [CompleteLesson(found.id, current.id)]
+    if current.quiz and current.quiz.questions:
+        ctx.state.data.update(q=0, score=0.0, tries=0)
+        intro = ctx.ngettext(
+            "Bravo, vous avez lu toute la leçon ! Voici un quiz de %(n)s question.",
+            "Bravo, vous avez lu toute la leçon ! Voici un quiz de %(n)s questions.",
+            len(current.quiz.questions),
+        )
+        return Turn([Say(intro)], goto="quiz", effects=done)
+    return Turn([Say(ctx._("Leçon terminée, bravo !"))], goto="course", effects=done)
+
+
+async def resume(ctx: Context, event: Incoming) -> Turn:
+    """Go back to where the learner stopped (a lesson step or a quiz question)."""
+    mark = ctx.profile.bookmark or {}
+    ctx.state.data.update(course=mark.get("course"), lesson=mark.get("lesson"))
+    if current_lesson(ctx) is None:
+        ctx.profile.bookmark = None
+        return Turn([Say(ctx._("Cette leçon n'est plus disponible."))], goto="menu")
+    if "quiz" in mark:
+        ctx.state.data.update(q=mark["quiz"], score=mark.get("score", 0.0), tries=0)
+        return Turn(goto="quiz")
+    ctx.state.data["i"] = mark.get("step", 0)
+    return Turn(goto="lesson")
+
+
+STEPS: dict[str, Step] = {
+    "subjects": subjects,
+    "courses": courses,
+    "course": course,
+    "lesson": lesson,
+    "resume": resume,
+}

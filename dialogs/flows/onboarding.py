@@ -1,0 +1,138 @@
+"""First contact: language, consent, country, role and class level."""
+
+from __future__ import annotations
+
+from content.model import LEVELS
+
+from dialogs.context import Context, Step, Turn
+from dialogs.events import Entered, Incoming
+from dialogs.flows.common import unexpected
+from dialogs.messages import Ask, Option, Say
+from dialogs.options import choose
+from dialogs.ports import EraseLearner
+
+# The programme's eleven countries (ISO 3166 alpha-2), in the order of their French names.
+COUNTRIES = ("BJ", "BF", "CM", "CI", "GN", "ML", "MR", "NE", "SN", "TD", "TG")
+
+
+def _after(ctx: Context, next_step: str) -> Turn:
+    """Go on with onboarding, or back to the settings when the learner was only editing."""
+    if ctx.state.data.pop("editing", False):
+        return Turn([Say(ctx._("C'est enregistré."))], goto="settings")
+    return Turn(goto=next_step)
+
+
+async def welcome(ctx: Context, event: Incoming) -> Turn:
+    """Greet and ask for the interface language (names in their own script)."""
+    options = tuple(Option(lang.code, lang.name) for lang in ctx.languages)
+    if isinstance(event, Entered) and ctx.state.data.get("editing"):
+        return Turn([Ask(ctx._("Choisissez votre langue :"), options, ctx.state.prompt)])
+    if isinstance(event, Entered):
+        greeting = ctx._(
+            "Bonjour et bienvenue sur Imaginecole ! Je vous accompagne dans vos leçons "
+            "et vos quiz, ici même, dans la discussion."
+        )
+        ask = Ask(ctx._("Dans quelle langue voulez-vous apprendre ?"), options, ctx.state.prompt)
+        return Turn([Say(greeting), ask])
+    chosen = choose(event, options)
+    if chosen is None:
+        return Turn(reprompt=True)  # "Bonjour", /start...: the greeting is the answer
+    ctx.set_language(chosen)
+    return _after(ctx, "consent")
+
+
+async def consent(ctx: Context, event: Incoming) -> Turn:
+    """Say what is stored and how to delete it; go on only with the learner's agreement."""
+    options = (Option("yes", ctx._("✅ J'accepte")), Option("no", ctx._("Non merci")))
+    if isinstance(event, Entered):
+        notice = ctx._(
+            "Avant de commencer : je garde seulement votre langue, votre pays, votre rôle, "
+            "votre classe et vos progrès, pour reprendre là où vous vous êtes arrêté. "
+            "Je ne garde ni votre nom ni votre numéro de téléphone. "
+            "À tout moment, /mes_donnees vous envoie tout ce que je garde, "
+            "et /supprimer_mes_donnees efface tout."
+        )
+        return Turn([Say(notice), Ask(ctx._("Êtes-vous d'accord ?"), options, ctx.state.prompt)])
+    chosen = choose(event, options)
+    if chosen == "yes":
+        ctx.profile.consented_at = ctx.now
+        return Turn(goto="country")
+    if chosen == "no":
+        bye = ctx._("D'accord, je n'ai rien gardé. Si vous changez d'avis, écrivez /start.")
+        return Turn([Say(bye)], effects=[EraseLearner()])
+    return unexpected(ctx, event)
+
+
+async def country(ctx: Context, event: Incoming) -> Turn:
+    """Ask the learner's country (the eleven countries and "other")."""
+    options = tuple(Option(code, ctx.t.country_name(code)) for code in COUNTRIES)
+    options += (Option("other", ctx._("Autre pays")),)
+    if isinstance(event, Entered):
+        return Turn([Ask(ctx._("Dans quel pays êtes-vous ?"), options, ctx.state.prompt, 2)])
+    chosen = choose(event, options)
+    if chosen is None:
+        return unexpected(ctx, event)
+    ctx.profile.country = chosen
+    return _after(ctx, "role")
+
+
+async def role(ctx: Context, event: Incoming) -> Turn:
+    """Ask whether the learner is a student or a teacher."""
+    options = (
+        Option("student", ctx._("🎒 Élève")),
+        Option("teacher", ctx._("🧑‍🏫 Enseignant ou enseignante")),
+    )
+    if isinstance(event, Entered):
+        return Turn([Ask(ctx._("Vous êtes :"), options, ctx.state.prompt)])
+    chosen = choose(event, options)
+    if chosen is None:
+        return unexpected(ctx, event)
+    ctx.profile.role = chosen
+    return _after(ctx, "level")
+
+
+async def level(ctx: Context, event: Incoming) -> Turn:
+    """Ask the class level, from CP to Terminale."""
+    options = tuple(Option(code, level_name(ctx, code)) for code in LEVELS)
+    if isinstance(event, Entered):
+        question = (
+            ctx._("Quelle classe enseignez-vous surtout ?")
+            if ctx.profile.role == "teacher"
+            else ctx._("En quelle classe êtes-vous ?")
+        )
+        return Turn([Ask(question, options, ctx.state.prompt, 3)])
+    chosen = choose(event, options)
+    if chosen is None:
+        return unexpected(ctx, event)
+    ctx.profile.level = chosen
+    if ctx.state.data.get("editing"):
+        return _after(ctx, "menu")
+    return Turn([Say(ctx._("Merci ! Votre profil est prêt."))], goto="menu")
+
+
+def level_name(ctx: Context, code: str) -> str:
+    """The display name of a class level."""
+    names = {
+        "CP": ctx._("CP"),
+        "CE1": ctx._("CE1"),
+        "CE2": ctx._("CE2"),
+        "CM1": ctx._("CM1"),
+        "CM2": ctx._("CM2"),
+        "6e": ctx._("6e"),
+        "5e": ctx._("5e"),
+        "4e": ctx._("4e"),
+        "3e": ctx._("3e"),
+        "2nde": ctx._("2nde"),
+        "1re": ctx._("1re"),
+        "Tle": ctx._("Terminale"),
+    }
+    return names.get(code, code)
+
+
+STEPS: dict[str, Step] = {
+    "welcome": welcome,
+    "consent": consent,
+    "country": country,
+    "role": role,
+    "level": level,
+}

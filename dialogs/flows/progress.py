@@ -1,0 +1,69 @@
+"""The learner's progress, course by course, in their language."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from content.model import Course
+
+from dialogs.context import Context
+from dialogs.ports import LessonDone, QuizScore
+
+
+async def progress_text(ctx: Context) -> str:
+    """Lessons done and best quiz scores per course, with the last activity date."""
+    done = await ctx.records.lessons_done()
+    scores = await ctx.records.quiz_scores()
+    course_ids = list(dict.fromkeys([d.course_id for d in done] + [s.course_id for s in scores]))
+    blocks = []
+    for course_id in course_ids:
+        course = ctx.library.get(course_id)
+        if course is not None:
+            blocks.append(_course_block(ctx, course, done, scores))
+    if not blocks:
+        return ctx._(
+            "Vous n'avez pas encore terminé de leçon. Choisissez « Les cours » dans le menu "
+            "pour commencer."
+        )
+    return ctx._("📈 Vos progrès") + "\n\n" + "\n\n".join(blocks)
+
+
+def _course_block(
+    ctx: Context, course: Course, done: list[LessonDone], scores: list[QuizScore]
+) -> str:
+    """One course's lines of the progress view."""
+    mine = [d for d in done if d.course_id == course.id]
+    quiz = [s for s in scores if s.course_id == course.id]
+    lines = [f"📘 {course.title}"]
+    lines.append(
+        ctx.ngettext(
+            "%(n)s leçon terminée sur %(total)s",
+            "%(n)s leçons terminées sur %(total)s",
+            len(mine),
+            total=ctx.t.number(len(course.lessons)),
+        )
+    )
+    for score in sorted(quiz, key=lambda s: course.lesson_index(s.lesson_id)):
+        lines.append(_quiz_line(ctx, course, score))
+    last = max([d.at for d in mine] + [s.last_at for s in quiz], default=None)
+    if last is not None:
+        lines.append(ctx._("Dernière activité : %(date)s", date=ctx.t.date(_utc(last))))
+    return "\n".join(lines)
+
+
+def _quiz_line(ctx: Context, course: Course, score: QuizScore) -> str:
+    """ "Quiz « Title » : best 80 % (2 attempts)"."""
+    lesson = course.lesson(score.lesson_id)
+    ratio = score.best / score.max_score if score.max_score else 0.0
+    return ctx.ngettext(
+        "Quiz « %(title)s » : meilleur score %(score)s (%(n)s essai)",
+        "Quiz « %(title)s » : meilleur score %(score)s (%(n)s essais)",
+        score.attempts,
+        title=lesson.title if lesson else score.lesson_id,
+        score=ctx.t.percent(ratio),
+    )
+
+
+def _utc(value: datetime) -> datetime:
+    """Dates from SQLite come back naive; they are UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

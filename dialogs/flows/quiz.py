@@ -1,0 +1,245 @@
+"""The quiz closing a lesson: one question at a time, immediate feedback, a final score."""
+
+from __future__ import annotations
+
+import re
+
+from content import grading
+from content.model import Course, Lesson, Question, QuestionType, Quiz
+
+from dialogs.context import Context, Step, Turn
+from dialogs.events import Entered, Incoming, OptionChosen, OptionsChosen, TextReceived
+from dialogs.flows.common import menu_option, unexpected
+from dialogs.flows.learning import current_lesson
+from dialogs.messages import Ask, Option, Out, QuizQuestion, Say
+from dialogs.options import choose
+from dialogs.ports import RecordQuiz
+
+RETRY_WEIGHT = 0.5  # a right answer at the second try earns half the points
+
+
+async def quiz(ctx: Context, event: Incoming) -> Turn:
+    """Ask the current question, or grade the answer to it."""
+    here = current_lesson(ctx)
+    if here is None or here[1].quiz is None:
+        return Turn([Say(ctx._("Ce quiz n'est plus disponible."))], goto="menu")
+    found, lesson = here
+    assert lesson.quiz is not None
+    index = min(int(ctx.state.data.get("q", 0)), len(lesson.quiz.questions) - 1)
+    question = lesson.quiz.questions[index]
+    if isinstance(event, Entered):
+        ctx.profile.bookmark = {
+            "course": found.id,
+            "lesson": lesson.id,
+            "quiz": index,
+            "score": ctx.state.data.get("score", 0.0),
+        }
+        return Turn([_render(ctx, question, index, len(lesson.quiz.questions))])
+    if choose(event, (menu_option(ctx),)) == "menu":
+        return Turn(goto="menu")
+    answer = _read_answer(ctx, question, event)
+    if answer is None:
+        return unexpected(ctx, event)
+    return _grade_and_go_on(ctx, found, lesson, lesson.quiz, question, answer)
+
+
+def choice_options(ctx: Context, question: Question) -> tuple[Option, ...]:
+    """The options of a choice or true/false question."""
+    if question.type is QuestionType.TRUE_FALSE:
+        return (Option("true", ctx._("Vrai")), Option("false", ctx._("Faux")))
+    return tuple(Option(c.id, c.text) for c in question.choices)
+
+
+def _render(ctx: Context, question: Question, index: int, total: int) -> Out:
+    """The question as a quiz message (choices) or an open question with a menu button."""
+    header = ctx._("Question %(n)s sur %(total)s", n=index + 1, total=total)
+    text = f"{header}\n\n{question.text}"
+    if question.type in (QuestionType.SHORT, QuestionType.NUMERIC):
+        text += "\n\n" + ctx._("✏️ Écrivez votre réponse.")
+        return Ask(text, (menu_option(ctx),), ctx.state.prompt)
+    multiple = question.type is QuestionType.MULTIPLE
+    if multiple:
+        text += "\n\n" + ctx._("(Plusieurs réponses possibles.)")
+    return QuizQuestion(
+        text,
+        choice_options(ctx, question),
+        ctx.state.prompt,
+        multiple=multiple,
+        correct_ids=_correct_ids(question),
+        extra=(menu_option(ctx),),
+        submit=ctx._("Valider ✔️"),
+        hint=ctx._("Répondez en écrivant les lettres de vos choix, par exemple : a c"),
+    )
+
+
+def _correct_ids(question: Question) -> tuple[str, ...]:
+    """The right option ids, for channels that render native quizzes."""
+    if question.type is QuestionType.TRUE_FALSE:
+        return ("true",) if question.truth else ("false",)
+    return tuple(c.id for c in question.choices if c.correct)
+
+
+def _read_answer(ctx: Context, question: Question, event: Incoming) -> object | None:
+    """The learner's answer in the shape the grader of this type takes, or None."""
+    options = choice_options(ctx, question)
+    kind = question.type
+    if kind in (QuestionType.SHORT, QuestionType.NUMERIC):
+        return event.text if isinstance(event, TextReceived) else None
+    if isinstance(event, OptionsChosen):
+        picked = tuple(i for i in event.option_ids if any(o.id == i for o in options))
+        return _shape(kind, picked) if picked else None
+    if kind is QuestionType.MULTIPLE:
+        return _multiple_answer(event, options)
+    if kind is QuestionType.TRUE_FALSE and isinstance(event, TextReceived):
+        truth = grading.parse_truth(event.text)
+        if truth is not None:
+            return truth
+    chosen = choose(event, options)
+    return None if chosen is None else _shape(kind, (chosen,))
+
+
+def _shape(kind: QuestionType, ids: tuple[str, ...]) -> object:
+    """Option ids as the grader of this question type wants them."""
+    if kind is QuestionType.TRUE_FALSE:
+        return ids[0] == "true"
+    return ids if kind is QuestionType.MULTIPLE else ids[0]
+
+
+def _multiple_answer(event: Incoming, options: tuple[Option, ...]) -> tuple[str, ...] | None:
+    """Several options typed as letters or numbers ("a c", "1,3") or one tapped."""
+    if isinstance(event, OptionChosen):
+        return (event.option_id,) if any(o.id == event.option_id for o in options) else None
+    if not isinstance(event, TextReceived):
+        return None
+    picked = []
+    for token in re.split(r"[\s,;/]+|\bet\b|\band\b", event.text.casefold()):
+        chosen = choose(TextReceived(event.user, event.message_id, token), options)
+        if token and chosen is None:
+            return None
+        if chosen:
+            picked.append(chosen)
+    return tuple(dict.fromkeys(picked)) or None
+
+
+def _grade(question: Question, answer: object) -> grading.Grade:
+    """Grade an answer with the grader of the question's type."""
+    if question.type is QuestionType.SINGLE:
+        return grading.grade_single(question, str(answer))
+    if question.type is QuestionType.MULTIPLE:
+        return grading.grade_multiple(question, answer)  # type: ignore[arg-type]
+    if question.type is QuestionType.TRUE_FALSE:
+        return grading.grade_true_false(question, bool(answer))
+    if question.type is QuestionType.NUMERIC:
+        return grading.grade_numeric(question, str(answer))
+    return grading.grade_short(question, str(answer))
+
+
+def _grade_and_go_on(
+    ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, question: Question, answer: object
+) -> Turn:
+    """Give feedback; offer a retry, or move to the next question or the final score."""
+    result = _grade(question, answer)
+    tries = int(ctx.state.data.get("tries", 0))
+    if not result.correct and quiz_.retry and tries == 0:
+        ctx.state.data["tries"] = 1
+        text = ctx._("❌ Ce n'est pas encore ça. Réfléchissez et essayez encore une fois !")
+        return Turn([Say(text)], goto="quiz")
+    weight = RETRY_WEIGHT if tries else 1.0
+    ctx.state.data["score"] = float(ctx.state.data.get("score", 0.0)) + result.score * weight
+    messages: list[Out] = [Say(_feedback(ctx, question, result))]
+    next_index = int(ctx.state.data.get("q", 0)) + 1
+    ctx.state.data.update(q=next_index, tries=0)
+    if next_index < len(quiz_.questions):
+        return Turn(messages, goto="quiz")
+    return _finish(ctx, found, lesson, quiz_, messages)
+
+
+def _feedback(ctx: Context, question: Question, result: grading.Grade) -> str:
+    """Right, partly right or wrong, the right answer, and the explanation."""
+    if result.correct:
+        lines = [ctx._("✅ Bonne réponse !")]
+    elif result.score > 0:
+        lines = [ctx._("🟡 C'est en partie juste.")]
+    else:
+        lines = [ctx._("❌ Ce n'est pas la bonne réponse.")]
+    if not result.correct:
+        lines.append(
+            ctx._("La bonne réponse : %(answer)s", answer=_expected(ctx, question, result))
+        )
+    if question.explanation:
+        lines.append(question.explanation)
+    return "\n".join(lines)
+
+
+def _expected(ctx: Context, question: Question, result: grading.Grade) -> str:
+    """The right answer in words."""
+    if question.type is QuestionType.TRUE_FALSE:
+        return ctx._("Vrai") if question.truth else ctx._("Faux")
+    return result.expected
+
+
+def _finish(ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, messages: list[Out]) -> Turn:
+    """Record the attempt, give the score with a message by band, point to what is next."""
+    total = len(quiz_.questions)
+    score = round(float(ctx.state.data.get("score", 0.0)), 2)
+    ratio = score / total if total else 0.0
+    text = ctx._(
+        "Quiz terminé ! Votre score : %(score)s sur %(total)s (%(percent)s).",
+        score=ctx.t.number(score, 1),
+        total=ctx.t.number(total),
+        percent=ctx.t.percent(ratio),
+    )
+    messages.append(Say(text + "\n" + band_message(ctx, ratio, quiz_.pass_mark)))
+    following = found.lesson_index(lesson.id) + 1
+    has_next = following < len(found.lessons)
+    ctx.profile.bookmark = (
+        {"course": found.id, "lesson": found.lessons[following].id, "step": 0} if has_next else None
+    )
+    ctx.state.data["passed"] = ratio >= quiz_.pass_mark
+    return Turn(messages, goto="quiz_done", effects=[RecordQuiz(found.id, lesson.id, score, total)])
+
+
+def band_message(ctx: Context, ratio: float, pass_mark: float) -> str:
+    """Encouragement that fits the score."""
+    if ratio >= 0.9:
+        return ctx._("🏆 Excellent ! Vous maîtrisez cette leçon.")
+    if ratio >= pass_mark:
+        return ctx._("👏 Bien joué, la leçon est réussie.")
+    if ratio >= pass_mark / 2:
+        return ctx._("💪 Pas mal ! Relisez la leçon et refaites le quiz pour progresser.")
+    return ctx._("🌱 Ce n'est qu'un début. Reprenez la leçon tranquillement, puis réessayez.")
+
+
+async def quiz_done(ctx: Context, event: Incoming) -> Turn:
+    """After the score: next lesson, try the quiz again, the course page or the menu."""
+    here = current_lesson(ctx)
+    if here is None:
+        return Turn(goto="menu")
+    found, lesson = here
+    following = found.lesson_index(lesson.id) + 1
+    options = []
+    if following < len(found.lessons):
+        options.append(Option("next", ctx._("Leçon suivante ▶️")))
+    options += [
+        Option("again", ctx._("🔁 Refaire le quiz")),
+        Option("course", ctx._("📘 Le cours")),
+        menu_option(ctx),
+    ]
+    if isinstance(event, Entered):
+        text = ctx._("Et maintenant ?")
+        if following >= len(found.lessons):
+            text = ctx._("🎓 Vous avez terminé toutes les leçons de ce cours ! Et maintenant ?")
+        return Turn([Ask(text, tuple(options), ctx.state.prompt)])
+    chosen = choose(event, tuple(options))
+    if chosen == "next":
+        ctx.state.data.update(lesson=found.lessons[following].id, i=0)
+        return Turn(goto="lesson")
+    if chosen == "again":
+        ctx.state.data.update(q=0, score=0.0, tries=0)
+        return Turn(goto="quiz")
+    if chosen in ("course", "menu"):
+        return Turn(goto=chosen)
+    return unexpected(ctx, event)
+
+
+STEPS: dict[str, Step] = {"quiz": quiz, "quiz_done": quiz_done}

@@ -1,0 +1,73 @@
+"""Ports: what dialogs need from storage, as Protocols that bot/storage implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class LessonDone:
+    """A lesson the learner finished."""
+
+    course_id: str
+    lesson_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class QuizScore:
+    """The learner's results on one lesson's quiz."""
+
+    course_id: str
+    lesson_id: str
+    best: float  # best score, in points
+    max_score: float  # points available
+    attempts: int
+    last_at: datetime
+
+
+class LearnerRecords(Protocol):
+    """Reads what one learner has done; writes go through Turn effects."""
+
+    async def lessons_done(self) -> list[LessonDone]:
+        """Every lesson this learner completed."""
+        ...
+
+    async def quiz_scores(self) -> list[QuizScore]:
+        """Best score per quiz this learner took."""
+        ...
+
+    async def export(self) -> dict[str, Any]:
+        """Everything stored about this learner, as JSON-ready data."""
+        ...
+
+
+# Effects: state changes a turn asks for; bot/storage applies them in the turn's transaction.
+
+
+@dataclass(frozen=True)
+class CompleteLesson:
+    """Record that a lesson was finished (idempotent)."""
+
+    course_id: str
+    lesson_id: str
+
+
+@dataclass(frozen=True)
+class RecordQuiz:
+    """Record one finished quiz attempt."""
+
+    course_id: str
+    lesson_id: str
+    score: float
+    max_score: float
+
+
+@dataclass(frozen=True)
+class EraseLearner:
+    """Delete everything stored about this learner."""
+
+
+Effect = CompleteLesson | RecordQuiz | EraseLearner

@@ -1,0 +1,65 @@
+"""Shared fixtures: a migrated database on SQLite always, and on PostgreSQL when available.
+
+Set TEST_POSTGRES_URL (for example postgresql://postgres@127.0.0.1:5432/test) to run every
+storage test on PostgreSQL too: each test gets a fresh database created from that server and
+dropped afterwards. Without it, the PostgreSQL variants are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.storage.db import create_engine, migrate_async
+from bot.storage.store import SqlStore
+
+POSTGRES_ENV = "TEST_POSTGRES_URL"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A database URL, migrated to head, that belongs to this test alone."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'var' / 'imaginecole.db'}"
+        await migrate_async(url)
+        yield url
+        return
+    server = os.environ.get(POSTGRES_ENV)
+    if not server:
+        pytest.skip(f"set {POSTGRES_ENV} to run the storage tests on PostgreSQL")
+    async with fresh_postgres_database(server) as url:
+        await migrate_async(url)
+        yield url
+
+
+@asynccontextmanager
+async def fresh_postgres_database(server_url: str) -> AsyncIterator[str]:
+    """Create a uniquely named database on the server of `server_url`; drop it afterwards."""
+    server = make_url(server_url).set(drivername="postgresql")
+    name = f"imaginecole_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(server.render_as_string(hide_password=False))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield server.set(database=name).render_as_string(hide_password=False)
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[SqlStore]:
+    """A SqlStore on the test's database; its engine is disposed afterwards."""
+    engine = create_engine(database_url)
+    try:
+        yield SqlStore(engine)
+    finally:
+        await engine.dispose()

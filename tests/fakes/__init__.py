@@ -1,0 +1,1 @@
+"""Fakes of the outside world (Bot API, Graph API...) as real local servers."""

@@ -1,0 +1,248 @@
+"""SqlStore on real databases: SQLite always, PostgreSQL when TEST_POSTGRES_URL is set."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.storage.db import create_engine
+from bot.storage.models import Base
+from bot.storage.store import SqlStore
+from dialogs.events import UserRef
+from dialogs.ports import CompleteLesson, EraseLearner, RecordQuiz
+from dialogs.state import DialogState, Profile
+
+AMINA = UserRef("telegram", "42")
+
+
+async def set_step(store: SqlStore, user: UserRef, step: str, key: str | None = None) -> None:
+    """One turn that moves `user` to `step`."""
+    async with store.turn(user, key) as tx:
+        assert tx is not None
+        tx.save(tx.profile, DialogState(step, tx.state.data, tx.state.prompt))
+
+
+async def step_of(store: SqlStore, user: UserRef) -> str:
+    """The step `user` is waiting in, read through an export."""
+    exported = await store.export(user)
+    assert exported is not None
+    return str(exported["state"]["step"])
+
+
+async def rows_per_table(store: SqlStore) -> dict[str, int]:
+    """How many rows each table holds."""
+    async with store.engine.connect() as conn:
+        return {
+            name: (await conn.execute(select(func.count()).select_from(table))).scalar_one()
+            for name, table in Base.metadata.tables.items()
+        }
+
+
+async def test_a_new_user_is_created_once(store: SqlStore) -> None:
+    async with store.turn(AMINA, "telegram:1") as first:
+        assert first is not None and first.is_new
+        assert first.profile == Profile() and first.state == DialogState()
+    async with store.turn(AMINA, "telegram:2") as second:
+        assert second is not None and not second.is_new
+        assert second.user_id == first.user_id
+    assert await store.count_users() == 1
+
+
+async def test_profile_and_state_round_trip(store: SqlStore) -> None:
+    consented = datetime(2025, 3, 1, 9, 30, 15, 123456, tzinfo=timezone(timedelta(hours=1)))
+    profile = Profile("ar", "TD", "student", "6e", consented, {"course": "maths", "step": 3})
+    data = {"answer": "مرحبا بالعالم", "wolof": "Nanga def?", "nested": [1, 2.5, None, True]}
+    async with store.turn(AMINA, "telegram:1") as tx:
+        assert tx is not None
+        tx.save(profile, DialogState("quiz.ask", data, 7))
+    async with store.turn(AMINA, "telegram:2") as tx:
+        assert tx is not None
+        assert tx.profile == profile
+        assert tx.profile.consented_at is not None
+        assert tx.profile.consented_at.tzinfo == UTC
+        assert tx.state == DialogState("quiz.ask", data, 7)
+
+
+async def test_a_duplicate_delivery_is_skipped(store: SqlStore) -> None:
+    await set_step(store, AMINA, "menu", "telegram:1")
+    async with store.turn(AMINA, "telegram:1") as tx:
+        assert tx is None
+    assert await step_of(store, AMINA) == "menu"
+    # The same key on another channel is another update.
+    await set_step(store, UserRef("whatsapp", "42"), "menu", "telegram:1")
+    assert await store.count_users() == 2
+
+
+async def test_an_exception_rolls_back_everything_including_the_claim(store: SqlStore) -> None:
+    with pytest.raises(RuntimeError, match="boom"):
+        async with store.turn(AMINA, "telegram:1") as tx:
+            assert tx is not None
+            tx.save(tx.profile, DialogState("menu"), [CompleteLesson("maths", "l1")])
+            raise RuntimeError("boom")
+    assert await store.count_users() == 0
+    async with store.turn(AMINA, "telegram:1") as tx:
+        assert tx is not None and tx.is_new  # the redelivery is processed again
+
+
+async def test_turns_without_a_key_are_never_deduplicated(store: SqlStore) -> None:
+    await set_step(store, AMINA, "one")
+    await set_step(store, AMINA, "two")
+    assert await step_of(store, AMINA) == "two"
+
+
+async def test_lesson_completion_is_idempotent(store: SqlStore) -> None:
+    done = [CompleteLesson("maths", "l1"), CompleteLesson("maths", "l1")]
+    for key in ("k1", "k2"):
+        async with store.turn(AMINA, key) as tx:
+            assert tx is not None
+            tx.save(tx.profile, tx.state, done)
+    async with store.turn(AMINA, "k3") as tx:
+        assert tx is not None
+        lessons = await tx.records.lessons_done()
+    assert [(lesson.course_id, lesson.lesson_id) for lesson in lessons] == [("maths", "l1")]
+    assert lessons[0].at.tzinfo == UTC
+
+
+async def test_quiz_attempts_are_all_kept_and_the_best_is_reported(store: SqlStore) -> None:
+    for key, score in (("k1", 2.0), ("k2", 4.5), ("k3", 3.0)):
+        async with store.turn(AMINA, key) as tx:
+            assert tx is not None
+            tx.save(tx.profile, tx.state, [RecordQuiz("maths", "l1", score, 5.0)])
+    async with store.turn(AMINA, "k4") as tx:
+        assert tx is not None
+        (score,) = await tx.records.quiz_scores()
+    assert (score.course_id, score.lesson_id, score.best, score.max_score) == (
+        "maths",
+        "l1",
+        4.5,
+        5,
+    )
+    assert score.attempts == 3 and score.last_at.tzinfo == UTC
+
+
+async def fill(store: SqlStore, user: UserRef) -> int:
+    """Give `user` a profile, progress, a quiz attempt and a poll; returns their id."""
+    profile = Profile("fr", "SN", "student", "cm2", datetime.now(UTC), {"course": "maths"})
+    async with store.turn(user, f"{user.external_id}:1") as tx:
+        assert tx is not None
+        effects = [CompleteLesson("maths", "l1"), RecordQuiz("maths", "l1", 3.0, 4.0)]
+        tx.save(profile, DialogState("menu", {"n": "ñ"}, 2), effects)
+    await store.remember_poll("5551234", tx.user_id, 2, ["a", "b"])
+    return tx.user_id
+
+
+async def test_export_contains_everything_and_is_json(store: SqlStore) -> None:
+    await fill(store, AMINA)
+    exported = await store.export(AMINA)
+    assert exported is not None
+    json.dumps(exported)
+    assert exported["user"]["channel"] == "telegram" and exported["user"]["external_id"] == "42"
+    assert exported["profile"]["country"] == "SN"
+    assert exported["profile"]["consented_at"].endswith("+00:00")
+    assert exported["state"] == {"step": "menu", "data": {"n": "ñ"}, "prompt": 2}
+    assert [(r["course_id"], r["lesson_id"]) for r in exported["lessons_done"]] == [("maths", "l1")]
+    assert exported["quiz_attempts"][0]["score"] == 3.0
+    assert exported["telegram_polls"][0]["option_ids"] == ["a", "b"]
+    async with store.turn(AMINA, "again") as tx:
+        assert tx is not None
+        assert await tx.records.export() == exported
+    assert await store.export(UserRef("telegram", "nobody")) is None
+
+
+async def test_the_erase_effect_removes_every_row_of_the_learner(store: SqlStore) -> None:
+    await fill(store, AMINA)
+    other = UserRef("web", "browser-1")
+    await set_step(store, other, "menu")
+    async with store.turn(AMINA, "erase") as tx:
+        assert tx is not None
+        tx.save(tx.profile, tx.state, [EraseLearner(), CompleteLesson("maths", "l2")])
+    counts = await rows_per_table(store)
+    assert counts["users"] == 1 and counts["processed_updates"] == 2
+    assert counts["lesson_progress"] == counts["quiz_attempts"] == counts["telegram_polls"] == 0
+    assert await store.lookup_poll("5551234") is None
+    assert await store.export(AMINA) is None
+    assert await step_of(store, other) == "menu"
+
+
+async def test_erase_by_reference(store: SqlStore) -> None:
+    await fill(store, AMINA)
+    assert await store.erase(AMINA) is True
+    assert await store.erase(AMINA) is False
+    counts = await rows_per_table(store)
+    assert counts["users"] == counts["telegram_polls"] == counts["quiz_attempts"] == 0
+
+
+async def test_polls_map_back_to_their_prompt(store: SqlStore) -> None:
+    user_id = await fill(store, AMINA)
+    await store.remember_poll("5551234", user_id, 2, ["a", "b"])  # remembered twice: harmless
+    assert await store.lookup_poll("5551234") == (AMINA, 2, ["a", "b"])
+    assert await store.lookup_poll("unknown") is None
+
+
+async def test_prune_processed_forgets_old_keys(store: SqlStore) -> None:
+    await set_step(store, AMINA, "menu", "telegram:1")
+    assert await store.prune_processed(datetime.now(UTC) - timedelta(hours=1)) == 0
+    assert await store.prune_processed(datetime.now(UTC) + timedelta(seconds=1)) == 1
+    async with store.turn(AMINA, "telegram:1") as tx:
+        assert tx is not None
+
+
+async def test_store_calls_inside_a_turn_fail_fast(store: SqlStore) -> None:
+    async with store.turn(AMINA, "k1") as tx:
+        assert tx is not None
+        with pytest.raises(RuntimeError, match=r"open store\.turn"):
+            await store.count_users()
+    assert await store.count_users() == 1
+
+
+async def increment(store: SqlStore, user: UserRef, key: str) -> bool:
+    """One turn adding 1 to state.data["n"], yielding to other tasks in between."""
+    async with store.turn(user, key) as tx:
+        assert tx is not None
+        data = dict(tx.state.data)
+        await asyncio.sleep(0)
+        data["n"] = data.get("n", 0) + 1
+        tx.save(tx.profile, DialogState(tx.state.step, data, tx.state.prompt))
+        return tx.is_new
+
+
+async def test_concurrent_turns_of_one_learner_are_serialised(store: SqlStore) -> None:
+    await asyncio.gather(*(increment(store, AMINA, f"k{i}") for i in range(50)))
+    exported = await store.export(AMINA)
+    assert exported is not None and exported["state"]["data"]["n"] == 50
+
+
+async def test_concurrent_first_messages_create_one_learner(store: SqlStore) -> None:
+    created = await asyncio.gather(*(increment(store, AMINA, f"k{i}") for i in range(20)))
+    assert created.count(True) == 1
+    assert await store.count_users() == 1
+
+
+async def test_two_workers_on_one_database_serialise_a_learner(database_url: str) -> None:
+    engines = [create_engine(database_url), create_engine(database_url)]
+    try:
+        stores = [SqlStore(engine) for engine in engines]
+        await asyncio.gather(*(increment(stores[i % 2], AMINA, f"k{i}") for i in range(40)))
+        exported = await stores[0].export(AMINA)
+        assert exported is not None and exported["state"]["data"]["n"] == 40
+        assert await stores[1].count_users() == 1
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
+async def test_state_survives_a_restart(database_url: str) -> None:
+    engine = create_engine(database_url)
+    await set_step(SqlStore(engine), AMINA, "lesson.show", "telegram:1")
+    await engine.dispose()
+    engine = create_engine(database_url)
+    try:
+        async with SqlStore(engine).turn(AMINA, "telegram:2") as tx:
+            assert tx is not None and not tx.is_new
+            assert tx.state.step == "lesson.show"
+    finally:
+        await engine.dispose()
