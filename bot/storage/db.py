@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +14,22 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import AsyncAdaptedQueuePool, StaticPool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, PoolResetState, StaticPool
 
 DEFAULT_URL = "sqlite:///var/imaginecole.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 PING_TIMEOUT = 5.0  # seconds; a health check must answer even when the database does not
 
-# Compact JSON, and Arabic or Wolof stored as UTF-8 rather than \u escapes.
-json_dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+
+def json_dumps(value: Any) -> str:
+    """Compact JSON, Arabic or Wolof kept as UTF-8 rather than \\u escapes where possible."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # a lone surrogate from a broken client: only escapes encode
+        return json.dumps(value, separators=(",", ":"))
+    return text
 
 
 def normalize_url(url: str) -> str:
@@ -75,9 +81,12 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
         url,
         poolclass=StaticPool if in_memory else AsyncAdaptedQueuePool,
         json_serializer=json_dumps,
+        # Reset by `_rollback_if_needed`: a blind rollback costs a thread hop per checkin.
+        pool_reset_on_return=None,
         **({} if in_memory else {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}),
     )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine.pool, "reset", _rollback_if_needed)
     return engine
 
 
@@ -92,6 +101,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+def _rollback_if_needed(dbapi_connection: Any, record: Any, state: PoolResetState) -> None:
+    """Roll back a connection that comes back to the pool inside a transaction, only then."""
+    if state.asyncio_safe and not state.terminate_only and record.driver_connection.in_transaction:
+        dbapi_connection.rollback()
 
 
 async def ping(engine: AsyncEngine) -> bool:

@@ -31,8 +31,10 @@ Quiz = tuple[str, str, float, float]  # course_id, lesson_id, score, max_score
 class TurnStatements(Protocol):
     """The statements of one turn, bound to its connection and transaction."""
 
-    async def claim(self, channel: str, key: str, now: datetime) -> bool:
-        """Record an update key; False when it was there already."""
+    async def claim(
+        self, channel: str, external_id: str, key: str, now: datetime
+    ) -> tuple[bool, UserRow | None]:
+        """Record an update key (False when it was there already), then find the learner."""
         ...
 
     async def find_user(self, channel: str, external_id: str) -> UserRow | None:
@@ -102,10 +104,14 @@ class CoreTurnStatements:
         self._sql = sql
         self._conn = conn
 
-    async def claim(self, channel: str, key: str, now: datetime) -> bool:
-        """Record an update key; False when it was there already."""
+    async def claim(
+        self, channel: str, external_id: str, key: str, now: datetime
+    ) -> tuple[bool, UserRow | None]:
+        """Record an update key (False when it was there already), then find the learner."""
         params = {"channel": channel, "key": key, "created_at": now}
-        return (await self._conn.execute(self._sql.claim, params)).rowcount == 1
+        if (await self._conn.execute(self._sql.claim, params)).rowcount != 1:
+            return False, None
+        return True, await self.find_user(channel, external_id)
 
     async def find_user(self, channel: str, external_id: str) -> UserRow | None:
         """The learner, locked with SELECT ... FOR UPDATE on PostgreSQL."""
@@ -177,9 +183,15 @@ def _quiz(uid: int, quiz: Quiz, now: datetime) -> dict[str, Any]:
     }
 
 
+# Claims the key and reads the learner in one statement, hence one thread hop: no row back
+# means a duplicate, a row holding NULL a learner we do not know yet. The INSERT takes the
+# write lock first, so the read cannot be overtaken by another connection's write.
 _SQLITE_CLAIM = (
     'INSERT INTO processed_updates (channel, "key", created_at) VALUES (?, ?, ?) '
-    "ON CONFLICT DO NOTHING RETURNING 1"
+    "ON CONFLICT DO NOTHING RETURNING ("
+    "SELECT json_array(id, locale, country, role, level, consented_at, json(bookmark), "
+    "state_step, json(state_data), state_prompt) "
+    "FROM users WHERE channel = ? AND external_id = ?)"
 )
 _SQLITE_FIND_USER = f"SELECT {_USER_COLUMNS} FROM users WHERE channel = ? AND external_id = ?"
 _SQLITE_CREATE_USER = (
@@ -211,9 +223,12 @@ def sqlite_time(value: datetime | None) -> str | None:
     return utc.replace(tzinfo=None).isoformat(" ", timespec="microseconds")
 
 
-def _sqlite_read_time(value: str | None) -> datetime | None:
-    """Back from `sqlite_time`, as an aware UTC datetime."""
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+def _sqlite_user(row: list[Any]) -> UserRow:
+    """A learner from `_USER_COLUMNS` values whose JSON is decoded but datetime is not."""
+    consented_at = row[5]
+    if consented_at is not None:
+        row[5] = datetime.fromisoformat(consented_at).replace(tzinfo=UTC)
+    return _user_row(row)
 
 
 class SqliteTurnStatements:
@@ -222,21 +237,25 @@ class SqliteTurnStatements:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
 
-    async def claim(self, channel: str, key: str, now: datetime) -> bool:
-        """Record an update key; False when it was there already."""
-        rows = await self._db.execute_fetchall(_SQLITE_CLAIM, (channel, key, sqlite_time(now)))
-        return bool(rows)
+    async def claim(
+        self, channel: str, external_id: str, key: str, now: datetime
+    ) -> tuple[bool, UserRow | None]:
+        """Record an update key (False when it was there already) and find the learner."""
+        params = (channel, key, sqlite_time(now), channel, external_id)
+        rows = list(await self._db.execute_fetchall(_SQLITE_CLAIM, params))
+        if not rows:
+            return False, None
+        found = rows[0][0]
+        return True, None if found is None else _sqlite_user(json.loads(found))
 
     async def find_user(self, channel: str, external_id: str) -> UserRow | None:
-        """The learner (the claim before it already holds SQLite's write lock)."""
+        """The learner (an earlier write of this turn already holds SQLite's write lock)."""
         rows = list(await self._db.execute_fetchall(_SQLITE_FIND_USER, (channel, external_id)))
         if not rows:
             return None
-        uid, locale, country, role, level, consented, bookmark, step, data, prompt = rows[0]
-        consented_at = _sqlite_read_time(consented)
+        *columns, bookmark, step, data, prompt = rows[0]
         loaded_bookmark = None if bookmark is None else json.loads(bookmark)
-        row = (uid, locale, country, role, level, consented_at, loaded_bookmark, step)
-        return _user_row((*row, json.loads(data), prompt))
+        return _sqlite_user([*columns, loaded_bookmark, step, json.loads(data), prompt])
 
     async def create_user(self, channel: str, external_id: str, now: datetime) -> int | None:
         """Insert a fresh learner; None when they exist already."""

@@ -1,10 +1,12 @@
 """SqlStore: one transaction per incoming update (idempotency claim, learner row, effects).
 
-A turn for a known learner costs four statements: claim the update key, read the learner,
-write them back, commit. On PostgreSQL the learner's row is locked (SELECT ... FOR UPDATE)
-for the whole turn, so one learner's updates are handled one at a time across every worker.
-On SQLite the single pooled connection serialises turns, and the first statement of every
-turn is a write, so the turn holds the database's write lock before it reads anything.
+One learner's updates are handled one at a time and in order: a lock per learner inside the
+process, and on PostgreSQL the learner's row locked (SELECT ... FOR UPDATE) for the whole turn
+across workers. On SQLite the single pooled connection serialises turns, and the first
+statement of every turn is a write, so a turn holds the write lock before it reads anything.
+
+A turn for a known learner costs, in thread hops or round trips: SQLite 3 (claim and read in
+one statement, write, commit); PostgreSQL 5 (BEGIN, claim, read and lock, write, COMMIT).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.storage.locks import KeyedLocks
 from bot.storage.models import processed_updates, telegram_polls, users
 from bot.storage.records import SqlLearnerRecords, export_learner
 from bot.storage.statements import (
@@ -31,7 +34,7 @@ from bot.storage.statements import (
     TurnStatements,
 )
 from dialogs.events import UserRef
-from dialogs.ports import CompleteLesson, Effect, EraseLearner, RecordQuiz
+from dialogs.ports import CompleteLesson, Effect, EraseLearner, LearnerRecords, RecordQuiz
 from dialogs.state import DialogState, Profile
 
 
@@ -65,12 +68,12 @@ class SqlTurn:
         self.user = user
         self.user_id, self.profile, self.state = loaded
         self.is_new = is_new
-        self._records: SqlLearnerRecords | None = None
+        self._records: LearnerRecords | None = None
         self._saved: tuple[Profile, DialogState] | None = None
         self._effects: list[Effect] = []
 
     @property
-    def records(self) -> SqlLearnerRecords:
+    def records(self) -> LearnerRecords:
         """This learner's progress, read inside this turn's transaction."""
         if self._records is None:
             self._records = SqlLearnerRecords(self._conn, self.user_id)
@@ -125,6 +128,7 @@ class SqlStore:
         self._core = CoreStatements(dialect.name)
         self._on_aiosqlite = dialect.name == "sqlite" and dialect.driver == "aiosqlite"
         self._upsert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+        self._learners = KeyedLocks()
 
     @property
     def engine(self) -> AsyncEngine:
@@ -145,16 +149,12 @@ class SqlStore:
         guard = _TurnGuard(self)
         token = _current_turn.set(guard)
         try:
-            async with self._transaction() as (conn, statements):
-                now = datetime.now(UTC)
-                if update_key is not None and not await statements.claim(
-                    user.channel, update_key, now
-                ):
-                    yield None
-                    return
-                tx = await self._open(conn, statements, user, now, claimed=update_key is not None)
+            # In arrival order, and without parking a pooled connection on a row lock.
+            async with self._learners.hold(user), self._transaction() as (conn, statements):
+                tx = await self._open(conn, statements, user, update_key)
                 yield tx
-                await tx._flush()
+                if tx is not None:
+                    await tx._flush()
         finally:
             guard.open = False
             _current_turn.reset(token)
@@ -180,15 +180,17 @@ class SqlStore:
         conn: AsyncConnection,
         statements: TurnStatements,
         user: UserRef,
-        now: datetime,
-        *,
-        claimed: bool,
-    ) -> SqlTurn:
-        """Load (and lock) the learner, creating them race-free on their first message."""
-        channel, external_id = user.channel, user.external_id
-        # Without a claim, the first statement must be a write so SQLite locks before reading.
-        if claimed and (found := await statements.find_user(channel, external_id)):
-            return SqlTurn(conn, statements, user, found, is_new=False)
+        update_key: str | None,
+    ) -> SqlTurn | None:
+        """Claim the update, then load (and lock) the learner, creating them race-free."""
+        channel, external_id, now = user.channel, user.external_id, datetime.now(UTC)
+        if update_key is not None:
+            claimed, found = await statements.claim(channel, external_id, update_key, now)
+            if not claimed:
+                return None
+            if found is not None:
+                return SqlTurn(conn, statements, user, found, is_new=False)
+        # Without a claim, this INSERT is the first statement: SQLite locks before reading.
         new_id = await statements.create_user(channel, external_id, now)
         if new_id is not None:
             fresh = (new_id, Profile(), DialogState())

@@ -63,6 +63,7 @@ class WebChat:
             await ws.send_json({"type": "error", "text": "bad frame"})
             return uid
         await self.conversations.handle(event, f"web:{uid}:{event.message_id}", self.send)
+        await ws.send_json({"type": "ack", "id": event.message_id})  # handled (or a duplicate)
         return uid
 
     async def send(self, outcome: Outcome) -> None:

@@ -35,8 +35,8 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
             "score": ctx.state.data.get("score", 0.0),
         }
         return Turn([_render(ctx, question, index, len(lesson.quiz.questions))])
-    if choose(event, (menu_option(ctx),)) == "menu":
-        return Turn(goto="menu")
+    if isinstance(event, OptionChosen) and event.option_id == "menu":
+        return Turn(goto="menu")  # only a tap: a typed "1" is an answer, not the menu
     answer = _read_answer(ctx, question, event)
     if answer is None:
         return unexpected(ctx, event)
@@ -185,7 +185,7 @@ def _finish(ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, messages: 
     ratio = score / total if total else 0.0
     text = ctx._(
         "Quiz terminé ! Votre score : %(score)s sur %(total)s (%(percent)s).",
-        score=ctx.t.number(score, 1),
+        score=ctx.t.number(score, 2),
         total=ctx.t.number(total),
         percent=ctx.t.percent(ratio),
     )

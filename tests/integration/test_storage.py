@@ -67,6 +67,30 @@ async def test_profile_and_state_round_trip(store: SqlStore) -> None:
         assert tx.state == DialogState("quiz.ask", data, 7)
 
 
+async def test_both_ways_of_reading_a_learner_agree(store: SqlStore) -> None:
+    consented = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)  # no microseconds: still parsed back
+    profile = Profile("fr", "SN", "teacher", "3e", consented, None)
+    state = DialogState("menu", {"emoji": "🦁", "rtl": "سلام"}, 3)
+    async with store.turn(AMINA) as tx:
+        assert tx is not None and tx.is_new
+        tx.save(profile, state)
+    async with store.turn(AMINA, "with-a-key") as keyed:  # claim and read in one statement
+        assert keyed is not None
+        assert (keyed.profile, keyed.state) == (profile, state)
+    async with store.turn(AMINA) as unkeyed:  # insert-or-read without a claim
+        assert unkeyed is not None and not unkeyed.is_new
+        assert (unkeyed.profile, unkeyed.state) == (profile, state)
+
+
+async def test_broken_unicode_from_a_client_is_stored_not_fatal(store: SqlStore) -> None:
+    data = {"typed": "\ud83d half an emoji", "fine": "ok"}
+    async with store.turn(AMINA, "k1") as tx:
+        assert tx is not None
+        tx.save(tx.profile, DialogState("menu", data))
+    async with store.turn(AMINA, "k2") as tx:
+        assert tx is not None and tx.state.data == data
+
+
 async def test_a_duplicate_delivery_is_skipped(store: SqlStore) -> None:
     await set_step(store, AMINA, "menu", "telegram:1")
     async with store.turn(AMINA, "telegram:1") as tx:
@@ -88,6 +112,26 @@ async def test_an_exception_rolls_back_everything_including_the_claim(store: Sql
         assert tx is not None and tx.is_new  # the redelivery is processed again
 
 
+async def test_a_cancelled_turn_is_rolled_back(store: SqlStore) -> None:
+    entered = asyncio.Event()
+
+    async def stuck() -> None:
+        async with store.turn(AMINA, "telegram:1") as tx:
+            assert tx is not None
+            tx.save(tx.profile, DialogState("menu"))
+            entered.set()
+            await asyncio.Event().wait()
+
+    task = asyncio.create_task(stuck())
+    await entered.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await store.count_users() == 0
+    await set_step(store, AMINA, "lesson", "telegram:1")
+    assert await step_of(store, AMINA) == "lesson"
+
+
 async def test_turns_without_a_key_are_never_deduplicated(store: SqlStore) -> None:
     await set_step(store, AMINA, "one")
     await set_step(store, AMINA, "two")
@@ -105,6 +149,16 @@ async def test_lesson_completion_is_idempotent(store: SqlStore) -> None:
         lessons = await tx.records.lessons_done()
     assert [(lesson.course_id, lesson.lesson_id) for lesson in lessons] == [("maths", "l1")]
     assert lessons[0].at.tzinfo == UTC
+
+
+async def test_a_first_turn_can_read_records_and_write_effects(store: SqlStore) -> None:
+    async with store.turn(AMINA, "k1") as tx:
+        assert tx is not None and tx.is_new
+        assert await tx.records.lessons_done() == []
+        tx.save(tx.profile, DialogState("menu"), [CompleteLesson("maths", "l1")])
+    async with store.turn(AMINA, "k2") as tx:
+        assert tx is not None and tx.state.step == "menu"
+        assert len(await tx.records.lessons_done()) == 1
 
 
 async def test_quiz_attempts_are_all_kept_and_the_best_is_reported(store: SqlStore) -> None:
@@ -196,6 +250,11 @@ async def test_store_calls_inside_a_turn_fail_fast(store: SqlStore) -> None:
         assert tx is not None
         with pytest.raises(RuntimeError, match=r"open store\.turn"):
             await store.count_users()
+        with pytest.raises(RuntimeError, match=r"open store\.turn"):
+            await store.remember_poll("1", tx.user_id, 1, ["a"])
+        with pytest.raises(RuntimeError, match=r"open store\.turn"):
+            async with store.turn(UserRef("web", "someone else")):
+                pass
     assert await store.count_users() == 1
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from bot.storage.db import create_engine, normalize_url, ping
+from bot.storage.locks import KeyedLocks
 from bot.storage.pseudonym import pseudonym
 from dialogs.events import UserRef
 
@@ -80,3 +82,35 @@ def test_pseudonyms_are_stable_short_and_keyed() -> None:
     assert pseudonym(amina, b"k1") != pseudonym(amina, b"k2")
     assert pseudonym(amina, b"k1") != pseudonym(UserRef("whatsapp", "42"), b"k1")
     assert "42" not in pseudonym(UserRef("telegram", "424242424242"), b"k1")
+
+
+async def test_a_connection_returned_inside_a_transaction_is_rolled_back(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+            await conn.commit()
+        async with engine.connect() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            await driver.execute("INSERT INTO t VALUES (1)")  # left uncommitted on purpose
+        async with engine.connect() as conn:
+            assert not driver.in_transaction
+            assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
+    finally:
+        await engine.dispose()
+
+
+async def test_keyed_locks_serialise_in_order_and_clean_up() -> None:
+    locks, seen = KeyedLocks(), []
+
+    async def work(key: str, n: int) -> None:
+        async with locks.hold(key):
+            seen.append((key, n, "in"))
+            await asyncio.sleep(0)
+            seen.append((key, n, "out"))
+
+    await asyncio.gather(*(work("a", n) for n in range(3)), work("b", 0))
+    a_events = [event for event in seen if event[0] == "a"]
+    assert a_events == [("a", n, step) for n in range(3) for step in ("in", "out")]
+    assert seen.index(("b", 0, "in")) < seen.index(("a", 0, "out"))  # other keys do not wait
+    assert len(locks) == 0

@@ -211,3 +211,14 @@ async def test_changing_language_from_settings_returns_to_settings() -> None:
     await learner.tap("English")
     assert learner.profile.locale == "en"
     assert learner.state.step == "settings"
+
+
+async def test_a_typed_number_answers_an_open_question_and_does_not_open_the_menu() -> None:
+    learner = Learner.new()
+    await onboard(learner)
+    await walk_to_first_quiz(learner)
+    while learner.state.step == "quiz" and isinstance(learner.last_prompt(), QuizQuestion):
+        await learner.send(answer_right(learner))
+    assert learner.state.step == "quiz", "the first lesson's quiz has an open question"
+    await learner.send("1")
+    assert learner.state.step == "quiz"

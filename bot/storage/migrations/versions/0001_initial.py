@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2025-01-01 00:00:00
+Create Date: 2026-11-29 00:00:00+00:00
 """
 
 from collections.abc import Sequence

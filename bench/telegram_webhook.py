@@ -1,0 +1,296 @@
+"""Telegram webhook throughput: the whole bot against bare PTB echo bots, in the same run.
+
+    python bench/telegram_webhook.py [--learners 200] [--seconds 20] [--rounds 3]
+
+Each variant's server runs in its own process (bench/webhook_servers.py); this process runs
+the fake Bot API and the learners (bench/webhook_load.py). See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: make bot/, tests/ and bench/ importable
+    sys.path.insert(0, str(ROOT))
+
+from bench.webhook_load import (  # noqa: E402
+    Client,
+    Learner,
+    ScreenApi,
+    Window,
+    api_calls,
+    client_session,
+    closed_loop,
+    describe,
+    learners,
+    onboard,
+    webhook_url,
+)
+from bench.webhook_servers import VARIANTS  # noqa: E402
+
+STARTUP_LIMIT = 60.0  # seconds for a server to print READY
+STOP_LIMIT = 10.0  # seconds for a server to exit on SIGTERM before it is killed
+TARGET_RATIO = 0.5  # full stack >= half the aiohttp echo bot
+TARGET_UPS = 1000.0  # full stack updates per second on SQLite
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Server:
+    """A variant's server process, its port, and where it logs."""
+
+    variant: str
+    process: asyncio.subprocess.Process
+    port: int
+    log: Path
+
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time the process used so far (Linux /proc)."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+@asynccontextmanager
+async def server(variant: str, api_url: str, workdir: Path) -> AsyncIterator[Server]:
+    """Start a variant in its own process; it is stopped (or killed) on the way out."""
+    log = _log_file(workdir)
+    with log.open("wb") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "bench.webhook_servers", variant, api_url, str(workdir)),
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": _pythonpath()},
+            stdin=asyncio.subprocess.PIPE,  # the server exits when this closes (we died)
+            stdout=asyncio.subprocess.PIPE,
+            stderr=stderr,
+        )
+        try:
+            yield Server(variant, process, await _ready_port(process, log), log)
+        finally:
+            await _stop(process)
+
+
+def _log_file(workdir: Path) -> Path:
+    """The server's stderr, in its own fresh folder (which also holds its database)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    return workdir / "server.log"
+
+
+def _pythonpath() -> str:
+    """This checkout first, so the server runs the same code as the load generator."""
+    return os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+
+
+def _tail(log: Path) -> str:
+    """The end of a server's log."""
+    return log.read_text(errors="replace")[-2000:]
+
+
+async def _ready_port(process: asyncio.subprocess.Process, log: Path) -> int:
+    """Wait for "READY <port>" on the server's stdout."""
+    assert process.stdout is not None
+    try:
+        line = await asyncio.wait_for(process.stdout.readline(), STARTUP_LIMIT)
+    except TimeoutError:
+        line = b""
+    if not line.startswith(b"READY "):
+        raise RuntimeError(f"the server did not start:\n{_tail(log)}")
+    return int(line.split()[1])
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM, then SIGKILL if it does not exit in time."""
+    if process.returncode is None:
+        with suppress(ProcessLookupError):
+            process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), STOP_LIMIT)
+        except TimeoutError:
+            with suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+
+
+@asynccontextmanager
+async def py_spy(pid: int, seconds: float, output: Path | None) -> AsyncIterator[None]:
+    """Sample the server with py-spy during the window, when asked to (--py-spy DIR)."""
+    if output is None:
+        yield
+        return
+    command = ["py-spy", "record", "--pid", str(pid), "--duration", str(int(seconds))]
+    command += ["--rate", "200", "--nonblocking", "--format", "raw", "-o", str(output)]
+    spy = await asyncio.create_subprocess_exec(
+        *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+    )
+    try:
+        yield
+    finally:
+        await _stop(spy)
+
+
+async def run_variant(variant: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """One variant once: start it, warm up, measure a steady window, stop it."""
+    people = learners(args.learners, args.seed)
+    async with (
+        ScreenApi() as api,
+        server(variant, api.url, workdir) as srv,
+        client_session(args.learners) as http,
+    ):
+        client = Client(http, api, webhook_url(srv.port))
+        spy_file = args.py_spy / f"{workdir.name}.txt" if args.py_spy else None
+        result = await _drive(client, srv, people, args, spy_file if variant == "full" else None)
+    return {**result, "fallbacks": sum(learner.fallbacks for learner in people)}
+
+
+async def _drive(
+    client: Client, srv: Server, people: list[Learner], args: argparse.Namespace, spy: Path | None
+) -> dict[str, Any]:
+    """Onboard (the full bot), warm up, then the measured window."""
+    journey = srv.variant == "full"
+    late = await onboard(client, people) if journey else 0
+    start = time.perf_counter() + args.warmup
+    client.window = window = Window(start, start + args.seconds)
+    measure = asyncio.create_task(_measure(window, srv, client.api))
+    await asyncio.sleep(args.warmup)
+    async with py_spy(srv.process.pid, args.seconds, spy):
+        await closed_loop(client, people, journey, window.end)
+    return {**window.summary(), **await measure, "late": late}
+
+
+async def _measure(window: Window, srv: Server, api: ScreenApi) -> dict[str, Any]:
+    """CPU of both processes and the Bot API calls made during the window."""
+    await asyncio.sleep(max(window.start - time.perf_counter(), 0))
+    calls, failed = api.counts.copy(), api.failed.copy()
+    cpu_bot, cpu_load = srv.cpu_seconds(), time.process_time()
+    await asyncio.sleep(max(window.end - time.perf_counter(), 0))
+    seconds = window.end - window.start
+    return {
+        "bot_cpu": (srv.cpu_seconds() - cpu_bot) / seconds * 100,
+        "load_cpu": (time.process_time() - cpu_load) / seconds * 100,
+        "calls": api_calls(calls, api.counts),
+        "api_errors": sum(api_calls(failed, api.failed).values()),
+        "kinds": dict(window.kinds),
+        "error_kinds": dict(window.errors),
+    }
+
+
+async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, list[dict[str, Any]]]:
+    """Alternate the variants for every round; every result, by variant."""
+    results: dict[str, list[dict[str, Any]]] = {variant: [] for variant in args.variants}
+    for round_ in range(1, args.rounds + 1):
+        for variant in args.variants:
+            result = await run_variant(variant, args, workdir / f"{variant}-round{round_}")
+            results[variant].append(result)
+            print(f"round {round_} {variant:13} {describe(result)}", flush=True)
+            _detail(variant, result)
+    return results
+
+
+def _detail(variant: str, result: dict[str, Any]) -> None:
+    """The mix of updates, API calls per update, CPU, and anything that went wrong."""
+    updates = sum(result["kinds"].values()) or 1
+    per_update = ", ".join(
+        f"{method} {count / updates:.2f}" for method, count in sorted(result["calls"].items())
+    )
+    print(
+        f"        cpu bot {result['bot_cpu']:.0f}% load generator {result['load_cpu']:.0f}%;"
+        f" updates {result['kinds']}; API calls per update: {per_update}"
+    )
+    problems = {
+        "errors": result["error_kinds"],
+        "api_errors": result["api_errors"],
+        "not onboarded": result["late"],
+        "fallbacks": result["fallbacks"],
+    }
+    if any(problems.values()):
+        print(f"        problems {problems}")
+
+
+def report(results: dict[str, list[dict[str, Any]]]) -> None:
+    """Every round, the medians per variant, the ratio and the targets."""
+    rounds = max(len(runs) for runs in results.values())
+    heads = "".join(f"   round {i} upd/s" for i in range(1, rounds + 1))
+    print(f"\n{'variant':13}{heads}   median upd/s  median p50 ms  median p99 ms  errors")
+    for variant, runs in results.items():
+        cells = "".join(f"{run['ups']:15.0f}" for run in runs)
+        med = {key: statistics.median(run[key] for run in runs) for key in ("ups", "p50", "p99")}
+        errors = sum(run["errors"] + run["api_errors"] for run in runs)
+        print(
+            f"{variant:13}{cells}{med['ups']:15.0f}{med['p50']:15.1f}{med['p99']:15.1f}"
+            f"{errors:8.0f}"
+        )
+    _targets(results)
+
+
+def _targets(results: dict[str, list[dict[str, Any]]]) -> None:
+    """The ratio full / echo-aiohttp (per round, same run) and the two targets."""
+    full, echo = results.get("full"), results.get("echo-aiohttp")
+    if full:
+        ups = statistics.median(run["ups"] for run in full)
+        verdict = "met" if ups >= TARGET_UPS else "NOT met"
+        print(f"\ntarget full stack >= {TARGET_UPS:,.0f} upd/s on SQLite: {ups:,.0f} -> {verdict}")
+    if full and echo:
+        ratios = [f["ups"] / e["ups"] for f, e in zip(full, echo, strict=False) if e["ups"]]
+        ratio = statistics.median(ratios) if ratios else 0.0
+        verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
+        per_round = ", ".join(f"{r:.2f}" for r in ratios)
+        print(
+            f"target full / echo-aiohttp >= {TARGET_RATIO}: median {ratio:.2f}"
+            f" (per round {per_round}) -> {verdict}"
+        )
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command line options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=200, help="simulated learners")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured window per run")
+    parser.add_argument("--rounds", type=int, default=3, help="times every variant runs")
+    parser.add_argument("--warmup", type=float, default=3.0, help="steady seconds before it")
+    parser.add_argument("--seed", type=int, default=1, help="learners' random choices")
+    parser.add_argument(
+        "--variants",
+        type=lambda text: [v for v in text.split(",") if v],
+        default=list(VARIANTS),
+        help=f"comma-separated subset of {','.join(VARIANTS)}",
+    )
+    parser.add_argument("--py-spy", type=Path, help="folder for py-spy profiles of 'full'")
+    parser.add_argument("--keep", type=Path, help="keep databases and server logs here")
+    args = parser.parse_args(argv)
+    if unknown := set(args.variants) - set(VARIANTS):
+        parser.error(f"unknown variants: {', '.join(sorted(unknown))}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the rounds and print the table."""
+    args = parse_args(argv)
+    if args.py_spy:
+        args.py_spy.mkdir(parents=True, exist_ok=True)
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="imaginecole-bench-"))
+    print(f"{args.learners} learners, {args.seconds:.0f} s windows, {args.rounds} rounds")
+    try:
+        report(asyncio.run(bench(args, workdir)))
+    finally:
+        if args.keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

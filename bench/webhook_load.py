@@ -1,0 +1,285 @@
+"""The load generator: a fake Bot API and N learners in a closed loop, in one asyncio process.
+
+Each learner posts one update to the bot's webhook, waits for the 200 (the bot answers only
+once the update was handled and its replies reached the fake API), looks at what its chat
+received, and decides its next update the way a person would: tap one of the buttons it was
+shown, vote in the poll it was sent, or type an answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from bench.webhook_servers import SECRET, SECRET_HEADER, TOKEN, WEBHOOK_PATH
+from tests.fakes.telegram_api import SEND_METHODS, Call, FakeBotApi
+from tests.fakes.telegram_updates import JSON
+
+FIRST_USER_ID = 60_000_001
+ONBOARDING = ("fr", "yes", "student", "CM2")  # what our learners pick when it is offered
+TYPED_ANSWERS = ("3/4", "12", "0,5", "a c", "b", "mangé", "la moustiquaire", "je ne sais pas")
+ECHO_TEXTS = ("Bonjour", "Salut, ça va ?", "2 + 2 = 4", "J'ai fini mes devoirs 📚", "merci")
+POST_TIMEOUT = 30.0  # seconds; a webhook round trip slower than this counts as an error
+ONBOARDING_LIMIT = 120.0  # seconds for every learner to reach the menu before measuring
+
+
+@dataclass(slots=True)
+class Screen:
+    """What one chat shows: its last message, the last keyboard, the last poll."""
+
+    received: int = 0
+    method: str = ""
+    text: str = ""
+    buttons: tuple[str, ...] = ()
+    keyboard_message: int = 0
+    poll_id: str = ""
+    poll_options: int = 0
+    poll_multiple: bool = False
+
+    def option_ids(self) -> list[str]:
+        """The option ids of the last keyboard ("12:next" -> "next")."""
+        return [data.partition(":")[2] for data in self.buttons]
+
+    def data_for(self, option_id: str) -> str:
+        """The callback data of the button carrying this option id."""
+        return next(d for d in self.buttons if d.partition(":")[2] == option_id)
+
+    def show(self, call: Call) -> None:
+        """Update from one message the bot sent to this chat."""
+        params, result = call.params, call.result or {}
+        self.received += 1
+        self.method = call.method
+        self.text = str(params.get("text") or params.get("caption") or params.get("question"))
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and markup.get("inline_keyboard"):
+            rows = markup["inline_keyboard"]
+            self.buttons = tuple(b["callback_data"] for row in rows for b in row)
+            self.keyboard_message = int(result.get("message_id", 0))
+        if call.method == "sendPoll":
+            poll = result["poll"]
+            self.poll_id, self.poll_options = poll["id"], len(poll["options"])
+            self.poll_multiple = bool(poll.get("allows_multiple_answers"))
+
+
+class ScreenApi(FakeBotApi):
+    """The fake Bot API, not recording calls, but keeping each chat's screen and the errors."""
+
+    def __init__(self) -> None:
+        """Only the bench token is accepted; calls are counted, not kept."""
+        super().__init__(TOKEN, record=False)
+        self.screens: dict[int, Screen] = {}
+        self.failed: Counter[str] = Counter()
+
+    def _record(self, call: Call) -> None:
+        """Count the call and update the screen of the chat it was sent to."""
+        super()._record(call)
+        if not call.ok:
+            self.failed[call.method] += 1
+        elif call.method in SEND_METHODS:
+            chat = call.params.get("chat_id")
+            if isinstance(chat, int):
+                self.screens.setdefault(chat, Screen()).show(call)
+
+
+@dataclass
+class Learner:
+    """One simulated person: decides the next update from what their chat shows."""
+
+    uid: int
+    rng: random.Random
+    asked_progress: bool = False
+    fallbacks: int = 0
+
+    def onboarded(self, api: ScreenApi) -> bool:
+        """True once the main menu was shown."""
+        screen = api.screens.get(self.uid)
+        return screen is not None and "courses" in screen.option_ids()
+
+    def echo_update(self, api: ScreenApi) -> JSON:
+        """A text for the echo bots."""
+        return api.updates.text(self.uid, self.rng.choice(ECHO_TEXTS))
+
+    def journey_update(self, api: ScreenApi) -> JSON:
+        """The next step of the journey: onboarding, menu, lesson, quiz, progress, again."""
+        screen = api.screens.get(self.uid)
+        if screen is None:
+            return api.updates.text(self.uid, "/start")
+        if screen.method == "sendPoll":
+            return self._vote(api, screen)
+        ids = screen.option_ids()
+        if "again" in ids:
+            return self._after_quiz(api, screen, ids)
+        for wanted in ("courses", "next", *ONBOARDING):
+            if wanted in ids:
+                return self._tap(api, screen, wanted)
+        if ids == ["menu"] and "Question" in screen.text:
+            return api.updates.text(self.uid, self.rng.choice(TYPED_ANSWERS))
+        if choices := [option for option in ids if option != "menu"]:
+            return self._tap(api, screen, self.rng.choice(choices))
+        self.fallbacks += 1
+        return api.updates.text(self.uid, "/menu")
+
+    def _tap(self, api: ScreenApi, screen: Screen, option_id: str) -> JSON:
+        """Tap the button of an option on the last keyboard."""
+        data = screen.data_for(option_id)
+        return api.updates.callback(self.uid, data, screen.keyboard_message)
+
+    def _vote(self, api: ScreenApi, screen: Screen) -> JSON:
+        """Vote in the last poll: one option, or one or two when several are allowed."""
+        options = range(screen.poll_options)
+        count = self.rng.randint(1, min(2, len(options))) if screen.poll_multiple else 1
+        picked = sorted(self.rng.sample(options, count))
+        return api.updates.poll_answer(self.uid, screen.poll_id, picked)
+
+    def _after_quiz(self, api: ScreenApi, screen: Screen, ids: list[str]) -> JSON:
+        """After the score: /progres, then redo the quiz, the next lesson, or /menu."""
+        if not self.asked_progress:
+            self.asked_progress = True
+            return api.updates.text(self.uid, "/progres")
+        self.asked_progress = False
+        roll = self.rng.random()
+        if roll < 0.3:
+            return self._tap(api, screen, "again")
+        if roll < 0.6 and "next" in ids:
+            return self._tap(api, screen, "next")
+        return api.updates.text(self.uid, "/menu")
+
+
+@dataclass
+class Window:
+    """The steady measurement window and what completed inside it."""
+
+    start: float
+    end: float
+    latencies: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
+
+    def add(self, kind: str, sent: float, done: float, error: str | None) -> None:
+        """Keep one round trip that completed inside the window."""
+        if not self.start <= done <= self.end:
+            return
+        if error is not None:
+            self.errors[error] += 1
+        else:
+            self.latencies.append(done - sent)
+            self.kinds[kind] += 1
+
+    def summary(self) -> dict[str, float]:
+        """Updates per second, p50 and p99 in milliseconds, errors."""
+        ok = sorted(self.latencies)
+        cuts = statistics.quantiles(ok, n=100) if len(ok) > 1 else [0.0] * 99
+        return {
+            "ups": len(ok) / (self.end - self.start),
+            "p50": statistics.median(ok) * 1000 if ok else 0.0,
+            "p99": cuts[98] * 1000,
+            "errors": float(self.errors.total()),
+        }
+
+
+@dataclass
+class Client:
+    """Posts updates to one bot's webhook and times the round trips."""
+
+    http: aiohttp.ClientSession
+    api: ScreenApi
+    url: str
+    window: Window | None = None
+    silent: int = 0
+
+    async def post(self, uid: int, update: JSON) -> bool:
+        """Post one update; True when the webhook answered 200."""
+        kind = next(k for k in update if k != "update_id")
+        before = self._received(uid)
+        sent = time.perf_counter()
+        error = await self._exchange(update)
+        done = time.perf_counter()
+        if error is None and self._received(uid) == before:
+            error = "no reply"
+        if self.window is not None:
+            self.window.add(kind, sent, done, error)
+        return error is None
+
+    async def _exchange(self, update: JSON) -> str | None:
+        """The HTTP exchange; the error's name, or None for a 200."""
+        headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+        try:
+            async with self.http.post(self.url, data=json.dumps(update), headers=headers) as r:
+                await r.read()
+                return None if r.status == 200 else f"HTTP {r.status}"
+        except (aiohttp.ClientError, TimeoutError) as err:
+            return type(err).__name__
+
+    def _received(self, uid: int) -> int:
+        """How many messages the chat has received so far."""
+        screen = self.api.screens.get(uid)
+        return 0 if screen is None else screen.received
+
+
+def learners(count: int, seed: int) -> list[Learner]:
+    """Distinct learners with their own reproducible random choices."""
+    return [Learner(FIRST_USER_ID + i, random.Random(seed * 1_000_003 + i)) for i in range(count)]
+
+
+def client_session(count: int) -> aiohttp.ClientSession:
+    """One keep-alive connection per learner at most, bounded round trips."""
+    connector = aiohttp.TCPConnector(limit=count, limit_per_host=count)
+    return aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=POST_TIMEOUT)
+    )
+
+
+async def onboard(client: Client, people: list[Learner]) -> int:
+    """Walk every learner to the main menu; returns how many did not make it in time."""
+    deadline = time.perf_counter() + ONBOARDING_LIMIT
+
+    async def walk(learner: Learner) -> None:
+        while not learner.onboarded(client.api) and time.perf_counter() < deadline:
+            await client.post(learner.uid, learner.journey_update(client.api))
+
+    await asyncio.gather(*(walk(learner) for learner in people))
+    return sum(not learner.onboarded(client.api) for learner in people)
+
+
+async def closed_loop(client: Client, people: list[Learner], journey: bool, until: float) -> None:
+    """Every learner sends its next update once the previous one returned, until `until`."""
+
+    async def run(learner: Learner) -> None:
+        while time.perf_counter() < until:
+            api = client.api
+            update = learner.journey_update(api) if journey else learner.echo_update(api)
+            await client.post(learner.uid, update)
+
+    tasks = [asyncio.create_task(run(learner)) for learner in people]
+    _done, late = await asyncio.wait(tasks, timeout=max(until - time.perf_counter(), 0) + 35)
+    for task in late:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def api_calls(before: Counter[str], after: Counter[str]) -> dict[str, int]:
+    """The Bot API calls made between two snapshots of the fake's counters."""
+    return {
+        method: after[method] - before[method] for method in after if after[method] > before[method]
+    }
+
+
+def describe(summary: dict[str, Any]) -> str:
+    """A one-line description of a variant's run (for the log while it runs)."""
+    return (
+        f"{summary['ups']:8.0f} upd/s  p50 {summary['p50']:7.1f} ms  p99 {summary['p99']:7.1f} ms"
+        f"  errors {summary['errors']:.0f}"
+    )
+
+
+def webhook_url(port: int) -> str:
+    """The bot's local webhook."""
+    return f"http://127.0.0.1:{port}{WEBHOOK_PATH}"

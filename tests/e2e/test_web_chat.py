@@ -1,0 +1,134 @@
+"""The student's journey in the web chat, in headless Chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.async_api import Browser, Page
+
+from bot.app import BotApp
+
+BOT = "#log .msg.bot"
+
+
+async def settle(page: Page, before: int) -> None:
+    """Wait until the bot answered (more bot messages than `before`) and went quiet."""
+    for _ in range(100):  # the page's CSP forbids evaluated predicates: poll from here
+        if await page.locator(BOT).count() > before:
+            break
+        await page.wait_for_timeout(100)
+    count = -1
+    while count != (count := await page.locator(BOT).count()):
+        await page.wait_for_timeout(120)
+
+
+async def tap(page: Page, option: str) -> None:
+    """Tap an option of the newest prompt."""
+    before = await page.locator(BOT).count()
+    await page.locator("#log .opts").last.locator(f'[data-option="{option}"]').click()
+    await settle(page, before)
+
+
+async def say(page: Page, text: str) -> None:
+    """Type a message and send it with Enter."""
+    before = await page.locator(BOT).count()
+    await page.fill("#text", text)
+    await page.press("#text", "Enter")
+    await settle(page, before)
+
+
+async def last_bot_text(page: Page, n: int = 4) -> str:
+    """The text of the last bot messages."""
+    texts = await page.locator(BOT).all_inner_texts()
+    return "\n".join(texts[-n:])
+
+
+async def answer_something(page: Page) -> None:
+    """Answer the current question, whatever its shape."""
+    prompt = page.locator("#log .opts").last
+    if await prompt.locator("input[type=checkbox]").count():
+        before = await page.locator(BOT).count()
+        await prompt.locator("label.choice").first.click()
+        await prompt.locator("button.submit").click()
+        await settle(page, before)
+    elif await prompt.locator("button.option:not(.extra):not([data-option=menu])").count():
+        before = await page.locator(BOT).count()
+        await prompt.locator("button.option:not(.extra)").first.click()
+        await settle(page, before)
+    else:
+        await say(page, "42")
+
+
+async def test_the_whole_journey_in_the_browser(
+    browser: Browser, web_bot: BotApp, tmp_path: Path
+) -> None:
+    page = await browser.new_page(viewport={"width": 360, "height": 740})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(f"http://127.0.0.1:{web_bot.port}/")
+    await page.locator('button.option[data-option="fr"]').wait_for()
+    assert "Bienvenue" in await last_bot_text(page) or "bienvenue" in await last_bot_text(page)
+    assert await page.locator('button.option[data-option="ar"]').inner_text() == "العربية"
+
+    for option in ("fr", "yes", "SN", "student", "CM2"):
+        await tap(page, option)
+    assert "Que voulez-vous faire" in await last_bot_text(page)
+
+    await say(page, "une phrase que le bot n'attend pas")
+    assert "Je n'ai pas compris" in await last_bot_text(page)
+
+    await tap(page, "courses")
+    while await page.locator('#log .opts >> nth=-1 >> [data-option="menu"]').count() and not (
+        await page.locator("#log .opts").last.locator("button.option").first.inner_text()
+    ).startswith("1."):
+        first = page.locator("#log .opts").last.locator("button.option").first
+        before = await page.locator(BOT).count()
+        await first.click()
+        await settle(page, before)
+    await page.locator("#log .opts").last.locator("button.option").first.click()
+    await page.wait_for_timeout(300)
+    assert await page.locator("#log img").count() >= 0
+    while await page.locator('#log .opts >> nth=-1 >> [data-option="next"]').count():
+        await tap(page, "next")
+    assert await page.locator("#log img").count() >= 1, "the lesson showed its image"
+    image = page.locator("#log img").first
+    assert await image.evaluate("img => img.complete && img.naturalWidth > 0")
+
+    for _ in range(40):
+        if "Quiz terminé" in await last_bot_text(page, 8):
+            break
+        await answer_something(page)
+    assert "Quiz terminé" in await last_bot_text(page, 8)
+    await page.screenshot(path=str(tmp_path / "quiz-done.png"), full_page=False)
+
+    await page.reload()
+    await page.locator("#log .msg.bot").first.wait_for()
+    await say(page, "/progres")
+    assert "1 leçon terminée sur" in await last_bot_text(page)
+
+    await say(page, "/langue")
+    await tap(page, "ar")
+    assert await page.evaluate("document.documentElement.dir") == "rtl"
+    assert await page.evaluate("document.documentElement.lang") == "ar"
+    await page.screenshot(path=str(tmp_path / "arabic.png"))
+    assert errors == []
+
+
+async def test_progress_survives_closing_the_tab(browser: Browser, web_bot: BotApp) -> None:
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(f"http://127.0.0.1:{web_bot.port}/")
+    await page.locator('button.option[data-option="fr"]').wait_for()
+    for option in ("fr", "yes", "ML", "teacher", "6e"):
+        await tap(page, option)
+    uid = await page.evaluate("localStorage.getItem('imaginecole.uid')")
+    await page.close()
+
+    page = await context.new_page()
+    await page.goto(f"http://127.0.0.1:{web_bot.port}/")
+    await page.locator("#log .opts").last.wait_for()
+    assert await page.evaluate("localStorage.getItem('imaginecole.uid')") == uid
+    await say(page, "/mes_donnees")
+    link = page.locator("#log a[download]").last
+    assert await link.get_attribute("download") == "mes_donnees.json"
+    await context.close()
