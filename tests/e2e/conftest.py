@@ -24,10 +24,15 @@ FLAGS = [
 ]
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
+def _require_chromium() -> None:
+    """Fail clearly (never skip) when the browser is missing."""
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is missing: ./scripts/test installs it")
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    _require_chromium()
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield launched
