@@ -129,6 +129,8 @@ class TelegramChannel:
         data = InputFile(show.path.read_bytes(), filename=show.path.name)
         if show.kind == "image":
             await self.bot.send_photo(chat_id, data, caption=caption)
+        elif show.path.suffix.lower() in (".ogg", ".oga", ".opus"):
+            await self.bot.send_voice(chat_id, data, caption=caption)  # a voice note plays inline
         else:
             await self.bot.send_audio(chat_id, data, caption=caption)
         if show.caption and not caption:

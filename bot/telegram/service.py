@@ -10,7 +10,7 @@ from collections import defaultdict
 from urllib.parse import urlparse
 
 from aiohttp import web
-from telegram import Update
+from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
@@ -21,6 +21,7 @@ from bot.storage.store import SqlStore
 from bot.telegram.render import TelegramChannel
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.updates import to_event, update_key
+from dialogs.flows.commands import command_descriptions
 
 log = logging.getLogger("imaginecole.telegram")
 
@@ -80,7 +81,17 @@ class TelegramService:
         else:
             await bot.delete_webhook()
             self._polling = asyncio.create_task(self._poll())
+        await _quietly(self._publish_commands())
         log.info("telegram connected as @%s", bot.username)
+
+    async def _publish_commands(self) -> None:
+        """The command menu in every interface language (French is the default)."""
+        i18n = self.conversations.i18n
+        for language in i18n.languages:
+            described = command_descriptions(i18n.translator(language.code).gettext)
+            commands = [BotCommand(name, text) for name, text in described]
+            code = None if language.code == i18n.default else language.code
+            await self.app.bot.set_my_commands(commands, language_code=code)
 
     async def stop(self) -> None:
         """Stop polling and close the HTTP sessions."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Incoming
 from dialogs.flows.menu import export_document, help_text
@@ -65,3 +67,16 @@ COMMANDS: dict[str, Step] = {
     "supprimer_mes_donnees": erase,
     "deletemydata": erase,
 }
+
+
+def command_descriptions(_: Callable[[str], str]) -> list[tuple[str, str]]:
+    """The commands a platform may list in its menu, described in one language."""
+    return [
+        ("start", _("Commencer ou reprendre")),
+        ("menu", _("Le menu principal")),
+        ("progres", _("Mes progrès")),
+        ("aide", _("Aide")),
+        ("langue", _("Changer de langue")),
+        ("mes_donnees", _("Recevoir mes données")),
+        ("supprimer_mes_donnees", _("Supprimer mes données")),
+    ]

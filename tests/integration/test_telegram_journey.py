@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -213,3 +214,28 @@ async def test_polling_confirms_updates_only_after_handling(database_url: str) -
             assert not api.pending
         finally:
             await app.stop()
+
+
+async def test_logs_never_show_message_text_or_telegram_ids(
+    learner: TelegramLearner, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="imaginecole")
+    caplog.set_level(logging.INFO)
+    await onboard(learner)
+    await learner.send("Mon secret est 0102030405")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "handled channel=telegram" in logged, "one line per event"
+    assert str(learner.user_id) not in logged
+    assert "0102030405" not in logged and "secret" not in logged
+
+
+async def test_the_command_menu_is_published_in_every_language(
+    api: FakeBotApi, bot: BotApp
+) -> None:
+    await api.wait_for(
+        lambda c: c.method == "setMyCommands" and c.params.get("language_code") == "ar"
+    )
+    french = next(
+        c for c in api.calls if c.method == "setMyCommands" and "language_code" not in c.params
+    )
+    assert {"command": "progres", "description": "Mes progrès"} in french.params["commands"]
