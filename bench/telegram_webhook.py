@@ -133,7 +133,8 @@ async def py_spy(pid: int, seconds: float, output: Path | None) -> AsyncIterator
         yield
         return
     command = ["py-spy", "record", "--pid", str(pid), "--duration", str(int(seconds))]
-    command += ["--rate", "200", "--nonblocking", "--format", "raw", "-o", str(output)]
+    command += ["--rate", "200", "--nonblocking", "--idle", "--threads", "--format", "raw"]
+    command += ["-o", str(output)]
     spy = await asyncio.create_subprocess_exec(
         *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
     )

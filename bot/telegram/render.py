@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import timedelta
 from typing import Literal, cast
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
@@ -142,10 +144,7 @@ def _poll_index(ids: list[str], option_id: str) -> Literal[0, 1, 2, 3, 4, 5, 6, 
     return cast(Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], ids.index(option_id))
 
 
-async def _sleep(seconds: object) -> None:
-    """Wait as long as Telegram said (retry_after is seconds, an int or a timedelta)."""
-    import asyncio
-    from datetime import timedelta
-
-    delay = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)  # type: ignore[arg-type]
-    await asyncio.sleep(min(delay, 60.0))
+async def _sleep(retry_after: timedelta | int) -> None:
+    """Wait as long as Telegram said (a timedelta with PTB_TIMEDELTA, else seconds)."""
+    delay = retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after
+    await asyncio.sleep(min(float(delay), 60.0))

@@ -239,3 +239,20 @@ async def test_the_command_menu_is_published_in_every_language(
         c for c in api.calls if c.method == "setMyCommands" and "language_code" not in c.params
     )
     assert {"command": "progres", "description": "Mes progrès"} in french.params["commands"]
+
+
+async def test_a_429_is_waited_out_and_the_reply_still_arrives(
+    learner: TelegramLearner, api: FakeBotApi
+) -> None:
+    api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    reply = await learner.send("/start")
+    assert "Dans quelle langue" in learner.texts(reply)
+
+
+async def test_a_learner_who_blocked_the_bot_does_not_break_the_turn(
+    learner: TelegramLearner, api: FakeBotApi
+) -> None:
+    api.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    assert await learner.send("/start") == []  # nothing could be sent; the webhook said 200
+    reply = await learner.send("Français")  # unblocked later: the language question stood
+    assert "/supprimer_mes_donnees" in learner.texts(reply)
