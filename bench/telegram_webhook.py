@@ -13,6 +13,7 @@ import asyncio
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +42,7 @@ from bench.webhook_load import (  # noqa: E402
 )
 from bench.webhook_servers import VARIANTS  # noqa: E402
 
+SERVERS = Path(__file__).resolve().parent / "webhook_servers.py"
 STARTUP_LIMIT = 60.0  # seconds for a server to print READY
 STOP_LIMIT = 10.0  # seconds for a server to exit on SIGTERM before it is killed
 TARGET_RATIO = 0.5  # full stack >= half the aiohttp echo bot
@@ -48,11 +50,25 @@ TARGET_UPS = 1000.0  # full stack updates per second on SQLite
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+@dataclass(frozen=True)
+class Variant:
+    """What to run: a label, the server kind, and the checkout whose code it runs."""
+
+    label: str
+    kind: str
+    root: Path = ROOT
+
+    @property
+    def journey(self) -> bool:
+        """The full bot gets learners on the whole journey; echo bots get texts."""
+        return self.kind == "full"
+
+
 @dataclass
 class Server:
     """A variant's server process, its port, and where it logs."""
 
-    variant: str
+    variant: Variant
     process: asyncio.subprocess.Process
     port: int
     log: Path
@@ -67,14 +83,14 @@ class Server:
 
 
 @asynccontextmanager
-async def server(variant: str, api_url: str, workdir: Path) -> AsyncIterator[Server]:
+async def server(variant: Variant, api_url: str, workdir: Path) -> AsyncIterator[Server]:
     """Start a variant in its own process; it is stopped (or killed) on the way out."""
     log = _log_file(workdir)
     with log.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
-            *(sys.executable, "-m", "bench.webhook_servers", variant, api_url, str(workdir)),
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": _pythonpath()},
+            *(sys.executable, str(SERVERS), variant.kind, api_url, str(workdir)),
+            cwd=variant.root,
+            env={**os.environ, "PYTHONPATH": _pythonpath(variant.root)},
             stdin=asyncio.subprocess.PIPE,  # the server exits when this closes (we died)
             stdout=asyncio.subprocess.PIPE,
             stderr=stderr,
@@ -91,9 +107,9 @@ def _log_file(workdir: Path) -> Path:
     return workdir / "server.log"
 
 
-def _pythonpath() -> str:
-    """This checkout first, so the server runs the same code as the load generator."""
-    return os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+def _pythonpath(root: Path) -> str:
+    """The variant's checkout first: its bot/, dialogs/ and content/ are the code under test."""
+    return os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH")) if p)
 
 
 def _tail(log: Path) -> str:
@@ -144,7 +160,7 @@ async def py_spy(pid: int, seconds: float, output: Path | None) -> AsyncIterator
         await _stop(spy)
 
 
-async def run_variant(variant: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+async def run_variant(variant: Variant, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """One variant once: start it, warm up, measure a steady window, stop it."""
     people = learners(args.learners, args.seed)
     async with (
@@ -154,7 +170,7 @@ async def run_variant(variant: str, args: argparse.Namespace, workdir: Path) -> 
     ):
         client = Client(http, api, webhook_url(srv.port))
         spy_file = args.py_spy / f"{workdir.name}.txt" if args.py_spy else None
-        result = await _drive(client, srv, people, args, spy_file if variant == "full" else None)
+        result = await _drive(client, srv, people, args, spy_file if variant.journey else None)
     return {**result, "fallbacks": sum(learner.fallbacks for learner in people)}
 
 
@@ -162,7 +178,7 @@ async def _drive(
     client: Client, srv: Server, people: list[Learner], args: argparse.Namespace, spy: Path | None
 ) -> dict[str, Any]:
     """Onboard (the full bot), warm up, then the measured window."""
-    journey = srv.variant == "full"
+    journey = srv.variant.journey
     late = await onboard(client, people) if journey else 0
     start = time.perf_counter() + args.warmup
     client.window = window = Window(start, start + args.seconds)
@@ -192,17 +208,27 @@ async def _measure(window: Window, srv: Server, api: ScreenApi) -> dict[str, Any
 
 async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, list[dict[str, Any]]]:
     """Alternate the variants for every round; every result, by variant."""
-    results: dict[str, list[dict[str, Any]]] = {variant: [] for variant in args.variants}
+    variants = chosen_variants(args)
+    results: dict[str, list[dict[str, Any]]] = {v.label: [] for v in variants}
     for round_ in range(1, args.rounds + 1):
-        for variant in args.variants:
-            result = await run_variant(variant, args, workdir / f"{variant}-round{round_}")
-            results[variant].append(result)
-            print(f"round {round_} {variant:13} {describe(result)}", flush=True)
-            _detail(variant, result)
+        for variant in variants:
+            folder = workdir / f"{variant.label}-round{round_}"
+            result = await run_variant(variant, args, folder)
+            results[variant.label].append(result)
+            print(f"round {round_} {variant.label:13} {describe(result)}", flush=True)
+            _detail(result)
     return results
 
 
-def _detail(variant: str, result: dict[str, Any]) -> None:
+def chosen_variants(args: argparse.Namespace) -> list[Variant]:
+    """The variants in running order; each --compare checkout right after "full"."""
+    chosen = [Variant(kind, kind) for kind in args.variants]
+    at = args.variants.index("full") + 1 if "full" in args.variants else 0
+    others = [Variant(f"full@{root.name}", "full", root.resolve()) for root in args.compare]
+    return chosen[:at] + others + chosen[at:]
+
+
+def _detail(result: dict[str, Any]) -> None:
     """The mix of updates, API calls per update, CPU, and anything that went wrong."""
     updates = sum(result["kinds"].values()) or 1
     per_update = ", ".join(
@@ -225,35 +251,51 @@ def _detail(variant: str, result: dict[str, Any]) -> None:
 def report(results: dict[str, list[dict[str, Any]]]) -> None:
     """Every round, the medians per variant, the ratio and the targets."""
     rounds = max(len(runs) for runs in results.values())
-    heads = "".join(f"   round {i} upd/s" for i in range(1, rounds + 1))
-    print(f"\n{'variant':13}{heads}   median upd/s  median p50 ms  median p99 ms  errors")
-    for variant, runs in results.items():
+    width = max(len(label) for label in results) + 2
+    heads = "".join(f"  round {i} upd/s" for i in range(1, rounds + 1))
+    print(f"\n{'variant':{width}}{heads}  median upd/s  median p50 ms  median p99 ms  errors")
+    for label, runs in results.items():
         cells = "".join(f"{run['ups']:15.0f}" for run in runs)
         med = {key: statistics.median(run[key] for run in runs) for key in ("ups", "p50", "p99")}
         errors = sum(run["errors"] + run["api_errors"] for run in runs)
         print(
-            f"{variant:13}{cells}{med['ups']:15.0f}{med['p50']:15.1f}{med['p99']:15.1f}"
+            f"{label:{width}}{cells}{med['ups']:14.0f}{med['p50']:15.1f}{med['p99']:15.1f}"
             f"{errors:8.0f}"
         )
-    _targets(results)
+    print()
+    for label in (label for label in results if label.startswith("full")):
+        _targets(label, results[label], results.get("echo-aiohttp", []))
 
 
-def _targets(results: dict[str, list[dict[str, Any]]]) -> None:
-    """The ratio full / echo-aiohttp (per round, same run) and the two targets."""
-    full, echo = results.get("full"), results.get("echo-aiohttp")
-    if full:
-        ups = statistics.median(run["ups"] for run in full)
-        verdict = "met" if ups >= TARGET_UPS else "NOT met"
-        print(f"\ntarget full stack >= {TARGET_UPS:,.0f} upd/s on SQLite: {ups:,.0f} -> {verdict}")
-    if full and echo:
-        ratios = [f["ups"] / e["ups"] for f, e in zip(full, echo, strict=False) if e["ups"]]
-        ratio = statistics.median(ratios) if ratios else 0.0
+def _targets(label: str, full: list[dict[str, Any]], echo: list[dict[str, Any]]) -> None:
+    """One full stack against both targets; the ratio is taken per round, then the median."""
+    ups = statistics.median(run["ups"] for run in full)
+    verdict = "met" if ups >= TARGET_UPS else "NOT met"
+    print(f"{label}: target >= {TARGET_UPS:,.0f} upd/s on SQLite: {ups:,.0f} -> {verdict}")
+    ratios = [f["ups"] / e["ups"] for f, e in zip(full, echo, strict=False) if e["ups"]]
+    if ratios:
+        ratio = statistics.median(ratios)
         verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
         per_round = ", ".join(f"{r:.2f}" for r in ratios)
         print(
-            f"target full / echo-aiohttp >= {TARGET_RATIO}: median {ratio:.2f}"
+            f"{label}: target / echo-aiohttp >= {TARGET_RATIO}: median {ratio:.2f}"
             f" (per round {per_round}) -> {verdict}"
         )
+
+
+def describe_checkout(root: Path) -> str:
+    """The checkout's path and commit, "-dirty" when it has uncommitted changes."""
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(root), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return str(root)
+    return f"{root} {found.stdout.strip() or '(not a git checkout)'}"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -270,6 +312,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=list(VARIANTS),
         help=f"comma-separated subset of {','.join(VARIANTS)}",
     )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        action="append",
+        default=[],
+        help="also run the full stack of this other checkout (repeatable)",
+    )
     parser.add_argument("--py-spy", type=Path, help="folder for py-spy profiles of 'full'")
     parser.add_argument("--keep", type=Path, help="keep databases and server logs here")
     args = parser.parse_args(argv)
@@ -285,6 +334,9 @@ def main(argv: list[str] | None = None) -> int:
         args.py_spy.mkdir(parents=True, exist_ok=True)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="imaginecole-bench-"))
     print(f"{args.learners} learners, {args.seconds:.0f} s windows, {args.rounds} rounds")
+    print(f"code: {describe_checkout(ROOT)}")
+    for other in args.compare:
+        print(f"full@{other.name}: {describe_checkout(other)}")
     try:
         report(asyncio.run(bench(args, workdir)))
     finally:

@@ -1,7 +1,9 @@
 """The webhook servers under test, each run in its own process by bench/telegram_webhook.py.
 
-``python -m bench.webhook_servers VARIANT API_URL WORKDIR`` prints ``READY <port>`` on stdout
-once it serves ``POST /telegram/webhook`` on 127.0.0.1, and stops cleanly on SIGTERM.
+``python bench/webhook_servers.py VARIANT API_URL WORKDIR`` prints ``READY <port>`` on stdout
+once it serves ``POST /telegram/webhook`` on 127.0.0.1, and stops cleanly on SIGTERM (or when
+its stdin, a pipe from the load generator, closes). It imports ``bot`` from ``PYTHONPATH``,
+so the same script can run another checkout's bot (``--compare``).
 
 * ``full``: the real ``BotApp`` (webhook mode, fresh SQLite file in WORKDIR, INFO logging on
   stderr as ``python -m bot run`` sets it up).
@@ -141,7 +143,7 @@ async def _until_parent_gone(stopping: asyncio.Event) -> None:
 def main(argv: list[str]) -> int:
     """Entry point: VARIANT API_URL WORKDIR."""
     if len(argv) != 3 or argv[0] not in VARIANTS:
-        print(f"usage: python -m bench.webhook_servers {{{','.join(VARIANTS)}}} API_URL WORKDIR")
+        print(f"usage: python bench/webhook_servers.py {{{','.join(VARIANTS)}}} API_URL WORKDIR")
         return 2
     asyncio.run(serve(argv[0], argv[1], Path(argv[2])))
     return 0

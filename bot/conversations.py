@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.i18n import I18n
+from bot.storage.locks import KeyedLocks
 from bot.storage.pseudonym import pseudonym
 from bot.storage.store import SqlStore
 from content.library import Library
@@ -38,28 +37,6 @@ class Outcome:
 Sender = Callable[[Outcome], Awaitable[None]]
 
 
-@dataclass
-class UserLocks:
-    """One asyncio lock per learner, kept only while someone holds or waits for it."""
-
-    _locks: dict[UserRef, tuple[asyncio.Lock, int]] = field(default_factory=dict)
-
-    @asynccontextmanager
-    async def hold(self, user: UserRef) -> AsyncIterator[None]:
-        """Serialise the handling of one learner's updates in this process."""
-        lock, users = self._locks.get(user, (asyncio.Lock(), 0))
-        self._locks[user] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[user]
-            if users == 1:
-                del self._locks[user]
-            else:
-                self._locks[user] = (lock, users - 1)
-
-
 class Conversations:
     """Handles events of every channel the same way."""
 
@@ -71,7 +48,7 @@ class Conversations:
         self.library = library
         self.i18n = i18n
         self.secret = secret
-        self.locks = UserLocks()
+        self.locks = KeyedLocks()  # covers the send too, so replies keep their order
 
     async def handle(self, event: Incoming, update_key: str | None, send: Sender) -> bool:
         """Handle an event once (False for a duplicate) and send the reply after commit."""

@@ -14,7 +14,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import AsyncAdaptedQueuePool, PoolResetState, StaticPool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, PoolResetState
 
 DEFAULT_URL = "sqlite:///var/imaginecole.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -60,7 +60,7 @@ def _asyncpg_url(url: URL) -> URL:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An async engine tuned for its backend (see the module notes on SQLite)."""
+    """An async engine for `url`: one pooled connection on SQLite, a pool of 10+10 on PostgreSQL."""
     normalized = make_url(normalize_url(url))
     if normalized.get_backend_name() == "sqlite":
         return _sqlite_engine(normalized)
@@ -75,15 +75,19 @@ def create_engine(url: str) -> AsyncEngine:
 
 
 def _sqlite_engine(url: URL) -> AsyncEngine:
-    """One connection: SQLite serialises writers anyway, and one writer never sees "locked"."""
-    in_memory = url.database in (None, "", ":memory:")
+    """One pooled connection: SQLite serialises writers anyway, and one writer never sees
+    "database is locked". Callers queue for it (up to a minute) in arrival order."""
     engine = create_async_engine(
         url,
-        poolclass=StaticPool if in_memory else AsyncAdaptedQueuePool,
-        json_serializer=json_dumps,
+        # Also for ":memory:": the default StaticPool would hand one connection to several
+        # tasks at once, mixing their transactions.
+        poolclass=AsyncAdaptedQueuePool,
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=60,
         # Reset by `_rollback_if_needed`: a blind rollback costs a thread hop per checkin.
         pool_reset_on_return=None,
-        **({} if in_memory else {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}),
+        json_serializer=json_dumps,
     )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     event.listen(engine.sync_engine.pool, "reset", _rollback_if_needed)

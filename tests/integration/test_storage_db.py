@@ -114,3 +114,15 @@ async def test_keyed_locks_serialise_in_order_and_clean_up() -> None:
     assert a_events == [("a", n, step) for n in range(3) for step in ("in", "out")]
     assert seen.index(("b", 0, "in")) < seen.index(("a", 0, "out"))  # other keys do not wait
     assert len(locks) == 0
+
+
+async def test_an_in_memory_database_serialises_its_users() -> None:
+    engine = create_engine("sqlite://")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+            await conn.commit()
+        async with engine.connect() as conn:  # the same database: the connection was kept
+            assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
+    finally:
+        await engine.dispose()
