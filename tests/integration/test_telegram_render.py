@@ -1,0 +1,78 @@
+"""Rendering limits on Telegram: long texts split, buttons on the last part, polls that fit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram import Bot
+
+from bot.conversations import Outcome
+from bot.storage.store import SqlStore
+from bot.telegram.render import TelegramChannel
+from bot.telegram.request import AiohttpRequest
+from dialogs.events import UserRef
+from dialogs.messages import Ask, Document, Option, QuizQuestion, Say, Show
+from tests.fakes.telegram_api import FakeBotApi
+
+CHAT = 5550001
+
+
+@pytest.fixture
+async def channel(store: SqlStore) -> AsyncIterator[tuple[TelegramChannel, FakeBotApi]]:
+    async with FakeBotApi() as api:
+        bot = Bot("1:T", base_url=f"{api.url}/bot", request=AiohttpRequest())
+        async with bot:
+            yield TelegramChannel(bot, store), api
+
+
+async def send(channel: TelegramChannel, *messages: object) -> None:
+    await channel.send(Outcome(UserRef("telegram", str(CHAT)), list(messages), "fr", False, 1))  # type: ignore[arg-type]
+
+
+async def test_a_long_text_is_split_and_the_buttons_come_last(
+    channel: tuple[TelegramChannel, FakeBotApi],
+) -> None:
+    renderer, api = channel
+    paragraph = "Le moustique anophèle pique la nuit. " * 40
+    text = "\n\n".join([paragraph] * 8)  # about 12,000 characters
+    await send(renderer, Ask(text, (Option("next", "Suivant"),), 3))
+    sent = api.sent(CHAT)
+    assert len(sent) >= 3
+    assert all(len(call.params["text"]) <= 4096 for call in sent)
+    assert [bool(call.params.get("reply_markup")) for call in sent] == [False] * (len(sent) - 1) + [
+        True
+    ]
+    received = " ".join(call.params["text"] for call in sent)
+    assert received.split() == text.split(), "nothing is lost or cut mid-word"
+
+
+async def test_choice_questions_too_long_for_a_poll_become_buttons(
+    channel: tuple[TelegramChannel, FakeBotApi],
+) -> None:
+    renderer, api = channel
+    options = tuple(Option(chr(97 + i), f"Réponse {i}") for i in range(3))
+    await send(renderer, QuizQuestion("Q" * 400, options, 9, correct_ids=("a",)))
+    call = api.sent(CHAT)[-1]
+    assert call.method == "sendMessage"
+    data = [
+        b["callback_data"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row
+    ]
+    assert data == ["9:a", "9:b", "9:c"], "the right answer is never in the callback data"
+
+
+async def test_media_and_documents(
+    channel: tuple[TelegramChannel, FakeBotApi], tmp_path: Path
+) -> None:
+    renderer, api = channel
+    image = tmp_path / "galette.png"
+    image.write_bytes(b"\x89PNG fake")
+    await send(
+        renderer,
+        Show("image", image, "Une galette", "/media/x/galette.png"),
+        Document("mes_donnees.json", b"{}", "application/json", "Vos données"),
+        Say("Fin"),
+    )
+    assert [c.method for c in api.sent(CHAT)] == ["sendPhoto", "sendDocument", "sendMessage"]
+    assert next(iter(api.sent(CHAT)[0].files.values())) == b"\x89PNG fake"
