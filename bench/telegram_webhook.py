@@ -186,7 +186,9 @@ async def _drive(
     await asyncio.sleep(args.warmup)
     async with py_spy(srv.process.pid, args.seconds, spy):
         await closed_loop(client, people, journey, window.end)
-    return {**window.summary(), **await measure, "late": late}
+    result = {**window.summary(), **await measure, "late": late}
+    result["cpu_ms"] = result["bot_cpu_s"] * 1000 / max(result["updates"], 1)
+    return result
 
 
 async def _measure(window: Window, srv: Server, api: ScreenApi) -> dict[str, Any]:
@@ -196,8 +198,10 @@ async def _measure(window: Window, srv: Server, api: ScreenApi) -> dict[str, Any
     cpu_bot, cpu_load = srv.cpu_seconds(), time.process_time()
     await asyncio.sleep(max(window.end - time.perf_counter(), 0))
     seconds = window.end - window.start
+    bot_cpu_s = srv.cpu_seconds() - cpu_bot
     return {
-        "bot_cpu": (srv.cpu_seconds() - cpu_bot) / seconds * 100,
+        "bot_cpu_s": bot_cpu_s,
+        "bot_cpu": bot_cpu_s / seconds * 100,
         "load_cpu": (time.process_time() - cpu_load) / seconds * 100,
         "calls": api_calls(calls, api.counts),
         "api_errors": sum(api_calls(failed, api.failed).values()),
@@ -235,8 +239,9 @@ def _detail(result: dict[str, Any]) -> None:
         f"{method} {count / updates:.2f}" for method, count in sorted(result["calls"].items())
     )
     print(
-        f"        cpu bot {result['bot_cpu']:.0f}% load generator {result['load_cpu']:.0f}%;"
-        f" updates {result['kinds']}; API calls per update: {per_update}"
+        f"        cpu: bot {result['bot_cpu']:.0f}% ({result['cpu_ms']:.2f} ms per update),"
+        f" load generator {result['load_cpu']:.0f}%; updates {result['kinds']};"
+        f" Bot API calls per update: {per_update}"
     )
     problems = {
         "errors": result["error_kinds"],
@@ -253,14 +258,18 @@ def report(results: dict[str, list[dict[str, Any]]]) -> None:
     rounds = max(len(runs) for runs in results.values())
     width = max(len(label) for label in results) + 2
     heads = "".join(f"  round {i} upd/s" for i in range(1, rounds + 1))
-    print(f"\n{'variant':{width}}{heads}  median upd/s  median p50 ms  median p99 ms  errors")
+    print(
+        f"\n{'variant':{width}}{heads}  median upd/s  median p50 ms  median p99 ms"
+        "  CPU ms/upd  errors"
+    )
     for label, runs in results.items():
         cells = "".join(f"{run['ups']:15.0f}" for run in runs)
-        med = {key: statistics.median(run[key] for run in runs) for key in ("ups", "p50", "p99")}
+        keys = ("ups", "p50", "p99", "cpu_ms")
+        med = {key: statistics.median(run[key] for run in runs) for key in keys}
         errors = sum(run["errors"] + run["api_errors"] for run in runs)
         print(
             f"{label:{width}}{cells}{med['ups']:14.0f}{med['p50']:15.1f}{med['p99']:15.1f}"
-            f"{errors:8.0f}"
+            f"{med['cpu_ms']:12.2f}{errors:8.0f}"
         )
     print()
     for label in (label for label in results if label.startswith("full")):

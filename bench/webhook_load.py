@@ -29,6 +29,9 @@ TYPED_ANSWERS = ("3/4", "12", "0,5", "a c", "b", "mangé", "la moustiquaire", "j
 ECHO_TEXTS = ("Bonjour", "Salut, ça va ?", "2 + 2 = 4", "J'ai fini mes devoirs 📚", "merci")
 POST_TIMEOUT = 30.0  # seconds; a webhook round trip slower than this counts as an error
 ONBOARDING_LIMIT = 120.0  # seconds for every learner to reach the menu before measuring
+# Once at the menu, each learner takes 0 to 15 more steps so that they do not all stand at the
+# same point of the journey when the window opens (that would skew the mix of updates).
+SPREAD_STEPS = 16
 
 
 @dataclass(slots=True)
@@ -174,7 +177,7 @@ class Window:
             self.kinds[kind] += 1
 
     def summary(self) -> dict[str, float]:
-        """Updates per second, p50 and p99 in milliseconds, errors."""
+        """Updates per second, p50 and p99 in milliseconds, errors, how many updates."""
         ok = sorted(self.latencies)
         cuts = statistics.quantiles(ok, n=100) if len(ok) > 1 else [0.0] * 99
         return {
@@ -182,6 +185,7 @@ class Window:
             "p50": statistics.median(ok) * 1000 if ok else 0.0,
             "p99": cuts[98] * 1000,
             "errors": float(self.errors.total()),
+            "updates": float(len(ok)),
         }
 
 
@@ -238,15 +242,20 @@ def client_session(count: int) -> aiohttp.ClientSession:
 
 
 async def onboard(client: Client, people: list[Learner]) -> int:
-    """Walk every learner to the main menu; returns how many did not make it in time."""
+    """Walk every learner to the main menu and a little beyond; returns how many were late."""
     deadline = time.perf_counter() + ONBOARDING_LIMIT
 
-    async def walk(learner: Learner) -> None:
+    async def walk(learner: Learner) -> bool:
         while not learner.onboarded(client.api) and time.perf_counter() < deadline:
             await client.post(learner.uid, learner.journey_update(client.api))
+        reached = learner.onboarded(client.api)
+        for _ in range(learner.rng.randrange(SPREAD_STEPS)):
+            if time.perf_counter() < deadline:
+                await client.post(learner.uid, learner.journey_update(client.api))
+        return reached
 
-    await asyncio.gather(*(walk(learner) for learner in people))
-    return sum(not learner.onboarded(client.api) for learner in people)
+    reached = await asyncio.gather(*(walk(learner) for learner in people))
+    return reached.count(False)
 
 
 async def closed_loop(client: Client, people: list[Learner], journey: bool, until: float) -> None:

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from content.normalize import fold
+
 from dialogs.events import Incoming, OptionChosen, TextReceived
 from dialogs.messages import Option
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free, single-spaced text for loose comparisons."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.replace("’", "'").split())
 
 
 def strip_markers(label: str) -> str:
@@ -32,7 +27,7 @@ def choose(event: Incoming, options: tuple[Option, ...]) -> str | None:
 
 def _typed_choice(text: str, options: tuple[Option, ...]) -> str | None:
     """Map "2", "Français" or "francais" to an option id."""
-    typed = fold(text).strip(" .)!")
+    typed = fold(text)
     if typed.isdigit() and 1 <= int(typed) <= len(options):
         return options[int(typed) - 1].id
     for option in options:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from content.model import Course, Lesson, StepKind
 
 from dialogs.context import Context, Step, Turn
@@ -160,11 +162,11 @@ def _render_step(
     ]
 
 
-def _media_url(found: Course, media: object) -> str:
+def _media_url(found: Course, media: Path) -> str:
     """Where the web server serves a course's media file."""
     if found.source is None:
         return ""
-    relative = media.relative_to(found.source.parent)  # type: ignore[attr-defined]
+    relative = media.relative_to(found.source.parent)
     return f"/media/{found.id}/{relative.as_posix()}"
 
 
