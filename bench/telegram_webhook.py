@@ -157,6 +157,8 @@ async def py_spy(pid: int, seconds: float, output: Path | None) -> AsyncIterator
     try:
         yield
     finally:
+        with suppress(TimeoutError):  # let it write its file; it stops after `seconds`
+            await asyncio.wait_for(spy.wait(), STOP_LIMIT)
         await _stop(spy)
 
 

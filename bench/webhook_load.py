@@ -216,7 +216,9 @@ class Client:
         """The HTTP exchange; the error's name, or None for a 200."""
         headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
         try:
-            async with self.http.post(self.url, data=json.dumps(update), headers=headers) as r:
+            async with self.http.post(
+                self.url, data=json.dumps(update).encode(), headers=headers
+            ) as r:
                 await r.read()
                 return None if r.status == 200 else f"HTTP {r.status}"
         except (aiohttp.ClientError, TimeoutError) as err:

@@ -30,6 +30,7 @@ class BotApp:
 
     settings: Settings
     engine: AsyncEngine | None = None
+    store: SqlStore | None = None
     runner: web.AppRunner | None = None
     telegram: TelegramService | None = None
     conversations: Conversations | None = field(default=None, repr=False)
@@ -40,7 +41,7 @@ class BotApp:
         settings = self.settings
         await migrate_async(settings.database_url)
         self.engine = create_engine(settings.database_url)
-        store = SqlStore(self.engine)
+        store = self.store = SqlStore(self.engine)
         library = load_library(settings.library_path)
         i18n = I18n(default=settings.default_locale)
         self.conversations = Conversations(
@@ -66,6 +67,8 @@ class BotApp:
             await self.telegram.stop()
         if self.runner is not None:
             await self.runner.cleanup()
+        if self.store is not None:
+            self.store.close()
         if self.engine is not None:
             await self.engine.dispose()
 

@@ -59,7 +59,9 @@ async def fresh_postgres_database(server_url: str) -> AsyncIterator[str]:
 async def store(database_url: str) -> AsyncIterator[SqlStore]:
     """A SqlStore on the test's database; its engine is disposed afterwards."""
     engine = create_engine(database_url)
+    store = SqlStore(engine)
     try:
-        yield SqlStore(engine)
+        yield store
     finally:
+        store.close()
         await engine.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,19 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     event.listen(engine.sync_engine.pool, "reset", _rollback_if_needed)
     return engine
+
+
+def open_sqlite(url: URL) -> sqlite3.Connection:
+    """A plain sqlite3 connection for the store's turns, run on the event loop's thread.
+
+    A turn's statements take microseconds; a thread hop per statement (aiosqlite) costs far
+    more in context switches and GIL hand-overs than the statement itself. Transactions are
+    explicit (BEGIN IMMEDIATE ... COMMIT), hence isolation_level=None.
+    """
+    path = url.database or ":memory:"
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    _sqlite_pragmas(connection, None)
+    return connection
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

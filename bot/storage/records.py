@@ -2,19 +2,46 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import sqlite3
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, Table, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.storage.models import lesson_progress, quiz_attempts, telegram_polls, users
 from dialogs.ports import LessonDone, QuizScore
 
 
+def lessons_done_of(conn: Connection, user_id: int) -> list[LessonDone]:
+    """Every lesson a learner completed, oldest first."""
+    lp = lesson_progress.c
+    query = (
+        select(lp.course_id, lp.lesson_id, lp.completed_at)
+        .where(lp.user_id == user_id)
+        .order_by(lp.completed_at, lp.course_id, lp.lesson_id)
+    )
+    return [LessonDone(course, lesson, at) for course, lesson, at in conn.execute(query)]
+
+
+def quiz_scores_of(conn: Connection, user_id: int) -> list[QuizScore]:
+    """Best score per quiz (course, lesson), in the order they were last taken."""
+    qa = quiz_attempts.c
+    last_at = func.max(qa.finished_at)
+    query = (
+        select(qa.course_id, qa.lesson_id, func.max(qa.score), func.max(qa.max_score))
+        .add_columns(func.count(), last_at)
+        .where(qa.user_id == user_id)
+        .group_by(qa.course_id, qa.lesson_id)
+        .order_by(last_at, qa.course_id, qa.lesson_id)
+    )
+    rows = conn.execute(query)
+    return [QuizScore(c, lesson, best, top, n, at) for c, lesson, best, top, n, at in rows]
+
+
 class SqlLearnerRecords:
-    """LearnerRecords (dialogs/ports.py) for one learner, on one connection."""
+    """LearnerRecords (dialogs/ports.py) for one learner, on one async connection."""
 
     def __init__(self, conn: AsyncConnection, user_id: int) -> None:
         self._conn = conn
@@ -22,39 +49,60 @@ class SqlLearnerRecords:
 
     async def lessons_done(self) -> list[LessonDone]:
         """Every lesson this learner completed, oldest first."""
-        lp = lesson_progress.c
-        query = (
-            select(lp.course_id, lp.lesson_id, lp.completed_at)
-            .where(lp.user_id == self._user_id)
-            .order_by(lp.completed_at, lp.course_id, lp.lesson_id)
-        )
-        rows = await self._conn.execute(query)
-        return [LessonDone(course, lesson, at) for course, lesson, at in rows]
+        return await self._conn.run_sync(lessons_done_of, self._user_id)
 
     async def quiz_scores(self) -> list[QuizScore]:
         """Best score per quiz (course, lesson), in the order they were last taken."""
-        qa = quiz_attempts.c
-        last_at = func.max(qa.finished_at)
-        query = (
-            select(qa.course_id, qa.lesson_id, func.max(qa.score), func.max(qa.max_score))
-            .add_columns(func.count(), last_at)
-            .where(qa.user_id == self._user_id)
-            .group_by(qa.course_id, qa.lesson_id)
-            .order_by(last_at, qa.course_id, qa.lesson_id)
-        )
-        rows = await self._conn.execute(query)
-        return [QuizScore(c, lesson, best, top, n, at) for c, lesson, best, top, n, at in rows]
+        return await self._conn.run_sync(quiz_scores_of, self._user_id)
 
     async def export(self) -> dict[str, Any]:
         """Everything stored about this learner, as JSON-ready data."""
-        return await export_learner(self._conn, users.c.id == self._user_id) or {}
+        return await self._conn.run_sync(export_learner, users.c.id == self._user_id) or {}
 
 
-async def export_learner(
-    conn: AsyncConnection, which: ColumnElement[bool]
-) -> dict[str, Any] | None:
+class SqliteLearnerRecords:
+    """LearnerRecords inside a SQLite turn: plain SQL on the turn's own connection."""
+
+    def __init__(self, db: sqlite3.Connection, engine: AsyncEngine, user_id: int) -> None:
+        self._db = db
+        self._engine = engine
+        self._user_id = user_id
+
+    async def lessons_done(self) -> list[LessonDone]:
+        """Every lesson this learner completed, oldest first."""
+        rows = self._db.execute(_SQLITE_LESSONS_DONE, (self._user_id,)).fetchall()
+        return [LessonDone(course, lesson, _utc(at)) for course, lesson, at in rows]
+
+    async def quiz_scores(self) -> list[QuizScore]:
+        """Best score per quiz (course, lesson), in the order they were last taken."""
+        rows = self._db.execute(_SQLITE_QUIZ_SCORES, (self._user_id,)).fetchall()
+        return [QuizScore(c, le, best, top, n, _utc(at)) for c, le, best, top, n, at in rows]
+
+    async def export(self) -> dict[str, Any]:
+        """Everything committed about this learner, read on a second (WAL reader) connection."""
+        async with self._engine.connect() as conn:
+            return await conn.run_sync(export_learner, users.c.id == self._user_id) or {}
+
+
+_SQLITE_LESSONS_DONE = (
+    "SELECT course_id, lesson_id, completed_at FROM lesson_progress WHERE user_id = ? "
+    "ORDER BY completed_at, course_id, lesson_id"
+)
+_SQLITE_QUIZ_SCORES = (
+    "SELECT course_id, lesson_id, max(score), max(max_score), count(*), max(finished_at) "
+    "FROM quiz_attempts WHERE user_id = ? GROUP BY course_id, lesson_id "
+    "ORDER BY max(finished_at), course_id, lesson_id"
+)
+
+
+def _utc(value: str) -> datetime:
+    """A datetime as SQLite stores it (UTC text) back to an aware datetime."""
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, Any] | None:
     """Everything stored about the learner `which` selects; None when there is none."""
-    row = (await conn.execute(select(users).where(which))).mappings().first()
+    row = conn.execute(select(users).where(which)).mappings().first()
     if row is None:
         return None
     uid = row["id"]
@@ -78,17 +126,17 @@ async def export_learner(
             "data": row["state_data"],
             "prompt": row["state_prompt"],
         },
-        "lessons_done": await _rows(conn, lesson_progress, uid, "completed_at"),
-        "quiz_attempts": await _rows(conn, quiz_attempts, uid, "finished_at", "id"),
-        "telegram_polls": await _rows(conn, telegram_polls, uid, "created_at"),
+        "lessons_done": _rows(conn, lesson_progress, uid, "completed_at"),
+        "quiz_attempts": _rows(conn, quiz_attempts, uid, "finished_at", "id"),
+        "telegram_polls": _rows(conn, telegram_polls, uid, "created_at"),
     }
 
 
-async def _rows(conn: AsyncConnection, table: Table, uid: int, *order: str) -> list[dict[str, Any]]:
+def _rows(conn: Connection, table: Table, uid: int, *order: str) -> list[dict[str, Any]]:
     """One learner's rows of `table`, without the internal user id, dates in ISO 8601."""
     columns = [c for c in table.c if c.name not in ("user_id", "id")]
     query = select(*columns).where(table.c.user_id == uid).order_by(*(table.c[o] for o in order))
-    rows = (await conn.execute(query)).mappings()
+    rows = conn.execute(query).mappings()
     return [{key: _iso(value) for key, value in row.items()} for row in rows]
 
 

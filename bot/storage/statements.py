@@ -1,20 +1,20 @@
 """The few statements of a turn, as fast as each engine allows.
 
 PostgreSQL runs them as SQLAlchemy Core statements built once. SQLite runs them as plain SQL
-on the pooled aiosqlite connection itself: SQLAlchemy's adapter pays three or four thread
-hops per statement (cursor, execute, fetch, close) where `execute_fetchall` pays one, and
-those hops are most of a turn's cost. Both write exactly what the models' types write
+on a sqlite3 connection on the event loop's own thread: a statement takes microseconds, while
+a thread hop per statement (aiosqlite) cost more than the statements themselves (measured in
+bench/: twice the throughput without the hops). Both write exactly what the models' types write
 (`UtcDateTime`, JSON through `json_dumps`), so every other query reads these rows unchanged.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-import aiosqlite
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -232,9 +232,9 @@ def _sqlite_user(row: list[Any]) -> UserRow:
 
 
 class SqliteTurnStatements:
-    """TurnStatements as plain SQL on the aiosqlite connection: one thread hop each."""
+    """TurnStatements as plain SQL on the loop thread's sqlite3 connection."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
 
     async def claim(
@@ -242,7 +242,7 @@ class SqliteTurnStatements:
     ) -> tuple[bool, UserRow | None]:
         """Record an update key (False when it was there already) and find the learner."""
         params = (channel, key, sqlite_time(now), channel, external_id)
-        rows = list(await self._db.execute_fetchall(_SQLITE_CLAIM, params))
+        rows = self._db.execute(_SQLITE_CLAIM, params).fetchall()
         if not rows:
             return False, None
         found = rows[0][0]
@@ -250,7 +250,7 @@ class SqliteTurnStatements:
 
     async def find_user(self, channel: str, external_id: str) -> UserRow | None:
         """The learner (an earlier write of this turn already holds SQLite's write lock)."""
-        rows = list(await self._db.execute_fetchall(_SQLITE_FIND_USER, (channel, external_id)))
+        rows = self._db.execute(_SQLITE_FIND_USER, (channel, external_id)).fetchall()
         if not rows:
             return None
         *columns, bookmark, step, data, prompt = rows[0]
@@ -261,7 +261,7 @@ class SqliteTurnStatements:
         """Insert a fresh learner; None when they exist already."""
         state, at = DialogState(), sqlite_time(now)
         params = (channel, external_id, state.step, json_dumps(state.data), state.prompt, at, at)
-        rows = list(await self._db.execute_fetchall(_SQLITE_CREATE_USER, params))
+        rows = self._db.execute(_SQLITE_CREATE_USER, params).fetchall()
         return int(rows[0][0]) if rows else None
 
     async def record(self, uid: int, lessons: list[Lesson], quizzes: list[Quiz]) -> None:
@@ -269,10 +269,10 @@ class SqliteTurnStatements:
         now = sqlite_time(datetime.now(UTC))
         if lessons:
             rows = [(uid, course, lesson, now) for course, lesson in lessons]
-            await self._db.executemany(_SQLITE_COMPLETE_LESSON, rows)
+            self._db.executemany(_SQLITE_COMPLETE_LESSON, rows)
         if quizzes:
             attempts = [(uid, *quiz, now) for quiz in quizzes]
-            await self._db.executemany(_SQLITE_RECORD_QUIZ, attempts)
+            self._db.executemany(_SQLITE_RECORD_QUIZ, attempts)
 
     async def save_user(self, uid: int, profile: Profile, state: DialogState) -> None:
         """Write the learner's profile and dialog state, and when we last saw them."""
@@ -285,8 +285,8 @@ class SqliteTurnStatements:
             sqlite_time(datetime.now(UTC)),
             uid,
         )
-        await self._db.execute_fetchall(_SQLITE_SAVE_USER, params)
+        self._db.execute(_SQLITE_SAVE_USER, params)
 
     async def delete_user(self, uid: int) -> None:
         """Delete the learner; their rows follow (ON DELETE CASCADE)."""
-        await self._db.execute_fetchall(_SQLITE_DELETE_USER, (uid,))
+        self._db.execute(_SQLITE_DELETE_USER, (uid,))

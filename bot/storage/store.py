@@ -2,36 +2,42 @@
 
 One learner's updates are handled one at a time and in order: a lock per learner inside the
 process, and on PostgreSQL the learner's row locked (SELECT ... FOR UPDATE) for the whole turn
-across workers. On SQLite the single pooled connection serialises turns, and the first
-statement of every turn is a write, so a turn holds the write lock before it reads anything.
+across workers.
 
-A turn for a known learner costs, in thread hops or round trips: SQLite 3 (claim and read in
-one statement, write, commit); PostgreSQL 5 (BEGIN, claim, read and lock, write, COMMIT).
+SQLite (the embedded default, one process) runs a turn's statements on a plain sqlite3
+connection on the event loop's thread, inside BEGIN IMMEDIATE ... COMMIT, one turn at a time
+per database file: no thread hop at all, and the write lock is taken before anything is read.
+Exports read on a second connection (a WAL reader), so they never wait for a turn.
+A turn on PostgreSQL costs 5 round trips (BEGIN, claim, read and lock, write, COMMIT).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+import json
+import sqlite3
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any, assert_never, cast
+from typing import Any, assert_never
 
-import aiosqlite
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.storage.db import open_sqlite
 from bot.storage.locks import KeyedLocks
 from bot.storage.models import processed_updates, telegram_polls, users
-from bot.storage.records import SqlLearnerRecords, export_learner
+from bot.storage.records import SqliteLearnerRecords, SqlLearnerRecords, export_learner
 from bot.storage.statements import (
     CoreStatements,
     Lesson,
     Quiz,
     SqliteTurnStatements,
     TurnStatements,
+    sqlite_time,
 )
 from dialogs.events import UserRef
 from dialogs.ports import CompleteLesson, Effect, EraseLearner, LearnerRecords, RecordQuiz
@@ -42,8 +48,8 @@ class SqlTurn:
     """One update's hold on one learner: what is stored, and the writes to make on leaving."""
 
     __slots__ = (
-        "_conn",
         "_effects",
+        "_make_records",
         "_records",
         "_saved",
         "_statements",
@@ -56,14 +62,14 @@ class SqlTurn:
 
     def __init__(
         self,
-        conn: AsyncConnection,
+        records: Callable[[int], LearnerRecords],
         statements: TurnStatements,
         user: UserRef,
         loaded: tuple[int, Profile, DialogState],
         *,
         is_new: bool,
     ) -> None:
-        self._conn = conn
+        self._make_records = records
         self._statements = statements
         self.user = user
         self.user_id, self.profile, self.state = loaded
@@ -76,7 +82,7 @@ class SqlTurn:
     def records(self) -> LearnerRecords:
         """This learner's progress, read inside this turn's transaction."""
         if self._records is None:
-            self._records = SqlLearnerRecords(self._conn, self.user_id)
+            self._records = self._make_records(self.user_id)
         return self._records
 
     def save(self, profile: Profile, state: DialogState, effects: Iterable[Effect] = ()) -> None:
@@ -119,6 +125,10 @@ class _TurnGuard:
 _current_turn: ContextVar[_TurnGuard | None] = ContextVar("imaginecole_turn", default=None)
 
 
+# One turn at a time per SQLite file in this process (several stores may share a file).
+_SQLITE_FILES = KeyedLocks()
+
+
 class SqlStore:
     """Learners, their dialog state and progress, in SQLite or PostgreSQL."""
 
@@ -126,14 +136,23 @@ class SqlStore:
         self._engine = engine
         dialect = engine.dialect
         self._core = CoreStatements(dialect.name)
-        self._on_aiosqlite = dialect.name == "sqlite" and dialect.driver == "aiosqlite"
         self._upsert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
         self._learners = KeyedLocks()
+        self._sqlite: sqlite3.Connection | None = None
+        if dialect.name == "sqlite":
+            self._sqlite = open_sqlite(engine.url)
+            self._file = engine.url.database or ":memory:"
+            weakref.finalize(self, self._sqlite.close)
 
     @property
     def engine(self) -> AsyncEngine:
         """The engine this store runs on."""
         return self._engine
+
+    def close(self) -> None:
+        """Close the SQLite connection of the turns (the engine is the caller's to dispose)."""
+        if self._sqlite is not None:
+            self._sqlite.close()
 
     @asynccontextmanager
     async def turn(
@@ -150,8 +169,8 @@ class SqlStore:
         token = _current_turn.set(guard)
         try:
             # In arrival order, and without parking a pooled connection on a row lock.
-            async with self._learners.hold(user), self._transaction() as (conn, statements):
-                tx = await self._open(conn, statements, user, update_key)
+            async with self._learners.hold(user), self._transaction() as (records, statements):
+                tx = await self._open(records, statements, user, update_key)
                 yield tx
                 if tx is not None:
                     await tx._flush()
@@ -160,24 +179,30 @@ class SqlStore:
             _current_turn.reset(token)
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[tuple[AsyncConnection, TurnStatements]]:
-        """A connection in a transaction, with the fastest statements for its engine."""
-        if not self._on_aiosqlite:
+    async def _transaction(
+        self,
+    ) -> AsyncIterator[tuple[Callable[[int], LearnerRecords], TurnStatements]]:
+        """A transaction with the fastest statements for its engine."""
+        if self._sqlite is None:
             async with self._engine.begin() as conn:
-                yield conn, self._core.bind(conn)
+                yield (lambda uid: SqlLearnerRecords(conn, uid)), self._core.bind(conn)
             return
-        async with self._engine.connect() as conn:
-            db = cast(aiosqlite.Connection, (await conn.get_raw_connection()).driver_connection)
+        db = self._sqlite
+        async with _SQLITE_FILES.hold(self._file):
+            db.execute("BEGIN IMMEDIATE")
             try:
-                yield conn, SqliteTurnStatements(db)
+                yield (
+                    (lambda uid: SqliteLearnerRecords(db, self._engine, uid)),
+                    (SqliteTurnStatements(db)),
+                )
             except BaseException:
-                await _end(conn, db, commit=False)
+                db.execute("ROLLBACK")
                 raise
-            await _end(conn, db, commit=True)
+            db.execute("COMMIT")
 
     async def _open(
         self,
-        conn: AsyncConnection,
+        records: Callable[[int], LearnerRecords],
         statements: TurnStatements,
         user: UserRef,
         update_key: str | None,
@@ -189,16 +214,16 @@ class SqlStore:
             if not claimed:
                 return None
             if found is not None:
-                return SqlTurn(conn, statements, user, found, is_new=False)
+                return SqlTurn(records, statements, user, found, is_new=False)
         # Without a claim, this INSERT is the first statement: SQLite locks before reading.
         new_id = await statements.create_user(channel, external_id, now)
         if new_id is not None:
             fresh = (new_id, Profile(), DialogState())
-            return SqlTurn(conn, statements, user, fresh, is_new=True)
+            return SqlTurn(records, statements, user, fresh, is_new=True)
         found = await statements.find_user(channel, external_id)
         if found is None:  # pragma: no cover - the INSERT conflicted, so the row exists
             raise RuntimeError(f"learner {channel}:{external_id} vanished mid-turn")
-        return SqlTurn(conn, statements, user, found, is_new=False)
+        return SqlTurn(records, statements, user, found, is_new=False)
 
     def _refuse_inside_turn(self) -> None:
         """Fail fast instead of deadlocking on the connection or row the current turn holds."""
@@ -206,17 +231,28 @@ class SqlStore:
         if guard is not None and guard.open and guard.store is self:
             raise RuntimeError("this task holds an open store.turn(): use tx, or call after it")
 
+    async def _sqlite_write(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
+        """One autocommitted statement on the turns' connection, between turns."""
+        assert self._sqlite is not None
+        async with _SQLITE_FILES.hold(self._file):
+            return self._sqlite.execute(sql, params)
+
     async def remember_poll(
         self, poll_id: str, user_id: int, prompt: int, option_ids: Sequence[str]
     ) -> None:
         """Remember which learner and prompt a native Telegram poll belongs to."""
         self._refuse_inside_turn()
+        now = datetime.now(UTC)
+        if self._sqlite is not None:
+            params = (poll_id, user_id, prompt, json.dumps(list(option_ids)), sqlite_time(now))
+            await self._sqlite_write(_SQLITE_REMEMBER_POLL, params)
+            return
         row = {
             "poll_id": poll_id,
             "user_id": user_id,
             "prompt": prompt,
             "option_ids": list(option_ids),
-            "created_at": datetime.now(UTC),
+            "created_at": now,
         }
         async with self._engine.begin() as conn:
             await conn.execute(self._upsert(telegram_polls).on_conflict_do_nothing(), row)
@@ -224,6 +260,12 @@ class SqlStore:
     async def lookup_poll(self, poll_id: str) -> tuple[UserRef, int, list[str]] | None:
         """The learner, prompt number and option ids behind a Telegram poll."""
         self._refuse_inside_turn()
+        if self._sqlite is not None:
+            row = (await self._sqlite_write(_SQLITE_LOOKUP_POLL, (poll_id,))).fetchone()
+            if row is None:
+                return None
+            channel, external_id, prompt, option_ids = row
+            return UserRef(channel, external_id), prompt, list(json.loads(option_ids))
         polls = telegram_polls.c
         query = (
             select(users.c.channel, users.c.external_id, polls.prompt, polls.option_ids)
@@ -231,21 +273,24 @@ class SqlStore:
             .where(polls.poll_id == poll_id)
         )
         async with self._engine.connect() as conn:
-            row = (await conn.execute(query)).first()
-        if row is None:
+            found = (await conn.execute(query)).first()
+        if found is None:
             return None
-        channel, external_id, prompt, option_ids = row
+        channel, external_id, prompt, option_ids = found
         return UserRef(channel, external_id), prompt, list(option_ids)
 
     async def export(self, user: UserRef) -> dict[str, Any] | None:
         """Everything stored about `user`, as JSON-ready data; None if we know nothing."""
         self._refuse_inside_turn()
-        async with self._engine.begin() as conn:
-            return await export_learner(conn, _is(user))
+        async with self._engine.connect() as conn:
+            return await conn.run_sync(export_learner, _is(user))
 
     async def erase(self, user: UserRef) -> bool:
         """Delete `user` and everything about them; False if there was nothing."""
         self._refuse_inside_turn()
+        if self._sqlite is not None:
+            cursor = await self._sqlite_write(_SQLITE_ERASE, (user.channel, user.external_id))
+            return cursor.rowcount > 0
         async with self._engine.begin() as conn:
             result = await conn.execute(delete(users).where(_is(user)))
         return result.rowcount > 0
@@ -253,6 +298,9 @@ class SqlStore:
     async def prune_processed(self, older_than: datetime) -> int:
         """Forget idempotency keys claimed before `older_than`; returns how many."""
         self._refuse_inside_turn()
+        if self._sqlite is not None:
+            cursor = await self._sqlite_write(_SQLITE_PRUNE, (sqlite_time(older_than),))
+            return cursor.rowcount
         statement = delete(processed_updates).where(processed_updates.c.created_at < older_than)
         async with self._engine.begin() as conn:
             result = await conn.execute(statement)
@@ -265,12 +313,17 @@ class SqlStore:
             return (await conn.execute(select(func.count()).select_from(users))).scalar_one()
 
 
-async def _end(conn: AsyncConnection, db: aiosqlite.Connection, *, commit: bool) -> None:
-    """Commit or roll back a SQLite turn, through SQLAlchemy if records made it begin."""
-    if conn.in_transaction():
-        await (conn.commit() if commit else conn.rollback())
-    else:
-        await (db.commit() if commit else db.rollback())
+_SQLITE_REMEMBER_POLL = (
+    "INSERT INTO telegram_polls (poll_id, user_id, prompt, option_ids, created_at) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
+_SQLITE_LOOKUP_POLL = (
+    "SELECT users.channel, users.external_id, telegram_polls.prompt, telegram_polls.option_ids "
+    "FROM telegram_polls JOIN users ON users.id = telegram_polls.user_id "
+    "WHERE telegram_polls.poll_id = ?"
+)
+_SQLITE_ERASE = "DELETE FROM users WHERE channel = ? AND external_id = ?"
+_SQLITE_PRUNE = "DELETE FROM processed_updates WHERE created_at < ?"
 
 
 def _is(user: UserRef) -> ColumnElement[bool]:
