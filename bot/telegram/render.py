@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import Literal, cast
 
@@ -57,7 +58,7 @@ class TelegramChannel:
         """Send every message; a learner who blocked the bot is not tried again in this reply."""
         chat_id = int(outcome.user.external_id)
         try:
-            for message in outcome.messages:
+            for message in merge_texts(outcome.messages, TEXT_LIMIT):
                 await self._send_one(chat_id, message, outcome.user_id)
         except Forbidden as error:
             log.info("telegram refused the chat: %s", error.message)
@@ -137,6 +138,20 @@ class TelegramChannel:
             await self.bot.send_audio(chat_id, data, caption=caption)
         if show.caption and not caption:
             await self._text(chat_id, show.caption, None)
+
+
+def merge_texts(messages: list[Out], limit: int) -> list[Out]:
+    """A text followed by a text or a question goes as one message: fewer pings, less data."""
+    merged: list[Out] = []
+    for message in messages:
+        last = merged[-1] if merged else None
+        if isinstance(last, Say) and isinstance(message, Say | Ask):
+            text = f"{last.text}\n\n{message.text}"
+            if len(text) <= limit:
+                merged[-1] = replace(message, text=text)
+                continue
+        merged.append(message)
+    return merged
 
 
 def _poll_index(ids: list[str], option_id: str) -> Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]:

@@ -7,6 +7,7 @@ import hmac
 import logging
 import secrets
 from collections import defaultdict
+from contextvars import ContextVar
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -28,6 +29,8 @@ log = logging.getLogger("imaginecole.telegram")
 ALLOWED_UPDATES = ["message", "callback_query", "poll_answer"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 POLL_TIMEOUT = 25
+# Set while the webhook handles an update: the callback query is answered in its response.
+_IN_WEBHOOK: ContextVar[bool] = ContextVar("imaginecole_in_webhook", default=False)
 
 
 def build_application(token: str, api_base_url: str) -> Application:  # type: ignore[type-arg]
@@ -111,13 +114,24 @@ class TelegramService:
             update = Update.de_json(data, self.app.bot)
         except (ValueError, TypeError, KeyError):
             return web.Response(status=400)
-        await self.app.process_update(update)
+        token = _IN_WEBHOOK.set(True)
+        try:
+            await self.app.process_update(update)
+        finally:
+            _IN_WEBHOOK.reset(token)
+        if update.callback_query is not None:
+            # One Bot API call may ride on the webhook's answer: it saves a request per tap.
+            answer = {
+                "method": "answerCallbackQuery",
+                "callback_query_id": update.callback_query.id,
+            }
+            return web.json_response(answer)
         return web.Response(text="ok")
 
     async def _on_update(self, update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
         """PTB's handler: turn the update into an event and handle it."""
         assert isinstance(update, Update)
-        if update.callback_query is not None:
+        if update.callback_query is not None and not _IN_WEBHOOK.get():
             await _quietly(update.callback_query.answer())
         event = await to_event(update, self.store)
         if event is not None:

@@ -13,7 +13,13 @@ from bot.app import BotApp
 from content.model import Question, QuestionType
 from tests.driver import bundled_library
 from tests.fakes.telegram_api import Call, FakeBotApi
-from tests.telegram_driver import TelegramLearner, buttons, start_bot, telegram_settings
+from tests.telegram_driver import (
+    SECRET,
+    TelegramLearner,
+    buttons,
+    start_bot,
+    telegram_settings,
+)
 
 
 @pytest.fixture
@@ -117,10 +123,20 @@ async def test_the_whole_journey_on_telegram(learner: TelegramLearner, api: Fake
     assert b'"level": "CM2"' in next(iter(reply[0].files.values()))
 
 
-async def test_callback_queries_are_answered(learner: TelegramLearner, api: FakeBotApi) -> None:
+async def test_callback_queries_are_answered_in_the_webhook_response(
+    learner: TelegramLearner, api: FakeBotApi
+) -> None:
     await learner.send("/start")
-    await learner.tap("Français")
-    await api.wait_for("answerCallbackQuery")
+    data = buttons(learner.last_keyboard())[0]["callback_data"]
+    update = api.updates.callback(
+        learner.user_id, data, learner.last_keyboard().result["message_id"]
+    )
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with learner.http.post(learner.webhook, json=update, headers=headers) as response:
+        answer = await response.json()
+    query_id = update["callback_query"]["id"]
+    assert answer == {"method": "answerCallbackQuery", "callback_query_id": query_id}
+    assert not [c for c in api.calls if c.method == "answerCallbackQuery"], "no extra request"
 
 
 async def test_a_wrong_secret_is_rejected_and_nothing_processed(
@@ -212,6 +228,10 @@ async def test_polling_confirms_updates_only_after_handling(database_url: str) -
                     break
                 await asyncio.sleep(0.02)
             assert not api.pending
+            message_id = call.result["message_id"]
+            data = call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+            api.push_update(api.updates.callback(4242, data, message_id))
+            await api.wait_for("answerCallbackQuery")  # polling answers taps through the API
         finally:
             await app.stop()
 

@@ -76,3 +76,13 @@ async def test_media_and_documents(
     )
     assert [c.method for c in api.sent(CHAT)] == ["sendPhoto", "sendDocument", "sendMessage"]
     assert next(iter(api.sent(CHAT)[0].files.values())) == b"\x89PNG fake"
+
+
+async def test_a_text_and_the_question_after_it_go_as_one_message(
+    channel: tuple[TelegramChannel, FakeBotApi],
+) -> None:
+    renderer, api = channel
+    await send(renderer, Say("✅ Bonne réponse !"), Ask("Question 2 sur 4", (Option("a", "A"),), 4))
+    (call,) = api.sent(CHAT)
+    assert call.params["text"] == "✅ Bonne réponse !\n\nQuestion 2 sur 4"
+    assert call.params["reply_markup"]
