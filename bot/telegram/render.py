@@ -6,9 +6,8 @@ import asyncio
 import logging
 from dataclasses import replace
 from datetime import timedelta
-from typing import Literal, cast
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, InputPollOption
 from telegram.constants import PollType
 from telegram.error import Forbidden, RetryAfter
 from telegram.request import RequestData
@@ -100,14 +99,17 @@ class TelegramChannel:
     async def _send_text(
         self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
     ) -> None:
-        """sendMessage through PTB's request layer (its errors, its retries), without
-        parsing the answer into a Message we never read: that parsing was a seventh of the
-        bot's CPU in bench/."""
+        """sendMessage without parsing the answer into a Message we never read (that parsing
+        was a seventh of the bot's CPU in bench/)."""
         params: dict[str, object] = {"chat_id": chat_id, "text": text}
         if markup is not None:
             params["reply_markup"] = markup
+        await self._post("sendMessage", params)
+
+    async def _post(self, method: str, params: dict[str, object]) -> object:
+        """A Bot API call whose answer stays JSON (PTB's request layer: errors, timeouts)."""
         data = RequestData([RequestParameter.from_input(k, v) for k, v in params.items()])
-        await self.bot.request.post(f"{self.bot.base_url}/sendMessage", data)
+        return await self.bot.request.post(f"{self.bot.base_url}/{method}", data)
 
     async def _quiz(self, chat_id: int, question: QuizQuestion, user_id: int | None) -> None:
         """A native poll when it fits, else the choices as buttons or lettered text."""
@@ -128,18 +130,22 @@ class TelegramChannel:
         """A non-anonymous poll (a quiz poll for one right answer); we grade the answer."""
         ids = [o.id for o in question.options]
         single = not question.multiple and len(question.correct_ids) == 1
-        message = await self.bot.send_poll(
-            chat_id,
-            question.text,
-            [o.label for o in question.options],
-            is_anonymous=False,
-            type=PollType.QUIZ if single else PollType.REGULAR,
-            allows_multiple_answers=question.multiple,
-            correct_option_ids=[_poll_index(ids, question.correct_ids[0])] if single else None,
-            reply_markup=extra,
-        )
-        if message.poll is not None:
-            await self.store.remember_poll(message.poll.id, user_id, question.prompt, ids)
+        params: dict[str, object] = {
+            "chat_id": chat_id,
+            "question": question.text,
+            "options": [InputPollOption(o.label) for o in question.options],
+            "is_anonymous": False,
+            "type": PollType.QUIZ if single else PollType.REGULAR,
+            "allows_multiple_answers": question.multiple,
+        }
+        if single:
+            params["correct_option_ids"] = [ids.index(question.correct_ids[0])]
+        if extra is not None:
+            params["reply_markup"] = extra
+        sent = await self._post("sendPoll", params)
+        poll = sent.get("poll") if isinstance(sent, dict) else None
+        if poll is not None:
+            await self.store.remember_poll(str(poll["id"]), user_id, question.prompt, ids)
 
     async def _media(self, chat_id: int, show: Show) -> None:
         """An image or audio file, with its caption."""
@@ -167,11 +173,6 @@ def merge_texts(messages: list[Out], limit: int) -> list[Out]:
                 continue
         merged.append(message)
     return merged
-
-
-def _poll_index(ids: list[str], option_id: str) -> Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]:
-    """The position of the right option (a poll has at most 10)."""
-    return cast(Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], ids.index(option_id))
 
 
 async def _sleep(retry_after: timedelta | int) -> None:
