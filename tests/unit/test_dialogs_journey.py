@@ -126,29 +126,37 @@ async def test_a_lesson_then_its_quiz_with_feedback_and_a_score() -> None:
     assert scores[0].best == scores[0].max_score
 
 
+async def answer_wrong(learner: Learner) -> None:
+    """Answer the current question wrongly, the way its rendering invites."""
+    asked = learner.last_prompt()
+    if isinstance(asked, QuizQuestion):
+        await learner.tap(next(o.id for o in asked.options if o.id not in asked.correct_ids))
+    else:
+        await learner.send("99999 zzzz")
+
+
 async def test_a_wrong_answer_gets_a_retry_then_the_right_answer() -> None:
     learner = Learner.new()
     await onboard(learner)
     await walk_to_first_quiz(learner)
     question_number = learner.state.data["q"]
-    reply = await learner.send("zzzz qqqq")
-    if isinstance(learner.last_prompt(), QuizQuestion) and "n'ai pas compris" in learner.texts(
-        reply
-    ):
-        await learner.tap(_wrong_choice(learner))
-    assert "essayez encore" in learner.texts()
-    assert learner.state.data["q"] == question_number
-    await learner.send("zzzz qqqq") if not isinstance(
-        learner.last_prompt(), QuizQuestion
-    ) else await learner.tap(_wrong_choice(learner))
+    await answer_wrong(learner)
+    assert "essayez encore" in learner.last_text() or "essayez encore" in learner.texts()
+    assert learner.state.data["q"] == question_number, "the same question, once more"
+    await answer_wrong(learner)
     assert "La bonne réponse" in learner.texts()
     assert learner.state.data["q"] == question_number + 1
+    assert learner.state.data["score"] == 0
 
 
-def _wrong_choice(learner: Learner) -> str:
-    asked = learner.last_prompt()
-    assert isinstance(asked, QuizQuestion)
-    return next(o.id for o in asked.options if o.id not in asked.correct_ids)
+async def test_right_at_the_second_try_earns_half_the_points() -> None:
+    learner = Learner.new()
+    await onboard(learner)
+    await walk_to_first_quiz(learner)
+    await answer_wrong(learner)
+    await learner.send(answer_right(learner))
+    assert "Bonne réponse" in learner.texts()
+    assert learner.state.data["score"] == 0.5
 
 
 async def test_progress_counts_lessons_and_best_scores() -> None:
