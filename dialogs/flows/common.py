@@ -5,6 +5,7 @@ from __future__ import annotations
 from dialogs.context import Context, Turn
 from dialogs.events import Incoming, MediaReceived
 from dialogs.messages import Option, Say
+from dialogs.options import choose
 
 
 def menu_option(ctx: Context) -> Option:
@@ -25,3 +26,11 @@ def unexpected(ctx: Context, event: Incoming) -> Turn:
             "ou écrivez le numéro de votre choix."
         )
     return Turn([Say(text)], reprompt=True)
+
+
+def route(ctx: Context, event: Incoming, options: tuple[Option, ...]) -> str | Turn:
+    """The chosen option's id; or the turn for "menu" and for input that picks nothing."""
+    chosen = choose(event, options)
+    if chosen == "menu":
+        return Turn(goto="menu")
+    return unexpected(ctx, event) if chosen is None else chosen

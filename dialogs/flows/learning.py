@@ -8,7 +8,7 @@ from content.model import Course, Lesson, StepKind
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
-from dialogs.flows.common import menu_option, unexpected
+from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.messages import Ask, Option, Out, Say, Show
 from dialogs.options import choose
 from dialogs.ports import CompleteLesson, Effect
@@ -53,11 +53,9 @@ async def subjects(ctx: Context, event: Incoming) -> Turn:
         messages: list[Out] = [Say(note)] if note else []
         messages.append(Ask(ctx._("Choisissez une matière :"), options, ctx.state.prompt))
         return Turn(messages)
-    chosen = choose(event, options)
-    if chosen == "menu":
-        return Turn(goto="menu")
-    if chosen is None:
-        return unexpected(ctx, event)
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
     ctx.state.data["subject"] = chosen
     return Turn(goto="courses")
 
@@ -70,11 +68,9 @@ async def courses(ctx: Context, event: Incoming) -> Turn:
     options = tuple(Option(c.id, f"📘 {c.title}") for c in listed) + (menu_option(ctx),)
     if isinstance(event, Entered):
         return Turn([Ask(ctx._("Choisissez un cours :"), options, ctx.state.prompt)])
-    chosen = choose(event, options)
-    if chosen == "menu":
-        return Turn(goto="menu")
-    if chosen is None:
-        return unexpected(ctx, event)
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
     ctx.state.data["course"] = chosen
     return Turn(goto="course")
 
@@ -93,11 +89,9 @@ async def course(ctx: Context, event: Incoming) -> Turn:
         text = f"📘 {found.title}\n\n{found.summary}".strip()
         text += "\n\n" + ctx._("Choisissez une leçon :")
         return Turn([Ask(text, options, ctx.state.prompt)])
-    chosen = choose(event, options)
-    if chosen == "menu":
-        return Turn(goto="menu")
-    if chosen is None:
-        return unexpected(ctx, event)
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
     ctx.state.data.update(lesson=chosen, i=0)
     return Turn(goto="lesson")
 

@@ -6,7 +6,7 @@ import json
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
-from dialogs.flows.common import menu_option, unexpected
+from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.progress import progress_text
 from dialogs.messages import Ask, Document, Option, Say
 from dialogs.options import choose
@@ -74,11 +74,9 @@ async def settings(ctx: Context, event: Incoming) -> Turn:
     )
     if isinstance(event, Entered):
         return Turn([Ask(ctx._("Que voulez-vous changer ?"), options, ctx.state.prompt, 2)])
-    chosen = choose(event, options)
-    if chosen == "menu":
-        return Turn(goto="menu")
-    if chosen is None:
-        return unexpected(ctx, event)
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
     ctx.state.data["editing"] = True
     return Turn(goto=chosen)
 

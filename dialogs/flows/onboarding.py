@@ -6,7 +6,7 @@ from content.model import LEVELS
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
-from dialogs.flows.common import unexpected
+from dialogs.flows.common import route, unexpected
 from dialogs.messages import Ask, Option, Say
 from dialogs.options import choose
 from dialogs.ports import EraseLearner
@@ -69,9 +69,9 @@ async def country(ctx: Context, event: Incoming) -> Turn:
     options += (Option("other", ctx._("Autre pays")),)
     if isinstance(event, Entered):
         return Turn([Ask(ctx._("Dans quel pays êtes-vous ?"), options, ctx.state.prompt, 2)])
-    chosen = choose(event, options)
-    if chosen is None:
-        return unexpected(ctx, event)
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
     ctx.profile.country = chosen
     return _after(ctx, "role")
 
@@ -84,9 +84,9 @@ async def role(ctx: Context, event: Incoming) -> Turn:
     )
     if isinstance(event, Entered):
         return Turn([Ask(ctx._("Vous êtes :"), options, ctx.state.prompt)])
-    chosen = choose(event, options)
-    if chosen is None:
-        return unexpected(ctx, event)
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
     ctx.profile.role = chosen
     return _after(ctx, "level")
 
@@ -101,9 +101,9 @@ async def level(ctx: Context, event: Incoming) -> Turn:
             else ctx._("En quelle classe êtes-vous ?")
         )
         return Turn([Ask(question, options, ctx.state.prompt, 3)])
-    chosen = choose(event, options)
-    if chosen is None:
-        return unexpected(ctx, event)
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
     ctx.profile.level = chosen
     if ctx.state.data.get("editing"):
         return _after(ctx, "menu")
