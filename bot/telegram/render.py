@@ -6,10 +6,12 @@ import asyncio
 import logging
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, InputPollOption
 from telegram.constants import PollType
-from telegram.error import Forbidden, RetryAfter
+from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter  # PTB <23 is pinned
 
@@ -55,6 +57,7 @@ class TelegramChannel:
         self.bot = bot
         self.store = store
         self.native_polls = native_polls
+        self._file_ids: dict[Path, str] = {}  # course media already on Telegram's servers
 
     async def send(self, outcome: Outcome) -> None:
         """Send every message; a learner who blocked the bot is not tried again in this reply."""
@@ -148,17 +151,44 @@ class TelegramChannel:
             await self.store.remember_poll(str(poll["id"]), user_id, question.prompt, ids)
 
     async def _media(self, chat_id: int, show: Show) -> None:
-        """An image or audio file, with its caption."""
+        """An image or audio file, uploaded once: Telegram's file id serves it afterwards."""
         caption = show.caption if len(show.caption) <= CAPTION_LIMIT else ""
-        data = InputFile(show.path.read_bytes(), filename=show.path.name)
-        if show.kind == "image":
-            await self.bot.send_photo(chat_id, data, caption=caption)
-        elif show.path.suffix.lower() in (".ogg", ".oga", ".opus"):
-            await self.bot.send_voice(chat_id, data, caption=caption)  # a voice note plays inline
-        else:
-            await self.bot.send_audio(chat_id, data, caption=caption)
+        kind = _media_kind(show)
+        known = self._file_ids.get(show.path)
+        try:
+            sent = await self._post_media(chat_id, kind, known or _upload(show), caption)
+        except BadRequest:
+            if known is None:
+                raise
+            del self._file_ids[show.path]  # the id expired: upload again
+            sent = await self._post_media(chat_id, kind, _upload(show), caption)
+        if known is None and isinstance(sent, dict):
+            self._file_ids[show.path] = _file_id(sent, kind)
         if show.caption and not caption:
             await self._text(chat_id, show.caption, None)
+
+    async def _post_media(self, chat_id: int, kind: str, media: object, caption: str) -> object:
+        """sendPhoto, sendVoice or sendAudio with a file or a file id."""
+        params = {"chat_id": chat_id, kind: media, "caption": caption}
+        return await self._post("send" + kind.capitalize(), params)
+
+
+def _media_kind(show: Show) -> str:
+    """photo, voice (an OGG plays inline as a voice note) or audio."""
+    if show.kind == "image":
+        return "photo"
+    return "voice" if show.path.suffix.lower() in (".ogg", ".oga", ".opus") else "audio"
+
+
+def _upload(show: Show) -> InputFile:
+    """The file's bytes, to upload."""
+    return InputFile(show.path.read_bytes(), filename=show.path.name)
+
+
+def _file_id(sent: dict[str, Any], kind: str) -> str:
+    """Telegram's id of the file just sent (the largest size of a photo)."""
+    media = sent[kind]
+    return str((media[-1] if isinstance(media, list) else media)["file_id"])
 
 
 def merge_texts(messages: list[Out], limit: int) -> list[Out]:

@@ -86,3 +86,30 @@ async def test_a_text_and_the_question_after_it_go_as_one_message(
     (call,) = api.sent(CHAT)
     assert call.params["text"] == "✅ Bonne réponse !\n\nQuestion 2 sur 4"
     assert call.params["reply_markup"]
+
+
+async def test_course_media_are_uploaded_once(
+    channel: tuple[TelegramChannel, FakeBotApi], tmp_path: Path
+) -> None:
+    renderer, api = channel
+    image = tmp_path / "moustiquaire.png"
+    image.write_bytes(b"\x89PNG net")
+    show = Show("image", image, "Dormir sous la moustiquaire", "/media/x/moustiquaire.png")
+    await send(renderer, show)
+    await send(renderer, show)
+    first, second = api.sent(CHAT)
+    assert first.files and not second.files
+    assert second.params["photo"] == first.result["photo"][-1]["file_id"]
+
+
+async def test_an_expired_file_id_is_replaced_by_a_new_upload(
+    channel: tuple[TelegramChannel, FakeBotApi], tmp_path: Path
+) -> None:
+    renderer, api = channel
+    image = tmp_path / "galette.png"
+    image.write_bytes(b"\x89PNG galette")
+    show = Show("image", image, "", "/media/x/galette.png")
+    await send(renderer, show)
+    api.fail_next("sendPhoto", 400, "Bad Request: wrong file identifier/HTTP URL specified")
+    await send(renderer, show)
+    assert api.sent(CHAT)[-1].files, "uploaded again after the refusal"
