@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from pathlib import Path
 
@@ -24,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     content_commands = content.add_subparsers(dest="content_command", required=True)
     check = content_commands.add_parser("check", help="validate a course file or a folder")
     check.add_argument("path", type=Path)
+    show = content_commands.add_parser("show", help="print a course as the bot understood it")
+    show.add_argument("path", type=Path)
+    show.add_argument("--json", action="store_true", help="as JSON (content/README.md: schema)")
     return parser
 
 
@@ -41,13 +45,28 @@ def _check(path: Path) -> int:
     return 0
 
 
+def _show(path: Path) -> int:
+    """Print the normalised course as JSON; problems as `content check` prints them."""
+    from content.format import CourseFormatError, parse_course_file
+    from content.serialize import course_to_dict
+
+    course_file = path / "course.md" if path.is_dir() else path
+    try:
+        course = parse_course_file(course_file)
+    except CourseFormatError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(json.dumps(course_to_dict(course), ensure_ascii=False, indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = _parser().parse_args(argv)
     settings = Settings.from_env()
     setup_logging(settings.log_level)
     if args.command == "content":
-        return _check(args.path)
+        return _check(args.path) if args.content_command == "check" else _show(args.path)
     if args.command == "migrate":
         from bot.storage.db import migrate
 

@@ -1,0 +1,37 @@
+"""A course as plain JSON-ready data: what `content show --json` prints (schema 1)."""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from content.model import Course
+
+SCHEMA_VERSION = 1
+
+
+def course_to_dict(course: Course) -> dict[str, Any]:
+    """The normalised course; media paths relative to the course's folder."""
+    base = course.source.resolve().parent if course.source else None
+    data = _plain(dataclasses.asdict(course), base)
+    data["source"] = str(course.source) if course.source else None
+    return {"schema": SCHEMA_VERSION, "course": data}
+
+
+def _plain(value: Any, base: Path | None) -> Any:
+    """Enums as their values, paths relative, tuples as lists."""
+    if isinstance(value, dict):
+        return {key: _plain(item, base) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item, base) for item in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return (
+            value.relative_to(base).as_posix()
+            if base and value.is_relative_to(base)
+            else str(value)
+        )
+    return value
