@@ -7,13 +7,24 @@ import re
 from dataclasses import replace
 
 from content.errors import Report
-from content.model import Choice, NumericAnswer, Question, QuestionType, Quiz
+from content.model import (
+    Choice,
+    NumericAnswer,
+    Pair,
+    Question,
+    QuestionType,
+    Quiz,
+    TextAnswer,
+)
 from content.normalize import fold
 
 # Choice ids are what travels back in callback data: one short ASCII letter each.
 CHOICE_IDS = "abcdefghij"
 MAX_CHOICE_LENGTH = 100  # a Telegram poll option holds 100 characters
-QUIZ_OPTIONS = ("retry", "pass", "typos")
+QUIZ_OPTIONS = ("retry", "pass", "typos", "shuffle")
+QUESTION_KEYS = ("essay", "description", "hint")  # `key: value` lines inside a question
+GAP = re.compile(r"_{3,}")  # `___` in a question's text: the missing word
+ARROW = "->"  # `= left -> right`: a matching pair
 
 _QUESTION = re.compile(r"\?(?:[ \t]+(?P<text>.*))?")
 _MARKER = re.compile(r"(?P<mark>[*=>-])(?:[ \t]+(?P<text>.*))?")
@@ -22,6 +33,10 @@ _LIST_ITEM = re.compile(r"(?:[-*•]|\d{1,3}[.)])\s")
 _YES, _NO = {"yes", "oui", "true", "vrai"}, {"no", "non", "false", "faux"}
 _TRUTH = {"vrai": True, "true": True, "faux": False, "false": False}
 _PERCENT = re.compile(r"(?P<number>\d{1,3})[ \t]*%?")
+_WEIGHT = re.compile(r"(?P<weight>[+\-\u2212]?\d{1,3})%[ \t]+(?P<text>\S.*)")
+_QUESTION_KEY = re.compile(
+    rf"(?P<key>{'|'.join(QUESTION_KEYS)})[ \t]*:[ \t]*(?P<value>.*)", re.IGNORECASE
+)
 
 # Numbers in answers: sign, French thousands spaces, decimal comma or point.
 _NUM = r"[+\-\u2212]?(?:(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,]\d+)?|[.,]\d+)"
@@ -30,6 +45,17 @@ _PLUS_MINUS = re.compile(rf"(?P<a>{_NUM})\s*(?:±|\+-|\+/-)\s*(?P<b>{_NUM})")
 _RANGE = re.compile(rf"(?P<a>{_NUM})\s*\.\.\s*(?P<b>{_NUM})")
 
 _Problem = tuple[int, int, str]  # line, column, message
+
+
+def split_weight(text: str) -> tuple[float | None, str, str]:
+    """Read a leading `50% ` weight off an option or answer; the weight, text and a problem."""
+    match = _WEIGHT.fullmatch(text)
+    if match is None:
+        return None, text, ""
+    weight = float(match["weight"].replace("\u2212", "-"))
+    if not -100 <= weight <= 100:
+        return None, text, "a weight is a percentage between -100% and 100%"
+    return weight, match["text"].strip(), ""
 
 
 def unescape(line: str) -> str:
@@ -89,10 +115,20 @@ class QuestionDraft:
         self.answers: list[tuple[str, int, int]] = []  # text, line, column
         self.explanation: list[str] = []
         self.started = False  # an answer or explanation was read: the text is over
+        # Weight and feedback lines of each option, then of each answer, in order.
+        self.choice_extra: list[tuple[float | None, list[str]]] = []
+        self.answer_extra: list[tuple[float | None, list[str]]] = []
+        self.last: list[str] | None = None  # feedback lines of the last option or answer
+        self.kind: QuestionType | None = None  # set by `essay: yes` or `description: yes`
+        self.hints: list[str] = []
 
     def feed(self, number: int, line: str) -> None:
         """Read one line of the question."""
         indent = len(line) - len(line.lstrip())
+        key = _QUESTION_KEY.fullmatch(line.strip())
+        if key is not None:
+            self.on_key(number, indent, key)
+            return
         marker = _MARKER.fullmatch(line.strip())
         if marker is None:
             self.on_text(number, line.strip())
@@ -100,14 +136,47 @@ class QuestionDraft:
         self.started = True
         mark, text = marker["mark"], (marker["text"] or "").strip()
         column = indent + marker.start("text") + 1 if marker["text"] else indent + 1
-        if mark == ">":
+        if mark == ">" and indent and self.last is not None:
+            self.last.append(text)  # an indented `>` under an option: its own feedback
+        elif mark == ">":
             self.explanation.append(text)
+            self.last = None
         elif not text:
             self.report(number, indent + 1, f"'{mark}' must be followed by a space and some text")
-        elif mark == "=":
+        else:
+            self.on_item(number, column, mark, text)
+
+    def on_item(self, number: int, column: int, mark: str, text: str) -> None:
+        """Read an option (`* `, `- `) or an answer (`= `), with an optional `50% ` weight."""
+        weight, text, problem = split_weight(text)
+        if problem:
+            self.report(number, column, problem)
+        self.last = []
+        if mark == "=":
             self.answers.append((text, number, column))
+            self.answer_extra.append((weight, self.last))
         else:
             self.choices.append((mark == "*", text, number, column))
+            self.choice_extra.append((weight, self.last))
+
+    def on_key(self, number: int, indent: int, key: re.Match[str]) -> None:
+        """Read `essay: yes`, `description: yes` or `hint: text` inside a question."""
+        name, value = key["key"].casefold(), key["value"].strip()
+        column = indent + key.start("value") + 1
+        self.started = True
+        if name == "hint":
+            if value:
+                self.hints.append(value)
+            else:
+                self.report(number, column, "hint: needs some text")
+            return
+        word = fold(value)
+        if word not in _YES | _NO:
+            self.report(number, column, f"{name} must be yes or no (oui or non)")
+        elif word in _YES:
+            if self.kind is not None:
+                self.report(number, indent + 1, "a question is an essay or a description, not both")
+            self.kind = QuestionType.ESSAY if name == "essay" else QuestionType.DESCRIPTION
 
     def on_text(self, number: int, text: str) -> None:
         """Continue the question text, which may span several lines."""
@@ -129,10 +198,34 @@ class QuestionDraft:
         if partial is None or problems:
             return None
         explanation = join_lines(self.explanation)
-        return replace(partial, id=question_id, text=text, explanation=explanation, typos=typos)
+        before, after = self.split_gap(text, partial)
+        return replace(
+            partial,
+            id=question_id,
+            text=before,
+            text_after=after,
+            explanation=explanation,
+            typos=typos,
+            hints=tuple(self.hints),
+        )
+
+    def split_gap(self, text: str, partial: Question) -> tuple[str, str]:
+        """Cut a missing word question's text at its gap; other texts are kept whole."""
+        if partial.type is not QuestionType.MISSING_WORD:
+            return text, ""
+        before, after = GAP.split(text, maxsplit=1)
+        return before.rstrip(), after.lstrip()
 
     def close_answers(self, problems: list[_Problem]) -> Question | None:
         """Decide the question type from its options or answers."""
+        if self.kind is not None:
+            return self.close_unanswered(self.kind, problems)
+        gaps = len(GAP.findall(join_lines(self.text_lines)))
+        if gaps > 1:
+            problems.append((self.line, 1, "a question has at most one gap '___'"))
+            return None
+        if gaps and (self.choices or self.answers) and not (self.choices and self.answers):
+            return self.close_gap(problems)
         if self.choices and self.answers:
             message = "a question takes options ('* ', '- ') or answers ('= '), not both"
             problems.append((self.answers[0][1], 1, message))
@@ -143,6 +236,34 @@ class QuestionDraft:
             return self.close_typed(problems)
         problems.append((self.line, 1, "the question has no answer: add '* ', '- ' or '= ' lines"))
         return None
+
+    def close_unanswered(self, kind: QuestionType, problems: list[_Problem]) -> Question:
+        """Build an essay or a description: neither takes options or answers."""
+        if self.choices or self.answers:
+            line = self.choices[0][2] if self.choices else self.answers[0][1]
+            message = f"{kind.value.replace('_', ' ')}s take no options or answers"
+            problems.append((line, 1, message))
+        return Question("", kind, "", line=self.line)
+
+    def close_gap(self, problems: list[_Problem]) -> Question:
+        """Build a missing word question: options for the gap, or typed answers."""
+        if self.choices:
+            question = self.close_choices(problems)
+            if question.type is QuestionType.MULTIPLE:
+                message = "the gap '___' takes a single right option ('* ')"
+                problems.append((self.line, 1, message))
+            return replace(question, type=QuestionType.MISSING_WORD)
+        question = self.close_short(problems)
+        return replace(question, type=QuestionType.MISSING_WORD)
+
+    def choice_objects(self) -> tuple[Choice, ...]:
+        """The options with their ids, weights and feedback."""
+        return tuple(
+            Choice(CHOICE_IDS[i % len(CHOICE_IDS)], text, correct, weight, join_lines(feedback))
+            for i, ((correct, text, *_), (weight, feedback)) in enumerate(
+                zip(self.choices, self.choice_extra, strict=True)
+            )
+        )
 
     def close_choices(self, problems: list[_Problem]) -> Question:
         """Build a single or multiple choice question."""
@@ -155,16 +276,15 @@ class QuestionDraft:
         if not right:
             problems.append((self.line, 1, "no right option: mark the right one(s) with '* '"))
         problems.extend(_choice_problems(self.choices))
-        choices = tuple(
-            Choice(CHOICE_IDS[i % len(CHOICE_IDS)], text, correct)
-            for i, (correct, text, *_) in enumerate(self.choices)
-        )
+        choices = self.choice_objects()
         kind = QuestionType.SINGLE if right == 1 else QuestionType.MULTIPLE
         return Question("", kind, "", choices=choices, line=self.line)
 
     def close_typed(self, problems: list[_Problem]) -> Question:
-        """Build a true/false, numeric or short answer question from its '=' lines."""
+        """Build a true/false, numeric, matching or short answer question from its '=' lines."""
         texts = [text for text, *_ in self.answers]
+        if any(ARROW in text for text in texts):
+            return self.close_matching(problems)
         truths = [_TRUTH.get(fold(text)) for text in texts]
         if truths[0] is not None and all(t is not None for t in truths):
             if len(texts) > 1:
@@ -174,19 +294,63 @@ class QuestionDraft:
         numbers = [numeric_answer(text) for text in texts]
         if all(n is not None for n in numbers):
             return self.close_numeric(numbers, problems)
+        return self.close_short(problems)
+
+    def close_short(self, problems: list[_Problem]) -> Question:
+        """Build a short answer question; weights or feedback make its answers weighted."""
         for text, line, column in self.answers:
             if not fold(text):
                 problems.append((line, column, "an answer needs at least one letter or digit"))
-        return Question("", QuestionType.SHORT, "", accepted=tuple(texts), line=self.line)
+        answers = tuple(
+            TextAnswer(text, 100.0 if weight is None else weight, join_lines(feedback))
+            for (text, *_), (weight, feedback) in zip(self.answers, self.answer_extra, strict=True)
+        )
+        accepted = tuple(a.text for a in answers if a.weight == 100)
+        weighted = any(a.weight != 100 or a.feedback for a in answers)
+        if not any(a.weight > 0 for a in answers):
+            problems.append((self.line, 1, "no answer earns points: give one a positive weight"))
+        return Question(
+            "",
+            QuestionType.SHORT,
+            "",
+            accepted=accepted,
+            answers=answers if weighted else (),
+            line=self.line,
+        )
+
+    def close_matching(self, problems: list[_Problem]) -> Question:
+        """Build a matching question from `= left -> right` lines (`= -> right`: a distractor)."""
+        pairs: list[Pair] = []
+        for text, line, column in self.answers:
+            left, arrow, right = text.partition(ARROW)
+            if not arrow or not right.strip():
+                message = "a matching question takes '= left -> right' lines only"
+                problems.append((line, column, message))
+                continue
+            pairs.append(Pair(left.strip(), right.strip()))
+        rights = {" ".join(p.right.casefold().split()) for p in pairs}
+        if sum(1 for p in pairs if p.left) < 2:
+            problems.append((self.line, 1, "a matching question needs at least two pairs"))
+        if len(rights) > len(CHOICE_IDS):
+            message = f"a matching question has at most {len(CHOICE_IDS)} different right items"
+            problems.append((self.line, 1, message))
+        for right in rights:
+            if len(right) > MAX_CHOICE_LENGTH:
+                message = f"a right item holds at most {MAX_CHOICE_LENGTH} characters"
+                problems.append((self.line, 1, message))
+        return Question("", QuestionType.MATCHING, "", pairs=tuple(pairs), line=self.line)
 
     def close_numeric(
         self, numbers: list[NumericAnswer | str | None], problems: list[_Problem]
     ) -> Question:
         """Build a numeric question, reporting malformed numbers."""
         accepted: list[NumericAnswer] = []
-        for number, (_, line, column) in zip(numbers, self.answers, strict=True):
+        for number, (_, line, column), (weight, feedback) in zip(
+            numbers, self.answers, self.answer_extra, strict=True
+        ):
             if isinstance(number, NumericAnswer):
-                accepted.append(number)
+                points = 100.0 if weight is None else weight
+                accepted.append(replace(number, weight=points, feedback=join_lines(feedback)))
             else:
                 problems.append((line, column, str(number)))
         return Question("", QuestionType.NUMERIC, "", numeric=tuple(accepted), line=self.line)
@@ -213,7 +377,7 @@ class QuizDraft:
 
     def __init__(self, report: Report, line: int) -> None:
         self.report, self.line = report, line
-        self.retry, self.pass_mark, self.typos = True, 0.5, True
+        self.retry, self.pass_mark, self.typos, self.shuffle = True, 0.5, True, False
         self.options: set[str] = set()
         self.questions: list[Question] = []
         self.question: QuestionDraft | None = None
@@ -235,7 +399,9 @@ class QuizDraft:
         indent = len(line) - len(line.lstrip())
         match = _KEY_VALUE.fullmatch(line.strip())
         if match is None:
-            message = "expected a quiz option (retry:, pass:, typos:) or a question ('? ')"
+            message = (
+                "expected a quiz option (retry:, pass:, typos:, shuffle:) or a question ('? ')"
+            )
             self.report(number, indent + 1, message)
             return
         key, value = match["key"].casefold(), match["value"].strip()
@@ -260,12 +426,14 @@ class QuizDraft:
             self.pass_mark = int(match["number"]) / 100
 
     def set_flag(self, number: int, column: int, key: str, value: str) -> None:
-        """Read `retry: yes|no` or `typos: yes|no`."""
+        """Read `retry: yes|no`, `typos: yes|no` or `shuffle: yes|no`."""
         word = fold(value)
         if word not in _YES | _NO:
             self.report(number, column, f"{key} must be yes or no (oui or non)")
         elif key == "retry":
             self.retry = word in _YES
+        elif key == "shuffle":
+            self.shuffle = word in _YES
         else:
             self.typos = word in _YES
 
@@ -285,4 +453,4 @@ class QuizDraft:
             self.report(self.line, 1, "the quiz has no question: start one with '? '")
         if not self.questions:
             return None
-        return Quiz(tuple(self.questions), self.retry, self.pass_mark)
+        return Quiz(tuple(self.questions), self.retry, self.pass_mark, self.shuffle)

@@ -78,7 +78,11 @@ def _answers(question: GiftQuestion) -> str:
     elif question.type is GiftType.ESSAY:
         body = ""
     else:
-        body = "".join(f"\n    {_choice(choice, fmt)}" for choice in question.choices)
+        lines = [_choice(choice, fmt) for choice in question.choices]
+        if lines and all(line.startswith("=") and "->" in line for line in lines):
+            # Would read back as matching pairs; an empty feedback keeps them answers.
+            lines[0] += "" if "#" in lines[0] else "#"
+        body = "".join(f"\n    {line}" for line in lines)
     if question.global_feedback:
         body += f"\n    ####{_text(question.global_feedback, fmt)}"
     return body + "\n" if "\n" in body else body

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from content.model import NumericAnswer, Question, QuestionType
+from content.model import Choice, NumericAnswer, Question, QuestionType, TextAnswer
 from content.normalize import fold
 
 
@@ -20,9 +20,13 @@ class Grade:
     score: float
     correct: bool
     expected: str  # human text of the right answer(s); empty for TRUE_FALSE
+    feedback: str = ""  # the feedback of the answer given, if the author wrote one
+    to_grade: bool = False  # ESSAY: kept for a teacher, 0 points until then
 
 
 Answer = str | bool | Iterable[str]
+
+WILDCARD = "*"  # in a typed answer: any characters
 
 _TRUE_WORDS = frozenset({"vrai", "v", "oui", "o", "true", "t", "yes", "y", "صحيح", "صح", "نعم"})
 _FALSE_WORDS = frozenset({"faux", "f", "non", "n", "false", "no", "خطا", "خاطئ", "غلط", "لا"})
@@ -76,15 +80,40 @@ def format_number(value: float) -> str:
     return "0" if result == "-0" else result
 
 
+def _weighted(q: Question) -> bool:
+    """Tell whether any option of the question carries an explicit weight."""
+    return any(c.weight is not None for c in q.choices)
+
+
+def _clamp(percent: float) -> float:
+    """Turn a percentage into a score in 0..1: negative totals are floored at 0."""
+    return min(1.0, max(0.0, percent / 100))
+
+
 def grade_single(q: Question, choice_id: str) -> Grade:
     """Grade a single-choice answer given as a choice id."""
+    if _weighted(q):
+        return grade_single_weighted(q, choice_id)
     right = next((c for c in q.choices if c.correct), None)
     ok = right is not None and right.id == choice_id
-    return Grade(1.0 if ok else 0.0, ok, right.text if right else "")
+    feedback = next((c.feedback for c in q.choices if c.id == choice_id), "")
+    return Grade(1.0 if ok else 0.0, ok, right.text if right else "", feedback)
+
+
+def grade_single_weighted(q: Question, choice_id: str) -> Grade:
+    """Grade one picked option by its weight: 50% earns half, a negative weight earns 0."""
+    best = max(q.choices, key=lambda c: c.points, default=None)
+    picked: Choice | None = next((c for c in q.choices if c.id == choice_id), None)
+    points = picked.points if picked else 0.0
+    feedback = picked.feedback if picked else ""
+    expected = best.text if best else ""
+    return Grade(_clamp(points), best is not None and points >= best.points > 0, expected, feedback)
 
 
 def grade_multiple(q: Question, choice_ids: Iterable[str]) -> Grade:
     """Grade a multiple-choice answer: (right picks - wrong picks) / right options, >= 0."""
+    if _weighted(q):
+        return grade_multiple_weighted(q, choice_ids)
     picked = set(choice_ids)
     right = {c.id for c in q.choices if c.correct}
     wrong = {c.id for c in q.choices if not c.correct}
@@ -92,7 +121,19 @@ def grade_multiple(q: Question, choice_ids: Iterable[str]) -> Grade:
     hits, misses = len(picked & right), len(picked & wrong)
     score = max(0.0, (hits - misses) / len(right)) if right else 0.0
     expected = "; ".join(c.text for c in q.choices if c.correct)
-    return Grade(score, picked & (right | wrong) == right, expected)
+    feedback = "\n".join(c.feedback for c in q.choices if c.id in picked and c.feedback)
+    return Grade(score, picked & (right | wrong) == right, expected, feedback)
+
+
+def grade_multiple_weighted(q: Question, choice_ids: Iterable[str]) -> Grade:
+    """Grade ticked options by the sum of their weights, in 0..1 (negative sums give 0)."""
+    picked = set(choice_ids)
+    chosen = [c for c in q.choices if c.id in picked]
+    best = {c.id for c in q.choices if c.points > 0}
+    expected = "; ".join(c.text for c in q.choices if c.points > 0)
+    feedback = "\n".join(c.feedback for c in chosen if c.feedback)
+    score = _clamp(sum(c.points for c in chosen))
+    return Grade(score, bool(best) and {c.id for c in chosen} == best, expected, feedback)
 
 
 def grade_true_false(q: Question, value: bool) -> Grade:
@@ -118,11 +159,40 @@ def _matches(expected: str, given: str, typos: bool) -> bool:
     return bool(got) and OSA.distance(want, got, score_cutoff=allowance) <= allowance
 
 
+def _wildcard_matches(pattern: str, given: str) -> bool:
+    """Match a folded answer against a pattern where `*` stands for any characters."""
+    parts = [fold(part) for part in pattern.split(WILDCARD)]
+    regex = r"\s*.*\s*".join(re.escape(part) for part in parts)
+    return re.fullmatch(regex, given) is not None
+
+
+def _answer_matches(answer: TextAnswer, given: str, typos: bool) -> bool:
+    """Compare a folded typed answer with one weighted answer (wildcards: no typos)."""
+    if WILDCARD in answer.text:
+        return _wildcard_matches(answer.text, given)
+    return _matches(fold(answer.text), given, typos)
+
+
+def _best_text(q: Question) -> str:
+    """The first answer with the most points, as feedback shows it."""
+    answers = [a for a in q.text_answers if WILDCARD not in a.text] or list(q.text_answers)
+    best = max(answers, key=lambda a: a.weight, default=None)
+    return best.text if best else ""
+
+
 def grade_short(q: Question, text: str) -> Grade:
-    """Grade a typed answer against the accepted ones, ignoring case, accents, punctuation."""
+    """Grade a typed answer against the accepted ones, ignoring case, accents, punctuation.
+
+    With weighted answers the best matching one counts: `50%` earns half the points, a
+    negative weight earns 0; `*` in an answer stands for any characters.
+    """
     given = fold(text)
-    ok = bool(given) and any(_matches(fold(a), given, q.typos) for a in q.accepted)
-    return Grade(1.0 if ok else 0.0, ok, q.accepted[0] if q.accepted else "")
+    matching = [a for a in q.text_answers if given and _answer_matches(a, given, q.typos)]
+    hit = max(matching, key=lambda a: a.weight, default=None)
+    points = hit.weight if hit else 0.0
+    top = max((a.weight for a in q.text_answers), default=100.0)
+    ok = hit is not None and points >= top and points > 0
+    return Grade(_clamp(points), ok, _best_text(q), hit.feedback if hit else "")
 
 
 def _within(answer: NumericAnswer, value: float) -> bool:
@@ -132,12 +202,57 @@ def _within(answer: NumericAnswer, value: float) -> bool:
 
 
 def grade_numeric(q: Question, text: str) -> Grade:
-    """Grade a typed number against the accepted values and their tolerances."""
+    """Grade a typed number against the accepted values, ranges and their weights.
+
+    The matching answer with the most points counts: several answers give partial credit
+    (`= 50% 3,1` beside `= 3,14`).
+    """
     value = parse_number(text)
-    ok = value is not None and math.isfinite(value) and any(_within(a, value) for a in q.numeric)
+    usable = value is not None and math.isfinite(value)
+    matching = [a for a in q.numeric if usable and value is not None and _within(a, value)]
+    hit = max(matching, key=lambda a: a.weight, default=None)
+    top = max((a.weight for a in q.numeric), default=100.0)
+    points = hit.weight if hit else 0.0
+    ok = hit is not None and points >= top and points > 0
     # The central value only: "38" reads better to a child than "38 ± 0,5".
-    expected = format_number(q.numeric[0].value) if q.numeric else ""
-    return Grade(1.0 if ok else 0.0, ok, expected)
+    best = max(q.numeric, key=lambda a: a.weight, default=None)
+    expected = format_number(best.value) if best and math.isfinite(best.tolerance) else ""
+    return Grade(_clamp(points), ok, expected, hit.feedback if hit else "")
+
+
+def grade_matching(q: Question, rights: Sequence[str]) -> Grade:
+    """Grade a matching answer: the right item picked for each left item, in order.
+
+    Each pair right earns its share of the point; all right is correct.
+    """
+    pairs = [p for p in q.pairs if p.left]
+    hits = sum(
+        1
+        for pair, given in zip(pairs, rights, strict=False)
+        if " ".join(given.casefold().split()) == " ".join(pair.right.casefold().split())
+    )
+    expected = "; ".join(f"{p.left} → {p.right}" for p in pairs)
+    score = hits / len(pairs) if pairs else 0.0
+    return Grade(score, bool(pairs) and hits == len(pairs), expected)
+
+
+def grade_missing_word(q: Question, answer: str) -> Grade:
+    """Grade the word for the gap: a choice id when the gap has options, else typed text."""
+    if q.choices:
+        return grade_single(q, answer)
+    return grade_short(q, answer)
+
+
+def grade_essay(q: Question, text: str) -> Grade:
+    """Keep a free answer for the teacher: no points now, marked to grade."""
+    del q
+    return Grade(0.0, bool(text.strip()), "", to_grade=True)
+
+
+def grade_description(q: Question) -> Grade:
+    """A description asks nothing: no points, nothing wrong."""
+    del q
+    return Grade(0.0, True, "")
 
 
 def expected_text(q: Question) -> str:
@@ -153,11 +268,26 @@ def _wrong(q: Question) -> Grade:
         return grade_multiple(q, ())
     if q.type is QuestionType.NUMERIC:
         return grade_numeric(q, "")
-    return Grade(0.0, False, grade_short(q, "").expected if q.accepted else "")
+    if q.type is QuestionType.MATCHING:
+        return grade_matching(q, ())
+    if q.type is QuestionType.MISSING_WORD:
+        return grade_missing_word(q, "")
+    if q.type is QuestionType.ESSAY:
+        return grade_essay(q, "")
+    if q.type is QuestionType.DESCRIPTION:
+        return grade_description(q)
+    return Grade(0.0, False, grade_short(q, "").expected if q.text_answers else "")
 
 
 def grade(q: Question, answer: Answer) -> Grade:
-    """Grade any answer: a choice id, ids (or "a, c"), a bool or typed text, by type."""
+    """Grade any answer: a choice id, ids (or "a, c"), a bool or typed text, by type.
+
+    MATCHING takes the right items in the order of the pairs; DESCRIPTION takes anything.
+    """
+    if q.type is QuestionType.DESCRIPTION:
+        return grade_description(q)
+    if q.type is QuestionType.MATCHING and not isinstance(answer, bool | str):
+        return grade_matching(q, tuple(answer))
     if q.type is QuestionType.MULTIPLE and not isinstance(answer, bool):
         ids = re.split(r"[\s,;]+", answer) if isinstance(answer, str) else answer
         return grade_multiple(q, (i for i in ids if i))
@@ -170,4 +300,10 @@ def grade(q: Question, answer: Answer) -> Grade:
         return grade_single(q, answer)
     if q.type is QuestionType.NUMERIC:
         return grade_numeric(q, answer)
+    if q.type is QuestionType.MISSING_WORD:
+        return grade_missing_word(q, answer)
+    if q.type is QuestionType.ESSAY:
+        return grade_essay(q, answer)
+    if q.type is QuestionType.MATCHING:
+        return _wrong(q)
     return grade_short(q, answer)

@@ -39,6 +39,14 @@ class QuestionType(StrEnum):
     TRUE_FALSE = "true_false"
     SHORT = "short"
     NUMERIC = "numeric"
+    MATCHING = "matching"  # pairs: each left item goes with one right item
+    MISSING_WORD = "missing_word"  # a gap inside the sentence: text, gap, text_after
+    ESSAY = "essay"  # a free answer kept for a teacher: 0 points now, "to grade"
+    DESCRIPTION = "description"  # text only: no answer, no points
+
+
+# Types that earn no points in the chat: they do not count in a quiz's maximum.
+UNSCORED_TYPES = frozenset({QuestionType.ESSAY, QuestionType.DESCRIPTION})
 
 
 @dataclass(frozen=True)
@@ -48,14 +56,57 @@ class Choice:
     id: str
     text: str
     correct: bool
+    weight: float | None = None  # percent of the points, -100..100; None: 100 if correct else 0
+    feedback: str = ""  # shown when this option is picked
+
+    @property
+    def points(self) -> float:
+        """The weight in percent, defaulting to 100 for a right option and 0 for a wrong one."""
+        if self.weight is not None:
+            return self.weight
+        return 100.0 if self.correct else 0.0
 
 
 @dataclass(frozen=True)
 class NumericAnswer:
-    """An accepted numeric answer: value plus or minus tolerance."""
+    """An accepted numeric answer: value plus or minus tolerance (a range low..high)."""
 
     value: float
     tolerance: float = 0.0
+    weight: float = 100.0  # percent of the points this answer earns
+    feedback: str = ""
+
+    @classmethod
+    def between(cls, low: float, high: float, weight: float = 100.0) -> NumericAnswer:
+        """The range low..high, stored as its middle plus or minus half its width."""
+        return cls((low + high) / 2, (high - low) / 2, weight)
+
+    @property
+    def low(self) -> float:
+        """The smallest accepted value."""
+        return self.value - self.tolerance
+
+    @property
+    def high(self) -> float:
+        """The largest accepted value."""
+        return self.value + self.tolerance
+
+
+@dataclass(frozen=True)
+class TextAnswer:
+    """A weighted typed answer; `*` in the text stands for any characters."""
+
+    text: str
+    weight: float = 100.0  # percent of the points, -100..100
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A pair of a matching question; an empty `left` is a distractor on the right side."""
+
+    left: str
+    right: str
 
 
 @dataclass(frozen=True)
@@ -72,6 +123,20 @@ class Question:
     explanation: str = ""  # shown after the answer, right or wrong
     line: int = 0
     typos: bool = True  # SHORT: tolerate small typos (off when spelling is the point)
+    answers: tuple[TextAnswer, ...] = ()  # SHORT, MISSING_WORD: weighted answers (wildcards)
+    pairs: tuple[Pair, ...] = ()  # MATCHING
+    text_after: str = ""  # MISSING_WORD: the sentence after the gap (`text` is before it)
+    hints: tuple[str, ...] = ()  # shown before a second try
+
+    @property
+    def text_answers(self) -> tuple[TextAnswer, ...]:
+        """The weighted typed answers, or the accepted ones at full points."""
+        return self.answers or tuple(TextAnswer(a) for a in self.accepted)
+
+    @property
+    def scored(self) -> bool:
+        """Tell whether the question earns points (essays and descriptions do not)."""
+        return self.type not in UNSCORED_TYPES
 
 
 @dataclass(frozen=True)
@@ -81,6 +146,12 @@ class Quiz:
     questions: tuple[Question, ...]
     retry: bool = True  # a wrong answer may be tried once more
     pass_mark: float = 0.5  # share of the points that counts as passed
+    shuffle: bool = False  # show the options of each question in a random order
+
+    @property
+    def max_score(self) -> int:
+        """The points a learner can earn: one per scored question."""
+        return sum(1 for q in self.questions if q.scored)
 
 
 @dataclass(frozen=True)

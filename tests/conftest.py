@@ -15,6 +15,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from hypothesis import settings
 from sqlalchemy.engine import make_url
 
 from bot.storage.db import create_engine, migrate_async
@@ -65,3 +66,9 @@ async def store(database_url: str) -> AsyncIterator[SqlStore]:
     finally:
         store.close()
         await engine.dispose()
+
+
+# CI replays the same examples every run (no flaky red); a developer's run explores new ones.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")

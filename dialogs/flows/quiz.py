@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 from content import grading
 from content.model import Course, Lesson, Question, QuestionType, Quiz
+from content.normalize import fold
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen, OptionsChosen, TextReceived
@@ -16,6 +18,9 @@ from dialogs.options import choose
 from dialogs.ports import RecordQuiz
 
 RETRY_WEIGHT = 0.5  # a right answer at the second try earns half the points
+GAP = "……"  # where the missing word goes, as the learner sees it
+TYPED = (QuestionType.SHORT, QuestionType.NUMERIC, QuestionType.ESSAY)
+MAX_ESSAY = 4000  # characters of an essay kept for the teacher
 
 
 async def quiz(ctx: Context, event: Incoming) -> Turn:
@@ -34,9 +39,15 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
             "quiz": index,
             "score": ctx.state.data.get("score", 0.0),
         }
-        return Turn([_render(ctx, question, index, len(lesson.quiz.questions))])
+        return Turn([_render(ctx, lesson.quiz, question, index)])
     if isinstance(event, OptionChosen) and event.option_id == "menu":
         return Turn(goto="menu")  # only a tap: a typed "1" is an answer, not the menu
+    if question.type is QuestionType.DESCRIPTION:
+        if choose(event, (_next_option(ctx),)) != "next":
+            return unexpected(ctx, event)
+        return _advance(ctx, found, lesson, lesson.quiz, [])
+    if question.type is QuestionType.MATCHING:
+        return _match(ctx, found, lesson, lesson.quiz, question, event)
     answer = _read_answer(ctx, question, event)
     if answer is None:
         return unexpected(ctx, event)
@@ -50,19 +61,65 @@ def choice_options(ctx: Context, question: Question) -> tuple[Option, ...]:
     return tuple(Option(c.id, c.text) for c in question.choices)
 
 
-def _render(ctx: Context, question: Question, index: int, total: int) -> Out:
+def right_options(question: Question) -> tuple[Option, ...]:
+    """The right-hand items of a matching question, once each, in alphabetical order."""
+    rights: dict[str, str] = {}
+    for pair in question.pairs:
+        rights.setdefault(" ".join(pair.right.casefold().split()), pair.right)
+    ordered = sorted(rights.values(), key=lambda right: (fold(right), right))
+    return tuple(Option(chr(ord("a") + i), right) for i, right in enumerate(ordered))
+
+
+def _shuffled(
+    ctx: Context, quiz_: Quiz, question: Question, options: tuple[Option, ...]
+) -> tuple[Option, ...]:
+    """The options in a random order that stays the same for this learner and question."""
+    if not quiz_.shuffle:
+        return options
+    seed = f"{ctx.user.channel}:{ctx.user.external_id}:{ctx.state.data.get('lesson')}:{question.id}"
+    order = list(options)
+    random.Random(seed).shuffle(order)
+    return tuple(order)
+
+
+def _next_option(ctx: Context) -> Option:
+    """The button that moves on past a description."""
+    return Option("next", ctx._("Suivant ▶️"))
+
+
+def _sentence(question: Question) -> str:
+    """The text of a missing word question with its gap, other texts as they are."""
+    if question.type is not QuestionType.MISSING_WORD:
+        return question.text
+    return " ".join(part for part in (question.text, GAP, question.text_after) if part)
+
+
+def _matching_picks(ctx: Context, question: Question) -> list[str]:
+    """The right items picked so far for the pairs of this matching question."""
+    if ctx.state.data.get("mq") != question.id:
+        ctx.state.data.update(mq=question.id, m=[])
+    return [str(pick) for pick in ctx.state.data.get("m", [])]
+
+
+def _render(ctx: Context, quiz_: Quiz, question: Question, index: int) -> Out:
     """The question as a quiz message (choices) or an open question with a menu button."""
+    if question.type is QuestionType.DESCRIPTION:
+        return Ask(question.text, (_next_option(ctx), menu_option(ctx)), ctx.state.prompt)
+    total = len(quiz_.questions)
     header = ctx._("Question %(n)s sur %(total)s", n=index + 1, total=total)
-    text = f"{header}\n\n{question.text}"
-    if question.type in (QuestionType.SHORT, QuestionType.NUMERIC):
+    text = f"{header}\n\n{_sentence(question)}"
+    typed = question.type is QuestionType.MISSING_WORD and not question.choices
+    if question.type in TYPED or typed:
         text += "\n\n" + ctx._("✏️ Écrivez votre réponse.")
         return Ask(text, (menu_option(ctx),), ctx.state.prompt)
+    if question.type is QuestionType.MATCHING:
+        return _render_pair(ctx, quiz_, question, text)
     multiple = question.type is QuestionType.MULTIPLE
     if multiple:
         text += "\n\n" + ctx._("(Plusieurs réponses possibles.)")
     return QuizQuestion(
         text,
-        choice_options(ctx, question),
+        _shuffled(ctx, quiz_, question, choice_options(ctx, question)),
         ctx.state.prompt,
         multiple=multiple,
         correct_ids=_correct_ids(question),
@@ -70,6 +127,50 @@ def _render(ctx: Context, question: Question, index: int, total: int) -> Out:
         submit=ctx._("Valider ✔️"),
         hint=ctx._("Répondez en écrivant les lettres de vos choix, par exemple : a c"),
     )
+
+
+def _render_pair(ctx: Context, quiz_: Quiz, question: Question, text: str) -> Out:
+    """One pair of a matching question: its left item, the right items as options."""
+    pairs = [pair for pair in question.pairs if pair.left]
+    done = len(_matching_picks(ctx, question))
+    pair = pairs[min(done, len(pairs) - 1)]
+    options = right_options(question)
+    line = ctx._(
+        "Associez (%(n)s sur %(total)s) : %(item)s → ?",
+        n=done + 1,
+        total=len(pairs),
+        item=pair.left,
+    )
+    return QuizQuestion(
+        f"{text}\n\n{line}",
+        _shuffled(ctx, quiz_, question, options),
+        ctx.state.prompt,
+        correct_ids=(),  # the set is graded at the end: a native quiz poll must not tell
+        extra=(menu_option(ctx),),
+        submit=ctx._("Valider ✔️"),
+        hint=ctx._("Répondez en écrivant les lettres de vos choix, par exemple : a c"),
+    )
+
+
+def _match(
+    ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, question: Question, event: Incoming
+) -> Turn:
+    """Take the right item for the current pair; grade the whole set after the last one."""
+    picks = _matching_picks(ctx, question)
+    options = right_options(question)
+    if isinstance(event, OptionsChosen) and len(event.option_ids) == 1:
+        chosen: str | None = event.option_ids[0]
+    else:
+        chosen = choose(event, options)
+    label = next((o.label for o in options if o.id == chosen), None)
+    if label is None:
+        return unexpected(ctx, event)
+    picks.append(label)
+    ctx.state.data["m"] = picks
+    if len(picks) < sum(1 for pair in question.pairs if pair.left):
+        return Turn(goto="quiz")
+    ctx.state.data["m"] = []  # a retry starts the pairs again
+    return _grade_and_go_on(ctx, found, lesson, quiz_, question, tuple(picks))
 
 
 def _correct_ids(question: Question) -> tuple[str, ...]:
@@ -83,7 +184,7 @@ def _read_answer(ctx: Context, question: Question, event: Incoming) -> object | 
     """The learner's answer in the shape the grader of this type takes, or None."""
     options = choice_options(ctx, question)
     kind = question.type
-    if kind in (QuestionType.SHORT, QuestionType.NUMERIC):
+    if kind in TYPED or (kind is QuestionType.MISSING_WORD and not question.choices):
         return event.text if isinstance(event, TextReceived) else None
     if isinstance(event, OptionsChosen):
         picked = tuple(i for i in event.option_ids if any(o.id == i for o in options))
@@ -131,6 +232,12 @@ def _grade(question: Question, answer: object) -> grading.Grade:
         return grading.grade_true_false(question, bool(answer))
     if question.type is QuestionType.NUMERIC:
         return grading.grade_numeric(question, str(answer))
+    if question.type is QuestionType.MATCHING:
+        return grading.grade_matching(question, answer)  # type: ignore[arg-type]
+    if question.type is QuestionType.MISSING_WORD:
+        return grading.grade_missing_word(question, str(answer))
+    if question.type is QuestionType.ESSAY:
+        return grading.grade_essay(question, str(answer))
     return grading.grade_short(question, str(answer))
 
 
@@ -139,14 +246,28 @@ def _grade_and_go_on(
 ) -> Turn:
     """Give feedback; offer a retry, or move to the next question or the final score."""
     result = _grade(question, answer)
+    if result.to_grade:
+        essays = dict(ctx.state.data.get("essays", {}))
+        essays[question.id] = str(answer)[:MAX_ESSAY]
+        ctx.state.data["essays"] = essays  # kept for the teacher: 0 points until graded
+        text = ctx._("📝 Merci ! Votre enseignant lira votre réponse.")
+        if question.explanation:
+            text += "\n" + question.explanation
+        return _advance(ctx, found, lesson, quiz_, [Say(text)])
     tries = int(ctx.state.data.get("tries", 0))
     if not result.correct and quiz_.retry and tries == 0:
         ctx.state.data["tries"] = 1
         text = ctx._("❌ Ce n'est pas encore ça. Réfléchissez et essayez encore une fois !")
+        if question.hints:
+            text += "\n" + ctx._("💡 Indice : %(hint)s", hint=question.hints[0])
         return Turn([Say(text)], goto="quiz")
     weight = RETRY_WEIGHT if tries else 1.0
     ctx.state.data["score"] = float(ctx.state.data.get("score", 0.0)) + result.score * weight
-    messages: list[Out] = [Say(_feedback(ctx, question, result))]
+    return _advance(ctx, found, lesson, quiz_, [Say(_feedback(ctx, question, result))])
+
+
+def _advance(ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, messages: list[Out]) -> Turn:
+    """Move to the next question, or to the final score after the last one."""
     next_index = int(ctx.state.data.get("q", 0)) + 1
     ctx.state.data.update(q=next_index, tries=0)
     if next_index < len(quiz_.questions):
@@ -162,6 +283,8 @@ def _feedback(ctx: Context, question: Question, result: grading.Grade) -> str:
         lines = [ctx._("🟡 C'est en partie juste.")]
     else:
         lines = [ctx._("❌ Ce n'est pas la bonne réponse.")]
+    if result.feedback:
+        lines.append(result.feedback)
     if not result.correct:
         lines.append(
             ctx._("La bonne réponse : %(answer)s", answer=_expected(ctx, question, result))
@@ -180,9 +303,9 @@ def _expected(ctx: Context, question: Question, result: grading.Grade) -> str:
 
 def _finish(ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, messages: list[Out]) -> Turn:
     """Record the attempt, give the score with a message by band, point to what is next."""
-    total = len(quiz_.questions)
+    total = quiz_.max_score  # essays and descriptions earn no points now
     score = round(float(ctx.state.data.get("score", 0.0)), 2)
-    ratio = score / total if total else 0.0
+    ratio = score / total if total else 1.0
     text = ctx._(
         "Quiz terminé ! Votre score : %(score)s sur %(total)s (%(percent)s).",
         score=ctx.t.number(score, 2),
@@ -235,7 +358,7 @@ async def quiz_done(ctx: Context, event: Incoming) -> Turn:
         ctx.state.data.update(lesson=found.lessons[following].id, i=0)
         return Turn(goto="lesson")
     if chosen == "again":
-        ctx.state.data.update(q=0, score=0.0, tries=0)
+        ctx.state.data.update(q=0, score=0.0, tries=0, m=[], essays={})
         return Turn(goto="quiz")
     if chosen in ("course", "menu"):
         return Turn(goto=chosen)

@@ -26,7 +26,14 @@ def test_bundled_library_is_clean() -> None:
 @pytest.mark.parametrize("course", BUNDLED.courses, ids=lambda c: c.id)
 def test_each_course_uses_every_question_type(course: Course) -> None:
     questions = [q for lesson in course.lessons if lesson.quiz for q in lesson.quiz.questions]
-    assert {q.type for q in questions} == set(QuestionType)
+    # The bundled courses show the five foundation types; the newer ones have their own tests.
+    newer = {
+        QuestionType.MATCHING,
+        QuestionType.MISSING_WORD,
+        QuestionType.ESSAY,
+        QuestionType.DESCRIPTION,
+    }
+    assert {q.type for q in questions} == set(QuestionType) - newer
     assert any(q.type is QuestionType.SHORT and len(q.accepted) >= 2 for q in questions)
     assert all(q.explanation for q in questions)
 
