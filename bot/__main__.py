@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | migrate | content check PATH` (also `imaginecole`)."""
+"""Command line: `python -m bot run | migrate | content check|show PATH | booklet COURSE`."""
 
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     show = content_commands.add_parser("show", help="print a course as the bot understood it")
     show.add_argument("path", type=Path)
     show.add_argument("--json", action="store_true", help="as JSON (content/README.md: schema)")
+    booklet = commands.add_parser("booklet", help="print a course as an A5 PDF booklet")
+    booklet.add_argument("course", help="a course id of the library, or a course folder or file")
+    booklet.add_argument("--out", type=Path, help="the PDF to write (default: COURSE-id.pdf)")
+    booklet.add_argument("--base-url", help="site of the lesson links and QR codes")
     return parser
 
 
@@ -67,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(settings.log_level)
     if args.command == "content":
         return _check(args.path) if args.content_command == "check" else _show(args.path)
+    if args.command == "booklet":
+        from bot.booklet.cli import run as write_booklet
+
+        return write_booklet(args.course, args.out, args.base_url)
     if args.command == "migrate":
         from bot.storage.db import migrate
 

@@ -14,5 +14,5 @@ def setup_logging(level: str = "INFO") -> None:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         force=True,
     )
-    for noisy in ("httpx", "telegram", "aiohttp.access", "alembic.runtime.plugins"):
+    for noisy in ("httpx", "telegram", "aiohttp.access", "alembic.runtime.plugins", "fontTools"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

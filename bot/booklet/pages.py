@@ -1,0 +1,145 @@
+"""Cover, table of contents and lessons (their steps, images, QR code and link)."""
+
+from __future__ import annotations
+
+from fpdf import FPDF
+from fpdf.enums import Align
+from fpdf.outline import OutlineSection
+from PIL import Image
+
+from bot.booklet.document import ACCENT, GREY, Booklet
+from bot.booklet.labels import labels, subject_name
+from bot.booklet.qr import lesson_link, qr_png
+from content.model import Course, Lesson, Step, StepKind
+
+TOC_ROWS = 18  # lines of the table of contents on a page
+QR_SIZE = 26.0  # mm: about 1 mm per module for a short link, easy for any phone
+MAX_IMAGE_HEIGHT = 75.0  # mm: keeps a tall picture from taking a whole page
+MIN_IMAGE_HEIGHT = 45.0  # mm: shrink a picture down to this to keep it on the page
+
+
+def cover(pdf: Booklet, course: Course) -> None:
+    """Print the cover: title, summary, levels, subject, licence and authors."""
+    words = labels(course.language)
+    pdf.add_page()
+    pdf.set_y(45)
+    pdf.para(course.title, 24, bold=True, color=ACCENT, align=Align.C, after=6)
+    if course.summary:
+        pdf.para(course.summary, 11, color=GREY, align=Align.C, after=10)
+    pdf.para(f"{words['levels']} : {', '.join(course.levels)}", 12, align=Align.C)
+    pdf.para(f"{words['subject']} : {subject_name(course.subject)}", 12, align=Align.C)
+    pdf.set_y(pdf.h - 60)
+    pdf.rule()
+    pdf.ln(3)
+    if course.authors:
+        pdf.para(f"{words['authors']} : {', '.join(course.authors)}", 10, align=Align.C)
+    pdf.para(f"{words['licence']} : {course.licence}", 10, align=Align.C)
+    pdf.para("Imaginecole", 10, color=GREY, align=Align.C)
+
+
+def table_of_contents(pdf: FPDF, outline: list[OutlineSection]) -> None:
+    """Print the sections (lessons, answer key) and their pages, TOC_ROWS lines a page."""
+    assert isinstance(pdf, Booklet)
+    words = labels(pdf.course_language)
+    pdf.set_xy(pdf.l_margin, pdf.t_margin)
+    pdf.para(words["contents"], 18, bold=True, color=ACCENT, after=6)
+    for row, section in enumerate(s for s in outline if s.level == 0):
+        if row and row % TOC_ROWS == 0:
+            pdf.add_page()  # the next page reserved by insert_toc_placeholder
+        _toc_row(pdf, section)
+
+
+def _toc_row(pdf: Booklet, section: OutlineSection) -> None:
+    """Print one line of the table of contents: title (cut to one line) and page number."""
+    pdf.set_font(pdf.family, size=11)
+    number_width = 12.0
+    title = _one_line(pdf, section.name, pdf.content_width - number_width - 2)
+    link = pdf.add_link(page=section.page_number)
+    cells = [(pdf.content_width - number_width, title), (number_width, str(section.page_number))]
+    for width, text in reversed(cells) if pdf.rtl else cells:
+        align = Align.R if (text == title) == pdf.rtl else Align.L
+        pdf.cell(width, 6, text, align=align, link=link)
+    pdf.set_xy(pdf.l_margin, pdf.y + 8)
+
+
+def _one_line(pdf: Booklet, text: str, width: float) -> str:
+    """Return the text, cut with an ellipsis if it is wider than `width`."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def toc_pages(course: Course) -> int:
+    """Return how many pages the table of contents spans (one line a lesson, and the key)."""
+    rows = len(course.lessons) + 1
+    return max(1, -(-rows // TOC_ROWS))
+
+
+def lesson_heading(
+    pdf: Booklet, course: Course, lesson: Lesson, number: int, base_url: str
+) -> None:
+    """Start a lesson on a new page: number and title beside the QR code, then the link."""
+    words = labels(course.language)
+    if number > 1:  # the table of contents leaves a fresh page for the first lesson
+        pdf.add_page()
+    pdf.start_section(f"{number}. {lesson.title}")
+    top = pdf.y
+    link = lesson_link(base_url, course, lesson)
+    qr_x = pdf.l_margin if pdf.rtl else pdf.w - pdf.r_margin - QR_SIZE
+    pdf.image(qr_png(link), x=qr_x, y=top, w=QR_SIZE, h=QR_SIZE, link=link)
+    text_width = pdf.content_width - QR_SIZE - 4
+    if pdf.rtl:
+        pdf.set_x(pdf.l_margin + QR_SIZE + 4)
+    pdf.para(f"{words['lesson']} {number}", 10, color=GREY, width=text_width, after=1)
+    if pdf.rtl:
+        pdf.set_x(pdf.l_margin + QR_SIZE + 4)
+    pdf.para(lesson.title, 17, bold=True, color=ACCENT, width=text_width)
+    pdf.set_y(max(pdf.y, top + QR_SIZE + 1))
+    pdf.para(f"{words['chat']} {link}", 8, color=GREY, after=1)
+    pdf.rule()
+    pdf.ln(4)
+
+
+def lesson_body(pdf: Booklet, course: Course, lesson: Lesson) -> None:
+    """Print the lesson's steps: text as paragraphs, images, audio as a short note."""
+    words = labels(course.language)
+    for step in lesson.steps:
+        if step.kind is StepKind.IMAGE:
+            image(pdf, step)
+        elif step.kind is StepKind.AUDIO:
+            note = f"{words['audio']} : {step.text}" if step.text else words["audio"]
+            pdf.para(note, 9, color=GREY, after=3)
+        else:
+            for paragraph in step.text.split("\n\n"):
+                pdf.para(paragraph.strip(), 11, after=2.5)
+
+
+def image(pdf: Booklet, step: Step) -> None:
+    """Print an image as wide as the text (at most MAX_IMAGE_HEIGHT tall), its caption under it."""
+    if step.media is None:
+        return
+    with Image.open(step.media) as picture:
+        px_width, px_height = picture.size
+    caption_height = (pdf.height_of(step.text, 9) if step.text else 0) + 6
+    room = pdf.page_break_trigger - pdf.y - caption_height
+    limit = room if room >= MIN_IMAGE_HEIGHT else MAX_IMAGE_HEIGHT
+    width, height = _fit(pdf.content_width, px_height / px_width, min(limit, MAX_IMAGE_HEIGHT))
+    pdf.keep_room(height + caption_height)
+    x = pdf.l_margin + (pdf.content_width - width) / 2
+    pdf.image(str(step.media), x=x, y=pdf.y, w=width, h=height)
+    pdf.set_xy(pdf.l_margin, pdf.y + height + 1.5)
+    if step.text:
+        pdf.para(step.text, 9, color=GREY, align=Align.C, after=4)
+    else:
+        pdf.ln(3)
+    pdf.set_x(pdf.l_margin)
+
+
+def _fit(width: float, ratio: float, max_height: float) -> tuple[float, float]:
+    """Return the size of a picture as wide as `width`, shrunk to `max_height` if taller."""
+    height = width * ratio
+    if height > max_height:
+        return max_height / ratio, max_height
+    return width, height

@@ -1,0 +1,293 @@
+"""Printed booklets: every bundled course renders, in order, with its QR codes and answer key."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import time
+import unicodedata
+from dataclasses import replace
+from pathlib import Path
+
+import pypdf
+import pytest
+from PIL import Image
+
+from bot.booklet import cli as booklet_cli
+from bot.booklet import lesson_link, render_booklet
+from bot.booklet.exercises import right_answer
+from bot.booklet.kinds import numbered, printed_text
+from bot.booklet.labels import labels
+from bot.booklet.qr import QR_BORDER, QR_SCALE, qr_matrix
+from content.library import DEFAULT_LIBRARY, load_library
+from content.model import (
+    Choice,
+    Course,
+    Lesson,
+    NumericAnswer,
+    Question,
+    QuestionType,
+    Quiz,
+    Step,
+    StepKind,
+)
+
+LIBRARY = load_library()
+COURSES = {course.id: course for course in LIBRARY.courses}
+BASE = "https://example.org"
+
+
+def flat(text: str) -> str:
+    """Collapse whitespace (line wraps) and fold presentation forms, to search text."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def pages_text(pdf: bytes) -> list[str]:
+    """Return the flattened text of each page."""
+    return [flat(page.extract_text()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+
+@pytest.fixture(scope="module", params=sorted(COURSES))
+def rendered(request: pytest.FixtureRequest) -> tuple[Course, bytes]:
+    course = COURSES[request.param]
+    return course, render_booklet(course, base_url=BASE)
+
+
+def test_the_library_has_courses_to_print() -> None:
+    assert len(COURSES) >= 3
+
+
+def test_a_booklet_is_an_a5_pdf_with_cover_and_contents(rendered: tuple[Course, bytes]) -> None:
+    course, pdf = rendered
+    assert pdf.startswith(b"%PDF")
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (
+        148,
+        210,
+    )
+    cover, contents = pages_text(pdf)[:2]
+    assert flat(course.title) in cover
+    assert ", ".join(course.levels) in cover
+    assert course.licence in cover
+    for author in course.authors:
+        assert flat(author) in cover
+    assert "Sommaire" in contents
+    for lesson in course.lessons:
+        assert flat(lesson.title) in contents
+
+
+def test_lessons_questions_and_key_come_in_order(rendered: tuple[Course, bytes]) -> None:
+    course, pdf = rendered
+    body = " ".join(pages_text(pdf)[2:])
+    key_at = body.index("Corrigé")
+    position = 0
+    for lesson in course.lessons:
+        position = body.index(flat(lesson.title), position)
+        assert position < key_at
+        for question in lesson.quiz.questions if lesson.quiz else ():
+            position = body.index(flat(printed_text(question)), position)
+            for choice in question.choices:
+                position = body.index(flat(f"{choice.id}) {choice.text}"), position)
+            assert position < key_at
+    words = labels(course.language)
+    position = key_at
+    for lesson in course.lessons:
+        for number, question in numbered(lesson.quiz.questions if lesson.quiz else ()):
+            if number is None:
+                continue
+            answer = flat(f"{number}. {right_answer(question, course.language, words)}")
+            position = body.index(answer, position)
+            if question.explanation:
+                # The explanation is printed in the key only, never beside the exercise.
+                position = body.index(flat(question.explanation), position)
+                assert body.index(flat(question.explanation)) > key_at
+
+
+def test_the_key_reads_as_a_teacher_expects() -> None:
+    pdf = render_booklet(COURSES["paludisme"], base_url=BASE)
+    key = " ".join(pages_text(pdf)).split("Corrigé")[-1]
+    assert "1. b) L'anophèle femelle, un moustique" in key
+    assert "2. Faux" in key
+    assert "3. malaria ou la malaria" in key
+    assert "1. 38 (± 0,5)" in key
+
+
+def test_exercises_leave_room_to_answer() -> None:
+    text = " ".join(pages_text(render_booklet(COURSES["paludisme"])))
+    before_key = text.split("Corrigé")[-2]
+    assert "Vrai Faux" in before_key
+    assert "Réponse :" in before_key
+    assert "(plusieurs réponses possibles)" in before_key
+
+
+def qr_images(pdf: bytes) -> dict[int, Image.Image]:
+    """Return the square black and white image (the QR code) of each page that has one."""
+    found = {}
+    for index, page in enumerate(pypdf.PdfReader(io.BytesIO(pdf)).pages):
+        for image in page.images:
+            picture = image.image
+            if picture is not None and picture.width == picture.height:
+                found[index] = picture.convert("L")
+    return found
+
+
+def modules(picture: Image.Image) -> list[list[bool]]:
+    """Read the QR modules back from its PNG (QR_SCALE pixels a module, QR_BORDER around)."""
+    size = picture.width // QR_SCALE - 2 * QR_BORDER
+    half = QR_SCALE // 2
+    return [
+        [
+            _dark(picture, (QR_BORDER + x) * QR_SCALE + half, (QR_BORDER + y) * QR_SCALE + half)
+            for x in range(size)
+        ]
+        for y in range(size)
+    ]
+
+
+def _dark(picture: Image.Image, x: int, y: int) -> bool:
+    """Tell whether a pixel of a greyscale picture is dark."""
+    value = picture.getpixel((x, y))
+    assert isinstance(value, int)
+    return value < 128
+
+
+def test_each_lesson_first_page_has_its_qr_code_and_link(rendered: tuple[Course, bytes]) -> None:
+    course, pdf = rendered
+    texts = pages_text(pdf)
+    qrs = qr_images(pdf)
+    assert len(qrs) == len(course.lessons)
+    for (page, picture), lesson in zip(sorted(qrs.items()), course.lessons, strict=True):
+        link = lesson_link(BASE, course, lesson)
+        assert link == f"{BASE}/l/{course.id}/{lesson.id}"
+        assert flat(lesson.title) in texts[page]
+        assert link in texts[page]
+        assert modules(picture) == qr_matrix(link)
+
+
+def test_the_qr_code_decodes_to_the_lesson_link() -> None:
+    zxingcpp = pytest.importorskip("zxingcpp")
+    course = COURSES["fractions"]
+    pdf = render_booklet(course)
+    for (_, picture), lesson in zip(sorted(qr_images(pdf).items()), course.lessons, strict=True):
+        (result,) = zxingcpp.read_barcodes(picture)
+        assert result.text == f"https://imaginecole.org/l/fractions/{lesson.id}"
+
+
+def arabic_course() -> Course:
+    """A tiny Arabic course: right-to-left text, an image, every question type."""
+    image = next((DEFAULT_LIBRARY / "fractions" / "images").glob("*.png"))
+    questions = (
+        Question("q1", QuestionType.SINGLE, "ما هو الماء؟", choices=(
+            Choice("a", "سائل", True), Choice("b", "حجر", False))),
+        Question("q2", QuestionType.TRUE_FALSE, "الماء ضروري للحياة.", truth=True,
+                 explanation="كل الكائنات الحية تحتاج إلى الماء."),
+        Question("q3", QuestionType.SHORT, "اكتب كلمة ماء.", accepted=("ماء",)),
+        Question("q4", QuestionType.NUMERIC, "كم لترا نشرب كل يوم؟",
+                 numeric=(NumericAnswer(2, 0.5),)),
+    )  # fmt: skip
+    lesson = Lesson(
+        "ma",
+        "الماء والحياة",
+        (
+            Step(StepKind.TEXT, "نشرب الماء النظيف كل يوم.\n\nالماء ضروري للحياة."),
+            Step(StepKind.IMAGE, "صورة الماء", media=image),
+            Step(StepKind.AUDIO, "استمع إلى الملخص"),
+        ),
+        Quiz(questions),
+    )
+    return Course("ma", "درس الماء", "sciences", ("CM1",), "ar", lessons=(lesson,))
+
+
+def test_an_arabic_course_is_shaped_and_printed() -> None:
+    pdf = render_booklet(arabic_course())
+    # pypdf reads shaped Arabic glyph by glyph, with stray control characters between some
+    # of them and words of a line in visual order: drop the former, look for whole words.
+    text = "".join(ch for ch in " ".join(pages_text(pdf)) if unicodedata.category(ch) != "Cc")
+    for word in ("درس الماء", "الماء", "الحياة", "المحتويات", "الدرس", "صحيح", "ماء"):
+        assert word in text, word
+    assert "https://imaginecole.org/l/ma/ma" in text
+
+
+def test_a_booklet_renders_fast() -> None:
+    course = max(LIBRARY.courses, key=lambda c: sum(len(le.steps) for le in c.lessons))
+    render_booklet(course)  # fonts parsed once per process
+    start = time.perf_counter()
+    pdf = render_booklet(course)
+    assert time.perf_counter() - start < 2.0
+    assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) > 8
+
+
+def test_the_booklet_prints_to_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "fractions.pdf"
+    out.write_bytes(render_booklet(COURSES["fractions"]))
+    assert out.stat().st_size > 10_000
+
+
+def test_a_long_contents_spans_pages_and_points_to_the_lessons() -> None:
+    lessons = tuple(
+        replace(lesson, id=f"{lesson.id}-{n}")
+        for n in range(3)
+        for course in LIBRARY.courses
+        for lesson in course.lessons
+    )
+    course = replace(COURSES["fractions"], lessons=lessons)
+    pdf = render_booklet(course)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    starts = [
+        reader.get_destination_page_number(item)
+        for item in reader.outline
+        if isinstance(item, pypdf.generic.Destination)
+    ]
+    assert len(starts) == len(lessons) + 1  # the lessons and the answer key
+    texts = pages_text(pdf)
+    contents = " ".join(texts[1 : starts[0]])
+    for number, (lesson, start) in enumerate(zip(lessons, starts, strict=False), 1):
+        assert start is not None
+        assert flat(f"{number}. {lesson.title} {start + 1}") in contents
+        assert f"/l/fractions/{lesson.id}" in texts[start]
+
+
+def test_the_command_writes_a_booklet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    booklet_cli.add_parser(parser.add_subparsers(dest="command"))
+    out = tmp_path / "palu.pdf"
+    args = parser.parse_args(["booklet", "paludisme", "--out", str(out)])
+    assert booklet_cli.run(args.course, args.out, args.base_url) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    folder = DEFAULT_LIBRARY / "fractions"
+    assert booklet_cli.run(str(folder), tmp_path / "f.pdf") == 0
+    assert booklet_cli.run("nope", tmp_path / "n.pdf") == 1
+    assert "nope" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(
+    "matching" not in {t.value for t in QuestionType}, reason="model without the new kinds"
+)
+def test_newer_question_kinds_print_with_their_key() -> None:
+    from content.model import Pair  # type: ignore[attr-defined,unused-ignore]
+
+    kinds = {t.value: t for t in QuestionType}
+    questions = (
+        Question("q1", kinds["description"], "Lis bien le texte avant de répondre."),
+        Question("q2", kinds["matching"], "Relie chaque nombre à son nom.", pairs=(
+            Pair("1/2", "un demi"), Pair("1/4", "un quart"), Pair("", "un tiers"))),
+        Question("q3", kinds["missing_word"], "Une moitié, c'est", text_after="de la galette.",
+                 accepted=("la moitié", "1/2")),
+        Question("q4", kinds["essay"], "Explique comment tu partages une galette."),
+    )  # fmt: skip
+    lesson = Lesson("nouveau", "Les nouveaux exercices", (Step(StepKind.TEXT, "Texte."),))
+    lesson = replace(lesson, quiz=Quiz(questions))
+    course = replace(COURSES["fractions"], lessons=(lesson,))
+    text = " ".join(pages_text(render_booklet(course)))
+    exercises, key = text.split("Corrigé")[-2:]
+    assert "Lis bien le texte avant de répondre." in exercises
+    assert "1. Relie chaque nombre à son nom." in exercises
+    assert "1. 1/2 : ____" in exercises
+    assert "a) un demi, b) un quart, c) un tiers" in exercises
+    assert "2. Une moitié, c'est ________ de la galette." in exercises
+    assert "3. Explique comment tu partages une galette." in exercises
+    assert "1. 1 – a ; 2 – b" in key
+    assert "2. la moitié ou 1/2" in key
+    assert "3. réponse libre" in key
