@@ -21,7 +21,7 @@ from content.normalize import fold
 # Choice ids are what travels back in callback data: one short ASCII letter each.
 CHOICE_IDS = "abcdefghij"
 MAX_CHOICE_LENGTH = 100  # a Telegram poll option holds 100 characters
-QUIZ_OPTIONS = ("retry", "pass", "typos", "shuffle")
+QUIZ_OPTIONS = ("retry", "pass", "typos", "shuffle", "draw")
 QUESTION_KEYS = ("essay", "description", "hint")  # `key: value` lines inside a question
 GAP = re.compile(r"_{3,}")  # `___` in a question's text: the missing word
 ARROW = "->"  # `= left -> right`: a matching pair
@@ -378,6 +378,7 @@ class QuizDraft:
     def __init__(self, report: Report, line: int) -> None:
         self.report, self.line = report, line
         self.retry, self.pass_mark, self.typos, self.shuffle = True, 0.5, True, False
+        self.draw, self.draw_at = 0, (0, 0)
         self.options: set[str] = set()
         self.questions: list[Question] = []
         self.question: QuestionDraft | None = None
@@ -400,7 +401,8 @@ class QuizDraft:
         match = _KEY_VALUE.fullmatch(line.strip())
         if match is None:
             message = (
-                "expected a quiz option (retry:, pass:, typos:, shuffle:) or a question ('? ')"
+                "expected a quiz option (retry:, pass:, typos:, shuffle:, draw:) "
+                "or a question ('? ')"
             )
             self.report(number, indent + 1, message)
             return
@@ -413,9 +415,18 @@ class QuizDraft:
             self.report(number, indent + 1, f"quiz option '{key}' is given twice")
         elif key == "pass":
             self.set_pass_mark(number, column, value)
+        elif key == "draw":
+            self.set_draw(number, column, value)
         else:
             self.set_flag(number, column, key, value)
         self.options.add(key)
+
+    def set_draw(self, number: int, column: int, value: str) -> None:
+        """Read `draw: 5` (ask 5 questions drawn from the bank at each attempt)."""
+        if not value.isdigit() or int(value) < 1:
+            self.report(number, column, "draw must be a whole number of questions such as 5")
+            return
+        self.draw, self.draw_at = int(value), (number, column)
 
     def set_pass_mark(self, number: int, column: int, value: str) -> None:
         """Read `pass: 60%`."""
@@ -453,4 +464,7 @@ class QuizDraft:
             self.report(self.line, 1, "the quiz has no question: start one with '? '")
         if not self.questions:
             return None
-        return Quiz(tuple(self.questions), self.retry, self.pass_mark, self.shuffle)
+        if self.draw > len(self.questions):
+            message = f"draw: {self.draw} but the bank has only {len(self.questions)} questions"
+            self.report(*self.draw_at, message)
+        return Quiz(tuple(self.questions), self.retry, self.pass_mark, self.shuffle, self.draw)

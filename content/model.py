@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import random
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -147,6 +148,14 @@ class Quiz:
     retry: bool = True  # a wrong answer may be tried once more
     pass_mark: float = 0.5  # share of the points that counts as passed
     shuffle: bool = False  # show the options of each question in a random order
+    draw: int = 0  # a question bank: ask this many, drawn at random per attempt (0: all)
+
+    def drawn(self, seed: int) -> Quiz:
+        """The questions of one attempt: a draw from the bank (kept in order), or all."""
+        if not self.draw or self.draw >= len(self.questions):
+            return self
+        picked = sorted(random.Random(seed).sample(range(len(self.questions)), self.draw))
+        return replace(self, questions=tuple(self.questions[i] for i in picked), draw=0)
 
     @property
     def max_score(self) -> int:

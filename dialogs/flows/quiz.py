@@ -30,8 +30,9 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
         return Turn([Say(ctx._("Ce quiz n'est plus disponible."))], goto="menu")
     found, lesson = here
     assert lesson.quiz is not None
-    index = min(int(ctx.state.data.get("q", 0)), len(lesson.quiz.questions) - 1)
-    question = lesson.quiz.questions[index]
+    quiz_ = lesson.quiz.drawn(_attempt_seed(ctx))
+    index = min(int(ctx.state.data.get("q", 0)), len(quiz_.questions) - 1)
+    question = quiz_.questions[index]
     if isinstance(event, Entered):
         ctx.profile.bookmark = {
             "course": found.id,
@@ -39,19 +40,24 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
             "quiz": index,
             "score": ctx.state.data.get("score", 0.0),
         }
-        return Turn([_render(ctx, lesson.quiz, question, index)])
+        return Turn([_render(ctx, quiz_, question, index)])
     if isinstance(event, OptionChosen) and event.option_id == "menu":
         return Turn(goto="menu")  # only a tap: a typed "1" is an answer, not the menu
     if question.type is QuestionType.DESCRIPTION:
         if choose(event, (_next_option(ctx),)) != "next":
             return unexpected(ctx, event)
-        return _advance(ctx, found, lesson, lesson.quiz, [])
+        return _advance(ctx, found, lesson, quiz_, [])
     if question.type is QuestionType.MATCHING:
-        return _match(ctx, found, lesson, lesson.quiz, question, event)
+        return _match(ctx, found, lesson, quiz_, question, event)
     answer = _read_answer(ctx, question, event)
     if answer is None:
         return unexpected(ctx, event)
-    return _grade_and_go_on(ctx, found, lesson, lesson.quiz, question, answer)
+    return _grade_and_go_on(ctx, found, lesson, quiz_, question, answer)
+
+
+def _attempt_seed(ctx: Context) -> int:
+    """Which questions a bank draws for this attempt; a new attempt draws anew."""
+    return int(ctx.state.data.setdefault("seed", random.randrange(2**31)))
 
 
 def choice_options(ctx: Context, question: Question) -> tuple[Option, ...]:
@@ -319,6 +325,7 @@ def _finish(ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, messages: 
         {"course": found.id, "lesson": found.lessons[following].id, "step": 0} if has_next else None
     )
     ctx.state.data["passed"] = ratio >= quiz_.pass_mark
+    ctx.state.data.pop("seed", None)  # the next attempt draws its own questions
     return Turn(messages, goto="quiz_done", effects=[RecordQuiz(found.id, lesson.id, score, total)])
 
 
@@ -359,6 +366,7 @@ async def quiz_done(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="lesson")
     if chosen == "again":
         ctx.state.data.update(q=0, score=0.0, tries=0, m=[], essays={})
+        ctx.state.data.pop("seed", None)
         return Turn(goto="quiz")
     if chosen in ("course", "menu"):
         return Turn(goto=chosen)
