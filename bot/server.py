@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.storage.db import ping
 from bot.web.chat import WebChat
 from content.library import Library
+from dialogs.flows.commands import lesson_payload
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -38,9 +39,18 @@ def build_server(
     async def media(request: web.Request) -> web.FileResponse:
         return web.FileResponse(_media_path(library, request))
 
+    async def lesson_link(request: web.Request) -> web.StreamResponse:
+        """A booklet's short link: open the chat on that lesson (/start l_<course>__<lesson>)."""
+        course = library.get(request.match_info["course"])
+        lesson = course.lesson(request.match_info["lesson"]) if course else None
+        if course is None or lesson is None:
+            raise web.HTTPNotFound(text="Leçon introuvable.")
+        raise web.HTTPFound(f"/?start={lesson_payload(course.id, lesson.id)}")
+
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/media/{course}/{path:.+}", media)
+    app.router.add_get("/l/{course}/{lesson}", lesson_link)
     app.router.add_get("/ws", chat.websocket)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

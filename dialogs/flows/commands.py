@@ -2,20 +2,65 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from dialogs.context import Context, Step, Turn
-from dialogs.events import Incoming
+from dialogs.events import Incoming, TextReceived
 from dialogs.flows.menu import export_document, help_text
 from dialogs.flows.progress import progress_text
 from dialogs.messages import Say
 
+# Deep links to a lesson (booklet QR codes, t.me/<bot>?start=PAYLOAD, /?start=PAYLOAD on the
+# web) carry "/start l_<course_id>__<lesson_id>". Telegram allows only [A-Za-z0-9_-] and 64
+# characters in a start payload; ids are slugs [a-z0-9-] of at most 24 characters
+# (content/normalize.py), so "_" never occurs in them and "__" separates them unambiguously.
+_SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+_LESSON_PAYLOAD = re.compile(rf"l_({_SLUG})__({_SLUG})")
+
+
+def lesson_payload(course_id: str, lesson_id: str) -> str:
+    """The /start payload that opens a lesson: "l_<course_id>__<lesson_id>"."""
+    return f"l_{course_id}__{lesson_id}"
+
+
+def parse_lesson_payload(payload: str) -> tuple[str, str] | None:
+    """(course_id, lesson_id) of a lesson payload; None when it is not one."""
+    match = _LESSON_PAYLOAD.fullmatch(payload)
+    return (match[1], match[2]) if match else None
+
+
+def _payload(event: Incoming) -> str:
+    """What follows the command word: "/start l_a__b" -> "l_a__b"."""
+    if not isinstance(event, TextReceived):
+        return ""
+    parts = event.text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
 
 async def start(ctx: Context, event: Incoming) -> Turn:
-    """Begin onboarding, or welcome a known learner back to the menu."""
+    """Begin onboarding, or welcome a known learner back to the menu (or to a linked lesson)."""
+    payload = _payload(event)
+    if payload.startswith("l_"):
+        return _open_linked_lesson(ctx, payload)
     if not ctx.profile.complete:
         return Turn(goto="welcome")
     return Turn([Say(ctx._("Bon retour parmi nous !"))], goto="menu")
+
+
+def _open_linked_lesson(ctx: Context, payload: str) -> Turn:
+    """Open the lesson of a deep link; a newcomer is onboarded first, then lands there."""
+    ids = parse_lesson_payload(payload)
+    found = ctx.library.get(ids[0]) if ids else None
+    if ids is None or found is None or found.lesson(ids[1]) is None:
+        text = ctx._("Désolé, je ne trouve pas cette leçon.")
+        return Turn([Say(text)], goto="menu" if ctx.profile.complete else "welcome")
+    if not ctx.profile.complete:
+        ctx.state.data["after_onboarding"] = {"course": ids[0], "lesson": ids[1]}
+        note = ctx._("Je vous ouvrirai cette leçon juste après quelques questions.")
+        return Turn([Say(note)], goto="welcome")
+    ctx.state.data.update(course=ids[0], lesson=ids[1], i=0)
+    return Turn(goto="lesson")
 
 
 async def menu(ctx: Context, event: Incoming) -> Turn:

@@ -7,7 +7,7 @@ from content.model import LEVELS
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
 from dialogs.flows.common import route, unexpected
-from dialogs.messages import Ask, Option, Say
+from dialogs.messages import Ask, Option, Out, Say
 from dialogs.options import choose
 from dialogs.ports import EraseLearner
 
@@ -107,7 +107,12 @@ async def level(ctx: Context, event: Incoming) -> Turn:
     ctx.profile.level = chosen
     if ctx.state.data.get("editing"):
         return _after(ctx, "menu")
-    return Turn([Say(ctx._("Merci ! Votre profil est prêt."))], goto="menu")
+    ready: list[Out] = [Say(ctx._("Merci ! Votre profil est prêt."))]
+    linked = ctx.state.data.pop("after_onboarding", None)  # set by a deep link (commands.start)
+    if isinstance(linked, dict):
+        ctx.state.data.update(course=linked.get("course"), lesson=linked.get("lesson"), i=0)
+        return Turn(ready, goto="lesson")
+    return Turn(ready, goto="menu")
 
 
 def level_name(ctx: Context, code: str) -> str:

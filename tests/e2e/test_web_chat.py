@@ -132,3 +132,29 @@ async def test_progress_survives_closing_the_tab(browser: Browser, web_bot: BotA
     link = page.locator("#log a[download]").last
     assert await link.get_attribute("download") == "mes_donnees.json"
     await context.close()
+
+
+async def test_a_booklet_link_opens_its_lesson_after_onboarding(
+    browser: Browser, web_bot: BotApp
+) -> None:
+    context = await browser.new_context()
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(f"http://127.0.0.1:{web_bot.port}/l/paludisme/moustiquaire")
+    await page.locator("#log .msg.bot", has_text="juste après quelques questions").wait_for()
+    await settle(page, 0)
+    assert page.url == f"http://127.0.0.1:{web_bot.port}/", "the payload left the address bar"
+    for option in ("fr", "yes", "SN", "student", "CM2"):
+        await tap(page, option)
+    assert "La moustiquaire (1/" in await last_bot_text(page)
+    assert await page.locator('#log .opts >> nth=-1 >> [data-option="next"]').count()
+
+    await page.reload()
+    await page.locator("#log .opts").last.wait_for()
+    await say(page, "/progres")
+    note = page.locator("#log .msg.bot", has_text="juste après quelques questions")
+    assert await note.count() == 1, "the link was followed once"
+    assert "La moustiquaire (1/" in await last_bot_text(page), "still in the lesson"
+    assert errors == []
+    await context.close()

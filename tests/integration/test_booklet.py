@@ -48,7 +48,12 @@ def pages_text(pdf: bytes) -> list[str]:
     return [flat(page.extract_text()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
 
 
-@pytest.fixture(scope="module", params=sorted(COURSES))
+# Text extraction scrambles shaped Arabic (stray control characters, visual order): the word
+# by word checks run on left-to-right courses; Arabic has its own tests below.
+LEFT_TO_RIGHT = sorted(key for key, course in COURSES.items() if course.language != "ar")
+
+
+@pytest.fixture(scope="module", params=LEFT_TO_RIGHT)
 def rendered(request: pytest.FixtureRequest) -> tuple[Course, bytes]:
     course = COURSES[request.param]
     return course, render_booklet(course, base_url=BASE)
@@ -56,6 +61,15 @@ def rendered(request: pytest.FixtureRequest) -> tuple[Course, bytes]:
 
 def test_the_library_has_courses_to_print() -> None:
     assert len(COURSES) >= 3
+
+
+def test_the_bundled_arabic_course_prints() -> None:
+    course = COURSES["arabe-nombres"]
+    pdf = render_booklet(course, base_url=BASE)
+    pages = pages_text(pdf)
+    assert len(pages) >= len(course.lessons) + 2
+    assert course.licence in pages[0]
+    assert all(f"{BASE}/l/{course.id}/{lesson.id}" in " ".join(pages) for lesson in course.lessons)
 
 
 def test_a_booklet_is_an_a5_pdf_with_cover_and_contents(rendered: tuple[Course, bytes]) -> None:
@@ -230,6 +244,7 @@ def test_a_long_contents_spans_pages_and_points_to_the_lessons() -> None:
         replace(lesson, id=f"{lesson.id}-{n}")
         for n in range(3)
         for course in LIBRARY.courses
+        if course.language != "ar"  # extraction scrambles shaped Arabic
         for lesson in course.lessons
     )
     course = replace(COURSES["fractions"], lessons=lessons)

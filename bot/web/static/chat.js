@@ -211,6 +211,7 @@
       setLocale(f.lang, f.rtl);
       put('locale', JSON.stringify([f.lang, !!f.rtl]));
     } else if (!(resuming && isRepeat(f)) && render(f)) remember(f);
+    if (link && (f.type === 'ask' || f.type === 'quiz')) openLink();
   };
   const submit = (frame, shown) => {
     resuming = false;
@@ -219,6 +220,26 @@
     const e = { type: 'me', text: shown, id: frame.id };
     render(e); remember(e); toBottom();
     flush();
+  };
+
+  // ---------- deep link ----------
+  // /?start=PAYLOAD (a booklet's /l/<course>/<lesson> redirects here): once the hello is answered,
+  // send "/start PAYLOAD" once, through the queue, and drop the parameter from the address bar.
+  let link = null;
+  try { link = new URLSearchParams(location.search).get('start'); } catch (e) { /* no parameters */ }
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(link || '')) link = null;
+  const openLink = () => {
+    const p = link;
+    link = null;
+    resuming = false;
+    queue.push({ type: 'text', id: rand(12), text: '/start ' + p }); saveQueue();
+    flush();
+    try {
+      const params = new URLSearchParams(location.search);
+      params.delete('start');
+      const q = params.toString();
+      history.replaceState(history.state, '', location.pathname + (q ? '?' + q : '') + location.hash);
+    } catch (e) { /* the address bar keeps the parameter */ }
   };
 
   // ---------- input, then start ----------
