@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from dialogs.context import Context, Step, Turn
@@ -17,6 +17,7 @@ from dialogs.events import (
 from dialogs.messages import Out, Say
 from dialogs.ports import Effect
 
+Interceptor = Callable[[Context, Incoming], Awaitable[Turn | None]]
 MAX_TEXT = 2000  # longer input is cut before any step sees it (a 10,000-char paste)
 MAX_HOPS = 8  # guards against a cycle of steps that only redirect
 
@@ -32,9 +33,16 @@ class Reply:
 class Dialogs:
     """Runs the steps; commands (/start, /menu...) are steps reachable from anywhere."""
 
-    def __init__(self, steps: Mapping[str, Step], commands: Mapping[str, Step]) -> None:
+    def __init__(
+        self,
+        steps: Mapping[str, Step],
+        commands: Mapping[str, Step],
+        interceptors: tuple[Interceptor, ...] = (),
+    ) -> None:
         self.steps = dict(steps)
         self.commands = dict(commands)
+        # Recognise input meant for no step in particular (paper answers), from anywhere.
+        self.interceptors = interceptors
 
     async def handle(self, ctx: Context, event: Incoming) -> Reply:
         """Handle one event in context; the context's profile and state are updated in place."""
@@ -51,6 +59,9 @@ class Dialogs:
         command = _command(event)
         if command is not None and command in self.commands:
             return await self.commands[command](ctx, event)
+        for intercept in self.interceptors:
+            if (turn := await intercept(ctx, event)) is not None:
+                return turn
         if isinstance(event, OptionChosen | OptionsChosen) and event.prompt != ctx.state.prompt:
             return await self._stale(ctx, event)
         if isinstance(event, TextReceived) and not event.text.strip():

@@ -16,7 +16,8 @@ from bot.booklet.kinds import (
     typed_answers,
 )
 from bot.booklet.labels import labels, number
-from content.model import Course, Lesson, Question, QuestionType
+from content.model import Course, Lesson, Question, QuestionType, Quiz
+from content.paper import answerable, paper_code
 
 BOX = 3.2  # mm: side of a box to tick
 INDENT = 6.0  # mm: choices and answer lines sit under the question's text
@@ -30,12 +31,25 @@ def exercises(pdf: Booklet, course: Course, lesson: Lesson) -> None:
     words = labels(course.language)
     pdf.keep_room(40)
     pdf.ln(3)
-    pdf.para(words["exercises"], 14, bold=True, color=ACCENT, after=3)
+    pdf.para(words["exercises"], 14, bold=True, color=ACCENT, after=2)
+    code = paper_code(course, lesson)
+    pdf.para(words["paper"].format(code=code, example=paper_example(lesson.quiz)), 9, after=3)
     for index, question in numbered(lesson.quiz.questions):
         pdf.keep_room(_question_height(pdf, question))
         pdf.para(_question_text(index, question, words), 11, after=1.5)
         _answer_space(pdf, question, words)
         pdf.ln(3)
+
+
+def paper_example(quiz: Quiz) -> str:
+    """A made-up line of answers in the printed shape: letters, V/F, words."""
+    shapes = {
+        QuestionType.SINGLE: "A",
+        QuestionType.MULTIPLE: "AC",
+        QuestionType.TRUE_FALSE: "V",
+        QuestionType.MATCHING: "BA",
+    }
+    return " ".join(shapes.get(q.type, "…") for q in answerable(quiz))
 
 
 def _question_text(index: int | None, question: Question, words: dict[str, str]) -> str:

@@ -19,6 +19,10 @@ _FR = {
     "true": "Vrai",
     "false": "Faux",
     "several": "(plusieurs réponses possibles)",
+    "paper": (
+        "Code {code}. Avec du réseau, envoie au bot le code puis tes réponses dans l'ordre, "
+        "par exemple : {code} {example}"
+    ),
     "answer": "Réponse :",
     "chat": "Cette leçon dans le chat :",
     "page": "page",
@@ -39,6 +43,10 @@ _EN = {
     "true": "True",
     "false": "False",
     "several": "(several answers possible)",
+    "paper": (
+        "Code {code}. Once online, send the bot the code and your answers in order, "
+        "for example: {code} {example}"
+    ),
     "answer": "Answer:",
     "chat": "This lesson in the chat:",
     "page": "page",
@@ -59,6 +67,10 @@ _AR = {
     "true": "صحيح",
     "false": "خطأ",
     "several": "(عدة إجابات ممكنة)",
+    "paper": (
+        "الرمز {code}. عند توفر الشبكة، أرسل إلى البوت الرمز ثم إجاباتك بالترتيب، "
+        "مثلًا: {code} {example}"
+    ),
     "answer": "الإجابة:",
     "chat": "هذا الدرس في المحادثة:",
     "page": "صفحة",

@@ -306,3 +306,10 @@ def test_newer_question_kinds_print_with_their_key() -> None:
     assert "1. 1 – a ; 2 – b" in key
     assert "2. la moitié ou 1/2" in key
     assert "3. réponse libre" in key
+
+
+def test_each_quiz_prints_its_code_for_paper_answers() -> None:
+    course = COURSES["paludisme"]
+    body = " ".join(pages_text(render_booklet(course, base_url=BASE)))
+    for number in range(1, len(course.lessons) + 1):
+        assert f"Code PAL{number}." in body

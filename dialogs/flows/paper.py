@@ -1,0 +1,64 @@
+"""Paper answers: a learner who did a booklet quiz offline sends "PAL2 ACV 38" later."""
+
+from __future__ import annotations
+
+from content.grading import Grade
+from content.model import Course, Lesson
+from content.paper import CODE, answerable, grade_paper, paper_codes
+
+from dialogs.context import Context, Turn
+from dialogs.events import Incoming, TextReceived
+from dialogs.flows.quiz import band_message
+from dialogs.messages import Say
+from dialogs.ports import CompleteLesson, Effect, RecordQuiz
+
+
+async def paper_answers(ctx: Context, event: Incoming) -> Turn | None:
+    """Grade a line of paper answers from any step; None when the text is not one."""
+    if not isinstance(event, TextReceived) or not ctx.profile.complete:
+        return None
+    match = CODE.match(event.text)
+    if match is None:
+        return None
+    found = paper_codes(ctx.library.courses).get(match[1].upper())
+    if found is None:
+        return None
+    course, lesson = found
+    assert lesson.quiz is not None
+    result = grade_paper(lesson.quiz, match[2])
+    if result is None:
+        expected = len(answerable(lesson.quiz))
+        text = ctx.ngettext(
+            "Pour le code %(code)s, j'attends %(n)s réponse, dans l'ordre du livret.",
+            "Pour le code %(code)s, j'attends %(n)s réponses, dans l'ordre du livret.",
+            expected,
+            code=match[1].upper(),
+        )
+        return Turn([Say(text)], reprompt=True)
+    return _graded(ctx, course, lesson, result.grades, result.score)
+
+
+def _graded(
+    ctx: Context, course: Course, lesson: Lesson, grades: tuple[Grade, ...], score: float
+) -> Turn:
+    """The score, each exercise marked right or wrong, and the progress recorded."""
+    assert lesson.quiz is not None
+    total = lesson.quiz.max_score
+    lines = [
+        ctx._(
+            "📄 Livret « %(title)s » : %(score)s sur %(total)s.",
+            title=lesson.title,
+            score=ctx.t.number(score, 2),
+            total=ctx.t.number(total),
+        )
+    ]
+    for number, grade in enumerate(grades, 1):
+        mark = "✅" if grade.correct else "❌"
+        right = "" if grade.correct or not grade.expected else f" ({grade.expected})"
+        lines.append(f"{number}. {mark}{right}")
+    lines.append(band_message(ctx, score / total if total else 0.0, lesson.quiz.pass_mark))
+    effects: list[Effect] = [
+        CompleteLesson(course.id, lesson.id),
+        RecordQuiz(course.id, lesson.id, score, total),
+    ]
+    return Turn([Say("\n".join(lines))], reprompt=True, effects=effects)
