@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.booklet.service import CachedBooklets
 from bot.config import Settings
 from bot.conversations import Conversations
 from bot.i18n import I18n
@@ -45,8 +46,14 @@ class BotApp:
         store = self.store = SqlStore(self.engine)
         library = load_library(settings.library_path)
         i18n = I18n(default=settings.default_locale)
+        public_url = settings.public_url or f"http://localhost:{settings.web_port}"
         self.conversations = Conversations(
-            store, build_dialogs(), library, i18n, settings.pseudonym_secret
+            store,
+            build_dialogs(),
+            library,
+            i18n,
+            settings.pseudonym_secret,
+            CachedBooklets(public_url),
         )
         routes: list[tuple[str, str, Handler]] = []
         if settings.telegram_bot_token:

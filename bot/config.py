@@ -28,6 +28,7 @@ class Settings:
     database_url: str = "sqlite:///var/imaginecole.db"
     web_host: str = "0.0.0.0"
     web_port: int = 8080
+    public_url: str = ""  # how learners reach the web chat (booklet links and QR codes)
     default_locale: str = "fr"
     library_path: Path = DEFAULT_LIBRARY
     log_level: str = "INFO"
@@ -48,6 +49,7 @@ class Settings:
             database_url=env.get("DATABASE_URL") or cls.database_url,
             web_host=env.get("WEB_HOST") or cls.web_host,
             web_port=int(env.get("WEB_PORT") or cls.web_port),
+            public_url=(env.get("PUBLIC_URL") or "").rstrip("/"),
             default_locale=env.get("DEFAULT_LOCALE") or cls.default_locale,
             library_path=Path(env.get("LIBRARY_PATH") or DEFAULT_LIBRARY),
             log_level=(env.get("LOG_LEVEL") or cls.log_level).upper(),

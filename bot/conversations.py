@@ -17,7 +17,7 @@ from dialogs.context import Context
 from dialogs.engine import Dialogs
 from dialogs.events import Incoming, UserRef
 from dialogs.messages import Out
-from dialogs.ports import EraseLearner, LearnerRecords
+from dialogs.ports import Booklets, EraseLearner, LearnerRecords
 from dialogs.state import DialogState, Profile
 
 log = logging.getLogger("imaginecole.conversations")
@@ -41,8 +41,15 @@ class Conversations:
     """Handles events of every channel the same way."""
 
     def __init__(
-        self, store: SqlStore, dialogs: Dialogs, library: Library, i18n: I18n, secret: bytes
+        self,
+        store: SqlStore,
+        dialogs: Dialogs,
+        library: Library,
+        i18n: I18n,
+        secret: bytes,
+        booklets: Booklets | None = None,
     ) -> None:
+        self.booklets = booklets
         self.store = store
         self.dialogs = dialogs
         self.library = library
@@ -93,6 +100,7 @@ class Conversations:
             records=records,
             now=datetime.now(UTC),
             languages=self.i18n.languages,
+            booklets=self.booklets,
             translator_for=lambda lang: self.i18n.translator(lang, profile.country),
         )
 

@@ -11,7 +11,7 @@ from content.library import Library
 
 from dialogs.events import Incoming, UserRef
 from dialogs.messages import Out
-from dialogs.ports import Effect, LearnerRecords
+from dialogs.ports import Booklets, Effect, LearnerRecords
 from dialogs.state import DialogState, Profile
 
 
@@ -67,6 +67,7 @@ class Context:
     records: LearnerRecords
     now: datetime
     languages: tuple[Language, ...] = ()
+    booklets: Booklets | None = None  # printing, for teachers
     # Picks the translator of another language (after the learner chose one).
     translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from content.model import Course
+
 
 @dataclass(frozen=True)
 class LessonDone:
@@ -41,6 +43,14 @@ class LearnerRecords(Protocol):
 
     async def export(self) -> dict[str, Any]:
         """Everything stored about this learner, as JSON-ready data."""
+        ...
+
+
+class Booklets(Protocol):
+    """Prints a course as a booklet (bot/booklet implements it)."""
+
+    async def booklet(self, course: Course) -> bytes:
+        """The PDF of a course's printable booklet."""
         ...
 
 

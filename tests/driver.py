@@ -73,6 +73,7 @@ class Learner:
     records: MemoryRecords = field(default_factory=MemoryRecords)
     sent: list[Out] = field(default_factory=list)
     erased: bool = False
+    booklets: Any = None  # a Booklets port, when the test prints
 
     @classmethod
     def new(cls) -> Learner:
@@ -89,6 +90,7 @@ class Learner:
             records=self.records,
             now=datetime.now(UTC),
             languages=self.i18n.languages,
+            booklets=self.booklets,
             translator_for=lambda lang: self.i18n.translator(lang, self.profile.country),
         )
         reply = await self.dialogs.handle(ctx, event)

@@ -9,9 +9,9 @@ from content.model import Course, Lesson, StepKind
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
 from dialogs.flows.common import menu_option, route, unexpected
-from dialogs.messages import Ask, Option, Out, Say, Show
+from dialogs.messages import Ask, Document, Option, Out, Say, Show
 from dialogs.options import choose
-from dialogs.ports import CompleteLesson, Effect
+from dialogs.ports import Booklets, CompleteLesson, Effect
 
 
 def subject_name(ctx: Context, key: str) -> str:
@@ -81,10 +81,14 @@ async def course(ctx: Context, event: Incoming) -> Turn:
     if found is None:
         return Turn([Say(ctx._("Ce cours n'est plus disponible."))], goto="menu")
     done = {d.lesson_id for d in await ctx.records.lessons_done() if d.course_id == found.id}
-    options = tuple(
-        Option(le.id, f"{i}. {le.title}" + (" ✓" if le.id in done else ""))
-        for i, le in enumerate(found.lessons, 1)
-    ) + (menu_option(ctx),)
+    options = (
+        tuple(
+            Option(le.id, f"{i}. {le.title}" + (" ✓" if le.id in done else ""))
+            for i, le in enumerate(found.lessons, 1)
+        )
+        + _teacher_options(ctx)
+        + (menu_option(ctx),)
+    )
     if isinstance(event, Entered):
         text = f"📘 {found.title}\n\n{found.summary}".strip()
         text += "\n\n" + ctx._("Choisissez une leçon :")
@@ -92,8 +96,30 @@ async def course(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
+    if chosen == BOOKLET and ctx.booklets is not None:
+        return Turn([await _booklet(ctx, ctx.booklets, found)], reprompt=True)
     ctx.state.data.update(lesson=chosen, i=0)
     return Turn(goto="lesson")
+
+
+BOOKLET = "_booklet"  # never a lesson id: those are [a-z0-9-] slugs
+
+
+def _teacher_options(ctx: Context) -> tuple[Option, ...]:
+    """A teacher can get the course as a booklet to print for pupils without a network."""
+    if ctx.booklets is None or ctx.profile.role != "teacher":
+        return ()
+    return (Option(BOOKLET, ctx._("🖨️ Recevoir le livret à imprimer")),)
+
+
+async def _booklet(ctx: Context, booklets: Booklets, found: Course) -> Document:
+    """The course's booklet as a PDF document."""
+    caption = ctx._(
+        "Le livret « %(title)s » : leçons, exercices et corrigé. Chaque leçon a un code QR "
+        "qui l'ouvre dans la discussion.",
+        title=found.title,
+    )
+    return Document(f"{found.id}.pdf", await booklets.booklet(found), "application/pdf", caption)
 
 
 def current_lesson(ctx: Context) -> tuple[Course, Lesson] | None:

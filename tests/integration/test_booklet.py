@@ -313,3 +313,12 @@ def test_each_quiz_prints_its_code_for_paper_answers() -> None:
     body = " ".join(pages_text(render_booklet(course, base_url=BASE)))
     for number in range(1, len(course.lessons) + 1):
         assert f"Code PAL{number}." in body
+
+
+async def test_booklets_for_the_chat_are_rendered_once_with_the_public_url() -> None:
+    from bot.booklet.service import CachedBooklets
+
+    booklets = CachedBooklets("https://ecole.example/")
+    first = await booklets.booklet(COURSES["fractions"])
+    assert first.startswith(b"%PDF") and await booklets.booklet(COURSES["fractions"]) is first
+    assert "https://ecole.example/l/fractions/" in " ".join(pages_text(first))
