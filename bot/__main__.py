@@ -23,7 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database schema up to date")
     content = commands.add_parser("content", help="work with course files")
     content_commands = content.add_subparsers(dest="content_command", required=True)
-    check = content_commands.add_parser("check", help="validate a course file or a folder")
+    check = content_commands.add_parser(
+        "check", help="validate a course file, a folder of courses, or a GIFT/Aiken quiz file"
+    )
     check.add_argument("path", type=Path)
     show = content_commands.add_parser("show", help="print a course as the bot understood it")
     show.add_argument("path", type=Path)
@@ -38,8 +40,9 @@ def _parser() -> argparse.ArgumentParser:
 def _check(path: Path) -> int:
     """Print every problem with file, line and column; exit 1 when anything is wrong."""
     from content.format import check_path
+    from content.quizfile import check_quiz_file, is_quiz_file
 
-    problems = check_path(path)
+    problems = check_quiz_file(path) if is_quiz_file(path) else check_path(path)
     for problem in problems:
         print(problem)
     if problems:
@@ -52,15 +55,19 @@ def _check(path: Path) -> int:
 def _show(path: Path) -> int:
     """Print the normalised course as JSON; problems as `content check` prints them."""
     from content.format import CourseFormatError, parse_course_file
-    from content.serialize import course_to_dict
+    from content.quizfile import is_quiz_file, read_quiz_file
+    from content.serialize import course_to_dict, questions_to_dict
 
     course_file = path / "course.md" if path.is_dir() else path
     try:
-        course = parse_course_file(course_file)
+        if is_quiz_file(path):
+            shown = questions_to_dict(read_quiz_file(path))
+        else:
+            shown = course_to_dict(parse_course_file(course_file))
     except CourseFormatError as error:
         print(error, file=sys.stderr)
         return 1
-    print(json.dumps(course_to_dict(course), ensure_ascii=False, indent=2))
+    print(json.dumps(shown, ensure_ascii=False, indent=2))
     return 0
 
 

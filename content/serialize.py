@@ -7,7 +7,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from content.model import Course
+from content.model import Course, Question
 
 SCHEMA_VERSION = 1
 
@@ -18,6 +18,14 @@ def course_to_dict(course: Course) -> dict[str, Any]:
     data = _plain(dataclasses.asdict(course), base)
     data["source"] = str(course.source) if course.source else None
     return {"schema": SCHEMA_VERSION, "course": data}
+
+
+def questions_to_dict(questions: list[Question]) -> dict[str, Any]:
+    """The questions of a quiz file (GIFT, Aiken) in the course model."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "questions": _plain([dataclasses.asdict(q) for q in questions], None),
+    }
 
 
 def _plain(value: Any, base: Path | None) -> Any:

@@ -40,3 +40,19 @@ def test_check_passes_on_the_library_and_fails_on_a_broken_course(
     broken.write_text("id: x\ntitle: X\nsubject: nulle-part\n", encoding="utf-8")
     assert main(["content", "check", str(broken)]) == 1
     assert "course.md:3:" in capsys.readouterr().out
+
+
+def test_check_and_show_read_quiz_files_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aiken = tmp_path / "capitales.txt"
+    aiken.write_text("Capitale du Mali ?\nA. Dakar\nB. Bamako\nANSWER: B\n", encoding="utf-8")
+    assert main(["content", "check", str(aiken)]) == 0
+    assert main(["content", "show", str(aiken), "--json"]) == 0
+    out = capsys.readouterr().out
+    shown = json.loads(out[out.index("{") :])
+    assert shown["questions"][0]["type"] == "single"
+    broken = tmp_path / "cassé.gift"
+    broken.write_text("::x:: Question {=a ~b\n", encoding="utf-8")
+    assert main(["content", "check", str(broken)]) == 1
+    assert "cassé.gift:1:" in capsys.readouterr().out
