@@ -19,7 +19,19 @@ from content.normalize import is_valid_id, slugify
 COURSE_FILE_NAME = "course.md"
 COURSE_SUFFIX = ".course"  # other course files a folder check picks up, e.g. algebre.course
 
-HEADER_KEYS = ("id", "title", "subject", "levels", "language", "summary", "licence", "authors")
+HEADER_KEYS = (
+    "id",
+    "title",
+    "subject",
+    "levels",
+    "language",
+    "summary",
+    "licence",
+    "authors",
+    "country",
+    "version",
+    "objectives",
+)
 REQUIRED_KEYS = ("id", "title", "subject", "levels", "language")
 
 __all__ = [
@@ -191,6 +203,9 @@ class _Parser:
             authors=tuple(a.strip() for a in get.get("authors", "").split(",") if a.strip()),
             lessons=tuple(self.lessons),
             source=self.source,
+            countries=_countries(get.get("country", "all")),
+            version=get.get("version", "1"),
+            objectives=tuple(o.strip() for o in get.get("objectives", "").split(";") if o.strip()),
         )
 
     def check_fields(self) -> None:
@@ -202,6 +217,8 @@ class _Parser:
             self.report_at("subject", f"unknown subject (known: {', '.join(SUBJECTS)})")
         if "language" in get and not _LANGUAGE.fullmatch(get["language"]):
             self.report_at("language", "language must be a code such as fr, en, ar, wo, ff")
+        if "country" in get and not all(_COUNTRY.fullmatch(c) for c in _countries(get["country"])):
+            self.report_at("country", "country must be 'all' or codes such as SN, ML, TD")
 
     def check_levels(self) -> tuple[str, ...]:
         """Read the comma-separated class levels, in school order."""
@@ -323,3 +340,13 @@ def check_path(path: Path) -> list[CourseFormatError]:
     else:
         return [CourseFormatError(path, 0, 0, "no such file or folder")]
     return parse_course_files(files)[1]
+
+
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+def _countries(value: str) -> tuple[str, ...]:
+    """`all` (every country) or comma-separated ISO codes: `SN, ML`."""
+    if value.strip().casefold() == "all":
+        return ()
+    return tuple(c.strip().upper() for c in value.split(",") if c.strip())

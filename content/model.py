@@ -188,6 +188,9 @@ class Course:
     authors: tuple[str, ...] = ()
     lessons: tuple[Lesson, ...] = field(default_factory=tuple)
     source: Path | None = None
+    countries: tuple[str, ...] = ()  # ISO 3166 alpha-2 codes it is written for; () means all
+    version: str = "1"
+    objectives: tuple[str, ...] = ()  # what a learner can do after the course
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         """Return the lesson with this id, if any."""

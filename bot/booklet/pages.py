@@ -28,7 +28,11 @@ def cover(pdf: Booklet, course: Course) -> None:
         pdf.para(course.summary, 11, color=GREY, align=Align.C, after=10)
     pdf.para(f"{words['levels']} : {', '.join(course.levels)}", 12, align=Align.C)
     pdf.para(f"{words['subject']} : {subject_name(course.subject)}", 12, align=Align.C)
-    pdf.set_y(pdf.h - 60)
+    if course.objectives:
+        pdf.ln(6)
+        for objective in course.objectives:  # what the learner will be able to do
+            pdf.para(f"• {objective}", 10, align=Align.C, after=1)
+    pdf.set_y(max(pdf.get_y() + 4, pdf.h - 60))
     pdf.rule()
     pdf.ln(3)
     if course.authors:

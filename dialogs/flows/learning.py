@@ -91,6 +91,9 @@ async def course(ctx: Context, event: Incoming) -> Turn:
     )
     if isinstance(event, Entered):
         text = f"📘 {found.title}\n\n{found.summary}".strip()
+        if found.objectives:
+            goals = "\n".join(f"• {objective}" for objective in found.objectives)
+            text += "\n\n" + ctx._("🎯 À la fin de ce cours, vous saurez :") + "\n" + goals
         text += "\n\n" + ctx._("Choisissez une leçon :")
         return Turn([Ask(text, options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
