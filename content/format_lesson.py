@@ -11,20 +11,31 @@ from content.model import Lesson, Step, StepKind
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 AUDIO_SUFFIXES = (".ogg", ".opus", ".mp3", ".m4a")
+DOCUMENT_SUFFIXES = (".pdf", ".odt", ".docx", ".txt")
 
 _SEPARATOR = re.compile(r"-{3,}")
 _IMAGE = re.compile(r"!\[(?P<caption>[^\]]*)\]\((?P<path>[^)]*)\)")
 _AUDIO = re.compile(r"\[audio(?::(?P<caption>[^\]]*))?\]\((?P<path>[^)]*)\)", re.IGNORECASE)
+_DOCUMENT = re.compile(r"\[document(?::(?P<caption>[^\]]*))?\]\((?P<path>[^)]*)\)", re.IGNORECASE)
+_VIDEO = re.compile(r"\[vid[eé]o(?::(?P<caption>[^\]]*))?\]\((?P<path>[^)]*)\)", re.IGNORECASE)
+_WEB_LINK = re.compile(r"https://[^\s]+")
 _MEDIA_SHAPES = {
     StepKind.IMAGE: "![caption](images/file.png)",
     StepKind.AUDIO: "[audio: caption](audio/file.ogg)",
+    StepKind.DOCUMENT: "[document: caption](docs/fiche.pdf)",
+    StepKind.VIDEO: "[vidéo: caption](https://...)",
+}
+_SUFFIXES = {
+    StepKind.IMAGE: IMAGE_SUFFIXES,
+    StepKind.AUDIO: AUDIO_SUFFIXES,
+    StepKind.DOCUMENT: DOCUMENT_SUFFIXES,
 }
 
 
 def resolve_media(folder: Path, raw: str, kind: StepKind) -> Path | str:
     """Return the absolute path of a media file next to the course, or what is wrong."""
     relative = raw.strip()
-    suffixes = IMAGE_SUFFIXES if kind is StepKind.IMAGE else AUDIO_SUFFIXES
+    suffixes = _SUFFIXES[kind]
     if not relative:
         return f"the {kind} has no file path"
     if "://" in relative or PurePath(relative).is_absolute() or relative.startswith(("/", "\\")):
@@ -32,7 +43,7 @@ def resolve_media(folder: Path, raw: str, kind: StepKind) -> Path | str:
     if ".." in re.split(r"[\\/]", relative):
         return "media paths may not leave the course folder ('..')"
     if PurePath(relative).suffix.casefold() not in suffixes:
-        return f"an {kind} file must end with {', '.join(suffixes)}"
+        return f"{kind} files must end with {', '.join(suffixes)}"
     return _existing(folder, relative)
 
 
@@ -73,6 +84,10 @@ class LessonDraft:
             self.on_media(number, line, StepKind.IMAGE, _IMAGE)
         elif stripped.casefold().startswith("[audio"):
             self.on_media(number, line, StepKind.AUDIO, _AUDIO)
+        elif stripped.casefold().startswith("[document"):
+            self.on_media(number, line, StepKind.DOCUMENT, _DOCUMENT)
+        elif stripped.casefold().startswith(("[video", "[vidéo")):
+            self.on_video(number, line)
         else:
             self.on_text(number, stripped)
 
@@ -108,6 +123,23 @@ class LessonDraft:
             return
         self.flush_text()
         self.steps.append(Step(kind, (match["caption"] or "").strip(), path, number))
+
+    def on_video(self, number: int, line: str) -> None:
+        """Add a video step: a caption and an https link (videos are not shipped)."""
+        indent = len(line) - len(line.lstrip())
+        match = _VIDEO.fullmatch(line.strip())
+        self.fresh = False
+        if match is None:
+            shape = _MEDIA_SHAPES[StepKind.VIDEO]
+            self.report(number, indent + 1, f"malformed video line: write {shape}")
+            return
+        if not _WEB_LINK.fullmatch(match["path"].strip()):
+            column = indent + match.start("path") + 1
+            self.report(number, column, "a video must be an https:// link")
+            return
+        self.flush_text()
+        caption = (match["caption"] or "").strip()
+        self.steps.append(Step(StepKind.VIDEO, caption, None, number, match["path"].strip()))
 
     def flush_text(self) -> None:
         """Turn the text read so far into a step."""

@@ -20,6 +20,8 @@ class StepKind(StrEnum):
     TEXT = "text"
     IMAGE = "image"
     AUDIO = "audio"
+    VIDEO = "video"  # a link to a video online (costs data: said so to the learner)
+    DOCUMENT = "document"  # a file of the course folder (a worksheet, a PDF)
 
 
 @dataclass(frozen=True)
@@ -28,8 +30,9 @@ class Step:
 
     kind: StepKind
     text: str = ""
-    media: Path | None = None  # absolute path of the image or audio file
+    media: Path | None = None  # absolute path of the image, audio or document file
     line: int = 0  # where it starts in the course file
+    url: str = ""  # VIDEO: the https link
 
 
 class QuestionType(StrEnum):

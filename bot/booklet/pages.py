@@ -115,9 +115,24 @@ def lesson_body(pdf: Booklet, course: Course, lesson: Lesson) -> None:
         elif step.kind is StepKind.AUDIO:
             note = f"{words['audio']} : {step.text}" if step.text else words["audio"]
             pdf.para(note, 9, color=GREY, after=3)
+        elif step.kind is StepKind.VIDEO:
+            pdf.para(f"{words['video']} : {step.text} {step.url}".strip(), 9, color=GREY, after=3)
+        elif step.kind is StepKind.DOCUMENT:
+            document(pdf, step)
         else:
             for paragraph in step.text.split("\n\n"):
                 pdf.para(paragraph.strip(), 11, after=2.5)
+
+
+def document(pdf: Booklet, step: Step) -> None:
+    """A text worksheet is printed whole; another file gets a note with its name."""
+    if step.text:
+        pdf.para(step.text, 11, bold=True, after=2)
+    if step.media is not None and step.media.suffix.lower() == ".txt":
+        for paragraph in step.media.read_text(encoding="utf-8").split("\n\n"):
+            pdf.para(paragraph.strip(), 9, after=2)
+    elif step.media is not None:
+        pdf.para(step.media.name, 9, color=GREY, after=3)
 
 
 def image(pdf: Booklet, step: Step) -> None:

@@ -174,9 +174,11 @@ class TelegramChannel:
 
 
 def _media_kind(show: Show) -> str:
-    """photo, voice (an OGG plays inline as a voice note) or audio."""
+    """photo, document, voice (an OGG plays inline as a voice note) or audio."""
     if show.kind == "image":
         return "photo"
+    if show.kind == "document":
+        return "document"
     return "voice" if show.path.suffix.lower() in (".ogg", ".oga", ".opus") else "audio"
 
 

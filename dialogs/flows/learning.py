@@ -176,6 +176,10 @@ def _render_step(
     """The messages of one lesson step; the buttons come with the last one."""
     step = current.steps[index]
     header = f"{current.title} ({index + 1}/{len(current.steps)})"
+    if step.kind is StepKind.VIDEO:
+        data_note = ctx._("(Vidéo en ligne : elle utilise des données mobiles.)")
+        parts = [header, step.text, f"🎬 {step.url}\n{data_note}"]
+        return [Ask("\n\n".join(p for p in parts if p), options, ctx.state.prompt)]
     if step.kind is StepKind.TEXT or step.media is None:
         return [Ask(f"{header}\n\n{step.text}", options, ctx.state.prompt)]
     url = _media_url(found, step.media)

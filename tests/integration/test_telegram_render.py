@@ -113,3 +113,15 @@ async def test_an_expired_file_id_is_replaced_by_a_new_upload(
     api.fail_next("sendPhoto", 400, "Bad Request: wrong file identifier/HTTP URL specified")
     await send(renderer, show)
     assert api.sent(CHAT)[-1].files, "uploaded again after the refusal"
+
+
+async def test_a_worksheet_goes_as_a_document(
+    channel: tuple[TelegramChannel, FakeBotApi], tmp_path: Path
+) -> None:
+    renderer, api = channel
+    sheet = tmp_path / "fiche.txt"
+    sheet.write_text("Recopie ce tableau.", encoding="utf-8")
+    await send(renderer, Show("document", sheet, "La fiche", "/media/x/docs/fiche.txt"))
+    (call,) = api.sent(CHAT)
+    assert call.method == "sendDocument" and call.params["caption"] == "La fiche"
+    assert next(iter(call.files.values())) == b"Recopie ce tableau."

@@ -103,6 +103,9 @@
     if (f.url && f.kind === 'audio') {
       const a = b.appendChild(el('audio'));
       a.controls = true; a.preload = 'none'; a.src = f.url;
+    } else if (f.url && f.kind === 'document' && f.url.charAt(0) === '/') { // our /media/ only
+      const a = b.appendChild(el('a', 'file', f.url.split('/').pop()));
+      a.href = f.url; a.download = '';
     } else if (f.url) { // (an img or audio src never runs script)
       const i = b.appendChild(el('img'));
       i.alt = f.caption || ''; i.loading = 'lazy'; i.src = f.url;
