@@ -18,6 +18,8 @@ import pytest
 from hypothesis import settings
 from sqlalchemy.engine import make_url
 
+from bot.app import BotApp
+from bot.config import Settings
 from bot.storage.db import create_engine, migrate_async
 from bot.storage.store import SqlStore
 
@@ -72,3 +74,18 @@ async def store(database_url: str) -> AsyncIterator[SqlStore]:
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture
+async def web_bot(tmp_path: Path) -> AsyncIterator[BotApp]:
+    """The whole bot on a fresh SQLite file, web chat only, on a random local port."""
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'web.db'}",
+        web_host="127.0.0.1",
+        web_port=0,
+        pseudonym_secret=b"test",
+    )
+    app = BotApp(settings)
+    await app.start()
+    yield app
+    await app.stop()

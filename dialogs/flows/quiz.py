@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from typing import cast
 
 from content import grading
 from content.model import Course, Lesson, Question, QuestionType, Quiz
@@ -230,21 +231,7 @@ def _multiple_answer(event: Incoming, options: tuple[Option, ...]) -> tuple[str,
 
 def _grade(question: Question, answer: object) -> grading.Grade:
     """Grade an answer with the grader of the question's type."""
-    if question.type is QuestionType.SINGLE:
-        return grading.grade_single(question, str(answer))
-    if question.type is QuestionType.MULTIPLE:
-        return grading.grade_multiple(question, answer)  # type: ignore[arg-type]
-    if question.type is QuestionType.TRUE_FALSE:
-        return grading.grade_true_false(question, bool(answer))
-    if question.type is QuestionType.NUMERIC:
-        return grading.grade_numeric(question, str(answer))
-    if question.type is QuestionType.MATCHING:
-        return grading.grade_matching(question, answer)  # type: ignore[arg-type]
-    if question.type is QuestionType.MISSING_WORD:
-        return grading.grade_missing_word(question, str(answer))
-    if question.type is QuestionType.ESSAY:
-        return grading.grade_essay(question, str(answer))
-    return grading.grade_short(question, str(answer))
+    return grading.grade(question, cast(grading.Answer, answer))
 
 
 def _grade_and_go_on(

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, async_playwright
-
-from bot.app import BotApp
-from bot.config import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -37,17 +33,3 @@ async def browser() -> AsyncIterator[Browser]:
         launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield launched
         await launched.close()
-
-
-@pytest.fixture
-async def web_bot(tmp_path: Path) -> AsyncIterator[BotApp]:
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'web.db'}",
-        web_host="127.0.0.1",
-        web_port=0,
-        pseudonym_secret=b"test",
-    )
-    app = BotApp(settings)
-    await app.start()
-    yield app
-    await app.stop()

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import aiohttp
 import pytest
 
 from bot.app import BotApp
-from bot.config import Settings
 
 
-@pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[BotApp]:
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'links.db'}",
-        web_host="127.0.0.1",
-        web_port=0,
-        pseudonym_secret=b"t",
-    )
-    bot = BotApp(settings)
-    await bot.start()
-    yield bot
-    await bot.stop()
-
-
-async def test_a_lesson_link_redirects_to_the_chat_with_a_start_payload(app: BotApp) -> None:
-    base = f"http://127.0.0.1:{app.port}"
+async def test_a_lesson_link_redirects_to_the_chat_with_a_start_payload(web_bot: BotApp) -> None:
+    base = f"http://127.0.0.1:{web_bot.port}"
     async with aiohttp.ClientSession() as http:
         async with http.get(f"{base}/l/paludisme/moustiquaire", allow_redirects=False) as response:
             assert response.status == 302
@@ -48,9 +30,9 @@ async def test_a_lesson_link_redirects_to_the_chat_with_a_start_payload(app: Bot
         "/l/paludisme/moustiquaire/extra",
     ],
 )
-async def test_an_unknown_lesson_link_is_not_found(app: BotApp, path: str) -> None:
+async def test_an_unknown_lesson_link_is_not_found(web_bot: BotApp, path: str) -> None:
     async with (
         aiohttp.ClientSession() as http,
-        http.get(f"http://127.0.0.1:{app.port}{path}", allow_redirects=False) as response,
+        http.get(f"http://127.0.0.1:{web_bot.port}{path}", allow_redirects=False) as response,
     ):
         assert response.status == 404
