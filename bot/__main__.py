@@ -6,10 +6,23 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.config import Settings
 from bot.logs import setup_logging
+
+LANG_HELP = (
+    "language of the messages (default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG "
+    "when it is an interface language, else fr)"
+)
+
+
+def _languages() -> list[str]:
+    """The interface languages (locales/languages.toml), for --lang."""
+    from bot.i18n import LOCALES_DIR, load_languages
+
+    return [language.code for language in load_languages(LOCALES_DIR / "languages.toml")]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,26 +47,54 @@ def _parser() -> argparse.ArgumentParser:
     booklet.add_argument("course", help="a course id of the library, or a course folder or file")
     booklet.add_argument("--out", type=Path, help="the PDF to write (default: COURSE-id.pdf)")
     booklet.add_argument("--base-url", help="site of the lesson links and QR codes")
+    languages = _languages()
+    for command in (check, show, booklet):
+        command.add_argument("--lang", choices=languages, metavar="LANG", help=LANG_HELP)
     return parser
 
 
-def _check(path: Path) -> int:
+def _check(path: Path, lang: str | None) -> int:
     """Print every problem with file, line and column; exit 1 when anything is wrong."""
+    from bot.i18n import console_translator
     from content.format import check_path
     from content.quizfile import check_quiz_file, is_quiz_file
 
+    translator = console_translator(lang)
+    _ = translator.gettext
     problems = check_quiz_file(path) if is_quiz_file(path) else check_path(path)
     for problem in problems:
-        print(problem)
+        print(problem.located(translator.gettext))
+    if not is_quiz_file(path):
+        _warn_unprintable(path, translator.gettext)
     if problems:
-        print(f"{len(problems)} problème(s) trouvé(s) dans {path}")
+        found = translator.ngettext(
+            "%(n)s problème trouvé dans %(path)s",
+            "%(n)s problèmes trouvés dans %(path)s",
+            len(problems),
+        )
+        print(found % {"n": len(problems), "path": path})
         return 1
-    print(f"OK : {path} est valide")
+    print(_("OK : %(path)s est valide") % {"path": path})
     return 0
 
 
-def _show(path: Path) -> int:
+def _warn_unprintable(path: Path, _: Callable[[str], str]) -> None:
+    """Warn of characters the booklet's fonts lack (they would print as empty boxes)."""
+    from bot.booklet.coverage import missing_in_file
+    from content.format import course_files
+
+    for course_file in course_files(path) if path.is_dir() else [path]:
+        for glyph in missing_in_file(course_file):
+            warning = _(
+                "avertissement : le livret imprimé ne peut pas afficher « %(char)s » (%(code)s) ;"
+                " remplacez-le par un mot ou un signe courant"
+            ) % {"char": glyph.char, "code": glyph.code}
+            print(f"{course_file}:{glyph.line}:{glyph.column}: {warning}")
+
+
+def _show(path: Path, lang: str | None) -> int:
     """Print the normalised course as JSON; problems as `content check` prints them."""
+    from bot.i18n import console_translator
     from content.format import CourseFormatError, parse_course_file
     from content.quizfile import is_quiz_file, read_quiz_file
     from content.serialize import course_to_dict, questions_to_dict
@@ -65,7 +106,7 @@ def _show(path: Path) -> int:
         else:
             shown = course_to_dict(parse_course_file(course_file))
     except CourseFormatError as error:
-        print(error, file=sys.stderr)
+        print(error.located(console_translator(lang).gettext), file=sys.stderr)
         return 1
     print(json.dumps(shown, ensure_ascii=False, indent=2))
     return 0
@@ -77,11 +118,13 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     setup_logging(settings.log_level)
     if args.command == "content":
-        return _check(args.path) if args.content_command == "check" else _show(args.path)
+        if args.content_command == "check":
+            return _check(args.path, args.lang)
+        return _show(args.path, args.lang)
     if args.command == "booklet":
         from bot.booklet.cli import run as write_booklet
 
-        return write_booklet(args.course, args.out, args.base_url)
+        return write_booklet(args.course, args.out, args.base_url, args.lang)
     if args.command == "migrate":
         from bot.storage.db import migrate
 

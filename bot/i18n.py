@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import gettext
 import io
+import os
+import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -20,6 +23,8 @@ from dialogs.context import Language
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SOURCE_LANGUAGE = "fr"
+# Where a console user's language is read, in gettext's order of precedence.
+LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 
 @dataclass
@@ -112,3 +117,20 @@ def _locale(base: str, country: str | None) -> Locale:
         except (UnknownLocaleError, ValueError):
             pass
     return Locale.parse(base)
+
+
+def environment_language(environ: Mapping[str, str]) -> str:
+    """The language the environment asks for: "en" for LANG=en_US.UTF-8, "" when unset."""
+    for name in LANGUAGE_VARIABLES:
+        value = environ.get(name, "").strip()
+        if value:  # the first one set wins, as in gettext, even "C"
+            return re.split(r"[_.:@-]", value, maxsplit=1)[0].casefold()
+    return ""
+
+
+def console_translator(
+    lang: str | None = None, environ: Mapping[str, str] | None = None
+) -> BabelTranslator:
+    """The translator at a terminal: `lang`, else the environment's language if offered, else fr."""
+    wanted = lang or environment_language(os.environ if environ is None else environ)
+    return I18n().translator(wanted)

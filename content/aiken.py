@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from content.errors import N_
 from content.gift import GiftChoice, GiftQuestion, GiftSyntaxError, GiftText, GiftType
 
 _OPTION = re.compile(r"([A-Z])[.)]\s+(\S.*)")
@@ -39,9 +40,9 @@ class _Reader:
         self.questions: list[GiftQuestion] = []
         self.draft: _Draft | None = None
 
-    def error(self, line: int, column: int, message: str) -> GiftSyntaxError:
+    def error(self, line: int, column: int, message: str, /, **args: object) -> GiftSyntaxError:
         """Return the error for a problem at this place."""
-        return GiftSyntaxError(self.source, line, column, message)
+        return GiftSyntaxError(self.source, line, column, message, args)
 
     def read(self, number: int, raw: str) -> None:
         """Read one line."""
@@ -58,7 +59,8 @@ class _Reader:
         elif option:
             self._option(number, column, option[1], option[2])
         elif self.draft.options:
-            raise self.error(number, column, "expected an option such as 'C. ...' or 'ANSWER: B'")
+            message = N_("option attendue, comme 'C. ...', ou la réponse 'ANSWER: B'")
+            raise self.error(number, column, message)
         else:
             self.draft.text.append(line)
 
@@ -66,7 +68,9 @@ class _Reader:
         """Record an option, refusing a letter given twice."""
         assert self.draft is not None
         if any(letter == seen for seen, _ in self.draft.options):
-            raise self.error(number, column, f"option {letter} is given twice")
+            raise self.error(
+                number, column, N_("l'option %(letter)s est donnée deux fois"), letter=letter
+            )
         self.draft.options.append((letter, text.strip()))
 
     def _finish(self, number: int, column: int, letter: str) -> None:
@@ -74,10 +78,12 @@ class _Reader:
         assert self.draft is not None
         draft, self.draft = self.draft, None
         if len(draft.options) < 2:
-            raise self.error(number, 1, "a question needs at least two options before ANSWER:")
+            message = N_("une question demande au moins deux options avant ANSWER:")
+            raise self.error(number, 1, message)
         letters = [seen for seen, _ in draft.options]
         if letter not in letters:
-            raise self.error(number, column, f"the answer must be one of {', '.join(letters)}")
+            message = N_("la réponse doit être l'une des lettres %(letters)s")
+            raise self.error(number, column, message, letters=", ".join(letters))
         choices = tuple(
             GiftChoice(GiftText("moodle", t), seen == letter) for seen, t in draft.options
         )
@@ -89,7 +95,7 @@ class _Reader:
     def end(self) -> None:
         """Refuse a last question without its ANSWER: line."""
         if self.draft is not None:
-            raise self.error(self.draft.line, 1, "this question has no ANSWER: line")
+            raise self.error(self.draft.line, 1, N_("cette question n'a pas de ligne ANSWER:"))
 
 
 def parse_aiken(text: str, source: Path | None = None) -> list[GiftQuestion]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from content.errors import CourseFormatError
+from content.errors import N_, CourseFormatError, Message
 from content.format_lesson import LessonDraft
-from content.model import LEVELS, SUBJECTS, Course, Lesson
+from content.model import LEVELS, SUBJECTS, Course, Lesson, Module
 from content.normalize import is_valid_id, slugify
 
 COURSE_FILE_NAME = "course.md"
@@ -46,6 +46,7 @@ __all__ = [
 
 # Only these line shapes start something; any other line is text of the current section.
 _HEADING = re.compile(r"(?P<hashes>#{1,6})[ \t]+(?P<title>.*)$")
+_MODULE = re.compile(r"module[ \t]*:(?P<rest>.*)", re.IGNORECASE)
 _LESSON_TITLE = re.compile(r"(?P<title>.*?)[ \t]*(?:\{#(?P<id>[^}]*)\})?$")
 _KEY_VALUE = re.compile(r"(?P<key>[A-Za-z][\w-]*)[ \t]*:[ \t]*(?P<value>.*)$")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?")
@@ -78,13 +79,14 @@ class _Parser:
         self.errors: list[CourseFormatError] = []
         self.header: dict[str, _HeaderValue] = {}
         self.lessons: list[Lesson] = []
+        self.modules: list[Module] = []
         self.lesson: LessonDraft | None = None
         self.headings = 0  # lesson headings seen, sound or not
         self.comment_line = 0  # where an open <!-- comment started, 0 when none is open
 
-    def report(self, line: int, column: int, message: str) -> None:
-        """Record one problem."""
-        self.errors.append(CourseFormatError(self.source, line, column, message))
+    def report(self, line: int, column: int, message: str, /, **args: object) -> None:
+        """Record one problem: a French msgid marked with N_ and its named arguments."""
+        self.errors.append(CourseFormatError(self.source, line, column, message, args))
 
     def run(self, text: str) -> _Parsed:
         """Read the whole text and build the course if no problem was found."""
@@ -92,8 +94,10 @@ class _Parser:
         for number, raw in enumerate(lines, 1):
             self.feed(number, raw.rstrip())
         if self.comment_line:
-            self.report(self.comment_line, 1, "comment '<!--' is never closed with '-->'")
+            message = N_("le commentaire '<!--' n'est jamais fermé par '-->'")
+            self.report(self.comment_line, 1, message)
         self.close_lesson()
+        self.close_module()
         course = self.build_course(len(lines))
         self.errors.sort(key=lambda e: (e.line, e.column))
         id_line = self.header["id"].line if "id" in self.header else 0
@@ -127,17 +131,55 @@ class _Parser:
     def on_heading(self, number: int, heading: re.Match[str]) -> None:
         """Start a lesson (#) or the quiz of the current lesson (## Quiz)."""
         level, title = len(heading["hashes"]), heading["title"].strip()
-        if level == 1:
+        module = _MODULE.fullmatch(title) if level == 1 else None
+        if module:
+            self.close_lesson()
+            self.open_module(number, module["rest"].strip(), module.start("rest") + 3)
+        elif level == 1:
             self.close_lesson()
             self.open_lesson(number, title)
         elif level == 2 and title.casefold() == "quiz" and self.lesson is not None:
             self.lesson.open_quiz(number)
         elif level == 2 and title.casefold() == "quiz":
-            self.report(number, 1, "a quiz must come after a lesson ('# Title')")
+            self.report(number, 1, N_("un quiz doit suivre une leçon ('# Titre')"))
         else:
-            self.report(
-                number, 1, "unknown heading: use '# Lesson title' or '## Quiz' ('\\#' for text)"
+            message = N_(
+                "titre inconnu : '# Titre de leçon' ou '## Quiz' attendu ('\\#' pour du texte)"
             )
+            self.report(number, 1, message)
+
+    def open_module(self, number: int, heading: str, column: int) -> None:
+        """Start a module: the lessons that follow belong to it, until the next module."""
+        match = _LESSON_TITLE.fullmatch(heading)
+        title = match["title"].strip() if match else heading
+        given = match["id"] if match else None
+        module_id = slugify(title) if given is None else given.strip()
+        if self.lessons and not self.modules:
+            message = N_(
+                "des leçons précèdent le premier module : commencez le cours par un module"
+            )
+            self.report(number, 1, message)
+        if not title:
+            self.report(number, column, N_("le module n'a pas de titre"))
+        elif given is not None and not is_valid_id(module_id):
+            message = N_(
+                "l'identifiant de module '%(id)s' doit être un code ASCII court : "
+                "a-z, 0-9 et '-', 24 caractères au plus"
+            )
+            self.report(number, column + heading.find("{#"), message, id=module_id)
+        elif not module_id:
+            self.report(number, column, _NO_ID)
+        elif any(m.id == module_id for m in self.modules):
+            message = N_("l'identifiant de module '%(id)s' est déjà pris dans ce cours")
+            self.report(number, column, message, id=module_id)
+        self.close_module()
+        self.modules.append(Module(module_id, title, (), number))
+
+    def close_module(self) -> None:
+        """Check that the module being read got at least one lesson."""
+        if self.modules and not self.modules[-1].lesson_ids:
+            message = N_("le module n'a aucune leçon : ajoutez un '# Titre de leçon' après lui")
+            self.report(self.modules[-1].line, 1, message)
 
     def open_lesson(self, number: int, heading: str) -> None:
         """Start a lesson from its heading, with an explicit {#id} or a slug of its title."""
@@ -147,14 +189,22 @@ class _Parser:
         given = match["id"] if match else None
         lesson_id = slugify(title) if given is None else given.strip()
         if not title:
-            self.report(number, 3, "the lesson has no title")
+            self.report(number, 3, N_("la leçon n'a pas de titre"))
         elif given is not None and not is_valid_id(lesson_id):
-            self.report(number, 3 + heading.find("{#"), _bad_id("lesson", lesson_id))
+            message = N_(
+                "l'identifiant de leçon '%(id)s' doit être un code ASCII court : "
+                "a-z, 0-9 et '-', 24 caractères au plus"
+            )
+            self.report(number, 3 + heading.find("{#"), message, id=lesson_id)
         elif not lesson_id:
-            self.report(number, 3, "cannot make an ASCII id from this title: add one, {#my-id}")
+            self.report(number, 3, _NO_ID)
         elif any(le.id == lesson_id for le in self.lessons):
-            self.report(number, 3, f"lesson id '{lesson_id}' is already used in this course")
+            message = N_("l'identifiant de leçon '%(id)s' est déjà pris dans ce cours")
+            self.report(number, 3, message, id=lesson_id)
         self.lesson = LessonDraft(self.source.parent, self.report, lesson_id, title, number)
+        if self.modules:
+            last = self.modules[-1]
+            self.modules[-1] = replace(last, lesson_ids=(*last.lesson_ids, lesson_id))
 
     def close_lesson(self) -> None:
         """Finish the lesson being read, if any."""
@@ -168,15 +218,18 @@ class _Parser:
             return
         match = _KEY_VALUE.fullmatch(line)
         if match is None:
-            self.report(number, 1, "expected a 'key: value' header line or a '# Lesson' heading")
+            message = N_("ligne d'en-tête 'clé: valeur' ou titre '# Leçon' attendu")
+            self.report(number, 1, message)
             return
         key, value = match["key"].casefold(), match["value"].strip()
         if key not in HEADER_KEYS:
-            self.report(number, 1, f"unknown header key '{key}' (known: {', '.join(HEADER_KEYS)})")
+            message = N_("clé d'en-tête inconnue '%(key)s' (connues : %(known)s)")
+            self.report(number, 1, message, key=key, known=", ".join(HEADER_KEYS))
         elif key in self.header:
-            self.report(number, 1, f"header key '{key}' is given twice")
+            self.report(number, 1, N_("la clé d'en-tête '%(key)s' est donnée deux fois"), key=key)
         elif not value:
-            self.report(number, len(key) + 2, f"header key '{key}' has no value")
+            message = N_("la clé d'en-tête '%(key)s' n'a pas de valeur")
+            self.report(number, len(key) + 2, message, key=key)
         else:
             self.header[key] = _HeaderValue(value, number, match.start("value") + 1)
 
@@ -184,9 +237,10 @@ class _Parser:
         """Check the header and assemble the course."""
         for key in REQUIRED_KEYS:
             if key not in self.header:
-                self.report(1, 1, f"missing header key '{key}'")
+                self.report(1, 1, N_("la clé d'en-tête '%(key)s' manque"), key=key)
         if not self.headings:
-            self.report(last_line, 1, "the course has no lesson: start one with '# Title'")
+            message = N_("le cours n'a aucune leçon : commencez-en une par '# Titre'")
+            self.report(last_line, 1, message)
         levels = self.check_levels()
         self.check_fields()
         if self.errors:
@@ -206,19 +260,27 @@ class _Parser:
             countries=_countries(get.get("country", "all")),
             version=get.get("version", "1"),
             objectives=tuple(o.strip() for o in get.get("objectives", "").split(";") if o.strip()),
+            modules=tuple(self.modules),
         )
 
     def check_fields(self) -> None:
         """Validate the single-valued header fields."""
         get = {key: header.value for key, header in self.header.items()}
         if "id" in get and not is_valid_id(get["id"]):
-            self.report_at("id", _bad_id("course", get["id"]))
+            message = N_(
+                "l'identifiant de cours '%(id)s' doit être un code ASCII court : "
+                "a-z, 0-9 et '-', 24 caractères au plus"
+            )
+            self.report_at("id", Message(message, {"id": get["id"]}))
         if "subject" in get and get["subject"] not in SUBJECTS:
-            self.report_at("subject", f"unknown subject (known: {', '.join(SUBJECTS)})")
+            message = N_("matière inconnue (connues : %(known)s)")
+            self.report_at("subject", Message(message, {"known": ", ".join(SUBJECTS)}))
         if "language" in get and not _LANGUAGE.fullmatch(get["language"]):
-            self.report_at("language", "language must be a code such as fr, en, ar, wo, ff")
+            message = N_("la langue doit être un code comme fr, en, ar, wo, ff")
+            self.report_at("language", Message(message))
         if "country" in get and not all(_COUNTRY.fullmatch(c) for c in _countries(get["country"])):
-            self.report_at("country", "country must be 'all' or codes such as SN, ML, TD")
+            message = N_("le pays doit être 'all' ou des codes comme SN, ML, TD")
+            self.report_at("country", Message(message))
 
     def check_levels(self) -> tuple[str, ...]:
         """Read the comma-separated class levels, in school order."""
@@ -231,28 +293,21 @@ class _Parser:
             level = _CANONICAL_LEVELS.get(raw.strip().casefold())
             if level is None:
                 column = offset + len(raw) - len(raw.lstrip())
-                self.report(header.line, column, f"unknown level '{raw.strip()}' ({_levels()})")
+                message = N_("niveau inconnu '%(level)s' (connus : %(known)s)")
+                known = ", ".join(LEVELS)
+                self.report(header.line, column, message, level=raw.strip(), known=known)
             else:
                 found.add(level)
             offset += len(raw) + 1
         return tuple(level for level in LEVELS if level in found)
 
-    def report_at(self, key: str, message: str) -> None:
+    def report_at(self, key: str, message: Message) -> None:
         """Record a problem with the value of a header key."""
         header = self.header[key]
-        self.report(header.line, header.column, message)
+        self.report(header.line, header.column, message.text, **message.args)
 
 
-def _levels() -> str:
-    """List the known levels for an error message."""
-    return "known: " + ", ".join(LEVELS)
-
-
-def _bad_id(what: str, value: str) -> str:
-    """Explain what an id must look like."""
-    return (
-        f"{what} id '{value}' must be a short ASCII slug: a-z, 0-9 and '-', at most 24 characters"
-    )
+_NO_ID = N_("impossible de tirer un identifiant ASCII de ce titre : ajoutez-en un, {#mon-id}")
 
 
 def _parse(text: str, source: Path) -> _Parsed:
@@ -274,13 +329,14 @@ def _read(path: Path) -> _Parsed:
         data = path.read_bytes()
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return _Parsed(None, [CourseFormatError(path, 0, 0, f"cannot read: {reason}")], 0)
+        message = N_("lecture impossible : %(reason)s")
+        return _Parsed(None, [CourseFormatError(path, 0, 0, message, {"reason": reason})], 0)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        message = "the file is not UTF-8 text: save it as UTF-8"
+        message = N_("le fichier n'est pas du texte UTF-8 : enregistrez-le en UTF-8")
         return _Parsed(None, [CourseFormatError(path, line, column, message)], 0)
     return _parse(text, path)
 
@@ -305,8 +361,9 @@ def parse_course_files(paths: Iterable[Path]) -> tuple[list[Course], list[Course
         if course is None:
             continue
         if course.id in first_source:
-            message = f"course id '{course.id}' is already used by {first_source[course.id]}"
-            errors.append(CourseFormatError(path, parsed.id_line, 1, message))
+            message = N_("l'identifiant de cours '%(id)s' est déjà pris par %(other)s")
+            args = {"id": course.id, "other": str(first_source[course.id])}
+            errors.append(CourseFormatError(path, parsed.id_line, 1, message, args))
             continue
         first_source[course.id] = path
         courses.append(course)
@@ -333,12 +390,13 @@ def check_path(path: Path) -> list[CourseFormatError]:
     if path.is_dir():
         files = course_files(path)
         if not files:
-            message = f"no course file ({COURSE_FILE_NAME} or *{COURSE_SUFFIX}) in this folder"
-            return [CourseFormatError(path, 0, 0, message)]
+            message = N_("aucun fichier de cours (%(name)s ou *%(suffix)s) dans ce dossier")
+            args = {"name": COURSE_FILE_NAME, "suffix": COURSE_SUFFIX}
+            return [CourseFormatError(path, 0, 0, message, args)]
     elif path.exists():
         files = [path]
     else:
-        return [CourseFormatError(path, 0, 0, "no such file or folder")]
+        return [CourseFormatError(path, 0, 0, N_("fichier ou dossier introuvable"))]
     return parse_course_files(files)[1]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePath
 
-from content.errors import Report
+from content.errors import N_, Message, Report
 from content.format_quiz import QuizDraft, join_lines, unescape
 from content.model import Lesson, Step, StepKind
 
@@ -19,11 +19,18 @@ _AUDIO = re.compile(r"\[audio(?::(?P<caption>[^\]]*))?\]\((?P<path>[^)]*)\)", re
 _DOCUMENT = re.compile(r"\[document(?::(?P<caption>[^\]]*))?\]\((?P<path>[^)]*)\)", re.IGNORECASE)
 _VIDEO = re.compile(r"\[vid[eé]o(?::(?P<caption>[^\]]*))?\]\((?P<path>[^)]*)\)", re.IGNORECASE)
 _WEB_LINK = re.compile(r"https://[^\s]+")
-_MEDIA_SHAPES = {
-    StepKind.IMAGE: "![caption](images/file.png)",
-    StepKind.AUDIO: "[audio: caption](audio/file.ogg)",
-    StepKind.DOCUMENT: "[document: caption](docs/fiche.pdf)",
-    StepKind.VIDEO: "[vidéo: caption](https://...)",
+_MALFORMED = {
+    StepKind.IMAGE: N_("ligne d'image mal formée : écrivez ![légende](images/fichier.png)"),
+    StepKind.AUDIO: N_("ligne de son mal formée : écrivez [audio: légende](audio/fichier.ogg)"),
+    StepKind.DOCUMENT: N_(
+        "ligne de document mal formée : écrivez [document: légende](docs/fiche.pdf)"
+    ),
+    StepKind.VIDEO: N_("ligne de vidéo mal formée : écrivez [vidéo: légende](https://...)"),
+}
+_WRONG_SUFFIX = {
+    StepKind.IMAGE: N_("le fichier d'une image doit se terminer par %(suffixes)s"),
+    StepKind.AUDIO: N_("le fichier d'un son doit se terminer par %(suffixes)s"),
+    StepKind.DOCUMENT: N_("le fichier d'un document doit se terminer par %(suffixes)s"),
 }
 _SUFFIXES = {
     StepKind.IMAGE: IMAGE_SUFFIXES,
@@ -32,32 +39,37 @@ _SUFFIXES = {
 }
 
 
-def resolve_media(folder: Path, raw: str, kind: StepKind) -> Path | str:
+def resolve_media(folder: Path, raw: str, kind: StepKind) -> Path | Message:
     """Return the absolute path of a media file next to the course, or what is wrong."""
     relative = raw.strip()
     suffixes = _SUFFIXES[kind]
     if not relative:
-        return f"the {kind} has no file path"
+        return Message(N_("le chemin du fichier manque entre les parenthèses"))
     if "://" in relative or PurePath(relative).is_absolute() or relative.startswith(("/", "\\")):
-        return "media must be a file in the course folder, e.g. images/galette.png"
+        return Message(
+            N_("un média doit être un fichier du dossier du cours, par exemple images/galette.png")
+        )
     if ".." in re.split(r"[\\/]", relative):
-        return "media paths may not leave the course folder ('..')"
+        return Message(N_("le chemin d'un média ne doit pas sortir du dossier du cours ('..')"))
     if PurePath(relative).suffix.casefold() not in suffixes:
-        return f"{kind} files must end with {', '.join(suffixes)}"
+        return Message(_WRONG_SUFFIX[kind], {"suffixes": ", ".join(suffixes)})
     return _existing(folder, relative)
 
 
-def _existing(folder: Path, relative: str) -> Path | str:
+def _existing(folder: Path, relative: str) -> Path | Message:
     """Return the resolved path of a media file if it exists inside the folder."""
+    not_found = Message(N_("fichier introuvable : %(path)s"), {"path": relative})
     try:
         path = (folder / relative).resolve()
         inside = path.is_relative_to(folder.resolve())
         found = path.is_file()
     except (OSError, ValueError):  # e.g. a NUL byte in the path
-        return f"media file not found: {relative}"
+        return not_found
     if not inside:
-        return "media paths may not leave the course folder (symbolic link)"
-    return path if found else f"media file not found: {relative}"
+        return Message(
+            N_("le chemin d'un média ne doit pas sortir du dossier du cours (lien symbolique)")
+        )
+    return path if found else not_found
 
 
 class LessonDraft:
@@ -105,7 +117,7 @@ class LessonDraft:
     def on_separator(self, number: int) -> None:
         """Close the current step at a '---' line."""
         if self.fresh:
-            self.report(number, 1, "empty step: nothing since the heading or the last '---'")
+            self.report(number, 1, N_("étape vide : rien depuis le titre ou le dernier '---'"))
         self.flush_text()
         self.fresh = True
 
@@ -115,11 +127,11 @@ class LessonDraft:
         match = shape.fullmatch(line.strip())
         self.fresh = False
         if match is None:
-            self.report(number, indent + 1, f"malformed {kind} line: write {_MEDIA_SHAPES[kind]}")
+            self.report(number, indent + 1, _MALFORMED[kind])
             return
         path = resolve_media(self.folder, match["path"], kind)
-        if isinstance(path, str):
-            self.report(number, indent + match.start("path") + 1, path)
+        if isinstance(path, Message):
+            self.report(number, indent + match.start("path") + 1, path.text, **path.args)
             return
         self.flush_text()
         self.steps.append(Step(kind, (match["caption"] or "").strip(), path, number))
@@ -130,12 +142,11 @@ class LessonDraft:
         match = _VIDEO.fullmatch(line.strip())
         self.fresh = False
         if match is None:
-            shape = _MEDIA_SHAPES[StepKind.VIDEO]
-            self.report(number, indent + 1, f"malformed video line: write {shape}")
+            self.report(number, indent + 1, _MALFORMED[StepKind.VIDEO])
             return
         if not _WEB_LINK.fullmatch(match["path"].strip()):
             column = indent + match.start("path") + 1
-            self.report(number, column, "a video must be an https:// link")
+            self.report(number, column, N_("une vidéo doit être un lien https://"))
             return
         self.flush_text()
         caption = (match["caption"] or "").strip()
@@ -151,7 +162,7 @@ class LessonDraft:
     def open_quiz(self, number: int) -> None:
         """Start the quiz of this lesson at a '## Quiz' heading."""
         if self.quiz is not None:
-            self.report(number, 1, "this lesson already has a quiz")
+            self.report(number, 1, N_("cette leçon a déjà un quiz"))
             return
         self.flush_text()
         self.quiz = QuizDraft(self.report, number)
@@ -161,5 +172,6 @@ class LessonDraft:
         self.flush_text()
         quiz = self.quiz.close() if self.quiz is not None else None
         if not self.steps:
-            self.report(self.line, 1, "the lesson has no content: write its text under the title")
+            message = N_("la leçon n'a pas de contenu : écrivez son texte sous le titre")
+            self.report(self.line, 1, message)
         return Lesson(self.id, self.title, tuple(self.steps), quiz, self.line)

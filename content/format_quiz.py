@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import replace
 
-from content.errors import Report
+from content.errors import N_, Message, Report
 from content.model import (
     Choice,
     NumericAnswer,
@@ -44,18 +44,18 @@ _PLAIN = re.compile(rf"(?P<a>{_NUM})")
 _PLUS_MINUS = re.compile(rf"(?P<a>{_NUM})\s*(?:±|\+-|\+/-)\s*(?P<b>{_NUM})")
 _RANGE = re.compile(rf"(?P<a>{_NUM})\s*\.\.\s*(?P<b>{_NUM})")
 
-_Problem = tuple[int, int, str]  # line, column, message
+_Problem = tuple[int, int, Message]  # line, column, message
 
 
-def split_weight(text: str) -> tuple[float | None, str, str]:
+def split_weight(text: str) -> tuple[float | None, str, Message | None]:
     """Read a leading `50% ` weight off an option or answer; the weight, text and a problem."""
     match = _WEIGHT.fullmatch(text)
     if match is None:
-        return None, text, ""
+        return None, text, None
     weight = float(match["weight"].replace("\u2212", "-"))
     if not -100 <= weight <= 100:
-        return None, text, "a weight is a percentage between -100% and 100%"
-    return weight, match["text"].strip(), ""
+        return None, text, Message(N_("un poids est un pourcentage entre -100% et 100%"))
+    return weight, match["text"].strip(), None
 
 
 def unescape(line: str) -> str:
@@ -85,23 +85,23 @@ def _number(text: str) -> float:
     return float(cleaned)
 
 
-def numeric_answer(text: str) -> NumericAnswer | str | None:
+def numeric_answer(text: str) -> NumericAnswer | Message | None:
     """Read '12,5', '12,5 ± 0,1' or '3 .. 4'; a message if malformed, None if not a number."""
     if match := _PLAIN.fullmatch(text):
         answer = NumericAnswer(_number(match["a"]))
     elif match := _PLUS_MINUS.fullmatch(text):
         answer = NumericAnswer(_number(match["a"]), _number(match["b"]))
         if answer.tolerance < 0:
-            return "the tolerance after ± must not be negative"
+            return Message(N_("la tolérance après ± ne doit pas être négative"))
     elif match := _RANGE.fullmatch(text):
         low, high = _number(match["a"]), _number(match["b"])
         if low > high:
-            return "a range is written low .. high"
+            return Message(N_("un intervalle s'écrit du plus petit au plus grand : 3 .. 4"))
         answer = NumericAnswer((low + high) / 2, (high - low) / 2)
     else:
         return None
     if not (math.isfinite(answer.value) and math.isfinite(answer.tolerance)):
-        return "this number is too large"
+        return Message(N_("ce nombre est trop grand"))
     return answer
 
 
@@ -142,7 +142,8 @@ class QuestionDraft:
             self.explanation.append(text)
             self.last = None
         elif not text:
-            self.report(number, indent + 1, f"'{mark}' must be followed by a space and some text")
+            message = N_("'%(mark)s' doit être suivi d'une espace et d'un texte")
+            self.report(number, indent + 1, message, mark=mark)
         else:
             self.on_item(number, column, mark, text)
 
@@ -150,7 +151,7 @@ class QuestionDraft:
         """Read an option (`* `, `- `) or an answer (`= `), with an optional `50% ` weight."""
         weight, text, problem = split_weight(text)
         if problem:
-            self.report(number, column, problem)
+            self.report(number, column, problem.text, **problem.args)
         self.last = []
         if mark == "=":
             self.answers.append((text, number, column))
@@ -168,20 +169,23 @@ class QuestionDraft:
             if value:
                 self.hints.append(value)
             else:
-                self.report(number, column, "hint: needs some text")
+                self.report(number, column, N_("'hint:' doit être suivi d'un texte"))
             return
         word = fold(value)
         if word not in _YES | _NO:
-            self.report(number, column, f"{name} must be yes or no (oui or non)")
+            self.report(number, column, N_("%(key)s doit valoir oui ou non (yes ou no)"), key=name)
         elif word in _YES:
             if self.kind is not None:
-                self.report(number, indent + 1, "a question is an essay or a description, not both")
+                message = N_("une question est 'essay: oui' ou 'description: oui', pas les deux")
+                self.report(number, indent + 1, message)
             self.kind = QuestionType.ESSAY if name == "essay" else QuestionType.DESCRIPTION
 
     def on_text(self, number: int, text: str) -> None:
         """Continue the question text, which may span several lines."""
         if self.started and text:
-            message = "unexpected text: use '* ', '- ', '= ' or '> ' here, or '? ' for a question"
+            message = N_(
+                "texte inattendu : écrivez ici '* ', '- ', '= ' ou '> ', ou '? ' pour une question"
+            )
             self.report(number, 1, message)
         elif text:
             self.text_lines.append(unescape(text))
@@ -191,10 +195,12 @@ class QuestionDraft:
     def close(self, question_id: str, typos: bool) -> Question | None:
         """Finish the question; None when it is unusable (problems are reported)."""
         text = join_lines(self.text_lines)
-        problems: list[_Problem] = [] if text else [(self.line, 1, "the question has no text")]
+        problems: list[_Problem] = []
+        if not text:
+            problems.append((self.line, 1, Message(N_("la question n'a pas de texte"))))
         partial = self.close_answers(problems)
         for line, column, message in problems:
-            self.report(line, column, message)
+            self.report(line, column, message.text, **message.args)
         if partial is None or problems:
             return None
         explanation = join_lines(self.explanation)
@@ -222,27 +228,34 @@ class QuestionDraft:
             return self.close_unanswered(self.kind, problems)
         gaps = len(GAP.findall(join_lines(self.text_lines)))
         if gaps > 1:
-            problems.append((self.line, 1, "a question has at most one gap '___'"))
+            problems.append((self.line, 1, Message(N_("une question a au plus un trou '___'"))))
             return None
         if gaps and (self.choices or self.answers) and not (self.choices and self.answers):
             return self.close_gap(problems)
         if self.choices and self.answers:
-            message = "a question takes options ('* ', '- ') or answers ('= '), not both"
-            problems.append((self.answers[0][1], 1, message))
+            message = N_(
+                "une question prend des options ('* ', '- ') ou des réponses ('= '), pas les deux"
+            )
+            problems.append((self.answers[0][1], 1, Message(message)))
             return None
         if self.choices:
             return self.close_choices(problems)
         if self.answers:
             return self.close_typed(problems)
-        problems.append((self.line, 1, "the question has no answer: add '* ', '- ' or '= ' lines"))
+        message = N_("la question n'a pas de réponse : ajoutez des lignes '* ', '- ' ou '= '")
+        problems.append((self.line, 1, Message(message)))
         return None
 
     def close_unanswered(self, kind: QuestionType, problems: list[_Problem]) -> Question:
         """Build an essay or a description: neither takes options or answers."""
         if self.choices or self.answers:
             line = self.choices[0][2] if self.choices else self.answers[0][1]
-            message = f"{kind.value.replace('_', ' ')}s take no options or answers"
-            problems.append((line, 1, message))
+            message = (
+                N_("une question ouverte (essay) ne prend ni options ni réponses")
+                if kind is QuestionType.ESSAY
+                else N_("une description ne prend ni options ni réponses")
+            )
+            problems.append((line, 1, Message(message)))
         return Question("", kind, "", line=self.line)
 
     def close_gap(self, problems: list[_Problem]) -> Question:
@@ -250,8 +263,8 @@ class QuestionDraft:
         if self.choices:
             question = self.close_choices(problems)
             if question.type is QuestionType.MULTIPLE:
-                message = "the gap '___' takes a single right option ('* ')"
-                problems.append((self.line, 1, message))
+                message = N_("le trou '___' prend une seule bonne option ('* ')")
+                problems.append((self.line, 1, Message(message)))
             return replace(question, type=QuestionType.MISSING_WORD)
         question = self.close_short(problems)
         return replace(question, type=QuestionType.MISSING_WORD)
@@ -269,12 +282,15 @@ class QuestionDraft:
         """Build a single or multiple choice question."""
         right = sum(correct for correct, *_ in self.choices)
         if len(self.choices) < 2:
-            problems.append((self.line, 1, "a choice question needs at least two options"))
+            message = N_("une question à choix demande au moins deux options")
+            problems.append((self.line, 1, Message(message)))
         if len(self.choices) > len(CHOICE_IDS):
             line = self.choices[len(CHOICE_IDS)][2]
-            problems.append((line, 1, f"a question has at most {len(CHOICE_IDS)} options"))
+            message = N_("une question a au plus %(count)s options")
+            problems.append((line, 1, Message(message, {"count": len(CHOICE_IDS)})))
         if not right:
-            problems.append((self.line, 1, "no right option: mark the right one(s) with '* '"))
+            message = N_("aucune bonne option : marquez la ou les bonnes avec '* '")
+            problems.append((self.line, 1, Message(message)))
         problems.extend(_choice_problems(self.choices))
         choices = self.choice_objects()
         kind = QuestionType.SINGLE if right == 1 else QuestionType.MULTIPLE
@@ -288,8 +304,8 @@ class QuestionDraft:
         truths = [_TRUTH.get(fold(text)) for text in texts]
         if truths[0] is not None and all(t is not None for t in truths):
             if len(texts) > 1:
-                message = "a true/false question takes a single '= vrai' or '= faux'"
-                problems.append((self.answers[1][1], 1, message))
+                message = N_("une question vrai/faux prend un seul '= vrai' ou '= faux'")
+                problems.append((self.answers[1][1], 1, Message(message)))
             return Question("", QuestionType.TRUE_FALSE, "", truth=truths[0], line=self.line)
         numbers = [numeric_answer(text) for text in texts]
         if all(n is not None for n in numbers):
@@ -300,7 +316,8 @@ class QuestionDraft:
         """Build a short answer question; weights or feedback make its answers weighted."""
         for text, line, column in self.answers:
             if not fold(text):
-                problems.append((line, column, "an answer needs at least one letter or digit"))
+                message = N_("une réponse demande au moins une lettre ou un chiffre")
+                problems.append((line, column, Message(message)))
         answers = tuple(
             TextAnswer(text, 100.0 if weight is None else weight, join_lines(feedback))
             for (text, *_), (weight, feedback) in zip(self.answers, self.answer_extra, strict=True)
@@ -308,7 +325,8 @@ class QuestionDraft:
         accepted = tuple(a.text for a in answers if a.weight == 100)
         weighted = any(a.weight != 100 or a.feedback for a in answers)
         if not any(a.weight > 0 for a in answers):
-            problems.append((self.line, 1, "no answer earns points: give one a positive weight"))
+            message = N_("aucune réponse ne rapporte de points : donnez à l'une un poids positif")
+            problems.append((self.line, 1, Message(message)))
         return Question(
             "",
             QuestionType.SHORT,
@@ -324,24 +342,29 @@ class QuestionDraft:
         for text, line, column in self.answers:
             left, arrow, right = text.partition(ARROW)
             if not arrow or not right.strip():
-                message = "a matching question takes '= left -> right' lines only"
-                problems.append((line, column, message))
+                message = N_(
+                    "une question d'association ne prend que des lignes '= gauche -> droite'"
+                )
+                problems.append((line, column, Message(message)))
                 continue
             pairs.append(Pair(left.strip(), right.strip()))
         rights = {" ".join(p.right.casefold().split()) for p in pairs}
         if sum(1 for p in pairs if p.left) < 2:
-            problems.append((self.line, 1, "a matching question needs at least two pairs"))
+            message = N_("une question d'association demande au moins deux paires")
+            problems.append((self.line, 1, Message(message)))
         if len(rights) > len(CHOICE_IDS):
-            message = f"a matching question has at most {len(CHOICE_IDS)} different right items"
-            problems.append((self.line, 1, message))
+            message = N_(
+                "une question d'association a au plus %(count)s éléments de droite différents"
+            )
+            problems.append((self.line, 1, Message(message, {"count": len(CHOICE_IDS)})))
         for right in rights:
             if len(right) > MAX_CHOICE_LENGTH:
-                message = f"a right item holds at most {MAX_CHOICE_LENGTH} characters"
-                problems.append((self.line, 1, message))
+                message = N_("un élément de droite a au plus %(count)s caractères")
+                problems.append((self.line, 1, Message(message, {"count": MAX_CHOICE_LENGTH})))
         return Question("", QuestionType.MATCHING, "", pairs=tuple(pairs), line=self.line)
 
     def close_numeric(
-        self, numbers: list[NumericAnswer | str | None], problems: list[_Problem]
+        self, numbers: list[NumericAnswer | Message | None], problems: list[_Problem]
     ) -> Question:
         """Build a numeric question, reporting malformed numbers."""
         accepted: list[NumericAnswer] = []
@@ -351,8 +374,8 @@ class QuestionDraft:
             if isinstance(number, NumericAnswer):
                 points = 100.0 if weight is None else weight
                 accepted.append(replace(number, weight=points, feedback=join_lines(feedback)))
-            else:
-                problems.append((line, column, str(number)))
+            elif number is not None:
+                problems.append((line, column, number))
         return Question("", QuestionType.NUMERIC, "", numeric=tuple(accepted), line=self.line)
 
 
@@ -362,12 +385,12 @@ def _choice_problems(choices: list[tuple[bool, str, int, int]]) -> list[_Problem
     seen: set[str] = set()
     for _, text, line, column in choices:
         if len(text) > MAX_CHOICE_LENGTH:
-            message = f"an option holds at most {MAX_CHOICE_LENGTH} characters"
-            problems.append((line, column, message))
+            message = N_("une option a au plus %(count)s caractères")
+            problems.append((line, column, Message(message, {"count": MAX_CHOICE_LENGTH})))
         # Not fold(): "500 × 2" and "500 ÷ 2" differ only by punctuation, and both matter.
         key = " ".join(text.casefold().split())
         if key in seen:
-            problems.append((line, column, "this option is given twice"))
+            problems.append((line, column, Message(N_("cette option est donnée deux fois"))))
         seen.add(key)
     return problems
 
@@ -400,19 +423,20 @@ class QuizDraft:
         indent = len(line) - len(line.lstrip())
         match = _KEY_VALUE.fullmatch(line.strip())
         if match is None:
-            message = (
-                "expected a quiz option (retry:, pass:, typos:, shuffle:, draw:) "
-                "or a question ('? ')"
+            message = N_(
+                "option du quiz (retry:, pass:, typos:, shuffle:, draw:) "
+                "ou question ('? ') attendue"
             )
             self.report(number, indent + 1, message)
             return
         key, value = match["key"].casefold(), match["value"].strip()
         column = indent + match.start("value") + 1
         if key not in QUIZ_OPTIONS:
-            message = f"unknown quiz option '{key}' (known: {', '.join(QUIZ_OPTIONS)})"
-            self.report(number, indent + 1, message)
+            message = N_("option du quiz inconnue '%(key)s' (connues : %(known)s)")
+            self.report(number, indent + 1, message, key=key, known=", ".join(QUIZ_OPTIONS))
         elif key in self.options:
-            self.report(number, indent + 1, f"quiz option '{key}' is given twice")
+            message = N_("l'option du quiz '%(key)s' est donnée deux fois")
+            self.report(number, indent + 1, message, key=key)
         elif key == "pass":
             self.set_pass_mark(number, column, value)
         elif key == "draw":
@@ -424,7 +448,8 @@ class QuizDraft:
     def set_draw(self, number: int, column: int, value: str) -> None:
         """Read `draw: 5` (ask 5 questions drawn from the bank at each attempt)."""
         if not value.isdigit() or int(value) < 1:
-            self.report(number, column, "draw must be a whole number of questions such as 5")
+            message = N_("draw doit être un nombre entier de questions, par exemple 5")
+            self.report(number, column, message)
             return
         self.draw, self.draw_at = int(value), (number, column)
 
@@ -432,7 +457,7 @@ class QuizDraft:
         """Read `pass: 60%`."""
         match = _PERCENT.fullmatch(value)
         if match is None or int(match["number"]) > 100:
-            self.report(number, column, "pass must be a percentage such as 60%")
+            self.report(number, column, N_("pass doit être un pourcentage, par exemple 60%"))
         else:
             self.pass_mark = int(match["number"]) / 100
 
@@ -440,7 +465,7 @@ class QuizDraft:
         """Read `retry: yes|no`, `typos: yes|no` or `shuffle: yes|no`."""
         word = fold(value)
         if word not in _YES | _NO:
-            self.report(number, column, f"{key} must be yes or no (oui or non)")
+            self.report(number, column, N_("%(key)s doit valoir oui ou non (yes ou no)"), key=key)
         elif key == "retry":
             self.retry = word in _YES
         elif key == "shuffle":
@@ -461,10 +486,11 @@ class QuizDraft:
         """Finish the quiz; None when it has no usable question."""
         self.close_question()
         if not self.count:
-            self.report(self.line, 1, "the quiz has no question: start one with '? '")
+            message = N_("le quiz n'a aucune question : commencez-en une par '? '")
+            self.report(self.line, 1, message)
         if not self.questions:
             return None
         if self.draw > len(self.questions):
-            message = f"draw: {self.draw} but the bank has only {len(self.questions)} questions"
-            self.report(*self.draw_at, message)
+            message = N_("draw: %(draw)s dépasse le nombre de questions du quiz (%(count)s)")
+            self.report(*self.draw_at, message, draw=self.draw, count=len(self.questions))
         return Quiz(tuple(self.questions), self.retry, self.pass_mark, self.shuffle, self.draw)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from content.errors import N_
 from content.gift_answers import (
     BLANK,
     GiftAnswers,
@@ -146,25 +147,27 @@ class _Reader:
         eol = len(text) if eol < 0 else eol
         name = text[pos + len(CATEGORY_MARK) : eol].strip()
         if not name:
-            raise place.error(pos, "$CATEGORY: needs the name of a category")
+            raise place.error(pos, N_("$CATEGORY: doit être suivi du nom d'une catégorie"))
         self.category = name
-        line = place.error(pos, "").line
+        line = place.line(pos)
         self.items.append(GiftQuestion(GiftType.CATEGORY, category=name, line=line))
         return eol
 
     def _question(self, text: str, pos: int, place: Place) -> GiftQuestion:
         """Read a question or description starting at pos."""
         pos += len(text[pos:]) - len(text[pos:].lstrip())
-        line = place.error(pos, "").line
+        line = place.line(pos)
         title, pos = _title(text, pos, place)
         opening = scan(text, pos, len(text), "{}")
         if opening < 0:
             stem = rich(text[pos:], "moodle")
             if not stem.text:
-                raise place.error(pos, "a question needs text or an answer block in braces")
+                message = N_("une question demande un texte ou un bloc de réponses entre accolades")
+                raise place.error(pos, message)
             return self._make(GiftAnswers(GiftType.DESCRIPTION), stem, None, title, line)
         if text[opening] == "}":
-            raise place.error(opening, "this } closes nothing: write \\} for a literal brace")
+            message = N_("cette } ne ferme rien : écrivez \\} pour une accolade dans le texte")
+            raise place.error(opening, message)
         closing = _closing(text, opening, place)
         before = _optional_text(rich(text[pos:opening], "moodle"))
         fmt = before.format if before else "moodle"
@@ -208,7 +211,7 @@ def _title(text: str, pos: int, place: Place) -> tuple[str | None, int]:
     while end >= 0 and not text.startswith("::", end):
         end = scan(text, end + 1, len(text), ":")
     if end < 0:
-        raise place.error(pos, "this ::title is not closed by ::")
+        raise place.error(pos, N_("ce ::titre n'est pas fermé par ::"))
     return decode(text[pos + 2 : end], "plain"), end + 2
 
 
@@ -216,9 +219,10 @@ def _closing(text: str, opening: int, place: Place) -> int:
     """Return the offset of the `}` closing the answer block opened at `opening`."""
     closing = scan(text, opening + 1, len(text), "{}")
     if closing < 0:
-        raise place.error(opening, "this { is not closed by } before the blank line")
+        raise place.error(opening, N_("cette { n'est pas fermée par } avant la ligne vide"))
     if text[closing] == "{":
-        raise place.error(closing, "a { inside the answers: write \\{ for a literal brace")
+        message = N_("une { dans les réponses : écrivez \\{ pour une accolade dans le texte")
+        raise place.error(closing, message)
     return closing
 
 
@@ -231,7 +235,8 @@ def _after(text: str, closing: int, place: Place) -> str:
         start = line_end
     extra = scan(text, start, len(text), "{}")
     if extra >= 0:
-        raise place.error(extra, "one answer block per question: write \\{ or \\} in text")
+        message = N_("un seul bloc de réponses par question : écrivez \\{ ou \\} dans le texte")
+        raise place.error(extra, message)
     return text[start:]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
-from content.errors import CourseFormatError
+from content.errors import N_, CourseFormatError
 
 FORMATS = ("moodle", "html", "markdown", "plain")
 ESCAPABLE = "\\~=#{}:[]"  # written \~ \= ... in GIFT; \n is a newline
@@ -107,10 +107,19 @@ class Place:
     starts: tuple[int, ...]  # offset of each line in the question's text
     lines: tuple[int, ...]  # file line number of each of those lines
 
-    def error(self, pos: int, message: str) -> GiftSyntaxError:
+    def error(self, pos: int, message: str, /, **args: object) -> GiftSyntaxError:
         """Return the error for a problem at this offset of the question's text."""
-        i = max(bisect_right(self.starts, pos) - 1, 0)
-        return GiftSyntaxError(self.source, self.lines[i], pos - self.starts[i] + 1, message)
+        i = self.index(pos)
+        column = pos - self.starts[i] + 1
+        return GiftSyntaxError(self.source, self.lines[i], column, message, args)
+
+    def line(self, pos: int) -> int:
+        """The file line of an offset of the question's text."""
+        return self.lines[self.index(pos)]
+
+    def index(self, pos: int) -> int:
+        """Which line of the question's text holds an offset."""
+        return max(bisect_right(self.starts, pos) - 1, 0)
 
 
 def unescape(raw: str) -> str:
@@ -197,7 +206,9 @@ def _feedback(text: str, hash_at: int, end: int, fmt: str, place: Place) -> Gift
         return None
     extra = scan(text, hash_at + 1, end, "#")
     if extra >= 0:
-        raise place.error(extra, "a second # in one answer: write \\# for a literal #")
+        raise place.error(
+            extra, N_("un second # dans une même réponse : écrivez \\# pour un # seul")
+        )
     return _optional(rich(text[hash_at + 1 : end], fmt))
 
 
@@ -205,7 +216,8 @@ def _truth_or_short(text: str, start: int, end: int, fmt: str, place: Place) -> 
     """Read `{T}`, `{FALSE#wrong#right}`, or a single right short answer `{answer#feedback}`."""
     if scan(text, start, end, "=~") >= 0:
         at = scan(text, start, end, "=~")
-        raise place.error(start, f"text before the first answer ({text[at]} starts an answer)")
+        message = N_("texte avant la première réponse (%(mark)s commence une réponse)")
+        raise place.error(start, message, mark=text[at])
     spans = split(text, start, end, "#")
     truth = _TRUTHS.get(text[spans[0][0] : spans[0][1]].strip())
     if truth is None:
@@ -214,7 +226,8 @@ def _truth_or_short(text: str, start: int, end: int, fmt: str, place: Place) -> 
         feedback = _feedback(text, hash_at, end, fmt, place)
         return GiftAnswers(GiftType.SHORT, choices=(GiftChoice(answer, True, None, feedback),))
     if len(spans) > 3:
-        raise place.error(spans[3][0], "true/false takes at most two feedbacks (#wrong#right)")
+        message = N_("un vrai/faux prend au plus deux retours (#si faux#si vrai)")
+        raise place.error(spans[3][0], message)
     feedbacks = [_optional(rich(text[a + 1 : b], fmt)) for a, b in spans[1:]]
     wrong = feedbacks[0] if feedbacks else None
     right = feedbacks[1] if len(feedbacks) > 1 else None
@@ -230,7 +243,7 @@ def _weight(text: str, pos: int, end: int, place: Place) -> tuple[float | None, 
         return None, pos
     weight = to_number(match[1], pos, place)
     if not -100 <= weight <= 100:
-        raise place.error(pos, "a weight is a percentage between -100 and 100")
+        raise place.error(pos, N_("un poids est un pourcentage entre -100 et 100"))
     return weight, match.end()
 
 
@@ -241,7 +254,7 @@ def _choice(text: str, span: tuple[int, int], fmt: str, place: Place) -> GiftCho
     hash_at = scan(text, pos, end, "#")
     answer = rich(text[pos : hash_at if hash_at >= 0 else end], fmt)
     if not answer.text:
-        raise place.error(begin, "this answer is empty")
+        raise place.error(begin, N_("cette réponse est vide"))
     feedback = _feedback(text, hash_at, end, fmt, place)
     return GiftChoice(answer, text[begin] == "=", weight, feedback)
 
@@ -250,7 +263,8 @@ def _items(text: str, start: int, end: int, place: Place) -> list[tuple[int, int
     """Cut answers at unescaped `=` and `~`; nothing but spaces may come before the first."""
     spans = split(text, start, end, "=~")
     if text[spans[0][0] : spans[0][1]].strip():
-        raise place.error(spans[0][0], "an answer starts with = (right) or ~ (wrong)")
+        message = N_("une réponse commence par = (juste) ou ~ (fausse)")
+        raise place.error(spans[0][0], message)
     return spans[1:]
 
 
@@ -290,7 +304,7 @@ def _numeric(text: str, start: int, end: int, fmt: str, place: Place) -> GiftAns
     hash_at = scan(text, first, end, "#")
     number = number_spec(text[first : hash_at if hash_at >= 0 else end], first, place)
     if number is None:
-        raise place.error(first, "a number is expected after {#")
+        raise place.error(first, N_("un nombre est attendu après {#"))
     feedback = _feedback(text, hash_at, end, fmt, place)
     return GiftAnswers(GiftType.NUMERIC, (GiftChoice(GiftText(fmt), True, None, feedback, number),))
 
@@ -314,12 +328,13 @@ def number_spec(raw: str, pos: int, place: Place) -> GiftNumber | None:
     if ".." in spec:
         low, high = (to_number(part, pos, place) for part in spec.split("..", 1))
         if low > high:
-            raise place.error(pos, "a range goes from the smaller number to the larger: 1..5")
+            message = N_("un intervalle va du plus petit nombre au plus grand : 1..5")
+            raise place.error(pos, message)
         return GiftNumber(low=low, high=high)
     if ":" in spec:
         value, tolerance = (to_number(part, pos, place) for part in spec.split(":", 1))
         if tolerance < 0:
-            raise place.error(pos, "a tolerance cannot be negative")
+            raise place.error(pos, N_("une tolérance ne peut pas être négative"))
         return GiftNumber(value, tolerance)
     return GiftNumber(to_number(spec, pos, place))
 
@@ -327,8 +342,8 @@ def number_spec(raw: str, pos: int, place: Place) -> GiftNumber | None:
 def to_number(raw: str, pos: int, place: Place) -> float:
     """Read one finite number such as `-3.5` or `3,5`."""
     if not re.fullmatch(_NUMBER, raw.strip()):
-        raise place.error(pos, f"not a number: {raw.strip()!r}")
+        raise place.error(pos, N_("'%(text)s' n'est pas un nombre"), text=raw.strip())
     number = float(raw.strip().replace(",", "."))
     if not math.isfinite(number):
-        raise place.error(pos, f"this number is too large: {raw.strip()!r}")
+        raise place.error(pos, N_("ce nombre est trop grand : '%(text)s'"), text=raw.strip())
     return number

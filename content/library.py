@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from content.errors import CourseFormatError
+from content.errors import N_, CourseFormatError
 from content.format import COURSE_FILE_NAME, parse_course_files
 from content.model import LEVELS, SUBJECTS, Course
 from content.normalize import fold
@@ -71,7 +71,8 @@ def _has_level(course: Course, level: str) -> bool:
 def load_library(folder: Path = DEFAULT_LIBRARY) -> Library:
     """Load every `*/course.md` under a folder; raise CourseFormatError on the first problem."""
     if not folder.is_dir():
-        raise CourseFormatError(folder, 0, 0, "the library folder does not exist")
+        message = N_("le dossier de la bibliothèque n'existe pas")
+        raise CourseFormatError(folder, 0, 0, message)
     courses, errors = parse_course_files(sorted(folder.glob(f"*/{COURSE_FILE_NAME}")))
     if errors:
         raise errors[0]

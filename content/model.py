@@ -178,6 +178,16 @@ class Lesson:
 
 
 @dataclass(frozen=True)
+class Module:
+    """A part of a course grouping consecutive lessons (a course may have none)."""
+
+    id: str
+    title: str
+    lesson_ids: tuple[str, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Course:
     """A course of the library."""
 
@@ -194,10 +204,23 @@ class Course:
     countries: tuple[str, ...] = ()  # ISO 3166 alpha-2 codes it is written for; () means all
     version: str = "1"
     objectives: tuple[str, ...] = ()  # what a learner can do after the course
+    modules: tuple[Module, ...] = ()  # when given, every lesson is in exactly one, in order
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         """Return the lesson with this id, if any."""
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    def module(self, module_id: str) -> Module | None:
+        """Return the module with this id, if any."""
+        return next((module for module in self.modules if module.id == module_id), None)
+
+    def module_of(self, lesson_id: str) -> Module | None:
+        """Return the module a lesson belongs to, if the course has modules."""
+        return next((m for m in self.modules if lesson_id in m.lesson_ids), None)
+
+    def lessons_of(self, module: Module) -> tuple[Lesson, ...]:
+        """The lessons of a module, in course order."""
+        return tuple(lesson for lesson in self.lessons if lesson.id in module.lesson_ids)
 
     def lesson_index(self, lesson_id: str) -> int:
         """Return the position of a lesson, or -1."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from content.aiken import parse_aiken
-from content.errors import CourseFormatError
+from content.errors import N_, CourseFormatError
 from content.gift import parse_gift
 from content.gift_import import gift_to_questions
 from content.model import Question
@@ -24,7 +24,8 @@ def read_quiz_file(path: Path) -> list[Question]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise CourseFormatError(path, 0, 0, f"cannot read the file: {error}") from error
+        message = N_("lecture impossible : %(reason)s")
+        raise CourseFormatError(path, 0, 0, message, {"reason": str(error)}) from error
     if path.suffix.lower() in GIFT_SUFFIXES:
         return gift_to_questions(parse_gift(text, path))
     return gift_to_questions(parse_aiken(text, path))
@@ -37,5 +38,5 @@ def check_quiz_file(path: Path) -> list[CourseFormatError]:
     except CourseFormatError as error:
         return [error]
     if not questions:
-        return [CourseFormatError(path, 0, 0, "no question in this file")]
+        return [CourseFormatError(path, 0, 0, N_("aucune question dans ce fichier"))]
     return []

@@ -19,6 +19,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("course", help="a course id of the library, or a course folder or file")
     parser.add_argument("--out", type=Path, help="the PDF to write (default: COURSE-id.pdf)")
     parser.add_argument("--base-url", default=None, help="site of the lesson links and QR codes")
+    parser.add_argument("--lang", default=None, help="language of the course problems")
 
 
 def find_course(name: str) -> Course:
@@ -32,13 +33,17 @@ def find_course(name: str) -> Course:
     return course
 
 
-def run(course: str, out: Path | None, base_url: str | None = None) -> int:
+def run(course: str, out: Path | None, base_url: str | None = None, lang: str | None = None) -> int:
     """Write the booklet of a course; print where, its size and how long it took."""
     from bot.booklet import DEFAULT_BASE_URL, render_booklet
+    from bot.i18n import console_translator
 
     try:
         found = find_course(course)
-    except (CourseFormatError, LookupError) as error:
+    except CourseFormatError as error:
+        print(error.located(console_translator(lang).gettext), file=sys.stderr)
+        return 1
+    except LookupError as error:
         print(error, file=sys.stderr)
         return 1
     start = time.perf_counter()

@@ -7,6 +7,7 @@ from babel.numbers import format_decimal
 
 _FR = {
     "contents": "Sommaire",
+    "module": "Partie",
     "lesson": "Leçon",
     "exercises": "Exercices",
     "answers": "Corrigé",
@@ -32,6 +33,7 @@ _FR = {
 }
 _EN = {
     "contents": "Contents",
+    "module": "Part",
     "lesson": "Lesson",
     "exercises": "Exercises",
     "answers": "Answer key",
@@ -57,6 +59,7 @@ _EN = {
 }
 _AR = {
     "contents": "المحتويات",
+    "module": "الجزء",
     "lesson": "الدرس",
     "exercises": "تمارين",
     "answers": "الإجابات",

@@ -7,12 +7,13 @@ from fpdf.enums import Align
 from fpdf.outline import OutlineSection
 from PIL import Image
 
-from bot.booklet.document import ACCENT, GREY, Booklet
+from bot.booklet.document import ACCENT, GREY, INK, Booklet
 from bot.booklet.labels import labels, subject_name
 from bot.booklet.qr import lesson_link, qr_png
 from content.model import Course, Lesson, Step, StepKind
 
 TOC_ROWS = 18  # lines of the table of contents on a page
+TOC_INDENT = 5.0  # mm: lessons under their module in the table of contents
 QR_SIZE = 26.0  # mm: about 1 mm per module for a short link, easy for any phone
 MAX_IMAGE_HEIGHT = 75.0  # mm: keeps a tall picture from taking a whole page
 MIN_IMAGE_HEIGHT = 45.0  # mm: shrink a picture down to this to keep it on the page
@@ -47,22 +48,33 @@ def table_of_contents(pdf: FPDF, outline: list[OutlineSection]) -> None:
     words = labels(pdf.course_language)
     pdf.set_xy(pdf.l_margin, pdf.t_margin)
     pdf.para(words["contents"], 18, bold=True, color=ACCENT, after=6)
-    for row, section in enumerate(s for s in outline if s.level == 0):
+    nested = any(section.level == 1 for section in outline)  # modules above lessons
+    for row, section in enumerate(s for s in outline if s.level <= 1):
         if row and row % TOC_ROWS == 0:
             pdf.add_page()  # the next page reserved by insert_toc_placeholder
-        _toc_row(pdf, section)
+        _toc_row(pdf, section, highlight=nested and section.level == 0)
 
 
-def _toc_row(pdf: Booklet, section: OutlineSection) -> None:
-    """Print one line of the table of contents: title (cut to one line) and page number."""
+def _toc_row(pdf: Booklet, section: OutlineSection, *, highlight: bool) -> None:
+    """One line of the table of contents: title (cut to one line) and page number.
+
+    A course with modules prints each module in colour and its lessons indented under it.
+    """
+    indent = TOC_INDENT * section.level
     pdf.set_font(pdf.family, size=11)
+    pdf.set_text_color(*(ACCENT if highlight else INK))
     number_width = 12.0
-    title = _one_line(pdf, section.name, pdf.content_width - number_width - 2)
+    title = _one_line(pdf, section.name, pdf.content_width - indent - number_width - 2)
     link = pdf.add_link(page=section.page_number)
-    cells = [(pdf.content_width - number_width, title), (number_width, str(section.page_number))]
+    cells = [
+        (pdf.content_width - indent - number_width, title),
+        (number_width, str(section.page_number)),
+    ]
+    pdf.set_x(pdf.l_margin + (0 if pdf.rtl else indent))
     for width, text in reversed(cells) if pdf.rtl else cells:
         align = Align.R if (text == title) == pdf.rtl else Align.L
         pdf.cell(width, 6, text, align=align, link=link)
+    pdf.set_text_color(*INK)
     pdf.set_xy(pdf.l_margin, pdf.y + 8)
 
 
@@ -77,7 +89,7 @@ def _one_line(pdf: Booklet, text: str, width: float) -> str:
 
 def toc_pages(course: Course) -> int:
     """Return how many pages the table of contents spans (one line a lesson, and the key)."""
-    rows = len(course.lessons) + 1
+    rows = len(course.lessons) + len(course.modules) + 1
     return max(1, -(-rows // TOC_ROWS))
 
 
@@ -88,7 +100,14 @@ def lesson_heading(
     words = labels(course.language)
     if number > 1:  # the table of contents leaves a fresh page for the first lesson
         pdf.add_page()
-    pdf.start_section(f"{number}. {lesson.title}")
+    part = course.module_of(lesson.id)
+    if part is not None and part.lesson_ids[0] == lesson.id:  # a module opens here
+        title = f"{words['module']} {course.modules.index(part) + 1} · {part.title}"
+        pdf.start_section(title, level=0)
+        pdf.para(title, 12, bold=True, color=ACCENT, after=2)
+        pdf.rule()
+        pdf.ln(3)
+    pdf.start_section(f"{number}. {lesson.title}", level=1 if part else 0)
     top = pdf.y
     link = lesson_link(base_url, course, lesson)
     qr_x = pdf.l_margin if pdf.rtl else pdf.w - pdf.r_margin - QR_SIZE

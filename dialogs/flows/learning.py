@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from content.model import Course, Lesson, StepKind
+from content.model import Course, Lesson, Module, StepKind
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
@@ -76,35 +76,81 @@ async def courses(ctx: Context, event: Incoming) -> Turn:
 
 
 async def course(ctx: Context, event: Incoming) -> Turn:
-    """A course's page: its summary and its lessons, those done marked with a tick."""
+    """A course's page: its summary and its lessons (or modules), those done ticked."""
     found = ctx.library.get(str(ctx.state.data.get("course")))
     if found is None:
         return Turn([Say(ctx._("Ce cours n'est plus disponible."))], goto="menu")
     done = {d.lesson_id for d in await ctx.records.lessons_done() if d.course_id == found.id}
-    options = (
-        tuple(
-            Option(le.id, f"{i}. {le.title}" + (" ✓" if le.id in done else ""))
-            for i, le in enumerate(found.lessons, 1)
-        )
-        + _teacher_options(ctx)
-        + (menu_option(ctx),)
-    )
+    if found.modules:
+        listed = tuple(_module_option(found, module, done) for module in found.modules)
+    else:
+        listed = _lesson_options_of(found, found.lessons, done)
+    options = listed + _teacher_options(ctx) + (menu_option(ctx),)
     if isinstance(event, Entered):
         text = f"📘 {found.title}\n\n{found.summary}".strip()
         if found.objectives:
             goals = "\n".join(f"• {objective}" for objective in found.objectives)
             text += "\n\n" + ctx._("🎯 À la fin de ce cours, vous saurez :") + "\n" + goals
-        text += "\n\n" + ctx._("Choisissez une leçon :")
-        return Turn([Ask(text, options, ctx.state.prompt)])
+        pick = (
+            ctx._("Choisissez une partie :") if found.modules else ctx._("Choisissez une leçon :")
+        )
+        return Turn([Ask(f"{text}\n\n{pick}", options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
     if chosen == BOOKLET and ctx.booklets is not None:
         return Turn([await _booklet(ctx, ctx.booklets, found)], reprompt=True)
+    if found.module(chosen) is not None:
+        ctx.state.data["module"] = chosen
+        return Turn(goto="module")
     ctx.state.data.update(lesson=chosen, i=0)
     return Turn(goto="lesson")
 
 
+async def module(ctx: Context, event: Incoming) -> Turn:
+    """A module's page: its lessons, those done ticked, and the way back to the course."""
+    found = ctx.library.get(str(ctx.state.data.get("course")))
+    part = found.module(str(ctx.state.data.get("module"))) if found else None
+    if found is None or part is None:
+        return Turn(goto="course" if found else "menu")
+    done = {d.lesson_id for d in await ctx.records.lessons_done() if d.course_id == found.id}
+    options = (
+        _lesson_options_of(found, found.lessons_of(part), done)
+        + (Option(COURSE_PAGE, ctx._("📘 Toutes les parties du cours")),)
+        + (menu_option(ctx),)
+    )
+    if isinstance(event, Entered):
+        text = f"📘 {found.title}\n🧩 {part.title}\n\n" + ctx._("Choisissez une leçon :")
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if chosen == COURSE_PAGE:
+        return Turn(goto="course")
+    ctx.state.data.update(lesson=chosen, i=0)
+    return Turn(goto="lesson")
+
+
+def _lesson_options_of(
+    found: Course, lessons: tuple[Lesson, ...], done: set[str]
+) -> tuple[Option, ...]:
+    """One option per lesson, numbered in the course (as the booklet's codes are)."""
+    return tuple(
+        Option(
+            le.id, f"{found.lesson_index(le.id) + 1}. {le.title}" + (" ✓" if le.id in done else "")
+        )
+        for le in lessons
+    )
+
+
+def _module_option(found: Course, part: Module, done: set[str]) -> Option:
+    """A module with how many of its lessons are done: "🧩 Se protéger (1/2)"."""
+    finished = sum(1 for lesson_id in part.lesson_ids if lesson_id in done)
+    tick = " ✓" if finished == len(part.lesson_ids) else ""
+    return Option(part.id, f"🧩 {part.title} ({finished}/{len(part.lesson_ids)}){tick}")
+
+
+COURSE_PAGE = "_course"  # never a lesson id: those are [a-z0-9-] slugs
 BOOKLET = "_booklet"  # never a lesson id: those are [a-z0-9-] slugs
 
 
@@ -176,6 +222,9 @@ def _render_step(
     """The messages of one lesson step; the buttons come with the last one."""
     step = current.steps[index]
     header = f"{current.title} ({index + 1}/{len(current.steps)})"
+    part = found.module_of(current.id)
+    if index == 0 and part is not None:
+        header = f"🧩 {part.title}\n{header}"
     if step.kind is StepKind.VIDEO:
         data_note = ctx._("(Vidéo en ligne : elle utilise des données mobiles.)")
         parts = [header, step.text, f"🎬 {step.url}\n{data_note}"]
@@ -211,7 +260,18 @@ def _next_step(ctx: Context, found: Course, current: Lesson, index: int) -> Turn
             len(current.quiz.questions),
         )
         return Turn([Say(intro)], goto="quiz", effects=done)
-    return Turn([Say(ctx._("Leçon terminée, bravo !"))], goto="course", effects=done)
+    return Turn(
+        [Say(ctx._("Leçon terminée, bravo !"))], goto=course_page(ctx, found, current), effects=done
+    )
+
+
+def course_page(ctx: Context, found: Course, current: Lesson) -> str:
+    """Where a learner goes back to from a lesson: its module's page, or the course's."""
+    part = found.module_of(current.id)
+    if part is None:
+        return "course"
+    ctx.state.data["module"] = part.id
+    return "module"
 
 
 async def resume(ctx: Context, event: Incoming) -> Turn:
@@ -232,6 +292,7 @@ STEPS: dict[str, Step] = {
     "subjects": subjects,
     "courses": courses,
     "course": course,
+    "module": module,
     "lesson": lesson,
     "resume": resume,
 }

@@ -13,7 +13,7 @@ from content.normalize import fold
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen, OptionsChosen, TextReceived
 from dialogs.flows.common import menu_option, unexpected
-from dialogs.flows.learning import current_lesson
+from dialogs.flows.learning import course_page, current_lesson
 from dialogs.messages import Ask, Option, Out, QuizQuestion, Say
 from dialogs.options import choose
 from dialogs.ports import RecordQuiz
@@ -355,8 +355,10 @@ async def quiz_done(ctx: Context, event: Incoming) -> Turn:
         ctx.state.data.update(q=0, score=0.0, tries=0, m=[], essays={})
         ctx.state.data.pop("seed", None)
         return Turn(goto="quiz")
-    if chosen in ("course", "menu"):
-        return Turn(goto=chosen)
+    if chosen == "course":
+        return Turn(goto=course_page(ctx, found, lesson))
+    if chosen == "menu":
+        return Turn(goto="menu")
     return unexpected(ctx, event)
 
 

@@ -67,12 +67,12 @@ def test_empty_file() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "column", "words"),
     [
-        ("Q ?\nA. oui\nB. non\n", 1, 1, "no ANSWER"),
-        ("Q ?\nA. oui\nB. non\nANSWER: C\n", 4, 9, "one of A, B"),
-        ("Q ?\nA. oui\nANSWER: A\n", 3, 1, "at least two options"),
-        ("Q ?\nA. oui\nA. non\nANSWER: A\n", 3, 1, "given twice"),
-        ("Q ?\nA. oui\nB. non\n  du texte\nANSWER: A\n", 4, 3, "expected an option"),
-        ("Q ?\nA. oui\nB. non\nANSWER:\n", 4, 8, "one of A, B"),
+        ("Q ?\nA. oui\nB. non\n", 1, 1, "pas de ligne ANSWER:"),
+        ("Q ?\nA. oui\nB. non\nANSWER: C\n", 4, 9, "l'une des lettres A, B"),
+        ("Q ?\nA. oui\nANSWER: A\n", 3, 1, "au moins deux options"),
+        ("Q ?\nA. oui\nA. non\nANSWER: A\n", 3, 1, "donnée deux fois"),
+        ("Q ?\nA. oui\nB. non\n  du texte\nANSWER: A\n", 4, 3, "option attendue"),
+        ("Q ?\nA. oui\nB. non\nANSWER:\n", 4, 8, "l'une des lettres A, B"),
     ],
 )
 def test_errors_have_lines(text: str, line: int, column: int, words: str) -> None:

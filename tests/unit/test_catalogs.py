@@ -33,7 +33,7 @@ SOURCE_LANGUAGE = "fr"
 FIX = "run scripts/update-catalogs"
 
 # The same keywords as the extraction command of scripts/update-catalogs.
-KEYWORDS: dict[str, Any] = {**DEFAULT_KEYWORDS, "_": None, "ngettext": (1, 2)}
+KEYWORDS: dict[str, Any] = {**DEFAULT_KEYWORDS, "_": None, "N_": None, "ngettext": (1, 2)}
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)")
 COMMAND = re.compile(r"(?<![\w/])/[a-z_]+")

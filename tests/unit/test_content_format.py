@@ -169,157 +169,173 @@ def test_crlf_bom_and_case_insensitive_levels(tmp_path: Path) -> None:
 
 ERRORS = [
     pytest.param(
-        HEADER + "colour: red\n" + LESSON, [(6, 1, "unknown header key 'colour'")], id="unknown-key"
+        HEADER + "colour: red\n" + LESSON,
+        [(6, 1, "clé d'en-tête inconnue 'colour'")],
+        id="unknown-key",
     ),
     pytest.param(
         HEADER + "title: Encore\n" + LESSON,
-        [(6, 1, "header key 'title' is given twice")],
+        [(6, 1, "la clé d'en-tête 'title' est donnée deux fois")],
         id="dup-key",
     ),
     pytest.param(
-        HEADER + "summary:\n" + LESSON, [(6, 9, "header key 'summary' has no value")], id="empty"
+        HEADER + "summary:\n" + LESSON,
+        [(6, 9, "la clé d'en-tête 'summary' n'a pas de valeur")],
+        id="empty",
     ),
     pytest.param(
         HEADER + "pas une clé\n" + LESSON,
-        [(6, 1, "expected a 'key: value' header")],
+        [(6, 1, "ligne d'en-tête 'clé: valeur'")],
         id="header-text",
     ),
     pytest.param(
         HEADER.replace("subject: mathematiques\n", "") + LESSON,
-        [(1, 1, "missing header key 'subject'")],
+        [(1, 1, "la clé d'en-tête 'subject' manque")],
         id="missing-key",
     ),
     pytest.param(
         HEADER.replace("mathematiques", "chimie") + LESSON,
-        [(3, 10, "unknown subject")],
+        [(3, 10, "matière inconnue")],
         id="subject",
     ),
     pytest.param(
         HEADER.replace("CM1, CM2", "CM1,  CM3, terminale") + LESSON,
-        [(4, 15, "unknown level 'CM3'"), (4, 20, "unknown level 'terminale'")],
+        [(4, 15, "niveau inconnu 'CM3'"), (4, 20, "niveau inconnu 'terminale'")],
         id="levels",
     ),
     pytest.param(
-        HEADER.replace("fr", "français") + LESSON, [(5, 11, "language must be")], id="language"
+        HEADER.replace("fr", "français") + LESSON, [(5, 11, "la langue doit être")], id="language"
     ),
     pytest.param(
         HEADER.replace("id: essai", "id: Les Fractions!") + LESSON,
-        [(1, 5, "course id 'Les Fractions!' must be a short ASCII slug")],
+        [(1, 5, "l'identifiant de cours 'Les Fractions!' doit être un code ASCII court")],
         id="course-id",
     ),
-    pytest.param(HEADER, [(6, 1, "the course has no lesson")], id="no-lesson"),
+    pytest.param(HEADER, [(6, 1, "le cours n'a aucune leçon")], id="no-lesson"),
     pytest.param(
         HEADER + "# Vide\n\n# Autre\nTexte.\n",
-        [(6, 1, "the lesson has no content")],
+        [(6, 1, "la leçon n'a pas de contenu")],
         id="empty-lesson",
     ),
     pytest.param(
         HEADER + "# Leçon {#Trop_Long}\nTexte.\n",
-        [(6, 9, "lesson id 'Trop_Long' must be a short ASCII slug")],
+        [(6, 9, "l'identifiant de leçon 'Trop_Long' doit être un code ASCII court")],
         id="lesson-id",
     ),
     pytest.param(
         HEADER + LESSON + "# Autre {#lecon}\nTexte.\n",
-        [(8, 3, "lesson id 'lecon' is already used")],
+        [(8, 3, "l'identifiant de leçon 'lecon' est déjà pris")],
         id="dup-lesson",
     ),
     pytest.param(
-        HEADER + "# الكسور\nنص.\n", [(6, 3, "cannot make an ASCII id")], id="arabic-title"
+        HEADER + "# الكسور\nنص.\n",
+        [(6, 3, "impossible de tirer un identifiant ASCII")],
+        id="arabic-title",
     ),
-    pytest.param(HEADER + LESSON + "## Exemple\n", [(8, 1, "unknown heading")], id="heading"),
+    pytest.param(HEADER + LESSON + "## Exemple\n", [(8, 1, "titre inconnu")], id="heading"),
     pytest.param(
-        HEADER + "## Quiz\n" + LESSON, [(6, 1, "a quiz must come after a lesson")], id="early-quiz"
+        HEADER + "## Quiz\n" + LESSON, [(6, 1, "un quiz doit suivre une leçon")], id="early-quiz"
     ),
-    pytest.param(QUIZ + "? Q\n= 1\n## Quiz\n", [(11, 1, "already has a quiz")], id="two-quizzes"),
-    pytest.param(HEADER + LESSON + "---\n---\nSuite.\n", [(9, 1, "empty step")], id="empty-step"),
+    pytest.param(QUIZ + "? Q\n= 1\n## Quiz\n", [(11, 1, "a déjà un quiz")], id="two-quizzes"),
+    pytest.param(HEADER + LESSON + "---\n---\nSuite.\n", [(9, 1, "étape vide")], id="empty-step"),
     pytest.param(
-        HEADER + "# L {#l}\n---\nTexte.\n", [(7, 1, "empty step")], id="leading-separator"
+        HEADER + "# L {#l}\n---\nTexte.\n", [(7, 1, "étape vide")], id="leading-separator"
     ),
     pytest.param(
         HEADER + LESSON + "  ![Galette](images/galette.png\n",
-        [(8, 3, "malformed image line")],
+        [(8, 3, "ligne d'image mal formée")],
         id="image-shape",
     ),
     pytest.param(
         HEADER + LESSON + "[audio Résumé](audio/resume.ogg)\n",
-        [(8, 1, "malformed audio line")],
+        [(8, 1, "ligne de son mal formée")],
         id="audio-shape",
     ),
     pytest.param(
         HEADER + LESSON + "![Mangue](images/mangue.png)\n",
-        [(8, 11, "media file not found: images/mangue.png")],
+        [(8, 11, "fichier introuvable : images/mangue.png")],
         id="missing-media",
     ),
     pytest.param(
         HEADER + LESSON + "![x](../images/galette.png)\n",
-        [(8, 6, "may not leave the course folder")],
+        [(8, 6, "ne doit pas sortir du dossier du cours")],
         id="dotdot",
     ),
     pytest.param(
         HEADER + LESSON + "![x](/etc/passwd.png)\n",
-        [(8, 6, "media must be a file in the course")],
+        [(8, 6, "un média doit être un fichier du dossier du cours")],
         id="absolute",
     ),
     pytest.param(
         HEADER + LESSON + "![x](https://example.org/a.png)\n",
-        [(8, 6, "media must be a file")],
+        [(8, 6, "un média doit être un fichier")],
         id="url",
     ),
     pytest.param(
-        HEADER + LESSON + "![x](images/galette.gif)\n", [(8, 6, "must end with .png")], id="suffix"
+        HEADER + LESSON + "![x](images/galette.gif)\n",
+        [(8, 6, "doit se terminer par .png")],
+        id="suffix",
     ),
     pytest.param(
         HEADER + LESSON + "[audio: x](images/galette.png)\n",
-        [(8, 12, "must end with .ogg")],
+        [(8, 12, "doit se terminer par .ogg")],
         id="audio-suffix",
     ),
     pytest.param(
-        HEADER + LESSON + "![x]()\n", [(8, 6, "the image has no file path")], id="no-path"
+        HEADER + LESSON + "![x]()\n", [(8, 6, "le chemin du fichier manque")], id="no-path"
     ),
-    pytest.param(QUIZ + "retry: yes\n", [(8, 1, "the quiz has no question")], id="empty-quiz"),
+    pytest.param(QUIZ + "retry: yes\n", [(8, 1, "le quiz n'a aucune question")], id="empty-quiz"),
     pytest.param(
-        QUIZ + "couleur: bleu\n? Q\n= 1\n", [(9, 1, "unknown quiz option 'couleur'")], id="option"
+        QUIZ + "couleur: bleu\n? Q\n= 1\n",
+        [(9, 1, "option du quiz inconnue 'couleur'")],
+        id="option",
     ),
-    pytest.param(QUIZ + "pass: 150%\n? Q\n= 1\n", [(9, 7, "pass must be a percentage")], id="pass"),
     pytest.param(
-        QUIZ + "retry: peut-être\n? Q\n= 1\n", [(9, 8, "retry must be yes or no")], id="retry"
+        QUIZ + "pass: 150%\n? Q\n= 1\n", [(9, 7, "pass doit être un pourcentage")], id="pass"
+    ),
+    pytest.param(
+        QUIZ + "retry: peut-être\n? Q\n= 1\n", [(9, 8, "retry doit valoir oui ou non")], id="retry"
     ),
     pytest.param(
         QUIZ + "retry: yes\nretry: no\n? Q\n= 1\n",
-        [(10, 1, "quiz option 'retry' is given twice")],
+        [(10, 1, "l'option du quiz 'retry' est donnée deux fois")],
         id="dup-option",
     ),
     pytest.param(
-        QUIZ + "Pas une option\n? Q\n= 1\n", [(9, 1, "expected a quiz option")], id="quiz-text"
+        QUIZ + "Pas une option\n? Q\n= 1\n", [(9, 1, "option du quiz (retry:")], id="quiz-text"
     ),
-    pytest.param(QUIZ + "? Laquelle ?\n- a\n- b\n", [(9, 1, "no right option")], id="no-right"),
-    pytest.param(QUIZ + "? Laquelle ?\n* a\n", [(9, 1, "at least two options")], id="one-option"),
-    pytest.param(QUIZ + "? Q\n* a\n- b\n= c\n", [(12, 1, "not both")], id="mixed"),
-    pytest.param(QUIZ + "? Q\n> Rien.\n", [(9, 1, "the question has no answer")], id="no-answer"),
-    pytest.param(QUIZ + "?\n= 1\n", [(9, 1, "the question has no text")], id="no-text"),
-    pytest.param(QUIZ + "? Q\n= 1\nOups\n", [(11, 1, "unexpected text")], id="text-after-answers"),
+    pytest.param(QUIZ + "? Laquelle ?\n- a\n- b\n", [(9, 1, "aucune bonne option")], id="no-right"),
+    pytest.param(QUIZ + "? Laquelle ?\n* a\n", [(9, 1, "au moins deux options")], id="one-option"),
+    pytest.param(QUIZ + "? Q\n* a\n- b\n= c\n", [(12, 1, "pas les deux")], id="mixed"),
     pytest.param(
-        QUIZ + "? Q\n= vrai\n= faux\n", [(11, 1, "a single '= vrai' or '= faux'")], id="tf-twice"
+        QUIZ + "? Q\n> Rien.\n", [(9, 1, "la question n'a pas de réponse")], id="no-answer"
     ),
-    pytest.param(QUIZ + "? Q\n= 4 .. 3\n", [(10, 3, "low .. high")], id="range"),
-    pytest.param(QUIZ + "? Q\n= 4 ± -1\n", [(10, 3, "must not be negative")], id="tolerance"),
-    pytest.param(QUIZ + "? Q\n= 1" + "0" * 400 + "\n", [(10, 3, "too large")], id="huge"),
+    pytest.param(QUIZ + "?\n= 1\n", [(9, 1, "la question n'a pas de texte")], id="no-text"),
+    pytest.param(QUIZ + "? Q\n= 1\nOups\n", [(11, 1, "texte inattendu")], id="text-after-answers"),
     pytest.param(
-        QUIZ + "? Q\n* Oui\n- oui\n", [(11, 3, "this option is given twice")], id="dup-choice"
+        QUIZ + "? Q\n= vrai\n= faux\n", [(11, 1, "un seul '= vrai' ou '= faux'")], id="tf-twice"
+    ),
+    pytest.param(QUIZ + "? Q\n= 4 .. 3\n", [(10, 3, "du plus petit au plus grand")], id="range"),
+    pytest.param(QUIZ + "? Q\n= 4 ± -1\n", [(10, 3, "ne doit pas être négative")], id="tolerance"),
+    pytest.param(QUIZ + "? Q\n= 1" + "0" * 400 + "\n", [(10, 3, "trop grand")], id="huge"),
+    pytest.param(
+        QUIZ + "? Q\n* Oui\n- oui\n",
+        [(11, 3, "cette option est donnée deux fois")],
+        id="dup-choice",
     ),
     pytest.param(
-        QUIZ + "? Q\n* " + "x" * 101 + "\n- b\n", [(10, 3, "at most 100 characters")], id="long"
+        QUIZ + "? Q\n* " + "x" * 101 + "\n- b\n", [(10, 3, "au plus 100 caractères")], id="long"
     ),
     pytest.param(
         QUIZ + "? Q\n* a\n" + "".join(f"- {i}\n" for i in range(10)),
-        [(20, 1, "at most 10 options")],
+        [(20, 1, "au plus 10 options")],
         id="many-options",
     ),
-    pytest.param(QUIZ + "? Q\n*\n- b\n* c\n", [(10, 1, "'*' must be followed")], id="bare-mark"),
-    pytest.param(QUIZ + "? Q\n= ?!\n", [(10, 3, "at least one letter or digit")], id="punct"),
+    pytest.param(QUIZ + "? Q\n*\n- b\n* c\n", [(10, 1, "'*' doit être suivi")], id="bare-mark"),
+    pytest.param(QUIZ + "? Q\n= ?!\n", [(10, 3, "au moins une lettre ou un chiffre")], id="punct"),
     pytest.param(
         HEADER + "<!-- jamais fermé\n" + LESSON,
-        [(6, 1, "never closed"), (9, 1, "no lesson")],
+        [(6, 1, "n'est jamais fermé"), (9, 1, "aucune leçon")],
         id="comment",
     ),
 ]
@@ -367,9 +383,9 @@ def test_non_utf8_file_points_at_the_bad_byte(tmp_path: Path) -> None:
 
 def test_check_path_on_missing_and_empty_folders(tmp_path: Path) -> None:
     [missing] = check_path(tmp_path / "absent")
-    assert (missing.line, missing.message) == (0, "no such file or folder")
+    assert (missing.line, missing.message) == (0, "fichier ou dossier introuvable")
     [empty] = check_path(tmp_path)
-    assert "no course file" in empty.message
+    assert "aucun fichier de cours" in empty.message
 
 
 def test_check_path_walks_a_folder_and_finds_shared_ids(tmp_path: Path) -> None:
@@ -382,7 +398,7 @@ def test_check_path_walks_a_folder_and_finds_shared_ids(tmp_path: Path) -> None:
         ("un", "course.md", 1),
         ("un", "extra.course", 6),
     ]
-    assert "course id 'essai' is already used by" in errors[0].message
+    assert "l'identifiant de cours 'essai' est déjà pris par" in errors[0].message
 
 
 def test_parse_course_files_returns_sound_courses(tmp_path: Path) -> None:

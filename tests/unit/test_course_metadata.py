@@ -45,7 +45,7 @@ def test_defaults_are_every_country_and_version_one() -> None:
 def test_a_bad_country_is_reported_on_its_line() -> None:
     with pytest.raises(CourseFormatError) as error:
         course_with("country: Sénégal")
-    assert error.value.line == 6 and "country" in error.value.message
+    assert error.value.line == 6 and "le pays" in error.value.message
 
 
 def test_every_bundled_course_states_its_objectives() -> None:

@@ -54,7 +54,7 @@ def test_video_and_document_steps_are_read(tmp_path: Path) -> None:
     [
         ("[vidéo: Un film](http://example.org/film)", "https://"),
         ("[vidéo: Un film](films/local.mp4)", "https://"),
-        ("[vidéo Un film]", "malformed video line"),
+        ("[vidéo Un film]", "ligne de vidéo mal formée"),
     ],
 )
 def test_a_bad_video_line_is_reported(tmp_path: Path, video: str, message: str) -> None:
