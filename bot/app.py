@@ -1,4 +1,4 @@
-"""Assembles the running bot: database, library, dialogs, web chat and Telegram."""
+"""Assembles the running bot: database, library, dialogs, web chat, Telegram, WhatsApp."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from bot.storage.db import create_engine, migrate_async
 from bot.storage.store import SqlStore
 from bot.telegram.service import TelegramService
 from bot.web.chat import WebChat
+from bot.whatsapp.service import WhatsAppService
 from content.library import load_library
 from dialogs.flows import build_dialogs
 
@@ -35,6 +36,7 @@ class BotApp:
     store: SqlStore | None = None
     runner: web.AppRunner | None = None
     telegram: TelegramService | None = None
+    whatsapp: WhatsAppService | None = None
     conversations: Conversations | None = field(default=None, repr=False)
     port: int = 0
 
@@ -59,6 +61,9 @@ class BotApp:
         if settings.telegram_bot_token:
             self.telegram = TelegramService(settings, self.conversations, store)
             routes += self.telegram.routes()
+        if settings.whatsapp_enabled:
+            self.whatsapp = WhatsAppService(settings, self.conversations, store, i18n)
+            routes += self.whatsapp.routes()
         chat = WebChat(self.conversations)
         self.runner = web.AppRunner(build_server(self.engine, library, chat, routes))
         await self.runner.setup()
@@ -67,6 +72,8 @@ class BotApp:
         self.port = _bound_port(self.runner, settings.web_port)
         if self.telegram is not None:
             await self.telegram.start()
+        if self.whatsapp is not None:
+            await self.whatsapp.start()
         # What start-up built (library, catalogs, PTB, SQLAlchemy) lives as long as the
         # process: keep it out of the collector's scans, which showed in p99 (bench/).
         gc.collect()
@@ -74,11 +81,13 @@ class BotApp:
         log.info("web chat on http://localhost:%s courses=%d", self.port, len(library.courses))
 
     async def stop(self) -> None:
-        """Stop Telegram, the HTTP server and the database pool."""
+        """Stop Telegram, the HTTP server, WhatsApp's handling and the database pool."""
         if self.telegram is not None:
             await self.telegram.stop()
         if self.runner is not None:
             await self.runner.cleanup()
+        if self.whatsapp is not None:
+            await self.whatsapp.stop()
         if self.store is not None:
             self.store.close()
         if self.engine is not None:

@@ -12,6 +12,8 @@ from dotenv import load_dotenv
 from content.library import DEFAULT_LIBRARY
 
 TELEGRAM_API = "https://api.telegram.org"
+GRAPH_API = "https://graph.facebook.com"
+GRAPH_API_VERSION = "v21.0"
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -38,6 +40,26 @@ class Settings:
     telegram_webhook_url: str = ""
     telegram_webhook_secret: str = ""
     telegram_native_polls: bool = True
+    whatsapp_access_token: str = ""
+    whatsapp_phone_number_id: str = ""
+    whatsapp_app_secret: str = ""
+    whatsapp_verify_token: str = ""
+    whatsapp_api_base_url: str = GRAPH_API
+    whatsapp_api_version: str = GRAPH_API_VERSION
+    whatsapp_template_name: str = ""  # an approved template for outside the 24-hour window
+    whatsapp_template_language: str = "fr"
+    whatsapp_template_params: str = ""  # "text": the held message's text as {{1}}
+    whatsapp_pace_seconds: float = 0.3  # between two messages to one learner: kept in order
+    whatsapp_backoff_seconds: float = 1.0  # first wait after a rate limit, doubled each retry
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        """WhatsApp is served when the number, its token and the app secret are configured."""
+        return bool(
+            self.whatsapp_access_token
+            and self.whatsapp_phone_number_id
+            and self.whatsapp_app_secret
+        )
 
     @classmethod
     def from_env(cls, env_file: str | None = ".env") -> Settings:
@@ -59,6 +81,17 @@ class Settings:
             telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", ""),
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
             telegram_native_polls=_flag(env.get("TELEGRAM_NATIVE_POLLS"), True),
+            whatsapp_access_token=env.get("WHATSAPP_ACCESS_TOKEN", ""),
+            whatsapp_phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID", ""),
+            whatsapp_app_secret=env.get("WHATSAPP_APP_SECRET", ""),
+            whatsapp_verify_token=env.get("WHATSAPP_VERIFY_TOKEN", ""),
+            whatsapp_api_base_url=(env.get("WHATSAPP_API_BASE_URL") or GRAPH_API).rstrip("/"),
+            whatsapp_api_version=env.get("WHATSAPP_API_VERSION") or GRAPH_API_VERSION,
+            whatsapp_template_name=env.get("WHATSAPP_TEMPLATE_NAME", ""),
+            whatsapp_template_language=env.get("WHATSAPP_TEMPLATE_LANGUAGE") or "fr",
+            whatsapp_template_params=env.get("WHATSAPP_TEMPLATE_PARAMS", ""),
+            whatsapp_pace_seconds=float(env.get("WHATSAPP_PACE_SECONDS") or 0.3),
+            whatsapp_backoff_seconds=float(env.get("WHATSAPP_BACKOFF_SECONDS") or 1.0),
         )
 
 

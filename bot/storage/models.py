@@ -1,4 +1,5 @@
-"""Tables: learners with their profile and dialog state, progress, polls, processed updates."""
+"""Tables: learners with their profile and dialog state, progress, polls, processed updates,
+and what the channels keep (WhatsApp inbox, service windows, sent messages, media ids)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -129,9 +131,74 @@ class TelegramPoll(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class WhatsAppInbox(Base):
+    """A signed webhook body, stored before Meta gets its 200, deleted once handled."""
+
+    __tablename__ = "whatsapp_inbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ChannelContact(Base):
+    """When a learner last wrote to us (WhatsApp's 24-hour window), and if they are gone."""
+
+    __tablename__ = "channel_contacts"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_inbound_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    unreachable_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    unreachable_code: Mapped[int | None] = mapped_column(Integer)
+
+
+class SentMessage(Base):
+    """A message we sent, with the last status the platform reported for it."""
+
+    __tablename__ = "sent_messages"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)  # the platform's id
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))  # text, interactive, image, template...
+    status: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PendingMessage(Base):
+    """A message held back outside WhatsApp's window, sent at the learner's next message."""
+
+    __tablename__ = "pending_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class MediaUpload(Base):
+    """A file already uploaded to a platform: its media id, so it is uploaded once."""
+
+    __tablename__ = "media_uploads"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the bytes
+    media_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 # The Core tables, for the store's hot path (no ORM unit of work, no lazy loading).
 users: Table = Base.metadata.tables["users"]
 processed_updates: Table = Base.metadata.tables["processed_updates"]
 lesson_progress: Table = Base.metadata.tables["lesson_progress"]
 quiz_attempts: Table = Base.metadata.tables["quiz_attempts"]
 telegram_polls: Table = Base.metadata.tables["telegram_polls"]
+whatsapp_inbox: Table = Base.metadata.tables["whatsapp_inbox"]
+channel_contacts: Table = Base.metadata.tables["channel_contacts"]
+sent_messages: Table = Base.metadata.tables["sent_messages"]
+pending_messages: Table = Base.metadata.tables["pending_messages"]
+media_uploads: Table = Base.metadata.tables["media_uploads"]

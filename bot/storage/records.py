@@ -10,7 +10,15 @@ from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.storage.models import lesson_progress, quiz_attempts, telegram_polls, users
+from bot.storage.models import (
+    channel_contacts,
+    lesson_progress,
+    pending_messages,
+    quiz_attempts,
+    sent_messages,
+    telegram_polls,
+    users,
+)
 from dialogs.ports import LessonDone, QuizScore
 
 
@@ -129,6 +137,9 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "lessons_done": _rows(conn, lesson_progress, uid, "completed_at"),
         "quiz_attempts": _rows(conn, quiz_attempts, uid, "finished_at", "id"),
         "telegram_polls": _rows(conn, telegram_polls, uid, "created_at"),
+        "channel_contact": _rows(conn, channel_contacts, uid, "last_inbound_at"),
+        "sent_messages": _rows(conn, sent_messages, uid, "sent_at"),
+        "held_messages": _rows(conn, pending_messages, uid, "created_at"),
     }
 
 

@@ -231,7 +231,21 @@ class SqlStore:
         if guard is not None and guard.open and guard.store is self:
             raise RuntimeError("this task holds an open store.turn(): use tx, or call after it")
 
-    async def _sqlite_write(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
+    @property
+    def on_sqlite(self) -> bool:
+        """Whether short statements go through the loop-thread SQLite connection."""
+        return self._sqlite is not None
+
+    async def sqlite_execute(
+        self, sql: str, params: Sequence[Any] | dict[str, Any]
+    ) -> sqlite3.Cursor:
+        """One autocommitted statement on the turns' SQLite connection (between turns)."""
+        self._refuse_inside_turn()
+        return await self._sqlite_write(sql, params)
+
+    async def _sqlite_write(
+        self, sql: str, params: Sequence[Any] | dict[str, Any]
+    ) -> sqlite3.Cursor:
         """One autocommitted statement on the turns' connection, between turns."""
         assert self._sqlite is not None
         async with _SQLITE_FILES.hold(self._file):

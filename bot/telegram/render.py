@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter  # PTB <23 is pinned
 
 from bot.conversations import Outcome
+from bot.outgoing import merge_texts
 from bot.storage.store import SqlStore
 from content.text import split_text
 from dialogs.messages import Ask, Document, Option, Out, QuizQuestion, Say, Show
@@ -191,20 +191,6 @@ def _file_id(sent: dict[str, Any], kind: str) -> str:
     """Telegram's id of the file just sent (the largest size of a photo)."""
     media = sent[kind]
     return str((media[-1] if isinstance(media, list) else media)["file_id"])
-
-
-def merge_texts(messages: list[Out], limit: int) -> list[Out]:
-    """A text followed by a text or a question goes as one message: fewer pings, less data."""
-    merged: list[Out] = []
-    for message in messages:
-        last = merged[-1] if merged else None
-        if isinstance(last, Say) and isinstance(message, Say | Ask):
-            text = f"{last.text}\n\n{message.text}"
-            if len(text) <= limit:
-                merged[-1] = replace(message, text=text)
-                continue
-        merged.append(message)
-    return merged
 
 
 async def _sleep(retry_after: timedelta | int) -> None:

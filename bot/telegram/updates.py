@@ -56,7 +56,7 @@ async def to_event(update: Update, store: SqlStore) -> Incoming | None:
 def _callback(user: UserRef, key: str, data: str) -> OptionChosen:
     """ "12:next" -> the option "next" of prompt 12; anything else is a stale tap."""
     prompt, _, option = data.partition(":")
-    if not prompt.isdigit() or not option:
+    if not (prompt.isascii() and prompt.isdigit()) or len(prompt) > 18 or not option:
         return OptionChosen(user, key, -1, data[:32])
     return OptionChosen(user, key, int(prompt), option)
 

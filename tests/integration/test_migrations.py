@@ -16,7 +16,18 @@ from bot.storage.db import create_engine, downgrade_async, migrate, migrate_asyn
 from bot.storage.models import Base
 
 REPO = Path(__file__).resolve().parents[2]
-TABLES = {"users", "processed_updates", "lesson_progress", "quiz_attempts", "telegram_polls"}
+TABLES = {
+    "users",
+    "processed_updates",
+    "lesson_progress",
+    "quiz_attempts",
+    "telegram_polls",
+    "whatsapp_inbox",
+    "channel_contacts",
+    "sent_messages",
+    "pending_messages",
+    "media_uploads",
+}
 
 
 async def table_names(url: str) -> set[str]:
@@ -73,6 +84,6 @@ def test_the_alembic_command_line_uses_database_url(tmp_path: Path) -> None:
     upgraded = alembic_cli(tmp_path, "upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
     current = alembic_cli(tmp_path, "current")
-    assert "0001 (head)" in current.stdout, current.stderr
+    assert "0002 (head)" in current.stdout, current.stderr
     offline = alembic_cli(tmp_path, "upgrade", "head", "--sql")
     assert "CREATE TABLE users" in offline.stdout, offline.stderr

@@ -1,0 +1,279 @@
+"""What the channels keep between messages: the WhatsApp inbox, service windows, sent
+messages and their statuses, messages held for later, and uploaded media ids.
+
+The statements are plain SQL that SQLite and PostgreSQL both read; on SQLite they run on the
+store's loop-thread connection (microseconds, no thread hop), on PostgreSQL in a short
+transaction of their own. None of them may run inside a learner's turn.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.types import JSON, DateTime, LargeBinary
+
+from bot.storage.statements import sqlite_time
+from bot.storage.store import SqlStore
+
+Row = Sequence[Any]
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A learner's standing on a channel: their last message, and whether they are gone."""
+
+    last_inbound_at: datetime | None
+    unreachable_at: datetime | None
+
+
+# Later statuses never go back to earlier ones (Meta may deliver "read" before "delivered").
+_STATUS_RANK = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4, "deleted": 4}
+
+
+class ChannelStore:
+    """Channel bookkeeping on the same database as the learners."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self.store = store
+
+    async def _run(self, sql: str, **params: Any) -> list[Row]:
+        """Run one statement and return its rows (none for writes)."""
+        if self.store.on_sqlite:
+            cursor = await self.store.sqlite_execute(sql, _for_sqlite(params))
+            return cursor.fetchall()
+        statement = text(sql).bindparams(
+            *(bindparam(k, type_=_type_of(v)) for k, v in params.items() if _type_of(v))
+        )
+        async with self.store.engine.begin() as conn:
+            result = await conn.execute(statement, params)
+            return list(result.all()) if result.returns_rows else []
+
+    # --- the WhatsApp inbox: stored before the 200, deleted once handled ------------------
+
+    async def inbox_put(self, body: bytes, at: datetime) -> int:
+        """Store a verified webhook body durably; returns its id."""
+        rows = await self._run(
+            "INSERT INTO whatsapp_inbox (body, received_at) VALUES (:body, :at) RETURNING id",
+            body=body,
+            at=at,
+        )
+        return int(rows[0][0])
+
+    async def inbox_pending(self, limit: int = 500) -> list[tuple[int, bytes]]:
+        """Bodies stored but not yet handled (after a crash), oldest first."""
+        rows = await self._run(
+            "SELECT id, body FROM whatsapp_inbox ORDER BY id LIMIT :limit", limit=limit
+        )
+        return [(int(row[0]), bytes(row[1])) for row in rows]
+
+    async def inbox_done(self, body_id: int) -> None:
+        """Forget a handled body (it holds phone numbers and message text)."""
+        await self._run("DELETE FROM whatsapp_inbox WHERE id = :id", id=body_id)
+
+    # --- the 24-hour window and reachability ----------------------------------------------
+
+    async def touch(self, user_id: int, inbound_at: datetime) -> None:
+        """The learner wrote at `inbound_at`: their window opens, they are reachable again."""
+        await self._run(
+            "INSERT INTO channel_contacts (user_id, last_inbound_at) VALUES (:uid, :at) "
+            "ON CONFLICT (user_id) DO UPDATE SET unreachable_at = NULL, unreachable_code = NULL,"
+            " last_inbound_at = CASE WHEN channel_contacts.last_inbound_at IS NULL"
+            " OR channel_contacts.last_inbound_at < :at THEN :at"
+            " ELSE channel_contacts.last_inbound_at END",
+            uid=user_id,
+            at=inbound_at,
+        )
+
+    async def contact(self, user_id: int) -> Contact:
+        """When the learner last wrote, and whether the platform said they cannot be reached."""
+        rows = await self._run(
+            "SELECT last_inbound_at, unreachable_at FROM channel_contacts WHERE user_id = :uid",
+            uid=user_id,
+        )
+        if not rows:
+            return Contact(None, None)
+        return Contact(_time(rows[0][0]), _time(rows[0][1]))
+
+    async def mark_unreachable(self, user_id: int, code: int, at: datetime) -> None:
+        """The platform refused for good (blocked, not on WhatsApp): stop trying."""
+        await self._run(
+            "INSERT INTO channel_contacts (user_id, unreachable_at, unreachable_code) "
+            "VALUES (:uid, :at, :code) ON CONFLICT (user_id) DO UPDATE "
+            "SET unreachable_at = :at, unreachable_code = :code",
+            uid=user_id,
+            at=at,
+            code=code,
+        )
+
+    # --- sent messages and their statuses -------------------------------------------------
+
+    async def record_sent(
+        self, message_id: str, user_id: int, channel: str, kind: str, at: datetime
+    ) -> None:
+        """Remember a message we sent, to attach the statuses the platform reports."""
+        await self._run(
+            "INSERT INTO sent_messages (id, user_id, channel, kind, status, sent_at, updated_at)"
+            " VALUES (:id, :uid, :channel, :kind, 'accepted', :at, :at)"
+            " ON CONFLICT (id) DO NOTHING",
+            id=message_id,
+            uid=user_id,
+            channel=channel,
+            kind=kind,
+            at=at,
+        )
+
+    async def record_failure(
+        self, user_id: int, channel: str, kind: str, code: int, at: datetime
+    ) -> None:
+        """A message the platform refused: kept as failed with its code, for the admins."""
+        await self._run(
+            "INSERT INTO sent_messages"
+            " (id, user_id, channel, kind, status, error_code, sent_at, updated_at)"
+            " VALUES (:id, :uid, :channel, :kind, 'failed', :code, :at, :at)",
+            id=f"failed:{uuid.uuid4().hex}",
+            uid=user_id,
+            channel=channel,
+            kind=kind,
+            code=code,
+            at=at,
+        )
+
+    async def record_status(
+        self, message_id: str, status: str, error_code: int | None, at: datetime
+    ) -> bool:
+        """Attach a status to a sent message, never going back; False if it is not ours."""
+        rows = await self._run("SELECT status FROM sent_messages WHERE id = :id", id=message_id)
+        if not rows:
+            return False
+        if _STATUS_RANK.get(status, 1) < _STATUS_RANK.get(str(rows[0][0]), 1):
+            return True
+        await self._run(
+            "UPDATE sent_messages SET status = :status, error_code = :code, updated_at = :at"
+            " WHERE id = :id",
+            id=message_id,
+            status=status[:16],
+            code=error_code,
+            at=at,
+        )
+        return True
+
+    async def status_of(self, message_id: str) -> tuple[str, int | None] | None:
+        """The last status of a sent message and its error code, if we know the message."""
+        rows = await self._run(
+            "SELECT status, error_code FROM sent_messages WHERE id = :id", id=message_id
+        )
+        return (str(rows[0][0]), rows[0][1]) if rows else None
+
+    async def failures(self, channel: str) -> dict[int, int]:
+        """How many sent messages failed, per error code (for the admins' statistics)."""
+        rows = await self._run(
+            "SELECT error_code, COUNT(*) FROM sent_messages WHERE channel = :channel"
+            " AND status = 'failed' GROUP BY error_code",
+            channel=channel,
+        )
+        return {int(row[0] or 0): int(row[1]) for row in rows}
+
+    # --- messages held outside the window -------------------------------------------------
+
+    async def hold(self, user_id: int, payload: dict[str, Any], at: datetime) -> None:
+        """Keep a message to send when the learner next writes."""
+        await self._run(
+            "INSERT INTO pending_messages (user_id, payload, created_at)"
+            " VALUES (:uid, :payload, :at)",
+            uid=user_id,
+            payload=payload,
+            at=at,
+        )
+
+    async def has_held(self, user_id: int) -> bool:
+        """Whether messages already wait for the learner's next message."""
+        rows = await self._run(
+            "SELECT 1 FROM pending_messages WHERE user_id = :uid LIMIT 1", uid=user_id
+        )
+        return bool(rows)
+
+    async def take_held(self, user_id: int) -> list[dict[str, Any]]:
+        """The messages held for a learner, oldest first, removed from the store."""
+        rows = await self._run(
+            "DELETE FROM pending_messages WHERE user_id = :uid RETURNING id, payload",
+            uid=user_id,
+        )
+        ordered = sorted(rows, key=lambda row: int(row[0]))
+        return [_json(row[1]) for row in ordered]
+
+    # --- uploaded media --------------------------------------------------------------------
+
+    async def media_id(self, channel: str, digest: str) -> str | None:
+        """The platform's id of a file already uploaded, if any."""
+        rows = await self._run(
+            "SELECT media_id FROM media_uploads WHERE channel = :channel AND digest = :digest",
+            channel=channel,
+            digest=digest,
+        )
+        return str(rows[0][0]) if rows else None
+
+    async def remember_media(self, channel: str, digest: str, media_id: str, at: datetime) -> None:
+        """Remember an upload's media id."""
+        await self._run(
+            "INSERT INTO media_uploads (channel, digest, media_id, created_at)"
+            " VALUES (:channel, :digest, :media_id, :at)"
+            " ON CONFLICT (channel, digest) DO UPDATE SET media_id = :media_id, created_at = :at",
+            channel=channel,
+            digest=digest,
+            media_id=media_id,
+            at=at,
+        )
+
+    async def forget_media(self, channel: str, digest: str) -> None:
+        """Drop a media id the platform no longer knows (ids expire after 30 days)."""
+        await self._run(
+            "DELETE FROM media_uploads WHERE channel = :channel AND digest = :digest",
+            channel=channel,
+            digest=digest,
+        )
+
+
+def _for_sqlite(params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters as SQLAlchemy's SQLite types store them (times as text, JSON as text)."""
+    converted: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, datetime):
+            value = sqlite_time(value)
+        elif isinstance(value, dict | list):
+            value = json.dumps(value, ensure_ascii=False)
+        converted[key] = value
+    return converted
+
+
+def _type_of(value: Any) -> Any:
+    """The SQL type PostgreSQL needs told for a parameter, when it cannot guess it."""
+    if isinstance(value, dict | list):
+        return JSON()
+    if isinstance(value, bytes):
+        return LargeBinary()
+    if isinstance(value, datetime):
+        return DateTime(timezone=True)
+    return None
+
+
+def _time(value: Any) -> datetime | None:
+    """A stored time as an aware UTC datetime (SQLite hands back text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _json(value: Any) -> dict[str, Any]:
+    """A stored JSON object (SQLite hands back text)."""
+    loaded = json.loads(value) if isinstance(value, str | bytes) else value
+    assert isinstance(loaded, dict)
+    return loaded

@@ -1,0 +1,1 @@
+"""WhatsApp Cloud API: webhook, inbound events, Graph API client and rendering."""

@@ -1,0 +1,174 @@
+"""The WhatsApp Cloud API client: send messages and upload media over one aiohttp session.
+
+Every refusal becomes a ``GraphError`` carrying Graph's code, title, details and the HTTP
+status; network errors and timeouts become ``GraphError(code=0)``, which is retryable. A send
+whose answer was lost may still have been delivered: WhatsApp has no idempotency key either.
+Nothing here logs message bodies or phone numbers; DEBUG records carry codes and statuses only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+import aiohttp
+
+log = logging.getLogger(__name__)
+
+NETWORK_ERROR = 0
+# Throughput and pair rate limits, plus Graph's "temporarily unavailable" codes (2, 131016):
+# all of them mean "the same request may succeed later".
+RETRYABLE_CODES = frozenset({NETWORK_ERROR, 2, 4, 80007, 130429, 131016, 131056})
+_CODE_PREFIX = re.compile(r"^\(#\d+\)\s*")
+JSON = dict[str, Any]
+
+
+class GraphError(Exception):
+    """A refusal of the Graph API: Graph's code (131047, 130429, 190...), title, details, status."""
+
+    def __init__(
+        self,
+        code: int,
+        title: str = "",
+        details: str = "",
+        status: int = 0,
+        *,
+        subcode: int | None = None,
+        fbtrace_id: str | None = None,
+    ) -> None:
+        """Keep Graph's error fields; ``status`` 0 means no HTTP answer arrived."""
+        super().__init__(f"Graph API error {code} (HTTP {status}): {title} {details}".rstrip())
+        self.code = code
+        self.title = title
+        self.details = details
+        self.status = status
+        self.subcode = subcode
+        self.fbtrace_id = fbtrace_id
+
+    @property
+    def retryable(self) -> bool:
+        """Whether the same request may succeed later (rate limits, 429, 5xx, network)."""
+        return self.code in RETRYABLE_CODES or self.status == 429 or self.status >= 500
+
+
+def error_from_answer(status: int, body: Any) -> GraphError:
+    """The ``GraphError`` of an error answer (Graph's shape, or anything else)."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return GraphError(NETWORK_ERROR, f"HTTP {status} without a Graph error", status=status)
+    data = error.get("error_data")
+    details = data.get("details") if isinstance(data, dict) else None
+    return GraphError(
+        _int(error.get("code")),
+        _CODE_PREFIX.sub("", str(error.get("message") or "")),
+        str(details or ""),
+        status,
+        subcode=_int(error["error_subcode"]) if "error_subcode" in error else None,
+        fbtrace_id=error.get("fbtrace_id"),
+    )
+
+
+def _int(value: Any) -> int:
+    """An error code as an int (0 when absent or malformed)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return NETWORK_ERROR
+
+
+def _parse(status: int, raw: bytes) -> JSON:
+    """The JSON object of a successful answer, or the ``GraphError`` it means."""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    if 200 <= status < 300 and isinstance(body, dict) and "error" not in body:
+        return body
+    error = error_from_answer(status, body)
+    log.debug("Graph API refused: code %s, HTTP %s", error.code, status)
+    raise error
+
+
+def _message_id(answer: JSON) -> str | None:
+    """``messages[0].id`` of a send's answer, if there is one."""
+    messages = answer.get("messages")
+    first = messages[0] if isinstance(messages, list) and messages else None
+    wamid = first.get("id") if isinstance(first, dict) else None
+    return wamid if isinstance(wamid, str) and wamid else None
+
+
+class GraphClient:
+    """Sends messages and uploads media for one WhatsApp business phone number."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_version: str,
+        phone_number_id: str,
+        access_token: str,
+        timeout: float = 20.0,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        """Prepare the endpoint; a session is created on first use unless one is given."""
+        self._endpoint = f"{base_url.rstrip('/')}/{api_version.strip('/')}/{phone_number_id}"
+        self._auth = {"Authorization": f"Bearer {access_token}"}
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session = session
+        self._owns_session = session is None
+        self._closed = False
+
+    async def send(self, payload: JSON) -> str:
+        """Send one message (a Graph ``messages`` payload) and return its wamid."""
+        body = {"messaging_product": "whatsapp", "recipient_type": "individual", **payload}
+        data = json.dumps(body, ensure_ascii=False).encode()
+        headers = {**self._auth, "Content-Type": "application/json"}
+        answer = await self._post("messages", data, headers)
+        if wamid := _message_id(answer):
+            return wamid
+        raise GraphError(NETWORK_ERROR, "Answer without a message id", status=200)
+
+    async def upload(self, data: bytes, mime: str, filename: str) -> str:
+        """Upload a media file and return its media id."""
+        form = aiohttp.FormData()
+        form.add_field("messaging_product", "whatsapp")
+        form.add_field("type", mime)
+        form.add_field("file", data, filename=filename, content_type=mime)
+        answer = await self._post("media", form, self._auth)
+        if isinstance(media_id := answer.get("id"), str) and media_id:
+            return media_id
+        raise GraphError(NETWORK_ERROR, "Answer without a media id", status=200)
+
+    async def close(self) -> None:
+        """Close the session if this client created it; the client is unusable afterwards."""
+        self._closed = True
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()`` was called."""
+        return self._closed
+
+    async def _post(self, path: str, data: Any, headers: dict[str, str]) -> JSON:
+        """POST to ``{endpoint}/{path}``; network failures become ``GraphError(code=0)``."""
+        session = self._session_in_loop()
+        url = f"{self._endpoint}/{path}"
+        try:
+            async with session.post(url, data=data, headers=headers, timeout=self._timeout) as r:
+                status, raw = r.status, await r.read()
+        except (aiohttp.ClientError, TimeoutError) as err:
+            log.debug("Graph API %s unreachable: %s", path, type(err).__name__)
+            reason = str(err) or type(err).__name__
+            raise GraphError(NETWORK_ERROR, "Network error", reason) from err
+        return _parse(status, raw)
+
+    def _session_in_loop(self) -> aiohttp.ClientSession:
+        """The shared session, created lazily inside the running loop."""
+        if self._closed:
+            raise RuntimeError("GraphClient is closed")
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self._session

@@ -1,0 +1,229 @@
+"""Semantic messages as WhatsApp Cloud API messages, within WhatsApp's limits.
+
+Up to 3 options become reply buttons, up to 10 a list, more than that numbered text where a
+typed number (or the option's text) is understood by the dialogs. A label cut to fit a
+button or a row keeps its full text in the body, so nothing is lost. Long texts are split at
+paragraph or sentence boundaries. Pure functions: the channel uploads and sends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.outgoing import merge_texts
+from content.text import split_text
+from dialogs.context import Translator
+from dialogs.messages import Ask, Document, Option, Out, QuizQuestion, Say, Show
+
+TEXT_LIMIT = 4096
+BODY_LIMIT = 1024  # body of an interactive message, and media captions
+BUTTONS_MAX = 3
+BUTTON_TITLE = 20
+ROWS_MAX = 10
+ROW_TITLE = 24
+ROW_DESCRIPTION = 72
+LIST_BUTTON = 20
+
+Payload = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One WhatsApp message: its payload (without `to`) and a file to upload, if any."""
+
+    payload: Payload
+    upload_path: Path | None = None  # a course file: uploaded once, then sent by media id
+    upload_bytes: bytes | None = None  # generated content (a booklet, an export)
+    filename: str = ""
+    mime: str = ""
+
+    @property
+    def kind(self) -> str:
+        """The WhatsApp message type: text, interactive, image, audio, document, template."""
+        return str(self.payload["type"])
+
+    @property
+    def needs_upload(self) -> bool:
+        """Whether a file must be uploaded (or found in the media cache) before sending."""
+        kind = self.kind
+        target = self.payload.get(kind)
+        if kind not in MEDIA_TYPES.values() or not isinstance(target, dict):
+            return False
+        return "link" not in target and "id" not in target
+
+
+def render(messages: list[Out], t: Translator, public_url: str = "") -> list[Outgoing]:
+    """Every message of a reply, in order."""
+    rendered: list[Outgoing] = []
+    for message in _merge(messages):
+        rendered.extend(render_one(message, t, public_url))
+    return rendered
+
+
+def _merge(messages: list[Out]) -> list[Out]:
+    """A text followed by a question goes as one message (the shared rule of the channels)."""
+    return merge_texts(messages, BODY_LIMIT)
+
+
+def render_one(message: Out, t: Translator, public_url: str = "") -> list[Outgoing]:
+    """One semantic message as one or more WhatsApp messages."""
+    if isinstance(message, Say):
+        return texts(message.text)
+    if isinstance(message, Ask):
+        return choices(message.text, message.options, message.prompt, t)
+    if isinstance(message, QuizQuestion):
+        return question(message, t)
+    if isinstance(message, Show):
+        return media(message, public_url)
+    return [document(message)]
+
+
+def texts(text: str, limit: int = TEXT_LIMIT) -> list[Outgoing]:
+    """Plain text, split within WhatsApp's 4,096 characters."""
+    return [_text(chunk) for chunk in split_text(text, limit) or ["…"]]
+
+
+def _text(body: str) -> Outgoing:
+    """One text message (links are not previewed: previews cost data)."""
+    return Outgoing({"type": "text", "text": {"body": body, "preview_url": False}})
+
+
+def choices(text: str, options: tuple[Option, ...], prompt: int, t: Translator) -> list[Outgoing]:
+    """A question with options: buttons, a list, or numbered text."""
+    if not options:
+        return texts(text)
+    if len(options) > ROWS_MAX:
+        return numbered(text, options, t)
+    full = _full_labels(options, BUTTON_TITLE if len(options) <= BUTTONS_MAX else ROW_DESCRIPTION)
+    body = f"{text}\n\n{full}" if full else text
+    chunks = split_text(body, BODY_LIMIT) or ["…"]
+    before = [_text(chunk) for chunk in chunks[:-1]]
+    if len(options) <= BUTTONS_MAX:
+        return [*before, _buttons(chunks[-1], options, prompt)]
+    return [*before, _list(chunks[-1], options, prompt, t)]
+
+
+def _full_labels(options: tuple[Option, ...], limit: int) -> str:
+    """The options numbered in full, when one of them would be cut to fit: nothing is lost."""
+    if all(len(o.label) <= limit for o in options):
+        return ""
+    return "\n".join(f"{i}. {o.label}" for i, o in enumerate(options, 1))
+
+
+def _buttons(body: str, options: tuple[Option, ...], prompt: int) -> Outgoing:
+    """Up to three reply buttons; the reply's id is "<prompt>:<option id>"."""
+    buttons = [
+        {"type": "reply", "reply": {"id": f"{prompt}:{o.id}", "title": title}}
+        for o, title in zip(options, titles(options, BUTTON_TITLE), strict=True)
+    ]
+    interactive = {"type": "button", "body": {"text": body}, "action": {"buttons": buttons}}
+    return Outgoing({"type": "interactive", "interactive": interactive})
+
+
+def _list(body: str, options: tuple[Option, ...], prompt: int, t: Translator) -> Outgoing:
+    """Up to ten rows behind one button; a long label continues in the row's description."""
+    rows = []
+    for option, title in zip(options, titles(options, ROW_TITLE), strict=True):
+        row = {"id": f"{prompt}:{option.id}", "title": title}
+        if len(option.label) > ROW_TITLE:
+            row["description"] = cut(option.label, ROW_DESCRIPTION)
+        rows.append(row)
+    # Translators: the button that opens a WhatsApp list of choices (at most 20 characters).
+    button = cut(t.gettext("Choisir"), LIST_BUTTON)
+    action = {"button": button, "sections": [{"rows": rows}]}
+    interactive = {"type": "list", "body": {"text": body}, "action": action}
+    return Outgoing({"type": "interactive", "interactive": interactive})
+
+
+def titles(options: tuple[Option, ...], limit: int) -> list[str]:
+    """Labels cut to fit; numbered as in the body when cutting made two of them the same
+    (WhatsApp refuses a message whose buttons share a title)."""
+    cuts = [cut(o.label, limit) for o in options]
+    if len(set(cuts)) == len(cuts):
+        return cuts
+    return [cut(f"{i}. {o.label}", limit) for i, o in enumerate(options, 1)]
+
+
+def numbered(text: str, options: tuple[Option, ...], t: Translator) -> list[Outgoing]:
+    """More options than a list holds: numbered lines, answered by typing the number."""
+    lines = "\n".join(f"{i}. {o.label}" for i, o in enumerate(options, 1))
+    how = t.gettext("Répondez avec le numéro de votre choix.")
+    return texts(f"{text}\n\n{lines}\n\n{how}")
+
+
+def question(message: QuizQuestion, t: Translator) -> list[Outgoing]:
+    """A single choice as options; several right answers as lettered text to type."""
+    if not message.multiple:
+        return choices(message.text, message.options + message.extra, message.prompt, t)
+    lines = "\n".join(f"{o.id}) {o.label}" for o in message.options)
+    body = "\n\n".join(part for part in (message.text, lines, message.hint) if part)
+    if not message.extra:
+        return texts(body)
+    return choices(body, message.extra, message.prompt, t)
+
+
+MEDIA_TYPES = {"image": "image", "audio": "audio", "document": "document", "video": "video"}
+
+
+def media(show: Show, public_url: str = "") -> list[Outgoing]:
+    """A course file by link (when the web server is public) or by uploaded media id.
+
+    WhatsApp audio has no caption: the caption goes as a text before it.
+    """
+    kind = MEDIA_TYPES.get(show.kind, "document")
+    target: dict[str, Any] = {}
+    if public_url and show.url_path:
+        target["link"] = public_url + show.url_path
+    caption = show.caption
+    before: list[Outgoing] = []
+    if caption and (kind == "audio" or len(caption) > BODY_LIMIT):
+        before, caption = texts(caption), ""
+    if caption:
+        target["caption"] = caption
+    if kind == "document":
+        target["filename"] = show.path.name
+    out = Outgoing(
+        {"type": kind, kind: target}, upload_path=None if target.get("link") else show.path
+    )
+    return [*before, out]
+
+
+def document(doc: Document) -> Outgoing:
+    """Generated bytes (a booklet, an export) as a document, uploaded before sending."""
+    target: dict[str, Any] = {"filename": doc.filename}
+    if doc.caption:
+        target["caption"] = cut(doc.caption, BODY_LIMIT)
+    return Outgoing(
+        {"type": "document", "document": target},
+        upload_bytes=doc.content,
+        filename=doc.filename,
+        mime=doc.mime,
+    )
+
+
+def template(name: str, language: str, params: list[str]) -> Outgoing:
+    """An approved template message (the only kind allowed outside the 24-hour window)."""
+    body: Payload = {"name": name, "language": {"code": language}}
+    if params:
+        parameters = [{"type": "text", "text": p} for p in params]
+        body["components"] = [{"type": "body", "parameters": parameters}]
+    return Outgoing({"type": "template", "template": body})
+
+
+def cut(text: str, limit: int) -> str:
+    """Text within `limit` characters, ending with "…" when it was cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def visible_text(outgoing: Outgoing) -> str:
+    """What a person reads in a message, for templates' parameters and for logs in tests."""
+    payload = outgoing.payload
+    kind = outgoing.kind
+    if kind == "text":
+        return str(payload["text"]["body"])
+    if kind == "interactive":
+        return str(payload["interactive"]["body"]["text"])
+    return str(payload.get(kind, {}).get("caption", ""))

@@ -1,0 +1,162 @@
+"""The WhatsApp webhook: Meta's verification, signed bodies stored durably, then handled.
+
+A POST is checked (HMAC-SHA256 of the raw body with the app secret, compared in constant
+time) before anything else; a good body is written to the inbox table and acknowledged with
+200 at once, then handled in the background. Bodies still in the inbox at start-up (a crash
+between the 200 and the end of handling) are handled then. Meta redelivers for days: a
+message id already handled is acknowledged and not handled again (the store's claim).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from bot.config import Settings
+from bot.conversations import Conversations, Outcome
+from bot.i18n import I18n
+from bot.server import Handler
+from bot.storage.channels import ChannelStore
+from bot.storage.store import SqlStore
+from bot.whatsapp.channel import TemplateSettings, WhatsAppChannel
+from bot.whatsapp.client import GraphClient
+from bot.whatsapp.inbound import InboundMessage, StatusUpdate, parse_body
+
+log = logging.getLogger("imaginecole.whatsapp")
+
+WEBHOOK_PATH = "/whatsapp/webhook"
+MAX_BODY = 512 * 1024  # Meta's bodies are a few KB; anything bigger is not Meta
+CONCURRENCY = 256  # bodies handled at once (different learners proceed in parallel)
+
+
+def signature_ok(secret: bytes, body: bytes, header: str | None) -> bool:
+    """Whether `X-Hub-Signature-256` is "sha256=" + HMAC-SHA256(body) under the app secret."""
+    if not header or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(secret, body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header.removeprefix("sha256=").strip().lower())
+
+
+class WhatsAppService:
+    """Webhook routes, the background handling of stored bodies, and the channel."""
+
+    def __init__(
+        self, settings: Settings, conversations: Conversations, store: SqlStore, i18n: I18n
+    ) -> None:
+        self.settings = settings
+        self.conversations = conversations
+        self.channels = ChannelStore(store)
+        self.secret = settings.whatsapp_app_secret.encode()
+        self.client = GraphClient(
+            base_url=settings.whatsapp_api_base_url,
+            api_version=settings.whatsapp_api_version,
+            phone_number_id=settings.whatsapp_phone_number_id,
+            access_token=settings.whatsapp_access_token,
+        )
+        template = TemplateSettings(
+            settings.whatsapp_template_name,
+            settings.whatsapp_template_language,
+            settings.whatsapp_template_params,
+        )
+        self.channel = WhatsAppChannel(
+            self.client,
+            self.channels,
+            i18n,
+            public_url=settings.public_url,
+            template=template,
+            pace=settings.whatsapp_pace_seconds,
+            backoff=settings.whatsapp_backoff_seconds,
+        )
+        self._slots = asyncio.Semaphore(CONCURRENCY)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        """The webhook's two routes on the shared aiohttp server."""
+        return [("GET", WEBHOOK_PATH, self.verify), ("POST", WEBHOOK_PATH, self.receive)]
+
+    async def start(self) -> None:
+        """Handle the bodies a previous run stored but did not finish."""
+        pending = await self.channels.inbox_pending()
+        if pending:
+            log.info("whatsapp resuming %d stored webhook bodies", len(pending))
+        for body_id, body in pending:
+            self._spawn(body_id, body)
+
+    async def stop(self) -> None:
+        """Let the bodies being handled finish (they stay stored if they cannot), then close."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=10)
+        await self.client.close()
+
+    async def drain(self) -> None:
+        """Wait until every stored body has been handled (tests and benchmarks)."""
+        while self._tasks:
+            await asyncio.gather(*set(self._tasks), return_exceptions=True)
+
+    async def verify(self, request: web.Request) -> web.Response:
+        """Meta's subscription check: echo the challenge for the right verify token."""
+        query = request.query
+        token = self.settings.whatsapp_verify_token
+        given = query.get("hub.verify_token", "")
+        if query.get("hub.mode") != "subscribe" or not token or not _same(given, token):
+            return web.Response(status=403, text="forbidden")
+        return web.Response(text=query.get("hub.challenge", ""))
+
+    async def receive(self, request: web.Request) -> web.Response:
+        """Check the signature, store the body, acknowledge; handling happens afterwards."""
+        if (request.content_length or 0) > MAX_BODY:
+            return web.Response(status=413, text="too large")
+        body = await request.read()
+        if not signature_ok(self.secret, body, request.headers.get("X-Hub-Signature-256")):
+            log.warning("whatsapp webhook rejected: bad or missing signature")
+            return web.Response(status=401, text="bad signature")
+        try:
+            json.loads(body)
+        except ValueError:
+            return web.Response(status=400, text="not JSON")
+        body_id = await self.channels.inbox_put(body, datetime.now(UTC))
+        self._spawn(body_id, body)
+        return web.Response(text="ok")
+
+    def _spawn(self, body_id: int, body: bytes) -> None:
+        """Handle a stored body in the background, keeping a reference to the task."""
+        task = asyncio.get_running_loop().create_task(self._handle(body_id, body))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _handle(self, body_id: int, body: bytes) -> None:
+        """Every message and status of one body, then forget the body."""
+        async with self._slots:
+            try:
+                for item in parse_body(json.loads(body)):
+                    await self._handle_item(item)
+            except Exception:
+                log.exception("whatsapp body %d could not be handled", body_id)
+                return  # kept in the inbox: handled again at the next start
+            await self.channels.inbox_done(body_id)
+
+    async def _handle_item(self, item: InboundMessage | StatusUpdate) -> None:
+        """A learner's message goes through the dialogs; a status is recorded."""
+        if isinstance(item, StatusUpdate):
+            await self.channels.record_status(item.wamid, item.status, item.error_code, item.at)
+            if item.status == "failed":
+                log.info("whatsapp message failed code=%s", item.error_code)
+            return
+        if item.phone_number_id != self.settings.whatsapp_phone_number_id:
+            return  # a body for another number of the same app
+
+        async def send(outcome: Outcome) -> None:
+            await self.channel.send(outcome, inbound_at=item.sent_at)
+
+        await self.conversations.handle(item.event, item.event.message_id, send)
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison of two tokens."""
+    return hmac.compare_digest(given.encode(), expected.encode())
