@@ -154,7 +154,8 @@ class WhatsAppChannel:
             if payload is not None:
                 await self.channels.hold(uid, payload, _now())
         if first_held and self.template.name and messages:
-            params = [_param(visible_text(messages[0]))] if self.template.params == "text" else []
+            shown = next((text for m in messages if (text := visible_text(m).strip())), "…")
+            params = [_param(shown)] if self.template.params == "text" else []
             notice = template(self.template.name, self.template.language, params)
             with contextlib.suppress(WindowClosed, Unreachable):
                 await self._send_one(to, notice, uid)

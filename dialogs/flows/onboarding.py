@@ -52,6 +52,14 @@ async def consent(ctx: Context, event: Incoming) -> Turn:
             "À tout moment, /mes_donnees vous envoie tout ce que je garde, "
             "et /supprimer_mes_donnees efface tout."
         )
+        if ctx.user.channel == "whatsapp":  # WhatsApp's address of a person is their number
+            notice = ctx._(
+                "Avant de commencer : je garde seulement votre langue, votre pays, votre rôle, "
+                "votre classe et vos progrès, pour reprendre là où vous vous êtes arrêté. "
+                "Votre numéro WhatsApp me sert seulement à vous répondre ; je ne garde pas "
+                "votre nom. À tout moment, /mes_donnees vous envoie tout ce que je garde, "
+                "et /supprimer_mes_donnees efface tout."
+            )
         return Turn([Say(notice), Ask(ctx._("Êtes-vous d'accord ?"), options, ctx.state.prompt)])
     chosen = choose(event, options)
     if chosen == "yes":

@@ -1,0 +1,21 @@
+"""WhatsApp rendering details that the journey does not reach."""
+
+from __future__ import annotations
+
+from bot.i18n import I18n
+from bot.whatsapp.render import choices
+from dialogs.messages import Option
+from tests.fakes.graph_api import check_message
+
+
+def test_labels_cut_to_the_same_title_are_numbered_as_in_the_body() -> None:
+    options = (
+        Option("a", "La fraction 3/4 est la plus grande"),
+        Option("b", "La fraction 3/4 est la plus petite"),
+    )
+    (message,) = choices("Que dire ?", options, 7, I18n().translator("fr", None))
+    interactive = message.payload["interactive"]
+    titles = [b["reply"]["title"] for b in interactive["action"]["buttons"]]
+    assert titles == ["1. La fraction 3/4…", "2. La fraction 3/4…"]
+    assert "1. La fraction 3/4 est la plus grande" in interactive["body"]["text"]
+    check_message({**message.payload, "messaging_product": "whatsapp", "to": "221770000000"})
