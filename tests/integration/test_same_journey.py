@@ -1,0 +1,210 @@
+"""The student's journey, written once and run on Telegram, WhatsApp and the web chat.
+
+Each script speaks to a `ChatLearner` (tests/chat_drivers.py) and asserts only on what the
+learner reads: the French texts of the catalogs and the labels of the options offered.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.i18n import I18n
+from content.model import Question, QuestionType
+from tests.chat_drivers import ChatLearner, Unsupported
+from tests.chat_drivers import chat_fixture as chat_fixture  # the `chat` fixture
+from tests.driver import bundled_library
+
+MENU = ["📚 Les cours", "📈 Mes progrès", "❓ Aide", "⚙️ Langue et profil", "🔒 Mes données"]
+FRACTIONS = ("Les cours", "Mathématiques", "Les fractions", "Comprendre", "Partager en parts")
+TEACHING = ("Les cours", "Autres sujets", "Enseigner avec un téléphone", "Organiser le groupe")
+NOT_UNDERSTOOD = "Je n'ai pas compris"
+
+
+# --- steps every script shares -------------------------------------------------------------
+
+
+async def onboard(chat: ChatLearner) -> None:
+    """Language, consent, country, role, class."""
+    await chat.send("/start")
+    for label in ("Français", "J'accepte", "Sénégal", "Élève", "CM2"):
+        await chat.tap(label)
+    assert "Que voulez-vous faire" in chat.last_text()
+
+
+async def open_lesson(chat: ChatLearner, path: tuple[str, ...] = FRACTIONS) -> None:
+    """From the menu, through subject, course and part, to a lesson's first page."""
+    for label in path:
+        await chat.tap(label)
+    assert "(1/" in chat.last_text(), "the first page of the lesson"
+
+
+async def read_to_the_quiz(chat: ChatLearner) -> None:
+    """Turn the pages until the first question is asked."""
+    for _ in range(20):
+        if "Question 1 sur" in chat.last_text():
+            return
+        await chat.tap("Passer au quiz" if "Passer au quiz ▶️" in chat.options() else "Suivant")
+    raise AssertionError("the lesson never reached its quiz")
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def question_asked(chat: ChatLearner) -> Question:
+    """The bundled question the learner just read (the longest that matches)."""
+    shown = normalised(chat.last_text())
+    found = [
+        question
+        for course in bundled_library().courses
+        for lesson in course.lessons
+        for question in (lesson.quiz.questions if lesson.quiz else ())
+        if normalised(question.text) in shown
+    ]
+    assert found, f"no bundled question in {shown!r}"
+    return max(found, key=lambda q: len(q.text))
+
+
+async def answer(chat: ChatLearner, right: bool = True) -> None:
+    """Answer the current question, right or wrong, as its options or a typed text."""
+    question = question_asked(chat)
+    if question.type is QuestionType.TRUE_FALSE:
+        await chat.tap("Vrai" if question.truth is right else "Faux")
+    elif question.type is QuestionType.SINGLE:
+        await chat.tap(next(c.text for c in question.choices if c.correct is right))
+    elif question.type is QuestionType.MULTIPLE:
+        wanted = [c.text for c in question.choices if c.correct is right]
+        await chat.choose_all(*(wanted if right else wanted[:1]))
+    elif question.type is QuestionType.SHORT:
+        await chat.send(question.accepted[0].upper() if right else "je ne sais pas")
+    else:
+        value = question.numeric[0].value
+        await chat.send(str(value).replace(".", ",") if right else str(value + 1))
+
+
+# --- the scripts ---------------------------------------------------------------------------
+
+
+async def test_onboarding_leads_to_the_menu(chat: ChatLearner) -> None:
+    await chat.send("/start")
+    assert "Dans quelle langue" in chat.last_text()
+    assert chat.options()[:3] == ["Français", "English", "العربية"]
+    await chat.tap("Français")
+    assert "/supprimer_mes_donnees" in chat.last_text()
+    await chat.tap("J'accepte")
+    assert "Dans quel pays" in chat.last_text()
+    assert {"Sénégal", "Mali", "Tchad"} <= set(chat.options())
+    await chat.tap("Sénégal")
+    assert "Vous êtes" in chat.last_text()
+    await chat.tap("Élève")
+    assert "En quelle classe" in chat.last_text()
+    await chat.tap("CM2")
+    assert "Que voulez-vous faire" in chat.last_text()
+    assert chat.options() == MENU
+
+
+@pytest.mark.parametrize(
+    ("path", "questions"), [(FRACTIONS, 4), (TEACHING, 5)], ids=["fractions", "teaching"]
+)
+async def test_a_lesson_then_every_answer_right_then_the_score(
+    chat: ChatLearner, path: tuple[str, ...], questions: int
+) -> None:
+    await onboard(chat)
+    await open_lesson(chat, path)
+    await read_to_the_quiz(chat)
+    for number in range(1, questions + 1):
+        assert f"Question {number} sur {questions}" in chat.last_text()
+        await answer(chat, right=True)
+        assert "Bonne réponse" in chat.last_text()
+    score = f"Quiz terminé ! Votre score : {questions} sur {questions} (100\u00a0%)"
+    assert score in chat.last_text()
+    assert "Excellent" in chat.last_text()
+    assert "🔁 Refaire le quiz" in chat.options()
+
+
+async def test_a_wrong_answer_gets_a_retry(chat: ChatLearner) -> None:
+    await onboard(chat)
+    await open_lesson(chat)
+    await read_to_the_quiz(chat)
+    asked = chat.options()
+    await answer(chat, right=False)
+    assert "Ce n'est pas encore ça" in chat.last_text()
+    assert "Question 1 sur 4" in chat.last_text(), "the same question, once more"
+    assert chat.options() == asked
+    await answer(chat, right=True)
+    assert "Bonne réponse" in chat.last_text()
+    assert "Question 2 sur 4" in chat.last_text()
+
+
+async def test_a_stale_option_gets_a_clear_answer_and_the_question_again(
+    chat: ChatLearner,
+) -> None:
+    await onboard(chat)
+    old_menu = chat.asked()
+    await chat.tap("Les cours")
+    assert "Choisissez une matière" in chat.last_text()
+    subjects = chat.options()
+    await chat.tap("Aide", of=old_menu)
+    assert "ancien message" in chat.last_text()
+    assert "Choisissez une matière" in chat.last_text()
+    assert chat.options() == subjects
+    await chat.tap("Mathématiques")
+    assert "Choisissez un cours" in chat.last_text(), "nothing was lost"
+
+
+async def test_an_unexpected_photo_gets_a_clear_answer_and_the_question_again(
+    chat: ChatLearner,
+) -> None:
+    await onboard(chat)
+    await open_lesson(chat)
+    page = chat.options()
+    try:
+        await chat.send_photo()
+    except Unsupported as reason:
+        pytest.skip(f"{chat.channel}: {reason}")
+    assert "ce type de message" in chat.last_text()
+    assert "Partager en parts égales (1/5)" in chat.last_text(), "the page comes again"
+    assert chat.options() == page
+    await chat.tap("Suivant")
+    assert "(2/5)" in chat.last_text()
+
+
+async def test_progress_and_help_keep_the_learner_where_they_were(chat: ChatLearner) -> None:
+    await onboard(chat)
+    await open_lesson(chat)
+    await read_to_the_quiz(chat)
+    await answer(chat, right=True)
+    asked = chat.options()
+    await chat.send("/progres")
+    assert "Vos progrès" in chat.last_text()
+    assert "Question 2 sur 4" in chat.last_text()
+    assert chat.options() == asked
+    await chat.send("/aide")
+    assert "/progres : vos progrès" in chat.last_text()
+    assert "Question 2 sur 4" in chat.last_text()
+    assert chat.options() == asked
+    await answer(chat, right=True)
+    assert "Bonne réponse" in chat.last_text()
+    assert "Question 3 sur 4" in chat.last_text(), "the quiz went on"
+
+
+async def test_choosing_arabic_makes_the_menu_arabic(chat: ChatLearner) -> None:
+    arabic = I18n().translator("ar")
+    await onboard(chat)
+    await chat.send("/langue")
+    assert "Choisissez votre langue" in chat.last_text()
+    await chat.tap("العربية")
+    await chat.send("/menu")
+    assert arabic.gettext("Que voulez-vous faire ?") in chat.last_text()
+    labels = chat.options()
+    assert labels == [arabic.gettext(label) for label in MENU]
+    assert labels != MENU
+    assert not any("a" <= ch <= "z" for ch in chat.last_text().lower())
+
+
+async def test_a_very_long_message_gets_a_clear_answer(chat: ChatLearner) -> None:
+    await onboard(chat)
+    await chat.send("x" * 10_000)
+    assert NOT_UNDERSTOOD in chat.last_text()
+    assert "Que voulez-vous faire" in chat.last_text()
+    assert chat.options() == MENU
