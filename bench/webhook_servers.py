@@ -22,6 +22,11 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+# Run as a script, this folder comes first on sys.path and bench/content.py would shadow the
+# real `content` package: drop it, bot/ and content/ come from PYTHONPATH.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
 from aiohttp import web
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters

@@ -85,12 +85,13 @@ class WhatsAppChannel:
         if uid is None:  # erased just now: answer, keep nothing
             await self._send_all(outcome.user.external_id, messages, None)
             return
-        if inbound_at is not None:
-            await self.channels.touch(uid, inbound_at)
-        contact = await self.channels.contact(uid)
+        if inbound_at is not None:  # one statement: the window, and reachable again
+            contact = await self.channels.touch(uid, inbound_at)
+        else:
+            contact = await self.channels.contact(uid)
         if contact.unreachable_at is not None:
             return
-        if not _window_open(contact.last_inbound_at):
+        if not window_open(contact.last_inbound_at):
             await self._hold(outcome.user.external_id, uid, messages)
             return
         queue = [Outgoing(p) for p in await self.channels.take_held(uid)] + messages
@@ -215,7 +216,7 @@ def _param(text: str) -> str:
     return flat if len(flat) <= 1000 else flat[:999] + "…"
 
 
-def _window_open(last_inbound_at: datetime | None) -> bool:
+def window_open(last_inbound_at: datetime | None) -> bool:
     """Whether free-form messages may be sent: less than 24 hours since the learner wrote."""
     return last_inbound_at is not None and _now() - last_inbound_at < WINDOW
 
