@@ -47,6 +47,19 @@ def _parser() -> argparse.ArgumentParser:
     booklet.add_argument("course", help="a course id of the library, or a course folder or file")
     booklet.add_argument("--out", type=Path, help="the PDF to write (default: COURSE-id.pdf)")
     booklet.add_argument("--base-url", help="site of the lesson links and QR codes")
+    admin = commands.add_parser("admin", help="give roles (the first regional admin)")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    give = admin_commands.add_parser("grant", help="give a role to a person")
+    give.add_argument("--channel", required=True, choices=("telegram", "whatsapp", "web"))
+    give.add_argument(
+        "--id", required=True, help="their id on that channel (Telegram user id, WhatsApp number)"
+    )
+    give.add_argument(
+        "--role",
+        required=True,
+        choices=("regional_admin", "national_admin", "moderator", "teacher"),
+    )
+    give.add_argument("--country", default="", help="ISO code (SN, ML...); not for regional_admin")
     languages = _languages()
     for command in (check, show, booklet):
         command.add_argument("--lang", choices=languages, metavar="LANG", help=LANG_HELP)
@@ -125,6 +138,18 @@ def main(argv: list[str] | None = None) -> int:
         from bot.booklet.cli import run as write_booklet
 
         return write_booklet(args.course, args.out, args.base_url, args.lang)
+    if args.command == "admin":
+        from bot.admin_cli import grant
+
+        try:
+            held = asyncio.run(
+                grant(settings.database_url, args.channel, args.id, args.role, args.country)
+            )
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(f"roles now: {held}")
+        return 0
     if args.command == "migrate":
         from bot.storage.db import migrate
 

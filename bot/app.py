@@ -12,14 +12,20 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.booklet.service import CachedBooklets
+from bot.charts import MatplotlibCharts
 from bot.config import Settings
 from bot.conversations import Conversations
 from bot.i18n import I18n
+from bot.portal_api import PortalApi
+from bot.sender import ChannelPace, Deliver, Sender, worker_name
 from bot.server import Handler, build_server
 from bot.storage.db import create_engine, migrate_async
+from bot.storage.outbox import Outbox
 from bot.storage.store import SqlStore
+from bot.telegram.broadcast import telegram_deliverer
 from bot.telegram.service import TelegramService
 from bot.web.chat import WebChat
+from bot.whatsapp.broadcast import whatsapp_deliverer
 from bot.whatsapp.service import WhatsAppService
 from content.library import load_library
 from dialogs.flows import build_dialogs
@@ -37,6 +43,7 @@ class BotApp:
     runner: web.AppRunner | None = None
     telegram: TelegramService | None = None
     whatsapp: WhatsAppService | None = None
+    sender: Sender | None = None
     conversations: Conversations | None = field(default=None, repr=False)
     port: int = 0
 
@@ -56,6 +63,7 @@ class BotApp:
             i18n,
             settings.pseudonym_secret,
             CachedBooklets(public_url),
+            MatplotlibCharts(),
         )
         routes: list[tuple[str, str, Handler]] = []
         if settings.telegram_bot_token:
@@ -64,6 +72,9 @@ class BotApp:
         if settings.whatsapp_enabled:
             self.whatsapp = WhatsAppService(settings, self.conversations, store, i18n)
             routes += self.whatsapp.routes()
+        if settings.portal_api_token:
+            portal = PortalApi(settings.portal_api_token, library, store, public_url)
+            routes += portal.routes()
         chat = WebChat(self.conversations)
         self.runner = web.AppRunner(build_server(self.engine, library, chat, routes))
         await self.runner.setup()
@@ -74,6 +85,9 @@ class BotApp:
             await self.telegram.start()
         if self.whatsapp is not None:
             await self.whatsapp.start()
+        self.sender = self._sender(i18n)
+        if self.sender is not None:
+            self.sender.start()
         # What start-up built (library, catalogs, PTB, SQLAlchemy) lives as long as the
         # process: keep it out of the collector's scans, which showed in p99 (bench/).
         gc.collect()
@@ -81,7 +95,9 @@ class BotApp:
         log.info("web chat on http://localhost:%s courses=%d", self.port, len(library.courses))
 
     async def stop(self) -> None:
-        """Stop Telegram, the HTTP server, WhatsApp's handling and the database pool."""
+        """Stop the sender, Telegram, the HTTP server, WhatsApp's handling, the database."""
+        if self.sender is not None:
+            await self.sender.stop()
         if self.telegram is not None:
             await self.telegram.stop()
         if self.runner is not None:
@@ -92,6 +108,27 @@ class BotApp:
             self.store.close()
         if self.engine is not None:
             await self.engine.dispose()
+
+    def _sender(self, i18n: I18n) -> Sender | None:
+        """The broadcast sender of the channels this process serves, when enabled."""
+        settings = self.settings
+        if not settings.sender_enabled or self.store is None:
+            return None
+        deliverers: dict[str, Deliver] = {}
+        paces: dict[str, ChannelPace] = {}
+        if self.telegram is not None:
+            deliverers["telegram"] = telegram_deliverer(self.telegram.app.bot, i18n)
+            paces["telegram"] = ChannelPace(settings.broadcast_rate_telegram)
+        if self.whatsapp is not None:
+            whatsapp = self.whatsapp
+            template = whatsapp.channel.template
+            deliverers["whatsapp"] = whatsapp_deliverer(
+                whatsapp.client, whatsapp.channels, i18n, template
+            )
+            paces["whatsapp"] = ChannelPace(settings.broadcast_rate_whatsapp)
+        if not deliverers:
+            return None
+        return Sender(Outbox(self.store, worker_name()), deliverers, paces)
 
 
 def _bound_port(runner: web.AppRunner, configured: int) -> int:

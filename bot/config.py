@@ -40,6 +40,10 @@ class Settings:
     telegram_webhook_url: str = ""
     telegram_webhook_secret: str = ""
     telegram_native_polls: bool = True
+    portal_api_token: str = ""  # read-only JSON API for a national portal; empty: off
+    sender_enabled: bool = True  # this process works through the broadcast outbox
+    broadcast_rate_telegram: float = 25.0  # messages/s; Telegram allows ~30: room for replies
+    broadcast_rate_whatsapp: float = 20.0  # messages/s; the number's throughput tier allows 80
     whatsapp_access_token: str = ""
     whatsapp_phone_number_id: str = ""
     whatsapp_app_secret: str = ""
@@ -81,6 +85,10 @@ class Settings:
             telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", ""),
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
             telegram_native_polls=_flag(env.get("TELEGRAM_NATIVE_POLLS"), True),
+            portal_api_token=env.get("PORTAL_API_TOKEN", ""),
+            sender_enabled=_flag(env.get("SENDER_ENABLED"), True),
+            broadcast_rate_telegram=float(env.get("BROADCAST_RATE_TELEGRAM") or 25.0),
+            broadcast_rate_whatsapp=float(env.get("BROADCAST_RATE_WHATSAPP") or 20.0),
             whatsapp_access_token=env.get("WHATSAPP_ACCESS_TOKEN", ""),
             whatsapp_phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID", ""),
             whatsapp_app_secret=env.get("WHATSAPP_APP_SECRET", ""),

@@ -13,6 +13,7 @@ from bot.storage.locks import KeyedLocks
 from bot.storage.pseudonym import pseudonym
 from bot.storage.store import SqlStore
 from content.library import Library
+from dialogs.admin_ports import Charts
 from dialogs.context import Context
 from dialogs.engine import Dialogs
 from dialogs.events import Incoming, UserRef
@@ -48,8 +49,10 @@ class Conversations:
         i18n: I18n,
         secret: bytes,
         booklets: Booklets | None = None,
+        charts: Charts | None = None,
     ) -> None:
         self.booklets = booklets
+        self.charts = charts
         self.store = store
         self.dialogs = dialogs
         self.library = library
@@ -81,6 +84,8 @@ class Conversations:
             if tx is None:
                 return None
             ctx = self._context(event.user, tx.profile, tx.state, tx.records)
+            ctx.admin = tx.admin
+            ctx.charts = self.charts
             reply = await self.dialogs.handle(ctx, event)
             tx.save(ctx.profile, ctx.state, reply.effects)
         erased = any(isinstance(effect, EraseLearner) for effect in reply.effects)

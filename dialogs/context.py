@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from content.library import Library
 
+from dialogs.admin_ports import AdminDesk, Charts
 from dialogs.events import Incoming, UserRef
 from dialogs.messages import Out
 from dialogs.ports import Booklets, Effect, LearnerRecords
@@ -68,6 +69,8 @@ class Context:
     now: datetime
     languages: tuple[Language, ...] = ()
     booklets: Booklets | None = None  # printing, for teachers
+    admin: AdminDesk | None = None  # roles, announcements and broadcasts (bot/storage)
+    charts: Charts | None = None  # the impact chart (bot/charts.py)
     # Picks the translator of another language (after the learner chose one).
     translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
 

@@ -102,5 +102,5 @@ def _command(event: Incoming) -> str | None:
 def _clip(event: Incoming) -> Incoming:
     """Cut overlong text so no step works on a 10,000-character paste."""
     if isinstance(event, TextReceived) and len(event.text) > MAX_TEXT:
-        return TextReceived(event.user, event.message_id, event.text[:MAX_TEXT])
+        return TextReceived(event.user, event.message_id, event.text[:MAX_TEXT], len(event.text))
     return event

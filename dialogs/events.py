@@ -26,6 +26,7 @@ class TextReceived(Incoming):
     """The learner typed text (commands too: "/start")."""
 
     text: str
+    cut_from: int = 0  # the length of the text before the engine cut it (0: not cut)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,9 @@ class MediaReceived(Incoming):
     """The learner sent a photo, sticker, voice note, document... (`kind` names it)."""
 
     kind: str
+    file_id: str = ""  # the platform's id of the file (photos and documents), to reuse it
+    filename: str = ""
+    mime: str = ""
 
 
 @dataclass(frozen=True)

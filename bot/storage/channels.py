@@ -72,23 +72,28 @@ class ChannelStore:
         )
         return [(int(row[0]), bytes(row[1])) for row in rows]
 
-    async def inbox_done(self, body_id: int) -> None:
-        """Forget a handled body (it holds phone numbers and message text)."""
-        await self._run("DELETE FROM whatsapp_inbox WHERE id = :id", id=body_id)
+    async def inbox_done(self, *body_ids: int) -> None:
+        """Forget handled bodies (they hold phone numbers and message text)."""
+        if not body_ids:
+            return
+        marks = ", ".join(f":i{n}" for n in range(len(body_ids)))
+        params = {f"i{n}": body_id for n, body_id in enumerate(body_ids)}
+        await self._run(f"DELETE FROM whatsapp_inbox WHERE id IN ({marks})", **params)
 
     # --- the 24-hour window and reachability ----------------------------------------------
 
-    async def touch(self, user_id: int, inbound_at: datetime) -> None:
+    async def touch(self, user_id: int, inbound_at: datetime) -> Contact:
         """The learner wrote at `inbound_at`: their window opens, they are reachable again."""
-        await self._run(
+        rows = await self._run(
             "INSERT INTO channel_contacts (user_id, last_inbound_at) VALUES (:uid, :at) "
             "ON CONFLICT (user_id) DO UPDATE SET unreachable_at = NULL, unreachable_code = NULL,"
             " last_inbound_at = CASE WHEN channel_contacts.last_inbound_at IS NULL"
             " OR channel_contacts.last_inbound_at < :at THEN :at"
-            " ELSE channel_contacts.last_inbound_at END",
+            " ELSE channel_contacts.last_inbound_at END RETURNING last_inbound_at",
             uid=user_id,
             at=inbound_at,
         )
+        return Contact(_time(rows[0][0]) if rows else inbound_at, None)
 
     async def contact(self, user_id: int) -> Contact:
         """When the learner last wrote, and whether the platform said they cannot be reached."""

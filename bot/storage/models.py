@@ -191,6 +191,91 @@ class MediaUpload(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class RoleGrant(Base):
+    """A role granted to a person (dialogs/roles.py); no row means a student."""
+
+    __tablename__ = "role_grants"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(24), primary_key=True)
+    country: Mapped[str] = mapped_column(String(8), primary_key=True)  # "" for all countries
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Broadcast(Base):
+    """An announcement: its text per language, its audience, and where its sending stands."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    texts: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"fr": "...", "ar": "..."}
+    attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON)  # the filters, as chosen
+    status: Mapped[str] = mapped_column(String(16))  # scheduled, queued, sent, cancelled
+    total: Mapped[int] = mapped_column(Integer)
+    scheduled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class OutboxMessage(Base):
+    """One announcement to one person, claimed by exactly one sender."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "channel", "status", "not_before"),  # what a sender claims
+        Index("ix_outbox_progress", "broadcast_id", "status"),  # a broadcast's statistics
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # queued, sending, sent, failed, ...
+    attempts: Mapped[int] = mapped_column(Integer)
+    not_before: Mapped[datetime] = mapped_column(UtcDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    platform_id: Mapped[str | None] = mapped_column(String(128))  # to match delivery statuses
+    error: Mapped[str | None] = mapped_column(String(64))
+
+
+class PersonCode(Base):
+    """A short code a person gives an admin so the admin can name them (grant a role)."""
+
+    __tablename__ = "person_codes"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+
+
+class AnnouncementOptOut(Base):
+    """A learner who said /stop_annonces: no broadcast reaches them, lessons go on."""
+
+    __tablename__ = "announcement_optouts"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SendRate(Base):
+    """The next free sending slot of a channel, shared by every sender process."""
+
+    __tablename__ = "send_rates"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 # The Core tables, for the store's hot path (no ORM unit of work, no lazy loading).
 users: Table = Base.metadata.tables["users"]
 processed_updates: Table = Base.metadata.tables["processed_updates"]
@@ -202,3 +287,9 @@ channel_contacts: Table = Base.metadata.tables["channel_contacts"]
 sent_messages: Table = Base.metadata.tables["sent_messages"]
 pending_messages: Table = Base.metadata.tables["pending_messages"]
 media_uploads: Table = Base.metadata.tables["media_uploads"]
+role_grants: Table = Base.metadata.tables["role_grants"]
+broadcasts: Table = Base.metadata.tables["broadcasts"]
+outbox: Table = Base.metadata.tables["outbox"]
+announcement_optouts: Table = Base.metadata.tables["announcement_optouts"]
+send_rates: Table = Base.metadata.tables["send_rates"]
+person_codes: Table = Base.metadata.tables["person_codes"]

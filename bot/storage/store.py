@@ -27,10 +27,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.storage.admin import SqlAdminDesk
 from bot.storage.db import open_sqlite
 from bot.storage.locks import KeyedLocks
 from bot.storage.models import processed_updates, telegram_polls, users
 from bot.storage.records import SqliteLearnerRecords, SqlLearnerRecords, export_learner
+from bot.storage.sql import PgRunner, Runner, SqliteRunner
 from bot.storage.statements import (
     CoreStatements,
     Lesson,
@@ -48,6 +50,7 @@ class SqlTurn:
     """One update's hold on one learner: what is stored, and the writes to make on leaving."""
 
     __slots__ = (
+        "_admin",
         "_effects",
         "_make_records",
         "_records",
@@ -55,6 +58,7 @@ class SqlTurn:
         "_statements",
         "is_new",
         "profile",
+        "runner",
         "state",
         "user",
         "user_id",
@@ -68,7 +72,10 @@ class SqlTurn:
         loaded: tuple[int, Profile, DialogState],
         *,
         is_new: bool,
+        runner: Runner,
     ) -> None:
+        self.runner = runner
+        self._admin: SqlAdminDesk | None = None
         self._make_records = records
         self._statements = statements
         self.user = user
@@ -84,6 +91,13 @@ class SqlTurn:
         if self._records is None:
             self._records = self._make_records(self.user_id)
         return self._records
+
+    @property
+    def admin(self) -> SqlAdminDesk:
+        """Roles, announcements and broadcasts, inside this turn's transaction."""
+        if self._admin is None:
+            self._admin = SqlAdminDesk(self.runner, self.user_id)
+        return self._admin
 
     def save(self, profile: Profile, state: DialogState, effects: Iterable[Effect] = ()) -> None:
         """Queue the new profile, state and effects; they are written when the block ends."""
@@ -169,8 +183,11 @@ class SqlStore:
         token = _current_turn.set(guard)
         try:
             # In arrival order, and without parking a pooled connection on a row lock.
-            async with self._learners.hold(user), self._transaction() as (records, statements):
-                tx = await self._open(records, statements, user, update_key)
+            async with (
+                self._learners.hold(user),
+                self._transaction() as (records, statements, runner),
+            ):
+                tx = await self._open(records, statements, runner, user, update_key)
                 yield tx
                 if tx is not None:
                     await tx._flush()
@@ -181,11 +198,12 @@ class SqlStore:
     @asynccontextmanager
     async def _transaction(
         self,
-    ) -> AsyncIterator[tuple[Callable[[int], LearnerRecords], TurnStatements]]:
+    ) -> AsyncIterator[tuple[Callable[[int], LearnerRecords], TurnStatements, Runner]]:
         """A transaction with the fastest statements for its engine."""
         if self._sqlite is None:
             async with self._engine.begin() as conn:
-                yield (lambda uid: SqlLearnerRecords(conn, uid)), self._core.bind(conn)
+                records = lambda uid: SqlLearnerRecords(conn, uid)  # noqa: E731
+                yield records, self._core.bind(conn), PgRunner(conn)
             return
         db = self._sqlite
         async with _SQLITE_FILES.hold(self._file):
@@ -194,6 +212,7 @@ class SqlStore:
                 yield (
                     (lambda uid: SqliteLearnerRecords(db, self._engine, uid)),
                     (SqliteTurnStatements(db)),
+                    SqliteRunner(db),
                 )
             except BaseException:
                 db.execute("ROLLBACK")
@@ -204,6 +223,7 @@ class SqlStore:
         self,
         records: Callable[[int], LearnerRecords],
         statements: TurnStatements,
+        runner: Runner,
         user: UserRef,
         update_key: str | None,
     ) -> SqlTurn | None:
@@ -214,22 +234,37 @@ class SqlStore:
             if not claimed:
                 return None
             if found is not None:
-                return SqlTurn(records, statements, user, found, is_new=False)
+                return SqlTurn(records, statements, user, found, is_new=False, runner=runner)
         # Without a claim, this INSERT is the first statement: SQLite locks before reading.
         new_id = await statements.create_user(channel, external_id, now)
         if new_id is not None:
             fresh = (new_id, Profile(), DialogState())
-            return SqlTurn(records, statements, user, fresh, is_new=True)
+            return SqlTurn(records, statements, user, fresh, is_new=True, runner=runner)
         found = await statements.find_user(channel, external_id)
         if found is None:  # pragma: no cover - the INSERT conflicted, so the row exists
             raise RuntimeError(f"learner {channel}:{external_id} vanished mid-turn")
-        return SqlTurn(records, statements, user, found, is_new=False)
+        return SqlTurn(records, statements, user, found, is_new=False, runner=runner)
 
     def _refuse_inside_turn(self) -> None:
         """Fail fast instead of deadlocking on the connection or row the current turn holds."""
         guard = _current_turn.get()
         if guard is not None and guard.open and guard.store is self:
             raise RuntimeError("this task holds an open store.turn(): use tx, or call after it")
+
+    @asynccontextmanager
+    async def sqlite_transaction(self) -> AsyncIterator[sqlite3.Connection]:
+        """A write transaction on the turns' SQLite connection, between turns."""
+        self._refuse_inside_turn()
+        assert self._sqlite is not None
+        db = self._sqlite
+        async with _SQLITE_FILES.hold(self._file):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     @property
     def on_sqlite(self) -> bool:

@@ -66,6 +66,12 @@ def _message(user: UserRef, key: str, message: Message) -> Incoming:
     if message.text is not None:
         return TextReceived(user, key, message.text)
     kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
+    if kind == "photo":  # the largest size
+        return MediaReceived(user, key, kind, file_id=message.photo[-1].file_id, mime="image/jpeg")
+    if kind == "document" and message.document is not None:
+        document = message.document
+        name, mime = document.file_name or "", document.mime_type or ""
+        return MediaReceived(user, key, kind, file_id=document.file_id, filename=name, mime=mime)
     return MediaReceived(user, key, kind)
 
 

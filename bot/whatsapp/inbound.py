@@ -105,7 +105,15 @@ def _event(user: UserRef, key: str, raw: JsonObject) -> Incoming | None:
     if kind in IGNORED_TYPES:
         return None
     if kind in MEDIA_KINDS:
-        return MediaReceived(user, key, MEDIA_KINDS[kind])
+        media = _object(raw.get(kind))
+        return MediaReceived(
+            user,
+            key,
+            MEDIA_KINDS[kind],
+            file_id=_string(media.get("id")) or "",
+            filename=_string(media.get("filename")) or "",
+            mime=_string(media.get("mime_type")) or "",
+        )
     maker = EVENT_MAKERS.get(kind, _other)
     return maker(user, key, raw)
 

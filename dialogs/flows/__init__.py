@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from dialogs.engine import Dialogs
-from dialogs.flows import commands, learning, menu, onboarding, quiz
+from dialogs.flows import admin, announce, commands, learning, menu, onboarding, quiz, stats
 from dialogs.flows.paper import paper_answers
 
 
 def build_dialogs() -> Dialogs:
     """The engine with every step and command of the student's journey."""
-    steps = {**onboarding.STEPS, **menu.STEPS, **learning.STEPS, **quiz.STEPS}
-    return Dialogs(steps, commands.COMMANDS, (paper_answers,))
+    steps = {
+        **onboarding.STEPS,
+        **menu.STEPS,
+        **learning.STEPS,
+        **quiz.STEPS,
+        **admin.STEPS,
+        **announce.STEPS,
+        **stats.STEPS,
+    }
+    return Dialogs(
+        steps,
+        {**commands.COMMANDS, **admin.COMMANDS, "stats": stats.stats_command},
+        (paper_answers,),
+    )

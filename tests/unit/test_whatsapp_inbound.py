@@ -141,7 +141,17 @@ def test_quick_reply_without_text_is_a_stale_tap_or_other() -> None:
     ],
 )
 def test_media_and_what_we_cannot_read(raw: dict[str, Any], kind: str) -> None:
-    assert event_of(raw) == MediaReceived(USER, KEY, kind)
+    event = event_of(raw)
+    assert isinstance(event, MediaReceived)
+    assert (event.user, event.message_id, event.kind) == (USER, KEY, kind)
+
+
+def test_photos_and_documents_keep_their_media_id_name_and_type() -> None:
+    document = {"id": "77", "filename": "fiche.pdf", "mime_type": "application/pdf"}
+    event = event_of(message("document", document=document))
+    assert event == MediaReceived(USER, KEY, "document", "77", "fiche.pdf", "application/pdf")
+    photo = event_of(message("image", image={"id": "12", "mime_type": "image/jpeg"}))
+    assert isinstance(photo, MediaReceived) and (photo.file_id, photo.mime) == ("12", "image/jpeg")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,246 @@
+"""The broadcast sender: works through the outbox at each platform's rate.
+
+Per channel, a loop claims a small batch, reserves that many sending slots in the shared
+rate table (so several processes keep to the platform's rate together), and sends each
+message at its slot, a bounded number at once. Results are written back per batch:
+- sent: done (the platform's message id is kept, to attach delivery statuses);
+- a 429: the channel pauses for exactly the `retry_after` given, and the message goes back
+  in the queue;
+- blocked, deactivated, not on WhatsApp: the person is marked unreachable, never tried again;
+- other failures: retried later, a bounded number of times, then failed with the reason.
+Replies to learners never go through here: they are sent directly, before any of this.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import os
+import socket
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.storage.outbox import Outbox, OutboxItem
+
+log = logging.getLogger("imaginecole.sender")
+
+MAX_ATTEMPTS = 4
+RETRY_DELAY = timedelta(seconds=30)
+IDLE = 0.5  # seconds between two looks at an empty outbox
+SCHEDULE_EVERY = 5.0  # seconds between two looks for scheduled broadcasts whose time came
+WINDOW_MARGIN = 0.03  # seconds added to the platform's one-second window, for network jitter
+
+
+@dataclass(frozen=True)
+class Sent:
+    """The platform took the message."""
+
+    platform_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RetryAfter:
+    """The platform asked to wait (429)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """The person cannot receive messages (blocked the bot, deactivated, not on WhatsApp)."""
+
+    code: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Anything else; `retryable` failures are tried again a bounded number of times."""
+
+    reason: str
+    retryable: bool = True
+
+
+@dataclass(frozen=True)
+class Held:
+    """Kept for the person's next message (WhatsApp outside the window, no template)."""
+
+
+Result = Sent | RetryAfter | Unreachable | Failed | Held
+Deliver = Callable[[OutboxItem], Awaitable[Result]]
+
+
+@dataclass(frozen=True)
+class ChannelPace:
+    """How fast one channel may send broadcasts, and how many sends may be in flight."""
+
+    per_second: float
+    concurrency: int = 32
+
+
+def worker_name() -> str:
+    """This process's name in claims: host and pid."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}"
+
+
+class Sender:
+    """Sends the outbox of every configured channel until stopped."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        deliverers: dict[str, Deliver],
+        paces: dict[str, ChannelPace],
+        *,
+        retry_delay: timedelta = RETRY_DELAY,
+        max_attempts: int = MAX_ATTEMPTS,
+        idle: float = IDLE,
+        schedule_every: float = SCHEDULE_EVERY,
+    ) -> None:
+        self.outbox = outbox
+        self.deliverers = deliverers
+        self.paces = paces
+        self.retry_delay = retry_delay
+        self.max_attempts = max_attempts
+        self.idle = idle
+        self.schedule_every = schedule_every
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._paused_until: dict[str, datetime] = {}  # after a 429, until its retry_after
+        self._recent: dict[str, deque[float]] = {}  # start times of this process's last sends
+
+    def start(self) -> None:
+        """Start one loop per channel, and the scheduler of programmed broadcasts."""
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._channel_loop(c)) for c in self.deliverers]
+        self._tasks.append(loop.create_task(self._schedule_loop()))
+
+    async def stop(self) -> None:
+        """Finish the sends in flight, give back what was claimed and not sent, then stop."""
+        self._stop.set()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _schedule_loop(self) -> None:
+        """Queue scheduled broadcasts when their time comes."""
+        while not self._stop.is_set():
+            try:
+                queued = await self.outbox.queue_due(datetime.now(UTC))
+                if queued:
+                    log.info("scheduled broadcasts queued ids=%s", queued)
+            except Exception:
+                log.exception("could not queue scheduled broadcasts")
+            await self._sleep(self.schedule_every)
+
+    async def _channel_loop(self, channel: str) -> None:
+        """Claim, pace, send, record; idle when there is nothing to send."""
+        pace = self.paces[channel]
+        while not self._stop.is_set():
+            try:
+                sent = await self.send_batch(channel, pace)
+            except Exception:
+                log.exception("broadcast batch failed channel=%s", channel)
+                sent = 0
+            if not sent:
+                await self._sleep(self.idle)
+
+    async def send_batch(self, channel: str, pace: ChannelPace) -> int:
+        """One batch of a channel: about one second of sending; returns how many were claimed."""
+        size = max(1, min(int(pace.per_second), 500))
+        batch = await self.outbox.claim(channel, size, datetime.now(UTC))
+        if not batch:
+            return 0
+        interval = 1.0 / pace.per_second
+        start = await self.outbox.reserve(channel, len(batch), interval)
+        slots = asyncio.Semaphore(pace.concurrency)
+        tasks = [
+            asyncio.create_task(self._send_at(item, start + timedelta(seconds=i * interval), slots))
+            for i, item in enumerate(batch)
+        ]
+        outcomes = await asyncio.gather(*tasks)
+        await self._record(channel, batch, outcomes)
+        return len(batch)
+
+    async def _send_at(
+        self, item: OutboxItem, at: datetime, slots: asyncio.Semaphore
+    ) -> Result | None:
+        """Wait for the message's slot, then send it (None: stopped before its slot)."""
+        delay = (at - datetime.now(UTC)).total_seconds()
+        if delay > 0 and await self._sleep(delay):
+            return None
+        async with slots:
+            if self._paused(item.channel):
+                return None  # a 429 came in this batch: back to the queue, unsent
+            if await self._keep_window(item.channel):
+                return None
+            try:
+                result = await self.deliverers[item.channel](item)
+            except Exception as error:  # a deliverer bug must not lose the batch
+                log.exception("deliverer raised channel=%s", item.channel)
+                return Failed(type(error).__name__)
+        if isinstance(result, RetryAfter):
+            until = datetime.now(UTC) + timedelta(seconds=result.seconds)
+            self._paused_until[item.channel] = until
+        return result
+
+    async def _keep_window(self, channel: str) -> bool:
+        """Wait so that no sliding second holds more sends than the rate; True if stopped.
+
+        Slots alone are not enough: a send that runs late behind one that ran on time puts
+        both in the same second of the platform's sliding window, which answers 429.
+        """
+        cap = max(1, math.ceil(self.paces[channel].per_second))
+        recent = self._recent.setdefault(channel, deque(maxlen=cap))
+        now = time.monotonic()
+        at = max(now, recent[-1]) if recent else now
+        if len(recent) == cap:
+            at = max(at, recent[0] + 1.0 + WINDOW_MARGIN)
+        recent.append(at)  # before sleeping: the sends waiting beside this one count it
+        return at > now and await self._sleep(at - now)
+
+    def _paused(self, channel: str) -> bool:
+        """Whether the platform asked this channel to wait, and the wait is not over."""
+        until = self._paused_until.get(channel)
+        return until is not None and datetime.now(UTC) < until
+
+    async def _record(
+        self, channel: str, batch: list[OutboxItem], outcomes: list[Result | None]
+    ) -> None:
+        """Write every result back; pause the channel after a 429."""
+        now = datetime.now(UTC)
+        done: list[tuple[int, str, str | None, str | None]] = []
+        unsent: list[int] = []
+        for item, outcome in zip(batch, outcomes, strict=True):
+            match outcome:
+                case None:
+                    unsent.append(item.id)
+                case Sent(platform_id=platform_id):
+                    done.append((item.id, "sent", platform_id, None))
+                case Held():
+                    done.append((item.id, "held", None, None))
+                case Unreachable(code=code, reason=reason):
+                    await self.outbox.mark_unreachable(item.user_id, code, now)
+                    done.append((item.id, "unreachable", None, reason[:64]))
+                case RetryAfter(seconds=seconds):
+                    until = now + timedelta(seconds=seconds)
+                    await self.outbox.pause(channel, until)
+                    await self.outbox.retry_later(item.id, until, "429")
+                case Failed(reason=reason, retryable=retryable):
+                    if retryable and item.attempts < self.max_attempts:
+                        await self.outbox.retry_later(item.id, now + self.retry_delay, reason[:64])
+                    else:
+                        done.append((item.id, "failed", None, reason[:64]))
+        await self.outbox.finish(done)
+        await self.outbox.release(unsent)
+
+    async def _sleep(self, seconds: float) -> bool:
+        """Sleep, waking early when stopped; True if stopped."""
+        try:
+            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+        except TimeoutError:
+            return False
+        return True

@@ -1,0 +1,275 @@
+"""The admin desk (dialogs/admin_ports.py) on SQL that SQLite and PostgreSQL both read.
+
+It runs inside the admin's turn, on the turn's connection: a broadcast and its outbox rows
+are written in the same transaction as the dialog state that confirmed them. The audience
+goes to the outbox with one INSERT ... SELECT, so memory does not grow with its size.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.storage.impact import impact as impact_of
+from bot.storage.sql import Row, Runner, as_json, utc
+from dialogs.admin_ports import (
+    CHANNELS_WITH_PUSH,
+    Audience,
+    BroadcastDraft,
+    BroadcastStats,
+    Impact,
+)
+from dialogs.roles import Grant, Role
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+CODE_LENGTH = 6
+LISTED = 10  # broadcasts shown to an admin
+
+
+class SqlAdminDesk:
+    """AdminDesk for the person `user_id`, on the turn's runner."""
+
+    def __init__(self, runner: Runner, user_id: int, now: datetime | None = None) -> None:
+        self.runner = runner
+        self.user_id = user_id
+        self.now = now or datetime.now(UTC)
+
+    async def grants(self) -> list[Grant]:
+        """The roles the current person holds."""
+        return await grants_of(self.runner, self.user_id)
+
+    async def person_code(self) -> str:
+        """The current person's short code, made on first ask."""
+        rows = await self.runner.run(
+            "SELECT code FROM person_codes WHERE user_id = :uid", uid=self.user_id
+        )
+        if rows:
+            return str(rows[0][0])
+        while True:
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            taken = await self.runner.run("SELECT 1 FROM person_codes WHERE code = :c", c=code)
+            if not taken:
+                break
+        await self.runner.run(
+            "INSERT INTO person_codes (user_id, code) VALUES (:uid, :code)",
+            uid=self.user_id,
+            code=code,
+        )
+        return code
+
+    async def find_person(self, code: str) -> tuple[int, str | None] | None:
+        """The person behind a code, with their country."""
+        wanted = "".join(code.split()).upper().replace("-", "")
+        rows = await self.runner.run(
+            "SELECT users.id, users.country FROM person_codes JOIN users"
+            " ON users.id = person_codes.user_id WHERE person_codes.code = :code",
+            code=wanted,
+        )
+        return (int(rows[0][0]), rows[0][1]) if rows else None
+
+    async def grant(self, person: int, grant: Grant) -> None:
+        """Give a role, granted by the current person."""
+        await grant_role(self.runner, person, grant, self.user_id, self.now)
+
+    async def announcements_off(self) -> bool:
+        """Whether the current person said /stop_annonces."""
+        rows = await self.runner.run(
+            "SELECT 1 FROM announcement_optouts WHERE user_id = :uid", uid=self.user_id
+        )
+        return bool(rows)
+
+    async def set_announcements(self, on: bool) -> None:
+        """Stop or restart announcements for the current person."""
+        if on:
+            await self.runner.run(
+                "DELETE FROM announcement_optouts WHERE user_id = :uid", uid=self.user_id
+            )
+            return
+        await self.runner.run(
+            "INSERT INTO announcement_optouts (user_id, created_at) VALUES (:uid, :at)"
+            " ON CONFLICT (user_id) DO NOTHING",
+            uid=self.user_id,
+            at=self.now,
+        )
+
+    async def count_audience(self, audience: Audience) -> dict[str, int]:
+        """How many people an audience is, per channel that can be reached."""
+        where, params = audience_filter(audience, self.now)
+        rows = await self.runner.run(
+            f"SELECT u.channel, COUNT(*) FROM users u WHERE {where} GROUP BY u.channel", **params
+        )
+        return {str(channel): int(count) for channel, count in rows}
+
+    async def create_broadcast(self, draft: BroadcastDraft) -> tuple[int, int]:
+        """Store the announcement; queue its audience now unless it is scheduled."""
+        scheduled = draft.scheduled_at is not None and draft.scheduled_at > self.now
+        attachment = draft.attachment.as_dict() if draft.attachment is not None else None
+        rows = await self.runner.run(
+            "INSERT INTO broadcasts (author_id, texts, attachment, audience, status, total,"
+            " scheduled_at, created_at) VALUES (:author, :texts, :attachment, :audience,"
+            " :status, 0, :scheduled_at, :now) RETURNING id",
+            author=self.user_id,
+            texts=dict(draft.texts),
+            attachment=attachment,
+            audience=draft.audience.as_dict(),
+            status="scheduled" if scheduled else "queued",
+            scheduled_at=draft.scheduled_at,
+            now=self.now,
+        )
+        broadcast_id = int(rows[0][0])
+        total = 0 if scheduled else await queue_broadcast(self.runner, broadcast_id, self.now)
+        return broadcast_id, total
+
+    async def broadcasts(self, countries: frozenset[str] | None) -> list[BroadcastStats]:
+        """The latest announcements within these countries, newest first."""
+        rows = await self.runner.run(
+            "SELECT id, status, total, created_at, audience, texts, scheduled_at"
+            " FROM broadcasts ORDER BY id DESC LIMIT :n",
+            n=LISTED * 5,
+        )
+        found = []
+        for row in rows:
+            stats = await _stats(self.runner, row)
+            if countries is None or (stats.countries and set(stats.countries) <= countries):
+                found.append(stats)
+        return found[:LISTED]
+
+    async def cancel_broadcast(self, broadcast_id: int) -> int:
+        """Cancel what is still queued (what is being sent right now still goes)."""
+        rows = await self.runner.run(
+            "UPDATE outbox SET status = 'cancelled' WHERE broadcast_id = :id"
+            " AND status = 'queued' RETURNING id",
+            id=broadcast_id,
+        )
+        await self.runner.run(
+            "UPDATE broadcasts SET status = 'cancelled' WHERE id = :id", id=broadcast_id
+        )
+        return len(rows)
+
+    async def impact(self, countries: frozenset[str] | None, weeks: int) -> Impact:
+        """The programme's figures within these countries (None: all)."""
+        return await impact_of(self.runner, countries, weeks, self.now)
+
+
+async def grants_of(runner: Runner, user_id: int) -> list[Grant]:
+    """The roles a person holds."""
+    rows = await runner.run(
+        "SELECT role, country FROM role_grants WHERE user_id = :uid ORDER BY role, country",
+        uid=user_id,
+    )
+    known = {role.value for role in Role}
+    return [Grant(Role(role), country or None) for role, country in rows if role in known]
+
+
+async def grant_role(
+    runner: Runner, person: int, grant: Grant, by: int | None, at: datetime
+) -> None:
+    """Give a role (idempotent)."""
+    await runner.run(
+        "INSERT INTO role_grants (user_id, role, country, granted_by, granted_at)"
+        " VALUES (:uid, :role, :country, :by, :at) ON CONFLICT DO NOTHING",
+        uid=person,
+        role=grant.role.value,
+        country=grant.country or "",
+        by=by,
+        at=at,
+    )
+
+
+def audience_filter(audience: Audience, now: datetime) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (on `users u`) selecting an audience, and its parameters."""
+    clauses = [
+        "u.consented_at IS NOT NULL",
+        _in("u.channel", "ch", CHANNELS_WITH_PUSH),
+        "NOT EXISTS (SELECT 1 FROM announcement_optouts o WHERE o.user_id = u.id)",
+        "NOT EXISTS (SELECT 1 FROM channel_contacts c WHERE c.user_id = u.id"
+        " AND c.unreachable_at IS NOT NULL)",
+    ]
+    params: dict[str, Any] = _params("ch", CHANNELS_WITH_PUSH)
+    for column, key, values in (
+        ("u.country", "co", audience.countries),
+        ("u.role", "ro", audience.roles),
+        ("u.level", "le", audience.levels),
+        ("u.locale", "la", audience.languages),
+    ):
+        if values:
+            clauses.append(_in(column, key, values))
+            params.update(_params(key, values))
+    if audience.active_days:
+        clauses.append("u.last_seen_at >= :since")
+        params["since"] = now - timedelta(days=audience.active_days)
+    return " AND ".join(clauses), params
+
+
+def _in(column: str, key: str, values: tuple[str, ...]) -> str:
+    """`column IN (:key0, :key1, ...)`."""
+    return f"{column} IN ({', '.join(f':{key}{i}' for i in range(len(values)))})"
+
+
+def _params(key: str, values: tuple[str, ...]) -> dict[str, Any]:
+    """The parameters of `_in`."""
+    return {f"{key}{i}": value for i, value in enumerate(values)}
+
+
+async def queue_broadcast(runner: Runner, broadcast_id: int, now: datetime) -> int:
+    """Write a broadcast's audience to the outbox in one statement; returns how many."""
+    rows = await runner.run("SELECT audience FROM broadcasts WHERE id = :id", id=broadcast_id)
+    audience = Audience.from_dict(as_json(rows[0][0]))
+    where, params = audience_filter(audience, now)
+    await runner.run(
+        "INSERT INTO outbox (broadcast_id, user_id, channel, status, attempts, not_before)"
+        f" SELECT :bid, u.id, u.channel, 'queued', 0, :now FROM users u WHERE {where}"
+        " ORDER BY u.id",
+        bid=broadcast_id,
+        now=now,
+        **params,
+    )
+    counted = await runner.run(
+        "SELECT COUNT(*) FROM outbox WHERE broadcast_id = :id", id=broadcast_id
+    )
+    total = int(counted[0][0])
+    await runner.run(
+        "UPDATE broadcasts SET status = 'queued', total = :total, queued_at = :now WHERE id = :id",
+        total=total,
+        now=now,
+        id=broadcast_id,
+    )
+    return total
+
+
+async def _stats(runner: Runner, row: Row) -> BroadcastStats:
+    """A broadcast's figures from its row and its outbox."""
+    broadcast_id, status, total, created_at, audience, texts, scheduled_at = row
+    counts = await runner.run(
+        "SELECT status, COUNT(*) FROM outbox WHERE broadcast_id = :id GROUP BY status",
+        id=broadcast_id,
+    )
+    delivered = await runner.run(
+        "SELECT COUNT(*) FROM outbox o JOIN sent_messages s ON s.id = o.platform_id"
+        " WHERE o.broadcast_id = :id AND s.status IN ('delivered', 'read')",
+        id=broadcast_id,
+    )
+    by_status = {str(s): int(n) for s, n in counts}
+    if (
+        status == "queued"
+        and total
+        and not by_status.get("queued")
+        and not by_status.get("sending")
+    ):
+        status = "done"
+    stored_texts = as_json(texts) or {}
+    preview = str(stored_texts.get("fr") or next(iter(stored_texts.values()), ""))
+    created = utc(created_at)
+    assert created is not None
+    return BroadcastStats(
+        id=int(broadcast_id),
+        status=str(status),
+        total=int(total),
+        created_at=created,
+        countries=tuple(Audience.from_dict(as_json(audience)).countries),
+        preview=preview,
+        counts=by_status,
+        delivered=int(delivered[0][0]),
+        scheduled_at=utc(scheduled_at),
+    )

@@ -1,0 +1,99 @@
+"""The programme's figures for admins and the portal API: aggregates only, never a person.
+
+Each figure is one grouped query; the weekly series are one scan with a column per week,
+so the cost does not depend on how many weeks were active.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.storage.sql import Runner, utc
+from dialogs.admin_ports import CountryFigures, Impact
+
+
+async def impact(
+    runner: Runner, countries: frozenset[str] | None, weeks: int, now: datetime
+) -> Impact:
+    """Figures per country, and new learners and lessons per week for the last `weeks`."""
+    where, params = _countries(countries)
+    rows: dict[str, dict[str, Any]] = {}
+    learners = await runner.run(
+        "SELECT u.country, COUNT(*),"
+        " SUM(CASE WHEN u.last_seen_at >= :d7 THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN u.last_seen_at >= :d30 THEN 1 ELSE 0 END)"
+        f" FROM users u WHERE u.consented_at IS NOT NULL{where} GROUP BY u.country",
+        d7=now - timedelta(days=7),
+        d30=now - timedelta(days=30),
+        **params,
+    )
+    for country, total, a7, a30 in learners:
+        rows[str(country)] = {"learners": int(total), "active_7": int(a7), "active_30": int(a30)}
+    for key, sql in _PER_COUNTRY.items():
+        for country, value, *rest in await runner.run(sql.format(where=where), **params):
+            found = rows.setdefault(str(country), {})
+            found[key] = int(value)
+            if rest:
+                found["average_score"] = float(rest[0]) if rest[0] is not None else None
+    starts = [_week_start(now) - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+    new = await _weekly(runner, "users u", "u.created_at", starts, where, params)
+    done = await _weekly(
+        runner,
+        "lesson_progress lp JOIN users u ON u.id = lp.user_id",
+        "lp.completed_at",
+        starts,
+        where,
+        params,
+    )
+    figures = [CountryFigures(country=c, **values) for c, values in sorted(rows.items())]
+    return Impact(figures, starts, new, done)
+
+
+_PER_COUNTRY = {
+    "lessons_done": "SELECT u.country, COUNT(*) FROM lesson_progress lp"
+    " JOIN users u ON u.id = lp.user_id WHERE 1 = 1{where} GROUP BY u.country",
+    "quizzes": "SELECT u.country, COUNT(*), AVG(qa.score / qa.max_score) FROM quiz_attempts qa"
+    " JOIN users u ON u.id = qa.user_id WHERE qa.max_score > 0{where} GROUP BY u.country",
+    "teachers": "SELECT u.country, COUNT(DISTINCT g.user_id) FROM role_grants g"
+    " JOIN users u ON u.id = g.user_id WHERE g.role = 'teacher'{where} GROUP BY u.country",
+}
+
+
+def _countries(countries: frozenset[str] | None) -> tuple[str, dict[str, Any]]:
+    """` AND u.country IN (...)` for a national admin; nothing for everyone."""
+    if countries is None:
+        return "", {}
+    ordered = sorted(countries) or [""]
+    marks = ", ".join(f":c{i}" for i in range(len(ordered)))
+    return f" AND u.country IN ({marks})", {f"c{i}": c for i, c in enumerate(ordered)}
+
+
+async def _weekly(
+    runner: Runner,
+    source: str,
+    column: str,
+    starts: list[datetime],
+    where: str,
+    params: dict[str, Any],
+) -> list[int]:
+    """How many rows fall in each week: one scan, one SUM(CASE ...) column per week."""
+    bounds = [*starts, starts[-1] + timedelta(weeks=1)]
+    sums = ", ".join(
+        f"SUM(CASE WHEN {column} >= :w{i} AND {column} < :w{i + 1} THEN 1 ELSE 0 END)"
+        for i in range(len(starts))
+    )
+    weeks = {f"w{i}": bound for i, bound in enumerate(bounds)}
+    row = (
+        await runner.run(
+            f"SELECT {sums} FROM {source} WHERE {column} >= :w0{where}", **weeks, **params
+        )
+    )[0]
+    return [int(value or 0) for value in row]
+
+
+def _week_start(now: datetime) -> datetime:
+    """Monday 00:00 UTC of the week of `now`."""
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    start = day - timedelta(days=day.weekday())
+    return utc(start) or start

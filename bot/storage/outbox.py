@@ -1,0 +1,231 @@
+"""The outbox: announcements to send, claimed by exactly one sender, crash-safe.
+
+A sender claims a small batch (status `sending`, with its name and the time): on PostgreSQL
+with `FOR UPDATE SKIP LOCKED`, so several sender processes never take the same row. What a
+crashed sender had claimed is taken again once its lease is over: those sends that were in
+flight at the crash are the only possible duplicates. The platform's rate is shared through
+`send_rates`: each sender reserves its sending slots there before sending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.storage.admin import queue_broadcast
+from bot.storage.sql import PgRunner, Runner, SqliteRunner, as_json, utc
+from bot.storage.store import SqlStore
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One announcement to one person, with what the sender needs to send it."""
+
+    id: int
+    broadcast_id: int
+    user_id: int
+    channel: str
+    external_id: str
+    locale: str | None
+    texts: dict[str, str]
+    attachment: dict[str, Any] | None
+    attempts: int
+
+    @property
+    def text(self) -> str:
+        """The text in the person's language, else French."""
+        return self.texts.get(self.locale or "fr") or self.texts.get("fr") or ""
+
+
+class Outbox:
+    """Claims, results and shared rates, on the store's database."""
+
+    def __init__(self, store: SqlStore, worker: str, lease: timedelta = timedelta(seconds=60)):
+        self.store = store
+        self.worker = worker
+        self.lease = lease
+
+    @asynccontextmanager
+    async def _tx(self) -> AsyncIterator[Runner]:
+        """A short transaction of its own."""
+        if self.store.on_sqlite:
+            async with self.store.sqlite_transaction() as db:
+                yield SqliteRunner(db)
+            return
+        async with self.store.engine.begin() as conn:
+            yield PgRunner(conn)
+
+    async def queue_due(self, now: datetime) -> list[int]:
+        """Write the audience of scheduled broadcasts whose time has come; their ids."""
+        async with self._tx() as runner:
+            rows = await runner.run(
+                "SELECT id FROM broadcasts WHERE status = 'scheduled' AND scheduled_at <= :now"
+                + self._lock(),
+                now=now,
+            )
+            for (broadcast_id,) in rows:
+                await queue_broadcast(runner, int(broadcast_id), now)
+        return [int(row[0]) for row in rows]
+
+    async def claim(self, channel: str, limit: int, now: datetime) -> list[OutboxItem]:
+        """Take up to `limit` due messages of a channel (and expired claims of a crash)."""
+        expired = now - self.lease
+        async with self._tx() as runner:
+            rows = await runner.run(
+                "SELECT o.id FROM outbox o WHERE o.channel = :ch AND ((o.status = 'queued'"
+                " AND o.not_before <= :now) OR (o.status = 'sending' AND o.claimed_at < :expired))"
+                " ORDER BY o.id LIMIT :limit" + self._lock(skip=True),
+                ch=channel,
+                now=now,
+                expired=expired,
+                limit=limit,
+            )
+            ids = [int(row[0]) for row in rows]
+            if not ids:
+                return []
+            marks = ", ".join(f":i{n}" for n in range(len(ids)))
+            params = {f"i{n}": value for n, value in enumerate(ids)}
+            await runner.run(
+                "UPDATE outbox SET status = 'sending', claimed_by = :worker, claimed_at = :now,"
+                f" attempts = attempts + 1 WHERE id IN ({marks})",
+                worker=self.worker,
+                now=now,
+                **params,
+            )
+            found = await runner.run(
+                "SELECT o.id, o.broadcast_id, o.user_id, o.channel, u.external_id, u.locale,"
+                " b.texts, b.attachment, o.attempts FROM outbox o"
+                " JOIN users u ON u.id = o.user_id JOIN broadcasts b ON b.id = o.broadcast_id"
+                f" WHERE o.id IN ({marks}) ORDER BY o.id",
+                **params,
+            )
+        return [_item(row) for row in found]
+
+    def _lock(self, skip: bool = False) -> str:
+        """Row locks on PostgreSQL (SQLite has one writer: BEGIN IMMEDIATE is the lock)."""
+        if self.store.on_sqlite:
+            return ""
+        return " FOR UPDATE SKIP LOCKED" if skip else " FOR UPDATE"
+
+    async def finish(self, results: list[tuple[int, str, str | None, str | None]]) -> None:
+        """Record results: (outbox id, status, platform message id, error)."""
+        if not results:
+            return
+        now = datetime.now(UTC)
+        async with self._tx() as runner:
+            for outbox_id, status, platform_id, error in results:
+                await runner.run(
+                    "UPDATE outbox SET status = :status, platform_id = :pid, error = :error,"
+                    " sent_at = :now WHERE id = :id AND claimed_by = :worker",
+                    status=status,
+                    pid=platform_id,
+                    error=error,
+                    now=now,
+                    id=outbox_id,
+                    worker=self.worker,
+                )
+
+    async def retry_later(self, outbox_id: int, at: datetime, error: str) -> None:
+        """Put a message back in the queue, to be sent after `at`."""
+        async with self._tx() as runner:
+            await runner.run(
+                "UPDATE outbox SET status = 'queued', not_before = :at, error = :error,"
+                " claimed_by = NULL, claimed_at = NULL WHERE id = :id",
+                at=at,
+                error=error,
+                id=outbox_id,
+            )
+
+    async def release(self, ids: list[int]) -> None:
+        """Give back claimed messages not sent yet (the sender stops), attempts unchanged."""
+        if not ids:
+            return
+        marks = ", ".join(f":i{n}" for n in range(len(ids)))
+        params = {f"i{n}": value for n, value in enumerate(ids)}
+        async with self._tx() as runner:
+            await runner.run(
+                "UPDATE outbox SET status = 'queued', attempts = attempts - 1,"
+                f" claimed_by = NULL, claimed_at = NULL WHERE id IN ({marks})"
+                " AND status = 'sending'",
+                **params,
+            )
+
+    async def reserve(self, channel: str, count: int, interval: float) -> datetime:
+        """Reserve `count` sending slots `interval` seconds apart; returns the first slot.
+
+        The next free slot of each channel lives in the database, so every sender process
+        draws from the same budget: together they keep to the platform's rate.
+        """
+        now = datetime.now(UTC)
+        async with self._tx() as runner:
+            # The row first, so that the lock below holds even for the very first reservation
+            # (two senders finding no row would both start at `now`: twice the rate).
+            await runner.run(
+                "INSERT INTO send_rates (channel, next_at) VALUES (:ch, :now)"
+                " ON CONFLICT (channel) DO NOTHING",
+                ch=channel,
+                now=now,
+            )
+            rows = await runner.run(
+                "SELECT next_at FROM send_rates WHERE channel = :ch" + self._lock(), ch=channel
+            )
+            start = max(utc(rows[0][0]) or now, now)
+            following = start + timedelta(seconds=interval * count)
+            await runner.run(
+                "UPDATE send_rates SET next_at = :next WHERE channel = :ch",
+                ch=channel,
+                next=following,
+            )
+        return start
+
+    async def pause(self, channel: str, until: datetime) -> None:
+        """Nobody sends on this channel before `until` (the platform said 429)."""
+        async with self._tx() as runner:
+            await runner.run(
+                "INSERT INTO send_rates (channel, next_at) VALUES (:ch, :until)"
+                " ON CONFLICT (channel) DO UPDATE SET next_at = CASE"
+                " WHEN send_rates.next_at > :until THEN send_rates.next_at ELSE :until END",
+                ch=channel,
+                until=until,
+            )
+
+    async def mark_unreachable(self, user_id: int, code: int, at: datetime) -> None:
+        """The platform said this person cannot be reached: no announcement tries them again."""
+        async with self._tx() as runner:
+            await runner.run(
+                "INSERT INTO channel_contacts (user_id, unreachable_at, unreachable_code) "
+                "VALUES (:uid, :at, :code) ON CONFLICT (user_id) DO UPDATE "
+                "SET unreachable_at = :at, unreachable_code = :code",
+                uid=user_id,
+                at=at,
+                code=code,
+            )
+
+    async def pending(self, channel: str | None = None) -> int:
+        """How many messages wait or are being sent."""
+        async with self._tx() as runner:
+            rows = await runner.run(
+                "SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending')"
+                + (" AND channel = :ch" if channel else ""),
+                **({"ch": channel} if channel else {}),
+            )
+        return int(rows[0][0])
+
+
+def _item(row: Any) -> OutboxItem:
+    """An outbox row joined with its person and broadcast."""
+    oid, bid, uid, channel, external_id, locale, texts, attachment, attempts = row
+    return OutboxItem(
+        id=int(oid),
+        broadcast_id=int(bid),
+        user_id=int(uid),
+        channel=str(channel),
+        external_id=str(external_id),
+        locale=locale,
+        texts=dict(as_json(texts) or {}),
+        attachment=as_json(attachment),
+        attempts=int(attempts),
+    )

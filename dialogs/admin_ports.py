@@ -1,0 +1,196 @@
+"""What the admin flows need from storage: grants, audiences, broadcasts and their progress.
+
+Reads and writes run inside the admin's own turn (one transaction): a broadcast is created
+and its audience written to the outbox atomically with the dialog state that confirmed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from dialogs.roles import Grant
+
+CHANNELS_WITH_PUSH = ("telegram", "whatsapp")  # the web chat cannot reach a closed tab
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who an announcement goes to; an empty tuple means "no filter" on that field."""
+
+    countries: tuple[str, ...] = ()  # never empty for a national admin (their country)
+    roles: tuple[str, ...] = ()  # "student", "teacher" (what people said in onboarding)
+    levels: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    active_days: int = 0  # 0: everyone; N: seen in the last N days
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, as stored with the broadcast."""
+        return {
+            "countries": list(self.countries),
+            "roles": list(self.roles),
+            "levels": list(self.levels),
+            "languages": list(self.languages),
+            "active_days": self.active_days,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Audience:
+        """Back from the stored JSON (or a dialog's working data)."""
+        return cls(
+            countries=tuple(data.get("countries", ())),
+            roles=tuple(data.get("roles", ())),
+            levels=tuple(data.get("levels", ())),
+            languages=tuple(data.get("languages", ())),
+            active_days=int(data.get("active_days", 0)),
+        )
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An image or document of an announcement, as the admin's channel knows it."""
+
+    kind: str  # "image" | "document"
+    channel: str  # where the file id is valid
+    file_id: str
+    filename: str = ""
+    mime: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        """JSON-ready, as stored with the broadcast."""
+        return {
+            "kind": self.kind,
+            "channel": self.channel,
+            "file_id": self.file_id,
+            "filename": self.filename,
+            "mime": self.mime,
+        }
+
+
+@dataclass(frozen=True)
+class BroadcastDraft:
+    """An announcement ready to queue."""
+
+    texts: dict[str, str]  # language -> text; French is the fallback
+    audience: Audience
+    attachment: Attachment | None = None
+    scheduled_at: datetime | None = None  # None: now
+
+
+@dataclass(frozen=True)
+class BroadcastStats:
+    """Where an announcement stands."""
+
+    id: int
+    status: str  # scheduled, queued, done, cancelled
+    total: int
+    created_at: datetime
+    countries: tuple[str, ...]
+    preview: str
+    counts: dict[str, int] = field(default_factory=dict)  # outbox status -> how many
+    delivered: int = 0  # what the platforms confirmed (WhatsApp statuses)
+    scheduled_at: datetime | None = None
+
+    @property
+    def queued(self) -> int:
+        """Still to send (waiting or being sent)."""
+        return self.counts.get("queued", 0) + self.counts.get("sending", 0)
+
+
+@dataclass(frozen=True)
+class CountryFigures:
+    """What the programme achieved in one country (aggregates only, no person)."""
+
+    country: str
+    learners: int = 0
+    active_7: int = 0  # seen in the last 7 days
+    active_30: int = 0
+    lessons_done: int = 0
+    quizzes: int = 0
+    average_score: float | None = None  # 0..1 over every quiz attempt
+    teachers: int = 0  # granted the teacher role
+
+
+@dataclass(frozen=True)
+class Impact:
+    """The figures of some countries, and the last weeks' activity."""
+
+    countries: list[CountryFigures]
+    week_starts: list[datetime]  # oldest first
+    new_learners: list[int]  # per week
+    lessons: list[int]  # lessons completed per week
+
+    def total(self) -> CountryFigures:
+        """Every country added up (the average score weighted by quizzes)."""
+        rows = self.countries
+        quizzes = sum(r.quizzes for r in rows)
+        scored = sum((r.average_score or 0.0) * r.quizzes for r in rows)
+        return CountryFigures(
+            country="",
+            learners=sum(r.learners for r in rows),
+            active_7=sum(r.active_7 for r in rows),
+            active_30=sum(r.active_30 for r in rows),
+            lessons_done=sum(r.lessons_done for r in rows),
+            quizzes=quizzes,
+            average_score=scored / quizzes if quizzes else None,
+            teachers=sum(r.teachers for r in rows),
+        )
+
+
+class Charts(Protocol):
+    """Draws the impact chart (bot/charts.py implements it)."""
+
+    async def weekly(
+        self, title: str, weeks: list[str], series: dict[str, list[int]], rtl: bool
+    ) -> bytes:
+        """A PNG line chart of weekly series, labelled in the reader's language."""
+        ...
+
+
+class AdminDesk(Protocol):
+    """Storage for the admin flows, inside the admin's turn."""
+
+    async def grants(self) -> list[Grant]:
+        """The roles the current person holds."""
+        ...
+
+    async def person_code(self) -> str:
+        """The current person's short code, for an admin to name them (made on first ask)."""
+        ...
+
+    async def find_person(self, code: str) -> tuple[int, str | None] | None:
+        """The person behind a code: (their id, their country), or None."""
+        ...
+
+    async def grant(self, person: int, grant: Grant) -> None:
+        """Give a role (granted by the current person)."""
+        ...
+
+    async def announcements_off(self) -> bool:
+        """Whether the current person said /stop_annonces."""
+        ...
+
+    async def set_announcements(self, on: bool) -> None:
+        """Stop or restart announcements for the current person."""
+        ...
+
+    async def count_audience(self, audience: Audience) -> dict[str, int]:
+        """How many people an audience is, per channel that can be reached."""
+        ...
+
+    async def create_broadcast(self, draft: BroadcastDraft) -> tuple[int, int]:
+        """Store an announcement and queue its audience (now or when scheduled): (id, total)."""
+        ...
+
+    async def broadcasts(self, countries: frozenset[str] | None) -> list[BroadcastStats]:
+        """The latest announcements within these countries (None: all), newest first."""
+        ...
+
+    async def cancel_broadcast(self, broadcast_id: int) -> int:
+        """Stop an announcement: what is still queued is cancelled; returns how many."""
+        ...
+
+    async def impact(self, countries: frozenset[str] | None, weeks: int) -> Impact:
+        """The programme's figures within these countries (None: all)."""
+        ...

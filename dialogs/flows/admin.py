@@ -1,0 +1,246 @@
+"""Admins in the chat: their menu, granting roles, following and cancelling announcements.
+
+Every action is checked against dialogs/roles.py with the admin's grants, read from storage
+in the admin's own turn: a national admin sees and acts on their own country only, and a
+person without an admin role is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+from dialogs.admin_ports import AdminDesk, BroadcastStats
+from dialogs.context import Context, Step, Turn
+from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flows.common import menu_option, route
+from dialogs.messages import Ask, Option, Say
+from dialogs.roles import Action, Grant, Role, countries_of, is_admin, may, may_grant
+
+
+def desk(ctx: Context) -> AdminDesk:
+    """The admin port; every channel that runs admin flows provides it."""
+    if ctx.admin is None:
+        raise RuntimeError("admin flows need ctx.admin")
+    return ctx.admin
+
+
+def refused(ctx: Context) -> Turn:
+    """The answer to an action the person's role does not allow."""
+    text = ctx._("Cette action est réservée aux administrateurs de votre pays.")
+    return Turn([Say(text)], reprompt=True)
+
+
+async def admin_command(ctx: Context, event: Incoming) -> Turn:
+    """/admin: the admin menu, for admins only."""
+    if ctx.admin is None or not is_admin(await desk(ctx).grants()):
+        return refused(ctx)
+    return Turn(goto="admin_menu")
+
+
+async def admin_menu(ctx: Context, event: Incoming) -> Turn:
+    """What an admin can do."""
+    grants = await desk(ctx).grants()
+    if not is_admin(grants):
+        return Turn([Say(ctx._("Vous n'êtes plus administrateur."))], goto="menu")
+    options = (
+        Option("announce", ctx._("📣 Nouvelle annonce")),
+        Option("broadcasts", ctx._("📋 Annonces envoyées")),
+        Option("grant", ctx._("👤 Donner un rôle")),
+        Option("stats", ctx._("📊 Statistiques")),
+        menu_option(ctx),
+    )
+    if isinstance(event, Entered):
+        return Turn(
+            [Ask(ctx._("Administration : que voulez-vous faire ?"), options, ctx.state.prompt)]
+        )
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    targets = {
+        "announce": "ann_text",
+        "broadcasts": "admin_broadcasts",
+        "grant": "grant_code",
+        "stats": "admin_stats",
+    }
+    ctx.state.data.pop("ann", None)
+    return Turn(goto=targets[chosen])
+
+
+def admin_back(ctx: Context) -> Option:
+    """The way back to the admin menu."""
+    return Option("admin", ctx._("⬅️ Administration"))
+
+
+async def grant_code(ctx: Context, event: Incoming) -> Turn:
+    """Ask for the code of the person to give a role to (they get it with /mon_code)."""
+    options = (admin_back(ctx), menu_option(ctx))
+    if isinstance(event, Entered):
+        text = ctx._("Envoyez le code de la personne. Elle l'obtient en écrivant /mon_code au bot.")
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    if isinstance(event, TextReceived) and not event.text.startswith("/"):
+        found = await desk(ctx).find_person(event.text)
+        if found is None:
+            return Turn([Say(ctx._("Je ne trouve personne avec ce code."))], reprompt=True)
+        ctx.state.data["grantee"] = {"id": found[0], "country": found[1]}
+        return Turn(goto="grant_role")
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    return Turn(goto="admin_menu")
+
+
+def role_name(ctx: Context, role: Role) -> str:
+    """A role as people say it."""
+    names = {
+        Role.REGIONAL_ADMIN: ctx._("Administrateur régional"),
+        Role.NATIONAL_ADMIN: ctx._("Administrateur national"),
+        Role.MODERATOR: ctx._("Modérateur"),
+        Role.TEACHER: ctx._("Enseignant"),
+        Role.STUDENT: ctx._("Élève"),
+    }
+    return names[role]
+
+
+def _grant_for(role: Role, country: str | None) -> Grant:
+    """The grant of a role for a person of `country` (a regional admin has none)."""
+    return Grant(role, None if role is Role.REGIONAL_ADMIN else country)
+
+
+async def grant_role(ctx: Context, event: Incoming) -> Turn:
+    """Choose the role to give; only the roles this admin may give that person are offered."""
+    grantee = ctx.state.data.get("grantee") or {}
+    country = grantee.get("country") if grantee.get("country") != "other" else None
+    grants = await desk(ctx).grants()
+    allowed = [r for r in Role if may_grant(grants, _grant_for(r, country))]
+    options = tuple(Option(r.value, role_name(ctx, r)) for r in allowed)
+    options += (admin_back(ctx),)
+    if isinstance(event, Entered):
+        if not allowed:
+            text = ctx._("Vous ne pouvez donner aucun rôle à cette personne (autre pays ?).")
+            return Turn([Say(text)], goto="admin_menu")
+        return Turn([Ask(ctx._("Quel rôle lui donner ?"), options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if chosen == "admin":
+        return Turn(goto="admin_menu")
+    grant = _grant_for(Role(chosen), country)
+    if not may_grant(await desk(ctx).grants(), grant):  # checked again at the moment of writing
+        return refused(ctx)
+    await desk(ctx).grant(int(grantee["id"]), grant)
+    done = ctx._("C'est fait : rôle « %(role)s » donné.", role=role_name(ctx, grant.role))
+    return Turn([Say(done)], goto="admin_menu")
+
+
+async def admin_broadcasts(ctx: Context, event: Incoming) -> Turn:
+    """The latest announcements of the admin's countries, with their progress."""
+    grants = await desk(ctx).grants()
+    listed = await desk(ctx).broadcasts(countries_of(grants))
+    running = [b for b in listed if b.status in ("queued", "scheduled") and b.queued]
+    running += [b for b in listed if b.status == "scheduled" and not b.queued]
+    options = tuple(
+        Option(f"c{b.id}", ctx._("❌ Annuler l'annonce n°%(id)s", id=b.id)) for b in running
+    ) + (admin_back(ctx), menu_option(ctx))
+    if isinstance(event, Entered):
+        lines = [broadcast_line(ctx, b) for b in listed] or [
+            ctx._("Aucune annonce pour l'instant.")
+        ]
+        return Turn(
+            [Say("\n\n".join(lines)), Ask(ctx._("Et maintenant ?"), options, ctx.state.prompt)]
+        )
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if chosen == "admin":
+        return Turn(goto="admin_menu")
+    target = next((b for b in listed if f"c{b.id}" == chosen), None)
+    if target is None or not may(grants, Action.CANCEL_BROADCAST, target.countries or None):
+        return refused(ctx)
+    cancelled = await desk(ctx).cancel_broadcast(target.id)
+    text = ctx.ngettext(
+        "Annonce n°%(id)s annulée : %(n)s message ne partira pas.",
+        "Annonce n°%(id)s annulée : %(n)s messages ne partiront pas.",
+        cancelled,
+        id=target.id,
+    )
+    return Turn([Say(text)], goto="admin_broadcasts")
+
+
+def broadcast_line(ctx: Context, stats: BroadcastStats) -> str:
+    """One announcement's figures: who, when, and where its sending stands."""
+    counts = stats.counts
+    status = {
+        "scheduled": ctx._("programmée"),
+        "queued": ctx._("en cours"),
+        "done": ctx._("terminée"),
+        "cancelled": ctx._("annulée"),
+    }.get(stats.status, stats.status)
+    head = ctx._(
+        "n°%(id)s · %(date)s · %(status)s · « %(preview)s »",
+        id=stats.id,
+        date=ctx.t.date(stats.created_at),
+        status=status,
+        preview=_short(stats.preview),
+    )
+    figures = ctx._(
+        "public %(total)s · envoyés %(sent)s · reçus %(delivered)s · échecs %(failed)s · "
+        "injoignables %(unreachable)s · en attente %(queued)s",
+        total=ctx.t.number(stats.total),
+        sent=ctx.t.number(counts.get("sent", 0)),
+        delivered=ctx.t.number(stats.delivered),
+        failed=ctx.t.number(counts.get("failed", 0)),
+        unreachable=ctx.t.number(counts.get("unreachable", 0)),
+        queued=ctx.t.number(stats.queued),
+    )
+    return f"{head}\n{figures}"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """The start of a text, on one line."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+async def my_code(ctx: Context, event: Incoming) -> Turn:
+    """/mon_code: the short code an admin asks for to give this person a role."""
+    if ctx.admin is None:
+        return Turn(reprompt=True)
+    code = await desk(ctx).person_code()
+    text = ctx._(
+        "Votre code : %(code)s\nDonnez-le à un administrateur s'il doit vous donner un rôle "
+        "(enseignant, modérateur...).",
+        code=code,
+    )
+    return Turn([Say(text)], reprompt=True)
+
+
+async def stop_announcements(ctx: Context, event: Incoming) -> Turn:
+    """/stop_annonces: no more announcements; lessons go on."""
+    if ctx.admin is not None:
+        await desk(ctx).set_announcements(False)
+    text = ctx._(
+        "Vous ne recevrez plus d'annonces. Vos cours continuent. "
+        "Pour les recevoir à nouveau : /annonces"
+    )
+    return Turn([Say(text)], reprompt=True)
+
+
+async def start_announcements(ctx: Context, event: Incoming) -> Turn:
+    """/annonces: announcements again."""
+    if ctx.admin is not None:
+        await desk(ctx).set_announcements(True)
+    return Turn([Say(ctx._("Vous recevrez à nouveau les annonces."))], reprompt=True)
+
+
+STEPS: dict[str, Step] = {
+    "admin_menu": admin_menu,
+    "grant_code": grant_code,
+    "grant_role": grant_role,
+    "admin_broadcasts": admin_broadcasts,
+}
+COMMANDS: dict[str, Step] = {
+    "admin": admin_command,
+    "mon_code": my_code,
+    "mycode": my_code,
+    "stop_annonces": stop_announcements,
+    "stop": stop_announcements,
+    "annonces": start_announcements,
+}

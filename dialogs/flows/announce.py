@@ -1,0 +1,312 @@
+"""Composing an announcement in the chat: text and language variants, audience, preview,
+then send now or later. The draft lives in the dialog state (`data["ann"]`), so an
+interrupted admin finds it where they left it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from content.model import LOWER_SECONDARY_LEVELS, PRIMARY_LEVELS, UPPER_SECONDARY_LEVELS
+
+from dialogs.admin_ports import Attachment, Audience, BroadcastDraft
+from dialogs.context import Context, Step, Turn
+from dialogs.engine import MAX_TEXT
+from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
+from dialogs.flows.admin import admin_back, desk, refused
+from dialogs.flows.common import route, unexpected
+from dialogs.flows.onboarding import COUNTRIES
+from dialogs.messages import Ask, Option, Say
+from dialogs.roles import Action, countries_of, may
+
+MAX_ANNOUNCEMENT = MAX_TEXT  # characters: fits one Telegram or WhatsApp message, with a footer
+VARIANTS = {"en": "English", "ar": "العربية"}
+ATTACHABLE = ("photo", "document")
+LEVEL_GROUPS = {
+    "primary": PRIMARY_LEVELS,
+    "lower": LOWER_SECONDARY_LEVELS,
+    "upper": UPPER_SECONDARY_LEVELS,
+}
+
+
+def draft(ctx: Context) -> dict[str, Any]:
+    """The announcement being composed."""
+    found: dict[str, Any] = ctx.state.data.setdefault("ann", {"texts": {}})
+    return found
+
+
+async def ann_text(ctx: Context, event: Incoming) -> Turn:
+    """The announcement in French (the text every learner without a variant gets)."""
+    return await _ask_text(ctx, event, "fr", "ann_more")
+
+
+async def ann_variant(ctx: Context, event: Incoming) -> Turn:
+    """The announcement in another language."""
+    return await _ask_text(ctx, event, str(draft(ctx).get("variant", "en")), "ann_more")
+
+
+async def _ask_text(ctx: Context, event: Incoming, lang: str, then: str) -> Turn:
+    """Ask for the text in one language and keep it in the draft."""
+    if not may(await desk(ctx).grants(), Action.BROADCAST, _scope(ctx, await desk(ctx).grants())):
+        return refused(ctx)
+    options = (admin_back(ctx),)
+    if isinstance(event, Entered):
+        name = {"fr": "français", **VARIANTS}.get(lang, lang)
+        text = ctx._("Écrivez l'annonce en %(language)s, en un seul message :", language=name)
+        if lang == "fr":
+            text += "\n" + ctx._(
+                "(Vous pouvez d'abord envoyer une image ou un document à joindre.)"
+            )
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    if isinstance(event, MediaReceived) and lang == "fr" and event.kind in ATTACHABLE:
+        if not event.file_id:
+            return unexpected(ctx, event)
+        draft(ctx)["attachment"] = Attachment(
+            "image" if event.kind == "photo" else "document",
+            ctx.user.channel,
+            event.file_id,
+            event.filename,
+            event.mime,
+        ).as_dict()
+        note = ctx._("Pièce jointe reçue. Écrivez maintenant le texte de l'annonce.")
+        return Turn([Say(note)], reprompt=True)
+    if isinstance(event, TextReceived) and not event.text.startswith("/"):
+        text = event.text.strip()
+        length = event.cut_from or len(text)
+        if length > MAX_ANNOUNCEMENT:
+            too_long = ctx._(
+                "C'est trop long (%(n)s caractères, %(max)s au plus). "
+                "Raccourcissez, s'il vous plaît.",
+                n=ctx.t.number(length),
+                max=ctx.t.number(MAX_ANNOUNCEMENT),
+            )
+            return Turn([Say(too_long)], reprompt=True)
+        if text:
+            draft(ctx)["texts"][lang] = text
+            return Turn(goto=then)
+    chosen = route(ctx, event, options)
+    return chosen if isinstance(chosen, Turn) else Turn(goto="admin_menu")
+
+
+def _scope(ctx: Context, grants: list[Any]) -> list[str] | None:
+    """The countries a new announcement is for: chosen ones, else all the admin's own."""
+    chosen = draft(ctx).get("countries")
+    if chosen:
+        return list(chosen)
+    scope = countries_of(grants)
+    return None if scope is None else sorted(scope)
+
+
+async def ann_more(ctx: Context, event: Incoming) -> Turn:
+    """Add a version in another language, or go on to the audience."""
+    texts = draft(ctx)["texts"]
+    options = tuple(
+        Option(f"v_{code}", ctx._("➕ Version %(language)s", language=name))
+        for code, name in VARIANTS.items()
+        if code not in texts
+    ) + (Option("next", ctx._("Continuer ▶️")), admin_back(ctx))
+    if isinstance(event, Entered):
+        text = ctx._(
+            "Chacun recevra l'annonce dans sa langue si vous l'écrivez, sinon en français."
+        )
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if chosen.startswith("v_"):
+        draft(ctx)["variant"] = chosen[2:]
+        return Turn(goto="ann_variant")
+    return Turn(goto="ann_countries" if chosen == "next" else "admin_menu")
+
+
+async def ann_countries(ctx: Context, event: Incoming) -> Turn:
+    """Tick the countries (a national admin's own country is the only one offered)."""
+    scope = countries_of(await desk(ctx).grants())
+    offered = COUNTRIES if scope is None else tuple(c for c in COUNTRIES if c in scope)
+    ticked: list[str] = draft(ctx).setdefault("countries", [])
+    if len(offered) == 1:
+        draft(ctx)["countries"] = list(offered)
+        return Turn(goto="ann_roles")
+    options = tuple(
+        Option(code, ("✅ " if code in ticked else "⬜ ") + ctx.t.country_name(code))
+        for code in offered
+    ) + (Option("all", ctx._("Tous les pays")), Option("done", ctx._("Valider ▶️")))
+    if isinstance(event, Entered):
+        text = ctx._("Quels pays ? Touchez pour cocher, puis « Valider ».")
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if chosen == "all":
+        draft(ctx)["countries"] = list(offered)
+        return Turn(goto="ann_roles")
+    if chosen == "done":
+        if not ticked:
+            return Turn([Say(ctx._("Cochez au moins un pays."))], reprompt=True)
+        return Turn(goto="ann_roles")
+    if chosen in ticked:
+        ticked.remove(chosen)
+    else:
+        ticked.append(chosen)
+    return Turn(goto="ann_countries")
+
+
+async def ann_roles(ctx: Context, event: Incoming) -> Turn:
+    """Students, teachers, or both."""
+    options = (
+        Option("all", ctx._("Élèves et enseignants")),
+        Option("student", ctx._("Les élèves")),
+        Option("teacher", ctx._("Les enseignants")),
+    )
+    return await _pick(ctx, event, options, ctx._("Pour qui ?"), "roles", "ann_levels")
+
+
+async def ann_levels(ctx: Context, event: Incoming) -> Turn:
+    """All classes, or primary, lower or upper secondary."""
+    options = (
+        Option("all", ctx._("Toutes les classes")),
+        Option("primary", ctx._("Primaire (CP à CM2)")),
+        Option("lower", ctx._("Collège (6e à 3e)")),
+        Option("upper", ctx._("Lycée (2nde à Terminale)")),
+    )
+    return await _pick(ctx, event, options, ctx._("Quelles classes ?"), "levels", "ann_languages")
+
+
+async def ann_languages(ctx: Context, event: Incoming) -> Turn:
+    """Everyone, or the people who chose one interface language."""
+    options = (Option("all", ctx._("Toutes les langues")),) + tuple(
+        Option(language.code, language.name) for language in ctx.languages
+    )
+    question = ctx._("Quelle langue d'interface ?")
+    return await _pick(ctx, event, options, question, "languages", "ann_active")
+
+
+async def ann_active(ctx: Context, event: Incoming) -> Turn:
+    """Everyone, or only people seen recently."""
+    options = (
+        Option("0", ctx._("Tout le monde")),
+        Option("7", ctx._("Actifs ces 7 derniers jours")),
+        Option("30", ctx._("Actifs ces 30 derniers jours")),
+    )
+    return await _pick(ctx, event, options, ctx._("Quelle activité ?"), "active", "ann_preview")
+
+
+async def _pick(
+    ctx: Context, event: Incoming, options: tuple[Option, ...], question: str, key: str, then: str
+) -> Turn:
+    """One audience question: keep the choice in the draft and go on."""
+    if isinstance(event, Entered):
+        return Turn([Ask(question, options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    draft(ctx)[key] = chosen
+    return Turn(goto=then)
+
+
+def audience_of(data: dict[str, Any]) -> Audience:
+    """The audience the draft describes."""
+    roles = () if data.get("roles", "all") == "all" else (str(data["roles"]),)
+    levels = LEVEL_GROUPS.get(str(data.get("levels", "all")), ())
+    languages = () if data.get("languages", "all") == "all" else (str(data["languages"]),)
+    return Audience(
+        countries=tuple(data.get("countries", ())),
+        roles=roles,
+        levels=tuple(levels),
+        languages=languages,
+        active_days=int(data.get("active", 0)),
+    )
+
+
+async def ann_preview(ctx: Context, event: Incoming) -> Turn:
+    """Show the announcement and its audience per channel; send now, later, or start over."""
+    data = draft(ctx)
+    audience = audience_of(data)
+    grants = await desk(ctx).grants()
+    if not may(grants, Action.BROADCAST, audience.countries or None):
+        return refused(ctx)
+    counts = await desk(ctx).count_audience(audience)
+    options = (
+        Option("now", ctx._("✅ Envoyer maintenant")),
+        Option("1", ctx._("🕒 Dans 1 heure")),
+        Option("24", ctx._("🕒 Demain à la même heure")),
+        Option("restart", ctx._("✏️ Recommencer")),
+        admin_back(ctx),
+    )
+    if isinstance(event, Entered):
+        return Turn(
+            [*_preview(ctx, data, counts), Ask(ctx._("On envoie ?"), options, ctx.state.prompt)]
+        )
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if chosen in ("restart", "admin"):
+        ctx.state.data.pop("ann", None)
+        return Turn(goto="ann_text" if chosen == "restart" else "admin_menu")
+    later = None if chosen == "now" else ctx.now + timedelta(hours=int(chosen))
+    attached = data.get("attachment")
+    attachment = Attachment(**attached) if attached else None
+    sent = BroadcastDraft(dict(data["texts"]), audience, attachment, scheduled_at=later)
+    broadcast_id, total = await desk(ctx).create_broadcast(sent)
+    ctx.state.data.pop("ann", None)
+    return Turn([Say(_confirmation(ctx, broadcast_id, total, later))], goto="admin_menu")
+
+
+def _preview(ctx: Context, data: dict[str, Any], counts: dict[str, int]) -> list[Say]:
+    """The texts as they will read, and how many people each channel reaches."""
+    shown = [Say(ctx._("Aperçu :") + "\n\n" + data["texts"]["fr"])]
+    attached = data.get("attachment")
+    if attached:
+        kind = ctx._("image") if attached["kind"] == "image" else ctx._("document")
+        shown.append(
+            Say(
+                ctx._(
+                    "📎 Avec une pièce jointe : %(kind)s %(name)s",
+                    kind=kind,
+                    name=attached.get("filename", ""),
+                )
+            )
+        )
+    for code, text in data["texts"].items():
+        if code != "fr":
+            shown.append(Say(f"[{VARIANTS.get(code, code)}]\n\n{text}"))
+    total = sum(counts.values())
+    reach = ctx.ngettext(
+        "Cette annonce touchera %(n)s personne (Telegram : %(telegram)s, WhatsApp : %(whatsapp)s).",
+        "Cette annonce touchera %(n)s personnes "
+        "(Telegram : %(telegram)s, WhatsApp : %(whatsapp)s).",
+        total,
+        telegram=ctx.t.number(counts.get("telegram", 0)),
+        whatsapp=ctx.t.number(counts.get("whatsapp", 0)),
+    )
+    shown.append(Say(reach))
+    return shown
+
+
+def _confirmation(ctx: Context, broadcast_id: int, total: int, later: object) -> str:
+    """What the admin reads once the announcement is queued or scheduled."""
+    if later is not None:
+        return ctx._(
+            "Annonce n°%(id)s programmée. Suivez-la dans « Annonces envoyées ».", id=broadcast_id
+        )
+    return ctx.ngettext(
+        "Annonce n°%(id)s : %(n)s message part maintenant. Suivez-la dans « Annonces envoyées ».",
+        "Annonce n°%(id)s : %(n)s messages partent maintenant. "
+        "Suivez-la dans « Annonces envoyées ».",
+        total,
+        id=broadcast_id,
+    )
+
+
+STEPS: dict[str, Step] = {
+    "ann_text": ann_text,
+    "ann_variant": ann_variant,
+    "ann_more": ann_more,
+    "ann_countries": ann_countries,
+    "ann_roles": ann_roles,
+    "ann_levels": ann_levels,
+    "ann_languages": ann_languages,
+    "ann_active": ann_active,
+    "ann_preview": ann_preview,
+}

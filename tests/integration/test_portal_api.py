@@ -1,0 +1,77 @@
+"""The portal's read-only API: token, catalogue with deep links, aggregates without persons."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from bot.app import BotApp
+from bot.config import Settings
+from tests.store_driver import Person
+
+TOKEN = "portal-secret-token"
+
+
+@pytest.fixture
+async def bot(database_url: str) -> AsyncIterator[BotApp]:
+    settings = Settings(
+        database_url=database_url,
+        web_host="127.0.0.1",
+        web_port=0,
+        pseudonym_secret=b"t",
+        public_url="https://ecole.example.org",
+        portal_api_token=TOKEN,
+    )
+    app = BotApp(settings)
+    await app.start()
+    yield app
+    await app.stop()
+
+
+async def get(bot: BotApp, path: str, token: str | None = TOKEN) -> tuple[int, dict]:  # type: ignore[type-arg]
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"http://127.0.0.1:{bot.port}{path}", headers=headers) as response,
+    ):
+        return response.status, json.loads(await response.text() or "{}")
+
+
+async def test_the_description_is_public_and_the_data_needs_the_token(bot: BotApp) -> None:
+    status, description = await get(bot, "/api/v1/openapi.json", token=None)
+    assert status == 200 and description["openapi"].startswith("3.1")
+    assert set(description["paths"]) == {"/api/v1/courses", "/api/v1/figures"}
+    assert (await get(bot, "/api/v1/courses", token=None))[0] == 401
+    assert (await get(bot, "/api/v1/figures", token="wrong"))[0] == 401
+
+
+async def test_the_catalogue_links_every_lesson_into_the_chat(bot: BotApp) -> None:
+    status, body = await get(bot, "/api/v1/courses")
+    assert status == 200
+    paludisme = next(c for c in body["courses"] if c["id"] == "paludisme")
+    first = paludisme["lessons"][0]
+    assert first["link"] == "https://ecole.example.org/l/paludisme/maladie"
+    assert first["start_payload"] == "l_paludisme__maladie"
+    assert paludisme["licence"] == "CC BY-SA 4.0" and paludisme["objectives"]
+
+
+async def test_figures_are_aggregates_without_persons(bot: BotApp) -> None:
+    assert bot.conversations is not None
+    for i in range(3):
+        person = Person.on(bot.conversations, "whatsapp", f"2217700000{i}")
+        await person.onboard(country="Sénégal")
+    mali = Person.on(bot.conversations, "telegram", "99887766")
+    await mali.onboard(country="Mali")
+    status, body = await get(bot, "/api/v1/figures?weeks=4")
+    assert status == 200
+    by_country = {row["country"]: row for row in body["countries"]}
+    assert by_country["SN"]["learners"] == 3 and by_country["ML"]["learners"] == 1
+    assert len(body["weeks"]) == 4 and body["weeks"][-1]["new_learners"] == 4
+    text = json.dumps(body)
+    assert "22177" not in text and "99887766" not in text  # no phone number, no user id
+    status, senegal = await get(bot, "/api/v1/figures?country=sn")
+    assert [row["country"] for row in senegal["countries"]] == ["SN"]
+    assert (await get(bot, "/api/v1/figures?weeks=many"))[0] == 400
