@@ -124,6 +124,7 @@ class PortalApi:
                 }
                 for row in figures.countries
             ],
+            "whatsapp_failures": {str(code): n for code, n in figures.failures.items()},
             "weeks": [
                 {"start": start.date().isoformat(), "new_learners": new, "lessons_completed": n}
                 for start, new, n in zip(

@@ -120,6 +120,7 @@ class Impact:
     week_starts: list[datetime]  # oldest first
     new_learners: list[int]  # per week
     lessons: list[int]  # lessons completed per week
+    failures: dict[int, int] = field(default_factory=dict)  # WhatsApp refusals by error code
 
     def total(self) -> CountryFigures:
         """Every country added up (the average score weighted by quizzes)."""

@@ -46,8 +46,14 @@ async def impact(
         where,
         params,
     )
+    failed = await runner.run(
+        "SELECT s.error_code, COUNT(*) FROM sent_messages s JOIN users u ON u.id = s.user_id"
+        f" WHERE s.status = 'failed'{where} GROUP BY s.error_code",
+        **params,
+    )
+    failures = {int(code or 0): int(count) for code, count in failed}
     figures = [CountryFigures(country=c, **values) for c, values in sorted(rows.items())]
-    return Impact(figures, starts, new, done)
+    return Impact(figures, starts, new, done, failures)
 
 
 _PER_COUNTRY = {

@@ -60,6 +60,11 @@ def summary(ctx: Context, impact: Impact) -> str:
     for row in impact.countries:
         name = ctx.t.country_name(row.country) if len(row.country) == 2 else ctx._("Autre pays")
         lines += ["", f"{name} : " + _figures(ctx, row)]
+    if impact.failures:
+        codes = ", ".join(
+            f"{code} × {ctx.t.number(count)}" for code, count in sorted(impact.failures.items())
+        )
+        lines += ["", ctx._("Messages WhatsApp refusés (code × nombre) : %(codes)s", codes=codes)]
     return "\n".join(lines)
 
 

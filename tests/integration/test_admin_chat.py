@@ -12,6 +12,7 @@ from bot.admin_cli import grant as cli_grant
 from bot.charts import MatplotlibCharts
 from bot.conversations import Conversations
 from bot.storage.admin import grants_of
+from bot.storage.channels import ChannelStore
 from bot.storage.sql import PgRunner, SqliteRunner, as_json
 from bot.storage.store import SqlStore
 from dialogs.messages import Document
@@ -293,3 +294,18 @@ async def test_a_sticker_is_not_an_attachment(talk: Conversations, database_url:
     await admin.tap("Nouvelle annonce")
     await admin.send_file("sticker", "CAACAgIAAx-sticker")
     assert "Je ne peux pas utiliser ce type de message ici" in admin.texts()
+
+
+async def test_whatsapp_refusals_show_in_the_report_by_code(
+    talk: Conversations, database_url: str
+) -> None:
+    people = await learners(talk, 2, "Sénégal", "whatsapp")
+    channels = ChannelStore(talk.store)
+    for person in people:
+        async with talk.store.turn(person.user) as tx:
+            assert tx is not None
+            uid = tx.user_id
+        await channels.record_failure(uid, "whatsapp", "text", 131000, datetime.now(UTC))
+    admin = await admin_of(talk, database_url, "national_admin", "SN")
+    replies = await admin.send("/stats")
+    assert "Messages WhatsApp refusés (code × nombre) : 131000 × 2" in admin.texts(replies)
