@@ -80,4 +80,14 @@ class EraseLearner:
     """Delete everything stored about this learner."""
 
 
-Effect = CompleteLesson | RecordQuiz | EraseLearner
+@dataclass(frozen=True)
+class SubmitEssay:
+    """Keep a free answer for a teacher to grade (the latest answer replaces an earlier one)."""
+
+    course_id: str
+    lesson_id: str
+    question_id: str
+    text: str
+
+
+Effect = CompleteLesson | RecordQuiz | EraseLearner | SubmitEssay

@@ -22,7 +22,14 @@ from dialogs.events import (
 )
 from dialogs.flows import build_dialogs
 from dialogs.messages import Ask, Document, Option, Out, QuizQuestion, Say, Show
-from dialogs.ports import CompleteLesson, EraseLearner, LessonDone, QuizScore, RecordQuiz
+from dialogs.ports import (
+    CompleteLesson,
+    EraseLearner,
+    LessonDone,
+    QuizScore,
+    RecordQuiz,
+    SubmitEssay,
+)
 from dialogs.state import DialogState, Profile
 
 _ids = itertools.count(1)
@@ -43,6 +50,7 @@ class MemoryRecords:
 
     done: dict[tuple[str, str], datetime] = field(default_factory=dict)
     attempts: list[tuple[str, str, float, float, datetime]] = field(default_factory=list)
+    essays: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     async def lessons_done(self) -> list[LessonDone]:
         return [LessonDone(c, le, at) for (c, le), at in self.done.items()]
@@ -106,6 +114,10 @@ class Learner:
         elif isinstance(effect, RecordQuiz):
             self.records.attempts.append(
                 (effect.course_id, effect.lesson_id, effect.score, effect.max_score, now)
+            )
+        elif isinstance(effect, SubmitEssay):
+            self.records.essays[(effect.course_id, effect.lesson_id, effect.question_id)] = (
+                effect.text
             )
         elif isinstance(effect, EraseLearner):
             self.erased = True

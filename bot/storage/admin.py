@@ -20,6 +20,7 @@ from dialogs.admin_ports import (
     BroadcastStats,
     Impact,
 )
+from dialogs.ports import SubmitEssay
 from dialogs.roles import Grant, Role
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -272,4 +273,20 @@ async def _stats(runner: Runner, row: Row) -> BroadcastStats:
         counts=by_status,
         delivered=int(delivered[0][0]),
         scheduled_at=utc(scheduled_at),
+    )
+
+
+async def keep_essay(runner: Runner, user_id: int, essay: SubmitEssay) -> None:
+    """Keep a free answer for the teacher; a new answer replaces the earlier one."""
+    await runner.run(
+        "INSERT INTO essay_answers (user_id, course_id, lesson_id, question_id, text,"
+        " submitted_at) VALUES (:uid, :course, :lesson, :question, :text, :at)"
+        " ON CONFLICT (user_id, course_id, lesson_id, question_id) DO UPDATE SET"
+        " text = :text, submitted_at = :at, score = NULL, graded_at = NULL, graded_by = NULL",
+        uid=user_id,
+        course=essay.course_id,
+        lesson=essay.lesson_id,
+        question=essay.question_id,
+        text=essay.text,
+        at=datetime.now(UTC),
     )

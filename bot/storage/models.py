@@ -17,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
@@ -117,6 +118,24 @@ class QuizAttempt(Base):
     score: Mapped[float] = mapped_column(Double)
     max_score: Mapped[float] = mapped_column(Double)
     finished_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class EssayAnswer(Base):
+    """A free answer kept for a teacher to grade; the latest answer replaces an earlier one."""
+
+    __tablename__ = "essay_answers"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    course_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    lesson_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    score: Mapped[float | None] = mapped_column(Double)  # 0..1 once a teacher graded it
+    graded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    graded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class TelegramPoll(Base):
@@ -293,3 +312,4 @@ outbox: Table = Base.metadata.tables["outbox"]
 announcement_optouts: Table = Base.metadata.tables["announcement_optouts"]
 send_rates: Table = Base.metadata.tables["send_rates"]
 person_codes: Table = Base.metadata.tables["person_codes"]
+essay_answers: Table = Base.metadata.tables["essay_answers"]

@@ -12,6 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.storage.models import (
     channel_contacts,
+    essay_answers,
     lesson_progress,
     pending_messages,
     quiz_attempts,
@@ -140,6 +141,7 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "channel_contact": _rows(conn, channel_contacts, uid, "last_inbound_at"),
         "sent_messages": _rows(conn, sent_messages, uid, "sent_at"),
         "held_messages": _rows(conn, pending_messages, uid, "created_at"),
+        "essays": _rows(conn, essay_answers, uid, "submitted_at"),
     }
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.storage.admin import SqlAdminDesk
+from bot.storage.admin import SqlAdminDesk, keep_essay
 from bot.storage.db import open_sqlite
 from bot.storage.locks import KeyedLocks
 from bot.storage.models import processed_updates, telegram_polls, users
@@ -42,7 +42,14 @@ from bot.storage.statements import (
     sqlite_time,
 )
 from dialogs.events import UserRef
-from dialogs.ports import CompleteLesson, Effect, EraseLearner, LearnerRecords, RecordQuiz
+from dialogs.ports import (
+    CompleteLesson,
+    Effect,
+    EraseLearner,
+    LearnerRecords,
+    RecordQuiz,
+    SubmitEssay,
+)
 from dialogs.state import DialogState, Profile
 
 
@@ -114,6 +121,8 @@ class SqlTurn:
                     lessons.append((course, lesson))
                 case RecordQuiz(course_id=course, lesson_id=lesson):
                     quizzes.append((course, lesson, effect.score, effect.max_score))
+                case SubmitEssay():
+                    await keep_essay(self.runner, self.user_id, effect)
                 case EraseLearner():
                     # Erasure wins over everything else the turn asked for.
                     await self._statements.delete_user(self.user_id)

@@ -16,7 +16,7 @@ from dialogs.flows.common import menu_option, unexpected
 from dialogs.flows.learning import course_page, current_lesson
 from dialogs.messages import Ask, Option, Out, QuizQuestion, Say
 from dialogs.options import choose
-from dialogs.ports import RecordQuiz
+from dialogs.ports import RecordQuiz, SubmitEssay
 
 RETRY_WEIGHT = 0.5  # a right answer at the second try earns half the points
 GAP = "……"  # where the missing word goes, as the learner sees it
@@ -246,7 +246,10 @@ def _grade_and_go_on(
         text = ctx._("📝 Merci ! Votre enseignant lira votre réponse.")
         if question.explanation:
             text += "\n" + question.explanation
-        return _advance(ctx, found, lesson, quiz_, [Say(text)])
+        turn = _advance(ctx, found, lesson, quiz_, [Say(text)])
+        kept = SubmitEssay(found.id, lesson.id, question.id, essays[question.id])
+        turn.effects = [kept, *turn.effects]
+        return turn
     tries = int(ctx.state.data.get("tries", 0))
     if not result.correct and quiz_.retry and tries == 0:
         ctx.state.data["tries"] = 1

@@ -33,6 +33,7 @@ TABLES = {
     "announcement_optouts",
     "send_rates",
     "person_codes",
+    "essay_answers",
 }
 
 
@@ -90,6 +91,6 @@ def test_the_alembic_command_line_uses_database_url(tmp_path: Path) -> None:
     upgraded = alembic_cli(tmp_path, "upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
     current = alembic_cli(tmp_path, "current")
-    assert "0003 (head)" in current.stdout, current.stderr
+    assert "0004 (head)" in current.stdout, current.stderr
     offline = alembic_cli(tmp_path, "upgrade", "head", "--sql")
     assert "CREATE TABLE users" in offline.stdout, offline.stderr

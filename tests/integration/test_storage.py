@@ -13,7 +13,7 @@ from bot.storage.db import create_engine
 from bot.storage.models import Base
 from bot.storage.store import SqlStore
 from dialogs.events import UserRef
-from dialogs.ports import CompleteLesson, EraseLearner, RecordQuiz
+from dialogs.ports import CompleteLesson, EraseLearner, RecordQuiz, SubmitEssay
 from dialogs.state import DialogState, Profile
 
 AMINA = UserRef("telegram", "42")
@@ -305,3 +305,18 @@ async def test_state_survives_a_restart(database_url: str) -> None:
             assert tx.state.step == "lesson.show"
     finally:
         await engine.dispose()
+
+
+async def test_an_essay_is_kept_replaced_exported_and_erased(store: SqlStore) -> None:
+    user = UserRef("telegram", "essay-writer")
+    for text in ("Première réponse.", "Réponse corrigée."):
+        async with store.turn(user) as tx:
+            assert tx is not None
+            tx.save(tx.profile, tx.state, [SubmitEssay("francais", "redaction", "q1", text)])
+    exported = await store.export(user)
+    assert exported is not None
+    assert [(e["question_id"], e["text"]) for e in exported["essays"]] == [
+        ("q1", "Réponse corrigée.")
+    ]
+    assert await store.erase(user)
+    assert await store.export(user) is None

@@ -103,6 +103,10 @@ async def test_every_new_type_end_to_end() -> None:
     reply = await learner.send("Je suis allé au marché avec ma mère.")
     assert "Votre enseignant lira votre réponse" in learner.texts(reply)
     assert learner.state.data["essays"] == {"q5": "Je suis allé au marché avec ma mère."}
+    kept = list(learner.records.essays.items())
+    assert [(key[2], text) for key, text in kept] == [
+        ("q5", "Je suis allé au marché avec ma mère.")
+    ]
     # Partial numeric credit is not full marks: a second try, then half of the half.
     reply = await learner.send("55")
     assert "essayez encore" in learner.texts(reply)
