@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, text
@@ -65,10 +65,15 @@ class ChannelStore:
         )
         return int(rows[0][0])
 
-    async def inbox_pending(self, limit: int = 500) -> list[tuple[int, bytes]]:
-        """Bodies stored but not yet handled (after a crash), oldest first."""
+    async def inbox_pending(
+        self, limit: int = 500, before: datetime | None = None
+    ) -> list[tuple[int, bytes]]:
+        """Bodies stored but not yet handled (received before `before`), oldest first."""
         rows = await self._run(
-            "SELECT id, body FROM whatsapp_inbox ORDER BY id LIMIT :limit", limit=limit
+            "SELECT id, body FROM whatsapp_inbox WHERE received_at < :before"
+            " ORDER BY id LIMIT :limit",
+            limit=limit,
+            before=before or datetime.now(UTC) + timedelta(days=1),
         )
         return [(int(row[0]), bytes(row[1])) for row in rows]
 

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
@@ -36,6 +36,9 @@ CONCURRENCY = 32  # bodies handled at once: enough for many learners, and the ac
 # Handled bodies are deleted from the inbox by groups: one statement instead of one per body.
 # A crash before the delete only means handling them again, which the claims make a no-op.
 FORGET_BATCH = 32
+SWEEP_EVERY = 300.0  # seconds between two looks for bodies whose handling failed
+SWEEP_AGE = timedelta(minutes=2)  # younger bodies may still be on their way
+MAX_FAILURES = 3  # attempts per body in one process; the body stays stored for an operator
 
 
 def signature_ok(secret: bytes, body: bytes, header: str | None) -> bool:
@@ -78,6 +81,9 @@ class WhatsAppService:
         )
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._handled: list[int] = []  # handled bodies not yet deleted from the inbox
+        self._active: set[int] = set()  # bodies being handled by this process
+        self._failures: dict[int, int] = {}  # failed attempts per body, in this process
+        self._sweeper: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     def routes(self) -> list[tuple[str, str, Handler]]:
@@ -85,15 +91,35 @@ class WhatsAppService:
         return [("GET", WEBHOOK_PATH, self.verify), ("POST", WEBHOOK_PATH, self.receive)]
 
     async def start(self) -> None:
-        """Handle the bodies a previous run stored but did not finish."""
-        pending = await self.channels.inbox_pending()
+        """Handle the bodies a previous run left, then keep sweeping for stragglers."""
+        await self._resume(datetime.now(UTC))
+        self._sweeper = asyncio.get_running_loop().create_task(self._sweep())
+
+    async def _resume(self, before: datetime) -> None:
+        """Handle stored bodies that are not being handled here (a crash, a failed attempt)."""
+        pending = [
+            (body_id, body)
+            for body_id, body in await self.channels.inbox_pending(before=before)
+            if body_id not in self._active and self._failures.get(body_id, 0) < MAX_FAILURES
+        ]
         if pending:
             log.info("whatsapp resuming %d stored webhook bodies", len(pending))
         for body_id, body in pending:
             self._spawn(body_id, body)
 
+    async def _sweep(self) -> None:
+        """Every few minutes, retry bodies whose handling failed (the database was away...)."""
+        while True:
+            await asyncio.sleep(SWEEP_EVERY)
+            try:
+                await self._resume(datetime.now(UTC) - SWEEP_AGE)
+            except Exception:
+                log.exception("whatsapp inbox sweep failed")
+
     async def stop(self) -> None:
         """Let the bodies being handled finish (they stay stored if they cannot), then close."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=10)
         await self._forget_handled()
@@ -134,7 +160,9 @@ class WhatsAppService:
         """Handle a stored body in the background, keeping a reference to the task."""
         task = asyncio.get_running_loop().create_task(self._handle(body_id, body))
         self._tasks.add(task)
+        self._active.add(body_id)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _: self._active.discard(body_id))
 
     async def _handle(self, body_id: int, body: bytes) -> None:
         """Every message and status of one body, then forget the body."""
@@ -143,8 +171,9 @@ class WhatsAppService:
                 for item in parse_body(json.loads(body)):
                     await self._handle_item(item)
             except Exception:
+                self._failures[body_id] = self._failures.get(body_id, 0) + 1
                 log.exception("whatsapp body %d could not be handled", body_id)
-                return  # kept in the inbox: handled again at the next start
+                return  # kept in the inbox: the sweep (or the next start) tries again
             self._handled.append(body_id)
             if len(self._handled) >= FORGET_BATCH:
                 await self._forget_handled()

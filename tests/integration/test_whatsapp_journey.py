@@ -7,7 +7,8 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import aiohttp
 import pytest
@@ -426,6 +427,33 @@ async def test_a_body_stored_before_a_crash_is_handled_at_start(
         assert await channels(bot).inbox_pending() == []
     finally:
         await bot.stop()
+
+
+async def test_a_body_whose_handling_failed_is_retried_by_the_sweep(
+    learner: WhatsAppLearner, bot: BotApp, api: FakeGraphApi
+) -> None:
+    service = bot.whatsapp
+    assert service is not None
+    conversations = service.conversations
+    real = conversations.handle
+    calls = 0
+
+    async def flaky(*args: Any, **kwargs: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionError("the database went away for a moment")
+        return await real(*args, **kwargs)
+
+    conversations.handle = flaky  # type: ignore[method-assign]
+    await learner.post(text_body(learner.phone, "Bonjour"))
+    await service.drain()
+    assert api.texts(learner.phone) == []  # the first attempt failed: nothing sent...
+    assert len(await channels(bot).inbox_pending()) == 1  # ...and nothing lost
+    await service._resume(datetime.now(UTC) + timedelta(minutes=5))  # what the sweep does
+    await service.drain()
+    assert "Dans quelle langue" in "\n".join(api.texts(learner.phone))
+    assert await channels(bot).inbox_pending() == []
 
 
 async def test_messages_to_one_learner_are_paced_while_learners_are_served_together(
