@@ -228,7 +228,7 @@ class Sender:
                 case RetryAfter(seconds=seconds):
                     until = now + timedelta(seconds=seconds)
                     await self.outbox.pause(channel, until)
-                    await self.outbox.retry_later(item.id, until, "429")
+                    await self.outbox.retry_later(item.id, until, "429", counts=False)
                 case Failed(reason=reason, retryable=retryable):
                     if retryable and item.attempts < self.max_attempts:
                         await self.outbox.retry_later(item.id, now + self.retry_delay, reason[:64])

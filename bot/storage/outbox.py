@@ -128,14 +128,22 @@ class Outbox:
                     worker=self.worker,
                 )
 
-    async def retry_later(self, outbox_id: int, at: datetime, error: str) -> None:
-        """Put a message back in the queue, to be sent after `at`."""
+    async def retry_later(
+        self, outbox_id: int, at: datetime, error: str, *, counts: bool = True
+    ) -> None:
+        """Put a message back in the queue, to be sent after `at`.
+
+        `counts=False` (a 429: the platform asked us to wait, the message did not fail) gives
+        back the attempt its claim took, so waiting never uses up a message's attempts.
+        """
         async with self._tx() as runner:
             await runner.run(
                 "UPDATE outbox SET status = 'queued', not_before = :at, error = :error,"
-                " claimed_by = NULL, claimed_at = NULL WHERE id = :id",
+                " attempts = attempts - :refund, claimed_by = NULL, claimed_at = NULL"
+                " WHERE id = :id",
                 at=at,
                 error=error,
+                refund=0 if counts else 1,
                 id=outbox_id,
             )
 

@@ -4,6 +4,9 @@ Point a bot at it with ``base_url=f"{api.url}/bot"``. Answers are shaped like Te
 (``{"ok": true, "result": ...}`` with proper ``Message`` objects) and, unless ``strict=False``,
 a few of Telegram's refusals are reproduced (empty or too long text, callback data over 64
 bytes, editing a message that does not exist or would not change), so tests catch them here.
+With ``rate_limit=N``, Telegram's flood control is enforced too: at most N sends per sliding
+second for the bot and one per second per chat, beyond which the answer is a 429 with
+``retry_after`` (whole seconds, as Telegram gives them).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import asyncio
 import copy
 import itertools
 import json
+import math
 import time
 from collections import Counter, deque
 from collections.abc import Callable
@@ -188,8 +192,14 @@ class FakeBotApi:
         username: str = "imaginecole_test_bot",
         record: bool = True,
         strict: bool = True,
+        rate_limit: int | None = None,
+        per_chat_interval: float = 1.0,
     ) -> None:
-        """Accept any token unless ``token`` is given; ``record=False`` only counts calls."""
+        """Accept any token unless ``token`` is given; ``record=False`` only counts calls.
+
+        ``rate_limit``: enforce at most that many sends per sliding second (None: no limit),
+        and at most one send per ``per_chat_interval`` seconds to each chat.
+        """
         self.token = token
         bot_id = token.split(":")[0] if token else ""
         self.bot_user = bot_user(int(bot_id), username) if bot_id.isdigit() else bot_user()
@@ -198,6 +208,9 @@ class FakeBotApi:
         self.calls: list[Call] = []
         self.counts: Counter[str] = Counter()
         self.pending: deque[JSON] = deque()
+        self.rate_limit = rate_limit
+        self.per_chat_interval = per_chat_interval
+        self.throttled = 0  # 429s answered by the rate limit
         self.poll_chats: dict[str, int | str] = {}
         self.commands: dict[str, Any] = {}
         self.webhook: JSON = {}
@@ -216,6 +229,9 @@ class FakeBotApi:
         self._failures: dict[str, deque[_Failure]] = {}
         self._delays: dict[str, deque[float]] = {}
         self._serial = itertools.count(1)
+        self._refused_chats: dict[Any, _Failure] = {}
+        self._recent_sends: deque[float] = deque()  # accepted send times, last second
+        self._chat_sends: dict[Any, float] = {}  # last accepted send time per chat
         self._poll_generation = 0
         self._stopping = asyncio.Event()
         self._update_waiters = _Waiters()
@@ -296,6 +312,10 @@ class FakeBotApi:
         """Answer the next call of ``method`` with this error (queued, one per call)."""
         failure = _Failure(error_code, description, retry_after)
         self._failures.setdefault(self._name(method), deque()).append(failure)
+
+    def refuse_chat(self, chat_id: int | str, error_code: int, description: str) -> None:
+        """Refuse every send to this chat from now on (a user who blocked the bot, say)."""
+        self._refused_chats[chat_id] = _Failure(error_code, description)
 
     def delay_next(self, method: str, seconds: float) -> None:
         """Carry out the next call of ``method`` but answer only after ``seconds`` (or stop).
@@ -416,11 +436,38 @@ class FakeBotApi:
             failure = queue.popleft()
             retry = {"retry_after": failure.retry_after} if failure.retry_after else None
             raise ApiError(failure.error_code, failure.description, retry)
+        refused = self._refused_chats.get(params.get("chat_id"))
+        if refused is not None and method in SEND_METHODS:
+            raise ApiError(refused.error_code, refused.description)
+        if self.rate_limit is not None and method in SEND_METHODS:
+            self._enforce_rate(params.get("chat_id"))
         if method == "getUpdates":
             return await self._get_updates(params)
         if method not in self._methods:
             raise ApiError(404, "Not Found")
         return self._methods[method](params, files)
+
+    def _enforce_rate(self, chat_id: Any) -> None:
+        """Telegram's flood control: N sends per sliding second, one per second per chat."""
+        assert self.rate_limit is not None
+        now = time.monotonic()
+        recent = self._recent_sends
+        while recent and recent[0] <= now - 1.0:
+            recent.popleft()
+        wait = 0.0
+        if len(recent) >= self.rate_limit:
+            wait = recent[0] + 1.0 - now
+        last = self._chat_sends.get(chat_id)
+        if last is not None and now - last < self.per_chat_interval:
+            wait = max(wait, last + self.per_chat_interval - now)
+        if wait > 0:
+            self.throttled += 1
+            seconds = max(1, math.ceil(wait))
+            raise ApiError(
+                429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}
+            )
+        recent.append(now)
+        self._chat_sends[chat_id] = now
 
     async def _maybe_delay(self, method: str) -> None:
         """Hold the answer if ``delay_next`` asked for it."""
