@@ -8,20 +8,24 @@ transaction of their own. None of them may run inside a learner's turn.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, text
-from sqlalchemy.types import JSON, DateTime, LargeBinary
-
-from bot.storage.statements import sqlite_time
+from bot.storage.sql import PgRunner, as_json, sqlite_params, utc
 from bot.storage.store import SqlStore
 
 Row = Sequence[Any]
+
+
+# The platform said this person cannot be reached (blocked, not on WhatsApp): remember it.
+MARK_UNREACHABLE = (
+    "INSERT INTO channel_contacts (user_id, unreachable_at, unreachable_code) "
+    "VALUES (:uid, :at, :code) ON CONFLICT (user_id) DO UPDATE "
+    "SET unreachable_at = :at, unreachable_code = :code"
+)
 
 
 @dataclass(frozen=True)
@@ -45,14 +49,10 @@ class ChannelStore:
     async def _run(self, sql: str, **params: Any) -> list[Row]:
         """Run one statement and return its rows (none for writes)."""
         if self.store.on_sqlite:
-            cursor = await self.store.sqlite_execute(sql, _for_sqlite(params))
+            cursor = await self.store.sqlite_execute(sql, sqlite_params(params))
             return cursor.fetchall()
-        statement = text(sql).bindparams(
-            *(bindparam(k, type_=_type_of(v)) for k, v in params.items() if _type_of(v))
-        )
         async with self.store.engine.begin() as conn:
-            result = await conn.execute(statement, params)
-            return list(result.all()) if result.returns_rows else []
+            return await PgRunner(conn).run(sql, **params)
 
     # --- the WhatsApp inbox: stored before the 200, deleted once handled ------------------
 
@@ -98,7 +98,7 @@ class ChannelStore:
             uid=user_id,
             at=inbound_at,
         )
-        return Contact(_time(rows[0][0]) if rows else inbound_at, None)
+        return Contact(utc(rows[0][0]) if rows else inbound_at, None)
 
     async def contact(self, user_id: int) -> Contact:
         """When the learner last wrote, and whether the platform said they cannot be reached."""
@@ -108,18 +108,11 @@ class ChannelStore:
         )
         if not rows:
             return Contact(None, None)
-        return Contact(_time(rows[0][0]), _time(rows[0][1]))
+        return Contact(utc(rows[0][0]), utc(rows[0][1]))
 
     async def mark_unreachable(self, user_id: int, code: int, at: datetime) -> None:
         """The platform refused for good (blocked, not on WhatsApp): stop trying."""
-        await self._run(
-            "INSERT INTO channel_contacts (user_id, unreachable_at, unreachable_code) "
-            "VALUES (:uid, :at, :code) ON CONFLICT (user_id) DO UPDATE "
-            "SET unreachable_at = :at, unreachable_code = :code",
-            uid=user_id,
-            at=at,
-            code=code,
-        )
+        await self._run(MARK_UNREACHABLE, uid=user_id, at=at, code=code)
 
     # --- sent messages and their statuses -------------------------------------------------
 
@@ -249,41 +242,8 @@ class ChannelStore:
         )
 
 
-def _for_sqlite(params: dict[str, Any]) -> dict[str, Any]:
-    """Parameters as SQLAlchemy's SQLite types store them (times as text, JSON as text)."""
-    converted: dict[str, Any] = {}
-    for key, value in params.items():
-        if isinstance(value, datetime):
-            value = sqlite_time(value)
-        elif isinstance(value, dict | list):
-            value = json.dumps(value, ensure_ascii=False)
-        converted[key] = value
-    return converted
-
-
-def _type_of(value: Any) -> Any:
-    """The SQL type PostgreSQL needs told for a parameter, when it cannot guess it."""
-    if isinstance(value, dict | list):
-        return JSON()
-    if isinstance(value, bytes):
-        return LargeBinary()
-    if isinstance(value, datetime):
-        return DateTime(timezone=True)
-    return None
-
-
-def _time(value: Any) -> datetime | None:
-    """A stored time as an aware UTC datetime (SQLite hands back text)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    assert isinstance(value, datetime)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _json(value: Any) -> dict[str, Any]:
     """A stored JSON object (SQLite hands back text)."""
-    loaded = json.loads(value) if isinstance(value, str | bytes) else value
+    loaded = as_json(value)
     assert isinstance(loaded, dict)
     return loaded

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.storage.admin import queue_broadcast
+from bot.storage.channels import MARK_UNREACHABLE
 from bot.storage.sql import PgRunner, Runner, SqliteRunner, as_json, utc
 from bot.storage.store import SqlStore
 
@@ -203,14 +204,7 @@ class Outbox:
     async def mark_unreachable(self, user_id: int, code: int, at: datetime) -> None:
         """The platform said this person cannot be reached: no announcement tries them again."""
         async with self._tx() as runner:
-            await runner.run(
-                "INSERT INTO channel_contacts (user_id, unreachable_at, unreachable_code) "
-                "VALUES (:uid, :at, :code) ON CONFLICT (user_id) DO UPDATE "
-                "SET unreachable_at = :at, unreachable_code = :code",
-                uid=user_id,
-                at=at,
-                code=code,
-            )
+            await runner.run(MARK_UNREACHABLE, uid=user_id, at=at, code=code)
 
     async def pending(self, channel: str | None = None) -> int:
         """How many messages wait or are being sent."""
