@@ -74,6 +74,11 @@ class Person:
         event = OptionChosen(self.user, f"m{next(_ids)}", asked.prompt, option.id)
         return await self._deliver(event)
 
+    async def tap_forged(self, option_id: str) -> list[Out]:
+        """Tap an option id the last prompt did not offer (a forged or stale callback)."""
+        event = OptionChosen(self.user, f"m{next(_ids)}", self.last_prompt().prompt, option_id)
+        return await self._deliver(event)
+
     def last_prompt(self) -> Ask | QuizQuestion:
         """The last message with options."""
         for message in reversed(self.sent):

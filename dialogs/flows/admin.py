@@ -22,9 +22,16 @@ def desk(ctx: Context) -> AdminDesk:
     return ctx.admin
 
 
-def refused(ctx: Context) -> Turn:
-    """The answer to an action the person's role does not allow."""
+def refused(ctx: Context, *, within_admin: bool = False) -> Turn:
+    """The answer to an action the person's role does not allow.
+
+    From a command, the person's current question comes again; from an admin step, the admin
+    menu (asking that step again would only refuse again).
+    """
     text = ctx._("Cette action est réservée aux administrateurs de votre pays.")
+    if within_admin:
+        ctx.state.data.pop("ann", None)
+        return Turn([Say(text)], goto="admin_menu")
     return Turn([Say(text)], reprompt=True)
 
 
@@ -37,9 +44,6 @@ async def admin_command(ctx: Context, event: Incoming) -> Turn:
 
 async def admin_menu(ctx: Context, event: Incoming) -> Turn:
     """What an admin can do."""
-    grants = await desk(ctx).grants()
-    if not is_admin(grants):
-        return Turn([Say(ctx._("Vous n'êtes plus administrateur."))], goto="menu")
     options = (
         Option("announce", ctx._("📣 Nouvelle annonce")),
         Option("broadcasts", ctx._("📋 Annonces envoyées")),
@@ -62,6 +66,20 @@ async def admin_menu(ctx: Context, event: Incoming) -> Turn:
     }
     ctx.state.data.pop("ann", None)
     return Turn(goto=targets[chosen])
+
+
+def admins_only(step: Step) -> Step:
+    """A step that first checks, in this very turn, that the person is still an admin."""
+
+    async def checked(ctx: Context, event: Incoming) -> Turn:
+        if ctx.admin is None or not is_admin(await desk(ctx).grants()):
+            ctx.state.data.pop("ann", None)
+            text = ctx._("Cette action est réservée aux administrateurs de votre pays.")
+            return Turn([Say(text)], goto="menu")
+        return await step(ctx, event)
+
+    checked.__doc__ = step.__doc__
+    return checked
 
 
 def admin_back(ctx: Context) -> Option:
@@ -124,7 +142,7 @@ async def grant_role(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="admin_menu")
     grant = _grant_for(Role(chosen), country)
     if not may_grant(await desk(ctx).grants(), grant):  # checked again at the moment of writing
-        return refused(ctx)
+        return refused(ctx, within_admin=True)
     await desk(ctx).grant(int(grantee["id"]), grant)
     done = ctx._("C'est fait : rôle « %(role)s » donné.", role=role_name(ctx, grant.role))
     return Turn([Say(done)], goto="admin_menu")
@@ -153,7 +171,7 @@ async def admin_broadcasts(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="admin_menu")
     target = next((b for b in listed if f"c{b.id}" == chosen), None)
     if target is None or not may(grants, Action.CANCEL_BROADCAST, target.countries or None):
-        return refused(ctx)
+        return refused(ctx, within_admin=True)
     cancelled = await desk(ctx).cancel_broadcast(target.id)
     text = ctx.ngettext(
         "Annonce n°%(id)s annulée : %(n)s message ne partira pas.",
@@ -231,10 +249,10 @@ async def start_announcements(ctx: Context, event: Incoming) -> Turn:
 
 
 STEPS: dict[str, Step] = {
-    "admin_menu": admin_menu,
-    "grant_code": grant_code,
-    "grant_role": grant_role,
-    "admin_broadcasts": admin_broadcasts,
+    "admin_menu": admins_only(admin_menu),
+    "grant_code": admins_only(grant_code),
+    "grant_role": admins_only(grant_role),
+    "admin_broadcasts": admins_only(admin_broadcasts),
 }
 COMMANDS: dict[str, Step] = {
     "admin": admin_command,

@@ -14,7 +14,7 @@ from dialogs.admin_ports import Attachment, Audience, BroadcastDraft
 from dialogs.context import Context, Step, Turn
 from dialogs.engine import MAX_TEXT
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
-from dialogs.flows.admin import admin_back, desk, refused
+from dialogs.flows.admin import admin_back, admins_only, desk, refused
 from dialogs.flows.common import route, unexpected
 from dialogs.flows.onboarding import COUNTRIES
 from dialogs.messages import Ask, Option, Say
@@ -49,7 +49,7 @@ async def ann_variant(ctx: Context, event: Incoming) -> Turn:
 async def _ask_text(ctx: Context, event: Incoming, lang: str, then: str) -> Turn:
     """Ask for the text in one language and keep it in the draft."""
     if not may(await desk(ctx).grants(), Action.BROADCAST, _scope(ctx, await desk(ctx).grants())):
-        return refused(ctx)
+        return refused(ctx, within_admin=True)
     options = (admin_back(ctx),)
     if isinstance(event, Entered):
         name = {"fr": "français", **VARIANTS}.get(lang, lang)
@@ -225,7 +225,7 @@ async def ann_preview(ctx: Context, event: Incoming) -> Turn:
     audience = audience_of(data)
     grants = await desk(ctx).grants()
     if not may(grants, Action.BROADCAST, audience.countries or None):
-        return refused(ctx)
+        return refused(ctx, within_admin=True)
     counts = await desk(ctx).count_audience(audience)
     options = (
         Option("now", ctx._("✅ Envoyer maintenant")),
@@ -300,13 +300,16 @@ def _confirmation(ctx: Context, broadcast_id: int, total: int, later: object) ->
 
 
 STEPS: dict[str, Step] = {
-    "ann_text": ann_text,
-    "ann_variant": ann_variant,
-    "ann_more": ann_more,
-    "ann_countries": ann_countries,
-    "ann_roles": ann_roles,
-    "ann_levels": ann_levels,
-    "ann_languages": ann_languages,
-    "ann_active": ann_active,
-    "ann_preview": ann_preview,
+    name: admins_only(step)
+    for name, step in {
+        "ann_text": ann_text,
+        "ann_variant": ann_variant,
+        "ann_more": ann_more,
+        "ann_countries": ann_countries,
+        "ann_roles": ann_roles,
+        "ann_levels": ann_levels,
+        "ann_languages": ann_languages,
+        "ann_active": ann_active,
+        "ann_preview": ann_preview,
+    }.items()
 }

@@ -11,7 +11,7 @@ import io
 from dialogs.admin_ports import CountryFigures, Impact
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Incoming
-from dialogs.flows.admin import desk, refused
+from dialogs.flows.admin import admins_only, desk, refused
 from dialogs.messages import Document, Out, Say
 from dialogs.roles import Action, countries_of, may
 
@@ -118,4 +118,4 @@ def table(ctx: Context, impact: Impact) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-STEPS: dict[str, Step] = {"admin_stats": admin_stats}
+STEPS: dict[str, Step] = {"admin_stats": admins_only(admin_stats)}
