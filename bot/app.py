@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.attachments import Attachments
 from bot.booklet.service import CachedBooklets
 from bot.charts import MatplotlibCharts
 from bot.config import Settings
@@ -19,6 +20,7 @@ from bot.i18n import I18n
 from bot.portal_api import PortalApi
 from bot.sender import ChannelPace, Deliver, Sender, worker_name
 from bot.server import Handler, build_server
+from bot.storage.channels import ChannelStore
 from bot.storage.db import create_engine, migrate_async
 from bot.storage.outbox import Outbox
 from bot.storage.store import SqlStore
@@ -116,19 +118,27 @@ class BotApp:
             return None
         deliverers: dict[str, Deliver] = {}
         paces: dict[str, ChannelPace] = {}
+        files = self.attachments()
         if self.telegram is not None:
-            deliverers["telegram"] = telegram_deliverer(self.telegram.app.bot, i18n)
+            deliverers["telegram"] = telegram_deliverer(self.telegram.app.bot, i18n, files)
             paces["telegram"] = ChannelPace(settings.broadcast_rate_telegram)
         if self.whatsapp is not None:
             whatsapp = self.whatsapp
             template = whatsapp.channel.template
             deliverers["whatsapp"] = whatsapp_deliverer(
-                whatsapp.client, whatsapp.channels, i18n, template
+                whatsapp.client, whatsapp.channels, i18n, template, files
             )
             paces["whatsapp"] = ChannelPace(settings.broadcast_rate_whatsapp)
         if not deliverers:
             return None
         return Sender(Outbox(self.store, worker_name()), deliverers, paces)
+
+    def attachments(self) -> Attachments:
+        """Announcement files, fetched from whichever platform this process serves."""
+        assert self.store is not None
+        bot = self.telegram.app.bot if self.telegram is not None else None
+        graph = self.whatsapp.client if self.whatsapp is not None else None
+        return Attachments(ChannelStore(self.store), bot=bot, graph=graph)
 
 
 def _bound_port(runner: web.AppRunner, configured: int) -> int:

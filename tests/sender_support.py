@@ -14,7 +14,7 @@ from typing import Any
 from bot.storage.admin import SqlAdminDesk
 from bot.storage.sql import PgRunner, Row, Runner, SqliteRunner
 from bot.storage.store import SqlStore
-from dialogs.admin_ports import Audience, BroadcastDraft
+from dialogs.admin_ports import Attachment, Audience, BroadcastDraft
 from dialogs.events import UserRef
 from dialogs.state import DialogState
 
@@ -85,9 +85,10 @@ async def broadcast(
     texts: dict[str, str],
     audience: Audience | None = None,
     scheduled_at: datetime | None = None,
+    attachment: Attachment | None = None,
 ) -> tuple[int, int]:
     """An announcement created as an admin's turn would (id, how many queued)."""
-    draft = BroadcastDraft(texts, audience or Audience(), scheduled_at=scheduled_at)
+    draft = BroadcastDraft(texts, audience or Audience(), attachment, scheduled_at)
     async with store.turn(UserRef("web", "admin-of-the-tests")) as tx:
         assert tx is not None
         return await tx.admin.create_broadcast(draft)

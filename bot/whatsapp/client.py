@@ -113,7 +113,8 @@ class GraphClient:
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         """Prepare the endpoint; a session is created on first use unless one is given."""
-        self._endpoint = f"{base_url.rstrip('/')}/{api_version.strip('/')}/{phone_number_id}"
+        self._root = f"{base_url.rstrip('/')}/{api_version.strip('/')}"
+        self._endpoint = f"{self._root}/{phone_number_id}"
         self._auth = {"Authorization": f"Bearer {access_token}"}
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session = session
@@ -141,6 +142,17 @@ class GraphClient:
             return media_id
         raise GraphError(NETWORK_ERROR, "Answer without a media id", status=200)
 
+    async def download(self, media_id: str) -> tuple[bytes, str]:
+        """The bytes and MIME type of a media file (its URL first, then the file itself)."""
+        about = _parse(*await self._get(f"{self._root}/{media_id}"))
+        url, mime = about.get("url"), about.get("mime_type")
+        if not isinstance(url, str) or not url:
+            raise GraphError(NETWORK_ERROR, "Answer without a media URL", status=200)
+        status, raw = await self._get(url)
+        if not 200 <= status < 300:
+            _parse(status, raw)  # raises the refusal it holds
+        return raw, mime if isinstance(mime, str) else "application/octet-stream"
+
     async def close(self) -> None:
         """Close the session if this client created it; the client is unusable afterwards."""
         self._closed = True
@@ -164,6 +176,17 @@ class GraphClient:
             reason = str(err) or type(err).__name__
             raise GraphError(NETWORK_ERROR, "Network error", reason) from err
         return _parse(status, raw)
+
+    async def _get(self, url: str) -> tuple[int, bytes]:
+        """GET with the bearer token: status and body; network failures as ``GraphError(0)``."""
+        session = self._session_in_loop()
+        try:
+            async with session.get(url, headers=self._auth, timeout=self._timeout) as r:
+                return r.status, await r.read()
+        except (aiohttp.ClientError, TimeoutError) as err:
+            log.debug("Graph API download unreachable: %s", type(err).__name__)
+            reason = str(err) or type(err).__name__
+            raise GraphError(NETWORK_ERROR, "Network error", reason) from err
 
     def _session_in_loop(self) -> aiohttp.ClientSession:
         """The shared session, created lazily inside the running loop."""

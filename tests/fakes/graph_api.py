@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import hashlib
 import json
 import time
 import uuid
@@ -128,6 +129,8 @@ class FakeGraphApi:
         self.unreachable: set[str] = set()
         self.requests: list[Request] = []
         self.uploads: dict[str, Upload] = {}
+        self.media: dict[str, tuple[bytes, str]] = {}  # media id -> (bytes, MIME type)
+        self.downloads: Counter[str] = Counter()  # media id -> how many downloads
         self.read_receipts: list[str] = []
         self.accepted: Counter[str] = Counter()
         self._sent: list[JSON] = []
@@ -151,6 +154,8 @@ class FakeGraphApi:
         app = web.Application(client_max_size=110 * 1024 * 1024)  # documents up to 100 MB
         app.router.add_post("/{version}/{phone_number_id}/messages", self._messages)
         app.router.add_post("/{version}/{phone_number_id}/media", self._media)
+        app.router.add_get("/media-download/{media_id}", self._download)  # before the next one
+        app.router.add_get("/{version}/{media_id}", self._media_url)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -197,6 +202,10 @@ class FakeGraphApi:
             http_status, code, title or known_title, known_details if details is None else details
         )
         self._failures.append(_Failure(refusal, times, to, endpoint))
+
+    def add_media(self, media_id: str, data: bytes, mime: str) -> None:
+        """Make a media file known, as if a learner or an admin had sent it."""
+        self.media[media_id] = (data, mime)
 
     def delay_next(self, seconds: float) -> None:
         """Accept the next message but answer only after ``seconds`` (a lost answer)."""
@@ -304,10 +313,51 @@ class FakeGraphApi:
         await self._note(Request("media", None, arrived))
         return _respond(200, {"id": upload.media_id})
 
-    def _gate(self, request: web.Request) -> None:
-        """Refuse a wrong or missing token (401, 190) and an unknown phone number id."""
+    async def _media_url(self, request: web.Request) -> web.Response:
+        """``GET /{version}/{media_id}``: where to download a media file, and what it is."""
+        media_id = request.match_info["media_id"]
+        try:
+            self._check_token(request)
+            data, mime = self._known_media(media_id)
+        except GraphRefusal as refusal:
+            return _respond(refusal.status, refusal.body())
+        return _respond(200, {
+            "messaging_product": "whatsapp",
+            "url": f"{self.url}/media-download/{media_id}",
+            "mime_type": mime,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "file_size": len(data),
+            "id": media_id,
+        })  # fmt: skip
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """The download URL of a media file (the bearer token is required here too)."""
+        media_id = request.match_info["media_id"]
+        try:
+            self._check_token(request)
+            data, mime = self._known_media(media_id)
+        except GraphRefusal as refusal:
+            return _respond(refusal.status, refusal.body())
+        self.downloads[media_id] += 1
+        return web.Response(body=data, content_type=mime)
+
+    def _known_media(self, media_id: str) -> tuple[bytes, str]:
+        """A registered or uploaded media file, or Graph's refusal of an unknown id."""
+        if media_id in self.media:
+            return self.media[media_id]
+        if (upload := self.uploads.get(media_id)) is not None:
+            return upload.data, upload.mime
+        raise GraphRefusal(400, 100, f"Unsupported get request. Object with ID '{media_id}' "
+                           "does not exist", "", subcode=33)  # fmt: skip
+
+    def _check_token(self, request: web.Request) -> None:
+        """Refuse a wrong or missing token (401, 190)."""
         if request.headers.get("Authorization") != f"Bearer {self.access_token}":
             raise GraphRefusal(401, 190, TITLES[190][0], "", kind="OAuthException")
+
+    def _gate(self, request: web.Request) -> None:
+        """Refuse a wrong or missing token (401, 190) and an unknown phone number id."""
+        self._check_token(request)
         number = request.match_info["phone_number_id"]
         if number != self.phone_number_id:
             raise GraphRefusal(400, 100, f"Unsupported post request. Object with ID '{number}' "

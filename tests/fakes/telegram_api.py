@@ -54,6 +54,7 @@ SUPERSEDED = (
     "running"
 )
 Predicate = Callable[["Call"], bool]
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # what getFile lets a bot download
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +231,8 @@ class FakeBotApi:
         self._delays: dict[str, deque[float]] = {}
         self._serial = itertools.count(1)
         self._refused_chats: dict[Any, _Failure] = {}
+        self._files: dict[str, tuple[str, bytes]] = {}  # file id -> (file path, bytes)
+        self.downloads: Counter[str] = Counter()  # file path -> how many downloads
         self._recent_sends: deque[float] = deque()  # accepted send times, last second
         self._chat_sends: dict[Any, float] = {}  # last accepted send time per chat
         self._poll_generation = 0
@@ -238,6 +241,7 @@ class FakeBotApi:
         self._call_waiters = _Waiters()
         self._methods: dict[str, Callable[[JSON, dict[str, Upload]], Any]] = {
             "getMe": self._get_me,
+            "getFile": self._get_file,
             "sendMessage": self._send_message,
             "sendPhoto": self._send_photo,
             "sendAudio": self._send_audio,
@@ -267,6 +271,7 @@ class FakeBotApi:
         """Listen on a random port of 127.0.0.1 and return the base URL."""
         app = web.Application(client_max_size=64 * 1024 * 1024)  # uploads up to 50 MB
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -305,6 +310,12 @@ class FakeBotApi:
                 self._learn(message)
         self.pending.append(update)
         self._update_waiters.wake()
+
+    def add_file(self, file_id: str, data: bytes, file_path: str = "") -> str:
+        """Make a file downloadable by ``getFile`` and the file URL; returns its file path."""
+        path = file_path or f"documents/file_{len(self._files)}.bin"
+        self._files[file_id] = (path, data)
+        return path
 
     def fail_next(
         self, method: str, error_code: int, description: str, retry_after: int | None = None
@@ -429,6 +440,17 @@ class FakeBotApi:
         self._record(Call(method, params, _bytes(files), arrived, True, result))
         await self._maybe_delay(method)
         return _respond(200, {"ok": True, "result": result})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """``GET /file/bot<token>/<file_path>``: the bytes of a registered file."""
+        if self.token is not None and request.match_info["token"] != self.token:
+            return _respond(401, _error_body(401, "Unauthorized"))
+        path = request.match_info["path"]
+        found = next((data for known, data in self._files.values() if known == path), None)
+        if found is None:
+            return _respond(404, _error_body(404, "Not Found"))
+        self.downloads[path] += 1
+        return web.Response(body=found, content_type="application/octet-stream")
 
     async def _answer(self, method: str, params: JSON, files: dict[str, Upload]) -> Any:
         """The result of one call, or an ``ApiError``."""
@@ -574,6 +596,22 @@ class FakeBotApi:
             "supports_inline_queries": False,
             "can_connect_to_business": False,
             "has_main_web_app": False,
+        }
+
+    def _get_file(self, params: JSON, files: dict[str, Upload]) -> JSON:
+        """``getFile``: a registered file's path (bots may download up to 20 MB)."""
+        file_id = str(params.get("file_id") or "")
+        if file_id not in self._files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        path, data = self._files[file_id]
+        if len(data) > DOWNLOAD_LIMIT:
+            raise ApiError(400, "Bad Request: file is too big")
+        unique = f"u{abs(hash(file_id)) % 10**8}"
+        return {
+            "file_id": file_id,
+            "file_unique_id": unique,
+            "file_size": len(data),
+            "file_path": path,
         }
 
     def _send_message(self, params: JSON, files: dict[str, Upload]) -> JSON:
