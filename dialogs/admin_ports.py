@@ -91,6 +91,7 @@ class BroadcastStats:
     counts: dict[str, int] = field(default_factory=dict)  # outbox status -> how many
     delivered: int = 0  # what the platforms confirmed (WhatsApp statuses)
     scheduled_at: datetime | None = None
+    reasons: dict[str, int] = field(default_factory=dict)  # why messages failed, how many
 
     @property
     def queued(self) -> int:

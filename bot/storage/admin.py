@@ -251,6 +251,11 @@ async def _stats(runner: Runner, row: Row) -> BroadcastStats:
         " WHERE o.broadcast_id = :id AND s.status IN ('delivered', 'read')",
         id=broadcast_id,
     )
+    reasons = await runner.run(
+        "SELECT error, COUNT(*) FROM outbox WHERE broadcast_id = :id AND status = 'failed'"
+        " GROUP BY error ORDER BY COUNT(*) DESC LIMIT 3",
+        id=broadcast_id,
+    )
     by_status = {str(s): int(n) for s, n in counts}
     if (
         status == "queued"
@@ -273,6 +278,7 @@ async def _stats(runner: Runner, row: Row) -> BroadcastStats:
         counts=by_status,
         delivered=int(delivered[0][0]),
         scheduled_at=utc(scheduled_at),
+        reasons={str(error or "?"): int(n) for error, n in reasons},
     )
 
 

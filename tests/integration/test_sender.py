@@ -22,6 +22,7 @@ from bot.storage.store import SqlStore
 from bot.telegram.broadcast import telegram_deliverer
 from bot.whatsapp.broadcast import whatsapp_deliverer
 from dialogs.admin_ports import Audience
+from dialogs.events import UserRef
 from tests.fakes.graph_api import FakeGraphApi, visible_text
 from tests.fakes.telegram_api import Call, FakeBotApi
 from tests.sender_support import (
@@ -224,6 +225,12 @@ async def test_a_refusal_that_cannot_improve_fails_at_once_with_its_reason(
     assert rows[FIRST][2] == "failed" and "message is too long" in str(rows[FIRST][4]).lower()
     assert rows[FIRST][5] == 1
     assert rows[FIRST + 1][2] == "sent"
+    async with tg.store.turn(UserRef("telegram", "stats-reader")) as tx:
+        assert tx is not None
+        listed = await tx.admin.broadcasts(None)
+    stats = next(b for b in listed if b.id == bid)
+    assert stats.counts == {"failed": 1, "sent": 1}
+    assert stats.reasons == {"Message is too long": 1}  # as PTB words it
 
 
 async def test_a_passing_server_error_is_retried_then_delivered(tg: Rig, api: FakeBotApi) -> None:
