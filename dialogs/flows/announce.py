@@ -5,7 +5,7 @@ interrupted admin finds it where they left it.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from content.model import LOWER_SECONDARY_LEVELS, PRIMARY_LEVELS, UPPER_SECONDARY_LEVELS
@@ -19,7 +19,9 @@ from dialogs.flows.common import route, unexpected
 from dialogs.flows.onboarding import COUNTRIES
 from dialogs.messages import Ask, Option, Say
 from dialogs.roles import Action, countries_of, may
+from dialogs.when import parse_when, zone_of
 
+MAX_DELAY = timedelta(days=60)  # how far ahead an announcement may be scheduled
 MAX_ANNOUNCEMENT = MAX_TEXT  # characters: fits one Telegram or WhatsApp message, with a footer
 VARIANTS = {"en": "English", "ar": "العربية"}
 ATTACHABLE = ("photo", "document")
@@ -231,6 +233,7 @@ async def ann_preview(ctx: Context, event: Incoming) -> Turn:
         Option("now", ctx._("✅ Envoyer maintenant")),
         Option("1", ctx._("🕒 Dans 1 heure")),
         Option("24", ctx._("🕒 Demain à la même heure")),
+        Option("when", ctx._("🗓️ Choisir le jour et l'heure")),
         Option("restart", ctx._("✏️ Recommencer")),
         admin_back(ctx),
     )
@@ -244,13 +247,52 @@ async def ann_preview(ctx: Context, event: Incoming) -> Turn:
     if chosen in ("restart", "admin"):
         ctx.state.data.pop("ann", None)
         return Turn(goto="ann_text" if chosen == "restart" else "admin_menu")
+    if chosen == "when":
+        return Turn(goto="ann_when")
     later = None if chosen == "now" else ctx.now + timedelta(hours=int(chosen))
+    return await _create(ctx, audience, later)
+
+
+async def _create(ctx: Context, audience: Audience, later: datetime | None) -> Turn:
+    """Store the announcement (queued now, or scheduled) and say so."""
+    data = draft(ctx)
     attached = data.get("attachment")
     attachment = Attachment(**attached) if attached else None
     sent = BroadcastDraft(dict(data["texts"]), audience, attachment, scheduled_at=later)
     broadcast_id, total = await desk(ctx).create_broadcast(sent)
     ctx.state.data.pop("ann", None)
     return Turn([Say(_confirmation(ctx, broadcast_id, total, later))], goto="admin_menu")
+
+
+async def ann_when(ctx: Context, event: Incoming) -> Turn:
+    """A day and time typed by the admin, in their country's time zone, within 60 days."""
+    audience = audience_of(draft(ctx))
+    if not may(await desk(ctx).grants(), Action.BROADCAST, audience.countries or None):
+        return refused(ctx, within_admin=True)
+    options = (Option("back", ctx._("⬅️ Retour à l'aperçu")),)
+    zone = zone_of(ctx.profile.country)
+    if isinstance(event, Entered):
+        text = ctx._(
+            "Quand l'envoyer ? Écrivez le jour et l'heure, par exemple « 01/12 08:00 » ou "
+            "« demain 8h » (heure de %(zone)s).",
+            zone=_city(zone.key),
+        )
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    if isinstance(event, TextReceived) and not event.text.startswith("/"):
+        moment = parse_when(event.text, ctx.now, zone)
+        if moment is None or not ctx.now < moment <= ctx.now + MAX_DELAY:
+            again = ctx._(
+                "Je n'ai pas compris cette date, ou elle n'est pas dans les 60 prochains jours."
+            )
+            return Turn([Say(again)], reprompt=True)
+        return await _create(ctx, audience, moment.astimezone(UTC))
+    chosen = route(ctx, event, options)
+    return chosen if isinstance(chosen, Turn) else Turn(goto="ann_preview")
+
+
+def _city(zone_key: str) -> str:
+    """ "Africa/Ndjamena" -> "Ndjamena"."""
+    return zone_key.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def _preview(ctx: Context, data: dict[str, Any], counts: dict[str, int]) -> list[Say]:
@@ -284,11 +326,16 @@ def _preview(ctx: Context, data: dict[str, Any], counts: dict[str, int]) -> list
     return shown
 
 
-def _confirmation(ctx: Context, broadcast_id: int, total: int, later: object) -> str:
+def _confirmation(ctx: Context, broadcast_id: int, total: int, later: datetime | None) -> str:
     """What the admin reads once the announcement is queued or scheduled."""
     if later is not None:
+        local = later.astimezone(zone_of(ctx.profile.country))
         return ctx._(
-            "Annonce n°%(id)s programmée. Suivez-la dans « Annonces envoyées ».", id=broadcast_id
+            "Annonce n°%(id)s programmée pour le %(date)s à %(time)s. "
+            "Suivez-la dans « Annonces envoyées ».",
+            id=broadcast_id,
+            date=ctx.t.date(local),
+            time=local.strftime("%H:%M"),
         )
     return ctx.ngettext(
         "Annonce n°%(id)s : %(n)s message part maintenant. Suivez-la dans « Annonces envoyées ».",
@@ -311,5 +358,6 @@ STEPS: dict[str, Step] = {
         "ann_languages": ann_languages,
         "ann_active": ann_active,
         "ann_preview": ann_preview,
+        "ann_when": ann_when,
     }.items()
 }

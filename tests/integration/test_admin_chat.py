@@ -13,10 +13,11 @@ from bot.charts import MatplotlibCharts
 from bot.conversations import Conversations
 from bot.storage.admin import grants_of
 from bot.storage.channels import ChannelStore
-from bot.storage.sql import PgRunner, SqliteRunner, as_json
+from bot.storage.sql import PgRunner, SqliteRunner, as_json, utc
 from bot.storage.store import SqlStore
 from dialogs.messages import Document
 from dialogs.roles import Grant, Role
+from dialogs.when import parse_when, zone_of
 from tests.store_driver import Person, open_conversations
 
 
@@ -309,3 +310,26 @@ async def test_whatsapp_refusals_show_in_the_report_by_code(
     admin = await admin_of(talk, database_url, "national_admin", "SN")
     replies = await admin.send("/stats")
     assert "Messages WhatsApp refusés (code × nombre) : 131000 × 2" in admin.texts(replies)
+
+
+async def test_an_announcement_is_scheduled_for_a_typed_day_and_time(
+    talk: Conversations, database_url: str
+) -> None:
+    await learners(talk, 1, "Mali", "telegram")
+    admin = Person.on(talk, "telegram", "chad-admin")
+    await admin.onboard(country="Tchad", role="Enseignant")
+    await cli_grant(database_url, "telegram", "chad-admin", "regional_admin", "")
+    await compose(admin, "Rentrée scolaire", countries=["Mali"])
+    await admin.tap("Choisir le jour et l'heure")
+    assert "(heure de Ndjamena)" in admin.texts()
+    await admin.send("31/02 8h")
+    assert "Je n'ai pas compris cette date" in admin.texts()
+    await admin.send("demain 8h")
+    expected = parse_when("demain 8h", datetime.now(UTC), zone_of("TD"))
+    assert expected is not None
+    assert "à 08:00" in admin.texts() and "programmée pour le" in admin.texts()
+    assert await outbox_rows(talk.store) == []
+    async with talk.store.turn(admin.user) as tx:
+        assert tx is not None
+        rows = await tx.runner.run("SELECT scheduled_at, status FROM broadcasts")
+    assert utc(rows[0][0]) == expected.astimezone(UTC) and rows[0][1] == "scheduled"
