@@ -17,6 +17,7 @@ from bot.charts import MatplotlibCharts
 from bot.config import Settings
 from bot.conversations import Conversations
 from bot.i18n import I18n
+from bot.links import ClassLinks
 from bot.portal_api import PortalApi
 from bot.sender import ChannelPace, Deliver, Sender, worker_name
 from bot.server import Handler, build_server
@@ -46,6 +47,7 @@ class BotApp:
     telegram: TelegramService | None = None
     whatsapp: WhatsAppService | None = None
     sender: Sender | None = None
+    links: ClassLinks = field(default_factory=lambda: ClassLinks(""))
     conversations: Conversations | None = field(default=None, repr=False)
     port: int = 0
 
@@ -58,6 +60,8 @@ class BotApp:
         library = load_library(settings.library_path)
         i18n = I18n(default=settings.default_locale)
         public_url = settings.public_url or f"http://localhost:{settings.web_port}"
+        self.links.public_url = public_url
+        self.links.whatsapp_number = settings.whatsapp_display_number
         self.conversations = Conversations(
             store,
             build_dialogs(),
@@ -66,6 +70,7 @@ class BotApp:
             settings.pseudonym_secret,
             CachedBooklets(public_url),
             MatplotlibCharts(),
+            self.links,
         )
         routes: list[tuple[str, str, Handler]] = []
         if settings.telegram_bot_token:
@@ -85,6 +90,7 @@ class BotApp:
         self.port = _bound_port(self.runner, settings.web_port)
         if self.telegram is not None:
             await self.telegram.start()
+            self.links.telegram_username = self.telegram.app.bot.username or ""
         if self.whatsapp is not None:
             await self.whatsapp.start()
         self.sender = self._sender(i18n)

@@ -46,6 +46,7 @@ class Settings:
     broadcast_rate_whatsapp: float = 20.0  # messages/s; the number's throughput tier allows 80
     whatsapp_access_token: str = ""
     whatsapp_phone_number_id: str = ""
+    whatsapp_display_number: str = ""  # the number people write to, digits only (wa.me links)
     whatsapp_app_secret: str = ""
     whatsapp_verify_token: str = ""
     whatsapp_api_base_url: str = GRAPH_API
@@ -91,6 +92,9 @@ class Settings:
             broadcast_rate_whatsapp=float(env.get("BROADCAST_RATE_WHATSAPP") or 20.0),
             whatsapp_access_token=env.get("WHATSAPP_ACCESS_TOKEN", ""),
             whatsapp_phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID", ""),
+            whatsapp_display_number="".join(
+                c for c in env.get("WHATSAPP_DISPLAY_NUMBER", "") if c.isdigit()
+            ),
             whatsapp_app_secret=env.get("WHATSAPP_APP_SECRET", ""),
             whatsapp_verify_token=env.get("WHATSAPP_VERIFY_TOKEN", ""),
             whatsapp_api_base_url=(env.get("WHATSAPP_API_BASE_URL") or GRAPH_API).rstrip("/"),

@@ -20,6 +20,7 @@ from dialogs.events import Incoming, UserRef
 from dialogs.messages import Out
 from dialogs.ports import Booklets, EraseLearner, LearnerRecords
 from dialogs.state import DialogState, Profile
+from dialogs.teaching_ports import Links
 
 log = logging.getLogger("imaginecole.conversations")
 
@@ -50,7 +51,9 @@ class Conversations:
         secret: bytes,
         booklets: Booklets | None = None,
         charts: Charts | None = None,
+        links: Links | None = None,
     ) -> None:
+        self.links = links
         self.booklets = booklets
         self.charts = charts
         self.store = store
@@ -86,6 +89,8 @@ class Conversations:
             ctx = self._context(event.user, tx.profile, tx.state, tx.records)
             ctx.admin = tx.admin
             ctx.charts = self.charts
+            ctx.teaching = tx.teaching
+            ctx.links = self.links
             reply = await self.dialogs.handle(ctx, event)
             tx.save(ctx.profile, ctx.state, reply.effects)
         erased = any(isinstance(effect, EraseLearner) for effect in reply.effects)

@@ -95,11 +95,23 @@ def _locale_names(path: Path) -> dict[str, str]:
     return {item["code"]: item.get("locale", item["code"]) for item in data["language"]}
 
 
+class SourceTranslations(gettext.NullTranslations):
+    """French, the source language: the texts as written, with French plurals.
+
+    gettext's default keeps the singular for 1 only (English); in French 0 and 1 take the
+    singular: "0 élève", "1 élève", "2 élèves".
+    """
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        """The singular for 0 and 1, the plural from 2."""
+        return msgid1 if n in (0, 1) else msgid2
+
+
 def load_catalog(folder: Path, lang: str) -> gettext.NullTranslations:
     """Compile a .po file in memory; the source language needs none."""
     po = folder / lang / "LC_MESSAGES" / "messages.po"
     if lang == SOURCE_LANGUAGE or not po.exists():
-        return gettext.NullTranslations()
+        return SourceTranslations()
     with po.open("rb") as handle:
         catalog = read_po(handle, locale=None)
     buffer = io.BytesIO()

@@ -50,7 +50,14 @@ def build_server(
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/media/{course}/{path:.+}", media)
+
+    async def class_link(request: web.Request) -> web.StreamResponse:
+        """A class's join page (its QR code): open the chat on the join flow."""
+        code = "".join(ch for ch in request.match_info["code"] if ch.isalnum())[:16]
+        raise web.HTTPFound(f"/?start=c_{code}")
+
     app.router.add_get("/l/{course}/{lesson}", lesson_link)
+    app.router.add_get("/c/{code}", class_link)
     app.router.add_get("/ws", chat.websocket)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

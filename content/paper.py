@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from content.grading import Grade, grade
+from content.grading import Answer, Grade, grade, parse_truth
 from content.model import Course, Lesson, Question, QuestionType, Quiz
 
 CODE = re.compile(r"^\s*([A-Za-z]{3}\d{1,2})\s+(\S.*)$", re.DOTALL)
@@ -53,9 +53,10 @@ def answerable(quiz: Quiz) -> list[Question]:
 
 @dataclass(frozen=True)
 class PaperResult:
-    """One paper quiz, graded: the grade of each exercise in order."""
+    """One paper quiz, graded: the grade of each exercise in order, and what was answered."""
 
     grades: tuple[Grade, ...]
+    answers: tuple[Answer, ...] = ()  # each token as the grader of its exercise took it
 
     @property
     def score(self) -> float:
@@ -78,23 +79,26 @@ def grade_paper(quiz: Quiz, text: str) -> PaperResult | None:
     tokens = split_answers(questions, text)
     if tokens is None:
         return None
-    return PaperResult(tuple(_grade(q, token) for q, token in zip(questions, tokens, strict=True)))
+    answers = tuple(paper_answer(q, token) for q, token in zip(questions, tokens, strict=True))
+    grades = tuple(grade(q, answer) for q, answer in zip(questions, answers, strict=True))
+    return PaperResult(grades, answers)
 
 
-def _grade(question: Question, token: str) -> Grade:
-    """Grade one token as the printed exercise invites."""
+def paper_answer(question: Question, token: str) -> Answer:
+    """One token read as the printed exercise invites, in the shape its grader takes."""
     if question.type is QuestionType.TRUE_FALSE:
-        return grade(question, {"v": "vrai", "t": "vrai", "f": "faux"}.get(token.casefold(), token))
+        word = {"v": "vrai", "t": "vrai", "f": "faux"}.get(token.casefold(), token)
+        truth = parse_truth(word)
+        return word if truth is None else truth
     if question.type is QuestionType.MULTIPLE:
-        return grade(question, tuple(token.casefold()))
+        return tuple(token.casefold())
     if question.type is QuestionType.SINGLE or (
         question.type is QuestionType.MISSING_WORD and question.choices
     ):
-        return grade(question, token.casefold())
+        return token.casefold()
     if question.type is QuestionType.MATCHING:
         rights = sorted({p.right for p in question.pairs}, key=str.casefold)
-        picked = [
+        return tuple(
             rights[ord(c) - 97] if 0 <= ord(c) - 97 < len(rights) else "" for c in token.casefold()
-        ]
-        return grade(question, tuple(picked))
-    return grade(question, token)
+        )
+    return token

@@ -14,6 +14,7 @@ from dialogs.events import Incoming, UserRef
 from dialogs.messages import Out
 from dialogs.ports import Booklets, Effect, LearnerRecords
 from dialogs.state import DialogState, Profile
+from dialogs.teaching_ports import Links, TeachingDesk
 
 
 class Translator(Protocol):
@@ -71,6 +72,8 @@ class Context:
     booklets: Booklets | None = None  # printing, for teachers
     admin: AdminDesk | None = None  # roles, announcements and broadcasts (bot/storage)
     charts: Charts | None = None  # the impact chart (bot/charts.py)
+    teaching: TeachingDesk | None = None  # invitations, teacher requests, classes
+    links: Links | None = None  # join links and QR codes of classes
     # Picks the translator of another language (after the learner chose one).
     translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
 

@@ -90,4 +90,23 @@ class SubmitEssay:
     text: str
 
 
-Effect = CompleteLesson | RecordQuiz | EraseLearner | SubmitEssay
+@dataclass(frozen=True)
+class RecordAnswer:
+    """Record one graded answer to a quiz question, for the class reports.
+
+    `answer` is readable text: option ids ("a, c"), "vrai"/"faux", the typed text, or for
+    matching the whole set once finished ("Dakar → Sénégal; Bamako → Mali"). `score` is the
+    grader's 0..1 for this answer (before the retry's halving), `correct` means full marks,
+    `try_number` is 1, or 2 for the retry after a wrong first try.
+    """
+
+    course_id: str
+    lesson_id: str
+    question_id: str
+    answer: str
+    score: float
+    correct: bool
+    try_number: int = 1
+
+
+Effect = CompleteLesson | RecordQuiz | EraseLearner | SubmitEssay | RecordAnswer

@@ -27,6 +27,7 @@ from dialogs.ports import (
     EraseLearner,
     LessonDone,
     QuizScore,
+    RecordAnswer,
     RecordQuiz,
     SubmitEssay,
 )
@@ -51,6 +52,7 @@ class MemoryRecords:
     done: dict[tuple[str, str], datetime] = field(default_factory=dict)
     attempts: list[tuple[str, str, float, float, datetime]] = field(default_factory=list)
     essays: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    answers: list[RecordAnswer] = field(default_factory=list)
 
     async def lessons_done(self) -> list[LessonDone]:
         return [LessonDone(c, le, at) for (c, le), at in self.done.items()]
@@ -119,6 +121,8 @@ class Learner:
             self.records.essays[(effect.course_id, effect.lesson_id, effect.question_id)] = (
                 effect.text
             )
+        elif isinstance(effect, RecordAnswer):
+            self.records.answers.append(effect)
         elif isinstance(effect, EraseLearner):
             self.erased = True
             self.profile, self.state, self.records = Profile(), DialogState(), MemoryRecords()

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Double,
     ForeignKey,
@@ -295,6 +296,66 @@ class SendRate(Base):
     next_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class TeacherInvite(Base):
+    """An invitation code for teachers of one country (single-use or limited, expiring)."""
+
+    __tablename__ = "teacher_invites"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    country: Mapped[str] = mapped_column(String(8))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    max_uses: Mapped[int] = mapped_column(Integer)
+    uses: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TeacherProfile(Base):
+    """A teacher's school, subjects and levels, and where their request stands."""
+
+    __tablename__ = "teacher_profiles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    school: Mapped[str] = mapped_column(String(120))
+    subjects: Mapped[list[str]] = mapped_column(JSON)
+    levels: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))  # pending, approved, refused
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class ClassGroup(Base):
+    """A teacher's class, joined with its code."""
+
+    __tablename__ = "classes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    level: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(32))
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    questions_open: Mapped[bool] = mapped_column(Boolean)  # "ask my teacher" allowed
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ClassMember(Base):
+    """A student in a class, under the name they gave the class (seen by the teacher only)."""
+
+    __tablename__ = "class_members"
+
+    class_id: Mapped[int] = mapped_column(
+        ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    name: Mapped[str] = mapped_column(String(40))
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 # The Core tables, for the store's hot path (no ORM unit of work, no lazy loading).
 users: Table = Base.metadata.tables["users"]
 processed_updates: Table = Base.metadata.tables["processed_updates"]
@@ -313,3 +374,31 @@ announcement_optouts: Table = Base.metadata.tables["announcement_optouts"]
 send_rates: Table = Base.metadata.tables["send_rates"]
 person_codes: Table = Base.metadata.tables["person_codes"]
 essay_answers: Table = Base.metadata.tables["essay_answers"]
+teacher_invites: Table = Base.metadata.tables["teacher_invites"]
+teacher_profiles: Table = Base.metadata.tables["teacher_profiles"]
+classes: Table = Base.metadata.tables["classes"]
+class_members: Table = Base.metadata.tables["class_members"]
+
+
+class QuestionAnswer(Base):
+    """One graded answer to a quiz question (chat or paper), for the class reports."""
+
+    __tablename__ = "question_answers"
+    __table_args__ = (
+        Index("ix_question_answers_question", "course_id", "lesson_id", "question_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[str] = mapped_column(String(128))
+    lesson_id: Mapped[str] = mapped_column(String(128))
+    question_id: Mapped[str] = mapped_column(String(64))
+    attempt: Mapped[int] = mapped_column(Integer)  # 1 + the quiz attempts finished before it
+    answer: Mapped[str] = mapped_column(String(500))  # readable: "a, c", "vrai", typed text
+    correct: Mapped[bool] = mapped_column(Boolean)  # full marks
+    score: Mapped[float] = mapped_column(Double)  # 0..1, before the retry's halving
+    try_number: Mapped[int] = mapped_column(Integer)  # 1, or 2 for the retry
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+question_answers: Table = Base.metadata.tables["question_answers"]

@@ -15,6 +15,7 @@ from bot.storage.models import (
     essay_answers,
     lesson_progress,
     pending_messages,
+    question_answers,
     quiz_attempts,
     sent_messages,
     telegram_polls,
@@ -142,6 +143,7 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "sent_messages": _rows(conn, sent_messages, uid, "sent_at"),
         "held_messages": _rows(conn, pending_messages, uid, "created_at"),
         "essays": _rows(conn, essay_answers, uid, "submitted_at"),
+        "answers": _rows(conn, question_answers, uid, "answered_at", "id"),
     }
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.storage.admin import SqlAdminDesk, keep_essay
+from bot.storage.answers import keep_answers
 from bot.storage.db import open_sqlite
 from bot.storage.locks import KeyedLocks
 from bot.storage.models import processed_updates, telegram_polls, users
@@ -41,12 +42,14 @@ from bot.storage.statements import (
     TurnStatements,
     sqlite_time,
 )
+from bot.storage.teaching import SqlTeachingDesk
 from dialogs.events import UserRef
 from dialogs.ports import (
     CompleteLesson,
     Effect,
     EraseLearner,
     LearnerRecords,
+    RecordAnswer,
     RecordQuiz,
     SubmitEssay,
 )
@@ -63,6 +66,7 @@ class SqlTurn:
         "_records",
         "_saved",
         "_statements",
+        "_teaching",
         "is_new",
         "profile",
         "runner",
@@ -83,6 +87,7 @@ class SqlTurn:
     ) -> None:
         self.runner = runner
         self._admin: SqlAdminDesk | None = None
+        self._teaching: SqlTeachingDesk | None = None
         self._make_records = records
         self._statements = statements
         self.user = user
@@ -106,6 +111,13 @@ class SqlTurn:
             self._admin = SqlAdminDesk(self.runner, self.user_id)
         return self._admin
 
+    @property
+    def teaching(self) -> SqlTeachingDesk:
+        """Invitations, teacher requests and classes, inside this turn's transaction."""
+        if self._teaching is None:
+            self._teaching = SqlTeachingDesk(self.runner, self.user_id)
+        return self._teaching
+
     def save(self, profile: Profile, state: DialogState, effects: Iterable[Effect] = ()) -> None:
         """Queue the new profile, state and effects; they are written when the block ends."""
         self._saved = (profile, state)
@@ -115,6 +127,7 @@ class SqlTurn:
         """Apply what `save` queued, in the turn's transaction."""
         lessons: list[Lesson] = []
         quizzes: list[Quiz] = []
+        answers: list[RecordAnswer] = []
         for effect in self._effects:
             match effect:
                 case CompleteLesson(course_id=course, lesson_id=lesson):
@@ -123,12 +136,16 @@ class SqlTurn:
                     quizzes.append((course, lesson, effect.score, effect.max_score))
                 case SubmitEssay():
                     await keep_essay(self.runner, self.user_id, effect)
+                case RecordAnswer():
+                    answers.append(effect)
                 case EraseLearner():
                     # Erasure wins over everything else the turn asked for.
                     await self._statements.delete_user(self.user_id)
                     return
                 case _:
                     assert_never(effect)
+        # Before the quizzes: an answer's attempt counts the attempts finished before it.
+        await keep_answers(self.runner, self.user_id, answers)
         if lessons or quizzes:
             await self._statements.record(self.user_id, lessons, quizzes)
         if self._saved is not None:

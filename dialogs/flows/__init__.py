@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from dialogs.engine import Dialogs
-from dialogs.flows import admin, announce, commands, learning, menu, onboarding, quiz, stats
+from dialogs.flows import (
+    admin,
+    admin_teachers,
+    announce,
+    classes,
+    commands,
+    learning,
+    menu,
+    onboarding,
+    quiz,
+    stats,
+    teachers,
+)
 from dialogs.flows.paper import paper_answers
 
 
@@ -17,9 +29,17 @@ def build_dialogs() -> Dialogs:
         **admin.STEPS,
         **announce.STEPS,
         **stats.STEPS,
+        **teachers.STEPS,
+        **classes.STEPS,
+        **admin_teachers.STEPS,
     }
     return Dialogs(
         steps,
-        {**commands.COMMANDS, **admin.COMMANDS, "stats": stats.stats_command},
+        {
+            **commands.COMMANDS,
+            **admin.COMMANDS,
+            **classes.COMMANDS,
+            "stats": stats.stats_command,
+        },
         (paper_answers,),
     )

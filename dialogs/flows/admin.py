@@ -48,6 +48,8 @@ async def admin_menu(ctx: Context, event: Incoming) -> Turn:
         Option("announce", ctx._("📣 Nouvelle annonce")),
         Option("broadcasts", ctx._("📋 Annonces envoyées")),
         Option("grant", ctx._("👤 Donner un rôle")),
+        Option("invite", ctx._("🎟️ Inviter des enseignants")),
+        Option("requests", ctx._("🧑‍🏫 Demandes d'enseignants")),
         Option("stats", ctx._("📊 Statistiques")),
         menu_option(ctx),
     )
@@ -63,6 +65,8 @@ async def admin_menu(ctx: Context, event: Incoming) -> Turn:
         "broadcasts": "admin_broadcasts",
         "grant": "grant_code",
         "stats": "admin_stats",
+        "invite": "invite_country",
+        "requests": "teacher_requests",
     }
     ctx.state.data.pop("ann", None)
     return Turn(goto=targets[chosen])

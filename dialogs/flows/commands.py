@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Incoming, TextReceived
+from dialogs.flows.classes import start_joining
 from dialogs.flows.menu import export_document, help_text
 from dialogs.flows.progress import progress_text
 from dialogs.messages import Say
@@ -43,6 +44,8 @@ async def start(ctx: Context, event: Incoming) -> Turn:
     payload = _payload(event)
     if payload.startswith("l_"):
         return _open_linked_lesson(ctx, payload)
+    if payload.startswith("c_") and ctx.teaching is not None:
+        return await start_joining(ctx, payload.removeprefix("c_"))
     if not ctx.profile.complete:
         return Turn(goto="welcome")
     return Turn([Say(ctx._("Bon retour parmi nous !"))], goto="menu")

@@ -24,6 +24,8 @@ async def menu(ctx: Context, event: Incoming) -> Turn:
         "courses": "subjects",
         "settings": "settings",
         "data": "my_data",
+        "teacher": "teacher_home",
+        "join": "join_code",
     }
     if chosen in targets:
         return Turn(goto=targets[chosen])
@@ -46,6 +48,11 @@ def _menu_options(ctx: Context) -> tuple[Option, ...]:
         Option("settings", ctx._("⚙️ Langue et profil")),
         Option("data", ctx._("🔒 Mes données")),
     ]
+    if ctx.teaching is not None:  # channels with storage for classes
+        if ctx.profile.role == "teacher":
+            options.insert(-2, Option("teacher", ctx._("🧑‍🏫 Espace enseignant")))
+        else:
+            options.insert(-2, Option("join", ctx._("🏫 Rejoindre une classe")))
     return tuple(options)
 
 

@@ -117,6 +117,9 @@ async def level(ctx: Context, event: Incoming) -> Turn:
         return _after(ctx, "menu")
     ready: list[Out] = [Say(ctx._("Merci ! Votre profil est prêt."))]
     linked = ctx.state.data.pop("after_onboarding", None)  # set by a deep link (commands.start)
+    if isinstance(linked, dict) and "join" in linked:  # a class link: its join flow
+        ctx.state.data["join_pending"] = linked["join"]
+        return Turn(ready, goto="join_code")
     if isinstance(linked, dict):
         ctx.state.data.update(course=linked.get("course"), lesson=linked.get("lesson"), i=0)
         return Turn(ready, goto="lesson")

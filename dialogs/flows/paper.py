@@ -8,6 +8,7 @@ from content.paper import CODE, answerable, grade_paper, paper_codes
 
 from dialogs.context import Context, Turn
 from dialogs.events import Incoming, TextReceived
+from dialogs.flows.answers import record_answer
 from dialogs.flows.quiz import band_message
 from dialogs.messages import Say
 from dialogs.ports import CompleteLesson, Effect, RecordQuiz
@@ -35,7 +36,12 @@ async def paper_answers(ctx: Context, event: Incoming) -> Turn | None:
             code=match[1].upper(),
         )
         return Turn([Say(text)], reprompt=True)
-    return _graded(ctx, course, lesson, result.grades, result.score)
+    turn = _graded(ctx, course, lesson, result.grades, result.score)
+    # Every exercise answered, first try (paper has no retry), before the quiz's RecordQuiz.
+    exercises = zip(answerable(lesson.quiz), result.answers, result.grades, strict=True)
+    answers = [record_answer(course.id, lesson.id, q, a, g) for q, a, g in exercises]
+    turn.effects = [*answers, *turn.effects]
+    return turn
 
 
 def _graded(

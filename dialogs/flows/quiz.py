@@ -12,6 +12,7 @@ from content.normalize import fold
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen, OptionsChosen, TextReceived
+from dialogs.flows.answers import record_answer
 from dialogs.flows.common import menu_option, unexpected
 from dialogs.flows.learning import course_page, current_lesson
 from dialogs.messages import Ask, Option, Out, QuizQuestion, Say
@@ -251,15 +252,18 @@ def _grade_and_go_on(
         turn.effects = [kept, *turn.effects]
         return turn
     tries = int(ctx.state.data.get("tries", 0))
+    recorded = record_answer(found.id, lesson.id, question, answer, result, tries + 1)
     if not result.correct and quiz_.retry and tries == 0:
         ctx.state.data["tries"] = 1
         text = ctx._("❌ Ce n'est pas encore ça. Réfléchissez et essayez encore une fois !")
         if question.hints:
             text += "\n" + ctx._("💡 Indice : %(hint)s", hint=question.hints[0])
-        return Turn([Say(text)], goto="quiz")
+        return Turn([Say(text)], goto="quiz", effects=[recorded])
     weight = RETRY_WEIGHT if tries else 1.0
     ctx.state.data["score"] = float(ctx.state.data.get("score", 0.0)) + result.score * weight
-    return _advance(ctx, found, lesson, quiz_, [Say(_feedback(ctx, question, result))])
+    turn = _advance(ctx, found, lesson, quiz_, [Say(_feedback(ctx, question, result))])
+    turn.effects = [recorded, *turn.effects]  # before RecordQuiz: it counts in this attempt
+    return turn
 
 
 def _advance(ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, messages: list[Out]) -> Turn:

@@ -14,7 +14,14 @@ from tests.chat_drivers import ChatLearner, Unsupported
 from tests.chat_drivers import chat_fixture as chat_fixture  # the `chat` fixture
 from tests.driver import bundled_library
 
-MENU = ["📚 Les cours", "📈 Mes progrès", "❓ Aide", "⚙️ Langue et profil", "🔒 Mes données"]
+MENU = [
+    "📚 Les cours",
+    "📈 Mes progrès",
+    "❓ Aide",
+    "🏫 Rejoindre une classe",
+    "⚙️ Langue et profil",
+    "🔒 Mes données",
+]
 FRACTIONS = ("Les cours", "Mathématiques", "Les fractions", "Comprendre", "Partager en parts")
 TEACHING = ("Les cours", "Autres sujets", "Enseigner avec un téléphone", "Organiser le groupe")
 NOT_UNDERSTOOD = "Je n'ai pas compris"

@@ -326,3 +326,14 @@ def test_a_partial_language_falls_back_to_french_string_by_string(tmp_path: Path
     assert translator.gettext("Faux") == "Faux"
     assert translator.ngettext(*LESSONS, 1) == LESSONS[0]
     assert translator.ngettext(*LESSONS, 3) == LESSONS[1]
+
+
+def test_french_plurals_keep_the_singular_for_zero_and_one() -> None:
+    from bot.i18n import I18n
+
+    t = I18n().translator("fr")
+    assert [t.ngettext("%d élève", "%d élèves", n) for n in (0, 1, 2)] == [
+        "%d élève",
+        "%d élève",
+        "%d élèves",
+    ]

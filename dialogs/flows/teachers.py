@@ -1,0 +1,165 @@
+"""Becoming a teacher: with an invitation code from an admin of one's country, or by a request
+an admin approves. Until granted, a person who chose "teacher" keeps student rights."""
+
+from __future__ import annotations
+
+from content.model import LEVELS, SUBJECTS
+
+from dialogs.context import Context, Step, Turn
+from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flows.common import menu_option, route
+from dialogs.flows.learning import subject_name
+from dialogs.flows.onboarding import level_name
+from dialogs.messages import Ask, Option, Out, Say
+from dialogs.roles import Role
+from dialogs.teaching_ports import TeachingDesk
+
+MAX_SCHOOL = 120
+
+
+def teaching(ctx: Context) -> TeachingDesk:
+    """The teaching port; every channel that runs these flows provides it."""
+    if ctx.teaching is None:
+        raise RuntimeError("teacher flows need ctx.teaching")
+    return ctx.teaching
+
+
+async def is_teacher(ctx: Context) -> bool:
+    """Whether the person holds the teacher role (granted, not only chosen in onboarding)."""
+    if ctx.admin is None:
+        return False
+    return any(g.role is Role.TEACHER for g in await ctx.admin.grants())
+
+
+async def teacher_home(ctx: Context, event: Incoming) -> Turn:
+    """The teacher's space, or the way to become one."""
+    if await is_teacher(ctx):
+        return Turn(goto="classes_home")
+    options = (
+        Option("code", ctx._("🎟️ J'ai un code d'invitation")),
+        Option("request", ctx._("✉️ Demander l'accès enseignant")),
+        menu_option(ctx),
+    )
+    if isinstance(event, Entered):
+        text = ctx._(
+            "Pour créer des classes et suivre vos élèves, il faut un compte enseignant : "
+            "un code d'invitation de l'administration de votre pays, ou une demande qu'elle "
+            "acceptera. En attendant, vous gardez l'accès aux cours."
+        )
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    ctx.state.data["teacher"] = {"via": chosen, "subjects": [], "levels": []}
+    return Turn(goto="teacher_code" if chosen == "code" else "teacher_school")
+
+
+async def teacher_code(ctx: Context, event: Incoming) -> Turn:
+    """Type the invitation code; a good one grants the teacher role at once."""
+    options = (menu_option(ctx),)
+    if isinstance(event, Entered):
+        return Turn([Ask(ctx._("Écrivez votre code d'invitation :"), options, ctx.state.prompt)])
+    if isinstance(event, TextReceived) and not event.text.startswith("/"):
+        problem = await teaching(ctx).use_invite(event.text, ctx.profile.country)
+        if problem is not None:
+            return Turn([Say(_invite_problem(ctx, problem))], reprompt=True)
+        return Turn([Say(ctx._("Code accepté : vous êtes enseignant."))], goto="teacher_school")
+    chosen = route(ctx, event, options)
+    return chosen if isinstance(chosen, Turn) else Turn(goto="menu")
+
+
+def _invite_problem(ctx: Context, problem: str) -> str:
+    """Why an invitation code was refused."""
+    reasons = {
+        "unknown": ctx._("Je ne connais pas ce code. Vérifiez-le et réessayez."),
+        "country": ctx._("Ce code est valable pour un autre pays que le vôtre."),
+        "used": ctx._("Ce code a déjà servi autant de fois que prévu."),
+        "expired": ctx._("Ce code a expiré. Demandez-en un nouveau à votre administration."),
+    }
+    return reasons.get(problem, reasons["unknown"])
+
+
+async def teacher_school(ctx: Context, event: Incoming) -> Turn:
+    """The teacher's school."""
+    options = (menu_option(ctx),)
+    if isinstance(event, Entered):
+        text = ctx._("Dans quelle école enseignez-vous ? (nom et ville)")
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
+        ctx.state.data.setdefault("teacher", {})["school"] = " ".join(event.text.split())[
+            :MAX_SCHOOL
+        ]
+        return Turn(goto="teacher_subjects")
+    chosen = route(ctx, event, options)
+    return chosen if isinstance(chosen, Turn) else Turn(goto="menu")
+
+
+async def teacher_subjects(ctx: Context, event: Incoming) -> Turn:
+    """Tick the subjects taught."""
+    labels = {key: subject_name(ctx, key) for key in SUBJECTS}
+    return await _ticks(
+        ctx, event, "subjects", labels, ctx._("Quelles matières enseignez-vous ?"), "teacher_levels"
+    )
+
+
+async def teacher_levels(ctx: Context, event: Incoming) -> Turn:
+    """Tick the levels taught."""
+    labels = {code: level_name(ctx, code) for code in LEVELS}
+    return await _ticks(ctx, event, "levels", labels, ctx._("À quelles classes ?"), "teacher_done")
+
+
+async def _ticks(
+    ctx: Context, event: Incoming, key: str, labels: dict[str, str], question: str, then: str
+) -> Turn:
+    """A question answered by ticking options, then "Valider"."""
+    ticked: list[str] = ctx.state.data.setdefault("teacher", {}).setdefault(key, [])
+    options = tuple(
+        Option(code, ("✅ " if code in ticked else "⬜ ") + label) for code, label in labels.items()
+    ) + (Option("done", ctx._("Valider ▶️")),)
+    if isinstance(event, Entered):
+        hint = ctx._("Touchez pour cocher, puis « Valider ».")
+        return Turn([Ask(f"{question}\n{hint}", options, ctx.state.prompt, 2)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if chosen == "done":
+        if not ticked:
+            return Turn([Say(ctx._("Cochez au moins une réponse."))], reprompt=True)
+        return Turn(goto=then)
+    if chosen in ticked:
+        ticked.remove(chosen)
+    else:
+        ticked.append(chosen)
+    return Turn(goto=ctx.state.step)
+
+
+async def teacher_done(ctx: Context, event: Incoming) -> Turn:
+    """Save the profile: a teacher with a code is ready; a request waits for an admin."""
+    data = ctx.state.data.pop("teacher", {})
+    granted = await is_teacher(ctx)
+    status = "approved" if granted else "pending"
+    subjects, levels = tuple(data.get("subjects", ())), tuple(data.get("levels", ()))
+    await teaching(ctx).save_profile(str(data.get("school", "")), subjects, levels, status)
+    if granted:
+        return Turn([Say(ctx._("Votre profil d'enseignant est prêt."))], goto="classes_home")
+    country = ctx.t.country_name(ctx.profile.country or "") if ctx.profile.country else "–"
+    sent: list[Out] = [
+        Say(
+            ctx._(
+                "Votre demande est envoyée à l'administration (%(country)s). Vous gardez "
+                "l'accès aux cours en attendant sa réponse.",
+                country=country,
+            )
+        )
+    ]
+    return Turn(sent, goto="menu")
+
+
+STEPS: dict[str, Step] = {
+    "teacher_home": teacher_home,
+    "teacher_code": teacher_code,
+    "teacher_school": teacher_school,
+    "teacher_subjects": teacher_subjects,
+    "teacher_levels": teacher_levels,
+    "teacher_done": teacher_done,
+}

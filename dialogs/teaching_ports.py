@@ -1,0 +1,131 @@
+"""What the teachers' flows need from storage: invitations, teacher requests, classes.
+
+Like the admin desk, it runs inside the person's own turn (one transaction).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Invite:
+    """A code an admin gives teachers of their country to become teachers."""
+
+    code: str
+    country: str
+    max_uses: int
+    uses: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class TeacherRequest:
+    """A person who asked to be a teacher, waiting for an admin of their country."""
+
+    user_id: int
+    country: str
+    school: str
+    subjects: tuple[str, ...]
+    levels: tuple[str, ...]
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
+class ClassRoom:
+    """A teacher's class."""
+
+    id: int
+    name: str
+    level: str
+    subject: str
+    join_code: str
+    members: int = 0
+
+
+@dataclass(frozen=True)
+class Member:
+    """A student of a class, as the teacher sees them (the name they gave the class)."""
+
+    user_id: int
+    name: str
+    joined_at: datetime
+
+
+@dataclass(frozen=True)
+class JoinLinks:
+    """Where a class's join code leads: per channel, and the page the QR code points to."""
+
+    code: str
+    web: str
+    telegram: str = ""
+    whatsapp: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class TeachingDesk(Protocol):
+    """Storage for teacher onboarding and classes, inside the person's turn."""
+
+    async def create_invite(self, country: str, max_uses: int, days: int) -> Invite:
+        """A new invitation code for teachers of a country."""
+        ...
+
+    async def use_invite(self, code: str, country: str | None) -> str | None:
+        """Spend one use of a code valid for this country; the reason it fails, else None."""
+        ...
+
+    async def save_profile(
+        self, school: str, subjects: tuple[str, ...], levels: tuple[str, ...], status: str
+    ) -> None:
+        """The teacher profile (school, subjects, levels) with its status."""
+        ...
+
+    async def requests(self, countries: frozenset[str] | None) -> list[TeacherRequest]:
+        """Pending teacher requests within these countries (None: all), oldest first."""
+        ...
+
+    async def decide(self, user_id: int, approve: bool) -> str | None:
+        """Approve or refuse a request; the person's country when it was pending, else None."""
+        ...
+
+    async def create_class(self, name: str, level: str, subject: str) -> ClassRoom:
+        """A new class of the current teacher, with its join code."""
+        ...
+
+    async def classes(self) -> list[ClassRoom]:
+        """The current teacher's classes."""
+        ...
+
+    async def members(self, class_id: int) -> list[Member]:
+        """The students of one of the current teacher's classes."""
+        ...
+
+    async def remove_member(self, class_id: int, user_id: int) -> bool:
+        """Take a student out of one of the current teacher's classes."""
+        ...
+
+    async def find_class(self, join_code: str) -> ClassRoom | None:
+        """The class a join code opens."""
+        ...
+
+    async def join(self, class_id: int, name: str) -> bool:
+        """The current person joins a class under a name; False if already in it."""
+        ...
+
+    async def my_classes(self) -> list[ClassRoom]:
+        """The classes the current person is a student of."""
+        ...
+
+
+class Links(Protocol):
+    """Builds the join links and QR code of a class (bot/ knows the addresses)."""
+
+    def join_links(self, code: str) -> JoinLinks:
+        """Telegram, WhatsApp and web links that open the class's join flow."""
+        ...
+
+    def qr_png(self, url: str) -> bytes:
+        """A QR code of a link, as a PNG to print or show on the board."""
+        ...
