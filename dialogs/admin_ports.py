@@ -24,6 +24,10 @@ class Audience:
     levels: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     active_days: int = 0  # 0: everyone; N: seen in the last N days
+    class_ids: tuple[int, ...] = ()  # members of these classes
+    user_ids: tuple[int, ...] = ()  # these people (a personal notice)
+    unfinished: tuple[str, int] | None = None  # (course, lessons): who has done fewer
+    personal: bool = False  # a notice to a learner (grade, assignment), not an announcement
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, as stored with the broadcast."""
@@ -33,6 +37,10 @@ class Audience:
             "levels": list(self.levels),
             "languages": list(self.languages),
             "active_days": self.active_days,
+            "class_ids": list(self.class_ids),
+            "user_ids": list(self.user_ids),
+            "unfinished": list(self.unfinished) if self.unfinished else None,
+            "personal": self.personal,
         }
 
     @classmethod
@@ -44,7 +52,19 @@ class Audience:
             levels=tuple(data.get("levels", ())),
             languages=tuple(data.get("languages", ())),
             active_days=int(data.get("active_days", 0)),
+            class_ids=tuple(int(i) for i in data.get("class_ids", ())),
+            user_ids=tuple(int(i) for i in data.get("user_ids", ())),
+            unfinished=_unfinished(data.get("unfinished")),
+            personal=bool(data.get("personal", False)),
         )
+
+
+def _unfinished(value: Any) -> tuple[str, int] | None:
+    """(course, lessons) from its JSON form."""
+    if not value:
+        return None
+    course, lessons = value
+    return str(course), int(lessons)
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,18 @@ class TeachingDesk(Protocol):
         """The classes the current person is a student of."""
         ...
 
+    async def notify(
+        self,
+        texts: dict[str, str],
+        *,
+        user_ids: tuple[int, ...] = (),
+        class_ids: tuple[int, ...] = (),
+        unfinished: tuple[str, int] | None = None,
+        at: datetime | None = None,
+    ) -> tuple[int, int]:
+        """A notice to learners through the outbox, now or at `at`: (id, recipients)."""
+        ...
+
 
 class Links(Protocol):
     """Builds the join links and QR code of a class (bot/ knows the addresses)."""

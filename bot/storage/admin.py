@@ -131,6 +131,8 @@ class SqlAdminDesk:
         )
         found = []
         for row in rows:
+            if Audience.from_dict(as_json(row[4])).personal:
+                continue  # a teacher's notice to learners, not an announcement
             stats = await _stats(self.runner, row)
             if countries is None or (stats.countries and set(stats.countries) <= countries):
                 found.append(stats)
@@ -183,11 +185,13 @@ def audience_filter(audience: Audience, now: datetime) -> tuple[str, dict[str, A
     clauses = [
         "u.consented_at IS NOT NULL",
         _in("u.channel", "ch", CHANNELS_WITH_PUSH),
-        "NOT EXISTS (SELECT 1 FROM announcement_optouts o WHERE o.user_id = u.id)",
         "NOT EXISTS (SELECT 1 FROM channel_contacts c WHERE c.user_id = u.id"
         " AND c.unreachable_at IS NOT NULL)",
     ]
+    if not audience.personal:  # /stop_annonces stops announcements, not a teacher's notices
+        clauses.append("NOT EXISTS (SELECT 1 FROM announcement_optouts o WHERE o.user_id = u.id)")
     params: dict[str, Any] = _params("ch", CHANNELS_WITH_PUSH)
+    _personal_filters(audience, clauses, params)
     for column, key, values in (
         ("u.country", "co", audience.countries),
         ("u.role", "ro", audience.roles),
@@ -201,6 +205,27 @@ def audience_filter(audience: Audience, now: datetime) -> tuple[str, dict[str, A
         clauses.append("u.last_seen_at >= :since")
         params["since"] = now - timedelta(days=audience.active_days)
     return " AND ".join(clauses), params
+
+
+def _personal_filters(audience: Audience, clauses: list[str], params: dict[str, Any]) -> None:
+    """Classes, named people, and who has not finished a course."""
+    if audience.class_ids:
+        marks = ", ".join(f":cl{i}" for i in range(len(audience.class_ids)))
+        clauses.append(
+            "EXISTS (SELECT 1 FROM class_members m WHERE m.user_id = u.id"
+            f" AND m.class_id IN ({marks}))"
+        )
+        params.update({f"cl{i}": v for i, v in enumerate(audience.class_ids)})
+    if audience.user_ids:
+        marks = ", ".join(f":us{i}" for i in range(len(audience.user_ids)))
+        clauses.append(f"u.id IN ({marks})")
+        params.update({f"us{i}": v for i, v in enumerate(audience.user_ids)})
+    if audience.unfinished:
+        clauses.append(
+            "(SELECT COUNT(*) FROM lesson_progress lp WHERE lp.user_id = u.id"
+            " AND lp.course_id = :unf_course) < :unf_lessons"
+        )
+        params.update(unf_course=audience.unfinished[0], unf_lessons=audience.unfinished[1])
 
 
 def _in(column: str, key: str, values: tuple[str, ...]) -> str:

@@ -356,6 +356,38 @@ class ClassMember(Base):
     joined_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class TeacherQuestion(Base):
+    """ "Ask my teacher": a student's question from a lesson, and the teacher's answer."""
+
+    __tablename__ = "teacher_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[str] = mapped_column(String(128))
+    lesson_id: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Assignment(Base):
+    """A course (or one lesson) given to a class, with an optional deadline."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[str] = mapped_column(String(128))
+    lesson_id: Mapped[str | None] = mapped_column(String(128))
+    deadline: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reminder_id: Mapped[int | None] = mapped_column(  # the scheduled reminder's broadcast
+        ForeignKey("broadcasts.id", ondelete="SET NULL")
+    )
+
+
 # The Core tables, for the store's hot path (no ORM unit of work, no lazy loading).
 users: Table = Base.metadata.tables["users"]
 processed_updates: Table = Base.metadata.tables["processed_updates"]
@@ -402,3 +434,5 @@ class QuestionAnswer(Base):
 
 
 question_answers: Table = Base.metadata.tables["question_answers"]
+teacher_questions: Table = Base.metadata.tables["teacher_questions"]
+assignments: Table = Base.metadata.tables["assignments"]

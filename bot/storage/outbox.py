@@ -34,11 +34,16 @@ class OutboxItem:
     texts: dict[str, str]
     attachment: dict[str, Any] | None
     attempts: int
+    personal: bool = False  # a teacher's notice: no "stop announcements" footer
 
     @property
     def text(self) -> str:
         """The text in the person's language, else French."""
         return self.texts.get(self.locale or "fr") or self.texts.get("fr") or ""
+
+    def with_footer(self, footer: str) -> str:
+        """The text as sent: an announcement ends with how to stop announcements."""
+        return self.text if self.personal else f"{self.text}\n\n— {footer}"
 
 
 class Outbox:
@@ -98,7 +103,7 @@ class Outbox:
             )
             found = await runner.run(
                 "SELECT o.id, o.broadcast_id, o.user_id, o.channel, u.external_id, u.locale,"
-                " b.texts, b.attachment, o.attempts FROM outbox o"
+                " b.texts, b.attachment, o.attempts, b.audience FROM outbox o"
                 " JOIN users u ON u.id = o.user_id JOIN broadcasts b ON b.id = o.broadcast_id"
                 f" WHERE o.id IN ({marks}) ORDER BY o.id",
                 **params,
@@ -219,7 +224,7 @@ class Outbox:
 
 def _item(row: Any) -> OutboxItem:
     """An outbox row joined with its person and broadcast."""
-    oid, bid, uid, channel, external_id, locale, texts, attachment, attempts = row
+    oid, bid, uid, channel, external_id, locale, texts, attachment, attempts, audience = row
     return OutboxItem(
         id=int(oid),
         broadcast_id=int(bid),
@@ -230,4 +235,5 @@ def _item(row: Any) -> OutboxItem:
         texts=dict(as_json(texts) or {}),
         attachment=as_json(attachment),
         attempts=int(attempts),
+        personal=bool((as_json(audience) or {}).get("personal", False)),
     )

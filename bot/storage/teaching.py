@@ -6,8 +6,9 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from bot.storage.admin import CODE_ALPHABET, grant_role
+from bot.storage.admin import CODE_ALPHABET, SqlAdminDesk, grant_role
 from bot.storage.sql import Row, Runner, as_json, utc
+from dialogs.admin_ports import Audience, BroadcastDraft
 from dialogs.roles import Grant, Role
 from dialogs.teaching_ports import ClassRoom, Invite, Member, TeacherRequest
 
@@ -203,6 +204,23 @@ class SqlTeachingDesk:
             now=self.now,
         )
         return bool(rows)
+
+    async def notify(
+        self,
+        texts: dict[str, str],
+        *,
+        user_ids: tuple[int, ...] = (),
+        class_ids: tuple[int, ...] = (),
+        unfinished: tuple[str, int] | None = None,
+        at: datetime | None = None,
+    ) -> tuple[int, int]:
+        """A notice from the current person to learners (not an announcement: /stop_annonces
+        does not stop it), sent by the outbox now or at `at`; (broadcast id, recipients)."""
+        audience = Audience(
+            class_ids=class_ids, user_ids=user_ids, unfinished=unfinished, personal=True
+        )
+        desk = SqlAdminDesk(self.runner, self.user_id, self.now)
+        return await desk.create_broadcast(BroadcastDraft(texts, audience, scheduled_at=at))
 
     async def my_classes(self) -> list[ClassRoom]:
         """The classes the current person is a student of."""

@@ -39,7 +39,7 @@ def telegram_deliverer(bot: Bot, i18n: I18n, attachments: Attachments | None = N
     files = attachments or Attachments(bot=bot)
 
     async def deliver(item: OutboxItem) -> Result:
-        text = f"{item.text}\n\n— {footer(i18n, item.locale)}"
+        text = item.with_footer(footer(i18n, item.locale))
         try:
             sent = await _send(bot, files, item, text)
         except RetryAfter as error:

@@ -48,7 +48,7 @@ def whatsapp_deliverer(
     files = attachments or Attachments(channels, graph=client)
 
     async def deliver(item: OutboxItem) -> Result:
-        text = f"{item.text}\n\n— {footer(i18n, item.locale)}"
+        text = item.with_footer(footer(i18n, item.locale))
         contact = await channels.contact(item.user_id)
         if contact.unreachable_at is not None:
             return Unreachable(131026, "unreachable")

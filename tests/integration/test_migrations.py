@@ -39,6 +39,8 @@ TABLES = {
     "teacher_profiles",
     "classes",
     "class_members",
+    "teacher_questions",
+    "assignments",
 }
 
 
@@ -96,6 +98,6 @@ def test_the_alembic_command_line_uses_database_url(tmp_path: Path) -> None:
     upgraded = alembic_cli(tmp_path, "upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
     current = alembic_cli(tmp_path, "current")
-    assert "0006 (head)" in current.stdout, current.stderr
+    assert "0007 (head)" in current.stdout, current.stderr
     offline = alembic_cli(tmp_path, "upgrade", "head", "--sql")
     assert "CREATE TABLE users" in offline.stdout, offline.stderr
