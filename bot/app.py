@@ -34,6 +34,7 @@ from content.library import load_library
 from dialogs.flows import build_dialogs
 
 log = logging.getLogger("imaginecole")
+LIBRARY_REFRESH = 60.0  # seconds between two readings of the teachers' published courses
 
 
 @dataclass
@@ -48,6 +49,7 @@ class BotApp:
     whatsapp: WhatsAppService | None = None
     sender: Sender | None = None
     links: ClassLinks = field(default_factory=lambda: ClassLinks(""))
+    _refresher: asyncio.Task[None] | None = field(default=None, repr=False)
     conversations: Conversations | None = field(default=None, repr=False)
     port: int = 0
 
@@ -83,7 +85,12 @@ class BotApp:
             portal = PortalApi(settings.portal_api_token, library, store, public_url)
             routes += portal.routes()
         chat = WebChat(self.conversations)
-        self.runner = web.AppRunner(build_server(self.engine, library, chat, routes))
+        conversations = self.conversations
+        await conversations.reload_library()  # the bundled courses and the teachers' ones
+        self._refresher = asyncio.get_running_loop().create_task(self._refresh_library())
+        self.runner = web.AppRunner(
+            build_server(self.engine, lambda: conversations.library, chat, routes)
+        )
         await self.runner.setup()
         site = web.TCPSite(self.runner, settings.web_host, settings.web_port)
         await site.start()
@@ -104,6 +111,8 @@ class BotApp:
 
     async def stop(self) -> None:
         """Stop the sender, Telegram, the HTTP server, WhatsApp's handling, the database."""
+        if self._refresher is not None:
+            self._refresher.cancel()
         if self.sender is not None:
             await self.sender.stop()
         if self.telegram is not None:
@@ -116,6 +125,16 @@ class BotApp:
             self.store.close()
         if self.engine is not None:
             await self.engine.dispose()
+
+    async def _refresh_library(self) -> None:
+        """Read the teachers' published courses again now and then (other workers publish)."""
+        while True:
+            await asyncio.sleep(LIBRARY_REFRESH)
+            if self.conversations is not None:
+                try:
+                    await self.conversations.reload_library()
+                except Exception:
+                    log.exception("could not read the published courses")
 
     def _sender(self, i18n: I18n) -> Sender | None:
         """The broadcast sender of the channels this process serves, when enabled."""

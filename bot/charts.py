@@ -17,6 +17,7 @@ matplotlib.use("Agg")  # no display: files only
 
 from matplotlib import font_manager
 from matplotlib import pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
 from bot.booklet.fonts import ARABIC, LATIN, font_path
@@ -62,6 +63,47 @@ def weekly_png(title: str, weeks: list[str], series: dict[str, list[int]], rtl: 
             plt.close(figure)
 
 
+BAR_HEIGHT = 0.42  # inches per student: a tall, narrow picture fits a phone screen
+
+
+def bars_png(
+    title: str, labels: list[str], values: list[float], maximum: float, rtl: bool
+) -> bytes:
+    """Horizontal bars, one per label (first on top), with "value/maximum" written beside."""
+    with plt.rc_context({"font.family": _fonts(), "axes.spines.top": False}):
+        height = 1.3 + BAR_HEIGHT * max(len(labels), 1)
+        figure, axes = plt.subplots(figsize=(5, height), dpi=150)
+        try:
+            _draw_bars(axes, labels, values, max(maximum, 1.0), rtl)
+            axes.set_title(title, loc="right" if rtl else "left", fontsize=12)
+            figure.tight_layout()
+            out = io.BytesIO()
+            figure.savefig(out, format="png")
+            return out.getvalue()
+        finally:
+            plt.close(figure)
+
+
+def _draw_bars(axes: Axes, labels: list[str], values: list[float], top: float, rtl: bool) -> None:
+    """The bars, their figures, and the names on the reader's side."""
+    rows = list(range(len(labels)))
+    axes.barh(rows, [top] * len(rows), color="#e6ebf2", height=0.7)  # the full length, faint
+    axes.barh(rows, values, color=COLOURS[0], height=0.7)
+    for row, value in zip(rows, values, strict=True):
+        figure = f"{value:g}/{top:g}"
+        axes.text(top * 1.02, row, figure, va="center", ha="right" if rtl else "left", fontsize=9)
+    axes.set_yticks(rows, labels, fontsize=10)
+    axes.set_xlim(0, top * 1.18)
+    axes.invert_yaxis()  # the first student on top
+    axes.xaxis.set_visible(False)
+    for side in ("bottom", "right", "left"):
+        axes.spines[side].set_visible(False)
+    axes.tick_params(axis="y", length=0)
+    if rtl:
+        axes.invert_xaxis()  # bars grow leftwards, names on the right
+        axes.yaxis.tick_right()
+
+
 class MatplotlibCharts:
     """The Charts port (dialogs/admin_ports.py)."""
 
@@ -70,3 +112,9 @@ class MatplotlibCharts:
     ) -> bytes:
         """Render in a thread: a chart takes tens of milliseconds of CPU."""
         return await asyncio.to_thread(weekly_png, title, weeks, series, rtl)
+
+    async def progress_bars(
+        self, title: str, labels: list[str], values: list[float], maximum: float, rtl: bool
+    ) -> bytes:
+        """Render the bars in a thread."""
+        return await asyncio.to_thread(bars_png, title, labels, values, maximum, rtl)

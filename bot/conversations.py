@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.i18n import I18n
+from bot.storage.authoring import published_courses
 from bot.storage.locks import KeyedLocks
 from bot.storage.pseudonym import pseudonym
 from bot.storage.store import SqlStore
@@ -18,7 +19,7 @@ from dialogs.context import Context
 from dialogs.engine import Dialogs
 from dialogs.events import Incoming, UserRef
 from dialogs.messages import Out
-from dialogs.ports import Booklets, EraseLearner, LearnerRecords
+from dialogs.ports import Booklets, EraseLearner, LearnerRecords, LibraryChanged
 from dialogs.state import DialogState, Profile
 from dialogs.teaching_ports import Links
 
@@ -59,9 +60,15 @@ class Conversations:
         self.store = store
         self.dialogs = dialogs
         self.library = library
+        self.base_library = library  # the bundled courses; teachers' courses are added
         self.i18n = i18n
         self.secret = secret
         self.locks = KeyedLocks()  # covers the send too, so replies keep their order
+
+    async def reload_library(self) -> None:
+        """The bundled courses plus every published teacher's course, read again."""
+        published = await published_courses(self.store)
+        self.library = self.base_library.with_courses(published)
 
     async def handle(self, event: Incoming, update_key: str | None, send: Sender) -> bool:
         """Handle an event once (False for a duplicate) and send the reply after commit."""
@@ -90,9 +97,13 @@ class Conversations:
             ctx.admin = tx.admin
             ctx.charts = self.charts
             ctx.teaching = tx.teaching
+            ctx.authoring = tx.authoring
+            ctx.reports = tx.reports
             ctx.links = self.links
             reply = await self.dialogs.handle(ctx, event)
             tx.save(ctx.profile, ctx.state, reply.effects)
+        if any(isinstance(effect, LibraryChanged) for effect in reply.effects):
+            await self.reload_library()
         erased = any(isinstance(effect, EraseLearner) for effect in reply.effects)
         user_id = None if erased else tx.user_id
         return Outcome(event.user, reply.messages, ctx.t.lang, ctx.t.rtl, user_id)

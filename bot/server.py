@@ -19,12 +19,13 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def build_server(
     engine: AsyncEngine,
-    library: Library,
+    library: Library | Callable[[], Library],
     chat: WebChat,
     extra_routes: list[tuple[str, str, Handler]] | None = None,
 ) -> web.Application:
     """The HTTP application every channel shares."""
     app = web.Application(client_max_size=1024 * 1024)
+    current = library if callable(library) else (lambda: library)
 
     async def index(_: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC / "index.html")
@@ -37,11 +38,11 @@ def build_server(
         return web.json_response({"database": ready}, status=200 if ready else 503)
 
     async def media(request: web.Request) -> web.FileResponse:
-        return web.FileResponse(_media_path(library, request))
+        return web.FileResponse(_media_path(current(), request))
 
     async def lesson_link(request: web.Request) -> web.StreamResponse:
         """A booklet's short link: open the chat on that lesson (/start l_<course>__<lesson>)."""
-        course = library.get(request.match_info["course"])
+        course = current().get(request.match_info["course"])
         lesson = course.lesson(request.match_info["lesson"]) if course else None
         if course is None or lesson is None:
             raise web.HTTPNotFound(text="Leçon introuvable.")

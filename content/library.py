@@ -47,15 +47,27 @@ class Library:
         """Return the course with this id, if any."""
         return self._by_id.get(course_id)
 
-    def for_learner(self, level: str | None, language: str | None) -> list[Course]:
-        """Return the courses for a level and a language (None: any), in library order."""
+    def for_learner(
+        self, level: str | None, language: str | None, country: str | None = None
+    ) -> list[Course]:
+        """Return the courses for a level, a language and a country (None: any), in order.
+
+        A course written for some countries only (`country: SN, ML`) is offered to learners
+        of those countries; `country: all` courses to everyone.
+        """
         # Strict on purpose: widening to French is the dialog's choice, told to the learner.
         return [
             course
             for course in self._courses
             if (level is None or _has_level(course, level))
             and (language is None or _language(course.language) == _language(language))
+            and (country is None or not course.countries or country in course.countries)
         ]
+
+    def with_courses(self, extra: Iterable[Course]) -> Library:
+        """This library plus other courses (teachers' published courses); ids stay unique."""
+        known = set(self._by_id)
+        return Library([*self._courses, *(c for c in extra if c.id not in known)])
 
     def subjects_for(self, level: str | None, language: str | None) -> list[str]:
         """Return the subjects that have courses for this learner, in SUBJECTS order."""

@@ -27,6 +27,7 @@ class Audience:
     class_ids: tuple[int, ...] = ()  # members of these classes
     user_ids: tuple[int, ...] = ()  # these people (a personal notice)
     unfinished: tuple[str, int] | None = None  # (course, lessons): who has done fewer
+    unfinished_lesson: tuple[str, str] | None = None  # (course, lesson): who has not done it
     personal: bool = False  # a notice to a learner (grade, assignment), not an announcement
 
     def as_dict(self) -> dict[str, Any]:
@@ -40,6 +41,7 @@ class Audience:
             "class_ids": list(self.class_ids),
             "user_ids": list(self.user_ids),
             "unfinished": list(self.unfinished) if self.unfinished else None,
+            "unfinished_lesson": list(self.unfinished_lesson) if self.unfinished_lesson else None,
             "personal": self.personal,
         }
 
@@ -55,6 +57,7 @@ class Audience:
             class_ids=tuple(int(i) for i in data.get("class_ids", ())),
             user_ids=tuple(int(i) for i in data.get("user_ids", ())),
             unfinished=_unfinished(data.get("unfinished")),
+            unfinished_lesson=_lesson(data.get("unfinished_lesson")),
             personal=bool(data.get("personal", False)),
         )
 
@@ -65,6 +68,14 @@ def _unfinished(value: Any) -> tuple[str, int] | None:
         return None
     course, lessons = value
     return str(course), int(lessons)
+
+
+def _lesson(value: Any) -> tuple[str, str] | None:
+    """(course, lesson) from its JSON form."""
+    if not value:
+        return None
+    course, lesson = value
+    return str(course), str(lesson)
 
 
 @dataclass(frozen=True)
@@ -167,6 +178,12 @@ class Charts(Protocol):
         self, title: str, weeks: list[str], series: dict[str, list[int]], rtl: bool
     ) -> bytes:
         """A PNG line chart of weekly series, labelled in the reader's language."""
+        ...
+
+    async def progress_bars(
+        self, title: str, labels: list[str], values: list[float], maximum: float, rtl: bool
+    ) -> bytes:
+        """A PNG of horizontal bars, one per label, from 0 to `maximum` (read on a phone)."""
         ...
 
 

@@ -10,9 +10,11 @@ from typing import Any, Protocol
 from content.library import Library
 
 from dialogs.admin_ports import AdminDesk, Charts
+from dialogs.authoring_ports import AuthoringDesk
 from dialogs.events import Incoming, UserRef
 from dialogs.messages import Out
 from dialogs.ports import Booklets, Effect, LearnerRecords
+from dialogs.report_ports import ReportDesk
 from dialogs.state import DialogState, Profile
 from dialogs.teaching_ports import Links, TeachingDesk
 
@@ -74,6 +76,8 @@ class Context:
     charts: Charts | None = None  # the impact chart (bot/charts.py)
     teaching: TeachingDesk | None = None  # invitations, teacher requests, classes
     links: Links | None = None  # join links and QR codes of classes
+    authoring: AuthoringDesk | None = None  # the teacher's own courses
+    reports: ReportDesk | None = None  # class reports, essays to grade, students' questions
     # Picks the translator of another language (after the learner chose one).
     translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
 

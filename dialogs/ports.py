@@ -109,4 +109,9 @@ class RecordAnswer:
     try_number: int = 1
 
 
-Effect = CompleteLesson | RecordQuiz | EraseLearner | SubmitEssay | RecordAnswer
+@dataclass(frozen=True)
+class LibraryChanged:
+    """A teacher published a course: the library is read again after the turn."""
+
+
+Effect = CompleteLesson | RecordQuiz | EraseLearner | SubmitEssay | RecordAnswer | LibraryChanged

@@ -1,9 +1,11 @@
-"""What class reports read about quiz answers (bot/storage/answers.py fills them)."""
+"""What class reports read: quiz answers (bot/storage/answers.py), progress, essays to grade
+and students' questions (bot/storage/reports.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -35,3 +37,137 @@ class GivenAnswer:
     correct: bool  # full marks
     score: float  # 0..1, before the retry's halving
     answered_at: datetime
+
+
+@dataclass(frozen=True)
+class StudentProgress:
+    """A student of a class and how far they went, per course."""
+
+    user_id: int
+    name: str  # the name they gave the class
+    last_seen_at: datetime
+    lessons: dict[str, int]  # course id -> lessons done
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    """One student's results at one lesson's quiz."""
+
+    user_id: int
+    name: str
+    course_id: str
+    lesson_id: str
+    best: float  # the best score of the attempts
+    max_score: float
+    attempts: int
+    last_at: datetime
+
+
+@dataclass(frozen=True)
+class Essay:
+    """A free answer of a student of the class, waiting for the teacher's mark."""
+
+    user_id: int
+    name: str
+    course_id: str
+    lesson_id: str
+    question_id: str
+    text: str
+    submitted_at: datetime
+    locale: str | None  # the student's interface language
+
+
+@dataclass(frozen=True)
+class StudentQuestion:
+    """A question a student asked their teacher from a lesson ("ask my teacher")."""
+
+    id: int
+    class_id: int
+    class_name: str
+    student_id: int
+    name: str  # the student's name in the class
+    course_id: str
+    lesson_id: str
+    text: str
+    asked_at: datetime
+    locale: str | None  # the student's interface language
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question just stored, with whom to tell: the teacher and how to name things."""
+
+    question_id: int
+    teacher_id: int
+    teacher_locale: str | None
+    student_name: str
+    class_name: str
+
+
+@dataclass(frozen=True)
+class PageFigures:
+    """What the class page shows beside its options."""
+
+    essays: int  # ungraded essays
+    questions: int  # unanswered questions
+    questions_open: bool
+
+
+class ReportDesk(Protocol):
+    """Class reports, essay grading and students' questions, inside the person's turn.
+
+    Teacher methods only ever reach the current teacher's own classes; the student methods
+    only the classes the current person is in.
+    """
+
+    async def courses(self, class_id: int) -> list[str]:
+        """The courses the class's students have touched, sorted."""
+        ...
+
+    async def progress(self, class_id: int) -> list[StudentProgress]:
+        """Every student of the class with their lessons done per course."""
+        ...
+
+    async def quiz_results(self, class_id: int, course_id: str | None) -> list[QuizResult]:
+        """Per student and quiz of a course (None: all), their best score and attempts."""
+        ...
+
+    async def question_stats(self, class_id: int, course_id: str) -> list[QuestionStat]:
+        """How the class did on each question of a course, on first tries."""
+        ...
+
+    async def answers(self, class_id: int, user_id: int, course_id: str) -> list[GivenAnswer]:
+        """One student's answers in a course (none if not a student of the class)."""
+        ...
+
+    async def figures(self, class_id: int) -> PageFigures:
+        """Counts for the class page."""
+        ...
+
+    async def essays(self, class_id: int) -> list[Essay]:
+        """The class's ungraded essays, oldest first."""
+        ...
+
+    async def grade(self, class_id: int, essay: Essay, score: float) -> bool:
+        """Mark an essay (0..1); False if it is not an ungraded essay of the class."""
+        ...
+
+    async def set_questions_open(self, class_id: int, is_open: bool) -> bool:
+        """Allow or mute the class's questions; False if the class is not the teacher's."""
+        ...
+
+    async def open_class(self) -> tuple[int, str] | None:
+        """The student's latest class taking questions: (id, name)."""
+        ...
+
+    async def ask(self, class_id: int, course_id: str, lesson_id: str, text: str) -> Asked | None:
+        """Store the student's question to a class taking questions."""
+        ...
+
+    async def questions(self, class_id: int | None) -> list[StudentQuestion]:
+        """Unanswered questions of one of the teacher's classes (None: all), oldest first."""
+        ...
+
+    async def answer(self, question_id: int, text: str) -> StudentQuestion | None:
+        """Store the teacher's answer; the question, or None if not theirs or answered."""
+        ...

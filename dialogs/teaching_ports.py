@@ -55,6 +55,20 @@ class Member:
 
 
 @dataclass(frozen=True)
+class Assignment:
+    """Work given to a class: a whole course or one lesson (and its quiz), maybe a deadline."""
+
+    id: int
+    class_id: int
+    course_id: str
+    lesson_id: str | None  # None: the whole course
+    deadline: datetime | None
+    reminder_id: int | None = None  # the scheduled reminder's broadcast
+    progress: tuple[int, ...] = ()  # assigned lessons done: per student, or the student's own
+    class_name: str = ""
+
+
+@dataclass(frozen=True)
 class JoinLinks:
     """Where a class's join code leads: per channel, and the page the QR code points to."""
 
@@ -125,9 +139,32 @@ class TeachingDesk(Protocol):
         user_ids: tuple[int, ...] = (),
         class_ids: tuple[int, ...] = (),
         unfinished: tuple[str, int] | None = None,
+        unfinished_lesson: tuple[str, str] | None = None,
         at: datetime | None = None,
     ) -> tuple[int, int]:
         """A notice to learners through the outbox, now or at `at`: (id, recipients)."""
+        ...
+
+    async def assign(
+        self, class_id: int, course_id: str, lesson_id: str | None, deadline: datetime | None
+    ) -> int | None:
+        """Give work to one of the current teacher's classes: its id (None if not theirs)."""
+        ...
+
+    async def set_reminder(self, assignment_id: int, broadcast_id: int) -> None:
+        """Remember the broadcast that will remind the class of an assignment."""
+        ...
+
+    async def assignments(self, class_id: int) -> list[Assignment]:
+        """The work given to one of the current teacher's classes, with each student's progress."""
+        ...
+
+    async def delete_assignment(self, assignment_id: int) -> bool:
+        """Take back work of the current teacher's, cancelling its pending reminder."""
+        ...
+
+    async def my_assignments(self) -> list[Assignment]:
+        """The work given to the classes the current person is in, with their own progress."""
         ...
 
 

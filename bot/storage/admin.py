@@ -208,7 +208,7 @@ def audience_filter(audience: Audience, now: datetime) -> tuple[str, dict[str, A
 
 
 def _personal_filters(audience: Audience, clauses: list[str], params: dict[str, Any]) -> None:
-    """Classes, named people, and who has not finished a course."""
+    """Classes, named people, and who has not finished a course or one of its lessons."""
     if audience.class_ids:
         marks = ", ".join(f":cl{i}" for i in range(len(audience.class_ids)))
         clauses.append(
@@ -226,6 +226,13 @@ def _personal_filters(audience: Audience, clauses: list[str], params: dict[str, 
             " AND lp.course_id = :unf_course) < :unf_lessons"
         )
         params.update(unf_course=audience.unfinished[0], unf_lessons=audience.unfinished[1])
+    if audience.unfinished_lesson:
+        clauses.append(
+            "NOT EXISTS (SELECT 1 FROM lesson_progress lp WHERE lp.user_id = u.id"
+            " AND lp.course_id = :unl_course AND lp.lesson_id = :unl_lesson)"
+        )
+        course, lesson = audience.unfinished_lesson
+        params.update(unl_course=course, unl_lesson=lesson)
 
 
 def _in(column: str, key: str, values: tuple[str, ...]) -> str:

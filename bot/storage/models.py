@@ -388,6 +388,25 @@ class Assignment(Base):
     )
 
 
+class AuthoredCourse(Base):
+    """A course a teacher wrote in the chat (or uploaded), as course-format text."""
+
+    __tablename__ = "authored_courses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(64), unique=True)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))  # draft, published
+    visibility: Mapped[str] = mapped_column(String(16))  # country, all
+    country: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(Text)  # our course format (content/README.md)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 # The Core tables, for the store's hot path (no ORM unit of work, no lazy loading).
 users: Table = Base.metadata.tables["users"]
 processed_updates: Table = Base.metadata.tables["processed_updates"]
@@ -436,3 +455,4 @@ class QuestionAnswer(Base):
 question_answers: Table = Base.metadata.tables["question_answers"]
 teacher_questions: Table = Base.metadata.tables["teacher_questions"]
 assignments: Table = Base.metadata.tables["assignments"]
+authored_courses: Table = Base.metadata.tables["authored_courses"]

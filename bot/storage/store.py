@@ -29,10 +29,12 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.storage.admin import SqlAdminDesk, keep_essay
 from bot.storage.answers import keep_answers
+from bot.storage.authoring_desk import SqlAuthoringDesk
 from bot.storage.db import open_sqlite
 from bot.storage.locks import KeyedLocks
 from bot.storage.models import processed_updates, telegram_polls, users
 from bot.storage.records import SqliteLearnerRecords, SqlLearnerRecords, export_learner
+from bot.storage.reports import SqlReportDesk
 from bot.storage.sql import PgRunner, Runner, SqliteRunner
 from bot.storage.statements import (
     CoreStatements,
@@ -49,6 +51,7 @@ from dialogs.ports import (
     Effect,
     EraseLearner,
     LearnerRecords,
+    LibraryChanged,
     RecordAnswer,
     RecordQuiz,
     SubmitEssay,
@@ -64,6 +67,7 @@ class SqlTurn:
         "_effects",
         "_make_records",
         "_records",
+        "_reports",
         "_saved",
         "_statements",
         "_teaching",
@@ -88,6 +92,7 @@ class SqlTurn:
         self.runner = runner
         self._admin: SqlAdminDesk | None = None
         self._teaching: SqlTeachingDesk | None = None
+        self._reports: SqlReportDesk | None = None
         self._make_records = records
         self._statements = statements
         self.user = user
@@ -112,11 +117,23 @@ class SqlTurn:
         return self._admin
 
     @property
+    def authoring(self) -> SqlAuthoringDesk:
+        """The current teacher's courses, inside this turn's transaction."""
+        return SqlAuthoringDesk(self.runner, self.user_id)
+
+    @property
     def teaching(self) -> SqlTeachingDesk:
         """Invitations, teacher requests and classes, inside this turn's transaction."""
         if self._teaching is None:
             self._teaching = SqlTeachingDesk(self.runner, self.user_id)
         return self._teaching
+
+    @property
+    def reports(self) -> SqlReportDesk:
+        """Class reports, essays to grade and students' questions, inside this turn."""
+        if self._reports is None:
+            self._reports = SqlReportDesk(self.runner, self.user_id)
+        return self._reports
 
     def save(self, profile: Profile, state: DialogState, effects: Iterable[Effect] = ()) -> None:
         """Queue the new profile, state and effects; they are written when the block ends."""
@@ -134,6 +151,8 @@ class SqlTurn:
                     lessons.append((course, lesson))
                 case RecordQuiz(course_id=course, lesson_id=lesson):
                     quizzes.append((course, lesson, effect.score, effect.max_score))
+                case LibraryChanged():
+                    pass  # Conversations reads the library again after the commit
                 case SubmitEssay():
                     await keep_essay(self.runner, self.user_id, effect)
                 case RecordAnswer():

@@ -6,11 +6,12 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
+from bot.storage import assignments as work
 from bot.storage.admin import CODE_ALPHABET, SqlAdminDesk, grant_role
 from bot.storage.sql import Row, Runner, as_json, utc
 from dialogs.admin_ports import Audience, BroadcastDraft
 from dialogs.roles import Grant, Role
-from dialogs.teaching_ports import ClassRoom, Invite, Member, TeacherRequest
+from dialogs.teaching_ports import Assignment, ClassRoom, Invite, Member, TeacherRequest
 
 INVITE_LENGTH = 8
 JOIN_LENGTH = 6
@@ -212,15 +213,43 @@ class SqlTeachingDesk:
         user_ids: tuple[int, ...] = (),
         class_ids: tuple[int, ...] = (),
         unfinished: tuple[str, int] | None = None,
+        unfinished_lesson: tuple[str, str] | None = None,
         at: datetime | None = None,
     ) -> tuple[int, int]:
         """A notice from the current person to learners (not an announcement: /stop_annonces
         does not stop it), sent by the outbox now or at `at`; (broadcast id, recipients)."""
         audience = Audience(
-            class_ids=class_ids, user_ids=user_ids, unfinished=unfinished, personal=True
+            class_ids=class_ids,
+            user_ids=user_ids,
+            unfinished=unfinished,
+            unfinished_lesson=unfinished_lesson,
+            personal=True,
         )
         desk = SqlAdminDesk(self.runner, self.user_id, self.now)
         return await desk.create_broadcast(BroadcastDraft(texts, audience, scheduled_at=at))
+
+    async def assign(
+        self, class_id: int, course_id: str, lesson_id: str | None, deadline: datetime | None
+    ) -> int | None:
+        """Give work to one of the current teacher's classes: its id (None if not theirs)."""
+        given = (course_id, lesson_id, deadline)
+        return await work.assign(self.runner, self.user_id, class_id, given, self.now)
+
+    async def set_reminder(self, assignment_id: int, broadcast_id: int) -> None:
+        """Remember the broadcast that will remind the class of an assignment."""
+        await work.set_reminder(self.runner, assignment_id, broadcast_id)
+
+    async def assignments(self, class_id: int) -> list[Assignment]:
+        """The work given to one of the current teacher's classes, with each student's progress."""
+        return await work.class_assignments(self.runner, self.user_id, class_id)
+
+    async def delete_assignment(self, assignment_id: int) -> bool:
+        """Take back work of the current teacher's, cancelling its pending reminder."""
+        return await work.delete_assignment(self.runner, self.user_id, assignment_id)
+
+    async def my_assignments(self) -> list[Assignment]:
+        """The work given to the classes the current person is in, with their own progress."""
+        return await work.student_assignments(self.runner, self.user_id)
 
     async def my_classes(self) -> list[ClassRoom]:
         """The classes the current person is a student of."""

@@ -8,6 +8,8 @@ from content.model import LEVELS, SUBJECTS
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flows.assignments import work_summary
+from dialogs.flows.class_tools import page_choice, page_options
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
@@ -50,6 +52,7 @@ async def classes_home(ctx: Context, event: Incoming) -> Turn:
     rooms = await teaching(ctx).classes()
     options = tuple(Option(f"k{r.id}", _class_label(ctx, r)) for r in rooms) + (
         Option("new", ctx._("➕ Nouvelle classe")),
+        Option("author", ctx._("✍️ Mes cours")),
         menu_option(ctx),
     )
     if isinstance(event, Entered):
@@ -58,6 +61,8 @@ async def classes_home(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
+    if chosen == "author":
+        return Turn(goto="author_home")
     if chosen == "new":
         ctx.state.data["new_class"] = {}
         return Turn(goto="class_new_name")
@@ -140,6 +145,8 @@ async def class_page(ctx: Context, event: Incoming) -> Turn:
     options = (
         Option("roster", ctx._("👥 Les élèves")),
         Option("invite", ctx._("🔗 Code, liens et QR")),
+        Option("work", ctx._("📚 Donner un travail")),
+        *await page_options(ctx, room.id),
         Option("back", ctx._("⬅️ Mes classes")),
     )
     if isinstance(event, Entered):
@@ -152,12 +159,19 @@ async def class_page(ctx: Context, event: Incoming) -> Turn:
             subject=subject_name(ctx, room.subject),
             code=room.join_code,
         )
-        return Turn([Ask(f"👥 {text}", options, ctx.state.prompt)])
+        work = await work_summary(ctx, room)
+        return Turn(
+            [Ask(f"👥 {text}" + (f"\n\n{work}" if work else ""), options, ctx.state.prompt)]
+        )
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
     if chosen == "invite":
         return Turn(invitation(ctx, room), reprompt=True)
+    if chosen == "work":
+        return Turn(goto="work_home")
+    if (tool := await page_choice(ctx, room.id, chosen)) is not None:
+        return tool
     return Turn(goto="class_roster" if chosen == "roster" else "classes_home")
 
 

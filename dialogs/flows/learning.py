@@ -8,6 +8,7 @@ from content.model import Course, Lesson, Module, StepKind
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flows.ask_teacher import ASK, ask_option
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.messages import Ask, Document, Option, Out, Say, Show
 from dialogs.options import choose
@@ -30,15 +31,15 @@ def subject_name(ctx: Context, key: str) -> str:
 
 def _visible_courses(ctx: Context) -> tuple[list[Course], str]:
     """Courses for the learner's class and language, widening the filter when empty."""
-    level, lang = ctx.profile.level, ctx.profile.locale
-    courses = ctx.library.for_learner(level, lang)
+    level, lang, country = ctx.profile.level, ctx.profile.locale, ctx.profile.country
+    courses = ctx.library.for_learner(level, lang, country)
     if courses:
         return courses, ""
-    courses = ctx.library.for_learner(level, None)
+    courses = ctx.library.for_learner(level, None, country)
     if courses:
         return courses, ctx._("Il n'y a pas encore de cours dans votre langue pour votre classe.")
     note = ctx._("Il n'y a pas encore de cours pour votre classe. Voici tous les cours.")
-    return ctx.library.for_learner(None, None), note
+    return ctx.library.for_learner(None, None, country), note
 
 
 async def subjects(ctx: Context, event: Incoming) -> Turn:
@@ -186,6 +187,8 @@ async def lesson(ctx: Context, event: Incoming) -> Turn:
     found, current = here
     index = min(int(ctx.state.data.get("i", 0)), len(current.steps) - 1)
     options = _lesson_options(ctx, current, index)
+    if index == len(current.steps) - 1:  # a question to the teacher, once the lesson is read
+        options = options[:-1] + await ask_option(ctx) + options[-1:]
     if isinstance(event, Entered):
         ctx.profile.bookmark = {"course": found.id, "lesson": current.id, "step": index}
         return Turn(_render_step(ctx, found, current, index, options))
@@ -197,6 +200,8 @@ async def lesson(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="lesson")
     if chosen == "next":
         return _next_step(ctx, found, current, index)
+    if chosen == ASK:
+        return Turn(goto="student_ask")
     return unexpected(ctx, event)
 
 

@@ -6,6 +6,7 @@ import json
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flows.assignments import with_homework
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.progress import progress_text
 from dialogs.messages import Ask, Document, Option, Say
@@ -15,7 +16,7 @@ from dialogs.ports import EraseLearner
 
 async def menu(ctx: Context, event: Incoming) -> Turn:
     """Offer the main choices; "continue" only when there is somewhere to continue."""
-    options = _menu_options(ctx)
+    options = await with_homework(ctx, _menu_options(ctx))
     if isinstance(event, Entered):
         return Turn([Ask(ctx._("Que voulez-vous faire ?"), options, ctx.state.prompt)])
     chosen = choose(event, options)
@@ -26,6 +27,7 @@ async def menu(ctx: Context, event: Incoming) -> Turn:
         "data": "my_data",
         "teacher": "teacher_home",
         "join": "join_code",
+        "homework": "homework",
     }
     if chosen in targets:
         return Turn(goto=targets[chosen])

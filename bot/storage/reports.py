@@ -1,0 +1,187 @@
+"""The report desk (dialogs/report_ports.py): class reports and essay grading, on SQL that
+SQLite and PostgreSQL both read, inside the teacher's turn.
+
+Every statement joins `classes` on `teacher_id = ` the current person: a teacher only ever
+reads or grades their own classes' students, whatever ids a forged state carries. PostgreSQL
+types a parameter by its first use, so one value used in two places gets two names.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.storage.answers import answers_of
+from bot.storage.answers import question_stats as stats_of
+from bot.storage.questions import SqlQuestions
+from bot.storage.sql import Row, Runner, utc
+from dialogs.report_ports import (
+    Essay,
+    GivenAnswer,
+    PageFigures,
+    QuestionStat,
+    QuizResult,
+    StudentProgress,
+)
+
+# The students of one of the current teacher's classes: needs :cid and :owner.
+MEMBERS = (
+    "SELECT m.user_id FROM class_members m JOIN classes c ON c.id = m.class_id"
+    " WHERE c.id = :cid AND c.teacher_id = :owner"
+)
+
+
+class SqlReportDesk(SqlQuestions):
+    """ReportDesk for the person `user_id`, on the turn's runner."""
+
+    def __init__(self, runner: Runner, user_id: int, now: datetime | None = None) -> None:
+        super().__init__(runner, user_id, now or datetime.now(UTC))
+
+    async def courses(self, class_id: int) -> list[str]:
+        """The courses the class's students have touched (a lesson done or an answer)."""
+        rows = await self.runner.run(
+            f"SELECT course_id FROM lesson_progress WHERE user_id IN ({MEMBERS})"
+            f" UNION SELECT course_id FROM question_answers WHERE user_id IN ({MEMBERS2})"
+            " ORDER BY 1",
+            cid=class_id,
+            owner=self.user_id,
+            cid2=class_id,
+            owner2=self.user_id,
+        )
+        return [str(row[0]) for row in rows]
+
+    async def progress(self, class_id: int) -> list[StudentProgress]:
+        """Every student of the class with their lessons done per course, by name."""
+        people = await self.runner.run(
+            "SELECT m.user_id, m.name, u.last_seen_at FROM class_members m"
+            " JOIN classes c ON c.id = m.class_id JOIN users u ON u.id = m.user_id"
+            " WHERE c.id = :cid AND c.teacher_id = :owner ORDER BY m.name, m.user_id",
+            cid=class_id,
+            owner=self.user_id,
+        )
+        done = await self.runner.run(
+            "SELECT user_id, course_id, COUNT(*) FROM lesson_progress"
+            f" WHERE user_id IN ({MEMBERS}) GROUP BY user_id, course_id",
+            cid=class_id,
+            owner=self.user_id,
+        )
+        lessons: dict[int, dict[str, int]] = {}
+        for uid, course, count in done:
+            lessons.setdefault(int(uid), {})[str(course)] = int(count)
+        return [
+            StudentProgress(int(uid), str(name), utc(seen) or self.now, lessons.get(int(uid), {}))
+            for uid, name, seen in people
+        ]
+
+    async def quiz_results(self, class_id: int, course_id: str | None) -> list[QuizResult]:
+        """Per student and quiz, the best score, attempts and last try, by name and lesson."""
+        only = " AND q.course_id = :course" if course_id is not None else ""
+        rows = await self.runner.run(
+            "SELECT q.user_id, m.name, q.course_id, q.lesson_id, MAX(q.score),"
+            " MAX(q.max_score), COUNT(*), MAX(q.finished_at) FROM quiz_attempts q"
+            " JOIN class_members m ON m.user_id = q.user_id JOIN classes c ON c.id = m.class_id"
+            f" WHERE c.id = :cid AND c.teacher_id = :owner{only}"
+            " GROUP BY q.user_id, m.name, q.course_id, q.lesson_id"
+            " ORDER BY m.name, q.user_id, q.course_id, q.lesson_id",
+            cid=class_id,
+            owner=self.user_id,
+            **({"course": course_id} if course_id is not None else {}),
+        )
+        return [_result(row, self.now) for row in rows]
+
+    async def _member_ids(self, class_id: int) -> list[int]:
+        """The students of one of the teacher's classes (none for another's class)."""
+        rows = await self.runner.run(MEMBERS, cid=class_id, owner=self.user_id)
+        return [int(row[0]) for row in rows]
+
+    async def question_stats(self, class_id: int, course_id: str) -> list[QuestionStat]:
+        """How the class did on each question of a course, on first tries."""
+        return await stats_of(self.runner, await self._member_ids(class_id), course_id)
+
+    async def answers(self, class_id: int, user_id: int, course_id: str) -> list[GivenAnswer]:
+        """One student's answers in a course (none if not a student of the class)."""
+        if user_id not in await self._member_ids(class_id):
+            return []
+        return await answers_of(self.runner, user_id, course_id)
+
+    async def figures(self, class_id: int) -> PageFigures:
+        """Ungraded essays, unanswered questions and whether questions are open."""
+        rows = await self.runner.run(
+            "SELECT c.questions_open,"
+            " (SELECT COUNT(*) FROM essay_answers e JOIN class_members m ON m.user_id = e.user_id"
+            "  WHERE m.class_id = c.id AND e.graded_at IS NULL),"
+            " (SELECT COUNT(*) FROM teacher_questions t"
+            "  WHERE t.class_id = c.id AND t.answered_at IS NULL)"
+            " FROM classes c WHERE c.id = :cid AND c.teacher_id = :owner",
+            cid=class_id,
+            owner=self.user_id,
+        )
+        if not rows:
+            return PageFigures(0, 0, False)
+        is_open, essays, questions = rows[0]
+        return PageFigures(int(essays), int(questions), bool(is_open))
+
+    async def essays(self, class_id: int) -> list[Essay]:
+        """The class's ungraded essays, oldest first."""
+        rows = await self.runner.run(
+            "SELECT e.user_id, m.name, e.course_id, e.lesson_id, e.question_id, e.text,"
+            " e.submitted_at, u.locale FROM essay_answers e"
+            " JOIN class_members m ON m.user_id = e.user_id JOIN classes c ON c.id = m.class_id"
+            " JOIN users u ON u.id = e.user_id"
+            " WHERE c.id = :cid AND c.teacher_id = :owner AND e.graded_at IS NULL"
+            " ORDER BY e.submitted_at, e.user_id, e.lesson_id, e.question_id",
+            cid=class_id,
+            owner=self.user_id,
+        )
+        return [_essay(row, self.now) for row in rows]
+
+    async def grade(self, class_id: int, essay: Essay, score: float) -> bool:
+        """Mark an ungraded essay of a student of the class (0..1)."""
+        rows = await self.runner.run(
+            "UPDATE essay_answers SET score = :score, graded_at = :now, graded_by = :by"
+            " WHERE user_id = :student AND course_id = :course AND lesson_id = :lesson"
+            f" AND question_id = :question AND graded_at IS NULL AND user_id IN ({MEMBERS})"
+            " RETURNING user_id",
+            score=min(1.0, max(0.0, score)),
+            now=self.now,
+            by=self.user_id,
+            student=essay.user_id,
+            course=essay.course_id,
+            lesson=essay.lesson_id,
+            question=essay.question_id,
+            cid=class_id,
+            owner=self.user_id,
+        )
+        return bool(rows)
+
+
+MEMBERS2 = MEMBERS.replace(":cid", ":cid2").replace(":owner", ":owner2")
+
+
+def _result(row: Row, now: datetime) -> QuizResult:
+    """A quiz result from its row."""
+    uid, name, course, lesson, best, most, attempts, last = row
+    return QuizResult(
+        int(uid),
+        str(name),
+        str(course),
+        str(lesson),
+        float(best),
+        float(most),
+        int(attempts),
+        utc(last) or now,
+    )
+
+
+def _essay(row: Row, now: datetime) -> Essay:
+    """An essay from its row."""
+    uid, name, course, lesson, question, text, at, locale = row
+    return Essay(
+        int(uid),
+        str(name),
+        str(course),
+        str(lesson),
+        str(question),
+        str(text),
+        utc(at) or now,
+        str(locale) if locale else None,
+    )

@@ -1,0 +1,424 @@
+"""Writing a course in the chat: title, subject, level and language; lessons built from the
+messages the teacher sends (each one a step); questions by guided prompts; preview; publish
+to the learners of the teacher's country or of every country; the course as a file.
+
+The course is kept as our course format's text (content/README.md), the same a teacher
+would write by hand: what the chat builds can be exported, edited and checked like any file.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+
+from content.format import CourseFormatError, parse_course
+from content.format_write import choice_question, header, lesson, quiz, text_step
+from content.model import LEVELS, SUBJECTS, Course
+from content.normalize import slugify
+
+from dialogs.authoring_ports import AuthoringDesk
+from dialogs.context import Context, Step, Turn
+from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
+from dialogs.flows.classes import teachers_only
+from dialogs.flows.common import route
+from dialogs.flows.learning import subject_name
+from dialogs.flows.onboarding import level_name
+from dialogs.messages import Ask, Document, Option, Out, Say
+from dialogs.ports import LibraryChanged
+
+MAX_OPTIONS = 8
+_LESSON_HEADING = re.compile(r"^# .*\{#(?P<id>[a-z0-9-]+)\}$", re.MULTILINE)
+
+
+def authoring(ctx: Context) -> AuthoringDesk:
+    """The authoring port; every channel that runs these flows provides it."""
+    if ctx.authoring is None:
+        raise RuntimeError("authoring flows need ctx.authoring")
+    return ctx.authoring
+
+
+def _parsed(ctx: Context, course_id: str, source: str) -> Course | str:
+    """The course the text makes, or the first problem in the teacher's language."""
+    try:
+        return parse_course(source, Path("authored") / course_id / "course.md")
+    except CourseFormatError as error:
+        problem = error.render(ctx.t.gettext)
+        return ctx._("Ligne %(line)s : %(problem)s", line=error.line, problem=problem)
+
+
+async def author_home(ctx: Context, event: Incoming) -> Turn:
+    """The teacher's courses, and a new one."""
+    mine = await authoring(ctx).mine()
+    options = tuple(
+        Option(f"a{i}", ("📗 " if c.status == "published" else "✏️ ") + _title_of(c.source))
+        for i, c in enumerate(mine[:8])
+    ) + (Option("new", ctx._("➕ Nouveau cours")), Option("back", ctx._("⬅️ Mes classes")))
+    if isinstance(event, Entered):
+        text = ctx._("Vos cours :") if mine else ctx._("Vous n'avez pas encore écrit de cours.")
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if chosen == "back":
+        return Turn(goto="classes_home")
+    if chosen == "new":
+        ctx.state.data["new_course"] = {}
+        return Turn(goto="author_title")
+    ctx.state.data["authoring"] = mine[int(chosen[1:])].course_id
+    return Turn(goto="author_course")
+
+
+def _title_of(source: str) -> str:
+    """The title line of a course text."""
+    found = re.search(r"^title: (.*)$", source, re.MULTILINE)
+    return found[1] if found else "?"
+
+
+async def author_title(ctx: Context, event: Incoming) -> Turn:
+    """The new course's title."""
+    options = (Option("back", ctx._("⬅️ Mes cours")),)
+    if isinstance(event, Entered):
+        return Turn([Ask(ctx._("Le titre du cours :"), options, ctx.state.prompt)])
+    if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
+        ctx.state.data.setdefault("new_course", {})["title"] = " ".join(event.text.split())[:80]
+        return Turn(goto="author_subject")
+    chosen = route(ctx, event, options)
+    return chosen if isinstance(chosen, Turn) else Turn(goto="author_home")
+
+
+async def author_subject(ctx: Context, event: Incoming) -> Turn:
+    """The new course's subject."""
+    options = tuple(Option(key, subject_name(ctx, key)) for key in SUBJECTS)
+    return await _pick(ctx, event, options, ctx._("La matière :"), "subject", "author_level")
+
+
+async def author_level(ctx: Context, event: Incoming) -> Turn:
+    """The new course's class."""
+    options = tuple(Option(code, level_name(ctx, code)) for code in LEVELS)
+    return await _pick(
+        ctx, event, options, ctx._("Pour quelle classe ?"), "level", "author_language"
+    )
+
+
+async def author_language(ctx: Context, event: Incoming) -> Turn:
+    """The language the course is written in; then the draft exists."""
+    options = tuple(Option(lang.code, lang.name) for lang in ctx.languages)
+    return await _pick(
+        ctx, event, options, ctx._("La langue du cours :"), "language", "author_create"
+    )
+
+
+async def _pick(
+    ctx: Context, event: Incoming, options: tuple[Option, ...], question: str, key: str, then: str
+) -> Turn:
+    """One choice of the new course, kept in the dialog state."""
+    if isinstance(event, Entered):
+        return Turn([Ask(question, options, ctx.state.prompt, 2)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    ctx.state.data.setdefault("new_course", {})[key] = chosen
+    return Turn(goto=then)
+
+
+async def author_create(ctx: Context, event: Incoming) -> Turn:
+    """Store the draft with its header, under an id no other course has."""
+    data = ctx.state.data.pop("new_course", {})
+    title = str(data.get("title", "Cours"))
+    course_id = await _fresh_id(ctx, title)
+    source = header(
+        course_id,
+        title,
+        str(data.get("subject", "autre")),
+        [str(data.get("level", "CM2"))],
+        str(data.get("language", "fr")),
+        country=ctx.profile.country or "all",
+    )
+    await authoring(ctx).create(course_id, source, ctx.profile.country or "")
+    ctx.state.data["authoring"] = course_id
+    return Turn(
+        [Say(ctx._("Le brouillon « %(title)s » est prêt.", title=title))], goto="author_course"
+    )
+
+
+async def _fresh_id(ctx: Context, title: str) -> str:
+    """A course id from the title, with a short random tail, used by no other course."""
+    base = (slugify(title) or "cours")[:16].strip("-") or "cours"
+    while True:
+        candidate = f"{base}-{secrets.token_hex(2)}"
+        if ctx.library.get(candidate) is None and not await authoring(ctx).taken(candidate):
+            return candidate
+
+
+async def _source(ctx: Context) -> tuple[str, str] | None:
+    """The course being written: (id, text), if it is still the teacher's."""
+    course_id = str(ctx.state.data.get("authoring", ""))
+    found = await authoring(ctx).get(course_id)
+    return (course_id, found.source) if found else None
+
+
+async def author_course(ctx: Context, event: Incoming) -> Turn:
+    """A course being written: add lessons and questions, preview, publish, get the file."""
+    current = await _source(ctx)
+    if current is None:
+        return Turn(goto="author_home")
+    course_id, source = current
+    lessons = _LESSON_HEADING.findall(source)
+    options = [Option("lesson", ctx._("➕ Nouvelle leçon"))]
+    if lessons:
+        options.append(Option("question", ctx._("❓ Question pour la dernière leçon")))
+        options += [
+            Option("preview", ctx._("👁️ Aperçu")),
+            Option("publish", ctx._("📤 Publier")),
+        ]
+    options += [
+        Option("file", ctx._("📄 Recevoir le fichier")),
+        Option("back", ctx._("⬅️ Mes cours")),
+    ]
+    if isinstance(event, Entered):
+        text = ctx.ngettext(
+            "« %(title)s » : %(n)s leçon, %(q)s question.",
+            "« %(title)s » : %(n)s leçons, %(q)s question(s).",
+            len(lessons),
+            title=_title_of(source),
+            q=source.count("\n? "),
+        )
+        return Turn([Ask(text, tuple(options), ctx.state.prompt)])
+    chosen = route(ctx, event, tuple(options))
+    if isinstance(chosen, Turn):
+        return chosen
+    if chosen == "file":
+        doc = Document(
+            f"{course_id}.md", source.encode("utf-8"), "text/markdown", _title_of(source)
+        )
+        return Turn([doc], reprompt=True)
+    if chosen == "question":
+        ctx.state.data["question"] = {}
+    targets = {
+        "lesson": "author_lesson_title",
+        "question": "author_q_text",
+        "preview": "author_preview",
+        "publish": "author_publish",
+        "back": "author_home",
+    }
+    return Turn(goto=targets[chosen])
+
+
+async def author_lesson_title(ctx: Context, event: Incoming) -> Turn:
+    """A new lesson's title."""
+    options = (Option("back", ctx._("⬅️ Le cours")),)
+    if isinstance(event, Entered):
+        return Turn([Ask(ctx._("Le titre de la leçon :"), options, ctx.state.prompt)])
+    current = await _source(ctx)
+    if (
+        current
+        and isinstance(event, TextReceived)
+        and not event.text.startswith("/")
+        and event.text.strip()
+    ):
+        course_id, source = current
+        title = " ".join(event.text.split())[:80]
+        taken = set(_LESSON_HEADING.findall(source))
+        lesson_id = (slugify(title) or "lecon")[:20].strip("-") or "lecon"
+        while lesson_id in taken:
+            lesson_id = f"{lesson_id[:17]}-{secrets.token_hex(1)}"
+        await authoring(ctx).save(course_id, source + lesson(title, lesson_id))
+        ctx.state.data["steps"] = 0
+        return Turn(goto="author_steps")
+    chosen = route(ctx, event, options)
+    return chosen if isinstance(chosen, Turn) else Turn(goto="author_course")
+
+
+async def author_steps(ctx: Context, event: Incoming) -> Turn:
+    """Each message the teacher sends becomes a step of the lesson."""
+    options = (Option("done", ctx._("✅ Leçon terminée")),)
+    if isinstance(event, Entered):
+        text = ctx._(
+            "Envoyez le contenu de la leçon : chaque message devient une étape que l'élève "
+            "lit avant de toucher « Suivant ». Touchez « Leçon terminée » à la fin."
+        )
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    current = await _source(ctx)
+    if (
+        current
+        and isinstance(event, TextReceived)
+        and not event.text.startswith("/")
+        and event.text.strip()
+    ):
+        course_id, source = current
+        count = int(ctx.state.data.get("steps", 0))
+        await authoring(ctx).save(course_id, source + text_step(event.text, count == 0))
+        ctx.state.data["steps"] = count + 1
+        return Turn([Say(ctx._("Étape %(n)s ajoutée.", n=count + 1))], reprompt=True)
+    if isinstance(event, MediaReceived):
+        text = ctx._("Pour l'instant, les étapes sont des textes : écrivez ce que montre le média.")
+        return Turn([Say(text)], reprompt=True)
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if not int(ctx.state.data.get("steps", 0)):
+        return Turn([Say(ctx._("Écrivez au moins une étape."))], reprompt=True)
+    return Turn(goto="author_course")
+
+
+async def author_q_text(ctx: Context, event: Incoming) -> Turn:
+    """The question."""
+    return await _ask_part(ctx, event, ctx._("La question :"), "text", "author_q_options")
+
+
+async def author_q_options(ctx: Context, event: Incoming) -> Turn:
+    """The answers to choose from, one per line."""
+    question = ctx._("Les réponses proposées, une par ligne (de 2 à %(n)s) :", n=MAX_OPTIONS)
+    return await _ask_part(ctx, event, question, "options", "author_q_right")
+
+
+async def _ask_part(ctx: Context, event: Incoming, question: str, key: str, then: str) -> Turn:
+    """One typed part of the question being built."""
+    options = (Option("back", ctx._("⬅️ Le cours")),)
+    if isinstance(event, Entered):
+        return Turn([Ask(question, options, ctx.state.prompt)])
+    if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
+        if key == "options":
+            lines = [line.strip() for line in event.text.splitlines() if line.strip()]
+            if not 2 <= len(lines) <= MAX_OPTIONS:
+                return Turn(
+                    [Say(ctx._("Il faut de 2 à %(n)s réponses, une par ligne.", n=MAX_OPTIONS))],
+                    reprompt=True,
+                )
+            ctx.state.data.setdefault("question", {})["options"] = lines
+        else:
+            ctx.state.data.setdefault("question", {})[key] = event.text.strip()
+        return Turn(goto=then)
+    chosen = route(ctx, event, options)
+    return chosen if isinstance(chosen, Turn) else Turn(goto="author_course")
+
+
+async def author_q_right(ctx: Context, event: Incoming) -> Turn:
+    """Tick the right answer(s)."""
+    data = ctx.state.data.setdefault("question", {})
+    answers: list[str] = data.get("options", [])
+    right: list[int] = data.setdefault("right", [])
+    options = tuple(
+        Option(str(i), ("✅ " if i in right else "⬜ ") + answer[:60])
+        for i, answer in enumerate(answers)
+    ) + (Option("done", ctx._("Valider ▶️")),)
+    if isinstance(event, Entered):
+        text = ctx._("Touchez la ou les bonnes réponses, puis « Valider ».")
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if chosen == "done":
+        if not right:
+            return Turn([Say(ctx._("Cochez au moins une bonne réponse."))], reprompt=True)
+        return Turn(goto="author_q_feedback")
+    index = int(chosen)
+    if index in right:
+        right.remove(index)
+    else:
+        right.append(index)
+    return Turn(goto="author_q_right")
+
+
+async def author_q_feedback(ctx: Context, event: Incoming) -> Turn:
+    """The explanation shown after the answer (or none); then the question is in the quiz."""
+    options = (Option("none", ctx._("Pas d'explication")),)
+    if isinstance(event, Entered):
+        text = ctx._("L'explication montrée après la réponse :")
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    feedback = ""
+    if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
+        feedback = event.text
+    else:
+        chosen = route(ctx, event, options)
+        if isinstance(chosen, Turn):
+            return chosen
+    current = await _source(ctx)
+    data = ctx.state.data.pop("question", {})
+    if current is None:
+        return Turn(goto="author_home")
+    course_id, source = current
+    last = source.rfind("\n# ")
+    if "\n## Quiz" not in source[last:]:
+        source += quiz()
+    source += choice_question(
+        str(data.get("text", "")),
+        list(data.get("options", [])),
+        set(data.get("right", [])),
+        feedback,
+    )
+    await authoring(ctx).save(course_id, source)
+    return Turn([Say(ctx._("Question ajoutée."))], goto="author_course")
+
+
+async def author_preview(ctx: Context, event: Incoming) -> Turn:
+    """The course as a learner will read it, or the first problem with its line."""
+    current = await _source(ctx)
+    if current is None:
+        return Turn(goto="author_home")
+    parsed = _parsed(ctx, *current)
+    if isinstance(parsed, str):
+        return Turn([Say(parsed)], goto="author_course")
+    shown: list[Out] = []
+    for number, les in enumerate(parsed.lessons, 1):
+        steps = "\n\n".join(step.text for step in les.steps)
+        shown.append(Say(f"{number}. {les.title}\n\n{steps}"))
+        for question in les.quiz.questions if les.quiz else ():
+            answers = "\n".join(("✅ " if c.correct else "▫️ ") + c.text for c in question.choices)
+            shown.append(Say(f"❓ {question.text}\n{answers}"))
+    return Turn(shown, goto="author_course")
+
+
+async def author_publish(ctx: Context, event: Incoming) -> Turn:
+    """Publish to the learners of the teacher's country, or of every country."""
+    current = await _source(ctx)
+    if current is None:
+        return Turn(goto="author_home")
+    country = ctx.profile.country or ""
+    options = (
+        Option("country", ctx._("🏳️ Les élèves de mon pays")),
+        Option("all", ctx._("🌍 Les élèves de tous les pays")),
+        Option("back", ctx._("⬅️ Le cours")),
+    )
+    if isinstance(event, Entered):
+        parsed = _parsed(ctx, *current)
+        if isinstance(parsed, str):
+            return Turn([Say(parsed)], goto="author_course")
+        return Turn([Ask(ctx._("Pour qui publier ce cours ?"), options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if chosen == "back":
+        return Turn(goto="author_course")
+    course_id, source = current
+    wide = chosen == "all" or not country or country == "other"
+    line = "country: all" if wide else f"country: {country}"
+    await authoring(ctx).save(
+        course_id, re.sub(r"^country: .*$", line, source, count=1, flags=re.MULTILINE)
+    )
+    await authoring(ctx).publish(course_id, "all" if wide else "country")
+    done = ctx._("Publié : les élèves le trouvent maintenant dans « Les cours ».")
+    return Turn([Say(done)], goto="author_course", effects=[LibraryChanged()])
+
+
+STEPS: dict[str, Step] = {
+    name: teachers_only(step)
+    for name, step in {
+        "author_home": author_home,
+        "author_title": author_title,
+        "author_subject": author_subject,
+        "author_level": author_level,
+        "author_language": author_language,
+        "author_create": author_create,
+        "author_course": author_course,
+        "author_lesson_title": author_lesson_title,
+        "author_steps": author_steps,
+        "author_q_text": author_q_text,
+        "author_q_options": author_q_options,
+        "author_q_right": author_q_right,
+        "author_q_feedback": author_q_feedback,
+        "author_preview": author_preview,
+        "author_publish": author_publish,
+    }.items()
+}

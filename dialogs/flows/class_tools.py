@@ -1,0 +1,63 @@
+"""What the class page offers beyond the roster: the report, essays to grade, students'
+questions and muting them. The steps live in class_reports, class_essays and ask_teacher."""
+
+from __future__ import annotations
+
+from dialogs.context import Context, Turn
+from dialogs.flows.teachers import teaching
+from dialogs.messages import Option, Say
+from dialogs.report_ports import ReportDesk
+from dialogs.teaching_ports import ClassRoom
+
+PAGE_STEPS = {"report": "class_report", "essays": "class_essays", "questions": "class_questions"}
+
+
+def reports(ctx: Context) -> ReportDesk:
+    """The report port; every channel that runs the class flows provides it."""
+    if ctx.reports is None:
+        raise RuntimeError("class flows need ctx.reports")
+    return ctx.reports
+
+
+async def page_options(ctx: Context, class_id: int) -> tuple[Option, ...]:
+    """The class page's options for reports, essays and questions."""
+    if ctx.reports is None:
+        return ()
+    figures = await ctx.reports.figures(class_id)
+    mute = (
+        Option("q_off", ctx._("🔕 Fermer les questions"))
+        if figures.questions_open
+        else Option("q_on", ctx._("🔔 Ouvrir les questions"))
+    )
+    return (
+        Option("report", ctx._("📊 Suivi de la classe")),
+        Option("essays", ctx._("📝 À corriger (%(n)s)", n=ctx.t.number(figures.essays))),
+        Option(
+            "questions", ctx._("❓ Questions des élèves (%(n)s)", n=ctx.t.number(figures.questions))
+        ),
+        mute,
+    )
+
+
+async def page_choice(ctx: Context, class_id: int, chosen: str) -> Turn | None:
+    """Where one of these options leads; None for the page's own options."""
+    if chosen in PAGE_STEPS:
+        for leftover in ("questions_all", "skipped_q", "skipped"):
+            ctx.state.data.pop(leftover, None)
+        return Turn(goto=PAGE_STEPS[chosen])
+    if chosen not in ("q_on", "q_off"):
+        return None
+    is_open = chosen == "q_on"
+    await reports(ctx).set_questions_open(class_id, is_open)
+    text = (
+        ctx._("Vos élèves peuvent de nouveau vous poser des questions depuis les leçons.")
+        if is_open
+        else ctx._("Les questions sont fermées : vos élèves ne verront plus ce bouton.")
+    )
+    return Turn([Say(text)], goto="class_page")
+
+
+async def owned_class(ctx: Context) -> ClassRoom | None:
+    """The teacher's class the state points to (None if it is not theirs)."""
+    wanted = ctx.state.data.get("class")
+    return next((r for r in await teaching(ctx).classes() if r.id == wanted), None)
