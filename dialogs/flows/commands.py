@@ -127,6 +127,8 @@ def command_descriptions(_: Callable[[str], str]) -> list[tuple[str, str]]:
         ("langue", _("Changer de langue")),
         ("mes_donnees", _("Recevoir mes données")),
         ("supprimer_mes_donnees", _("Supprimer mes données")),
+        ("devoirs", _("Mes devoirs")),
+        ("rejoindre", _("Rejoindre une classe")),
         ("stop_annonces", _("Ne plus recevoir d'annonces")),
         ("mon_code", _("Mon code (pour recevoir un rôle)")),
     ]
