@@ -25,6 +25,7 @@ MAX_DELAY = timedelta(days=60)  # how far ahead an announcement may be scheduled
 MAX_ANNOUNCEMENT = MAX_TEXT  # characters: fits one Telegram or WhatsApp message, with a footer
 VARIANTS = {"en": "English", "ar": "العربية"}
 ATTACHABLE = ("photo", "document")
+MAX_CLASSES = 20  # class codes in one announcement
 LEVEL_GROUPS = {
     "primary": PRIMARY_LEVELS,
     "lower": LOWER_SECONDARY_LEVELS,
@@ -181,7 +182,40 @@ async def ann_languages(ctx: Context, event: Incoming) -> Turn:
         Option(language.code, language.name) for language in ctx.languages
     )
     question = ctx._("Quelle langue d'interface ?")
-    return await _pick(ctx, event, options, question, "languages", "ann_active")
+    return await _pick(ctx, event, options, question, "languages", "ann_classes")
+
+
+async def ann_classes(ctx: Context, event: Incoming) -> Turn:
+    """Everyone chosen so far, or only the students of some classes (typed by their codes)."""
+    options = (Option("all", ctx._("Pas de classe précise")),)
+    if isinstance(event, Entered):
+        text = ctx._(
+            "Seulement certaines classes ? Écrivez leurs codes (séparés par des espaces), "
+            "ou touchez « Pas de classe précise »."
+        )
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
+        return await _classes_typed(ctx, event.text.split())
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    draft(ctx).pop("classes", None)
+    return Turn(goto="ann_active")
+
+
+async def _classes_typed(ctx: Context, codes: list[str]) -> Turn:
+    """Resolve class codes; every class must be known (its students are then the audience)."""
+    if ctx.teaching is None:
+        return Turn(goto="ann_active")
+    found = []
+    for code in codes[:MAX_CLASSES]:
+        room = await ctx.teaching.find_class(code)
+        if room is None:
+            unknown = ctx._("Je ne trouve pas la classe %(code)s.", code=code.upper())
+            return Turn([Say(unknown)], reprompt=True)
+        found.append(room.id)
+    draft(ctx)["classes"] = found
+    return Turn(goto="ann_active")
 
 
 async def ann_active(ctx: Context, event: Incoming) -> Turn:
@@ -218,6 +252,7 @@ def audience_of(data: dict[str, Any]) -> Audience:
         levels=tuple(levels),
         languages=languages,
         active_days=int(data.get("active", 0)),
+        class_ids=tuple(int(i) for i in data.get("classes", ())),
     )
 
 
@@ -356,6 +391,7 @@ STEPS: dict[str, Step] = {
         "ann_roles": ann_roles,
         "ann_levels": ann_levels,
         "ann_languages": ann_languages,
+        "ann_classes": ann_classes,
         "ann_active": ann_active,
         "ann_preview": ann_preview,
         "ann_when": ann_when,

@@ -138,6 +138,7 @@ async def compose(admin: Person, text: str, *, countries: list[str] | None = Non
     await admin.tap("Les élèves")
     await admin.tap("Toutes les classes")
     await admin.tap("Toutes les langues")
+    await admin.tap("Pas de classe précise")
     await admin.tap("Tout le monde")
 
 
@@ -277,6 +278,7 @@ async def test_an_announcement_carries_an_image(talk: Conversations, database_ur
     await admin.tap("Les élèves")
     await admin.tap("Toutes les classes")
     await admin.tap("Toutes les langues")
+    await admin.tap("Pas de classe précise")
     await admin.tap("Tout le monde")
     assert "Avec une pièce jointe : image" in admin.texts()
     await admin.tap("Envoyer maintenant")
@@ -333,3 +335,31 @@ async def test_an_announcement_is_scheduled_for_a_typed_day_and_time(
         assert tx is not None
         rows = await tx.runner.run("SELECT scheduled_at, status FROM broadcasts")
     assert utc(rows[0][0]) == expected.astimezone(UTC) and rows[0][1] == "scheduled"
+
+
+async def test_an_announcement_to_one_class_reaches_its_students_only(
+    talk: Conversations, database_url: str
+) -> None:
+    students = await learners(talk, 3, "Sénégal", "telegram")
+    teacher = Person.on(talk, "telegram", "class-teacher")
+    await teacher.onboard(role="Enseignant")
+    async with talk.store.turn(teacher.user) as tx:
+        assert tx is not None
+        room = await tx.teaching.create_class("CM2 A", "CM2", "sciences")
+    for student in students[:2]:
+        async with talk.store.turn(student.user) as tx:
+            assert tx is not None
+            await tx.teaching.join(room.id, student.user.external_id)
+    admin = await admin_of(talk, database_url, "national_admin", "SN")
+    await admin.send("/admin")
+    await admin.tap("Nouvelle annonce")
+    await admin.send("Sortie au jardin botanique vendredi.")
+    await admin.tap("Continuer")
+    await admin.tap("Les élèves")
+    await admin.tap("Toutes les classes")
+    await admin.tap("Toutes les langues")
+    await admin.send("ZZZZZZ")
+    assert "Je ne trouve pas la classe ZZZZZZ" in admin.texts()
+    await admin.send(room.join_code.lower())
+    await admin.tap("Tout le monde")
+    assert "touchera 2 personnes" in admin.texts()
