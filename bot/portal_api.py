@@ -121,6 +121,9 @@ class PortalApi:
                     "quiz_attempts": row.quizzes,
                     "average_score": row.average_score,
                     "teachers": row.teachers,
+                    "classes": row.classes,
+                    "courses_published": row.courses,
+                    "courses_shared_with_all_countries": row.shared,
                 }
                 for row in figures.countries
             ],
@@ -145,6 +148,9 @@ _COUNTRY_FIGURES = {
         "quiz_attempts": {"type": "integer"},
         "average_score": {"type": ["number", "null"], "description": "0..1"},
         "teachers": {"type": "integer"},
+        "classes": {"type": "integer"},
+        "courses_published": {"type": "integer"},
+        "courses_shared_with_all_countries": {"type": "integer"},
     },
 }
 _LESSON = {

@@ -142,6 +142,9 @@ class CountryFigures:
     quizzes: int = 0
     average_score: float | None = None  # 0..1 over every quiz attempt
     teachers: int = 0  # granted the teacher role
+    classes: int = 0  # classes of the country's teachers
+    courses: int = 0  # courses the country's teachers published
+    shared: int = 0  # of which open to every country
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,9 @@ class Impact:
             quizzes=quizzes,
             average_score=scored / quizzes if quizzes else None,
             teachers=sum(r.teachers for r in rows),
+            classes=sum(r.classes for r in rows),
+            courses=sum(r.courses for r in rows),
+            shared=sum(r.shared for r in rows),
         )
 
 

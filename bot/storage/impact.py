@@ -63,6 +63,13 @@ _PER_COUNTRY = {
     " JOIN users u ON u.id = qa.user_id WHERE qa.max_score > 0{where} GROUP BY u.country",
     "teachers": "SELECT u.country, COUNT(DISTINCT g.user_id) FROM role_grants g"
     " JOIN users u ON u.id = g.user_id WHERE g.role = 'teacher'{where} GROUP BY u.country",
+    "classes": "SELECT u.country, COUNT(*) FROM classes c"
+    " JOIN users u ON u.id = c.teacher_id WHERE 1 = 1{where} GROUP BY u.country",
+    "courses": "SELECT u.country, COUNT(*) FROM authored_courses a"
+    " JOIN users u ON u.id = a.author_id WHERE a.status = 'published'{where} GROUP BY u.country",
+    "shared": "SELECT u.country, COUNT(*) FROM authored_courses a"
+    " JOIN users u ON u.id = a.author_id WHERE a.status = 'published'"
+    " AND a.visibility = 'all'{where} GROUP BY u.country",
 }
 
 

@@ -74,7 +74,8 @@ def _figures(ctx: Context, row: CountryFigures) -> str:
     return ctx._(
         "%(learners)s élèves inscrits, %(a7)s actifs sur 7 jours, %(a30)s sur 30 jours ; "
         "%(lessons)s leçons terminées, %(quizzes)s quiz (score moyen %(score)s) ; "
-        "%(teachers)s enseignants.",
+        "%(teachers)s enseignants, %(classes)s classes, %(courses)s cours publiés "
+        "dont %(shared)s pour tous les pays.",
         learners=ctx.t.number(row.learners),
         a7=ctx.t.number(row.active_7),
         a30=ctx.t.number(row.active_30),
@@ -82,6 +83,9 @@ def _figures(ctx: Context, row: CountryFigures) -> str:
         quizzes=ctx.t.number(row.quizzes),
         score=score,
         teachers=ctx.t.number(row.teachers),
+        classes=ctx.t.number(row.classes),
+        courses=ctx.t.number(row.courses),
+        shared=ctx.t.number(row.shared),
     )
 
 
@@ -99,6 +103,9 @@ def table(ctx: Context, impact: Impact) -> bytes:
             ctx._("quiz"),
             ctx._("score moyen"),
             ctx._("enseignants"),
+            ctx._("classes"),
+            ctx._("cours publiés"),
+            ctx._("cours pour tous les pays"),
         ]
     )
     for row in impact.countries:
@@ -113,6 +120,9 @@ def table(ctx: Context, impact: Impact) -> bytes:
                 row.quizzes,
                 score,
                 row.teachers,
+                row.classes,
+                row.courses,
+                row.shared,
             ]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
