@@ -7,6 +7,7 @@ import gc
 import logging
 import signal
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -58,7 +59,8 @@ class BotApp:
         settings = self.settings
         await migrate_async(settings.database_url)
         self.engine = create_engine(settings.database_url)
-        store = self.store = SqlStore(self.engine)
+        authored = Path(settings.authored_dir) if settings.authored_dir else None
+        store = self.store = SqlStore(self.engine, authored)
         library = load_library(settings.library_path)
         i18n = I18n(default=settings.default_locale)
         public_url = settings.public_url or f"http://localhost:{settings.web_port}"

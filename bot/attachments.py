@@ -188,13 +188,13 @@ class Attachments:
     async def _download(self, source: str, file_id: str) -> tuple[bytes, str, str]:
         """Bytes, file name (may be empty) and MIME type (may be empty) at the source."""
         if source == "telegram" and self.bot is not None:
-            return await _from_telegram(self.bot, file_id)
+            return await from_telegram(self.bot, file_id)
         if source == "whatsapp" and self.graph is not None:
-            return await _from_whatsapp(self.graph, file_id)
+            return await from_whatsapp(self.graph, file_id)
         raise Unavailable(f"no {source} client in this process")
 
 
-async def _from_telegram(bot: Bot, file_id: str) -> tuple[bytes, str, str]:
+async def from_telegram(bot: Bot, file_id: str) -> tuple[bytes, str, str]:
     """getFile, then the file itself (Telegram lets bots download up to 20 MB)."""
     try:
         file = await bot.get_file(file_id)
@@ -206,7 +206,7 @@ async def _from_telegram(bot: Bot, file_id: str) -> tuple[bytes, str, str]:
     return data, PurePosixPath(file.file_path or "").name, ""
 
 
-async def _from_whatsapp(graph: GraphClient, media_id: str) -> tuple[bytes, str, str]:
+async def from_whatsapp(graph: GraphClient, media_id: str) -> tuple[bytes, str, str]:
     """The media URL, then the file itself."""
     try:
         data, mime = await graph.download(media_id)

@@ -33,6 +33,7 @@ class Settings:
     public_url: str = ""  # how learners reach the web chat (booklet links and QR codes)
     default_locale: str = "fr"
     library_path: Path = DEFAULT_LIBRARY
+    authored_dir: str = ""  # teachers' course files; empty: beside the SQLite file, or ./var
     log_level: str = "INFO"
     pseudonym_secret: bytes = b""
     telegram_bot_token: str = ""
@@ -79,6 +80,7 @@ class Settings:
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/"),
             default_locale=env.get("DEFAULT_LOCALE") or cls.default_locale,
             library_path=Path(env.get("LIBRARY_PATH") or DEFAULT_LIBRARY),
+            authored_dir=env.get("AUTHORED_DIR", ""),
             log_level=(env.get("LOG_LEVEL") or cls.log_level).upper(),
             pseudonym_secret=_secret(env.get("PSEUDONYM_SECRET")),
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),

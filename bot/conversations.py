@@ -8,8 +8,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot import inbound_files
 from bot.i18n import I18n
-from bot.storage.authoring import published_courses
+from bot.inbound_files import Fetch
+from bot.storage.authoring import published_library
 from bot.storage.locks import KeyedLocks
 from bot.storage.pseudonym import pseudonym
 from bot.storage.store import SqlStore
@@ -17,7 +19,8 @@ from content.library import Library
 from dialogs.admin_ports import Charts
 from dialogs.context import Context
 from dialogs.engine import Dialogs
-from dialogs.events import Incoming, UserRef
+from dialogs.events import Incoming, MediaReceived, UserRef
+from dialogs.flows.authoring_files import TAKES_FILES
 from dialogs.messages import Out
 from dialogs.ports import Booklets, EraseLearner, LearnerRecords, LibraryChanged
 from dialogs.state import DialogState, Profile
@@ -67,13 +70,21 @@ class Conversations:
 
     async def reload_library(self) -> None:
         """The bundled courses plus every published teacher's course, read again."""
-        published = await published_courses(self.store)
-        self.library = self.base_library.with_courses(published)
+        published, restricted = await published_library(self.store)
+        self.library = self.base_library.with_courses(published, restricted)
 
-    async def handle(self, event: Incoming, update_key: str | None, send: Sender) -> bool:
-        """Handle an event once (False for a duplicate) and send the reply after commit."""
+    async def handle(
+        self, event: Incoming, update_key: str | None, send: Sender, fetch: Fetch | None = None
+    ) -> bool:
+        """Handle an event once (False for a duplicate) and send the reply after commit.
+
+        `fetch` downloads a file the person sent from their platform: it runs here, before the
+        turn's transaction, and only for files the dialog takes (bot/inbound_files.py).
+        """
         started = time.perf_counter()
         async with self.locks.hold(event.user):
+            if fetch is not None and isinstance(event, MediaReceived):
+                event = await self._fetched(event, fetch)
             outcome = await self._transact(event, update_key)
             if outcome is None:
                 log.info("duplicate channel=%s user=%s", event.user.channel, self._who(event))
@@ -88,6 +99,14 @@ class Conversations:
         )
         return True
 
+    async def _fetched(self, event: MediaReceived, fetch: Fetch) -> MediaReceived:
+        """The event with its file's bytes when the person's step takes that file."""
+        takes = False
+        if event.file_id and event.kind in inbound_files.STEP_FILE_KINDS:
+            takes = await self.store.step_of(event.user) in TAKES_FILES
+        limit = inbound_files.limit_for(event, takes)
+        return await inbound_files.with_content(event, fetch, limit) if limit else event
+
     async def _transact(self, event: Incoming, update_key: str | None) -> Outcome | None:
         """Run the dialog inside the learner's transaction; None for a duplicate."""
         async with self.store.turn(event.user, update_key=update_key) as tx:
@@ -99,6 +118,7 @@ class Conversations:
             ctx.teaching = tx.teaching
             ctx.authoring = tx.authoring
             ctx.reports = tx.reports
+            ctx.shelf = tx.shelf
             ctx.links = self.links
             reply = await self.dialogs.handle(ctx, event)
             tx.save(ctx.profile, ctx.state, reply.effects)

@@ -31,6 +31,7 @@ HEADER_KEYS = (
     "country",
     "version",
     "objectives",
+    "attribution",
 )
 REQUIRED_KEYS = ("id", "title", "subject", "levels", "language")
 
@@ -259,8 +260,9 @@ class _Parser:
             source=self.source,
             countries=_countries(get.get("country", "all")),
             version=get.get("version", "1"),
-            objectives=tuple(o.strip() for o in get.get("objectives", "").split(";") if o.strip()),
+            objectives=_split(get.get("objectives", ""), ";"),
             modules=tuple(self.modules),
+            attribution=_split(get.get("attribution", ""), ";"),
         )
 
     def check_fields(self) -> None:
@@ -408,3 +410,8 @@ def _countries(value: str) -> tuple[str, ...]:
     if value.strip().casefold() == "all":
         return ()
     return tuple(c.strip().upper() for c in value.split(",") if c.strip())
+
+
+def _split(value: str, separator: str) -> tuple[str, ...]:
+    """The non-empty parts of a header value, stripped."""
+    return tuple(part.strip() for part in value.split(separator) if part.strip())

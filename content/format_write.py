@@ -4,10 +4,15 @@ text editor and uploaded again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
+
+from content.model import Question, QuestionType
 
 # Line starts the parser reads as syntax: a line of text starting so is written with "\".
 _SYNTAX_STARTS = ("#", "---", "![", "[", "\\", "<!--", "?", "=", ">", "*", "-", "~")
+
+_HEADER_END = re.compile(r"^#", re.MULTILINE)  # the first heading ends the header
 
 
 def header(
@@ -38,6 +43,26 @@ def header(
     if summary.strip():
         lines.append(f"summary: {_one_line(summary)}")
     return "\n".join(lines) + "\n"
+
+
+def with_header(source: str, key: str, value: str) -> str:
+    """The course text with one header line set (replaced, or added at the header's end)."""
+    line = f"{key}: {_one_line(value)}"
+    head_end = len(source)
+    for match in _HEADER_END.finditer(source):
+        head_end = match.start()
+        break
+    head, body = source[:head_end], source[head_end:]
+    found = re.search(rf"^{re.escape(key)}[ \t]*:.*$", head, re.MULTILINE | re.IGNORECASE)
+    if found:
+        return head[: found.start()] + line + head[found.end() :] + body
+    kept = head.rstrip("\n")
+    return kept + "\n" + line + (head[len(kept) :] or "\n") + body
+
+
+def attribution_chain(link: str, earlier: Iterable[str]) -> str:
+    """The `attribution` value of an adaptation: the newest link first, then the older ones."""
+    return " ; ".join(_one_line(part).replace(";", ",") for part in (link, *earlier) if part)
 
 
 def lesson(title: str, lesson_id: str) -> str:
@@ -78,3 +103,146 @@ def _escaped(line: str) -> str:
 def _one_line(text: str) -> str:
     """Text on one line (headers, options and questions are single lines)."""
     return " ".join(text.split())
+
+
+class Unwritable(ValueError):
+    """A question our format cannot hold (its type is named in `type`)."""
+
+    def __init__(self, question: Question) -> None:
+        super().__init__(question.type.value)
+        self.type = question.type
+        self.line = question.line
+
+
+def question(item: Question) -> str:
+    """Any question of the model as format text (the reverse of the quiz parser)."""
+    writer = _WRITERS.get(item.type)
+    if writer is None:
+        raise Unwritable(item)
+    lines = [f"\n? {_question_text(item)}"]
+    lines += [f"hint: {_one_line(h)}" for h in item.hints if h.strip()]
+    lines += writer(item)
+    lines += [f"> {_one_line(line)}" for line in item.explanation.splitlines() if line.strip()]
+    return "\n".join(lines) + "\n"
+
+
+def _question_text(item: Question) -> str:
+    """The stem on one line; a missing word keeps its gap."""
+    if item.type is QuestionType.MISSING_WORD:
+        return f"{_one_line(item.text)} ___ {_one_line(item.text_after)}".strip()
+    return _one_line(item.text) or "?"
+
+
+def _weight(points: float) -> str:
+    """`50% ` before an answer."""
+    return f"{number(points)}% "
+
+
+def _feedback(text: str) -> list[str]:
+    """An option's own feedback, indented under it."""
+    return [f"  > {_one_line(text)}"] if text.strip() else []
+
+
+def _choices(item: Question) -> list[str]:
+    """`* right` and `- wrong` options, with weights and feedback."""
+    lines: list[str] = []
+    for choice in item.choices:
+        weight = "" if choice.weight is None else _weight(choice.weight)
+        lines.append(("* " if choice.correct else "- ") + weight + _option(choice.text))
+        lines += _feedback(choice.feedback)
+    return lines
+
+
+def _option(text: str) -> str:
+    """An option's text: a weight-looking start is kept as text by a 100% weight."""
+    one = _one_line(text)[:100] or "…"
+    return f"100% {one}" if re.match(r"^-?\d+(?:[.,]\d+)?% ", one) else one
+
+
+def _truth(item: Question) -> list[str]:
+    """`= vrai` or `= faux`."""
+    return ["= vrai" if item.truth else "= faux"]
+
+
+def _answers(item: Question) -> list[str]:
+    """Typed answers (`= text`), with weights and feedback."""
+    lines: list[str] = []
+    for answer in item.text_answers:
+        weight = "" if answer.weight == 100 else _weight(answer.weight)
+        lines.append(f"= {weight}{_one_line(answer.text)}")
+        lines += _feedback(answer.feedback)
+    return lines
+
+
+def _numbers(item: Question) -> list[str]:
+    """Numbers (`= 12.5`, `= 3 ± 0.5`), with weights and feedback."""
+    lines: list[str] = []
+    for answer in item.numeric:
+        weight = "" if answer.weight == 100 else _weight(answer.weight)
+        spread = f" ± {number(answer.tolerance)}" if answer.tolerance else ""
+        lines.append(f"= {weight}{number(answer.value)}{spread}")
+        lines += _feedback(answer.feedback)
+    return lines
+
+
+def _missing(item: Question) -> list[str]:
+    """A missing word takes options or typed answers."""
+    return _choices(item) if item.choices else _answers(item)
+
+
+def _pairs(item: Question) -> list[str]:
+    """`= left -> right` pairs; `= -> right` for a distractor."""
+    return [
+        f"= {_one_line(p.left)} -> {_one_line(p.right)}".replace("=  ->", "= ->")
+        for p in item.pairs
+    ]
+
+
+def _essay(item: Question) -> list[str]:
+    """An essay."""
+    return ["essay: yes"]
+
+
+def _description(item: Question) -> list[str]:
+    """A description."""
+    return ["description: yes"]
+
+
+_WRITERS: dict[QuestionType, Callable[[Question], list[str]]] = {
+    QuestionType.SINGLE: _choices,
+    QuestionType.MULTIPLE: _choices,
+    QuestionType.TRUE_FALSE: _truth,
+    QuestionType.SHORT: _answers,
+    QuestionType.NUMERIC: _numbers,
+    QuestionType.MISSING_WORD: _missing,
+    QuestionType.MATCHING: _pairs,
+    QuestionType.ESSAY: _essay,
+    QuestionType.DESCRIPTION: _description,
+}
+
+
+def number(value: float) -> str:
+    """A number exactly, without `.0` for whole numbers."""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def media_line(kind: str, caption: str, path: str) -> str:
+    """An image, audio or document line (`![caption](images/x.jpg)`...)."""
+    text = _one_line(caption).replace("]", ")")
+    return {
+        "image": f"![{text}]({path})",
+        "audio": f"[audio: {text}]({path})",
+        "document": f"[document: {text}]({path})",
+    }[kind]
+
+
+def media_step(kind: str, caption: str, path: str, first: bool) -> str:
+    """An image, audio or document step; `---` before it unless it is the lesson's first."""
+    return ("" if first else "\n---\n") + "\n" + media_line(kind, caption, path) + "\n"
+
+
+def text_body(text: str) -> str:
+    """A text step's lines, syntax-looking lines escaped (no separator)."""
+    return "\n".join(_escaped(line) for line in text.strip().splitlines())

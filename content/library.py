@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from content.errors import N_, CourseFormatError
@@ -25,14 +25,20 @@ def _school_order(course: Course) -> tuple[int, str, str]:
 
 
 class Library:
-    """Courses by id, in a stable order (school level, then title)."""
+    """Courses by id, in a stable order (school level, then title).
 
-    def __init__(self, courses: Iterable[Course] = ()) -> None:
+    Some courses may be `restricted`: offered only to the learners the caller names as
+    allowed (a teacher's course for their own classes). Who is allowed is not the library's
+    business (it knows no classes and does no IO): the dialog asks storage and passes the ids.
+    """
+
+    def __init__(self, courses: Iterable[Course] = (), restricted: Iterable[str] = ()) -> None:
         ordered = sorted(courses, key=_school_order)
         self._by_id = {course.id: course for course in ordered}
         if len(self._by_id) != len(ordered):
             raise ValueError("two courses share an id")
         self._courses = tuple(ordered)
+        self.restricted = frozenset(restricted) & set(self._by_id)
 
     @property
     def courses(self) -> tuple[Course, ...]:
@@ -48,12 +54,17 @@ class Library:
         return self._by_id.get(course_id)
 
     def for_learner(
-        self, level: str | None, language: str | None, country: str | None = None
+        self,
+        level: str | None,
+        language: str | None,
+        country: str | None = None,
+        allowed: Collection[str] = (),
     ) -> list[Course]:
         """Return the courses for a level, a language and a country (None: any), in order.
 
         A course written for some countries only (`country: SN, ML`) is offered to learners
-        of those countries; `country: all` courses to everyone.
+        of those countries; `country: all` courses to everyone. A restricted course is
+        offered only when its id is in `allowed`.
         """
         # Strict on purpose: widening to French is the dialog's choice, told to the learner.
         return [
@@ -62,12 +73,15 @@ class Library:
             if (level is None or _has_level(course, level))
             and (language is None or _language(course.language) == _language(language))
             and (country is None or not course.countries or country in course.countries)
+            and (course.id not in self.restricted or course.id in allowed)
         ]
 
-    def with_courses(self, extra: Iterable[Course]) -> Library:
-        """This library plus other courses (teachers' published courses); ids stay unique."""
+    def with_courses(self, extra: Iterable[Course], restricted: Iterable[str] = ()) -> Library:
+        """This library plus other courses (teachers' published courses), some of them
+        restricted; ids stay unique."""
         known = set(self._by_id)
-        return Library([*self._courses, *(c for c in extra if c.id not in known)])
+        added = [c for c in extra if c.id not in known]
+        return Library([*self._courses, *added], {*self.restricted, *restricted})
 
     def subjects_for(self, level: str | None, language: str | None) -> list[str]:
         """Return the subjects that have courses for this learner, in SUBJECTS order."""

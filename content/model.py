@@ -205,6 +205,7 @@ class Course:
     version: str = "1"
     objectives: tuple[str, ...] = ()  # what a learner can do after the course
     modules: tuple[Module, ...] = ()  # when given, every lesson is in exactly one, in order
+    attribution: tuple[str, ...] = ()  # the works it is adapted from, newest adaptation first
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         """Return the lesson with this id, if any."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 
@@ -41,4 +42,20 @@ class AuthoringDesk(Protocol):
 
     async def taken(self, course_id: str) -> bool:
         """Whether a course id is used by any teacher's course."""
+        ...
+
+    async def add_media(self, course_id: str, name: str, data: bytes, mime: str) -> None:
+        """Keep a file of one of the current teacher's courses under its path (images/p3.jpg)."""
+        ...
+
+    async def media_names(self, course_id: str) -> set[str]:
+        """The paths of a course's files."""
+        ...
+
+    async def folder(self, course_id: str) -> Path:
+        """The course's folder with its files written out: parse its text as folder/course.md."""
+        ...
+
+    def path_of(self, course_id: str) -> Path:
+        """Where a course's text is parsed from (folder/course.md); no IO."""
         ...

@@ -15,6 +15,7 @@ from dialogs.events import Incoming, UserRef
 from dialogs.messages import Out
 from dialogs.ports import Booklets, Effect, LearnerRecords
 from dialogs.report_ports import ReportDesk
+from dialogs.sharing_ports import Shelf
 from dialogs.state import DialogState, Profile
 from dialogs.teaching_ports import Links, TeachingDesk
 
@@ -78,6 +79,7 @@ class Context:
     links: Links | None = None  # join links and QR codes of classes
     authoring: AuthoringDesk | None = None  # the teacher's own courses
     reports: ReportDesk | None = None  # class reports, essays to grade, students' questions
+    shelf: Shelf | None = None  # the shared library: visibility, uses, ratings
     # Picks the translator of another language (after the learner chose one).
     translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
 

@@ -53,6 +53,10 @@ class MediaReceived(Incoming):
     file_id: str = ""  # the platform's id of the file (photos and documents), to reuse it
     filename: str = ""
     mime: str = ""
+    size: int = 0  # bytes, when the platform says (0: unknown)
+    # The file itself, fetched by the adapter before the turn when the dialog takes files
+    # (a course file, or a lesson step being written): never network IO inside a turn.
+    content: bytes | None = None
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,12 @@ through Conversations.handle exactly as a channel's would, and the replies are c
 from __future__ import annotations
 
 import itertools
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bot.conversations import Conversations, Outcome
 from bot.i18n import I18n
@@ -27,12 +30,14 @@ _ids = itertools.count(1)
 async def open_conversations(database_url: str) -> AsyncIterator[Conversations]:
     """Conversations on a migrated database (the `database_url` fixture migrates it)."""
     engine = create_engine(database_url)
-    store = SqlStore(engine)
+    files = Path(tempfile.mkdtemp(prefix="authored-"))  # teachers' course files
+    store = SqlStore(engine, files)
     try:
         yield Conversations(store, build_dialogs(), bundled_library(), I18n(), b"test")
     finally:
         store.close()
         await engine.dispose()
+        shutil.rmtree(files, ignore_errors=True)
 
 
 @dataclass
@@ -62,9 +67,19 @@ class Person:
         """Type a message."""
         return await self._deliver(TextReceived(self.user, f"m{next(_ids)}", text))
 
-    async def send_file(self, kind: str, file_id: str, filename: str = "") -> list[Out]:
-        """Send a photo or a document the platform knows as `file_id`."""
-        event = MediaReceived(self.user, f"m{next(_ids)}", kind, file_id, filename)
+    async def send_file(
+        self,
+        kind: str,
+        file_id: str,
+        filename: str = "",
+        content: bytes | None = None,
+        mime: str = "",
+    ) -> list[Out]:
+        """Send a photo or a document the platform knows as `file_id` (fetched: `content`)."""
+        size = len(content or b"")
+        event = MediaReceived(
+            self.user, f"m{next(_ids)}", kind, file_id, filename, mime, size, content
+        )
         return await self._deliver(event)
 
     async def tap(self, label_or_id: str) -> list[Out]:

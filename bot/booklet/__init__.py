@@ -43,6 +43,7 @@ def render_booklet(course: Course, *, base_url: str = DEFAULT_BASE_URL) -> bytes
 def course_texts(course: Course) -> Iterator[str]:
     """Yield every text the booklet prints from a course."""
     yield from (course.title, course.summary, course.licence, *course.authors)
+    yield from course.attribution
     yield from (module.title for module in course.modules)
     for lesson in course.lessons:
         yield lesson.title

@@ -20,7 +20,7 @@ MIN_IMAGE_HEIGHT = 45.0  # mm: shrink a picture down to this to keep it on the p
 
 
 def cover(pdf: Booklet, course: Course) -> None:
-    """Print the cover: title, summary, levels, subject, licence and authors."""
+    """Print the cover: title, summary, levels, subject, authors, attribution, licence."""
     words = labels(course.language)
     pdf.add_page()
     pdf.set_y(45)
@@ -38,6 +38,8 @@ def cover(pdf: Booklet, course: Course) -> None:
     pdf.ln(3)
     if course.authors:
         pdf.para(f"{words['authors']} : {', '.join(course.authors)}", 10, align=Align.C)
+    for link in course.attribution:  # the chain of adaptations, as the course words it
+        pdf.para(link, 9, color=GREY, align=Align.C, after=1)
     pdf.para(f"{words['licence']} : {course.licence}", 10, align=Align.C)
     pdf.para("Imaginecole", 10, color=GREY, align=Align.C)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from bot.storage.sql import PgRunner, SqliteRunner
+from bot.storage import authored_files
+from bot.storage.sql import PgRunner, Runner, SqliteRunner
 from bot.storage.store import SqlStore
 from content.format import CourseFormatError, parse_course
 from content.model import Course
+from dialogs.sharing_ports import CLASSES
 
 log = logging.getLogger("imaginecole.authoring")
 
@@ -20,27 +22,57 @@ def source_path(course_id: str) -> Path:
     return AUTHORED_ROOT / course_id / "course.md"
 
 
-def as_course(source: str, course_id: str) -> Course:
-    """Parse a teacher's course text (raises CourseFormatError with line and column)."""
-    return parse_course(source, source_path(course_id))
+def as_course(source: str, course_id: str, root: Path | None = None) -> Course:
+    """Parse a teacher's course text (raises CourseFormatError with line and column); with
+    `root`, where its files are written out (authored_files.py), its media paths resolve."""
+    if root is None:
+        return parse_course(source, source_path(course_id))
+    return parse_course(source, authored_files.course_folder(root, course_id) / "course.md")
 
 
 async def published_courses(store: SqlStore) -> list[Course]:
     """Every published teacher's course, parsed; a course that no longer parses is skipped."""
+    return (await published_library(store))[0]
+
+
+async def published_library(store: SqlStore) -> tuple[list[Course], frozenset[str]]:
+    """Every published teacher's course, parsed (a course that no longer parses is skipped),
+    and the ids of those published for the author's classes only (Library.restricted)."""
     sql = (
-        "SELECT course_id, source FROM authored_courses WHERE status = 'published'"
+        "SELECT course_id, source, visibility FROM authored_courses WHERE status = 'published'"
         " ORDER BY course_id"
     )
     if store.on_sqlite:
         async with store.sqlite_transaction() as db:
             rows = await SqliteRunner(db).run(sql)
+            await _write_media(SqliteRunner(db), store.authored_dir)
     else:
         async with store.engine.connect() as conn:
             rows = await PgRunner(conn).run(sql)
+            await _write_media(PgRunner(conn), store.authored_dir)
     courses = []
-    for course_id, source in rows:
+    for course_id, source, _ in rows:
         try:
-            courses.append(as_course(str(source), str(course_id)))
+            courses.append(as_course(str(source), str(course_id), store.authored_dir))
         except CourseFormatError as error:
             log.warning("published course %s does not parse: %s", course_id, error.msgid)
-    return courses
+    return courses, frozenset(str(c) for c, _, visibility in rows if visibility == CLASSES)
+
+
+async def _write_media(runner: Runner, root: Path) -> None:
+    """Write out the files of published courses that are not on this machine's disk yet."""
+    names = await runner.run(
+        "SELECT m.course_id, m.name FROM authored_media m JOIN authored_courses c"
+        " ON c.course_id = m.course_id WHERE c.status = 'published'"
+    )
+    for course_id, name in names:
+        folder = authored_files.course_folder(root, str(course_id))
+        if not authored_files.missing(folder, [str(name)]):
+            continue
+        rows = await runner.run(
+            "SELECT data FROM authored_media WHERE course_id = :cid AND name = :name",
+            cid=str(course_id),
+            name=str(name),
+        )
+        if rows:
+            authored_files.write(folder, str(name), bytes(rows[0][0]))

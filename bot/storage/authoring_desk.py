@@ -4,7 +4,9 @@ course-format text, on SQL that SQLite and PostgreSQL both read."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
+from bot.storage import authored_files
 from bot.storage.sql import Runner
 from dialogs.authoring_ports import AuthoredCourse
 
@@ -12,10 +14,17 @@ from dialogs.authoring_ports import AuthoredCourse
 class SqlAuthoringDesk:
     """AuthoringDesk for the teacher `user_id`, on the turn's runner."""
 
-    def __init__(self, runner: Runner, user_id: int, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        user_id: int,
+        now: datetime | None = None,
+        root: Path | None = None,
+    ) -> None:
         self.runner = runner
         self.user_id = user_id
         self.now = now or datetime.now(UTC)
+        self.root = root or authored_files.default_root("sqlite://")
 
     async def create(self, course_id: str, source: str, country: str) -> None:
         """A new draft."""
@@ -71,3 +80,48 @@ class SqlAuthoringDesk:
             "SELECT 1 FROM authored_courses WHERE course_id = :cid", cid=course_id
         )
         return bool(rows)
+
+    async def add_media(self, course_id: str, name: str, data: bytes, mime: str) -> None:
+        """Keep a file of one of the current teacher's courses (a new one replaces it)."""
+        if await self.get(course_id) is None or not authored_files.NAME.fullmatch(name):
+            return
+        (self.root / course_id / name).unlink(missing_ok=True)  # a stale copy on disk
+        await self.runner.run(
+            "DELETE FROM authored_media WHERE course_id = :cid AND name = :name",
+            cid=course_id,
+            name=name,
+        )
+        await self.runner.run(
+            "INSERT INTO authored_media (course_id, name, mime, data, created_at)"
+            " VALUES (:cid, :name, :mime, :data, :now)",
+            cid=course_id,
+            name=name,
+            mime=mime,
+            data=data,
+            now=self.now,
+        )
+        authored_files.write(authored_files.course_folder(self.root, course_id), name, data)
+
+    async def media_names(self, course_id: str) -> set[str]:
+        """The paths of a course's files."""
+        rows = await self.runner.run(
+            "SELECT name FROM authored_media WHERE course_id = :cid", cid=course_id
+        )
+        return {str(name) for (name,) in rows}
+
+    async def folder(self, course_id: str) -> Path:
+        """The course's folder, with the files not written yet written out (local disk only)."""
+        folder = authored_files.course_folder(self.root, course_id)
+        for name in authored_files.missing(folder, await self.media_names(course_id)):
+            rows = await self.runner.run(
+                "SELECT data FROM authored_media WHERE course_id = :cid AND name = :name",
+                cid=course_id,
+                name=name,
+            )
+            if rows:
+                authored_files.write(folder, name, bytes(rows[0][0]))
+        return folder
+
+    def path_of(self, course_id: str) -> Path:
+        """Where a course's text is parsed from: its media paths resolve in that folder."""
+        return self.root / course_id / "course.md"

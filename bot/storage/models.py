@@ -456,3 +456,41 @@ question_answers: Table = Base.metadata.tables["question_answers"]
 teacher_questions: Table = Base.metadata.tables["teacher_questions"]
 assignments: Table = Base.metadata.tables["assignments"]
 authored_courses: Table = Base.metadata.tables["authored_courses"]
+
+
+class CourseRating(Base):
+    """A teacher's rating (1 to 5) and short comment of a shared course; one per teacher."""
+
+    __tablename__ = "course_ratings"
+    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("authored_courses.course_id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    stars: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(String(280))
+    name: Mapped[str] = mapped_column(String(80))  # the teacher's name when they rated
+    country: Mapped[str] = mapped_column(String(8))
+    rated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+course_ratings: Table = Base.metadata.tables["course_ratings"]
+
+
+class AuthoredMedia(Base):
+    """An image, sound or document of a teacher's course, named by its path in the course."""
+
+    __tablename__ = "authored_media"
+    __table_args__ = (UniqueConstraint("course_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(128))  # images/p3.jpg, audio/v2.ogg, docs/x.pdf
+    mime: Mapped[str] = mapped_column(String(128))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+authored_media: Table = Base.metadata.tables["authored_media"]

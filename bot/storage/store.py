@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, assert_never
 
 from sqlalchemy import delete, func, select
@@ -29,12 +30,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.storage.admin import SqlAdminDesk, keep_essay
 from bot.storage.answers import keep_answers
+from bot.storage.authored_files import default_root
 from bot.storage.authoring_desk import SqlAuthoringDesk
 from bot.storage.db import open_sqlite
 from bot.storage.locks import KeyedLocks
 from bot.storage.models import processed_updates, telegram_polls, users
 from bot.storage.records import SqliteLearnerRecords, SqlLearnerRecords, export_learner
 from bot.storage.reports import SqlReportDesk
+from bot.storage.sharing import SqlShelf
 from bot.storage.sql import PgRunner, Runner, SqliteRunner
 from bot.storage.statements import (
     CoreStatements,
@@ -71,6 +74,7 @@ class SqlTurn:
         "_saved",
         "_statements",
         "_teaching",
+        "authored_dir",
         "is_new",
         "profile",
         "runner",
@@ -90,6 +94,7 @@ class SqlTurn:
         runner: Runner,
     ) -> None:
         self.runner = runner
+        self.authored_dir: Path | None = None  # where teachers' course files are written
         self._admin: SqlAdminDesk | None = None
         self._teaching: SqlTeachingDesk | None = None
         self._reports: SqlReportDesk | None = None
@@ -119,7 +124,12 @@ class SqlTurn:
     @property
     def authoring(self) -> SqlAuthoringDesk:
         """The current teacher's courses, inside this turn's transaction."""
-        return SqlAuthoringDesk(self.runner, self.user_id)
+        return SqlAuthoringDesk(self.runner, self.user_id, root=self.authored_dir)
+
+    @property
+    def shelf(self) -> SqlShelf:
+        """The shared library of teachers' courses, inside this turn's transaction."""
+        return SqlShelf(self.runner, self.user_id)
 
     @property
     def teaching(self) -> SqlTeachingDesk:
@@ -191,8 +201,10 @@ _SQLITE_FILES = KeyedLocks()
 class SqlStore:
     """Learners, their dialog state and progress, in SQLite or PostgreSQL."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, authored_dir: Path | None = None) -> None:
         self._engine = engine
+        # Teachers' course files, written out (bot/storage/authored_files.py).
+        self.authored_dir = authored_dir or default_root(engine.url.render_as_string())
         dialect = engine.dialect
         self._core = CoreStatements(dialect.name)
         self._upsert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
@@ -233,6 +245,8 @@ class SqlStore:
                 self._transaction() as (records, statements, runner),
             ):
                 tx = await self._open(records, statements, runner, user, update_key)
+                if tx is not None:
+                    tx.authored_dir = self.authored_dir
                 yield tx
                 if tx is not None:
                     await tx._flush()
@@ -372,6 +386,17 @@ class SqlStore:
             return None
         channel, external_id, prompt, option_ids = found
         return UserRef(channel, external_id), prompt, list(option_ids)
+
+    async def step_of(self, user: UserRef) -> str | None:
+        """The dialog step `user` is at (read between turns), None for a stranger."""
+        self._refuse_inside_turn()
+        if self._sqlite is not None:
+            sql = "SELECT state_step FROM users WHERE channel = ? AND external_id = ?"
+            row = (await self._sqlite_write(sql, (user.channel, user.external_id))).fetchone()
+            return None if row is None else str(row[0])
+        async with self._engine.connect() as conn:
+            found = (await conn.execute(select(users.c.state_step).where(_is(user)))).first()
+        return None if found is None else str(found[0])
 
     async def export(self, user: UserRef) -> dict[str, Any] | None:
         """Everything stored about `user`, as JSON-ready data; None if we know nothing."""

@@ -15,6 +15,7 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.attachments import from_telegram
 from bot.config import Settings
 from bot.conversations import Conversations
 from bot.server import Handler
@@ -135,7 +136,13 @@ class TelegramService:
             await _quietly(update.callback_query.answer())
         event = await to_event(update, self.store)
         if event is not None:
-            await self.conversations.handle(event, update_key(update), self.channel.send)
+            await self.conversations.handle(
+                event, update_key(update), self.channel.send, self._fetch
+            )
+
+    async def _fetch(self, file_id: str) -> tuple[bytes, str, str]:
+        """A file a person sent (getFile, then the download through our transport)."""
+        return await from_telegram(self.app.bot, file_id)
 
     async def _poll(self) -> None:
         """Our own long polling: an update is confirmed only once it was handled."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import Audio, Document, Message, Update, Voice
 from telegram.constants import ChatType
 
 from bot.storage.store import SqlStore
@@ -67,11 +67,18 @@ def _message(user: UserRef, key: str, message: Message) -> Incoming:
         return TextReceived(user, key, message.text)
     kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
     if kind == "photo":  # the largest size
-        return MediaReceived(user, key, kind, file_id=message.photo[-1].file_id, mime="image/jpeg")
-    if kind == "document" and message.document is not None:
-        document = message.document
-        name, mime = document.file_name or "", document.mime_type or ""
-        return MediaReceived(user, key, kind, file_id=document.file_id, filename=name, mime=mime)
+        photo = message.photo[-1]
+        size = photo.file_size or 0
+        return MediaReceived(user, key, kind, photo.file_id, mime="image/jpeg", size=size)
+    sent: Document | Voice | Audio | None = {
+        "document": message.document,
+        "voice": message.voice,
+        "audio": message.audio,
+    }.get(kind)
+    if sent is not None:
+        name = getattr(sent, "file_name", None) or ""
+        mime, size = sent.mime_type or "", sent.file_size or 0
+        return MediaReceived(user, key, kind, sent.file_id, name, mime, size)
     return MediaReceived(user, key, kind)
 
 

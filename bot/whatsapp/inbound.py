@@ -145,8 +145,10 @@ def _button(user: UserRef, key: str, raw: JsonObject) -> Incoming:
 
 def _audio(user: UserRef, key: str, raw: JsonObject) -> Incoming:
     """A voice note (recorded in the chat) or another audio file."""
-    voice = _object(raw.get("audio")).get("voice") is True
-    return MediaReceived(user, key, "voice" if voice else "audio")
+    audio = _object(raw.get("audio"))
+    kind = "voice" if audio.get("voice") is True else "audio"
+    file_id, mime = _string(audio.get("id")) or "", _string(audio.get("mime_type")) or ""
+    return MediaReceived(user, key, kind, file_id=file_id, mime=mime)
 
 
 def _other(user: UserRef, key: str, raw: JsonObject) -> Incoming:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
+from bot.attachments import from_whatsapp
 from bot.config import Settings
 from bot.conversations import Conversations, Outcome
 from bot.i18n import I18n
@@ -196,7 +197,11 @@ class WhatsAppService:
         async def send(outcome: Outcome) -> None:
             await self.channel.send(outcome, inbound_at=item.sent_at)
 
-        await self.conversations.handle(item.event, item.event.message_id, send)
+        await self.conversations.handle(item.event, item.event.message_id, send, self._fetch)
+
+    async def _fetch(self, media_id: str) -> tuple[bytes, str, str]:
+        """A file a person sent (its media URL, then the file)."""
+        return await from_whatsapp(self.client, media_id)
 
 
 def _same(given: str, expected: str) -> bool:

@@ -10,6 +10,8 @@ from dialogs.flows import (
     ask_teacher,
     assignments,
     authoring,
+    authoring_edit,
+    authoring_files,
     class_essays,
     class_questions,
     class_reports,
@@ -18,7 +20,9 @@ from dialogs.flows import (
     learning,
     menu,
     onboarding,
+    publishing,
     quiz,
+    shared_library,
     stats,
     teachers,
 )
@@ -44,6 +48,10 @@ def build_dialogs() -> Dialogs:
         **ask_teacher.STEPS,
         **assignments.STEPS,
         **authoring.STEPS,
+        **authoring_files.STEPS,
+        **authoring_edit.STEPS,
+        **publishing.STEPS,
+        **shared_library.STEPS,
     }
     return Dialogs(
         steps,

@@ -116,9 +116,12 @@ async def work_home(ctx: Context, event: Incoming) -> Turn:
     return Turn([Say(text)], goto="class_page")
 
 
-def _courses_for(ctx: Context, room: ClassRoom) -> list[Course]:
-    """The library's courses for the class's level (all of them if none fits)."""
-    return ctx.library.for_learner(room.level, None) or list(ctx.library.courses)
+async def _courses_for(ctx: Context, room: ClassRoom) -> list[Course]:
+    """The library's courses for the class's level (all of them if none fits); of the
+    class-only courses, the teacher's own."""
+    allowed = await ctx.shelf.allowed() if ctx.shelf and ctx.library.restricted else frozenset()
+    fits = ctx.library.for_learner(room.level, None, None, allowed)
+    return fits or [c for c in ctx.library.courses if c.id not in ctx.library.restricted - allowed]
 
 
 async def work_course(ctx: Context, event: Incoming) -> Turn:
@@ -126,7 +129,7 @@ async def work_course(ctx: Context, event: Incoming) -> Turn:
     room = await _room(ctx)
     if isinstance(room, Turn):
         return room
-    listed = _courses_for(ctx, room)
+    listed = await _courses_for(ctx, room)
     options = tuple(Option(c.id, f"📘 {c.title}") for c in listed) + (
         Option("back", ctx._("⬅️ La classe")),
     )

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import secrets
-from pathlib import Path
 
 from content.format import CourseFormatError, parse_course
+from content.format_edit import lesson_titles
 from content.format_write import choice_question, header, lesson, quiz, text_step
 from content.model import LEVELS, SUBJECTS, Course
 from content.normalize import slugify
@@ -20,12 +20,12 @@ from content.normalize import slugify
 from dialogs.authoring_ports import AuthoringDesk
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
+from dialogs.flows.authoring_files import stored_media
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
-from dialogs.messages import Ask, Document, Option, Out, Say
-from dialogs.ports import LibraryChanged
+from dialogs.messages import Ask, Document, Option, Out, Say, Show
 
 MAX_OPTIONS = 8
 _LESSON_HEADING = re.compile(r"^# .*\{#(?P<id>[a-z0-9-]+)\}$", re.MULTILINE)
@@ -41,7 +41,7 @@ def authoring(ctx: Context) -> AuthoringDesk:
 def _parsed(ctx: Context, course_id: str, source: str) -> Course | str:
     """The course the text makes, or the first problem in the teacher's language."""
     try:
-        return parse_course(source, Path("authored") / course_id / "course.md")
+        return parse_course(source, authoring(ctx).path_of(course_id))
     except CourseFormatError as error:
         problem = error.render(ctx.t.gettext)
         return ctx._("Ligne %(line)s : %(problem)s", line=error.line, problem=problem)
@@ -53,7 +53,11 @@ async def author_home(ctx: Context, event: Incoming) -> Turn:
     options = tuple(
         Option(f"a{i}", ("📗 " if c.status == "published" else "✏️ ") + _title_of(c.source))
         for i, c in enumerate(mine[:8])
-    ) + (Option("new", ctx._("➕ Nouveau cours")), Option("back", ctx._("⬅️ Mes classes")))
+    ) + (
+        Option("new", ctx._("➕ Nouveau cours")),
+        Option("import", ctx._("📥 Importer un fichier")),
+        Option("back", ctx._("⬅️ Mes classes")),
+    )
     if isinstance(event, Entered):
         text = ctx._("Vos cours :") if mine else ctx._("Vous n'avez pas encore écrit de cours.")
         return Turn([Ask(text, options, ctx.state.prompt)])
@@ -65,6 +69,8 @@ async def author_home(ctx: Context, event: Incoming) -> Turn:
     if chosen == "new":
         ctx.state.data["new_course"] = {}
         return Turn(goto="author_title")
+    if chosen == "import":
+        return Turn(goto="author_import_new")
     ctx.state.data["authoring"] = mine[int(chosen[1:])].course_id
     return Turn(goto="author_course")
 
@@ -155,7 +161,10 @@ async def _source(ctx: Context) -> tuple[str, str] | None:
     """The course being written: (id, text), if it is still the teacher's."""
     course_id = str(ctx.state.data.get("authoring", ""))
     found = await authoring(ctx).get(course_id)
-    return (course_id, found.source) if found else None
+    if found is None:
+        return None
+    await authoring(ctx).folder(course_id)  # its images and sounds on this machine's disk
+    return course_id, found.source
 
 
 async def author_course(ctx: Context, event: Incoming) -> Turn:
@@ -164,15 +173,17 @@ async def author_course(ctx: Context, event: Incoming) -> Turn:
     if current is None:
         return Turn(goto="author_home")
     course_id, source = current
-    lessons = _LESSON_HEADING.findall(source)
+    lessons = lesson_titles(source)
     options = [Option("lesson", ctx._("➕ Nouvelle leçon"))]
     if lessons:
         options.append(Option("question", ctx._("❓ Question pour la dernière leçon")))
+        options.append(Option("edit", ctx._("🛠️ Modifier une leçon")))
         options += [
             Option("preview", ctx._("👁️ Aperçu")),
             Option("publish", ctx._("📤 Publier")),
         ]
     options += [
+        Option("import", ctx._("📥 Importer un fichier")),
         Option("file", ctx._("📄 Recevoir le fichier")),
         Option("back", ctx._("⬅️ Mes cours")),
     ]
@@ -199,6 +210,8 @@ async def author_course(ctx: Context, event: Incoming) -> Turn:
         "lesson": "author_lesson_title",
         "question": "author_q_text",
         "preview": "author_preview",
+        "import": "author_import",
+        "edit": "author_edit",
         "publish": "author_publish",
         "back": "author_home",
     }
@@ -251,15 +264,27 @@ async def author_steps(ctx: Context, event: Incoming) -> Turn:
         await authoring(ctx).save(course_id, source + text_step(event.text, count == 0))
         ctx.state.data["steps"] = count + 1
         return Turn([Say(ctx._("Étape %(n)s ajoutée.", n=count + 1))], reprompt=True)
-    if isinstance(event, MediaReceived):
-        text = ctx._("Pour l'instant, les étapes sont des textes : écrivez ce que montre le média.")
-        return Turn([Say(text)], reprompt=True)
+    if current and isinstance(event, MediaReceived):
+        return await _media_step(ctx, *current, event)
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
     if not int(ctx.state.data.get("steps", 0)):
         return Turn([Say(ctx._("Écrivez au moins une étape."))], reprompt=True)
     return Turn(goto="author_course")
+
+
+async def _media_step(ctx: Context, course_id: str, source: str, event: MediaReceived) -> Turn:
+    """A photo, voice note, sound or document becomes an image, audio or document step."""
+    stored = await stored_media(ctx, course_id, event)
+    if isinstance(stored, Turn):
+        return stored
+    count = int(ctx.state.data.get("steps", 0))
+    await authoring(ctx).save(
+        course_id, source + ("" if count == 0 else "\n---\n") + f"\n{stored}\n"
+    )
+    ctx.state.data["steps"] = count + 1
+    return Turn([Say(ctx._("Étape %(n)s ajoutée.", n=count + 1))], reprompt=True)
 
 
 async def author_q_text(ctx: Context, event: Incoming) -> Turn:
@@ -362,44 +387,13 @@ async def author_preview(ctx: Context, event: Incoming) -> Turn:
         return Turn([Say(parsed)], goto="author_course")
     shown: list[Out] = []
     for number, les in enumerate(parsed.lessons, 1):
-        steps = "\n\n".join(step.text for step in les.steps)
+        steps = "\n\n".join(step.text for step in les.steps if step.media is None)
         shown.append(Say(f"{number}. {les.title}\n\n{steps}"))
+        shown += [Show(s.kind.value, s.media, s.text) for s in les.steps if s.media is not None]
         for question in les.quiz.questions if les.quiz else ():
             answers = "\n".join(("✅ " if c.correct else "▫️ ") + c.text for c in question.choices)
             shown.append(Say(f"❓ {question.text}\n{answers}"))
     return Turn(shown, goto="author_course")
-
-
-async def author_publish(ctx: Context, event: Incoming) -> Turn:
-    """Publish to the learners of the teacher's country, or of every country."""
-    current = await _source(ctx)
-    if current is None:
-        return Turn(goto="author_home")
-    country = ctx.profile.country or ""
-    options = (
-        Option("country", ctx._("🏳️ Les élèves de mon pays")),
-        Option("all", ctx._("🌍 Les élèves de tous les pays")),
-        Option("back", ctx._("⬅️ Le cours")),
-    )
-    if isinstance(event, Entered):
-        parsed = _parsed(ctx, *current)
-        if isinstance(parsed, str):
-            return Turn([Say(parsed)], goto="author_course")
-        return Turn([Ask(ctx._("Pour qui publier ce cours ?"), options, ctx.state.prompt)])
-    chosen = route(ctx, event, options)
-    if isinstance(chosen, Turn):
-        return chosen
-    if chosen == "back":
-        return Turn(goto="author_course")
-    course_id, source = current
-    wide = chosen == "all" or not country or country == "other"
-    line = "country: all" if wide else f"country: {country}"
-    await authoring(ctx).save(
-        course_id, re.sub(r"^country: .*$", line, source, count=1, flags=re.MULTILINE)
-    )
-    await authoring(ctx).publish(course_id, "all" if wide else "country")
-    done = ctx._("Publié : les élèves le trouvent maintenant dans « Les cours ».")
-    return Turn([Say(done)], goto="author_course", effects=[LibraryChanged()])
 
 
 STEPS: dict[str, Step] = {
@@ -419,6 +413,5 @@ STEPS: dict[str, Step] = {
         "author_q_right": author_q_right,
         "author_q_feedback": author_q_feedback,
         "author_preview": author_preview,
-        "author_publish": author_publish,
     }.items()
 }

@@ -53,6 +53,7 @@ async def classes_home(ctx: Context, event: Incoming) -> Turn:
     options = tuple(Option(f"k{r.id}", _class_label(ctx, r)) for r in rooms) + (
         Option("new", ctx._("➕ Nouvelle classe")),
         Option("author", ctx._("✍️ Mes cours")),
+        Option("shared", ctx._("📚 Bibliothèque partagée")),
         menu_option(ctx),
     )
     if isinstance(event, Entered):
@@ -61,8 +62,8 @@ async def classes_home(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    if chosen == "author":
-        return Turn(goto="author_home")
+    if chosen in ("author", "shared"):
+        return Turn(goto="author_home" if chosen == "author" else "shared_home")
     if chosen == "new":
         ctx.state.data["new_class"] = {}
         return Turn(goto="class_new_name")

@@ -29,22 +29,31 @@ def subject_name(ctx: Context, key: str) -> str:
     return names.get(key, key)
 
 
-def _visible_courses(ctx: Context) -> tuple[list[Course], str]:
+async def allowed_courses(ctx: Context) -> frozenset[str]:
+    """The library's restricted courses this person may be offered (their teachers' courses
+    for their classes); asked of storage only when the library has such courses."""
+    if not ctx.library.restricted or ctx.shelf is None:
+        return frozenset()
+    return await ctx.shelf.allowed()
+
+
+async def _visible_courses(ctx: Context) -> tuple[list[Course], str]:
     """Courses for the learner's class and language, widening the filter when empty."""
     level, lang, country = ctx.profile.level, ctx.profile.locale, ctx.profile.country
-    courses = ctx.library.for_learner(level, lang, country)
+    allowed = await allowed_courses(ctx)
+    courses = ctx.library.for_learner(level, lang, country, allowed)
     if courses:
         return courses, ""
-    courses = ctx.library.for_learner(level, None, country)
+    courses = ctx.library.for_learner(level, None, country, allowed)
     if courses:
         return courses, ctx._("Il n'y a pas encore de cours dans votre langue pour votre classe.")
     note = ctx._("Il n'y a pas encore de cours pour votre classe. Voici tous les cours.")
-    return ctx.library.for_learner(None, None, country), note
+    return ctx.library.for_learner(None, None, country, allowed), note
 
 
 async def subjects(ctx: Context, event: Incoming) -> Turn:
     """Choose a subject among the courses that fit the learner."""
-    courses, note = _visible_courses(ctx)
+    courses, note = await _visible_courses(ctx)
     keys = list(dict.fromkeys(course.subject for course in courses))
     if len(keys) == 1:
         ctx.state.data["subject"] = keys[0]
@@ -63,7 +72,7 @@ async def subjects(ctx: Context, event: Incoming) -> Turn:
 
 async def courses(ctx: Context, event: Incoming) -> Turn:
     """Choose a course of the chosen subject."""
-    visible, _note = _visible_courses(ctx)
+    visible, _note = await _visible_courses(ctx)
     subject = ctx.state.data.get("subject")
     listed = [course for course in visible if course.subject == subject] or visible
     options = tuple(Option(c.id, f"📘 {c.title}") for c in listed) + (menu_option(ctx),)
@@ -92,6 +101,8 @@ async def course(ctx: Context, event: Incoming) -> Turn:
         if found.objectives:
             goals = "\n".join(f"• {objective}" for objective in found.objectives)
             text += "\n\n" + ctx._("🎯 À la fin de ce cours, vous saurez :") + "\n" + goals
+        if found.attribution:  # the chain of adaptations, in the course's own words
+            text += "\n\n" + "\n".join(f"✍️ {link}" for link in found.attribution)
         pick = (
             ctx._("Choisissez une partie :") if found.modules else ctx._("Choisissez une leçon :")
         )

@@ -80,6 +80,8 @@ async def test_a_course_written_in_the_chat_is_previewed_published_and_exported(
 
     await teacher.tap("Publier")
     await teacher.tap("Les élèves de mon pays")
+    await teacher.tap("CC BY-SA 4.0")
+    await teacher.send("Awa Ndiaye")  # asked once: the name the teacher signs with
     assert "Publié" in teacher.texts()
     await student.send("/menu")
     await student.tap("Les cours")

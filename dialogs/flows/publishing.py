@@ -1,0 +1,161 @@
+"""Publishing a teacher's course: for whom (the author's classes, their country, every
+country), under which licence, signed with the teacher's name (asked once, then kept in the
+`authors:` line of their courses). The choices are written into the course's header, so the
+file says what the bot does."""
+
+from __future__ import annotations
+
+import re
+
+from content.format_write import with_header
+
+from dialogs.context import Context, Step, Turn
+from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flows.authoring import _parsed, _source, authoring
+from dialogs.flows.classes import teachers_only
+from dialogs.flows.common import route
+from dialogs.messages import Ask, Option, Say
+from dialogs.ports import LibraryChanged
+from dialogs.sharing_ports import CLASSES, COUNTRY, EVERYWHERE
+
+LICENCES = ("CC BY-SA 4.0", "CC BY 4.0", "CC BY-NC-SA 4.0", "CC0 1.0")
+DEFAULT_LICENCE = LICENCES[0]
+MAX_NAME = 60
+
+
+async def signature(ctx: Context) -> str | None:
+    """The name the teacher signs with: just typed, or kept from their courses."""
+    typed = ctx.state.data.get("signature")
+    if typed:
+        return str(typed)
+    return await ctx.shelf.signature() if ctx.shelf is not None else None
+
+
+def ask_name_then(ctx: Context, then: str) -> Turn:
+    """Go and ask the teacher's name, then come back to `then`."""
+    ctx.state.data["after_name"] = then
+    return Turn(goto="teacher_name")
+
+
+async def teacher_name(ctx: Context, event: Incoming) -> Turn:
+    """The teacher's name as their courses and ratings will show it (asked once)."""
+    options = (Option("back", ctx._("⬅️ Mes classes")),)
+    if isinstance(event, Entered):
+        text = ctx._(
+            "Votre nom, tel qu'il apparaîtra comme auteur de vos cours "
+            "(par exemple « Awa Ndiaye ») :"
+        )
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    if isinstance(event, TextReceived) and not event.text.startswith("/"):
+        name = " ".join(event.text.replace(",", " ").replace(";", " ").split())[:MAX_NAME]
+        if len(name) < 2:
+            return Turn([Say(ctx._("Écrivez votre nom (deux lettres au moins)."))], reprompt=True)
+        ctx.state.data["signature"] = name
+        return Turn(goto=str(ctx.state.data.pop("after_name", "classes_home")))
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    ctx.state.data.pop("after_name", None)
+    return Turn(goto="classes_home")
+
+
+async def author_publish(ctx: Context, event: Incoming) -> Turn:
+    """For whom to publish: the students of my classes, of my country, or of every country."""
+    current = await _source(ctx)
+    if current is None:
+        return Turn(goto="author_home")
+    options = (
+        Option(CLASSES, ctx._("👥 Les élèves de mes classes")),
+        Option(COUNTRY, ctx._("🏳️ Les élèves de mon pays")),
+        Option(EVERYWHERE, ctx._("🌍 Les élèves de tous les pays")),
+        Option("back", ctx._("⬅️ Le cours")),
+    )
+    if isinstance(event, Entered):
+        parsed = _parsed(ctx, *current)
+        if isinstance(parsed, str):
+            return Turn([Say(parsed)], goto="author_course")
+        return Turn([Ask(ctx._("Pour qui publier ce cours ?"), options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if chosen == "back":
+        return Turn(goto="author_course")
+    ctx.state.data["publish"] = {"visibility": chosen}
+    return Turn(goto="author_licence")
+
+
+async def author_licence(ctx: Context, event: Incoming) -> Turn:
+    """Under which licence other teachers may reuse the course (CC BY-SA 4.0 by default)."""
+    current = await _source(ctx)
+    if current is None:
+        return Turn(goto="author_home")
+    parsed = _parsed(ctx, *current)
+    if isinstance(parsed, str):
+        return Turn([Say(parsed)], goto="author_course")
+    if parsed.attribution and re.search(r"\bSA\b", parsed.licence.upper()):
+        # Share-alike: an adaptation keeps the licence of the course it is adapted from.
+        ctx.state.data.setdefault("publish", {})["licence"] = parsed.licence
+        kept = ctx._(
+            "Ce cours est adapté d'un cours sous licence %(licence)s : il garde cette licence.",
+            licence=parsed.licence,
+        )
+        return Turn([Say(kept)], goto="author_release")
+    options = tuple(
+        Option(f"l{i}", ctx._("%(licence)s (conseillée)", licence=name) if not i else name)
+        for i, name in enumerate(LICENCES)
+    ) + (Option("back", ctx._("⬅️ Le cours")),)
+    if isinstance(event, Entered):
+        text = ctx._(
+            "Sous quelle licence les autres enseignants pourront-ils réutiliser ce cours ? "
+            "CC BY-SA : en citant l'auteur et en partageant leurs adaptations de même ; "
+            "CC BY : en citant l'auteur ; CC BY-NC-SA : de même, sans usage commercial ; "
+            "CC0 : librement."
+        )
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if chosen == "back":
+        return Turn(goto="author_course")
+    ctx.state.data.setdefault("publish", {})["licence"] = LICENCES[int(chosen[1:])]
+    return Turn(goto="author_release")
+
+
+async def author_release(ctx: Context, event: Incoming) -> Turn:
+    """Write visibility, licence and author into the header, then publish."""
+    current = await _source(ctx)
+    if current is None:
+        return Turn(goto="author_home")
+    name = await signature(ctx)
+    if name is None:
+        return ask_name_then(ctx, "author_release")
+    choice = ctx.state.data.pop("publish", None) or {}
+    visibility = str(choice.get("visibility", COUNTRY))
+    country = ctx.profile.country or ""
+    if visibility == COUNTRY and (not country or country == "other"):
+        visibility = EVERYWHERE
+    course_id, source = current
+    # A course for my classes is written for every country: its members may live anywhere,
+    # and the library offers it to them alone (Library.restricted).
+    source = with_header(source, "country", country if visibility == COUNTRY else "all")
+    source = with_header(source, "licence", str(choice.get("licence", DEFAULT_LICENCE)))
+    source = with_header(source, "authors", name)
+    await authoring(ctx).save(course_id, source)
+    await authoring(ctx).publish(course_id, visibility)
+    done = {
+        CLASSES: ctx._("Publié : les élèves de vos classes le trouvent dans « Les cours »."),
+        COUNTRY: ctx._("Publié : les élèves de votre pays le trouvent dans « Les cours »."),
+        EVERYWHERE: ctx._("Publié : les élèves de tous les pays le trouvent dans « Les cours »."),
+    }[visibility]
+    return Turn([Say(done)], goto="author_course", effects=[LibraryChanged()])
+
+
+STEPS: dict[str, Step] = {
+    name: teachers_only(step)
+    for name, step in {
+        "teacher_name": teacher_name,
+        "author_publish": author_publish,
+        "author_licence": author_licence,
+        "author_release": author_release,
+    }.items()
+}

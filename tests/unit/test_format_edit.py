@@ -1,0 +1,111 @@
+"""Editing a course text: steps of a lesson replaced, moved up, deleted; the quiz kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from content.format import parse_course
+from content.format_edit import (
+    add_questions,
+    delete_step,
+    lesson_count,
+    lesson_titles,
+    move_up,
+    replace_step,
+    steps,
+)
+
+COURSE = """id: eau
+title: L'eau
+subject: sciences
+levels: CM2
+language: fr
+
+# Module : Boire {#boire}
+
+# L'eau propre {#propre}
+
+On boit de l'eau propre.
+Elle vient du forage.
+
+---
+
+\\# Pas un titre.
+
+---
+
+- filtrer
+- bouillir
+
+## Quiz
+
+? L'eau du marigot se boit-elle ?
+= faux
+
+# Garder l'eau
+
+Un canari fermé garde l'eau propre.
+"""
+
+
+def texts(source: str, lesson: int) -> list[str]:
+    """The parsed text of each step of a lesson."""
+    return [s.text for s in parse_course(source, Path("eau/course.md")).lessons[lesson].steps]
+
+
+def test_lessons_and_their_steps_as_written() -> None:
+    assert lesson_count(COURSE) == 2
+    assert lesson_titles(COURSE) == ["L'eau propre", "Garder l'eau"]
+    assert steps(COURSE, 0) == [
+        "On boit de l'eau propre.\nElle vient du forage.",
+        "\\# Pas un titre.",
+        "- filtrer\n- bouillir",
+    ]
+    assert steps(COURSE, 1) == ["Un canari fermé garde l'eau propre."]
+
+
+def test_replace_move_delete_keep_the_quiz_and_the_other_lessons() -> None:
+    replaced = replace_step(COURSE, 0, 1, "Le forage est loin.")
+    assert texts(replaced, 0)[1] == "Le forage est loin."
+    moved = move_up(COURSE, 0, 2)
+    assert texts(moved, 0) == [
+        "On boit de l'eau propre. Elle vient du forage.",
+        "- filtrer\n- bouillir",
+        "# Pas un titre.",
+    ]
+    deleted = delete_step(COURSE, 0, 0)
+    assert texts(deleted, 0) == ["# Pas un titre.", "- filtrer\n- bouillir"]
+    for edited in (replaced, moved, deleted):
+        course = parse_course(edited, Path("eau/course.md"))
+        assert course.lessons[0].quiz is not None and len(course.lessons[0].quiz.questions) == 1
+        assert texts(edited, 1) == ["Un canari fermé garde l'eau propre."]
+        assert course.modules[0].id == "boire"
+
+
+def test_first_step_does_not_move_and_missing_steps_raise() -> None:
+    assert texts(move_up(COURSE, 0, 0), 0) == texts(COURSE, 0)
+    with pytest.raises(IndexError):
+        delete_step(COURSE, 0, 3)
+    with pytest.raises(IndexError):
+        steps(COURSE, 2)
+
+
+def test_media_lines_are_steps_of_their_own(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "p1.jpg").write_bytes(b"jpg")
+    source = replace_step(COURSE, 1, 0, "Un canari.\n![Un canari](images/p1.jpg)")
+    assert steps(source, 1) == ["Un canari.", "![Un canari](images/p1.jpg)"]
+    moved = move_up(source, 1, 1)
+    lesson = parse_course(moved, tmp_path / "course.md").lessons[1]
+    assert [s.kind.value for s in lesson.steps] == ["image", "text"]
+
+
+def test_questions_join_the_last_lessons_quiz() -> None:
+    added = add_questions(COURSE, "\n? Le canari est-il fermé ?\n= vrai\n")
+    quiz = parse_course(added, Path("eau/course.md")).lessons[1].quiz
+    assert quiz is not None and [q.text for q in quiz.questions] == ["Le canari est-il fermé ?"]
+    again = add_questions(added, "\n? Et l'eau ?\n= propre\n")
+    quiz = parse_course(again, Path("eau/course.md")).lessons[1].quiz
+    assert quiz is not None and len(quiz.questions) == 2
