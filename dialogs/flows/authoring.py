@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import replace
+from typing import Any
 
 from content.format import CourseFormatError, parse_course
 from content.format_edit import lesson_titles
 from content.format_write import choice_question, header, lesson, quiz, text_step
-from content.model import LEVELS, SUBJECTS, Course
+from content.format_write import question as question_text
+from content.model import LEVELS, SUBJECTS, Course, Question, QuestionType
 from content.normalize import slugify
 
 from dialogs.authoring_ports import AuthoringDesk
@@ -289,7 +292,49 @@ async def _media_step(ctx: Context, course_id: str, source: str, event: MediaRec
 
 async def author_q_text(ctx: Context, event: Incoming) -> Turn:
     """The question."""
-    return await _ask_part(ctx, event, ctx._("La question :"), "text", "author_q_options")
+    return await _ask_part(ctx, event, ctx._("La question :"), "text", "author_q_kind")
+
+
+async def author_q_kind(ctx: Context, event: Incoming) -> Turn:
+    """How the learner answers: by choosing, true or false, or by writing."""
+    options = (
+        Option("choice", ctx._("🔘 Réponses à choisir")),
+        Option("truth", ctx._("✔️ Vrai ou faux")),
+        Option("written", ctx._("✍️ Réponse à écrire")),
+    )
+    if isinstance(event, Entered):
+        return Turn([Ask(ctx._("Comment l'élève répond-il ?"), options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    ctx.state.data.setdefault("question", {})["kind"] = chosen
+    targets = {
+        "choice": "author_q_options",
+        "truth": "author_q_truth",
+        "written": "author_q_written",
+    }
+    return Turn(goto=targets[chosen])
+
+
+async def author_q_truth(ctx: Context, event: Incoming) -> Turn:
+    """Whether the statement is true."""
+    options = (Option("true", ctx._("Vrai")), Option("false", ctx._("Faux")))
+    if isinstance(event, Entered):
+        return Turn([Ask(ctx._("La bonne réponse :"), options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    ctx.state.data.setdefault("question", {})["truth"] = chosen == "true"
+    return Turn(goto="author_q_feedback")
+
+
+async def author_q_written(ctx: Context, event: Incoming) -> Turn:
+    """The answers accepted, one per line (case, accents and small typos are forgiven)."""
+    question = ctx._(
+        "Les réponses acceptées, une par ligne (majuscules, accents et petites fautes de "
+        "frappe sont pardonnés) :"
+    )
+    return await _ask_part(ctx, event, question, "accepted", "author_q_feedback")
 
 
 async def author_q_options(ctx: Context, event: Incoming) -> Turn:
@@ -304,7 +349,10 @@ async def _ask_part(ctx: Context, event: Incoming, question: str, key: str, then
     if isinstance(event, Entered):
         return Turn([Ask(question, options, ctx.state.prompt)])
     if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
-        if key == "options":
+        if key == "accepted":
+            lines = [line.strip() for line in event.text.splitlines() if line.strip()]
+            ctx.state.data.setdefault("question", {})["accepted"] = lines[:MAX_OPTIONS]
+        elif key == "options":
             lines = [line.strip() for line in event.text.splitlines() if line.strip()]
             if not 2 <= len(lines) <= MAX_OPTIONS:
                 return Turn(
@@ -367,14 +415,24 @@ async def author_q_feedback(ctx: Context, event: Incoming) -> Turn:
     last = source.rfind("\n# ")
     if "\n## Quiz" not in source[last:]:
         source += quiz()
-    source += choice_question(
-        str(data.get("text", "")),
-        list(data.get("options", [])),
-        set(data.get("right", [])),
-        feedback,
-    )
+    source += _written_question(data, feedback)
     await authoring(ctx).save(course_id, source)
     return Turn([Say(ctx._("Question ajoutée."))], goto="author_course")
+
+
+def _written_question(data: dict[str, Any], feedback: str) -> str:
+    """The question built by the prompts, in our course format."""
+    text = str(data.get("text", ""))
+    kind = data.get("kind", "choice")
+    if kind == "truth":
+        item = Question("q", QuestionType.TRUE_FALSE, text, truth=bool(data.get("truth")))
+        return question_text(replace(item, explanation=" ".join(feedback.split())))
+    if kind == "written":
+        accepted = tuple(str(a) for a in data.get("accepted", ()))
+        item = Question("q", QuestionType.SHORT, text, accepted=accepted)
+        return question_text(replace(item, explanation=" ".join(feedback.split())))
+    options = list(data.get("options", []))
+    return choice_question(text, options, set(data.get("right", [])), feedback)
 
 
 async def author_preview(ctx: Context, event: Incoming) -> Turn:
@@ -409,6 +467,9 @@ STEPS: dict[str, Step] = {
         "author_lesson_title": author_lesson_title,
         "author_steps": author_steps,
         "author_q_text": author_q_text,
+        "author_q_kind": author_q_kind,
+        "author_q_truth": author_q_truth,
+        "author_q_written": author_q_written,
         "author_q_options": author_q_options,
         "author_q_right": author_q_right,
         "author_q_feedback": author_q_feedback,

@@ -49,6 +49,7 @@ async def write_course(teacher: Person) -> None:
     await teacher.tap("Leçon terminée")
     await teacher.tap("Question pour la dernière leçon")
     await teacher.send("Que met-on dans le compost ?")
+    await teacher.tap("Réponses à choisir")
     await teacher.send("Du plastique\nDes épluchures\nDes feuilles")
     await teacher.tap("Des épluchures")
     await teacher.tap("Des feuilles")
@@ -109,3 +110,30 @@ async def test_a_student_cannot_write_courses(talk: Conversations) -> None:
             tx.save(tx.profile, DialogState(step=step, prompt=tx.state.prompt))
         replies = await student.send("1")
         assert "réservée aux enseignants" in student.texts(replies), step
+
+
+async def test_true_false_and_written_questions_are_built_by_prompts(
+    talk: Conversations, database_url: str
+) -> None:
+    teacher = await teacher_of(talk, database_url)
+    await write_course(teacher)
+    await teacher.tap("Question pour la dernière leçon")
+    await teacher.send("Le plastique pourrit dans le compost.")
+    await teacher.tap("Vrai ou faux")
+    await teacher.tap("Faux")
+    await teacher.send("Le plastique ne se décompose pas.")
+    await teacher.tap("Question pour la dernière leçon")
+    await teacher.send("Comment appelle-t-on l'engrais obtenu ?")
+    await teacher.tap("Réponse à écrire")
+    await teacher.send("le compost\ncompost")
+    await teacher.tap("Pas d'explication")
+    replies = await teacher.tap("Recevoir le fichier")
+    exported = next(m for m in replies if isinstance(m, Document))
+    course = parse_course(exported.content.decode("utf-8"), Path("course.md"))
+    questions = course.lessons[0].quiz.questions  # type: ignore[union-attr]
+    assert [q.type.value for q in questions] == ["multiple", "true_false", "short"]
+    assert (
+        questions[1].truth is False
+        and questions[1].explanation == "Le plastique ne se décompose pas."
+    )
+    assert questions[2].accepted == ("le compost", "compost")
