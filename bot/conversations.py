@@ -27,6 +27,7 @@ from dialogs.state import DialogState, Profile
 from dialogs.teaching_ports import Links
 
 log = logging.getLogger("imaginecole.conversations")
+PHONE_CHANNELS = frozenset({"whatsapp"})  # channels whose id of a person is their number
 
 
 @dataclass
@@ -117,8 +118,11 @@ class Conversations:
             ctx.charts = self.charts
             ctx.teaching = tx.teaching
             ctx.authoring = tx.authoring
+            ctx.address_is_phone = event.user.channel in PHONE_CHANNELS
             ctx.reports = tx.reports
             ctx.shelf = tx.shelf
+            ctx.circles = tx.circles
+            ctx.creathon = tx.creathon
             ctx.links = self.links
             reply = await self.dialogs.handle(ctx, event)
             tx.save(ctx.profile, ctx.state, reply.effects)

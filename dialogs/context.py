@@ -11,6 +11,8 @@ from content.library import Library
 
 from dialogs.admin_ports import AdminDesk, Charts
 from dialogs.authoring_ports import AuthoringDesk
+from dialogs.circle_ports import CircleDesk
+from dialogs.creathon_ports import CreathonDesk
 from dialogs.events import Incoming, UserRef
 from dialogs.messages import Out
 from dialogs.ports import Booklets, Effect, LearnerRecords
@@ -78,8 +80,11 @@ class Context:
     teaching: TeachingDesk | None = None  # invitations, teacher requests, classes
     links: Links | None = None  # join links and QR codes of classes
     authoring: AuthoringDesk | None = None  # the teacher's own courses
+    address_is_phone: bool = False  # the channel's id of the person is their phone number
     reports: ReportDesk | None = None  # class reports, essays to grade, students' questions
     shelf: Shelf | None = None  # the shared library: visibility, uses, ratings
+    circles: CircleDesk | None = None  # teachers' circles and colleague requests
+    creathon: CreathonDesk | None = None  # contests of scenarios, reviews, results
     # Picks the translator of another language (after the learner chose one).
     translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
 

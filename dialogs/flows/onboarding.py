@@ -52,7 +52,7 @@ async def consent(ctx: Context, event: Incoming) -> Turn:
             "À tout moment, /mes_donnees vous envoie tout ce que je garde, "
             "et /supprimer_mes_donnees efface tout."
         )
-        if ctx.user.channel == "whatsapp":  # WhatsApp's address of a person is their number
+        if ctx.address_is_phone:  # the channel reaches people by their phone number
             notice = ctx._(
                 "Avant de commencer : je garde seulement votre langue, votre pays, votre rôle, "
                 "votre classe et vos progrès, pour reprendre là où vous vous êtes arrêté. "

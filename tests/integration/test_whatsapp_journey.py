@@ -80,6 +80,16 @@ async def onboard(learner: WhatsAppLearner) -> None:
     await learner.tap("CM2")
 
 
+async def test_the_consent_notice_says_the_number_is_only_used_to_reply(
+    learner: WhatsAppLearner,
+) -> None:
+    await learner.send("Bonjour")
+    await learner.tap("Français")
+    notice = learner.texts()
+    assert "Votre numéro WhatsApp me sert seulement à vous répondre" in notice
+    assert "ni votre numéro de téléphone" not in notice
+
+
 async def open_first_lesson(learner: WhatsAppLearner) -> None:
     """Menu -> courses -> mathematics -> fractions -> its first part -> its first lesson."""
     await learner.tap("courses")
