@@ -36,6 +36,7 @@ class Action(StrEnum):
     CANCEL_BROADCAST = "cancel_broadcast"
     VIEW_BROADCASTS = "view_broadcasts"  # progress and statistics of announcements
     VIEW_STATS = "view_stats"  # impact reports
+    CREATHON = "creathon"  # open and run a contest of scenarios (every country)
 
 
 ADMIN_ACTIONS = tuple(Action)
@@ -93,6 +94,19 @@ def may_grant(grants: Iterable[Grant], given: Grant) -> bool:
     if given.role not in (Role.MODERATOR, Role.TEACHER) or not given.country:
         return False
     return may(held, Action.GRANT, [given.country])
+
+
+CIRCLE_ROLES = frozenset({Role.REGIONAL_ADMIN, Role.NATIONAL_ADMIN, Role.MODERATOR, Role.TEACHER})
+
+
+def in_circles(grants: Iterable[Grant]) -> bool:
+    """Whether this person may use teachers' circles (students never see them)."""
+    return any(g.role in CIRCLE_ROLES for g in grants)
+
+
+def may_create_circle(grants: Iterable[Grant]) -> bool:
+    """Whether this person may open a new circle: admins and moderators."""
+    return any(g.role in CIRCLE_ROLES - {Role.TEACHER} for g in grants)
 
 
 def highest(grants: Iterable[Grant]) -> Role:

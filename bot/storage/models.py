@@ -494,3 +494,141 @@ class AuthoredMedia(Base):
 
 
 authored_media: Table = Base.metadata.tables["authored_media"]
+
+
+class Circle(Base):
+    """A teachers' circle ("Mathématiques - collège"), across countries."""
+
+    __tablename__ = "circles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    subject: Mapped[str] = mapped_column(String(32))  # "" for a one-to-one exchange
+    level_group: Mapped[str] = mapped_column(String(16))  # primary, college, lycee, pair
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CircleMember(Base):
+    """A member of a circle and how they follow it: every message, a daily digest, muted."""
+
+    __tablename__ = "circle_members"
+
+    circle_id: Mapped[int] = mapped_column(
+        ForeignKey("circles.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    digest: Mapped[str] = mapped_column(String(8))  # every, daily, mute
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CircleMessage(Base):
+    """A message posted in a circle (relayed to its members), maybe answering another."""
+
+    __tablename__ = "circle_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    reply_to: Mapped[int | None] = mapped_column(
+        ForeignKey("circle_messages.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16))  # relayed, held, removed
+
+
+class CircleDigest(Base):
+    """The scheduled notice that carries one circle's digest at one time (found to update it)."""
+
+    __tablename__ = "circle_digests"
+
+    circle_id: Mapped[int] = mapped_column(
+        ForeignKey("circles.id", ondelete="CASCADE"), primary_key=True
+    )
+    send_at: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+
+
+class ColleagueRequest(Base):
+    """A teacher looking for a peer of the same subject and level in another country."""
+
+    __tablename__ = "colleague_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asker_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    asked_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    subject: Mapped[str] = mapped_column(String(32))
+    level: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # asked, accepted, declined, none
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CreathonContest(Base):
+    """A Creathon: a contest of pedagogical scenarios, with its rubric and its jury."""
+
+    __tablename__ = "creathon_contests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    theme: Mapped[str] = mapped_column(String(120))
+    rules: Mapped[str] = mapped_column(Text)
+    levels: Mapped[list[str]] = mapped_column(JSON)  # empty: every class
+    subjects: Mapped[list[str]] = mapped_column(JSON)  # empty: every subject
+    submit_by: Mapped[datetime] = mapped_column(UtcDateTime)
+    review_by: Mapped[datetime] = mapped_column(UtcDateTime)
+    criteria: Mapped[list[Any]] = mapped_column(JSON)  # [[name, weight], ...], weights sum 100
+    jury: Mapped[list[int]] = mapped_column(JSON)  # people ids
+    reviewers: Mapped[int] = mapped_column(Integer)  # peer reviewers per submission
+    shortlist: Mapped[int] = mapped_column(Integer)  # submissions the jury scores
+    status: Mapped[str] = mapped_column(String(16))  # open, review, jury, done
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    results_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class CreathonSubmission(Base):
+    """A teacher's scenario: one of their courses and how it is used in class."""
+
+    __tablename__ = "creathon_submissions"
+    __table_args__ = (UniqueConstraint("contest_id", "author_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("creathon_contests.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(500))
+    country: Mapped[str] = mapped_column(String(8))  # the author's, when they submitted
+    source: Mapped[str] = mapped_column(Text)  # the course's text, frozen at the deadline
+    rank: Mapped[int | None] = mapped_column(Integer)  # set with the results
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CreathonReview(Base):
+    """A reviewer's (peer) or juror's (jury) scores of a submission, per rubric criterion."""
+
+    __tablename__ = "creathon_reviews"
+    __table_args__ = (UniqueConstraint("submission_id", "reviewer_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("creathon_submissions.id", ondelete="CASCADE")
+    )
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # peer, jury
+    scores: Mapped[list[int] | None] = mapped_column(JSON)  # 0..10 per criterion
+    total: Mapped[float | None] = mapped_column(Double)  # weighted, out of 100
+    comment: Mapped[str] = mapped_column(String(500))
+    assigned_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    scored_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+creathon_contests: Table = Base.metadata.tables["creathon_contests"]
+creathon_submissions: Table = Base.metadata.tables["creathon_submissions"]
+creathon_reviews: Table = Base.metadata.tables["creathon_reviews"]

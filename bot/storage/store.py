@@ -32,6 +32,8 @@ from bot.storage.admin import SqlAdminDesk, keep_essay
 from bot.storage.answers import keep_answers
 from bot.storage.authored_files import default_root
 from bot.storage.authoring_desk import SqlAuthoringDesk
+from bot.storage.circles import SqlCircleDesk
+from bot.storage.creathon import SqlCreathonDesk
 from bot.storage.db import open_sqlite
 from bot.storage.locks import KeyedLocks
 from bot.storage.models import processed_updates, telegram_polls, users
@@ -130,6 +132,16 @@ class SqlTurn:
     def shelf(self) -> SqlShelf:
         """The shared library of teachers' courses, inside this turn's transaction."""
         return SqlShelf(self.runner, self.user_id)
+
+    @property
+    def creathon(self) -> SqlCreathonDesk:
+        """The Creathon's contests, submissions and reviews, inside this turn's transaction."""
+        return SqlCreathonDesk(self.runner, self.user_id)
+
+    @property
+    def circles(self) -> SqlCircleDesk:
+        """Teachers' circles and colleague requests, inside this turn's transaction."""
+        return SqlCircleDesk(self.runner, self.user_id)
 
     @property
     def teaching(self) -> SqlTeachingDesk:

@@ -6,13 +6,16 @@ import json
 import logging
 import re
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
 from bot.conversations import Conversations, Outcome
+from bot.storage.channels import ChannelStore
 from bot.web.frames import to_frames
 from dialogs.events import Incoming, OptionChosen, OptionsChosen, Resumed, TextReceived, UserRef
+from dialogs.messages import Out, Say
 
 log = logging.getLogger("imaginecole.web")
 
@@ -56,7 +59,8 @@ class WebChat:
         if frame.get("type") == "hello" and UID.match(str(frame.get("uid", ""))):
             uid = str(frame["uid"])
             self.sockets[uid].add(ws)
-            await self.conversations.handle(Resumed(UserRef("web", uid), "hello"), None, self.send)
+            hello = Resumed(UserRef("web", uid), "hello")
+            await self.conversations.handle(hello, None, self._with_held)
             return uid
         event = _event(uid, frame) if uid else None
         if event is None:
@@ -72,6 +76,19 @@ class WebChat:
         for ws in list(self.sockets.get(outcome.user.external_id, ())):
             for frame in frames:
                 await ws.send_json(frame)
+
+    async def _with_held(self, outcome: Outcome) -> None:
+        """The reply to a hello, led by what waited for the learner (teachers' circles)."""
+        held = await self._held(outcome.user_id)
+        await self.send(replace(outcome, messages=held + outcome.messages))
+
+    async def _held(self, user_id: int | None) -> list[Out]:
+        """Messages kept for a closed tab, oldest first, taken out of the store."""
+        if user_id is None:
+            return []
+        payloads = await ChannelStore(self.conversations.store).take_held(user_id)
+        texts = [str((p.get("text") or {}).get("body", "")) for p in payloads]
+        return [Say(text) for text in texts if text]
 
 
 def _event(uid: str, frame: dict[str, Any]) -> Incoming | None:

@@ -51,6 +51,8 @@ async def admin_menu(ctx: Context, event: Incoming) -> Turn:
         Option("invite", ctx._("🎟️ Inviter des enseignants")),
         Option("requests", ctx._("🧑‍🏫 Demandes d'enseignants")),
         Option("stats", ctx._("📊 Statistiques")),
+        Option("creathon", ctx._("🏆 Creathon")),
+        Option("circles", ctx._("🌍 Cercles")),
         menu_option(ctx),
     )
     if isinstance(event, Entered):
@@ -67,6 +69,8 @@ async def admin_menu(ctx: Context, event: Incoming) -> Turn:
         "stats": "admin_stats",
         "invite": "invite_country",
         "requests": "teacher_requests",
+        "creathon": "cr_home",
+        "circles": "circles_home",
     }
     ctx.state.data.pop("ann", None)
     return Turn(goto=targets[chosen])

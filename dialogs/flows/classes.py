@@ -54,6 +54,8 @@ async def classes_home(ctx: Context, event: Incoming) -> Turn:
         Option("new", ctx._("➕ Nouvelle classe")),
         Option("author", ctx._("✍️ Mes cours")),
         Option("shared", ctx._("📚 Bibliothèque partagée")),
+        Option("creathon", ctx._("🏆 Creathon")),
+        Option("circles", ctx._("🌍 Cercles d'enseignants")),
         menu_option(ctx),
     )
     if isinstance(event, Entered):
@@ -62,8 +64,9 @@ async def classes_home(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    if chosen in ("author", "shared"):
-        return Turn(goto="author_home" if chosen == "author" else "shared_home")
+    if chosen in ("author", "shared", "circles", "creathon"):
+        targets = {"author": "author_home", "shared": "shared_home", "circles": "circles_home"}
+        return Turn(goto=targets.get(chosen, "cr_home"))
     if chosen == "new":
         ctx.state.data["new_class"] = {}
         return Turn(goto="class_new_name")

@@ -38,6 +38,7 @@ class Shared:
 
     course: Course
     entry: ShelfEntry
+    laurels: tuple[str, ...] = ()  # themes of the Creathons it won
 
 
 def shelf(ctx: Context) -> Shelf:
@@ -49,8 +50,9 @@ def shelf(ctx: Context) -> Shelf:
 
 async def browsable(ctx: Context) -> list[Shared]:
     """Every course the teacher may browse, most used and best rated first."""
+    won = await ctx.creathon.laurels() if ctx.creathon is not None else {}
     found = [
-        Shared(course, entry)
+        Shared(course, entry, won.get(entry.course_id, ()))
         for entry in await shelf(ctx).entries(ctx.profile.country)
         if (course := ctx.library.get(entry.course_id)) is not None
     ]
@@ -99,6 +101,8 @@ def entry_line(ctx: Context, item: Shared) -> str:
         licence=item.course.licence,
         rating=_stars(ctx, item.entry),
         uses=uses,
+    ) + "".join(
+        " · " + ctx._("🏆 Lauréat Creathon « %(theme)s »", theme=theme) for theme in item.laurels
     )
 
 

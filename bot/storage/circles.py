@@ -1,0 +1,290 @@
+"""The circles desk (dialogs/circle_ports.py) on SQL that SQLite and PostgreSQL both read.
+
+A posted message is relayed in the author's own turn, so it is never lost nor sent twice:
+- members who follow every message on Telegram, or on WhatsApp inside the 24-hour window,
+  get it through the outbox as one personal notice (the sender, its rates, its attachments);
+- WhatsApp members outside the window get it in the circle's digest, not as a template each;
+- members who chose the daily digest get that digest: a scheduled personal notice per circle
+  and per evening, rewritten at each message and queued once by the outbox's scheduler;
+- web members get it when they next open the chat (held in `pending_messages`);
+- muted members get nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.storage.admin import SqlAdminDesk
+from bot.storage.colleagues import colleague, colleague_asks, propose, settle
+from bot.storage.sql import Row, Runner, as_json, utc
+from dialogs.admin_ports import CHANNELS_WITH_PUSH, Attachment, Audience, BroadcastDraft
+from dialogs.circle_ports import CircleInfo, CirclePost, Colleague, ColleagueAsk, Posted
+
+WINDOW = timedelta(hours=24)  # WhatsApp's free-form window
+DIGEST_HOUR = 18  # UTC: the evening in West and Central Africa
+PAIR = "pair"  # the level group of a one-to-one exchange (shown to its two members only)
+QUOTE = 60  # characters of a message quoted by a reply
+SOMEONE = "Enseignant·e"  # a teacher who never gave their name
+
+
+def next_digest(now: datetime) -> datetime:
+    """When the digest of messages posted now goes: the next evening at DIGEST_HOUR."""
+    today = now.replace(hour=DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    return today if now < today else today + timedelta(days=1)
+
+
+class SqlCircleDesk:
+    """CircleDesk for the person `user_id`, on the turn's runner."""
+
+    def __init__(self, runner: Runner, user_id: int, now: datetime | None = None) -> None:
+        self.runner = runner
+        self.user_id = user_id
+        self.now = now or datetime.now(UTC)
+
+    async def circles(self) -> list[CircleInfo]:
+        """Open circles, and the exchanges the current person is in."""
+        rows = await self.runner.run(
+            "SELECT c.id, c.name, c.subject, c.level_group,"
+            " (SELECT COUNT(*) FROM circle_members a WHERE a.circle_id = c.id), m.digest"
+            " FROM circles c LEFT JOIN circle_members m ON m.circle_id = c.id AND m.user_id = :uid"
+            " WHERE c.level_group <> :pair OR m.user_id IS NOT NULL ORDER BY c.name, c.id",
+            uid=self.user_id,
+            pair=PAIR,
+        )
+        return [CircleInfo(int(i), str(n), str(s), str(g), int(k), d) for i, n, s, g, k, d in rows]
+
+    async def create_circle(self, name: str, subject: str, level_group: str) -> int:
+        """A new circle; its id."""
+        rows = await self.runner.run(
+            "INSERT INTO circles (name, subject, level_group, created_by, created_at)"
+            " VALUES (:name, :subject, :level, :uid, :now) RETURNING id",
+            name=name[:80],
+            subject=subject,
+            level=level_group,
+            uid=self.user_id,
+            now=self.now,
+        )
+        return int(rows[0][0])
+
+    async def set_digest(self, circle_id: int, digest: str | None) -> None:
+        """Join, change how one follows, or leave (None) a circle."""
+        if digest is None:
+            await self.runner.run(
+                "DELETE FROM circle_members WHERE circle_id = :cid AND user_id = :uid",
+                cid=circle_id,
+                uid=self.user_id,
+            )
+            return
+        await add_member(self.runner, circle_id, self.user_id, digest, self.now)
+
+    async def recent(self, circle_id: int, limit: int) -> list[CirclePost]:
+        """The last messages of a circle, oldest first."""
+        rows = await self.runner.run(
+            f"{_POSTS} WHERE m.circle_id = :cid AND m.status <> 'removed'"
+            " ORDER BY m.id DESC LIMIT :n",
+            cid=circle_id,
+            n=limit,
+        )
+        return await self._posts(list(reversed(rows)))
+
+    async def me(self) -> Colleague:
+        """The current person as colleagues see them."""
+        return await colleague(self.runner, self.user_id)
+
+    async def post(
+        self,
+        circle_id: int,
+        text: str,
+        relay: dict[str, str],
+        attachment: Attachment | None = None,
+        reply_to: int | None = None,
+    ) -> Posted:
+        """Keep the message, then relay it to each member as they chose."""
+        rows = await self.runner.run(
+            "INSERT INTO circle_messages (circle_id, author_id, text, attachment, reply_to,"
+            " created_at, status) VALUES (:cid, :uid, :text, :att, :reply, :now, 'relayed')"
+            " RETURNING id",
+            cid=circle_id,
+            uid=self.user_id,
+            text=text,
+            att=attachment.as_dict() if attachment else None,
+            reply=reply_to,
+            now=self.now,
+        )
+        now_ids, web, digest = await self._recipients(circle_id)
+        if now_ids:
+            audience = Audience(user_ids=now_ids, personal=True)
+            desk = SqlAdminDesk(self.runner, self.user_id, self.now)
+            await desk.create_broadcast(BroadcastDraft(relay, audience, attachment))
+        for user_id, locale in web:
+            await self._hold(user_id, relay.get(locale or "fr") or relay.get("fr", ""))
+        return Posted(int(rows[0][0]), len(now_ids), len(web), digest)
+
+    async def _recipients(
+        self, circle_id: int
+    ) -> tuple[tuple[int, ...], list[tuple[int, str | None]], tuple[int, ...]]:
+        """Members other than the author: (relayed now, web with their locale, digest)."""
+        rows = await self.runner.run(
+            "SELECT m.user_id, m.digest, u.channel, u.locale, c.last_inbound_at"
+            " FROM circle_members m JOIN users u ON u.id = m.user_id"
+            " LEFT JOIN channel_contacts c ON c.user_id = m.user_id"
+            " WHERE m.circle_id = :cid AND m.user_id <> :uid AND m.digest <> 'mute'"
+            " ORDER BY m.user_id",
+            cid=circle_id,
+            uid=self.user_id,
+        )
+        now_ids: list[int] = []
+        web: list[tuple[int, str | None]] = []
+        digest: list[int] = []
+        for user_id, chosen, channel, locale, inbound in rows:
+            if channel not in CHANNELS_WITH_PUSH:
+                web.append((int(user_id), locale))
+            elif chosen == "daily" or (channel == "whatsapp" and not self._open(inbound)):
+                digest.append(int(user_id))
+            else:
+                now_ids.append(int(user_id))
+        return tuple(now_ids), web, tuple(digest)
+
+    def _open(self, inbound: Any) -> bool:
+        """Whether a WhatsApp member's 24-hour window is open now."""
+        last = utc(inbound)
+        return last is not None and self.now - last < WINDOW
+
+    async def _hold(self, user_id: int, text: str) -> None:
+        """Keep a text for a web member's next visit."""
+        await self.runner.run(
+            "INSERT INTO pending_messages (user_id, payload, created_at)"
+            " VALUES (:uid, :payload, :now)",
+            uid=user_id,
+            payload={"type": "text", "text": {"body": text}},
+            now=self.now,
+        )
+
+    async def digest_posts(self, circle_id: int) -> list[CirclePost]:
+        """The messages posted since the last digest of this circle."""
+        at = next_digest(self.now)
+        rows = await self.runner.run(
+            f"{_POSTS} WHERE m.circle_id = :cid AND m.status <> 'removed'"
+            " AND m.created_at > :since AND m.created_at <= :until ORDER BY m.id",
+            cid=circle_id,
+            since=at - timedelta(days=1),
+            until=self.now,
+        )
+        return await self._posts(rows)
+
+    async def schedule_digest(
+        self, circle_id: int, user_ids: tuple[int, ...], texts: dict[str, str]
+    ) -> None:
+        """Rewrite the evening's scheduled notice of this circle, or create it."""
+        at = next_digest(self.now)
+        rows = await self.runner.run(
+            "SELECT b.id, b.audience FROM circle_digests d JOIN broadcasts b"
+            " ON b.id = d.broadcast_id WHERE d.circle_id = :cid AND d.send_at = :at"
+            " AND b.status = 'scheduled'",
+            cid=circle_id,
+            at=at,
+        )
+        if rows:
+            known = Audience.from_dict(as_json(rows[0][1])).user_ids
+            wanted = tuple(sorted({*known, *user_ids}))
+            await self.runner.run(
+                "UPDATE broadcasts SET texts = :texts, audience = :audience WHERE id = :id",
+                texts=texts,
+                audience=Audience(user_ids=wanted, personal=True).as_dict(),
+                id=rows[0][0],
+            )
+            return
+        draft = BroadcastDraft(texts, Audience(user_ids=user_ids, personal=True), None, at)
+        broadcast_id, _ = await SqlAdminDesk(self.runner, self.user_id, self.now).create_broadcast(
+            draft
+        )
+        await self.runner.run(
+            "INSERT INTO circle_digests (circle_id, send_at, broadcast_id)"
+            " VALUES (:cid, :at, :bid) ON CONFLICT DO NOTHING",
+            cid=circle_id,
+            at=at,
+            bid=broadcast_id,
+        )
+
+    async def notice(self, user_ids: tuple[int, ...], texts: dict[str, str]) -> None:
+        """A personal notice: the outbox for Telegram and WhatsApp, held for the web."""
+        if not user_ids:
+            return
+        marks = ", ".join(f":u{i}" for i in range(len(user_ids)))
+        rows = await self.runner.run(
+            f"SELECT id, channel, locale FROM users WHERE id IN ({marks})",
+            **{f"u{i}": uid for i, uid in enumerate(user_ids)},
+        )
+        pushed = tuple(int(uid) for uid, channel, _ in rows if channel in CHANNELS_WITH_PUSH)
+        if pushed:
+            draft = BroadcastDraft(texts, Audience(user_ids=pushed, personal=True))
+            await SqlAdminDesk(self.runner, self.user_id, self.now).create_broadcast(draft)
+        for uid, channel, locale in rows:
+            if channel not in CHANNELS_WITH_PUSH:
+                await self._hold(int(uid), texts.get(locale or "fr") or texts.get("fr", ""))
+
+    async def ask_colleague(self, asker_id: int, subject: str, level: str) -> Colleague | None:
+        """Propose the request to the next matching teacher of another country."""
+        return await propose(self.runner, asker_id, subject, level, self.now)
+
+    async def asks(self) -> list[ColleagueAsk]:
+        """The requests proposed to the current person, waiting for their answer."""
+        return await colleague_asks(self.runner, self.user_id)
+
+    async def answer(self, ask_id: int, accept: bool) -> tuple[ColleagueAsk, int | None] | None:
+        """Accept (with a one-to-one circle) or decline a request proposed to me."""
+        found = next((a for a in await self.asks() if a.id == ask_id), None)
+        if found is None:
+            return None
+        await settle(self.runner, ask_id, accept)
+        if not accept:
+            return found, None
+        me = await self.me()
+        name = f"Échange {found.asker.name or SOMEONE} – {me.name or SOMEONE}"
+        circle_id = await self.create_circle(name, found.subject, PAIR)
+        for member in (found.asker.user_id, self.user_id):
+            await add_member(self.runner, circle_id, member, "every", self.now)
+        return found, circle_id
+
+    async def _posts(self, rows: list[Row]) -> list[CirclePost]:
+        """Posts from their rows, each author read once."""
+        authors: dict[int, Colleague] = {}
+        found = []
+        for post_id, author_id, text, attachment, at, quoted in rows:
+            uid = int(author_id or 0)
+            if uid not in authors:
+                authors[uid] = await colleague(self.runner, uid)
+            start = _start(str(quoted)) if quoted is not None else ""
+            when = utc(at) or self.now
+            found.append(
+                CirclePost(int(post_id), authors[uid], str(text), when, bool(attachment), start)
+            )
+        return found
+
+
+_POSTS = (
+    "SELECT m.id, m.author_id, m.text, m.attachment, m.created_at,"
+    " (SELECT q.text FROM circle_messages q WHERE q.id = m.reply_to) FROM circle_messages m"
+)
+
+
+def _start(text: str) -> str:
+    """The start of a message, on one line."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= QUOTE else flat[: QUOTE - 1] + "…"
+
+
+async def add_member(
+    runner: Runner, circle_id: int, user_id: int, digest: str, at: datetime
+) -> None:
+    """Put someone in a circle, or change how they follow it."""
+    await runner.run(
+        "INSERT INTO circle_members (circle_id, user_id, digest, joined_at)"
+        " VALUES (:cid, :uid, :digest, :at)"
+        " ON CONFLICT (circle_id, user_id) DO UPDATE SET digest = :digest",
+        cid=circle_id,
+        uid=user_id,
+        digest=digest,
+        at=at,
+    )

@@ -1,0 +1,150 @@
+"""Find a colleague: a teacher asks for a peer of the same subject and level in another
+country; the request is proposed to one matching teacher at a time, who accepts or declines
+from their circles. On acceptance both learn each other's name, country and school (never a
+phone number) and meet in a one-to-one circle."""
+
+from __future__ import annotations
+
+from content.model import LEVELS, SUBJECTS
+
+from dialogs.circle_ports import Colleague, ColleagueAsk
+from dialogs.context import Context, Step, Turn
+from dialogs.events import Entered, Incoming
+from dialogs.flows import circle_texts as says
+from dialogs.flows.common import route
+from dialogs.flows.learning import subject_name
+from dialogs.flows.onboarding import level_name
+from dialogs.messages import Ask, Option, Say
+
+
+def answer_options(ctx: Context, asks: list[ColleagueAsk]) -> tuple[Option, ...]:
+    """Accept or decline each request proposed to the person."""
+    options: list[Option] = []
+    for ask in asks:
+        options.append(Option(f"a{ask.id}", ctx._("✅ Accepter n°%(id)s", id=ask.id)))
+        options.append(Option(f"d{ask.id}", ctx._("❌ Refuser n°%(id)s", id=ask.id)))
+    return tuple(options)
+
+
+def colleague_asks_text(ctx: Context, asks: list[ColleagueAsk]) -> str:
+    """The requests waiting for the person's answer (who asks is told on acceptance)."""
+    lines = [ctx._("Des collègues cherchent un·e partenaire :")]
+    for ask in asks:
+        lines.append(_ask_line(ctx, ask))
+    return "\n".join(lines)
+
+
+def _ask_line(ctx: Context, ask: ColleagueAsk) -> str:
+    """ "n°3 · Mathématiques, 6e · Mali"."""
+    return ctx._(
+        "n°%(id)s · %(subject)s, %(level)s · %(country)s",
+        id=ask.id,
+        subject=subject_name(ctx, ask.subject),
+        level=level_name(ctx, ask.level),
+        country=ctx.t.country_name(ask.asker.country) if ask.asker.country else "–",
+    )
+
+
+async def answer_option(ctx: Context, asks: list[ColleagueAsk], chosen: str) -> Turn:
+    """Accept (both meet in a new circle) or decline (the next colleague is asked)."""
+    if ctx.circles is None:
+        return Turn(goto="menu")
+    answered = await ctx.circles.answer(int(chosen[1:]), chosen[0] == "a")
+    if answered is None:
+        return Turn([Say(ctx._("Déjà fait."))], goto="circles_home")
+    ask, circle_id = answered
+    if circle_id is None:
+        await _ask_next(ctx, ask.asker, ask.subject, ask.level)
+        text = ctx._("C'est noté : la demande ira à un·e autre collègue.")
+        return Turn([Say(text)], goto="circles_home")
+    me = await ctx.circles.me()
+    told = says.in_every_language(
+        ctx,
+        lambda c: c._(
+            "🤝 %(who)s a accepté votre demande. Retrouvez-vous dans « 🌍 Cercles "
+            "d'enseignants », cercle « Échange ».",
+            who=says.who(c, me),
+        ),
+    )
+    await ctx.circles.notice((ask.asker.user_id,), told)
+    ctx.state.data["circle"] = circle_id
+    text = ctx._(
+        "Vous êtes en relation avec %(who)s. Écrivez-lui dans votre cercle d'échange.",
+        who=says.who(ctx, ask.asker),
+    )
+    return Turn([Say(text)], goto="circle_page")
+
+
+async def _ask_next(ctx: Context, asker: Colleague, subject: str, level: str) -> bool:
+    """Propose the request to the next colleague; tell the asker when nobody is left."""
+    assert ctx.circles is not None
+    found = await ctx.circles.ask_colleague(asker.user_id, subject, level)
+    if found is None:
+        told = says.in_every_language(
+            ctx,
+            lambda c: c._(
+                "Aucun·e collègue n'est disponible pour votre demande (%(subject)s, %(level)s) "
+                "pour l'instant. Réessayez plus tard.",
+                subject=subject_name(c, subject),
+                level=level_name(c, level),
+            ),
+        )
+        await ctx.circles.notice((asker.user_id,), told)
+        return False
+    country = asker.country
+    proposal = says.in_every_language(
+        ctx,
+        lambda c: c._(
+            "🤝 Un·e enseignant·e (%(country)s) cherche un·e collègue en %(subject)s, "
+            "%(level)s. Ouvrez « 🌍 Cercles d'enseignants » pour accepter ou refuser.",
+            country=c.t.country_name(country) if country else "–",
+            subject=subject_name(c, subject),
+            level=level_name(c, level),
+        ),
+    )
+    await ctx.circles.notice((found.user_id,), proposal)
+    return True
+
+
+async def colleague_subject(ctx: Context, event: Incoming) -> Turn:
+    """The subject the colleague should teach."""
+    options = tuple(Option(key, subject_name(ctx, key)) for key in SUBJECTS) + (
+        Option("back", ctx._("⬅️ Cercles")),
+    )
+    if isinstance(event, Entered):
+        text = ctx._("Trouver un·e collègue d'un autre pays : quelle matière ?")
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if chosen == "back":
+        return Turn(goto="circles_home")
+    ctx.state.data["colleague"] = chosen
+    return Turn(goto="colleague_level")
+
+
+async def colleague_level(ctx: Context, event: Incoming) -> Turn:
+    """The level; then the request goes to one matching colleague."""
+    options = tuple(Option(code, level_name(ctx, code)) for code in LEVELS)
+    if isinstance(event, Entered):
+        return Turn([Ask(ctx._("Quelle classe ?"), options, ctx.state.prompt, 3)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if ctx.circles is None:
+        return Turn(goto="menu")
+    subject = str(ctx.state.data.pop("colleague", "autre"))
+    me = await ctx.circles.me()
+    if await _ask_next(ctx, me, subject, chosen):
+        text = ctx._(
+            "J'ai proposé votre demande à un·e collègue d'un autre pays. "
+            "Vous serez prévenu·e de sa réponse."
+        )
+        return Turn([Say(text)], goto="circles_home")
+    return Turn(goto="circles_home")
+
+
+STEPS: dict[str, Step] = {
+    "colleague_subject": colleague_subject,
+    "colleague_level": colleague_level,
+}
