@@ -1,5 +1,6 @@
 """Announcements on WhatsApp: free-form inside the 24-hour window, the template outside it
-(or held for the person's next message when no template is configured).
+(which says something waits: the text itself is held for the person's next message, as it
+is when no template is configured).
 
 Inside the window an attachment goes as an image or document message, uploaded once and sent
 by media id, the text as its caption when it fits (else as a message after it). Outside the
@@ -55,9 +56,12 @@ def whatsapp_deliverer(
         outbound = _Outbound(client, channels, files, item)
         if window_open(contact.last_inbound_at):
             return await outbound.free_form(text)
-        if settings.name:
+        if settings.name:  # the template says something waits; the text itself is held
             params = [" ".join(item.text.split())[:1000]] if settings.params == "text" else []
-            return await outbound.send([template(settings.name, settings.language, params).payload])
+            sent = await outbound.send([template(settings.name, settings.language, params).payload])
+            if isinstance(sent, Sent):
+                await channels.hold(item.user_id, texts(text)[0].payload, datetime.now(UTC))
+            return sent
         await channels.hold(item.user_id, texts(text)[0].payload, datetime.now(UTC))
         return Held()
 

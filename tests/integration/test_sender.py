@@ -341,6 +341,8 @@ async def test_whatsapp_sends_text_in_the_window_and_the_template_outside(
         assert outside[0]["template"]["name"] == "annonce_generale"
         rows = await outbox(rig.store, bid)
         assert {row[2] for row in rows} == {"sent"} and all(row[3] for row in rows)
+        held = await run(rig.store, "SELECT payload FROM pending_messages")
+        assert len(held) == 1 and "Examens le 12 juin" in str(held[0][0])  # the text waits too
 
 
 async def test_whatsapp_without_template_holds_the_announcement_for_the_next_message(
