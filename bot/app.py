@@ -6,7 +6,7 @@ import asyncio
 import gc
 import logging
 import signal
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from aiohttp import web
@@ -24,6 +24,7 @@ from bot.sender import ChannelPace, Deliver, Sender, worker_name
 from bot.server import Handler, build_server
 from bot.storage.channels import ChannelStore
 from bot.storage.db import create_engine, migrate_async
+from bot.storage.moderation import load_words
 from bot.storage.outbox import Outbox
 from bot.storage.store import SqlStore
 from bot.telegram.broadcast import telegram_deliverer
@@ -31,6 +32,7 @@ from bot.telegram.service import TelegramService
 from bot.web.chat import WebChat
 from bot.whatsapp.broadcast import whatsapp_deliverer
 from bot.whatsapp.service import WhatsAppService
+from bot.withdrawals import withdraw_forever
 from content.library import load_library
 from dialogs.flows import build_dialogs
 
@@ -51,6 +53,7 @@ class BotApp:
     sender: Sender | None = None
     links: ClassLinks = field(default_factory=lambda: ClassLinks(""))
     _refresher: asyncio.Task[None] | None = field(default=None, repr=False)
+    _withdrawer: asyncio.Task[None] | None = field(default=None, repr=False)
     conversations: Conversations | None = field(default=None, repr=False)
     port: int = 0
 
@@ -61,6 +64,9 @@ class BotApp:
         self.engine = create_engine(settings.database_url)
         authored = Path(settings.authored_dir) if settings.authored_dir else None
         store = self.store = SqlStore(self.engine, authored)
+        if settings.moderation_words_file:
+            words = load_words(settings.moderation_words_file)
+            store.moderation_rules = replace(store.moderation_rules, words=words)
         library = load_library(settings.library_path)
         i18n = I18n(default=settings.default_locale)
         public_url = settings.public_url or f"http://localhost:{settings.web_port}"
@@ -105,6 +111,11 @@ class BotApp:
         self.sender = self._sender(i18n)
         if self.sender is not None:
             self.sender.start()
+            if self.telegram is not None:  # copies of removed circle messages
+                bot = self.telegram.app.bot
+                self._withdrawer = asyncio.get_running_loop().create_task(
+                    withdraw_forever(store, bot)
+                )
         # What start-up built (library, catalogs, PTB, SQLAlchemy) lives as long as the
         # process: keep it out of the collector's scans, which showed in p99 (bench/).
         gc.collect()
@@ -115,6 +126,8 @@ class BotApp:
         """Stop the sender, Telegram, the HTTP server, WhatsApp's handling, the database."""
         if self._refresher is not None:
             self._refresher.cancel()
+        if self._withdrawer is not None:
+            self._withdrawer.cancel()
         if self.sender is not None:
             await self.sender.stop()
         if self.telegram is not None:

@@ -57,6 +57,7 @@ class Settings:
     whatsapp_template_params: str = ""  # "text": the held message's text as {{1}}
     whatsapp_pace_seconds: float = 0.3  # between two messages to one learner: kept in order
     whatsapp_backoff_seconds: float = 1.0  # first wait after a rate limit, doubled each retry
+    moderation_words_file: str = ""  # more words that hold circle messages (TOML, per language)
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -106,6 +107,7 @@ class Settings:
             whatsapp_template_params=env.get("WHATSAPP_TEMPLATE_PARAMS", ""),
             whatsapp_pace_seconds=float(env.get("WHATSAPP_PACE_SECONDS") or 0.3),
             whatsapp_backoff_seconds=float(env.get("WHATSAPP_BACKOFF_SECONDS") or 1.0),
+            moderation_words_file=env.get("MODERATION_WORDS_FILE", ""),
         )
 
 

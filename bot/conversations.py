@@ -122,6 +122,9 @@ class Conversations:
             ctx.reports = tx.reports
             ctx.shelf = tx.shelf
             ctx.circles = tx.circles
+            ctx.moderation = tx.moderation
+            ctx.events = tx.events
+            ctx.threads = tx.threads
             ctx.creathon = tx.creathon
             ctx.links = self.links
             reply = await self.dialogs.handle(ctx, event)

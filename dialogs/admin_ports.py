@@ -29,6 +29,13 @@ class Audience:
     unfinished: tuple[str, int] | None = None  # (course, lessons): who has done fewer
     unfinished_lesson: tuple[str, str] | None = None  # (course, lesson): who has not done it
     personal: bool = False  # a notice to a learner (grade, assignment), not an announcement
+    event_id: int | None = None  # those who said they will come to this event (when queued)
+    # A circle's members, read when queued (no id list: a circle may have thousands):
+    # "now" = every-message members reachable now, "digest" = daily ones and WhatsApp
+    # members outside their 24-hour window.
+    circle_id: int | None = None
+    circle_mode: str = ""
+    exclude_user: int | None = None  # the author of a relayed message
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, as stored with the broadcast."""
@@ -43,6 +50,10 @@ class Audience:
             "unfinished": list(self.unfinished) if self.unfinished else None,
             "unfinished_lesson": list(self.unfinished_lesson) if self.unfinished_lesson else None,
             "personal": self.personal,
+            "event_id": self.event_id,
+            "circle_id": self.circle_id,
+            "circle_mode": self.circle_mode,
+            "exclude_user": self.exclude_user,
         }
 
     @classmethod
@@ -59,6 +70,10 @@ class Audience:
             unfinished=_unfinished(data.get("unfinished")),
             unfinished_lesson=_lesson(data.get("unfinished_lesson")),
             personal=bool(data.get("personal", False)),
+            event_id=int(data["event_id"]) if data.get("event_id") else None,
+            circle_id=int(data["circle_id"]) if data.get("circle_id") else None,
+            circle_mode=str(data.get("circle_mode") or ""),
+            exclude_user=int(data["exclude_user"]) if data.get("exclude_user") else None,
         )
 
 

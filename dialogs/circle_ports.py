@@ -44,6 +44,7 @@ class CirclePost:
     created_at: datetime
     has_file: bool = False
     quoted: str = ""  # the start of the message answered ("" when not a reply)
+    removed: bool = False  # removed by a moderator: shown as such, never quoted
 
 
 @dataclass(frozen=True)

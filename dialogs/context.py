@@ -13,8 +13,10 @@ from dialogs.admin_ports import AdminDesk, Charts
 from dialogs.authoring_ports import AuthoringDesk
 from dialogs.circle_ports import CircleDesk
 from dialogs.creathon_ports import CreathonDesk
+from dialogs.event_ports import EventDesk, ThreadDesk
 from dialogs.events import Incoming, UserRef
 from dialogs.messages import Out
+from dialogs.moderation_ports import ModerationDesk
 from dialogs.ports import Booklets, Effect, LearnerRecords
 from dialogs.report_ports import ReportDesk
 from dialogs.sharing_ports import Shelf
@@ -84,7 +86,10 @@ class Context:
     reports: ReportDesk | None = None  # class reports, essays to grade, students' questions
     shelf: Shelf | None = None  # the shared library: visibility, uses, ratings
     circles: CircleDesk | None = None  # teachers' circles and colleague requests
+    moderation: ModerationDesk | None = None  # circles' filter, reports, sanctions, log
     creathon: CreathonDesk | None = None  # contests of scenarios, reviews, results
+    events: EventDesk | None = None  # webinars and meetings of circles
+    threads: ThreadDesk | None = None  # discussion threads of shared courses
     # Picks the translator of another language (after the learner chose one).
     translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
 

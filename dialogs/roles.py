@@ -113,3 +113,15 @@ def highest(grants: Iterable[Grant]) -> Role:
     """The widest role held (a student when none)."""
     held = {g.role for g in grants}
     return next((role for role in Role if role in held), Role.STUDENT)
+
+
+MODERATING_ROLES = frozenset({Role.REGIONAL_ADMIN, Role.NATIONAL_ADMIN, Role.MODERATOR})
+
+
+def may_moderate(grants: Iterable[Grant]) -> bool:
+    """Whether this person moderates circles.
+
+    Circles are open to every country, so they have no country of their own: a moderator of
+    any country, and any admin, moderates every circle; the audit log keeps who did what.
+    """
+    return any(g.role in MODERATING_ROLES for g in grants)

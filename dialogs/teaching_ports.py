@@ -96,6 +96,10 @@ class TeachingDesk(Protocol):
         """The teacher profile (school, subjects, levels) with its status."""
         ...
 
+    async def set_name(self, name: str) -> None:
+        """The name the current teacher's colleagues see (in circles, on their courses)."""
+        ...
+
     async def requests(self, countries: frozenset[str] | None) -> list[TeacherRequest]:
         """Pending teacher requests within these countries (None: all), oldest first."""
         ...
@@ -141,8 +145,12 @@ class TeachingDesk(Protocol):
         unfinished: tuple[str, int] | None = None,
         unfinished_lesson: tuple[str, str] | None = None,
         at: datetime | None = None,
+        event_id: int | None = None,
     ) -> tuple[int, int]:
-        """A notice to learners through the outbox, now or at `at`: (id, recipients)."""
+        """A notice to learners through the outbox, now or at `at`: (id, recipients).
+
+        With `event_id`, those who said they will come to the event, read when it is queued.
+        """
         ...
 
     async def assign(

@@ -26,6 +26,7 @@ from dialogs.roles import Grant, Role
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 6
 LISTED = 10  # broadcasts shown to an admin
+WHATSAPP_WINDOW = timedelta(hours=24)  # free-form messages only this long after the last one
 
 
 class SqlAdminDesk:
@@ -191,7 +192,7 @@ def audience_filter(audience: Audience, now: datetime) -> tuple[str, dict[str, A
     if not audience.personal:  # /stop_annonces stops announcements, not a teacher's notices
         clauses.append("NOT EXISTS (SELECT 1 FROM announcement_optouts o WHERE o.user_id = u.id)")
     params: dict[str, Any] = _params("ch", CHANNELS_WITH_PUSH)
-    _personal_filters(audience, clauses, params)
+    _personal_filters(audience, clauses, params, now)
     for column, key, values in (
         ("u.country", "co", audience.countries),
         ("u.role", "ro", audience.roles),
@@ -207,8 +208,11 @@ def audience_filter(audience: Audience, now: datetime) -> tuple[str, dict[str, A
     return " AND ".join(clauses), params
 
 
-def _personal_filters(audience: Audience, clauses: list[str], params: dict[str, Any]) -> None:
-    """Classes, named people, and who has not finished a course or one of its lessons."""
+def _personal_filters(
+    audience: Audience, clauses: list[str], params: dict[str, Any], now: datetime
+) -> None:
+    """Classes, named people, who has not finished a course or one of its lessons, and who
+    said they will come to an event."""
     if audience.class_ids:
         marks = ", ".join(f":cl{i}" for i in range(len(audience.class_ids)))
         clauses.append(
@@ -233,6 +237,40 @@ def _personal_filters(audience: Audience, clauses: list[str], params: dict[str, 
         )
         course, lesson = audience.unfinished_lesson
         params.update(unl_course=course, unl_lesson=lesson)
+    if audience.circle_id is not None:
+        _circle_filters(audience, clauses, params, now)
+    if audience.exclude_user is not None:
+        clauses.append("u.id <> :excluded")
+        params["excluded"] = audience.exclude_user
+    if audience.event_id is not None:  # read when queued: late answers are counted
+        clauses.append(
+            "EXISTS (SELECT 1 FROM event_attendees ea WHERE ea.user_id = u.id"
+            " AND ea.event_id = :event)"
+        )
+        params["event"] = audience.event_id
+
+
+def _circle_filters(
+    audience: Audience, clauses: list[str], params: dict[str, Any], now: datetime
+) -> None:
+    """A circle's members: those reached now, or those who get the evening digest."""
+    member = (
+        "EXISTS (SELECT 1 FROM circle_members cm WHERE cm.user_id = u.id"
+        " AND cm.circle_id = :circle AND cm.digest = '{digest}')"
+    )
+    window = (
+        "EXISTS (SELECT 1 FROM channel_contacts wc WHERE wc.user_id = u.id"
+        " AND wc.last_inbound_at >= :window_start)"
+    )
+    if audience.circle_mode == "digest":
+        clauses.append(
+            f"({member.format(digest='daily')} OR ({member.format(digest='every')}"
+            f" AND u.channel = 'whatsapp' AND NOT {window}))"
+        )
+    else:
+        clauses.append(f"{member.format(digest='every')} AND (u.channel <> 'whatsapp' OR {window})")
+    params["circle"] = audience.circle_id
+    params["window_start"] = now - WHATSAPP_WINDOW
 
 
 def _in(column: str, key: str, values: tuple[str, ...]) -> str:

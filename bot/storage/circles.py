@@ -12,12 +12,13 @@ A posted message is relayed in the author's own turn, so it is never lost nor se
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.storage.admin import SqlAdminDesk
 from bot.storage.colleagues import colleague, colleague_asks, propose, settle
-from bot.storage.sql import Row, Runner, as_json, utc
+from bot.storage.sql import Row, Runner, utc
 from dialogs.admin_ports import CHANNELS_WITH_PUSH, Attachment, Audience, BroadcastDraft
 from dialogs.circle_ports import CircleInfo, CirclePost, Colleague, ColleagueAsk, Posted
 
@@ -81,7 +82,7 @@ class SqlCircleDesk:
     async def recent(self, circle_id: int, limit: int) -> list[CirclePost]:
         """The last messages of a circle, oldest first."""
         rows = await self.runner.run(
-            f"{_POSTS} WHERE m.circle_id = :cid AND m.status <> 'removed'"
+            f"{_POSTS} WHERE m.circle_id = :cid AND m.status IN ('relayed', 'removed')"
             " ORDER BY m.id DESC LIMIT :n",
             cid=circle_id,
             n=limit,
@@ -112,14 +113,31 @@ class SqlCircleDesk:
             reply=reply_to,
             now=self.now,
         )
+        return await self.relay(int(rows[0][0]), circle_id, relay, attachment)
+
+    async def relay(
+        self,
+        message_id: int,
+        circle_id: int,
+        relay: dict[str, str],
+        attachment: Attachment | None = None,
+    ) -> Posted:
+        """Relay a kept message (the current person is its author) to the members."""
         now_ids, web, digest = await self._recipients(circle_id)
-        if now_ids:
-            audience = Audience(user_ids=now_ids, personal=True)
+        if now_ids:  # the members are read by the outbox's query, never listed by id
+            audience = Audience(
+                personal=True, circle_id=circle_id, circle_mode="now", exclude_user=self.user_id
+            )
             desk = SqlAdminDesk(self.runner, self.user_id, self.now)
-            await desk.create_broadcast(BroadcastDraft(relay, audience, attachment))
+            sent, _ = await desk.create_broadcast(BroadcastDraft(relay, audience, attachment))
+            await self.runner.run(  # moderation finds the copies to withdraw through it
+                "INSERT INTO circle_relays (message_id, broadcast_id) VALUES (:mid, :bid)",
+                mid=message_id,
+                bid=sent,
+            )
         for user_id, locale in web:
             await self._hold(user_id, relay.get(locale or "fr") or relay.get("fr", ""))
-        return Posted(int(rows[0][0]), len(now_ids), len(web), digest)
+        return Posted(message_id, len(now_ids), len(web), digest)
 
     async def _recipients(
         self, circle_id: int
@@ -165,7 +183,7 @@ class SqlCircleDesk:
         """The messages posted since the last digest of this circle."""
         at = next_digest(self.now)
         rows = await self.runner.run(
-            f"{_POSTS} WHERE m.circle_id = :cid AND m.status <> 'removed'"
+            f"{_POSTS} WHERE m.circle_id = :cid AND m.status = 'relayed'"
             " AND m.created_at > :since AND m.created_at <= :until ORDER BY m.id",
             cid=circle_id,
             since=at - timedelta(days=1),
@@ -176,7 +194,12 @@ class SqlCircleDesk:
     async def schedule_digest(
         self, circle_id: int, user_ids: tuple[int, ...], texts: dict[str, str]
     ) -> None:
-        """Rewrite the evening's scheduled notice of this circle, or create it."""
+        """Rewrite the evening's scheduled notice of this circle, or create it.
+
+        `user_ids` are the members who need it now; who gets it is read when it is queued
+        (daily members, and WhatsApp members then outside their window), never as an id list.
+        """
+        del user_ids  # the audience is the circle's, read by the outbox's query
         at = next_digest(self.now)
         rows = await self.runner.run(
             "SELECT b.id, b.audience FROM circle_digests d JOIN broadcasts b"
@@ -186,16 +209,12 @@ class SqlCircleDesk:
             at=at,
         )
         if rows:
-            known = Audience.from_dict(as_json(rows[0][1])).user_ids
-            wanted = tuple(sorted({*known, *user_ids}))
             await self.runner.run(
-                "UPDATE broadcasts SET texts = :texts, audience = :audience WHERE id = :id",
-                texts=texts,
-                audience=Audience(user_ids=wanted, personal=True).as_dict(),
-                id=rows[0][0],
+                "UPDATE broadcasts SET texts = :texts WHERE id = :id", texts=texts, id=rows[0][0]
             )
             return
-        draft = BroadcastDraft(texts, Audience(user_ids=user_ids, personal=True), None, at)
+        audience = Audience(personal=True, circle_id=circle_id, circle_mode="digest")
+        draft = BroadcastDraft(texts, audience, None, at)
         broadcast_id, _ = await SqlAdminDesk(self.runner, self.user_id, self.now).create_broadcast(
             draft
         )
@@ -247,25 +266,36 @@ class SqlCircleDesk:
             await add_member(self.runner, circle_id, member, "every", self.now)
         return found, circle_id
 
+    async def posts_by_id(self, ids: list[int]) -> list[CirclePost]:
+        """The messages with these ids, whatever their status, in id order."""
+        if not ids:
+            return []
+        marks = ", ".join(f":p{i}" for i in range(len(ids)))
+        rows = await self.runner.run(
+            f"{_POSTS} WHERE m.id IN ({marks}) ORDER BY m.id",
+            **{f"p{i}": post_id for i, post_id in enumerate(ids)},
+        )
+        return await self._posts(rows)
+
     async def _posts(self, rows: list[Row]) -> list[CirclePost]:
         """Posts from their rows, each author read once."""
         authors: dict[int, Colleague] = {}
         found = []
-        for post_id, author_id, text, attachment, at, quoted in rows:
+        for post_id, author_id, text, attachment, at, quoted, status in rows:
             uid = int(author_id or 0)
             if uid not in authors:
                 authors[uid] = await colleague(self.runner, uid)
             start = _start(str(quoted)) if quoted is not None else ""
             when = utc(at) or self.now
-            found.append(
-                CirclePost(int(post_id), authors[uid], str(text), when, bool(attachment), start)
-            )
+            post = CirclePost(int(post_id), authors[uid], str(text), when, bool(attachment), start)
+            found.append(replace(post, removed=status == "removed"))
         return found
 
 
 _POSTS = (
     "SELECT m.id, m.author_id, m.text, m.attachment, m.created_at,"
-    " (SELECT q.text FROM circle_messages q WHERE q.id = m.reply_to) FROM circle_messages m"
+    " (SELECT q.text FROM circle_messages q WHERE q.id = m.reply_to), m.status"
+    " FROM circle_messages m"
 )
 
 

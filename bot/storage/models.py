@@ -324,6 +324,7 @@ class TeacherProfile(Base):
     status: Mapped[str] = mapped_column(String(16))  # pending, approved, refused
     requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    name: Mapped[str | None] = mapped_column(String(80))  # as colleagues see them
 
 
 class ClassGroup(Base):
@@ -539,6 +540,8 @@ class CircleMessage(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(16))  # relayed, held, removed
+    # The course whose discussion thread this message belongs to (None: the circle's own).
+    course_id: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class CircleDigest(Base):
@@ -629,6 +632,106 @@ class CreathonReview(Base):
     scored_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class CircleEvent(Base):
+    """A webinar or meeting announced in a circle, at one moment (stored in UTC)."""
+
+    __tablename__ = "circle_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    link: Mapped[str] = mapped_column(String(300))
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The scheduled reminder; its audience (those who will come) is read when it is queued.
+    reminder_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="SET NULL")
+    )
+
+
+class EventAttendee(Base):
+    """Someone who said "I will come" to an event."""
+
+    __tablename__ = "event_attendees"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("circle_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 creathon_contests: Table = Base.metadata.tables["creathon_contests"]
 creathon_submissions: Table = Base.metadata.tables["creathon_submissions"]
 creathon_reviews: Table = Base.metadata.tables["creathon_reviews"]
+
+
+class CircleReport(Base):
+    """A member's report of a circle message, waiting for a moderator (or handled)."""
+
+    __tablename__ = "circle_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("circle_messages.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(300))  # "" when none was given
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending, handled
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CircleSanction(Base):
+    """A member who may not post in a circle until a time (muted, or removed from it)."""
+
+    __tablename__ = "circle_sanctions"
+
+    circle_id: Mapped[int] = mapped_column(
+        ForeignKey("circles.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    until: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CircleRelay(Base):
+    """The notice that relayed a circle message (its outbox rows carry the platform ids)."""
+
+    __tablename__ = "circle_relays"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("circle_messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    broadcast_id: Mapped[int] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Withdrawal(Base):
+    """A relayed copy to delete on its platform ("tg:<chat>:<message_id>")."""
+
+    __tablename__ = "withdrawals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform_id: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # queued, done, failed
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ModerationEntry(Base):
+    """One moderator's action, for the audit log admins read."""
+
+    __tablename__ = "moderation_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(16))  # remove, release, warn, mute, exclude...
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="SET NULL"))
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("circle_messages.id", ondelete="SET NULL")
+    )
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

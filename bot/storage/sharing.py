@@ -111,6 +111,12 @@ class SqlShelf:
 
     async def signature(self) -> str | None:
         """The name the current teacher signs their courses with, if they gave it."""
+        rows = await self.runner.run(  # the name they gave in their teacher profile
+            "SELECT name FROM teacher_profiles WHERE user_id = :uid AND name IS NOT NULL",
+            uid=self.user_id,
+        )
+        if rows and rows[0][0]:
+            return str(rows[0][0])
         rows = await self.runner.run(
             "SELECT source FROM authored_courses WHERE author_id = :uid ORDER BY id DESC",
             uid=self.user_id,

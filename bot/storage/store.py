@@ -35,8 +35,10 @@ from bot.storage.authoring_desk import SqlAuthoringDesk
 from bot.storage.circles import SqlCircleDesk
 from bot.storage.creathon import SqlCreathonDesk
 from bot.storage.db import open_sqlite
+from bot.storage.events import SqlEventDesk, SqlThreadDesk
 from bot.storage.locks import KeyedLocks
 from bot.storage.models import processed_updates, telegram_polls, users
+from bot.storage.moderation import Rules, SqlModerationDesk, load_words
 from bot.storage.records import SqliteLearnerRecords, SqlLearnerRecords, export_learner
 from bot.storage.reports import SqlReportDesk
 from bot.storage.sharing import SqlShelf
@@ -78,6 +80,7 @@ class SqlTurn:
         "_teaching",
         "authored_dir",
         "is_new",
+        "moderation_rules",
         "profile",
         "runner",
         "state",
@@ -97,6 +100,7 @@ class SqlTurn:
     ) -> None:
         self.runner = runner
         self.authored_dir: Path | None = None  # where teachers' course files are written
+        self.moderation_rules = Rules()  # the circles' filter (the store's, set on opening)
         self._admin: SqlAdminDesk | None = None
         self._teaching: SqlTeachingDesk | None = None
         self._reports: SqlReportDesk | None = None
@@ -142,6 +146,21 @@ class SqlTurn:
     def circles(self) -> SqlCircleDesk:
         """Teachers' circles and colleague requests, inside this turn's transaction."""
         return SqlCircleDesk(self.runner, self.user_id)
+
+    @property
+    def events(self) -> SqlEventDesk:
+        """The events of circles, inside this turn's transaction."""
+        return SqlEventDesk(self.runner, self.user_id)
+
+    @property
+    def threads(self) -> SqlThreadDesk:
+        """The discussion threads of shared courses, inside this turn's transaction."""
+        return SqlThreadDesk(self.runner, self.user_id)
+
+    @property
+    def moderation(self) -> SqlModerationDesk:
+        """Moderation of circles (filter, reports, sanctions, log), inside this turn."""
+        return SqlModerationDesk(self.runner, self.user_id, self.moderation_rules)
 
     @property
     def teaching(self) -> SqlTeachingDesk:
@@ -217,6 +236,8 @@ class SqlStore:
         self._engine = engine
         # Teachers' course files, written out (bot/storage/authored_files.py).
         self.authored_dir = authored_dir or default_root(engine.url.render_as_string())
+        # The circles' filter: thresholds and word lists (MODERATION_WORDS_FILE adds to them).
+        self.moderation_rules = Rules(words=load_words())
         dialect = engine.dialect
         self._core = CoreStatements(dialect.name)
         self._upsert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
@@ -259,6 +280,7 @@ class SqlStore:
                 tx = await self._open(records, statements, runner, user, update_key)
                 if tx is not None:
                     tx.authored_dir = self.authored_dir
+                    tx.moderation_rules = self.moderation_rules
                 yield tx
                 if tx is not None:
                     await tx._flush()

@@ -97,6 +97,18 @@ class SqlTeachingDesk:
             now=self.now,
         )
 
+    async def set_name(self, name: str) -> None:
+        """The name colleagues see; a teacher granted without a profile gets a bare one."""
+        await self.runner.run(
+            "INSERT INTO teacher_profiles (user_id, school, subjects, levels, status,"
+            " requested_at, name) VALUES (:uid, '', :none, :none, 'approved', :now, :name)"
+            " ON CONFLICT (user_id) DO UPDATE SET name = :name",
+            uid=self.user_id,
+            none=[],
+            now=self.now,
+            name=name[:80],
+        )
+
     async def requests(self, countries: frozenset[str] | None) -> list[TeacherRequest]:
         """Pending teacher requests within these countries, oldest first."""
         rows = await self.runner.run(
@@ -215,6 +227,7 @@ class SqlTeachingDesk:
         unfinished: tuple[str, int] | None = None,
         unfinished_lesson: tuple[str, str] | None = None,
         at: datetime | None = None,
+        event_id: int | None = None,
     ) -> tuple[int, int]:
         """A notice from the current person to learners (not an announcement: /stop_annonces
         does not stop it), sent by the outbox now or at `at`; (broadcast id, recipients)."""
@@ -224,6 +237,7 @@ class SqlTeachingDesk:
             unfinished=unfinished,
             unfinished_lesson=unfinished_lesson,
             personal=True,
+            event_id=event_id,
         )
         desk = SqlAdminDesk(self.runner, self.user_id, self.now)
         return await desk.create_broadcast(BroadcastDraft(texts, audience, scheduled_at=at))

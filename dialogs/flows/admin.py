@@ -53,6 +53,7 @@ async def admin_menu(ctx: Context, event: Incoming) -> Turn:
         Option("stats", ctx._("📊 Statistiques")),
         Option("creathon", ctx._("🏆 Creathon")),
         Option("circles", ctx._("🌍 Cercles")),
+        Option("journal", ctx._("📜 Journal de modération")),
         menu_option(ctx),
     )
     if isinstance(event, Entered):
@@ -71,6 +72,7 @@ async def admin_menu(ctx: Context, event: Incoming) -> Turn:
         "requests": "teacher_requests",
         "creathon": "cr_home",
         "circles": "circles_home",
+        "journal": "mod_journal",
     }
     ctx.state.data.pop("ann", None)
     return Turn(goto=targets[chosen])

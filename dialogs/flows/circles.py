@@ -13,13 +13,13 @@ from dialogs.circle_ports import CircleDesk, CircleInfo
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
 from dialogs.flows import circle_texts as says
-from dialogs.flows import colleagues
+from dialogs.flows import colleagues, moderation
 from dialogs.flows.colleagues import answer_option, answer_options, colleague_asks_text
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.learning import subject_name
 from dialogs.flows.teachers import is_teacher
 from dialogs.messages import Ask, Option, Say
-from dialogs.roles import in_circles, may_create_circle
+from dialogs.roles import in_circles, may_create_circle, may_moderate
 
 SHOWN = 5  # last messages shown when a circle opens
 MAX_TEXT = 2000
@@ -67,6 +67,8 @@ async def circles_home(ctx: Context, event: Incoming) -> Turn:
     options += (Option("find", ctx._("🤝 Trouver un·e collègue")),)
     if may_create_circle(grants):
         options += (Option("new", ctx._("➕ Nouveau cercle")),)
+    if may_moderate(grants) and ctx.moderation is not None:
+        options += (Option("moderate", ctx._("🛡️ Modération")),)
     if await is_teacher(ctx):
         options += (Option("classes", ctx._("⬅️ Mes classes")),)
     options += (menu_option(ctx),)
@@ -83,7 +85,12 @@ async def circles_home(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen[0] in "ad" and chosen[1:].isdigit():
         return await answer_option(ctx, asks, chosen)
-    targets = {"find": "colleague_subject", "new": "circle_new_subject", "classes": "classes_home"}
+    targets = {
+        "find": "colleague_subject",
+        "new": "circle_new_subject",
+        "classes": "classes_home",
+        "moderate": "mod_home",
+    }
     if chosen in targets:
         return Turn(goto=targets[chosen])
     ctx.state.data["circle"] = int(chosen[1:])
@@ -147,12 +154,17 @@ async def circle_page(ctx: Context, event: Incoming) -> Turn:
         (
             Option("write", ctx._("✍️ Écrire")),
             Option("reply", ctx._("↩️ Répondre")),
+            Option("report", ctx._("🚩 Signaler")),
             Option("digest", ctx._("🔔 Comment recevoir les messages")),
             Option("leave", ctx._("🚪 Quitter le cercle")),
         )
         if member
         else (Option("join", ctx._("➕ Rejoindre le cercle")),)
-    ) + (Option("back", ctx._("⬅️ Cercles")), menu_option(ctx))
+    ) + (
+        Option("events", ctx._("📅 Événements")),
+        Option("back", ctx._("⬅️ Cercles")),
+        menu_option(ctx),
+    )
     if isinstance(event, Entered):
         return Turn([*await _recent(ctx, circle), Ask(circle.name, options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
@@ -168,7 +180,11 @@ async def _recent(ctx: Context, circle: CircleInfo) -> list[Say]:
         return [Say(ctx._("Pas encore de message dans ce cercle."))]
     shown = []
     for post in posts:
-        body = says.relayed(ctx, post.author, post.text, post.quoted)
+        body = (
+            ctx._("🚫 Message retiré par la modération.")
+            if post.removed
+            else says.relayed(ctx, post.author, post.text, post.quoted)
+        )
         shown.append(f"n°{post.id} · {ctx.t.date(post.created_at)}\n{body}")
     return [Say("\n\n".join(shown))]
 
@@ -187,7 +203,9 @@ async def _page_choice(ctx: Context, circle: CircleInfo, chosen: str) -> Turn:
     targets = {
         "write": "circle_write",
         "reply": "circle_reply",
+        "report": "circle_report",
         "digest": "circle_digest",
+        "events": "circle_events",
         "back": "circles_home",
     }
     return Turn(goto=targets[chosen])
@@ -220,7 +238,7 @@ async def circle_reply(ctx: Context, event: Incoming) -> Turn:
     circle = await _circle(ctx)
     if circle is None or circle.digest is None:
         return Turn(goto="circles_home")
-    posts = await desk(ctx).recent(circle.id, SHOWN)
+    posts = [p for p in await desk(ctx).recent(circle.id, SHOWN) if not p.removed]
     options = tuple(
         Option(
             f"r{p.id}",
@@ -266,9 +284,13 @@ async def _post(ctx: Context, circle: CircleInfo, text: str, attachment: Attachm
     reply_to = ctx.state.data.pop("circle_reply", None)
     quoted = ""
     if reply_to is not None:
-        answered = [p for p in await desk(ctx).recent(circle.id, 50) if p.id == reply_to]
+        recent = await desk(ctx).recent(circle.id, 50)
+        answered = [p for p in recent if p.id == reply_to and not p.removed]
         quoted = says_start(answered[0].text) if answered else ""
         reply_to = reply_to if answered else None
+    refused = await moderation.screened(ctx, circle, (text, attachment, reply_to))
+    if refused is not None:
+        return refused
     me = await desk(ctx).me()
     relay = says.in_every_language(ctx, lambda c: says.relayed(c, me, text, quoted))
     posted = await desk(ctx).post(circle.id, text, relay, attachment, reply_to)

@@ -56,6 +56,7 @@ async def classes_home(ctx: Context, event: Incoming) -> Turn:
         Option("shared", ctx._("📚 Bibliothèque partagée")),
         Option("creathon", ctx._("🏆 Creathon")),
         Option("circles", ctx._("🌍 Cercles d'enseignants")),
+        Option("name", ctx._("🪪 Mon nom")),
         menu_option(ctx),
     )
     if isinstance(event, Entered):
@@ -64,8 +65,9 @@ async def classes_home(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    if chosen in ("author", "shared", "circles", "creathon"):
+    if chosen in ("author", "shared", "circles", "creathon", "name"):
         targets = {"author": "author_home", "shared": "shared_home", "circles": "circles_home"}
+        targets["name"] = "teacher_rename"
         return Turn(goto=targets.get(chosen, "cr_home"))
     if chosen == "new":
         ctx.state.data["new_class"] = {}

@@ -227,6 +227,7 @@ async def shared_course(ctx: Context, event: Incoming) -> Turn:
         Option("use", ctx._("👥 Utiliser avec ma classe")),
         Option("copy", ctx._("📝 Copier pour l'adapter")),
         *(() if item.entry.mine else (Option("rate", ctx._("⭐ Noter ce cours")),)),
+        Option("talk", ctx._("💬 Discussion")),
         Option("back", ctx._("⬅️ La bibliothèque")),
     )
     if isinstance(event, Entered):
@@ -239,6 +240,7 @@ async def shared_course(ctx: Context, event: Incoming) -> Turn:
         "use": "shared_use",
         "copy": "shared_copy",
         "rate": "shared_rate",
+        "talk": "course_thread",
         "back": "shared_home",
     }
     return Turn(goto=steps[chosen])

@@ -15,6 +15,7 @@ from dialogs.roles import Role
 from dialogs.teaching_ports import TeachingDesk
 
 MAX_SCHOOL = 120
+MAX_NAME = 60
 
 
 def teaching(ctx: Context) -> TeachingDesk:
@@ -89,9 +90,58 @@ async def teacher_school(ctx: Context, event: Incoming) -> Turn:
         ctx.state.data.setdefault("teacher", {})["school"] = " ".join(event.text.split())[
             :MAX_SCHOOL
         ]
-        return Turn(goto="teacher_subjects")
+        return Turn(goto="teacher_colleague_name")
     chosen = route(ctx, event, options)
     return chosen if isinstance(chosen, Turn) else Turn(goto="menu")
+
+
+def clean_name(text: str) -> str | None:
+    """A name as typed, on one line (None when shorter than two letters)."""
+    name = " ".join(text.replace(",", " ").replace(";", " ").split())[:MAX_NAME]
+    return name if len(name) >= 2 else None
+
+
+async def teacher_colleague_name(ctx: Context, event: Incoming) -> Turn:
+    """The teacher's name as colleagues see it in circles (asked once; "later" skips it)."""
+    options = (Option("later", ctx._("⏭️ Plus tard")),)
+    if isinstance(event, Entered):
+        if ctx.shelf is not None and await ctx.shelf.signature():
+            return Turn(goto="teacher_subjects")  # known already (their courses)
+        text = ctx._("Votre nom, tel que vos collègues le verront (par exemple « Awa Ndiaye ») :")
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    if isinstance(event, TextReceived) and not event.text.startswith("/"):
+        name = clean_name(event.text)
+        if name is None:
+            return Turn([Say(ctx._("Écrivez votre nom (deux lettres au moins)."))], reprompt=True)
+        ctx.state.data.setdefault("teacher", {})["name"] = name
+        return Turn(goto="teacher_subjects")
+    chosen = route(ctx, event, options)
+    return chosen if isinstance(chosen, Turn) else Turn(goto="teacher_subjects")
+
+
+async def teacher_rename(ctx: Context, event: Incoming) -> Turn:
+    """Change the name colleagues see (from the teacher's space)."""
+    options = (Option("back", ctx._("⬅️ Mes classes")),)
+    if isinstance(event, Entered):
+        known = await ctx.shelf.signature() if ctx.shelf is not None else None
+        now = (
+            ctx._("Vos collègues vous voient sous le nom « %(name)s ».", name=known)
+            if known
+            else ctx._(
+                "Vous n'avez pas encore donné votre nom : vos collègues voient « Enseignant·e »."
+            )
+        )
+        ask = ctx._("Votre nom, tel que vos collègues le verront :")
+        return Turn([Ask(f"{now}\n{ask}", options, ctx.state.prompt)])
+    if isinstance(event, TextReceived) and not event.text.startswith("/"):
+        name = clean_name(event.text)
+        if name is None:
+            return Turn([Say(ctx._("Écrivez votre nom (deux lettres au moins)."))], reprompt=True)
+        await teaching(ctx).set_name(name)
+        done = ctx._("C'est noté : vos collègues vous verront sous le nom « %(name)s ».", name=name)
+        return Turn([Say(done)], goto="classes_home")
+    chosen = route(ctx, event, options)
+    return chosen if isinstance(chosen, Turn) else Turn(goto="classes_home")
 
 
 async def teacher_subjects(ctx: Context, event: Incoming) -> Turn:
@@ -140,6 +190,8 @@ async def teacher_done(ctx: Context, event: Incoming) -> Turn:
     status = "approved" if granted else "pending"
     subjects, levels = tuple(data.get("subjects", ())), tuple(data.get("levels", ()))
     await teaching(ctx).save_profile(str(data.get("school", "")), subjects, levels, status)
+    if data.get("name"):
+        await teaching(ctx).set_name(str(data["name"]))
     if granted:
         return Turn([Say(ctx._("Votre profil d'enseignant est prêt."))], goto="classes_home")
     country = ctx.t.country_name(ctx.profile.country or "") if ctx.profile.country else "–"
@@ -159,6 +211,8 @@ STEPS: dict[str, Step] = {
     "teacher_home": teacher_home,
     "teacher_code": teacher_code,
     "teacher_school": teacher_school,
+    "teacher_colleague_name": teacher_colleague_name,
+    "teacher_rename": teacher_rename,
     "teacher_subjects": teacher_subjects,
     "teacher_levels": teacher_levels,
     "teacher_done": teacher_done,

@@ -52,6 +52,13 @@ TABLES = {
     "circle_messages",
     "circle_digests",
     "colleague_requests",
+    "circle_events",
+    "event_attendees",
+    "circle_reports",
+    "circle_sanctions",
+    "circle_relays",
+    "withdrawals",
+    "moderation_log",
 }
 
 
@@ -109,6 +116,6 @@ def test_the_alembic_command_line_uses_database_url(tmp_path: Path) -> None:
     upgraded = alembic_cli(tmp_path, "upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
     current = alembic_cli(tmp_path, "current")
-    assert "0012 (head)" in current.stdout, current.stderr
+    assert "0014 (head)" in current.stdout, current.stderr
     offline = alembic_cli(tmp_path, "upgrade", "head", "--sql")
     assert "CREATE TABLE users" in offline.stdout, offline.stderr

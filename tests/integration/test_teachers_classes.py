@@ -49,11 +49,13 @@ async def invite_code(admin: Person) -> str:
     return admin.texts().split("Code d'invitation : ")[-1].split()[0]
 
 
-async def become_teacher(person: Person, code: str) -> None:
+async def become_teacher(person: Person, code: str, name: str | None = None) -> None:
     await person.tap("Espace enseignant")
     await person.tap("J'ai un code d'invitation")
     await person.send(code)
     await person.send("École Liberté 6, Dakar")
+    assert "tel que vos collègues le verront" in person.texts(person.sent[-1:])
+    await (person.send(name) if name else person.tap("Plus tard"))
     await person.tap("Mathématiques")
     await person.tap("Valider")
     await person.tap("CM2")
@@ -111,6 +113,7 @@ async def test_a_request_waits_for_an_admin_of_the_country(
     await teacher.tap("Espace enseignant")
     await teacher.tap("Demander l'accès enseignant")
     await teacher.send("CEG de Thiès")
+    await teacher.tap("Plus tard")
     await teacher.tap("Français")
     await teacher.tap("Valider")
     await teacher.tap("6e")
