@@ -17,10 +17,12 @@ from bot.storage.pseudonym import pseudonym
 from bot.storage.store import SqlStore
 from content.library import Library
 from dialogs.admin_ports import Charts
+from dialogs.circle_ports import GroupDesk
 from dialogs.context import Context
-from dialogs.engine import Dialogs
-from dialogs.events import Incoming, MediaReceived, UserRef
+from dialogs.engine import Dialogs, Reply
+from dialogs.events import GroupPosted, Incoming, MediaReceived, UserRef
 from dialogs.flows.authoring_files import TAKES_FILES
+from dialogs.flows.circle_groups import group_turn
 from dialogs.messages import Out
 from dialogs.ports import Booklets, EraseLearner, LearnerRecords, LibraryChanged
 from dialogs.state import DialogState, Profile
@@ -127,13 +129,21 @@ class Conversations:
             ctx.threads = tx.threads
             ctx.creathon = tx.creathon
             ctx.links = self.links
-            reply = await self.dialogs.handle(ctx, event)
+            reply = await self._reply(ctx, event, tx.groups)
             tx.save(ctx.profile, ctx.state, reply.effects)
         if any(isinstance(effect, LibraryChanged) for effect in reply.effects):
             await self.reload_library()
         erased = any(isinstance(effect, EraseLearner) for effect in reply.effects)
         user_id = None if erased else tx.user_id
         return Outcome(event.user, reply.messages, ctx.t.lang, ctx.t.rtl, user_id)
+
+    async def _reply(self, ctx: Context, event: Incoming, groups: GroupDesk) -> Reply:
+        """A person's turn goes through the dialogs; a Telegram group's, to its circle."""
+        if not isinstance(event, GroupPosted):
+            return await self.dialogs.handle(ctx, event)
+        ctx.groups = groups
+        turn = await group_turn(ctx, event)
+        return Reply(list(turn.messages), list(turn.effects))
 
     def _context(
         self, user: UserRef, profile: Profile, state: DialogState, records: LearnerRecords

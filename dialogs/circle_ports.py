@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from dialogs.admin_ports import Attachment
+from dialogs.roles import Grant
 
 DIGESTS = ("every", "daily", "mute")  # every message, one digest a day, nothing
 
@@ -125,4 +126,28 @@ class CircleDesk(Protocol):
 
     async def answer(self, ask_id: int, accept: bool) -> tuple[ColleagueAsk, int | None] | None:
         """Accept (a one-to-one circle is made: its id) or decline a request proposed to me."""
+        ...
+
+
+class GroupDesk(Protocol):
+    """A Telegram group (or forum topic) linked to a circle, inside the group's own turn."""
+
+    async def person_grants(self, external_id: str) -> list[Grant]:
+        """The roles of a Telegram user, read from their private chat's row."""
+        ...
+
+    async def find_circle(self, handle: str) -> CircleInfo | None:
+        """An open circle by its number or its name (any case)."""
+        ...
+
+    async def linked(self) -> CircleInfo | None:
+        """The circle this group is linked to, if any."""
+        ...
+
+    async def link(self, circle_id: int) -> None:
+        """Make the group a member of the circle (and of no other one)."""
+        ...
+
+    async def unlink(self) -> CircleInfo | None:
+        """Take the group out of its circle; the circle it was in."""
         ...

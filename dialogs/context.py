@@ -11,7 +11,7 @@ from content.library import Library
 
 from dialogs.admin_ports import AdminDesk, Charts
 from dialogs.authoring_ports import AuthoringDesk
-from dialogs.circle_ports import CircleDesk
+from dialogs.circle_ports import CircleDesk, GroupDesk
 from dialogs.creathon_ports import CreathonDesk
 from dialogs.event_ports import EventDesk, ThreadDesk
 from dialogs.events import Incoming, UserRef
@@ -87,6 +87,7 @@ class Context:
     shelf: Shelf | None = None  # the shared library: visibility, uses, ratings
     circles: CircleDesk | None = None  # teachers' circles and colleague requests
     moderation: ModerationDesk | None = None  # circles' filter, reports, sanctions, log
+    groups: GroupDesk | None = None  # a Telegram group linked to a circle (group turns only)
     creathon: CreathonDesk | None = None  # contests of scenarios, reviews, results
     events: EventDesk | None = None  # webinars and meetings of circles
     threads: ThreadDesk | None = None  # discussion threads of shared courses

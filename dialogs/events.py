@@ -67,3 +67,16 @@ class Resumed(Incoming):
 @dataclass(frozen=True)
 class Entered(Incoming):
     """Internal: a step was entered and should show its prompt."""
+
+
+@dataclass(frozen=True)
+class GroupPosted(Incoming):
+    """A message in a Telegram group (or forum topic): `user` is the group, not a person."""
+
+    sender_id: str  # the Telegram user who wrote it
+    sender_name: str
+    text: str = ""  # the text, or a media's caption
+    kind: str = "text"  # "text", or the media kind ("photo", "document"...)
+    file_id: str = ""
+    filename: str = ""
+    mime: str = ""

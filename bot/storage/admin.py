@@ -191,6 +191,8 @@ def audience_filter(audience: Audience, now: datetime) -> tuple[str, dict[str, A
     ]
     if not audience.personal:  # /stop_annonces stops announcements, not a teacher's notices
         clauses.append("NOT EXISTS (SELECT 1 FROM announcement_optouts o WHERE o.user_id = u.id)")
+    if audience.circle_id is None:  # a group linked to a circle gets that circle's posts only
+        clauses.append("(u.role IS NULL OR u.role <> 'group')")
     params: dict[str, Any] = _params("ch", CHANNELS_WITH_PUSH)
     _personal_filters(audience, clauses, params, now)
     for column, key, values in (

@@ -23,7 +23,8 @@ async def impact(
         "SELECT u.country, COUNT(*),"
         " SUM(CASE WHEN u.last_seen_at >= :d7 THEN 1 ELSE 0 END),"
         " SUM(CASE WHEN u.last_seen_at >= :d30 THEN 1 ELSE 0 END)"
-        f" FROM users u WHERE u.consented_at IS NOT NULL{where} GROUP BY u.country",
+        " FROM users u WHERE u.consented_at IS NOT NULL"
+        f" AND (u.role IS NULL OR u.role <> 'group'){where} GROUP BY u.country",
         d7=now - timedelta(days=7),
         d30=now - timedelta(days=30),
         **params,

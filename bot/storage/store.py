@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, assert_never
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
@@ -32,6 +32,7 @@ from bot.storage.admin import SqlAdminDesk, keep_essay
 from bot.storage.answers import keep_answers
 from bot.storage.authored_files import default_root
 from bot.storage.authoring_desk import SqlAuthoringDesk
+from bot.storage.circle_groups import GROUP_ROLE, SqlGroupDesk
 from bot.storage.circles import SqlCircleDesk
 from bot.storage.creathon import SqlCreathonDesk
 from bot.storage.db import open_sqlite
@@ -146,6 +147,11 @@ class SqlTurn:
     def circles(self) -> SqlCircleDesk:
         """Teachers' circles and colleague requests, inside this turn's transaction."""
         return SqlCircleDesk(self.runner, self.user_id)
+
+    @property
+    def groups(self) -> SqlGroupDesk:
+        """A Telegram group linked to a circle (this turn's person is the group)."""
+        return SqlGroupDesk(self.runner, self.user_id, self.circles)
 
     @property
     def events(self) -> SqlEventDesk:
@@ -420,6 +426,19 @@ class SqlStore:
             return None
         channel, external_id, prompt, option_ids = found
         return UserRef(channel, external_id), prompt, list(option_ids)
+
+    async def group_linked(self, external_id: str) -> bool:
+        """Whether this Telegram group (or topic) is linked to a circle (read between turns)."""
+        self._refuse_inside_turn()
+        sql = (
+            "SELECT 1 FROM users u JOIN circle_members m ON m.user_id = u.id"
+            " WHERE u.channel = 'telegram' AND u.external_id = :ext AND u.role = :role"
+        )
+        params = {"ext": external_id, "role": GROUP_ROLE}
+        if self._sqlite is not None:
+            return (await self._sqlite_write(sql, params)).fetchone() is not None
+        async with self._engine.connect() as conn:
+            return (await conn.execute(text(sql), params)).first() is not None
 
     async def step_of(self, user: UserRef) -> str | None:
         """The dialog step `user` is at (read between turns), None for a stranger."""

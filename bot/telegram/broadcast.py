@@ -20,6 +20,7 @@ from bot.i18n import I18n
 from bot.sender import Deliver, Failed, Result, Sent, Unreachable
 from bot.sender import RetryAfter as Wait
 from bot.storage.outbox import OutboxItem
+from bot.telegram.address import chat_address, chat_params
 
 CHANNEL = "telegram"
 CAPTION_LIMIT = 1024  # UTF-16 code units, as Telegram counts
@@ -55,24 +56,25 @@ def telegram_deliverer(bot: Bot, i18n: I18n, attachments: Attachments | None = N
         except FetchFailed as error:
             return Failed(str(error))
         message_id = sent.get("message_id") if isinstance(sent, dict) else None
-        return Sent(f"tg:{item.external_id}:{message_id}" if message_id else None)
+        chat, _ = chat_address(item.external_id)  # a group's topic: the chat's message
+        return Sent(f"tg:{chat}:{message_id}" if message_id else None)
 
     return deliver
 
 
 async def _send(bot: Bot, files: Attachments, item: OutboxItem, text: str) -> Any:
     """The file (captioned when the text fits), then the text if it did not; the last answer."""
-    chat_id = int(item.external_id)
+    where = chat_params(item.external_id)  # a chat, or a group's forum topic
     media = await _media(files, item)
     if media is None or item.attachment is None:
-        return await _post(bot, "sendMessage", {"chat_id": chat_id, "text": text})
+        return await _post(bot, "sendMessage", {**where, "text": text})
     captioned = len(text.encode("utf-16-le")) // 2 <= CAPTION_LIMIT
     kind = str(item.attachment.get("kind"))
-    params: dict[str, object] = {"chat_id": chat_id, **({"caption": text} if captioned else {})}
+    params: dict[str, object] = {**where, **({"caption": text} if captioned else {})}
     sent = await _send_file(bot, files, kind, media, params)
     if captioned:
         return sent
-    return await _post(bot, "sendMessage", {"chat_id": chat_id, "text": text})
+    return await _post(bot, "sendMessage", {**where, "text": text})
 
 
 async def _media(files: Attachments, item: OutboxItem) -> Media | None:

@@ -17,13 +17,16 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.attachments import from_telegram
 from bot.config import Settings
-from bot.conversations import Conversations
+from bot.conversations import Conversations, Outcome
 from bot.server import Handler
 from bot.storage.store import SqlStore
+from bot.telegram.address import chat_address
 from bot.telegram.render import TelegramChannel
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.updates import to_event, update_key
+from dialogs.events import GroupPosted
 from dialogs.flows.commands import command_descriptions
+from dialogs.messages import Say
 
 log = logging.getLogger("imaginecole.telegram")
 
@@ -135,10 +138,22 @@ class TelegramService:
         if update.callback_query is not None and not _IN_WEBHOOK.get():
             await _quietly(update.callback_query.answer())
         event = await to_event(update, self.store)
-        if event is not None:
+        if isinstance(event, GroupPosted):
+            await self.conversations.handle(event, update_key(update), self._to_group)
+        elif event is not None:
             await self.conversations.handle(
                 event, update_key(update), self.channel.send, self._fetch
             )
+
+    async def _to_group(self, outcome: Outcome) -> None:
+        """The bot's few words in a group (or its forum topic): plain texts."""
+        for message in outcome.messages:
+            if isinstance(message, Say):
+                chat, topic = chat_address(outcome.user.external_id)
+                try:
+                    await self.app.bot.send_message(chat, message.text, message_thread_id=topic)
+                except TelegramError as error:
+                    log.info("telegram refused the group message: %s", error)
 
     async def _fetch(self, file_id: str) -> tuple[bytes, str, str]:
         """A file a person sent (getFile, then the download through our transport)."""

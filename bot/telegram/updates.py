@@ -7,6 +7,7 @@ from telegram.constants import ChatType
 
 from bot.storage.store import SqlStore
 from dialogs.events import (
+    GroupPosted,
     Incoming,
     MediaReceived,
     OptionChosen,
@@ -14,6 +15,7 @@ from dialogs.events import (
     TextReceived,
     UserRef,
 )
+from dialogs.flows.circle_groups import group_command
 
 MEDIA_KINDS = (
     "photo",
@@ -43,6 +45,8 @@ async def to_event(update: Update, store: SqlStore) -> Incoming | None:
         return await _poll_answer(update, store)
     chat = update.effective_chat
     sender = update.effective_user
+    if chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
+        return await _group(update, store)
     if chat is None or sender is None or chat.type != ChatType.PRIVATE:
         return None
     user = UserRef("telegram", str(sender.id))
@@ -96,3 +100,39 @@ async def _poll_answer(update: Update, store: SqlStore) -> Incoming | None:
     if not picked:
         return None  # a retracted vote
     return OptionsChosen(user, str(update.update_id), prompt, picked)
+
+
+def group_address(message: Message) -> str:
+    """A group's external id: "<chat>", or "<chat>/<topic>" in a forum topic."""
+    if message.is_topic_message and message.message_thread_id:
+        return f"{message.chat.id}/{message.message_thread_id}"
+    return str(message.chat.id)
+
+
+async def _group(update: Update, store: SqlStore) -> Incoming | None:
+    """A group message: our commands, or a member's message in a group linked to a circle.
+
+    Bots (this one included) are never heard, so nothing the bot relayed comes back.
+    """
+    message, sender = update.message, update.effective_user
+    if message is None or sender is None or sender.is_bot:
+        return None
+    group = UserRef("telegram", group_address(message))
+    text = message.text or message.caption or ""
+    if group_command(message.text or "") is None and not await store.group_linked(
+        group.external_id
+    ):
+        return None  # an unlinked group's chatter: silently ignored
+    media = _message(group, str(update.update_id), message)
+    found = media if isinstance(media, MediaReceived) else None
+    return GroupPosted(
+        group,
+        str(update.update_id),
+        str(sender.id),
+        sender.full_name,
+        text,
+        found.kind if found else "text",
+        found.file_id if found else "",
+        found.filename if found else "",
+        found.mime if found else "",
+    )

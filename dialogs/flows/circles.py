@@ -166,7 +166,14 @@ async def circle_page(ctx: Context, event: Incoming) -> Turn:
         menu_option(ctx),
     )
     if isinstance(event, Entered):
-        return Turn([*await _recent(ctx, circle), Ask(circle.name, options, ctx.state.prompt)])
+        title = circle.name
+        if ctx.admin is not None and may_create_circle(await ctx.admin.grants()):
+            title += "\n" + ctx._(
+                "Pour relier un groupe Telegram : ajoutez-y le bot, puis envoyez "
+                "/lier_cercle %(id)s dans le groupe.",
+                id=circle.id,
+            )
+        return Turn([*await _recent(ctx, circle), Ask(title, options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen

@@ -1,4 +1,5 @@
-"""Realistic Bot API update dicts for tests; private chats, so chat id == user id."""
+"""Realistic Bot API update dicts for tests; private chats (chat id == user id), and
+supergroups and their forum topics through ``in_group``."""
 
 from __future__ import annotations
 
@@ -158,6 +159,32 @@ class UpdateFactory:
         if entities := command_entities(text):
             message["entities"] = entities
         return self._update(edited_message=message)
+
+    def in_group(
+        self,
+        chat_id: int,
+        user_id: int,
+        first_name: str = "Awa",
+        topic: int | None = None,
+        sender: JSON | None = None,
+        **content: Any,
+    ) -> JSON:
+        """A message in a supergroup (in forum topic ``topic`` if given); ``sender``
+        replaces the human author (the bot itself, for instance)."""
+        chat: JSON = {"id": chat_id, "type": "supergroup", "title": "Profs de maths"}
+        if topic is not None:
+            chat["is_forum"] = True
+            content.update(message_thread_id=topic, is_topic_message=True)
+        if isinstance(content.get("text"), str) and (found := command_entities(content["text"])):
+            content["entities"] = found
+        message = {
+            "message_id": self._message_ids(chat_id),
+            "from": sender or self._user(user_id, first_name),
+            "chat": chat,
+            "date": int(time.time()),
+            **content,
+        }
+        return self._update(message=message)
 
     def _message_update(self, user_id: int, first_name: str, **content: Any) -> JSON:
         """An update carrying a new message from the user."""
