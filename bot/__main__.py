@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=("regional_admin", "national_admin", "moderator", "teacher"),
     )
     give.add_argument("--country", default="", help="ISO code (SN, ML...); not for regional_admin")
+    certificate = commands.add_parser("certificate", help="certificates of finished courses")
+    certificate_commands = certificate.add_subparsers(dest="certificate_command", required=True)
+    certificate_commands.add_parser("public-key", help="print the key that checks certificates")
+    verify = certificate_commands.add_parser("verify", help="check a certificate's code offline")
+    verify.add_argument("code")
+    verify.add_argument("--public-key", help="base64 public key (default: this deployment's)")
     languages = _languages()
     for command in (check, show, booklet):
         command.add_argument("--lang", choices=languages, metavar="LANG", help=LANG_HELP)
@@ -138,6 +144,12 @@ def main(argv: list[str] | None = None) -> int:
         from bot.booklet.cli import run as write_booklet
 
         return write_booklet(args.course, args.out, args.base_url, args.lang)
+    if args.command == "certificate":
+        from bot.certificates import cli
+
+        if args.certificate_command == "public-key":
+            return cli.public_key(settings)
+        return cli.verify(settings, args.code, args.public_key)
     if args.command == "admin":
         from bot.admin_cli import grant
 

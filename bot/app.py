@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.attachments import Attachments
 from bot.booklet.service import CachedBooklets
+from bot.certificates.service import SignedCertificates
+from bot.certificates.signing import load_key
 from bot.charts import MatplotlibCharts
 from bot.config import Settings
 from bot.conversations import Conversations
@@ -81,6 +83,9 @@ class BotApp:
             CachedBooklets(public_url),
             MatplotlibCharts(),
             self.links,
+            SignedCertificates(
+                load_key(settings.certificate_signing_key, settings.database_url), public_url
+            ),
         )
         routes: list[tuple[str, str, Handler]] = []
         if settings.telegram_bot_token:
@@ -97,7 +102,9 @@ class BotApp:
         await conversations.reload_library()  # the bundled courses and the teachers' ones
         self._refresher = asyncio.get_running_loop().create_task(self._refresh_library())
         self.runner = web.AppRunner(
-            build_server(self.engine, lambda: conversations.library, chat, routes)
+            build_server(
+                self.engine, lambda: conversations.library, chat, routes, conversations.certifier
+            )
         )
         await self.runner.setup()
         site = web.TCPSite(self.runner, settings.web_host, settings.web_port)

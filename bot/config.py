@@ -58,6 +58,7 @@ class Settings:
     whatsapp_pace_seconds: float = 0.3  # between two messages to one learner: kept in order
     whatsapp_backoff_seconds: float = 1.0  # first wait after a rate limit, doubled each retry
     moderation_words_file: str = ""  # more words that hold circle messages (TOML, per language)
+    certificate_signing_key: str = ""  # base64 Ed25519 key; empty: kept in the data folder
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -108,6 +109,7 @@ class Settings:
             whatsapp_pace_seconds=float(env.get("WHATSAPP_PACE_SECONDS") or 0.3),
             whatsapp_backoff_seconds=float(env.get("WHATSAPP_BACKOFF_SECONDS") or 1.0),
             moderation_words_file=env.get("MODERATION_WORDS_FILE", ""),
+            certificate_signing_key=env.get("CERTIFICATE_SIGNING_KEY", ""),
         )
 
 

@@ -17,6 +17,7 @@ from bot.storage.pseudonym import pseudonym
 from bot.storage.store import SqlStore
 from content.library import Library
 from dialogs.admin_ports import Charts
+from dialogs.certificate_ports import Certifier
 from dialogs.circle_ports import GroupDesk
 from dialogs.context import Context
 from dialogs.engine import Dialogs, Reply
@@ -59,7 +60,9 @@ class Conversations:
         booklets: Booklets | None = None,
         charts: Charts | None = None,
         links: Links | None = None,
+        certifier: Certifier | None = None,
     ) -> None:
+        self.certifier = certifier
         self.links = links
         self.booklets = booklets
         self.charts = charts
@@ -128,7 +131,10 @@ class Conversations:
             ctx.events = tx.events
             ctx.threads = tx.threads
             ctx.creathon = tx.creathon
+            ctx.review = tx.review
             ctx.links = self.links
+            ctx.certificates = tx.certificates
+            ctx.certifier = self.certifier
             reply = await self._reply(ctx, event, tx.groups)
             tx.save(ctx.profile, ctx.state, reply.effects)
         if any(isinstance(effect, LibraryChanged) for effect in reply.effects):

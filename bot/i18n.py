@@ -15,6 +15,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.messages.catalog import Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -107,17 +108,34 @@ class SourceTranslations(gettext.NullTranslations):
         return msgid1 if n in (0, 1) else msgid2
 
 
+def _translated(message: Message) -> bool:
+    """Every form of the entry is filled in, and it is not fuzzy."""
+    forms = message.string if isinstance(message.string, list | tuple) else [message.string]
+    return not message.fuzzy and all(forms)
+
+
 def load_catalog(folder: Path, lang: str) -> gettext.NullTranslations:
-    """Compile a .po file in memory; the source language needs none."""
+    """Compile a .po file in memory; the source language needs none.
+
+    Only the entries translated in full are kept: any other string, plural ones included,
+    falls back to the French text with the French plural rule (SourceTranslations). Babel's
+    write_mo would otherwise fill an empty plural entry with the French singular, which a
+    language with one plural form (Wolof, Bambara) would then show for every number.
+    """
     po = folder / lang / "LC_MESSAGES" / "messages.po"
     if lang == SOURCE_LANGUAGE or not po.exists():
         return SourceTranslations()
     with po.open("rb") as handle:
         catalog = read_po(handle, locale=None)
+    for message in list(catalog):
+        if message.id and not _translated(message):
+            catalog.delete(message.id, message.context)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    translations = gettext.GNUTranslations(buffer)
+    translations.add_fallback(SourceTranslations())
+    return translations
 
 
 @lru_cache(maxsize=256)

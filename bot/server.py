@@ -8,9 +8,11 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.certificates.page import verify_page
 from bot.storage.db import ping
 from bot.web.chat import WebChat
 from content.library import Library
+from dialogs.certificate_ports import Certifier
 from dialogs.flows.commands import lesson_payload
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -22,6 +24,7 @@ def build_server(
     library: Library | Callable[[], Library],
     chat: WebChat,
     extra_routes: list[tuple[str, str, Handler]] | None = None,
+    certifier: Certifier | None = None,
 ) -> web.Application:
     """The HTTP application every channel shares."""
     app = web.Application(client_max_size=1024 * 1024)
@@ -59,6 +62,8 @@ def build_server(
 
     app.router.add_get("/l/{course}/{lesson}", lesson_link)
     app.router.add_get("/c/{code}", class_link)
+    if certifier is not None:
+        app.router.add_get("/verify/{code}", verify_page(certifier, current))
     app.router.add_get("/ws", chat.websocket)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

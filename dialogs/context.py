@@ -11,6 +11,7 @@ from content.library import Library
 
 from dialogs.admin_ports import AdminDesk, Charts
 from dialogs.authoring_ports import AuthoringDesk
+from dialogs.certificate_ports import CertificateDesk, Certifier
 from dialogs.circle_ports import CircleDesk, GroupDesk
 from dialogs.creathon_ports import CreathonDesk
 from dialogs.event_ports import EventDesk, ThreadDesk
@@ -19,6 +20,7 @@ from dialogs.messages import Out
 from dialogs.moderation_ports import ModerationDesk
 from dialogs.ports import Booklets, Effect, LearnerRecords
 from dialogs.report_ports import ReportDesk
+from dialogs.review_ports import ReviewDesk
 from dialogs.sharing_ports import Shelf
 from dialogs.state import DialogState, Profile
 from dialogs.teaching_ports import Links, TeachingDesk
@@ -91,6 +93,9 @@ class Context:
     creathon: CreathonDesk | None = None  # contests of scenarios, reviews, results
     events: EventDesk | None = None  # webinars and meetings of circles
     threads: ThreadDesk | None = None  # discussion threads of shared courses
+    certificates: CertificateDesk | None = None  # the learner's certificates (bot/storage)
+    certifier: Certifier | None = None  # signs, prints and checks them (bot/certificates)
+    review: ReviewDesk | None = None  # the learner's deck of questions to review
     # Picks the translator of another language (after the learner chose one).
     translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
 

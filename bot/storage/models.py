@@ -3,12 +3,13 @@ and what the channels keep (WhatsApp inbox, service windows, sent messages, medi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Double,
     ForeignKey,
@@ -735,3 +736,32 @@ class ModerationEntry(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReviewCard(Base):
+    """A question in a learner's review deck, with its FSRS card and when it is due."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (Index("ix_review_cards_user_due", "user_id", "due"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    course_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    lesson_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    card: Mapped[dict[str, Any]] = mapped_column(JSON)  # fsrs.Card.to_dict()
+    due: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CertificateRow(Base):
+    """A certificate of a course finished with the mastery score (its code is signed anew)."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))  # the holder's name, kept only here
+    course_id: Mapped[str] = mapped_column(String(64))
+    issued_on: Mapped[date] = mapped_column(Date)
+    score: Mapped[int] = mapped_column(Integer)  # average best quiz share, percent

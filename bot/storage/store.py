@@ -32,6 +32,7 @@ from bot.storage.admin import SqlAdminDesk, keep_essay
 from bot.storage.answers import keep_answers
 from bot.storage.authored_files import default_root
 from bot.storage.authoring_desk import SqlAuthoringDesk
+from bot.storage.certificates import SqlCertificateDesk
 from bot.storage.circle_groups import GROUP_ROLE, SqlGroupDesk
 from bot.storage.circles import SqlCircleDesk
 from bot.storage.creathon import SqlCreathonDesk
@@ -42,6 +43,7 @@ from bot.storage.models import processed_updates, telegram_polls, users
 from bot.storage.moderation import Rules, SqlModerationDesk, load_words
 from bot.storage.records import SqliteLearnerRecords, SqlLearnerRecords, export_learner
 from bot.storage.reports import SqlReportDesk
+from bot.storage.review import SqlReviewDesk, schedule_answers
 from bot.storage.sharing import SqlShelf
 from bot.storage.sql import PgRunner, Runner, SqliteRunner
 from bot.storage.statements import (
@@ -164,9 +166,19 @@ class SqlTurn:
         return SqlThreadDesk(self.runner, self.user_id)
 
     @property
+    def certificates(self) -> SqlCertificateDesk:
+        """The learner's certificates, inside this turn's transaction."""
+        return SqlCertificateDesk(self.runner, self.user_id)
+
+    @property
     def moderation(self) -> SqlModerationDesk:
         """Moderation of circles (filter, reports, sanctions, log), inside this turn."""
         return SqlModerationDesk(self.runner, self.user_id, self.moderation_rules)
+
+    @property
+    def review(self) -> SqlReviewDesk:
+        """The learner's review deck (spaced review), inside this turn's transaction."""
+        return SqlReviewDesk(self.runner, self.user_id)
 
     @property
     def teaching(self) -> SqlTeachingDesk:
@@ -212,6 +224,7 @@ class SqlTurn:
                     assert_never(effect)
         # Before the quizzes: an answer's attempt counts the attempts finished before it.
         await keep_answers(self.runner, self.user_id, answers)
+        await schedule_answers(self.runner, self.user_id, answers)
         if lessons or quizzes:
             await self._statements.record(self.user_id, lessons, quizzes)
         if self._saved is not None:

@@ -16,7 +16,7 @@ from dialogs.ports import EraseLearner
 
 async def menu(ctx: Context, event: Incoming) -> Turn:
     """Offer the main choices; "continue" only when there is somewhere to continue."""
-    options = await with_homework(ctx, _menu_options(ctx))
+    options = await with_homework(ctx, await _with_review(ctx, _menu_options(ctx)))
     if isinstance(event, Entered):
         return Turn([Ask(ctx._("Que voulez-vous faire ?"), options, ctx.state.prompt)])
     chosen = choose(event, options)
@@ -28,6 +28,7 @@ async def menu(ctx: Context, event: Incoming) -> Turn:
         "teacher": "teacher_home",
         "join": "join_code",
         "homework": "homework",
+        "review": "review",
     }
     if chosen in targets:
         return Turn(goto=targets[chosen])
@@ -56,6 +57,16 @@ def _menu_options(ctx: Context) -> tuple[Option, ...]:
         else:
             options.insert(-2, Option("join", ctx._("🏫 Rejoindre une classe")))
     return tuple(options)
+
+
+async def _with_review(ctx: Context, options: tuple[Option, ...]) -> tuple[Option, ...]:
+    """The menu with "Réviser (N)" after "continue" when questions of the deck are due."""
+    due = await ctx.review.due_count(ctx.now) if ctx.review is not None else 0
+    if not due:
+        return options
+    at = 1 if options and options[0].id == "continue" else 0
+    entry = Option("review", ctx._("🔁 Réviser (%(n)s)", n=ctx.t.number(due)))
+    return (*options[:at], entry, *options[at:])
 
 
 def help_text(ctx: Context) -> str:

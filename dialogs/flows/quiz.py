@@ -13,6 +13,7 @@ from content.normalize import fold
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen, OptionsChosen, TextReceived
 from dialogs.flows.answers import record_answer
+from dialogs.flows.certificates import earn_certificate
 from dialogs.flows.common import menu_option, unexpected
 from dialogs.flows.learning import course_page, current_lesson
 from dialogs.messages import Ask, Option, Out, QuizQuestion, Say
@@ -319,6 +320,7 @@ def _finish(ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, messages: 
         {"course": found.id, "lesson": found.lessons[following].id, "step": 0} if has_next else None
     )
     ctx.state.data["passed"] = ratio >= quiz_.pass_mark
+    ctx.state.data["ratio"] = ratio  # for the certificate: this attempt is not stored yet
     ctx.state.data.pop("seed", None)  # the next attempt draws its own questions
     return Turn(messages, goto="quiz_done", effects=[RecordQuiz(found.id, lesson.id, score, total)])
 
@@ -352,6 +354,8 @@ async def quiz_done(ctx: Context, event: Incoming) -> Turn:
     if isinstance(event, Entered):
         text = ctx._("Et maintenant ?")
         if following >= len(found.lessons):
+            if (earned := await earn_certificate(ctx, found)) is not None:
+                return earned
             text = ctx._("🎓 Vous avez terminé toutes les leçons de ce cours ! Et maintenant ?")
         return Turn([Ask(text, tuple(options), ctx.state.prompt)])
     chosen = choose(event, tuple(options))

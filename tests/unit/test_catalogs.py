@@ -143,6 +143,31 @@ def test_complete_catalog_translates_every_string(lang: str) -> None:
     )
 
 
+def _completeness(lang: str) -> float:
+    """The share of the POT's strings translated in full (every plural form, not fuzzy)."""
+    catalog = _catalog(lang)
+    pot = [m for m in _entries(_read(POT))]
+    done = 0
+    for source in pot:
+        message = catalog.get(source.id, source.context)
+        if message is not None and not message.fuzzy and _translated(message):
+            done += 1
+    return done / len(pot) if pot else 1.0
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalog_completeness(lang: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Reports how far each catalog is translated (pytest -rA or -s shows the table)."""
+    ratio = _completeness(lang)
+    with capsys.disabled():
+        kind = "complete" if lang in COMPLETE else "partial"
+        print(f"\n  catalog {lang}: {ratio:6.1%} translated ({kind})", end="")
+    if lang in COMPLETE:
+        assert ratio == 1.0, f"{lang}: only {ratio:.1%} translated ({FIX}, then translate)"
+    else:
+        assert 0.0 < ratio <= 1.0, f"{lang}: nothing translated yet"
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_catalog_has_nothing_the_pot_lacks(lang: str) -> None:
     pot = _read(POT)
@@ -317,15 +342,43 @@ def test_a_partial_language_falls_back_to_french_string_by_string(tmp_path: Path
         'msgstr "Dëgg"\n'
         "\n"
         'msgid "Faux"\n'
-        'msgstr ""\n',
+        'msgstr ""\n'
+        "\n"
+        f'msgid "{LESSONS[0]}"\n'
+        f'msgid_plural "{LESSONS[1]}"\n'
+        'msgstr[0] ""\n',
         encoding="utf-8",
     )
     translator = I18n(folder=tmp_path).translator("wo")
     assert translator.lang == "wo"
     assert translator.gettext("Vrai") == "Dëgg"
     assert translator.gettext("Faux") == "Faux"
-    assert translator.ngettext(*LESSONS, 1) == LESSONS[0]
-    assert translator.ngettext(*LESSONS, 3) == LESSONS[1]
+    # An empty plural entry of a one-form language: French text, French rule (0 and 1 singular).
+    assert [translator.ngettext(*LESSONS, n) for n in (0, 1, 2, 3)] == [
+        LESSONS[0],
+        LESSONS[0],
+        LESSONS[1],
+        LESSONS[1],
+    ]
+    # Absent from the catalog altogether: the same.
+    other = ("%(n)s élève", "%(n)s élèves")
+    assert [translator.ngettext(*other, n) for n in (0, 1, 2)] == [other[0], other[0], other[1]]
+
+
+@pytest.mark.parametrize("lang", [item["code"] for item in _languages() if item.get("partial")])
+def test_partial_language_shows_its_plurals_or_french_ones(lang: str) -> None:
+    """A plural entry is shown translated only when every form is; else French, never a mix."""
+    translator = I18n().translator(lang)
+    catalog = _catalog(lang)
+    for message in _entries(catalog):
+        if not isinstance(message.id, list | tuple):
+            continue
+        singular, plural = message.id
+        shown = [translator.ngettext(singular, plural, n) for n in (0, 1, 2, 5)]
+        if _translated(message):
+            assert not set(shown) & {singular, plural}, f"{lang}: {message.id!r} shows French"
+        else:
+            assert shown == [singular, singular, plural, plural], f"{lang}: {shown!r}"
 
 
 def test_french_plurals_keep_the_singular_for_zero_and_one() -> None:

@@ -1,0 +1,39 @@
+"""Certifier (dialogs/certificate_ports.py): signs with the deployment's key, prints off-loop."""
+
+from __future__ import annotations
+
+import asyncio
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from bot.certificates import signing
+from bot.certificates.pdf import render_certificate
+from dialogs.certificate_ports import Certificate, CertificateWording
+
+
+class SignedCertificates:
+    """Certificates signed by one Ed25519 key, verified at {base_url}/verify/<code>."""
+
+    def __init__(self, key: Ed25519PrivateKey, base_url: str) -> None:
+        self.key = key
+        self.public = key.public_key()
+        self.base_url = base_url.rstrip("/")
+
+    def code(self, certificate: Certificate) -> str:
+        """The signed verification code."""
+        return signing.sign(self.key, certificate)
+
+    def link(self, code: str) -> str:
+        """The verification link of a code."""
+        return f"{self.base_url}/verify/{code}"
+
+    async def pdf(self, certificate: Certificate, wording: CertificateWording) -> bytes:
+        """The one-page PDF, rendered off the event loop."""
+        code = self.code(certificate)
+        return await asyncio.to_thread(
+            render_certificate, certificate, wording, code, self.link(code), wording.language
+        )
+
+    def verify(self, code: str) -> Certificate | None:
+        """What a code certifies, or None when it is not genuine."""
+        return signing.verify(self.public, code)

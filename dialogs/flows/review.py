@@ -1,0 +1,131 @@
+"""Spaced review: the questions of the learner's deck that are due, a few at a time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from content import grading
+from content.model import Question, QuestionType
+
+from dialogs.context import Context, Step, Turn
+from dialogs.events import Entered, Incoming, OptionChosen
+from dialogs.flows import quiz
+from dialogs.flows.common import menu_option, unexpected
+from dialogs.messages import Ask, Out, QuizQuestion, Say
+from dialogs.review_ports import Recall, ReviewDesk
+
+BATCH = 5  # questions served in one sitting
+ASKED = (
+    QuestionType.SINGLE,
+    QuestionType.MULTIPLE,
+    QuestionType.TRUE_FALSE,
+    QuestionType.SHORT,
+    QuestionType.NUMERIC,
+    QuestionType.MISSING_WORD,
+)
+SOON = timedelta(days=1)  # a next review sooner than this is "later today"
+
+
+async def review(ctx: Context, event: Incoming) -> Turn:
+    """Ask the next due question of the deck, or grade the answer to it."""
+    if ctx.review is None:
+        return Turn(goto="menu")
+    if isinstance(event, Entered):
+        return await _ask_next(ctx, ctx.review)
+    if isinstance(event, OptionChosen) and event.option_id == "menu":
+        return Turn(goto="menu")
+    card = _current(ctx)
+    question = _question(ctx, card) if card else None
+    if card is None or question is None:
+        return Turn(goto="review")
+    answer = quiz._read_answer(ctx, question, event)
+    if answer is None:
+        return unexpected(ctx, event)
+    result = quiz._grade(question, answer)
+    due = await ctx.review.review(*card, _recall(result), ctx.now)
+    ctx.state.data["ri"] = int(ctx.state.data.get("ri", 0)) + 1
+    text = quiz._feedback(ctx, question, result) + "\n" + _next_time(ctx, due)
+    return Turn([Say(text)], goto="review")
+
+
+async def _ask_next(ctx: Context, desk: ReviewDesk) -> Turn:
+    """The next question of this sitting; a new sitting when the deck allows; or the end."""
+    if _current(ctx) is None:
+        if ctx.state.data.get("rv"):  # a sitting just ended
+            ctx.state.data.update(rv=[], ri=0)
+            return Turn([Say(ctx._("🔁 Bravo, cette série est terminée !"))], goto="menu")
+        due = await desk.due(ctx.now, BATCH)
+        ctx.state.data.update(rv=[[c.course_id, c.lesson_id, c.question_id] for c in due], ri=0)
+    card = _current(ctx)
+    if card is None:
+        ctx.state.data.update(rv=[], ri=0)
+        text = ctx._("✅ C'est tout pour aujourd'hui : aucune question à revoir.")
+        return Turn([Say(text)], goto="menu")
+    question = _question(ctx, card)
+    if question is None:
+        await desk.forget(*card)  # the course changed: nothing left to review
+        ctx.state.data["ri"] = int(ctx.state.data.get("ri", 0)) + 1
+        return await _ask_next(ctx, desk)
+    return Turn([_render(ctx, question)])
+
+
+def _current(ctx: Context) -> tuple[str, str, str] | None:
+    """The course, lesson and question being reviewed, if the sitting is not over."""
+    batch = ctx.state.data.get("rv") or []
+    index = int(ctx.state.data.get("ri", 0))
+    if index >= len(batch):
+        return None
+    course, lesson, question = (str(part) for part in batch[index])
+    return course, lesson, question
+
+
+def _question(ctx: Context, card: tuple[str, str, str]) -> Question | None:
+    """The question of a card, if its course still holds it and it can be asked here."""
+    course = ctx.library.get(card[0])
+    lesson = course.lesson(card[1]) if course else None
+    if lesson is None or lesson.quiz is None:
+        return None
+    found = next((q for q in lesson.quiz.questions if q.id == card[2]), None)
+    return found if found is not None and found.type in ASKED else None
+
+
+def _render(ctx: Context, question: Question) -> Out:
+    """The question as the quiz asks it, under a review header."""
+    batch = ctx.state.data.get("rv") or []
+    index = int(ctx.state.data.get("ri", 0))
+    header = ctx._("🔁 Révision %(n)s sur %(total)s", n=index + 1, total=len(batch))
+    text = f"{header}\n\n{quiz._sentence(question)}"
+    typed = question.type is QuestionType.MISSING_WORD and not question.choices
+    if question.type in quiz.TYPED or typed:
+        text += "\n\n" + ctx._("✏️ Écrivez votre réponse.")
+        return Ask(text, (menu_option(ctx),), ctx.state.prompt)
+    multiple = question.type is QuestionType.MULTIPLE
+    if multiple:
+        text += "\n\n" + ctx._("(Plusieurs réponses possibles.)")
+    return QuizQuestion(
+        text,
+        quiz.choice_options(ctx, question),
+        ctx.state.prompt,
+        multiple=multiple,
+        correct_ids=quiz._correct_ids(question),
+        extra=(menu_option(ctx),),
+        submit=ctx._("Valider ✔️"),
+        hint=ctx._("Répondez en écrivant les lettres de vos choix, par exemple : a c"),
+    )
+
+
+def _recall(result: grading.Grade) -> Recall:
+    """Right: Good; partly right: Hard; wrong: Again."""
+    if result.correct:
+        return Recall.GOOD
+    return Recall.HARD if result.score > 0 else Recall.AGAIN
+
+
+def _next_time(ctx: Context, due: datetime) -> str:
+    """When the question comes back."""
+    if due - ctx.now < SOON:
+        return ctx._("🔁 Je vous reposerai cette question un peu plus tard aujourd'hui.")
+    return ctx._("🔁 Prochaine révision de cette question : le %(date)s.", date=ctx.t.date(due))
+
+
+STEPS: dict[str, Step] = {"review": review}

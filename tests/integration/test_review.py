@@ -1,0 +1,96 @@
+"""Spaced review on real databases: missed questions enter the deck, come back when due."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from bot.storage.sql import utc
+from content.model import Question, QuestionType
+from dialogs.events import UserRef
+from dialogs.ports import RecordAnswer
+from tests.driver import bundled_library
+from tests.store_driver import Person, open_conversations
+
+
+def a_single_choice() -> tuple[str, str, Question]:
+    """A single-choice question of the bundled library, with its course and lesson."""
+    for course in bundled_library().courses:
+        for lesson in course.lessons:
+            for question in lesson.quiz.questions if lesson.quiz else ():
+                if question.type is QuestionType.SINGLE:
+                    return course.id, lesson.id, question
+    raise AssertionError("no single-choice question in the library")
+
+
+async def answered(person: Person, answer: RecordAnswer) -> None:
+    """A turn of `person` in which they answered a quiz question (as the quiz records it)."""
+    async with person.conversations.store.turn(person.user) as tx:
+        assert tx is not None
+        tx.save(tx.profile, tx.state, [answer])
+
+
+async def deck(person: Person) -> list[tuple[str, datetime]]:
+    """The questions in the deck and when they are due."""
+    async with person.conversations.store.turn(person.user) as tx:
+        assert tx is not None
+        rows = await tx.runner.run(
+            "SELECT question_id, due FROM review_cards WHERE user_id = :uid", uid=tx.user_id
+        )
+    return [(str(q), utc(due) or datetime.min) for q, due in rows]
+
+
+async def make_due(person: Person) -> None:
+    """Move the whole deck's due dates into the past, as if time had passed."""
+    async with person.conversations.store.turn(person.user) as tx:
+        assert tx is not None
+        past = datetime.now(UTC) - timedelta(days=1)
+        await tx.runner.run(
+            "UPDATE review_cards SET due = :due WHERE user_id = :uid", due=past, uid=tx.user_id
+        )
+
+
+async def test_a_missed_question_comes_back_and_a_right_answer_pushes_it_away(
+    database_url: str,
+) -> None:
+    course, lesson, question = a_single_choice()
+    async with open_conversations(database_url) as conversations:
+        awa = Person.on(conversations, "telegram", "awa")
+        await awa.onboard()
+        await awa.send("/menu")
+        assert not any("Réviser" in label for label in awa.options())
+        wrong = RecordAnswer(course, lesson, question.id, "x", 0.0, False)
+        await answered(awa, wrong)
+        [(kept, due)] = await deck(awa)
+        assert kept == question.id
+        assert due <= datetime.now(UTC) + timedelta(minutes=2)  # FSRS: again within minutes
+        await make_due(awa)
+        await awa.send("/menu")
+        assert "🔁 Réviser (1)" in awa.options()
+        asked = await awa.tap("🔁 Réviser (1)")
+        assert question.text in awa.texts(asked)
+        right = next(choice.id for choice in question.choices if choice.correct)
+        graded = await awa.tap(right)
+        assert "Bonne réponse" in awa.texts(graded)
+        [(_, due)] = await deck(awa)
+        assert due > datetime.now(UTC)
+        assert not any("Réviser" in label for label in awa.options())
+
+
+async def test_nothing_due_says_so_and_erasure_deletes_the_deck(database_url: str) -> None:
+    course, lesson, question = a_single_choice()
+    async with open_conversations(database_url) as conversations:
+        ali = Person.on(conversations, "web", "ali")
+        await ali.onboard()
+        await answered(ali, RecordAnswer(course, lesson, question.id, "x", 1.0, True, 2))
+        assert len(await deck(ali)) == 1  # right at the second try: Hard, in the deck
+        await answered(ali, RecordAnswer(course, lesson, "other", "x", 1.0, True))
+        assert len(await deck(ali)) == 1  # right at once, not in the deck: nothing to review
+        async with conversations.store.turn(ali.user) as tx:
+            assert tx is not None
+            assert await tx.review.due_count(datetime.now(UTC)) == 0
+        assert await conversations.store.erase(UserRef("web", "ali"))
+        async with conversations.store.engine.connect() as conn:
+            left = (await conn.execute(text("SELECT COUNT(*) FROM review_cards"))).scalar_one()
+        assert left == 0
