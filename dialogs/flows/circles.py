@@ -14,6 +14,7 @@ from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
 from dialogs.flows import circle_texts as says
 from dialogs.flows import colleagues, moderation
+from dialogs.flows.circle_picks import pick_post
 from dialogs.flows.colleagues import answer_option, answer_options, colleague_asks_text
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.learning import subject_name
@@ -245,24 +246,18 @@ async def circle_reply(ctx: Context, event: Incoming) -> Turn:
     circle = await _circle(ctx)
     if circle is None or circle.digest is None:
         return Turn(goto="circles_home")
-    posts = [p for p in await desk(ctx).recent(circle.id, SHOWN) if not p.removed]
-    options = tuple(
-        Option(
-            f"r{p.id}",
-            ctx._("↩️ n°%(id)s · %(name)s", id=p.id, name=p.author.name or ctx._("Enseignant·e")),
-        )
-        for p in posts
-    ) + (Option("back", ctx._("⬅️ Le cercle")),)
-    if isinstance(event, Entered):
-        text = ctx._("À quel message répondre ?") if posts else ctx._("Aucun message à répondre.")
-        return Turn([Ask(text, options, ctx.state.prompt)])
-    chosen = route(ctx, event, options)
-    if isinstance(chosen, Turn):
-        return chosen
-    if chosen == "back":
-        return Turn(goto="circle_page")
-    ctx.state.data["circle_reply"] = int(chosen[1:])
-    return Turn(goto="circle_write")
+    return await pick_post(
+        ctx,
+        event,
+        desk(ctx),
+        circle.id,
+        label=lambda p: ctx._(
+            "↩️ n°%(id)s · %(name)s", id=p.id, name=p.author.name or ctx._("Enseignant·e")
+        ),
+        prompts=(ctx._("À quel message répondre ?"), ctx._("Aucun message à répondre.")),
+        key="circle_reply",
+        then="circle_write",
+    )
 
 
 async def circle_write(ctx: Context, event: Incoming) -> Turn:

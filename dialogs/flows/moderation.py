@@ -13,6 +13,7 @@ from dialogs.circle_ports import CircleDesk, CircleInfo, Posted
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.flows import circle_texts as says
+from dialogs.flows.circle_picks import pick_post
 from dialogs.flows.common import menu_option, route
 from dialogs.messages import Ask, Option, Say
 from dialogs.moderation_ports import LogEntry, ModerationDesk, Pending, Screened
@@ -103,24 +104,18 @@ async def circle_report(ctx: Context, event: Incoming) -> Turn:
     circle = await _member_circle(ctx)
     if circle is None:
         return Turn(goto="circles_home")
-    posts = [p for p in await circles_desk(ctx).recent(circle.id, SHOWN) if not p.removed]
-    options = tuple(
-        Option(
-            f"s{p.id}",
-            ctx._("🚩 n°%(id)s · %(name)s", id=p.id, name=p.author.name or ctx._("Enseignant·e")),
-        )
-        for p in posts
-    ) + (Option("back", ctx._("⬅️ Le cercle")),)
-    if isinstance(event, Entered):
-        text = ctx._("Quel message signaler ?") if posts else ctx._("Aucun message à signaler.")
-        return Turn([Ask(text, options, ctx.state.prompt)])
-    chosen = route(ctx, event, options)
-    if isinstance(chosen, Turn):
-        return chosen
-    if chosen == "back":
-        return Turn(goto="circle_page")
-    ctx.state.data["report"] = int(chosen[1:])
-    return Turn(goto="circle_report_reason")
+    return await pick_post(
+        ctx,
+        event,
+        circles_desk(ctx),
+        circle.id,
+        label=lambda p: ctx._(
+            "🚩 n°%(id)s · %(name)s", id=p.id, name=p.author.name or ctx._("Enseignant·e")
+        ),
+        prompts=(ctx._("Quel message signaler ?"), ctx._("Aucun message à signaler.")),
+        key="report",
+        then="circle_report_reason",
+    )
 
 
 async def circle_report_reason(ctx: Context, event: Incoming) -> Turn:
