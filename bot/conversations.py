@@ -14,19 +14,17 @@ from bot.inbound_files import Fetch
 from bot.storage.authoring import published_library
 from bot.storage.locks import KeyedLocks
 from bot.storage.pseudonym import pseudonym
-from bot.storage.store import SqlStore
+from bot.storage.store import SqlStore, SqlTurn
 from content.library import Library
 from dialogs.admin_ports import Charts
 from dialogs.certificate_ports import Certifier
-from dialogs.circle_ports import GroupDesk
 from dialogs.context import Context
 from dialogs.engine import Dialogs, Reply
 from dialogs.events import GroupPosted, Incoming, MediaReceived, UserRef
 from dialogs.flows.authoring_files import TAKES_FILES
 from dialogs.flows.circle_groups import group_turn
 from dialogs.messages import Out
-from dialogs.ports import Booklets, EraseLearner, LearnerRecords, LibraryChanged
-from dialogs.state import DialogState, Profile
+from dialogs.ports import Booklets, EraseLearner, LibraryChanged
 from dialogs.teaching_ports import Links
 
 log = logging.getLogger("imaginecole.conversations")
@@ -118,24 +116,8 @@ class Conversations:
         async with self.store.turn(event.user, update_key=update_key) as tx:
             if tx is None:
                 return None
-            ctx = self._context(event.user, tx.profile, tx.state, tx.records)
-            ctx.admin = tx.admin
-            ctx.charts = self.charts
-            ctx.teaching = tx.teaching
-            ctx.authoring = tx.authoring
-            ctx.address_is_phone = event.user.channel in PHONE_CHANNELS
-            ctx.reports = tx.reports
-            ctx.shelf = tx.shelf
-            ctx.circles = tx.circles
-            ctx.moderation = tx.moderation
-            ctx.events = tx.events
-            ctx.threads = tx.threads
-            ctx.creathon = tx.creathon
-            ctx.review = tx.review
-            ctx.links = self.links
-            ctx.certificates = tx.certificates
-            ctx.certifier = self.certifier
-            reply = await self._reply(ctx, event, tx.groups)
+            ctx = self._context(event.user, tx)
+            reply = await self._reply(ctx, event)
             tx.save(ctx.profile, ctx.state, reply.effects)
         if any(isinstance(effect, LibraryChanged) for effect in reply.effects):
             await self.reload_library()
@@ -143,29 +125,44 @@ class Conversations:
         user_id = None if erased else tx.user_id
         return Outcome(event.user, reply.messages, ctx.t.lang, ctx.t.rtl, user_id)
 
-    async def _reply(self, ctx: Context, event: Incoming, groups: GroupDesk) -> Reply:
+    async def _reply(self, ctx: Context, event: Incoming) -> Reply:
         """A person's turn goes through the dialogs; a Telegram group's, to its circle."""
         if not isinstance(event, GroupPosted):
             return await self.dialogs.handle(ctx, event)
-        ctx.groups = groups
         turn = await group_turn(ctx, event)
         return Reply(list(turn.messages), list(turn.effects))
 
-    def _context(
-        self, user: UserRef, profile: Profile, state: DialogState, records: LearnerRecords
-    ) -> Context:
-        """The step context for this learner."""
+    def _context(self, user: UserRef, tx: SqlTurn) -> Context:
+        """The step context for this person: their state, and every port of the turn."""
+        profile = tx.profile
         return Context(
             user=user,
             profile=profile,
-            state=state,
+            state=tx.state,
             t=self.i18n.translator(profile.locale, profile.country),
             library=self.library,
-            records=records,
+            records=tx.records,
             now=datetime.now(UTC),
             languages=self.i18n.languages,
             booklets=self.booklets,
             translator_for=lambda lang: self.i18n.translator(lang, profile.country),
+            admin=tx.admin,
+            charts=self.charts,
+            teaching=tx.teaching,
+            links=self.links,
+            authoring=tx.authoring,
+            address_is_phone=user.channel in PHONE_CHANNELS,
+            reports=tx.reports,
+            shelf=tx.shelf,
+            circles=tx.circles,
+            moderation=tx.moderation,
+            events=tx.events,
+            threads=tx.threads,
+            creathon=tx.creathon,
+            review=tx.review,
+            certificates=tx.certificates,
+            certifier=self.certifier,
+            groups=tx.groups,
         )
 
     def _who(self, event: Incoming) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.i18n import I18n
 from dialogs.messages import Ask, Out, Say
 
 
@@ -19,3 +20,10 @@ def merge_texts(messages: list[Out], limit: int) -> list[Out]:
                 continue
         merged.append(message)
     return merged
+
+
+def footer(i18n: I18n, locale: str | None) -> str:
+    """How to stop announcements, in the person's language."""
+    return i18n.translator(locale or "fr", None).gettext(
+        "Pour ne plus recevoir d'annonces : /stop_annonces"
+    )

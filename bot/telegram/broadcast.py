@@ -17,6 +17,7 @@ from telegram.request._requestparameter import RequestParameter  # PTB <23 is pi
 
 from bot.attachments import Attachments, FetchFailed, FileData, Unavailable, is_file
 from bot.i18n import I18n
+from bot.outgoing import footer
 from bot.sender import Deliver, Failed, Result, Sent, Unreachable
 from bot.sender import RetryAfter as Wait
 from bot.storage.outbox import OutboxItem
@@ -26,13 +27,6 @@ CHANNEL = "telegram"
 CAPTION_LIMIT = 1024  # UTF-16 code units, as Telegram counts
 GONE = ("chat not found", "user is deactivated", "bot was blocked", "bot can't initiate")
 Media = str | FileData  # a file id, or a file to upload
-
-
-def footer(i18n: I18n, locale: str | None) -> str:
-    """How to stop announcements, in the person's language."""
-    return i18n.translator(locale or "fr", None).gettext(
-        "Pour ne plus recevoir d'annonces : /stop_annonces"
-    )
 
 
 def telegram_deliverer(bot: Bot, i18n: I18n, attachments: Attachments | None = None) -> Deliver:

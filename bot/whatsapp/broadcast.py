@@ -15,11 +15,11 @@ from typing import Any
 
 from bot.attachments import Attachments, FetchFailed, FileData, Unavailable, is_file
 from bot.i18n import I18n
+from bot.outgoing import footer
 from bot.sender import Deliver, Failed, Held, Result, Sent, Unreachable
 from bot.sender import RetryAfter as Wait
 from bot.storage.channels import ChannelStore
 from bot.storage.outbox import OutboxItem
-from bot.telegram.broadcast import footer
 from bot.whatsapp.channel import (
     REENGAGEMENT,
     STALE_MEDIA,
