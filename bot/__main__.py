@@ -33,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="serve the web chat (and Telegram when configured)")
     run.add_argument("--port", type=int, help="web port (overrides WEB_PORT)")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes sharing the port (several need PostgreSQL; default 1)",
+    )
     commands.add_parser("migrate", help="bring the database schema up to date")
     content = commands.add_parser("content", help="work with course files")
     content_commands = content.add_subparsers(dest="content_command", required=True)
@@ -168,12 +174,20 @@ def main(argv: list[str] | None = None) -> int:
         migrate(settings.database_url)
         print("database schema is up to date")
         return 0
-    from bot.app import serve
-
     if args.port is not None:
         from dataclasses import replace
 
         settings = replace(settings, web_port=args.port)
+    from bot.workers import refusal, run_workers
+
+    refused = refusal(settings, args.workers)
+    if refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 2
+    if args.workers > 1:
+        return run_workers(settings, args.workers)
+    from bot.app import serve
+
     asyncio.run(serve(settings))
     return 0
 

@@ -35,6 +35,7 @@ from bot.web.chat import WebChat
 from bot.whatsapp.broadcast import whatsapp_deliverer
 from bot.whatsapp.service import WhatsAppService
 from bot.withdrawals import withdraw_forever
+from bot.workers import WorkerSlot
 from content.library import load_library
 from dialogs.flows import build_dialogs
 
@@ -47,6 +48,7 @@ class BotApp:
     """The running process: start() brings everything up, stop() takes it down."""
 
     settings: Settings
+    slot: WorkerSlot = field(default_factory=WorkerSlot)  # which of `--workers N` this is
     engine: AsyncEngine | None = None
     store: SqlStore | None = None
     runner: web.AppRunner | None = None
@@ -62,7 +64,8 @@ class BotApp:
     async def start(self) -> None:
         """Migrate, load the library and catalogs, serve HTTP, connect Telegram."""
         settings = self.settings
-        await migrate_async(settings.database_url)
+        if self.slot.count == 1:  # with --workers, the parent migrated before starting us
+            await migrate_async(settings.database_url)
         self.engine = create_engine(settings.database_url)
         authored = Path(settings.authored_dir) if settings.authored_dir else None
         store = self.store = SqlStore(self.engine, authored)
@@ -107,11 +110,12 @@ class BotApp:
             )
         )
         await self.runner.setup()
-        site = web.TCPSite(self.runner, settings.web_host, settings.web_port)
+        shared = self.slot.count > 1  # the workers of `--workers N` share the port
+        site = web.TCPSite(self.runner, settings.web_host, settings.web_port, reuse_port=shared)
         await site.start()
         self.port = _bound_port(self.runner, settings.web_port)
         if self.telegram is not None:
-            await self.telegram.start()
+            await self.telegram.start(primary=self.slot.primary)
             self.links.telegram_username = self.telegram.app.bot.username or ""
         if self.whatsapp is not None:
             await self.whatsapp.start()
@@ -196,9 +200,9 @@ def _bound_port(runner: web.AppRunner, configured: int) -> int:
     return configured
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings, slot: WorkerSlot | None = None) -> None:
     """Run until SIGINT or SIGTERM."""
-    app = BotApp(settings)
+    app = BotApp(settings, slot or WorkerSlot())
     await app.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

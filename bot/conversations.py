@@ -86,7 +86,8 @@ class Conversations:
         turn's transaction, and only for files the dialog takes (bot/inbound_files.py).
         """
         started = time.perf_counter()
-        async with self.locks.hold(event.user):
+        # In this process, then across workers (PostgreSQL): turn and reply, in arrival order.
+        async with self.locks.hold(event.user), self.store.hold(event.user):
             if fetch is not None and isinstance(event, MediaReceived):
                 event = await self._fetched(event, fetch)
             outcome = await self._transact(event, update_key)

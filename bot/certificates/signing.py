@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 from datetime import date
 from pathlib import Path
 
@@ -116,6 +117,15 @@ def load_key(configured: str, database_url: str) -> Ed25519PrivateKey:
         return private_from_text(path.read_text())
     key = Ed25519PrivateKey.generate()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(private_to_text(key) + "\n")
-    path.chmod(0o600)
+    # Several workers may start together: the first key linked into place wins, the others
+    # read it, so every process signs with the same key.
+    draft = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    draft.write_text(private_to_text(key) + "\n")
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        return private_from_text(path.read_text())
+    finally:
+        draft.unlink()
     return key

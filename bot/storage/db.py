@@ -20,6 +20,7 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool, PoolResetState
 DEFAULT_URL = "sqlite:///var/imaginecole.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+MIGRATION_LOCK = 7_316_070_109  # PostgreSQL advisory lock taken while migrating
 PING_TIMEOUT = 5.0  # seconds; a health check must answer even when the database does not
 
 
@@ -172,6 +173,11 @@ async def _run_alembic(url: str, action: Callable[[Config], None]) -> None:
 
     try:
         async with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Workers starting together migrate one after the other: the first upgrades,
+                # the others wait for its commit and find the schema already at head.
+                lock = text("SELECT pg_advisory_xact_lock(:key)")
+                await conn.execute(lock, {"key": MIGRATION_LOCK})
             await conn.run_sync(run)
     finally:
         await engine.dispose()

@@ -1,10 +1,15 @@
-"""One asyncio lock per key, created on demand and dropped when nobody holds or awaits it."""
+"""Per-learner locks: one asyncio lock per key inside a process, and PostgreSQL advisory
+locks across processes (several workers, possibly on several machines)."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 
 class KeyedLocks:
@@ -32,3 +37,46 @@ class KeyedLocks:
     def __len__(self) -> int:
         """How many keys are held or awaited right now."""
         return len(self._locks)
+
+
+def advisory_key(*parts: str) -> int:
+    """A signed 64-bit key for PostgreSQL's advisory locks, the same in every process."""
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+# The connection that holds the current task's learner lock (PostgreSQL), for its turn.
+_HELD: ContextVar[tuple[object, AsyncConnection] | None] = ContextVar(
+    "imaginecole_learner_hold", default=None
+)
+
+
+def held_connection(owner: object) -> AsyncConnection | None:
+    """The connection holding this task's learner lock for `owner` (a store), if any."""
+    held = _HELD.get()
+    return held[1] if held is not None and held[0] is owner else None
+
+
+@asynccontextmanager
+async def hold_in_database(owner: object, engine: AsyncEngine, key: int) -> AsyncIterator[None]:
+    """Hold a session advisory lock on one pooled connection, across processes and machines.
+
+    The block's turn runs its transaction on this same connection (`held_connection`), so a
+    learner costs one connection, and the lock covers the reply sent after the commit: the
+    next update of this learner, taken by any worker, waits until then. If the process dies,
+    PostgreSQL ends the session and the lock with it.
+    """
+    async with engine.connect() as conn:
+        raw = (await conn.get_raw_connection()).driver_connection
+        assert raw is not None
+        await raw.execute("SELECT pg_advisory_lock($1)", key)
+        token = _HELD.set((owner, conn))
+        try:
+            yield
+        finally:
+            _HELD.reset(token)
+            try:
+                await raw.execute("SELECT pg_advisory_unlock($1)", key)
+            except BaseException:
+                await conn.invalidate()  # closing the session releases the lock
+                raise

@@ -2,7 +2,9 @@
 
 One learner's updates are handled one at a time and in order: a lock per learner inside the
 process, and on PostgreSQL the learner's row locked (SELECT ... FOR UPDATE) for the whole turn
-across workers.
+across workers. `hold()` extends that to the reply sent after the commit: on PostgreSQL an
+advisory lock held by the turn's own connection (bot/storage/locks.py), so several workers,
+on one machine or several, keep each learner's replies in order.
 
 SQLite (the embedded default, one process) runs a turn's statements on a plain sqlite3
 connection on the event loop's thread, inside BEGIN IMMEDIATE ... COMMIT, one turn at a time
@@ -38,7 +40,7 @@ from bot.storage.circles import SqlCircleDesk
 from bot.storage.creathon import SqlCreathonDesk
 from bot.storage.db import open_sqlite
 from bot.storage.events import SqlEventDesk, SqlThreadDesk
-from bot.storage.locks import KeyedLocks
+from bot.storage.locks import KeyedLocks, advisory_key, held_connection, hold_in_database
 from bot.storage.models import processed_updates, telegram_polls, users
 from bot.storage.moderation import Rules, SqlModerationDesk, load_words
 from bot.storage.records import SqliteLearnerRecords, SqlLearnerRecords, export_learner
@@ -308,11 +310,31 @@ class SqlStore:
             _current_turn.reset(token)
 
     @asynccontextmanager
+    async def hold(self, user: UserRef) -> AsyncIterator[None]:
+        """Hold `user` across every worker until the block ends (the turn and its reply).
+
+        SQLite serves one process, whose own lock (the caller's) is enough; on PostgreSQL the
+        turns of the block run on the connection holding the learner's advisory lock.
+        """
+        if self._sqlite is not None:
+            yield
+            return
+        key = advisory_key("learner", user.channel, user.external_id)
+        async with hold_in_database(self, self._engine, key):
+            yield
+
+    @asynccontextmanager
     async def _transaction(
         self,
     ) -> AsyncIterator[tuple[Callable[[int], LearnerRecords], TurnStatements, Runner]]:
         """A transaction with the fastest statements for its engine."""
         if self._sqlite is None:
+            held = held_connection(self)
+            if held is not None:  # the learner's lock is held on it (`hold`)
+                async with held.begin():
+                    records = lambda uid: SqlLearnerRecords(held, uid)  # noqa: E731
+                    yield records, self._core.bind(held), PgRunner(held)
+                return
             async with self._engine.begin() as conn:
                 records = lambda uid: SqlLearnerRecords(conn, uid)  # noqa: E731
                 yield records, self._core.bind(conn), PgRunner(conn)

@@ -75,10 +75,17 @@ class TelegramService:
             return []
         return [("POST", self.webhook_path, self.webhook)]
 
-    async def start(self) -> None:
-        """Say hello to the Bot API, then register the webhook or start polling."""
+    async def start(self, primary: bool = True) -> None:
+        """Say hello to the Bot API, then register the webhook or start polling.
+
+        Of several workers, only the primary one registers the webhook and the command menu,
+        or polls (Telegram allows one poller); the others serve the webhook they are given.
+        """
         await self.app.initialize()
         bot = self.app.bot
+        if not primary:
+            log.info("telegram connected as @%s (secondary worker)", bot.username)
+            return
         if self.settings.telegram_webhook_url:
             await bot.set_webhook(
                 self.settings.telegram_webhook_url,

@@ -1,0 +1,249 @@
+"""Several worker processes on one PostgreSQL database behave like one process.
+
+Real `python -m bot run` processes serve the Telegram webhook; the fake Bot API records what
+they send. Many learners go through onboarding, a lesson and its quiz at the same time; each
+of their updates goes to a worker picked at random, and some are delivered twice, to two
+workers at once (Telegram retries when it does not hear back in time). Then the replies every
+learner read and what the database holds about them must equal a run on a single process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import socket
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import text
+
+from bot.storage.db import create_engine
+from tests.chat_drivers import TelegramChat
+from tests.conftest import POSTGRES_ENV, fresh_postgres_database
+from tests.fakes.telegram_api import FakeBotApi
+from tests.telegram_driver import SECRET, TOKEN, TelegramLearner
+
+ROOT = Path(__file__).resolve().parents[2]
+FRACTIONS = ("Les cours", "Mathématiques", "Les fractions", "Comprendre", "Partager en parts")
+LEARNERS = 24
+TWICE = 0.2  # share of updates delivered twice, to two workers at once
+STARTUP = 120.0  # seconds: a worker imports the whole stack on a busy 2-core machine
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def worker_env(database_url: str, api_url: str, port: int) -> dict[str, str]:
+    """The environment of one worker: webhook mode against the fake Bot API."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_"))}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        DATABASE_URL=database_url,
+        WEB_HOST="127.0.0.1",
+        WEB_PORT=str(port),
+        PSEUDONYM_SECRET="workers-test",
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=api_url,
+        TELEGRAM_WEBHOOK_URL="https://bot.example.org/telegram/webhook",
+        TELEGRAM_WEBHOOK_SECRET=SECRET,
+        CERTIFICATE_SIGNING_KEY="",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+@asynccontextmanager
+async def workers(
+    database_url: str, api_url: str, tmp: Path, count: int, shared_port: bool = False
+) -> AsyncIterator[list[int]]:
+    """`count` separate worker processes (each its port), or `--workers count` on one port."""
+    ports = [free_port()] if shared_port else [free_port() for _ in range(count)]
+    args = [["--port", str(p)] for p in ports]
+    if shared_port:
+        args = [["--port", str(ports[0]), "--workers", str(count)]]
+    processes = []
+    for index, extra in enumerate(args):
+        log = (tmp / f"worker-{index}.log").open("wb")
+        processes.append(
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", *extra,
+                cwd=tmp, env=worker_env(database_url, api_url, ports[0]),
+                stdout=log, stderr=asyncio.subprocess.STDOUT,
+            )
+        )  # fmt: skip
+    try:
+        await _until_ready(ports, processes, tmp)
+        yield ports
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.terminate()
+        for process in processes:
+            try:
+                await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+async def _until_ready(
+    ports: Sequence[int], processes: Sequence[asyncio.subprocess.Process], tmp: Path
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        for port in ports:
+            for _ in range(int(STARTUP * 4)):
+                if any(p.returncode is not None for p in processes):
+                    raise AssertionError(f"a worker exited:\n{_logs(tmp)[-4000:]}")
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                        if response.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.25)
+            else:
+                raise AssertionError(f"worker on port {port} never answered")
+
+
+def _logs(tmp: Path) -> str:
+    return "\n".join(f.read_text() for f in sorted(tmp.glob("worker-*.log")))
+
+
+class SpreadLearner(TelegramLearner):
+    """A learner whose updates reach a random worker, some of them twice at once."""
+
+    def __init__(self, api: FakeBotApi, http: aiohttp.ClientSession, user_id: int, **how: Any):
+        super().__init__(api, None, http, user_id)  # type: ignore[arg-type]
+        self.ports: list[int] = how["ports"]
+        self.rng: random.Random = how["rng"]
+        self.statuses: list[int] = []
+
+    async def post(self, update: dict[str, Any], secret: str | None = SECRET) -> int:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret or ""}
+        copies = 2 if self.rng.random() < TWICE else 1
+        targets = self.rng.sample(self.ports, min(copies, len(self.ports)))
+        if copies == 2 and len(targets) == 1:
+            targets *= 2
+
+        async def deliver(port: int) -> int:
+            url = f"http://127.0.0.1:{port}/telegram/webhook"
+            async with self.http.post(url, json=update, headers=headers) as response:
+                return response.status
+
+        statuses = await asyncio.gather(*(deliver(port) for port in targets))
+        self.statuses += statuses
+        return max(statuses)
+
+
+async def journey(chat: TelegramChat) -> None:
+    """Onboarding, a lesson read to its quiz, the quiz answered, the progress asked."""
+    await chat.send("/start")
+    for label in ("Français", "J'accepte", "Sénégal", "Élève", "CM2", *FRACTIONS):
+        await chat.tap(label)
+    for _ in range(20):
+        if "Question 1 sur" in chat.last_text():
+            break
+        await chat.tap("Passer au quiz" if "Passer au quiz ▶️" in chat.options() else "Suivant")
+    for _ in range(12):  # the first option of every question, "un quart" when written
+        if "Question" not in chat.last_text():
+            break
+        options = [label for label in chat.options() if "Menu" not in label]
+        if options:
+            await chat.tap(options[0])
+        else:
+            await chat.send("un quart")
+    await chat.send("/progres")
+
+
+async def run_all(api: FakeBotApi, ports: list[int], seed: int) -> dict[int, str]:
+    """Every learner's journey at once; what each read, by Telegram id."""
+    rng = random.Random(seed)
+    async with aiohttp.ClientSession() as http:
+        learners = [
+            SpreadLearner(api, http, 900_000 + n, ports=ports, rng=random.Random(rng.random()))
+            for n in range(LEARNERS)
+        ]
+        await asyncio.gather(*(journey(TelegramChat(learner)) for learner in learners))
+    for learner in learners:
+        assert set(learner.statuses) == {200}, learner.statuses
+    return {learner.user_id: learner.texts() for learner in learners}
+
+
+async def database_state(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """What the database holds about the learners, without ids and times."""
+    engine = create_engine(database_url)
+    queries = {
+        "users": "SELECT external_id, locale, country, role, level, state_step FROM users",
+        "lessons": "SELECT u.external_id, p.course_id, p.lesson_id FROM lesson_progress p"
+        " JOIN users u ON u.id = p.user_id",
+        "quizzes": "SELECT u.external_id, q.course_id, q.lesson_id, q.score, q.max_score"
+        " FROM quiz_attempts q JOIN users u ON u.id = q.user_id",
+        "answers": "SELECT u.external_id, a.question_id, a.try_number, a.answer, a.correct"
+        " FROM question_answers a"
+        " JOIN users u ON u.id = a.user_id",
+        "claims": "SELECT channel, COUNT(*) FROM processed_updates GROUP BY channel",
+    }
+    try:
+        async with engine.connect() as conn:
+            return {
+                name: sorted(tuple(row) for row in (await conn.execute(text(sql))).all())
+                for name, sql in queries.items()
+            }
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def postgres(database_url: str) -> str:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several workers share a PostgreSQL database")
+    return database_url
+
+
+async def test_three_workers_end_like_one_process(postgres: str, tmp_path: Path) -> None:
+    async with fresh_postgres_database(os.environ[POSTGRES_ENV]) as single_db:
+        await same_as_one_process(postgres, single_db, tmp_path)
+
+
+async def same_as_one_process(postgres: str, single_db: str, tmp_path: Path) -> None:
+    (tmp_path / "one").mkdir()
+    (tmp_path / "three").mkdir()
+    async with FakeBotApi() as api, workers(single_db, api.url, tmp_path / "one", 1) as ports:
+        alone = await run_all(api, ports, seed=7)
+    async with FakeBotApi() as api, workers(postgres, api.url, tmp_path / "three", 3) as ports:
+        spread = await run_all(api, ports, seed=7)
+    assert spread == alone  # every learner read the same replies, in the same order
+    one, three = await database_state(single_db), await database_state(postgres)
+    assert three == one
+    assert len(three["quizzes"]) == LEARNERS  # everyone reached the end of the quiz
+    assert all("Question 1 sur" in texts for texts in spread.values())
+
+
+async def test_workers_flag_shares_one_port(postgres: str, tmp_path: Path) -> None:
+    async with FakeBotApi() as api:
+        async with workers(postgres, api.url, tmp_path, 2, shared_port=True) as ports:
+            texts = await run_all(api, ports, seed=3)
+        webhooks = [c for c in api.calls if c.method == "setWebhook"]
+    assert len(webhooks) == 1, "only the primary worker registers the webhook"
+    assert all("Question 1 sur" in t for t in texts.values())
+
+
+def test_several_workers_refuse_sqlite_and_a_random_port(tmp_path: Path) -> None:
+    from bot.config import Settings
+    from bot.workers import refusal
+
+    sqlite = Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}")
+    assert refusal(sqlite, 1) is None
+    assert "PostgreSQL" in (refusal(sqlite, 2) or "")
+    pg = Settings(database_url="postgresql://postgres@127.0.0.1/test", web_port=0)
+    assert "port" in (refusal(pg, 2) or "")
+    assert refusal(Settings(database_url="postgresql://x@h/db", web_port=8080), 4) is None
