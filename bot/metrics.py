@@ -30,6 +30,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    values,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -170,6 +171,10 @@ class MetricsEndpoint:
     def __init__(self, token: str, engine: AsyncEngine) -> None:
         self.token = token
         self.engine = engine
+        if multiprocess_mode() and values.ValueClass is values.MutexValue:
+            log.warning(
+                "%s was set after bot.metrics was imported: per process only", MULTIPROC_ENV
+            )
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         """The one GET route."""

@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
@@ -18,9 +19,11 @@ from sqlalchemy.engine import make_url
 from bot.app import BotApp
 from bot.config import Settings
 from bot.logs import JsonFormatter
+from bot.telegram.service import SECRET_HEADER
 from tests.fakes.graph_api import FakeGraphApi
+from tests.fakes.telegram_api import FakeBotApi
 from tests.sender_support import broadcast
-from tests.telegram_driver import start_bot
+from tests.telegram_driver import SECRET, start_bot, telegram_settings
 from tests.whatsapp_driver import WhatsAppLearner, text_body, whatsapp_settings
 
 TOKEN = "metrics-token-for-tests"
@@ -229,3 +232,27 @@ async def test_json_log_lines_carry_fields_but_no_phone_number_or_text(
     logged = "\n".join(lines)
     assert learner.phone not in logged
     assert "0102030405" not in logged and "secret" not in logged and "Bonjour" not in logged
+
+
+async def test_telegram_webhook_rejections_are_counted_by_reason(
+    database_url: str, http: aiohttp.ClientSession
+) -> None:
+    async with FakeBotApi() as fake:
+        settings = replace(telegram_settings(database_url, fake.url), metrics_token=TOKEN)
+        app = await start_bot(settings)
+        try:
+            before = await scrape(app, http)
+            url = f"http://127.0.0.1:{app.port}/telegram/webhook"
+            wrong = {SECRET_HEADER: "wrong"}
+            async with http.post(url, json={"update_id": 1}, headers=wrong) as response:
+                assert response.status == 401
+            right = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+            async with http.post(url, data=b"[" * (2 * 1024 * 1024), headers=right) as response:
+                assert response.status == 413
+            after = await scrape(app, http)
+        finally:
+            await app.stop()
+    name = "imaginecole_webhook_rejections_total"
+    for reason in ("secret", "oversized"):
+        labels = {"channel": "telegram", "reason": reason}
+        assert value(after, name, **labels) == value(before, name, **labels) + 1
