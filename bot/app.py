@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.conversations import Conversations
 from bot.i18n import I18n
 from bot.links import ClassLinks
+from bot.metrics import MetricsEndpoint
 from bot.portal_api import PortalApi
 from bot.sender import ChannelPace, Deliver, Sender, worker_name
 from bot.server import Handler, build_server
@@ -100,6 +101,8 @@ class BotApp:
         if settings.portal_api_token:
             portal = PortalApi(settings.portal_api_token, library, store, public_url)
             routes += portal.routes()
+        if settings.metrics_token:
+            routes += MetricsEndpoint(settings.metrics_token, self.engine).routes()
         chat = WebChat(self.conversations)
         conversations = self.conversations
         await conversations.reload_library()  # the bundled courses and the teachers' ones

@@ -35,6 +35,7 @@ class Settings:
     library_path: Path = DEFAULT_LIBRARY
     authored_dir: str = ""  # teachers' course files; empty: beside the SQLite file, or ./var
     log_level: str = "INFO"
+    log_format: str = "text"  # "json": one JSON object per line (production)
     pseudonym_secret: bytes = b""
     telegram_bot_token: str = ""
     telegram_api_base_url: str = TELEGRAM_API
@@ -42,6 +43,7 @@ class Settings:
     telegram_webhook_secret: str = ""
     telegram_native_polls: bool = True
     portal_api_token: str = ""  # read-only JSON API for a national portal; empty: off
+    metrics_token: str = ""  # bearer token of /metrics (Prometheus); empty: no /metrics
     sender_enabled: bool = True  # this process works through the broadcast outbox
     broadcast_rate_telegram: float = 25.0  # messages/s; Telegram allows ~30: room for replies
     broadcast_rate_whatsapp: float = 20.0  # messages/s; the number's throughput tier allows 80
@@ -84,6 +86,7 @@ class Settings:
             library_path=Path(env.get("LIBRARY_PATH") or DEFAULT_LIBRARY),
             authored_dir=env.get("AUTHORED_DIR", ""),
             log_level=(env.get("LOG_LEVEL") or cls.log_level).upper(),
+            log_format=_log_format(env.get("LOG_FORMAT")),
             pseudonym_secret=_secret(env.get("PSEUDONYM_SECRET")),
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
             telegram_api_base_url=(env.get("TELEGRAM_API_BASE_URL") or TELEGRAM_API).rstrip("/"),
@@ -91,6 +94,7 @@ class Settings:
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
             telegram_native_polls=_flag(env.get("TELEGRAM_NATIVE_POLLS"), True),
             portal_api_token=env.get("PORTAL_API_TOKEN", ""),
+            metrics_token=env.get("METRICS_TOKEN", ""),
             sender_enabled=_flag(env.get("SENDER_ENABLED"), True),
             broadcast_rate_telegram=float(env.get("BROADCAST_RATE_TELEGRAM") or 25.0),
             broadcast_rate_whatsapp=float(env.get("BROADCAST_RATE_WHATSAPP") or 20.0),
@@ -116,3 +120,11 @@ class Settings:
 def _secret(value: str | None) -> bytes:
     """The pseudonym key: configured, else a random one (pseudonyms change per restart)."""
     return value.encode() if value else secrets.token_bytes(32)
+
+
+def _log_format(value: str | None) -> str:
+    """`text` (the default, for development) or `json` (production); a typo is an error."""
+    chosen = (value or "text").strip().lower()
+    if chosen not in ("text", "json"):
+        raise ValueError(f"LOG_FORMAT must be text or json, not {value!r}")
+    return chosen

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot import inbound_files
+from bot import inbound_files, metrics
 from bot.i18n import I18n
 from bot.inbound_files import Fetch
 from bot.storage.authoring import published_library
@@ -95,12 +95,14 @@ class Conversations:
                 log.info("duplicate channel=%s user=%s", event.user.channel, self._who(event))
                 return False
             await send(outcome)
+        elapsed = time.perf_counter() - started
+        metrics.handled(event.user.channel, elapsed)
         log.info(
             "handled channel=%s user=%s event=%s ms=%.1f",
             event.user.channel,
             self._who(event),
             type(event).__name__,
-            (time.perf_counter() - started) * 1000,
+            elapsed * 1000,
         )
         return True
 

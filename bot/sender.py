@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot import metrics
 from bot.storage.outbox import Outbox, OutboxItem
 
 log = logging.getLogger("imaginecole.sender")
@@ -215,6 +216,7 @@ class Sender:
         done: list[tuple[int, str, str | None, str | None]] = []
         unsent: list[int] = []
         for item, outcome in zip(batch, outcomes, strict=True):
+            _count(channel, outcome)
             match outcome:
                 case None:
                     unsent.append(item.id)
@@ -244,3 +246,16 @@ class Sender:
         except TimeoutError:
             return False
         return True
+
+
+def _count(channel: str, outcome: Result | None) -> None:
+    """A broadcast send in the metrics: taken by the platform, or refused with its code."""
+    match outcome:
+        case Sent():
+            metrics.sent(channel, "broadcast")
+        case Unreachable(code=code):
+            metrics.send_failed(channel, "broadcast", code)
+        case RetryAfter():
+            metrics.send_failed(channel, "broadcast", 429)
+        case Failed(reason=reason):
+            metrics.send_failed(channel, "broadcast", reason)

@@ -10,10 +10,11 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, InputPollOption
 from telegram.constants import PollType
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter  # PTB <23 is pinned
 
+from bot import metrics
 from bot.conversations import Outcome
 from bot.outgoing import merge_texts
 from bot.storage.store import SqlStore
@@ -65,14 +66,20 @@ class TelegramChannel:
         try:
             for message in merge_texts(outcome.messages, TEXT_LIMIT):
                 await self._send_one(chat_id, message, outcome.user_id)
+                metrics.sent("telegram", "reply")
         except Forbidden as error:
+            metrics.send_failed("telegram", "reply", 403)
             log.info("telegram refused the chat: %s", error.message)
+        except TelegramError as error:  # counted, and raised as before
+            metrics.send_failed("telegram", "reply", type(error).__name__)
+            raise
 
     async def _send_one(self, chat_id: int, message: Out, user_id: int | None) -> None:
         """One message, waiting once when Telegram asks us to slow down."""
         try:
             await self._render(chat_id, message, user_id)
         except RetryAfter as error:
+            metrics.send_failed("telegram", "reply", 429)
             await _sleep(error.retry_after)
             await self._render(chat_id, message, user_id)
 

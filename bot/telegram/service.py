@@ -15,6 +15,7 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot import metrics
 from bot.attachments import from_telegram
 from bot.config import Settings
 from bot.conversations import Conversations, Outcome
@@ -119,11 +120,16 @@ class TelegramService:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.secret.encode()):
             log.warning("telegram webhook rejected: wrong secret token")
+            metrics.rejected("telegram", "secret")
             return web.Response(status=401)
         try:
             data = await request.json()
             update = Update.de_json(data, self.app.bot)
+        except web.HTTPRequestEntityTooLarge:  # over the server's client_max_size, unread
+            metrics.rejected("telegram", "oversized")
+            raise
         except (ValueError, TypeError, KeyError):
+            metrics.rejected("telegram", "malformed")
             return web.Response(status=400)
         token = _IN_WEBHOOK.set(True)
         try:

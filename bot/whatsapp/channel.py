@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot import metrics
 from bot.conversations import Outcome
 from bot.i18n import I18n
 from bot.storage.channels import ChannelStore
@@ -122,6 +123,7 @@ class WhatsAppChannel:
                 if not await self._recover(error, message, uid, attempt):
                     return
                 continue
+            metrics.sent(CHANNEL, "reply")
             if uid is not None:
                 await self.channels.record_sent(wamid, uid, CHANNEL, message.kind, _now())
             return
@@ -130,6 +132,7 @@ class WhatsAppChannel:
         self, error: GraphError, message: Outgoing, uid: int | None, attempt: int
     ) -> bool:
         """Map a refusal: True to try again, False to give up on this message."""
+        metrics.send_failed(CHANNEL, "reply", error.code)
         if error.code == REENGAGEMENT:
             raise WindowClosed
         if error.code in UNREACHABLE:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
+from bot import metrics
 from bot.attachments import from_whatsapp
 from bot.config import Settings
 from bot.conversations import Conversations, Outcome
@@ -138,20 +139,24 @@ class WhatsAppService:
         token = self.settings.whatsapp_verify_token
         given = query.get("hub.verify_token", "")
         if query.get("hub.mode") != "subscribe" or not token or not _same(given, token):
+            metrics.rejected("whatsapp", "verify_token")
             return web.Response(status=403, text="forbidden")
         return web.Response(text=query.get("hub.challenge", ""))
 
     async def receive(self, request: web.Request) -> web.Response:
         """Check the signature, store the body, acknowledge; handling happens afterwards."""
         if (request.content_length or 0) > MAX_BODY:
+            metrics.rejected("whatsapp", "oversized")
             return web.Response(status=413, text="too large")
         body = await request.read()
         if not signature_ok(self.secret, body, request.headers.get("X-Hub-Signature-256")):
             log.warning("whatsapp webhook rejected: bad or missing signature")
+            metrics.rejected("whatsapp", "signature")
             return web.Response(status=401, text="bad signature")
         try:
             json.loads(body)
         except ValueError:
+            metrics.rejected("whatsapp", "malformed")
             return web.Response(status=400, text="not JSON")
         body_id = await self.channels.inbox_put(body, datetime.now(UTC))
         self._spawn(body_id, body)
