@@ -17,10 +17,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import secrets
 import signal
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import FrameType
@@ -69,6 +70,9 @@ def run_workers(settings: Settings, count: int) -> int:
     from bot.storage.db import migrate
 
     migrate(settings.database_url)  # once, before any worker handles anything
+    if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+        # Worker 0 registers the webhook with this secret; every worker must check the same.
+        settings = replace(settings, telegram_webhook_secret=secrets.token_urlsafe(32))
     if not os.environ.get(METRICS_DIR_ENV):
         # Counters of all workers add up in one folder (prometheus_client's multiprocess mode).
         os.environ[METRICS_DIR_ENV] = tempfile.mkdtemp(prefix="imaginecole-metrics-")
