@@ -40,10 +40,10 @@ from bench.webhook_load import (  # noqa: E402
     onboard,
     webhook_url,
 )
-from bench.webhook_servers import VARIANTS  # noqa: E402
+from bench.webhook_servers import VARIANTS, WORKER_VARIANTS  # noqa: E402
 
 SERVERS = Path(__file__).resolve().parent / "webhook_servers.py"
-STARTUP_LIMIT = 60.0  # seconds for a server to print READY
+STARTUP_LIMIT = 180.0  # seconds for a server to print READY (N workers import in parallel)
 STOP_LIMIT = 10.0  # seconds for a server to exit on SIGTERM before it is killed
 TARGET_RATIO = 0.5  # full stack >= half the aiohttp echo bot
 TARGET_UPS = 1000.0  # full stack updates per second on SQLite
@@ -61,7 +61,7 @@ class Variant:
     @property
     def journey(self) -> bool:
         """The full bot gets learners on the whole journey; echo bots get texts."""
-        return self.kind == "full"
+        return self.kind == "full" or self.kind in WORKER_VARIANTS
 
 
 @dataclass
@@ -74,12 +74,21 @@ class Server:
     log: Path
 
     def cpu_seconds(self) -> float:
-        """User plus system CPU time the process used so far (Linux /proc)."""
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        """User plus system CPU time the process and its live descendants used (Linux /proc)."""
+        stats: dict[int, list[str]] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+        tree, total = {self.process.pid}, 0.0
+        for _ in range(4):  # the server, `python -m bot run`, its workers, their helpers
+            tree |= {pid for pid, fields in stats.items() if int(fields[1]) in tree}
+        for pid in tree:
+            if fields := stats.get(pid):
+                total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return total
 
 
 @asynccontextmanager
@@ -276,6 +285,21 @@ def report(results: dict[str, list[dict[str, Any]]]) -> None:
     print()
     for label in (label for label in results if label.startswith("full")):
         _targets(label, results[label], results.get("echo-aiohttp", []))
+    _scaling(results)
+
+
+def _scaling(results: dict[str, list[dict[str, Any]]]) -> None:
+    """Workers on PostgreSQL against one process on SQLite and one worker, per round."""
+    base = results.get("full", [])
+    one = results.get("pg-1", [])
+    for label in (v for v in WORKER_VARIANTS if v in results):
+        runs = results[label]
+        line = f"{label}: median {statistics.median(r['ups'] for r in runs):,.0f} upd/s"
+        for name, against in (("SQLite one process", base), ("pg-1", one)):
+            ratios = [r["ups"] / b["ups"] for r, b in zip(runs, against, strict=False) if b["ups"]]
+            if ratios and against is not runs:
+                line += f"; x{statistics.median(ratios):.2f} of {name}"
+        print(line)
 
 
 def _targets(label: str, full: list[dict[str, Any]], echo: list[dict[str, Any]]) -> None:

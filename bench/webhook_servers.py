@@ -7,6 +7,10 @@ so the same script can run another checkout's bot (``--compare``).
 
 * ``full``: the real ``BotApp`` (webhook mode, fresh SQLite file in WORKDIR, INFO logging on
   stderr as ``python -m bot run`` sets it up).
+* ``pg-1`` / ``pg-2`` / ``pg-4``: ``python -m bot run --workers N`` (the real CLI: N processes
+  sharing one port) on a fresh PostgreSQL database created on ``BENCH_POSTGRES_URL``'s server
+  (default the local test server) and dropped afterwards; the CPU of the whole process tree
+  is counted.
 * ``echo-aiohttp`` / ``echo-httpx``: a bare python-telegram-bot echo bot behind the same
   aiohttp webhook shape, on our aiohttp transport or on PTB's default httpx transport.
 """
@@ -41,7 +45,10 @@ SECRET = "bench-secret_token"
 WEBHOOK_PATH = "/telegram/webhook"
 WEBHOOK_URL = f"https://bench.example{WEBHOOK_PATH}"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-VARIANTS = ("full", "echo-aiohttp", "echo-httpx")
+WORKER_VARIANTS = ("pg-1", "pg-2", "pg-4")  # `python -m bot run --workers N` on PostgreSQL
+VARIANTS = ("full", "echo-aiohttp", "echo-httpx", *WORKER_VARIANTS)
+POSTGRES_ENV = "BENCH_POSTGRES_URL"  # the server the pg-N variants create a database on
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 Stop = Callable[[], Awaitable[None]]
 
@@ -115,10 +122,77 @@ async def start_echo(api_url: str, transport: str) -> tuple[int, Stop]:
     return int(runner.addresses[0][1]), stop
 
 
+async def start_workers(api_url: str, workdir: Path, count: int) -> tuple[int, Stop]:
+    """`python -m bot run --workers N` on a fresh PostgreSQL database; port and stop."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(os.environ.get(POSTGRES_ENV, DEFAULT_POSTGRES)).set(drivername="postgresql")
+    name = f"imaginecole_bench_{os.getpid()}"
+    admin = await asyncpg.connect(server.render_as_string(hide_password=False))
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": server.set(database=name).render_as_string(hide_password=False),
+        "WEB_HOST": "127.0.0.1",
+        "PSEUDONYM_SECRET": "bench",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api_url,
+        "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "AUTHORED_DIR": str(workdir / "authored"),
+    }
+    log = (workdir / "workers.log").open("wb")
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "bot", "run", "--workers", str(count), "--port", str(port)),
+        cwd=workdir, env=env, stdout=log, stderr=log,
+    )  # fmt: skip
+    await _until_healthy(port, process)
+
+    async def stop() -> None:
+        process.terminate()
+        await process.wait()
+        log.close()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+    return port, stop
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _until_healthy(port: int, process: asyncio.subprocess.Process) -> None:
+    """Wait until every worker could have started (the port answers, then a grace period)."""
+    import aiohttp
+
+    async with aiohttp.ClientSession() as http:
+        while process.returncode is None:
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if response.status == 200:
+                        break
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    if process.returncode is not None:
+        raise RuntimeError("the workers did not start")
+    await asyncio.sleep(5.0)  # the other workers finish importing and bind the port too
+
+
 async def serve(variant: str, api_url: str, workdir: Path) -> None:
     """Start the variant, announce its port, run until SIGTERM or SIGINT."""
     if variant == "full":
         port, stop = await start_full(api_url, workdir)
+    elif variant in WORKER_VARIANTS:
+        port, stop = await start_workers(api_url, workdir, int(variant.removeprefix("pg-")))
     else:
         port, stop = await start_echo(api_url, variant.removeprefix("echo-"))
     stopping = asyncio.Event()

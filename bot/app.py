@@ -19,6 +19,7 @@ from bot.certificates.signing import load_key
 from bot.charts import MatplotlibCharts
 from bot.config import Settings
 from bot.conversations import Conversations
+from bot.housekeeping import tidy_forever
 from bot.i18n import I18n
 from bot.links import ClassLinks
 from bot.metrics import MetricsEndpoint
@@ -59,6 +60,7 @@ class BotApp:
     links: ClassLinks = field(default_factory=lambda: ClassLinks(""))
     _refresher: asyncio.Task[None] | None = field(default=None, repr=False)
     _withdrawer: asyncio.Task[None] | None = field(default=None, repr=False)
+    _tidier: asyncio.Task[None] | None = field(default=None, repr=False)
     conversations: Conversations | None = field(default=None, repr=False)
     port: int = 0
 
@@ -107,6 +109,7 @@ class BotApp:
         conversations = self.conversations
         await conversations.reload_library()  # the bundled courses and the teachers' ones
         self._refresher = asyncio.get_running_loop().create_task(self._refresh_library())
+        self._tidier = asyncio.get_running_loop().create_task(tidy_forever(store))
         self.runner = web.AppRunner(
             build_server(
                 self.engine, lambda: conversations.library, chat, routes, conversations.certifier
@@ -138,8 +141,9 @@ class BotApp:
 
     async def stop(self) -> None:
         """Stop the sender, Telegram, the HTTP server, WhatsApp's handling, the database."""
-        if self._refresher is not None:
-            self._refresher.cancel()
+        for task in (self._refresher, self._tidier):
+            if task is not None:
+                task.cancel()
         if self._withdrawer is not None:
             self._withdrawer.cancel()
         if self.sender is not None:

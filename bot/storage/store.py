@@ -41,7 +41,7 @@ from bot.storage.creathon import SqlCreathonDesk
 from bot.storage.db import open_sqlite
 from bot.storage.events import SqlEventDesk, SqlThreadDesk
 from bot.storage.locks import KeyedLocks, advisory_key, held_connection, hold_in_database
-from bot.storage.models import processed_updates, telegram_polls, users
+from bot.storage.models import telegram_polls, users
 from bot.storage.moderation import Rules, SqlModerationDesk, load_words
 from bot.storage.records import SqliteLearnerRecords, SqlLearnerRecords, export_learner
 from bot.storage.reports import SqlReportDesk
@@ -502,16 +502,22 @@ class SqlStore:
             result = await conn.execute(delete(users).where(_is(user)))
         return result.rowcount > 0
 
-    async def prune_processed(self, older_than: datetime) -> int:
-        """Forget idempotency keys claimed before `older_than`; returns how many."""
+    async def prune_processed(self, older_than: datetime, batch: int = 5000) -> int:
+        """Forget idempotency keys claimed before `older_than`, a batch at a time (a turn
+        waits for one batch at most); returns how many."""
         self._refuse_inside_turn()
-        if self._sqlite is not None:
-            cursor = await self._sqlite_write(_SQLITE_PRUNE, (sqlite_time(older_than),))
-            return cursor.rowcount
-        statement = delete(processed_updates).where(processed_updates.c.created_at < older_than)
-        async with self._engine.begin() as conn:
-            result = await conn.execute(statement)
-        return result.rowcount
+        total = 0
+        while True:
+            if self._sqlite is not None:
+                cursor = await self._sqlite_write(_SQLITE_PRUNE, (sqlite_time(older_than), batch))
+                count = cursor.rowcount
+            else:
+                async with self._engine.begin() as conn:
+                    result = await conn.execute(_PG_PRUNE, {"before": older_than, "batch": batch})
+                count = result.rowcount
+            total += count
+            if count < batch:
+                return total
 
     async def count_users(self) -> int:
         """How many learners are stored."""
@@ -530,7 +536,14 @@ _SQLITE_LOOKUP_POLL = (
     "WHERE telegram_polls.poll_id = ?"
 )
 _SQLITE_ERASE = "DELETE FROM users WHERE channel = ? AND external_id = ?"
-_SQLITE_PRUNE = "DELETE FROM processed_updates WHERE created_at < ?"
+_SQLITE_PRUNE = (
+    "DELETE FROM processed_updates WHERE rowid IN"
+    " (SELECT rowid FROM processed_updates WHERE created_at < ? LIMIT ?)"
+)
+_PG_PRUNE = text(
+    "DELETE FROM processed_updates WHERE ctid = ANY(ARRAY("
+    "SELECT ctid FROM processed_updates WHERE created_at < :before LIMIT :batch))"
+)
 
 
 def _is(user: UserRef) -> ColumnElement[bool]:

@@ -245,6 +245,16 @@ async def test_prune_processed_forgets_old_keys(store: SqlStore) -> None:
         assert tx is not None
 
 
+async def test_old_claims_are_forgotten_in_batches_and_recent_ones_kept(store: SqlStore) -> None:
+    from bot.housekeeping import KEEP_CLAIMS, tidy
+
+    for n in range(5):
+        await set_step(store, AMINA, "menu", f"telegram:{n}")
+    assert await tidy(store, datetime.now(UTC)) == 0, "recent claims guard against retries"
+    later = datetime.now(UTC) + KEEP_CLAIMS + timedelta(seconds=1)
+    assert await store.prune_processed(later - KEEP_CLAIMS, batch=2) == 5
+
+
 async def test_store_calls_inside_a_turn_fail_fast(store: SqlStore) -> None:
     async with store.turn(AMINA, "k1") as tx:
         assert tx is not None

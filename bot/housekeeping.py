@@ -1,0 +1,36 @@
+"""Tidying that keeps the database from growing without end, in every worker.
+
+Update claims (`processed_updates`) only need to outlive the platforms' retries: Telegram
+gives up on an update within a day, Meta retries a webhook for up to 7 days. Older claims
+are deleted in small batches every hour; several workers doing it at once only find less
+to delete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from bot.storage.store import SqlStore
+
+log = logging.getLogger("imaginecole.housekeeping")
+EVERY = 3600.0  # seconds between two rounds
+KEEP_CLAIMS = timedelta(days=8)  # longer than any platform retries a delivery
+
+
+async def tidy(store: SqlStore, now: datetime) -> int:
+    """One round; how many update claims were forgotten."""
+    return await store.prune_processed(now - KEEP_CLAIMS)
+
+
+async def tidy_forever(store: SqlStore, every: float = EVERY) -> None:
+    """A round now and then until cancelled; a failed round is logged and tried again later."""
+    while True:
+        try:
+            forgotten = await tidy(store, datetime.now(UTC))
+            if forgotten:
+                log.info("housekeeping forgot %d old update claims", forgotten)
+        except Exception:
+            log.exception("housekeeping failed")
+        await asyncio.sleep(every)
