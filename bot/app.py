@@ -22,6 +22,7 @@ from bot.conversations import Conversations
 from bot.i18n import I18n
 from bot.links import ClassLinks
 from bot.portal_api import PortalApi
+from bot.reminders import ReminderLoop
 from bot.sender import ChannelPace, Deliver, Sender, worker_name
 from bot.server import Handler, build_server
 from bot.storage.channels import ChannelStore
@@ -37,6 +38,7 @@ from bot.whatsapp.service import WhatsAppService
 from bot.withdrawals import withdraw_forever
 from content.library import load_library
 from dialogs.flows import build_dialogs
+from dialogs.reminding import QuietHours
 
 log = logging.getLogger("imaginecole")
 LIBRARY_REFRESH = 60.0  # seconds between two readings of the teachers' published courses
@@ -56,6 +58,7 @@ class BotApp:
     links: ClassLinks = field(default_factory=lambda: ClassLinks(""))
     _refresher: asyncio.Task[None] | None = field(default=None, repr=False)
     _withdrawer: asyncio.Task[None] | None = field(default=None, repr=False)
+    _reminders: asyncio.Task[None] | None = field(default=None, repr=False)
     conversations: Conversations | None = field(default=None, repr=False)
     port: int = 0
 
@@ -66,6 +69,7 @@ class BotApp:
         self.engine = create_engine(settings.database_url)
         authored = Path(settings.authored_dir) if settings.authored_dir else None
         store = self.store = SqlStore(self.engine, authored)
+        store.quiet_hours = QuietHours.parse(settings.reminder_quiet_hours)
         if settings.moderation_words_file:
             words = load_words(settings.moderation_words_file)
             store.moderation_rules = replace(store.moderation_rules, words=words)
@@ -116,6 +120,9 @@ class BotApp:
         if self.whatsapp is not None:
             await self.whatsapp.start()
         self.sender = self._sender(i18n)
+        if settings.sender_enabled:  # learners' daily reminders, queued to the outbox
+            loop = ReminderLoop(store, i18n, lambda: conversations.library, store.quiet_hours)
+            self._reminders = asyncio.get_running_loop().create_task(loop.forever())
         if self.sender is not None:
             self.sender.start()
             if self.telegram is not None:  # copies of removed circle messages
@@ -135,6 +142,8 @@ class BotApp:
             self._refresher.cancel()
         if self._withdrawer is not None:
             self._withdrawer.cancel()
+        if self._reminders is not None:
+            self._reminders.cancel()
         if self.sender is not None:
             await self.sender.stop()
         if self.telegram is not None:
