@@ -67,16 +67,25 @@ class ReminderLoop:
             await asyncio.sleep(self.interval)
 
     async def run_once(self) -> int:
-        """Queue every reminder due now; how many were queued."""
+        """Queue every reminder due now, a batch per transaction; how many were queued."""
         now = self.clock()
-        queued = 0
-        async with self._tx() as runner:
-            lock = "" if self.store.on_sqlite else " FOR UPDATE SKIP LOCKED"
-            for due in await stored.due_now(runner, now, BATCH, lock):
-                queued += await self._one(runner, due, now)
+        queued, taken = 0, BATCH
+        while taken == BATCH:  # a full batch: more may be due (every row seen moves on)
+            batch_queued, taken = await self._batch(now)
+            queued += batch_queued
         if queued:
             log.info("reminders queued=%d", queued)
         return queued
+
+    async def _batch(self, now: datetime) -> tuple[int, int]:
+        """One transaction over up to BATCH due reminders: (queued, seen)."""
+        queued = 0
+        async with self._tx() as runner:
+            lock = "" if self.store.on_sqlite else " FOR UPDATE SKIP LOCKED"
+            found = await stored.due_now(runner, now, BATCH, lock)
+            for due in found:
+                queued += await self._one(runner, due, now)
+        return queued, len(found)
 
     @asynccontextmanager
     async def _tx(self) -> AsyncIterator[Runner]:

@@ -29,9 +29,14 @@ def _label(at: time) -> str:
     return at.strftime("%H:%M")
 
 
+def _id(at: time) -> str:
+    """The option id of a preset time: "t1800"."""
+    return "t" + at.strftime("%H%M")
+
+
 def _options(ctx: Context, desk: ReminderDesk, on: bool) -> tuple[Option, ...]:
     """The times outside quiet hours, "stop" when a reminder is on, and the menu."""
-    options = [Option("t" + at.strftime("%H%M"), _label(at)) for at in desk.quiet.allowed()]
+    options = [Option(_id(at), _label(at)) for at in desk.quiet.allowed()]
     if on:
         options.append(Option(STOP, ctx._("🔕 Ne plus me rappeler")))
     return (*options, menu_option(ctx))
@@ -46,17 +51,16 @@ async def reminders(ctx: Context, event: Incoming) -> Turn:
     on = setting is not None and setting.enabled
     options = _options(ctx, desk, on)
     if isinstance(event, Entered):
-        return Turn(
-            [Ask(_prompt(ctx, setting.at if on and setting else None), options, ctx.state.prompt)]
-        )
+        current = setting.at if setting is not None and on else None
+        return Turn([Ask(_prompt(ctx, current), options, ctx.state.prompt)])
     chosen = choose(event, options)
     if chosen == "menu":
         return Turn(goto="menu")
     if chosen == STOP:
         return Turn([await _stop(ctx, desk)], goto="menu")
-    if chosen is not None:
-        at = parse_time(chosen[1:3] + ":" + chosen[3:])
-        return await _remind_at(ctx, desk, at) if at else unexpected(ctx, event)
+    presets = {_id(at): at for at in desk.quiet.allowed()}
+    if chosen in presets:
+        return await _remind_at(ctx, desk, presets[chosen])
     typed = parse_time(event.text) if isinstance(event, TextReceived) else None
     if typed is None:
         return _not_a_time(ctx, event)
@@ -66,17 +70,16 @@ async def reminders(ctx: Context, event: Incoming) -> Turn:
 def _prompt(ctx: Context, current: time | None) -> str:
     """What the reminder is now, and how to choose."""
     code = ctx.profile.country or ""
-    country = ctx.t.country_name(code) if code in TIME_ZONES else ""
-    how = ctx._(
-        "Choisissez une heure, ou écrivez-la (par exemple 18h30). "
-        "C'est l'heure de chez vous (%(country)s).",
-        country=country or ctx._("heure universelle"),
-    )
+    how = ctx._("Choisissez une heure, ou écrivez-la (par exemple 18h30).")
+    if code in TIME_ZONES:
+        zone = ctx._("Heure de chez vous : %(country)s.", country=ctx.t.country_name(code))
+    else:
+        zone = ctx._("Heures en temps universel (UTC).")
     if current is None:
         first = ctx._("🔔 Voulez-vous un petit rappel chaque jour pour continuer d'apprendre ?")
     else:
         first = ctx._("🔔 Je vous rappelle chaque jour à %(time)s.", time=_label(current))
-    return f"{first}\n{how}"
+    return f"{first}\n{how} {zone}"
 
 
 def _web_only(ctx: Context) -> str:

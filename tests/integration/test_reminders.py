@@ -9,8 +9,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import text
 
+import bot.reminders
 from bot.conversations import Conversations
 from bot.reminders import ReminderLoop
 from bot.storage import reminders
@@ -306,3 +308,18 @@ async def test_the_reminder_names_reviews_and_a_close_deadline_without_a_footer(
         assert "À rendre avant le" in reminder and course.title in reminder
         [item] = await Outbox(conversations.store, "worker").claim("telegram", 10, clock.now)
         assert item.personal and item.with_footer("stop annonces") == item.text == reminder
+
+
+async def test_a_pass_takes_every_due_reminder_batch_after_batch(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.reminders, "BATCH", 2)
+    clock = Clock(DAY_ONE)
+    async with bot_at(database_url, clock) as (conversations, loop):
+        for name in ("awa", "binta", "coumba"):
+            person = Person.on(conversations, "telegram", name)
+            await person.onboard()
+            await person.send("/rappels")
+            await person.tap("12:00")
+        clock.at(1, 12)
+        assert await loop.run_once() == 3
