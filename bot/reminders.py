@@ -103,6 +103,13 @@ class ReminderLoop:
         if learner is None:
             return 0
         zone = zone_of(learner.country)
+        seen = utc(due.seen) or now
+        right = next_due(learner.at, zone, seen - timedelta(microseconds=1))
+        if right != seen:  # they moved to another zone since: their time there, from now on
+            await stored.take(
+                runner, due, right if right > now else next_due(learner.at, zone, now)
+            )
+            return 0
         if not await stored.take(runner, due, next_due(learner.at, zone, now)):
             return 0  # another worker moved it on first
         today = now.astimezone(zone).date()
@@ -117,8 +124,8 @@ class ReminderLoop:
     ) -> bool:
         """Not at night, once a day, not stale, not after learning today, only if reachable."""
         local = now.astimezone(zone_of(learner.country)).time()
-        seen = utc(due.seen) or now
-        if self.quiet.contains(local) or learner.last_sent_on == today or now - seen > STALE:
+        late = now - (utc(due.seen) or now)
+        if self.quiet.contains(local) or learner.last_sent_on == today or late > STALE:
             return False
         if await stored.learned_on(runner, learner.user_id, today):
             return False  # they came by themselves today: no need to remind them

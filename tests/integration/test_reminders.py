@@ -323,3 +323,19 @@ async def test_a_pass_takes_every_due_reminder_batch_after_batch(
             await person.tap("12:00")
         clock.at(1, 12)
         assert await loop.run_once() == 3
+
+
+async def test_moving_to_another_country_keeps_the_chosen_local_time(database_url: str) -> None:
+    clock = Clock(DAY_ONE)
+    async with bot_at(database_url, clock) as (conversations, loop):
+        awa = await learner_with_a_lesson(conversations, "awa", "Sénégal")
+        await awa.send("/rappels")
+        await awa.tap("18:00")
+        await awa.send("/menu")
+        await awa.tap("Langue et profil")
+        await awa.tap("Pays")
+        await awa.tap("Tchad")
+        clock.at(1, 18)  # 19:00 in N'Djamena: not her time any more
+        assert await loop.run_once() == 0
+        clock.at(2, 17)  # 18:00 in N'Djamena
+        assert await loop.run_once() == 1
