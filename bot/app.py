@@ -24,6 +24,7 @@ from bot.i18n import I18n
 from bot.links import ClassLinks
 from bot.metrics import MetricsEndpoint
 from bot.portal_api import PortalApi
+from bot.reminders import ReminderLoop
 from bot.sender import ChannelPace, Deliver, Sender, worker_name
 from bot.server import Handler, build_server
 from bot.storage.channels import ChannelStore
@@ -40,6 +41,7 @@ from bot.withdrawals import withdraw_forever
 from bot.workers import WorkerSlot
 from content.library import load_library
 from dialogs.flows import build_dialogs
+from dialogs.reminding import QuietHours
 
 log = logging.getLogger("imaginecole")
 LIBRARY_REFRESH = 60.0  # seconds between two readings of the teachers' published courses
@@ -61,6 +63,7 @@ class BotApp:
     _refresher: asyncio.Task[None] | None = field(default=None, repr=False)
     _withdrawer: asyncio.Task[None] | None = field(default=None, repr=False)
     _tidier: asyncio.Task[None] | None = field(default=None, repr=False)
+    _reminders: asyncio.Task[None] | None = field(default=None, repr=False)
     conversations: Conversations | None = field(default=None, repr=False)
     port: int = 0
 
@@ -72,6 +75,7 @@ class BotApp:
         self.engine = create_engine(settings.database_url)
         authored = Path(settings.authored_dir) if settings.authored_dir else None
         store = self.store = SqlStore(self.engine, authored)
+        store.quiet_hours = QuietHours.parse(settings.reminder_quiet_hours)
         if settings.moderation_words_file:
             words = load_words(settings.moderation_words_file)
             store.moderation_rules = replace(store.moderation_rules, words=words)
@@ -126,6 +130,9 @@ class BotApp:
         if self.whatsapp is not None:
             await self.whatsapp.start()
         self.sender = self._sender(i18n)
+        if settings.sender_enabled:  # learners' daily reminders, queued to the outbox
+            loop = ReminderLoop(store, i18n, lambda: conversations.library, store.quiet_hours)
+            self._reminders = asyncio.get_running_loop().create_task(loop.forever())
         if self.sender is not None:
             self.sender.start()
             if self.telegram is not None:  # copies of removed circle messages
@@ -146,6 +153,8 @@ class BotApp:
                 task.cancel()
         if self._withdrawer is not None:
             self._withdrawer.cancel()
+        if self._reminders is not None:
+            self._reminders.cancel()
         if self.sender is not None:
             await self.sender.stop()
         if self.telegram is not None:

@@ -61,6 +61,7 @@ class Settings:
     whatsapp_backoff_seconds: float = 1.0  # first wait after a rate limit, doubled each retry
     moderation_words_file: str = ""  # more words that hold circle messages (TOML, per language)
     certificate_signing_key: str = ""  # base64 Ed25519 key; empty: kept in the data folder
+    reminder_quiet_hours: str = "21:00-07:00"  # learners' local time: no reminder then
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -114,6 +115,7 @@ class Settings:
             whatsapp_backoff_seconds=float(env.get("WHATSAPP_BACKOFF_SECONDS") or 1.0),
             moderation_words_file=env.get("MODERATION_WORDS_FILE", ""),
             certificate_signing_key=env.get("CERTIFICATE_SIGNING_KEY", ""),
+            reminder_quiet_hours=env.get("REMINDER_QUIET_HOURS") or "21:00-07:00",
         )
 
 

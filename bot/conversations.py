@@ -16,7 +16,7 @@ from bot.storage.locks import KeyedLocks
 from bot.storage.pseudonym import pseudonym
 from bot.storage.store import SqlStore, SqlTurn
 from content.library import Library
-from dialogs.admin_ports import Charts
+from dialogs.admin_ports import CHANNELS_WITH_PUSH, Charts
 from dialogs.certificate_ports import Certifier
 from dialogs.context import Context
 from dialogs.engine import Dialogs, Reply
@@ -25,6 +25,7 @@ from dialogs.flows.authoring_files import TAKES_FILES
 from dialogs.flows.circle_groups import group_turn
 from dialogs.messages import Out
 from dialogs.ports import Booklets, EraseLearner, LibraryChanged
+from dialogs.streaks import Before, note_learning
 from dialogs.teaching_ports import Links
 
 log = logging.getLogger("imaginecole.conversations")
@@ -71,6 +72,7 @@ class Conversations:
         self.i18n = i18n
         self.secret = secret
         self.locks = KeyedLocks()  # covers the send too, so replies keep their order
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests move it
 
     async def reload_library(self) -> None:
         """The bundled courses plus every published teacher's course, read again."""
@@ -120,7 +122,9 @@ class Conversations:
             if tx is None:
                 return None
             ctx = self._context(event.user, tx)
+            before = Before.of(ctx)
             reply = await self._reply(ctx, event)
+            await note_learning(ctx, before, reply.effects)  # streaks: a row once a day
             tx.save(ctx.profile, ctx.state, reply.effects)
         if any(isinstance(effect, LibraryChanged) for effect in reply.effects):
             await self.reload_library()
@@ -145,7 +149,7 @@ class Conversations:
             t=self.i18n.translator(profile.locale, profile.country),
             library=self.library,
             records=tx.records,
-            now=datetime.now(UTC),
+            now=self.clock(),
             languages=self.i18n.languages,
             booklets=self.booklets,
             translator_for=lambda lang: self.i18n.translator(lang, profile.country),
@@ -163,6 +167,8 @@ class Conversations:
             threads=tx.threads,
             creathon=tx.creathon,
             review=tx.review,
+            reminders=tx.reminders,
+            can_remind=user.channel in CHANNELS_WITH_PUSH,
             certificates=tx.certificates,
             certifier=self.certifier,
             groups=tx.groups,

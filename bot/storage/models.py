@@ -765,3 +765,32 @@ class CertificateRow(Base):
     course_id: Mapped[str] = mapped_column(String(64))
     issued_on: Mapped[date] = mapped_column(Date)
     score: Mapped[int] = mapped_column(Integer)  # average best quiz share, percent
+
+
+class Reminder(Base):
+    """A learner's daily reminder: their local time of day, and when it is due next (UTC)."""
+
+    __tablename__ = "reminders"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    local_time: Mapped[str] = mapped_column(String(5))  # "18:00", in the learner's zone
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)  # None: off
+    last_sent_on: Mapped[date | None] = mapped_column(Date)  # local date: at most one a day
+    broadcast_id: Mapped[int | None] = mapped_column(  # the notice reused day after day
+        ForeignKey("broadcasts.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LearningDay(Base):
+    """A local date on which a learner learned something (streaks), written once a day."""
+
+    __tablename__ = "learning_days"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)

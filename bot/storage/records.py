@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.storage.models import (
+    Base,
     channel_contacts,
     essay_answers,
     lesson_progress,
@@ -144,6 +145,8 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "held_messages": _rows(conn, pending_messages, uid, "created_at"),
         "essays": _rows(conn, essay_answers, uid, "submitted_at"),
         "answers": _rows(conn, question_answers, uid, "answered_at", "id"),
+        "reminder": _rows(conn, Base.metadata.tables["reminders"], uid, "user_id"),
+        "learning_days": _rows(conn, Base.metadata.tables["learning_days"], uid, "day"),
     }
 
 
@@ -156,5 +159,5 @@ def _rows(conn: Connection, table: Table, uid: int, *order: str) -> list[dict[st
 
 
 def _iso(value: Any) -> Any:
-    """Datetimes as ISO 8601 strings; anything else unchanged."""
-    return value.isoformat() if isinstance(value, datetime) else value
+    """Dates and datetimes as ISO 8601 strings; anything else unchanged."""
+    return value.isoformat() if isinstance(value, date) else value

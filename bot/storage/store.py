@@ -44,6 +44,7 @@ from bot.storage.locks import KeyedLocks, advisory_key, held_connection, hold_in
 from bot.storage.models import telegram_polls, users
 from bot.storage.moderation import Rules, SqlModerationDesk, load_words
 from bot.storage.records import SqliteLearnerRecords, SqlLearnerRecords, export_learner
+from bot.storage.reminders import SqlReminderDesk
 from bot.storage.reports import SqlReportDesk
 from bot.storage.review import SqlReviewDesk, schedule_answers
 from bot.storage.sharing import SqlShelf
@@ -68,6 +69,7 @@ from dialogs.ports import (
     RecordQuiz,
     SubmitEssay,
 )
+from dialogs.reminding import QuietHours
 from dialogs.state import DialogState, Profile
 
 
@@ -87,6 +89,7 @@ class SqlTurn:
         "is_new",
         "moderation_rules",
         "profile",
+        "quiet_hours",
         "runner",
         "state",
         "user",
@@ -106,6 +109,7 @@ class SqlTurn:
         self.runner = runner
         self.authored_dir: Path | None = None  # where teachers' course files are written
         self.moderation_rules = Rules()  # the circles' filter (the store's, set on opening)
+        self.quiet_hours = QuietHours()  # when no reminder goes (the store's, set on opening)
         self._admin: SqlAdminDesk | None = None
         self._teaching: SqlTeachingDesk | None = None
         self._reports: SqlReportDesk | None = None
@@ -181,6 +185,11 @@ class SqlTurn:
     def review(self) -> SqlReviewDesk:
         """The learner's review deck (spaced review), inside this turn's transaction."""
         return SqlReviewDesk(self.runner, self.user_id)
+
+    @property
+    def reminders(self) -> SqlReminderDesk:
+        """The learner's daily reminder and learning days, inside this turn's transaction."""
+        return SqlReminderDesk(self.runner, self.user_id, self.quiet_hours, datetime.now(UTC))
 
     @property
     def teaching(self) -> SqlTeachingDesk:
@@ -259,6 +268,8 @@ class SqlStore:
         self.authored_dir = authored_dir or default_root(engine.url.render_as_string())
         # The circles' filter: thresholds and word lists (MODERATION_WORDS_FILE adds to them).
         self.moderation_rules = Rules(words=load_words())
+        # The night, when no reminder goes (REMINDER_QUIET_HOURS; bot/app.py sets it).
+        self.quiet_hours = QuietHours()
         dialect = engine.dialect
         self._core = CoreStatements(dialect.name)
         self._upsert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
@@ -302,6 +313,7 @@ class SqlStore:
                 if tx is not None:
                     tx.authored_dir = self.authored_dir
                     tx.moderation_rules = self.moderation_rules
+                    tx.quiet_hours = self.quiet_hours
                 yield tx
                 if tx is not None:
                     await tx._flush()

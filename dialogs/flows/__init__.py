@@ -29,6 +29,7 @@ from dialogs.flows import (
     onboarding,
     publishing,
     quiz,
+    reminders,
     review,
     shared_library,
     stats,
@@ -68,6 +69,7 @@ def build_dialogs() -> Dialogs:
         **circle_events.STEPS,
         **course_threads.STEPS,
         **certificates.STEPS,
+        **reminders.STEPS,
     }
     return Dialogs(
         steps,
@@ -80,6 +82,7 @@ def build_dialogs() -> Dialogs:
             **circles.COMMANDS,
             **moderation.COMMANDS,
             **certificates.COMMANDS,
+            **reminders.COMMANDS,
             "stats": stats.stats_command,
             "creathon": creathon.creathon_command,
         },

@@ -131,5 +131,7 @@ def command_descriptions(_: Callable[[str], str]) -> list[tuple[str, str]]:
         ("certificats", _("Mes certificats")),
         ("rejoindre", _("Rejoindre une classe")),
         ("stop_annonces", _("Ne plus recevoir d'annonces")),
+        ("rappels", _("Mes rappels")),
+        ("stop_rappels", _("Ne plus recevoir de rappels")),
         ("mon_code", _("Mon code (pour recevoir un rôle)")),
     ]

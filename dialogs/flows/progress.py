@@ -8,6 +8,7 @@ from content.model import Course
 
 from dialogs.context import Context
 from dialogs.ports import LessonDone, QuizScore
+from dialogs.streaks import streak_text
 
 
 async def progress_text(ctx: Context) -> str:
@@ -20,12 +21,14 @@ async def progress_text(ctx: Context) -> str:
         course = ctx.library.get(course_id)
         if course is not None:
             blocks.append(_course_block(ctx, course, done, scores))
+    streak = await streak_text(ctx)
     if not blocks:
-        return ctx._(
+        empty = ctx._(
             "Vous n'avez pas encore terminé de leçon. Choisissez « Les cours » dans le menu "
             "pour commencer."
         )
-    return ctx._("📈 Vos progrès") + "\n\n" + "\n\n".join(blocks)
+        return "\n\n".join(part for part in (empty, streak) if part)
+    return ctx._("📈 Vos progrès") + "\n\n" + "\n\n".join([*blocks, *([streak] if streak else [])])
 
 
 def _course_block(
