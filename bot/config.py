@@ -9,6 +9,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot.flood import DEFAULT_FLOOD_LIMIT
 from content.library import DEFAULT_LIBRARY
 
 TELEGRAM_API = "https://api.telegram.org"
@@ -59,6 +60,9 @@ class Settings:
     whatsapp_backoff_seconds: float = 1.0  # first wait after a rate limit, doubled each retry
     moderation_words_file: str = ""  # more words that hold circle messages (TOML, per language)
     certificate_signing_key: str = ""  # base64 Ed25519 key; empty: kept in the data folder
+    # "burst,per_minute" (bot/flood.py); empty here means no limit (tests build Settings by
+    # hand), while from_env's default is DEFAULT_FLOOD_LIMIT.
+    flood_limit: str = ""
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -110,6 +114,7 @@ class Settings:
             whatsapp_backoff_seconds=float(env.get("WHATSAPP_BACKOFF_SECONDS") or 1.0),
             moderation_words_file=env.get("MODERATION_WORDS_FILE", ""),
             certificate_signing_key=env.get("CERTIFICATE_SIGNING_KEY", ""),
+            flood_limit=env.get("FLOOD_LIMIT", DEFAULT_FLOOD_LIMIT),
         )
 
 
