@@ -1,7 +1,8 @@
 """The WhatsApp webhook: Meta's verification, signed bodies stored durably, then handled.
 
-A POST is checked (HMAC-SHA256 of the raw body with the app secret, compared in constant
-time) before anything else; a good body is written to the inbox table and acknowledged with
+A POST's body is read only up to its limit (3 MiB, bot/limits.py: 413 beyond), then checked
+(HMAC-SHA256 of the raw body with the app secret, compared in constant time) before
+anything else; a good body is written to the inbox table and acknowledged with
 200 at once, then handled in the background. Bodies still in the inbox at start-up (a crash
 between the 200 and the end of handling) are handled then. Meta redelivers for days: a
 message id already handled is acknowledged and not handled again (the store's claim).
