@@ -19,6 +19,7 @@ from bot.certificates.signing import load_key
 from bot.charts import MatplotlibCharts
 from bot.config import Settings
 from bot.conversations import Conversations
+from bot.flood import FloodGuard, FloodLimit
 from bot.housekeeping import tidy_forever
 from bot.i18n import I18n
 from bot.links import ClassLinks
@@ -96,6 +97,7 @@ class BotApp:
             SignedCertificates(
                 load_key(settings.certificate_signing_key, settings.database_url), public_url
             ),
+            flood=_flood_guard(settings.flood_limit),
         )
         routes: list[tuple[str, str, Handler]] = []
         if settings.telegram_bot_token:
@@ -206,6 +208,12 @@ class BotApp:
         bot = self.telegram.app.bot if self.telegram is not None else None
         graph = self.whatsapp.client if self.whatsapp is not None else None
         return Attachments(ChannelStore(self.store), bot=bot, graph=graph)
+
+
+def _flood_guard(setting: str) -> FloodGuard | None:
+    """The per-person flood limit of FLOOD_LIMIT, None when it is off."""
+    limit = FloodLimit.parse(setting)
+    return FloodGuard(limit) if limit is not None else None
 
 
 def _bound_port(runner: web.AppRunner, configured: int) -> int:

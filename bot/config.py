@@ -9,6 +9,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot.flood import DEFAULT_FLOOD_LIMIT
 from content.library import DEFAULT_LIBRARY
 
 TELEGRAM_API = "https://api.telegram.org"
@@ -62,6 +63,9 @@ class Settings:
     moderation_words_file: str = ""  # more words that hold circle messages (TOML, per language)
     certificate_signing_key: str = ""  # base64 Ed25519 key; empty: kept in the data folder
     reminder_quiet_hours: str = "21:00-07:00"  # learners' local time: no reminder then
+    # "burst,per_minute" (bot/flood.py); empty here means no limit (tests build Settings by
+    # hand), while from_env's default is DEFAULT_FLOOD_LIMIT.
+    flood_limit: str = ""
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -116,6 +120,7 @@ class Settings:
             moderation_words_file=env.get("MODERATION_WORDS_FILE", ""),
             certificate_signing_key=env.get("CERTIFICATE_SIGNING_KEY", ""),
             reminder_quiet_hours=env.get("REMINDER_QUIET_HOURS") or "21:00-07:00",
+            flood_limit=env.get("FLOOD_LIMIT", DEFAULT_FLOOD_LIMIT),
         )
 
 

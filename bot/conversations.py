@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot import inbound_files, metrics
+from bot.flood import FloodGuard, Verdict, notice_text
 from bot.i18n import I18n
 from bot.inbound_files import Fetch
 from bot.storage.authoring import published_library
@@ -23,7 +24,7 @@ from dialogs.engine import Dialogs, Reply
 from dialogs.events import GroupPosted, Incoming, MediaReceived, UserRef
 from dialogs.flows.authoring_files import TAKES_FILES
 from dialogs.flows.circle_groups import group_turn
-from dialogs.messages import Out
+from dialogs.messages import Out, Say
 from dialogs.ports import Booklets, EraseLearner, LibraryChanged
 from dialogs.streaks import Before, note_learning
 from dialogs.teaching_ports import Links
@@ -60,7 +61,9 @@ class Conversations:
         charts: Charts | None = None,
         links: Links | None = None,
         certifier: Certifier | None = None,
+        flood: FloodGuard | None = None,
     ) -> None:
+        self.flood = flood  # per-person flood limit (bot/flood.py); None: no limit
         self.certifier = certifier
         self.links = links
         self.booklets = booklets
@@ -88,6 +91,8 @@ class Conversations:
         turn's transaction, and only for files the dialog takes (bot/inbound_files.py).
         """
         started = time.perf_counter()
+        if self.flood is not None and not await self._admitted(event, send):
+            return False  # flooding: dropped unstored (the transport still acknowledges it)
         # In this process, then across workers (PostgreSQL): turn and reply, in arrival order.
         async with self.locks.hold(event.user), self.store.hold(event.user):
             if fetch is not None and isinstance(event, MediaReceived):
@@ -107,6 +112,19 @@ class Conversations:
             elapsed * 1000,
         )
         return True
+
+    async def _admitted(self, event: Incoming, send: Sender) -> bool:
+        """Whether the flood limit lets the message through; tells a flooder once to wait."""
+        assert self.flood is not None
+        if isinstance(event, GroupPosted):
+            return True  # a Telegram group's relays are the circle's business (moderation)
+        verdict = self.flood.check(event.user)
+        if verdict is Verdict.NOTICE:
+            log.info("flood channel=%s user=%s", event.user.channel, self._who(event))
+            lang, country = await self.store.language_of(event.user)
+            t = self.i18n.translator(lang, country)
+            await send(Outcome(event.user, [Say(notice_text(t.gettext))], t.lang, t.rtl))
+        return verdict is Verdict.ADMIT
 
     async def _fetched(self, event: MediaReceived, fetch: Fetch) -> MediaReceived:
         """The event with its file's bytes when the person's step takes that file."""

@@ -9,6 +9,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.certificates.page import verify_page
+from bot.limits import DEFAULT_BODY, refuse_oversized
 from bot.storage.db import ping
 from bot.web.chat import WebChat
 from content.library import Library
@@ -27,7 +28,9 @@ def build_server(
     certifier: Certifier | None = None,
 ) -> web.Application:
     """The HTTP application every channel shares."""
-    app = web.Application(client_max_size=1024 * 1024)
+    # Bodies are bounded per route (bot/limits.py); a handler that reads with request.read()
+    # gets the small default.
+    app = web.Application(client_max_size=DEFAULT_BODY, middlewares=[refuse_oversized])
     current = library if callable(library) else (lambda: library)
 
     async def index(_: web.Request) -> web.FileResponse:

@@ -498,6 +498,18 @@ class SqlStore:
             found = (await conn.execute(select(users.c.state_step).where(_is(user)))).first()
         return None if found is None else str(found[0])
 
+    async def language_of(self, user: UserRef) -> tuple[str | None, str | None]:
+        """The language and country `user` chose (read between turns); Nones for a stranger."""
+        self._refuse_inside_turn()
+        if self._sqlite is not None:
+            sql = "SELECT locale, country FROM users WHERE channel = ? AND external_id = ?"
+            row = (await self._sqlite_write(sql, (user.channel, user.external_id))).fetchone()
+        else:
+            async with self._engine.connect() as conn:
+                query = select(users.c.locale, users.c.country).where(_is(user))
+                row = (await conn.execute(query)).first()
+        return (None, None) if row is None else (row[0], row[1])
+
     async def export(self, user: UserRef) -> dict[str, Any] | None:
         """Everything stored about `user`, as JSON-ready data; None if we know nothing."""
         self._refuse_inside_turn()

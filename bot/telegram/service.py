@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 import secrets
 from collections import defaultdict
@@ -19,6 +20,7 @@ from bot import metrics
 from bot.attachments import from_telegram
 from bot.config import Settings
 from bot.conversations import Conversations, Outcome
+from bot.limits import TELEGRAM_BODY, accepts_body, read_bounded
 from bot.server import Handler
 from bot.storage.store import SqlStore
 from bot.telegram.address import chat_address
@@ -115,6 +117,7 @@ class TelegramService:
             await asyncio.gather(self._polling, return_exceptions=True)
         await self.app.shutdown()
 
+    @accepts_body(TELEGRAM_BODY)
     async def webhook(self, request: web.Request) -> web.Response:
         """Check the secret token in constant time before reading anything else."""
         given = request.headers.get(SECRET_HEADER, "")
@@ -123,7 +126,7 @@ class TelegramService:
             metrics.rejected("telegram", "secret")
             return web.Response(status=401)
         try:
-            data = await request.json()
+            data = json.loads(await read_bounded(request, TELEGRAM_BODY))
             update = Update.de_json(data, self.app.bot)
         except web.HTTPRequestEntityTooLarge:  # over the server's client_max_size, unread
             metrics.rejected("telegram", "oversized")

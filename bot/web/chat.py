@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from bot.conversations import Conversations, Outcome
+from bot.limits import WEB_FRAME
 from bot.storage.channels import ChannelStore
 from bot.web.frames import to_frames
 from dialogs.events import Incoming, OptionChosen, OptionsChosen, Resumed, TextReceived, UserRef
@@ -21,7 +22,7 @@ log = logging.getLogger("imaginecole.web")
 
 UID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
-MAX_FRAME = 64 * 1024
+MAX_FRAME = WEB_FRAME  # a bigger frame closes the socket with 1009 (message too big)
 
 
 class WebChat:

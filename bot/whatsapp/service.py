@@ -1,7 +1,8 @@
 """The WhatsApp webhook: Meta's verification, signed bodies stored durably, then handled.
 
-A POST is checked (HMAC-SHA256 of the raw body with the app secret, compared in constant
-time) before anything else; a good body is written to the inbox table and acknowledged with
+A POST's body is read only up to its limit (3 MiB, bot/limits.py: 413 beyond), then checked
+(HMAC-SHA256 of the raw body with the app secret, compared in constant time) before
+anything else; a good body is written to the inbox table and acknowledged with
 200 at once, then handled in the background. Bodies still in the inbox at start-up (a crash
 between the 200 and the end of handling) are handled then. Meta redelivers for days: a
 message id already handled is acknowledged and not handled again (the store's claim).
@@ -23,6 +24,7 @@ from bot.attachments import from_whatsapp
 from bot.config import Settings
 from bot.conversations import Conversations, Outcome
 from bot.i18n import I18n
+from bot.limits import WHATSAPP_BODY, accepts_body, read_bounded
 from bot.server import Handler
 from bot.storage.channels import ChannelStore
 from bot.storage.store import SqlStore
@@ -33,7 +35,6 @@ from bot.whatsapp.inbound import InboundMessage, StatusUpdate, parse_body
 log = logging.getLogger("imaginecole.whatsapp")
 
 WEBHOOK_PATH = "/whatsapp/webhook"
-MAX_BODY = 512 * 1024  # Meta's bodies are a few KB; anything bigger is not Meta
 CONCURRENCY = 32  # bodies handled at once: enough for many learners, and the acks keep their turn
 # Handled bodies are deleted from the inbox by groups: one statement instead of one per body.
 # A crash before the delete only means handling them again, which the claims make a no-op.
@@ -143,12 +144,14 @@ class WhatsAppService:
             return web.Response(status=403, text="forbidden")
         return web.Response(text=query.get("hub.challenge", ""))
 
+    @accepts_body(WHATSAPP_BODY)
     async def receive(self, request: web.Request) -> web.Response:
         """Check the signature, store the body, acknowledge; handling happens afterwards."""
-        if (request.content_length or 0) > MAX_BODY:
+        try:
+            body = await read_bounded(request, WHATSAPP_BODY)  # 413 past the limit, unread
+        except web.HTTPRequestEntityTooLarge:
             metrics.rejected("whatsapp", "oversized")
-            return web.Response(status=413, text="too large")
-        body = await request.read()
+            raise
         if not signature_ok(self.secret, body, request.headers.get("X-Hub-Signature-256")):
             log.warning("whatsapp webhook rejected: bad or missing signature")
             metrics.rejected("whatsapp", "signature")
