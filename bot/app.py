@@ -66,6 +66,7 @@ class BotApp:
         self.engine = create_engine(settings.database_url)
         authored = Path(settings.authored_dir) if settings.authored_dir else None
         store = self.store = SqlStore(self.engine, authored)
+        store.media_budget_kb = settings.media_daily_budget_kb
         if settings.moderation_words_file:
             words = load_words(settings.moderation_words_file)
             store.moderation_rules = replace(store.moderation_rules, words=words)

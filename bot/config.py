@@ -59,6 +59,7 @@ class Settings:
     whatsapp_backoff_seconds: float = 1.0  # first wait after a rate limit, doubled each retry
     moderation_words_file: str = ""  # more words that hold circle messages (TOML, per language)
     certificate_signing_key: str = ""  # base64 Ed25519 key; empty: kept in the data folder
+    media_daily_budget_kb: int = 2048  # light data: media a learner may ask for a day; 0: no limit
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -110,6 +111,7 @@ class Settings:
             whatsapp_backoff_seconds=float(env.get("WHATSAPP_BACKOFF_SECONDS") or 1.0),
             moderation_words_file=env.get("MODERATION_WORDS_FILE", ""),
             certificate_signing_key=env.get("CERTIFICATE_SIGNING_KEY", ""),
+            media_daily_budget_kb=int(env.get("MEDIA_DAILY_BUDGET_KB") or 2048),
         )
 
 

@@ -71,6 +71,8 @@ class Conversations:
         self.i18n = i18n
         self.secret = secret
         self.locks = KeyedLocks()  # covers the send too, so replies keep their order
+        # The time a turn sees (tests move it to another day: light data's daily budget).
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     async def reload_library(self) -> None:
         """The bundled courses plus every published teacher's course, read again."""
@@ -142,7 +144,7 @@ class Conversations:
             t=self.i18n.translator(profile.locale, profile.country),
             library=self.library,
             records=tx.records,
-            now=datetime.now(UTC),
+            now=self.clock(),
             languages=self.i18n.languages,
             booklets=self.booklets,
             translator_for=lambda lang: self.i18n.translator(lang, profile.country),
@@ -160,6 +162,7 @@ class Conversations:
             threads=tx.threads,
             creathon=tx.creathon,
             review=tx.review,
+            data_saver=tx.data_saver,
             certificates=tx.certificates,
             certifier=self.certifier,
             groups=tx.groups,

@@ -14,6 +14,7 @@ from dialogs.authoring_ports import AuthoringDesk
 from dialogs.certificate_ports import CertificateDesk, Certifier
 from dialogs.circle_ports import CircleDesk, GroupDesk
 from dialogs.creathon_ports import CreathonDesk
+from dialogs.data_ports import DataSaver
 from dialogs.event_ports import EventDesk, ThreadDesk
 from dialogs.events import Incoming, UserRef
 from dialogs.messages import Out
@@ -96,6 +97,7 @@ class Context:
     certificates: CertificateDesk | None = None  # the learner's certificates (bot/storage)
     certifier: Certifier | None = None  # signs, prints and checks them (bot/certificates)
     review: ReviewDesk | None = None  # the learner's deck of questions to review
+    data_saver: DataSaver | None = None  # light data: the setting and the daily media budget
     # Picks the translator of another language (after the learner chose one).
     translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
@@ -12,8 +12,10 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.storage.models import (
     channel_contacts,
+    data_saving,
     essay_answers,
     lesson_progress,
+    media_days,
     pending_messages,
     question_answers,
     quiz_attempts,
@@ -144,6 +146,8 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "held_messages": _rows(conn, pending_messages, uid, "created_at"),
         "essays": _rows(conn, essay_answers, uid, "submitted_at"),
         "answers": _rows(conn, question_answers, uid, "answered_at", "id"),
+        "light_data": _rows(conn, data_saving, uid, "updated_at"),
+        "media_days": _rows(conn, media_days, uid, "day"),
     }
 
 
@@ -156,5 +160,5 @@ def _rows(conn: Connection, table: Table, uid: int, *order: str) -> list[dict[st
 
 
 def _iso(value: Any) -> Any:
-    """Datetimes as ISO 8601 strings; anything else unchanged."""
-    return value.isoformat() if isinstance(value, datetime) else value
+    """Dates and datetimes as ISO 8601 strings; anything else unchanged."""
+    return value.isoformat() if isinstance(value, date) else value

@@ -38,6 +38,7 @@ from bot.storage.circles import SqlCircleDesk
 from bot.storage.creathon import SqlCreathonDesk
 from bot.storage.db import open_sqlite
 from bot.storage.events import SqlEventDesk, SqlThreadDesk
+from bot.storage.light_data import DEFAULT_BUDGET_KB, SqlDataSaver
 from bot.storage.locks import KeyedLocks
 from bot.storage.models import processed_updates, telegram_polls, users
 from bot.storage.moderation import Rules, SqlModerationDesk, load_words
@@ -83,6 +84,7 @@ class SqlTurn:
         "_teaching",
         "authored_dir",
         "is_new",
+        "media_budget_kb",
         "moderation_rules",
         "profile",
         "runner",
@@ -104,6 +106,7 @@ class SqlTurn:
         self.runner = runner
         self.authored_dir: Path | None = None  # where teachers' course files are written
         self.moderation_rules = Rules()  # the circles' filter (the store's, set on opening)
+        self.media_budget_kb = DEFAULT_BUDGET_KB  # light data's daily budget (the store's)
         self._admin: SqlAdminDesk | None = None
         self._teaching: SqlTeachingDesk | None = None
         self._reports: SqlReportDesk | None = None
@@ -179,6 +182,11 @@ class SqlTurn:
     def review(self) -> SqlReviewDesk:
         """The learner's review deck (spaced review), inside this turn's transaction."""
         return SqlReviewDesk(self.runner, self.user_id)
+
+    @property
+    def data_saver(self) -> SqlDataSaver:
+        """The learner's light-data setting and daily media count, inside this turn."""
+        return SqlDataSaver(self.runner, self.user_id, self.media_budget_kb)
 
     @property
     def teaching(self) -> SqlTeachingDesk:
@@ -257,6 +265,8 @@ class SqlStore:
         self.authored_dir = authored_dir or default_root(engine.url.render_as_string())
         # The circles' filter: thresholds and word lists (MODERATION_WORDS_FILE adds to them).
         self.moderation_rules = Rules(words=load_words())
+        # Light data: bytes of media a learner may ask for a day, in KB (0: unlimited).
+        self.media_budget_kb = DEFAULT_BUDGET_KB
         dialect = engine.dialect
         self._core = CoreStatements(dialect.name)
         self._upsert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
@@ -300,6 +310,7 @@ class SqlStore:
                 if tx is not None:
                     tx.authored_dir = self.authored_dir
                     tx.moderation_rules = self.moderation_rules
+                    tx.media_budget_kb = self.media_budget_kb
                 yield tx
                 if tx is not None:
                     await tx._flush()

@@ -24,6 +24,7 @@ from dialogs.flows import (
     creathon,
     creathon_entries,
     learning,
+    light_data,
     menu,
     moderation,
     onboarding,
@@ -68,6 +69,7 @@ def build_dialogs() -> Dialogs:
         **circle_events.STEPS,
         **course_threads.STEPS,
         **certificates.STEPS,
+        **light_data.STEPS,
     }
     return Dialogs(
         steps,
@@ -80,6 +82,7 @@ def build_dialogs() -> Dialogs:
             **circles.COMMANDS,
             **moderation.COMMANDS,
             **certificates.COMMANDS,
+            **light_data.COMMANDS,
             "stats": stats.stats_command,
             "creathon": creathon.creathon_command,
         },

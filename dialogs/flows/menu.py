@@ -90,6 +90,7 @@ async def settings(ctx: Context, event: Incoming) -> Turn:
         Option("country", ctx._("Pays")),
         Option("role", ctx._("Rôle")),
         Option("level", ctx._("Classe")),
+        Option("light_data", ctx._("📶 Économie de données")),
         menu_option(ctx),
     )
     if isinstance(event, Entered):
@@ -97,6 +98,8 @@ async def settings(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
+    if chosen == "light_data":  # a setting of its own, not a part of the profile to edit
+        return Turn(goto=chosen)
     ctx.state.data["editing"] = True
     return Turn(goto=chosen)
 
