@@ -90,8 +90,10 @@ async def light_data(ctx: Context, event: Incoming) -> Turn:
 
 def _explained(ctx: Context, on: bool, budget: int) -> str:
     """What the setting does, whether it is on, and the day's budget."""
-    state = ctx._("activée") if on else ctx._("désactivée")
-    text = ctx._("📶 Économie de données : %(state)s.", state=state) + "\n\n"
+    if on:
+        text = ctx._("📶 L'économie de données est activée.") + "\n\n"
+    else:
+        text = ctx._("📶 L'économie de données est désactivée.") + "\n\n"
     text += ctx._(
         "Les leçons envoient d'abord le texte. Les images, les sons et les documents "
         "viennent seulement si vous les demandez, avec leur taille."
