@@ -77,6 +77,7 @@ class BotApp:
         authored = Path(settings.authored_dir) if settings.authored_dir else None
         store = self.store = SqlStore(self.engine, authored)
         store.quiet_hours = QuietHours.parse(settings.reminder_quiet_hours)
+        store.media_budget_kb = settings.media_daily_budget_kb
         if settings.moderation_words_file:
             words = load_words(settings.moderation_words_file)
             store.moderation_rules = replace(store.moderation_rules, words=words)

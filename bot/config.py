@@ -66,6 +66,7 @@ class Settings:
     # "burst,per_minute" (bot/flood.py); empty here means no limit (tests build Settings by
     # hand), while from_env's default is DEFAULT_FLOOD_LIMIT.
     flood_limit: str = ""
+    media_daily_budget_kb: int = 2048  # light data: media a learner may ask for a day; 0: no limit
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -121,6 +122,7 @@ class Settings:
             certificate_signing_key=env.get("CERTIFICATE_SIGNING_KEY", ""),
             reminder_quiet_hours=env.get("REMINDER_QUIET_HOURS") or "21:00-07:00",
             flood_limit=env.get("FLOOD_LIMIT", DEFAULT_FLOOD_LIMIT),
+            media_daily_budget_kb=int(env.get("MEDIA_DAILY_BUDGET_KB") or 2048),
         )
 
 

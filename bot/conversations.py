@@ -187,6 +187,7 @@ class Conversations:
             review=tx.review,
             reminders=tx.reminders,
             can_remind=user.channel in CHANNELS_WITH_PUSH,
+            data_saver=tx.data_saver,
             certificates=tx.certificates,
             certifier=self.certifier,
             groups=tx.groups,

@@ -32,6 +32,7 @@ HEADER_KEYS = (
     "version",
     "objectives",
     "attribution",
+    "audio",
 )
 REQUIRED_KEYS = ("id", "title", "subject", "levels", "language")
 
@@ -263,6 +264,7 @@ class _Parser:
             objectives=_split(get.get("objectives", ""), ";"),
             modules=tuple(self.modules),
             attribution=_split(get.get("attribution", ""), ";"),
+            audio_first=_audio_first(get.get("audio", "")) is True,
         )
 
     def check_fields(self) -> None:
@@ -283,6 +285,12 @@ class _Parser:
         if "country" in get and not all(_COUNTRY.fullmatch(c) for c in _countries(get["country"])):
             message = N_("le pays doit être 'all' ou des codes comme SN, ML, TD")
             self.report_at("country", Message(message))
+        if "audio" in get and _audio_first(get["audio"]) is None:
+            message = N_(
+                "audio doit valoir « d'abord » (cours pour ceux qui lisent peu, "
+                "consignes en audio) ou « normal »"
+            )
+            self.report_at("audio", Message(message))
 
     def check_levels(self) -> tuple[str, ...]:
         """Read the comma-separated class levels, in school order."""
@@ -410,6 +418,16 @@ def _countries(value: str) -> tuple[str, ...]:
     if value.strip().casefold() == "all":
         return ()
     return tuple(c.strip().upper() for c in value.split(",") if c.strip())
+
+
+# `audio: d'abord` (or `first`): a course for learners who read little; `normal` is the default.
+_AUDIO_FIRST = {"d'abord": True, "dabord": True, "first": True, "normal": False}
+
+
+def _audio_first(value: str) -> bool | None:
+    """Read the `audio` header value; None when it is not one of the known words."""
+    word = " ".join(value.casefold().replace("’", "'").split())
+    return _AUDIO_FIRST.get(word) if value else False
 
 
 def _split(value: str, separator: str) -> tuple[str, ...]:

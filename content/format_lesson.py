@@ -7,7 +7,7 @@ from pathlib import Path, PurePath
 
 from content.errors import N_, Message, Report
 from content.format_quiz import QuizDraft, join_lines, unescape
-from content.model import Lesson, Step, StepKind
+from content.model import Lesson, Sound, Step, StepKind
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 AUDIO_SUFFIXES = (".ogg", ".opus", ".mp3", ".m4a")
@@ -19,6 +19,8 @@ _AUDIO = re.compile(r"\[audio(?::(?P<caption>[^\]]*))?\]\((?P<path>[^)]*)\)", re
 _DOCUMENT = re.compile(r"\[document(?::(?P<caption>[^\]]*))?\]\((?P<path>[^)]*)\)", re.IGNORECASE)
 _VIDEO = re.compile(r"\[vid[eé]o(?::(?P<caption>[^\]]*))?\]\((?P<path>[^)]*)\)", re.IGNORECASE)
 _WEB_LINK = re.compile(r"https://[^\s]+")
+# `audio: audio/consigne.ogg` inside a text step: the text read aloud (sent before it).
+_ATTACHED = re.compile(r"audio[ \t]*:[ \t]*(?P<path>.*)", re.IGNORECASE)
 _MALFORMED = {
     StepKind.IMAGE: N_("ligne d'image mal formée : écrivez ![légende](images/fichier.png)"),
     StepKind.AUDIO: N_("ligne de son mal formée : écrivez [audio: légende](audio/fichier.ogg)"),
@@ -72,6 +74,20 @@ def _existing(folder: Path, relative: str) -> Path | Message:
     return path if found else not_found
 
 
+def file_size(path: Path) -> int:
+    """The size of a media file in bytes (0 if it cannot be read): what it costs to send."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def sound_at(folder: Path, raw: str) -> Sound | Message:
+    """A recording attached with `audio: file.ogg`, or what is wrong with its path."""
+    path = resolve_media(folder, raw, StepKind.AUDIO)
+    return path if isinstance(path, Message) else Sound(path, file_size(path))
+
+
 class LessonDraft:
     """A lesson being read: steps are cut at '---' lines and around media lines."""
 
@@ -83,6 +99,7 @@ class LessonDraft:
         self.text_line = 0
         self.fresh = True  # nothing read since the heading or the last '---'
         self.quiz: QuizDraft | None = None
+        self.sound: tuple[Sound, int] | None = None  # an `audio:` line for the text, its line
 
     def feed(self, number: int, line: str) -> None:
         """Read one line of the lesson (or of its quiz, once it started)."""
@@ -100,6 +117,8 @@ class LessonDraft:
             self.on_media(number, line, StepKind.DOCUMENT, _DOCUMENT)
         elif stripped.casefold().startswith(("[video", "[vidéo")):
             self.on_video(number, line)
+        elif _ATTACHED.fullmatch(stripped):
+            self.on_attached(number, line)
         else:
             self.on_text(number, stripped)
 
@@ -112,6 +131,22 @@ class LessonDraft:
         if not self.lines:
             self.text_line = number
         self.lines.append(unescape(text))
+        self.fresh = False
+
+    def on_attached(self, number: int, line: str) -> None:
+        """Attach a recording to the text of the current step: `audio: audio/x.ogg`."""
+        indent = len(line) - len(line.lstrip())
+        match = _ATTACHED.fullmatch(line.strip())
+        assert match is not None
+        column = indent + match.start("path") + 1
+        sound = sound_at(self.folder, match["path"])
+        if isinstance(sound, Message):
+            self.report(number, column, sound.text, **sound.args)
+        elif self.sound is not None:
+            message = N_("cette étape a déjà un son 'audio:' : un seul par étape de texte")
+            self.report(number, indent + 1, message)
+        else:
+            self.sound = (sound, number)
         self.fresh = False
 
     def on_separator(self, number: int) -> None:
@@ -134,7 +169,8 @@ class LessonDraft:
             self.report(number, indent + match.start("path") + 1, path.text, **path.args)
             return
         self.flush_text()
-        self.steps.append(Step(kind, (match["caption"] or "").strip(), path, number))
+        caption = (match["caption"] or "").strip()
+        self.steps.append(Step(kind, caption, path, number, size=file_size(path)))
 
     def on_video(self, number: int, line: str) -> None:
         """Add a video step: a caption and an https link (videos are not shipped)."""
@@ -155,9 +191,14 @@ class LessonDraft:
     def flush_text(self) -> None:
         """Turn the text read so far into a step."""
         text = join_lines(self.lines)
+        sound = self.sound[0] if self.sound else None
         if text:
-            self.steps.append(Step(StepKind.TEXT, text, line=self.text_line))
+            self.steps.append(Step(StepKind.TEXT, text, line=self.text_line, audio=sound))
+        elif self.sound is not None:
+            message = N_("un son 'audio:' accompagne un texte : écrivez le texte dans cette étape")
+            self.report(self.sound[1], 1, message)
         self.lines = []
+        self.sound = None
 
     def open_quiz(self, number: int) -> None:
         """Start the quiz of this lesson at a '## Quiz' heading."""
@@ -165,7 +206,7 @@ class LessonDraft:
             self.report(number, 1, N_("cette leçon a déjà un quiz"))
             return
         self.flush_text()
-        self.quiz = QuizDraft(self.report, number)
+        self.quiz = QuizDraft(self.report, number, lambda raw: sound_at(self.folder, raw))
 
     def close(self) -> Lesson:
         """Finish the lesson."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from content.errors import N_, Message, Report
@@ -14,6 +15,7 @@ from content.model import (
     Question,
     QuestionType,
     Quiz,
+    Sound,
     TextAnswer,
 )
 from content.normalize import fold
@@ -22,7 +24,7 @@ from content.normalize import fold
 CHOICE_IDS = "abcdefghij"
 MAX_CHOICE_LENGTH = 100  # a Telegram poll option holds 100 characters
 QUIZ_OPTIONS = ("retry", "pass", "typos", "shuffle", "draw")
-QUESTION_KEYS = ("essay", "description", "hint")  # `key: value` lines inside a question
+QUESTION_KEYS = ("essay", "description", "hint", "audio")  # `key: value` lines inside a question
 GAP = re.compile(r"_{3,}")  # `___` in a question's text: the missing word
 ARROW = "->"  # `= left -> right`: a matching pair
 
@@ -45,6 +47,7 @@ _PLUS_MINUS = re.compile(rf"(?P<a>{_NUM})\s*(?:±|\+-|\+/-)\s*(?P<b>{_NUM})")
 _RANGE = re.compile(rf"(?P<a>{_NUM})\s*\.\.\s*(?P<b>{_NUM})")
 
 _Problem = tuple[int, int, Message]  # line, column, message
+Attach = Callable[[str], Sound | Message]  # reads `audio: file.ogg` next to the course
 
 
 def split_weight(text: str) -> tuple[float | None, str, Message | None]:
@@ -108,8 +111,9 @@ def numeric_answer(text: str) -> NumericAnswer | Message | None:
 class QuestionDraft:
     """A question being read: its text, then options or answers and an explanation."""
 
-    def __init__(self, report: Report, line: int, text: str) -> None:
-        self.report, self.line = report, line
+    def __init__(self, report: Report, line: int, text: str, attach: Attach | None = None) -> None:
+        self.report, self.line, self.attach = report, line, attach
+        self.sound: Sound | None = None
         self.text_lines = [text] if text else []
         self.choices: list[tuple[bool, str, int, int]] = []  # correct, text, line, column
         self.answers: list[tuple[str, int, int]] = []  # text, line, column
@@ -165,6 +169,9 @@ class QuestionDraft:
         name, value = key["key"].casefold(), key["value"].strip()
         column = indent + key.start("value") + 1
         self.started = True
+        if name == "audio":
+            self.on_sound(number, indent, column, value)
+            return
         if name == "hint":
             if value:
                 self.hints.append(value)
@@ -179,6 +186,20 @@ class QuestionDraft:
                 message = N_("une question est 'essay: oui' ou 'description: oui', pas les deux")
                 self.report(number, indent + 1, message)
             self.kind = QuestionType.ESSAY if name == "essay" else QuestionType.DESCRIPTION
+
+    def on_sound(self, number: int, indent: int, column: int, value: str) -> None:
+        """Read `audio: audio/q1.ogg`: the question read aloud, sent before it."""
+        sound = (
+            self.attach(value)
+            if self.attach
+            else Message(N_("fichier introuvable : %(path)s"), {"path": value})
+        )
+        if isinstance(sound, Message):
+            self.report(number, column, sound.text, **sound.args)
+        elif self.sound is not None:
+            self.report(number, indent + 1, N_("cette question a déjà un son 'audio:'"))
+        else:
+            self.sound = sound
 
     def on_text(self, number: int, text: str) -> None:
         """Continue the question text, which may span several lines."""
@@ -213,6 +234,7 @@ class QuestionDraft:
             explanation=explanation,
             typos=typos,
             hints=tuple(self.hints),
+            audio=self.sound,
         )
 
     def split_gap(self, text: str, partial: Question) -> tuple[str, str]:
@@ -398,8 +420,8 @@ def _choice_problems(choices: list[tuple[bool, str, int, int]]) -> list[_Problem
 class QuizDraft:
     """A quiz being read: `key: value` options, then questions starting with '? '."""
 
-    def __init__(self, report: Report, line: int) -> None:
-        self.report, self.line = report, line
+    def __init__(self, report: Report, line: int, attach: Attach | None = None) -> None:
+        self.report, self.line, self.attach = report, line, attach
         self.retry, self.pass_mark, self.typos, self.shuffle = True, 0.5, True, False
         self.draw, self.draw_at = 0, (0, 0)
         self.options: set[str] = set()
@@ -412,7 +434,8 @@ class QuizDraft:
         question = _QUESTION.fullmatch(line.strip())
         if question is not None:
             self.close_question()
-            self.question = QuestionDraft(self.report, number, (question["text"] or "").strip())
+            text = (question["text"] or "").strip()
+            self.question = QuestionDraft(self.report, number, text, self.attach)
         elif self.question is not None:
             self.question.feed(number, line)
         elif line.strip():

@@ -13,6 +13,7 @@ from content.model import Question, QuestionType
 _SYNTAX_STARTS = ("#", "---", "![", "[", "\\", "<!--", "?", "=", ">", "*", "-", "~")
 
 _HEADER_END = re.compile(r"^#", re.MULTILINE)  # the first heading ends the header
+_SOUND_LINE = re.compile(r"audio[ \t]*:", re.IGNORECASE)  # `audio: x.ogg` attaches a recording
 
 
 def header(
@@ -95,7 +96,7 @@ def choice_question(question: str, options: list[str], right: set[int], feedback
 def _escaped(line: str) -> str:
     """A text line that reads as text, never as syntax."""
     stripped = line.lstrip()
-    if stripped.startswith(_SYNTAX_STARTS):
+    if stripped.startswith(_SYNTAX_STARTS) or _SOUND_LINE.match(stripped):
         return "\\" + stripped
     return line
 

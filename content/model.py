@@ -25,6 +25,14 @@ class StepKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class Sound:
+    """A voice recording read along with a text step or a question (`audio: file.ogg`)."""
+
+    path: Path  # absolute path of the .ogg/.opus/.mp3/.m4a file next to the course
+    size: int = 0  # bytes, read when the course is loaded (what it costs a learner's data)
+
+
+@dataclass(frozen=True)
 class Step:
     """One screenful of a lesson: text, or a media file with an optional caption."""
 
@@ -33,6 +41,8 @@ class Step:
     media: Path | None = None  # absolute path of the image, audio or document file
     line: int = 0  # where it starts in the course file
     url: str = ""  # VIDEO: the https link
+    size: int = 0  # bytes of the media file, read when the course is loaded
+    audio: Sound | None = None  # TEXT: the text read aloud, sent before it
 
 
 class QuestionType(StrEnum):
@@ -131,6 +141,7 @@ class Question:
     pairs: tuple[Pair, ...] = ()  # MATCHING
     text_after: str = ""  # MISSING_WORD: the sentence after the gap (`text` is before it)
     hints: tuple[str, ...] = ()  # shown before a second try
+    audio: Sound | None = None  # the question read aloud, sent before it
 
     @property
     def text_answers(self) -> tuple[TextAnswer, ...]:
@@ -206,6 +217,7 @@ class Course:
     objectives: tuple[str, ...] = ()  # what a learner can do after the course
     modules: tuple[Module, ...] = ()  # when given, every lesson is in exactly one, in order
     attribution: tuple[str, ...] = ()  # the works it is adapted from, newest adaptation first
+    audio_first: bool = False  # `audio: d'abord`: for learners who read little
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         """Return the lesson with this id, if any."""

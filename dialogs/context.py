@@ -14,6 +14,7 @@ from dialogs.authoring_ports import AuthoringDesk
 from dialogs.certificate_ports import CertificateDesk, Certifier
 from dialogs.circle_ports import CircleDesk, GroupDesk
 from dialogs.creathon_ports import CreathonDesk
+from dialogs.data_ports import DataSaver
 from dialogs.event_ports import EventDesk, ThreadDesk
 from dialogs.events import Incoming, UserRef
 from dialogs.messages import Out
@@ -99,6 +100,7 @@ class Context:
     review: ReviewDesk | None = None  # the learner's deck of questions to review
     reminders: ReminderDesk | None = None  # the learner's daily reminder and learning days
     can_remind: bool = False  # the channel can write first, later (not the web chat)
+    data_saver: DataSaver | None = None  # light data: the setting and the daily media budget
     # Picks the translator of another language (after the learner chose one).
     translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
 

@@ -794,3 +794,32 @@ class LearningDay(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class DataSaving(Base):
+    """A learner's light-data setting: lessons send text first, media only on request."""
+
+    __tablename__ = "data_saving"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    light: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class MediaDay(Base):
+    """The media a learner asked for in light-data mode on one local day (the daily budget)."""
+
+    __tablename__ = "media_days"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # in the learner's time zone
+    bytes: Mapped[int] = mapped_column(Integer)
+    files: Mapped[int] = mapped_column(Integer)
+
+
+data_saving: Table = Base.metadata.tables["data_saving"]
+media_days: Table = Base.metadata.tables["media_days"]

@@ -13,8 +13,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot.storage.models import (
     Base,
     channel_contacts,
+    data_saving,
     essay_answers,
     lesson_progress,
+    media_days,
     pending_messages,
     question_answers,
     quiz_attempts,
@@ -147,6 +149,8 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "answers": _rows(conn, question_answers, uid, "answered_at", "id"),
         "reminder": _rows(conn, Base.metadata.tables["reminders"], uid, "user_id"),
         "learning_days": _rows(conn, Base.metadata.tables["learning_days"], uid, "day"),
+        "light_data": _rows(conn, data_saving, uid, "updated_at"),
+        "media_days": _rows(conn, media_days, uid, "day"),
     }
 
 

@@ -40,6 +40,7 @@ from bot.storage.circles import SqlCircleDesk
 from bot.storage.creathon import SqlCreathonDesk
 from bot.storage.db import open_sqlite
 from bot.storage.events import SqlEventDesk, SqlThreadDesk
+from bot.storage.light_data import DEFAULT_BUDGET_KB, SqlDataSaver
 from bot.storage.locks import KeyedLocks, advisory_key, held_connection, hold_in_database
 from bot.storage.models import telegram_polls, users
 from bot.storage.moderation import Rules, SqlModerationDesk, load_words
@@ -87,6 +88,7 @@ class SqlTurn:
         "_teaching",
         "authored_dir",
         "is_new",
+        "media_budget_kb",
         "moderation_rules",
         "profile",
         "quiet_hours",
@@ -110,6 +112,7 @@ class SqlTurn:
         self.authored_dir: Path | None = None  # where teachers' course files are written
         self.moderation_rules = Rules()  # the circles' filter (the store's, set on opening)
         self.quiet_hours = QuietHours()  # when no reminder goes (the store's, set on opening)
+        self.media_budget_kb = DEFAULT_BUDGET_KB  # light data's daily budget (the store's)
         self._admin: SqlAdminDesk | None = None
         self._teaching: SqlTeachingDesk | None = None
         self._reports: SqlReportDesk | None = None
@@ -192,6 +195,11 @@ class SqlTurn:
         return SqlReminderDesk(self.runner, self.user_id, self.quiet_hours, datetime.now(UTC))
 
     @property
+    def data_saver(self) -> SqlDataSaver:
+        """The learner's light-data setting and daily media count, inside this turn."""
+        return SqlDataSaver(self.runner, self.user_id, self.media_budget_kb)
+
+    @property
     def teaching(self) -> SqlTeachingDesk:
         """Invitations, teacher requests and classes, inside this turn's transaction."""
         if self._teaching is None:
@@ -270,6 +278,8 @@ class SqlStore:
         self.moderation_rules = Rules(words=load_words())
         # The night, when no reminder goes (REMINDER_QUIET_HOURS; bot/app.py sets it).
         self.quiet_hours = QuietHours()
+        # Light data: bytes of media a learner may ask for a day, in KB (0: unlimited).
+        self.media_budget_kb = DEFAULT_BUDGET_KB
         dialect = engine.dialect
         self._core = CoreStatements(dialect.name)
         self._upsert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
@@ -314,6 +324,7 @@ class SqlStore:
                     tx.authored_dir = self.authored_dir
                     tx.moderation_rules = self.moderation_rules
                     tx.quiet_hours = self.quiet_hours
+                    tx.media_budget_kb = self.media_budget_kb
                 yield tx
                 if tx is not None:
                     await tx._flush()

@@ -24,6 +24,7 @@ from dialogs.flows import (
     creathon,
     creathon_entries,
     learning,
+    light_data,
     menu,
     moderation,
     onboarding,
@@ -70,6 +71,7 @@ def build_dialogs() -> Dialogs:
         **course_threads.STEPS,
         **certificates.STEPS,
         **reminders.STEPS,
+        **light_data.STEPS,
     }
     return Dialogs(
         steps,
@@ -83,6 +85,7 @@ def build_dialogs() -> Dialogs:
             **moderation.COMMANDS,
             **certificates.COMMANDS,
             **reminders.COMMANDS,
+            **light_data.COMMANDS,
             "stats": stats.stats_command,
             "creathon": creathon.creathon_command,
         },

@@ -129,6 +129,7 @@ def command_descriptions(_: Callable[[str], str]) -> list[tuple[str, str]]:
         ("supprimer_mes_donnees", _("Supprimer mes données")),
         ("devoirs", _("Mes devoirs")),
         ("certificats", _("Mes certificats")),
+        ("donnees_legeres", _("Économie de données")),
         ("rejoindre", _("Rejoindre une classe")),
         ("stop_annonces", _("Ne plus recevoir d'annonces")),
         ("rappels", _("Mes rappels")),

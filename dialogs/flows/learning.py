@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from content.model import Course, Lesson, Module, StepKind
+from content.model import Step as LessonStep
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
 from dialogs.flows.ask_teacher import ASK, ask_option
 from dialogs.flows.common import menu_option, route, unexpected
+from dialogs.flows.light_data import MEDIA, is_light, offer, on_request
 from dialogs.messages import Ask, Document, Option, Out, Say, Show
 from dialogs.options import choose
 from dialogs.ports import Booklets, CompleteLesson, Effect
@@ -191,7 +193,8 @@ def current_lesson(ctx: Context) -> tuple[Course, Lesson] | None:
 
 
 async def lesson(ctx: Context, event: Incoming) -> Turn:
-    """Show one step of the lesson with "next", "back" and "menu"."""
+    """Show one step of the lesson with "next", "back" and "menu" (and its media on request,
+    with light data on)."""
     here = current_lesson(ctx)
     if here is None:
         return Turn([Say(ctx._("Cette leçon n'est plus disponible."))], goto="menu")
@@ -200,10 +203,20 @@ async def lesson(ctx: Context, event: Incoming) -> Turn:
     options = _lesson_options(ctx, current, index)
     if index == len(current.steps) - 1:  # a question to the teacher, once the lesson is read
         options = options[:-1] + await ask_option(ctx) + options[-1:]
+    media = step_media(found, current.steps[index])
+    shown = options
+    if media is not None and await is_light(ctx):
+        shown = with_offer(options, offer(ctx, media[0].kind, media[1]), found, media[0])
     if isinstance(event, Entered):
         ctx.profile.bookmark = {"course": found.id, "lesson": current.id, "step": index}
+        if shown is not options:
+            return Turn(_render_light(ctx, found, current, index, shown))
         return Turn(_render_step(ctx, found, current, index, options))
-    chosen = choose(event, options)
+    chosen = choose(event, shown)
+    if chosen == MEDIA and media is not None:
+        sent = await on_request(ctx, *media)
+        # The same buttons again below the file (a typed "2" keeps meaning the same option).
+        return Turn([*sent, Ask(_step_header(found, current, index), shown, ctx.state.prompt)])
     if chosen == "menu":
         return Turn(goto="menu")
     if chosen == "back":
@@ -214,6 +227,49 @@ async def lesson(ctx: Context, event: Incoming) -> Turn:
     if chosen == ASK:
         return Turn(goto="student_ask")
     return unexpected(ctx, event)
+
+
+def step_media(found: Course, step: LessonStep) -> tuple[Show, int] | None:
+    """The file a step sends (an image, a sound, a document, or its text read aloud) and its
+    size in bytes; None for text and video steps."""
+    if step.kind in _FILE_KINDS and step.media is not None:
+        url = media_url(found, step.media)
+        return Show(step.kind.value, step.media, step.text, url), step.size
+    if step.kind is StepKind.TEXT and step.audio is not None:
+        return Show(
+            "audio", step.audio.path, "", media_url(found, step.audio.path)
+        ), step.audio.size
+    return None
+
+
+_FILE_KINDS = (StepKind.IMAGE, StepKind.AUDIO, StepKind.DOCUMENT)
+
+
+def with_offer(
+    options: tuple[Option, ...], option: Option, found: Course, show: Show
+) -> tuple[Option, ...]:
+    """The options with the media offer: first for the sounds of an audio-first course (they
+    are the point), after "next" otherwise."""
+    at = 0 if found.audio_first and show.kind == "audio" else 1
+    return (*options[:at], option, *options[at:])
+
+
+def _step_header(found: Course, current: Lesson, index: int) -> str:
+    """The lesson's title and where the step is in it, its module on the first step."""
+    header = f"{current.title} ({index + 1}/{len(current.steps)})"
+    part = found.module_of(current.id)
+    if index == 0 and part is not None:
+        header = f"🧩 {part.title}\n{header}"
+    return header
+
+
+def _render_light(
+    ctx: Context, found: Course, current: Lesson, index: int, options: tuple[Option, ...]
+) -> list[Out]:
+    """A step in light data: its text (or the caption of its file) first, the file offered."""
+    step = current.steps[index]
+    text = "\n\n".join(p for p in (_step_header(found, current, index), step.text) if p)
+    return [Ask(text, options, ctx.state.prompt)]
 
 
 def _lesson_options(ctx: Context, current: Lesson, index: int) -> tuple[Option, ...]:
@@ -237,24 +293,20 @@ def _render_step(
 ) -> list[Out]:
     """The messages of one lesson step; the buttons come with the last one."""
     step = current.steps[index]
-    header = f"{current.title} ({index + 1}/{len(current.steps)})"
-    part = found.module_of(current.id)
-    if index == 0 and part is not None:
-        header = f"🧩 {part.title}\n{header}"
+    header = _step_header(found, current, index)
     if step.kind is StepKind.VIDEO:
         data_note = ctx._("(Vidéo en ligne : elle utilise des données mobiles.)")
         parts = [header, step.text, f"🎬 {step.url}\n{data_note}"]
         return [Ask("\n\n".join(p for p in parts if p), options, ctx.state.prompt)]
+    media = step_media(found, step)
     if step.kind is StepKind.TEXT or step.media is None:
-        return [Ask(f"{header}\n\n{step.text}", options, ctx.state.prompt)]
-    url = _media_url(found, step.media)
-    return [
-        Show(step.kind.value, step.media, step.text, url),
-        Ask(header, options, ctx.state.prompt),
-    ]
+        said = Ask(f"{header}\n\n{step.text}", options, ctx.state.prompt)
+        return [media[0], said] if media else [said]  # a recording comes before its text
+    assert media is not None
+    return [media[0], Ask(header, options, ctx.state.prompt)]
 
 
-def _media_url(found: Course, media: Path) -> str:
+def media_url(found: Course, media: Path) -> str:
     """Where the web server serves a course's media file."""
     if found.source is None:
         return ""

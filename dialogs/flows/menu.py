@@ -91,6 +91,7 @@ async def settings(ctx: Context, event: Incoming) -> Turn:
         Option("role", ctx._("Rôle")),
         Option("level", ctx._("Classe")),
         Option("reminders", ctx._("🔔 Rappels")),
+        Option("light_data", ctx._("📶 Économie de données")),
         menu_option(ctx),
     )
     if isinstance(event, Entered):
@@ -100,6 +101,8 @@ async def settings(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "reminders":
         return Turn(goto="reminders")
+    if chosen == "light_data":  # a setting of its own, not a part of the profile to edit
+        return Turn(goto=chosen)
     ctx.state.data["editing"] = True
     return Turn(goto=chosen)
 

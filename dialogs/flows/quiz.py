@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 from typing import cast
 
 from content import grading
@@ -15,8 +16,9 @@ from dialogs.events import Entered, Incoming, OptionChosen, OptionsChosen, TextR
 from dialogs.flows.answers import record_answer
 from dialogs.flows.certificates import earn_certificate
 from dialogs.flows.common import menu_option, unexpected
-from dialogs.flows.learning import course_page, current_lesson
-from dialogs.messages import Ask, Option, Out, QuizQuestion, Say
+from dialogs.flows.learning import course_page, current_lesson, media_url
+from dialogs.flows.light_data import MEDIA, is_light, offer, on_request
+from dialogs.messages import Ask, Option, Out, QuizQuestion, Say, Show
 from dialogs.options import choose
 from dialogs.ports import RecordQuiz, SubmitEssay
 
@@ -43,9 +45,11 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
             "quiz": index,
             "score": ctx.state.data.get("score", 0.0),
         }
-        return Turn([_render(ctx, quiz_, question, index)])
+        return Turn(await _with_sound(ctx, found, question, _render(ctx, quiz_, question, index)))
     if isinstance(event, OptionChosen) and event.option_id == "menu":
         return Turn(goto="menu")  # only a tap: a typed "1" is an answer, not the menu
+    if isinstance(event, OptionChosen) and event.option_id == MEDIA:
+        return await _sound_on_request(ctx, found, question, event)
     if question.type is QuestionType.DESCRIPTION:
         if choose(event, (_next_option(ctx),)) != "next":
             return unexpected(ctx, event)
@@ -56,6 +60,38 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
     if answer is None:
         return unexpected(ctx, event)
     return _grade_and_go_on(ctx, found, lesson, quiz_, question, answer)
+
+
+def _sound(found: Course, question: Question) -> Show | None:
+    """The question read aloud (`audio:` in the course), as a voice note."""
+    if question.audio is None:
+        return None
+    return Show("audio", question.audio.path, "", media_url(found, question.audio.path))
+
+
+async def _with_sound(ctx: Context, found: Course, question: Question, out: Out) -> list[Out]:
+    """The question after its recording; with light data on, the recording offered first."""
+    sound = _sound(found, question)
+    if sound is None or question.audio is None:
+        return [out]
+    if not await is_light(ctx):
+        return [sound, out]
+    listen = offer(ctx, "audio", question.audio.size)
+    if isinstance(out, Ask):
+        return [replace(out, options=(listen, *out.options))]
+    if isinstance(out, QuizQuestion):
+        return [replace(out, extra=(listen, *out.extra))]
+    return [out]
+
+
+async def _sound_on_request(
+    ctx: Context, found: Course, question: Question, event: Incoming
+) -> Turn:
+    """Send the question's recording the learner asked for (light data), then the question."""
+    sound = _sound(found, question)
+    if sound is None or question.audio is None or not await is_light(ctx):
+        return unexpected(ctx, event)
+    return Turn(await on_request(ctx, sound, question.audio.size), reprompt=True)
 
 
 def _attempt_seed(ctx: Context) -> int:

@@ -165,6 +165,10 @@ TABLE: dict[str, Rule] = {
     "certificates": PUBLIC,
     "verifier": PUBLIC,
     "verify": PUBLIC,
+    "rappels": PUBLIC,
+    "reminders": PUBLIC,
+    "stop_rappels": PUBLIC,
+    "stopreminders": PUBLIC,
     # admins of a country (a national admin sees only their own)
     "admin": ADMIN,
     "stats": STATS,

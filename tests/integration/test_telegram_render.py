@@ -125,3 +125,23 @@ async def test_a_worksheet_goes_as_a_document(
     (call,) = api.sent(CHAT)
     assert call.method == "sendDocument" and call.params["caption"] == "La fiche"
     assert next(iter(call.files.values())) == b"Recopie ce tableau."
+
+
+async def test_a_voice_note_before_its_text_and_a_media_offer_as_a_button(
+    channel: tuple[TelegramChannel, FakeBotApi],
+) -> None:
+    from content.library import DEFAULT_LIBRARY
+
+    renderer, api = channel
+    voice = DEFAULT_LIBRARY / "lecture-cp" / "audio" / "histoire-awa.ogg"
+    listen = Option("media", "🔊 Audio (3 Ko) - écouter ?")
+    await send(
+        renderer,
+        Show("audio", voice, "", "/media/lecture-cp/audio/histoire-awa.ogg"),
+        Ask("Lis bien cette petite histoire.", (listen, Option("next", "Suivant ▶️")), 5),
+    )
+    sent_voice, text = api.sent(CHAT)
+    assert sent_voice.method == "sendVoice"  # an OGG plays inline as a voice note
+    assert text.params["text"] == "Lis bien cette petite histoire."
+    rows = text.params["reply_markup"]["inline_keyboard"]
+    assert rows[0][0] == {"text": "🔊 Audio (3 Ko) - écouter ?", "callback_data": "5:media"}

@@ -19,3 +19,20 @@ def test_labels_cut_to_the_same_title_are_numbered_as_in_the_body() -> None:
     assert titles == ["1. La fraction 3/4…", "2. La fraction 3/4…"]
     assert "1. La fraction 3/4 est la plus grande" in interactive["body"]["text"]
     check_message({**message.payload, "messaging_product": "whatsapp", "to": "221770000000"})
+
+
+def test_a_voice_note_then_its_text_with_the_media_offer_kept_whole() -> None:
+    from pathlib import Path
+
+    from bot.whatsapp.render import render
+    from dialogs.messages import Ask, Show
+
+    voice = Show("audio", Path("/library/lecture-cp/audio/histoire-awa.ogg"), "", "/media/a.ogg")
+    options = (Option("media", "🖼️ Image (120 Ko) - voir ?"), Option("next", "Suivant ▶️"))
+    t = I18n().translator("fr", None)
+    audio, asked = render([voice, Ask("Aminata coupe une galette.", options, 3)], t)
+    assert audio.kind == "audio" and audio.needs_upload
+    interactive = asked.payload["interactive"]
+    assert interactive["action"]["buttons"][0]["reply"]["id"] == "3:media"
+    assert "1. 🖼️ Image (120 Ko) - voir ?" in interactive["body"]["text"]  # nothing is lost
+    check_message({**asked.payload, "messaging_product": "whatsapp", "to": "221770000000"})
