@@ -169,6 +169,8 @@ TABLE: dict[str, Rule] = {
     "reminders": PUBLIC,
     "stop_rappels": PUBLIC,
     "stopreminders": PUBLIC,
+    "donnees_legeres": PUBLIC,
+    "lightdata": PUBLIC,
     # admins of a country (a national admin sees only their own)
     "admin": ADMIN,
     "stats": STATS,
