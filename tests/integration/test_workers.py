@@ -14,7 +14,7 @@ import os
 import random
 import socket
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from tests.telegram_driver import SECRET, TOKEN, TelegramLearner
 ROOT = Path(__file__).resolve().parents[2]
 FRACTIONS = ("Les cours", "Mathématiques", "Les fractions", "Comprendre", "Partager en parts")
 LEARNERS = 24
+LOST = "/aide"  # what a learner sends when no answer came: help, then the question again
 TWICE = 0.2  # share of updates delivered twice, to two workers at once
 STARTUP = 120.0  # seconds: a worker imports the whole stack on a busy 2-core machine
 
@@ -57,61 +58,84 @@ def worker_env(database_url: str, api_url: str, port: int) -> dict[str, str]:
         TELEGRAM_WEBHOOK_SECRET=SECRET,
         CERTIFICATE_SIGNING_KEY="",
         LOG_LEVEL="WARNING",
+        FLOOD_LIMIT="off",  # a scripted learner taps faster than a person
     )
     return env
 
 
-@asynccontextmanager
-async def workers(
-    database_url: str, api_url: str, tmp: Path, count: int, shared_port: bool = False
-) -> AsyncIterator[list[int]]:
-    """`count` separate worker processes (each its port), or `--workers count` on one port."""
-    ports = [free_port()] if shared_port else [free_port() for _ in range(count)]
-    args = [["--port", str(p)] for p in ports]
-    if shared_port:
-        args = [["--port", str(ports[0]), "--workers", str(count)]]
-    processes = []
-    for index, extra in enumerate(args):
-        log = (tmp / f"worker-{index}.log").open("wb")
-        processes.append(
-            await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", *extra,
-                cwd=tmp, env=worker_env(database_url, api_url, ports[0]),
-                stdout=log, stderr=asyncio.subprocess.STDOUT,
-            )
+class Fleet:
+    """Worker processes of one deployment: started, killed with SIGKILL, started again."""
+
+    def __init__(self, database_url: str, api_url: str, tmp: Path, count: int, shared: bool):
+        self.env = lambda port: worker_env(database_url, api_url, port)
+        self.tmp = tmp
+        self.ports = [free_port()] if shared else [free_port() for _ in range(count)]
+        self.extra = ["--workers", str(count)] if shared else []
+        self.processes: list[asyncio.subprocess.Process | None] = [None] * len(self.ports)
+        self.starts = 0
+        self.redelivered = 0  # deliveries nobody answered, made again (Telegram's retries)
+
+    async def start(self, index: int) -> None:
+        port = self.ports[index]
+        self.starts += 1
+        log = (self.tmp / f"worker-{index}-{self.starts}.log").open("wb")
+        self.processes[index] = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--port", str(port), *self.extra,
+            cwd=self.tmp, env=self.env(port), stdout=log, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
-    try:
-        await _until_ready(ports, processes, tmp)
-        yield ports
-    finally:
-        for process in processes:
-            if process.returncode is None:
-                process.terminate()
-        for process in processes:
+        await self._until_ready(index)
+
+    def kill(self, index: int) -> None:
+        process = self.processes[index]
+        assert process is not None
+        process.kill()  # SIGKILL: no clean-up, connections and sessions just vanish
+
+    def live(self) -> list[int]:
+        return [
+            port
+            for port, process in zip(self.ports, self.processes, strict=True)
+            if process is not None and process.returncode is None
+        ]
+
+    async def stop(self) -> None:
+        running = [p for p in self.processes if p is not None and p.returncode is None]
+        for process in running:
+            process.terminate()
+        for process in running:
             try:
                 await asyncio.wait_for(process.wait(), 30)
             except TimeoutError:
                 process.kill()
                 await process.wait()
 
-
-async def _until_ready(
-    ports: Sequence[int], processes: Sequence[asyncio.subprocess.Process], tmp: Path
-) -> None:
-    async with aiohttp.ClientSession() as http:
-        for port in ports:
+    async def _until_ready(self, index: int) -> None:
+        process, port = self.processes[index], self.ports[index]
+        assert process is not None
+        async with aiohttp.ClientSession() as http:
             for _ in range(int(STARTUP * 4)):
-                if any(p.returncode is not None for p in processes):
-                    raise AssertionError(f"a worker exited:\n{_logs(tmp)[-4000:]}")
+                if process.returncode is not None:
+                    raise AssertionError(f"a worker exited:\n{_logs(self.tmp)[-4000:]}")
                 try:
                     async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
                         if response.status == 200:
-                            break
+                            return
                 except aiohttp.ClientError:
                     pass
                 await asyncio.sleep(0.25)
-            else:
-                raise AssertionError(f"worker on port {port} never answered")
+        raise AssertionError(f"worker on port {port} never answered")
+
+
+@asynccontextmanager
+async def workers(
+    database_url: str, api_url: str, tmp: Path, count: int, shared_port: bool = False
+) -> AsyncIterator[Fleet]:
+    """`count` separate worker processes (each its port), or `--workers count` on one port."""
+    fleet = Fleet(database_url, api_url, tmp, count, shared_port)
+    try:
+        await asyncio.gather(*(fleet.start(i) for i in range(len(fleet.ports))))
+        yield fleet
+    finally:
+        await fleet.stop()
 
 
 def _logs(tmp: Path) -> str:
@@ -119,43 +143,63 @@ def _logs(tmp: Path) -> str:
 
 
 class SpreadLearner(TelegramLearner):
-    """A learner whose updates reach a random worker, some of them twice at once."""
+    """A learner whose updates reach a random live worker, some of them twice at once; like
+    Telegram, an update nobody answered is delivered again (to a worker still alive)."""
 
     def __init__(self, api: FakeBotApi, http: aiohttp.ClientSession, user_id: int, **how: Any):
         super().__init__(api, None, http, user_id)  # type: ignore[arg-type]
-        self.ports: list[int] = how["ports"]
+        self.fleet: Fleet = how["fleet"]
         self.rng: random.Random = how["rng"]
         self.statuses: list[int] = []
+        self.redelivered = 0
 
     async def post(self, update: dict[str, Any], secret: str | None = SECRET) -> int:
+        for _ in range(200):
+            status = await self._deliver(update, secret)
+            if status == 200:
+                return status
+            self.redelivered += 1
+            self.fleet.redelivered += 1
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"update {update['update_id']} never answered")
+
+    async def _deliver(self, update: dict[str, Any], secret: str | None) -> int | None:
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret or ""}
+        live = self.fleet.live()
         copies = 2 if self.rng.random() < TWICE else 1
-        targets = self.rng.sample(self.ports, min(copies, len(self.ports)))
+        targets = self.rng.sample(live, min(copies, len(live)))
         if copies == 2 and len(targets) == 1:
             targets *= 2
 
-        async def deliver(port: int) -> int:
+        async def deliver(port: int) -> int | None:
             url = f"http://127.0.0.1:{port}/telegram/webhook"
-            async with self.http.post(url, json=update, headers=headers) as response:
-                return response.status
+            try:
+                async with self.http.post(url, json=update, headers=headers) as response:
+                    return response.status
+            except (TimeoutError, aiohttp.ClientError):
+                return None  # the worker died with the request: Telegram will retry
 
         statuses = await asyncio.gather(*(deliver(port) for port in targets))
-        self.statuses += statuses
-        return max(statuses)
+        self.statuses += [s for s in statuses if s is not None]
+        return 200 if 200 in statuses else None
 
 
 async def journey(chat: TelegramChat) -> None:
     """Onboarding, a lesson read to its quiz, the quiz answered, the progress asked."""
     await chat.send("/start")
     for label in ("Français", "J'accepte", "Sénégal", "Élève", "CM2", *FRACTIONS):
-        await chat.tap(label)
-    for _ in range(20):
+        await choose(chat, label)
+    for _ in range(30):
         if "Question 1 sur" in chat.last_text():
             break
         await chat.tap("Passer au quiz" if "Passer au quiz ▶️" in chat.options() else "Suivant")
-    for _ in range(12):  # the first option of every question, "un quart" when written
-        if "Question" not in chat.last_text():
+    for _ in range(20):  # the first option of every question, "un quart" when written
+        shown = chat.last_text()
+        if "Quiz terminé" in shown:
             break
+        if "Question" not in shown:  # its reply was lost with a killed worker
+            await chat.send(LOST)
+            continue
         options = [label for label in chat.options() if "Menu" not in label]
         if options:
             await chat.tap(options[0])
@@ -164,17 +208,30 @@ async def journey(chat: TelegramChat) -> None:
     await chat.send("/progres")
 
 
-async def run_all(api: FakeBotApi, ports: list[int], seed: int) -> dict[int, str]:
-    """Every learner's journey at once; what each read, by Telegram id."""
+async def choose(chat: TelegramChat, label: str) -> None:
+    """Tap `label`; when its question never arrived (a reply lost with a killed worker), say
+    something first: the bot answers with the question it is waiting on, as a person would."""
+    if not any(label in offered for offered in chat.options()):
+        await chat.send(LOST)
+    await chat.tap(label)
+
+
+async def run_all(
+    api: FakeBotApi, fleet: Fleet, seed: int, meanwhile: Awaitable[None] | None = None
+) -> dict[int, str]:
+    """Every learner's journey at once (and `meanwhile`); what each read, by Telegram id."""
     rng = random.Random(seed)
     async with aiohttp.ClientSession() as http:
         learners = [
-            SpreadLearner(api, http, 900_000 + n, ports=ports, rng=random.Random(rng.random()))
+            SpreadLearner(api, http, 900_000 + n, fleet=fleet, rng=random.Random(rng.random()))
             for n in range(LEARNERS)
         ]
-        await asyncio.gather(*(journey(TelegramChat(learner)) for learner in learners))
-    for learner in learners:
-        assert set(learner.statuses) == {200}, learner.statuses
+        journeys = asyncio.gather(*(journey(TelegramChat(learner)) for learner in learners))
+        await asyncio.gather(journeys, *([meanwhile] if meanwhile else []))
+    if meanwhile is None:
+        for learner in learners:
+            assert set(learner.statuses) == {200}, learner.statuses
+            assert learner.redelivered == 0
     return {learner.user_id: learner.texts() for learner in learners}
 
 
@@ -217,10 +274,10 @@ async def test_three_workers_end_like_one_process(postgres: str, tmp_path: Path)
 async def same_as_one_process(postgres: str, single_db: str, tmp_path: Path) -> None:
     (tmp_path / "one").mkdir()
     (tmp_path / "three").mkdir()
-    async with FakeBotApi() as api, workers(single_db, api.url, tmp_path / "one", 1) as ports:
-        alone = await run_all(api, ports, seed=7)
-    async with FakeBotApi() as api, workers(postgres, api.url, tmp_path / "three", 3) as ports:
-        spread = await run_all(api, ports, seed=7)
+    async with FakeBotApi() as api, workers(single_db, api.url, tmp_path / "one", 1) as fleet:
+        alone = await run_all(api, fleet, seed=7)
+    async with FakeBotApi() as api, workers(postgres, api.url, tmp_path / "three", 3) as fleet:
+        spread = await run_all(api, fleet, seed=7)
     assert spread == alone  # every learner read the same replies, in the same order
     one, three = await database_state(single_db), await database_state(postgres)
     assert three == one
@@ -230,8 +287,8 @@ async def same_as_one_process(postgres: str, single_db: str, tmp_path: Path) -> 
 
 async def test_workers_flag_shares_one_port(postgres: str, tmp_path: Path) -> None:
     async with FakeBotApi() as api:
-        async with workers(postgres, api.url, tmp_path, 2, shared_port=True) as ports:
-            texts = await run_all(api, ports, seed=3)
+        async with workers(postgres, api.url, tmp_path, 2, shared_port=True) as fleet:
+            texts = await run_all(api, fleet, seed=3)
         webhooks = [c for c in api.calls if c.method == "setWebhook"]
     assert len(webhooks) == 1, "only the primary worker registers the webhook"
     assert all("Question 1 sur" in t for t in texts.values())
@@ -247,3 +304,32 @@ def test_several_workers_refuse_sqlite_and_a_random_port(tmp_path: Path) -> None
     pg = Settings(database_url="postgresql://postgres@127.0.0.1/test", web_port=0)
     assert "port" in (refusal(pg, 2) or "")
     assert refusal(Settings(database_url="postgresql://x@h/db", web_port=8080), 4) is None
+
+
+async def test_a_worker_killed_mid_conversation_loses_no_progress(
+    postgres: str, tmp_path: Path
+) -> None:
+    """kill -9 one of two workers while every learner is mid-journey, start it again: the
+    deliveries it took are delivered again elsewhere; every journey ends, no update counts
+    twice, and what the database holds equals a run without the crash."""
+    async with fresh_postgres_database(os.environ[POSTGRES_ENV]) as calm_db:
+        (tmp_path / "calm").mkdir()
+        (tmp_path / "crash").mkdir()
+        async with FakeBotApi() as api, workers(calm_db, api.url, tmp_path / "calm", 1) as fleet:
+            await run_all(api, fleet, seed=11)
+        calm = await database_state(calm_db)
+
+    async def crash(fleet: Fleet) -> None:
+        await api.wait_for_count(LEARNERS * 12, timeout=STARTUP)  # everyone is in the lesson
+        fleet.kill(0)
+        await asyncio.sleep(1.0)
+        await fleet.start(0)
+
+    async with FakeBotApi() as api, workers(postgres, api.url, tmp_path / "crash", 2) as fleet:
+        texts = await run_all(api, fleet, seed=11, meanwhile=crash(fleet))
+        assert fleet.starts == 3, "the killed worker was started again"
+        assert fleet.redelivered > 0, "some deliveries died with the worker"
+    crashed = await database_state(postgres)
+    assert len(texts) == LEARNERS
+    for table in ("users", "lessons", "quizzes", "answers"):
+        assert crashed[table] == calm[table], table  # nothing lost, nothing counted twice
