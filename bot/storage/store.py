@@ -15,6 +15,7 @@ A turn on PostgreSQL costs 5 round trips (BEGIN, claim, read and lock, write, CO
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import weakref
@@ -263,6 +264,8 @@ class _TurnGuard:
 _current_turn: ContextVar[_TurnGuard | None] = ContextVar("imaginecole_turn", default=None)
 
 
+HELD_LEARNERS = 14  # of the 10 + 10 connections create_engine's pool holds (bot/storage/db.py)
+
 # One turn at a time per SQLite file in this process (several stores may share a file).
 _SQLITE_FILES = KeyedLocks()
 
@@ -284,6 +287,10 @@ class SqlStore:
         self._core = CoreStatements(dialect.name)
         self._upsert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
         self._learners = KeyedLocks()
+        # Learners held at once (`hold`), each on a pooled connection through their reply:
+        # fewer than the pool has, so a reply's own statements (a poll remembered, a message
+        # id recorded) always find a connection instead of waiting on each other forever.
+        self._holders = asyncio.Semaphore(HELD_LEARNERS)
         self._sqlite: sqlite3.Connection | None = None
         if dialect.name == "sqlite":
             self._sqlite = open_sqlite(engine.url)
@@ -343,7 +350,7 @@ class SqlStore:
             yield
             return
         key = advisory_key("learner", user.channel, user.external_id)
-        async with hold_in_database(self, self._engine, key):
+        async with self._holders, hold_in_database(self, self._engine, key):
             yield
 
     @asynccontextmanager
