@@ -19,6 +19,7 @@ from dialogs.events import Incoming, UserRef
 from dialogs.messages import Out
 from dialogs.moderation_ports import ModerationDesk
 from dialogs.ports import Booklets, Effect, LearnerRecords
+from dialogs.profile_ports import ProfileDesk
 from dialogs.report_ports import ReportDesk
 from dialogs.review_ports import ReviewDesk
 from dialogs.sharing_ports import Shelf
@@ -96,6 +97,7 @@ class Context:
     certificates: CertificateDesk | None = None  # the learner's certificates (bot/storage)
     certifier: Certifier | None = None  # signs, prints and checks them (bot/certificates)
     review: ReviewDesk | None = None  # the learner's deck of questions to review
+    profiles: ProfileDesk | None = None  # the learners sharing this phone (bot/storage)
     # Picks the translator of another language (after the learner chose one).
     translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
 

@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot.storage.models import (
     channel_contacts,
     essay_answers,
+    learner_profiles,
     lesson_progress,
     pending_messages,
     question_answers,
@@ -144,7 +145,29 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "held_messages": _rows(conn, pending_messages, uid, "created_at"),
         "essays": _rows(conn, essay_answers, uid, "submitted_at"),
         "answers": _rows(conn, question_answers, uid, "answered_at", "id"),
+        "shared_phone": _shared_phone(conn, uid),
     }
+
+
+def _shared_phone(conn: Connection, uid: int) -> dict[str, Any] | None:
+    """A profile of a shared phone: its first name and whether it has a PIN (never the PIN
+    nor its hash); the main profile also gets the first names of the phone's profiles."""
+    lp = learner_profiles.c
+    row = conn.execute(select(learner_profiles).where(lp.user_id == uid)).mappings().first()
+    if row is None:
+        return None
+    found: dict[str, Any] = {
+        "first_name": row["first_name"],
+        "main_profile": row["account_id"] == uid,
+        "pin": "set" if row["pin_hash"] else None,
+        "wrong_pins": row["pin_failures"],
+        "locked_until": _iso(row["locked_until"]),
+        "created_at": _iso(row["created_at"]),
+    }
+    if row["account_id"] == uid:
+        names = select(lp.first_name).where(lp.account_id == uid).order_by(lp.user_id)
+        found["profiles_of_this_phone"] = list(conn.execute(names).scalars())
+    return found
 
 
 def _rows(conn: Connection, table: Table, uid: int, *order: str) -> list[dict[str, Any]]:

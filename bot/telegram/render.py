@@ -64,7 +64,7 @@ class TelegramChannel:
         chat_id = int(outcome.user.external_id)
         try:
             for message in merge_texts(outcome.messages, TEXT_LIMIT):
-                await self._send_one(chat_id, message, outcome.user_id)
+                await self._send_one(chat_id, message, outcome.profile_id or outcome.user_id)
         except Forbidden as error:
             log.info("telegram refused the chat: %s", error.message)
 

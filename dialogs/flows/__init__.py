@@ -27,6 +27,7 @@ from dialogs.flows import (
     menu,
     moderation,
     onboarding,
+    profiles,
     publishing,
     quiz,
     review,
@@ -68,6 +69,7 @@ def build_dialogs() -> Dialogs:
         **circle_events.STEPS,
         **course_threads.STEPS,
         **certificates.STEPS,
+        **profiles.STEPS,
     }
     return Dialogs(
         steps,
@@ -80,8 +82,10 @@ def build_dialogs() -> Dialogs:
             **circles.COMMANDS,
             **moderation.COMMANDS,
             **certificates.COMMANDS,
+            **profiles.COMMANDS,
             "stats": stats.stats_command,
             "creathon": creathon.creathon_command,
         },
         (paper_answers,),
+        gates=profiles.GATES,
     )

@@ -8,6 +8,7 @@ from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
 from dialogs.flows.assignments import with_homework
 from dialogs.flows.common import menu_option, route, unexpected
+from dialogs.flows.profiles import erase_note
 from dialogs.flows.progress import progress_text
 from dialogs.messages import Ask, Document, Option, Say
 from dialogs.options import choose
@@ -29,6 +30,7 @@ async def menu(ctx: Context, event: Incoming) -> Turn:
         "join": "join_code",
         "homework": "homework",
         "review": "review",
+        "profiles": "profiles",
     }
     if chosen in targets:
         return Turn(goto=targets[chosen])
@@ -49,6 +51,7 @@ def _menu_options(ctx: Context) -> tuple[Option, ...]:
         Option("progress", ctx._("📈 Mes progrès")),
         Option("help", ctx._("❓ Aide")),
         Option("settings", ctx._("⚙️ Langue et profil")),
+        *([Option("profiles", ctx._("👥 Changer d'élève"))] if ctx.profiles else []),
         Option("data", ctx._("🔒 Mes données")),
     ]
     if ctx.teaching is not None:  # channels with storage for classes
@@ -138,6 +141,8 @@ async def erase_confirm(ctx: Context, event: Incoming) -> Turn:
             "Voulez-vous vraiment effacer votre profil et tous vos progrès ? "
             "Cela ne peut pas être annulé."
         )
+        if (shared := await erase_note(ctx)) is not None:  # a phone of several learners
+            text = f"{text}\n\n{shared}"
         return Turn([Ask(text, options, ctx.state.prompt)])
     chosen = choose(event, options)
     if chosen == "erase":
