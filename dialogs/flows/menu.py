@@ -51,7 +51,6 @@ def _menu_options(ctx: Context) -> tuple[Option, ...]:
         Option("progress", ctx._("📈 Mes progrès")),
         Option("help", ctx._("❓ Aide")),
         Option("settings", ctx._("⚙️ Langue et profil")),
-        *([Option("profiles", ctx._("👥 Changer d'élève"))] if ctx.profiles else []),
         Option("data", ctx._("🔒 Mes données")),
     ]
     if ctx.teaching is not None:  # channels with storage for classes
@@ -59,6 +58,8 @@ def _menu_options(ctx: Context) -> tuple[Option, ...]:
             options.insert(-2, Option("teacher", ctx._("🧑‍🏫 Espace enseignant")))
         else:
             options.insert(-2, Option("join", ctx._("🏫 Rejoindre une classe")))
+    if ctx.profiles is not None:  # channels with storage for several learners on one phone
+        options.insert(-1, Option("profiles", ctx._("👥 Changer d'élève")))
     return tuple(options)
 
 

@@ -223,6 +223,8 @@ async def test_an_announcement_goes_once_to_a_phone_of_three_learners(
         assert all(item.text == "Bonne rentrée !" for item in items)
         assert await broadcast(store, Audience(levels=("CE1", "6e")), "CE1 et 6e") == 1
         assert await users_count(store) == 4  # learners are counted one by one
+        assert await store.erase(phone.user)  # erasing by address takes the whole phone
+        assert await users_count(store) == 1
 
 
 async def export_of(person: Person) -> dict[str, object]:
