@@ -21,7 +21,7 @@ from dialogs.admin_ports import CHANNELS_WITH_PUSH, Charts
 from dialogs.certificate_ports import Certifier
 from dialogs.context import Context
 from dialogs.engine import Dialogs, Reply
-from dialogs.events import GroupPosted, Incoming, MediaReceived, UserRef
+from dialogs.events import GroupPosted, Incoming, MediaReceived, Resumed, UserRef
 from dialogs.flows.authoring_files import TAKES_FILES
 from dialogs.flows.circle_groups import group_turn
 from dialogs.messages import Out, Say
@@ -42,6 +42,9 @@ class Outcome:
     lang: str
     rtl: bool
     user_id: int | None = None  # the learner's row, None once erased
+    # On a shared phone `user_id` is the row of the phone's account (its channel bookkeeping)
+    # and this the learner profile the messages were made for (its Telegram polls).
+    profile_id: int | None = None
 
 
 Sender = Callable[[Outcome], Awaitable[None]]
@@ -147,8 +150,19 @@ class Conversations:
         if any(isinstance(effect, LibraryChanged) for effect in reply.effects):
             await self.reload_library()
         erased = any(isinstance(effect, EraseLearner) for effect in reply.effects)
-        user_id = None if erased else tx.user_id
-        return Outcome(event.user, reply.messages, ctx.t.lang, ctx.t.rtl, user_id)
+        user_id = None if erased else tx.account_id
+        outcome = Outcome(event.user, reply.messages, ctx.t.lang, ctx.t.rtl, user_id)
+        outcome.profile_id = None if erased else tx.user_id
+        if tx.follow_up:  # another profile of the phone is in use now: show where it stands
+            return await self._followed(outcome, event)
+        return outcome
+
+    async def _followed(self, outcome: Outcome, event: Incoming) -> Outcome:
+        """The outcome, then the prompt of the profile the phone uses now (its own turn)."""
+        after = await self._transact(Resumed(event.user, event.message_id), None)
+        assert after is not None  # without an update key, a turn is never a duplicate
+        after.messages[:0] = outcome.messages
+        return after
 
     async def _reply(self, ctx: Context, event: Incoming) -> Reply:
         """A person's turn goes through the dialogs; a Telegram group's, to its circle."""
@@ -191,6 +205,7 @@ class Conversations:
             certificates=tx.certificates,
             certifier=self.certifier,
             groups=tx.groups,
+            profiles=tx.profiles,
         )
 
     def _who(self, event: Incoming) -> str:

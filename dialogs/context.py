@@ -20,6 +20,7 @@ from dialogs.events import Incoming, UserRef
 from dialogs.messages import Out
 from dialogs.moderation_ports import ModerationDesk
 from dialogs.ports import Booklets, Effect, LearnerRecords
+from dialogs.profile_ports import ProfileDesk
 from dialogs.reminder_ports import ReminderDesk
 from dialogs.report_ports import ReportDesk
 from dialogs.review_ports import ReviewDesk
@@ -101,6 +102,7 @@ class Context:
     reminders: ReminderDesk | None = None  # the learner's daily reminder and learning days
     can_remind: bool = False  # the channel can write first, later (not the web chat)
     data_saver: DataSaver | None = None  # light data: the setting and the daily media budget
+    profiles: ProfileDesk | None = None  # the learners sharing this phone (bot/storage)
     # Picks the translator of another language (after the learner chose one).
     translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
 

@@ -38,11 +38,14 @@ class Dialogs:
         steps: Mapping[str, Step],
         commands: Mapping[str, Step],
         interceptors: tuple[Interceptor, ...] = (),
+        gates: frozenset[str] = frozenset(),
     ) -> None:
         self.steps = dict(steps)
         self.commands = dict(commands)
         # Recognise input meant for no step in particular (paper answers), from anywhere.
         self.interceptors = interceptors
+        # Steps that see every event, commands and old buttons too (a PIN asked first).
+        self.gates = gates
 
     async def handle(self, ctx: Context, event: Incoming) -> Reply:
         """Handle one event in context; the context's profile and state are updated in place."""
@@ -56,6 +59,8 @@ class Dialogs:
             return Turn(goto="welcome")
         if isinstance(event, Resumed):
             return Turn(reprompt=True)
+        if ctx.state.step in self.gates:
+            return await self.steps[ctx.state.step](ctx, event)
         command = _command(event)
         if command is not None and command in self.commands:
             return await self.commands[command](ctx, event)

@@ -98,8 +98,13 @@ class SqlAdminDesk:
     async def count_audience(self, audience: Audience) -> dict[str, int]:
         """How many people an audience is, per channel that can be reached."""
         where, params = audience_filter(audience, self.now)
+        counted = (
+            "COUNT(*)" if audience.personal else "COUNT(DISTINCT COALESCE(pa.account_id, u.id))"
+        )
         rows = await self.runner.run(
-            f"SELECT u.channel, COUNT(*) FROM users u WHERE {where} GROUP BY u.channel", **params
+            f"SELECT u.channel, {counted} FROM users u{_PROFILE_JOIN} WHERE {where}"
+            " GROUP BY u.channel",
+            **params,
         )
         return {str(channel): int(count) for channel, count in rows}
 
@@ -181,12 +186,20 @@ async def grant_role(
     )
 
 
+# The row of the address a learner is reached at: their account's on a shared phone.
+ADDRESS_ROW = (
+    "COALESCE((SELECT ax.account_id FROM learner_profiles ax WHERE ax.user_id = u.id), u.id)"
+)
+
+_PROFILE_JOIN = " LEFT JOIN learner_profiles pa ON pa.user_id = u.id"
+
+
 def audience_filter(audience: Audience, now: datetime) -> tuple[str, dict[str, Any]]:
     """The WHERE clause (on `users u`) selecting an audience, and its parameters."""
     clauses = [
         "u.consented_at IS NOT NULL",
         _in("u.channel", "ch", CHANNELS_WITH_PUSH),
-        "NOT EXISTS (SELECT 1 FROM channel_contacts c WHERE c.user_id = u.id"
+        f"NOT EXISTS (SELECT 1 FROM channel_contacts c WHERE c.user_id = {ADDRESS_ROW}"
         " AND c.unreachable_at IS NOT NULL)",
     ]
     if not audience.personal:  # /stop_annonces stops announcements, not a teacher's notices
@@ -261,7 +274,7 @@ def _circle_filters(
         " AND cm.circle_id = :circle AND cm.digest = '{digest}')"
     )
     window = (
-        "EXISTS (SELECT 1 FROM channel_contacts wc WHERE wc.user_id = u.id"
+        f"EXISTS (SELECT 1 FROM channel_contacts wc WHERE wc.user_id = {ADDRESS_ROW}"
         " AND wc.last_inbound_at >= :window_start)"
     )
     if audience.circle_mode == "digest":
@@ -290,10 +303,15 @@ async def queue_broadcast(runner: Runner, broadcast_id: int, now: datetime) -> i
     rows = await runner.run("SELECT audience FROM broadcasts WHERE id = :id", id=broadcast_id)
     audience = Audience.from_dict(as_json(rows[0][0]))
     where, params = audience_filter(audience, now)
+    # An announcement goes once to a phone shared by several learner profiles (to the first
+    # profile it selects); a personal notice (a teacher's, a reminder) to each profile.
+    picked = "u.id, u.channel" if audience.personal else "MIN(u.id), MIN(u.channel)"
+    grouped = "" if audience.personal else " GROUP BY COALESCE(pa.account_id, u.id)"
     await runner.run(
         "INSERT INTO outbox (broadcast_id, user_id, channel, status, attempts, not_before)"
-        f" SELECT :bid, u.id, u.channel, 'queued', 0, :now FROM users u WHERE {where}"
-        " ORDER BY u.id",
+        f" SELECT :bid, {picked}, 'queued', 0, :now FROM users u{_PROFILE_JOIN} WHERE {where}"
+        f"{grouped}"
+        f" ORDER BY {picked.split(',')[0]}",
         bid=broadcast_id,
         now=now,
         **params,

@@ -823,3 +823,28 @@ class MediaDay(Base):
 
 data_saving: Table = Base.metadata.tables["data_saving"]
 media_days: Table = Base.metadata.tables["media_days"]
+
+
+class LearnerProfile(Base):
+    """A learner profile of a shared phone: its account, first name and optional PIN.
+
+    Only accounts that hold several profiles have rows here (one per profile, the main one
+    included): `account_id` is the row the platform address belongs to, `active_id` (on the
+    main profile's row only) the profile the phone is using now.
+    """
+
+    __tablename__ = "learner_profiles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    active_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    first_name: Mapped[str | None] = mapped_column(String(40))
+    pin_hash: Mapped[str | None] = mapped_column(String(200))  # scrypt, salted; never the PIN
+    pin_failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+learner_profiles: Table = Base.metadata.tables["learner_profiles"]

@@ -35,11 +35,15 @@ class OutboxItem:
     attachment: dict[str, Any] | None
     attempts: int
     personal: bool = False  # a teacher's notice: no "stop announcements" footer
+    # Shared phones: the first name of the profile a notice is for, when the phone is using
+    # another profile now (the row and address above are the phone's, bot/storage/profiles.py).
+    profile_name: str | None = None
 
     @property
     def text(self) -> str:
-        """The text in the person's language, else French."""
-        return self.texts.get(self.locale or "fr") or self.texts.get("fr") or ""
+        """The text in the person's language, else French (with whose it is, on a shared phone)."""
+        text = self.texts.get(self.locale or "fr") or self.texts.get("fr") or ""
+        return f"👤 {self.profile_name} : {text}" if self.profile_name else text
 
     def with_footer(self, footer: str) -> str:
         """The text as sent: an announcement ends with how to stop announcements."""
@@ -101,13 +105,7 @@ class Outbox:
                 now=now,
                 **params,
             )
-            found = await runner.run(
-                "SELECT o.id, o.broadcast_id, o.user_id, o.channel, u.external_id, u.locale,"
-                " b.texts, b.attachment, o.attempts, b.audience FROM outbox o"
-                " JOIN users u ON u.id = o.user_id JOIN broadcasts b ON b.id = o.broadcast_id"
-                f" WHERE o.id IN ({marks}) ORDER BY o.id",
-                **params,
-            )
+            found = await runner.run(_CLAIMED.format(marks=marks), **params)
         return [_item(row) for row in found]
 
     def _lock(self, skip: bool = False) -> str:
@@ -222,9 +220,27 @@ class Outbox:
         return int(rows[0][0])
 
 
+# The claimed messages with their broadcast and their address: a learner profile of a shared
+# phone is reached at its account's row and address (the sender's contacts, windows and
+# "unreachable" marks are the address's), and a personal notice for a profile the phone is
+# not using now carries that profile's first name.
+_CLAIMED = (
+    "SELECT o.id, o.broadcast_id, COALESCE(lp.account_id, o.user_id), o.channel,"
+    " COALESCE(a.external_id, u.external_id), u.locale, b.texts, b.attachment, o.attempts,"
+    " b.audience, CASE WHEN lp.user_id IS NULL OR COALESCE(acc.active_id, acc.user_id) = u.id"
+    " THEN NULL ELSE lp.first_name END FROM outbox o"
+    " JOIN users u ON u.id = o.user_id JOIN broadcasts b ON b.id = o.broadcast_id"
+    " LEFT JOIN learner_profiles lp ON lp.user_id = u.id"
+    " LEFT JOIN users a ON a.id = lp.account_id"
+    " LEFT JOIN learner_profiles acc ON acc.user_id = lp.account_id"
+    " WHERE o.id IN ({marks}) ORDER BY o.id"
+)
+
+
 def _item(row: Any) -> OutboxItem:
     """An outbox row joined with its person and broadcast."""
-    oid, bid, uid, channel, external_id, locale, texts, attachment, attempts, audience = row
+    oid, bid, uid, channel, external_id, locale, texts, attachment, attempts, audience = row[:10]
+    personal = bool((as_json(audience) or {}).get("personal", False))
     return OutboxItem(
         id=int(oid),
         broadcast_id=int(bid),
@@ -235,5 +251,6 @@ def _item(row: Any) -> OutboxItem:
         texts=dict(as_json(texts) or {}),
         attachment=as_json(attachment),
         attempts=int(attempts),
-        personal=bool((as_json(audience) or {}).get("personal", False)),
+        personal=personal,
+        profile_name=row[10] if personal else None,
     )

@@ -15,6 +15,7 @@ from bot.storage.models import (
     channel_contacts,
     data_saving,
     essay_answers,
+    learner_profiles,
     lesson_progress,
     media_days,
     pending_messages,
@@ -151,7 +152,29 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "learning_days": _rows(conn, Base.metadata.tables["learning_days"], uid, "day"),
         "light_data": _rows(conn, data_saving, uid, "updated_at"),
         "media_days": _rows(conn, media_days, uid, "day"),
+        "shared_phone": _shared_phone(conn, uid),
     }
+
+
+def _shared_phone(conn: Connection, uid: int) -> dict[str, Any] | None:
+    """A profile of a shared phone: its first name and whether it has a PIN (never the PIN
+    nor its hash); the main profile also gets the first names of the phone's profiles."""
+    lp = learner_profiles.c
+    row = conn.execute(select(learner_profiles).where(lp.user_id == uid)).mappings().first()
+    if row is None:
+        return None
+    found: dict[str, Any] = {
+        "first_name": row["first_name"],
+        "main_profile": row["account_id"] == uid,
+        "pin": "set" if row["pin_hash"] else None,
+        "wrong_pins": row["pin_failures"],
+        "locked_until": _iso(row["locked_until"]),
+        "created_at": _iso(row["created_at"]),
+    }
+    if row["account_id"] == uid:
+        names = select(lp.first_name).where(lp.account_id == uid).order_by(lp.user_id)
+        found["profiles_of_this_phone"] = list(conn.execute(names).scalars())
+    return found
 
 
 def _rows(conn: Connection, table: Table, uid: int, *order: str) -> list[dict[str, Any]]:

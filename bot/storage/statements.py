@@ -15,15 +15,23 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.db import json_dumps
-from bot.storage.models import lesson_progress, processed_updates, quiz_attempts, users
+from bot.storage.models import (
+    learner_profiles,
+    lesson_progress,
+    processed_updates,
+    quiz_attempts,
+    users,
+)
 from dialogs.state import DialogState, Profile
 
-UserRow = tuple[int, Profile, DialogState]  # a learner's id, profile and dialog state
+# A learner's id, profile and dialog state, and the id of the account their address belongs
+# to (the same id, unless the phone holds several learner profiles: bot/storage/profiles.py).
+UserRow = tuple[int, Profile, DialogState, int]
 Lesson = tuple[str, str]  # course_id, lesson_id
 Quiz = tuple[str, str, float, float]  # course_id, lesson_id, score, max_score
 
@@ -60,14 +68,21 @@ class TurnStatements(Protocol):
 
 def _user_row(row: Sequence[Any]) -> UserRow:
     """A learner from a row in `_USER_COLUMNS` order."""
-    uid, locale, country, role, level, consented_at, bookmark, step, data, prompt = row
+    uid, locale, country, role, level, consented_at, bookmark, step, data, prompt, acc = row
     profile = Profile(locale, country, role, level, consented_at, bookmark)
-    return uid, profile, DialogState(step, data, prompt)
+    return uid, profile, DialogState(step, data, prompt), acc
 
 
 _USER_COLUMNS = (
     "id, locale, country, role, level, consented_at, bookmark, state_step, state_data, state_prompt"
 )
+# The address's row `a`, and `p` the profile it uses now (itself unless it holds several).
+_ACTIVE_PROFILE = (
+    "FROM users a LEFT JOIN learner_profiles lp ON lp.user_id = a.id "
+    "JOIN users p ON p.id = COALESCE(lp.active_id, a.id) "
+    "WHERE a.channel = ? AND a.external_id = ?"
+)
+_PROFILE_COLUMNS = ", ".join(f"p.{name}" for name in _USER_COLUMNS.split(", ")) + ", a.id"
 
 
 class CoreStatements:
@@ -82,11 +97,21 @@ class CoreStatements:
             .on_conflict_do_nothing(index_elements=[users.c.channel, users.c.external_id])
             .returning(users.c.id)
         )
-        find = select(*(users.c[name] for name in _USER_COLUMNS.split(", "))).where(
-            users.c.channel == bindparam("channel"),
-            users.c.external_id == bindparam("external_id"),
+        account, used = users.alias("a"), users.alias("p")
+        profiles = learner_profiles.alias("lp")
+        joined = account.outerjoin(profiles, profiles.c.user_id == account.c.id).join(
+            used, used.c.id == func.coalesce(profiles.c.active_id, account.c.id)
         )
-        self.find_user = find.with_for_update() if is_postgres else find
+        columns = [used.c[name] for name in _USER_COLUMNS.split(", ")]
+        find = (
+            select(*columns, account.c.id)
+            .select_from(joined)
+            .where(
+                account.c.channel == bindparam("channel"),
+                account.c.external_id == bindparam("external_id"),
+            )
+        )
+        self.find_user = find.with_for_update(of=[account, used]) if is_postgres else find
         self.save_user = update(users).where(users.c.id == bindparam("uid"))
         self.delete_user = delete(users).where(users.c.id == bindparam("uid"))
         self.complete_lesson = upsert(lesson_progress).on_conflict_do_nothing()
@@ -189,11 +214,11 @@ def _quiz(uid: int, quiz: Quiz, now: datetime) -> dict[str, Any]:
 _SQLITE_CLAIM = (
     'INSERT INTO processed_updates (channel, "key", created_at) VALUES (?, ?, ?) '
     "ON CONFLICT DO NOTHING RETURNING ("
-    "SELECT json_array(id, locale, country, role, level, consented_at, json(bookmark), "
-    "state_step, json(state_data), state_prompt) "
-    "FROM users WHERE channel = ? AND external_id = ?)"
+    "SELECT json_array(p.id, p.locale, p.country, p.role, p.level, p.consented_at, "
+    "json(p.bookmark), p.state_step, json(p.state_data), p.state_prompt, a.id) "
+    f"{_ACTIVE_PROFILE})"
 )
-_SQLITE_FIND_USER = f"SELECT {_USER_COLUMNS} FROM users WHERE channel = ? AND external_id = ?"
+_SQLITE_FIND_USER = f"SELECT {_PROFILE_COLUMNS} {_ACTIVE_PROFILE}"
 _SQLITE_CREATE_USER = (
     "INSERT INTO users (channel, external_id, state_step, state_data, state_prompt, "
     "created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -253,9 +278,9 @@ class SqliteTurnStatements:
         rows = self._db.execute(_SQLITE_FIND_USER, (channel, external_id)).fetchall()
         if not rows:
             return None
-        *columns, bookmark, step, data, prompt = rows[0]
+        *columns, bookmark, step, data, prompt, account = rows[0]
         loaded_bookmark = None if bookmark is None else json.loads(bookmark)
-        return _sqlite_user([*columns, loaded_bookmark, step, json.loads(data), prompt])
+        return _sqlite_user([*columns, loaded_bookmark, step, json.loads(data), prompt, account])
 
     async def create_user(self, channel: str, external_id: str, now: datetime) -> int | None:
         """Insert a fresh learner; None when they exist already."""

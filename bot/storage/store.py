@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, assert_never
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
@@ -45,6 +45,7 @@ from bot.storage.light_data import DEFAULT_BUDGET_KB, SqlDataSaver
 from bot.storage.locks import KeyedLocks, advisory_key, held_connection, hold_in_database
 from bot.storage.models import telegram_polls, users
 from bot.storage.moderation import Rules, SqlModerationDesk, load_words
+from bot.storage.profiles import SqlProfileDesk, erase_profile
 from bot.storage.records import SqliteLearnerRecords, SqlLearnerRecords, export_learner
 from bot.storage.reminders import SqlReminderDesk
 from bot.storage.reports import SqlReportDesk
@@ -82,12 +83,15 @@ class SqlTurn:
         "_admin",
         "_effects",
         "_make_records",
+        "_profiles",
         "_records",
         "_reports",
         "_saved",
         "_statements",
         "_teaching",
+        "account_id",
         "authored_dir",
+        "follow_up",
         "is_new",
         "media_budget_kb",
         "moderation_rules",
@@ -104,7 +108,7 @@ class SqlTurn:
         records: Callable[[int], LearnerRecords],
         statements: TurnStatements,
         user: UserRef,
-        loaded: tuple[int, Profile, DialogState],
+        loaded: tuple[int, Profile, DialogState, int],
         *,
         is_new: bool,
         runner: Runner,
@@ -120,8 +124,11 @@ class SqlTurn:
         self._make_records = records
         self._statements = statements
         self.user = user
-        self.user_id, self.profile, self.state = loaded
+        self.user_id, self.profile, self.state, self.account_id = loaded
         self.is_new = is_new
+        # Another profile of the phone is in use after this turn: show its prompt next.
+        self.follow_up = False
+        self._profiles: SqlProfileDesk | None = None
         self._records: LearnerRecords | None = None
         self._saved: tuple[Profile, DialogState] | None = None
         self._effects: list[Effect] = []
@@ -214,6 +221,13 @@ class SqlTurn:
             self._reports = SqlReportDesk(self.runner, self.user_id)
         return self._reports
 
+    @property
+    def profiles(self) -> SqlProfileDesk:
+        """The learner profiles of this phone (shared phones), inside this turn."""
+        if self._profiles is None:
+            self._profiles = SqlProfileDesk(self)
+        return self._profiles
+
     def save(self, profile: Profile, state: DialogState, effects: Iterable[Effect] = ()) -> None:
         """Queue the new profile, state and effects; they are written when the block ends."""
         self._saved = (profile, state)
@@ -238,7 +252,7 @@ class SqlTurn:
                     answers.append(effect)
                 case EraseLearner():
                     # Erasure wins over everything else the turn asked for.
-                    await self._statements.delete_user(self.user_id)
+                    await self._erase()
                     return
                 case _:
                     assert_never(effect)
@@ -249,6 +263,13 @@ class SqlTurn:
             await self._statements.record(self.user_id, lessons, quizzes)
         if self._saved is not None:
             await self._statements.save_user(self.user_id, *self._saved)
+
+    async def _erase(self) -> None:
+        """Erase this learner; on a shared phone, another profile is in use afterwards."""
+        prompt = self.state.prompt if self._saved is None else self._saved[1].prompt
+        account = await erase_profile(self.runner, self.user_id, prompt)
+        if account is not None:
+            self.account_id, self.follow_up = account, True
 
 
 class _TurnGuard:
@@ -402,7 +423,7 @@ class SqlStore:
         # Without a claim, this INSERT is the first statement: SQLite locks before reading.
         new_id = await statements.create_user(channel, external_id, now)
         if new_id is not None:
-            fresh = (new_id, Profile(), DialogState())
+            fresh = (new_id, Profile(), DialogState(), new_id)
             return SqlTurn(records, statements, user, fresh, is_new=True, runner=runner)
         found = await statements.find_user(channel, external_id)
         if found is None:  # pragma: no cover - the INSERT conflicted, so the row exists
@@ -471,26 +492,22 @@ class SqlStore:
             await conn.execute(self._upsert(telegram_polls).on_conflict_do_nothing(), row)
 
     async def lookup_poll(self, poll_id: str) -> tuple[UserRef, int, list[str]] | None:
-        """The learner, prompt number and option ids behind a Telegram poll."""
+        """The address, prompt number and option ids behind a Telegram poll.
+
+        A poll of a profile the phone is not using now (shared phones) comes back with the
+        prompt -1, which no prompt matches: the vote is answered as a stale button.
+        """
         self._refuse_inside_turn()
         if self._sqlite is not None:
-            row = (await self._sqlite_write(_SQLITE_LOOKUP_POLL, (poll_id,))).fetchone()
-            if row is None:
-                return None
-            channel, external_id, prompt, option_ids = row
-            return UserRef(channel, external_id), prompt, list(json.loads(option_ids))
-        polls = telegram_polls.c
-        query = (
-            select(users.c.channel, users.c.external_id, polls.prompt, polls.option_ids)
-            .join(users, users.c.id == polls.user_id)
-            .where(polls.poll_id == poll_id)
-        )
-        async with self._engine.connect() as conn:
-            found = (await conn.execute(query)).first()
-        if found is None:
+            row = (await self._sqlite_write(_LOOKUP_POLL, {"poll": poll_id})).fetchone()
+        else:
+            async with self._engine.connect() as conn:
+                row = (await conn.execute(text(_LOOKUP_POLL), {"poll": poll_id})).first()
+        if row is None:
             return None
-        channel, external_id, prompt, option_ids = found
-        return UserRef(channel, external_id), prompt, list(option_ids)
+        channel, external_id, prompt, option_ids = row
+        options = json.loads(option_ids) if isinstance(option_ids, str) else option_ids
+        return UserRef(channel, external_id), int(prompt), list(options)
 
     async def group_linked(self, external_id: str) -> bool:
         """Whether this Telegram group (or topic) is linked to a circle (read between turns)."""
@@ -508,12 +525,12 @@ class SqlStore:
     async def step_of(self, user: UserRef) -> str | None:
         """The dialog step `user` is at (read between turns), None for a stranger."""
         self._refuse_inside_turn()
+        params = {"ch": user.channel, "ext": user.external_id}
         if self._sqlite is not None:
-            sql = "SELECT state_step FROM users WHERE channel = ? AND external_id = ?"
-            row = (await self._sqlite_write(sql, (user.channel, user.external_id))).fetchone()
+            row = (await self._sqlite_write(_STEP_OF, params)).fetchone()
             return None if row is None else str(row[0])
         async with self._engine.connect() as conn:
-            found = (await conn.execute(select(users.c.state_step).where(_is(user)))).first()
+            found = (await conn.execute(text(_STEP_OF), params)).first()
         return None if found is None else str(found[0])
 
     async def language_of(self, user: UserRef) -> tuple[str | None, str | None]:
@@ -535,13 +552,14 @@ class SqlStore:
             return await conn.run_sync(export_learner, _is(user))
 
     async def erase(self, user: UserRef) -> bool:
-        """Delete `user` and everything about them; False if there was nothing."""
+        """Delete `user` (every learner profile of that address) and everything about them."""
         self._refuse_inside_turn()
+        params = {"ch": user.channel, "ext": user.external_id}
         if self._sqlite is not None:
-            cursor = await self._sqlite_write(_SQLITE_ERASE, (user.channel, user.external_id))
+            cursor = await self._sqlite_write(_ERASE_ADDRESS, params)
             return cursor.rowcount > 0
         async with self._engine.begin() as conn:
-            result = await conn.execute(delete(users).where(_is(user)))
+            result = await conn.execute(text(_ERASE_ADDRESS), params)
         return result.rowcount > 0
 
     async def prune_processed(self, older_than: datetime, batch: int = 5000) -> int:
@@ -572,12 +590,28 @@ _SQLITE_REMEMBER_POLL = (
     "INSERT INTO telegram_polls (poll_id, user_id, prompt, option_ids, created_at) "
     "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 )
-_SQLITE_LOOKUP_POLL = (
-    "SELECT users.channel, users.external_id, telegram_polls.prompt, telegram_polls.option_ids "
-    "FROM telegram_polls JOIN users ON users.id = telegram_polls.user_id "
-    "WHERE telegram_polls.poll_id = ?"
+# The address of a poll's learner (their account's, on a shared phone), and its prompt
+# unless another profile of the phone is in use now.
+_LOOKUP_POLL = (
+    "SELECT COALESCE(a.channel, u.channel), COALESCE(a.external_id, u.external_id),"
+    " CASE WHEN lp.user_id IS NULL OR COALESCE(acc.active_id, acc.user_id) = u.id"
+    " THEN tp.prompt ELSE -1 END, tp.option_ids"
+    " FROM telegram_polls tp JOIN users u ON u.id = tp.user_id"
+    " LEFT JOIN learner_profiles lp ON lp.user_id = u.id"
+    " LEFT JOIN users a ON a.id = lp.account_id"
+    " LEFT JOIN learner_profiles acc ON acc.user_id = lp.account_id"
+    " WHERE tp.poll_id = :poll"
 )
-_SQLITE_ERASE = "DELETE FROM users WHERE channel = ? AND external_id = ?"
+_STEP_OF = (
+    "SELECT p.state_step FROM users a LEFT JOIN learner_profiles lp ON lp.user_id = a.id"
+    " JOIN users p ON p.id = COALESCE(lp.active_id, a.id)"
+    " WHERE a.channel = :ch AND a.external_id = :ext"
+)
+_ERASE_ADDRESS = (
+    "DELETE FROM users WHERE (channel = :ch AND external_id = :ext) OR id IN"
+    " (SELECT lp.user_id FROM learner_profiles lp JOIN users a ON a.id = lp.account_id"
+    " WHERE a.channel = :ch AND a.external_id = :ext)"
+)
 _SQLITE_PRUNE = (
     "DELETE FROM processed_updates WHERE rowid IN"
     " (SELECT rowid FROM processed_updates WHERE created_at < ? LIMIT ?)"

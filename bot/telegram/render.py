@@ -65,7 +65,7 @@ class TelegramChannel:
         chat_id = int(outcome.user.external_id)
         try:
             for message in merge_texts(outcome.messages, TEXT_LIMIT):
-                await self._send_one(chat_id, message, outcome.user_id)
+                await self._send_one(chat_id, message, outcome.profile_id or outcome.user_id)
                 metrics.sent("telegram", "reply")
         except Forbidden as error:
             metrics.send_failed("telegram", "reply", 403)

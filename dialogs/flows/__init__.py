@@ -28,6 +28,7 @@ from dialogs.flows import (
     menu,
     moderation,
     onboarding,
+    profiles,
     publishing,
     quiz,
     reminders,
@@ -72,6 +73,7 @@ def build_dialogs() -> Dialogs:
         **certificates.STEPS,
         **reminders.STEPS,
         **light_data.STEPS,
+        **profiles.STEPS,
     }
     return Dialogs(
         steps,
@@ -86,8 +88,10 @@ def build_dialogs() -> Dialogs:
             **certificates.COMMANDS,
             **reminders.COMMANDS,
             **light_data.COMMANDS,
+            **profiles.COMMANDS,
             "stats": stats.stats_command,
             "creathon": creathon.creathon_command,
         },
         (paper_answers,),
+        gates=profiles.GATES,
     )

@@ -127,6 +127,7 @@ def command_descriptions(_: Callable[[str], str]) -> list[tuple[str, str]]:
         ("langue", _("Changer de langue")),
         ("mes_donnees", _("Recevoir mes données")),
         ("supprimer_mes_donnees", _("Supprimer mes données")),
+        ("eleve", _("Changer d'élève (téléphone partagé)")),
         ("devoirs", _("Mes devoirs")),
         ("certificats", _("Mes certificats")),
         ("donnees_legeres", _("Économie de données")),

@@ -8,6 +8,7 @@ from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
 from dialogs.flows.assignments import with_homework
 from dialogs.flows.common import menu_option, route, unexpected
+from dialogs.flows.profiles import erase_note
 from dialogs.flows.progress import progress_text
 from dialogs.messages import Ask, Document, Option, Say
 from dialogs.options import choose
@@ -29,6 +30,7 @@ async def menu(ctx: Context, event: Incoming) -> Turn:
         "join": "join_code",
         "homework": "homework",
         "review": "review",
+        "profiles": "profiles",
     }
     if chosen in targets:
         return Turn(goto=targets[chosen])
@@ -56,6 +58,8 @@ def _menu_options(ctx: Context) -> tuple[Option, ...]:
             options.insert(-2, Option("teacher", ctx._("🧑‍🏫 Espace enseignant")))
         else:
             options.insert(-2, Option("join", ctx._("🏫 Rejoindre une classe")))
+    if ctx.profiles is not None:  # channels with storage for several learners on one phone
+        options.insert(-1, Option("profiles", ctx._("👥 Changer d'élève")))
     return tuple(options)
 
 
@@ -144,6 +148,8 @@ async def erase_confirm(ctx: Context, event: Incoming) -> Turn:
             "Voulez-vous vraiment effacer votre profil et tous vos progrès ? "
             "Cela ne peut pas être annulé."
         )
+        if (shared := await erase_note(ctx)) is not None:  # a phone of several learners
+            text = f"{text}\n\n{shared}"
         return Turn([Ask(text, options, ctx.state.prompt)])
     chosen = choose(event, options)
     if chosen == "erase":

@@ -64,7 +64,9 @@ async def consent(ctx: Context, event: Incoming) -> Turn:
     chosen = choose(event, options)
     if chosen == "yes":
         ctx.profile.consented_at = ctx.now
-        return Turn(goto="country")
+        # A learner added on a shared phone has the phone's country already.
+        known = ctx.state.data.pop("country_known", False) and ctx.profile.country
+        return Turn(goto="role" if known else "country")
     if chosen == "no":
         bye = ctx._("D'accord, je n'ai rien gardé. Si vous changez d'avis, écrivez /start.")
         return Turn([Say(bye)], effects=[EraseLearner()])

@@ -65,6 +65,7 @@ TABLES = {
     "learning_days",
     "data_saving",
     "media_days",
+    "learner_profiles",
 }
 
 

@@ -20,6 +20,7 @@ MENU = [
     "❓ Aide",
     "🏫 Rejoindre une classe",
     "⚙️ Langue et profil",
+    "👥 Changer d'élève",
     "🔒 Mes données",
 ]
 FRACTIONS = ("Les cours", "Mathématiques", "Les fractions", "Comprendre", "Partager en parts")

@@ -1,0 +1,321 @@
+"""Several learners on one phone: the profiles of a chat account, in its turn's transaction.
+
+A profile is a `users` row of its own (so every table that refers to a learner refers to the
+profile), whose `external_id` is synthetic ("<address>#p<n>", never used to reach anyone:
+platforms' ids hold no "#"). `learner_profiles` links the profiles to their account, the row
+the platform address belongs to, and the account's row there says which profile is in use.
+A turn loads that profile (bot/storage/statements.py); what is sent to a profile goes to the
+account's address (bot/storage/outbox.py).
+
+Nothing of this exists for an account with one learner: its first profile is created with
+the first row here. PINs are kept as salted scrypt hashes, never as digits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from bot.storage.sql import Row, Runner, utc
+from dialogs.profile_ports import (
+    MAX_PROFILES,
+    PIN_LOCK,
+    PIN_TRIES,
+    UNLOCK_STEP,
+    LearnerProfile,
+    PinCheck,
+)
+
+if TYPE_CHECKING:
+    from bot.storage.store import SqlTurn
+
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def hash_pin(pin: str) -> str:
+    """A PIN as stored: scrypt with a random salt, in one text."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def pin_matches(pin: str, stored: str) -> bool:
+    """Whether `pin` is the PIN that `stored` (from `hash_pin`) was made from."""
+    kind, salt, digest = stored.split("$")
+    if kind != "scrypt":
+        return False
+    tried = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), dklen=32, **_SCRYPT)
+    return hmac.compare_digest(tried.hex(), digest)
+
+
+class SqlProfileDesk:
+    """ProfileDesk on the turn's connection; switching sets the turn's `follow_up`."""
+
+    def __init__(self, turn: SqlTurn) -> None:
+        self._turn = turn
+        self._run = turn.runner.run
+
+    @property
+    def _uid(self) -> int:
+        return self._turn.user_id
+
+    @property
+    def _account(self) -> int:
+        return self._turn.account_id
+
+    async def profiles(self) -> list[LearnerProfile]:
+        """Every profile of the account, the main one first."""
+        rows = await self._run(
+            "SELECT lp.user_id, lp.first_name, lp.pin_hash IS NOT NULL, u.consented_at,"
+            " u.level, lp.locked_until FROM learner_profiles lp JOIN users u ON u.id = lp.user_id"
+            " WHERE lp.account_id = :acc ORDER BY lp.user_id",
+            acc=self._account,
+        )
+        if not rows:
+            return [LearnerProfile(self._uid, None, False, True, True, True)]
+        found = [self._profile(row) for row in rows]
+        return sorted(found, key=lambda p: not p.main)
+
+    def _profile(self, row: Row) -> LearnerProfile:
+        """A profile from a row of `profiles`."""
+        uid, name, has_pin, consented_at, level, locked = row
+        complete = consented_at is not None and level is not None
+        main, current = uid == self._account, uid == self._uid
+        return LearnerProfile(uid, name, bool(has_pin), main, current, complete, utc(locked))
+
+    async def _ensure_rows(self) -> None:
+        """Give a single-learner account its first profile row (the main one, in use)."""
+        await self._run(
+            "INSERT INTO learner_profiles (user_id, account_id, active_id, pin_failures,"
+            " created_at) VALUES (:acc, :acc, :acc, 0, :now) ON CONFLICT (user_id) DO NOTHING",
+            acc=self._account,
+            now=datetime.now(UTC),
+        )
+
+    async def add(self, first_name: str, prompt: int) -> bool:
+        """Create a profile (language and country of the current one) and put it in use."""
+        if len(await self.profiles()) >= MAX_PROFILES:
+            return False
+        await self._ensure_rows()
+        new_id = await self._new_row(prompt)
+        await self._run(
+            "INSERT INTO learner_profiles (user_id, account_id, first_name, pin_failures,"
+            " created_at) VALUES (:uid, :acc, :name, 0, :now)",
+            uid=new_id,
+            acc=self._account,
+            name=first_name,
+            now=datetime.now(UTC),
+        )
+        await self._activate(new_id)
+        return True
+
+    async def _new_row(self, prompt: int) -> int:
+        """The new profile's users row, under the first free synthetic id."""
+        rows = await self._run(
+            "SELECT a.channel, a.external_id, u.locale, u.country FROM users a, users u"
+            " WHERE a.id = :acc AND u.id = :uid",
+            acc=self._account,
+            uid=self._uid,
+        )
+        channel, address, locale, country = rows[0]
+        now = datetime.now(UTC)
+        for n in range(1, 1000):
+            created = await self._run(
+                "INSERT INTO users (channel, external_id, locale, country, state_step,"
+                " state_data, state_prompt, created_at, last_seen_at) VALUES (:ch, :ext,"
+                " :locale, :country, 'welcome', :data, :prompt, :now, :now)"
+                " ON CONFLICT (channel, external_id) DO NOTHING RETURNING id",
+                ch=channel,
+                ext=f"{address}#p{n}",
+                locale=locale,
+                country=country,
+                data={"country_known": True} if country else {},
+                prompt=prompt + 1,
+                now=now,
+            )
+            if created:
+                return int(created[0][0])
+        raise RuntimeError("no free profile id")  # pragma: no cover - MAX_PROFILES is 6
+
+    async def _activate(self, profile_id: int) -> None:
+        """Put a profile in use; the phone sees its prompt next (Conversations follows up)."""
+        await self._run(
+            "UPDATE learner_profiles SET active_id = :pid WHERE user_id = :acc",
+            pid=profile_id,
+            acc=self._account,
+        )
+        self._turn.follow_up = True
+
+    async def name_current(self, first_name: str) -> None:
+        """Give the current profile a first name."""
+        await self._ensure_rows()
+        await self._run(
+            "UPDATE learner_profiles SET first_name = :name WHERE user_id = :uid",
+            name=first_name,
+            uid=self._uid,
+        )
+
+    async def _of_account(self, profile_id: int) -> Row | None:
+        """A profile's PIN state, if it belongs to this account."""
+        rows = await self._run(
+            "SELECT pin_hash, pin_failures, locked_until FROM learner_profiles"
+            " WHERE user_id = :pid AND account_id = :acc",
+            pid=profile_id,
+            acc=self._account,
+        )
+        return rows[0] if rows else None
+
+    async def switch(self, profile_id: int, prompt: int) -> bool:
+        """Put another profile in use, its prompts numbered after every one shown so far."""
+        if profile_id == self._uid or await self._of_account(profile_id) is None:
+            return False
+        await self._run(
+            "UPDATE users SET state_prompt = CASE WHEN state_prompt > :prompt"
+            " THEN state_prompt + 1 ELSE :prompt + 1 END,"
+            " state_step = CASE WHEN state_step = :unlock THEN 'menu' ELSE state_step END"
+            " WHERE id = :pid",
+            prompt=prompt,
+            unlock=UNLOCK_STEP,
+            pid=profile_id,
+        )
+        await self._activate(profile_id)
+        return True
+
+    async def check_pin(self, profile_id: int, pin: str, now: datetime) -> PinCheck:
+        """Check a PIN; PIN_TRIES wrong ones in a row lock the profile for PIN_LOCK."""
+        found = await self._of_account(profile_id)
+        if found is None or found[0] is None:
+            return PinCheck(ok=found is not None)
+        stored, failures, locked = str(found[0]), int(found[1]), utc(found[2])
+        if locked is not None and locked > now:
+            return PinCheck(ok=False, locked_until=locked)
+        if locked is not None:
+            failures = 0  # the lock is over: a fresh set of tries
+        if await asyncio.to_thread(pin_matches, pin, stored):
+            await self._pin_state(profile_id, 0, None)
+            return PinCheck(ok=True)
+        failures += 1
+        if failures >= PIN_TRIES:
+            await self._pin_state(profile_id, 0, now + PIN_LOCK)
+            return PinCheck(ok=False, locked_until=now + PIN_LOCK)
+        await self._pin_state(profile_id, failures, None)
+        return PinCheck(ok=False, tries_left=PIN_TRIES - failures)
+
+    async def _pin_state(self, profile_id: int, failures: int, locked: datetime | None) -> None:
+        """Write a profile's count of wrong PINs and its lock."""
+        await self._run(
+            "UPDATE learner_profiles SET pin_failures = :failures, locked_until = :locked"
+            " WHERE user_id = :pid",
+            failures=failures,
+            locked=locked,
+            pid=profile_id,
+        )
+
+    async def set_pin(self, pin: str | None) -> None:
+        """Set or remove the current profile's PIN (hashed in a worker thread)."""
+        await self._ensure_rows()
+        stored = None if pin is None else await asyncio.to_thread(hash_pin, pin)
+        await self._run(
+            "UPDATE learner_profiles SET pin_hash = :pin, pin_failures = 0, locked_until = NULL"
+            " WHERE user_id = :uid",
+            pin=stored,
+            uid=self._uid,
+        )
+
+    async def reset_pin(self, profile_id: int) -> bool:
+        """Remove another profile's PIN: only the main profile may."""
+        if self._uid != self._account or await self._of_account(profile_id) is None:
+            return False
+        await self._run(
+            "UPDATE learner_profiles SET pin_hash = NULL, pin_failures = 0, locked_until = NULL"
+            " WHERE user_id = :pid",
+            pid=profile_id,
+        )
+        return True
+
+    async def erase(self, profile_id: int) -> bool:
+        """Erase another profile of the account (the main one hands the address on)."""
+        if profile_id == self._uid or await self._of_account(profile_id) is None:
+            return False
+        account = await erase_profile(self._turn.runner, profile_id, self._turn.state.prompt)
+        if account is not None:
+            self._turn.account_id = account
+        return True
+
+
+async def erase_profile(runner: Runner, uid: int, prompt: int) -> int | None:
+    """Delete a learner row and everything about it, keeping its siblings on the phone.
+
+    Returns the account's row afterwards (None when nobody is left). Erasing the main profile
+    of a shared phone hands the address to the oldest other profile, which becomes the main
+    one; the profile in use after an erasure shows its PIN prompt first when it has a PIN.
+    """
+    rows = await runner.run(
+        "SELECT lp.account_id, acc.active_id FROM learner_profiles lp"
+        " JOIN learner_profiles acc ON acc.user_id = lp.account_id WHERE lp.user_id = :uid",
+        uid=uid,
+    )
+    if not rows:
+        await runner.run("DELETE FROM users WHERE id = :uid", uid=uid)
+        return None
+    account, active = int(rows[0][0]), rows[0][1]
+    active = account if active is None else int(active)
+    was_active = active == uid
+    if uid == account:
+        heir = await _hand_over(runner, account)
+        if heir is None:
+            return None
+        account, active = heir, heir if was_active else active
+    else:
+        await runner.run("DELETE FROM users WHERE id = :uid", uid=uid)
+        active = account if was_active else active
+    await runner.run(
+        "UPDATE learner_profiles SET active_id = :active WHERE user_id = :acc",
+        active=active,
+        acc=account,
+    )
+    if was_active:
+        await _gate(runner, active, prompt)
+    return account
+
+
+async def _hand_over(runner: Runner, account: int) -> int | None:
+    """Delete the main profile, giving its address to the oldest other profile (or None)."""
+    rows = await runner.run(
+        "SELECT MIN(user_id) FROM learner_profiles WHERE account_id = :acc AND user_id <> :acc",
+        acc=account,
+    )
+    heir = rows[0][0]
+    if heir is None:
+        await runner.run("DELETE FROM users WHERE id = :acc", acc=account)
+        return None
+    heir = int(heir)
+    address = await runner.run("SELECT external_id FROM users WHERE id = :acc", acc=account)
+    await runner.run(
+        "UPDATE learner_profiles SET account_id = :heir WHERE account_id = :acc"
+        " AND user_id <> :acc",
+        heir=heir,
+        acc=account,
+    )
+    await runner.run("DELETE FROM users WHERE id = :acc", acc=account)
+    await runner.run(
+        "UPDATE users SET external_id = :ext WHERE id = :heir", ext=address[0][0], heir=heir
+    )
+    return heir
+
+
+async def _gate(runner: Runner, active: int, prompt: int) -> None:
+    """The profile now in use: prompts after the erased one's, its PIN asked first."""
+    await runner.run(
+        "UPDATE users SET state_prompt = CASE WHEN state_prompt > :prompt"
+        " THEN state_prompt + 1 ELSE :prompt + 1 END, state_step = CASE WHEN EXISTS"
+        " (SELECT 1 FROM learner_profiles WHERE user_id = :active AND pin_hash IS NOT NULL)"
+        " THEN :unlock ELSE state_step END WHERE id = :active",
+        prompt=prompt + 1,
+        active=active,
+        unlock=UNLOCK_STEP,
+    )

@@ -1,0 +1,447 @@
+"""Several learners on one phone: the list of profiles, switching (with a PIN), adding one.
+
+Each profile is a learner of its own (progress, classes, deck, certificates); the storage
+behind `ctx.profiles` makes the turn run for the profile the phone is using. Switching parks
+the current profile at its menu without showing it: the next profile's prompt comes from a
+turn of its own (bot/conversations.py), so nothing of the previous learner is on screen.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dialogs.context import Context, Step, Turn
+from dialogs.events import Entered, Incoming, OptionChosen, OptionsChosen, TextReceived
+from dialogs.flows.common import menu_option, route, unexpected
+from dialogs.messages import Ask, Option, Say
+from dialogs.options import choose
+from dialogs.profile_ports import (
+    MAX_PROFILES,
+    PIN_LOCK,
+    UNLOCK_STEP,
+    LearnerProfile,
+    PinCheck,
+    ProfileDesk,
+    clean_name,
+    read_pin,
+)
+
+_ZONES = {  # the programme's countries: where the lock's end time is told
+    "BJ": "Africa/Porto-Novo",
+    "BF": "Africa/Ouagadougou",
+    "CM": "Africa/Douala",
+    "CI": "Africa/Abidjan",
+    "GN": "Africa/Conakry",
+    "ML": "Africa/Bamako",
+    "MR": "Africa/Nouakchott",
+    "NE": "Africa/Niamey",
+    "SN": "Africa/Dakar",
+    "TD": "Africa/Ndjamena",
+    "TG": "Africa/Lome",
+}
+_KEYS = ("target", "naming")  # this flow's working data
+
+
+def _desk(ctx: Context) -> ProfileDesk:
+    """The profiles port (every channel with storage has one)."""
+    assert ctx.profiles is not None
+    return ctx.profiles
+
+
+def name_of(ctx: Context, profile: LearnerProfile) -> str:
+    """A profile's first name, or how the unnamed main profile is called."""
+    return profile.first_name or ctx._("Profil principal")
+
+
+def _find(found: list[LearnerProfile], profile_id: object) -> LearnerProfile | None:
+    """The profile with that id among `found`."""
+    return next((p for p in found if p.id == profile_id), None)
+
+
+async def profiles(ctx: Context, event: Incoming) -> Turn:
+    """List the phone's learners (the current one marked); switch, add, or set a PIN."""
+    if ctx.profiles is None:
+        return Turn(goto="menu")
+    found = await ctx.profiles.profiles()
+    current = next(p for p in found if p.current)
+    options = _list_options(ctx, found, current)
+    if isinstance(event, Entered):
+        return Turn([Ask(_list_text(ctx, found), options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return _leaving(ctx, chosen)
+    if chosen.startswith("p") and (target := _find(found, _int(chosen[1:]))) is not None:
+        return await _pick(ctx, target)
+    if chosen == "add":
+        ctx.state.data["naming"] = "new" if current.first_name else "current"
+        return Turn(goto="profile_name")
+    if chosen == "pin":
+        return Turn(goto="profile_set_pin")
+    if chosen == "nopin":
+        await ctx.profiles.set_pin(None)
+        return Turn([Say(ctx._("Le code PIN de ce profil est retiré."))], reprompt=True)
+    return unexpected(ctx, event)
+
+
+def _int(text: str) -> int | None:
+    """A profile id typed back from an option id."""
+    return int(text) if text.isdigit() else None
+
+
+def _list_text(ctx: Context, found: list[LearnerProfile]) -> str:
+    """The learners of this phone, one a line, the current one marked."""
+    lines = [
+        ctx._("✅ %(name)s (en ce moment)", name=name_of(ctx, p))
+        if p.current
+        else f"👤 {name_of(ctx, p)}"
+        for p in found
+    ]
+    title = ctx._("Les élèves de ce téléphone :")
+    return "\n".join([title, *lines, "", ctx._("Qui veut apprendre maintenant ?")])
+
+
+def _list_options(
+    ctx: Context, found: list[LearnerProfile], current: LearnerProfile
+) -> tuple[Option, ...]:
+    """Switch to another learner, add one, the current one's PIN, back to the menu."""
+    options = [
+        Option(f"p{p.id}", f"👤 {name_of(ctx, p)}" + (" 🔒" if p.has_pin else ""))
+        for p in found
+        if not p.current
+    ]
+    if len(found) < MAX_PROFILES:
+        options.append(Option("add", ctx._("➕ Ajouter un élève")))
+    if ctx.profile.complete and current.has_pin:
+        options.append(Option("pin", ctx._("🔑 Changer le code PIN")))
+        options.append(Option("nopin", ctx._("Retirer le code PIN")))
+    elif ctx.profile.complete:
+        options.append(Option("pin", ctx._("🔑 Mettre un code PIN")))
+    return (*options, menu_option(ctx))
+
+
+def _leaving(ctx: Context, turn: Turn) -> Turn:
+    """Leave the flow: its working data goes; an unfinished profile returns to onboarding."""
+    for key in _KEYS:
+        ctx.state.data.pop(key, None)
+    if turn.goto == "menu" and not ctx.profile.complete:
+        return Turn(goto="welcome")
+    return turn
+
+
+async def _pick(ctx: Context, target: LearnerProfile) -> Turn:
+    """Switch to a learner at once, or ask their PIN first."""
+    locked = _locked(ctx, target, target.locked_until)
+    if locked is not None:
+        return Turn([locked], reprompt=True)
+    if not target.has_pin:
+        return await _switch(ctx, target)
+    ctx.state.data["target"] = target.id
+    return Turn(goto="profile_pin")
+
+
+async def _switch(ctx: Context, target: LearnerProfile) -> Turn:
+    """Put `target` in use; this profile waits at its menu, unseen."""
+    _leaving(ctx, Turn())
+    ctx.state.step = "menu" if ctx.profile.complete else "welcome"
+    if not await _desk(ctx).switch(target.id, ctx.state.prompt):
+        return Turn([Say(ctx._("Ce profil n'existe plus."))], goto="profiles")
+    return Turn([Say(ctx._("C'est au tour de %(name)s.", name=name_of(ctx, target)))])
+
+
+def _locked(ctx: Context, target: LearnerProfile, until: datetime | None) -> Say | None:
+    """Why the PIN of a locked profile cannot be tried now, with the time it can."""
+    if until is None or until <= ctx.now:
+        return None
+    minutes = int(PIN_LOCK.total_seconds() // 60)
+    zone = _zone(ctx.profile.country)
+    text = ctx.ngettext(
+        "Trop de codes faux : le profil de %(name)s est bloqué pendant %(n)s minute, "
+        "jusqu'à %(time)s.",
+        "Trop de codes faux : le profil de %(name)s est bloqué pendant %(n)s minutes, "
+        "jusqu'à %(time)s.",
+        minutes,
+        name=name_of(ctx, target),
+        time=until.astimezone(zone).strftime("%H:%M") if zone else until.strftime("%H:%M UTC"),
+    )
+    return Say(text)
+
+
+def _zone(country: str | None) -> ZoneInfo | None:
+    """The time zone of a country of the programme (None: tell the time in UTC)."""
+    try:
+        return ZoneInfo(_ZONES[country]) if country in _ZONES else None
+    except ZoneInfoNotFoundError:  # pragma: no cover - a system without time zone data
+        return None
+
+
+async def profile_pin(ctx: Context, event: Incoming) -> Turn:
+    """Ask the PIN of the learner to switch to; three wrong ones lock their profile."""
+    found = await _desk(ctx).profiles()
+    target = _find(found, ctx.state.data.get("target"))
+    if target is None:
+        return _leaving(ctx, Turn(goto="profiles"))
+    options = (
+        Option("forgot", ctx._("Code oublié ?")),
+        Option("back", ctx._("↩️ Retour")),
+    )
+    if isinstance(event, Entered):
+        ask = ctx._("Code PIN de %(name)s (4 chiffres) :", name=name_of(ctx, target))
+        return Turn([Ask(ask, options, ctx.state.prompt)])
+    if isinstance(event, TextReceived) and (pin := read_pin(event.text)) is not None:
+        checked = await _desk(ctx).check_pin(target.id, pin, ctx.now)
+        return await _checked(ctx, target, checked, Turn(goto="profiles"))
+    chosen = choose(event, options)
+    if chosen == "forgot":
+        return Turn(goto="profile_forgot")
+    if chosen == "back":
+        return _leaving(ctx, Turn(goto="profiles"))
+    return _not_a_pin(ctx, event)
+
+
+def _not_a_pin(ctx: Context, event: Incoming) -> Turn:
+    """A PIN prompt answered with something else."""
+    if isinstance(event, TextReceived):
+        return Turn([Say(ctx._("Un code PIN a exactement 4 chiffres."))], reprompt=True)
+    return unexpected(ctx, event)
+
+
+async def _checked(
+    ctx: Context, target: LearnerProfile, checked: PinCheck, when_locked: Turn
+) -> Turn:
+    """Switch on the right PIN; otherwise say how many tries are left, or the lock."""
+    if checked.ok:
+        return await _switch(ctx, target)
+    locked = _locked(ctx, target, checked.locked_until)
+    if locked is not None:
+        return Turn([locked], goto=when_locked.goto, reprompt=when_locked.reprompt)
+    wrong = ctx.ngettext(
+        "Ce n'est pas le bon code. Encore %(n)s essai.",
+        "Ce n'est pas le bon code. Encore %(n)s essais.",
+        checked.tries_left,
+    )
+    return Turn([Say(wrong)], reprompt=True)
+
+
+async def profile_unlock(ctx: Context, event: Incoming) -> Turn:
+    """After an erasure the phone uses a profile with a PIN: its PIN first, or another one.
+
+    Commands and old buttons reach this step too (the engine's gate): nothing of this
+    learner is shown before their PIN.
+    """
+    found = await _desk(ctx).profiles()
+    current = next(p for p in found if p.current)
+    others = tuple(
+        Option(f"p{p.id}", f"👤 {name_of(ctx, p)}" + (" 🔒" if p.has_pin else ""))
+        for p in found
+        if not p.current
+    )
+    if isinstance(event, Entered):
+        ask = ctx._("Code PIN de %(name)s (4 chiffres) :", name=name_of(ctx, current))
+        return Turn([Ask(ask, others, ctx.state.prompt)])
+    if isinstance(event, TextReceived) and (pin := read_pin(event.text)) is not None:
+        checked = await _desk(ctx).check_pin(current.id, pin, ctx.now)
+        if checked.ok:
+            return Turn(goto="menu" if ctx.profile.complete else "welcome")
+        return await _checked(ctx, current, checked, Turn(reprompt=True))
+    stale = isinstance(event, OptionChosen | OptionsChosen) and event.prompt != ctx.state.prompt
+    chosen = None if stale else choose(event, others)
+    target = _find(found, _int(chosen[1:])) if chosen else None
+    if target is not None and not target.has_pin:
+        return await _switch(ctx, target)
+    if target is not None:  # another locked profile: the same gate asks its PIN
+        locked = _locked(ctx, target, target.locked_until)
+        return Turn([locked] if locked else [Say(_gate_note(ctx, target))], reprompt=True)
+    return _not_a_pin(ctx, event)
+
+
+def _gate_note(ctx: Context, target: LearnerProfile) -> str:
+    """How to reach a protected profile from the gate."""
+    return ctx._(
+        "Pour passer au profil de %(name)s, entrez d'abord le code de ce profil-ci, "
+        "puis choisissez « Changer d'élève ».",
+        name=name_of(ctx, target),
+    )
+
+
+async def profile_name(ctx: Context, event: Incoming) -> Turn:
+    """Ask a first name: the current learner's (once), then the new learner's."""
+    naming = ctx.state.data.get("naming", "new")
+    options = (Option("back", ctx._("↩️ Retour")),)
+    if isinstance(event, Entered):
+        return Turn([Ask(_name_question(ctx, naming), options, ctx.state.prompt)])
+    if choose(event, options) == "back":
+        return _leaving(ctx, Turn(goto="profiles"))
+    name = clean_name(event.text) if isinstance(event, TextReceived) else None
+    if name is None:
+        again = ctx._("Écrivez seulement un prénom (20 lettres au plus).")
+        return Turn([Say(again)], reprompt=True)
+    if naming == "current":
+        await _desk(ctx).name_current(name)
+        ctx.state.data["naming"] = "new"
+        return Turn(goto="profile_name")
+    return await _add(ctx, name)
+
+
+def _name_question(ctx: Context, naming: str) -> str:
+    """The question of `profile_name`."""
+    if naming == "current":
+        return ctx._(
+            "D'abord, quel est le prénom de l'élève qui utilise ce profil ? "
+            "Il servira à reconnaître les profils de ce téléphone."
+        )
+    return ctx._(
+        "Quel est le prénom du nouvel élève ? Je garde seulement ce prénom, "
+        "pour la liste des élèves de ce téléphone."
+    )
+
+
+async def _add(ctx: Context, name: str) -> Turn:
+    """Create the new learner's profile and hand the phone over to its onboarding."""
+    _leaving(ctx, Turn())
+    parked = ctx.state.step
+    ctx.state.step = "menu" if ctx.profile.complete else "welcome"
+    if not await _desk(ctx).add(name, ctx.state.prompt):
+        ctx.state.step = parked
+        text = ctx.ngettext(
+            "Ce téléphone a déjà %(n)s élève : c'est le maximum.",
+            "Ce téléphone a déjà %(n)s élèves : c'est le maximum.",
+            MAX_PROFILES,
+        )
+        return Turn([Say(text)], goto="profiles")
+    hello = ctx._(
+        "Nouveau profil : %(name)s. Ses réponses et ses progrès seront séparés de ceux des "
+        "autres élèves.",
+        name=name,
+    )
+    return Turn([Say(hello)])
+
+
+async def profile_set_pin(ctx: Context, event: Incoming) -> Turn:
+    """Ask the current learner's new 4-digit PIN (kept hashed, never as digits)."""
+    options = (Option("back", ctx._("↩️ Retour")),)
+    if isinstance(event, Entered):
+        ask = ctx._(
+            "Choisissez un code PIN de 4 chiffres. Il sera demandé pour revenir sur ce "
+            "profil. Ensuite, effacez votre message si d'autres lisent cette discussion."
+        )
+        return Turn([Ask(ask, options, ctx.state.prompt)])
+    if isinstance(event, TextReceived) and (pin := read_pin(event.text)) is not None:
+        await _desk(ctx).set_pin(pin)
+        done = ctx._("C'est enregistré : ce profil a maintenant un code PIN.")
+        return Turn([Say(done)], goto="menu")
+    if choose(event, options) == "back":
+        return Turn(goto="profiles")
+    return _not_a_pin(ctx, event)
+
+
+async def profile_forgot(ctx: Context, event: Incoming) -> Turn:
+    """A forgotten PIN: the main profile removes it; anyone may erase that profile instead."""
+    found = await _desk(ctx).profiles()
+    target = _find(found, ctx.state.data.get("target"))
+    current = next(p for p in found if p.current)
+    if target is None:
+        return _leaving(ctx, Turn(goto="profiles"))
+    options = _forgot_options(ctx, current, target)
+    if isinstance(event, Entered):
+        return Turn([Ask(_forgot_text(ctx, found, current, target), options, ctx.state.prompt)])
+    chosen = choose(event, options)
+    if chosen == "reset" and await _desk(ctx).reset_pin(target.id):
+        done = ctx._("Le code de %(name)s est retiré.", name=name_of(ctx, target))
+        return _leaving(ctx, Turn([Say(done)], goto="profiles"))
+    if chosen == "erase":
+        return Turn(goto="profile_erase")
+    if chosen == "back":
+        return _leaving(ctx, Turn(goto="profiles"))
+    return unexpected(ctx, event)
+
+
+def _forgot_options(
+    ctx: Context, current: LearnerProfile, target: LearnerProfile
+) -> tuple[Option, ...]:
+    """Remove the PIN (main profile only), erase the profile, or go back."""
+    options = [Option("erase", ctx._("🗑️ Effacer ce profil")), Option("back", ctx._("↩️ Retour"))]
+    if current.main:
+        options.insert(0, Option("reset", ctx._("🔓 Retirer son code")))
+    return tuple(options)
+
+
+def _forgot_text(
+    ctx: Context, found: list[LearnerProfile], current: LearnerProfile, target: LearnerProfile
+) -> str:
+    """Who can remove a forgotten PIN."""
+    name = name_of(ctx, target)
+    if current.main:
+        return ctx._(
+            "Ce profil est le profil principal du téléphone : vous pouvez retirer le code "
+            "de %(name)s (ses progrès sont gardés), ou effacer son profil.",
+            name=name,
+        )
+    main = next(p for p in found if p.main)
+    return ctx._(
+        "Seul le profil principal (%(main)s) peut retirer le code de %(name)s, depuis "
+        "« Changer d'élève ». Sinon, vous pouvez effacer le profil de %(name)s : ses progrès "
+        "seront perdus, et personne ne les verra.",
+        main=name_of(ctx, main),
+        name=name,
+    )
+
+
+async def profile_erase(ctx: Context, event: Incoming) -> Turn:
+    """Confirm, then erase another learner's profile and everything about it."""
+    found = await _desk(ctx).profiles()
+    target = _find(found, ctx.state.data.get("target"))
+    if target is None or target.current:
+        return _leaving(ctx, Turn(goto="profiles"))
+    name = name_of(ctx, target)
+    options = (
+        Option("erase", ctx._("Oui, effacer %(name)s", name=name)),
+        Option("keep", ctx._("Non, garder")),
+    )
+    if isinstance(event, Entered):
+        ask = ctx._(
+            "Effacer le profil de %(name)s et tous ses progrès ? Cela ne peut pas être annulé.",
+            name=name,
+        )
+        return Turn([Ask(ask, options, ctx.state.prompt)])
+    chosen = choose(event, options)
+    if chosen == "erase":
+        await _desk(ctx).erase(target.id)
+        done = ctx._("Le profil de %(name)s est effacé.", name=name)
+        return _leaving(ctx, Turn([Say(done)], goto="profiles"))
+    if chosen == "keep":
+        return _leaving(ctx, Turn([Say(ctx._("Rien n'a été effacé."))], goto="profiles"))
+    return unexpected(ctx, event)
+
+
+async def erase_note(ctx: Context) -> str | None:
+    """On a shared phone, what erasing the current learner leaves to the others."""
+    if ctx.profiles is None:
+        return None
+    found = await ctx.profiles.profiles()
+    if len(found) < 2:
+        return None
+    current = next(p for p in found if p.current)
+    return ctx._(
+        "Seul le profil de %(name)s sera effacé : les autres élèves de ce téléphone "
+        "gardent leurs progrès.",
+        name=name_of(ctx, current),
+    )
+
+
+async def switch_command(ctx: Context, event: Incoming) -> Turn:
+    """/eleve: the learners of this phone."""
+    return Turn(goto="profiles")
+
+
+STEPS: dict[str, Step] = {
+    "profiles": profiles,
+    "profile_pin": profile_pin,
+    UNLOCK_STEP: profile_unlock,
+    "profile_name": profile_name,
+    "profile_set_pin": profile_set_pin,
+    "profile_forgot": profile_forgot,
+    "profile_erase": profile_erase,
+}
+COMMANDS: dict[str, Step] = {"eleve": switch_command, "eleves": switch_command}
+GATES = frozenset({UNLOCK_STEP})  # steps that see every event, commands included

@@ -1,0 +1,35 @@
+"""A family phone over each real channel (Telegram, WhatsApp, web chat) and its fake."""
+
+from __future__ import annotations
+
+from tests.chat_drivers import ChatLearner
+from tests.chat_drivers import chat_fixture as chat_fixture  # the `chat` fixture
+
+
+async def test_two_learners_share_a_phone_and_a_pin_guards_one(chat: ChatLearner) -> None:
+    await chat.send("/start")
+    for label in ("Français", "J'accepte", "Sénégal", "Élève", "CM2"):
+        await chat.tap(label)
+    await chat.tap("Changer d'élève")
+    assert "✅ Profil principal (en ce moment)" in chat.last_text()
+    await chat.tap("Ajouter un élève")
+    await chat.send("Fatou")
+    await chat.send("Awa")
+    assert "Nouveau profil : Awa" in chat.last_text()
+    for label in ("Français", "J'accepte", "Élève", "CE1"):
+        await chat.tap(label)
+    assert "Que voulez-vous faire" in chat.last_text()
+    await chat.send("/eleve")
+    await chat.tap("Mettre un code PIN")
+    await chat.send("2580")
+    await chat.send("/eleve")
+    await chat.tap("Fatou")
+    assert "C'est au tour de Fatou" in chat.last_text()
+    await chat.send("/eleve")
+    await chat.tap("Awa")
+    assert "Code PIN de Awa" in chat.last_text()
+    await chat.send("1111")
+    assert "Encore 2 essais" in chat.last_text()
+    await chat.send("2580")
+    assert "C'est au tour de Awa" in chat.last_text()
+    assert "Que voulez-vous faire" in chat.last_text()
