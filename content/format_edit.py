@@ -15,6 +15,8 @@ _ID = re.compile(r"[ \t]*\{#[^}]*\}[ \t]*$")
 _QUIZ = re.compile(r"^##[ \t]+quiz[ \t]*$", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^[ \t]*-{3,}[ \t]*$")
 _MEDIA = re.compile(r"^[ \t]*(!\[|\[(audio|document|vid[eé]o)\b)", re.IGNORECASE)
+# `audio: audio/x.ogg` inside a text step: its recording (content/format_lesson.py).
+_ATTACHED = re.compile(r"^[ \t]*audio[ \t]*:", re.IGNORECASE)
 
 
 def lesson_count(source: str) -> int:
@@ -96,10 +98,26 @@ def _edited(source: str, number: int, index: int) -> list[list[str]]:
 
 
 def replace_step(source: str, number: int, index: int, text: str) -> str:
-    """Step `index` of lesson `number` becomes `text` (format text: a step or a media line)."""
+    """Step `index` of lesson `number` becomes `text` (format text: a step or a media line).
+
+    A text replacing a text keeps the old step's recording (its `audio:` line, where it was
+    written: before or after the text) unless the new text brings its own; a media line
+    replacing it does not (a recording goes with a text).
+    """
     chunks = _edited(source, number, index)
-    chunks[index] = _trim(text.split("\n"))
+    new = _trim(text.split("\n"))
+    old = chunks[index]
+    sound = [line for line in old if _ATTACHED.match(line)]
+    media = len(new) == 1 and _MEDIA.match(new[0]) is not None
+    if sound and new and not media and not any(_ATTACHED.match(line) for line in new):
+        new = sound + new if _ATTACHED.match(old[0]) else new + sound
+    chunks[index] = new
     return _rewrite(source, number, chunks)
+
+
+def is_recording(line: str) -> bool:
+    """Whether a line of a step (as `steps` gives it) is the step's `audio:` recording."""
+    return _ATTACHED.match(line) is not None
 
 
 def move_up(source: str, number: int, index: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bot.i18n import I18n
@@ -35,6 +36,11 @@ from dialogs.state import DialogState, Profile
 
 _ids = itertools.count(1)
 _library: Library | None = None
+_with_audio: Library | None = None
+
+# An audio-first course for tests only (its voice notes are tones, not speech: no bundled
+# course ships them). Its id is `lecture-audio`; see its course.md for what it holds.
+AUDIO_COURSE = Path(__file__).parent / "fixtures" / "audio_course" / "lecture-audio"
 
 
 def bundled_library() -> Library:
@@ -43,6 +49,14 @@ def bundled_library() -> Library:
     if _library is None:
         _library = load_library(DEFAULT_LIBRARY)
     return _library
+
+
+def with_audio_course() -> Library:
+    """The bundled library plus the audio-first test course, parsed once per session."""
+    global _with_audio
+    if _with_audio is None:
+        _with_audio = bundled_library().with_courses(load_library(AUDIO_COURSE.parent).courses)
+    return _with_audio
 
 
 @dataclass

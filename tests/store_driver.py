@@ -18,6 +18,7 @@ from bot.conversations import Conversations, Outcome
 from bot.i18n import I18n
 from bot.storage.db import create_engine
 from bot.storage.store import SqlStore
+from content.library import Library
 from dialogs.events import Incoming, MediaReceived, OptionChosen, TextReceived, UserRef
 from dialogs.flows import build_dialogs
 from dialogs.messages import Ask, Out, QuizQuestion
@@ -27,13 +28,17 @@ _ids = itertools.count(1)
 
 
 @asynccontextmanager
-async def open_conversations(database_url: str) -> AsyncIterator[Conversations]:
-    """Conversations on a migrated database (the `database_url` fixture migrates it)."""
+async def open_conversations(
+    database_url: str, library: Library | None = None
+) -> AsyncIterator[Conversations]:
+    """Conversations on a migrated database (the `database_url` fixture migrates it), with
+    the bundled library unless told another (`tests.driver.with_audio_course()`)."""
     engine = create_engine(database_url)
     files = Path(tempfile.mkdtemp(prefix="authored-"))  # teachers' course files
     store = SqlStore(engine, files)
     try:
-        yield Conversations(store, build_dialogs(), bundled_library(), I18n(), b"test")
+        courses = bundled_library() if library is None else library
+        yield Conversations(store, build_dialogs(), courses, I18n(), b"test")
     finally:
         store.close()
         await engine.dispose()

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from content.format_edit import delete_step, lesson_titles, move_up, replace_step, steps
+from content.format_edit import (
+    delete_step,
+    is_recording,
+    lesson_titles,
+    move_up,
+    replace_step,
+    steps,
+)
 from content.format_write import text_body
 
 from dialogs.context import Context, Step, Turn
@@ -24,8 +31,11 @@ Edit = Callable[[str, int, int], str]  # (course text, lesson, step) -> edited t
 
 
 def preview(step: str) -> str:
-    """A step in a few words: its first line, shortened."""
-    first = " ".join(step.split("\n", 1)[0].lstrip("\\").split())
+    """A step in a few words: its first line of text (🔊 when it has a recording), shortened."""
+    lines = step.split("\n")
+    text = [line for line in lines if line.strip() and not is_recording(line)] or lines
+    first = " ".join(text[0].lstrip("\\").split())
+    first = "🔊 " + first if len(text) < len(lines) else first
     return first if len(first) <= PREVIEW_CHARS else first[: PREVIEW_CHARS - 1] + "…"
 
 

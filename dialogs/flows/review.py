@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from content import grading
-from content.model import Question, QuestionType
+from content.model import Course, Question, QuestionType
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen
 from dialogs.flows import quiz
 from dialogs.flows.common import menu_option, unexpected
+from dialogs.flows.light_data import MEDIA
 from dialogs.messages import Ask, Out, QuizQuestion, Say
 from dialogs.review_ports import Recall, ReviewDesk
 
@@ -38,6 +39,8 @@ async def review(ctx: Context, event: Incoming) -> Turn:
     question = _question(ctx, card) if card else None
     if card is None or question is None:
         return Turn(goto="review")
+    if isinstance(event, OptionChosen) and event.option_id == MEDIA:
+        return await quiz._sound_on_request(ctx, _course(ctx, card), question, event)
     answer = quiz._read_answer(ctx, question, event)
     if answer is None:
         return unexpected(ctx, event)
@@ -66,7 +69,8 @@ async def _ask_next(ctx: Context, desk: ReviewDesk) -> Turn:
         await desk.forget(*card)  # the course changed: nothing left to review
         ctx.state.data["ri"] = int(ctx.state.data.get("ri", 0)) + 1
         return await _ask_next(ctx, desk)
-    return Turn([_render(ctx, question)])
+    # Its recording comes first, or is offered with its size in light data, as in the quiz.
+    return Turn(await quiz._with_sound(ctx, _course(ctx, card), question, _render(ctx, question)))
 
 
 def _current(ctx: Context) -> tuple[str, str, str] | None:
@@ -77,6 +81,13 @@ def _current(ctx: Context) -> tuple[str, str, str] | None:
         return None
     course, lesson, question = (str(part) for part in batch[index])
     return course, lesson, question
+
+
+def _course(ctx: Context, card: tuple[str, str, str]) -> Course:
+    """The course of a card whose question `_question` found."""
+    course = ctx.library.get(card[0])
+    assert course is not None
+    return course
 
 
 def _question(ctx: Context, card: tuple[str, str, str]) -> Question | None:

@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 
 from dialogs.messages import Ask, Document, Out, QuizQuestion, Show
+from tests.driver import AUDIO_COURSE, with_audio_course
 from tests.store_driver import Person, open_conversations
 
 FRACTIONS = "/start l_fractions__parts-egales"  # text, then an image of 3,665 bytes
-READING = "/start l_lecture-cp__awa-au-marche"  # audio-first: its story comes with a voice note
+# The audio-first test course (tests/fixtures/audio_course): its story has a voice note.
+READING = "/start l_lecture-audio__awa-au-marche"
 
 
 def shown(messages: list[Out]) -> list[Show]:
@@ -112,14 +114,14 @@ async def exported(person: Person) -> dict[str, object]:
 
 
 async def test_an_audio_first_course_speaks_before_its_text(database_url: str) -> None:
-    async with open_conversations(database_url) as conversations:
+    async with open_conversations(database_url, with_audio_course()) as conversations:
         binta = Person.on(conversations, "telegram", "binta")
         await binta.onboard(level="CE1")
         opened = await binta.send(READING)
         voice, asked = opened[-2:]
         assert isinstance(voice, Show) and voice.kind == "audio"
         assert voice.path.name == "histoire-awa.ogg"
-        assert voice.url_path == "/media/lecture-cp/audio/histoire-awa.ogg"
+        assert voice.url_path == "/media/lecture-audio/audio/histoire-awa.ogg"
         assert isinstance(asked, Ask) and "Awa va au marché de Ségou" in asked.text
         for _ in range(3):
             await binta.tap("Suivant")
@@ -130,7 +132,7 @@ async def test_an_audio_first_course_speaks_before_its_text(database_url: str) -
 
 
 async def test_light_data_offers_an_audio_first_courses_voice_first(database_url: str) -> None:
-    async with open_conversations(database_url) as conversations:
+    async with open_conversations(database_url, with_audio_course()) as conversations:
         moussa = Person.on(conversations, "whatsapp", "22177000002")
         await moussa.onboard(level="CE1")
         await light_on(moussa)
@@ -155,14 +157,13 @@ async def test_light_data_offers_an_audio_first_courses_voice_first(database_url
 
 def test_the_web_chat_gets_the_voice_note_as_an_audio_frame() -> None:
     from bot.web.frames import to_frame
-    from content.library import DEFAULT_LIBRARY
 
-    voice = DEFAULT_LIBRARY / "lecture-cp" / "audio" / "histoire-awa.ogg"
-    frame = to_frame(Show("audio", voice, "", "/media/lecture-cp/audio/histoire-awa.ogg"))
+    voice = AUDIO_COURSE / "audio" / "histoire-awa.ogg"
+    frame = to_frame(Show("audio", voice, "", "/media/lecture-audio/audio/histoire-awa.ogg"))
     # chat.js plays an "audio" frame in an <audio> element.
     assert frame == {
         "type": "media",
         "kind": "audio",
-        "url": "/media/lecture-cp/audio/histoire-awa.ogg",
+        "url": "/media/lecture-audio/audio/histoire-awa.ogg",
         "caption": "",
     }

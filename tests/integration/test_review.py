@@ -9,8 +9,9 @@ from sqlalchemy import text
 from bot.storage.sql import utc
 from content.model import Question, QuestionType
 from dialogs.events import UserRef
+from dialogs.messages import QuizQuestion, Show
 from dialogs.ports import RecordAnswer
-from tests.driver import bundled_library
+from tests.driver import bundled_library, with_audio_course
 from tests.store_driver import Person, open_conversations
 
 
@@ -94,3 +95,59 @@ async def test_nothing_due_says_so_and_erasure_deletes_the_deck(database_url: st
         async with conversations.store.engine.connect() as conn:
             left = (await conn.execute(text("SELECT COUNT(*) FROM review_cards"))).scalar_one()
         assert left == 0
+
+
+def a_question_read_aloud() -> tuple[str, str, Question]:
+    """The audio-first test course's question with a recording ("Où va Awa ?")."""
+    course = with_audio_course().get("lecture-audio")
+    assert course is not None and course.lessons[0].quiz is not None
+    question = course.lessons[0].quiz.questions[0]
+    assert question.audio is not None
+    return course.id, course.lessons[0].id, question
+
+
+async def test_review_sends_a_questions_recording_before_it(database_url: str) -> None:
+    course, lesson, question = a_question_read_aloud()
+    async with open_conversations(database_url, with_audio_course()) as conversations:
+        binta = Person.on(conversations, "telegram", "binta")
+        await binta.onboard(level="CE1")
+        await answered(binta, RecordAnswer(course, lesson, question.id, "x", 0.0, False))
+        await make_due(binta)
+        await binta.send("/menu")
+        asked = await binta.tap("🔁 Réviser (1)")
+        voice, shown_question = asked[-2:]
+        assert isinstance(voice, Show) and voice.kind == "audio"
+        assert voice.path.name == "ou-va-awa.ogg"
+        assert voice.url_path == "/media/lecture-audio/audio/ou-va-awa.ogg"
+        assert isinstance(shown_question, QuizQuestion) and "Où va Awa ?" in shown_question.text
+        assert not any("Audio" in option.label for option in shown_question.extra)
+
+
+async def test_review_in_light_data_offers_the_recording_with_its_size(
+    database_url: str,
+) -> None:
+    course, lesson, question = a_question_read_aloud()
+    async with open_conversations(database_url, with_audio_course()) as conversations:
+        conversations.store.media_budget_kb = 4  # room for one voice note of 3 KB a day
+        moussa = Person.on(conversations, "whatsapp", "22177000003")
+        await moussa.onboard(level="CE1")
+        await moussa.send("/donnees_legeres")
+        await moussa.tap("Activer")
+        await answered(moussa, RecordAnswer(course, lesson, question.id, "x", 0.0, False))
+        await make_due(moussa)
+        await moussa.send("/menu")
+        asked = await moussa.tap("🔁 Réviser (1)")
+        assert [m for m in asked if isinstance(m, Show)] == []
+        prompt = moussa.last_prompt()
+        assert isinstance(prompt, QuizQuestion) and "Où va Awa ?" in prompt.text
+        assert prompt.extra[0].label == "🔊 Audio (3 Ko) - écouter ?"
+        listened = await moussa.tap("🔊 Audio (3 Ko) - écouter ?")
+        [voice] = [m for m in listened if isinstance(m, Show)]
+        assert voice.path.name == "ou-va-awa.ogg"
+        assert "Où va Awa ?" in moussa.texts(listened)  # the question again, after its voice
+        refused = await moussa.tap("🔊 Audio (3 Ko) - écouter ?")  # beyond the day's budget
+        assert [m for m in refused if isinstance(m, Show)] == []
+        assert "Budget de données du jour atteint" in moussa.texts(refused)
+        right = next(choice.id for choice in question.choices if choice.correct)
+        graded = await moussa.tap(right)
+        assert "Bonne réponse" in moussa.texts(graded)

@@ -130,14 +130,14 @@ async def test_a_worksheet_goes_as_a_document(
 async def test_a_voice_note_before_its_text_and_a_media_offer_as_a_button(
     channel: tuple[TelegramChannel, FakeBotApi],
 ) -> None:
-    from content.library import DEFAULT_LIBRARY
+    from tests.driver import AUDIO_COURSE
 
     renderer, api = channel
-    voice = DEFAULT_LIBRARY / "lecture-cp" / "audio" / "histoire-awa.ogg"
+    voice = AUDIO_COURSE / "audio" / "histoire-awa.ogg"
     listen = Option("media", "🔊 Audio (3 Ko) - écouter ?")
     await send(
         renderer,
-        Show("audio", voice, "", "/media/lecture-cp/audio/histoire-awa.ogg"),
+        Show("audio", voice, "", "/media/lecture-audio/audio/histoire-awa.ogg"),
         Ask("Lis bien cette petite histoire.", (listen, Option("next", "Suivant ▶️")), 5),
     )
     sent_voice, text = api.sent(CHAT)

@@ -100,9 +100,9 @@ async def test_media_are_served_and_traversal_is_refused(app: BotApp) -> None:
     async with aiohttp.ClientSession() as http:
         async with http.get(f"{base}/media/fractions/course.md") as response:
             assert response.status == 200
-        # A voice note of an audio-first course, for the web chat's <audio> element.
-        async with http.get(f"{base}/media/lecture-cp/audio/histoire-awa.ogg") as response:
-            assert response.status == 200 and (await response.read())[:4] == b"OggS"
+        # A course's image, for the web chat's <img> element.
+        async with http.get(f"{base}/media/lecture-cp/images/marche.png") as response:
+            assert response.status == 200 and (await response.read())[:4] == b"\x89PNG"
         for path in ("/media/fractions/../../../pyproject.toml", "/media/nope/x.png"):
             async with http.get(base + path) as response:
                 assert response.status == 404

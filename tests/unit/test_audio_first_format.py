@@ -14,8 +14,9 @@ from content.format_write import text_body
 from content.library import DEFAULT_LIBRARY
 from content.model import StepKind
 from content.serialize import course_to_dict
+from tests.driver import AUDIO_COURSE
 
-VOICE = DEFAULT_LIBRARY / "lecture-cp" / "audio" / "histoire-awa.ogg"
+VOICE = AUDIO_COURSE / "audio" / "histoire-awa.ogg"
 
 COURSE = """\
 id: ecoute
@@ -105,13 +106,27 @@ def test_show_json_has_the_audio_and_the_sizes(tmp_path: Path) -> None:
     assert question["audio"]["path"] == "audio/consigne.ogg"
 
 
-def test_the_bundled_reading_course_is_audio_first() -> None:
-    course = parse_course_file(DEFAULT_LIBRARY / "lecture-cp" / "course.md")
+def test_the_audio_first_test_course_is_audio_first() -> None:
+    assert check_path(AUDIO_COURSE.parent) == []
+    course = parse_course_file(AUDIO_COURSE / "course.md")
     assert course.audio_first
     sounds = [s.audio for s in course.lessons[0].steps if s.audio is not None]
     assert len(sounds) == 2
     for sound in sounds:
         assert sound.path.read_bytes()[:4] == b"OggS" and 0 < sound.size < 10_000
+
+
+# scripts/make-voice-notes signs its files with this vendor string in their OpusTags header.
+PLACEHOLDER = b"OpusTags\x0b\x00\x00\x00imaginecole"
+
+
+def test_no_bundled_course_ships_placeholder_voice_notes() -> None:
+    # The test course's tones are placeholders, and are recognised as such...
+    fixtures = sorted((AUDIO_COURSE / "audio").glob("*.ogg"))
+    assert fixtures and all(PLACEHOLDER in path.read_bytes()[:200] for path in fixtures)
+    # ...and none ships: a learner told "🔊 écouter" must hear a teacher, not tones.
+    media = [p for p in DEFAULT_LIBRARY.rglob("*") if p.suffix in (".ogg", ".opus")]
+    assert [p for p in media if PLACEHOLDER in p.read_bytes()[:200]] == []
 
 
 def test_written_text_starting_with_audio_stays_text() -> None:

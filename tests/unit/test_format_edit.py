@@ -16,6 +16,7 @@ from content.format_edit import (
     replace_step,
     steps,
 )
+from content.format_write import text_body
 
 COURSE = """id: eau
 title: L'eau
@@ -109,3 +110,72 @@ def test_questions_join_the_last_lessons_quiz() -> None:
     again = add_questions(added, "\n? Et l'eau ?\n= propre\n")
     quiz = parse_course(again, Path("eau/course.md")).lessons[1].quiz
     assert quiz is not None and len(quiz.questions) == 2
+
+
+READ_ALOUD = """id: lire
+title: Lire
+subject: francais
+levels: CP
+language: fr
+
+# Le marché {#marche}
+
+audio: audio/histoire.ogg
+Awa va au marché.
+
+---
+
+Elle achète des mangues.
+audio: audio/mangues.ogg
+
+---
+
+Fin de l'histoire.
+"""
+
+
+def with_recordings(folder: Path, source: str) -> list[tuple[str, str | None]]:
+    """Each step's text and recording's file name, parsed in a folder holding the files."""
+    (folder / "audio").mkdir(exist_ok=True)
+    for name in ("histoire.ogg", "mangues.ogg"):
+        (folder / "audio" / name).write_bytes(b"OggS")
+    lesson = parse_course(source, folder / "course.md").lessons[0]
+    return [(s.text, s.audio.path.name if s.audio else None) for s in lesson.steps]
+
+
+def test_a_new_text_keeps_the_steps_recording_where_it_was(tmp_path: Path) -> None:
+    first = replace_step(READ_ALOUD, 0, 0, text_body("Awa va au marché de Ségou."))
+    assert steps(first, 0)[0] == "audio: audio/histoire.ogg\nAwa va au marché de Ségou."
+    second = replace_step(first, 0, 1, text_body("Elle achète 3 mangues.\n\nEt des tomates."))
+    assert steps(second, 0)[1].endswith("Et des tomates.\naudio: audio/mangues.ogg")
+    assert with_recordings(tmp_path, second) == [
+        ("Awa va au marché de Ségou.", "histoire.ogg"),
+        ("Elle achète 3 mangues.\n\nEt des tomates.", "mangues.ogg"),
+        ("Fin de l'histoire.", None),
+    ]
+
+
+def test_a_text_starting_with_audio_is_not_a_second_recording(tmp_path: Path) -> None:
+    edited = replace_step(READ_ALOUD, 0, 0, text_body("Audio : écoute bien."))
+    assert with_recordings(tmp_path, edited)[0] == ("Audio : écoute bien.", "histoire.ogg")
+
+
+def test_a_new_recording_or_a_media_step_replaces_the_old_one(tmp_path: Path) -> None:
+    own = replace_step(READ_ALOUD, 0, 0, "audio: audio/mangues.ogg\nAwa écoute.")
+    assert with_recordings(tmp_path, own)[0] == ("Awa écoute.", "mangues.ogg")
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "awa.png").write_bytes(b"png")
+    image = replace_step(READ_ALOUD, 0, 0, "![Awa](images/awa.png)")
+    assert steps(image, 0)[0] == "![Awa](images/awa.png)"
+    assert "histoire.ogg" not in image
+    assert len(with_recordings(tmp_path, image)) == 3
+
+
+def test_the_steps_preview_names_the_text_not_its_recording() -> None:
+    from dialogs.flows.authoring_edit import preview
+
+    assert [preview(step) for step in steps(READ_ALOUD, 0)] == [
+        "🔊 Awa va au marché.",
+        "🔊 Elle achète des mangues.",
+        "Fin de l'histoire.",
+    ]
