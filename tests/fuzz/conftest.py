@@ -3,18 +3,26 @@ whole bot on it. Plain synchronous fixtures: hypothesis runs its examples synchr
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import POSTGRES_ENV, fresh_postgres_database
 from tests.fuzz.support import Harness, LiveBot
 
 
-@pytest.fixture
-def harness() -> Iterator[Harness]:
-    """A loop in a thread, a temporary folder and database, an error log."""
+@pytest.fixture(params=["sqlite", "postgres"])
+def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
+    """A loop in a thread, a temporary folder, an error log, and a database of its own:
+    a SQLite file, or a fresh PostgreSQL database when TEST_POSTGRES_URL is set."""
     made = Harness()
     try:
+        if request.param == "postgres":
+            server = os.environ.get(POSTGRES_ENV)
+            if not server:
+                pytest.skip(f"set {POSTGRES_ENV} to fuzz on PostgreSQL too")
+            made.database_url = made.enter(fresh_postgres_database(server))
         yield made
     finally:
         made.close()

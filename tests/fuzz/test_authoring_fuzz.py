@@ -110,7 +110,7 @@ def test_hostile_files_in_the_authoring_flow(harness: Harness) -> None:
             parse_course(row.source, talk.store.authored_dir / row.course_id / "course.md")
         return len(rows)
 
-    @fuzz(40)
+    @fuzz(harness.examples(40))
     @given(into_draft=st.booleans(), file=files())
     def example(into_draft: bool, file: tuple[str, bytes]) -> None:
         harness.run(open_import(into_draft))

@@ -102,7 +102,7 @@ def test_hostile_commands_by_every_role(harness: Harness) -> None:
     for name in PEOPLE:
         harness.run(ready(name))
 
-    @fuzz(80)
+    @fuzz(harness.examples(80))
     @given(data=st.data())
     def example(data: st.DataObject) -> None:
         name = data.draw(st.sampled_from(sorted(PEOPLE)), label="who")

@@ -149,7 +149,7 @@ async def post(bot: LiveBot, update: Any) -> int:
 def test_hostile_updates_are_answered_or_refused_cleanly(live: LiveBot) -> None:
     before = live.harness.run(table_counts(live.engine))
 
-    @fuzz(60)
+    @fuzz(live.harness.examples(60))
     @given(data=st.data())
     def example(data: st.DataObject) -> None:
         update = data.draw(hostile_updates(live))

@@ -128,7 +128,7 @@ def test_hostile_frames_are_answered_or_refused_cleanly(live: LiveBot) -> None:
         live.harness.run(socket.open())
     live.harness.defer(lambda: _close_all(sockets))
 
-    @fuzz(60)
+    @fuzz(live.harness.examples(60))
     @given(data=st.data())
     def example(data: st.DataObject) -> None:
         socket = sockets[data.draw(st.integers(0, len(sockets) - 1), label="socket")]

@@ -130,7 +130,7 @@ def test_the_conformance_folder_is_there() -> None:
 def test_hostile_signed_bodies_are_handled_cleanly(live: LiveBot) -> None:
     before = live.harness.run(table_counts(live.engine))
 
-    @fuzz(60)
+    @fuzz(live.harness.examples(60))
     @given(data=st.data())
     def example(data: st.DataObject) -> None:
         body = data.draw(hostile_bodies(live))

@@ -10,8 +10,10 @@ import aiohttp
 import pytest
 
 from bot.app import BotApp
+from tests.fakes.graph_api import FakeGraphApi
 from tests.fakes.telegram_api import FakeBotApi
 from tests.telegram_driver import TelegramLearner, start_bot, telegram_settings
+from tests.whatsapp_driver import WhatsAppLearner, text_body, whatsapp_settings
 
 
 @pytest.fixture
@@ -78,3 +80,33 @@ async def test_forged_types_in_a_parsed_update_are_ignored_and_the_learner_goes_
     assert "Dans quelle langue voulez-vous apprendre ?" in learner.texts(replies)
     assert await learner.post({**learner.api.updates.text(me, "/menu"), "update_id": 2**70}) == 200
     assert errors(caplog) == []
+
+
+@pytest.fixture
+async def graph() -> AsyncIterator[FakeGraphApi]:
+    async with FakeGraphApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def whatsapp(database_url: str, graph: FakeGraphApi) -> AsyncIterator[WhatsAppLearner]:
+    app = await start_bot(whatsapp_settings(database_url, graph.url))
+    async with aiohttp.ClientSession() as http:
+        yield WhatsAppLearner(graph, app, http)
+    await app.stop()
+
+
+async def test_whatsapp_ids_longer_than_any_real_one_are_skipped(
+    whatsapp: WhatsAppLearner, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sender or message id longer than its column (PostgreSQL refuses the row) is skipped,
+    not retried for ever with an ERROR each time."""
+    long_sender = text_body("9" * 300, "Bonjour")
+    long_id = text_body(whatsapp.phone, "Bonjour")
+    long_id["entry"][0]["changes"][0]["value"]["messages"][0]["id"] = "wamid." + "A" * 400
+    for body in (long_sender, long_id):
+        assert await whatsapp.post(body) == 200
+    assert errors(caplog) == []
+    assert whatsapp.bot.whatsapp is not None and not whatsapp.bot.whatsapp._failures
+    replies = await whatsapp.send("Bonjour")
+    assert "Dans quelle langue voulez-vous apprendre ?" in whatsapp.texts(replies)
