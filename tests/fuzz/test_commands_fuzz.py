@@ -52,8 +52,8 @@ def moves(draw: st.DrawFn, person: Person) -> list[tuple[str, str]]:
     """A command with random arguments, then a few answers: ("say", text) or ("tap", id)."""
     command = draw(st.sampled_from(COMMANDS))
     said = [("say", f"{command} {draw(ARGS)}".rstrip())]
-    for _ in range(draw(st.integers(0, 4))):
-        kind = draw(st.sampled_from(["tap", "tap", "tap", "say", "forged"]))
+    for _ in range(draw(st.integers(1, 8))):
+        kind = draw(st.sampled_from(["tap", "tap", "tap", "tap", "say", "say", "forged"]))
         if kind == "say":
             said.append(("say", draw(TEXT)))
         else:

@@ -51,7 +51,9 @@ async def test_a_field_of_the_wrong_type_deep_inside_is_refused(
     learner: TelegramLearner, caplog: pytest.LogCaptureFixture
 ) -> None:
     update = learner.api.updates.text(learner.user_id, "Bonjour")
-    update["message"]["chat"] = "private"  # PTB reads it with AttributeError
+    update["message"]["chat"] = "private"
+    assert await learner.post(update) == 400
+    update["message"] = "Bonjour"  # PTB reads it with AttributeError
     assert await learner.post(update) == 400
     assert errors(caplog) == []
 
