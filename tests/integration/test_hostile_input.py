@@ -10,8 +10,13 @@ import aiohttp
 import pytest
 
 from bot.app import BotApp
+from bot.conversations import Outcome
+from bot.web.chat import WebChat
+from dialogs.events import UserRef
+from dialogs.messages import Say
 from tests.fakes.graph_api import FakeGraphApi
 from tests.fakes.telegram_api import FakeBotApi
+from tests.store_driver import open_conversations
 from tests.telegram_driver import TelegramLearner, start_bot, telegram_settings
 from tests.whatsapp_driver import WhatsAppLearner, text_body, whatsapp_settings
 
@@ -112,3 +117,35 @@ async def test_whatsapp_ids_longer_than_any_real_one_are_skipped(
     assert whatsapp.bot.whatsapp is not None and not whatsapp.bot.whatsapp._failures
     replies = await whatsapp.send("Bonjour")
     assert "Dans quelle langue voulez-vous apprendre ?" in whatsapp.texts(replies)
+
+
+class Tab:
+    """A browser tab as the web chat sees it: frames pushed to it are kept."""
+
+    def __init__(self) -> None:
+        self.closed = False
+        self.frames: list[dict[str, object]] = []
+
+    async def send_json(self, frame: dict[str, object]) -> None:
+        self.frames.append(frame)
+
+
+class ClosingTab(Tab):
+    """A tab whose connection is going away (its closing handshake has begun)."""
+
+    async def send_json(self, frame: dict[str, object]) -> None:
+        raise aiohttp.ClientConnectionResetError("Cannot write to closing transport")
+
+
+async def test_a_tab_closing_while_a_reply_is_pushed_costs_the_other_tabs_nothing(
+    database_url: str,
+) -> None:
+    """Found by tests/fuzz: a reply pushed to a learner's tabs raised on a closing one, so the
+    handler of the tab that asked died with a traceback and its reply was lost."""
+    async with open_conversations(database_url) as conversations:
+        chat = WebChat(conversations)
+        closing, open_tab = ClosingTab(), Tab()
+        chat.sockets["tabs-learner-0123456789"] = {closing, open_tab}  # type: ignore[arg-type]
+        user = UserRef("web", "tabs-learner-0123456789")
+        await chat.send(Outcome(user, [Say("Bonjour")], "fr", False))
+    assert open_tab.frames[-1] == {"type": "say", "text": "Bonjour"}
