@@ -3,7 +3,7 @@ error log it must keep empty, and the invariants that say no state was corrupted
 
 Hypothesis calls a property synchronously, example after example; the bot (aiohttp server,
 PTB, the WhatsApp worker, SQLAlchemy) lives on an event loop in a thread of its own, and each
-example hands it coroutines with `Live.run`. The loop, the bot and the database are built once
+example hands it coroutines with `Harness.run`. The loop, the bot and the database are built once
 per test, so an example costs a few HTTP round trips, not a bot start.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
@@ -208,6 +209,7 @@ class Harness:
             self.run(self.stack.aclose())
         finally:
             self.loop.close()
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def conversations_of(harness: Harness) -> Conversations:
