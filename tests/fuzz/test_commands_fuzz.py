@@ -123,3 +123,61 @@ def test_hostile_commands_by_every_role(harness: Harness) -> None:
         harness.assert_no_errors()
 
     example()
+
+
+DATE_WORDS = [
+    "01/12 08:00", "1/12 8h", "31/12 23:59", "29/02 12:00", "31/04 10:00", "00/00 00:00",
+    "01/12 24:00", "12/31 08:00", "01/13 08:00", "demain 08:00", "08:00", "01/12",
+    "01/12/2030 08:00", "01/12 08:00 UTC", "١/١٢ ٠٨:٠٠", "99999/99999 99:99", "-1/-1 -1:-1",
+]  # fmt: skip
+DATES = st.one_of(
+    st.sampled_from(DATE_WORDS),
+    st.builds(
+        "{:02d}/{:02d} {:02d}:{:02d}".format,
+        st.integers(-5, 40),
+        st.integers(-5, 15),
+        st.integers(-5, 30),
+        st.integers(-5, 70),
+    ),
+    st.text(max_size=30),
+)
+
+
+def test_typed_announcement_dates_by_an_admin(harness: Harness) -> None:
+    """Down the announcement flow to "Choisir le jour et l'heure", then any typed date: an
+    announcement scheduled in the future, or a clear answer and the date asked again."""
+    talk = conversations_of(harness)
+    engine = talk.store.engine
+    admin = Person.on(talk, "telegram", "fuzz-dates")
+    harness.run(admin.onboard(role="Enseignant"))
+    harness.run(grant(harness.database_url, "telegram", "fuzz-dates", "national_admin"))
+
+    async def to_the_date() -> None:
+        await admin.send("/admin")
+        await admin.tap("Nouvelle annonce")
+        await admin.send("Les écoles ouvrent lundi.")
+        await admin.tap("Continuer")
+        for label in ("Les élèves", "Toutes les classes", "Toutes les langues"):
+            await admin.tap(label)
+        await admin.tap("Pas de classe précise")
+        await admin.tap("Tout le monde")
+        await admin.tap("Choisir le jour et l'heure")
+
+    @fuzz(harness.examples(30))
+    @given(typed=DATES)
+    def example(typed: str) -> None:
+        harness.run(to_the_date())
+        asked = harness.run(row_of(engine, "telegram", "fuzz-dates"))
+        assert asked.state_step == "ann_when", asked.state_step
+        before = harness.run(table_counts(engine, ("broadcasts",)))["broadcasts"]
+        replies = harness.run(admin.send(typed))
+        assert admin.texts(replies).strip(), typed
+        harness.assert_no_errors()
+        after = harness.run(table_counts(engine, ("broadcasts",)))["broadcasts"]
+        assert after - before in (0, 1), typed
+        row = harness.run(row_of(engine, "telegram", "fuzz-dates"))
+        if after == before:  # refused: the date is asked again
+            assert row.state_step == "ann_when", (typed, row.state_step)
+        harness.run(check_people(engine))
+
+    example()
