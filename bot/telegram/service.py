@@ -127,11 +127,16 @@ class TelegramService:
             return web.Response(status=401)
         try:
             data = json.loads(await read_bounded(request, TELEGRAM_BODY))
+            if not isinstance(data, dict):
+                raise ValueError("an update is a JSON object")
             update = Update.de_json(data, self.app.bot)
-        except web.HTTPRequestEntityTooLarge:  # over the server's client_max_size, unread
+        except web.HTTPRequestEntityTooLarge:  # over the route's limit: refused, unread
             metrics.rejected("telegram", "oversized")
             raise
-        except (ValueError, TypeError, KeyError):
+        except Exception as error:  # any unreadable update is the sender's fault
+            # PTB reads a field of the wrong type with AttributeError, OverflowError...: a body
+            # it cannot read is refused, never a 500 with a traceback.
+            log.info("telegram webhook: unreadable update refused (%s)", type(error).__name__)
             metrics.rejected("telegram", "malformed")
             return web.Response(status=400)
         token = _IN_WEBHOOK.set(True)

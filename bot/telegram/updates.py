@@ -38,20 +38,43 @@ def update_key(update: Update) -> str:
     return f"tg:{update.update_id}"
 
 
+def _is_id(value: object) -> bool:
+    """An id as Telegram gives them: an integer (of at most 64 bits), never a bool."""
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+
+
+def _text(value: object) -> str:
+    """A string field as a string: PTB does not check the JSON's types, so a forged update
+    may carry a number or an object where Telegram writes a string."""
+    return value if isinstance(value, str) else ""
+
+
+def _size(value: object) -> int:
+    """A file size as a non-negative integer (0 when unknown or forged)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
+        return value
+    return 0
+
+
 async def to_event(update: Update, store: SqlStore) -> Incoming | None:
-    """The event an update carries, or None for what the bot ignores (groups, edits...)."""
+    """The event an update carries, or None for what the bot ignores (groups, edits...,
+    and updates whose ids are not Telegram's integers)."""
+    if not _is_id(update.update_id):
+        return None
     key = str(update.update_id)
     if update.poll_answer is not None:
         return await _poll_answer(update, store)
     chat = update.effective_chat
     sender = update.effective_user
-    if chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
+    if chat is None or sender is None or not (_is_id(chat.id) and _is_id(sender.id)):
+        return None
+    if chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
         return await _group(update, store)
-    if chat is None or sender is None or chat.type != ChatType.PRIVATE:
+    if chat.type != ChatType.PRIVATE:
         return None
     user = UserRef("telegram", str(sender.id))
     if update.callback_query is not None:
-        return _callback(user, key, update.callback_query.data or "")
+        return _callback(user, key, _text(update.callback_query.data))
     if update.message is not None:
         return _message(user, key, update.message)
     return None
@@ -68,21 +91,21 @@ def _callback(user: UserRef, key: str, data: str) -> OptionChosen:
 def _message(user: UserRef, key: str, message: Message) -> Incoming:
     """Text (commands included) or a media the learner sent."""
     if message.text is not None:
-        return TextReceived(user, key, message.text)
+        return TextReceived(user, key, _text(message.text))
     kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
     if kind == "photo":  # the largest size
         photo = message.photo[-1]
-        size = photo.file_size or 0
-        return MediaReceived(user, key, kind, photo.file_id, mime="image/jpeg", size=size)
+        size = _size(photo.file_size)
+        return MediaReceived(user, key, kind, _text(photo.file_id), mime="image/jpeg", size=size)
     sent: Document | Voice | Audio | None = {
         "document": message.document,
         "voice": message.voice,
         "audio": message.audio,
     }.get(kind)
     if sent is not None:
-        name = getattr(sent, "file_name", None) or ""
-        mime, size = sent.mime_type or "", sent.file_size or 0
-        return MediaReceived(user, key, kind, sent.file_id, name, mime, size)
+        name = _text(getattr(sent, "file_name", None))
+        mime, size = _text(sent.mime_type), _size(sent.file_size)
+        return MediaReceived(user, key, kind, _text(sent.file_id), name, mime, size)
     return MediaReceived(user, key, kind)
 
 
@@ -90,13 +113,16 @@ async def _poll_answer(update: Update, store: SqlStore) -> Incoming | None:
     """A vote in one of our quiz polls, mapped back to the prompt that asked it."""
     answer = update.poll_answer
     assert answer is not None
+    if not isinstance(answer.poll_id, str) or answer.user is None or not _is_id(answer.user.id):
+        return None
     found = await store.lookup_poll(answer.poll_id)
-    if found is None or answer.user is None:
+    if found is None:
         return None
     user, prompt, option_ids = found
     if user != UserRef("telegram", str(answer.user.id)):
         return None
-    picked = tuple(option_ids[i] for i in answer.option_ids if 0 <= i < len(option_ids))
+    chosen = [i for i in answer.option_ids if _is_id(i)]
+    picked = tuple(option_ids[i] for i in chosen if 0 <= i < len(option_ids))
     if not picked:
         return None  # a retracted vote
     return OptionsChosen(user, str(update.update_id), prompt, picked)
@@ -104,7 +130,7 @@ async def _poll_answer(update: Update, store: SqlStore) -> Incoming | None:
 
 def group_address(message: Message) -> str:
     """A group's external id: "<chat>", or "<chat>/<topic>" in a forum topic."""
-    if message.is_topic_message and message.message_thread_id:
+    if message.is_topic_message is True and _is_id(message.message_thread_id):
         return f"{message.chat.id}/{message.message_thread_id}"
     return str(message.chat.id)
 
@@ -118,8 +144,8 @@ async def _group(update: Update, store: SqlStore) -> Incoming | None:
     if message is None or sender is None or sender.is_bot:
         return None
     group = UserRef("telegram", group_address(message))
-    text = message.text or message.caption or ""
-    if group_command(message.text or "") is None and not await store.group_linked(
+    text = _text(message.text) or _text(message.caption)
+    if group_command(_text(message.text)) is None and not await store.group_linked(
         group.external_id
     ):
         return None  # an unlinked group's chatter: silently ignored
@@ -129,7 +155,7 @@ async def _group(update: Update, store: SqlStore) -> Incoming | None:
         group,
         str(update.update_id),
         str(sender.id),
-        sender.full_name,
+        _text(sender.first_name) + (f" {sender.last_name}" if _text(sender.last_name) else ""),
         text,
         found.kind if found else "text",
         found.file_id if found else "",

@@ -41,6 +41,8 @@ class WebChat:
             async for message in ws:
                 if message.type is WSMsgType.TEXT:
                     uid = await self._on_frame(ws, uid, message.data)
+        except ConnectionResetError:  # the tab went away while we answered it
+            log.info("web chat tab closed while answering")
         finally:
             if uid is not None:
                 self.sockets[uid].discard(ws)
@@ -75,8 +77,13 @@ class WebChat:
         """Push a reply to every open tab of the learner."""
         frames = to_frames(outcome.messages, outcome.lang, outcome.rtl)
         for ws in list(self.sockets.get(outcome.user.external_id, ())):
-            for frame in frames:
-                await ws.send_json(frame)
+            if ws.closed:
+                continue
+            try:
+                for frame in frames:
+                    await ws.send_json(frame)
+            except ConnectionResetError:  # a tab closing: the learner's other tabs still read
+                log.info("web chat tab closed while sending")
 
     async def _with_held(self, outcome: Outcome) -> None:
         """The reply to a hello, led by what waited for the learner (teachers' circles)."""

@@ -20,6 +20,9 @@ EventMaker = Callable[[UserRef, str, JsonObject], Incoming | None]
 CHANNEL = "whatsapp"
 STALE_ID_CHARS = 32  # a stale or foreign id is kept short, as on Telegram
 MAX_PROMPT_DIGITS = 18  # prompt numbers are small counters; this bounds int() on hostile ids
+# Longer ids than any Meta writes (a number has at most 15 digits, a wamid about 60
+# characters) are forged: skipped, since they fit no column (users.external_id: 128).
+MAX_ID_CHARS = 128
 LATEST_TIMESTAMP = 253402300799  # 9999-12-31T23:59:59Z, the last second datetime can hold
 
 # Message types that are not something to answer: a reaction, a notice that the learner
@@ -91,7 +94,7 @@ def _message(raw: JsonObject, number: str) -> InboundMessage | None:
     """One learner message, or None when it is malformed or nothing to answer."""
     wamid, wa_id = _string(raw.get("id")), _string(raw.get("from"))
     sent_at = parse_timestamp(raw.get("timestamp"))
-    if not wamid or not wa_id or sent_at is None:
+    if not wamid or not wa_id or sent_at is None or max(len(wamid), len(wa_id)) > MAX_ID_CHARS:
         return None
     event = _event(UserRef(CHANNEL, wa_id), "wa:" + wamid, raw)
     if event is None:

@@ -6,7 +6,6 @@ message for the teacher), never with another exception.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,9 +17,10 @@ from content.aiken import parse_aiken
 from content.errors import CourseFormatError
 from content.format import parse_course
 from content.gift import export_gift, parse_gift
+from tests.fuzz.strategies import shared_folder
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFORMANCE = ROOT.parent / "shared" / "conformance" / "gift"
+CONFORMANCE = shared_folder("conformance", "gift")
 GIFT_FILES = sorted(CONFORMANCE.glob("*.gift"))
 COURSE_FILES = sorted((ROOT / "content" / "library").glob("*/course.md"))
 
@@ -83,9 +83,14 @@ text_strategy = st.text(
 
 
 def _assert_only_format_errors(parse: Callable[[str], object], text: str) -> None:
-    """Run a parser; any exception but CourseFormatError fails the test."""
-    with contextlib.suppress(CourseFormatError):
+    """Run a parser; any exception but CourseFormatError fails the test, and the error must
+    point into the text (line 0 when the whole file is at fault)."""
+    try:
         parse(text)
+    except CourseFormatError as error:
+        lines = len(text.splitlines()) + 1
+        assert 0 <= error.line <= lines, (error.line, lines, str(error))
+        assert error.column >= 0, str(error)
 
 
 @st.composite
