@@ -171,6 +171,8 @@ TABLE: dict[str, Rule] = {
     "stopreminders": PUBLIC,
     "donnees_legeres": PUBLIC,
     "lightdata": PUBLIC,
+    "eleve": PUBLIC,
+    "eleves": PUBLIC,
     # admins of a country (a national admin sees only their own)
     "admin": ADMIN,
     "stats": STATS,

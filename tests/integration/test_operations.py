@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from bot.app import BotApp
 from bot.config import Settings
+from bot.limits import WHATSAPP_BODY
 from bot.logs import JsonFormatter
 from bot.telegram.service import SECRET_HEADER
 from tests.fakes.graph_api import FakeGraphApi
@@ -137,7 +138,7 @@ async def test_an_oversized_whatsapp_body_is_counted_as_rejected(
 ) -> None:
     before = await scrape(bot, http)
     url = f"http://127.0.0.1:{bot.port}/whatsapp/webhook"
-    async with http.post(url, data=b"x" * (600 * 1024)) as response:
+    async with http.post(url, data=b"x" * (WHATSAPP_BODY + 1)) as response:
         assert response.status == 413
     after = await scrape(bot, http)
     name, labels = "imaginecole_webhook_rejections_total", {"channel": "whatsapp"}
