@@ -108,18 +108,27 @@ class Context:
 
     def _(self, message: str, **values: Any) -> str:
         """Translate a message and fill its %(name)s placeholders."""
-        text = self.t.gettext(message)
-        return text % values if values else text
+        return translate(self.t, message, **values)
 
     def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
         """Translate a plural message; `n` is also available as %(n)s."""
-        text = self.t.ngettext(singular, plural, n)
-        return text % {"n": self.t.number(n), **values}
+        return translate_plural(self.t, singular, plural, n, **values)
 
     def set_language(self, lang: str) -> None:
         """Switch the interface language for the rest of this turn and after."""
         self.profile.locale = lang
         self.t = self.translator_for(lang)
+
+
+def translate(t: Translator, message: str, **values: Any) -> str:
+    """A message in `t`'s language with its %(name)s placeholders filled."""
+    text = t.gettext(message)
+    return text % values if values else text
+
+
+def translate_plural(t: Translator, singular: str, plural: str, n: int, **values: Any) -> str:
+    """A plural message in `t`'s language for `n` (also available as %(n)s)."""
+    return t.ngettext(singular, plural, n) % {"n": t.number(n), **values}
 
 
 def _never() -> Translator:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -59,10 +59,6 @@ class TurnStatements(Protocol):
 
     async def save_user(self, uid: int, profile: Profile, state: DialogState) -> None:
         """Write the learner's profile and dialog state, and when we last saw them."""
-        ...
-
-    async def delete_user(self, uid: int) -> None:
-        """Delete the learner; their rows follow (ON DELETE CASCADE)."""
         ...
 
 
@@ -113,7 +109,6 @@ class CoreStatements:
         )
         self.find_user = find.with_for_update(of=[account, used]) if is_postgres else find
         self.save_user = update(users).where(users.c.id == bindparam("uid"))
-        self.delete_user = delete(users).where(users.c.id == bindparam("uid"))
         self.complete_lesson = upsert(lesson_progress).on_conflict_do_nothing()
         self.record_quiz = insert(quiz_attempts)
 
@@ -185,10 +180,6 @@ class CoreTurnStatements:
         }
         await self._conn.execute(self._sql.save_user, params)
 
-    async def delete_user(self, uid: int) -> None:
-        """Delete the learner; their rows follow (ON DELETE CASCADE)."""
-        await self._conn.execute(self._sql.delete_user, {"uid": uid})
-
 
 def _lesson(uid: int, lesson: Lesson, now: datetime) -> dict[str, Any]:
     """Parameters of a lesson_progress row."""
@@ -237,7 +228,6 @@ _SQLITE_RECORD_QUIZ = (
     "INSERT INTO quiz_attempts (user_id, course_id, lesson_id, score, max_score, finished_at) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
-_SQLITE_DELETE_USER = "DELETE FROM users WHERE id = ?"
 
 
 def sqlite_time(value: datetime | None) -> str | None:
@@ -311,7 +301,3 @@ class SqliteTurnStatements:
             uid,
         )
         self._db.execute(_SQLITE_SAVE_USER, params)
-
-    async def delete_user(self, uid: int) -> None:
-        """Delete the learner; their rows follow (ON DELETE CASCADE)."""
-        self._db.execute(_SQLITE_DELETE_USER, (uid,))

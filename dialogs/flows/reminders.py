@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from dialogs.context import Context, Step, Translator, Turn
+from dialogs.context import Context, Step, Translator, Turn, translate, translate_plural
 from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.flows.common import menu_option, unexpected
 from dialogs.messages import Ask, Option, Say
@@ -159,13 +159,12 @@ class Voice:
         self.t = t
 
     def _(self, message: str, **values: Any) -> str:
-        """Translate a message and fill its %(name)s placeholders."""
-        text = self.t.gettext(message)
-        return text % values if values else text
+        """Translate a message and fill its %(name)s placeholders (as Context does)."""
+        return translate(self.t, message, **values)
 
     def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
         """Translate a plural message; `n` is also available as %(n)s."""
-        return self.t.ngettext(singular, plural, n) % {"n": self.t.number(n), **values}
+        return translate_plural(self.t, singular, plural, n, **values)
 
 
 def reminder_text(t: Translator, facts: ReminderFacts) -> str:
