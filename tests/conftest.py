@@ -30,6 +30,7 @@ from bot.app import BotApp
 from bot.config import Settings
 from bot.storage.db import create_engine, migrate_async
 from bot.storage.store import SqlStore
+from tests.conformance import require_conformance
 
 POSTGRES_ENV = "TEST_POSTGRES_URL"
 
@@ -76,6 +77,20 @@ async def _postgres_template(server_url: str) -> str:
         _TEMPLATES["postgres"] = name
         await migrate_async(server.set(database=name).render_as_string(hide_password=False))
     return _TEMPLATES["postgres"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "conformance(folder): reads ../shared/conformance/<folder>; skipped with the reason "
+        "when it is absent, failed instead when IMAGINECOLE_REQUIRE_CONFORMANCE is set (CI)",
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked `conformance` needs the shared data outside the repository."""
+    for mark in item.iter_markers("conformance"):
+        require_conformance(*mark.args)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -4,7 +4,6 @@ any JSON value (huge integers, unicode, control characters), and mutations of a 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
@@ -75,16 +74,6 @@ def mutated(draw: st.DrawFn, original: Any, keys: list[str]) -> Any:
         else:
             raw = drop_somewhere(raw, path)
     return raw
-
-
-def shared_folder(*parts: str) -> Path:
-    """A folder of shared/, beside the repository (CI, the main checkout) or beside the
-    folder of the worktrees (a helper's worktree under wt/)."""
-    root = Path(__file__).resolve().parents[2]
-    for base in (root.parent, root.parent.parent):
-        if (found := base.joinpath("shared", *parts)).is_dir():
-            return found
-    return root.parent.joinpath("shared", *parts)
 
 
 def pick(draw: st.DrawFn, items: list[Any], fallback: Any) -> Any:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bot.storage.models import AuthoredCourse
 from content.format import parse_course
 from dialogs.messages import Document
-from tests.fuzz.strategies import shared_folder
+from tests.conformance import conformance_folder
 from tests.fuzz.support import Harness, check_people, conversations_of, fuzz, grant, table_counts
 from tests.integration.test_authoring_files import COURSE
 from tests.store_driver import Person
@@ -38,7 +38,7 @@ COURSES = [
         for text in BUNDLED
     ),
 ]
-GIFTS = [p.read_text("utf-8") for p in sorted(shared_folder("conformance", "gift").glob("*.gift"))]
+GIFTS = [p.read_text("utf-8") for p in sorted(conformance_folder("gift").glob("*.gift"))]
 AIKEN = "Où trouve-t-on de l'eau potable ?\nA. Au forage\nB. Au marigot\nANSWER: A\n"
 SUFFIXES = [".md", ".md", ".gift", ".txt", ".MD", ".pdf", ""]
 _files = itertools.count(1)

@@ -9,15 +9,15 @@ from __future__ import annotations
 import copy
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.whatsapp.inbound import InboundMessage, StatusUpdate, parse_body
 from dialogs.events import MediaReceived, OptionChosen, TextReceived, UserRef
+from tests.conformance import conformance_folder, require_conformance
 
-CONFORMANCE = Path(__file__).parents[2].parent / "shared" / "conformance" / "whatsapp"
+CONFORMANCE = conformance_folder("whatsapp")
 
 Summary = tuple[object, ...]
 NOTHING: list[Summary] = []
@@ -160,6 +160,7 @@ def summary(item: InboundMessage | StatusUpdate) -> Summary:
 
 
 def test_the_table_names_every_body_in_the_folder() -> None:
+    require_conformance("whatsapp")
     in_folder = set(all_bodies())
     in_table = {(stem, name) for stem, names in EXPECTED.items() for name in names}
     assert in_folder, f"no conformance data under {CONFORMANCE}"
@@ -189,6 +190,7 @@ def assert_consistent(item: InboundMessage, value: dict[str, Any]) -> None:
     assert item.sent_at == datetime.fromtimestamp(int(raw["timestamp"]), UTC)
 
 
+@pytest.mark.conformance("whatsapp")
 def test_text_message_in_full() -> None:
     (item,) = parse_body(load("message")["text"])
     user = UserRef("whatsapp", "972987654321")
@@ -201,6 +203,7 @@ def test_text_message_in_full() -> None:
     )
 
 
+@pytest.mark.conformance("whatsapp")
 def test_failed_status_in_full() -> None:
     (item,) = parse_body(load("message_status")["failed"])
     assert item == StatusUpdate(
@@ -213,6 +216,7 @@ def test_failed_status_in_full() -> None:
     )
 
 
+@pytest.mark.conformance("whatsapp")
 def test_status_to_a_group_names_the_group() -> None:
     (item,) = parse_body(load("message_status")["group"])
     assert isinstance(item, StatusUpdate)
@@ -229,6 +233,7 @@ def with_id(stem: str, name: str, path: tuple[str, ...], new_id: str) -> dict[st
     return body
 
 
+@pytest.mark.conformance("whatsapp")
 @pytest.mark.parametrize(
     ("stem", "name", "path"),
     [

@@ -11,8 +11,9 @@ from content.gift import parse_gift
 from content.gift_import import gift_to_questions
 from content.grading import grade
 from content.model import Choice, Pair, Question, QuestionType, TextAnswer
+from tests.conformance import conformance_folder, require_conformance
 
-CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "gift"
+CONFORMANCE = conformance_folder("gift")
 FILES = sorted(CONFORMANCE.glob("*.gift"))
 
 
@@ -28,6 +29,7 @@ def mapped(text: str) -> list[Question]:
 
 
 def test_conformance_files_are_there() -> None:
+    require_conformance("gift")
     assert len(FILES) > 40
 
 
@@ -47,11 +49,13 @@ def test_every_conformance_file_maps(path: Path) -> None:
         grade(question, "a")
 
 
+@pytest.mark.conformance("gift")
 def test_all_types_appear_in_the_conformance_files() -> None:
     types = {q.type for path in FILES for q in load(path.stem)}
     assert types == set(QuestionType)
 
 
+@pytest.mark.conformance("gift")
 def test_the_gift_format_php_examples() -> None:
     questions = load("giftFormatPhpExamples")
     kinds = [q.type for q in questions]
@@ -88,6 +92,7 @@ def test_the_gift_format_php_examples() -> None:
     assert grade(grant, "1821").score == 0.5
 
 
+@pytest.mark.conformance("gift")
 def test_multiple_answers_with_negative_weights() -> None:
     (question,) = load("totara_moodle_multichoice_multi")
     assert question.type is QuestionType.MULTIPLE
@@ -121,6 +126,7 @@ def test_matching_with_a_distractor_essay_description_and_categories() -> None:
     assert [q.id for q in questions] == ["q1", "q2", "q3", "q4"]
 
 
+@pytest.mark.conformance("gift")
 def test_embedded_short_answer_first() -> None:
     first, titled = load("shortFirstEmbedded")
     assert (first.type, first.text, first.text_after) == (

@@ -17,10 +17,10 @@ from content.aiken import parse_aiken
 from content.errors import CourseFormatError
 from content.format import parse_course
 from content.gift import export_gift, parse_gift
-from tests.fuzz.strategies import shared_folder
+from tests.conformance import conformance_folder, require_conformance
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFORMANCE = shared_folder("conformance", "gift")
+CONFORMANCE = conformance_folder("gift")
 GIFT_FILES = sorted(CONFORMANCE.glob("*.gift"))
 COURSE_FILES = sorted((ROOT / "content" / "library").glob("*/course.md"))
 
@@ -124,7 +124,7 @@ PARSERS = {
 
 def test_there_are_files_to_mutate() -> None:
     """The conformance folder and the bundled library are there (else fuzzing is hollow)."""
-    assert GIFT_FILES, f"missing conformance data: {CONFORMANCE}"
+    require_conformance("gift")
     assert COURSE_FILES, "no bundled course.md under content/library/"
 
 
@@ -136,6 +136,7 @@ def test_random_text(name: str, text: str) -> None:
     _assert_only_format_errors(PARSERS[name], text)
 
 
+@pytest.mark.conformance("gift")
 @FUZZ
 @given(data=st.data())
 def test_mutated_gift_files(data: st.DataObject) -> None:
@@ -157,6 +158,7 @@ def test_mutated_course_files(data: st.DataObject) -> None:
     _assert_only_format_errors(parse_aiken, text)
 
 
+@pytest.mark.conformance("gift")
 @FUZZ
 @given(data=st.data())
 def test_mutated_gift_that_parses_survives_export(data: st.DataObject) -> None:
