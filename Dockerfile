@@ -12,13 +12,13 @@ RUN useradd --create-home --uid 10001 --user-group app
 WORKDIR /app
 
 # Every dependency ships a manylinux wheel (asyncpg, uharfbuzz, matplotlib...): no compiler.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot ./bot
 COPY dialogs ./dialogs
 COPY content ./content
 COPY locales ./locales
 # Editable: the catalogs (locales/) are read beside the package, from /app.
-RUN pip install -e . \
+RUN pip install -c constraints.txt -e . \
     && mkdir -p /app/var \
     && chown app:app /app/var
 
