@@ -74,12 +74,21 @@ class Renderer:
             return found
         if (making := self._making.get(key)) is not None:
             self.served += 1
-            return await asyncio.shield(making)
+            try:
+                return await asyncio.shield(making)
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if not making.cancelled() or (task is not None and task.cancelling()):
+                    raise  # this request itself was cancelled
+                return await self.make(key, render, *args)  # the first asker went away
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._making[key] = future
         try:
             made = await self._render(render, args)
-        except BaseException as error:
+        except asyncio.CancelledError:
+            future.cancel()  # those waiting for it ask again
+            raise
+        except Exception as error:
             future.set_exception(error)
             future.exception()  # read: nobody else may be waiting
             raise
