@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -23,8 +24,28 @@ class Unreadable(ValueError):
 
 def pixel_size(image: Path | bytes) -> tuple[int, int] | None:
     """(width, height) from the file's header; None when the header alone says it is a
-    decompression bomb (beyond twice Pillow's own limit), which is too large anyway."""
-    source = io.BytesIO(image) if isinstance(image, bytes) else image
+    decompression bomb (beyond twice Pillow's own limit), which is too large anyway.
+
+    A file's answer is kept while its size and time are unchanged: the library is read again
+    every minute (teachers' courses), and its images with it.
+    """
+    if isinstance(image, bytes):
+        return _header_size(io.BytesIO(image))
+    try:
+        stat = image.stat()
+    except OSError as error:
+        raise Unreadable(str(error)) from error
+    return _file_size(image, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4096)
+def _file_size(path: Path, size: int, mtime_ns: int) -> tuple[int, int] | None:
+    """pixel_size of a file as it was at (size, mtime_ns)."""
+    return _header_size(path)
+
+
+def _header_size(source: Path | io.BytesIO) -> tuple[int, int] | None:
+    """pixel_size without the cache."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)

@@ -23,6 +23,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 
+from bot.admin_cli import grant as cli_grant
+from bot.app import BotApp
 from bot.booklet import render_booklet
 from bot.booklet.service import CachedBooklets
 from bot.certificates.service import SignedCertificates
@@ -267,3 +269,17 @@ async def exported_text(teacher: Person) -> str:
     replies = await teacher.tap("Recevoir le fichier")
     document = next(m for m in replies if isinstance(m, Document))
     return document.data.decode("utf-8")
+
+
+async def test_the_running_bot_makes_a_booklet_in_its_process_pool(web_bot: BotApp) -> None:
+    assert web_bot.conversations is not None
+    teacher = Person.on(web_bot.conversations, "web", "prof")
+    await teacher.onboard(role="Enseignant")
+    await cli_grant(web_bot.settings.database_url, "web", "prof", "teacher", "SN")
+    await teacher.send("/menu")
+    await teacher.tap("Les cours")
+    await teacher.tap("Mathématiques")
+    await teacher.tap("Les fractions")
+    (document,) = [m for m in await teacher.tap("livret") if isinstance(m, Document)]
+    assert document.data.startswith(b"%PDF") and "Les fractions" in booklet_text(document.data)
+    assert web_bot.renderer.pool == "process" and web_bot.renderer.rendered == 1
