@@ -36,6 +36,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any, Literal
 
+from bot import metrics
 from dialogs.messages import Document, Later, Out
 
 log = logging.getLogger("imaginecole.rendering")
@@ -71,9 +72,11 @@ class Renderer:
         if (found := self._cache.get(key)) is not None:
             self._cache.move_to_end(key)
             self.served += 1
+            metrics.document("cached")
             return found
         if (making := self._making.get(key)) is not None:
             self.served += 1
+            metrics.document("cached")
             try:
                 return await asyncio.shield(making)
             except asyncio.CancelledError:
@@ -101,6 +104,7 @@ class Renderer:
     async def _render(self, render: Callable[..., bytes], args: tuple[Any, ...]) -> bytes:
         """One render in the pool (or on the loop for the baseline)."""
         self.rendered += 1
+        metrics.document("rendered")
         if self.pool == "inline":
             return render(*args)
         loop = asyncio.get_running_loop()
@@ -162,6 +166,7 @@ async def made(messages: list[Out]) -> list[Out]:
                 message = replace(message, content=await message.content.make())
             except Exception:
                 log.exception("document not made: %s", message.filename)
+                metrics.document("failed")
                 continue
         done.append(message)
     return done

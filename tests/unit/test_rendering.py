@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import threading
 
+from prometheus_client import REGISTRY
+
 from bot.rendering import Renderer, content_key
 
 GATE = threading.Event()
@@ -20,14 +22,21 @@ def sized(text: str, size: int) -> bytes:
     return text.encode()[:1] * size
 
 
+def counted(how: str) -> float:
+    """imaginecole_documents_total{how} in this process's registry."""
+    return REGISTRY.get_sample_value("imaginecole_documents_total", {"how": how}) or 0.0
+
+
 async def test_requests_for_one_content_wait_for_one_render() -> None:
     renderer = Renderer(pool="thread")
+    rendered, cached = counted("rendered"), counted("cached")
     GATE.clear()
     asked = [asyncio.ensure_future(renderer.later(slow, "a").make()) for _ in range(5)]
     await asyncio.sleep(0.05)
     GATE.set()
     made = await asyncio.gather(*asked)
     assert made == [b"a" * 100] * 5 and renderer.rendered == 1 and renderer.served == 4
+    assert (counted("rendered") - rendered, counted("cached") - cached) == (1, 4)
     renderer.close()
 
 
