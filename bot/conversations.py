@@ -106,7 +106,9 @@ class Conversations:
                 log.info("duplicate channel=%s user=%s", event.user.channel, self._who(event))
                 return False
             # Certificates, booklets, charts: made now, after the commit (bot/rendering.py).
-            outcome.messages = await made(outcome.messages)
+            lang = outcome.lang
+            words = lambda m: self.i18n.translator(lang).gettext(m)  # noqa: E731
+            outcome.messages = await made(outcome.messages, words)
             await send(outcome)
         elapsed = time.perf_counter() - started
         metrics.handled(event.user.channel, elapsed)

@@ -37,7 +37,7 @@ from functools import partial
 from typing import Any, Literal
 
 from bot import metrics
-from dialogs.messages import Document, Later, Out
+from dialogs.messages import Document, Later, Out, Say
 
 log = logging.getLogger("imaginecole.rendering")
 
@@ -155,8 +155,9 @@ def content_key(render: Callable[..., bytes], *args: Any) -> str:
     return digest.hexdigest()
 
 
-async def made(messages: list[Out]) -> list[Out]:
-    """The messages with every document's bytes made; one that fails is left out (logged)."""
+async def made(messages: list[Out], gettext: Callable[[str], str] | None = None) -> list[Out]:
+    """The messages with every document's bytes made; one that fails is logged and replaced
+    by a word of apology in the person's language (`gettext`), or left out without one."""
     if not any(isinstance(m, Document) and isinstance(m.content, Later) for m in messages):
         return messages
     done: list[Out] = []
@@ -167,6 +168,14 @@ async def made(messages: list[Out]) -> list[Out]:
             except Exception:
                 log.exception("document not made: %s", message.filename)
                 metrics.document("failed")
+                if gettext is not None:
+                    done.append(Say(not_made_text(gettext)))
                 continue
         done.append(message)
     return done
+
+
+def not_made_text(gettext: Callable[[str], str]) -> str:
+    """What a person reads instead of a document that could not be made."""
+    _ = gettext
+    return _("Ce document n'a pas pu être préparé. Redemandez-le dans un moment, s'il vous plaît.")

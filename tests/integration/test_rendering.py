@@ -29,7 +29,8 @@ from bot.booklet import render_booklet
 from bot.booklet.service import CachedBooklets
 from bot.certificates.service import SignedCertificates
 from bot.conversations import Conversations
-from bot.rendering import Renderer, made
+from bot.i18n import I18n
+from bot.rendering import Renderer, made, not_made_text
 from content.errors import CourseFormatError
 from content.images import MAX_SIDE
 from content.library import load_library
@@ -211,6 +212,9 @@ async def test_a_document_that_cannot_be_made_is_left_out_and_the_rest_is_sent()
 
     messages: list[Out] = [Say("Voici"), Document("x.pdf", Later("k", broken))]
     assert await made(messages) == [Say("Voici")]
+    english = I18n().translator("en").gettext
+    assert await made(messages, english) == [Say("Voici"), Say(not_made_text(english))]
+    assert "could not be prepared" in not_made_text(english)
 
 
 def test_content_check_refuses_a_huge_image_at_its_line(tmp_path: Path) -> None:
