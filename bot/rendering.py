@@ -9,8 +9,9 @@ after the commit, before sending (`made`), outside the transaction and the SQLit
 
 Rendering runs in a small process pool: fpdf2 and matplotlib are pure-Python CPU work that
 holds the GIL, so a thread would still slow the loop's own work; processes leave it alone,
-and their inputs (frozen dataclasses, strings, lists) pickle. `pool="thread"` (tests of
-structure, `bench/`) and `pool="inline"` (the bench's baseline: on the loop) exist too.
+and their inputs (frozen dataclasses, strings, lists) pickle. `pool="thread"` (the ports'
+default when built without a renderer, as tests do; the bench's baseline) and
+`pool="inline"` (on the loop, for unit tests) exist too.
 
 The bytes are cached in memory, least recently used first out, up to `cache_bytes`, keyed by
 a hash of everything they are made from (the function and its pickled inputs): the same
@@ -42,7 +43,7 @@ from dialogs.messages import Document, Later, Out, Say
 log = logging.getLogger("imaginecole.rendering")
 
 MB = 1024 * 1024
-CACHE_BYTES = 64 * MB  # a certificate is ~40 KB, a booklet 0.2-3 MB, a chart ~50 KB
+CACHE_BYTES = 64 * MB  # a certificate is ~20 KB, a bundled booklet 60-125 KB, a chart ~30 KB
 Pool = Literal["process", "thread", "inline"]
 
 
