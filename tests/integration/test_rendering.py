@@ -206,7 +206,7 @@ async def test_certificates_are_keyed_by_their_content() -> None:
     assert same[0].key == same[1].key != renamed.key  # a republished title: a new PDF
 
 
-async def test_a_document_that_cannot_be_made_is_left_out_and_the_rest_is_sent() -> None:
+async def test_a_document_that_cannot_be_made_gives_an_apology_and_the_rest_is_sent() -> None:
     async def broken() -> bytes:
         raise RuntimeError("out of memory")
 
