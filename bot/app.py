@@ -26,6 +26,7 @@ from bot.links import ClassLinks
 from bot.metrics import MetricsEndpoint
 from bot.portal_api import PortalApi
 from bot.reminders import ReminderLoop
+from bot.rendering import Renderer
 from bot.sender import ChannelPace, Deliver, Sender, worker_name
 from bot.server import Handler, build_server
 from bot.storage.channels import ChannelStore
@@ -66,6 +67,8 @@ class BotApp:
     _tidier: asyncio.Task[None] | None = field(default=None, repr=False)
     _reminders: asyncio.Task[None] | None = field(default=None, repr=False)
     conversations: Conversations | None = field(default=None, repr=False)
+    # Certificates, booklets and charts: made in a process pool, cached (bot/rendering.py).
+    renderer: Renderer = field(default_factory=Renderer, repr=False)
     port: int = 0
 
     async def start(self) -> None:
@@ -92,11 +95,13 @@ class BotApp:
             library,
             i18n,
             settings.pseudonym_secret,
-            CachedBooklets(public_url),
-            MatplotlibCharts(),
+            CachedBooklets(public_url, self.renderer),
+            MatplotlibCharts(self.renderer),
             self.links,
             SignedCertificates(
-                load_key(settings.certificate_signing_key, settings.database_url), public_url
+                load_key(settings.certificate_signing_key, settings.database_url),
+                public_url,
+                self.renderer,
             ),
             flood=_flood_guard(settings.flood_limit),
         )
@@ -170,6 +175,7 @@ class BotApp:
             self.store.close()
         if self.engine is not None:
             await self.engine.dispose()
+        self.renderer.close()
 
     async def _refresh_library(self) -> None:
         """Read the teachers' published courses again now and then (other workers publish)."""

@@ -7,7 +7,6 @@ the same packages as the booklet's.
 
 from __future__ import annotations
 
-import asyncio
 import io
 from functools import lru_cache
 
@@ -21,6 +20,8 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
 from bot.booklet.fonts import ARABIC, LATIN, font_path
+from bot.rendering import Renderer
+from dialogs.messages import Later
 
 COLOURS = ("#14468c", "#d9822b", "#2e8b57", "#a23b72")
 
@@ -105,16 +106,19 @@ def _draw_bars(axes: Axes, labels: list[str], values: list[float], top: float, r
 
 
 class MatplotlibCharts:
-    """The Charts port (dialogs/admin_ports.py)."""
+    """The Charts port (dialogs/admin_ports.py): made after the turn, once per data."""
+
+    def __init__(self, renderer: Renderer | None = None) -> None:
+        self.renderer = renderer or Renderer(pool="thread")
 
     async def weekly(
         self, title: str, weeks: list[str], series: dict[str, list[int]], rtl: bool
-    ) -> bytes:
-        """Render in a thread: a chart takes tens of milliseconds of CPU."""
-        return await asyncio.to_thread(weekly_png, title, weeks, series, rtl)
+    ) -> Later:
+        """A chart takes a tenth of a second of CPU or more: made in the render pool."""
+        return self.renderer.later(weekly_png, title, weeks, series, rtl)
 
     async def progress_bars(
         self, title: str, labels: list[str], values: list[float], maximum: float, rtl: bool
-    ) -> bytes:
-        """Render the bars in a thread."""
-        return await asyncio.to_thread(bars_png, title, labels, values, maximum, rtl)
+    ) -> Later:
+        """The bars, made in the render pool."""
+        return self.renderer.later(bars_png, title, labels, values, maximum, rtl)

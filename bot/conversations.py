@@ -12,6 +12,7 @@ from bot import inbound_files, metrics
 from bot.flood import FloodGuard, Verdict, notice_text
 from bot.i18n import I18n
 from bot.inbound_files import Fetch
+from bot.rendering import made
 from bot.storage.authoring import published_library
 from bot.storage.locks import KeyedLocks
 from bot.storage.pseudonym import pseudonym
@@ -104,6 +105,10 @@ class Conversations:
             if outcome is None:
                 log.info("duplicate channel=%s user=%s", event.user.channel, self._who(event))
                 return False
+            # Certificates, booklets, charts: made now, after the commit (bot/rendering.py).
+            lang = outcome.lang
+            words = lambda m: self.i18n.translator(lang).gettext(m)  # noqa: E731
+            outcome.messages = await made(outcome.messages, words)
             await send(outcome)
         elapsed = time.perf_counter() - started
         metrics.handled(event.user.channel, elapsed)

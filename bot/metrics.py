@@ -69,6 +69,12 @@ WEBHOOK_REJECTIONS = Counter(
     ["channel", "reason"],
 )
 
+DOCUMENTS = Counter(
+    "imaginecole_documents",
+    "Certificates, booklets and charts sent; how: rendered, cached, failed (bot/rendering.py)",
+    ["how"],
+)
+
 _handled: dict[str, tuple[Counter, Histogram]] = {}
 _sends: dict[tuple[str, str], Counter] = {}
 _NUMERIC = re.compile(r"\d{1,7}")
@@ -100,6 +106,11 @@ def send_failed(channel: str, kind: str, code: object) -> None:
 def rejected(channel: str, reason: str) -> None:
     """A webhook request refused: `secret`, `signature`, `oversized`, `malformed`..."""
     WEBHOOK_REJECTIONS.labels(channel, reason).inc()
+
+
+def document(how: str) -> None:
+    """A document made after a turn: `rendered`, `cached` (or joined a render) or `failed`."""
+    DOCUMENTS.labels(how).inc()
 
 
 def error_code(code: object) -> str:

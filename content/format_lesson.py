@@ -7,6 +7,7 @@ from pathlib import Path, PurePath
 
 from content.errors import N_, Message, Report
 from content.format_quiz import QuizDraft, join_lines, unescape
+from content.images import MAX_PIXELS, MAX_SIDE, Unreadable, pixel_size, too_large
 from content.model import Lesson, Sound, Step, StepKind
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
@@ -80,6 +81,31 @@ def file_size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+def _oversized(path: Path) -> Message | None:
+    """What is wrong with an image too large to decode safely (its header tells), or None."""
+    try:
+        size = pixel_size(path)
+    except Unreadable:
+        return None  # the channels send the file as it is; nothing here decodes it
+    return oversized_message(size) if too_large(size) else None
+
+
+def oversized_message(size: tuple[int, int] | None) -> Message:
+    """ "Image too large: 12000 × 12000 pixels, the limit is 16 million", as a Message."""
+    limit = {"millions": MAX_PIXELS // 1_000_000, "side": MAX_SIDE}
+    if size is None:
+        text = N_(
+            "image trop grande : la limite est de %(millions)s millions de pixels "
+            "(par exemple %(side)s × %(side)s) ; réduisez-la"
+        )
+        return Message(text, limit)
+    text = N_(
+        "image trop grande : %(width)s × %(height)s pixels, la limite est de %(millions)s "
+        "millions de pixels (par exemple %(side)s × %(side)s) ; réduisez-la"
+    )
+    return Message(text, {"width": size[0], "height": size[1], **limit})
 
 
 def sound_at(folder: Path, raw: str) -> Sound | Message:
@@ -167,6 +193,9 @@ class LessonDraft:
         path = resolve_media(self.folder, match["path"], kind)
         if isinstance(path, Message):
             self.report(number, indent + match.start("path") + 1, path.text, **path.args)
+            return
+        if kind is StepKind.IMAGE and (oversized := _oversized(path)) is not None:
+            self.report(number, indent + match.start("path") + 1, oversized.text, **oversized.args)
             return
         self.flush_text()
         caption = (match["caption"] or "").strip()

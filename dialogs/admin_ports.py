@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from dialogs.messages import Later
 from dialogs.roles import Grant
 
 CHANNELS_WITH_PUSH = ("telegram", "whatsapp")  # the web chat cannot reach a closed tab
@@ -197,13 +198,13 @@ class Charts(Protocol):
 
     async def weekly(
         self, title: str, weeks: list[str], series: dict[str, list[int]], rtl: bool
-    ) -> bytes:
+    ) -> bytes | Later:
         """A PNG line chart of weekly series, labelled in the reader's language."""
         ...
 
     async def progress_bars(
         self, title: str, labels: list[str], values: list[float], maximum: float, rtl: bool
-    ) -> bytes:
+    ) -> bytes | Later:
         """A PNG of horizontal bars, one per label, from 0 to `maximum` (read on a phone)."""
         ...
 

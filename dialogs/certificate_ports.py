@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from dialogs.messages import Later
+
 
 @dataclass(frozen=True)
 class Certificate:
@@ -54,8 +56,8 @@ class Certifier(Protocol):
         """The verification link of a code."""
         ...
 
-    async def pdf(self, certificate: Certificate, wording: CertificateWording) -> bytes:
-        """The one-page PDF."""
+    async def pdf(self, certificate: Certificate, wording: CertificateWording) -> bytes | Later:
+        """The one-page PDF (made after the turn when Later)."""
         ...
 
     def verify(self, code: str) -> Certificate | None:

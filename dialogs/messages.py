@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -55,14 +56,34 @@ class Show:
     url_path: str = ""  # where the web server serves it, e.g. /media/fractions/pizza.png
 
 
+@dataclass(frozen=True, eq=False)
+class Later:
+    """A document's bytes still to make (a certificate, a booklet, a chart).
+
+    The bot makes them after the turn's commit, outside its transaction and lock, off the
+    event loop (bot/rendering.py), before the reply is sent. `key` names the content: two
+    equal keys give the same bytes (a cache may answer).
+    """
+
+    key: str
+    make: Callable[[], Awaitable[bytes]] = field(repr=False)
+
+
 @dataclass(frozen=True)
 class Document:
-    """A file to send: an export, later a booklet."""
+    """A file to send: an export, a booklet, a certificate, a chart."""
 
     filename: str
-    content: bytes
+    content: bytes | Later
     mime: str = "application/octet-stream"
     caption: str = ""
+
+    @property
+    def data(self) -> bytes:
+        """The bytes to send; channels get documents whose bytes are made (bot/rendering.py)."""
+        if isinstance(self.content, Later):
+            raise RuntimeError(f"{self.filename} is not made yet")
+        return self.content
 
 
 Out = Say | Ask | QuizQuestion | Show | Document

@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 from content.model import Course
 
+from dialogs.messages import Later
+
 
 @dataclass(frozen=True)
 class LessonDone:
@@ -49,8 +51,8 @@ class LearnerRecords(Protocol):
 class Booklets(Protocol):
     """Prints a course as a booklet (bot/booklet implements it)."""
 
-    async def booklet(self, course: Course) -> bytes:
-        """The PDF of a course's printable booklet."""
+    async def booklet(self, course: Course) -> bytes | Later:
+        """The PDF of a course's printable booklet (made after the turn when Later)."""
         ...
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fpdf import FPDF
 from fpdf.enums import Align
 from fpdf.outline import OutlineSection
@@ -10,11 +12,13 @@ from PIL import Image
 from bot.booklet.document import ACCENT, GREY, INK, Booklet
 from bot.booklet.labels import labels, subject_name
 from bot.booklet.qr import lesson_link, qr_png
+from content.images import Unreadable, pixel_size, too_large
 from content.model import Course, Lesson, Step, StepKind
 
 TOC_ROWS = 18  # lines of the table of contents on a page
 TOC_INDENT = 5.0  # mm: lessons under their module in the table of contents
 QR_SIZE = 26.0  # mm: about 1 mm per module for a short link, easy for any phone
+PRINT_SIDE = 1600  # pixels: an A5 page's text width (128 mm) at 300 dpi is about 1,500
 MAX_IMAGE_HEIGHT = 75.0  # mm: keeps a tall picture from taking a whole page
 MIN_IMAGE_HEIGHT = 45.0  # mm: shrink a picture down to this to keep it on the page
 
@@ -160,21 +164,39 @@ def image(pdf: Booklet, step: Step) -> None:
     """Print an image as wide as the text (at most MAX_IMAGE_HEIGHT tall), its caption under it."""
     if step.media is None:
         return
-    with Image.open(step.media) as picture:
-        px_width, px_height = picture.size
+    try:
+        size = pixel_size(step.media)
+    except Unreadable:
+        size = None
+    if too_large(size) or size is None:  # never decoded: a note with its caption instead
+        pdf.para(step.text or step.media.name, 9, color=GREY, after=3)
+        return
+    px_width, px_height = size
     caption_height = (pdf.height_of(step.text, 9) if step.text else 0) + 6
     room = pdf.page_break_trigger - pdf.y - caption_height
     limit = room if room >= MIN_IMAGE_HEIGHT else MAX_IMAGE_HEIGHT
     width, height = _fit(pdf.content_width, px_height / px_width, min(limit, MAX_IMAGE_HEIGHT))
     pdf.keep_room(height + caption_height)
     x = pdf.l_margin + (pdf.content_width - width) / 2
-    pdf.image(str(step.media), x=x, y=pdf.y, w=width, h=height)
+    pdf.image(_printable(step.media, size), x=x, y=pdf.y, w=width, h=height)
     pdf.set_xy(pdf.l_margin, pdf.y + height + 1.5)
     if step.text:
         pdf.para(step.text, 9, color=GREY, align=Align.C, after=4)
     else:
         pdf.ln(3)
     pdf.set_x(pdf.l_margin)
+
+
+def _printable(path: Path, size: tuple[int, int]) -> str | Image.Image:
+    """The picture at print resolution: a photo wider than PRINT_SIDE pixels is shrunk (JPEG
+    decoded at a fraction of its size), so the booklet holds what paper can show."""
+    if max(size) <= PRINT_SIDE:
+        return str(path)
+    with Image.open(path) as opened:
+        opened.draft("RGB", (PRINT_SIDE, PRINT_SIDE))
+        picture = opened if opened.mode in ("RGB", "RGBA", "L") else opened.convert("RGBA")
+        picture.thumbnail((PRINT_SIDE, PRINT_SIDE))
+        return picture.copy()
 
 
 def _fit(width: float, ratio: float, max_height: float) -> tuple[float, float]:

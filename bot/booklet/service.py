@@ -1,23 +1,29 @@
-"""Booklets for the chat: rendered off the event loop, once per course and process."""
+"""Booklets for the chat: made after the turn, in the render pool, once per course content."""
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.booklet import render_booklet
+from bot.rendering import Renderer
 from content.model import Course
+from dialogs.messages import Later
 
 
 class CachedBooklets:
-    """Booklets (dialogs/ports.py) with their links pointing at this deployment."""
+    """Booklets (dialogs/ports.py) with their links pointing at this deployment.
 
-    def __init__(self, base_url: str) -> None:
+    Keyed by the course's content (its text, files' sizes, language) and the base URL: a
+    republished course is another booklet, an unchanged one comes from the cache.
+    """
+
+    def __init__(self, base_url: str, renderer: Renderer | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self._made: dict[str, bytes] = {}
+        self.renderer = renderer or Renderer(pool="thread")
 
-    async def booklet(self, course: Course) -> bytes:
-        """The PDF; a few tenths of a second the first time, then from memory."""
-        if course.id not in self._made:
-            pdf = await asyncio.to_thread(render_booklet, course, base_url=self.base_url)
-            self._made[course.id] = pdf
-        return self._made[course.id]
+    async def booklet(self, course: Course) -> Later:
+        """The PDF, made after the turn: a few tenths of a second the first time."""
+        return self.renderer.later(_booklet, course, self.base_url)
+
+
+def _booklet(course: Course, base_url: str) -> bytes:
+    """render_booklet with positional arguments (what a process pool pickles)."""
+    return render_booklet(course, base_url=base_url)

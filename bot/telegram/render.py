@@ -96,7 +96,7 @@ class TelegramChannel:
         elif isinstance(message, Show):
             await self._media(chat_id, message)
         elif isinstance(message, Document):
-            document = InputFile(message.content, filename=message.filename)
+            document = InputFile(message.data, filename=message.filename)
             await self.bot.send_document(chat_id, document, caption=message.caption[:CAPTION_LIMIT])
 
     async def _text(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:

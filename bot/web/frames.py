@@ -49,7 +49,7 @@ def to_frame(message: Out) -> Frame:
         "type": "document",
         "filename": message.filename,
         "mime": message.mime,
-        "data": base64.b64encode(message.content).decode("ascii"),
+        "data": base64.b64encode(message.data).decode("ascii"),
         "caption": message.caption,
     }
 

@@ -197,7 +197,7 @@ def document(doc: Document) -> Outgoing:
         target["caption"] = cut(doc.caption, BODY_LIMIT)
     return Outgoing(
         {"type": "document", "document": target},
-        upload_bytes=doc.content,
+        upload_bytes=doc.data,
         filename=doc.filename,
         mime=doc.mime,
     )

@@ -20,6 +20,7 @@ from content.format_lesson import AUDIO_SUFFIXES, DOCUMENT_SUFFIXES, IMAGE_SUFFI
 from content.format_write import Unwritable, media_line, question, with_header
 from content.gift import parse_gift
 from content.gift_import import gift_to_questions
+from content.images import MAX_PIXELS, MAX_SIDE, Unreadable, pixel_size, too_large
 from content.model import Course
 from content.normalize import slugify
 
@@ -277,6 +278,8 @@ async def stored_media(ctx: Context, course_id: str, event: MediaReceived) -> st
     if isinstance(named, Turn):
         return named
     kind, folder, suffix = named
+    if kind == "image" and (oversized := _oversized(ctx, event.content)) is not None:
+        return oversized
     taken = await desk(ctx).media_names(course_id)
     stem = _stem(event, kind, len(taken) + 1)
     name = f"{folder}/{stem}{suffix}"
@@ -285,6 +288,32 @@ async def stored_media(ctx: Context, course_id: str, event: MediaReceived) -> st
     await desk(ctx).add_media(course_id, name, event.content, event.mime)
     caption = PurePosixPath(event.filename).stem if kind == "document" else ""
     return media_line(kind, caption, name)
+
+
+def _oversized(ctx: Context, content: bytes) -> Turn | None:
+    """An image too large to print or show safely (its header tells), refused; else None."""
+    try:
+        size = pixel_size(content)
+    except Unreadable:
+        return None  # kept as it came, as before: nothing decodes it on the way
+    if not too_large(size):
+        return None
+    limit = ctx._(
+        "la limite est de %(millions)s millions de pixels (par exemple %(side)s × %(side)s)",
+        millions=MAX_PIXELS // 1_000_000,
+        side=MAX_SIDE,
+    )
+    if size is None:
+        text = ctx._("Cette image est trop grande : %(limit)s.", limit=limit)
+    else:
+        text = ctx._(
+            "Cette image est trop grande (%(width)s × %(height)s pixels) : %(limit)s.",
+            width=size[0],
+            height=size[1],
+            limit=limit,
+        )
+    again = ctx._("Réduisez-la, ou envoyez-la comme photo plutôt que comme document.")
+    return Turn([Say(text), Say(again)], reprompt=True)
 
 
 def _media_name(ctx: Context, event: MediaReceived) -> tuple[str, str, str] | Turn:

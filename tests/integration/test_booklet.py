@@ -329,6 +329,8 @@ async def test_booklets_for_the_chat_are_rendered_once_with_the_public_url() -> 
     from bot.booklet.service import CachedBooklets
 
     booklets = CachedBooklets("https://ecole.example/")
-    first = await booklets.booklet(COURSES["fractions"])
-    assert first.startswith(b"%PDF") and await booklets.booklet(COURSES["fractions"]) is first
+    first = await (await booklets.booklet(COURSES["fractions"])).make()
+    again = await (await booklets.booklet(COURSES["fractions"])).make()
+    assert first.startswith(b"%PDF") and again is first
+    assert booklets.renderer.rendered == 1
     assert "https://ecole.example/l/fractions/" in " ".join(pages_text(first))
