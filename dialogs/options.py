@@ -7,7 +7,7 @@ review), in this order:
 2. the normalised label: accents, punctuation, emoji and a printed "1. " aside ("francais",
    "les cours"); then the same number, when labels are numbers ("trois quarts" is "3/4",
    "douze" is "12", "6" is "6e"); then the words of exactly one label ("cours", "mes cours",
-   "progrès" for "📚 Les cours", "📈 Mes progrès");
+   "progrès" for "📚 Les cours", "📈 Mes progrès"), when they are half of it or more;
 3. the option's mark, its position as `marks` writes it.
 
 Tapped options, polls and ticked boxes arrive as ids and are never read from text; an id is
@@ -138,11 +138,16 @@ def _same_number(text: str, options: tuple[Option, ...]) -> str | None:
 
 
 def _by_words(typed: str, options: tuple[Option, ...]) -> str | None:
-    """The one option whose label holds every meaningful word typed ("mes cours" -> "Les cours")."""
+    """The one option whose label holds every meaningful word typed, and those words are at
+    least half of its own ("mes cours" -> "Les cours"; "jardin" is no title's name)."""
     wanted = set(typed.split()) - COMMON_WORDS
     if not wanted or any(word.isdigit() for word in wanted):
         return None
-    found = [o.id for o in options if wanted <= set(fold(o.label).split())]
+    found = []
+    for option in options:
+        words = set(fold(strip_markers(option.label)).split()) - COMMON_WORDS
+        if wanted <= words and 2 * len(wanted) >= len(words):  # most of a short label
+            found.append(option.id)
     return found[0] if len(found) == 1 else None
 
 

@@ -107,8 +107,8 @@ def choices(
     chunks = split_text(body, BODY_LIMIT) or ["…"]
     before = [_text(chunk) for chunk in chunks[:-1]]
     if len(options) <= BUTTONS_MAX:
-        return [*before, _buttons(chunks[-1], options, prompt)]
-    return [*before, _list(chunks[-1], options, prompt, t)]
+        return [*before, _buttons(chunks[-1], options, prompt, letters)]
+    return [*before, _list(chunks[-1], options, prompt, t, letters)]
 
 
 def _full_labels(options: tuple[Option, ...], limit: int, letters: bool = False) -> str:
@@ -118,20 +118,24 @@ def _full_labels(options: tuple[Option, ...], limit: int, letters: bool = False)
     return "\n".join(marked(options, letters))
 
 
-def _buttons(body: str, options: tuple[Option, ...], prompt: int) -> Outgoing:
+def _buttons(
+    body: str, options: tuple[Option, ...], prompt: int, letters: bool = False
+) -> Outgoing:
     """Up to three reply buttons; the reply's id is "<prompt>:<option id>"."""
     buttons = [
         {"type": "reply", "reply": {"id": f"{prompt}:{o.id}", "title": title}}
-        for o, title in zip(options, titles(options, BUTTON_TITLE), strict=True)
+        for o, title in zip(options, titles(options, BUTTON_TITLE, letters), strict=True)
     ]
     interactive = {"type": "button", "body": {"text": body}, "action": {"buttons": buttons}}
     return Outgoing({"type": "interactive", "interactive": interactive})
 
 
-def _list(body: str, options: tuple[Option, ...], prompt: int, t: Translator) -> Outgoing:
+def _list(
+    body: str, options: tuple[Option, ...], prompt: int, t: Translator, letters: bool = False
+) -> Outgoing:
     """Up to ten rows behind one button; a long label continues in the row's description."""
     rows = []
-    for option, title in zip(options, titles(options, ROW_TITLE), strict=True):
+    for option, title in zip(options, titles(options, ROW_TITLE, letters), strict=True):
         row = {"id": f"{prompt}:{option.id}", "title": title}
         if len(option.label) > ROW_TITLE:
             row["description"] = cut(option.label, ROW_DESCRIPTION)
@@ -143,13 +147,13 @@ def _list(body: str, options: tuple[Option, ...], prompt: int, t: Translator) ->
     return Outgoing({"type": "interactive", "interactive": interactive})
 
 
-def titles(options: tuple[Option, ...], limit: int) -> list[str]:
-    """Labels cut to fit; numbered as in the body when cutting made two of them the same
+def titles(options: tuple[Option, ...], limit: int, letters: bool = False) -> list[str]:
+    """Labels cut to fit; marked as in the body when cutting made two of them the same
     (WhatsApp refuses a message whose buttons share a title)."""
     cuts = [cut(o.label, limit) for o in options]
     if len(set(cuts)) == len(cuts):
         return cuts
-    return [cut(line, limit) for line in marked(options)]
+    return [cut(line, limit) for line in marked(options, letters)]
 
 
 def numbered(
