@@ -52,3 +52,11 @@ async def test_a_class_typed_as_a_number_is_that_class(chat: ChatLearner) -> Non
     await chat.send("/progres")
     await chat.send("mes cours")  # the menu entry "📚 Les cours", in the learner's words
     assert "Choisissez une matière" in chat.last_text()
+
+
+async def test_a_quiz_answered_the_way_people_write(chat: ChatLearner) -> None:
+    await at_first_question(chat)
+    for typed in ("cinq", "fau", "un quart", "six"):  # 5, faux, "un quart", 6
+        await chat.send(typed)
+        assert "Bonne réponse" in chat.last_text(), typed
+    assert "Votre score : 4 sur 4" in chat.last_text()
