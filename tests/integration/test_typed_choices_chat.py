@@ -60,3 +60,11 @@ async def test_a_quiz_answered_the_way_people_write(chat: ChatLearner) -> None:
         await chat.send(typed)
         assert "Bonne réponse" in chat.last_text(), typed
     assert "Votre score : 4 sur 4" in chat.last_text()
+
+
+async def test_paper_answers_of_several_words_after_semicolons(chat: ChatLearner) -> None:
+    await onboard(chat)
+    await chat.send("FRA1 b ; fau ; un quart ; six")  # as the booklet's example line shows
+    assert "Livret" in chat.last_text() and "4 sur 4" in chat.last_text()
+    await chat.send("FRA1\n5\nFaux\nun quart\n6")  # one per line, values instead of letters
+    assert "4 sur 4" in chat.last_text() and "❌" not in chat.last_text()
