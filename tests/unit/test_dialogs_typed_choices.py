@@ -204,3 +204,19 @@ def test_typed_numbers_against_any_prompt() -> None:
     assert typed("2", menu) == "progress"
     lessons = (Option("x", "3. Le moustique"), Option("y", "4. La fièvre ✓"))
     assert typed("4", lessons) == "y" and typed("1", lessons) is None
+
+
+async def test_a_lesson_typed_by_its_printed_number_not_its_row() -> None:
+    """The part "Se protéger" lists "2. La moustiquaire", "3. L'eau qui stagne": a typed 3
+    opens lesson 3 (the 2nd row), not a 3rd row; a typed 1 is no lesson of this part."""
+    from tests.unit.test_modules import open_course
+
+    learner = Learner.new()
+    await open_course(learner, "paludisme")
+    await learner.tap("se-proteger")
+    await learner.send("3")
+    assert learner.state.step == "lesson" and "L'eau qui stagne" in learner.last_text()
+    learner = Learner.new()
+    await open_course(learner, "paludisme")
+    await learner.tap("se-proteger")
+    assert "Je n'ai pas compris" in learner.texts(await learner.send("1"))
