@@ -55,6 +55,19 @@ def paper_codes(courses: Iterable[Course]) -> dict[str, tuple[Course, Lesson]]:
     return codes
 
 
+def example_answers(quiz: Quiz, true: str = "V") -> str:
+    """A made-up line of answers in the shape `split_answers` reads: one per exercise after
+    " ; " (so an answer may hold several words), letters for choices, `true` for true/false,
+    "…" for what is written."""
+    shapes = {
+        QuestionType.SINGLE: "b",
+        QuestionType.MULTIPLE: "a c",
+        QuestionType.TRUE_FALSE: true,
+        QuestionType.MATCHING: "1 – b, 2 – a",
+    }
+    return " ; ".join("b" if q.choices else shapes.get(q.type, "…") for q in answerable(quiz))
+
+
 def answerable(quiz: Quiz) -> list[Question]:
     """The exercises that take an answer on paper, in the printed order."""
     skip = (QuestionType.ESSAY, QuestionType.DESCRIPTION)

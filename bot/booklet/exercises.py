@@ -17,7 +17,7 @@ from bot.booklet.kinds import (
 )
 from bot.booklet.labels import labels, number
 from content.model import Course, Lesson, Question, QuestionType, Quiz
-from content.paper import answerable, paper_code
+from content.paper import example_answers, paper_code
 
 BOX = 3.2  # mm: side of a box to tick
 INDENT = 6.0  # mm: choices and answer lines sit under the question's text
@@ -43,16 +43,9 @@ def exercises(pdf: Booklet, course: Course, lesson: Lesson) -> None:
 
 
 def paper_example(quiz: Quiz, words: dict[str, str] | None = None) -> str:
-    """A made-up line of answers in the shape content/paper.py reads: one per exercise,
-    separated by " ; " (an answer may hold several words): letters, V/F, words."""
-    true = (words or {}).get("true", "V")
-    shapes = {
-        QuestionType.SINGLE: "b",
-        QuestionType.MULTIPLE: "a c",
-        QuestionType.TRUE_FALSE: true,
-        QuestionType.MATCHING: "1 – b, 2 – a",
-    }
-    return " ; ".join("b" if q.choices else shapes.get(q.type, "…") for q in answerable(quiz))
+    """A made-up line of answers in the shape content/paper.py reads (one per exercise,
+    separated by " ; ", so that an answer may hold several words)."""
+    return example_answers(quiz, (words or {}).get("true", "V"))
 
 
 def _question_text(index: int | None, question: Question, words: dict[str, str]) -> str:

@@ -143,3 +143,13 @@ async def test_a_learner_sends_the_key_of_a_booklet_as_written() -> None:
     lines = "\n".join(typed_back(q, course.language) for q in answerable(lesson.quiz))
     reply = learner.texts(await learner.send(f"FRA1\n{lines}"))
     assert "Livret" in reply and "❌" not in reply
+
+
+async def test_answers_split_wrongly_are_shown_how_to_separate_them() -> None:
+    learner = Learner.new()
+    await onboard(learner)
+    reply = learner.texts(await learner.send("FRA1 b faux un quart six"))  # 5 words, 4 answers
+    assert "j'attends 4 réponses" in reply
+    assert "Séparez les réponses par « ; »" in reply and "FRA1 b ; Vrai ; … ; …" in reply
+    reply = learner.texts(await learner.send("FRA1 b ; faux ; un quart ; six"))
+    assert "4 sur 4" in reply
