@@ -11,6 +11,7 @@ from rapidfuzz.distance import OSA
 
 from content.model import Choice, NumericAnswer, Question, QuestionType, TextAnswer
 from content.normalize import fold
+from content.number_words import read_number_words
 
 
 @dataclass(frozen=True)
@@ -42,17 +43,38 @@ _NUMBER = re.compile(
 
 
 def parse_truth(text: str) -> bool | None:
-    """Read vrai/faux, oui/non, true/false, v/f, yes/no (and Arabic) as a bool, else None."""
+    """Read vrai/faux, oui/non, true/false, v/f, yes/no (and Arabic) as a bool, else None.
+
+    A small typo of a word of three letters or more is forgiven when it is nearer to one
+    side than to the other: "fau", "vrei", "vrais", "ture", "flase".
+    """
     word = fold(text)
     if word in _TRUE_WORDS:
         return True
     if word in _FALSE_WORDS:
         return False
-    return None
+    if len(word) < 3 or " " in word:
+        return None
+    near_true = _nearest(word, _TRUE_WORDS)
+    near_false = _nearest(word, _FALSE_WORDS)
+    if near_true == near_false or min(near_true, near_false) > 1:
+        return None
+    return near_true < near_false
+
+
+def _nearest(word: str, words: frozenset[str]) -> int:
+    """The fewest edits from word to one of the words of three letters or more."""
+    return min(OSA.distance(word, w) for w in words if len(w) >= 3)
 
 
 def parse_number(text: str) -> float | None:
-    """Read "3,5", "-2", "1 000", "3/4", "25 F" as a number; None when it is not one."""
+    """Read "3,5", "-2", "1 000", "3/4", "25 F", "douze", "trois quarts" as a number;
+    None when it is not one."""
+    if any(c.isalpha() for c in text):
+        written = read_number_words(text)
+        if written is not None:
+            negative = text.lstrip().startswith(("-", "\u2212"))
+            return -written if negative and written > 0 else written
     match = _NUMBER.match(text)
     if match is None or (match["int"] is None and match["dec"] is None):
         return None
@@ -173,6 +195,24 @@ def _answer_matches(answer: TextAnswer, given: str, typos: bool) -> bool:
     return _matches(fold(answer.text), given, typos)
 
 
+def exact_number(text: str) -> float | None:
+    """The number a text is and nothing else ("3/4", "0,75", "trois quarts"), else None."""
+    match = _NUMBER.fullmatch(text.strip())
+    if match is not None and (match["int"] is not None or match["dec"] is not None):
+        return parse_number(text)
+    if any(c.isdigit() for c in text):
+        return None  # "1 quarts" is neither "1/4" written out nor a typo to forgive
+    return read_number_words(text) if any(c.isalpha() for c in text) else None
+
+
+def _same_number(expected: str, given: str) -> bool:
+    """Tell whether an accepted answer and a typed one are the same number ("12", "douze")."""
+    if WILDCARD in expected:
+        return False
+    want, got = exact_number(expected), exact_number(given)
+    return want is not None and got is not None and math.isclose(want, got, abs_tol=1e-9)
+
+
 def _best_text(q: Question) -> str:
     """The first answer with the most points, as feedback shows it."""
     answers = [a for a in q.text_answers if WILDCARD not in a.text] or list(q.text_answers)
@@ -187,7 +227,11 @@ def grade_short(q: Question, text: str) -> Grade:
     negative weight earns 0; `*` in an answer stands for any characters.
     """
     given = fold(text)
-    matching = [a for a in q.text_answers if given and _answer_matches(a, given, q.typos)]
+    matching = [
+        a
+        for a in q.text_answers
+        if given and (_answer_matches(a, given, q.typos) or _same_number(a.text, text))
+    ]
     hit = max(matching, key=lambda a: a.weight, default=None)
     points = hit.weight if hit else 0.0
     top = max((a.weight for a in q.text_answers), default=100.0)

@@ -2,10 +2,15 @@
 
 Each lesson's quiz has a short code printed in the booklet: three letters of the course id and
 the lesson's number. The learner sends the code and one answer per exercise, in the printed
-order: a letter for a choice (several letters for "several answers"), V or F for true/false,
-letters in the order of the items for matching, the word or number for typed answers. Answers
-are separated by spaces; when every answer is one letter they may also come glued ("ACBDA").
-Essays and descriptions take no answer on paper.
+order: a letter for a choice (several letters for "several answers"), V or F (or the word) for
+true/false, letters in the order of the items for matching, the words or number for typed
+answers. Answers are separated by `;` or come one per line, so that an answer may hold several
+words ("PAL2 b ; a c ; vrai ; un quart"); the short form separates one-word answers by spaces,
+and when every answer is one letter they may also come glued ("ACBDA"). Essays and
+descriptions take no answer on paper.
+
+Whatever the booklet's answer key prints for an exercise is understood when typed back:
+"b) 5" (the letter, or the option's text), "a) 2/4, b) 3/6", "1 – b, 2 – a", "38 (± 0,5)".
 """
 
 from __future__ import annotations
@@ -14,11 +19,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from content.grading import Answer, Grade, grade, parse_truth
+from content.grading import Answer, Grade, exact_number, grade, parse_truth
 from content.model import Course, Lesson, Question, QuestionType, Quiz
+from content.normalize import fold
 
 CODE = re.compile(r"^\s*([A-Za-z]{3}\d{1,2})\s+(\S.*)$", re.DOTALL)
 CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.TRUE_FALSE)
+SEPARATORS = re.compile(r"[;\n]")  # between answers that may hold several words
+MARKED = re.compile(r"(?:^|[\s,(])([a-z]{1,2})\)")  # "b) 5", "a) 2/4, b) 3/6": printed letters
+PAIR = re.compile(r"(\d+)\s*[-–—:=>→]+\s*([a-z])\b")  # "1 – b": a matching key's pair
+TOLERANCE = re.compile(r"\(\s*±[^)]*\)")  # "38 (± 0,5)": the key's tolerance, not an answer
 
 
 def course_prefix(course: Course) -> str:
@@ -45,6 +55,19 @@ def paper_codes(courses: Iterable[Course]) -> dict[str, tuple[Course, Lesson]]:
     return codes
 
 
+def example_answers(quiz: Quiz, true: str = "V") -> str:
+    """A made-up line of answers in the shape `split_answers` reads: one per exercise after
+    " ; " (so an answer may hold several words), letters for choices, `true` for true/false,
+    "…" for what is written."""
+    shapes = {
+        QuestionType.SINGLE: "b",
+        QuestionType.MULTIPLE: "a c",
+        QuestionType.TRUE_FALSE: true,
+        QuestionType.MATCHING: "1 – b, 2 – a",
+    }
+    return " ; ".join("b" if q.choices else shapes.get(q.type, "…") for q in answerable(quiz))
+
+
 def answerable(quiz: Quiz) -> list[Question]:
     """The exercises that take an answer on paper, in the printed order."""
     skip = (QuestionType.ESSAY, QuestionType.DESCRIPTION)
@@ -65,8 +88,15 @@ class PaperResult:
 
 
 def split_answers(questions: list[Question], text: str) -> list[str] | None:
-    """One token per exercise, or None when the count does not match."""
-    tokens = text.replace(",", " ").replace(";", " ").split()
+    """One answer per exercise, or None when the count does not match."""
+    if SEPARATORS.search(text):
+        parts = [part.strip() for part in SEPARATORS.split(text)]
+        while parts and not parts[-1]:
+            parts.pop()  # a last ";" or line break
+        return parts if len(parts) == len(questions) and all(parts) else None
+    tokens = text.split()
+    if len(tokens) != len(questions):
+        tokens = text.replace(",", " ").split()  # "A, C, V": commas between one-word answers
     glued = len(tokens) == 1 and len(tokens[0]) == len(questions) > 1 and tokens[0].isalpha()
     if glued and all(q.type in CHOICE_TYPES for q in questions):
         tokens = list(tokens[0])
@@ -85,20 +115,52 @@ def grade_paper(quiz: Quiz, text: str) -> PaperResult | None:
 
 
 def paper_answer(question: Question, token: str) -> Answer:
-    """One token read as the printed exercise invites, in the shape its grader takes."""
+    """One answer read as the printed exercise invites, in the shape its grader takes."""
     if question.type is QuestionType.TRUE_FALSE:
-        word = {"v": "vrai", "t": "vrai", "f": "faux"}.get(token.casefold(), token)
+        word = {"v": "vrai", "t": "vrai", "f": "faux"}.get(token.casefold().strip(), token)
         truth = parse_truth(word)
         return word if truth is None else truth
     if question.type is QuestionType.MULTIPLE:
-        return tuple(token.casefold())
+        return _choice_ids(question, token)
     if question.type is QuestionType.SINGLE or (
         question.type is QuestionType.MISSING_WORD and question.choices
     ):
-        return token.casefold()
+        ids = _choice_ids(question, token)
+        return ids[0] if len(ids) == 1 else token.casefold()
     if question.type is QuestionType.MATCHING:
         rights = sorted({p.right for p in question.pairs}, key=str.casefold)
         return tuple(
-            rights[ord(c) - 97] if 0 <= ord(c) - 97 < len(rights) else "" for c in token.casefold()
+            rights[ord(c) - 97] if 0 <= ord(c) - 97 < len(rights) else ""
+            for c in _matching_letters(token.casefold())
         )
+    if question.type is QuestionType.NUMERIC:
+        return TOLERANCE.sub("", token).strip()
     return token
+
+
+def _choice_ids(question: Question, token: str) -> tuple[str, ...]:
+    """The options an answer names: printed letters ("b", "a c", "AC", "b) 5") or the text
+    of one option ("5", "cinq"); what names none is kept as typed (and graded wrong)."""
+    text = token.casefold().strip()
+    ids = [c.id for c in question.choices]
+    if printed := MARKED.findall(text):
+        return tuple(printed)
+    letters = re.sub(r"[\s,]+|\bet\b", "", text)
+    if letters and all(c in ids for c in letters):
+        return tuple(letters)
+    typed = fold(token)
+    value = exact_number(token)
+    same = [
+        c.id
+        for c in question.choices
+        if fold(c.text) == typed or (value is not None and exact_number(c.text) == value)
+    ]
+    return (same[0],) if len(same) == 1 else (text,)
+
+
+def _matching_letters(text: str) -> str:
+    """The letters of a matching answer in the order of its items: "ba", "b a", "1 – b, 2 – a"."""
+    pairs = PAIR.findall(text)
+    if pairs:
+        return "".join(letter for _, letter in sorted(pairs, key=lambda pair: int(pair[0])))
+    return re.sub(r"[^a-z]", "", text)

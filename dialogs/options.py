@@ -1,41 +1,156 @@
-"""Understanding a learner's choice, whether tapped, typed as a number, or typed as words."""
+"""Understanding a learner's choice, whether tapped or typed; the marks options are listed with.
+
+One rule for typed text against the options of any prompt (menus, pickers, quiz questions,
+review), in this order:
+
+1. the exact label, case and spaces aside: "Français", "3/4";
+2. the normalised label: accents, punctuation, emoji and a printed "1. " aside ("francais",
+   "les cours"); then the same number, when labels are numbers ("trois quarts" is "3/4",
+   "douze" is "12", "6" is "6e"); then the words of exactly one label ("cours", "mes cours",
+   "progrès" for "📚 Les cours", "📈 Mes progrès"), when they are half of it or more;
+3. the option's mark, its position as `marks` writes it.
+
+Tapped options, polls and ticked boxes arrive as ids and are never read from text; an id is
+never matched against typed text (ids are internal and may look like numbers).
+
+Marks. `marks(options, letters)` is the one place that says how options are marked when they
+are listed as text: 1, 2, 3... or a, b, c... Letters for quiz questions (the quiz's hint and
+the booklet say "a c") and for every list where a label reads as a number, so that with
+options 3 / 4 / 9 / 16 a typed `3` is the value 3, never the third option; numbers
+elsewhere. Every rendering that lists options as text prints exactly these marks: WhatsApp's
+numbered text (more than ten options) and its full labels (a label cut to fit), the lettered
+lines of a multiple-choice question on WhatsApp and Telegram (bot/whatsapp/render.py,
+bot/telegram/render.py take them from here, the quiz's options in the order shown to this
+learner, shuffled or not). Buttons and polls show labels only and invite no typed mark; a mark
+typed there still picks the option it stands for, which cannot misread an answer: labels
+are matched first, and a mark is never a number where a label is one.
+"""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from string import ascii_lowercase
 
+from content.grading import exact_number
 from content.normalize import fold
+from content.number_words import fraction_parts
 
 from dialogs.events import Incoming, OptionChosen, TextReceived
 from dialogs.messages import Option
 
+PRINTED_MARK = re.compile(r"^\s*(?:\d+|[a-z])[.)]\s+")  # "1. ", "b) " before a label
+PRINTED_NUMBER = re.compile(r"^(\d+)[.)]\s")  # "4. La fièvre": the lesson's number
+LEADING_NUMBER = re.compile(r"^(\d+)(?:[a-z]{1,3})?$")  # "6e", "1re", "2nde": a rank
+# Words that tell no menu entry from another: "les cours", "mes cours", "my progress".
+COMMON_WORDS = frozenset(
+    {
+        *("le", "la", "les", "l", "un", "une", "des", "de", "du", "d", "a", "au", "aux"),
+        *("mon", "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses", "votre", "vos"),
+        *("notre", "nos", "et", "ou", "en", "the", "my", "your", "our", "an", "of", "to"),
+        "and",
+    }
+)
+
 
 def strip_markers(label: str) -> str:
-    """Drop emoji, symbols and a leading number from a label: "📚 Les cours" -> "Les cours"."""
+    """Drop emoji, symbols and a printed mark from a label: "📚 Les cours" -> "Les cours"."""
     kept = "".join(c for c in label if unicodedata.category(c)[0] in "LNZP" or c in "'-")
-    return kept.lstrip("0123456789.) ").strip()
+    return PRINTED_MARK.sub("", kept.strip()).strip()
 
 
-def choose(event: Incoming, options: tuple[Option, ...]) -> str | None:
-    """Return the id of the option the event picks, or None if it picks none."""
+def label_number(label: str) -> float | None:
+    """The number a label reads as ("16", "3/4", "douze", "6e", "4. La fièvre"), or None."""
+    kept = "".join(c for c in label if unicodedata.category(c)[0] in "LNZP" or c in "'-")
+    printed = PRINTED_NUMBER.match(kept.strip())
+    if printed:
+        return float(printed[1])
+    bare = strip_markers(label)
+    value = exact_number(bare)
+    if value is not None:
+        return value
+    rank = LEADING_NUMBER.match(fold(bare).replace(" ", ""))
+    return float(rank[1]) if rank else None
+
+
+def numeric_labels(options: tuple[Option, ...]) -> bool:
+    """Whether an option's label reads as a number or starts with one (then marks are letters)."""
+    return any(label_number(o.label) is not None or fold(o.label)[:1].isdigit() for o in options)
+
+
+def marks(options: tuple[Option, ...], letters: bool = False) -> tuple[str, ...]:
+    """How each option is marked when options are listed as text: 1, 2... or a, b..."""
+    if (letters or numeric_labels(options)) and len(options) <= len(ascii_lowercase):
+        return tuple(ascii_lowercase[: len(options)])
+    return tuple(str(i) for i in range(1, len(options) + 1))
+
+
+def marked(options: tuple[Option, ...], letters: bool = False) -> list[str]:
+    """The options as lines of text, each after its mark: "1. Français" or "c) 9"."""
+    signs = marks(options, letters)
+    separator = ")" if signs and signs[0] == "a" else "."
+    return [f"{sign}{separator} {o.label}" for sign, o in zip(signs, options, strict=True)]
+
+
+def choose(event: Incoming, options: tuple[Option, ...], letters: bool = False) -> str | None:
+    """Return the id of the option the event picks, or None if it picks none.
+
+    `letters`: the options are a quiz question's, marked a, b, c (see the module's rule).
+    """
     if isinstance(event, OptionChosen):
         return event.option_id if any(o.id == event.option_id for o in options) else None
     if isinstance(event, TextReceived):
-        return _typed_choice(event.text, options)
+        return typed_choice(event.text, options, letters)
     return None
 
 
-def _typed_choice(text: str, options: tuple[Option, ...]) -> str | None:
-    """Map "2", "Français" or "francais" to an option id."""
-    typed = fold(text)
-    if typed.isdigit() and 1 <= int(typed) <= len(options):
-        return options[int(typed) - 1].id
+def typed_choice(text: str, options: tuple[Option, ...], letters: bool = False) -> str | None:
+    """Map "Français", "francais", "trois quarts", "cours" or a mark ("2", "b") to an id."""
+    exact = " ".join(text.casefold().split())
     for option in options:
-        if typed and typed in (fold(option.label), fold(strip_markers(option.label)), option.id):
+        if exact and exact == " ".join(option.label.casefold().split()):
             return option.id
-    return None
+    typed = fold(text)
+    if not typed:
+        return None
+    for option in options:
+        if typed in (fold(option.label), fold(strip_markers(option.label))):
+            return option.id
+    if (by_value := _same_number(text, options)) is not None:
+        return by_value
+    if (by_words := _by_words(typed, options)) is not None:
+        return by_words
+    signs = marks(options, letters)
+    bare = typed.rstrip(").")
+    return next((o.id for sign, o in zip(signs, options, strict=True) if sign == bare), None)
+
+
+def _same_number(text: str, options: tuple[Option, ...]) -> str | None:
+    """The one option whose label is the number typed ("douze" for "12"), if any."""
+    value = exact_number(text)
+    if value is None:
+        return None
+    found = [o for o in options if (n := label_number(o.label)) is not None and n == value]
+    if len(found) > 1:  # "deux quarts" is 2/4, not 3/6: the same fraction, written the same way
+        parts = fraction_parts(text)
+        found = [o for o in found if parts and fraction_parts(strip_markers(o.label)) == parts]
+    return found[0].id if len(found) == 1 else None
+
+
+def _by_words(typed: str, options: tuple[Option, ...]) -> str | None:
+    """The one option whose label holds every meaningful word typed, and those words are at
+    least half of its own ("mes cours" -> "Les cours"; "jardin" is no title's name)."""
+    wanted = set(typed.split()) - COMMON_WORDS
+    if not wanted or any(word.isdigit() for word in wanted):
+        return None
+    found = []
+    for option in options:
+        words = set(fold(strip_markers(option.label)).split()) - COMMON_WORDS
+        if wanted <= words and 2 * len(wanted) >= len(words):  # most of a short label
+            found.append(option.id)
+    return found[0] if len(found) == 1 else None
 
 
 def numbered(options: tuple[Option, ...]) -> str:
-    """Options as a numbered text list, for a reminder of what can be typed."""
-    return "\n".join(f"{i}. {strip_markers(o.label)}" for i, o in enumerate(options, 1))
+    """Options as a marked text list, for a reminder of what can be typed."""
+    return "\n".join(marked(tuple(Option(o.id, strip_markers(o.label)) for o in options)))

@@ -39,7 +39,7 @@ Choice = tuple[str, str]  # (option id or typed answer, label the learner reads)
 
 NUMBERED = re.compile(r"^(\d+)\. (.+)$", re.MULTILINE)
 LETTERED = re.compile(r"^([a-z])\) (.+)$", re.MULTILINE)
-NUMBER_HINT = "Répondez avec le numéro"
+NUMBER_HINT = re.compile("Répondez avec (le numéro|la lettre)")  # options listed as text
 
 
 class Unsupported(Exception):
@@ -110,6 +110,11 @@ def lettered(text: str) -> list[Choice]:
 def numbered(text: str) -> list[Choice]:
     """The "1. label" lines of a question answered by typing a number."""
     return [(m[1], m[2]) for m in NUMBERED.finditer(text)]
+
+
+def marked_lines(text: str) -> list[Choice]:
+    """The options listed as text, numbered ("1. label") or lettered ("a) label")."""
+    return numbered(text) or lettered(text)
 
 
 # --- Telegram --------------------------------------------------------------------------------
@@ -223,7 +228,7 @@ class WhatsAppChat:
     async def tap(self, label: str, of: object | None = None) -> None:
         payload = of if isinstance(of, dict) else self.asked()
         if payload["type"] == "text":
-            await self.send(pick(numbered(body_of(payload)), label)[0])
+            await self.send(pick(marked_lines(body_of(payload)), label)[0])
             return
         choices = interactive_choices(payload)
         choice = choices_of(payload)[choices.index(pick(choices, label))]
@@ -239,7 +244,7 @@ class WhatsAppChat:
 
     def asked(self) -> JSON:
         for payload in reversed(self._sent()):
-            if payload["type"] == "interactive" or NUMBER_HINT in body_of(payload):
+            if payload["type"] == "interactive" or NUMBER_HINT.search(body_of(payload)):
                 return payload
         raise AssertionError("no question was sent")
 
@@ -249,7 +254,7 @@ class WhatsAppChat:
     def options(self) -> list[str]:
         payload = self.asked()
         if payload["type"] == "text":
-            return [label for _, label in numbered(body_of(payload))]
+            return [label for _, label in marked_lines(body_of(payload))]
         choices = lettered(body_of(payload)) + interactive_choices(payload)
         return [label for _, label in choices]
 
@@ -267,10 +272,11 @@ def interactive_choices(payload: JSON) -> list[Choice]:
     """Buttons or rows with their whole labels: a title cut to fit is whole in the
     description, or in the numbered lines the body then ends with."""
     choices = choices_of(payload)
-    whole = numbered(body_of(payload))[-len(choices) :]
-    if len(whole) == len(choices) and [n for n, _ in whole] == [
-        str(i) for i in range(1, len(choices) + 1)
-    ]:
+    whole = marked_lines(body_of(payload))[-len(choices) :]
+    if len(whole) == len(choices) and [n for n, _ in whole] in (
+        [str(i) for i in range(1, len(choices) + 1)],
+        [chr(ord("a") + i) for i in range(len(choices))],
+    ):
         labels = [label for _, label in whole]
     else:
         labels = [str(c.get("description") or c["title"]) for c in choices]

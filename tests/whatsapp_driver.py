@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -200,10 +201,10 @@ class WhatsAppLearner:
         return await self.exchange(list_reply_body(self.phone, row, self.clock))
 
     def last_question(self) -> JSON:
-        """The last message that offered choices (interactive, or numbered text)."""
+        """The last message that offered choices (interactive, or numbered or lettered text)."""
         for payload in reversed(self.api.sent(self.phone)):
             if payload["type"] == "interactive" or (
-                payload["type"] == "text" and "Répondez avec le numéro" in payload["text"]["body"]
+                payload["type"] == "text" and TYPE_HINT.search(payload["text"]["body"])
             ):
                 return payload
         raise AssertionError("no question was sent")
@@ -244,10 +245,15 @@ def find_choice(choices: list[JSON], label_or_id: str) -> JSON:
     raise AssertionError(f"no choice {label_or_id!r} in {[c['title'] for c in choices]}")
 
 
+# Options listed as text: "9. Sénégal" or "e) CM2" (dialogs.options.marked), then the hint.
+MARKED_LINE = re.compile(r"^(\d+|[a-z])[.)] (.+)$")
+TYPE_HINT = re.compile(r"Répondez avec (le numéro|la lettre)")
+
+
 def number_of(body: str, label: str) -> str:
-    """The number of the numbered line containing `label`."""
+    """The mark of the line containing `label`: "9" of "9. Sénégal", "e" of "e) CM2"."""
     for line in body.splitlines():
-        number, dot, rest = line.partition(". ")
-        if dot and number.isdigit() and label in rest:
-            return number
+        found = MARKED_LINE.match(line)
+        if found and (found[2] == label or label in found[2]):
+            return found[1]
     raise AssertionError(f"no numbered option {label!r} in {body!r}")

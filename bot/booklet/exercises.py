@@ -17,7 +17,7 @@ from bot.booklet.kinds import (
 )
 from bot.booklet.labels import labels, number
 from content.model import Course, Lesson, Question, QuestionType, Quiz
-from content.paper import answerable, paper_code
+from content.paper import example_answers, paper_code
 
 BOX = 3.2  # mm: side of a box to tick
 INDENT = 6.0  # mm: choices and answer lines sit under the question's text
@@ -33,7 +33,8 @@ def exercises(pdf: Booklet, course: Course, lesson: Lesson) -> None:
     pdf.ln(3)
     pdf.para(words["exercises"], 14, bold=True, color=ACCENT, after=2)
     code = paper_code(course, lesson)
-    pdf.para(words["paper"].format(code=code, example=paper_example(lesson.quiz)), 9, after=3)
+    example = paper_example(lesson.quiz, words)
+    pdf.para(words["paper"].format(code=code, example=example), 9, after=3)
     for index, question in numbered(lesson.quiz.questions):
         pdf.keep_room(_question_height(pdf, question))
         pdf.para(_question_text(index, question, words), 11, after=1.5)
@@ -41,15 +42,10 @@ def exercises(pdf: Booklet, course: Course, lesson: Lesson) -> None:
         pdf.ln(3)
 
 
-def paper_example(quiz: Quiz) -> str:
-    """A made-up line of answers in the printed shape: letters, V/F, words."""
-    shapes = {
-        QuestionType.SINGLE: "A",
-        QuestionType.MULTIPLE: "AC",
-        QuestionType.TRUE_FALSE: "V",
-        QuestionType.MATCHING: "BA",
-    }
-    return " ".join(shapes.get(q.type, "…") for q in answerable(quiz))
+def paper_example(quiz: Quiz, words: dict[str, str] | None = None) -> str:
+    """A made-up line of answers in the shape content/paper.py reads (one per exercise,
+    separated by " ; ", so that an answer may hold several words)."""
+    return example_answers(quiz, (words or {}).get("true", "V"))
 
 
 def _question_text(index: int | None, question: Question, words: dict[str, str]) -> str:
@@ -178,9 +174,10 @@ def answer_key(pdf: Booklet, course: Course) -> None:
 
 
 def right_answer(question: Question, language: str, words: dict[str, str]) -> str:
-    """Return the right answer(s) of a question as printed in the key."""
+    """Return the right answer(s) of a question as printed in the key, in a shape the paper
+    answers understand when typed back (content/paper.py): no ";", which separates answers."""
     if question.choices:
-        return " ; ".join(f"{c.id}) {c.text}" for c in question.choices if c.correct)
+        return ", ".join(f"{c.id}) {c.text}" for c in question.choices if c.correct)
     if kind(question) == "matching":
         return matching_key(question)
     if kind(question) == "essay":

@@ -48,11 +48,11 @@ def sides(question: Question) -> tuple[list[str], list[str]]:
 
 
 def matching_key(question: Question) -> str:
-    """Return the right pairs as "1 – b ; 2 – a" (letters as printed in the exercise)."""
+    """Return the right pairs as "1 – b, 2 – a" (letters as printed in the exercise)."""
     _lefts, rights = sides(question)
     pairs: tuple[Any, ...] = getattr(question, "pairs", ())
     links = [(p.left, rights.index(str(p.right))) for p in pairs if p.left]
-    return " ; ".join(f"{i} – {letter(r)}" for i, (_left, r) in enumerate(links, 1))
+    return ", ".join(f"{i} – {letter(r)}" for i, (_left, r) in enumerate(links, 1))
 
 
 def letter(index: int) -> str:

@@ -23,7 +23,7 @@ _FR = {
     "several": "(plusieurs réponses possibles)",
     "paper": (
         "Code {code}. Avec du réseau, envoie au bot le code puis tes réponses dans l'ordre, "
-        "par exemple : {code} {example}"
+        "séparées par « ; » ou une par ligne, par exemple : {code} {example}"
     ),
     "answer": "Réponse :",
     "chat": "Cette leçon dans le chat :",
@@ -49,7 +49,7 @@ _EN = {
     "several": "(several answers possible)",
     "paper": (
         "Code {code}. Once online, send the bot the code and your answers in order, "
-        "for example: {code} {example}"
+        "separated by “;” or one per line, for example: {code} {example}"
     ),
     "answer": "Answer:",
     "chat": "This lesson in the chat:",
@@ -75,7 +75,7 @@ _AR = {
     "several": "(عدة إجابات ممكنة)",
     "paper": (
         "الرمز {code}. عند توفر الشبكة، أرسل إلى البوت الرمز ثم إجاباتك بالترتيب، "
-        "مثلًا: {code} {example}"
+        "مفصولة بـ «;» أو كل إجابة في سطر، مثلًا: {code} {example}"
     ),
     "answer": "الإجابة:",
     "chat": "هذا الدرس في المحادثة:",

@@ -20,6 +20,7 @@ from bot.outgoing import merge_texts
 from bot.storage.store import SqlStore
 from content.text import split_text
 from dialogs.messages import Ask, Document, Option, Out, QuizQuestion, Say, Show
+from dialogs.options import marked
 
 log = logging.getLogger("imaginecole.telegram")
 
@@ -127,7 +128,7 @@ class TelegramChannel:
         if self.native_polls and user_id is not None and fits_native_poll(question):
             await self._poll(chat_id, question, user_id, extra)
         elif question.multiple:
-            lines = [f"{o.id}) {o.label}" for o in question.options]
+            lines = marked(question.options, letters=True)  # what the learner types back
             text = "\n".join([question.text, "", *lines, "", question.hint])
             await self._text(chat_id, text, extra)
         else:

@@ -1,8 +1,10 @@
 """Semantic messages as WhatsApp Cloud API messages, within WhatsApp's limits.
 
-Up to 3 options become reply buttons, up to 10 a list, more than that numbered text where a
-typed number (or the option's text) is understood by the dialogs. A label cut to fit a
-button or a row keeps its full text in the body, so nothing is lost. Long texts are split at
+Up to 3 options become reply buttons, up to 10 a list, more than that text where each option
+follows its mark, a number or a letter (`dialogs.options.marks`: letters for quiz questions
+and where a label is a number), and the typed mark (or the option's text) is understood by
+the dialogs. A label cut to fit a button or a row keeps its full text in the body, after the
+same mark, so nothing is lost. Long texts are split at
 paragraph or sentence boundaries. Pure functions: the channel uploads and sends.
 """
 
@@ -16,6 +18,7 @@ from bot.outgoing import merge_texts
 from content.text import split_text
 from dialogs.context import Translator
 from dialogs.messages import Ask, Document, Option, Out, QuizQuestion, Say, Show
+from dialogs.options import marked
 
 TEXT_LIMIT = 4096
 BODY_LIMIT = 1024  # body of an interactive message, and media captions
@@ -90,42 +93,49 @@ def _text(body: str) -> Outgoing:
     return Outgoing({"type": "text", "text": {"body": body, "preview_url": False}})
 
 
-def choices(text: str, options: tuple[Option, ...], prompt: int, t: Translator) -> list[Outgoing]:
-    """A question with options: buttons, a list, or numbered text."""
+def choices(
+    text: str, options: tuple[Option, ...], prompt: int, t: Translator, letters: bool = False
+) -> list[Outgoing]:
+    """A question with options: buttons, a list, or marked text (`letters`: a quiz's)."""
     if not options:
         return texts(text)
     if len(options) > ROWS_MAX:
-        return numbered(text, options, t)
-    full = _full_labels(options, BUTTON_TITLE if len(options) <= BUTTONS_MAX else ROW_DESCRIPTION)
+        return numbered(text, options, t, letters)
+    limit = BUTTON_TITLE if len(options) <= BUTTONS_MAX else ROW_DESCRIPTION
+    full = _full_labels(options, limit, letters)
     body = f"{text}\n\n{full}" if full else text
     chunks = split_text(body, BODY_LIMIT) or ["…"]
     before = [_text(chunk) for chunk in chunks[:-1]]
     if len(options) <= BUTTONS_MAX:
-        return [*before, _buttons(chunks[-1], options, prompt)]
-    return [*before, _list(chunks[-1], options, prompt, t)]
+        return [*before, _buttons(chunks[-1], options, prompt, letters)]
+    return [*before, _list(chunks[-1], options, prompt, t, letters)]
 
 
-def _full_labels(options: tuple[Option, ...], limit: int) -> str:
-    """The options numbered in full, when one of them would be cut to fit: nothing is lost."""
+def _full_labels(options: tuple[Option, ...], limit: int, letters: bool = False) -> str:
+    """The options in full after their marks, when one would be cut to fit: nothing is lost."""
     if all(len(o.label) <= limit for o in options):
         return ""
-    return "\n".join(f"{i}. {o.label}" for i, o in enumerate(options, 1))
+    return "\n".join(marked(options, letters))
 
 
-def _buttons(body: str, options: tuple[Option, ...], prompt: int) -> Outgoing:
+def _buttons(
+    body: str, options: tuple[Option, ...], prompt: int, letters: bool = False
+) -> Outgoing:
     """Up to three reply buttons; the reply's id is "<prompt>:<option id>"."""
     buttons = [
         {"type": "reply", "reply": {"id": f"{prompt}:{o.id}", "title": title}}
-        for o, title in zip(options, titles(options, BUTTON_TITLE), strict=True)
+        for o, title in zip(options, titles(options, BUTTON_TITLE, letters), strict=True)
     ]
     interactive = {"type": "button", "body": {"text": body}, "action": {"buttons": buttons}}
     return Outgoing({"type": "interactive", "interactive": interactive})
 
 
-def _list(body: str, options: tuple[Option, ...], prompt: int, t: Translator) -> Outgoing:
+def _list(
+    body: str, options: tuple[Option, ...], prompt: int, t: Translator, letters: bool = False
+) -> Outgoing:
     """Up to ten rows behind one button; a long label continues in the row's description."""
     rows = []
-    for option, title in zip(options, titles(options, ROW_TITLE), strict=True):
+    for option, title in zip(options, titles(options, ROW_TITLE, letters), strict=True):
         row = {"id": f"{prompt}:{option.id}", "title": title}
         if len(option.label) > ROW_TITLE:
             row["description"] = cut(option.label, ROW_DESCRIPTION)
@@ -137,27 +147,34 @@ def _list(body: str, options: tuple[Option, ...], prompt: int, t: Translator) ->
     return Outgoing({"type": "interactive", "interactive": interactive})
 
 
-def titles(options: tuple[Option, ...], limit: int) -> list[str]:
-    """Labels cut to fit; numbered as in the body when cutting made two of them the same
+def titles(options: tuple[Option, ...], limit: int, letters: bool = False) -> list[str]:
+    """Labels cut to fit; marked as in the body when cutting made two of them the same
     (WhatsApp refuses a message whose buttons share a title)."""
     cuts = [cut(o.label, limit) for o in options]
     if len(set(cuts)) == len(cuts):
         return cuts
-    return [cut(f"{i}. {o.label}", limit) for i, o in enumerate(options, 1)]
+    return [cut(line, limit) for line in marked(options, letters)]
 
 
-def numbered(text: str, options: tuple[Option, ...], t: Translator) -> list[Outgoing]:
-    """More options than a list holds: numbered lines, answered by typing the number."""
-    lines = "\n".join(f"{i}. {o.label}" for i, o in enumerate(options, 1))
-    how = t.gettext("Répondez avec le numéro de votre choix.")
-    return texts(f"{text}\n\n{lines}\n\n{how}")
+def numbered(
+    text: str, options: tuple[Option, ...], t: Translator, letters: bool = False
+) -> list[Outgoing]:
+    """More options than a list holds: marked lines, answered by typing the mark."""
+    lines = marked(options, letters)
+    if lines and lines[0].startswith("a)"):
+        how = t.gettext("Répondez avec la lettre de votre choix.")
+    else:
+        how = t.gettext("Répondez avec le numéro de votre choix.")
+    body = "\n".join(lines)
+    return texts(f"{text}\n\n{body}\n\n{how}")
 
 
 def question(message: QuizQuestion, t: Translator) -> list[Outgoing]:
     """A single choice as options; several right answers as lettered text to type."""
     if not message.multiple:
-        return choices(message.text, message.options + message.extra, message.prompt, t)
-    lines = "\n".join(f"{o.id}) {o.label}" for o in message.options)
+        options = message.options + message.extra
+        return choices(message.text, options, message.prompt, t, letters=True)
+    lines = "\n".join(marked(message.options, letters=True))
     body = "\n\n".join(part for part in (message.text, lines, message.hint) if part)
     if not message.extra:
         return texts(body)

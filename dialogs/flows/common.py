@@ -22,8 +22,7 @@ def unexpected(ctx: Context, event: Incoming) -> Turn:
         )
     else:
         text = ctx._(
-            "Je n'ai pas compris. Touchez un des boutons ci-dessous, "
-            "ou écrivez le numéro de votre choix."
+            "Je n'ai pas compris. Touchez un des boutons ci-dessous, ou écrivez votre choix."
         )
     return Turn([Say(text)], reprompt=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from content.grading import Grade
 from content.model import Course, Lesson
-from content.paper import CODE, answerable, grade_paper, paper_codes
+from content.paper import CODE, answerable, example_answers, grade_paper, paper_codes
 
 from dialogs.context import Context, Turn
 from dialogs.events import Incoming, TextReceived
@@ -35,7 +35,13 @@ async def paper_answers(ctx: Context, event: Incoming) -> Turn | None:
             expected,
             code=match[1].upper(),
         )
-        return Turn([Say(text)], reprompt=True)
+        example = f"{match[1].upper()} {example_answers(lesson.quiz, ctx._('Vrai'))}"
+        how = ctx._(
+            "Séparez les réponses par « ; », ou écrivez une réponse par ligne. "
+            "Par exemple : %(example)s",
+            example=example,
+        )
+        return Turn([Say(f"{text}\n{how}")], reprompt=True)
     turn = _graded(ctx, course, lesson, result.grades, result.score)
     # Every exercise answered, first try (paper has no retry), before the quiz's RecordQuiz.
     exercises = zip(answerable(lesson.quiz), result.answers, result.grades, strict=True)

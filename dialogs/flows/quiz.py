@@ -19,7 +19,7 @@ from dialogs.flows.common import menu_option, unexpected
 from dialogs.flows.learning import course_page, current_lesson, media_url
 from dialogs.flows.light_data import MEDIA, is_light, offer, on_request
 from dialogs.messages import Ask, Option, Out, QuizQuestion, Say, Show
-from dialogs.options import choose
+from dialogs.options import choose, marks, typed_choice
 from dialogs.ports import RecordQuiz, SubmitEssay
 
 RETRY_WEIGHT = 0.5  # a right answer at the second try earns half the points
@@ -56,7 +56,8 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
         return _advance(ctx, found, lesson, quiz_, [])
     if question.type is QuestionType.MATCHING:
         return _match(ctx, found, lesson, quiz_, question, event)
-    answer = _read_answer(ctx, question, event)
+    shown = _shuffled(ctx, quiz_, question, choice_options(ctx, question))
+    answer = _read_answer(ctx, question, event, shown)
     if answer is None:
         return unexpected(ctx, event)
     return _grade_and_go_on(ctx, found, lesson, quiz_, question, answer)
@@ -202,11 +203,11 @@ def _match(
 ) -> Turn:
     """Take the right item for the current pair; grade the whole set after the last one."""
     picks = _matching_picks(ctx, question)
-    options = right_options(question)
+    options = _shuffled(ctx, quiz_, question, right_options(question))  # as shown: "b" is 2nd
     if isinstance(event, OptionsChosen) and len(event.option_ids) == 1:
         chosen: str | None = event.option_ids[0]
     else:
-        chosen = choose(event, options)
+        chosen = choose(event, options, letters=True)
     label = next((o.label for o in options if o.id == chosen), None)
     if label is None:
         return unexpected(ctx, event)
@@ -225,9 +226,14 @@ def _correct_ids(question: Question) -> tuple[str, ...]:
     return tuple(c.id for c in question.choices if c.correct)
 
 
-def _read_answer(ctx: Context, question: Question, event: Incoming) -> object | None:
-    """The learner's answer in the shape the grader of this type takes, or None."""
-    options = choice_options(ctx, question)
+def _read_answer(
+    ctx: Context, question: Question, event: Incoming, shown: tuple[Option, ...]
+) -> object | None:
+    """The learner's answer in the shape the grader of this type takes, or None.
+
+    `shown`: the options in the order this learner saw them, which typed letters refer to.
+    """
+    options = shown
     kind = question.type
     if kind in TYPED or (kind is QuestionType.MISSING_WORD and not question.choices):
         return event.text if isinstance(event, TextReceived) else None
@@ -240,7 +246,7 @@ def _read_answer(ctx: Context, question: Question, event: Incoming) -> object | 
         truth = grading.parse_truth(event.text)
         if truth is not None:
             return truth
-    chosen = choose(event, options)
+    chosen = choose(event, options, letters=True)
     return None if chosen is None else _shape(kind, (chosen,))
 
 
@@ -252,19 +258,34 @@ def _shape(kind: QuestionType, ids: tuple[str, ...]) -> object:
 
 
 def _multiple_answer(event: Incoming, options: tuple[Option, ...]) -> tuple[str, ...] | None:
-    """Several options typed as letters or numbers ("a c", "1,3") or one tapped."""
+    """Several options typed as their letters ("a c", "a, c", "ac"), their labels ("3 et 9",
+    "3; 16") or one tapped; a typed number is a label's value, never a position."""
     if isinstance(event, OptionChosen):
         return (event.option_id,) if any(o.id == event.option_id for o in options) else None
     if not isinstance(event, TextReceived):
         return None
-    picked = []
-    for token in re.split(r"[\s,;/]+|\bet\b|\band\b", event.text.casefold()):
-        chosen = choose(TextReceived(event.user, event.message_id, token), options)
-        if token and chosen is None:
-            return None
-        if chosen:
-            picked.append(chosen)
-    return tuple(dict.fromkeys(picked)) or None
+    whole = choose(event, options, letters=True)
+    if whole is not None:
+        return (whole,)
+    text = event.text.casefold().strip()
+    letters = marks(options, letters=True)
+    if text.isalpha() and len(text) > 1 and all(c in letters for c in text):
+        text = " ".join(text)  # "ac": glued letters, as on paper
+    # The strongest separator that splits the text into options: "trois quarts; un demi",
+    # "3/4, 1/2", "a c"; a "/" or "," inside a label ("3/4", "0,5") is no separator.
+    labels = " ".join(o.label for o in options)
+    for separators in (r"[;\n]", r",|\bet\b|\band\b|/", r"\s+"):
+        if separators != r"\s+" and not re.search(separators, text):
+            continue
+        if "," in labels:
+            separators = separators.replace(",|", "")
+        if "/" in labels:
+            separators = separators.replace("|/", "")
+        tokens = [token.strip() for token in re.split(separators, text) if token.strip()]
+        picked = [typed_choice(token, options, letters=True) for token in tokens]
+        if tokens and all(picked):
+            return tuple(dict.fromkeys(p for p in picked if p))
+    return None
 
 
 def _grade(question: Question, answer: object) -> grading.Grade:

@@ -41,7 +41,7 @@ async def review(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="review")
     if isinstance(event, OptionChosen) and event.option_id == MEDIA:
         return await quiz._sound_on_request(ctx, _course(ctx, card), question, event)
-    answer = quiz._read_answer(ctx, question, event)
+    answer = quiz._read_answer(ctx, question, event, quiz.choice_options(ctx, question))
     if answer is None:
         return unexpected(ctx, event)
     result = quiz._grade(question, answer)

@@ -158,3 +158,30 @@ async def test_a_booklet_link_opens_its_lesson_after_onboarding(
     assert "La moustiquaire (1/" in await last_bot_text(page), "still in the lesson"
     assert errors == []
     await context.close()
+
+
+async def test_a_number_typed_to_options_that_are_numbers(
+    browser: Browser, web_bot: BotApp, tmp_path: Path
+) -> None:
+    """Options 3 / 5 / 8 / 15: a typed 2 is no answer (not the 2nd button), a typed "cinq"
+    is 5; in Arabic too (right to left). Screenshots at 360×740 in `tmp_path`."""
+    for language in ("fr", "ar"):
+        page = await browser.new_page(viewport={"width": 360, "height": 740})
+        await page.goto(f"http://127.0.0.1:{web_bot.port}/")
+        await page.locator('button.option[data-option="fr"]').wait_for()
+        for option in (language, "yes", "SN", "student", "CM2", "courses", "mathematiques"):
+            await tap(page, option)
+        for option in ("fractions", "comprendre", "parts-egales"):
+            await tap(page, option)
+        while await page.locator('#log .opts >> nth=-1 >> [data-option="next"]').count():
+            await tap(page, "next")
+        labels = await page.locator("#log .opts").last.locator("button.option").all_inner_texts()
+        assert labels[:4] == ["3", "5", "8", "15"], labels
+        await say(page, "2")
+        reply = await last_bot_text(page, 2)
+        assert ("Je n'ai pas compris" in reply) is (language == "fr"), reply
+        await page.screenshot(path=str(tmp_path / f"typed-2-{language}.png"))
+        await say(page, "cinq")
+        assert "✅" in await last_bot_text(page, 3)
+        await page.screenshot(path=str(tmp_path / f"typed-cinq-{language}.png"))
+        await page.close()

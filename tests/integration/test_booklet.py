@@ -313,7 +313,7 @@ def test_newer_question_kinds_print_with_their_key() -> None:
     assert "a) un demi, b) un quart, c) un tiers" in exercises
     assert "2. Une moitié, c'est ________ de la galette." in exercises
     assert "3. Explique comment tu partages une galette." in exercises
-    assert "1. 1 – a ; 2 – b" in key
+    assert "1. 1 – a, 2 – b" in key  # no ";": it separates answers sent back (content/paper.py)
     assert "2. la moitié ou 1/2" in key
     assert "3. réponse libre" in key
 
@@ -323,6 +323,8 @@ def test_each_quiz_prints_its_code_for_paper_answers() -> None:
     body = " ".join(pages_text(render_booklet(course, base_url=BASE)))
     for number in range(1, len(course.lessons) + 1):
         assert f"Code PAL{number}." in body
+    # The example line shows answers separated by ";", so that one may hold several words.
+    assert "séparées par « ; »" in body and "PAL1 b ; Vrai ;" in body
 
 
 async def test_booklets_for_the_chat_are_rendered_once_with_the_public_url() -> None:

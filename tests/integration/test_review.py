@@ -151,3 +151,27 @@ async def test_review_in_light_data_offers_the_recording_with_its_size(
         right = next(choice.id for choice in question.choices if choice.correct)
         graded = await moussa.tap(right)
         assert "Bonne réponse" in moussa.texts(graded)
+
+
+async def test_a_number_typed_in_review_is_the_value_not_a_position(database_url: str) -> None:
+    """ "Combien font les 3/4 de 12 mangues ?" with options 3, 4, 9, 16 (9 is right)."""
+    course = bundled_library().get("fractions")
+    lesson = course.lesson("fraction-quantite") if course else None
+    assert lesson is not None and lesson.quiz is not None
+    question = next(q for q in lesson.quiz.questions if q.id == "q2")
+    assert [c.text for c in question.choices] == ["3", "4", "9", "16"]
+    async with open_conversations(database_url) as conversations:
+        awa = Person.on(conversations, "whatsapp", "221770000001")
+        await awa.onboard()
+        wrong = RecordAnswer("fractions", "fraction-quantite", "q2", "a", 0.0, False)
+        await answered(awa, wrong)
+        await make_due(awa)
+        await awa.send("/menu")
+        asked = await awa.tap("🔁 Réviser (1)")
+        assert question.text in awa.texts(asked)
+        graded = awa.texts(await awa.send("3"))  # the value 3, not the third option (9)
+        assert "Ce n'est pas la bonne réponse" in graded and "La bonne réponse : 9" in graded
+        await make_due(awa)
+        await awa.send("/menu")
+        await awa.tap("🔁 Réviser (1)")
+        assert "Bonne réponse" in awa.texts(await awa.send("neuf"))

@@ -145,3 +145,16 @@ async def test_a_voice_note_before_its_text_and_a_media_offer_as_a_button(
     assert text.params["text"] == "Lis bien cette petite histoire."
     rows = text.params["reply_markup"]["inline_keyboard"]
     assert rows[0][0] == {"text": "🔊 Audio (3 Ko) - écouter ?", "callback_data": "5:media"}
+
+
+async def test_several_answers_as_text_are_lettered_in_the_order_shown(
+    channel: tuple[TelegramChannel, FakeBotApi],
+) -> None:
+    """A shuffled question (ids c, a, b) too long for a poll: a), b), c) as shown, the
+    letters the quiz reads back (dialogs/options.py), whatever the ids."""
+    renderer, api = channel
+    options = (Option("c", "16"), Option("a", "3"), Option("b", "9"))
+    asked = QuizQuestion("Q" * 400, options, 9, multiple=True, hint="a c")
+    await send(renderer, asked)
+    text = api.sent(CHAT)[-1].params["text"]
+    assert "a) 16\nb) 3\nc) 9" in text

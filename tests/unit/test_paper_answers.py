@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bot.booklet.exercises import paper_example, right_answer
+from bot.booklet.labels import labels
 from content.library import DEFAULT_LIBRARY, load_library
-from content.model import QuestionType
+from content.model import Question, QuestionType
 from content.paper import answerable, grade_paper, paper_code, paper_codes
 from tests.driver import Learner
 from tests.unit.test_dialogs_journey import onboard
@@ -83,3 +85,71 @@ async def test_an_unknown_code_is_just_text() -> None:
     await onboard(learner)
     reply = await learner.send("XYZ9 ABC")
     assert "Je n'ai pas compris" in learner.texts(reply)
+
+
+# --- the booklet's answer key, typed back -------------------------------------------------
+
+
+def typed_back(question: Question, language: str) -> str:
+    """An exercise's line of the booklet's key as a learner types it back: one of the
+    accepted answers when the key gives several ("un quart ou quart")."""
+    words = labels(language)
+    key = right_answer(question, language, words)
+    return key if question.choices else key.split(f" {words['or']} ")[0]
+
+
+def test_the_answer_key_typed_back_earns_every_point_for_every_type() -> None:
+    kinds: set[QuestionType] = set()
+    for course in LIBRARY.courses:
+        for lesson in course.lessons:
+            if lesson.quiz is None:
+                continue
+            questions = answerable(lesson.quiz)
+            kinds |= {q.type for q in questions}
+            line = " ; ".join(typed_back(q, course.language) for q in questions)
+            result = grade_paper(lesson.quiz, line)
+            assert result is not None, (course.id, lesson.id, line)
+            wrong = [
+                (q.id, typed_back(q, course.language))
+                for q, g in zip(questions, result.grades, strict=True)
+                if not g.correct
+            ]
+            assert not wrong and result.score == lesson.quiz.max_score, (course.id, lesson.id)
+    every = set(QuestionType) - {QuestionType.ESSAY, QuestionType.DESCRIPTION}
+    assert kinds == every, f"no bundled exercise of type {every - kinds}"
+
+
+def test_answers_of_several_words_one_per_line_or_after_semicolons() -> None:
+    _course, lesson = paper_codes(LIBRARY.courses)["FRA1"]
+    assert lesson.quiz is not None
+    for line in ("b ; faux ; un quart ; six", "b\nfaux\nun quart\nsix\n", "5; F; quart; 6"):
+        result = grade_paper(lesson.quiz, line)
+        assert result is not None and result.score == lesson.quiz.max_score, line
+
+
+def test_the_example_line_has_the_shape_the_grader_reads() -> None:
+    for course in LIBRARY.courses:
+        for lesson in course.lessons:
+            if lesson.quiz is not None:
+                example = paper_example(lesson.quiz, labels(course.language))
+                assert grade_paper(lesson.quiz, example) is not None, example
+
+
+async def test_a_learner_sends_the_key_of_a_booklet_as_written() -> None:
+    learner = Learner.new()
+    await onboard(learner)
+    course, lesson = paper_codes(LIBRARY.courses)["FRA1"]
+    assert lesson.quiz is not None
+    lines = "\n".join(typed_back(q, course.language) for q in answerable(lesson.quiz))
+    reply = learner.texts(await learner.send(f"FRA1\n{lines}"))
+    assert "Livret" in reply and "❌" not in reply
+
+
+async def test_answers_split_wrongly_are_shown_how_to_separate_them() -> None:
+    learner = Learner.new()
+    await onboard(learner)
+    reply = learner.texts(await learner.send("FRA1 b faux un quart six"))  # 5 words, 4 answers
+    assert "j'attends 4 réponses" in reply
+    assert "Séparez les réponses par « ; »" in reply and "FRA1 b ; Vrai ; … ; …" in reply
+    reply = learner.texts(await learner.send("FRA1 b ; faux ; un quart ; six"))
+    assert "4 sur 4" in reply

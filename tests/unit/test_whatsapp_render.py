@@ -36,3 +36,24 @@ def test_a_voice_note_then_its_text_with_the_media_offer_kept_whole() -> None:
     assert interactive["action"]["buttons"][0]["reply"]["id"] == "3:media"
     assert "1. 🖼️ Image (120 Ko) - voir ?" in interactive["body"]["text"]  # nothing is lost
     check_message({**asked.payload, "messaging_product": "whatsapp", "to": "221770000000"})
+
+
+def test_options_that_are_numbers_are_listed_with_letters() -> None:
+    """With options 3 / 4 / 9 / 16... a typed 3 is the value 3: the list shows letters."""
+    from bot.whatsapp.render import render
+    from dialogs.messages import Ask, QuizQuestion
+
+    t = I18n().translator("fr", None)
+    numbers = tuple(Option(f"o{n}", str(n)) for n in range(3, 15))
+    (listed,) = render([Ask("Combien ?", numbers, 4)], t)
+    body = listed.payload["text"]["body"]
+    assert "a) 3\nb) 4\nc) 5" in body and "Répondez avec la lettre de votre choix." in body
+    words = tuple(Option(f"w{n}", f"Ville {chr(65 + n)}") for n in range(12))
+    (listed,) = render([Ask("Où ?", words, 5)], t)
+    body = listed.payload["text"]["body"]
+    assert "1. Ville A" in body and "Répondez avec le numéro de votre choix." in body
+    # A quiz question is always lettered, in the order shown (here shuffled: c, a, b).
+    shuffled = (Option("c", "Dakar"), Option("a", "Bamako"), Option("b", "Niamey"))
+    asked = QuizQuestion("Capitales ?", shuffled, 6, multiple=True, hint="a c")
+    (message,) = render([asked], t)
+    assert "a) Dakar\nb) Bamako\nc) Niamey" in message.payload["text"]["body"]
