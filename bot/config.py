@@ -69,7 +69,8 @@ class Settings:
     media_daily_budget_kb: int = 2048  # light data: media a learner may ask for a day; 0: no limit
     # Resources (bot/connections.py, bot/web/chat.py, bot/log_repeats.py); 0 turns one off.
     max_connections: int = 4096  # open HTTP connections in all (kept under the descriptor limit)
-    max_connections_per_address: int = 256  # from one client address; 0 behind a proxy
+    max_connections_per_address: int = 256  # from one client address (not a trusted proxy)
+    trusted_proxies: str = ""  # reverse proxies (addresses, networks, "*"): bot/addresses.py
     header_timeout: float = 10.0  # seconds for a request's headers to arrive whole
     keepalive_timeout: float = 75.0  # seconds an idle keep-alive connection stays open
     web_hello_timeout: float = 10.0  # seconds for a new web chat socket to say hello
@@ -138,6 +139,7 @@ class Settings:
             max_connections_per_address=_int(
                 env.get("MAX_CONNECTIONS_PER_ADDRESS"), cls.max_connections_per_address
             ),
+            trusted_proxies=env.get("TRUSTED_PROXIES", ""),
             header_timeout=_float(env.get("HEADER_TIMEOUT"), cls.header_timeout),
             keepalive_timeout=_float(env.get("KEEPALIVE_TIMEOUT"), cls.keepalive_timeout),
             web_hello_timeout=_float(env.get("WEB_HELLO_TIMEOUT"), cls.web_hello_timeout),

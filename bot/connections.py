@@ -8,7 +8,8 @@ file descriptors, and `/healthz` and the Telegram webhook stopped answering. Her
 
 - a connection beyond `max_total` open ones, or beyond `max_per_address` from one address,
   is closed at once, before anything is read (an attacker's idle sockets leave room for
-  everyone else; 0 means no cap: behind a reverse proxy every client has its address);
+  everyone else; 0 means no cap; a trusted reverse proxy's connections, TRUSTED_PROXIES,
+  count only in the total: bot/addresses.py);
 - a request's headers must be complete `header_timeout` seconds after their first byte (the
   first request's: after the connection opened), or the connection is closed; the body
   and a WebSocket, once upgraded, are not concerned (the body limits are bot/limits.py's);
@@ -22,13 +23,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
 from bot import metrics
+from bot.addresses import TrustedProxies
 from bot.config import Settings
 from bot.flood import FloodLimit
 from bot.web.chat import WebLimits
@@ -43,6 +45,7 @@ class ConnectionLimits:
     max_total: int = 4096
     max_per_address: int = 256
     header_timeout: float = 10.0
+    trusted: TrustedProxies = field(default_factory=TrustedProxies)  # capped in the total only
 
 
 class ConnectionGuard:
@@ -59,7 +62,8 @@ class ConnectionGuard:
         limits = self.limits
         if limits.max_total and self.total >= limits.max_total:
             return self._refuse("total")
-        if limits.max_per_address and self.by_address[address] >= limits.max_per_address:
+        per_address = limits.max_per_address and address not in limits.trusted
+        if per_address and self.by_address[address] >= limits.max_per_address:
             return self._refuse("address")
         self.total += 1
         self.by_address[address] += 1
@@ -210,7 +214,12 @@ def connection_limits(settings: Settings, descriptors: int) -> ConnectionLimits:
         if total == 0 or total > room:
             log.warning("connection cap lowered to %d to fit the open-file limit", room)
             total = room
-    return ConnectionLimits(total, settings.max_connections_per_address, settings.header_timeout)
+    return ConnectionLimits(
+        total,
+        settings.max_connections_per_address,
+        settings.header_timeout,
+        TrustedProxies(settings.trusted_proxies),
+    )
 
 
 def web_limits(settings: Settings) -> WebLimits:
@@ -220,4 +229,5 @@ def web_limits(settings: Settings) -> WebLimits:
         sockets_per_address=settings.web_sockets_per_address,
         per_connection=FloodLimit.parse(settings.flood_limit),
         per_address=FloodLimit.parse(settings.web_address_flood_limit),
+        trusted=TrustedProxies(settings.trusted_proxies),
     )

@@ -7,12 +7,13 @@ import itertools
 import logging
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from bot import metrics, safe_json
+from bot.addresses import TrustedProxies
 from bot.conversations import Conversations, Outcome
 from bot.flood import FloodGuard, FloodLimit, Verdict, notice_text
 from bot.limits import WEB_FRAME
@@ -44,6 +45,7 @@ class WebLimits:
     sockets_per_address: int = 64
     per_connection: FloodLimit | None = None
     per_address: FloodLimit | None = None
+    trusted: TrustedProxies = field(default_factory=TrustedProxies)  # whose X-Forwarded-For
 
 
 class WebChat:
@@ -60,7 +62,7 @@ class WebChat:
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         """One browser tab's connection."""
-        address = request.remote or "?"
+        address = self.limits.trusted.client(request.remote or "?", request.headers)
         cap = self.limits.sockets_per_address
         if cap and self.open_by_address[address] >= cap:
             metrics.rejected("web", "sockets")

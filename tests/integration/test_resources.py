@@ -298,3 +298,39 @@ async def test_3000_hellos_with_invented_uids_store_no_row(database_url: str) ->
                 reply.append(await first_frame(ws))
             assert any("accord" in str(f.get("text")) for f in reply), "consent is asked"
         assert await store.count_users() == 1
+
+
+async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_caps(
+    tmp_path: Path,
+) -> None:
+    settings = settings_for(
+        tmp_path,
+        trusted_proxies="127.0.0.1",
+        max_connections_per_address=3,
+        web_sockets_per_address=2,
+    )
+    async with running(settings) as app, aiohttp.ClientSession() as http:
+        url = f"http://127.0.0.1:{app.port}/ws"
+
+        def by(client: str) -> dict[str, str]:
+            return {"X-Forwarded-For": f"6.6.6.6, {client}"}  # the left part is the client's
+
+        # The proxy's connections are not capped per address (five sockets > 3)...
+        sockets = [await http.ws_connect(url, headers=by("41.82.0.1")) for _ in range(2)]
+        sockets += [await http.ws_connect(url, headers=by("41.82.0.2")) for _ in range(2)]
+        # ... while each client behind it is, by the address the proxy forwarded.
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await http.ws_connect(url, headers=by("41.82.0.1"))
+        assert refused.value.status == 429
+        sockets.append(await http.ws_connect(url, headers=by("41.82.0.3")))
+        for ws in sockets:
+            await ws.close()
+
+        # An untrusted peer's X-Forwarded-For is not believed: its own address counts.
+        other = aiohttp.TCPConnector(local_addr=(OTHER, 0))
+        async with aiohttp.ClientSession(connector=other) as outsider:
+            first = [await outsider.ws_connect(url, headers=by(f"41.82.1.{n}")) for n in (1, 2)]
+            with pytest.raises(aiohttp.WSServerHandshakeError):
+                await outsider.ws_connect(url, headers=by("41.82.1.3"))
+            for ws in first:
+                await ws.close()
