@@ -12,6 +12,7 @@ import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,9 @@ from aiohttp import WSCloseCode, WSMsgType
 from bot.app import BotApp
 from bot.config import Settings
 from bot.connections import GuardedSite
+from bot.housekeeping import tidy
 from tests.fakes.graph_api import FakeGraphApi
+from tests.store_driver import Person, open_conversations
 from tests.whatsapp_driver import (
     APP_SECRET,
     WEBHOOK_PATH,
@@ -334,3 +337,23 @@ async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_caps(
                 await outsider.ws_connect(url, headers=by("41.82.1.3"))
             for ws in first:
                 await ws.close()
+
+
+async def test_web_newcomers_who_never_consent_are_forgotten(database_url: str) -> None:
+    async with open_conversations(database_url) as talk:
+        went_away = Person.on(talk, "web", "went-away-0123456789")
+        await went_away.send("Bonjour")
+        assert await talk.store.count_users() == 0, "a greeting stores nothing"
+        await went_away.tap("Français")  # a row now: the language, and the consent asked
+        learner = Person.on(talk, "web", "a-learner-0123456789")
+        await learner.onboard()
+        telegram = Person.on(talk, "telegram", "5551234")
+        await telegram.send("Bonjour")  # a Telegram id is an account: its row is kept
+        assert await talk.store.count_users() == 3
+
+        assert await tidy(talk.store, datetime.now(UTC)) == 0
+        assert await talk.store.count_users() == 3, "not before two days"
+        await tidy(talk.store, datetime.now(UTC) + timedelta(days=3))
+        assert await talk.store.count_users() == 2
+        assert await talk.store.step_of(went_away.user) is None
+        assert await talk.store.step_of(learner.user) is not None

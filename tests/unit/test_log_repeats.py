@@ -72,3 +72,18 @@ def test_a_limit_of_zero_lets_everything_through() -> None:
     for _ in range(100):
         log.error("same")
     assert len(out.lines) == 100
+
+
+def test_the_process_logging_is_filtered() -> None:
+    from bot.logs import setup_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        setup_logging("INFO", "json", repeat_limit=5)
+        (handler,) = root.handlers
+        (repeats,) = [f for f in handler.filters if isinstance(f, RepeatFilter)]
+        assert repeats.limit == 5
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
