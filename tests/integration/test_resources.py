@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import resource
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -104,6 +105,10 @@ async def eventually(check: Callable[[], bool], within: float = 5.0) -> None:
         await asyncio.sleep(0.05)
 
 
+@pytest.mark.skipif(
+    resource.getrlimit(resource.RLIMIT_NOFILE)[1] < 4500,
+    reason="the test holds 2,000 sockets on each side: the hard open-file limit is too low",
+)
 async def test_2000_idle_connections_from_one_address_leave_healthz_answering(
     tmp_path: Path,
 ) -> None:
