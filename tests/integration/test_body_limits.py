@@ -8,6 +8,7 @@ The reader itself stops pulling at the limit (the last test counts what it pulle
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -164,3 +165,28 @@ async def test_deeply_nested_webhook_bodies_are_refused_not_a_500(
     body = encode(text_body(PHONE, "Bonjour"))
     headers = {"X-Hub-Signature-256": sign(APP_SECRET, body)}
     assert await post(http, bot.url("/whatsapp/webhook"), body, headers, chunked=False) == 200
+
+
+async def test_a_body_trickled_in_is_refused_at_its_deadline() -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(body=await read_bounded(request, TELEGRAM_BODY, within=0.5))
+
+    async def trickle() -> AsyncIterator[bytes]:
+        for _ in range(20):  # 4 s in all
+            yield b"x"
+            await asyncio.sleep(0.2)
+
+    app = web.Application()
+    app.router.add_post("/", handler)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(f"http://127.0.0.1:{site.port}/", data=trickle()) as response,
+        ):
+            assert response.status == 408
+    finally:
+        await runner.cleanup()
