@@ -82,11 +82,17 @@ class WebChat:
             if self.open_by_address[address] <= 0:
                 del self.open_by_address[address]
             known = uid or socket.uid
-            if known is not None and known in self.sockets:
-                self.sockets[known].discard(ws)
-                if not self.sockets[known]:
-                    del self.sockets[known]
+            if known is not None:
+                self._forget(known, ws)
         return ws
+
+    def _forget(self, uid: str, ws: web.WebSocketResponse) -> None:
+        """The tab no longer reads for this learner."""
+        tabs = self.sockets.get(uid)
+        if tabs is not None:
+            tabs.discard(ws)
+            if not tabs:
+                del self.sockets[uid]
 
     async def _serve(self, socket: _Socket) -> str | None:
         """Read frames until the tab goes; a socket silent past the hello deadline is closed."""
@@ -142,8 +148,8 @@ class WebChat:
             await ws.send_json({"type": "error", "text": "bad frame"})
             return uid
         if frame.get("type") == "hello" and UID.match(str(frame.get("uid", ""))):
-            if uid is not None and uid != frame["uid"] and uid in self.sockets:
-                self.sockets[uid].discard(ws)  # the tab speaks for another learner now
+            if uid is not None and uid != frame["uid"]:
+                self._forget(uid, ws)  # the tab speaks for another learner now
             uid = str(frame["uid"])
             self.sockets[uid].add(ws)
             hello = Resumed(UserRef("web", uid), "hello")

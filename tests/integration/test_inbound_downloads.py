@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 
 from bot.admin_cli import grant as cli_grant
@@ -20,8 +21,10 @@ from bot.whatsapp.client import GraphClient, MediaTooLarge
 from dialogs.events import MediaReceived
 from dialogs.messages import Out
 from tests.fakes.graph_api import FakeGraphApi
+from tests.full_bot import full_bot
 from tests.integration.test_authoring import write_course
 from tests.store_driver import Person, open_conversations
+from tests.whatsapp_driver import WhatsAppLearner, message_body
 
 SIXTY_MB = b"x" * (60 * 1024 * 1024)
 TOKEN = "test-graph-token"
@@ -132,3 +135,17 @@ A. Au forage
 B. Au marigot
 ANSWER: A
 """
+
+
+async def test_over_the_webhook_a_students_notes_are_not_downloaded(database_url: str) -> None:
+    async with full_bot(database_url) as running, aiohttp.ClientSession() as http:
+        running.graph.add_media("notes-60mb", SIXTY_MB, "text/plain")
+        student = WhatsAppLearner(running.graph, running.app, http, phone="221770003333")
+        await student.send("Bonjour")
+        for label in ("Français", "J'accepte", "Sénégal", "Élève", "CM2"):
+            await student.tap(label)
+        document = {"id": "notes-60mb", "filename": "notes.txt", "mime_type": "text/plain"}
+        replies = await student.exchange(message_body(student.phone, "document", document))
+        assert "Je ne peux pas utiliser ce type de message ici" in student.texts(replies)
+        assert running.graph.downloads["notes-60mb"] == 0
+        assert running.graph.served["notes-60mb"] == 0
