@@ -72,7 +72,7 @@ class Settings:
     max_connections_per_address: int = 256  # from one client address (not a trusted proxy)
     trusted_proxies: str = ""  # reverse proxies (addresses, networks, "*"): bot/addresses.py
     header_timeout: float = 10.0  # seconds for a request's headers to arrive whole
-    keepalive_timeout: float = 75.0  # seconds an idle keep-alive connection stays open
+    keepalive_timeout: float = 150.0  # idle keep-alive: longer than the proxy's own (Caddy: 2 min)
     web_hello_timeout: float = 10.0  # seconds for a new web chat socket to say hello
     web_sockets_per_address: int = 64  # open web chat sockets from one address
     # Web chat frames per address, "burst,per_minute" like FLOOD_LIMIT (a school's shared
