@@ -14,6 +14,24 @@ import ipaddress
 from collections.abc import Mapping
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPV6_HOLDER = 64  # an IPv6 subscriber gets a /64 (or more): all of it is one client
+
+
+def holder(address: str) -> str:
+    """The key a per-address limit counts: the address, or its /64 for IPv6.
+
+    One IPv6 subscriber holds 2^64 addresses; counting each apart would give an attacker as
+    many caps as they care to use.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return str(ip)
+    if ip.ipv4_mapped is not None:  # an IPv4 client on a dual-stack socket
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/{IPV6_HOLDER}", strict=False))
 
 
 class TrustedProxies:
@@ -36,11 +54,12 @@ class TrustedProxies:
         return any(ip in network for network in self.networks)
 
     def client(self, peer: str, headers: Mapping[str, str]) -> str:
-        """The client's address: the peer's, or through a trusted proxy the forwarded one."""
+        """Who the client is (`holder` of its address): the peer, or through a trusted proxy
+        the address it forwarded."""
         if peer not in self:
-            return peer
+            return holder(peer)
         forwarded = [a.strip() for a in headers.get("X-Forwarded-For", "").split(",")]
         for address in reversed([a for a in forwarded if a]):
             if address not in self:
-                return address
-        return peer
+                return holder(address)
+        return holder(peer)

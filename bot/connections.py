@@ -30,7 +30,7 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
 from bot import metrics
-from bot.addresses import TrustedProxies
+from bot.addresses import TrustedProxies, holder
 from bot.config import Settings
 from bot.flood import FloodLimit
 from bot.web.chat import WebLimits
@@ -96,7 +96,7 @@ class GuardedHandler(RequestHandler):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Refuse beyond the caps (closed at once), else serve with the header deadline."""
         peer = transport.get_extra_info("peername")
-        address = str(peer[0]) if isinstance(peer, tuple) and peer else "?"
+        address = holder(str(peer[0])) if isinstance(peer, tuple) and peer else "?"
         if not self._guard.admit(address):
             cast(asyncio.Transport, transport).abort()
             return
