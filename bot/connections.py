@@ -57,12 +57,13 @@ class ConnectionGuard:
         self.by_address: Counter[str] = Counter()
         self.refused = 0
 
-    def admit(self, address: str) -> bool:
-        """Take a place for a new connection from `address`, or refuse it."""
+    def admit(self, address: str, proxy: bool = False) -> bool:
+        """Take a place for a new connection from `address` (a trusted `proxy`'s count only in
+        the total), or refuse it."""
         limits = self.limits
         if limits.max_total and self.total >= limits.max_total:
             return self._refuse("total")
-        per_address = limits.max_per_address and address not in limits.trusted
+        per_address = limits.max_per_address and not proxy
         if per_address and self.by_address[address] >= limits.max_per_address:
             return self._refuse("address")
         self.total += 1
@@ -96,8 +97,9 @@ class GuardedHandler(RequestHandler):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Refuse beyond the caps (closed at once), else serve with the header deadline."""
         peer = transport.get_extra_info("peername")
-        address = holder(str(peer[0])) if isinstance(peer, tuple) and peer else "?"
-        if not self._guard.admit(address):
+        ip = str(peer[0]) if isinstance(peer, tuple) and peer else "?"
+        address = holder(ip)
+        if not self._guard.admit(address, proxy=ip in self._guard.limits.trusted):
             cast(asyncio.Transport, transport).abort()
             return
         self._address = address
