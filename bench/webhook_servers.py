@@ -64,6 +64,7 @@ def full_settings(api_url: str, workdir: Path) -> Settings:
         telegram_api_base_url=api_url,
         telegram_webhook_url=WEBHOOK_URL,
         telegram_webhook_secret=SECRET,
+        max_connections_per_address=0,  # every simulated sender is 127.0.0.1
     )
 
 
@@ -143,6 +144,7 @@ async def start_workers(api_url: str, workdir: Path, count: int) -> tuple[int, S
         "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL,
         "TELEGRAM_WEBHOOK_SECRET": SECRET,
         "AUTHORED_DIR": str(workdir / "authored"),
+        "MAX_CONNECTIONS_PER_ADDRESS": "0",  # every simulated sender is 127.0.0.1
     }
     log = (workdir / "workers.log").open("wb")
     process = await asyncio.create_subprocess_exec(

@@ -76,6 +76,7 @@ def full_settings(graph_url: str, workdir: Path, pace: float) -> Settings:
         whatsapp_app_secret=APP_SECRET,
         whatsapp_api_base_url=graph_url,
         whatsapp_pace_seconds=pace,
+        max_connections_per_address=0,  # every simulated sender is 127.0.0.1
     )
 
 

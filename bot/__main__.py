@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = _parser().parse_args(argv)
     settings = Settings.from_env()
-    setup_logging(settings.log_level, settings.log_format)
+    setup_logging(settings.log_level, settings.log_format, settings.log_repeat_limit)
     if args.command == "content":
         if args.content_command == "check":
             return _check(args.path, args.lang)

@@ -18,6 +18,13 @@ from bot.certificates.service import SignedCertificates
 from bot.certificates.signing import load_key
 from bot.charts import MatplotlibCharts
 from bot.config import Settings
+from bot.connections import (
+    ConnectionGuard,
+    GuardedSite,
+    connection_limits,
+    raise_descriptor_limit,
+    web_limits,
+)
 from bot.conversations import Conversations
 from bot.flood import FloodGuard, FloodLimit
 from bot.housekeeping import tidy_forever
@@ -117,7 +124,7 @@ class BotApp:
             routes += portal.routes()
         if settings.metrics_token:
             routes += MetricsEndpoint(settings.metrics_token, self.engine).routes()
-        chat = WebChat(self.conversations)
+        chat = WebChat(self.conversations, web_limits(settings))
         conversations = self.conversations
         await conversations.reload_library()  # the bundled courses and the teachers' ones
         self._refresher = asyncio.get_running_loop().create_task(self._refresh_library())
@@ -125,11 +132,15 @@ class BotApp:
         self.runner = web.AppRunner(
             build_server(
                 self.engine, lambda: conversations.library, chat, routes, conversations.certifier
-            )
+            ),
+            keepalive_timeout=settings.keepalive_timeout,
         )
         await self.runner.setup()
         shared = self.slot.count > 1  # the workers of `--workers N` share the port
-        site = web.TCPSite(self.runner, settings.web_host, settings.web_port, reuse_port=shared)
+        guard = ConnectionGuard(connection_limits(settings, raise_descriptor_limit()))
+        site = GuardedSite(
+            self.runner, guard, settings.web_host, settings.web_port, reuse_port=shared
+        )
         await site.start()
         self.port = _bound_port(self.runner, settings.web_port)
         if self.telegram is not None:

@@ -25,7 +25,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.storage.channels import ChannelStore
 from bot.storage.locks import KeyedLocks
-from bot.whatsapp.client import GraphClient, GraphError
+from bot.whatsapp.client import GraphClient, GraphError, MediaTooLarge
 
 log = logging.getLogger("imaginecole.attachments")
 
@@ -53,6 +53,15 @@ class FileData:
 
 class Unavailable(Exception):
     """The file cannot go to this platform (too large, refused, gone): send the text alone."""
+
+
+class TooLarge(Unavailable):
+    """The file is larger than the caller takes: not downloaded, or cut at the limit."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        """`size`: as announced, or what had come when the download was cut."""
+        super().__init__(f"file of {size} bytes or more, over the limit of {limit}")
+        self.size = size
 
 
 class FetchFailed(Exception):
@@ -187,29 +196,41 @@ class Attachments:
 
     async def _download(self, source: str, file_id: str) -> tuple[bytes, str, str]:
         """Bytes, file name (may be empty) and MIME type (may be empty) at the source."""
+        largest = max(LIMITS.values())  # no platform takes more: never download more
         if source == "telegram" and self.bot is not None:
-            return await from_telegram(self.bot, file_id)
+            return await from_telegram(self.bot, file_id, largest)
         if source == "whatsapp" and self.graph is not None:
-            return await from_whatsapp(self.graph, file_id)
+            return await from_whatsapp(self.graph, file_id, largest)
         raise Unavailable(f"no {source} client in this process")
 
 
-async def from_telegram(bot: Bot, file_id: str) -> tuple[bytes, str, str]:
-    """getFile, then the file itself (Telegram lets bots download up to 20 MB)."""
+async def from_telegram(bot: Bot, file_id: str, limit: int | None = None) -> tuple[bytes, str, str]:
+    """getFile, then the file itself (Telegram lets bots download up to 20 MB).
+
+    With a `limit`, a file getFile says is larger is not downloaded (`TooLarge`).
+    """
     try:
         file = await bot.get_file(file_id)
+        if limit is not None and file.file_size is not None and file.file_size > limit:
+            raise TooLarge(file.file_size, limit)
         data = bytes(await file.download_as_bytearray())
     except BadRequest as error:
         raise Unavailable(error.message) from error
     except TelegramError as error:
         raise FetchFailed(f"telegram {type(error).__name__}") from error
+    if limit is not None and len(data) > limit:
+        raise TooLarge(len(data), limit)
     return data, PurePosixPath(file.file_path or "").name, ""
 
 
-async def from_whatsapp(graph: GraphClient, media_id: str) -> tuple[bytes, str, str]:
-    """The media URL, then the file itself."""
+async def from_whatsapp(
+    graph: GraphClient, media_id: str, limit: int | None = None
+) -> tuple[bytes, str, str]:
+    """The media URL, then the file itself, streamed and cut past `limit` (`TooLarge`)."""
     try:
-        data, mime = await graph.download(media_id)
+        data, mime = await graph.download(media_id, limit)
+    except MediaTooLarge as error:
+        raise TooLarge(error.size, error.limit) from error
     except GraphError as error:
         if error.retryable:
             raise FetchFailed(f"whatsapp {error.code}") from error

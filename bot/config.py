@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from bot.flood import DEFAULT_FLOOD_LIMIT
+from bot.flood import DEFAULT_ADDRESS_FLOOD_LIMIT, DEFAULT_FLOOD_LIMIT
 from content.library import DEFAULT_LIBRARY
 
 TELEGRAM_API = "https://api.telegram.org"
@@ -67,6 +67,18 @@ class Settings:
     # hand), while from_env's default is DEFAULT_FLOOD_LIMIT.
     flood_limit: str = ""
     media_daily_budget_kb: int = 2048  # light data: media a learner may ask for a day; 0: no limit
+    # Resources (bot/connections.py, bot/web/chat.py, bot/log_repeats.py); 0 turns one off.
+    max_connections: int = 4096  # open HTTP connections in all (kept under the descriptor limit)
+    max_connections_per_address: int = 256  # from one client address (not a trusted proxy)
+    trusted_proxies: str = ""  # reverse proxies (addresses, networks, "*"): bot/addresses.py
+    header_timeout: float = 10.0  # seconds for a request's headers to arrive whole
+    keepalive_timeout: float = 150.0  # idle keep-alive: longer than the proxy's own (Caddy: 2 min)
+    web_hello_timeout: float = 10.0  # seconds for a new web chat socket to say hello
+    web_sockets_per_address: int = 64  # open web chat sockets from one address
+    # Web chat frames per address, "burst,per_minute" like FLOOD_LIMIT (a school's shared
+    # address has many learners); empty here means no limit, from_env's default is set.
+    web_address_flood_limit: str = ""
+    log_repeat_limit: int = 20  # identical log lines a minute before they are summarised
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -123,7 +135,30 @@ class Settings:
             reminder_quiet_hours=env.get("REMINDER_QUIET_HOURS") or "21:00-07:00",
             flood_limit=env.get("FLOOD_LIMIT", DEFAULT_FLOOD_LIMIT),
             media_daily_budget_kb=int(env.get("MEDIA_DAILY_BUDGET_KB") or 2048),
+            max_connections=_int(env.get("MAX_CONNECTIONS"), cls.max_connections),
+            max_connections_per_address=_int(
+                env.get("MAX_CONNECTIONS_PER_ADDRESS"), cls.max_connections_per_address
+            ),
+            trusted_proxies=env.get("TRUSTED_PROXIES", ""),
+            header_timeout=_float(env.get("HEADER_TIMEOUT"), cls.header_timeout),
+            keepalive_timeout=_float(env.get("KEEPALIVE_TIMEOUT"), cls.keepalive_timeout),
+            web_hello_timeout=_float(env.get("WEB_HELLO_TIMEOUT"), cls.web_hello_timeout),
+            web_sockets_per_address=_int(
+                env.get("WEB_SOCKETS_PER_ADDRESS"), cls.web_sockets_per_address
+            ),
+            web_address_flood_limit=env.get("WEB_ADDRESS_FLOOD_LIMIT", DEFAULT_ADDRESS_FLOOD_LIMIT),
+            log_repeat_limit=_int(env.get("LOG_REPEAT_LIMIT"), cls.log_repeat_limit),
         )
+
+
+def _int(value: str | None, default: int) -> int:
+    """An integer setting; unset or blank is the default (0 is kept: it turns a cap off)."""
+    return int(value) if value and value.strip() else default
+
+
+def _float(value: str | None, default: float) -> float:
+    """A number of seconds; unset or blank is the default."""
+    return float(value) if value and value.strip() else default
 
 
 def _secret(value: str | None) -> bytes:

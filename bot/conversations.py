@@ -32,6 +32,10 @@ from dialogs.teaching_ports import Links
 
 log = logging.getLogger("imaginecole.conversations")
 PHONE_CHANNELS = frozenset({"whatsapp"})  # channels whose id of a person is their number
+# Channels whose ids anyone can invent at will (the web chat's uid): a row is stored only once
+# the person answered the first question (Telegram and WhatsApp ids are accounts the platform
+# vouches for, and their channel bookkeeping needs the row from the first message).
+INVENTED_IDS = frozenset({"web"})
 
 
 @dataclass
@@ -147,6 +151,8 @@ class Conversations:
         async with self.store.turn(event.user, update_key=update_key) as tx:
             if tx is None:
                 return None
+            # A web uid is made up by the browser: a newcomer's greeting stores nothing.
+            tx.drop_if_unchanged = event.user.channel in INVENTED_IDS
             ctx = self._context(event.user, tx)
             before = Before.of(ctx)
             reply = await self._reply(ctx, event)
@@ -154,7 +160,8 @@ class Conversations:
             tx.save(ctx.profile, ctx.state, reply.effects)
         if any(isinstance(effect, LibraryChanged) for effect in reply.effects):
             await self.reload_library()
-        erased = any(isinstance(effect, EraseLearner) for effect in reply.effects)
+        # Erased, or a newcomer's turn that changed nothing (rolled back): no row.
+        erased = any(isinstance(effect, EraseLearner) for effect in reply.effects) or not tx.kept
         user_id = None if erased else tx.account_id
         outcome = Outcome(event.user, reply.messages, ctx.t.lang, ctx.t.rtl, user_id)
         outcome.profile_id = None if erased else tx.user_id

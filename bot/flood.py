@@ -28,6 +28,9 @@ from enum import Enum
 from dialogs.events import UserRef
 
 DEFAULT_FLOOD_LIMIT = "20,60"
+# Web chat frames from one address (bot/web/chat.py): a school's or a cybercafé's learners
+# share it, so about twenty people's worth; what it stops is one machine posing as many.
+DEFAULT_ADDRESS_FLOOD_LIMIT = "300,1200"
 PAUSE = 60.0  # seconds a flooding person is not heard (the notice says "une minute")
 SWEEP_EVERY = 4096  # messages between two sweeps of full (idle) buckets
 

@@ -3,7 +3,8 @@
 Update claims (`processed_updates`) only need to outlive the platforms' retries: Telegram
 gives up on an update within a day, Meta retries a webhook for up to 7 days. Older claims
 are deleted in small batches every hour; several workers doing it at once only find less
-to delete.
+to delete. Web newcomers who chose a language and never consented are forgotten after two
+days (bot/storage/newcomers.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
+from bot.storage.newcomers import KEEP as KEEP_NEWCOMERS
+from bot.storage.newcomers import forget_unconsented
 from bot.storage.store import SqlStore
 
 log = logging.getLogger("imaginecole.housekeeping")
@@ -21,6 +24,9 @@ KEEP_CLAIMS = timedelta(days=8)  # longer than any platform retries a delivery
 
 async def tidy(store: SqlStore, now: datetime) -> int:
     """One round; how many update claims were forgotten."""
+    newcomers = await forget_unconsented(store, now - KEEP_NEWCOMERS)
+    if newcomers:
+        log.info("housekeeping forgot %d web newcomers who never consented", newcomers)
     return await store.prune_processed(now - KEEP_CLAIMS)
 
 

@@ -2,9 +2,12 @@
 
 A turn runs inside one database transaction (on SQLite the write lock of the whole file), so
 a dialog step never downloads: the file is fetched first, under the person's lock, and the
-event carries its bytes. Course files (our format, GIFT, Aiken) are small and always
-fetched; photos, voice notes, sounds and documents only when the person's step takes them
-(a teacher writing a lesson), which one read of their step tells.
+event carries its bytes. Files are fetched only when the person's step takes them (a
+teacher writing or importing a lesson), which one read of their step tells: a student's
+60 MB "notes.txt" in a lesson is answered by the step ("I cannot use this here") and never
+downloaded. Course files (our format, GIFT, Aiken) up to 512 KB, photos, voice notes,
+sounds and documents up to 5 MB; the limit holds while the file streams in (the platform's
+announced size first, then the bytes as they come: the download stops past the limit).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import PurePosixPath
 
-from bot.attachments import FetchFailed, Unavailable
+from bot.attachments import FetchFailed, TooLarge, Unavailable
 from dialogs.events import MediaReceived
 
 log = logging.getLogger("imaginecole.files")
@@ -25,8 +28,8 @@ COURSE_FILE_LIMIT = 512 * KB
 STEP_FILE_LIMIT = 5 * MB
 STEP_FILE_KINDS = frozenset({"photo", "voice", "audio", "document"})
 
-# file id -> (bytes, file name or "", MIME type or "")
-Fetch = Callable[[str], Awaitable[tuple[bytes, str, str]]]
+# (file id, largest size taken) -> (bytes, file name or "", MIME type or ""); raises TooLarge
+Fetch = Callable[[str, int], Awaitable[tuple[bytes, str, str]]]
 
 
 def is_course_file(event: MediaReceived) -> bool:
@@ -37,11 +40,11 @@ def is_course_file(event: MediaReceived) -> bool:
 
 def limit_for(event: MediaReceived, step_takes_files: bool) -> int:
     """The largest file to fetch for this event (0: do not fetch)."""
-    if not event.file_id or event.content is not None:
+    if not event.file_id or event.content is not None or not step_takes_files:
         return 0
     if is_course_file(event):
         return COURSE_FILE_LIMIT
-    if step_takes_files and event.kind in STEP_FILE_KINDS:
+    if event.kind in STEP_FILE_KINDS:
         return STEP_FILE_LIMIT
     return 0
 
@@ -51,7 +54,10 @@ async def with_content(event: MediaReceived, fetch: Fetch, limit: int) -> MediaR
     if event.size > limit:
         return event
     try:
-        data, name, mime = await fetch(event.file_id)
+        data, name, mime = await fetch(event.file_id, limit)
+    except TooLarge as error:
+        log.info("incoming file not fetched: larger than %d bytes", limit)
+        return replace(event, size=max(error.size, limit + 1))
     except (Unavailable, FetchFailed) as error:
         log.warning("incoming file not fetched: %s", error)
         return event

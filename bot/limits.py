@@ -14,12 +14,16 @@ The sizes:
   statuses of a broadcast are about 1 KB each, a message up to about 25 KB). 3 MiB holds a
   full batch of statuses three times over; a refused body is retried by Meta, so the limit
   errs on the large side.
+- a body must arrive whole within 30 seconds of its headers (408 otherwise): the webhooks'
+  senders are servers, and a body trickled in would hold a connection for as long as its
+  sender likes (the headers have their own deadline, bot/connections.py).
 - web chat frames: 64 KiB (a learner's message is a few hundred bytes); a bigger frame
   closes the WebSocket with 1009 (aiohttp's `max_msg_size`).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -33,6 +37,9 @@ TELEGRAM_BODY = 1 * MIB
 WHATSAPP_BODY = 3 * MIB
 WEB_FRAME = 64 * KIB
 DEFAULT_BODY = 64 * KIB  # routes that take no body (pages, API GETs, health checks)
+# Seconds a body may take after its headers: the bodies come from Telegram's and Meta's
+# servers, a few megabytes at most; a client trickling one in only holds a connection.
+BODY_TIMEOUT = 30.0
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 H = TypeVar("H")
@@ -59,16 +66,21 @@ def too_large(limit: int, actual: int = 0) -> web.HTTPRequestEntityTooLarge:
     return web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=actual)
 
 
-async def read_bounded(request: web.Request, limit: int) -> bytes:
-    """The body, read in pieces and refused (413) as soon as it grows past `limit`."""
+async def read_bounded(request: web.Request, limit: int, within: float = BODY_TIMEOUT) -> bytes:
+    """The body, read in pieces and refused (413) as soon as it grows past `limit`, or
+    (408) when it has not come whole `within` seconds after the headers."""
     announced = request.content_length
     if announced is not None and announced > limit:
         raise too_large(limit, announced)
     body = bytearray()
-    async for chunk in request.content.iter_any():
-        body += chunk
-        if len(body) > limit:
-            raise too_large(limit, len(body))
+    try:
+        async with asyncio.timeout(within):
+            async for chunk in request.content.iter_any():
+                body += chunk
+                if len(body) > limit:
+                    raise too_large(limit, len(body))
+    except TimeoutError:
+        raise web.HTTPRequestTimeout() from None
     return bytes(body)
 
 

@@ -16,6 +16,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.log_repeats import RepeatFilter
+
 NOISY = ("httpx", "telegram", "aiohttp.access", "alembic.runtime.plugins", "fontTools")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # A record's own attributes: anything else on it came from `extra=`.
@@ -28,9 +30,13 @@ _FIELD = re.compile(r"(?<!\S)([a-z][a-z0-9_]*)=(\S+)")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
-def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
-    """One-line records on stderr (text or JSON); chatty libraries are kept at WARNING."""
+def setup_logging(level: str = "INFO", fmt: str = "text", repeat_limit: int = 20) -> None:
+    """One-line records on stderr (text or JSON); chatty libraries are kept at WARNING.
+
+    Past `repeat_limit` lines of a kind a minute, the rest are summarised (bot/log_repeats.py).
+    """
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RepeatFilter(repeat_limit))
     formatter = JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT)
     handler.setFormatter(formatter)
     logging.basicConfig(level=level, handlers=[handler], force=True)

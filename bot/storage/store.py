@@ -76,6 +76,10 @@ from dialogs.reminding import QuietHours
 from dialogs.state import DialogState, Profile
 
 
+class _NothingToKeep(Exception):
+    """Raised to roll back a turn that stored nothing worth keeping."""
+
+
 class SqlTurn:
     """One update's hold on one learner: what is stored, and the writes to make on leaving."""
 
@@ -91,8 +95,10 @@ class SqlTurn:
         "_teaching",
         "account_id",
         "authored_dir",
+        "drop_if_unchanged",
         "follow_up",
         "is_new",
+        "kept",
         "media_budget_kb",
         "moderation_rules",
         "profile",
@@ -126,6 +132,8 @@ class SqlTurn:
         self.user = user
         self.user_id, self.profile, self.state, self.account_id = loaded
         self.is_new = is_new
+        self.kept = True  # False: a newcomer's turn that changed nothing, rolled back
+        self.drop_if_unchanged = False  # the caller's: roll such a turn back (`changes_nothing`)
         # Another profile of the phone is in use after this turn: show its prompt next.
         self.follow_up = False
         self._profiles: SqlProfileDesk | None = None
@@ -227,6 +235,19 @@ class SqlTurn:
         if self._profiles is None:
             self._profiles = SqlProfileDesk(self)
         return self._profiles
+
+    def changes_nothing(self) -> bool:
+        """A newcomer's turn that left them as they came: greeted, nothing chosen or done.
+
+        When the caller set `drop_if_unchanged` (the web chat, whose ids the browser makes
+        up), such a turn is rolled back, the new row with it: nothing is stored about a
+        person before they answer (and consent comes right after the language), so a
+        `hello` with an invented uid stores nothing.
+        """
+        if not self.drop_if_unchanged or not self.is_new or self.follow_up or self._effects:
+            return False
+        saved = self._saved
+        return saved is None or (saved[0] == Profile() and saved[1] == DialogState())
 
     def save(self, profile: Profile, state: DialogState, effects: Iterable[Effect] = ()) -> None:
         """Queue the new profile, state and effects; they are written when the block ends."""
@@ -354,8 +375,13 @@ class SqlStore:
                     tx.quiet_hours = self.quiet_hours
                     tx.media_budget_kb = self.media_budget_kb
                 yield tx
+                if tx is not None and tx.changes_nothing():
+                    tx.kept = False
+                    raise _NothingToKeep  # rolls the transaction back: the new row goes
                 if tx is not None:
                     await tx._flush()
+        except _NothingToKeep:
+            pass
         finally:
             guard.open = False
             _current_turn.reset(token)

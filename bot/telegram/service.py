@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import secrets
 from collections import defaultdict
@@ -16,7 +15,7 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot import metrics
+from bot import metrics, safe_json
 from bot.attachments import from_telegram
 from bot.config import Settings
 from bot.conversations import Conversations, Outcome
@@ -126,7 +125,7 @@ class TelegramService:
             metrics.rejected("telegram", "secret")
             return web.Response(status=401)
         try:
-            data = json.loads(await read_bounded(request, TELEGRAM_BODY))
+            data = safe_json.loads(await read_bounded(request, TELEGRAM_BODY))
             if not isinstance(data, dict):
                 raise ValueError("an update is a JSON object")
             update = Update.de_json(data, self.app.bot)
@@ -176,9 +175,9 @@ class TelegramService:
                 except TelegramError as error:
                     log.info("telegram refused the group message: %s", error)
 
-    async def _fetch(self, file_id: str) -> tuple[bytes, str, str]:
-        """A file a person sent (getFile, then the download through our transport)."""
-        return await from_telegram(self.app.bot, file_id)
+    async def _fetch(self, file_id: str, limit: int) -> tuple[bytes, str, str]:
+        """A file a person sent (getFile, then the download), refused past `limit` bytes."""
+        return await from_telegram(self.app.bot, file_id, limit)
 
     async def _poll(self) -> None:
         """Our own long polling: an update is confirmed only once it was handled."""

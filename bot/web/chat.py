@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
+import itertools
 import logging
 import re
-from collections import defaultdict
-from dataclasses import replace
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
+from bot import metrics, safe_json
+from bot.addresses import TrustedProxies
 from bot.conversations import Conversations, Outcome
+from bot.flood import FloodGuard, FloodLimit, Verdict, notice_text
 from bot.limits import WEB_FRAME
 from bot.storage.channels import ChannelStore
 from bot.web.frames import to_frames
@@ -23,43 +27,129 @@ log = logging.getLogger("imaginecole.web")
 UID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_FRAME = WEB_FRAME  # a bigger frame closes the socket with 1009 (message too big)
+ENDED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
+
+
+@dataclass(frozen=True)
+class WebLimits:
+    """What one socket and one address may use (0 or None: no limit).
+
+    A socket must say hello within `hello_timeout` seconds or is closed; an address keeps at
+    most `sockets_per_address` sockets open (more are answered 429); the frames of one socket
+    go through `per_connection` (a tab is one person: the FLOOD_LIMIT) and those of one
+    address through `per_address`, whatever uid they claim, so a script inventing a uid per
+    connection is held back all the same.
+    """
+
+    hello_timeout: float = 10.0
+    sockets_per_address: int = 64
+    per_connection: FloodLimit | None = None
+    per_address: FloodLimit | None = None
+    trusted: TrustedProxies = field(default_factory=TrustedProxies)  # whose X-Forwarded-For
 
 
 class WebChat:
     """Serves learners connected through the web page; several tabs of one learner share it."""
 
-    def __init__(self, conversations: Conversations) -> None:
+    def __init__(self, conversations: Conversations, limits: WebLimits | None = None) -> None:
         self.conversations = conversations
+        self.limits = limits or WebLimits()
         self.sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
+        self.open_by_address: Counter[str] = Counter()
+        self._per_connection = _guard(self.limits.per_connection)
+        self._per_address = _guard(self.limits.per_address)
+        self._numbers = itertools.count(1)
 
-    async def websocket(self, request: web.Request) -> web.WebSocketResponse:
+    async def websocket(self, request: web.Request) -> web.StreamResponse:
         """One browser tab's connection."""
+        address = self.limits.trusted.client(request.remote or "?", request.headers)
+        cap = self.limits.sockets_per_address
+        if cap and self.open_by_address[address] >= cap:
+            metrics.rejected("web", "sockets")
+            log.warning("web chat socket refused: too many open from one address")
+            raise web.HTTPTooManyRequests()
         ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME)
         await ws.prepare(request)
+        self.open_by_address[address] += 1
         uid: str | None = None
+        socket = _Socket(ws, address, next(self._numbers))
         try:
-            async for message in ws:
-                if message.type is WSMsgType.TEXT:
-                    uid = await self._on_frame(ws, uid, message.data)
+            uid = await self._serve(socket)
         except ConnectionResetError:  # the tab went away while we answered it
             log.info("web chat tab closed while answering")
         finally:
-            if uid is not None:
-                self.sockets[uid].discard(ws)
-                if not self.sockets[uid]:
-                    del self.sockets[uid]
+            self.open_by_address[address] -= 1
+            if self.open_by_address[address] <= 0:
+                del self.open_by_address[address]
+            known = uid or socket.uid
+            if known is not None:
+                self._forget(known, ws)
         return ws
+
+    def _forget(self, uid: str, ws: web.WebSocketResponse) -> None:
+        """The tab no longer reads for this learner."""
+        tabs = self.sockets.get(uid)
+        if tabs is not None:
+            tabs.discard(ws)
+            if not tabs:
+                del self.sockets[uid]
+
+    async def _serve(self, socket: _Socket) -> str | None:
+        """Read frames until the tab goes; a socket silent past the hello deadline is closed."""
+        ws = socket.ws
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.limits.hello_timeout if self.limits.hello_timeout else None
+        while True:
+            waiting = None if socket.uid or deadline is None else deadline - loop.time()
+            try:
+                message = await ws.receive(None if waiting is None else max(waiting, 0.001))
+            except TimeoutError:
+                metrics.rejected("web", "no_hello")
+                log.info("web chat socket closed: no hello in time")
+                await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"hello expected")
+                return socket.uid
+            if message.type in ENDED:
+                return socket.uid
+            if message.type is WSMsgType.TEXT and await self._admitted(socket):
+                socket.uid = await self._on_frame(ws, socket.uid, message.data)
+
+    async def _admitted(self, socket: _Socket) -> bool:
+        """Whether the socket's and the address's frame limits let this frame through."""
+        verdicts = [
+            guard.check(UserRef("web", key))
+            for guard, key in (
+                (self._per_connection, f"socket:{socket.number}"),
+                (self._per_address, f"address:{socket.address}"),
+            )
+            if guard is not None
+        ]
+        if all(verdict is Verdict.ADMIT for verdict in verdicts):
+            return True
+        if not socket.warned:  # once per socket: the notice itself must not flood
+            socket.warned = True
+            metrics.rejected("web", "flood")
+            log.info("web chat frames dropped: flood limit of a socket or an address")
+            t = self.conversations.i18n.translator(None)
+            await socket.ws.send_json(
+                {"type": "error", "code": "flood", "text": notice_text(t.gettext)}
+            )
+        return False
 
     async def _on_frame(self, ws: web.WebSocketResponse, uid: str | None, raw: str) -> str | None:
         """Handle one frame; returns the learner's id once they said hello."""
         try:
-            frame = json.loads(raw)
+            frame = safe_json.loads(raw)
+        except safe_json.TooDeep:
+            await ws.send_json({"type": "error", "code": "nested", "text": "bad frame: too deep"})
+            return uid
         except ValueError:
             frame = None
         if not isinstance(frame, dict):
             await ws.send_json({"type": "error", "text": "bad frame"})
             return uid
         if frame.get("type") == "hello" and UID.match(str(frame.get("uid", ""))):
+            if uid is not None and uid != frame["uid"]:
+                self._forget(uid, ws)  # the tab speaks for another learner now
             uid = str(frame["uid"])
             self.sockets[uid].add(ws)
             hello = Resumed(UserRef("web", uid), "hello")
@@ -97,6 +187,22 @@ class WebChat:
         payloads = await ChannelStore(self.conversations.store).take_held(user_id)
         texts = [str((p.get("text") or {}).get("body", "")) for p in payloads]
         return [Say(text) for text in texts if text]
+
+
+@dataclass
+class _Socket:
+    """One open tab: its socket, address, number (its flood key) and learner once known."""
+
+    ws: web.WebSocketResponse
+    address: str
+    number: int
+    uid: str | None = None
+    warned: bool = False
+
+
+def _guard(limit: FloodLimit | None) -> FloodGuard | None:
+    """A flood guard for the limit, None when there is none."""
+    return FloodGuard(limit) if limit is not None else None
 
 
 def _event(uid: str, frame: dict[str, Any]) -> Incoming | None:

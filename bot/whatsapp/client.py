@@ -15,6 +15,8 @@ from typing import Any
 
 import aiohttp
 
+from bot import safe_json
+
 log = logging.getLogger(__name__)
 
 NETWORK_ERROR = 0
@@ -23,6 +25,16 @@ NETWORK_ERROR = 0
 RETRYABLE_CODES = frozenset({NETWORK_ERROR, 2, 4, 80007, 130429, 131016, 131056})
 _CODE_PREFIX = re.compile(r"^\(#\d+\)\s*")
 JSON = dict[str, Any]
+
+
+class MediaTooLarge(Exception):
+    """A media file larger than the caller takes: not downloaded, or cut at the limit."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        """`size` is the announced size, or what was read when the stream passed the limit."""
+        super().__init__(f"media of {size} bytes or more, over the limit of {limit}")
+        self.size = size
+        self.limit = limit
 
 
 class GraphError(Exception):
@@ -81,7 +93,7 @@ def _int(value: Any) -> int:
 def _parse(status: int, raw: bytes) -> JSON:
     """The JSON object of a successful answer, or the ``GraphError`` it means."""
     try:
-        body = json.loads(raw)
+        body = safe_json.loads(raw)
     except ValueError:
         body = None
     if 200 <= status < 300 and isinstance(body, dict) and "error" not in body:
@@ -97,6 +109,21 @@ def _message_id(answer: JSON) -> str | None:
     first = messages[0] if isinstance(messages, list) and messages else None
     wamid = first.get("id") if isinstance(first, dict) else None
     return wamid if isinstance(wamid, str) and wamid else None
+
+
+async def _read_bounded(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The body, stopped as soon as it is known to be larger than `limit`."""
+    announced = response.content_length
+    if announced is not None and announced > limit:
+        response.close()  # the rest is never read
+        raise MediaTooLarge(announced, limit)
+    body = bytearray()
+    async for chunk in response.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > limit:
+            response.close()
+            raise MediaTooLarge(len(body), limit)
+    return bytes(body)
 
 
 class GraphClient:
@@ -142,13 +169,21 @@ class GraphClient:
             return media_id
         raise GraphError(NETWORK_ERROR, "Answer without a media id", status=200)
 
-    async def download(self, media_id: str) -> tuple[bytes, str]:
-        """The bytes and MIME type of a media file (its URL first, then the file itself)."""
+    async def download(self, media_id: str, limit: int | None = None) -> tuple[bytes, str]:
+        """The bytes and MIME type of a media file (its URL first, then the file itself).
+
+        With a `limit`, a file announced larger (Graph's `file_size`, or Content-Length) is
+        not downloaded, and one that grows past it while streaming is cut there: either
+        raises `MediaTooLarge`, and no more than about `limit` bytes were read.
+        """
         about = _parse(*await self._get(f"{self._root}/{media_id}"))
         url, mime = about.get("url"), about.get("mime_type")
         if not isinstance(url, str) or not url:
             raise GraphError(NETWORK_ERROR, "Answer without a media URL", status=200)
-        status, raw = await self._get(url)
+        announced = about.get("file_size")
+        if limit is not None and isinstance(announced, int) and announced > limit:
+            raise MediaTooLarge(announced, limit)
+        status, raw = await self._get(url, limit)
         if not 200 <= status < 300:
             _parse(status, raw)  # raises the refusal it holds
         return raw, mime if isinstance(mime, str) else "application/octet-stream"
@@ -177,12 +212,18 @@ class GraphClient:
             raise GraphError(NETWORK_ERROR, "Network error", reason) from err
         return _parse(status, raw)
 
-    async def _get(self, url: str) -> tuple[int, bytes]:
-        """GET with the bearer token: status and body; network failures as ``GraphError(0)``."""
+    async def _get(self, url: str, limit: int | None = None) -> tuple[int, bytes]:
+        """GET with the bearer token: status and body; network failures as ``GraphError(0)``.
+
+        With a `limit`, the body is read in pieces and the download stops past it
+        (`MediaTooLarge`).
+        """
         session = self._session_in_loop()
         try:
             async with session.get(url, headers=self._auth, timeout=self._timeout) as r:
-                return r.status, await r.read()
+                if limit is None:
+                    return r.status, await r.read()
+                return r.status, await _read_bounded(r, limit)
         except (aiohttp.ClientError, TimeoutError) as err:
             log.debug("Graph API download unreachable: %s", type(err).__name__)
             reason = str(err) or type(err).__name__

@@ -13,13 +13,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
-from bot import metrics
+from bot import metrics, safe_json
 from bot.attachments import from_whatsapp
 from bot.config import Settings
 from bot.conversations import Conversations, Outcome
@@ -157,7 +156,7 @@ class WhatsAppService:
             metrics.rejected("whatsapp", "signature")
             return web.Response(status=401, text="bad signature")
         try:
-            json.loads(body)
+            safe_json.loads(body)  # nested too deep is "not JSON" too, never a 500
         except ValueError:
             metrics.rejected("whatsapp", "malformed")
             return web.Response(status=400, text="not JSON")
@@ -177,7 +176,7 @@ class WhatsAppService:
         """Every message and status of one body, then forget the body."""
         async with self._slots:
             try:
-                for item in parse_body(json.loads(body)):
+                for item in parse_body(safe_json.loads(body)):
                     await self._handle_item(item)
             except Exception:
                 self._failures[body_id] = self._failures.get(body_id, 0) + 1
@@ -207,9 +206,9 @@ class WhatsAppService:
 
         await self.conversations.handle(item.event, item.event.message_id, send, self._fetch)
 
-    async def _fetch(self, media_id: str) -> tuple[bytes, str, str]:
-        """A file a person sent (its media URL, then the file)."""
-        return await from_whatsapp(self.client, media_id)
+    async def _fetch(self, media_id: str, limit: int) -> tuple[bytes, str, str]:
+        """A file a person sent (its media URL, then the file), cut past `limit` bytes."""
+        return await from_whatsapp(self.client, media_id, limit)
 
 
 def _same(given: str, expected: str) -> bool:

@@ -131,6 +131,8 @@ class FakeGraphApi:
         self.uploads: dict[str, Upload] = {}
         self.media: dict[str, tuple[bytes, str]] = {}  # media id -> (bytes, MIME type)
         self.downloads: Counter[str] = Counter()  # media id -> how many downloads
+        self.served: Counter[str] = Counter()  # media id -> bytes written to downloaders
+        self.unsized: set[str] = set()  # media served with no size: no file_size, chunked
         self.read_receipts: list[str] = []
         self.accepted: Counter[str] = Counter()
         self._sent: list[JSON] = []
@@ -203,9 +205,15 @@ class FakeGraphApi:
         )
         self._failures.append(_Failure(refusal, times, to, endpoint))
 
-    def add_media(self, media_id: str, data: bytes, mime: str) -> None:
-        """Make a media file known, as if a learner or an admin had sent it."""
+    def add_media(self, media_id: str, data: bytes, mime: str, *, sized: bool = True) -> None:
+        """Make a media file known, as if a learner or an admin had sent it.
+
+        ``sized=False`` hides its size (no ``file_size``, no Content-Length): only a
+        download that counts the bytes as they come can stop it.
+        """
         self.media[media_id] = (data, mime)
+        if not sized:
+            self.unsized.add(media_id)
 
     def delay_next(self, seconds: float) -> None:
         """Accept the next message but answer only after ``seconds`` (a lost answer)."""
@@ -326,7 +334,7 @@ class FakeGraphApi:
             "url": f"{self.url}/media-download/{media_id}",
             "mime_type": mime,
             "sha256": hashlib.sha256(data).hexdigest(),
-            "file_size": len(data),
+            **({} if media_id in self.unsized else {"file_size": len(data)}),
             "id": media_id,
         })  # fmt: skip
 
@@ -339,7 +347,21 @@ class FakeGraphApi:
         except GraphRefusal as refusal:
             return _respond(refusal.status, refusal.body())
         self.downloads[media_id] += 1
-        return web.Response(body=data, content_type=mime)
+        response = web.StreamResponse(headers={"Content-Type": mime})
+        if media_id in self.unsized:
+            response.enable_chunked_encoding()
+        else:
+            response.content_length = len(data)
+        await response.prepare(request)
+        step = 64 * 1024
+        try:
+            for start in range(0, len(data), step):  # counted as written: a cut shows
+                await response.write(data[start : start + step])
+                self.served[media_id] += len(data[start : start + step])
+        except (ConnectionError, RuntimeError):
+            return response  # the downloader stopped reading and went away
+        await response.write_eof()
+        return response
 
     def _known_media(self, media_id: str) -> tuple[bytes, str]:
         """A registered or uploaded media file, or Graph's refusal of an unknown id."""

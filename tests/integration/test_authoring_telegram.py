@@ -88,3 +88,33 @@ async def test_a_photo_and_a_gift_file_reach_a_student(
 def _buttons(person: TelegramLearner) -> list[dict[str, str]]:
     markup = person.last_keyboard().params.get("reply_markup") or {}
     return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def test_files_are_fetched_only_where_taken_and_never_past_the_limit(
+    api: FakeBotApi, bot: BotApp, database_url: str
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        student = TelegramLearner(api, bot, http, user_id=900_011)
+        await onboard(student, "Élève")
+        notes = api.updates.document(student.user_id, "notes.txt", "text/plain")
+        api.add_file(notes["message"]["document"]["file_id"], b"x" * 1024, "documents/notes.txt")
+        replies = await student._exchange(notes)
+        assert "Je ne peux pas utiliser ce type de message ici" in student.texts(replies)
+        assert not [c for c in api.calls if c.method == "getFile"], "not even asked for"
+
+        teacher = TelegramLearner(api, bot, http, user_id=900_012)
+        await onboard(teacher, "Enseignant")
+        await grant(database_url, "telegram", "900012", "teacher", "SN")
+        await teacher.send("/classes")
+        for label in ("Mes cours", "Nouveau cours"):
+            await teacher.tap(label)
+        await teacher.send("Le compost")
+        for label in ("Sciences", "CM2", "Français", "Importer un fichier"):
+            await teacher.tap(label)
+        # The update does not say its size (Telegram's field is optional): getFile does.
+        big = api.updates.document(teacher.user_id, "quiz.gift", "text/plain")
+        del big["message"]["document"]["file_size"]
+        path = api.add_file(big["message"]["document"]["file_id"], b"x" * 600_000)
+        replies = await teacher._exchange(big)
+        assert "Ce fichier est trop lourd" in teacher.texts(replies)
+        assert api.downloads[path] == 0

@@ -8,6 +8,7 @@ The reader itself stops pulling at the limit (the last test counts what it pulle
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -145,3 +146,47 @@ async def test_the_reader_stops_pulling_at_the_limit() -> None:
     with pytest.raises(web.HTTPRequestEntityTooLarge):
         await read_bounded(request, TELEGRAM_BODY)
     assert stream.pulled == TELEGRAM_BODY // CHUNK + 1  # one piece past the limit, no more
+
+
+async def test_deeply_nested_webhook_bodies_are_refused_not_a_500(
+    bot: FullBot, http: aiohttp.ClientSession
+) -> None:
+    # Small enough for the limits, deep enough to overflow the parser's recursion (and far
+    # past the 32 levels any real body uses): refused as unreadable, nothing stored.
+    for nested in (b"[" * 50_000 + b"]" * 50_000, b'{"a":' * 40 + b"1" + b"}" * 40):
+        headers = {"X-Hub-Signature-256": sign(APP_SECRET, nested)}
+        assert await post(http, bot.url("/whatsapp/webhook"), nested, headers, False) == 400
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+        status = await post(http, bot.url("/telegram/webhook"), nested, headers, False)
+        assert status < 500
+    assert await bot.count("whatsapp_inbox") == 0
+    assert await bot.count("users") == 0
+    # And the doors still work.
+    body = encode(text_body(PHONE, "Bonjour"))
+    headers = {"X-Hub-Signature-256": sign(APP_SECRET, body)}
+    assert await post(http, bot.url("/whatsapp/webhook"), body, headers, chunked=False) == 200
+
+
+async def test_a_body_trickled_in_is_refused_at_its_deadline() -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(body=await read_bounded(request, TELEGRAM_BODY, within=0.5))
+
+    async def trickle() -> AsyncIterator[bytes]:
+        for _ in range(20):  # 4 s in all
+            yield b"x"
+            await asyncio.sleep(0.2)
+
+    app = web.Application()
+    app.router.add_post("/", handler)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(f"http://127.0.0.1:{site.port}/", data=trickle()) as response,
+        ):
+            assert response.status == 408
+    finally:
+        await runner.cleanup()
