@@ -187,7 +187,7 @@ async def test_grading_an_essay_tells_the_student(talk: Conversations, database_
     await essay_of(talk, awa)
     await open_class(teacher)
     await teacher.tap("À corriger (1)")
-    assert "Copie de Awa" in teacher.texts() and "On dit un quart." in teacher.texts()
+    assert "Copie d'Awa" in teacher.texts() and "On dit un quart." in teacher.texts()
     assert "Comment lit-on la fraction 1/4 ?" in teacher.texts()
     await teacher.send("25")
     assert "entre 0 et 20" in teacher.texts()
@@ -224,7 +224,7 @@ async def test_ask_my_teacher_round_trip_and_muting(talk: Conversations, databas
     ((text, lesson),) = await sql(talk, "SELECT text, lesson_id FROM teacher_questions")
     assert text.startswith("Pourquoi") and lesson == FIRST
     (told,) = await notices_to(talk, teacher)
-    assert "Question de Awa (CM2 A) sur « Partager en parts égales »" in told["fr"]
+    assert "Question d'Awa (CM2 A) sur « Partager en parts égales »" in told["fr"]
     assert "/questions" in told["fr"]
     await teacher.send("/questions")
     assert "Pourquoi 1/4 est plus petit que 1/2 ?" in teacher.texts()
