@@ -11,7 +11,7 @@ from statistics import mean
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
-from dialogs.flows.class_texts import course_title, lesson_title, question_text
+from dialogs.flows.class_texts import answer_shown, course_title, lesson_title, question_text
 from dialogs.flows.class_tools import owned_class, reports
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
@@ -167,10 +167,15 @@ def _hardest(ctx: Context, stats: list[tuple[str, QuestionStat]]) -> list[str]:
                 question=question,
                 lesson=lesson_title(ctx, course, stat.lesson_id),
                 share=ctx.t.percent(stat.wrong_share),
-                answer=_short(stat.top_wrong or ""),
+                answer=_short(shown(ctx, course, stat.lesson_id, stat.question_id, stat.top_wrong)),
             )
         )
     return lines
+
+
+def shown(ctx: Context, course: str, lesson: str, question: str, answer: str | None) -> str:
+    """A recorded answer (or none) as its text, not an option id."""
+    return answer_shown(ctx, course, lesson, question, answer) if answer is not None else ""
 
 
 def _short(text: str) -> str:
@@ -242,7 +247,8 @@ def _answers_text(ctx: Context, name: str, given: list[tuple[str, GivenAnswer]])
         mark = "✅" if a.correct else "❌"
         retry = " " + ctx._("(2e essai)") if a.try_number > 1 else ""
         lesson = lesson_title(ctx, course, a.lesson_id)
-        lines.append(f"{mark} {lesson} · {question} → « {_short(a.answer)} »{retry}")
+        answer = _short(answer_shown(ctx, course, a.lesson_id, a.question_id, a.answer))
+        lines.append(f"{mark} {lesson} · {question} → « {answer} »{retry}")
     return "\n".join(lines)
 
 

@@ -90,14 +90,18 @@ async def a_class(talk: Conversations, database_url: str) -> tuple[Person, list[
     teacher, join = await new_teacher(talk, code, "teacher", "CM2 A")
     awa, moussa, fatou = [await student(talk, n, join) for n in ("Awa", "Moussa", "Fatou")]
     lessons = [le.id for le in talk.library.get(COURSE).lessons]  # type: ignore[union-attr]
-    await play(talk, awa, said("q1", "5", True), said("q3", "un quart", True))
+    # Stored as the quiz records them: option ids ("b" is "5"), "vrai"/"faux", typed text.
+    await play(talk, awa, said("q1", "b", True), said("q2", "faux", True))
+    await play(talk, awa, said("q3", "un quart", True))
     await play(
         talk, awa, RecordQuiz(COURSE, FIRST, 4, 4), *(CompleteLesson(COURSE, le) for le in lessons)
     )
-    await play(talk, moussa, said("q1", "5", True), said("q3", "1/3", False))
+    await play(talk, moussa, said("q1", "b", True), said("q2", "faux", True))
+    await play(talk, moussa, said("q3", "1/3", False))
     await play(talk, moussa, RecordQuiz(COURSE, FIRST, 2, 4), RecordQuiz(COURSE, FIRST, 3, 4))
     await play(talk, moussa, *(CompleteLesson(COURSE, le) for le in lessons[:2]))
-    await play(talk, fatou, said("q1", "3", False), said("q3", "1/3 ", False))
+    await play(talk, fatou, said("q1", "a", False), said("q2", "vrai", False))
+    await play(talk, fatou, said("q3", "1/3 ", False))
     await play(talk, fatou, RecordQuiz(COURSE, FIRST, 1, 4), CompleteLesson(COURSE, FIRST))
     away = datetime.now(UTC) - timedelta(days=10)
     await sql(
@@ -154,6 +158,26 @@ async def test_the_report_names_who_finished_and_the_hardest_question(
     assert "Les réponses de Moussa :" in answers
     assert "❌ Partager en parts égales · Comment lit-on la fraction 1/4 ?" in answers
     assert "« 1/3 »" in answers and "✅" in answers
+    assert "Comment lit-on la fraction 1/4 ? Écris-le en lettres. → « 1/3 »" in answers
+    assert "quel est le dénominateur ? → « 5 »" in answers
+
+
+async def test_answers_read_as_the_learner_saw_them_never_as_option_ids(
+    talk: Conversations, database_url: str
+) -> None:
+    teacher, _ = await a_class(talk, database_url)
+    await open_class(teacher)
+    await teacher.tap("Suivi de la classe")
+    text = teacher.texts(await teacher.tap("Les fractions"))
+    hardest = text.split("Les questions les plus difficiles :")[1].strip().splitlines()
+    denominator = next(line for line in hardest if "dénominateur" in line)
+    assert "Réponse fausse la plus fréquente : « 3 » (1 fois)" in denominator
+    true_false = next(line for line in hardest if "Fatou coupe une mangue" in line)
+    assert "« Vrai » (1 fois)" in true_false
+    answers = teacher.texts(await teacher.tap("Fatou"))
+    denominator = "❌ Partager en parts égales · Dans la fraction 3/5, quel est le dénominateur ?"
+    assert f"{denominator} → « 3 »" in answers
+    assert "→ « Vrai »" in answers and "« a »" not in answers and "« vrai »" not in answers
 
 
 async def essay_of(talk: Conversations, person: Person) -> None:
