@@ -236,7 +236,8 @@ class AdminDesk(Protocol):
         ...
 
     async def count_audience(self, audience: Audience) -> dict[str, int]:
-        """How many people an audience is, per channel that can be reached."""
+        """How many people an audience is, per channel; the channels that cannot write first
+        (not in CHANNELS_WITH_PUSH: the web chat) are counted too, though never sent to."""
         ...
 
     async def create_broadcast(self, draft: BroadcastDraft) -> tuple[int, int]:

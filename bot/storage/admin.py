@@ -96,8 +96,9 @@ class SqlAdminDesk:
         )
 
     async def count_audience(self, audience: Audience) -> dict[str, int]:
-        """How many people an audience is, per channel that can be reached."""
-        where, params = audience_filter(audience, self.now)
+        """How many people an audience is, per channel: those of a channel that cannot be
+        reached (the web chat, CHANNELS_WITH_PUSH) are counted too, to say so before sending."""
+        where, params = audience_filter(audience, self.now, any_channel=True)
         counted = (
             "COUNT(*)" if audience.personal else "COUNT(DISTINCT COALESCE(pa.account_id, u.id))"
         )
@@ -194,11 +195,15 @@ ADDRESS_ROW = (
 _PROFILE_JOIN = " LEFT JOIN learner_profiles pa ON pa.user_id = u.id"
 
 
-def audience_filter(audience: Audience, now: datetime) -> tuple[str, dict[str, Any]]:
-    """The WHERE clause (on `users u`) selecting an audience, and its parameters."""
+def audience_filter(
+    audience: Audience, now: datetime, *, any_channel: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (on `users u`) selecting an audience, and its parameters: on the
+    channels that can write first only, unless `any_channel` (to count who is missed)."""
+    channels = ("telegram", "whatsapp", "web") if any_channel else CHANNELS_WITH_PUSH
     clauses = [
         "u.consented_at IS NOT NULL",
-        _in("u.channel", "ch", CHANNELS_WITH_PUSH),
+        _in("u.channel", "ch", channels),
         f"NOT EXISTS (SELECT 1 FROM channel_contacts c WHERE c.user_id = {ADDRESS_ROW}"
         " AND c.unreachable_at IS NOT NULL)",
     ]
@@ -206,7 +211,7 @@ def audience_filter(audience: Audience, now: datetime) -> tuple[str, dict[str, A
         clauses.append("NOT EXISTS (SELECT 1 FROM announcement_optouts o WHERE o.user_id = u.id)")
     if audience.circle_id is None:  # a group linked to a circle gets that circle's posts only
         clauses.append("(u.role IS NULL OR u.role <> 'group')")
-    params: dict[str, Any] = _params("ch", CHANNELS_WITH_PUSH)
+    params: dict[str, Any] = _params("ch", channels)
     _personal_filters(audience, clauses, params, now)
     for column, key, values in (
         ("u.country", "co", audience.countries),

@@ -173,6 +173,36 @@ async def test_a_national_admin_broadcasts_to_their_country(
     assert {s for _, s in await outbox_rows(talk.store)} == {"cancelled"}
 
 
+async def test_an_announcement_nobody_can_receive_says_why_before_it_is_sent(
+    talk: Conversations, database_url: str
+) -> None:
+    web = Person.on(talk, "web", "browser-only")
+    await web.onboard(country="Sénégal")
+    await learners(talk, 2, "Mali", "telegram")
+    admin = await admin_of(talk, database_url, "national_admin", "SN")
+    await compose(admin, "Les écoles rouvrent lundi.")
+    said = admin.texts()
+    assert "Personne ne recevra cette annonce" in said
+    assert "1 personne du chat web correspond" in said and "écrire en premier" in said
+    assert not any("Envoyer maintenant" in o or "Dans 1 heure" in o for o in admin.options())
+    await admin.tap("Recommencer")
+    assert "Écrivez l'annonce en français" in admin.texts()
+    assert await outbox_rows(talk.store) == []
+
+
+async def test_the_preview_names_the_web_chat_learners_it_cannot_reach(
+    talk: Conversations, database_url: str
+) -> None:
+    await learners(talk, 2, "Sénégal", "telegram")
+    await learners(talk, 3, "Sénégal", "web")
+    admin = await admin_of(talk, database_url, "national_admin", "SN")
+    await compose(admin, "Les écoles rouvrent lundi.")
+    said = admin.texts()
+    assert "touchera 2 personnes (Telegram : 2, WhatsApp : 0)" in said
+    assert "3 personnes du chat web correspondent" in said
+    assert any("Envoyer maintenant" in o for o in admin.options())
+
+
 async def test_stopped_announcements_can_start_again(talk: Conversations) -> None:
     learner = Person.on(talk, "telegram", "back")
     await learner.onboard()
