@@ -71,7 +71,18 @@ async def report(ctx: Context, room: ClassRoom, scope: list[str]) -> list[Out]:
         messages.append(Document(f"suivi-{room.join_code}.png", png, "image/png", caption))
     caption = ctx._("Les résultats de chaque élève à chaque quiz (CSV)")
     csv_file = Document(f"suivi-{room.join_code}.csv", table(ctx, results), "text/csv", caption)
-    return [*messages, csv_file]
+    names = {p.user_id: p.name for p in progress}
+    given = [
+        (names[uid], course, answer)
+        for course in scope
+        for uid, answer in await desk.class_answers(room.id, course)
+        if uid in names
+    ]
+    caption = ctx._("Les réponses de chaque élève, comme ils les ont données (CSV)")
+    answers = Document(
+        f"reponses-{room.join_code}.csv", answers_table(ctx, given), "text/csv", caption
+    )
+    return [*messages, csv_file, answers]
 
 
 def _lessons_in(ctx: Context, course_id: str) -> int:
@@ -209,6 +220,39 @@ def table(ctx: Context, results: list[QuizResult]) -> bytes:
                 f"{r.max_score:g}",
                 r.attempts,
                 r.last_at.date().isoformat(),
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def answers_table(ctx: Context, given: list[tuple[str, str, GivenAnswer]]) -> bytes:
+    """One row per answer (student, course, lesson, question, the answer's text, right or
+    not, first try or retry, date), as CSV (UTF-8 with a BOM)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            ctx._("élève"),
+            ctx._("cours"),
+            ctx._("leçon"),
+            ctx._("question"),
+            ctx._("réponse"),
+            ctx._("juste"),
+            ctx._("essai"),
+            ctx._("date"),
+        ]
+    )
+    for name, course, a in sorted(given, key=lambda row: row[0].casefold()):
+        writer.writerow(
+            [
+                name,
+                course_title(ctx, course),
+                lesson_title(ctx, course, a.lesson_id),
+                " ".join(question_text(ctx, course, a.lesson_id, a.question_id).split()),
+                " ".join(answer_shown(ctx, course, a.lesson_id, a.question_id, a.answer).split()),
+                ctx._("oui") if a.correct else ctx._("non"),
+                a.try_number,
+                a.answered_at.date().isoformat(),
             ]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")

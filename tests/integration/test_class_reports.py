@@ -168,12 +168,22 @@ async def test_answers_read_as_the_learner_saw_them_never_as_option_ids(
     teacher, _ = await a_class(talk, database_url)
     await open_class(teacher)
     await teacher.tap("Suivi de la classe")
-    text = teacher.texts(await teacher.tap("Les fractions"))
+    replies = await teacher.tap("Les fractions")
+    text = teacher.texts(replies)
     hardest = text.split("Les questions les plus difficiles :")[1].strip().splitlines()
     denominator = next(line for line in hardest if "dénominateur" in line)
     assert "Réponse fausse la plus fréquente : « 3 » (1 fois)" in denominator
     true_false = next(line for line in hardest if "Fatou coupe une mangue" in line)
     assert "« Vrai » (1 fois)" in true_false
+    sheets = [m for m in replies if isinstance(m, Document) and m.mime == "text/csv"]
+    assert [m.filename.split("-")[0] for m in sheets] == ["suivi", "reponses"]
+    rows = list(csv.reader(io.StringIO(sheets[1].content.decode("utf-8-sig"))))
+    assert rows[0] == ["élève", "cours", "leçon", "question", "réponse", "juste", "essai", "date"]
+    fatou = [row for row in rows[1:] if row[0] == "Fatou"]
+    assert [row[4] for row in fatou] == ["3", "Vrai", "1/3"]
+    assert [row[5] for row in fatou] == ["non", "non", "non"]
+    assert fatou[0][3] == "Dans la fraction 3/5, quel est le dénominateur ?"
+    assert {row[4] for row in rows[1:]} >= {"5", "Faux", "un quart"}
     answers = teacher.texts(await teacher.tap("Fatou"))
     denominator = "❌ Partager en parts égales · Dans la fraction 3/5, quel est le dénominateur ?"
     assert f"{denominator} → « 3 »" in answers
