@@ -93,6 +93,7 @@ async def a_class(talk: Conversations, database_url: str) -> tuple[Person, list[
     # Stored as the quiz records them: option ids ("b" is "5"), "vrai"/"faux", typed text.
     await play(talk, awa, said("q1", "b", True), said("q2", "faux", True))
     await play(talk, awa, said("q3", "un quart", True))
+    await play(talk, awa, RecordAnswer(COURSE, "comparer", "q1", "a, b, d", 1.0, True))
     await play(
         talk, awa, RecordQuiz(COURSE, FIRST, 4, 4), *(CompleteLesson(COURSE, le) for le in lessons)
     )
@@ -185,6 +186,8 @@ async def test_answers_read_as_the_learner_saw_them_never_as_option_ids(
     assert fatou[0][3] == "Dans la fraction 3/5, quel est le dénominateur ?"
     assert {row[4] for row in rows[1:]} >= {"5", "Faux", "un quart"}
     answers = teacher.texts(await teacher.tap("Fatou"))
+    awa = teacher.texts(await teacher.tap("Awa"))
+    assert "Quelles fractions sont égales à 1/2 ? → « 2/4 ; 3/6 ; 5/10 »" in awa
     denominator = "❌ Partager en parts égales · Dans la fraction 3/5, quel est le dénominateur ?"
     assert f"{denominator} → « 3 »" in answers
     assert "→ « Vrai »" in answers and "« a »" not in answers and "« vrai »" not in answers
