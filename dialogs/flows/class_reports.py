@@ -189,6 +189,12 @@ def shown(ctx: Context, course: str, lesson: str, question: str, answer: str | N
     return answer_shown(ctx, course, lesson, question, answer) if answer is not None else ""
 
 
+def isolated(ctx: Context, text: str) -> str:
+    """A course's text (in the course's language) kept in its own direction inside a line of
+    a right-to-left interface (Unicode first-strong isolate), so it does not scramble."""
+    return f"\u2068{text}\u2069" if ctx.t.rtl else text
+
+
 def _short(text: str) -> str:
     """A text on one line, cut to SHORT characters."""
     flat = " ".join(text.split())
@@ -292,7 +298,9 @@ def _answers_text(ctx: Context, name: str, given: list[tuple[str, GivenAnswer]])
         retry = " " + ctx._("(2e essai)") if a.try_number > 1 else ""
         lesson = lesson_title(ctx, course, a.lesson_id)
         answer = _short(answer_shown(ctx, course, a.lesson_id, a.question_id, a.answer))
-        lines.append(f"{mark} {lesson} · {question} → « {answer} »{retry}")
+        arrow = "←" if ctx.t.rtl else "→"
+        parts = (isolated(ctx, lesson), isolated(ctx, question), isolated(ctx, answer))
+        lines.append(f"{mark} {parts[0]} · {parts[1]} {arrow} « {parts[2]} »{retry}")
     return "\n".join(lines)
 
 

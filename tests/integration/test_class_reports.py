@@ -331,3 +331,16 @@ async def test_a_student_cannot_reach_the_teacher_steps(
         await go_to(talk, awa, step, **{"class": 1, "questions_all": True})
         replies = await awa.send("1")
         assert "réservée aux enseignants" in awa.texts(replies), step
+
+
+async def test_an_arabic_teacher_reads_the_course_texts_isolated_right_to_left(
+    talk: Conversations, database_url: str
+) -> None:
+    teacher, _ = await a_class(talk, database_url)
+    await open_class(teacher)
+    await teacher.tap("Suivi de la classe")
+    await teacher.tap("Les fractions")
+    await sql(talk, "UPDATE users SET locale = 'ar' WHERE external_id = 'teacher'")
+    answers = teacher.texts(await teacher.tap("Fatou"))
+    assert "← « \u20683\u2069 »" in answers and "« \u2068صحيح\u2069 »" in answers
+    assert "\u2068Dans la fraction 3/5, quel est le dénominateur ?\u2069" in answers
