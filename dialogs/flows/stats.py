@@ -59,7 +59,7 @@ def summary(ctx: Context, impact: Impact) -> str:
     lines = [ctx._("📊 Impact du programme"), "", _figures(ctx, impact.total())]
     for row in impact.countries:
         name = ctx.t.country_name(row.country) if len(row.country) == 2 else ctx._("Autre pays")
-        lines += ["", f"{name} : " + _figures(ctx, row)]
+        lines += ["", ctx._("%(country)s : %(figures)s", country=name, figures=_figures(ctx, row))]
     if impact.failures:
         codes = ", ".join(
             f"{code} × {ctx.t.number(count)}" for code, count in sorted(impact.failures.items())
