@@ -54,8 +54,10 @@ async def answer_option(ctx: Context, asks: list[ColleagueAsk], chosen: str) -> 
         return Turn([Say(ctx._("Déjà fait."))], goto="circles_home")
     ask, circle_id = answered
     if circle_id is None:
-        await _ask_next(ctx, ask.asker, ask.subject, ask.level)
-        text = ctx._("C'est noté : la demande ira à un·e autre collègue.")
+        if await _ask_next(ctx, ask.asker, ask.subject, ask.level):
+            text = ctx._("C'est noté : la demande ira à un·e autre collègue.")
+        else:  # nobody else: the asker is told so
+            text = ctx._("C'est noté.")
         return Turn([Say(text)], goto="circles_home")
     me = await ctx.circles.me()
     told = says.in_every_language(
