@@ -240,6 +240,11 @@ class AdminDesk(Protocol):
         (not in CHANNELS_WITH_PUSH: the web chat) are counted too, though never sent to."""
         ...
 
+    async def count_waiting(self, audience: Audience) -> int:
+        """How many of the audience are on WhatsApp outside its 24-hour window: only an
+        approved template reaches them, else the announcement waits for their next message."""
+        ...
+
     async def create_broadcast(self, draft: BroadcastDraft) -> tuple[int, int]:
         """Store an announcement and queue its audience (now or when scheduled): (id, total)."""
         ...

@@ -109,6 +109,22 @@ class SqlAdminDesk:
         )
         return {str(channel): int(count) for channel, count in rows}
 
+    async def count_waiting(self, audience: Audience) -> int:
+        """How many of the audience are on WhatsApp outside the 24-hour window (a template
+        only, or the message waits for them to write)."""
+        where, params = audience_filter(audience, self.now)
+        counted = (
+            "COUNT(*)" if audience.personal else "COUNT(DISTINCT COALESCE(pa.account_id, u.id))"
+        )
+        rows = await self.runner.run(
+            f"SELECT {counted} FROM users u{_PROFILE_JOIN} WHERE {where}"
+            " AND u.channel = 'whatsapp' AND NOT EXISTS (SELECT 1 FROM channel_contacts wc"
+            f" WHERE wc.user_id = {ADDRESS_ROW} AND wc.last_inbound_at >= :window_open)",
+            **params,
+            window_open=self.now - WHATSAPP_WINDOW,
+        )
+        return int(rows[0][0] or 0) if rows else 0
+
     async def create_broadcast(self, draft: BroadcastDraft) -> tuple[int, int]:
         """Store the announcement; queue its audience now unless it is scheduled."""
         scheduled = draft.scheduled_at is not None and draft.scheduled_at > self.now

@@ -264,6 +264,7 @@ async def ann_preview(ctx: Context, event: Incoming) -> Turn:
     if not may(grants, Action.BROADCAST, audience.countries or None):
         return refused(ctx, within_admin=True)
     counts = await desk(ctx).count_audience(audience)
+    waiting = await desk(ctx).count_waiting(audience)
     reached = sum(counts.get(channel, 0) for channel in CHANNELS_WITH_PUSH)
     sending = (
         Option("now", ctx._("✅ Envoyer maintenant")),
@@ -275,7 +276,8 @@ async def ann_preview(ctx: Context, event: Incoming) -> Turn:
     options += (admin_back(ctx),)
     if isinstance(event, Entered):
         question = ctx._("On envoie ?") if reached else ctx._("Changez le public :")
-        return Turn([*_preview(ctx, data, counts), Ask(question, options, ctx.state.prompt)])
+        shown = _preview(ctx, data, counts, waiting)
+        return Turn([*shown, Ask(question, options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
@@ -330,7 +332,9 @@ def _city(zone_key: str) -> str:
     return zone_key.rsplit("/", 1)[-1].replace("_", " ")
 
 
-def _preview(ctx: Context, data: dict[str, Any], counts: dict[str, int]) -> list[Say]:
+def _preview(
+    ctx: Context, data: dict[str, Any], counts: dict[str, int], waiting: int = 0
+) -> list[Say]:
     """The texts as they will read, and how many people each channel reaches."""
     shown = [Say(ctx._("Aperçu :") + "\n\n" + data["texts"]["fr"])]
     attached = data.get("attachment")
@@ -363,6 +367,8 @@ def _preview(ctx: Context, data: dict[str, Any], counts: dict[str, int]) -> list
         shown.append(Say(_missed(ctx, missed)))
     if not total:
         return shown
+    if waiting:
+        shown.append(Say(_waiting(ctx, waiting)))
     reach = ctx.ngettext(
         "Cette annonce touchera %(n)s personne (Telegram : %(telegram)s, WhatsApp : %(whatsapp)s).",
         "Cette annonce touchera %(n)s personnes "
@@ -383,6 +389,19 @@ def _missed(ctx: Context, missed: int) -> str:
         "%(n)s personnes du chat web correspondent, mais ne la recevront pas : le chat web ne "
         "peut pas écrire en premier.",
         missed,
+    )
+
+
+def _waiting(ctx: Context, waiting: int) -> str:
+    """Why some WhatsApp people may get the announcement late (the 24-hour window)."""
+    return ctx.ngettext(
+        "%(n)s personne sur WhatsApp n'a pas écrit depuis 24 heures : WhatsApp ne lui laisse "
+        "envoyer qu'un modèle de message approuvé ; sans modèle configuré, l'annonce attendra "
+        "son prochain message.",
+        "%(n)s personnes sur WhatsApp n'ont pas écrit depuis 24 heures : WhatsApp ne leur "
+        "laisse envoyer qu'un modèle de message approuvé ; sans modèle configuré, l'annonce "
+        "attendra leur prochain message.",
+        waiting,
     )
 
 

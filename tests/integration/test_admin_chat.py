@@ -4,7 +4,7 @@ queued to the outbox, followed and cancelled; learners stopping announcements.""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -200,6 +200,25 @@ async def test_the_preview_names_the_web_chat_learners_it_cannot_reach(
     said = admin.texts()
     assert "touchera 2 personnes (Telegram : 2, WhatsApp : 0)" in said
     assert "3 personnes du chat web correspondent" in said
+    assert any("Envoyer maintenant" in o for o in admin.options())
+
+
+async def test_the_preview_says_who_on_whatsapp_is_outside_the_24_hour_window(
+    talk: Conversations, database_url: str
+) -> None:
+    recent, silent, _never_wrote = await learners(talk, 3, "Sénégal", "whatsapp")
+    channels = ChannelStore(talk.store)
+    now = datetime.now(UTC)
+    for person, wrote in ((recent, now), (silent, now - timedelta(days=3))):
+        async with talk.store.turn(person.user) as tx:
+            assert tx is not None
+            uid = tx.user_id
+        await channels.touch(uid, wrote)
+    admin = await admin_of(talk, database_url, "national_admin", "SN")
+    await compose(admin, "Les écoles rouvrent lundi.")
+    said = admin.texts()
+    assert "touchera 3 personnes (Telegram : 0, WhatsApp : 3)" in said
+    assert "2 personnes sur WhatsApp n'ont pas écrit depuis 24 heures" in said
     assert any("Envoyer maintenant" in o for o in admin.options())
 
 
