@@ -216,10 +216,9 @@ def audience_filter(
 ) -> tuple[str, dict[str, Any]]:
     """The WHERE clause (on `users u`) selecting an audience, and its parameters: on the
     channels that can write first only, unless `any_channel` (to count who is missed)."""
-    channels = ("telegram", "whatsapp", "web") if any_channel else CHANNELS_WITH_PUSH
     clauses = [
         "u.consented_at IS NOT NULL",
-        _in("u.channel", "ch", channels),
+        "1 = 1" if any_channel else _in("u.channel", "ch", CHANNELS_WITH_PUSH),
         f"NOT EXISTS (SELECT 1 FROM channel_contacts c WHERE c.user_id = {ADDRESS_ROW}"
         " AND c.unreachable_at IS NOT NULL)",
     ]
@@ -227,7 +226,7 @@ def audience_filter(
         clauses.append("NOT EXISTS (SELECT 1 FROM announcement_optouts o WHERE o.user_id = u.id)")
     if audience.circle_id is None:  # a group linked to a circle gets that circle's posts only
         clauses.append("(u.role IS NULL OR u.role <> 'group')")
-    params: dict[str, Any] = _params("ch", channels)
+    params: dict[str, Any] = {} if any_channel else _params("ch", CHANNELS_WITH_PUSH)
     _personal_filters(audience, clauses, params, now)
     for column, key, values in (
         ("u.country", "co", audience.countries),
