@@ -237,7 +237,13 @@ class AdminDesk(Protocol):
         ...
 
     async def count_audience(self, audience: Audience) -> dict[str, int]:
-        """How many people an audience is, per channel that can be reached."""
+        """How many people an audience is, per channel; the channels that cannot write first
+        (not in CHANNELS_WITH_PUSH: the web chat) are counted too, though never sent to."""
+        ...
+
+    async def count_waiting(self, audience: Audience) -> int:
+        """How many of the audience are on WhatsApp outside its 24-hour window: only an
+        approved template reaches them, else the announcement waits for their next message."""
         ...
 
     async def create_broadcast(self, draft: BroadcastDraft) -> tuple[int, int]:

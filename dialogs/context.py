@@ -15,6 +15,7 @@ from dialogs.certificate_ports import CertificateDesk, Certifier
 from dialogs.circle_ports import CircleDesk, GroupDesk
 from dialogs.creathon_ports import CreathonDesk
 from dialogs.data_ports import DataSaver
+from dialogs.elision import elide
 from dialogs.event_ports import EventDesk, ThreadDesk
 from dialogs.events import Incoming, UserRef
 from dialogs.messages import Out
@@ -121,14 +122,21 @@ class Context:
 
 
 def translate(t: Translator, message: str, **values: Any) -> str:
-    """A message in `t`'s language with its %(name)s placeholders filled."""
+    """A message in `t`'s language with its %(name)s placeholders filled.
+
+    Text left in French elides before names: "C'est au tour d'Aïssatou" (dialogs/elision.py).
+    """
     text = t.gettext(message)
-    return text % values if values else text
+    if not values:
+        return text
+    return (elide(text, values) if text == message else text) % values
 
 
 def translate_plural(t: Translator, singular: str, plural: str, n: int, **values: Any) -> str:
     """A plural message in `t`'s language for `n` (also available as %(n)s)."""
-    return t.ngettext(singular, plural, n) % {"n": t.number(n), **values}
+    text = t.ngettext(singular, plural, n)
+    filled = {"n": t.number(n), **values}
+    return (elide(text, filled) if text in (singular, plural) else text) % filled
 
 
 def _never() -> Translator:

@@ -140,6 +140,11 @@ class ReportDesk(Protocol):
         """One student's answers in a course (none if not a student of the class)."""
         ...
 
+    async def class_answers(self, class_id: int, course_id: str) -> list[tuple[int, GivenAnswer]]:
+        """Every answer of the class's students in a course: (student id, answer), by
+        student then in the order given."""
+        ...
+
     async def figures(self, class_id: int) -> PageFigures:
         """Counts for the class page."""
         ...

@@ -29,12 +29,15 @@ def exercises(pdf: Booklet, course: Course, lesson: Lesson) -> None:
     if lesson.quiz is None:
         return
     words = labels(course.language)
-    pdf.keep_room(40)
+    code = paper_code(course, lesson)
+    how = words["paper"].format(code=code, example=paper_example(lesson.quiz, words))
+    # The heading and the line under it stay with the first exercise.
+    heading = 3 + pdf.height_of(words["exercises"], 14) + 2 + pdf.height_of(how, 9) + 3
+    first = lesson.quiz.questions[0] if lesson.quiz.questions else None
+    pdf.keep_room(heading + (_question_height(pdf, first) if first else 0))
     pdf.ln(3)
     pdf.para(words["exercises"], 14, bold=True, color=ACCENT, after=2)
-    code = paper_code(course, lesson)
-    example = paper_example(lesson.quiz, words)
-    pdf.para(words["paper"].format(code=code, example=example), 9, after=3)
+    pdf.para(how, 9, after=3)
     for index, question in numbered(lesson.quiz.questions):
         pdf.keep_room(_question_height(pdf, question))
         pdf.para(_question_text(index, question, words), 11, after=1.5)
@@ -159,14 +162,17 @@ def answer_key(pdf: Booklet, course: Course) -> None:
     for index, lesson in enumerate(course.lessons, start=1):
         if lesson.quiz is None:
             continue
-        pdf.keep_room(25)
-        pdf.para(f"{words['lesson']} {index}. {lesson.title}", 12, bold=True, after=2)
+        title = f"{words['lesson']} {index}. {lesson.title}"
+        heading = pdf.height_of(title, 12) + 2
         for qnum, question in numbered(lesson.quiz.questions):
             if qnum is None:
                 continue
             answer = f"{qnum}. {right_answer(question, course.language, words)}"
             explanation = pdf.height_of(question.explanation, 9) if question.explanation else 0
-            pdf.keep_room(pdf.height_of(answer, 10) + explanation + 3)
+            pdf.keep_room(heading + pdf.height_of(answer, 10) + explanation + 3)
+            if heading:  # the lesson's title stays with its first answer
+                pdf.para(title, 12, bold=True, after=2)
+                heading = 0
             pdf.para(answer, 10, after=0.5)
             if question.explanation:
                 pdf.para(question.explanation, 9, color=GREY, after=2)

@@ -21,6 +21,7 @@ QR_SIZE = 26.0  # mm: about 1 mm per module for a short link, easy for any phone
 PRINT_SIDE = 1600  # pixels: an A5 page's text width (128 mm) at 300 dpi is about 1,500
 MAX_IMAGE_HEIGHT = 75.0  # mm: keeps a tall picture from taking a whole page
 MIN_IMAGE_HEIGHT = 45.0  # mm: shrink a picture down to this to keep it on the page
+LINE = 5.5  # mm: one line of running text (11 pt)
 
 
 def cover(pdf: Booklet, course: Course) -> None:
@@ -132,9 +133,14 @@ def lesson_heading(
 
 
 def lesson_body(pdf: Booklet, course: Course, lesson: Lesson) -> None:
-    """Print the lesson's steps: text as paragraphs, images, audio as a short note."""
+    """Print the lesson's steps: text as paragraphs, images, audio as a short note.
+
+    A paragraph that introduces what follows (it ends with a colon) never ends a page alone:
+    it moves to the next page unless the start of what it introduces fits under it.
+    """
     words = labels(course.language)
-    for step in lesson.steps:
+    for index, step in enumerate(lesson.steps):
+        following = lesson.steps[index + 1] if index + 1 < len(lesson.steps) else None
         if step.kind is StepKind.IMAGE:
             image(pdf, step)
         elif step.kind is StepKind.AUDIO:
@@ -145,15 +151,35 @@ def lesson_body(pdf: Booklet, course: Course, lesson: Lesson) -> None:
         elif step.kind is StepKind.DOCUMENT:
             document(pdf, step)
         else:
-            for paragraph in step.text.split("\n\n"):
-                pdf.para(paragraph.strip(), 11, after=2.5)
+            paragraphs = [paragraph.strip() for paragraph in step.text.split("\n\n")]
+            for n, paragraph in enumerate(paragraphs):
+                if paragraph.endswith(":"):
+                    after = paragraphs[n + 1] if n + 1 < len(paragraphs) else following
+                    pdf.keep_room(pdf.height_of(paragraph, 11) + 2.5 + opening(pdf, after))
+                pdf.para(paragraph, 11, after=2.5)
+
+
+def opening(pdf: Booklet, block: str | Step | None) -> float:
+    """How tall the start of a block is: what must fit under a heading or a lead-in (two
+    lines of a paragraph, a picture at its smallest with its caption)."""
+    if block is None:
+        return 0.0
+    if isinstance(block, str):
+        return min(pdf.height_of(block, 11), 2 * LINE)
+    if block.kind is StepKind.IMAGE and block.media is not None:
+        return MIN_IMAGE_HEIGHT + (pdf.height_of(block.text, 9) if block.text else 0) + 6
+    if block.kind is StepKind.TEXT:
+        return opening(pdf, block.text.split("\n\n")[0].strip())
+    return 2 * LINE
 
 
 def document(pdf: Booklet, step: Step) -> None:
     """A text worksheet is printed whole; another file gets a note with its name."""
-    if step.text:
+    worksheet = step.media is not None and step.media.suffix.lower() == ".txt"
+    if step.text:  # the worksheet's title stays with its first lines
+        pdf.keep_room(pdf.height_of(step.text, 11) + 2 + 2 * LINE)
         pdf.para(step.text, 11, bold=True, after=2)
-    if step.media is not None and step.media.suffix.lower() == ".txt":
+    if step.media is not None and worksheet:
         for paragraph in step.media.read_text(encoding="utf-8").split("\n\n"):
             pdf.para(paragraph.strip(), 9, after=2)
     elif step.media is not None:

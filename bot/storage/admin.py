@@ -96,8 +96,9 @@ class SqlAdminDesk:
         )
 
     async def count_audience(self, audience: Audience) -> dict[str, int]:
-        """How many people an audience is, per channel that can be reached."""
-        where, params = audience_filter(audience, self.now)
+        """How many people an audience is, per channel: those of a channel that cannot be
+        reached (the web chat, CHANNELS_WITH_PUSH) are counted too, to say so before sending."""
+        where, params = audience_filter(audience, self.now, any_channel=True)
         counted = (
             "COUNT(*)" if audience.personal else "COUNT(DISTINCT COALESCE(pa.account_id, u.id))"
         )
@@ -107,6 +108,22 @@ class SqlAdminDesk:
             **params,
         )
         return {str(channel): int(count) for channel, count in rows}
+
+    async def count_waiting(self, audience: Audience) -> int:
+        """How many of the audience are on WhatsApp outside the 24-hour window (a template
+        only, or the message waits for them to write)."""
+        where, params = audience_filter(audience, self.now)
+        counted = (
+            "COUNT(*)" if audience.personal else "COUNT(DISTINCT COALESCE(pa.account_id, u.id))"
+        )
+        rows = await self.runner.run(
+            f"SELECT {counted} FROM users u{_PROFILE_JOIN} WHERE {where}"
+            " AND u.channel = 'whatsapp' AND NOT EXISTS (SELECT 1 FROM channel_contacts wc"
+            f" WHERE wc.user_id = {ADDRESS_ROW} AND wc.last_inbound_at >= :window_open)",
+            **params,
+            window_open=self.now - WHATSAPP_WINDOW,
+        )
+        return int(rows[0][0] or 0) if rows else 0
 
     async def create_broadcast(self, draft: BroadcastDraft) -> tuple[int, int]:
         """Store the announcement; queue its audience now unless it is scheduled."""
@@ -194,11 +211,14 @@ ADDRESS_ROW = (
 _PROFILE_JOIN = " LEFT JOIN learner_profiles pa ON pa.user_id = u.id"
 
 
-def audience_filter(audience: Audience, now: datetime) -> tuple[str, dict[str, Any]]:
-    """The WHERE clause (on `users u`) selecting an audience, and its parameters."""
+def audience_filter(
+    audience: Audience, now: datetime, *, any_channel: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (on `users u`) selecting an audience, and its parameters: on the
+    channels that can write first only, unless `any_channel` (to count who is missed)."""
     clauses = [
         "u.consented_at IS NOT NULL",
-        _in("u.channel", "ch", CHANNELS_WITH_PUSH),
+        "1 = 1" if any_channel else _in("u.channel", "ch", CHANNELS_WITH_PUSH),
         f"NOT EXISTS (SELECT 1 FROM channel_contacts c WHERE c.user_id = {ADDRESS_ROW}"
         " AND c.unreachable_at IS NOT NULL)",
     ]
@@ -206,7 +226,7 @@ def audience_filter(audience: Audience, now: datetime) -> tuple[str, dict[str, A
         clauses.append("NOT EXISTS (SELECT 1 FROM announcement_optouts o WHERE o.user_id = u.id)")
     if audience.circle_id is None:  # a group linked to a circle gets that circle's posts only
         clauses.append("(u.role IS NULL OR u.role <> 'group')")
-    params: dict[str, Any] = _params("ch", CHANNELS_WITH_PUSH)
+    params: dict[str, Any] = {} if any_channel else _params("ch", CHANNELS_WITH_PUSH)
     _personal_filters(audience, clauses, params, now)
     for column, key, values in (
         ("u.country", "co", audience.countries),

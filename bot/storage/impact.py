@@ -12,19 +12,25 @@ from typing import Any
 from bot.storage.sql import Runner, utc
 from dialogs.admin_ports import CountryFigures, Impact
 
+# The students: people who agreed to the terms, neither a group, nor self-declared teachers,
+# nor holding any role (teacher, moderator, admin). The text and the chart count these.
+STUDENTS = (
+    "u.consented_at IS NOT NULL AND (u.role IS NULL OR u.role NOT IN ('group', 'teacher'))"
+    " AND NOT EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id)"
+)
+
 
 async def impact(
     runner: Runner, countries: frozenset[str] | None, weeks: int, now: datetime
 ) -> Impact:
-    """Figures per country, and new learners and lessons per week for the last `weeks`."""
+    """Figures per country, and new students and lessons per week for the last `weeks`."""
     where, params = _countries(countries)
     rows: dict[str, dict[str, Any]] = {}
     learners = await runner.run(
         "SELECT u.country, COUNT(*),"
         " SUM(CASE WHEN u.last_seen_at >= :d7 THEN 1 ELSE 0 END),"
         " SUM(CASE WHEN u.last_seen_at >= :d30 THEN 1 ELSE 0 END)"
-        " FROM users u WHERE u.consented_at IS NOT NULL"
-        f" AND (u.role IS NULL OR u.role <> 'group'){where} GROUP BY u.country",
+        f" FROM users u WHERE {STUDENTS}{where} GROUP BY u.country",
         d7=now - timedelta(days=7),
         d30=now - timedelta(days=30),
         **params,
@@ -38,7 +44,9 @@ async def impact(
             if rest:
                 found["average_score"] = float(rest[0]) if rest[0] is not None else None
     starts = [_week_start(now) - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
-    new = await _weekly(runner, "users u", "u.created_at", starts, where, params)
+    new = await _weekly(
+        runner, "users u", "u.created_at", starts, f" AND {STUDENTS}{where}", params
+    )
     done = await _weekly(
         runner,
         "lesson_progress lp JOIN users u ON u.id = lp.user_id",

@@ -103,6 +103,33 @@ class SqlReportDesk(SqlQuestions):
             return []
         return await answers_of(self.runner, user_id, course_id)
 
+    async def class_answers(self, class_id: int, course_id: str) -> list[tuple[int, GivenAnswer]]:
+        """Every answer of the class's students in a course, by student, in the order given."""
+        rows = await self.runner.run(
+            "SELECT user_id, lesson_id, question_id, attempt, try_number, answer, correct, score,"
+            f" answered_at FROM question_answers WHERE user_id IN ({MEMBERS})"
+            " AND course_id = :course ORDER BY user_id, id",
+            cid=class_id,
+            owner=self.user_id,
+            course=course_id,
+        )
+        return [
+            (
+                int(uid),
+                GivenAnswer(
+                    str(le),
+                    str(q),
+                    int(at),
+                    int(tn),
+                    str(a),
+                    bool(ok),
+                    float(sc),
+                    utc(when) or self.now,
+                ),
+            )
+            for uid, le, q, at, tn, a, ok, sc, when in rows
+        ]
+
     async def figures(self, class_id: int) -> PageFigures:
         """Ungraded essays, unanswered questions and whether questions are open."""
         rows = await self.runner.run(

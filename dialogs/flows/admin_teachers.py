@@ -84,12 +84,15 @@ async def invite_days(ctx: Context, event: Incoming) -> Turn:
     if not may(await desk(ctx).grants(), Action.GRANT, [country]):
         return refused(ctx, within_admin=True)
     invite = await teaching(ctx).create_invite(country, int(data.get("uses", 1)), int(chosen))
-    text = ctx._(
-        "Code d'invitation : %(code)s\nValable pour %(uses)s enseignant(s) de %(country)s "
+    text = ctx.ngettext(
+        "Code d'invitation : %(code)s\nValable pour %(n)s enseignant (%(country)s) "
+        "jusqu'au %(date)s. L'enseignant ouvre « Espace enseignant » dans le menu et "
+        "écrit ce code.",
+        "Code d'invitation : %(code)s\nValable pour %(n)s enseignants (%(country)s) "
         "jusqu'au %(date)s. Chaque enseignant ouvre « Espace enseignant » dans le menu et "
         "écrit ce code.",
+        invite.max_uses,
         code=invite.code,
-        uses=ctx.t.number(invite.max_uses),
         country=ctx.t.country_name(country),
         date=ctx.t.date(invite.expires_at),
     )

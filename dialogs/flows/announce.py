@@ -10,7 +10,7 @@ from typing import Any
 
 from content.model import LOWER_SECONDARY_LEVELS, PRIMARY_LEVELS, UPPER_SECONDARY_LEVELS
 
-from dialogs.admin_ports import Attachment, Audience, BroadcastDraft
+from dialogs.admin_ports import CHANNELS_WITH_PUSH, Attachment, Audience, BroadcastDraft
 from dialogs.context import Context, Step, Turn
 from dialogs.engine import MAX_TEXT
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
@@ -264,18 +264,20 @@ async def ann_preview(ctx: Context, event: Incoming) -> Turn:
     if not may(grants, Action.BROADCAST, audience.countries or None):
         return refused(ctx, within_admin=True)
     counts = await desk(ctx).count_audience(audience)
-    options = (
+    waiting = await desk(ctx).count_waiting(audience)
+    reached = sum(counts.get(channel, 0) for channel in CHANNELS_WITH_PUSH)
+    sending = (
         Option("now", ctx._("✅ Envoyer maintenant")),
         Option("1", ctx._("🕒 Dans 1 heure")),
         Option("24", ctx._("🕒 Demain à la même heure")),
         Option("when", ctx._("🗓️ Choisir le jour et l'heure")),
-        Option("restart", ctx._("✏️ Recommencer")),
-        admin_back(ctx),
     )
+    options = (*(sending if reached else ()), Option("restart", ctx._("✏️ Recommencer")))
+    options += (admin_back(ctx),)
     if isinstance(event, Entered):
-        return Turn(
-            [*_preview(ctx, data, counts), Ask(ctx._("On envoie ?"), options, ctx.state.prompt)]
-        )
+        question = ctx._("On envoie ?") if reached else ctx._("Changez le public :")
+        shown = _preview(ctx, data, counts, waiting)
+        return Turn([*shown, Ask(question, options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
@@ -330,7 +332,9 @@ def _city(zone_key: str) -> str:
     return zone_key.rsplit("/", 1)[-1].replace("_", " ")
 
 
-def _preview(ctx: Context, data: dict[str, Any], counts: dict[str, int]) -> list[Say]:
+def _preview(
+    ctx: Context, data: dict[str, Any], counts: dict[str, int], waiting: int = 0
+) -> list[Say]:
     """The texts as they will read, and how many people each channel reaches."""
     shown = [Say(ctx._("Aperçu :") + "\n\n" + data["texts"]["fr"])]
     attached = data.get("attachment")
@@ -348,7 +352,23 @@ def _preview(ctx: Context, data: dict[str, Any], counts: dict[str, int]) -> list
     for code, text in data["texts"].items():
         if code != "fr":
             shown.append(Say(f"[{VARIANTS.get(code, code)}]\n\n{text}"))
-    total = sum(counts.values())
+    total = sum(counts.get(channel, 0) for channel in CHANNELS_WITH_PUSH)
+    missed = sum(n for channel, n in counts.items() if channel not in CHANNELS_WITH_PUSH)
+    if not total:
+        shown.append(
+            Say(
+                ctx._(
+                    "⚠️ Personne ne recevra cette annonce : personne ne correspond à ce public "
+                    "sur Telegram ou WhatsApp."
+                )
+            )
+        )
+    if missed:
+        shown.append(Say(_missed(ctx, missed)))
+    if not total:
+        return shown
+    if waiting:
+        shown.append(Say(_waiting(ctx, waiting)))
     reach = ctx.ngettext(
         "Cette annonce touchera %(n)s personne (Telegram : %(telegram)s, WhatsApp : %(whatsapp)s).",
         "Cette annonce touchera %(n)s personnes "
@@ -359,6 +379,30 @@ def _preview(ctx: Context, data: dict[str, Any], counts: dict[str, int]) -> list
     )
     shown.append(Say(reach))
     return shown
+
+
+def _missed(ctx: Context, missed: int) -> str:
+    """Why the people of the audience on the web chat will not get the announcement."""
+    return ctx.ngettext(
+        "%(n)s personne du chat web correspond, mais ne la recevra pas : le chat web ne peut "
+        "pas écrire en premier.",
+        "%(n)s personnes du chat web correspondent, mais ne la recevront pas : le chat web ne "
+        "peut pas écrire en premier.",
+        missed,
+    )
+
+
+def _waiting(ctx: Context, waiting: int) -> str:
+    """Why some WhatsApp people may get the announcement late (the 24-hour window)."""
+    return ctx.ngettext(
+        "%(n)s personne sur WhatsApp n'a pas écrit depuis 24 heures : WhatsApp ne lui laisse "
+        "envoyer qu'un modèle de message approuvé ; sans modèle configuré, l'annonce attendra "
+        "son prochain message.",
+        "%(n)s personnes sur WhatsApp n'ont pas écrit depuis 24 heures : WhatsApp ne leur "
+        "laisse envoyer qu'un modèle de message approuvé ; sans modèle configuré, l'annonce "
+        "attendra leur prochain message.",
+        waiting,
+    )
 
 
 def _confirmation(ctx: Context, broadcast_id: int, total: int, later: datetime | None) -> str:

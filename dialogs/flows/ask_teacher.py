@@ -4,7 +4,7 @@ nothing new. No flow imports here (learning.py imports this module)."""
 
 from __future__ import annotations
 
-from dialogs.context import Context, Step, Translator, Turn
+from dialogs.context import Context, Step, Translator, Turn, translate
 from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.flows.class_texts import lesson_title, notice_texts
 from dialogs.flows.common import route
@@ -55,10 +55,15 @@ async def _send(ctx: Context, class_id: int, text: str) -> Turn:
 
 def _notice(t: Translator, asked: Asked, lesson: str, text: str) -> str:
     """The teacher's notice of a new question, in the language of `t`."""
-    return t.gettext(
+    return translate(
+        t,
         "❓ Question de %(name)s (%(room)s) sur « %(lesson)s » :\n%(question)s\n\n"
-        "Répondez avec /questions"
-    ) % {"name": asked.student_name, "room": asked.class_name, "lesson": lesson, "question": text}
+        "Répondez avec /questions",
+        name=asked.student_name,
+        room=asked.class_name,
+        lesson=lesson,
+        question=text,
+    )
 
 
 STEPS: dict[str, Step] = {"student_ask": student_ask}

@@ -244,6 +244,15 @@ async def _give(ctx: Context, room: ClassRoom, deadline: datetime | None) -> Tur
         class_ids=(room.id,),
     )
     messages: list[Out] = [Say(_given(ctx, reached))]
+    if room.members > reached:  # the web chat cannot write first; some stopped messages
+        missed = ctx.ngettext(
+            "%(n)s élève ne peut pas être prévenu maintenant (chat web, ou messages arrêtés) : "
+            "ce travail l'attend dans /devoirs.",
+            "%(n)s élèves ne peuvent pas être prévenus maintenant (chat web, ou messages "
+            "arrêtés) : ce travail les attend dans /devoirs.",
+            room.members - reached,
+        )
+        messages.append(Say(missed))
     if deadline is not None:
         messages.append(Say(await _schedule_reminder(ctx, room, item, title)))
     return Turn(messages, goto="class_page")

@@ -191,12 +191,11 @@ async def author_course(ctx: Context, event: Incoming) -> Turn:
         Option("back", ctx._("⬅️ Mes cours")),
     ]
     if isinstance(event, Entered):
-        text = ctx.ngettext(
-            "« %(title)s » : %(n)s leçon, %(q)s question.",
-            "« %(title)s » : %(n)s leçons, %(q)s question(s).",
-            len(lessons),
+        text = ctx._(
+            "« %(title)s » : %(lessons)s, %(questions)s.",
             title=_title_of(source),
-            q=source.count("\n? "),
+            lessons=ctx.ngettext("%(n)s leçon", "%(n)s leçons", len(lessons)),
+            questions=ctx.ngettext("%(n)s question", "%(n)s questions", source.count("\n? ")),
         )
         return Turn([Ask(text, tuple(options), ctx.state.prompt)])
     chosen = route(ctx, event, tuple(options))

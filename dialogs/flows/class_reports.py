@@ -11,7 +11,7 @@ from statistics import mean
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
-from dialogs.flows.class_texts import course_title, lesson_title, question_text
+from dialogs.flows.class_texts import answer_shown, course_title, lesson_title, question_text
 from dialogs.flows.class_tools import owned_class, reports
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
@@ -71,7 +71,18 @@ async def report(ctx: Context, room: ClassRoom, scope: list[str]) -> list[Out]:
         messages.append(Document(f"suivi-{room.join_code}.png", png, "image/png", caption))
     caption = ctx._("Les résultats de chaque élève à chaque quiz (CSV)")
     csv_file = Document(f"suivi-{room.join_code}.csv", table(ctx, results), "text/csv", caption)
-    return [*messages, csv_file]
+    names = {p.user_id: p.name for p in progress}
+    given = [
+        (names[uid], course, answer)
+        for course in scope
+        for uid, answer in await desk.class_answers(room.id, course)
+        if uid in names
+    ]
+    caption = ctx._("Les réponses de chaque élève, comme ils les ont données (CSV)")
+    answers = Document(
+        f"reponses-{room.join_code}.csv", answers_table(ctx, given), "text/csv", caption
+    )
+    return [*messages, csv_file, answers]
 
 
 def _lessons_in(ctx: Context, course_id: str) -> int:
@@ -167,10 +178,21 @@ def _hardest(ctx: Context, stats: list[tuple[str, QuestionStat]]) -> list[str]:
                 question=question,
                 lesson=lesson_title(ctx, course, stat.lesson_id),
                 share=ctx.t.percent(stat.wrong_share),
-                answer=_short(stat.top_wrong or ""),
+                answer=_short(shown(ctx, course, stat.lesson_id, stat.question_id, stat.top_wrong)),
             )
         )
     return lines
+
+
+def shown(ctx: Context, course: str, lesson: str, question: str, answer: str | None) -> str:
+    """A recorded answer (or none) as its text, not an option id."""
+    return answer_shown(ctx, course, lesson, question, answer) if answer is not None else ""
+
+
+def isolated(ctx: Context, text: str) -> str:
+    """A course's text (in the course's language) kept in its own direction inside a line of
+    a right-to-left interface (Unicode first-strong isolate), so it does not scramble."""
+    return f"\u2068{text}\u2069" if ctx.t.rtl else text
 
 
 def _short(text: str) -> str:
@@ -209,6 +231,39 @@ def table(ctx: Context, results: list[QuizResult]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def answers_table(ctx: Context, given: list[tuple[str, str, GivenAnswer]]) -> bytes:
+    """One row per answer (student, course, lesson, question, the answer's text, right or
+    not, first try or retry, date), as CSV (UTF-8 with a BOM)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            ctx._("élève"),
+            ctx._("cours"),
+            ctx._("leçon"),
+            ctx._("question"),
+            ctx._("réponse"),
+            ctx._("juste"),
+            ctx._("essai"),
+            ctx._("date"),
+        ]
+    )
+    for name, course, a in sorted(given, key=lambda row: row[0].casefold()):
+        writer.writerow(
+            [
+                name,
+                course_title(ctx, course),
+                lesson_title(ctx, course, a.lesson_id),
+                " ".join(question_text(ctx, course, a.lesson_id, a.question_id).split()),
+                " ".join(answer_shown(ctx, course, a.lesson_id, a.question_id, a.answer).split()),
+                ctx._("oui") if a.correct else ctx._("non"),
+                a.try_number,
+                a.answered_at.date().isoformat(),
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
 async def class_answers(ctx: Context, event: Incoming) -> Turn:
     """The students of the class; one's answers in the reported courses on demand."""
     room = await owned_class(ctx)
@@ -242,7 +297,10 @@ def _answers_text(ctx: Context, name: str, given: list[tuple[str, GivenAnswer]])
         mark = "✅" if a.correct else "❌"
         retry = " " + ctx._("(2e essai)") if a.try_number > 1 else ""
         lesson = lesson_title(ctx, course, a.lesson_id)
-        lines.append(f"{mark} {lesson} · {question} → « {_short(a.answer)} »{retry}")
+        answer = _short(answer_shown(ctx, course, a.lesson_id, a.question_id, a.answer))
+        arrow = "←" if ctx.t.rtl else "→"
+        parts = (isolated(ctx, lesson), isolated(ctx, question), isolated(ctx, answer))
+        lines.append(f"{mark} {parts[0]} · {parts[1]} {arrow} « {parts[2]} »{retry}")
     return "\n".join(lines)
 
 

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from content.model import Question, QuestionType
+
 from dialogs.context import Context, Translator
+
+TRUTHS = {"vrai": True, "faux": False}  # as dialogs/flows/answers.py records a true/false
 
 
 def course_title(ctx: Context, course_id: str) -> str:
@@ -25,10 +29,38 @@ def lesson_title(ctx: Context, course_id: str, lesson_id: str) -> str:
 
 def question_text(ctx: Context, course_id: str, lesson_id: str, question_id: str) -> str:
     """A quiz question's text from the library, or its id."""
+    found = _question(ctx, course_id, lesson_id, question_id)
+    return found.text if found else question_id
+
+
+def _question(ctx: Context, course_id: str, lesson_id: str, question_id: str) -> Question | None:
+    """A quiz question of the library, or None when it is gone."""
     found = ctx.library.get(course_id)
     lesson = found.lesson(lesson_id) if found else None
     questions = lesson.quiz.questions if lesson and lesson.quiz else ()
-    return next((q.text for q in questions if q.id == question_id), question_id)
+    return next((q for q in questions if q.id == question_id), None)
+
+
+def answer_shown(
+    ctx: Context, course_id: str, lesson_id: str, question_id: str, stored: str
+) -> str:
+    """A recorded answer as the learner saw it (dialogs/flows/answers.py keeps its shape).
+
+    Option ids become the options' labels in the course's language ("b" -> "5", "a, c" ->
+    "2/4 ; 5/10"), "vrai"/"faux" become "Vrai"/"Faux" in the reader's language; typed text
+    and matching pairs are already readable. An id the course no longer has stays as it is.
+    """
+    question = _question(ctx, course_id, lesson_id, question_id)
+    if question is None:
+        return stored
+    if question.type is QuestionType.TRUE_FALSE and stored in TRUTHS:
+        return ctx._("Vrai") if TRUTHS[stored] else ctx._("Faux")
+    if question.choices:
+        labels = {choice.id: choice.text for choice in question.choices}
+        ids = [part.strip() for part in stored.split(",")]
+        if all(i in labels for i in ids):
+            return " ; ".join(labels[i] for i in ids)
+    return stored
 
 
 def notice_texts(

@@ -54,8 +54,10 @@ async def answer_option(ctx: Context, asks: list[ColleagueAsk], chosen: str) -> 
         return Turn([Say(ctx._("Déjà fait."))], goto="circles_home")
     ask, circle_id = answered
     if circle_id is None:
-        await _ask_next(ctx, ask.asker, ask.subject, ask.level)
-        text = ctx._("C'est noté : la demande ira à un·e autre collègue.")
+        if await _ask_next(ctx, ask.asker, ask.subject, ask.level):
+            text = ctx._("C'est noté : la demande ira à un·e autre collègue.")
+        else:  # nobody else: the asker is told so
+            text = ctx._("C'est noté.")
         return Turn([Say(text)], goto="circles_home")
     me = await ctx.circles.me()
     told = says.in_every_language(
@@ -75,21 +77,17 @@ async def answer_option(ctx: Context, asks: list[ColleagueAsk], chosen: str) -> 
     return Turn([Say(text)], goto="circle_page")
 
 
-async def _ask_next(ctx: Context, asker: Colleague, subject: str, level: str) -> bool:
-    """Propose the request to the next colleague; tell the asker when nobody is left."""
+async def _ask_next(
+    ctx: Context, asker: Colleague, subject: str, level: str, *, present: bool = False
+) -> bool:
+    """Propose the request to the next colleague; tell the asker when nobody is left (by a
+    notice, unless they are `present`: the caller says it in the turn, at once)."""
     assert ctx.circles is not None
     found = await ctx.circles.ask_colleague(asker.user_id, subject, level)
     if found is None:
-        told = says.in_every_language(
-            ctx,
-            lambda c: c._(
-                "Aucun·e collègue n'est disponible pour votre demande (%(subject)s, %(level)s) "
-                "pour l'instant. Réessayez plus tard.",
-                subject=subject_name(c, subject),
-                level=level_name(c, level),
-            ),
-        )
-        await ctx.circles.notice((asker.user_id,), told)
+        if not present:
+            told = says.in_every_language(ctx, lambda c: _nobody(c, subject, level))
+            await ctx.circles.notice((asker.user_id,), told)
         return False
     country = asker.country
     proposal = says.in_every_language(
@@ -104,6 +102,16 @@ async def _ask_next(ctx: Context, asker: Colleague, subject: str, level: str) ->
     )
     await ctx.circles.notice((found.user_id,), proposal)
     return True
+
+
+def _nobody(ctx: Context, subject: str, level: str) -> str:
+    """No colleague left to propose the request to."""
+    return ctx._(
+        "Aucun·e collègue n'est disponible pour votre demande (%(subject)s, %(level)s) "
+        "pour l'instant. Réessayez plus tard.",
+        subject=subject_name(ctx, subject),
+        level=level_name(ctx, level),
+    )
 
 
 async def colleague_subject(ctx: Context, event: Incoming) -> Turn:
@@ -135,13 +143,13 @@ async def colleague_level(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="menu")
     subject = str(ctx.state.data.pop("colleague", "autre"))
     me = await ctx.circles.me()
-    if await _ask_next(ctx, me, subject, chosen):
+    if await _ask_next(ctx, me, subject, chosen, present=True):
         text = ctx._(
             "J'ai proposé votre demande à un·e collègue d'un autre pays. "
             "Vous serez prévenu·e de sa réponse."
         )
         return Turn([Say(text)], goto="circles_home")
-    return Turn(goto="circles_home")
+    return Turn([Say(_nobody(ctx, subject, chosen))], goto="circles_home")
 
 
 STEPS: dict[str, Step] = {

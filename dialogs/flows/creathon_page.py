@@ -88,7 +88,8 @@ async def _page(ctx: Context, contest: Contest) -> str:
     lines = [contest_text(ctx, contest)]
     mine = await creathon(ctx).mine(contest.id)
     if mine is not None:
-        lines.append(ctx._("Votre scénario : le cours %(course)s.", course=mine.course_id))
+        title = await _my_title(ctx, mine.course_id)
+        lines.append(ctx._("Votre scénario : le cours « %(course)s ».", course=title))
     if await may_run(ctx):
         count = len(await creathon(ctx).submissions(contest.id))
         lines.append(ctx.ngettext("%(n)s scénario déposé.", "%(n)s scénarios déposés.", count))
@@ -129,6 +130,18 @@ def course_title(ctx: Context, standing: Standing, source: str) -> str:
     return (
         standing.submission.course_id if parsed is None or isinstance(parsed, str) else parsed.title
     )
+
+
+async def _my_title(ctx: Context, course_id: str) -> str:
+    """The title of one of the teacher's own courses (its id if it no longer reads)."""
+    if ctx.authoring is None:
+        return course_id
+    for mine in await ctx.authoring.mine():
+        if mine.course_id == course_id:
+            parsed = _parsed(ctx, mine.course_id, mine.source)
+            return course_id if isinstance(parsed, str) else parsed.title
+    found = ctx.library.get(course_id)
+    return found.title if found else course_id
 
 
 async def _titles(ctx: Context, standings: list[Standing]) -> dict[int, str]:

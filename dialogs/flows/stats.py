@@ -45,7 +45,7 @@ async def report(ctx: Context, impact: Impact) -> list[Out]:
             ctx._("Nouveaux élèves"): impact.new_learners,
             ctx._("Leçons terminées"): impact.lessons,
         }
-        title = ctx._("Les %(n)s dernières semaines", n=len(weeks))
+        title = ctx.ngettext("La dernière semaine", "Les %(n)s dernières semaines", len(weeks))
         png = await ctx.charts.weekly(title, weeks, series, ctx.t.rtl)
         messages.append(Document("impact.png", png, "image/png", title))
     messages.append(
@@ -59,7 +59,7 @@ def summary(ctx: Context, impact: Impact) -> str:
     lines = [ctx._("📊 Impact du programme"), "", _figures(ctx, impact.total())]
     for row in impact.countries:
         name = ctx.t.country_name(row.country) if len(row.country) == 2 else ctx._("Autre pays")
-        lines += ["", f"{name} : " + _figures(ctx, row)]
+        lines += ["", ctx._("%(country)s : %(figures)s", country=name, figures=_figures(ctx, row))]
     if impact.failures:
         codes = ", ".join(
             f"{code} × {ctx.t.number(count)}" for code, count in sorted(impact.failures.items())
@@ -69,22 +69,20 @@ def summary(ctx: Context, impact: Impact) -> str:
 
 
 def _figures(ctx: Context, row: CountryFigures) -> str:
-    """One line of figures."""
+    """One line of figures, each count with its noun in the singular or the plural."""
     score = ctx.t.percent(row.average_score) if row.average_score is not None else "–"
     return ctx._(
-        "%(learners)s élèves inscrits, %(a7)s actifs sur 7 jours, %(a30)s sur 30 jours ; "
-        "%(lessons)s leçons terminées, %(quizzes)s quiz (score moyen %(score)s) ; "
-        "%(teachers)s enseignants, %(classes)s classes, %(courses)s cours publiés "
-        "dont %(shared)s pour tous les pays.",
-        learners=ctx.t.number(row.learners),
-        a7=ctx.t.number(row.active_7),
-        a30=ctx.t.number(row.active_30),
-        lessons=ctx.t.number(row.lessons_done),
-        quizzes=ctx.t.number(row.quizzes),
+        "%(learners)s, %(a7)s, %(a30)s ; %(lessons)s, %(quizzes)s (score moyen %(score)s) ; "
+        "%(teachers)s, %(classes)s, %(courses)s dont %(shared)s pour tous les pays.",
+        learners=ctx.ngettext("%(n)s élève inscrit", "%(n)s élèves inscrits", row.learners),
+        a7=ctx.ngettext("%(n)s actif sur 7 jours", "%(n)s actifs sur 7 jours", row.active_7),
+        a30=ctx.ngettext("%(n)s sur 30 jours", "%(n)s sur 30 jours", row.active_30),
+        lessons=ctx.ngettext("%(n)s leçon terminée", "%(n)s leçons terminées", row.lessons_done),
+        quizzes=ctx.ngettext("%(n)s quiz", "%(n)s quiz", row.quizzes),
         score=score,
-        teachers=ctx.t.number(row.teachers),
-        classes=ctx.t.number(row.classes),
-        courses=ctx.t.number(row.courses),
+        teachers=ctx.ngettext("%(n)s enseignant", "%(n)s enseignants", row.teachers),
+        classes=ctx.ngettext("%(n)s classe", "%(n)s classes", row.classes),
+        courses=ctx.ngettext("%(n)s cours publié", "%(n)s cours publiés", row.courses),
         shared=ctx.t.number(row.shared),
     )
 

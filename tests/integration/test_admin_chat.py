@@ -4,7 +4,7 @@ queued to the outbox, followed and cancelled; learners stopping announcements.""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -173,6 +173,55 @@ async def test_a_national_admin_broadcasts_to_their_country(
     assert {s for _, s in await outbox_rows(talk.store)} == {"cancelled"}
 
 
+async def test_an_announcement_nobody_can_receive_says_why_before_it_is_sent(
+    talk: Conversations, database_url: str
+) -> None:
+    web = Person.on(talk, "web", "browser-only")
+    await web.onboard(country="Sénégal")
+    await learners(talk, 2, "Mali", "telegram")
+    admin = await admin_of(talk, database_url, "national_admin", "SN")
+    await compose(admin, "Les écoles rouvrent lundi.")
+    said = admin.texts()
+    assert "Personne ne recevra cette annonce" in said
+    assert "1 personne du chat web correspond" in said and "écrire en premier" in said
+    assert not any("Envoyer maintenant" in o or "Dans 1 heure" in o for o in admin.options())
+    await admin.tap("Recommencer")
+    assert "Écrivez l'annonce en français" in admin.texts()
+    assert await outbox_rows(talk.store) == []
+
+
+async def test_the_preview_names_the_web_chat_learners_it_cannot_reach(
+    talk: Conversations, database_url: str
+) -> None:
+    await learners(talk, 2, "Sénégal", "telegram")
+    await learners(talk, 3, "Sénégal", "web")
+    admin = await admin_of(talk, database_url, "national_admin", "SN")
+    await compose(admin, "Les écoles rouvrent lundi.")
+    said = admin.texts()
+    assert "touchera 2 personnes (Telegram : 2, WhatsApp : 0)" in said
+    assert "3 personnes du chat web correspondent" in said
+    assert any("Envoyer maintenant" in o for o in admin.options())
+
+
+async def test_the_preview_says_who_on_whatsapp_is_outside_the_24_hour_window(
+    talk: Conversations, database_url: str
+) -> None:
+    recent, silent, _never_wrote = await learners(talk, 3, "Sénégal", "whatsapp")
+    channels = ChannelStore(talk.store)
+    now = datetime.now(UTC)
+    for person, wrote in ((recent, now), (silent, now - timedelta(days=3))):
+        async with talk.store.turn(person.user) as tx:
+            assert tx is not None
+            uid = tx.user_id
+        await channels.touch(uid, wrote)
+    admin = await admin_of(talk, database_url, "national_admin", "SN")
+    await compose(admin, "Les écoles rouvrent lundi.")
+    said = admin.texts()
+    assert "touchera 3 personnes (Telegram : 0, WhatsApp : 3)" in said
+    assert "2 personnes sur WhatsApp n'ont pas écrit depuis 24 heures" in said
+    assert any("Envoyer maintenant" in o for o in admin.options())
+
+
 async def test_stopped_announcements_can_start_again(talk: Conversations) -> None:
     learner = Person.on(talk, "telegram", "back")
     await learner.onboard()
@@ -232,7 +281,7 @@ async def test_impact_report_of_a_national_admin_covers_their_country_only(
     replies = await admin.send("/stats")
     summary = admin.texts(replies)
     assert "Impact du programme" in summary
-    assert "Sénégal : 4 élèves inscrits" in summary  # three students and the admin
+    assert "Sénégal : 3 élèves inscrits" in summary  # the admin is not a student
     assert "Mali" not in summary
     documents = {m.filename: m for m in replies if isinstance(m, Document)}
     assert set(documents) == {"impact.csv"}  # no chart port in this driver
@@ -255,6 +304,51 @@ async def test_a_regional_admin_sees_every_country_and_a_chart(
     chart = next(m for m in replies if isinstance(m, Document) and m.filename == "impact.png")
     assert chart.content.startswith(b"\x89PNG")
     assert admin.last_prompt().text == "Administration : que voulez-vous faire ?"
+
+
+class RecordingCharts:
+    """Charts that keep what they were asked to draw (and draw nothing)."""
+
+    def __init__(self) -> None:
+        self.series: dict[str, list[int]] = {}
+
+    async def weekly(
+        self, title: str, weeks: list[str], series: dict[str, list[int]], rtl: bool
+    ) -> bytes:
+        self.series = series
+        return b"\x89PNG"
+
+    async def progress_bars(
+        self, title: str, labels: list[str], values: list[float], maximum: float, rtl: bool
+    ) -> bytes:
+        return b"\x89PNG"
+
+
+async def test_the_report_counts_students_as_students_in_its_text_and_chart(
+    talk: Conversations, database_url: str
+) -> None:
+    await learners(talk, 3, "Sénégal", "telegram")
+    declared = Person.on(talk, "whatsapp", "self-declared-teacher")
+    await declared.onboard(role="Enseignant")
+    granted = Person.on(talk, "web", "granted-teacher")
+    await granted.onboard()
+    await cli_grant(database_url, "web", "granted-teacher", "teacher", "SN")
+    admin = await admin_of(talk, database_url, "national_admin", "SN")
+    charts = RecordingCharts()
+    talk.charts = charts
+    summary = admin.texts(await admin.send("/stats"))
+    assert "Sénégal : 3 élèves inscrits" in summary
+    assert "1 enseignant," in summary and "1 enseignants" not in summary
+    assert "0 classe," in summary and "0 cours publié " in summary
+    assert sum(charts.series["Nouveaux élèves"]) == 3  # the same people as the text
+
+
+async def test_one_of_each_reads_in_the_singular(talk: Conversations, database_url: str) -> None:
+    (student,) = await learners(talk, 1, "Mali", "telegram")
+    await student.send("/menu")
+    admin = await admin_of(talk, database_url, "national_admin", "ML")
+    summary = admin.texts(await admin.send("/stats"))
+    assert "Mali : 1 élève inscrit, 1 actif sur 7 jours, 1 sur 30 jours" in summary
 
 
 async def test_a_student_cannot_read_the_impact_report(talk: Conversations) -> None:

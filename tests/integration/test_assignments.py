@@ -147,6 +147,20 @@ async def test_the_class_is_told_and_only_who_has_not_finished_is_reminded_once(
     assert "1 élève sur 3 a fini." in teacher.texts()
 
 
+async def test_the_teacher_learns_who_cannot_be_told_now(
+    talk: Conversations, database_url: str
+) -> None:
+    teacher, join = await teacher_with_class(talk, database_url)
+    await class_of(talk, join, "awa")
+    web = Person.on(talk, "web", "browser-student")
+    await web.onboard()
+    await web.send(f"/rejoindre {join}")
+    await web.send("Fatou")
+    told = await give(teacher, "Tout le cours", "Sans date limite")
+    assert "Le travail est donné : 1 élève est prévenu." in told
+    assert "1 élève ne peut pas être prévenu maintenant" in told and "/devoirs" in told
+
+
 async def test_students_list_and_open_their_work(talk: Conversations, database_url: str) -> None:
     teacher, join = await teacher_with_class(talk, database_url)
     awa, binta = await class_of(talk, join, "awa", "binta")

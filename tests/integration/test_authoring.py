@@ -64,6 +64,12 @@ async def test_a_course_written_in_the_chat_is_previewed_published_and_exported(
     teacher = await teacher_of(talk, database_url)
     await write_course(teacher)
     assert "« Le compost au jardin de l'école » : 1 leçon, 1 question." in teacher.texts()
+    await teacher.tap("Question pour la dernière leçon")
+    await teacher.send("Le compost sent-il mauvais s'il est bien fait ?")
+    await teacher.tap("Vrai ou faux")
+    await teacher.tap("Faux")
+    await teacher.tap("Pas d'explication")
+    assert "« Le compost au jardin de l'école » : 1 leçon, 2 questions." in teacher.texts()
     replies = await teacher.tap("Aperçu")
     preview = teacher.texts(replies)
     assert "1. Faire un compost" in preview and "# On arrose un peu chaque semaine." in preview

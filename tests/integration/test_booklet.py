@@ -15,7 +15,7 @@ from PIL import Image
 
 from bot.booklet import cli as booklet_cli
 from bot.booklet import lesson_link, render_booklet
-from bot.booklet.exercises import right_answer
+from bot.booklet.exercises import paper_example, right_answer
 from bot.booklet.kinds import numbered, printed_text
 from bot.booklet.labels import labels
 from bot.booklet.qr import QR_BORDER, QR_SCALE, qr_matrix
@@ -31,6 +31,7 @@ from content.model import (
     Step,
     StepKind,
 )
+from content.paper import paper_code
 
 LIBRARY = load_library()
 COURSES = {course.id: course for course in LIBRARY.courses}
@@ -336,3 +337,59 @@ async def test_booklets_for_the_chat_are_rendered_once_with_the_public_url() -> 
     assert first.startswith(b"%PDF") and again is first
     assert booklets.renderer.rendered == 1
     assert "https://ecole.example/l/fractions/" in " ".join(pages_text(first))
+
+
+def headings(course: Course) -> list[str]:
+    """What must never end a page, flattened: the exercises' heading with the paper code line
+    under it, the key's lesson titles, modules, worksheet titles, and a paragraph that
+    introduces what follows (it ends with a colon)."""
+    words = labels(course.language)
+    found = [words["exercises"], words["answers"]]
+    for index, lesson in enumerate(course.lessons, start=1):
+        found.append(f"{words['lesson']} {index}. {lesson.title}")
+        if lesson.quiz is not None:
+            example = paper_example(lesson.quiz)
+            found.append(words["paper"].format(code=paper_code(course, lesson), example=example))
+        for step in lesson.steps:
+            if step.kind is StepKind.DOCUMENT and step.text:
+                found.append(step.text)
+            if step.kind is StepKind.TEXT:
+                found += [p for p in step.text.split("\n\n") if p.strip().endswith(":")]
+    for number, part in enumerate(course.modules, start=1):
+        found.append(f"{words['module']} {number} · {part.title}")
+    return [flat(text) for text in found if text.strip()]
+
+
+def page_bodies(pdf: bytes) -> list[str]:
+    """Each page's flattened text without its page number (the footer)."""
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    return [
+        flat(" ".join(line for line in page.extract_text().splitlines() if line.strip() != str(n)))
+        for n, page in enumerate(pages, start=1)
+    ]
+
+
+def test_no_page_ends_with_a_heading(rendered: tuple[Course, bytes]) -> None:
+    course, pdf = rendered
+    alone = [
+        (number, heading)
+        for number, body in enumerate(page_bodies(pdf)[:-1], start=1)
+        for heading in headings(course)
+        if body.endswith(heading)
+    ]
+    assert not alone, f"{course.id}: a heading ends a page, away from what it introduces"
+
+
+def test_a_lead_in_and_a_key_heading_move_with_what_follows() -> None:
+    """A lesson whose text stops just above the foot of a page, at every height."""
+    base = COURSES["fractions"]
+    for filler in range(8, 30, 3):
+        text = "\n\n".join(["Une phrase de remplissage assez longue pour une ligne."] * filler)
+        lead = "Voici ce qu'il faut retenir :\n\n- une part sur quatre est un quart."
+        steps = (Step(StepKind.TEXT, text), Step(StepKind.TEXT, lead))
+        lessons = (replace(base.lessons[0], steps=steps), *base.lessons[1:2])
+        course = replace(base, lessons=lessons, modules=())
+        pdf = render_booklet(course, base_url=BASE)
+        for number, body in enumerate(page_bodies(pdf)[:-1], start=1):
+            for heading in headings(course):
+                assert not body.endswith(heading), (filler, number, heading)

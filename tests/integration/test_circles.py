@@ -186,3 +186,37 @@ async def test_find_a_colleague_from_request_to_a_shared_circle(
     assert all("22370000009" not in text for _, _, text in await relays(talk))
     await asker.send("/cercles")
     assert any(o.startswith("✅ Échange Enseignant·e – Enseignant·e") for o in asker.options())
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp", "web"])
+async def test_a_colleague_search_without_anyone_says_so_at_once(
+    talk: Conversations, database_url: str, channel: str
+) -> None:
+    admin = await national_admin(talk, database_url)
+    asker = await teacher(talk, await invite_code(admin), channel, "221770000042", "Sénégal")
+    await asker.send("/cercles")
+    await asker.tap("Trouver un·e collègue")
+    await asker.tap("Mathématiques")
+    replies = await asker.tap("CM2")
+    said = asker.texts(replies)
+    assert "Aucun·e collègue n'est disponible pour votre demande (Mathématiques, CM2)" in said
+    assert "J'ai proposé" not in said
+    assert not [text for ext, _, text in await relays(talk) if ext == "221770000042"]
+
+
+async def test_declining_the_last_colleague_promises_no_one_else(
+    talk: Conversations, database_url: str
+) -> None:
+    admin = await national_admin(talk, database_url)
+    mali = await national_admin(talk, database_url, "Mali")
+    asker = await teacher(talk, await invite_code(admin), "telegram", "asker", "Sénégal")
+    peer = await teacher(talk, await invite_code(mali), "whatsapp", "22370000009", "Mali")
+    await asker.send("/cercles")
+    await asker.tap("Trouver un·e collègue")
+    await asker.tap("Mathématiques")
+    await asker.tap("CM2")
+    await peer.send("/cercles")
+    said = peer.texts(await peer.tap("Refuser n°1"))
+    assert "C'est noté." in said and "autre collègue" not in said
+    told = [text for ext, _, text in await relays(talk) if ext == "asker"]
+    assert told and "Aucun·e collègue n'est disponible" in told[-1]

@@ -90,14 +90,19 @@ async def a_class(talk: Conversations, database_url: str) -> tuple[Person, list[
     teacher, join = await new_teacher(talk, code, "teacher", "CM2 A")
     awa, moussa, fatou = [await student(talk, n, join) for n in ("Awa", "Moussa", "Fatou")]
     lessons = [le.id for le in talk.library.get(COURSE).lessons]  # type: ignore[union-attr]
-    await play(talk, awa, said("q1", "5", True), said("q3", "un quart", True))
+    # Stored as the quiz records them: option ids ("b" is "5"), "vrai"/"faux", typed text.
+    await play(talk, awa, said("q1", "b", True), said("q2", "faux", True))
+    await play(talk, awa, said("q3", "un quart", True))
+    await play(talk, awa, RecordAnswer(COURSE, "comparer", "q1", "a, b, d", 1.0, True))
     await play(
         talk, awa, RecordQuiz(COURSE, FIRST, 4, 4), *(CompleteLesson(COURSE, le) for le in lessons)
     )
-    await play(talk, moussa, said("q1", "5", True), said("q3", "1/3", False))
+    await play(talk, moussa, said("q1", "b", True), said("q2", "faux", True))
+    await play(talk, moussa, said("q3", "1/3", False))
     await play(talk, moussa, RecordQuiz(COURSE, FIRST, 2, 4), RecordQuiz(COURSE, FIRST, 3, 4))
     await play(talk, moussa, *(CompleteLesson(COURSE, le) for le in lessons[:2]))
-    await play(talk, fatou, said("q1", "3", False), said("q3", "1/3 ", False))
+    await play(talk, fatou, said("q1", "a", False), said("q2", "vrai", False))
+    await play(talk, fatou, said("q3", "1/3 ", False))
     await play(talk, fatou, RecordQuiz(COURSE, FIRST, 1, 4), CompleteLesson(COURSE, FIRST))
     away = datetime.now(UTC) - timedelta(days=10)
     await sql(
@@ -154,6 +159,38 @@ async def test_the_report_names_who_finished_and_the_hardest_question(
     assert "Les réponses de Moussa :" in answers
     assert "❌ Partager en parts égales · Comment lit-on la fraction 1/4 ?" in answers
     assert "« 1/3 »" in answers and "✅" in answers
+    assert "Comment lit-on la fraction 1/4 ? Écris-le en lettres. → « 1/3 »" in answers
+    assert "quel est le dénominateur ? → « 5 »" in answers
+
+
+async def test_answers_read_as_the_learner_saw_them_never_as_option_ids(
+    talk: Conversations, database_url: str
+) -> None:
+    teacher, _ = await a_class(talk, database_url)
+    await open_class(teacher)
+    await teacher.tap("Suivi de la classe")
+    replies = await teacher.tap("Les fractions")
+    text = teacher.texts(replies)
+    hardest = text.split("Les questions les plus difficiles :")[1].strip().splitlines()
+    denominator = next(line for line in hardest if "dénominateur" in line)
+    assert "Réponse fausse la plus fréquente : « 3 » (1 fois)" in denominator
+    true_false = next(line for line in hardest if "Fatou coupe une mangue" in line)
+    assert "« Vrai » (1 fois)" in true_false
+    sheets = [m for m in replies if isinstance(m, Document) and m.mime == "text/csv"]
+    assert [m.filename.split("-")[0] for m in sheets] == ["suivi", "reponses"]
+    rows = list(csv.reader(io.StringIO(sheets[1].content.decode("utf-8-sig"))))
+    assert rows[0] == ["élève", "cours", "leçon", "question", "réponse", "juste", "essai", "date"]
+    fatou = [row for row in rows[1:] if row[0] == "Fatou"]
+    assert [row[4] for row in fatou] == ["3", "Vrai", "1/3"]
+    assert [row[5] for row in fatou] == ["non", "non", "non"]
+    assert fatou[0][3] == "Dans la fraction 3/5, quel est le dénominateur ?"
+    assert {row[4] for row in rows[1:]} >= {"5", "Faux", "un quart"}
+    answers = teacher.texts(await teacher.tap("Fatou"))
+    awa = teacher.texts(await teacher.tap("Awa"))
+    assert "Quelles fractions sont égales à 1/2 ? → « 2/4 ; 3/6 ; 5/10 »" in awa
+    denominator = "❌ Partager en parts égales · Dans la fraction 3/5, quel est le dénominateur ?"
+    assert f"{denominator} → « 3 »" in answers
+    assert "→ « Vrai »" in answers and "« a »" not in answers and "« vrai »" not in answers
 
 
 async def essay_of(talk: Conversations, person: Person) -> None:
@@ -187,7 +224,7 @@ async def test_grading_an_essay_tells_the_student(talk: Conversations, database_
     await essay_of(talk, awa)
     await open_class(teacher)
     await teacher.tap("À corriger (1)")
-    assert "Copie de Awa" in teacher.texts() and "On dit un quart." in teacher.texts()
+    assert "Copie d'Awa" in teacher.texts() and "On dit un quart." in teacher.texts()
     assert "Comment lit-on la fraction 1/4 ?" in teacher.texts()
     await teacher.send("25")
     assert "entre 0 et 20" in teacher.texts()
@@ -224,7 +261,7 @@ async def test_ask_my_teacher_round_trip_and_muting(talk: Conversations, databas
     ((text, lesson),) = await sql(talk, "SELECT text, lesson_id FROM teacher_questions")
     assert text.startswith("Pourquoi") and lesson == FIRST
     (told,) = await notices_to(talk, teacher)
-    assert "Question de Awa (CM2 A) sur « Partager en parts égales »" in told["fr"]
+    assert "Question d'Awa (CM2 A) sur « Partager en parts égales »" in told["fr"]
     assert "/questions" in told["fr"]
     await teacher.send("/questions")
     assert "Pourquoi 1/4 est plus petit que 1/2 ?" in teacher.texts()
@@ -294,3 +331,16 @@ async def test_a_student_cannot_reach_the_teacher_steps(
         await go_to(talk, awa, step, **{"class": 1, "questions_all": True})
         replies = await awa.send("1")
         assert "réservée aux enseignants" in awa.texts(replies), step
+
+
+async def test_an_arabic_teacher_reads_the_course_texts_isolated_right_to_left(
+    talk: Conversations, database_url: str
+) -> None:
+    teacher, _ = await a_class(talk, database_url)
+    await open_class(teacher)
+    await teacher.tap("Suivi de la classe")
+    await teacher.tap("Les fractions")
+    await sql(talk, "UPDATE users SET locale = 'ar' WHERE external_id = 'teacher'")
+    answers = teacher.texts(await teacher.tap("Fatou"))
+    assert "← « \u20683\u2069 »" in answers and "« \u2068صحيح\u2069 »" in answers
+    assert "\u2068Dans la fraction 3/5, quel est le dénominateur ?\u2069" in answers

@@ -100,7 +100,7 @@ async def test_a_pin_is_asked_and_three_wrong_ones_lock_the_profile_for_a_while(
         await switch_to(phone, "Fatou")
         await phone.send("/eleve")
         asked = await phone.tap("Awa 🔒")
-        assert "Code PIN de Awa" in phone.texts(asked)
+        assert "Code PIN d'Awa" in phone.texts(asked)
         assert "Encore 2 essais" in phone.texts(await phone.send("0000"))
         assert "Encore 1 essai" in phone.texts(await phone.send("١٢٣٥"))  # Arabic-Indic digits
         locked = phone.texts(await phone.send("9999"))
@@ -110,7 +110,7 @@ async def test_a_pin_is_asked_and_three_wrong_ones_lock_the_profile_for_a_while(
         now += timedelta(minutes=16)
         await phone.tap("Awa 🔒")
         switched = phone.texts(await phone.send("١٢٣٤"))  # 1234 typed in Arabic-Indic digits
-        assert "C'est au tour de Awa" in switched
+        assert "C'est au tour d'Awa" in switched
         assert "Que voulez-vous faire" in switched
         async with conversations.store.engine.connect() as conn:
             stored = await conn.run_sync(
@@ -269,8 +269,8 @@ async def test_export_and_erasure_are_per_profile_and_spare_the_sibling(
         )
         erased = phone.texts(await phone.tap("Oui, tout effacer"))
         assert "tout est effacé" in erased
-        assert "Code PIN de Awa" in erased
-        assert "Code PIN de Awa" in phone.texts(await phone.send("/menu"))  # the gate holds
+        assert "Code PIN d'Awa" in erased
+        assert "Code PIN d'Awa" in phone.texts(await phone.send("/menu"))  # the gate holds
         opened = phone.texts(await phone.send("4321"))
         assert "Que voulez-vous faire" in opened
         assert NOT_YET not in await progress(phone)  # Awa's lesson is still there
@@ -298,7 +298,7 @@ async def test_a_forgotten_pin_is_removed_by_the_main_profile(database_url: str)
         await phone.send("/eleve")
         assert "Awa 🔒" not in phone.options()
         switched = phone.texts(await phone.tap("Awa"))
-        assert "C'est au tour de Awa" in switched
+        assert "C'est au tour d'Awa" in switched
 
 
 async def test_a_sibling_may_erase_a_forgotten_profile_after_confirming(

@@ -20,7 +20,7 @@ from tests.integration.test_authoring import write_course
 from tests.store_driver import Person, open_conversations
 
 CHAIN = (
-    "adapté par Moussa Traoré (ML) d'après « Le compost au jardin de l'école » de Awa Ndiaye (SN)"
+    "adapté par Moussa Traoré (ML) d'après « Le compost au jardin de l'école » d'Awa Ndiaye (SN)"
 )
 
 

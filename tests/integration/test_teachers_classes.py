@@ -62,12 +62,24 @@ async def become_teacher(person: Person, code: str, name: str | None = None) -> 
     await person.tap("Valider")
 
 
+async def test_a_code_for_one_teacher_says_so_in_the_singular(
+    talk: Conversations, database_url: str
+) -> None:
+    admin = await national_admin(talk, database_url)
+    await admin.send("/admin")
+    await admin.tap("Inviter des enseignants")
+    await admin.tap("Une seule personne")
+    await admin.tap("Une semaine")
+    assert "Valable pour 1 enseignant (Sénégal)" in admin.texts()
+    assert "(s)" not in admin.texts()
+
+
 async def test_an_invitation_code_makes_a_teacher_who_creates_a_class(
     talk: Conversations, database_url: str
 ) -> None:
     admin = await national_admin(talk, database_url)
     code = await invite_code(admin)
-    assert "Valable pour 10 enseignant(s) de Sénégal" in admin.texts()
+    assert "Valable pour 10 enseignants (Sénégal)" in admin.texts()
     teacher = Person.on(talk, "whatsapp", "221771234567")
     await teacher.onboard(role="Enseignant")
     await become_teacher(teacher, code)
