@@ -18,13 +18,20 @@ from content.errors import CourseFormatError
 from content.format import parse_course
 from content.gift import export_gift, parse_gift
 from tests.fuzz.strategies import shared_folder
+from tests.fuzz.support import Test, budgeted
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFORMANCE = shared_folder("conformance", "gift")
 GIFT_FILES = sorted(CONFORMANCE.glob("*.gift"))
 COURSE_FILES = sorted((ROOT / "content" / "library").glob("*/course.md"))
 
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def fuzzed(test: Test) -> Test:
+    """200 examples, each within the fuzz layer's time budget (a slow input fails)."""
+    return budgeted(SETTINGS(test))
+
 
 # Pieces that mean something to one of the formats, so that mutations hit the grammar.
 TOKENS = [
@@ -129,14 +136,14 @@ def test_there_are_files_to_mutate() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(PARSERS))
-@FUZZ
+@fuzzed
 @given(text=text_strategy)
 def test_random_text(name: str, text: str) -> None:
     """Random text with many control characters: only CourseFormatError."""
     _assert_only_format_errors(PARSERS[name], text)
 
 
-@FUZZ
+@fuzzed
 @given(data=st.data())
 def test_mutated_gift_files(data: st.DataObject) -> None:
     """Mutated conformance files fed to the GIFT and Aiken parsers."""
@@ -146,7 +153,7 @@ def test_mutated_gift_files(data: st.DataObject) -> None:
     _assert_only_format_errors(parse_aiken, text)
 
 
-@FUZZ
+@fuzzed
 @given(data=st.data())
 def test_mutated_course_files(data: st.DataObject) -> None:
     """Mutated bundled courses fed to all three parsers."""
@@ -157,7 +164,7 @@ def test_mutated_course_files(data: st.DataObject) -> None:
     _assert_only_format_errors(parse_aiken, text)
 
 
-@FUZZ
+@fuzzed
 @given(data=st.data())
 def test_mutated_gift_that_parses_survives_export(data: st.DataObject) -> None:
     """Whatever GIFT parses, export writes back to the same questions."""
