@@ -11,7 +11,8 @@ import re
 
 from content.format import split_heading
 
-_LESSON = re.compile(r"^#[ \t]+(?!module[ \t]*:)", re.IGNORECASE)
+# The spaces are taken whole: backtracking to fewer would find "module" no longer next.
+_LESSON = re.compile(r"^#[ \t]+(?![ \t]|module[ \t]*:)", re.IGNORECASE)
 _HEADING = re.compile(r"^#[ \t]+")
 _QUIZ = re.compile(r"^##[ \t]+quiz[ \t]*$", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^[ \t]*-{3,}[ \t]*$")

@@ -166,9 +166,9 @@ OLD_ID = re.compile(r"\[id:([^\x00-\x1F\x7F]+?)\]")
 OLD_TAG = re.compile(r"\[tag:([^\x00-\x1F\x7F]+?)\]")
 OLD_WORDS = re.compile(r"(?<!«)\s+(?![!?;:»\s])")
 OLD_LINK = re.compile(r"(https?://|www\.|\b[\w-]+\.(com|org|net|info|io|me|ly|xyz|africa)\b)", re.I)
-OLD_LESSON = re.compile(r"^#[ \t]+(?!module[ \t]*:)", re.IGNORECASE)
+OLD_LESSON = re.compile(r"^#[ \t]+(?![ \t]|module[ \t]*:)", re.IGNORECASE)  # as fixed
 
-SAME = settings(max_examples=400, deadline=None, derandomize=True)
+SAME = settings(max_examples=200, deadline=None, derandomize=True)
 
 
 def texts(*pieces: str, size: int = 12) -> st.SearchStrategy[str]:
