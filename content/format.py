@@ -35,6 +35,9 @@ HEADER_KEYS = (
     "audio",
 )
 REQUIRED_KEYS = ("id", "title", "subject", "levels", "language")
+# Problems found before reading stops: each one costs, and 512 KB of wrong lines (130,000
+# problems) held the event loop for seconds where the first ones are all a teacher reads.
+MAX_ERRORS = 100
 
 __all__ = [
     "COURSE_FILE_NAME",
@@ -108,6 +111,8 @@ class _Parser:
         """Read the whole text and build the course if no problem was found."""
         lines = text.removeprefix("\ufeff").split("\n")
         for number, raw in enumerate(lines, 1):
+            if len(self.errors) >= MAX_ERRORS:
+                break  # a file of nothing but mistakes: what follows would not help
             self.feed(number, raw.rstrip())
         if self.comment_line:
             message = N_("le commentaire '<!--' n'est jamais fermé par '-->'")
