@@ -36,6 +36,7 @@ from content.grading import _wildcard_matches, grade_short, parse_number
 from content.model import Question, QuestionType
 from content.normalize import fold, slugify
 from content.text import _WORDS, split_text
+from dialogs.flows.authoring import _LESSON_HEADING
 from dialogs.reminding import parse_time
 from dialogs.rubric import _criterion, parse_rubric
 from dialogs.when import parse_when, zone_of
@@ -110,6 +111,8 @@ CASES: dict[str, tuple[Callable[[str], object], str]] = {
     "edited heading of {#": (lesson_titles, "# " + "{#" * (UPLOAD // 2)),
     "edited heading, spaces inside": (lesson_titles, "# a" + " " * UPLOAD + "b"),
     "edited lesson of blank lines": (lambda text: steps(text, 0), "# a\n" + "\n" * UPLOAD),
+    "ids of a written course, {#a": (_LESSON_HEADING.findall, "# " + "{#a" * (UPLOAD // 3)),
+    "ids of a written course, long id": (_LESSON_HEADING.findall, "# {#" + "a" * UPLOAD),
     # GIFT: ids and tags in comments were `\[id:([^\x00-\x1F\x7F]+?)\]`.
     "gift comment of [id:": (parse_gift, "// " + "[id:" * (UPLOAD // 4)),
     "gift comment of [tag:": (parse_gift, "// " + "[tag:" * (UPLOAD // 5)),
