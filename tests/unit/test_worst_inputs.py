@@ -25,6 +25,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.i18n import I18n
 from bot.storage.moderation import LINK, listed_word, load_words
 from content.aiken import parse_aiken
 from content.errors import CourseFormatError
@@ -33,13 +34,17 @@ from content.format_edit import lesson_titles, steps
 from content.format_quiz import numeric_answer
 from content.gift import _bracketed, parse_gift
 from content.grading import _wildcard_matches, grade_short, parse_number
+from content.library import Library
 from content.model import Question, QuestionType
 from content.normalize import fold, slugify
 from content.text import _WORDS, split_text
+from dialogs.flows import build_dialogs
 from dialogs.flows.authoring import _LESSON_HEADING
 from dialogs.reminding import parse_time
 from dialogs.rubric import _criterion, parse_rubric
 from dialogs.when import parse_when, zone_of
+from tests.driver import Learner
+from tests.unit.test_dialogs_journey import onboard, walk_to_first_quiz
 
 BUDGET = 2.0  # seconds for one input; linear code takes milliseconds
 TYPED = 10_000  # characters: five times what a step ever sees of a typed message
@@ -157,6 +162,40 @@ def test_worst_input_within_budget(name: str) -> None:
     _run(parse, text)
     took = time.perf_counter() - started
     assert took < BUDGET, f"{name}: {took:.1f} s for {len(text):,} characters"
+
+
+WILDCARD_COURSE = """\
+id: motifs
+title: Les motifs
+subject: francais
+levels: CM2
+language: fr
+
+# Les mots {#mots}
+
+Un mot peut en cacher un autre.
+
+## Quiz
+
+? Écris un mot qui a trois a et finit par b.
+= *a*a*a*b
+"""
+
+
+async def test_a_long_answer_to_a_wildcard_question_is_graded_at_once() -> None:
+    # The issue's case: a learner's answer froze the event loop for everyone.
+    course = parse_course(WILDCARD_COURSE, Path("motifs/course.md"))
+    learner = Learner(build_dialogs(), I18n(), Library([course]))
+    await onboard(learner)
+    await walk_to_first_quiz(learner)
+    started = time.perf_counter()
+    replies = await learner.send("a" * TYPED)
+    assert time.perf_counter() - started < BUDGET
+    assert "pas encore" in learner.texts(replies)  # wrong, and asked again
+    started = time.perf_counter()
+    replies = await learner.send("Banana, Cab !" + " " * TYPED)
+    assert time.perf_counter() - started < BUDGET
+    assert "pas encore" not in learner.texts(replies), learner.texts(replies)
 
 
 # --- the scanners answer as the expressions they replaced --------------------------------
