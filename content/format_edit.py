@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 
-_LESSON = re.compile(r"^#[ \t]+(?!module[ \t]*:)", re.IGNORECASE)
+from content.format import split_heading
+
+# The spaces are taken whole: backtracking to fewer would find "module" no longer next.
+_LESSON = re.compile(r"^#[ \t]+(?![ \t]|module[ \t]*:)", re.IGNORECASE)
 _HEADING = re.compile(r"^#[ \t]+")
-_ID = re.compile(r"[ \t]*\{#[^}]*\}[ \t]*$")
 _QUIZ = re.compile(r"^##[ \t]+quiz[ \t]*$", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^[ \t]*-{3,}[ \t]*$")
 _MEDIA = re.compile(r"^[ \t]*(!\[|\[(audio|document|vid[eé]o)\b)", re.IGNORECASE)
@@ -27,7 +29,7 @@ def lesson_count(source: str) -> int:
 def lesson_titles(source: str) -> list[str]:
     """The lessons' titles, as their headings say (without an explicit `{#id}`)."""
     return [
-        _ID.sub("", _LESSON.sub("", line)).strip()
+        split_heading(_LESSON.sub("", line).rstrip(" \t"))[0]
         for line in source.split("\n")
         if _LESSON.match(line)
     ]
@@ -59,12 +61,14 @@ def _chunks(body: list[str]) -> list[list[str]]:
 
 
 def _trim(chunk: list[str]) -> list[str]:
-    """A step's lines without the blank lines around them."""
-    while chunk and not chunk[0].strip():
-        chunk = chunk[1:]
-    while chunk and not chunk[-1].strip():
-        chunk = chunk[:-1]
-    return chunk
+    """A step's lines without the blank lines around them (indices, not a slice per line:
+    a lesson of 100,000 blank lines took minutes)."""
+    start, end = 0, len(chunk)
+    while start < end and not chunk[start].strip():
+        start += 1
+    while end > start and not chunk[end - 1].strip():
+        end -= 1
+    return chunk[start:end]
 
 
 def steps(source: str, number: int) -> list[str]:

@@ -46,9 +46,11 @@ __all__ = [
 ]
 
 CATEGORY_MARK = "$CATEGORY:"
-# Moodle's own patterns for ids and tags in comments.
-_ID = re.compile(r"\[id:([^\x00-\x1F\x7F]+?)\]")
-_TAG = re.compile(r"\[tag:([^\x00-\x1F\x7F]+?)\]")
+# Moodle's patterns for ids and tags in comments are /\[id:([^\x00-\x1F\x7F]+?)\]/ and the same
+# with "tag:"; _bracketed reads them in one pass (the expressions rescan the rest of the line
+# from every "[id:", quadratic on a comment made of them).
+ID_OPENING, TAG_OPENING = "[id:", "[tag:"
+_CONTROL = re.compile(r"[\x00-\x1F\x7F]")
 UNNAMED_SOURCE = Path("<gift>")
 
 
@@ -93,6 +95,30 @@ class _Block:
         return Place(source, tuple(starts), tuple(number for number, _ in self.lines))
 
 
+def _bracketed(comment: str, opening: str) -> list[str]:
+    """The texts of `[id:...]` (with `opening` "[id:") in a comment, in order, like Moodle's
+    expression: at least one character, no control character, up to the first `]` after it.
+
+    Linear: a failed opening never makes the next one scan again what it already read.
+    """
+    found: list[str] = []
+    close = -1  # the first `]` at or after `first + 1`, once known
+    start = comment.find(opening)
+    while start >= 0:
+        first = start + len(opening)
+        if close < first + 1:
+            close = comment.find("]", first + 1)
+            if close < 0:
+                break
+        control = _CONTROL.search(comment, first, close)
+        if control is None:
+            found.append(comment[first:close])
+            start = comment.find(opening, close + 1)
+        else:  # every opening before the control character reaches over it
+            start = comment.find(opening, control.end())
+    return found
+
+
 def _blocks(text: str) -> Iterator[_Block]:
     """Cut the text at blank lines; lines starting with `//` are comments."""
     block = _Block()
@@ -133,10 +159,10 @@ class _Reader:
 
     def _comment(self, comment: str) -> None:
         """Pick `[id:...]` and `[tag:...]` out of a comment, as Moodle does."""
-        found = _ID.search(comment)
+        found = _bracketed(comment, ID_OPENING)
         if found:
-            self.id = found[1].strip()
-        self.tags.extend(tag.strip() for tag in _TAG.findall(comment))
+            self.id = found[0].strip()
+        self.tags.extend(tag.strip() for tag in _bracketed(comment, TAG_OPENING))
 
     def _category(self, text: str, place: Place) -> int:
         """Read a leading `$CATEGORY:` line; return where the rest of the block starts."""

@@ -182,10 +182,24 @@ def _matches(expected: str, given: str, typos: bool) -> bool:
 
 
 def _wildcard_matches(pattern: str, given: str) -> bool:
-    """Match a folded answer against a pattern where `*` stands for any characters."""
-    parts = [fold(part) for part in pattern.split(WILDCARD)]
-    regex = r"\s*.*\s*".join(re.escape(part) for part in parts)
-    return re.fullmatch(regex, given) is not None
+    """Match a folded answer against a pattern where `*` stands for any characters.
+
+    Linear, without a regular expression (`*a*a*a*b` against a long answer backtracked for
+    minutes): the first part must start the answer, the last end it, and each one between is
+    taken at its leftmost place after the previous one, which is enough to decide.
+    """
+    first, *middle, last = [fold(part) for part in pattern.split(WILDCARD)]
+    if len(given) < len(first) + len(last) or not given.startswith(first):
+        return False
+    if not given.endswith(last):
+        return False
+    position, end = len(first), len(given) - len(last)
+    for part in middle:
+        found = given.find(part, position, end)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
 
 
 def _answer_matches(answer: TextAnswer, given: str, typos: bool) -> bool:

@@ -9,8 +9,10 @@ import unicodedata
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 # A sentence ends with . ! ? … (or Arabic ؟), possibly followed by a closing quote or bracket.
 _SENTENCES = re.compile(r"(?<=[.!?…؟])\s+|(?<=[.!?…؟][»\"')\]])\s+")
-# French puts a space before ! ? ; : » and after «: never cut there.
-_WORDS = re.compile(r"(?<!«)\s+(?![!?;:»\s])")
+# French puts a space before ! ? ; : » and after «: never cut there. Each run of spaces is
+# tried from its start only (after «, from its second character): tried from every space, a
+# long run before a "!" backtracked quadratically (20,000 spaces: 8 s).
+_WORDS = re.compile(r"(?:(?<![«\s])|(?<=«\s))\s+(?![!?;:»\s])")
 _LEVELS = (_PARAGRAPHS, _SENTENCES, _WORDS)
 
 

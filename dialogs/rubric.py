@@ -3,7 +3,6 @@ out of 100, and the results order (jury score, ties broken by the peers' score).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from dialogs.creathon_ports import Standing
@@ -11,7 +10,7 @@ from dialogs.creathon_ports import Standing
 MAX_CRITERIA = 8
 MAX_CRITERION = 40  # characters of a criterion's name
 TOP = 10  # the best mark for one criterion
-_LINE = re.compile(r"^(?P<name>.+?)\s*[:=-]?\s*(?P<weight>\d{1,3})\s*%?$")
+_SEPARATORS = ":=-"  # between a criterion and its weight: "Clarté : 30", "Clarté = 30"
 
 
 def parse_rubric(text: str) -> tuple[tuple[str, int], ...] | str:
@@ -20,15 +19,37 @@ def parse_rubric(text: str) -> tuple[tuple[str, int], ...] | str:
     for line in (raw.strip() for raw in text.splitlines()):
         if not line:
             continue
-        match = _LINE.match(line)
-        if match is None or not match["name"].strip():
+        criterion = _criterion(line)
+        if criterion is None or not criterion[0].strip():
             return "lines"
-        criteria.append((" ".join(match["name"].split())[:MAX_CRITERION], int(match["weight"])))
+        name, weight = criterion
+        criteria.append((" ".join(name.split())[:MAX_CRITERION], weight))
     if not 1 <= len(criteria) <= MAX_CRITERIA:
         return "count"
     if sum(weight for _, weight in criteria) != 100 or any(w <= 0 for _, w in criteria):
         return "sum"
     return tuple(criteria)
+
+
+def _criterion(line: str) -> tuple[str, int] | None:
+    """A stripped line's name and weight ("Clarté : 30 %"), read backwards from its end.
+
+    Scanned, not matched: the regular expression it replaces (a lazy name, then spaces, a
+    separator and spaces) backtracked cubically on a name followed by a long run of spaces.
+    The weight is the last 1 to 3 digits, the name what comes before them and the spaces and
+    one separator around them, at least one character.
+    """
+    body = line[:-1].rstrip() if line.endswith("%") else line
+    end = len(body)
+    start = end
+    while start > 1 and end - start < 3 and body[start - 1].isdecimal():
+        start -= 1
+    if start == end:
+        return None
+    name_end = len(body[:start].rstrip())
+    if name_end and body[name_end - 1] in _SEPARATORS:
+        name_end = len(body[: name_end - 1].rstrip())
+    return body[: max(name_end, 1)], int(body[start:end])
 
 
 def weighted(criteria: Sequence[tuple[str, int]], scores: Sequence[int]) -> float:

@@ -25,7 +25,11 @@ from dialogs.moderation_ports import LogEntry, Pending, Screened
 
 DEFAULT_WORDS = Path(__file__).resolve().parents[1] / "moderation_words.toml"
 MODERATORS = ("moderator", "national_admin", "regional_admin")
-LINK = re.compile(r"(https?://|www\.|\b[\w-]+\.(com|org|net|info|io|me|ly|xyz|africa)\b)", re.I)
+# A domain is tried from the start of its run of letters and dashes only: `\b[\w-]+\.`, tried
+# at every boundary, backtracked quadratically on "a-a-a-…" (same matches, one pass).
+LINK = re.compile(
+    r"(https?://|www\.|(?<![\w-])-*\w[\w-]*\.(com|org|net|info|io|me|ly|xyz|africa)\b)", re.I
+)
 REASON = 300
 
 

@@ -10,11 +10,14 @@ per test, so an example costs a few HTTP round trips, not a bot start.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 import logging
 import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -22,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, settings
+from hypothesis.strategies import DataObject
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -43,17 +47,91 @@ T = TypeVar("T")
 EXAMPLES_ENV = "IMAGINECOLE_FUZZ_EXAMPLES"
 
 
-def fuzz(examples: int) -> settings:
-    """Settings of one property: `examples` in CI, the env var's number in a long run."""
+# IMAGINECOLE_FUZZ_BUDGET=20 gives each example 20 s of wall time (a slow machine); the default
+# is generous: an example takes well under a second, a backtracking expression minutes.
+BUDGET_ENV = "IMAGINECOLE_FUZZ_BUDGET"
+BUDGET = 5.0  # seconds of wall time for one example
+
+Test = TypeVar("Test", bound=Callable[..., Any])
+
+
+class SlowExample(AssertionError):
+    """An example went over its time budget: some input makes the code slow (issue 14)."""
+
+
+def fuzz(examples: int, budget: float | None = None) -> Callable[[Test], Test]:
+    """Settings of one property: `examples` in CI, the env var's number in a long run; each
+    example gets a wall-time budget, so a pathologically slow input fails the property."""
     wanted = int(os.environ.get(EXAMPLES_ENV, "0") or 0)
-    return settings(
+    chosen = settings(
         max_examples=wanted or examples,
-        deadline=None,
+        deadline=None,  # ours below names the input's size and survives a run that times out
         derandomize=not wanted,
         database=None if not wanted else settings.default.database,
         suppress_health_check=list(HealthCheck),
         print_blob=True,
     )
+    return lambda test: budgeted(chosen(test), budget)
+
+
+def budgeted(test: Test, seconds: float | None = None) -> Test:
+    """A hypothesis test whose every example must end within `seconds` (by default
+    IMAGINECOLE_FUZZ_BUDGET, else BUDGET)."""
+    seconds = seconds or float(os.environ.get(BUDGET_ENV, "0") or 0) or BUDGET
+    hypothesis = test.hypothesis  # type: ignore[attr-defined]
+    hypothesis.inner_test = within_budget(hypothesis.inner_test, seconds)
+    return test
+
+
+def within_budget(example: Test, seconds: float) -> Test:
+    """`example`, failing with SlowExample when one run takes more than `seconds`; the message
+    says how long and how big the input was (what it was, hypothesis prints)."""
+
+    @functools.wraps(example)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        drawn: list[object] = [*args, *kwargs.values()]
+        for value in drawn[:]:
+            if isinstance(value, DataObject):
+                value.draw = _recording(value.draw, drawn)  # type: ignore[method-assign]
+        started = time.monotonic()
+        try:
+            return example(*args, **kwargs)
+        finally:
+            took = time.monotonic() - started
+            if took > seconds:
+                size = sum(input_size(value) for value in drawn)
+                raise SlowExample(
+                    f"one example took {took:.1f} s, over its budget of {seconds:g} s, "
+                    f"for an input of {size:,} characters"
+                )
+
+    return timed  # type: ignore[return-value]
+
+
+def _recording(draw: Callable[..., Any], drawn: list[object]) -> Callable[..., Any]:
+    """`data.draw`, also keeping what it drew."""
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        value = draw(*args, **kwargs)
+        drawn.append(value)
+        return value
+
+    return recorded
+
+
+def input_size(value: object) -> int:
+    """How many characters (or bytes) an input holds, through lists, dicts and dataclasses."""
+    if isinstance(value, str | bytes | bytearray):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(input_size(k) + input_size(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return sum(input_size(item) for item in value)
+    if isinstance(value, DataObject):
+        return 0  # counted through what it drew
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return sum(input_size(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return len(repr(value))
 
 
 # --- the error log ---------------------------------------------------------------------------

@@ -151,6 +151,8 @@ def test_typed_announcement_dates_by_an_admin(harness: Harness) -> None:
     admin = Person.on(talk, "telegram", "fuzz-dates")
     harness.run(admin.onboard(role="Enseignant"))
     harness.run(grant(harness.database_url, "telegram", "fuzz-dates", "national_admin"))
+    pupil = Person.on(talk, "telegram", "fuzz-dates-pupil")  # an audience to announce to
+    harness.run(pupil.onboard())
 
     async def to_the_date() -> None:
         await admin.send("/admin")

@@ -6,10 +6,13 @@ import pickle
 import random
 import re
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
 from content.format import (
+    MAX_ERRORS,
+    REQUIRED_KEYS,
     CourseFormatError,
     check_path,
     parse_course,
@@ -486,3 +489,15 @@ def test_random_bytes_never_crash_the_checker(tmp_path: Path) -> None:
     for _ in range(300):
         path.write_bytes(bytes(rng.randrange(256) for _ in range(rng.randrange(200))))
         assert all(isinstance(e, CourseFormatError) for e in check_path(path))
+
+
+def test_reading_stops_after_a_hundred_problems(tmp_path: Path) -> None:
+    # 512 KB of wrong lines were 130,000 problems and seconds of the event loop.
+    text = "a:1\n" * 131_000
+    with pytest.raises(CourseFormatError) as first:
+        parse_course(text, Path("course.md"))
+    assert (first.value.line, first.value.values) == (1, {"key": "a", "known": ANY})
+    found = problems(tmp_path, text)
+    unknown = [line for line, _, message in found if message.startswith("clé d'en-tête inconnue")]
+    assert unknown == list(range(1, MAX_ERRORS + 1))
+    assert len(found) == MAX_ERRORS + len(REQUIRED_KEYS) + 1  # and "no lesson"

@@ -179,3 +179,13 @@ def test_the_steps_preview_names_the_text_not_its_recording() -> None:
         "🔊 Elle achète des mangues.",
         "Fin de l'histoire.",
     ]
+
+
+def test_a_module_heading_with_more_spaces_is_not_a_lesson() -> None:
+    # `^#[ \t]+(?!module…)` backtracked to one space, where "module" no longer followed.
+    spaced = COURSE.replace("# Module : Boire", "#  \t Module : Boire")
+    course = parse_course(spaced, Path("eau/course.md"))
+    assert course.modules[0].id == "boire"
+    assert lesson_count(spaced) == len(course.lessons) == 2
+    assert lesson_titles(spaced) == [lesson.title for lesson in course.lessons]
+    assert steps(spaced, 1) == ["Un canari fermé garde l'eau propre."]

@@ -18,13 +18,20 @@ from content.errors import CourseFormatError
 from content.format import parse_course
 from content.gift import export_gift, parse_gift
 from tests.conformance import conformance_folder, require_conformance
+from tests.fuzz.support import Test, budgeted
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFORMANCE = conformance_folder("gift")
 GIFT_FILES = sorted(CONFORMANCE.glob("*.gift"))
 COURSE_FILES = sorted((ROOT / "content" / "library").glob("*/course.md"))
 
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def fuzzed(test: Test) -> Test:
+    """200 examples, each within the fuzz layer's time budget (a slow input fails)."""
+    return budgeted(SETTINGS(test))
+
 
 # Pieces that mean something to one of the formats, so that mutations hit the grammar.
 TOKENS = [
@@ -129,7 +136,7 @@ def test_there_are_files_to_mutate() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(PARSERS))
-@FUZZ
+@fuzzed
 @given(text=text_strategy)
 def test_random_text(name: str, text: str) -> None:
     """Random text with many control characters: only CourseFormatError."""
@@ -137,7 +144,7 @@ def test_random_text(name: str, text: str) -> None:
 
 
 @pytest.mark.conformance("gift")
-@FUZZ
+@fuzzed
 @given(data=st.data())
 def test_mutated_gift_files(data: st.DataObject) -> None:
     """Mutated conformance files fed to the GIFT and Aiken parsers."""
@@ -147,7 +154,7 @@ def test_mutated_gift_files(data: st.DataObject) -> None:
     _assert_only_format_errors(parse_aiken, text)
 
 
-@FUZZ
+@fuzzed
 @given(data=st.data())
 def test_mutated_course_files(data: st.DataObject) -> None:
     """Mutated bundled courses fed to all three parsers."""
@@ -159,7 +166,7 @@ def test_mutated_course_files(data: st.DataObject) -> None:
 
 
 @pytest.mark.conformance("gift")
-@FUZZ
+@fuzzed
 @given(data=st.data())
 def test_mutated_gift_that_parses_survives_export(data: st.DataObject) -> None:
     """Whatever GIFT parses, export writes back to the same questions."""
