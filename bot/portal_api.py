@@ -10,7 +10,6 @@ Disabled (404) unless PORTAL_API_TOKEN is set.
 
 from __future__ import annotations
 
-import hmac
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from bot.server import Handler
 from bot.storage.impact import impact
 from bot.storage.sql import PgRunner, SqliteRunner
 from bot.storage.store import SqlStore
+from bot.tokens import same_secret
 from content.library import Library
 from dialogs.flows.commands import lesson_payload
 
@@ -47,7 +47,7 @@ class PortalApi:
     def _authorised(self, request: web.Request) -> None:
         """Refuse a request without the right bearer token (constant-time comparison)."""
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not given or not hmac.compare_digest(given.encode(), self.token.encode()):
+        if not given or not same_secret(given, self.token):
             raise web.HTTPUnauthorized(
                 text='{"error": "a valid bearer token is required"}',
                 content_type="application/json",
