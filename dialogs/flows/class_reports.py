@@ -4,8 +4,6 @@ student's answers on demand. Only the teacher's own classes (the queries check i
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 from statistics import mean
 
@@ -17,6 +15,7 @@ from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.messages import Ask, Document, Option, Out, Say
 from dialogs.report_ports import GivenAnswer, QuestionStat, QuizResult, StudentProgress
+from dialogs.spreadsheet import csv_bytes
 from dialogs.teaching_ports import ClassRoom
 
 AWAY = timedelta(days=7)
@@ -181,9 +180,8 @@ def _short(text: str) -> str:
 
 def table(ctx: Context, results: list[QuizResult]) -> bytes:
     """One row per student and quiz, as CSV (UTF-8 with a BOM, for spreadsheets)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    rows: list[list[object]] = []
+    rows.append(
         [
             ctx._("élève"),
             ctx._("cours"),
@@ -195,7 +193,7 @@ def table(ctx: Context, results: list[QuizResult]) -> bytes:
         ]
     )
     for r in results:
-        writer.writerow(
+        rows.append(
             [
                 r.name,
                 course_title(ctx, r.course_id),
@@ -206,7 +204,7 @@ def table(ctx: Context, results: list[QuizResult]) -> bytes:
                 r.last_at.date().isoformat(),
             ]
         )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(rows)
 
 
 async def class_answers(ctx: Context, event: Incoming) -> Turn:
