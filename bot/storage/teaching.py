@@ -74,9 +74,17 @@ class SqlTeachingDesk:
         expiry = utc(expires_at)
         if expiry is not None and expiry <= self.now:
             return "expired"
-        await self.runner.run(
-            "UPDATE teacher_invites SET uses = uses + 1 WHERE code = :c", c=wanted
+        # The check above is advice; this conditional update is the decision. Simultaneous
+        # redemptions wait on the row lock and see the count the winner left (read committed
+        # re-reads the row), so a single-use code makes one teacher, never several.
+        spent = await self.runner.run(
+            "UPDATE teacher_invites SET uses = uses + 1"
+            " WHERE code = :c AND uses < max_uses AND expires_at > :now RETURNING code",
+            c=wanted,
+            now=self.now,
         )
+        if not spent:
+            return "used"
         await grant_role(self.runner, self.user_id, Grant(Role.TEACHER, country), None, self.now)
         return None
 
