@@ -244,11 +244,16 @@ class SqlModerationDesk:
 
     async def release(self, message_id: int, relay: dict[str, str]) -> Posted | None:
         """Relay a held message as its author would have; None when it is not held."""
-        found = await self._message(message_id)
-        if found is None or found[2] != "held" or found[1] is None:
+        # One moderator releases it: the status moves from held once, a second finds it moved.
+        moved = await self.runner.run(
+            "UPDATE circle_messages SET status = 'relayed' WHERE id = :mid AND status = 'held'"
+            " AND author_id IS NOT NULL RETURNING circle_id, author_id",
+            mid=message_id,
+        )
+        if not moved:
             return None
-        circle_id, author_id, _ = found
-        await self._set_status(message_id, "relayed")
+        circle_id, author_id = int(moved[0][0]), int(moved[0][1])
+        await self._close_reports(message_id)
         attachment = await self._attachment(message_id)
         posted = await self._circles(author_id).relay(message_id, circle_id, relay, attachment)
         await self._log("release", message_id, "")

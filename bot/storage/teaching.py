@@ -137,12 +137,15 @@ class SqlTeachingDesk:
         if not rows or not rows[0][0]:
             return None
         country = str(rows[0][0])
-        await self.runner.run(
-            "UPDATE teacher_profiles SET status = :status, decided_by = :by WHERE user_id = :uid",
+        decided = await self.runner.run(  # one decision: a second admin at once finds none
+            "UPDATE teacher_profiles SET status = :status, decided_by = :by"
+            " WHERE user_id = :uid AND status = 'pending' RETURNING user_id",
             status="approved" if approve else "refused",
             by=self.user_id,
             uid=user_id,
         )
+        if not decided:
+            return None
         if approve:
             await grant_role(
                 self.runner, user_id, Grant(Role.TEACHER, country), self.user_id, self.now

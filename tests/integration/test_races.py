@@ -8,11 +8,15 @@ serialises them, and the same assertions hold there too).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from bot.conversations import Conversations
+from bot.storage.moderation import Rules, SqlModerationDesk
+from bot.storage.teaching import SqlTeachingDesk
 from dialogs.events import UserRef
 from tests.integration.test_teachers_classes import national_admin
 from tests.store_driver import Person, open_conversations
@@ -55,3 +59,77 @@ async def test_a_single_use_invitation_makes_one_teacher_of_twelve(
     assert len(accepted) == 1
     assert await count(talk, "SELECT COUNT(*) FROM role_grants WHERE role = 'teacher'") == 1
     assert await count(talk, "SELECT uses FROM teacher_invites WHERE code = :c", c=code) == 1
+
+
+async def at_once(
+    talk: Conversations, who: list[str], act: Callable[[Any], Awaitable[Any]]
+) -> list[Any]:
+    """Each person's turn does `act(tx)` at the same time; what each got."""
+
+    async def one(name: str) -> Any:
+        async with talk.store.turn(UserRef("web", name)) as tx:
+            assert tx is not None
+            return await act(tx)
+
+    return list(await asyncio.gather(*(one(name) for name in who)))
+
+
+async def test_a_teacher_request_is_decided_once(talk: Conversations) -> None:
+    """Admins approving and refusing the same request at once: one decision, kept whole."""
+    asker = Person.on(talk, "telegram", "asker")
+    await asker.onboard(role="Enseignant")
+    uid = await count(talk, "SELECT id FROM users WHERE external_id = 'asker'")
+    await count(
+        talk,
+        "INSERT INTO teacher_profiles (user_id, school, subjects, levels, status, requested_at)"
+        " VALUES (:uid, 'École', :none, :none, 'pending', :now) RETURNING user_id",
+        uid=uid,
+        none=[],
+        now=datetime.now(UTC),
+    )
+    admins = [f"admin{i}" for i in range(PEOPLE)]
+
+    async def decide(tx: Any) -> str | None:
+        approve = tx.user.external_id.endswith(("0", "2", "4", "6", "8"))
+        return await SqlTeachingDesk(tx.runner, tx.user_id).decide(uid, approve)
+
+    decided = [d for d in await at_once(talk, admins, decide) if d is not None]
+    assert len(decided) == 1
+    status = await count(
+        talk,
+        "SELECT CASE WHEN status = 'approved' THEN 1 ELSE 0 END FROM teacher_profiles"
+        " WHERE user_id = :uid",
+        uid=uid,
+    )
+    grants = await count(talk, "SELECT COUNT(*) FROM role_grants WHERE user_id = :uid", uid=uid)
+    assert grants == status  # approved and a teacher, or refused and not
+
+
+async def test_a_held_circle_message_is_released_once(talk: Conversations) -> None:
+    author = Person.on(talk, "telegram", "author")
+    await author.onboard(role="Enseignant")
+    uid = await count(talk, "SELECT id FROM users WHERE external_id = 'author'")
+    now = datetime.now(UTC)
+    circle = await count(
+        talk,
+        "INSERT INTO circles (name, subject, level_group, created_by, created_at)"
+        " VALUES ('Maths', 'maths', 'primaire', :uid, :now) RETURNING id",
+        uid=uid,
+        now=now,
+    )
+    message = await count(
+        talk,
+        "INSERT INTO circle_messages (circle_id, author_id, text, created_at, status)"
+        " VALUES (:cid, :uid, 'Bonjour', :now, 'held') RETURNING id",
+        cid=circle,
+        uid=uid,
+        now=now,
+    )
+
+    async def release(tx: Any) -> object:
+        desk = SqlModerationDesk(tx.runner, tx.user_id, Rules())
+        return await desk.release(message, {"fr": "Bonjour"})
+
+    released = [r for r in await at_once(talk, [f"mod{i}" for i in range(PEOPLE)], release) if r]
+    assert len(released) == 1
+    assert await count(talk, "SELECT COUNT(*) FROM moderation_log WHERE action = 'release'") == 1
