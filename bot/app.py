@@ -119,7 +119,12 @@ class BotApp:
         self._tidier = asyncio.get_running_loop().create_task(tidy_forever(store))
         self.runner = web.AppRunner(
             build_server(
-                self.engine, lambda: conversations.library, chat, routes, conversations.certifier
+                self.engine,
+                lambda: conversations.library,
+                chat,
+                routes,
+                conversations.certifier,
+                media_secret=settings.pseudonym_secret,
             )
         )
         await self.runner.setup()
