@@ -108,7 +108,10 @@ class BotApp:
             self.whatsapp = WhatsAppService(settings, self.conversations, store, i18n)
             routes += self.whatsapp.routes()
         if settings.portal_api_token:
-            portal = PortalApi(settings.portal_api_token, library, store, public_url)
+            conversations = self.conversations  # its library: bundled and teachers' courses
+            portal = PortalApi(
+                settings.portal_api_token, lambda: conversations.library, store, public_url
+            )
             routes += portal.routes()
         if settings.metrics_token:
             routes += MetricsEndpoint(settings.metrics_token, self.engine).routes()
