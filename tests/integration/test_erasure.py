@@ -35,6 +35,7 @@ from dialogs.ports import RecordAnswer, RecordQuiz
 from tests.driver import find_option
 from tests.full_bot import FullBot, full_bot
 from tests.integration.test_certificate_chat import finish_course
+from tests.integration.test_circles import join
 from tests.integration.test_class_reports import to_a_lesson
 from tests.integration.test_teachers_classes import become_teacher, invite_code, national_admin
 from tests.store_driver import Person
@@ -263,4 +264,42 @@ async def test_a_student_on_whatsapp_leaves_nothing(bot: FullBot, database_url: 
         "Oxyrinette",
         "xylophagique",
     ]
+    assert await leftovers(bot, needles, ids, data_folder(bot)) == []
+
+
+async def test_a_teacher_on_the_web_chat_leaves_nothing(bot: FullBot, database_url: str) -> None:
+    talk = bot.app.conversations
+    assert talk is not None
+    admin = await national_admin(talk, database_url)
+    await admin.send("/admin")
+    await admin.tap("Cercles")
+    await admin.tap("Nouveau cercle")
+    await admin.tap("Mathématiques")
+    await admin.tap("primaire")
+    code = await invite_code(admin)
+    on_telegram = Person.on(talk, "telegram", "70000002")
+    on_the_web = WebPerson.on(talk, "web", "webmember-5b7e2c91aa")
+    for colleague in (on_telegram, on_the_web):
+        await colleague.onboard(role="Enseignant")
+        await become_teacher(colleague, code)
+        await join(colleague, "Mathématiques - primaire")
+    me = WebPerson.on(talk, "web", WEB_UID)
+    await me.onboard(role="Enseignant")
+    await me.tap("Espace enseignant")
+    await me.tap("J'ai un code d'invitation")
+    await me.send(code)
+    await me.send("Ecole Vortigernia, Dakar")
+    await me.send("Grimbletonne Sarr")  # the name colleagues see
+    for label in ("Mathématiques", "Valider", "CM2", "Valider"):
+        await me.tap(label)
+    await join(me, "Mathématiques - primaire")
+    await me.tap("Écrire")
+    await me.send("Comment enseigner le plumbagorix en CM2 ?")
+    assert "Message envoyé au cercle" in me.texts()
+    assert await count(bot, "pending_messages") == 1  # held for the web colleague
+    ids = await user_ids(talk, "web", WEB_UID)
+    await me.send("/supprimer_mes_donnees")
+    await me.tap("Oui")
+    assert await user_ids(talk, "web", WEB_UID) == set()
+    needles = [WEB_UID, "Grimbletonne", "Vortigernia", "plumbagorix"]
     assert await leftovers(bot, needles, ids, data_folder(bot)) == []
