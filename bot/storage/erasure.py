@@ -5,7 +5,8 @@ does not hang on it, or only loosely (ON DELETE SET NULL keeps the text and forg
 author), and goes here, before the row:
 
 - what they wrote for others: their circle messages (with every copy: relayed broadcasts,
-  copies held for web members, reports), their notices and announcements (a question to
+  copies held for web members, the circle's digests that quote them, reports), the
+  one-to-one exchanges named after them, their notices and announcements (a question to
   their teacher, a circle post's relay with their name and school), the reports they made,
   the events they announced, the courses they wrote (and their files);
 - what others wrote for them alone: personal notices addressed to them only;
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.storage.circles import PAIR
 from bot.storage.sql import Runner, SqliteRunner, as_json
 
 
@@ -59,6 +61,21 @@ async def _their_writings(runner: Runner, uid: int) -> None:
         uid=uid,
     )
     await runner.run("DELETE FROM broadcasts WHERE author_id = :uid", uid=uid)
+    # A circle's daily digest quotes every post of the day, theirs too: it goes (the others'
+    # posts stay readable in the circle, and the next post schedules a new digest).
+    await runner.run(
+        "DELETE FROM broadcasts WHERE id IN (SELECT d.broadcast_id FROM circle_digests d"
+        " WHERE d.circle_id IN (SELECT m.circle_id FROM circle_messages m"
+        " WHERE m.author_id = :uid))",
+        uid=uid,
+    )
+    # A one-to-one exchange is named after its two members: it goes with either.
+    await runner.run(
+        "DELETE FROM circles WHERE level_group = :pair AND id IN"
+        " (SELECT circle_id FROM circle_members WHERE user_id = :uid)",
+        pair=PAIR,
+        uid=uid,
+    )
     # held copies for web members go with the message (pending_messages.circle_message_id)
     await runner.run("DELETE FROM circle_messages WHERE author_id = :uid", uid=uid)
     await runner.run("DELETE FROM circle_reports WHERE reporter_id = :uid", uid=uid)

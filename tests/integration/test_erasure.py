@@ -29,7 +29,7 @@ from sqlalchemy import inspect, text
 from bot.conversations import Conversations, Outcome
 from bot.reminders import ReminderLoop
 from bot.storage.reminders import QuietHours
-from dialogs.events import Incoming, OptionChosen, TextReceived
+from dialogs.events import Incoming, OptionChosen, TextReceived, UserRef
 from dialogs.messages import Out
 from dialogs.ports import RecordAnswer, RecordQuiz
 from tests.driver import find_option
@@ -279,10 +279,11 @@ async def test_a_teacher_on_the_web_chat_leaves_nothing(bot: FullBot, database_u
     code = await invite_code(admin)
     on_telegram = Person.on(talk, "telegram", "70000002")
     on_the_web = WebPerson.on(talk, "web", "webmember-5b7e2c91aa")
-    for colleague in (on_telegram, on_the_web):
+    daily = Person.on(talk, "telegram", "70000003")
+    for colleague, how in ((on_telegram, ""), (on_the_web, ""), (daily, "Un résumé par jour")):
         await colleague.onboard(role="Enseignant")
         await become_teacher(colleague, code)
-        await join(colleague, "Mathématiques - primaire")
+        await join(colleague, "Mathématiques - primaire", how)
     me = WebPerson.on(talk, "web", WEB_UID)
     await me.onboard(role="Enseignant")
     await me.tap("Espace enseignant")
@@ -293,13 +294,49 @@ async def test_a_teacher_on_the_web_chat_leaves_nothing(bot: FullBot, database_u
     for label in ("Mathématiques", "Valider", "CM2", "Valider"):
         await me.tap(label)
     await join(me, "Mathématiques - primaire")
+    await on_telegram.tap("Écrire")  # a colleague's post first: tonight's digest is theirs
+    await on_telegram.send("Bonjour à tous !")
     await me.tap("Écrire")
     await me.send("Comment enseigner le plumbagorix en CM2 ?")
     assert "Message envoyé au cercle" in me.texts()
-    assert await count(bot, "pending_messages") == 1  # held for the web colleague
+    assert await count(bot, "pending_messages") == 3  # held for the web colleague(s)
+    assert await count(bot, "circle_digests") == 1  # tonight's digest for the daily one
     ids = await user_ids(talk, "web", WEB_UID)
     await me.send("/supprimer_mes_donnees")
     await me.tap("Oui")
     assert await user_ids(talk, "web", WEB_UID) == set()
     needles = [WEB_UID, "Grimbletonne", "Vortigernia", "plumbagorix"]
     assert await leftovers(bot, needles, ids, data_folder(bot)) == []
+
+
+async def test_erasing_an_address_takes_the_exchange_named_after_them(bot: FullBot) -> None:
+    """The operators' erasure by address (SqlStore.erase) goes through the same cleaning:
+    a one-to-one exchange between two teachers is named after both, and goes."""
+    talk = bot.app.conversations
+    assert talk is not None
+    one, other = Person.on(talk, "telegram", "70000011"), Person.on(talk, "telegram", "70000012")
+    for person in (one, other):
+        await person.onboard(role="Enseignant")
+    ids = await user_ids(talk, "telegram", "70000011")
+    (mine,) = ids
+    (theirs,) = await user_ids(talk, "telegram", "70000012")
+    async with talk.store.turn(UserRef("web", "bystander")) as tx:
+        assert tx is not None
+        now = datetime.now(UTC)
+        rows = await tx.runner.run(
+            "INSERT INTO circles (name, subject, level_group, created_by, created_at)"
+            " VALUES ('Échange Taffelbrune – Awa', 'maths', 'pair', :uid, :now) RETURNING id",
+            uid=theirs,
+            now=now,
+        )
+        for uid in (mine, theirs):
+            await tx.runner.run(
+                "INSERT INTO circle_members (circle_id, user_id, digest, joined_at)"
+                " VALUES (:cid, :uid, 'every', :now)",
+                cid=rows[0][0],
+                uid=uid,
+                now=now,
+            )
+    assert await talk.store.erase(UserRef("telegram", "70000011"))
+    assert await leftovers(bot, ["70000011", "Taffelbrune"], ids, data_folder(bot)) == []
+    assert await user_ids(talk, "telegram", "70000012") == {theirs}
