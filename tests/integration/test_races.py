@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from bot.conversations import Conversations
+from bot.storage.creathon import SqlCreathonDesk
 from bot.storage.moderation import Rules, SqlModerationDesk
 from bot.storage.teaching import SqlTeachingDesk
+from dialogs.creathon_ports import REVIEW
 from dialogs.events import UserRef
 from tests.integration.test_teachers_classes import national_admin
 from tests.store_driver import Person, open_conversations
@@ -133,3 +135,30 @@ async def test_a_held_circle_message_is_released_once(talk: Conversations) -> No
     released = [r for r in await at_once(talk, [f"mod{i}" for i in range(PEOPLE)], release) if r]
     assert len(released) == 1
     assert await count(talk, "SELECT COUNT(*) FROM moderation_log WHERE action = 'release'") == 1
+
+
+async def contest_in(talk: Conversations, status: str, jury: list[int]) -> int:
+    """A Creathon contest at `status`, its deadlines passed."""
+    past = datetime.now(UTC) - timedelta(days=1)
+    return await count(
+        talk,
+        "INSERT INTO creathon_contests (theme, rules, levels, subjects, submit_by, review_by,"
+        " criteria, jury, reviewers, shortlist, status, created_at) VALUES ('Eau', '',"
+        " :none, :none, :past, :past, :criteria, :jury, 2, 3, :status, :past) RETURNING id",
+        none=[],
+        past=past,
+        criteria=[["Clarté", 100]],
+        jury=jury,
+        status=status,
+    )
+
+
+async def test_the_jury_is_started_once(talk: Conversations) -> None:
+    """Every teacher who opens the contest past its review date moves it: one does."""
+    contest = await contest_in(talk, REVIEW, [1])
+
+    async def start(tx: Any) -> tuple[int, ...]:
+        return await SqlCreathonDesk(tx.runner, tx.user_id).start_jury(contest, ())
+
+    started = [s for s in await at_once(talk, [f"t{i}" for i in range(PEOPLE)], start) if s]
+    assert started == [(1,)]
