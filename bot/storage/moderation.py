@@ -203,8 +203,17 @@ class SqlModerationDesk:
         return int(circle_id), int(author_id) if author_id else None, str(status)
 
     async def remove(self, message_id: int, reason: str) -> int:
-        """Mark it removed, cancel its queued copies, queue the withdrawal of the sent ones."""
-        await self._set_status(message_id, "removed")
+        """Mark it removed, cancel its queued copies, queue the withdrawal of the sent ones.
+        Two moderators removing it at once: the second finds it removed (no second set of
+        withdrawals, no second log line)."""
+        moved = await self.runner.run(
+            "UPDATE circle_messages SET status = 'removed' WHERE id = :mid"
+            " AND status <> 'removed' RETURNING id",
+            mid=message_id,
+        )
+        if not moved:
+            return 0
+        await self._close_reports(message_id)
         await self.runner.run(
             "UPDATE outbox SET status = 'cancelled' WHERE status = 'queued' AND broadcast_id IN"
             " (SELECT broadcast_id FROM circle_relays WHERE message_id = :mid)",
@@ -224,15 +233,6 @@ class SqlModerationDesk:
             )
         await self._log("remove", message_id, reason)
         return len(rows)
-
-    async def _set_status(self, message_id: int, status: str) -> None:
-        """A message's new status; its pending reports are handled with it."""
-        await self.runner.run(
-            "UPDATE circle_messages SET status = :status WHERE id = :mid",
-            status=status,
-            mid=message_id,
-        )
-        await self._close_reports(message_id)
 
     async def _close_reports(self, message_id: int) -> None:
         """The pending reports of a message are handled."""

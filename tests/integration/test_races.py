@@ -162,3 +162,31 @@ async def test_the_jury_is_started_once(talk: Conversations) -> None:
 
     started = [s for s in await at_once(talk, [f"t{i}" for i in range(PEOPLE)], start) if s]
     assert started == [(1,)]
+
+
+async def test_a_circle_message_is_removed_once(talk: Conversations) -> None:
+    author = Person.on(talk, "telegram", "author")
+    await author.onboard(role="Enseignant")
+    uid = await count(talk, "SELECT id FROM users WHERE external_id = 'author'")
+    now = datetime.now(UTC)
+    circle = await count(
+        talk,
+        "INSERT INTO circles (name, subject, level_group, created_by, created_at)"
+        " VALUES ('Maths', 'maths', 'primaire', :uid, :now) RETURNING id",
+        uid=uid,
+        now=now,
+    )
+    message = await count(
+        talk,
+        "INSERT INTO circle_messages (circle_id, author_id, text, created_at, status)"
+        " VALUES (:cid, :uid, 'Bonjour', :now, 'relayed') RETURNING id",
+        cid=circle,
+        uid=uid,
+        now=now,
+    )
+
+    async def remove(tx: Any) -> int:
+        return await SqlModerationDesk(tx.runner, tx.user_id, Rules()).remove(message, "spam")
+
+    await at_once(talk, [f"mod{i}" for i in range(PEOPLE)], remove)
+    assert await count(talk, "SELECT COUNT(*) FROM moderation_log WHERE action = 'remove'") == 1
