@@ -54,7 +54,7 @@ class WebChat:
         """Handle one frame; returns the learner's id once they said hello."""
         try:
             frame = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting exhausts the parser's stack
             frame = None
         if not isinstance(frame, dict):
             await ws.send_json({"type": "error", "text": "bad frame"})
