@@ -5,10 +5,12 @@ through onboarding, and its media files over HTTP."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy import text
 
 from bot.app import BotApp
 from bot.config import Settings
@@ -17,6 +19,7 @@ from bot.storage import authored_files
 from content.paper import paper_code
 from dialogs.flows.commands import lesson_payload
 from dialogs.messages import Say, Show
+from dialogs.ports import RecordAnswer
 from tests.integration.test_authoring import write_course
 from tests.integration.test_shared_library import new_class, publish, sees_compost, teacher
 from tests.store_driver import Person
@@ -139,3 +142,30 @@ def test_the_chat_signs_the_media_of_restricted_courses_only(tmp_path: Path) -> 
     assert mine.url_path == signed(SECRET, "/media/class-course/images/p.png")
     assert mine.url_path.startswith("/media/class-course/images/p.png?k=")
     assert bundled.url_path == "/media/fractions/pizza.png" and said == Say("Bonjour")
+
+
+async def test_review_drops_a_class_course_once_the_student_left_the_class(
+    bot: BotApp, database_url: str
+) -> None:
+    _, student, _, course_id = await a_class_course(bot, database_url)
+    assert bot.conversations is not None and bot.engine is not None
+    talk = bot.conversations
+    course = talk.library.get(course_id)
+    assert course is not None and course.lessons[-1].quiz is not None
+    lesson = course.lessons[-1]
+    question = lesson.quiz.questions[0]
+    async with talk.store.turn(student.user) as tx:
+        assert tx is not None
+        said = RecordAnswer(course_id, lesson.id, question.id, "Du plastique", 0.0, False)
+        tx.save(tx.profile, tx.state, [said])
+    async with bot.engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE review_cards SET due = :past"), {"past": datetime(2020, 1, 1, tzinfo=UTC)}
+        )
+    await student.send("/menu")
+    assert "Que met-on dans le compost ?" in student.texts(await student.tap("Réviser"))
+    async with bot.engine.begin() as conn:
+        await conn.execute(text("DELETE FROM class_members"))
+    await student.send("/menu")
+    shown = student.texts(await student.tap("Réviser"))
+    assert "Que met-on dans le compost ?" not in shown and "Réviser" not in student.options()
