@@ -128,6 +128,14 @@ async def test_media_of_a_class_course_need_the_chats_signature(
             assert response.status == 200 and await response.read() == b"\x89PNG secret picture"
         async with http.get(base + signed(b"another-secret", path)) as response:
             assert response.status == 404
+        # a booklet's short link only hands over to the chat, which decides who gets in
+        assert bot.conversations is not None
+        course = bot.conversations.library.get(course_id)
+        assert course is not None
+        lesson = f"/l/{course_id}/{course.lessons[0].id}"
+        async with http.get(base + lesson, allow_redirects=False) as response:
+            assert response.status == 302
+            assert "compost" not in (await response.text()).lower()
 
 
 def test_the_chat_signs_the_media_of_restricted_courses_only(tmp_path: Path) -> None:
