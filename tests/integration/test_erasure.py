@@ -141,6 +141,23 @@ async def leftovers(bot: FullBot, needles: list[str], ids: set[int], data: Path)
     return found + files_holding(data, needles)
 
 
+async def sqlite_file_holding(bot: FullBot, database_url: str, needles: list[str]) -> list[str]:
+    """On SQLite, the database file itself, once the WAL is written back: a deleted row
+    must not stay readable in a free page."""
+    if not database_url.startswith("sqlite"):
+        return []
+    assert bot.app.engine is not None
+    async with bot.app.engine.connect() as conn:
+        await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    path = Path(database_url.split("///", 1)[1])
+    found = []
+    for name in (path, path.with_name(path.name + "-wal")):
+        if name.exists():
+            content = name.read_bytes()
+            found += [f"{name} holds {n!r}" for n in needles if n.encode() in content]
+    return found
+
+
 def files_holding(data: Path, needles: list[str]) -> list[str]:
     """Files of the data folder (authored courses, caches) that hold or are named after a
     needle; the SQLite file itself is read table by table above."""
@@ -265,6 +282,7 @@ async def test_a_student_on_whatsapp_leaves_nothing(bot: FullBot, database_url: 
         "xylophagique",
     ]
     assert await leftovers(bot, needles, ids, data_folder(bot)) == []
+    assert await sqlite_file_holding(bot, database_url, needles) == []
 
 
 async def test_a_teacher_on_the_web_chat_leaves_nothing(bot: FullBot, database_url: str) -> None:
@@ -307,6 +325,7 @@ async def test_a_teacher_on_the_web_chat_leaves_nothing(bot: FullBot, database_u
     assert await user_ids(talk, "web", WEB_UID) == set()
     needles = [WEB_UID, "Grimbletonne", "Vortigernia", "plumbagorix"]
     assert await leftovers(bot, needles, ids, data_folder(bot)) == []
+    assert await sqlite_file_holding(bot, database_url, needles) == []
 
 
 async def test_erasing_an_address_takes_the_exchange_named_after_them(bot: FullBot) -> None:
