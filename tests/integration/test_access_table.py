@@ -404,7 +404,10 @@ ENDPOINTS: dict[tuple[str, str], tuple[Call, ...]] = {
         Call("GET", "/api/v1/figures?country=ML", 401, WRONG_BEARER),
         Call("GET", "/api/v1/figures?country=ML", 200, BEARER),
     ),
-    ("GET", "/verify/{code}"): (Call("GET", "/verify/FORGED-CODE", 404),),  # public, checks
+    ("GET", "/verify/{code}"): (  # public, checks
+        Call("GET", "/verify/FORGED-CODE", 404),
+        Call("GET", "/verify/%C3%A9%ED%A0%80%FF", 404),  # not ASCII, not even UTF-8
+    ),
     ("POST", "/telegram/webhook"): (
         Call("POST", "/telegram/webhook", 401, body=TG_UPDATE),
         Call("POST", "/telegram/webhook", 401, TG_FORGED, TG_UPDATE),
