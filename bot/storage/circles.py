@@ -173,10 +173,11 @@ class SqlCircleDesk:
     async def _hold(self, user_id: int, text: str, message_id: int | None = None) -> None:
         """Keep a text for a web member's next visit (it goes if the message goes)."""
         await self.runner.run(
-            "INSERT INTO pending_messages (user_id, payload, created_at, circle_message_id)"
-            " VALUES (:uid, :payload, :now, :mid)",
+            "INSERT INTO pending_messages (user_id, payload, created_at, circle_message_id,"
+            " author_id) VALUES (:uid, :payload, :now, :mid, :author)",
             uid=user_id,
             mid=message_id,
+            author=self.user_id,
             payload={"type": "text", "text": {"body": text}},
             now=self.now,
         )

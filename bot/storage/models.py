@@ -203,6 +203,10 @@ class PendingMessage(Base):
     circle_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("circle_messages.id", ondelete="CASCADE"), index=True
     )
+    # Who wrote it, for a message from a person (a circle's notice): it goes with them.
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
 
 
 class MediaUpload(Base):

@@ -28,6 +28,7 @@ from sqlalchemy import inspect, text
 
 from bot.conversations import Conversations, Outcome
 from bot.reminders import ReminderLoop
+from bot.storage.circles import SqlCircleDesk
 from bot.storage.reminders import QuietHours
 from dialogs.events import Incoming, OptionChosen, TextReceived, UserRef
 from dialogs.messages import Out
@@ -320,6 +321,12 @@ async def test_a_teacher_on_the_web_chat_leaves_nothing(bot: FullBot, database_u
     assert await count(bot, "pending_messages") == 3  # held for the web colleague(s)
     assert await count(bot, "circle_digests") == 1  # tonight's digest for the daily one
     ids = await user_ids(talk, "web", WEB_UID)
+    (colleague,) = await user_ids(talk, "web", "webmember-5b7e2c91aa")
+    async with talk.store.turn(me.user) as tx:  # a notice of theirs held for a web colleague
+        assert tx is not None
+        told = {"fr": "Grimbletonne Sarr vous propose un échange."}
+        await SqlCircleDesk(tx.runner, tx.user_id).notice((colleague,), told)
+    assert await count(bot, "pending_messages") == 4
     await me.send("/supprimer_mes_donnees")
     await me.tap("Oui")
     assert await user_ids(talk, "web", WEB_UID) == set()

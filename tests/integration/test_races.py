@@ -185,8 +185,22 @@ async def test_a_circle_message_is_removed_once(talk: Conversations) -> None:
         now=now,
     )
 
+    reader = Person.on(talk, "web", "reader")
+    await reader.onboard(role="Enseignant")
+    reader_id = await count(talk, "SELECT id FROM users WHERE external_id = 'reader'")
+    await count(  # its copy held for a web member, not delivered once it is removed
+        talk,
+        "INSERT INTO pending_messages (user_id, payload, created_at, circle_message_id)"
+        " VALUES (:uid, :payload, :now, :mid) RETURNING id",
+        uid=reader_id,
+        payload={"type": "text", "text": {"body": "Bonjour"}},
+        now=now,
+        mid=message,
+    )
+
     async def remove(tx: Any) -> int:
         return await SqlModerationDesk(tx.runner, tx.user_id, Rules()).remove(message, "spam")
 
     await at_once(talk, [f"mod{i}" for i in range(PEOPLE)], remove)
     assert await count(talk, "SELECT COUNT(*) FROM moderation_log WHERE action = 'remove'") == 1
+    assert await count(talk, "SELECT COUNT(*) FROM pending_messages") == 0

@@ -1,5 +1,5 @@
-"""Erasure: a web member's held copy of a circle message knows that message, so erasing its
-author erases the copies too.
+"""Erasure: a web member's held message knows the circle message it copies and who wrote it,
+so erasing its author (or removing the message) takes the copies too.
 
 Revision ID: 0024
 Revises: 0019
@@ -29,11 +29,23 @@ def upgrade() -> None:
             ondelete="CASCADE",
         )
         batch.create_index("ix_pending_messages_circle_message_id", ["circle_message_id"])
+        batch.add_column(sa.Column("author_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            "fk_pending_messages_author_id_users",
+            "users",
+            ["author_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+        batch.create_index("ix_pending_messages_author_id", ["author_id"])
 
 
 def downgrade() -> None:
     """Drop it again."""
     with op.batch_alter_table("pending_messages") as batch:
+        batch.drop_index("ix_pending_messages_author_id")
+        batch.drop_constraint("fk_pending_messages_author_id_users", type_="foreignkey")
+        batch.drop_column("author_id")
         batch.drop_index("ix_pending_messages_circle_message_id")
         batch.drop_constraint(
             "fk_pending_messages_circle_message_id_circle_messages", type_="foreignkey"
