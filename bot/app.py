@@ -120,7 +120,10 @@ class BotApp:
             self.whatsapp = WhatsAppService(settings, self.conversations, store, i18n)
             routes += self.whatsapp.routes()
         if settings.portal_api_token:
-            portal = PortalApi(settings.portal_api_token, library, store, public_url)
+            conversations = self.conversations  # its library: bundled and teachers' courses
+            portal = PortalApi(
+                settings.portal_api_token, lambda: conversations.library, store, public_url
+            )
             routes += portal.routes()
         if settings.metrics_token:
             routes += MetricsEndpoint(settings.metrics_token, self.engine).routes()
@@ -131,7 +134,12 @@ class BotApp:
         self._tidier = asyncio.get_running_loop().create_task(tidy_forever(store))
         self.runner = web.AppRunner(
             build_server(
-                self.engine, lambda: conversations.library, chat, routes, conversations.certifier
+                self.engine,
+                lambda: conversations.library,
+                chat,
+                routes,
+                conversations.certifier,
+                media_secret=settings.pseudonym_secret,
             ),
             keepalive_timeout=settings.keepalive_timeout,
         )

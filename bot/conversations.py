@@ -12,6 +12,7 @@ from bot import inbound_files, metrics
 from bot.flood import FloodGuard, Verdict, notice_text
 from bot.i18n import I18n
 from bot.inbound_files import Fetch
+from bot.media_links import sign_media
 from bot.rendering import made
 from bot.storage.authoring import published_library
 from bot.storage.locks import KeyedLocks
@@ -163,7 +164,8 @@ class Conversations:
         # Erased, or a newcomer's turn that changed nothing (rolled back): no row.
         erased = any(isinstance(effect, EraseLearner) for effect in reply.effects) or not tx.kept
         user_id = None if erased else tx.account_id
-        outcome = Outcome(event.user, reply.messages, ctx.t.lang, ctx.t.rtl, user_id)
+        messages = sign_media(reply.messages, self.secret, self.library.restricted)
+        outcome = Outcome(event.user, messages, ctx.t.lang, ctx.t.rtl, user_id)
         outcome.profile_id = None if erased else tx.user_id
         if tx.follow_up:  # another profile of the phone is in use now: show where it stands
             return await self._followed(outcome, event)

@@ -13,7 +13,6 @@ on label children looked up once per channel (bench/telegram_webhook.py --compar
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import os
 import re
@@ -37,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.db import PING_TIMEOUT
 from bot.storage.gauges import Gauges, read_gauges
+from bot.tokens import same_secret
 
 if TYPE_CHECKING:  # bot.server imports the web chat, which imports the conversations
     from bot.server import Handler
@@ -194,7 +194,7 @@ class MetricsEndpoint:
     async def metrics(self, request: web.Request) -> web.Response:
         """Check the bearer token in constant time, then read and expose everything."""
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not given or not hmac.compare_digest(given.encode(), self.token.encode()):
+        if not given or not same_secret(given, self.token):
             return web.Response(status=401, headers={"WWW-Authenticate": "Bearer"})
         try:
             async with asyncio.timeout(PING_TIMEOUT):

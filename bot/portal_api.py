@@ -6,11 +6,16 @@ links, and the programme's aggregate figures. Token-protected; no personal data 
     GET /api/v1/figures        figures per country, and the last weeks (?country=SN&weeks=12)
 
 Disabled (404) unless PORTAL_API_TOKEN is set.
+
+The catalogue holds the bundled courses and the teachers' published ones, except those
+published for the author's classes only (`Library.restricted`). Figures are k-anonymous: a
+count from 1 to 4 is null ("fewer than 5", SMALL), and a country with fewer than 5 learners
+shows none of its learners' activity (an average or a total of one person is that person).
 """
 
 from __future__ import annotations
 
-import hmac
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,19 +25,28 @@ from bot.server import Handler
 from bot.storage.impact import impact
 from bot.storage.sql import PgRunner, SqliteRunner
 from bot.storage.store import SqlStore
+from bot.tokens import same_secret
 from content.library import Library
+from dialogs.admin_ports import CountryFigures
 from dialogs.flows.commands import lesson_payload
 
 PREFIX = "/api/v1"
 MAX_WEEKS = 104
+SMALL = 5  # the smallest group a figure describes; below it the cell is null
 
 
 class PortalApi:
     """The portal's routes on the shared aiohttp server."""
 
-    def __init__(self, token: str, library: Library, store: SqlStore, public_url: str) -> None:
+    def __init__(
+        self,
+        token: str,
+        library: Library | Callable[[], Library],
+        store: SqlStore,
+        public_url: str,
+    ) -> None:
         self.token = token
-        self.library = library
+        self._library = library if callable(library) else (lambda: library)
         self.store = store
         self.public_url = public_url
 
@@ -47,7 +61,7 @@ class PortalApi:
     def _authorised(self, request: web.Request) -> None:
         """Refuse a request without the right bearer token (constant-time comparison)."""
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not given or not hmac.compare_digest(given.encode(), self.token.encode()):
+        if not given or not same_secret(given, self.token):
             raise web.HTTPUnauthorized(
                 text='{"error": "a valid bearer token is required"}',
                 content_type="application/json",
@@ -61,7 +75,9 @@ class PortalApi:
     async def courses(self, request: web.Request) -> web.Response:
         """Every course with its lessons and the links that open them in the chat."""
         self._authorised(request)
-        return web.json_response({"courses": [self._course(c) for c in self.library.courses]})
+        library = self._library()  # the bundled courses and the teachers' published ones
+        listed = [c for c in library.courses if c.id not in library.restricted]
+        return web.json_response({"courses": [self._course(c) for c in listed]})
 
     def _course(self, course: Any) -> dict[str, Any]:
         """One course of the catalogue."""
@@ -111,25 +127,14 @@ class PortalApi:
                 figures = await impact(PgRunner(conn), scope, weeks, now)
         return {
             "generated_at": now.isoformat(),
-            "countries": [
-                {
-                    "country": row.country,
-                    "learners": row.learners,
-                    "active_7_days": row.active_7,
-                    "active_30_days": row.active_30,
-                    "lessons_completed": row.lessons_done,
-                    "quiz_attempts": row.quizzes,
-                    "average_score": row.average_score,
-                    "teachers": row.teachers,
-                    "classes": row.classes,
-                    "courses_published": row.courses,
-                    "courses_shared_with_all_countries": row.shared,
-                }
-                for row in figures.countries
-            ],
-            "whatsapp_failures": {str(code): n for code, n in figures.failures.items()},
+            "countries": [_country(row) for row in figures.countries],
+            "whatsapp_failures": {str(code): cell(n) for code, n in figures.failures.items()},
             "weeks": [
-                {"start": start.date().isoformat(), "new_learners": new, "lessons_completed": n}
+                {
+                    "start": start.date().isoformat(),
+                    "new_learners": cell(new),
+                    "lessons_completed": cell(n),
+                }
                 for start, new, n in zip(
                     figures.week_starts, figures.new_learners, figures.lessons, strict=True
                 )
@@ -137,20 +142,63 @@ class PortalApi:
         }
 
 
+def cell(count: int) -> int | None:
+    """A count as published: exact from SMALL up (and 0), null from 1 to SMALL - 1."""
+    return None if 0 < count < SMALL else count
+
+
+def _country(row: CountryFigures) -> dict[str, Any]:
+    """One country's figures; its learners' activity only when they are SMALL or more."""
+    crowd = row.learners >= SMALL
+    return {
+        "country": row.country,
+        "learners": cell(row.learners),
+        "active_7_days": cell(row.active_7) if crowd else None,
+        "active_30_days": cell(row.active_30) if crowd else None,
+        "lessons_completed": cell(row.lessons_done) if crowd else None,
+        "quiz_attempts": cell(row.quizzes) if crowd else None,
+        "average_score": row.average_score if crowd else None,
+        "teachers": cell(row.teachers),
+        "classes": cell(row.classes),
+        "courses_published": cell(row.courses),
+        "courses_shared_with_all_countries": cell(row.shared),
+    }
+
+
+_SUPPRESSED = (
+    f"null when the count is between 1 and {SMALL - 1} (suppressed: no group smaller than "
+    f"{SMALL} is described)"
+)
+_COUNT = {"type": ["integer", "null"], "description": _SUPPRESSED}
+_ACTIVITY = {
+    "type": ["integer", "null"],
+    "description": f"{_SUPPRESSED}; null too when the country has fewer than {SMALL} learners",
+}
 _COUNTRY_FIGURES = {
     "type": "object",
     "properties": {
         "country": {"type": "string", "description": "ISO 3166 alpha-2, or 'other'"},
-        "learners": {"type": "integer"},
-        "active_7_days": {"type": "integer"},
-        "active_30_days": {"type": "integer"},
-        "lessons_completed": {"type": "integer"},
-        "quiz_attempts": {"type": "integer"},
-        "average_score": {"type": ["number", "null"], "description": "0..1"},
-        "teachers": {"type": "integer"},
-        "classes": {"type": "integer"},
-        "courses_published": {"type": "integer"},
-        "courses_shared_with_all_countries": {"type": "integer"},
+        "learners": _COUNT,
+        "active_7_days": _ACTIVITY,
+        "active_30_days": _ACTIVITY,
+        "lessons_completed": _ACTIVITY,
+        "quiz_attempts": _ACTIVITY,
+        "average_score": {
+            "type": ["number", "null"],
+            "description": f"0..1; null when the country has fewer than {SMALL} learners",
+        },
+        "teachers": _COUNT,
+        "classes": _COUNT,
+        "courses_published": _COUNT,
+        "courses_shared_with_all_countries": _COUNT,
+    },
+}
+_WEEK = {
+    "type": "object",
+    "properties": {
+        "start": {"type": "string", "description": "the Monday the week starts (ISO date)"},
+        "new_learners": _COUNT,
+        "lessons_completed": _COUNT,
     },
 }
 _LESSON = {
@@ -185,8 +233,11 @@ OPENAPI: dict[str, Any] = {
     "info": {
         "title": "Imaginecole portal API",
         "version": "1",
-        "description": "Read-only: the course catalogue and aggregate figures. "
-        "No personal data is ever returned.",
+        "description": "Read-only: the course catalogue (the bundled courses and the "
+        "teachers' courses published for a country or for all, never those published for "
+        "the author's classes only) and aggregate figures. No personal data is ever returned; "
+        f"figures are k-anonymous: a count from 1 to {SMALL - 1} is null, and a country with "
+        f"fewer than {SMALL} learners shows none of their activity.",
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -233,7 +284,11 @@ OPENAPI: dict[str, Any] = {
                                     "properties": {
                                         "generated_at": {"type": "string"},
                                         "countries": {"type": "array", "items": _COUNTRY_FIGURES},
-                                        "weeks": {"type": "array"},
+                                        "weeks": {"type": "array", "items": _WEEK},
+                                        "whatsapp_failures": {
+                                            "type": "object",
+                                            "additionalProperties": _COUNT,
+                                        },
                                     },
                                 }
                             }

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.certificates.page import verify_page
 from bot.limits import DEFAULT_BODY, refuse_oversized
+from bot.media_links import PARAM, valid
 from bot.storage.db import ping
 from bot.web.chat import WebChat
 from content.library import Library
@@ -26,6 +27,7 @@ def build_server(
     chat: WebChat,
     extra_routes: list[tuple[str, str, Handler]] | None = None,
     certifier: Certifier | None = None,
+    media_secret: bytes = b"",
 ) -> web.Application:
     """The HTTP application every channel shares."""
     # Bodies are bounded per route (bot/limits.py); a handler that reads with request.read()
@@ -44,7 +46,7 @@ def build_server(
         return web.json_response({"database": ready}, status=200 if ready else 503)
 
     async def media(request: web.Request) -> web.FileResponse:
-        return web.FileResponse(_media_path(current(), request))
+        return web.FileResponse(_media_path(current(), request, media_secret))
 
     async def lesson_link(request: web.Request) -> web.StreamResponse:
         """A booklet's short link: open the chat on that lesson (/start l_<course>__<lesson>)."""
@@ -75,10 +77,16 @@ def build_server(
     return app
 
 
-def _media_path(library: Library, request: web.Request) -> Path:
-    """The file of a course's media, refusing anything outside the course's folder."""
+def _media_path(library: Library, request: web.Request, secret: bytes) -> Path:
+    """The file of a course's media, refusing anything outside the course's folder, and a
+    course for a teacher's classes without the signature the chat gave its students (the
+    same 404 as a missing file: bot/media_links.py)."""
     course = library.get(request.match_info["course"])
     if course is None or course.source is None:
+        raise web.HTTPNotFound()
+    if course.id in library.restricted and not valid(
+        secret, course.id, request.match_info["path"], request.query.get(PARAM, "")
+    ):
         raise web.HTTPNotFound()
     root = course.source.parent.resolve()
     path = (root / request.match_info["path"]).resolve()

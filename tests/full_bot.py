@@ -39,7 +39,9 @@ class FullBot:
 
 
 @asynccontextmanager
-async def full_bot(database_url: str) -> AsyncIterator[FullBot]:
+async def full_bot(
+    database_url: str, metrics_token: str = "", authored_dir: str = ""
+) -> AsyncIterator[FullBot]:
     """Start the bot with Telegram, WhatsApp and the portal API; stop it afterwards."""
     async with FakeBotApi() as telegram, FakeGraphApi() as graph:
         settings = whatsapp_settings(database_url, graph.url)
@@ -51,6 +53,8 @@ async def full_bot(database_url: str) -> AsyncIterator[FullBot]:
             telegram_webhook_url=tg.telegram_webhook_url,
             telegram_webhook_secret=tg.telegram_webhook_secret,
             portal_api_token=PORTAL_TOKEN,
+            metrics_token=metrics_token,
+            authored_dir=authored_dir or settings.authored_dir,
         )
         app = await start_bot(settings)
         try:

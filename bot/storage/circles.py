@@ -136,7 +136,8 @@ class SqlCircleDesk:
                 bid=sent,
             )
         for user_id, locale in web:
-            await self._hold(user_id, relay.get(locale or "fr") or relay.get("fr", ""))
+            text = relay.get(locale or "fr") or relay.get("fr", "")
+            await self._hold(user_id, text, message_id)
         return Posted(message_id, len(now_ids), len(web), digest)
 
     async def _recipients(
@@ -169,12 +170,14 @@ class SqlCircleDesk:
         last = utc(inbound)
         return last is not None and self.now - last < WINDOW
 
-    async def _hold(self, user_id: int, text: str) -> None:
-        """Keep a text for a web member's next visit."""
+    async def _hold(self, user_id: int, text: str, message_id: int | None = None) -> None:
+        """Keep a text for a web member's next visit (it goes if the message goes)."""
         await self.runner.run(
-            "INSERT INTO pending_messages (user_id, payload, created_at)"
-            " VALUES (:uid, :payload, :now)",
+            "INSERT INTO pending_messages (user_id, payload, created_at, circle_message_id,"
+            " author_id) VALUES (:uid, :payload, :now, :mid, :author)",
             uid=user_id,
+            mid=message_id,
+            author=self.user_id,
             payload={"type": "text", "text": {"body": text}},
             now=self.now,
         )

@@ -92,8 +92,16 @@ class SqlCreathonDesk:
 
     async def submit(self, contest_id: int, course_id: str, description: str) -> bool:
         """Submit or change the current teacher's scenario, while the contest takes them."""
-        contest = await self._contest(contest_id)
-        if contest is None or contest.status != OPEN or self.now >= contest.submit_by:
+        # Lock the contest while it is open (a no-op update): closing it waits for this turn,
+        # or this turn sees it closed; no scenario slips in after the reviewers are drawn.
+        still_open = await self.runner.run(
+            "UPDATE creathon_contests SET status = status"
+            " WHERE id = :id AND status = :open AND submit_by > :now RETURNING id",
+            id=contest_id,
+            open=OPEN,
+            now=self.now,
+        )
+        if not still_open:
             return False
         own = await self.runner.run(
             "SELECT a.source, u.country FROM authored_courses a JOIN users u"
@@ -251,9 +259,15 @@ class SqlCreathonDesk:
         contest = await self._contest(contest_id)
         if contest is None or contest.status != REVIEW:
             return ()
-        await self.runner.run(
-            "UPDATE creathon_contests SET status = :jury WHERE id = :id", jury=JURY, id=contest_id
+        moved = await self.runner.run(  # the first viewer past the date moves it, only one
+            "UPDATE creathon_contests SET status = :jury WHERE id = :id AND status = :review"
+            " RETURNING id",
+            jury=JURY,
+            review=REVIEW,
+            id=contest_id,
         )
+        if not moved:
+            return ()
         authors = {s.id: s.author_id for s in await self.submissions(contest_id)}
         for submission_id in shortlisted:
             for juror in contest.jury:

@@ -110,12 +110,15 @@ def open_sqlite(url: URL) -> sqlite3.Connection:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL (readers never block the writer), no fsync per commit, enforced foreign keys."""
+    """WAL (readers never block the writer), no fsync per commit, enforced foreign keys, and
+    deleted rows overwritten (an erased person must not stay readable in a free page; Debian's
+    SQLite does it by default, other builds do not)."""
     cursor = dbapi_connection.cursor()
     for pragma in (
         "journal_mode=WAL",
         "synchronous=NORMAL",
         "foreign_keys=ON",
+        "secure_delete=ON",
         f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
     ):
         cursor.execute(f"PRAGMA {pragma}")

@@ -199,6 +199,14 @@ class PendingMessage(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # A held copy of a circle message goes when the message goes (its author's erasure).
+    circle_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("circle_messages.id", ondelete="CASCADE"), index=True
+    )
+    # Who wrote it, for a message from a person (a circle's notice): it goes with them.
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
 
 
 class MediaUpload(Base):

@@ -207,8 +207,20 @@ class SqlModerationDesk:
         return int(circle_id), int(author_id) if author_id else None, str(status)
 
     async def remove(self, message_id: int, reason: str) -> int:
-        """Mark it removed, cancel its queued copies, queue the withdrawal of the sent ones."""
-        await self._set_status(message_id, "removed")
+        """Mark it removed, cancel its queued copies, queue the withdrawal of the sent ones.
+        Two moderators removing it at once: the second finds it removed (no second set of
+        withdrawals, no second log line)."""
+        moved = await self.runner.run(
+            "UPDATE circle_messages SET status = 'removed' WHERE id = :mid"
+            " AND status <> 'removed' RETURNING id",
+            mid=message_id,
+        )
+        if not moved:
+            return 0
+        await self._close_reports(message_id)
+        await self.runner.run(  # the copies held for web members are not delivered either
+            "DELETE FROM pending_messages WHERE circle_message_id = :mid", mid=message_id
+        )
         await self.runner.run(
             "UPDATE outbox SET status = 'cancelled' WHERE status = 'queued' AND broadcast_id IN"
             " (SELECT broadcast_id FROM circle_relays WHERE message_id = :mid)",
@@ -229,15 +241,6 @@ class SqlModerationDesk:
         await self._log("remove", message_id, reason)
         return len(rows)
 
-    async def _set_status(self, message_id: int, status: str) -> None:
-        """A message's new status; its pending reports are handled with it."""
-        await self.runner.run(
-            "UPDATE circle_messages SET status = :status WHERE id = :mid",
-            status=status,
-            mid=message_id,
-        )
-        await self._close_reports(message_id)
-
     async def _close_reports(self, message_id: int) -> None:
         """The pending reports of a message are handled."""
         await self.runner.run(
@@ -248,11 +251,16 @@ class SqlModerationDesk:
 
     async def release(self, message_id: int, relay: dict[str, str]) -> Posted | None:
         """Relay a held message as its author would have; None when it is not held."""
-        found = await self._message(message_id)
-        if found is None or found[2] != "held" or found[1] is None:
+        # One moderator releases it: the status moves from held once, a second finds it moved.
+        moved = await self.runner.run(
+            "UPDATE circle_messages SET status = 'relayed' WHERE id = :mid AND status = 'held'"
+            " AND author_id IS NOT NULL RETURNING circle_id, author_id",
+            mid=message_id,
+        )
+        if not moved:
             return None
-        circle_id, author_id, _ = found
-        await self._set_status(message_id, "relayed")
+        circle_id, author_id = int(moved[0][0]), int(moved[0][1])
+        await self._close_reports(message_id)
         attachment = await self._attachment(message_id)
         posted = await self._circles(author_id).relay(message_id, circle_id, relay, attachment)
         await self._log("release", message_id, "")

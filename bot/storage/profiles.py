@@ -17,9 +17,13 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.storage import authored_files
+from bot.storage.erasure import forget_person
 from bot.storage.sql import Row, Runner, utc
 from dialogs.profile_ports import (
     MAX_PROFILES,
@@ -241,19 +245,27 @@ class SqlProfileDesk:
         """Erase another profile of the account (the main one hands the address on)."""
         if profile_id == self._uid or await self._of_account(profile_id) is None:
             return False
-        account = await erase_profile(self._turn.runner, profile_id, self._turn.state.prompt)
+        turn = self._turn
+        account = await erase_profile(turn.runner, profile_id, turn.state.prompt, turn.authored_dir)
         if account is not None:
             self._turn.account_id = account
         return True
 
 
-async def erase_profile(runner: Runner, uid: int, prompt: int) -> int | None:
+async def erase_profile(
+    runner: Runner, uid: int, prompt: int, authored_dir: Path | None = None
+) -> int | None:
     """Delete a learner row and everything about it, keeping its siblings on the phone.
 
     Returns the account's row afterwards (None when nobody is left). Erasing the main profile
     of a shared phone hands the address to the oldest other profile, which becomes the main
     one; the profile in use after an erasure shows its PIN prompt first when it has a PIN.
+    What the person left outside their rows goes first (bot/storage/erasure.py).
     """
+    courses = await forget_person(runner, uid, datetime.now(UTC))
+    if authored_dir is not None:  # their course files (a rollback rewrites published ones)
+        for course_id in courses:
+            shutil.rmtree(authored_files.course_folder(authored_dir, course_id), True)
     rows = await runner.run(
         "SELECT lp.account_id, acc.active_id FROM learner_profiles lp"
         " JOIN learner_profiles acc ON acc.user_id = lp.account_id WHERE lp.user_id = :uid",

@@ -178,8 +178,10 @@ def _shared_phone(conn: Connection, uid: int) -> dict[str, Any] | None:
 
 
 def _rows(conn: Connection, table: Table, uid: int, *order: str) -> list[dict[str, Any]]:
-    """One learner's rows of `table`, without the internal user id, dates in ISO 8601."""
-    columns = [c for c in table.c if c.name not in ("user_id", "id")]
+    """One learner's rows of `table`, without internal ids (theirs, or another person's who
+    wrote a held message), dates in ISO 8601."""
+    internal = ("user_id", "id", "author_id", "circle_message_id")
+    columns = [c for c in table.c if c.name not in internal]
     query = select(*columns).where(table.c.user_id == uid).order_by(*(table.c[o] for o in order))
     rows = conn.execute(query).mappings()
     return [{key: _iso(value) for key, value in row.items()} for row in rows]

@@ -40,6 +40,7 @@ from bot.storage.circle_groups import GROUP_ROLE, SqlGroupDesk
 from bot.storage.circles import SqlCircleDesk
 from bot.storage.creathon import SqlCreathonDesk
 from bot.storage.db import open_sqlite
+from bot.storage.erasure import forget_person
 from bot.storage.events import SqlEventDesk, SqlThreadDesk
 from bot.storage.light_data import DEFAULT_BUDGET_KB, SqlDataSaver
 from bot.storage.locks import KeyedLocks, advisory_key, held_connection, hold_in_database
@@ -288,7 +289,7 @@ class SqlTurn:
     async def _erase(self) -> None:
         """Erase this learner; on a shared phone, another profile is in use afterwards."""
         prompt = self.state.prompt if self._saved is None else self._saved[1].prompt
-        account = await erase_profile(self.runner, self.user_id, prompt)
+        account = await erase_profile(self.runner, self.user_id, prompt, self.authored_dir)
         if account is not None:
             self.account_id, self.follow_up = account, True
 
@@ -581,12 +582,18 @@ class SqlStore:
         """Delete `user` (every learner profile of that address) and everything about them."""
         self._refuse_inside_turn()
         params = {"ch": user.channel, "ext": user.external_id}
+        now = datetime.now(UTC)
         if self._sqlite is not None:
-            cursor = await self._sqlite_write(_ERASE_ADDRESS, params)
-            return cursor.rowcount > 0
+            async with self.sqlite_transaction() as db:
+                runner = SqliteRunner(db)
+                for (uid,) in await runner.run(_ADDRESS_ROWS, **params):
+                    await forget_person(runner, int(uid), now)
+                return bool(await runner.run(_ERASE_ADDRESS + " RETURNING id", **params))
         async with self._engine.begin() as conn:
-            result = await conn.execute(text(_ERASE_ADDRESS), params)
-        return result.rowcount > 0
+            pg = PgRunner(conn)
+            for (uid,) in await pg.run(_ADDRESS_ROWS, **params):
+                await forget_person(pg, int(uid), now)
+            return bool(await pg.run(_ERASE_ADDRESS + " RETURNING id", **params))
 
     async def prune_processed(self, older_than: datetime, batch: int = 5000) -> int:
         """Forget idempotency keys claimed before `older_than`, a batch at a time (a turn
@@ -632,6 +639,11 @@ _STEP_OF = (
     "SELECT p.state_step FROM users a LEFT JOIN learner_profiles lp ON lp.user_id = a.id"
     " JOIN users p ON p.id = COALESCE(lp.active_id, a.id)"
     " WHERE a.channel = :ch AND a.external_id = :ext"
+)
+_ADDRESS_ROWS = (
+    "SELECT id FROM users WHERE (channel = :ch AND external_id = :ext) OR id IN"
+    " (SELECT lp.user_id FROM learner_profiles lp JOIN users a ON a.id = lp.account_id"
+    " WHERE a.channel = :ch AND a.external_id = :ext)"
 )
 _ERASE_ADDRESS = (
     "DELETE FROM users WHERE (channel = :ch AND external_id = :ext) OR id IN"

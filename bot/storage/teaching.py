@@ -74,9 +74,17 @@ class SqlTeachingDesk:
         expiry = utc(expires_at)
         if expiry is not None and expiry <= self.now:
             return "expired"
-        await self.runner.run(
-            "UPDATE teacher_invites SET uses = uses + 1 WHERE code = :c", c=wanted
+        # The check above is advice; this conditional update is the decision. Simultaneous
+        # redemptions wait on the row lock and see the count the winner left (read committed
+        # re-reads the row), so a single-use code makes one teacher, never several.
+        spent = await self.runner.run(
+            "UPDATE teacher_invites SET uses = uses + 1"
+            " WHERE code = :c AND uses < max_uses AND expires_at > :now RETURNING code",
+            c=wanted,
+            now=self.now,
         )
+        if not spent:
+            return "used"
         await grant_role(self.runner, self.user_id, Grant(Role.TEACHER, country), None, self.now)
         return None
 
@@ -129,12 +137,15 @@ class SqlTeachingDesk:
         if not rows or not rows[0][0]:
             return None
         country = str(rows[0][0])
-        await self.runner.run(
-            "UPDATE teacher_profiles SET status = :status, decided_by = :by WHERE user_id = :uid",
+        decided = await self.runner.run(  # one decision: a second admin at once finds none
+            "UPDATE teacher_profiles SET status = :status, decided_by = :by"
+            " WHERE user_id = :uid AND status = 'pending' RETURNING user_id",
             status="approved" if approve else "refused",
             by=self.user_id,
             uid=user_id,
         )
+        if not decided:
+            return None
         if approve:
             await grant_role(
                 self.runner, user_id, Grant(Role.TEACHER, country), self.user_id, self.now

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import secrets
 from collections import defaultdict
@@ -26,6 +25,7 @@ from bot.telegram.address import chat_address
 from bot.telegram.render import TelegramChannel
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.updates import to_event, update_key
+from bot.tokens import same_secret
 from dialogs.events import GroupPosted
 from dialogs.flows.commands import command_descriptions
 from dialogs.messages import Say
@@ -120,7 +120,7 @@ class TelegramService:
     async def webhook(self, request: web.Request) -> web.Response:
         """Check the secret token in constant time before reading anything else."""
         given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+        if not same_secret(given, self.secret):
             log.warning("telegram webhook rejected: wrong secret token")
             metrics.rejected("telegram", "secret")
             return web.Response(status=401)

@@ -27,6 +27,7 @@ from bot.limits import WHATSAPP_BODY, accepts_body, read_bounded
 from bot.server import Handler
 from bot.storage.channels import ChannelStore
 from bot.storage.store import SqlStore
+from bot.tokens import same_secret
 from bot.whatsapp.channel import TemplateSettings, WhatsAppChannel
 from bot.whatsapp.client import GraphClient
 from bot.whatsapp.inbound import InboundMessage, StatusUpdate, parse_body
@@ -48,7 +49,7 @@ def signature_ok(secret: bytes, body: bytes, header: str | None) -> bool:
     if not header or not header.startswith("sha256="):
         return False
     expected = hmac.new(secret, body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header.removeprefix("sha256=").strip().lower())
+    return same_secret(header.removeprefix("sha256=").strip().lower(), expected)
 
 
 class WhatsAppService:
@@ -213,4 +214,4 @@ class WhatsAppService:
 
 def _same(given: str, expected: str) -> bool:
     """Constant-time comparison of two tokens."""
-    return hmac.compare_digest(given.encode(), expected.encode())
+    return same_secret(given, expected)

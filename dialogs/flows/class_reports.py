@@ -4,8 +4,6 @@ student's answers on demand. Only the teacher's own classes (the queries check i
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 from statistics import mean
 
@@ -17,6 +15,7 @@ from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.messages import Ask, Document, Option, Out, Say
 from dialogs.report_ports import GivenAnswer, QuestionStat, QuizResult, StudentProgress
+from dialogs.spreadsheet import csv_bytes
 from dialogs.teaching_ports import ClassRoom
 
 AWAY = timedelta(days=7)
@@ -203,9 +202,8 @@ def _short(text: str) -> str:
 
 def table(ctx: Context, results: list[QuizResult]) -> bytes:
     """One row per student and quiz, as CSV (UTF-8 with a BOM, for spreadsheets)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    rows: list[list[object]] = []
+    rows.append(
         [
             ctx._("élève"),
             ctx._("cours"),
@@ -217,7 +215,7 @@ def table(ctx: Context, results: list[QuizResult]) -> bytes:
         ]
     )
     for r in results:
-        writer.writerow(
+        rows.append(
             [
                 r.name,
                 course_title(ctx, r.course_id),
@@ -228,15 +226,15 @@ def table(ctx: Context, results: list[QuizResult]) -> bytes:
                 r.last_at.date().isoformat(),
             ]
         )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(rows)
 
 
 def answers_table(ctx: Context, given: list[tuple[str, str, GivenAnswer]]) -> bytes:
     """One row per answer (student, course, lesson, question, the answer's text, right or
-    not, first try or retry, date), as CSV (UTF-8 with a BOM)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    not, first try or retry, date), as CSV (UTF-8 with a BOM); what students typed is defused
+    of formulas like every other cell."""
+    rows: list[list[object]] = []
+    rows.append(
         [
             ctx._("élève"),
             ctx._("cours"),
@@ -249,7 +247,7 @@ def answers_table(ctx: Context, given: list[tuple[str, str, GivenAnswer]]) -> by
         ]
     )
     for name, course, a in sorted(given, key=lambda row: row[0].casefold()):
-        writer.writerow(
+        rows.append(
             [
                 name,
                 course_title(ctx, course),
@@ -261,7 +259,7 @@ def answers_table(ctx: Context, given: list[tuple[str, str, GivenAnswer]]) -> by
                 a.answered_at.date().isoformat(),
             ]
         )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(rows)
 
 
 async def class_answers(ctx: Context, event: Incoming) -> Turn:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Incoming, TextReceived
 from dialogs.flows.classes import start_joining
+from dialogs.flows.learning import reachable
 from dialogs.flows.menu import export_document, help_text
 from dialogs.flows.progress import progress_text
 from dialogs.messages import Say
@@ -43,7 +44,7 @@ async def start(ctx: Context, event: Incoming) -> Turn:
     """Begin onboarding, or welcome a known learner back to the menu (or to a linked lesson)."""
     payload = _payload(event)
     if payload.startswith("l_"):
-        return _open_linked_lesson(ctx, payload)
+        return await _open_linked_lesson(ctx, payload)
     if payload.startswith("c_") and ctx.teaching is not None:
         return await start_joining(ctx, payload.removeprefix("c_"))
     if not ctx.profile.complete:
@@ -51,10 +52,17 @@ async def start(ctx: Context, event: Incoming) -> Turn:
     return Turn([Say(ctx._("Bon retour parmi nous !"))], goto="menu")
 
 
-def _open_linked_lesson(ctx: Context, payload: str) -> Turn:
-    """Open the lesson of a deep link; a newcomer is onboarded first, then lands there."""
+async def _open_linked_lesson(ctx: Context, payload: str) -> Turn:
+    """Open the lesson of a deep link; a newcomer is onboarded first, then lands there.
+
+    A course for a teacher's classes opens only for its author and their students; to anyone
+    else its link is a link to nothing (the same answer as an unknown lesson, which tells
+    nothing of the course). A newcomer cannot be in a class yet: the lesson step, where they
+    land after onboarding, decides then."""
     ids = parse_lesson_payload(payload)
     found = ctx.library.get(ids[0]) if ids else None
+    if found is not None and ctx.profile.complete:
+        found = await reachable(ctx, found.id)
     if ids is None or found is None or found.lesson(ids[1]) is None:
         text = ctx._("Désolé, je ne trouve pas cette leçon.")
         return Turn([Say(text)], goto="menu" if ctx.profile.complete else "welcome")

@@ -39,6 +39,17 @@ async def allowed_courses(ctx: Context) -> frozenset[str]:
     return await ctx.shelf.allowed()
 
 
+async def reachable(ctx: Context, course_id: object) -> Course | None:
+    """The course with this id if this person may open it: every course but a restricted one
+    (published for a teacher's classes), which only its author and their students may. Every
+    way into a course (the menus, a lesson link, a paper code, the resume bookmark) goes
+    through here, so a course for "my classes" is as closed by link as it is in the lists."""
+    found = ctx.library.get(str(course_id))
+    if found is None or found.id not in ctx.library.restricted:
+        return found
+    return found if found.id in await allowed_courses(ctx) else None
+
+
 async def _visible_courses(ctx: Context) -> tuple[list[Course], str]:
     """Courses for the learner's class and language, widening the filter when empty."""
     level, lang, country = ctx.profile.level, ctx.profile.locale, ctx.profile.country
@@ -89,7 +100,7 @@ async def courses(ctx: Context, event: Incoming) -> Turn:
 
 async def course(ctx: Context, event: Incoming) -> Turn:
     """A course's page: its summary and its lessons (or modules), those done ticked."""
-    found = ctx.library.get(str(ctx.state.data.get("course")))
+    found = await reachable(ctx, ctx.state.data.get("course"))
     if found is None:
         return Turn([Say(ctx._("Ce cours n'est plus disponible."))], goto="menu")
     done = {d.lesson_id for d in await ctx.records.lessons_done() if d.course_id == found.id}
@@ -123,7 +134,7 @@ async def course(ctx: Context, event: Incoming) -> Turn:
 
 async def module(ctx: Context, event: Incoming) -> Turn:
     """A module's page: its lessons, those done ticked, and the way back to the course."""
-    found = ctx.library.get(str(ctx.state.data.get("course")))
+    found = await reachable(ctx, ctx.state.data.get("course"))
     part = found.module(str(ctx.state.data.get("module"))) if found else None
     if found is None or part is None:
         return Turn(goto="course" if found else "menu")
@@ -196,7 +207,7 @@ async def lesson(ctx: Context, event: Incoming) -> Turn:
     """Show one step of the lesson with "next", "back" and "menu" (and its media on request,
     with light data on)."""
     here = current_lesson(ctx)
-    if here is None:
+    if here is None or await reachable(ctx, here[0].id) is None:
         return Turn([Say(ctx._("Cette leçon n'est plus disponible."))], goto="menu")
     found, current = here
     index = min(int(ctx.state.data.get("i", 0)), len(current.steps) - 1)
@@ -346,7 +357,8 @@ async def resume(ctx: Context, event: Incoming) -> Turn:
     """Go back to where the learner stopped (a lesson step or a quiz question)."""
     mark = ctx.profile.bookmark or {}
     ctx.state.data.update(course=mark.get("course"), lesson=mark.get("lesson"))
-    if current_lesson(ctx) is None:
+    here = current_lesson(ctx)
+    if here is None or await reachable(ctx, here[0].id) is None:
         ctx.profile.bookmark = None
         return Turn([Say(ctx._("Cette leçon n'est plus disponible."))], goto="menu")
     if "quiz" in mark:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from content.grading import Grade
 from content.model import Course, Lesson
-from content.paper import CODE, answerable, example_answers, grade_paper, paper_codes
+from content.paper import CODE, answerable, example_answers, grade_paper, paper_code
 
 from dialogs.context import Context, Turn
 from dialogs.events import Incoming, TextReceived
 from dialogs.flows.answers import record_answer
+from dialogs.flows.learning import reachable
 from dialogs.flows.quiz import band_message
 from dialogs.messages import Say
 from dialogs.ports import CompleteLesson, Effect, RecordQuiz
@@ -21,7 +22,7 @@ async def paper_answers(ctx: Context, event: Incoming) -> Turn | None:
     match = CODE.match(event.text)
     if match is None:
         return None
-    found = paper_codes(ctx.library.courses).get(match[1].upper())
+    found = await _paper_lesson(ctx, match[1].upper())
     if found is None:
         return None
     course, lesson = found
@@ -48,6 +49,21 @@ async def paper_answers(ctx: Context, event: Incoming) -> Turn | None:
     answers = [record_answer(course.id, lesson.id, q, a, g) for q, a, g in exercises]
     turn.effects = [*answers, *turn.effects]
     return turn
+
+
+async def _paper_lesson(ctx: Context, code: str) -> tuple[Course, Lesson] | None:
+    """The lesson a booklet code names, among the courses this person may open. Teachers'
+    courses may share a prefix with another course (paper_codes refuses that for the bundled
+    library): a class's own course first (its teacher printed the booklet), then the others,
+    and never one this person may not open."""
+    restricted = ctx.library.restricted
+    for course in sorted(ctx.library.courses, key=lambda c: c.id not in restricted):
+        for lesson in course.lessons:
+            if lesson.quiz is None or paper_code(course, lesson) != code:
+                continue
+            if await reachable(ctx, course.id) is not None:
+                return course, lesson
+    return None
 
 
 def _graded(

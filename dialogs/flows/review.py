@@ -11,6 +11,7 @@ from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen
 from dialogs.flows import quiz
 from dialogs.flows.common import menu_option, unexpected
+from dialogs.flows.learning import reachable
 from dialogs.flows.light_data import MEDIA
 from dialogs.messages import Ask, Out, QuizQuestion, Say
 from dialogs.review_ports import Recall, ReviewDesk
@@ -65,8 +66,9 @@ async def _ask_next(ctx: Context, desk: ReviewDesk) -> Turn:
         text = ctx._("✅ C'est tout pour aujourd'hui : aucune question à revoir.")
         return Turn([Say(text)], goto="menu")
     question = _question(ctx, card)
-    if question is None:
-        await desk.forget(*card)  # the course changed: nothing left to review
+    if question is None or await reachable(ctx, card[0]) is None:
+        # the course changed, or is a class's course the learner may no longer open
+        await desk.forget(*card)
         ctx.state.data["ri"] = int(ctx.state.data.get("ri", 0)) + 1
         return await _ask_next(ctx, desk)
     # Its recording comes first, or is offered with its size in light data, as in the quiz.

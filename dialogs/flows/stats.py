@@ -5,15 +5,13 @@ Aggregates only: no person is named or counted alone. A national admin sees thei
 
 from __future__ import annotations
 
-import csv
-import io
-
 from dialogs.admin_ports import CountryFigures, Impact
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Incoming
 from dialogs.flows.admin import admins_only, desk, refused
 from dialogs.messages import Document, Out, Say
 from dialogs.roles import Action, countries_of, may
+from dialogs.spreadsheet import csv_bytes
 
 WEEKS = 12
 
@@ -89,9 +87,8 @@ def _figures(ctx: Context, row: CountryFigures) -> str:
 
 def table(ctx: Context, impact: Impact) -> bytes:
     """The per-country figures as CSV (UTF-8 with a BOM, so spreadsheets read the accents)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    rows: list[list[object]] = []
+    rows.append(
         [
             ctx._("pays"),
             ctx._("élèves"),
@@ -108,7 +105,7 @@ def table(ctx: Context, impact: Impact) -> bytes:
     )
     for row in impact.countries:
         score = f"{row.average_score:.3f}" if row.average_score is not None else ""
-        writer.writerow(
+        rows.append(
             [
                 row.country,
                 row.learners,
@@ -123,7 +120,7 @@ def table(ctx: Context, impact: Impact) -> bytes:
                 row.shared,
             ]
         )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(rows)
 
 
 STEPS: dict[str, Step] = {"admin_stats": admins_only(admin_stats)}

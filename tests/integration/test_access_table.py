@@ -18,6 +18,7 @@ the role-giving boundary, which those do not try.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -403,13 +404,17 @@ ENDPOINTS: dict[tuple[str, str], tuple[Call, ...]] = {
         Call("GET", "/api/v1/figures?country=ML", 401, WRONG_BEARER),
         Call("GET", "/api/v1/figures?country=ML", 200, BEARER),
     ),
-    ("GET", "/verify/{code}"): (Call("GET", "/verify/FORGED-CODE", 404),),  # public, checks
+    ("GET", "/verify/{code}"): (  # public, checks
+        Call("GET", "/verify/FORGED-CODE", 404),
+        Call("GET", "/verify/%C3%A9%ED%A0%80%FF", 404),  # not ASCII, not even UTF-8
+    ),
     ("POST", "/telegram/webhook"): (
         Call("POST", "/telegram/webhook", 401, body=TG_UPDATE),
         Call("POST", "/telegram/webhook", 401, TG_FORGED, TG_UPDATE),
     ),
     ("GET", "/whatsapp/webhook"): (
         Call("GET", "/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=x", 403),
+        Call("GET", "/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=%C3%A9%ED%A0%80", 403),
         Call("GET", f"/whatsapp/webhook?{VERIFY}", 200),
     ),
     ("POST", "/whatsapp/webhook"): (
@@ -488,3 +493,45 @@ async def test_the_genuine_webhooks_do_get_through(bot: FullBot) -> None:
     assert bot.app.whatsapp is not None
     await bot.app.whatsapp.drain()
     assert await bot.count("users") == 2
+
+
+# A header value that is not ASCII: UTF-8 "é", a lone byte that is not UTF-8 (aiohttp keeps
+# it as a surrogate), and a non-ASCII character after a right prefix. Each must be a plain 401
+# with nothing in the body that looks like a traceback.
+NON_ASCII = (b"\xc3\xa9t\xc3\xa9", b"\xe9t\xe9", b"sha256=\xc3\xa9\xff" + b"0" * 60)
+
+
+async def raw_request(port: int, method: str, path: str, header: bytes, body: bytes) -> bytes:
+    """One HTTP/1.1 request written byte by byte (the client libraries refuse such headers)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(
+            f"{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n".encode()
+            + header
+            + f"\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        await writer.drain()
+        return await reader.read()
+    finally:
+        writer.close()
+
+
+@pytest.mark.parametrize("value", NON_ASCII)
+async def test_a_non_ascii_secret_is_refused_not_a_crash(database_url: str, value: bytes) -> None:
+    async with full_bot(database_url, metrics_token="metrics-token") as bot:
+        calls = (
+            ("POST", "/telegram/webhook", b"X-Telegram-Bot-Api-Secret-Token: ", TG_UPDATE),
+            ("POST", "/whatsapp/webhook", b"X-Hub-Signature-256: sha256=", WA_BODY),
+            ("POST", "/whatsapp/webhook", b"X-Hub-Signature-256: ", WA_BODY),
+            ("GET", "/metrics", b"Authorization: Bearer ", b""),
+            ("GET", "/api/v1/courses", b"Authorization: Bearer ", b""),
+            ("GET", "/api/v1/figures", b"Authorization: Bearer ", b""),
+        )
+        for method, path, name, body in calls:
+            answer = await raw_request(bot.app.port, method, path, name + value, body)
+            status = answer.split(b"\r\n", 1)[0]
+            assert status.startswith(b"HTTP/1.1 401"), (path, value, answer[:300])
+            assert b"Traceback" not in answer and b"Error" not in answer.split(b"\r\n\r\n")[-1]
+        assert await bot.count("users") == 0
+        assert bot.telegram.sent() == [] and bot.graph.sent() == []

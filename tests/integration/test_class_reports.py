@@ -20,6 +20,7 @@ from bot.storage.sql import Row, as_json
 from dialogs.events import UserRef
 from dialogs.messages import Document
 from dialogs.ports import CompleteLesson, Effect, RecordAnswer, RecordQuiz
+from dialogs.spreadsheet import csv_bytes
 from dialogs.state import DialogState
 from tests.integration.test_teachers_classes import become_teacher, invite_code, national_admin
 from tests.store_driver import Person, open_conversations
@@ -191,6 +192,34 @@ async def test_answers_read_as_the_learner_saw_them_never_as_option_ids(
     denominator = "❌ Partager en parts égales · Dans la fraction 3/5, quel est le dénominateur ?"
     assert f"{denominator} → « 3 »" in answers
     assert "→ « Vrai »" in answers and "« a »" not in answers and "« vrai »" not in answers
+
+
+FORMULA = '=HYPERLINK("http://x.io","Ok")'
+
+
+async def test_a_name_that_is_a_formula_is_text_in_the_teachers_csv(
+    talk: Conversations, database_url: str
+) -> None:
+    code = await invite_code(await national_admin(talk, database_url))
+    teacher, join = await new_teacher(talk, code, "teacher", "CM2 A")
+    for name in (FORMULA, "@SUM(1+1)", "-2+3", "+33"):
+        person = await student(talk, name, join)
+        await play(talk, person, said("q1", "3", False))
+        await play(talk, person, RecordQuiz(COURSE, FIRST, 1, 4), CompleteLesson(COURSE, FIRST))
+    await open_class(teacher)
+    await teacher.tap("Suivi de la classe")
+    replies = await teacher.tap("Les fractions")
+    table = next(m for m in replies if isinstance(m, Document) and m.mime == "text/csv")
+    rows = list(csv.reader(io.StringIO(table.content.decode("utf-8-sig"))))
+    names = sorted(row[0] for row in rows[1:])
+    assert names == sorted(["'" + FORMULA, "'@SUM(1+1)", "'-2+3", "'+33"])
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_every_csv_cell_that_reads_as_a_formula_is_quoted() -> None:
+    rows = [["=1+1", "+1", "-1", "@A1", "\tx", "\rx", "Awa", "", 3, -2.5]]
+    read = next(csv.reader(io.StringIO(csv_bytes(rows).decode("utf-8-sig"))))
+    assert read == ["'=1+1", "'+1", "'-1", "'@A1", "'\tx", "'\rx", "Awa", "", "3", "-2.5"]
 
 
 async def essay_of(talk: Conversations, person: Person) -> None:

@@ -10,6 +10,8 @@ import pytest
 
 from bot.app import BotApp
 from bot.config import Settings
+from tests.integration.test_authoring import write_course
+from tests.integration.test_shared_library import new_class, publish, teacher
 from tests.store_driver import Person
 
 TOKEN = "portal-secret-token"
@@ -60,7 +62,7 @@ async def test_the_catalogue_links_every_lesson_into_the_chat(bot: BotApp) -> No
 
 async def test_figures_are_aggregates_without_persons(bot: BotApp) -> None:
     assert bot.conversations is not None
-    for i in range(3):
+    for i in range(6):
         person = Person.on(bot.conversations, "whatsapp", f"2217700000{i}")
         await person.onboard(country="Sénégal")
     mali = Person.on(bot.conversations, "telegram", "99887766")
@@ -68,10 +70,57 @@ async def test_figures_are_aggregates_without_persons(bot: BotApp) -> None:
     status, body = await get(bot, "/api/v1/figures?weeks=4")
     assert status == 200
     by_country = {row["country"]: row for row in body["countries"]}
-    assert by_country["SN"]["learners"] == 3 and by_country["ML"]["learners"] == 1
-    assert len(body["weeks"]) == 4 and body["weeks"][-1]["new_learners"] == 4
+    assert by_country["SN"]["learners"] == 6 and by_country["SN"]["active_7_days"] == 6
+    # one learner in Mali: no cell describes them (k-anonymity, cells under 5 are null)
+    assert by_country["ML"]["learners"] is None
+    assert all(by_country["ML"][k] is None for k in ("active_7_days", "average_score"))
+    assert len(body["weeks"]) == 4 and body["weeks"][-1]["new_learners"] == 7
     text = json.dumps(body)
     assert "22177" not in text and "99887766" not in text  # no phone number, no user id
     status, senegal = await get(bot, "/api/v1/figures?country=sn")
     assert [row["country"] for row in senegal["countries"]] == ["SN"]
     assert (await get(bot, "/api/v1/figures?weeks=many"))[0] == 400
+
+
+async def test_no_figure_describes_fewer_than_five(bot: BotApp) -> None:
+    """One learner who did a lesson: every cell about them is null, and the description says
+    so."""
+    assert bot.conversations is not None
+    alone = Person.on(bot.conversations, "whatsapp", "22177000099")
+    await alone.onboard(country="Sénégal")
+    await alone.send("/menu")
+    status, body = await get(bot, "/api/v1/figures?weeks=2")
+    assert status == 200
+    senegal = next(row for row in body["countries"] if row["country"] == "SN")
+    counts = [v for k, v in senegal.items() if k != "country"]
+    assert all(v is None or v == 0 or v >= 5 for v in counts), senegal
+    assert all(w["new_learners"] in (0, None) for w in body["weeks"])
+    _, description = await get(bot, "/api/v1/openapi.json", token=None)
+    assert "k-anonymous" in description["info"]["description"]
+    schema = description["paths"]["/api/v1/figures"]["get"]["responses"]["200"]
+    assert "null" in json.dumps(schema) and "fewer than 5" in json.dumps(schema)
+
+
+async def test_teachers_public_courses_are_listed_class_courses_are_not(
+    bot: BotApp, database_url: str
+) -> None:
+    assert bot.conversations is not None
+    talk = bot.conversations
+    author = await teacher(talk, database_url, "author")
+    await new_class(author)
+    await write_course(author)
+    await publish(author, "Les élèves de tous les pays")
+    _, body = await get(bot, "/api/v1/courses")
+    public = [c for c in body["courses"] if "compost" in c["title"].lower()]
+    assert len(public) == 1 and public[0]["lessons"][0]["link"].startswith(
+        "https://ecole.example.org/l/"
+    )
+    assert any(c["id"] == "paludisme" for c in body["courses"])  # the bundled ones stay
+    other = await teacher(talk, database_url, "other")
+    await write_course(other)
+    await publish(other, "Les élèves de mes classes")
+    assert len(talk.library.restricted) == 1
+    _, body = await get(bot, "/api/v1/courses")
+    assert [c["id"] for c in body["courses"] if "compost" in c["title"].lower()] == [
+        public[0]["id"]
+    ]

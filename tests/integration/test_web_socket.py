@@ -120,3 +120,19 @@ async def test_many_learners_in_parallel(app: BotApp) -> None:
             return str((await frames_until_ack(ws, "p"))[0]["lang"])
 
     assert await asyncio.gather(*(one(i) for i in range(20))) == ["en"] * 20
+
+
+async def test_a_deeply_nested_frame_is_a_bad_frame_not_a_dropped_socket(app: BotApp) -> None:
+    """json.loads raises RecursionError (not ValueError) past ~1,000 levels: the frame is
+    refused and the conversation goes on on the same socket."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(f"http://127.0.0.1:{app.port}/ws") as ws,
+    ):
+        await hello(ws)
+        for nested in ("[" * 30_000 + "]" * 30_000, '{"a":' * 10_000 + "1" + "}" * 10_000):
+            await ws.send_str(nested)
+            answer = json.loads((await ws.receive(timeout=5)).data)
+            assert answer == {"type": "error", "text": "bad frame"}
+        await ws.send_json({"type": "text", "id": "m9", "text": "bonjour"})
+        assert await frames_until_ack(ws, "m9")  # still answered
