@@ -67,6 +67,8 @@ class Settings:
     # hand), while from_env's default is DEFAULT_FLOOD_LIMIT.
     flood_limit: str = ""
     media_daily_budget_kb: int = 2048  # light data: media a learner may ask for a day; 0: no limit
+    inbound_budget_seconds: float = 60.0  # one inbound item's handling, reply included
+    inbound_attempts: int = 3  # tries of an inbound item before it is parked (dead letters)
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -123,6 +125,8 @@ class Settings:
             reminder_quiet_hours=env.get("REMINDER_QUIET_HOURS") or "21:00-07:00",
             flood_limit=env.get("FLOOD_LIMIT", DEFAULT_FLOOD_LIMIT),
             media_daily_budget_kb=int(env.get("MEDIA_DAILY_BUDGET_KB") or 2048),
+            inbound_budget_seconds=float(env.get("INBOUND_BUDGET_SECONDS") or 60.0),
+            inbound_attempts=max(1, int(env.get("INBOUND_ATTEMPTS") or 3)),
         )
 
 

@@ -12,15 +12,21 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
+from bot.storage.dead_letters import DeadLetters
 from bot.storage.store import SqlStore
 
 log = logging.getLogger("imaginecole.housekeeping")
 EVERY = 3600.0  # seconds between two rounds
 KEEP_CLAIMS = timedelta(days=8)  # longer than any platform retries a delivery
+# Parked inbound items hold personal data: long enough to look at after a weekend.
+KEEP_DEAD_LETTERS = timedelta(days=3)
 
 
 async def tidy(store: SqlStore, now: datetime) -> int:
     """One round; how many update claims were forgotten."""
+    parked = await DeadLetters(store).prune(now - KEEP_DEAD_LETTERS)
+    if parked:
+        log.info("housekeeping forgot %d dead letters", parked)
     return await store.prune_processed(now - KEEP_CLAIMS)
 
 

@@ -69,6 +69,13 @@ WEBHOOK_REJECTIONS = Counter(
     ["channel", "reason"],
 )
 
+DEAD_LETTERS = Counter(
+    "imaginecole_dead_letters",
+    "Inbound items parked after their time budget and attempts (reason: unreadable, "
+    "timeout, error, crashed)",
+    ["channel", "reason"],
+)
+
 _handled: dict[str, tuple[Counter, Histogram]] = {}
 _sends: dict[tuple[str, str], Counter] = {}
 _NUMERIC = re.compile(r"\d{1,7}")
@@ -100,6 +107,11 @@ def send_failed(channel: str, kind: str, code: object) -> None:
 def rejected(channel: str, reason: str) -> None:
     """A webhook request refused: `secret`, `signature`, `oversized`, `malformed`..."""
     WEBHOOK_REJECTIONS.labels(channel, reason).inc()
+
+
+def parked(channel: str, reason: str) -> None:
+    """An inbound item parked in the dead letters."""
+    DEAD_LETTERS.labels(channel, reason).inc()
 
 
 def error_code(code: object) -> str:

@@ -254,6 +254,7 @@ async def erase_profile(runner: Runner, uid: int, prompt: int) -> int | None:
     of a shared phone hands the address to the oldest other profile, which becomes the main
     one; the profile in use after an erasure shows its PIN prompt first when it has a PIN.
     """
+    await erase_dead_letters(runner, uid)
     rows = await runner.run(
         "SELECT lp.account_id, acc.active_id FROM learner_profiles lp"
         " JOIN learner_profiles acc ON acc.user_id = lp.account_id WHERE lp.user_id = :uid",
@@ -281,6 +282,21 @@ async def erase_profile(runner: Runner, uid: int, prompt: int) -> int | None:
     if was_active:
         await _gate(runner, active, prompt)
     return account
+
+
+# Parked inbound items (bot/storage/dead_letters.py) carry the texts a phone sent: they go
+# with any learner of that address (the phone's account on a shared phone).
+ERASE_DEAD_LETTERS = (
+    "DELETE FROM dead_letters WHERE EXISTS (SELECT 1 FROM users u"
+    " WHERE u.id = COALESCE((SELECT account_id FROM learner_profiles WHERE user_id = :uid), :uid)"
+    " AND u.channel = dead_letters.channel AND u.external_id = dead_letters.address)"
+)
+ERASE_ADDRESS_DEAD_LETTERS = "DELETE FROM dead_letters WHERE channel = :ch AND address = :ext"
+
+
+async def erase_dead_letters(runner: Runner, uid: int) -> None:
+    """Delete what was parked from the address of learner row `uid`."""
+    await runner.run(ERASE_DEAD_LETTERS, uid=uid)
 
 
 async def _hand_over(runner: Runner, account: int) -> int | None:

@@ -45,7 +45,7 @@ from bot.storage.light_data import DEFAULT_BUDGET_KB, SqlDataSaver
 from bot.storage.locks import KeyedLocks, advisory_key, held_connection, hold_in_database
 from bot.storage.models import telegram_polls, users
 from bot.storage.moderation import Rules, SqlModerationDesk, load_words
-from bot.storage.profiles import SqlProfileDesk, erase_profile
+from bot.storage.profiles import ERASE_ADDRESS_DEAD_LETTERS, SqlProfileDesk, erase_profile
 from bot.storage.records import SqliteLearnerRecords, SqlLearnerRecords, export_learner
 from bot.storage.reminders import SqlReminderDesk
 from bot.storage.reports import SqlReportDesk
@@ -556,9 +556,11 @@ class SqlStore:
         self._refuse_inside_turn()
         params = {"ch": user.channel, "ext": user.external_id}
         if self._sqlite is not None:
+            await self._sqlite_write(ERASE_ADDRESS_DEAD_LETTERS, params)
             cursor = await self._sqlite_write(_ERASE_ADDRESS, params)
             return cursor.rowcount > 0
         async with self._engine.begin() as conn:
+            await conn.execute(text(ERASE_ADDRESS_DEAD_LETTERS), params)
             result = await conn.execute(text(_ERASE_ADDRESS), params)
         return result.rowcount > 0
 

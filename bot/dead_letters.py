@@ -1,0 +1,96 @@
+"""Poison messages: every inbound item gets a time budget and a bounded number of attempts.
+
+An item (a WhatsApp message, a Telegram update, a web chat frame) whose handling raises or
+outlasts its budget is tried again, at most `Budget.attempts` times in all; then it is
+parked in the dead-letter table (bot/storage/dead_letters.py), counted in `/metrics`
+(`imaginecole_dead_letters`) and logged without its content, and the next item is handled.
+An item the platform's library cannot read at all is parked at once ("unreadable").
+
+A failure while the database does not answer is not the item's fault: it is not counted
+and the item is kept for later (the WhatsApp inbox, Telegram's redelivery after a 503).
+
+Parked items keep what the person sent, so they are erased with the person
+(bot/storage/profiles.py) and pruned after 3 days by the housekeeping (bot/housekeeping.py).
+Operators list them with `python -m bot dead-letters` (channel, reason, error class, time:
+never the text).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from bot import metrics
+from bot.config import Settings
+from bot.storage.db import ping
+from bot.storage.dead_letters import DeadLetters
+from bot.storage.store import SqlStore
+
+log = logging.getLogger("imaginecole.dead_letters")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long one item may take (reply included) and how many times it is tried."""
+
+    seconds: float = 60.0
+    attempts: int = 3
+
+    @classmethod
+    def of(cls, settings: Settings) -> Budget:
+        """INBOUND_BUDGET_SECONDS and INBOUND_ATTEMPTS."""
+        return cls(settings.inbound_budget_seconds, max(1, settings.inbound_attempts))
+
+    async def run(self, work: Awaitable[T]) -> T:
+        """`work` within the budget (TimeoutError beyond it, the work cancelled)."""
+        async with asyncio.timeout(self.seconds):
+            return await work
+
+
+def reason_of(error: BaseException | None) -> str:
+    """The dead letter's reason for a failure (None: the process died while handling)."""
+    if error is None:
+        return "crashed"
+    return "timeout" if isinstance(error, TimeoutError) else "error"
+
+
+class Parking:
+    """Parks items in the dead-letter table, counts and logs them."""
+
+    def __init__(self, store: SqlStore, budget: Budget) -> None:
+        self.store = store
+        self.budget = budget
+        self.letters = DeadLetters(store)
+
+    async def park(
+        self,
+        channel: str,
+        address: str | None,
+        payload: str,
+        attempts: int,
+        error: BaseException | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """Keep one item that will not be handled; the next one goes on."""
+        reason = reason or reason_of(error)
+        kind = type(error).__name__ if error is not None else ""
+        await self.letters.park(
+            channel, address, reason, kind, attempts, payload, datetime.now(UTC)
+        )
+        metrics.parked(channel, reason)
+        log.warning(
+            "dead letter channel=%s reason=%s error=%s attempts=%d",
+            channel,
+            reason,
+            kind or "-",
+            attempts,
+        )
+
+    async def outage(self) -> bool:
+        """Whether the database is unreachable now (then a failure is not the item's)."""
+        return not await ping(self.store.engine)

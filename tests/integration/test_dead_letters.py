@@ -1,0 +1,160 @@
+"""Poison messages: an inbound item that fails or hangs is tried a bounded number of times
+within a time budget, then parked in the dead letters, and the next item is handled."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot import metrics
+from bot.app import BotApp
+from bot.housekeeping import tidy
+from bot.storage.channels import ChannelStore
+from bot.storage.dead_letters import DeadLetters
+from bot.storage.store import SqlStore
+from bot.whatsapp import service as whatsapp_service
+from dialogs.events import TextReceived, UserRef
+from tests.fakes.graph_api import FakeGraphApi
+from tests.telegram_driver import start_bot
+from tests.whatsapp_driver import WhatsAppLearner, encode, text_body, whatsapp_settings
+
+POISON = "ce message bloque tout"
+BUDGET = {"inbound_budget_seconds": 0.5, "inbound_attempts": 2}
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeGraphApi]:
+    async with FakeGraphApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture(autouse=True)
+def no_retry_pause(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(whatsapp_service, "RETRY_PAUSE", 0.0)
+
+
+def hang_on_poison(bot: BotApp) -> list[str]:
+    """Make the dialogs hang on the poison text (as a runaway turn would); returns the texts
+    whose handling began."""
+    assert bot.conversations is not None
+    conversations = bot.conversations
+    real = conversations.handle
+    began: list[str] = []
+
+    async def handle(event: Any, *args: Any, **kwargs: Any) -> bool:
+        if isinstance(event, TextReceived):
+            began.append(event.text)
+            if event.text == POISON:
+                await asyncio.Event().wait()  # never ends
+        return await real(event, *args, **kwargs)
+
+    conversations.handle = handle  # type: ignore[method-assign]
+    return began
+
+
+def letters(bot: BotApp) -> DeadLetters:
+    assert bot.store is not None
+    return DeadLetters(bot.store)
+
+
+def parked_count(channel: str, reason: str) -> float:
+    return metrics.DEAD_LETTERS.labels(channel, reason)._value.get()
+
+
+async def test_a_whatsapp_body_that_hangs_is_parked_and_the_next_one_is_handled(
+    database_url: str, api: FakeGraphApi, http: aiohttp.ClientSession
+) -> None:
+    before = parked_count("whatsapp", "timeout")
+    bot = await start_bot(whatsapp_settings(database_url, api.url, **BUDGET))
+    try:
+        began = hang_on_poison(bot)
+        awa = WhatsAppLearner(api, bot, http, phone="221770000001")
+        ali = WhatsAppLearner(api, bot, http, phone="221770000002")
+        assert await awa.post(text_body(awa.phone, POISON)) == 200
+        assert bot.whatsapp is not None
+        await bot.whatsapp.drain(retries=True)
+        assert began.count(POISON) == 2, "tried as many times as INBOUND_ATTEMPTS"
+        (letter,) = await letters(bot).recent()
+        assert (letter.channel, letter.address, letter.reason) == ("whatsapp", awa.phone, "timeout")
+        assert (letter.error, letter.attempts) == ("TimeoutError", 2)
+        assert POISON in (await letters(bot).payload(letter.id) or "")
+        assert await ChannelStore(bot.store).inbox_pending() == []  # type: ignore[arg-type]
+        assert parked_count("whatsapp", "timeout") == before + 1
+        assert "Dans quelle langue" in ali.texts(await ali.send("Bonjour")), "the next one"
+    finally:
+        await bot.stop()
+    again = await start_bot(whatsapp_settings(database_url, api.url, **BUDGET))
+    try:
+        began = hang_on_poison(again)
+        assert again.whatsapp is not None
+        await again.whatsapp.drain(retries=True)
+        assert began == [], "a restart does not handle the parked body again"
+        assert len(await letters(again).recent()) == 1
+    finally:
+        await again.stop()
+
+
+async def test_a_body_on_which_the_process_died_at_each_start_is_parked_unhandled(
+    database_url: str, api: FakeGraphApi, store: SqlStore
+) -> None:
+    """A body whose handling killed the process (no exception to catch) is counted before
+    each handling: once its attempts are spent, the next start parks it without handling."""
+    channels = ChannelStore(store)
+    phone = "221775550000"
+    body_id = await channels.inbox_put(encode(text_body(phone, POISON)), datetime.now(UTC))
+    assert await channels.inbox_attempt(body_id) == 2  # a second start died on it too
+    fine = await channels.inbox_put(encode(text_body("221775550001", "Bonjour")), datetime.now(UTC))
+    bot = await start_bot(whatsapp_settings(database_url, api.url, **BUDGET))
+    try:
+        assert bot.whatsapp is not None
+        await bot.whatsapp.drain(retries=True)
+        assert api.texts(phone) == [], "not handled a third time"
+        assert "Dans quelle langue" in "\n".join(api.texts("221775550001"))
+        (letter,) = await letters(bot).recent()
+        assert (letter.address, letter.reason, letter.attempts) == (phone, "crashed", 2)
+        assert await channels.inbox_pending() == []
+        assert fine != body_id
+    finally:
+        await bot.stop()
+
+
+async def test_dead_letters_are_erased_with_their_sender_and_pruned_after_days(
+    database_url: str, api: FakeGraphApi, http: aiohttp.ClientSession
+) -> None:
+    bot = await start_bot(whatsapp_settings(database_url, api.url, **BUDGET))
+    try:
+        hang_on_poison(bot)
+        awa = WhatsAppLearner(api, bot, http, phone="221770000001")
+        ali = WhatsAppLearner(api, bot, http, phone="221770000002")
+        for learner in (awa, ali):
+            await learner.post(text_body(learner.phone, POISON))
+        assert bot.whatsapp is not None
+        await bot.whatsapp.drain(retries=True)
+        assert len(await letters(bot).recent()) == 2
+        await awa.send("Bonjour")  # the learner's own erasure, in the chat: refuses consent
+        await awa.tap("Français")
+        await awa.tap("Non merci")
+        assert [x.address for x in await letters(bot).recent()] == [ali.phone]
+        assert bot.store is not None
+        await ali.send("Bonjour")
+        assert await bot.store.erase(UserRef("whatsapp", ali.phone))  # the store's erasure
+        assert await letters(bot).recent() == []
+        await awa.post(text_body(awa.phone, POISON))
+        await bot.whatsapp.drain(retries=True)
+        await tidy(bot.store, datetime.now(UTC) + timedelta(days=2))
+        assert len(await letters(bot).recent()) == 1, "kept a few days"
+        await tidy(bot.store, datetime.now(UTC) + timedelta(days=4))
+        assert await letters(bot).recent() == []
+    finally:
+        await bot.stop()
