@@ -33,6 +33,7 @@ from bot.storage.db import create_engine, migrate_async
 from bot.storage.moderation import load_words
 from bot.storage.outbox import Outbox
 from bot.storage.store import SqlStore
+from bot.supervise import Supervisor
 from bot.telegram.broadcast import telegram_deliverer
 from bot.telegram.service import TelegramService
 from bot.web.chat import WebChat
@@ -65,6 +66,7 @@ class BotApp:
     _withdrawer: asyncio.Task[None] | None = field(default=None, repr=False)
     _tidier: asyncio.Task[None] | None = field(default=None, repr=False)
     _reminders: asyncio.Task[None] | None = field(default=None, repr=False)
+    supervisor: Supervisor = field(default_factory=Supervisor)  # loops and channels
     conversations: Conversations | None = field(default=None, repr=False)
     port: int = 0
 
@@ -102,24 +104,33 @@ class BotApp:
         )
         routes: list[tuple[str, str, Handler]] = []
         if settings.telegram_bot_token:
-            self.telegram = TelegramService(settings, self.conversations, store)
+            self.telegram = TelegramService(settings, self.conversations, store, self.supervisor)
             routes += self.telegram.routes()
         if settings.whatsapp_enabled:
-            self.whatsapp = WhatsAppService(settings, self.conversations, store, i18n)
+            self.whatsapp = WhatsAppService(
+                settings, self.conversations, store, i18n, supervisor=self.supervisor
+            )
             routes += self.whatsapp.routes()
         if settings.portal_api_token:
             portal = PortalApi(settings.portal_api_token, library, store, public_url)
             routes += portal.routes()
         if settings.metrics_token:
-            routes += MetricsEndpoint(settings.metrics_token, self.engine).routes()
+            status = self.supervisor.status
+            routes += MetricsEndpoint(settings.metrics_token, self.engine, status).routes()
         chat = WebChat(self.conversations)
         conversations = self.conversations
         await conversations.reload_library()  # the bundled courses and the teachers' ones
-        self._refresher = asyncio.get_running_loop().create_task(self._refresh_library())
-        self._tidier = asyncio.get_running_loop().create_task(tidy_forever(store))
+        supervisor = self.supervisor
+        self._refresher = supervisor.run("library_refresh", self._refresh_library)
+        self._tidier = supervisor.run("housekeeping", lambda: tidy_forever(store))
         self.runner = web.AppRunner(
             build_server(
-                self.engine, lambda: conversations.library, chat, routes, conversations.certifier
+                self.engine,
+                lambda: conversations.library,
+                chat,
+                routes,
+                conversations.certifier,
+                supervisor.status,
             )
         )
         await self.runner.setup()
@@ -127,39 +138,41 @@ class BotApp:
         site = web.TCPSite(self.runner, settings.web_host, settings.web_port, reuse_port=shared)
         await site.start()
         self.port = _bound_port(self.runner, settings.web_port)
-        if self.telegram is not None:
-            await self.telegram.start(primary=self.slot.primary)
-            self.links.telegram_username = self.telegram.app.bot.username or ""
+        supervisor.web_up()
+        # Each channel starts on its own: one that cannot (Telegram unreachable) is retried
+        # in the background while the others serve (bot/supervise.py).
         if self.whatsapp is not None:
-            await self.whatsapp.start()
+            await supervisor.start_channel("whatsapp", self.whatsapp.start)
         self.sender = self._sender(i18n)
         if settings.sender_enabled:  # learners' daily reminders, queued to the outbox
             loop = ReminderLoop(store, i18n, lambda: conversations.library, store.quiet_hours)
-            self._reminders = asyncio.get_running_loop().create_task(loop.forever())
+            self._reminders = supervisor.run("reminders", loop.forever)
         if self.sender is not None:
-            self.sender.start()
-            if self.telegram is not None:  # copies of removed circle messages
-                bot = self.telegram.app.bot
-                self._withdrawer = asyncio.get_running_loop().create_task(
-                    withdraw_forever(store, bot)
-                )
+            self.sender.start(supervisor.run)
+        if self.telegram is not None:
+            await supervisor.start_channel("telegram", self._start_telegram)
         # What start-up built (library, catalogs, PTB, SQLAlchemy) lives as long as the
         # process: keep it out of the collector's scans, which showed in p99 (bench/).
         gc.collect()
         gc.freeze()
         log.info("web chat on http://localhost:%s courses=%d", self.port, len(library.courses))
 
+    async def _start_telegram(self) -> None:
+        """Connect to the Bot API (webhook or polling), then what needs Telegram's bot."""
+        assert self.telegram is not None and self.store is not None
+        await self.telegram.start(primary=self.slot.primary)
+        self.links.telegram_username = self.telegram.app.bot.username or ""
+        if self.sender is not None and self._withdrawer is None:  # removed circle messages
+            store, bot = self.store, self.telegram.app.bot
+            self._withdrawer = self.supervisor.run(
+                "withdrawals", lambda: withdraw_forever(store, bot)
+            )
+
     async def stop(self) -> None:
         """Stop the sender, Telegram, the HTTP server, WhatsApp's handling, the database."""
-        for task in (self._refresher, self._tidier):
-            if task is not None:
-                task.cancel()
-        if self._withdrawer is not None:
-            self._withdrawer.cancel()
-        if self._reminders is not None:
-            self._reminders.cancel()
         if self.sender is not None:
             await self.sender.stop()
+        await self.supervisor.stop()  # every other loop, and channel starts still retrying
         if self.telegram is not None:
             await self.telegram.stop()
         if self.runner is not None:

@@ -20,9 +20,11 @@ from bot import metrics
 from bot.attachments import from_telegram
 from bot.config import Settings
 from bot.conversations import Conversations, Outcome
+from bot.dead_letters import Budget, Parking
 from bot.limits import TELEGRAM_BODY, accepts_body, read_bounded
 from bot.server import Handler
 from bot.storage.store import SqlStore
+from bot.supervise import Supervisor
 from bot.telegram.address import chat_address
 from bot.telegram.render import TelegramChannel
 from bot.telegram.request import AiohttpRequest
@@ -36,6 +38,9 @@ log = logging.getLogger("imaginecole.telegram")
 ALLOWED_UPDATES = ["message", "callback_query", "poll_answer"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 POLL_TIMEOUT = 25
+POLL_SLACK = 10  # seconds of read timeout beyond the long poll's
+POLL_RETRY_PAUSE = 1.0  # seconds before a polled update that failed is tried again
+MAX_REMEMBERED = 10_000  # failing update ids whose attempts are remembered
 # Set while the webhook handles an update: the callback query is answered in its response.
 _IN_WEBHOOK: ContextVar[bool] = ContextVar("imaginecole_in_webhook", default=False)
 
@@ -57,7 +62,14 @@ def build_application(token: str, api_base_url: str) -> Application:  # type: ig
 class TelegramService:
     """Receives updates (webhook or polling), hands them to the conversations, renders replies."""
 
-    def __init__(self, settings: Settings, conversations: Conversations, store: SqlStore) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        conversations: Conversations,
+        store: SqlStore,
+        supervisor: Supervisor | None = None,
+        budget: Budget | None = None,
+    ) -> None:
         self.settings = settings
         self.conversations = conversations
         self.store = store
@@ -66,6 +78,10 @@ class TelegramService:
         self.channel = TelegramChannel(self.app.bot, store, settings.telegram_native_polls)
         self.secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
         self._polling: asyncio.Task[None] | None = None
+        self.supervisor = supervisor or Supervisor()
+        self.parking = Parking(store, budget or Budget.of(settings))
+        self._failures: dict[int, int] = {}  # failed attempts per update id, in this process
+        self.ready = False  # connected to the Bot API (start() succeeded)
 
     @property
     def webhook_path(self) -> str:
@@ -87,6 +103,7 @@ class TelegramService:
         await self.app.initialize()
         bot = self.app.bot
         if not primary:
+            self.ready = True
             log.info("telegram connected as @%s (secondary worker)", bot.username)
             return
         if self.settings.telegram_webhook_url:
@@ -97,8 +114,10 @@ class TelegramService:
             )
         else:
             await bot.delete_webhook()
-            self._polling = asyncio.create_task(self._poll())
+            if self._polling is None:
+                self._polling = self.supervisor.run("telegram_polling", self._poll)
         await _quietly(self._publish_commands())
+        self.ready = True
         log.info("telegram connected as @%s", bot.username)
 
     async def _publish_commands(self) -> None:
@@ -125,23 +144,34 @@ class TelegramService:
             log.warning("telegram webhook rejected: wrong secret token")
             metrics.rejected("telegram", "secret")
             return web.Response(status=401)
+        if not self.ready:  # the Bot API was unreachable at start: Telegram delivers it again
+            return web.Response(status=503, text="not connected yet")
         try:
             data = json.loads(await read_bounded(request, TELEGRAM_BODY))
             if not isinstance(data, dict):
                 raise ValueError("an update is a JSON object")
-            update = Update.de_json(data, self.app.bot)
         except web.HTTPRequestEntityTooLarge:  # over the route's limit: refused, unread
             metrics.rejected("telegram", "oversized")
             raise
-        except Exception as error:  # any unreadable update is the sender's fault
-            # PTB reads a field of the wrong type with AttributeError, OverflowError...: a body
-            # it cannot read is refused, never a 500 with a traceback.
-            log.info("telegram webhook: unreadable update refused (%s)", type(error).__name__)
+        except Exception as error:  # not an update at all: the sender's fault
+            log.info("telegram webhook: unreadable body refused (%s)", type(error).__name__)
             metrics.rejected("telegram", "malformed")
             return web.Response(status=400)
+        try:
+            update = await self._read(data)
+        except Exception:  # it could not even be parked (the database is away): again later
+            log.warning("telegram webhook: an unreadable update could not be parked")
+            return web.Response(status=503, text="try again")
+        if update is None:  # parked: acknowledged, so Telegram does not hold the chat back
+            return web.Response(text="ok")
         token = _IN_WEBHOOK.set(True)
         try:
-            await self.app.process_update(update)
+            await self.parking.budget.run(self._handle_update(update))
+        except Exception as error:
+            # PTB's process_update would swallow this and Telegram would get a 200: the
+            # update lost. A 503 makes Telegram deliver it again, until its attempts are spent.
+            if not await self._given_up(update, data, error):
+                return web.Response(status=503, text="try again")
         finally:
             _IN_WEBHOOK.reset(token)
         if update.callback_query is not None:
@@ -153,7 +183,49 @@ class TelegramService:
             return web.json_response(answer)
         return web.Response(text="ok")
 
-    async def _on_update(self, update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _read(self, data: dict[str, object]) -> Update | None:
+        """The update PTB reads from `data`, or None when it cannot: parked at once (PTB
+        reads a field of the wrong type with AttributeError, OverflowError...; a field the
+        Bot API added as required in a later version, with TypeError)."""
+        try:
+            return Update.de_json(data, self.app.bot)
+        except Exception as error:
+            metrics.rejected("telegram", "malformed")
+            payload = json.dumps(data, ensure_ascii=False, default=str)
+            await self.parking.park(
+                "telegram", sender_of(data), payload, 1, error, reason="unreadable"
+            )
+            return None
+
+    async def _given_up(self, update: Update, data: dict[str, object], error: Exception) -> bool:
+        """After a failed handling: whether the update is parked (its attempts are spent),
+        else it is to be delivered again. A failure while the database is away never
+        counts."""
+        if await self.parking.outage():
+            log.warning("telegram update not handled: the database is unreachable")
+            return False
+        key = update.update_id
+        attempts = self._failures[key] = self._failures.get(key, 0) + 1
+        log.warning(
+            "telegram update failed (%s), attempt %d",
+            type(error).__name__,
+            attempts,
+            exc_info=not isinstance(error, TimeoutError),
+        )
+        if attempts < self.parking.budget.attempts:
+            if len(self._failures) > MAX_REMEMBERED:
+                del self._failures[next(iter(self._failures))]
+            return False
+        del self._failures[key]
+        payload = json.dumps(data, ensure_ascii=False, default=str)
+        await self.parking.park("telegram", sender_of(data), payload, attempts, error)
+        return True
+
+    async def _handle_update(self, update: Update) -> None:
+        """One update through the conversations; exceptions reach the caller."""
+        await self._on_update(update, None)
+
+    async def _on_update(self, update: object, _: ContextTypes.DEFAULT_TYPE | None) -> None:
         """PTB's handler: turn the update into an event and handle it."""
         assert isinstance(update, Update)
         if update.callback_query is not None and not _IN_WEBHOOK.get():
@@ -181,22 +253,39 @@ class TelegramService:
         return await from_telegram(self.app.bot, file_id)
 
     async def _poll(self) -> None:
-        """Our own long polling: an update is confirmed only once it was handled."""
+        """Our own long polling: an update is confirmed only once it was handled or parked.
+
+        The updates are read one by one from the raw answer: one PTB cannot read is parked
+        and the others go on (PTB's get_updates raises for the whole batch, for good)."""
         offset: int | None = None
         while True:
             try:
-                updates = await self.app.bot.get_updates(
-                    offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
-                )
+                raws = await self._get_updates(offset)
             except TelegramError as error:
                 log.warning("telegram polling failed: %s", error)
                 await asyncio.sleep(3)
                 continue
-            if updates:
-                await self._handle_batch(updates)
-                offset = updates[-1].update_id + 1
+            ids = [r["update_id"] for r in raws if _is_update_id(r.get("update_id"))]
+            if not ids:
+                continue
+            updates = [u for u in [await self._read(raw) for raw in raws] if u is not None]
+            by_id = {int(str(raw["update_id"])): raw for raw in raws if raw.get("update_id")}
+            await self._handle_batch(updates, by_id)
+            offset = max(int(str(i)) for i in ids) + 1
 
-    async def _handle_batch(self, updates: tuple[Update, ...]) -> None:
+    async def _get_updates(self, offset: int | None) -> list[dict[str, object]]:
+        """The raw updates of one long poll (JSON objects only)."""
+        params: dict[str, object] = {"timeout": POLL_TIMEOUT, "allowed_updates": ALLOWED_UPDATES}
+        if offset is not None:
+            params["offset"] = offset
+        result = await self.app.bot._post(
+            "getUpdates", params, read_timeout=POLL_TIMEOUT + POLL_SLACK
+        )
+        return [raw for raw in result if isinstance(raw, dict)] if isinstance(result, list) else []
+
+    async def _handle_batch(
+        self, updates: list[Update], raws: dict[int, dict[str, object]] | None = None
+    ) -> None:
         """Different learners in parallel, each learner's updates in order."""
         by_user: dict[int, list[Update]] = defaultdict(list)
         for update in updates:
@@ -205,9 +294,24 @@ class TelegramService:
 
         async def run(batch: list[Update]) -> None:
             for update in batch:
-                await self.app.process_update(update)
+                await self._handle_polled(update, (raws or {}).get(update.update_id))
 
         await asyncio.gather(*(run(batch) for batch in by_user.values()))
+
+    async def _handle_polled(self, update: Update, raw: dict[str, object] | None) -> None:
+        """One polled update within its budget, tried again until handled or parked (while
+        the database is away, until it is back: nothing is confirmed meanwhile)."""
+        while True:
+            try:
+                await self.parking.budget.run(self._handle_update(update))
+                return
+            except Exception as error:
+                try:
+                    if await self._given_up(update, raw or update.to_dict(), error):
+                        return
+                except Exception:
+                    log.warning("telegram update could not be parked: tried again")
+            await asyncio.sleep(POLL_RETRY_PAUSE)
 
 
 async def _quietly(call: object) -> None:
@@ -216,3 +320,19 @@ async def _quietly(call: object) -> None:
         await call  # type: ignore[misc]
     except TelegramError as error:
         log.debug("answerCallbackQuery failed: %s", error)
+
+
+def _is_update_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def sender_of(data: dict[str, object]) -> str | None:
+    """The address of whoever sent a raw update (for the dead letters' erasure), if any."""
+    for kind in ("message", "edited_message", "callback_query", "poll_answer"):
+        part = data.get(kind)
+        if not isinstance(part, dict):
+            continue
+        who = part.get("user") if kind == "poll_answer" else part.get("from")
+        if isinstance(who, dict) and _is_update_id(who.get("id")):
+            return str(who["id"])
+    return None

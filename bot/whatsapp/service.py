@@ -39,6 +39,7 @@ from bot.limits import WHATSAPP_BODY, accepts_body, read_bounded
 from bot.server import Handler
 from bot.storage.channels import ChannelStore
 from bot.storage.store import SqlStore
+from bot.supervise import Supervisor
 from bot.whatsapp.channel import TemplateSettings, WhatsAppChannel
 from bot.whatsapp.client import GraphClient
 from bot.whatsapp.inbound import (
@@ -80,6 +81,7 @@ class WhatsAppService:
         store: SqlStore,
         i18n: I18n,
         budget: Budget | None = None,
+        supervisor: Supervisor | None = None,
     ) -> None:
         self.settings = settings
         self.conversations = conversations
@@ -113,6 +115,7 @@ class WhatsAppService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._retries: set[asyncio.Task[None]] = set()
         self.parking = Parking(store, budget or Budget.of(settings))
+        self.supervisor = supervisor or Supervisor()
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         """The webhook's two routes on the shared aiohttp server."""
@@ -121,7 +124,8 @@ class WhatsAppService:
     async def start(self) -> None:
         """Handle the bodies a previous run left, then keep sweeping for stragglers."""
         await self._resume(datetime.now(UTC))
-        self._sweeper = asyncio.get_running_loop().create_task(self.sweep())
+        if self._sweeper is None:
+            self._sweeper = self.supervisor.run("whatsapp_sweep", self.sweep)
 
     async def _resume(self, before: datetime) -> None:
         """Handle stored bodies that are not being handled here (a crash, a failed attempt)."""
