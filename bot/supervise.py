@@ -82,7 +82,7 @@ class Supervisor:
                 raise
             except Exception as error:
                 state.error = type(error).__name__
-                log.exception("loop %s died; restarted in %.0f s", name, pause)
+                log.exception("loop %s died; restarted in %.1f s", name, pause)
             else:
                 state.state = "stopped"
                 return

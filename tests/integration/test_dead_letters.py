@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -20,7 +22,9 @@ from bot.storage.store import SqlStore
 from bot.whatsapp import service as whatsapp_service
 from dialogs.events import TextReceived, UserRef
 from tests.fakes.graph_api import FakeGraphApi
-from tests.telegram_driver import start_bot
+from tests.fakes.telegram_api import FakeBotApi
+from tests.integration.test_operations import unreachable
+from tests.telegram_driver import TelegramLearner, start_bot, telegram_settings
 from tests.whatsapp_driver import WhatsAppLearner, encode, text_body, whatsapp_settings
 
 POISON = "ce message bloque tout"
@@ -158,3 +162,104 @@ async def test_dead_letters_are_erased_with_their_sender_and_pruned_after_days(
         assert await letters(bot).recent() == []
     finally:
         await bot.stop()
+
+
+# --- Telegram ------------------------------------------------------------------------------
+
+
+async def test_a_polled_update_ptb_cannot_read_is_parked_and_polling_goes_on(
+    database_url: str,
+) -> None:
+    """PTB's get_updates raised for the whole batch and the polling task died for good."""
+    async with FakeBotApi() as api:
+        settings = replace(telegram_settings(database_url, api.url, webhook=False), **BUDGET)
+        app = await start_bot(settings)
+        try:
+            broken = {  # a callback query without its required chat_instance
+                "callback_query": {"id": "77", "from": {"id": 4243, "is_bot": False}}
+            }
+            api.push_update(broken)
+            api.push_update(api.updates.text(4242, "/start"))
+            call = await api.wait_for(lambda c: c.method == "sendMessage")
+            assert call.params["chat_id"] == 4242, "the next update is answered"
+            await until_confirmed(api)
+            (letter,) = await letters(app).recent()
+            assert (letter.channel, letter.reason, letter.address) == (
+                "telegram",
+                "unreadable",
+                "4243",
+            )
+            api.push_update(api.updates.text(4242, "Bonjour"))
+            await until_confirmed(api)
+            assert app.supervisor.loops["telegram_polling"].restarts == 0
+        finally:
+            await app.stop()
+
+
+async def test_a_polled_update_that_hangs_is_parked_after_its_attempts(
+    database_url: str,
+) -> None:
+    async with FakeBotApi() as api:
+        settings = replace(telegram_settings(database_url, api.url, webhook=False), **BUDGET)
+        app = await start_bot(settings)
+        try:
+            began = hang_on_poison(app)
+            api.push_update(api.updates.text(4243, POISON))
+            api.push_update(api.updates.text(4242, "/start"))
+            await api.wait_for(lambda c: c.method == "sendMessage" and c.params["chat_id"] == 4242)
+            await until_confirmed(api)
+            assert began.count(POISON) == 2
+            (letter,) = await letters(app).recent()
+            assert (letter.reason, letter.address, letter.attempts) == ("timeout", "4243", 2)
+        finally:
+            await app.stop()
+
+
+async def test_a_webhook_update_that_fails_is_delivered_again_then_parked(
+    database_url: str, http: aiohttp.ClientSession
+) -> None:
+    """A failure was answered 200 (PTB swallowed it) and the update lost: now Telegram gets a
+    503 and delivers it again, until its attempts are spent; then it is parked and acked."""
+    async with FakeBotApi() as api:
+        app = await start_bot(replace(telegram_settings(database_url, api.url), **BUDGET))
+        try:
+            began = hang_on_poison(app)
+            learner = TelegramLearner(api, app, http, user_id=4243)
+            update = api.updates.text(learner.user_id, POISON)
+            assert await learner.post(update) == 503
+            assert await learner.post(update) == 200, "second attempt: parked, acknowledged"
+            assert began.count(POISON) == 2
+            (letter,) = await letters(app).recent()
+            assert (letter.reason, letter.address) == ("timeout", "4243")
+            assert "Dans quelle langue" in learner.texts(await learner.send("Bonjour"))
+        finally:
+            await app.stop()
+
+
+async def test_a_webhook_update_is_refused_while_the_database_is_down(
+    database_url: str, tmp_path: Path, http: aiohttp.ClientSession
+) -> None:
+    """It was answered 200 and lost; a 503 makes Telegram deliver it again later."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite stays open under a running process: it cannot go away")
+    async with FakeBotApi() as api:
+        app = await start_bot(telegram_settings(database_url, api.url))
+        try:
+            learner = TelegramLearner(api, app, http)
+            update = api.updates.text(learner.user_id, "Bonjour")
+            async with unreachable(app, database_url, tmp_path):
+                assert await learner.post(update) == 503
+                assert await learner.post(update) == 503, "never parked for an outage"
+            assert await learner.post(update) == 200  # Telegram's next delivery
+            assert "Dans quelle langue" in "\n".join(api.texts(learner.user_id))
+            assert await letters(app).recent() == []
+        finally:
+            await app.stop()
+
+
+async def until_confirmed(api: FakeBotApi) -> None:
+    for _ in range(200):
+        if not api.pending:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("updates never confirmed")
