@@ -19,6 +19,7 @@ from bot.certificates.signing import load_key
 from bot.charts import MatplotlibCharts
 from bot.config import Settings
 from bot.conversations import Conversations
+from bot.dead_letters import Budget, Parking
 from bot.flood import FloodGuard, FloodLimit
 from bot.housekeeping import tidy_forever
 from bot.i18n import I18n
@@ -117,7 +118,7 @@ class BotApp:
         if settings.metrics_token:
             status = self.supervisor.status
             routes += MetricsEndpoint(settings.metrics_token, self.engine, status).routes()
-        chat = WebChat(self.conversations)
+        chat = WebChat(self.conversations, Parking(store, Budget.of(settings)))
         conversations = self.conversations
         await conversations.reload_library()  # the bundled courses and the teachers' ones
         supervisor = self.supervisor

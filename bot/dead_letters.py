@@ -32,6 +32,7 @@ from bot.storage.store import SqlStore
 
 log = logging.getLogger("imaginecole.dead_letters")
 T = TypeVar("T")
+MAX_REMEMBERED = 10_000  # items whose failed attempts are remembered
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Parking:
         self.store = store
         self.budget = budget
         self.letters = DeadLetters(store)
+        self._failures: dict[str, int] = {}  # failed attempts per item key, in this process
 
     async def park(
         self,
@@ -90,6 +92,31 @@ class Parking:
             kind or "-",
             attempts,
         )
+
+    async def failed(
+        self, channel: str, key: str, address: str | None, payload: str, error: Exception
+    ) -> bool:
+        """After a failed handling of the item `key`: whether it is now parked (its attempts
+        are spent: the caller acknowledges it and goes on), else it is to be tried again.
+        Attempts are counted in this process; a failure while the database is away is not."""
+        if await self.outage():
+            log.warning("%s item not handled: the database is unreachable", channel)
+            return False
+        attempts = self._failures[key] = self._failures.get(key, 0) + 1
+        log.warning(
+            "%s item failed (%s), attempt %d",
+            channel,
+            type(error).__name__,
+            attempts,
+            exc_info=not isinstance(error, TimeoutError),
+        )
+        if attempts < self.budget.attempts:
+            if len(self._failures) > MAX_REMEMBERED:
+                del self._failures[next(iter(self._failures))]
+            return False
+        del self._failures[key]
+        await self.park(channel, address, payload, attempts, error)
+        return True
 
     async def outage(self) -> bool:
         """Whether the database is unreachable now (then a failure is not the item's)."""

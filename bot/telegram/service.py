@@ -40,7 +40,6 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 POLL_TIMEOUT = 25
 POLL_SLACK = 10  # seconds of read timeout beyond the long poll's
 POLL_RETRY_PAUSE = 1.0  # seconds before a polled update that failed is tried again
-MAX_REMEMBERED = 10_000  # failing update ids whose attempts are remembered
 # Set while the webhook handles an update: the callback query is answered in its response.
 _IN_WEBHOOK: ContextVar[bool] = ContextVar("imaginecole_in_webhook", default=False)
 
@@ -80,7 +79,6 @@ class TelegramService:
         self._polling: asyncio.Task[None] | None = None
         self.supervisor = supervisor or Supervisor()
         self.parking = Parking(store, budget or Budget.of(settings))
-        self._failures: dict[int, int] = {}  # failed attempts per update id, in this process
         self.ready = False  # connected to the Bot API (start() succeeded)
 
     @property
@@ -199,27 +197,11 @@ class TelegramService:
 
     async def _given_up(self, update: Update, data: dict[str, object], error: Exception) -> bool:
         """After a failed handling: whether the update is parked (its attempts are spent),
-        else it is to be delivered again. A failure while the database is away never
-        counts."""
-        if await self.parking.outage():
-            log.warning("telegram update not handled: the database is unreachable")
-            return False
-        key = update.update_id
-        attempts = self._failures[key] = self._failures.get(key, 0) + 1
-        log.warning(
-            "telegram update failed (%s), attempt %d",
-            type(error).__name__,
-            attempts,
-            exc_info=not isinstance(error, TimeoutError),
-        )
-        if attempts < self.parking.budget.attempts:
-            if len(self._failures) > MAX_REMEMBERED:
-                del self._failures[next(iter(self._failures))]
-            return False
-        del self._failures[key]
+        else it is to be delivered again (a failure while the database is away never
+        counts)."""
         payload = json.dumps(data, ensure_ascii=False, default=str)
-        await self.parking.park("telegram", sender_of(data), payload, attempts, error)
-        return True
+        key = update_key(update)
+        return await self.parking.failed("telegram", key, sender_of(data), payload, error)
 
     async def _handle_update(self, update: Update) -> None:
         """One update through the conversations; exceptions reach the caller."""

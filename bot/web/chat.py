@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from bot.conversations import Conversations, Outcome
+from bot.dead_letters import Parking
 from bot.limits import WEB_FRAME
 from bot.storage.channels import ChannelStore
 from bot.web.frames import to_frames
@@ -28,8 +29,9 @@ MAX_FRAME = WEB_FRAME  # a bigger frame closes the socket with 1009 (message too
 class WebChat:
     """Serves learners connected through the web page; several tabs of one learner share it."""
 
-    def __init__(self, conversations: Conversations) -> None:
+    def __init__(self, conversations: Conversations, parking: Parking | None = None) -> None:
         self.conversations = conversations
+        self.parking = parking  # time budget and attempts of a frame (bot/dead_letters.py)
         self.sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
 
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
@@ -69,9 +71,22 @@ class WebChat:
         if event is None:
             await ws.send_json({"type": "error", "text": "bad frame"})
             return uid
-        await self.conversations.handle(event, f"web:{uid}:{event.message_id}", self.send)
+        if not await self._handled(event, f"web:{uid}:{event.message_id}", raw):
+            return uid  # not acknowledged: the page sends it again once it reconnects
         await ws.send_json({"type": "ack", "id": event.message_id})  # handled (or a duplicate)
         return uid
+
+    async def _handled(self, event: Incoming, key: str, raw: str) -> bool:
+        """Handle a learner's frame within its budget: whether to acknowledge it (handled, or
+        parked once its attempts are spent, so the page stops sending it again)."""
+        if self.parking is None:
+            await self.conversations.handle(event, key, self.send)
+            return True
+        try:
+            await self.parking.budget.run(self.conversations.handle(event, key, self.send))
+        except Exception as error:
+            return await self.parking.failed("web", key, event.user.external_id, raw, error)
+        return True
 
     async def send(self, outcome: Outcome) -> None:
         """Push a reply to every open tab of the learner."""

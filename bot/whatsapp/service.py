@@ -158,6 +158,11 @@ class WhatsAppService:
         await self._forget_handled()
         await self.client.close()
 
+    @property
+    def failing(self) -> int:
+        """Bodies whose last handling failed and that wait to be tried again (tests)."""
+        return len(self._retries) + len(self._not_counted)
+
     async def drain(self, retries: bool = False) -> None:
         """Wait until every stored body has been handled and forgotten (tests, benchmarks);
         with `retries`, until the failed ones were retried and handled or parked too."""

@@ -15,12 +15,14 @@ import pytest
 
 from bot import metrics
 from bot.app import BotApp
+from bot.config import Settings
 from bot.housekeeping import tidy
 from bot.storage.channels import ChannelStore
 from bot.storage.dead_letters import DeadLetters
 from bot.storage.store import SqlStore
 from bot.whatsapp import service as whatsapp_service
 from dialogs.events import TextReceived, UserRef
+from tests.chat_drivers import WebChat
 from tests.fakes.graph_api import FakeGraphApi
 from tests.fakes.telegram_api import FakeBotApi
 from tests.integration.test_operations import unreachable
@@ -263,3 +265,41 @@ async def until_confirmed(api: FakeBotApi) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("updates never confirmed")
+
+
+# --- web chat ------------------------------------------------------------------------------
+
+
+async def test_a_web_frame_that_hangs_is_retried_by_the_page_then_parked_and_acknowledged(
+    database_url: str, http: aiohttp.ClientSession
+) -> None:
+    """Unacknowledged, the page sends a frame again after reconnecting: a frame that hung or
+    failed for good blocked the learner's tab (every later frame waits behind it)."""
+    settings = Settings(
+        database_url=database_url,
+        web_host="127.0.0.1",
+        web_port=0,
+        **BUDGET,  # type: ignore[arg-type]
+    )
+    app = await start_bot(settings)
+    try:
+        began = hang_on_poison(app)
+        tab = WebChat(app, http)
+        await tab.open()
+        poison = {"type": "text", "text": POISON, "id": "m-poison"}
+        await tab.ws.send_json(poison)  # type: ignore[union-attr]
+        with pytest.raises(TimeoutError):  # no ack: the page keeps it and sends it again
+            await tab.ws.receive(timeout=1.5)  # type: ignore[union-attr]
+        await tab.close()
+        tab = WebChat(app, http, uid=tab.uid)  # the page reconnects and sends it again
+        await tab.open()
+        await tab.ws.send_json(poison)  # type: ignore[union-attr]
+        assert (await tab.ws.receive_json(timeout=5)) == {"type": "ack", "id": "m-poison"}  # type: ignore[union-attr]
+        assert began.count(POISON) == 2
+        (letter,) = await letters(app).recent()
+        assert (letter.channel, letter.address, letter.reason) == ("web", tab.uid, "timeout")
+        await tab.tap("Français")
+        assert "accord" in tab.last_text(), "the next frame is handled"
+        await tab.close()
+    finally:
+        await app.stop()

@@ -122,7 +122,7 @@ async def test_whatsapp_ids_longer_than_any_real_one_are_skipped(
     for body in (long_sender, long_id):
         assert await whatsapp.post(body) == 200
     assert errors(caplog) == []
-    assert whatsapp.bot.whatsapp is not None and not whatsapp.bot.whatsapp._retries
+    assert whatsapp.bot.whatsapp is not None and not whatsapp.bot.whatsapp.failing
     replies = await whatsapp.send("Bonjour")
     assert "Dans quelle langue voulez-vous apprendre ?" in whatsapp.texts(replies)
 
