@@ -26,9 +26,11 @@ from typing import TypeVar
 
 from bot import metrics
 from bot.config import Settings
-from bot.storage.db import ping
+from bot.storage.db import create_engine, ping
 from bot.storage.dead_letters import DeadLetters
+from bot.storage.pseudonym import pseudonym
 from bot.storage.store import SqlStore
+from dialogs.events import UserRef
 
 log = logging.getLogger("imaginecole.dead_letters")
 T = TypeVar("T")
@@ -121,3 +123,31 @@ class Parking:
     async def outage(self) -> bool:
         """Whether the database is unreachable now (then a failure is not the item's)."""
         return not await ping(self.store.engine)
+
+
+async def listing(database_url: str, secret: bytes, limit: int, show: int | None) -> list[str]:
+    """`python -m bot dead-letters`: the latest parked items, one line each (time, channel,
+    reason, error class, attempts, the sender's log pseudonym), never their content; with
+    `show`, that item's content as received (personal data: for a diagnosis)."""
+    engine = create_engine(database_url)
+    store = SqlStore(engine)
+    try:
+        letters = DeadLetters(store)
+        if show is not None:
+            payload = await letters.payload(show)
+            return [payload] if payload is not None else []
+        lines = []
+        for letter in await letters.recent(limit):
+            who = (
+                pseudonym(UserRef(letter.channel, letter.address), secret)
+                if letter.address
+                else "-"
+            )
+            lines.append(
+                f"{letter.id}\t{letter.created_at.isoformat(timespec='seconds')}\t{letter.channel}"
+                f"\t{letter.reason}\t{letter.error or '-'}\tattempts={letter.attempts}\tuser={who}"
+            )
+        return lines
+    finally:
+        store.close()
+        await engine.dispose()

@@ -16,6 +16,7 @@ import pytest
 from bot import metrics
 from bot.app import BotApp
 from bot.config import Settings
+from bot.dead_letters import listing
 from bot.housekeeping import tidy
 from bot.storage.channels import ChannelStore
 from bot.storage.dead_letters import DeadLetters
@@ -303,3 +304,17 @@ async def test_a_web_frame_that_hangs_is_retried_by_the_page_then_parked_and_ack
         await tab.close()
     finally:
         await app.stop()
+
+
+async def test_operators_list_dead_letters_without_their_text(
+    database_url: str, store: SqlStore
+) -> None:
+    letters = DeadLetters(store)
+    at = datetime(2026, 12, 7, 5, 0, tzinfo=UTC)
+    first = await letters.park("whatsapp", "221770000001", "timeout", "TimeoutError", 3, POISON, at)
+    await letters.park("telegram", None, "unreadable", "TypeError", 1, '{"x": 1}', at)
+    lines = await listing(database_url, b"k", 10, None)
+    assert len(lines) == 2 and lines[0].split("\t")[2:5] == ["telegram", "unreadable", "TypeError"]
+    assert "221770000001" not in "\n".join(lines) and POISON not in "\n".join(lines)
+    assert "user=" in lines[1] and "2026-12-07T05:00:00" in lines[1]
+    assert await listing(database_url, b"k", 10, first) == [POISON]  # on an operator's request
