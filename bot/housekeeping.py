@@ -12,7 +12,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
-from bot.storage.dead_letters import DeadLetters
+from bot.storage.dead_letters import DeadLetters, InboundAttempts
 from bot.storage.store import SqlStore
 
 log = logging.getLogger("imaginecole.housekeeping")
@@ -27,6 +27,7 @@ async def tidy(store: SqlStore, now: datetime) -> int:
     parked = await DeadLetters(store).prune(now - KEEP_DEAD_LETTERS)
     if parked:
         log.info("housekeeping forgot %d dead letters", parked)
+    await InboundAttempts(store).prune(now - KEEP_CLAIMS)  # updates Telegram gave up on
     return await store.prune_processed(now - KEEP_CLAIMS)
 
 

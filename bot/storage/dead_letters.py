@@ -102,3 +102,58 @@ def _at(value: object) -> datetime:
     at = utc(value)
     assert at is not None
     return at
+
+
+class InboundAttempts:
+    """Handlings begun of inbound items not yet confirmed to their platform, by key."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self.letters = DeadLetters(store)
+
+    async def begin(self, keys: Sequence[str], at: datetime) -> set[str]:
+        """Record a first handling of the new `keys`; the ones seen before (handlings began
+        and never ended: the process died) are returned, uncounted."""
+        if not keys:
+            return set()
+        marks = ", ".join(f":k{n}" for n in range(len(keys)))
+        params = {f"k{n}": key for n, key in enumerate(keys)}
+        rows = await self.letters._run(
+            f"SELECT key FROM inbound_attempts WHERE key IN ({marks})", **params
+        )
+        seen = {str(row[0]) for row in rows}
+        new = [n for n, key in enumerate(keys) if key not in seen]
+        if new:
+            values = ", ".join(f"(:k{n}, 1, :at)" for n in new)
+            await self.letters._run(
+                "INSERT INTO inbound_attempts (key, attempts, updated_at)"
+                f" VALUES {values} ON CONFLICT (key) DO NOTHING",
+                at=at,
+                **{f"k{n}": keys[n] for n in new},
+            )
+        return seen
+
+    async def again(self, key: str, at: datetime) -> int:
+        """One more handling of `key` begins; how many have begun."""
+        rows = await self.letters._run(
+            "UPDATE inbound_attempts SET attempts = attempts + 1, updated_at = :at"
+            " WHERE key = :key RETURNING attempts",
+            key=key,
+            at=at,
+        )
+        return int(rows[0][0]) if rows else 1
+
+    async def done(self, keys: Sequence[str]) -> None:
+        """The items were handled (or parked): forget them."""
+        if not keys:
+            return
+        marks = ", ".join(f":k{n}" for n in range(len(keys)))
+        params = {f"k{n}": key for n, key in enumerate(keys)}
+        await self.letters._run(f"DELETE FROM inbound_attempts WHERE key IN ({marks})", **params)
+
+    async def prune(self, older_than: datetime) -> int:
+        """Forget counts of items nobody handled again since `older_than`."""
+        rows = await self.letters._run(
+            "DELETE FROM inbound_attempts WHERE updated_at < :before RETURNING key",
+            before=older_than,
+        )
+        return len(rows)

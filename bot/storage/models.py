@@ -182,6 +182,18 @@ class DeadLetter(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
+class InboundAttempt(Base):
+    """Handlings begun of an inbound item not yet confirmed (Telegram polling), counted
+    before they begin so that an item that kills the process is parked after its attempts
+    instead of being handled at every start. Holds no personal data (the key only)."""
+
+    __tablename__ = "inbound_attempts"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class ChannelContact(Base):
     """When a learner last wrote to us (WhatsApp's 24-hour window), and if they are gone."""
 
@@ -437,6 +449,7 @@ quiz_attempts: Table = Base.metadata.tables["quiz_attempts"]
 telegram_polls: Table = Base.metadata.tables["telegram_polls"]
 whatsapp_inbox: Table = Base.metadata.tables["whatsapp_inbox"]
 dead_letters: Table = Base.metadata.tables["dead_letters"]
+inbound_attempts: Table = Base.metadata.tables["inbound_attempts"]
 channel_contacts: Table = Base.metadata.tables["channel_contacts"]
 sent_messages: Table = Base.metadata.tables["sent_messages"]
 pending_messages: Table = Base.metadata.tables["pending_messages"]

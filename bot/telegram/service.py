@@ -9,6 +9,7 @@ import logging
 import secrets
 from collections import defaultdict
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -23,6 +24,7 @@ from bot.conversations import Conversations, Outcome
 from bot.dead_letters import Budget, Parking
 from bot.limits import TELEGRAM_BODY, accepts_body, read_bounded
 from bot.server import Handler
+from bot.storage.dead_letters import InboundAttempts
 from bot.storage.store import SqlStore
 from bot.supervise import Supervisor
 from bot.telegram.address import chat_address
@@ -79,6 +81,7 @@ class TelegramService:
         self._polling: asyncio.Task[None] | None = None
         self.supervisor = supervisor or Supervisor()
         self.parking = Parking(store, budget or Budget.of(settings))
+        self.attempts = InboundAttempts(store)  # polled updates' handlings, counted
         self.ready = False  # connected to the Bot API (start() succeeded)
 
     @property
@@ -268,17 +271,40 @@ class TelegramService:
     async def _handle_batch(
         self, updates: list[Update], raws: dict[int, dict[str, object]] | None = None
     ) -> None:
-        """Different learners in parallel, each learner's updates in order."""
+        """Different learners in parallel, each learner's updates in order.
+
+        Handlings are counted in the database before they begin: updates already seen (the
+        process died while handling them, Telegram gives them again) go first, one at a
+        time, each counted once more, and are parked unhandled once their attempts are
+        spent; so an update that kills the process is not handled at every start."""
+        raws = raws or {}
+        now = datetime.now(UTC)
+        keys = [update_key(update) for update in updates]
+        seen = await self.attempts.begin(keys, now)
+        for update in updates:
+            key = update_key(update)
+            if key not in seen:
+                continue
+            attempts = await self.attempts.again(key, now)
+            raw = raws.get(update.update_id) or update.to_dict()
+            if attempts > self.parking.budget.attempts:  # each attempt died with the process
+                payload = json.dumps(raw, ensure_ascii=False, default=str)
+                await self.parking.park("telegram", sender_of(raw), payload, attempts - 1)
+            else:
+                await self._handle_polled(update, raw)
+            await self.attempts.done([key])
         by_user: dict[int, list[Update]] = defaultdict(list)
         for update in updates:
-            who = update.effective_user
-            by_user[who.id if who else 0].append(update)
+            if update_key(update) not in seen:
+                who = update.effective_user
+                by_user[who.id if who else 0].append(update)
 
         async def run(batch: list[Update]) -> None:
             for update in batch:
-                await self._handle_polled(update, (raws or {}).get(update.update_id))
+                await self._handle_polled(update, raws.get(update.update_id))
 
         await asyncio.gather(*(run(batch) for batch in by_user.values()))
+        await self.attempts.done([key for key in keys if key not in seen])
 
     async def _handle_polled(self, update: Update, raw: dict[str, object] | None) -> None:
         """One polled update within its budget, tried again until handled or parked (while

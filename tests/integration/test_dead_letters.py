@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.dead_letters import listing
 from bot.housekeeping import tidy
 from bot.storage.channels import ChannelStore
-from bot.storage.dead_letters import DeadLetters
+from bot.storage.dead_letters import DeadLetters, InboundAttempts
 from bot.storage.store import SqlStore
 from bot.whatsapp import service as whatsapp_service
 from dialogs.events import TextReceived, UserRef
@@ -318,3 +318,34 @@ async def test_operators_list_dead_letters_without_their_text(
     assert "221770000001" not in "\n".join(lines) and POISON not in "\n".join(lines)
     assert "user=" in lines[1] and "2026-12-07T05:00:00" in lines[1]
     assert await listing(database_url, b"k", 10, first) == [POISON]  # on an operator's request
+
+
+async def test_a_polled_update_on_which_the_process_died_at_each_start_is_parked(
+    database_url: str, store: SqlStore
+) -> None:
+    """Telegram gives an unconfirmed update again at every start: its handlings are counted
+    before they begin, so the one that killed the process is parked, unhandled."""
+    attempts = InboundAttempts(store)
+    now = datetime.now(UTC)
+    async with FakeBotApi() as api:
+        killer = api.updates.text(4243, POISON)
+        survivor = api.updates.text(4244, "/start")  # was in flight when the process died
+        for update in (killer, survivor):
+            api.push_update(update)
+        killer_key, survivor_key = f"tg:{killer['update_id']}", f"tg:{survivor['update_id']}"
+        await attempts.begin([killer_key, survivor_key], now)
+        await attempts.again(killer_key, now)  # a second start died on it too
+        settings = replace(telegram_settings(database_url, api.url, webhook=False), **BUDGET)
+        app = await start_bot(settings)
+        try:
+            api.push_update(api.updates.text(4242, "/start"))
+            await api.wait_for(lambda c: c.method == "sendMessage" and c.params["chat_id"] == 4242)
+            await until_confirmed(api)
+            assert api.texts(4243) == [], "not handled a third time"
+            assert api.texts(4244), "handled once more (it was not the culprit)"
+            (letter,) = await letters(app).recent()
+            assert (letter.reason, letter.address, letter.attempts) == ("crashed", "4243", 2)
+            assert await attempts.begin([], now) == set()
+            assert await attempts.begin([killer_key, survivor_key], now) == set(), "forgotten"
+        finally:
+            await app.stop()

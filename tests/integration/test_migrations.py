@@ -20,6 +20,7 @@ TABLES = {
     "users",
     "processed_updates",
     "dead_letters",
+    "inbound_attempts",
     "lesson_progress",
     "quiz_attempts",
     "telegram_polls",

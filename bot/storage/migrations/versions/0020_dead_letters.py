@@ -1,5 +1,5 @@
 """Dead letters: inbound items parked after their time budget and attempts; the WhatsApp
-inbox counts the handlings of each body.
+inbox counts the handlings of each body, inbound_attempts those of polled Telegram updates.
 
 Revision ID: 0020
 Revises: 0019
@@ -32,6 +32,13 @@ def upgrade() -> None:
         sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_dead_letters"),
     )
+    op.create_table(
+        "inbound_attempts",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("updated_at", UTC_DATETIME, nullable=False),
+        sa.PrimaryKeyConstraint("key", name="pk_inbound_attempts"),
+    )
     op.create_index("ix_dead_letters_address", "dead_letters", ["address"])
     op.create_index("ix_dead_letters_created_at", "dead_letters", ["created_at"])
     with op.batch_alter_table("whatsapp_inbox") as batch:
@@ -45,3 +52,4 @@ def downgrade() -> None:
     op.drop_index("ix_dead_letters_created_at", table_name="dead_letters")
     op.drop_index("ix_dead_letters_address", table_name="dead_letters")
     op.drop_table("dead_letters")
+    op.drop_table("inbound_attempts")
