@@ -250,19 +250,24 @@ class TelegramService:
                 log.warning("telegram polling failed: %s", error)
                 await asyncio.sleep(3)
                 continue
-            ids = [r["update_id"] for r in raws if _is_update_id(r.get("update_id"))]
-            if not ids:
+            by_id = {
+                int(str(raw["update_id"])): raw
+                for raw in raws
+                if _is_update_id(raw.get("update_id"))
+            }
+            if not by_id:
                 continue
             updates = [u for u in [await self._read(raw) for raw in raws] if u is not None]
-            by_id = {int(str(raw["update_id"])): raw for raw in raws if raw.get("update_id")}
             await self._handle_batch(updates, by_id)
-            offset = max(int(str(i)) for i in ids) + 1
+            offset = max(by_id) + 1
 
     async def _get_updates(self, offset: int | None) -> list[dict[str, object]]:
         """The raw updates of one long poll (JSON objects only)."""
         params: dict[str, object] = {"timeout": POLL_TIMEOUT, "allowed_updates": ALLOWED_UPDATES}
         if offset is not None:
             params["offset"] = offset
+        # Bot._post: the raw JSON answer, before PTB reads it (its get_updates reads the whole
+        # batch at once, raises for one bad update and logs the batch's texts at CRITICAL).
         result = await self.app.bot._post(
             "getUpdates", params, read_timeout=POLL_TIMEOUT + POLL_SLACK
         )
