@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -40,6 +41,7 @@ log = logging.getLogger("imaginecole.telegram")
 ALLOWED_UPDATES = ["message", "callback_query", "poll_answer"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 POLL_TIMEOUT = 25
+CONNECT_WAIT = 5.0  # seconds an update waits for the Bot API's first answer, then 503
 POLL_SLACK = 10  # seconds of read timeout beyond the long poll's
 POLL_RETRY_PAUSE = 1.0  # seconds before a polled update that failed is tried again
 # Set while the webhook handles an update: the callback query is answered in its response.
@@ -82,7 +84,7 @@ class TelegramService:
         self.supervisor = supervisor or Supervisor()
         self.parking = Parking(store, budget or Budget.of(settings))
         self.attempts = InboundAttempts(store)  # polled updates' handlings, counted
-        self.ready = False  # connected to the Bot API (start() succeeded)
+        self._connected = asyncio.Event()  # the Bot API answered (start's getMe)
 
     @property
     def webhook_path(self) -> str:
@@ -102,9 +104,9 @@ class TelegramService:
         or polls (Telegram allows one poller); the others serve the webhook they are given.
         """
         await self.app.initialize()
+        self._connected.set()  # the bot knows itself (getMe): updates can be handled
         bot = self.app.bot
         if not primary:
-            self.ready = True
             log.info("telegram connected as @%s (secondary worker)", bot.username)
             return
         if self.settings.telegram_webhook_url:
@@ -118,8 +120,20 @@ class TelegramService:
             if self._polling is None:
                 self._polling = self.supervisor.run("telegram_polling", self._poll)
         await _quietly(self._publish_commands())
-        self.ready = True
         log.info("telegram connected as @%s", bot.username)
+
+    @property
+    def ready(self) -> bool:
+        """Whether the Bot API answered at start (updates can be handled)."""
+        return self._connected.is_set()
+
+    async def _connection(self) -> bool:
+        """Whether connected, waiting a little while the start is under way."""
+        if not self._connected.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CONNECT_WAIT):
+                    await self._connected.wait()
+        return self._connected.is_set()
 
     async def _publish_commands(self) -> None:
         """The command menu in every interface language (French is the default)."""
@@ -145,7 +159,7 @@ class TelegramService:
             log.warning("telegram webhook rejected: wrong secret token")
             metrics.rejected("telegram", "secret")
             return web.Response(status=401)
-        if not self.ready:  # the Bot API was unreachable at start: Telegram delivers it again
+        if not await self._connection():  # unreachable at start: Telegram delivers it again
             return web.Response(status=503, text="not connected yet")
         try:
             data = json.loads(await read_bounded(request, TELEGRAM_BODY))

@@ -14,6 +14,7 @@ import pytest
 
 from bot.app import BotApp
 from bot.supervise import Supervisor
+from bot.telegram import service as telegram_service
 from tests.chat_drivers import WebChat
 from tests.fakes.telegram_api import FakeBotApi
 from tests.integration.test_operations import TOKEN, scrape, value
@@ -46,8 +47,9 @@ async def until(check: Any, seconds: float = 10.0) -> None:
 
 
 async def test_telegram_unreachable_at_start_leaves_the_web_chat_up_until_it_comes_back(
-    database_url: str, http: aiohttp.ClientSession
+    database_url: str, http: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(telegram_service, "CONNECT_WAIT", 0.1)
     port = free_port()  # nothing listens there yet: the Bot API is unreachable
     settings = replace(
         telegram_settings(database_url, f"http://127.0.0.1:{port}"),
@@ -66,15 +68,19 @@ async def test_telegram_unreachable_at_start_leaves_the_web_chat_up_until_it_com
         assert body["channels"]["web"]["state"] == "up"
         samples = await scrape(app, http)
         assert value(samples, "imaginecole_channel_up", channel="telegram") == 0
-        async with FakeBotApi(port=port) as api:  # Telegram comes back
+        api = FakeBotApi(port=port)  # not listening yet
+        learner = TelegramLearner(api, app, http)
+        update = api.updates.text(learner.user_id, "Bonjour")
+        assert await learner.post(update) == 503, "Telegram delivers it again later"
+        async with api:  # Telegram comes back
 
             async def telegram_up() -> bool:
                 return (await readyz(app, http))[1]["channels"]["telegram"]["state"] == "up"
 
             await until(telegram_up)
             assert [c.method for c in api.calls].count("setWebhook") == 1
-            learner = TelegramLearner(api, app, http)
-            assert "Dans quelle langue" in learner.texts(await learner.send("Bonjour"))
+            assert await learner.post(update) == 200  # its next delivery
+            assert "Dans quelle langue" in "\n".join(api.texts(learner.user_id))
             samples = await scrape(app, http)
             assert value(samples, "imaginecole_channel_up", channel="telegram") == 1
             await web.close()
