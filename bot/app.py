@@ -118,7 +118,7 @@ class BotApp:
         if settings.metrics_token:
             status = self.supervisor.status
             routes += MetricsEndpoint(settings.metrics_token, self.engine, status).routes()
-        chat = WebChat(self.conversations, Parking(store, Budget.of(settings)))
+        chat = WebChat(self.conversations)
         conversations = self.conversations
         await conversations.reload_library()  # the bundled courses and the teachers' ones
         supervisor = self.supervisor
@@ -140,6 +140,7 @@ class BotApp:
         await site.start()
         self.port = _bound_port(self.runner, settings.web_port)
         supervisor.web_up()
+        chat.parking = Parking(store, Budget.of(settings))  # frames' budget and attempts
         # Each channel starts on its own: one that cannot (Telegram unreachable) is retried
         # in the background while the others serve (bot/supervise.py).
         if self.whatsapp is not None:

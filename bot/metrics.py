@@ -47,6 +47,13 @@ PATH = "/metrics"
 Status = Callable[[], dict[str, Any]]  # bot/supervise.py's Supervisor.status
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
+DEAD_LETTERS = Counter(
+    "imaginecole_dead_letters",
+    "Inbound items parked after their time budget and attempts (reason: unreadable, "
+    "timeout, error, crashed)",
+    ["channel", "reason"],
+)
+
 UPDATES = Counter(
     "imaginecole_updates_handled", "Updates handled (duplicates excluded)", ["channel"]
 )
@@ -70,17 +77,15 @@ WEBHOOK_REJECTIONS = Counter(
     ["channel", "reason"],
 )
 
-DEAD_LETTERS = Counter(
-    "imaginecole_dead_letters",
-    "Inbound items parked after their time budget and attempts (reason: unreadable, "
-    "timeout, error, crashed)",
-    ["channel", "reason"],
-)
-
 _handled: dict[str, tuple[Counter, Histogram]] = {}
 _sends: dict[tuple[str, str], Counter] = {}
 _NUMERIC = re.compile(r"\d{1,7}")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
+
+
+def parked(channel: str, reason: str) -> None:
+    """An inbound item parked in the dead letters."""
+    DEAD_LETTERS.labels(channel, reason).inc()
 
 
 def handled(channel: str, seconds: float) -> None:
@@ -108,11 +113,6 @@ def send_failed(channel: str, kind: str, code: object) -> None:
 def rejected(channel: str, reason: str) -> None:
     """A webhook request refused: `secret`, `signature`, `oversized`, `malformed`..."""
     WEBHOOK_REJECTIONS.labels(channel, reason).inc()
-
-
-def parked(channel: str, reason: str) -> None:
-    """An inbound item parked in the dead letters."""
-    DEAD_LETTERS.labels(channel, reason).inc()
 
 
 def error_code(code: object) -> str:

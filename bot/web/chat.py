@@ -29,9 +29,11 @@ MAX_FRAME = WEB_FRAME  # a bigger frame closes the socket with 1009 (message too
 class WebChat:
     """Serves learners connected through the web page; several tabs of one learner share it."""
 
-    def __init__(self, conversations: Conversations, parking: Parking | None = None) -> None:
+    # The time budget and attempts of a frame (bot/dead_letters.py); None: no budget.
+    parking: Parking | None = None
+
+    def __init__(self, conversations: Conversations) -> None:
         self.conversations = conversations
-        self.parking = parking  # time budget and attempts of a frame (bot/dead_letters.py)
         self.sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
 
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
