@@ -66,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=("regional_admin", "national_admin", "moderator", "teacher"),
     )
     give.add_argument("--country", default="", help="ISO code (SN, ML...); not for regional_admin")
+    dead = commands.add_parser(
+        "dead-letters", help="list inbound messages parked unhandled (never their text)"
+    )
+    dead.add_argument("--limit", type=int, default=50, help="how many, newest first")
+    dead.add_argument(
+        "--show", type=int, default=None, help="print one item as received (personal data)"
+    )
     certificate = commands.add_parser("certificate", help="certificates of finished courses")
     certificate_commands = certificate.add_subparsers(dest="certificate_command", required=True)
     certificate_commands.add_parser("public-key", help="print the key that checks certificates")
@@ -167,6 +174,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
         print(f"roles now: {held}")
+        return 0
+    if args.command == "dead-letters":
+        from bot.dead_letters import listing
+
+        found = asyncio.run(
+            listing(settings.database_url, settings.pseudonym_secret, args.limit, args.show)
+        )
+        print("\n".join(found) if found else "no dead letters")
         return 0
     if args.command == "migrate":
         from bot.storage.db import migrate

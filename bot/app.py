@@ -26,6 +26,7 @@ from bot.connections import (
     web_limits,
 )
 from bot.conversations import Conversations
+from bot.dead_letters import Budget, Parking
 from bot.flood import FloodGuard, FloodLimit
 from bot.housekeeping import tidy_forever
 from bot.i18n import I18n
@@ -41,6 +42,7 @@ from bot.storage.db import create_engine, migrate_async
 from bot.storage.moderation import load_words
 from bot.storage.outbox import Outbox
 from bot.storage.store import SqlStore
+from bot.supervise import Supervisor
 from bot.telegram.broadcast import telegram_deliverer
 from bot.telegram.service import TelegramService
 from bot.web.chat import WebChat
@@ -73,6 +75,7 @@ class BotApp:
     _withdrawer: asyncio.Task[None] | None = field(default=None, repr=False)
     _tidier: asyncio.Task[None] | None = field(default=None, repr=False)
     _reminders: asyncio.Task[None] | None = field(default=None, repr=False)
+    supervisor: Supervisor = field(default_factory=Supervisor)  # loops and channels
     conversations: Conversations | None = field(default=None, repr=False)
     # Certificates, booklets and charts: made in a process pool, cached (bot/rendering.py).
     renderer: Renderer = field(default_factory=Renderer, repr=False)
@@ -114,10 +117,12 @@ class BotApp:
         )
         routes: list[tuple[str, str, Handler]] = []
         if settings.telegram_bot_token:
-            self.telegram = TelegramService(settings, self.conversations, store)
+            self.telegram = TelegramService(settings, self.conversations, store, self.supervisor)
             routes += self.telegram.routes()
         if settings.whatsapp_enabled:
-            self.whatsapp = WhatsAppService(settings, self.conversations, store, i18n)
+            self.whatsapp = WhatsAppService(
+                settings, self.conversations, store, i18n, supervisor=self.supervisor
+            )
             routes += self.whatsapp.routes()
         if settings.portal_api_token:
             conversations = self.conversations  # its library: bundled and teachers' courses
@@ -126,12 +131,14 @@ class BotApp:
             )
             routes += portal.routes()
         if settings.metrics_token:
-            routes += MetricsEndpoint(settings.metrics_token, self.engine).routes()
+            status = self.supervisor.status
+            routes += MetricsEndpoint(settings.metrics_token, self.engine, status).routes()
         chat = WebChat(self.conversations, web_limits(settings))
         conversations = self.conversations
         await conversations.reload_library()  # the bundled courses and the teachers' ones
-        self._refresher = asyncio.get_running_loop().create_task(self._refresh_library())
-        self._tidier = asyncio.get_running_loop().create_task(tidy_forever(store))
+        supervisor = self.supervisor
+        self._refresher = supervisor.run("library_refresh", self._refresh_library)
+        self._tidier = supervisor.run("housekeeping", lambda: tidy_forever(store))
         self.runner = web.AppRunner(
             build_server(
                 self.engine,
@@ -140,6 +147,7 @@ class BotApp:
                 routes,
                 conversations.certifier,
                 media_secret=settings.pseudonym_secret,
+                status=supervisor.status,
             ),
             keepalive_timeout=settings.keepalive_timeout,
         )
@@ -151,39 +159,42 @@ class BotApp:
         )
         await site.start()
         self.port = _bound_port(self.runner, settings.web_port)
-        if self.telegram is not None:
-            await self.telegram.start(primary=self.slot.primary)
-            self.links.telegram_username = self.telegram.app.bot.username or ""
+        supervisor.web_up()
+        chat.parking = Parking(store, Budget.of(settings))  # frames' budget and attempts
+        # Each channel starts on its own: one that cannot (Telegram unreachable) is retried
+        # in the background while the others serve (bot/supervise.py).
         if self.whatsapp is not None:
-            await self.whatsapp.start()
+            await supervisor.start_channel("whatsapp", self.whatsapp.start)
         self.sender = self._sender(i18n)
         if settings.sender_enabled:  # learners' daily reminders, queued to the outbox
             loop = ReminderLoop(store, i18n, lambda: conversations.library, store.quiet_hours)
-            self._reminders = asyncio.get_running_loop().create_task(loop.forever())
+            self._reminders = supervisor.run("reminders", loop.forever)
         if self.sender is not None:
-            self.sender.start()
-            if self.telegram is not None:  # copies of removed circle messages
-                bot = self.telegram.app.bot
-                self._withdrawer = asyncio.get_running_loop().create_task(
-                    withdraw_forever(store, bot)
-                )
+            self.sender.start(supervisor.run)
+        if self.telegram is not None:
+            await supervisor.start_channel("telegram", self._start_telegram)
         # What start-up built (library, catalogs, PTB, SQLAlchemy) lives as long as the
         # process: keep it out of the collector's scans, which showed in p99 (bench/).
         gc.collect()
         gc.freeze()
         log.info("web chat on http://localhost:%s courses=%d", self.port, len(library.courses))
 
+    async def _start_telegram(self) -> None:
+        """Connect to the Bot API (webhook or polling), then what needs Telegram's bot."""
+        assert self.telegram is not None and self.store is not None
+        await self.telegram.start(primary=self.slot.primary)
+        self.links.telegram_username = self.telegram.app.bot.username or ""
+        if self.sender is not None and self._withdrawer is None:  # removed circle messages
+            store, bot = self.store, self.telegram.app.bot
+            self._withdrawer = self.supervisor.run(
+                "withdrawals", lambda: withdraw_forever(store, bot)
+            )
+
     async def stop(self) -> None:
         """Stop the sender, Telegram, the HTTP server, WhatsApp's handling, the database."""
-        for task in (self._refresher, self._tidier):
-            if task is not None:
-                task.cancel()
-        if self._withdrawer is not None:
-            self._withdrawer.cancel()
-        if self._reminders is not None:
-            self._reminders.cancel()
         if self.sender is not None:
             await self.sender.stop()
+        await self.supervisor.stop()  # every other loop, and channel starts still retrying
         if self.telegram is not None:
             await self.telegram.stop()
         if self.runner is not None:

@@ -79,6 +79,8 @@ class Settings:
     # address has many learners); empty here means no limit, from_env's default is set.
     web_address_flood_limit: str = ""
     log_repeat_limit: int = 20  # identical log lines a minute before they are summarised
+    inbound_budget_seconds: float = 60.0  # one inbound item's handling, reply included
+    inbound_attempts: int = 3  # tries of an inbound item before it is parked (dead letters)
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -148,6 +150,8 @@ class Settings:
             ),
             web_address_flood_limit=env.get("WEB_ADDRESS_FLOOD_LIMIT", DEFAULT_ADDRESS_FLOOD_LIMIT),
             log_repeat_limit=_int(env.get("LOG_REPEAT_LIMIT"), cls.log_repeat_limit),
+            inbound_budget_seconds=float(env.get("INBOUND_BUDGET_SECONDS") or 60.0),
+            inbound_attempts=max(1, int(env.get("INBOUND_ATTEMPTS") or 3)),
         )
 
 

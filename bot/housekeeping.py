@@ -13,6 +13,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
+from bot.storage.dead_letters import DeadLetters, InboundAttempts
 from bot.storage.newcomers import KEEP as KEEP_NEWCOMERS
 from bot.storage.newcomers import forget_unconsented
 from bot.storage.store import SqlStore
@@ -20,6 +21,8 @@ from bot.storage.store import SqlStore
 log = logging.getLogger("imaginecole.housekeeping")
 EVERY = 3600.0  # seconds between two rounds
 KEEP_CLAIMS = timedelta(days=8)  # longer than any platform retries a delivery
+# Parked inbound items hold personal data: long enough to look at after a weekend.
+KEEP_DEAD_LETTERS = timedelta(days=3)
 
 
 async def tidy(store: SqlStore, now: datetime) -> int:
@@ -27,6 +30,10 @@ async def tidy(store: SqlStore, now: datetime) -> int:
     newcomers = await forget_unconsented(store, now - KEEP_NEWCOMERS)
     if newcomers:
         log.info("housekeeping forgot %d web newcomers who never consented", newcomers)
+    parked = await DeadLetters(store).prune(now - KEEP_DEAD_LETTERS)
+    if parked:
+        log.info("housekeeping forgot %d dead letters", parked)
+    await InboundAttempts(store).prune(now - KEEP_CLAIMS)  # updates Telegram gave up on
     return await store.prune_processed(now - KEEP_CLAIMS)
 
 

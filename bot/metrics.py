@@ -16,9 +16,9 @@ import asyncio
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from prometheus_client import (
@@ -44,7 +44,15 @@ if TYPE_CHECKING:  # bot.server imports the web chat, which imports the conversa
 log = logging.getLogger("imaginecole.metrics")
 
 PATH = "/metrics"
+Status = Callable[[], dict[str, Any]]  # bot/supervise.py's Supervisor.status
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+DEAD_LETTERS = Counter(
+    "imaginecole_dead_letters",
+    "Inbound items parked after their time budget and attempts (reason: unreadable, "
+    "timeout, error, crashed)",
+    ["channel", "reason"],
+)
 
 UPDATES = Counter(
     "imaginecole_updates_handled", "Updates handled (duplicates excluded)", ["channel"]
@@ -79,6 +87,11 @@ _handled: dict[str, tuple[Counter, Histogram]] = {}
 _sends: dict[tuple[str, str], Counter] = {}
 _NUMERIC = re.compile(r"\d{1,7}")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
+
+
+def parked(channel: str, reason: str) -> None:
+    """An inbound item parked in the dead letters."""
+    DEAD_LETTERS.labels(channel, reason).inc()
 
 
 def handled(channel: str, seconds: float) -> None:
@@ -127,9 +140,10 @@ def multiprocess_mode() -> bool:
     return bool(os.environ.get(MULTIPROC_ENV))
 
 
-def exposition(gauges: Gauges | None) -> bytes:
+def exposition(gauges: Gauges | None, status: Status | None = None) -> bytes:
     """Every metric in Prometheus text format: this process's (or all workers'), then the
-    database's figures (`gauges` None: the database did not answer)."""
+    database's figures (`gauges` None: the database did not answer), then the state of this
+    process's channels and loops (`status`, bot/supervise.py)."""
     if multiprocess_mode():
         counted = CollectorRegistry()
         multiprocess.MultiProcessCollector(counted)  # type: ignore[no-untyped-call]
@@ -137,7 +151,27 @@ def exposition(gauges: Gauges | None) -> bytes:
         counted = REGISTRY
     figures = CollectorRegistry(auto_describe=True)
     figures.register(_DatabaseCollector(gauges))
+    if status is not None:
+        figures.register(_SupervisionCollector(status()))
     return generate_latest(counted) + generate_latest(figures)
+
+
+class _SupervisionCollector:
+    """Whether each channel and background loop of the scraped process is up."""
+
+    def __init__(self, status: dict[str, object]) -> None:
+        self.status = status
+
+    def collect(self) -> Iterator[Metric]:
+        """imaginecole_channel_up and imaginecole_loop_up, 1 or 0."""
+        for kind, label, up_state in (("channels", "channel", "up"), ("loops", "loop", "running")):
+            family = GaugeMetricFamily(
+                f"imaginecole_{label}_up", f"1 when the {label} is {up_state}", labels=[label]
+            )
+            states = self.status.get(kind)
+            for name, state in (states if isinstance(states, dict) else {}).items():
+                family.add_metric([name], 1.0 if state.get("state") == up_state else 0.0)
+            yield family
 
 
 class _DatabaseCollector:
@@ -179,9 +213,10 @@ class _DatabaseCollector:
 class MetricsEndpoint:
     """`GET /metrics`, served only when a token is configured."""
 
-    def __init__(self, token: str, engine: AsyncEngine) -> None:
+    def __init__(self, token: str, engine: AsyncEngine, status: Status | None = None) -> None:
         self.token = token
         self.engine = engine
+        self.status = status
         if multiprocess_mode() and values.ValueClass is values.MutexValue:
             log.warning(
                 "%s was set after bot.metrics was imported: per process only", MULTIPROC_ENV
@@ -202,5 +237,5 @@ class MetricsEndpoint:
         except Exception:  # the scrape still reports the counters, and database_up 0
             log.warning("metrics: the database did not answer")
             gauges = None
-        body = exposition(gauges)
+        body = exposition(gauges, self.status)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

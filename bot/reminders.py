@@ -30,6 +30,7 @@ from dialogs.flows.reminders import ReminderFacts, reminder_text
 from dialogs.reminding import QuietHours, next_due
 from dialogs.when import zone_of
 
+SKIPPED = timedelta(days=1)  # a reminder that failed is tried again the next day
 log = logging.getLogger("imaginecole.reminders")
 INTERVAL = 60.0  # seconds between two passes
 BATCH = 100  # reminders taken in one transaction
@@ -84,7 +85,11 @@ class ReminderLoop:
             lock = "" if self.store.on_sqlite else " FOR UPDATE SKIP LOCKED"
             found = await stored.due_now(runner, now, BATCH, lock)
             for due in found:
-                queued += await self._one(runner, due, now)
+                try:
+                    queued += await self._one(runner, due, now)
+                except Exception as error:  # one learner's bad row must not stop everyone's
+                    log.warning("reminder skipped (%s)", type(error).__name__, exc_info=True)
+                    await stored.take(runner, due, now + SKIPPED)  # else due again each pass
         return queued, len(found)
 
     @asynccontextmanager

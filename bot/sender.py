@@ -14,15 +14,17 @@ Replies to learners never go through here: they are sent directly, before any of
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import os
 import socket
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot import metrics
 from bot.storage.outbox import Outbox, OutboxItem
@@ -30,6 +32,8 @@ from bot.storage.outbox import Outbox, OutboxItem
 log = logging.getLogger("imaginecole.sender")
 
 MAX_ATTEMPTS = 4
+# Starts a named loop (bot/supervise.py's Supervisor.run): the task that runs it.
+Spawn = Callable[[str, Callable[[], Coroutine[Any, Any, None]]], "asyncio.Task[None]"]
 RETRY_DELAY = timedelta(seconds=30)
 IDLE = 0.5  # seconds between two looks at an empty outbox
 SCHEDULE_EVERY = 5.0  # seconds between two looks for scheduled broadcasts whose time came
@@ -114,11 +118,15 @@ class Sender:
         self._paused_until: dict[str, datetime] = {}  # after a 429, until its retry_after
         self._recent: dict[str, deque[float]] = {}  # start times of this process's last sends
 
-    def start(self) -> None:
-        """Start one loop per channel, and the scheduler of programmed broadcasts."""
+    def start(self, run: Spawn | None = None) -> None:
+        """Start one loop per channel, and the scheduler of programmed broadcasts (through
+        `run`, a supervisor's, when given: restarted if they die)."""
         loop = asyncio.get_running_loop()
-        self._tasks = [loop.create_task(self._channel_loop(c)) for c in self.deliverers]
-        self._tasks.append(loop.create_task(self._schedule_loop()))
+        spawn = run or (lambda _, work: loop.create_task(work()))
+        self._tasks = [
+            spawn(f"sender_{c}", functools.partial(self._channel_loop, c)) for c in self.deliverers
+        ]
+        self._tasks.append(spawn("sender_schedule", self._schedule_loop))
 
     async def stop(self) -> None:
         """Finish the sends in flight, give back what was claimed and not sent, then stop."""

@@ -28,8 +28,10 @@ def build_server(
     extra_routes: list[tuple[str, str, Handler]] | None = None,
     certifier: Certifier | None = None,
     media_secret: bytes = b"",
+    status: Callable[[], dict[str, object]] | None = None,
 ) -> web.Application:
-    """The HTTP application every channel shares."""
+    """The HTTP application every channel shares; `status` adds the channels' and loops'
+    states to `/readyz` (bot/supervise.py)."""
     # Bodies are bounded per route (bot/limits.py); a handler that reads with request.read()
     # gets the small default.
     app = web.Application(client_max_size=DEFAULT_BODY, middlewares=[refuse_oversized])
@@ -42,8 +44,12 @@ def build_server(
         return web.json_response({"status": "ok"})
 
     async def readyz(_: web.Request) -> web.Response:
+        """503 only when the database is away: every channel needs it. A channel or loop
+        that is down is shown in the body (for operators' alerts), with a 200: the process
+        still serves the others, and a load balancer should keep sending them."""
         ready = await ping(engine)
-        return web.json_response({"database": ready}, status=200 if ready else 503)
+        body: dict[str, object] = {"database": ready, **(status() if status else {})}
+        return web.json_response(body, status=200 if ready else 503)
 
     async def media(request: web.Request) -> web.FileResponse:
         return web.FileResponse(_media_path(current(), request, media_secret))

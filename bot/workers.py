@@ -139,5 +139,5 @@ def _serve(settings: Settings, slot: WorkerSlot) -> None:
     from bot.logs import setup_logging
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)  # the parent's format
     asyncio.run(serve(settings, slot))

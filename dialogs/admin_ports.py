@@ -172,6 +172,8 @@ class Impact:
     new_learners: list[int]  # per week
     lessons: list[int]  # lessons completed per week
     failures: dict[int, int] = field(default_factory=dict)  # WhatsApp refusals by error code
+    # Inbound messages parked unhandled (dead letters, kept 3 days) by channel
+    dead_letters: dict[str, int] = field(default_factory=dict)
 
     def total(self) -> CountryFigures:
         """Every country added up (the average score weighted by quizzes)."""

@@ -57,9 +57,10 @@ class ChannelStore:
     # --- the WhatsApp inbox: stored before the 200, deleted once handled ------------------
 
     async def inbox_put(self, body: bytes, at: datetime) -> int:
-        """Store a verified webhook body durably; returns its id."""
+        """Store a verified webhook body durably, its first handling begun; returns its id."""
         rows = await self._run(
-            "INSERT INTO whatsapp_inbox (body, received_at) VALUES (:body, :at) RETURNING id",
+            "INSERT INTO whatsapp_inbox (body, received_at, attempts) VALUES (:body, :at, 1)"
+            " RETURNING id",
             body=body,
             at=at,
         )
@@ -76,6 +77,17 @@ class ChannelStore:
             before=before or datetime.now(UTC) + timedelta(days=1),
         )
         return [(int(row[0]), bytes(row[1])) for row in rows]
+
+    async def inbox_attempt(self, body_id: int, step: int = 1) -> int | None:
+        """Count one more handling of a stored body before it begins (a crash counts too);
+        how many have begun, None when the body is gone (handled elsewhere)."""
+        rows = await self._run(
+            "UPDATE whatsapp_inbox SET attempts = attempts + :step WHERE id = :id"
+            " RETURNING attempts",
+            id=body_id,
+            step=step,
+        )
+        return int(rows[0][0]) if rows else None
 
     async def inbox_done(self, *body_ids: int) -> None:
         """Forget handled bodies (they hold phone numbers and message text)."""

@@ -61,8 +61,16 @@ async def impact(
         **params,
     )
     failures = {int(code or 0): int(count) for code, count in failed}
+    # A first message may be parked before its sender has a row: counted for everyone only.
+    parked = await runner.run(
+        "SELECT d.channel, COUNT(*) FROM dead_letters d LEFT JOIN users u"
+        f" ON u.channel = d.channel AND u.external_id = d.address WHERE 1 = 1{where}"
+        " GROUP BY d.channel",
+        **params,
+    )
+    dead = {str(channel): int(count) for channel, count in parked}
     figures = [CountryFigures(country=c, **values) for c, values in sorted(rows.items())]
-    return Impact(figures, starts, new, done, failures)
+    return Impact(figures, starts, new, done, failures, dead)
 
 
 _PER_COUNTRY = {

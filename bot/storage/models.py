@@ -160,6 +160,38 @@ class WhatsAppInbox(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     body: Mapped[bytes] = mapped_column(LargeBinary)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Handlings begun (the first one when stored): bounded, then the body is parked.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class DeadLetter(Base):
+    """An inbound item that could not be handled in its budget and attempts, parked.
+
+    Holds personal data (the item as received): erased with its sender, pruned after days.
+    """
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(String(128), index=True)  # sender, if known
+    reason: Mapped[str] = mapped_column(String(16))  # unreadable, timeout, error, crashed
+    error: Mapped[str] = mapped_column(String(64))  # an exception's class name, never text
+    attempts: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class InboundAttempt(Base):
+    """Handlings begun of an inbound item not yet confirmed (Telegram polling), counted
+    before they begin so that an item that kills the process is parked after its attempts
+    instead of being handled at every start. Holds no personal data (the key only)."""
+
+    __tablename__ = "inbound_attempts"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class ChannelContact(Base):
@@ -424,6 +456,8 @@ lesson_progress: Table = Base.metadata.tables["lesson_progress"]
 quiz_attempts: Table = Base.metadata.tables["quiz_attempts"]
 telegram_polls: Table = Base.metadata.tables["telegram_polls"]
 whatsapp_inbox: Table = Base.metadata.tables["whatsapp_inbox"]
+dead_letters: Table = Base.metadata.tables["dead_letters"]
+inbound_attempts: Table = Base.metadata.tables["inbound_attempts"]
 channel_contacts: Table = Base.metadata.tables["channel_contacts"]
 sent_messages: Table = Base.metadata.tables["sent_messages"]
 pending_messages: Table = Base.metadata.tables["pending_messages"]

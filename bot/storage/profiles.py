@@ -266,6 +266,7 @@ async def erase_profile(
     if authored_dir is not None:  # their course files (a rollback rewrites published ones)
         for course_id in courses:
             shutil.rmtree(authored_files.course_folder(authored_dir, course_id), True)
+    await erase_dead_letters(runner, uid)
     rows = await runner.run(
         "SELECT lp.account_id, acc.active_id FROM learner_profiles lp"
         " JOIN learner_profiles acc ON acc.user_id = lp.account_id WHERE lp.user_id = :uid",
@@ -293,6 +294,21 @@ async def erase_profile(
     if was_active:
         await _gate(runner, active, prompt)
     return account
+
+
+# Parked inbound items (bot/storage/dead_letters.py) carry the texts a phone sent: they go
+# with any learner of that address (the phone's account on a shared phone).
+ERASE_DEAD_LETTERS = (
+    "DELETE FROM dead_letters WHERE EXISTS (SELECT 1 FROM users u"
+    " WHERE u.id = COALESCE((SELECT account_id FROM learner_profiles WHERE user_id = :uid), :uid)"
+    " AND u.channel = dead_letters.channel AND u.external_id = dead_letters.address)"
+)
+ERASE_ADDRESS_DEAD_LETTERS = "DELETE FROM dead_letters WHERE channel = :ch AND address = :ext"
+
+
+async def erase_dead_letters(runner: Runner, uid: int) -> None:
+    """Delete what was parked from the address of learner row `uid`."""
+    await runner.run(ERASE_DEAD_LETTERS, uid=uid)
 
 
 async def _hand_over(runner: Runner, account: int) -> int | None:

@@ -46,7 +46,7 @@ from bot.storage.light_data import DEFAULT_BUDGET_KB, SqlDataSaver
 from bot.storage.locks import KeyedLocks, advisory_key, held_connection, hold_in_database
 from bot.storage.models import telegram_polls, users
 from bot.storage.moderation import Rules, SqlModerationDesk, load_words
-from bot.storage.profiles import SqlProfileDesk, erase_profile
+from bot.storage.profiles import ERASE_ADDRESS_DEAD_LETTERS, SqlProfileDesk, erase_profile
 from bot.storage.records import SqliteLearnerRecords, SqlLearnerRecords, export_learner
 from bot.storage.reminders import SqlReminderDesk
 from bot.storage.reports import SqlReportDesk
@@ -586,11 +586,13 @@ class SqlStore:
         if self._sqlite is not None:
             async with self.sqlite_transaction() as db:
                 runner = SqliteRunner(db)
+                await runner.run(ERASE_ADDRESS_DEAD_LETTERS, **params)
                 for (uid,) in await runner.run(_ADDRESS_ROWS, **params):
                     await forget_person(runner, int(uid), now)
                 return bool(await runner.run(_ERASE_ADDRESS + " RETURNING id", **params))
         async with self._engine.begin() as conn:
             pg = PgRunner(conn)
+            await pg.run(ERASE_ADDRESS_DEAD_LETTERS, **params)
             for (uid,) in await pg.run(_ADDRESS_ROWS, **params):
                 await forget_person(pg, int(uid), now)
             return bool(await pg.run(_ERASE_ADDRESS + " RETURNING id", **params))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 import secrets
 from collections import defaultdict
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -18,9 +21,12 @@ from bot import metrics, safe_json
 from bot.attachments import from_telegram
 from bot.config import Settings
 from bot.conversations import Conversations, Outcome
+from bot.dead_letters import Budget, Parking
 from bot.limits import TELEGRAM_BODY, accepts_body, read_bounded
 from bot.server import Handler
+from bot.storage.dead_letters import InboundAttempts
 from bot.storage.store import SqlStore
+from bot.supervise import Supervisor
 from bot.telegram.address import chat_address
 from bot.telegram.render import TelegramChannel
 from bot.telegram.request import AiohttpRequest
@@ -35,6 +41,9 @@ log = logging.getLogger("imaginecole.telegram")
 ALLOWED_UPDATES = ["message", "callback_query", "poll_answer"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 POLL_TIMEOUT = 25
+CONNECT_WAIT = 5.0  # seconds an update waits for the Bot API's first answer, then 503
+POLL_SLACK = 10  # seconds of read timeout beyond the long poll's
+POLL_RETRY_PAUSE = 1.0  # seconds before a polled update that failed is tried again
 # Set while the webhook handles an update: the callback query is answered in its response.
 _IN_WEBHOOK: ContextVar[bool] = ContextVar("imaginecole_in_webhook", default=False)
 
@@ -56,7 +65,14 @@ def build_application(token: str, api_base_url: str) -> Application:  # type: ig
 class TelegramService:
     """Receives updates (webhook or polling), hands them to the conversations, renders replies."""
 
-    def __init__(self, settings: Settings, conversations: Conversations, store: SqlStore) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        conversations: Conversations,
+        store: SqlStore,
+        supervisor: Supervisor | None = None,
+        budget: Budget | None = None,
+    ) -> None:
         self.settings = settings
         self.conversations = conversations
         self.store = store
@@ -65,6 +81,10 @@ class TelegramService:
         self.channel = TelegramChannel(self.app.bot, store, settings.telegram_native_polls)
         self.secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
         self._polling: asyncio.Task[None] | None = None
+        self.supervisor = supervisor or Supervisor()
+        self.parking = Parking(store, budget or Budget.of(settings))
+        self.attempts = InboundAttempts(store)  # polled updates' handlings, counted
+        self._connected = asyncio.Event()  # the Bot API answered (start's getMe)
 
     @property
     def webhook_path(self) -> str:
@@ -84,6 +104,7 @@ class TelegramService:
         or polls (Telegram allows one poller); the others serve the webhook they are given.
         """
         await self.app.initialize()
+        self._connected.set()  # the bot knows itself (getMe): updates can be handled
         bot = self.app.bot
         if not primary:
             log.info("telegram connected as @%s (secondary worker)", bot.username)
@@ -96,9 +117,23 @@ class TelegramService:
             )
         else:
             await bot.delete_webhook()
-            self._polling = asyncio.create_task(self._poll())
+            if self._polling is None:
+                self._polling = self.supervisor.run("telegram_polling", self._poll)
         await _quietly(self._publish_commands())
         log.info("telegram connected as @%s", bot.username)
+
+    @property
+    def ready(self) -> bool:
+        """Whether the Bot API answered at start (updates can be handled)."""
+        return self._connected.is_set()
+
+    async def _connection(self) -> bool:
+        """Whether connected, waiting a little while the start is under way."""
+        if not self._connected.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CONNECT_WAIT):
+                    await self._connected.wait()
+        return self._connected.is_set()
 
     async def _publish_commands(self) -> None:
         """The command menu in every interface language (French is the default)."""
@@ -124,23 +159,34 @@ class TelegramService:
             log.warning("telegram webhook rejected: wrong secret token")
             metrics.rejected("telegram", "secret")
             return web.Response(status=401)
+        if not await self._connection():  # unreachable at start: Telegram delivers it again
+            return web.Response(status=503, text="not connected yet")
         try:
             data = safe_json.loads(await read_bounded(request, TELEGRAM_BODY))
             if not isinstance(data, dict):
                 raise ValueError("an update is a JSON object")
-            update = Update.de_json(data, self.app.bot)
         except web.HTTPRequestEntityTooLarge:  # over the route's limit: refused, unread
             metrics.rejected("telegram", "oversized")
             raise
-        except Exception as error:  # any unreadable update is the sender's fault
-            # PTB reads a field of the wrong type with AttributeError, OverflowError...: a body
-            # it cannot read is refused, never a 500 with a traceback.
-            log.info("telegram webhook: unreadable update refused (%s)", type(error).__name__)
+        except Exception as error:  # not an update at all: the sender's fault
+            log.info("telegram webhook: unreadable body refused (%s)", type(error).__name__)
             metrics.rejected("telegram", "malformed")
             return web.Response(status=400)
+        try:
+            update = await self._read(data)
+        except Exception:  # it could not even be parked (the database is away): again later
+            log.warning("telegram webhook: an unreadable update could not be parked")
+            return web.Response(status=503, text="try again")
+        if update is None:  # parked: acknowledged, so Telegram does not hold the chat back
+            return web.Response(text="ok")
         token = _IN_WEBHOOK.set(True)
         try:
-            await self.app.process_update(update)
+            await self.parking.budget.run(self._handle_update(update))
+        except Exception as error:
+            # PTB's process_update would swallow this and Telegram would get a 200: the
+            # update lost. A 503 makes Telegram deliver it again, until its attempts are spent.
+            if not await self._given_up(update, data, error):
+                return web.Response(status=503, text="try again")
         finally:
             _IN_WEBHOOK.reset(token)
         if update.callback_query is not None:
@@ -152,7 +198,33 @@ class TelegramService:
             return web.json_response(answer)
         return web.Response(text="ok")
 
-    async def _on_update(self, update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _read(self, data: dict[str, object]) -> Update | None:
+        """The update PTB reads from `data`, or None when it cannot: parked at once (PTB
+        reads a field of the wrong type with AttributeError, OverflowError...; a field the
+        Bot API added as required in a later version, with TypeError)."""
+        try:
+            return Update.de_json(data, self.app.bot)
+        except Exception as error:
+            metrics.rejected("telegram", "malformed")
+            payload = json.dumps(data, ensure_ascii=False, default=str)
+            await self.parking.park(
+                "telegram", sender_of(data), payload, 1, error, reason="unreadable"
+            )
+            return None
+
+    async def _given_up(self, update: Update, data: dict[str, object], error: Exception) -> bool:
+        """After a failed handling: whether the update is parked (its attempts are spent),
+        else it is to be delivered again (a failure while the database is away never
+        counts)."""
+        payload = json.dumps(data, ensure_ascii=False, default=str)
+        key = update_key(update)
+        return await self.parking.failed("telegram", key, sender_of(data), payload, error)
+
+    async def _handle_update(self, update: Update) -> None:
+        """One update through the conversations; exceptions reach the caller."""
+        await self._on_update(update, None)
+
+    async def _on_update(self, update: object, _: ContextTypes.DEFAULT_TYPE | None) -> None:
         """PTB's handler: turn the update into an event and handle it."""
         assert isinstance(update, Update)
         if update.callback_query is not None and not _IN_WEBHOOK.get():
@@ -180,33 +252,93 @@ class TelegramService:
         return await from_telegram(self.app.bot, file_id, limit)
 
     async def _poll(self) -> None:
-        """Our own long polling: an update is confirmed only once it was handled."""
+        """Our own long polling: an update is confirmed only once it was handled or parked.
+
+        The updates are read one by one from the raw answer: one PTB cannot read is parked
+        and the others go on (PTB's get_updates raises for the whole batch, for good)."""
         offset: int | None = None
         while True:
             try:
-                updates = await self.app.bot.get_updates(
-                    offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
-                )
+                raws = await self._get_updates(offset)
             except TelegramError as error:
                 log.warning("telegram polling failed: %s", error)
                 await asyncio.sleep(3)
                 continue
-            if updates:
-                await self._handle_batch(updates)
-                offset = updates[-1].update_id + 1
+            by_id = {
+                int(str(raw["update_id"])): raw
+                for raw in raws
+                if _is_update_id(raw.get("update_id"))
+            }
+            if not by_id:
+                continue
+            updates = [u for u in [await self._read(raw) for raw in raws] if u is not None]
+            await self._handle_batch(updates, by_id)
+            offset = max(by_id) + 1
 
-    async def _handle_batch(self, updates: tuple[Update, ...]) -> None:
-        """Different learners in parallel, each learner's updates in order."""
+    async def _get_updates(self, offset: int | None) -> list[dict[str, object]]:
+        """The raw updates of one long poll (JSON objects only)."""
+        params: dict[str, object] = {"timeout": POLL_TIMEOUT, "allowed_updates": ALLOWED_UPDATES}
+        if offset is not None:
+            params["offset"] = offset
+        # Bot._post: the raw JSON answer, before PTB reads it (its get_updates reads the whole
+        # batch at once, raises for one bad update and logs the batch's texts at CRITICAL).
+        result = await self.app.bot._post(
+            "getUpdates", params, read_timeout=POLL_TIMEOUT + POLL_SLACK
+        )
+        return [raw for raw in result if isinstance(raw, dict)] if isinstance(result, list) else []
+
+    async def _handle_batch(
+        self, updates: list[Update], raws: dict[int, dict[str, object]] | None = None
+    ) -> None:
+        """Different learners in parallel, each learner's updates in order.
+
+        Handlings are counted in the database before they begin: updates already seen (the
+        process died while handling them, Telegram gives them again) go first, one at a
+        time, each counted once more, and are parked unhandled once their attempts are
+        spent; so an update that kills the process is not handled at every start."""
+        raws = raws or {}
+        now = datetime.now(UTC)
+        keys = [update_key(update) for update in updates]
+        seen = await self.attempts.begin(keys, now)
+        for update in updates:
+            key = update_key(update)
+            if key not in seen:
+                continue
+            attempts = await self.attempts.again(key, now)
+            raw = raws.get(update.update_id) or update.to_dict()
+            if attempts > self.parking.budget.attempts:  # each attempt died with the process
+                payload = json.dumps(raw, ensure_ascii=False, default=str)
+                await self.parking.park("telegram", sender_of(raw), payload, attempts - 1)
+            else:
+                await self._handle_polled(update, raw)
+            await self.attempts.done([key])
         by_user: dict[int, list[Update]] = defaultdict(list)
         for update in updates:
-            who = update.effective_user
-            by_user[who.id if who else 0].append(update)
+            if update_key(update) not in seen:
+                who = update.effective_user
+                by_user[who.id if who else 0].append(update)
 
         async def run(batch: list[Update]) -> None:
             for update in batch:
-                await self.app.process_update(update)
+                await self._handle_polled(update, raws.get(update.update_id))
 
         await asyncio.gather(*(run(batch) for batch in by_user.values()))
+        await self.attempts.done([key for key in keys if key not in seen])
+
+    async def _handle_polled(self, update: Update, raw: dict[str, object] | None) -> None:
+        """One polled update within its budget, tried again until handled or parked (while
+        the database is away, until it is back: nothing is confirmed meanwhile)."""
+        while True:
+            try:
+                await self.parking.budget.run(self._handle_update(update))
+                return
+            except Exception as error:
+                try:
+                    if await self._given_up(update, raw or update.to_dict(), error):
+                        return
+                except Exception:
+                    log.warning("telegram update could not be parked: tried again")
+            await asyncio.sleep(POLL_RETRY_PAUSE)
 
 
 async def _quietly(call: object) -> None:
@@ -215,3 +347,19 @@ async def _quietly(call: object) -> None:
         await call  # type: ignore[misc]
     except TelegramError as error:
         log.debug("answerCallbackQuery failed: %s", error)
+
+
+def _is_update_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def sender_of(data: dict[str, object]) -> str | None:
+    """The address of whoever sent a raw update (for the dead letters' erasure), if any."""
+    for kind in ("message", "edited_message", "callback_query", "poll_answer"):
+        part = data.get(kind)
+        if not isinstance(part, dict):
+            continue
+        who = part.get("user") if kind == "poll_answer" else part.get("from")
+        if isinstance(who, dict) and _is_update_id(who.get("id")):
+            return str(who["id"])
+    return None

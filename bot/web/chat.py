@@ -15,6 +15,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from bot import metrics, safe_json
 from bot.addresses import TrustedProxies
 from bot.conversations import Conversations, Outcome
+from bot.dead_letters import Parking
 from bot.flood import FloodGuard, FloodLimit, Verdict, notice_text
 from bot.limits import WEB_FRAME
 from bot.storage.channels import ChannelStore
@@ -50,6 +51,9 @@ class WebLimits:
 
 class WebChat:
     """Serves learners connected through the web page; several tabs of one learner share it."""
+
+    # The time budget and attempts of a frame (bot/dead_letters.py); None: no budget.
+    parking: Parking | None = None
 
     def __init__(self, conversations: Conversations, limits: WebLimits | None = None) -> None:
         self.conversations = conversations
@@ -159,9 +163,22 @@ class WebChat:
         if event is None:
             await ws.send_json({"type": "error", "text": "bad frame"})
             return uid
-        await self.conversations.handle(event, f"web:{uid}:{event.message_id}", self.send)
+        if not await self._handled(event, f"web:{uid}:{event.message_id}", raw):
+            return uid  # not acknowledged: the page sends it again once it reconnects
         await ws.send_json({"type": "ack", "id": event.message_id})  # handled (or a duplicate)
         return uid
+
+    async def _handled(self, event: Incoming, key: str, raw: str) -> bool:
+        """Handle a learner's frame within its budget: whether to acknowledge it (handled, or
+        parked once its attempts are spent, so the page stops sending it again)."""
+        if self.parking is None:
+            await self.conversations.handle(event, key, self.send)
+            return True
+        try:
+            await self.parking.budget.run(self.conversations.handle(event, key, self.send))
+        except Exception as error:
+            return await self.parking.failed("web", key, event.user.external_id, raw, error)
+        return True
 
     async def send(self, outcome: Outcome) -> None:
         """Push a reply to every open tab of the learner."""

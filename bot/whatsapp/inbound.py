@@ -220,3 +220,30 @@ def _objects(value: object) -> list[JsonObject]:
 def _string(value: object) -> str | None:
     """`value` if it is a string."""
     return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    """One learner message of a body as Meta sent it, for the dead letters."""
+
+    wamid: str
+    wa_id: str
+    payload: JsonObject  # the change's value with this message and its sender's contact only
+
+
+def raw_messages(body: object) -> list[RawMessage]:
+    """Each message of a body on its own (a body may carry several senders' messages)."""
+    found: list[RawMessage] = []
+    for entry in _objects(_object(body).get("entry")):
+        for change in _objects(entry.get("changes")):
+            value = _object(change.get("value"))
+            for raw in _objects(value.get("messages")):
+                wamid, wa_id = _string(raw.get("id")) or "", _string(raw.get("from")) or ""
+                contacts = [c for c in _objects(value.get("contacts")) if c.get("wa_id") == wa_id]
+                payload: JsonObject = {
+                    "metadata": value.get("metadata"),
+                    "contacts": contacts,
+                    "messages": [raw],
+                }
+                found.append(RawMessage(wamid[:MAX_ID_CHARS], wa_id[:MAX_ID_CHARS], payload))
+    return found

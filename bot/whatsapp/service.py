@@ -4,8 +4,16 @@ A POST's body is read only up to its limit (3 MiB, bot/limits.py: 413 beyond), t
 (HMAC-SHA256 of the raw body with the app secret, compared in constant time) before
 anything else; a good body is written to the inbox table and acknowledged with
 200 at once, then handled in the background. Bodies still in the inbox at start-up (a crash
-between the 200 and the end of handling) are handled then. Meta redelivers for days: a
-message id already handled is acknowledged and not handled again (the store's claim).
+between the 200 and the end of handling) are handled then, one after the other. Meta
+redelivers for days: a message id already handled is acknowledged and not handled again (the
+store's claim).
+
+Poison bodies (bot/dead_letters.py): each message gets a time budget; a body's handlings are
+counted in the inbox before they begin (storing it begins the first), so a body that kills
+the process is counted too. A failed body is tried again after a pause; once its attempts
+are spent, its failed messages (every message, when the process died on it) are parked in
+the dead letters and the body is forgotten. Failures while the database is away do not
+count.
 """
 
 from __future__ import annotations
@@ -13,8 +21,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 import logging
+from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiohttp import web
 
@@ -22,15 +33,24 @@ from bot import metrics, safe_json
 from bot.attachments import from_whatsapp
 from bot.config import Settings
 from bot.conversations import Conversations, Outcome
+from bot.dead_letters import Budget, Parking
 from bot.i18n import I18n
 from bot.limits import WHATSAPP_BODY, accepts_body, read_bounded
 from bot.server import Handler
 from bot.storage.channels import ChannelStore
 from bot.storage.store import SqlStore
+from bot.supervise import Supervisor
 from bot.tokens import same_secret
 from bot.whatsapp.channel import TemplateSettings, WhatsAppChannel
 from bot.whatsapp.client import GraphClient
-from bot.whatsapp.inbound import InboundMessage, StatusUpdate, parse_body
+from bot.whatsapp.inbound import (
+    InboundMessage,
+    Parsed,
+    RawMessage,
+    StatusUpdate,
+    parse_body,
+    raw_messages,
+)
 
 log = logging.getLogger("imaginecole.whatsapp")
 
@@ -41,7 +61,7 @@ CONCURRENCY = 32  # bodies handled at once: enough for many learners, and the ac
 FORGET_BATCH = 32
 SWEEP_EVERY = 300.0  # seconds between two looks for bodies whose handling failed
 SWEEP_AGE = timedelta(minutes=2)  # younger bodies may still be on their way
-MAX_FAILURES = 3  # attempts per body in one process; the body stays stored for an operator
+RETRY_PAUSE = 5.0  # seconds (times the attempts so far) before a failed body is tried again
 
 
 def signature_ok(secret: bytes, body: bytes, header: str | None) -> bool:
@@ -56,7 +76,13 @@ class WhatsAppService:
     """Webhook routes, the background handling of stored bodies, and the channel."""
 
     def __init__(
-        self, settings: Settings, conversations: Conversations, store: SqlStore, i18n: I18n
+        self,
+        settings: Settings,
+        conversations: Conversations,
+        store: SqlStore,
+        i18n: I18n,
+        budget: Budget | None = None,
+        supervisor: Supervisor | None = None,
     ) -> None:
         self.settings = settings
         self.conversations = conversations
@@ -85,9 +111,12 @@ class WhatsAppService:
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._handled: list[int] = []  # handled bodies not yet deleted from the inbox
         self._active: set[int] = set()  # bodies being handled by this process
-        self._failures: dict[int, int] = {}  # failed attempts per body, in this process
+        self._not_counted: set[int] = set()  # failed while the database was away
         self._sweeper: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._retries: set[asyncio.Task[None]] = set()
+        self.parking = Parking(store, budget or Budget.of(settings))
+        self.supervisor = supervisor or Supervisor()
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         """The webhook's two routes on the shared aiohttp server."""
@@ -96,21 +125,21 @@ class WhatsAppService:
     async def start(self) -> None:
         """Handle the bodies a previous run left, then keep sweeping for stragglers."""
         await self._resume(datetime.now(UTC))
-        self._sweeper = asyncio.get_running_loop().create_task(self._sweep())
+        if self._sweeper is None:
+            self._sweeper = self.supervisor.run("whatsapp_sweep", self.sweep)
 
     async def _resume(self, before: datetime) -> None:
         """Handle stored bodies that are not being handled here (a crash, a failed attempt)."""
         pending = [
             (body_id, body)
             for body_id, body in await self.channels.inbox_pending(before=before)
-            if body_id not in self._active and self._failures.get(body_id, 0) < MAX_FAILURES
+            if body_id not in self._active
         ]
         if pending:
             log.info("whatsapp resuming %d stored webhook bodies", len(pending))
-        for body_id, body in pending:
-            self._spawn(body_id, body)
+            self._spawn(self._resume_in_order(pending), *(body_id for body_id, _ in pending))
 
-    async def _sweep(self) -> None:
+    async def sweep(self) -> None:
         """Every few minutes, retry bodies whose handling failed (the database was away...)."""
         while True:
             await asyncio.sleep(SWEEP_EVERY)
@@ -123,15 +152,24 @@ class WhatsAppService:
         """Let the bodies being handled finish (they stay stored if they cannot), then close."""
         if self._sweeper is not None:
             self._sweeper.cancel()
+        for retry in self._retries:
+            retry.cancel()
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=10)
         await self._forget_handled()
         await self.client.close()
 
-    async def drain(self) -> None:
-        """Wait until every stored body has been handled and forgotten (tests, benchmarks)."""
-        while self._tasks:
-            await asyncio.gather(*set(self._tasks), return_exceptions=True)
+    @property
+    def failing(self) -> int:
+        """Bodies whose last handling failed and that wait to be tried again (tests)."""
+        return len(self._retries) + len(self._not_counted)
+
+    async def drain(self, retries: bool = False) -> None:
+        """Wait until every stored body has been handled and forgotten (tests, benchmarks);
+        with `retries`, until the failed ones were retried and handled or parked too."""
+        while self._tasks or (retries and self._retries):
+            waiting = [*self._tasks, *(self._retries if retries else ())]
+            await asyncio.gather(*waiting, return_exceptions=True)
         await self._forget_handled()
 
     async def verify(self, request: web.Request) -> web.Response:
@@ -161,31 +199,105 @@ class WhatsAppService:
         except ValueError:
             metrics.rejected("whatsapp", "malformed")
             return web.Response(status=400, text="not JSON")
-        body_id = await self.channels.inbox_put(body, datetime.now(UTC))
-        self._spawn(body_id, body)
+        body_id = await self.channels.inbox_put(body, datetime.now(UTC))  # attempt 1 begins
+        self._spawn(self._handle(body_id, body), body_id)
         return web.Response(text="ok")
 
-    def _spawn(self, body_id: int, body: bytes) -> None:
-        """Handle a stored body in the background, keeping a reference to the task."""
-        task = asyncio.get_running_loop().create_task(self._handle(body_id, body))
+    def _spawn(self, work: Coroutine[Any, Any, None], *body_ids: int) -> asyncio.Task[None]:
+        """Handle stored bodies in the background, keeping a reference to the task."""
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
-        self._active.add(body_id)
+        self._active.update(body_ids)
         task.add_done_callback(self._tasks.discard)
-        task.add_done_callback(lambda _: self._active.discard(body_id))
+        task.add_done_callback(lambda _: self._active.difference_update(body_ids))
+        return task
 
-    async def _handle(self, body_id: int, body: bytes) -> None:
-        """Every message and status of one body, then forget the body."""
-        async with self._slots:
+    async def _resume_in_order(self, pending: list[tuple[int, bytes]]) -> None:
+        """Stored bodies one after the other: the one whose handling kills the process is
+        then the only one whose attempts grow at each start."""
+        for body_id, body in pending:
             try:
-                for item in parse_body(safe_json.loads(body)):
-                    await self._handle_item(item)
-            except Exception:
-                self._failures[body_id] = self._failures.get(body_id, 0) + 1
-                log.exception("whatsapp body %d could not be handled", body_id)
+                await self._resume_one(body_id, body)
+            except Exception:  # the database went away: the sweep tries again
+                log.exception("whatsapp body %d could not be resumed", body_id)
+                return
+
+    async def _resume_one(self, body_id: int, body: bytes) -> None:
+        """Count the attempt, then handle the body, or park it when its attempts are spent."""
+        step = 0 if body_id in self._not_counted else 1  # the database was away: not its fault
+        self._not_counted.discard(body_id)
+        attempts = await self.channels.inbox_attempt(body_id, step)
+        if attempts is None:
+            return  # handled and forgotten meanwhile (another worker)
+        if attempts > self.parking.budget.attempts:  # each attempt died with its process
+            await self._park(body, attempts - 1, None)
+            await self.channels.inbox_done(body_id)
+            return
+        await self._handle(body_id, body, attempts, resumed=True)
+
+    async def _handle(
+        self, body_id: int, body: bytes, attempts: int = 1, resumed: bool = False
+    ) -> None:
+        """Every message and status of one body, each within the time budget; then forget
+        the body, or try it again later, or park what failed once the attempts are spent."""
+        async with self._slots:
+            failures: list[tuple[Parsed, Exception]] = []
+            for item in parse_body(safe_json.loads(body)):
+                try:
+                    await self.parking.budget.run(self._handle_item(item))
+                except Exception as error:
+                    log.warning(
+                        "whatsapp body %d: an item failed (%s), attempt %d",
+                        body_id,
+                        type(error).__name__,
+                        attempts,
+                        exc_info=not isinstance(error, TimeoutError),
+                    )
+                    failures.append((item, error))
+            if failures and await self.parking.outage():
+                self._not_counted.add(body_id)
                 return  # kept in the inbox: the sweep (or the next start) tries again
+            if failures and attempts < self.parking.budget.attempts:
+                self._retry_later(body_id, body, RETRY_PAUSE * attempts)
+                return
+            if failures:
+                await self._park(body, attempts, failures)
+            if resumed or failures:
+                await self.channels.inbox_done(body_id)
+                return
             self._handled.append(body_id)
             if len(self._handled) >= FORGET_BATCH:
                 await self._forget_handled()
+
+    def _retry_later(self, body_id: int, body: bytes, pause: float) -> None:
+        """Try a failed body again after a pause (kept in the inbox meanwhile)."""
+
+        async def later() -> None:
+            await asyncio.sleep(pause)
+            if body_id not in self._active:  # else a sweep took it meanwhile
+                self._spawn(self._resume_in_order([(body_id, body)]), body_id)
+
+        retry = asyncio.get_running_loop().create_task(later())
+        self._retries.add(retry)
+        retry.add_done_callback(self._retries.discard)
+
+    async def _park(
+        self, body: bytes, attempts: int, failures: list[tuple[Parsed, Exception]] | None
+    ) -> None:
+        """Park the messages that failed (None: every message, the process died on them).
+        Statuses are only bookkeeping: dropped."""
+        raws = {raw.wamid: raw for raw in raw_messages(safe_json.loads(body))}
+        if failures is None:
+            parked: list[tuple[RawMessage, Exception | None]] = [(r, None) for r in raws.values()]
+        else:
+            parked = [
+                (raws[item.wamid], error)
+                for item, error in failures
+                if isinstance(item, InboundMessage) and item.wamid in raws
+            ]
+        for raw, error in parked:
+            payload = json.dumps(raw.payload, ensure_ascii=False)
+            await self.parking.park("whatsapp", raw.wa_id, payload, attempts, error)
 
     async def _forget_handled(self) -> None:
         """Delete handled bodies from the inbox, many at once (one statement)."""

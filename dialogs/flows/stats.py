@@ -63,6 +63,19 @@ def summary(ctx: Context, impact: Impact) -> str:
             f"{code} × {ctx.t.number(count)}" for code, count in sorted(impact.failures.items())
         )
         lines += ["", ctx._("Messages WhatsApp refusés (code × nombre) : %(codes)s", codes=codes)]
+    if impact.dead_letters:  # the operators see which and why: python -m bot dead-letters
+        parked = ", ".join(
+            f"{channel} × {ctx.t.number(count)}"
+            for channel, count in sorted(impact.dead_letters.items())
+        )
+        lines += [
+            "",
+            ctx._(
+                "Messages reçus mais jamais traités, mis de côté pour l'équipe technique"
+                " (canal × nombre, 3 derniers jours) : %(parked)s",
+                parked=parked,
+            ),
+        ]
     return "\n".join(lines)
 
 

@@ -195,8 +195,10 @@ class FakeBotApi:
         strict: bool = True,
         rate_limit: int | None = None,
         per_chat_interval: float = 1.0,
+        port: int = 0,
     ) -> None:
         """Accept any token unless ``token`` is given; ``record=False`` only counts calls.
+        ``port``: listen there (0: a random free port), so a test can bring it up late.
 
         ``rate_limit``: enforce at most that many sends per sliding second (None: no limit),
         and at most one send per ``per_chat_interval`` seconds to each chat.
@@ -211,6 +213,7 @@ class FakeBotApi:
         self.pending: deque[JSON] = deque()
         self.rate_limit = rate_limit
         self.per_chat_interval = per_chat_interval
+        self.port = port
         self.throttled = 0  # 429s answered by the rate limit
         self.poll_chats: dict[str, int | str] = {}
         self.commands: dict[str, Any] = {}
@@ -268,13 +271,13 @@ class FakeBotApi:
         return self._url
 
     async def start(self) -> str:
-        """Listen on a random port of 127.0.0.1 and return the base URL."""
+        """Listen on 127.0.0.1 (a random port unless one was given); the base URL."""
         app = web.Application(client_max_size=64 * 1024 * 1024)  # uploads up to 50 MB
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
         self._url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
         return self._url
 

@@ -405,7 +405,7 @@ class LiveBot:
         """The WhatsApp worker has handled every body it was given."""
         if self.app.whatsapp is not None:
             await self.app.whatsapp.drain()
-            assert not self.app.whatsapp._failures, self.app.whatsapp._failures
+            assert not self.app.whatsapp.failing, self.app.whatsapp.failing
 
     def check(self, before: dict[str, int]) -> None:
         """After an example: no error logged, rows valid, menus answer, guarded rows intact."""

@@ -13,6 +13,7 @@ from bot.charts import MatplotlibCharts
 from bot.conversations import Conversations
 from bot.storage.admin import grants_of
 from bot.storage.channels import ChannelStore
+from bot.storage.dead_letters import DeadLetters
 from bot.storage.sql import PgRunner, SqliteRunner, as_json, utc
 from bot.storage.store import SqlStore
 from dialogs.messages import Document
@@ -406,6 +407,27 @@ async def test_whatsapp_refusals_show_in_the_report_by_code(
     admin = await admin_of(talk, database_url, "national_admin", "SN")
     replies = await admin.send("/stats")
     assert "Messages WhatsApp refusés (code × nombre) : 131000 × 2" in admin.texts(replies)
+
+
+async def test_dead_letters_show_in_the_report_by_channel_without_their_text(
+    talk: Conversations, database_url: str
+) -> None:
+    """Admins learn that messages were set aside; which and why is for the operators."""
+    people = await learners(talk, 2, "Sénégal", "whatsapp")
+    mali = await learners(talk, 1, "Mali", "whatsapp")
+    letters = DeadLetters(talk.store)
+    now = datetime.now(UTC)
+    for person in [*people, *mali]:
+        address = person.user.external_id
+        await letters.park("whatsapp", address, "timeout", "TimeoutError", 3, "secret", now)
+    await letters.park("telegram", "999", "unreadable", "TypeError", 1, "secret", now)
+    admin = await admin_of(talk, database_url, "national_admin", "SN")
+    shown = admin.texts(await admin.send("/stats"))
+    assert "(canal × nombre, 3 derniers jours) : whatsapp × 2" in shown, "their country's only"
+    assert "secret" not in shown
+    regional = await admin_of(talk, database_url, "regional_admin", "SN")
+    shown = regional.texts(await regional.send("/stats"))
+    assert "3 derniers jours) : telegram × 1, whatsapp × 3" in shown
 
 
 async def test_an_announcement_is_scheduled_for_a_typed_day_and_time(

@@ -11,6 +11,7 @@ import pytest
 
 from bot.app import BotApp
 from bot.conversations import Outcome
+from bot.storage.dead_letters import DeadLetters
 from bot.web.chat import WebChat
 from dialogs.events import UserRef
 from dialogs.messages import Say
@@ -52,14 +53,21 @@ async def test_a_webhook_body_that_is_no_object_is_refused_not_a_500(
     assert errors(caplog) == []
 
 
-async def test_a_field_of_the_wrong_type_deep_inside_is_refused(
+async def test_an_update_ptb_cannot_read_is_acknowledged_and_parked(
     learner: TelegramLearner, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """Refusing it would make Telegram deliver it again and hold back the learner's chat."""
     update = learner.api.updates.text(learner.user_id, "Bonjour")
     update["message"]["chat"] = "private"
-    assert await learner.post(update) == 400
+    assert await learner.post(update) == 200
+    update = learner.api.updates.text(learner.user_id, "Bonjour")
     update["message"] = "Bonjour"  # PTB reads it with AttributeError
-    assert await learner.post(update) == 400
+    assert await learner.post(update) == 200
+    assert learner.app.store is not None
+    parked = await DeadLetters(learner.app.store).recent()
+    assert [(p.channel, p.reason) for p in parked] == [("telegram", "unreadable")] * 2
+    assert parked[1].address == str(learner.user_id)  # erased with the learner
+    assert "Dans quelle langue" in learner.texts(await learner.send("Bonjour")), "the next one"
     assert errors(caplog) == []
 
 
@@ -114,7 +122,7 @@ async def test_whatsapp_ids_longer_than_any_real_one_are_skipped(
     for body in (long_sender, long_id):
         assert await whatsapp.post(body) == 200
     assert errors(caplog) == []
-    assert whatsapp.bot.whatsapp is not None and not whatsapp.bot.whatsapp._failures
+    assert whatsapp.bot.whatsapp is not None and not whatsapp.bot.whatsapp.failing
     replies = await whatsapp.send("Bonjour")
     assert "Dans quelle langue voulez-vous apprendre ?" in whatsapp.texts(replies)
 

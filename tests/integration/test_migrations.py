@@ -19,6 +19,8 @@ REPO = Path(__file__).resolve().parents[2]
 TABLES = {
     "users",
     "processed_updates",
+    "dead_letters",
+    "inbound_attempts",
     "lesson_progress",
     "quiz_attempts",
     "telegram_polls",

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -339,3 +340,35 @@ async def test_moving_to_another_country_keeps_the_chosen_local_time(database_ur
         assert await loop.run_once() == 0
         clock.at(2, 17)  # 18:00 in N'Djamena
         assert await loop.run_once() == 1
+
+
+async def test_a_reminder_that_fails_is_skipped_and_the_others_go(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One learner's reminder that raised failed the whole batch, pass after pass: nobody
+    was reminded any more (a poison row)."""
+    monkeypatch.setattr(bot.reminders, "BATCH", 2)
+    clock = Clock(DAY_ONE)
+    async with bot_at(database_url, clock) as (conversations, loop):
+        ids = {}
+        for name in ("awa", "binta", "coumba"):
+            person = Person.on(conversations, "telegram", name)
+            await person.onboard()
+            await person.send("/rappels")
+            await person.tap("12:00")
+            async with conversations.store.turn(person.user) as tx:
+                assert tx is not None
+                ids[name] = tx.user_id
+        real = loop._text
+
+        async def text_of(runner: Any, learner: Any, now: datetime) -> str:
+            if learner.user_id == ids["awa"]:
+                raise KeyError("a course that is gone")
+            return await real(runner, learner, now)
+
+        loop._text = text_of  # type: ignore[method-assign]
+        clock.at(1, 12)
+        assert await loop.run_once() == 2
+        assert await queued(conversations, "awa") == []
+        assert len(await queued(conversations, "binta")) == 1
+        assert await loop.run_once() == 0, "not tried again at every pass"

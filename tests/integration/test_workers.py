@@ -10,6 +10,7 @@ learner read and what the database holds about them must equal a run on a single
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import socket
@@ -333,3 +334,25 @@ async def test_a_worker_killed_mid_conversation_loses_no_progress(
     assert len(texts) == LEARNERS
     for table in ("users", "lessons", "quizzes", "answers"):
         assert crashed[table] == calm[table], table  # nothing lost, nothing counted twice
+
+
+async def test_workers_log_json_lines_like_their_parent(postgres: str, tmp_path: Path) -> None:
+    """`LOG_FORMAT=json` reaches the worker processes too, not only the parent."""
+    async with FakeBotApi() as api:
+        fleet = Fleet(postgres, api.url, tmp_path, 2, shared=True)
+        plain = fleet.env
+        fleet.env = lambda port: {**plain(port), "LOG_FORMAT": "json", "LOG_LEVEL": "INFO"}
+        try:
+            await fleet.start(0)
+            for _ in range(int(STARTUP * 4)):  # both workers said where the web chat is
+                if _logs(tmp_path).count("web chat on") >= 2:
+                    break
+                await asyncio.sleep(0.25)
+        finally:
+            await fleet.stop()
+    lines = [line for line in _logs(tmp_path).splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line, parent's and workers'
+    started = [r["pid"] for r in records if r["message"].startswith("web chat on")]
+    assert len(set(started)) == 2, "each worker logged its start as JSON"
+    parent = {r["pid"] for r in records if r["message"].startswith("started 2 workers")}
+    assert parent and parent.isdisjoint(started)
