@@ -26,6 +26,7 @@ from bot.links import ClassLinks
 from bot.metrics import MetricsEndpoint
 from bot.portal_api import PortalApi
 from bot.reminders import ReminderLoop
+from bot.resend import Resender
 from bot.sender import ChannelPace, Deliver, Sender, worker_name
 from bot.server import Handler, build_server
 from bot.storage.channels import ChannelStore
@@ -65,6 +66,7 @@ class BotApp:
     _withdrawer: asyncio.Task[None] | None = field(default=None, repr=False)
     _tidier: asyncio.Task[None] | None = field(default=None, repr=False)
     _reminders: asyncio.Task[None] | None = field(default=None, repr=False)
+    _resender: asyncio.Task[None] | None = field(default=None, repr=False)
     conversations: Conversations | None = field(default=None, repr=False)
     port: int = 0
 
@@ -132,6 +134,9 @@ class BotApp:
             self.links.telegram_username = self.telegram.app.bot.username or ""
         if self.whatsapp is not None:
             await self.whatsapp.start()
+        # The replies a crashed worker committed and did not send: now, then every few seconds.
+        resender = Resender(conversations)
+        self._resender = asyncio.get_running_loop().create_task(resender.forever())
         self.sender = self._sender(i18n)
         if settings.sender_enabled:  # learners' daily reminders, queued to the outbox
             loop = ReminderLoop(store, i18n, lambda: conversations.library, store.quiet_hours)
@@ -151,7 +156,7 @@ class BotApp:
 
     async def stop(self) -> None:
         """Stop the sender, Telegram, the HTTP server, WhatsApp's handling, the database."""
-        for task in (self._refresher, self._tidier):
+        for task in (self._refresher, self._tidier, self._resender):
             if task is not None:
                 task.cancel()
         if self._withdrawer is not None:

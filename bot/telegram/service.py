@@ -66,6 +66,9 @@ class TelegramService:
         self.channel = TelegramChannel(self.app.bot, store, settings.telegram_native_polls)
         self.secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
         self._polling: asyncio.Task[None] | None = None
+        # Replies a crashed worker committed and did not send (bot/resend.py).
+        conversations.resenders["telegram"] = lambda outcome, _: self.channel.send(outcome)
+        conversations.resenders["telegram:group"] = lambda outcome, _: self._to_group(outcome)
 
     @property
     def webhook_path(self) -> str:

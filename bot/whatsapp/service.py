@@ -88,6 +88,9 @@ class WhatsAppService:
         self._failures: dict[int, int] = {}  # failed attempts per body, in this process
         self._sweeper: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # Replies a crashed worker committed and did not send (bot/resend.py): the learner
+        # wrote just before their reply was committed.
+        conversations.resenders["whatsapp"] = lambda outcome, at: self.channel.send(outcome, at)
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         """The webhook's two routes on the shared aiohttp server."""
