@@ -2,7 +2,9 @@
 
 Per channel, a loop claims a small batch, reserves that many sending slots in the shared
 rate table (so several processes keep to the platform's rate together), and sends each
-message at its slot, a bounded number at once. Results are written back per batch:
+message at its slot, a bounded number at once. Each result is written back as soon as it is
+known (one short write per message: at the platforms' tens of messages a second it costs
+nothing), so a crashed sender's duplicates are only its sends in flight:
 - sent: done (the platform's message id is kept, to attach delivery statuses);
 - a 429: the channel pauses for exactly the `retry_after` given, and the message goes back
   in the queue;
@@ -159,12 +161,20 @@ class Sender:
         start = await self.outbox.reserve(channel, len(batch), interval)
         slots = asyncio.Semaphore(pace.concurrency)
         tasks = [
-            asyncio.create_task(self._send_at(item, start + timedelta(seconds=i * interval), slots))
+            asyncio.create_task(
+                self._send_and_record(item, start + timedelta(seconds=i * interval), slots)
+            )
             for i, item in enumerate(batch)
         ]
-        outcomes = await asyncio.gather(*tasks)
-        await self._record(channel, batch, outcomes)
+        await asyncio.gather(*tasks)
         return len(batch)
+
+    async def _send_and_record(
+        self, item: OutboxItem, at: datetime, slots: asyncio.Semaphore
+    ) -> None:
+        """Send one message at its slot, then write its result at once."""
+        outcome = await self._send_at(item, at, slots)
+        await self._record(item, outcome)
 
     async def _send_at(
         self, item: OutboxItem, at: datetime, slots: asyncio.Semaphore
@@ -208,36 +218,30 @@ class Sender:
         until = self._paused_until.get(channel)
         return until is not None and datetime.now(UTC) < until
 
-    async def _record(
-        self, channel: str, batch: list[OutboxItem], outcomes: list[Result | None]
-    ) -> None:
-        """Write every result back; pause the channel after a 429."""
+    async def _record(self, item: OutboxItem, outcome: Result | None) -> None:
+        """Write one result back; pause the channel after a 429."""
         now = datetime.now(UTC)
-        done: list[tuple[int, str, str | None, str | None]] = []
-        unsent: list[int] = []
-        for item, outcome in zip(batch, outcomes, strict=True):
-            _count(channel, outcome)
-            match outcome:
-                case None:
-                    unsent.append(item.id)
-                case Sent(platform_id=platform_id):
-                    done.append((item.id, "sent", platform_id, None))
-                case Held():
-                    done.append((item.id, "held", None, None))
-                case Unreachable(code=code, reason=reason):
-                    await self.outbox.mark_unreachable(item.user_id, code, now)
-                    done.append((item.id, "unreachable", None, reason[:64]))
-                case RetryAfter(seconds=seconds):
-                    until = now + timedelta(seconds=seconds)
-                    await self.outbox.pause(channel, until)
-                    await self.outbox.retry_later(item.id, until, "429", counts=False)
-                case Failed(reason=reason, retryable=retryable):
-                    if retryable and item.attempts < self.max_attempts:
-                        await self.outbox.retry_later(item.id, now + self.retry_delay, reason[:64])
-                    else:
-                        done.append((item.id, "failed", None, reason[:64]))
-        await self.outbox.finish(done)
-        await self.outbox.release(unsent)
+        channel = item.channel
+        _count(channel, outcome)
+        match outcome:
+            case None:
+                await self.outbox.release([item.id])
+            case Sent(platform_id=platform_id):
+                await self.outbox.finish([(item.id, "sent", platform_id, None)])
+            case Held():
+                await self.outbox.finish([(item.id, "held", None, None)])
+            case Unreachable(code=code, reason=reason):
+                await self.outbox.mark_unreachable(item.user_id, code, now)
+                await self.outbox.finish([(item.id, "unreachable", None, reason[:64])])
+            case RetryAfter(seconds=seconds):
+                until = now + timedelta(seconds=seconds)
+                await self.outbox.pause(channel, until)
+                await self.outbox.retry_later(item.id, until, "429", counts=False)
+            case Failed(reason=reason, retryable=retryable):
+                if retryable and item.attempts < self.max_attempts:
+                    await self.outbox.retry_later(item.id, now + self.retry_delay, reason[:64])
+                else:
+                    await self.outbox.finish([(item.id, "failed", None, reason[:64])])
 
     async def _sleep(self, seconds: float) -> bool:
         """Sleep, waking early when stopped; True if stopped."""
