@@ -7,6 +7,7 @@ import gc
 import logging
 import signal
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -135,7 +136,11 @@ class BotApp:
         if self.whatsapp is not None:
             await self.whatsapp.start()
         # The replies a crashed worker committed and did not send: now, then every few seconds.
-        resender = Resender(conversations)
+        resender = Resender(
+            conversations,
+            lease=timedelta(seconds=settings.reply_lease_seconds),
+            every=min(5.0, settings.reply_lease_seconds / 2),
+        )
         self._resender = asyncio.get_running_loop().create_task(resender.forever())
         self.sender = self._sender(i18n)
         if settings.sender_enabled:  # learners' daily reminders, queued to the outbox
@@ -206,7 +211,8 @@ class BotApp:
             paces["whatsapp"] = ChannelPace(settings.broadcast_rate_whatsapp)
         if not deliverers:
             return None
-        return Sender(Outbox(self.store, worker_name()), deliverers, paces)
+        lease = timedelta(seconds=settings.broadcast_lease_seconds)
+        return Sender(Outbox(self.store, worker_name(), lease), deliverers, paces)
 
     def attachments(self) -> Attachments:
         """Announcement files, fetched from whichever platform this process serves."""
