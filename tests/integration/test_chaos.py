@@ -20,7 +20,6 @@ import os
 import random
 import time
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,8 @@ import pytest
 from sqlalchemy import text
 
 from bot.storage.db import create_engine
-from tests.chat_drivers import TelegramChat
+from tests.chat_drivers import ChatLearner, TelegramChat, WhatsAppChat
+from tests.fakes.graph_api import FakeGraphApi
 from tests.fakes.telegram_api import FakeBotApi
 from tests.integration.test_workers import (
     FRACTIONS,
@@ -41,10 +41,22 @@ from tests.integration.test_workers import (
 )
 from tests.sender_support import TELEGRAM_FIRST_CHAT, broadcast, seed_learners
 from tests.store_driver import open_conversations
-from tests.telegram_driver import SECRET, TelegramLearner, start_bot, telegram_settings
+from tests.telegram_driver import SECRET, TOKEN, TelegramLearner, start_bot
+from tests.whatsapp_driver import (
+    ACCESS_TOKEN,
+    APP_SECRET,
+    PHONE_NUMBER_ID,
+    WEBHOOK_PATH,
+    WhatsAppLearner,
+    encode,
+    sign,
+    visible,
+    whatsapp_settings,
+)
 
 SEED = int(os.environ.get("CHAOS_SEED") or 20261207)  # another seed: another schedule
-LEARNERS = 10
+LEARNERS = 10  # on Telegram's webhook (answered once handled)
+PHONES = 4  # on WhatsApp's (answered once stored in the inbox, handled after)
 AUDIENCE = 800  # the broadcast's recipients, sent at RATE while the kills happen
 RATE = 40
 KILLS = 3
@@ -74,7 +86,47 @@ class PatientLearner(SpreadLearner):
         return status
 
 
-async def strict_journey(chat: TelegramChat) -> None:
+class PatientPhone(WhatsAppLearner):
+    """A WhatsApp learner: its body goes to a random live worker until one stores it (200),
+    then it waits for the whole reply (a worker killed with the body in its inbox leaves it
+    for the next start; one killed after the turn leaves the reply for the resender)."""
+
+    fleet: Fleet
+    rng: random.Random
+
+    async def post(self, body: dict[str, Any] | bytes, signature: str | None = "sign") -> int:
+        raw = body if isinstance(body, bytes) else encode(body)
+        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(APP_SECRET, raw)}
+        before = len(self.api.sent(self.phone))
+        for _ in range(200):
+            port = self.rng.choice(self.fleet.live())
+            url = f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
+            try:
+                async with self.http.post(url, data=raw, headers=headers) as response:
+                    if response.status == 200:
+                        break
+            except (TimeoutError, aiohttp.ClientError):
+                pass  # the worker died with the request: Meta will retry
+            self.fleet.redelivered += 1
+            await asyncio.sleep(0.2)
+        deadline = time.monotonic() + REPLY_WAIT
+        while len(self.api.sent(self.phone)) == before:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"phone {self.phone}: a reply was lost")
+            await asyncio.sleep(0.1)
+        await settled(lambda: len(self.api.sent(self.phone)))
+        return 200
+
+
+async def settled(count: Any) -> None:
+    """Wait until a reply's messages stop coming (sent one by one after the 200)."""
+    seen = -1
+    while seen != count():
+        seen = count()
+        await asyncio.sleep(0.5)
+
+
+async def strict_journey(chat: ChatLearner) -> None:
     """Onboarding, a lesson to its quiz, the quiz, the progress: only what was offered."""
     await chat.send("/start")
     for label in ("Français", "J'accepte", "Sénégal", "Élève", "CM2", *FRACTIONS):
@@ -101,27 +153,56 @@ def ids() -> list[int]:
     return [910_000 + n for n in range(LEARNERS)]
 
 
-async def calm_texts(tmp: Path) -> tuple[dict[int, list[str]], dict[str, list[Any]]]:
+def phones() -> list[str]:
+    return [f"22177{n:07d}" for n in range(PHONES)]
+
+
+def both_channels(url: str, api: FakeBotApi, graph: FakeGraphApi) -> Any:
+    """Settings of a bot on Telegram's webhook and WhatsApp's, at the fakes."""
+    return whatsapp_settings(
+        url,
+        graph.url,
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=api.url,
+        telegram_webhook_url="https://bot.example.org/telegram/webhook",
+        telegram_webhook_secret=SECRET,
+        flood_limit="off",
+    )
+
+
+Texts = dict[int | str, list[str]]
+
+
+async def calm_texts(tmp: Path) -> tuple[Texts, dict[str, list[Any]]]:
     """What each learner reads on one undisturbed process (SQLite), and what it stores."""
     url = f"sqlite:///{tmp / 'calm.db'}"
-    async with FakeBotApi() as api:
-        app = await start_bot(replace(telegram_settings(url, api.url), flood_limit="off"))
+    async with FakeBotApi() as api, FakeGraphApi() as graph:
+        app = await start_bot(both_channels(url, api, graph))
         try:
             async with aiohttp.ClientSession() as http:
-                chats = [TelegramChat(TelegramLearner(api, app, http, uid)) for uid in ids()]
+                chats: list[ChatLearner] = [
+                    TelegramChat(TelegramLearner(api, app, http, uid)) for uid in ids()
+                ]
+                chats += [WhatsAppChat(WhatsAppLearner(graph, app, http, p)) for p in phones()]
                 await asyncio.gather(*(strict_journey(chat) for chat in chats))
-            texts = {uid: messages(api, uid) for uid in ids()}
+            texts = read(api, graph)
         finally:
             await app.stop()
     return texts, await database_state(url)
 
 
-def messages(api: FakeBotApi, chat: int) -> list[str]:
-    """Every message a chat received, as its text (a poll's question)."""
-    return [
-        str(c.params.get("text") or c.params.get("question") or c.params.get("caption") or "")
-        for c in api.sent(chat)
-    ]
+def read(api: FakeBotApi, graph: FakeGraphApi) -> Texts:
+    """Every message each learner received, as its text (a poll's question)."""
+    texts: Texts = {
+        uid: [
+            str(c.params.get("text") or c.params.get("question") or c.params.get("caption") or "")
+            for c in api.sent(uid)
+        ]
+        for uid in ids()
+    }
+    for phone in phones():
+        texts[phone] = [visible(payload) for payload in graph.sent(phone)]
+    return texts
 
 
 def extra_after_matching(calm: list[str], seen: list[str]) -> int | None:
@@ -201,7 +282,7 @@ async def test_killed_workers_lose_no_reply_no_update_no_announcement(
         await seed_learners(seeder.store, AUDIENCE)
         await broadcast(seeder.store, {"fr": "Annonce"})
     rng = random.Random(SEED)
-    async with FakeBotApi() as api:
+    async with FakeBotApi() as api, FakeGraphApi() as graph:
         fleet = Fleet(postgres, api.url, tmp_path, 2, shared=False)
         fleet.env = lambda port: (
             worker_env(postgres, api.url, port)
@@ -209,6 +290,12 @@ async def test_killed_workers_lose_no_reply_no_update_no_announcement(
                 "REPLY_LEASE_SECONDS": str(LEASE),
                 "BROADCAST_LEASE_SECONDS": str(LEASE),
                 "BROADCAST_RATE_TELEGRAM": str(RATE),
+                "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
+                "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+                "WHATSAPP_APP_SECRET": APP_SECRET,
+                "WHATSAPP_API_BASE_URL": graph.url,
+                "WHATSAPP_PACE_SECONDS": "0",
+                "WHATSAPP_BACKOFF_SECONDS": "0.01",
             }
         )
         try:
@@ -220,11 +307,15 @@ async def test_killed_workers_lose_no_reply_no_update_no_announcement(
                     for uid in ids()
                 ]
                 journeys = [strict_journey(TelegramChat(learner)) for learner in learners]
+                for phone in phones():
+                    whatsapp = PatientPhone(graph, None, http, phone)  # type: ignore[arg-type]
+                    whatsapp.fleet, whatsapp.rng = fleet, random.Random(rng.random())
+                    journeys.append(strict_journey(WhatsAppChat(whatsapp)))
                 await asyncio.wait_for(asyncio.gather(*journeys, chaos.run()), STARTUP * 2)
             await until_sent(postgres)
         finally:
             await fleet.stop()
-        seen = {uid: messages(api, uid) for uid in ids()}
+        seen = read(api, graph)
         announced = Counter(
             int(c.params["chat_id"])
             for c in api.sent()
@@ -240,14 +331,14 @@ async def test_killed_workers_lose_no_reply_no_update_no_announcement(
     assert chaos.kills == KILLS and fleet.redelivered > 0, "the kills hit work in progress"
     # No reply lost (the journeys ended, every calm message is there in order), duplicates
     # only among the replies in flight at the kills.
-    extra = {uid: extra_after_matching(calm[uid], seen[uid]) for uid in ids()}
+    extra = {who: extra_after_matching(calm[who], seen[who]) for who in calm}
     assert None not in extra.values(), extra
     assert sum(n for n in extra.values() if n) <= chaos.replies_in_flight, extra
     # No update lost or counted twice: the learners' rows equal the calm run's.
     state = await database_state(postgres)
     for table in ("lessons", "quizzes", "answers"):
         assert state[table] == calm_state[table], table
-    journeys = [row for row in state["users"] if row[0].startswith("910")]
+    journeys = [row for row in state["users"] if row[0].startswith(("910", "22177"))]
     assert journeys == calm_state["users"]
     # Every announcement arrived; twice only where it was in flight at a kill.
     assert set(announced) == set(range(TELEGRAM_FIRST_CHAT, TELEGRAM_FIRST_CHAT + AUDIENCE))
