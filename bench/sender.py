@@ -239,7 +239,9 @@ async def start_runner(
     )  # fmt: skip
 
 
-async def claimed_by(store: SqlStore, pid: int, api: FakeBotApi) -> tuple[int, int]:
+async def claimed_by(
+    store: SqlStore, pid: int, api: FakeBotApi, settle: float = 0.2
+) -> tuple[int, int]:
     """Rows a (dead) process had claimed and not finished, and of those the ones whose message
     the platform had already taken: its sends in flight at the kill (sent, result unwritten)."""
     rows = await run(
@@ -248,7 +250,7 @@ async def claimed_by(store: SqlStore, pid: int, api: FakeBotApi) -> tuple[int, i
         " WHERE o.status = 'sending' AND o.claimed_by LIKE :w",
         w=f"%:{pid}",
     )
-    await asyncio.sleep(0.2)  # a request the dead process had written still reaches the fake
+    await asyncio.sleep(settle)  # a request the dead process had written still reaches the fake
     reached = {int(c.params["chat_id"]) for c in api.sent()}
     return len(rows), sum(1 for (chat,) in rows if int(chat) in reached)
 
@@ -268,6 +270,10 @@ async def chaos(
             if kills >= max_kills or await drained(store):
                 continue
             victim = random.randrange(processes)
+            for _ in range(100):  # a sender still starting up has nothing to lose yet
+                if (await claimed_by(store, runners[victim].pid, api, settle=0))[0]:
+                    break
+                await asyncio.sleep(0.1)
             runners[victim].kill()
             await runners[victim].wait()
             unfinished, in_flight = await claimed_by(store, runners[victim].pid, api)
@@ -282,6 +288,8 @@ async def chaos(
         lost = count - len(received)
         duplicates = sum(received.values()) - len(received)
         statuses = dict(await run(store, "SELECT status, COUNT(*) FROM outbox GROUP BY status"))
+        tries = await run(store, "SELECT attempts, COUNT(*) FROM outbox GROUP BY attempts")
+        statuses["attempts"] = dict(sorted((int(a), int(n)) for a, n in tries))
         verdict = "OK" if lost == 0 and duplicates <= bound else "FAIL"
         print(
             f"chaos   {kind:8} {count:,} msgs, {processes} sender(s), {kills} kill -9:"

@@ -315,6 +315,25 @@ async def test_a_sender_killed_mid_batch_sends_again_only_what_was_in_flight(
     assert {chat for chat, n in received.items() if n > 1} == in_flight  # 2, not 12
 
 
+async def test_a_live_senders_claims_outlast_the_lease(tg: Rig, api: FakeBotApi) -> None:
+    # Batches slower than the lease: a live sender renews its claims, so another sender never
+    # takes (and sends again) what is still on its way.
+    await seed_learners(tg.store, 40)
+    await broadcast(tg.store, {"fr": "Annonce"})
+    real = tg.telegram()
+
+    async def slow(item: OutboxItem) -> Result:
+        await asyncio.sleep(0.3)
+        return await real(item)
+
+    lease = timedelta(seconds=1)
+    tg.sender({"telegram": slow}, worker="one", lease=lease, rate=20.0)
+    tg.sender({"telegram": slow}, worker="two", lease=lease, rate=20.0)
+    await tg.done()
+    received = per_chat(api)
+    assert len(received) == 40 and set(received.values()) == {1}
+
+
 async def _sent_at_least(api: FakeBotApi, count: int) -> bool:
     return len(sends(api)) >= count
 
