@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, assert_never
 
-from bot.storage.locks import held_connection
+from bot.storage.locks import forget_on_release, held_connection
 from bot.storage.sql import PgRunner, Runner, SqliteRunner, utc
 from bot.storage.store import SqlStore
 from dialogs.events import UserRef
@@ -180,19 +180,27 @@ async def write(
         older = await runner.run(_OLDER_EXIST, ch=user.channel, ext=user.external_id)
         rows = await runner.run(_INSERT + " RETURNING id", **params)
         return int(rows[0][0]), bool(older)
-    # PostgreSQL: one round trip; the EXISTS reads the snapshot before the INSERT.
-    rows = await runner.run(
-        f"WITH new AS ({_INSERT} RETURNING id) SELECT (SELECT id FROM new),"
-        " EXISTS (SELECT 1 FROM pending_replies WHERE channel = :ch AND external_id = :ext)",
-        **params,
+    # PostgreSQL: one round trip, straight on asyncpg (in the turn's open transaction, on its
+    # connection); the EXISTS reads the snapshot before the INSERT.
+    assert isinstance(runner, PgRunner)
+    raw = await _driver(runner.conn)
+    row = await raw.fetchrow(
+        _PG_WRITE, route, user.channel, user.external_id, params["payload"], now, params["worker"]
     )
-    return int(rows[0][0]), bool(rows[0][1])
+    return int(row[0]), bool(row[1])
 
 
 _INSERT = (
     "INSERT INTO pending_replies"
     " (route, channel, external_id, payload, created_at, claimed_by, claimed_at, attempts)"
     " VALUES (:route, :ch, :ext, :payload, :now, :worker, :now, 0)"
+)
+_PG_WRITE = (
+    "WITH new AS (INSERT INTO pending_replies"
+    " (route, channel, external_id, payload, created_at, claimed_by, claimed_at, attempts)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $5, 0) RETURNING id)"
+    " SELECT (SELECT id FROM new),"
+    " EXISTS (SELECT 1 FROM pending_replies WHERE channel = $2 AND external_id = $3)"
 )
 _OLDER_EXIST = "SELECT 1 FROM pending_replies WHERE channel = :ch AND external_id = :ext LIMIT 1"
 _OF = (
@@ -230,7 +238,8 @@ class PendingReplies:
         ]
 
     async def sent(self, ids: list[int]) -> None:
-        """Forget replies that went out."""
+        """Forget replies that went out (on PostgreSQL, as the learner's lock is released: a
+        crash before then sends them again, like any reply in flight)."""
         if not ids:
             return
         if self.store.on_sqlite:
@@ -239,10 +248,7 @@ class PendingReplies:
                 f"DELETE FROM pending_replies WHERE id IN ({marks})", ids
             )
             return
-        held = held_connection(self.store)
-        if held is not None:
-            raw = await _driver(held)
-            await raw.execute("DELETE FROM pending_replies WHERE id = ANY($1::int[])", ids)
+        if forget_on_release(self.store, ids):  # with the learner's lock, one round trip
             return
         async with self.store.engine.begin() as conn:
             await conn.exec_driver_sql(
