@@ -239,14 +239,20 @@ async def start_runner(
     )  # fmt: skip
 
 
-async def claimed_by(store: SqlStore, pid: int) -> int:
-    """Rows a (dead) process had claimed and not finished: its sends in flight at the kill."""
+async def claimed_by(
+    store: SqlStore, pid: int, api: FakeBotApi, settle: float = 0.2
+) -> tuple[int, int]:
+    """Rows a (dead) process had claimed and not finished, and of those the ones whose message
+    the platform had already taken: its sends in flight at the kill (sent, result unwritten)."""
     rows = await run(
         store,
-        "SELECT COUNT(*) FROM outbox WHERE status = 'sending' AND claimed_by LIKE :w",
+        "SELECT u.external_id FROM outbox o JOIN users u ON u.id = o.user_id"
+        " WHERE o.status = 'sending' AND o.claimed_by LIKE :w",
         w=f"%:{pid}",
     )
-    return int(rows[0][0])
+    await asyncio.sleep(settle)  # a request the dead process had written still reaches the fake
+    reached = {int(c.params["chat_id"]) for c in api.sent()}
+    return len(rows), sum(1 for (chat,) in rows if int(chat) in reached)
 
 
 async def chaos(
@@ -258,15 +264,20 @@ async def chaos(
         await seed_learners(store, count)
         await broadcast(store, {"fr": "Annonce"})
         runners = [await start_runner(url, api, 2000.0, lease) for _ in range(processes)]
-        kills, bound, started = 0, 0, time.perf_counter()
+        kills, claimed, bound, started = 0, 0, 0, time.perf_counter()
         while not await drained(store):
             await asyncio.sleep(random.uniform(0.5, 3.0))
             if kills >= max_kills or await drained(store):
                 continue
             victim = random.randrange(processes)
+            for _ in range(100):  # a sender still starting up has nothing to lose yet
+                if (await claimed_by(store, runners[victim].pid, api, settle=0))[0]:
+                    break
+                await asyncio.sleep(0.1)
             runners[victim].kill()
             await runners[victim].wait()
-            bound += await claimed_by(store, runners[victim].pid)
+            unfinished, in_flight = await claimed_by(store, runners[victim].pid, api)
+            claimed, bound = claimed + unfinished, bound + in_flight
             kills += 1
             runners[victim] = await start_runner(url, api, 2000.0, lease)
         elapsed = time.perf_counter() - started
@@ -277,11 +288,13 @@ async def chaos(
         lost = count - len(received)
         duplicates = sum(received.values()) - len(received)
         statuses = dict(await run(store, "SELECT status, COUNT(*) FROM outbox GROUP BY status"))
+        tries = await run(store, "SELECT attempts, COUNT(*) FROM outbox GROUP BY attempts")
+        statuses["attempts"] = dict(sorted((int(a), int(n)) for a, n in tries))
         verdict = "OK" if lost == 0 and duplicates <= bound else "FAIL"
         print(
             f"chaos   {kind:8} {count:,} msgs, {processes} sender(s), {kills} kill -9:"
             f" {elapsed:.0f} s, lost {lost}, duplicates {duplicates} <= in flight at kills"
-            f" {bound}  outbox {statuses}  {verdict}"
+            f" {bound} (claimed and unfinished {claimed})  outbox {statuses}  {verdict}"
         )
 
 

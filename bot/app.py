@@ -7,6 +7,7 @@ import gc
 import logging
 import signal
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -35,6 +36,7 @@ from bot.metrics import MetricsEndpoint
 from bot.portal_api import PortalApi
 from bot.reminders import ReminderLoop
 from bot.rendering import Renderer
+from bot.resend import Resender
 from bot.sender import ChannelPace, Deliver, Sender, worker_name
 from bot.server import Handler, build_server
 from bot.storage.channels import ChannelStore
@@ -76,6 +78,7 @@ class BotApp:
     _tidier: asyncio.Task[None] | None = field(default=None, repr=False)
     _reminders: asyncio.Task[None] | None = field(default=None, repr=False)
     supervisor: Supervisor = field(default_factory=Supervisor)  # loops and channels
+    _resender: asyncio.Task[None] | None = field(default=None, repr=False)
     conversations: Conversations | None = field(default=None, repr=False)
     # Certificates, booklets and charts: made in a process pool, cached (bot/rendering.py).
     renderer: Renderer = field(default_factory=Renderer, repr=False)
@@ -165,6 +168,13 @@ class BotApp:
         # in the background while the others serve (bot/supervise.py).
         if self.whatsapp is not None:
             await supervisor.start_channel("whatsapp", self.whatsapp.start)
+        # The replies a crashed worker committed and did not send: now, then every few seconds.
+        resender = Resender(
+            conversations,
+            lease=timedelta(seconds=settings.reply_lease_seconds),
+            every=min(5.0, settings.reply_lease_seconds / 2),
+        )
+        self._resender = supervisor.run("resender", resender.forever)
         self.sender = self._sender(i18n)
         if settings.sender_enabled:  # learners' daily reminders, queued to the outbox
             loop = ReminderLoop(store, i18n, lambda: conversations.library, store.quiet_hours)
@@ -237,7 +247,8 @@ class BotApp:
             paces["whatsapp"] = ChannelPace(settings.broadcast_rate_whatsapp)
         if not deliverers:
             return None
-        return Sender(Outbox(self.store, worker_name()), deliverers, paces)
+        lease = timedelta(seconds=settings.broadcast_lease_seconds)
+        return Sender(Outbox(self.store, worker_name(), lease), deliverers, paces)
 
     def attachments(self) -> Attachments:
         """Announcement files, fetched from whichever platform this process serves."""

@@ -47,6 +47,10 @@ class Settings:
     metrics_token: str = ""  # bearer token of /metrics (Prometheus); empty: no /metrics
     sender_enabled: bool = True  # this process works through the broadcast outbox
     broadcast_rate_telegram: float = 25.0  # messages/s; Telegram allows ~30: room for replies
+    # Seconds before another worker takes over what a crashed one claimed: an announcement
+    # being sent (bot/sender.py), a reply committed and not sent (bot/resend.py).
+    broadcast_lease_seconds: float = 60.0
+    reply_lease_seconds: float = 10.0
     broadcast_rate_whatsapp: float = 20.0  # messages/s; the number's throughput tier allows 80
     whatsapp_access_token: str = ""
     whatsapp_phone_number_id: str = ""
@@ -118,6 +122,8 @@ class Settings:
             sender_enabled=_flag(env.get("SENDER_ENABLED"), True),
             broadcast_rate_telegram=float(env.get("BROADCAST_RATE_TELEGRAM") or 25.0),
             broadcast_rate_whatsapp=float(env.get("BROADCAST_RATE_WHATSAPP") or 20.0),
+            broadcast_lease_seconds=float(env.get("BROADCAST_LEASE_SECONDS") or 60.0),
+            reply_lease_seconds=float(env.get("REPLY_LEASE_SECONDS") or 10.0),
             whatsapp_access_token=env.get("WHATSAPP_ACCESS_TOKEN", ""),
             whatsapp_phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID", ""),
             whatsapp_display_number="".join(

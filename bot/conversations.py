@@ -1,11 +1,16 @@
-"""One incoming event through the dialogs: lock, transaction, dialog, commit, then send."""
+"""One incoming event through the dialogs: lock, transaction, dialog, commit, then send.
+
+The reply is written in the turn's transaction (bot/storage/replies.py) and deleted once sent:
+a worker that dies between the commit and the send leaves it for the learner's next turn,
+which sends it first, or for the resender (bot/resend.py).
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot import inbound_files, metrics
@@ -14,9 +19,11 @@ from bot.i18n import I18n
 from bot.inbound_files import Fetch
 from bot.media_links import sign_media
 from bot.rendering import made
+from bot.sender import worker_name
 from bot.storage.authoring import published_library
 from bot.storage.locks import KeyedLocks
 from bot.storage.pseudonym import pseudonym
+from bot.storage.replies import GROUP, Letter, PendingReplies, write
 from bot.storage.store import SqlStore, SqlTurn
 from content.library import Library
 from dialogs.admin_ports import CHANNELS_WITH_PUSH, Charts
@@ -54,6 +61,42 @@ class Outcome:
 
 
 Sender = Callable[[Outcome], Awaitable[None]]
+# How the resender sends a reply a crashed worker left: the reply, and when it was committed
+# (WhatsApp's window: the learner wrote just before).
+Resend = Callable[[Outcome, datetime], Awaitable[None]]
+
+
+@dataclass
+class _Committed:
+    """A turn's outcome, and its rows among the pending replies (bot/storage/replies.py)."""
+
+    outcome: Outcome
+    ids: list[int] = field(default_factory=list)
+    older: bool = False  # a crashed worker's replies to this address wait: they go first
+
+
+def outcome_of(letter: Letter) -> Outcome:
+    """A stored reply as the channels send it."""
+    return Outcome(
+        letter.user,
+        list(letter.messages),
+        letter.lang,
+        letter.rtl,
+        letter.user_id,
+        letter.profile_id,
+    )
+
+
+def letter_of(outcome: Outcome) -> Letter:
+    """An outcome as it is stored until sent."""
+    return Letter(
+        outcome.user,
+        list(outcome.messages),
+        outcome.lang,
+        outcome.rtl,
+        outcome.user_id,
+        outcome.profile_id,
+    )
 
 
 class Conversations:
@@ -85,6 +128,11 @@ class Conversations:
         self.secret = secret
         self.locks = KeyedLocks()  # covers the send too, so replies keep their order
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests move it
+        self.replies = PendingReplies(store)
+        self.worker = worker_name()  # whose turns' replies these are (claims, bot/resend.py)
+        # How each route's replies are sent again after a crash; the channels register here.
+        # A route without one (the web chat) keeps its replies for the learner's next turn.
+        self.resenders: dict[str, Resend] = {}
 
     async def reload_library(self) -> None:
         """The bundled courses plus every published teacher's course, read again."""
@@ -106,15 +154,11 @@ class Conversations:
         async with self.locks.hold(event.user), self.store.hold(event.user):
             if fetch is not None and isinstance(event, MediaReceived):
                 event = await self._fetched(event, fetch)
-            outcome = await self._transact(event, update_key)
-            if outcome is None:
+            committed = await self._transact(event, update_key)
+            if committed is None:
                 log.info("duplicate channel=%s user=%s", event.user.channel, self._who(event))
                 return False
-            # Certificates, booklets, charts: made now, after the commit (bot/rendering.py).
-            lang = outcome.lang
-            words = lambda m: self.i18n.translator(lang).gettext(m)  # noqa: E731
-            outcome.messages = await made(outcome.messages, words)
-            await send(outcome)
+            await self._deliver(committed, send)
         elapsed = time.perf_counter() - started
         metrics.handled(event.user.channel, elapsed)
         log.info(
@@ -125,6 +169,38 @@ class Conversations:
             elapsed * 1000,
         )
         return True
+
+    async def _deliver(self, committed: _Committed, send: Sender) -> None:
+        """Send what a crashed worker left for this address, then this turn's reply; each
+        stored reply is forgotten once sent (a failed send leaves it for the resender)."""
+        if committed.older:
+            first = committed.ids[0]
+            for left in await self.replies.of(committed.outcome.user, below=first):
+                await send(await self._made(outcome_of(left.letter)))
+                await self.replies.sent([left.id])
+        await send(await self._made(committed.outcome))
+        await self.replies.sent(committed.ids)
+
+    async def _made(self, outcome: Outcome) -> Outcome:
+        """The outcome with its certificates, booklets and charts made: after the commit,
+        outside the turn's transaction and the SQLite lock (bot/rendering.py)."""
+        words = self.i18n.translator(outcome.lang).gettext
+        outcome.messages = await made(outcome.messages, words)
+        return outcome
+
+    async def resend(self, user: UserRef) -> int:
+        """Send the replies left for `user` (a crashed worker's), holding the learner like a
+        turn; returns how many went. A route without a resender keeps its replies."""
+        sent = 0
+        async with self.locks.hold(user), self.store.hold(user):
+            for left in await self.replies.of(user):
+                resend = self.resenders.get(left.route)
+                if resend is None:
+                    continue
+                await resend(await self._made(outcome_of(left.letter)), left.created_at)
+                await self.replies.sent([left.id])
+                sent += 1
+        return sent
 
     async def _admitted(self, event: Incoming, send: Sender) -> bool:
         """Whether the flood limit lets the message through; tells a flooder once to wait."""
@@ -147,8 +223,9 @@ class Conversations:
         limit = inbound_files.limit_for(event, takes)
         return await inbound_files.with_content(event, fetch, limit) if limit else event
 
-    async def _transact(self, event: Incoming, update_key: str | None) -> Outcome | None:
-        """Run the dialog inside the learner's transaction; None for a duplicate."""
+    async def _transact(self, event: Incoming, update_key: str | None) -> _Committed | None:
+        """Run the dialog inside the learner's transaction, which keeps its reply until sent;
+        None for a duplicate."""
         async with self.store.turn(event.user, update_key=update_key) as tx:
             if tx is None:
                 return None
@@ -159,23 +236,34 @@ class Conversations:
             reply = await self._reply(ctx, event)
             await note_learning(ctx, before, reply.effects)  # streaks: a row once a day
             tx.save(ctx.profile, ctx.state, reply.effects)
+            erased = any(isinstance(effect, EraseLearner) for effect in reply.effects)
+            user_id = None if erased else tx.account_id
+            messages = sign_media(reply.messages, self.secret, self.library.restricted)
+            outcome = Outcome(event.user, messages, ctx.t.lang, ctx.t.rtl, user_id)
+            outcome.profile_id = None if erased else tx.user_id
+            committed = _Committed(outcome)
+            if outcome.messages:
+                route = event.user.channel + (GROUP if isinstance(event, GroupPosted) else "")
+                kept, committed.older = await write(
+                    tx.runner, route, letter_of(outcome), self.worker, datetime.now(UTC)
+                )
+                committed.ids.append(kept)
+        if not tx.kept:  # a newcomer's turn that changed nothing was rolled back: no row
+            committed.outcome.user_id = committed.outcome.profile_id = None
+            committed.ids, committed.older = [], False  # nor a kept reply
         if any(isinstance(effect, LibraryChanged) for effect in reply.effects):
             await self.reload_library()
-        # Erased, or a newcomer's turn that changed nothing (rolled back): no row.
-        erased = any(isinstance(effect, EraseLearner) for effect in reply.effects) or not tx.kept
-        user_id = None if erased else tx.account_id
-        messages = sign_media(reply.messages, self.secret, self.library.restricted)
-        outcome = Outcome(event.user, messages, ctx.t.lang, ctx.t.rtl, user_id)
-        outcome.profile_id = None if erased else tx.user_id
         if tx.follow_up:  # another profile of the phone is in use now: show where it stands
-            return await self._followed(outcome, event)
-        return outcome
+            return await self._followed(committed, event)
+        return committed
 
-    async def _followed(self, outcome: Outcome, event: Incoming) -> Outcome:
+    async def _followed(self, committed: _Committed, event: Incoming) -> _Committed:
         """The outcome, then the prompt of the profile the phone uses now (its own turn)."""
         after = await self._transact(Resumed(event.user, event.message_id), None)
         assert after is not None  # without an update key, a turn is never a duplicate
-        after.messages[:0] = outcome.messages
+        after.outcome.messages[:0] = committed.outcome.messages
+        after.ids[:0] = committed.ids
+        after.older = committed.older if committed.ids else after.older
         return after
 
     async def _reply(self, ctx: Context, event: Incoming) -> Reply:

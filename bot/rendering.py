@@ -38,7 +38,7 @@ from functools import partial
 from typing import Any, Literal
 
 from bot import metrics
-from dialogs.messages import Document, Later, Out, Say
+from dialogs.messages import Document, Later, LaterLost, Out, Say
 
 log = logging.getLogger("imaginecole.rendering")
 
@@ -166,6 +166,12 @@ async def made(messages: list[Out], gettext: Callable[[str], str] | None = None)
         if isinstance(message, Document) and isinstance(message.content, Later):
             try:
                 message = replace(message, content=await message.content.make())
+            except LaterLost:  # a reply kept across a crash: the person asks again
+                log.warning("document not made after a restart: %s", message.filename)
+                metrics.document("failed")
+                if gettext is not None:
+                    done.append(Say(not_made_text(gettext)))
+                continue
             except Exception:
                 log.exception("document not made: %s", message.filename)
                 metrics.document("failed")

@@ -2,7 +2,9 @@
 
 Per channel, a loop claims a small batch, reserves that many sending slots in the shared
 rate table (so several processes keep to the platform's rate together), and sends each
-message at its slot, a bounded number at once. Results are written back per batch:
+message at its slot, a bounded number at once. Each result is written back as soon as it is
+known (one short write per message: at the platforms' tens of messages a second it costs
+nothing), so a crashed sender's duplicates are only its sends in flight:
 - sent: done (the platform's message id is kept, to attach delivery statuses);
 - a 429: the channel pauses for exactly the `retry_after` given, and the message goes back
   in the queue;
@@ -117,6 +119,7 @@ class Sender:
         self._tasks: list[asyncio.Task[None]] = []
         self._paused_until: dict[str, datetime] = {}  # after a 429, until its retry_after
         self._recent: dict[str, deque[float]] = {}  # start times of this process's last sends
+        self._renewed: datetime | None = None  # when this sender's claims were last renewed
 
     def start(self, run: Spawn | None = None) -> None:
         """Start one loop per channel, and the scheduler of programmed broadcasts (through
@@ -127,6 +130,7 @@ class Sender:
             spawn(f"sender_{c}", functools.partial(self._channel_loop, c)) for c in self.deliverers
         ]
         self._tasks.append(spawn("sender_schedule", self._schedule_loop))
+        self._tasks.append(spawn("sender_renew", self._renew_loop))
 
     async def stop(self) -> None:
         """Finish the sends in flight, give back what was claimed and not sent, then stop."""
@@ -145,6 +149,17 @@ class Sender:
                 log.exception("could not queue scheduled broadcasts")
             await self._sleep(self.schedule_every)
 
+    async def _renew_loop(self) -> None:
+        """Keep this sender's claims alive, a few times per lease (a dead one's expire)."""
+        every = self.outbox.lease.total_seconds() / 3
+        while not await self._sleep(every):
+            try:
+                now = datetime.now(UTC)
+                await self.outbox.renew(now)
+                self._renewed = now
+            except Exception:
+                log.exception("could not renew the outbox claims")
+
     async def _channel_loop(self, channel: str) -> None:
         """Claim, pace, send, record; idle when there is nothing to send."""
         pace = self.paces[channel]
@@ -160,37 +175,58 @@ class Sender:
     async def send_batch(self, channel: str, pace: ChannelPace) -> int:
         """One batch of a channel: about one second of sending; returns how many were claimed."""
         size = max(1, min(int(pace.per_second), 500))
-        batch = await self.outbox.claim(channel, size, datetime.now(UTC))
+        claimed_at = datetime.now(UTC)
+        batch = await self.outbox.claim(channel, size, claimed_at)
         if not batch:
             return 0
         interval = 1.0 / pace.per_second
         start = await self.outbox.reserve(channel, len(batch), interval)
         slots = asyncio.Semaphore(pace.concurrency)
         tasks = [
-            asyncio.create_task(self._send_at(item, start + timedelta(seconds=i * interval), slots))
+            asyncio.create_task(
+                self._send_and_record(
+                    item, start + timedelta(seconds=i * interval), slots, claimed_at
+                )
+            )
             for i, item in enumerate(batch)
         ]
-        outcomes = await asyncio.gather(*tasks)
-        await self._record(channel, batch, outcomes)
+        await asyncio.gather(*tasks)
         return len(batch)
 
-    async def _send_at(
-        self, item: OutboxItem, at: datetime, slots: asyncio.Semaphore
-    ) -> Result | None:
-        """Wait for the message's slot, then send it (None: stopped before its slot)."""
+    async def _send_and_record(
+        self, item: OutboxItem, at: datetime, slots: asyncio.Semaphore, claimed_at: datetime
+    ) -> None:
+        """Send one message at its slot and write its result at once, before giving its
+        place back: at most `concurrency` sends are ever taken by the platform and not yet
+        recorded (the only duplicates a crash can make)."""
         delay = (at - datetime.now(UTC)).total_seconds()
-        if delay > 0 and await self._sleep(delay):
+        if delay <= 0 or not await self._sleep(delay):
+            async with slots:
+                outcome = await self._send_now(item, claimed_at)
+                if outcome is not None:
+                    await self._record(item, outcome)
+                    return
+        await self._record(item, None)  # not sent: back to the queue
+
+    def _still_ours(self, claimed_at: datetime) -> bool:
+        """Whether a claim made at `claimed_at` surely has not expired: a sender whose loop
+        lagged past its renewals never sends what another sender may have taken since."""
+        held = max(claimed_at, self._renewed or claimed_at)
+        return datetime.now(UTC) < held + self.outbox.lease * 0.8
+
+    async def _send_now(self, item: OutboxItem, claimed_at: datetime) -> Result | None:
+        """Send a message whose slot came (None: not sent, after all)."""
+        if self._paused(item.channel):
+            return None  # a 429 came in this batch: back to the queue, unsent
+        if await self._keep_window(item.channel):
             return None
-        async with slots:
-            if self._paused(item.channel):
-                return None  # a 429 came in this batch: back to the queue, unsent
-            if await self._keep_window(item.channel):
-                return None
-            try:
-                result = await self.deliverers[item.channel](item)
-            except Exception as error:  # a deliverer bug must not lose the batch
-                log.exception("deliverer raised channel=%s", item.channel)
-                return Failed(type(error).__name__)
+        if not self._still_ours(claimed_at):
+            return None  # another sender may be sending it: back to the queue, unsent
+        try:
+            result = await self.deliverers[item.channel](item)
+        except Exception as error:  # a deliverer bug must not lose the batch
+            log.exception("deliverer raised channel=%s", item.channel)
+            return Failed(type(error).__name__)
         if isinstance(result, RetryAfter):
             until = datetime.now(UTC) + timedelta(seconds=result.seconds)
             self._paused_until[item.channel] = until
@@ -216,36 +252,30 @@ class Sender:
         until = self._paused_until.get(channel)
         return until is not None and datetime.now(UTC) < until
 
-    async def _record(
-        self, channel: str, batch: list[OutboxItem], outcomes: list[Result | None]
-    ) -> None:
-        """Write every result back; pause the channel after a 429."""
+    async def _record(self, item: OutboxItem, outcome: Result | None) -> None:
+        """Write one result back; pause the channel after a 429."""
         now = datetime.now(UTC)
-        done: list[tuple[int, str, str | None, str | None]] = []
-        unsent: list[int] = []
-        for item, outcome in zip(batch, outcomes, strict=True):
-            _count(channel, outcome)
-            match outcome:
-                case None:
-                    unsent.append(item.id)
-                case Sent(platform_id=platform_id):
-                    done.append((item.id, "sent", platform_id, None))
-                case Held():
-                    done.append((item.id, "held", None, None))
-                case Unreachable(code=code, reason=reason):
-                    await self.outbox.mark_unreachable(item.user_id, code, now)
-                    done.append((item.id, "unreachable", None, reason[:64]))
-                case RetryAfter(seconds=seconds):
-                    until = now + timedelta(seconds=seconds)
-                    await self.outbox.pause(channel, until)
-                    await self.outbox.retry_later(item.id, until, "429", counts=False)
-                case Failed(reason=reason, retryable=retryable):
-                    if retryable and item.attempts < self.max_attempts:
-                        await self.outbox.retry_later(item.id, now + self.retry_delay, reason[:64])
-                    else:
-                        done.append((item.id, "failed", None, reason[:64]))
-        await self.outbox.finish(done)
-        await self.outbox.release(unsent)
+        channel = item.channel
+        _count(channel, outcome)
+        match outcome:
+            case None:
+                await self.outbox.release([item.id])
+            case Sent(platform_id=platform_id):
+                await self.outbox.finish([(item.id, "sent", platform_id, None)])
+            case Held():
+                await self.outbox.finish([(item.id, "held", None, None)])
+            case Unreachable(code=code, reason=reason):
+                await self.outbox.mark_unreachable(item.user_id, code, now)
+                await self.outbox.finish([(item.id, "unreachable", None, reason[:64])])
+            case RetryAfter(seconds=seconds):
+                until = now + timedelta(seconds=seconds)
+                await self.outbox.pause(channel, until)
+                await self.outbox.retry_later(item.id, until, "429", counts=False)
+            case Failed(reason=reason, retryable=retryable):
+                if retryable and item.attempts < self.max_attempts:
+                    await self.outbox.retry_later(item.id, now + self.retry_delay, reason[:64])
+                else:
+                    await self.outbox.finish([(item.id, "failed", None, reason[:64])])
 
     async def _sleep(self, seconds: float) -> bool:
         """Sleep, waking early when stopped; True if stopped."""

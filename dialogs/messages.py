@@ -69,6 +69,12 @@ class Later:
     make: Callable[[], Awaitable[bytes]] = field(repr=False)
 
 
+class LaterLost(Exception):
+    """Raised by a `Later` read back from a reply kept across a crash: the bytes were never
+    made and what makes them stayed with the process that died (the person is told to ask
+    again)."""
+
+
 @dataclass(frozen=True)
 class Document:
     """A file to send: an export, a booklet, a certificate, a chart."""

@@ -213,6 +213,21 @@ class ChannelStore:
         )
         return bool(rows)
 
+    async def held(self, user_id: int) -> list[tuple[int, dict[str, Any]]]:
+        """The messages held for a learner, oldest first, with their ids; kept until
+        `forget_held` (a crash while sending them must not lose them)."""
+        rows = await self._run(
+            "SELECT id, payload FROM pending_messages WHERE user_id = :uid ORDER BY id",
+            uid=user_id,
+        )
+        return [(int(row[0]), _json(row[1])) for row in rows]
+
+    async def forget_held(self, ids: list[int]) -> None:
+        """Forget held messages once they went out."""
+        if ids:
+            marks = ", ".join(str(int(i)) for i in ids)
+            await self._run(f"DELETE FROM pending_messages WHERE id IN ({marks})")
+
     async def take_held(self, user_id: int) -> list[dict[str, Any]]:
         """The messages held for a learner, oldest first, removed from the store."""
         rows = await self._run(

@@ -45,9 +45,17 @@ def advisory_key(*parts: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-# The connection that holds the current task's learner lock (PostgreSQL), for its turn.
-_HELD: ContextVar[tuple[object, AsyncConnection] | None] = ContextVar(
+# The connection that holds the current task's learner lock (PostgreSQL), for its turn, and
+# the replies sent under the lock, to forget as it is released (bot/storage/replies.py).
+_HELD: ContextVar[tuple[object, AsyncConnection, list[int]] | None] = ContextVar(
     "imaginecole_learner_hold", default=None
+)
+# The sent replies' deletion, committed, then the release, in one round trip (one simple-query
+# message: only integers are written into it). The commit comes first: the next holder must
+# not find the replies it would send again.
+_RELEASE_FORGETTING = (
+    "BEGIN; DELETE FROM pending_replies WHERE id IN ({ids}); COMMIT;"
+    " SELECT pg_advisory_unlock({key})"
 )
 
 
@@ -55,6 +63,16 @@ def held_connection(owner: object) -> AsyncConnection | None:
     """The connection holding this task's learner lock for `owner` (a store), if any."""
     held = _HELD.get()
     return held[1] if held is not None and held[0] is owner else None
+
+
+def forget_on_release(owner: object, reply_ids: list[int]) -> bool:
+    """Have the replies sent under this task's learner lock deleted with its release (one
+    round trip instead of two); False when no lock of `owner` is held here."""
+    held = _HELD.get()
+    if held is None or held[0] is not owner:
+        return False
+    held[2].extend(reply_ids)
+    return True
 
 
 @asynccontextmanager
@@ -70,13 +88,18 @@ async def hold_in_database(owner: object, engine: AsyncEngine, key: int) -> Asyn
         raw = (await conn.get_raw_connection()).driver_connection
         assert raw is not None
         await raw.execute("SELECT pg_advisory_lock($1)", key)
-        token = _HELD.set((owner, conn))
+        sent: list[int] = []
+        token = _HELD.set((owner, conn, sent))
         try:
             yield
         finally:
             _HELD.reset(token)
             try:
-                await raw.execute("SELECT pg_advisory_unlock($1)", key)
+                if sent:
+                    ids = ", ".join(str(int(reply_id)) for reply_id in sent)
+                    await raw.execute(_RELEASE_FORGETTING.format(ids=ids, key=int(key)))
+                else:
+                    await raw.execute("SELECT pg_advisory_unlock($1)", key)
             except BaseException:
                 await conn.invalidate()  # closing the session releases the lock
                 raise

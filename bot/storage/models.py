@@ -890,3 +890,27 @@ class LearnerProfile(Base):
 
 
 learner_profiles: Table = Base.metadata.tables["learner_profiles"]
+
+
+class PendingReply(Base):
+    """A reply a turn committed and has not sent yet (bot/storage/replies.py): written in the
+    turn's transaction, deleted once sent; a worker sends what a crashed one left."""
+
+    __tablename__ = "pending_replies"
+    __table_args__ = (
+        Index("ix_pending_replies_address", "channel", "external_id", "id"),  # in order
+        Index("ix_pending_replies_claimed", "claimed_at"),  # what the resender claims
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    route: Mapped[str] = mapped_column(String(32))  # how it is sent: "telegram", "telegram:group"
+    channel: Mapped[str] = mapped_column(String(16))  # the address the turn was for
+    external_id: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[str] = mapped_column(Text)  # the messages, as JSON (bot/storage/replies.py)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))  # the turn's worker, or a resender
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer)  # resends tried
+
+
+pending_replies: Table = Base.metadata.tables["pending_replies"]

@@ -132,6 +132,18 @@ class Outbox:
                     worker=self.worker,
                 )
 
+    async def renew(self, now: datetime) -> int:
+        """Extend this sender's claims still being sent (it is alive): only a dead sender's
+        claims expire, however long a batch waits for its sending slots."""
+        async with self._tx() as runner:
+            rows = await runner.run(
+                "UPDATE outbox SET claimed_at = :now"
+                " WHERE claimed_by = :worker AND status = 'sending' RETURNING id",
+                now=now,
+                worker=self.worker,
+            )
+        return len(rows)
+
     async def retry_later(
         self, outbox_id: int, at: datetime, error: str, *, counts: bool = True
     ) -> None:
@@ -144,11 +156,12 @@ class Outbox:
             await runner.run(
                 "UPDATE outbox SET status = 'queued', not_before = :at, error = :error,"
                 " attempts = attempts - :refund, claimed_by = NULL, claimed_at = NULL"
-                " WHERE id = :id",
+                " WHERE id = :id AND claimed_by = :worker",
                 at=at,
                 error=error,
                 refund=0 if counts else 1,
                 id=outbox_id,
+                worker=self.worker,
             )
 
     async def release(self, ids: list[int]) -> None:
@@ -161,7 +174,8 @@ class Outbox:
             await runner.run(
                 "UPDATE outbox SET status = 'queued', attempts = attempts - 1,"
                 f" claimed_by = NULL, claimed_at = NULL WHERE id IN ({marks})"
-                " AND status = 'sending'",
+                " AND status = 'sending' AND claimed_by = :worker",
+                worker=self.worker,
                 **params,
             )
 

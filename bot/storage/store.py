@@ -10,7 +10,8 @@ SQLite (the embedded default, one process) runs a turn's statements on a plain s
 connection on the event loop's thread, inside BEGIN IMMEDIATE ... COMMIT, one turn at a time
 per database file: no thread hop at all, and the write lock is taken before anything is read.
 Exports read on a second connection (a WAL reader), so they never wait for a turn.
-A turn on PostgreSQL costs 5 round trips (BEGIN, claim, read and lock, write, COMMIT).
+A turn on PostgreSQL costs 6 round trips (BEGIN, claim, read and lock, write, its reply kept
+(bot/storage/replies.py), COMMIT), and one after its send (the reply forgotten).
 """
 
 from __future__ import annotations

@@ -85,6 +85,9 @@ class TelegramService:
         self.parking = Parking(store, budget or Budget.of(settings))
         self.attempts = InboundAttempts(store)  # polled updates' handlings, counted
         self._connected = asyncio.Event()  # the Bot API answered (start's getMe)
+        # Replies a crashed worker committed and did not send (bot/resend.py).
+        conversations.resenders["telegram"] = lambda outcome, _: self.channel.send(outcome)
+        conversations.resenders["telegram:group"] = lambda outcome, _: self._to_group(outcome)
 
     @property
     def webhook_path(self) -> str:

@@ -193,17 +193,17 @@ class WebChat:
                 log.info("web chat tab closed while sending")
 
     async def _with_held(self, outcome: Outcome) -> None:
-        """The reply to a hello, led by what waited for the learner (teachers' circles)."""
-        held = await self._held(outcome.user_id)
-        await self.send(replace(outcome, messages=held + outcome.messages))
-
-    async def _held(self, user_id: int | None) -> list[Out]:
-        """Messages kept for a closed tab, oldest first, taken out of the store."""
-        if user_id is None:
-            return []
-        payloads = await ChannelStore(self.conversations.store).take_held(user_id)
-        texts = [str((p.get("text") or {}).get("body", "")) for p in payloads]
-        return [Say(text) for text in texts if text]
+        """The reply to a hello, led by what waited for the learner (teachers' circles);
+        what waited is forgotten once pushed (a crash meanwhile keeps it)."""
+        if outcome.user_id is None:
+            await self.send(outcome)
+            return
+        channels = ChannelStore(self.conversations.store)
+        held = await channels.held(outcome.user_id)
+        texts = [str((payload.get("text") or {}).get("body", "")) for _, payload in held]
+        said: list[Out] = [Say(text) for text in texts if text]
+        await self.send(replace(outcome, messages=said + outcome.messages))
+        await channels.forget_held([held_id for held_id, _ in held])
 
 
 @dataclass

@@ -95,8 +95,12 @@ class WhatsAppChannel:
         if not window_open(contact.last_inbound_at):
             await self._hold(outcome.user.external_id, uid, messages)
             return
-        queue = [Outgoing(p) for p in await self.channels.take_held(uid)] + messages
+        # Held messages are forgotten only once sent (or held again): a crash meanwhile
+        # sends them again rather than never.
+        held = await self.channels.held(uid)
+        queue = [Outgoing(payload) for _, payload in held] + messages
         sent = await self._send_all(outcome.user.external_id, queue, uid)
+        await self.channels.forget_held([held_id for held_id, _ in held])
         if sent < len(queue):  # Meta says the window closed: keep the rest for later
             await self._hold(outcome.user.external_id, uid, queue[sent:])
 

@@ -117,6 +117,9 @@ class WhatsAppService:
         self._retries: set[asyncio.Task[None]] = set()
         self.parking = Parking(store, budget or Budget.of(settings))
         self.supervisor = supervisor or Supervisor()
+        # Replies a crashed worker committed and did not send (bot/resend.py): the learner
+        # wrote just before their reply was committed.
+        conversations.resenders["whatsapp"] = lambda outcome, at: self.channel.send(outcome, at)
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         """The webhook's two routes on the shared aiohttp server."""

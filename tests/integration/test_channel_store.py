@@ -66,6 +66,21 @@ async def test_held_messages_come_back_once_in_order(store: SqlStore) -> None:
     assert await channels.take_held(uid) == []
 
 
+async def test_held_messages_stay_until_forgotten_after_their_send(store: SqlStore) -> None:
+    # A worker that dies while sending what was held (WhatsApp, the web chat) loses nothing:
+    # the messages are read, sent, and only then forgotten.
+    channels = ChannelStore(store)
+    uid = await learner(store)
+    await channels.hold(uid, {"type": "text", "text": {"body": "un"}}, NOW)
+    await channels.hold(uid, {"type": "text", "text": {"body": "deux"}}, NOW)
+    first = await channels.held(uid)
+    assert [m["text"]["body"] for _, m in first] == ["un", "deux"]
+    assert await channels.held(uid) == first  # read, not taken: the send may still die
+    await channels.hold(uid, {"type": "text", "text": {"body": "trois"}}, NOW)
+    await channels.forget_held([held_id for held_id, _ in first])
+    assert [m["text"]["body"] for _, m in await channels.held(uid)] == ["trois"]
+
+
 async def test_media_ids_are_remembered_and_forgotten(store: SqlStore) -> None:
     channels = ChannelStore(store)
     assert await channels.media_id("whatsapp", "ab" * 32) is None

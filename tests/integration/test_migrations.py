@@ -68,6 +68,7 @@ TABLES = {
     "data_saving",
     "media_days",
     "learner_profiles",
+    "pending_replies",
 }
 
 

@@ -16,8 +16,8 @@ import pytest
 from bot.app import BotApp
 from bot.config import Settings
 from bot.i18n import I18n
-from bot.sender import ChannelPace, Deliver, Sender
-from bot.storage.outbox import Outbox
+from bot.sender import ChannelPace, Deliver, Result, Sender
+from bot.storage.outbox import Outbox, OutboxItem
 from bot.storage.store import SqlStore
 from bot.telegram.broadcast import telegram_deliverer
 from bot.whatsapp.broadcast import whatsapp_deliverer
@@ -280,6 +280,62 @@ async def test_what_a_crashed_sender_claimed_is_sent_after_its_lease(
     assert duplicates == {int(item.external_id) for item in claimed[:3]}
     assert duplicates <= claimed_chats
     assert {row[2] for row in await outbox(tg.store, bid)} == {"sent"}
+
+
+async def test_a_sender_killed_mid_batch_sends_again_only_what_was_in_flight(
+    tg: Rig, api: FakeBotApi
+) -> None:
+    # Each result is written as soon as it is known: what went out before the kill is never
+    # sent again, only the sends the platform took and whose answer never came back.
+    await seed_learners(tg.store, 30)
+    await broadcast(tg.store, {"fr": "Annonce"})
+    real, started, in_flight = tg.telegram(), [0], set[int]()
+
+    async def dying(item: OutboxItem) -> Result:
+        started[0] += 1
+        if started[0] <= 10:  # went out, result known
+            return await real(item)
+        if started[0] <= 12:  # taken by the platform, killed before its answer came
+            await real(item)
+            in_flight.add(int(item.external_id))
+        await asyncio.Event().wait()  # never reaches the platform before the kill
+        raise AssertionError("unreachable")
+
+    doomed = tg.sender({"telegram": dying}, worker="a", rate=500.0)
+    tg.senders.remove(doomed)
+    await until(lambda: _sent_at_least(api, 12))
+    await asyncio.sleep(0.2)  # the ten known results are written meanwhile
+    for task in doomed._tasks:  # kill -9: no release, no result written
+        task.cancel()
+    await asyncio.gather(*doomed._tasks, return_exceptions=True)
+    tg.sender({"telegram": tg.telegram()}, worker="b", lease=timedelta(seconds=1))
+    await tg.done()
+    received = per_chat(api)
+    assert set(received) == set(range(FIRST, FIRST + 30))  # nothing lost
+    assert {chat for chat, n in received.items() if n > 1} == in_flight  # 2, not 12
+
+
+async def test_a_live_senders_claims_outlast_the_lease(tg: Rig, api: FakeBotApi) -> None:
+    # Batches slower than the lease: a live sender renews its claims, so another sender never
+    # takes (and sends again) what is still on its way.
+    await seed_learners(tg.store, 40)
+    await broadcast(tg.store, {"fr": "Annonce"})
+    real = tg.telegram()
+
+    async def slow(item: OutboxItem) -> Result:
+        await asyncio.sleep(0.3)
+        return await real(item)
+
+    lease = timedelta(seconds=1)
+    tg.sender({"telegram": slow}, worker="one", lease=lease, rate=20.0)
+    tg.sender({"telegram": slow}, worker="two", lease=lease, rate=20.0)
+    await tg.done()
+    received = per_chat(api)
+    assert len(received) == 40 and set(received.values()) == {1}
+
+
+async def _sent_at_least(api: FakeBotApi, count: int) -> bool:
+    return len(sends(api)) >= count
 
 
 async def test_two_senders_share_the_work_and_the_rate(

@@ -2,7 +2,7 @@
 so erasing its author (or removing the message) takes the copies too.
 
 Revision ID: 0024
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-07 05:15:00+00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0024"
-down_revision: str | Sequence[str] | None = "0020"
+down_revision: str | Sequence[str] | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
