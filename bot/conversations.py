@@ -157,6 +157,7 @@ class Conversations:
             committed = await self._transact(event, update_key)
             if committed is None:
                 log.info("duplicate channel=%s user=%s", event.user.channel, self._who(event))
+                await self._deliver_left(event, send)
                 return False
             await self._deliver(committed, send)
         elapsed = time.perf_counter() - started
@@ -187,6 +188,15 @@ class Conversations:
         words = self.i18n.translator(outcome.lang).gettext
         outcome.messages = await made(outcome.messages, words)
         return outcome
+
+    async def _deliver_left(self, event: Incoming, send: Sender) -> None:
+        """A delivery repeated because its first handler died after the commit: the reply
+        that handler kept and never sent goes now (at least once), not a lease later."""
+        route = event.user.channel + (GROUP if isinstance(event, GroupPosted) else "")
+        for left in await self.replies.of(event.user):
+            if left.route == route:
+                await send(await self._made(outcome_of(left.letter)))
+                await self.replies.sent([left.id])
 
     async def resend(self, user: UserRef) -> int:
         """Send the replies left for `user` (a crashed worker's), holding the learner like a

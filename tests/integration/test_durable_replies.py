@@ -82,16 +82,37 @@ async def test_a_consent_saved_by_a_dying_worker_is_answered_by_the_resender(
         with pytest.raises(Died):
             await bot.handle(consent, "u3", dies)  # committed, never sent
         assert await pending(bot) == 1
-        # Telegram delivers the update again: a duplicate, answered by nobody...
-        assert not await bot.handle(consent, "u3", phone.receive)
         before = len(phone.read)
-        # ...and the resender leaves a reply alone while its worker's lease lasts.
+        # The resender leaves a reply alone while its worker's lease lasts...
         assert await Resender(bot).sweep() == 0
         assert await Resender(bot).sweep(LATER) == 1
         assert await pending(bot) == 0
         asked = phone.read[before:]
         assert len(asked) == 1 and "pays" in asked[0].lower()  # the next question: a country
         assert await Resender(bot).sweep(LATER + timedelta(minutes=1)) == 0  # sent once
+        # ...and Telegram delivering the update again is a duplicate: nothing more is sent.
+        assert not await bot.handle(consent, "u3", phone.receive)
+        assert len(phone.read) == before + 1
+
+
+async def test_a_delivery_repeated_after_the_worker_died_gets_the_kept_reply_at_once(
+    database_url: str,
+) -> None:
+    """Telegram delivers again what a dead worker never acknowledged: the duplicate is not
+    handled twice, but the reply that worker committed goes now, not a lease later."""
+    user, phone = UserRef("telegram", "506"), Phone()
+    async with open_conversations(database_url) as bot:
+        await bot.handle(TextReceived(user, "m1", "/start"), "u1", phone.receive)
+        await bot.handle(tap(user, phone, "Français", "u2"), "u2", phone.receive)
+        consent = tap(user, phone, "J'accepte", "u3")
+        with pytest.raises(Died):
+            await bot.handle(consent, "u3", dies)  # committed, never sent
+        before = len(phone.read)
+        assert not await bot.handle(consent, "u3", phone.receive)  # a duplicate...
+        asked = phone.read[before:]
+        assert len(asked) == 1 and "pays" in asked[0].lower()  # ...answered with the kept reply
+        assert await pending(bot) == 0
+        assert await Resender(bot).sweep(LATER) == 0  # nothing left to send twice
 
 
 async def test_the_next_turn_sends_what_was_left_first(database_url: str) -> None:
