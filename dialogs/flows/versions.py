@@ -34,14 +34,17 @@ def changes_line(ctx: Context, changes: CourseChanges | None) -> str:
     """The changes in one line: "2 leçons modifiées, 1 question ajoutée, titre changé"."""
     if changes is None:
         return ctx._("le texte du cours a changé")
-    n = ctx.ngettext
     parts = [
-        n("%(n)s leçon ajoutée", "%(n)s leçons ajoutées", changes.lessons_added),
-        n("%(n)s leçon supprimée", "%(n)s leçons supprimées", changes.lessons_removed),
-        n("%(n)s leçon modifiée", "%(n)s leçons modifiées", changes.lessons_modified),
-        n("%(n)s question ajoutée", "%(n)s questions ajoutées", changes.questions_added),
-        n("%(n)s question supprimée", "%(n)s questions supprimées", changes.questions_removed),
-        n("%(n)s question modifiée", "%(n)s questions modifiées", changes.questions_modified),
+        ctx.ngettext("%(n)s leçon ajoutée", "%(n)s leçons ajoutées", changes.lessons_added),
+        ctx.ngettext("%(n)s leçon supprimée", "%(n)s leçons supprimées", changes.lessons_removed),
+        ctx.ngettext("%(n)s leçon modifiée", "%(n)s leçons modifiées", changes.lessons_modified),
+        ctx.ngettext("%(n)s question ajoutée", "%(n)s questions ajoutées", changes.questions_added),
+        ctx.ngettext(
+            "%(n)s question supprimée", "%(n)s questions supprimées", changes.questions_removed
+        ),
+        ctx.ngettext(
+            "%(n)s question modifiée", "%(n)s questions modifiées", changes.questions_modified
+        ),
     ]
     counts = (
         changes.lessons_added,
