@@ -156,8 +156,10 @@ async def work_lesson(ctx: Context, event: Incoming) -> Turn:
         return room
     draft = ctx.state.data.get("work") or {}
     found = ctx.library.get(str(draft.get("course")))
-    if found is None or found.for_teachers:  # a course for teachers is not given to pupils
+    if found is None:
         return Turn(goto="work_course")
+    if found.for_teachers:  # a course for teachers is not given to pupils
+        return Turn([Say(ctx._("Ce cours est destiné aux enseignants."))], goto="work_course")
     options = (
         (Option("all", ctx._("📘 Tout le cours")),)
         + tuple(Option(le.id, f"{i}. {le.title}") for i, le in enumerate(found.lessons, 1))

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from bot.conversations import Conversations
 from bot.links import ClassLinks
 from tests.integration.test_authoring import teacher_of, write_course
+from tests.integration.test_shared_library import teacher
 from tests.integration.test_teachers_classes import teacher_with_class
 from tests.store_driver import Person, open_conversations
 
@@ -79,3 +80,25 @@ async def test_a_course_for_teachers_is_not_given_to_a_class(
     replies = await teacher.tap_forged("enseigner-telephone")  # a stale or forged button
     assert "Enseigner" not in teacher.texts(replies)
     assert "Quel cours donner" in teacher.texts(replies)
+
+
+async def test_a_course_for_teachers_in_the_shared_library_is_not_for_a_class_nor_by_a_forged_tap(
+    talk: Conversations, database_url: str
+) -> None:
+    author = await teacher_of(talk, database_url)
+    await write_course(author)
+    await author.tap("Publier")
+    await author.tap("Les enseignants de tous les pays")
+    await author.tap("CC BY-SA 4.0")
+    await author.send("Awa Ndiaye")
+    colleague = await teacher(talk, database_url, "colleague-sn")
+    await colleague.send("/classes")
+    await colleague.tap("Bibliothèque partagée")
+    await colleague.send("compost")
+    await colleague.tap("Le compost")
+    assert "Pour les enseignants (pas proposé aux élèves)." in colleague.texts()
+    assert not any("Utiliser avec ma classe" in label for label in colleague.options())
+    assert any("Copier pour l'adapter" in label for label in colleague.options())
+    replies = await colleague.tap_forged("use")  # a stale button from before
+    assert "Je n'ai pas compris" in colleague.texts(replies)
+    assert "Quelle leçon" not in colleague.texts(replies)
