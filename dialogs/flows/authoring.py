@@ -55,7 +55,7 @@ async def author_home(ctx: Context, event: Incoming) -> Turn:
     """The teacher's courses, and a new one."""
     mine = await authoring(ctx).mine()
     options = tuple(
-        Option(f"a{i}", ("📗 " if c.status == "published" else "✏️ ") + _title_of(c.source))
+        Option(f"a{i}", _mark(c.status, c.draft_pending) + _title_of(c.source))
         for i, c in enumerate(mine[:8])
     ) + (
         Option("new", ctx._("➕ Nouveau cours")),
@@ -77,6 +77,13 @@ async def author_home(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="author_import_new")
     ctx.state.data["authoring"] = mine[int(chosen[1:])].course_id
     return Turn(goto="author_course")
+
+
+def _mark(status: str, pending: bool) -> str:
+    """📗 published, 📗✏️ published with changes not published yet, ✏️ a draft."""
+    if status != "published":
+        return "✏️ "
+    return "📗✏️ " if pending else "📗 "
 
 
 def _title_of(source: str) -> str:

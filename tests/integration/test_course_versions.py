@@ -69,6 +69,9 @@ async def test_an_edit_is_a_draft_learners_see_only_once_published_again(
     assert "Le compost transforme les épluchures en engrais." in student.texts()
 
     await edit_first_step(teacher, "Le compost nourrit la terre du jardin.")
+    await teacher.send("/classes")
+    await teacher.tap("Mes cours")
+    assert any(label.startswith("📗✏️ Le compost") for label in teacher.options())
     page = await course_page(teacher)
     assert "Modifications non publiées (1 leçon modifiée)" in page
     assert "les élèves voient encore la version publiée" in page
