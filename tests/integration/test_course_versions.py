@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import text
 
 from bot.conversations import Conversations
+from dialogs.flows import versions
+from dialogs.state import DialogState
 from tests.integration.test_authoring import teacher_of, write_course
 from tests.store_driver import Person, open_conversations
 
@@ -192,3 +194,14 @@ async def test_a_lesson_removed_by_a_new_version_ends_calmly_and_progress_stays(
     assert "Cette leçon n'est plus disponible." in student.texts(replies)
     replies = await student.send("/menu")
     assert "Que voulez-vous faire" in student.texts(replies)
+
+
+async def test_a_student_cannot_discard_a_teachers_draft(talk: Conversations) -> None:
+    student = Person.on(talk, "telegram", "pupil")
+    await student.onboard()
+    for step in versions.STEPS:
+        async with talk.store.turn(student.user) as tx:
+            assert tx is not None
+            tx.save(tx.profile, DialogState(step=step, prompt=tx.state.prompt))
+        replies = await student.send("1")
+        assert "réservée aux enseignants" in student.texts(replies), step
