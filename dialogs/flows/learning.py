@@ -40,6 +40,21 @@ async def allowed_courses(ctx: Context) -> frozenset[str]:
     return await ctx.shelf.allowed()
 
 
+async def _visible_courses(ctx: Context) -> tuple[list[Course], str]:
+    """Courses for the learner's class and language, widening the filter when empty."""
+    level, lang, country = ctx.profile.level, ctx.profile.locale, ctx.profile.country
+    allowed = await allowed_courses(ctx)
+    teacher = any(c.for_teachers for c in ctx.library.courses) and await for_teachers_ok(ctx)
+    courses = ctx.library.for_learner(level, lang, country, allowed, teacher)
+    if courses:
+        return courses, ""
+    courses = ctx.library.for_learner(level, None, country, allowed, teacher)
+    if courses:
+        return courses, ctx._("Il n'y a pas encore de cours dans votre langue pour votre classe.")
+    note = ctx._("Il n'y a pas encore de cours pour votre classe. Voici tous les cours.")
+    return ctx.library.for_learner(None, None, country, allowed, teacher), note
+
+
 async def for_teachers_ok(ctx: Context) -> bool:
     """Whether this person may open courses written for teachers (`public: enseignants`):
     who said they teach (onboarding: most teachers read these before anyone grants them
@@ -55,21 +70,6 @@ def for_teachers_only(ctx: Context) -> Turn:
     """What a pupil who reaches a course for teachers (by a link, a bookmark) is told."""
     text = ctx._("Ce cours est destiné aux enseignants : il n'est pas proposé aux élèves.")
     return Turn([Say(text)], goto="menu")
-
-
-async def _visible_courses(ctx: Context) -> tuple[list[Course], str]:
-    """Courses for the learner's class and language, widening the filter when empty."""
-    level, lang, country = ctx.profile.level, ctx.profile.locale, ctx.profile.country
-    allowed = await allowed_courses(ctx)
-    teacher = any(c.for_teachers for c in ctx.library.courses) and await for_teachers_ok(ctx)
-    courses = ctx.library.for_learner(level, lang, country, allowed, teacher)
-    if courses:
-        return courses, ""
-    courses = ctx.library.for_learner(level, None, country, allowed, teacher)
-    if courses:
-        return courses, ctx._("Il n'y a pas encore de cours dans votre langue pour votre classe.")
-    note = ctx._("Il n'y a pas encore de cours pour votre classe. Voici tous les cours.")
-    return ctx.library.for_learner(None, None, country, allowed, teacher), note
 
 
 async def subjects(ctx: Context, event: Incoming) -> Turn:
