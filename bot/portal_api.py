@@ -93,6 +93,7 @@ class PortalApi:
             "version": course.version,
             "summary": course.summary,
             "objectives": list(course.objectives),
+            "audience": course.audience,
             "lessons": [
                 {
                     "id": lesson.id,
@@ -224,6 +225,11 @@ _COURSE = {
         "version": {"type": "string"},
         "summary": {"type": "string"},
         "objectives": {"type": "array", "items": {"type": "string"}},
+        "audience": {
+            "type": "string",
+            "enum": ["students", "teachers"],
+            "description": "teachers: a course for teachers (`public: enseignants`)",
+        },
         "lessons": {"type": "array", "items": _LESSON},
     },
 }

@@ -33,6 +33,7 @@ HEADER_KEYS = (
     "objectives",
     "attribution",
     "audio",
+    "public",
 )
 REQUIRED_KEYS = ("id", "title", "subject", "levels", "language")
 # Problems found before reading stops: each one costs, and 512 KB of wrong lines (130,000
@@ -280,6 +281,7 @@ class _Parser:
             modules=tuple(self.modules),
             attribution=_split(get.get("attribution", ""), ";"),
             audio_first=_audio_first(get.get("audio", "")) is True,
+            audience=_audience(get.get("public", "")) or "students",
         )
 
     def check_fields(self) -> None:
@@ -306,6 +308,9 @@ class _Parser:
                 "consignes en audio) ou « normal »"
             )
             self.report_at("audio", Message(message))
+        if "public" in get and _audience(get["public"]) is None:
+            message = N_("public doit valoir « élèves » (par défaut) ou « enseignants »")
+            self.report_at("public", Message(message))
 
     def check_levels(self) -> tuple[str, ...]:
         """Read the comma-separated class levels, in school order."""
@@ -443,6 +448,21 @@ def _audio_first(value: str) -> bool | None:
     """Read the `audio` header value; None when it is not one of the known words."""
     word = " ".join(value.casefold().replace("’", "'").split())
     return _AUDIO_FIRST.get(word) if value else False
+
+
+# `public: enseignants` (or `teachers`): a course for teachers; `élèves` is the default.
+_AUDIENCES = {
+    "élèves": "students",
+    "eleves": "students",
+    "students": "students",
+    "enseignants": "teachers",
+    "teachers": "teachers",
+}
+
+
+def _audience(value: str) -> str | None:
+    """Read the `public` header value: students or teachers; None when it is not known."""
+    return _AUDIENCES.get(value.strip().casefold()) if value.strip() else "students"
 
 
 def _split(value: str, separator: str) -> tuple[str, ...]:

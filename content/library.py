@@ -59,12 +59,14 @@ class Library:
         language: str | None,
         country: str | None = None,
         allowed: Collection[str] = (),
+        teacher: bool = False,
     ) -> list[Course]:
         """Return the courses for a level, a language and a country (None: any), in order.
 
         A course written for some countries only (`country: SN, ML`) is offered to learners
         of those countries; `country: all` courses to everyone. A restricted course is
-        offered only when its id is in `allowed`.
+        offered only when its id is in `allowed`. A course for teachers (`public:
+        enseignants`) is offered only when `teacher` is true (never to pupils).
         """
         # Strict on purpose: widening to French is the dialog's choice, told to the learner.
         return [
@@ -74,6 +76,7 @@ class Library:
             and (language is None or _language(course.language) == _language(language))
             and (country is None or not course.countries or country in course.countries)
             and (course.id not in self.restricted or course.id in allowed)
+            and (teacher or not course.for_teachers)
         ]
 
     def with_courses(self, extra: Iterable[Course], restricted: Iterable[str] = ()) -> Library:

@@ -218,6 +218,12 @@ class Course:
     modules: tuple[Module, ...] = ()  # when given, every lesson is in exactly one, in order
     attribution: tuple[str, ...] = ()  # the works it is adapted from, newest adaptation first
     audio_first: bool = False  # `audio: d'abord`: for learners who read little
+    audience: str = "students"  # `public: enseignants`: "teachers", not offered to pupils
+
+    @property
+    def for_teachers(self) -> bool:
+        """Whether the course is written for teachers (not listed nor assigned to pupils)."""
+        return self.audience == "teachers"
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         """Return the lesson with this id, if any."""

@@ -15,6 +15,12 @@ class AuthoredCourse:
     source: str
     status: str  # draft, published
     visibility: str  # country, all
+    published: str | None = None  # the text learners see (source is the draft), if published
+
+    @property
+    def draft_pending(self) -> bool:
+        """Whether the teacher changed a published course since they published it."""
+        return self.published is not None and self.published != self.source
 
 
 class AuthoringDesk(Protocol):
@@ -38,6 +44,10 @@ class AuthoringDesk(Protocol):
 
     async def publish(self, course_id: str, visibility: str) -> None:
         """Make a course visible to learners (of the teacher's country, or of all)."""
+        ...
+
+    async def discard(self, course_id: str) -> bool:
+        """Put a published course's draft back to its published text (False: none)."""
         ...
 
     async def taken(self, course_id: str) -> bool:

@@ -39,8 +39,9 @@ async def published_library(store: SqlStore) -> tuple[list[Course], frozenset[st
     """Every published teacher's course, parsed (a course that no longer parses is skipped),
     and the ids of those published for the author's classes only (Library.restricted)."""
     sql = (
-        "SELECT course_id, source, visibility FROM authored_courses WHERE status = 'published'"
-        " ORDER BY course_id"
+        # What learners see is the text as last published, never the teacher's draft.
+        "SELECT course_id, COALESCE(published_source, source), visibility FROM authored_courses"
+        " WHERE status = 'published' ORDER BY course_id"
     )
     if store.on_sqlite:
         async with store.sqlite_transaction() as db:

@@ -42,11 +42,14 @@ class SqlAuthoringDesk:
     async def mine(self) -> list[AuthoredCourse]:
         """The current teacher's courses, newest first."""
         rows = await self.runner.run(
-            "SELECT course_id, source, status, visibility FROM authored_courses"
+            "SELECT course_id, source, status, visibility, published_source FROM authored_courses"
             " WHERE author_id = :uid ORDER BY id DESC",
             uid=self.user_id,
         )
-        return [AuthoredCourse(str(c), str(s), str(st), str(v)) for c, s, st, v in rows]
+        return [
+            AuthoredCourse(str(c), str(s), str(st), str(v), None if p is None else str(p))
+            for c, s, st, v, p in rows
+        ]
 
     async def get(self, course_id: str) -> AuthoredCourse | None:
         """One of the current teacher's courses."""
@@ -64,15 +67,29 @@ class SqlAuthoringDesk:
         )
 
     async def publish(self, course_id: str, visibility: str) -> None:
-        """Make a course visible to learners."""
+        """Make the course's current text (its draft) what learners see."""
         await self.runner.run(
             "UPDATE authored_courses SET status = 'published', visibility = :vis,"
-            " published_at = :now, updated_at = :now WHERE course_id = :cid AND author_id = :uid",
+            " published_source = source, published_at = :now, updated_at = :now"
+            " WHERE course_id = :cid AND author_id = :uid",
             vis=visibility,
             now=self.now,
             cid=course_id,
             uid=self.user_id,
         )
+
+    async def discard(self, course_id: str) -> bool:
+        """Put a published course's draft back to its published text; False when there is
+        no published text to go back to."""
+        rows = await self.runner.run(
+            "UPDATE authored_courses SET source = published_source, updated_at = :now"
+            " WHERE course_id = :cid AND author_id = :uid AND published_source IS NOT NULL"
+            " RETURNING course_id",
+            now=self.now,
+            cid=course_id,
+            uid=self.user_id,
+        )
+        return bool(rows)
 
     async def taken(self, course_id: str) -> bool:
         """Whether a course id is used by any teacher's course."""

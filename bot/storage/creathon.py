@@ -291,7 +291,8 @@ class SqlCreathonDesk:
             )
         for submission_id, source in sources.items():
             await self.runner.run(
-                "UPDATE authored_courses SET source = :source, status = 'published',"
+                "UPDATE authored_courses SET source = :source, published_source = :source,"
+                " status = 'published',"
                 " visibility = :all, published_at = COALESCE(published_at, :now),"
                 " updated_at = :now WHERE course_id = (SELECT s.course_id FROM"
                 " creathon_submissions s WHERE s.id = :sid)",

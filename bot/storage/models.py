@@ -444,6 +444,8 @@ class AuthoredCourse(Base):
     visibility: Mapped[str] = mapped_column(String(16))  # country, all
     country: Mapped[str] = mapped_column(String(8))
     source: Mapped[str] = mapped_column(Text)  # our course format (content/README.md)
+    # What learners see: the text as last published (source is the teacher's draft).
+    published_source: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

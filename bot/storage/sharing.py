@@ -75,7 +75,8 @@ class SqlShelf:
     async def source(self, course_id: str, country: str | None) -> str | None:
         """The text of a course the teacher may browse, to copy it."""
         rows = await self.runner.run(
-            f"SELECT a.source FROM authored_courses a WHERE a.course_id = :cid AND {_BROWSABLE}",
+            "SELECT COALESCE(a.published_source, a.source) FROM authored_courses a"
+            f" WHERE a.course_id = :cid AND {_BROWSABLE}",
             cid=course_id,
             **self._browsable(country),
         )

@@ -36,6 +36,7 @@ from dialogs.flows import (
     shared_library,
     stats,
     teachers,
+    versions,
 )
 from dialogs.flows.paper import paper_answers
 
@@ -63,6 +64,7 @@ def build_dialogs() -> Dialogs:
         **authoring_files.STEPS,
         **authoring_edit.STEPS,
         **publishing.STEPS,
+        **versions.STEPS,
         **shared_library.STEPS,
         **creathon.STEPS,
         **creathon_entries.STEPS,

@@ -118,10 +118,14 @@ async def work_home(ctx: Context, event: Incoming) -> Turn:
 
 async def _courses_for(ctx: Context, room: ClassRoom) -> list[Course]:
     """The library's courses for the class's level (all of them if none fits); of the
-    class-only courses, the teacher's own."""
+    class-only courses, the teacher's own; never a course for teachers (a class is pupils)."""
     allowed = await ctx.shelf.allowed() if ctx.shelf and ctx.library.restricted else frozenset()
     fits = ctx.library.for_learner(room.level, None, None, allowed)
-    return fits or [c for c in ctx.library.courses if c.id not in ctx.library.restricted - allowed]
+    return fits or [
+        c
+        for c in ctx.library.courses
+        if c.id not in ctx.library.restricted - allowed and not c.for_teachers
+    ]
 
 
 async def work_course(ctx: Context, event: Incoming) -> Turn:
@@ -154,6 +158,8 @@ async def work_lesson(ctx: Context, event: Incoming) -> Turn:
     found = ctx.library.get(str(draft.get("course")))
     if found is None:
         return Turn(goto="work_course")
+    if found.for_teachers:  # a course for teachers is not given to pupils
+        return Turn([Say(ctx._("Ce cours est destiné aux enseignants."))], goto="work_course")
     options = (
         (Option("all", ctx._("📘 Tout le cours")),)
         + tuple(Option(le.id, f"{i}. {le.title}") for i, le in enumerate(found.lessons, 1))
@@ -233,6 +239,8 @@ async def _give(ctx: Context, room: ClassRoom, deadline: datetime | None) -> Tur
     lesson_id = draft.get("lesson") or None
     if found is None or (lesson_id is not None and found.lesson(str(lesson_id)) is None):
         return Turn(goto="work_course")
+    if found.for_teachers:
+        return Turn([Say(ctx._("Ce cours est destiné aux enseignants."))], goto="work_course")
     desk = teaching(ctx)
     item_id = await desk.assign(room.id, found.id, lesson_id, deadline)
     if item_id is None:

@@ -28,6 +28,7 @@ from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
+from dialogs.flows.versions import draft_note
 from dialogs.messages import Ask, Document, Option, Out, Say, Show
 
 MAX_OPTIONS = 8
@@ -54,7 +55,7 @@ async def author_home(ctx: Context, event: Incoming) -> Turn:
     """The teacher's courses, and a new one."""
     mine = await authoring(ctx).mine()
     options = tuple(
-        Option(f"a{i}", ("📗 " if c.status == "published" else "✏️ ") + _title_of(c.source))
+        Option(f"a{i}", _mark(c.status, c.draft_pending) + _title_of(c.source))
         for i, c in enumerate(mine[:8])
     ) + (
         Option("new", ctx._("➕ Nouveau cours")),
@@ -76,6 +77,13 @@ async def author_home(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="author_import_new")
     ctx.state.data["authoring"] = mine[int(chosen[1:])].course_id
     return Turn(goto="author_course")
+
+
+def _mark(status: str, pending: bool) -> str:
+    """📗 published, 📗✏️ published with changes not published yet, ✏️ a draft."""
+    if status != "published":
+        return "✏️ "
+    return "📗✏️ " if pending else "📗 "
 
 
 def _title_of(source: str) -> str:
@@ -185,6 +193,10 @@ async def author_course(ctx: Context, event: Incoming) -> Turn:
             Option("preview", ctx._("👁️ Aperçu")),
             Option("publish", ctx._("📤 Publier")),
         ]
+    entry = await authoring(ctx).get(course_id)
+    pending = entry is not None and entry.draft_pending
+    if pending:
+        options.append(Option("discard", ctx._("↩️ Annuler les modifications")))
     options += [
         Option("import", ctx._("📥 Importer un fichier")),
         Option("file", ctx._("📄 Recevoir le fichier")),
@@ -197,7 +209,8 @@ async def author_course(ctx: Context, event: Incoming) -> Turn:
             lessons=ctx.ngettext("%(n)s leçon", "%(n)s leçons", len(lessons)),
             questions=ctx.ngettext("%(n)s question", "%(n)s questions", source.count("\n? ")),
         )
-        return Turn([Ask(text, tuple(options), ctx.state.prompt)])
+        note = await draft_note(ctx, entry) if entry is not None else None
+        return Turn([Ask(f"{text}\n{note}" if note else text, tuple(options), ctx.state.prompt)])
     chosen = route(ctx, event, tuple(options))
     if isinstance(chosen, Turn):
         return chosen
@@ -215,6 +228,7 @@ async def author_course(ctx: Context, event: Incoming) -> Turn:
         "import": "author_import",
         "edit": "author_edit",
         "publish": "author_publish",
+        "discard": "author_discard",
         "back": "author_home",
     }
     return Turn(goto=targets[chosen])

@@ -15,6 +15,7 @@ from dialogs.flows.light_data import MEDIA, is_light, offer, on_request
 from dialogs.messages import Ask, Document, Option, Out, Say, Show
 from dialogs.options import choose
 from dialogs.ports import Booklets, CompleteLesson, Effect
+from dialogs.roles import Role
 
 
 def subject_name(ctx: Context, key: str) -> str:
@@ -54,14 +55,32 @@ async def _visible_courses(ctx: Context) -> tuple[list[Course], str]:
     """Courses for the learner's class and language, widening the filter when empty."""
     level, lang, country = ctx.profile.level, ctx.profile.locale, ctx.profile.country
     allowed = await allowed_courses(ctx)
-    courses = ctx.library.for_learner(level, lang, country, allowed)
+    teacher = any(c.for_teachers for c in ctx.library.courses) and await for_teachers_ok(ctx)
+    courses = ctx.library.for_learner(level, lang, country, allowed, teacher)
     if courses:
         return courses, ""
-    courses = ctx.library.for_learner(level, None, country, allowed)
+    courses = ctx.library.for_learner(level, None, country, allowed, teacher)
     if courses:
         return courses, ctx._("Il n'y a pas encore de cours dans votre langue pour votre classe.")
     note = ctx._("Il n'y a pas encore de cours pour votre classe. Voici tous les cours.")
-    return ctx.library.for_learner(None, None, country, allowed), note
+    return ctx.library.for_learner(None, None, country, allowed, teacher), note
+
+
+async def for_teachers_ok(ctx: Context) -> bool:
+    """Whether this person may open courses written for teachers (`public: enseignants`):
+    who said they teach (onboarding: most teachers read these before anyone grants them
+    the role) and whoever holds a role above student; never a pupil."""
+    if ctx.profile.role == "teacher":
+        return True
+    if ctx.admin is None:
+        return False
+    return any(g.role is not Role.STUDENT for g in await ctx.admin.grants())
+
+
+def for_teachers_only(ctx: Context) -> Turn:
+    """What a pupil who reaches a course for teachers (by a link, a bookmark) is told."""
+    text = ctx._("Ce cours est destiné aux enseignants : il n'est pas proposé aux élèves.")
+    return Turn([Say(text)], goto="menu")
 
 
 async def subjects(ctx: Context, event: Incoming) -> Turn:
@@ -103,6 +122,9 @@ async def course(ctx: Context, event: Incoming) -> Turn:
     found = await reachable(ctx, ctx.state.data.get("course"))
     if found is None:
         return Turn([Say(ctx._("Ce cours n'est plus disponible."))], goto="menu")
+
+    if found.for_teachers and not await for_teachers_ok(ctx):
+        return for_teachers_only(ctx)
     done = {d.lesson_id for d in await ctx.records.lessons_done() if d.course_id == found.id}
     if found.modules:
         listed = tuple(_module_option(found, module, done) for module in found.modules)
@@ -210,6 +232,9 @@ async def lesson(ctx: Context, event: Incoming) -> Turn:
     if here is None or await reachable(ctx, here[0].id) is None:
         return Turn([Say(ctx._("Cette leçon n'est plus disponible."))], goto="menu")
     found, current = here
+    if found.for_teachers and not await for_teachers_ok(ctx):
+        ctx.profile.bookmark = None
+        return for_teachers_only(ctx)
     index = min(int(ctx.state.data.get("i", 0)), len(current.steps) - 1)
     options = _lesson_options(ctx, current, index)
     if index == len(current.steps) - 1:  # a question to the teacher, once the lesson is read

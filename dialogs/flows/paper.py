@@ -9,7 +9,7 @@ from content.paper import CODE, answerable, example_answers, grade_paper, paper_
 from dialogs.context import Context, Turn
 from dialogs.events import Incoming, TextReceived
 from dialogs.flows.answers import record_answer
-from dialogs.flows.learning import reachable
+from dialogs.flows.learning import for_teachers_ok, reachable
 from dialogs.flows.quiz import band_message
 from dialogs.messages import Say
 from dialogs.ports import CompleteLesson, Effect, RecordQuiz
@@ -55,12 +55,15 @@ async def _paper_lesson(ctx: Context, code: str) -> tuple[Course, Lesson] | None
     """The lesson a booklet code names, among the courses this person may open. Teachers'
     courses may share a prefix with another course (paper_codes refuses that for the bundled
     library): a class's own course first (its teacher printed the booklet), then the others,
-    and never one this person may not open."""
+    and never one this person may not open (a class's course of another class, a course
+    for teachers when they are a pupil)."""
     restricted = ctx.library.restricted
     for course in sorted(ctx.library.courses, key=lambda c: c.id not in restricted):
         for lesson in course.lessons:
             if lesson.quiz is None or paper_code(course, lesson) != code:
                 continue
+            if course.for_teachers and not await for_teachers_ok(ctx):
+                continue  # a booklet for teachers grades no pupil's answers
             if await reachable(ctx, course.id) is not None:
                 return course, lesson
     return None

@@ -14,6 +14,7 @@ from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.flows.authoring import _parsed, _source, authoring
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
+from dialogs.flows.versions import changes_line, changes_of
 from dialogs.messages import Ask, Option, Say
 from dialogs.ports import LibraryChanged
 from dialogs.sharing_ports import CLASSES, COUNTRY, EVERYWHERE
@@ -21,6 +22,7 @@ from dialogs.sharing_ports import CLASSES, COUNTRY, EVERYWHERE
 LICENCES = ("CC BY-SA 4.0", "CC BY 4.0", "CC BY-NC-SA 4.0", "CC0 1.0")
 DEFAULT_LICENCE = LICENCES[0]
 MAX_NAME = 60
+_PUBLIC = re.compile(r"^public[ \t]*:", re.MULTILINE | re.IGNORECASE)
 
 
 async def signature(ctx: Context) -> str | None:
@@ -59,8 +61,14 @@ async def teacher_name(ctx: Context, event: Incoming) -> Turn:
     return Turn(goto="classes_home")
 
 
+# Courses for teachers (`public: enseignants`): for the teachers of my country, or of all.
+FOR_TEACHERS = {"t-country": COUNTRY, "t-all": EVERYWHERE}
+
+
 async def author_publish(ctx: Context, event: Incoming) -> Turn:
-    """For whom to publish: the students of my classes, of my country, or of every country."""
+    """For whom to publish: the students of my classes, of my country, or of every country;
+    or teachers (of my country, of every country). A course published before shows first
+    what this new version changes."""
     current = await _source(ctx)
     if current is None:
         return Turn(goto="author_home")
@@ -68,19 +76,34 @@ async def author_publish(ctx: Context, event: Incoming) -> Turn:
         Option(CLASSES, ctx._("👥 Les élèves de mes classes")),
         Option(COUNTRY, ctx._("🏳️ Les élèves de mon pays")),
         Option(EVERYWHERE, ctx._("🌍 Les élèves de tous les pays")),
+        Option("t-country", ctx._("🧑‍🏫 Les enseignants de mon pays")),
+        Option("t-all", ctx._("🧑‍🏫 Les enseignants de tous les pays")),
         Option("back", ctx._("⬅️ Le cours")),
     )
     if isinstance(event, Entered):
         parsed = _parsed(ctx, *current)
         if isinstance(parsed, str):
             return Turn([Say(parsed)], goto="author_course")
-        return Turn([Ask(ctx._("Pour qui publier ce cours ?"), options, ctx.state.prompt)])
+        text = ctx._("Pour qui publier ce cours ?")
+        entry = await authoring(ctx).get(current[0])
+        if entry is not None and entry.published is not None:
+            if not entry.draft_pending:
+                text = ctx._("Ce cours est publié tel quel.") + "\n" + text
+            else:
+                line = changes_line(ctx, changes_of(entry, authoring(ctx).path_of(current[0])))
+                what = ctx._("Nouvelle version : %(changes)s.", changes=line)
+                text = what + "\n" + text
+        return Turn([Ask(text, options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
     if chosen == "back":
         return Turn(goto="author_course")
-    ctx.state.data["publish"] = {"visibility": chosen}
+    audience = "teachers" if chosen in FOR_TEACHERS else "students"
+    ctx.state.data["publish"] = {
+        "visibility": FOR_TEACHERS.get(chosen, chosen),
+        "audience": audience,
+    }
     return Turn(goto="author_licence")
 
 
@@ -140,6 +163,10 @@ async def author_release(ctx: Context, event: Incoming) -> Turn:
     source = with_header(source, "country", country if visibility == COUNTRY else "all")
     source = with_header(source, "licence", str(choice.get("licence", DEFAULT_LICENCE)))
     source = with_header(source, "authors", name)
+    for_teachers = choice.get("audience") == "teachers" and visibility != CLASSES
+    # `public:` is written once teachers were chosen, then kept in step with the choice.
+    if for_teachers or _PUBLIC.search(source.split("\n#", 1)[0]):
+        source = with_header(source, "public", "enseignants" if for_teachers else "élèves")
     await authoring(ctx).save(course_id, source)
     await authoring(ctx).publish(course_id, visibility)
     done = {
@@ -147,6 +174,15 @@ async def author_release(ctx: Context, event: Incoming) -> Turn:
         COUNTRY: ctx._("Publié : les élèves de votre pays le trouvent dans « Les cours »."),
         EVERYWHERE: ctx._("Publié : les élèves de tous les pays le trouvent dans « Les cours »."),
     }[visibility]
+    if for_teachers:
+        done = {
+            COUNTRY: ctx._(
+                "Publié pour les enseignants de votre pays : il n'est pas proposé aux élèves."
+            ),
+            EVERYWHERE: ctx._(
+                "Publié pour les enseignants de tous les pays : il n'est pas proposé aux élèves."
+            ),
+        }[visibility]
     return Turn([Say(done)], goto="author_course", effects=[LibraryChanged()])
 
 

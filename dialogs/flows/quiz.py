@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import zlib
 from dataclasses import replace
 from typing import cast
 
@@ -38,7 +39,18 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
     quiz_ = lesson.quiz.drawn(_attempt_seed(ctx))
     index = min(int(ctx.state.data.get("q", 0)), len(quiz_.questions) - 1)
     question = quiz_.questions[index]
+    shown_as = ctx.state.data.get("qk")
+    if not isinstance(event, Entered) and shown_as is not None and shown_as != _key(question):
+        # The teacher published a new version while the learner was answering: never grade
+        # an answer against a question they were not shown.
+        again = next((i for i, q in enumerate(quiz_.questions) if _key(q) == shown_as), None)
+        if again is None:
+            note = Say(ctx._("Ce quiz vient d'être mis à jour : voici la question."))
+            return Turn([note], goto="quiz")
+        index, question = again, quiz_.questions[again]
+        ctx.state.data["q"] = index
     if isinstance(event, Entered):
+        ctx.state.data["qk"] = _key(question)
         ctx.profile.bookmark = {
             "course": found.id,
             "lesson": lesson.id,
@@ -61,6 +73,12 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
     if answer is None:
         return unexpected(ctx, event)
     return _grade_and_go_on(ctx, found, lesson, quiz_, question, answer)
+
+
+def _key(question: Question) -> int:
+    """A short fingerprint of a question as shown (its ids are positions: q1, q2...)."""
+    shown = [question.type, question.text, *(c.text for c in question.choices)]
+    return zlib.crc32("\n".join(shown).encode("utf-8"))
 
 
 def _sound(found: Course, question: Question) -> Show | None:

@@ -222,9 +222,10 @@ async def shared_course(ctx: Context, event: Incoming) -> Turn:
     item = await _chosen(ctx)
     if item is None:
         return Turn(goto="shared_home")
+    use = ctx._("👥 Utiliser avec ma classe")
     options = (
         Option("preview", ctx._("👁️ Aperçu")),
-        Option("use", ctx._("👥 Utiliser avec ma classe")),
+        *(() if item.course.for_teachers else (Option("use", use),)),  # not for pupils
         Option("copy", ctx._("📝 Copier pour l'adapter")),
         *(() if item.entry.mine else (Option("rate", ctx._("⭐ Noter ce cours")),)),
         Option("talk", ctx._("💬 Discussion")),
@@ -250,6 +251,8 @@ async def _page_text(ctx: Context, item: Shared) -> str:
     """The course's page: its line, summary, attribution and the latest comments."""
     course = item.course
     lines = [f"📘 {entry_line(ctx, item)}"]
+    if course.for_teachers:
+        lines.append(ctx._("🧑‍🏫 Pour les enseignants (pas proposé aux élèves)."))
     if course.summary:
         lines.append(course.summary)
     lines += [f"✍️ {link}" for link in course.attribution]
@@ -283,6 +286,8 @@ async def shared_use(ctx: Context, event: Incoming) -> Turn:
     item = await _chosen(ctx)
     if item is None:
         return Turn(goto="shared_home")
+    if item.course.for_teachers:
+        return Turn([Say(ctx._("Ce cours est destiné aux enseignants."))], goto="shared_course")
     rooms = await teaching(ctx).classes()
     if not rooms:
         text = ctx._("Créez d'abord une classe dans « Mes classes ».")

@@ -58,6 +58,8 @@ async def test_the_catalogue_links_every_lesson_into_the_chat(bot: BotApp) -> No
     assert first["link"] == "https://ecole.example.org/l/paludisme/maladie"
     assert first["start_payload"] == "l_paludisme__maladie"
     assert paludisme["licence"] == "CC BY-SA 4.0" and paludisme["objectives"]
+    teaching = next(c for c in body["courses"] if c["id"] == "enseigner-telephone")
+    assert (paludisme["audience"], teaching["audience"]) == ("students", "teachers")
 
 
 async def test_figures_are_aggregates_without_persons(bot: BotApp) -> None:

@@ -31,10 +31,10 @@ NOT_UNDERSTOOD = "Je n'ai pas compris"
 # --- steps every script shares -------------------------------------------------------------
 
 
-async def onboard(chat: ChatLearner) -> None:
+async def onboard(chat: ChatLearner, role: str = "Élève") -> None:
     """Language, consent, country, role, class."""
     await chat.send("/start")
-    for label in ("Français", "J'accepte", "Sénégal", "Élève", "CM2"):
+    for label in ("Français", "J'accepte", "Sénégal", role, "CM2"):
         await chat.tap(label)
     assert "Que voulez-vous faire" in chat.last_text()
 
@@ -117,7 +117,7 @@ async def test_onboarding_leads_to_the_menu(chat: ChatLearner) -> None:
 async def test_a_lesson_then_every_answer_right_then_the_score(
     chat: ChatLearner, path: tuple[str, ...], questions: int
 ) -> None:
-    await onboard(chat)
+    await onboard(chat, "Enseignant" if path == TEACHING else "Élève")  # a course for teachers
     await open_lesson(chat, path)
     await read_to_the_quiz(chat)
     for number in range(1, questions + 1):
