@@ -138,14 +138,33 @@ CIRCLES = Rule(
 )
 CREATHON = Rule(ADMINS | TEACHERS, entered="Creathon", offers={"Nouveau concours": {REGIONAL}})
 
+# /aide says what each role opens, and nothing of a role not held.
+_NOT_ADMIN = ("/admin :", "/stats :")
+HELP = Rule(
+    EVERYONE,
+    entered="/mon_id",
+    shows={
+        REGIONAL: ("Comme Administrateur régional", "/admin :", "/stats :"),
+        NATIONAL_SN: ("Comme Administrateur national", "/admin :"),
+        MODERATOR: ("Comme Modérateur", "/moderation :"),
+        TEACHER_SN: ("Comme Enseignant", "/classes :"),
+    },
+    hides={
+        MODERATOR: (*_NOT_ADMIN, "/classes :"),
+        TEACHER_SN: (*_NOT_ADMIN, "/moderation :"),
+        STUDENT: (*_NOT_ADMIN, "/classes :", "/moderation :", "/cercles :"),
+        NEWCOMER: (*_NOT_ADMIN, "/classes :", "/moderation :", "/cercles :"),
+    },
+)
+
 TABLE: dict[str, Rule] = {
     # everyone: learning, help, data rights, announcements opt-out, classes as a student
     "start": PUBLIC,
-    "menu": PUBLIC,
+    "menu": Rule(EVERYONE, offers={"Administration": ADMINS}),
     "progres": PUBLIC,
     "progress": PUBLIC,
-    "aide": PUBLIC,
-    "help": PUBLIC,
+    "aide": HELP,
+    "help": HELP,
     "langue": PUBLIC,
     "language": PUBLIC,
     "mes_donnees": PUBLIC,
@@ -154,6 +173,8 @@ TABLE: dict[str, Rule] = {
     "deletemydata": PUBLIC,
     "mon_code": PUBLIC,
     "mycode": PUBLIC,
+    "mon_id": Rule(EVERYONE, entered="Votre identifiant"),
+    "myid": Rule(EVERYONE, entered="Votre identifiant"),
     "stop_annonces": PUBLIC,
     "stop": PUBLIC,
     "annonces": PUBLIC,
