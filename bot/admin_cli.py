@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from bot.i18n import I18n
 from bot.storage.admin import grant_role, grants_of, queue_notice
@@ -28,7 +28,10 @@ def database_label(database_url: str) -> str:
         url = make_url(database_url)
     except Exception:
         return database_url.rsplit("@", 1)[-1]
-    return url.set(password=None).render_as_string(hide_password=False)
+    bare = URL.create(
+        url.drivername, url.username, None, url.host, url.port, url.database, url.query
+    )
+    return bare.render_as_string(hide_password=False)
 
 
 def notice_texts(role: Role) -> dict[str, str]:

@@ -96,6 +96,14 @@ class TeachingDesk(Protocol):
         """The teacher profile (school, subjects, levels) with its status."""
         ...
 
+    async def my_school(self) -> str:
+        """The current teacher's school ("" when never given, e.g. a role granted directly)."""
+        ...
+
+    async def set_school(self, school: str) -> None:
+        """The current teacher's school (a granted teacher without a profile gets one)."""
+        ...
+
     async def set_name(self, name: str) -> None:
         """The name the current teacher's colleagues see (in circles, on their courses)."""
         ...

@@ -97,6 +97,25 @@ class SqlTeachingDesk:
             now=self.now,
         )
 
+    async def my_school(self) -> str:
+        """The current teacher's school ("" when never given)."""
+        rows = await self.runner.run(
+            "SELECT school FROM teacher_profiles WHERE user_id = :uid", uid=self.user_id
+        )
+        return str(rows[0][0] or "") if rows else ""
+
+    async def set_school(self, school: str) -> None:
+        """The school colleagues see; a teacher granted without a profile gets a bare one."""
+        await self.runner.run(
+            "INSERT INTO teacher_profiles (user_id, school, subjects, levels, status,"
+            " requested_at) VALUES (:uid, :school, :none, :none, 'approved', :now)"
+            " ON CONFLICT (user_id) DO UPDATE SET school = :school",
+            uid=self.user_id,
+            school=school[:120],
+            none=[],
+            now=self.now,
+        )
+
     async def set_name(self, name: str) -> None:
         """The name colleagues see; a teacher granted without a profile gets a bare one."""
         await self.runner.run(

@@ -75,12 +75,17 @@ def roles_help(_: Gettext, grants: Iterable[Grant]) -> list[str]:
     for role in Role:  # widest first
         if role not in held:
             continue
-        lines = [line for line in role_lines(_, role) if line not in shown]
-        shown.update(lines)
+        lines = [line for line in role_lines(_, role) if _command(line) not in shown]
+        shown.update(_command(line) for line in lines)
         if lines:
             title = _("Comme %s :") % role_title(_, role)
             paragraphs.append("\n".join([title, *lines]))
     return paragraphs
+
+
+def _command(line: str) -> str:
+    """ "/cercles : ..." -> "/cercles": a command is listed once, under the widest role."""
+    return line.split()[0].rstrip(":")
 
 
 def role_notice(_: Gettext, role: Role) -> str:

@@ -95,6 +95,51 @@ async def teacher_school(ctx: Context, event: Incoming) -> Turn:
     return chosen if isinstance(chosen, Turn) else Turn(goto="menu")
 
 
+async def school_missing(ctx: Context) -> bool:
+    """Whether a granted teacher never said their school: a role given by an admin or the
+    command line, without the teacher's onboarding. Colleagues read "name (country,
+    school)" in circles, so classes and circles ask for it, with a choice of its own."""
+    if ctx.teaching is None or not await is_teacher(ctx):
+        return False
+    return not await ctx.teaching.my_school()
+
+
+def school_option(ctx: Context) -> Option:
+    """The choice that gives the school (`school_missing`)."""
+    return Option("school", ctx._("🏫 Mon école"))
+
+
+def school_request(ctx: Context) -> str:
+    """Why the school is asked, above classes and circles while it is missing."""
+    return ctx._(
+        "Vos collègues verront votre nom, votre pays et votre école : "
+        "donnez votre école avec « 🏫 Mon école »."
+    )
+
+
+async def teacher_school_late(ctx: Context, event: Incoming) -> Turn:
+    """The school of a teacher granted directly; then on to where they were going."""
+    then = str(ctx.state.data.get("school_then") or "classes_home")
+    options = (Option("later", ctx._("⏭️ Plus tard")),)
+    if isinstance(event, Entered):
+        text = ctx._(
+            "Vos collègues verront votre nom, votre pays et votre école. "
+            "Dans quelle école enseignez-vous ? (nom et ville)"
+        )
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
+        school = " ".join(event.text.split())[:MAX_SCHOOL]
+        await teaching(ctx).set_school(school)
+        ctx.state.data.pop("school_then", None)
+        done = ctx._("C'est noté : %(school)s.", school=school)
+        return Turn([Say(done)], goto=then)
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    ctx.state.data.pop("school_then", None)
+    return Turn(goto=then)
+
+
 def clean_name(text: str) -> str | None:
     """A name as typed, on one line (None when shorter than two letters)."""
     name = " ".join(text.replace(",", " ").replace(";", " ").split())[:MAX_NAME]
@@ -211,6 +256,7 @@ STEPS: dict[str, Step] = {
     "teacher_home": teacher_home,
     "teacher_code": teacher_code,
     "teacher_school": teacher_school,
+    "teacher_school_late": teacher_school_late,
     "teacher_colleague_name": teacher_colleague_name,
     "teacher_rename": teacher_rename,
     "teacher_subjects": teacher_subjects,
