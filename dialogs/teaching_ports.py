@@ -5,6 +5,7 @@ Like the admin desk, it runs inside the person's own turn (one transaction).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -112,8 +113,11 @@ class TeachingDesk(Protocol):
         """Pending teacher requests within these countries (None: all), oldest first."""
         ...
 
-    async def decide(self, user_id: int, approve: bool) -> str | None:
-        """Approve or refuse a request; the person's country when it was pending, else None."""
+    async def decide(
+        self, user_id: int, approve: bool, notice: Mapping[str, str] | None = None
+    ) -> str | None:
+        """Approve or refuse a request; the person's country when it was pending, else None.
+        `notice` (a text per language) tells the person the answer, in the chat."""
         ...
 
     async def create_class(self, name: str, level: str, subject: str) -> ClassRoom:

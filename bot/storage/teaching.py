@@ -4,10 +4,11 @@ on SQL that SQLite and PostgreSQL both read, inside the person's turn."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from bot.storage import assignments as work
-from bot.storage.admin import CODE_ALPHABET, SqlAdminDesk, grant_role
+from bot.storage.admin import CODE_ALPHABET, SqlAdminDesk, grant_role, queue_notice
 from bot.storage.sql import Row, Runner, as_json, utc
 from dialogs.admin_ports import Audience, BroadcastDraft
 from dialogs.roles import Grant, Role
@@ -138,7 +139,9 @@ class SqlTeachingDesk:
         found = [_request(row) for row in rows]
         return [r for r in found if countries is None or r.country in countries]
 
-    async def decide(self, user_id: int, approve: bool) -> str | None:
+    async def decide(
+        self, user_id: int, approve: bool, notice: Mapping[str, str] | None = None
+    ) -> str | None:
         """Approve (grant the teacher role in their country) or refuse a pending request."""
         rows = await self.runner.run(
             "SELECT u.country FROM teacher_profiles p JOIN users u ON u.id = p.user_id"
@@ -158,6 +161,8 @@ class SqlTeachingDesk:
             await grant_role(
                 self.runner, user_id, Grant(Role.TEACHER, country), self.user_id, self.now
             )
+        if notice:
+            await queue_notice(self.runner, user_id, notice, self.now, author=self.user_id)
         return country
 
     async def create_class(self, name: str, level: str, subject: str) -> ClassRoom:

@@ -10,6 +10,7 @@ from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
+from dialogs.flows.role_help import role_lines
 from dialogs.messages import Ask, Option, Out, Say
 from dialogs.roles import Role
 from dialogs.teaching_ports import TeachingDesk
@@ -238,7 +239,10 @@ async def teacher_done(ctx: Context, event: Incoming) -> Turn:
     if data.get("name"):
         await teaching(ctx).set_name(str(data["name"]))
     if granted:
-        return Turn([Say(ctx._("Votre profil d'enseignant est prêt."))], goto="classes_home")
+        opens = [ctx._("Voici ce que vous pouvez faire maintenant :")]
+        opens += role_lines(ctx.t.gettext, Role.TEACHER)
+        ready = ctx._("Votre profil d'enseignant est prêt.")
+        return Turn([Say(ready + "\n" + "\n".join(opens))], goto="classes_home")
     country = ctx.t.country_name(ctx.profile.country or "") if ctx.profile.country else "–"
     sent: list[Out] = [
         Say(

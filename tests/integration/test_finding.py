@@ -135,3 +135,57 @@ async def test_a_granted_teacher_is_asked_for_their_school(
     assert "votre école" not in fatou.texts(fatou.sent[-1:])
     ((school,),) = await sql(talk, "SELECT school FROM teacher_profiles")
     assert school == "École Liberté 6, Dakar"
+
+
+@pytest.mark.parametrize("approve", [True, False])
+async def test_the_answer_to_a_teacher_request_is_told(
+    talk: Conversations, database_url: str, approve: bool
+) -> None:
+    asking = Person.on(talk, "web", "asking")
+    await asking.onboard(role="Enseignant")
+    await asking.tap("Espace enseignant")
+    await asking.tap("Demander l'accès enseignant")
+    await asking.send("CEG de Thiès")
+    await asking.tap("Plus tard")
+    await asking.tap("Français")
+    await asking.tap("Valider")
+    await asking.tap("6e")
+    await asking.tap("Valider")
+    admin = Person.on(talk, "telegram", "admin-sn")
+    await admin.onboard(role="Enseignant")
+    await cli_grant(database_url, "telegram", "admin-sn", "national_admin", "SN")
+    await admin.send("/admin")
+    await admin.tap("Demandes d'enseignants")
+    await admin.tap("Accepter n°1" if approve else "Refuser n°1")
+    ((payload,),) = await sql(talk, "SELECT payload FROM pending_messages")
+    told = str(payload)
+    if approve:
+        assert "Vous avez reçu un nouveau rôle : Enseignant." in told and "/classes" in told
+    else:
+        assert "n'a pas été acceptée" in told
+
+
+async def test_a_teacher_with_an_invitation_reads_what_the_role_opens(
+    talk: Conversations, database_url: str
+) -> None:
+    admin = Person.on(talk, "telegram", "admin-sn")
+    await admin.onboard(role="Enseignant")
+    await cli_grant(database_url, "telegram", "admin-sn", "national_admin", "SN")
+    await admin.send("/admin")
+    await admin.tap("Inviter des enseignants")
+    await admin.tap(admin.options()[0])
+    await admin.tap(admin.options()[0])
+    code = re.findall(r"\b[A-Z2-9]{6,}\b", admin.texts(admin.sent[-3:]))[0]
+    awa = Person.on(talk, "whatsapp", "22170000009")
+    await awa.onboard(role="Enseignant")
+    await awa.tap("Espace enseignant")
+    await awa.tap("J'ai un code d'invitation")
+    await awa.send(code)
+    await awa.send("École Liberté 6")
+    await awa.tap("Plus tard")
+    await awa.tap("Mathématiques")
+    await awa.tap("Valider")
+    await awa.tap("CM2")
+    await awa.tap("Valider")
+    said = awa.texts(awa.sent[-3:])
+    assert "Votre profil d'enseignant est prêt." in said and "/classes :" in said
