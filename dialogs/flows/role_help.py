@@ -78,7 +78,7 @@ def roles_help(_: Gettext, grants: Iterable[Grant]) -> list[str]:
         lines = [line for line in role_lines(_, role) if _command(line) not in shown]
         shown.update(_command(line) for line in lines)
         if lines:
-            title = _("Comme %s :") % role_title(_, role)
+            title = _("Rôle « %s » :") % role_title(_, role)
             paragraphs.append("\n".join([title, *lines]))
     return paragraphs
 

@@ -144,10 +144,10 @@ HELP = Rule(
     EVERYONE,
     entered="/mon_id",
     shows={
-        REGIONAL: ("Comme Administrateur régional", "/admin :", "/stats :"),
-        NATIONAL_SN: ("Comme Administrateur national", "/admin :"),
-        MODERATOR: ("Comme Modérateur", "/moderation :"),
-        TEACHER_SN: ("Comme Enseignant", "/classes :"),
+        REGIONAL: ("Rôle « Administrateur régional » :", "/admin :", "/stats :"),
+        NATIONAL_SN: ("Rôle « Administrateur national » :", "/admin :"),
+        MODERATOR: ("Rôle « Modérateur » :", "/moderation :"),
+        TEACHER_SN: ("Rôle « Enseignant » :", "/classes :"),
     },
     hides={
         MODERATOR: (*_NOT_ADMIN, "/classes :"),

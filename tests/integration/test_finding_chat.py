@@ -37,19 +37,19 @@ async def test_help_says_what_the_roles_held_open(chat: ChatLearner, database_ur
     assert "écrivez votre choix : ses mots" in said and "la lettre ou le numéro" in said
     assert "écrivez le numéro d'un choix" not in said
     assert "/mon_id" in said and "/progres" in said
-    assert "/admin :" not in said and "/classes :" not in said and "Comme " not in said
+    assert "/admin :" not in said and "/classes :" not in said and "Rôle « " not in said
 
     await cli_grant(database_url, chat.channel, await my_id(chat), "teacher", "SN", create=False)
     await chat.send("/aide")
     said = chat.last_text()
-    assert "Comme Enseignant :" in said and "/classes :" in said and "/cercles :" in said
+    assert "Rôle « Enseignant » :" in said and "/classes :" in said and "/cercles :" in said
     assert "/admin :" not in said and "/moderation :" not in said
 
     await cli_grant(database_url, chat.channel, await my_id(chat), "national_admin", "SN")
     await chat.send("/aide")
     said = chat.last_text()
-    assert "Comme Administrateur national :" in said and "/admin :" in said
-    assert "Comme Enseignant :" in said and said.count("/cercles :") == 1  # said once
+    assert "Rôle « Administrateur national » :" in said and "/admin :" in said
+    assert "Rôle « Enseignant » :" in said and said.count("/cercles :") == 1  # said once
 
 
 async def test_my_id_is_what_the_command_line_takes(chat: ChatLearner, database_url: str) -> None:
