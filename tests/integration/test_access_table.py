@@ -160,7 +160,7 @@ HELP = Rule(
 TABLE: dict[str, Rule] = {
     # everyone: learning, help, data rights, announcements opt-out, classes as a student
     "start": PUBLIC,
-    "menu": Rule(EVERYONE, offers={"Administration": ADMINS}),
+    "menu": Rule(EVERYONE, offers={"Administration": ADMINS, "🌍 Cercles": {MODERATOR}}),
     "progres": PUBLIC,
     "progress": PUBLIC,
     "aide": HELP,
