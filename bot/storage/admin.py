@@ -222,11 +222,17 @@ async def queue_notice(
     if not rows:
         return
     channel, locale = rows[0]
-    if channel in CHANNELS_WITH_PUSH:
-        draft = BroadcastDraft(dict(texts), Audience(user_ids=(person,), personal=True))
-        await SqlAdminDesk(runner, author if author is not None else person, now).create_broadcast(
-            draft
+    if channel in CHANNELS_WITH_PUSH:  # written by `author`, or by nobody (the command line)
+        rows = await runner.run(
+            "INSERT INTO broadcasts (author_id, texts, attachment, audience, status, total,"
+            " scheduled_at, created_at) VALUES (:author, :texts, NULL, :audience, 'queued', 0,"
+            " NULL, :now) RETURNING id",
+            author=author,
+            texts=dict(texts),
+            audience=Audience(user_ids=(person,), personal=True).as_dict(),
+            now=now,
         )
+        await queue_broadcast(runner, int(rows[0][0]), now)
         return
     text = texts.get(locale or "fr") or texts.get("fr", "")
     await runner.run(

@@ -80,6 +80,7 @@ async def test_a_role_given_is_announced_and_has_its_menu_entry(
     async with open_conversations(database_url) as talk:
         queued = await sql(talk, "SELECT texts FROM broadcasts")
         held = await sql(talk, "SELECT payload FROM pending_messages")
+        outbox = await sql(talk, "SELECT channel, status FROM outbox")
     if isinstance(chat, WebChat):  # no push on the web: the notice waits for the next visit
         assert queued == [] and len(held) == 1
         await chat.close()
@@ -89,6 +90,8 @@ async def test_a_role_given_is_announced_and_has_its_menu_entry(
         said = "\n".join(str(frame.get("text", "")) for frame in chat.frames)
     else:
         assert held == [] and len(queued) == 1
+        ((channel, status),) = outbox  # the running bot's sender takes it like any notice
+        assert channel == chat.channel and status in ("queued", "sending", "sent")
         said = str(queued[0][0])
     assert "Vous avez reçu un nouveau rôle : Administrateur national." in said
     assert "/admin :" in said
