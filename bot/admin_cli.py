@@ -38,7 +38,7 @@ def notice_texts(role: Role) -> dict[str, str]:
     """The notice of a new role in every interface language."""
     i18n = I18n()
     return {
-        language.code: role_notice(i18n.translator(language.code).gettext, role)
+        language.code: role_notice(i18n.translator(language.code).gettext, role, ask_school=True)
         for language in i18n.languages
     }
 

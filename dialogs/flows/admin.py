@@ -148,7 +148,7 @@ async def grant_role(ctx: Context, event: Incoming) -> Turn:
     grant = _grant_for(Role(chosen), country)
     if not may_grant(await desk(ctx).grants(), grant):  # checked again at the moment of writing
         return refused(ctx, within_admin=True)
-    notice = in_every_language(ctx, lambda c: role_notice(c.t.gettext, grant.role))
+    notice = in_every_language(ctx, lambda c: role_notice(c.t.gettext, grant.role, ask_school=True))
     await desk(ctx).grant(int(grantee["id"]), grant, notice)
     done = ctx._("C'est fait : rôle « %(role)s » donné.", role=role_name(ctx, grant.role))
     return Turn([Say(done)], goto="admin_menu")

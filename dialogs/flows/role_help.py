@@ -88,10 +88,17 @@ def _command(line: str) -> str:
     return line.split()[0].rstrip(":")
 
 
-def role_notice(_: Gettext, role: Role) -> str:
-    """What a person reads in the chat when a role is given to them."""
+def role_notice(_: Gettext, role: Role, *, ask_school: bool = False) -> str:
+    """What a person reads in the chat when a role is given to them; a teacher given the
+    role directly (`ask_school`) is asked for the school their colleagues will read."""
     head = _("Vous avez reçu un nouveau rôle : %s.") % role_title(_, role)
     lines = role_lines(_, role)
     body = _("Voici ce que vous pouvez faire maintenant :") + "\n" + "\n".join(lines)
     tail = _("Écrivez /aide pour tout revoir.")
+    if ask_school and role is Role.TEACHER:
+        school = _(
+            "Vos collègues verront votre nom, votre pays et votre école : écrivez /classes "
+            "puis « 🏫 Mon école » pour donner votre école."
+        )
+        tail = f"{school}\n{tail}"
     return f"{head}\n{body}\n\n{tail}"

@@ -64,6 +64,7 @@ async def test_a_role_given_in_the_chat_is_announced(
         texts = as_json(queued[0][0])
         assert "Vous avez reçu un nouveau rôle : Enseignant." in texts["fr"]
         assert "You have been given a new role: Teacher." in texts["en"]
+        assert "écrivez /classes puis « 🏫 Mon école »" in texts["fr"]
         assert "/classes" in texts["ar"]
 
 
