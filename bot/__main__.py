@@ -58,7 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     give = admin_commands.add_parser("grant", help="give a role to a person")
     give.add_argument("--channel", required=True, choices=("telegram", "whatsapp", "web"))
     give.add_argument(
-        "--id", required=True, help="their id on that channel (Telegram user id, WhatsApp number)"
+        "--id",
+        required=True,
+        help="their id on that channel (Telegram user id, WhatsApp number): /mon_id shows it",
     )
     give.add_argument(
         "--role",
@@ -66,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
         choices=("regional_admin", "national_admin", "moderator", "teacher"),
     )
     give.add_argument("--country", default="", help="ISO code (SN, ML...); not for regional_admin")
+    give.add_argument(
+        "--create",
+        action="store_true",
+        help="make the person when the id is unknown (else refused: a typo would grant nobody)",
+    )
     dead = commands.add_parser(
         "dead-letters", help="list inbound messages parked unhandled (never their text)"
     )
@@ -164,15 +171,25 @@ def main(argv: list[str] | None = None) -> int:
             return cli.public_key(settings)
         return cli.verify(settings, args.code, args.public_key)
     if args.command == "admin":
-        from bot.admin_cli import grant
+        from bot.admin_cli import database_label, grant
 
+        url = settings.database_url
         try:
             held = asyncio.run(
-                grant(settings.database_url, args.channel, args.id, args.role, args.country)
+                grant(
+                    url,
+                    args.channel,
+                    args.id,
+                    args.role,
+                    args.country,
+                    create=args.create,
+                    notify=True,
+                )
             )
         except ValueError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
+        print(f"database: {database_label(url)}")
         print(f"roles now: {held}")
         return 0
     if args.command == "dead-letters":

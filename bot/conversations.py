@@ -303,6 +303,7 @@ class Conversations:
             links=self.links,
             authoring=tx.authoring,
             address_is_phone=user.channel in PHONE_CHANNELS,
+            address_is_key=user.channel in INVENTED_IDS,
             reports=tx.reports,
             shelf=tx.shelf,
             circles=tx.circles,

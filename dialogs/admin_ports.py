@@ -6,6 +6,7 @@ and its audience written to the outbox atomically with the dialog state that con
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -226,8 +227,11 @@ class AdminDesk(Protocol):
         """The person behind a code: (their id, their country), or None."""
         ...
 
-    async def grant(self, person: int, grant: Grant) -> None:
-        """Give a role (granted by the current person)."""
+    async def grant(
+        self, person: int, grant: Grant, notice: Mapping[str, str] | None = None
+    ) -> None:
+        """Give a role (granted by the current person); `notice` (a text per language) tells
+        the person what it opens, when the role is new to them."""
         ...
 
     async def announcements_off(self) -> bool:

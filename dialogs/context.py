@@ -89,6 +89,9 @@ class Context:
     links: Links | None = None  # join links and QR codes of classes
     authoring: AuthoringDesk | None = None  # the teacher's own courses
     address_is_phone: bool = False  # the channel's id of the person is their phone number
+    # The channel's id of the person is made up by their browser and opens their conversation:
+    # it is a key to keep, not a name to give (the web chat).
+    address_is_key: bool = False
     reports: ReportDesk | None = None  # class reports, essays to grade, students' questions
     shelf: Shelf | None = None  # the shared library: visibility, uses, ratings
     circles: CircleDesk | None = None  # teachers' circles and colleague requests

@@ -5,6 +5,7 @@ Like the admin desk, it runs inside the person's own turn (one transaction).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -96,6 +97,14 @@ class TeachingDesk(Protocol):
         """The teacher profile (school, subjects, levels) with its status."""
         ...
 
+    async def my_school(self) -> str:
+        """The current teacher's school ("" when never given, e.g. a role granted directly)."""
+        ...
+
+    async def set_school(self, school: str) -> None:
+        """The current teacher's school (a granted teacher without a profile gets one)."""
+        ...
+
     async def set_name(self, name: str) -> None:
         """The name the current teacher's colleagues see (in circles, on their courses)."""
         ...
@@ -104,8 +113,11 @@ class TeachingDesk(Protocol):
         """Pending teacher requests within these countries (None: all), oldest first."""
         ...
 
-    async def decide(self, user_id: int, approve: bool) -> str | None:
-        """Approve or refuse a request; the person's country when it was pending, else None."""
+    async def decide(
+        self, user_id: int, approve: bool, notice: Mapping[str, str] | None = None
+    ) -> str | None:
+        """Approve or refuse a request; the person's country when it was pending, else None.
+        `notice` (a text per language) tells the person the answer, in the chat."""
         ...
 
     async def create_class(self, name: str, level: str, subject: str) -> ClassRoom:

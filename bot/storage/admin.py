@@ -8,6 +8,7 @@ goes to the outbox with one INSERT ... SELECT, so memory does not grow with its 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -70,9 +71,14 @@ class SqlAdminDesk:
         )
         return (int(rows[0][0]), rows[0][1]) if rows else None
 
-    async def grant(self, person: int, grant: Grant) -> None:
-        """Give a role, granted by the current person."""
+    async def grant(
+        self, person: int, grant: Grant, notice: Mapping[str, str] | None = None
+    ) -> None:
+        """Give a role, granted by the current person; a new one is announced to them."""
+        fresh = grant not in await grants_of(self.runner, person)
         await grant_role(self.runner, person, grant, self.user_id, self.now)
+        if fresh and notice:
+            await queue_notice(self.runner, person, notice, self.now, author=self.user_id)
 
     async def announcements_off(self) -> bool:
         """Whether the current person said /stop_annonces."""
@@ -200,6 +206,40 @@ async def grant_role(
         country=grant.country or "",
         by=by,
         at=at,
+    )
+
+
+async def queue_notice(
+    runner: Runner,
+    person: int,
+    texts: Mapping[str, str],
+    now: datetime,
+    author: int | None = None,
+) -> None:
+    """A personal notice to one person: the outbox where the channel pushes (Telegram,
+    WhatsApp), else held for the web chat's next visit (pending_messages)."""
+    rows = await runner.run("SELECT channel, locale FROM users WHERE id = :uid", uid=person)
+    if not rows:
+        return
+    channel, locale = rows[0]
+    if channel in CHANNELS_WITH_PUSH:  # written by `author`, or by nobody (the command line)
+        rows = await runner.run(
+            "INSERT INTO broadcasts (author_id, texts, attachment, audience, status, total,"
+            " scheduled_at, created_at) VALUES (:author, :texts, NULL, :audience, 'queued', 0,"
+            " NULL, :now) RETURNING id",
+            author=author,
+            texts=dict(texts),
+            audience=Audience(user_ids=(person,), personal=True).as_dict(),
+            now=now,
+        )
+        await queue_broadcast(runner, int(rows[0][0]), now)
+        return
+    text = texts.get(locale or "fr") or texts.get("fr", "")
+    await runner.run(
+        "INSERT INTO pending_messages (user_id, payload, created_at) VALUES (:uid, :payload, :now)",
+        uid=person,
+        payload={"type": "text", "text": {"body": text}},
+        now=now,
     )
 
 

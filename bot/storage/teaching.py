@@ -4,10 +4,11 @@ on SQL that SQLite and PostgreSQL both read, inside the person's turn."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from bot.storage import assignments as work
-from bot.storage.admin import CODE_ALPHABET, SqlAdminDesk, grant_role
+from bot.storage.admin import CODE_ALPHABET, SqlAdminDesk, grant_role, queue_notice
 from bot.storage.sql import Row, Runner, as_json, utc
 from dialogs.admin_ports import Audience, BroadcastDraft
 from dialogs.roles import Grant, Role
@@ -105,6 +106,25 @@ class SqlTeachingDesk:
             now=self.now,
         )
 
+    async def my_school(self) -> str:
+        """The current teacher's school ("" when never given)."""
+        rows = await self.runner.run(
+            "SELECT school FROM teacher_profiles WHERE user_id = :uid", uid=self.user_id
+        )
+        return str(rows[0][0] or "") if rows else ""
+
+    async def set_school(self, school: str) -> None:
+        """The school colleagues see; a teacher granted without a profile gets a bare one."""
+        await self.runner.run(
+            "INSERT INTO teacher_profiles (user_id, school, subjects, levels, status,"
+            " requested_at) VALUES (:uid, :school, :none, :none, 'approved', :now)"
+            " ON CONFLICT (user_id) DO UPDATE SET school = :school",
+            uid=self.user_id,
+            school=school[:120],
+            none=[],
+            now=self.now,
+        )
+
     async def set_name(self, name: str) -> None:
         """The name colleagues see; a teacher granted without a profile gets a bare one."""
         await self.runner.run(
@@ -127,7 +147,9 @@ class SqlTeachingDesk:
         found = [_request(row) for row in rows]
         return [r for r in found if countries is None or r.country in countries]
 
-    async def decide(self, user_id: int, approve: bool) -> str | None:
+    async def decide(
+        self, user_id: int, approve: bool, notice: Mapping[str, str] | None = None
+    ) -> str | None:
         """Approve (grant the teacher role in their country) or refuse a pending request."""
         rows = await self.runner.run(
             "SELECT u.country FROM teacher_profiles p JOIN users u ON u.id = p.user_id"
@@ -150,6 +172,8 @@ class SqlTeachingDesk:
             await grant_role(
                 self.runner, user_id, Grant(Role.TEACHER, country), self.user_id, self.now
             )
+        if notice:
+            await queue_notice(self.runner, user_id, notice, self.now, author=self.user_id)
         return country
 
     async def create_class(self, name: str, level: str, subject: str) -> ClassRoom:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dialogs.admin_ports import AdminDesk, BroadcastStats
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flows.circle_texts import in_every_language
 from dialogs.flows.common import menu_option, route
+from dialogs.flows.role_help import role_notice, role_title
 from dialogs.messages import Ask, Option, Say
 from dialogs.roles import Action, Grant, Role, countries_of, is_admin, may, may_grant
 
@@ -117,14 +119,7 @@ async def grant_code(ctx: Context, event: Incoming) -> Turn:
 
 def role_name(ctx: Context, role: Role) -> str:
     """A role as people say it."""
-    names = {
-        Role.REGIONAL_ADMIN: ctx._("Administrateur régional"),
-        Role.NATIONAL_ADMIN: ctx._("Administrateur national"),
-        Role.MODERATOR: ctx._("Modérateur"),
-        Role.TEACHER: ctx._("Enseignant"),
-        Role.STUDENT: ctx._("Élève"),
-    }
-    return names[role]
+    return role_title(ctx.t.gettext, role)
 
 
 def _grant_for(role: Role, country: str | None) -> Grant:
@@ -153,7 +148,8 @@ async def grant_role(ctx: Context, event: Incoming) -> Turn:
     grant = _grant_for(Role(chosen), country)
     if not may_grant(await desk(ctx).grants(), grant):  # checked again at the moment of writing
         return refused(ctx, within_admin=True)
-    await desk(ctx).grant(int(grantee["id"]), grant)
+    notice = in_every_language(ctx, lambda c: role_notice(c.t.gettext, grant.role, ask_school=True))
+    await desk(ctx).grant(int(grantee["id"]), grant, notice)
     done = ctx._("C'est fait : rôle « %(role)s » donné.", role=role_name(ctx, grant.role))
     return Turn([Say(done)], goto="admin_menu")
 
@@ -243,6 +239,33 @@ async def my_code(ctx: Context, event: Incoming) -> Turn:
     return Turn([Say(text)], reprompt=True)
 
 
+async def my_id(ctx: Context, event: Incoming) -> Turn:
+    """/mon_id: the person's own channel and id, as `python -m bot admin grant` takes them.
+
+    Only ever shown to the person themself. On the web chat the id is also what resumes the
+    conversation in a browser, so it comes with the advice to give it to the server's
+    operator only; everywhere else /mon_code (a short code an admin types) is the better way.
+    """
+    channel, external_id = ctx.user.channel, ctx.user.external_id
+    lines = [
+        ctx._("Votre canal : %(channel)s", channel=channel),
+        ctx._("Votre identifiant : %(id)s", id=external_id),
+        ctx._(
+            "Pour recevoir un rôle, donnez plutôt /mon_code à un administrateur. L'équipe "
+            "technique, elle, écrit : %(command)s",
+            command=f"python -m bot admin grant --channel {channel} --id {external_id} --role …",
+        ),
+    ]
+    if ctx.address_is_key:  # the web chat: the id opens the conversation
+        lines.append(
+            ctx._(
+                "⚠️ Sur le web, cet identifiant ouvre aussi votre conversation : ne le donnez "
+                "qu'à l'équipe technique, jamais en public."
+            )
+        )
+    return Turn([Say("\n".join(lines))], reprompt=True)
+
+
 async def stop_announcements(ctx: Context, event: Incoming) -> Turn:
     """/stop_annonces: no more announcements; lessons go on."""
     if ctx.admin is not None:
@@ -271,6 +294,8 @@ COMMANDS: dict[str, Step] = {
     "admin": admin_command,
     "mon_code": my_code,
     "mycode": my_code,
+    "mon_id": my_id,
+    "myid": my_id,
     "stop_annonces": stop_announcements,
     "stop": stop_announcements,
     "annonces": start_announcements,

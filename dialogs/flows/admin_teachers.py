@@ -8,11 +8,13 @@ from typing import Any
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
 from dialogs.flows.admin import admin_back, admins_only, desk, refused
+from dialogs.flows.circle_texts import in_every_language
 from dialogs.flows.common import route
 from dialogs.flows.onboarding import COUNTRIES
+from dialogs.flows.role_help import role_notice
 from dialogs.flows.teachers import teaching
 from dialogs.messages import Ask, Option, Say
-from dialogs.roles import Action, countries_of, may
+from dialogs.roles import Action, Role, countries_of, may
 
 SHOWN_REQUESTS = 4  # requests with their buttons at once (two buttons each)
 
@@ -127,9 +129,21 @@ async def teacher_requests(ctx: Context, event: Incoming) -> Turn:
     target = next((r for r in shown if r.user_id == int(chosen[1:])), None)
     if target is None or not may(grants, Action.GRANT, [target.country]):
         return refused(ctx, within_admin=True)
-    await teaching(ctx).decide(target.user_id, approve=chosen.startswith("y"))
+    approve = chosen.startswith("y")
+    notice = in_every_language(ctx, lambda c: _answer(c, approve))
+    await teaching(ctx).decide(target.user_id, approve, notice)
     done = ctx._("Demande acceptée.") if chosen.startswith("y") else ctx._("Demande refusée.")
     return Turn([Say(done)], goto="teacher_requests")
+
+
+def _answer(ctx: Context, approve: bool) -> str:
+    """What the person who asked to be a teacher reads once an admin decided."""
+    if approve:
+        return role_notice(ctx.t.gettext, Role.TEACHER)
+    return ctx._(
+        "Votre demande d'accès enseignant n'a pas été acceptée. Vous gardez l'accès aux "
+        "cours ; un code d'invitation de l'administration de votre pays reste possible."
+    )
 
 
 STEPS: dict[str, Step] = {

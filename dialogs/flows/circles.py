@@ -18,7 +18,7 @@ from dialogs.flows.circle_picks import pick_post
 from dialogs.flows.colleagues import answer_option, answer_options, colleague_asks_text
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.learning import subject_name
-from dialogs.flows.teachers import is_teacher
+from dialogs.flows.teachers import is_teacher, school_missing, school_option, school_request
 from dialogs.messages import Ask, Option, Say
 from dialogs.roles import in_circles, may_create_circle, may_moderate
 
@@ -72,6 +72,8 @@ async def circles_home(ctx: Context, event: Incoming) -> Turn:
         options += (Option("moderate", ctx._("🛡️ Modération")),)
     if await is_teacher(ctx):
         options += (Option("classes", ctx._("⬅️ Mes classes")),)
+    if missing := await school_missing(ctx):
+        options += (school_option(ctx),)
     options += (menu_option(ctx),)
     if isinstance(event, Entered):
         text = (
@@ -80,13 +82,18 @@ async def circles_home(ctx: Context, event: Incoming) -> Turn:
             else ctx._("Il n'y a pas encore de cercle.")
         )
         lines = [colleague_asks_text(ctx, asks), text] if asks else [text]
+        if missing:
+            lines.insert(0, school_request(ctx))
         return Turn([Ask("\n\n".join(lines), options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
     if chosen[0] in "ad" and chosen[1:].isdigit():
         return await answer_option(ctx, asks, chosen)
+    if chosen == "school":
+        ctx.state.data["school_then"] = "circles_home"
     targets = {
+        "school": "teacher_school_late",
         "find": "colleague_subject",
         "new": "circle_new_subject",
         "classes": "classes_home",

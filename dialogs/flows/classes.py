@@ -13,7 +13,13 @@ from dialogs.flows.class_tools import page_choice, page_options
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
-from dialogs.flows.teachers import is_teacher, teaching
+from dialogs.flows.teachers import (
+    is_teacher,
+    school_missing,
+    school_option,
+    school_request,
+    teaching,
+)
 from dialogs.messages import Ask, Document, Option, Out, Say
 from dialogs.teaching_ports import ClassRoom
 
@@ -59,12 +65,19 @@ async def classes_home(ctx: Context, event: Incoming) -> Turn:
         Option("name", ctx._("🪪 Mon nom")),
         menu_option(ctx),
     )
+    if missing := await school_missing(ctx):
+        options = (*options[:-2], school_option(ctx), *options[-2:])
     if isinstance(event, Entered):
         text = ctx._("Vos classes :") if rooms else ctx._("Vous n'avez pas encore de classe.")
+        if missing:
+            text = f"{school_request(ctx)}\n\n{text}"
         return Turn([Ask(text, options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
+    if chosen == "school":
+        ctx.state.data["school_then"] = "classes_home"
+        return Turn(goto="teacher_school_late")
     if chosen in ("author", "shared", "circles", "creathon", "name"):
         targets = {"author": "author_home", "shared": "shared_home", "circles": "circles_home"}
         targets["name"] = "teacher_rename"

@@ -88,7 +88,7 @@ async def progress(ctx: Context, event: Incoming) -> Turn:
 
 async def help_(ctx: Context, event: Incoming) -> Turn:
     """Explain the bot, then the current question again."""
-    return Turn([Say(help_text(ctx))], reprompt=True)
+    return Turn([Say(await help_text(ctx))], reprompt=True)
 
 
 async def language(ctx: Context, event: Incoming) -> Turn:
@@ -144,4 +144,5 @@ def command_descriptions(_: Callable[[str], str]) -> list[tuple[str, str]]:
         ("rappels", _("Mes rappels")),
         ("stop_rappels", _("Ne plus recevoir de rappels")),
         ("mon_code", _("Mon code (pour recevoir un rôle)")),
+        ("mon_id", _("Mon canal et mon identifiant")),
     ]

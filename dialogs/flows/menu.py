@@ -7,19 +7,46 @@ import json
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
 from dialogs.flows.assignments import with_homework
+from dialogs.flows.certificates import my_certificates
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.profiles import erase_note
 from dialogs.flows.progress import progress_text
+from dialogs.flows.role_help import roles_help, student_lines
 from dialogs.messages import Ask, Document, Option, Say
 from dialogs.options import choose
 from dialogs.ports import EraseLearner
+from dialogs.roles import Role, is_admin
+
+MAX_ROWS = 10  # a WhatsApp list holds at most ten rows
+SECONDARY = ("help", "settings", "profiles", "data")  # under "more" when the menu is full
 
 
 async def menu(ctx: Context, event: Incoming) -> Turn:
     """Offer the main choices; "continue" only when there is somewhere to continue."""
-    options = await with_homework(ctx, await _with_review(ctx, _menu_options(ctx)))
+    options = await _with_roles(
+        ctx, await with_homework(ctx, await _with_review(ctx, _menu_options(ctx)))
+    )
+    options = await _with_certificates(ctx, options)
+    if len(options) > MAX_ROWS:  # two levels: the settings-like entries go under "more"
+        options = (
+            *(o for o in options if o.id not in SECONDARY),
+            Option("more", ctx._("➕ Plus de choix")),
+        )
     if isinstance(event, Entered):
         return Turn([Ask(ctx._("Que voulez-vous faire ?"), options, ctx.state.prompt)])
+    return await _menu_choice(ctx, event, options)
+
+
+async def menu_more(ctx: Context, event: Incoming) -> Turn:
+    """The second page of a full menu: help, settings, profiles, data."""
+    options = tuple(o for o in _menu_options(ctx) if o.id in SECONDARY) + (menu_option(ctx),)
+    if isinstance(event, Entered):
+        return Turn([Ask(ctx._("Que voulez-vous faire ?"), options, ctx.state.prompt)])
+    return await _menu_choice(ctx, event, options)
+
+
+async def _menu_choice(ctx: Context, event: Incoming, options: tuple[Option, ...]) -> Turn:
+    """Where a choice of the menu (or of its second page) leads."""
     chosen = choose(event, options)
     targets = {
         "continue": "resume",
@@ -27,18 +54,51 @@ async def menu(ctx: Context, event: Incoming) -> Turn:
         "settings": "settings",
         "data": "my_data",
         "teacher": "teacher_home",
+        "admin": "admin_menu",
+        "circles": "circles_home",
         "join": "join_code",
         "homework": "homework",
         "review": "review",
         "profiles": "profiles",
+        "more": "menu_more",
+        "menu": "menu",
     }
     if chosen in targets:
         return Turn(goto=targets[chosen])
     if chosen == "progress":
         return Turn([Say(await progress_text(ctx))], reprompt=True)
     if chosen == "help":
-        return Turn([Say(help_text(ctx))], reprompt=True)
+        return Turn([Say(await help_text(ctx))], reprompt=True)
+    if chosen == "certificates":
+        return await my_certificates(ctx, event)
     return unexpected(ctx, event)
+
+
+async def _with_roles(ctx: Context, options: tuple[Option, ...]) -> tuple[Option, ...]:
+    """The entries of the roles held, before the help: administration, circles, classes."""
+    grants = await ctx.admin.grants() if ctx.admin is not None else []
+    held = {grant.role for grant in grants}
+    extra = []
+    if is_admin(grants):
+        extra.append(Option("admin", ctx._("🛠️ Administration")))
+    elif Role.MODERATOR in held:
+        extra.append(Option("circles", ctx._("🌍 Cercles")))
+    if Role.TEACHER in held and not any(o.id == "teacher" for o in options):
+        extra.append(Option("teacher", ctx._("🧑‍🏫 Espace enseignant")))
+        options = tuple(o for o in options if o.id != "join")
+    if not extra:
+        return options
+    at = next((i for i, o in enumerate(options) if o.id == "help"), len(options))
+    return (*options[:at], *extra, *options[at:])
+
+
+async def _with_certificates(ctx: Context, options: tuple[Option, ...]) -> tuple[Option, ...]:
+    """ "My certificates" after the progress once one is earned: it can be had again."""
+    if ctx.certificates is None or not await ctx.certificates.mine():
+        return options
+    at = next((i + 1 for i, o in enumerate(options) if o.id == "progress"), len(options))
+    entry = Option("certificates", ctx._("🎓 Mes certificats"))
+    return (*options[:at], entry, *options[at:])
 
 
 def _menu_options(ctx: Context) -> tuple[Option, ...]:
@@ -73,18 +133,19 @@ async def _with_review(ctx: Context, options: tuple[Option, ...]) -> tuple[Optio
     return (*options[:at], entry, *options[at:])
 
 
-def help_text(ctx: Context) -> str:
-    """What the bot does and the commands that work everywhere."""
-    return ctx._(
+async def help_text(ctx: Context) -> str:
+    """What the bot does, the commands everyone has, then what this person's roles open."""
+    _ = ctx.t.gettext
+    head = ctx._(
         "Imaginecole vous propose des leçons courtes et des quiz, à votre rythme.\n\n"
-        "Touchez les boutons, ou écrivez le numéro d'un choix. "
-        "Vous pouvez vous arrêter quand vous voulez : je reprends là où vous en étiez.\n\n"
-        "/menu : le menu principal\n"
-        "/progres : vos progrès\n"
-        "/langue : changer de langue\n"
-        "/mes_donnees : recevoir tout ce que je garde sur vous\n"
-        "/supprimer_mes_donnees : tout effacer"
+        "Touchez les boutons, ou écrivez votre choix : ses mots (« cours »), "
+        "ou la lettre ou le numéro affiché devant lui. "
+        "Vous pouvez vous arrêter quand vous voulez : je reprends là où vous en étiez."
     )
+    paragraphs = [head, "\n".join(student_lines(_))]
+    grants = await ctx.admin.grants() if ctx.admin is not None else []
+    paragraphs += roles_help(_, grants)
+    return "\n\n".join(paragraphs)
 
 
 async def settings(ctx: Context, event: Incoming) -> Turn:
@@ -162,6 +223,7 @@ async def erase_confirm(ctx: Context, event: Incoming) -> Turn:
 
 STEPS: dict[str, Step] = {
     "menu": menu,
+    "menu_more": menu_more,
     "settings": settings,
     "my_data": my_data,
     "erase_confirm": erase_confirm,

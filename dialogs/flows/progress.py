@@ -16,11 +16,17 @@ async def progress_text(ctx: Context) -> str:
     done = await ctx.records.lessons_done()
     scores = await ctx.records.quiz_scores()
     course_ids = list(dict.fromkeys([d.course_id for d in done] + [s.course_id for s in scores]))
+    earned = await ctx.certificates.mine() if ctx.certificates is not None else []
     blocks = []
     for course_id in course_ids:
         course = ctx.library.get(course_id)
         if course is not None:
-            blocks.append(_course_block(ctx, course, done, scores))
+            block = _course_block(ctx, course, done, scores)
+            if any(c.course_id == course_id for c in earned):
+                block += "\n" + ctx._(
+                    "🎓 Certificat obtenu : /certificats pour le recevoir à nouveau"
+                )
+            blocks.append(block)
     streak = await streak_text(ctx)
     if not blocks:
         empty = ctx._(

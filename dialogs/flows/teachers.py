@@ -10,6 +10,7 @@ from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
+from dialogs.flows.role_help import role_lines
 from dialogs.messages import Ask, Option, Out, Say
 from dialogs.roles import Role
 from dialogs.teaching_ports import TeachingDesk
@@ -93,6 +94,51 @@ async def teacher_school(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="teacher_colleague_name")
     chosen = route(ctx, event, options)
     return chosen if isinstance(chosen, Turn) else Turn(goto="menu")
+
+
+async def school_missing(ctx: Context) -> bool:
+    """Whether a granted teacher never said their school: a role given by an admin or the
+    command line, without the teacher's onboarding. Colleagues read "name (country,
+    school)" in circles, so classes and circles ask for it, with a choice of its own."""
+    if ctx.teaching is None or not await is_teacher(ctx):
+        return False
+    return not await ctx.teaching.my_school()
+
+
+def school_option(ctx: Context) -> Option:
+    """The choice that gives the school (`school_missing`)."""
+    return Option("school", ctx._("🏫 Mon école"))
+
+
+def school_request(ctx: Context) -> str:
+    """Why the school is asked, above classes and circles while it is missing."""
+    return ctx._(
+        "Vos collègues verront votre nom, votre pays et votre école : "
+        "donnez votre école avec « 🏫 Mon école »."
+    )
+
+
+async def teacher_school_late(ctx: Context, event: Incoming) -> Turn:
+    """The school of a teacher granted directly; then on to where they were going."""
+    then = str(ctx.state.data.get("school_then") or "classes_home")
+    options = (Option("later", ctx._("⏭️ Plus tard")),)
+    if isinstance(event, Entered):
+        text = ctx._(
+            "Vos collègues verront votre nom, votre pays et votre école. "
+            "Dans quelle école enseignez-vous ? (nom et ville)"
+        )
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
+        school = " ".join(event.text.split())[:MAX_SCHOOL]
+        await teaching(ctx).set_school(school)
+        ctx.state.data.pop("school_then", None)
+        done = ctx._("C'est noté : %(school)s.", school=school)
+        return Turn([Say(done)], goto=then)
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    ctx.state.data.pop("school_then", None)
+    return Turn(goto=then)
 
 
 def clean_name(text: str) -> str | None:
@@ -193,7 +239,10 @@ async def teacher_done(ctx: Context, event: Incoming) -> Turn:
     if data.get("name"):
         await teaching(ctx).set_name(str(data["name"]))
     if granted:
-        return Turn([Say(ctx._("Votre profil d'enseignant est prêt."))], goto="classes_home")
+        opens = [ctx._("Voici ce que vous pouvez faire maintenant :")]
+        opens += role_lines(ctx.t.gettext, Role.TEACHER)
+        ready = ctx._("Votre profil d'enseignant est prêt.")
+        return Turn([Say(ready + "\n" + "\n".join(opens))], goto="classes_home")
     country = ctx.t.country_name(ctx.profile.country or "") if ctx.profile.country else "–"
     sent: list[Out] = [
         Say(
@@ -211,6 +260,7 @@ STEPS: dict[str, Step] = {
     "teacher_home": teacher_home,
     "teacher_code": teacher_code,
     "teacher_school": teacher_school,
+    "teacher_school_late": teacher_school_late,
     "teacher_colleague_name": teacher_colleague_name,
     "teacher_rename": teacher_rename,
     "teacher_subjects": teacher_subjects,

@@ -25,9 +25,9 @@ from tests.store_driver import Person
 COMMANDS = [
     "/admin", "/stats", "/lier_cercle", "/delier_cercle", "/rejoindre", "/join", "/verifier",
     "/verify", "/classes", "/cercles", "/moderation", "/devoirs", "/questions", "/creathon",
-    "/mon_code", "/stop_annonces", "/annonces", "/mes_donnees", "/langue", "/certificats",
-    "/progres", "/aide", "/start", "/menu", "/supprimer_mes_donnees", "/inconnue", "/ADMIN",
-    "/admin@imaginecole_test_bot",
+    "/mon_code", "/mon_id", "/stop_annonces", "/annonces", "/mes_donnees", "/langue",
+    "/certificats", "/progres", "/aide", "/start", "/menu", "/supprimer_mes_donnees", "/inconnue",
+    "/ADMIN", "/admin@imaginecole_test_bot",
 ]  # fmt: skip
 WORDS = [
     "01/12 08:00", "1/1 0:00", "31/02 25:61", "demain 8h", "maintenant", "00/00", "12/12/2099",

@@ -139,14 +139,33 @@ CIRCLES = Rule(
 )
 CREATHON = Rule(ADMINS | TEACHERS, entered="Creathon", offers={"Nouveau concours": {REGIONAL}})
 
+# /aide says what each role opens, and nothing of a role not held.
+_NOT_ADMIN = ("/admin :", "/stats :")
+HELP = Rule(
+    EVERYONE,
+    entered="/mon_id",
+    shows={
+        REGIONAL: ("Rôle « Administrateur régional » :", "/admin :", "/stats :"),
+        NATIONAL_SN: ("Rôle « Administrateur national » :", "/admin :"),
+        MODERATOR: ("Rôle « Modérateur » :", "/moderation :"),
+        TEACHER_SN: ("Rôle « Enseignant » :", "/classes :"),
+    },
+    hides={
+        MODERATOR: (*_NOT_ADMIN, "/classes :"),
+        TEACHER_SN: (*_NOT_ADMIN, "/moderation :"),
+        STUDENT: (*_NOT_ADMIN, "/classes :", "/moderation :", "/cercles :"),
+        NEWCOMER: (*_NOT_ADMIN, "/classes :", "/moderation :", "/cercles :"),
+    },
+)
+
 TABLE: dict[str, Rule] = {
     # everyone: learning, help, data rights, announcements opt-out, classes as a student
     "start": PUBLIC,
-    "menu": PUBLIC,
+    "menu": Rule(EVERYONE, offers={"Administration": ADMINS, "🌍 Cercles": {MODERATOR}}),
     "progres": PUBLIC,
     "progress": PUBLIC,
-    "aide": PUBLIC,
-    "help": PUBLIC,
+    "aide": HELP,
+    "help": HELP,
     "langue": PUBLIC,
     "language": PUBLIC,
     "mes_donnees": PUBLIC,
@@ -155,6 +174,8 @@ TABLE: dict[str, Rule] = {
     "deletemydata": PUBLIC,
     "mon_code": PUBLIC,
     "mycode": PUBLIC,
+    "mon_id": Rule(EVERYONE, entered="Votre identifiant"),
+    "myid": Rule(EVERYONE, entered="Votre identifiant"),
     "stop_annonces": PUBLIC,
     "stop": PUBLIC,
     "annonces": PUBLIC,
