@@ -185,3 +185,24 @@ async def test_a_number_typed_to_options_that_are_numbers(
         assert "✅" in await last_bot_text(page, 3)
         await page.screenshot(path=str(tmp_path / f"typed-cinq-{language}.png"))
         await page.close()
+
+
+async def test_a_french_course_text_reads_left_to_right_in_the_arabic_chat(
+    browser: Browser, web_bot: BotApp, tmp_path: Path
+) -> None:
+    """The bundled courses are in French: in an Arabic chat each line takes the direction of
+    its own words (the question mark stays at the end of a French question)."""
+    page = await browser.new_page(viewport={"width": 360, "height": 740})
+    await page.goto(f"http://127.0.0.1:{web_bot.port}/")
+    await page.locator('button.option[data-option="ar"]').wait_for()
+    for option in ("ar", "yes", "TD", "student", "CM2", "courses", "mathematiques"):
+        await tap(page, option)
+    for option in ("fractions", "comprendre", "parts-egales"):
+        await tap(page, option)
+    while await page.locator('#log .opts >> nth=-1 >> [data-option="next"]').count():
+        await tap(page, "next")
+    question = page.locator("#log .msg.bot p", has_text="dénominateur").last
+    assert await page.evaluate("document.documentElement.dir") == "rtl"
+    assert await question.evaluate("p => getComputedStyle(p).unicodeBidi") == "plaintext"
+    await page.screenshot(path=str(tmp_path / "french-in-arabic.png"))
+    await page.close()
