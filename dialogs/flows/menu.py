@@ -19,6 +19,7 @@ async def menu(ctx: Context, event: Incoming) -> Turn:
     """Offer the main choices; "continue" only when there is somewhere to continue."""
     options = await with_homework(ctx, await _with_review(ctx, _menu_options(ctx)))
     if isinstance(event, Entered):
+        ctx.state.data.pop("editing", None)  # a settings edit left half-way ends here
         return Turn([Ask(ctx._("Que voulez-vous faire ?"), options, ctx.state.prompt)])
     chosen = choose(event, options)
     targets = {

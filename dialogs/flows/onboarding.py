@@ -17,7 +17,8 @@ COUNTRIES = ("BJ", "BF", "CM", "CI", "GN", "ML", "MR", "NE", "SN", "TD", "TG")
 
 def _after(ctx: Context, next_step: str) -> Turn:
     """Go on with onboarding, or back to the settings when the learner was only editing."""
-    if ctx.state.data.pop("editing", False):
+    # Editing a complete profile from the settings; a profile still onboarding goes on.
+    if ctx.state.data.pop("editing", False) and ctx.profile.complete:
         return Turn([Say(ctx._("C'est enregistré."))], goto="settings")
     return Turn(goto=next_step)
 
@@ -25,7 +26,7 @@ def _after(ctx: Context, next_step: str) -> Turn:
 async def welcome(ctx: Context, event: Incoming) -> Turn:
     """Greet and ask for the interface language (names in their own script)."""
     options = tuple(Option(lang.code, lang.name) for lang in ctx.languages)
-    if isinstance(event, Entered) and ctx.state.data.get("editing"):
+    if isinstance(event, Entered) and ctx.state.data.get("editing") and ctx.profile.complete:
         return Turn([Ask(ctx._("Choisissez votre langue :"), options, ctx.state.prompt)])
     if isinstance(event, Entered):
         greeting = ctx._(

@@ -56,6 +56,9 @@ _GATED = {
 }
 
 
+_REMEMBERED = ("profile_gate_forgot", "profile_gate_erase", "profile_gate_name")  # PIN: unlock
+
+
 def _gated(ctx: Context) -> bool:
     """Whether the phone is at the gate: the profile in use has not given its PIN yet."""
     return ctx.state.step in GATES
@@ -199,7 +202,7 @@ def _zone(country: str | None) -> ZoneInfo | None:
         return None
 
 
-def _escape(ctx: Context, event: Incoming) -> Turn | None:
+async def _escape(ctx: Context, event: Incoming) -> Turn | None:
     """At the gate, a command, "menu" or an old button: the gate again, with the way out.
 
     The locked profile's menu is never shown before its PIN; the phone is offered its other
@@ -207,6 +210,9 @@ def _escape(ctx: Context, event: Incoming) -> Turn | None:
     """
     if not _gated(ctx):
         return None
+    pin = read_pin(event.text) if isinstance(event, TextReceived) else None
+    if ctx.state.step in _REMEMBERED and pin is not None:  # remembered after all
+        return await _unlock(ctx, pin)
     stale = isinstance(event, OptionChosen | OptionsChosen) and event.prompt != ctx.state.prompt
     typed = event.text.strip() if isinstance(event, TextReceived) else ""
     if not stale and not typed.startswith("/") and typed.casefold() != "menu":
@@ -221,7 +227,7 @@ def _escape(ctx: Context, event: Incoming) -> Turn | None:
 
 async def profile_pin(ctx: Context, event: Incoming) -> Turn:
     """Ask the PIN of the learner to switch to; three wrong ones lock their profile."""
-    if (escaped := _escape(ctx, event)) is not None:
+    if (escaped := await _escape(ctx, event)) is not None:
         return escaped
     found = await _desk(ctx).profiles()
     target = _find(found, ctx.state.data.get("target"))
@@ -284,6 +290,18 @@ def _gate_options(
     return tuple(options)
 
 
+async def _unlock(ctx: Context, pin: str) -> Turn:
+    """The PIN of the profile at the gate: its menu when right, the gate again otherwise."""
+    current = next(p for p in await _desk(ctx).profiles() if p.current)
+    checked = await _desk(ctx).check_pin(current.id, pin, ctx.now)
+    if checked.ok:
+        _leaving(ctx, Turn())
+        return Turn(goto="menu" if ctx.profile.complete else "welcome")
+    if ctx.state.step == UNLOCK_STEP:
+        return await _checked(ctx, current, checked, Turn(reprompt=True))
+    return await _checked(ctx, current, checked, Turn(goto=UNLOCK_STEP))
+
+
 async def profile_unlock(ctx: Context, event: Incoming) -> Turn:
     """After an erasure the phone uses a profile with a PIN: its PIN first, or another way.
 
@@ -291,7 +309,7 @@ async def profile_unlock(ctx: Context, event: Incoming) -> Turn:
     learner is shown before their PIN. The way out is always offered: another learner of the
     phone (their own PIN asked when they have one), "Code oublié ?" and a new learner.
     """
-    if (escaped := _escape(ctx, event)) is not None:
+    if (escaped := await _escape(ctx, event)) is not None:
         return escaped
     found = await _desk(ctx).profiles()
     current = next(p for p in found if p.current)
@@ -300,10 +318,7 @@ async def profile_unlock(ctx: Context, event: Incoming) -> Turn:
         ask = ctx._("Code PIN de %(name)s (4 chiffres) :", name=name_of(ctx, current))
         return Turn([Ask(ask, options, ctx.state.prompt)])
     if isinstance(event, TextReceived) and (pin := read_pin(event.text)) is not None:
-        checked = await _desk(ctx).check_pin(current.id, pin, ctx.now)
-        if checked.ok:
-            return Turn(goto="menu" if ctx.profile.complete else "welcome")
-        return await _checked(ctx, current, checked, Turn(reprompt=True))
+        return await _unlock(ctx, pin)
     chosen = choose(event, options)
     if chosen == "forgot":
         ctx.state.data["target"] = current.id
@@ -319,7 +334,7 @@ async def profile_unlock(ctx: Context, event: Incoming) -> Turn:
 
 async def profile_name(ctx: Context, event: Incoming) -> Turn:
     """Ask a first name: the current learner's (once), then the new learner's."""
-    if (escaped := _escape(ctx, event)) is not None:
+    if (escaped := await _escape(ctx, event)) is not None:
         return escaped
     naming = ctx.state.data.get("naming", "new")
     options = (Option("back", ctx._("↩️ Retour")),)
@@ -398,7 +413,7 @@ async def profile_forgot(ctx: Context, event: Incoming) -> Turn:
     profile's own PIN (the parent's), typed again at that moment, so a sibling who finds the
     phone on the main profile cannot open it; erasing it shows nothing and keeps nothing.
     """
-    if (escaped := _escape(ctx, event)) is not None:
+    if (escaped := await _escape(ctx, event)) is not None:
         return escaped
     found = await _desk(ctx).profiles()
     target = _find(found, ctx.state.data.get("target"))
@@ -499,7 +514,7 @@ async def profile_erase(ctx: Context, event: Incoming) -> Turn:
     At the gate the profile to erase is the one in use (its PIN forgotten): it goes the way
     /supprimer_mes_donnees goes, and the phone moves on to another learner or starts afresh.
     """
-    if (escaped := _escape(ctx, event)) is not None:
+    if (escaped := await _escape(ctx, event)) is not None:
         return escaped
     found = await _desk(ctx).profiles()
     target = _find(found, ctx.state.data.get("target"))
