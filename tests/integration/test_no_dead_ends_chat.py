@@ -61,3 +61,17 @@ async def test_a_learner_added_to_a_phone_leaving_the_list_restarts_onboarding(
     await chat.tap("Fatou")
     assert "C'est au tour de Fatou" in chat.last_text()
     assert MENU_PROMPT in chat.last_text()
+
+
+async def test_a_settings_edit_is_left_with_one_tap(chat: ChatLearner) -> None:
+    await onboard(chat)
+    await chat.tap("Langue et profil")
+    for part, question in (("Pays", "Dans quel pays"), ("Classe", "En quelle classe")):
+        await chat.tap(part)
+        assert question in chat.last_text()
+        await chat.tap("Retour")
+        assert "Que voulez-vous changer" in chat.last_text()
+    await chat.tap("Menu")
+    assert MENU_PROMPT in chat.last_text()
+    await chat.tap("Les cours")  # the country and the class are unchanged
+    assert "Choisissez une matière" in chat.last_text()
