@@ -488,7 +488,7 @@ async def profile_reset(ctx: Context, event: Incoming) -> Turn:
     current = next(p for p in found if p.current)
     if target is None or not current.main or not current.has_pin:
         return _leaving(ctx, Turn(goto="profiles"))
-    options = (Option("back", ctx._("↩️ Retour")),)
+    options = (Option("forgot", ctx._("Code oublié ?")), Option("back", ctx._("↩️ Retour")))
     if isinstance(event, Entered):
         ask = ctx._(
             "Pour retirer le code de %(name)s, entrez le code PIN du profil principal :",
@@ -503,7 +503,13 @@ async def profile_reset(ctx: Context, event: Incoming) -> Turn:
         if checked.ok:  # pragma: no cover - the main profile may always
             return _leaving(ctx, Turn(goto="profiles"))
         return await _checked(ctx, current, checked, Turn(goto="profiles"))
-    if choose(event, options) == "back":
+    chosen = choose(event, options)
+    if chosen == "forgot":  # the parent's own PIN: nobody can remove it, nothing is opened
+        why = ctx._(
+            "Le code du profil principal ne peut être retiré par personne : il protège ses progrès."
+        )
+        return _leaving(ctx, Turn([Say(why)], goto="profiles"))
+    if chosen == "back":
         return _leaving(ctx, Turn(goto="profiles"))
     return _not_a_pin(ctx, event)
 

@@ -305,6 +305,12 @@ async def test_a_forgotten_pin_is_removed_by_the_main_profile(database_url: str)
         await phone.tap("Code oublié")
         asked = phone.texts(await phone.tap("Retirer son code"))
         assert "code PIN du profil principal" in asked
+        assert "Code oublié ?" in phone.options()  # at every PIN prompt
+        forgot = phone.texts(await phone.tap("Code oublié ?"))
+        assert "ne peut être retiré par personne" in forgot and "👤 Awa 🔒" in phone.options()
+        await phone.tap("Awa 🔒")
+        await phone.tap("Code oublié")
+        await phone.tap("Retirer son code")
         wrong = phone.texts(await phone.send("2468"))  # Awa's PIN is not the parent's
         assert "Encore 2 essais" in wrong
         done = phone.texts(await phone.send("1357"))
@@ -469,3 +475,17 @@ async def test_a_forgotten_pin_at_the_gate_erases_only_that_profile(database_url
         assert "Le profil d'Awa est effacé" in done
         assert "Que voulez-vous faire" in done  # Moussa, the one left, goes on
         assert await users_count(store) == 1
+
+
+async def test_a_locked_gate_still_offers_the_way_out(database_url: str) -> None:
+    async with open_conversations(database_url) as conversations:
+        phone = Person.on(conversations, "telegram", "7012")
+        await gated_family(phone)
+        for _ in range(3):
+            said = phone.texts(await phone.send("1111"))
+        assert "bloqué pendant 15 minutes" in said
+        assert {"👤 Moussa", "Code oublié ?", "➕ Ajouter un élève"} <= set(phone.options())
+        assert "bloqué" in phone.texts(await phone.send("4321"))  # even the right PIN waits
+        assert "protégé par un code PIN" in phone.texts(await phone.send("/start"))
+        switched = phone.texts(await phone.tap("Moussa"))
+        assert "C'est au tour de Moussa" in switched and "Que voulez-vous faire" in switched
