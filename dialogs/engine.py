@@ -15,6 +15,7 @@ from dialogs.events import (
     TextReceived,
 )
 from dialogs.messages import Out, Say
+from dialogs.options import strip_markers
 from dialogs.ports import Effect
 
 Interceptor = Callable[[Context, Incoming], Awaitable[Turn | None]]
@@ -64,6 +65,8 @@ class Dialogs:
         command = _command(event)
         if command is not None and command in self.commands:
             return await self.commands[command](ctx, event)
+        if _typed_menu(ctx, event) and "menu" in self.commands:  # the word works everywhere
+            return await self.commands["menu"](ctx, event)
         for intercept in self.interceptors:
             if (turn := await intercept(ctx, event)) is not None:
                 return turn
@@ -102,6 +105,18 @@ def _command(event: Incoming) -> str | None:
         return None
     word = event.text[1:].split(maxsplit=1)[0] if len(event.text) > 1 else ""
     return word.split("@", 1)[0].casefold()
+
+
+def _typed_menu(ctx: Context, event: Incoming) -> bool:
+    """Whether the learner typed the word "menu" alone (or the menu button's label).
+
+    Like /menu, from any step but a gate: the way back a learner can always type, named in
+    every "Je n'ai pas compris" (dialogs/flows/common.py).
+    """
+    if not isinstance(event, TextReceived) or len(event.text) > 40:
+        return False
+    typed = strip_markers(event.text).casefold()
+    return typed in {"menu", strip_markers(ctx._("🏠 Menu")).casefold()}
 
 
 def _clip(event: Incoming) -> Incoming:

@@ -111,6 +111,7 @@ async def circle_new_subject(ctx: Context, event: Incoming) -> Turn:
         text = ctx._("Seuls les administrateurs et les modérateurs créent des cercles.")
         return Turn([Say(text)], goto="circles_home")
     options = tuple(Option(key, subject_name(ctx, key)) for key in SUBJECTS)
+    options += (menu_option(ctx),)
     if isinstance(event, Entered):
         return Turn([Ask(ctx._("Le cercle de quelle matière ?"), options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
@@ -130,7 +131,7 @@ async def circle_new_level(ctx: Context, event: Incoming) -> Turn:
     if ctx.admin is None or not may_create_circle(await ctx.admin.grants()):
         return Turn(goto="circles_home")
     groups = level_groups(ctx)
-    options = tuple(Option(key, name) for key, name in groups.items())
+    options = (*(Option(key, name) for key, name in groups.items()), menu_option(ctx))
     if isinstance(event, Entered):
         return Turn([Ask(ctx._("Pour quelles classes ?"), options, ctx.state.prompt)])
     chosen = route(ctx, event, options)

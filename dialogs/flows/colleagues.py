@@ -11,7 +11,7 @@ from dialogs.circle_ports import Colleague, ColleagueAsk
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
 from dialogs.flows import circle_texts as says
-from dialogs.flows.common import route
+from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
 from dialogs.messages import Ask, Option, Say
@@ -133,7 +133,7 @@ async def colleague_subject(ctx: Context, event: Incoming) -> Turn:
 
 async def colleague_level(ctx: Context, event: Incoming) -> Turn:
     """The level; then the request goes to one matching colleague."""
-    options = tuple(Option(code, level_name(ctx, code)) for code in LEVELS)
+    options = (*(Option(code, level_name(ctx, code)) for code in LEVELS), menu_option(ctx))
     if isinstance(event, Entered):
         return Turn([Ask(ctx._("Quelle classe ?"), options, ctx.state.prompt, 3)])
     chosen = route(ctx, event, options)

@@ -74,9 +74,16 @@ async def _open_linked_lesson(ctx: Context, payload: str) -> Turn:
     return Turn(goto="lesson")
 
 
+ONBOARDING = frozenset({"welcome", "consent", "country", "role", "level"})
+
+
 async def menu(ctx: Context, event: Incoming) -> Turn:
-    """Open the main menu (onboarding first if it is not finished)."""
-    return Turn(goto="menu" if ctx.profile.complete else ctx.state.step)
+    """Open the main menu; onboarding first if it is not finished (its question again, or
+    its start when the learner left it: a learner just added to a shared phone)."""
+    if ctx.profile.complete:
+        return Turn(goto="menu")
+    ctx.state.data.pop("editing", None)
+    return Turn(goto=ctx.state.step if ctx.state.step in ONBOARDING else "welcome")
 
 
 async def progress(ctx: Context, event: Incoming) -> Turn:

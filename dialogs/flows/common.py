@@ -24,7 +24,12 @@ def unexpected(ctx: Context, event: Incoming) -> Turn:
         text = ctx._(
             "Je n'ai pas compris. Touchez un des boutons ci-dessous, ou écrivez votre choix."
         )
-    return Turn([Say(text)], reprompt=True)
+    return Turn([Say(f"{text} {menu_hint(ctx)}")], reprompt=True)
+
+
+def menu_hint(ctx: Context) -> str:
+    """How to get back to the menu from anywhere: the word typed alone (dialogs/engine.py)."""
+    return ctx._("Pour revenir au menu, écrivez « menu ».")
 
 
 def route(ctx: Context, event: Incoming, options: tuple[Option, ...]) -> str | Turn:

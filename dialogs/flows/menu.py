@@ -33,6 +33,7 @@ async def menu(ctx: Context, event: Incoming) -> Turn:
             Option("more", ctx._("➕ Plus de choix")),
         )
     if isinstance(event, Entered):
+        ctx.state.data.pop("editing", None)  # a settings edit left half-way ends here
         return Turn([Ask(ctx._("Que voulez-vous faire ?"), options, ctx.state.prompt)])
     return await _menu_choice(ctx, event, options)
 

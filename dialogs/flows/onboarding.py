@@ -17,15 +17,29 @@ COUNTRIES = ("BJ", "BF", "CM", "CI", "GN", "ML", "MR", "NE", "SN", "TD", "TG")
 
 def _after(ctx: Context, next_step: str) -> Turn:
     """Go on with onboarding, or back to the settings when the learner was only editing."""
-    if ctx.state.data.pop("editing", False):
+    # Editing a complete profile from the settings; a profile still onboarding goes on.
+    if ctx.state.data.pop("editing", False) and ctx.profile.complete:
         return Turn([Say(ctx._("C'est enregistré."))], goto="settings")
     return Turn(goto=next_step)
 
 
+def _edit_back(ctx: Context) -> tuple[Option, ...]:
+    """While editing one part of the profile from the settings: a way back, one tap."""
+    if ctx.state.data.get("editing") and ctx.profile.complete:
+        return (Option("back_settings", ctx._("↩️ Retour")),)
+    return ()
+
+
+def _edit_left(ctx: Context) -> Turn:
+    """Leave the edit unchanged, back to the settings."""
+    ctx.state.data.pop("editing", None)
+    return Turn(goto="settings")
+
+
 async def welcome(ctx: Context, event: Incoming) -> Turn:
     """Greet and ask for the interface language (names in their own script)."""
-    options = tuple(Option(lang.code, lang.name) for lang in ctx.languages)
-    if isinstance(event, Entered) and ctx.state.data.get("editing"):
+    options = tuple(Option(lang.code, lang.name) for lang in ctx.languages) + _edit_back(ctx)
+    if isinstance(event, Entered) and ctx.state.data.get("editing") and ctx.profile.complete:
         return Turn([Ask(ctx._("Choisissez votre langue :"), options, ctx.state.prompt)])
     if isinstance(event, Entered):
         greeting = ctx._(
@@ -37,6 +51,8 @@ async def welcome(ctx: Context, event: Incoming) -> Turn:
     chosen = choose(event, options)
     if chosen is None:
         return Turn(reprompt=True)  # "Bonjour", /start...: the greeting is the answer
+    if chosen == "back_settings":
+        return _edit_left(ctx)
     ctx.set_language(chosen)
     return _after(ctx, "consent")
 
@@ -76,12 +92,14 @@ async def consent(ctx: Context, event: Incoming) -> Turn:
 async def country(ctx: Context, event: Incoming) -> Turn:
     """Ask the learner's country (the eleven countries and "other")."""
     options = tuple(Option(code, ctx.t.country_name(code)) for code in COUNTRIES)
-    options += (Option("other", ctx._("Autre pays")),)
+    options += (Option("other", ctx._("Autre pays")), *_edit_back(ctx))
     if isinstance(event, Entered):
         return Turn([Ask(ctx._("Dans quel pays êtes-vous ?"), options, ctx.state.prompt, 2)])
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
+    if chosen == "back_settings":
+        return _edit_left(ctx)
     ctx.profile.country = chosen
     return _after(ctx, "role")
 
@@ -91,19 +109,22 @@ async def role(ctx: Context, event: Incoming) -> Turn:
     options = (
         Option("student", ctx._("🎒 Élève")),
         Option("teacher", ctx._("🧑‍🏫 Enseignant ou enseignante")),
+        *_edit_back(ctx),
     )
     if isinstance(event, Entered):
         return Turn([Ask(ctx._("Vous êtes :"), options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
+    if chosen == "back_settings":
+        return _edit_left(ctx)
     ctx.profile.role = chosen
     return _after(ctx, "level")
 
 
 async def level(ctx: Context, event: Incoming) -> Turn:
     """Ask the class level, from CP to Terminale."""
-    options = tuple(Option(code, level_name(ctx, code)) for code in LEVELS)
+    options = tuple(Option(code, level_name(ctx, code)) for code in LEVELS) + _edit_back(ctx)
     if isinstance(event, Entered):
         question = (
             ctx._("Quelle classe enseignez-vous surtout ?")
@@ -114,6 +135,8 @@ async def level(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
+    if chosen == "back_settings":
+        return _edit_left(ctx)
     ctx.profile.level = chosen
     if ctx.state.data.get("editing"):
         return _after(ctx, "menu")

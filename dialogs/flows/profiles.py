@@ -16,6 +16,7 @@ from dialogs.events import Entered, Incoming, OptionChosen, OptionsChosen, TextR
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.messages import Ask, Option, Say
 from dialogs.options import choose
+from dialogs.ports import EraseLearner
 from dialogs.profile_ports import (
     MAX_PROFILES,
     PIN_LOCK,
@@ -41,6 +42,31 @@ _ZONES = {  # the programme's countries: where the lock's end time is told
     "TG": "Africa/Lome",
 }
 _KEYS = ("target", "naming")  # this flow's working data
+
+# The steps of the gate (the PIN asked of the profile an erasure put in use) and their
+# counterparts outside it. A gate step sees every event, commands and old buttons included, so
+# nothing of the locked profile (its menu, its progress) is shown before its PIN; each of these
+# steps, reached from the gate, goes back to the gate, never to the locked profile's menu.
+_GATED = {
+    "profiles": UNLOCK_STEP,
+    "profile_pin": "profile_gate_pin",
+    "profile_forgot": "profile_gate_forgot",
+    "profile_erase": "profile_gate_erase",
+    "profile_name": "profile_gate_name",
+}
+
+
+_REMEMBERED = ("profile_gate_forgot", "profile_gate_erase", "profile_gate_name")  # PIN: unlock
+
+
+def _gated(ctx: Context) -> bool:
+    """Whether the phone is at the gate: the profile in use has not given its PIN yet."""
+    return ctx.state.step in GATES
+
+
+def _to(ctx: Context, step: str) -> str:
+    """`step`, or its counterpart at the gate when the phone is at the gate."""
+    return _GATED[step] if _gated(ctx) else step
 
 
 def _desk(ctx: Context) -> ProfileDesk:
@@ -137,15 +163,16 @@ async def _pick(ctx: Context, target: LearnerProfile) -> Turn:
     if not target.has_pin:
         return await _switch(ctx, target)
     ctx.state.data["target"] = target.id
-    return Turn(goto="profile_pin")
+    return Turn(goto=_to(ctx, "profile_pin"))
 
 
 async def _switch(ctx: Context, target: LearnerProfile) -> Turn:
     """Put `target` in use; this profile waits at its menu, unseen."""
     _leaving(ctx, Turn())
+    back = _to(ctx, "profiles")
     ctx.state.step = "menu" if ctx.profile.complete else "welcome"
     if not await _desk(ctx).switch(target.id, ctx.state.prompt):
-        return Turn([Say(ctx._("Ce profil n'existe plus."))], goto="profiles")
+        return Turn([Say(ctx._("Ce profil n'existe plus."))], goto=back)
     return Turn([Say(ctx._("C'est au tour de %(name)s.", name=name_of(ctx, target)))])
 
 
@@ -175,12 +202,37 @@ def _zone(country: str | None) -> ZoneInfo | None:
         return None
 
 
+async def _escape(ctx: Context, event: Incoming) -> Turn | None:
+    """At the gate, a command, "menu" or an old button: the gate again, with the way out.
+
+    The locked profile's menu is never shown before its PIN; the phone is offered its other
+    learners, "Code oublié ?" and a new learner instead, so /start and /menu always answer.
+    """
+    if not _gated(ctx):
+        return None
+    pin = read_pin(event.text) if isinstance(event, TextReceived) else None
+    if ctx.state.step in _REMEMBERED and pin is not None:  # remembered after all
+        return await _unlock(ctx, pin)
+    stale = isinstance(event, OptionChosen | OptionsChosen) and event.prompt != ctx.state.prompt
+    typed = event.text.strip() if isinstance(event, TextReceived) else ""
+    if not stale and not typed.startswith("/") and typed.casefold() != "menu":
+        return None
+    _leaving(ctx, Turn())
+    text = ctx._(
+        "Ce profil est protégé par un code PIN. Entrez son code, choisissez un autre élève, "
+        "ou touchez « Code oublié ? »."
+    )
+    return Turn([Say(text)], goto=UNLOCK_STEP)
+
+
 async def profile_pin(ctx: Context, event: Incoming) -> Turn:
     """Ask the PIN of the learner to switch to; three wrong ones lock their profile."""
+    if (escaped := await _escape(ctx, event)) is not None:
+        return escaped
     found = await _desk(ctx).profiles()
     target = _find(found, ctx.state.data.get("target"))
     if target is None:
-        return _leaving(ctx, Turn(goto="profiles"))
+        return _leaving(ctx, Turn(goto=_to(ctx, "profiles")))
     options = (
         Option("forgot", ctx._("Code oublié ?")),
         Option("back", ctx._("↩️ Retour")),
@@ -190,12 +242,12 @@ async def profile_pin(ctx: Context, event: Incoming) -> Turn:
         return Turn([Ask(ask, options, ctx.state.prompt)])
     if isinstance(event, TextReceived) and (pin := read_pin(event.text)) is not None:
         checked = await _desk(ctx).check_pin(target.id, pin, ctx.now)
-        return await _checked(ctx, target, checked, Turn(goto="profiles"))
+        return await _checked(ctx, target, checked, Turn(goto=_to(ctx, "profiles")))
     chosen = choose(event, options)
     if chosen == "forgot":
-        return Turn(goto="profile_forgot")
+        return Turn(goto=_to(ctx, "profile_forgot"))
     if chosen == "back":
-        return _leaving(ctx, Turn(goto="profiles"))
+        return _leaving(ctx, Turn(goto=_to(ctx, "profiles")))
     return _not_a_pin(ctx, event)
 
 
@@ -223,55 +275,73 @@ async def _checked(
     return Turn([Say(wrong)], reprompt=True)
 
 
-async def profile_unlock(ctx: Context, event: Incoming) -> Turn:
-    """After an erasure the phone uses a profile with a PIN: its PIN first, or another one.
-
-    Commands and old buttons reach this step too (the engine's gate): nothing of this
-    learner is shown before their PIN.
-    """
-    found = await _desk(ctx).profiles()
-    current = next(p for p in found if p.current)
-    others = tuple(
+def _gate_options(
+    ctx: Context, found: list[LearnerProfile], current: LearnerProfile
+) -> tuple[Option, ...]:
+    """At the gate: the other learners, "Code oublié ?", and a new learner."""
+    options = [
         Option(f"p{p.id}", f"👤 {name_of(ctx, p)}" + (" 🔒" if p.has_pin else ""))
         for p in found
         if not p.current
-    )
+    ]
+    options.append(Option("forgot", ctx._("Code oublié ?")))
+    if len(found) < MAX_PROFILES:
+        options.append(Option("add", ctx._("➕ Ajouter un élève")))
+    return tuple(options)
+
+
+async def _unlock(ctx: Context, pin: str) -> Turn:
+    """The PIN of the profile at the gate: its menu when right, the gate again otherwise."""
+    current = next(p for p in await _desk(ctx).profiles() if p.current)
+    checked = await _desk(ctx).check_pin(current.id, pin, ctx.now)
+    if checked.ok:
+        _leaving(ctx, Turn())
+        return Turn(goto="menu" if ctx.profile.complete else "welcome")
+    if ctx.state.step == UNLOCK_STEP:
+        return await _checked(ctx, current, checked, Turn(reprompt=True))
+    return await _checked(ctx, current, checked, Turn(goto=UNLOCK_STEP))
+
+
+async def profile_unlock(ctx: Context, event: Incoming) -> Turn:
+    """After an erasure the phone uses a profile with a PIN: its PIN first, or another way.
+
+    Commands and old buttons reach this step too (the engine's gate): nothing of this
+    learner is shown before their PIN. The way out is always offered: another learner of the
+    phone (their own PIN asked when they have one), "Code oublié ?" and a new learner.
+    """
+    if (escaped := await _escape(ctx, event)) is not None:
+        return escaped
+    found = await _desk(ctx).profiles()
+    current = next(p for p in found if p.current)
+    options = _gate_options(ctx, found, current)
     if isinstance(event, Entered):
         ask = ctx._("Code PIN de %(name)s (4 chiffres) :", name=name_of(ctx, current))
-        return Turn([Ask(ask, others, ctx.state.prompt)])
+        return Turn([Ask(ask, options, ctx.state.prompt)])
     if isinstance(event, TextReceived) and (pin := read_pin(event.text)) is not None:
-        checked = await _desk(ctx).check_pin(current.id, pin, ctx.now)
-        if checked.ok:
-            return Turn(goto="menu" if ctx.profile.complete else "welcome")
-        return await _checked(ctx, current, checked, Turn(reprompt=True))
-    stale = isinstance(event, OptionChosen | OptionsChosen) and event.prompt != ctx.state.prompt
-    chosen = None if stale else choose(event, others)
+        return await _unlock(ctx, pin)
+    chosen = choose(event, options)
+    if chosen == "forgot":
+        ctx.state.data["target"] = current.id
+        return Turn(goto="profile_gate_forgot")
+    if chosen == "add":
+        ctx.state.data["naming"] = "new"
+        return Turn(goto="profile_gate_name")
     target = _find(found, _int(chosen[1:])) if chosen else None
-    if target is not None and not target.has_pin:
-        return await _switch(ctx, target)
-    if target is not None:  # another locked profile: the same gate asks its PIN
-        locked = _locked(ctx, target, target.locked_until)
-        return Turn([locked] if locked else [Say(_gate_note(ctx, target))], reprompt=True)
+    if target is not None:
+        return await _pick(ctx, target)
     return _not_a_pin(ctx, event)
-
-
-def _gate_note(ctx: Context, target: LearnerProfile) -> str:
-    """How to reach a protected profile from the gate."""
-    return ctx._(
-        "Pour passer au profil de %(name)s, entrez d'abord le code de ce profil-ci, "
-        "puis choisissez « Changer d'élève ».",
-        name=name_of(ctx, target),
-    )
 
 
 async def profile_name(ctx: Context, event: Incoming) -> Turn:
     """Ask a first name: the current learner's (once), then the new learner's."""
+    if (escaped := await _escape(ctx, event)) is not None:
+        return escaped
     naming = ctx.state.data.get("naming", "new")
     options = (Option("back", ctx._("↩️ Retour")),)
     if isinstance(event, Entered):
         return Turn([Ask(_name_question(ctx, naming), options, ctx.state.prompt)])
     if choose(event, options) == "back":
-        return _leaving(ctx, Turn(goto="profiles"))
+        return _leaving(ctx, Turn(goto=_to(ctx, "profiles")))
     name = clean_name(event.text) if isinstance(event, TextReceived) else None
     if name is None:
         again = ctx._("Écrivez seulement un prénom (20 lettres au plus).")
@@ -300,6 +370,7 @@ async def _add(ctx: Context, name: str) -> Turn:
     """Create the new learner's profile and hand the phone over to its onboarding."""
     _leaving(ctx, Turn())
     parked = ctx.state.step
+    back = _to(ctx, "profiles")
     ctx.state.step = "menu" if ctx.profile.complete else "welcome"
     if not await _desk(ctx).add(name, ctx.state.prompt):
         ctx.state.step = parked
@@ -308,7 +379,7 @@ async def _add(ctx: Context, name: str) -> Turn:
             "Ce téléphone a déjà %(n)s élèves : c'est le maximum.",
             MAX_PROFILES,
         )
-        return Turn([Say(text)], goto="profiles")
+        return Turn([Say(text)], goto=back)
     hello = ctx._(
         "Nouveau profil : %(name)s. Ses réponses et ses progrès seront séparés de ceux des "
         "autres élèves.",
@@ -336,32 +407,38 @@ async def profile_set_pin(ctx: Context, event: Incoming) -> Turn:
 
 
 async def profile_forgot(ctx: Context, event: Incoming) -> Turn:
-    """A forgotten PIN: the main profile removes it; anyone may erase that profile instead."""
+    """A forgotten PIN: the main profile removes it with its own PIN; or erase that profile.
+
+    Nothing here shows the forgotten profile's progress: removing its PIN takes the main
+    profile's own PIN (the parent's), typed again at that moment, so a sibling who finds the
+    phone on the main profile cannot open it; erasing it shows nothing and keeps nothing.
+    """
+    if (escaped := await _escape(ctx, event)) is not None:
+        return escaped
     found = await _desk(ctx).profiles()
     target = _find(found, ctx.state.data.get("target"))
     current = next(p for p in found if p.current)
     if target is None:
-        return _leaving(ctx, Turn(goto="profiles"))
+        return _leaving(ctx, Turn(goto=_to(ctx, "profiles")))
     options = _forgot_options(ctx, current, target)
     if isinstance(event, Entered):
         return Turn([Ask(_forgot_text(ctx, found, current, target), options, ctx.state.prompt)])
     chosen = choose(event, options)
-    if chosen == "reset" and await _desk(ctx).reset_pin(target.id):
-        done = ctx._("Le code de %(name)s est retiré.", name=name_of(ctx, target))
-        return _leaving(ctx, Turn([Say(done)], goto="profiles"))
+    if chosen == "reset":
+        return Turn(goto="profile_reset")
     if chosen == "erase":
-        return Turn(goto="profile_erase")
+        return Turn(goto=_to(ctx, "profile_erase"))
     if chosen == "back":
-        return _leaving(ctx, Turn(goto="profiles"))
+        return _leaving(ctx, Turn(goto=_to(ctx, "profiles")))
     return unexpected(ctx, event)
 
 
 def _forgot_options(
     ctx: Context, current: LearnerProfile, target: LearnerProfile
 ) -> tuple[Option, ...]:
-    """Remove the PIN (main profile only), erase the profile, or go back."""
+    """Remove the PIN (the main profile, itself protected), erase the profile, or go back."""
     options = [Option("erase", ctx._("🗑️ Effacer ce profil")), Option("back", ctx._("↩️ Retour"))]
-    if current.main:
+    if current.main and current.has_pin and not target.current:
         options.insert(0, Option("reset", ctx._("🔓 Retirer son code")))
     return tuple(options)
 
@@ -369,30 +446,86 @@ def _forgot_options(
 def _forgot_text(
     ctx: Context, found: list[LearnerProfile], current: LearnerProfile, target: LearnerProfile
 ) -> str:
-    """Who can remove a forgotten PIN."""
+    """Who can remove a forgotten PIN, and what erasing the profile means."""
     name = name_of(ctx, target)
-    if current.main:
-        return ctx._(
-            "Ce profil est le profil principal du téléphone : vous pouvez retirer le code "
-            "de %(name)s (ses progrès sont gardés), ou effacer son profil.",
-            name=name,
-        )
-    main = next(p for p in found if p.main)
-    return ctx._(
-        "Seul le profil principal (%(main)s) peut retirer le code de %(name)s, depuis "
-        "« Changer d'élève ». Sinon, vous pouvez effacer le profil de %(name)s : ses progrès "
-        "seront perdus, et personne ne les verra.",
-        main=name_of(ctx, main),
+    erase = ctx._(
+        "Sinon, vous pouvez effacer le profil de %(name)s : ses progrès seront perdus, et "
+        "personne ne les verra. Les autres élèves du téléphone gardent les leurs.",
         name=name,
     )
+    if target.main:
+        why = ctx._(
+            "Le code du profil principal ne peut être retiré par personne : il protège ses progrès."
+        )
+    elif current.main and current.has_pin and not target.current:
+        why = ctx._(
+            "Vous êtes sur le profil principal : vous pouvez retirer le code de %(name)s "
+            "(ses progrès sont gardés) en entrant votre propre code.",
+            name=name,
+        )
+    elif current.main and not target.current:
+        why = ctx._(
+            "Pour retirer le code de %(name)s en gardant ses progrès, le profil principal "
+            "doit d'abord avoir son propre code : « Changer d'élève », puis « Mettre un code "
+            "PIN ».",
+            name=name,
+        )
+    else:
+        main = next(p for p in found if p.main)
+        why = ctx._(
+            "Le profil principal (%(main)s) peut retirer le code de %(name)s en gardant ses "
+            "progrès, depuis « Changer d'élève », avec son propre code.",
+            main=name_of(ctx, main),
+            name=name,
+        )
+    return f"{why}\n\n{erase}"
+
+
+async def profile_reset(ctx: Context, event: Incoming) -> Turn:
+    """The main profile's own PIN, typed again, before it removes another learner's PIN."""
+    found = await _desk(ctx).profiles()
+    target = _find(found, ctx.state.data.get("target"))
+    current = next(p for p in found if p.current)
+    if target is None or not current.main or not current.has_pin:
+        return _leaving(ctx, Turn(goto="profiles"))
+    options = (Option("forgot", ctx._("Code oublié ?")), Option("back", ctx._("↩️ Retour")))
+    if isinstance(event, Entered):
+        ask = ctx._(
+            "Pour retirer le code de %(name)s, entrez le code PIN du profil principal :",
+            name=name_of(ctx, target),
+        )
+        return Turn([Ask(ask, options, ctx.state.prompt)])
+    if isinstance(event, TextReceived) and (pin := read_pin(event.text)) is not None:
+        checked = await _desk(ctx).check_pin(current.id, pin, ctx.now)
+        if checked.ok and await _desk(ctx).reset_pin(target.id):
+            done = ctx._("Le code de %(name)s est retiré.", name=name_of(ctx, target))
+            return _leaving(ctx, Turn([Say(done)], goto="profiles"))
+        if checked.ok:  # pragma: no cover - the main profile may always
+            return _leaving(ctx, Turn(goto="profiles"))
+        return await _checked(ctx, current, checked, Turn(goto="profiles"))
+    chosen = choose(event, options)
+    if chosen == "forgot":  # the parent's own PIN: nobody can remove it, nothing is opened
+        why = ctx._(
+            "Le code du profil principal ne peut être retiré par personne : il protège ses progrès."
+        )
+        return _leaving(ctx, Turn([Say(why)], goto="profiles"))
+    if chosen == "back":
+        return _leaving(ctx, Turn(goto="profiles"))
+    return _not_a_pin(ctx, event)
 
 
 async def profile_erase(ctx: Context, event: Incoming) -> Turn:
-    """Confirm, then erase another learner's profile and everything about it."""
+    """Confirm, then erase a learner's profile and everything about it.
+
+    At the gate the profile to erase is the one in use (its PIN forgotten): it goes the way
+    /supprimer_mes_donnees goes, and the phone moves on to another learner or starts afresh.
+    """
+    if (escaped := await _escape(ctx, event)) is not None:
+        return escaped
     found = await _desk(ctx).profiles()
     target = _find(found, ctx.state.data.get("target"))
-    if target is None or target.current:
-        return _leaving(ctx, Turn(goto="profiles"))
+    if target is None or (target.current and not _gated(ctx)):
+        return _leaving(ctx, Turn(goto=_to(ctx, "profiles")))
     name = name_of(ctx, target)
     options = (
         Option("erase", ctx._("Oui, effacer %(name)s", name=name)),
@@ -405,12 +538,15 @@ async def profile_erase(ctx: Context, event: Incoming) -> Turn:
         )
         return Turn([Ask(ask, options, ctx.state.prompt)])
     chosen = choose(event, options)
+    done = ctx._("Le profil de %(name)s est effacé.", name=name)
+    if chosen == "erase" and target.current:
+        return Turn([Say(done)], effects=[EraseLearner()])
     if chosen == "erase":
         await _desk(ctx).erase(target.id)
-        done = ctx._("Le profil de %(name)s est effacé.", name=name)
         return _leaving(ctx, Turn([Say(done)], goto="profiles"))
     if chosen == "keep":
-        return _leaving(ctx, Turn([Say(ctx._("Rien n'a été effacé."))], goto="profiles"))
+        kept = Turn([Say(ctx._("Rien n'a été effacé."))], goto=_to(ctx, "profiles"))
+        return _leaving(ctx, kept)
     return unexpected(ctx, event)
 
 
@@ -442,6 +578,11 @@ STEPS: dict[str, Step] = {
     "profile_set_pin": profile_set_pin,
     "profile_forgot": profile_forgot,
     "profile_erase": profile_erase,
+    "profile_reset": profile_reset,
+    "profile_gate_pin": profile_pin,
+    "profile_gate_forgot": profile_forgot,
+    "profile_gate_erase": profile_erase,
+    "profile_gate_name": profile_name,
 }
 COMMANDS: dict[str, Step] = {"eleve": switch_command, "eleves": switch_command}
-GATES = frozenset({UNLOCK_STEP})  # steps that see every event, commands included
+GATES = frozenset(_GATED.values())  # steps that see every event, commands included

@@ -220,3 +220,24 @@ async def test_declining_the_last_colleague_promises_no_one_else(
     assert "C'est noté." in said and "autre collègue" not in said
     told = [text for ext, _, text in await relays(talk) if ext == "asker"]
     assert told and "Aucun·e collègue n'est disponible" in told[-1]
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp", "web"])
+async def test_every_step_of_a_new_circle_or_a_colleague_search_has_the_menu(
+    talk: Conversations, database_url: str, channel: str
+) -> None:
+    admin = await national_admin(talk, database_url)
+    asker = await teacher(talk, await invite_code(admin), channel, "221770000043", "Sénégal")
+    await asker.send("/cercles")
+    await asker.tap("Trouver un·e collègue")
+    await asker.tap("Mathématiques")
+    assert "🏠 Menu" in asker.options()  # the class: one tap back to the menu
+    left = await asker.tap("🏠 Menu")
+    assert "Que voulez-vous faire" in asker.texts(left)
+    await admin.send("/cercles")
+    await admin.tap("Nouveau cercle")
+    assert "🏠 Menu" in admin.options()  # the subject
+    await admin.tap("Mathématiques")
+    assert "🏠 Menu" in admin.options()  # the classes
+    left = await admin.tap("🏠 Menu")
+    assert "Que voulez-vous faire" in admin.texts(left)

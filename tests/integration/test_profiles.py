@@ -293,9 +293,28 @@ async def test_a_forgotten_pin_is_removed_by_the_main_profile(database_url: str)
         await switch_to(phone, "Fatou")
         await phone.send("/eleve")
         await phone.tap("Awa 🔒")
+        # A main profile without a PIN of its own cannot open Awa's: anyone could use it.
+        forgot = phone.texts(await phone.tap("Code oublié"))
+        assert "doit d'abord avoir son propre code" in forgot
+        assert "Retirer son code" not in phone.options()
+        await phone.tap("Retour")
+        await phone.tap("Mettre un code PIN")
+        await phone.send("1357")
+        await phone.send("/eleve")
+        await phone.tap("Awa 🔒")
+        await phone.tap("Code oublié")
+        asked = phone.texts(await phone.tap("Retirer son code"))
+        assert "code PIN du profil principal" in asked
+        assert "Code oublié ?" in phone.options()  # at every PIN prompt
+        forgot = phone.texts(await phone.tap("Code oublié ?"))
+        assert "ne peut être retiré par personne" in forgot and "👤 Awa 🔒" in phone.options()
+        await phone.tap("Awa 🔒")
         await phone.tap("Code oublié")
         await phone.tap("Retirer son code")
-        await phone.send("/eleve")
+        wrong = phone.texts(await phone.send("2468"))  # Awa's PIN is not the parent's
+        assert "Encore 2 essais" in wrong
+        done = phone.texts(await phone.send("1357"))
+        assert "Le code d'Awa est retiré" in done
         assert "Awa 🔒" not in phone.options()
         switched = phone.texts(await phone.tap("Awa"))
         assert "C'est au tour d'Awa" in switched
@@ -316,7 +335,7 @@ async def test_a_sibling_may_erase_a_forgotten_profile_after_confirming(
         await phone.send("/eleve")
         await phone.tap("Fatou 🔒")
         forgot = phone.texts(await phone.tap("Code oublié"))
-        assert "Seul le profil principal (Fatou)" in forgot
+        assert "Le code du profil principal ne peut être retiré par personne" in forgot
         assert "Retirer son code" not in phone.options()
         await phone.tap("Effacer ce profil")
         kept = phone.texts(await phone.tap("Non, garder"))
@@ -330,3 +349,143 @@ async def test_a_sibling_may_erase_a_forgotten_profile_after_confirming(
         assert await users_count(conversations.store) == 1
         again = await phone._deliver(TextReceived(phone.user, "after", "/menu"))
         assert "Que voulez-vous faire" in phone.texts(again)
+
+
+async def add_learner(person: Person, name: str, level: str = "CE2") -> None:
+    """Another learner of the family onboards on the phone (a named profile exists)."""
+    await person.send("/eleve")
+    await person.tap("Ajouter un élève")
+    await person.send(name)
+    for label in ("Français", "J'accepte", "Élève", level):
+        await person.tap(label)
+
+
+async def gated_family(phone: Person) -> None:
+    """Fatou, Awa (PIN 4321, a lesson done) and Moussa; Fatou erases herself: Awa's gate."""
+    await family(phone)
+    await finish_a_lesson(phone)  # Awa's
+    await phone.send("/eleve")
+    await phone.tap("Mettre un code PIN")
+    await phone.send("4321")
+    await add_learner(phone, "Moussa")
+    await switch_to(phone, "Fatou")
+    await phone.send("/supprimer_mes_donnees")
+    erased = phone.texts(await phone.tap("Oui, tout effacer"))
+    assert "Code PIN d'Awa" in erased
+
+
+async def test_start_and_menu_at_the_gate_offer_the_other_learners(database_url: str) -> None:
+    async with open_conversations(database_url) as conversations:
+        phone = Person.on(conversations, "telegram", "7010")
+        await gated_family(phone)
+        assert "Code oublié ?" in phone.options()
+        for command in ("/start", "/menu", "menu", "/progres", "/eleve"):
+            said = phone.texts(await phone.send(command))
+            assert "protégé par un code PIN" in said, command
+            assert "Que voulez-vous faire" not in said and NOT_YET not in said
+            assert "Vous avez terminé" not in said
+            assert {"👤 Moussa", "Code oublié ?", "➕ Ajouter un élève"} <= set(phone.options())
+        switched = phone.texts(await phone.tap("Moussa"))
+        assert "C'est au tour de Moussa" in switched
+        assert "Que voulez-vous faire" in switched
+        # Awa's profile is asked its PIN from the list as usual; her lesson is kept.
+        await phone.send("/eleve")
+        await phone.tap("Awa 🔒")
+        await phone.send("4321")
+        assert NOT_YET not in await progress(phone)
+
+
+async def test_a_protected_sibling_is_asked_its_pin_at_the_gate(database_url: str) -> None:
+    async with open_conversations(database_url) as conversations:
+        phone = Person.on(conversations, "telegram", "7011")
+        await family(phone)
+        await finish_a_lesson(phone)  # Awa's
+        await phone.send("/eleve")
+        await phone.tap("Mettre un code PIN")
+        await phone.send("4321")
+        await add_learner(phone, "Moussa")
+        await phone.send("/eleve")
+        await phone.tap("Mettre un code PIN")
+        await phone.send("9999")
+        await switch_to(phone, "Fatou")
+        await phone.send("/supprimer_mes_donnees")
+        await phone.tap("Oui, tout effacer")
+        asked = phone.texts(await phone.tap("Moussa 🔒"))
+        assert "Code PIN de Moussa" in asked
+        back = phone.texts(await phone.send("/menu"))  # still the gate, never Awa's menu
+        assert "protégé par un code PIN" in back and "Code PIN d'Awa" in back
+        await phone.tap("Moussa 🔒")
+        opened = phone.texts(await phone.send("9999"))
+        assert "C'est au tour de Moussa" in opened and "Que voulez-vous faire" in opened
+
+
+async def test_the_last_learner_behind_a_forgotten_pin_can_start_afresh(
+    database_url: str,
+) -> None:
+    async with open_conversations(database_url) as conversations:
+        store = conversations.store
+        phone = Person.on(conversations, "whatsapp", "221770000042")
+        await family(phone)
+        await finish_a_lesson(phone)  # Awa's
+        await phone.send("/eleve")
+        await phone.tap("Mettre un code PIN")
+        await phone.send("4321")
+        await switch_to(phone, "Fatou")
+        await phone.send("/supprimer_mes_donnees")
+        await phone.tap("Oui, tout effacer")
+        # Awa, alone now (the main profile), has forgotten her PIN: never stuck.
+        assert {"Code oublié ?", "➕ Ajouter un élève"} <= set(phone.options())
+        forgot = phone.texts(await phone.tap("Code oublié ?"))
+        assert "ne peut être retiré par personne" in forgot
+        assert NOT_YET not in forgot and "Que voulez-vous faire" not in forgot
+        assert phone.texts(await phone.send("/start")).count("protégé par un code PIN") == 1
+        # A new learner may start on the phone, Awa's profile kept behind its PIN.
+        await phone.tap("Ajouter un élève")
+        assert "protégé par un code PIN" in phone.texts(await phone.send("/menu"))
+        await phone.tap("Ajouter un élève")
+        added = phone.texts(await phone.send("Binta"))
+        assert "Nouveau profil : Binta" in added
+        for label in ("Français", "J'accepte", "Élève", "CE1"):
+            await phone.tap(label)
+        await phone.send("/eleve")
+        assert "👤 Awa 🔒" in phone.options()
+        await phone.tap("Awa 🔒")
+        await phone.tap("Code oublié ?")
+        await phone.tap("Effacer ce profil")
+        done = phone.texts(await phone.tap("Oui, effacer Awa"))
+        assert "Le profil d'Awa est effacé" in done
+        assert await users_count(store) == 1
+        assert "Que voulez-vous faire" in phone.texts(await phone.send("/menu"))
+
+
+async def test_a_forgotten_pin_at_the_gate_erases_only_that_profile(database_url: str) -> None:
+    async with open_conversations(database_url) as conversations:
+        store = conversations.store
+        phone = Person.on(conversations, "web", "family-gate-erase")
+        await gated_family(phone)
+        await phone.tap("Code oublié ?")
+        kept = phone.texts(await phone.tap("Retour"))
+        assert "Code PIN d'Awa" in kept
+        await phone.tap("Code oublié ?")
+        await phone.tap("Effacer ce profil")
+        assert "protégé par un code PIN" in phone.texts(await phone.send("/menu"))
+        await phone.tap("Code oublié ?")
+        await phone.tap("Effacer ce profil")
+        done = phone.texts(await phone.tap("Oui, effacer Awa"))
+        assert "Le profil d'Awa est effacé" in done
+        assert "Que voulez-vous faire" in done  # Moussa, the one left, goes on
+        assert await users_count(store) == 1
+
+
+async def test_a_locked_gate_still_offers_the_way_out(database_url: str) -> None:
+    async with open_conversations(database_url) as conversations:
+        phone = Person.on(conversations, "telegram", "7012")
+        await gated_family(phone)
+        for _ in range(3):
+            said = phone.texts(await phone.send("1111"))
+        assert "bloqué pendant 15 minutes" in said
+        assert {"👤 Moussa", "Code oublié ?", "➕ Ajouter un élève"} <= set(phone.options())
+        assert "bloqué" in phone.texts(await phone.send("4321"))  # even the right PIN waits
+        assert "protégé par un code PIN" in phone.texts(await phone.send("/start"))
+        switched = phone.texts(await phone.tap("Moussa"))
+        assert "C'est au tour de Moussa" in switched and "Que voulez-vous faire" in switched
