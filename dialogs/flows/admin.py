@@ -247,13 +247,14 @@ async def my_id(ctx: Context, event: Incoming) -> Turn:
     operator only; everywhere else /mon_code (a short code an admin types) is the better way.
     """
     channel, external_id = ctx.user.channel, ctx.user.external_id
+    command = f"python -m bot admin grant --channel {channel} --id {external_id} --role …"
     lines = [
         ctx._("Votre canal : %(channel)s", channel=channel),
         ctx._("Votre identifiant : %(id)s", id=external_id),
         ctx._(
             "Pour recevoir un rôle, donnez plutôt /mon_code à un administrateur. L'équipe "
             "technique, elle, écrit : %(command)s",
-            command=f"python -m bot admin grant --channel {channel} --id {external_id} --role …",
+            command=command,
         ),
     ]
     if ctx.address_is_key:  # the web chat: the id opens the conversation
