@@ -20,7 +20,11 @@ from dialogs.messages import Ask
 from tests.driver import find_option, text_of
 from tests.store_driver import open_conversations
 
-LATER = datetime.now(UTC) + timedelta(minutes=1)  # the lease of a dead worker's claim is over
+
+def later(minutes: float = 1) -> datetime:
+    """A moment when the lease of a dead worker's claim is over (taken when the test runs:
+    a module-level time is minutes old by the time a long suite reaches these tests)."""
+    return datetime.now(UTC) + timedelta(minutes=minutes)
 
 
 class Died(Exception):
@@ -85,11 +89,11 @@ async def test_a_consent_saved_by_a_dying_worker_is_answered_by_the_resender(
         before = len(phone.read)
         # The resender leaves a reply alone while its worker's lease lasts...
         assert await Resender(bot).sweep() == 0
-        assert await Resender(bot).sweep(LATER) == 1
+        assert await Resender(bot).sweep(later()) == 1
         assert await pending(bot) == 0
         asked = phone.read[before:]
         assert len(asked) == 1 and "pays" in asked[0].lower()  # the next question: a country
-        assert await Resender(bot).sweep(LATER + timedelta(minutes=1)) == 0  # sent once
+        assert await Resender(bot).sweep(later(2)) == 0  # sent once
         # ...and Telegram delivering the update again is a duplicate: nothing more is sent.
         assert not await bot.handle(consent, "u3", phone.receive)
         assert len(phone.read) == before + 1
@@ -112,7 +116,7 @@ async def test_a_delivery_repeated_after_the_worker_died_gets_the_kept_reply_at_
         asked = phone.read[before:]
         assert len(asked) == 1 and "pays" in asked[0].lower()  # ...answered with the kept reply
         assert await pending(bot) == 0
-        assert await Resender(bot).sweep(LATER) == 0  # nothing left to send twice
+        assert await Resender(bot).sweep(later()) == 0  # nothing left to send twice
 
 
 async def test_the_next_turn_sends_what_was_left_first(database_url: str) -> None:
@@ -148,7 +152,7 @@ async def test_two_resenders_send_a_left_reply_once(database_url: str) -> None:
         with pytest.raises(Died):
             await one.handle(tap(user, phone, "Français", "u2"), "u2", dies)
         before = phone.replies
-        sent = await asyncio.gather(Resender(one).sweep(LATER), Resender(two).sweep(LATER))
+        sent = await asyncio.gather(Resender(one).sweep(later()), Resender(two).sweep(later()))
         assert sorted(sent) == [0, 1]
         assert phone.replies == before + 1
 
@@ -161,7 +165,7 @@ async def test_a_failing_send_is_retried_then_given_up(database_url: str) -> Non
             await bot.handle(TextReceived(user, "m1", "/start"), "u1", dies)
         resender = Resender(bot, max_attempts=2)
         for minutes in range(1, 4):
-            await resender.sweep(LATER + timedelta(minutes=minutes))
+            await resender.sweep(later(1 + minutes))
         assert await pending(bot) == 0  # tried twice, then given up (logged)
 
 
@@ -171,7 +175,7 @@ async def test_a_web_reply_left_behind_comes_with_the_next_hello(database_url: s
         await bot.handle(Resumed(user, "hello"), None, phone.receive)
         with pytest.raises(Died):
             await bot.handle(TextReceived(user, "m1", "/aide"), "web:1", dies)
-        assert await Resender(bot).sweep(LATER) == 0  # no tab to reach from here
+        assert await Resender(bot).sweep(later()) == 0  # no tab to reach from here
         before = len(phone.read)
         await bot.handle(Resumed(user, "hello"), None, phone.receive)  # the tab opens again
         assert len(phone.read) > before + 1 and await pending(bot) == 0

@@ -77,8 +77,13 @@ async def answer_right(learner: TelegramLearner) -> list[Call]:
 
 
 async def open_first_lesson(learner: TelegramLearner) -> None:
-    """Menu -> courses -> (subject) -> the first course -> its first lesson."""
+    """Menu -> courses -> mathematics -> the fractions course (its lessons have pictures)
+    -> its first lesson."""
     await learner.tap("Les cours")
+    for option in ("mathematiques", "fractions"):
+        offered = [b["callback_data"].split(":")[1] for b in buttons(learner.last_keyboard())]
+        if option in offered:
+            await learner.tap(option)
     while not any(b["text"].startswith("1.") for b in buttons(learner.last_keyboard())):
         await learner.tap(buttons(learner.last_keyboard())[0]["callback_data"].split(":")[1])
     await learner.tap("1.")
