@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from bot.i18n import I18n
 from bot.storage import reminders as stored
 from bot.storage.reminders import Learner
-from bot.storage.sql import PgRunner, Runner, SqliteRunner, utc
+from bot.storage.sql import Runner, utc
 from bot.storage.store import SqlStore
 from content.library import Library
 from dialogs.flows.reminders import ReminderFacts, reminder_text
@@ -81,7 +80,7 @@ class ReminderLoop:
     async def _batch(self, now: datetime) -> tuple[int, int]:
         """One transaction over up to BATCH due reminders: (queued, seen)."""
         queued = 0
-        async with self._tx() as runner:
+        async with self.store.transaction() as runner:
             lock = "" if self.store.on_sqlite else " FOR UPDATE SKIP LOCKED"
             found = await stored.due_now(runner, now, BATCH, lock)
             for due in found:
@@ -91,16 +90,6 @@ class ReminderLoop:
                     log.warning("reminder skipped (%s)", type(error).__name__, exc_info=True)
                     await stored.take(runner, due, now + SKIPPED)  # else due again each pass
         return queued, len(found)
-
-    @asynccontextmanager
-    async def _tx(self) -> AsyncIterator[Runner]:
-        """A short transaction of its own (as the outbox's)."""
-        if self.store.on_sqlite:
-            async with self.store.sqlite_transaction() as db:
-                yield SqliteRunner(db)
-            return
-        async with self.store.engine.begin() as conn:
-            yield PgRunner(conn)
 
     async def _one(self, runner: Runner, due: stored.Due, now: datetime) -> int:
         """Take one due reminder (unless another worker did) and queue it if it may go."""

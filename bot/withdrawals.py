@@ -12,29 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.storage.sql import PgRunner, Runner, SqliteRunner
 from bot.storage.store import SqlStore
 
 log = logging.getLogger("imaginecole.withdrawals")
 BATCH = 50
 PAUSE = 30.0  # seconds between two looks at the queue
-
-
-@asynccontextmanager
-async def _tx(store: SqlStore) -> AsyncIterator[Runner]:
-    """A short transaction of its own, outside any turn."""
-    if store.on_sqlite:
-        async with store.sqlite_transaction() as db:
-            yield SqliteRunner(db)
-        return
-    async with store.engine.begin() as conn:
-        yield PgRunner(conn)
 
 
 def _address(platform_id: str) -> tuple[int, int] | None:
@@ -50,7 +36,7 @@ def _address(platform_id: str) -> tuple[int, int] | None:
 
 async def withdraw(store: SqlStore, bot: Bot, limit: int = BATCH) -> int:
     """Delete the queued copies on Telegram; how many were deleted."""
-    async with _tx(store) as runner:
+    async with store.transaction() as runner:
         rows = await runner.run(
             "SELECT id, platform_id FROM withdrawals WHERE status = 'queued' ORDER BY id LIMIT :n",
             n=limit,
@@ -65,7 +51,7 @@ async def withdraw(store: SqlStore, bot: Bot, limit: int = BATCH) -> int:
                 status, done = "done", done + 1
             except TelegramError as error:
                 log.info("withdrawal %s failed: %s", row_id, error)
-        async with _tx(store) as runner:
+        async with store.transaction() as runner:
             await runner.run(
                 "UPDATE withdrawals SET status = :status WHERE id = :id", status=status, id=row_id
             )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.storage.sql import PgRunner, as_json, sqlite_params, utc
+from bot.storage.sql import as_json, utc
 from bot.storage.store import SqlStore
 
 Row = Sequence[Any]
@@ -46,19 +46,9 @@ class ChannelStore:
     def __init__(self, store: SqlStore) -> None:
         self.store = store
 
-    async def _run(self, sql: str, **params: Any) -> list[Row]:
-        """Run one statement and return its rows (none for writes)."""
-        if self.store.on_sqlite:
-            cursor = await self.store.sqlite_execute(sql, sqlite_params(params))
-            return cursor.fetchall()
-        async with self.store.engine.begin() as conn:
-            return await PgRunner(conn).run(sql, **params)
-
-    # --- the WhatsApp inbox: stored before the 200, deleted once handled ------------------
-
     async def inbox_put(self, body: bytes, at: datetime) -> int:
         """Store a verified webhook body durably, its first handling begun; returns its id."""
-        rows = await self._run(
+        rows = await self.store.statement(
             "INSERT INTO whatsapp_inbox (body, received_at, attempts) VALUES (:body, :at, 1)"
             " RETURNING id",
             body=body,
@@ -70,7 +60,7 @@ class ChannelStore:
         self, limit: int = 500, before: datetime | None = None
     ) -> list[tuple[int, bytes]]:
         """Bodies stored but not yet handled (received before `before`), oldest first."""
-        rows = await self._run(
+        rows = await self.store.statement(
             "SELECT id, body FROM whatsapp_inbox WHERE received_at < :before"
             " ORDER BY id LIMIT :limit",
             limit=limit,
@@ -81,7 +71,7 @@ class ChannelStore:
     async def inbox_attempt(self, body_id: int, step: int = 1) -> int | None:
         """Count one more handling of a stored body before it begins (a crash counts too);
         how many have begun, None when the body is gone (handled elsewhere)."""
-        rows = await self._run(
+        rows = await self.store.statement(
             "UPDATE whatsapp_inbox SET attempts = attempts + :step WHERE id = :id"
             " RETURNING attempts",
             id=body_id,
@@ -95,13 +85,13 @@ class ChannelStore:
             return
         marks = ", ".join(f":i{n}" for n in range(len(body_ids)))
         params = {f"i{n}": body_id for n, body_id in enumerate(body_ids)}
-        await self._run(f"DELETE FROM whatsapp_inbox WHERE id IN ({marks})", **params)
+        await self.store.statement(f"DELETE FROM whatsapp_inbox WHERE id IN ({marks})", **params)
 
     # --- the 24-hour window and reachability ----------------------------------------------
 
     async def touch(self, user_id: int, inbound_at: datetime) -> Contact:
         """The learner wrote at `inbound_at`: their window opens, they are reachable again."""
-        rows = await self._run(
+        rows = await self.store.statement(
             "INSERT INTO channel_contacts (user_id, last_inbound_at) VALUES (:uid, :at) "
             "ON CONFLICT (user_id) DO UPDATE SET unreachable_at = NULL, unreachable_code = NULL,"
             " last_inbound_at = CASE WHEN channel_contacts.last_inbound_at IS NULL"
@@ -114,7 +104,7 @@ class ChannelStore:
 
     async def contact(self, user_id: int) -> Contact:
         """When the learner last wrote, and whether the platform said they cannot be reached."""
-        rows = await self._run(
+        rows = await self.store.statement(
             "SELECT last_inbound_at, unreachable_at FROM channel_contacts WHERE user_id = :uid",
             uid=user_id,
         )
@@ -124,7 +114,7 @@ class ChannelStore:
 
     async def mark_unreachable(self, user_id: int, code: int, at: datetime) -> None:
         """The platform refused for good (blocked, not on WhatsApp): stop trying."""
-        await self._run(MARK_UNREACHABLE, uid=user_id, at=at, code=code)
+        await self.store.statement(MARK_UNREACHABLE, uid=user_id, at=at, code=code)
 
     # --- sent messages and their statuses -------------------------------------------------
 
@@ -132,7 +122,7 @@ class ChannelStore:
         self, message_id: str, user_id: int, channel: str, kind: str, at: datetime
     ) -> None:
         """Remember a message we sent, to attach the statuses the platform reports."""
-        await self._run(
+        await self.store.statement(
             "INSERT INTO sent_messages (id, user_id, channel, kind, status, sent_at, updated_at)"
             " VALUES (:id, :uid, :channel, :kind, 'accepted', :at, :at)"
             " ON CONFLICT (id) DO NOTHING",
@@ -147,7 +137,7 @@ class ChannelStore:
         self, user_id: int, channel: str, kind: str, code: int, at: datetime
     ) -> None:
         """A message the platform refused: kept as failed with its code, for the admins."""
-        await self._run(
+        await self.store.statement(
             "INSERT INTO sent_messages"
             " (id, user_id, channel, kind, status, error_code, sent_at, updated_at)"
             " VALUES (:id, :uid, :channel, :kind, 'failed', :code, :at, :at)",
@@ -163,12 +153,14 @@ class ChannelStore:
         self, message_id: str, status: str, error_code: int | None, at: datetime
     ) -> bool:
         """Attach a status to a sent message, never going back; False if it is not ours."""
-        rows = await self._run("SELECT status FROM sent_messages WHERE id = :id", id=message_id)
+        rows = await self.store.statement(
+            "SELECT status FROM sent_messages WHERE id = :id", id=message_id
+        )
         if not rows:
             return False
         if _STATUS_RANK.get(status, 1) < _STATUS_RANK.get(str(rows[0][0]), 1):
             return True
-        await self._run(
+        await self.store.statement(
             "UPDATE sent_messages SET status = :status, error_code = :code, updated_at = :at"
             " WHERE id = :id",
             id=message_id,
@@ -180,14 +172,14 @@ class ChannelStore:
 
     async def status_of(self, message_id: str) -> tuple[str, int | None] | None:
         """The last status of a sent message and its error code, if we know the message."""
-        rows = await self._run(
+        rows = await self.store.statement(
             "SELECT status, error_code FROM sent_messages WHERE id = :id", id=message_id
         )
         return (str(rows[0][0]), rows[0][1]) if rows else None
 
     async def failures(self, channel: str) -> dict[int, int]:
         """How many sent messages failed, per error code (for the admins' statistics)."""
-        rows = await self._run(
+        rows = await self.store.statement(
             "SELECT error_code, COUNT(*) FROM sent_messages WHERE channel = :channel"
             " AND status = 'failed' GROUP BY error_code",
             channel=channel,
@@ -198,7 +190,7 @@ class ChannelStore:
 
     async def hold(self, user_id: int, payload: dict[str, Any], at: datetime) -> None:
         """Keep a message to send when the learner next writes."""
-        await self._run(
+        await self.store.statement(
             "INSERT INTO pending_messages (user_id, payload, created_at)"
             " VALUES (:uid, :payload, :at)",
             uid=user_id,
@@ -208,7 +200,7 @@ class ChannelStore:
 
     async def has_held(self, user_id: int) -> bool:
         """Whether messages already wait for the learner's next message."""
-        rows = await self._run(
+        rows = await self.store.statement(
             "SELECT 1 FROM pending_messages WHERE user_id = :uid LIMIT 1", uid=user_id
         )
         return bool(rows)
@@ -216,7 +208,7 @@ class ChannelStore:
     async def held(self, user_id: int) -> list[tuple[int, dict[str, Any]]]:
         """The messages held for a learner, oldest first, with their ids; kept until
         `forget_held` (a crash while sending them must not lose them)."""
-        rows = await self._run(
+        rows = await self.store.statement(
             "SELECT id, payload FROM pending_messages WHERE user_id = :uid ORDER BY id",
             uid=user_id,
         )
@@ -226,11 +218,11 @@ class ChannelStore:
         """Forget held messages once they went out."""
         if ids:
             marks = ", ".join(str(int(i)) for i in ids)
-            await self._run(f"DELETE FROM pending_messages WHERE id IN ({marks})")
+            await self.store.statement(f"DELETE FROM pending_messages WHERE id IN ({marks})")
 
     async def take_held(self, user_id: int) -> list[dict[str, Any]]:
         """The messages held for a learner, oldest first, removed from the store."""
-        rows = await self._run(
+        rows = await self.store.statement(
             "DELETE FROM pending_messages WHERE user_id = :uid RETURNING id, payload",
             uid=user_id,
         )
@@ -241,7 +233,7 @@ class ChannelStore:
 
     async def media_id(self, channel: str, digest: str) -> str | None:
         """The platform's id of a file already uploaded, if any."""
-        rows = await self._run(
+        rows = await self.store.statement(
             "SELECT media_id FROM media_uploads WHERE channel = :channel AND digest = :digest",
             channel=channel,
             digest=digest,
@@ -250,7 +242,7 @@ class ChannelStore:
 
     async def remember_media(self, channel: str, digest: str, media_id: str, at: datetime) -> None:
         """Remember an upload's media id."""
-        await self._run(
+        await self.store.statement(
             "INSERT INTO media_uploads (channel, digest, media_id, created_at)"
             " VALUES (:channel, :digest, :media_id, :at)"
             " ON CONFLICT (channel, digest) DO UPDATE SET media_id = :media_id, created_at = :at",
@@ -262,7 +254,7 @@ class ChannelStore:
 
     async def forget_media(self, channel: str, digest: str) -> None:
         """Drop a media id the platform no longer knows (ids expire after 30 days)."""
-        await self._run(
+        await self.store.statement(
             "DELETE FROM media_uploads WHERE channel = :channel AND digest = :digest",
             channel=channel,
             digest=digest,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.storage.sql import PgRunner, sqlite_params, utc
+from bot.storage.sql import utc
 from bot.storage.store import SqlStore
 
 Row = Sequence[Any]
@@ -42,13 +42,6 @@ class DeadLetters:
     def __init__(self, store: SqlStore) -> None:
         self.store = store
 
-    async def _run(self, sql: str, **params: Any) -> list[Row]:
-        if self.store.on_sqlite:
-            cursor = await self.store.sqlite_execute(sql, sqlite_params(params))
-            return cursor.fetchall()
-        async with self.store.engine.begin() as conn:
-            return await PgRunner(conn).run(sql, **params)
-
     async def park(
         self,
         channel: str,
@@ -61,7 +54,7 @@ class DeadLetters:
     ) -> int:
         """Keep one item; returns its id."""
         assert reason in REASONS, reason
-        rows = await self._run(
+        rows = await self.store.statement(
             "INSERT INTO dead_letters (channel, address, reason, error, attempts, payload,"
             " created_at) VALUES (:ch, :address, :reason, :error, :attempts, :payload, :at)"
             " RETURNING id",
@@ -77,7 +70,7 @@ class DeadLetters:
 
     async def recent(self, limit: int = 20) -> list[DeadLetter]:
         """The latest parked items, newest first, without their content."""
-        rows = await self._run(
+        rows = await self.store.statement(
             "SELECT id, channel, address, reason, error, attempts, created_at"
             " FROM dead_letters ORDER BY id DESC LIMIT :limit",
             limit=limit,
@@ -86,12 +79,14 @@ class DeadLetters:
 
     async def payload(self, letter_id: int) -> str | None:
         """The item as received (personal data: for an operator's diagnosis only)."""
-        rows = await self._run("SELECT payload FROM dead_letters WHERE id = :id", id=letter_id)
+        rows = await self.store.statement(
+            "SELECT payload FROM dead_letters WHERE id = :id", id=letter_id
+        )
         return str(rows[0][0]) if rows else None
 
     async def prune(self, older_than: datetime) -> int:
         """Forget items parked before `older_than`; how many."""
-        rows = await self._run(
+        rows = await self.store.statement(
             "DELETE FROM dead_letters WHERE created_at < :before RETURNING id", before=older_than
         )
         return len(rows)
@@ -117,14 +112,14 @@ class InboundAttempts:
             return set()
         marks = ", ".join(f":k{n}" for n in range(len(keys)))
         params = {f"k{n}": key for n, key in enumerate(keys)}
-        rows = await self.letters._run(
+        rows = await self.letters.store.statement(
             f"SELECT key FROM inbound_attempts WHERE key IN ({marks})", **params
         )
         seen = {str(row[0]) for row in rows}
         new = [n for n, key in enumerate(keys) if key not in seen]
         if new:
             values = ", ".join(f"(:k{n}, 1, :at)" for n in new)
-            await self.letters._run(
+            await self.letters.store.statement(
                 "INSERT INTO inbound_attempts (key, attempts, updated_at)"
                 f" VALUES {values} ON CONFLICT (key) DO NOTHING",
                 at=at,
@@ -134,7 +129,7 @@ class InboundAttempts:
 
     async def again(self, key: str, at: datetime) -> int:
         """One more handling of `key` begins; how many have begun."""
-        rows = await self.letters._run(
+        rows = await self.letters.store.statement(
             "UPDATE inbound_attempts SET attempts = attempts + 1, updated_at = :at"
             " WHERE key = :key RETURNING attempts",
             key=key,
@@ -148,11 +143,13 @@ class InboundAttempts:
             return
         marks = ", ".join(f":k{n}" for n in range(len(keys)))
         params = {f"k{n}": key for n, key in enumerate(keys)}
-        await self.letters._run(f"DELETE FROM inbound_attempts WHERE key IN ({marks})", **params)
+        await self.letters.store.statement(
+            f"DELETE FROM inbound_attempts WHERE key IN ({marks})", **params
+        )
 
     async def prune(self, older_than: datetime) -> int:
         """Forget counts of items nobody handled again since `older_than`."""
-        rows = await self.letters._run(
+        rows = await self.letters.store.statement(
             "DELETE FROM inbound_attempts WHERE updated_at < :before RETURNING key",
             before=older_than,
         )

@@ -9,15 +9,13 @@ flight at the crash are the only possible duplicates. The platform's rate is sha
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.storage.admin import queue_broadcast
 from bot.storage.channels import MARK_UNREACHABLE
-from bot.storage.sql import PgRunner, Runner, SqliteRunner, as_json, utc
+from bot.storage.sql import as_json, utc
 from bot.storage.store import SqlStore
 
 
@@ -58,19 +56,9 @@ class Outbox:
         self.worker = worker
         self.lease = lease
 
-    @asynccontextmanager
-    async def _tx(self) -> AsyncIterator[Runner]:
-        """A short transaction of its own."""
-        if self.store.on_sqlite:
-            async with self.store.sqlite_transaction() as db:
-                yield SqliteRunner(db)
-            return
-        async with self.store.engine.begin() as conn:
-            yield PgRunner(conn)
-
     async def queue_due(self, now: datetime) -> list[int]:
         """Write the audience of scheduled broadcasts whose time has come; their ids."""
-        async with self._tx() as runner:
+        async with self.store.transaction() as runner:
             rows = await runner.run(
                 "SELECT id FROM broadcasts WHERE status = 'scheduled' AND scheduled_at <= :now"
                 + self._lock(),
@@ -83,7 +71,7 @@ class Outbox:
     async def claim(self, channel: str, limit: int, now: datetime) -> list[OutboxItem]:
         """Take up to `limit` due messages of a channel (and expired claims of a crash)."""
         expired = now - self.lease
-        async with self._tx() as runner:
+        async with self.store.transaction() as runner:
             rows = await runner.run(
                 "SELECT o.id FROM outbox o WHERE o.channel = :ch AND ((o.status = 'queued'"
                 " AND o.not_before <= :now) OR (o.status = 'sending' AND o.claimed_at < :expired))"
@@ -119,7 +107,7 @@ class Outbox:
         if not results:
             return
         now = datetime.now(UTC)
-        async with self._tx() as runner:
+        async with self.store.transaction() as runner:
             for outbox_id, status, platform_id, error in results:
                 await runner.run(
                     "UPDATE outbox SET status = :status, platform_id = :pid, error = :error,"
@@ -135,7 +123,7 @@ class Outbox:
     async def renew(self, now: datetime) -> int:
         """Extend this sender's claims still being sent (it is alive): only a dead sender's
         claims expire, however long a batch waits for its sending slots."""
-        async with self._tx() as runner:
+        async with self.store.transaction() as runner:
             rows = await runner.run(
                 "UPDATE outbox SET claimed_at = :now"
                 " WHERE claimed_by = :worker AND status = 'sending' RETURNING id",
@@ -152,7 +140,7 @@ class Outbox:
         `counts=False` (a 429: the platform asked us to wait, the message did not fail) gives
         back the attempt its claim took, so waiting never uses up a message's attempts.
         """
-        async with self._tx() as runner:
+        async with self.store.transaction() as runner:
             await runner.run(
                 "UPDATE outbox SET status = 'queued', not_before = :at, error = :error,"
                 " attempts = attempts - :refund, claimed_by = NULL, claimed_at = NULL"
@@ -170,7 +158,7 @@ class Outbox:
             return
         marks = ", ".join(f":i{n}" for n in range(len(ids)))
         params = {f"i{n}": value for n, value in enumerate(ids)}
-        async with self._tx() as runner:
+        async with self.store.transaction() as runner:
             await runner.run(
                 "UPDATE outbox SET status = 'queued', attempts = attempts - 1,"
                 f" claimed_by = NULL, claimed_at = NULL WHERE id IN ({marks})"
@@ -186,7 +174,7 @@ class Outbox:
         draws from the same budget: together they keep to the platform's rate.
         """
         now = datetime.now(UTC)
-        async with self._tx() as runner:
+        async with self.store.transaction() as runner:
             # The row first, so that the lock below holds even for the very first reservation
             # (two senders finding no row would both start at `now`: twice the rate).
             await runner.run(
@@ -209,7 +197,7 @@ class Outbox:
 
     async def pause(self, channel: str, until: datetime) -> None:
         """Nobody sends on this channel before `until` (the platform said 429)."""
-        async with self._tx() as runner:
+        async with self.store.transaction() as runner:
             await runner.run(
                 "INSERT INTO send_rates (channel, next_at) VALUES (:ch, :until)"
                 " ON CONFLICT (channel) DO UPDATE SET next_at = CASE"
@@ -220,12 +208,12 @@ class Outbox:
 
     async def mark_unreachable(self, user_id: int, code: int, at: datetime) -> None:
         """The platform said this person cannot be reached: no announcement tries them again."""
-        async with self._tx() as runner:
+        async with self.store.transaction() as runner:
             await runner.run(MARK_UNREACHABLE, uid=user_id, at=at, code=code)
 
     async def pending(self, channel: str | None = None) -> int:
         """How many messages wait or are being sent."""
-        async with self._tx() as runner:
+        async with self.store.transaction() as runner:
             rows = await runner.run(
                 "SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending')"
                 + (" AND channel = :ch" if channel else ""),

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -291,7 +289,7 @@ class PendingReplies:
         marks = ", ".join(f":r{n}" for n in range(len(routes)))
         params = {f"r{n}": route for n, route in enumerate(routes)}
         lock = "" if self.store.on_sqlite else " FOR UPDATE SKIP LOCKED"
-        async with self._tx() as runner:
+        async with self.store.transaction() as runner:
             rows = await runner.run(
                 "SELECT id, channel, external_id FROM pending_replies"
                 f" WHERE route IN ({marks}) AND claimed_at < :expired ORDER BY id LIMIT :limit"
@@ -316,7 +314,7 @@ class PendingReplies:
 
     async def forget(self, before: datetime, max_attempts: int) -> int:
         """Give up on replies too old or tried too often; how many."""
-        async with self._tx() as runner:
+        async with self.store.transaction() as runner:
             rows = await runner.run(
                 "DELETE FROM pending_replies WHERE created_at < :before"
                 " OR attempts >= :attempts RETURNING id",
@@ -327,19 +325,9 @@ class PendingReplies:
 
     async def count(self) -> int:
         """How many replies wait."""
-        async with self._tx() as runner:
+        async with self.store.transaction() as runner:
             rows = await runner.run("SELECT COUNT(*) FROM pending_replies")
         return int(rows[0][0])
-
-    @asynccontextmanager
-    async def _tx(self) -> AsyncIterator[Runner]:
-        """A short transaction of its own."""
-        if self.store.on_sqlite:
-            async with self.store.sqlite_transaction() as db:
-                yield SqliteRunner(db)
-            return
-        async with self.store.engine.begin() as conn:
-            yield PgRunner(conn)
 
 
 def _pg(sql: str) -> str:

@@ -53,7 +53,7 @@ from bot.storage.reminders import SqlReminderDesk
 from bot.storage.reports import SqlReportDesk
 from bot.storage.review import SqlReviewDesk, schedule_answers
 from bot.storage.sharing import SqlShelf
-from bot.storage.sql import PgRunner, Runner, SqliteRunner
+from bot.storage.sql import PgRunner, Row, Runner, SqliteRunner, sqlite_params
 from bot.storage.statements import (
     CoreStatements,
     Lesson,
@@ -478,6 +478,24 @@ class SqlStore:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Runner]:
+        """A short transaction of its own, between turns, on either engine (the outbox, the
+        reminders, the kept replies, the withdrawals...)."""
+        if self._sqlite is not None:
+            async with self.sqlite_transaction() as db:
+                yield SqliteRunner(db)
+            return
+        async with self._engine.begin() as conn:
+            yield PgRunner(conn)
+
+    async def statement(self, sql: str, **params: Any) -> list[Row]:
+        """One statement between turns, committed at once; its rows (none for a write)."""
+        if self._sqlite is not None:
+            return (await self.sqlite_execute(sql, sqlite_params(params))).fetchall()
+        async with self._engine.begin() as conn:
+            return await PgRunner(conn).run(sql, **params)
 
     @property
     def on_sqlite(self) -> bool:
