@@ -55,6 +55,11 @@ Stop = Callable[[], Awaitable[None]]
 
 def full_settings(api_url: str, workdir: Path) -> Settings:
     """The bot's settings: webhook mode, embedded SQLite in a fresh file, a random port."""
+    # Every simulated sender is 127.0.0.1: no per-address cap (a `--compare` checkout older
+    # than the cap has no such setting).
+    uncapped = (
+        {"max_connections_per_address": 0} if _has_setting("max_connections_per_address") else {}
+    )
     return Settings(
         database_url=f"sqlite:///{workdir / 'bench.db'}",
         web_host="127.0.0.1",
@@ -64,8 +69,13 @@ def full_settings(api_url: str, workdir: Path) -> Settings:
         telegram_api_base_url=api_url,
         telegram_webhook_url=WEBHOOK_URL,
         telegram_webhook_secret=SECRET,
-        max_connections_per_address=0,  # every simulated sender is 127.0.0.1
+        **uncapped,  # type: ignore[arg-type]
     )
+
+
+def _has_setting(name: str) -> bool:
+    """Whether the checkout under test knows a setting (bench/ also runs older checkouts)."""
+    return name in getattr(Settings, "__dataclass_fields__", {})
 
 
 async def start_full(api_url: str, workdir: Path) -> tuple[int, Stop]:
