@@ -1,7 +1,8 @@
 """The shared conformance data (GIFT files, WhatsApp webhook bodies) lives outside the
-repository, in ../shared/conformance/. The project never depends on it: a test that reads it
-skips with a reason when it is absent, and `.ci/run` sets IMAGINECOLE_REQUIRE_CONFORMANCE=1 so
-that in CI a missing folder fails instead of skipping."""
+repository, in the `shared/conformance` folder beside it. The project never depends on it:
+every test that reads it is marked `conformance` and skips with a reason when it is absent
+(`require_conformance`), and `.ci/run` sets IMAGINECOLE_REQUIRE_CONFORMANCE=1 so that in CI a
+missing folder fails instead of skipping."""
 
 from __future__ import annotations
 
