@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot import inbound_files, metrics
+from bot.channels import capabilities
 from bot.flood import FloodGuard, Verdict, notice_text
 from bot.i18n import I18n
 from bot.inbound_files import Fetch
@@ -26,7 +27,7 @@ from bot.storage.pseudonym import pseudonym
 from bot.storage.replies import GROUP, Letter, PendingReplies, write
 from bot.storage.store import SqlStore, SqlTurn
 from content.library import Library
-from dialogs.admin_ports import CHANNELS_WITH_PUSH, Charts
+from dialogs.admin_ports import Charts
 from dialogs.certificate_ports import Certifier
 from dialogs.context import Context
 from dialogs.engine import Dialogs, Reply
@@ -39,11 +40,6 @@ from dialogs.streaks import Before, note_learning
 from dialogs.teaching_ports import Links
 
 log = logging.getLogger("imaginecole.conversations")
-PHONE_CHANNELS = frozenset({"whatsapp"})  # channels whose id of a person is their number
-# Channels whose ids anyone can invent at will (the web chat's uid): a row is stored only once
-# the person answered the first question (Telegram and WhatsApp ids are accounts the platform
-# vouches for, and their channel bookkeeping needs the row from the first message).
-INVENTED_IDS = frozenset({"web"})
 
 
 @dataclass
@@ -239,8 +235,10 @@ class Conversations:
         async with self.store.turn(event.user, update_key=update_key) as tx:
             if tx is None:
                 return None
-            # A web uid is made up by the browser: a newcomer's greeting stores nothing.
-            tx.drop_if_unchanged = event.user.channel in INVENTED_IDS
+            # An id anyone can invent at will (the web chat's uid): a row is stored only once the
+            # person answered the first question (Telegram and WhatsApp ids are accounts the
+            # platform vouches for, and their channel bookkeeping needs the row at once).
+            tx.drop_if_unchanged = capabilities(event.user.channel).address_is_key
             ctx = self._context(event.user, tx)
             before = Before.of(ctx)
             reply = await self._reply(ctx, event)
@@ -302,8 +300,7 @@ class Conversations:
             teaching=tx.teaching,
             links=self.links,
             authoring=tx.authoring,
-            address_is_phone=user.channel in PHONE_CHANNELS,
-            address_is_key=user.channel in INVENTED_IDS,
+            caps=capabilities(user.channel),
             reports=tx.reports,
             shelf=tx.shelf,
             circles=tx.circles,
@@ -313,7 +310,6 @@ class Conversations:
             creathon=tx.creathon,
             review=tx.review,
             reminders=tx.reminders,
-            can_remind=user.channel in CHANNELS_WITH_PUSH,
             data_saver=tx.data_saver,
             certificates=tx.certificates,
             certifier=self.certifier,

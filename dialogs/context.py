@@ -11,6 +11,7 @@ from content.library import Library
 
 from dialogs.admin_ports import AdminDesk, Charts
 from dialogs.authoring_ports import AuthoringDesk
+from dialogs.capabilities import TEXT_ONLY, Capabilities
 from dialogs.certificate_ports import CertificateDesk, Certifier
 from dialogs.circle_ports import CircleDesk, GroupDesk
 from dialogs.creathon_ports import CreathonDesk
@@ -88,10 +89,7 @@ class Context:
     teaching: TeachingDesk | None = None  # invitations, teacher requests, classes
     links: Links | None = None  # join links and QR codes of classes
     authoring: AuthoringDesk | None = None  # the teacher's own courses
-    address_is_phone: bool = False  # the channel's id of the person is their phone number
-    # The channel's id of the person is made up by their browser and opens their conversation:
-    # it is a key to keep, not a name to give (the web chat).
-    address_is_key: bool = False
+    caps: Capabilities = TEXT_ONLY  # what the person's channel can do (dialogs/capabilities.py)
     reports: ReportDesk | None = None  # class reports, essays to grade, students' questions
     shelf: Shelf | None = None  # the shared library: visibility, uses, ratings
     circles: CircleDesk | None = None  # teachers' circles and colleague requests
@@ -104,11 +102,26 @@ class Context:
     certifier: Certifier | None = None  # signs, prints and checks them (bot/certificates)
     review: ReviewDesk | None = None  # the learner's deck of questions to review
     reminders: ReminderDesk | None = None  # the learner's daily reminder and learning days
-    can_remind: bool = False  # the channel can write first, later (not the web chat)
     data_saver: DataSaver | None = None  # light data: the setting and the daily media budget
     profiles: ProfileDesk | None = None  # the learners sharing this phone (bot/storage)
     # Picks the translator of another language (after the learner chose one).
     translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
+
+    @property
+    def address_is_phone(self) -> bool:
+        """The channel's id of the person is their phone number."""
+        return self.caps.address_is_phone
+
+    @property
+    def address_is_key(self) -> bool:
+        """The channel's id of the person is made up by their device and opens their
+        conversation: a key to keep, not a name to give (the web chat)."""
+        return self.caps.address_is_key
+
+    @property
+    def can_remind(self) -> bool:
+        """The channel can write first, later."""
+        return self.caps.can_push
 
     def _(self, message: str, **values: Any) -> str:
         """Translate a message and fill its %(name)s placeholders."""

@@ -1,9 +1,10 @@
 """Web newcomers who never consented, forgotten after a while.
 
-A web chat greeting stores nothing (bot/conversations.py, INVENTED_IDS); the row comes with
-the person's first answer, the language, and consent is the very next question. Someone who
-chose a language and went away leaves a row holding a made-up uid, a language and a step:
-after `KEEP` without coming back it is deleted (whatever hangs on it goes with it).
+A web chat greeting stores nothing (bot/conversations.py: the channel's address_is_key); the
+row comes with the person's first answer, the language, and consent is the very next
+question. Someone who chose a language and went away leaves a row holding a made-up uid, a
+language and a step: after `KEEP` without coming back it is deleted (whatever hangs on it
+goes with it).
 """
 
 from __future__ import annotations

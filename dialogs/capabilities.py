@@ -1,0 +1,37 @@
+"""What a channel can do, as dialogs see it: they ask these, never a channel's name.
+
+Each channel declares its capabilities once (bot/channels.py, the registry); a conversation's
+context carries those of the person's channel (`ctx.caps`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """One channel's abilities; the defaults are those of the plainest text channel."""
+
+    # The bot can write first, later (a teacher's answer, a reminder, an announcement), and
+    # the person gets it (live, or waiting for them the next time they open the channel).
+    can_push: bool = False
+    # Whether what is pushed reaches the person's device now (a phone notification) rather
+    # than when they next open the page: a reminder "at 18:00" is only worth it then.
+    pushes_live: bool = False
+    can_send_files: bool = False  # documents (PDF booklets, certificates, exports)
+    inline_images: bool = False  # images are shown in the conversation, not as a link
+    can_receive_files: bool = False  # the person can send photos, voice notes, documents
+    can_delete: bool = False  # a message already sent can be taken back
+    buttons: int = 0  # how many tappable options one message can carry (0: none)
+    list_menus: bool = False  # a list of up to ten rows behind one button
+    native_quiz: bool = False  # a native quiz poll
+    max_text: int = 4096  # the longest text one message can carry
+    address_is_phone: bool = False  # the channel's id of the person is their phone number
+    # The channel's id of the person is made up by their device and opens their conversation:
+    # a key to keep, not a name to give (the web chat).
+    address_is_key: bool = False
+    costs_per_message: bool = False  # each message the bot sends is paid for
+
+
+TEXT_ONLY = Capabilities()
