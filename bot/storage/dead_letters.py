@@ -21,6 +21,7 @@ Row = Sequence[Any]
 REASONS = ("unreadable", "timeout", "error", "crashed")
 ERROR_CHARS = 64
 ADDRESS_CHARS = 128
+PRUNE_BATCH = 1000  # rows deleted per statement when pruning: a turn waits for one at most
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,9 @@ class DeadLetters:
 
     async def prune(self, older_than: datetime) -> int:
         """Forget items parked before `older_than`; how many."""
-        rows = await self.store.statement(
-            "DELETE FROM dead_letters WHERE created_at < :before RETURNING id", before=older_than
+        return await self.store.delete_in_batches(
+            "dead_letters", "created_at < :before", PRUNE_BATCH, before=older_than
         )
-        return len(rows)
 
 
 def _at(value: object) -> datetime:
@@ -149,8 +149,6 @@ class InboundAttempts:
 
     async def prune(self, older_than: datetime) -> int:
         """Forget counts of items nobody handled again since `older_than`."""
-        rows = await self.letters.store.statement(
-            "DELETE FROM inbound_attempts WHERE updated_at < :before RETURNING key",
-            before=older_than,
+        return await self.letters.store.delete_in_batches(
+            "inbound_attempts", "updated_at < :before", PRUNE_BATCH, before=older_than
         )
-        return len(rows)

@@ -11,37 +11,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
-
-from bot.storage.statements import sqlite_time
+from bot.channels import REGISTRY
 from bot.storage.store import SqlStore
 
 KEEP = timedelta(days=2)
 
-_WHERE = "channel = 'web' AND consented_at IS NULL AND last_seen_at < {before}"
-_SQLITE = (
-    "DELETE FROM users WHERE id IN (SELECT id FROM users WHERE "
-    + _WHERE.format(before="?")
-    + " LIMIT ?)"
-)
-_PG = text(
-    "DELETE FROM users WHERE id IN (SELECT id FROM users WHERE "
-    + _WHERE.format(before=":before")
-    + " LIMIT :batch)"
-)
+# The channels whose ids anyone can make up (the web chat's browser uid).
+_INVENTED = ", ".join(f"'{name}'" for name, caps in REGISTRY.items() if caps.address_is_key)
+_WHERE = f"channel IN ({_INVENTED}) AND consented_at IS NULL AND last_seen_at < :before"
 
 
 async def forget_unconsented(store: SqlStore, older_than: datetime, batch: int = 1000) -> int:
     """Delete web rows never consented and not seen since `older_than`; how many."""
-    total = 0
-    while True:
-        if store.on_sqlite:
-            cursor = await store.sqlite_execute(_SQLITE, (sqlite_time(older_than), batch))
-            count = cursor.rowcount
-        else:
-            async with store.engine.begin() as conn:
-                result = await conn.execute(_PG, {"before": older_than, "batch": batch})
-            count = result.rowcount
-        total += count
-        if count < batch:
-            return total
+    return await store.delete_in_batches("users", _WHERE, batch, before=older_than)

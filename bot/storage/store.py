@@ -619,15 +619,34 @@ class SqlStore:
     async def prune_processed(self, older_than: datetime, batch: int = 5000) -> int:
         """Forget idempotency keys claimed before `older_than`, a batch at a time (a turn
         waits for one batch at most); returns how many."""
+        return await self.delete_in_batches(
+            "processed_updates", "created_at < :before", batch, before=older_than
+        )
+
+    async def delete_in_batches(self, table: str, where: str, batch: int, **params: Any) -> int:
+        """Delete the rows of `table` matching `where` (SQL with :named parameters), `batch`
+        rows per statement so that a turn waits for one batch at most; how many in all.
+
+        Rows are picked by their physical address (SQLite's rowid, PostgreSQL's ctid), so any
+        table can be pruned this way, whatever its key.
+        """
         self._refuse_inside_turn()
         total = 0
         while True:
             if self._sqlite is not None:
-                cursor = await self._sqlite_write(_SQLITE_PRUNE, (sqlite_time(older_than), batch))
+                sql = (
+                    f"DELETE FROM {table} WHERE rowid IN"
+                    f" (SELECT rowid FROM {table} WHERE {where} LIMIT :batch)"
+                )
+                cursor = await self._sqlite_write(sql, sqlite_params({**params, "batch": batch}))
                 count = cursor.rowcount
             else:
+                statement = text(
+                    f"DELETE FROM {table} WHERE ctid = ANY(ARRAY("
+                    f"SELECT ctid FROM {table} WHERE {where} LIMIT :batch))"
+                )
                 async with self._engine.begin() as conn:
-                    result = await conn.execute(_PG_PRUNE, {"before": older_than, "batch": batch})
+                    result = await conn.execute(statement, {**params, "batch": batch})
                 count = result.rowcount
             total += count
             if count < batch:
@@ -670,14 +689,6 @@ _ERASE_ADDRESS = (
     "DELETE FROM users WHERE (channel = :ch AND external_id = :ext) OR id IN"
     " (SELECT lp.user_id FROM learner_profiles lp JOIN users a ON a.id = lp.account_id"
     " WHERE a.channel = :ch AND a.external_id = :ext)"
-)
-_SQLITE_PRUNE = (
-    "DELETE FROM processed_updates WHERE rowid IN"
-    " (SELECT rowid FROM processed_updates WHERE created_at < ? LIMIT ?)"
-)
-_PG_PRUNE = text(
-    "DELETE FROM processed_updates WHERE ctid = ANY(ARRAY("
-    "SELECT ctid FROM processed_updates WHERE created_at < :before LIMIT :batch))"
 )
 
 
