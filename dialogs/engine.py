@@ -40,6 +40,7 @@ class Dialogs:
         commands: Mapping[str, Step],
         interceptors: tuple[Interceptor, ...] = (),
         gates: frozenset[str] = frozenset(),
+        renamed: Mapping[str, str] | None = None,
     ) -> None:
         self.steps = dict(steps)
         self.commands = dict(commands)
@@ -47,6 +48,8 @@ class Dialogs:
         self.interceptors = interceptors
         # Steps that see every event, commands and old buttons too (a PIN asked first).
         self.gates = gates
+        # Old step names a learner may still stand on, and the step that replaced each.
+        self.renamed = dict(renamed or {})
 
     async def handle(self, ctx: Context, event: Incoming) -> Reply:
         """Handle one event in context; the context's profile and state are updated in place."""
@@ -57,7 +60,12 @@ class Dialogs:
     async def _first_turn(self, ctx: Context, event: Incoming) -> Turn:
         """Decide which step sees the event first."""
         if ctx.state.step not in self.steps:
-            return Turn(goto="welcome")
+            if ctx.state.step in self.renamed:  # renamed since: go on there
+                ctx.state.step = self.renamed[ctx.state.step]
+            else:  # gone: a known learner goes back to the menu, a newcomer to the welcome
+                return Turn(
+                    goto="menu" if ctx.profile.complete and "menu" in self.steps else "welcome"
+                )
         if isinstance(event, Resumed):
             return Turn(reprompt=True)
         if ctx.state.step in self.gates:

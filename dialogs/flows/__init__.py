@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dialogs.context import Step
 from dialogs.engine import Dialogs
 from dialogs.flows import (
     admin,
@@ -39,61 +40,72 @@ from dialogs.flows import (
     versions,
 )
 from dialogs.flows.paper import paper_answers
+from dialogs.registry import RegistryError, check, merge
+
+# Steps renamed since a release: a learner standing on the old name goes on at the new one
+# (rolling upgrades: a worker of the new release reads the state the old one wrote).
+RENAMED: dict[str, str] = {}
 
 
 def build_dialogs() -> Dialogs:
-    """The engine with every step and command of the student's journey."""
-    steps = {
-        **onboarding.STEPS,
-        **menu.STEPS,
-        **learning.STEPS,
-        **quiz.STEPS,
-        **review.STEPS,
-        **admin.STEPS,
-        **announce.STEPS,
-        **stats.STEPS,
-        **teachers.STEPS,
-        **classes.STEPS,
-        **admin_teachers.STEPS,
-        **class_reports.STEPS,
-        **class_essays.STEPS,
-        **class_questions.STEPS,
-        **ask_teacher.STEPS,
-        **assignments.STEPS,
-        **authoring.STEPS,
-        **authoring_files.STEPS,
-        **authoring_edit.STEPS,
-        **publishing.STEPS,
-        **versions.STEPS,
-        **shared_library.STEPS,
-        **creathon.STEPS,
-        **creathon_entries.STEPS,
-        **circles.STEPS,
-        **moderation.STEPS,
-        **circle_events.STEPS,
-        **course_threads.STEPS,
-        **certificates.STEPS,
-        **reminders.STEPS,
-        **light_data.STEPS,
-        **profiles.STEPS,
-    }
-    return Dialogs(
-        steps,
-        {
-            **commands.COMMANDS,
-            **admin.COMMANDS,
-            **classes.COMMANDS,
-            **class_questions.COMMANDS,
-            **assignments.COMMANDS,
-            **circles.COMMANDS,
-            **moderation.COMMANDS,
-            **certificates.COMMANDS,
-            **reminders.COMMANDS,
-            **light_data.COMMANDS,
-            **profiles.COMMANDS,
-            "stats": stats.stats_command,
-            "creathon": creathon.creathon_command,
-        },
-        (paper_answers,),
-        gates=profiles.GATES,
+    """The engine with every step and command of the student's journey; a step or command
+    declared twice, or a literal target no step answers to, stops it (RegistryError)."""
+    steps: dict[str, Step] = merge(
+        "step",
+        [
+            ("onboarding", onboarding.STEPS),
+            ("menu", menu.STEPS),
+            ("learning", learning.STEPS),
+            ("quiz", quiz.STEPS),
+            ("review", review.STEPS),
+            ("admin", admin.STEPS),
+            ("announce", announce.STEPS),
+            ("stats", stats.STEPS),
+            ("teachers", teachers.STEPS),
+            ("classes", classes.STEPS),
+            ("admin_teachers", admin_teachers.STEPS),
+            ("class_reports", class_reports.STEPS),
+            ("class_essays", class_essays.STEPS),
+            ("class_questions", class_questions.STEPS),
+            ("ask_teacher", ask_teacher.STEPS),
+            ("assignments", assignments.STEPS),
+            ("authoring", authoring.STEPS),
+            ("authoring_files", authoring_files.STEPS),
+            ("authoring_edit", authoring_edit.STEPS),
+            ("publishing", publishing.STEPS),
+            ("versions", versions.STEPS),
+            ("shared_library", shared_library.STEPS),
+            ("creathon", creathon.STEPS),
+            ("creathon_entries", creathon_entries.STEPS),
+            ("circles", circles.STEPS),
+            ("moderation", moderation.STEPS),
+            ("circle_events", circle_events.STEPS),
+            ("course_threads", course_threads.STEPS),
+            ("certificates", certificates.STEPS),
+            ("reminders", reminders.STEPS),
+            ("light_data", light_data.STEPS),
+            ("profiles", profiles.STEPS),
+        ],
     )
+    entries: dict[str, Step] = merge(
+        "command",
+        [
+            ("commands", commands.COMMANDS),
+            ("admin", admin.COMMANDS),
+            ("classes", classes.COMMANDS),
+            ("class_questions", class_questions.COMMANDS),
+            ("assignments", assignments.COMMANDS),
+            ("circles", circles.COMMANDS),
+            ("moderation", moderation.COMMANDS),
+            ("certificates", certificates.COMMANDS),
+            ("reminders", reminders.COMMANDS),
+            ("light_data", light_data.COMMANDS),
+            ("profiles", profiles.COMMANDS),
+            ("stats", {"stats": stats.stats_command}),
+            ("creathon", {"creathon": creathon.creathon_command}),
+        ],
+    )
+    problems = check(steps, RENAMED)
+    if problems:
+        raise RegistryError("; ".join(str(problem) for problem in problems))
+    return Dialogs(steps, entries, (paper_answers,), gates=profiles.GATES, renamed=RENAMED)
