@@ -23,7 +23,6 @@ from aiohttp import web
 
 from bot.server import Handler
 from bot.storage.impact import impact
-from bot.storage.sql import PgRunner, SqliteRunner
 from bot.storage.store import SqlStore
 from bot.tokens import same_secret
 from content.library import Library
@@ -120,12 +119,8 @@ class PortalApi:
     async def _impact(self, scope: frozenset[str] | None, weeks: int) -> dict[str, Any]:
         """The figures, read in a short transaction of their own."""
         now = datetime.now(UTC)
-        if self.store.on_sqlite:
-            async with self.store.sqlite_transaction() as db:
-                figures = await impact(SqliteRunner(db), scope, weeks, now)
-        else:
-            async with self.store.engine.connect() as conn:
-                figures = await impact(PgRunner(conn), scope, weeks, now)
+        async with self.store.transaction() as runner:
+            figures = await impact(runner, scope, weeks, now)
         return {
             "generated_at": now.isoformat(),
             "countries": [_country(row) for row in figures.countries],

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from bot.storage import authored_files
-from bot.storage.sql import PgRunner, Runner, SqliteRunner
+from bot.storage.sql import Runner
 from bot.storage.store import SqlStore
 from content.format import CourseFormatError, parse_course
 from content.model import Course
@@ -43,14 +43,9 @@ async def published_library(store: SqlStore) -> tuple[list[Course], frozenset[st
         "SELECT course_id, COALESCE(published_source, source), visibility FROM authored_courses"
         " WHERE status = 'published' ORDER BY course_id"
     )
-    if store.on_sqlite:
-        async with store.sqlite_transaction() as db:
-            rows = await SqliteRunner(db).run(sql)
-            await _write_media(SqliteRunner(db), store.authored_dir)
-    else:
-        async with store.engine.connect() as conn:
-            rows = await PgRunner(conn).run(sql)
-            await _write_media(PgRunner(conn), store.authored_dir)
+    async with store.transaction() as runner:
+        rows = await runner.run(sql)
+        await _write_media(runner, store.authored_dir)
     courses = []
     for course_id, source, _ in rows:
         try:
