@@ -32,10 +32,27 @@ async def test_a_typed_number_is_the_value_not_a_button(chat: ChatLearner) -> No
     assert "Bonne réponse" in chat.last_text()
 
 
-async def test_the_letter_of_an_option_is_its_position(chat: ChatLearner) -> None:
+async def test_a_typed_letter_where_only_buttons_were_shown_is_text(chat: ChatLearner) -> None:
+    """A poll (Telegram), a list (WhatsApp), buttons (the web): no letters shown, so a typed
+    "b" is no position (the 2nd option, "5", is the right answer)."""
     await at_first_question(chat)
+    assert not any(label[:2] in ("a)", "b)", "1.", "2.") for label in chat.options())
     await chat.send("b")
+    assert NOT_UNDERSTOOD in chat.last_text() and "Bonne réponse" not in chat.last_text()
+    await chat.tap("5")
     assert "Bonne réponse" in chat.last_text()
+
+
+async def test_a_typed_letter_is_the_option_shown_under_it(chat: ChatLearner) -> None:
+    """Twelve classes: lettered lines on WhatsApp (beyond its ten rows), buttons elsewhere."""
+    await chat.send("/start")
+    for label in ("Français", "J'accepte", "Sénégal", "Élève"):
+        await chat.tap(label)
+    await chat.send("f")
+    if chat.channel == "whatsapp":  # "f) 6e" was shown
+        assert "Que voulez-vous faire" in chat.last_text()
+    else:
+        assert NOT_UNDERSTOOD in chat.last_text()
 
 
 async def test_a_class_typed_as_a_number_is_that_class(chat: ChatLearner) -> None:
