@@ -17,6 +17,7 @@ from bot.attachments import Attachments
 from bot.booklet.service import CachedBooklets
 from bot.certificates.service import SignedCertificates
 from bot.certificates.signing import load_key
+from bot.channels import configured
 from bot.charts import MatplotlibCharts
 from bot.config import Settings
 from bot.connections import (
@@ -118,6 +119,7 @@ class BotApp:
             ),
             flood=_flood_guard(settings.flood_limit),
         )
+        self.conversations.capabilities = configured(settings.telegram_native_polls)
         routes: list[tuple[str, str, Handler]] = []
         if settings.telegram_bot_token:
             self.telegram = TelegramService(settings, self.conversations, store, self.supervisor)

@@ -6,6 +6,9 @@ else asks `capabilities(name)` (issue 18 makes each channel declare its own).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 from dialogs.capabilities import TEXT_ONLY, Capabilities
 
 TELEGRAM = Capabilities(
@@ -17,6 +20,9 @@ TELEGRAM = Capabilities(
     can_delete=True,
     buttons=100,
     native_quiz=True,
+    poll_options=10,
+    poll_label=100,
+    poll_question=300,
     max_text=4096,
 )
 WHATSAPP = Capabilities(
@@ -26,7 +32,10 @@ WHATSAPP = Capabilities(
     inline_images=True,
     can_receive_files=True,
     buttons=3,
+    button_label=20,
     list_menus=True,
+    list_label=72,  # a row's title (24), then its description
+    list_title=24,
     max_text=4096,
     address_is_phone=True,
     costs_per_message=True,
@@ -38,6 +47,7 @@ WEB = Capabilities(
     inline_images=True,
     can_receive_files=True,
     buttons=20,
+    tick_boxes=True,
     max_text=4096,
     address_is_key=True,
 )
@@ -48,6 +58,14 @@ REGISTRY: dict[str, Capabilities] = {"telegram": TELEGRAM, "whatsapp": WHATSAPP,
 def capabilities(channel: str) -> Capabilities:
     """What a channel can do; an unknown one is the plainest text channel."""
     return REGISTRY.get(channel, TEXT_ONLY)
+
+
+def configured(native_polls: bool = True) -> Callable[[str], Capabilities]:
+    """`capabilities` as the settings leave them: Telegram without polls when they are off."""
+    if native_polls:
+        return capabilities
+    telegram = replace(TELEGRAM, native_quiz=False)
+    return lambda channel: telegram if channel == "telegram" else capabilities(channel)
 
 
 def pushing() -> tuple[str, ...]:

@@ -28,6 +28,7 @@ from bot.storage.replies import GROUP, Letter, PendingReplies, write
 from bot.storage.store import SqlStore, SqlTurn
 from content.library import Library
 from dialogs.admin_ports import Charts
+from dialogs.capabilities import Capabilities
 from dialogs.certificate_ports import Certifier
 from dialogs.context import Context
 from dialogs.engine import Dialogs, Reply
@@ -124,6 +125,8 @@ class Conversations:
         self.secret = secret
         self.locks = KeyedLocks()  # covers the send too, so replies keep their order
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests move it
+        # What each channel can do, as the settings leave it (bot/channels.py).
+        self.capabilities: Callable[[str], Capabilities] = capabilities
         self.replies = PendingReplies(store)
         self.worker = worker_name()  # whose turns' replies these are (claims, bot/resend.py)
         # How each route's replies are sent again after a crash; the channels register here.
@@ -238,7 +241,7 @@ class Conversations:
             # An id anyone can invent at will (the web chat's uid): a row is stored only once the
             # person answered the first question (Telegram and WhatsApp ids are accounts the
             # platform vouches for, and their channel bookkeeping needs the row at once).
-            tx.drop_if_unchanged = capabilities(event.user.channel).address_is_key
+            tx.drop_if_unchanged = self.capabilities(event.user.channel).address_is_key
             ctx = self._context(event.user, tx)
             before = Before.of(ctx)
             reply = await self._reply(ctx, event)
@@ -300,7 +303,7 @@ class Conversations:
             teaching=tx.teaching,
             links=self.links,
             authoring=tx.authoring,
-            caps=capabilities(user.channel),
+            caps=self.capabilities(user.channel),
             reports=tx.reports,
             shelf=tx.shelf,
             circles=tx.circles,

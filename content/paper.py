@@ -139,23 +139,26 @@ def paper_answer(question: Question, token: str) -> Answer:
 
 
 def _choice_ids(question: Question, token: str) -> tuple[str, ...]:
-    """The options an answer names: printed letters ("b", "a c", "AC", "b) 5") or the text
-    of one option ("5", "cinq"); what names none is kept as typed (and graded wrong)."""
+    """The options an answer names: a printed "b) 5", the text of one option ("5", "cinq"),
+    else printed letters ("b", "a c", "AC": the booklet shows them); what names none is kept
+    as typed (and graded wrong)."""
     text = token.casefold().strip()
     ids = [c.id for c in question.choices]
     if printed := MARKED.findall(text):
         return tuple(printed)
-    letters = re.sub(r"[\s,]+|\bet\b", "", text)
-    if letters and all(c in ids for c in letters):
-        return tuple(letters)
-    typed = fold(token)
+    typed = fold(token)  # the option's text first, then its printed letter (one rule)
     value = exact_number(token)
     same = [
         c.id
         for c in question.choices
         if fold(c.text) == typed or (value is not None and exact_number(c.text) == value)
     ]
-    return (same[0],) if len(same) == 1 else (text,)
+    if len(same) == 1:
+        return (same[0],)
+    letters = re.sub(r"[\s,]+|\bet\b", "", text)
+    if letters and all(c in ids for c in letters):
+        return tuple(letters)
+    return (text,)
 
 
 def _matching_letters(text: str) -> str:

@@ -24,8 +24,15 @@ class Capabilities:
     can_receive_files: bool = False  # the person can send photos, voice notes, documents
     can_delete: bool = False  # a message already sent can be taken back
     buttons: int = 0  # how many tappable options one message can carry (0: none)
+    button_label: int = 0  # the longest label a button shows whole (0: any)
     list_menus: bool = False  # a list of up to ten rows behind one button
-    native_quiz: bool = False  # a native quiz poll
+    list_label: int = 0  # the longest label a list's row shows whole (0: any)
+    list_title: int = 0  # a row's title: labels cut to it must still differ (0: not cut)
+    tick_boxes: bool = False  # several options ticked, then sent at once
+    native_quiz: bool = False  # a native quiz poll (a tap is a vote)
+    poll_options: int = 0  # the most options a native poll carries (2 at least)
+    poll_label: int = 0  # the longest option a native poll takes
+    poll_question: int = 0  # the longest question a native poll takes
     max_text: int = 4096  # the longest text one message can carry
     address_is_phone: bool = False  # the channel's id of the person is their phone number
     # The channel's id of the person is made up by their device and opens their conversation:

@@ -15,7 +15,7 @@ from dialogs.events import (
     TextReceived,
 )
 from dialogs.messages import Out, Say
-from dialogs.options import strip_markers
+from dialogs.options import keep_marks, strip_markers
 from dialogs.ports import Effect
 
 Interceptor = Callable[[Context, Incoming], Awaitable[Turn | None]]
@@ -55,7 +55,9 @@ class Dialogs:
         """Handle one event in context; the context's profile and state are updated in place."""
         event = _clip(event)
         turn = await self._first_turn(ctx, event)
-        return await self._follow(ctx, event, turn)
+        reply = await self._follow(ctx, event, turn)
+        keep_marks(ctx, reply.messages)  # whether a typed mark answers the prompt shown
+        return reply
 
     async def _first_turn(self, ctx: Context, event: Incoming) -> Turn:
         """Decide which step sees the event first."""

@@ -8,22 +8,27 @@ review), in this order:
    "les cours"); then the same number, when labels are numbers ("trois quarts" is "3/4",
    "douze" is "12", "6" is "6e"); then the words of exactly one label ("cours", "mes cours",
    "progrès" for "📚 Les cours", "📈 Mes progrès"), when they are half of it or more;
-3. the option's mark, its position as `marks` writes it.
+3. the option's mark, its position as `marks` writes it, **only where this person was shown
+   the options marked**: a typed "b" where the options were buttons is text, not the 2nd.
 
 Tapped options, polls and ticked boxes arrive as ids and are never read from text; an id is
 never matched against typed text (ids are internal and may look like numbers).
 
-Marks. `marks(options, letters)` is the one place that says how options are marked when they
-are listed as text: 1, 2, 3... or a, b, c... Letters for quiz questions (the quiz's hint and
-the booklet say "a c") and for every list where a label reads as a number, so that with
-options 3 / 4 / 9 / 16 a typed `3` is the value 3, never the third option; numbers
-elsewhere. Every rendering that lists options as text prints exactly these marks: WhatsApp's
-numbered text (more than ten options) and its full labels (a label cut to fit), the lettered
-lines of a multiple-choice question on WhatsApp and Telegram (bot/whatsapp/render.py,
-bot/telegram/render.py take them from here, the quiz's options in the order shown to this
-learner, shuffled or not). Buttons and polls show labels only and invite no typed mark; a mark
-typed there still picks the option it stands for, which cannot misread an answer: labels
-are matched first, and a mark is never a number where a label is one.
+Shown marked. Whether a prompt's options reach a person as marked lines of text is decided
+when the prompt is made, from what their channel can do (`shows_marks(ctx.caps, message)`:
+no buttons at all, more options than buttons and list rows, a label longer than a button
+shows whole, several answers where nothing can be ticked), and kept with the prompt in the
+dialog's state (`keep_marks`, called by the engine after each turn; `marks_shown(ctx)` reads
+it). Each channel's rendering asks the same function, so what is accepted is what was shown:
+WhatsApp's numbered text (more than ten options) and its full labels after their marks (a
+label cut to fit), the lettered lines of several answers on WhatsApp and Telegram (when no
+poll fits), the web chat's buttons beyond twenty. Where marks are shown, the buttons carry
+them too ("a) 9"), so that a typed mark is invited everywhere it is read.
+
+Marks. `marks(options, letters)` is the one place that says how options are marked: 1, 2,
+3... or a, b, c... Letters for quiz questions (the quiz's hint and the booklet say "a c") and
+for every list where a label reads as a number, so that with options 3 / 4 / 9 / 16 a typed
+`3` is the value 3, never the third option; numbers elsewhere.
 """
 
 from __future__ import annotations
@@ -36,8 +41,10 @@ from content.grading import exact_number
 from content.normalize import fold
 from content.number_words import fraction_parts
 
+from dialogs.capabilities import Capabilities
+from dialogs.context import Context
 from dialogs.events import Incoming, OptionChosen, TextReceived
-from dialogs.messages import Option
+from dialogs.messages import Ask, Option, Out, QuizQuestion
 
 PRINTED_MARK = re.compile(r"^\s*(?:\d+|[a-z])[.)]\s+")  # "1. ", "b) " before a label
 PRINTED_NUMBER = re.compile(r"^(\d+)[.)]\s")  # "4. La fièvre": the lesson's number
@@ -92,20 +99,95 @@ def marked(options: tuple[Option, ...], letters: bool = False) -> list[str]:
     return [f"{sign}{separator} {o.label}" for sign, o in zip(signs, options, strict=True)]
 
 
-def choose(event: Incoming, options: tuple[Option, ...], letters: bool = False) -> str | None:
+LIST_ROWS = 10  # the rows of a list behind one button (`Capabilities.list_menus`)
+MARKS_SHOWN = "marks_shown"  # in the dialog's state: the prompt whose options were marked
+
+
+def shows_marks(caps: Capabilities, message: Ask | QuizQuestion) -> bool:
+    """Whether this prompt's options reach a person on a channel that can do `caps` as marked
+    lines of text (1, 2... or a, b...), which invites typing a mark."""
+    if isinstance(message, Ask):
+        return listed(caps, message.options)
+    if fits_poll(caps, message):
+        return False
+    if message.multiple:
+        return not caps.tick_boxes
+    return listed(caps, message.options + message.extra)
+
+
+def listed(caps: Capabilities, options: tuple[Option, ...]) -> bool:
+    """Whether options to tap reach the person as marked text: no buttons, too many of them,
+    or a label they would cut (and list whole, after its mark)."""
+    if not options:
+        return False
+    if len(options) <= caps.buttons:
+        return _longer(options, caps.button_label)
+    if caps.list_menus and len(options) <= LIST_ROWS:
+        if _longer(options, caps.list_label):
+            return True
+        titles = [cut(o.label, caps.list_title) if caps.list_title else o.label for o in options]
+        return len(set(titles)) < len(titles)  # titles cut the same: told apart by their marks
+    return True
+
+
+def fits_poll(caps: Capabilities, question: QuizQuestion) -> bool:
+    """Whether the channel asks this question as a native poll (its options are votes)."""
+    return (
+        caps.native_quiz
+        and 2 <= len(question.options) <= caps.poll_options
+        and len(question.text) <= caps.poll_question
+        and not _longer(question.options, caps.poll_label)
+    )
+
+
+def _longer(options: tuple[Option, ...], limit: int) -> bool:
+    """Whether a label is longer than `limit` (0: no limit)."""
+    return bool(limit) and any(len(o.label) > limit for o in options)
+
+
+def cut(text: str, limit: int) -> str:
+    """Text within `limit` characters, ending with "…" when it was cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def keep_marks(ctx: Context, messages: list[Out]) -> None:
+    """Remember with the current prompt whether its options were shown marked (the engine
+    calls this after each turn, with the turn's messages)."""
+    for message in reversed(messages):
+        if isinstance(message, Ask | QuizQuestion) and message.prompt == ctx.state.prompt:
+            if shows_marks(ctx.caps, message):
+                ctx.state.data[MARKS_SHOWN] = message.prompt
+            else:
+                ctx.state.data.pop(MARKS_SHOWN, None)
+            return
+
+
+def marks_shown(ctx: Context) -> bool:
+    """Whether the options of the prompt the person answers were shown to them marked."""
+    return bool(ctx.state.data.get(MARKS_SHOWN) == ctx.state.prompt)
+
+
+def choose(
+    ctx: Context, event: Incoming, options: tuple[Option, ...], letters: bool = False
+) -> str | None:
     """Return the id of the option the event picks, or None if it picks none.
 
-    `letters`: the options are a quiz question's, marked a, b, c (see the module's rule).
+    `letters`: the options are a quiz question's, marked a, b, c (see the module's rule); a
+    typed mark counts only where the person was shown the options marked.
     """
     if isinstance(event, OptionChosen):
         return event.option_id if any(o.id == event.option_id for o in options) else None
     if isinstance(event, TextReceived):
-        return typed_choice(event.text, options, letters)
+        return typed_choice(event.text, options, letters, shown=marks_shown(ctx))
     return None
 
 
-def typed_choice(text: str, options: tuple[Option, ...], letters: bool = False) -> str | None:
-    """Map "Français", "francais", "trois quarts", "cours" or a mark ("2", "b") to an id."""
+def typed_choice(
+    text: str, options: tuple[Option, ...], letters: bool = False, shown: bool = False
+) -> str | None:
+    """Map "Français", "francais", "trois quarts", "cours" or, where the options were `shown`
+    marked, a mark ("2", "b") to an id."""
     exact = " ".join(text.casefold().split())
     for option in options:
         if exact and exact == " ".join(option.label.casefold().split()):
@@ -120,6 +202,8 @@ def typed_choice(text: str, options: tuple[Option, ...], letters: bool = False) 
         return by_value
     if (by_words := _by_words(typed, options)) is not None:
         return by_words
+    if not shown:
+        return None
     signs = marks(options, letters)
     bare = typed.rstrip(").")
     return next((o.id for sign, o in zip(signs, options, strict=True) if sign == bare), None)

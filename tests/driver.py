@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.i18n import I18n
 from content.library import DEFAULT_LIBRARY, Library, load_library
+from dialogs.capabilities import TEXT_ONLY, Capabilities
 from dialogs.context import Context
 from dialogs.engine import Dialogs
 from dialogs.events import (
@@ -98,6 +99,7 @@ class Learner:
     sent: list[Out] = field(default_factory=list)
     erased: bool = False
     booklets: Any = None  # a Booklets port, when the test prints
+    caps: Capabilities = TEXT_ONLY  # what their channel can do: text only, options marked
 
     @classmethod
     def new(cls) -> Learner:
@@ -115,6 +117,7 @@ class Learner:
             now=datetime.now(UTC),
             languages=self.i18n.languages,
             booklets=self.booklets,
+            caps=self.caps,
             translator_for=lambda lang: self.i18n.translator(lang, self.profile.country),
         )
         reply = await self.dialogs.handle(ctx, event)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,41 +16,48 @@ from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter  # PTB <23 is pinned
 
 from bot import metrics
+from bot.channels import TELEGRAM
 from bot.conversations import Outcome
 from bot.outgoing import merge_texts
 from bot.storage.store import SqlStore
 from content.text import split_text
+from dialogs.capabilities import Capabilities
 from dialogs.messages import Ask, Document, Option, Out, QuizQuestion, Say, Show
-from dialogs.options import marked
+from dialogs.options import fits_poll, marked, shows_marks
 
 log = logging.getLogger("imaginecole.telegram")
 
 Markup = InlineKeyboardMarkup | None
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
-POLL_QUESTION_LIMIT = 300
-POLL_OPTION_LIMIT = 100
-POLL_OPTIONS_MAX = 10
 
 
 def keyboard(
-    options: tuple[Option, ...], prompt: int, columns: int = 1
+    options: tuple[Option, ...],
+    prompt: int,
+    columns: int = 1,
+    shown: bool = False,
+    letters: bool = False,
 ) -> InlineKeyboardMarkup | None:
-    """Inline buttons; callback data is "<prompt>:<option id>" (never the right answer)."""
+    """Inline buttons; callback data is "<prompt>:<option id>" (never the right answer).
+
+    `shown`: the options are shown marked (`dialogs.options.shows_marks`): the buttons carry
+    the marks a learner may type ("1. Français").
+    """
     if not options:
         return None
-    buttons = [InlineKeyboardButton(o.label, callback_data=f"{prompt}:{o.id}") for o in options]
+    labels = marked(options, letters) if shown else [o.label for o in options]
+    buttons = [
+        InlineKeyboardButton(label, callback_data=f"{prompt}:{o.id}")
+        for o, label in zip(options, labels, strict=True)
+    ]
     step = max(columns, 1)
     return InlineKeyboardMarkup([buttons[i : i + step] for i in range(0, len(buttons), step)])
 
 
-def fits_native_poll(question: QuizQuestion) -> bool:
+def fits_native_poll(question: QuizQuestion, caps: Capabilities = TELEGRAM) -> bool:
     """Telegram polls take a short question and 2 to 10 short options."""
-    return (
-        len(question.text) <= POLL_QUESTION_LIMIT
-        and 2 <= len(question.options) <= POLL_OPTIONS_MAX
-        and all(len(o.label) <= POLL_OPTION_LIMIT for o in question.options)
-    )
+    return fits_poll(caps, question)
 
 
 class TelegramChannel:
@@ -59,6 +67,8 @@ class TelegramChannel:
         self.bot = bot
         self.store = store
         self.native_polls = native_polls
+        # What the dialogs were told this channel does (bot/channels.py), polls as set.
+        self.caps = TELEGRAM if native_polls else replace(TELEGRAM, native_quiz=False)
         self._file_ids: dict[Path, str] = {}  # course media already on Telegram's servers
 
     async def send(self, outcome: Outcome) -> None:
@@ -89,9 +99,9 @@ class TelegramChannel:
         if isinstance(message, Say):
             await self._text(chat_id, message.text, None)
         elif isinstance(message, Ask):
-            await self._text(
-                chat_id, message.text, keyboard(message.options, message.prompt, message.columns)
-            )
+            shown = shows_marks(self.caps, message)
+            markup = keyboard(message.options, message.prompt, message.columns, shown)
+            await self._text(chat_id, message.text, markup)
         elif isinstance(message, QuizQuestion):
             await self._quiz(chat_id, message, user_id)
         elif isinstance(message, Show):
@@ -125,7 +135,7 @@ class TelegramChannel:
     async def _quiz(self, chat_id: int, question: QuizQuestion, user_id: int | None) -> None:
         """A native poll when it fits, else the choices as buttons or lettered text."""
         extra = keyboard(question.extra, question.prompt)
-        if self.native_polls and user_id is not None and fits_native_poll(question):
+        if user_id is not None and fits_native_poll(question, self.caps):
             await self._poll(chat_id, question, user_id, extra)
         elif question.multiple:
             lines = marked(question.options, letters=True)  # what the learner types back
@@ -133,7 +143,9 @@ class TelegramChannel:
             await self._text(chat_id, text, extra)
         else:
             options = question.options + question.extra
-            await self._text(chat_id, question.text, keyboard(options, question.prompt))
+            shown = shows_marks(self.caps, question)
+            markup = keyboard(options, question.prompt, shown=shown, letters=True)
+            await self._text(chat_id, question.text, markup)
 
     async def _poll(
         self, chat_id: int, question: QuizQuestion, user_id: int, extra: InlineKeyboardMarkup | None

@@ -5,14 +5,22 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from bot.channels import WEB
 from dialogs.messages import Ask, Document, Option, Out, QuizQuestion, Say, Show
+from dialogs.options import marked, shows_marks
 
 Frame = dict[str, Any]
 
 
-def _options(options: tuple[Option, ...]) -> list[dict[str, str]]:
-    """Options as id/label pairs."""
-    return [{"id": o.id, "label": o.label} for o in options]
+def _options(options: tuple[Option, ...], shown: bool = False) -> list[dict[str, str]]:
+    """Options as id/label pairs; `shown`: marked, as a typed mark is then read ("1. ...")."""
+    labels = marked(options) if shown else [o.label for o in options]
+    return [{"id": o.id, "label": label} for o, label in zip(options, labels, strict=True)]
+
+
+def _relabelled(options: tuple[Option, ...], labels: dict[Option, str]) -> list[dict[str, str]]:
+    """Options as id/label pairs, with the labels given (marked ones) where there are."""
+    return [{"id": o.id, "label": labels.get(o, o.label)} for o in options]
 
 
 def to_frame(message: Out) -> Frame:
@@ -24,17 +32,22 @@ def to_frame(message: Out) -> Frame:
             "type": "ask",
             "text": message.text,
             "prompt": message.prompt,
-            "options": _options(message.options),
+            "options": _options(message.options, shows_marks(WEB, message)),
             "columns": message.columns,
         }
     if isinstance(message, QuizQuestion):
+        if shows_marks(WEB, message) and not message.multiple:  # the choices, then "menu"
+            letters = marked(message.options + message.extra, letters=True)
+            labels = dict(zip(message.options + message.extra, letters, strict=True))
+        else:
+            labels = {}
         return {
             "type": "quiz",
             "text": message.text,
             "prompt": message.prompt,
             "multiple": message.multiple,
-            "options": _options(message.options),
-            "extra": _options(message.extra),
+            "options": _relabelled(message.options, labels),
+            "extra": _relabelled(message.extra, labels),
             "submit": message.submit,
         }
     if isinstance(message, Show):

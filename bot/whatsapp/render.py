@@ -4,7 +4,10 @@ Up to 3 options become reply buttons, up to 10 a list, more than that text where
 follows its mark, a number or a letter (`dialogs.options.marks`: letters for quiz questions
 and where a label is a number), and the typed mark (or the option's text) is understood by
 the dialogs. A label cut to fit a button or a row keeps its full text in the body, after the
-same mark, so nothing is lost. Long texts are split at
+same mark, and the buttons carry the marks too, so nothing is lost. Whether options are
+shown marked is `dialogs.options.shows_marks` with WhatsApp's capabilities (bot/channels.py),
+the same decision the dialogs keep with the prompt to know whether a typed mark is an
+answer. Long texts are split at
 paragraph or sentence boundaries. Pure functions: the channel uploads and sends.
 """
 
@@ -14,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.channels import WHATSAPP
 from bot.outgoing import merge_texts
 from content.text import split_text
 from dialogs.context import Translator
 from dialogs.messages import Ask, Document, Option, Out, QuizQuestion, Say, Show
-from dialogs.options import marked
+from dialogs.options import cut, marked, shows_marks
 
 TEXT_LIMIT = 4096
 BODY_LIMIT = 1024  # body of an interactive message, and media captions
@@ -75,7 +79,8 @@ def render_one(message: Out, t: Translator, public_url: str = "") -> list[Outgoi
     if isinstance(message, Say):
         return texts(message.text)
     if isinstance(message, Ask):
-        return choices(message.text, message.options, message.prompt, t)
+        marks = shows_marks(WHATSAPP, message)
+        return choices(message.text, message.options, message.prompt, t, shown=marks)
     if isinstance(message, QuizQuestion):
         return question(message, t)
     if isinstance(message, Show):
@@ -94,48 +99,49 @@ def _text(body: str) -> Outgoing:
 
 
 def choices(
-    text: str, options: tuple[Option, ...], prompt: int, t: Translator, letters: bool = False
+    text: str,
+    options: tuple[Option, ...],
+    prompt: int,
+    t: Translator,
+    letters: bool = False,
+    shown: bool = False,
 ) -> list[Outgoing]:
-    """A question with options: buttons, a list, or marked text (`letters`: a quiz's)."""
+    """A question with options: buttons, a list, or marked text (`letters`: a quiz's).
+
+    `shown`: the options are shown marked (`dialogs.options.shows_marks`): a label cut to fit
+    is whole in the body after its mark, and the buttons carry the marks too.
+    """
     if not options:
         return texts(text)
     if len(options) > ROWS_MAX:
         return numbered(text, options, t, letters)
-    limit = BUTTON_TITLE if len(options) <= BUTTONS_MAX else ROW_DESCRIPTION
-    full = _full_labels(options, limit, letters)
+    full = "\n".join(marked(options, letters)) if shown else ""
     body = f"{text}\n\n{full}" if full else text
     chunks = split_text(body, BODY_LIMIT) or ["…"]
     before = [_text(chunk) for chunk in chunks[:-1]]
     if len(options) <= BUTTONS_MAX:
-        return [*before, _buttons(chunks[-1], options, prompt, letters)]
-    return [*before, _list(chunks[-1], options, prompt, t, letters)]
-
-
-def _full_labels(options: tuple[Option, ...], limit: int, letters: bool = False) -> str:
-    """The options in full after their marks, when one would be cut to fit: nothing is lost."""
-    if all(len(o.label) <= limit for o in options):
-        return ""
-    return "\n".join(marked(options, letters))
+        return [*before, _buttons(chunks[-1], options, prompt, letters, shown)]
+    return [*before, _list(chunks[-1], options, prompt, t, letters, shown)]
 
 
 def _buttons(
-    body: str, options: tuple[Option, ...], prompt: int, letters: bool = False
+    body: str, options: tuple[Option, ...], prompt: int, letters: bool, shown: bool
 ) -> Outgoing:
     """Up to three reply buttons; the reply's id is "<prompt>:<option id>"."""
     buttons = [
         {"type": "reply", "reply": {"id": f"{prompt}:{o.id}", "title": title}}
-        for o, title in zip(options, titles(options, BUTTON_TITLE, letters), strict=True)
+        for o, title in zip(options, titles(options, BUTTON_TITLE, letters, shown), strict=True)
     ]
     interactive = {"type": "button", "body": {"text": body}, "action": {"buttons": buttons}}
     return Outgoing({"type": "interactive", "interactive": interactive})
 
 
 def _list(
-    body: str, options: tuple[Option, ...], prompt: int, t: Translator, letters: bool = False
+    body: str, options: tuple[Option, ...], prompt: int, t: Translator, letters: bool, shown: bool
 ) -> Outgoing:
     """Up to ten rows behind one button; a long label continues in the row's description."""
     rows = []
-    for option, title in zip(options, titles(options, ROW_TITLE, letters), strict=True):
+    for option, title in zip(options, titles(options, ROW_TITLE, letters, shown), strict=True):
         row = {"id": f"{prompt}:{option.id}", "title": title}
         if len(option.label) > ROW_TITLE:
             row["description"] = cut(option.label, ROW_DESCRIPTION)
@@ -147,11 +153,13 @@ def _list(
     return Outgoing({"type": "interactive", "interactive": interactive})
 
 
-def titles(options: tuple[Option, ...], limit: int, letters: bool = False) -> list[str]:
-    """Labels cut to fit; marked as in the body when cutting made two of them the same
-    (WhatsApp refuses a message whose buttons share a title)."""
+def titles(
+    options: tuple[Option, ...], limit: int, letters: bool = False, shown: bool = False
+) -> list[str]:
+    """Labels cut to fit; marked as in the body where options are `shown` marked, and when
+    cutting made two of them the same (WhatsApp refuses buttons sharing a title)."""
     cuts = [cut(o.label, limit) for o in options]
-    if len(set(cuts)) == len(cuts):
+    if not shown and len(set(cuts)) == len(cuts):
         return cuts
     return [cut(line, limit) for line in marked(options, letters)]
 
@@ -173,7 +181,8 @@ def question(message: QuizQuestion, t: Translator) -> list[Outgoing]:
     """A single choice as options; several right answers as lettered text to type."""
     if not message.multiple:
         options = message.options + message.extra
-        return choices(message.text, options, message.prompt, t, letters=True)
+        shown = shows_marks(WHATSAPP, message)
+        return choices(message.text, options, message.prompt, t, letters=True, shown=shown)
     lines = "\n".join(marked(message.options, letters=True))
     body = "\n\n".join(part for part in (message.text, lines, message.hint) if part)
     if not message.extra:
@@ -227,12 +236,6 @@ def template(name: str, language: str, params: list[str]) -> Outgoing:
         parameters = [{"type": "text", "text": p} for p in params]
         body["components"] = [{"type": "body", "parameters": parameters}]
     return Outgoing({"type": "template", "template": body})
-
-
-def cut(text: str, limit: int) -> str:
-    """Text within `limit` characters, ending with "…" when it was cut."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def visible_text(outgoing: Outgoing) -> str:

@@ -204,7 +204,7 @@ async def work_deadline(ctx: Context, event: Incoming) -> Turn:
             zone=zone.key.rsplit("/", 1)[-1].replace("_", " "),
         )
         return Turn([Ask(text, options, ctx.state.prompt)])
-    chosen = choose(event, options)
+    chosen = choose(ctx, event, options)
     if chosen in ("none", "week"):
         return await _give(ctx, room, in_a_week(ctx.now, zone) if chosen == "week" else None)
     if chosen == "back":

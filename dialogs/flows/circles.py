@@ -18,7 +18,13 @@ from dialogs.flows.circle_picks import pick_post
 from dialogs.flows.colleagues import answer_option, answer_options, colleague_asks_text
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.learning import subject_name
-from dialogs.flows.teachers import is_teacher, school_missing, school_option, school_request
+from dialogs.flows.teachers import (
+    is_teacher,
+    school_first,
+    school_missing,
+    school_option,
+    school_request,
+)
 from dialogs.messages import Ask, Option, Say
 from dialogs.roles import in_circles, may_create_circle, may_moderate
 
@@ -75,6 +81,9 @@ async def circles_home(ctx: Context, event: Incoming) -> Turn:
     if missing := await school_missing(ctx):
         options += (school_option(ctx),)
     options += (menu_option(ctx),)
+    pending = str(ctx.state.data.pop("school_pending", "") or "")
+    if isinstance(event, Entered) and pending and not missing:  # accepted once the school given
+        return await answer_option(ctx, asks, pending)
     if isinstance(event, Entered):
         text = (
             ctx._("Cercles d'enseignants : échangez avec des collègues de toute la région.")
@@ -89,6 +98,10 @@ async def circles_home(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen[0] in "ad" and chosen[1:].isdigit():
+        if chosen[0] == "a" and (
+            asked := await school_first(ctx, "circles_home", "circles_home", chosen)
+        ):
+            return asked  # the colleague will read it: the school first, then accepted
         return await answer_option(ctx, asks, chosen)
     if chosen == "school":
         ctx.state.data["school_then"] = "circles_home"
@@ -275,6 +288,8 @@ async def circle_write(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="circles_home")
     options = (Option("back", ctx._("⬅️ Le cercle")),)
     if isinstance(event, Entered):
+        if asked := await school_first(ctx, "circle_write", "circle_page"):
+            return asked  # the message is signed with name, country and school
         text = ctx._("Écrivez votre message au cercle « %(name)s » :", name=circle.name)
         return Turn([Ask(text, options, ctx.state.prompt)])
     if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():

@@ -14,6 +14,7 @@ from dialogs.flows import circle_texts as says
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
+from dialogs.flows.teachers import school_first
 from dialogs.messages import Ask, Option, Say
 
 
@@ -120,6 +121,8 @@ async def colleague_subject(ctx: Context, event: Incoming) -> Turn:
         Option("back", ctx._("⬅️ Cercles")),
     )
     if isinstance(event, Entered):
+        if asked := await school_first(ctx, "colleague_subject", "circles_home"):
+            return asked  # the colleague who accepts reads name, country and school
         text = ctx._("Trouver un·e collègue d'un autre pays : quelle matière ?")
         return Turn([Ask(text, options, ctx.state.prompt)])
     chosen = route(ctx, event, options)

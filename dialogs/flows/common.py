@@ -34,7 +34,7 @@ def menu_hint(ctx: Context) -> str:
 
 def route(ctx: Context, event: Incoming, options: tuple[Option, ...]) -> str | Turn:
     """The chosen option's id; or the turn for "menu" and for input that picks nothing."""
-    chosen = choose(event, options)
+    chosen = choose(ctx, event, options)
     if chosen == "menu":
         return Turn(goto="menu")
     return unexpected(ctx, event) if chosen is None else chosen

@@ -19,6 +19,7 @@ from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.shared_library import _chosen
+from dialogs.flows.teachers import school_first
 from dialogs.messages import Ask, Option, Out, Say
 
 
@@ -83,6 +84,8 @@ async def course_thread_write(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="shared_home")
     options = (Option("back", ctx._("⬅️ La discussion")),)
     if isinstance(event, Entered):
+        if asked := await school_first(ctx, "course_thread_write", "course_thread"):
+            return asked  # the message is signed with name, country and school
         text = ctx._("Écrivez votre message sur « %(title)s » :", title=item.course.title)
         return Turn([Ask(text, options, ctx.state.prompt)])
     if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():

@@ -248,7 +248,7 @@ async def lesson(ctx: Context, event: Incoming) -> Turn:
         if shown is not options:
             return Turn(_render_light(ctx, found, current, index, shown))
         return Turn(_render_step(ctx, found, current, index, options))
-    chosen = choose(event, shown)
+    chosen = choose(ctx, event, shown)
     if chosen == MEDIA and media is not None:
         sent = await on_request(ctx, *media)
         # The same buttons again below the file (a typed "2" keeps meaning the same option).

@@ -48,7 +48,7 @@ async def menu_more(ctx: Context, event: Incoming) -> Turn:
 
 async def _menu_choice(ctx: Context, event: Incoming, options: tuple[Option, ...]) -> Turn:
     """Where a choice of the menu (or of its second page) leads."""
-    chosen = choose(event, options)
+    chosen = choose(ctx, event, options)
     targets = {
         "continue": "resume",
         "courses": "subjects",
@@ -183,7 +183,7 @@ async def my_data(ctx: Context, event: Incoming) -> Turn:
     if isinstance(event, Entered):
         text = ctx._("Vos données vous appartiennent. Que voulez-vous faire ?")
         return Turn([Ask(text, options, ctx.state.prompt)])
-    chosen = choose(event, options)
+    chosen = choose(ctx, event, options)
     if chosen == "export":
         return Turn([await export_document(ctx)], reprompt=True)
     if chosen in ("erase", "menu"):
@@ -213,7 +213,7 @@ async def erase_confirm(ctx: Context, event: Incoming) -> Turn:
         if (shared := await erase_note(ctx)) is not None:  # a phone of several learners
             text = f"{text}\n\n{shared}"
         return Turn([Ask(text, options, ctx.state.prompt)])
-    chosen = choose(event, options)
+    chosen = choose(ctx, event, options)
     if chosen == "erase":
         bye = ctx._("C'est fait : tout est effacé. Pour recommencer un jour, écrivez /start.")
         return Turn([Say(bye)], effects=[EraseLearner()])

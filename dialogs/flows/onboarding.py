@@ -48,7 +48,7 @@ async def welcome(ctx: Context, event: Incoming) -> Turn:
         )
         ask = Ask(ctx._("Dans quelle langue voulez-vous apprendre ?"), options, ctx.state.prompt)
         return Turn([Say(greeting), ask])
-    chosen = choose(event, options)
+    chosen = choose(ctx, event, options)
     if chosen is None:
         return Turn(reprompt=True)  # "Bonjour", /start...: the greeting is the answer
     if chosen == "back_settings":
@@ -77,7 +77,7 @@ async def consent(ctx: Context, event: Incoming) -> Turn:
                 "et /supprimer_mes_donnees efface tout."
             )
         return Turn([Say(notice), Ask(ctx._("Êtes-vous d'accord ?"), options, ctx.state.prompt)])
-    chosen = choose(event, options)
+    chosen = choose(ctx, event, options)
     if chosen == "yes":
         ctx.profile.consented_at = ctx.now
         # A learner added on a shared phone has the phone's country already.

@@ -243,7 +243,7 @@ async def profile_pin(ctx: Context, event: Incoming) -> Turn:
     if isinstance(event, TextReceived) and (pin := read_pin(event.text)) is not None:
         checked = await _desk(ctx).check_pin(target.id, pin, ctx.now)
         return await _checked(ctx, target, checked, Turn(goto=_to(ctx, "profiles")))
-    chosen = choose(event, options)
+    chosen = choose(ctx, event, options)
     if chosen == "forgot":
         return Turn(goto=_to(ctx, "profile_forgot"))
     if chosen == "back":
@@ -319,7 +319,7 @@ async def profile_unlock(ctx: Context, event: Incoming) -> Turn:
         return Turn([Ask(ask, options, ctx.state.prompt)])
     if isinstance(event, TextReceived) and (pin := read_pin(event.text)) is not None:
         return await _unlock(ctx, pin)
-    chosen = choose(event, options)
+    chosen = choose(ctx, event, options)
     if chosen == "forgot":
         ctx.state.data["target"] = current.id
         return Turn(goto="profile_gate_forgot")
@@ -340,7 +340,7 @@ async def profile_name(ctx: Context, event: Incoming) -> Turn:
     options = (Option("back", ctx._("↩️ Retour")),)
     if isinstance(event, Entered):
         return Turn([Ask(_name_question(ctx, naming), options, ctx.state.prompt)])
-    if choose(event, options) == "back":
+    if choose(ctx, event, options) == "back":
         return _leaving(ctx, Turn(goto=_to(ctx, "profiles")))
     name = clean_name(event.text) if isinstance(event, TextReceived) else None
     if name is None:
@@ -401,7 +401,7 @@ async def profile_set_pin(ctx: Context, event: Incoming) -> Turn:
         await _desk(ctx).set_pin(pin)
         done = ctx._("C'est enregistré : ce profil a maintenant un code PIN.")
         return Turn([Say(done)], goto="menu")
-    if choose(event, options) == "back":
+    if choose(ctx, event, options) == "back":
         return Turn(goto="profiles")
     return _not_a_pin(ctx, event)
 
@@ -423,7 +423,7 @@ async def profile_forgot(ctx: Context, event: Incoming) -> Turn:
     options = _forgot_options(ctx, current, target)
     if isinstance(event, Entered):
         return Turn([Ask(_forgot_text(ctx, found, current, target), options, ctx.state.prompt)])
-    chosen = choose(event, options)
+    chosen = choose(ctx, event, options)
     if chosen == "reset":
         return Turn(goto="profile_reset")
     if chosen == "erase":
@@ -503,7 +503,7 @@ async def profile_reset(ctx: Context, event: Incoming) -> Turn:
         if checked.ok:  # pragma: no cover - the main profile may always
             return _leaving(ctx, Turn(goto="profiles"))
         return await _checked(ctx, current, checked, Turn(goto="profiles"))
-    chosen = choose(event, options)
+    chosen = choose(ctx, event, options)
     if chosen == "forgot":  # the parent's own PIN: nobody can remove it, nothing is opened
         why = ctx._(
             "Le code du profil principal ne peut être retiré par personne : il protège ses progrès."
@@ -537,7 +537,7 @@ async def profile_erase(ctx: Context, event: Incoming) -> Turn:
             name=name,
         )
         return Turn([Ask(ask, options, ctx.state.prompt)])
-    chosen = choose(event, options)
+    chosen = choose(ctx, event, options)
     done = ctx._("Le profil de %(name)s est effacé.", name=name)
     if chosen == "erase" and target.current:
         return Turn([Say(done)], effects=[EraseLearner()])

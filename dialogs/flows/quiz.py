@@ -20,7 +20,7 @@ from dialogs.flows.common import menu_option, unexpected
 from dialogs.flows.learning import course_page, current_lesson, media_url
 from dialogs.flows.light_data import MEDIA, is_light, offer, on_request
 from dialogs.messages import Ask, Option, Out, QuizQuestion, Say, Show
-from dialogs.options import choose, marks, typed_choice
+from dialogs.options import choose, marks, marks_shown, typed_choice
 from dialogs.ports import RecordQuiz, SubmitEssay
 
 RETRY_WEIGHT = 0.5  # a right answer at the second try earns half the points
@@ -63,7 +63,7 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
     if isinstance(event, OptionChosen) and event.option_id == MEDIA:
         return await _sound_on_request(ctx, found, question, event)
     if question.type is QuestionType.DESCRIPTION:
-        if choose(event, (_next_option(ctx),)) != "next":
+        if choose(ctx, event, (_next_option(ctx),)) != "next":
             return unexpected(ctx, event)
         return _advance(ctx, found, lesson, quiz_, [])
     if question.type is QuestionType.MATCHING:
@@ -225,7 +225,7 @@ def _match(
     if isinstance(event, OptionsChosen) and len(event.option_ids) == 1:
         chosen: str | None = event.option_ids[0]
     else:
-        chosen = choose(event, options, letters=True)
+        chosen = choose(ctx, event, options, letters=True)
     label = next((o.label for o in options if o.id == chosen), None)
     if label is None:
         return unexpected(ctx, event)
@@ -259,12 +259,12 @@ def _read_answer(
         picked = tuple(i for i in event.option_ids if any(o.id == i for o in options))
         return _shape(kind, picked) if picked else None
     if kind is QuestionType.MULTIPLE:
-        return _multiple_answer(event, options)
+        return _multiple_answer(ctx, event, options)
     if kind is QuestionType.TRUE_FALSE and isinstance(event, TextReceived):
         truth = grading.parse_truth(event.text)
         if truth is not None:
             return truth
-    chosen = choose(event, options, letters=True)
+    chosen = choose(ctx, event, options, letters=True)
     return None if chosen is None else _shape(kind, (chosen,))
 
 
@@ -275,18 +275,22 @@ def _shape(kind: QuestionType, ids: tuple[str, ...]) -> object:
     return ids if kind is QuestionType.MULTIPLE else ids[0]
 
 
-def _multiple_answer(event: Incoming, options: tuple[Option, ...]) -> tuple[str, ...] | None:
-    """Several options typed as their letters ("a c", "a, c", "ac"), their labels ("3 et 9",
-    "3; 16") or one tapped; a typed number is a label's value, never a position."""
+def _multiple_answer(
+    ctx: Context, event: Incoming, options: tuple[Option, ...]
+) -> tuple[str, ...] | None:
+    """Several options typed as their labels ("3 et 9", "3; 16"), as their letters where they
+    were shown lettered ("a c", "a, c", "ac"), or one tapped; a typed number is a label's
+    value, never a position."""
     if isinstance(event, OptionChosen):
         return (event.option_id,) if any(o.id == event.option_id for o in options) else None
     if not isinstance(event, TextReceived):
         return None
-    whole = choose(event, options, letters=True)
+    whole = choose(ctx, event, options, letters=True)
     if whole is not None:
         return (whole,)
     text = event.text.casefold().strip()
-    letters = marks(options, letters=True)
+    shown = marks_shown(ctx)
+    letters = marks(options, letters=True) if shown else ()
     if text.isalpha() and len(text) > 1 and all(c in letters for c in text):
         text = " ".join(text)  # "ac": glued letters, as on paper
     # The strongest separator that splits the text into options: "trois quarts; un demi",
@@ -300,7 +304,7 @@ def _multiple_answer(event: Incoming, options: tuple[Option, ...]) -> tuple[str,
         if "/" in labels:
             separators = separators.replace("|/", "")
         tokens = [token.strip() for token in re.split(separators, text) if token.strip()]
-        picked = [typed_choice(token, options, letters=True) for token in tokens]
+        picked = [typed_choice(token, options, letters=True, shown=shown) for token in tokens]
         if tokens and all(picked):
             return tuple(dict.fromkeys(p for p in picked if p))
     return None
@@ -433,7 +437,7 @@ async def quiz_done(ctx: Context, event: Incoming) -> Turn:
                 return earned
             text = ctx._("🎓 Vous avez terminé toutes les leçons de ce cours ! Et maintenant ?")
         return Turn([Ask(text, tuple(options), ctx.state.prompt)])
-    chosen = choose(event, tuple(options))
+    chosen = choose(ctx, event, tuple(options))
     if chosen == "next":
         ctx.state.data.update(lesson=found.lessons[following].id, i=0)
         return Turn(goto="lesson")

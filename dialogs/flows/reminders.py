@@ -53,7 +53,7 @@ async def reminders(ctx: Context, event: Incoming) -> Turn:
     if isinstance(event, Entered):
         current = setting.at if setting is not None and on else None
         return Turn([Ask(_prompt(ctx, current), options, ctx.state.prompt)])
-    chosen = choose(event, options)
+    chosen = choose(ctx, event, options)
     if chosen == "menu":
         return Turn(goto="menu")
     if chosen == STOP:

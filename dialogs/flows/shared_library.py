@@ -146,7 +146,7 @@ async def shared_home(ctx: Context, event: Incoming) -> Turn:
     if isinstance(event, Entered):
         return Turn([Ask(_home_text(ctx, filters, found), options, ctx.state.prompt)])
     typed = isinstance(event, TextReceived) and not event.text.startswith("/")
-    if typed and choose(event, options) is None:
+    if typed and choose(ctx, event, options) is None:
         assert isinstance(event, TextReceived)
         filters["words"] = " ".join(event.text.split())[:60]
         return Turn(goto="shared_home")

@@ -118,6 +118,20 @@ def school_request(ctx: Context) -> str:
     )
 
 
+async def school_first(
+    ctx: Context, then: str, back: str, pending: str | None = None
+) -> Turn | None:
+    """Before what shows a granted teacher's school to colleagues (a circle message, a
+    thread's, a colleague met): ask for it when it is missing, then go on to `then`; "later"
+    goes `back` instead, and what waited (`pending`, e.g. a request to accept) is dropped."""
+    if not await school_missing(ctx):
+        return None
+    ctx.state.data.update(school_then=then, school_back=back)
+    if pending is not None:
+        ctx.state.data["school_pending"] = pending
+    return Turn(goto="teacher_school_late")
+
+
 async def teacher_school_late(ctx: Context, event: Incoming) -> Turn:
     """The school of a teacher granted directly; then on to where they were going."""
     then = str(ctx.state.data.get("school_then") or "classes_home")
@@ -132,13 +146,15 @@ async def teacher_school_late(ctx: Context, event: Incoming) -> Turn:
         school = " ".join(event.text.split())[:MAX_SCHOOL]
         await teaching(ctx).set_school(school)
         ctx.state.data.pop("school_then", None)
+        ctx.state.data.pop("school_back", None)
         done = ctx._("C'est noté : %(school)s.", school=school)
         return Turn([Say(done)], goto=then)
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data.pop("school_then", None)
-    return Turn(goto=then)
+    for key in ("school_then", "school_pending"):
+        ctx.state.data.pop(key, None)
+    return Turn(goto=str(ctx.state.data.pop("school_back", None) or then))
 
 
 def clean_name(text: str) -> str | None:

@@ -106,3 +106,46 @@ async def test_a_role_given_is_announced_and_has_its_menu_entry(
     assert len(chat.options()) <= WHATSAPP_LIST_ROWS
     await chat.tap("🛠️ Administration")
     assert "Administration : que voulez-vous faire ?" in chat.last_text()
+
+
+async def test_a_granted_teacher_gives_their_school_before_posting_in_a_circle(
+    chat: ChatLearner, database_url: str
+) -> None:
+    """Circle messages are signed with name, country and school: a student made a teacher on
+    the command line is asked for the school at "✍️ Écrire", then writes as they wanted."""
+    await onboard(chat)  # a student: no teacher profile, no school
+    me = await my_id(chat)
+    await cli_grant(database_url, chat.channel, me, "teacher", "SN", create=False)
+    await cli_grant(database_url, chat.channel, me, "national_admin", "SN")  # opens a circle
+    await chat.send("/cercles")
+    await chat.tap("➕ Nouveau cercle")
+    await chat.tap("Mathématiques")
+    await chat.tap("primaire")
+    await chat.tap("✍️ Écrire")
+    assert "Dans quelle école enseignez-vous ?" in chat.last_text()
+    assert "Écrivez votre message" not in chat.last_text()
+    await chat.tap("⏭️ Plus tard")  # not now: back to the circle, nothing sent
+    assert "Pas encore de message dans ce cercle." in chat.last_text()
+    await chat.tap("✍️ Écrire")
+    await chat.send("École Liberté 6, Dakar")
+    said = chat.last_text()
+    assert "C'est noté : École Liberté 6, Dakar." in said
+    assert "Écrivez votre message au cercle « Mathématiques - primaire » :" in said
+    await chat.send("Bonjour à toutes et à tous !")
+    said = chat.last_text()
+    assert "Message envoyé au cercle" in said
+    assert "👤 Enseignant·e (Sénégal, École Liberté 6, Dakar) :" in said
+    await chat.tap("✍️ Écrire")  # asked once
+    assert "Écrivez votre message au cercle" in chat.last_text()
+
+
+async def test_a_granted_teacher_gives_their_school_before_meeting_a_colleague(
+    chat: ChatLearner, database_url: str
+) -> None:
+    await onboard(chat)
+    await cli_grant(database_url, chat.channel, await my_id(chat), "teacher", "SN", create=False)
+    await chat.send("/cercles")
+    await chat.tap("🤝 Trouver un·e collègue")
+    assert "Dans quelle école enseignez-vous ?" in chat.last_text()
+    await chat.send("Collège Moderne, Thiès")
+    assert "quelle matière ?" in chat.last_text()

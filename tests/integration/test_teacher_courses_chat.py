@@ -41,3 +41,22 @@ async def test_a_teacher_finds_and_opens_a_course_for_teachers(chat: ChatLearner
     await chat.send(LINK)
     assert FOR_TEACHERS not in chat.last_text()
     assert "Organiser le groupe classe" in chat.last_text()
+
+
+async def test_a_course_for_teachers_is_not_offered_to_a_pupils_class(
+    chat: ChatLearner, database_url: str
+) -> None:
+    from tests.integration.test_course_versions_chat import become_teacher
+
+    await become_teacher(chat, database_url)
+    await chat.send("/classes")
+    await chat.tap("Nouvelle classe")
+    await chat.send("CM2 A")
+    await chat.tap("CM2")
+    await chat.tap("Sciences")
+    assert "/rejoindre" in chat.last_text()
+    await chat.send("/classes")
+    await chat.tap("CM2 A")
+    await chat.tap("Donner un travail")
+    assert any("Les fractions" in label for label in chat.options())
+    assert not any("Enseigner" in label for label in chat.options())

@@ -3,14 +3,18 @@ options are numbers a typed number is a value, never a position (dialogs/options
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from tests.chat_drivers import ChatLearner
 from tests.chat_drivers import chat_fixture as chat_fixture  # the `chat` fixture
+from tests.integration.test_class_reports import sql
 from tests.integration.test_same_journey import (
     NOT_UNDERSTOOD,
     onboard,
     open_lesson,
     read_to_the_quiz,
 )
+from tests.store_driver import open_conversations
 
 
 async def at_first_question(chat: ChatLearner) -> None:
@@ -32,10 +36,27 @@ async def test_a_typed_number_is_the_value_not_a_button(chat: ChatLearner) -> No
     assert "Bonne réponse" in chat.last_text()
 
 
-async def test_the_letter_of_an_option_is_its_position(chat: ChatLearner) -> None:
+async def test_a_typed_letter_where_only_buttons_were_shown_is_text(chat: ChatLearner) -> None:
+    """A poll (Telegram), a list (WhatsApp), buttons (the web): no letters shown, so a typed
+    "b" is no position (the 2nd option, "5", is the right answer)."""
     await at_first_question(chat)
+    assert not any(label[:2] in ("a)", "b)", "1.", "2.") for label in chat.options())
     await chat.send("b")
+    assert NOT_UNDERSTOOD in chat.last_text() and "Bonne réponse" not in chat.last_text()
+    await chat.tap("5")
     assert "Bonne réponse" in chat.last_text()
+
+
+async def test_a_typed_letter_is_the_option_shown_under_it(chat: ChatLearner) -> None:
+    """Twelve classes: lettered lines on WhatsApp (beyond its ten rows), buttons elsewhere."""
+    await chat.send("/start")
+    for label in ("Français", "J'accepte", "Sénégal", "Élève"):
+        await chat.tap(label)
+    await chat.send("f")
+    if chat.channel == "whatsapp":  # "f) 6e" was shown
+        assert "Que voulez-vous faire" in chat.last_text()
+    else:
+        assert NOT_UNDERSTOOD in chat.last_text()
 
 
 async def test_a_class_typed_as_a_number_is_that_class(chat: ChatLearner) -> None:
@@ -68,3 +89,23 @@ async def test_paper_answers_of_several_words_after_semicolons(chat: ChatLearner
     assert "Livret" in chat.last_text() and "4 sur 4" in chat.last_text()
     await chat.send("FRA1\n5\nFaux\nun quart\n6")  # one per line, values instead of letters
     assert "4 sur 4" in chat.last_text() and "❌" not in chat.last_text()
+
+
+async def test_review_reads_typed_answers_by_the_same_rule(
+    chat: ChatLearner, database_url: str
+) -> None:
+    """A question missed comes back in review: a typed value is graded as the value, a
+    letter where only buttons were shown is text."""
+    await at_first_question(chat)
+    await chat.send("3")  # the value 3: wrong, the card enters the deck
+    assert "Ce n'est pas encore ça" in chat.last_text()
+    async with open_conversations(database_url) as talk:
+        past = datetime.now(UTC) - timedelta(days=1)
+        await sql(talk, "UPDATE review_cards SET due = :due", due=past)
+    await chat.send("/menu")
+    await chat.tap("🔁 Réviser (1)")
+    assert "quel est le dénominateur" in chat.last_text()
+    await chat.send("b")  # the 2nd option is the right one, but no letters were shown
+    assert NOT_UNDERSTOOD in chat.last_text() and "Bonne réponse" not in chat.last_text()
+    await chat.send("cinq")
+    assert "Bonne réponse" in chat.last_text()

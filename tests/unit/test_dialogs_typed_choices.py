@@ -9,10 +9,9 @@ from pathlib import Path
 from bot.i18n import I18n
 from content.format import parse_course
 from content.library import Library
-from dialogs.events import TextReceived, UserRef
 from dialogs.flows import build_dialogs
 from dialogs.messages import Option, QuizQuestion
-from dialogs.options import choose, marked, marks
+from dialogs.options import marked, marks, typed_choice
 from tests.driver import Learner
 from tests.unit.test_dialogs_journey import onboard, walk_to_first_quiz
 
@@ -181,10 +180,10 @@ def test_marks_are_letters_wherever_a_label_is_a_number() -> None:
 
 
 def test_typed_numbers_against_any_prompt() -> None:
-    user = UserRef("test", "1")
+    """Where the options were shown marked (a text-only rendering, WhatsApp's long lists)."""
 
     def typed(text: str, options: tuple[Option, ...]) -> str | None:
-        return choose(TextReceived(user, "1", text), options)
+        return typed_choice(text, options, shown=True)
 
     numbers = options("5", "8", "2", "58", ids="wxyz")
     assert typed("2", numbers) == "y" and typed("58", numbers) == "z"

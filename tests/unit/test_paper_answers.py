@@ -153,3 +153,18 @@ async def test_answers_split_wrongly_are_shown_how_to_separate_them() -> None:
     assert "Séparez les réponses par « ; »" in reply and "FRA1 b ; Vrai ; … ; …" in reply
     reply = learner.texts(await learner.send("FRA1 b ; faux ; un quart ; six"))
     assert "4 sur 4" in reply
+
+
+def test_a_paper_answer_is_an_options_text_before_its_letter() -> None:
+    """The one rule of typed choices (dialogs/options.py): the label, then the mark shown."""
+    from content.model import Choice, Question, QuestionType
+    from content.paper import paper_answer
+
+    letters = Question(
+        "q",
+        QuestionType.SINGLE,
+        "Quelle lettre suit a ?",
+        choices=(Choice("a", "c", False), Choice("b", "b", True), Choice("c", "d", False)),
+    )
+    assert paper_answer(letters, "c") == "a"  # the option "c", not the third
+    assert paper_answer(letters, "b") == "b"

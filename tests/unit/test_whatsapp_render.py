@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.i18n import I18n
-from bot.whatsapp.render import choices
-from dialogs.messages import Option
+from bot.whatsapp.render import render
+from dialogs.messages import Ask, Option
 from tests.fakes.graph_api import check_message
 
 
@@ -13,7 +13,7 @@ def test_labels_cut_to_the_same_title_are_numbered_as_in_the_body() -> None:
         Option("a", "La fraction 3/4 est la plus grande"),
         Option("b", "La fraction 3/4 est la plus petite"),
     )
-    (message,) = choices("Que dire ?", options, 7, I18n().translator("fr", None))
+    (message,) = render([Ask("Que dire ?", options, 7)], I18n().translator("fr", None))
     interactive = message.payload["interactive"]
     titles = [b["reply"]["title"] for b in interactive["action"]["buttons"]]
     assert titles == ["1. La fraction 3/4…", "2. La fraction 3/4…"]
@@ -35,6 +35,8 @@ def test_a_voice_note_then_its_text_with_the_media_offer_kept_whole() -> None:
     interactive = asked.payload["interactive"]
     assert interactive["action"]["buttons"][0]["reply"]["id"] == "3:media"
     assert "1. 🖼️ Image (120 Ko) - voir ?" in interactive["body"]["text"]  # nothing is lost
+    titles = [b["reply"]["title"] for b in interactive["action"]["buttons"]]
+    assert titles == ["1. 🖼️ Image (120 Ko…", "2. Suivant ▶️"]  # the marks the body shows
     check_message({**asked.payload, "messaging_product": "whatsapp", "to": "221770000000"})
 
 
