@@ -67,7 +67,8 @@ class WebChat:
         self._per_address = _guard(self.limits.per_address)
         self._numbers = itertools.count(1)
         # What the bot writes first (bot/web/push.py): the inbox, pushed to the open tabs.
-        self.inbox = WebInbox(getattr(conversations, "store", None))  # None: pages only (tests)
+        store: Any = getattr(conversations, "store", None)  # None: serving pages only (tests)
+        self.inbox = WebInbox(store)
         self.live = LivePush(self.inbox)
         self.live.attach(self.push_frames)
         self.user_ids: dict[str, int] = {}  # web uid -> user id, of the tabs open here
