@@ -9,10 +9,12 @@ Revises: 0026
 Create Date: 2026-12-07 09:30:00+00:00
 """
 
+import json
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 UTC_DATETIME = sa.DateTime(timezone=True)
 
@@ -43,23 +45,54 @@ def upgrade() -> None:
     )
     op.create_index("ix_web_inbox_waiting", "web_inbox", ["user_id", "delivered_at"])
     op.create_index("ix_web_inbox_broadcast_id", "web_inbox", ["broadcast_id"])
-    op.execute(
-        "INSERT INTO web_inbox (user_id, broadcast_id, payload, created_at)"
-        " SELECT p.user_id, NULL, p.payload, p.created_at FROM pending_messages p"
-        " JOIN users u ON u.id = p.user_id WHERE u.channel = 'web' ORDER BY p.id"
-    )
-    op.execute(
-        "DELETE FROM pending_messages WHERE user_id IN (SELECT id FROM users WHERE channel = 'web')"
-    )
+    if context.is_offline_mode():  # SQL scripts: the held texts stay where they are
+        op.execute("-- web learners' held texts are moved by the online upgrade only")
+        return
+    bind = op.get_bind()
+    held = bind.execute(
+        sa.text(
+            "SELECT p.id, p.user_id, p.payload, p.created_at FROM pending_messages p"
+            " JOIN users u ON u.id = p.user_id WHERE u.channel = 'web' ORDER BY p.id"
+        )
+    ).all()
+    insert = sa.text(
+        "INSERT INTO web_inbox (user_id, payload, created_at) VALUES (:uid, :payload, :at)"
+    ).bindparams(sa.bindparam("payload", type_=sa.JSON()))
+    for _, user_id, payload, created_at in held:  # a held text becomes the chat's frame
+        body = str((_loaded(payload).get("text") or {}).get("body", ""))
+        if body:
+            frame = {"type": "say", "text": body}
+            bind.execute(insert, {"uid": user_id, "payload": frame, "at": created_at})
+    if held:
+        marks = ", ".join(str(int(row[0])) for row in held)
+        bind.execute(sa.text(f"DELETE FROM pending_messages WHERE id IN ({marks})"))
 
 
 def downgrade() -> None:
-    """Put what waits undelivered back where the web chat read it before, then drop the inbox."""
-    op.execute(
-        "INSERT INTO pending_messages (user_id, payload, created_at)"
-        " SELECT user_id, payload, created_at FROM web_inbox WHERE delivered_at IS NULL"
-        " ORDER BY id"
-    )
+    """Put the texts still waiting back where the web chat read them before; drop the inbox."""
+    if not context.is_offline_mode():
+        bind = op.get_bind()
+        waiting = bind.execute(
+            sa.text(
+                "SELECT user_id, payload, created_at FROM web_inbox"
+                " WHERE delivered_at IS NULL ORDER BY id"
+            )
+        ).all()
+        insert = sa.text(
+            "INSERT INTO pending_messages (user_id, payload, created_at)"
+            " VALUES (:uid, :payload, :at)"
+        ).bindparams(sa.bindparam("payload", type_=sa.JSON()))
+        for user_id, payload, created_at in waiting:
+            text = str(_loaded(payload).get("text") or "")
+            if text:
+                message = {"type": "text", "text": {"body": text}}
+                bind.execute(insert, {"uid": user_id, "payload": message, "at": created_at})
     op.drop_index("ix_web_inbox_broadcast_id", table_name="web_inbox")
     op.drop_index("ix_web_inbox_waiting", table_name="web_inbox")
     op.drop_table("web_inbox")
+
+
+def _loaded(payload: object) -> dict[str, Any]:
+    """A stored JSON object (SQLite hands back text)."""
+    found = json.loads(payload) if isinstance(payload, str | bytes) else payload
+    return found if isinstance(found, dict) else {}
