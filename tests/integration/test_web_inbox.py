@@ -12,7 +12,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
@@ -20,6 +20,7 @@ from sqlalchemy import insert, select, text
 
 from bot.app import BotApp
 from bot.config import Settings
+from bot.housekeeping import tidy
 from bot.storage.admin import queue_notice
 from bot.storage.db import create_engine, downgrade_async, migrate_async
 from bot.storage.models import pending_messages, users, web_inbox
@@ -238,3 +239,40 @@ async def test_held_web_texts_move_into_the_inbox(database_url: str) -> None:
 
 def _json(value: object) -> object:
     return json.loads(value) if isinstance(value, str) else value
+
+
+async def test_received_messages_are_tidied_after_thirty_days(
+    stack: AsyncExitStack, database_url: str
+) -> None:
+    app = await bot(stack, database_url)
+    page = await onboarded(stack, app)
+    person = await user_id(app, page.uid)
+    await notify(app, person, "Lu il y a longtemps")
+    await page.pushed()
+    assert app.store is not None
+    for _ in range(100):
+        found = await app.store.statement("SELECT delivered_at FROM web_inbox")
+        if found and found[0][0] is not None:
+            break
+        await asyncio.sleep(0.05)
+    await tidy(app.store, datetime.now(UTC) + timedelta(days=29))
+    assert len(await app.store.statement("SELECT id FROM web_inbox")) == 1
+    await tidy(app.store, datetime.now(UTC) + timedelta(days=31))
+    assert await app.store.statement("SELECT id FROM web_inbox") == []
+
+
+async def test_a_stopping_server_tells_its_tabs_and_closes_them_as_going_away(
+    stack: AsyncExitStack, database_url: str
+) -> None:
+    app = await bot(stack, database_url)
+    page = await onboarded(stack, app)
+    assert app.chat is not None and page.ws is not None
+    await app.chat.close_all()
+    told = await page.ws.receive(timeout=5)
+    assert json.loads(told.data) == {"type": "bye"}
+    closed = await page.ws.receive(timeout=5)
+    assert closed.type is aiohttp.WSMsgType.CLOSE
+    assert page.ws.close_code == aiohttp.WSCloseCode.GOING_AWAY
+    http = await stack.enter_async_context(aiohttp.ClientSession())
+    async with http.get(f"http://127.0.0.1:{app.port}/ws") as refused:
+        assert refused.status == 503  # no new tab while stopping: the page retries
