@@ -28,7 +28,8 @@ UID = "e2e-web-student-0001"
 # Whether the page is hidden is the test's to say (a headless tab is always visible).
 HIDDEN = """
 window.__hidden = window.__hidden || false;
-Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => window.__hidden });
+Object.defineProperty(Document.prototype, 'hidden', {
+  configurable: true, get: () => window.__hidden });
 Object.defineProperty(Document.prototype, 'visibilityState', {
   configurable: true, get: () => (window.__hidden ? 'hidden' : 'visible') });
 """
