@@ -254,8 +254,7 @@ async def _give(ctx: Context, room: ClassRoom, deadline: datetime | None) -> Tur
     messages: list[Out] = [Say(_given(ctx, reached))]
     if room.members > reached:  # messages stopped, or a channel that cannot write first
         missed = ctx.ngettext(
-            "%(n)s élève ne peut pas être prévenu maintenant : ce travail l'attend dans "
-            "/devoirs.",
+            "%(n)s élève ne peut pas être prévenu maintenant : ce travail l'attend dans /devoirs.",
             "%(n)s élèves ne peuvent pas être prévenus maintenant : ce travail les attend "
             "dans /devoirs.",
             room.members - reached,
