@@ -150,14 +150,16 @@ class LivePush:
         for uid, frames in by_uid.items():
             if self._push is not None and await self._push(uid, frames):
                 pushed += len(frames)
-        self._advance(now, rows)
+        if rows:
+            self._advance(now, max(row.id for row in rows))
+        elif not self._tops or self._tops[-1][0] <= now - LAG:  # all delivered: skip them
+            self._advance(now, await self.inbox.last_id())
         return pushed
 
-    def _advance(self, now: datetime, rows: list[InboxRow]) -> None:
+    def _advance(self, now: datetime, top: int) -> None:
         """Raise the floor to the highest id seen LAG ago (a later commit of a lower id is
         still found until then); forget what is below it."""
-        top = max((row.id for row in rows), default=self._floor)
-        if len(rows) and top > self._floor:
+        if top > self._floor:
             self._tops.append((now, top))
         while self._tops and self._tops[0][0] <= now - LAG:
             self._floor = max(self._floor, self._tops.popleft()[1])

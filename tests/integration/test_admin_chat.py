@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.admin_cli import grant as cli_grant
+from bot.channels import REGISTRY
 from bot.charts import MatplotlibCharts
 from bot.conversations import Conversations
 from bot.storage.admin import grants_of
@@ -16,6 +17,7 @@ from bot.storage.channels import ChannelStore
 from bot.storage.dead_letters import DeadLetters
 from bot.storage.sql import PgRunner, SqliteRunner, as_json, utc
 from bot.storage.store import SqlStore
+from dialogs.capabilities import Capabilities
 from dialogs.messages import Document
 from dialogs.roles import Grant, Role
 from dialogs.when import parse_when, zone_of
@@ -391,6 +393,29 @@ async def test_an_announcement_carries_an_image(talk: Conversations, database_ur
     attachment = as_json(rows[0][0])
     assert attachment["file_id"] == "AgACAgQAAx-photo-id"
     assert (attachment["kind"], attachment["channel"]) == ("image", "telegram")
+
+
+async def test_the_admin_is_told_who_gets_the_text_without_the_attachment(
+    talk: Conversations, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a channel that writes first but carries no files (a text-message gateway, say)
+    monkeypatch.setitem(REGISTRY, "sms", Capabilities(can_push=True, pushes_live=True))
+    await learners(talk, 1, "Sénégal", "telegram")
+    await learners(talk, 2, "Sénégal", "sms")
+    admin = await admin_of(talk, database_url, "national_admin", "SN")
+    await admin.send("/admin")
+    await admin.tap("Nouvelle annonce")
+    await admin.send_file("photo", "AgACAgQAAx-photo-id")
+    await admin.send("Voici le calendrier des examens.")
+    await admin.tap("Continuer")
+    for label in ("Les élèves", "Toutes les classes", "Toutes les langues"):
+        await admin.tap(label)
+    await admin.tap("Pas de classe précise")
+    await admin.tap("Tout le monde")
+    assert (
+        "📎 2 personnes recevront le texte sans la pièce jointe : l'application où elles nous "
+        "parlent ne transmet pas de fichiers.\nCette annonce touchera 3 personnes.\nOn envoie ?"
+    ) in admin.texts()
 
 
 async def test_a_sticker_is_not_an_attachment(talk: Conversations, database_url: str) -> None:
