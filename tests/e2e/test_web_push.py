@@ -11,11 +11,13 @@ import signal
 import socket
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from playwright.async_api import Browser, BrowserContext, Page
 
 from bot.app import BotApp
+from bot.storage.admin import queue_notice
 from tests.e2e.test_web_chat import BOT, last_bot_text, say, tap
 from tests.integration.test_admin_chat import compose
 from tests.integration.test_class_reports import new_teacher, to_a_lesson
@@ -240,3 +242,38 @@ async def test_sigterm_with_a_tab_open(browser: Browser, tmp_path: Path) -> None
         if server.poll() is None:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=10)
+
+
+async def test_thirty_waiting_messages_come_in_order_and_are_acknowledged_at_once(
+    browser: Browser, web_bot: BotApp
+) -> None:
+    context = await student_context(browser)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await onboard(page, web_bot.port)
+    await page.close()
+    person = await awa_id(web_bot)
+    assert web_bot.store is not None and web_bot.chat is not None
+    async with web_bot.store.transaction() as runner:
+        for n in range(1, 31):
+            await queue_notice(runner, person, {"fr": f"Rappel n°{n}"}, datetime.now(UTC))
+    for _ in range(200):
+        if len(await web_bot.chat.inbox.waiting(person)) == 30:
+            break
+        await asyncio.sleep(0.05)
+    page = await context.new_page()
+    await page.add_init_script("window.__hidden = true;")
+    await page.goto(f"http://127.0.0.1:{web_bot.port}/")
+    said = await appears(page, "Rappel n°30")
+    shown = [line for line in said.split("\n") if line.startswith("Rappel n°")]
+    assert shown == [f"Rappel n°{n}" for n in range(1, 31)]
+    assert await page.title() == "(30) Imaginecole"
+    assert await page.locator("#log .msg.error").count() == 0  # no flood notice
+    for _ in range(100):  # one acknowledgement frame for the burst
+        if not await web_bot.chat.inbox.waiting(person):
+            break
+        await asyncio.sleep(0.05)
+    assert await web_bot.chat.inbox.waiting(person) == []
+    assert not errors
+    await context.close()
