@@ -14,11 +14,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from playwright.async_api import Browser, BrowserContext, Page
 
 from bot.app import BotApp
 from bot.storage.admin import queue_notice
-from tests.e2e.test_web_chat import BOT, last_bot_text, say, tap
+from tests.e2e.test_web_chat import BOT, say, tap
 from tests.integration.test_admin_chat import compose
 from tests.integration.test_class_reports import new_teacher, to_a_lesson
 from tests.integration.test_teachers_classes import invite_code, national_admin
@@ -204,7 +205,12 @@ async def serving(port: int) -> None:
     raise AssertionError("the server did not start")
 
 
-async def test_sigterm_with_a_tab_open(browser: Browser, tmp_path: Path) -> None:
+RECONNECTING = {"fr": ("Reconnexion…", "En ligne"), "ar": ("جارٍ إعادة الاتصال…", "متصل")}
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+async def test_sigterm_with_a_tab_open(browser: Browser, tmp_path: Path, language: str) -> None:
+    reconnecting, online = RECONNECTING[language]
     port = free_port()
     database = tmp_path / "bot.db"
     server = start_server(database, port)
@@ -213,30 +219,30 @@ async def test_sigterm_with_a_tab_open(browser: Browser, tmp_path: Path) -> None
         page = await browser.new_page(viewport={"width": 360, "height": 740})
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        await onboard(page, port)
-        assert "Que voulez-vous faire" in await last_bot_text(page)
+        await onboard(page, port, language)
+        assert await page.locator("#log .opts").count()
 
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=5)  # the bound: stopped within 5 s with a tab open
         assert server.returncode == 0, server.stderr.read() if server.stderr else ""
         status = page.locator("#status")
         for _ in range(50):
-            if await status.inner_text() == "Reconnexion…":
+            if await status.inner_text() == reconnecting:
                 break
             await page.wait_for_timeout(100)
-        assert await status.inner_text() == "Reconnexion…"
+        assert await status.inner_text() == reconnecting
         await page.fill("#text", "/aide")  # typed while the server is down: kept
         await page.press("#text", "Enter")
         assert await page.locator("#log .msg.me.pending").count() == 1
-        await page.screenshot(path=shot("sigterm-reconnecting.png"))
+        await page.screenshot(path=shot(f"sigterm-reconnecting-{language}.png"))
 
         server = start_server(database, port)
         await serving(port)
         said = await appears(page, "/menu", tries=300)  # /aide answered once back
         assert await page.locator("#log .msg.me.pending").count() == 0
-        assert await status.inner_text() == "En ligne"
+        assert await status.inner_text() == online
         assert said
-        await page.screenshot(path=shot("sigterm-back.png"))
+        await page.screenshot(path=shot(f"sigterm-back-{language}.png"))
         assert not errors
     finally:
         if server.poll() is None:
