@@ -49,6 +49,7 @@ from bot.supervise import Supervisor
 from bot.telegram.broadcast import telegram_deliverer
 from bot.telegram.service import TelegramService
 from bot.web.chat import WebChat
+from bot.web.push import files_route, web_deliverer
 from bot.whatsapp.broadcast import whatsapp_deliverer
 from bot.whatsapp.service import WhatsAppService
 from bot.withdrawals import withdraw_forever
@@ -58,6 +59,7 @@ from dialogs.flows import build_dialogs
 from dialogs.reminding import QuietHours
 
 log = logging.getLogger("imaginecole")
+WEB_PACE = 200.0  # web inbox rows written per second by the sender (a database write each)
 LIBRARY_REFRESH = 60.0  # seconds between two readings of the teachers' published courses
 
 
@@ -73,6 +75,7 @@ class BotApp:
     telegram: TelegramService | None = None
     whatsapp: WhatsAppService | None = None
     sender: Sender | None = None
+    chat: WebChat | None = None
     links: ClassLinks = field(default_factory=lambda: ClassLinks(""))
     _refresher: asyncio.Task[None] | None = field(default=None, repr=False)
     _withdrawer: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -138,12 +141,14 @@ class BotApp:
         if settings.metrics_token:
             status = self.supervisor.status
             routes += MetricsEndpoint(settings.metrics_token, self.engine, status).routes()
-        chat = WebChat(self.conversations, web_limits(settings))
+        chat = self.chat = WebChat(self.conversations, web_limits(settings))
+        routes.append(files_route(store, self.attachments(), settings.pseudonym_secret))
         conversations = self.conversations
         await conversations.reload_library()  # the bundled courses and the teachers' ones
         supervisor = self.supervisor
         self._refresher = supervisor.run("library_refresh", self._refresh_library)
         self._tidier = supervisor.run("housekeeping", lambda: tidy_forever(store))
+        supervisor.run("web_push", chat.live.forever)  # the inbox rows of the tabs open here
         self.runner = web.AppRunner(
             build_server(
                 self.engine,
@@ -203,7 +208,10 @@ class BotApp:
             )
 
     async def stop(self) -> None:
-        """Stop the sender, Telegram, the HTTP server, WhatsApp's handling, the database."""
+        """Tell the web tabs, then stop the sender, Telegram, the HTTP server, WhatsApp's
+        handling, the database."""
+        if self.chat is not None:  # first: the tabs show "reconnecting" at once
+            await self.chat.close_all()
         if self.sender is not None:
             await self.sender.stop()
         await self.supervisor.stop()  # every other loop, and channel starts still retrying
@@ -237,6 +245,11 @@ class BotApp:
         deliverers: dict[str, Deliver] = {}
         paces: dict[str, ChannelPace] = {}
         files = self.attachments()
+        if self.chat is not None:  # into the learner's inbox: a database write, no platform
+            chat = self.chat
+            secret = settings.pseudonym_secret
+            deliverers["web"] = web_deliverer(chat.inbox, i18n, secret, chat.live.wake)
+            paces["web"] = ChannelPace(WEB_PACE)
         if self.telegram is not None:
             deliverers["telegram"] = telegram_deliverer(self.telegram.app.bot, i18n, files)
             paces["telegram"] = ChannelPace(settings.broadcast_rate_telegram)

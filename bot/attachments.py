@@ -35,6 +35,8 @@ LIMITS: dict[tuple[str, str], int] = {  # (target channel, kind) -> largest file
     ("telegram", "document"): 50 * MB,  # any bot upload
     ("whatsapp", "image"): 5 * MB,
     ("whatsapp", "document"): 100 * MB,
+    ("web", "image"): 10 * MB,  # served by the web chat itself (bot/web/push.py)
+    ("web", "document"): 50 * MB,
 }
 KINDS = frozenset({"image", "document"})
 KEEP = 4  # files kept in memory: the last few announcements

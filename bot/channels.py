@@ -40,9 +40,10 @@ WHATSAPP = Capabilities(
     address_is_phone=True,
     costs_per_message=True,
 )
-# The web chat: it cannot write first yet (issue 16 gives it an inbox: pushed to an open tab,
-# or waiting for the learner's next visit, in order).
+# The web chat writes first through its inbox (bot/web/push.py): pushed to an open tab, or
+# waiting, in order, for the learner's next visit (no notification on a closed page).
 WEB = Capabilities(
+    can_push=True,
     can_send_files=True,
     inline_images=True,
     can_receive_files=True,

@@ -4,7 +4,8 @@ Update claims (`processed_updates`) only need to outlive the platforms' retries:
 gives up on an update within a day, Meta retries a webhook for up to 7 days. Older claims
 are deleted in small batches every hour; several workers doing it at once only find less
 to delete. Web newcomers who chose a language and never consented are forgotten after two
-days (bot/storage/newcomers.py).
+days (bot/storage/newcomers.py). Web inbox messages a tab received are forgotten after 30
+days (bot/storage/web_inbox.py; the learner's export shows them until then).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bot.storage.dead_letters import DeadLetters, InboundAttempts
 from bot.storage.newcomers import KEEP as KEEP_NEWCOMERS
 from bot.storage.newcomers import forget_unconsented
 from bot.storage.store import SqlStore
+from bot.storage.web_inbox import WebInbox
 
 log = logging.getLogger("imaginecole.housekeeping")
 EVERY = 3600.0  # seconds between two rounds
@@ -34,6 +36,7 @@ async def tidy(store: SqlStore, now: datetime) -> int:
     if parked:
         log.info("housekeeping forgot %d dead letters", parked)
     await InboundAttempts(store).prune(now - KEEP_CLAIMS)  # updates Telegram gave up on
+    await WebInbox(store).tidy(now)  # received by a tab long ago
     return await store.prune_processed(now - KEEP_CLAIMS)
 
 

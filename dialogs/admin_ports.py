@@ -11,10 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from dialogs.capabilities import Capabilities
 from dialogs.messages import Later
 from dialogs.roles import Grant
 
-CHANNELS_WITH_PUSH = ("telegram", "whatsapp")  # the web chat cannot reach a closed tab
+
+@dataclass(frozen=True)
+class Reach:
+    """How many people of an audience are on a channel with these capabilities."""
+
+    caps: Capabilities
+    people: int
 
 
 @dataclass(frozen=True)
@@ -242,9 +249,9 @@ class AdminDesk(Protocol):
         """Stop or restart announcements for the current person."""
         ...
 
-    async def count_audience(self, audience: Audience) -> dict[str, int]:
-        """How many people an audience is, per channel; the channels that cannot write first
-        (not in CHANNELS_WITH_PUSH: the web chat) are counted too, though never sent to."""
+    async def count_audience(self, audience: Audience) -> list[Reach]:
+        """How many people an audience is, per channel, with what their channel can do: those
+        on a channel that cannot write first are counted too, though never sent to."""
         ...
 
     async def count_waiting(self, audience: Audience) -> int:

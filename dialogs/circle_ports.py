@@ -50,7 +50,8 @@ class CirclePost:
 
 @dataclass(frozen=True)
 class Posted:
-    """What became of a posted message: relayed now, held for web, waiting for the digest."""
+    """What became of a posted message: relayed now (every channel that writes first, the web
+    chat's inbox included), held (no channel holds any today: 0), waiting for the digest."""
 
     id: int
     relayed: int

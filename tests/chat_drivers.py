@@ -299,6 +299,7 @@ class WebChat:
     frames: list[JSON] = field(default_factory=list)
     mark: int = 0
     ws: aiohttp.ClientWebSocketResponse | None = None
+    received: set[int] = field(default_factory=set)  # inbox ids acknowledged
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     async def open(self) -> None:
@@ -312,9 +313,9 @@ class WebChat:
         if self.ws is not None:
             await self.ws.close()
 
-    async def _receive(self) -> JSON:
+    async def _receive(self, wait: float = 5) -> JSON:
         assert self.ws is not None
-        frame: JSON = json.loads((await self.ws.receive(timeout=5)).data)
+        frame: JSON = json.loads((await self.ws.receive(timeout=wait)).data)
         assert frame["type"] != "error", frame
         return frame
 
@@ -342,6 +343,21 @@ class WebChat:
         frame = self.asked()
         ids = [pick(web_choices(frame), label)[0] for label in labels]
         await self._exchange({"type": "options", "prompt": frame["prompt"], "options": ids})
+
+    async def pushed(self) -> JSON:
+        """The next message the bot wrote first (from the inbox), acknowledged as the page
+        does; frames already received count (a push may come in the middle of a reply)."""
+        assert self.ws is not None
+        for frame in self.frames:
+            if "inbox" in frame and frame["inbox"] not in self.received:
+                break
+        else:
+            while "inbox" not in (frame := await self._receive(wait=15)):
+                self.frames.append(frame)
+            self.frames.append(frame)
+        self.received.add(frame["inbox"])
+        await self.ws.send_json({"type": "received", "ids": [frame["inbox"]]})
+        return frame
 
     def asked(self) -> JSON:
         for frame in reversed(self.frames):

@@ -12,14 +12,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.channels import capabilities, pushing
 from bot.storage.impact import impact as impact_of
 from bot.storage.sql import Row, Runner, as_json, utc
 from dialogs.admin_ports import (
-    CHANNELS_WITH_PUSH,
     Audience,
     BroadcastDraft,
     BroadcastStats,
     Impact,
+    Reach,
 )
 from dialogs.ports import SubmitEssay
 from dialogs.roles import Grant, Role
@@ -101,9 +102,9 @@ class SqlAdminDesk:
             at=self.now,
         )
 
-    async def count_audience(self, audience: Audience) -> dict[str, int]:
-        """How many people an audience is, per channel: those of a channel that cannot be
-        reached (the web chat, CHANNELS_WITH_PUSH) are counted too, to say so before sending."""
+    async def count_audience(self, audience: Audience) -> list[Reach]:
+        """How many people an audience is, per channel with its capabilities: those of a
+        channel that cannot write first are counted too, to say so before sending."""
         where, params = audience_filter(audience, self.now, any_channel=True)
         counted = (
             "COUNT(*)" if audience.personal else "COUNT(DISTINCT COALESCE(pa.account_id, u.id))"
@@ -113,7 +114,7 @@ class SqlAdminDesk:
             " GROUP BY u.channel",
             **params,
         )
-        return {str(channel): int(count) for channel, count in rows}
+        return [Reach(capabilities(str(channel)), int(count)) for channel, count in rows]
 
     async def count_waiting(self, audience: Audience) -> int:
         """How many of the audience are on WhatsApp outside the 24-hour window (a template
@@ -216,31 +217,21 @@ async def queue_notice(
     now: datetime,
     author: int | None = None,
 ) -> None:
-    """A personal notice to one person: the outbox where the channel pushes (Telegram,
-    WhatsApp), else held for the web chat's next visit (pending_messages)."""
-    rows = await runner.run("SELECT channel, locale FROM users WHERE id = :uid", uid=person)
-    if not rows:
+    """A personal notice to one person, through the outbox (a channel that cannot write
+    first gets nothing: the notice is not queued)."""
+    rows = await runner.run("SELECT channel FROM users WHERE id = :uid", uid=person)
+    if not rows or not capabilities(str(rows[0][0])).can_push:
         return
-    channel, locale = rows[0]
-    if channel in CHANNELS_WITH_PUSH:  # written by `author`, or by nobody (the command line)
-        rows = await runner.run(
-            "INSERT INTO broadcasts (author_id, texts, attachment, audience, status, total,"
-            " scheduled_at, created_at) VALUES (:author, :texts, NULL, :audience, 'queued', 0,"
-            " NULL, :now) RETURNING id",
-            author=author,
-            texts=dict(texts),
-            audience=Audience(user_ids=(person,), personal=True).as_dict(),
-            now=now,
-        )
-        await queue_broadcast(runner, int(rows[0][0]), now)
-        return
-    text = texts.get(locale or "fr") or texts.get("fr", "")
-    await runner.run(
-        "INSERT INTO pending_messages (user_id, payload, created_at) VALUES (:uid, :payload, :now)",
-        uid=person,
-        payload={"type": "text", "text": {"body": text}},
+    rows = await runner.run(  # written by `author`, or by nobody (the command line)
+        "INSERT INTO broadcasts (author_id, texts, attachment, audience, status, total,"
+        " scheduled_at, created_at) VALUES (:author, :texts, NULL, :audience, 'queued', 0,"
+        " NULL, :now) RETURNING id",
+        author=author,
+        texts=dict(texts),
+        audience=Audience(user_ids=(person,), personal=True).as_dict(),
         now=now,
     )
+    await queue_broadcast(runner, int(rows[0][0]), now)
 
 
 # The row of the address a learner is reached at: their account's on a shared phone.
@@ -258,7 +249,7 @@ def audience_filter(
     channels that can write first only, unless `any_channel` (to count who is missed)."""
     clauses = [
         "u.consented_at IS NOT NULL",
-        "1 = 1" if any_channel else _in("u.channel", "ch", CHANNELS_WITH_PUSH),
+        "1 = 1" if any_channel else _in("u.channel", "ch", pushing()),
         f"NOT EXISTS (SELECT 1 FROM channel_contacts c WHERE c.user_id = {ADDRESS_ROW}"
         " AND c.unreachable_at IS NOT NULL)",
     ]
@@ -266,7 +257,7 @@ def audience_filter(
         clauses.append("NOT EXISTS (SELECT 1 FROM announcement_optouts o WHERE o.user_id = u.id)")
     if audience.circle_id is None:  # a group linked to a circle gets that circle's posts only
         clauses.append("(u.role IS NULL OR u.role <> 'group')")
-    params: dict[str, Any] = {} if any_channel else _params("ch", CHANNELS_WITH_PUSH)
+    params: dict[str, Any] = {} if any_channel else _params("ch", pushing())
     _personal_filters(audience, clauses, params, now)
     for column, key, values in (
         ("u.country", "co", audience.countries),

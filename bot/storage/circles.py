@@ -1,12 +1,12 @@
 """The circles desk (dialogs/circle_ports.py) on SQL that SQLite and PostgreSQL both read.
 
 A posted message is relayed in the author's own turn, so it is never lost nor sent twice:
-- members who follow every message on Telegram, or on WhatsApp inside the 24-hour window,
-  get it through the outbox as one personal notice (the sender, its rates, its attachments);
+- members who follow every message on a channel that writes first (Telegram, the web chat's
+  inbox), or on WhatsApp inside the 24-hour window, get it through the outbox as one
+  personal notice (the sender, its rates, its attachments);
 - WhatsApp members outside the window get it in the circle's digest, not as a template each;
 - members who chose the daily digest get that digest: a scheduled personal notice per circle
   and per evening, rewritten at each message and queued once by the outbox's scheduler;
-- web members get it when they next open the chat (held in `pending_messages`);
 - muted members get nothing.
 """
 
@@ -16,10 +16,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.channels import capabilities
 from bot.storage.admin import SqlAdminDesk
 from bot.storage.colleagues import colleague, colleague_asks, propose, settle
 from bot.storage.sql import Row, Runner, utc
-from dialogs.admin_ports import CHANNELS_WITH_PUSH, Attachment, Audience, BroadcastDraft
+from dialogs.admin_ports import Attachment, Audience, BroadcastDraft
 from dialogs.circle_ports import CircleInfo, CirclePost, Colleague, ColleagueAsk, Posted
 
 WINDOW = timedelta(hours=24)  # WhatsApp's free-form window
@@ -123,7 +124,7 @@ class SqlCircleDesk:
         attachment: Attachment | None = None,
     ) -> Posted:
         """Relay a kept message (the current person is its author) to the members."""
-        now_ids, web, digest = await self._recipients(circle_id)
+        now_ids, digest = await self._recipients(circle_id)
         if now_ids:  # the members are read by the outbox's query, never listed by id
             audience = Audience(
                 personal=True, circle_id=circle_id, circle_mode="now", exclude_user=self.user_id
@@ -135,17 +136,12 @@ class SqlCircleDesk:
                 mid=message_id,
                 bid=sent,
             )
-        for user_id, locale in web:
-            text = relay.get(locale or "fr") or relay.get("fr", "")
-            await self._hold(user_id, text, message_id)
-        return Posted(message_id, len(now_ids), len(web), digest)
+        return Posted(message_id, len(now_ids), 0, digest)
 
-    async def _recipients(
-        self, circle_id: int
-    ) -> tuple[tuple[int, ...], list[tuple[int, str | None]], tuple[int, ...]]:
-        """Members other than the author: (relayed now, web with their locale, digest)."""
+    async def _recipients(self, circle_id: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Members other than the author on a channel that writes first: (now, digest)."""
         rows = await self.runner.run(
-            "SELECT m.user_id, m.digest, u.channel, u.locale, c.last_inbound_at"
+            "SELECT m.user_id, m.digest, u.channel, c.last_inbound_at"
             " FROM circle_members m JOIN users u ON u.id = m.user_id"
             " LEFT JOIN channel_contacts c ON c.user_id = m.user_id"
             " WHERE m.circle_id = :cid AND m.user_id <> :uid AND m.digest <> 'mute'"
@@ -154,33 +150,20 @@ class SqlCircleDesk:
             uid=self.user_id,
         )
         now_ids: list[int] = []
-        web: list[tuple[int, str | None]] = []
         digest: list[int] = []
-        for user_id, chosen, channel, locale, inbound in rows:
-            if channel not in CHANNELS_WITH_PUSH:
-                web.append((int(user_id), locale))
-            elif chosen == "daily" or (channel == "whatsapp" and not self._open(inbound)):
+        for user_id, chosen, channel, inbound in rows:
+            if not capabilities(str(channel)).can_push:
+                continue
+            if chosen == "daily" or (channel == "whatsapp" and not self._open(inbound)):
                 digest.append(int(user_id))
             else:
                 now_ids.append(int(user_id))
-        return tuple(now_ids), web, tuple(digest)
+        return tuple(now_ids), tuple(digest)
 
     def _open(self, inbound: Any) -> bool:
         """Whether a WhatsApp member's 24-hour window is open now."""
         last = utc(inbound)
         return last is not None and self.now - last < WINDOW
-
-    async def _hold(self, user_id: int, text: str, message_id: int | None = None) -> None:
-        """Keep a text for a web member's next visit (it goes if the message goes)."""
-        await self.runner.run(
-            "INSERT INTO pending_messages (user_id, payload, created_at, circle_message_id,"
-            " author_id) VALUES (:uid, :payload, :now, :mid, :author)",
-            uid=user_id,
-            mid=message_id,
-            author=self.user_id,
-            payload={"type": "text", "text": {"body": text}},
-            now=self.now,
-        )
 
     async def digest_posts(self, circle_id: int) -> list[CirclePost]:
         """The messages posted since the last digest of this circle."""
@@ -230,21 +213,18 @@ class SqlCircleDesk:
         )
 
     async def notice(self, user_ids: tuple[int, ...], texts: dict[str, str]) -> None:
-        """A personal notice: the outbox for Telegram and WhatsApp, held for the web."""
+        """A personal notice, through the outbox, to those whose channel writes first."""
         if not user_ids:
             return
         marks = ", ".join(f":u{i}" for i in range(len(user_ids)))
         rows = await self.runner.run(
-            f"SELECT id, channel, locale FROM users WHERE id IN ({marks})",
+            f"SELECT id, channel FROM users WHERE id IN ({marks})",
             **{f"u{i}": uid for i, uid in enumerate(user_ids)},
         )
-        pushed = tuple(int(uid) for uid, channel, _ in rows if channel in CHANNELS_WITH_PUSH)
+        pushed = tuple(int(uid) for uid, channel in rows if capabilities(str(channel)).can_push)
         if pushed:
             draft = BroadcastDraft(texts, Audience(user_ids=pushed, personal=True))
             await SqlAdminDesk(self.runner, self.user_id, self.now).create_broadcast(draft)
-        for uid, channel, locale in rows:
-            if channel not in CHANNELS_WITH_PUSH:
-                await self._hold(int(uid), texts.get(locale or "fr") or texts.get("fr", ""))
 
     async def ask_colleague(self, asker_id: int, subject: str, level: str) -> Colleague | None:
         """Propose the request to the next matching teacher of another country."""

@@ -5,11 +5,12 @@ does not hang on it, or only loosely (ON DELETE SET NULL keeps the text and forg
 author), and goes here, before the row:
 
 - what they wrote for others: their circle messages (with every copy: relayed broadcasts,
-  copies held for web members, the circle's digests that quote them, reports), the
+  copies waiting in web learners' inboxes, the circle's digests that quote them, reports), the
   one-to-one exchanges named after them, their notices and announcements (a question to
   their teacher, a circle post's relay with their name and school), the reports they made,
   the events they announced, the courses they wrote (and their files);
-- what others wrote for them alone: personal notices addressed to them only;
+- what others wrote for them alone: personal notices addressed to them only (their web
+  inbox hangs on their row);
 - where their address was written down: the WhatsApp bodies received from or about their
   number (number, name, every text, the erasure command itself), the web chat's update keys
   (`web:<uid>:<message>`), the Telegram withdrawals of copies sent to their chat;
@@ -76,7 +77,7 @@ async def _their_writings(runner: Runner, uid: int) -> None:
         pair=PAIR,
         uid=uid,
     )
-    # held copies for web members go with the message (pending_messages.circle_message_id)
+    # copies waiting in web inboxes go with their broadcast (web_inbox.broadcast_id)
     await runner.run("DELETE FROM circle_messages WHERE author_id = :uid", uid=uid)
     await runner.run("DELETE FROM circle_reports WHERE reporter_id = :uid", uid=uid)
     await runner.run("DELETE FROM circle_events WHERE created_by = :uid", uid=uid)

@@ -241,6 +241,27 @@ class PendingMessage(Base):
     )
 
 
+class WebInboxMessage(Base):
+    """What the bot wrote first to a web learner, in order, until one of their tabs has it
+    (bot/web/inbox.py): pushed live to an open tab, else waiting for their next visit."""
+
+    __tablename__ = "web_inbox"
+    __table_args__ = (
+        Index("ix_web_inbox_waiting", "user_id", "delivered_at"),  # what waits for a learner
+        Index("ix_web_inbox_broadcast_id", "broadcast_id"),  # a withdrawn circle message
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The notice or announcement it comes from: it goes with it (its author's erasure).
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE")
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # one web chat frame
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class MediaUpload(Base):
     """A file already uploaded to a platform: its media id, so it is uploaded once."""
 
@@ -463,6 +484,7 @@ inbound_attempts: Table = Base.metadata.tables["inbound_attempts"]
 channel_contacts: Table = Base.metadata.tables["channel_contacts"]
 sent_messages: Table = Base.metadata.tables["sent_messages"]
 pending_messages: Table = Base.metadata.tables["pending_messages"]
+web_inbox: Table = Base.metadata.tables["web_inbox"]
 media_uploads: Table = Base.metadata.tables["media_uploads"]
 role_grants: Table = Base.metadata.tables["role_grants"]
 broadcasts: Table = Base.metadata.tables["broadcasts"]

@@ -218,8 +218,10 @@ class SqlModerationDesk:
         if not moved:
             return 0
         await self._close_reports(message_id)
-        await self.runner.run(  # the copies held for web members are not delivered either
-            "DELETE FROM pending_messages WHERE circle_message_id = :mid", mid=message_id
+        await self.runner.run(  # the copies waiting in web inboxes are not delivered either
+            "DELETE FROM web_inbox WHERE delivered_at IS NULL AND broadcast_id IN"
+            " (SELECT broadcast_id FROM circle_relays WHERE message_id = :mid)",
+            mid=message_id,
         )
         await self.runner.run(
             "UPDATE outbox SET status = 'cancelled' WHERE status = 'queued' AND broadcast_id IN"

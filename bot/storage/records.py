@@ -24,6 +24,7 @@ from bot.storage.models import (
     sent_messages,
     telegram_polls,
     users,
+    web_inbox,
 )
 from dialogs.ports import LessonDone, QuizScore
 
@@ -146,6 +147,7 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "channel_contact": _rows(conn, channel_contacts, uid, "last_inbound_at"),
         "sent_messages": _rows(conn, sent_messages, uid, "sent_at"),
         "held_messages": _rows(conn, pending_messages, uid, "created_at"),
+        "web_inbox": _rows(conn, web_inbox, uid, "id"),
         "essays": _rows(conn, essay_answers, uid, "submitted_at"),
         "answers": _rows(conn, question_answers, uid, "answered_at", "id"),
         "reminder": _rows(conn, Base.metadata.tables["reminders"], uid, "user_id"),
@@ -180,7 +182,7 @@ def _shared_phone(conn: Connection, uid: int) -> dict[str, Any] | None:
 def _rows(conn: Connection, table: Table, uid: int, *order: str) -> list[dict[str, Any]]:
     """One learner's rows of `table`, without internal ids (theirs, or another person's who
     wrote a held message), dates in ISO 8601."""
-    internal = ("user_id", "id", "author_id", "circle_message_id")
+    internal = ("user_id", "id", "author_id", "circle_message_id", "broadcast_id")
     columns = [c for c in table.c if c.name not in internal]
     query = select(*columns).where(table.c.user_id == uid).order_by(*(table.c[o] for o in order))
     rows = conn.execute(query).mappings()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -18,10 +20,10 @@ from bot.conversations import Conversations, Outcome
 from bot.dead_letters import Parking
 from bot.flood import FloodGuard, FloodLimit, Verdict, notice_text
 from bot.limits import WEB_FRAME
-from bot.storage.channels import ChannelStore
-from bot.web.frames import to_frames
+from bot.storage.web_inbox import WebInbox
+from bot.web.frames import Frame, to_frames
+from bot.web.push import LivePush
 from dialogs.events import Incoming, OptionChosen, OptionsChosen, Resumed, TextReceived, UserRef
-from dialogs.messages import Out, Say
 
 log = logging.getLogger("imaginecole.web")
 
@@ -29,6 +31,7 @@ UID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_FRAME = WEB_FRAME  # a bigger frame closes the socket with 1009 (message too big)
 ENDED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
+CLOSE_WAIT = 2.0  # seconds a closing tab has to answer the close, at shutdown
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,13 @@ class WebChat:
         self._per_connection = _guard(self.limits.per_connection)
         self._per_address = _guard(self.limits.per_address)
         self._numbers = itertools.count(1)
+        # What the bot writes first (bot/web/push.py): the inbox, pushed to the open tabs.
+        store: Any = getattr(conversations, "store", None)  # None: serving pages only (tests)
+        self.inbox = WebInbox(store)
+        self.live = LivePush(self.inbox)
+        self.live.attach(self.push_frames)
+        self.user_ids: dict[str, int] = {}  # web uid -> user id, of the tabs open here
+        self.closing = False
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         """One browser tab's connection."""
@@ -72,7 +82,9 @@ class WebChat:
             metrics.rejected("web", "sockets")
             log.warning("web chat socket refused: too many open from one address")
             raise web.HTTPTooManyRequests()
-        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME)
+        if self.closing:  # the server is stopping: the page comes back to the next one
+            raise web.HTTPServiceUnavailable()
+        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME, timeout=CLOSE_WAIT)
         await ws.prepare(request)
         self.open_by_address[address] += 1
         uid: str | None = None
@@ -97,6 +109,24 @@ class WebChat:
             tabs.discard(ws)
             if not tabs:
                 del self.sockets[uid]
+                self.user_ids.pop(uid, None)
+                self.live.closed(uid)
+
+    async def close_all(self) -> None:
+        """The server stops: tell every tab (it shows "reconnecting" and comes back to the
+        next server, sending again what was not acknowledged), then close its socket as going
+        away. What a tab sent and was not acknowledged is sent again by the page."""
+        self.closing = True
+        tabs = [ws for group in self.sockets.values() for ws in group if not ws.closed]
+        for ws in tabs:
+            with contextlib.suppress(ConnectionResetError, RuntimeError):
+                await ws.send_json({"type": "bye"})
+        await asyncio.gather(
+            *(ws.close(code=WSCloseCode.GOING_AWAY, message=b"restarting") for ws in tabs),
+            return_exceptions=True,
+        )
+        if tabs:
+            log.info("web chat tabs told and closed: %d", len(tabs))
 
     async def _serve(self, socket: _Socket) -> str | None:
         """Read frames until the tab goes; a socket silent past the hello deadline is closed."""
@@ -157,7 +187,10 @@ class WebChat:
             uid = str(frame["uid"])
             self.sockets[uid].add(ws)
             hello = Resumed(UserRef("web", uid), "hello")
-            await self.conversations.handle(hello, None, self._with_held)
+            await self.conversations.handle(hello, None, self._with_waiting)
+            return uid
+        if frame.get("type") == "received" and uid is not None:
+            await self._received(uid, frame.get("ids"))
             return uid
         event = _event(uid, frame) if uid else None
         if event is None:
@@ -183,27 +216,47 @@ class WebChat:
     async def send(self, outcome: Outcome) -> None:
         """Push a reply to every open tab of the learner."""
         frames = to_frames(outcome.messages, outcome.lang, outcome.rtl)
-        for ws in list(self.sockets.get(outcome.user.external_id, ())):
+        uid = outcome.user.external_id
+        if outcome.user_id is not None and uid in self.sockets:  # a newcomer just stored
+            self.user_ids[uid] = outcome.user_id
+            self.live.uids[outcome.user_id] = uid
+        await self.push_frames(uid, frames)
+
+    async def push_frames(self, uid: str, frames: list[Frame]) -> int:
+        """Send frames to every open tab of a learner; how many tabs took them."""
+        took = 0
+        for ws in list(self.sockets.get(uid, ())):
             if ws.closed:
                 continue
             try:
                 for frame in frames:
                     await ws.send_json(frame)
+                took += 1
             except ConnectionResetError:  # a tab closing: the learner's other tabs still read
                 log.info("web chat tab closed while sending")
+        return took
 
-    async def _with_held(self, outcome: Outcome) -> None:
-        """The reply to a hello, led by what waited for the learner (teachers' circles);
-        what waited is forgotten once pushed (a crash meanwhile keeps it)."""
+    async def _with_waiting(self, outcome: Outcome) -> None:
+        """The reply to a hello, led by what waits in the learner's inbox, oldest first (each
+        frame with its inbox id: the tab acknowledges it, and shows it once)."""
         if outcome.user_id is None:
             await self.send(outcome)
             return
-        channels = ChannelStore(self.conversations.store)
-        held = await channels.held(outcome.user_id)
-        texts = [str((payload.get("text") or {}).get("body", "")) for _, payload in held]
-        said: list[Out] = [Say(text) for text in texts if text]
-        await self.send(replace(outcome, messages=said + outcome.messages))
-        await channels.forget_held([held_id for held_id, _ in held])
+        uid = outcome.user.external_id
+        self.user_ids[uid] = outcome.user_id
+        rows = await self.inbox.waiting(outcome.user_id)
+        self.live.opened(outcome.user_id, uid, rows)
+        frames = to_frames(outcome.messages, outcome.lang, outcome.rtl)
+        waiting = [{**row.frame, "inbox": row.id} for row in rows]
+        await self.push_frames(uid, frames[:1] + waiting + frames[1:])
+
+    async def _received(self, uid: str, ids: Any) -> None:
+        """A tab has these inbox messages: delivered, never sent again."""
+        user_id = self.user_ids.get(uid)
+        if user_id is None or not isinstance(ids, list):
+            return
+        wanted = [i for i in ids[:500] if isinstance(i, int) and not isinstance(i, bool)]
+        await self.inbox.delivered(user_id, wanted, datetime.now(UTC))
 
 
 @dataclass

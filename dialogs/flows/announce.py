@@ -10,7 +10,7 @@ from typing import Any
 
 from content.model import LOWER_SECONDARY_LEVELS, PRIMARY_LEVELS, UPPER_SECONDARY_LEVELS
 
-from dialogs.admin_ports import CHANNELS_WITH_PUSH, Attachment, Audience, BroadcastDraft
+from dialogs.admin_ports import Attachment, Audience, BroadcastDraft, Reach
 from dialogs.context import Context, Step, Turn
 from dialogs.engine import MAX_TEXT
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
@@ -265,7 +265,7 @@ async def ann_preview(ctx: Context, event: Incoming) -> Turn:
         return refused(ctx, within_admin=True)
     counts = await desk(ctx).count_audience(audience)
     waiting = await desk(ctx).count_waiting(audience)
-    reached = sum(counts.get(channel, 0) for channel in CHANNELS_WITH_PUSH)
+    reached = sum(reach.people for reach in counts if reach.caps.can_push)
     sending = (
         Option("now", ctx._("✅ Envoyer maintenant")),
         Option("1", ctx._("🕒 Dans 1 heure")),
@@ -333,9 +333,10 @@ def _city(zone_key: str) -> str:
 
 
 def _preview(
-    ctx: Context, data: dict[str, Any], counts: dict[str, int], waiting: int = 0
+    ctx: Context, data: dict[str, Any], counts: list[Reach], waiting: int = 0
 ) -> list[Say]:
-    """The texts as they will read, and how many people each channel reaches."""
+    """The texts as they will read, how many people they reach, and who gets less: what
+    their channel cannot carry or cannot do is said before sending."""
     shown = [Say(ctx._("Aperçu :") + "\n\n" + data["texts"]["fr"])]
     attached = data.get("attachment")
     if attached:
@@ -352,54 +353,75 @@ def _preview(
     for code, text in data["texts"].items():
         if code != "fr":
             shown.append(Say(f"[{VARIANTS.get(code, code)}]\n\n{text}"))
-    total = sum(counts.get(channel, 0) for channel in CHANNELS_WITH_PUSH)
-    missed = sum(n for channel, n in counts.items() if channel not in CHANNELS_WITH_PUSH)
+    pushed = [reach for reach in counts if reach.caps.can_push]
+    total = sum(reach.people for reach in pushed)
+    missed = sum(reach.people for reach in counts if not reach.caps.can_push)
     if not total:
         shown.append(
-            Say(
-                ctx._(
-                    "⚠️ Personne ne recevra cette annonce : personne ne correspond à ce public "
-                    "sur Telegram ou WhatsApp."
-                )
-            )
+            Say(ctx._("⚠️ Personne ne recevra cette annonce : personne ne correspond à ce public."))
         )
     if missed:
         shown.append(Say(_missed(ctx, missed)))
     if not total:
         return shown
+    no_files = sum(reach.people for reach in pushed if not reach.caps.can_send_files)
+    if attached and no_files:
+        shown.append(Say(_no_files(ctx, no_files)))
+    later = sum(reach.people for reach in pushed if not reach.caps.pushes_live)
+    if later:
+        shown.append(Say(_later(ctx, later)))
     if waiting:
         shown.append(Say(_waiting(ctx, waiting)))
     reach = ctx.ngettext(
-        "Cette annonce touchera %(n)s personne (Telegram : %(telegram)s, WhatsApp : %(whatsapp)s).",
-        "Cette annonce touchera %(n)s personnes "
-        "(Telegram : %(telegram)s, WhatsApp : %(whatsapp)s).",
+        "Cette annonce touchera %(n)s personne.",
+        "Cette annonce touchera %(n)s personnes.",
         total,
-        telegram=ctx.t.number(counts.get("telegram", 0)),
-        whatsapp=ctx.t.number(counts.get("whatsapp", 0)),
     )
     shown.append(Say(reach))
     return shown
 
 
 def _missed(ctx: Context, missed: int) -> str:
-    """Why the people of the audience on the web chat will not get the announcement."""
+    """Why some people of the audience will not get the announcement."""
     return ctx.ngettext(
-        "%(n)s personne du chat web correspond, mais ne la recevra pas : le chat web ne peut "
-        "pas écrire en premier.",
-        "%(n)s personnes du chat web correspondent, mais ne la recevront pas : le chat web ne "
-        "peut pas écrire en premier.",
+        "%(n)s personne correspond, mais ne la recevra pas : l'application où elle nous parle "
+        "ne peut pas écrire en premier.",
+        "%(n)s personnes correspondent, mais ne la recevront pas : l'application où elles nous "
+        "parlent ne peut pas écrire en premier.",
         missed,
     )
 
 
-def _waiting(ctx: Context, waiting: int) -> str:
-    """Why some WhatsApp people may get the announcement late (the 24-hour window)."""
+def _no_files(ctx: Context, people: int) -> str:
+    """Who will get the text without the attachment (their channel carries no files)."""
     return ctx.ngettext(
-        "%(n)s personne sur WhatsApp n'a pas écrit depuis 24 heures : WhatsApp ne lui laisse "
+        "📎 %(n)s personne recevra le texte sans la pièce jointe : l'application où elle nous "
+        "parle ne transmet pas de fichiers.",
+        "📎 %(n)s personnes recevront le texte sans la pièce jointe : l'application où elles "
+        "nous parlent ne transmet pas de fichiers.",
+        people,
+    )
+
+
+def _later(ctx: Context, people: int) -> str:
+    """Who will read the announcement only when they next open the chat."""
+    return ctx.ngettext(
+        "%(n)s personne la lira en ouvrant le chat : sa page est peut-être fermée, et rien "
+        "ne l'en avertit avant.",
+        "%(n)s personnes la liront en ouvrant le chat : leur page est peut-être fermée, et "
+        "rien ne les en avertit avant.",
+        people,
+    )
+
+
+def _waiting(ctx: Context, waiting: int) -> str:
+    """Why some people may get the announcement late (a 24-hour window for free messages)."""
+    return ctx.ngettext(
+        "%(n)s personne n'a pas écrit depuis 24 heures : son application ne nous laisse lui "
         "envoyer qu'un modèle de message approuvé ; sans modèle configuré, l'annonce attendra "
         "son prochain message.",
-        "%(n)s personnes sur WhatsApp n'ont pas écrit depuis 24 heures : WhatsApp ne leur "
-        "laisse envoyer qu'un modèle de message approuvé ; sans modèle configuré, l'annonce "
+        "%(n)s personnes n'ont pas écrit depuis 24 heures : leur application ne nous laisse "
+        "leur envoyer qu'un modèle de message approuvé ; sans modèle configuré, l'annonce "
         "attendra leur prochain message.",
         waiting,
     )

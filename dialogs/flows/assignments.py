@@ -252,12 +252,11 @@ async def _give(ctx: Context, room: ClassRoom, deadline: datetime | None) -> Tur
         class_ids=(room.id,),
     )
     messages: list[Out] = [Say(_given(ctx, reached))]
-    if room.members > reached:  # the web chat cannot write first; some stopped messages
+    if room.members > reached:  # messages stopped, or a channel that cannot write first
         missed = ctx.ngettext(
-            "%(n)s élève ne peut pas être prévenu maintenant (chat web, ou messages arrêtés) : "
-            "ce travail l'attend dans /devoirs.",
-            "%(n)s élèves ne peuvent pas être prévenus maintenant (chat web, ou messages "
-            "arrêtés) : ce travail les attend dans /devoirs.",
+            "%(n)s élève ne peut pas être prévenu maintenant : ce travail l'attend dans /devoirs.",
+            "%(n)s élèves ne peuvent pas être prévenus maintenant : ce travail les attend "
+            "dans /devoirs.",
             room.members - reached,
         )
         messages.append(Say(missed))

@@ -1,7 +1,8 @@
 """Reminders: whether and when a learner is reminded to learn, and what the reminder says.
 
 The time is the learner's own (their country's zone, dialogs/when.py); nights are quiet
-(REMINDER_QUIET_HOURS); the web chat cannot write first, so it says so plainly.
+(REMINDER_QUIET_HOURS); a channel that cannot write first says so plainly, and one whose
+reminders wait for the person's next visit (the web chat) says that before they choose.
 A bare number typed picks an option (WhatsApp lists are answered that way): a typed time
 needs its ":" or "h" ("18:30", "18h30", "18h").
 """
@@ -79,15 +80,19 @@ def _prompt(ctx: Context, current: time | None) -> str:
         first = ctx._("🔔 Voulez-vous un petit rappel chaque jour pour continuer d'apprendre ?")
     else:
         first = ctx._("🔔 Je vous rappelle chaque jour à %(time)s.", time=_label(current))
+    if not ctx.caps.pushes_live:
+        first += "\n" + ctx._(
+            "Ici, le rappel vous attend dans cette page : vous le verrez en l'ouvrant, "
+            "sans sonnerie quand elle est fermée."
+        )
     return f"{first}\n{how} {zone}"
 
 
 def _web_only(ctx: Context) -> str:
-    """Why the web chat offers no reminders."""
+    """Why a channel that cannot write first offers no reminders."""
     return ctx._(
-        "Les rappels arrivent par Telegram ou WhatsApp : ce chat web ne peut pas vous écrire "
-        "quand la page est fermée. Retrouvez Imaginecole sur Telegram ou WhatsApp pour en "
-        "recevoir."
+        "Ici, je ne peux pas vous écrire en premier : pas de rappels possibles. Retrouvez "
+        "Imaginecole dans une application de messagerie pour en recevoir."
     )
 
 

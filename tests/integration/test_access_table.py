@@ -448,6 +448,11 @@ ENDPOINTS: dict[tuple[str, str], tuple[Call, ...]] = {
     ("GET", "/"): (Call("GET", "/", 200),),
     ("GET", "/static"): (Call("GET", "/static/index.html", 200),),
     ("GET", "/media/{course}/{path}"): (Call("GET", "/media/x/..%2F..%2Fetc%2Fpasswd", 404),),
+    # an announcement's file for the web chat: only at the signed address its message gave
+    ("GET", "/inbox-files/{broadcast}/{name}"): (
+        Call("GET", "/inbox-files/1/x.png", 404),
+        Call("GET", "/inbox-files/1/x.png?k=forged", 404),
+    ),
     ("GET", "/l/{course}/{lesson}"): (Call("GET", "/l/nothing/here", 404),),
     ("GET", "/c/{code}"): (Call("GET", "/c/ABC", (200, 302)),),
     ("GET", "/ws"): (),  # the web chat: anyone may talk (tests/integration/test_web_socket.py)

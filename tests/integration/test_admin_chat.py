@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.admin_cli import grant as cli_grant
+from bot.channels import REGISTRY
 from bot.charts import MatplotlibCharts
 from bot.conversations import Conversations
 from bot.storage.admin import grants_of
@@ -16,6 +17,7 @@ from bot.storage.channels import ChannelStore
 from bot.storage.dead_letters import DeadLetters
 from bot.storage.sql import PgRunner, SqliteRunner, as_json, utc
 from bot.storage.store import SqlStore
+from dialogs.capabilities import Capabilities
 from dialogs.messages import Document
 from dialogs.roles import Grant, Role
 from dialogs.when import parse_when, zone_of
@@ -159,39 +161,44 @@ async def test_a_national_admin_broadcasts_to_their_country(
 
     await compose(admin, "Les écoles rouvrent lundi.")  # no country question: Senegal only
     assert "Aperçu :\n\nLes écoles rouvrent lundi." in admin.texts()
-    assert "touchera 5 personnes (Telegram : 3, WhatsApp : 2)" in admin.texts()
+    said = admin.texts()
+    assert "1 personne la lira en ouvrant le chat" in said  # the web learner: their inbox
+    assert "Cette annonce touchera 6 personnes.\nOn envoie ?" in said
     await admin.tap("Envoyer maintenant")
-    assert "5 messages partent maintenant" in admin.texts()
+    assert "6 messages partent maintenant" in admin.texts()
     assert (
         sorted(await outbox_rows(talk.store))
-        == [("telegram", "queued")] * 3 + [("whatsapp", "queued")] * 2
+        == [("telegram", "queued")] * 3 + [("web", "queued")] + [("whatsapp", "queued")] * 2
     )
 
     await admin.tap("Annonces envoyées")
-    assert "public 5" in admin.texts() and "en attente 5" in admin.texts()
+    assert "public 6" in admin.texts() and "en attente 6" in admin.texts()
     await admin.tap("Annuler l'annonce")
-    assert "5 messages ne partiront pas" in admin.texts()
+    assert "6 messages ne partiront pas" in admin.texts()
     assert {s for _, s in await outbox_rows(talk.store)} == {"cancelled"}
 
 
 async def test_an_announcement_nobody_can_receive_says_why_before_it_is_sent(
     talk: Conversations, database_url: str
 ) -> None:
-    web = Person.on(talk, "web", "browser-only")
-    await web.onboard(country="Sénégal")
+    mute = Person.on(talk, "kiosk", "kiosk-only")  # a channel that cannot write first
+    await mute.onboard(country="Sénégal")
     await learners(talk, 2, "Mali", "telegram")
     admin = await admin_of(talk, database_url, "national_admin", "SN")
     await compose(admin, "Les écoles rouvrent lundi.")
     said = admin.texts()
-    assert "Personne ne recevra cette annonce" in said
-    assert "1 personne du chat web correspond" in said and "écrire en premier" in said
+    assert "⚠️ Personne ne recevra cette annonce : personne ne correspond à ce public." in said
+    assert (
+        "1 personne correspond, mais ne la recevra pas : l'application où elle nous parle "
+        "ne peut pas écrire en premier." in said
+    )
     assert not any("Envoyer maintenant" in o or "Dans 1 heure" in o for o in admin.options())
     await admin.tap("Recommencer")
     assert "Écrivez l'annonce en français" in admin.texts()
     assert await outbox_rows(talk.store) == []
 
 
-async def test_the_preview_names_the_web_chat_learners_it_cannot_reach(
+async def test_the_preview_says_who_reads_it_only_when_they_open_the_chat(
     talk: Conversations, database_url: str
 ) -> None:
     await learners(talk, 2, "Sénégal", "telegram")
@@ -199,8 +206,10 @@ async def test_the_preview_names_the_web_chat_learners_it_cannot_reach(
     admin = await admin_of(talk, database_url, "national_admin", "SN")
     await compose(admin, "Les écoles rouvrent lundi.")
     said = admin.texts()
-    assert "touchera 2 personnes (Telegram : 2, WhatsApp : 0)" in said
-    assert "3 personnes du chat web correspondent" in said
+    assert (
+        "3 personnes la liront en ouvrant le chat : leur page est peut-être fermée, et rien "
+        "ne les en avertit avant.\nCette annonce touchera 5 personnes.\nOn envoie ?" in said
+    )
     assert any("Envoyer maintenant" in o for o in admin.options())
 
 
@@ -218,8 +227,8 @@ async def test_the_preview_says_who_on_whatsapp_is_outside_the_24_hour_window(
     admin = await admin_of(talk, database_url, "national_admin", "SN")
     await compose(admin, "Les écoles rouvrent lundi.")
     said = admin.texts()
-    assert "touchera 3 personnes (Telegram : 0, WhatsApp : 3)" in said
-    assert "2 personnes sur WhatsApp n'ont pas écrit depuis 24 heures" in said
+    assert "Cette annonce touchera 3 personnes." in said
+    assert "2 personnes n'ont pas écrit depuis 24 heures : leur application" in said
     assert any("Envoyer maintenant" in o for o in admin.options())
 
 
@@ -384,6 +393,29 @@ async def test_an_announcement_carries_an_image(talk: Conversations, database_ur
     attachment = as_json(rows[0][0])
     assert attachment["file_id"] == "AgACAgQAAx-photo-id"
     assert (attachment["kind"], attachment["channel"]) == ("image", "telegram")
+
+
+async def test_the_admin_is_told_who_gets_the_text_without_the_attachment(
+    talk: Conversations, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a channel that writes first but carries no files (a text-message gateway, say)
+    monkeypatch.setitem(REGISTRY, "sms", Capabilities(can_push=True, pushes_live=True))
+    await learners(talk, 1, "Sénégal", "telegram")
+    await learners(talk, 2, "Sénégal", "sms")
+    admin = await admin_of(talk, database_url, "national_admin", "SN")
+    await admin.send("/admin")
+    await admin.tap("Nouvelle annonce")
+    await admin.send_file("photo", "AgACAgQAAx-photo-id")
+    await admin.send("Voici le calendrier des examens.")
+    await admin.tap("Continuer")
+    for label in ("Les élèves", "Toutes les classes", "Toutes les langues"):
+        await admin.tap(label)
+    await admin.tap("Pas de classe précise")
+    await admin.tap("Tout le monde")
+    assert (
+        "📎 2 personnes recevront le texte sans la pièce jointe : l'application où elles nous "
+        "parlent ne transmet pas de fichiers.\nCette annonce touchera 3 personnes.\nOn envoie ?"
+    ) in admin.texts()
 
 
 async def test_a_sticker_is_not_an_attachment(talk: Conversations, database_url: str) -> None:

@@ -152,13 +152,19 @@ async def test_the_teacher_learns_who_cannot_be_told_now(
 ) -> None:
     teacher, join = await teacher_with_class(talk, database_url)
     await class_of(talk, join, "awa")
-    web = Person.on(talk, "web", "browser-student")
+    web = Person.on(talk, "web", "browser-student")  # told through the web chat's inbox
     await web.onboard()
     await web.send(f"/rejoindre {join}")
     await web.send("Fatou")
+    kiosk = Person.on(talk, "kiosk", "booth-student")  # a channel that cannot write first
+    await kiosk.onboard()
+    await kiosk.send(f"/rejoindre {join}")
+    await kiosk.send("Binta")
     told = await give(teacher, "Tout le cours", "Sans date limite")
-    assert "Le travail est donné : 1 élève est prévenu." in told
-    assert "1 élève ne peut pas être prévenu maintenant" in told and "/devoirs" in told
+    assert "Le travail est donné : 2 élèves sont prévenus." in told
+    assert (
+        "1 élève ne peut pas être prévenu maintenant : ce travail l'attend dans /devoirs." in told
+    )
 
 
 async def test_students_list_and_open_their_work(talk: Conversations, database_url: str) -> None:

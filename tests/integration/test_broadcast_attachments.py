@@ -10,11 +10,14 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import aiohttp
 import pytest
 
 from bot.app import BotApp
 from bot.storage.outbox import Outbox
+from bot.storage.sql import as_json
 from bot.storage.store import SqlStore
 from bot.whatsapp.client import GraphClient, GraphError
 from dialogs.admin_ports import Attachment
@@ -304,3 +307,44 @@ def replace_token(graph: FakeGraphApi, token: str) -> GraphClient:
     return GraphClient(
         base_url=graph.url, api_version="v23.0", phone_number_id="1", access_token=token
     )
+
+
+# --- to the web chat -------------------------------------------------------------------------
+
+
+async def test_an_image_reaches_web_learners_inline_at_its_signed_address(
+    database_url: str, api: FakeBotApi, graph: FakeGraphApi
+) -> None:
+    api.add_file("AgAC-admin-photo", IMAGE, "photos/file_7.jpg")
+    async with both(database_url, api, graph) as app:
+        store = store_of(app)
+        await seed_learners(store, 2, channel="web", first=9_000_001)
+        image = Attachment("image", "telegram", "AgAC-admin-photo")
+        bid, total = await broadcast(store, {"fr": TEXT}, attachment=image)
+        assert total == 2
+        await done(store)
+        rows = await run(
+            store,
+            "SELECT u.external_id, i.payload FROM web_inbox i JOIN users u ON u.id = i.user_id"
+            " ORDER BY i.id",
+        )
+        frames: dict[str, list[dict[str, Any]]] = {}
+        for external_id, payload in rows:
+            frames.setdefault(str(external_id), []).append(as_json(payload))
+        assert sorted(frames) == ["9000001", "9000002"]
+        for got in frames.values():  # the file first, then the text with its footer
+            assert [f["type"] for f in got] == ["media", "say"]
+            assert got[0]["kind"] == "image" and got[0]["caption"] == ""
+            assert got[0]["url"].startswith(f"/inbox-files/{bid}/image?k=")
+            assert (
+                got[1]["text"] == f"{TEXT}\n\n— Pour ne plus recevoir d'annonces : /stop_annonces"
+            )
+        url = f"http://127.0.0.1:{app.port}" + frames["9000001"][0]["url"]
+        async with aiohttp.ClientSession() as http:
+            async with http.get(url) as served:
+                assert served.status == 200 and await served.read() == IMAGE
+                assert served.content_type == "image/jpeg"
+            async with http.get(url[:-4] + "0000") as forged:
+                assert forged.status == 404
+        assert api.counts["getFile"] == 1  # fetched once, for every learner
+        assert set((await statuses(store, bid)).values()) == {"sent"}

@@ -188,14 +188,29 @@ async def test_a_circle_message_is_removed_once(talk: Conversations) -> None:
     reader = Person.on(talk, "web", "reader")
     await reader.onboard(role="Enseignant")
     reader_id = await count(talk, "SELECT id FROM users WHERE external_id = 'reader'")
-    await count(  # its copy held for a web member, not delivered once it is removed
+    relay = await count(
         talk,
-        "INSERT INTO pending_messages (user_id, payload, created_at, circle_message_id)"
-        " VALUES (:uid, :payload, :now, :mid) RETURNING id",
-        uid=reader_id,
-        payload={"type": "text", "text": {"body": "Bonjour"}},
+        "INSERT INTO broadcasts (author_id, texts, audience, status, total, created_at)"
+        " VALUES (:uid, :texts, :audience, 'sent', 1, :now) RETURNING id",
+        uid=uid,
+        texts={"fr": "Bonjour"},
+        audience={"personal": True},
         now=now,
+    )
+    await count(
+        talk,
+        "INSERT INTO circle_relays (message_id, broadcast_id) VALUES (:mid, :bid) RETURNING 1",
         mid=message,
+        bid=relay,
+    )
+    await count(  # its copy waiting in a web member's inbox, not delivered once it is removed
+        talk,
+        "INSERT INTO web_inbox (user_id, broadcast_id, payload, created_at)"
+        " VALUES (:uid, :bid, :payload, :now) RETURNING id",
+        uid=reader_id,
+        bid=relay,
+        payload={"type": "say", "text": "Bonjour"},
+        now=now,
     )
 
     async def remove(tx: Any) -> int:
@@ -203,4 +218,4 @@ async def test_a_circle_message_is_removed_once(talk: Conversations) -> None:
 
     await at_once(talk, [f"mod{i}" for i in range(PEOPLE)], remove)
     assert await count(talk, "SELECT COUNT(*) FROM moderation_log WHERE action = 'remove'") == 1
-    assert await count(talk, "SELECT COUNT(*) FROM pending_messages") == 0
+    assert await count(talk, "SELECT COUNT(*) FROM web_inbox") == 0

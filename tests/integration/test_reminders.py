@@ -202,14 +202,32 @@ async def test_a_reminder_late_by_hours_is_skipped_not_sent_at_night(database_ur
         assert await loop.run_once() == 1
 
 
-async def test_the_web_chat_says_reminders_need_telegram_or_whatsapp(database_url: str) -> None:
+async def test_the_web_chat_offers_reminders_that_wait_in_the_page(database_url: str) -> None:
     clock = Clock(DAY_ONE)
     async with bot_at(database_url, clock) as (conversations, _):
         web = Person.on(conversations, "web", "tab")
-        await web.onboard()
+        await web.onboard(country="Sénégal")
         said = await web.send("/rappels")
-        assert "Telegram ou WhatsApp" in web.texts(said)
-        assert "Que voulez-vous faire" in web.texts(said)  # back at the menu
+        assert web.texts(said) == (
+            "🔔 Voulez-vous un petit rappel chaque jour pour continuer d'apprendre ?\n"
+            "Ici, le rappel vous attend dans cette page : vous le verrez en l'ouvrant, sans "
+            "sonnerie quand elle est fermée.\n"
+            "Choisissez une heure, ou écrivez-la (par exemple 18h30). Heure de chez vous : Sénégal."
+        )
+        said = await web.tap("18:00")
+        assert "je vous rappellerai chaque jour à 18:00" in web.texts(said)
+
+
+async def test_a_channel_that_cannot_write_first_offers_no_reminders(database_url: str) -> None:
+    clock = Clock(DAY_ONE)
+    async with bot_at(database_url, clock) as (conversations, _):
+        kiosk = Person.on(conversations, "kiosk", "booth")
+        await kiosk.onboard()
+        said = await kiosk.send("/rappels")
+        assert "Ici, je ne peux pas vous écrire en premier : pas de rappels possibles." in (
+            kiosk.texts(said)
+        )
+        assert "Que voulez-vous faire" in kiosk.texts(said)  # back at the menu
 
 
 async def test_streaks_in_progress_export_and_erasure(database_url: str) -> None:

@@ -185,7 +185,7 @@
   };
   const retry = () => {
     clearTimeout(watchdog); watchdog = 0; sent = {}; typing(false);
-    setStatus('offline');
+    setStatus('offline'); push.offline();
     if (!timer) timer = setTimeout(connect, Math.min(15000, 500 * 2 ** tries++ * (0.8 + Math.random() * 0.4)));
   };
   const now = () => ws || connect();
@@ -206,6 +206,7 @@
     return hist.slice(-5).some((e) => JSON.stringify(e) === s);
   };
   const onFrame = (f) => {
+    if (push.frame(f)) return; // written first by the bot: see "messages the bot writes first"
     clearTimeout(watchdog); watchdog = 0; typing(false);
     // Optional {"type":"ack","id"}: once seen, only acks confirm; without them any answer confirms what was sent.
     if (f.type === 'ack') { ackMode = true; confirm([f.id]); } else if (!ackMode) confirm(Object.keys(sent));
@@ -244,6 +245,45 @@
       history.replaceState(history.state, '', location.pathname + (q ? '?' + q : '') + location.hash);
     } catch (e) { /* the address bar keeps the parameter */ }
   };
+
+  // ---------- messages the bot writes first (the web inbox: bot/web/push.py) ----------
+  // A frame with an "inbox" id is shown once (its id kept), acknowledged with {"type":"received"},
+  // and counted in the title while the page is hidden: "(3) Imaginecole" until it is seen again.
+  // "bye": the server is stopping; the page says it reconnects, then sends what was not answered.
+  const push = (() => {
+    const R = { fr: 'Reconnexion…', en: 'Reconnecting…', ar: 'جارٍ إعادة الاتصال…' };
+    const title = document.title;
+    let seen = list('inbox').filter((i) => typeof i === 'number'), unread = 0, away = false, acks = [], tick = 0;
+    const ack = (id) => { // one frame for a burst (what waited at hello): the flood limit counts frames
+      acks.push(id);
+      tick = tick || setTimeout(() => {
+        tick = 0;
+        try { ws.send(JSON.stringify({ type: 'received', ids: acks.splice(0, 500) })); } catch (e) { /* sent again at the next hello */ }
+      }, 50);
+    };
+    document.addEventListener('visibilitychange', () => { if (!document.hidden) { unread = 0; document.title = title; } });
+    return {
+      frame(f) {
+        if (f.type === 'bye') { away = true; return true; }
+        away = false;
+        if (typeof f.inbox !== 'number') return false;
+        if (seen.indexOf(f.inbox) < 0) {
+          const g = Object.assign({}, f);
+          delete g.inbox;
+          if (render(g)) remember(g);
+          seen = seen.concat([f.inbox]).slice(-500); put('inbox', JSON.stringify(seen));
+          if (document.hidden) document.title = '(' + (++unread) + ') ' + title;
+        }
+        ack(f.inbox);
+        return true;
+      },
+      offline() {
+        if (!away) return;
+        statusEl.setAttribute('data-state', 'connecting');
+        statusEl.textContent = R[(document.documentElement.lang || 'fr').slice(0, 2)] || R.fr;
+      },
+    };
+  })();
 
   // ---------- input, then start ----------
   const grow = () => {
