@@ -328,7 +328,8 @@ def _grade_and_go_on(
         turn.effects = [kept, *turn.effects]
         return turn
     tries = int(ctx.state.data.get("tries", 0))
-    recorded = record_answer(found.id, lesson.id, question, answer, result, tries + 1)
+    skills = lesson.skills_of(question)
+    recorded = record_answer(found.id, lesson.id, question, answer, result, tries + 1, skills)
     if not result.correct and quiz_.retry and tries == 0:
         ctx.state.data["tries"] = 1
         text = ctx._("❌ Ce n'est pas encore ça. Réfléchissez et essayez encore une fois !")

@@ -47,6 +47,10 @@ async def review(ctx: Context, event: Incoming) -> Turn:
         return unexpected(ctx, event)
     result = quiz._grade(question, answer)
     due = await ctx.review.review(*card, _recall(result), ctx.now)
+    if ctx.mastery is not None:
+        lesson = _course(ctx, card).lesson(card[1])
+        assert lesson is not None  # `_question` found the question in it
+        await ctx.mastery.observe(lesson.skills_of(question), result.correct, ctx.now)
     ctx.state.data["ri"] = int(ctx.state.data.get("ri", 0)) + 1
     text = quiz._feedback(ctx, question, result) + "\n" + _next_time(ctx, due)
     return Turn([Say(text)], goto="review")
