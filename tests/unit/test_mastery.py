@@ -17,6 +17,7 @@ from content.mastery import (
     trace,
     update,
 )
+from content.mastery_fit import fit, log_likelihood
 
 
 def test_one_answer_with_the_defaults() -> None:
@@ -79,3 +80,13 @@ def test_the_estimate_stays_a_probability(skill: SkillParams, answers: list[bool
 def test_a_right_answer_never_lowers_the_estimate(skill: SkillParams, p: float) -> None:
     assert update(p, True, skill) >= p - 1e-12
     assert update(p, True, skill) >= update(p, False, skill) - 1e-12
+
+
+def test_the_fit_beats_the_defaults_and_keeps_within_bounds() -> None:
+    sequences = [[False, False, True, True, True]] * 30 + [[True] * 5] * 20 + [[False] * 5] * 10
+    result = fit(sequences)
+    assert (result.answers, result.learners) == (300, 60)
+    assert result.log_likelihood == pytest.approx(log_likelihood(sequences, result.params))
+    assert result.log_likelihood > log_likelihood(sequences, DEFAULT_PARAMS)
+    assert result.params.p_guess <= MAX_GUESS and result.params.p_slip <= MAX_SLIP
+    assert fit([]).params == DEFAULT_PARAMS and fit([]).answers == 0
