@@ -19,7 +19,7 @@ from dialogs.flows.certificates import earn_certificate
 from dialogs.flows.common import menu_option, unexpected
 from dialogs.flows.learning import course_page, current_lesson, media_url
 from dialogs.flows.light_data import MEDIA, is_light, offer, on_request
-from dialogs.flows.quiz_help import forget_help, help_asked, help_turn, taken_away
+from dialogs.flows.quiz_help import forget_help, help_asked, help_turn, helped, taken_away
 from dialogs.messages import Ask, Option, Out, QuizQuestion, Say, Show
 from dialogs.options import choose, marks, typed_choice
 from dialogs.ports import RecordQuiz, SubmitEssay
@@ -348,7 +348,7 @@ def _grade_and_go_on(
         turn.effects = [kept, *turn.effects]
         return turn
     tries = int(ctx.state.data.get("tries", 0))
-    skills = lesson.skills_of(question)
+    skills = () if helped(ctx, question) else lesson.skills_of(question)
     recorded = record_answer(found.id, lesson.id, question, answer, result, tries + 1, skills)
     if not result.correct and quiz_.retry and tries == 0:
         ctx.state.data["tries"] = 1

@@ -57,6 +57,15 @@ def taken_away(ctx: Context, question: Question) -> list[str]:
     return [str(option) for option in found.get("x", [])]
 
 
+def helped(ctx: Context, question: Question) -> bool:
+    """Whether the learner had a hint or an easier version of this question: their answer
+    then says less about what they knew, and does not count for their skills."""
+    found = ctx.state.data.get("help")
+    if not isinstance(found, dict) or found.get("k") != _key(ctx, question):
+        return False
+    return bool(found.get("h") or found.get("x"))
+
+
 def forget_help(ctx: Context) -> None:
     """The next question starts without help."""
     ctx.state.data.pop("help", None)

@@ -43,6 +43,8 @@ async def test_indice_gives_the_hints_one_by_one_then_says_there_are_no_more(
     await chat.tap("5")
     assert "Bonne réponse" in chat.last_text()
     assert "Question 2 sur 4" in chat.last_text()
+    await chat.send("/progres")
+    assert "Vos compétences" not in chat.last_text(), "an answer after hints says less"
     await chat.send("indice")  # a true or false question without a hint
     assert "💡 Cette question n'a pas d'indice. Relisez-la bien, puis répondez." in (
         chat.last_text()

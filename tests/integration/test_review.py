@@ -77,6 +77,12 @@ async def test_a_missed_question_comes_back_and_a_right_answer_pushes_it_away(
         [(_, due)] = await deck(awa)
         assert due > datetime.now(UTC)
         assert not any("Réviser" in label for label in awa.options())
+        # the review's answer counts for the skills its lesson teaches
+        skills = bundled_library().get(course).lesson(lesson).skills  # type: ignore[union-attr]
+        async with conversations.store.turn(awa.user) as tx:
+            assert tx is not None
+            mine = [(m.skill, m.answers, m.correct) for m in await tx.mastery.mine()]
+        assert mine == sorted((skill, 1, 1) for skill in skills) and mine
 
 
 async def test_nothing_due_says_so_and_erasure_deletes_the_deck(database_url: str) -> None:
