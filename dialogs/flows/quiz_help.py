@@ -20,9 +20,13 @@ from dialogs.messages import Option, Say
 HINT, EASIER, HARDER = "hint", "easier", "harder"
 # Folded (content/normalize.py): accents, case and punctuation do not matter.
 _WORDS = {
-    **dict.fromkeys(("indice", "un indice", "hint", "a hint", "تلميح"), HINT),
-    **dict.fromkeys(("plus facile", "easier", "أسهل"), EASIER),
-    **dict.fromkeys(("plus dur", "plus difficile", "harder", "أصعب"), HARDER),
+    fold(word): kind
+    for kind, words in (
+        (HINT, ("indice", "un indice", "hint", "a hint", "تلميح")),
+        (EASIER, ("plus facile", "easier", "أسهل")),
+        (HARDER, ("plus dur", "plus difficile", "harder", "أصعب")),
+    )
+    for word in words
 }
 _CHOICES = (QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.MISSING_WORD)
 
