@@ -3,7 +3,8 @@
 Each does what it says where the course has what it takes, and says plainly what is possible
 where it has not: "indice" gives the question's next `hint:` line (never the explanation, which
 gives the answer away and comes after it); "plus facile" takes a wrong option away from a
-choice question, down to one wrong option; "plus dur" has no harder question to offer yet.
+choice question, down to one wrong option (in a quiz; a review asks its questions as they
+are); "plus dur" has no harder question to offer yet.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ def help_asked(event: Incoming) -> str | None:
 
 
 def _key(ctx: Context, question: Question) -> str:
-    """Which question the help was given at: its lesson and id."""
+    """Which question the help was given at: its lesson and id, or its place in a review."""
+    if ctx.state.step == "review":
+        return f"review:{ctx.state.data.get('ri', 0)}:{question.id}"
     return f"{ctx.state.data.get('lesson')}:{question.id}"
 
 
@@ -75,12 +78,15 @@ def forget_help(ctx: Context) -> None:
     ctx.state.data.pop("help", None)
 
 
-def help_turn(ctx: Context, question: Question, offered: tuple[Option, ...], asked: str) -> Turn:
-    """Give the help asked for, then the question again."""
+def help_turn(
+    ctx: Context, question: Question, offered: tuple[Option, ...], asked: str, quiz: bool = True
+) -> Turn:
+    """Give the help asked for, then the question again (`quiz` False: in a review, where no
+    option is taken away)."""
     if asked == HINT:
         return Turn([Say(_hint(ctx, question))], reprompt=True)
     if asked == EASIER:
-        return _easier(ctx, question, offered)
+        return _easier(ctx, question, offered if quiz else (), quiz)
     text = ctx._(
         "💪 Ce cours n'a pas de question plus difficile à vous proposer ici. Répondez à "
         "celle-ci : chaque bonne réponse du premier coup compte pour vos compétences "
@@ -102,16 +108,16 @@ def _hint(ctx: Context, question: Question) -> str:
     return ctx._("💡 Indice : %(hint)s", hint=hints[shown])
 
 
-def _easier(ctx: Context, question: Question, offered: tuple[Option, ...]) -> Turn:
+def _easier(ctx: Context, question: Question, offered: tuple[Option, ...], quiz: bool) -> Turn:
     """One wrong option taken away, or what the learner can do instead."""
     wrong = {choice.id for choice in question.choices if choice.points <= 0}
     left = [option.id for option in offered if option.id in wrong]
-    if question.type in _CHOICES and question.choices and len(left) > 1:
+    if quiz and question.type in _CHOICES and question.choices and len(left) > 1:
         mine = _mine(ctx, question)
         mine["x"] = [*mine.get("x", []), left[-1]]
         text = ctx._("🪶 Plus facile : j'ai retiré une mauvaise réponse.")
         return Turn([Say(text)], goto="quiz")
-    if question.type in _CHOICES and question.choices:
+    if quiz and question.type in _CHOICES and question.choices:
         text = ctx._(
             "Je ne peux pas rendre cette question plus facile : il ne reste qu'une "
             "mauvaise réponse."
@@ -120,5 +126,6 @@ def _easier(ctx: Context, question: Question, offered: tuple[Option, ...]) -> Tu
         text = ctx._("Cette question n'a pas de version plus facile.")
     if question.hints:
         text += " " + ctx._("Écrivez « indice » pour un coup de pouce.")
-    text += " " + ctx._("À la fin du quiz, « 📘 Le cours » vous ramène aux leçons.")
+    if quiz:
+        text += " " + ctx._("À la fin du quiz, « 📘 Le cours » vous ramène aux leçons.")
     return Turn([Say(text)], reprompt=True)
