@@ -11,6 +11,7 @@ writes them back as tags. Weights (`%50%`), per-answer feedback, ranges and Mood
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 from string import ascii_lowercase
 
@@ -19,22 +20,35 @@ from content.gift_answers import BLANK, GiftChoice, GiftNumber, GiftText, GiftTy
 from content.model import Choice, NumericAnswer, Pair, Question, QuestionType, TextAnswer
 from content.skills import SKILL_LINE, is_skill_code
 
-__all__ = ["gift_skills", "gift_to_question", "gift_to_questions", "skill_tags"]
+__all__ = [
+    "gift_skills",
+    "gift_to_question",
+    "gift_to_questions",
+    "malformed_skills",
+    "skill_tags",
+]
 
 
-def gift_skills(item: GiftQuestion) -> tuple[str, ...]:
-    """The skill codes of a GIFT item: `skill:CODE` tags, then category parts `skill:CODE`."""
+def _marked_skills(item: GiftQuestion) -> list[str]:
+    """Every code a GIFT item's `skill:` tags and category parts name, well-formed or not."""
     marks = [*item.tags, *(item.category or "").split("/")]
     codes: list[str] = []
     for mark in marks:
         found = SKILL_LINE.fullmatch(mark.strip())
-        if found is None:
-            continue
-        for code in found["value"].split(","):
-            code = code.strip()
-            if is_skill_code(code) and code not in codes:
-                codes.append(code)
-    return tuple(codes)
+        if found is not None:
+            codes += [code.strip() for code in re.split(r"[,;]", found["value"]) if code.strip()]
+    return codes
+
+
+def gift_skills(item: GiftQuestion) -> tuple[str, ...]:
+    """The skill codes of a GIFT item: `skill:CODE` tags, then category parts `skill:CODE`;
+    malformed codes are left out (`content check` names them, `malformed_skills`)."""
+    return tuple(dict.fromkeys(code for code in _marked_skills(item) if is_skill_code(code)))
+
+
+def malformed_skills(item: GiftQuestion) -> list[str]:
+    """The codes of a GIFT item's skill marks that are no skill codes."""
+    return [code for code in _marked_skills(item) if not is_skill_code(code)]
 
 
 def skill_tags(skills: tuple[str, ...]) -> tuple[str, ...]:

@@ -20,6 +20,10 @@ MAX_SKILL_LENGTH = 32  # a curriculum code, not a sentence
 SKILL_LINE = re.compile(
     r"(?P<key>skills?|comp[ée]tences?)[ \t]*:[ \t]*(?P<value>.*)", re.IGNORECASE
 )
+MALFORMED_SKILL = N_(
+    "code de compétence mal formé '%(code)s' : lettres, chiffres, '.', '-' et '_', "
+    "%(count)s caractères au plus, séparés par des virgules (par exemple CM1-NUM-3)"
+)
 _CODE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_SKILL_LENGTH - 1}}}")
 
 
@@ -43,11 +47,8 @@ def read_skills(value: str) -> tuple[tuple[str, ...], list[tuple[int, Message]]]
         if not code:
             continue
         if not is_skill_code(code):
-            message = N_(
-                "code de compétence mal formé '%(code)s' : lettres, chiffres, '.', '-' et '_', "
-                "%(count)s caractères au plus, séparés par des virgules (par exemple CM1-NUM-3)"
-            )
-            problems.append((at, Message(message, {"code": code, "count": MAX_SKILL_LENGTH})))
+            args = {"code": code, "count": MAX_SKILL_LENGTH}
+            problems.append((at, Message(MALFORMED_SKILL, args)))
         elif code not in codes:
             codes.append(code)
     return tuple(codes), problems

@@ -177,3 +177,15 @@ def test_every_lesson_of_the_bundled_library_tests_a_skill() -> None:
         if not lesson.skills
     ]
     assert untagged == []
+
+
+def test_check_names_a_malformed_skill_tag_of_a_gift_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "quiz.gift"
+    path.write_text(
+        "// [tag:skill:CM1-NUM-3]\nCombien ? {#4}\n\n// [tag:skill:pas un code]\nVrai ? {T}\n",
+        encoding="utf-8",
+    )
+    assert main(["content", "check", str(path), "--lang", "fr"]) == 1
+    assert f"{path}:5:1: code de compétence mal formé 'pas un code'" in capsys.readouterr().out
