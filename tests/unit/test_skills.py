@@ -10,7 +10,7 @@ import pytest
 
 from bot.__main__ import main
 from content.format import check_path, parse_course
-from content.format_edit import replace_step, steps
+from content.format_edit import add_questions, replace_step, steps
 from content.format_write import question as written
 from content.gift import export_gift, parse_gift
 from content.gift_import import gift_to_questions, skill_tags
@@ -189,3 +189,12 @@ def test_check_names_a_malformed_skill_tag_of_a_gift_file(
     )
     assert main(["content", "check", str(path), "--lang", "fr"]) == 1
     assert f"{path}:5:1: code de compétence mal formé 'pas un code'" in capsys.readouterr().out
+
+
+def test_a_gift_question_added_to_a_course_keeps_its_skills() -> None:
+    (item,) = gift_to_questions(parse_gift("// [tag:skill:CM1-NUM-3]\nCombien ? {#4}\n"))
+    source = HEADER + "\n# L {#l}\nskill: AUTRE\n\nTexte.\n"
+    course = parse_course(add_questions(source, written(item)), Path("/tmp/x/course.md"))
+    lesson = course.lessons[0]
+    assert lesson.quiz is not None
+    assert lesson.skills_of(lesson.quiz.questions[0]) == ("CM1-NUM-3",)
