@@ -1,4 +1,5 @@
-"""Command line: `python -m bot run | migrate | content check|show PATH | booklet COURSE`."""
+"""Command line: `python -m bot run | migrate | content check|show PATH | booklet COURSE |
+mastery fit`."""
 
 from __future__ import annotations
 
@@ -86,6 +87,17 @@ def _parser() -> argparse.ArgumentParser:
     verify = certificate_commands.add_parser("verify", help="check a certificate's code offline")
     verify.add_argument("code")
     verify.add_argument("--public-key", help="base64 public key (default: this deployment's)")
+    mastery = commands.add_parser("mastery", help="skills: how well learners master them")
+    mastery_commands = mastery.add_subparsers(dest="mastery_command", required=True)
+    fitting = mastery_commands.add_parser(
+        "fit", help="fit each skill's BKT parameters to the answers recorded, and store them"
+    )
+    fitting.add_argument(
+        "--min-answers", type=int, default=50, help="fewer answers: the skill is not fitted"
+    )
+    fitting.add_argument(
+        "--min-learners", type=int, default=5, help="fewer learners: the skill is not fitted"
+    )
     languages = _languages()
     for command in (check, show, booklet):
         command.add_argument("--lang", choices=languages, metavar="LANG", help=LANG_HELP)
@@ -191,6 +203,17 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"database: {database_label(url)}")
         print(f"roles now: {held}")
+        return 0
+    if args.command == "mastery":
+        from bot.admin_cli import database_label
+        from bot.mastery_fit import fit_skills, table
+
+        url = settings.database_url
+        fits = asyncio.run(
+            fit_skills(url, settings.library_path, args.min_answers, args.min_learners)
+        )
+        print(f"database: {database_label(url)}")
+        print(table(fits))
         return 0
     if args.command == "dead-letters":
         from bot.dead_letters import listing

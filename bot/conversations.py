@@ -312,6 +312,7 @@ class Conversations:
             threads=tx.threads,
             creathon=tx.creathon,
             review=tx.review,
+            mastery=tx.mastery,
             reminders=tx.reminders,
             data_saver=tx.data_saver,
             certificates=tx.certificates,

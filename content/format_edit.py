@@ -19,6 +19,8 @@ _SEPARATOR = re.compile(r"^[ \t]*-{3,}[ \t]*$")
 _MEDIA = re.compile(r"^[ \t]*(!\[|\[(audio|document|vid[eé]o)\b)", re.IGNORECASE)
 # `audio: audio/x.ogg` inside a text step: its recording (content/format_lesson.py).
 _ATTACHED = re.compile(r"^[ \t]*audio[ \t]*:", re.IGNORECASE)
+# `skill: CM1-NUM-3` in a lesson's text tags the lesson (content/skills.py): no step's text.
+_SKILLS = re.compile(r"^[ \t]*(skills?|comp[ée]tences?)[ \t]*:", re.IGNORECASE)
 
 
 def lesson_count(source: str) -> int:
@@ -50,6 +52,8 @@ def _chunks(body: list[str]) -> list[list[str]]:
     """The steps of a lesson body: cut at `---` lines and around media lines."""
     chunks: list[list[str]] = [[]]
     for line in body:
+        if _SKILLS.match(line):
+            continue  # the lesson's, kept under its heading by _rewrite
         if _SEPARATOR.match(line):
             chunks.append([])
         elif _MEDIA.match(line):
@@ -82,7 +86,8 @@ def _rewrite(source: str, number: int, chunks: list[list[str]]) -> str:
     """The text with lesson `number`'s steps replaced by `chunks`."""
     lines = source.split("\n")
     start, quiz, end = _span(lines, number)
-    body: list[str] = [""]
+    tags = [line.strip() for line in lines[start + 1 : quiz] if _SKILLS.match(line)]
+    body: list[str] = [""] + tags + ([""] if tags else [])
     for index, chunk in enumerate(chunks):
         body += (["---", ""] if index else []) + chunk + [""]
     tail = lines[quiz:end]

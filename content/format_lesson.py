@@ -9,6 +9,7 @@ from content.errors import N_, Message, Report
 from content.format_quiz import QuizDraft, join_lines, unescape
 from content.images import MAX_PIXELS, MAX_SIDE, Unreadable, pixel_size, too_large
 from content.model import Lesson, Sound, Step, StepKind
+from content.skills import SKILL_LINE, read_skills
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 AUDIO_SUFFIXES = (".ogg", ".opus", ".mp3", ".m4a")
@@ -126,6 +127,7 @@ class LessonDraft:
         self.fresh = True  # nothing read since the heading or the last '---'
         self.quiz: QuizDraft | None = None
         self.sound: tuple[Sound, int] | None = None  # an `audio:` line for the text, its line
+        self.skills: list[str] = []  # `skill:` codes of the lesson, in order
 
     def feed(self, number: int, line: str) -> None:
         """Read one line of the lesson (or of its quiz, once it started)."""
@@ -145,6 +147,8 @@ class LessonDraft:
             self.on_video(number, line)
         elif _ATTACHED.fullmatch(stripped):
             self.on_attached(number, line)
+        elif SKILL_LINE.fullmatch(stripped):
+            self.on_skills(number, line)
         else:
             self.on_text(number, stripped)
 
@@ -174,6 +178,17 @@ class LessonDraft:
         else:
             self.sound = (sound, number)
         self.fresh = False
+
+    def on_skills(self, number: int, line: str) -> None:
+        """Tag the lesson with skills: `skill: CM1-NUM-3, CM1-NUM-4` (not a step's text)."""
+        indent = len(line) - len(line.lstrip())
+        match = SKILL_LINE.fullmatch(line.strip())
+        assert match is not None
+        codes, problems = read_skills(match["value"])
+        column = indent + match.start("value") + 1
+        for offset, problem in problems:
+            self.report(number, column + offset, problem.text, **problem.args)
+        self.skills.extend(code for code in codes if code not in self.skills)
 
     def on_separator(self, number: int) -> None:
         """Close the current step at a '---' line."""
@@ -244,4 +259,6 @@ class LessonDraft:
         if not self.steps:
             message = N_("la leçon n'a pas de contenu : écrivez son texte sous le titre")
             self.report(self.line, 1, message)
-        return Lesson(self.id, self.title, tuple(self.steps), quiz, self.line)
+        return Lesson(
+            self.id, self.title, tuple(self.steps), quiz, self.line, skills=tuple(self.skills)
+        )

@@ -19,6 +19,7 @@ from content.model import (
     TextAnswer,
 )
 from content.normalize import fold
+from content.skills import SKILL_LINE, read_skills
 
 # Choice ids are what travels back in callback data: one short ASCII letter each.
 CHOICE_IDS = "abcdefghij"
@@ -125,6 +126,7 @@ class QuestionDraft:
         self.last: list[str] | None = None  # feedback lines of the last option or answer
         self.kind: QuestionType | None = None  # set by `essay: yes` or `description: yes`
         self.hints: list[str] = []
+        self.skills: list[str] = []  # its own `skill:` codes ([]: the lesson's)
 
     def feed(self, number: int, line: str) -> None:
         """Read one line of the question."""
@@ -132,6 +134,10 @@ class QuestionDraft:
         key = _QUESTION_KEY.fullmatch(line.strip())
         if key is not None:
             self.on_key(number, indent, key)
+            return
+        skills = SKILL_LINE.fullmatch(line.strip())
+        if skills is not None:
+            self.on_skills(number, indent, skills)
             return
         marker = _MARKER.fullmatch(line.strip())
         if marker is None:
@@ -187,6 +193,15 @@ class QuestionDraft:
                 self.report(number, indent + 1, message)
             self.kind = QuestionType.ESSAY if name == "essay" else QuestionType.DESCRIPTION
 
+    def on_skills(self, number: int, indent: int, match: re.Match[str]) -> None:
+        """Read `skill: CM1-NUM-3`: the skills this question tests (instead of the lesson's)."""
+        self.started = True
+        codes, problems = read_skills(match["value"])
+        column = indent + match.start("value") + 1
+        for offset, problem in problems:
+            self.report(number, column + offset, problem.text, **problem.args)
+        self.skills.extend(code for code in codes if code not in self.skills)
+
     def on_sound(self, number: int, indent: int, column: int, value: str) -> None:
         """Read `audio: audio/q1.ogg`: the question read aloud, sent before it."""
         sound = (
@@ -235,6 +250,7 @@ class QuestionDraft:
             typos=typos,
             hints=tuple(self.hints),
             audio=self.sound,
+            skills=tuple(self.skills),
         )
 
     def split_gap(self, text: str, partial: Question) -> tuple[str, str]:

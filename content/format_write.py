@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from content.model import Question, QuestionType
+from content.skills import SKILL_LINE
 
 # Line starts the parser reads as syntax: a line of text starting so is written with "\".
 _SYNTAX_STARTS = ("#", "---", "![", "[", "\\", "<!--", "?", "=", ">", "*", "-", "~")
@@ -96,7 +97,11 @@ def choice_question(question: str, options: list[str], right: set[int], feedback
 def _escaped(line: str) -> str:
     """A text line that reads as text, never as syntax."""
     stripped = line.lstrip()
-    if stripped.startswith(_SYNTAX_STARTS) or _SOUND_LINE.match(stripped):
+    if (
+        stripped.startswith(_SYNTAX_STARTS)
+        or _SOUND_LINE.match(stripped)
+        or SKILL_LINE.fullmatch(stripped)
+    ):
         return "\\" + stripped
     return line
 
@@ -122,6 +127,7 @@ def question(item: Question) -> str:
         raise Unwritable(item)
     lines = [f"\n? {_question_text(item)}"]
     lines += [f"hint: {_one_line(h)}" for h in item.hints if h.strip()]
+    lines += [f"skill: {', '.join(item.skills)}"] if item.skills else []
     lines += writer(item)
     lines += [f"> {_one_line(line)}" for line in item.explanation.splitlines() if line.strip()]
     return "\n".join(lines) + "\n"

@@ -2,21 +2,58 @@
 
 content/gift.py reads a GIFT file into its own dataclasses; this module turns them into
 content/model.py questions, numbered q1, q2... with options a, b... `$CATEGORY:` lines are
-not questions and are skipped. Weights (`%50%`), per-answer feedback, ranges and Moodle's
+not questions and are skipped. Skills come from tags (`// [tag:skill:CM1-NUM-3]`) and from a
+part of the category in force (`$CATEGORY: $course$/Fractions/skill:CM1-NUM-3`); `skill_tags`
+writes them back as tags. Weights (`%50%`), per-answer feedback, ranges and Moodle's
 "any number" answer are kept; the general feedback (`####`) becomes the explanation.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 from string import ascii_lowercase
 
 from content.gift import GiftQuestion
 from content.gift_answers import BLANK, GiftChoice, GiftNumber, GiftText, GiftType
 from content.model import Choice, NumericAnswer, Pair, Question, QuestionType, TextAnswer
+from content.skills import SKILL_LINE, is_skill_code
 
-__all__ = ["gift_to_question", "gift_to_questions"]
+__all__ = [
+    "gift_skills",
+    "gift_to_question",
+    "gift_to_questions",
+    "malformed_skills",
+    "skill_tags",
+]
+
+
+def _marked_skills(item: GiftQuestion) -> list[str]:
+    """Every code a GIFT item's `skill:` tags and category parts name, well-formed or not."""
+    marks = [*item.tags, *(item.category or "").split("/")]
+    codes: list[str] = []
+    for mark in marks:
+        found = SKILL_LINE.fullmatch(mark.strip())
+        if found is not None:
+            codes += [code.strip() for code in re.split(r"[,;]", found["value"]) if code.strip()]
+    return codes
+
+
+def gift_skills(item: GiftQuestion) -> tuple[str, ...]:
+    """The skill codes of a GIFT item: `skill:CODE` tags, then category parts `skill:CODE`;
+    malformed codes are left out (`content check` names them, `malformed_skills`)."""
+    return tuple(dict.fromkeys(code for code in _marked_skills(item) if is_skill_code(code)))
+
+
+def malformed_skills(item: GiftQuestion) -> list[str]:
+    """The codes of a GIFT item's skill marks that are no skill codes."""
+    return [code for code in _marked_skills(item) if not is_skill_code(code)]
+
+
+def skill_tags(skills: tuple[str, ...]) -> tuple[str, ...]:
+    """Skills as GIFT tags (`[tag:skill:CM1-NUM-3]`), which `gift_skills` reads back."""
+    return tuple(f"skill:{code}" for code in skills)
 
 
 def _text(text: GiftText | None) -> str:
@@ -90,6 +127,7 @@ def gift_to_question(item: GiftQuestion, question_id: str) -> Question:
         text_after=after,
         explanation=_text(item.global_feedback),
         line=item.line,
+        skills=gift_skills(item),
     )
     if kind is GiftType.DESCRIPTION:
         return base

@@ -142,6 +142,7 @@ class Question:
     text_after: str = ""  # MISSING_WORD: the sentence after the gap (`text` is before it)
     hints: tuple[str, ...] = ()  # shown before a second try
     audio: Sound | None = None  # the question read aloud, sent before it
+    skills: tuple[str, ...] = ()  # its own `skill:` codes; () inherits its lesson's
 
     @property
     def text_answers(self) -> tuple[TextAnswer, ...]:
@@ -186,6 +187,11 @@ class Lesson:
     steps: tuple[Step, ...]
     quiz: Quiz | None = None
     line: int = 0
+    skills: tuple[str, ...] = ()  # `skill:` codes it teaches (a curriculum's), in order
+
+    def skills_of(self, question: Question) -> tuple[str, ...]:
+        """The skills a question of this lesson tests: its own, else the lesson's."""
+        return question.skills or self.skills
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ from pathlib import Path
 from content.aiken import parse_aiken
 from content.errors import N_, CourseFormatError
 from content.gift import parse_gift
-from content.gift_import import gift_to_questions
+from content.gift_import import gift_to_questions, malformed_skills
 from content.model import Question
+from content.skills import MALFORMED_SKILL, MAX_SKILL_LENGTH
 
 GIFT_SUFFIXES = (".gift",)
 AIKEN_SUFFIXES = (".aiken", ".txt")
@@ -39,4 +40,13 @@ def check_quiz_file(path: Path) -> list[CourseFormatError]:
         return [error]
     if not questions:
         return [CourseFormatError(path, 0, 0, N_("aucune question dans ce fichier"))]
-    return []
+    if path.suffix.lower() not in GIFT_SUFFIXES:
+        return []
+    # A skill mark that names no skill code: left out on import, named here.
+    return [
+        CourseFormatError(
+            path, item.line, 1, MALFORMED_SKILL, {"code": code, "count": MAX_SKILL_LENGTH}
+        )
+        for item in parse_gift(path.read_text(encoding="utf-8"), path)
+        for code in malformed_skills(item)
+    ]

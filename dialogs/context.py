@@ -19,6 +19,7 @@ from dialogs.data_ports import DataSaver
 from dialogs.elision import elide
 from dialogs.event_ports import EventDesk, ThreadDesk
 from dialogs.events import Incoming, UserRef
+from dialogs.mastery_ports import MasteryDesk
 from dialogs.messages import Out
 from dialogs.moderation_ports import ModerationDesk
 from dialogs.ports import Booklets, Effect, LearnerRecords
@@ -101,6 +102,7 @@ class Context:
     certificates: CertificateDesk | None = None  # the learner's certificates (bot/storage)
     certifier: Certifier | None = None  # signs, prints and checks them (bot/certificates)
     review: ReviewDesk | None = None  # the learner's deck of questions to review
+    mastery: MasteryDesk | None = None  # the learner's mastery of skills (BKT)
     reminders: ReminderDesk | None = None  # the learner's daily reminder and learning days
     data_saver: DataSaver | None = None  # light data: the setting and the daily media budget
     profiles: ProfileDesk | None = None  # the learners sharing this phone (bot/storage)

@@ -99,7 +99,8 @@ class RecordAnswer:
     `answer` is readable text: option ids ("a, c"), "vrai"/"faux", the typed text, or for
     matching the whole set once finished ("Dakar → Sénégal; Bamako → Mali"). `score` is the
     grader's 0..1 for this answer (before the retry's halving), `correct` means full marks,
-    `try_number` is 1, or 2 for the retry after a wrong first try.
+    `try_number` is 1, or 2 for the retry after a wrong first try. `skills` are the codes
+    the question tests (its own or its lesson's): a first try updates their mastery.
     """
 
     course_id: str
@@ -109,6 +110,7 @@ class RecordAnswer:
     score: float
     correct: bool
     try_number: int = 1
+    skills: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

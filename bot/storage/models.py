@@ -820,6 +820,36 @@ class ReviewCard(Base):
     due: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class SkillMasteryRow(Base):
+    """A learner's mastery of one skill (BKT, content/mastery.py), updated by each answer."""
+
+    __tablename__ = "skill_mastery"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    skill: Mapped[str] = mapped_column(String(32), primary_key=True)  # a `skill:` code
+    p_known: Mapped[float] = mapped_column(Double)  # the chance it is known, 0..1
+    answers: Mapped[int] = mapped_column(Integer)  # answers that counted
+    correct: Mapped[int] = mapped_column(Integer)  # of which right
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SkillParametersRow(Base):
+    """A skill's BKT parameters, fitted from the recorded answers (`mastery fit`)."""
+
+    __tablename__ = "skill_parameters"
+
+    skill: Mapped[str] = mapped_column(String(32), primary_key=True)
+    p_init: Mapped[float] = mapped_column(Double)
+    p_learn: Mapped[float] = mapped_column(Double)
+    p_guess: Mapped[float] = mapped_column(Double)
+    p_slip: Mapped[float] = mapped_column(Double)
+    answers: Mapped[int] = mapped_column(Integer)  # answers the fit read
+    learners: Mapped[int] = mapped_column(Integer)  # learners they came from
+    fitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class CertificateRow(Base):
     """A certificate of a course finished with the mastery score (its code is signed anew)."""
 

@@ -154,6 +154,7 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "learning_days": _rows(conn, Base.metadata.tables["learning_days"], uid, "day"),
         "light_data": _rows(conn, data_saving, uid, "updated_at"),
         "media_days": _rows(conn, media_days, uid, "day"),
+        "skills": _rows(conn, Base.metadata.tables["skill_mastery"], uid, "skill"),
         "shared_phone": _shared_phone(conn, uid),
     }
 

@@ -45,6 +45,7 @@ from bot.storage.erasure import forget_person
 from bot.storage.events import SqlEventDesk, SqlThreadDesk
 from bot.storage.light_data import DEFAULT_BUDGET_KB, SqlDataSaver
 from bot.storage.locks import KeyedLocks, advisory_key, held_connection, hold_in_database
+from bot.storage.mastery import SqlMasteryDesk, observe_answers
 from bot.storage.models import telegram_polls, users
 from bot.storage.moderation import Rules, SqlModerationDesk, load_words
 from bot.storage.profiles import ERASE_ADDRESS_DEAD_LETTERS, SqlProfileDesk, erase_profile
@@ -208,6 +209,11 @@ class SqlTurn:
         return SqlReviewDesk(self.runner, self.user_id)
 
     @property
+    def mastery(self) -> SqlMasteryDesk:
+        """The learner's mastery of skills (BKT), inside this turn's transaction."""
+        return SqlMasteryDesk(self.runner, self.user_id)
+
+    @property
     def reminders(self) -> SqlReminderDesk:
         """The learner's daily reminder and learning days, inside this turn's transaction."""
         return SqlReminderDesk(self.runner, self.user_id, self.quiet_hours, datetime.now(UTC))
@@ -282,6 +288,7 @@ class SqlTurn:
         # Before the quizzes: an answer's attempt counts the attempts finished before it.
         await keep_answers(self.runner, self.user_id, answers)
         await schedule_answers(self.runner, self.user_id, answers)
+        await observe_answers(self.runner, self.user_id, answers)
         if lessons or quizzes:
             await self._statements.record(self.user_id, lessons, quizzes)
         if self._saved is not None:

@@ -48,8 +48,9 @@ def record_answer(
     answer: object,
     grade: Grade,
     try_number: int = 1,
+    skills: tuple[str, ...] = (),
 ) -> RecordAnswer:
-    """The effect that records one graded answer."""
+    """The effect that records one graded answer; `skills`: what the question tests."""
     return RecordAnswer(
         course_id,
         lesson_id,
@@ -58,4 +59,5 @@ def record_answer(
         min(1.0, max(0.0, grade.score)),
         grade.correct,
         try_number,
+        skills if question.scored else (),
     )

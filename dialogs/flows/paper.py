@@ -46,7 +46,10 @@ async def paper_answers(ctx: Context, event: Incoming) -> Turn | None:
     turn = _graded(ctx, course, lesson, result.grades, result.score)
     # Every exercise answered, first try (paper has no retry), before the quiz's RecordQuiz.
     exercises = zip(answerable(lesson.quiz), result.answers, result.grades, strict=True)
-    answers = [record_answer(course.id, lesson.id, q, a, g) for q, a, g in exercises]
+    answers = [
+        record_answer(course.id, lesson.id, q, a, g, skills=lesson.skills_of(q))
+        for q, a, g in exercises
+    ]
     turn.effects = [*answers, *turn.effects]
     return turn
 

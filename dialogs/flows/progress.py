@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from content.mastery import Level, level
 from content.model import Course
+from content.skills import skill_names
 
 from dialogs.context import Context
+from dialogs.mastery_ports import SkillMastery
 from dialogs.ports import LessonDone, QuizScore
 from dialogs.streaks import streak_text
 
@@ -27,6 +30,9 @@ async def progress_text(ctx: Context) -> str:
                     "🎓 Certificat obtenu : /certificats pour le recevoir à nouveau"
                 )
             blocks.append(block)
+    skills = await skills_text(ctx)
+    if skills:
+        blocks.append(skills)
     streak = await streak_text(ctx)
     if not blocks:
         empty = ctx._(
@@ -35,6 +41,33 @@ async def progress_text(ctx: Context) -> str:
         )
         return "\n\n".join(part for part in (empty, streak) if part)
     return ctx._("📈 Vos progrès") + "\n\n" + "\n\n".join([*blocks, *([streak] if streak else [])])
+
+
+async def skills_text(ctx: Context) -> str:
+    """The learner's skills in words (never a probability), in the library's order."""
+    mine = await ctx.mastery.mine() if ctx.mastery is not None else []
+    if not mine:
+        return ""
+    names = skill_names(ctx.library.courses)
+    order = {code: i for i, code in enumerate(names)}
+    mine.sort(key=lambda m: (order.get(m.skill, len(order)), m.skill))
+    shown = [names.get(m.skill, m.skill) for m in mine]
+    lines = [ctx._("🎯 Vos compétences")]
+    for item, name in zip(mine, shown, strict=True):
+        if shown.count(name) > 1:
+            name = f"{name} ({item.skill})"  # two skills first taught by one lesson
+        lines.append(_skill_line(ctx, item, name))
+    return "\n".join(lines)
+
+
+def _skill_line(ctx: Context, item: SkillMastery, name: str) -> str:
+    """ "✅ Partager en parts égales : maîtrisé"."""
+    found = level(item.p_known)
+    if found is Level.MASTERED:
+        return ctx._("✅ %(skill)s : maîtrisé", skill=name)
+    if found is Level.ON_TRACK:
+        return ctx._("📈 %(skill)s : en bonne voie", skill=name)
+    return ctx._("🔁 %(skill)s : à revoir", skill=name)
 
 
 def _course_block(

@@ -19,6 +19,7 @@ from dialogs.flows.certificates import earn_certificate
 from dialogs.flows.common import menu_option, unexpected
 from dialogs.flows.learning import course_page, current_lesson, media_url
 from dialogs.flows.light_data import MEDIA, is_light, offer, on_request
+from dialogs.flows.quiz_help import forget_help, help_asked, help_turn, helped, taken_away
 from dialogs.messages import Ask, Option, Out, QuizQuestion, Say, Show
 from dialogs.options import choose, marks, marks_shown, typed_choice
 from dialogs.ports import RecordQuiz, SubmitEssay
@@ -62,13 +63,16 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="menu")  # only a tap: a typed "1" is an answer, not the menu
     if isinstance(event, OptionChosen) and event.option_id == MEDIA:
         return await _sound_on_request(ctx, found, question, event)
+    asked = help_asked(event)
+    if asked is not None and not _answers_it(ctx, quiz_, question, event):
+        return help_turn(ctx, question, _offered(ctx, quiz_, question), asked)
     if question.type is QuestionType.DESCRIPTION:
         if choose(ctx, event, (_next_option(ctx),)) != "next":
             return unexpected(ctx, event)
         return _advance(ctx, found, lesson, quiz_, [])
     if question.type is QuestionType.MATCHING:
         return _match(ctx, found, lesson, quiz_, question, event)
-    shown = _shuffled(ctx, quiz_, question, choice_options(ctx, question))
+    shown = _offered(ctx, quiz_, question)
     answer = _read_answer(ctx, question, event, shown)
     if answer is None:
         return unexpected(ctx, event)
@@ -146,6 +150,22 @@ def _shuffled(
     return tuple(order)
 
 
+def _offered(ctx: Context, quiz_: Quiz, question: Question) -> tuple[Option, ...]:
+    """The options as this learner sees them: in their order, without those "plus facile"
+    took away."""
+    gone = taken_away(ctx, question)
+    shown = _shuffled(ctx, quiz_, question, choice_options(ctx, question))
+    return tuple(option for option in shown if option.id not in gone)
+
+
+def _answers_it(ctx: Context, quiz_: Quiz, question: Question, event: Incoming) -> bool:
+    """Whether a help word typed at a question is its right answer ("indice" may be one)."""
+    if question.type in (QuestionType.DESCRIPTION, QuestionType.MATCHING):
+        return False
+    answer = _read_answer(ctx, question, event, _offered(ctx, quiz_, question))
+    return answer is not None and _grade(question, answer).correct
+
+
 def _next_option(ctx: Context) -> Option:
     """The button that moves on past a description."""
     return Option("next", ctx._("Suivant ▶️"))
@@ -183,7 +203,7 @@ def _render(ctx: Context, quiz_: Quiz, question: Question, index: int) -> Out:
         text += "\n\n" + ctx._("(Plusieurs réponses possibles.)")
     return QuizQuestion(
         text,
-        _shuffled(ctx, quiz_, question, choice_options(ctx, question)),
+        _offered(ctx, quiz_, question),
         ctx.state.prompt,
         multiple=multiple,
         correct_ids=_correct_ids(question),
@@ -332,7 +352,8 @@ def _grade_and_go_on(
         turn.effects = [kept, *turn.effects]
         return turn
     tries = int(ctx.state.data.get("tries", 0))
-    recorded = record_answer(found.id, lesson.id, question, answer, result, tries + 1)
+    skills = () if helped(ctx, question) else lesson.skills_of(question)
+    recorded = record_answer(found.id, lesson.id, question, answer, result, tries + 1, skills)
     if not result.correct and quiz_.retry and tries == 0:
         ctx.state.data["tries"] = 1
         text = ctx._("❌ Ce n'est pas encore ça. Réfléchissez et essayez encore une fois !")
@@ -350,6 +371,7 @@ def _advance(ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, messages:
     """Move to the next question, or to the final score after the last one."""
     next_index = int(ctx.state.data.get("q", 0)) + 1
     ctx.state.data.update(q=next_index, tries=0)
+    forget_help(ctx)
     if next_index < len(quiz_.questions):
         return Turn(messages, goto="quiz")
     return _finish(ctx, found, lesson, quiz_, messages)
@@ -444,6 +466,7 @@ async def quiz_done(ctx: Context, event: Incoming) -> Turn:
     if chosen == "again":
         ctx.state.data.update(q=0, score=0.0, tries=0, m=[], essays={})
         ctx.state.data.pop("seed", None)
+        forget_help(ctx)
         return Turn(goto="quiz")
     if chosen == "course":
         return Turn(goto=course_page(ctx, found, lesson))

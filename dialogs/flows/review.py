@@ -13,6 +13,7 @@ from dialogs.flows import quiz
 from dialogs.flows.common import menu_option, unexpected
 from dialogs.flows.learning import reachable
 from dialogs.flows.light_data import MEDIA
+from dialogs.flows.quiz_help import forget_help, help_asked, help_turn, helped
 from dialogs.messages import Ask, Out, QuizQuestion, Say
 from dialogs.review_ports import Recall, ReviewDesk
 
@@ -43,10 +44,18 @@ async def review(ctx: Context, event: Incoming) -> Turn:
     if isinstance(event, OptionChosen) and event.option_id == MEDIA:
         return await quiz._sound_on_request(ctx, _course(ctx, card), question, event)
     answer = quiz._read_answer(ctx, question, event, quiz.choice_options(ctx, question))
+    asked = help_asked(event)
+    if asked is not None and (answer is None or not quiz._grade(question, answer).correct):
+        return help_turn(ctx, question, (), asked, quiz=False)
     if answer is None:
         return unexpected(ctx, event)
     result = quiz._grade(question, answer)
     due = await ctx.review.review(*card, _recall(result), ctx.now)
+    if ctx.mastery is not None and not helped(ctx, question):
+        lesson = _course(ctx, card).lesson(card[1])
+        assert lesson is not None  # `_question` found the question in it
+        await ctx.mastery.observe(lesson.skills_of(question), result.correct, ctx.now)
+    forget_help(ctx)
     ctx.state.data["ri"] = int(ctx.state.data.get("ri", 0)) + 1
     text = quiz._feedback(ctx, question, result) + "\n" + _next_time(ctx, due)
     return Turn([Say(text)], goto="review")
@@ -59,6 +68,7 @@ async def _ask_next(ctx: Context, desk: ReviewDesk) -> Turn:
             ctx.state.data.update(rv=[], ri=0)
             return Turn([Say(ctx._("🔁 Bravo, cette série est terminée !"))], goto="menu")
         due = await desk.due(ctx.now, BATCH)
+        forget_help(ctx)
         ctx.state.data.update(rv=[[c.course_id, c.lesson_id, c.question_id] for c in due], ri=0)
     card = _current(ctx)
     if card is None:

@@ -219,7 +219,7 @@ async def test_a_student_on_whatsapp_leaves_nothing(bot: FullBot, database_url: 
     await student.onboard()
     await student.send(f"/rejoindre {join_code}")
     await student.send("Zorblaxia")  # the name the teacher sees
-    # a lesson read, a question to the teacher, answers and quizzes, review cards
+    # a lesson read, a question to the teacher, answers and quizzes, review cards, skills
     await to_a_lesson(talk, student)
     await student.tap("Demander à mon enseignant")
     await student.send("Pourquoi le quokkarium est-il plus grand ?")
@@ -227,7 +227,9 @@ async def test_a_student_on_whatsapp_leaves_nothing(bot: FullBot, database_url: 
     await teacher.send("Parce que le quokkarium est coupé en plus de parts.")
     async with talk.store.turn(student.user) as tx:
         assert tx is not None
-        answer = RecordAnswer("fractions", "partager", "q1", "vermiculitude", 0.0, False)
+        answer = RecordAnswer(
+            "fractions", "partager", "q1", "vermiculitude", 0.0, False, skills=("MATH-X",)
+        )
         tx.save(tx.profile, tx.state, [answer, RecordQuiz("fractions", "partager", 1, 4)])
     await student.send("/reviser")
     # a certificate under a name typed for it
@@ -259,6 +261,7 @@ async def test_a_student_on_whatsapp_leaves_nothing(bot: FullBot, database_url: 
     await student.tap("Oxyrinette")
     ids = await user_ids(talk, "whatsapp", PHONE)
     assert len(ids) == 2, ids
+    assert await count(bot, "skill_mastery") == 1
     # the last messages come through the webhook: their bodies are stored, as is the
     # erasure command itself
     async with aiohttp.ClientSession() as http:
@@ -282,6 +285,7 @@ async def test_a_student_on_whatsapp_leaves_nothing(bot: FullBot, database_url: 
         await says("/supprimer_mes_donnees")  # the second profile goes too
         await says("1")
     assert await count(bot, "whatsapp_inbox") == 0
+    assert await count(bot, "skill_mastery") == 0
 
     assert await user_ids(talk, "whatsapp", PHONE) == set()
     needles = [

@@ -77,6 +77,40 @@ async def test_a_missed_question_comes_back_and_a_right_answer_pushes_it_away(
         [(_, due)] = await deck(awa)
         assert due > datetime.now(UTC)
         assert not any("Réviser" in label for label in awa.options())
+        # the review's answer counts for the skills its lesson teaches
+        skills = bundled_library().get(course).lesson(lesson).skills  # type: ignore[union-attr]
+        async with conversations.store.turn(awa.user) as tx:
+            assert tx is not None
+            mine = [(m.skill, m.answers, m.correct) for m in await tx.mastery.mine()]
+        assert mine == sorted((skill, 1, 1) for skill in skills) and mine
+
+
+async def test_help_words_in_review_and_a_helped_answer_does_not_count(
+    database_url: str,
+) -> None:
+    async with open_conversations(database_url) as conversations:
+        awa = Person.on(conversations, "web", "awa")
+        await awa.onboard()
+        missed = RecordAnswer("fractions", "parts-egales", "q1", "a", 0.0, False)
+        await answered(awa, missed)
+        await make_due(awa)
+        await awa.send("/menu")
+        asked = await awa.tap("🔁 Réviser (1)")
+        assert "quel est le dénominateur" in awa.texts(asked)
+        hint = awa.texts(await awa.send("indice"))
+        assert "💡 Indice : Le dénominateur dit en combien de parts égales on a coupé." in hint
+        assert "🔁 Révision 1 sur 1" in hint, "the question again"
+        easier = awa.texts(await awa.send("plus facile"))
+        assert (
+            "Cette question n'a pas de version plus facile. "
+            "Écrivez « indice » pour un coup de pouce."
+        ) in easier
+        assert "À la fin du quiz" not in easier
+        graded = await awa.send("5")
+        assert "Bonne réponse" in awa.texts(graded)
+        async with conversations.store.turn(awa.user) as tx:
+            assert tx is not None
+            assert await tx.mastery.mine() == [], "an answer after a hint says less"
 
 
 async def test_nothing_due_says_so_and_erasure_deletes_the_deck(database_url: str) -> None:
