@@ -9,6 +9,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
@@ -17,10 +18,22 @@ from bot.addresses import TrustedProxies
 from bot.conversations import Conversations, Outcome
 from bot.dead_letters import Parking
 from bot.flood import FloodGuard, FloodLimit, Verdict, notice_text
-from bot.limits import WEB_FRAME
+from bot.inbound_files import STEP_FILE_LIMIT, Fetch
+from bot.limits import WEB_FRAME, accepts_body, read_bounded
 from bot.storage.channels import ChannelStore
 from bot.web.frames import to_frames
-from dialogs.events import Incoming, OptionChosen, OptionsChosen, Resumed, TextReceived, UserRef
+from bot.web.uploads import KINDS, Uploads, clean_name, content_refused, limit_of, type_refused
+from dialogs.engine import MAX_TEXT
+from dialogs.events import (
+    Incoming,
+    MediaReceived,
+    OptionChosen,
+    OptionsChosen,
+    Resumed,
+    TextReceived,
+    UserRef,
+)
+from dialogs.flows.authoring_files import TAKES_FILES
 from dialogs.messages import Out, Say
 
 log = logging.getLogger("imaginecole.web")
@@ -63,6 +76,8 @@ class WebChat:
         self._per_connection = _guard(self.limits.per_connection)
         self._per_address = _guard(self.limits.per_address)
         self._numbers = itertools.count(1)
+        self.uploads = Uploads()  # files sent from the page, waiting for their frame
+        self.tokens: dict[str, _Socket] = {}  # a tab's upload token -> its socket
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         """One browser tab's connection."""
@@ -88,6 +103,8 @@ class WebChat:
             known = uid or socket.uid
             if known is not None:
                 self._forget(known, ws)
+            if socket.token is not None:
+                self.tokens.pop(socket.token, None)
         return ws
 
     def _forget(self, uid: str, ws: web.WebSocketResponse) -> None:
@@ -115,7 +132,7 @@ class WebChat:
             if message.type in ENDED:
                 return socket.uid
             if message.type is WSMsgType.TEXT and await self._admitted(socket):
-                socket.uid = await self._on_frame(ws, socket.uid, message.data)
+                socket.uid = await self._on_frame(ws, socket.uid, message.data, socket)
 
     async def _admitted(self, socket: _Socket) -> bool:
         """Whether the socket's and the address's frame limits let this frame through."""
@@ -139,7 +156,9 @@ class WebChat:
             )
         return False
 
-    async def _on_frame(self, ws: web.WebSocketResponse, uid: str | None, raw: str) -> str | None:
+    async def _on_frame(
+        self, ws: web.WebSocketResponse, uid: str | None, raw: str, socket: _Socket | None = None
+    ) -> str | None:
         """Handle one frame; returns the learner's id once they said hello."""
         try:
             frame = safe_json.loads(raw)
@@ -156,26 +175,34 @@ class WebChat:
                 self._forget(uid, ws)  # the tab speaks for another learner now
             uid = str(frame["uid"])
             self.sockets[uid].add(ws)
+            if socket is not None:
+                self._take_token(socket, uid, frame.get("token"))
             hello = Resumed(UserRef("web", uid), "hello")
             await self.conversations.handle(hello, None, self._with_held)
             return uid
+        if uid and _too_long(frame):
+            await self._refuse_long(ws, uid, frame)
+            return uid
         event = _event(uid, frame) if uid else None
-        if event is None:
+        if event is None or uid is None:
             await ws.send_json({"type": "error", "text": "bad frame"})
             return uid
-        if not await self._handled(event, f"web:{uid}:{event.message_id}", raw):
+        fetch = self._fetch_for(uid) if isinstance(event, MediaReceived) else None
+        if not await self._handled(event, f"web:{uid}:{event.message_id}", raw, fetch):
             return uid  # not acknowledged: the page sends it again once it reconnects
         await ws.send_json({"type": "ack", "id": event.message_id})  # handled (or a duplicate)
         return uid
 
-    async def _handled(self, event: Incoming, key: str, raw: str) -> bool:
+    async def _handled(
+        self, event: Incoming, key: str, raw: str, fetch: Fetch | None = None
+    ) -> bool:
         """Handle a learner's frame within its budget: whether to acknowledge it (handled, or
         parked once its attempts are spent, so the page stops sending it again)."""
         if self.parking is None:
-            await self.conversations.handle(event, key, self.send)
+            await self.conversations.handle(event, key, self.send, fetch)
             return True
         try:
-            await self.parking.budget.run(self.conversations.handle(event, key, self.send))
+            await self.parking.budget.run(self.conversations.handle(event, key, self.send, fetch))
         except Exception as error:
             return await self.parking.failed("web", key, event.user.external_id, raw, error)
         return True
@@ -205,6 +232,89 @@ class WebChat:
         await self.send(replace(outcome, messages=said + outcome.messages))
         await channels.forget_held([held_id for held_id, _ in held])
 
+    # ---------- files and long texts sent from the page (bot/web/uploads.py) ----------
+
+    def _take_token(self, socket: _Socket, uid: str, token: object) -> None:
+        """Bind the tab's upload token (from its hello) to this socket and learner."""
+        if socket.token is not None:
+            self.tokens.pop(socket.token, None)
+            socket.token = None
+        if isinstance(token, str) and UID.match(token) and token not in self.tokens:
+            socket.token = token
+            self.tokens[token] = socket
+        socket.uid = uid
+
+    @accepts_body(STEP_FILE_LIMIT)
+    async def upload(self, request: web.Request) -> web.StreamResponse:
+        """POST /upload: a file from the page, kept until its frame names it (or refused)."""
+        uid = request.headers.get("X-Imaginecole-Uid", "")
+        socket = self.tokens.get(request.headers.get("X-Imaginecole-Token", ""))
+        if socket is None or socket.uid != uid or socket.ws.closed:
+            return _refused("web_upload_unknown", 403, "unknown")
+        if not await self._admitted(socket):
+            return _refused("web_upload_flood", 429, "flood")
+        kind, mime = request.query.get("kind", ""), request.content_type
+        name = clean_name(_header_name(request.headers.get("X-File-Name", "")), kind, mime)
+        if type_refused(kind, mime):
+            return _refused("web_upload_type", 415, "type")
+        if await self.conversations.store.step_of(UserRef("web", uid)) not in TAKES_FILES:
+            return _refused("web_upload_step", 409, "not_here")
+        limit = limit_of(kind, name)
+        try:
+            data = await read_bounded(request, limit)
+        except web.HTTPRequestEntityTooLarge:
+            return _refused("web_upload_size", 413, "too_large", limit=limit)
+        if content_refused(kind, data):
+            return _refused("web_upload_type", 415, "type")
+        key = self.uploads.put(uid, kind, name, mime, data)
+        log.info("web chat file received kind=%s bytes=%d", kind, len(data))
+        return web.json_response({"file": key, "size": len(data), "name": name})
+
+    def _fetch_for(self, uid: str) -> Fetch:
+        """How the conversation fetches this learner's uploads (bot/inbound_files.py)."""
+
+        async def fetch(key: str, limit: int) -> tuple[bytes, str, str]:
+            return self.uploads.take(uid, key, limit)
+
+        return fetch
+
+    async def _refuse_long(
+        self, ws: web.WebSocketResponse, uid: str, frame: dict[str, Any]
+    ) -> None:
+        """A text over the limit: not handled, not cut; the page is told (and may stop
+        sending it again)."""
+        metrics.rejected("web", "too_long")
+        lang, country = await self.conversations.store.language_of(UserRef("web", uid))
+        t = self.conversations.i18n.translator(lang, country)
+        text = t.gettext(
+            "Ce message est trop long (%(n)s caractères, %(max)s au plus) : il n'a pas été "
+            "envoyé. Raccourcissez-le ou envoyez-le en plusieurs fois."
+        ) % {"n": t.number(len(frame["text"])), "max": t.number(MAX_TEXT)}
+        await ws.send_json({"type": "error", "code": "too_long", "text": text})
+        message_id = str(frame.get("id", ""))
+        if MESSAGE_ID.match(message_id):
+            await ws.send_json({"type": "ack", "id": message_id})
+
+
+def _too_long(frame: dict[str, Any]) -> bool:
+    """A text frame longer than a message may be (dialogs/engine.py MAX_TEXT)."""
+    text = frame.get("text")
+    return frame.get("type") == "text" and isinstance(text, str) and len(text) > MAX_TEXT
+
+
+def _refused(reason: str, status: int, code: str, **extra: int) -> web.Response:
+    """An upload's refusal: counted, and a code the page turns into words."""
+    metrics.rejected("web", reason)
+    return web.json_response({"code": code, **extra}, status=status)
+
+
+def _header_name(raw: str) -> str:
+    """A file name sent percent-encoded in a header (headers are Latin-1)."""
+    try:
+        return unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        return ""
+
 
 @dataclass
 class _Socket:
@@ -215,6 +325,7 @@ class _Socket:
     number: int
     uid: str | None = None
     warned: bool = False
+    token: str | None = None  # what its uploads name it by (bot/web/uploads.py)
 
 
 def _guard(limit: FloodLimit | None) -> FloodGuard | None:
@@ -231,6 +342,8 @@ def _event(uid: str, frame: dict[str, Any]) -> Incoming | None:
     kind = frame.get("type")
     if kind == "text" and isinstance(frame.get("text"), str):
         return TextReceived(user, message_id, frame["text"])
+    if kind == "file":
+        return _media(user, message_id, frame)
     prompt = frame.get("prompt")
     if not isinstance(prompt, int):
         return None
@@ -240,3 +353,20 @@ def _event(uid: str, frame: dict[str, Any]) -> Incoming | None:
     if kind == "options" and isinstance(options, list) and len(options) <= 20:
         return OptionsChosen(user, message_id, prompt, tuple(str(o)[:32] for o in options))
     return None
+
+
+def _media(user: UserRef, message_id: str, frame: dict[str, Any]) -> MediaReceived:
+    """A file frame: the upload it names (none when the upload was refused: the step then
+    answers as on any channel, "too large" or "not here"), its kind, name, type and size."""
+    kind = str(frame.get("kind", ""))
+    size = frame.get("size")
+    file_id = frame.get("file")
+    return MediaReceived(
+        user,
+        message_id,
+        kind if kind in KINDS else "other",
+        file_id=file_id if isinstance(file_id, str) and len(file_id) <= 64 else "",
+        filename=clean_name(str(frame.get("name", ""))[:200], kind, ""),
+        mime=str(frame.get("mime", ""))[:100],
+        size=size if isinstance(size, int) and 0 <= size < 2**40 else 0,
+    )

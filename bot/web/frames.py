@@ -26,6 +26,7 @@ def to_frame(message: Out) -> Frame:
             "prompt": message.prompt,
             "options": _options(message.options),
             "columns": message.columns,
+            **({"lines": True} if message.lines else {}),
         }
     if isinstance(message, QuizQuestion):
         return {
