@@ -103,8 +103,8 @@ class WebChat:
             known = uid or socket.uid
             if known is not None:
                 self._forget(known, ws)
-            if socket.token is not None:
-                self.tokens.pop(socket.token, None)
+            if socket.token is not None and self.tokens.get(socket.token) is socket:
+                del self.tokens[socket.token]
         return ws
 
     def _forget(self, uid: str, ws: web.WebSocketResponse) -> None:
@@ -236,30 +236,38 @@ class WebChat:
 
     def _take_token(self, socket: _Socket, uid: str, token: object) -> None:
         """Bind the tab's upload token (from its hello) to this socket and learner."""
-        if socket.token is not None:
-            self.tokens.pop(socket.token, None)
-            socket.token = None
+        if socket.token is not None and self.tokens.get(socket.token) is socket:
+            del self.tokens[socket.token]
+        socket.token = None
         if isinstance(token, str) and UID.match(token) and token not in self.tokens:
             socket.token = token
             self.tokens[token] = socket
         socket.uid = uid
 
+    async def upload_check(self, request: web.Request) -> web.StreamResponse:
+        """GET /upload?kind=&type=&name=&size=: whether that file would be taken, before the
+        page spends the learner's data sending it (the same checks as the POST's)."""
+        size = request.query.get("size", "")
+        checked = await self._checked(
+            request,
+            request.query.get("type", ""),
+            request.query.get("name", ""),
+            int(size) if size.isdecimal() and len(size) < 16 else 0,
+        )
+        if isinstance(checked, web.Response):
+            return checked
+        return web.json_response({"limit": checked[2]})
+
     @accepts_body(STEP_FILE_LIMIT)
     async def upload(self, request: web.Request) -> web.StreamResponse:
         """POST /upload: a file from the page, kept until its frame names it (or refused)."""
-        uid = request.headers.get("X-Imaginecole-Uid", "")
-        socket = self.tokens.get(request.headers.get("X-Imaginecole-Token", ""))
-        if socket is None or socket.uid != uid or socket.ws.closed:
-            return _refused("web_upload_unknown", 403, "unknown")
-        if not await self._admitted(socket):
-            return _refused("web_upload_flood", 429, "flood")
-        kind, mime = request.query.get("kind", ""), request.content_type
-        name = clean_name(_header_name(request.headers.get("X-File-Name", "")), kind, mime)
-        if type_refused(kind, mime):
-            return _refused("web_upload_type", 415, "type")
-        if await self.conversations.store.step_of(UserRef("web", uid)) not in TAKES_FILES:
-            return _refused("web_upload_step", 409, "not_here")
-        limit = limit_of(kind, name)
+        mime = request.content_type
+        name = _header_name(request.headers.get("X-File-Name", ""))
+        checked = await self._checked(request, mime, name, request.content_length or 0)
+        if isinstance(checked, web.Response):
+            return checked
+        uid, name, limit = checked
+        kind = request.query.get("kind", "")
         try:
             data = await read_bounded(request, limit)
         except web.HTTPRequestEntityTooLarge:
@@ -269,6 +277,28 @@ class WebChat:
         key = self.uploads.put(uid, kind, name, mime, data)
         log.info("web chat file received kind=%s bytes=%d", kind, len(data))
         return web.json_response({"file": key, "size": len(data), "name": name})
+
+    async def _checked(
+        self, request: web.Request, mime: str, raw_name: str, size: int
+    ) -> web.Response | tuple[str, str, int]:
+        """(uid, file name, limit) of an upload the learner's tab, step, kind, type and
+        announced size allow; else the refusal. Nothing of the body is read here."""
+        uid = request.headers.get("X-Imaginecole-Uid", "")
+        socket = self.tokens.get(request.headers.get("X-Imaginecole-Token", ""))
+        if socket is None or socket.uid != uid or socket.ws.closed:
+            return _refused("web_upload_unknown", 403, "unknown")
+        if not await self._admitted(socket):
+            return _refused("web_upload_flood", 429, "flood")
+        kind = request.query.get("kind", "")
+        if type_refused(kind, mime):
+            return _refused("web_upload_type", 415, "type")
+        if await self.conversations.store.step_of(UserRef("web", uid)) not in TAKES_FILES:
+            return _refused("web_upload_step", 409, "not_here")
+        name = clean_name(raw_name, kind, mime)
+        limit = limit_of(kind, name)
+        if size > limit:
+            return _refused("web_upload_size", 413, "too_large", limit=limit)
+        return uid, name, limit
 
     def _fetch_for(self, uid: str) -> Fetch:
         """How the conversation fetches this learner's uploads (bot/inbound_files.py)."""

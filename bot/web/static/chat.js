@@ -167,7 +167,7 @@
     try { s = ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws'); } catch (e) { return retry(); }
     s.onopen = () => {
       tries = 0; resuming = true; setStatus('online');
-      s.send(JSON.stringify({ type: 'hello', uid }));
+      s.send(JSON.stringify({ type: 'hello', uid, token: (bridge.token = rand(16)) })); // token: send.js's uploads
       flush();
     };
     s.onmessage = (ev) => {
@@ -206,6 +206,7 @@
     return hist.slice(-5).some((e) => JSON.stringify(e) === s);
   };
   const onFrame = (f) => {
+    bridge.frames.forEach((h) => h(f));
     clearTimeout(watchdog); watchdog = 0; typing(false);
     // Optional {"type":"ack","id"}: once seen, only acks confirm; without them any answer confirms what was sent.
     if (f.type === 'ack') { ackMode = true; confirm([f.id]); } else if (!ackMode) confirm(Object.keys(sent));
@@ -243,6 +244,14 @@
       const q = params.toString();
       history.replaceState(history.state, '', location.pathname + (q ? '?' + q : '') + location.hash);
     } catch (e) { /* the address bar keeps the parameter */ }
+  };
+
+  // ---------- bridge: what send.js (files, lists on several lines, long texts) uses ----------
+  // token: this socket's, named by uploads; frames: handlers of every frame from the server.
+  const bridge = window.imaginecoleChat = {
+    uid: () => uid, token: '', frames: [], submit, history: () => hist,
+    online: () => !!ws && ws.readyState === 1,
+    show: (text) => add(bubble('bot error', text)), // a note from the page itself, not kept
   };
 
   // ---------- input, then start ----------
