@@ -8,6 +8,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
@@ -22,6 +23,7 @@ from bot.inbound_files import STEP_FILE_LIMIT, Fetch
 from bot.limits import WEB_FRAME, accepts_body, read_bounded
 from bot.storage.channels import ChannelStore
 from bot.web.frames import to_frames
+from bot.web.remux import NotOpusWebm, is_webm, webm_to_ogg
 from bot.web.uploads import KINDS, Uploads, clean_name, content_refused, limit_of, type_refused
 from dialogs.engine import MAX_TEXT
 from dialogs.events import (
@@ -274,9 +276,15 @@ class WebChat:
             return _refused("web_upload_size", 413, "too_large", limit=limit)
         if content_refused(kind, data):
             return _refused("web_upload_type", 415, "type")
+        if kind == "voice" and is_webm(data):  # older Chromium records nothing else
+            try:
+                data = await asyncio.to_thread(webm_to_ogg, data)
+            except NotOpusWebm:
+                return _refused("web_upload_type", 415, "type")
+            name, mime = f"{PurePosixPath(name).stem}.ogg", "audio/ogg"
         key = self.uploads.put(uid, kind, name, mime, data)
         log.info("web chat file received kind=%s bytes=%d", kind, len(data))
-        return web.json_response({"file": key, "size": len(data), "name": name})
+        return web.json_response({"file": key, "size": len(data), "name": name, "mime": mime})
 
     async def _checked(
         self, request: web.Request, mime: str, raw_name: str, size: int

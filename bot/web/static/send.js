@@ -201,7 +201,8 @@
       const query = { kind, type: blob.type || 'application/octet-stream', name, size: blob.size };
       let r = await ask('GET', query, name, blob); // refused before a byte of the file travels
       if (r.status === 200) r = await ask('POST', { kind }, name, blob);
-      if (r.status === 200 && r.body.file) frame(Object.assign(fields, { file: r.body.file, size: r.body.size }), shown);
+      const kept = r.body; // the server may rewrite a file (a WebM voice note becomes Ogg): its name and type
+      if (r.status === 200 && kept.file) frame(Object.assign(fields, { file: kept.file, size: kept.size, name: kept.name || name, mime: kept.mime || fields.mime }), shown);
       else if (r.status === 409 || r.status === 413) frame(fields, shown); // the step answers: not here, too large
       else if (r.status === 415) frame(Object.assign(fields, { kind: 'other' }), shown);
       else if (r.status === 429) { say(w('flood')); return; }
