@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -18,6 +19,8 @@ from bot.app import BotApp
 from bot.config import Settings
 from bot.inbound_files import COURSE_FILE_LIMIT, STEP_FILE_LIMIT
 from tests.integration.test_web_socket import frames_until_ack
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 UID = "web-teacher-0123456789"
 TOKEN = "tab-token-0123456789"
@@ -105,6 +108,13 @@ class Tab:
             body = await response.read()
             return response.status, json.loads(body) if body.startswith(b"{") else {}
 
+    async def check(self, kind: str, mime: str, name: str, size: int) -> tuple[int, dict[str, Any]]:
+        """The page's question before it sends a file: would it be taken?"""
+        headers = {"X-Imaginecole-Uid": UID, "X-Imaginecole-Token": TOKEN}
+        query = {"kind": kind, "type": mime, "name": name, "size": str(size)}
+        async with self.http.get(f"{self.base}/upload", params=query, headers=headers) as response:
+            return response.status, await response.json()
+
 
 def texts(frames: list[dict[str, Any]]) -> str:
     return "\n".join(str(f.get("text", "")) for f in frames)
@@ -141,6 +151,49 @@ async def test_a_course_file_uploaded_from_the_page_becomes_a_draft(
             {"type": "file", "file": body["file"], "kind": "document", "name": "compost.md"}
         )
         assert "Je ne peux pas utiliser ce type de message ici." in texts(replies)
+
+
+async def test_the_page_asks_before_it_sends_and_a_webm_voice_note_comes_back_as_ogg(
+    app: BotApp, database_url: str
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        tab = Tab(app, http)
+        await a_teacher_importing(app, tab, database_url)
+        assert await tab.check("document", "text/markdown", "c.md", 1000) == (
+            200,
+            {"limit": COURSE_FILE_LIMIT},
+        )
+        assert await tab.check("photo", "image/jpeg", "p.jpg", STEP_FILE_LIMIT + 1) == (
+            413,
+            {"code": "too_large", "limit": STEP_FILE_LIMIT},
+        )
+        assert await tab.check("video", "video/mp4", "v.mp4", 10) == (415, {"code": "type"})
+
+        webm = (FIXTURES / "voice-chromium.webm").read_bytes()
+        status, body = await tab.upload(webm, "voice", "note-vocale.webm", "audio/webm")
+        assert status == 200
+        assert (body["name"], body["mime"]) == ("note-vocale.ogg", "audio/ogg")
+        assert body["size"] > len(webm) // 2
+
+        await tab.tap("back")  # "Mes cours" takes no file
+        assert await tab.check("document", "text/markdown", "c.md", 1000) == (
+            409,
+            {"code": "not_here"},
+        )
+
+
+async def test_a_closed_tab_s_token_no_longer_opens_the_door(app: BotApp) -> None:
+    async with aiohttp.ClientSession() as http:
+        tab = Tab(app, http)
+        await tab.open()
+        await tab.ws.close()
+        status, body = await tab.upload(b"x", "document", "a.md", "text/plain")
+        assert (status, body) == (403, {"code": "unknown"})
+        # The same token from another learner's tab is not theirs either.
+        other = Tab(app, http)
+        await other.open(uid="another-learner-0123456789")
+        status, body = await other.upload(b"x", "document", "a.md", "text/plain")
+        assert (status, body) == (403, {"code": "unknown"})
 
 
 async def test_an_upload_is_refused_before_it_is_read(app: BotApp, database_url: str) -> None:
