@@ -183,6 +183,23 @@ async def test_a_list_on_several_lines_and_an_over_long_paste(
         page = await browser.new_page(viewport={"width": 360, "height": 740})
         await a_teacher_writing_a_lesson(page, web_bot, lang)
         assert await page.locator(".newline").is_hidden()
+
+        # The attach menu and the recording bar; a recording cancelled sends nothing.
+        mine = await page.locator("#log .msg.me").count()
+        await page.locator(".attach").click()
+        await shot(page, f"attach-menu-{lang}")
+        await page.keyboard.press("Escape")
+        assert await page.locator(".attach-menu").is_hidden()
+        await page.locator(".attach").click()
+        await page.locator('[data-pick="voice"]').click()
+        await page.locator(".rec .rec-cancel").wait_for()
+        await page.wait_for_timeout(1100)
+        await shot(page, f"recording-{lang}")
+        await page.locator(".rec-cancel").click()
+        await page.locator(".rec").wait_for(state="hidden")
+        await page.wait_for_timeout(300)
+        assert await page.locator("#log .msg.me").count() == mine
+        assert await page.locator("#text").is_visible()
         await say(page, "Le compost transforme les épluchures en engrais.")
         await tap(page, "done")
         await tap(page, "question")
