@@ -258,3 +258,27 @@ async def test_an_over_long_text_frame_is_refused_not_cut(app: BotApp) -> None:
                 "n'a pas été envoyé. Raccourcissez-le ou envoyez-le en plusieurs fois.",
             }
         ]
+
+
+async def test_uploads_count_against_the_address_s_frame_limit(database_url: str) -> None:
+    """A script cannot send files faster than frames: each check and upload is a frame."""
+    settings = Settings(
+        database_url=database_url,
+        web_host="127.0.0.1",
+        web_port=0,
+        pseudonym_secret=b"t",
+        web_address_flood_limit="8,1",
+    )
+    bot = BotApp(settings)
+    await bot.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            tab = Tab(bot, http)
+            await tab.open()  # the hello is the first frame
+            statuses = [
+                (await tab.check("document", "text/markdown", "c.md", 10))[0] for _ in range(10)
+            ]
+            assert statuses[:7] == [409] * 7, "within the burst: refused for the step only"
+            assert statuses[7:] == [429] * 3
+    finally:
+        await bot.stop()
