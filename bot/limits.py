@@ -18,10 +18,9 @@ The sizes:
   senders are servers, and a body trickled in would hold a connection for as long as its
   sender likes (the headers have their own deadline, bot/connections.py).
 - web chat frames: 64 KiB (a learner's message is a few hundred bytes); a bigger frame
-  closes the WebSocket with 1009 (aiohttp's `max_msg_size`). Files from the page do not go
-  in frames (a photo would need 5 MiB frames for every socket): they go by POST /upload,
-  5 MiB at most (the largest file a step takes, bot/inbound_files.py), refused before their
-  body is read when the step takes no file (bot/web/uploads.py).
+  closes the WebSocket with 1009 (aiohttp's `max_msg_size`). A file from the page (up to
+  5 MiB, bot/inbound_files.py) comes announced, then in binary frames of 32 KiB, taken only
+  up to the announced size (bot/web/uploads.py): the frame limit stays what it is.
 """
 
 from __future__ import annotations

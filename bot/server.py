@@ -76,8 +76,6 @@ def build_server(
     if certifier is not None:
         app.router.add_get("/verify/{code}", verify_page(certifier, current))
     app.router.add_get("/ws", chat.websocket)
-    app.router.add_get("/upload", chat.upload_check)  # files from the page: bot/web/uploads.py
-    app.router.add_post("/upload", chat.upload)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     for method, path, handler in extra_routes or []:

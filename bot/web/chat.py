@@ -8,9 +8,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import unquote
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
@@ -19,12 +17,19 @@ from bot.addresses import TrustedProxies
 from bot.conversations import Conversations, Outcome
 from bot.dead_letters import Parking
 from bot.flood import FloodGuard, FloodLimit, Verdict, notice_text
-from bot.inbound_files import STEP_FILE_LIMIT, Fetch
-from bot.limits import WEB_FRAME, accepts_body, read_bounded
+from bot.inbound_files import Fetch
+from bot.limits import WEB_FRAME
 from bot.storage.channels import ChannelStore
 from bot.web.frames import to_frames
-from bot.web.remux import NotOpusWebm, is_webm, webm_to_ogg
-from bot.web.uploads import KINDS, Uploads, clean_name, content_refused, limit_of, type_refused
+from bot.web.uploads import (
+    CHUNK,
+    KINDS,
+    Receiving,
+    Uploads,
+    clean_name,
+    limit_of,
+    type_refused,
+)
 from dialogs.engine import MAX_TEXT
 from dialogs.events import (
     Incoming,
@@ -79,7 +84,6 @@ class WebChat:
         self._per_address = _guard(self.limits.per_address)
         self._numbers = itertools.count(1)
         self.uploads = Uploads()  # files sent from the page, waiting for their frame
-        self.tokens: dict[str, _Socket] = {}  # a tab's upload token -> its socket
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         """One browser tab's connection."""
@@ -105,8 +109,8 @@ class WebChat:
             known = uid or socket.uid
             if known is not None:
                 self._forget(known, ws)
-            if socket.token is not None and self.tokens.get(socket.token) is socket:
-                del self.tokens[socket.token]
+            if socket.receiving is not None:
+                self.uploads.abandon(socket.receiving)
         return ws
 
     def _forget(self, uid: str, ws: web.WebSocketResponse) -> None:
@@ -135,6 +139,8 @@ class WebChat:
                 return socket.uid
             if message.type is WSMsgType.TEXT and await self._admitted(socket):
                 socket.uid = await self._on_frame(ws, socket.uid, message.data, socket)
+            elif message.type is WSMsgType.BINARY:
+                await self._on_chunk(socket, message.data)
 
     async def _admitted(self, socket: _Socket) -> bool:
         """Whether the socket's and the address's frame limits let this frame through."""
@@ -177,13 +183,14 @@ class WebChat:
                 self._forget(uid, ws)  # the tab speaks for another learner now
             uid = str(frame["uid"])
             self.sockets[uid].add(ws)
-            if socket is not None:
-                self._take_token(socket, uid, frame.get("token"))
             hello = Resumed(UserRef("web", uid), "hello")
             await self.conversations.handle(hello, None, self._with_held)
             return uid
         if uid and _too_long(frame):
             await self._refuse_long(ws, uid, frame)
+            return uid
+        if uid and socket is not None and frame.get("type") == "upload":
+            await self._announced(socket, uid, frame)
             return uid
         event = _event(uid, frame) if uid else None
         if event is None or uid is None:
@@ -236,77 +243,70 @@ class WebChat:
 
     # ---------- files and long texts sent from the page (bot/web/uploads.py) ----------
 
-    def _take_token(self, socket: _Socket, uid: str, token: object) -> None:
-        """Bind the tab's upload token (from its hello) to this socket and learner."""
-        if socket.token is not None and self.tokens.get(socket.token) is socket:
-            del self.tokens[socket.token]
-        socket.token = None
-        if isinstance(token, str) and UID.match(token) and token not in self.tokens:
-            socket.token = token
-            self.tokens[token] = socket
-        socket.uid = uid
+    async def _announced(self, socket: _Socket, uid: str, frame: dict[str, Any]) -> None:
+        """`{"type": "upload", "upload", "kind", "name", "mime", "size"}`: a file the tab
+        is about to send in binary frames. Refused before a byte travels when its kind or type
+        is not taken, the learner's step takes no file, or its size passes the limit."""
+        upload = str(frame.get("upload", ""))
+        if not MESSAGE_ID.match(upload):
+            await socket.ws.send_json({"type": "error", "text": "bad frame"})
+            return
+        if socket.receiving is not None:  # one file at a time: the one before is dropped
+            self.uploads.abandon(socket.receiving)
+            socket.receiving = None
+        kind, mime = str(frame.get("kind", "")), str(frame.get("mime", ""))[:100]
+        size = frame.get("size")
+        name = clean_name(str(frame.get("name", ""))[:200], kind, mime)
+        refusal = await self._refusal(uid, kind, mime, name, size)
+        if refusal is not None:
+            metrics.rejected("web", f"upload_{refusal['code']}")
+            await socket.ws.send_json({"type": "upload", "upload": upload, **refusal})
+            return
+        assert isinstance(size, int)
+        socket.receiving = self.uploads.receive(uid, upload, kind, name, mime, size)
+        await socket.ws.send_json({"type": "upload", "upload": upload, "chunk": CHUNK})
 
-    async def upload_check(self, request: web.Request) -> web.StreamResponse:
-        """GET /upload?kind=&type=&name=&size=: whether that file would be taken, before the
-        page spends the learner's data sending it (the same checks as the POST's)."""
-        size = request.query.get("size", "")
-        checked = await self._checked(
-            request,
-            request.query.get("type", ""),
-            request.query.get("name", ""),
-            int(size) if size.isdecimal() and len(size) < 16 else 0,
-        )
-        if isinstance(checked, web.Response):
-            return checked
-        return web.json_response({"limit": checked[2]})
-
-    @accepts_body(STEP_FILE_LIMIT)
-    async def upload(self, request: web.Request) -> web.StreamResponse:
-        """POST /upload: a file from the page, kept until its frame names it (or refused)."""
-        mime = request.content_type
-        name = _header_name(request.headers.get("X-File-Name", ""))
-        checked = await self._checked(request, mime, name, request.content_length or 0)
-        if isinstance(checked, web.Response):
-            return checked
-        uid, name, limit = checked
-        kind = request.query.get("kind", "")
-        try:
-            data = await read_bounded(request, limit)
-        except web.HTTPRequestEntityTooLarge:
-            return _refused("web_upload_size", 413, "too_large", limit=limit)
-        if content_refused(kind, data):
-            return _refused("web_upload_type", 415, "type")
-        if kind == "voice" and is_webm(data):  # older Chromium records nothing else
-            try:
-                data = await asyncio.to_thread(webm_to_ogg, data)
-            except NotOpusWebm:
-                return _refused("web_upload_type", 415, "type")
-            name, mime = f"{PurePosixPath(name).stem}.ogg", "audio/ogg"
-        key = self.uploads.put(uid, kind, name, mime, data)
-        log.info("web chat file received kind=%s bytes=%d", kind, len(data))
-        return web.json_response({"file": key, "size": len(data), "name": name, "mime": mime})
-
-    async def _checked(
-        self, request: web.Request, mime: str, raw_name: str, size: int
-    ) -> web.Response | tuple[str, str, int]:
-        """(uid, file name, limit) of an upload the learner's tab, step, kind, type and
-        announced size allow; else the refusal. Nothing of the body is read here."""
-        uid = request.headers.get("X-Imaginecole-Uid", "")
-        socket = self.tokens.get(request.headers.get("X-Imaginecole-Token", ""))
-        if socket is None or socket.uid != uid or socket.ws.closed:
-            return _refused("web_upload_unknown", 403, "unknown")
-        if not await self._admitted(socket):
-            return _refused("web_upload_flood", 429, "flood")
-        kind = request.query.get("kind", "")
-        if type_refused(kind, mime):
-            return _refused("web_upload_type", 415, "type")
+    async def _refusal(
+        self, uid: str, kind: str, mime: str, name: str, size: object
+    ) -> dict[str, Any] | None:
+        """Why an announced file is not taken (a code for the page), or None."""
+        if type_refused(kind, mime) or not isinstance(size, int) or size <= 0:
+            return {"code": "type"}
         if await self.conversations.store.step_of(UserRef("web", uid)) not in TAKES_FILES:
-            return _refused("web_upload_step", 409, "not_here")
-        name = clean_name(raw_name, kind, mime)
+            return {"code": "not_here"}
         limit = limit_of(kind, name)
         if size > limit:
-            return _refused("web_upload_size", 413, "too_large", limit=limit)
-        return uid, name, limit
+            return {"code": "too_large", "limit": limit}
+        if not self.uploads.has_room(size):
+            return {"code": "busy"}
+        return None
+
+    async def _on_chunk(self, socket: _Socket, chunk: bytes) -> None:
+        """A piece of the announced file; the file kept once whole, or refused."""
+        receiving = socket.receiving
+        if receiving is None:  # nothing announced: not ours to keep
+            metrics.rejected("web", "stray_chunk")
+            return
+        answer: dict[str, Any] = {"type": "upload", "upload": receiving.upload}
+        if len(receiving.data) + len(chunk) > receiving.size or len(chunk) > CHUNK:
+            socket.receiving = None
+            self.uploads.abandon(receiving)
+            metrics.rejected("web", "upload_too_large")
+            await socket.ws.send_json({**answer, "code": "too_large", "limit": receiving.limit})
+            return
+        receiving.data += chunk
+        if len(receiving.data) < receiving.size:
+            return
+        socket.receiving = None
+        kept = await self.uploads.keep(receiving)
+        if kept is None:
+            metrics.rejected("web", "upload_type")
+            await socket.ws.send_json({**answer, "code": "type"})
+            return
+        log.info("web chat file received kind=%s bytes=%d", receiving.kind, kept.size)
+        await socket.ws.send_json(
+            {**answer, "file": kept.key, "name": kept.name, "mime": kept.mime, "size": kept.size}
+        )
 
     def _fetch_for(self, uid: str) -> Fetch:
         """How the conversation fetches this learner's uploads (bot/inbound_files.py)."""
@@ -340,20 +340,6 @@ def _too_long(frame: dict[str, Any]) -> bool:
     return frame.get("type") == "text" and isinstance(text, str) and len(text) > MAX_TEXT
 
 
-def _refused(reason: str, status: int, code: str, **extra: int) -> web.Response:
-    """An upload's refusal: counted, and a code the page turns into words."""
-    metrics.rejected("web", reason)
-    return web.json_response({"code": code, **extra}, status=status)
-
-
-def _header_name(raw: str) -> str:
-    """A file name sent percent-encoded in a header (headers are Latin-1)."""
-    try:
-        return unquote(raw, errors="strict")
-    except UnicodeDecodeError:
-        return ""
-
-
 @dataclass
 class _Socket:
     """One open tab: its socket, address, number (its flood key) and learner once known."""
@@ -363,7 +349,7 @@ class _Socket:
     number: int
     uid: str | None = None
     warned: bool = False
-    token: str | None = None  # what its uploads name it by (bot/web/uploads.py)
+    receiving: Receiving | None = None  # the file it is sending (bot/web/uploads.py)
 
 
 def _guard(limit: FloodLimit | None) -> FloodGuard | None:

@@ -1,35 +1,42 @@
-"""Files sent from the web chat: an HTTP upload first, then a WebSocket frame that names it.
+"""Files sent from the web chat: announced by a frame, sent in binary frames on the same
+WebSocket, then named by a `file` frame.
 
-Why not the file inside a frame: a frame stays small (`bot/limits.py` WEB_FRAME, 64 KiB) so
-that one socket cannot make the server hold megabytes per message, and a photo or a voice
-note is up to 5 MB. The upload is a plain POST that the server can refuse before reading a
-byte (the page's socket unknown, the learner's step taking no file, a kind or a type it
-does not take, a size announced over the limit), and reads only as far as its limit.
-
-The POST names the learner's uid and the token the tab gave in its hello (headers, never
-the address: an uid opens a conversation, it must not reach access logs); it counts against
-the frame limits of that socket and of its address, like a frame. The file waits here, in
-memory, bound to the uid, for a few minutes; the frame `{"type": "file", "file": <id>, ...}`
-then becomes the same `MediaReceived` as a Telegram or WhatsApp file, and the conversation
-fetches it through `bot/inbound_files.py` with the same limits (the step is read again: a
-file comes in only where the step takes it).
+Why on the socket and not by an HTTP upload: behind the proxy (deploy/Caddyfile) requests
+are spread over the workers in turn, so a POST would reach another process than the tab's
+socket, and the proxy caps HTTP bodies at 1 MB; a socket stays with its worker. Why in
+pieces: a frame stays under 64 KiB (`bot/limits.py` WEB_FRAME), so no socket can make the
+server read megabytes in one message. The tab announces the file first
+(`{"type": "upload", "upload": id, "kind", "name", "mime", "size"}`, a frame counted against
+the socket's and the address's frame limits like any other), and the server refuses it
+before a byte travels when its kind or type is not taken, the learner's step takes no file,
+or its size passes the limit (`bot/inbound_files.py`: 512 KB for a course file, 5 MB
+otherwise). Then come binary frames of at most `CHUNK` bytes, taken only up to the
+announced size; once whole, the file is checked (a photo must be an image) and kept here,
+in this process's memory, for its learner only, a few minutes; the answer names it, and the
+page's `{"type": "file", "file": <id>, ...}` frame then becomes the same `MediaReceived` as
+a Telegram or WhatsApp file, fetched through `bot/inbound_files.py` with the same limits
+(the step read again). A voice note recorded as WebM is kept as Ogg Opus
+(`bot/web/remux.py`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from bot.attachments import TooLarge, Unavailable
 from bot.inbound_files import COURSE_FILE_LIMIT, COURSE_FILE_SUFFIXES, STEP_FILE_LIMIT
+from bot.web.remux import NotOpusWebm, is_webm, webm_to_ogg
 
 KINDS = frozenset({"photo", "voice", "audio", "document"})
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+CHUNK = 32 * 1024  # the largest binary frame of a file (frames stay under WEB_FRAME)
 KEEP_SECONDS = 600.0  # an upload not named by a frame within this is forgotten
-KEEP_BYTES = 64 * 1024 * 1024  # all uploads waiting, every learner together
+KEEP_BYTES = 64 * 1024 * 1024  # files coming and waiting, every learner together
 KEEP_PER_LEARNER = 4
 # What a file may not be, whatever its kind: a page or a script opened from a course.
 _REFUSED_TYPES = ("text/html", "application/xhtml", "image/svg", "text/javascript")
@@ -45,6 +52,30 @@ class Upload:
     mime: str
     data: bytes
     at: float
+
+
+@dataclass
+class Receiving:
+    """A file announced by a tab, its pieces coming."""
+
+    uid: str
+    upload: str  # the page's id of it
+    kind: str
+    name: str
+    mime: str
+    size: int  # announced: no more is taken
+    limit: int
+    data: bytearray = field(default_factory=bytearray)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A whole file, kept: the id its frame names it by, and what it became."""
+
+    key: str
+    name: str
+    mime: str
+    size: int
 
 
 def limit_of(kind: str, filename: str) -> int:
@@ -93,6 +124,40 @@ class Uploads:
     def __init__(self) -> None:
         self._files: OrderedDict[str, Upload] = OrderedDict()
         self._now = time.monotonic  # tests move it
+        self._coming = 0  # bytes announced by files still coming
+
+    def has_room(self, size: int) -> bool:
+        """Whether a file of `size` bytes may be announced now (memory is bounded)."""
+        self._expire()
+        return self.size() + self._coming + size <= KEEP_BYTES
+
+    def receive(
+        self, uid: str, upload: str, kind: str, name: str, mime: str, size: int
+    ) -> Receiving:
+        """A file announced: its room is held until it is kept or abandoned."""
+        self._coming += size
+        return Receiving(uid, upload, kind, name, mime, size, limit_of(kind, name))
+
+    def abandon(self, receiving: Receiving) -> None:
+        """A file that will not come whole (its tab closed, or it broke its announce)."""
+        self._coming = max(0, self._coming - receiving.size)
+        receiving.data = bytearray()
+
+    async def keep(self, receiving: Receiving) -> Kept | None:
+        """The whole file kept (a WebM voice note as Ogg Opus), or None when it is not what
+        it claimed (a photo that is no image, a voice note that is no Opus)."""
+        data, name, mime = bytes(receiving.data), receiving.name, receiving.mime
+        self.abandon(receiving)
+        if content_refused(receiving.kind, data):
+            return None
+        if receiving.kind == "voice" and is_webm(data):  # older Chromium records nothing else
+            try:
+                data = await asyncio.to_thread(webm_to_ogg, data)
+            except NotOpusWebm:
+                return None
+            name, mime = f"{PurePosixPath(name).stem}.ogg", "audio/ogg"
+        key = self.put(receiving.uid, receiving.kind, name, mime, data)
+        return Kept(key, name, mime, len(data))
 
     def put(self, uid: str, kind: str, filename: str, mime: str, data: bytes) -> str:
         """Keep a file for `uid`; its id (the oldest files go first when space is short)."""

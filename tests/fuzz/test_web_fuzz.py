@@ -21,7 +21,7 @@ from tests.fuzz.support import LiveBot, fuzz, table_counts
 _sentinels = itertools.count(1)
 CLOSING = (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED)
 KINDS = st.sampled_from(
-    ["text", "option", "options", "hello", "ack", "say", "file", "", "TEXT", None]
+    ["text", "option", "options", "hello", "ack", "say", "file", "upload", "", "TEXT", None]
 )
 IDS = st.one_of(
     st.sampled_from(["m1", "m2", "replayed", "a.b:c-d_e"]),  # replayed ids
@@ -116,7 +116,7 @@ def frames(draw: st.DrawFn, socket: Socket) -> str | bytes:
         ("option", st.text(max_size=40) | JSON),
         ("options", st.lists(st.text(max_size=40) | JSON, max_size=25) | JSON),
         ("uid", UIDS),
-        ("token", UIDS),
+        ("upload", IDS),
         ("file", st.text(max_size=80) | JSON),
         ("kind", st.sampled_from(["photo", "voice", "audio", "document", "video"]) | JSON),
         ("name", st.text(max_size=300) | JSON),

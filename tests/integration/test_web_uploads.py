@@ -1,8 +1,7 @@
-"""Files sent from the web chat: the upload endpoint's refusals (unknown tab, wrong type, a
-step that takes no file, too large) and a course file reaching the same flow as on Telegram.
-
-A plain client speaks the page's protocol: a hello with an upload token, a POST /upload
-with the uid and token in headers, then a `file` frame naming what the POST returned."""
+"""Files sent from the web chat: announced by a frame, sent in binary frames on the same
+socket, then named by a `file` frame. Refused before a byte travels (wrong kind or type, a
+step that takes no file, too large), and while the bytes come (more than announced); a
+course file reaches the same flow as on Telegram."""
 
 from __future__ import annotations
 
@@ -93,27 +92,29 @@ class Tab:
         kind: str,
         name: str,
         mime: str,
-        uid: str = UID,
-        token: str = TOKEN,
-    ) -> tuple[int, dict[str, Any]]:
-        headers = {
-            "X-Imaginecole-Uid": uid,
-            "X-Imaginecole-Token": token,
-            "X-File-Name": name,
-            "Content-Type": mime,
-        }
-        async with self.http.post(
-            f"{self.base}/upload", params={"kind": kind}, data=data, headers=headers
-        ) as response:
-            body = await response.read()
-            return response.status, json.loads(body) if body.startswith(b"{") else {}
+        size: int | None = None,
+    ) -> dict[str, Any]:
+        """Announce a file, send its pieces when the server says so; the server's last word."""
+        self.count += 1
+        upload = f"u{self.count}"
+        announce = {"type": "upload", "upload": upload, "kind": kind, "name": name}
+        await self.ws.send_json(
+            {**announce, "mime": mime, "size": len(data) if size is None else size}
+        )
+        answer = await self._upload_answer(upload)
+        if "chunk" not in answer:
+            return answer
+        for at in range(0, len(data), answer["chunk"]):
+            await self.ws.send_bytes(data[at : at + answer["chunk"]])
+        return await self._upload_answer(upload)
 
-    async def check(self, kind: str, mime: str, name: str, size: int) -> tuple[int, dict[str, Any]]:
-        """The page's question before it sends a file: would it be taken?"""
-        headers = {"X-Imaginecole-Uid": UID, "X-Imaginecole-Token": TOKEN}
-        query = {"kind": kind, "type": mime, "name": name, "size": str(size)}
-        async with self.http.get(f"{self.base}/upload", params=query, headers=headers) as response:
-            return response.status, await response.json()
+    async def _upload_answer(self, upload: str) -> dict[str, Any]:
+        while True:
+            frame = json.loads((await self.ws.receive(timeout=5)).data)
+            if frame.pop("type") == "upload":
+                assert frame.pop("upload") == upload
+                return frame
+            assert "code" in frame, frame  # a flood notice, if any
 
 
 def texts(frames: list[dict[str, Any]]) -> str:
@@ -134,92 +135,56 @@ async def a_teacher_importing(app: BotApp, tab: Tab, database_url: str) -> None:
     )
 
 
-async def test_a_course_file_uploaded_from_the_page_becomes_a_draft(
+async def test_a_course_file_sent_from_the_page_becomes_a_draft(
     app: BotApp, database_url: str
 ) -> None:
     async with aiohttp.ClientSession() as http:
         tab = Tab(app, http)
         await a_teacher_importing(app, tab, database_url)
-        status, body = await tab.upload(COURSE.encode(), "document", "compost.md", "text/markdown")
-        assert status == 200 and body["size"] == len(COURSE.encode())
-        replies = await tab.send(
-            {"type": "file", "file": body["file"], "kind": "document", "name": "compost.md"}
-        )
+        answer = await tab.upload(COURSE.encode(), "document", "compost.md", "text/markdown")
+        assert answer["size"] == len(COURSE.encode()) and answer["name"] == "compost.md"
+        frame = {"type": "file", "file": answer["file"], "kind": "document", "name": "compost.md"}
+        replies = await tab.send(frame)
         assert "Le brouillon « Le compost » est prêt." in texts(replies)
         # The upload was taken once: a second frame naming it finds nothing.
-        replies = await tab.send(
-            {"type": "file", "file": body["file"], "kind": "document", "name": "compost.md"}
-        )
+        replies = await tab.send(frame)
         assert "Je ne peux pas utiliser ce type de message ici." in texts(replies)
 
 
-async def test_the_page_asks_before_it_sends_and_a_webm_voice_note_comes_back_as_ogg(
-    app: BotApp, database_url: str
-) -> None:
+async def test_a_webm_voice_note_is_kept_as_ogg(app: BotApp, database_url: str) -> None:
     async with aiohttp.ClientSession() as http:
         tab = Tab(app, http)
         await a_teacher_importing(app, tab, database_url)
-        assert await tab.check("document", "text/markdown", "c.md", 1000) == (
-            200,
-            {"limit": COURSE_FILE_LIMIT},
-        )
-        assert await tab.check("photo", "image/jpeg", "p.jpg", STEP_FILE_LIMIT + 1) == (
-            413,
-            {"code": "too_large", "limit": STEP_FILE_LIMIT},
-        )
-        assert await tab.check("video", "video/mp4", "v.mp4", 10) == (415, {"code": "type"})
-
         webm = (FIXTURES / "voice-chromium.webm").read_bytes()
-        status, body = await tab.upload(webm, "voice", "note-vocale.webm", "audio/webm")
-        assert status == 200
-        assert (body["name"], body["mime"]) == ("note-vocale.ogg", "audio/ogg")
-        assert body["size"] > len(webm) // 2
-
-        await tab.tap("back")  # "Mes cours" takes no file
-        assert await tab.check("document", "text/markdown", "c.md", 1000) == (
-            409,
-            {"code": "not_here"},
-        )
+        answer = await tab.upload(webm, "voice", "note-vocale.webm", "audio/webm;codecs=opus")
+        assert (answer["name"], answer["mime"]) == ("note-vocale.ogg", "audio/ogg")
+        assert answer["size"] > len(webm) // 2
+        answer = await tab.upload(b"\x1a\x45\xdf\xa3 not opus", "voice", "n.webm", "audio/webm")
+        assert answer == {"code": "type"}
 
 
-async def test_a_closed_tab_s_token_no_longer_opens_the_door(app: BotApp) -> None:
-    async with aiohttp.ClientSession() as http:
-        tab = Tab(app, http)
-        await tab.open()
-        await tab.ws.close()
-        status, body = await tab.upload(b"x", "document", "a.md", "text/plain")
-        assert (status, body) == (403, {"code": "unknown"})
-        # The same token from another learner's tab is not theirs either.
-        other = Tab(app, http)
-        await other.open(uid="another-learner-0123456789")
-        status, body = await other.upload(b"x", "document", "a.md", "text/plain")
-        assert (status, body) == (403, {"code": "unknown"})
-
-
-async def test_an_upload_is_refused_before_it_is_read(app: BotApp, database_url: str) -> None:
+async def test_a_file_is_refused_before_a_byte_travels(app: BotApp) -> None:
     async with aiohttp.ClientSession() as http:
         tab = Tab(app, http)
         await tab.open()
         for option in ("fr", "yes", "SN", "teacher", "CM2"):
             await tab.tap(option)
 
-        # An uid or a token no open tab gave.
-        status, body = await tab.upload(b"x", "document", "a.md", "text/plain", uid="nobody" * 4)
-        assert (status, body) == (403, {"code": "unknown"})
-        status, body = await tab.upload(b"x", "document", "a.md", "text/plain", token="z" * 20)
-        assert (status, body) == (403, {"code": "unknown"})
-
         # A kind, or a type, the chat does not take.
         for kind, mime in (("video", "video/mp4"), ("photo", "application/pdf")):
-            status, body = await tab.upload(b"x", kind, "a", mime)
-            assert (status, body) == (415, {"code": "type"})
+            assert await tab.upload(b"x", kind, "a", mime) == {"code": "type"}
 
         # The main menu takes no file: refused, and the page's frame without a file gets the
         # step's own answer, as on Telegram.
-        status, body = await tab.upload(COURSE.encode(), "document", "c.md", "text/markdown")
-        assert (status, body) == (409, {"code": "not_here"})
+        assert await tab.upload(COURSE.encode(), "document", "c.md", "text/markdown") == {
+            "code": "not_here"
+        }
         replies = await tab.send({"type": "file", "kind": "document", "name": "c.md"})
         assert "Je ne peux pas utiliser ce type de message ici." in texts(replies)
+
+        # Pieces nobody announced are not kept, and break nothing.
+        await tab.ws.send_bytes(b"x" * 1000)
+        assert "Je n'ai pas compris" in texts(await tab.say("bonjour ?"))
 
 
 async def test_files_over_their_limits_are_refused_and_the_step_says_why(
@@ -229,20 +194,32 @@ async def test_files_over_their_limits_are_refused_and_the_step_says_why(
         tab = Tab(app, http)
         await a_teacher_importing(app, tab, database_url)
         course = b"# " + b"x" * COURSE_FILE_LIMIT
-        status, body = await tab.upload(course, "document", "grand.md", "text/markdown")
-        assert (status, body) == (413, {"code": "too_large", "limit": COURSE_FILE_LIMIT})
+        assert await tab.upload(course, "document", "grand.md", "text/markdown") == {
+            "code": "too_large",
+            "limit": COURSE_FILE_LIMIT,
+        }
         replies = await tab.send(
             {"type": "file", "kind": "document", "name": "grand.md", "size": len(course)}
         )
         assert "Ce fichier est trop lourd (512 Ko) : la limite est de 512 Ko." in texts(replies)
-
-        status, body = await tab.upload(b"%PDF-1.4", "photo", "a.jpg", "image/jpeg")
-        assert (status, body) == (415, {"code": "type"}), "a photo that is no image"
-
-        # Past the route's own limit the server answers before the handler reads anything.
         photo = b"\xff\xd8\xff" + b"0" * STEP_FILE_LIMIT
-        status, _ = await tab.upload(photo, "photo", "p.jpg", "image/jpeg")
-        assert status == 413
+        assert await tab.upload(photo, "photo", "p.jpg", "image/jpeg") == {
+            "code": "too_large",
+            "limit": STEP_FILE_LIMIT,
+        }
+
+        # More bytes than announced: refused as they come, nothing kept.
+        answer = await tab.upload(COURSE.encode() * 3, "document", "c.md", "text/plain", size=10)
+        assert answer == {"code": "too_large", "limit": COURSE_FILE_LIMIT}
+        # A photo that is no image.
+        assert await tab.upload(b"%PDF-1.4", "photo", "a.jpg", "image/jpeg") == {"code": "type"}
+        # A piece larger than the server asked for ends the upload.
+        await tab.ws.send_json(
+            {"type": "upload", "upload": "big", "kind": "document", "name": "g.pdf", "size": 40_000}
+        )
+        assert (await tab._upload_answer("big"))["chunk"] == 32 * 1024
+        await tab.ws.send_bytes(b"0" * 40_000)
+        assert await tab._upload_answer("big") == {"code": "too_large", "limit": STEP_FILE_LIMIT}
 
 
 async def test_an_over_long_text_frame_is_refused_not_cut(app: BotApp) -> None:
@@ -260,8 +237,8 @@ async def test_an_over_long_text_frame_is_refused_not_cut(app: BotApp) -> None:
         ]
 
 
-async def test_uploads_count_against_the_address_s_frame_limit(database_url: str) -> None:
-    """A script cannot send files faster than frames: each check and upload is a frame."""
+async def test_announces_count_against_the_address_s_frame_limit(database_url: str) -> None:
+    """A script cannot send files faster than frames: each announce is a frame."""
     settings = Settings(
         database_url=database_url,
         web_host="127.0.0.1",
@@ -275,10 +252,12 @@ async def test_uploads_count_against_the_address_s_frame_limit(database_url: str
         async with aiohttp.ClientSession() as http:
             tab = Tab(bot, http)
             await tab.open()  # the hello is the first frame
-            statuses = [
-                (await tab.check("document", "text/markdown", "c.md", 10))[0] for _ in range(10)
-            ]
-            assert statuses[:7] == [409] * 7, "within the burst: refused for the step only"
-            assert statuses[7:] == [429] * 3
+            answers = [await tab.upload(b"x", "document", "c.md", "text/plain") for _ in range(7)]
+            assert answers == [{"code": "not_here"}] * 7, "within the burst: refused for the step"
+            await tab.ws.send_json(
+                {"type": "upload", "upload": "u99", "kind": "document", "name": "c.md", "size": 1}
+            )
+            notice = json.loads((await tab.ws.receive(timeout=5)).data)
+            assert notice["type"] == "error" and notice["code"] == "flood"
     finally:
         await bot.stop()

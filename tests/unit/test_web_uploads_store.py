@@ -77,3 +77,22 @@ def test_kinds_types_names_and_limits() -> None:
     assert clean_name("", "photo", "image/png") == "photo.png"
     assert clean_name("a" * 300 + ".gift", "document", "").endswith("a.gift")
     assert len(clean_name("a" * 300 + ".gift", "document", "")) == 80
+
+
+async def test_an_announced_file_holds_its_room_until_it_is_kept_or_abandoned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(uploads, "KEEP_BYTES", 100)
+    kept = Uploads()
+    coming = kept.receive("awa", "u1", "photo", "p.jpg", "image/jpeg", 60)
+    assert not kept.has_room(50), "60 announced, 50 more would pass 100"
+    coming.data += b"\xff\xd8\xff" + b"0" * 57
+    done = await kept.keep(coming)
+    assert done is not None and (done.name, done.size) == ("p.jpg", 60)
+    assert kept.has_room(40) and not kept.has_room(41), "the kept file counts, not twice"
+    other = kept.receive("moussa", "u2", "document", "c.md", "text/plain", 40)
+    kept.abandon(other)
+    assert kept.has_room(40)
+    photo = kept.receive("awa", "u3", "photo", "p.jpg", "image/jpeg", 5)
+    photo.data += b"GIF89"
+    assert await kept.keep(photo) is None, "a photo that is no JPEG, PNG or WebP"

@@ -167,7 +167,7 @@
     try { s = ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws'); } catch (e) { return retry(); }
     s.onopen = () => {
       tries = 0; resuming = true; setStatus('online');
-      s.send(JSON.stringify({ type: 'hello', uid, token: (bridge.token = rand(16)) })); // token: send.js's uploads
+      s.send(JSON.stringify({ type: 'hello', uid }));
       flush();
     };
     s.onmessage = (ev) => {
@@ -247,11 +247,9 @@
   };
 
   // ---------- bridge: what send.js (files, lists on several lines, long texts) uses ----------
-  // token: this socket's, named by uploads; frames: handlers of every frame from the server.
+  // frames: handlers of every frame from the server; socket: the open one, or null.
   const bridge = window.imaginecoleChat = {
-    uid: () => uid, token: '', frames: [], submit, history: () => hist,
-    online: () => !!ws && ws.readyState === 1,
-    show: (text) => add(bubble('bot error', text)), // a note from the page itself, not kept
+    frames: [], submit, history: () => hist, socket: () => (ws && ws.readyState === 1 ? ws : null),
   };
 
   // ---------- input, then start ----------

@@ -1,8 +1,8 @@
 // Imaginecole web chat: what a learner sends besides short texts (issue 16): photos (made
 // smaller here first), voice notes recorded in the page, documents and course files; lists
 // on several lines; texts over the limit refused with a word, never cut. Plain JS, no build.
-// Uses the bridge chat.js leaves on window.imaginecoleChat. Files go by POST /upload, then a
-// {"type":"file"} frame names them (bot/web/uploads.py says why).
+// Uses the bridge chat.js leaves on window.imaginecoleChat. Files go on the socket in pieces,
+// then a {"type":"file"} frame names them (bot/web/uploads.py says why).
 (() => {
   'use strict';
   const chat = window.imaginecoleChat;
@@ -174,39 +174,45 @@
     if (f) sendFile(f, /^audio\//.test(f.type) ? 'audio' : 'document', f.name, f.name);
   };
 
-  // ---------- sending a file: check, upload, then the frame that names it ----------
+  // ---------- sending a file: announced, sent in pieces on the socket, then named ----------
+  // {"type":"upload"} says what comes; the server answers "chunk" (send it), or a code
+  // (refused before a byte travels); after the last piece it answers the kept file's id.
   const frame = (fields, shown) => chat.submit(Object.assign({ type: 'file' }, fields), shown);
-  const headers = (name, type) => ({
-    'X-Imaginecole-Uid': chat.uid(), 'X-Imaginecole-Token': chat.token,
-    'X-File-Name': encodeURIComponent(name), 'Content-Type': type || 'application/octet-stream',
+  const waiting = {}; // upload id -> the handler of the server's next answer about it
+  const answer = (id, ms) => new Promise((done) => {
+    const timer = setTimeout(() => { delete waiting[id]; done({ code: 'lost' }); }, ms);
+    waiting[id] = (f) => { clearTimeout(timer); delete waiting[id]; done(f); };
   });
-  const ask = async (method, query, name, blob) => {
-    const r = await fetch('/upload?' + new URLSearchParams(query), {
-      method, headers: headers(name, blob.type), body: method === 'POST' ? blob : undefined,
-      credentials: 'same-origin', cache: 'no-store',
-    });
-    let body = {};
-    try { body = await r.json(); } catch (e) { /* a refusal without words */ }
-    return { status: r.status, body };
-  };
+  const pause = (ms) => new Promise((done) => setTimeout(done, ms));
   let busy = false;
   const sendFile = async (blob, kind, name, shown) => {
     if (busy) return;
     const fields = { kind, name, mime: blob.type || '', size: blob.size };
     const limit = kind === 'document' && COURSE.test(name) ? COURSE_LIMIT : FILE_LIMIT;
     if (blob.size > limit) return frame(fields, shown); // not sent: the bot says it is too large, in its words
-    if (!chat.online()) return say(w('failed'));
+    let ws = chat.socket();
+    if (!ws) return say(w('failed'));
     busy = true; form.classList.add('busy'); say(w('sending'));
     try {
-      const query = { kind, type: blob.type || 'application/octet-stream', name, size: blob.size };
-      let r = await ask('GET', query, name, blob); // refused before a byte of the file travels
-      if (r.status === 200) r = await ask('POST', { kind }, name, blob);
-      const kept = r.body; // the server may rewrite a file (a WebM voice note becomes Ogg): its name and type
-      if (r.status === 200 && kept.file) frame(Object.assign(fields, { file: kept.file, size: kept.size, name: kept.name || name, mime: kept.mime || fields.mime }), shown);
-      else if (r.status === 409 || r.status === 413) frame(fields, shown); // the step answers: not here, too large
-      else if (r.status === 415) frame(Object.assign(fields, { kind: 'other' }), shown);
-      else if (r.status === 429) { say(w('flood')); return; }
-      else { say(w('failed')); return; }
+      const id = 'u' + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+      let reply = answer(id, 20000);
+      ws.send(JSON.stringify(Object.assign({ type: 'upload', upload: id }, fields)));
+      let r = await reply;
+      if (r.chunk) {
+        const bytes = new Uint8Array(await blob.arrayBuffer());
+        reply = answer(id, 60000 + bytes.length / 10); // 10 KB/s at worst
+        for (let at = 0; at < bytes.length; at += r.chunk) {
+          if (ws !== chat.socket()) { ws = null; break; } // the socket went: its pieces are lost
+          while (ws.bufferedAmount > 4 * r.chunk) await pause(50);
+          ws.send(bytes.subarray(at, at + r.chunk));
+          say(w('sending') + ' ' + Math.round(100 * Math.min(at + r.chunk, bytes.length) / bytes.length) + ' %');
+        }
+        r = ws ? await reply : { code: 'lost' };
+      }
+      if (r.file) frame(Object.assign(fields, { file: r.file, name: r.name || name, mime: r.mime || fields.mime, size: r.size }), shown);
+      else if (r.code === 'not_here' || r.code === 'too_large') frame(fields, shown); // the step answers in its words
+      else if (r.code === 'type') frame(Object.assign(fields, { kind: 'other' }), shown);
+      else { say(w(r.code === 'busy' ? 'flood' : 'failed')); return; }
       say('');
     } catch (e) {
       say(w('failed'));
@@ -284,7 +290,11 @@
   recCancel.onclick = () => { if (recorder && recorder.state === 'recording') { keep = false; recorder.stop(); } else endRecording(); };
 
   // ---------- start: words in the page's language, the list mode of the last question ----------
-  chat.frames.push((f) => { if (f.type === 'locale') setTimeout(words, 0); else linesFor(f); });
+  chat.frames.push((f) => {
+    if (f.type === 'locale') setTimeout(words, 0);
+    else if (f.type === 'upload' && waiting[f.upload]) waiting[f.upload](f);
+    else linesFor(f);
+  });
   const last = chat.history().filter((f) => f.type === 'ask' || f.type === 'quiz').pop();
   if (last) linesFor(last);
   words();
