@@ -288,6 +288,10 @@ class WebChat:
             metrics.rejected("web", "stray_chunk")
             return
         answer: dict[str, Any] = {"type": "upload", "upload": receiving.upload}
+        if receiving.dropped:  # it stopped coming for too long
+            socket.receiving = None
+            await socket.ws.send_json({**answer, "code": "lost"})
+            return
         if len(receiving.data) + len(chunk) > receiving.size or len(chunk) > CHUNK:
             socket.receiving = None
             self.uploads.abandon(receiving)

@@ -36,6 +36,7 @@ KINDS = frozenset({"photo", "voice", "audio", "document"})
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 CHUNK = 32 * 1024  # the largest binary frame of a file (frames stay under WEB_FRAME)
 KEEP_SECONDS = 600.0  # an upload not named by a frame within this is forgotten
+RECEIVE_SECONDS = 300.0  # a file still coming after this is dropped (5 MB at 17 KB/s)
 KEEP_BYTES = 64 * 1024 * 1024  # files coming and waiting, every learner together
 KEEP_PER_LEARNER = 4
 # What a file may not be, whatever its kind: a page or a script opened from a course.
@@ -54,7 +55,7 @@ class Upload:
     at: float
 
 
-@dataclass
+@dataclass(eq=False)  # each is itself: found by identity among those coming
 class Receiving:
     """A file announced by a tab, its pieces coming."""
 
@@ -65,7 +66,9 @@ class Receiving:
     mime: str
     size: int  # announced: no more is taken
     limit: int
+    at: float = 0.0
     data: bytearray = field(default_factory=bytearray)
+    dropped: bool = False  # abandoned: its pieces are no longer taken
 
 
 @dataclass(frozen=True)
@@ -124,24 +127,30 @@ class Uploads:
     def __init__(self) -> None:
         self._files: OrderedDict[str, Upload] = OrderedDict()
         self._now = time.monotonic  # tests move it
-        self._coming = 0  # bytes announced by files still coming
+        self._coming: list[Receiving] = []  # files announced and still coming
 
     def has_room(self, size: int) -> bool:
         """Whether a file of `size` bytes may be announced now (memory is bounded)."""
         self._expire()
-        return self.size() + self._coming + size <= KEEP_BYTES
+        coming = sum(receiving.size for receiving in self._coming)
+        return self.size() + coming + size <= KEEP_BYTES
 
     def receive(
         self, uid: str, upload: str, kind: str, name: str, mime: str, size: int
     ) -> Receiving:
         """A file announced: its room is held until it is kept or abandoned."""
-        self._coming += size
-        return Receiving(uid, upload, kind, name, mime, size, limit_of(kind, name))
+        receiving = Receiving(
+            uid, upload, kind, name, mime, size, limit_of(kind, name), self._now()
+        )
+        self._coming.append(receiving)
+        return receiving
 
     def abandon(self, receiving: Receiving) -> None:
         """A file that will not come whole (its tab closed, or it broke its announce)."""
-        self._coming = max(0, self._coming - receiving.size)
+        if receiving in self._coming:
+            self._coming.remove(receiving)
         receiving.data = bytearray()
+        receiving.dropped = True
 
     async def keep(self, receiving: Receiving) -> Kept | None:
         """The whole file kept (a WebM voice note as Ogg Opus), or None when it is not what
@@ -188,7 +197,10 @@ class Uploads:
         return sum(len(upload.data) for upload in self._files.values())
 
     def _expire(self) -> None:
-        """Forget files whose frame never came."""
+        """Forget files whose frame never came, and drop files that stopped coming (a tab
+        that announced a file and sends nothing holds no room for long)."""
+        for receiving in [r for r in self._coming if r.at < self._now() - RECEIVE_SECONDS]:
+            self.abandon(receiving)
         oldest = self._now() - KEEP_SECONDS
         while self._files and next(iter(self._files.values())).at < oldest:
             self._files.popitem(last=False)

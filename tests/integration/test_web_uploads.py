@@ -261,3 +261,22 @@ async def test_announces_count_against_the_address_s_frame_limit(database_url: s
             assert notice["type"] == "error" and notice["code"] == "flood"
     finally:
         await bot.stop()
+
+
+async def test_a_tab_that_has_not_said_hello_sends_no_file(app: BotApp) -> None:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(f"http://127.0.0.1:{app.port}/ws") as ws,
+    ):
+        announce = {"type": "upload", "upload": "u1", "kind": "document", "name": "c.md"}
+        await ws.send_json({**announce, "mime": "text/plain", "size": 10})
+        assert json.loads((await ws.receive(timeout=5)).data) == {
+            "type": "error",
+            "text": "bad frame",
+        }
+        await ws.send_bytes(b"0123456789")  # pieces of nothing: not kept
+        frame = {"type": "file", "id": "f1", "file": "x", "kind": "document", "name": "c.md"}
+        await ws.send_json(frame)
+        assert json.loads((await ws.receive(timeout=5)).data)["type"] == "error"
+        assert app.conversations is not None
+        assert await app.conversations.store.count_users() == 0

@@ -96,3 +96,14 @@ async def test_an_announced_file_holds_its_room_until_it_is_kept_or_abandoned(
     photo = kept.receive("awa", "u3", "photo", "p.jpg", "image/jpeg", 5)
     photo.data += b"GIF89"
     assert await kept.keep(photo) is None, "a photo that is no JPEG, PNG or WebP"
+
+
+def test_a_file_that_stops_coming_gives_its_room_back() -> None:
+    kept = Uploads()
+    now = [1000.0]
+    kept._now = lambda: now[0]
+    stalled = kept.receive("awa", "u1", "photo", "p.jpg", "image/jpeg", uploads.KEEP_BYTES)
+    assert not kept.has_room(1)
+    now[0] += uploads.RECEIVE_SECONDS + 1
+    assert kept.has_room(uploads.KEEP_BYTES)
+    assert stalled.dropped, "its next pieces are refused"
