@@ -18,7 +18,9 @@ The sizes:
   senders are servers, and a body trickled in would hold a connection for as long as its
   sender likes (the headers have their own deadline, bot/connections.py).
 - web chat frames: 64 KiB (a learner's message is a few hundred bytes); a bigger frame
-  closes the WebSocket with 1009 (aiohttp's `max_msg_size`).
+  closes the WebSocket with 1009 (aiohttp's `max_msg_size`). A file from the page (up to
+  5 MiB, bot/inbound_files.py) comes announced, then in binary frames of 32 KiB, taken only
+  up to the announced size (bot/web/uploads.py): the frame limit stays what it is.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ class Ask:
     options: tuple[Option, ...]
     prompt: int
     columns: int = 1  # how many buttons per row read well
+    lines: bool = False  # the answer is a list, one item per line (a composer for several lines)
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,7 @@ def _message(message: Out) -> dict[str, Any]:
                 "options": _options(message.options),
                 "prompt": message.prompt,
                 "columns": message.columns,
+                **({"lines": True} if message.lines else {}),
             }
         case QuizQuestion():
             return {
@@ -154,7 +155,8 @@ def _out(data: dict[str, Any]) -> Out:
         return Say(data["text"])
     if kind == "ask":
         options = _read_options(data["options"])
-        return Ask(data["text"], options, int(data["prompt"]), int(data["columns"]))
+        columns, lines = int(data["columns"]), bool(data.get("lines", False))
+        return Ask(data["text"], options, int(data["prompt"]), columns, lines)
     if kind == "quiz":
         return QuizQuestion(
             data["text"],

@@ -19,11 +19,31 @@ from bot.addresses import TrustedProxies
 from bot.conversations import Conversations, Outcome
 from bot.dead_letters import Parking
 from bot.flood import FloodGuard, FloodLimit, Verdict, notice_text
+from bot.inbound_files import Fetch
 from bot.limits import WEB_FRAME
 from bot.storage.web_inbox import WebInbox
 from bot.web.frames import Frame, to_frames
 from bot.web.push import LivePush
-from dialogs.events import Incoming, OptionChosen, OptionsChosen, Resumed, TextReceived, UserRef
+from bot.web.uploads import (
+    CHUNK,
+    KINDS,
+    Receiving,
+    Uploads,
+    clean_name,
+    limit_of,
+    type_refused,
+)
+from dialogs.engine import MAX_TEXT
+from dialogs.events import (
+    Incoming,
+    MediaReceived,
+    OptionChosen,
+    OptionsChosen,
+    Resumed,
+    TextReceived,
+    UserRef,
+)
+from dialogs.flows.authoring_files import TAKES_FILES
 
 log = logging.getLogger("imaginecole.web")
 
@@ -73,6 +93,7 @@ class WebChat:
         self.live.attach(self.push_frames)
         self.user_ids: dict[str, int] = {}  # web uid -> user id, of the tabs open here
         self.closing = False
+        self.uploads = Uploads()  # files sent from the page, waiting for their frame
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         """One browser tab's connection."""
@@ -100,6 +121,8 @@ class WebChat:
             known = uid or socket.uid
             if known is not None:
                 self._forget(known, ws)
+            if socket.receiving is not None:
+                self.uploads.abandon(socket.receiving)
         return ws
 
     def _forget(self, uid: str, ws: web.WebSocketResponse) -> None:
@@ -145,7 +168,9 @@ class WebChat:
             if message.type in ENDED:
                 return socket.uid
             if message.type is WSMsgType.TEXT and await self._admitted(socket):
-                socket.uid = await self._on_frame(ws, socket.uid, message.data)
+                socket.uid = await self._on_frame(ws, socket.uid, message.data, socket)
+            elif message.type is WSMsgType.BINARY:
+                await self._on_chunk(socket, message.data)
 
     async def _admitted(self, socket: _Socket) -> bool:
         """Whether the socket's and the address's frame limits let this frame through."""
@@ -169,7 +194,9 @@ class WebChat:
             )
         return False
 
-    async def _on_frame(self, ws: web.WebSocketResponse, uid: str | None, raw: str) -> str | None:
+    async def _on_frame(
+        self, ws: web.WebSocketResponse, uid: str | None, raw: str, socket: _Socket | None = None
+    ) -> str | None:
         """Handle one frame; returns the learner's id once they said hello."""
         try:
             frame = safe_json.loads(raw)
@@ -192,23 +219,32 @@ class WebChat:
         if frame.get("type") == "received" and uid is not None:
             await self._received(uid, frame.get("ids"))
             return uid
+        if uid and _too_long(frame):
+            await self._refuse_long(ws, uid, frame)
+            return uid
+        if uid and socket is not None and frame.get("type") == "upload":
+            await self._announced(socket, uid, frame)
+            return uid
         event = _event(uid, frame) if uid else None
-        if event is None:
+        if event is None or uid is None:
             await ws.send_json({"type": "error", "text": "bad frame"})
             return uid
-        if not await self._handled(event, f"web:{uid}:{event.message_id}", raw):
+        fetch = self._fetch_for(uid) if isinstance(event, MediaReceived) else None
+        if not await self._handled(event, f"web:{uid}:{event.message_id}", raw, fetch):
             return uid  # not acknowledged: the page sends it again once it reconnects
         await ws.send_json({"type": "ack", "id": event.message_id})  # handled (or a duplicate)
         return uid
 
-    async def _handled(self, event: Incoming, key: str, raw: str) -> bool:
+    async def _handled(
+        self, event: Incoming, key: str, raw: str, fetch: Fetch | None = None
+    ) -> bool:
         """Handle a learner's frame within its budget: whether to acknowledge it (handled, or
         parked once its attempts are spent, so the page stops sending it again)."""
         if self.parking is None:
-            await self.conversations.handle(event, key, self.send)
+            await self.conversations.handle(event, key, self.send, fetch)
             return True
         try:
-            await self.parking.budget.run(self.conversations.handle(event, key, self.send))
+            await self.parking.budget.run(self.conversations.handle(event, key, self.send, fetch))
         except Exception as error:
             return await self.parking.failed("web", key, event.user.external_id, raw, error)
         return True
@@ -258,6 +294,108 @@ class WebChat:
         wanted = [i for i in ids[:500] if isinstance(i, int) and not isinstance(i, bool)]
         await self.inbox.delivered(user_id, wanted, datetime.now(UTC))
 
+    # ---------- files and long texts sent from the page (bot/web/uploads.py) ----------
+
+    async def _announced(self, socket: _Socket, uid: str, frame: dict[str, Any]) -> None:
+        """`{"type": "upload", "upload", "kind", "name", "mime", "size"}`: a file the tab
+        is about to send in binary frames. Refused before a byte travels when its kind or type
+        is not taken, the learner's step takes no file, or its size passes the limit."""
+        upload = str(frame.get("upload", ""))
+        if not MESSAGE_ID.match(upload):
+            await socket.ws.send_json({"type": "error", "text": "bad frame"})
+            return
+        if socket.receiving is not None:  # one file at a time: the one before is dropped
+            self.uploads.abandon(socket.receiving)
+            socket.receiving = None
+        kind, mime = str(frame.get("kind", "")), str(frame.get("mime", ""))[:100]
+        size = frame.get("size")
+        name = clean_name(str(frame.get("name", ""))[:200], kind, mime)
+        refusal = await self._refusal(uid, kind, mime, name, size)
+        if refusal is not None:
+            metrics.rejected("web", f"upload_{refusal['code']}")
+            await socket.ws.send_json({"type": "upload", "upload": upload, **refusal})
+            return
+        assert isinstance(size, int)
+        socket.receiving = self.uploads.receive(uid, upload, kind, name, mime, size)
+        await socket.ws.send_json({"type": "upload", "upload": upload, "chunk": CHUNK})
+
+    async def _refusal(
+        self, uid: str, kind: str, mime: str, name: str, size: object
+    ) -> dict[str, Any] | None:
+        """Why an announced file is not taken (a code for the page), or None."""
+        if type_refused(kind, mime) or not isinstance(size, int) or size <= 0:
+            return {"code": "type"}
+        if await self.conversations.store.step_of(UserRef("web", uid)) not in TAKES_FILES:
+            return {"code": "not_here"}
+        limit = limit_of(kind, name)
+        if size > limit:
+            return {"code": "too_large", "limit": limit}
+        if not self.uploads.has_room(size):
+            return {"code": "busy"}
+        return None
+
+    async def _on_chunk(self, socket: _Socket, chunk: bytes) -> None:
+        """A piece of the announced file; the file kept once whole, or refused."""
+        receiving = socket.receiving
+        if receiving is None:  # nothing announced: not ours to keep
+            metrics.rejected("web", "stray_chunk")
+            return
+        answer: dict[str, Any] = {"type": "upload", "upload": receiving.upload}
+        if receiving.dropped:  # it stopped coming for too long
+            socket.receiving = None
+            await socket.ws.send_json({**answer, "code": "lost"})
+            return
+        if len(receiving.data) + len(chunk) > receiving.size or len(chunk) > CHUNK:
+            socket.receiving = None
+            self.uploads.abandon(receiving)
+            metrics.rejected("web", "upload_too_large")
+            await socket.ws.send_json({**answer, "code": "too_large", "limit": receiving.limit})
+            return
+        receiving.data += chunk
+        if len(receiving.data) < receiving.size:
+            return
+        socket.receiving = None
+        kept = await self.uploads.keep(receiving)
+        if kept is None:
+            metrics.rejected("web", "upload_type")
+            await socket.ws.send_json({**answer, "code": "type"})
+            return
+        log.info("web chat file received kind=%s bytes=%d", receiving.kind, kept.size)
+        await socket.ws.send_json(
+            {**answer, "file": kept.key, "name": kept.name, "mime": kept.mime, "size": kept.size}
+        )
+
+    def _fetch_for(self, uid: str) -> Fetch:
+        """How the conversation fetches this learner's uploads (bot/inbound_files.py)."""
+
+        async def fetch(key: str, limit: int) -> tuple[bytes, str, str]:
+            return self.uploads.take(uid, key, limit)
+
+        return fetch
+
+    async def _refuse_long(
+        self, ws: web.WebSocketResponse, uid: str, frame: dict[str, Any]
+    ) -> None:
+        """A text over the limit: not handled, not cut; the page is told (and may stop
+        sending it again)."""
+        metrics.rejected("web", "too_long")
+        lang, country = await self.conversations.store.language_of(UserRef("web", uid))
+        t = self.conversations.i18n.translator(lang, country)
+        text = t.gettext(
+            "Ce message est trop long (%(n)s caractères, %(max)s au plus) : il n'a pas été "
+            "envoyé. Raccourcissez-le ou envoyez-le en plusieurs fois."
+        ) % {"n": t.number(len(frame["text"])), "max": t.number(MAX_TEXT)}
+        await ws.send_json({"type": "error", "code": "too_long", "text": text})
+        message_id = str(frame.get("id", ""))
+        if MESSAGE_ID.match(message_id):
+            await ws.send_json({"type": "ack", "id": message_id})
+
+
+def _too_long(frame: dict[str, Any]) -> bool:
+    """A text frame longer than a message may be (dialogs/engine.py MAX_TEXT)."""
+    text = frame.get("text")
+    return frame.get("type") == "text" and isinstance(text, str) and len(text) > MAX_TEXT
+
 
 @dataclass
 class _Socket:
@@ -268,6 +406,7 @@ class _Socket:
     number: int
     uid: str | None = None
     warned: bool = False
+    receiving: Receiving | None = None  # the file it is sending (bot/web/uploads.py)
 
 
 def _guard(limit: FloodLimit | None) -> FloodGuard | None:
@@ -284,6 +423,8 @@ def _event(uid: str, frame: dict[str, Any]) -> Incoming | None:
     kind = frame.get("type")
     if kind == "text" and isinstance(frame.get("text"), str):
         return TextReceived(user, message_id, frame["text"])
+    if kind == "file":
+        return _media(user, message_id, frame)
     prompt = frame.get("prompt")
     if not isinstance(prompt, int):
         return None
@@ -293,3 +434,20 @@ def _event(uid: str, frame: dict[str, Any]) -> Incoming | None:
     if kind == "options" and isinstance(options, list) and len(options) <= 20:
         return OptionsChosen(user, message_id, prompt, tuple(str(o)[:32] for o in options))
     return None
+
+
+def _media(user: UserRef, message_id: str, frame: dict[str, Any]) -> MediaReceived:
+    """A file frame: the upload it names (none when the upload was refused: the step then
+    answers as on any channel, "too large" or "not here"), its kind, name, type and size."""
+    kind = str(frame.get("kind", ""))
+    size = frame.get("size")
+    file_id = frame.get("file")
+    return MediaReceived(
+        user,
+        message_id,
+        kind if kind in KINDS else "other",
+        file_id=file_id if isinstance(file_id, str) and len(file_id) <= 64 else "",
+        filename=clean_name(str(frame.get("name", ""))[:200], kind, ""),
+        mime=str(frame.get("mime", ""))[:100],
+        size=size if isinstance(size, int) and 0 <= size < 2**40 else 0,
+    )

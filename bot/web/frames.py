@@ -34,6 +34,7 @@ def to_frame(message: Out) -> Frame:
             "prompt": message.prompt,
             "options": _options(message.options, shows_marks(WEB, message)),
             "columns": message.columns,
+            **({"lines": True} if message.lines else {}),
         }
     if isinstance(message, QuizQuestion):
         if shows_marks(WEB, message) and not message.multiple:  # the choices, then "menu"

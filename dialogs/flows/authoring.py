@@ -29,6 +29,7 @@ from dialogs.flows.common import route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
 from dialogs.flows.versions import draft_note
+from dialogs.lines import items
 from dialogs.messages import Ask, Document, Option, Out, Say, Show
 
 MAX_OPTIONS = 8
@@ -347,32 +348,34 @@ async def author_q_written(ctx: Context, event: Incoming) -> Turn:
         "Les réponses acceptées, une par ligne (majuscules, accents et petites fautes de "
         "frappe sont pardonnés) :"
     )
-    return await _ask_part(ctx, event, question, "accepted", "author_q_feedback")
+    return await _ask_part(ctx, event, question, "accepted", "author_q_feedback", lines=True)
 
 
 async def author_q_options(ctx: Context, event: Incoming) -> Turn:
     """The answers to choose from, one per line."""
     question = ctx._("Les réponses proposées, une par ligne (de 2 à %(n)s) :", n=MAX_OPTIONS)
-    return await _ask_part(ctx, event, question, "options", "author_q_right")
+    return await _ask_part(ctx, event, question, "options", "author_q_right", lines=True)
 
 
-async def _ask_part(ctx: Context, event: Incoming, question: str, key: str, then: str) -> Turn:
-    """One typed part of the question being built."""
+async def _ask_part(
+    ctx: Context, event: Incoming, question: str, key: str, then: str, lines: bool = False
+) -> Turn:
+    """One typed part of the question being built (`lines`: a list, one item per line)."""
     options = (Option("back", ctx._("⬅️ Le cours")),)
     if isinstance(event, Entered):
-        return Turn([Ask(question, options, ctx.state.prompt)])
+        return Turn([Ask(question, options, ctx.state.prompt, lines=lines)])
     if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
         if key == "accepted":
-            lines = [line.strip() for line in event.text.splitlines() if line.strip()]
-            ctx.state.data.setdefault("question", {})["accepted"] = lines[:MAX_OPTIONS]
+            typed = items(event.text)
+            ctx.state.data.setdefault("question", {})["accepted"] = typed[:MAX_OPTIONS]
         elif key == "options":
-            lines = [line.strip() for line in event.text.splitlines() if line.strip()]
-            if not 2 <= len(lines) <= MAX_OPTIONS:
+            typed = items(event.text)
+            if not 2 <= len(typed) <= MAX_OPTIONS:
                 return Turn(
                     [Say(ctx._("Il faut de 2 à %(n)s réponses, une par ligne.", n=MAX_OPTIONS))],
                     reprompt=True,
                 )
-            ctx.state.data.setdefault("question", {})["options"] = lines
+            ctx.state.data.setdefault("question", {})["options"] = typed
         else:
             ctx.state.data.setdefault("question", {})[key] = event.text.strip()
         return Turn(goto=then)

@@ -24,6 +24,7 @@ from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
 from dialogs.flows.teachers import is_teacher
+from dialogs.lines import as_lines
 from dialogs.messages import Ask, Option, Say
 from dialogs.roles import Action, is_admin, may
 from dialogs.rubric import parse_rubric, shortlist
@@ -131,15 +132,22 @@ def _back(ctx: Context) -> Option:
     return Option("back", ctx._("⬅️ Le Creathon"))
 
 
-async def _typed(ctx: Context, event: Incoming, question: str, keep: Callable[[str], Turn]) -> Turn:
-    """Ask for a text; `keep` takes it; the back button leads to the contests."""
+async def _typed(
+    ctx: Context,
+    event: Incoming,
+    question: str,
+    keep: Callable[[str], Turn],
+    lines: bool = False,
+) -> Turn:
+    """Ask for a text (`lines`: a list, one item per line); `keep` takes it; the back button
+    leads to the contests."""
     options = (_back(ctx),)
     if not await may_run(ctx):
         ctx.state.data.pop("cr_new", None)
         text = ctx._("Seul un administrateur régional peut ouvrir un concours.")
         return Turn([Say(text)], goto="cr_home")
     if isinstance(event, Entered):
-        return Turn([Ask(question, options, ctx.state.prompt)])
+        return Turn([Ask(question, options, ctx.state.prompt, lines=lines)])
     if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
         return keep(event.text.strip())
     chosen = route(ctx, event, options)
@@ -248,7 +256,7 @@ async def cr_rubric(ctx: Context, event: Incoming) -> Turn:
     """The rubric: one criterion a line with its weight; the weights sum to 100."""
 
     def keep(text: str) -> Turn:
-        parsed = parse_rubric(text)
+        parsed = parse_rubric(as_lines(text, dashes=False))  # "Clarté - 30" keeps its dash
         if isinstance(parsed, str):
             problem = {
                 "sum": ctx._("Les poids doivent faire 100 en tout."),
@@ -263,7 +271,7 @@ async def cr_rubric(ctx: Context, event: Incoming) -> Turn:
         "100 en tout. Par exemple :\nClarté 30\nActivité des élèves 40\nAdaptation au "
         "contexte 30"
     )
-    return await _typed(ctx, event, question, keep)
+    return await _typed(ctx, event, question, keep, lines=True)
 
 
 async def cr_jury(ctx: Context, event: Incoming) -> Turn:

@@ -20,7 +20,9 @@ from tests.fuzz.support import LiveBot, fuzz, table_counts
 
 _sentinels = itertools.count(1)
 CLOSING = (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED)
-KINDS = st.sampled_from(["text", "option", "options", "hello", "ack", "say", "", "TEXT", None])
+KINDS = st.sampled_from(
+    ["text", "option", "options", "hello", "ack", "say", "file", "upload", "", "TEXT", None]
+)
 IDS = st.one_of(
     st.sampled_from(["m1", "m2", "replayed", "a.b:c-d_e"]),  # replayed ids
     st.from_regex(r"\A[A-Za-z0-9_.:-]{1,64}\Z"),
@@ -114,6 +116,12 @@ def frames(draw: st.DrawFn, socket: Socket) -> str | bytes:
         ("option", st.text(max_size=40) | JSON),
         ("options", st.lists(st.text(max_size=40) | JSON, max_size=25) | JSON),
         ("uid", UIDS),
+        ("upload", IDS),
+        ("file", st.text(max_size=80) | JSON),
+        ("kind", st.sampled_from(["photo", "voice", "audio", "document", "video"]) | JSON),
+        ("name", st.text(max_size=300) | JSON),
+        ("mime", st.text(max_size=120) | JSON),
+        ("size", st.integers() | JSON),
         (draw(st.text(max_size=8)), JSON),
     ):
         if draw(st.booleans()):

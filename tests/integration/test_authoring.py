@@ -12,7 +12,7 @@ from bot.admin_cli import grant as cli_grant
 from bot.conversations import Conversations
 from content.format import parse_course
 from dialogs.flows import authoring
-from dialogs.messages import Document
+from dialogs.messages import Ask, Document
 from dialogs.state import DialogState
 from tests.store_driver import Person, open_conversations
 
@@ -143,3 +143,32 @@ async def test_true_false_and_written_questions_are_built_by_prompts(
         and questions[1].explanation == "Le plastique ne se décompose pas."
     )
     assert questions[2].accepted == ("le compost", "compost")
+
+
+async def test_lists_typed_on_one_line_with_the_separators_people_use(
+    talk: Conversations, database_url: str
+) -> None:
+    """On a phone whose Enter sends, a list comes on one line: ";", "/", " - " or commas."""
+    teacher = await teacher_of(talk, database_url)
+    await write_course(teacher)
+    await teacher.tap("Question pour la dernière leçon")
+    await teacher.send("Quelles villes sont au Sénégal ?")
+    replies = await teacher.tap("Réponses à choisir")
+    asked = [m for m in replies if isinstance(m, Ask)]
+    assert asked[-1].lines, "the page shows its new-line button"
+    await teacher.send("Dakar; Bamako / Thiès")
+    assert teacher.options()[:2] == ["⬜ Dakar", "⬜ Bamako / Thiès"], "the first separator wins"
+    await teacher.tap("Dakar")
+    await teacher.tap("Valider")
+    await teacher.tap("Pas d'explication")
+    await teacher.tap("Question pour la dernière leçon")
+    await teacher.send("Combien font 1/2 + 1/2 ?")
+    await teacher.tap("Réponse à écrire")
+    await teacher.send("1, un, 2/2 - 1,0")
+    await teacher.tap("Pas d'explication")
+    replies = await teacher.tap("Recevoir le fichier")
+    exported = next(m for m in replies if isinstance(m, Document))
+    course = parse_course(exported.content.decode("utf-8"), Path("course.md"))
+    questions = course.lessons[0].quiz.questions  # type: ignore[union-attr]
+    assert [c.text for c in questions[1].choices] == ["Dakar", "Bamako / Thiès"]
+    assert questions[2].accepted == ("1, un, 2/2", "1,0")

@@ -40,6 +40,7 @@ from content.normalize import fold, slugify
 from content.text import _WORDS, split_text
 from dialogs.flows import build_dialogs
 from dialogs.flows.authoring import _LESSON_HEADING
+from dialogs.lines import items
 from dialogs.reminding import parse_time
 from dialogs.rubric import _criterion, parse_rubric
 from dialogs.when import parse_when, zone_of
@@ -139,6 +140,9 @@ CASES: dict[str, tuple[Callable[[str], object], str]] = {
     "rubric name then tabs": (parse_rubric, "a" + "\t" * TYPED + "x"),
     "rubric spaces around a separator": (parse_rubric, "a" + " " * TYPED + ":" + " " * TYPED),
     "rubric digits": (parse_rubric, "a" + "1" * TYPED + "x"),
+    "list of spaces around dashes": (items, "a" + " - " * TYPED + "\t-" * TYPED),
+    "list of digits and commas": (items, "1,1/" * TYPED),
+    "list of separators": (items, ";/,- " * TYPED),
     "date and time of spaces": (_when, "01/12" + " " * TYPED + "x"),
     "date and time of digits": (_when, "1" * TYPED),
     "reminder time of spaces": (parse_time, "1" + " " * TYPED + "x"),

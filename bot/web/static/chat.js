@@ -206,6 +206,7 @@
     return hist.slice(-5).some((e) => JSON.stringify(e) === s);
   };
   const onFrame = (f) => {
+    bridge.frames.forEach((h) => h(f));
     if (push.frame(f)) return; // written first by the bot: see "messages the bot writes first"
     clearTimeout(watchdog); watchdog = 0; typing(false);
     // Optional {"type":"ack","id"}: once seen, only acks confirm; without them any answer confirms what was sent.
@@ -284,6 +285,11 @@
       },
     };
   })();
+  // ---------- bridge: what send.js (files, lists on several lines, long texts) uses ----------
+  // frames: handlers of every frame from the server; socket: the open one, or null.
+  const bridge = window.imaginecoleChat = {
+    frames: [], submit, history: () => hist, socket: () => (ws && ws.readyState === 1 ? ws : null),
+  };
 
   // ---------- input, then start ----------
   const grow = () => {
