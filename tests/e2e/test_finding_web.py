@@ -31,7 +31,8 @@ async def test_a_role_given_is_found_in_arabic(
         web_bot.settings.database_url, "web", external_id, "national_admin", "SN",
         create=False, notify=True,
     )  # fmt: skip
-    await page.reload()
+    await page.reload()  # the notice is waiting for her, or comes live within a second or two
+    await page.locator(BOT, has_text="لقد حصلت على دور جديد").first.wait_for()
     await settle(page, 0)
     told = "\n".join(await page.locator(BOT).all_inner_texts())
     assert "لقد حصلت على دور جديد" in told and "/admin" in told
