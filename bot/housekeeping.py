@@ -17,6 +17,7 @@ from bot.storage.dead_letters import DeadLetters, InboundAttempts
 from bot.storage.newcomers import KEEP as KEEP_NEWCOMERS
 from bot.storage.newcomers import forget_unconsented
 from bot.storage.store import SqlStore
+from bot.storage.web_files import WebFiles
 
 log = logging.getLogger("imaginecole.housekeeping")
 EVERY = 3600.0  # seconds between two rounds
@@ -34,6 +35,9 @@ async def tidy(store: SqlStore, now: datetime) -> int:
     if parked:
         log.info("housekeeping forgot %d dead letters", parked)
     await InboundAttempts(store).prune(now - KEEP_CLAIMS)  # updates Telegram gave up on
+    files = await WebFiles(store).prune(now)  # the web chat's files whose links expired
+    if files:
+        log.info("housekeeping forgot %d expired web chat files", files)
     return await store.prune_processed(now - KEEP_CLAIMS)
 
 

@@ -26,6 +26,7 @@ from bot.storage.store import SqlStore
 from dialogs.events import UserRef
 from dialogs.messages import (
     Ask,
+    ClearScreen,
     Document,
     Later,
     LaterLost,
@@ -110,6 +111,7 @@ def _message(message: Out) -> dict[str, Any]:
                 "options": _options(message.options),
                 "prompt": message.prompt,
                 "columns": message.columns,
+                "secret": message.secret,
             }
         case QuizQuestion():
             return {
@@ -143,6 +145,8 @@ def _message(message: Out) -> dict[str, Any]:
             else:
                 document["content"] = base64.b64encode(message.content).decode("ascii")
             return document
+        case ClearScreen():
+            return {"kind": "clear", "forget": message.forget}
         case _:
             assert_never(message)
 
@@ -154,7 +158,8 @@ def _out(data: dict[str, Any]) -> Out:
         return Say(data["text"])
     if kind == "ask":
         options = _read_options(data["options"])
-        return Ask(data["text"], options, int(data["prompt"]), int(data["columns"]))
+        secret = bool(data.get("secret", False))
+        return Ask(data["text"], options, int(data["prompt"]), int(data["columns"]), secret)
     if kind == "quiz":
         return QuizQuestion(
             data["text"],
@@ -175,6 +180,8 @@ def _out(data: dict[str, Any]) -> Out:
         else:
             content = base64.b64decode(data["content"])
         return Document(data["filename"], content, data["mime"], data["caption"])
+    if kind == "clear":
+        return ClearScreen(bool(data.get("forget", False)))
     raise ValueError(f"unknown message kind {kind!r}")
 
 

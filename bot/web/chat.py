@@ -13,12 +13,13 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from bot import metrics, safe_json
-from bot.addresses import TrustedProxies
+from bot.addresses import TrustedProxies, origin, set_page_origin
 from bot.conversations import Conversations, Outcome
 from bot.dead_letters import Parking
 from bot.flood import FloodGuard, FloodLimit, Verdict, notice_text
 from bot.limits import WEB_FRAME
 from bot.storage.channels import ChannelStore
+from bot.web.files import FileLinks
 from bot.web.frames import to_frames
 from dialogs.events import Incoming, OptionChosen, OptionsChosen, Resumed, TextReceived, UserRef
 from dialogs.messages import Out, Say
@@ -47,6 +48,7 @@ class WebLimits:
     per_connection: FloodLimit | None = None
     per_address: FloodLimit | None = None
     trusted: TrustedProxies = field(default_factory=TrustedProxies)  # whose X-Forwarded-For
+    file_hours: float = 48.0  # how long the links to the files sent keep opening
 
 
 class WebChat:
@@ -63,10 +65,15 @@ class WebChat:
         self._per_connection = _guard(self.limits.per_connection)
         self._per_address = _guard(self.limits.per_address)
         self._numbers = itertools.count(1)
+        # Documents go as signed, expiring links to the files kept (bot/web/files.py).
+        self.files = FileLinks(conversations.store, conversations.secret, self.limits.file_hours)
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         """One browser tab's connection."""
         address = self.limits.trusted.client(request.remote or "?", request.headers)
+        # Links sent to this tab use the address it opened the page with (no PUBLIC_URL).
+        peer, trusted = request.remote or "?", self.limits.trusted
+        set_page_origin(origin(trusted, peer, request.headers, request.scheme, request.host))
         cap = self.limits.sockets_per_address
         if cap and self.open_by_address[address] >= cap:
             metrics.rejected("web", "sockets")
@@ -183,6 +190,7 @@ class WebChat:
     async def send(self, outcome: Outcome) -> None:
         """Push a reply to every open tab of the learner."""
         frames = to_frames(outcome.messages, outcome.lang, outcome.rtl)
+        frames = await self.files.linked(outcome, frames)  # documents: links, not bytes
         for ws in list(self.sockets.get(outcome.user.external_id, ())):
             if ws.closed:
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from dialogs.messages import Ask, Document, Option, Out, QuizQuestion, Say, Show
+from dialogs.messages import Ask, ClearScreen, Document, Option, Out, QuizQuestion, Say, Show
 
 Frame = dict[str, Any]
 
@@ -26,6 +26,7 @@ def to_frame(message: Out) -> Frame:
             "prompt": message.prompt,
             "options": _options(message.options),
             "columns": message.columns,
+            **({"secret": True} if message.secret else {}),  # the page masks what is typed
         }
     if isinstance(message, QuizQuestion):
         return {
@@ -44,6 +45,8 @@ def to_frame(message: Out) -> Frame:
             "url": message.url_path,
             "caption": message.caption,
         }
+    if isinstance(message, ClearScreen):  # the page clears the screen and its storage
+        return {"type": "clear", "forget": message.forget}
     assert isinstance(message, Document)
     return {
         "type": "document",

@@ -69,6 +69,7 @@ TABLES = {
     "media_days",
     "learner_profiles",
     "pending_replies",
+    "web_files",
 }
 
 
@@ -126,6 +127,6 @@ def test_the_alembic_command_line_uses_database_url(tmp_path: Path) -> None:
     upgraded = alembic_cli(tmp_path, "upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
     current = alembic_cli(tmp_path, "current")
-    assert "0026 (head)" in current.stdout, current.stderr
+    assert "0029 (head)" in current.stdout, current.stderr
     offline = alembic_cli(tmp_path, "upgrade", "head", "--sql")
     assert "CREATE TABLE users" in offline.stdout, offline.stderr
