@@ -195,6 +195,10 @@ TABLE: dict[str, Rule] = {
     "lightdata": PUBLIC,
     "eleve": PUBLIC,
     "eleves": PUBLIC,
+    "pas_moi": PUBLIC,
+    "notme": PUBLIC,
+    "quitter_cet_appareil": PUBLIC,
+    "leavedevice": PUBLIC,
     # admins of a country (a national admin sees only their own)
     "admin": ADMIN,
     "stats": STATS,
