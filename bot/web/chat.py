@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import logging
 import re
@@ -65,8 +66,16 @@ class WebChat:
         self._per_connection = _guard(self.limits.per_connection)
         self._per_address = _guard(self.limits.per_address)
         self._numbers = itertools.count(1)
-        # Documents go as signed, expiring links to the files kept (bot/web/files.py).
-        self.files = FileLinks(conversations.store, conversations.secret, self.limits.file_hours)
+
+    @functools.cached_property
+    def files(self) -> FileLinks:
+        """Documents go as signed, expiring links to the files kept (bot/web/files.py)."""
+        conversations = self.conversations
+        return FileLinks(conversations.store, conversations.secret, self.limits.file_hours)
+
+    async def file(self, request: web.Request) -> web.StreamResponse:
+        """One file the bot sent, behind its signed link (`/files/...`)."""
+        return await self.files.serve(request)
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         """One browser tab's connection."""
