@@ -452,6 +452,12 @@ ENDPOINTS: dict[tuple[str, str], tuple[Call, ...]] = {
     ("GET", "/"): (Call("GET", "/", 200),),
     ("GET", "/static"): (Call("GET", "/static/index.html", 200),),
     ("GET", "/media/{course}/{path}"): (Call("GET", "/media/x/..%2F..%2Fetc%2Fpasswd", 404),),
+    # the web chat's files: a signed, unexpired link only (bot/web/files.py)
+    ("GET", "/files/{token}/{name}"): (
+        Call("GET", "/files/tok/a.pdf", 404),
+        Call("GET", "/files/tok/a.pdf?e=9999999999&k=forged", 404),
+        Call("GET", "/files/tok/a.pdf?e=1&k=0", 404),
+    ),
     ("GET", "/l/{course}/{lesson}"): (Call("GET", "/l/nothing/here", 404),),
     ("GET", "/c/{code}"): (Call("GET", "/c/ABC", (200, 302)),),
     ("GET", "/ws"): (),  # the web chat: anyone may talk (tests/integration/test_web_socket.py)
