@@ -264,3 +264,28 @@ async def test_this_is_not_me_clears_the_screen_at_once(browser: Browser, web_bo
     await shot(page, "not-me-ar")
     assert errors == []
     await context.close()
+
+
+async def test_a_card_whose_link_expired_says_so_after_a_reload(
+    browser: Browser, web_bot: BotApp
+) -> None:
+    context, page, errors = await opened(browser, web_bot)
+    old = {
+        "type": "document",
+        "filename": "certificat.pdf",
+        "mime": "application/pdf",
+        "size": 48_000,
+        "url": "/files/tok/certificat.pdf?e=1&k=0",
+        "expires": 1,
+        "caption": "",
+    }
+    await page.evaluate(
+        "h => localStorage.setItem('imaginecole.history', JSON.stringify(h))", [old]
+    )
+    await page.reload()
+    note = page.locator("#log .msg.bot p.note").first
+    await note.wait_for()
+    assert await note.inner_text() == "certificat.pdf — lien expiré : redemandez le fichier"
+    assert await page.locator("#log a.card").count() == 0
+    assert errors == []
+    await context.close()
