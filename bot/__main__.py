@@ -175,7 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "booklet":
         from bot.booklet.cli import run as write_booklet
 
-        return write_booklet(args.course, args.out, args.base_url, args.lang)
+        return write_booklet(
+            args.course, args.out, args.base_url, args.lang, public_url=settings.public_url
+        )
     if args.command == "certificate":
         from bot.certificates import cli
 

@@ -11,7 +11,10 @@ in the header itself stands to the left and is never believed).
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
 from collections.abc import Mapping
+from contextvars import ContextVar
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPV6_HOLDER = 64  # an IPv6 subscriber gets a /64 (or more): all of it is one client
@@ -63,3 +66,75 @@ class TrustedProxies:
             if address not in self:
                 return holder(address)
         return holder(peer)
+
+
+# --- the page's own address: links that work from a phone in the classroom ----------------
+
+_HOST = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$")
+_PAGE_ORIGIN: ContextVar[str] = ContextVar("imaginecole_page_origin", default="")
+
+
+def origin(
+    trusted: TrustedProxies, peer: str, headers: Mapping[str, str], scheme: str, host: str
+) -> str:
+    """The address a page was opened with (`http://192.168.1.20:8080`), "" when unreadable.
+
+    A trusted proxy's X-Forwarded-Proto and X-Forwarded-Host are taken (their last value: the
+    one our proxy wrote); anyone else's are not: the request's own scheme and Host count.
+    """
+    if peer in trusted:
+        scheme = _last(headers.get("X-Forwarded-Proto", "")) or scheme
+        host = _last(headers.get("X-Forwarded-Host", "")) or host
+    scheme = scheme.lower()
+    if scheme not in ("http", "https") or len(host) > 260 or not _HOST.match(host):
+        return ""
+    return f"{scheme}://{host}"
+
+
+def _last(value: str) -> str:
+    """The last of a header's comma-separated values."""
+    return value.rsplit(",", 1)[-1].strip()
+
+
+def set_page_origin(address: str) -> None:
+    """The page this task answers was opened at `address` (the web chat, per socket)."""
+    _PAGE_ORIGIN.set(address)
+
+
+def page_base(default: str, configured: bool) -> str:
+    """The base of the links to send: PUBLIC_URL when `configured`, otherwise the address
+    of the page this turn answers (its Host), otherwise `default` (a Telegram or WhatsApp
+    turn, a background task)."""
+    if configured:
+        return default
+    return _PAGE_ORIGIN.get() or default
+
+
+def lan_addresses(host: str) -> list[str]:
+    """The addresses of this machine that phones on the same network can open (private
+    IPv4 addresses, loopback left out): those of `host` when it names one, all otherwise.
+    Reads the machine's own interfaces; sends nothing."""
+    if host not in ("", "0.0.0.0", "::"):
+        return [host] if _reachable(host) else []
+    found: set[str] = set()
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            found.add(str(info[4][0]))
+    except OSError:
+        pass
+    try:  # the address of the default route's interface (a UDP "connect" sends no packet)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))
+            found.add(str(probe.getsockname()[0]))
+    except OSError:
+        pass
+    return sorted((a for a in found if _reachable(a)), key=ipaddress.ip_address)
+
+
+def _reachable(address: str) -> bool:
+    """Whether a phone of the local network could open this address."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return not (ip.is_loopback or ip.is_unspecified or ip.is_link_local or ip.is_multicast)

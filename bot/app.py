@@ -13,6 +13,7 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.addresses import lan_addresses
 from bot.attachments import Attachments
 from bot.booklet.service import CachedBooklets
 from bot.certificates.service import SignedCertificates
@@ -106,20 +107,24 @@ class BotApp:
         public_url = settings.public_url or f"http://localhost:{settings.web_port}"
         self.links.public_url = public_url
         self.links.whatsapp_number = settings.whatsapp_display_number
+        self.links.configured = bool(settings.public_url)  # else: the web page's own address
+        booklets = CachedBooklets(public_url, self.renderer)
+        certificates = SignedCertificates(
+            load_key(settings.certificate_signing_key, settings.database_url),
+            public_url,
+            self.renderer,
+        )
+        booklets.configured = certificates.configured = self.links.configured
         self.conversations = Conversations(
             store,
             build_dialogs(),
             library,
             i18n,
             settings.pseudonym_secret,
-            CachedBooklets(public_url, self.renderer),
+            booklets,
             MatplotlibCharts(self.renderer),
             self.links,
-            SignedCertificates(
-                load_key(settings.certificate_signing_key, settings.database_url),
-                public_url,
-                self.renderer,
-            ),
+            certificates,
             flood=_flood_guard(settings.flood_limit),
         )
         self.conversations.capabilities = configured(settings.telegram_native_polls)
@@ -194,7 +199,12 @@ class BotApp:
         # process: keep it out of the collector's scans, which showed in p99 (bench/).
         gc.collect()
         gc.freeze()
-        log.info("web chat on http://localhost:%s courses=%d", self.port, len(library.courses))
+        log.info(
+            "web chat on http://localhost:%s courses=%d%s",
+            self.port,
+            len(library.courses),
+            _reach(settings, self.port),
+        )
 
     async def _start_telegram(self) -> None:
         """Connect to the Bot API (webhook or polling), then what needs Telegram's bot."""
@@ -299,3 +309,14 @@ async def serve(settings: Settings, slot: WorkerSlot | None = None) -> None:
         await stop.wait()
     finally:
         await app.stop()
+
+
+def _reach(settings: Settings, port: int) -> str:
+    """What the start log adds: the base of the links sent, and the addresses phones on
+    the same network can open (the web chat's links follow the address a page was opened
+    with when PUBLIC_URL is not set)."""
+    lan = [f"http://{address}:{port}" for address in lan_addresses(settings.web_host)]
+    phones = f" phones on this network: {' '.join(lan)}" if lan else " (this machine only)"
+    if settings.public_url:
+        return f" links: {settings.public_url} (PUBLIC_URL);{phones}"
+    return f" links: the address each page was opened with;{phones}"

@@ -32,6 +32,9 @@ class Settings:
     web_host: str = "0.0.0.0"
     web_port: int = 8080
     public_url: str = ""  # how learners reach the web chat (booklet links and QR codes)
+    # How long the web chat's links to the files the bot sent (booklets, certificates,
+    # charts) keep opening, in hours.
+    web_file_hours: float = 48.0
     default_locale: str = "fr"
     library_path: Path = DEFAULT_LIBRARY
     authored_dir: str = ""  # teachers' course files; empty: beside the SQLite file, or ./var
@@ -106,6 +109,7 @@ class Settings:
             web_host=env.get("WEB_HOST") or cls.web_host,
             web_port=int(env.get("WEB_PORT") or cls.web_port),
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/"),
+            web_file_hours=float(env.get("WEB_FILE_HOURS") or 48.0),
             default_locale=env.get("DEFAULT_LOCALE") or cls.default_locale,
             library_path=Path(env.get("LIBRARY_PATH") or DEFAULT_LIBRARY),
             authored_dir=env.get("AUTHORED_DIR", ""),

@@ -232,4 +232,5 @@ def web_limits(settings: Settings) -> WebLimits:
         per_connection=FloodLimit.parse(settings.flood_limit),
         per_address=FloodLimit.parse(settings.web_address_flood_limit),
         trusted=TrustedProxies(settings.trusted_proxies),
+        file_hours=settings.web_file_hours,
     )

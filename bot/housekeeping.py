@@ -18,6 +18,7 @@ from bot.storage.dead_letters import DeadLetters, InboundAttempts
 from bot.storage.newcomers import KEEP as KEEP_NEWCOMERS
 from bot.storage.newcomers import forget_unconsented
 from bot.storage.store import SqlStore
+from bot.storage.web_files import WebFiles
 from bot.storage.web_inbox import WebInbox
 
 log = logging.getLogger("imaginecole.housekeeping")
@@ -37,6 +38,9 @@ async def tidy(store: SqlStore, now: datetime) -> int:
         log.info("housekeeping forgot %d dead letters", parked)
     await InboundAttempts(store).prune(now - KEEP_CLAIMS)  # updates Telegram gave up on
     await WebInbox(store).tidy(now)  # received by a tab long ago
+    files = await WebFiles(store).prune(now)  # the web chat's files whose links expired
+    if files:
+        log.info("housekeeping forgot %d expired web chat files", files)
     return await store.prune_processed(now - KEEP_CLAIMS)
 
 

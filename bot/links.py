@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from bot.addresses import page_base
 from bot.booklet.qr import qr_png
 from dialogs.teaching_ports import JoinLinks
 
@@ -20,6 +21,12 @@ class ClassLinks:
     public_url: str
     telegram_username: str = ""  # learned from Telegram at start
     whatsapp_number: str = ""  # the business number, digits only
+    # False without PUBLIC_URL: a web turn's links use the page's own address (its Host).
+    configured: bool = True
+
+    def base(self) -> str:
+        """Where this turn's links point: PUBLIC_URL, or the page's address, or the default."""
+        return page_base(self.public_url, self.configured)
 
     def join_links(self, code: str) -> JoinLinks:
         """The web page, t.me and wa.me links of a join code."""
@@ -32,7 +39,12 @@ class ClassLinks:
         whatsapp = (
             f"https://wa.me/{self.whatsapp_number}?text={text}" if self.whatsapp_number else ""
         )
-        return JoinLinks(code, f"{self.public_url}/c/{code}", telegram, whatsapp)
+        return JoinLinks(code, f"{self.base()}/c/{code}", telegram, whatsapp)
+
+    def resume_link(self, key: str) -> str:
+        """The web page with the key in its fragment (never sent to the server): opening it
+        resumes that conversation in another browser."""
+        return f"{self.base()}/#reprendre={quote(key, safe='')}"
 
     def qr_png(self, url: str) -> bytes:
         """The QR code of a link, as a PNG."""

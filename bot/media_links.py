@@ -68,3 +68,36 @@ def _course_of(url_path: str) -> str | None:
     if not url_path.startswith(PREFIX):
         return None
     return url_path.removeprefix(PREFIX).partition("/")[0]
+
+
+# --- the web chat's files: signed and expiring ----------------------------------------------
+# A file the bot sent a web learner (bot/storage/web_files.py) is served at
+# `/files/<token>/<name>?e=<expiry>&k=<signature>`: the signature covers the token and the
+# expiry, so a link stops opening at its time on every worker, and one changed by hand opens
+# nothing. Unlike a course's media, the file is one person's: the link expires.
+
+FILES_PREFIX = "/files/"
+
+
+def _file_key(secret: bytes) -> bytes:
+    return hmac.new(secret, b"imaginecole web files", hashlib.sha256).digest()
+
+
+def file_signature(secret: bytes, token: str, expires: int) -> str:
+    """The signature of one file's link until `expires` (Unix seconds)."""
+    message = f"{token}\n{expires}".encode()
+    return hmac.new(_file_key(secret), message, hashlib.sha256).hexdigest()[:32]
+
+
+def file_link(secret: bytes, token: str, filename: str, expires: int) -> str:
+    """The signed address of a file (the name is for people and downloads; not signed)."""
+    name = quote(filename, safe="") or "file"
+    sig = file_signature(secret, token, expires)
+    return f"{FILES_PREFIX}{token}/{name}?e={expires}&{PARAM}={sig}"
+
+
+def file_link_valid(secret: bytes, token: str, expires: str, given: str, now: float) -> bool:
+    """Whether a file link is genuine and not yet expired."""
+    if not expires.isdigit() or int(expires) <= now or len(expires) > 12:
+        return False
+    return bool(given) and same_secret(given, file_signature(secret, token, int(expires)))

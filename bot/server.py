@@ -76,6 +76,7 @@ def build_server(
     if certifier is not None:
         app.router.add_get("/verify/{code}", verify_page(certifier, current))
     app.router.add_get("/ws", chat.websocket)
+    app.router.add_get("/files/{token}/{name}", chat.file)  # documents sent (web chat)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     for method, path, handler in extra_routes or []:

@@ -31,6 +31,9 @@ class Ask:
     prompt: int
     columns: int = 1  # how many buttons per row read well
     lines: bool = False  # the answer is a list, one item per line (a composer for several lines)
+    # The answer is a secret (a PIN): a channel that can mask what is typed does so, and
+    # never shows nor keeps it (the web chat's password field).
+    secret: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,4 +96,16 @@ class Document:
         return self.content
 
 
-Out = Say | Ask | QuizQuestion | Show | Document
+@dataclass(frozen=True)
+class ClearScreen:
+    """What was shown so far belongs to someone else now (another learner of a shared
+    device, an erased one): a channel whose device keeps the conversation (the web page)
+    clears it from the screen and from the device's storage; the others ignore it.
+
+    `forget`: the device also forgets who used it (it opens as a new visitor's next time).
+    """
+
+    forget: bool = False
+
+
+Out = Say | Ask | QuizQuestion | Show | Document | ClearScreen

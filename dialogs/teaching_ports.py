@@ -198,3 +198,8 @@ class Links(Protocol):
     def qr_png(self, url: str) -> bytes:
         """A QR code of a link, as a PNG to print or show on the board."""
         ...
+
+    def resume_link(self, key: str) -> str:
+        """The web page's address that opens the conversation of `key` in another browser
+        (a person whose channel address is a key their device made up)."""
+        ...

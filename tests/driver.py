@@ -23,7 +23,7 @@ from dialogs.events import (
     UserRef,
 )
 from dialogs.flows import build_dialogs
-from dialogs.messages import Ask, Document, Option, Out, QuizQuestion, Say, Show
+from dialogs.messages import Ask, ClearScreen, Document, Option, Out, QuizQuestion, Say, Show
 from dialogs.ports import (
     CompleteLesson,
     EraseLearner,
@@ -208,5 +208,7 @@ def text_of(message: Out) -> str:
         return message.text
     if isinstance(message, Show):
         return message.caption
+    if isinstance(message, ClearScreen):
+        return ""
     assert isinstance(message, Document)
     return message.caption

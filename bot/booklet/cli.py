@@ -33,8 +33,15 @@ def find_course(name: str) -> Course:
     return course
 
 
-def run(course: str, out: Path | None, base_url: str | None = None, lang: str | None = None) -> int:
-    """Write the booklet of a course; print where, its size and how long it took."""
+def run(
+    course: str,
+    out: Path | None,
+    base_url: str | None = None,
+    lang: str | None = None,
+    public_url: str = "",
+) -> int:
+    """Write the booklet of a course; print where, its size, how long it took, and the site
+    its links and QR codes open (--base-url, else PUBLIC_URL, else the project's site)."""
     from bot.booklet import DEFAULT_BASE_URL, render_booklet
     from bot.i18n import console_translator
 
@@ -47,9 +54,20 @@ def run(course: str, out: Path | None, base_url: str | None = None, lang: str | 
         print(error, file=sys.stderr)
         return 1
     start = time.perf_counter()
-    pdf = render_booklet(found, base_url=base_url or DEFAULT_BASE_URL)
+    base, source = _base(base_url, public_url, DEFAULT_BASE_URL)
+    pdf = render_booklet(found, base_url=base)
     target = out or Path(f"{found.id}.pdf")
     target.write_bytes(pdf)
     elapsed = time.perf_counter() - start
     print(f"{target}: {len(pdf) // 1024} Ko, {elapsed:.2f} s")
+    print(f"liens et codes QR : {base} ({source})")
     return 0
+
+
+def _base(given: str | None, public_url: str, default: str) -> tuple[str, str]:
+    """The site of the booklet's links, and where it came from."""
+    if given:
+        return given.rstrip("/"), "--base-url"
+    if public_url:
+        return public_url.rstrip("/"), "PUBLIC_URL"
+    return default, "par défaut ; --base-url ou PUBLIC_URL pour un autre site"

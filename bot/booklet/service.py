@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.addresses import page_base
 from bot.booklet import render_booklet
 from bot.rendering import Renderer
 from content.model import Course
@@ -18,10 +19,13 @@ class CachedBooklets:
     def __init__(self, base_url: str, renderer: Renderer | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.renderer = renderer or Renderer(pool="thread")
+        # False without PUBLIC_URL: a web turn's booklet links to the page's own address.
+        self.configured = True
 
     async def booklet(self, course: Course) -> Later:
         """The PDF, made after the turn: a few tenths of a second the first time."""
-        return self.renderer.later(_booklet, course, self.base_url)
+        base = page_base(self.base_url, self.configured)
+        return self.renderer.later(_booklet, course, base)
 
 
 def _booklet(course: Course, base_url: str) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from bot.addresses import page_base
 from bot.certificates import signing
 from bot.certificates.pdf import render_certificate
 from bot.rendering import Renderer
@@ -22,6 +23,8 @@ class SignedCertificates:
         self.key = key
         self.public = key.public_key()
         self.base_url = base_url.rstrip("/")
+        # False without PUBLIC_URL: a web turn's links use the page's own address.
+        self.configured = True
 
     def code(self, certificate: Certificate) -> str:
         """The signed verification code."""
@@ -29,7 +32,7 @@ class SignedCertificates:
 
     def link(self, code: str) -> str:
         """The verification link of a code."""
-        return f"{self.base_url}/verify/{code}"
+        return f"{page_base(self.base_url, self.configured)}/verify/{code}"
 
     async def pdf(self, certificate: Certificate, wording: CertificateWording) -> Later:
         """The one-page PDF, made after the turn (the same certificate and words: once)."""

@@ -968,3 +968,27 @@ class PendingReply(Base):
 
 
 pending_replies: Table = Base.metadata.tables["pending_replies"]
+
+
+class WebFile(Base):
+    """A file the bot sent a web learner (a booklet, a certificate, a chart), served behind a
+    signed, expiring link (bot/storage/web_files.py) rather than inside the frame; erased
+    with its learner, forgotten once expired."""
+
+    __tablename__ = "web_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True, index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    digest: Mapped[str] = mapped_column(String(64))  # sha256 of the bytes: sent again, reused
+    filename: Mapped[str] = mapped_column(String(200))
+    mime: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+web_files: Table = Base.metadata.tables["web_files"]

@@ -26,6 +26,7 @@ from bot.storage.store import SqlStore
 from dialogs.events import UserRef
 from dialogs.messages import (
     Ask,
+    ClearScreen,
     Document,
     Later,
     LaterLost,
@@ -111,6 +112,7 @@ def _message(message: Out) -> dict[str, Any]:
                 "prompt": message.prompt,
                 "columns": message.columns,
                 **({"lines": True} if message.lines else {}),
+                "secret": message.secret,
             }
         case QuizQuestion():
             return {
@@ -144,6 +146,8 @@ def _message(message: Out) -> dict[str, Any]:
             else:
                 document["content"] = base64.b64encode(message.content).decode("ascii")
             return document
+        case ClearScreen():
+            return {"kind": "clear", "forget": message.forget}
         case _:
             assert_never(message)
 
@@ -156,7 +160,8 @@ def _out(data: dict[str, Any]) -> Out:
     if kind == "ask":
         options = _read_options(data["options"])
         columns, lines = int(data["columns"]), bool(data.get("lines", False))
-        return Ask(data["text"], options, int(data["prompt"]), columns, lines)
+        secret = bool(data.get("secret", False))
+        return Ask(data["text"], options, int(data["prompt"]), columns, lines=lines, secret=secret)
     if kind == "quiz":
         return QuizQuestion(
             data["text"],
@@ -177,6 +182,8 @@ def _out(data: dict[str, Any]) -> Out:
         else:
             content = base64.b64decode(data["content"])
         return Document(data["filename"], content, data["mime"], data["caption"])
+    if kind == "clear":
+        return ClearScreen(bool(data.get("forget", False)))
     raise ValueError(f"unknown message kind {kind!r}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import logging
 import re
@@ -15,13 +16,14 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from bot import metrics, safe_json
-from bot.addresses import TrustedProxies
+from bot.addresses import TrustedProxies, origin, set_page_origin
 from bot.conversations import Conversations, Outcome
 from bot.dead_letters import Parking
 from bot.flood import FloodGuard, FloodLimit, Verdict, notice_text
 from bot.inbound_files import Fetch
 from bot.limits import WEB_FRAME
 from bot.storage.web_inbox import WebInbox
+from bot.web.files import FileLinks
 from bot.web.frames import Frame, to_frames
 from bot.web.push import LivePush
 from bot.web.uploads import (
@@ -70,6 +72,7 @@ class WebLimits:
     per_connection: FloodLimit | None = None
     per_address: FloodLimit | None = None
     trusted: TrustedProxies = field(default_factory=TrustedProxies)  # whose X-Forwarded-For
+    file_hours: float = 48.0  # how long the links to the files sent keep opening
 
 
 class WebChat:
@@ -95,9 +98,22 @@ class WebChat:
         self.closing = False
         self.uploads = Uploads()  # files sent from the page, waiting for their frame
 
+    @functools.cached_property
+    def files(self) -> FileLinks:
+        """Documents go as signed, expiring links to the files kept (bot/web/files.py)."""
+        conversations = self.conversations
+        return FileLinks(conversations.store, conversations.secret, self.limits.file_hours)
+
+    async def file(self, request: web.Request) -> web.StreamResponse:
+        """One file the bot sent, behind its signed link (`/files/...`)."""
+        return await self.files.serve(request)
+
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         """One browser tab's connection."""
         address = self.limits.trusted.client(request.remote or "?", request.headers)
+        # Links sent to this tab use the address it opened the page with (no PUBLIC_URL).
+        peer, trusted = request.remote or "?", self.limits.trusted
+        set_page_origin(origin(trusted, peer, request.headers, request.scheme, request.host))
         cap = self.limits.sockets_per_address
         if cap and self.open_by_address[address] >= cap:
             metrics.rejected("web", "sockets")
@@ -252,6 +268,7 @@ class WebChat:
     async def send(self, outcome: Outcome) -> None:
         """Push a reply to every open tab of the learner."""
         frames = to_frames(outcome.messages, outcome.lang, outcome.rtl)
+        frames = await self.files.linked(outcome, frames)  # documents: links, not bytes
         uid = outcome.user.external_id
         if outcome.user_id is not None and uid in self.sockets:  # a newcomer just stored
             self.user_ids[uid] = outcome.user_id
@@ -283,6 +300,7 @@ class WebChat:
         rows = await self.inbox.waiting(outcome.user_id)
         self.live.opened(outcome.user_id, uid, rows)
         frames = to_frames(outcome.messages, outcome.lang, outcome.rtl)
+        frames = await self.files.linked(outcome, frames)  # documents: links, not bytes
         waiting = [{**row.frame, "inbox": row.id} for row in rows]
         await self.push_frames(uid, frames[:1] + waiting + frames[1:])
 

@@ -6,7 +6,7 @@ import base64
 from typing import Any
 
 from bot.channels import WEB
-from dialogs.messages import Ask, Document, Option, Out, QuizQuestion, Say, Show
+from dialogs.messages import Ask, ClearScreen, Document, Option, Out, QuizQuestion, Say, Show
 from dialogs.options import marked, shows_marks
 
 Frame = dict[str, Any]
@@ -35,6 +35,7 @@ def to_frame(message: Out) -> Frame:
             "options": _options(message.options, shows_marks(WEB, message)),
             "columns": message.columns,
             **({"lines": True} if message.lines else {}),
+            **({"secret": True} if message.secret else {}),  # the page masks what is typed
         }
     if isinstance(message, QuizQuestion):
         if shows_marks(WEB, message) and not message.multiple:  # the choices, then "menu"
@@ -58,6 +59,8 @@ def to_frame(message: Out) -> Frame:
             "url": message.url_path,
             "caption": message.caption,
         }
+    if isinstance(message, ClearScreen):  # the page clears the screen and its storage
+        return {"type": "clear", "forget": message.forget}
     assert isinstance(message, Document)
     return {
         "type": "document",

@@ -21,7 +21,7 @@ from bot.channels import WHATSAPP
 from bot.outgoing import merge_texts
 from content.text import split_text
 from dialogs.context import Translator
-from dialogs.messages import Ask, Document, Option, Out, QuizQuestion, Say, Show
+from dialogs.messages import Ask, ClearScreen, Document, Option, Out, QuizQuestion, Say, Show
 from dialogs.options import cut, marked, shows_marks
 
 TEXT_LIMIT = 4096
@@ -85,6 +85,8 @@ def render_one(message: Out, t: Translator, public_url: str = "") -> list[Outgoi
         return question(message, t)
     if isinstance(message, Show):
         return media(message, public_url)
+    if isinstance(message, ClearScreen):  # a phone's chat is the person's own: nothing to clear
+        return []
     return [document(message)]
 
 

@@ -12,7 +12,7 @@ from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.profiles import erase_note
 from dialogs.flows.progress import progress_text
 from dialogs.flows.role_help import roles_help, student_lines
-from dialogs.messages import Ask, Document, Option, Say
+from dialogs.messages import Ask, ClearScreen, Document, Option, Say
 from dialogs.options import choose
 from dialogs.ports import EraseLearner
 from dialogs.roles import Role, is_admin
@@ -216,7 +216,7 @@ async def erase_confirm(ctx: Context, event: Incoming) -> Turn:
     chosen = choose(ctx, event, options)
     if chosen == "erase":
         bye = ctx._("C'est fait : tout est effacé. Pour recommencer un jour, écrivez /start.")
-        return Turn([Say(bye)], effects=[EraseLearner()])
+        return Turn([ClearScreen(), Say(bye)], effects=[EraseLearner()])
     if chosen == "keep":
         return Turn([Say(ctx._("Rien n'a été effacé."))], goto="menu")
     return unexpected(ctx, event)

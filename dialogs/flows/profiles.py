@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen, OptionsChosen, TextReceived
 from dialogs.flows.common import menu_option, route, unexpected
-from dialogs.messages import Ask, Option, Say
+from dialogs.messages import Ask, ClearScreen, Option, Say
 from dialogs.options import choose
 from dialogs.ports import EraseLearner
 from dialogs.profile_ports import (
@@ -173,7 +173,9 @@ async def _switch(ctx: Context, target: LearnerProfile) -> Turn:
     ctx.state.step = "menu" if ctx.profile.complete else "welcome"
     if not await _desk(ctx).switch(target.id, ctx.state.prompt):
         return Turn([Say(ctx._("Ce profil n'existe plus."))], goto=back)
-    return Turn([Say(ctx._("C'est au tour de %(name)s.", name=name_of(ctx, target)))])
+    # The previous learner's conversation leaves the screen (a device that keeps it).
+    turn_of = ctx._("C'est au tour de %(name)s.", name=name_of(ctx, target))
+    return Turn([ClearScreen(), Say(turn_of)])
 
 
 def _locked(ctx: Context, target: LearnerProfile, until: datetime | None) -> Say | None:
@@ -239,7 +241,7 @@ async def profile_pin(ctx: Context, event: Incoming) -> Turn:
     )
     if isinstance(event, Entered):
         ask = ctx._("Code PIN de %(name)s (4 chiffres) :", name=name_of(ctx, target))
-        return Turn([Ask(ask, options, ctx.state.prompt)])
+        return Turn([Ask(ask, options, ctx.state.prompt, secret=True)])
     if isinstance(event, TextReceived) and (pin := read_pin(event.text)) is not None:
         checked = await _desk(ctx).check_pin(target.id, pin, ctx.now)
         return await _checked(ctx, target, checked, Turn(goto=_to(ctx, "profiles")))
@@ -316,7 +318,7 @@ async def profile_unlock(ctx: Context, event: Incoming) -> Turn:
     options = _gate_options(ctx, found, current)
     if isinstance(event, Entered):
         ask = ctx._("Code PIN de %(name)s (4 chiffres) :", name=name_of(ctx, current))
-        return Turn([Ask(ask, options, ctx.state.prompt)])
+        return Turn([Ask(ask, options, ctx.state.prompt, secret=True)])
     if isinstance(event, TextReceived) and (pin := read_pin(event.text)) is not None:
         return await _unlock(ctx, pin)
     chosen = choose(ctx, event, options)
@@ -385,7 +387,7 @@ async def _add(ctx: Context, name: str) -> Turn:
         "autres élèves.",
         name=name,
     )
-    return Turn([Say(hello)])
+    return Turn([ClearScreen(), Say(hello)])
 
 
 async def profile_set_pin(ctx: Context, event: Incoming) -> Turn:
@@ -396,7 +398,7 @@ async def profile_set_pin(ctx: Context, event: Incoming) -> Turn:
             "Choisissez un code PIN de 4 chiffres. Il sera demandé pour revenir sur ce "
             "profil. Ensuite, effacez votre message si d'autres lisent cette discussion."
         )
-        return Turn([Ask(ask, options, ctx.state.prompt)])
+        return Turn([Ask(ask, options, ctx.state.prompt, secret=True)])
     if isinstance(event, TextReceived) and (pin := read_pin(event.text)) is not None:
         await _desk(ctx).set_pin(pin)
         done = ctx._("C'est enregistré : ce profil a maintenant un code PIN.")
@@ -494,7 +496,7 @@ async def profile_reset(ctx: Context, event: Incoming) -> Turn:
             "Pour retirer le code de %(name)s, entrez le code PIN du profil principal :",
             name=name_of(ctx, target),
         )
-        return Turn([Ask(ask, options, ctx.state.prompt)])
+        return Turn([Ask(ask, options, ctx.state.prompt, secret=True)])
     if isinstance(event, TextReceived) and (pin := read_pin(event.text)) is not None:
         checked = await _desk(ctx).check_pin(current.id, pin, ctx.now)
         if checked.ok and await _desk(ctx).reset_pin(target.id):
@@ -540,7 +542,7 @@ async def profile_erase(ctx: Context, event: Incoming) -> Turn:
     chosen = choose(ctx, event, options)
     done = ctx._("Le profil de %(name)s est effacé.", name=name)
     if chosen == "erase" and target.current:
-        return Turn([Say(done)], effects=[EraseLearner()])
+        return Turn([ClearScreen(), Say(done)], effects=[EraseLearner()])
     if chosen == "erase":
         await _desk(ctx).erase(target.id)
         return _leaving(ctx, Turn([Say(done)], goto="profiles"))
@@ -570,6 +572,75 @@ async def switch_command(ctx: Context, event: Incoming) -> Turn:
     return Turn(goto="profiles")
 
 
+# --- shared screens: "this is not me" and "leave this device" ------------------------------
+
+
+async def not_me(ctx: Context, event: Incoming) -> Turn:
+    """/pas_moi: someone else's conversation is on the screen: it goes, then the learners."""
+    text = ctx._(
+        "Cette discussion était celle d'un autre élève : elle n'est plus affichée. "
+        "Choisissez votre profil, ou ajoutez-vous."
+    )
+    return Turn([ClearScreen(), Say(text)], goto="profiles")
+
+
+async def leave_command(ctx: Context, event: Incoming) -> Turn:
+    """/quitter_cet_appareil: forget the learner on this device, after how to come back."""
+    if not ctx.address_is_key:  # the app keeps the conversation for its owner: nothing to do
+        text = ctx._(
+            "Ici, votre discussion reste dans votre application : il n'y a rien à oublier "
+            "sur cet appareil."
+        )
+        return Turn([Say(text)], reprompt=True)
+    ctx.state.data["leaving_from"] = ctx.state.step
+    return Turn(goto="leave_device")
+
+
+async def leave_device(ctx: Context, event: Incoming) -> Turn:
+    """Say how to come back (the resume link), then forget this device or stay."""
+    options = (
+        Option("forget", ctx._("🚪 Oublier cet appareil")),
+        Option("stay", ctx._("↩️ Rester")),
+    )
+    if isinstance(event, Entered):
+        return Turn([Ask(_leave_text(ctx), options, ctx.state.prompt)])
+    chosen = choose(ctx, event, options)
+    back = str(ctx.state.data.pop("leaving_from", "") or "menu")
+    back = "menu" if back == "leave_device" else back
+    if chosen == "forget":
+        ctx.state.step = "menu" if ctx.profile.complete else "welcome"  # where a return starts
+        return Turn([ClearScreen(forget=True)])
+    if chosen == "stay":
+        return Turn([Say(ctx._("D'accord, cet appareil vous garde."))], goto=back)
+    ctx.state.data["leaving_from"] = back
+    return unexpected(ctx, event)
+
+
+def _leave_text(ctx: Context) -> str:
+    """How to come back once this device has forgotten the learner."""
+    lines = [
+        ctx._(
+            "Cet appareil va vous oublier : la discussion disparaît de l'écran et du "
+            "navigateur. Vos progrès restent gardés."
+        )
+    ]
+    if ctx.links is not None:
+        lines.append(
+            ctx._(
+                "Pour revenir, ouvrez ce lien de reprise (notez-le ou prenez-le en photo, et "
+                "ne le donnez à personne) : %(link)s",
+                link=ctx.links.resume_link(ctx.user.external_id),
+            )
+        )
+    lines.append(
+        ctx._(
+            "Sans ce lien, le lien de votre classe vous ouvre une nouvelle discussion "
+            "(vos progrès d'ici n'y seront pas)."
+        )
+    )
+    return "\n\n".join(lines)
+
+
 STEPS: dict[str, Step] = {
     "profiles": profiles,
     "profile_pin": profile_pin,
@@ -583,6 +654,14 @@ STEPS: dict[str, Step] = {
     "profile_gate_forgot": profile_forgot,
     "profile_gate_erase": profile_erase,
     "profile_gate_name": profile_name,
+    "leave_device": leave_device,
 }
-COMMANDS: dict[str, Step] = {"eleve": switch_command, "eleves": switch_command}
+COMMANDS: dict[str, Step] = {
+    "eleve": switch_command,
+    "eleves": switch_command,
+    "pas_moi": not_me,
+    "notme": not_me,
+    "quitter_cet_appareil": leave_command,
+    "leavedevice": leave_command,
+}
 GATES = frozenset(_GATED.values())  # steps that see every event, commands included

@@ -195,6 +195,10 @@ TABLE: dict[str, Rule] = {
     "lightdata": PUBLIC,
     "eleve": PUBLIC,
     "eleves": PUBLIC,
+    "pas_moi": PUBLIC,
+    "notme": PUBLIC,
+    "quitter_cet_appareil": PUBLIC,
+    "leavedevice": PUBLIC,
     # admins of a country (a national admin sees only their own)
     "admin": ADMIN,
     "stats": STATS,
@@ -452,6 +456,12 @@ ENDPOINTS: dict[tuple[str, str], tuple[Call, ...]] = {
     ("GET", "/inbox-files/{broadcast}/{name}"): (
         Call("GET", "/inbox-files/1/x.png", 404),
         Call("GET", "/inbox-files/1/x.png?k=forged", 404),
+    ),
+    # the web chat's files: a signed, unexpired link only (bot/web/files.py)
+    ("GET", "/files/{token}/{name}"): (
+        Call("GET", "/files/tok/a.pdf", 404),
+        Call("GET", "/files/tok/a.pdf?e=9999999999&k=forged", 404),
+        Call("GET", "/files/tok/a.pdf?e=1&k=0", 404),
     ),
     ("GET", "/l/{course}/{lesson}"): (Call("GET", "/l/nothing/here", 404),),
     ("GET", "/c/{code}"): (Call("GET", "/c/ABC", (200, 302)),),

@@ -393,3 +393,17 @@ def test_a_lead_in_and_a_key_heading_move_with_what_follows() -> None:
         for number, body in enumerate(page_bodies(pdf)[:-1], start=1):
             for heading in headings(course):
                 assert not body.endswith(heading), (filler, number, heading)
+
+
+def test_the_command_honours_public_url_and_says_which_base(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "f.pdf"
+    assert booklet_cli.run("fractions", out, None, public_url="https://ecole.example.sn/") == 0
+    assert "liens et codes QR : https://ecole.example.sn (PUBLIC_URL)" in capsys.readouterr().out
+    assert "https://ecole.example.sn/l/fractions/" in " ".join(pages_text(out.read_bytes()))
+    given = "http://192.168.1.20:8080"
+    assert booklet_cli.run("fractions", out, given, public_url="https://ecole.example.sn") == 0
+    assert f"liens et codes QR : {given} (--base-url)" in capsys.readouterr().out
+    assert booklet_cli.run("fractions", out) == 0
+    assert "https://imaginecole.org (par défaut" in capsys.readouterr().out

@@ -23,7 +23,7 @@
   let uid = get('uid');
   if (!/^[\w-]{16,64}$/.test(uid || '')) put('uid', uid = rand(16));
   let hist = list('history'), queue = list('queue');
-  const saveQueue = () => put('queue', JSON.stringify(queue));
+  const saveQueue = () => put('queue', JSON.stringify(queue.filter((q) => !hushed.has(q)))); // a PIN stays in memory
   const remember = (e) => {
     if (e.type === 'document' && String(e.data).length > 150000) e = Object.assign({}, e, { data: '' });
     hist = hist.concat([e]).slice(-200);
@@ -110,11 +110,13 @@
       const i = b.appendChild(el('img'));
       i.alt = f.caption || ''; i.loading = 'lazy'; i.src = f.url;
       i.onload = () => pinned && toBottom();
+      zoomable(b, i, f.url, f.url.split('?')[0].split('/').pop()); // tap to enlarge, download
     }
     if (f.caption) b.appendChild(para(f.caption, 'caption'));
     add(b);
   };
   const doc = (f) => {
+    if (f.url) return fileCard(f); // a signed link to the kept file (bot/web/files.py)
     const b = bubble('bot'), name = f.filename || 'file';
     try {
       const bin = atob(f.data || ''), u8 = new Uint8Array(bin.length);
@@ -135,7 +137,8 @@
       b.setAttribute('data-id', f.id);
       if (queue.some((q) => q.id === f.id)) b.classList.add('pending');
     } else if (ty === 'say' || ty === 'error') add(bubble(ty === 'say' ? 'bot' : 'bot error', f.text));
-    else if (ty === 'ask' || ty === 'quiz') choice(f);
+    else if (ty === 'ask' || ty === 'quiz') { choice(f); masked(!!f.secret); }
+    else if (ty === 'clear') { wipe(f.forget); return false; }
     else if (ty === 'media') media(f);
     else if (ty === 'document') doc(f);
     else return false;
@@ -290,6 +293,154 @@
   const bridge = window.imaginecoleChat = {
     frames: [], submit, history: () => hist, socket: () => (ws && ws.readyState === 1 ? ws : null),
   };
+  // ---------- shown, not downloaded; shared screens stay private (webshow) ----------
+  // More UI strings: menu, not me, leave, enlarge, close, download, open, expired, PIN, KB, MB
+  const W = {
+    fr: ['Menu', "Ce n'est pas moi", 'Quitter cet appareil', 'Agrandir l’image', 'Fermer', 'Télécharger',
+      'Ouvrir', 'lien expiré : redemandez le fichier', 'Code secret (masqué)', 'Ko', 'Mo'],
+    en: ['Menu', 'This is not me', 'Leave this device', 'Enlarge the image', 'Close', 'Download',
+      'Open', 'link expired: ask for the file again', 'Secret code (hidden)', 'KB', 'MB'],
+    ar: ['القائمة', 'لست أنا', 'مغادرة هذا الجهاز', 'تكبير الصورة', 'إغلاق', 'تنزيل',
+      'فتح', 'انتهت صلاحية الرابط: اطلب الملف من جديد', 'رمز سري (مخفي)', 'ك.ب', 'م.ب'],
+  };
+  const w = (i) => (W[document.documentElement.lang.slice(0, 2)] || W.fr)[i];
+  const hushed = new WeakSet(); // queued frames that carry a PIN: never written to localStorage
+  const size = (n) => {
+    const kb = (n | 0) / 1024, mb = kb >= 1000;
+    let v = mb ? kb / 1024 : Math.max(1, Math.round(kb));
+    try { v = new Intl.NumberFormat(document.documentElement.lang, { maximumFractionDigits: 1 }).format(v); } catch (e) { /* plain */ }
+    return v + ' ' + w(mb ? 10 : 9);
+  };
+  const download = (url, name, n) => {
+    const a = el('a', 'dl', w(5) + (n ? ' (' + size(n) + ')' : ''));
+    a.href = url; a.download = name;
+    return a;
+  };
+  // An image as a button that opens the viewer (a modal dialog: Escape, the close button or
+  // the phone's back button close it), with a download link below.
+  let viewer = null;
+  const view = (url, alt, name) => {
+    if (!viewer) {
+      viewer = document.body.appendChild(el('dialog', 'viewer'));
+      const x = viewer.appendChild(button('close', '×'));
+      x.onclick = () => viewer.close();
+      viewer.appendChild(el('img'));
+      viewer.appendChild(el('a', 'dl'));
+      viewer.onclick = (ev) => { if (ev.target === viewer) viewer.close(); };
+      viewer.onclose = () => { if (history.state && history.state.viewer) history.back(); };
+      addEventListener('popstate', () => { if (viewer.open) viewer.close(); });
+    }
+    const x = viewer.querySelector('.close'), img = viewer.querySelector('img'), a = viewer.querySelector('.dl');
+    x.setAttribute('aria-label', w(4));
+    viewer.setAttribute('aria-label', alt || name);
+    img.src = url; img.alt = alt || name;
+    a.href = url; a.download = name; a.textContent = w(5);
+    viewer.showModal();
+    try { history.pushState({ viewer: 1 }, ''); } catch (e) { /* no history: Escape still closes */ }
+  };
+  const zoomable = (b, img, url, name, n) => {
+    const z = el('button', 'zoom');
+    z.type = 'button';
+    z.setAttribute('aria-label', w(3) + (img.alt ? ' : ' + img.alt : ''));
+    img.replaceWith(z); z.appendChild(img);
+    z.onclick = () => view(url, img.alt, name);
+    b.appendChild(download(url, name, n));
+  };
+  const fileCard = (f) => {
+    const b = bubble('bot file-msg'), name = f.filename || 'file', url = String(f.url);
+    const gone = f.expires && f.expires * 1000 < Date.now();
+    if (url.charAt(0) !== '/' || gone) b.appendChild(el('p', 'note', name + ' — ' + w(7)));
+    else if (/^image\/(png|jpeg|webp|gif)$/.test(f.mime)) {
+      b.classList.add('media');
+      const i = b.appendChild(el('img'));
+      i.alt = f.caption || name; i.loading = 'lazy'; i.src = url;
+      i.onload = () => pinned && toBottom();
+      zoomable(b, i, url, name, f.size);
+    } else {
+      const a = b.appendChild(el('a', 'card'));
+      a.href = url; a.target = '_blank'; a.rel = 'noopener';
+      a.appendChild(el('span', 'kind', (name.split('.').pop() || '').slice(0, 4).toUpperCase())).setAttribute('aria-hidden', 'true');
+      const t = a.appendChild(el('span', 'what'));
+      t.appendChild(el('span', 'name', name));
+      t.appendChild(el('span', 'size', f.size ? size(f.size) : ''));
+      b.appendChild(download(url, name));
+    }
+    if (f.caption) b.appendChild(para(f.caption, 'caption'));
+    add(b);
+  };
+  // A PIN: the composer becomes a password field; what is typed shows as •••• and the frame
+  // is kept in memory only until the server acknowledges it.
+  const pin = el('input');
+  pin.id = 'secret'; pin.type = 'password'; pin.hidden = true;
+  pin.inputMode = 'numeric'; pin.autocomplete = 'off'; pin.maxLength = 12;
+  form.insertBefore(pin, input);
+  const masked = (on) => {
+    pin.hidden = !on; input.hidden = on;
+    pin.setAttribute('aria-label', w(8)); pin.placeholder = on ? '••••' : '';
+    if (on) pin.focus(); else pin.value = '';
+  };
+  form.addEventListener('submit', (ev) => {
+    if (pin.hidden) return;
+    ev.preventDefault(); ev.stopImmediatePropagation();
+    const v = pin.value.trim();
+    if (!v) return;
+    pin.value = '';
+    resuming = false;
+    const frame = { type: 'text', id: rand(12), text: v };
+    hushed.add(frame); queue.push(frame);
+    const e = { type: 'me', text: '••••', id: frame.id };
+    render(e); remember(e); toBottom();
+    flush();
+  }, true);
+  // The screen and the browser's storage forget the conversation (another learner's turn,
+  // an erasure); `forget`: the device forgets the learner too and opens as a new visitor's.
+  const wipe = (forget) => {
+    log.textContent = ''; hist = []; masked(false);
+    put('history', '[]');
+    if (!forget) return;
+    queue = []; sent = {};
+    try {
+      Object.keys(localStorage).forEach((k) => { if (k.indexOf('imaginecole.') === 0) localStorage.removeItem(k); });
+    } catch (e) { /* nothing kept */ }
+    if (ws) { ws.onclose = ws.onmessage = null; try { ws.close(); } catch (e) { /* gone */ } }
+    ws = null; clearTimeout(timer); timer = 1; // no reconnection: the page opens afresh
+    location.replace(location.pathname);
+  };
+  // The page's menu: "this is not me" (the screen is cleared at once) and "leave this device".
+  const bar = $('.bar'), more = bar.appendChild(el('button', 'more'));
+  const menu = bar.appendChild(el('div', 'menu'));
+  more.type = 'button'; more.setAttribute('aria-haspopup', 'true'); more.setAttribute('aria-expanded', 'false');
+  more.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><circle cx="12" cy="5" r="2"/><circle cx="12" cy="12" r="2"/><circle cx="12" cy="19" r="2"/></svg>';
+  menu.hidden = true; menu.id = 'more-menu'; more.setAttribute('aria-controls', menu.id);
+  const toggle = (open) => { menu.hidden = !open; more.setAttribute('aria-expanded', String(open)); };
+  [[1, '/pas_moi'], [2, '/quitter_cet_appareil']].forEach(([i, command]) => {
+    const item = menu.appendChild(button('item', ''));
+    item.setAttribute('data-i', i);
+    item.onclick = () => {
+      toggle(false);
+      if (i === 1) wipe(false);
+      submit({ type: 'text', text: command }, w(i));
+    };
+  });
+  more.onclick = () => toggle(menu.hidden);
+  document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && !menu.hidden) { toggle(false); more.focus(); } });
+  document.addEventListener('click', (ev) => { if (!menu.hidden && !bar.contains(ev.target)) toggle(false); });
+  const label = () => {
+    more.setAttribute('aria-label', w(0));
+    menu.querySelectorAll('.item').forEach((b) => { b.textContent = w(+b.getAttribute('data-i')); });
+    if (!pin.hidden) pin.setAttribute('aria-label', w(8));
+  };
+  new MutationObserver(label).observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
+  // A resume link (/#reprendre=<key>, given before leaving a device) opens that conversation here.
+  const resume = () => {
+    const back = /^#reprendre=([\w-]{16,64})$/.exec(location.hash);
+    if (!back) return false;
+    put('uid', uid = back[1]); hist = []; put('history', '[]'); queue = []; saveQueue();
+    try { history.replaceState(null, '', location.pathname + location.search); } catch (e) { /* kept */ }
+    return true;
+  };
+  resume();
+  addEventListener('hashchange', () => resume() && location.reload()); // opened in this very tab
 
   // ---------- input, then start ----------
   const grow = () => {
@@ -316,6 +467,7 @@
   const L = list('locale');
   setLocale(L[0], L[1]);
   hist.forEach((e) => { try { render(e); } catch (err) { /* skip a damaged entry */ } });
+  label(); masked(!!(hist.filter((e) => e.type === 'ask' || e.type === 'quiz' || e.type === 'me').slice(-1)[0] || {}).secret);
   toBottom();
   connect();
 })();

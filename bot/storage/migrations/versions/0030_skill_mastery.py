@@ -2,7 +2,7 @@
 each skill.
 
 Revision ID: 0030
-Revises: 0026
+Revises: 0027
 Create Date: 2026-12-07 09:00:00+00:00
 """
 
