@@ -65,9 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     give.add_argument(
         "--role",
         required=True,
-        choices=("regional_admin", "national_admin", "moderator", "teacher"),
+        choices=("regional_admin", "national_admin", "moderator", "teacher", "translator"),
     )
-    give.add_argument("--country", default="", help="ISO code (SN, ML...); not for regional_admin")
+    give.add_argument(
+        "--country", default="", help="ISO code (SN, ML...); not for regional_admin, translator"
+    )
+    give.add_argument("--language", default="", help="for translator: the language (wo, ha...)")
     give.add_argument(
         "--create",
         action="store_true",
@@ -183,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.role,
                     args.country,
                     create=args.create,
+                    language=args.language,
                     notify=True,
                 )
             )

@@ -118,6 +118,7 @@ class BotApp:
             ),
             flood=_flood_guard(settings.flood_limit),
         )
+        self.conversations.catalogs.refresh_seconds = settings.translations_refresh_seconds
         routes: list[tuple[str, str, Handler]] = []
         if settings.telegram_bot_token:
             self.telegram = TelegramService(settings, self.conversations, store, self.supervisor)
@@ -211,6 +212,11 @@ class BotApp:
             await self.runner.cleanup()
         if self.whatsapp is not None:
             await self.whatsapp.stop()
+        if self.conversations is not None:
+            try:  # the counts of strings shown since the last flush
+                await self.conversations.catalogs.flush()
+            except Exception:
+                log.warning("could not store the counts of strings shown", exc_info=True)
         if self.store is not None:
             self.store.close()
         if self.engine is not None:

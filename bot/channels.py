@@ -26,6 +26,7 @@ WHATSAPP = Capabilities(
     inline_images=True,
     can_receive_files=True,
     buttons=3,
+    button_label=20,  # a reply button's title (bot/whatsapp/render.py: BUTTON_TITLE)
     list_menus=True,
     max_text=4096,
     address_is_phone=True,

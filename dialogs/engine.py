@@ -40,6 +40,7 @@ class Dialogs:
         commands: Mapping[str, Step],
         interceptors: tuple[Interceptor, ...] = (),
         gates: frozenset[str] = frozenset(),
+        free_text: frozenset[str] = frozenset(),
     ) -> None:
         self.steps = dict(steps)
         self.commands = dict(commands)
@@ -47,6 +48,9 @@ class Dialogs:
         self.interceptors = interceptors
         # Steps that see every event, commands and old buttons too (a PIN asked first).
         self.gates = gates
+        # Steps whose text may start with a command ("/aide : ..." translated): a command
+        # followed by more words goes to the step, as does the bare word "menu".
+        self.free_text = free_text
 
     async def handle(self, ctx: Context, event: Incoming) -> Reply:
         """Handle one event in context; the context's profile and state are updated in place."""
@@ -62,10 +66,11 @@ class Dialogs:
             return Turn(reprompt=True)
         if ctx.state.step in self.gates:
             return await self.steps[ctx.state.step](ctx, event)
+        free = ctx.state.step in self.free_text
         command = _command(event)
-        if command is not None and command in self.commands:
+        if command is not None and command in self.commands and not (free and _sentence(event)):
             return await self.commands[command](ctx, event)
-        if _typed_menu(ctx, event) and "menu" in self.commands:  # the word works everywhere
+        if _typed_menu(ctx, event) and "menu" in self.commands and not free:  # works everywhere
             return await self.commands["menu"](ctx, event)
         for intercept in self.interceptors:
             if (turn := await intercept(ctx, event)) is not None:
@@ -97,6 +102,11 @@ class Dialogs:
             reply.messages.extend(turn.messages)
             reply.effects.extend(turn.effects)
         raise RuntimeError(f"steps redirect in a loop around {ctx.state.step!r}")
+
+
+def _sentence(event: Incoming) -> bool:
+    """A text of several words ("/aide : tout revoir"), not a bare command."""
+    return isinstance(event, TextReceived) and len(event.text.split()) > 1
 
 
 def _command(event: Incoming) -> str | None:

@@ -36,6 +36,7 @@ from dialogs.flows import (
     shared_library,
     stats,
     teachers,
+    translate,
     versions,
 )
 from dialogs.flows.paper import paper_answers
@@ -76,6 +77,7 @@ def build_dialogs() -> Dialogs:
         **reminders.STEPS,
         **light_data.STEPS,
         **profiles.STEPS,
+        **translate.STEPS,
     }
     return Dialogs(
         steps,
@@ -91,9 +93,11 @@ def build_dialogs() -> Dialogs:
             **reminders.COMMANDS,
             **light_data.COMMANDS,
             **profiles.COMMANDS,
+            **translate.COMMANDS,
             "stats": stats.stats_command,
             "creathon": creathon.creathon_command,
         },
         (paper_answers,),
         gates=profiles.GATES,
+        free_text=translate.FREE_TEXT,
     )
