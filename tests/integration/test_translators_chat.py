@@ -133,6 +133,12 @@ async def test_a_translation_reaches_learners_only_once_reviewed(cast: Cast) -> 
         " JOIN users a ON a.id = t.author_id JOIN users r ON r.id = t.reviewer_id",
     )
     assert found == [("accepted", "101", "221770000102")]
+    # Their data export holds what each of them wrote or reviewed.
+    exported = await cast.talk.store.export(moussa.user)
+    assert exported is not None
+    assert [(t["msgid"], t["forms"], t["status"], t["as"]) for t in exported["translations"]] == [
+        (PROGRES, [PROGRES_WO], "accepted", "reviewer")
+    ]
 
 
 async def test_a_rejected_translation_comes_back_and_a_correction_goes_live(cast: Cast) -> None:
@@ -323,3 +329,32 @@ async def test_strings_shown_are_counted_and_flushed(database_url: str) -> None:
         key = sources().by_msgid[PROGRES]
         found = await rows(talk, f"SELECT views FROM string_views WHERE key = '{key}'")
         assert found == [(2,)]
+
+
+async def test_the_admins_stats_show_each_language_weighted_by_what_learners_read(
+    cast: Cast,
+) -> None:
+    admin = Person.on(cast.talk, "telegram", "501")
+    await admin.onboard(role="Enseignant")
+    await give(cast.talk, admin, Grant(Role.REGIONAL_ADMIN))
+    before = spaced(admin.texts(await admin.send("/stats")))
+    total = f"{len(sources().strings):,}".replace(",", " ")
+    assert "🌐 Traductions de l'interface (part de ce que les élèves lisent) :\n" in before
+    assert f"English : 100 % · {total}/{total} chaînes · 0 à relire" in before
+    wolof_before = next(line for line in before.splitlines() if line.startswith("Wolof : "))
+    await most_seen(cast.talk, PROGRES, views=1_000_000)
+    await cast.awa.send("/traduire")
+    await cast.awa.tap("Traduire")
+    await cast.awa.send(PROGRES_WO)
+    await cast.moussa.send("/traduire")
+    await cast.moussa.tap("Relire (1)")
+    await cast.moussa.tap("Accepter")
+    after = spaced(admin.texts(await admin.send("/stats")))
+    wolof_after = next(line for line in after.splitlines() if line.startswith("Wolof : "))
+    assert wolof_before.startswith("Wolof : 6 % · 61/")
+    assert wolof_after.startswith("Wolof : 100 % · 62/")  # the string nearly all learners read
+
+
+def spaced(text: str) -> str:
+    """French numbers and percents with plain spaces (CLDR puts narrow no-break ones)."""
+    return text.replace("\u202f", " ").replace("\xa0", " ")
