@@ -42,21 +42,6 @@ _REVIEWED_SQL = "('accepted', 'edited')"
 _BUSY_SQL = "('proposed', 'accepted', 'edited')"
 
 
-async def version_of(runner: Runner) -> int:
-    """The version of the reviewed strings."""
-    rows = await runner.run("SELECT version FROM translation_version WHERE id = 1")
-    return int(rows[0][0]) if rows else 0
-
-
-async def reviewed_rows(runner: Runner) -> list[tuple[str, str, tuple[str, ...]]]:
-    """(lang, msgid, forms) of every reviewed translation, the latest review last."""
-    rows = await runner.run(
-        f"SELECT lang, msgid, forms FROM translations WHERE status IN {_REVIEWED_SQL}"
-        " ORDER BY reviewed_at, id"
-    )
-    return [(str(lang), str(msgid), tuple(as_json(forms) or ())) for lang, msgid, forms in rows]
-
-
 async def add_views(runner: Runner, counts: dict[str, int]) -> None:
     """Add counts of strings shown (key -> times), in key order (no deadlock between
     workers adding at once on PostgreSQL)."""
@@ -350,13 +335,18 @@ class LiveCatalogs:
             log.warning("translations: could not refresh or flush", exc_info=True)
 
     async def refresh(self) -> bool:
-        """Read the reviewed strings if their version moved; whether they were read."""
-        async with self.store.transaction() as runner:
-            version = await version_of(runner)
-            if version == self.i18n.version:
-                return False
-            rows = await reviewed_rows(runner)
-        self.i18n.use_reviewed(version, rows)
+        """Read the reviewed strings if their version moved; whether they were read. Plain
+        reads, each committed at once (on SQLite, no write lock is taken for them)."""
+        found = await self.store.statement("SELECT version FROM translation_version WHERE id = 1")
+        version = int(found[0][0]) if found else 0
+        if version == self.i18n.version:
+            return False
+        rows = await self.store.statement(
+            f"SELECT lang, msgid, forms FROM translations WHERE status IN {_REVIEWED_SQL}"
+            " ORDER BY reviewed_at, id"
+        )
+        reviewed = [(str(la), str(msgid), tuple(as_json(forms) or ())) for la, msgid, forms in rows]
+        self.i18n.use_reviewed(version, reviewed)
         return True
 
     async def flush(self) -> int:
