@@ -49,7 +49,7 @@ class Dialogs:
         # Steps that see every event, commands and old buttons too (a PIN asked first).
         self.gates = gates
         # Steps whose text may start with a command ("/aide : ..." translated): a command
-        # followed by more words goes to the step, as does the bare word "menu".
+        # followed by more words goes to the step (a bare command, or "menu", still works).
         self.free_text = free_text
 
     async def handle(self, ctx: Context, event: Incoming) -> Reply:
@@ -70,7 +70,7 @@ class Dialogs:
         command = _command(event)
         if command is not None and command in self.commands and not (free and _sentence(event)):
             return await self.commands[command](ctx, event)
-        if _typed_menu(ctx, event) and "menu" in self.commands and not free:  # works everywhere
+        if _typed_menu(ctx, event) and "menu" in self.commands:  # the word works everywhere
             return await self.commands["menu"](ctx, event)
         for intercept in self.interceptors:
             if (turn := await intercept(ctx, event)) is not None:

@@ -358,3 +358,18 @@ async def test_the_admins_stats_show_each_language_weighted_by_what_learners_rea
 def spaced(text: str) -> str:
     """French numbers and percents with plain spaces (CLDR puts narrow no-break ones)."""
     return text.replace("\u202f", " ").replace("\xa0", " ")
+
+
+async def test_a_translation_may_start_with_a_command_and_menu_still_leaves(cast: Cast) -> None:
+    awa = cast.awa
+    await most_seen(cast.talk, PROGRES)
+    await awa.send("/traduire")
+    await awa.tap("Traduire")
+    left = await awa.send("menu")
+    assert awa.texts(left).endswith("Que voulez-vous faire ?")
+    await awa.send("/traduire")
+    await awa.tap("Traduire")
+    helped = await awa.send("/aide")  # a bare command is the command
+    assert "/mon_id" in awa.texts(helped)
+    taken = await awa.send(PROGRES_WO)  # a sentence starting with one is the translation
+    assert awa.texts(taken).startswith("Merci !")
