@@ -39,6 +39,9 @@ class SourceString:
     text_limit: int  # the longest text a message carries on every channel
     views: int = 0  # how often learners were shown it (counted by the bot)
     suggestion: tuple[str, ...] = ()  # a draft: a fuzzy .po entry, an imported suggestion
+    # The French this string replaced, when its translation was reviewed before the French
+    # changed (then `suggestion` is that translation, to adapt).
+    previous: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,9 @@ class TranslationDesk(Protocol):
         ...
 
     async def next_to_translate(self, lang: str, skipped: Collection[str]) -> SourceString | None:
-        """The most-seen string of `lang` left to translate (untranslated, or only a draft),
-        none proposed nor reviewed, leaving out the keys `skipped`; None when none is left."""
+        """The most-seen string of `lang` left to translate (untranslated, only a draft, or
+        its French changed since it was translated), none proposed nor reviewed, leaving out
+        the keys `skipped`; None when none is left."""
         ...
 
     async def source(self, key: str, lang: str = "") -> SourceString | None:

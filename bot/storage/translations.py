@@ -14,7 +14,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from datetime import UTC, datetime
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
 from bot.catalogs import SourceCatalog, plural_categories, sources, template_keys
@@ -39,6 +41,9 @@ log = logging.getLogger(__name__)
 REFRESH_SECONDS = 5.0  # how stale a worker's reviewed strings may be (TRANSLATIONS_REFRESH)
 FLUSH_SECONDS = 60.0  # how often a worker adds its counts of strings shown
 _REVIEWED_SQL = "('accepted', 'edited')"
+# How alike an old French source and a new one must be (difflib's ratio) for the old one's
+# translation to be offered when the French changed.
+CHANGED_LIKENESS = 0.75
 _BUSY_SQL = "('proposed', 'accepted', 'edited')"
 
 
@@ -170,8 +175,7 @@ class SqlTranslationDesk:
         if not left:
             return None
         best = max(left, key=lambda s: views.get(s.key, 0))  # the first of the most seen
-        suggestion = (await self._suggestions(lang)).get(best.key, ())
-        return _with(best, views.get(best.key, 0), suggestion)
+        return await self._shown(best, lang, views.get(best.key, 0))
 
     async def source(self, key: str, lang: str = "") -> SourceString | None:
         """A string by its key."""
@@ -179,8 +183,34 @@ class SqlTranslationDesk:
         if found is None:
             return None
         views = await views_of(self.runner)
-        suggestion = (await self._suggestions(lang)).get(key, ()) if lang else ()
-        return _with(found, views.get(key, 0), suggestion)
+        if not lang:
+            return _with(found, views.get(key, 0), ())
+        return await self._shown(found, lang, views.get(key, 0))
+
+    async def _shown(self, source: SourceString, lang: str, views: int) -> SourceString:
+        """A string with its views and its suggestion: a draft, else the reviewed translation
+        of the French it replaced (a French source changed: the closest one no longer in the
+        interface, if close enough)."""
+        draft = (await self._suggestions(lang)).get(source.key)
+        if draft:
+            return _with(source, views, draft)
+        rows = await self.runner.run(
+            f"SELECT key, msgid, forms FROM translations WHERE lang = :lang AND status IN"
+            f" {_REVIEWED_SQL} ORDER BY reviewed_at, id",
+            lang=lang,
+        )
+        best, score = None, CHANGED_LIKENESS
+        needed = len(plural_categories(lang)) if source.plural else 1
+        for key, msgid, forms in rows:
+            old = tuple(as_json(forms) or ())
+            if str(key) in self.catalog.strings or len(old) != needed:
+                continue
+            likeness = SequenceMatcher(None, str(msgid), source.msgid).ratio()
+            if likeness >= score:
+                best, score = (str(msgid), old), likeness
+        if best is None:
+            return _with(source, views, ())
+        return replace(_with(source, views, best[1]), previous=best[0])
 
     async def propose(self, lang: str, key: str, forms: tuple[str, ...]) -> int:
         """A proposal by the current person."""

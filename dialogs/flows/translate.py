@@ -160,7 +160,15 @@ def card(ctx: Context, source: SourceString) -> str:
     keep = keep_list(source)
     if keep:
         lines.append(ctx._("À garder tel quel : %(items)s", items=" ".join(keep)))
-    if source.suggestion:
+    if source.previous:
+        lines.append(
+            ctx._(
+                "Le français a changé. Avant : « %(old)s », traduit : « %(text)s »",
+                old=source.previous,
+                text=" / ".join(source.suggestion),
+            )
+        )
+    elif source.suggestion:
         lines.append(
             ctx._("Suggestion (à vérifier) : « %(text)s »", text=" / ".join(source.suggestion))
         )

@@ -18,8 +18,9 @@ from sqlalchemy import text
 from bot.catalogs import sources, string_key
 from bot.conversations import Conversations
 from bot.storage.admin import grant_role
-from bot.storage.translations import add_views
+from bot.storage.translations import add_translation, add_views
 from dialogs.roles import Grant, Role
+from dialogs.translation_ports import SourceString
 from tests.store_driver import Person, open_conversations
 
 PROGRES = "/progres : vos progrès et vos certificats"
@@ -373,3 +374,22 @@ async def test_a_translation_may_start_with_a_command_and_menu_still_leaves(cast
     assert "/mon_id" in awa.texts(helped)
     taken = await awa.send(PROGRES_WO)  # a sentence starting with one is the translation
     assert awa.texts(taken).startswith("Merci !")
+
+
+async def test_a_changed_french_source_offers_its_old_translation(cast: Cast) -> None:
+    """The French of a reviewed string changed in the code: the new string is to translate,
+    with the old string's reviewed translation offered to adapt (never shown to learners)."""
+    old = "/progres : vos progrès et certificats"
+    async with cast.talk.store.transaction() as runner:
+        gone = SourceString(string_key(old), old, "", (), (), 0, 4096)
+        await add_translation(
+            runner, gone, "wo", ("/progres : sa yokkute",), "accepted", None, datetime.now(UTC)
+        )
+    await most_seen(cast.talk, PROGRES)
+    await cast.awa.send("/traduire")
+    shown = cast.awa.texts(await cast.awa.tap("Traduire"))
+    assert (
+        "Le français a changé. Avant : « /progres : vos progrès et certificats », traduit : "
+        "« /progres : sa yokkute »"
+    ) in shown
+    assert PROGRES in cast.fatou.texts(await cast.fatou.send("/aide"))
