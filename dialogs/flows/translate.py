@@ -140,37 +140,47 @@ async def tr_language(ctx: Context, event: Incoming) -> Turn:
     return Turn(goto="tr_home")
 
 
+def isolated(ctx: Context, text: str) -> str:
+    """Text in another script's direction kept whole in a right-to-left interface (Unicode
+    isolates): "/progres : ..." stays in its order inside an Arabic sentence."""
+    return f"\u2068{text}\u2069" if ctx.t.rtl else text
+
+
 def card(ctx: Context, source: SourceString) -> str:
     """A string as the translator needs it: French, English, where, limit, what to keep."""
     if source.plural:
         lines = [
-            ctx._("Français (un) : « %(text)s »", text=source.msgid),
-            ctx._("Français (plusieurs) : « %(text)s »", text=source.plural),
+            ctx._("Français (un) : « %(text)s »", text=isolated(ctx, source.msgid)),
+            ctx._("Français (plusieurs) : « %(text)s »", text=isolated(ctx, source.plural)),
         ]
     else:
-        lines = [ctx._("Français : « %(text)s »", text=source.msgid)]
+        lines = [ctx._("Français : « %(text)s »", text=isolated(ctx, source.msgid))]
     if source.english:
-        lines.append(ctx._("Anglais : « %(text)s »", text=" / ".join(source.english)))
+        english = isolated(ctx, " / ".join(source.english))
+        lines.append(ctx._("Anglais : « %(text)s »", text=english))
     if source.places:
-        lines.append(ctx._("Où : %(places)s", places=", ".join(source.places)))
+        lines.append(ctx._("Où : %(places)s", places=isolated(ctx, ", ".join(source.places))))
     if source.label_limit:
         lines.append(
             ctx._("Un bouton : au plus %(n)s caractères.", n=ctx.t.number(limit_of(source)))
         )
     keep = keep_list(source)
     if keep:
-        lines.append(ctx._("À garder tel quel : %(items)s", items=" ".join(keep)))
+        lines.append(ctx._("À garder tel quel : %(items)s", items=isolated(ctx, " ".join(keep))))
     if source.previous:
         lines.append(
             ctx._(
                 "Le français a changé. Avant : « %(old)s », traduit : « %(text)s »",
-                old=source.previous,
-                text=" / ".join(source.suggestion),
+                old=isolated(ctx, source.previous),
+                text=isolated(ctx, " / ".join(source.suggestion)),
             )
         )
     elif source.suggestion:
         lines.append(
-            ctx._("Suggestion (à vérifier) : « %(text)s »", text=" / ".join(source.suggestion))
+            ctx._(
+                "Suggestion (à vérifier) : « %(text)s »",
+                text=isolated(ctx, " / ".join(source.suggestion)),
+            )
         )
     lines.append(ctx.ngettext("Vu %(n)s fois.", "Vu %(n)s fois.", source.views))
     return "\n".join(lines)
@@ -345,12 +355,12 @@ def _proposed(ctx: Context, lang: str, source: SourceString, forms: tuple[str, .
     """The proposal, each form with the numbers it is for."""
     categories = desk(ctx).categories(lang) if source.plural else ()
     if len(categories) <= 1 or len(forms) != len(categories):
-        return ctx._("Proposé : « %(text)s »", text=" / ".join(forms))
+        return ctx._("Proposé : « %(text)s »", text=isolated(ctx, " / ".join(forms)))
     lines = [
         ctx._(
             "Proposé pour %(numbers)s : « %(text)s »",
             numbers=examples_text(category),
-            text=form,
+            text=isolated(ctx, form),
         )
         for category, form in zip(categories, forms, strict=True)
     ]
