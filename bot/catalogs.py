@@ -166,39 +166,135 @@ def _ids(message: Message) -> tuple[str, str]:
 # --- where strings appear ---------------------------------------------------------------------
 
 
+Fn = tuple[str, str]  # (module's path, function's name)
+
+
 def scan_code(root: Path) -> dict[tuple[str, str], Place]:
-    """(msgid, plural) -> where it is written: commands and steps, and if it labels a button."""
-    found: dict[tuple[str, str], Place] = {}
+    """(msgid, plural) -> where it is written: commands and steps, and if it labels a button.
+
+    A string written in a helper is placed at the commands and steps that call the helper
+    (through at most CALL_DEPTH calls, names resolved through each module's imports):
+    "student_lines" is "/aide". A static estimate: methods and calls through objects are not
+    followed.
+    """
+    registered: dict[Fn, list[str]] = {}
+    callers: dict[Fn, set[Fn]] = {}
+    written: dict[tuple[str, str], list[tuple[Fn, bool]]] = {}
     for folder in CODE_FOLDERS:
         for path in sorted((root / folder).rglob("*.py")):
             try:
                 tree = ast.parse(path.read_text(encoding="utf-8"))
             except (SyntaxError, UnicodeDecodeError):  # pragma: no cover - our own code
                 continue
-            _scan_module(tree, found)
+            names = _Names(root, path.relative_to(root).as_posix(), tree)
+            for item, labels in _registered(tree):
+                function = names.of(item)
+                if function is not None:
+                    registered.setdefault(function, []).extend(labels)
+            _scan_module(tree, names, callers, written)
+    found: dict[tuple[str, str], Place] = {}
+    for ids, uses in written.items():
+        places: dict[str, None] = {}
+        for function, _button in uses:
+            places.update(dict.fromkeys(_places_of(function, registered, callers)))
+        found[ids] = Place(tuple(places)[:MAX_PLACES], any(button for _, button in uses))
     return found
 
 
-def _scan_module(tree: ast.Module, found: dict[tuple[str, str], Place]) -> None:
-    """The strings of one module, each placed at its function's command or step."""
-    names = _registered(tree)
+CALL_DEPTH = 5
+MAX_PLACES = 6
+
+
+class _Names:
+    """What a module's names stand for: its own functions, imported functions and modules."""
+
+    def __init__(self, root: Path, module: str, tree: ast.Module) -> None:
+        self.module = module
+        self.functions: dict[str, Fn] = {}
+        self.modules: dict[str, str] = {}
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.functions[node.name] = (module, node.name)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    bound = alias.asname or alias.name
+                    inner = _module_path(root, f"{node.module}.{alias.name}")
+                    if inner:
+                        self.modules[bound] = inner
+                    else:
+                        self.functions[bound] = (_module_path(root, node.module), alias.name)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    found = _module_path(root, alias.name)
+                    if found and alias.asname:
+                        self.modules[alias.asname] = found
+
+    def of(self, node: ast.expr) -> Fn | None:
+        """The function an expression names: `f`, or `module.f`."""
+        if isinstance(node, ast.Name):
+            return self.functions.get(node.id)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            module = self.modules.get(node.value.id)
+            return (module, node.attr) if module else None
+        return None
+
+
+def _module_path(root: Path, dotted: str) -> str:
+    """ "dialogs.flows.stats" -> "dialogs/flows/stats.py" when it is one of ours, else ""."""
+    base = dotted.replace(".", "/")
+    for candidate in (f"{base}.py", f"{base}/__init__.py"):
+        if (root / candidate).is_file():
+            return candidate
+    return ""
+
+
+def _places_of(
+    function: Fn, registered: dict[Fn, list[str]], callers: dict[Fn, set[Fn]]
+) -> list[str]:
+    """The commands and steps a function serves: its own, else its callers' (nearest first);
+    the function's name when none is found."""
+    if function in registered:
+        return registered[function]
+    seen, level = {function}, [function]
+    for _ in range(CALL_DEPTH):
+        level = sorted({c for f in level for c in callers.get(f, ()) if c not in seen})
+        seen.update(level)
+        found = [label for caller in level for label in registered.get(caller, [])]
+        if found:
+            return list(dict.fromkeys(found))[:MAX_PLACES]
+    return [function[1]] if function[1] else []
+
+
+def _scan_module(
+    tree: ast.Module,
+    names: _Names,
+    callers: dict[Fn, set[Fn]],
+    written: dict[tuple[str, str], list[tuple[Fn, bool]]],
+) -> None:
+    """One module's strings (with their function, and whether they label a button) and
+    calls (callee -> the functions calling it)."""
     parents: dict[ast.AST, ast.AST] = {}
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
             parents[child] = node
     for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        function = (names.module, _enclosing(node, parents))
         ids = _gettext_ids(node)
         if ids is None:
+            if not function[1]:
+                continue
+            for named in (node.func, *node.args):  # a call, or a step handed to a guard
+                callee = names.of(named)
+                if callee is not None:
+                    callers.setdefault(callee, set()).add(function)
             continue
-        function = _enclosing(node, parents)
-        where = names.get(function, (function,) if function else ())
         parent = parents.get(node)
         button = (
             isinstance(parent, ast.Call) and _called(parent) == "Option" and node in parent.args
         )
-        old = found.get(ids)
-        merged = tuple(dict.fromkeys((*old.places, *where))) if old else where
-        found[ids] = Place(merged[:6], button or bool(old and old.button))
+        written.setdefault(ids, []).append((function, button))
 
 
 def _gettext_ids(node: ast.AST) -> tuple[str, str] | None:
@@ -232,24 +328,28 @@ def _enclosing(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> str:
     return ""
 
 
-def _registered(tree: ast.Module) -> dict[str, tuple[str, ...]]:
-    """function -> its commands ("/admin") and steps, from the module's COMMANDS and STEPS."""
-    found: dict[str, list[str]] = {}
+def _registered(tree: ast.Module) -> list[tuple[ast.expr, tuple[str, ...]]]:
+    """The functions of the module's COMMANDS and STEPS, each with its commands ("/admin")
+    and steps."""
+    found: list[tuple[ast.expr, tuple[str, ...]]] = []
     for node in tree.body:
         target = node.targets[0] if isinstance(node, ast.Assign) else None
         if isinstance(node, ast.AnnAssign):
             target = node.target
         value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+        if isinstance(value, ast.DictComp):  # {name: guard(step) for name, step in {...}.items()}
+            source = value.generators[0].iter
+            if isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute):
+                value = source.func.value
         if not isinstance(target, ast.Name) or not isinstance(value, ast.Dict):
             continue
         if target.id not in ("COMMANDS", "STEPS"):
             continue
-        for key, item in zip(value.keys, value.values, strict=True):
-            if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+        for item_key, item in zip(value.keys, value.values, strict=True):
+            if not isinstance(item_key, ast.Constant) or not isinstance(item_key.value, str):
                 continue
             while isinstance(item, ast.Call) and item.args:  # admins_only(step)
                 item = item.args[0]
-            if isinstance(item, ast.Name):
-                label = f"/{key.value}" if target.id == "COMMANDS" else key.value
-                found.setdefault(item.id, []).append(label)
-    return {name: tuple(labels) for name, labels in found.items()}
+            label = f"/{item_key.value}" if target.id == "COMMANDS" else item_key.value
+            found.append((item, (label,)))
+    return found

@@ -84,7 +84,7 @@ async def test_a_translation_reaches_learners_only_once_reviewed(cast: Cast) -> 
     assert awa.texts(shown) == (
         "Français : « /progres : vos progrès et vos certificats »\n"
         "Anglais : « /progres: your progress and your certificates »\n"
-        "Où : student_lines\n"
+        "Où : /aide, /help\n"
         "À garder tel quel : /progres\n"
         "Vu 500 fois.\n"
         "Écrivez la traduction en Wolof :"
@@ -116,7 +116,7 @@ async def test_a_translation_reaches_learners_only_once_reviewed(cast: Cast) -> 
     assert moussa.texts(review) == (
         "Français : « /progres : vos progrès et vos certificats »\n"
         "Anglais : « /progres: your progress and your certificates »\n"
-        "Où : student_lines\n"
+        "Où : /aide, /help\n"
         "À garder tel quel : /progres\n"
         "Vu 500 fois.\n"
         "\n"
@@ -203,7 +203,7 @@ async def test_placeholders_and_plural_forms_are_checked_at_entry(database_url: 
             "Français (un) : « %(n)s élève inscrit »\n"
             "Français (plusieurs) : « %(n)s élèves inscrits »\n"
             "Anglais : « %(n)s registered student / %(n)s registered students »\n"
-            "Où : _figures\n"
+            "Où : admin_stats\n"
             "À garder tel quel : %(n)s\n"
             "Vu 500 fois.\n"
             "Forme 1 sur 2, pour 1 (one) : écrivez-la."

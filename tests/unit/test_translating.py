@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.catalogs import plural_categories
+from pathlib import Path
+
+from bot.catalogs import Place, plural_categories, scan_code
 from bot.i18n import I18n, plural_index
 from dialogs.translating import keep_list, limit_of, problems
 from dialogs.translation_ports import PluralCategory, SourceString
@@ -91,3 +93,28 @@ def test_strings_shown_are_counted() -> None:
     t.ngettext("%(n)s élève", "%(n)s élèves", 3)
     assert i18n.take_seen() == {"Bonjour": 2, "%(n)s élève": 1}
     assert i18n.take_seen() == {}
+
+
+def test_where_a_string_appears_is_read_from_the_code(tmp_path: Path) -> None:
+    flows = tmp_path / "dialogs" / "flows"
+    flows.mkdir(parents=True)
+    (tmp_path / "dialogs" / "__init__.py").write_text("")
+    (flows / "__init__.py").write_text("")
+    (flows / "helpers.py").write_text(
+        "def lines(_):\n    return [_('/aide : tout revoir')]\n", encoding="utf-8"
+    )
+    (flows / "things.py").write_text(
+        "from dialogs.flows.helpers import lines\n"
+        "from dialogs.flows import helpers\n\n"
+        "async def home(ctx, event):\n"
+        "    return [Option('go', ctx._('✍️ Traduire')), lines(ctx._)]\n\n"
+        "async def command(ctx, event):\n"
+        "    return helpers.lines(ctx._), ctx.ngettext('%(n)s élève', '%(n)s élèves', 2)\n\n"
+        "STEPS = {'thing_home': guard(home)}\n"
+        "COMMANDS = {'truc': command}\n",
+        encoding="utf-8",
+    )
+    found = scan_code(tmp_path)
+    assert found[("✍️ Traduire", "")] == Place(("thing_home",), True)
+    assert found[("/aide : tout revoir", "")] == Place(("/truc", "thing_home"), False)
+    assert found[("%(n)s élève", "%(n)s élèves")] == Place(("/truc",), False)
