@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.attachments import Attachments
 from bot.booklet.service import CachedBooklets
+from bot.catalogs import sources
 from bot.certificates.service import SignedCertificates
 from bot.certificates.signing import load_key
 from bot.charts import MatplotlibCharts
@@ -119,6 +120,9 @@ class BotApp:
             flood=_flood_guard(settings.flood_limit),
         )
         self.conversations.catalogs.refresh_seconds = settings.translations_refresh_seconds
+        # The interface's strings as translators see them (the code is read: about a second),
+        # made in a thread now rather than in a translator's first turn.
+        self._sources = asyncio.get_running_loop().run_in_executor(None, sources)
         routes: list[tuple[str, str, Handler]] = []
         if settings.telegram_bot_token:
             self.telegram = TelegramService(settings, self.conversations, store, self.supervisor)
