@@ -393,3 +393,27 @@ async def test_a_changed_french_source_offers_its_old_translation(cast: Cast) ->
         "« /progres : sa yokkute »"
     ) in shown
     assert PROGRES in cast.fatou.texts(await cast.fatou.send("/aide"))
+
+
+async def test_no_unreviewed_string_ever_reaches_a_learner(cast: Cast) -> None:
+    """Proposed, rejected, suggested and unclear rows of every kind, then one accepted: a
+    learner reads only the accepted one, the rest stays as the .po file has it (French)."""
+    catalog = sources()
+    progres = catalog.strings[catalog.by_msgid[PROGRES]]
+    menu = catalog.strings[catalog.by_msgid["/menu : le menu principal"]]
+    now = datetime.now(UTC)
+    async with cast.talk.store.transaction() as runner:
+        for status, text_ in (
+            ("proposed", "/progres : proposé"),
+            ("rejected", "/progres : refusé"),
+            ("suggestion", "/progres : suggéré"),
+            ("unclear", ""),
+        ):
+            forms = (text_,) if text_ else ()
+            await add_translation(runner, progres, "wo", forms, status, None, now)
+        await add_translation(runner, menu, "wo", ("/menu : menu bi",), "accepted", None, now)
+    helped = cast.fatou.texts(await cast.fatou.send("/aide"))
+    assert "/menu : menu bi" in helped
+    assert PROGRES in helped
+    assert not any(word in helped for word in ("proposé", "refusé", "suggéré"))
+    assert cast.talk.i18n.reviewed == {"wo": {"/menu : le menu principal": ("/menu : menu bi",)}}
