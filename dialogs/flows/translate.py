@@ -309,16 +309,11 @@ def _not_yours(ctx: Context) -> str:
 
 
 async def tr_review(ctx: Context, event: Incoming) -> Turn:
-    """The oldest translation of someone else to review: accept, correct or reject."""
+    """The oldest translation of someone else to review: accept, correct or reject. The
+    choice acts on the proposal shown, even if others came or went since."""
     work = _work(ctx)
     lang = str(work.get("lang", ""))
     skipped = [int(i) for i in work.get("rskip", [])]
-    proposal = await desk(ctx).next_to_review(lang, skipped)
-    if proposal is None:
-        text = ctx._(
-            "Rien à relire en %(language)s pour l'instant.", language=language_name(ctx, lang)
-        )
-        return Turn([Say(text)], goto="tr_home")
     options = (
         Option("accept", ctx._("✅ Accepter")),
         Option("edit", ctx._("✏️ Corriger")),
@@ -327,6 +322,13 @@ async def tr_review(ctx: Context, event: Incoming) -> Turn:
         Option("back", ctx._("⬅️ Traduction")),
     )
     if isinstance(event, Entered):
+        proposal = await desk(ctx).next_to_review(lang, skipped)
+        if proposal is None:
+            text = ctx._(
+                "Rien à relire en %(language)s pour l'instant.", language=language_name(ctx, lang)
+            )
+            return Turn([Say(text)], goto="tr_home")
+        work.update(shown=proposal.id, shown_key=proposal.source.key)
         shown = _proposed(ctx, lang, proposal.source, proposal.forms)
         text = f"{card(ctx, proposal.source)}\n\n{shown}"
         return Turn([Say(text), Ask(ctx._("Votre avis ?"), options, ctx.state.prompt)])
@@ -335,14 +337,15 @@ async def tr_review(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="tr_home")
+    proposal_id = int(work.get("shown") or 0)
     if chosen == "skip":
-        work["rskip"] = [*skipped, proposal.id][-SKIPPED_KEPT:]
+        work["rskip"] = [*skipped, proposal_id][-SKIPPED_KEPT:]
         return Turn(goto="tr_review")
     if chosen == "edit":
-        work.update(key=proposal.source.key, forms=[], mode="edit", proposal=proposal.id)
+        work.update(key=work.get("shown_key"), forms=[], mode="edit", proposal=proposal_id)
         return Turn(goto="tr_form")
     verdict = ACCEPTED if chosen == "accept" else REJECTED
-    if not await desk(ctx).review(proposal.id, verdict):
+    if not await desk(ctx).review(proposal_id, verdict):
         return Turn([Say(_not_yours(ctx))], goto="tr_review")
     if verdict == ACCEPTED:
         text = ctx._("Acceptée : les élèves la lisent dès maintenant.")

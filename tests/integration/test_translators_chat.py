@@ -417,3 +417,30 @@ async def test_no_unreviewed_string_ever_reaches_a_learner(cast: Cast) -> None:
     assert PROGRES in helped
     assert not any(word in helped for word in ("proposé", "refusé", "suggéré"))
     assert cast.talk.i18n.reviewed == {"wo": {"/menu : le menu principal": ("/menu : menu bi",)}}
+
+
+async def test_a_review_acts_on_the_proposal_shown(cast: Cast) -> None:
+    """Two reviewers look at the same proposal: the first accepts it; the second's tap on the
+    proposal they were shown is told it is no longer waiting, and accepts nothing else."""
+    awa, moussa = cast.awa, cast.moussa
+    omar = Person.on(cast.talk, "telegram", "104")
+    await omar.onboard(role="Enseignant")
+    await give(cast.talk, omar, Grant(Role.TRANSLATOR, None, "wo"))
+    await most_seen(cast.talk, PROGRES, views=900)
+    await most_seen(cast.talk, "/menu : le menu principal", views=800)
+    await awa.send("/traduire")
+    await awa.tap("Traduire")
+    await awa.send(PROGRES_WO)
+    await awa.send("/menu : menu bi")
+    await moussa.send("/traduire")
+    await moussa.tap("Relire (2)")
+    await omar.send("/traduire")
+    await omar.tap("Relire (2)")
+    await omar.tap("Accepter")
+    late = await moussa.tap("Accepter")
+    assert moussa.texts(late).startswith(
+        "Cette traduction n'est plus à relire, ou c'est la vôtre : un autre traducteur la relit."
+    )
+    assert "Proposé : « /menu : menu bi »" in moussa.texts(late)  # the other one, shown now
+    found = await rows(cast.talk, "SELECT msgid, status FROM translations ORDER BY id")
+    assert found == [(PROGRES, "accepted"), ("/menu : le menu principal", "proposed")]
