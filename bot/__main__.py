@@ -1,5 +1,5 @@
 """Command line: `python -m bot run | migrate | content check|show PATH | booklet COURSE |
-mastery fit`."""
+mastery fit | catalogs export|import|status | admin grant | ...`."""
 
 from __future__ import annotations
 
@@ -66,13 +66,34 @@ def _parser() -> argparse.ArgumentParser:
     give.add_argument(
         "--role",
         required=True,
-        choices=("regional_admin", "national_admin", "moderator", "teacher"),
+        choices=("regional_admin", "national_admin", "moderator", "teacher", "translator"),
     )
-    give.add_argument("--country", default="", help="ISO code (SN, ML...); not for regional_admin")
+    give.add_argument(
+        "--country", default="", help="ISO code (SN, ML...); not for regional_admin, translator"
+    )
+    give.add_argument("--language", default="", help="for translator: the language (wo, ha...)")
     give.add_argument(
         "--create",
         action="store_true",
         help="make the person when the id is unknown (else refused: a typo would grant nobody)",
+    )
+    catalogs = commands.add_parser(
+        "catalogs", help="the interface's translations: export, import, status"
+    )
+    catalog_commands = catalogs.add_subparsers(dest="catalogs_command", required=True)
+    exported = catalog_commands.add_parser(
+        "export", help="write the strings reviewed in the chat into locales/*/messages.po"
+    )
+    exported.add_argument("--lang", action="append", help="only this language (repeatable)")
+    exported.add_argument("--locales", type=Path, help="the locales folder (default: ours)")
+    imported = catalog_commands.add_parser(
+        "import",
+        help="read a .po or a CSV (source, context, translation) in as proposals to review",
+    )
+    imported.add_argument("path", type=Path)
+    imported.add_argument("--lang", required=True, help="the language translated (wo, ha...)")
+    catalog_commands.add_parser(
+        "status", help="completeness per language, weighted by how often strings are shown"
     )
     dead = commands.add_parser(
         "dead-letters", help="list inbound messages parked unhandled (never their text)"
@@ -163,6 +184,36 @@ def _show(path: Path, lang: str | None) -> int:
     return 0
 
 
+def _catalogs(args: argparse.Namespace, database_url: str) -> int:
+    """`catalogs export | import | status`."""
+    from bot import catalogs_cli
+    from bot.i18n import LOCALES_DIR
+
+    if args.catalogs_command == "export":
+        folder = args.locales or LOCALES_DIR
+        written = asyncio.run(catalogs_cli.export(database_url, folder, args.lang))
+        for lang, count in written.items():
+            print(f"{lang}: {count} reviewed strings written")
+        return 0
+    if args.catalogs_command == "import":
+        try:
+            done = asyncio.run(catalogs_cli.import_file(database_url, args.path, args.lang))
+        except catalogs_cli.CatalogFileError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(
+            f"{args.lang}: {done.proposed} proposed (to review in the chat), "
+            f"{done.suggestions} suggestions, {done.unchanged} unchanged, "
+            f"{len(done.refused)} refused"
+        )
+        for reason in done.refused:
+            print(f"  {reason}")
+        return 1 if done.refused else 0
+    for line in catalogs_cli.status_lines(asyncio.run(catalogs_cli.status(database_url))):
+        print(line)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = _parser().parse_args(argv)
@@ -197,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.role,
                     args.country,
                     create=args.create,
+                    language=args.language,
                     notify=True,
                 )
             )
@@ -217,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"database: {database_label(url)}")
         print(table(fits))
         return 0
+    if args.command == "catalogs":
+        return _catalogs(args, settings.database_url)
     if args.command == "dead-letters":
         from bot.dead_letters import listing
 

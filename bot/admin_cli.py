@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
-from bot.i18n import I18n
+from bot.i18n import SOURCE_LANGUAGE, I18n
 from bot.storage.admin import grant_role, grants_of, queue_notice
 from bot.storage.db import create_engine, migrate_async
 from bot.storage.store import SqlStore
@@ -52,6 +52,7 @@ async def grant(
     *,
     create: bool = True,
     notify: bool = False,
+    language: str = "",
 ) -> str:
     """Give a role to a person; returns the roles they now hold.
 
@@ -61,10 +62,17 @@ async def grant(
     chat what it lets them do: a notice through the outbox, held for the web chat's next
     visit. The defaults are those of tests that set up a cast.
     """
-    given = Grant(Role(role), None if role == Role.REGIONAL_ADMIN else (country.upper() or None))
+    if role == Role.TRANSLATOR:
+        offered = [lang.code for lang in I18n().languages if lang.code != SOURCE_LANGUAGE]
+        if language.casefold() not in offered:
+            raise ValueError(f"translator needs --language, one of {', '.join(offered)}")
+        given = Grant(Role.TRANSLATOR, None, language.casefold())
+    else:
+        scope = None if role == Role.REGIONAL_ADMIN else (country.upper() or None)
+        given = Grant(Role(role), scope)
     if given.role is Role.STUDENT:
         raise ValueError("student is the default: nothing to grant")
-    if given.role is not Role.REGIONAL_ADMIN and not given.country:
+    if given.role not in (Role.REGIONAL_ADMIN, Role.TRANSLATOR) and not given.country:
         raise ValueError(f"{role} needs --country (an ISO code such as SN)")
     await migrate_async(database_url)
     engine = create_engine(database_url)
@@ -93,4 +101,10 @@ async def grant(
     finally:
         store.close()
         await engine.dispose()
-    return ", ".join(f"{g.role.value}{' ' + g.country if g.country else ''}" for g in held)
+    return ", ".join(f"{g.role.value}{_scope(g)}" for g in held)
+
+
+def _scope(grant: Grant) -> str:
+    """ " SN" for a country's role, " wo" for a translator's language, "" for all countries."""
+    scope = grant.language if grant.role is Role.TRANSLATOR else grant.country
+    return f" {scope}" if scope else ""

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.addresses import lan_addresses
 from bot.attachments import Attachments
 from bot.booklet.service import CachedBooklets
+from bot.catalogs import sources
 from bot.certificates.service import SignedCertificates
 from bot.certificates.signing import load_key
 from bot.channels import configured
@@ -128,6 +129,10 @@ class BotApp:
             flood=_flood_guard(settings.flood_limit),
         )
         self.conversations.capabilities = configured(settings.telegram_native_polls)
+        self.conversations.catalogs.refresh_seconds = settings.translations_refresh_seconds
+        # The interface's strings as translators see them (the code is read: about a second),
+        # made in a thread now rather than in a translator's first turn.
+        self._sources = asyncio.get_running_loop().run_in_executor(None, sources)
         routes: list[tuple[str, str, Handler]] = []
         if settings.telegram_bot_token:
             self.telegram = TelegramService(settings, self.conversations, store, self.supervisor)
@@ -231,6 +236,11 @@ class BotApp:
             await self.runner.cleanup()
         if self.whatsapp is not None:
             await self.whatsapp.stop()
+        if self.conversations is not None:
+            try:  # the counts of strings shown since the last flush
+                await self.conversations.catalogs.flush()
+            except Exception:
+                log.warning("could not store the counts of strings shown", exc_info=True)
         if self.store is not None:
             self.store.close()
         if self.engine is not None:

@@ -54,6 +54,8 @@ class Settings:
     # being sent (bot/sender.py), a reply committed and not sent (bot/resend.py).
     broadcast_lease_seconds: float = 60.0
     reply_lease_seconds: float = 10.0
+    # How stale a worker's strings reviewed by translators may be (bot/storage/translations.py).
+    translations_refresh_seconds: float = 5.0
     broadcast_rate_whatsapp: float = 20.0  # messages/s; the number's throughput tier allows 80
     whatsapp_access_token: str = ""
     whatsapp_phone_number_id: str = ""
@@ -128,6 +130,7 @@ class Settings:
             broadcast_rate_whatsapp=float(env.get("BROADCAST_RATE_WHATSAPP") or 20.0),
             broadcast_lease_seconds=float(env.get("BROADCAST_LEASE_SECONDS") or 60.0),
             reply_lease_seconds=float(env.get("REPLY_LEASE_SECONDS") or 10.0),
+            translations_refresh_seconds=float(env.get("TRANSLATIONS_REFRESH_SECONDS") or 5.0),
             whatsapp_access_token=env.get("WHATSAPP_ACCESS_TOKEN", ""),
             whatsapp_phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID", ""),
             whatsapp_display_number="".join(

@@ -26,6 +26,7 @@ from bot.storage.locks import KeyedLocks
 from bot.storage.pseudonym import pseudonym
 from bot.storage.replies import GROUP, Letter, PendingReplies, write
 from bot.storage.store import SqlStore, SqlTurn
+from bot.storage.translations import LiveCatalogs
 from content.library import Library
 from dialogs.admin_ports import Charts
 from dialogs.capabilities import Capabilities
@@ -132,6 +133,8 @@ class Conversations:
         # How each route's replies are sent again after a crash; the channels register here.
         # A route without one (the web chat) keeps its replies for the learner's next turn.
         self.resenders: dict[str, Resend] = {}
+        # Strings reviewed by translators, read again when they change; strings shown, counted.
+        self.catalogs = LiveCatalogs(store, i18n)
 
     async def reload_library(self) -> None:
         """The bundled courses plus every published teacher's course, read again."""
@@ -147,6 +150,7 @@ class Conversations:
         turn's transaction, and only for files the dialog takes (bot/inbound_files.py).
         """
         started = time.perf_counter()
+        await self.catalogs.tick()  # a clock reading, unless a check is due
         if self.flood is not None and not await self._admitted(event, send):
             return False  # flooding: dropped unstored (the transport still acknowledges it)
         # In this process, then across workers (PostgreSQL): turn and reply, in arrival order.
@@ -319,6 +323,7 @@ class Conversations:
             certifier=self.certifier,
             groups=tx.groups,
             profiles=tx.profiles,
+            translations=tx.translations,
         )
 
     def _who(self, event: Incoming) -> str:

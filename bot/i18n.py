@@ -7,8 +7,9 @@ import io
 import os
 import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from babel.messages.catalog import Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
+from babel.plural import to_python
 
 from dialogs.context import Language
 
@@ -26,23 +28,47 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SOURCE_LANGUAGE = "fr"
 # Where a console user's language is read, in gettext's order of precedence.
 LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+PLURAL_ORDER = ("zero", "one", "two", "few", "many", "other")  # gettext's order of forms
+NO_STRINGS: Mapping[str, tuple[str, ...]] = {}
+
+Reviewed = Mapping[str, tuple[str, ...]]  # French msgid -> forms, reviewed in the database
 
 
 @dataclass
 class BabelTranslator:
-    """A Translator (dialogs/context.py) for one language and locale."""
+    """A Translator (dialogs/context.py) for one language and locale.
+
+    Strings reviewed by translators in the chat (`reviewed`, from the database) come before
+    the .po file's; `seen` counts how often each string is shown (bot/storage/translations.py
+    adds the counts to the database now and then).
+    """
 
     lang: str
     rtl: bool
     catalog: gettext.NullTranslations
     locale: Locale
+    reviewed: Reviewed = field(default_factory=dict)
+    seen: Counter[str] | None = None
+    form_of: Callable[[int], int] | None = None  # n -> the index of its plural form
 
     def gettext(self, message: str) -> str:
         """Translate; an untranslated string stays in French."""
+        if self.seen is not None:
+            self.seen[message] += 1
+        found = self.reviewed.get(message)
+        if found:
+            return found[0]
         return self.catalog.gettext(message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         """Translate with the language's own plural rule."""
+        if self.seen is not None:
+            self.seen[singular] += 1
+        found = self.reviewed.get(singular)
+        if found and self.form_of is not None:
+            index = self.form_of(n)
+            if index < len(found) and found[index]:
+                return found[index]
         return self.catalog.ngettext(singular, plural, n)
 
     def number(self, value: float, decimals: int = 0) -> str:
@@ -63,7 +89,8 @@ class BabelTranslator:
 
 
 class I18n:
-    """The languages on offer and their catalogs, loaded once at start."""
+    """The languages on offer and their catalogs, loaded once at start; the strings reviewed
+    in the chat replace them as they come (`use_reviewed`, bot/storage/translations.py)."""
 
     def __init__(self, folder: Path = LOCALES_DIR, default: str = SOURCE_LANGUAGE) -> None:
         self.folder = folder
@@ -71,14 +98,48 @@ class I18n:
         self._locales = _locale_names(folder / "languages.toml")
         self._catalogs = {lang.code: load_catalog(folder, lang.code) for lang in self.languages}
         self.default = default if default in self._catalogs else SOURCE_LANGUAGE
+        self._forms = {code: plural_index(name) for code, name in self._locales.items()}
+        self.reviewed: dict[str, Reviewed] = {}  # lang -> msgid -> forms
+        self.version = -1  # of the reviewed strings loaded (-1: none read yet)
+        self.seen: Counter[str] = Counter()  # msgid -> times shown since the last flush
 
     def translator(self, lang: str | None, country: str | None = None) -> BabelTranslator:
         """The translator for a language, formatting for the country where CLDR knows it."""
         code = lang if lang in self._catalogs else self.default
         rtl = next((la.rtl for la in self.languages if la.code == code), False)
         return BabelTranslator(
-            code, rtl, self._catalogs[code], _locale(self._locales[code], country)
+            code,
+            rtl,
+            self._catalogs[code],
+            _locale(self._locales[code], country),
+            self.reviewed.get(code, NO_STRINGS),
+            self.seen,
+            self._forms.get(code),
         )
+
+    def use_reviewed(self, version: int, rows: Iterable[tuple[str, str, tuple[str, ...]]]) -> None:
+        """Take the reviewed strings (lang, msgid, forms) of this version, all at once: a
+        translator made before keeps the strings it was made with."""
+        fresh: dict[str, dict[str, tuple[str, ...]]] = {}
+        for lang, msgid, forms in rows:
+            if lang != SOURCE_LANGUAGE and lang in self._catalogs and forms and all(forms):
+                fresh.setdefault(lang, {})[msgid] = tuple(forms)
+        self.reviewed = dict(fresh)
+        self.version = version
+
+    def take_seen(self) -> Counter[str]:
+        """The counts of strings shown since the last call (the caller stores them)."""
+        taken = Counter(self.seen)
+        self.seen.clear()  # in place: the translators of turns under way count on
+        return taken
+
+
+def plural_index(locale: str) -> Callable[[int], int]:
+    """n -> the index of its gettext plural form in `locale` (CLDR's rule, through Babel)."""
+    rule = Locale.parse(locale).plural_form
+    names = [tag for tag in PLURAL_ORDER if tag in rule.tags or tag == "other"]
+    pick = to_python(rule)
+    return lambda n: names.index(pick(n))
 
 
 def load_languages(path: Path) -> tuple[Language, ...]:

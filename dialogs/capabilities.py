@@ -24,7 +24,7 @@ class Capabilities:
     can_receive_files: bool = False  # the person can send photos, voice notes, documents
     can_delete: bool = False  # a message already sent can be taken back
     buttons: int = 0  # how many tappable options one message can carry (0: none)
-    button_label: int = 0  # the longest label a button shows whole (0: any)
+    button_label: int = 0  # the longest label a button shows whole (0: no limit of its own)
     list_menus: bool = False  # a list of up to ten rows behind one button
     list_label: int = 0  # the longest label a list's row shows whole (0: any)
     list_title: int = 0  # a row's title: labels cut to it must still differ (0: not cut)

@@ -30,6 +30,7 @@ from dialogs.review_ports import ReviewDesk
 from dialogs.sharing_ports import Shelf
 from dialogs.state import DialogState, Profile
 from dialogs.teaching_ports import Links, TeachingDesk
+from dialogs.translation_ports import TranslationDesk
 
 
 class Translator(Protocol):
@@ -106,6 +107,7 @@ class Context:
     reminders: ReminderDesk | None = None  # the learner's daily reminder and learning days
     data_saver: DataSaver | None = None  # light data: the setting and the daily media budget
     profiles: ProfileDesk | None = None  # the learners sharing this phone (bot/storage)
+    translations: TranslationDesk | None = None  # interface strings for translators
     # Picks the translator of another language (after the learner chose one).
     translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
 

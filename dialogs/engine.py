@@ -41,6 +41,7 @@ class Dialogs:
         interceptors: tuple[Interceptor, ...] = (),
         gates: frozenset[str] = frozenset(),
         renamed: Mapping[str, str] | None = None,
+        free_text: frozenset[str] = frozenset(),
     ) -> None:
         self.steps = dict(steps)
         self.commands = dict(commands)
@@ -50,6 +51,9 @@ class Dialogs:
         self.gates = gates
         # Old step names a learner may still stand on, and the step that replaced each.
         self.renamed = dict(renamed or {})
+        # Steps whose text may start with a command ("/aide : ..." translated): a command
+        # followed by more words goes to the step (a bare command, or "menu", still works).
+        self.free_text = free_text
 
     async def handle(self, ctx: Context, event: Incoming) -> Reply:
         """Handle one event in context; the context's profile and state are updated in place."""
@@ -72,8 +76,9 @@ class Dialogs:
             return Turn(reprompt=True)
         if ctx.state.step in self.gates:
             return await self.steps[ctx.state.step](ctx, event)
+        free = ctx.state.step in self.free_text
         command = _command(event)
-        if command is not None and command in self.commands:
+        if command is not None and command in self.commands and not (free and _sentence(event)):
             return await self.commands[command](ctx, event)
         if _typed_menu(ctx, event) and "menu" in self.commands:  # the word works everywhere
             return await self.commands["menu"](ctx, event)
@@ -107,6 +112,11 @@ class Dialogs:
             reply.messages.extend(turn.messages)
             reply.effects.extend(turn.effects)
         raise RuntimeError(f"steps redirect in a loop around {ctx.state.step!r}")
+
+
+def _sentence(event: Incoming) -> bool:
+    """A text of several words ("/aide : tout revoir"), not a bare command."""
+    return isinstance(event, TextReceived) and len(event.text.split()) > 1
 
 
 def _command(event: Incoming) -> str | None:

@@ -2,7 +2,8 @@
 
 The programme is led by each country's ministry with a regional team above: a regional
 admin acts on every country; a national admin on their own country only; moderators look
-after teachers' circles; teachers run classes; everyone else is a student. Roles are granted
+after teachers' circles; teachers run classes; translators translate the interface into
+one language (reviewed by a second translator of it); everyone else is a student. Roles are granted
 (the first regional admin from the command line, then in the chat), never self-declared:
 choosing "teacher" during onboarding gives no right until a grant.
 """
@@ -21,6 +22,7 @@ class Role(StrEnum):
     NATIONAL_ADMIN = "national_admin"
     MODERATOR = "moderator"
     TEACHER = "teacher"
+    TRANSLATOR = "translator"  # of one interface language (Grant.language)
     STUDENT = "student"
 
 
@@ -44,10 +46,13 @@ ADMIN_ACTIONS = tuple(Action)
 
 @dataclass(frozen=True)
 class Grant:
-    """A role held by a person; `country` is None only for a regional admin."""
+    """A role held by a person; `country` is None for a regional admin and a translator,
+    whose grant names a `language` instead (an interface language's code, "wo"). A
+    translator's grant being given carries the person's country, for `may_grant` only."""
 
     role: Role
     country: str | None = None
+    language: str | None = None
 
 
 def is_admin(grants: Iterable[Grant]) -> bool:
@@ -89,6 +94,14 @@ def may_grant(grants: Iterable[Grant], given: Grant) -> bool:
     held = list(grants)
     if given.role is Role.STUDENT:
         return False
+    if given.role is Role.TRANSLATOR:
+        # Checked with the person's country (`country`), kept with the language only: a
+        # national admin names translators among the people of their own country.
+        if not given.language:
+            return False
+        if any(g.role is Role.REGIONAL_ADMIN for g in held):
+            return True
+        return given.country is not None and may(held, Action.GRANT, [given.country])
     if any(g.role is Role.REGIONAL_ADMIN for g in held):
         return given.role is Role.REGIONAL_ADMIN or bool(given.country)
     if given.role not in (Role.MODERATOR, Role.TEACHER) or not given.country:
@@ -125,3 +138,13 @@ def may_moderate(grants: Iterable[Grant]) -> bool:
     any country, and any admin, moderates every circle; the audit log keeps who did what.
     """
     return any(g.role in MODERATING_ROLES for g in grants)
+
+
+def translated_languages(grants: Iterable[Grant]) -> tuple[str, ...]:
+    """The interface languages this person translates, in a stable order."""
+    return tuple(sorted({g.language for g in grants if g.role is Role.TRANSLATOR and g.language}))
+
+
+def may_translate(grants: Iterable[Grant], language: str) -> bool:
+    """Whether this person translates (and reviews) `language`."""
+    return language in translated_languages(grants)

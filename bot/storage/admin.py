@@ -192,7 +192,14 @@ async def grants_of(runner: Runner, user_id: int) -> list[Grant]:
         uid=user_id,
     )
     known = {role.value for role in Role}
-    return [Grant(Role(role), country or None) for role, country in rows if role in known]
+    return [_grant_of(Role(role), scope) for role, scope in rows if role in known]
+
+
+def _grant_of(role: Role, scope: str) -> Grant:
+    """A row's grant: the `country` column holds a translator's language ("wo")."""
+    if role is Role.TRANSLATOR:
+        return Grant(role, None, scope or None)
+    return Grant(role, scope or None)
 
 
 async def grant_role(
@@ -204,7 +211,7 @@ async def grant_role(
         " VALUES (:uid, :role, :country, :by, :at) ON CONFLICT DO NOTHING",
         uid=person,
         role=grant.role.value,
-        country=grant.country or "",
+        country=grant.language if grant.role is Role.TRANSLATOR else (grant.country or ""),
         by=by,
         at=at,
     )

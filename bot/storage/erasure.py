@@ -14,6 +14,9 @@ author), and goes here, before the row:
 - where their address was written down: the WhatsApp bodies received from or about their
   number (number, name, every text, the erasure command itself), the web chat's update keys
   (`web:<uid>:<message>`), the Telegram withdrawals of copies sent to their chat;
+- (nothing to do for translators: their proposed and reviewed translations of the interface
+  are the programme's text, kept; `author_id` and `reviewer_id` forget them, ON DELETE SET
+  NULL);
 - their id inside JSON lists (a Creathon's jury and reviewers), where a later person given
   the same id (SQLite reuses the highest) would inherit it.
 

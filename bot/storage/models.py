@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -282,7 +283,8 @@ class RoleGrant(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[str] = mapped_column(String(24), primary_key=True)
-    country: Mapped[str] = mapped_column(String(8), primary_key=True)  # "" for all countries
+    # The country ("" for all countries); a translator's language ("wo") for that role.
+    country: Mapped[str] = mapped_column(String(8), primary_key=True)
     granted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     granted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -992,3 +994,54 @@ class WebFile(Base):
 
 
 web_files: Table = Base.metadata.tables["web_files"]
+
+
+class Translation(Base):
+    """A translation of an interface string (bot/storage/translations.py): proposed by one
+    translator of the language, then reviewed by another (accepted, edited or rejected);
+    a source flagged unclear, or a draft (a fuzzy .po entry) offered as a suggestion.
+    Only reviewed rows reach learners (bot/i18n.py reads them over the .po files)."""
+
+    __tablename__ = "translations"
+    __table_args__ = (
+        Index("ix_translations_lang_status", "lang", "status"),
+        Index("ix_translations_lang_key", "lang", "key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(16))  # bot/catalogs.py: string_key(msgid, plural)
+    msgid: Mapped[str] = mapped_column(Text)  # the French source
+    msgid_plural: Mapped[str] = mapped_column(Text)  # "" without plural forms
+    forms: Mapped[list[str]] = mapped_column(JSON)  # one per plural form of the language
+    status: Mapped[str] = mapped_column(String(16))  # dialogs/translation_ports.py
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+translations: Table = Base.metadata.tables["translations"]
+
+
+class StringView(Base):
+    """How often an interface string was shown (counted in each worker, added here now and
+    then): what translators see first, and how completeness is weighted."""
+
+    __tablename__ = "string_views"
+
+    key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    views: Mapped[int] = mapped_column(BigInteger)
+
+
+class TranslationVersion(Base):
+    """One row: bumped at every review, so that each worker reloads the reviewed strings."""
+
+    __tablename__ = "translation_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)

@@ -156,6 +156,7 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "media_days": _rows(conn, media_days, uid, "day"),
         "skills": _rows(conn, Base.metadata.tables["skill_mastery"], uid, "skill"),
         "shared_phone": _shared_phone(conn, uid),
+        "translations": _translations(conn, uid),
     }
 
 
@@ -177,6 +178,20 @@ def _shared_phone(conn: Connection, uid: int) -> dict[str, Any] | None:
     if row["account_id"] == uid:
         names = select(lp.first_name).where(lp.account_id == uid).order_by(lp.user_id)
         found["profiles_of_this_phone"] = list(conn.execute(names).scalars())
+    return found
+
+
+def _translations(conn: Connection, uid: int) -> list[dict[str, Any]]:
+    """The interface translations the person proposed or reviewed (a translator)."""
+    table = Base.metadata.tables["translations"]
+    mine = (table.c.author_id == uid) | (table.c.reviewer_id == uid)
+    columns = ["lang", "msgid", "msgid_plural", "forms", "status", "created_at", "reviewed_at"]
+    query = select(table.c.author_id, *(table.c[name] for name in columns))
+    found = []
+    for row in conn.execute(query.where(mine).order_by(table.c.id)).mappings():
+        item = {key: _iso(row[key]) for key in columns}
+        item["as"] = "author" if row["author_id"] == uid else "reviewer"
+        found.append(item)
     return found
 
 

@@ -64,6 +64,7 @@ from bot.storage.statements import (
     sqlite_time,
 )
 from bot.storage.teaching import SqlTeachingDesk
+from bot.storage.translations import SqlTranslationDesk
 from dialogs.events import UserRef
 from dialogs.ports import (
     CompleteLesson,
@@ -202,6 +203,11 @@ class SqlTurn:
     def moderation(self) -> SqlModerationDesk:
         """Moderation of circles (filter, reports, sanctions, log), inside this turn."""
         return SqlModerationDesk(self.runner, self.user_id, self.moderation_rules)
+
+    @property
+    def translations(self) -> SqlTranslationDesk:
+        """Interface strings to translate and translations to review, inside this turn."""
+        return SqlTranslationDesk(self.runner, self.user_id)
 
     @property
     def review(self) -> SqlReviewDesk:

@@ -37,6 +37,7 @@ from dialogs.flows import (
     shared_library,
     stats,
     teachers,
+    translate,
     versions,
 )
 from dialogs.flows.paper import paper_answers
@@ -85,6 +86,7 @@ def build_dialogs() -> Dialogs:
             ("reminders", reminders.STEPS),
             ("light_data", light_data.STEPS),
             ("profiles", profiles.STEPS),
+            ("translate", translate.STEPS),
         ],
     )
     entries: dict[str, Step] = merge(
@@ -101,6 +103,7 @@ def build_dialogs() -> Dialogs:
             ("reminders", reminders.COMMANDS),
             ("light_data", light_data.COMMANDS),
             ("profiles", profiles.COMMANDS),
+            ("translate", translate.COMMANDS),
             ("stats", {"stats": stats.stats_command}),
             ("creathon", {"creathon": creathon.creathon_command}),
         ],
@@ -108,4 +111,11 @@ def build_dialogs() -> Dialogs:
     problems = check(steps, RENAMED)
     if problems:
         raise RegistryError("; ".join(str(problem) for problem in problems))
-    return Dialogs(steps, entries, (paper_answers,), gates=profiles.GATES, renamed=RENAMED)
+    return Dialogs(
+        steps,
+        entries,
+        (paper_answers,),
+        gates=profiles.GATES,
+        renamed=RENAMED,
+        free_text=translate.FREE_TEXT,
+    )

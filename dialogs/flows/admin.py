@@ -122,8 +122,11 @@ def role_name(ctx: Context, role: Role) -> str:
     return role_title(ctx.t.gettext, role)
 
 
-def _grant_for(role: Role, country: str | None) -> Grant:
-    """The grant of a role for a person of `country` (a regional admin has none)."""
+def _grant_for(role: Role, country: str | None, language: str = "") -> Grant:
+    """The grant of a role for a person of `country` (a regional admin has none); a
+    translator's is for a language (any one, to ask whether the role may be given at all)."""
+    if role is Role.TRANSLATOR:
+        return Grant(role, country, language or "*")
     return Grant(role, None if role is Role.REGIONAL_ADMIN else country)
 
 
@@ -145,10 +148,35 @@ async def grant_role(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "admin":
         return Turn(goto="admin_menu")
-    grant = _grant_for(Role(chosen), country)
-    if not may_grant(await desk(ctx).grants(), grant):  # checked again at the moment of writing
+    if chosen == Role.TRANSLATOR:
+        return Turn(goto="grant_language")
+    return await _give(ctx, _grant_for(Role(chosen), country))
+
+
+async def grant_language(ctx: Context, event: Incoming) -> Turn:
+    """A translator's language: one of the interface's, French (the source) aside."""
+    options = tuple(Option(la.code, la.name) for la in ctx.languages if la.code != "fr")
+    options += (admin_back(ctx),)
+    if isinstance(event, Entered):
+        return Turn([Ask(ctx._("Traducteur de quelle langue ?"), options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if chosen == "admin":
+        return Turn(goto="admin_menu")
+    grantee = ctx.state.data.get("grantee") or {}
+    country = grantee.get("country") if grantee.get("country") != "other" else None
+    return await _give(ctx, _grant_for(Role.TRANSLATOR, country, chosen))
+
+
+async def _give(ctx: Context, grant: Grant) -> Turn:
+    """Give the chosen role to the person named by their code, checked again at writing."""
+    grantee = ctx.state.data.get("grantee") or {}
+    if not grantee or not may_grant(await desk(ctx).grants(), grant):
         return refused(ctx, within_admin=True)
     notice = in_every_language(ctx, lambda c: role_notice(c.t.gettext, grant.role, ask_school=True))
+    if grant.role is Role.TRANSLATOR:  # kept with its language alone
+        grant = Grant(grant.role, None, grant.language)
     await desk(ctx).grant(int(grantee["id"]), grant, notice)
     done = ctx._("C'est fait : rôle « %(role)s » donné.", role=role_name(ctx, grant.role))
     return Turn([Say(done)], goto="admin_menu")
@@ -289,6 +317,7 @@ STEPS: dict[str, Step] = {
     "admin_menu": admins_only(admin_menu),
     "grant_code": admins_only(grant_code),
     "grant_role": admins_only(grant_role),
+    "grant_language": admins_only(grant_language),
     "admin_broadcasts": admins_only(admin_broadcasts),
 }
 COMMANDS: dict[str, Step] = {

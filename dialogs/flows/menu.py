@@ -56,6 +56,7 @@ async def _menu_choice(ctx: Context, event: Incoming, options: tuple[Option, ...
         "data": "my_data",
         "teacher": "teacher_home",
         "admin": "admin_menu",
+        "translate": "tr_home",
         "circles": "circles_home",
         "join": "join_code",
         "homework": "homework",
@@ -84,6 +85,8 @@ async def _with_roles(ctx: Context, options: tuple[Option, ...]) -> tuple[Option
         extra.append(Option("admin", ctx._("🛠️ Administration")))
     elif Role.MODERATOR in held:
         extra.append(Option("circles", ctx._("🌍 Cercles")))
+    if Role.TRANSLATOR in held:
+        extra.append(Option("translate", ctx._("🌐 Traduire")))
     if Role.TEACHER in held and not any(o.id == "teacher" for o in options):
         extra.append(Option("teacher", ctx._("🧑‍🏫 Espace enseignant")))
         options = tuple(o for o in options if o.id != "join")

@@ -20,6 +20,7 @@ def role_title(_: Gettext, role: Role) -> str:
         Role.NATIONAL_ADMIN: _("Administrateur national"),
         Role.MODERATOR: _("Modérateur"),
         Role.TEACHER: _("Enseignant"),
+        Role.TRANSLATOR: _("Traducteur"),
         Role.STUDENT: _("Élève"),
     }
     return names[role]
@@ -33,6 +34,10 @@ def role_lines(_: Gettext, role: Role) -> list[str]:
             _("/questions : les questions de vos élèves"),
             _("/cercles : les cercles d'enseignants"),
             _("/creathon : le concours de scénarios"),
+        ]
+    if role is Role.TRANSLATOR:
+        return [
+            _("/traduire : traduire l'interface dans votre langue et relire les traductions"),
         ]
     if role is Role.MODERATOR:
         return [

@@ -12,6 +12,7 @@ from dialogs.flows.admin import admins_only, desk, refused
 from dialogs.messages import Document, Out, Say
 from dialogs.roles import Action, countries_of, may
 from dialogs.spreadsheet import csv_bytes
+from dialogs.translation_ports import Progress
 
 WEEKS = 12
 
@@ -25,7 +26,29 @@ async def stats_command(ctx: Context, event: Incoming) -> Turn:
     if not may(grants, Action.VIEW_STATS, None if scope is None else sorted(scope)):
         return refused(ctx)
     impact = await desk(ctx).impact(scope, WEEKS)
-    return Turn(await report(ctx, impact), reprompt=True)
+    messages = await report(ctx, impact)
+    if ctx.translations is not None:
+        languages = await ctx.translations.progress()
+        messages.insert(1, Say(translations_summary(ctx, languages)))
+    return Turn(messages, reprompt=True)
+
+
+def translations_summary(ctx: Context, languages: list[Progress]) -> str:
+    """How complete each interface language is, weighted by what learners are shown."""
+    lines = [ctx._("🌐 Traductions de l'interface (part de ce que les élèves lisent) :")]
+    for row in languages:
+        name = next((la.name for la in ctx.languages if la.code == row.lang), row.lang)
+        lines.append(
+            ctx._(
+                "%(language)s : %(share)s · %(done)s/%(total)s chaînes · %(review)s à relire",
+                language=name,
+                share=ctx.t.percent(row.seen_share),
+                done=ctx.t.number(row.translated),
+                total=ctx.t.number(row.total),
+                review=ctx.t.number(row.to_review),
+            )
+        )
+    return "\n".join(lines)
 
 
 async def admin_stats(ctx: Context, event: Incoming) -> Turn:

@@ -46,10 +46,21 @@ from tests.whatsapp_driver import APP_SECRET, VERIFY_TOKEN, encode, sign, text_b
 
 REGIONAL, NATIONAL_SN, NATIONAL_ML = "regional_admin", "national_admin_sn", "national_admin_ml"
 MODERATOR, TEACHER_SN, TEACHER_ML = "moderator_sn", "teacher_sn", "teacher_ml"
-STUDENT, NEWCOMER = "student_sn", "newcomer"
-ROLES = (REGIONAL, NATIONAL_SN, NATIONAL_ML, MODERATOR, TEACHER_SN, TEACHER_ML, STUDENT, NEWCOMER)
+STUDENT, NEWCOMER, TRANSLATOR = "student_sn", "newcomer", "translator_wo"
+ROLES = (
+    REGIONAL,
+    NATIONAL_SN,
+    NATIONAL_ML,
+    MODERATOR,
+    TEACHER_SN,
+    TEACHER_ML,
+    TRANSLATOR,
+    STUDENT,
+    NEWCOMER,
+)
 
-# role -> (Telegram id, onboarding country, onboarding role, granted role, its country)
+# role -> (Telegram id, onboarding country, onboarding role, granted role, its country; a
+# translator's language)
 CAST: dict[str, tuple[str, str, str, Role | None, str | None]] = {
     REGIONAL: ("9001", "Sénégal", "Enseignant", Role.REGIONAL_ADMIN, None),
     NATIONAL_SN: ("9002", "Sénégal", "Enseignant", Role.NATIONAL_ADMIN, "SN"),
@@ -57,6 +68,7 @@ CAST: dict[str, tuple[str, str, str, Role | None, str | None]] = {
     MODERATOR: ("9004", "Sénégal", "Enseignant", Role.MODERATOR, "SN"),
     TEACHER_SN: ("9005", "Sénégal", "Enseignant", Role.TEACHER, "SN"),
     TEACHER_ML: ("9006", "Mali", "Enseignant", Role.TEACHER, "ML"),
+    TRANSLATOR: ("9009", "Sénégal", "Élève", Role.TRANSLATOR, "wo"),
     STUDENT: ("9007", "Sénégal", "Élève", None, None),
     NEWCOMER: ("9008", "", "", None, None),  # never wrote: no profile at all
 }
@@ -65,6 +77,7 @@ EVERYONE = frozenset(ROLES)
 ADMINS = frozenset({REGIONAL, NATIONAL_SN, NATIONAL_ML})
 MODERATORS = ADMINS | {MODERATOR}
 TEACHERS = frozenset({TEACHER_SN, TEACHER_ML})
+TRANSLATORS = frozenset({TRANSLATOR})
 IN_CIRCLES = MODERATORS | TEACHERS
 
 # Every refusal a command can answer with; an allowed person reads none of them.
@@ -75,6 +88,7 @@ REFUSALS = (
     "La modération des cercles est réservée aux modérateurs",
     "Le Creathon est réservé",
     "Seuls les administrateurs et les modérateurs",
+    "La traduction est réservée aux traducteurs",
 )
 # Choices that open a privileged action: never offered to someone refused.
 PRIVILEGED = (
@@ -98,9 +112,20 @@ GUARDED_TABLES = (
     "circle_members",
     "circle_events",
     "creathon_contests",
+    "translations",
 )
 # Ids of privileged choices (admin menu, circles, classes, contests), tapped unoffered.
-FORGED_CHOICES = ("announce", "broadcasts", "grant", "invite", "requests", "new", "moderate")
+FORGED_CHOICES = (
+    "announce",
+    "broadcasts",
+    "grant",
+    "invite",
+    "requests",
+    "new",
+    "moderate",
+    "translate",
+    "review",
+)
 
 
 @dataclass(frozen=True)
@@ -149,11 +174,13 @@ HELP = Rule(
         NATIONAL_SN: ("Rôle « Administrateur national » :", "/admin :"),
         MODERATOR: ("Rôle « Modérateur » :", "/moderation :"),
         TEACHER_SN: ("Rôle « Enseignant » :", "/classes :"),
+        TRANSLATOR: ("Rôle « Traducteur » :", "/traduire :"),
     },
     hides={
         MODERATOR: (*_NOT_ADMIN, "/classes :"),
         TEACHER_SN: (*_NOT_ADMIN, "/moderation :"),
-        STUDENT: (*_NOT_ADMIN, "/classes :", "/moderation :", "/cercles :"),
+        TRANSLATOR: (*_NOT_ADMIN, "/classes :", "/moderation :", "/cercles :"),
+        STUDENT: (*_NOT_ADMIN, "/classes :", "/moderation :", "/cercles :", "/traduire :"),
         NEWCOMER: (*_NOT_ADMIN, "/classes :", "/moderation :", "/cercles :"),
     },
 )
@@ -161,7 +188,10 @@ HELP = Rule(
 TABLE: dict[str, Rule] = {
     # everyone: learning, help, data rights, announcements opt-out, classes as a student
     "start": PUBLIC,
-    "menu": Rule(EVERYONE, offers={"Administration": ADMINS, "🌍 Cercles": {MODERATOR}}),
+    "menu": Rule(
+        EVERYONE,
+        offers={"Administration": ADMINS, "🌍 Cercles": {MODERATOR}, "🌐 Traduire": TRANSLATORS},
+    ),
     "progres": PUBLIC,
     "progress": PUBLIC,
     "aide": HELP,
@@ -209,6 +239,9 @@ TABLE: dict[str, Rule] = {
     "cercles": CIRCLES,
     "moderation": Rule(MODERATORS, entered="modération"),
     "creathon": CREATHON,
+    # translators of a language (given by an admin): translate and review the interface
+    "traduire": Rule(TRANSLATORS, entered="Wolof :", offers={"✍️ Traduire": TRANSLATORS}),
+    "translate": Rule(TRANSLATORS, entered="Wolof :", offers={"✍️ Traduire": TRANSLATORS}),
     # in a Telegram group: admins and moderators link it to a circle
     LINK: Rule(MODERATORS, group=True, entered="est relié au cercle"),
     UNLINK: Rule(MODERATORS, group=True, entered="n'est plus relié"),
@@ -283,7 +316,9 @@ async def world(database_url: str) -> AsyncIterator[World]:
             person = people[role] = Person.on(talk, "telegram", tid)
             if country:
                 await person.onboard(country=country, role=chosen)
-            if granted is not None:
+            if granted is Role.TRANSLATOR:
+                await give(talk, person, Grant(granted, None, where))
+            elif granted is not None:
                 await give(talk, person, Grant(granted, where))
         async with talk.store.turn(people[REGIONAL].user) as tx:
             assert tx is not None

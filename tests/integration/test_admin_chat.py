@@ -95,7 +95,7 @@ async def test_a_national_admin_grants_a_teacher_of_their_country_only(
     await admin.send("ZZZZZZ")
     assert "Je ne trouve personne" in admin.texts()
     await admin.send(code.lower())
-    assert admin.options() == ["Modérateur", "Enseignant", "⬅️ Administration"]
+    assert admin.options() == ["Modérateur", "Enseignant", "Traducteur", "⬅️ Administration"]
     await admin.tap("Enseignant")
     assert "rôle « Enseignant » donné" in admin.texts()
     store = talk.store

@@ -42,3 +42,19 @@ def test_an_unknown_id_is_refused_unless_created(
 
     assert main([*grant, "--id", "4244", "--create"]) == 0
     assert "roles now: regional_admin" in capsys.readouterr().out
+
+
+def test_a_translator_is_given_a_language_not_a_country(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    grant = ["admin", "grant", "--channel", "telegram", "--id", "4245", "--create"]
+    assert main([*grant, "--role", "translator"]) == 2
+    assert "translator needs --language, one of en, ar, wo, ha, bm, ff" in capsys.readouterr().err
+    assert main([*grant, "--role", "translator", "--language", "fr"]) == 2  # the source
+    capsys.readouterr()
+    assert main([*grant, "--role", "translator", "--language", "wo"]) == 0
+    assert "roles now: translator wo" in capsys.readouterr().out
+    assert main([*grant, "--role", "translator", "--language", "ff"]) == 0
+    assert "roles now: translator ff, translator wo" in capsys.readouterr().out

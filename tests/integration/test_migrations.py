@@ -18,6 +18,9 @@ from bot.storage.models import Base
 REPO = Path(__file__).resolve().parents[2]
 TABLES = {
     "users",
+    "translations",
+    "string_views",
+    "translation_version",
     "processed_updates",
     "dead_letters",
     "inbound_attempts",
@@ -130,6 +133,6 @@ def test_the_alembic_command_line_uses_database_url(tmp_path: Path) -> None:
     upgraded = alembic_cli(tmp_path, "upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
     current = alembic_cli(tmp_path, "current")
-    assert "0031 (head)" in current.stdout, current.stderr
+    assert "0032 (head)" in current.stdout, current.stderr
     offline = alembic_cli(tmp_path, "upgrade", "head", "--sql")
     assert "CREATE TABLE users" in offline.stdout, offline.stderr

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.roles import ADMIN_ACTIONS, Action, Grant, Role, highest, is_admin, may, may_grant
+from dialogs.roles import (
+    ADMIN_ACTIONS,
+    Action,
+    Grant,
+    Role,
+    highest,
+    is_admin,
+    may,
+    may_grant,
+    may_translate,
+    translated_languages,
+)
 
 REGIONAL = [Grant(Role.REGIONAL_ADMIN)]
 SENEGAL = [Grant(Role.NATIONAL_ADMIN, "SN")]
@@ -68,3 +79,16 @@ def test_the_highest_role() -> None:
     assert highest([Grant(Role.TEACHER, "SN"), Grant(Role.NATIONAL_ADMIN, "SN")]) is (
         Role.NATIONAL_ADMIN
     )
+
+
+def test_translators_are_named_by_admins_per_language() -> None:
+    assert may_grant(REGIONAL, Grant(Role.TRANSLATOR, None, "wo"))
+    assert may_grant(SENEGAL, Grant(Role.TRANSLATOR, "SN", "wo"))  # a person of Senegal
+    assert not may_grant(SENEGAL, Grant(Role.TRANSLATOR, "ML", "wo"))  # across the border
+    assert not may_grant(REGIONAL, Grant(Role.TRANSLATOR))  # no language
+    for grants in LOWER.values():
+        assert not may_grant(grants, Grant(Role.TRANSLATOR, "SN", "wo"))
+    held = [Grant(Role.TRANSLATOR, None, "wo"), Grant(Role.TRANSLATOR, None, "ff")]
+    assert translated_languages(held) == ("ff", "wo")
+    assert may_translate(held, "wo") and not may_translate(held, "ha")
+    assert not is_admin(held) and not may(held, Action.GRANT, ["SN"])
