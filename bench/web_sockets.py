@@ -29,7 +29,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager, closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -589,7 +589,16 @@ async def run_variant(variant: str, args: argparse.Namespace, workdir: Path) -> 
         finally:
             await crowd.close()
         result["limit_lines"] = srv.limit_lines()
+    result["users"] = stored_users(workdir / "bench.db") if variant == "full" else 0
     return result
+
+
+def stored_users(database: Path) -> int:
+    """Learners the full bot stored: the active ones (a newcomer's hello stores nothing)."""
+    import sqlite3
+
+    with closing(sqlite3.connect(database)) as connection:
+        return int(connection.execute("SELECT count(*) FROM users").fetchone()[0])
 
 
 async def _phases(
@@ -783,7 +792,8 @@ def _describe(round_: int, variant: str, r: dict[str, Any]) -> None:
         f" {r.get('server_wait', 0):.0f}% of the window), load generator"
         f" {r.get('load_cpu', 0):.0f}%;"
         f" RSS after {r['rss_after'] / 1024:.0f} MB, still open {r['held_after']:,};"
-        f" frames {r.get('kinds', {})}",
+        f" frames {r.get('kinds', {})}"
+        + (f"; learners stored {r['users']:,}" if variant == "full" else ""),
         flush=True,
     )
     problems = {
