@@ -180,7 +180,9 @@ class GuardedSite(web.TCPSite):
         self._bound_port = sockets[0].getsockname()[1] if sockets else self._port
 
 
-DESCRIPTOR_RESERVE = 128  # descriptors kept for the database, files, outgoing HTTP, logs
+# Descriptors kept for the database, files, outgoing HTTP, logs, and the burst the event loop
+# accepts (up to its listen backlog, 128) before the connection guard closes the extras.
+DESCRIPTOR_RESERVE = 320
 
 
 def raise_descriptor_limit() -> int:
@@ -197,7 +199,14 @@ def raise_descriptor_limit() -> int:
     if soft == resource.RLIM_INFINITY:
         return 0
     wanted = max(soft, hard if hard != resource.RLIM_INFINITY else 65536)
-    if wanted <= soft:
+    if wanted <= soft:  # the hard limit is the soft one: say what it allows
+        log.log(
+            logging.WARNING if soft < 4096 + DESCRIPTOR_RESERVE else logging.INFO,
+            "open-file limit is %d and cannot be raised (its hard limit): at most %d"
+            " connections (raise it with `ulimit -n` or LimitNOFILE= to serve more)",
+            soft,
+            max(soft - DESCRIPTOR_RESERVE, 0),
+        )
         return int(soft)
     try:
         resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
@@ -213,8 +222,11 @@ def connection_limits(settings: Settings, descriptors: int) -> ConnectionLimits:
     total = settings.max_connections
     if descriptors > DESCRIPTOR_RESERVE:
         room = descriptors - DESCRIPTOR_RESERVE
-        if total == 0 or total > room:
+        if total > room:
             log.warning("connection cap lowered to %d to fit the open-file limit", room)
+            total = room
+        elif total == 0:  # no cap set: the descriptors are the cap
+            log.info("connections capped at %d by the open-file limit", room)
             total = room
     return ConnectionLimits(
         total,

@@ -42,3 +42,20 @@ def test_the_connection_cap_fits_under_the_descriptors() -> None:
     assert connection_limits(settings, 0).max_total == 4096  # unknown: the setting
     uncapped = replace(settings, max_connections=0)
     assert connection_limits(uncapped, 1024).max_total == 1024 - DESCRIPTOR_RESERVE
+
+
+def test_a_limit_that_cannot_be_raised_is_said_with_what_it_allows() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    script = (
+        "import logging; logging.basicConfig(level=logging.INFO);"
+        " from bot.connections import raise_descriptor_limit; raise_descriptor_limit()"
+    )
+    out = subprocess.run(
+        ["sh", "-c", f"ulimit -n 1024 && exec {sys.executable} -c '{script}'"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "open-file limit is 1024 and cannot be raised" in out.stderr
+    assert f"at most {1024 - DESCRIPTOR_RESERVE} connections" in out.stderr
