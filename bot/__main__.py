@@ -130,14 +130,18 @@ def _check(path: Path, lang: str | None) -> int:
     from bot.i18n import console_translator
     from content.format import check_path
     from content.quizfile import check_quiz_file, is_quiz_file
+    from content.translations import is_translation_file
 
     translator = console_translator(lang)
     _ = translator.gettext
+    if is_translation_file(path):  # a translation is checked with the course it translates
+        path = path.with_name("course.md")
     problems = check_quiz_file(path) if is_quiz_file(path) else check_path(path)
     for problem in problems:
         print(problem.located(translator.gettext))
     if not is_quiz_file(path):
         _warn_unprintable(path, translator.gettext)
+        _warn_untranslated(path, translator.gettext)
     if problems:
         found = translator.ngettext(
             "%(n)s problème trouvé dans %(path)s",
@@ -148,6 +152,17 @@ def _check(path: Path, lang: str | None) -> int:
         return 1
     print(_("OK : %(path)s est valide") % {"path": path})
     return 0
+
+
+def _warn_untranslated(path: Path, _: Callable[[str], str]) -> None:
+    """Warn of the steps each translation (`course.wo.md`) lacks or has out of date."""
+    from content.format import course_files, parse_course_files
+    from content.translations import translation_gaps
+
+    files = course_files(path) if path.is_dir() else [path]
+    for course in parse_course_files(files)[0]:
+        for gap in translation_gaps(course):
+            print(f"{gap.path}:{gap.line}:{gap.column}: {_('avertissement')} : {gap.render(_)}")
 
 
 def _warn_unprintable(path: Path, _: Callable[[str], str]) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from content.model import Course, Lesson, Module, StepKind
 from content.model import Step as LessonStep
+from content.translations import localized_lesson
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
@@ -235,6 +236,8 @@ async def lesson(ctx: Context, event: Incoming) -> Turn:
     if found.for_teachers and not await for_teachers_ok(ctx):
         ctx.profile.bookmark = None
         return for_teachers_only(ctx)
+    # The learner's language where the course has it (step by step), its own language elsewhere.
+    current = localized_lesson(found, current, ctx.profile.locale)
     index = min(int(ctx.state.data.get("i", 0)), len(current.steps) - 1)
     options = _lesson_options(ctx, current, index)
     if index == len(current.steps) - 1:  # a question to the teacher, once the lesson is read
