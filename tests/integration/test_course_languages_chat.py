@@ -19,9 +19,12 @@ async def test_a_wolof_learner_reads_wolof_steps_and_french_where_wolof_is_missi
     await chat.tap("Njàng yi")
     # The course has a Wolof version: it is offered as a course in the learner's language.
     assert "Il n'y a pas encore de cours dans votre langue" not in chat.last_text()
-    assert chat.options() == ["📘 Les fractions", "🏠 Menu"]
-    for label in ("Les fractions", "Comprendre", "Partager"):
+    assert chat.options() == ["📘 Xaaj yi", "🏠 Menu"]  # its Wolof title
+    for label in ("Xaaj yi", "Comprendre"):
         await chat.tap(label)
+    # Lesson titles in Wolof where the translation has them, in French elsewhere.
+    assert chat.options()[:2] == ["1. Séddale ci pàcc yu yem", "2. Comparer des fractions"]
+    await chat.tap("Séddale")
     assert chat.last_text().endswith(
         "Séddale ci pàcc yu yem (1/5)\n\n"
         "Aminata am na benn galett. Dafa bëgg a ko séddale ak i xaritam Moussa, Fatou ak"
