@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     show = content_commands.add_parser("show", help="print a course as the bot understood it")
     show.add_argument("path", type=Path)
     show.add_argument("--json", action="store_true", help="as JSON (content/README.md: schema)")
+    skeleton = content_commands.add_parser(
+        "translate", help="print the steps a course's translation lacks or has out of date"
+    )
+    skeleton.add_argument("path", type=Path, help="the course folder or its course.md")
+    skeleton.add_argument("--to", required=True, help="the language code: wo, ha, bm, ff...")
     booklet = commands.add_parser("booklet", help="print a course as an A5 PDF booklet")
     booklet.add_argument("course", help="a course id of the library, or a course folder or file")
     booklet.add_argument("--out", type=Path, help="the PDF to write (default: COURSE-id.pdf)")
@@ -154,6 +159,21 @@ def _check(path: Path, lang: str | None) -> int:
     return 0
 
 
+def _skeleton(path: Path, language: str) -> int:
+    """Print what a translator fills in for a course (content/README.md)."""
+    from content.format import parse_course_files
+    from content.translations import translation_skeleton
+
+    course_file = path / "course.md" if path.is_dir() else path
+    courses, errors = parse_course_files([course_file])
+    for error in errors:
+        print(error, file=sys.stderr)
+    if not courses:
+        return 1
+    print(translation_skeleton(courses[0], language), end="")
+    return 0
+
+
 def _warn_untranslated(path: Path, _: Callable[[str], str]) -> None:
     """Warn of the steps each translation (`course.wo.md`) lacks or has out of date."""
     from content.format import course_files, parse_course_files
@@ -237,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "content":
         if args.content_command == "check":
             return _check(args.path, args.lang)
+        if args.content_command == "translate":
+            return _skeleton(args.path, args.to)
         return _show(args.path, args.lang)
     if args.command == "booklet":
         from bot.booklet.cli import run as write_booklet

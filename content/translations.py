@@ -122,7 +122,12 @@ def parse_translation(
         nonlocal lesson
         close_step()
         if lesson is not None:
-            lessons.append(lesson)
+            same = [i for i, le in enumerate(lessons) if le.lesson_id == lesson.lesson_id]
+            if not same:
+                lessons.append(lesson)
+            else:  # the lesson's heading again (a skeleton pasted below): one lesson
+                first = lessons[same[0]]
+                lessons[same[0]] = replace(first, steps=(*first.steps, *lesson.steps))
         lesson = None
 
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -152,7 +157,7 @@ def parse_translation(
                 args = {"id": lesson.lesson_id, "n": index + 1, "count": len(original.steps)}
                 errors.append(CourseFormatError(path, number, 1, message, args))
                 index = -1  # its text is read and set aside: one problem, not one a line
-            elif lesson.step(index) is not None:
+            elif lesson.step(index) is not None or _done_before(lessons, lesson.lesson_id, index):
                 message = N_("l'étape %(n)s est déjà traduite plus haut")
                 errors.append(CourseFormatError(path, number, 1, message, {"n": index + 1}))
                 index = -1
@@ -176,6 +181,11 @@ def parse_translation(
         language, path, header.get("title", ""), header.get("summary", ""), tuple(lessons)
     )
     return translation, errors
+
+
+def _done_before(lessons: list[LessonText], lesson_id: str, index: int) -> bool:
+    """Whether an earlier block of the same lesson already translates this step."""
+    return any(le.lesson_id == lesson_id and le.step(index) for le in lessons)
 
 
 def read_translations(course: Course) -> tuple[Course, list[CourseFormatError]]:
@@ -227,7 +237,7 @@ def translation_gaps(course: Course) -> list[CourseFormatError]:
                     "lesson": lesson.id,
                     "n": index + 1,
                 }
-                if done is None:
+                if done is None or not done.text:
                     message = N_("étape %(n)s de la leçon '%(lesson)s' non traduite en %(lang)s")
                     notes.append(CourseFormatError(main, step.line, 1, message, args))
                 elif done.source != source_mark(step.text):
@@ -238,6 +248,36 @@ def translation_gaps(course: Course) -> list[CourseFormatError]:
                     args["mark"] = source_mark(step.text)
                     notes.append(CourseFormatError(translation.path, done.line, 1, message, args))
     return notes
+
+
+def translation_skeleton(course: Course, language: str) -> str:
+    """What a translator fills in: every step the translation into `language` lacks or has
+    out of date, under its lesson's heading, with its `source:` fingerprint and the source
+    text as a comment to replace (paste into `course.<language>.md`)."""
+    translation = translation_for(course, language)
+    out: list[str] = []
+    if translation is None:
+        out += [f"language: {language}", f"title: {course.title}", ""]
+    for lesson in course.lessons:
+        texts = translation.lesson(lesson.id) if translation else None
+        todo = [
+            (index, step)
+            for index, step in enumerate(lesson.steps)
+            if step.text.strip()
+            and (
+                (done := texts.step(index) if texts else None) is None
+                or not done.text
+                or done.source != source_mark(step.text)
+            )
+        ]
+        if not todo:
+            continue
+        out += [f"# {texts.title if texts else lesson.title} {{#{lesson.id}}}", ""]
+        for index, step in todo:
+            source = step.text.replace("-->", "- ->")
+            out += [f"## étape {index + 1} · source: {source_mark(step.text)}"]
+            out += [f"<!--\n{source}\n-->", ""]
+    return "\n".join(out).rstrip() + "\n"
 
 
 def localized_lesson(course: Course, lesson: Lesson, language: str | None) -> Lesson:

@@ -154,3 +154,36 @@ def test_the_bundled_wolof_sample_is_marked_for_review_and_up_to_date() -> None:
     lesson = localized_lesson(course, course.lessons[0], "wo")
     assert lesson.steps[0].text.startswith("Aminata am na benn galett.")
     assert lesson.steps[3] == course.lessons[0].steps[3]  # not translated: French
+
+
+def test_the_skeleton_lists_what_to_translate_and_pasted_below_it_counts_as_the_same_lesson(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`content translate COURSE --to wo` prints the missing steps with their fingerprints;
+    an empty pasted step stays missing (French for learners) until it is written."""
+    folder = library_with(tmp_path, translation(MARK_1, MARK_2))
+    assert main(["content", "translate", str(folder), "--to", "wo"]) == 0
+    skeleton = capsys.readouterr().out
+    mark_3 = source_mark("L'ordre ne compte pas : 3 + 2 = 5 aussi.")
+    assert skeleton == (
+        "# Boole {#additionner}\n\n"
+        f"## étape 3 · source: {mark_3}\n"
+        "<!--\nL'ordre ne compte pas : 3 + 2 = 5 aussi.\n-->\n\n"
+        "# Soustraire {#soustraire}\n\n"
+        f"## étape 1 · source: {source_mark('Cinq moins deux font trois.')}\n"
+        "<!--\nCinq moins deux font trois.\n-->\n"
+    )
+    wolof = folder / "course.wo.md"
+    wolof.write_text(wolof.read_text(encoding="utf-8") + "\n" + skeleton, encoding="utf-8")
+    (course,) = load_library(tmp_path).courses
+    assert len(translation_gaps(course)) == 2  # pasted, not yet written: still missing
+    filled = wolof.read_text(encoding="utf-8").replace(
+        "<!--\nL'ordre ne compte pas : 3 + 2 = 5 aussi.\n-->", "Toftal bi du soppi dara."
+    )
+    wolof.write_text(filled, encoding="utf-8")
+    (course,) = load_library(tmp_path).courses
+    lesson = localized_lesson(course, course.lessons[0], "wo")
+    assert lesson.steps[2].text == "Toftal bi du soppi dara."
+    assert [str(gap).split(": ", 1)[1] for gap in translation_gaps(course)] == [
+        "étape 1 de la leçon 'soustraire' non traduite en wo"
+    ]
