@@ -6,7 +6,7 @@ from pathlib import Path
 
 from content.model import Course, Lesson, Module, StepKind
 from content.model import Step as LessonStep
-from content.translations import localized_course, localized_lesson
+from content.translations import localized_course, localized_lesson, translation_for
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
@@ -58,9 +58,12 @@ async def _visible_courses(ctx: Context) -> tuple[list[Course], str]:
     allowed = await allowed_courses(ctx)
     teacher = any(c.for_teachers for c in ctx.library.courses) and await for_teachers_ok(ctx)
     courses = ctx.library.for_learner(level, lang, country, allowed, teacher)
-    if courses:
+    if any(translation_for(course, lang) is None for course in courses):  # written in it
         return courses, ""
-    courses = ctx.library.for_learner(level, None, country, allowed, teacher)
+    wider = ctx.library.for_learner(level, None, country, allowed, teacher)
+    if courses:  # only versions in it (often partial): those first, then the class's others
+        return courses + [course for course in wider if course not in courses], ""
+    courses = wider
     if courses:
         return courses, ctx._("Il n'y a pas encore de cours dans votre langue pour votre classe.")
     note = ctx._("Il n'y a pas encore de cours pour votre classe. Voici tous les cours.")

@@ -19,6 +19,9 @@ async def test_a_wolof_learner_reads_wolof_steps_and_french_where_wolof_is_missi
     await chat.tap("Njàng yi")
     # The course has a Wolof version: it is offered as a course in the learner's language.
     assert "Il n'y a pas encore de cours dans votre langue" not in chat.last_text()
+    # The other courses of the class (French only) stay offered, after those it has in Wolof.
+    assert chat.options() == ["Mathématiques", "Wér-gi-yaram", "Histoire et géographie", "🏠 Menu"]
+    await chat.tap("Mathématiques")
     assert chat.options() == ["📘 Xaaj yi", "🏠 Menu"]  # its Wolof title
     for label in ("Xaaj yi", "Comprendre"):
         await chat.tap(label)
