@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     show = content_commands.add_parser("show", help="print a course as the bot understood it")
     show.add_argument("path", type=Path)
     show.add_argument("--json", action="store_true", help="as JSON (content/README.md: schema)")
+    skeleton = content_commands.add_parser(
+        "translate", help="print the steps a course's translation lacks or has out of date"
+    )
+    skeleton.add_argument("path", type=Path, help="the course folder or its course.md")
+    skeleton.add_argument("--to", required=True, help="the language code: wo, ha, bm, ff...")
     booklet = commands.add_parser("booklet", help="print a course as an A5 PDF booklet")
     booklet.add_argument("course", help="a course id of the library, or a course folder or file")
     booklet.add_argument("--out", type=Path, help="the PDF to write (default: COURSE-id.pdf)")
@@ -130,14 +135,18 @@ def _check(path: Path, lang: str | None) -> int:
     from bot.i18n import console_translator
     from content.format import check_path
     from content.quizfile import check_quiz_file, is_quiz_file
+    from content.translations import is_translation_file
 
     translator = console_translator(lang)
     _ = translator.gettext
+    if is_translation_file(path):  # a translation is checked with the course it translates
+        path = path.with_name("course.md")
     problems = check_quiz_file(path) if is_quiz_file(path) else check_path(path)
     for problem in problems:
         print(problem.located(translator.gettext))
     if not is_quiz_file(path):
         _warn_unprintable(path, translator.gettext)
+        _warn_untranslated(path, translator.gettext)
     if problems:
         found = translator.ngettext(
             "%(n)s problème trouvé dans %(path)s",
@@ -148,6 +157,32 @@ def _check(path: Path, lang: str | None) -> int:
         return 1
     print(_("OK : %(path)s est valide") % {"path": path})
     return 0
+
+
+def _skeleton(path: Path, language: str) -> int:
+    """Print what a translator fills in for a course (content/README.md)."""
+    from content.format import parse_course_files
+    from content.translations import translation_skeleton
+
+    course_file = path / "course.md" if path.is_dir() else path
+    courses, errors = parse_course_files([course_file])
+    for error in errors:
+        print(error, file=sys.stderr)
+    if not courses:
+        return 1
+    print(translation_skeleton(courses[0], language), end="")
+    return 0
+
+
+def _warn_untranslated(path: Path, _: Callable[[str], str]) -> None:
+    """Warn of the steps each translation (`course.wo.md`) lacks or has out of date."""
+    from content.format import course_files, parse_course_files
+    from content.translations import translation_gaps
+
+    files = course_files(path) if path.is_dir() else [path]
+    for course in parse_course_files(files)[0]:
+        for gap in translation_gaps(course):
+            print(f"{gap.path}:{gap.line}:{gap.column}: {_('avertissement')} : {gap.render(_)}")
 
 
 def _warn_unprintable(path: Path, _: Callable[[str], str]) -> None:
@@ -222,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "content":
         if args.content_command == "check":
             return _check(args.path, args.lang)
+        if args.content_command == "translate":
+            return _skeleton(args.path, args.to)
         return _show(args.path, args.lang)
     if args.command == "booklet":
         from bot.booklet.cli import run as write_booklet

@@ -15,6 +15,7 @@ from content.errors import N_, CourseFormatError, Message
 from content.format_lesson import LessonDraft
 from content.model import LEVELS, SUBJECTS, Course, Lesson, Module
 from content.normalize import is_valid_id, slugify
+from content.translations import read_translations
 
 COURSE_FILE_NAME = "course.md"
 COURSE_SUFFIX = ".course"  # other course files a folder check picks up, e.g. algebre.course
@@ -396,6 +397,9 @@ def parse_course_files(paths: Iterable[Path]) -> tuple[list[Course], list[Course
             errors.append(CourseFormatError(path, parsed.id_line, 1, message, args))
             continue
         first_source[course.id] = path
+        if path.name == COURSE_FILE_NAME:
+            course, problems = read_translations(course)
+            errors.extend(problems)
         courses.append(course)
     return courses, errors
 

@@ -73,7 +73,7 @@ class Library:
             course
             for course in self._courses
             if (level is None or _has_level(course, level))
-            and (language is None or _language(course.language) == _language(language))
+            and (language is None or _language(language) in _languages(course))
             and (country is None or not course.countries or country in course.countries)
             and (course.id not in self.restricted or course.id in allowed)
             and (teacher or not course.for_teachers)
@@ -90,6 +90,12 @@ class Library:
         """Return the subjects that have courses for this learner, in SUBJECTS order."""
         present = {course.subject for course in self.for_learner(level, language)}
         return [subject for subject in SUBJECTS if subject in present]
+
+
+def _languages(course: Course) -> set[str]:
+    """The languages a course can be read in: its own and its translations' (partial ones
+    too: the steps they lack are read in the course's own language)."""
+    return {_language(course.language), *(_language(t.language) for t in course.translations)}
 
 
 def _has_level(course: Course, level: str) -> bool:

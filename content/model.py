@@ -6,6 +6,10 @@ import random
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from content.translations import CourseTranslation
 
 # Class levels of the francophone systems of the region, in school order.
 PRIMARY_LEVELS = ("CP", "CE1", "CE2", "CM1", "CM2")
@@ -225,6 +229,8 @@ class Course:
     attribution: tuple[str, ...] = ()  # the works it is adapted from, newest adaptation first
     audio_first: bool = False  # `audio: d'abord`: for learners who read little
     audience: str = "students"  # `public: enseignants`: "teachers", not offered to pupils
+    # Versions in other languages (`course.wo.md` beside `course.md`): content/translations.py
+    translations: tuple[CourseTranslation, ...] = ()
 
     @property
     def for_teachers(self) -> bool:

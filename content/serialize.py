@@ -17,6 +17,7 @@ def course_to_dict(course: Course) -> dict[str, Any]:
     base = course.source.resolve().parent if course.source else None
     data = _plain(dataclasses.asdict(course), base)
     data["source"] = str(course.source) if course.source else None
+    data.pop("translations", None)  # the other languages' files are not part of schema 1
     return {"schema": SCHEMA_VERSION, "course": data}
 
 

@@ -45,6 +45,8 @@ class Audience:
     circle_id: int | None = None
     circle_mode: str = ""
     exclude_user: int | None = None  # the author of a relayed message
+    # The language of the version sent to whoever has none in theirs (the admin's choice).
+    fallback: str = "fr"
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, as stored with the broadcast."""
@@ -63,6 +65,7 @@ class Audience:
             "circle_id": self.circle_id,
             "circle_mode": self.circle_mode,
             "exclude_user": self.exclude_user,
+            "fallback": self.fallback,
         }
 
     @classmethod
@@ -83,6 +86,7 @@ class Audience:
             circle_id=int(data["circle_id"]) if data.get("circle_id") else None,
             circle_mode=str(data.get("circle_mode") or ""),
             exclude_user=int(data["exclude_user"]) if data.get("exclude_user") else None,
+            fallback=str(data.get("fallback") or "fr"),
         )
 
 

@@ -51,8 +51,9 @@ class LearnerRecords(Protocol):
 class Booklets(Protocol):
     """Prints a course as a booklet (bot/booklet implements it)."""
 
-    async def booklet(self, course: Course) -> bytes | Later:
-        """The PDF of a course's printable booklet (made after the turn when Later)."""
+    async def booklet(self, course: Course, language: str | None = None) -> bytes | Later:
+        """The PDF of a course's printable booklet (made after the turn when Later), in one
+        of the languages it has a version in (None: its own)."""
         ...
 
 

@@ -8,6 +8,7 @@ exercises without answers, and the answer key at the end.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from bot.booklet.document import Booklet
 from bot.booklet.exercises import answer_key, exercises
@@ -15,14 +16,21 @@ from bot.booklet.fonts import needs_shaping
 from bot.booklet.pages import cover, lesson_body, lesson_heading, table_of_contents, toc_pages
 from bot.booklet.qr import lesson_link
 from content.model import Course
+from content.translations import localized_course, translation_for
 
 DEFAULT_BASE_URL = "https://imaginecole.org"
 
 __all__ = ["DEFAULT_BASE_URL", "lesson_link", "render_booklet"]
 
 
-def render_booklet(course: Course, *, base_url: str = DEFAULT_BASE_URL) -> bytes:
-    """Return a printable A5 PDF booklet of a course."""
+def render_booklet(
+    course: Course, *, base_url: str = DEFAULT_BASE_URL, language: str | None = None
+) -> bytes:
+    """Return a printable A5 PDF booklet of a course, in `language` where the course has a
+    version in it (`course.wo.md`: step by step, its own language elsewhere)."""
+    translation = translation_for(course, language)
+    if translation is not None:
+        course = replace(localized_course(course, language), language=translation.language)
     pdf = Booklet(course.language, shaping=needs_shaping(course.language, course_texts(course)))
     pdf.set_title(course.title)
     pdf.set_author(", ".join(course.authors) or "Imaginecole")

@@ -19,7 +19,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("course", help="a course id of the library, or a course folder or file")
     parser.add_argument("--out", type=Path, help="the PDF to write (default: COURSE-id.pdf)")
     parser.add_argument("--base-url", default=None, help="site of the lesson links and QR codes")
-    parser.add_argument("--lang", default=None, help="language of the course problems")
+    parser.add_argument(
+        "--lang", default=None, help="language of the booklet (where the course has it)"
+    )
 
 
 def find_course(name: str) -> Course:
@@ -55,7 +57,7 @@ def run(
         return 1
     start = time.perf_counter()
     base, source = _base(base_url, public_url, DEFAULT_BASE_URL)
-    pdf = render_booklet(found, base_url=base)
+    pdf = render_booklet(found, base_url=base, language=lang)
     target = out or Path(f"{found.id}.pdf")
     target.write_bytes(pdf)
     elapsed = time.perf_counter() - start

@@ -22,12 +22,12 @@ class CachedBooklets:
         # False without PUBLIC_URL: a web turn's booklet links to the page's own address.
         self.configured = True
 
-    async def booklet(self, course: Course) -> Later:
+    async def booklet(self, course: Course, language: str | None = None) -> Later:
         """The PDF, made after the turn: a few tenths of a second the first time."""
         base = page_base(self.base_url, self.configured)
-        return self.renderer.later(_booklet, course, base)
+        return self.renderer.later(_booklet, course, base, language)
 
 
-def _booklet(course: Course, base_url: str) -> bytes:
+def _booklet(course: Course, base_url: str, language: str | None = None) -> bytes:
     """render_booklet with positional arguments (what a process pool pickles)."""
-    return render_booklet(course, base_url=base_url)
+    return render_booklet(course, base_url=base_url, language=language)

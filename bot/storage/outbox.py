@@ -36,11 +36,19 @@ class OutboxItem:
     # Shared phones: the first name of the profile a notice is for, when the phone is using
     # another profile now (the row and address above are the phone's, bot/storage/profiles.py).
     profile_name: str | None = None
+    fallback: str = "fr"  # the version for people whose language has none (the admin's choice)
 
     @property
     def text(self) -> str:
-        """The text in the person's language, else French (with whose it is, on a shared phone)."""
-        text = self.texts.get(self.locale or "fr") or self.texts.get("fr") or ""
+        """The text in the person's language, else in the fallback language, else French,
+        else any written (with whose it is, on a shared phone)."""
+        texts = self.texts
+        text = (
+            texts.get(self.locale or self.fallback)
+            or texts.get(self.fallback)
+            or texts.get("fr")
+            or next(iter(texts.values()), "")
+        )
         return f"👤 {self.profile_name} : {text}" if self.profile_name else text
 
     def with_footer(self, footer: str) -> str:
@@ -242,7 +250,8 @@ _CLAIMED = (
 def _item(row: Any) -> OutboxItem:
     """An outbox row joined with its person and broadcast."""
     oid, bid, uid, channel, external_id, locale, texts, attachment, attempts, audience = row[:10]
-    personal = bool((as_json(audience) or {}).get("personal", False))
+    stored = as_json(audience) or {}
+    personal = bool(stored.get("personal", False))
     return OutboxItem(
         id=int(oid),
         broadcast_id=int(bid),
@@ -255,4 +264,5 @@ def _item(row: Any) -> OutboxItem:
         attempts=int(attempts),
         personal=personal,
         profile_name=row[10] if personal else None,
+        fallback=str(stored.get("fallback") or "fr"),
     )

@@ -23,7 +23,7 @@ from dialogs.when import parse_when, zone_of
 
 MAX_DELAY = timedelta(days=60)  # how far ahead an announcement may be scheduled
 MAX_ANNOUNCEMENT = MAX_TEXT  # characters: fits one Telegram or WhatsApp message, with a footer
-VARIANTS = {"en": "English", "ar": "العربية"}
+VARIANTS = {"en": "English", "ar": "العربية"}  # when the context lists no languages (tests)
 ATTACHABLE = ("photo", "document")
 MAX_CLASSES = 20  # class codes in one announcement
 LEVEL_GROUPS = {
@@ -49,13 +49,30 @@ async def ann_variant(ctx: Context, event: Incoming) -> Turn:
     return await _ask_text(ctx, event, str(draft(ctx).get("variant", "en")), "ann_more")
 
 
+def _names(ctx: Context) -> dict[str, str]:
+    """The interface languages an announcement can be written in, named in their own script."""
+    if not ctx.languages:
+        return {"fr": "Français", **VARIANTS}
+    return {language.code: language.name for language in ctx.languages}
+
+
+def fallback_of(texts: dict[str, str], chosen: object = None) -> str:
+    """The language of the version sent to whoever has none in theirs: the admin's choice,
+    else French when written, else the first written."""
+    if isinstance(chosen, str) and chosen in texts:
+        return chosen
+    return "fr" if "fr" in texts or not texts else next(iter(texts))
+
+
 async def _ask_text(ctx: Context, event: Incoming, lang: str, then: str) -> Turn:
     """Ask for the text in one language and keep it in the draft."""
     if not may(await desk(ctx).grants(), Action.BROADCAST, _scope(ctx, await desk(ctx).grants())):
         return refused(ctx, within_admin=True)
-    options = (admin_back(ctx),)
+    options: tuple[Option, ...] = (admin_back(ctx),)
+    if lang == "fr" and not draft(ctx)["texts"]:  # the first text: French, or any language
+        options = (Option("other", ctx._("🌐 Écrire dans une autre langue")), *options)
     if isinstance(event, Entered):
-        name = {"fr": "français", **VARIANTS}.get(lang, lang)
+        name = {**_names(ctx), "fr": "français"}.get(lang, lang)
         text = ctx._("Écrivez l'annonce en %(language)s, en un seul message :", language=name)
         if lang == "fr":
             text += "\n" + ctx._(
@@ -89,6 +106,8 @@ async def _ask_text(ctx: Context, event: Incoming, lang: str, then: str) -> Turn
             draft(ctx)["texts"][lang] = text
             return Turn(goto=then)
     chosen = route(ctx, event, options)
+    if chosen == "other":
+        return Turn(goto="ann_more")
     return chosen if isinstance(chosen, Turn) else Turn(goto="admin_menu")
 
 
@@ -102,17 +121,28 @@ def _scope(ctx: Context, grants: list[Any]) -> list[str] | None:
 
 
 async def ann_more(ctx: Context, event: Incoming) -> Turn:
-    """Add a version in another language, or go on to the audience."""
+    """Add a version in another interface language, choose which version goes to the
+    languages without one (the fallback), or go on to the audience."""
     texts = draft(ctx)["texts"]
+    names = _names(ctx)
+    fallback = fallback_of(texts, draft(ctx).get("fallback"))
     options = tuple(
         Option(f"v_{code}", ctx._("➕ Version %(language)s", language=name))
-        for code, name in VARIANTS.items()
+        for code, name in names.items()
         if code not in texts
-    ) + (Option("next", ctx._("Continuer ▶️")), admin_back(ctx))
+    )
+    if len(texts) > 1:  # tapping it passes to the next written language
+        label = ctx._("↪️ Les autres langues : %(language)s", language=names.get(fallback, fallback))
+        options += (Option("fallback", label),)
+    options += (Option("next", ctx._("Continuer ▶️")), admin_back(ctx))
     if isinstance(event, Entered):
-        text = ctx._(
-            "Chacun recevra l'annonce dans sa langue si vous l'écrivez, sinon en français."
-        )
+        if not texts:
+            text = ctx._("Dans quelle langue écrivez-vous l'annonce ?")
+        else:
+            text = ctx._(
+                "Chacun recevra l'annonce dans sa langue si vous l'écrivez, sinon en %(language)s.",
+                language=names.get(fallback, fallback),
+            )
         return Turn([Ask(text, options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
@@ -120,6 +150,12 @@ async def ann_more(ctx: Context, event: Incoming) -> Turn:
     if chosen.startswith("v_"):
         draft(ctx)["variant"] = chosen[2:]
         return Turn(goto="ann_variant")
+    if chosen == "fallback":
+        written = list(texts)
+        draft(ctx)["fallback"] = written[(written.index(fallback) + 1) % len(written)]
+        return Turn(goto="ann_more")
+    if chosen == "next" and not texts:
+        return Turn([Say(ctx._("Écrivez d'abord l'annonce dans une langue."))], reprompt=True)
     return Turn(goto="ann_countries" if chosen == "next" else "admin_menu")
 
 
@@ -247,6 +283,7 @@ def audience_of(data: dict[str, Any]) -> Audience:
     levels = LEVEL_GROUPS.get(str(data.get("levels", "all")), ())
     languages = () if data.get("languages", "all") == "all" else (str(data["languages"]),)
     return Audience(
+        fallback=fallback_of(dict(data.get("texts", {})), data.get("fallback")),
         countries=tuple(data.get("countries", ())),
         roles=roles,
         levels=tuple(levels),
@@ -337,7 +374,10 @@ def _preview(
 ) -> list[Say]:
     """The texts as they will read, how many people they reach, and who gets less: what
     their channel cannot carry or cannot do is said before sending."""
-    shown = [Say(ctx._("Aperçu :") + "\n\n" + data["texts"]["fr"])]
+    texts: dict[str, str] = data["texts"]
+    fallback = fallback_of(texts, data.get("fallback"))
+    names = _names(ctx)
+    shown = [Say(ctx._("Aperçu :") + "\n\n" + texts[fallback])]
     attached = data.get("attachment")
     if attached:
         kind = ctx._("image") if attached["kind"] == "image" else ctx._("document")
@@ -350,9 +390,9 @@ def _preview(
                 )
             )
         )
-    for code, text in data["texts"].items():
-        if code != "fr":
-            shown.append(Say(f"[{VARIANTS.get(code, code)}]\n\n{text}"))
+    for code, text in texts.items():
+        if code != fallback:
+            shown.append(Say(f"[{names.get(code, code)}]\n\n{text}"))
     pushed = [reach for reach in counts if reach.caps.can_push]
     total = sum(reach.people for reach in pushed)
     missed = sum(reach.people for reach in counts if not reach.caps.can_push)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from content.model import Course, Lesson, Module, StepKind
 from content.model import Step as LessonStep
+from content.translations import localized_course, localized_lesson, translation_for
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
@@ -57,9 +58,12 @@ async def _visible_courses(ctx: Context) -> tuple[list[Course], str]:
     allowed = await allowed_courses(ctx)
     teacher = any(c.for_teachers for c in ctx.library.courses) and await for_teachers_ok(ctx)
     courses = ctx.library.for_learner(level, lang, country, allowed, teacher)
-    if courses:
+    if any(translation_for(course, lang) is None for course in courses):  # written in it
         return courses, ""
-    courses = ctx.library.for_learner(level, None, country, allowed, teacher)
+    wider = ctx.library.for_learner(level, None, country, allowed, teacher)
+    if courses:  # only versions in it (often partial): those first, then the class's others
+        return courses + [course for course in wider if course not in courses], ""
+    courses = wider
     if courses:
         return courses, ctx._("Il n'y a pas encore de cours dans votre langue pour votre classe.")
     note = ctx._("Il n'y a pas encore de cours pour votre classe. Voici tous les cours.")
@@ -107,7 +111,10 @@ async def courses(ctx: Context, event: Incoming) -> Turn:
     visible, _note = await _visible_courses(ctx)
     subject = ctx.state.data.get("subject")
     listed = [course for course in visible if course.subject == subject] or visible
-    options = tuple(Option(c.id, f"📘 {c.title}") for c in listed) + (menu_option(ctx),)
+    locale = ctx.profile.locale
+    titles = (localized_course(c, locale).title for c in listed)  # the learner's language
+    options = tuple(Option(c.id, f"📘 {title}") for c, title in zip(listed, titles, strict=True))
+    options += (menu_option(ctx),)
     if isinstance(event, Entered):
         return Turn([Ask(ctx._("Choisissez un cours :"), options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
@@ -126,13 +133,14 @@ async def course(ctx: Context, event: Incoming) -> Turn:
     if found.for_teachers and not await for_teachers_ok(ctx):
         return for_teachers_only(ctx)
     done = {d.lesson_id for d in await ctx.records.lessons_done() if d.course_id == found.id}
+    shown = localized_course(found, ctx.profile.locale)  # titles in the learner's language
     if found.modules:
         listed = tuple(_module_option(found, module, done) for module in found.modules)
     else:
-        listed = _lesson_options_of(found, found.lessons, done)
-    options = listed + _teacher_options(ctx) + (menu_option(ctx),)
+        listed = _lesson_options_of(shown, shown.lessons, done)
+    options = listed + _teacher_options(ctx, found) + (menu_option(ctx),)
     if isinstance(event, Entered):
-        text = f"📘 {found.title}\n\n{found.summary}".strip()
+        text = f"📘 {shown.title}\n\n{shown.summary}".strip()
         if found.objectives:
             goals = "\n".join(f"• {objective}" for objective in found.objectives)
             text += "\n\n" + ctx._("🎯 À la fin de ce cours, vous saurez :") + "\n" + goals
@@ -145,8 +153,9 @@ async def course(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    if chosen == BOOKLET and ctx.booklets is not None:
-        return Turn([await _booklet(ctx, ctx.booklets, found)], reprompt=True)
+    if chosen.startswith(BOOKLET) and ctx.booklets is not None:
+        language = chosen.removeprefix(BOOKLET).removeprefix(":") or None
+        return Turn([await _booklet(ctx, ctx.booklets, found, language)], reprompt=True)
     if found.module(chosen) is not None:
         ctx.state.data["module"] = chosen
         return Turn(goto="module")
@@ -161,6 +170,7 @@ async def module(ctx: Context, event: Incoming) -> Turn:
     if found is None or part is None:
         return Turn(goto="course" if found else "menu")
     done = {d.lesson_id for d in await ctx.records.lessons_done() if d.course_id == found.id}
+    found = localized_course(found, ctx.profile.locale)  # titles in the learner's language
     options = (
         _lesson_options_of(found, found.lessons_of(part), done)
         + (Option(COURSE_PAGE, ctx._("📘 Toutes les parties du cours")),)
@@ -201,21 +211,37 @@ COURSE_PAGE = "_course"  # never a lesson id: those are [a-z0-9-] slugs
 BOOKLET = "_booklet"  # never a lesson id: those are [a-z0-9-] slugs
 
 
-def _teacher_options(ctx: Context) -> tuple[Option, ...]:
-    """A teacher can get the course as a booklet to print for pupils without a network."""
+def _teacher_options(ctx: Context, found: Course) -> tuple[Option, ...]:
+    """A teacher can get the course as a booklet to print for pupils without a network: in
+    its own language, or in each language it has a version in (`course.wo.md`)."""
     if ctx.booklets is None or ctx.profile.role != "teacher":
         return ()
-    return (Option(BOOKLET, ctx._("🖨️ Recevoir le livret à imprimer")),)
+    names = {language.code: language.name for language in ctx.languages}
+    return (Option(BOOKLET, ctx._("🖨️ Recevoir le livret à imprimer")),) + tuple(
+        Option(
+            f"{BOOKLET}:{t.language}",
+            ctx._("🖨️ Livret en %(language)s", language=names.get(t.language, t.language)),
+        )
+        for t in found.translations
+    )
 
 
-async def _booklet(ctx: Context, booklets: Booklets, found: Course) -> Document:
-    """The course's booklet as a PDF document."""
+async def _booklet(
+    ctx: Context, booklets: Booklets, found: Course, language: str | None = None
+) -> Document:
+    """The course's booklet as a PDF document, in one of its languages."""
+    shown = localized_course(found, language)
     caption = ctx._(
         "Le livret « %(title)s » : leçons, exercices et corrigé. Chaque leçon a un code QR "
         "qui l'ouvre dans la discussion.",
-        title=found.title,
+        title=shown.title,
     )
-    return Document(f"{found.id}.pdf", await booklets.booklet(found), "application/pdf", caption)
+    if language is None:
+        return Document(
+            f"{found.id}.pdf", await booklets.booklet(found), "application/pdf", caption
+        )
+    pdf = await booklets.booklet(found, language)
+    return Document(f"{found.id}.{language}.pdf", pdf, "application/pdf", caption)
 
 
 def current_lesson(ctx: Context) -> tuple[Course, Lesson] | None:
@@ -235,6 +261,8 @@ async def lesson(ctx: Context, event: Incoming) -> Turn:
     if found.for_teachers and not await for_teachers_ok(ctx):
         ctx.profile.bookmark = None
         return for_teachers_only(ctx)
+    # The learner's language where the course has it (step by step), its own language elsewhere.
+    current = localized_lesson(found, current, ctx.profile.locale)
     index = min(int(ctx.state.data.get("i", 0)), len(current.steps) - 1)
     options = _lesson_options(ctx, current, index)
     if index == len(current.steps) - 1:  # a question to the teacher, once the lesson is read

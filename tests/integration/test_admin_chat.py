@@ -511,3 +511,50 @@ async def test_an_announcement_to_one_class_reaches_its_students_only(
     await admin.send(room.join_code.lower())
     await admin.tap("Tout le monde")
     assert "touchera 2 personnes" in admin.texts()
+
+
+async def test_an_announcement_written_in_wolof_and_english_with_english_for_the_others(
+    talk: Conversations, database_url: str
+) -> None:
+    """Any interface language may be written (here Wolof first, no French at all); each
+    learner gets theirs, the others the version the admin chose (here English)."""
+    from bot.storage.outbox import Outbox
+
+    awa = Person.on(talk, "telegram", "awa-wo")
+    await awa.send("/start")
+    for label in ("Wolof", "Nangu naa", "Senegaal", "Ndongo", "CM2"):
+        await awa.tap(label)
+    fatou = Person.on(talk, "telegram", "fatou-fr")
+    await fatou.onboard()
+    admin = await admin_of(talk, database_url, "national_admin", "SN")
+    await admin.send("/admin")
+    await admin.tap("Nouvelle annonce")
+    await admin.tap("Écrire dans une autre langue")
+    assert "Dans quelle langue écrivez-vous l'annonce ?" in admin.texts()
+    assert {"➕ Version Wolof", "➕ Version Hausa", "➕ Version English"} <= set(admin.options())
+    await admin.tap("Version Wolof")
+    assert "Écrivez l'annonce en Wolof, en un seul message :" in admin.texts()
+    await admin.send("Lekkool yi dinañu ubbeeku altine.")
+    await admin.tap("Version English")
+    await admin.send("Schools reopen on Monday.")
+    assert "sinon en Wolof" in admin.texts()  # the first written, until the admin chooses
+    await admin.tap("Les autres langues : Wolof")  # passes to the next written: English
+    assert "sinon en English" in admin.texts()
+    assert "↪️ Les autres langues : English" in admin.options()
+    await admin.tap("Continuer")
+    for label in ("Les élèves", "Toutes les classes", "Toutes les langues"):
+        await admin.tap(label)
+    await admin.tap("Pas de classe précise")
+    await admin.tap("Tout le monde")
+    said = admin.texts()
+    assert "Aperçu :\n\nSchools reopen on Monday." in said
+    assert "[Wolof]\n\nLekkool yi dinañu ubbeeku altine." in said
+    await admin.tap("Envoyer maintenant")
+    assert "2 messages partent maintenant" in admin.texts()
+
+    items = await Outbox(talk.store, "test").claim("telegram", 10, datetime.now(UTC))
+    got = {item.external_id: item.text for item in items}
+    assert got == {
+        "awa-wo": "Lekkool yi dinañu ubbeeku altine.",
+        "fatou-fr": "Schools reopen on Monday.",
+    }

@@ -407,3 +407,23 @@ def test_the_command_honours_public_url_and_says_which_base(
     assert f"liens et codes QR : {given} (--base-url)" in capsys.readouterr().out
     assert booklet_cli.run("fractions", out) == 0
     assert "https://imaginecole.org (par défaut" in capsys.readouterr().out
+
+
+def test_a_booklet_prints_in_another_language_where_the_course_has_it(tmp_path: Path) -> None:
+    """`python -m bot booklet fractions --lang wo`: the Wolof steps of course.wo.md, the
+    French ones where the Wolof has none yet; the links and questions are the course's."""
+    out = tmp_path / "fractions-wo.pdf"
+    assert booklet_cli.run("fractions", out, BASE, "wo") == 0
+    text = " ".join(pages_text(out.read_bytes()))
+    assert text.startswith("Xaaj yi")  # the Wolof title on the cover
+    assert "Séddale ci pàcc yu yem" in text  # the Wolof lesson title (contents and lesson)
+    assert flat("Aminata am na benn galett. Dafa bëgg a ko séddale") in text
+    assert flat("Moussa a très faim. Si ses amis lui laissent 3 parts") in text  # no Wolof yet
+    assert "Aminata a une galette." not in text  # translated: not printed in French as well
+    assert f"{BASE}/l/fractions/parts-egales" in text
+    assert "Comparer des fractions" in text  # a lesson without Wolof prints in French
+    french = " ".join(pages_text(render_booklet(COURSES["fractions"], base_url=BASE)))
+    assert french.startswith("Les fractions") and "Séddale" not in french
+    # A language the course has no version in prints the course's own.
+    hausa = render_booklet(COURSES["fractions"], base_url=BASE, language="ha")
+    assert " ".join(pages_text(hausa)) == french

@@ -12,9 +12,11 @@ class FakeBooklets:
 
     def __init__(self) -> None:
         self.printed: list[str] = []
+        self.languages: list[str | None] = []
 
-    async def booklet(self, course: Course) -> bytes:
+    async def booklet(self, course: Course, language: str | None = None) -> bytes:
         self.printed.append(course.id)
+        self.languages.append(language)
         return b"%PDF-1.4 fake"
 
 
@@ -45,3 +47,20 @@ async def test_a_student_is_not_offered_the_booklet() -> None:
     await open_a_course(learner, "student")
     labels = [o.label for o in learner.last_prompt().options]
     assert not any("livret" in label for label in labels)
+
+
+async def test_a_teacher_gets_the_booklet_in_a_language_the_course_has() -> None:
+    """The fractions course has a Wolof version (course.wo.md): a second booklet is offered."""
+    learner = Learner.new()
+    learner.booklets = FakeBooklets()
+    await learner.send("/start")
+    for option in ("fr", "yes", "SN", "teacher", "CM2", "Les cours", "mathematiques"):
+        await learner.tap(option)
+    await learner.tap("fractions")
+    labels = [o.label for o in learner.last_prompt().options]
+    assert labels[-3:] == ["🖨️ Recevoir le livret à imprimer", "🖨️ Livret en Wolof", "🏠 Menu"]
+    reply = await learner.tap("Livret en Wolof")
+    document = next(m for m in reply if isinstance(m, Document))
+    assert document.filename == "fractions.wo.pdf"
+    assert document.caption.startswith("Le livret « Xaaj yi » : leçons, exercices et corrigé.")
+    assert learner.booklets.languages == ["wo"]

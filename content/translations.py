@@ -1,0 +1,325 @@
+"""Versions of a course in other languages: `course.wo.md` beside `course.md` (one course).
+
+A translation file holds only text: the course's title and summary, lesson titles and the
+text (or caption) of the steps it translates. Everything else — lessons, order, media,
+quizzes, question ids, progress and certificates — is the main file's. A learner reads
+the translation of a step where it exists and is up to date enough to be shown (always:
+an out-of-date step is still shown, `content check` warns), the main language elsewhere.
+
+    <!-- ÉCHANTILLON : à faire relire par un locuteur natif. -->
+    language: wo
+    title: Xaaj yi
+
+    # Séddale ci pàcc yu yam {#parts-egales}
+
+    ## étape 1 · source: 3f2a9c1b
+    Aminata am na ab galett...
+
+`## étape N` (or `## step N`) names a step by its number in the lesson (1 is the first);
+`source:` is the fingerprint of the main-language text it was translated from (the first
+8 hex digits of its SHA-256, `source_mark`). When the source text changes, the
+fingerprints differ and `content check` reports the step as out of date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from content.errors import N_, CourseFormatError
+from content.model import Course, Lesson
+
+_HEADER = re.compile(r"^(language|title|summary)\s*:\s*(.*)$")
+_LESSON = re.compile(r"^#\s+(.*?)\s*\{#([A-Za-z0-9_-]+)\}\s*$")
+_STEP = re.compile(r"^##\s+(?:étape|etape|step)\s+(\d+)\s*(?:[·:-]\s*)?(?:source\s*:\s*(\S+))?\s*$")
+_NAME = re.compile(r"^course\.([a-z]{2,3})\.md$")
+
+
+def source_mark(text: str) -> str:
+    """The fingerprint of a step's source text (whitespace-insensitive)."""
+    normal = " ".join(text.split())
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class StepText:
+    """One translated step: its text, the source fingerprint it was made from, its line."""
+
+    text: str
+    source: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class LessonText:
+    """A lesson's translated title and steps (by 0-based index)."""
+
+    lesson_id: str
+    title: str = ""
+    line: int = 0
+    steps: tuple[tuple[int, StepText], ...] = ()
+
+    def step(self, index: int) -> StepText | None:
+        """The translation of the step at this 0-based index, if any."""
+        return next((s for i, s in self.steps if i == index), None)
+
+
+@dataclass(frozen=True)
+class CourseTranslation:
+    """A course's text in another language, read from `course.<lang>.md`."""
+
+    language: str
+    path: Path
+    title: str = ""
+    summary: str = ""
+    lessons: tuple[LessonText, ...] = field(default_factory=tuple)
+
+    def lesson(self, lesson_id: str) -> LessonText | None:
+        """The translated texts of one lesson, if any."""
+        return next((le for le in self.lessons if le.lesson_id == lesson_id), None)
+
+
+def is_translation_file(path: Path) -> bool:
+    """Tell whether a path names a translation (`course.wo.md`)."""
+    return _NAME.match(path.name) is not None
+
+
+def translation_files(course_file: Path) -> list[Path]:
+    """The `course.<lang>.md` files beside a `course.md`, in a stable order."""
+    try:
+        found = [p for p in course_file.parent.iterdir() if _NAME.match(p.name) and p.is_file()]
+    except OSError:
+        return []
+    return sorted(found)
+
+
+def parse_translation(
+    text: str, path: Path, course: Course
+) -> tuple[CourseTranslation, list[CourseFormatError]]:
+    """Read a translation of `course`; problems (unknown lessons, steps) come back as errors."""
+    errors: list[CourseFormatError] = []
+    named = _NAME.match(path.name)
+    language = named.group(1) if named else ""
+    header: dict[str, str] = {}
+    lessons: list[LessonText] = []
+    lesson: LessonText | None = None
+    step: tuple[int, str, int] | None = None  # index, source mark, line
+    body: list[str] = []
+    in_comment = False
+
+    def close_step() -> None:
+        nonlocal lesson, step, body
+        if step is not None and lesson is not None and step[0] >= 0:
+            index, mark, line = step
+            entry = StepText("\n".join(body).strip(), mark, line)
+            lesson = replace(lesson, steps=(*lesson.steps, (index, entry)))
+        step, body = None, []
+
+    def close_lesson() -> None:
+        nonlocal lesson
+        close_step()
+        if lesson is not None:
+            same = [i for i, le in enumerate(lessons) if le.lesson_id == lesson.lesson_id]
+            if not same:
+                lessons.append(lesson)
+            else:  # the lesson's heading again (a skeleton pasted below): one lesson
+                first = lessons[same[0]]
+                lessons[same[0]] = replace(first, steps=(*first.steps, *lesson.steps))
+        lesson = None
+
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip()
+        if in_comment or line.lstrip().startswith("<!--"):
+            in_comment = "-->" not in line
+            continue
+        if (found := _LESSON.match(line)) is not None:
+            close_lesson()
+            original = course.lesson(found.group(2))
+            if original is None:
+                message = N_("aucune leçon '%(id)s' dans le cours '%(course)s'")
+                args = {"id": found.group(2), "course": course.id}
+                errors.append(CourseFormatError(path, number, 1, message, args))
+            lesson = LessonText(found.group(2), found.group(1), number)
+            continue
+        if (found := _STEP.match(line)) is not None:
+            close_step()
+            if lesson is None:
+                message = N_("une étape doit suivre le titre de sa leçon : # Titre {#id}")
+                errors.append(CourseFormatError(path, number, 1, message))
+                continue
+            index = int(found.group(1)) - 1
+            original = course.lesson(lesson.lesson_id)
+            if original is not None and not 0 <= index < len(original.steps):
+                message = N_("la leçon '%(id)s' n'a pas d'étape %(n)s (elle en a %(count)s)")
+                args = {"id": lesson.lesson_id, "n": index + 1, "count": len(original.steps)}
+                errors.append(CourseFormatError(path, number, 1, message, args))
+                index = -1  # its text is read and set aside: one problem, not one a line
+            elif lesson.step(index) is not None or _done_before(lessons, lesson.lesson_id, index):
+                message = N_("l'étape %(n)s est déjà traduite plus haut")
+                errors.append(CourseFormatError(path, number, 1, message, {"n": index + 1}))
+                index = -1
+            step = (index, found.group(2) or "", number)
+            continue
+        if step is not None:
+            body.append(line)
+            continue
+        if lesson is None and (found := _HEADER.match(line)) is not None:
+            header[found.group(1)] = found.group(2).strip()
+            continue
+        if line.strip():
+            message = N_("texte hors d'une étape : commencez l'étape par ## étape N")
+            errors.append(CourseFormatError(path, number, 1, message))
+    close_lesson()
+    if header.get("language", language) != language:
+        message = N_("la langue '%(header)s' ne correspond pas au nom du fichier (%(name)s)")
+        args = {"header": header["language"], "name": path.name}
+        errors.append(CourseFormatError(path, 1, 1, message, args))
+    translation = CourseTranslation(
+        language, path, header.get("title", ""), header.get("summary", ""), tuple(lessons)
+    )
+    return translation, errors
+
+
+def _done_before(lessons: list[LessonText], lesson_id: str, index: int) -> bool:
+    """Whether an earlier block of the same lesson already translates this step."""
+    return any(le.lesson_id == lesson_id and le.step(index) for le in lessons)
+
+
+def read_translations(course: Course) -> tuple[Course, list[CourseFormatError]]:
+    """The course with the translations found beside its file, and their problems."""
+    if course.source is None:
+        return course, []
+    translations: list[CourseTranslation] = []
+    errors: list[CourseFormatError] = []
+    for path in translation_files(course.source):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            message = N_("lecture impossible : %(reason)s")
+            errors.append(CourseFormatError(path, 0, 0, message, {"reason": str(exc)}))
+            continue
+        translation, problems = parse_translation(text, path, course)
+        errors.extend(problems)
+        if _language(translation.language) == _language(course.language):
+            message = N_("une traduction dans la langue du cours lui-même (%(lang)s)")
+            args = {"lang": course.language}
+            errors.append(CourseFormatError(path, 1, 1, message, args))
+            continue
+        translations.append(translation)
+    return replace(course, translations=tuple(translations)), errors
+
+
+def translation_gaps(course: Course) -> list[CourseFormatError]:
+    """What each translation lacks or has out of date, step by step (warnings, not errors).
+
+    A missing step is placed at its line in the main file; an out-of-date one (or one
+    without a `source:` fingerprint) at its line in the translation.
+    """
+    notes: list[CourseFormatError] = []
+    main = course.source or Path("course.md")
+    for translation in course.translations:
+        for lesson in course.lessons:
+            texts = translation.lesson(lesson.id)
+            if texts is None:
+                whole = {"lang": translation.language, "lesson": lesson.id}
+                message = N_("leçon '%(lesson)s' non traduite en %(lang)s")
+                notes.append(CourseFormatError(main, lesson.line, 1, message, whole))
+                continue
+            for index, step in enumerate(lesson.steps):
+                if not step.text.strip():
+                    continue  # nothing to translate (an image without a caption)
+                done = texts.step(index)
+                args: dict[str, object] = {
+                    "lang": translation.language,
+                    "lesson": lesson.id,
+                    "n": index + 1,
+                }
+                if done is None or not done.text:
+                    message = N_("étape %(n)s de la leçon '%(lesson)s' non traduite en %(lang)s")
+                    notes.append(CourseFormatError(main, step.line, 1, message, args))
+                elif done.source != source_mark(step.text):
+                    message = N_(
+                        "étape %(n)s de la leçon '%(lesson)s' : traduction en %(lang)s à revoir,"
+                        " le texte source a changé depuis (source: %(mark)s)"
+                    )
+                    args["mark"] = source_mark(step.text)
+                    notes.append(CourseFormatError(translation.path, done.line, 1, message, args))
+    return notes
+
+
+def translation_skeleton(course: Course, language: str) -> str:
+    """What a translator fills in: every step the translation into `language` lacks or has
+    out of date, under its lesson's heading, with its `source:` fingerprint and the source
+    text as a comment to replace (paste into `course.<language>.md`)."""
+    translation = translation_for(course, language)
+    out: list[str] = []
+    if translation is None:
+        out += [f"language: {language}", f"title: {course.title}", ""]
+    for lesson in course.lessons:
+        texts = translation.lesson(lesson.id) if translation else None
+        todo = [
+            (index, step)
+            for index, step in enumerate(lesson.steps)
+            if step.text.strip()
+            and (
+                (done := texts.step(index) if texts else None) is None
+                or not done.text
+                or done.source != source_mark(step.text)
+            )
+        ]
+        if not todo:
+            continue
+        out += [f"# {texts.title if texts else lesson.title} {{#{lesson.id}}}", ""]
+        for index, step in todo:
+            source = step.text.replace("-->", "- ->")
+            out += [f"## étape {index + 1} · source: {source_mark(step.text)}"]
+            out += [f"<!--\n{source}\n-->", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def localized_lesson(course: Course, lesson: Lesson, language: str | None) -> Lesson:
+    """The lesson as a learner of `language` reads it: translated steps where they exist."""
+    translation = translation_for(course, language)
+    texts = translation.lesson(lesson.id) if translation else None
+    if texts is None:
+        return lesson
+    steps = tuple(
+        replace(step, text=done.text) if (done := texts.step(i)) and done.text else step
+        for i, step in enumerate(lesson.steps)
+    )
+    return replace(lesson, title=texts.title or lesson.title, steps=steps)
+
+
+def localized_course(course: Course, language: str | None) -> Course:
+    """The course with every lesson as a learner of `language` reads it."""
+    translation = translation_for(course, language)
+    if translation is None:
+        return course
+    lessons = tuple(localized_lesson(course, lesson, language) for lesson in course.lessons)
+    return replace(
+        course,
+        title=translation.title or course.title,
+        summary=translation.summary or course.summary,
+        lessons=lessons,
+    )
+
+
+def translation_for(course: Course, language: str | None) -> CourseTranslation | None:
+    """The course's translation into a language, if it has one."""
+    if not language:
+        return None
+    wanted = _language(language)
+    return next((t for t in course.translations if _language(t.language) == wanted), None)
+
+
+def languages_of(courses: Iterable[Course]) -> set[str]:
+    """Every language some course is translated into."""
+    return {t.language for course in courses for t in course.translations}
+
+
+def _language(code: str) -> str:
+    """The primary language of a code: fr_SN -> fr."""
+    return code.replace("_", "-").split("-")[0].casefold()
