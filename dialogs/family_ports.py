@@ -49,6 +49,11 @@ class FamilyDesk(Protocol):
         """The guardian accepts: summaries from `first_summary` on (False: gone meanwhile)."""
         ...
 
+    async def tell_other(self, link_id: int, texts: dict[str, str], now: datetime) -> None:
+        """A notice (one text per language) to the other side of one of one's links, through
+        the outbox; nothing when the link is not one's own or has no other side yet."""
+        ...
+
     async def children(self) -> list[GuardianLink]:
         """The learners whose summaries this person receives."""
         ...

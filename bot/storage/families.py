@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.storage.admin import queue_notice
 from bot.storage.sql import Runner, utc
 from dialogs.family_ports import INVITATION_DAYS, SEXES, GuardianLink
 
@@ -91,6 +92,17 @@ class SqlFamilyDesk:
             id=link_id,
         )
         return bool(rows)
+
+    async def tell_other(self, link_id: int, texts: dict[str, str], now: datetime) -> None:
+        """A notice to the other side of one of one's links, through the outbox."""
+        rows = await self.runner.run(
+            "SELECT CASE WHEN learner_id = :uid THEN guardian_id ELSE learner_id END"
+            " FROM guardians WHERE id = :id AND (learner_id = :uid OR guardian_id = :uid)",
+            uid=self.user_id,
+            id=link_id,
+        )
+        if rows and rows[0][0] is not None:
+            await queue_notice(self.runner, int(rows[0][0]), texts, now)
 
     async def children(self) -> list[GuardianLink]:
         """The learners whose summaries this person receives."""

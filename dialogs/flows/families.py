@@ -21,6 +21,7 @@ from content.mastery import Level
 from dialogs.context import Context, Step, Translator, Turn
 from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.family_ports import FamilyDesk, GuardianLink
+from dialogs.flows.circle_texts import in_every_language
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.reminders import Voice
 from dialogs.messages import Ask, Option, Say
@@ -64,7 +65,16 @@ async def family(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="family_name")
     if chosen == "stop":
         return Turn([_stopped(ctx, await desk.stop())], goto="menu")
-    removed = await desk.remove(int(chosen[1:]))
+    link_id = int(chosen[1:])
+    gone = in_every_language(
+        ctx,
+        lambda c: c._(
+            "👪 %(name)s a arrêté l'envoi de son résumé chaque semaine : vous ne le recevrez plus.",
+            name=next((link.learner_name for link in links if link.id == link_id), "?"),
+        ),
+    )
+    await desk.tell_other(link_id, gone, ctx.now)
+    removed = await desk.remove(link_id)
     text = (
         ctx._("C'est fait : ce parent ne recevra plus de résumé.")
         if removed
@@ -174,6 +184,14 @@ async def guardian_consent(ctx: Context, event: Incoming) -> Turn:
     first = next_weekly(zone_of(ctx.profile.country), ctx.now, quiet)
     if not await desk.accept(invitation.id, ctx.now, first):
         return Turn([Say(ctx._("Cette invitation n'est plus valable."))], goto="menu")
+    accepted = in_every_language(
+        ctx,
+        lambda c: c._(
+            "👪 Votre parent a accepté : il recevra votre résumé chaque semaine (jamais vos "
+            "réponses). Pour voir ou retirer : /famille"
+        ),
+    )
+    await desk.tell_other(invitation.id, accepted, ctx.now)
     text = ctx._(
         "✅ C'est noté. Vous recevrez le résumé de %(name)s chaque dimanche vers 18 h, "
         "premier résumé le %(date)s. Pour arrêter : /stop_parent",
@@ -211,12 +229,16 @@ async def sex(ctx: Context, event: Incoming) -> Turn:
         menu_option(ctx),
     )
     if isinstance(event, Entered):
+        current = await _desk(ctx).sex()
         text = ctx._(
             "Êtes-vous une fille ou un garçon ? Vous pouvez ne pas répondre.\n\n"
             "Pourquoi cette question : pour savoir si les filles et les garçons apprennent "
             "autant avec Imaginecole. Votre réponse n'est montrée à personne, elle ne compte "
             "que dans des totaux d'au moins 5 élèves. Vous pouvez la changer ou l'effacer ici."
         )
+        if current is not None:
+            answer = ctx._("Fille") if current == "girl" else ctx._("Garçon")
+            text += "\n\n" + ctx._("Votre réponse : %(answer)s.", answer=answer)
         return Turn([Ask(text, options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):

@@ -101,6 +101,14 @@ async def test_a_guardian_new_to_the_bot_consents_on_their_side_then_stops(
         assert "Vous recevrez le résumé de Moussa chaque dimanche" in chat.last_text()
         ((guardian,),) = await rows(talk, "SELECT guardian_id FROM guardians")
         assert guardian is not None
+        notices = await rows(
+            talk,
+            "SELECT b.texts FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id"
+            " JOIN users u ON u.id = o.user_id WHERE u.external_id = '9001'",
+        )
+        assert "👪 Votre parent a accepté : il recevra votre résumé chaque semaine" in str(
+            notices
+        ), "the learner is told"
         await learner.send("/famille")
         assert any(o.startswith("❌ Parent (depuis le ") for o in learner.options())
         await chat.send("/stop_parent")
