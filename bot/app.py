@@ -31,6 +31,7 @@ from bot.connections import (
 )
 from bot.conversations import Conversations
 from bot.dead_letters import Budget, Parking
+from bot.families import SummaryLoop
 from bot.flood import FloodGuard, FloodLimit
 from bot.housekeeping import tidy_forever
 from bot.i18n import I18n
@@ -83,6 +84,7 @@ class BotApp:
     _withdrawer: asyncio.Task[None] | None = field(default=None, repr=False)
     _tidier: asyncio.Task[None] | None = field(default=None, repr=False)
     _reminders: asyncio.Task[None] | None = field(default=None, repr=False)
+    _summaries: asyncio.Task[None] | None = field(default=None, repr=False)
     supervisor: Supervisor = field(default_factory=Supervisor)  # loops and channels
     _resender: asyncio.Task[None] | None = field(default=None, repr=False)
     conversations: Conversations | None = field(default=None, repr=False)
@@ -196,6 +198,8 @@ class BotApp:
         if settings.sender_enabled:  # learners' daily reminders, queued to the outbox
             loop = ReminderLoop(store, i18n, lambda: conversations.library, store.quiet_hours)
             self._reminders = supervisor.run("reminders", loop.forever)
+            summaries = SummaryLoop(store, i18n, lambda: conversations.library, store.quiet_hours)
+            self._summaries = supervisor.run("summaries", summaries.forever)
         if self.sender is not None:
             self.sender.start(supervisor.run)
         if self.telegram is not None:

@@ -317,6 +317,7 @@ class Conversations:
             creathon=tx.creathon,
             review=tx.review,
             mastery=tx.mastery,
+            families=tx.families,
             reminders=tx.reminders,
             data_saver=tx.data_saver,
             certificates=tx.certificates,

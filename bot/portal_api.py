@@ -26,8 +26,9 @@ from bot.storage.impact import impact
 from bot.storage.store import SqlStore
 from bot.tokens import same_secret
 from content.library import Library
-from dialogs.admin_ports import CountryFigures
+from dialogs.admin_ports import CountryFigures, SexFigures
 from dialogs.flows.commands import lesson_payload
+from dialogs.small_cells import by_sex
 
 PREFIX = "/api/v1"
 MAX_WEEKS = 104
@@ -125,6 +126,7 @@ class PortalApi:
             "generated_at": now.isoformat(),
             "countries": [_country(row) for row in figures.countries],
             "whatsapp_failures": {str(code): cell(n) for code, n in figures.failures.items()},
+            "by_sex": [_sex(row, hidden) for row, hidden in by_sex(figures.by_sex) if row.learners],
             "weeks": [
                 {
                     "start": start.date().isoformat(),
@@ -161,6 +163,21 @@ def _country(row: CountryFigures) -> dict[str, Any]:
     }
 
 
+def _sex(row: SexFigures, hidden: bool) -> dict[str, Any]:
+    """One group of students (a country's, or every country's: "all") of one sex; all null
+    when the group is hidden (fewer than SMALL, or what subtraction would reveal)."""
+    shown = not hidden
+    return {
+        "country": row.country or "all",
+        "sex": row.sex,
+        "learners": row.learners if shown else None,
+        "active_7_days": cell(row.active_7) if shown else None,
+        "lessons_completed": row.lessons_done if shown else None,
+        "quiz_attempts": row.quizzes if shown else None,
+        "average_score": row.average_score if shown else None,
+    }
+
+
 _SUPPRESSED = (
     f"null when the count is between 1 and {SMALL - 1} (suppressed: no group smaller than "
     f"{SMALL} is described)"
@@ -187,6 +204,26 @@ _COUNTRY_FIGURES = {
         "classes": _COUNT,
         "courses_published": _COUNT,
         "courses_shared_with_all_countries": _COUNT,
+    },
+}
+_HIDDEN = (
+    f"null when the group is hidden: fewer than {SMALL} students, or a group that could be "
+    "worked out by subtracting the shown ones from a published total"
+)
+_SEX_FIGURES = {
+    "type": "object",
+    "properties": {
+        "country": {"type": "string", "description": "ISO 3166 alpha-2, or 'all'"},
+        "sex": {
+            "type": "string",
+            "enum": ["girl", "boy", "unknown"],
+            "description": "unknown: the student was not asked, or preferred not to say",
+        },
+        "learners": {"type": ["integer", "null"], "description": _HIDDEN},
+        "active_7_days": {"type": ["integer", "null"], "description": f"{_HIDDEN}; {_SUPPRESSED}"},
+        "lessons_completed": {"type": ["integer", "null"], "description": _HIDDEN},
+        "quiz_attempts": {"type": ["integer", "null"], "description": _HIDDEN},
+        "average_score": {"type": ["number", "null"], "description": f"0..1; {_HIDDEN}"},
     },
 }
 _WEEK = {
@@ -286,6 +323,7 @@ OPENAPI: dict[str, Any] = {
                                         "generated_at": {"type": "string"},
                                         "countries": {"type": "array", "items": _COUNTRY_FIGURES},
                                         "weeks": {"type": "array", "items": _WEEK},
+                                        "by_sex": {"type": "array", "items": _SEX_FIGURES},
                                         "whatsapp_failures": {
                                             "type": "object",
                                             "additionalProperties": _COUNT,

@@ -176,6 +176,20 @@ class CountryFigures:
 
 
 @dataclass(frozen=True)
+class SexFigures:
+    """The students of one sex in one country (aggregates only; shown only in groups of
+    at least 5, dialogs/small_cells.py)."""
+
+    country: str  # "" for every country together
+    sex: str  # "girl", "boy", or "unknown" (not asked, or preferred not to say)
+    learners: int = 0
+    active_7: int = 0
+    lessons_done: int = 0
+    quizzes: int = 0
+    average_score: float | None = None  # 0..1 over their quiz attempts
+
+
+@dataclass(frozen=True)
 class Impact:
     """The figures of some countries, and the last weeks' activity."""
 
@@ -186,6 +200,7 @@ class Impact:
     failures: dict[int, int] = field(default_factory=dict)  # WhatsApp refusals by error code
     # Inbound messages parked unhandled (dead letters, kept 3 days) by channel
     dead_letters: dict[str, int] = field(default_factory=dict)
+    by_sex: list[SexFigures] = field(default_factory=list)  # students per country and sex
 
     def total(self) -> CountryFigures:
         """Every country added up (the average score weighted by quizzes)."""

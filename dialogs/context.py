@@ -19,6 +19,7 @@ from dialogs.data_ports import DataSaver
 from dialogs.elision import elide
 from dialogs.event_ports import EventDesk, ThreadDesk
 from dialogs.events import Incoming, UserRef
+from dialogs.family_ports import FamilyDesk
 from dialogs.mastery_ports import MasteryDesk
 from dialogs.messages import Out
 from dialogs.moderation_ports import ModerationDesk
@@ -104,6 +105,7 @@ class Context:
     certifier: Certifier | None = None  # signs, prints and checks them (bot/certificates)
     review: ReviewDesk | None = None  # the learner's deck of questions to review
     mastery: MasteryDesk | None = None  # the learner's mastery of skills (BKT)
+    families: FamilyDesk | None = None  # guardians (either side) and the optional sex
     reminders: ReminderDesk | None = None  # the learner's daily reminder and learning days
     data_saver: DataSaver | None = None  # light data: the setting and the daily media budget
     profiles: ProfileDesk | None = None  # the learners sharing this phone (bot/storage)

@@ -64,3 +64,21 @@ def next_due(at: time, zone: ZoneInfo, now: datetime) -> datetime:
     if moment <= local:
         moment = datetime.combine(local.date() + timedelta(days=1), at, zone)
     return moment.astimezone(UTC)
+
+
+SUMMARY_DAY = 6  # Sunday (Monday is 0): families have time to read it
+SUMMARY_TIME = time(18)  # the guardian's local time
+
+
+def next_weekly(zone: ZoneInfo, now: datetime, quiet: QuietHours | None = None) -> datetime:
+    """The first Sunday 18:00 in `zone` after `now`, in UTC; moved to the end of the quiet
+    hours when a deployment's quiet hours cover it."""
+    at = SUMMARY_TIME
+    if quiet is not None and quiet.contains(at):
+        at = quiet.end
+    local = now.astimezone(zone)
+    days = (SUMMARY_DAY - local.weekday()) % 7
+    moment = datetime.combine(local.date() + timedelta(days=days), at, zone)
+    if moment <= local:
+        moment += timedelta(days=7)
+    return moment.astimezone(UTC)

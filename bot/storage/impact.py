@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.storage.sql import Runner, utc
-from dialogs.admin_ports import CountryFigures, Impact
+from dialogs.admin_ports import CountryFigures, Impact, SexFigures
 
 # The students: people who agreed to the terms, neither a group, nor self-declared teachers,
 # nor holding any role (teacher, moderator, admin). The text and the chart count these.
@@ -70,7 +70,48 @@ async def impact(
     )
     dead = {str(channel): int(count) for channel, count in parked}
     figures = [CountryFigures(country=c, **values) for c, values in sorted(rows.items())]
-    return Impact(figures, starts, new, done, failures, dead)
+    sexes = await _by_sex(runner, where, params, now)
+    return Impact(figures, starts, new, done, failures, dead, sexes)
+
+
+_SEX = "COALESCE(sx.sex, 'unknown')"
+_SEX_JOIN = " LEFT JOIN learner_sex sx ON sx.user_id = u.id"
+
+
+async def _by_sex(
+    runner: Runner, where: str, params: dict[str, Any], now: datetime
+) -> list[SexFigures]:
+    """The students per country and sex (raw: dialogs/small_cells.py hides small groups)."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    found = await runner.run(
+        f"SELECT u.country, {_SEX}, COUNT(*),"
+        " SUM(CASE WHEN u.last_seen_at >= :d7 THEN 1 ELSE 0 END)"
+        f" FROM users u{_SEX_JOIN} WHERE {STUDENTS}{where} GROUP BY u.country, {_SEX}",
+        d7=now - timedelta(days=7),
+        **params,
+    )
+    for country, sex, total, a7 in found:
+        rows[(str(country), str(sex))] = {"learners": int(total), "active_7": int(a7)}
+    done = await runner.run(
+        f"SELECT u.country, {_SEX}, COUNT(*) FROM lesson_progress lp"
+        f" JOIN users u ON u.id = lp.user_id{_SEX_JOIN} WHERE {STUDENTS}{where}"
+        f" GROUP BY u.country, {_SEX}",
+        **params,
+    )
+    for country, sex, count in done:
+        rows.setdefault((str(country), str(sex)), {})["lessons_done"] = int(count)
+    scored = await runner.run(
+        f"SELECT u.country, {_SEX}, COUNT(*), AVG(qa.score / qa.max_score) FROM quiz_attempts qa"
+        f" JOIN users u ON u.id = qa.user_id{_SEX_JOIN} WHERE qa.max_score > 0"
+        f" AND {STUDENTS}{where}"
+        f" GROUP BY u.country, {_SEX}",
+        **params,
+    )
+    for country, sex, count, average in scored:
+        cell = rows.setdefault((str(country), str(sex)), {})
+        cell["quizzes"] = int(count)
+        cell["average_score"] = float(average) if average is not None else None
+    return [SexFigures(c, sex, **values) for (c, sex), values in sorted(rows.items())]
 
 
 _PER_COUNTRY = {

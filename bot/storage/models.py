@@ -1045,3 +1045,33 @@ class TranslationVersion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
+
+
+class GuardianLink(Base):
+    """A learner's guardian: invited by a code the guardian sends to the bot themselves
+    (their consent, on their side), then sent a weekly summary until either one stops."""
+
+    __tablename__ = "guardians"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    learner_name: Mapped[str] = mapped_column(String(64))  # the first name the guardian sees
+    code: Mapped[str] = mapped_column(String(16), unique=True)  # the invitation's code
+    guardian_id: Mapped[int | None] = mapped_column(  # None until the guardian accepts
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    next_summary_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+
+
+class LearnerSex(Base):
+    """The optional answer girl / boy (no row: not asked, or declined): figures by sex."""
+
+    __tablename__ = "learner_sex"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    sex: Mapped[str] = mapped_column(String(8))  # "girl" or "boy"
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

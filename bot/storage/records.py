@@ -155,6 +155,8 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "light_data": _rows(conn, data_saving, uid, "updated_at"),
         "media_days": _rows(conn, media_days, uid, "day"),
         "skills": _rows(conn, Base.metadata.tables["skill_mastery"], uid, "skill"),
+        "sex": _rows(conn, Base.metadata.tables["learner_sex"], uid, "user_id"),
+        "family": _family(conn, uid),
         "shared_phone": _shared_phone(conn, uid),
         "translations": _translations(conn, uid),
     }
@@ -192,6 +194,18 @@ def _translations(conn: Connection, uid: int) -> list[dict[str, Any]]:
         item = {key: _iso(row[key]) for key in columns}
         item["as"] = "author" if row["author_id"] == uid else "reviewer"
         found.append(item)
+    return found
+
+
+def _family(conn: Connection, uid: int) -> dict[str, list[dict[str, Any]]]:
+    """The person's guardians and invitations (as a learner), and the learners whose weekly
+    summaries they receive (as a guardian): names and dates, never the other's identity."""
+    g = Base.metadata.tables["guardians"].c
+    shown = (g.learner_name, g.code, g.created_at, g.accepted_at, g.next_summary_at)
+    found: dict[str, list[dict[str, Any]]] = {}
+    for key, column in (("guardians", g.learner_id), ("following", g.guardian_id)):
+        rows = conn.execute(select(*shown).where(column == uid).order_by(g.id)).mappings()
+        found[key] = [{k: _iso(v) for k, v in row.items()} for row in rows]
     return found
 
 

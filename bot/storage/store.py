@@ -43,6 +43,7 @@ from bot.storage.creathon import SqlCreathonDesk
 from bot.storage.db import open_sqlite
 from bot.storage.erasure import forget_person
 from bot.storage.events import SqlEventDesk, SqlThreadDesk
+from bot.storage.families import SqlFamilyDesk
 from bot.storage.light_data import DEFAULT_BUDGET_KB, SqlDataSaver
 from bot.storage.locks import KeyedLocks, advisory_key, held_connection, hold_in_database
 from bot.storage.mastery import SqlMasteryDesk, observe_answers
@@ -218,6 +219,11 @@ class SqlTurn:
     def mastery(self) -> SqlMasteryDesk:
         """The learner's mastery of skills (BKT), inside this turn's transaction."""
         return SqlMasteryDesk(self.runner, self.user_id)
+
+    @property
+    def families(self) -> SqlFamilyDesk:
+        """The person's guardians, the learners they follow, their sex, inside this turn."""
+        return SqlFamilyDesk(self.runner, self.user_id)
 
     @property
     def reminders(self) -> SqlReminderDesk:

@@ -24,6 +24,7 @@ from dialogs.flows import (
     course_threads,
     creathon,
     creathon_entries,
+    families,
     learning,
     light_data,
     menu,
@@ -86,6 +87,7 @@ def build_dialogs() -> Dialogs:
             ("reminders", reminders.STEPS),
             ("light_data", light_data.STEPS),
             ("profiles", profiles.STEPS),
+            ("families", families.STEPS),
             ("translate", translate.STEPS),
         ],
     )
@@ -103,6 +105,7 @@ def build_dialogs() -> Dialogs:
             ("reminders", reminders.COMMANDS),
             ("light_data", light_data.COMMANDS),
             ("profiles", profiles.COMMANDS),
+            ("families", families.COMMANDS),
             ("translate", translate.COMMANDS),
             ("stats", {"stats": stats.stats_command}),
             ("creathon", {"creathon": creathon.creathon_command}),

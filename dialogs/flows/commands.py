@@ -150,6 +150,8 @@ def command_descriptions(_: Callable[[str], str]) -> list[tuple[str, str]]:
         ("stop_annonces", _("Ne plus recevoir d'annonces")),
         ("rappels", _("Mes rappels")),
         ("stop_rappels", _("Ne plus recevoir de rappels")),
+        ("famille", _("Mes parents : leur résumé de la semaine")),
+        ("stop_parent", _("Ne plus recevoir de résumé d'un élève")),
         ("mon_code", _("Mon code (pour recevoir un rôle)")),
         ("mon_id", _("Mon canal et mon identifiant")),
     ]

@@ -161,6 +161,7 @@ async def settings(ctx: Context, event: Incoming) -> Turn:
         Option("level", ctx._("Classe")),
         Option("reminders", ctx._("🔔 Rappels")),
         Option("light_data", ctx._("📶 Économie de données")),
+        *_family_options(ctx),
         menu_option(ctx),
     )
     if isinstance(event, Entered):
@@ -170,10 +171,19 @@ async def settings(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "reminders":
         return Turn(goto="reminders")
+    if chosen in ("family", "sex"):  # settings of their own (dialogs/flows/families.py)
+        return Turn(goto=chosen)
     if chosen == "light_data":  # a setting of its own, not a part of the profile to edit
         return Turn(goto=chosen)
     ctx.state.data["editing"] = True
     return Turn(goto=chosen)
+
+
+def _family_options(ctx: Context) -> tuple[Option, ...]:
+    """Guardians and the optional "girl or boy", where the storage keeps them."""
+    if ctx.families is None:
+        return ()
+    return (Option("family", ctx._("👪 Parents")), Option("sex", ctx._("Fille ou garçon")))
 
 
 async def my_data(ctx: Context, event: Incoming) -> Turn:

@@ -145,6 +145,9 @@ async def level(ctx: Context, event: Incoming) -> Turn:
     if isinstance(linked, dict) and "join" in linked:  # a class link: its join flow
         ctx.state.data["join_pending"] = linked["join"]
         return Turn(ready, goto="join_code")
+    if isinstance(linked, dict) and "guardian" in linked:  # /parent CODE: the invitation
+        ctx.state.data["guardian_code"] = linked["guardian"]
+        return Turn(ready, goto="guardian_consent")
     if isinstance(linked, dict):
         ctx.state.data.update(course=linked.get("course"), lesson=linked.get("lesson"), i=0)
         return Turn(ready, goto="lesson")

@@ -64,6 +64,8 @@ def student_lines(_: Gettext) -> list[str]:
         _("/devoirs : vos devoirs"),
         _("/rejoindre : rejoindre une classe"),
         _("/rappels : vos rappels"),
+        _("/famille : un parent reçoit votre résumé de la semaine"),
+        _("/parent CODE : recevoir le résumé d'un élève qui vous a invité"),
         _("/langue : changer de langue"),
         _("/mes_donnees : recevoir tout ce que je garde sur vous"),
         _("/supprimer_mes_donnees : tout effacer"),

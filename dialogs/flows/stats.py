@@ -5,12 +5,13 @@ Aggregates only: no person is named or counted alone. A national admin sees thei
 
 from __future__ import annotations
 
-from dialogs.admin_ports import CountryFigures, Impact
+from dialogs.admin_ports import CountryFigures, Impact, SexFigures
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Incoming
 from dialogs.flows.admin import admins_only, desk, refused
 from dialogs.messages import Document, Out, Say
 from dialogs.roles import Action, countries_of, may
+from dialogs.small_cells import SMALL, by_sex
 from dialogs.spreadsheet import csv_bytes
 from dialogs.translation_ports import Progress
 
@@ -60,6 +61,10 @@ async def admin_stats(ctx: Context, event: Incoming) -> Turn:
 async def report(ctx: Context, impact: Impact) -> list[Out]:
     """The summary, the chart (when charts can be drawn) and the CSV."""
     messages: list[Out] = [Say(summary(ctx, impact))]
+    groups = by_sex(impact.by_sex)
+    answered = any(row.sex != "unknown" and row.learners for row in impact.by_sex)
+    if answered:  # once some students answered "girl or boy"
+        messages.append(Say(sex_summary(ctx, groups)))
     weeks = [ctx.t.date(start) for start in impact.week_starts]
     if ctx.charts is not None and impact.week_starts:
         series = {
@@ -72,7 +77,86 @@ async def report(ctx: Context, impact: Impact) -> list[Out]:
     messages.append(
         Document("impact.csv", table(ctx, impact), "text/csv", ctx._("Les chiffres par pays (CSV)"))
     )
+    if answered:
+        caption = ctx._("Les chiffres par pays et par sexe (CSV)")
+        messages.append(Document("impact_sexe.csv", sex_table(ctx, groups), "text/csv", caption))
     return messages
+
+
+def _sex_name(ctx: Context, sex: str) -> str:
+    names = {"girl": ctx._("Filles"), "boy": ctx._("Garçons")}
+    return names.get(sex, ctx._("Non précisé"))
+
+
+def _count(ctx: Context, n: int) -> str:
+    """A count of people as shown: "moins de 5" from 1 to 4."""
+    return ctx._("moins de %(n)s", n=SMALL) if 0 < n < SMALL else ctx.t.number(n)
+
+
+def sex_summary(ctx: Context, groups: list[tuple[SexFigures, bool]]) -> str:
+    """Students by sex, all countries then each country; a small group is not shown."""
+    lines = [
+        ctx._(
+            "👧👦 Élèves par sexe (pour protéger chacun, un groupe de moins de %(n)s n'est "
+            "pas montré)",
+            n=SMALL,
+        )
+    ]
+    country = None
+    for row, hidden in groups:
+        if not row.learners:
+            continue
+        if row.country != country:
+            country = row.country
+            if not country:
+                lines += ["", ctx._("Tous les pays")]
+            elif len(country) == 2:
+                lines += ["", ctx.t.country_name(country)]
+            else:
+                lines += ["", ctx._("Autre pays")]
+        name = _sex_name(ctx, row.sex)
+        if hidden:
+            lines.append(ctx._("· %(sex)s : masqué", sex=name))
+            continue
+        score = ctx.t.percent(row.average_score) if row.average_score is not None else "–"
+        lines.append(
+            ctx._(
+                "· %(sex)s : %(learners)s élèves, %(active)s actifs sur 7 jours, "
+                "%(lessons)s leçons terminées, score moyen %(score)s",
+                sex=name,
+                learners=ctx.t.number(row.learners),
+                active=_count(ctx, row.active_7),
+                lessons=ctx.t.number(row.lessons_done),
+                score=score,
+            )
+        )
+    return "\n".join(lines)
+
+
+def sex_table(ctx: Context, groups: list[tuple[SexFigures, bool]]) -> bytes:
+    """Students by country and sex as CSV; a hidden group's figures are left empty."""
+    rows: list[list[object]] = [
+        [
+            ctx._("pays"),
+            ctx._("sexe"),
+            ctx._("élèves"),
+            ctx._("actifs 7 jours"),
+            ctx._("leçons terminées"),
+            ctx._("quiz"),
+            ctx._("score moyen"),
+        ]
+    ]
+    for row, hidden in groups:
+        if not row.learners:
+            continue
+        head: list[object] = [row.country or ctx._("tous"), row.sex]
+        if hidden:
+            rows.append([*head, "", "", "", "", ""])
+            continue
+        score = f"{row.average_score:.3f}" if row.average_score is not None else ""
+        active = "" if 0 < row.active_7 < SMALL else row.active_7
+        rows.append([*head, row.learners, active, row.lessons_done, row.quizzes, score])
+    return csv_bytes(rows)
 
 
 def summary(ctx: Context, impact: Impact) -> str:

@@ -249,6 +249,18 @@ async def test_a_student_on_whatsapp_leaves_nothing(bot: FullBot, database_url: 
     await loop.run_once()
     await student.send("/donnees_legeres")
     await student.tap("Activer")
+    # a guardian invited (the teacher accepts on their side), and the question girl or boy
+    await student.send("/famille")
+    await student.tap("Inviter un parent")
+    invited = student.texts(await student.send("Plumbertine"))
+    await teacher.send("/parent " + invited.split("/parent ")[1].split()[0])
+    await teacher.tap("J'accepte")
+    await student.send("/menu")
+    if "settings" not in [o.id for o in student.last_prompt().options]:
+        await student.tap("more")
+    await student.tap("settings")
+    await student.tap("Fille ou garçon")
+    await student.tap("Fille")
     # a second learner on the phone
     await student.send("/menu")
     await student.tap("Changer d'élève")
@@ -262,6 +274,7 @@ async def test_a_student_on_whatsapp_leaves_nothing(bot: FullBot, database_url: 
     ids = await user_ids(talk, "whatsapp", PHONE)
     assert len(ids) == 2, ids
     assert await count(bot, "skill_mastery") == 1
+    assert await count(bot, "guardians") == 1 and await count(bot, "learner_sex") == 1
     # the last messages come through the webhook: their bodies are stored, as is the
     # erasure command itself
     async with aiohttp.ClientSession() as http:
@@ -281,11 +294,12 @@ async def test_a_student_on_whatsapp_leaves_nothing(bot: FullBot, database_url: 
 
         await says("Un secret xylophagique")
         await says("/supprimer_mes_donnees")
-        await says("1")  # "Oui, tout effacer"
+        await says("Oui, tout effacer")  # typed: a "1" is no position where buttons were
         await says("/supprimer_mes_donnees")  # the second profile goes too
-        await says("1")
+        await says("Oui, tout effacer")
     assert await count(bot, "whatsapp_inbox") == 0
     assert await count(bot, "skill_mastery") == 0
+    assert await count(bot, "guardians") == 0 and await count(bot, "learner_sex") == 0
 
     assert await user_ids(talk, "whatsapp", PHONE) == set()
     needles = [
@@ -298,6 +312,7 @@ async def test_a_student_on_whatsapp_leaves_nothing(bot: FullBot, database_url: 
         "Quillonette",
         "Oxyrinette",
         "xylophagique",
+        "Plumbertine",
     ]
     assert await leftovers(bot, needles, ids, data_folder(bot)) == []
     assert await sqlite_file_holding(bot, database_url, needles) == []

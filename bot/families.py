@@ -1,0 +1,138 @@
+"""The weekly summaries to guardians, queued to the outbox when their time comes.
+
+Every worker may run it, like the reminder loop (bot/reminders.py): each pass takes the due
+summaries in one short transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL) and moves each
+one to the next week by a compare-and-set of `next_summary_at`, so a summary is queued once
+whatever the number of workers. The text is composed in the guardian's language and goes out
+as a personal notice (bot/storage/admin.py queue_notice): the outbox paces it with the shared
+rates, and on the web chat it waits in the inbox for the guardian's next visit.
+
+Its time is Sunday 18:00 in the guardian's zone (dialogs/reminding.py next_weekly); a time in
+the quiet hours (a deployment's own, or the loop catching up at night) waits for their end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from bot.i18n import I18n
+from bot.storage import families as stored
+from bot.storage.admin import queue_notice
+from bot.storage.assignments import student_assignments
+from bot.storage.sql import Runner
+from bot.storage.store import SqlStore
+from content.library import Library
+from content.mastery import level
+from content.skills import skill_names
+from dialogs.flows.families import WeekFacts, summary_text
+from dialogs.reminding import QuietHours, next_weekly
+from dialogs.when import zone_of
+
+log = logging.getLogger("imaginecole.families")
+INTERVAL = 300.0  # seconds between two passes
+BATCH = 100  # summaries taken in one transaction
+WEEK = timedelta(days=7)
+DUE_SOON = timedelta(days=7)  # work due within this is named
+
+
+class SummaryLoop:
+    """Queues due weekly summaries; `run_once` is one pass, `forever` repeats it."""
+
+    def __init__(
+        self,
+        store: SqlStore,
+        i18n: I18n,
+        library: Callable[[], Library],
+        quiet: QuietHours,
+        *,
+        interval: float = INTERVAL,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.i18n = i18n
+        self.library = library
+        self.quiet = quiet
+        self.interval = interval
+        self.clock = clock
+
+    async def forever(self) -> None:
+        """Pass after pass until cancelled; a failing pass is logged, the next one tries again."""
+        while True:
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("the weekly summary pass failed")
+            await asyncio.sleep(self.interval)
+
+    async def run_once(self) -> int:
+        """Queue every summary due now; how many were queued."""
+        now = self.clock()
+        queued, taken = 0, BATCH
+        while taken == BATCH:
+            async with self.store.transaction() as runner:
+                lock = "" if self.store.on_sqlite else " FOR UPDATE SKIP LOCKED"
+                found = await stored.due_summaries(runner, now, BATCH, lock)
+                for due in found:
+                    try:
+                        queued += await self._one(runner, due, now)
+                    except Exception as error:  # one bad row must not stop everyone's
+                        log.warning("summary skipped (%s)", type(error).__name__, exc_info=True)
+                        await stored.move_on(runner, due, now + WEEK)
+                taken = len(found)
+        if queued:
+            log.info("weekly summaries queued=%d", queued)
+        return queued
+
+    async def _one(self, runner: Runner, due: stored.DueSummary, now: datetime) -> int:
+        """Queue one summary, or wait for the end of the quiet hours."""
+        zone = zone_of(due.country)
+        local = now.astimezone(zone)
+        if self.quiet.contains(local.time()):  # caught up at night: in the morning
+            morning = datetime.combine(local.date(), self.quiet.end, zone)
+            if morning <= local:
+                morning += timedelta(days=1)
+            await stored.move_on(runner, due, morning.astimezone(UTC))
+            return 0
+        if not await stored.move_on(runner, due, next_weekly(zone, now, self.quiet)):
+            return 0  # another worker took it
+        facts = await self.facts(runner, due, now)
+        texts = {
+            due.locale or "fr": summary_text(self.i18n.translator(due.locale, due.country), facts)
+        }
+        await queue_notice(runner, due.guardian_id, texts, now)
+        return 1
+
+    async def facts(self, runner: Runner, due: stored.DueSummary, now: datetime) -> WeekFacts:
+        """What the learner did in the 7 days before `now` (the guardian's local days)."""
+        zone = zone_of(due.country)
+        today = now.astimezone(zone).date()
+        days = await stored.days_learned(runner, due.learner_id, today - WEEK, today + timedelta(1))
+        library = self.library()
+        titles = []
+        for course_id, lesson_id in await stored.lessons_done(
+            runner, due.learner_id, now - WEEK, now
+        ):
+            course = library.get(course_id)
+            lesson = course.lesson(lesson_id) if course else None
+            titles.append(lesson.title if lesson else lesson_id)
+        soon: list[tuple[str, datetime]] = []
+        late: list[str] = []
+        for work in await student_assignments(runner, due.learner_id):
+            if work.deadline is None or (work.progress and work.progress[0] > 0):
+                continue
+            course = library.get(work.course_id)
+            lesson = course.lesson(work.lesson_id) if course and work.lesson_id else None
+            title = lesson.title if lesson else course.title if course else work.course_id
+            if work.deadline < now:
+                late.append(title)
+            elif work.deadline <= now + DUE_SOON:
+                soon.append((title, work.deadline.astimezone(zone)))
+        names = skill_names(library.courses)
+        skills = tuple(
+            (names.get(skill, skill), level(p))
+            for skill, p in await stored.skills_moved(runner, due.learner_id, now - WEEK)
+        )
+        return WeekFacts(due.learner_name, days, tuple(titles), tuple(soon), tuple(late), skills)
