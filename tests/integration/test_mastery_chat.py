@@ -67,7 +67,7 @@ async def test_plus_facile_takes_wrong_options_away_down_to_one(chat: ChatLearne
         "réponse. Écrivez « indice » pour un coup de pouce. À la fin du quiz, « 📘 Le cours » "
         "vous ramène aux leçons."
     ) in chat.last_text()
-    await chat.send("b")  # the second of the options left: 5
+    await chat.send("5")  # the right answer, typed as its value
     assert "Bonne réponse" in chat.last_text()
     await chat.send("plus facile")  # true or false: nothing to take away, and no hint
     assert (
