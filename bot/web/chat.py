@@ -9,7 +9,7 @@ import itertools
 import logging
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from bot.dead_letters import Parking
 from bot.flood import FloodGuard, FloodLimit, Verdict, notice_text
 from bot.inbound_files import Fetch
 from bot.limits import WEB_FRAME
+from bot.storage.web_files import WebFiles
 from bot.storage.web_inbox import WebInbox
 from bot.web.files import FileLinks
 from bot.web.frames import Frame, to_frames
@@ -45,7 +46,7 @@ from dialogs.events import (
     TextReceived,
     UserRef,
 )
-from dialogs.flows.authoring_files import TAKES_FILES
+from dialogs.flows.authoring_files import KEEPS_FILES, TAKES_FILES
 
 log = logging.getLogger("imaginecole.web")
 
@@ -96,7 +97,8 @@ class WebChat:
         self.live.attach(self.push_frames)
         self.user_ids: dict[str, int] = {}  # web uid -> user id, of the tabs open here
         self.closing = False
-        self.uploads = Uploads()  # files sent from the page, waiting for their frame
+        # Files sent from the page, waiting for their frame (in the database when there is one).
+        self.uploads = Uploads(None if store is None else WebFiles(store))
 
     @functools.cached_property
     def files(self) -> FileLinks:
@@ -245,7 +247,11 @@ class WebChat:
         if event is None or uid is None:
             await ws.send_json({"type": "error", "text": "bad frame"})
             return uid
-        fetch = self._fetch_for(uid) if isinstance(event, MediaReceived) else None
+        fetch = None
+        if isinstance(event, MediaReceived):
+            fetch = self._fetch_for(uid)
+            if event.file_id and not await self.uploads.owned(uid, event.file_id):
+                event = replace(event, file_id="")  # not a file this learner sent
         if not await self._handled(event, f"web:{uid}:{event.message_id}", raw, fetch):
             return uid  # not acknowledged: the page sends it again once it reconnects
         await ws.send_json({"type": "ack", "id": event.message_id})  # handled (or a duplicate)
@@ -343,7 +349,8 @@ class WebChat:
         """Why an announced file is not taken (a code for the page), or None."""
         if type_refused(kind, mime) or not isinstance(size, int) or size <= 0:
             return {"code": "type"}
-        if await self.conversations.store.step_of(UserRef("web", uid)) not in TAKES_FILES:
+        step = await self.conversations.store.step_of(UserRef("web", uid))
+        if step not in TAKES_FILES and step not in KEEPS_FILES:
             return {"code": "not_here"}
         limit = limit_of(kind, name)
         if size > limit:
@@ -387,7 +394,7 @@ class WebChat:
         """How the conversation fetches this learner's uploads (bot/inbound_files.py)."""
 
         async def fetch(key: str, limit: int) -> tuple[bytes, str, str]:
-            return self.uploads.take(uid, key, limit)
+            return await self.uploads.fetch(uid, key, limit)
 
         return fetch
 
