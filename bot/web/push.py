@@ -58,7 +58,12 @@ def inbox_frames(item: OutboxItem, text: str, secret: bytes) -> list[Frame]:
         name = str(attachment.get("filename") or ("image" if kind == "image" else "document"))
         url = f"{FILES}{item.broadcast_id}/{quote(name)}"
         signed = f"{url}?{PARAM}={file_signature(secret, item.broadcast_id)}"
-        frames.append({"type": "media", "kind": kind, "url": signed, "caption": ""})
+        if kind == "image":
+            frames.append({"type": "media", "kind": kind, "url": signed, "caption": ""})
+        else:  # a card with its name and size, as the documents the bot sends (chat.js)
+            mime, size = str(attachment.get("mime") or ""), attachment.get("size")
+            document = {"type": "document", "filename": name, "mime": mime, "url": signed}
+            frames.append({**document, "size": size if isinstance(size, int) else 0})
     frames.append({"type": "say", "text": text})
     return frames
 
