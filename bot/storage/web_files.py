@@ -46,11 +46,14 @@ class WebFiles:
         data: bytes,
         now: datetime,
         expires: datetime,
+        *,
+        share: bool = True,
     ) -> str:
         """Keep a file until `expires`; its token (the same one for the same bytes sent to
-        the same learner again, its life extended)."""
+        the same learner again, its life extended; never for a file a learner sent, whose
+        row is its own: `share=False`)."""
         digest = hashlib.sha256(data).hexdigest()
-        if owner is not None:
+        if owner is not None and share:
             rows = await self.store.statement(
                 "UPDATE web_files SET filename = :name, expires_at = CASE WHEN expires_at"
                 " < :expires THEN :expires ELSE expires_at END"
@@ -109,6 +112,24 @@ class WebFiles:
         if not rows:
             return None
         return WebFile(str(rows[0][0]), str(rows[0][1]), bytes(rows[0][2]))
+
+    async def used(self, token: str, until: datetime) -> None:
+        """A file a step took in (copied into a course): kept only until `until`."""
+        await self.store.statement(
+            "UPDATE web_files SET expires_at = :until WHERE token = :token AND expires_at > :until",
+            token=token,
+            until=until,
+        )
+
+    async def bytes_since(self, owner: int, since: datetime) -> int:
+        """The bytes of the files kept for `owner` since `since` (what they may still send)."""
+        rows = await self.store.statement(
+            "SELECT COALESCE(SUM(size), 0) FROM web_files"
+            " WHERE user_id = :owner AND created_at > :since",
+            owner=owner,
+            since=since,
+        )
+        return int(rows[0][0])
 
     async def prune(self, now: datetime) -> int:
         """Forget the expired files; how many."""

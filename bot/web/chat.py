@@ -250,8 +250,10 @@ class WebChat:
         fetch = None
         if isinstance(event, MediaReceived):
             fetch = self._fetch_for(uid)
-            if event.file_id and not await self.uploads.owned(uid, event.file_id):
-                event = replace(event, file_id="")  # not a file this learner sent
+            if event.file_id:  # the file this learner sent, as kept (else none)
+                size = await self.uploads.kept_size(uid, event.file_id)
+                kept = {"file_id": "", "size": event.size} if size is None else {"size": size}
+                event = replace(event, **kept)
         if not await self._handled(event, f"web:{uid}:{event.message_id}", raw, fetch):
             return uid  # not acknowledged: the page sends it again once it reconnects
         await ws.send_json({"type": "ack", "id": event.message_id})  # handled (or a duplicate)
@@ -355,7 +357,7 @@ class WebChat:
         limit = limit_of(kind, name)
         if size > limit:
             return {"code": "too_large", "limit": limit}
-        if not self.uploads.has_room(size):
+        if not await self.uploads.room_for(uid, size):
             return {"code": "busy"}
         return None
 

@@ -45,6 +45,7 @@ RECEIVE_SECONDS = 300.0  # a file still coming after this is dropped (5 MB at 17
 KEEP_BYTES = 64 * 1024 * 1024  # files coming and waiting, every learner together
 KEEP_PER_LEARNER = 4
 UPLOAD_DAYS = 30  # a file sent from the page, kept for its circle post or announcement
+DAY_BYTES = 50 * 1024 * 1024  # what one learner may send in a day (kept in the database)
 # What a file may not be, whatever its kind: a page or a script opened from a course.
 _REFUSED_TYPES = ("text/html", "application/xhtml", "image/svg", "text/javascript")
 
@@ -176,7 +177,7 @@ class Uploads:
         if self.files is not None and owner is not None:
             now = datetime.now(UTC).replace(microsecond=0)
             life = now + timedelta(days=UPLOAD_DAYS)
-            key = await self.files.put(owner, name, mime, data, now, life)
+            key = await self.files.put(owner, name, mime, data, now, life, share=False)
         else:
             key = self.put(receiving.uid, receiving.kind, name, mime, data)
         return Kept(key, name, mime, len(data))
@@ -210,20 +211,33 @@ class Uploads:
         worker kept it: `Unavailable` when it is not this learner's, `TooLarge` past `limit`."""
         if key in self._files or self.files is None:
             return self.take(uid, key, limit)
-        found = await self.files.sent(uid, key, datetime.now(UTC))
+        now = datetime.now(UTC)
+        found = await self.files.sent(uid, key, now)
         if found is None:
             raise Unavailable("no such upload")
         if len(found.data) > limit:
             raise TooLarge(len(found.data), limit)
+        await self.files.used(key, now + timedelta(seconds=KEEP_SECONDS))  # in the course now
         return found.data, found.filename, found.mime
 
-    async def owned(self, uid: str, key: str) -> bool:
-        """Whether a frame's file id names a file this learner sent (kept anywhere)."""
-        if key in self._files:
-            return self._files[key].uid == uid
-        if self.files is None:
+    async def room_for(self, uid: str, size: int) -> bool:
+        """Whether this learner may send `size` more bytes today, and this process hold them
+        while they come."""
+        if not self.has_room(size):
             return False
-        return await self.files.sent(uid, key, datetime.now(UTC)) is not None
+        owner = None if self.files is None else await self.files.sender(uid)
+        if self.files is None or owner is None:
+            return True
+        since = datetime.now(UTC) - timedelta(days=1)
+        return await self.files.bytes_since(owner, since) + size <= DAY_BYTES
+
+    async def kept_size(self, uid: str, key: str) -> int | None:
+        """The size of the file a frame's id names, None when it is no file this learner
+        sent (kept by any worker)."""
+        if key in self._files:
+            return len(self._files[key].data) if self._files[key].uid == uid else None
+        found = None if self.files is None else await self.files.sent(uid, key, datetime.now(UTC))
+        return None if found is None else len(found.data)
 
     def size(self) -> int:
         """The bytes waiting."""
