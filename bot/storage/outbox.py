@@ -36,6 +36,9 @@ class OutboxItem:
     # Shared phones: the first name of the profile a notice is for, when the phone is using
     # another profile now (the row and address above are the phone's, bot/storage/profiles.py).
     profile_name: str | None = None
+    # The row the message is for (a profile of a shared phone or computer; 0: `user_id`'s):
+    # the web chat keeps it for that profile, shown when it is the one in use.
+    recipient_id: int = 0
 
     @property
     def text(self) -> str:
@@ -230,7 +233,7 @@ _CLAIMED = (
     "SELECT o.id, o.broadcast_id, COALESCE(lp.account_id, o.user_id), o.channel,"
     " COALESCE(a.external_id, u.external_id), u.locale, b.texts, b.attachment, o.attempts,"
     " b.audience, CASE WHEN lp.user_id IS NULL OR COALESCE(acc.active_id, acc.user_id) = u.id"
-    " THEN NULL ELSE lp.first_name END FROM outbox o"
+    " THEN NULL ELSE lp.first_name END, o.user_id FROM outbox o"
     " JOIN users u ON u.id = o.user_id JOIN broadcasts b ON b.id = o.broadcast_id"
     " LEFT JOIN learner_profiles lp ON lp.user_id = u.id"
     " LEFT JOIN users a ON a.id = lp.account_id"
@@ -255,4 +258,5 @@ def _item(row: Any) -> OutboxItem:
         attempts=int(attempts),
         personal=personal,
         profile_name=row[10] if personal else None,
+        recipient_id=int(row[11]),
     )

@@ -278,9 +278,16 @@ class WebChat:
         frames = to_frames(outcome.messages, outcome.lang, outcome.rtl)
         frames = await self.files.linked(outcome, frames)  # documents: links, not bytes
         uid = outcome.user.external_id
-        if outcome.user_id is not None and uid in self.sockets:  # a newcomer just stored
-            self.user_ids[uid] = outcome.user_id
-            self.live.uids[outcome.user_id] = uid
+        reader = _reader(outcome)
+        if reader is not None and uid in self.sockets and self.user_ids.get(uid) != reader:
+            # A newcomer just stored, or another profile of a shared computer now in use:
+            # what waits for that profile follows (and only it reads from here on).
+            newcomer = uid not in self.user_ids
+            self.user_ids[uid] = reader
+            self.live.closed(uid)
+            rows = [] if newcomer else await self.inbox.waiting(reader)
+            self.live.opened(reader, uid, rows)
+            frames += [{**row.frame, "inbox": row.id} for row in rows]
         await self.push_frames(uid, frames)
 
     async def push_frames(self, uid: str, frames: list[Frame]) -> int:
@@ -303,10 +310,10 @@ class WebChat:
         if outcome.user_id is None:
             await self.send(outcome)
             return
-        uid = outcome.user.external_id
-        self.user_ids[uid] = outcome.user_id
-        rows = await self.inbox.waiting(outcome.user_id)
-        self.live.opened(outcome.user_id, uid, rows)
+        uid, reader = outcome.user.external_id, _reader(outcome) or outcome.user_id
+        self.user_ids[uid] = reader
+        rows = await self.inbox.waiting(reader)
+        self.live.opened(reader, uid, rows)
         frames = to_frames(outcome.messages, outcome.lang, outcome.rtl)
         frames = await self.files.linked(outcome, frames)  # documents: links, not bytes
         waiting = [{**row.frame, "inbox": row.id} for row in rows]
@@ -434,6 +441,11 @@ class _Socket:
     uid: str | None = None
     warned: bool = False
     receiving: Receiving | None = None  # the file it is sending (bot/web/uploads.py)
+
+
+def _reader(outcome: Outcome) -> int | None:
+    """Whose inbox a tab reads: the profile in use on a shared computer, else the learner."""
+    return outcome.profile_id if outcome.profile_id is not None else outcome.user_id
 
 
 def _guard(limit: FloodLimit | None) -> FloodGuard | None:

@@ -23,6 +23,7 @@ import hmac
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -74,11 +75,13 @@ def web_deliverer(
     """The sender's delivery function for the web chat: into the learner's inbox."""
 
     async def deliver(item: OutboxItem) -> Result:
-        text = item.with_footer(footer(i18n, item.locale))
+        # A profile of a shared computer gets its messages when it is the one in use (no
+        # "👤 name :" before them, as on a shared phone where they come to whoever holds it).
+        reader = item.recipient_id or item.user_id
+        text = replace(item, profile_name=None).with_footer(footer(i18n, item.locale))
         try:
-            ids = await inbox.put(
-                item.user_id, inbox_frames(item, text, secret), datetime.now(UTC), item.broadcast_id
-            )
+            frames = inbox_frames(item, text, secret)
+            ids = await inbox.put(reader, frames, datetime.now(UTC), item.broadcast_id)
         except Exception as error:  # the database is down: the sender tries again later
             log.warning("web inbox write failed: %s", type(error).__name__)
             return Failed(type(error).__name__)
