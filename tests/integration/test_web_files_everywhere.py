@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
+import pytest
 
 from bot.admin_cli import grant as cli_grant
 from bot.app import BotApp
@@ -20,6 +21,7 @@ from bot.i18n import I18n
 from bot.storage.models import users
 from bot.storage.records import export_learner
 from bot.telegram.broadcast import telegram_deliverer
+from bot.web import uploads
 from bot.web.push import web_deliverer
 from bot.whatsapp.broadcast import whatsapp_deliverer
 from tests.fakes.graph_api import FakeGraphApi
@@ -238,3 +240,26 @@ async def test_a_file_received_by_one_worker_is_taken_by_another(database_url: s
     finally:
         await second.stop()
         await first.stop()
+
+
+async def test_a_learner_s_uploads_of_a_day_are_bounded(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files kept in the database for weeks: one learner may not fill it."""
+    monkeypatch.setattr(uploads, "DAY_BYTES", len(COURSE.encode()) * 2)
+    settings = Settings(
+        database_url=database_url, web_host="127.0.0.1", web_port=0, pseudonym_secret=b"t"
+    )
+    app = BotApp(settings)
+    await app.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            tab = Tab(app, http)
+            await a_teacher_importing(app, tab, database_url)
+            for _ in range(2):
+                answer = await tab.upload(COURSE.encode(), "document", "c.md", "text/markdown")
+                assert answer["size"] == len(COURSE.encode())
+            answer = await tab.upload(COURSE.encode(), "document", "c.md", "text/markdown")
+            assert answer == {"code": "busy"}
+    finally:
+        await app.stop()
