@@ -10,6 +10,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from playwright.async_api import Browser, BrowserContext, Page
 
@@ -196,5 +197,34 @@ async def test_two_profiles_on_a_shared_computer_each_get_only_their_own_message
     text = await appears(page, "Bravo Fatou, ton devoir est corrigé.")
     assert "Awa, à demain !" not in text
     await shot(page, "shared-fatou-fr")
+    assert errors == []
+    await context.close()
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+async def test_the_page_works_at_320_pixels_with_the_text_at_200_percent(
+    browser: Browser, web_bot: BotApp, language: str
+) -> None:
+    context = await browser.new_context(viewport={"width": 320, "height": 740}, bypass_csp=True)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(f"http://127.0.0.1:{web_bot.port}/")
+    await page.locator(f'button.option[data-option="{language}"]').wait_for()
+    # The browser's text at 200 %: the page's sizes follow the root's (rem and em).
+    await page.add_style_tag(content="html { font-size: 200% !important; }")
+    for option in (language, "yes", "SN", "student", "CM2"):
+        await tap(page, option)
+    await say(page, "/menu")
+    wide = await page.evaluate("document.scrollingElement.scrollWidth")
+    assert wide <= 320, "nothing scrolls sideways"
+    for part in ("#text", "#send", ".attach", "button.more"):
+        box = await page.locator(part).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 320, part
+    last = page.locator("#log .opts").last.locator("button.option").last
+    await last.scroll_into_view_if_needed()
+    box = await last.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 320
+    await shot(page, f"320px-text-200-{language}")
     assert errors == []
     await context.close()
