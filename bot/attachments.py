@@ -1,7 +1,8 @@
 """An announcement's file, whatever platform the admin sent it from, for every learner.
 
 The file is fetched once per process from its source platform (Telegram's getFile, the Graph
-API's media URL) and kept for the last few announcements. Each target platform then gets its
+API's media URL, the database for a file sent from the web chat: bot/storage/web_files.py)
+and kept for the last few announcements. Each target platform then gets its
 own reference, made once and remembered in `media_uploads`: a Telegram file id (the admin's
 own when the file came by Telegram, else the one Telegram returns for the first upload) or a
 WhatsApp media id (always uploaded: ids of incoming media are not for sending). A file over a
@@ -25,6 +26,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.storage.channels import ChannelStore
 from bot.storage.locks import KeyedLocks
+from bot.storage.web_files import WebFiles
 from bot.whatsapp.client import GraphClient, GraphError, MediaTooLarge
 
 log = logging.getLogger("imaginecole.attachments")
@@ -203,6 +205,8 @@ class Attachments:
             return await from_telegram(self.bot, file_id, largest)
         if source == "whatsapp" and self.graph is not None:
             return await from_whatsapp(self.graph, file_id, largest)
+        if source == "web" and self.channels is not None:
+            return await from_web(WebFiles(self.channels.store), file_id)
         raise Unavailable(f"no {source} client in this process")
 
 
@@ -238,6 +242,14 @@ async def from_whatsapp(
             raise FetchFailed(f"whatsapp {error.code}") from error
         raise Unavailable(f"{error.code} {error.title}".strip()) from error
     return data, "", mime
+
+
+async def from_web(files: WebFiles, token: str) -> tuple[bytes, str, str]:
+    """A file sent from the web chat, kept in the database by whichever worker took it in."""
+    found = await files.get(token, datetime.now(UTC))
+    if found is None:
+        raise Unavailable("web file expired or erased")
+    return found.data, found.filename, found.mime
 
 
 def _name(kind: str, found: str, mime: str) -> str:

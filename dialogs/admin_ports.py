@@ -115,8 +115,9 @@ class Attachment:
     file_id: str
     filename: str = ""
     mime: str = ""
+    size: int = 0  # bytes, as the channel said (0: unknown); shown on the web chat's card
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, str | int]:
         """JSON-ready, as stored with the broadcast."""
         return {
             "kind": self.kind,
@@ -124,6 +125,7 @@ class Attachment:
             "file_id": self.file_id,
             "filename": self.filename,
             "mime": self.mime,
+            "size": self.size,
         }
 
 

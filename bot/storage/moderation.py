@@ -274,7 +274,11 @@ class SqlModerationDesk:
             "SELECT attachment FROM circle_messages WHERE id = :mid", mid=message_id
         )
         data = as_json(rows[0][0]) if rows and rows[0][0] is not None else None
-        return Attachment(**{k: str(v) for k, v in data.items()}) if data else None
+        if not data:
+            return None
+        size = data.get("size")
+        found = {k: str(v) for k, v in data.items() if k != "size"}
+        return Attachment(**found, size=size if isinstance(size, int) else 0)
 
     async def dismiss(self, message_id: int, reason: str) -> None:
         """Close the reports; the message stays."""

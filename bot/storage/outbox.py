@@ -37,6 +37,9 @@ class OutboxItem:
     # another profile now (the row and address above are the phone's, bot/storage/profiles.py).
     profile_name: str | None = None
     fallback: str = "fr"  # the version for people whose language has none (the admin's choice)
+    # The row the message is for (a profile of a shared phone or computer; 0: `user_id`'s):
+    # the web chat keeps it for that profile, shown when it is the one in use.
+    recipient_id: int = 0
 
     @property
     def text(self) -> str:
@@ -238,7 +241,7 @@ _CLAIMED = (
     "SELECT o.id, o.broadcast_id, COALESCE(lp.account_id, o.user_id), o.channel,"
     " COALESCE(a.external_id, u.external_id), u.locale, b.texts, b.attachment, o.attempts,"
     " b.audience, CASE WHEN lp.user_id IS NULL OR COALESCE(acc.active_id, acc.user_id) = u.id"
-    " THEN NULL ELSE lp.first_name END FROM outbox o"
+    " THEN NULL ELSE lp.first_name END, o.user_id FROM outbox o"
     " JOIN users u ON u.id = o.user_id JOIN broadcasts b ON b.id = o.broadcast_id"
     " LEFT JOIN learner_profiles lp ON lp.user_id = u.id"
     " LEFT JOIN users a ON a.id = lp.account_id"
@@ -265,4 +268,5 @@ def _item(row: Any) -> OutboxItem:
         personal=personal,
         profile_name=row[10] if personal else None,
         fallback=str(stored.get("fallback") or "fr"),
+        recipient_id=int(row[11]),
     )

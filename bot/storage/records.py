@@ -24,6 +24,7 @@ from bot.storage.models import (
     sent_messages,
     telegram_polls,
     users,
+    web_files,
     web_inbox,
 )
 from dialogs.ports import LessonDone, QuizScore
@@ -148,6 +149,7 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "sent_messages": _rows(conn, sent_messages, uid, "sent_at"),
         "held_messages": _rows(conn, pending_messages, uid, "created_at"),
         "web_inbox": _rows(conn, web_inbox, uid, "id"),
+        "web_files": _web_files(conn, uid),
         "essays": _rows(conn, essay_answers, uid, "submitted_at"),
         "answers": _rows(conn, question_answers, uid, "answered_at", "id"),
         "reminder": _rows(conn, Base.metadata.tables["reminders"], uid, "user_id"),
@@ -160,6 +162,19 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "shared_phone": _shared_phone(conn, uid),
         "translations": _translations(conn, uid),
     }
+
+
+def _web_files(conn: Connection, uid: int) -> list[dict[str, Any]]:
+    """The files kept for the web chat, sent by the learner or to them: their names, types,
+    sizes and dates (the bytes themselves open from the chat until they expire)."""
+    c = web_files.c
+    query = (
+        select(c.filename, c.mime, c.size, c.created_at, c.expires_at)
+        .where(c.user_id == uid)
+        .order_by(c.created_at, c.id)
+    )
+    rows = conn.execute(query).mappings()
+    return [{key: _iso(value) for key, value in row.items()} for row in rows]
 
 
 def _shared_phone(conn: Connection, uid: int) -> dict[str, Any] | None:

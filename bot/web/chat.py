@@ -9,7 +9,7 @@ import itertools
 import logging
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from bot.dead_letters import Parking
 from bot.flood import FloodGuard, FloodLimit, Verdict, notice_text
 from bot.inbound_files import Fetch
 from bot.limits import WEB_FRAME
+from bot.storage.web_files import WebFiles
 from bot.storage.web_inbox import WebInbox
 from bot.web.files import FileLinks
 from bot.web.frames import Frame, to_frames
@@ -45,7 +46,7 @@ from dialogs.events import (
     TextReceived,
     UserRef,
 )
-from dialogs.flows.authoring_files import TAKES_FILES
+from dialogs.flows.authoring_files import KEEPS_FILES, TAKES_FILES
 
 log = logging.getLogger("imaginecole.web")
 
@@ -96,7 +97,8 @@ class WebChat:
         self.live.attach(self.push_frames)
         self.user_ids: dict[str, int] = {}  # web uid -> user id, of the tabs open here
         self.closing = False
-        self.uploads = Uploads()  # files sent from the page, waiting for their frame
+        # Files sent from the page, waiting for their frame (in the database when there is one).
+        self.uploads = Uploads(None if store is None else WebFiles(store))
 
     @functools.cached_property
     def files(self) -> FileLinks:
@@ -245,7 +247,13 @@ class WebChat:
         if event is None or uid is None:
             await ws.send_json({"type": "error", "text": "bad frame"})
             return uid
-        fetch = self._fetch_for(uid) if isinstance(event, MediaReceived) else None
+        fetch = None
+        if isinstance(event, MediaReceived):
+            fetch = self._fetch_for(uid)
+            if event.file_id:  # the file this learner sent, as kept (else none)
+                size = await self.uploads.kept_size(uid, event.file_id)
+                kept = {"file_id": "", "size": event.size} if size is None else {"size": size}
+                event = replace(event, **kept)
         if not await self._handled(event, f"web:{uid}:{event.message_id}", raw, fetch):
             return uid  # not acknowledged: the page sends it again once it reconnects
         await ws.send_json({"type": "ack", "id": event.message_id})  # handled (or a duplicate)
@@ -270,9 +278,16 @@ class WebChat:
         frames = to_frames(outcome.messages, outcome.lang, outcome.rtl)
         frames = await self.files.linked(outcome, frames)  # documents: links, not bytes
         uid = outcome.user.external_id
-        if outcome.user_id is not None and uid in self.sockets:  # a newcomer just stored
-            self.user_ids[uid] = outcome.user_id
-            self.live.uids[outcome.user_id] = uid
+        reader = _reader(outcome)
+        if reader is not None and uid in self.sockets and self.user_ids.get(uid) != reader:
+            # A newcomer just stored, or another profile of a shared computer now in use:
+            # what waits for that profile follows (and only it reads from here on).
+            newcomer = uid not in self.user_ids
+            self.user_ids[uid] = reader
+            self.live.closed(uid)
+            rows = [] if newcomer else await self.inbox.waiting(reader)
+            self.live.opened(reader, uid, rows)
+            frames += [{**row.frame, "inbox": row.id} for row in rows]
         await self.push_frames(uid, frames)
 
     async def push_frames(self, uid: str, frames: list[Frame]) -> int:
@@ -295,10 +310,10 @@ class WebChat:
         if outcome.user_id is None:
             await self.send(outcome)
             return
-        uid = outcome.user.external_id
-        self.user_ids[uid] = outcome.user_id
-        rows = await self.inbox.waiting(outcome.user_id)
-        self.live.opened(outcome.user_id, uid, rows)
+        uid, reader = outcome.user.external_id, _reader(outcome) or outcome.user_id
+        self.user_ids[uid] = reader
+        rows = await self.inbox.waiting(reader)
+        self.live.opened(reader, uid, rows)
         frames = to_frames(outcome.messages, outcome.lang, outcome.rtl)
         frames = await self.files.linked(outcome, frames)  # documents: links, not bytes
         waiting = [{**row.frame, "inbox": row.id} for row in rows]
@@ -343,12 +358,13 @@ class WebChat:
         """Why an announced file is not taken (a code for the page), or None."""
         if type_refused(kind, mime) or not isinstance(size, int) or size <= 0:
             return {"code": "type"}
-        if await self.conversations.store.step_of(UserRef("web", uid)) not in TAKES_FILES:
+        step = await self.conversations.store.step_of(UserRef("web", uid))
+        if step not in TAKES_FILES and step not in KEEPS_FILES:
             return {"code": "not_here"}
         limit = limit_of(kind, name)
         if size > limit:
             return {"code": "too_large", "limit": limit}
-        if not self.uploads.has_room(size):
+        if not await self.uploads.room_for(uid, size):
             return {"code": "busy"}
         return None
 
@@ -387,7 +403,7 @@ class WebChat:
         """How the conversation fetches this learner's uploads (bot/inbound_files.py)."""
 
         async def fetch(key: str, limit: int) -> tuple[bytes, str, str]:
-            return self.uploads.take(uid, key, limit)
+            return await self.uploads.fetch(uid, key, limit)
 
         return fetch
 
@@ -425,6 +441,11 @@ class _Socket:
     uid: str | None = None
     warned: bool = False
     receiving: Receiving | None = None  # the file it is sending (bot/web/uploads.py)
+
+
+def _reader(outcome: Outcome) -> int | None:
+    """Whose inbox a tab reads: the profile in use on a shared computer, else the learner."""
+    return outcome.profile_id if outcome.profile_id is not None else outcome.user_id
 
 
 def _guard(limit: FloodLimit | None) -> FloodGuard | None:

@@ -23,6 +23,7 @@ import hmac
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -58,7 +59,12 @@ def inbox_frames(item: OutboxItem, text: str, secret: bytes) -> list[Frame]:
         name = str(attachment.get("filename") or ("image" if kind == "image" else "document"))
         url = f"{FILES}{item.broadcast_id}/{quote(name)}"
         signed = f"{url}?{PARAM}={file_signature(secret, item.broadcast_id)}"
-        frames.append({"type": "media", "kind": kind, "url": signed, "caption": ""})
+        if kind == "image":
+            frames.append({"type": "media", "kind": kind, "url": signed, "caption": ""})
+        else:  # a card with its name and size, as the documents the bot sends (chat.js)
+            mime, size = str(attachment.get("mime") or ""), attachment.get("size")
+            document = {"type": "document", "filename": name, "mime": mime, "url": signed}
+            frames.append({**document, "size": size if isinstance(size, int) else 0})
     frames.append({"type": "say", "text": text})
     return frames
 
@@ -69,11 +75,13 @@ def web_deliverer(
     """The sender's delivery function for the web chat: into the learner's inbox."""
 
     async def deliver(item: OutboxItem) -> Result:
-        text = item.with_footer(footer(i18n, item.locale))
+        # A profile of a shared computer gets its messages when it is the one in use (no
+        # "👤 name :" before them, as on a shared phone where they come to whoever holds it).
+        reader = item.recipient_id or item.user_id
+        text = replace(item, profile_name=None).with_footer(footer(i18n, item.locale))
         try:
-            ids = await inbox.put(
-                item.user_id, inbox_frames(item, text, secret), datetime.now(UTC), item.broadcast_id
-            )
+            frames = inbox_frames(item, text, secret)
+            ids = await inbox.put(reader, frames, datetime.now(UTC), item.broadcast_id)
         except Exception as error:  # the database is down: the sender tries again later
             log.warning("web inbox write failed: %s", type(error).__name__)
             return Failed(type(error).__name__)

@@ -11,12 +11,15 @@ the socket's and the address's frame limits like any other), and the server refu
 before a byte travels when its kind or type is not taken, the learner's step takes no file,
 or its size passes the limit (`bot/inbound_files.py`: 512 KB for a course file, 5 MB
 otherwise). Then come binary frames of at most `CHUNK` bytes, taken only up to the
-announced size; once whole, the file is checked (a photo must be an image) and kept here,
-in this process's memory, for its learner only, a few minutes; the answer names it, and the
-page's `{"type": "file", "file": <id>, ...}` frame then becomes the same `MediaReceived` as
-a Telegram or WhatsApp file, fetched through `bot/inbound_files.py` with the same limits
-(the step read again). A voice note recorded as WebM is kept as Ogg Opus
-(`bot/web/remux.py`).
+announced size; once whole, the file is checked (a photo must be an image) and kept in the
+database (bot/storage/web_files.py), for its learner only, `UPLOAD_DAYS` days: the tab's
+socket may reconnect to another worker before its frame goes, and a photo posted to a
+circle or a document attached to an announcement is fetched from there for every platform
+(bot/attachments.py). The answer names it, and the page's `{"type": "file", "file": <id>,
+...}` frame then becomes the same `MediaReceived` as a Telegram or WhatsApp file, fetched
+through `bot/inbound_files.py` with the same limits (the step read again), or kept as the
+circle's or announcement's attachment. A voice note recorded as WebM is kept as Ogg Opus
+(`bot/web/remux.py`). Without a database (pages served alone) files wait in memory.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ import secrets
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
 
 from bot.attachments import TooLarge, Unavailable
 from bot.inbound_files import COURSE_FILE_LIMIT, COURSE_FILE_SUFFIXES, STEP_FILE_LIMIT
+from bot.storage.web_files import WebFiles
 from bot.web.remux import NotOpusWebm, is_webm, webm_to_ogg
 
 KINDS = frozenset({"photo", "voice", "audio", "document"})
@@ -39,6 +44,8 @@ KEEP_SECONDS = 600.0  # an upload not named by a frame within this is forgotten
 RECEIVE_SECONDS = 300.0  # a file still coming after this is dropped (5 MB at 17 KB/s)
 KEEP_BYTES = 64 * 1024 * 1024  # files coming and waiting, every learner together
 KEEP_PER_LEARNER = 4
+UPLOAD_DAYS = 30  # a file sent from the page, kept for its circle post or announcement
+DAY_BYTES = 50 * 1024 * 1024  # what one learner may send in a day (kept in the database)
 # What a file may not be, whatever its kind: a page or a script opened from a course.
 _REFUSED_TYPES = ("text/html", "application/xhtml", "image/svg", "text/javascript")
 
@@ -124,7 +131,8 @@ def clean_name(raw: str, kind: str, mime: str) -> str:
 class Uploads:
     """The files waiting for their frame, bounded in number, bytes and time."""
 
-    def __init__(self) -> None:
+    def __init__(self, files: WebFiles | None = None) -> None:
+        self.files = files  # the database's (None: in this process's memory)
         self._files: OrderedDict[str, Upload] = OrderedDict()
         self._now = time.monotonic  # tests move it
         self._coming: list[Receiving] = []  # files announced and still coming
@@ -165,7 +173,13 @@ class Uploads:
             except NotOpusWebm:
                 return None
             name, mime = f"{PurePosixPath(name).stem}.ogg", "audio/ogg"
-        key = self.put(receiving.uid, receiving.kind, name, mime, data)
+        owner = None if self.files is None else await self.files.sender(receiving.uid)
+        if self.files is not None and owner is not None:
+            now = datetime.now(UTC).replace(microsecond=0)
+            life = now + timedelta(days=UPLOAD_DAYS)
+            key = await self.files.put(owner, name, mime, data, now, life, share=False)
+        else:
+            key = self.put(receiving.uid, receiving.kind, name, mime, data)
         return Kept(key, name, mime, len(data))
 
     def put(self, uid: str, kind: str, filename: str, mime: str, data: bytes) -> str:
@@ -191,6 +205,39 @@ class Uploads:
         if len(upload.data) > limit:
             raise TooLarge(len(upload.data), limit)
         return upload.data, upload.filename, upload.mime
+
+    async def fetch(self, uid: str, key: str, limit: int) -> tuple[bytes, str, str]:
+        """The file (bytes, name, type) from this process's memory or the database, whichever
+        worker kept it: `Unavailable` when it is not this learner's, `TooLarge` past `limit`."""
+        if key in self._files or self.files is None:
+            return self.take(uid, key, limit)
+        now = datetime.now(UTC)
+        found = await self.files.sent(uid, key, now)
+        if found is None:
+            raise Unavailable("no such upload")
+        if len(found.data) > limit:
+            raise TooLarge(len(found.data), limit)
+        await self.files.used(key, now + timedelta(seconds=KEEP_SECONDS))  # in the course now
+        return found.data, found.filename, found.mime
+
+    async def room_for(self, uid: str, size: int) -> bool:
+        """Whether this learner may send `size` more bytes today, and this process hold them
+        while they come."""
+        if not self.has_room(size):
+            return False
+        owner = None if self.files is None else await self.files.sender(uid)
+        if self.files is None or owner is None:
+            return True
+        since = datetime.now(UTC) - timedelta(days=1)
+        return await self.files.bytes_since(owner, since) + size <= DAY_BYTES
+
+    async def kept_size(self, uid: str, key: str) -> int | None:
+        """The size of the file a frame's id names, None when it is no file this learner
+        sent (kept by any worker)."""
+        if key in self._files:
+            return len(self._files[key].data) if self._files[key].uid == uid else None
+        found = None if self.files is None else await self.files.sent(uid, key, datetime.now(UTC))
+        return None if found is None else len(found.data)
 
     def size(self) -> int:
         """The bytes waiting."""

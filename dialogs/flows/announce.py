@@ -88,6 +88,7 @@ async def _ask_text(ctx: Context, event: Incoming, lang: str, then: str) -> Turn
             event.file_id,
             event.filename,
             event.mime,
+            event.size,
         ).as_dict()
         note = ctx._("Pièce jointe reçue. Écrivez maintenant le texte de l'annonce.")
         return Turn([Say(note)], reprompt=True)

@@ -35,6 +35,10 @@ from dialogs.messages import Ask, Option, Say
 TAKES_FILES = frozenset(
     {"author_steps", "author_edit_replace", "author_import", "author_import_new"}
 )
+# Steps that keep a file as it is, for others (a circle's post, an announcement's attachment):
+# nothing is fetched for the turn, but a channel whose files live nowhere else (the web chat)
+# must take them in first.
+KEEPS_FILES = frozenset({"circle_write", "ann_text"})
 COURSE_SUFFIXES = (".md", ".course")
 GIFT_SUFFIXES = (".gift",)
 AIKEN_SUFFIXES = (".txt", ".aiken")

@@ -296,7 +296,9 @@ async def circle_write(ctx: Context, event: Incoming) -> Turn:
         return await _post(ctx, circle, event.text.strip()[:MAX_TEXT], None)
     if isinstance(event, MediaReceived) and event.kind in ATTACHABLE and event.file_id:
         kind = ATTACHABLE[event.kind]
-        attached = Attachment(kind, ctx.user.channel, event.file_id, event.filename, event.mime)
+        attached = Attachment(
+            kind, ctx.user.channel, event.file_id, event.filename, event.mime, event.size
+        )
         return await _post(ctx, circle, f"📎 {event.filename or event.kind}", attached)
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):

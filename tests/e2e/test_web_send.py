@@ -219,6 +219,9 @@ async def test_a_list_on_several_lines_and_an_over_long_paste(
         await sent(page, page.locator("#send").click())
         options = await page.locator("#log .opts").last.locator("button.option").all_inner_texts()
         assert options[:3] == ["⬜ Du plastique", "⬜ Des épluchures", "⬜ Des feuilles"]
+        buttons = page.locator("#log .opts").last.locator("button.option")
+        assert await buttons.first.get_attribute("aria-pressed") == "false"  # said, not "⬜"
+        assert await buttons.first.locator("span[aria-hidden=true]").inner_text() == "⬜"
         assert await newline.is_hidden()
 
         # A paste over the limit stays in the box, refused with a word; nothing is sent or cut.

@@ -146,7 +146,7 @@ async def test_a_course_file_sent_from_the_page_becomes_a_draft(
         frame = {"type": "file", "file": answer["file"], "kind": "document", "name": "compost.md"}
         replies = await tab.send(frame)
         assert "Le brouillon « Le compost » est prêt." in texts(replies)
-        # The upload was taken once: a second frame naming it finds nothing.
+        # The draft is made: the step takes no more files, a second frame gets its answer.
         replies = await tab.send(frame)
         assert "Je ne peux pas utiliser ce type de message ici." in texts(replies)
 

@@ -66,6 +66,8 @@
   const optButton = (f, o, cls) => {
     const b = button(cls, o.label);
     b.setAttribute('data-option', o.id);
+    const t = /^(✅|⬜) /.exec(o.label); // a tick box as text: its state said, the emoji not read
+    if (t) { b.textContent = ''; b.appendChild(el('span', '', t[1])).setAttribute('aria-hidden', 'true'); b.append(o.label.slice(1)); b.setAttribute('aria-pressed', t[1] === '✅'); }
     b.onclick = () => { b.classList.add('chosen'); submit({ type: 'option', prompt: f.prompt, option: o.id }, o.label); };
     return b;
   };
