@@ -10,6 +10,7 @@ platform's limits goes nowhere on that platform: the text goes alone, with a log
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import mimetypes
@@ -94,8 +95,12 @@ class Attachments:
         keep: int = KEEP,
     ) -> None:
         self.channels = channels
-        self.bot = bot
-        self.graph = graph
+        # Each channel's download of a file a person sent there (bot/channel.py's `fetch`).
+        self.fetchers: dict[str, Callable[[str, int], Awaitable[tuple[bytes, str, str]]]] = {}
+        if bot is not None:
+            self.fetchers["telegram"] = functools.partial(from_telegram, bot)
+        if graph is not None:
+            self.fetchers["whatsapp"] = functools.partial(from_whatsapp, graph)
         self.keep = keep
         self._files: OrderedDict[tuple[str, str], FileData | str] = OrderedDict()  # str: why not
         self._fetching = KeyedLocks()
@@ -199,11 +204,10 @@ class Attachments:
     async def _download(self, source: str, file_id: str) -> tuple[bytes, str, str]:
         """Bytes, file name (may be empty) and MIME type (may be empty) at the source."""
         largest = max(LIMITS.values())  # no platform takes more: never download more
-        if source == "telegram" and self.bot is not None:
-            return await from_telegram(self.bot, file_id, largest)
-        if source == "whatsapp" and self.graph is not None:
-            return await from_whatsapp(self.graph, file_id, largest)
-        raise Unavailable(f"no {source} client in this process")
+        fetch = self.fetchers.get(source)
+        if fetch is None:
+            raise Unavailable(f"no {source} client in this process")
+        return await fetch(file_id, largest)
 
 
 async def from_telegram(bot: Bot, file_id: str, limit: int | None = None) -> tuple[bytes, str, str]:

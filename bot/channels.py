@@ -1,15 +1,22 @@
-"""The channels' registry: what each channel can do (dialogs/capabilities.py).
+"""The channels' registry: where a channel is listed (its name, what it can do, whether the
+settings enable it, how it is built), and what each can do (dialogs/capabilities.py).
 
 The one place outside a channel's own folder where channel names meet abilities: everything
-else asks `capabilities(name)` (issue 18 makes each channel declare its own).
+else asks `capabilities(name)`, and `BotApp` (bot/app.py) builds the enabled channels of
+`LISTED` and iterates over them (bot/channel.py). Adding a channel: docs/architecture.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from dialogs.capabilities import TEXT_ONLY, Capabilities
+
+if TYPE_CHECKING:
+    from bot.channel import Channel, ChannelContext
+    from bot.config import Settings
 
 TELEGRAM = Capabilities(
     can_push=True,
@@ -53,7 +60,59 @@ WEB = Capabilities(
     address_is_key=True,
 )
 
-REGISTRY: dict[str, Capabilities] = {"telegram": TELEGRAM, "whatsapp": WHATSAPP, "web": WEB}
+
+@dataclass(frozen=True)
+class Listing:
+    """A channel as the registry lists it."""
+
+    capabilities: Capabilities
+    enabled: Callable[[Settings], bool]  # whether the settings turn it on
+    build: Callable[[ChannelContext], Channel]  # made at start, from the process's parts
+
+
+# The services are imported when built: their modules import this registry.
+def _telegram(ctx: ChannelContext) -> Channel:
+    from bot.telegram.service import TelegramService
+
+    service = TelegramService(
+        ctx.settings, ctx.conversations, ctx.store, ctx.supervisor, files=ctx.files, links=ctx.links
+    )
+    service.primary = ctx.primary
+    return service
+
+
+def _whatsapp(ctx: ChannelContext) -> Channel:
+    from bot.whatsapp.service import WhatsAppService
+
+    return WhatsAppService(
+        ctx.settings,
+        ctx.conversations,
+        ctx.store,
+        ctx.i18n,
+        supervisor=ctx.supervisor,
+        files=ctx.files,
+    )
+
+
+def _web(ctx: ChannelContext) -> Channel:
+    from bot.connections import web_limits
+    from bot.dead_letters import Budget, Parking
+    from bot.web.chat import WebChat
+
+    chat = WebChat(ctx.conversations, web_limits(ctx.settings))
+    chat.announcement_files = ctx.files
+    chat.spawn = ctx.supervisor.run
+    chat.parking = Parking(ctx.store, Budget.of(ctx.settings))  # frames' budget and attempts
+    return chat
+
+
+LISTED: dict[str, Listing] = {
+    "telegram": Listing(TELEGRAM, lambda s: bool(s.telegram_bot_token), _telegram),
+    "whatsapp": Listing(WHATSAPP, lambda s: s.whatsapp_enabled, _whatsapp),
+    "web": Listing(WEB, lambda s: True, _web),  # the page the bot's links open: always served
+}
+REGISTRY: dict[str, Capabilities] = {name: listed.capabilities for name, listed in LISTED.items()}
+NAMES: tuple[str, ...] = tuple(LISTED)  # every channel, in the registry's order
 
 
 def capabilities(channel: str) -> Capabilities:
