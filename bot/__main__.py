@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.channels import NAMES
 from bot.config import Settings
 from bot.logs import setup_logging
 
@@ -57,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     admin = commands.add_parser("admin", help="give roles (the first regional admin)")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
     give = admin_commands.add_parser("grant", help="give a role to a person")
-    give.add_argument("--channel", required=True, choices=("telegram", "whatsapp", "web"))
+    give.add_argument("--channel", required=True, choices=NAMES)
     give.add_argument(
         "--id",
         required=True,

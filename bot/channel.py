@@ -46,7 +46,7 @@ class ChannelContext:
 class Channel(Protocol):
     """One channel, as the running bot sees it."""
 
-    name: str  # as stored with each person ("telegram", ...): the registry's key
+    name: str  # as stored with each person: its key in the registry
     capabilities: Capabilities  # what the dialogs may ask of it (dialogs/capabilities.py)
     pace: float  # the broadcast sender's messages per second on this channel
 

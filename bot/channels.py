@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from dialogs.capabilities import TEXT_ONLY, Capabilities
 
+MB = 1024 * 1024
+
 if TYPE_CHECKING:
     from bot.channel import Channel, ChannelContext
     from bot.config import Settings
@@ -31,6 +33,9 @@ TELEGRAM = Capabilities(
     poll_label=100,
     poll_question=300,
     max_text=4096,
+    groups=True,
+    image_bytes=10 * MB,  # sendPhoto by upload
+    document_bytes=50 * MB,  # any bot upload
 )
 WHATSAPP = Capabilities(
     can_push=True,
@@ -46,6 +51,9 @@ WHATSAPP = Capabilities(
     max_text=4096,
     address_is_phone=True,
     costs_per_message=True,
+    reply_window_hours=24,  # the customer service window: free-form messages within it
+    image_bytes=5 * MB,
+    document_bytes=100 * MB,
 )
 # The web chat writes first through its inbox (bot/web/push.py): pushed to an open tab, or
 # waiting, in order, for the learner's next visit (no notification on a closed page).
@@ -58,6 +66,8 @@ WEB = Capabilities(
     tick_boxes=True,
     max_text=4096,
     address_is_key=True,
+    image_bytes=10 * MB,  # served by the web chat itself (bot/web/push.py)
+    document_bytes=50 * MB,
 )
 
 
@@ -130,4 +140,16 @@ def configured(native_polls: bool = True) -> Callable[[str], Capabilities]:
 
 def pushing() -> tuple[str, ...]:
     """The channels the bot can write to first."""
-    return tuple(name for name, caps in REGISTRY.items() if caps.can_push)
+    return having(lambda caps: caps.can_push)
+
+
+def having(ability: Callable[[Capabilities], object]) -> tuple[str, ...]:
+    """The channels with that ability (`having(lambda c: c.groups)`)."""
+    return tuple(name for name, caps in REGISTRY.items() if ability(caps))
+
+
+def sql_names(names: tuple[str, ...]) -> str:
+    """Channel names as an SQL list, for `channel IN (...)` (the registry's own names only:
+    never a person's input)."""
+    assert all(name.isidentifier() for name in names)
+    return ", ".join(f"'{name}'" for name in names) or "NULL"
