@@ -48,3 +48,12 @@ class Capabilities:
 
 
 TEXT_ONLY = Capabilities()
+
+
+def fitting(caps: Capabilities, text: str, short: str, before: str = "") -> str:
+    """`before` and the text, or its short form (`sms:` in the course) where they would not
+    fit in one of the channel's messages: a small screen gets the short form, not a cut."""
+    whole = "\n\n".join(part for part in (before, text) if part)
+    if not short or len(whole) <= caps.max_text:
+        return whole
+    return "\n\n".join(part for part in (before, short) if part)

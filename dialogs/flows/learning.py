@@ -7,6 +7,7 @@ from pathlib import Path
 from content.model import Course, Lesson, Module, StepKind
 from content.model import Step as LessonStep
 
+from dialogs.capabilities import fitting
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
 from dialogs.flows.ask_teacher import ASK, ask_option
@@ -336,7 +337,7 @@ def _render_step(
         return [Ask("\n\n".join(p for p in parts if p), options, ctx.state.prompt)]
     media = step_media(found, step)
     if step.kind is StepKind.TEXT or step.media is None:
-        said = Ask(f"{header}\n\n{step.text}", options, ctx.state.prompt)
+        said = Ask(fitting(ctx.caps, step.text, step.short, header), options, ctx.state.prompt)
         return [media[0], said] if media else [said]  # a recording comes before its text
     assert media is not None
     return [media[0], Ask(header, options, ctx.state.prompt)]
