@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from bot.channels import LISTED, NAMES
+from bot.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 # Where names belong: each channel's own folder, the registry, the settings.
@@ -56,6 +58,14 @@ def test_no_channel_name_in_the_dialogs_at_all() -> None:
     assert not any(path.startswith("dialogs/") for path, _ in found())
 
 
-def test_the_registry_lists_each_channel_with_its_abilities() -> None:
-    assert NAMES == ("telegram", "whatsapp", "web")
-    assert [listed.capabilities.max_text for listed in LISTED.values()] == [4096] * 3
+def test_a_channel_is_enabled_by_its_settings() -> None:
+    bare = Settings(database_url="sqlite://")
+    assert [name for name, listed in LISTED.items() if listed.enabled(bare)] == ["web"]
+    both = replace(
+        bare,
+        telegram_bot_token="1:abc",
+        whatsapp_access_token="token",
+        whatsapp_phone_number_id="1",
+        whatsapp_app_secret="secret",
+    )
+    assert [name for name, listed in LISTED.items() if listed.enabled(both)] == list(NAMES)
