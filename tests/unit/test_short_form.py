@@ -9,10 +9,15 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
+from bot.i18n import I18n
 from content.format import check_path, parse_course_file
 from content.format_write import text_body
+from content.library import load_library
 from content.sms import fits_two_sms, length, long_short_forms
 from dialogs.capabilities import TEXT_ONLY, fitting
+from dialogs.flows import build_dialogs
+from tests.driver import Learner
+from tests.unit.test_dialogs_journey import onboard
 
 LONG = (
     "Une fraction partage un tout en parts égales. Le dénominateur, sous la barre, dit en "
@@ -115,3 +120,20 @@ def test_content_check_warns_of_a_long_short_form_with_file_and_line(
         f"{path}:10:1: avertissement : la forme courte 'sms:' fait 199 caractères, plus que"
         " deux SMS (134) ; raccourcissez-la"
     )
+
+
+async def first_step(folder: Path, max_text: int) -> str:
+    """What a pupil reads at the first step of the course, on a channel of `max_text`."""
+    (folder / "courte").mkdir(parents=True)
+    write(folder / "courte", COURSE.replace("levels: CM1", "levels: CM2"))
+    caps = replace(TEXT_ONLY, max_text=max_text)
+    learner = Learner(build_dialogs(), I18n(), load_library(folder), caps=caps)
+    await onboard(learner)
+    for option in ("courses", "courte", "fraction"):
+        await learner.tap(option)
+    return learner.last_text()
+
+
+async def test_a_small_screen_reads_the_short_form_a_large_one_the_lesson(tmp_path: Path) -> None:
+    assert await first_step(tmp_path / "sms", 160) == f"Une fraction (1/2)\n\n{SHORT}"
+    assert await first_step(tmp_path / "web", 4096) == f"Une fraction (1/2)\n\n{LONG}"
