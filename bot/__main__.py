@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.channels import NAMES
 from bot.config import Settings
 from bot.logs import setup_logging
 
@@ -62,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     admin = commands.add_parser("admin", help="give roles (the first regional admin)")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
     give = admin_commands.add_parser("grant", help="give a role to a person")
-    give.add_argument("--channel", required=True, choices=("telegram", "whatsapp", "web"))
+    give.add_argument("--channel", required=True, choices=NAMES)
     give.add_argument(
         "--id",
         required=True,
@@ -147,6 +148,7 @@ def _check(path: Path, lang: str | None) -> int:
     if not is_quiz_file(path):
         _warn_unprintable(path, translator.gettext)
         _warn_untranslated(path, translator.gettext)
+        _warn_long_short_forms(path, translator.gettext)
     if problems:
         found = translator.ngettext(
             "%(n)s problème trouvé dans %(path)s",
@@ -197,6 +199,21 @@ def _warn_unprintable(path: Path, _: Callable[[str], str]) -> None:
                 " remplacez-le par un mot ou un signe courant"
             ) % {"char": glyph.char, "code": glyph.code}
             print(f"{course_file}:{glyph.line}:{glyph.column}: {warning}")
+
+
+def _warn_long_short_forms(path: Path, _: Callable[[str], str]) -> None:
+    """Warn of short forms (`sms:`) that take more than two SMS."""
+    from content.format import course_files, parse_course_files
+    from content.sms import long_short_forms
+
+    for course_file in course_files(path) if path.is_dir() else [path]:
+        for course in parse_course_files([course_file])[0]:
+            for line, size, limit in long_short_forms(course):
+                warning = _(
+                    "avertissement : la forme courte 'sms:' fait %(size)s caractères, plus que"
+                    " deux SMS (%(limit)s) ; raccourcissez-la"
+                ) % {"size": size, "limit": limit}
+                print(f"{course_file}:{line}:1: {warning}")
 
 
 def _show(path: Path, lang: str | None) -> int:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
+from bot.channels import NAMES
 from bot.i18n import SOURCE_LANGUAGE, I18n
 from bot.storage.admin import grant_role, grants_of, queue_notice
 from bot.storage.db import create_engine, migrate_async
@@ -15,7 +16,7 @@ from dialogs.events import UserRef
 from dialogs.flows.role_help import role_notice
 from dialogs.roles import Grant, Role
 
-CHANNELS = ("telegram", "whatsapp", "web")
+CHANNELS = NAMES  # the registry's (bot/channels.py)
 
 
 class UnknownPerson(ValueError):

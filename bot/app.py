@@ -1,4 +1,5 @@
-"""Assembles the running bot: database, library, dialogs, web chat, Telegram, WhatsApp."""
+"""Assembles the running bot: database, library, dialogs, and the channels the settings
+enable (bot/channels.py lists them, bot/channel.py says what each one is)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import signal
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,18 +21,12 @@ from bot.booklet.service import CachedBooklets
 from bot.catalogs import sources
 from bot.certificates.service import SignedCertificates
 from bot.certificates.signing import load_key
-from bot.channels import configured
+from bot.channel import Channel, ChannelContext
+from bot.channels import LISTED, configured
 from bot.charts import MatplotlibCharts
 from bot.config import Settings
-from bot.connections import (
-    ConnectionGuard,
-    GuardedSite,
-    connection_limits,
-    raise_descriptor_limit,
-    web_limits,
-)
+from bot.connections import ConnectionGuard, GuardedSite, connection_limits, raise_descriptor_limit
 from bot.conversations import Conversations
-from bot.dead_letters import Budget, Parking
 from bot.families import SummaryLoop
 from bot.flood import FloodGuard, FloodLimit
 from bot.housekeeping import tidy_forever
@@ -41,7 +37,7 @@ from bot.portal_api import PortalApi
 from bot.reminders import ReminderLoop
 from bot.rendering import Renderer
 from bot.resend import Resender
-from bot.sender import ChannelPace, Deliver, Sender, worker_name
+from bot.sender import ChannelPace, Sender, worker_name
 from bot.server import Handler, build_server
 from bot.storage.channels import ChannelStore
 from bot.storage.db import create_engine, migrate_async
@@ -49,20 +45,18 @@ from bot.storage.moderation import load_words
 from bot.storage.outbox import Outbox
 from bot.storage.store import SqlStore
 from bot.supervise import Supervisor
-from bot.telegram.broadcast import telegram_deliverer
-from bot.telegram.service import TelegramService
-from bot.web.chat import WebChat
-from bot.web.push import files_route, web_deliverer
-from bot.whatsapp.broadcast import whatsapp_deliverer
-from bot.whatsapp.service import WhatsAppService
-from bot.withdrawals import withdraw_forever
 from bot.workers import WorkerSlot
 from content.library import load_library
 from dialogs.flows import build_dialogs
 from dialogs.reminding import QuietHours
 
+if TYPE_CHECKING:
+    from bot.telegram.service import TelegramService
+    from bot.web.chat import WebChat
+    from bot.whatsapp.service import WhatsAppService
+
 log = logging.getLogger("imaginecole")
-WEB_PACE = 200.0  # web inbox rows written per second by the sender (a database write each)
+T = TypeVar("T")
 LIBRARY_REFRESH = 60.0  # seconds between two readings of the teachers' published courses
 
 
@@ -75,13 +69,11 @@ class BotApp:
     engine: AsyncEngine | None = None
     store: SqlStore | None = None
     runner: web.AppRunner | None = None
-    telegram: TelegramService | None = None
-    whatsapp: WhatsAppService | None = None
+    channels: dict[str, Channel] = field(default_factory=dict)  # the enabled ones, by name
     sender: Sender | None = None
-    chat: WebChat | None = None
+    files: Attachments | None = None  # announcement files, from the channel they came on
     links: ClassLinks = field(default_factory=lambda: ClassLinks(""))
     _refresher: asyncio.Task[None] | None = field(default=None, repr=False)
-    _withdrawer: asyncio.Task[None] | None = field(default=None, repr=False)
     _tidier: asyncio.Task[None] | None = field(default=None, repr=False)
     _reminders: asyncio.Task[None] | None = field(default=None, repr=False)
     _summaries: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -135,15 +127,23 @@ class BotApp:
         # The interface's strings as translators see them (the code is read: about a second),
         # made in a thread now rather than in a translator's first turn.
         self._sources = asyncio.get_running_loop().run_in_executor(None, sources)
+        self.files = Attachments(ChannelStore(store))
+        context = ChannelContext(
+            settings,
+            self.conversations,
+            store,
+            i18n,
+            self.supervisor,
+            self.files,
+            self.links,
+            primary=self.slot.primary,
+        )
         routes: list[tuple[str, str, Handler]] = []
-        if settings.telegram_bot_token:
-            self.telegram = TelegramService(settings, self.conversations, store, self.supervisor)
-            routes += self.telegram.routes()
-        if settings.whatsapp_enabled:
-            self.whatsapp = WhatsAppService(
-                settings, self.conversations, store, i18n, supervisor=self.supervisor
-            )
-            routes += self.whatsapp.routes()
+        for name, listed in LISTED.items():
+            if listed.enabled(settings):
+                channel = self.channels[name] = listed.build(context)
+                self.files.fetchers[name] = channel.fetch
+                routes += channel.routes()
         if settings.portal_api_token:
             conversations = self.conversations  # its library: bundled and teachers' courses
             portal = PortalApi(
@@ -153,19 +153,16 @@ class BotApp:
         if settings.metrics_token:
             status = self.supervisor.status
             routes += MetricsEndpoint(settings.metrics_token, self.engine, status).routes()
-        chat = self.chat = WebChat(self.conversations, web_limits(settings))
-        routes.append(files_route(store, self.attachments(), settings.pseudonym_secret))
         conversations = self.conversations
         await conversations.reload_library()  # the bundled courses and the teachers' ones
         supervisor = self.supervisor
         self._refresher = supervisor.run("library_refresh", self._refresh_library)
         self._tidier = supervisor.run("housekeeping", lambda: tidy_forever(store))
-        supervisor.run("web_push", chat.live.forever)  # the inbox rows of the tabs open here
         self.runner = web.AppRunner(
             build_server(
                 self.engine,
                 lambda: conversations.library,
-                chat,
+                None,
                 routes,
                 conversations.certifier,
                 media_secret=settings.pseudonym_secret,
@@ -181,12 +178,6 @@ class BotApp:
         )
         await site.start()
         self.port = _bound_port(self.runner, settings.web_port)
-        supervisor.web_up()
-        chat.parking = Parking(store, Budget.of(settings))  # frames' budget and attempts
-        # Each channel starts on its own: one that cannot (Telegram unreachable) is retried
-        # in the background while the others serve (bot/supervise.py).
-        if self.whatsapp is not None:
-            await supervisor.start_channel("whatsapp", self.whatsapp.start)
         # The replies a crashed worker committed and did not send: now, then every few seconds.
         resender = Resender(
             conversations,
@@ -202,8 +193,10 @@ class BotApp:
             self._summaries = supervisor.run("summaries", summaries.forever)
         if self.sender is not None:
             self.sender.start(supervisor.run)
-        if self.telegram is not None:
-            await supervisor.start_channel("telegram", self._start_telegram)
+        # Each channel starts on its own: one that cannot (Telegram unreachable) is retried
+        # in the background while the others serve (bot/supervise.py).
+        for name, channel in self.channels.items():
+            await supervisor.start_channel(name, channel.start)
         # What start-up built (library, catalogs, PTB, SQLAlchemy) lives as long as the
         # process: keep it out of the collector's scans, which showed in p99 (bench/).
         gc.collect()
@@ -215,31 +208,18 @@ class BotApp:
             _reach(settings, self.port),
         )
 
-    async def _start_telegram(self) -> None:
-        """Connect to the Bot API (webhook or polling), then what needs Telegram's bot."""
-        assert self.telegram is not None and self.store is not None
-        await self.telegram.start(primary=self.slot.primary)
-        self.links.telegram_username = self.telegram.app.bot.username or ""
-        if self.sender is not None and self._withdrawer is None:  # removed circle messages
-            store, bot = self.store, self.telegram.app.bot
-            self._withdrawer = self.supervisor.run(
-                "withdrawals", lambda: withdraw_forever(store, bot)
-            )
-
     async def stop(self) -> None:
-        """Tell the web tabs, then stop the sender, Telegram, the HTTP server, WhatsApp's
-        handling, the database."""
-        if self.chat is not None:  # first: the tabs show "reconnecting" at once
-            await self.chat.close_all()
+        """Tell the people connected (the web tabs), then stop the sender, the loops, the
+        HTTP server, the channels' work in hand, the database."""
+        for channel in self.channels.values():  # first: the tabs show "reconnecting" at once
+            await channel.leaving()
         if self.sender is not None:
             await self.sender.stop()
         await self.supervisor.stop()  # every other loop, and channel starts still retrying
-        if self.telegram is not None:
-            await self.telegram.stop()
         if self.runner is not None:
             await self.runner.cleanup()
-        if self.whatsapp is not None:
-            await self.whatsapp.stop()
+        for channel in self.channels.values():
+            await channel.stop()
         if self.conversations is not None:
             try:  # the counts of strings shown since the last flush
                 await self.conversations.catalogs.flush()
@@ -266,35 +246,40 @@ class BotApp:
         settings = self.settings
         if not settings.sender_enabled or self.store is None:
             return None
-        deliverers: dict[str, Deliver] = {}
-        paces: dict[str, ChannelPace] = {}
-        files = self.attachments()
-        if self.chat is not None:  # into the learner's inbox: a database write, no platform
-            chat = self.chat
-            secret = settings.pseudonym_secret
-            deliverers["web"] = web_deliverer(chat.inbox, i18n, secret, chat.live.wake)
-            paces["web"] = ChannelPace(WEB_PACE)
-        if self.telegram is not None:
-            deliverers["telegram"] = telegram_deliverer(self.telegram.app.bot, i18n, files)
-            paces["telegram"] = ChannelPace(settings.broadcast_rate_telegram)
-        if self.whatsapp is not None:
-            whatsapp = self.whatsapp
-            template = whatsapp.channel.template
-            deliverers["whatsapp"] = whatsapp_deliverer(
-                whatsapp.client, whatsapp.channels, i18n, template, files
-            )
-            paces["whatsapp"] = ChannelPace(settings.broadcast_rate_whatsapp)
+        deliverers = {name: channel.deliverer() for name, channel in self.channels.items()}
+        paces = {name: ChannelPace(channel.pace) for name, channel in self.channels.items()}
         if not deliverers:
             return None
         lease = timedelta(seconds=settings.broadcast_lease_seconds)
         return Sender(Outbox(self.store, worker_name(), lease), deliverers, paces)
 
     def attachments(self) -> Attachments:
-        """Announcement files, fetched from whichever platform this process serves."""
-        assert self.store is not None
-        bot = self.telegram.app.bot if self.telegram is not None else None
-        graph = self.whatsapp.client if self.whatsapp is not None else None
-        return Attachments(ChannelStore(self.store), bot=bot, graph=graph)
+        """Announcement files, fetched from whichever channel this process serves."""
+        assert self.files is not None
+        return self.files
+
+    def channel(self, kind: type[T]) -> T | None:
+        """The enabled channel of that class (tests: `app.channel(WhatsAppService)`)."""
+        return next((c for c in self.channels.values() if isinstance(c, kind)), None)
+
+    # The three first channels by their class, for the tests and benchmarks that drive them.
+    @property
+    def telegram(self) -> TelegramService | None:
+        from bot.telegram.service import TelegramService
+
+        return self.channel(TelegramService)
+
+    @property
+    def whatsapp(self) -> WhatsAppService | None:
+        from bot.whatsapp.service import WhatsAppService
+
+        return self.channel(WhatsAppService)
+
+    @property
+    def chat(self) -> WebChat | None:
+        from bot.web.chat import WebChat
+
+        return self.channel(WebChat)
 
 
 def _flood_guard(setting: str) -> FloodGuard | None:

@@ -24,6 +24,7 @@ from typing import Any
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
+from bot.channels import REGISTRY, capabilities
 from bot.storage.channels import ChannelStore
 from bot.storage.locks import KeyedLocks
 from bot.storage.web_files import WebFiles
@@ -31,15 +32,8 @@ from bot.whatsapp.client import GraphClient, GraphError, MediaTooLarge
 
 log = logging.getLogger("imaginecole.attachments")
 
-MB = 1024 * 1024
-LIMITS: dict[tuple[str, str], int] = {  # (target channel, kind) -> largest file in bytes
-    ("telegram", "image"): 10 * MB,  # sendPhoto by upload
-    ("telegram", "document"): 50 * MB,  # any bot upload
-    ("whatsapp", "image"): 5 * MB,
-    ("whatsapp", "document"): 100 * MB,
-    ("web", "image"): 10 * MB,  # served by the web chat itself (bot/web/push.py)
-    ("web", "document"): 50 * MB,
-}
+# A channel's download of a file: its id there and a limit -> bytes, name, MIME type.
+Fetcher = Callable[[str, int], Awaitable[tuple[bytes, str, str]]]
 KINDS = frozenset({"image", "document"})
 KEEP = 4  # files kept in memory: the last few announcements
 KEEP_REFS = 256  # platform ids kept in front of the table
@@ -74,7 +68,9 @@ class FetchFailed(Exception):
 
 def fits(target: str, kind: str, size: int) -> bool:
     """Whether a file of this kind and size may be sent on the target platform."""
-    return 0 < size <= LIMITS.get((target, kind), 0)
+    caps = capabilities(target)
+    limit = {"image": caps.image_bytes, "document": caps.document_bytes}.get(kind, 0)
+    return 0 < size <= limit
 
 
 def is_file(attachment: Mapping[str, Any] | None) -> bool:
@@ -91,13 +87,12 @@ class Attachments:
         self,
         channels: ChannelStore | None = None,
         *,
-        bot: Bot | None = None,
-        graph: GraphClient | None = None,
+        fetchers: Mapping[str, Fetcher] | None = None,
         keep: int = KEEP,
     ) -> None:
         self.channels = channels
-        self.bot = bot
-        self.graph = graph
+        # Each channel's download of a file a person sent there (bot/channel.py's `fetch`).
+        self.fetchers: dict[str, Fetcher] = dict(fetchers or {})
         self.keep = keep
         self._files: OrderedDict[tuple[str, str], FileData | str] = OrderedDict()  # str: why not
         self._fetching = KeyedLocks()
@@ -200,14 +195,13 @@ class Attachments:
 
     async def _download(self, source: str, file_id: str) -> tuple[bytes, str, str]:
         """Bytes, file name (may be empty) and MIME type (may be empty) at the source."""
-        largest = max(LIMITS.values())  # no platform takes more: never download more
-        if source == "telegram" and self.bot is not None:
-            return await from_telegram(self.bot, file_id, largest)
-        if source == "whatsapp" and self.graph is not None:
-            return await from_whatsapp(self.graph, file_id, largest)
-        if source == "web" and self.channels is not None:
-            return await from_web(WebFiles(self.channels.store), file_id)
-        raise Unavailable(f"no {source} client in this process")
+        largest = max(  # no channel takes more: never download more
+            max(caps.image_bytes, caps.document_bytes) for caps in REGISTRY.values()
+        )
+        fetch = self.fetchers.get(source)
+        if fetch is None:
+            raise Unavailable(f"no {source} client in this process")
+        return await fetch(file_id, largest)
 
 
 async def from_telegram(bot: Bot, file_id: str, limit: int | None = None) -> tuple[bytes, str, str]:

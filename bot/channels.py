@@ -1,15 +1,24 @@
-"""The channels' registry: what each channel can do (dialogs/capabilities.py).
+"""The channels' registry: where a channel is listed (its name, what it can do, whether the
+settings enable it, how it is built), and what each can do (dialogs/capabilities.py).
 
 The one place outside a channel's own folder where channel names meet abilities: everything
-else asks `capabilities(name)` (issue 18 makes each channel declare its own).
+else asks `capabilities(name)`, and `BotApp` (bot/app.py) builds the enabled channels of
+`LISTED` and iterates over them (bot/channel.py). Adding a channel: docs/architecture.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from dialogs.capabilities import TEXT_ONLY, Capabilities
+
+MB = 1024 * 1024
+
+if TYPE_CHECKING:
+    from bot.channel import Channel, ChannelContext
+    from bot.config import Settings
 
 TELEGRAM = Capabilities(
     can_push=True,
@@ -24,6 +33,9 @@ TELEGRAM = Capabilities(
     poll_label=100,
     poll_question=300,
     max_text=4096,
+    groups=True,
+    image_bytes=10 * MB,  # sendPhoto by upload
+    document_bytes=50 * MB,  # any bot upload
 )
 WHATSAPP = Capabilities(
     can_push=True,
@@ -39,6 +51,9 @@ WHATSAPP = Capabilities(
     max_text=4096,
     address_is_phone=True,
     costs_per_message=True,
+    reply_window_hours=24,  # the customer service window: free-form messages within it
+    image_bytes=5 * MB,
+    document_bytes=100 * MB,
 )
 # The web chat writes first through its inbox (bot/web/push.py): pushed to an open tab, or
 # waiting, in order, for the learner's next visit (no notification on a closed page).
@@ -51,9 +66,63 @@ WEB = Capabilities(
     tick_boxes=True,
     max_text=4096,
     address_is_key=True,
+    image_bytes=10 * MB,  # served by the web chat itself (bot/web/push.py)
+    document_bytes=50 * MB,
 )
 
-REGISTRY: dict[str, Capabilities] = {"telegram": TELEGRAM, "whatsapp": WHATSAPP, "web": WEB}
+
+@dataclass(frozen=True)
+class Listing:
+    """A channel as the registry lists it."""
+
+    capabilities: Capabilities
+    enabled: Callable[[Settings], bool]  # whether the settings turn it on
+    build: Callable[[ChannelContext], Channel]  # made at start, from the process's parts
+
+
+# The services are imported when built: their modules import this registry.
+def _telegram(ctx: ChannelContext) -> Channel:
+    from bot.telegram.service import TelegramService
+
+    service = TelegramService(
+        ctx.settings, ctx.conversations, ctx.store, ctx.supervisor, files=ctx.files, links=ctx.links
+    )
+    service.primary = ctx.primary
+    return service
+
+
+def _whatsapp(ctx: ChannelContext) -> Channel:
+    from bot.whatsapp.service import WhatsAppService
+
+    return WhatsAppService(
+        ctx.settings,
+        ctx.conversations,
+        ctx.store,
+        ctx.i18n,
+        supervisor=ctx.supervisor,
+        files=ctx.files,
+    )
+
+
+def _web(ctx: ChannelContext) -> Channel:
+    from bot.connections import web_limits
+    from bot.dead_letters import Budget, Parking
+    from bot.web.chat import WebChat
+
+    chat = WebChat(ctx.conversations, web_limits(ctx.settings))
+    chat.announcement_files = ctx.files
+    chat.spawn = ctx.supervisor.run
+    chat.parking = Parking(ctx.store, Budget.of(ctx.settings))  # frames' budget and attempts
+    return chat
+
+
+LISTED: dict[str, Listing] = {
+    "telegram": Listing(TELEGRAM, lambda s: bool(s.telegram_bot_token), _telegram),
+    "whatsapp": Listing(WHATSAPP, lambda s: s.whatsapp_enabled, _whatsapp),
+    "web": Listing(WEB, lambda s: True, _web),  # the page the bot's links open: always served
+}
+REGISTRY: dict[str, Capabilities] = {name: listed.capabilities for name, listed in LISTED.items()}
+NAMES: tuple[str, ...] = tuple(LISTED)  # every channel, in the registry's order
 
 
 def capabilities(channel: str) -> Capabilities:
@@ -71,4 +140,16 @@ def configured(native_polls: bool = True) -> Callable[[str], Capabilities]:
 
 def pushing() -> tuple[str, ...]:
     """The channels the bot can write to first."""
-    return tuple(name for name, caps in REGISTRY.items() if caps.can_push)
+    return having(lambda caps: caps.can_push)
+
+
+def having(ability: Callable[[Capabilities], object]) -> tuple[str, ...]:
+    """The channels with that ability (`having(lambda c: c.groups)`)."""
+    return tuple(name for name, caps in REGISTRY.items() if ability(caps))
+
+
+def sql_names(names: tuple[str, ...]) -> str:
+    """Channel names as an SQL list, for `channel IN (...)` (the registry's own names only:
+    never a person's input)."""
+    assert all(name.isidentifier() for name in names)
+    return ", ".join(f"'{name}'" for name in names) or "NULL"

@@ -32,6 +32,7 @@ from typing import TypeVar
 from aiohttp import web
 
 from bot import metrics
+from bot.channels import NAMES
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -93,7 +94,7 @@ async def refuse_oversized(request: web.Request, handler: Handler) -> web.Stream
     limit = body_limit(route_handler)
     announced = request.content_length
     if announced is not None and announced > limit:
-        channel = next((c for c in ("telegram", "whatsapp") if c in request.path), "http")
+        channel = next((c for c in NAMES if c in request.path), "http")  # its webhook's path
         metrics.rejected(channel, "oversized")
         raise too_large(limit, announced)
     return await handler(request)

@@ -24,7 +24,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 def build_server(
     engine: AsyncEngine,
     library: Library | Callable[[], Library],
-    chat: WebChat,
+    chat: WebChat | None = None,
     extra_routes: list[tuple[str, str, Handler]] | None = None,
     certifier: Certifier | None = None,
     media_secret: bytes = b"",
@@ -75,8 +75,9 @@ def build_server(
     app.router.add_get("/c/{code}", class_link)
     if certifier is not None:
         app.router.add_get("/verify/{code}", verify_page(certifier, current))
-    app.router.add_get("/ws", chat.websocket)
-    app.router.add_get("/files/{token}/{name}", chat.file)  # documents sent (web chat)
+    if chat is not None:  # else: its routes come with the channels' (bot/channel.py)
+        for method, path, handler in chat.routes():
+            app.router.add_route(method, path, handler)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     for method, path, handler in extra_routes or []:

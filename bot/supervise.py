@@ -127,10 +127,6 @@ class Supervisor:
         log.info("channel %s up", name)
         return True
 
-    def web_up(self) -> None:
-        """The web chat serves once the HTTP server listens (it needs nothing else)."""
-        self.channels["web"] = State("up")
-
     def status(self) -> dict[str, object]:
         """Every channel and loop with its state (the body of `/readyz`)."""
         return {

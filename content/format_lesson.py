@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path, PurePath
 
 from content.errors import N_, Message, Report
@@ -23,6 +24,8 @@ _VIDEO = re.compile(r"\[vid[eé]o(?::(?P<caption>[^\]]*))?\]\((?P<path>[^)]*)\)"
 _WEB_LINK = re.compile(r"https://[^\s]+")
 # `audio: audio/consigne.ogg` inside a text step: the text read aloud (sent before it).
 _ATTACHED = re.compile(r"audio[ \t]*:[ \t]*(?P<path>.*)", re.IGNORECASE)
+# `sms: short text` inside a text step: what text-only channels send instead of cutting it.
+SHORT = re.compile(r"sms[ \t]*:[ \t]*(?P<text>.*)", re.IGNORECASE)
 _MALFORMED = {
     StepKind.IMAGE: N_("ligne d'image mal formée : écrivez ![légende](images/fichier.png)"),
     StepKind.AUDIO: N_("ligne de son mal formée : écrivez [audio: légende](audio/fichier.ogg)"),
@@ -127,6 +130,7 @@ class LessonDraft:
         self.fresh = True  # nothing read since the heading or the last '---'
         self.quiz: QuizDraft | None = None
         self.sound: tuple[Sound, int] | None = None  # an `audio:` line for the text, its line
+        self.short: tuple[str, int] | None = None  # an `sms:` line for the text, its line
         self.skills: list[str] = []  # `skill:` codes of the lesson, in order
 
     def feed(self, number: int, line: str) -> None:
@@ -147,6 +151,8 @@ class LessonDraft:
             self.on_video(number, line)
         elif _ATTACHED.fullmatch(stripped):
             self.on_attached(number, line)
+        elif SHORT.fullmatch(stripped):
+            self.on_short(number, line)
         elif SKILL_LINE.fullmatch(stripped):
             self.on_skills(number, line)
         else:
@@ -177,6 +183,22 @@ class LessonDraft:
             self.report(number, indent + 1, message)
         else:
             self.sound = (sound, number)
+        self.fresh = False
+
+    def on_short(self, number: int, line: str) -> None:
+        """The short form of the current text step: `sms: Une fraction partage un tout.`"""
+        indent = len(line) - len(line.lstrip())
+        match = SHORT.fullmatch(line.strip())
+        assert match is not None
+        text = match["text"].strip()
+        if not text:
+            column = indent + match.start("text") + 1
+            self.report(number, column, N_("'sms:' doit être suivi d'un texte"))
+        elif self.short is not None:
+            message = N_("cette étape a déjà une forme courte 'sms:' : une seule par étape")
+            self.report(number, indent + 1, message)
+        else:
+            self.short = (text, number)
         self.fresh = False
 
     def on_skills(self, number: int, line: str) -> None:
@@ -236,13 +258,21 @@ class LessonDraft:
         """Turn the text read so far into a step."""
         text = join_lines(self.lines)
         sound = self.sound[0] if self.sound else None
+        short, short_line = self.short or ("", 0)
         if text:
-            self.steps.append(Step(StepKind.TEXT, text, line=self.text_line, audio=sound))
+            step = Step(StepKind.TEXT, text, line=self.text_line, audio=sound)
+            self.steps.append(replace(step, short=short, short_line=short_line))
         elif self.sound is not None:
             message = N_("un son 'audio:' accompagne un texte : écrivez le texte dans cette étape")
             self.report(self.sound[1], 1, message)
+        if self.short is not None and not text:
+            message = N_(
+                "une forme courte 'sms:' accompagne un texte : écrivez le texte de l'étape"
+            )
+            self.report(short_line, 1, message)
         self.lines = []
         self.sound = None
+        self.short = None
 
     def open_quiz(self, number: int) -> None:
         """Start the quiz of this lesson at a '## Quiz' heading."""

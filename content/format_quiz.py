@@ -25,7 +25,8 @@ from content.skills import SKILL_LINE, read_skills
 CHOICE_IDS = "abcdefghij"
 MAX_CHOICE_LENGTH = 100  # a Telegram poll option holds 100 characters
 QUIZ_OPTIONS = ("retry", "pass", "typos", "shuffle", "draw")
-QUESTION_KEYS = ("essay", "description", "hint", "audio")  # `key: value` lines inside a question
+# `key: value` lines inside a question
+QUESTION_KEYS = ("essay", "description", "hint", "audio", "sms")
 GAP = re.compile(r"_{3,}")  # `___` in a question's text: the missing word
 ARROW = "->"  # `= left -> right`: a matching pair
 
@@ -126,6 +127,7 @@ class QuestionDraft:
         self.last: list[str] | None = None  # feedback lines of the last option or answer
         self.kind: QuestionType | None = None  # set by `essay: yes` or `description: yes`
         self.hints: list[str] = []
+        self.short: tuple[str, int] | None = None  # `sms:` and its line
         self.skills: list[str] = []  # its own `skill:` codes ([]: the lesson's)
 
     def feed(self, number: int, line: str) -> None:
@@ -177,6 +179,15 @@ class QuestionDraft:
         self.started = True
         if name == "audio":
             self.on_sound(number, indent, column, value)
+            return
+        if name == "sms":  # the short form, for text-only channels
+            if not value:
+                self.report(number, column, N_("'sms:' doit être suivi d'un texte"))
+            elif self.short is not None:
+                message = N_("cette question a déjà une forme courte 'sms:' : une seule")
+                self.report(number, indent + 1, message)
+            else:
+                self.short = (value, number)
             return
         if name == "hint":
             if value:
@@ -251,6 +262,8 @@ class QuestionDraft:
             hints=tuple(self.hints),
             audio=self.sound,
             skills=tuple(self.skills),
+            short=self.short[0] if self.short else "",
+            short_line=self.short[1] if self.short else 0,
         )
 
     def split_gap(self, text: str, partial: Question) -> tuple[str, str]:

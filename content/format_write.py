@@ -15,6 +15,7 @@ _SYNTAX_STARTS = ("#", "---", "![", "[", "\\", "<!--", "?", "=", ">", "*", "-", 
 
 _HEADER_END = re.compile(r"^#", re.MULTILINE)  # the first heading ends the header
 _SOUND_LINE = re.compile(r"audio[ \t]*:", re.IGNORECASE)  # `audio: x.ogg` attaches a recording
+_SHORT_LINE = re.compile(r"sms[ \t]*:", re.IGNORECASE)  # `sms: ...` is a step's short form
 
 
 def header(
@@ -100,6 +101,7 @@ def _escaped(line: str) -> str:
     if (
         stripped.startswith(_SYNTAX_STARTS)
         or _SOUND_LINE.match(stripped)
+        or _SHORT_LINE.match(stripped)
         or SKILL_LINE.fullmatch(stripped)
     ):
         return "\\" + stripped
@@ -127,6 +129,7 @@ def question(item: Question) -> str:
         raise Unwritable(item)
     lines = [f"\n? {_question_text(item)}"]
     lines += [f"hint: {_one_line(h)}" for h in item.hints if h.strip()]
+    lines += [f"sms: {_one_line(item.short)}"] if item.short.strip() else []
     lines += [f"skill: {', '.join(item.skills)}"] if item.skills else []
     lines += writer(item)
     lines += [f"> {_one_line(line)}" for line in item.explanation.splitlines() if line.strip()]

@@ -47,6 +47,8 @@ class Step:
     url: str = ""  # VIDEO: the https link
     size: int = 0  # bytes of the media file, read when the course is loaded
     audio: Sound | None = None  # TEXT: the text read aloud, sent before it
+    short: str = ""  # TEXT: `sms:`, what text-only channels send where the text is too long
+    short_line: int = 0  # where the `sms:` line is
 
 
 class QuestionType(StrEnum):
@@ -147,6 +149,8 @@ class Question:
     hints: tuple[str, ...] = ()  # shown before a second try
     audio: Sound | None = None  # the question read aloud, sent before it
     skills: tuple[str, ...] = ()  # its own `skill:` codes; () inherits its lesson's
+    short: str = ""  # `sms:`, what text-only channels send where the text is too long
+    short_line: int = 0  # where the `sms:` line is
 
     @property
     def text_answers(self) -> tuple[TextAnswer, ...]:

@@ -39,6 +39,21 @@ class Capabilities:
     # a key to keep, not a name to give (the web chat).
     address_is_key: bool = False
     costs_per_message: bool = False  # each message the bot sends is paid for
+    # Hours after the person's last message during which the bot may write freely (0: no
+    # such window); outside it, what is not urgent waits for a digest.
+    reply_window_hours: int = 0
+    groups: bool = False  # the bot can sit in group chats (a circle's linked group)
+    image_bytes: int = 0  # the largest image the bot can send (0: none)
+    document_bytes: int = 0  # the largest document the bot can send (0: none)
 
 
 TEXT_ONLY = Capabilities()
+
+
+def fitting(caps: Capabilities, text: str, short: str, before: str = "") -> str:
+    """`before` and the text, or its short form (`sms:` in the course) where they would not
+    fit in one of the channel's messages: a small screen gets the short form, not a cut."""
+    whole = "\n\n".join(part for part in (before, text) if part)
+    if not short or len(whole) <= caps.max_text:
+        return whole
+    return "\n\n".join(part for part in (before, short) if part)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class UserRef:
-    """A person on one channel: ("telegram", "12345"), ("web", "<browser id>")."""
+    """A person on one channel: its name in the registry and the channel's id of them."""
 
     channel: str
     external_id: str

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.channels import capabilities, pushing
+from bot.channels import capabilities, having, pushing, sql_names
 from bot.storage.impact import impact as impact_of
 from bot.storage.sql import Row, Runner, as_json, utc
 from dialogs.admin_ports import (
@@ -29,6 +29,8 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 6
 LISTED = 10  # broadcasts shown to an admin
 WHATSAPP_WINDOW = timedelta(hours=24)  # free-form messages only this long after the last one
+# The channels with such a window (WhatsApp's), as an SQL list.
+WINDOWED = sql_names(having(lambda caps: caps.reply_window_hours))
 
 
 class SqlAdminDesk:
@@ -125,7 +127,7 @@ class SqlAdminDesk:
         )
         rows = await self.runner.run(
             f"SELECT {counted} FROM users u{_PROFILE_JOIN} WHERE {where}"
-            " AND u.channel = 'whatsapp' AND NOT EXISTS (SELECT 1 FROM channel_contacts wc"
+            f" AND u.channel IN ({WINDOWED}) AND NOT EXISTS (SELECT 1 FROM channel_contacts wc"
             f" WHERE wc.user_id = {ADDRESS_ROW} AND wc.last_inbound_at >= :window_open)",
             **params,
             window_open=self.now - WHATSAPP_WINDOW,
@@ -338,10 +340,11 @@ def _circle_filters(
     if audience.circle_mode == "digest":
         clauses.append(
             f"({member.format(digest='daily')} OR ({member.format(digest='every')}"
-            f" AND u.channel = 'whatsapp' AND NOT {window}))"
+            f" AND u.channel IN ({WINDOWED}) AND NOT {window}))"
         )
     else:
-        clauses.append(f"{member.format(digest='every')} AND (u.channel <> 'whatsapp' OR {window})")
+        every = member.format(digest="every")
+        clauses.append(f"{every} AND (u.channel NOT IN ({WINDOWED}) OR {window})")
     params["circle"] = audience.circle_id
     params["window_start"] = now - WHATSAPP_WINDOW
 

@@ -1,7 +1,7 @@
 """The group desk (dialogs/circle_ports.py GroupDesk) on SQL that SQLite and PostgreSQL read.
 
-A Telegram group (or one forum topic) linked to a circle is a pseudo-user: channel
-"telegram", external id "<chat id>" or "<chat id>/<topic id>", role "group", consented, and
+A Telegram group (or one forum topic) linked to a circle is a pseudo-user: the channel
+Telegram's name, external id "<chat id>" or "<chat id>/<topic id>", role "group", consented, and
 a member of one circle who follows every message. Circle posts reach it through the outbox
 and the sender like any member's; what the group writes is posted in its own turn, the
 group as the author, so it never comes back to the group.
@@ -9,12 +9,15 @@ group as the author, so it never comes back to the group.
 
 from __future__ import annotations
 
+from bot.channels import having, sql_names
 from bot.storage.admin import grants_of
 from bot.storage.circles import PAIR, SqlCircleDesk, add_member
 from bot.storage.sql import Runner
 from dialogs.circle_ports import CircleInfo
 from dialogs.flows.circle_groups import GROUP_ROLE
 from dialogs.roles import Grant
+
+GROUPS = sql_names(having(lambda caps: caps.groups))  # the channels with group chats
 
 __all__ = ["GROUP_ROLE", "SqlGroupDesk"]
 
@@ -28,9 +31,9 @@ class SqlGroupDesk:
         self.circles = circles
 
     async def person_grants(self, external_id: str) -> list[Grant]:
-        """The roles of the Telegram user with this id (none for a stranger)."""
+        """The roles of the person with this id on the groups' channel (none for a stranger)."""
         rows = await self.runner.run(
-            "SELECT id FROM users WHERE channel = 'telegram' AND external_id = :ext",
+            f"SELECT id FROM users WHERE channel IN ({GROUPS}) AND external_id = :ext",
             ext=external_id,
         )
         return await grants_of(self.runner, int(rows[0][0])) if rows else []

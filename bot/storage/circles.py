@@ -23,7 +23,6 @@ from bot.storage.sql import Row, Runner, utc
 from dialogs.admin_ports import Attachment, Audience, BroadcastDraft
 from dialogs.circle_ports import CircleInfo, CirclePost, Colleague, ColleagueAsk, Posted
 
-WINDOW = timedelta(hours=24)  # WhatsApp's free-form window
 DIGEST_HOUR = 18  # UTC: the evening in West and Central Africa
 PAIR = "pair"  # the level group of a one-to-one exchange (shown to its two members only)
 QUOTE = 60  # characters of a message quoted by a reply
@@ -154,16 +153,17 @@ class SqlCircleDesk:
         for user_id, chosen, channel, inbound in rows:
             if not capabilities(str(channel)).can_push:
                 continue
-            if chosen == "daily" or (channel == "whatsapp" and not self._open(inbound)):
+            window = capabilities(str(channel)).reply_window_hours
+            if chosen == "daily" or (window and not self._open(inbound, window)):
                 digest.append(int(user_id))
             else:
                 now_ids.append(int(user_id))
         return tuple(now_ids), tuple(digest)
 
-    def _open(self, inbound: Any) -> bool:
-        """Whether a WhatsApp member's 24-hour window is open now."""
+    def _open(self, inbound: Any, hours: int) -> bool:
+        """Whether a member's reply window (WhatsApp's 24 hours) is open now."""
         last = utc(inbound)
-        return last is not None and self.now - last < WINDOW
+        return last is not None and self.now - last < timedelta(hours=hours)
 
     async def digest_posts(self, circle_id: int) -> list[CirclePost]:
         """The messages posted since the last digest of this circle."""

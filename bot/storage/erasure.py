@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.channels import capabilities
 from bot.storage.circles import PAIR
 from bot.storage.sql import Runner, SqliteRunner, as_json
 
@@ -128,9 +129,10 @@ async def _their_courses(runner: Runner, uid: int) -> list[str]:
 
 async def _address_traces(runner: Runner, channel: str, address: str, now: datetime) -> None:
     """Stored bodies, update keys and withdrawals that carry their address."""
-    if channel == "whatsapp" and address:
-        # Bodies received until now (this erasure's own included): a body from or about the
-        # number holds it, the name and the text. Later ones are still to be handled.
+    caps = capabilities(channel)
+    if caps.address_is_phone and address:
+        # Webhook bodies received until now (this erasure's own included): a body from or about
+        # the number holds it, the name and the text. Later ones are still to be handled.
         needle = address.encode()
         match = (
             "instr(body, :needle) > 0"
@@ -142,14 +144,16 @@ async def _address_traces(runner: Runner, channel: str, address: str, now: datet
             needle=needle,
             now=now,
         )
-    if channel == "web":
-        prefix = f"web:{address}:"
+    if caps.address_is_key:  # the address is in the keys of the updates handled
+        prefix = f"{channel}:{address}:"
         await runner.run(
-            "DELETE FROM processed_updates WHERE channel = 'web' AND substr(key, 1, :n) = :prefix",
+            "DELETE FROM processed_updates WHERE channel = :channel"
+            " AND substr(key, 1, :n) = :prefix",
+            channel=channel,
             n=len(prefix),
             prefix=prefix,
         )
-    if channel == "telegram":
+    if caps.can_delete:  # the messages it may still take back (circle withdrawals)
         prefix = f"tg:{address}:"
         await runner.run(
             "DELETE FROM withdrawals WHERE substr(platform_id, 1, :n) = :prefix",

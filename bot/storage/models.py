@@ -959,7 +959,9 @@ class PendingReply(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    route: Mapped[str] = mapped_column(String(32))  # how it is sent: "telegram", "telegram:group"
+    route: Mapped[str] = mapped_column(
+        String(32)
+    )  # how it is sent: a channel's name, or "<name>:group"
     channel: Mapped[str] = mapped_column(String(16))  # the address the turn was for
     external_id: Mapped[str] = mapped_column(String(128))
     payload: Mapped[str] = mapped_column(Text)  # the messages, as JSON (bot/storage/replies.py)

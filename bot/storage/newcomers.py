@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.channels import REGISTRY
+from bot.channels import having, sql_names
 from bot.storage.store import SqlStore
 
 KEEP = timedelta(days=2)
 
 # The channels whose ids anyone can make up (the web chat's browser uid).
-_INVENTED = ", ".join(f"'{name}'" for name, caps in REGISTRY.items() if caps.address_is_key)
+_INVENTED = sql_names(having(lambda caps: caps.address_is_key))
 _WHERE = f"channel IN ({_INVENTED}) AND consented_at IS NULL AND last_seen_at < :before"
 
 

@@ -32,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.channels import having, sql_names
 from bot.storage.admin import SqlAdminDesk, keep_essay
 from bot.storage.answers import keep_answers
 from bot.storage.authored_files import default_root
@@ -579,7 +580,8 @@ class SqlStore:
         self._refuse_inside_turn()
         sql = (
             "SELECT 1 FROM users u JOIN circle_members m ON m.user_id = u.id"
-            " WHERE u.channel = 'telegram' AND u.external_id = :ext AND u.role = :role"
+            f" WHERE u.channel IN ({sql_names(having(lambda c: c.groups))})"
+            " AND u.external_id = :ext AND u.role = :role"
         )
         params = {"ext": external_id, "role": GROUP_ROLE}
         if self._sqlite is not None:

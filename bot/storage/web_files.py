@@ -10,7 +10,8 @@ learner (erased with them, listed in their export) and are forgotten once expire
 Files a learner sends from the page live here too, once whole (bot/web/uploads.py): any
 worker can then take the frame that names them, and a photo or document posted to a circle
 or attached to an announcement is fetched from here for every platform (bot/attachments.py,
-the "web" source), as Telegram's and WhatsApp's files are fetched from their platform.
+the web chat's source), as Telegram's and WhatsApp's files are fetched from their platform.
+The web chat names its own channel (`channel`): rows of that channel's browsers only.
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ class WebFile:
 class WebFiles:
     """Files behind the web chat's links, on the learners' database."""
 
-    def __init__(self, store: SqlStore) -> None:
+    def __init__(self, store: SqlStore, channel: str = "") -> None:
         self.store = store
+        self.channel = channel  # whose browsers send files (the web chat gives its name)
 
     async def put(
         self,
@@ -96,7 +98,7 @@ class WebFiles:
     async def sender(self, uid: str) -> int | None:
         """The row of a web learner sending a file (their active profile on a shared
         computer), None for a stranger."""
-        rows = await self.store.statement(_SENDER, uid=uid)
+        rows = await self.store.statement(_SENDER, uid=uid, ch=self.channel)
         return int(rows[0][0]) if rows else None
 
     async def sent(self, uid: str, token: str, now: datetime) -> WebFile | None:
@@ -108,6 +110,7 @@ class WebFiles:
             token=token,
             now=now,
             uid=uid,
+            ch=self.channel,
         )
         if not rows:
             return None
@@ -142,10 +145,10 @@ class WebFiles:
 _SENDER = (
     "SELECT p.id FROM users a LEFT JOIN learner_profiles lp ON lp.user_id = a.id"
     " JOIN users p ON p.id = COALESCE(lp.active_id, a.id)"
-    " WHERE a.channel = 'web' AND a.external_id = :uid"
+    " WHERE a.channel = :ch AND a.external_id = :uid"
 )
 _ADDRESS = (  # the rows of a web browser: its account and the profiles on it
-    "SELECT id FROM users WHERE channel = 'web' AND external_id = :uid UNION"
+    "SELECT id FROM users WHERE channel = :ch AND external_id = :uid UNION"
     " SELECT lp.user_id FROM learner_profiles lp JOIN users a ON a.id = lp.account_id"
-    " WHERE a.channel = 'web' AND a.external_id = :uid"
+    " WHERE a.channel = :ch AND a.external_id = :uid"
 )

@@ -7,6 +7,7 @@ is uploaded in the first send and goes by the file id Telegram returns from then
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,14 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter  # PTB <23 is pinned
 
-from bot.attachments import Attachments, FetchFailed, FileData, Unavailable, is_file
+from bot.attachments import (
+    Attachments,
+    FetchFailed,
+    FileData,
+    Unavailable,
+    from_telegram,
+    is_file,
+)
 from bot.i18n import I18n
 from bot.outgoing import footer
 from bot.sender import Deliver, Failed, Result, Sent, Unreachable
@@ -31,7 +39,7 @@ Media = str | FileData  # a file id, or a file to upload
 
 def telegram_deliverer(bot: Bot, i18n: I18n, attachments: Attachments | None = None) -> Deliver:
     """The sender's delivery function for Telegram."""
-    files = attachments or Attachments(bot=bot)
+    files = attachments or Attachments(fetchers={"telegram": functools.partial(from_telegram, bot)})
 
     async def deliver(item: OutboxItem) -> Result:
         text = item.with_footer(footer(i18n, item.locale))

@@ -20,7 +20,7 @@ from bot.channels import TELEGRAM
 from bot.conversations import Outcome
 from bot.outgoing import merge_texts
 from bot.storage.store import SqlStore
-from content.text import split_text
+from bot.text_render import chunks, lettered
 from dialogs.capabilities import Capabilities
 from dialogs.messages import Ask, Document, Option, Out, QuizQuestion, Say, Show
 from dialogs.options import fits_poll, marked, shows_marks
@@ -112,10 +112,10 @@ class TelegramChannel:
 
     async def _text(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
         """Long text goes in several messages; the buttons come with the last."""
-        chunks = split_text(text, TEXT_LIMIT) or ["…"]
-        for chunk in chunks[:-1]:
-            await self._send_text(chat_id, chunk, None)
-        await self._send_text(chat_id, chunks[-1], markup)
+        parts = chunks(text, TEXT_LIMIT)
+        for part in parts[:-1]:
+            await self._send_text(chat_id, part, None)
+        await self._send_text(chat_id, parts[-1], markup)
 
     async def _send_text(
         self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
@@ -137,10 +137,8 @@ class TelegramChannel:
         extra = keyboard(question.extra, question.prompt)
         if user_id is not None and fits_native_poll(question, self.caps):
             await self._poll(chat_id, question, user_id, extra)
-        elif question.multiple:
-            lines = marked(question.options, letters=True)  # what the learner types back
-            text = "\n".join([question.text, "", *lines, "", question.hint])
-            await self._text(chat_id, text, extra)
+        elif question.multiple:  # what the learner types back (bot/text_render.py)
+            await self._text(chat_id, lettered(question), extra)
         else:
             options = question.options + question.extra
             shown = shows_marks(self.caps, question)

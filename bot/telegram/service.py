@@ -18,20 +18,25 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot import metrics, safe_json
-from bot.attachments import from_telegram
+from bot.attachments import Attachments, from_telegram
+from bot.channels import configured
 from bot.config import Settings
 from bot.conversations import Conversations, Outcome
 from bot.dead_letters import Budget, Parking
 from bot.limits import TELEGRAM_BODY, accepts_body, read_bounded
+from bot.links import ClassLinks
+from bot.sender import Deliver
 from bot.server import Handler
 from bot.storage.dead_letters import InboundAttempts
 from bot.storage.store import SqlStore
 from bot.supervise import Supervisor
 from bot.telegram.address import chat_address
+from bot.telegram.broadcast import telegram_deliverer
 from bot.telegram.render import TelegramChannel
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.updates import to_event, update_key
 from bot.tokens import same_secret
+from bot.withdrawals import withdraw_forever
 from dialogs.events import GroupPosted
 from dialogs.flows.commands import command_descriptions
 from dialogs.messages import Say
@@ -63,7 +68,11 @@ def build_application(token: str, api_base_url: str) -> Application:  # type: ig
 
 
 class TelegramService:
-    """Receives updates (webhook or polling), hands them to the conversations, renders replies."""
+    """Receives updates (webhook or polling), hands them to the conversations, renders replies.
+
+    The Telegram channel of bot/channel.py."""
+
+    name = "telegram"
 
     def __init__(
         self,
@@ -72,10 +81,18 @@ class TelegramService:
         store: SqlStore,
         supervisor: Supervisor | None = None,
         budget: Budget | None = None,
+        files: Attachments | None = None,
+        links: ClassLinks | None = None,
     ) -> None:
         self.settings = settings
-        self.conversations = conversations
+        self.capabilities = configured(settings.telegram_native_polls)(self.name)
+        self.pace = settings.broadcast_rate_telegram
+        self.primary = True  # of several workers, the one that registers the webhook, polls
+        self.files = files
+        self.links = links  # the bot's @username, once known, for the links it shares
         self.store = store
+        self._withdrawer: asyncio.Task[None] | None = None
+        self.conversations = conversations
         self.app = build_application(settings.telegram_bot_token, settings.telegram_api_base_url)
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.channel = TelegramChannel(self.app.bot, store, settings.telegram_native_polls)
@@ -100,15 +117,23 @@ class TelegramService:
             return []
         return [("POST", self.webhook_path, self.webhook)]
 
-    async def start(self, primary: bool = True) -> None:
+    async def start(self, primary: bool | None = None) -> None:
         """Say hello to the Bot API, then register the webhook or start polling.
 
         Of several workers, only the primary one registers the webhook and the command menu,
         or polls (Telegram allows one poller); the others serve the webhook they are given.
         """
+        primary = self.primary if primary is None else primary
         await self.app.initialize()
         self._connected.set()  # the bot knows itself (getMe): updates can be handled
         bot = self.app.bot
+        if self.links is not None:
+            self.links.telegram_username = bot.username or ""
+        if self.settings.sender_enabled and self._withdrawer is None:  # removed circle messages
+            store = self.store
+            self._withdrawer = self.supervisor.run(
+                "withdrawals", lambda: withdraw_forever(store, bot)
+            )
         if not primary:
             log.info("telegram connected as @%s (secondary worker)", bot.username)
             return
@@ -146,6 +171,17 @@ class TelegramService:
             commands = [BotCommand(name, text) for name, text in described]
             code = None if language.code == i18n.default else language.code
             await self.app.bot.set_my_commands(commands, language_code=code)
+
+    async def send(self, outcome: Outcome) -> None:
+        """Render and send a reply."""
+        await self.channel.send(outcome)
+
+    def deliverer(self) -> Deliver:
+        """Announcements, paced by the sender (bot/telegram/broadcast.py)."""
+        return telegram_deliverer(self.app.bot, self.conversations.i18n, self.files)
+
+    async def leaving(self) -> None:
+        """Nothing to tell: the people write again when the bot is back."""
 
     async def stop(self) -> None:
         """Stop polling and close the HTTP sessions."""
@@ -237,7 +273,7 @@ class TelegramService:
             await self.conversations.handle(event, update_key(update), self._to_group)
         elif event is not None:
             await self.conversations.handle(
-                event, update_key(update), self.channel.send, self._fetch
+                event, update_key(update), self.channel.send, self.fetch
             )
 
     async def _to_group(self, outcome: Outcome) -> None:
@@ -250,7 +286,7 @@ class TelegramService:
                 except TelegramError as error:
                     log.info("telegram refused the group message: %s", error)
 
-    async def _fetch(self, file_id: str, limit: int) -> tuple[bytes, str, str]:
+    async def fetch(self, file_id: str, limit: int) -> tuple[bytes, str, str]:
         """A file a person sent (getFile, then the download), refused past `limit` bytes."""
         return await from_telegram(self.app.bot, file_id, limit)
 

@@ -17,16 +17,20 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from bot import metrics, safe_json
 from bot.addresses import TrustedProxies, origin, set_page_origin
+from bot.attachments import Attachments, from_web
+from bot.channel import Route
+from bot.channels import WEB
 from bot.conversations import Conversations, Outcome
 from bot.dead_letters import Parking
 from bot.flood import FloodGuard, FloodLimit, Verdict, notice_text
 from bot.inbound_files import Fetch
 from bot.limits import WEB_FRAME
+from bot.sender import Deliver, Spawn
 from bot.storage.web_files import WebFiles
 from bot.storage.web_inbox import WebInbox
 from bot.web.files import FileLinks
 from bot.web.frames import Frame, to_frames
-from bot.web.push import LivePush
+from bot.web.push import LivePush, files_route, web_deliverer
 from bot.web.uploads import (
     CHUNK,
     KINDS,
@@ -55,6 +59,7 @@ MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_FRAME = WEB_FRAME  # a bigger frame closes the socket with 1009 (message too big)
 ENDED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
 CLOSE_WAIT = 2.0  # seconds a closing tab has to answer the close, at shutdown
+WEB_PACE = 200.0  # web inbox rows written per second by the sender (a database write each)
 
 
 @dataclass(frozen=True)
@@ -77,10 +82,18 @@ class WebLimits:
 
 
 class WebChat:
-    """Serves learners connected through the web page; several tabs of one learner share it."""
+    """Serves learners connected through the web page; several tabs of one learner share it.
 
+    The web chat channel of bot/channel.py."""
+
+    name = "web"
+    capabilities = WEB
+    pace = WEB_PACE
     # The time budget and attempts of a frame (bot/dead_letters.py); None: no budget.
     parking: Parking | None = None
+    # Announcement files, fetched from the channel they were sent on (bot/attachments.py).
+    announcement_files: Attachments | None = None
+    spawn: Spawn | None = None  # how start() runs the inbox's push loop (the Supervisor)
 
     def __init__(self, conversations: Conversations, limits: WebLimits | None = None) -> None:
         self.conversations = conversations
@@ -98,7 +111,7 @@ class WebChat:
         self.user_ids: dict[str, int] = {}  # web uid -> user id, of the tabs open here
         self.closing = False
         # Files sent from the page, waiting for their frame (in the database when there is one).
-        self.uploads = Uploads(None if store is None else WebFiles(store))
+        self.uploads = Uploads(None if store is None else WebFiles(store, self.name))
 
     @functools.cached_property
     def files(self) -> FileLinks:
@@ -152,6 +165,40 @@ class WebChat:
                 del self.sockets[uid]
                 self.user_ids.pop(uid, None)
                 self.live.closed(uid)
+
+    def routes(self) -> list[Route]:
+        """The page's socket, the documents sent, the announcements' files."""
+        routes: list[Route] = [
+            ("GET", "/ws", self.websocket),
+            ("GET", "/files/{token}/{name}", self.file),  # documents sent (web chat)
+        ]
+        if self.announcement_files is not None:
+            store, secret = self.conversations.store, self.conversations.secret
+            routes.append(files_route(store, self.announcement_files, secret))
+        return routes
+
+    async def start(self) -> None:
+        """The web chat serves once the HTTP server listens; the inbox rows of the tabs open
+        here are pushed by a loop of their own."""
+        if self.spawn is not None:
+            self.spawn("web_push", self.live.forever)
+
+    async def leaving(self) -> None:
+        """Tell the tabs first: they show "reconnecting" at once."""
+        await self.close_all()
+
+    async def stop(self) -> None:
+        """The sockets were closed by `closing`."""
+
+    def deliverer(self) -> Deliver:
+        """Announcements go into the learner's inbox: a database write, no platform."""
+        conversations = self.conversations
+        return web_deliverer(self.inbox, conversations.i18n, conversations.secret, self.live.wake)
+
+    async def fetch(self, file_id: str, limit: int) -> tuple[bytes, str, str]:
+        """A file a page sent, kept in the database by whichever worker took it in (a web
+        teacher's photo in a circle, a web admin's announcement file)."""
+        return await from_web(WebFiles(self.conversations.store), file_id)
 
     async def close_all(self) -> None:
         """The server stops: tell every tab (it shows "reconnecting" and comes back to the

@@ -9,11 +9,19 @@ window the template goes alone: templates carry no file of ours.
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.attachments import Attachments, FetchFailed, FileData, Unavailable, is_file
+from bot.attachments import (
+    Attachments,
+    FetchFailed,
+    FileData,
+    Unavailable,
+    from_whatsapp,
+    is_file,
+)
 from bot.i18n import I18n
 from bot.outgoing import footer
 from bot.sender import Deliver, Failed, Held, Result, Sent, Unreachable
@@ -46,7 +54,9 @@ def whatsapp_deliverer(
     attachments: Attachments | None = None,
 ) -> Deliver:
     """The sender's delivery function for WhatsApp."""
-    files = attachments or Attachments(channels, graph=client)
+    files = attachments or Attachments(
+        channels, fetchers={"whatsapp": functools.partial(from_whatsapp, client)}
+    )
 
     async def deliver(item: OutboxItem) -> Result:
         text = item.with_footer(footer(i18n, item.locale))

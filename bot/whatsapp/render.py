@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.channels import WHATSAPP
 from bot.outgoing import merge_texts
-from content.text import split_text
+from bot.text_render import chunks, lettered, options_text
 from dialogs.context import Translator
 from dialogs.messages import Ask, ClearScreen, Document, Option, Out, QuizQuestion, Say, Show
 from dialogs.options import cut, marked, shows_marks
@@ -91,8 +91,8 @@ def render_one(message: Out, t: Translator, public_url: str = "") -> list[Outgoi
 
 
 def texts(text: str, limit: int = TEXT_LIMIT) -> list[Outgoing]:
-    """Plain text, split within WhatsApp's 4,096 characters."""
-    return [_text(chunk) for chunk in split_text(text, limit) or ["…"]]
+    """Plain text, split within WhatsApp's 4,096 characters (bot/text_render.py)."""
+    return [_text(chunk) for chunk in chunks(text, limit)]
 
 
 def _text(body: str) -> Outgoing:
@@ -119,11 +119,11 @@ def choices(
         return numbered(text, options, t, letters)
     full = "\n".join(marked(options, letters)) if shown else ""
     body = f"{text}\n\n{full}" if full else text
-    chunks = split_text(body, BODY_LIMIT) or ["…"]
-    before = [_text(chunk) for chunk in chunks[:-1]]
+    parts = chunks(body, BODY_LIMIT)
+    before = [_text(part) for part in parts[:-1]]
     if len(options) <= BUTTONS_MAX:
-        return [*before, _buttons(chunks[-1], options, prompt, letters, shown)]
-    return [*before, _list(chunks[-1], options, prompt, t, letters, shown)]
+        return [*before, _buttons(parts[-1], options, prompt, letters, shown)]
+    return [*before, _list(parts[-1], options, prompt, t, letters, shown)]
 
 
 def _buttons(
@@ -169,14 +169,8 @@ def titles(
 def numbered(
     text: str, options: tuple[Option, ...], t: Translator, letters: bool = False
 ) -> list[Outgoing]:
-    """More options than a list holds: marked lines, answered by typing the mark."""
-    lines = marked(options, letters)
-    if lines and lines[0].startswith("a)"):
-        how = t.gettext("Répondez avec la lettre de votre choix.")
-    else:
-        how = t.gettext("Répondez avec le numéro de votre choix.")
-    body = "\n".join(lines)
-    return texts(f"{text}\n\n{body}\n\n{how}")
+    """More options than a list holds: the text-only rendering (bot/text_render.py)."""
+    return texts(options_text(text, options, t, letters))
 
 
 def question(message: QuizQuestion, t: Translator) -> list[Outgoing]:
@@ -185,8 +179,7 @@ def question(message: QuizQuestion, t: Translator) -> list[Outgoing]:
         options = message.options + message.extra
         shown = shows_marks(WHATSAPP, message)
         return choices(message.text, options, message.prompt, t, letters=True, shown=shown)
-    lines = "\n".join(marked(message.options, letters=True))
-    body = "\n\n".join(part for part in (message.text, lines, message.hint) if part)
+    body = lettered(message)  # nothing can be ticked: the text-only rendering
     if not message.extra:
         return texts(body)
     return choices(body, message.extra, message.prompt, t)

@@ -30,17 +30,20 @@ from typing import Any
 from aiohttp import web
 
 from bot import metrics, safe_json
-from bot.attachments import from_whatsapp
+from bot.attachments import Attachments, from_whatsapp
+from bot.channels import WHATSAPP
 from bot.config import Settings
 from bot.conversations import Conversations, Outcome
 from bot.dead_letters import Budget, Parking
 from bot.i18n import I18n
 from bot.limits import WHATSAPP_BODY, accepts_body, read_bounded
+from bot.sender import Deliver
 from bot.server import Handler
 from bot.storage.channels import ChannelStore
 from bot.storage.store import SqlStore
 from bot.supervise import Supervisor
 from bot.tokens import same_secret
+from bot.whatsapp.broadcast import whatsapp_deliverer
 from bot.whatsapp.channel import TemplateSettings, WhatsAppChannel
 from bot.whatsapp.client import GraphClient
 from bot.whatsapp.inbound import (
@@ -73,7 +76,11 @@ def signature_ok(secret: bytes, body: bytes, header: str | None) -> bool:
 
 
 class WhatsAppService:
-    """Webhook routes, the background handling of stored bodies, and the channel."""
+    """Webhook routes, the background handling of stored bodies, and the channel (the
+    WhatsApp channel of bot/channel.py)."""
+
+    name = "whatsapp"
+    capabilities = WHATSAPP
 
     def __init__(
         self,
@@ -83,8 +90,12 @@ class WhatsAppService:
         i18n: I18n,
         budget: Budget | None = None,
         supervisor: Supervisor | None = None,
+        files: Attachments | None = None,
     ) -> None:
         self.settings = settings
+        self.pace = settings.broadcast_rate_whatsapp
+        self.i18n = i18n
+        self.files = files
         self.conversations = conversations
         self.channels = ChannelStore(store)
         self.secret = settings.whatsapp_app_secret.encode()
@@ -150,6 +161,18 @@ class WhatsAppService:
                 await self._resume(datetime.now(UTC) - SWEEP_AGE)
             except Exception:
                 log.exception("whatsapp inbox sweep failed")
+
+    async def send(self, outcome: Outcome) -> None:
+        """Render and send a reply (its window counted from now)."""
+        await self.channel.send(outcome)
+
+    def deliverer(self) -> Deliver:
+        """Announcements, paced by the sender (bot/whatsapp/broadcast.py)."""
+        template = self.channel.template
+        return whatsapp_deliverer(self.client, self.channels, self.i18n, template, self.files)
+
+    async def leaving(self) -> None:
+        """Nothing to tell: the bodies arriving meanwhile are stored and handled next time."""
 
     async def stop(self) -> None:
         """Let the bodies being handled finish (they stay stored if they cannot), then close."""
@@ -320,9 +343,9 @@ class WhatsAppService:
         async def send(outcome: Outcome) -> None:
             await self.channel.send(outcome, inbound_at=item.sent_at)
 
-        await self.conversations.handle(item.event, item.event.message_id, send, self._fetch)
+        await self.conversations.handle(item.event, item.event.message_id, send, self.fetch)
 
-    async def _fetch(self, media_id: str, limit: int) -> tuple[bytes, str, str]:
+    async def fetch(self, media_id: str, limit: int) -> tuple[bytes, str, str]:
         """A file a person sent (its media URL, then the file), cut past `limit` bytes."""
         return await from_whatsapp(self.client, media_id, limit)
 

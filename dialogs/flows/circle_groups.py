@@ -87,7 +87,7 @@ async def _relay(ctx: Context, event: GroupPosted, circle: CircleInfo) -> Turn:
     attachment = None
     if event.kind in ATTACHABLE and event.file_id:
         kind = ATTACHABLE[event.kind]
-        attachment = Attachment(kind, "telegram", event.file_id, event.filename, event.mime)
+        attachment = Attachment(kind, event.user.channel, event.file_id, event.filename, event.mime)
         text = text or f"📎 {event.filename or event.kind}"
     if not text:
         return Turn()  # a sticker, a poll, a service message: not for the circle

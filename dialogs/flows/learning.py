@@ -8,6 +8,7 @@ from content.model import Course, Lesson, Module, StepKind
 from content.model import Step as LessonStep
 from content.translations import localized_course, localized_lesson, translation_for
 
+from dialogs.capabilities import fitting
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
 from dialogs.flows.ask_teacher import ASK, ask_option
@@ -364,7 +365,7 @@ def _render_step(
         return [Ask("\n\n".join(p for p in parts if p), options, ctx.state.prompt)]
     media = step_media(found, step)
     if step.kind is StepKind.TEXT or step.media is None:
-        said = Ask(f"{header}\n\n{step.text}", options, ctx.state.prompt)
+        said = Ask(fitting(ctx.caps, step.text, step.short, header), options, ctx.state.prompt)
         return [media[0], said] if media else [said]  # a recording comes before its text
     assert media is not None
     return [media[0], Ask(header, options, ctx.state.prompt)]

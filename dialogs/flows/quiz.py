@@ -12,6 +12,7 @@ from content import grading
 from content.model import Course, Lesson, Question, QuestionType, Quiz
 from content.normalize import fold
 
+from dialogs.capabilities import fitting
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen, OptionsChosen, TextReceived
 from dialogs.flows.answers import record_answer
@@ -191,7 +192,7 @@ def _render(ctx: Context, quiz_: Quiz, question: Question, index: int) -> Out:
         return Ask(question.text, (_next_option(ctx), menu_option(ctx)), ctx.state.prompt)
     total = len(quiz_.questions)
     header = ctx._("Question %(n)s sur %(total)s", n=index + 1, total=total)
-    text = f"{header}\n\n{_sentence(question)}"
+    text = fitting(ctx.caps, _sentence(question), question.short, header)
     typed = question.type is QuestionType.MISSING_WORD and not question.choices
     if question.type in TYPED or typed:
         text += "\n\n" + ctx._("✏️ Écrivez votre réponse.")

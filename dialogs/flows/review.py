@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from content import grading
 from content.model import Course, Question, QuestionType
 
+from dialogs.capabilities import fitting
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen
 from dialogs.flows import quiz
@@ -117,7 +118,7 @@ def _render(ctx: Context, question: Question) -> Out:
     batch = ctx.state.data.get("rv") or []
     index = int(ctx.state.data.get("ri", 0))
     header = ctx._("🔁 Révision %(n)s sur %(total)s", n=index + 1, total=len(batch))
-    text = f"{header}\n\n{quiz._sentence(question)}"
+    text = fitting(ctx.caps, quiz._sentence(question), question.short, header)
     typed = question.type is QuestionType.MISSING_WORD and not question.choices
     if question.type in quiz.TYPED or typed:
         text += "\n\n" + ctx._("✏️ Écrivez votre réponse.")
