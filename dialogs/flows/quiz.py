@@ -58,11 +58,11 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
             "quiz": index,
             "score": ctx.state.data.get("score", 0.0),
         }
-        return Turn(await _with_sound(ctx, found, question, _render(ctx, quiz_, question, index)))
+        return Turn(await with_sound(ctx, found, question, _render(ctx, quiz_, question, index)))
     if isinstance(event, OptionChosen) and event.option_id == "menu":
         return Turn(goto="menu")  # only a tap: a typed "1" is an answer, not the menu
     if isinstance(event, OptionChosen) and event.option_id == MEDIA:
-        return await _sound_on_request(ctx, found, question, event)
+        return await sound_on_request(ctx, found, question, event)
     asked = help_asked(event)
     if asked is not None and not _answers_it(ctx, quiz_, question, event):
         return help_turn(ctx, question, _offered(ctx, quiz_, question), asked)
@@ -73,7 +73,7 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
     if question.type is QuestionType.MATCHING:
         return _match(ctx, found, lesson, quiz_, question, event)
     shown = _offered(ctx, quiz_, question)
-    answer = _read_answer(ctx, question, event, shown)
+    answer = read_answer(ctx, question, event, shown)
     if answer is None:
         return unexpected(ctx, event)
     return _grade_and_go_on(ctx, found, lesson, quiz_, question, answer)
@@ -92,7 +92,7 @@ def _sound(found: Course, question: Question) -> Show | None:
     return Show("audio", question.audio.path, "", media_url(found, question.audio.path))
 
 
-async def _with_sound(ctx: Context, found: Course, question: Question, out: Out) -> list[Out]:
+async def with_sound(ctx: Context, found: Course, question: Question, out: Out) -> list[Out]:
     """The question after its recording; with light data on, the recording offered first."""
     sound = _sound(found, question)
     if sound is None or question.audio is None:
@@ -107,7 +107,7 @@ async def _with_sound(ctx: Context, found: Course, question: Question, out: Out)
     return [out]
 
 
-async def _sound_on_request(
+async def sound_on_request(
     ctx: Context, found: Course, question: Question, event: Incoming
 ) -> Turn:
     """Send the question's recording the learner asked for (light data), then the question."""
@@ -162,8 +162,8 @@ def _answers_it(ctx: Context, quiz_: Quiz, question: Question, event: Incoming) 
     """Whether a help word typed at a question is its right answer ("indice" may be one)."""
     if question.type in (QuestionType.DESCRIPTION, QuestionType.MATCHING):
         return False
-    answer = _read_answer(ctx, question, event, _offered(ctx, quiz_, question))
-    return answer is not None and _grade(question, answer).correct
+    answer = read_answer(ctx, question, event, _offered(ctx, quiz_, question))
+    return answer is not None and grade_answer(question, answer).correct
 
 
 def _next_option(ctx: Context) -> Option:
@@ -171,7 +171,7 @@ def _next_option(ctx: Context) -> Option:
     return Option("next", ctx._("Suivant ▶️"))
 
 
-def _sentence(question: Question) -> str:
+def sentence(question: Question) -> str:
     """The text of a missing word question with its gap, other texts as they are."""
     if question.type is not QuestionType.MISSING_WORD:
         return question.text
@@ -191,22 +191,28 @@ def _render(ctx: Context, quiz_: Quiz, question: Question, index: int) -> Out:
         return Ask(question.text, (_next_option(ctx), menu_option(ctx)), ctx.state.prompt)
     total = len(quiz_.questions)
     header = ctx._("Question %(n)s sur %(total)s", n=index + 1, total=total)
-    text = f"{header}\n\n{_sentence(question)}"
+    if question.type is QuestionType.MATCHING:
+        return _render_pair(ctx, quiz_, question, f"{header}\n\n{sentence(question)}")
+    return ask_question(ctx, question, header, _offered(ctx, quiz_, question))
+
+
+def ask_question(ctx: Context, question: Question, header: str, options: tuple[Option, ...]) -> Out:
+    """A typed or choice question under `header`: an open question with a menu button, or a
+    quiz message offering `options` (in the order this learner sees them)."""
+    text = f"{header}\n\n{sentence(question)}"
     typed = question.type is QuestionType.MISSING_WORD and not question.choices
     if question.type in TYPED or typed:
         text += "\n\n" + ctx._("✏️ Écrivez votre réponse.")
         return Ask(text, (menu_option(ctx),), ctx.state.prompt)
-    if question.type is QuestionType.MATCHING:
-        return _render_pair(ctx, quiz_, question, text)
     multiple = question.type is QuestionType.MULTIPLE
     if multiple:
         text += "\n\n" + ctx._("(Plusieurs réponses possibles.)")
     return QuizQuestion(
         text,
-        _offered(ctx, quiz_, question),
+        options,
         ctx.state.prompt,
         multiple=multiple,
-        correct_ids=_correct_ids(question),
+        correct_ids=correct_ids(question),
         extra=(menu_option(ctx),),
         submit=ctx._("Valider ✔️"),
         hint=ctx._("Répondez en écrivant les lettres de vos choix, par exemple : a c"),
@@ -257,14 +263,14 @@ def _match(
     return _grade_and_go_on(ctx, found, lesson, quiz_, question, tuple(picks))
 
 
-def _correct_ids(question: Question) -> tuple[str, ...]:
+def correct_ids(question: Question) -> tuple[str, ...]:
     """The right option ids, for channels that render native quizzes."""
     if question.type is QuestionType.TRUE_FALSE:
         return ("true",) if question.truth else ("false",)
     return tuple(c.id for c in question.choices if c.correct)
 
 
-def _read_answer(
+def read_answer(
     ctx: Context, question: Question, event: Incoming, shown: tuple[Option, ...]
 ) -> object | None:
     """The learner's answer in the shape the grader of this type takes, or None.
@@ -330,7 +336,7 @@ def _multiple_answer(
     return None
 
 
-def _grade(question: Question, answer: object) -> grading.Grade:
+def grade_answer(question: Question, answer: object) -> grading.Grade:
     """Grade an answer with the grader of the question's type."""
     return grading.grade(question, cast(grading.Answer, answer))
 
@@ -339,7 +345,7 @@ def _grade_and_go_on(
     ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, question: Question, answer: object
 ) -> Turn:
     """Give feedback; offer a retry, or move to the next question or the final score."""
-    result = _grade(question, answer)
+    result = grade_answer(question, answer)
     if result.to_grade:
         essays = dict(ctx.state.data.get("essays", {}))
         essays[question.id] = str(answer)[:MAX_ESSAY]
@@ -362,7 +368,7 @@ def _grade_and_go_on(
         return Turn([Say(text)], goto="quiz", effects=[recorded])
     weight = RETRY_WEIGHT if tries else 1.0
     ctx.state.data["score"] = float(ctx.state.data.get("score", 0.0)) + result.score * weight
-    turn = _advance(ctx, found, lesson, quiz_, [Say(_feedback(ctx, question, result))])
+    turn = _advance(ctx, found, lesson, quiz_, [Say(feedback(ctx, question, result))])
     turn.effects = [recorded, *turn.effects]  # before RecordQuiz: it counts in this attempt
     return turn
 
@@ -377,7 +383,7 @@ def _advance(ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, messages:
     return _finish(ctx, found, lesson, quiz_, messages)
 
 
-def _feedback(ctx: Context, question: Question, result: grading.Grade) -> str:
+def feedback(ctx: Context, question: Question, result: grading.Grade) -> str:
     """Right, partly right or wrong, the right answer, and the explanation."""
     if result.correct:
         lines = [ctx._("✅ Bonne réponse !")]
