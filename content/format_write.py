@@ -5,7 +5,7 @@ text editor and uploaded again."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from content.model import Question, QuestionType
 from content.skills import SKILL_LINE
@@ -122,13 +122,15 @@ class Unwritable(ValueError):
 
 def question(item: Question) -> str:
     """Any question of the model as format text (the reverse of the quiz parser)."""
-    writer = _WRITERS.get(item.type)
-    if writer is None:
+    from content.kinds import KINDS  # the kinds write with the helpers below
+
+    kind = KINDS.get(item.type)
+    if kind is None:
         raise Unwritable(item)
     lines = [f"\n? {_question_text(item)}"]
     lines += [f"hint: {_one_line(h)}" for h in item.hints if h.strip()]
     lines += [f"skill: {', '.join(item.skills)}"] if item.skills else []
-    lines += writer(item)
+    lines += kind.write(item)
     lines += [f"> {_one_line(line)}" for line in item.explanation.splitlines() if line.strip()]
     return "\n".join(lines) + "\n"
 
@@ -150,7 +152,7 @@ def _feedback(text: str) -> list[str]:
     return [f"  > {_one_line(text)}"] if text.strip() else []
 
 
-def _choices(item: Question) -> list[str]:
+def choice_lines(item: Question) -> list[str]:
     """`* right` and `- wrong` options, with weights and feedback."""
     lines: list[str] = []
     for choice in item.choices:
@@ -166,12 +168,12 @@ def _option(text: str) -> str:
     return f"100% {one}" if re.match(r"^-?\d+(?:[.,]\d+)?% ", one) else one
 
 
-def _truth(item: Question) -> list[str]:
+def truth_lines(item: Question) -> list[str]:
     """`= vrai` or `= faux`."""
     return ["= vrai" if item.truth else "= faux"]
 
 
-def _answers(item: Question) -> list[str]:
+def answer_lines(item: Question) -> list[str]:
     """Typed answers (`= text`), with weights and feedback."""
     lines: list[str] = []
     for answer in item.text_answers:
@@ -181,7 +183,7 @@ def _answers(item: Question) -> list[str]:
     return lines
 
 
-def _numbers(item: Question) -> list[str]:
+def number_lines(item: Question) -> list[str]:
     """Numbers (`= 12.5`, `= 3 ± 0.5`), with weights and feedback."""
     lines: list[str] = []
     for answer in item.numeric:
@@ -192,12 +194,12 @@ def _numbers(item: Question) -> list[str]:
     return lines
 
 
-def _missing(item: Question) -> list[str]:
+def missing_lines(item: Question) -> list[str]:
     """A missing word takes options or typed answers."""
-    return _choices(item) if item.choices else _answers(item)
+    return choice_lines(item) if item.choices else answer_lines(item)
 
 
-def _pairs(item: Question) -> list[str]:
+def pair_lines(item: Question) -> list[str]:
     """`= left -> right` pairs; `= -> right` for a distractor."""
     return [
         f"= {_one_line(p.left)} -> {_one_line(p.right)}".replace("=  ->", "= ->")
@@ -205,27 +207,14 @@ def _pairs(item: Question) -> list[str]:
     ]
 
 
-def _essay(item: Question) -> list[str]:
+def essay_lines(item: Question) -> list[str]:
     """An essay."""
     return ["essay: yes"]
 
 
-def _description(item: Question) -> list[str]:
+def description_lines(item: Question) -> list[str]:
     """A description."""
     return ["description: yes"]
-
-
-_WRITERS: dict[QuestionType, Callable[[Question], list[str]]] = {
-    QuestionType.SINGLE: _choices,
-    QuestionType.MULTIPLE: _choices,
-    QuestionType.TRUE_FALSE: _truth,
-    QuestionType.SHORT: _answers,
-    QuestionType.NUMERIC: _numbers,
-    QuestionType.MISSING_WORD: _missing,
-    QuestionType.MATCHING: _pairs,
-    QuestionType.ESSAY: _essay,
-    QuestionType.DESCRIPTION: _description,
-}
 
 
 def number(value: float) -> str:

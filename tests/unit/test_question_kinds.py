@@ -1,0 +1,26 @@
+"""Every question kind is registered completely, in each of its tables (issue 17)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from content.kinds import KINDS
+from content.model import QuestionType
+
+
+def test_every_question_type_has_a_complete_content_kind() -> None:
+    assert set(KINDS) == set(QuestionType)
+    for question_type, kind in KINDS.items():
+        assert kind.type is question_type
+        for field in dataclasses.fields(kind):
+            if field.name != "paper":  # None says "not answered on paper"
+                assert getattr(kind, field.name) is not None, (question_type, field.name)
+        if kind.paper is not None:
+            assert callable(kind.paper.read) and kind.paper.example, question_type
+
+
+def test_what_is_answered_on_paper_is_what_earns_points() -> None:
+    on_paper = {t for t, kind in KINDS.items() if kind.paper is not None}
+    assert on_paper == {
+        t for t in QuestionType if t not in (QuestionType.ESSAY, QuestionType.DESCRIPTION)
+    }
