@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from content import grading
-from content.model import Course, Question, QuestionType
+from content.model import Course, Question
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen
@@ -14,18 +14,11 @@ from dialogs.flows.common import unexpected
 from dialogs.flows.learning import reachable
 from dialogs.flows.light_data import MEDIA
 from dialogs.flows.quiz_help import forget_help, help_asked, help_turn, helped
+from dialogs.kinds import DIALOG_KINDS
 from dialogs.messages import Out, Say
 from dialogs.review_ports import Recall, ReviewDesk
 
 BATCH = 5  # questions served in one sitting
-ASKED = (
-    QuestionType.SINGLE,
-    QuestionType.MULTIPLE,
-    QuestionType.TRUE_FALSE,
-    QuestionType.SHORT,
-    QuestionType.NUMERIC,
-    QuestionType.MISSING_WORD,
-)
 SOON = timedelta(days=1)  # a next review sooner than this is "later today"
 
 
@@ -109,7 +102,7 @@ def _question(ctx: Context, card: tuple[str, str, str]) -> Question | None:
     if lesson is None or lesson.quiz is None:
         return None
     found = next((q for q in lesson.quiz.questions if q.id == card[2]), None)
-    return found if found is not None and found.type in ASKED else None
+    return found if found is not None and DIALOG_KINDS[found.type].reviewable else None
 
 
 def _render(ctx: Context, question: Question) -> Out:

@@ -6,6 +6,7 @@ import dataclasses
 
 from content.kinds import KINDS
 from content.model import QuestionType
+from dialogs.kinds import DIALOG_KINDS
 
 
 def test_every_question_type_has_a_complete_content_kind() -> None:
@@ -24,3 +25,18 @@ def test_what_is_answered_on_paper_is_what_earns_points() -> None:
     assert on_paper == {
         t for t in QuestionType if t not in (QuestionType.ESSAY, QuestionType.DESCRIPTION)
     }
+
+
+def test_every_question_type_has_a_complete_dialog_kind() -> None:
+    assert set(DIALOG_KINDS) == set(QuestionType)
+    for question_type, kind in DIALOG_KINDS.items():
+        assert kind.type is question_type
+        for name in ("options", "ask", "read", "expected", "record"):
+            assert callable(getattr(kind, name)), (question_type, name)
+
+
+def test_what_the_review_asks_is_answered_in_one_message_and_graded() -> None:
+    for question_type, kind in DIALOG_KINDS.items():
+        if kind.reviewable:
+            assert kind.one_turn and kind.asks, question_type
+            assert question_type not in (QuestionType.ESSAY, QuestionType.DESCRIPTION)
