@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from bot.booklet.exercises import PRINTED
 from content.kinds import KINDS
 from content.model import QuestionType
 from dialogs.kinds import DIALOG_KINDS
@@ -40,3 +41,10 @@ def test_what_the_review_asks_is_answered_in_one_message_and_graded() -> None:
         if kind.reviewable:
             assert kind.one_turn and kind.asks, question_type
             assert question_type not in (QuestionType.ESSAY, QuestionType.DESCRIPTION)
+
+
+def test_every_question_type_is_printed_in_the_booklet_and_its_key() -> None:
+    assert set(PRINTED) == set(QuestionType)
+    for question_type, printed in PRINTED.items():
+        assert callable(printed.space) and callable(printed.key), question_type
+        assert printed.lines >= 1, question_type
