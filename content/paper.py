@@ -60,12 +60,12 @@ def example_answers(quiz: Quiz, true: str = "V") -> str:
     "…" for what is written."""
     from content.kinds import KINDS  # each kind says how its answer looks on paper
 
-    shapes = [KINDS[q.type].paper for q in answerable(quiz)]
-    return " ; ".join(
-        "b" if q.choices else shape.example.format(true=true)
-        for q, shape in zip(answerable(quiz), shapes, strict=True)
-        if shape is not None
-    )
+    examples = []
+    for question in answerable(quiz):
+        paper = KINDS[question.type].paper
+        assert paper is not None  # `answerable` keeps what is answered on paper
+        examples.append("b" if question.choices else paper.example.format(true=true))
+    return " ; ".join(examples)
 
 
 def answerable(quiz: Quiz) -> list[Question]:
