@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from content.format_write import stem_line
 from content.grading import Answer, Grade
 from content.model import Question, QuestionType
 
@@ -31,3 +32,4 @@ class ContentKind:
     unanswered: Callable[[Question], Grade]  # no answer: nothing earned, the right answer
     write: Callable[[Question], list[str]]  # its answer lines in the course format
     paper: OnPaper | None  # None: not answered on paper (no points in the booklet)
+    stem: Callable[[Question], str] = stem_line  # the `? ...` line in the course format

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from content.format_write import missing_lines
+from content.format_write import gap_stem_line, missing_lines
 from content.grading import Answer, Grade, grade_missing_word
 from content.kinds import single
 from content.kinds.base import ContentKind, OnPaper
@@ -25,5 +25,10 @@ def read_paper(q: Question, token: str) -> Answer:
 
 
 KIND = ContentKind(
-    QuestionType.MISSING_WORD, grade, unanswered, missing_lines, OnPaper(read_paper, "…")
+    QuestionType.MISSING_WORD,
+    grade,
+    unanswered,
+    missing_lines,
+    OnPaper(read_paper, "…"),
+    stem=gap_stem_line,
 )

@@ -27,6 +27,18 @@ MORE: Final = _More()
 Reader = Callable[[Context, Question, Incoming, tuple[Option, ...]], object | None]
 
 
+def as_labels(ctx: Context, question: Question, stored: str) -> str:
+    """Recorded option ids as the options' labels ("b" -> "5", "a, c" -> "2/4 ; 5/10"); typed
+    text, pairs and an id the course no longer has stay as they are."""
+    del ctx
+    if question.choices:
+        labels = {choice.id: choice.text for choice in question.choices}
+        ids = [part.strip() for part in stored.split(",")]
+        if all(i in labels for i in ids):
+            return " ; ".join(labels[i] for i in ids)
+    return stored
+
+
 @dataclass(frozen=True)
 class DialogKind:
     """A question kind as the chat asks it, reads its answer, records and reviews it."""
@@ -39,6 +51,8 @@ class DialogKind:
     read: Reader
     expected: Callable[[Context, Question, Grade], str]  # the right answer in words
     record: Callable[[Question, object], str]  # the answer as the reports keep it
+    # A recorded answer as the learner saw it, for a teacher (dialogs/flows/class_texts.py).
+    reread: Callable[[Context, Question, str], str] = as_labels
     one_turn: bool = True  # answered in one message (so a help word may be its answer)
     asks: bool = True  # False: nothing to answer, "Suivant" moves on (a description)
     reviewable: bool = False  # comes back in the spaced review

@@ -42,6 +42,20 @@ def expected(ctx: Context, question: Question, result: Grade) -> str:
     return ctx._("Vrai") if question.truth else ctx._("Faux")
 
 
+def reread(ctx: Context, question: Question, stored: str) -> str:
+    """A recorded "vrai" or "faux" in the reader's language."""
+    del question
+    truths = {"vrai": ctx._("Vrai"), "faux": ctx._("Faux")}  # as `record_text` writes them
+    return truths.get(stored, stored)
+
+
 KIND = DialogKind(
-    QuestionType.TRUE_FALSE, options, ask, read, expected, record_text, reviewable=True
+    QuestionType.TRUE_FALSE,
+    options,
+    ask,
+    read,
+    expected,
+    record_text,
+    reread=reread,
+    reviewable=True,
 )

@@ -32,7 +32,7 @@ def test_every_question_type_has_a_complete_dialog_kind() -> None:
     assert set(DIALOG_KINDS) == set(QuestionType)
     for question_type, kind in DIALOG_KINDS.items():
         assert kind.type is question_type
-        for name in ("options", "ask", "read", "expected", "record"):
+        for name in ("options", "ask", "read", "expected", "record", "reread"):
             assert callable(getattr(kind, name)), (question_type, name)
 
 
