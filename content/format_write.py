@@ -5,9 +5,9 @@ text editor and uploaded again."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from content.model import Question, QuestionType
+from content.model import Question
 from content.skills import SKILL_LINE
 
 # Line starts the parser reads as syntax: a line of text starting so is written with "\".
@@ -33,24 +33,24 @@ def header(
     """The `key: value` header of a course file."""
     lines = [
         f"id: {course_id}",
-        f"title: {_one_line(title)}",
+        f"title: {one_line(title)}",
         f"subject: {subject}",
         f"levels: {', '.join(levels)}",
         f"language: {language}",
-        f"licence: {_one_line(licence)}",
+        f"licence: {one_line(licence)}",
         f"country: {country}",
     ]
-    names = [_one_line(a).replace(",", " ") for a in authors if a.strip()]
+    names = [one_line(a).replace(",", " ") for a in authors if a.strip()]
     if names:
         lines.append(f"authors: {', '.join(names)}")
     if summary.strip():
-        lines.append(f"summary: {_one_line(summary)}")
+        lines.append(f"summary: {one_line(summary)}")
     return "\n".join(lines) + "\n"
 
 
 def with_header(source: str, key: str, value: str) -> str:
     """The course text with one header line set (replaced, or added at the header's end)."""
-    line = f"{key}: {_one_line(value)}"
+    line = f"{key}: {one_line(value)}"
     head_end = len(source)
     for match in _HEADER_END.finditer(source):
         head_end = match.start()
@@ -65,12 +65,12 @@ def with_header(source: str, key: str, value: str) -> str:
 
 def attribution_chain(link: str, earlier: Iterable[str]) -> str:
     """The `attribution` value of an adaptation: the newest link first, then the older ones."""
-    return " ; ".join(_one_line(part).replace(";", ",") for part in (link, *earlier) if part)
+    return " ; ".join(one_line(part).replace(";", ",") for part in (link, *earlier) if part)
 
 
 def lesson(title: str, lesson_id: str) -> str:
     """A lesson heading with its explicit id."""
-    return f"\n# {_one_line(title).replace('{#', '{ #')} {{#{lesson_id}}}\n"
+    return f"\n# {one_line(title).replace('{#', '{ #')} {{#{lesson_id}}}\n"
 
 
 def text_step(text: str, first: bool) -> str:
@@ -87,11 +87,11 @@ def quiz() -> str:
 
 def choice_question(question: str, options: list[str], right: set[int], feedback: str = "") -> str:
     """A single or multiple choice question (`*` right, `-` wrong, `>` feedback)."""
-    lines = [f"\n? {_one_line(question)}"]
+    lines = [f"\n? {one_line(question)}"]
     for index, option in enumerate(options):
-        lines.append(("* " if index in right else "- ") + _one_line(option))
+        lines.append(("* " if index in right else "- ") + one_line(option))
     if feedback.strip():
-        lines.append(f"> {_one_line(feedback)}")
+        lines.append(f"> {one_line(feedback)}")
     return "\n".join(lines) + "\n"
 
 
@@ -108,7 +108,7 @@ def _escaped(line: str) -> str:
     return line
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """Text on one line (headers, options and questions are single lines)."""
     return " ".join(text.split())
 
@@ -124,23 +124,28 @@ class Unwritable(ValueError):
 
 def question(item: Question) -> str:
     """Any question of the model as format text (the reverse of the quiz parser)."""
-    writer = _WRITERS.get(item.type)
-    if writer is None:
+    from content.kinds import KINDS  # the kinds write with the helpers below
+
+    kind = KINDS.get(item.type)
+    if kind is None:
         raise Unwritable(item)
-    lines = [f"\n? {_question_text(item)}"]
-    lines += [f"hint: {_one_line(h)}" for h in item.hints if h.strip()]
-    lines += [f"sms: {_one_line(item.short)}"] if item.short.strip() else []
+    lines = [f"\n? {kind.stem(item)}"]
+    lines += [f"hint: {one_line(h)}" for h in item.hints if h.strip()]
+    lines += [f"sms: {one_line(item.short)}"] if item.short.strip() else []
     lines += [f"skill: {', '.join(item.skills)}"] if item.skills else []
-    lines += writer(item)
-    lines += [f"> {_one_line(line)}" for line in item.explanation.splitlines() if line.strip()]
+    lines += kind.write(item)
+    lines += [f"> {one_line(line)}" for line in item.explanation.splitlines() if line.strip()]
     return "\n".join(lines) + "\n"
 
 
-def _question_text(item: Question) -> str:
-    """The stem on one line; a missing word keeps its gap."""
-    if item.type is QuestionType.MISSING_WORD:
-        return f"{_one_line(item.text)} ___ {_one_line(item.text_after)}".strip()
-    return _one_line(item.text) or "?"
+def stem_line(item: Question) -> str:
+    """The stem on one line."""
+    return one_line(item.text) or "?"
+
+
+def gap_stem_line(item: Question) -> str:
+    """A missing word's stem on one line, with its gap."""
+    return f"{one_line(item.text)} ___ {one_line(item.text_after)}".strip()
 
 
 def _weight(points: float) -> str:
@@ -150,10 +155,10 @@ def _weight(points: float) -> str:
 
 def _feedback(text: str) -> list[str]:
     """An option's own feedback, indented under it."""
-    return [f"  > {_one_line(text)}"] if text.strip() else []
+    return [f"  > {one_line(text)}"] if text.strip() else []
 
 
-def _choices(item: Question) -> list[str]:
+def choice_lines(item: Question) -> list[str]:
     """`* right` and `- wrong` options, with weights and feedback."""
     lines: list[str] = []
     for choice in item.choices:
@@ -165,26 +170,26 @@ def _choices(item: Question) -> list[str]:
 
 def _option(text: str) -> str:
     """An option's text: a weight-looking start is kept as text by a 100% weight."""
-    one = _one_line(text)[:100] or "…"
+    one = one_line(text)[:100] or "…"
     return f"100% {one}" if re.match(r"^-?\d+(?:[.,]\d+)?% ", one) else one
 
 
-def _truth(item: Question) -> list[str]:
+def truth_lines(item: Question) -> list[str]:
     """`= vrai` or `= faux`."""
     return ["= vrai" if item.truth else "= faux"]
 
 
-def _answers(item: Question) -> list[str]:
+def answer_lines(item: Question) -> list[str]:
     """Typed answers (`= text`), with weights and feedback."""
     lines: list[str] = []
     for answer in item.text_answers:
         weight = "" if answer.weight == 100 else _weight(answer.weight)
-        lines.append(f"= {weight}{_one_line(answer.text)}")
+        lines.append(f"= {weight}{one_line(answer.text)}")
         lines += _feedback(answer.feedback)
     return lines
 
 
-def _numbers(item: Question) -> list[str]:
+def number_lines(item: Question) -> list[str]:
     """Numbers (`= 12.5`, `= 3 ± 0.5`), with weights and feedback."""
     lines: list[str] = []
     for answer in item.numeric:
@@ -195,40 +200,26 @@ def _numbers(item: Question) -> list[str]:
     return lines
 
 
-def _missing(item: Question) -> list[str]:
+def missing_lines(item: Question) -> list[str]:
     """A missing word takes options or typed answers."""
-    return _choices(item) if item.choices else _answers(item)
+    return choice_lines(item) if item.choices else answer_lines(item)
 
 
-def _pairs(item: Question) -> list[str]:
+def pair_lines(item: Question) -> list[str]:
     """`= left -> right` pairs; `= -> right` for a distractor."""
     return [
-        f"= {_one_line(p.left)} -> {_one_line(p.right)}".replace("=  ->", "= ->")
-        for p in item.pairs
+        f"= {one_line(p.left)} -> {one_line(p.right)}".replace("=  ->", "= ->") for p in item.pairs
     ]
 
 
-def _essay(item: Question) -> list[str]:
+def essay_lines(item: Question) -> list[str]:
     """An essay."""
     return ["essay: yes"]
 
 
-def _description(item: Question) -> list[str]:
+def description_lines(item: Question) -> list[str]:
     """A description."""
     return ["description: yes"]
-
-
-_WRITERS: dict[QuestionType, Callable[[Question], list[str]]] = {
-    QuestionType.SINGLE: _choices,
-    QuestionType.MULTIPLE: _choices,
-    QuestionType.TRUE_FALSE: _truth,
-    QuestionType.SHORT: _answers,
-    QuestionType.NUMERIC: _numbers,
-    QuestionType.MISSING_WORD: _missing,
-    QuestionType.MATCHING: _pairs,
-    QuestionType.ESSAY: _essay,
-    QuestionType.DESCRIPTION: _description,
-}
 
 
 def number(value: float) -> str:
@@ -240,7 +231,7 @@ def number(value: float) -> str:
 
 def media_line(kind: str, caption: str, path: str) -> str:
     """An image, audio or document line (`![caption](images/x.jpg)`...)."""
-    text = _one_line(caption).replace("]", ")")
+    text = one_line(caption).replace("]", ")")
     return {
         "image": f"![{text}]({path})",
         "audio": f"[audio: {text}]({path})",

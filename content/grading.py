@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from content.model import Choice, NumericAnswer, Question, QuestionType, TextAnswer
+from content.model import Choice, NumericAnswer, Question, TextAnswer
 from content.normalize import fold
 from content.number_words import read_number_words
 
@@ -315,25 +315,13 @@ def grade_description(q: Question) -> Grade:
 
 def expected_text(q: Question) -> str:
     """Return the human text of the right answer of any question (empty for TRUE_FALSE)."""
-    return _wrong(q).expected
+    from content.kinds import KINDS  # each kind grades with the graders above
+
+    return KINDS[q.type].unanswered(q).expected
 
 
-def _wrong(q: Question) -> Grade:
-    """Grade an answer of the wrong shape: no points, with the right answer for feedback."""
-    if q.type is QuestionType.SINGLE:
-        return grade_single(q, "")
-    if q.type is QuestionType.MULTIPLE:
-        return grade_multiple(q, ())
-    if q.type is QuestionType.NUMERIC:
-        return grade_numeric(q, "")
-    if q.type is QuestionType.MATCHING:
-        return grade_matching(q, ())
-    if q.type is QuestionType.MISSING_WORD:
-        return grade_missing_word(q, "")
-    if q.type is QuestionType.ESSAY:
-        return grade_essay(q, "")
-    if q.type is QuestionType.DESCRIPTION:
-        return grade_description(q)
+def unanswered_typed(q: Question) -> Grade:
+    """No points for a typed or true/false answer, with the typed right answer if any."""
     return Grade(0.0, False, grade_short(q, "").expected if q.text_answers else "")
 
 
@@ -341,27 +329,8 @@ def grade(q: Question, answer: Answer) -> Grade:
     """Grade any answer: a choice id, ids (or "a, c"), a bool or typed text, by type.
 
     MATCHING takes the right items in the order of the pairs; DESCRIPTION takes anything.
+    An answer of the wrong shape earns nothing, with the right answer for feedback.
     """
-    if q.type is QuestionType.DESCRIPTION:
-        return grade_description(q)
-    if q.type is QuestionType.MATCHING and not isinstance(answer, bool | str):
-        return grade_matching(q, tuple(answer))
-    if q.type is QuestionType.MULTIPLE and not isinstance(answer, bool):
-        ids = re.split(r"[\s,;]+", answer) if isinstance(answer, str) else answer
-        return grade_multiple(q, (i for i in ids if i))
-    if q.type is QuestionType.TRUE_FALSE:
-        value = parse_truth(answer) if isinstance(answer, str) else answer
-        return grade_true_false(q, value) if isinstance(value, bool) else _wrong(q)
-    if not isinstance(answer, str):
-        return _wrong(q)
-    if q.type is QuestionType.SINGLE:
-        return grade_single(q, answer)
-    if q.type is QuestionType.NUMERIC:
-        return grade_numeric(q, answer)
-    if q.type is QuestionType.MISSING_WORD:
-        return grade_missing_word(q, answer)
-    if q.type is QuestionType.ESSAY:
-        return grade_essay(q, answer)
-    if q.type is QuestionType.MATCHING:
-        return _wrong(q)
-    return grade_short(q, answer)
+    from content.kinds import KINDS
+
+    return KINDS[q.type].grade(q, answer)

@@ -19,12 +19,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from content.grading import Answer, Grade, exact_number, grade, parse_truth
-from content.model import Course, Lesson, Question, QuestionType, Quiz
+from content.grading import Answer, Grade, exact_number, grade
+from content.model import Course, Lesson, Question, Quiz
 from content.normalize import fold
 
 CODE = re.compile(r"^\s*([A-Za-z]{3}\d{1,2})\s+(\S.*)$", re.DOTALL)
-CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.TRUE_FALSE)
 SEPARATORS = re.compile(r"[;\n]")  # between answers that may hold several words
 MARKED = re.compile(r"(?:^|[\s,(])([a-z]{1,2})\)")  # "b) 5", "a) 2/4, b) 3/6": printed letters
 PAIR = re.compile(r"(\d+)\s*[-–—:=>→]+\s*([a-z])\b")  # "1 – b": a matching key's pair
@@ -59,19 +58,21 @@ def example_answers(quiz: Quiz, true: str = "V") -> str:
     """A made-up line of answers in the shape `split_answers` reads: one per exercise after
     " ; " (so an answer may hold several words), letters for choices, `true` for true/false,
     "…" for what is written."""
-    shapes = {
-        QuestionType.SINGLE: "b",
-        QuestionType.MULTIPLE: "a c",
-        QuestionType.TRUE_FALSE: true,
-        QuestionType.MATCHING: "1 – b, 2 – a",
-    }
-    return " ; ".join("b" if q.choices else shapes.get(q.type, "…") for q in answerable(quiz))
+    from content.kinds import KINDS  # each kind says how its answer looks on paper
+
+    examples = []
+    for question in answerable(quiz):
+        paper = KINDS[question.type].paper
+        assert paper is not None  # `answerable` keeps what is answered on paper
+        examples.append("b" if question.choices else paper.example.format(true=true))
+    return " ; ".join(examples)
 
 
 def answerable(quiz: Quiz) -> list[Question]:
     """The exercises that take an answer on paper, in the printed order."""
-    skip = (QuestionType.ESSAY, QuestionType.DESCRIPTION)
-    return [q for q in quiz.questions if q.type not in skip]
+    from content.kinds import KINDS
+
+    return [q for q in quiz.questions if KINDS[q.type].paper is not None]
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,17 @@ def split_answers(questions: list[Question], text: str) -> list[str] | None:
     if len(tokens) != len(questions):
         tokens = text.replace(",", " ").split()  # "A, C, V": commas between one-word answers
     glued = len(tokens) == 1 and len(tokens[0]) == len(questions) > 1 and tokens[0].isalpha()
-    if glued and all(q.type in CHOICE_TYPES for q in questions):
+    if glued and all(_by_letter(q) for q in questions):
         tokens = list(tokens[0])
     return tokens if len(tokens) == len(questions) else None
+
+
+def _by_letter(question: Question) -> bool:
+    """Whether an exercise is answered by one letter, so that answers may come glued."""
+    from content.kinds import KINDS
+
+    paper = KINDS[question.type].paper
+    return paper is not None and paper.letters
 
 
 def grade_paper(quiz: Quiz, text: str) -> PaperResult | None:
@@ -116,29 +125,13 @@ def grade_paper(quiz: Quiz, text: str) -> PaperResult | None:
 
 def paper_answer(question: Question, token: str) -> Answer:
     """One answer read as the printed exercise invites, in the shape its grader takes."""
-    if question.type is QuestionType.TRUE_FALSE:
-        word = {"v": "vrai", "t": "vrai", "f": "faux"}.get(token.casefold().strip(), token)
-        truth = parse_truth(word)
-        return word if truth is None else truth
-    if question.type is QuestionType.MULTIPLE:
-        return _choice_ids(question, token)
-    if question.type is QuestionType.SINGLE or (
-        question.type is QuestionType.MISSING_WORD and question.choices
-    ):
-        ids = _choice_ids(question, token)
-        return ids[0] if len(ids) == 1 else token.casefold()
-    if question.type is QuestionType.MATCHING:
-        rights = sorted({p.right for p in question.pairs}, key=str.casefold)
-        return tuple(
-            rights[ord(c) - 97] if 0 <= ord(c) - 97 < len(rights) else ""
-            for c in _matching_letters(token.casefold())
-        )
-    if question.type is QuestionType.NUMERIC:
-        return TOLERANCE.sub("", token).strip()
-    return token
+    from content.kinds import KINDS
+
+    paper = KINDS[question.type].paper
+    return token if paper is None else paper.read(question, token)
 
 
-def _choice_ids(question: Question, token: str) -> tuple[str, ...]:
+def choice_ids(question: Question, token: str) -> tuple[str, ...]:
     """The options an answer names: a printed "b) 5", the text of one option ("5", "cinq"),
     else printed letters ("b", "a c", "AC": the booklet shows them); what names none is kept
     as typed (and graded wrong)."""
@@ -161,7 +154,7 @@ def _choice_ids(question: Question, token: str) -> tuple[str, ...]:
     return (text,)
 
 
-def _matching_letters(text: str) -> str:
+def matching_letters(text: str) -> str:
     """The letters of a matching answer in the order of its items: "ba", "b a", "1 – b, 2 – a"."""
     pairs = PAIR.findall(text)
     if pairs:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from fpdf.enums import XPos, YPos
 
 from bot.booklet.document import ACCENT, GREY, Booklet
 from bot.booklet.kinds import (
     ESSAY_LINES,
-    kind,
     letter,
     matching_key,
     numbered,
@@ -21,7 +23,6 @@ from content.paper import example_answers, paper_code
 
 BOX = 3.2  # mm: side of a box to tick
 INDENT = 6.0  # mm: choices and answer lines sit under the question's text
-CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
 
 
 def exercises(pdf: Booklet, course: Course, lesson: Lesson) -> None:
@@ -53,7 +54,7 @@ def paper_example(quiz: Quiz, words: dict[str, str] | None = None) -> str:
 
 def _question_text(index: int | None, question: Question, words: dict[str, str]) -> str:
     """Return the numbered question, with a hint when several options are right."""
-    hint = f" {words['several']}" if question.type is QuestionType.MULTIPLE else ""
+    hint = f" {words['several']}" if PRINTED[question.type].several else ""
     text = printed_text(question)
     return text if index is None else f"{index}. {text}{hint}"
 
@@ -65,24 +66,53 @@ def _question_height(pdf: Booklet, question: Question) -> float:
         height += pdf.height_of(choice.text, 11, pdf.content_width - INDENT - BOX - 2) + 1.5
     lefts, rights = sides(question)
     height += 7 * max(len(lefts), len(rights))
-    return height + (8 * ESSAY_LINES if kind(question) == "essay" else 10)
+    lines = PRINTED[question.type].lines
+    return height + (8 * lines if lines > 1 else 10)
 
 
 def _answer_space(pdf: Booklet, question: Question, words: dict[str, str]) -> None:
     """Print what the learner fills in: boxes to tick, Vrai / Faux, or a line to write on."""
-    if question.choices:  # single, multiple, and a missing word picked from options
-        for choice in question.choices:
-            _choice(pdf, f"{choice.id}) {choice.text}")
-    elif question.type is QuestionType.TRUE_FALSE:
-        _boxes_in_line(pdf, [words["true"], words["false"]])
-    elif kind(question) == "matching":
-        _matching(pdf, question)
-    elif kind(question) != "description":
-        _write_line(pdf, words["answer"], ESSAY_LINES if kind(question) == "essay" else 1)
+    PRINTED[question.type].space(pdf, question, words)
 
 
-def _matching(pdf: Booklet, question: Question) -> None:
+def _choices(pdf: Booklet, question: Question, words: dict[str, str]) -> None:
+    """A box to tick before each option."""
+    del words
+    for choice in question.choices:
+        _choice(pdf, f"{choice.id}) {choice.text}")
+
+
+def _true_false(pdf: Booklet, question: Question, words: dict[str, str]) -> None:
+    """Vrai / Faux, side by side."""
+    del question
+    _boxes_in_line(pdf, [words["true"], words["false"]])
+
+
+def _line(pdf: Booklet, question: Question, words: dict[str, str]) -> None:
+    """A line to write the answer on."""
+    del question
+    _write_line(pdf, words["answer"], 1)
+
+
+def _lines(pdf: Booklet, question: Question, words: dict[str, str]) -> None:
+    """Lines to write an essay on."""
+    del question
+    _write_line(pdf, words["answer"], ESSAY_LINES)
+
+
+def _gap(pdf: Booklet, question: Question, words: dict[str, str]) -> None:
+    """Options to tick for the gap, or a line to write the word on."""
+    (_choices if question.choices else _line)(pdf, question, words)
+
+
+def _nothing(pdf: Booklet, question: Question, words: dict[str, str]) -> None:
+    """A description: text only."""
+    del pdf, question, words
+
+
+def _matching(pdf: Booklet, question: Question, words: dict[str, str]) -> None:
     """Print the left items numbered with a blank for a letter, then the right items lettered."""
+    del words
     lefts, rights = sides(question)
     width = pdf.content_width - INDENT
     for index, left in enumerate(lefts, 1):
@@ -182,19 +212,78 @@ def answer_key(pdf: Booklet, course: Course) -> None:
 def right_answer(question: Question, language: str, words: dict[str, str]) -> str:
     """Return the right answer(s) of a question as printed in the key, in a shape the paper
     answers understand when typed back (content/paper.py): no ";", which separates answers."""
-    if question.choices:
-        return ", ".join(f"{c.id}) {c.text}" for c in question.choices if c.correct)
-    if kind(question) == "matching":
-        return matching_key(question)
-    if kind(question) == "essay":
-        return words["free"]
-    if question.type is QuestionType.TRUE_FALSE:
-        return words["true"] if question.truth else words["false"]
-    if question.type is QuestionType.NUMERIC:
-        return f" {words['or']} ".join(
-            _numeric(n.value, n.tolerance, language) for n in question.numeric
-        )
+    return PRINTED[question.type].key(question, language, words)
+
+
+def _right_choices(question: Question, language: str, words: dict[str, str]) -> str:
+    """The right options with their letters: "b) 5"."""
+    del language, words
+    return ", ".join(f"{c.id}) {c.text}" for c in question.choices if c.correct)
+
+
+def _right_truth(question: Question, language: str, words: dict[str, str]) -> str:
+    """Vrai or Faux."""
+    del language
+    return words["true"] if question.truth else words["false"]
+
+
+def _right_typed(question: Question, language: str, words: dict[str, str]) -> str:
+    """The typed answers worth full points, "ou" between them."""
+    del language
     return f" {words['or']} ".join(typed_answers(question))
+
+
+def _right_numbers(question: Question, language: str, words: dict[str, str]) -> str:
+    """The numbers accepted, with their tolerance."""
+    return f" {words['or']} ".join(
+        _numeric(n.value, n.tolerance, language) for n in question.numeric
+    )
+
+
+def _right_pairs(question: Question, language: str, words: dict[str, str]) -> str:
+    """The letters of the pairs: "1 – b, 2 – a"."""
+    del language, words
+    return matching_key(question)
+
+
+def _right_gap(question: Question, language: str, words: dict[str, str]) -> str:
+    """The right option, or the typed words."""
+    return (_right_choices if question.choices else _right_typed)(question, language, words)
+
+
+def _free(question: Question, language: str, words: dict[str, str]) -> str:
+    """An essay: a free answer."""
+    del question, language
+    return words["free"]
+
+
+def _no_key(question: Question, language: str, words: dict[str, str]) -> str:
+    """A description has no answer (it has no number either)."""
+    del question, language, words
+    return ""
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A question kind as the booklet prints it: its answer space and its line in the key."""
+
+    space: Callable[[Booklet, Question, dict[str, str]], None]
+    key: Callable[[Question, str, dict[str, str]], str]
+    lines: int = 1  # lines to write on (an essay takes several)
+    several: bool = False  # "(plusieurs réponses)" after the question
+
+
+PRINTED: dict[QuestionType, Printed] = {
+    QuestionType.SINGLE: Printed(_choices, _right_choices),
+    QuestionType.MULTIPLE: Printed(_choices, _right_choices, several=True),
+    QuestionType.TRUE_FALSE: Printed(_true_false, _right_truth),
+    QuestionType.SHORT: Printed(_line, _right_typed),
+    QuestionType.NUMERIC: Printed(_line, _right_numbers),
+    QuestionType.MATCHING: Printed(_matching, _right_pairs),
+    QuestionType.MISSING_WORD: Printed(_gap, _right_gap),
+    QuestionType.ESSAY: Printed(_lines, _free, lines=ESSAY_LINES),
+    QuestionType.DESCRIPTION: Printed(_nothing, _no_key),
+}
 
 
 def _numeric(value: float, tolerance: float, language: str) -> str:

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from content.model import Question, QuestionType
+from content.model import Question
 
 from dialogs.context import Context, Translator
-
-TRUTHS = {"vrai": True, "faux": False}  # as dialogs/flows/answers.py records a true/false
+from dialogs.kinds import DIALOG_KINDS
 
 
 def course_title(ctx: Context, course_id: str) -> str:
@@ -53,14 +52,7 @@ def answer_shown(
     question = _question(ctx, course_id, lesson_id, question_id)
     if question is None:
         return stored
-    if question.type is QuestionType.TRUE_FALSE and stored in TRUTHS:
-        return ctx._("Vrai") if TRUTHS[stored] else ctx._("Faux")
-    if question.choices:
-        labels = {choice.id: choice.text for choice in question.choices}
-        ids = [part.strip() for part in stored.split(",")]
-        if all(i in labels for i in ids):
-            return " ; ".join(labels[i] for i in ids)
-    return stored
+    return DIALOG_KINDS[question.type].reread(ctx, question, stored)
 
 
 def notice_texts(

@@ -3,31 +3,27 @@
 from __future__ import annotations
 
 import random
-import re
 import zlib
 from dataclasses import replace
 from typing import cast
 
 from content import grading
-from content.model import Course, Lesson, Question, QuestionType, Quiz
-from content.normalize import fold
+from content.model import Course, Lesson, Question, Quiz
 
-from dialogs.capabilities import fitting
 from dialogs.context import Context, Step, Turn
-from dialogs.events import Entered, Incoming, OptionChosen, OptionsChosen, TextReceived
+from dialogs.events import Entered, Incoming, OptionChosen
 from dialogs.flows.answers import record_answer
 from dialogs.flows.certificates import earn_certificate
 from dialogs.flows.common import menu_option, unexpected
 from dialogs.flows.learning import course_page, current_lesson, media_url
 from dialogs.flows.light_data import MEDIA, is_light, offer, on_request
 from dialogs.flows.quiz_help import forget_help, help_asked, help_turn, helped, taken_away
+from dialogs.kinds import DIALOG_KINDS, MORE
 from dialogs.messages import Ask, Option, Out, QuizQuestion, Say, Show
-from dialogs.options import choose, marks, marks_shown, typed_choice
+from dialogs.options import choose
 from dialogs.ports import RecordQuiz, SubmitEssay
 
 RETRY_WEIGHT = 0.5  # a right answer at the second try earns half the points
-GAP = "……"  # where the missing word goes, as the learner sees it
-TYPED = (QuestionType.SHORT, QuestionType.NUMERIC, QuestionType.ESSAY)
 MAX_ESSAY = 4000  # characters of an essay kept for the teacher
 
 
@@ -59,24 +55,22 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
             "quiz": index,
             "score": ctx.state.data.get("score", 0.0),
         }
-        return Turn(await _with_sound(ctx, found, question, _render(ctx, quiz_, question, index)))
+        return Turn(await with_sound(ctx, found, question, _render(ctx, quiz_, question, index)))
     if isinstance(event, OptionChosen) and event.option_id == "menu":
         return Turn(goto="menu")  # only a tap: a typed "1" is an answer, not the menu
     if isinstance(event, OptionChosen) and event.option_id == MEDIA:
-        return await _sound_on_request(ctx, found, question, event)
+        return await sound_on_request(ctx, found, question, event)
     asked = help_asked(event)
     if asked is not None and not _answers_it(ctx, quiz_, question, event):
         return help_turn(ctx, question, _offered(ctx, quiz_, question), asked)
-    if question.type is QuestionType.DESCRIPTION:
-        if choose(ctx, event, (_next_option(ctx),)) != "next":
-            return unexpected(ctx, event)
-        return _advance(ctx, found, lesson, quiz_, [])
-    if question.type is QuestionType.MATCHING:
-        return _match(ctx, found, lesson, quiz_, question, event)
-    shown = _offered(ctx, quiz_, question)
-    answer = _read_answer(ctx, question, event, shown)
+    kind = DIALOG_KINDS[question.type]
+    answer = kind.read(ctx, question, event, _offered(ctx, quiz_, question))
     if answer is None:
         return unexpected(ctx, event)
+    if answer is MORE:
+        return Turn(goto="quiz")  # the next part of the same question (a matching pair)
+    if not kind.asks:
+        return _advance(ctx, found, lesson, quiz_, [])
     return _grade_and_go_on(ctx, found, lesson, quiz_, question, answer)
 
 
@@ -93,7 +87,7 @@ def _sound(found: Course, question: Question) -> Show | None:
     return Show("audio", question.audio.path, "", media_url(found, question.audio.path))
 
 
-async def _with_sound(ctx: Context, found: Course, question: Question, out: Out) -> list[Out]:
+async def with_sound(ctx: Context, found: Course, question: Question, out: Out) -> list[Out]:
     """The question after its recording; with light data on, the recording offered first."""
     sound = _sound(found, question)
     if sound is None or question.audio is None:
@@ -108,7 +102,7 @@ async def _with_sound(ctx: Context, found: Course, question: Question, out: Out)
     return [out]
 
 
-async def _sound_on_request(
+async def sound_on_request(
     ctx: Context, found: Course, question: Question, event: Incoming
 ) -> Turn:
     """Send the question's recording the learner asked for (light data), then the question."""
@@ -124,19 +118,8 @@ def _attempt_seed(ctx: Context) -> int:
 
 
 def choice_options(ctx: Context, question: Question) -> tuple[Option, ...]:
-    """The options of a choice or true/false question."""
-    if question.type is QuestionType.TRUE_FALSE:
-        return (Option("true", ctx._("Vrai")), Option("false", ctx._("Faux")))
-    return tuple(Option(c.id, c.text) for c in question.choices)
-
-
-def right_options(question: Question) -> tuple[Option, ...]:
-    """The right-hand items of a matching question, once each, in alphabetical order."""
-    rights: dict[str, str] = {}
-    for pair in question.pairs:
-        rights.setdefault(" ".join(pair.right.casefold().split()), pair.right)
-    ordered = sorted(rights.values(), key=lambda right: (fold(right), right))
-    return tuple(Option(chr(ord("a") + i), right) for i, right in enumerate(ordered))
+    """What a question offers to pick, before shuffling (its kind says: dialogs/kinds/)."""
+    return DIALOG_KINDS[question.type].options(ctx, question)
 
 
 def _shuffled(
@@ -161,177 +144,34 @@ def _offered(ctx: Context, quiz_: Quiz, question: Question) -> tuple[Option, ...
 
 def _answers_it(ctx: Context, quiz_: Quiz, question: Question, event: Incoming) -> bool:
     """Whether a help word typed at a question is its right answer ("indice" may be one)."""
-    if question.type in (QuestionType.DESCRIPTION, QuestionType.MATCHING):
+    if not DIALOG_KINDS[question.type].one_turn:
         return False
-    answer = _read_answer(ctx, question, event, _offered(ctx, quiz_, question))
-    return answer is not None and _grade(question, answer).correct
-
-
-def _next_option(ctx: Context) -> Option:
-    """The button that moves on past a description."""
-    return Option("next", ctx._("Suivant ▶️"))
-
-
-def _sentence(question: Question) -> str:
-    """The text of a missing word question with its gap, other texts as they are."""
-    if question.type is not QuestionType.MISSING_WORD:
-        return question.text
-    return " ".join(part for part in (question.text, GAP, question.text_after) if part)
-
-
-def _matching_picks(ctx: Context, question: Question) -> list[str]:
-    """The right items picked so far for the pairs of this matching question."""
-    if ctx.state.data.get("mq") != question.id:
-        ctx.state.data.update(mq=question.id, m=[])
-    return [str(pick) for pick in ctx.state.data.get("m", [])]
+    answer = read_answer(ctx, question, event, _offered(ctx, quiz_, question))
+    return answer is not None and grade_answer(question, answer).correct
 
 
 def _render(ctx: Context, quiz_: Quiz, question: Question, index: int) -> Out:
-    """The question as a quiz message (choices) or an open question with a menu button."""
-    if question.type is QuestionType.DESCRIPTION:
-        return Ask(question.text, (_next_option(ctx), menu_option(ctx)), ctx.state.prompt)
-    total = len(quiz_.questions)
-    header = ctx._("Question %(n)s sur %(total)s", n=index + 1, total=total)
-    text = fitting(ctx.caps, _sentence(question), question.short, header)
-    typed = question.type is QuestionType.MISSING_WORD and not question.choices
-    if question.type in TYPED or typed:
-        text += "\n\n" + ctx._("✏️ Écrivez votre réponse.")
-        return Ask(text, (menu_option(ctx),), ctx.state.prompt)
-    if question.type is QuestionType.MATCHING:
-        return _render_pair(ctx, quiz_, question, text)
-    multiple = question.type is QuestionType.MULTIPLE
-    if multiple:
-        text += "\n\n" + ctx._("(Plusieurs réponses possibles.)")
-    return QuizQuestion(
-        text,
-        _offered(ctx, quiz_, question),
-        ctx.state.prompt,
-        multiple=multiple,
-        correct_ids=_correct_ids(question),
-        extra=(menu_option(ctx),),
-        submit=ctx._("Valider ✔️"),
-        hint=ctx._("Répondez en écrivant les lettres de vos choix, par exemple : a c"),
-    )
+    """The question as its kind asks it, under "Question n sur total"."""
+    header = ctx._("Question %(n)s sur %(total)s", n=index + 1, total=len(quiz_.questions))
+    return ask_question(ctx, question, header, _offered(ctx, quiz_, question))
 
 
-def _render_pair(ctx: Context, quiz_: Quiz, question: Question, text: str) -> Out:
-    """One pair of a matching question: its left item, the right items as options."""
-    pairs = [pair for pair in question.pairs if pair.left]
-    done = len(_matching_picks(ctx, question))
-    pair = pairs[min(done, len(pairs) - 1)]
-    options = right_options(question)
-    line = ctx._(
-        "Associez (%(n)s sur %(total)s) : %(item)s → ?",
-        n=done + 1,
-        total=len(pairs),
-        item=pair.left,
-    )
-    return QuizQuestion(
-        f"{text}\n\n{line}",
-        _shuffled(ctx, quiz_, question, options),
-        ctx.state.prompt,
-        correct_ids=(),  # the set is graded at the end: a native quiz poll must not tell
-        extra=(menu_option(ctx),),
-        submit=ctx._("Valider ✔️"),
-        hint=ctx._("Répondez en écrivant les lettres de vos choix, par exemple : a c"),
-    )
+def ask_question(ctx: Context, question: Question, header: str, options: tuple[Option, ...]) -> Out:
+    """The question under `header`, offering `options` in the order this learner sees them."""
+    return DIALOG_KINDS[question.type].ask(ctx, question, header, options)
 
 
-def _match(
-    ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, question: Question, event: Incoming
-) -> Turn:
-    """Take the right item for the current pair; grade the whole set after the last one."""
-    picks = _matching_picks(ctx, question)
-    options = _shuffled(ctx, quiz_, question, right_options(question))  # as shown: "b" is 2nd
-    if isinstance(event, OptionsChosen) and len(event.option_ids) == 1:
-        chosen: str | None = event.option_ids[0]
-    else:
-        chosen = choose(ctx, event, options, letters=True)
-    label = next((o.label for o in options if o.id == chosen), None)
-    if label is None:
-        return unexpected(ctx, event)
-    picks.append(label)
-    ctx.state.data["m"] = picks
-    if len(picks) < sum(1 for pair in question.pairs if pair.left):
-        return Turn(goto="quiz")
-    ctx.state.data["m"] = []  # a retry starts the pairs again
-    return _grade_and_go_on(ctx, found, lesson, quiz_, question, tuple(picks))
-
-
-def _correct_ids(question: Question) -> tuple[str, ...]:
-    """The right option ids, for channels that render native quizzes."""
-    if question.type is QuestionType.TRUE_FALSE:
-        return ("true",) if question.truth else ("false",)
-    return tuple(c.id for c in question.choices if c.correct)
-
-
-def _read_answer(
+def read_answer(
     ctx: Context, question: Question, event: Incoming, shown: tuple[Option, ...]
 ) -> object | None:
-    """The learner's answer in the shape the grader of this type takes, or None.
+    """The learner's answer in the shape the grader of this kind takes, or None.
 
     `shown`: the options in the order this learner saw them, which typed letters refer to.
     """
-    options = shown
-    kind = question.type
-    if kind in TYPED or (kind is QuestionType.MISSING_WORD and not question.choices):
-        return event.text if isinstance(event, TextReceived) else None
-    if isinstance(event, OptionsChosen):
-        picked = tuple(i for i in event.option_ids if any(o.id == i for o in options))
-        return _shape(kind, picked) if picked else None
-    if kind is QuestionType.MULTIPLE:
-        return _multiple_answer(ctx, event, options)
-    if kind is QuestionType.TRUE_FALSE and isinstance(event, TextReceived):
-        truth = grading.parse_truth(event.text)
-        if truth is not None:
-            return truth
-    chosen = choose(ctx, event, options, letters=True)
-    return None if chosen is None else _shape(kind, (chosen,))
+    return DIALOG_KINDS[question.type].read(ctx, question, event, shown)
 
 
-def _shape(kind: QuestionType, ids: tuple[str, ...]) -> object:
-    """Option ids as the grader of this question type wants them."""
-    if kind is QuestionType.TRUE_FALSE:
-        return ids[0] == "true"
-    return ids if kind is QuestionType.MULTIPLE else ids[0]
-
-
-def _multiple_answer(
-    ctx: Context, event: Incoming, options: tuple[Option, ...]
-) -> tuple[str, ...] | None:
-    """Several options typed as their labels ("3 et 9", "3; 16"), as their letters where they
-    were shown lettered ("a c", "a, c", "ac"), or one tapped; a typed number is a label's
-    value, never a position."""
-    if isinstance(event, OptionChosen):
-        return (event.option_id,) if any(o.id == event.option_id for o in options) else None
-    if not isinstance(event, TextReceived):
-        return None
-    whole = choose(ctx, event, options, letters=True)
-    if whole is not None:
-        return (whole,)
-    text = event.text.casefold().strip()
-    shown = marks_shown(ctx)
-    letters = marks(options, letters=True) if shown else ()
-    if text.isalpha() and len(text) > 1 and all(c in letters for c in text):
-        text = " ".join(text)  # "ac": glued letters, as on paper
-    # The strongest separator that splits the text into options: "trois quarts; un demi",
-    # "3/4, 1/2", "a c"; a "/" or "," inside a label ("3/4", "0,5") is no separator.
-    labels = " ".join(o.label for o in options)
-    for separators in (r"[;\n]", r",|\bet\b|\band\b|/", r"\s+"):
-        if separators != r"\s+" and not re.search(separators, text):
-            continue
-        if "," in labels:
-            separators = separators.replace(",|", "")
-        if "/" in labels:
-            separators = separators.replace("|/", "")
-        tokens = [token.strip() for token in re.split(separators, text) if token.strip()]
-        picked = [typed_choice(token, options, letters=True, shown=shown) for token in tokens]
-        if tokens and all(picked):
-            return tuple(dict.fromkeys(p for p in picked if p))
-    return None
-
-
-def _grade(question: Question, answer: object) -> grading.Grade:
+def grade_answer(question: Question, answer: object) -> grading.Grade:
     """Grade an answer with the grader of the question's type."""
     return grading.grade(question, cast(grading.Answer, answer))
 
@@ -340,7 +180,7 @@ def _grade_and_go_on(
     ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, question: Question, answer: object
 ) -> Turn:
     """Give feedback; offer a retry, or move to the next question or the final score."""
-    result = _grade(question, answer)
+    result = grade_answer(question, answer)
     if result.to_grade:
         essays = dict(ctx.state.data.get("essays", {}))
         essays[question.id] = str(answer)[:MAX_ESSAY]
@@ -363,7 +203,7 @@ def _grade_and_go_on(
         return Turn([Say(text)], goto="quiz", effects=[recorded])
     weight = RETRY_WEIGHT if tries else 1.0
     ctx.state.data["score"] = float(ctx.state.data.get("score", 0.0)) + result.score * weight
-    turn = _advance(ctx, found, lesson, quiz_, [Say(_feedback(ctx, question, result))])
+    turn = _advance(ctx, found, lesson, quiz_, [Say(feedback(ctx, question, result))])
     turn.effects = [recorded, *turn.effects]  # before RecordQuiz: it counts in this attempt
     return turn
 
@@ -378,7 +218,7 @@ def _advance(ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, messages:
     return _finish(ctx, found, lesson, quiz_, messages)
 
 
-def _feedback(ctx: Context, question: Question, result: grading.Grade) -> str:
+def feedback(ctx: Context, question: Question, result: grading.Grade) -> str:
     """Right, partly right or wrong, the right answer, and the explanation."""
     if result.correct:
         lines = [ctx._("✅ Bonne réponse !")]
@@ -390,18 +230,14 @@ def _feedback(ctx: Context, question: Question, result: grading.Grade) -> str:
         lines.append(result.feedback)
     if not result.correct:
         lines.append(
-            ctx._("La bonne réponse : %(answer)s", answer=_expected(ctx, question, result))
+            ctx._(
+                "La bonne réponse : %(answer)s",
+                answer=DIALOG_KINDS[question.type].expected(ctx, question, result),
+            )
         )
     if question.explanation:
         lines.append(question.explanation)
     return "\n".join(lines)
-
-
-def _expected(ctx: Context, question: Question, result: grading.Grade) -> str:
-    """The right answer in words."""
-    if question.type is QuestionType.TRUE_FALSE:
-        return ctx._("Vrai") if question.truth else ctx._("Faux")
-    return result.expected
 
 
 def _finish(ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, messages: list[Out]) -> Turn:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from content.model import Question, QuestionType
+from content.model import Question
 from content.normalize import fold
 
 from dialogs.context import Context, Turn
 from dialogs.events import Incoming, TextReceived
+from dialogs.kinds import DIALOG_KINDS
 from dialogs.messages import Option, Say
 
 HINT, EASIER, HARDER = "hint", "easier", "harder"
@@ -29,7 +30,6 @@ _WORDS = {
     )
     for word in words
 }
-_CHOICES = (QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.MISSING_WORD)
 
 
 def help_asked(event: Incoming) -> str | None:
@@ -112,12 +112,12 @@ def _easier(ctx: Context, question: Question, offered: tuple[Option, ...], quiz:
     """One wrong option taken away, or what the learner can do instead."""
     wrong = {choice.id for choice in question.choices if choice.points <= 0}
     left = [option.id for option in offered if option.id in wrong]
-    if quiz and question.type in _CHOICES and question.choices and len(left) > 1:
+    if quiz and DIALOG_KINDS[question.type].easier and question.choices and len(left) > 1:
         mine = _mine(ctx, question)
         mine["x"] = [*mine.get("x", []), left[-1]]
         text = ctx._("🪶 Plus facile : j'ai retiré une mauvaise réponse.")
         return Turn([Say(text)], goto="quiz")
-    if quiz and question.type in _CHOICES and question.choices:
+    if quiz and DIALOG_KINDS[question.type].easier and question.choices:
         text = ctx._(
             "Je ne peux pas rendre cette question plus facile : il ne reste qu'une "
             "mauvaise réponse."

@@ -5,28 +5,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from content import grading
-from content.model import Course, Question, QuestionType
+from content.model import Course, Question
 
-from dialogs.capabilities import fitting
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen
 from dialogs.flows import quiz
-from dialogs.flows.common import menu_option, unexpected
+from dialogs.flows.common import unexpected
 from dialogs.flows.learning import reachable
 from dialogs.flows.light_data import MEDIA
 from dialogs.flows.quiz_help import forget_help, help_asked, help_turn, helped
-from dialogs.messages import Ask, Out, QuizQuestion, Say
+from dialogs.kinds import DIALOG_KINDS
+from dialogs.messages import Out, Say
 from dialogs.review_ports import Recall, ReviewDesk
 
 BATCH = 5  # questions served in one sitting
-ASKED = (
-    QuestionType.SINGLE,
-    QuestionType.MULTIPLE,
-    QuestionType.TRUE_FALSE,
-    QuestionType.SHORT,
-    QuestionType.NUMERIC,
-    QuestionType.MISSING_WORD,
-)
 SOON = timedelta(days=1)  # a next review sooner than this is "later today"
 
 
@@ -43,14 +35,14 @@ async def review(ctx: Context, event: Incoming) -> Turn:
     if card is None or question is None:
         return Turn(goto="review")
     if isinstance(event, OptionChosen) and event.option_id == MEDIA:
-        return await quiz._sound_on_request(ctx, _course(ctx, card), question, event)
-    answer = quiz._read_answer(ctx, question, event, quiz.choice_options(ctx, question))
+        return await quiz.sound_on_request(ctx, _course(ctx, card), question, event)
+    answer = quiz.read_answer(ctx, question, event, quiz.choice_options(ctx, question))
     asked = help_asked(event)
-    if asked is not None and (answer is None or not quiz._grade(question, answer).correct):
+    if asked is not None and (answer is None or not quiz.grade_answer(question, answer).correct):
         return help_turn(ctx, question, (), asked, quiz=False)
     if answer is None:
         return unexpected(ctx, event)
-    result = quiz._grade(question, answer)
+    result = quiz.grade_answer(question, answer)
     due = await ctx.review.review(*card, _recall(result), ctx.now)
     if ctx.mastery is not None and not helped(ctx, question):
         lesson = _course(ctx, card).lesson(card[1])
@@ -58,7 +50,7 @@ async def review(ctx: Context, event: Incoming) -> Turn:
         await ctx.mastery.observe(lesson.skills_of(question), result.correct, ctx.now)
     forget_help(ctx)
     ctx.state.data["ri"] = int(ctx.state.data.get("ri", 0)) + 1
-    text = quiz._feedback(ctx, question, result) + "\n" + _next_time(ctx, due)
+    text = quiz.feedback(ctx, question, result) + "\n" + _next_time(ctx, due)
     return Turn([Say(text)], goto="review")
 
 
@@ -83,7 +75,7 @@ async def _ask_next(ctx: Context, desk: ReviewDesk) -> Turn:
         ctx.state.data["ri"] = int(ctx.state.data.get("ri", 0)) + 1
         return await _ask_next(ctx, desk)
     # Its recording comes first, or is offered with its size in light data, as in the quiz.
-    return Turn(await quiz._with_sound(ctx, _course(ctx, card), question, _render(ctx, question)))
+    return Turn(await quiz.with_sound(ctx, _course(ctx, card), question, _render(ctx, question)))
 
 
 def _current(ctx: Context) -> tuple[str, str, str] | None:
@@ -110,7 +102,7 @@ def _question(ctx: Context, card: tuple[str, str, str]) -> Question | None:
     if lesson is None or lesson.quiz is None:
         return None
     found = next((q for q in lesson.quiz.questions if q.id == card[2]), None)
-    return found if found is not None and found.type in ASKED else None
+    return found if found is not None and DIALOG_KINDS[found.type].reviewable else None
 
 
 def _render(ctx: Context, question: Question) -> Out:
@@ -118,24 +110,7 @@ def _render(ctx: Context, question: Question) -> Out:
     batch = ctx.state.data.get("rv") or []
     index = int(ctx.state.data.get("ri", 0))
     header = ctx._("🔁 Révision %(n)s sur %(total)s", n=index + 1, total=len(batch))
-    text = fitting(ctx.caps, quiz._sentence(question), question.short, header)
-    typed = question.type is QuestionType.MISSING_WORD and not question.choices
-    if question.type in quiz.TYPED or typed:
-        text += "\n\n" + ctx._("✏️ Écrivez votre réponse.")
-        return Ask(text, (menu_option(ctx),), ctx.state.prompt)
-    multiple = question.type is QuestionType.MULTIPLE
-    if multiple:
-        text += "\n\n" + ctx._("(Plusieurs réponses possibles.)")
-    return QuizQuestion(
-        text,
-        quiz.choice_options(ctx, question),
-        ctx.state.prompt,
-        multiple=multiple,
-        correct_ids=quiz._correct_ids(question),
-        extra=(menu_option(ctx),),
-        submit=ctx._("Valider ✔️"),
-        hint=ctx._("Répondez en écrivant les lettres de vos choix, par exemple : a c"),
-    )
+    return quiz.ask_question(ctx, question, header, quiz.choice_options(ctx, question))
 
 
 def _recall(result: grading.Grade) -> Recall:

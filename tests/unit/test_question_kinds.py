@@ -1,0 +1,50 @@
+"""Every question kind is registered completely, in each of its tables (issue 17)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bot.booklet.exercises import PRINTED
+from content.kinds import KINDS
+from content.model import QuestionType
+from dialogs.kinds import DIALOG_KINDS
+
+
+def test_every_question_type_has_a_complete_content_kind() -> None:
+    assert set(KINDS) == set(QuestionType)
+    for question_type, kind in KINDS.items():
+        assert kind.type is question_type
+        for field in dataclasses.fields(kind):
+            if field.name != "paper":  # None says "not answered on paper"
+                assert getattr(kind, field.name) is not None, (question_type, field.name)
+        if kind.paper is not None:
+            assert callable(kind.paper.read) and kind.paper.example, question_type
+
+
+def test_what_is_answered_on_paper_is_what_earns_points() -> None:
+    on_paper = {t for t, kind in KINDS.items() if kind.paper is not None}
+    assert on_paper == {
+        t for t in QuestionType if t not in (QuestionType.ESSAY, QuestionType.DESCRIPTION)
+    }
+
+
+def test_every_question_type_has_a_complete_dialog_kind() -> None:
+    assert set(DIALOG_KINDS) == set(QuestionType)
+    for question_type, kind in DIALOG_KINDS.items():
+        assert kind.type is question_type
+        for name in ("options", "ask", "read", "expected", "record", "reread"):
+            assert callable(getattr(kind, name)), (question_type, name)
+
+
+def test_what_the_review_asks_is_answered_in_one_message_and_graded() -> None:
+    for question_type, kind in DIALOG_KINDS.items():
+        if kind.reviewable:
+            assert kind.one_turn and kind.asks, question_type
+            assert question_type not in (QuestionType.ESSAY, QuestionType.DESCRIPTION)
+
+
+def test_every_question_type_is_printed_in_the_booklet_and_its_key() -> None:
+    assert set(PRINTED) == set(QuestionType)
+    for question_type, printed in PRINTED.items():
+        assert callable(printed.space) and callable(printed.key), question_type
+        assert printed.lines >= 1, question_type
