@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, date, datetime
 from typing import Any
@@ -155,6 +156,7 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "light_data": _rows(conn, data_saving, uid, "updated_at"),
         "media_days": _rows(conn, media_days, uid, "day"),
         "skills": _rows(conn, Base.metadata.tables["skill_mastery"], uid, "skill"),
+        "learning_records": _statements(conn, uid),
         "shared_phone": _shared_phone(conn, uid),
         "translations": _translations(conn, uid),
     }
@@ -193,6 +195,18 @@ def _translations(conn: Connection, uid: int) -> list[dict[str, Any]]:
         item["as"] = "author" if row["author_id"] == uid else "reviewer"
         found.append(item)
     return found
+
+
+def _statements(conn: Connection, uid: int) -> list[dict[str, Any]]:
+    """Their learning records as xAPI statements (docs/xapi.md), and whether the LRS has
+    each one."""
+    table = Base.metadata.tables["xapi_statements"]
+    query = select(table.c.statement, table.c.sent_at, table.c.refused)
+    rows = conn.execute(query.where(table.c.user_id == uid).order_by(table.c.id))
+    return [
+        {"statement": json.loads(body), "sent_at": _iso(sent), "refused": refused}
+        for body, sent, refused in rows
+    ]
 
 
 def _rows(conn: Connection, table: Table, uid: int, *order: str) -> list[dict[str, Any]]:
