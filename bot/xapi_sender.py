@@ -12,6 +12,7 @@ reason) and the others go on. Network errors and 5xx wait and retry with back-of
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 from collections.abc import Sequence
@@ -66,9 +67,12 @@ class XapiSender:
                     await asyncio.sleep(self.every)
 
     def _session(self) -> aiohttp.ClientSession:
-        auth = aiohttp.BasicAuth(self.username, self.password) if self.username else None
+        headers = {}
+        if self.username:
+            token = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
         timeout = aiohttp.ClientTimeout(total=60)
-        return aiohttp.ClientSession(auth=auth, timeout=timeout)
+        return aiohttp.ClientSession(headers=headers, timeout=timeout)
 
     async def send_pending(self, session: aiohttp.ClientSession | None = None) -> int:
         """Send every waiting statement now; how many the LRS took or refused."""
