@@ -4,6 +4,7 @@ account, a replay after a crash sends nothing twice, an erasure voids what was s
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -15,12 +16,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
+from bot.app import BotApp
 from bot.certificates.service import SignedCertificates
+from bot.config import Settings
 from bot.conversations import Conversations
 from bot.storage.pseudonym import pseudonym
 from bot.storage.xapi import Vocabulary
 from bot.xapi_sender import XapiSender
-from dialogs.events import Resumed
+from dialogs.events import Resumed, UserRef
 from dialogs.ports import CompleteLesson, Effect, RecordAnswer, RecordQuiz
 from dialogs.review_ports import Recall
 from dialogs.state import DialogState
@@ -240,3 +243,41 @@ async def export_of(talk: Conversations, person: Person) -> list[dict[str, Any]]
         assert tx is not None
         found = await tx.records.export()
     return list(found["learning_records"])
+
+
+async def test_the_running_bot_forwards_its_journal_under_the_supervisor(
+    tmp_path: Path, ralph: Ralph
+) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'web.db'}",
+        web_host="127.0.0.1",
+        web_port=0,
+        public_url=SITE,
+        pseudonym_secret=SECRET,
+        xapi_lrs_url=ralph.url,
+        xapi_lrs_username=USERNAME,
+        xapi_lrs_password=PASSWORD,
+    )
+    app = BotApp(settings)
+    await app.start()
+    try:
+        assert app.store is not None and app.conversations is not None
+        learner = UserRef("web", "binta")
+        async with app.store.turn(learner) as tx:
+            assert tx is not None
+            tx.save(tx.profile, tx.state, [CompleteLesson(COURSE, "parts-egales")])
+        for _ in range(300):  # the loop looks every few seconds; a minute at most
+            if ralph.statements():
+                break
+            await asyncio.sleep(0.2)
+        (stored,) = ralph.statements()
+        assert stored["verb"]["id"] == ADL + "completed"
+        assert stored["object"]["id"] == f"{SITE}/xapi/courses/{COURSE}/lessons/parts-egales"
+        name = pseudonym(learner, SECRET)
+        assert stored["actor"]["account"] == {"homePage": SITE, "name": name}
+        assert app.supervisor.status()["loops"]["xapi_sender"] == {  # type: ignore[index]
+            "state": "running",
+            "restarts": 0,
+        }
+    finally:
+        await app.stop()
