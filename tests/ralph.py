@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 USERNAME = "imaginecole"
 PASSWORD = "lrs-secret"
@@ -92,7 +92,6 @@ def running_ralph(folder: Path) -> Iterator[Ralph]:
     agent = {"account": {"homePage": "https://lrs.example.org", "name": USERNAME}}
     user = {"agent": agent, "scopes": ["all"]}
     auth.write_text(json.dumps([{**user, "username": USERNAME, "hash": hashed}]))
-    port = _free_port()
     env = {
         **os.environ,
         "RALPH_APP_DIR": str(folder),
@@ -102,26 +101,43 @@ def running_ralph(folder: Path) -> Iterator[Ralph]:
         "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(folder),
     }
     log = (folder / "ralph.log").open("w")
-    process = subprocess.Popen(
-        [python, "-c", _SERVE, str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    ralph = Ralph(f"http://127.0.0.1:{port}/xAPI")
+    process, ralph = _start(python, env, log, folder)
     try:
-        _wait_until_up(process, f"http://127.0.0.1:{port}/__heartbeat__", folder)
         yield ralph
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         log.close()
 
 
-def _wait_until_up(process: subprocess.Popen[bytes], heartbeat: str, folder: Path) -> None:
-    for _ in range(600):  # it starts in a few seconds; give up after a minute
+def _start(
+    python: str, env: dict[str, str], log: IO[str], folder: Path
+) -> tuple[subprocess.Popen[bytes], Ralph]:
+    """Ralph on a free port; again on another one when the port was taken meanwhile."""
+    for _ in range(3):
+        port = _free_port()
+        process = subprocess.Popen(
+            [python, "-c", _SERVE, str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        if _wait_until_up(process, f"http://127.0.0.1:{port}/__heartbeat__"):
+            return process, Ralph(f"http://127.0.0.1:{port}/xAPI")
+        process.kill()
+        process.wait()
+    raise RuntimeError("Ralph did not start: " + (folder / "ralph.log").read_text()[-2000:])
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], heartbeat: str) -> bool:
+    """Whether Ralph answers its heartbeat (it starts in a few seconds; a minute at most)."""
+    for _ in range(600):
         if process.poll() is not None:
-            raise RuntimeError("Ralph exited: " + (folder / "ralph.log").read_text()[-2000:])
+            return False
         try:
             with urllib.request.urlopen(heartbeat, timeout=2):
-                return
+                return True
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.1)
-    raise RuntimeError("Ralph did not start: " + (folder / "ralph.log").read_text()[-2000:])
+    return False
