@@ -3,10 +3,11 @@ Record Store: batches POSTed to `<XAPI_LRS_URL>/statements`, oldest first.
 
 A row is marked sent only once the LRS has answered for it, so a crash at any point sends
 again what was not confirmed; the statement's id and unchanged JSON make that harmless (an
-LRS keeps one statement per id). A batch the LRS refuses as a conflict (409: it holds one
-of the ids) is sent one statement at a time: a 409 then means the LRS has that statement, so
-it counts as sent; a 400 or 403 for one statement marks that one refused (kept, with the
-reason) and the others go on. Network errors and 5xx wait and retry with back-off.
+LRS keeps one statement per id). A batch the LRS does not take whole (409: it holds one of
+the ids with another body; 400 or 422: one is malformed) is sent again one statement at a
+time: a 409 then means the LRS has that statement, so it counts as sent; any other refusal
+of one statement marks that one refused (kept, with the reason, never sent again) and the
+others go on. No answer, 401, 429 and 5xx wait and retry with back-off.
 """
 
 from __future__ import annotations
@@ -104,18 +105,14 @@ class XapiSender:
         if status in (200, 204):
             await self._mark([row_id for row_id, _ in rows])
             return
-        if status == 409 or (len(rows) > 1 and status in (400, 403)):
-            for row in rows:  # which ones: one at a time
-                await self._send_one(session, row)
+        if len(rows) > 1:  # a conflict or a refusal: which statements, one at a time
+            for row in rows:
+                await self._send(session, [row])
+            return
+        if status == 409:  # the LRS holds this id already
+            await self._mark([rows[0][0]])
             return
         await self._refuse(rows[0][0], f"{status} {reason}")
-
-    async def _send_one(self, session: aiohttp.ClientSession, row: tuple[int, str]) -> None:
-        status, reason = await self._post(session, "[" + row[1] + "]")
-        if status in (200, 204, 409):  # 409: the LRS holds this id already
-            await self._mark([row[0]])
-        else:
-            await self._refuse(row[0], f"{status} {reason}")
 
     async def _post(self, session: aiohttp.ClientSession, body: str) -> tuple[int, str]:
         headers = {"X-Experience-API-Version": VERSION, "Content-Type": "application/json"}

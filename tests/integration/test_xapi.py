@@ -281,3 +281,36 @@ async def test_the_running_bot_forwards_its_journal_under_the_supervisor(
         }
     finally:
         await app.stop()
+
+
+async def test_a_conflict_counts_as_sent_and_a_refusal_blocks_nothing(
+    talk: Conversations, ralph: Ralph
+) -> None:
+    kadi = Person.on(talk, "web", "kadi")
+    await kadi.onboard()
+    lessons = [lesson.id for lesson in talk.library.get(COURSE).lessons]  # type: ignore[union-attr]
+    await play(talk, kadi, CompleteLesson(COURSE, lessons[0]))
+    await sender(talk, ralph).send_pending()
+    await play(talk, kadi, *(CompleteLesson(COURSE, lesson) for lesson in lessons[1:3]))
+    async with talk.store.engine.begin() as conn:
+        rows = await conn.execute(text("SELECT id, statement FROM xapi_statements ORDER BY id"))
+        (first, sent), (second, _), (third, _) = list(rows)
+        # The LRS holds the first one; here it comes again with another body (409), and the
+        # third is one the LRS cannot take (Ralph: 422): the second still goes.
+        other = {**json.loads(sent), "timestamp": "2020-01-01T00:00:00.000+00:00"}
+        broken = {"id": json.loads(sent)["id"][:-1] + "0", "verb": {"id": "not an IRI"}}
+        change = text("UPDATE xapi_statements SET statement = :s, sent_at = NULL WHERE id = :id")
+        await conn.execute(change, {"s": json.dumps(other), "id": first})
+        await conn.execute(change, {"s": json.dumps(broken), "id": third})
+    await sender(talk, ralph).send_pending()
+    async with talk.store.engine.connect() as conn:
+        found = await conn.execute(
+            text("SELECT id, sent_at IS NOT NULL, refused FROM xapi_statements ORDER BY id")
+        )
+        states = {row_id: (bool(was_sent), refused) for row_id, was_sent, refused in found}
+    assert states[first] == (True, None) and states[second] == (True, None)
+    assert states[third][0] is False and states[third][1].startswith("422")
+    stored = ralph.statements()
+    assert len(stored) == 2
+    assert json.loads(sent)["timestamp"] in {s["timestamp"] for s in stored}, "kept the first"
+    assert await sender(talk, ralph).send_pending() == 0, "a refused row is not sent again"
