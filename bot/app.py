@@ -44,8 +44,10 @@ from bot.storage.db import create_engine, migrate_async
 from bot.storage.moderation import load_words
 from bot.storage.outbox import Outbox
 from bot.storage.store import SqlStore
+from bot.storage.xapi import DEFAULT_HOME_PAGE, Vocabulary
 from bot.supervise import Supervisor
 from bot.workers import WorkerSlot
+from bot.xapi_sender import XapiSender
 from content.library import load_library
 from dialogs.flows import build_dialogs
 from dialogs.reminding import QuietHours
@@ -94,6 +96,8 @@ class BotApp:
         store = self.store = SqlStore(self.engine, authored)
         store.quiet_hours = QuietHours.parse(settings.reminder_quiet_hours)
         store.media_budget_kb = settings.media_daily_budget_kb
+        home_page = settings.public_url or DEFAULT_HOME_PAGE
+        store.xapi = Vocabulary(home_page, settings.xapi_activity_base, settings.pseudonym_secret)
         if settings.moderation_words_file:
             words = load_words(settings.moderation_words_file)
             store.moderation_rules = replace(store.moderation_rules, words=words)
@@ -185,6 +189,14 @@ class BotApp:
             every=min(5.0, settings.reply_lease_seconds / 2),
         )
         self._resender = supervisor.run("resender", resender.forever)
+        if settings.xapi_lrs_url and self.slot.primary:  # learning records to the LRS
+            lrs = XapiSender(
+                self.engine,
+                settings.xapi_lrs_url,
+                settings.xapi_lrs_username,
+                settings.xapi_lrs_password,
+            )
+            supervisor.run("xapi_sender", lrs.forever)
         self.sender = self._sender(i18n)
         if settings.sender_enabled:  # learners' daily reminders, queued to the outbox
             loop = ReminderLoop(store, i18n, lambda: conversations.library, store.quiet_hours)

@@ -90,6 +90,12 @@ class Settings:
     log_repeat_limit: int = 20  # identical log lines a minute before they are summarised
     inbound_budget_seconds: float = 60.0  # one inbound item's handling, reply included
     inbound_attempts: int = 3  # tries of an inbound item before it is parked (dead letters)
+    # Learning records (docs/xapi.md): the LRS's xAPI endpoint (its /statements is posted
+    # to) and its basic-auth credentials; empty URL: journalled, not sent.
+    xapi_lrs_url: str = ""
+    xapi_lrs_username: str = ""
+    xapi_lrs_password: str = ""
+    xapi_activity_base: str = ""  # activities' IRI base; empty: <PUBLIC_URL>/xapi
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -165,6 +171,10 @@ class Settings:
             log_repeat_limit=_int(env.get("LOG_REPEAT_LIMIT"), cls.log_repeat_limit),
             inbound_budget_seconds=float(env.get("INBOUND_BUDGET_SECONDS") or 60.0),
             inbound_attempts=max(1, int(env.get("INBOUND_ATTEMPTS") or 3)),
+            xapi_lrs_url=(env.get("XAPI_LRS_URL") or "").rstrip("/"),
+            xapi_lrs_username=env.get("XAPI_LRS_USERNAME", ""),
+            xapi_lrs_password=env.get("XAPI_LRS_PASSWORD", ""),
+            xapi_activity_base=(env.get("XAPI_ACTIVITY_BASE") or "").rstrip("/"),
         )
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from bot.storage.sql import Runner
+from bot.storage.xapi import Journal
 from dialogs.certificate_ports import Certificate
 
 
 class SqlCertificateDesk:
     """CertificateDesk for the person `user_id`, on the turn's runner."""
 
-    def __init__(self, runner: Runner, user_id: int) -> None:
+    def __init__(self, runner: Runner, user_id: int, journal: Journal | None = None) -> None:
         self.runner = runner
         self.user_id = user_id
+        self.journal = journal
 
     async def mine(self) -> list[Certificate]:
         """Every certificate of this learner, oldest first."""
@@ -38,7 +40,11 @@ class SqlCertificateDesk:
             issued=issued_on,
             score=score,
         )
-        return Certificate(int(rows[0][0]), name, course_id, issued_on, score)
+        certificate = Certificate(int(rows[0][0]), name, course_id, issued_on, score)
+        if self.journal is not None:
+            at = datetime.now(UTC)
+            await self.journal.certificate_earned(certificate.id, course_id, score, at)
+        return certificate
 
 
 def _date(value: object) -> date:

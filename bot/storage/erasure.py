@@ -17,6 +17,8 @@ author), and goes here, before the row:
 - (nothing to do for translators: their proposed and reviewed translations of the interface
   are the programme's text, kept; `author_id` and `reviewer_id` forget them, ON DELETE SET
   NULL);
+- their learning records (xapi_statements): the instance voids, with a voiding statement of
+  its own, each one the LRS received; the unsent ones go (bot/storage/xapi.py);
 - their id inside JSON lists (a Creathon's jury and reviewers), where a later person given
   the same id (SQLite reuses the highest) would inherit it.
 
@@ -32,12 +34,14 @@ from datetime import datetime
 from bot.channels import capabilities
 from bot.storage.circles import PAIR
 from bot.storage.sql import Runner, SqliteRunner, as_json
+from bot.storage.xapi import void_sent
 
 
 async def forget_person(runner: Runner, uid: int, now: datetime) -> list[str]:
     """Delete what `uid` left outside their rows (see the module); the ids of the courses
     they wrote, whose folders the caller removes once the deletion is committed."""
     address = await _address(runner, uid)
+    await void_sent(runner, uid, now)
     await _their_writings(runner, uid)
     await _notices_to(runner, uid)
     await _from_lists(runner, uid)

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from bot.storage.sql import Runner, utc
-from content.mastery import DEFAULT_PARAMS, SkillParams, update
+from bot.storage.xapi import Journal
+from content.mastery import DEFAULT_PARAMS, MASTERED, SkillParams, update
 from content.skills import is_skill_code
 from dialogs.mastery_ports import SkillMastery
 from dialogs.ports import RecordAnswer
@@ -32,9 +33,15 @@ async def params_of(runner: Runner, skill: str) -> SkillParams:
 
 
 async def observe(
-    runner: Runner, user_id: int, skills: Iterable[str], correct: bool, now: datetime
+    runner: Runner,
+    user_id: int,
+    skills: Iterable[str],
+    correct: bool,
+    now: datetime,
+    journal: Journal | None = None,
 ) -> None:
-    """Update a learner's estimate of each skill after one graded answer."""
+    """Update a learner's estimate of each skill after one graded answer; the first time
+    one reaches mastery goes to the learning records."""
     for skill in dict.fromkeys(skills):
         if not is_skill_code(skill):
             continue  # never from a parsed course; a hand-made effect cannot widen the column
@@ -44,6 +51,8 @@ async def observe(
         )
         before = float(rows[0][0]) if rows else params.p_init
         after = update(before, correct, params)
+        if journal is not None and before < MASTERED <= after:
+            await journal.mastered(skill, after, now)
         if rows:
             await runner.run(
                 "UPDATE skill_mastery SET p_known = :p, answers = answers + 1,"
@@ -67,25 +76,30 @@ async def observe(
 
 
 async def observe_answers(
-    runner: Runner, user_id: int, answers: Sequence[RecordAnswer], now: datetime | None = None
+    runner: Runner,
+    user_id: int,
+    answers: Sequence[RecordAnswer],
+    now: datetime | None = None,
+    journal: Journal | None = None,
 ) -> None:
     """Update mastery from a turn's recorded answers: first tries of questions with skills."""
     at = now or datetime.now(UTC)
     for answer in answers:
         if answer.try_number == 1 and answer.skills:
-            await observe(runner, user_id, answer.skills, answer.correct, at)
+            await observe(runner, user_id, answer.skills, answer.correct, at, journal)
 
 
 class SqlMasteryDesk:
     """One learner's mastery of skills, inside their turn's transaction."""
 
-    def __init__(self, runner: Runner, user_id: int) -> None:
+    def __init__(self, runner: Runner, user_id: int, journal: Journal | None = None) -> None:
         self.runner = runner
         self.user_id = user_id
+        self.journal = journal
 
     async def observe(self, skills: tuple[str, ...], correct: bool, now: datetime) -> None:
         """Update the estimate of each skill after one graded answer testing them."""
-        await observe(self.runner, self.user_id, skills, correct, now)
+        await observe(self.runner, self.user_id, skills, correct, now, self.journal)
 
     async def mine(self) -> list[SkillMastery]:
         """The learner's skills with an estimate, by code."""

@@ -1077,3 +1077,22 @@ class LearnerSex(Base):
     )
     sex: Mapped[str] = mapped_column(String(8))  # "girl" or "boy"
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+class XapiStatementRow(Base):
+    """A learning event as an xAPI statement (bot/storage/xapi.py, docs/xapi.md), journalled
+    in the event's own transaction and forwarded to an LRS (bot/xapi_sender.py)."""
+
+    __tablename__ = "xapi_statements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    statement_id: Mapped[str] = mapped_column(String(36), unique=True)  # UUIDv5 of the event
+    # The learner; NULL for the instance's own voiding statements (erasure).
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    statement: Mapped[str] = mapped_column(Text)  # the JSON sent, fixed when written
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)  # the LRS has it
+    refused: Mapped[str | None] = mapped_column(String(200))  # the LRS refused it: why
+
+
+xapi_statements: Table = Base.metadata.tables["xapi_statements"]

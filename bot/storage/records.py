@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, date, datetime
 from typing import Any
@@ -159,6 +160,7 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "skills": _rows(conn, Base.metadata.tables["skill_mastery"], uid, "skill"),
         "sex": _rows(conn, Base.metadata.tables["learner_sex"], uid, "user_id"),
         "family": _family(conn, uid),
+        "learning_records": _statements(conn, uid),
         "shared_phone": _shared_phone(conn, uid),
         "translations": _translations(conn, uid),
     }
@@ -222,6 +224,16 @@ def _family(conn: Connection, uid: int) -> dict[str, list[dict[str, Any]]]:
         rows = conn.execute(select(*shown).where(column == uid).order_by(g.id)).mappings()
         found[key] = [{k: _iso(v) for k, v in row.items()} for row in rows]
     return found
+def _statements(conn: Connection, uid: int) -> list[dict[str, Any]]:
+    """Their learning records as xAPI statements (docs/xapi.md), and whether the LRS has
+    each one."""
+    table = Base.metadata.tables["xapi_statements"]
+    query = select(table.c.statement, table.c.sent_at, table.c.refused)
+    rows = conn.execute(query.where(table.c.user_id == uid).order_by(table.c.id))
+    return [
+        {"statement": json.loads(body), "sent_at": _iso(sent), "refused": refused}
+        for body, sent, refused in rows
+    ]
 
 
 def _rows(conn: Connection, table: Table, uid: int, *order: str) -> list[dict[str, Any]]:

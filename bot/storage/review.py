@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from fsrs import Card, Rating, Scheduler
 
 from bot.storage.sql import Runner, as_json, utc
+from bot.storage.xapi import Journal
 from dialogs.ports import RecordAnswer
 from dialogs.review_ports import DueCard, Recall
 
@@ -81,9 +82,10 @@ async def _card(runner: Runner, user_id: int, key: tuple[str, str, str]) -> Card
 class SqlReviewDesk:
     """One learner's review deck, inside their turn's transaction."""
 
-    def __init__(self, runner: Runner, user_id: int) -> None:
+    def __init__(self, runner: Runner, user_id: int, journal: Journal | None = None) -> None:
         self.runner = runner
         self.user_id = user_id
+        self.journal = journal
 
     async def due_count(self, now: datetime) -> int:
         """How many questions are due at `now`."""
@@ -110,6 +112,8 @@ class SqlReviewDesk:
         self, course_id: str, lesson_id: str, question_id: str, recall: Recall, now: datetime
     ) -> datetime:
         """Reschedule a question after an answer; returns when it is due next."""
+        if self.journal is not None:
+            await self.journal.reviewed(course_id, lesson_id, question_id, recall.value, now)
         return await rate(
             self.runner, self.user_id, (course_id, lesson_id, question_id), recall, now
         )

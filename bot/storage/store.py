@@ -67,6 +67,7 @@ from bot.storage.statements import (
 )
 from bot.storage.teaching import SqlTeachingDesk
 from bot.storage.translations import SqlTranslationDesk
+from bot.storage.xapi import Journal, Vocabulary, journal_answers
 from dialogs.events import UserRef
 from dialogs.ports import (
     CompleteLesson,
@@ -113,6 +114,7 @@ class SqlTurn:
         "state",
         "user",
         "user_id",
+        "xapi",
     )
 
     def __init__(
@@ -130,6 +132,7 @@ class SqlTurn:
         self.moderation_rules = Rules()  # the circles' filter (the store's, set on opening)
         self.quiet_hours = QuietHours()  # when no reminder goes (the store's, set on opening)
         self.media_budget_kb = DEFAULT_BUDGET_KB  # light data's daily budget (the store's)
+        self.xapi = Vocabulary()  # the learning records' identifiers (the store's)
         self._admin: SqlAdminDesk | None = None
         self._teaching: SqlTeachingDesk | None = None
         self._reports: SqlReportDesk | None = None
@@ -153,6 +156,11 @@ class SqlTurn:
         if self._records is None:
             self._records = self._make_records(self.user_id)
         return self._records
+
+    @property
+    def journal(self) -> Journal:
+        """This learner's learning records as xAPI statements, inside this turn."""
+        return Journal(self.runner, self.user_id, self.xapi)
 
     @property
     def admin(self) -> SqlAdminDesk:
@@ -199,7 +207,7 @@ class SqlTurn:
     @property
     def certificates(self) -> SqlCertificateDesk:
         """The learner's certificates, inside this turn's transaction."""
-        return SqlCertificateDesk(self.runner, self.user_id)
+        return SqlCertificateDesk(self.runner, self.user_id, self.journal)
 
     @property
     def moderation(self) -> SqlModerationDesk:
@@ -214,12 +222,12 @@ class SqlTurn:
     @property
     def review(self) -> SqlReviewDesk:
         """The learner's review deck (spaced review), inside this turn's transaction."""
-        return SqlReviewDesk(self.runner, self.user_id)
+        return SqlReviewDesk(self.runner, self.user_id, self.journal)
 
     @property
     def mastery(self) -> SqlMasteryDesk:
         """The learner's mastery of skills (BKT), inside this turn's transaction."""
-        return SqlMasteryDesk(self.runner, self.user_id)
+        return SqlMasteryDesk(self.runner, self.user_id, self.journal)
 
     @property
     def families(self) -> SqlFamilyDesk:
@@ -299,9 +307,16 @@ class SqlTurn:
                 case _:
                     assert_never(effect)
         # Before the quizzes: an answer's attempt counts the attempts finished before it.
-        await keep_answers(self.runner, self.user_id, answers)
+        journal = self.journal
+        now = datetime.now(UTC)
+        await journal_answers(journal, answers, now)
+        await keep_answers(self.runner, self.user_id, answers, now)
         await schedule_answers(self.runner, self.user_id, answers)
-        await observe_answers(self.runner, self.user_id, answers)
+        await observe_answers(self.runner, self.user_id, answers, now, journal)
+        for course, lesson in lessons:
+            await journal.lesson_completed(course, lesson, now)
+        for course, lesson, score, max_score in quizzes:
+            await journal.quiz_finished(course, lesson, score, max_score, now)
         if lessons or quizzes:
             await self._statements.record(self.user_id, lessons, quizzes)
         if self._saved is not None:
@@ -347,6 +362,7 @@ class SqlStore:
         self.quiet_hours = QuietHours()
         # Light data: bytes of media a learner may ask for a day, in KB (0: unlimited).
         self.media_budget_kb = DEFAULT_BUDGET_KB
+        self.xapi = Vocabulary()  # set from the settings (bot/app.py)
         dialect = engine.dialect
         self._core = CoreStatements(dialect.name)
         self._upsert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
@@ -396,6 +412,7 @@ class SqlStore:
                     tx.moderation_rules = self.moderation_rules
                     tx.quiet_hours = self.quiet_hours
                     tx.media_budget_kb = self.media_budget_kb
+                    tx.xapi = self.xapi
                 yield tx
                 if tx is not None and tx.changes_nothing():
                     tx.kept = False

@@ -1,0 +1,343 @@
+"""Learning records as xAPI statements (docs/xapi.md), journalled in the learner's turn.
+
+Each learning event the bot records (a lesson completed, a question answered, a quiz finished,
+a question reviewed, a skill mastered, a certificate earned) also writes one statement into
+`xapi_statements`, in the same transaction: an event is journalled exactly when it is kept.
+A statement's id is a UUIDv5 of the event's identity (the learner's row id, the event, its
+course, lesson, question, attempt...), and its JSON is fixed when written, so sending it again
+sends the very same statement: the LRS keeps one (bot/xapi_sender.py).
+
+The learner is a pseudonymous account: the instance's address as homePage, the keyed
+pseudonym of bot/storage/pseudonym.py as name. No phone number, platform id or name.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from bot.storage.pseudonym import pseudonym
+from bot.storage.sql import Runner
+from dialogs.events import UserRef
+from dialogs.ports import RecordAnswer
+
+VERSION = "1.0.3"
+# The namespace of the statements' UUIDv5 ids (a fixed, random UUID: never change it).
+NAMESPACE = uuid.UUID("3f1c7f0e-2b8e-4c55-9a55-5d1d0f2f9e21")
+DEFAULT_HOME_PAGE = "https://imaginecole.invalid"
+
+ADL = "http://adlnet.gov/expapi/verbs/"
+VERBS = {
+    "completed": ADL + "completed",
+    "answered": ADL + "answered",
+    "passed": ADL + "passed",
+    "failed": ADL + "failed",
+    "mastered": ADL + "mastered",
+    "voided": ADL + "voided",
+    "earned": "http://id.tincanapi.com/verb/earned",
+    "reviewed": "http://id.tincanapi.com/verb/reviewed",
+}
+ACTIVITY_TYPES = {
+    "lesson": "http://adlnet.gov/expapi/activities/lesson",
+    "question": "http://adlnet.gov/expapi/activities/cmi.interaction",
+    "assessment": "http://adlnet.gov/expapi/activities/assessment",
+    "course": "http://adlnet.gov/expapi/activities/course",
+    "objective": "http://adlnet.gov/expapi/activities/objective",
+    "badge": "http://activitystrea.ms/schema/1.0/badge",
+}
+PASS_MARK = 0.5  # a quiz at or above half its maximum is passed (the certificates' rule)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Where the statements' identifiers live: the instance's address (the accounts'
+    homePage), the activities' IRI base under it, and the pseudonyms' key."""
+
+    home_page: str = DEFAULT_HOME_PAGE
+    activity_base: str = ""  # empty: `<home_page>/xapi`
+    secret: bytes = field(default=b"", repr=False)
+
+    @property
+    def base(self) -> str:
+        """The activities' IRI base, without a trailing slash."""
+        return (self.activity_base or f"{self.home_page}/xapi").rstrip("/")
+
+    def course(self, course_id: str) -> str:
+        """A course's activity id."""
+        return f"{self.base}/courses/{_part(course_id)}"
+
+    def lesson(self, course_id: str, lesson_id: str) -> str:
+        """A lesson's activity id."""
+        return f"{self.course(course_id)}/lessons/{_part(lesson_id)}"
+
+    def quiz(self, course_id: str, lesson_id: str) -> str:
+        """A lesson's quiz, as an activity."""
+        return f"{self.lesson(course_id, lesson_id)}/quiz"
+
+    def question(self, course_id: str, lesson_id: str, question_id: str) -> str:
+        """A question's activity id."""
+        return f"{self.lesson(course_id, lesson_id)}/questions/{_part(question_id)}"
+
+    def skill(self, code: str) -> str:
+        """A skill's activity id."""
+        return f"{self.base}/skills/{_part(code)}"
+
+    def certificate(self, course_id: str) -> str:
+        """A course's certificate, as an activity."""
+        return f"{self.course(course_id)}/certificate"
+
+
+def _part(value: str) -> str:
+    """An id as one IRI path segment."""
+    return quote(value, safe="-._~")
+
+
+def statement_id(*identity: object) -> str:
+    """The stable id of the event `identity` names."""
+    return str(uuid.uuid5(NAMESPACE, "\x1f".join(str(part) for part in identity)))
+
+
+def _activity(iri: str, kind: str, name: str = "") -> dict[str, Any]:
+    definition: dict[str, Any] = {"type": ACTIVITY_TYPES[kind]}
+    if name:
+        definition["name"] = {"und": name}
+    return {"objectType": "Activity", "id": iri, "definition": definition}
+
+
+def _verb(name: str) -> dict[str, Any]:
+    return {"id": VERBS[name], "display": {"en-US": name}}
+
+
+def _time(at: datetime) -> str:
+    utc = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return utc.isoformat(timespec="milliseconds")
+
+
+class Journal:
+    """One learner's statements, written on their turn's runner."""
+
+    def __init__(self, runner: Runner, user_id: int, vocabulary: Vocabulary) -> None:
+        self.runner = runner
+        self.user_id = user_id
+        self.words = vocabulary
+        self._actor: dict[str, Any] | None = None
+
+    async def actor(self) -> dict[str, Any]:
+        """The learner as a pseudonymous account (their own row's address, keyed)."""
+        if self._actor is None:
+            rows = await self.runner.run(
+                "SELECT channel, external_id FROM users WHERE id = :uid", uid=self.user_id
+            )
+            channel, external = (str(rows[0][0]), str(rows[0][1])) if rows else ("", "")
+            name = pseudonym(UserRef(channel, external), self.words.secret)
+            account = {"homePage": self.words.home_page, "name": name}
+            self._actor = {"objectType": "Agent", "account": account}
+        return self._actor
+
+    async def write(
+        self,
+        identity: tuple[object, ...],
+        verb: str,
+        activity: dict[str, Any],
+        at: datetime,
+        result: dict[str, Any] | None = None,
+        parent: str = "",
+    ) -> None:
+        """Journal one statement (nothing when the same event was journalled already)."""
+        sid = statement_id(self.user_id, *identity)
+        statement: dict[str, Any] = {
+            "id": sid,
+            "actor": await self.actor(),
+            "verb": _verb(verb),
+            "object": activity,
+            "timestamp": _time(at),
+        }
+        if result is not None:
+            statement["result"] = result
+        if parent:
+            course = _activity(parent, "course")
+            statement["context"] = {"contextActivities": {"parent": [course]}}
+        await self.runner.run(
+            "INSERT INTO xapi_statements (statement_id, user_id, statement, created_at)"
+            " VALUES (:sid, :uid, :body, :at) ON CONFLICT (statement_id) DO NOTHING",
+            sid=sid,
+            uid=self.user_id,
+            body=json.dumps(statement, sort_keys=True, separators=(",", ":")),
+            at=at,
+        )
+
+    async def lesson_completed(self, course_id: str, lesson_id: str, at: datetime) -> None:
+        """A lesson read to its end (once per learner and lesson, like lesson_progress)."""
+        words = self.words
+        await self.write(
+            ("lesson-completed", course_id, lesson_id),
+            "completed",
+            _activity(words.lesson(course_id, lesson_id), "lesson", lesson_id),
+            at,
+            {"completion": True},
+            parent=words.course(course_id),
+        )
+
+    async def question_answered(
+        self,
+        course_id: str,
+        lesson_id: str,
+        question_id: str,
+        attempt: int,
+        try_number: int,
+        correct: bool,
+        score: float,
+        at: datetime,
+    ) -> None:
+        """A graded answer (the answer's text stays home: it may say anything)."""
+        words = self.words
+        scaled = min(1.0, max(0.0, float(score)))
+        await self.write(
+            ("answered", course_id, lesson_id, question_id, attempt, try_number),
+            "answered",
+            _activity(words.question(course_id, lesson_id, question_id), "question"),
+            at,
+            {
+                "success": bool(correct),
+                "score": {"scaled": scaled, "raw": scaled, "min": 0, "max": 1},
+                "extensions": {
+                    f"{words.base}/extensions/attempt": attempt,
+                    f"{words.base}/extensions/try": try_number,
+                },
+            },
+            parent=words.course(course_id),
+        )
+
+    async def quiz_finished(
+        self, course_id: str, lesson_id: str, score: float, max_score: float, at: datetime
+    ) -> None:
+        """A finished quiz: passed or failed (half the points or more), with its score."""
+        rows = await self.runner.run(
+            "SELECT COUNT(*) FROM quiz_attempts WHERE user_id = :uid AND course_id = :c"
+            " AND lesson_id = :l",
+            uid=self.user_id,
+            c=course_id,
+            l=lesson_id,
+        )
+        attempt = int(rows[0][0]) + 1  # written before the attempt's own row
+        scaled = score / max_score if max_score > 0 else 0.0
+        success = scaled >= PASS_MARK
+        words = self.words
+        await self.write(
+            ("quiz", course_id, lesson_id, attempt),
+            "passed" if success else "failed",
+            _activity(words.quiz(course_id, lesson_id), "assessment", lesson_id),
+            at,
+            {
+                "success": success,
+                "completion": True,
+                "score": {
+                    "scaled": round(min(1.0, max(0.0, scaled)), 4),
+                    "raw": score,
+                    "min": 0,
+                    "max": max_score,
+                },
+            },
+            parent=words.course(course_id),
+        )
+
+    async def reviewed(
+        self, course_id: str, lesson_id: str, question_id: str, recall: str, at: datetime
+    ) -> None:
+        """A question seen again in spaced review, and how well it was recalled."""
+        words = self.words
+        await self.write(
+            ("reviewed", course_id, lesson_id, question_id, _time(at)),
+            "reviewed",
+            _activity(words.question(course_id, lesson_id, question_id), "question"),
+            at,
+            {"extensions": {f"{words.base}/extensions/recall": recall}},
+            parent=words.course(course_id),
+        )
+
+    async def mastered(self, skill: str, p_known: float, at: datetime) -> None:
+        """A skill whose estimate first reached mastery (once per learner and skill)."""
+        await self.write(
+            ("mastered", skill),
+            "mastered",
+            _activity(self.words.skill(skill), "objective", skill),
+            at,
+            {"success": True, "score": {"scaled": round(p_known, 4)}},
+        )
+
+    async def certificate_earned(
+        self, certificate_id: int, course_id: str, score: int, at: datetime
+    ) -> None:
+        """A certificate issued for a course (its score in percent)."""
+        words = self.words
+        await self.write(
+            ("certificate", certificate_id),
+            "earned",
+            _activity(words.certificate(course_id), "badge"),
+            at,
+            {"success": True, "score": {"scaled": round(score / 100, 4), "raw": score}},
+            parent=words.course(course_id),
+        )
+
+
+async def journal_answers(journal: Journal, answers: Sequence[RecordAnswer], now: datetime) -> None:
+    """A turn's graded answers, numbered by attempt like question_answers (before the
+    turn's finished quizzes are recorded)."""
+    attempts: dict[tuple[str, str], int] = {}
+    for answer in answers:
+        key = (answer.course_id, answer.lesson_id)
+        if key not in attempts:
+            rows = await journal.runner.run(
+                "SELECT COUNT(*) FROM quiz_attempts WHERE user_id = :uid AND course_id = :c"
+                " AND lesson_id = :l",
+                uid=journal.user_id,
+                c=answer.course_id,
+                l=answer.lesson_id,
+            )
+            attempts[key] = int(rows[0][0]) + 1
+        await journal.question_answered(
+            answer.course_id,
+            answer.lesson_id,
+            answer.question_id,
+            attempts[key],
+            answer.try_number,
+            answer.correct,
+            answer.score,
+            now,
+        )
+
+
+async def void_sent(runner: Runner, uid: int, now: datetime) -> int:
+    """Before a learner's rows go: a voiding statement for each of their statements the LRS
+    has, and their unsent ones deleted. How many are voided."""
+    rows = await runner.run(
+        "SELECT statement_id, statement FROM xapi_statements"
+        " WHERE user_id = :uid AND sent_at IS NOT NULL ORDER BY id",
+        uid=uid,
+    )
+    for target, body in rows:
+        sent = json.loads(body) if isinstance(body, str) else body
+        home = str(sent["actor"]["account"]["homePage"])
+        sid = statement_id("voided", target)
+        voiding = {
+            "id": sid,
+            # The instance voids, not the learner: their pseudonym goes with them.
+            "actor": {"objectType": "Agent", "account": {"homePage": home, "name": "imaginecole"}},
+            "verb": _verb("voided"),
+            "object": {"objectType": "StatementRef", "id": str(target)},
+            "timestamp": _time(now),
+        }
+        await runner.run(
+            "INSERT INTO xapi_statements (statement_id, user_id, statement, created_at)"
+            " VALUES (:sid, NULL, :body, :at) ON CONFLICT (statement_id) DO NOTHING",
+            sid=sid,
+            body=json.dumps(voiding, sort_keys=True, separators=(",", ":")),
+            at=now,
+        )
+    await runner.run("DELETE FROM xapi_statements WHERE user_id = :uid", uid=uid)
+    return len(rows)
