@@ -162,7 +162,10 @@ async def test_a_shared_course_has_a_discussion_thread_relayed_to_its_circle(
     await chad.tap("Le compost")
     await chad.tap("Discussion")
     assert "Pas encore de message sur ce cours" in chad.texts()
-    await chad.tap("Écrire")
+    await chad.tap("Écrire")  # granted without onboarding: the school others will see, first
+    assert "Dans quelle école enseignez-vous ?" in chad.texts(chad.sent[-2:])
+    await chad.send("École Liberté, N'Djamena")
+    assert "Écrivez votre message sur « Le compost au jardin de l'école »" in chad.texts()
     await chad.send("Le compost marche-t-il en saison sèche ?")
     assert "(0 membre du cercle le reçoit maintenant)" in chad.texts()
     circles = await run(talk.store, "SELECT name, subject, level_group FROM circles")
@@ -174,7 +177,7 @@ async def test_a_shared_course_has_a_discussion_thread_relayed_to_its_circle(
     await chad.send("Et avec des feuilles de neem ?")
     to_author = [text for ext, _, text in await relays(talk) if ext == "author"]
     assert to_author == [
-        "👤 Mahamat Idriss (Tchad) · 💬 « Le compost au jardin de l'école » :\n"
+        "👤 Mahamat Idriss (Tchad, École Liberté, N'Djamena) · 💬 « Le compost au jardin de l'école » :\n"
         "Et avec des feuilles de neem ?"
     ]
     await author.send("/classes")
@@ -183,7 +186,7 @@ async def test_a_shared_course_has_a_discussion_thread_relayed_to_its_circle(
     replies = await author.tap("Discussion")
     shown = author.texts(replies)
     assert "saison sèche" in shown and "feuilles de neem" in shown
-    assert "👤 Mahamat Idriss (Tchad) :" in shown
+    assert "👤 Mahamat Idriss (Tchad, École Liberté, N'Djamena) :" in shown
 
 
 async def test_the_name_given_in_the_teacher_profile_signs_circle_messages(
