@@ -1077,6 +1077,8 @@ class LearnerSex(Base):
     )
     sex: Mapped[str] = mapped_column(String(8))  # "girl" or "boy"
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class XapiStatementRow(Base):
     """A learning event as an xAPI statement (bot/storage/xapi.py, docs/xapi.md), journalled
     in the event's own transaction and forwarded to an LRS (bot/xapi_sender.py)."""

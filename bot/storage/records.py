@@ -224,6 +224,8 @@ def _family(conn: Connection, uid: int) -> dict[str, list[dict[str, Any]]]:
         rows = conn.execute(select(*shown).where(column == uid).order_by(g.id)).mappings()
         found[key] = [{k: _iso(v) for k, v in row.items()} for row in rows]
     return found
+
+
 def _statements(conn: Connection, uid: int) -> list[dict[str, Any]]:
     """Their learning records as xAPI statements (docs/xapi.md), and whether the LRS has
     each one."""
