@@ -13,22 +13,19 @@ the quiet hours (a deployment's own, or the loop catching up at night) waits for
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from bot.i18n import I18n
+from bot.due_loop import DueLoop
 from bot.storage import families as stored
 from bot.storage.admin import queue_notice
 from bot.storage.assignments import student_assignments
 from bot.storage.sql import Runner
-from bot.storage.store import SqlStore
-from content.library import Library
 from content.mastery import level
 from content.skills import skill_names
 from dialogs.flows.families import WeekFacts, summary_text
-from dialogs.reminding import QuietHours, next_weekly
+from dialogs.reminding import next_weekly
 from dialogs.when import zone_of
 
 log = logging.getLogger("imaginecole.families")
@@ -38,53 +35,29 @@ WEEK = timedelta(days=7)
 DUE_SOON = timedelta(days=7)  # work due within this is named
 
 
-class SummaryLoop:
-    """Queues due weekly summaries; `run_once` is one pass, `forever` repeats it."""
+class SummaryLoop(DueLoop[stored.DueSummary]):
+    """Queues due weekly summaries; `run_once` is one pass, `forever` repeats it
+    (bot/due_loop.py)."""
 
-    def __init__(
-        self,
-        store: SqlStore,
-        i18n: I18n,
-        library: Callable[[], Library],
-        quiet: QuietHours,
-        *,
-        interval: float = INTERVAL,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.store = store
-        self.i18n = i18n
-        self.library = library
-        self.quiet = quiet
-        self.interval = interval
-        self.clock = clock
+    what = "weekly summary"
+    every = INTERVAL
+    batch = BATCH
+    retry_after = WEEK
+    log = log
 
-    async def forever(self) -> None:
-        """Pass after pass until cancelled; a failing pass is logged, the next one tries again."""
-        while True:
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("the weekly summary pass failed")
-            await asyncio.sleep(self.interval)
+    async def due(
+        self, runner: Runner, now: datetime, limit: int, lock: str
+    ) -> Sequence[stored.DueSummary]:
+        """The summaries whose time came."""
+        return await stored.due_summaries(runner, now, limit, lock)
 
-    async def run_once(self) -> int:
-        """Queue every summary due now; how many were queued."""
-        now = self.clock()
-        queued, taken = 0, BATCH
-        while taken == BATCH:
-            async with self.store.transaction() as runner:
-                lock = "" if self.store.on_sqlite else " FOR UPDATE SKIP LOCKED"
-                found = await stored.due_summaries(runner, now, BATCH, lock)
-                for due in found:
-                    try:
-                        queued += await self._one(runner, due, now)
-                    except Exception as error:  # one bad row must not stop everyone's
-                        log.warning("summary skipped (%s)", type(error).__name__, exc_info=True)
-                        await stored.move_on(runner, due, now + WEEK)
-                taken = len(found)
-        if queued:
-            log.info("weekly summaries queued=%d", queued)
-        return queued
+    async def later(self, runner: Runner, due: stored.DueSummary, at: datetime) -> None:
+        """Tried again at `at`."""
+        await stored.move_on(runner, due, at)
+
+    async def one(self, runner: Runner, due: stored.DueSummary, now: datetime) -> int:
+        """Queue one summary, or wait for the end of the quiet hours."""
+        return await self._one(runner, due, now)
 
     async def _one(self, runner: Runner, due: stored.DueSummary, now: datetime) -> int:
         """Queue one summary, or wait for the end of the quiet hours."""

@@ -14,19 +14,16 @@ is stale (the loop was down for hours), or when their channel cannot reach them.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 
-from bot.i18n import I18n
+from bot.due_loop import DueLoop
 from bot.storage import reminders as stored
 from bot.storage.reminders import Learner
 from bot.storage.sql import Runner, utc
-from bot.storage.store import SqlStore
-from content.library import Library
 from dialogs.flows.reminders import ReminderFacts, reminder_text
-from dialogs.reminding import QuietHours, next_due
+from dialogs.reminding import next_due
 from dialogs.when import zone_of
 
 SKIPPED = timedelta(days=1)  # a reminder that failed is tried again the next day
@@ -37,59 +34,28 @@ STALE = timedelta(hours=2)  # later than this after its time (the loop was down)
 DEADLINE_SOON = timedelta(days=3)  # an assignment due within this is named
 
 
-class ReminderLoop:
-    """Queues due reminders; `run_once` is one pass, `forever` repeats it."""
+class ReminderLoop(DueLoop[stored.Due]):
+    """Queues due reminders; `run_once` is one pass, `forever` repeats it (bot/due_loop.py)."""
 
-    def __init__(
-        self,
-        store: SqlStore,
-        i18n: I18n,
-        library: Callable[[], Library],
-        quiet: QuietHours,
-        *,
-        interval: float = INTERVAL,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.store = store
-        self.i18n = i18n
-        self.library = library
-        self.quiet = quiet
-        self.interval = interval
-        self.clock = clock
+    what = "reminder"
+    every = INTERVAL
+    batch = BATCH
+    retry_after = SKIPPED
+    log = log
 
-    async def forever(self) -> None:
-        """Pass after pass until cancelled; a failing pass is logged, the next one tries again."""
-        while True:
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("the reminder pass failed")
-            await asyncio.sleep(self.interval)
+    async def due(
+        self, runner: Runner, now: datetime, limit: int, lock: str
+    ) -> Sequence[stored.Due]:
+        """The reminders whose time came."""
+        return await stored.due_now(runner, now, limit, lock)
 
-    async def run_once(self) -> int:
-        """Queue every reminder due now, a batch per transaction; how many were queued."""
-        now = self.clock()
-        queued, taken = 0, BATCH
-        while taken == BATCH:  # a full batch: more may be due (every row seen moves on)
-            batch_queued, taken = await self._batch(now)
-            queued += batch_queued
-        if queued:
-            log.info("reminders queued=%d", queued)
-        return queued
+    async def later(self, runner: Runner, due: stored.Due, at: datetime) -> None:
+        """Tried again at `at` (else due again at each pass)."""
+        await stored.take(runner, due, at)
 
-    async def _batch(self, now: datetime) -> tuple[int, int]:
-        """One transaction over up to BATCH due reminders: (queued, seen)."""
-        queued = 0
-        async with self.store.transaction() as runner:
-            lock = "" if self.store.on_sqlite else " FOR UPDATE SKIP LOCKED"
-            found = await stored.due_now(runner, now, BATCH, lock)
-            for due in found:
-                try:
-                    queued += await self._one(runner, due, now)
-                except Exception as error:  # one learner's bad row must not stop everyone's
-                    log.warning("reminder skipped (%s)", type(error).__name__, exc_info=True)
-                    await stored.take(runner, due, now + SKIPPED)  # else due again each pass
-        return queued, len(found)
+    async def one(self, runner: Runner, due: stored.Due, now: datetime) -> int:
+        """Take one due reminder (unless another worker did) and queue it if it may go."""
+        return await self._one(runner, due, now)
 
     async def _one(self, runner: Runner, due: stored.Due, now: datetime) -> int:
         """Take one due reminder (unless another worker did) and queue it if it may go."""
