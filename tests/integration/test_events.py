@@ -177,7 +177,8 @@ async def test_a_shared_course_has_a_discussion_thread_relayed_to_its_circle(
     await chad.send("Et avec des feuilles de neem ?")
     to_author = [text for ext, _, text in await relays(talk) if ext == "author"]
     assert to_author == [
-        "👤 Mahamat Idriss (Tchad, École Liberté, N'Djamena) · 💬 « Le compost au jardin de l'école » :\n"
+        "👤 Mahamat Idriss (Tchad, École Liberté, N'Djamena) · 💬"
+        " « Le compost au jardin de l'école » :\n"
         "Et avec des feuilles de neem ?"
     ]
     await author.send("/classes")
