@@ -39,7 +39,8 @@ class ClassLinks:
         whatsapp = (
             f"https://wa.me/{self.whatsapp_number}?text={text}" if self.whatsapp_number else ""
         )
-        return JoinLinks(code, f"{self.base()}/c/{code}", telegram, whatsapp)
+        apps = tuple(link for link in (telegram, whatsapp) if link)
+        return JoinLinks(code, f"{self.base()}/c/{code}", apps)
 
     def resume_link(self, key: str) -> str:
         """The web page with the key in its fragment (never sent to the server): opening it

@@ -6,7 +6,7 @@ Like the admin desk, it runs inside the person's own turn (one transaction).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -71,13 +71,12 @@ class Assignment:
 
 @dataclass(frozen=True)
 class JoinLinks:
-    """Where a class's join code leads: per channel, and the page the QR code points to."""
+    """Where a class's join code leads: the page the QR code points to, and the links that
+    open the code straight in each chat app that has one (bot/links.py), in the order shown."""
 
     code: str
     web: str
-    telegram: str = ""
-    whatsapp: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
+    apps: tuple[str, ...] = ()
 
 
 class TeachingDesk(Protocol):

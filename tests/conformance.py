@@ -16,8 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def conformance_folder(*parts: str) -> Path:
-    """A folder of ../shared/conformance/, beside the repository (CI, the main checkout) or
-    beside the folder of the worktrees (a worktree under wt/); the first place when absent."""
+    """Where a folder of the shared conformance data would be: `shared/conformance` beside
+    the repository (CI, the main checkout) or beside the folder of the worktrees (a worktree
+    under wt/); the first place when absent. Tests read it through `require_conformance`,
+    which skips when it is absent."""
     for base in (ROOT.parent, ROOT.parent.parent):
         if (found := base.joinpath("shared", "conformance", *parts)).is_dir():
             return found

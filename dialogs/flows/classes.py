@@ -142,7 +142,7 @@ def invitation(ctx: Context, room: ClassRoom) -> list[Out]:
         return [Say("\n".join(lines))]
     links = ctx.links.join_links(room.join_code)
     lines.append(ctx._("ou ouvrent un de ces liens :"))
-    lines += [f"• {url}" for url in (links.telegram, links.whatsapp, links.web) if url]
+    lines += [f"• {url}" for url in (*links.apps, links.web) if url]
     caption = ctx._(
         "Le code QR de la classe « %(name)s », à imprimer ou à montrer au tableau.", name=room.name
     )
