@@ -93,6 +93,7 @@ class SqlTurn:
     __slots__ = (
         "_admin",
         "_effects",
+        "_journal",
         "_make_records",
         "_profiles",
         "_records",
@@ -147,6 +148,7 @@ class SqlTurn:
         self.follow_up = False
         self._profiles: SqlProfileDesk | None = None
         self._records: LearnerRecords | None = None
+        self._journal: Journal | None = None
         self._saved: tuple[Profile, DialogState] | None = None
         self._effects: list[Effect] = []
 
@@ -159,8 +161,11 @@ class SqlTurn:
 
     @property
     def journal(self) -> Journal:
-        """This learner's learning records as xAPI statements, inside this turn."""
-        return Journal(self.runner, self.user_id, self.xapi)
+        """This learner's learning records as xAPI statements, inside this turn: one journal
+        per turn and learner, so their pseudonymous actor is read once."""
+        if self._journal is None or self._journal.user_id != self.user_id:
+            self._journal = Journal(self.runner, self.user_id, self.xapi)
+        return self._journal
 
     @property
     def admin(self) -> SqlAdminDesk:

@@ -127,6 +127,18 @@ class Journal:
         self.words = vocabulary
         self._actor: dict[str, Any] | None = None
 
+    async def attempt(self, course_id: str, lesson_id: str) -> int:
+        """The number of the learner's current attempt at a quiz: 1 + those finished (the
+        same count bot/storage/answers.py numbers question_answers with)."""
+        rows = await self.runner.run(
+            "SELECT COUNT(*) + 1 FROM quiz_attempts WHERE user_id = :uid AND course_id = :c"
+            " AND lesson_id = :l",
+            uid=self.user_id,
+            c=course_id,
+            l=lesson_id,
+        )
+        return int(rows[0][0])
+
     async def actor(self) -> dict[str, Any]:
         """The learner as a pseudonymous account (their own row's address, keyed)."""
         if self._actor is None:
@@ -217,14 +229,7 @@ class Journal:
         self, course_id: str, lesson_id: str, score: float, max_score: float, at: datetime
     ) -> None:
         """A finished quiz: passed or failed (half the points or more), with its score."""
-        rows = await self.runner.run(
-            "SELECT COUNT(*) FROM quiz_attempts WHERE user_id = :uid AND course_id = :c"
-            " AND lesson_id = :l",
-            uid=self.user_id,
-            c=course_id,
-            l=lesson_id,
-        )
-        attempt = int(rows[0][0]) + 1  # written before the attempt's own row
+        attempt = await self.attempt(course_id, lesson_id)  # before the attempt's own row
         scaled = score / max_score if max_score > 0 else 0.0
         success = scaled >= PASS_MARK
         words = self.words
@@ -292,14 +297,7 @@ async def journal_answers(journal: Journal, answers: Sequence[RecordAnswer], now
     for answer in answers:
         key = (answer.course_id, answer.lesson_id)
         if key not in attempts:
-            rows = await journal.runner.run(
-                "SELECT COUNT(*) FROM quiz_attempts WHERE user_id = :uid AND course_id = :c"
-                " AND lesson_id = :l",
-                uid=journal.user_id,
-                c=answer.course_id,
-                l=answer.lesson_id,
-            )
-            attempts[key] = int(rows[0][0]) + 1
+            attempts[key] = await journal.attempt(answer.course_id, answer.lesson_id)
         await journal.question_answered(
             answer.course_id,
             answer.lesson_id,
