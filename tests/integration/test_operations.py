@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -197,14 +198,24 @@ class _Away:
             await self._rename(f"{self.url.database}_away", str(self.url.database))
 
     async def _rename(self, old: str, new: str) -> None:
+        """Rename a database its bot keeps reconnecting to: new connections are refused
+        first, then the open ones are cut and their end awaited (pg_terminate_backend only
+        signals), so no background loop slips in between the cut and the rename."""
         server = make_url(os.environ["TEST_POSTGRES_URL"]).set(drivername="postgresql")
         admin = await asyncpg.connect(server.render_as_string(hide_password=False))
         try:
-            await admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
-                old,
-            )
+            await admin.execute(f'ALTER DATABASE "{old}" WITH ALLOW_CONNECTIONS false')
+            for _ in range(200):
+                left = await admin.fetchval(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = $1 AND pid <> pg_backend_pid()",
+                    old,
+                )
+                if not left:
+                    break
+                await asyncio.sleep(0.05)
             await admin.execute(f'ALTER DATABASE "{old}" RENAME TO "{new}"')
+            await admin.execute(f'ALTER DATABASE "{new}" WITH ALLOW_CONNECTIONS true')
         finally:
             await admin.close()
 
