@@ -13,11 +13,12 @@ themselves.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -161,3 +162,15 @@ async def web_bot(tmp_path: Path) -> AsyncIterator[BotApp]:
     await app.start()
     yield app
     await app.stop()
+
+
+@pytest.fixture(autouse=True)
+def _process_logging_restored() -> Iterator[None]:
+    """A test that runs the command line (`bot.__main__.main`) sets up the process's logging
+    on the stderr pytest captured for that test; put the root logger back afterwards, so later
+    records do not go to a closed stream ("--- Logging error ---")."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
