@@ -313,7 +313,9 @@ class WebChat:
         if self.ws is not None:
             await self.ws.close()
 
-    async def _receive(self, wait: float = 5) -> JSON:
+    async def _receive(self, wait: float = 30) -> JSON:
+        # Generous: a reply that draws a chart waits for the render pool, whose first start
+        # took over 5 s on a loaded two-core machine. A reply that never comes still fails.
         assert self.ws is not None
         frame: JSON = json.loads((await self.ws.receive(timeout=wait)).data)
         # A text over the limit is refused whole, a note the page shows; any other error is a bug.
