@@ -1,0 +1,171 @@
+"""Teaching at the right level, in conversation: the fractions course's placement quiz on
+Telegram, WhatsApp and the web chat (a strong learner skips what they master, a weak one is
+told to follow every lesson), and the author's remediation after a skill failed twice,
+returning where the learner was; through the conversations: a failure counted across quiz
+and review, and a placement resumed after a restart."""
+
+from __future__ import annotations
+
+from tests.chat_drivers import ChatLearner
+from tests.chat_drivers import chat_fixture as chat_fixture  # the `chat` fixture
+from tests.integration.test_review import make_due
+from tests.integration.test_same_journey import onboard, open_lesson
+from tests.store_driver import Person, open_conversations
+
+COURSE = ("Les cours", "Mathématiques", "Les fractions")
+# The placement quiz of content/library/fractions/course.md, answered right, then wrong.
+RIGHT = (("send", "7"), ("tap", "3/8"), ("send", "5"), ("send", "7/9"), ("send", "1/3"))
+WRONG = (("send", "2"), ("tap", "8/3"), ("send", "4"), ("send", "2/9"), ("send", "1/6"))
+SENS_REMEDY = (
+    "🧩 « Partager en parts égales » vous donne du mal : voici une aide pas à pas avant de "
+    "continuer.\n\n"
+    "Un exemple pas à pas. Une orange est coupée en 3 parts égales et tu en manges 2.\n"
+    "1) En combien de parts égales a-t-on coupé ? En 3 : c'est le nombre du bas, le "
+    "dénominateur.\n"
+    "2) Combien de parts prends-tu ? 2 : c'est le nombre du haut, le numérateur.\n"
+    "Tu as donc mangé 2/3 de l'orange, « deux tiers »."
+)
+
+
+async def take_placement(
+    chat: ChatLearner, answers: tuple[tuple[str, str], ...], last: str
+) -> None:
+    """From the menu to the course page, then the six questions of its placement quiz."""
+    for label in COURSE:
+        await chat.tap(label)
+    assert (
+        "🧭 Vous connaissez déjà une partie de ce cours ? Le test de placement (6 questions) "
+        "vous propose de sauter les leçons que vous maîtrisez."
+    ) in chat.last_text()
+    await chat.tap("🧭 Test de placement")
+    assert "🧭 Test de placement : question 1 sur 6" in chat.last_text()
+    assert "Dans la fraction 2/7, quel est le dénominateur ?" in chat.last_text()
+    for number, (how, value) in enumerate(answers, 2):
+        await (chat.send(value) if how == "send" else chat.tap(value))
+        assert f"question {number} sur 6" in chat.last_text(), "no right answer shown"
+    await chat.tap(last)
+
+
+async def test_a_strong_learner_skips_the_lessons_they_master_and_can_go_back(
+    chat: ChatLearner,
+) -> None:
+    await onboard(chat)
+    await take_placement(chat, RIGHT, "Vrai")
+    said = chat.last_text()
+    assert "🧭 Merci, le test est fini !" in said
+    assert (
+        "Vous maîtrisez déjà ces leçons :\n"
+        "• 1. Partager en parts égales\n"
+        "• 2. Comparer des fractions\n\n"
+        "Voulez-vous les sauter ? Elles resteront sur la page du cours, marquées ⏭️ : vous "
+        "pourrez y revenir quand vous voulez. Sautées, elles ne comptent pas comme terminées "
+        "et n'ont pas de note."
+    ) in said
+    await chat.tap("⏭️ Sauter ces leçons")
+    said = chat.last_text()
+    assert "C'est noté : ces leçons sont marquées ⏭️. Voici la suite du cours." in said
+    assert (
+        "⏭️ : leçon sautée après le test de placement. Vous pouvez la suivre quand vous "
+        "voulez ; elle ne compte pas comme terminée."
+    ) in said
+    assert "🧭 Vous connaissez déjà" not in said, "the offer is made before starting only"
+    assert "🧩 Comprendre les fractions (0/2) ⏭️" in chat.options(), "skipped, not done"
+    await chat.tap("Comprendre les fractions")
+    assert "1. Partager en parts égales ⏭️" in chat.options()
+    await chat.tap("Partager en parts égales")
+    assert "Partager en parts égales (1/" in chat.last_text(), "a skipped lesson opens"
+    await chat.send("/progres")
+    said = chat.last_text()
+    assert "✅ Partager en parts égales : maîtrisé" in said
+    assert "✅ Comparer des fractions : maîtrisé" in said
+    assert "Les fractions" not in said, "no lesson done, no score: no line for the course"
+
+
+async def test_a_weak_learner_is_told_to_follow_every_lesson(chat: ChatLearner) -> None:
+    await onboard(chat)
+    await take_placement(chat, WRONG, "Faux")
+    said = chat.last_text()
+    assert "🧭 Merci, le test est fini !" in said
+    assert (
+        "Le mieux est de suivre les leçons du cours dans l'ordre : chacune vous fera "
+        "progresser. Choisissez-en une pour commencer."
+    ) in said
+    assert "Vous maîtrisez déjà" not in said
+    assert "🧭 Vous connaissez déjà" not in said, "the test taken, not offered again"
+    assert "🧭 Test de placement" in chat.options(), "it may be taken again"
+    assert "🧩 Comprendre les fractions (0/2)" in chat.options()
+    assert not any("⏭️" in label for label in chat.options())
+
+
+async def test_a_skill_failed_twice_brings_the_authors_remediation_then_the_retry(
+    chat: ChatLearner,
+) -> None:
+    await onboard(chat)
+    await open_lesson(chat)
+    while "Question 1 sur" not in chat.last_text():
+        await chat.tap("Passer au quiz" if "Passer au quiz ▶️" in chat.options() else "Suivant")
+    await chat.tap("8")  # wrong at the first try: the skill's first failure
+    assert "Ce n'est pas encore ça" in chat.last_text()
+    await chat.tap("5")  # right at the retry
+    assert "Question 2 sur 4" in chat.last_text()
+    await chat.tap("Vrai")  # wrong at the first try: the second failure
+    said = chat.last_text()
+    assert "❌ Ce n'est pas encore ça. Réfléchissez et essayez encore une fois !" in said
+    assert SENS_REMEDY in said
+    assert "Question 2 sur 4" not in said, "the remediation first"
+    assert chat.options()[:1] == ["J'ai compris, on continue ▶️"]
+    await chat.tap("J'ai compris, on continue")
+    assert "Question 2 sur 4" in chat.last_text(), "back to the retry of the same question"
+    await chat.tap("Faux")
+    assert "Bonne réponse" in chat.last_text() and "Question 3 sur 4" in chat.last_text()
+
+
+# --- through the conversations ----------------------------------------------------------------
+
+
+async def test_failures_count_across_quiz_and_review_then_the_review_goes_on(
+    database_url: str,
+) -> None:
+    async with open_conversations(database_url) as conversations:
+        awa = Person.on(conversations, "telegram", "awa")
+        await awa.onboard()
+        for label in (*COURSE, "Comprendre", "Partager en parts"):
+            await awa.tap(label)
+        while "Question 1 sur" not in awa.texts(awa.sent[-1:]):
+            options = awa.options()
+            await awa.tap("Passer au quiz ▶️" if "Passer au quiz ▶️" in options else "Suivant ▶️")
+        await awa.tap("3")  # the first failure, in the quiz; the question joins the deck
+        await make_due(awa)
+        await awa.send("/menu")
+        asked = await awa.tap("🔁 Réviser (1)")
+        assert "quel est le dénominateur" in awa.texts(asked)
+        graded = awa.texts(await awa.tap("15"))  # the second failure, in the review
+        assert "❌ Ce n'est pas la bonne réponse." in graded
+        assert SENS_REMEDY in graded
+        back = awa.texts(await awa.tap("J'ai compris, on continue ▶️"))
+        assert "🔁 Bravo, cette série est terminée !" in back, "the review goes on after it"
+
+
+async def test_a_placement_resumes_at_its_question_after_a_restart(database_url: str) -> None:
+    async with open_conversations(database_url) as conversations:
+        fatou = Person.on(conversations, "whatsapp", "fatou")
+        await fatou.onboard()
+        for label in COURSE:
+            await fatou.tap(label)
+        await fatou.tap("🧭 Test de placement")
+        await fatou.send("7")
+        await fatou.tap("3/8")
+        assert "question 3 sur 6" in fatou.texts(fatou.sent[-1:])
+    async with open_conversations(database_url) as restarted:  # another process, same data
+        fatou = Person.on(restarted, "whatsapp", "fatou")
+        for _, value in RIGHT[2:]:
+            await fatou.send(value)
+        said = fatou.texts(await fatou.send("vrai"))
+        assert "• 1. Partager en parts égales\n• 2. Comparer des fractions" in said
+        await fatou.tap("📚 Tout suivre quand même")
+        assert "Très bien : vous suivrez toutes les leçons." in fatou.texts()
+        async with restarted.store.turn(fatou.user) as tx:
+            assert tx is not None
+            assert await tx.mastery.placed_out("fractions") == frozenset()
+            rows = await tx.runner.run("SELECT COUNT(*) FROM lesson_progress")
+            assert rows[0][0] == 0, "nothing counts as done"
