@@ -190,6 +190,8 @@ async def module(ctx: Context, event: Incoming) -> Turn:
     )
     if isinstance(event, Entered):
         text = f"📘 {found.title}\n🧩 {part.title}\n\n" + ctx._("Choisissez une leçon :")
+        if any(i in placed and i not in done for i in part.lesson_ids):
+            text += "\n\n" + _placed_note(ctx)
         return Turn([Ask(text, options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):

@@ -11,6 +11,7 @@ an honest note says which help there is ("plus facile", "indice").
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from content.model import Course, Lesson, Question
@@ -23,7 +24,7 @@ from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.learning import reachable
 from dialogs.flows.quiz_help import help_asked
 from dialogs.kinds import DIALOG_KINDS, MORE
-from dialogs.messages import Ask, Option, Out, Say
+from dialogs.messages import Ask, Option, Out, QuizQuestion, Say
 
 PLACEMENT = "_placement"  # never a lesson id: those are [a-z0-9-] slugs
 PLACED = "⏭️"  # a lesson skipped after the placement quiz
@@ -72,7 +73,10 @@ async def placement(ctx: Context, event: Incoming) -> Turn:
         header = ctx._(
             "🧭 Test de placement : question %(n)s sur %(total)s", n=index + 1, total=len(questions)
         )
-        return Turn([kind.ask(ctx, question, header, options)])
+        asked = kind.ask(ctx, question, header, options)
+        if isinstance(asked, QuizQuestion):  # a regular poll: a quiz poll shows the answer
+            asked = replace(asked, correct_ids=())
+        return Turn([asked])
     if isinstance(event, OptionChosen) and event.option_id == "menu":
         return Turn(goto="menu")
     if help_asked(event) is not None:

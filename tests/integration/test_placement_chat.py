@@ -6,6 +6,7 @@ and review, and a placement resumed after a restart."""
 
 from __future__ import annotations
 
+from dialogs.messages import QuizQuestion
 from tests.chat_drivers import ChatLearner
 from tests.chat_drivers import chat_fixture as chat_fixture  # the `chat` fixture
 from tests.integration.test_review import make_due
@@ -72,6 +73,7 @@ async def test_a_strong_learner_skips_the_lessons_they_master_and_can_go_back(
     assert "🧩 Comprendre les fractions (0/2) ⏭️" in chat.options(), "skipped, not done"
     await chat.tap("Comprendre les fractions")
     assert "1. Partager en parts égales ⏭️" in chat.options()
+    assert "⏭️ : leçon sautée après le test de placement." in chat.last_text()
     await chat.tap("Partager en parts égales")
     assert "Partager en parts égales (1/" in chat.last_text(), "a skipped lesson opens"
     await chat.send("/progres")
@@ -154,6 +156,8 @@ async def test_a_placement_resumes_at_its_question_after_a_restart(database_url:
             await fatou.tap(label)
         await fatou.tap("🧭 Test de placement")
         await fatou.send("7")
+        asked = fatou.last_prompt()
+        assert isinstance(asked, QuizQuestion) and asked.correct_ids == (), "never revealed"
         await fatou.tap("3/8")
         assert "question 3 sur 6" in fatou.texts(fatou.sent[-1:])
     async with open_conversations(database_url) as restarted:  # another process, same data
