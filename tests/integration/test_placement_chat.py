@@ -177,3 +177,34 @@ async def test_a_placement_resumes_at_its_question_after_a_restart(database_url:
             assert await tx.mastery.placed_out("fractions") == frozenset()
             rows = await tx.runner.run("SELECT COUNT(*) FROM lesson_progress")
             assert rows[0][0] == 0, "nothing counts as done"
+
+
+async def test_a_placed_out_lesson_taken_anyway_counts_and_next_passes_over_the_other(
+    database_url: str,
+) -> None:
+    async with open_conversations(database_url) as conversations:
+        ali = Person.on(conversations, "web", "ali")
+        await ali.onboard()
+        for label in COURSE:
+            await ali.tap(label)
+        await ali.tap("🧭 Test de placement")
+        for how, value in (*RIGHT, ("send", "vrai")):
+            await (ali.send(value) if how == "send" else ali.tap(value))
+        await ali.tap("⏭️ Sauter ces leçons")
+        await ali.tap("Comprendre les fractions")
+        await ali.tap("1. Partager en parts égales ⏭️")  # back to a skipped lesson
+        while "Question 1 sur" not in ali.texts(ali.sent[-1:]):
+            options = ali.options()
+            await ali.tap("Passer au quiz ▶️" if "Passer au quiz ▶️" in options else "Suivant ▶️")
+        for how, value in (("tap", "5"), ("tap", "Faux"), ("send", "un quart"), ("send", "6")):
+            await (ali.send(value) if how == "send" else ali.tap(value))
+        assert "Quiz terminé ! Votre score : 4 sur 4" in ali.texts(ali.sent[-3:])
+        said = ali.texts(await ali.tap("Leçon suivante ▶️"))
+        assert "Une fraction d'une quantité (1/" in said, "the skipped lesson 2 passed over"
+        said = ali.texts(await ali.send("/progres"))
+        assert (
+            "📘 Les fractions\n"
+            "1 leçon terminée sur 4\n"
+            "⏭️ 1 leçon sautée après le test de placement (ni terminée ni notée)\n"
+            "Quiz « Partager en parts égales » : meilleur score 100\u00a0% (1 essai)"
+        ) in said
