@@ -298,7 +298,12 @@ async def quiz_done(ctx: Context, event: Incoming) -> Turn:
     ]
     if isinstance(event, Entered):
         text = ctx._("Et maintenant ?")
-        if following >= len(found.lessons):
+        if following >= len(found.lessons) > found.lesson_index(lesson.id) + 1:
+            text = ctx._(
+                "Les leçons suivantes ont été sautées après le test de placement : elles "
+                "restent sur la page du cours (⏭️). Et maintenant ?"
+            )
+        elif following >= len(found.lessons):
             if (earned := await earn_certificate(ctx, found)) is not None:
                 return earned
             text = ctx._("🎓 Vous avez terminé toutes les leçons de ce cours ! Et maintenant ?")

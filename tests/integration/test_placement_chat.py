@@ -6,6 +6,10 @@ and review, and a placement resumed after a restart."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from content.library import load_library
 from dialogs.messages import QuizQuestion
 from tests.chat_drivers import ChatLearner
 from tests.chat_drivers import chat_fixture as chat_fixture  # the `chat` fixture
@@ -208,3 +212,122 @@ async def test_a_placed_out_lesson_taken_anyway_counts_and_next_passes_over_the_
             "⏭️ 1 leçon sautée après le test de placement (ni terminée ni notée)\n"
             "Quiz « Partager en parts égales » : meilleur score 100\u00a0% (1 essai)"
         ) in said
+
+
+ESSAI = """\
+id: essai
+title: Un cours d'essai
+subject: mathematiques
+levels: CM2
+language: fr
+
+# Test de placement
+
+? Combien font 3 × 2 ?
+skill: MUL
+= 6
+
+? Combien font 4 × 2 ?
+skill: MUL
+= 8
+
+? Combien font 5 × 2 ?
+skill: MUL
+= 10
+
+# Additionner {#additionner}
+skill: ADD
+remédiation: On compte : 2 + 3, c'est 2 puis 3, 4, 5.
+
+On ajoute.
+
+## Quiz
+retry: non
+
+? Combien font 1 + 1 ?
+= 2
+
+? Combien font 5 + 1 ?
+= 6
+
+# Multiplier {#multiplier}
+skill: MUL
+
+On multiplie.
+
+## Quiz
+retry: non
+
+? Combien font 2 × 2 ?
+= 4
+
+? Combien font 3 × 3 ?
+= 9
+"""
+
+
+async def essai_course(database_url: str, tmp_path: Path) -> AsyncIterator[Person]:
+    """A learner at the page of a two-lesson course whose placement tests the second."""
+    (tmp_path / "essai").mkdir()
+    (tmp_path / "essai" / "course.md").write_text(ESSAI, encoding="utf-8")
+    async with open_conversations(database_url, load_library(tmp_path)) as conversations:
+        awa = Person.on(conversations, "telegram", "awa")
+        await awa.onboard()
+        await awa.tap("Les cours")
+        await awa.tap("Un cours d'essai")
+        yield awa
+
+
+async def test_when_only_skipped_lessons_follow_the_quiz_says_so(
+    database_url: str, tmp_path: Path
+) -> None:
+    async for awa in essai_course(database_url, tmp_path):
+        await awa.tap("🧭 Test de placement")
+        for value in ("6", "8", "10"):
+            await awa.send(value)
+        assert "Vous maîtrisez déjà la leçon :\n• 2. Multiplier" in awa.texts(awa.sent[-2:])
+        await awa.tap("⏭️ Sauter ces leçons")
+        await awa.tap("1. Additionner")
+        await awa.tap("Passer au quiz ▶️")
+        await awa.send("2")
+        said = awa.texts(await awa.send("6"))
+        assert (
+            "Les leçons suivantes ont été sautées après le test de placement : elles restent "
+            "sur la page du cours (⏭️). Et maintenant ?"
+        ) in said
+        assert "🎓" not in said and "Leçon suivante ▶️" not in awa.options()
+
+
+async def test_a_remediation_at_the_last_question_comes_back_to_the_score(
+    database_url: str, tmp_path: Path
+) -> None:
+    async for awa in essai_course(database_url, tmp_path):
+        await awa.tap("1. Additionner")
+        await awa.tap("Passer au quiz ▶️")
+        await awa.send("3")
+        said = awa.texts(await awa.send("7"))
+        assert "Quiz terminé ! Votre score : 0 sur 2" in said
+        assert (
+            "🧩 « Additionner » vous donne du mal : voici une aide pas à pas avant de "
+            "continuer.\n\nOn compte : 2 + 3, c'est 2 puis 3, 4, 5."
+        ) in said
+        assert "Et maintenant ?" not in said
+        said = awa.texts(await awa.tap("J'ai compris, on continue ▶️"))
+        assert "Et maintenant ?" in said and "Leçon suivante ▶️" in awa.options()
+
+
+async def test_without_an_authors_remediation_a_note_says_which_help_there_is(
+    database_url: str, tmp_path: Path
+) -> None:
+    async for awa in essai_course(database_url, tmp_path):
+        await awa.tap("2. Multiplier")
+        await awa.tap("Passer au quiz ▶️")
+        said = awa.texts(await awa.send("5"))
+        assert "🧩" not in said, "one failure: nothing yet"
+        said = awa.texts(await awa.send("10"))
+        assert (
+            "🧩 « Multiplier » vous donne du mal : c'est normal, on apprend en se trompant. À "
+            "une question, écrivez « plus facile » pour retirer une mauvaise réponse, ou "
+            "« indice » pour un coup de pouce."
+        ) in said
+        assert "Et maintenant ?" in said, "the quiz goes on: no step of its own"
