@@ -15,11 +15,12 @@ from dataclasses import replace
 from typing import Any
 
 from content.model import Course, Lesson, Question
+from content.normalize import fold
 from content.placement import mastered_lessons, remediation_for
 from content.skills import skill_names
 
 from dialogs.context import Context, Step, Turn
-from dialogs.events import Entered, Incoming, OptionChosen
+from dialogs.events import Entered, Incoming, OptionChosen, TextReceived
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.learning import reachable
 from dialogs.flows.quiz_help import help_asked
@@ -27,6 +28,20 @@ from dialogs.kinds import DIALOG_KINDS, MORE
 from dialogs.messages import Ask, Option, Out, QuizQuestion, Say
 
 PLACEMENT = "_placement"  # never a lesson id: those are [a-z0-9-] slugs
+# Typed at a placement question: a wrong answer, whatever the question's kind (folded words).
+DONT_KNOW = frozenset(
+    fold(words)
+    for words in (
+        "je ne sais pas",
+        "je sais pas",
+        "sais pas",
+        "aucune idée",
+        "I don't know",
+        "I do not know",
+        "don't know",
+        "لا أعرف",
+    )
+)
 PLACED = "⏭️"  # a lesson skipped after the placement quiz
 
 
@@ -81,19 +96,22 @@ async def placement(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="menu")
     if help_asked(event) is not None:
         text = ctx._(
-            "🧭 Pendant le test, répondez seul : c'est ce qui dit où commencer. Si vous ne "
+            "🧭 Pendant le test, répondez sans aide : c'est ce qui dit où commencer. Si vous ne "
             "savez pas, répondez au hasard ou écrivez « je ne sais pas »."
         )
         return Turn([Say(text)], reprompt=True)
-    answer = kind.read(ctx, question, event, options)
-    if answer is None:
-        return unexpected(ctx, event)
-    if answer is MORE:
-        return Turn(goto="placement")
-    from dialogs.flows.quiz import grade_answer  # quiz imports this module
+    if isinstance(event, TextReceived) and fold(event.text[:40]) in DONT_KNOW:
+        correct = False  # a wrong answer: the honest way to say "not yet"
+    else:
+        answer = kind.read(ctx, question, event, options)
+        if answer is None:
+            return unexpected(ctx, event)
+        if answer is MORE:
+            return Turn(goto="placement")
+        from dialogs.flows.quiz import grade_answer  # quiz imports this module
 
-    result = grade_answer(question, answer)
-    await ctx.mastery.observe(question.skills, result.correct, ctx.now)
+        correct = grade_answer(question, answer).correct
+    await ctx.mastery.observe(question.skills, correct, ctx.now)
     ctx.state.data["pq"] = index + 1
     if index + 1 < len(questions):
         return Turn(goto="placement")

@@ -20,7 +20,13 @@ from tests.store_driver import Person, open_conversations
 COURSE = ("Les cours", "Mathématiques", "Les fractions")
 # The placement quiz of content/library/fractions/course.md, answered right, then wrong.
 RIGHT = (("send", "7"), ("tap", "3/8"), ("send", "5"), ("send", "7/9"), ("send", "1/3"))
-WRONG = (("send", "2"), ("tap", "8/3"), ("send", "4"), ("send", "2/9"), ("send", "1/6"))
+WRONG = (
+    ("send", "je ne sais pas"),
+    ("tap", "8/3"),
+    ("send", "4"),
+    ("send", "2/9"),
+    ("send", "1/6"),
+)
 SENS_REMEDY = (
     "🧩 « Partager en parts égales » vous donne du mal : voici une aide pas à pas avant de "
     "continuer.\n\n"
@@ -170,6 +176,9 @@ async def test_a_placement_resumes_at_its_question_after_a_restart(database_url:
         assert "question 3 sur 6" in fatou.texts(fatou.sent[-1:])
     async with open_conversations(database_url) as restarted:  # another process, same data
         fatou = Person.on(restarted, "whatsapp", "fatou")
+        said = fatou.texts(await fatou.send("indice"))
+        assert "🧭 Pendant le test, répondez sans aide" in said
+        assert "question 3 sur 6" in said, "where the learner stopped"
         for _, value in RIGHT[2:]:
             await fatou.send(value)
         said = fatou.texts(await fatou.send("vrai"))
