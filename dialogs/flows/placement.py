@@ -28,6 +28,7 @@ from dialogs.kinds import DIALOG_KINDS, MORE
 from dialogs.messages import Ask, Option, Out, QuizQuestion, Say
 
 PLACEMENT = "_placement"  # never a lesson id: those are [a-z0-9-] slugs
+DONT_KNOW_ID = "_dont_know"  # never an option id of a question: those are letters
 # Typed at a placement question: a wrong answer, whatever the question's kind (folded words).
 DONT_KNOW = frozenset(
     fold(words)
@@ -88,10 +89,7 @@ async def placement(ctx: Context, event: Incoming) -> Turn:
         header = ctx._(
             "🧭 Test de placement : question %(n)s sur %(total)s", n=index + 1, total=len(questions)
         )
-        asked = kind.ask(ctx, question, header, options)
-        if isinstance(asked, QuizQuestion):  # a regular poll: a quiz poll shows the answer
-            asked = replace(asked, correct_ids=())
-        return Turn([asked])
+        return Turn([_with_dont_know(ctx, kind.ask(ctx, question, header, options))])
     if isinstance(event, OptionChosen) and event.option_id == "menu":
         return Turn(goto="menu")
     if help_asked(event) is not None:
@@ -100,7 +98,8 @@ async def placement(ctx: Context, event: Incoming) -> Turn:
             "savez pas, répondez au hasard ou écrivez « je ne sais pas »."
         )
         return Turn([Say(text)], reprompt=True)
-    if isinstance(event, TextReceived) and fold(event.text[:40]) in DONT_KNOW:
+    typed = isinstance(event, TextReceived) and fold(event.text[:40]) in DONT_KNOW
+    if typed or (isinstance(event, OptionChosen) and event.option_id == DONT_KNOW_ID):
         correct = False  # a wrong answer: the honest way to say "not yet"
     else:
         answer = kind.read(ctx, question, event, options)
@@ -119,6 +118,21 @@ async def placement(ctx: Context, event: Incoming) -> Turn:
     taken = [str(c) for c in ctx.state.data.get("placed", []) if c != found.id][-20:]
     ctx.state.data["placed"] = [*taken, found.id]  # the course page offers it no more
     return Turn([Say(ctx._("🧭 Merci, le test est fini !"))], goto="placement_done")
+
+
+def _with_dont_know(ctx: Context, asked: Out) -> Out:
+    """A placement question with "🤷 Je ne sais pas" (better than a guess: the estimate stays
+    honest), before the menu; a choice question as a regular poll (a quiz poll would show the
+    right answer)."""
+    know = Option(DONT_KNOW_ID, ctx._("🤷 Je ne sais pas"))
+    if isinstance(asked, QuizQuestion):
+        return replace(asked, correct_ids=(), extra=(know, *asked.extra))
+    if isinstance(asked, Ask):
+        options = asked.options
+        if options and options[-1].id == "menu":
+            return replace(asked, options=(*options[:-1], know, options[-1]))
+        return replace(asked, options=(*options, know))
+    return asked
 
 
 async def placement_done(ctx: Context, event: Incoming) -> Turn:
