@@ -126,6 +126,13 @@ class _Parser:
         self.close_lesson()
         self.close_module()
         placement = self.placement.close() if self.placement is not None else None
+        if self.placement is not None and self.placement.options:
+            message = N_(
+                "le test de placement ne prend pas d'options (%(keys)s) : seulement des "
+                "questions ('? ')"
+            )
+            keys = ", ".join(sorted(self.placement.options))
+            self.report(self.placement.line, 1, message, keys=keys)
         course = self.build_course(len(lines))
         if course is not None and placement is not None:
             course = replace(course, placement=placement)

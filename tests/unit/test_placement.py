@@ -246,3 +246,16 @@ def test_the_fractions_course_has_a_placement_and_remediations() -> None:
     assert asked == {"MATH-CM-FRAC-SENS": 3, "MATH-CM-FRAC-COMPARER": 3}
     assert thin_skills(fractions) == []
     assert [bool(le.remediation) for le in fractions.lessons] == [True, True, False, False]
+
+
+def test_quiz_options_have_no_place_in_a_placement(tmp_path: Path) -> None:
+    text = HEADER + PLACEMENT.replace(
+        "# Test de placement\n", "# Test de placement\nretry: non\ndraw: 1\n"
+    )
+    assert located(tmp_path, text + LESSONS) == [
+        (
+            7,
+            "le test de placement ne prend pas d'options (draw, retry) : seulement des "
+            "questions ('? ')",
+        )
+    ]
