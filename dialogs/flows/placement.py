@@ -151,7 +151,10 @@ async def placement_done(ctx: Context, event: Incoming) -> Turn:
         )
         return Turn([Say(text)], goto="course")
     options = (
-        Option("skip", ctx._("⏭️ Sauter ces leçons")),
+        Option(
+            "skip",
+            ctx.ngettext("⏭️ Sauter cette leçon", "⏭️ Sauter ces leçons", len(skippable)),
+        ),
         Option("all", ctx._("📚 Tout suivre quand même")),
         menu_option(ctx),
     )
@@ -166,10 +169,14 @@ async def placement_done(ctx: Context, event: Incoming) -> Turn:
             + "\n"
             + listed
             + "\n\n"
-            + ctx._(
+            + ctx.ngettext(
+                "Voulez-vous la sauter ? Elle restera sur la page du cours, marquée ⏭️ : "
+                "vous pourrez y revenir quand vous voulez. Sautée, elle ne compte pas "
+                "comme terminée et n'a pas de note.",
                 "Voulez-vous les sauter ? Elles resteront sur la page du cours, marquées ⏭️ : "
                 "vous pourrez y revenir quand vous voulez. Sautées, elles ne comptent pas "
-                "comme terminées et n'ont pas de note."
+                "comme terminées et n'ont pas de note.",
+                len(skippable),
             )
         )
         return Turn([Ask(text, options, ctx.state.prompt)])
@@ -178,7 +185,11 @@ async def placement_done(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "skip":
         await ctx.mastery.place_out(found.id, tuple(le.id for le in skippable), ctx.now)
-        text = ctx._("C'est noté : ces leçons sont marquées ⏭️. Voici la suite du cours.")
+        text = ctx.ngettext(
+            "C'est noté : cette leçon est marquée ⏭️. Voici la suite du cours.",
+            "C'est noté : ces leçons sont marquées ⏭️. Voici la suite du cours.",
+            len(skippable),
+        )
     else:
         text = ctx._("Très bien : vous suivrez toutes les leçons.")
     return Turn([Say(text)], goto="course")

@@ -294,8 +294,13 @@ async def test_when_only_skipped_lessons_follow_the_quiz_says_so(
         await awa.tap("🧭 Test de placement")
         for value in ("6", "8", "10"):
             await awa.send(value)
-        assert "Vous maîtrisez déjà la leçon :\n• 2. Multiplier" in awa.texts(awa.sent[-2:])
-        await awa.tap("⏭️ Sauter ces leçons")
+        assert (
+            "Vous maîtrisez déjà la leçon :\n• 2. Multiplier\n\nVoulez-vous la sauter ? Elle "
+            "restera sur la page du cours, marquée ⏭️ : vous pourrez y revenir quand vous "
+            "voulez. Sautée, elle ne compte pas comme terminée et n'a pas de note."
+        ) in awa.texts(awa.sent[-2:])
+        said = awa.texts(await awa.tap("⏭️ Sauter cette leçon"))
+        assert "C'est noté : cette leçon est marquée ⏭️. Voici la suite du cours." in said
         await awa.tap("1. Additionner")
         await awa.tap("Passer au quiz ▶️")
         await awa.send("2")
