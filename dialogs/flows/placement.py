@@ -70,7 +70,7 @@ def placement_note(ctx: Context, found: Course, started: bool) -> str:
 
 def start_placement(ctx: Context) -> Turn:
     """Open the placement quiz of the course in the state at its first question."""
-    ctx.state.data["pq"] = 0
+    ctx.state.data.update(pq=0, m=[])  # `m`: a matching question's pairs so far
     return Turn(goto="placement")
 
 
@@ -95,7 +95,7 @@ async def placement(ctx: Context, event: Incoming) -> Turn:
     if help_asked(event) is not None:
         text = ctx._(
             "🧭 Pendant le test, répondez sans aide : c'est ce qui dit où commencer. Si vous ne "
-            "savez pas, répondez au hasard ou écrivez « je ne sais pas »."
+            "savez pas, touchez « 🤷 Je ne sais pas » ou écrivez-le."
         )
         return Turn([Say(text)], reprompt=True)
     typed = isinstance(event, TextReceived) and fold(event.text[:40]) in DONT_KNOW
@@ -111,7 +111,7 @@ async def placement(ctx: Context, event: Incoming) -> Turn:
 
         correct = grade_answer(question, answer).correct
     await ctx.mastery.observe(question.skills, correct, ctx.now)
-    ctx.state.data["pq"] = index + 1
+    ctx.state.data.update(pq=index + 1, m=[])
     if index + 1 < len(questions):
         return Turn(goto="placement")
     ctx.state.data.pop("pq", None)
