@@ -149,6 +149,7 @@ def _check(path: Path, lang: str | None) -> int:
         _warn_unprintable(path, translator.gettext)
         _warn_untranslated(path, translator.gettext)
         _warn_long_short_forms(path, translator.gettext)
+        _warn_thin_placement(path, translator.gettext)
     if problems:
         found = translator.ngettext(
             "%(n)s problème trouvé dans %(path)s",
@@ -213,6 +214,22 @@ def _warn_long_short_forms(path: Path, _: Callable[[str], str]) -> None:
                     "avertissement : la forme courte 'sms:' fait %(size)s caractères, plus que"
                     " deux SMS (%(limit)s) ; raccourcissez-la"
                 ) % {"size": size, "limit": limit}
+                print(f"{course_file}:{line}:1: {warning}")
+
+
+def _warn_thin_placement(path: Path, _: Callable[[str], str]) -> None:
+    """Warn of skills the placement quiz asks too few questions of to reach mastery."""
+    from content.format import course_files, parse_course_files
+    from content.placement import thin_skills
+
+    for course_file in course_files(path) if path.is_dir() else [path]:
+        for course in parse_course_files([course_file])[0]:
+            for line, code, count, needed in thin_skills(course):
+                warning = _(
+                    "avertissement : le test de placement pose %(count)s question(s) sur la"
+                    " compétence '%(code)s' : il en faut au moins %(needed)s justes pour la"
+                    " maîtriser ; ajoutez-en"
+                ) % {"count": count, "code": code, "needed": needed}
                 print(f"{course_file}:{line}:1: {warning}")
 
 

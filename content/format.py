@@ -12,9 +12,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from content.errors import N_, CourseFormatError, Message
-from content.format_lesson import LessonDraft
+from content.format_lesson import LessonDraft, sound_at
+from content.format_quiz import QuizDraft
 from content.model import LEVELS, SUBJECTS, Course, Lesson, Module
 from content.normalize import is_valid_id, slugify
+from content.placement import is_placement_heading, placement_problems
 from content.translations import read_translations
 
 COURSE_FILE_NAME = "course.md"
@@ -102,6 +104,8 @@ class _Parser:
         self.lessons: list[Lesson] = []
         self.modules: list[Module] = []
         self.lesson: LessonDraft | None = None
+        self.placement: QuizDraft | None = None  # `# Test de placement`, once read
+        self.in_placement = False  # its lines are being read
         self.headings = 0  # lesson headings seen, sound or not
         self.comment_line = 0  # where an open <!-- comment started, 0 when none is open
 
@@ -121,7 +125,20 @@ class _Parser:
             self.report(self.comment_line, 1, message)
         self.close_lesson()
         self.close_module()
+        placement = self.placement.close() if self.placement is not None else None
+        if self.placement is not None and self.placement.options:
+            message = N_(
+                "le test de placement ne prend pas d'options (%(keys)s) : seulement des "
+                "questions ('? ')"
+            )
+            keys = ", ".join(sorted(self.placement.options))
+            self.report(self.placement.line, 1, message, keys=keys)
         course = self.build_course(len(lines))
+        if course is not None and placement is not None:
+            course = replace(course, placement=placement)
+            for line, problem in placement_problems(course):
+                self.report(line, 1, problem.text, **problem.args)
+            course = None if self.errors else course
         self.errors.sort(key=lambda e: (e.line, e.column))
         id_line = self.header["id"].line if "id" in self.header else 0
         return _Parsed(None if self.errors else course, self.errors, id_line)
@@ -133,6 +150,8 @@ class _Parser:
         heading = _HEADING.match(line)
         if heading:
             self.on_heading(number, heading)
+        elif self.in_placement and self.placement is not None:
+            self.placement.feed(number, line)
         elif self.lesson is None:
             self.on_header_line(number, line)
         else:
@@ -155,12 +174,20 @@ class _Parser:
         """Start a lesson (#) or the quiz of the current lesson (## Quiz)."""
         level, title = len(heading["hashes"]), heading["title"].strip()
         module = _MODULE.fullmatch(title) if level == 1 else None
-        if module:
+        if level == 1:
+            self.in_placement = False
+        if level == 1 and is_placement_heading(title):
+            self.close_lesson()
+            self.open_placement(number)
+        elif module:
             self.close_lesson()
             self.open_module(number, module["rest"].strip(), module.start("rest") + 3)
         elif level == 1:
             self.close_lesson()
             self.open_lesson(number, title)
+        elif level == 2 and title.casefold() == "quiz" and self.in_placement:
+            message = N_("le test de placement est déjà un quiz : écrivez ses questions ('? ')")
+            self.report(number, 1, message)
         elif level == 2 and title.casefold() == "quiz" and self.lesson is not None:
             self.lesson.open_quiz(number)
         elif level == 2 and title.casefold() == "quiz":
@@ -170,6 +197,16 @@ class _Parser:
                 "titre inconnu : '# Titre de leçon' ou '## Quiz' attendu ('\\#' pour du texte)"
             )
             self.report(number, 1, message)
+
+    def open_placement(self, number: int) -> None:
+        """Start the course's placement quiz (`# Test de placement`): questions with skills."""
+        if self.placement is not None:
+            self.report(number, 1, N_("ce cours a déjà un test de placement : un seul"))
+        else:
+            self.placement = QuizDraft(
+                self.report, number, lambda raw: sound_at(self.source.parent, raw)
+            )
+        self.in_placement = True
 
     def open_module(self, number: int, heading: str, column: int) -> None:
         """Start a module: the lessons that follow belong to it, until the next module."""

@@ -10,7 +10,7 @@ from content.errors import N_, Message, Report
 from content.format_quiz import QuizDraft, join_lines, unescape
 from content.images import MAX_PIXELS, MAX_SIDE, Unreadable, pixel_size, too_large
 from content.model import Lesson, Sound, Step, StepKind
-from content.skills import SKILL_LINE, read_skills
+from content.skills import NO_REMEDIATION, REMEDIATION_LINE, SKILL_LINE, read_skills
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 AUDIO_SUFFIXES = (".ogg", ".opus", ".mp3", ".m4a")
@@ -132,6 +132,7 @@ class LessonDraft:
         self.sound: tuple[Sound, int] | None = None  # an `audio:` line for the text, its line
         self.short: tuple[str, int] | None = None  # an `sms:` line for the text, its line
         self.skills: list[str] = []  # `skill:` codes of the lesson, in order
+        self.remediation: list[str] = []  # `remédiation:` lines of the lesson
 
     def feed(self, number: int, line: str) -> None:
         """Read one line of the lesson (or of its quiz, once it started)."""
@@ -155,6 +156,12 @@ class LessonDraft:
             self.on_short(number, line)
         elif SKILL_LINE.fullmatch(stripped):
             self.on_skills(number, line)
+        elif (remedy := REMEDIATION_LINE.fullmatch(stripped)) is not None:
+            if remedy["value"].strip():
+                self.remediation.append(remedy["value"].strip())
+            else:
+                indent = len(line) - len(line.lstrip())
+                self.report(number, indent + remedy.start("value") + 1, NO_REMEDIATION)
         else:
             self.on_text(number, stripped)
 
@@ -290,5 +297,11 @@ class LessonDraft:
             message = N_("la leçon n'a pas de contenu : écrivez son texte sous le titre")
             self.report(self.line, 1, message)
         return Lesson(
-            self.id, self.title, tuple(self.steps), quiz, self.line, skills=tuple(self.skills)
+            self.id,
+            self.title,
+            tuple(self.steps),
+            quiz,
+            self.line,
+            skills=tuple(self.skills),
+            remediation="\n".join(self.remediation),
         )

@@ -19,7 +19,7 @@ from content.model import (
     TextAnswer,
 )
 from content.normalize import fold
-from content.skills import SKILL_LINE, read_skills
+from content.skills import NO_REMEDIATION, REMEDIATION_LINE, SKILL_LINE, read_skills
 
 # Choice ids are what travels back in callback data: one short ASCII letter each.
 CHOICE_IDS = "abcdefghij"
@@ -129,6 +129,7 @@ class QuestionDraft:
         self.hints: list[str] = []
         self.short: tuple[str, int] | None = None  # `sms:` and its line
         self.skills: list[str] = []  # its own `skill:` codes ([]: the lesson's)
+        self.remediation: list[str] = []  # its `remédiation:` lines
 
     def feed(self, number: int, line: str) -> None:
         """Read one line of the question."""
@@ -140,6 +141,14 @@ class QuestionDraft:
         skills = SKILL_LINE.fullmatch(line.strip())
         if skills is not None:
             self.on_skills(number, indent, skills)
+            return
+        remedy = REMEDIATION_LINE.fullmatch(line.strip())
+        if remedy is not None:
+            self.started = True
+            if remedy["value"].strip():
+                self.remediation.append(remedy["value"].strip())
+            else:
+                self.report(number, indent + remedy.start("value") + 1, NO_REMEDIATION)
             return
         marker = _MARKER.fullmatch(line.strip())
         if marker is None:
@@ -262,6 +271,7 @@ class QuestionDraft:
             hints=tuple(self.hints),
             audio=self.sound,
             skills=tuple(self.skills),
+            remediation="\n".join(self.remediation),
             short=self.short[0] if self.short else "",
             short_line=self.short[1] if self.short else 0,
         )

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 
 from content.model import Question
-from content.skills import SKILL_LINE
+from content.skills import REMEDIATION_LINE, SKILL_LINE
 
 # Line starts the parser reads as syntax: a line of text starting so is written with "\".
 _SYNTAX_STARTS = ("#", "---", "![", "[", "\\", "<!--", "?", "=", ">", "*", "-", "~")
@@ -103,6 +103,7 @@ def _escaped(line: str) -> str:
         or _SOUND_LINE.match(stripped)
         or _SHORT_LINE.match(stripped)
         or SKILL_LINE.fullmatch(stripped)
+        or REMEDIATION_LINE.fullmatch(stripped)
     ):
         return "\\" + stripped
     return line
@@ -133,6 +134,7 @@ def question(item: Question) -> str:
     lines += [f"hint: {one_line(h)}" for h in item.hints if h.strip()]
     lines += [f"sms: {one_line(item.short)}"] if item.short.strip() else []
     lines += [f"skill: {', '.join(item.skills)}"] if item.skills else []
+    lines += [f"remédiation: {one_line(r)}" for r in item.remediation.splitlines() if r.strip()]
     lines += kind.write(item)
     lines += [f"> {one_line(line)}" for line in item.explanation.splitlines() if line.strip()]
     return "\n".join(lines) + "\n"

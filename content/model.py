@@ -151,6 +151,8 @@ class Question:
     skills: tuple[str, ...] = ()  # its own `skill:` codes; () inherits its lesson's
     short: str = ""  # `sms:`, what text-only channels send where the text is too long
     short_line: int = 0  # where the `sms:` line is
+    # `remédiation:` lines: an easier step or a worked example, offered after two failures
+    remediation: str = ""
 
     @property
     def text_answers(self) -> tuple[TextAnswer, ...]:
@@ -196,6 +198,8 @@ class Lesson:
     quiz: Quiz | None = None
     line: int = 0
     skills: tuple[str, ...] = ()  # `skill:` codes it teaches (a curriculum's), in order
+    # `remédiation:` lines: an easier step or a worked example for its skills
+    remediation: str = ""
 
     def skills_of(self, question: Question) -> tuple[str, ...]:
         """The skills a question of this lesson tests: its own, else the lesson's."""
@@ -235,6 +239,8 @@ class Course:
     audience: str = "students"  # `public: enseignants`: "teachers", not offered to pupils
     # Versions in other languages (`course.wo.md` beside `course.md`): content/translations.py
     translations: tuple[CourseTranslation, ...] = ()
+    # `# Test de placement`: questions with skills asked before the course (content/placement.py)
+    placement: Quiz | None = None
 
     @property
     def for_teachers(self) -> bool:

@@ -20,6 +20,9 @@ MAX_SKILL_LENGTH = 32  # a curriculum code, not a sentence
 SKILL_LINE = re.compile(
     r"(?P<key>skills?|comp[ée]tences?)[ \t]*:[ \t]*(?P<value>.*)", re.IGNORECASE
 )
+# `remédiation: ...` (or `remediation:`): an easier step or a worked example, one line each.
+REMEDIATION_LINE = re.compile(r"rem[ée]diation[ \t]*:[ \t]*(?P<value>.*)", re.IGNORECASE)
+NO_REMEDIATION = N_("'remédiation:' doit être suivi d'un texte (une étape plus facile, un exemple)")
 MALFORMED_SKILL = N_(
     "code de compétence mal formé '%(code)s' : lettres, chiffres, '.', '-' et '_', "
     "%(count)s caractères au plus, séparés par des virgules (par exemple CM1-NUM-3)"

@@ -28,3 +28,18 @@ class MasteryDesk(Protocol):
     async def mine(self) -> list[SkillMastery]:
         """The learner's skills with an estimate, by code."""
         ...
+
+    async def struggle(
+        self, course_id: str, skills: tuple[str, ...], now: datetime
+    ) -> tuple[str, ...]:
+        """Count one wrong graded answer on each skill within a course; the skills now failed
+        twice (content/placement.py FAILURES) are returned, and counted from zero again."""
+        ...
+
+    async def place_out(self, course_id: str, lesson_ids: tuple[str, ...], now: datetime) -> None:
+        """Mark lessons as skipped after the course's placement quiz (neither done nor scored)."""
+        ...
+
+    async def placed_out(self, course_id: str) -> frozenset[str]:
+        """The lessons of a course the learner skipped after its placement quiz."""
+        ...

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from bot.storage.sql import Runner, utc
 from bot.storage.xapi import Journal
 from content.mastery import DEFAULT_PARAMS, MASTERED, SkillParams, update
+from content.placement import FAILURES
 from content.skills import is_skill_code
 from dialogs.mastery_ports import SkillMastery
 from dialogs.ports import RecordAnswer
@@ -112,3 +113,64 @@ class SqlMasteryDesk:
             SkillMastery(str(skill), float(p), int(n), int(ok), utc(at) or datetime.now(UTC))
             for skill, p, n, ok, at in rows
         ]
+
+    async def struggle(
+        self, course_id: str, skills: tuple[str, ...], now: datetime
+    ) -> tuple[str, ...]:
+        """Count one wrong graded answer on each skill within a course; the skills now failed
+        twice are returned, and counted from zero again."""
+        failed: list[str] = []
+        for skill in dict.fromkeys(skills):
+            if not is_skill_code(skill):
+                continue
+            args = {"uid": self.user_id, "course": course_id, "skill": skill}
+            rows = await self.runner.run(
+                "SELECT wrong FROM skill_struggles"
+                " WHERE user_id = :uid AND course_id = :course AND skill = :skill",
+                **args,
+            )
+            wrong = (int(rows[0][0]) if rows else 0) + 1
+            if wrong >= FAILURES:
+                failed.append(skill)
+                wrong = 0
+            if rows:
+                await self.runner.run(
+                    "UPDATE skill_struggles SET wrong = :wrong, updated_at = :now"
+                    " WHERE user_id = :uid AND course_id = :course AND skill = :skill",
+                    wrong=wrong,
+                    now=now,
+                    **args,
+                )
+            else:
+                await self.runner.run(
+                    "INSERT INTO skill_struggles (user_id, course_id, skill, wrong, updated_at)"
+                    " VALUES (:uid, :course, :skill, :wrong, :now)",
+                    wrong=wrong,
+                    now=now,
+                    **args,
+                )
+        return tuple(failed)
+
+    async def place_out(self, course_id: str, lesson_ids: tuple[str, ...], now: datetime) -> None:
+        """Mark lessons as skipped after the course's placement quiz (neither done nor scored)."""
+        placed = await self.placed_out(course_id)
+        for lesson_id in dict.fromkeys(lesson_ids):
+            if lesson_id in placed:
+                continue
+            await self.runner.run(
+                "INSERT INTO placed_out (user_id, course_id, lesson_id, placed_at)"
+                " VALUES (:uid, :course, :lesson, :now)",
+                uid=self.user_id,
+                course=course_id,
+                lesson=lesson_id,
+                now=now,
+            )
+
+    async def placed_out(self, course_id: str) -> frozenset[str]:
+        """The lessons of a course the learner skipped after its placement quiz."""
+        rows = await self.runner.run(
+            "SELECT lesson_id FROM placed_out WHERE user_id = :uid AND course_id = :course",
+            uid=self.user_id,
+            course=course_id,
+        )
+        return frozenset(str(row[0]) for row in rows)

@@ -837,6 +837,34 @@ class SkillMasteryRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class PlacedOutRow(Base):
+    """A lesson a learner skipped after a course's placement quiz showed its skills mastered:
+    neither done nor scored (content/placement.py)."""
+
+    __tablename__ = "placed_out"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    course_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    lesson_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    placed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SkillStruggleRow(Base):
+    """Wrong graded answers on a skill within a course since the last remediation offered."""
+
+    __tablename__ = "skill_struggles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    course_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    skill: Mapped[str] = mapped_column(String(32), primary_key=True)  # a `skill:` code
+    wrong: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class SkillParametersRow(Base):
     """A skill's BKT parameters, fitted from the recorded answers (`mastery fit`)."""
 

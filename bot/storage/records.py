@@ -158,6 +158,12 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "light_data": _rows(conn, data_saving, uid, "updated_at"),
         "media_days": _rows(conn, media_days, uid, "day"),
         "skills": _rows(conn, Base.metadata.tables["skill_mastery"], uid, "skill"),
+        "placed_out": _rows(
+            conn, Base.metadata.tables["placed_out"], uid, "course_id", "lesson_id"
+        ),
+        "skill_struggles": _rows(
+            conn, Base.metadata.tables["skill_struggles"], uid, "course_id", "skill"
+        ),
         "sex": _rows(conn, Base.metadata.tables["learner_sex"], uid, "user_id"),
         "family": _family(conn, uid),
         "learning_records": _statements(conn, uid),

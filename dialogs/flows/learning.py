@@ -133,13 +133,17 @@ async def course(ctx: Context, event: Incoming) -> Turn:
 
     if found.for_teachers and not await for_teachers_ok(ctx):
         return for_teachers_only(ctx)
+    from dialogs.flows import placement as placing  # placement reads courses through here
+
     done = {d.lesson_id for d in await ctx.records.lessons_done() if d.course_id == found.id}
+    placed = await _placed_out(ctx, found)
     shown = localized_course(found, ctx.profile.locale)  # titles in the learner's language
     if found.modules:
-        listed = tuple(_module_option(found, module, done) for module in found.modules)
+        listed = tuple(_module_option(found, module, done, placed) for module in found.modules)
     else:
-        listed = _lesson_options_of(shown, shown.lessons, done)
-    options = listed + _teacher_options(ctx, found) + (menu_option(ctx),)
+        listed = _lesson_options_of(shown, shown.lessons, done, placed)
+    extra = placing.placement_option(ctx, found)
+    options = listed + extra + _teacher_options(ctx, found) + (menu_option(ctx),)
     if isinstance(event, Entered):
         text = f"📘 {shown.title}\n\n{shown.summary}".strip()
         if found.objectives:
@@ -147,6 +151,10 @@ async def course(ctx: Context, event: Incoming) -> Turn:
             text += "\n\n" + ctx._("🎯 À la fin de ce cours, vous saurez :") + "\n" + goals
         if found.attribution:  # the chain of adaptations, in the course's own words
             text += "\n\n" + "\n".join(f"✍️ {link}" for link in found.attribution)
+        if note := placing.placement_note(ctx, found, bool(done or placed)):
+            text += "\n\n" + note
+        if placed - done:
+            text += "\n\n" + _placed_note(ctx)
         pick = (
             ctx._("Choisissez une partie :") if found.modules else ctx._("Choisissez une leçon :")
         )
@@ -154,6 +162,8 @@ async def course(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
+    if chosen == placing.PLACEMENT and extra:
+        return placing.start_placement(ctx)
     if chosen.startswith(BOOKLET) and ctx.booklets is not None:
         language = chosen.removeprefix(BOOKLET).removeprefix(":") or None
         return Turn([await _booklet(ctx, ctx.booklets, found, language)], reprompt=True)
@@ -171,14 +181,17 @@ async def module(ctx: Context, event: Incoming) -> Turn:
     if found is None or part is None:
         return Turn(goto="course" if found else "menu")
     done = {d.lesson_id for d in await ctx.records.lessons_done() if d.course_id == found.id}
+    placed = await _placed_out(ctx, found)
     found = localized_course(found, ctx.profile.locale)  # titles in the learner's language
     options = (
-        _lesson_options_of(found, found.lessons_of(part), done)
+        _lesson_options_of(found, found.lessons_of(part), done, placed)
         + (Option(COURSE_PAGE, ctx._("📘 Toutes les parties du cours")),)
         + (menu_option(ctx),)
     )
     if isinstance(event, Entered):
         text = f"📘 {found.title}\n🧩 {part.title}\n\n" + ctx._("Choisissez une leçon :")
+        if any(i in placed and i not in done for i in part.lesson_ids):
+            text += "\n\n" + _placed_note(ctx)
         return Turn([Ask(text, options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
@@ -190,22 +203,45 @@ async def module(ctx: Context, event: Incoming) -> Turn:
 
 
 def _lesson_options_of(
-    found: Course, lessons: tuple[Lesson, ...], done: set[str]
+    found: Course, lessons: tuple[Lesson, ...], done: set[str], placed: frozenset[str]
 ) -> tuple[Option, ...]:
-    """One option per lesson, numbered in the course (as the booklet's codes are)."""
+    """One option per lesson, numbered in the course (as the booklet's codes are): ✓ done,
+    ⏭️ skipped after the placement quiz (and not done since)."""
     return tuple(
-        Option(
-            le.id, f"{found.lesson_index(le.id) + 1}. {le.title}" + (" ✓" if le.id in done else "")
-        )
+        Option(le.id, f"{found.lesson_index(le.id) + 1}. {le.title}" + _mark(le.id, done, placed))
         for le in lessons
     )
 
 
-def _module_option(found: Course, part: Module, done: set[str]) -> Option:
-    """A module with how many of its lessons are done: "🧩 Se protéger (1/2)"."""
+def _mark(lesson_id: str, done: set[str], placed: frozenset[str]) -> str:
+    """✓ for a lesson done, ⏭️ for one placed out, nothing otherwise."""
+    if lesson_id in done:
+        return " ✓"
+    return " ⏭️" if lesson_id in placed else ""
+
+
+def _module_option(found: Course, part: Module, done: set[str], placed: frozenset[str]) -> Option:
+    """A module with how many of its lessons are done: "🧩 Se protéger (1/2)"; ⏭️ when some
+    were skipped after the placement quiz."""
     finished = sum(1 for lesson_id in part.lesson_ids if lesson_id in done)
     tick = " ✓" if finished == len(part.lesson_ids) else ""
-    return Option(part.id, f"🧩 {part.title} ({finished}/{len(part.lesson_ids)}){tick}")
+    skipped = " ⏭️" if any(i in placed and i not in done for i in part.lesson_ids) else ""
+    return Option(part.id, f"🧩 {part.title} ({finished}/{len(part.lesson_ids)}){tick}{skipped}")
+
+
+async def _placed_out(ctx: Context, found: Course) -> frozenset[str]:
+    """The lessons of the course this learner skipped after its placement quiz."""
+    if found.placement is None or ctx.mastery is None:
+        return frozenset()
+    return await ctx.mastery.placed_out(found.id)
+
+
+def _placed_note(ctx: Context) -> str:
+    """What ⏭️ means on a course page."""
+    return ctx._(
+        "⏭️ : leçon sautée après le test de placement. Vous pouvez la suivre quand vous "
+        "voulez ; elle ne compte pas comme terminée."
+    )
 
 
 COURSE_PAGE = "_course"  # never a lesson id: those are [a-z0-9-] slugs

@@ -18,13 +18,16 @@ async def progress_text(ctx: Context) -> str:
     """Lessons done and best quiz scores per course, with the last activity date."""
     done = await ctx.records.lessons_done()
     scores = await ctx.records.quiz_scores()
-    course_ids = list(dict.fromkeys([d.course_id for d in done] + [s.course_id for s in scores]))
+    placed = await _placed_out(ctx)
+    course_ids = list(
+        dict.fromkeys([d.course_id for d in done] + [s.course_id for s in scores] + list(placed))
+    )
     earned = await ctx.certificates.mine() if ctx.certificates is not None else []
     blocks = []
     for course_id in course_ids:
         course = ctx.library.get(course_id)
         if course is not None:
-            block = _course_block(ctx, course, done, scores)
+            block = _course_block(ctx, course, done, scores, placed.get(course_id, frozenset()))
             if any(c.course_id == course_id for c in earned):
                 block += "\n" + ctx._(
                     "🎓 Certificat obtenu : /certificats pour le recevoir à nouveau"
@@ -70,10 +73,26 @@ def _skill_line(ctx: Context, item: SkillMastery, name: str) -> str:
     return ctx._("🔁 %(skill)s : à revoir", skill=name)
 
 
+async def _placed_out(ctx: Context) -> dict[str, frozenset[str]]:
+    """The lessons skipped after a placement quiz, by course (courses with one only)."""
+    if ctx.mastery is None:
+        return {}
+    placed = {}
+    for course in ctx.library.courses:
+        if course.placement is not None and (found := await ctx.mastery.placed_out(course.id)):
+            placed[course.id] = found
+    return placed
+
+
 def _course_block(
-    ctx: Context, course: Course, done: list[LessonDone], scores: list[QuizScore]
+    ctx: Context,
+    course: Course,
+    done: list[LessonDone],
+    scores: list[QuizScore],
+    placed: frozenset[str] = frozenset(),
 ) -> str:
-    """One course's lines of the progress view."""
+    """One course's lines of the progress view; lessons skipped after the placement quiz
+    are said apart: neither done nor scored."""
     mine = [d for d in done if d.course_id == course.id]
     quiz = [s for s in scores if s.course_id == course.id]
     lines = [f"📘 {course.title}"]
@@ -85,6 +104,15 @@ def _course_block(
             total=ctx.t.number(len(course.lessons)),
         )
     )
+    skipped = placed - {d.lesson_id for d in mine}
+    if skipped:
+        lines.append(
+            ctx.ngettext(
+                "⏭️ %(n)s leçon sautée après le test de placement (ni terminée ni notée)",
+                "⏭️ %(n)s leçons sautées après le test de placement (ni terminées ni notées)",
+                len(skipped),
+            )
+        )
     for score in sorted(quiz, key=lambda s: course.lesson_index(s.lesson_id)):
         lines.append(_quiz_line(ctx, course, score))
     last = max([d.at for d in mine] + [s.last_at for s in quiz], default=None)

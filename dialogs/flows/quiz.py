@@ -17,6 +17,7 @@ from dialogs.flows.certificates import earn_certificate
 from dialogs.flows.common import menu_option, unexpected
 from dialogs.flows.learning import course_page, current_lesson, media_url
 from dialogs.flows.light_data import MEDIA, is_light, offer, on_request
+from dialogs.flows.placement import after_failure
 from dialogs.flows.quiz_help import forget_help, help_asked, help_turn, helped, taken_away
 from dialogs.kinds import DIALOG_KINDS, MORE
 from dialogs.messages import Ask, Option, Out, QuizQuestion, Say, Show
@@ -71,7 +72,7 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="quiz")  # the next part of the same question (a matching pair)
     if not kind.asks:
         return _advance(ctx, found, lesson, quiz_, [])
-    return _grade_and_go_on(ctx, found, lesson, quiz_, question, answer)
+    return await _grade_and_go_on(ctx, found, lesson, quiz_, question, answer)
 
 
 def _key(question: Question) -> int:
@@ -176,7 +177,7 @@ def grade_answer(question: Question, answer: object) -> grading.Grade:
     return grading.grade(question, cast(grading.Answer, answer))
 
 
-def _grade_and_go_on(
+async def _grade_and_go_on(
     ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, question: Question, answer: object
 ) -> Turn:
     """Give feedback; offer a retry, or move to the next question or the final score."""
@@ -195,17 +196,20 @@ def _grade_and_go_on(
     tries = int(ctx.state.data.get("tries", 0))
     skills = () if helped(ctx, question) else lesson.skills_of(question)
     recorded = record_answer(found.id, lesson.id, question, answer, result, tries + 1, skills)
+    # A wrong first try counts towards remediation, as it counts for mastery.
+    failed = skills if not result.correct and tries == 0 and question.scored else ()
     if not result.correct and quiz_.retry and tries == 0:
         ctx.state.data["tries"] = 1
         text = ctx._("❌ Ce n'est pas encore ça. Réfléchissez et essayez encore une fois !")
         if question.hints:
             text += "\n" + ctx._("💡 Indice : %(hint)s", hint=question.hints[0])
-        return Turn([Say(text)], goto="quiz", effects=[recorded])
+        retry = Turn([Say(text)], goto="quiz", effects=[recorded])
+        return await after_failure(ctx, found, lesson, question, failed, retry)
     weight = RETRY_WEIGHT if tries else 1.0
     ctx.state.data["score"] = float(ctx.state.data.get("score", 0.0)) + result.score * weight
     turn = _advance(ctx, found, lesson, quiz_, [Say(feedback(ctx, question, result))])
     turn.effects = [recorded, *turn.effects]  # before RecordQuiz: it counts in this attempt
-    return turn
+    return await after_failure(ctx, found, lesson, question, failed, turn)
 
 
 def _advance(ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, messages: list[Out]) -> Turn:
@@ -280,7 +284,10 @@ async def quiz_done(ctx: Context, event: Incoming) -> Turn:
     if here is None:
         return Turn(goto="menu")
     found, lesson = here
+    placed = await ctx.mastery.placed_out(found.id) if ctx.mastery and found.placement else ()
     following = found.lesson_index(lesson.id) + 1
+    while following < len(found.lessons) and found.lessons[following].id in placed:
+        following += 1  # skipped after the placement quiz: the course page still has it
     options = []
     if following < len(found.lessons):
         options.append(Option("next", ctx._("Leçon suivante ▶️")))
@@ -291,7 +298,12 @@ async def quiz_done(ctx: Context, event: Incoming) -> Turn:
     ]
     if isinstance(event, Entered):
         text = ctx._("Et maintenant ?")
-        if following >= len(found.lessons):
+        if following >= len(found.lessons) > found.lesson_index(lesson.id) + 1:
+            text = ctx._(
+                "Les leçons suivantes ont été sautées après le test de placement : elles "
+                "restent sur la page du cours (⏭️). Et maintenant ?"
+            )
+        elif following >= len(found.lessons):
             if (earned := await earn_certificate(ctx, found)) is not None:
                 return earned
             text = ctx._("🎓 Vous avez terminé toutes les leçons de ce cours ! Et maintenant ?")

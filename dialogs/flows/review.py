@@ -13,6 +13,7 @@ from dialogs.flows import quiz
 from dialogs.flows.common import unexpected
 from dialogs.flows.learning import reachable
 from dialogs.flows.light_data import MEDIA
+from dialogs.flows.placement import after_failure
 from dialogs.flows.quiz_help import forget_help, help_asked, help_turn, helped
 from dialogs.kinds import DIALOG_KINDS
 from dialogs.messages import Out, Say
@@ -44,14 +45,17 @@ async def review(ctx: Context, event: Incoming) -> Turn:
         return unexpected(ctx, event)
     result = quiz.grade_answer(question, answer)
     due = await ctx.review.review(*card, _recall(result), ctx.now)
+    failed: tuple[str, ...] = ()
+    lesson = _course(ctx, card).lesson(card[1])
+    assert lesson is not None  # `_question` found the question in it
     if ctx.mastery is not None and not helped(ctx, question):
-        lesson = _course(ctx, card).lesson(card[1])
-        assert lesson is not None  # `_question` found the question in it
         await ctx.mastery.observe(lesson.skills_of(question), result.correct, ctx.now)
+        failed = () if result.correct else lesson.skills_of(question)
     forget_help(ctx)
     ctx.state.data["ri"] = int(ctx.state.data.get("ri", 0)) + 1
     text = quiz.feedback(ctx, question, result) + "\n" + _next_time(ctx, due)
-    return Turn([Say(text)], goto="review")
+    turn = Turn([Say(text)], goto="review")
+    return await after_failure(ctx, _course(ctx, card), lesson, question, failed, turn)
 
 
 async def _ask_next(ctx: Context, desk: ReviewDesk) -> Turn:

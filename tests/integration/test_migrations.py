@@ -43,6 +43,8 @@ TABLES = {
     "essay_answers",
     "question_answers",
     "skill_mastery",
+    "placed_out",
+    "skill_struggles",
     "guardians",
     "learner_sex",
     "skill_parameters",
