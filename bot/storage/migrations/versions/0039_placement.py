@@ -1,7 +1,7 @@
 """Placement and remediation: lessons placed out after a course's placement quiz, and the
 wrong answers per skill and course that lead to a remediation.
 
-Revision ID: 0042
+Revision ID: 0039
 Revises: 0038
 Create Date: 2026-12-07 12:30:00+00:00
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0042"
+revision: str = "0039"
 down_revision: str | Sequence[str] | None = "0038"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
