@@ -52,6 +52,7 @@ TABLES = {
     "class_members",
     "teacher_questions",
     "assignments",
+    "assignment_students",
     "authored_courses",
     "authored_media",
     "course_ratings",
