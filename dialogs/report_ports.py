@@ -158,8 +158,13 @@ class ReportDesk(Protocol):
         """(student id, skill, chance it is known) of every estimate of the class's students."""
         ...
 
-    async def absence_days(self, class_id: int) -> int:
-        """Days without coming after which a student of the class is absent (0: not theirs)."""
+    async def absence_settings(self, class_id: int) -> tuple[int, bool]:
+        """Days without coming after which a student of the class is absent, and whether the
+        teacher gets the Monday alert ((7, False) for a class not theirs)."""
+        ...
+
+    async def set_absence_alerts(self, class_id: int, on: bool) -> bool:
+        """Turn the Monday alert on or off; False if the class is not the teacher's."""
         ...
 
     async def set_absence_days(self, class_id: int, days: int) -> bool:

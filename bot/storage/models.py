@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -406,6 +407,10 @@ class ClassGroup(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # Days without coming after which a student is listed as absent (the teacher's choice).
     absence_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    # The teacher's weekly alert of who is absent (bot/absences.py): on, and when next due
+    # (None: not scheduled yet, the loop's next pass schedules it).
+    absence_alerts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    next_absence_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
 
 
 class ClassMember(Base):

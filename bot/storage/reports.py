@@ -142,14 +142,26 @@ class SqlReportDesk(SqlQuestions):
         )
         return [(int(uid), str(skill), float(p)) for uid, skill, p in rows]
 
-    async def absence_days(self, class_id: int) -> int:
-        """Days without coming after which a student of the class is absent (0: not theirs)."""
+    async def absence_settings(self, class_id: int) -> tuple[int, bool]:
+        """Days without coming after which a student is absent, and the Monday alert."""
         rows = await self.runner.run(
-            "SELECT absence_days FROM classes WHERE id = :cid AND teacher_id = :owner",
+            "SELECT absence_days, absence_alerts FROM classes"
+            " WHERE id = :cid AND teacher_id = :owner",
             cid=class_id,
             owner=self.user_id,
         )
-        return int(rows[0][0]) if rows else 0
+        return (int(rows[0][0]), bool(rows[0][1])) if rows else (7, False)
+
+    async def set_absence_alerts(self, class_id: int, on: bool) -> bool:
+        """Turn the Monday alert on (scheduled anew by the loop's next pass) or off."""
+        rows = await self.runner.run(
+            "UPDATE classes SET absence_alerts = :on, next_absence_at = NULL"
+            " WHERE id = :cid AND teacher_id = :owner RETURNING id",
+            on=on,
+            cid=class_id,
+            owner=self.user_id,
+        )
+        return bool(rows)
 
     async def set_absence_days(self, class_id: int, days: int) -> bool:
         """Change them (1..60); False if the class is not the teacher's."""

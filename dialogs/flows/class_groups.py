@@ -20,12 +20,13 @@ from content.mastery import Level, level
 from content.model import Course
 from content.skills import skill_names
 
-from dialogs.context import Context, Step, Turn
+from dialogs.context import Context, Step, Translator, Turn
 from dialogs.events import Entered, Incoming
 from dialogs.flows.class_texts import course_title
 from dialogs.flows.class_tools import owned_class, reports
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
+from dialogs.flows.reminders import Voice
 from dialogs.messages import Ask, Document, Option, Out, Say
 from dialogs.report_ports import StudentProgress
 from dialogs.spreadsheet import csv_bytes
@@ -216,10 +217,18 @@ async def class_absent(ctx: Context, event: Incoming) -> Turn:
     if room is None:
         return Turn(goto="classes_home")
     desk = reports(ctx)
-    days = await desk.absence_days(room.id) or 7
+    days, alerts = await desk.absence_settings(room.id)
     since = ctx.now - timedelta(days=days)
-    away = [p for p in await desk.progress(room.id) if p.last_seen_at < since]
+    away = sorted(
+        (p for p in await desk.progress(room.id) if p.last_seen_at < since),
+        key=lambda p: p.last_seen_at,
+    )
     families = await desk.absent_families(room.id, since)
+    alert = (
+        Option("alerts_off", ctx._("🔕 Plus d'alerte le lundi"))
+        if alerts
+        else Option("alerts_on", ctx._("🔔 M'alerter chaque lundi"))
+    )
     options = (
         *((Option("tell", ctx._("👪 Prévenir leurs familles")),) if families else ()),
         *(
@@ -227,17 +236,26 @@ async def class_absent(ctx: Context, event: Incoming) -> Turn:
             for n in ABSENCE_CHOICES
             if n != days
         ),
+        alert,
         Option("back", ctx._("⬅️ La classe")),
     )
     if isinstance(event, Entered):
-        return Turn(
-            [Ask(absence_text(ctx, room, days, away, len(families)), options, ctx.state.prompt)]
-        )
+        listed = [(p.name, _days_away(ctx, p)) for p in away]
+        text = absence_text(ctx.t, room.name, days, listed, len(families))
+        return Turn([Ask(text, options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
     if chosen == "back":
         return Turn(goto="class_page")
+    if chosen in ("alerts_on", "alerts_off"):
+        await desk.set_absence_alerts(room.id, chosen == "alerts_on")
+        said = (
+            ctx._("Chaque lundi matin, je vous dirai qui n'est pas venu.")
+            if chosen == "alerts_on"
+            else ctx._("Plus d'alerte le lundi pour cette classe.")
+        )
+        return Turn([Say(said)], goto="class_absent")
     if chosen.startswith("d"):
         await desk.set_absence_days(room.id, int(chosen[1:]))
         return Turn(goto="class_absent")
@@ -264,42 +282,51 @@ def _languages(ctx: Context) -> list[str]:
 
 
 def absence_text(
-    ctx: Context, room: ClassRoom, days: int, away: list[StudentProgress], families: int
+    t: Translator, room: str, days: int, away: list[tuple[str, int]], families: int
 ) -> str:
-    """The absent students with their days away, and how many families can be told."""
+    """The absent students (name, days away) with their days away, and how many families
+    can be told."""
+    say = Voice(t)
     if not away:
-        return ctx.ngettext(
+        return say.ngettext(
             "😊 « %(room)s » : tout le monde est venu ces %(n)s derniers jours.",
             "😊 « %(room)s » : tout le monde est venu ces %(n)s derniers jours.",
             days,
-            room=room.name,
+            room=room,
         )
-    head = ctx.ngettext(
+    head = say.ngettext(
         "😴 « %(room)s » : %(n)s élève n'est pas venu depuis %(days)s jours ou plus :",
         "😴 « %(room)s » : %(n)s élèves ne sont pas venus depuis %(days)s jours ou plus :",
         len(away),
-        room=room.name,
-        days=ctx.t.number(days),
+        room=room,
+        days=t.number(days),
     )
     lines = [head]
-    for student in sorted(away, key=lambda p: p.last_seen_at):
+    for name, gone in away:
         lines.append(
-            ctx.ngettext(
-                "• %(name)s : %(n)s jour",
-                "• %(name)s : %(n)s jours",
-                _days_away(ctx, student),
-                name=student.name,
-            )
+            say.ngettext("• %(name)s : %(n)s jour", "• %(name)s : %(n)s jours", gone, name=name)
         )
     if families:
         lines.append(
-            ctx.ngettext(
+            say.ngettext(
                 "%(n)s famille reçoit le résumé de la semaine et peut être prévenue.",
                 "%(n)s familles reçoivent le résumé de la semaine et peuvent être prévenues.",
                 families,
             )
         )
     return "\n".join(lines)
+
+
+def absence_alert_text(
+    t: Translator, room: str, days: int, away: list[tuple[str, int]], families: int
+) -> str:
+    """The teacher's Monday alert (bot/absences.py): the absence page's text, and where to
+    act on it or stop it."""
+    where = Voice(t)._(
+        "Pour prévenir les familles ou arrêter cette alerte : /classes, puis la classe, "
+        "puis « Absences »."
+    )
+    return f"{absence_text(t, room, days, away, families)}\n\n{where}"
 
 
 def family_notice(ctx: Context, learner: str, days: int) -> str:

@@ -155,6 +155,16 @@ async def test_work_for_one_group_reaches_that_group_only(
         "📚 « Les fractions · Partager en parts égales », sans date limite : 0 élève sur 2 a "
         "fini. (groupe « à aider » · Partager en parts égales)"
     ) in teacher.texts(replies)
+    exported = await talk.store.export(students["Fatou"].user)
+    assert exported is not None and [
+        (w["course_id"], w["lesson_id"], w["skill"], w["skill_level"])
+        for w in exported["group_work"]
+    ] == [(COURSE, FIRST, SENS, "to_review")]
+    awa = await talk.store.export(students["Awa"].user)
+    assert awa is not None and awa["group_work"] == []
+    assert await talk.store.erase(students["Fatou"].user)
+    rows = await sql(talk, "SELECT COUNT(*) FROM assignment_students")
+    assert rows[0][0] == 1, "Binta's row stays, Fatou's is gone"
 
 
 async def test_a_group_deadline_reminds_that_group_only(
@@ -249,6 +259,7 @@ async def test_absences_are_listed_and_families_told_each_of_their_own_child(
         "👪 Prévenir leurs familles",
         "⏱️ Absent après 3 jours",
         "⏱️ Absent après 14 jours",
+        "🔕 Plus d'alerte le lundi",
         "⬅️ La classe",
     ]
     replies = await teacher.tap("Prévenir leurs familles")

@@ -1,5 +1,6 @@
 """Teaching at the right level: work given to one group of a class (the learners of one
-level of one skill), and how many days without coming make a learner of a class absent.
+level of one skill); how many days without coming make a learner of a class absent, and the
+teacher's weekly alert of who is (on or off, and when it is next due).
 
 Revision ID: 0043
 Revises: 0038
@@ -45,11 +46,19 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("absence_days", sa.Integer(), server_default="7", nullable=False)
         )
+        batch.add_column(
+            sa.Column("absence_alerts", sa.Boolean(), server_default=sa.true(), nullable=False)
+        )
+        batch.add_column(sa.Column("next_absence_at", sa.DateTime(timezone=True), nullable=True))
+        batch.create_index("ix_classes_next_absence_at", ["next_absence_at"])
 
 
 def downgrade() -> None:
     """Drop them again."""
     with op.batch_alter_table("classes") as batch:
+        batch.drop_index("ix_classes_next_absence_at")
+        batch.drop_column("next_absence_at")
+        batch.drop_column("absence_alerts")
         batch.drop_column("absence_days")
     with op.batch_alter_table("assignments") as batch:
         batch.drop_column("skill_level")
