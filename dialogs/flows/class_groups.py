@@ -22,6 +22,7 @@ from content.skills import skill_names
 
 from dialogs.context import Context, Step, Translator, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flows.class_reports import isolated
 from dialogs.flows.class_texts import course_title
 from dialogs.flows.class_tools import owned_class, reports
 from dialogs.flows.classes import teachers_only
@@ -99,7 +100,7 @@ async def skill_groups(ctx: Context, room: ClassRoom, course: Course) -> list[Sk
 
 def skill_text(ctx: Context, item: SkillGroups) -> str:
     """One skill's message: its name, then each group with its count and names."""
-    lines = [f"🎯 {item.name} ({item.skill})"]
+    lines = [f"🎯 {isolated(ctx, item.name)} ({item.skill})"]
     for key, people in item.ordered():
         listed = ", ".join(name for _, name in people)
         lines.append(f"{group_name(ctx, key)} ({ctx.t.number(len(people))}) : {listed}")
@@ -124,12 +125,9 @@ def _buttons(ctx: Context, found: list[SkillGroups]) -> tuple[Option, ...]:
     buttons = []
     for i, item in enumerate(found):
         for key, people in item.ordered():
-            label = ctx._(
-                "📚 %(skill)s · %(group)s (%(n)s)",
-                skill=item.name,
-                group=group_name(ctx, key).split(" ", 1)[-1],
-                n=ctx.t.number(len(people)),
-            )
+            # The group first: a phone's list shows the start of a label.
+            count = ctx.t.number(len(people))
+            label = f"{group_name(ctx, key)} ({count}) · {isolated(ctx, item.name)}"
             buttons.append(Option(f"g{i}.{key}", label))
     return tuple(buttons[:GROUP_BUTTONS])
 

@@ -116,11 +116,12 @@ async def test_the_class_by_level_per_skill_smallest_groups_first(
     assert rows[0] == ["élève", "compétence", "code", "niveau"]
     assert ["Fatou", "Partager en parts égales", SENS, "À aider"] in rows
     assert not any("0." in cell for row in rows for cell in row), "never a probability"
-    assert teacher.options()[:4] == [
-        "📚 Partager en parts égales · En bonne voie (1)",
-        "📚 Partager en parts égales · Maîtrisé (1)",
-        "📚 Partager en parts égales · À aider (2)",
-        "📚 Partager en parts égales · Pas encore de réponse (1)",
+    assert teacher.options()[:5] == [
+        "📈 En bonne voie (1) · Partager en parts égales",
+        "✅ Maîtrisé (1) · Partager en parts égales",
+        "🔁 À aider (2) · Partager en parts égales",
+        "⬜ Pas encore de réponse (1) · Partager en parts égales",
+        "📈 En bonne voie (1) · Comparer des fractions",
     ]
 
 
@@ -129,7 +130,7 @@ async def test_work_for_one_group_reaches_that_group_only(
 ) -> None:
     teacher, students = await a_class(talk, database_url)
     await open_groups(teacher)
-    replies = await teacher.tap("Partager en parts égales · À aider (2)")
+    replies = await teacher.tap("À aider (2) · Partager en parts égales")
     assert teacher.texts(replies).startswith(
         "Un travail pour 2 élèves seulement (🎯 : les leçons de la compétence). « Les fractions »"
     )
@@ -172,7 +173,7 @@ async def test_a_group_deadline_reminds_that_group_only(
 ) -> None:
     teacher, _ = await a_class(talk, database_url)
     await open_groups(teacher)
-    await teacher.tap("Partager en parts égales · Maîtrisé (1)")
+    await teacher.tap("Maîtrisé (1) · Partager en parts égales")
     await teacher.tap("2. Comparer des fractions")
     replies = await teacher.tap("Dans une semaine")
     assert "Le travail est donné : 1 élève est prévenu." in teacher.texts(replies)
