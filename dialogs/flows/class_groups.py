@@ -21,7 +21,7 @@ from content.model import Course
 from content.skills import skill_names
 
 from dialogs.context import Context, Step, Translator, Turn
-from dialogs.events import Entered, Incoming
+from dialogs.events import Entered, Incoming, OptionChosen
 from dialogs.flows.class_reports import isolated
 from dialogs.flows.class_texts import course_title
 from dialogs.flows.class_tools import owned_class, reports
@@ -189,6 +189,10 @@ async def class_group_view(ctx: Context, event: Incoming) -> Turn:
         )
         ask = ctx._("Donner un travail à un groupe :")
         return Turn([*messages, Ask(ask, options, ctx.state.prompt)])
+    tapped = event.option_id if isinstance(event, OptionChosen) else ""
+    if tapped.startswith("g") and tapped not in {o.id for o in options}:  # answers came in
+        said = ctx._("Les groupes ont changé depuis : les voici à jour.")
+        return Turn([Say(said)], goto="class_group_view")
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen

@@ -168,6 +168,19 @@ async def test_work_for_one_group_reaches_that_group_only(
     assert rows[0][0] == 1, "Binta's row stays, Fatou's is gone"
 
 
+async def test_a_group_button_tapped_after_the_groups_changed_shows_them_anew(
+    talk: Conversations, database_url: str
+) -> None:
+    teacher, students = await a_class(talk, database_url)
+    await open_groups(teacher)
+    await play(talk, students["Omar"], first_try("q1", True))  # Omar answers meanwhile
+    replies = await teacher.tap("Pas encore de réponse (1) · Partager en parts égales")
+    texts = [getattr(out, "text", "") for out in replies]
+    assert texts[0] == "Les groupes ont changé depuis : les voici à jour."
+    assert "📈 En bonne voie (2) : Moussa, Omar" in texts[2]
+    assert await sql(talk, "SELECT id FROM assignments") == []
+
+
 async def test_a_group_deadline_reminds_that_group_only(
     talk: Conversations, database_url: str
 ) -> None:
