@@ -172,14 +172,16 @@ class ReportDesk(Protocol):
         ...
 
     async def absent_families(self, class_id: int, since: datetime) -> list[AbsentFamily]:
-        """The guardians (accepted links) of the class's students not seen since `since`."""
+        """The guardians (accepted links) of the class's students not seen since `since`, not
+        told yet of this absence."""
         ...
 
     async def tell_family(
         self, class_id: int, family: AbsentFamily, since: datetime, texts: dict[str, str]
     ) -> bool:
         """A notice to the guardian of an absent student of the class, through the outbox;
-        False (nothing sent) unless the student is still absent and the link theirs."""
+        False (nothing sent) unless the student is still absent, the link theirs, and the
+        guardian not told yet of this absence."""
         ...
 
     async def figures(self, class_id: int) -> PageFigures:

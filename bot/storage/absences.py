@@ -77,12 +77,14 @@ async def absent(runner: Runner, class_id: int, now: datetime, days: int) -> lis
 
 
 async def families(runner: Runner, class_id: int, now: datetime, days: int) -> int:
-    """How many guardians receive the weekly summary of an absent student of the class."""
+    """How many guardians receive the weekly summary of an absent student of the class and
+    were not told yet of this absence."""
     rows = await runner.run(
         "SELECT COUNT(*) FROM guardians g JOIN users u ON u.id = g.learner_id"
         " JOIN class_members m ON m.user_id = g.learner_id AND m.class_id = :cid"
         " WHERE g.accepted_at IS NOT NULL AND g.guardian_id IS NOT NULL"
-        " AND u.last_seen_at < :since",
+        " AND u.last_seen_at < :since"
+        " AND (g.absence_told_at IS NULL OR g.absence_told_at < u.last_seen_at)",
         cid=class_id,
         since=now - timedelta(days=days),
     )

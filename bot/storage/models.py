@@ -1088,6 +1088,8 @@ class GuardianLink(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_summary_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    # When a teacher last had the guardian told the learner was absent: once per absence.
+    absence_told_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class LearnerSex(Base):

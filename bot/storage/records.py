@@ -219,7 +219,14 @@ def _family(conn: Connection, uid: int) -> dict[str, list[dict[str, Any]]]:
     """The person's guardians and invitations (as a learner), and the learners whose weekly
     summaries they receive (as a guardian): names and dates, never the other's identity."""
     g = Base.metadata.tables["guardians"].c
-    shown = (g.learner_name, g.code, g.created_at, g.accepted_at, g.next_summary_at)
+    shown = (
+        g.learner_name,
+        g.code,
+        g.created_at,
+        g.accepted_at,
+        g.next_summary_at,
+        g.absence_told_at,
+    )
     found: dict[str, list[dict[str, Any]]] = {}
     for key, column in (("guardians", g.learner_id), ("following", g.guardian_id)):
         rows = conn.execute(select(*shown).where(column == uid).order_by(g.id)).mappings()

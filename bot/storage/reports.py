@@ -180,7 +180,9 @@ class SqlReportDesk(SqlQuestions):
             "SELECT g.id, g.learner_id, g.learner_name FROM guardians g"
             " JOIN users u ON u.id = g.learner_id"
             f" WHERE g.learner_id IN ({MEMBERS}) AND g.accepted_at IS NOT NULL"
-            " AND g.guardian_id IS NOT NULL AND u.last_seen_at < :since ORDER BY g.id",
+            " AND g.guardian_id IS NOT NULL AND u.last_seen_at < :since"
+            " AND (g.absence_told_at IS NULL OR g.absence_told_at < u.last_seen_at)"
+            " ORDER BY g.id",
             cid=class_id,
             owner=self.user_id,
             since=since,
@@ -190,12 +192,15 @@ class SqlReportDesk(SqlQuestions):
     async def tell_family(
         self, class_id: int, family: AbsentFamily, since: datetime, texts: dict[str, str]
     ) -> bool:
-        """A notice to the guardian of an absent student of the class, through the outbox."""
+        """A notice to the guardian of an absent student of the class, through the outbox;
+        once per absence (until the learner comes back)."""
         found = {f.link_id: f for f in await self.absent_families(class_id, since)}
         if family.link_id not in found:
             return False
         rows = await self.runner.run(
-            "SELECT guardian_id FROM guardians WHERE id = :link", link=family.link_id
+            "UPDATE guardians SET absence_told_at = :now WHERE id = :link RETURNING guardian_id",
+            now=self.now,
+            link=family.link_id,
         )
         await queue_notice(self.runner, int(rows[0][0]), texts, self.now, self.user_id)
         return True

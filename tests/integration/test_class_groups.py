@@ -292,7 +292,11 @@ async def test_absences_are_listed_and_families_told_each_of_their_own_child(
     ]
     await teacher.send("/classes")
     await teacher.tap("CM2 A")
-    await teacher.tap("Absences")
+    replies = await teacher.tap("Absences")
+    assert "famille" not in teacher.texts(replies), "told once per absence"
+    assert "👪 Prévenir leurs familles" not in teacher.options()
+    mother = await talk.store.export(Person.on(talk, "telegram", "mother-of-fatou").user)
+    assert mother is not None and mother["family"]["following"][0]["absence_told_at"]
     replies = await teacher.tap("Absent après 3 jours")
     assert teacher.texts(replies).startswith(
         "😴 « CM2 A » : 2 élèves ne sont pas venus depuis 3 jours ou plus :"

@@ -1,6 +1,7 @@
 """Teaching at the right level: work given to one group of a class (the learners of one
 level of one skill); how many days without coming make a learner of a class absent, and the
-teacher's weekly alert of who is (on or off, and when it is next due).
+teacher's weekly alert of who is (on or off, and when it is next due); when a guardian was
+last told of an absence (told once per absence).
 
 Revision ID: 0043
 Revises: 0038
@@ -51,10 +52,14 @@ def upgrade() -> None:
         )
         batch.add_column(sa.Column("next_absence_at", sa.DateTime(timezone=True), nullable=True))
         batch.create_index("ix_classes_next_absence_at", ["next_absence_at"])
+    with op.batch_alter_table("guardians") as batch:
+        batch.add_column(sa.Column("absence_told_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     """Drop them again."""
+    with op.batch_alter_table("guardians") as batch:
+        batch.drop_column("absence_told_at")
     with op.batch_alter_table("classes") as batch:
         batch.drop_index("ix_classes_next_absence_at")
         batch.drop_column("next_absence_at")
