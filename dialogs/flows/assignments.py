@@ -180,8 +180,8 @@ async def work_lesson(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="work_course")
     if found.for_teachers:  # a course for teachers is not given to pupils
         return Turn([Say(ctx._("Ce cours est destiné aux enseignants."))], goto="work_course")
-    group = draft.get("group") or None
-    skill = str(group["skill"]) if group else ""
+    group = _group(draft.get("group"))
+    skill = group.skill if group is not None else ""
 
     def mark(lesson: Lesson) -> str:
         """🎯 before a lesson that teaches or tests the group's skill."""
@@ -193,19 +193,19 @@ async def work_lesson(ctx: Context, event: Incoming) -> Turn:
         + tuple(
             Option(le.id, f"{mark(le)}{i}. {le.title}") for i, le in enumerate(found.lessons, 1)
         )
-        + (Option("back", ctx._("⬅️ Les cours") if not group else ctx._("⬅️ Les groupes")),)
+        + (Option("back", ctx._("⬅️ Les groupes") if group else ctx._("⬅️ Les cours")),)
     )
     if isinstance(event, Entered):
         text = ctx._(
             "« %(course)s » : tout le cours, ou une seule leçon (avec son quiz) ?",
             course=found.title,
         )
-        if group:
+        if group is not None:
             text = (
                 ctx.ngettext(
                     "Un travail pour %(n)s élève seulement (🎯 : les leçons de la compétence). ",
                     "Un travail pour %(n)s élèves seulement (🎯 : les leçons de la compétence). ",
-                    len(group.get("users", ())),
+                    len(group.user_ids),
                 )
                 + text
             )
@@ -214,7 +214,7 @@ async def work_lesson(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen == "back":
-        return Turn(goto="work_course" if not group else "class_group_view")
+        return Turn(goto="class_group_view" if group else "work_course")
     ctx.state.data["work"] = {
         **draft,
         "course": found.id,

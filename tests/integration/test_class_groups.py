@@ -216,6 +216,13 @@ async def test_a_forged_group_never_reaches_another_class(
     assert "Aucun élève de ce groupe n'est encore dans la classe." in teacher.texts(replies)
     assert await sql(talk, "SELECT id FROM assignments") == []
     assert await sql(talk, "SELECT id FROM broadcasts") == []
+    for forged in ("x", ["x"], {"users": "x"}):
+        async with talk.store.turn(teacher.user) as tx:
+            assert tx is not None
+            data = {"class": cid, "work": {"course": COURSE, "group": forged}}
+            tx.save(tx.profile, DialogState(step="work_lesson", data=data, prompt=tx.state.prompt))
+        replies = await teacher.send("Tout le cours")
+        assert "À finir pour quand ?" in teacher.texts(replies), forged
 
 
 async def test_a_student_cannot_reach_the_groups(talk: Conversations, database_url: str) -> None:
