@@ -25,7 +25,7 @@ import argparse
 import random
 from dataclasses import dataclass, field
 
-from content.mastery import DEFAULT_PARAMS, MASTERED, update
+from content.mastery import DEFAULT_PARAMS, MASTERED, Level, level, update
 
 SKILLS = 8  # lessons of the course, one skill each
 QUESTIONS = 4  # questions of a lesson's quiz
@@ -115,6 +115,36 @@ def simulate(count: int, seed: int, placement: bool) -> dict[str, Tally]:
     return tallies
 
 
+def grouping(count: int, seed: int) -> dict[str, dict[str, list[bool]]]:
+    """The teacher's groups after one lesson (its four questions) of the first skill, by the
+    bot's estimate and, on the same answers, by the raw score (4/4 mastered, 3/4 on the way,
+    else to help): per way and group, whether each learner in it truly knows the skill."""
+    rng = random.Random(seed + 1)
+    groups: dict[str, dict[str, list[bool]]] = {"estimate": {}, "raw score": {}}
+    for learner in population(count, random.Random(seed)):
+        p, right = DEFAULT_PARAMS.p_init, 0
+        for _ in range(QUESTIONS):
+            correct = answer(learner, 0, rng)
+            p, right = update(p, correct), right + correct
+            practise(learner, 0, learner.learn, rng)
+        raw = Level.MASTERED if right == 4 else Level.ON_TRACK if right == 3 else Level.TO_REVIEW
+        for way, found in (("estimate", level(p)), ("raw score", raw)):
+            groups[way].setdefault(found.value, []).append(learner.known[0])
+    return groups
+
+
+def print_grouping(count: int, seed: int) -> None:
+    """Group sizes and how many in each truly know the skill: the "to help" group should
+    hold those who do not, the "mastered" one those who do."""
+    print("\nGroups after one lesson of one skill (the teacher's groups page):")
+    print(f"{'grouped by':10} {'group':10} {'learners':>8} {'truly know it':>14}")
+    for way, groups in grouping(count, seed).items():
+        for key in (Level.TO_REVIEW.value, Level.ON_TRACK.value, Level.MASTERED.value):
+            inside = groups.get(key, [])
+            share = sum(inside) / len(inside) if inside else 0.0
+            print(f"{way:10} {key:10} {len(inside):8d} {share:14.1%}")
+
+
 def main() -> None:
     """Print the table: per band, without (baseline) and with placement and remediation."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -147,6 +177,7 @@ def main() -> None:
             f"{band:8} ratio    lessons {new.lessons / max(1, base.lessons):.2f}x, "
             f"questions {new.questions / max(1, base.questions):.2f}x (with / without)"
         )
+    print_grouping(args.learners, args.seed)
 
 
 if __name__ == "__main__":
