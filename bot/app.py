@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.absences import AbsenceLoop
 from bot.addresses import lan_addresses
 from bot.attachments import Attachments
 from bot.booklet.service import CachedBooklets
@@ -203,6 +204,8 @@ class BotApp:
             self._reminders = supervisor.run("reminders", loop.forever)
             summaries = SummaryLoop(store, i18n, lambda: conversations.library, store.quiet_hours)
             self._summaries = supervisor.run("summaries", summaries.forever)
+            alerts = AbsenceLoop(store, i18n, lambda: conversations.library, store.quiet_hours)
+            supervisor.run("absence_alerts", alerts.forever)
         if self.sender is not None:
             self.sender.start(supervisor.run)
         # Each channel starts on its own: one that cannot (Telegram unreachable) is retried

@@ -108,4 +108,7 @@ class SummaryLoop(DueLoop[stored.DueSummary]):
             (names.get(skill, skill), level(p))
             for skill, p in await stored.skills_moved(runner, due.learner_id, now - WEEK)
         )
-        return WeekFacts(due.learner_name, days, tuple(titles), tuple(soon), tuple(late), skills)
+        away = await stored.days_away(runner, due.learner_id, now)
+        return WeekFacts(
+            due.learner_name, days, tuple(titles), tuple(soon), tuple(late), skills, away
+        )

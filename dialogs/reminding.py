@@ -70,14 +70,19 @@ SUMMARY_DAY = 6  # Sunday (Monday is 0): families have time to read it
 SUMMARY_TIME = time(18)  # the guardian's local time
 
 
-def next_weekly(zone: ZoneInfo, now: datetime, quiet: QuietHours | None = None) -> datetime:
-    """The first Sunday 18:00 in `zone` after `now`, in UTC; moved to the end of the quiet
-    hours when a deployment's quiet hours cover it."""
-    at = SUMMARY_TIME
+def next_weekly(
+    zone: ZoneInfo,
+    now: datetime,
+    quiet: QuietHours | None = None,
+    day: int = SUMMARY_DAY,
+    at: time = SUMMARY_TIME,
+) -> datetime:
+    """The first `day` (Monday is 0) at `at` in `zone` after `now` (by default Sunday 18:00),
+    in UTC; moved to the end of the quiet hours when a deployment's quiet hours cover it."""
     if quiet is not None and quiet.contains(at):
         at = quiet.end
     local = now.astimezone(zone)
-    days = (SUMMARY_DAY - local.weekday()) % 7
+    days = (day - local.weekday()) % 7
     moment = datetime.combine(local.date() + timedelta(days=days), at, zone)
     if moment <= local:
         moment += timedelta(days=7)

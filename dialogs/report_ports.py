@@ -113,6 +113,15 @@ class PageFigures:
     questions_open: bool
 
 
+@dataclass(frozen=True)
+class AbsentFamily:
+    """A guardian who receives the weekly summary of an absent student of the class."""
+
+    link_id: int
+    user_id: int  # the student
+    learner_name: str  # the first name the learner chose to show their guardian
+
+
 class ReportDesk(Protocol):
     """Class reports, essay grading and students' questions, inside the person's turn.
 
@@ -143,6 +152,36 @@ class ReportDesk(Protocol):
     async def class_answers(self, class_id: int, course_id: str) -> list[tuple[int, GivenAnswer]]:
         """Every answer of the class's students in a course: (student id, answer), by
         student then in the order given."""
+        ...
+
+    async def class_mastery(self, class_id: int) -> list[tuple[int, str, float]]:
+        """(student id, skill, chance it is known) of every estimate of the class's students."""
+        ...
+
+    async def absence_settings(self, class_id: int) -> tuple[int, bool]:
+        """Days without coming after which a student of the class is absent, and whether the
+        teacher gets the Monday alert ((7, False) for a class not theirs)."""
+        ...
+
+    async def set_absence_alerts(self, class_id: int, on: bool) -> bool:
+        """Turn the Monday alert on or off; False if the class is not the teacher's."""
+        ...
+
+    async def set_absence_days(self, class_id: int, days: int) -> bool:
+        """Change them; False if the class is not the teacher's."""
+        ...
+
+    async def absent_families(self, class_id: int, since: datetime) -> list[AbsentFamily]:
+        """The guardians (accepted links) of the class's students not seen since `since`, not
+        told yet of this absence."""
+        ...
+
+    async def tell_family(
+        self, class_id: int, family: AbsentFamily, since: datetime, texts: dict[str, str]
+    ) -> bool:
+        """A notice to the guardian of an absent student of the class, through the outbox;
+        False (nothing sent) unless the student is still absent, the link theirs, and the
+        guardian not told yet of this absence."""
         ...
 
     async def figures(self, class_id: int) -> PageFigures:

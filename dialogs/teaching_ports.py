@@ -67,6 +67,16 @@ class Assignment:
     reminder_id: int | None = None  # the scheduled reminder's broadcast
     progress: tuple[int, ...] = ()  # assigned lessons done: per student, or the student's own
     class_name: str = ""
+    group: tuple[str, str] | None = None  # (skill, level) of the group it is for; None: all
+
+
+@dataclass(frozen=True)
+class Group:
+    """The students of a class at one level of one skill ("Teaching at the Right Level")."""
+
+    skill: str  # a `skill:` code
+    level: str  # content.mastery.Level's value, or "new" (no answer yet)
+    user_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -165,9 +175,15 @@ class TeachingDesk(Protocol):
         ...
 
     async def assign(
-        self, class_id: int, course_id: str, lesson_id: str | None, deadline: datetime | None
+        self,
+        class_id: int,
+        course_id: str,
+        lesson_id: str | None,
+        deadline: datetime | None,
+        group: Group | None = None,
     ) -> int | None:
-        """Give work to one of the current teacher's classes: its id (None if not theirs)."""
+        """Give work to one of the current teacher's classes, or to one group of it: its id
+        (None if not theirs, or if none of the group is in the class any more)."""
         ...
 
     async def set_reminder(self, assignment_id: int, broadcast_id: int) -> None:

@@ -221,3 +221,19 @@ async def skills_moved(runner: Runner, learner_id: int, since: datetime) -> list
         since=since,
     )
     return [(str(skill), float(p)) for skill, p in rows]
+
+
+async def days_away(runner: Runner, learner_id: int, now: datetime) -> int:
+    """Whole days since the learner last came, when that makes them absent for one of their
+    classes (its `absence_days`, the smallest of them); else 0 (and for a learner in none)."""
+    rows = await runner.run(
+        "SELECT u.last_seen_at, (SELECT MIN(c.absence_days) FROM classes c"
+        " JOIN class_members m ON m.class_id = c.id WHERE m.user_id = u.id)"
+        " FROM users u WHERE u.id = :uid",
+        uid=learner_id,
+    )
+    if not rows or rows[0][0] is None or rows[0][1] is None:
+        return 0
+    seen = utc(rows[0][0])
+    away = (now - seen).days if seen is not None else 0
+    return away if away >= int(rows[0][1]) else 0

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -404,6 +405,12 @@ class ClassGroup(Base):
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
     questions_open: Mapped[bool] = mapped_column(Boolean)  # "ask my teacher" allowed
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Days without coming after which a student is listed as absent (the teacher's choice).
+    absence_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    # The teacher's weekly alert of who is absent (bot/absences.py): on, and when next due
+    # (None: not scheduled yet, the loop's next pass schedules it).
+    absence_alerts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    next_absence_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
 
 
 class ClassMember(Base):
@@ -450,6 +457,22 @@ class Assignment(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     reminder_id: Mapped[int | None] = mapped_column(  # the scheduled reminder's broadcast
         ForeignKey("broadcasts.id", ondelete="SET NULL")
+    )
+    # Work for one group of the class (assignment_students): the skill and level it grouped.
+    skill: Mapped[str | None] = mapped_column(String(32))
+    skill_level: Mapped[str | None] = mapped_column(String(16))
+
+
+class AssignmentStudent(Base):
+    """A learner work was given to, when it went to one group of the class, not all of it."""
+
+    __tablename__ = "assignment_students"
+
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 
@@ -1093,6 +1116,8 @@ class GuardianLink(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_summary_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    # When a teacher last had the guardian told the learner was absent: once per absence.
+    absence_told_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class LearnerSex(Base):

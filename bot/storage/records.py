@@ -166,6 +166,7 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         ),
         "sex": _rows(conn, Base.metadata.tables["learner_sex"], uid, "user_id"),
         "family": _family(conn, uid),
+        "group_work": _group_work(conn, uid),
         "learning_records": _statements(conn, uid),
         "shared_phone": _shared_phone(conn, uid),
         "translations": _translations(conn, uid),
@@ -224,12 +225,37 @@ def _family(conn: Connection, uid: int) -> dict[str, list[dict[str, Any]]]:
     """The person's guardians and invitations (as a learner), and the learners whose weekly
     summaries they receive (as a guardian): names and dates, never the other's identity."""
     g = Base.metadata.tables["guardians"].c
-    shown = (g.learner_name, g.code, g.created_at, g.accepted_at, g.next_summary_at)
+    shown = (
+        g.learner_name,
+        g.code,
+        g.created_at,
+        g.accepted_at,
+        g.next_summary_at,
+        g.absence_told_at,
+    )
     found: dict[str, list[dict[str, Any]]] = {}
     for key, column in (("guardians", g.learner_id), ("following", g.guardian_id)):
         rows = conn.execute(select(*shown).where(column == uid).order_by(g.id)).mappings()
         found[key] = [{k: _iso(v) for k, v in row.items()} for row in rows]
     return found
+
+
+def _group_work(conn: Connection, uid: int) -> list[dict[str, Any]]:
+    """Work a teacher gave to one group of a class the learner was in: what and for which
+    group (the skill and level, in the codes the class's groups page uses)."""
+    s = Base.metadata.tables["assignment_students"].c
+    a = Base.metadata.tables["assignments"].c
+    query = (
+        select(a.course_id, a.lesson_id, a.skill, a.skill_level, a.deadline, a.created_at)
+        .join_from(
+            Base.metadata.tables["assignment_students"],
+            Base.metadata.tables["assignments"],
+            s.assignment_id == a.id,
+        )
+        .where(s.user_id == uid)
+        .order_by(a.id)
+    )
+    return [{k: _iso(v) for k, v in row.items()} for row in conn.execute(query).mappings()]
 
 
 def _statements(conn: Connection, uid: int) -> list[dict[str, Any]]:

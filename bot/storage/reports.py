@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.storage.admin import queue_notice
 from bot.storage.answers import answers_of
 from bot.storage.answers import question_stats as stats_of
 from bot.storage.questions import SqlQuestions
 from bot.storage.sql import Row, Runner, utc
 from dialogs.report_ports import (
+    AbsentFamily,
     Essay,
     GivenAnswer,
     PageFigures,
@@ -129,6 +131,79 @@ class SqlReportDesk(SqlQuestions):
             )
             for uid, le, q, at, tn, a, ok, sc, when in rows
         ]
+
+    async def class_mastery(self, class_id: int) -> list[tuple[int, str, float]]:
+        """(student id, skill, chance it is known) of every estimate of the class's students."""
+        rows = await self.runner.run(
+            f"SELECT user_id, skill, p_known FROM skill_mastery WHERE user_id IN ({MEMBERS})"
+            " ORDER BY user_id, skill",
+            cid=class_id,
+            owner=self.user_id,
+        )
+        return [(int(uid), str(skill), float(p)) for uid, skill, p in rows]
+
+    async def absence_settings(self, class_id: int) -> tuple[int, bool]:
+        """Days without coming after which a student is absent, and the Monday alert."""
+        rows = await self.runner.run(
+            "SELECT absence_days, absence_alerts FROM classes"
+            " WHERE id = :cid AND teacher_id = :owner",
+            cid=class_id,
+            owner=self.user_id,
+        )
+        return (int(rows[0][0]), bool(rows[0][1])) if rows else (7, False)
+
+    async def set_absence_alerts(self, class_id: int, on: bool) -> bool:
+        """Turn the Monday alert on (scheduled anew by the loop's next pass) or off."""
+        rows = await self.runner.run(
+            "UPDATE classes SET absence_alerts = :on, next_absence_at = NULL"
+            " WHERE id = :cid AND teacher_id = :owner RETURNING id",
+            on=on,
+            cid=class_id,
+            owner=self.user_id,
+        )
+        return bool(rows)
+
+    async def set_absence_days(self, class_id: int, days: int) -> bool:
+        """Change them (1..60); False if the class is not the teacher's."""
+        rows = await self.runner.run(
+            "UPDATE classes SET absence_days = :days WHERE id = :cid AND teacher_id = :owner"
+            " RETURNING id",
+            days=min(60, max(1, days)),
+            cid=class_id,
+            owner=self.user_id,
+        )
+        return bool(rows)
+
+    async def absent_families(self, class_id: int, since: datetime) -> list[AbsentFamily]:
+        """The guardians (accepted links) of the class's students not seen since `since`."""
+        rows = await self.runner.run(
+            "SELECT g.id, g.learner_id, g.learner_name FROM guardians g"
+            " JOIN users u ON u.id = g.learner_id"
+            f" WHERE g.learner_id IN ({MEMBERS}) AND g.accepted_at IS NOT NULL"
+            " AND g.guardian_id IS NOT NULL AND u.last_seen_at < :since"
+            " AND (g.absence_told_at IS NULL OR g.absence_told_at < u.last_seen_at)"
+            " ORDER BY g.id",
+            cid=class_id,
+            owner=self.user_id,
+            since=since,
+        )
+        return [AbsentFamily(int(link), int(uid), str(name)) for link, uid, name in rows]
+
+    async def tell_family(
+        self, class_id: int, family: AbsentFamily, since: datetime, texts: dict[str, str]
+    ) -> bool:
+        """A notice to the guardian of an absent student of the class, through the outbox;
+        once per absence (until the learner comes back)."""
+        found = {f.link_id: f for f in await self.absent_families(class_id, since)}
+        if family.link_id not in found:
+            return False
+        rows = await self.runner.run(
+            "UPDATE guardians SET absence_told_at = :now WHERE id = :link RETURNING guardian_id",
+            now=self.now,
+            link=family.link_id,
+        )
+        await queue_notice(self.runner, int(rows[0][0]), texts, self.now, self.user_id)
+        return True
 
     async def figures(self, class_id: int) -> PageFigures:
         """Ungraded essays, unanswered questions and whether questions are open."""

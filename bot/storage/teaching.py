@@ -12,7 +12,7 @@ from bot.storage.admin import CODE_ALPHABET, SqlAdminDesk, grant_role, queue_not
 from bot.storage.sql import Row, Runner, as_json, utc
 from dialogs.admin_ports import Audience, BroadcastDraft
 from dialogs.roles import Grant, Role
-from dialogs.teaching_ports import Assignment, ClassRoom, Invite, Member, TeacherRequest
+from dialogs.teaching_ports import Assignment, ClassRoom, Group, Invite, Member, TeacherRequest
 
 INVITE_LENGTH = 8
 JOIN_LENGTH = 6
@@ -278,11 +278,17 @@ class SqlTeachingDesk:
         return await desk.create_broadcast(BroadcastDraft(texts, audience, scheduled_at=at))
 
     async def assign(
-        self, class_id: int, course_id: str, lesson_id: str | None, deadline: datetime | None
+        self,
+        class_id: int,
+        course_id: str,
+        lesson_id: str | None,
+        deadline: datetime | None,
+        group: Group | None = None,
     ) -> int | None:
-        """Give work to one of the current teacher's classes: its id (None if not theirs)."""
+        """Give work to one of the current teacher's classes, or to one group of it: its id
+        (None if not theirs, or if none of the group is in the class any more)."""
         given = (course_id, lesson_id, deadline)
-        return await work.assign(self.runner, self.user_id, class_id, given, self.now)
+        return await work.assign(self.runner, self.user_id, class_id, given, self.now, group)
 
     async def set_reminder(self, assignment_id: int, broadcast_id: int) -> None:
         """Remember the broadcast that will remind the class of an assignment."""

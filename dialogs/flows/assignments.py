@@ -10,7 +10,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from content.model import Course
+from content.model import Course, Lesson
+from content.skills import is_skill_code, skill_names
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
@@ -18,13 +19,14 @@ from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.teachers import is_teacher, teaching
 from dialogs.messages import Ask, Option, Out, Say
 from dialogs.options import choose
-from dialogs.teaching_ports import Assignment, ClassRoom
+from dialogs.teaching_ports import Assignment, ClassRoom, Group
 from dialogs.when import parse_when, zone_of
 
 MAX_DELAY = timedelta(days=120)
 REMIND_BEFORE = timedelta(hours=24)
 WORK_BUTTONS = 8  # "take back" or "open" buttons shown at once (the text lists everything)
 NOTICE_LANGUAGES = ("fr", "en", "ar")  # and every language of the picker
+GROUP_LEVELS = ("to_review", "on_track", "mastered", "new")  # dialogs/flows/class_groups.py
 
 
 async def _room(ctx: Context) -> ClassRoom | Turn:
@@ -54,7 +56,25 @@ def _local(ctx: Context, moment: datetime) -> tuple[str, str]:
 
 
 def _teacher_line(ctx: Context, item: Assignment) -> str:
-    """ "📚 « Fractions », avant le 6 déc. 2026 à 18:00 : 2 élèves sur 3 ont fini."."""
+    """ "📚 « Fractions », avant le 6 déc. 2026 à 18:00 : 2 élèves sur 3 ont fini."; work for
+    one group says which."""
+    line = _class_line(ctx, item)
+    if item.group is None:
+        return line
+    skill, key = item.group
+    levels = {
+        "to_review": ctx._("à aider"),
+        "on_track": ctx._("en bonne voie"),
+        "mastered": ctx._("maîtrisé"),
+        "new": ctx._("pas encore de réponse"),
+    }
+    name = skill_names(ctx.library.courses).get(skill, skill)
+    group = ctx._("(groupe « %(group)s » · %(skill)s)", group=levels.get(key, key), skill=name)
+    return f"{line} {group}"
+
+
+def _class_line(ctx: Context, item: Assignment) -> str:
+    """The line of one piece of work, for the whole class."""
     work = _work(ctx, item)
     if work is None:
         return ctx._("📚 Un cours qui n'existe plus (travail n°%(id)s).", id=item.id)
@@ -160,23 +180,46 @@ async def work_lesson(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="work_course")
     if found.for_teachers:  # a course for teachers is not given to pupils
         return Turn([Say(ctx._("Ce cours est destiné aux enseignants."))], goto="work_course")
+    group = _group(draft.get("group"))
+    skill = group.skill if group is not None else ""
+
+    def mark(lesson: Lesson) -> str:
+        """🎯 before a lesson that teaches or tests the group's skill."""
+        tested = {s for q in (lesson.quiz.questions if lesson.quiz else ()) for s in q.skills}
+        return "🎯 " if skill and (skill in lesson.skills or skill in tested) else ""
+
     options = (
         (Option("all", ctx._("📘 Tout le cours")),)
-        + tuple(Option(le.id, f"{i}. {le.title}") for i, le in enumerate(found.lessons, 1))
-        + (Option("back", ctx._("⬅️ Les cours")),)
+        + tuple(
+            Option(le.id, f"{mark(le)}{i}. {le.title}") for i, le in enumerate(found.lessons, 1)
+        )
+        + (Option("back", ctx._("⬅️ Les groupes") if group else ctx._("⬅️ Les cours")),)
     )
     if isinstance(event, Entered):
         text = ctx._(
             "« %(course)s » : tout le cours, ou une seule leçon (avec son quiz) ?",
             course=found.title,
         )
+        if group is not None:
+            text = (
+                ctx.ngettext(
+                    "Un travail pour %(n)s élève seulement (🎯 : les leçons de la compétence). ",
+                    "Un travail pour %(n)s élèves seulement (🎯 : les leçons de la compétence). ",
+                    len(group.user_ids),
+                )
+                + text
+            )
         return Turn([Ask(text, options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
     if chosen == "back":
-        return Turn(goto="work_course")
-    ctx.state.data["work"] = {"course": found.id, "lesson": None if chosen == "all" else chosen}
+        return Turn(goto="class_group_view" if group else "work_course")
+    ctx.state.data["work"] = {
+        **draft,
+        "course": found.id,
+        "lesson": None if chosen == "all" else chosen,
+    }
     return Turn(goto="work_deadline")
 
 
@@ -242,27 +285,46 @@ async def _give(ctx: Context, room: ClassRoom, deadline: datetime | None) -> Tur
     if found.for_teachers:
         return Turn([Say(ctx._("Ce cours est destiné aux enseignants."))], goto="work_course")
     desk = teaching(ctx)
-    item_id = await desk.assign(room.id, found.id, lesson_id, deadline)
+    group = _group(draft.get("group"))
+    item_id = await desk.assign(room.id, found.id, lesson_id, deadline, group)
+    if item_id is None and group is not None:
+        text = ctx._("Aucun élève de ce groupe n'est encore dans la classe.")
+        return Turn([Say(text)], goto="class_page")
     if item_id is None:
         return Turn([Say(ctx._("Cette classe n'est pas la vôtre."))], goto="classes_home")
-    item = Assignment(item_id, room.id, found.id, lesson_id, deadline)
+    given = next((a for a in await desk.assignments(room.id) if a.id == item_id), None)
+    item = given or Assignment(item_id, room.id, found.id, lesson_id, deadline)
     title = (_work(ctx, item) or (found.title, 0))[0]
+    who = len(item.progress) if group is not None else room.members
     _, reached = await desk.notify(
         _in_each_language(ctx, lambda c: _notice(c, room, title, deadline)),
         class_ids=(room.id,),
+        user_ids=group.user_ids if group is not None else (),
     )
     messages: list[Out] = [Say(_given(ctx, reached))]
-    if room.members > reached:  # messages stopped, or a channel that cannot write first
+    if who > reached:  # messages stopped, or a channel that cannot write first
         missed = ctx.ngettext(
             "%(n)s élève ne peut pas être prévenu maintenant : ce travail l'attend dans /devoirs.",
             "%(n)s élèves ne peuvent pas être prévenus maintenant : ce travail les attend "
             "dans /devoirs.",
-            room.members - reached,
+            who - reached,
         )
         messages.append(Say(missed))
     if deadline is not None:
-        messages.append(Say(await _schedule_reminder(ctx, room, item, title)))
+        messages.append(Say(await _schedule_reminder(ctx, room, item, title, group)))
     return Turn(messages, goto="class_page")
+
+
+def _group(stored: object) -> Group | None:
+    """The group a draft of work is for (as the groups page wrote it), or None."""
+    if not isinstance(stored, dict):
+        return None
+    users = tuple(int(uid) for uid in stored.get("users", ()) if isinstance(uid, int))
+    skill, key = str(stored.get("skill", "")), str(stored.get("level", ""))
+    # A forged state still gives work to the group's students only, under plain labels.
+    return Group(
+        skill if is_skill_code(skill) else "?", key if key in GROUP_LEVELS else "new", users
+    )
 
 
 def _given(ctx: Context, reached: int) -> str:
@@ -274,21 +336,32 @@ def _given(ctx: Context, reached: int) -> str:
     )
 
 
-async def _schedule_reminder(ctx: Context, room: ClassRoom, item: Assignment, title: str) -> str:
+async def _schedule_reminder(
+    ctx: Context, room: ClassRoom, item: Assignment, title: str, group: Group | None = None
+) -> str:
     """Schedule the reminder to those who will not have finished; what the teacher reads."""
     assert item.deadline is not None
     at = reminder_time(ctx.now, item.deadline)
     deadline = item.deadline
     texts = _in_each_language(ctx, lambda c: _reminder(c, room, title, deadline))
+    users = group.user_ids if group is not None else ()
     if item.lesson_id is None:
         found = ctx.library.get(item.course_id)
         lessons = len(found.lessons) if found is not None else 0
         reminder_id, _ = await teaching(ctx).notify(
-            texts, class_ids=(room.id,), unfinished=(item.course_id, lessons), at=at
+            texts,
+            class_ids=(room.id,),
+            user_ids=users,
+            unfinished=(item.course_id, lessons),
+            at=at,
         )
     else:
         reminder_id, _ = await teaching(ctx).notify(
-            texts, class_ids=(room.id,), unfinished_lesson=(item.course_id, item.lesson_id), at=at
+            texts,
+            class_ids=(room.id,),
+            user_ids=users,
+            unfinished_lesson=(item.course_id, item.lesson_id),
+            at=at,
         )
     await teaching(ctx).set_reminder(item.id, reminder_id)
     day, hour = _local(ctx, at)

@@ -9,7 +9,13 @@ from dialogs.messages import Option, Say
 from dialogs.report_ports import ReportDesk
 from dialogs.teaching_ports import ClassRoom
 
-PAGE_STEPS = {"report": "class_report", "essays": "class_essays", "questions": "class_questions"}
+PAGE_STEPS = {
+    "report": "class_report",
+    "groups": "class_groups",
+    "absent": "class_absent",
+    "essays": "class_essays",
+    "questions": "class_questions",
+}
 
 
 def reports(ctx: Context) -> ReportDesk:
@@ -31,6 +37,8 @@ async def page_options(ctx: Context, class_id: int) -> tuple[Option, ...]:
     )
     return (
         Option("report", ctx._("📊 Suivi de la classe")),
+        Option("groups", ctx._("🎯 Groupes par niveau")),
+        Option("absent", ctx._("😴 Absences")),
         Option("essays", ctx._("📝 À corriger (%(n)s)", n=ctx.t.number(figures.essays))),
         Option(
             "questions", ctx._("❓ Questions des élèves (%(n)s)", n=ctx.t.number(figures.questions))

@@ -264,6 +264,7 @@ class WeekFacts:
     due: tuple[tuple[str, datetime], ...] = ()  # (work, deadline) still to do
     late: tuple[str, ...] = ()  # work whose deadline passed, unfinished
     skills: tuple[tuple[str, Level], ...] = ()  # skills answered this week, in words
+    away: int = 0  # days since the learner last came, when that makes them absent (else 0)
 
 
 def summary_text(t: Translator, facts: WeekFacts) -> str:
@@ -303,7 +304,18 @@ def summary_text(t: Translator, facts: WeekFacts) -> str:
     if facts.skills:
         lines.append(say._("🎯 Compétences travaillées :"))
         lines += [say._(words[found], skill=name) for name, found in facts.skills]
-    if facts.days == 0:
+    if facts.away:
+        lines.append(
+            say.ngettext(
+                "💬 %(name)s n'est pas venu(e) apprendre depuis %(n)s jour. Un mot "
+                "d'encouragement peut l'aider à reprendre cette semaine.",
+                "💬 %(name)s n'est pas venu(e) apprendre depuis %(n)s jours. Un mot "
+                "d'encouragement peut l'aider à reprendre cette semaine.",
+                facts.away,
+                name=facts.learner,
+            )
+        )
+    elif facts.days == 0:
         lines.append(say._("💬 Un mot d'encouragement peut l'aider à reprendre cette semaine."))
     lines.append(say._("Pour ne plus recevoir ces résumés : /stop_parent"))
     return "\n".join(lines)

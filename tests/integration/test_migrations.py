@@ -54,6 +54,7 @@ TABLES = {
     "class_members",
     "teacher_questions",
     "assignments",
+    "assignment_students",
     "authored_courses",
     "authored_media",
     "course_ratings",
@@ -138,6 +139,6 @@ def test_the_alembic_command_line_uses_database_url(tmp_path: Path) -> None:
     upgraded = alembic_cli(tmp_path, "upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
     current = alembic_cli(tmp_path, "current")
-    assert "0039 (head)" in current.stdout, current.stderr
+    assert "0040 (head)" in current.stdout, current.stderr
     offline = alembic_cli(tmp_path, "upgrade", "head", "--sql")
     assert "CREATE TABLE users" in offline.stdout, offline.stderr
