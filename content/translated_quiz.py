@@ -52,7 +52,14 @@ class QuestionText:
     @property
     def empty(self) -> bool:
         """Whether nothing of the question is translated."""
-        return not (self.text or any(self.choices) or self.explanation or self.hints)
+        return not (
+            self.text
+            or any(self.choices)
+            or self.explanation
+            or any(self.hints)
+            or self.answers
+            or any(r for _, r in self.pairs)
+        )
 
 
 def question_source(question: Question) -> str:
@@ -125,7 +132,7 @@ def read_question(
             feedback.append([])
     result = QuestionText(
         text=join_lines(text),
-        hints=tuple(h for h in hints if h),
+        hints=tuple(hints),  # by position: an empty `hint:` leaves that one in French
         explanation=join_lines(explanation),
         answers=tuple(a for a in answers if a),
         short=short,
@@ -241,7 +248,7 @@ def _block(question: Question, done: QuestionText | None) -> list[str]:
     text = full_text(question) if source else (done.text if done else "")
     out = [text] if text else []
     hints = question.hints if source else (done.hints if done else ())
-    out += [f"hint: {h}" for h in hints]
+    out += [f"hint: {h}".rstrip() for h in hints]
     if question.type is QuestionType.MATCHING:
         pairs = (
             [(p.left, p.right) for p in question.pairs]

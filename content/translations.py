@@ -424,9 +424,12 @@ def localized_lesson(course: Course, lesson: Lesson, language: str | None) -> Le
 
 
 def _localized_quiz(quiz: Quiz, texts: LessonText) -> Quiz:
-    """The quiz with its translated questions (same ids, answers and weights)."""
+    """The quiz with its translated questions (same ids, answers and weights); a question
+    whose translation is out of date is asked in the main language."""
     questions = tuple(
-        localized_question(question, done) if (done := texts.question(i)) else question
+        localized_question(question, done)
+        if (done := texts.question(i)) and done.source in ("", question_mark(question))
+        else question  # a question changed since: its old options may no longer match
         for i, question in enumerate(quiz.questions)
     )
     return replace(quiz, questions=questions)
