@@ -100,6 +100,7 @@ async def tr_home(ctx: Context, event: Incoming) -> Turn:
         Option("translate", ctx._("✍️ Traduire")),
         Option("review", ctx._("🔎 Relire (%(n)s)", n=ctx.t.number(progress.to_review))),
     )
+    options += (Option("course", ctx._("📚 Un cours")),)
     if len(held) > 1:
         options += (Option("language", ctx._("🌐 Autre langue")),)
     options += (menu_option(ctx),)
@@ -108,6 +109,9 @@ async def tr_home(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
+    if chosen == "course":  # the same language, a course's texts (flows/course_translate.py)
+        ctx.state.data["ct"] = {"lang": lang}
+        return Turn(goto="ct_courses")
     targets = {"translate": "tr_string", "review": "tr_review", "language": "tr_language"}
     return Turn(goto=targets[chosen])
 

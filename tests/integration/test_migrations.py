@@ -22,6 +22,7 @@ TABLES = {
     "string_views",
     "translation_version",
     "xapi_statements",
+    "course_translations",
     "processed_updates",
     "dead_letters",
     "inbound_attempts",
