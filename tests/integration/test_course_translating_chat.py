@@ -205,3 +205,54 @@ async def test_a_course_translated_in_the_chat_reaches_learners_once_reviewed(
     assert "## question 2 · source: " in written and "= benn ci ñeent" in written
     (course,) = load_library(cast.folder.parent).courses  # it reads back, and is up to date
     assert not [g for g in translation_gaps(course) if "à revoir" in str(g)]
+
+
+async def test_a_text_whose_french_changed_is_to_redo_and_bad_input_loses_nothing(
+    cast: Cast,
+) -> None:
+    awa, moussa, fatou = cast.awa, cast.moussa, cast.fatou
+    await awa.send("/traduire_cours")
+    await awa.tap("Les parts")
+    await awa.tap("Traduire")
+    await awa.tap("Pas clair")  # the course's title: flagged, not offered again
+    photo = await awa.send_file("photo", "file-1")
+    assert awa.texts(photo).startswith("Je ne peux pas utiliser ce type de message ici.")
+    huge = await awa.send("x" * 10_000)
+    assert awa.texts(huge) == (  # (the chat keeps the first 2,000 characters of a message)
+        "Trop long : 2000 caractères, un bouton en montre au plus 20.\n"
+        "Écrivez la traduction en Wolof :"
+    )
+    await translate(awa, "Xam", "Séddale", "Dagg nañu galett bi ñeenti pàcc yu yem.")
+    await translate(awa, "Ñaata pàcc ?")
+    await moussa.send("/traduire_cours")
+    await moussa.tap("Les parts")
+    await moussa.tap("🔎")
+    for _ in range(4):
+        await moussa.tap("Accepter")
+
+    # The French of the step and of the first question change (a new release of the course).
+    changed = COURSE.replace("On coupe la galette", "On partage la galette").replace(
+        "Combien de parts ?", "Combien de parts égales ?"
+    )
+    (cast.folder / "course.md").write_text(changed, encoding="utf-8")
+    cast.talk.base_library = load_library(cast.folder.parent)
+    await cast.talk.reload_library()
+    page = await awa.tap("Le cours")
+    assert "2 à refaire (le français a changé)" in awa.texts(page)
+    card = await awa.tap("Traduire")
+    assert awa.texts(card).startswith(
+        "Les parts · Leçon « Partager », étape 1\n"
+        "Français : « On partage la galette en 4 parts égales. »\n"
+        "À refaire : le français a changé depuis cette traduction :"
+        " « Dagg nañu galett bi ñeenti pàcc yu yem. »\n"
+    )
+    # The learner still reads the old step, but a changed question is asked in French
+    # (its old options might no longer match).
+    await fatou.send("/menu")
+    await fatou.tap("Njàng yi")
+    await fatou.tap("Les parts")
+    await fatou.tap(fatou.options()[0])
+    lesson = await fatou.tap(fatou.options()[0])
+    assert fatou.texts(lesson).endswith("Dagg nañu galett bi ñeenti pàcc yu yem.")
+    await fatou.tap(fatou.options()[0])
+    assert fatou.texts(fatou.sent[-1:]) == "Laaj 1 ci 3\n\nCombien de parts égales ?"
