@@ -17,9 +17,11 @@ import pytest
 
 from bot.catalogs_cli import export_courses
 from bot.conversations import Conversations
+from bot.storage.course_translations import SqlCourseTranslationDesk, reviewed_texts
 from content.library import load_library
 from content.translations import translation_gaps
 from dialogs.roles import Grant, Role
+from dialogs.translation_ports import ACCEPTED, EDITED, REJECTED
 from tests.integration.test_translators_chat import give
 from tests.store_driver import Person, open_conversations
 from tests.unit.test_course_translation_quiz import COURSE
@@ -256,3 +258,36 @@ async def test_a_text_whose_french_changed_is_to_redo_and_bad_input_loses_nothin
     assert fatou.texts(lesson).endswith("Dagg nañu galett bi ñeenti pàcc yu yem.")
     await fatou.tap(fatou.options()[0])
     assert fatou.texts(fatou.sent[-1:]) == "Laaj 1 ci 3\n\nCombien de parts égales ?"
+
+
+async def test_the_desk_never_lets_anyone_review_their_own_and_the_latest_review_wins(
+    database_url: str,
+) -> None:
+    async with open_conversations(database_url) as talk:
+        awa, moussa = Person.on(talk, "telegram", "301"), Person.on(talk, "telegram", "302")
+        for person in (awa, moussa):
+            await person.onboard(role="Enseignant")
+        ids = {}
+        for person in (awa, moussa):
+            async with talk.store.turn(person.user) as tx:
+                assert tx is not None
+                ids[person.user.external_id] = tx.user_id
+        async with talk.store.transaction() as runner:
+            by_awa = SqlCourseTranslationDesk(runner, ids["301"])
+            by_moussa = SqlCourseTranslationDesk(runner, ids["302"])
+            first = await by_awa.propose("parts", "wo", "course", "Les parts", "m1", "Pàcc")
+            assert not await by_awa.review(first, ACCEPTED)  # her own
+            assert await by_moussa.waiting("wo") == {"parts": 1}
+            assert await by_awa.waiting("wo") == {}
+            assert await by_moussa.review(first, ACCEPTED)
+            assert not await by_moussa.review(first, REJECTED)  # no longer waiting
+            second = await by_awa.propose("parts", "wo", "course", "Les parts", "m1", "Pàcc yi")
+            assert await by_moussa.review(second, EDITED, "Pàcc yu yem")
+            third = await by_awa.propose("parts", "wo", "lesson/partager", "Partager", "m2", "X")
+            assert await by_moussa.review(third, REJECTED)
+            assert await reviewed_texts(runner) == {
+                ("parts", "wo"): {"course": ("Pàcc yu yem", "m1")}
+            }
+            entries = await by_awa.entries("parts", "wo")
+            assert list(entries) == ["course"] and entries["course"].mine
+            assert entries["course"].status == EDITED
