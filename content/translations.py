@@ -97,7 +97,7 @@ class CourseTranslation:
 
     def module_title(self, module_id: str) -> str:
         """A module's translated title ("" when not translated)."""
-        return next((t for i, t in self.modules if i == module_id), "")
+        return next((t for i, t in reversed(self.modules) if i == module_id and t), "")
 
     def lesson(self, lesson_id: str) -> LessonText | None:
         """The translated texts of one lesson, if any."""
@@ -376,7 +376,8 @@ def translation_skeleton(course: Course, language: str) -> str:
         out += [f"language: {language}", f"title: {course.title}", ""]
     for module in course.modules:
         if not (translation and translation.module_title(module.id)):
-            out += [f"# Module : {module.title} {{#{module.id}}}", ""]
+            title = module.title.replace("-->", "- ->")  # its French, to replace
+            out += [f"<!-- {title} -->", f"# Module : {{#{module.id}}}", ""]
     for lesson in course.lessons:
         texts = translation.lesson(lesson.id) if translation else None
         todo = [

@@ -199,3 +199,15 @@ Benn pàcc ci ñeent mooy ___ ci galett bi.
     assert (gap.text, gap.text_after) == ("Benn pàcc ci ñeent mooy", "ci galett bi.")
     assert grading.grade(gap, "b").correct
     assert [c.text for c in gap.choices] == ["genn-wàll", "benn ci ñeent"]
+
+
+def test_the_skeleton_asks_for_a_module_title_without_giving_the_french_as_one(
+    tmp_path: Path,
+) -> None:
+    course = loaded(tmp_path, WOLOF.replace("# Module : Xam {#comprendre}\n", ""))
+    skeleton = translation_skeleton(course, "wo")
+    assert skeleton.startswith("<!-- Comprendre -->\n# Module : {#comprendre}\n\n")
+    pasted = tmp_path / "parts" / "course.wo.md"
+    pasted.write_text(pasted.read_text(encoding="utf-8") + "\n" + skeleton, encoding="utf-8")
+    (course,) = load_library(tmp_path).courses
+    assert localized_course(course, "wo").modules[0].title == "Comprendre"  # not yet written
