@@ -42,7 +42,7 @@ from dialogs.context import Context, Step, Turn
 from dialogs.course_translation_ports import CourseTranslationDesk, Entry
 from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.flows.common import menu_option, route
-from dialogs.flows.translate import _typed_option, isolated, language_name
+from dialogs.flows.translate import isolated, language_name, typed_option
 from dialogs.messages import Ask, Option, Say
 from dialogs.ports import LibraryChanged
 from dialogs.roles import Role, translated_languages
@@ -124,19 +124,18 @@ async def ct_courses(ctx: Context, event: Incoming) -> Turn:
     """The language (for someone of several), then the course to translate."""
     held = await course_languages(ctx)
     work = _work(ctx)
-    if work.get("lang") not in held:
-        if len(held) > 1 and not isinstance(event, Entered):
-            options = tuple(Option(code, language_name(ctx, code)) for code in held)
-            chosen = route(ctx, event, options + (menu_option(ctx),))
-            if isinstance(chosen, Turn):
-                return chosen
-            ctx.state.data["ct"] = {"lang": chosen}
-            return Turn(goto="ct_courses")
-        if len(held) > 1:
-            options = tuple(Option(code, language_name(ctx, code)) for code in held)
-            picker = options + (menu_option(ctx),)
-            return Turn([Ask(ctx._("Quelle langue ?"), picker, ctx.state.prompt)])
+    if work.get("lang") not in held and len(held) == 1:
         work["lang"] = held[0]
+    if work.get("lang") not in held:  # someone of several languages picks one first
+        picker = tuple(Option(code, language_name(ctx, code)) for code in held)
+        picker += (menu_option(ctx),)
+        if isinstance(event, Entered):
+            return Turn([Ask(ctx._("Quelle langue ?"), picker, ctx.state.prompt)])
+        picked = route(ctx, event, picker)
+        if isinstance(picked, Turn):
+            return picked
+        ctx.state.data["ct"] = {"lang": picked}
+        return Turn(goto="ct_courses")
     lang = str(work["lang"])
     waiting = await desk(ctx).waiting(lang)
     courses = _courses(ctx, lang)
@@ -353,7 +352,7 @@ async def ct_text(ctx: Context, event: Incoming) -> Turn:
     if isinstance(event, Entered):
         prompt = ctx._("Écrivez la traduction en %(language)s :", language=language_name(ctx, lang))
         return Turn([Ask(prompt, options, ctx.state.prompt)])
-    chosen = _typed_option(event, options)
+    chosen = typed_option(event, options)
     if chosen == "back":
         return Turn(goto="ct_course")
     if chosen in ("skip", "unclear"):

@@ -227,7 +227,7 @@ def _form_prompt(ctx: Context, lang: str, source: SourceString, index: int) -> s
     )
 
 
-def _typed_option(event: Incoming, options: tuple[Option, ...]) -> str | None:
+def typed_option(event: Incoming, options: tuple[Option, ...]) -> str | None:
     """A tapped option, or a label typed exactly; any other text is a translation."""
     if isinstance(event, OptionChosen):
         return event.option_id if any(o.id == event.option_id for o in options) else None
@@ -260,7 +260,7 @@ async def tr_form(ctx: Context, event: Incoming) -> Turn:
     if isinstance(event, Entered):
         prompt = _form_prompt(ctx, lang, source, len(forms))
         return Turn([Ask(prompt, options, ctx.state.prompt)])
-    chosen = _typed_option(event, options)
+    chosen = typed_option(event, options)
     if chosen == "back":
         return Turn(goto="tr_home")
     if chosen in ("skip", "unclear"):

@@ -291,3 +291,23 @@ async def test_the_desk_never_lets_anyone_review_their_own_and_the_latest_review
             entries = await by_awa.entries("parts", "wo")
             assert list(entries) == ["course"] and entries["course"].mine
             assert entries["course"].status == EDITED
+
+
+async def test_someone_of_two_languages_picks_one_and_a_french_teacher_is_refused(
+    cast: Cast,
+) -> None:
+    awa = cast.awa
+    await give(cast.talk, awa, Grant(Role.TRANSLATOR, None, "ha"))
+    asked = await awa.send("/traduire_cours")
+    assert awa.texts(asked) == "Quelle langue ?"
+    assert awa.options() == ["Hausa", "Wolof", "🏠 Menu"]
+    await awa.tap("Hausa")
+    assert awa.texts(awa.sent[-1:]) == "Quel cours traduire en Hausa ?"
+    teacher = Person.on(cast.talk, "telegram", "204")
+    await teacher.onboard(role="Enseignant")
+    await give(cast.talk, teacher, Grant(Role.TEACHER, "SN"))
+    refused = await teacher.send("/traduire_cours")  # their interface is in French
+    assert teacher.texts(refused).startswith(
+        "Traduire un cours est réservé aux traducteurs et aux enseignants dont l'interface "
+        "est dans la langue de la traduction."
+    )
