@@ -216,10 +216,14 @@ def with_units(course: Course, language: str, done: Mapping[str, tuple[str, str]
             if unit.kind == LESSON:
                 lesson.title = text
             elif unit.kind == STEP:
-                lesson.steps[unit.number - 1] = StepText(text, mark)
-            else:
+                step = lesson.steps.get(unit.number - 1)
+                if mark == unit.mark or step is None or step.source != unit.mark:
+                    lesson.steps[unit.number - 1] = StepText(text, mark)
+            else:  # an out-of-date text never replaces an up-to-date one
                 index = unit.number - 1
                 before = lesson.questions.get(index)
+                if mark != unit.mark and before is not None and before.source == unit.mark:
+                    continue
                 if before is None or before.source != mark:
                     before = QuestionText(source=mark)
                 lesson.questions[index] = _with_part(before, unit, text, course)

@@ -104,3 +104,19 @@ def test_a_translation_keeps_the_gap_bold_links_and_arrows(tmp_path: Path) -> No
     gap = next(u for u in units(course) if u.key == "lesson/partager/q/3/text")
     assert markup_problems(gap, "Benn pàcc ci ñeent mooy genn-wàll.") == ["gap"]
     assert markup_problems(gap, "Benn pàcc ci ñeent mooy ___ .") == []
+
+
+def test_an_out_of_date_text_never_replaces_an_up_to_date_one(tmp_path: Path) -> None:
+    """A text reviewed in the chat before the French changed does not hide the file's
+    translation made since."""
+    course = course_in(tmp_path)
+    by_key = {u.key: u for u in units(course)}
+    step, option = by_key["lesson/partager/step/1"], by_key["lesson/partager/q/1/option/2"]
+    current = with_units(
+        course, "wo", {step.key: ("Bu bees", step.mark), option.key: ("ñeent", option.mark)}
+    )
+    laid = with_units(
+        current, "wo", {step.key: ("Bu màgget", "00000000"), option.key: ("ñett", "00000000")}
+    )
+    assert existing(laid, "wo", step) == ("Bu bees", step.mark)
+    assert existing(laid, "wo", option) == ("ñeent", option.mark)
