@@ -19,6 +19,7 @@ from bot.catalogs_cli import export_courses
 from bot.conversations import Conversations
 from bot.storage.course_translations import SqlCourseTranslationDesk, reviewed_texts
 from content.library import load_library
+from content.translation_units import units
 from content.translations import translation_gaps
 from dialogs.roles import Grant, Role
 from dialogs.translation_ports import ACCEPTED, EDITED, REJECTED
@@ -311,3 +312,25 @@ async def test_someone_of_two_languages_picks_one_and_a_french_teacher_is_refuse
         "Traduire un cours est réservé aux traducteurs et aux enseignants dont l'interface "
         "est dans la langue de la traduction."
     )
+
+
+async def test_a_question_reviewed_later_comes_back_in_the_learners_language(cast: Cast) -> None:
+    """The spaced review asks a missed question as the quiz did: in Wolof once reviewed."""
+    from dialogs.ports import RecordAnswer
+    from tests.integration.test_review import answered, make_due
+
+    async with cast.talk.store.transaction() as runner:
+        by_awa = SqlCourseTranslationDesk(runner, None)
+        course = cast.talk.library.get("parts")
+        assert course is not None
+        unit = next(u for u in units(course) if u.key == "lesson/partager/q/1/text")
+        found = await by_awa.propose("parts", "wo", unit.key, unit.source, unit.mark, "Ñaata?")
+        assert await by_awa.review(found, ACCEPTED)  # an import without author: anyone
+    await cast.talk.reload_library()
+    fatou = cast.fatou
+    await answered(fatou, RecordAnswer("parts", "partager", "q1", "a", 0.0, False))
+    await make_due(fatou)
+    await fatou.send("/menu")
+    review = next(label for label in fatou.options() if label.startswith("🔁"))
+    asked = await fatou.tap(review)
+    assert "Ñaata?" in fatou.texts(asked) and "Combien de parts ?" not in fatou.texts(asked)
