@@ -68,6 +68,10 @@ class CourseTranslationDesk(Protocol):
         """course id -> proposals by someone else waiting for review in `lang`."""
         ...
 
+    async def unclear(self, course_id: str, lang: str) -> int:
+        """How many texts of the course someone translating into `lang` found unclear."""
+        ...
+
     async def review(self, proposal_id: int, verdict: str, text: str = "") -> bool:
         """Accept, edit (with `text`) or reject someone else's waiting proposal; False when
         it is the current person's own or no longer waiting."""

@@ -143,6 +143,17 @@ class SqlCourseTranslationDesk:
         )
         return {str(course): int(n) for course, n in rows}
 
+    async def unclear(self, course_id: str, lang: str) -> int:
+        """How many texts of the course were flagged unclear by translators of `lang`."""
+        rows = await self.runner.run(
+            "SELECT COUNT(DISTINCT key) FROM course_translations WHERE course_id = :course"
+            " AND lang = :lang AND status = :unclear",
+            course=course_id,
+            lang=lang,
+            unclear=UNCLEAR,
+        )
+        return int(rows[0][0]) if rows else 0
+
     async def review(self, proposal_id: int, verdict: str, text: str = "") -> bool:
         """Accept, edit or reject someone else's waiting proposal."""
         rows = await self.runner.run(

@@ -197,13 +197,15 @@ async def ct_course(ctx: Context, event: Incoming) -> Turn:
     if isinstance(event, Entered):
         text = ctx._(
             "« %(title)s » en %(language)s : %(done)s textes traduits sur %(total)s, "
-            "%(redo)s à refaire (le français a changé), %(busy)s en attente de relecture.",
+            "%(redo)s à refaire (le français a changé), %(busy)s en attente de relecture. "
+            "Français jugé peu clair : %(unclear)s.",
             title=course.title,
             language=language_name(ctx, lang),
             done=ctx.t.number(states.count("done")),
             total=ctx.t.number(len(states)),
             redo=ctx.t.number(states.count("redo")),
             busy=ctx.t.number(states.count("busy")),
+            unclear=ctx.t.number(await desk(ctx).unclear(course.id, lang)),
         )
         return Turn([Ask(text, options, ctx.state.prompt)])
     chosen = route(ctx, event, options)

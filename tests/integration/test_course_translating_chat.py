@@ -77,7 +77,7 @@ async def test_a_course_translated_in_the_chat_reaches_learners_once_reviewed(
     page = await awa.tap("Les parts")
     assert awa.texts(page) == (
         "« Les parts » en Wolof : 0 textes traduits sur 17, 0 à refaire (le français a"
-        " changé), 0 en attente de relecture."
+        " changé), 0 en attente de relecture. Français jugé peu clair : 0."
     )
     assert awa.options() == ["✍️ Traduire", "🔎 Relire (0)", "📚 Autre cours", "🏠 Menu"]
     shown = await awa.tap("Traduire")
@@ -242,6 +242,7 @@ async def test_a_text_whose_french_changed_is_to_redo_and_bad_input_loses_nothin
     await cast.talk.reload_library()
     page = await awa.tap("Le cours")
     assert "2 à refaire (le français a changé)" in awa.texts(page)
+    assert "Français jugé peu clair : 1." in awa.texts(page)  # the title, flagged
     card = await awa.tap("Traduire")
     assert awa.texts(card).startswith(
         "Les parts · Leçon « Partager », étape 1\n"
