@@ -101,6 +101,12 @@ def _parser() -> argparse.ArgumentParser:
     catalog_commands.add_parser(
         "status", help="completeness per language, weighted by how often strings are shown"
     )
+    courses = catalog_commands.add_parser(
+        "export-courses",
+        help="write the course texts reviewed in the chat into each course's course.LANG.md",
+    )
+    courses.add_argument("--lang", action="append", help="only this language (repeatable)")
+    courses.add_argument("--library", type=Path, help="the courses folder (default: LIBRARY_PATH)")
     dead = commands.add_parser(
         "dead-letters", help="list inbound messages parked unhandled (never their text)"
     )
@@ -253,7 +259,7 @@ def _show(path: Path, lang: str | None) -> int:
     return 0
 
 
-def _catalogs(args: argparse.Namespace, database_url: str) -> int:
+def _catalogs(args: argparse.Namespace, database_url: str, library: Path) -> int:
     """`catalogs export | import | status`."""
     from bot import catalogs_cli
     from bot.i18n import LOCALES_DIR
@@ -263,6 +269,12 @@ def _catalogs(args: argparse.Namespace, database_url: str) -> int:
         written = asyncio.run(catalogs_cli.export(database_url, folder, args.lang))
         for lang, count in written.items():
             print(f"{lang}: {count} reviewed strings written")
+        return 0
+    if args.catalogs_command == "export-courses":
+        folder = args.library or library
+        files = asyncio.run(catalogs_cli.export_courses(database_url, folder, args.lang))
+        for path, count in files:
+            print(f"{path}: {count} reviewed texts")
         return 0
     if args.catalogs_command == "import":
         try:
@@ -341,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         print(table(fits))
         return 0
     if args.command == "catalogs":
-        return _catalogs(args, settings.database_url)
+        return _catalogs(args, settings.database_url, settings.library_path)
     if args.command == "dead-letters":
         from bot.dead_letters import listing
 

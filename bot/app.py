@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("imaginecole")
 T = TypeVar("T")
-LIBRARY_REFRESH = 60.0  # seconds between two readings of the teachers' published courses
+LIBRARY_REFRESH = 60.0  # seconds between two readings of teachers' courses and course translations
 
 
 @dataclass

@@ -7,7 +7,9 @@
   the chat: what passes becomes a proposal a translator reviews in the chat, a fuzzy .po
   entry (or a CSV row with `fuzzy` set) a suggestion shown to translators; neither reaches
   learners. XLSX is not read (openpyxl is not a dependency): save the sheet as CSV;
-- status: how complete each language is, weighted by how often each string is shown.
+- status: how complete each language is, weighted by how often each string is shown;
+- export-courses: the texts of courses reviewed in the chat (/traduire_cours) go into each
+  course folder's `course.<lang>.md`, to be committed.
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ from babel.messages.pofile import read_po, write_po
 
 from bot.catalogs import SourceCatalog, forms_of, plural_categories, sources
 from bot.i18n import LOCALES_DIR, SOURCE_LANGUAGE, console_translator
+from bot.storage.course_translations import reviewed_texts
 from bot.storage.db import create_engine, migrate_async
 from bot.storage.sql import as_json
 from bot.storage.store import SqlStore
 from bot.storage.translations import add_translation, latest_reviewed, progress_of
+from content.format import course_files, parse_course_files
+from content.translation_units import render_translation, with_units
 from dialogs.context import translate
 from dialogs.translating import described, problems
 from dialogs.translation_ports import PROPOSED, SUGGESTION, Progress, SourceString
@@ -234,6 +239,42 @@ async def import_file(
         store.close()
         await engine.dispose()
     return done
+
+
+async def export_courses(
+    database_url: str, library: Path, langs: list[str] | None = None
+) -> list[tuple[Path, int]]:
+    """Write the course texts reviewed in the chat into `course.<lang>.md` beside each
+    course of the library folder (with what the file had, and its opening comment kept);
+    the files written and how many reviewed texts each holds."""
+    await migrate_async(database_url)
+    engine = create_engine(database_url)
+    store = SqlStore(engine)
+    try:
+        async with store.transaction() as runner:
+            reviewed = await reviewed_texts(runner)
+    finally:
+        store.close()
+        await engine.dispose()
+    courses, _ = parse_course_files(course_files(library))
+    written: list[tuple[Path, int]] = []
+    for course in courses:
+        for (course_id, lang), texts in sorted(reviewed.items()):
+            if course_id != course.id or course.source is None or (langs and lang not in langs):
+                continue
+            path = course.source.parent / f"course.{lang}.md"
+            before = path.read_text(encoding="utf-8") if path.exists() else ""
+            text = render_translation(with_units(course, lang, texts), lang)
+            path.write_text(_opening_comment(before) + text, encoding="utf-8")
+            written.append((path, len(texts)))
+    return written
+
+
+def _opening_comment(text: str) -> str:
+    """A translation file's opening comment (a note for reviewers), kept on export."""
+    if not text.lstrip().startswith("<!--") or "-->" not in text:
+        return ""
+    return text[: text.index("-->") + 3].lstrip() + "\n"
 
 
 async def status(database_url: str) -> list[Progress]:

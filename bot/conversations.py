@@ -22,6 +22,7 @@ from bot.media_links import sign_media
 from bot.rendering import made
 from bot.sender import worker_name
 from bot.storage.authoring import published_library
+from bot.storage.course_translations import reviewed_texts, with_reviewed
 from bot.storage.locks import KeyedLocks
 from bot.storage.pseudonym import pseudonym
 from bot.storage.replies import GROUP, Letter, PendingReplies, write
@@ -139,7 +140,10 @@ class Conversations:
     async def reload_library(self) -> None:
         """The bundled courses plus every published teacher's course, read again."""
         published, restricted = await published_library(self.store)
-        self.library = self.base_library.with_courses(published, restricted)
+        async with self.store.transaction() as runner:
+            reviewed = await reviewed_texts(runner)  # courses translated in the chat
+        library = self.base_library.with_courses(published, restricted)
+        self.library = with_reviewed(library, reviewed)
 
     async def handle(
         self, event: Incoming, update_key: str | None, send: Sender, fetch: Fetch | None = None
@@ -325,6 +329,7 @@ class Conversations:
             groups=tx.groups,
             profiles=tx.profiles,
             translations=tx.translations,
+            course_translations=tx.course_translations,
         )
 
     def _who(self, event: Incoming) -> str:

@@ -19,6 +19,8 @@ an out-of-date step is still shown, `content check` warns), the main language el
 `source:` is the fingerprint of the main-language text it was translated from (the first
 8 hex digits of its SHA-256, `source_mark`). When the source text changes, the
 fingerprints differ and `content check` reports the step as out of date.
+`## question N` translates the N-th question of the lesson's quiz (content/translated_quiz.py)
+and `# Module : Titre {#id}` a module's title.
 """
 
 from __future__ import annotations
@@ -30,11 +32,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from content.errors import N_, CourseFormatError
-from content.model import Course, Lesson
+from content.model import Course, Lesson, Question, Quiz
+from content.translated_quiz import (
+    QuestionText,
+    localized_question,
+    question_lines,
+    question_mark,
+    read_question,
+)
 
 _HEADER = re.compile(r"^(language|title|summary)\s*:\s*(.*)$")
 _LESSON = re.compile(r"^#\s+(.*?)\s*\{#([A-Za-z0-9_-]+)\}\s*$")
-_STEP = re.compile(r"^##\s+(?:étape|etape|step)\s+(\d+)\s*(?:[·:-]\s*)?(?:source\s*:\s*(\S+))?\s*$")
+_MODULE = re.compile(r"^#\s+module\s*:\s*(.*?)\s*\{#([A-Za-z0-9_-]+)\}\s*$", re.IGNORECASE)
+_STEP = re.compile(
+    r"^##\s+(étape|etape|step|question)\s+(\d+)\s*(?:[·:-]\s*)?(?:source\s*:\s*(\S+))?\s*$"
+)
 _NAME = re.compile(r"^course\.([a-z]{2,3})\.md$")
 
 
@@ -61,10 +73,15 @@ class LessonText:
     title: str = ""
     line: int = 0
     steps: tuple[tuple[int, StepText], ...] = ()
+    questions: tuple[tuple[int, QuestionText], ...] = ()  # by 0-based index in the quiz
 
     def step(self, index: int) -> StepText | None:
         """The translation of the step at this 0-based index, if any."""
         return next((s for i, s in self.steps if i == index), None)
+
+    def question(self, index: int) -> QuestionText | None:
+        """The translation of the quiz's question at this 0-based index, if any."""
+        return next((q for i, q in self.questions if i == index), None)
 
 
 @dataclass(frozen=True)
@@ -76,6 +93,11 @@ class CourseTranslation:
     title: str = ""
     summary: str = ""
     lessons: tuple[LessonText, ...] = field(default_factory=tuple)
+    modules: tuple[tuple[str, str], ...] = ()  # module id, translated title
+
+    def module_title(self, module_id: str) -> str:
+        """A module's translated title ("" when not translated)."""
+        return next((t for i, t in reversed(self.modules) if i == module_id and t), "")
 
     def lesson(self, lesson_id: str) -> LessonText | None:
         """The translated texts of one lesson, if any."""
@@ -105,17 +127,27 @@ def parse_translation(
     language = named.group(1) if named else ""
     header: dict[str, str] = {}
     lessons: list[LessonText] = []
+    modules: list[tuple[str, str]] = []
     lesson: LessonText | None = None
-    step: tuple[int, str, int] | None = None  # index, source mark, line
-    body: list[str] = []
+    step: tuple[str, int, str, int] | None = None  # kind, index, source mark, line
+    body: list[tuple[int, str]] = []
     in_comment = False
 
     def close_step() -> None:
         nonlocal lesson, step, body
-        if step is not None and lesson is not None and step[0] >= 0:
-            index, mark, line = step
-            entry = StepText("\n".join(body).strip(), mark, line)
-            lesson = replace(lesson, steps=(*lesson.steps, (index, entry)))
+        if step is not None and lesson is not None and step[1] >= 0:
+            kind, index, mark, line = step
+            if kind == "question":
+                question = _question_at(course, lesson.lesson_id, index)
+                assert question is not None
+                done, problems = read_question(body, question)
+                for at, problem in problems:
+                    errors.append(CourseFormatError(path, at, 1, problem.text, problem.args))
+                done = replace(done, source=mark, line=line)
+                lesson = replace(lesson, questions=(*lesson.questions, (index, done)))
+            else:
+                entry = StepText("\n".join(b for _, b in body).strip(), mark, line)
+                lesson = replace(lesson, steps=(*lesson.steps, (index, entry)))
         step, body = None, []
 
     def close_lesson() -> None:
@@ -127,13 +159,26 @@ def parse_translation(
                 lessons.append(lesson)
             else:  # the lesson's heading again (a skeleton pasted below): one lesson
                 first = lessons[same[0]]
-                lessons[same[0]] = replace(first, steps=(*first.steps, *lesson.steps))
+                lessons[same[0]] = replace(
+                    first,
+                    steps=(*first.steps, *lesson.steps),
+                    questions=(*first.questions, *lesson.questions),
+                )
         lesson = None
 
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip()
         if in_comment or line.lstrip().startswith("<!--"):
             in_comment = "-->" not in line
+            continue
+        if (found := _MODULE.match(line)) is not None:
+            close_lesson()
+            if course.module(found.group(2)) is None:
+                message = N_("aucun module '%(id)s' dans le cours '%(course)s'")
+                args = {"id": found.group(2), "course": course.id}
+                errors.append(CourseFormatError(path, number, 1, message, args))
+            else:
+                modules.append((found.group(2), found.group(1)))
             continue
         if (found := _LESSON.match(line)) is not None:
             close_lesson()
@@ -150,21 +195,13 @@ def parse_translation(
                 message = N_("une étape doit suivre le titre de sa leçon : # Titre {#id}")
                 errors.append(CourseFormatError(path, number, 1, message))
                 continue
-            index = int(found.group(1)) - 1
-            original = course.lesson(lesson.lesson_id)
-            if original is not None and not 0 <= index < len(original.steps):
-                message = N_("la leçon '%(id)s' n'a pas d'étape %(n)s (elle en a %(count)s)")
-                args = {"id": lesson.lesson_id, "n": index + 1, "count": len(original.steps)}
-                errors.append(CourseFormatError(path, number, 1, message, args))
-                index = -1  # its text is read and set aside: one problem, not one a line
-            elif lesson.step(index) is not None or _done_before(lessons, lesson.lesson_id, index):
-                message = N_("l'étape %(n)s est déjà traduite plus haut")
-                errors.append(CourseFormatError(path, number, 1, message, {"n": index + 1}))
-                index = -1
-            step = (index, found.group(2) or "", number)
+            kind = "question" if found.group(1) == "question" else "step"
+            index = int(found.group(2)) - 1
+            index = _check_place(course, lessons, lesson, kind, index, path, number, errors)
+            step = (kind, index, found.group(3) or "", number)
             continue
         if step is not None:
-            body.append(line)
+            body.append((number, line))
             continue
         if lesson is None and (found := _HEADER.match(line)) is not None:
             header[found.group(1)] = found.group(2).strip()
@@ -178,9 +215,62 @@ def parse_translation(
         args = {"header": header["language"], "name": path.name}
         errors.append(CourseFormatError(path, 1, 1, message, args))
     translation = CourseTranslation(
-        language, path, header.get("title", ""), header.get("summary", ""), tuple(lessons)
+        language,
+        path,
+        header.get("title", ""),
+        header.get("summary", ""),
+        tuple(lessons),
+        tuple(modules),
     )
     return translation, errors
+
+
+def _check_place(
+    course: Course,
+    lessons: list[LessonText],
+    lesson: LessonText,
+    kind: str,
+    index: int,
+    path: Path,
+    number: int,
+    errors: list[CourseFormatError],
+) -> int:
+    """The step's or question's index, or -1 (its text set aside) when the main file has
+    no such step or question, or it is translated twice."""
+    original = course.lesson(lesson.lesson_id)
+    if kind == "question":
+        count = len(original.quiz.questions) if original and original.quiz else 0
+        if original is not None and not 0 <= index < count:
+            message = N_("la leçon '%(id)s' n'a pas de question %(n)s (son quiz en a %(count)s)")
+            args = {"id": lesson.lesson_id, "n": index + 1, "count": count}
+            errors.append(CourseFormatError(path, number, 1, message, args))
+            return -1
+        twice = lesson.question(index) is not None or any(
+            le.lesson_id == lesson.lesson_id and le.question(index) for le in lessons
+        )
+        if twice:
+            message = N_("la question %(n)s est déjà traduite plus haut")
+            errors.append(CourseFormatError(path, number, 1, message, {"n": index + 1}))
+            return -1
+        return index if original is not None else -1
+    if original is not None and not 0 <= index < len(original.steps):
+        message = N_("la leçon '%(id)s' n'a pas d'étape %(n)s (elle en a %(count)s)")
+        args = {"id": lesson.lesson_id, "n": index + 1, "count": len(original.steps)}
+        errors.append(CourseFormatError(path, number, 1, message, args))
+        return -1  # its text is read and set aside: one problem, not one a line
+    if lesson.step(index) is not None or _done_before(lessons, lesson.lesson_id, index):
+        message = N_("l'étape %(n)s est déjà traduite plus haut")
+        errors.append(CourseFormatError(path, number, 1, message, {"n": index + 1}))
+        return -1
+    return index
+
+
+def _question_at(course: Course, lesson_id: str, index: int) -> Question | None:
+    """The main file's question at this index of a lesson's quiz."""
+    original = course.lesson(lesson_id)
+    if original is None or original.quiz is None or not 0 <= index < len(original.quiz.questions):
+        return None
+    return original.quiz.questions[index]
 
 
 def _done_before(lessons: list[LessonText], lesson_id: str, index: int) -> bool:
@@ -247,6 +337,32 @@ def translation_gaps(course: Course) -> list[CourseFormatError]:
                     )
                     args["mark"] = source_mark(step.text)
                     notes.append(CourseFormatError(translation.path, done.line, 1, message, args))
+            notes += _question_gaps(translation, lesson, texts, main)
+    return notes
+
+
+def _question_gaps(
+    translation: CourseTranslation, lesson: Lesson, texts: LessonText, main: Path
+) -> list[CourseFormatError]:
+    """The questions of a lesson's quiz a translation lacks or has out of date."""
+    notes: list[CourseFormatError] = []
+    for index, question in enumerate(lesson.quiz.questions if lesson.quiz else ()):
+        done = texts.question(index)
+        args: dict[str, object] = {
+            "lang": translation.language,
+            "lesson": lesson.id,
+            "n": index + 1,
+        }
+        if done is None or done.empty:
+            message = N_("question %(n)s de la leçon '%(lesson)s' non traduite en %(lang)s")
+            notes.append(CourseFormatError(main, question.line, 1, message, args))
+        elif done.source != question_mark(question):
+            message = N_(
+                "question %(n)s de la leçon '%(lesson)s' : traduction en %(lang)s à revoir,"
+                " la question a changé depuis (source: %(mark)s)"
+            )
+            args["mark"] = question_mark(question)
+            notes.append(CourseFormatError(translation.path, done.line, 1, message, args))
     return notes
 
 
@@ -258,6 +374,10 @@ def translation_skeleton(course: Course, language: str) -> str:
     out: list[str] = []
     if translation is None:
         out += [f"language: {language}", f"title: {course.title}", ""]
+    for module in course.modules:
+        if not (translation and translation.module_title(module.id)):
+            title = module.title.replace("-->", "- ->")  # its French, to replace
+            out += [f"<!-- {title} -->", f"# Module : {{#{module.id}}}", ""]
     for lesson in course.lessons:
         texts = translation.lesson(lesson.id) if translation else None
         todo = [
@@ -270,13 +390,23 @@ def translation_skeleton(course: Course, language: str) -> str:
                 or done.source != source_mark(step.text)
             )
         ]
-        if not todo:
+        questions = [
+            (index, question)
+            for index, question in enumerate(lesson.quiz.questions if lesson.quiz else ())
+            if (done_q := texts.question(index) if texts else None) is None
+            or done_q.empty
+            or done_q.source != question_mark(question)
+        ]
+        if not todo and not questions:
             continue
         out += [f"# {texts.title if texts else lesson.title} {{#{lesson.id}}}", ""]
         for index, step in todo:
             source = step.text.replace("-->", "- ->")
             out += [f"## étape {index + 1} · source: {source_mark(step.text)}"]
             out += [f"<!--\n{source}\n-->", ""]
+        for index, question in questions:
+            out += [f"## question {index + 1} · source: {question_mark(question)}"]
+            out += [*question_lines(question), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -290,7 +420,20 @@ def localized_lesson(course: Course, lesson: Lesson, language: str | None) -> Le
         replace(step, text=done.text) if (done := texts.step(i)) and done.text else step
         for i, step in enumerate(lesson.steps)
     )
-    return replace(lesson, title=texts.title or lesson.title, steps=steps)
+    quiz = lesson.quiz and _localized_quiz(lesson.quiz, texts)
+    return replace(lesson, title=texts.title or lesson.title, steps=steps, quiz=quiz)
+
+
+def _localized_quiz(quiz: Quiz, texts: LessonText) -> Quiz:
+    """The quiz with its translated questions (same ids, answers and weights); a question
+    whose translation is out of date is asked in the main language."""
+    questions = tuple(
+        localized_question(question, done)
+        if (done := texts.question(i)) and done.source in ("", question_mark(question))
+        else question  # a question changed since: its old options may no longer match
+        for i, question in enumerate(quiz.questions)
+    )
+    return replace(quiz, questions=questions)
 
 
 def localized_course(course: Course, language: str | None) -> Course:
@@ -299,11 +442,16 @@ def localized_course(course: Course, language: str | None) -> Course:
     if translation is None:
         return course
     lessons = tuple(localized_lesson(course, lesson, language) for lesson in course.lessons)
+    modules = tuple(
+        replace(module, title=translation.module_title(module.id) or module.title)
+        for module in course.modules
+    )
     return replace(
         course,
         title=translation.title or course.title,
         summary=translation.summary or course.summary,
         lessons=lessons,
+        modules=modules,
     )
 
 

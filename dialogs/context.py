@@ -14,6 +14,7 @@ from dialogs.authoring_ports import AuthoringDesk
 from dialogs.capabilities import TEXT_ONLY, Capabilities
 from dialogs.certificate_ports import CertificateDesk, Certifier
 from dialogs.circle_ports import CircleDesk, GroupDesk
+from dialogs.course_translation_ports import CourseTranslationDesk
 from dialogs.creathon_ports import CreathonDesk
 from dialogs.data_ports import DataSaver
 from dialogs.elision import elide
@@ -110,6 +111,7 @@ class Context:
     data_saver: DataSaver | None = None  # light data: the setting and the daily media budget
     profiles: ProfileDesk | None = None  # the learners sharing this phone (bot/storage)
     translations: TranslationDesk | None = None  # interface strings for translators
+    course_translations: CourseTranslationDesk | None = None  # courses translated in the chat
     # Picks the translator of another language (after the learner chose one).
     translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
 

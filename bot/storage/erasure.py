@@ -15,8 +15,8 @@ author), and goes here, before the row:
   number (number, name, every text, the erasure command itself), the web chat's update keys
   (`web:<uid>:<message>`), the Telegram withdrawals of copies sent to their chat;
 - (nothing to do for translators: their proposed and reviewed translations of the interface
-  are the programme's text, kept; `author_id` and `reviewer_id` forget them, ON DELETE SET
-  NULL);
+  and of courses (`course_translations`) are the programme's text, kept; `author_id` and
+  `reviewer_id` forget them, ON DELETE SET NULL);
 - their learning records (xapi_statements): the instance voids, with a voiding statement of
   its own, each one the LRS received; the unsent ones go (bot/storage/xapi.py);
 - their id inside JSON lists (a Creathon's jury and reviewers), where a later person given

@@ -1081,6 +1081,36 @@ class Translation(Base):
 translations: Table = Base.metadata.tables["translations"]
 
 
+class CourseTranslationRow(Base):
+    """A text of a course translated in the chat (bot/storage/course_translations.py): one
+    unit of content/translation_units.py, proposed by a translator or teacher of the
+    language, reviewed by another (accepted, edited or rejected), or its French flagged
+    unclear. Reviewed rows are laid over the course's files for learners."""
+
+    __tablename__ = "course_translations"
+    __table_args__ = (Index("ix_course_translations_course_lang", "course_id", "lang"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(200))  # content/translation_units.py: Unit.key
+    source: Mapped[str] = mapped_column(Text)  # the French it was made from
+    mark: Mapped[str] = mapped_column(String(16))  # that French's fingerprint (its block's)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # dialogs/translation_ports.py
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+course_translations: Table = Base.metadata.tables["course_translations"]
+
+
 class StringView(Base):
     """How often an interface string was shown (counted in each worker, added here now and
     then): what translators see first, and how completeness is weighted."""

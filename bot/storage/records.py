@@ -170,6 +170,7 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "learning_records": _statements(conn, uid),
         "shared_phone": _shared_phone(conn, uid),
         "translations": _translations(conn, uid),
+        "course_translations": _course_translations(conn, uid),
     }
 
 
@@ -204,6 +205,20 @@ def _shared_phone(conn: Connection, uid: int) -> dict[str, Any] | None:
     if row["account_id"] == uid:
         names = select(lp.first_name).where(lp.account_id == uid).order_by(lp.user_id)
         found["profiles_of_this_phone"] = list(conn.execute(names).scalars())
+    return found
+
+
+def _course_translations(conn: Connection, uid: int) -> list[dict[str, Any]]:
+    """The texts of courses the person translated or reviewed in the chat."""
+    table = Base.metadata.tables["course_translations"]
+    mine = (table.c.author_id == uid) | (table.c.reviewer_id == uid)
+    columns = ["course_id", "lang", "key", "text", "status", "created_at", "reviewed_at"]
+    query = select(table.c.author_id, *(table.c[name] for name in columns))
+    found = []
+    for row in conn.execute(query.where(mine).order_by(table.c.id)).mappings():
+        item = {key: _iso(row[key]) for key in columns}
+        item["as"] = "author" if row["author_id"] == uid else "reviewer"
+        found.append(item)
     return found
 
 

@@ -40,6 +40,7 @@ from bot.storage.authoring_desk import SqlAuthoringDesk
 from bot.storage.certificates import SqlCertificateDesk
 from bot.storage.circle_groups import GROUP_ROLE, SqlGroupDesk
 from bot.storage.circles import SqlCircleDesk
+from bot.storage.course_translations import SqlCourseTranslationDesk
 from bot.storage.creathon import SqlCreathonDesk
 from bot.storage.db import open_sqlite
 from bot.storage.erasure import forget_person
@@ -223,6 +224,11 @@ class SqlTurn:
     def translations(self) -> SqlTranslationDesk:
         """Interface strings to translate and translations to review, inside this turn."""
         return SqlTranslationDesk(self.runner, self.user_id)
+
+    @property
+    def course_translations(self) -> SqlCourseTranslationDesk:
+        """Texts of courses to translate and translations to review, inside this turn."""
+        return SqlCourseTranslationDesk(self.runner, self.user_id)
 
     @property
     def review(self) -> SqlReviewDesk:

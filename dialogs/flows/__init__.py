@@ -23,6 +23,7 @@ from dialogs.flows import (
     classes,
     commands,
     course_threads,
+    course_translate,
     creathon,
     creathon_entries,
     families,
@@ -93,6 +94,7 @@ def build_dialogs() -> Dialogs:
             ("profiles", profiles.STEPS),
             ("families", families.STEPS),
             ("translate", translate.STEPS),
+            ("course_translate", course_translate.STEPS),
         ],
     )
     entries: dict[str, Step] = merge(
@@ -111,6 +113,7 @@ def build_dialogs() -> Dialogs:
             ("profiles", profiles.COMMANDS),
             ("families", families.COMMANDS),
             ("translate", translate.COMMANDS),
+            ("course_translate", course_translate.COMMANDS),
             ("stats", {"stats": stats.stats_command}),
             ("creathon", {"creathon": creathon.creathon_command}),
         ],
@@ -124,5 +127,5 @@ def build_dialogs() -> Dialogs:
         (paper_answers,),
         gates=profiles.GATES,
         renamed=RENAMED,
-        free_text=translate.FREE_TEXT,
+        free_text=translate.FREE_TEXT | course_translate.FREE_TEXT,
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from content.model import Course, Lesson, Module, StepKind
 from content.model import Step as LessonStep
-from content.translations import localized_course, localized_lesson, translation_for
+from content.translations import localized_course, translation_for
 
 from dialogs.capabilities import fitting
 from dialogs.context import Context, Step, Turn
@@ -139,7 +139,9 @@ async def course(ctx: Context, event: Incoming) -> Turn:
     placed = await _placed_out(ctx, found)
     shown = localized_course(found, ctx.profile.locale)  # titles in the learner's language
     if found.modules:
-        listed = tuple(_module_option(found, module, done, placed) for module in found.modules)
+        listed = tuple(
+            _module_option(shown, module, done, placed) for module in shown.modules
+        )
     else:
         listed = _lesson_options_of(shown, shown.lessons, done, placed)
     extra = placing.placement_option(ctx, found)
@@ -183,6 +185,7 @@ async def module(ctx: Context, event: Incoming) -> Turn:
     done = {d.lesson_id for d in await ctx.records.lessons_done() if d.course_id == found.id}
     placed = await _placed_out(ctx, found)
     found = localized_course(found, ctx.profile.locale)  # titles in the learner's language
+    part = found.module(part.id) or part
     options = (
         _lesson_options_of(found, found.lessons_of(part), done, placed)
         + (Option(COURSE_PAGE, ctx._("📘 Toutes les parties du cours")),)
@@ -299,7 +302,9 @@ async def lesson(ctx: Context, event: Incoming) -> Turn:
         ctx.profile.bookmark = None
         return for_teachers_only(ctx)
     # The learner's language where the course has it (step by step), its own language elsewhere.
-    current = localized_lesson(found, current, ctx.profile.locale)
+    # (Its module's title too: the whole course as the learner reads it.)
+    shown_course = localized_course(found, ctx.profile.locale)
+    found, current = shown_course, shown_course.lesson(current.id) or current
     index = min(int(ctx.state.data.get("i", 0)), len(current.steps) - 1)
     options = _lesson_options(ctx, current, index)
     if index == len(current.steps) - 1:  # a question to the teacher, once the lesson is read

@@ -9,6 +9,7 @@ from typing import cast
 
 from content import grading
 from content.model import Course, Lesson, Question, Quiz
+from content.translations import localized_lesson
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen
@@ -34,6 +35,9 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
     if here is None or here[1].quiz is None:
         return Turn([Say(ctx._("Ce quiz n'est plus disponible."))], goto="menu")
     found, lesson = here
+    # The learner's language where the course has it, question by question: the same ids
+    # and right answers, so an option tapped or typed in Wolof is graded as in French.
+    lesson = localized_lesson(found, lesson, ctx.profile.locale)
     assert lesson.quiz is not None
     quiz_ = lesson.quiz.drawn(_attempt_seed(ctx))
     index = min(int(ctx.state.data.get("q", 0)), len(quiz_.questions) - 1)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from content import grading
 from content.model import Course, Question
+from content.translations import localized_lesson
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen
@@ -103,8 +104,10 @@ def _question(ctx: Context, card: tuple[str, str, str]) -> Question | None:
     """The question of a card, if its course still holds it and it can be asked here."""
     course = ctx.library.get(card[0])
     lesson = course.lesson(card[1]) if course else None
-    if lesson is None or lesson.quiz is None:
+    if course is None or lesson is None or lesson.quiz is None:
         return None
+    lesson = localized_lesson(course, lesson, ctx.profile.locale)  # the learner's language
+    assert lesson.quiz is not None
     found = next((q for q in lesson.quiz.questions if q.id == card[2]), None)
     return found if found is not None and DIALOG_KINDS[found.type].reviewable else None
 

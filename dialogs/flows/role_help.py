@@ -34,10 +34,12 @@ def role_lines(_: Gettext, role: Role) -> list[str]:
             _("/questions : les questions de vos élèves"),
             _("/cercles : les cercles d'enseignants"),
             _("/creathon : le concours de scénarios"),
+            _("/traduire_cours : traduire un cours dans votre langue, relire les traductions"),
         ]
     if role is Role.TRANSLATOR:
         return [
             _("/traduire : traduire l'interface dans votre langue et relire les traductions"),
+            _("/traduire_cours : traduire un cours dans votre langue, relire les traductions"),
         ]
     if role is Role.MODERATOR:
         return [

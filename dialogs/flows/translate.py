@@ -100,6 +100,7 @@ async def tr_home(ctx: Context, event: Incoming) -> Turn:
         Option("translate", ctx._("✍️ Traduire")),
         Option("review", ctx._("🔎 Relire (%(n)s)", n=ctx.t.number(progress.to_review))),
     )
+    options += (Option("course", ctx._("📚 Un cours")),)
     if len(held) > 1:
         options += (Option("language", ctx._("🌐 Autre langue")),)
     options += (menu_option(ctx),)
@@ -108,6 +109,9 @@ async def tr_home(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
+    if chosen == "course":  # the same language, a course's texts (flows/course_translate.py)
+        ctx.state.data["ct"] = {"lang": lang}
+        return Turn(goto="ct_courses")
     targets = {"translate": "tr_string", "review": "tr_review", "language": "tr_language"}
     return Turn(goto=targets[chosen])
 
@@ -223,7 +227,7 @@ def _form_prompt(ctx: Context, lang: str, source: SourceString, index: int) -> s
     )
 
 
-def _typed_option(event: Incoming, options: tuple[Option, ...]) -> str | None:
+def typed_option(event: Incoming, options: tuple[Option, ...]) -> str | None:
     """A tapped option, or a label typed exactly; any other text is a translation."""
     if isinstance(event, OptionChosen):
         return event.option_id if any(o.id == event.option_id for o in options) else None
@@ -256,7 +260,7 @@ async def tr_form(ctx: Context, event: Incoming) -> Turn:
     if isinstance(event, Entered):
         prompt = _form_prompt(ctx, lang, source, len(forms))
         return Turn([Ask(prompt, options, ctx.state.prompt)])
-    chosen = _typed_option(event, options)
+    chosen = typed_option(event, options)
     if chosen == "back":
         return Turn(goto="tr_home")
     if chosen in ("skip", "unclear"):

@@ -89,6 +89,7 @@ REFUSALS = (
     "Le Creathon est réservé",
     "Seuls les administrateurs et les modérateurs",
     "La traduction est réservée aux traducteurs",
+    "Traduire un cours est réservé aux traducteurs",
 )
 # Choices that open a privileged action: never offered to someone refused.
 PRIVILEGED = (
@@ -113,6 +114,7 @@ GUARDED_TABLES = (
     "circle_events",
     "creathon_contests",
     "translations",
+    "course_translations",
 )
 # Ids of privileged choices (admin menu, circles, classes, contests), tapped unoffered.
 FORGED_CHOICES = (
@@ -248,6 +250,10 @@ TABLE: dict[str, Rule] = {
     # translators of a language (given by an admin): translate and review the interface
     "traduire": Rule(TRANSLATORS, entered="Wolof :", offers={"✍️ Traduire": TRANSLATORS}),
     "translate": Rule(TRANSLATORS, entered="Wolof :", offers={"✍️ Traduire": TRANSLATORS}),
+    # a course's texts: translators, and granted teachers whose interface is in the language
+    # (those of this table read French: refused)
+    "traduire_cours": Rule(TRANSLATORS, entered="Quel cours traduire en Wolof ?"),
+    "translate_course": Rule(TRANSLATORS, entered="Quel cours traduire en Wolof ?"),
     # in a Telegram group: admins and moderators link it to a circle
     LINK: Rule(MODERATORS, group=True, entered="est relié au cercle"),
     UNLINK: Rule(MODERATORS, group=True, entered="n'est plus relié"),

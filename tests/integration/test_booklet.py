@@ -427,3 +427,19 @@ def test_a_booklet_prints_in_another_language_where_the_course_has_it(tmp_path: 
     # A language the course has no version in prints the course's own.
     hausa = render_booklet(COURSES["fractions"], base_url=BASE, language="ha")
     assert " ".join(pages_text(hausa)) == french
+
+
+def test_a_booklet_in_another_language_prints_its_translated_questions_and_modules(
+    tmp_path: Path,
+) -> None:
+    """The quiz's questions, options and explanations of `course.wo.md` and its module
+    titles print in Wolof; a question it does not translate prints in French."""
+    from tests.unit.test_course_translation_quiz import WOLOF, loaded
+
+    course = loaded(tmp_path, WOLOF)
+    text = " ".join(pages_text(render_booklet(course, base_url=BASE, language="wo")))
+    assert "Pàcc yi" in text and "Xam" in text  # the title, the module
+    assert "Ñaata pàcc ?" in text and "ñeent" in text and "juróom" in text
+    assert "Combien de parts ?" not in text
+    assert flat("Dagg nañu ko ñeenti pàcc.") in text  # the explanation, in the answer key
+    assert flat("Une part sur quatre est") in text  # question 3 has no Wolof: French

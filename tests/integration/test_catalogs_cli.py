@@ -206,3 +206,38 @@ def test_live_catalogs_refresh_only_when_the_version_moves(tmp_path: Path) -> No
 
     asyncio.run(migrate_async(url))
     asyncio.run(scenario())
+
+
+def test_export_courses_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`catalogs export-courses`: a text reviewed in the chat goes into course.wo.md; the
+    file's opening comment (a note for reviewers) is kept."""
+    from bot.storage.course_translations import SqlCourseTranslationDesk
+    from tests.unit.test_course_translation_quiz import COURSE
+
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    folder = tmp_path / "library" / "parts"
+    folder.mkdir(parents=True)
+    (folder / "course.md").write_text(COURSE, encoding="utf-8")
+    (folder / "course.wo.md").write_text("<!-- À relire. -->\nlanguage: wo\n", encoding="utf-8")
+
+    async def reviewed() -> None:
+        await migrate_async(url)
+        engine = create_engine(url)
+        store = SqlStore(engine)
+        try:
+            async with store.transaction() as runner:
+                author = SqlCourseTranslationDesk(runner, None)
+                found = await author.propose("parts", "wo", "course", "Les parts", "x", "Pàcc yi")
+                assert await author.review(found, "accepted")
+        finally:
+            store.close()
+            await engine.dispose()
+
+    asyncio.run(reviewed())
+    assert main(["catalogs", "export-courses", "--library", str(folder.parent)]) == 0
+    assert capsys.readouterr().out == f"{folder / 'course.wo.md'}: 1 reviewed texts\n"
+    written = (folder / "course.wo.md").read_text(encoding="utf-8")
+    assert written == "<!-- À relire. -->\nlanguage: wo\ntitle: Pàcc yi\n"

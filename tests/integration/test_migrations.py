@@ -22,6 +22,7 @@ TABLES = {
     "string_views",
     "translation_version",
     "xapi_statements",
+    "course_translations",
     "processed_updates",
     "dead_letters",
     "inbound_attempts",
@@ -139,6 +140,6 @@ def test_the_alembic_command_line_uses_database_url(tmp_path: Path) -> None:
     upgraded = alembic_cli(tmp_path, "upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
     current = alembic_cli(tmp_path, "current")
-    assert "0040 (head)" in current.stdout, current.stderr
+    assert "0041 (head)" in current.stdout, current.stderr
     offline = alembic_cli(tmp_path, "upgrade", "head", "--sql")
     assert "CREATE TABLE users" in offline.stdout, offline.stderr

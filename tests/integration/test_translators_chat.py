@@ -78,7 +78,7 @@ async def test_a_translation_reaches_learners_only_once_reviewed(cast: Cast) -> 
     await most_seen(cast.talk, PROGRES)
     home = await awa.send("/traduire")
     assert awa.texts(home).startswith("Wolof : 61 chaînes traduites sur ")
-    assert awa.options() == ["✍️ Traduire", "🔎 Relire (0)", "🏠 Menu"]
+    assert awa.options() == ["✍️ Traduire", "🔎 Relire (0)", "📚 Un cours", "🏠 Menu"]
 
     shown = await awa.tap("Traduire")
     assert awa.texts(shown) == (

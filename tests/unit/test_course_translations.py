@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from content.format import check_path
+from content.format import check_path, parse_course
 from content.library import DEFAULT_LIBRARY, load_library
+from content.model import Question
+from content.translated_quiz import question_mark
 from content.translations import localized_course, localized_lesson, source_mark, translation_gaps
 
 COURSE = """\
@@ -43,6 +45,13 @@ L'ordre ne compte pas : 3 + 2 = 5 aussi.
 
 Cinq moins deux font trois.
 """
+
+
+def course_question() -> Question:
+    """The quiz's question of the first lesson, as the main file has it."""
+    quiz = parse_course(COURSE, Path("course.md")).lessons[0].quiz
+    assert quiz is not None
+    return quiz.questions[0]
 
 
 def translation(first_mark: str, second_mark: str) -> str:
@@ -80,6 +89,7 @@ def test_missing_steps_are_reported_at_their_line_in_the_main_file(tmp_path: Pat
     main_file = folder / "course.md"
     assert [str(gap) for gap in translation_gaps(course)] == [
         f"{main_file}:17:1: étape 3 de la leçon 'additionner' non traduite en wo",
+        f"{main_file}:21:1: question 1 de la leçon 'additionner' non traduite en wo",
         f"{main_file}:24:1: leçon 'soustraire' non traduite en wo",
     ]
 
@@ -95,7 +105,7 @@ def test_a_step_whose_source_changed_is_out_of_date_at_its_line_in_the_translati
         f"{folder / 'course.wo.md'}:7:1: étape 1 de la leçon 'additionner' : traduction en wo"
         f" à revoir, le texte source a changé depuis (source: {MARK_1})"
     )
-    assert len(gaps) == 3  # and the two missing ones
+    assert len(gaps) == 4  # and the two missing steps, the missing question
 
 
 def test_content_check_prints_the_gaps_as_warnings_and_passes(
@@ -108,6 +118,8 @@ def test_content_check_prints_the_gaps_as_warnings_and_passes(
         f"{folder / 'course.wo.md'}:10:1: avertissement : étape 2 de la leçon 'additionner' :"
         f" traduction en wo à revoir, le texte source a changé depuis (source: {MARK_2})",
         f"{folder / 'course.md'}:17:1: avertissement : étape 3 de la leçon 'additionner'"
+        " non traduite en wo",
+        f"{folder / 'course.md'}:21:1: avertissement : question 1 de la leçon 'additionner'"
         " non traduite en wo",
         f"{folder / 'course.md'}:24:1: avertissement : leçon 'soustraire' non traduite en wo",
         f"OK : {folder / 'course.md'} est valide",
@@ -169,6 +181,8 @@ def test_the_skeleton_lists_what_to_translate_and_pasted_below_it_counts_as_the_
         "# Boole {#additionner}\n\n"
         f"## étape 3 · source: {mark_3}\n"
         "<!--\nL'ordre ne compte pas : 3 + 2 = 5 aussi.\n-->\n\n"
+        f"## question 1 · source: {question_mark(course_question())}\n"
+        "<!--\nCombien font 2 + 3 ?\n-->\n\n"
         "# Soustraire {#soustraire}\n\n"
         f"## étape 1 · source: {source_mark('Cinq moins deux font trois.')}\n"
         "<!--\nCinq moins deux font trois.\n-->\n"
@@ -176,7 +190,7 @@ def test_the_skeleton_lists_what_to_translate_and_pasted_below_it_counts_as_the_
     wolof = folder / "course.wo.md"
     wolof.write_text(wolof.read_text(encoding="utf-8") + "\n" + skeleton, encoding="utf-8")
     (course,) = load_library(tmp_path).courses
-    assert len(translation_gaps(course)) == 2  # pasted, not yet written: still missing
+    assert len(translation_gaps(course)) == 3  # pasted, not yet written: still missing
     filled = wolof.read_text(encoding="utf-8").replace(
         "<!--\nL'ordre ne compte pas : 3 + 2 = 5 aussi.\n-->", "Toftal bi du soppi dara."
     )
@@ -185,5 +199,6 @@ def test_the_skeleton_lists_what_to_translate_and_pasted_below_it_counts_as_the_
     lesson = localized_lesson(course, course.lessons[0], "wo")
     assert lesson.steps[2].text == "Toftal bi du soppi dara."
     assert [str(gap).split(": ", 1)[1] for gap in translation_gaps(course)] == [
-        "étape 1 de la leçon 'soustraire' non traduite en wo"
+        "question 1 de la leçon 'additionner' non traduite en wo",
+        "étape 1 de la leçon 'soustraire' non traduite en wo",
     ]
