@@ -139,9 +139,7 @@ async def course(ctx: Context, event: Incoming) -> Turn:
     placed = await _placed_out(ctx, found)
     shown = localized_course(found, ctx.profile.locale)  # titles in the learner's language
     if found.modules:
-        listed = tuple(
-            _module_option(shown, module, done, placed) for module in shown.modules
-        )
+        listed = tuple(_module_option(shown, module, done, placed) for module in shown.modules)
     else:
         listed = _lesson_options_of(shown, shown.lessons, done, placed)
     extra = placing.placement_option(ctx, found)
