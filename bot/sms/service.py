@@ -8,7 +8,9 @@ announcements leave through smsbox's sendsms, delivery reports come back on the 
 - Commands are typed without their slash ("PROGRES") and shown so.
 - Every text is cleaned to GSM-7 where it can be (bot/sms/gsm.py) and counted in parts
   against the learner's daily budget (`SMS_DAILY_BUDGET`); once it is spent, the learner is
-  told once, then nothing more goes that day.
+  told once, then nothing more goes that day, and what they write that day is not handled
+  (nothing is answered blind). Their first message of the next day shows them where they
+  are (the reply the budget cut), then they go on.
 - Kannel's id of each message (`%I`) is the turn's idempotency key: a repeat is handled once.
 - Failures smsbox reports at once, and delivery reports that say "failed", are recorded like
   WhatsApp's (sent_messages: the admins' failures by code).
@@ -44,13 +46,13 @@ from bot.sms.kannel import (
     parse_report,
     secret_ok,
 )
-from bot.sms.store import SmsStore, Spend
+from bot.sms.store import SmsStore, Spend, Standing
 from bot.sms.words import as_command, is_stop, shown_commands
 from bot.storage.channels import ChannelStore
 from bot.storage.outbox import OutboxItem
 from bot.storage.store import SqlStore
 from bot.text_render import TextRenderer
-from dialogs.events import TextReceived, UserRef
+from dialogs.events import Incoming, Resumed, TextReceived, UserRef
 
 log = logging.getLogger("imaginecole.sms")
 
@@ -128,10 +130,16 @@ class SmsService:
         if is_stop(message.text):
             await self._stop(user, uid)
             return web.Response(text="")
+        key = f"sms:{message.message_id}"
+        event: Incoming = TextReceived(user, key, as_command(message.text))
         if uid is not None:
             await self.sms.resume(uid)
-        event = TextReceived(user, f"sms:{message.message_id}", as_command(message.text))
-        await self.conversations.handle(event, event.message_id, self.send)
+            standing = await self.sms.standing(uid, self.clock())
+            if standing is Standing.SPENT:  # told today that the rest is for tomorrow
+                return web.Response(text="")
+            if standing is Standing.CUT:  # they never saw the reply the budget cut
+                event = Resumed(user, key)
+        await self.conversations.handle(event, key, self.send)
         return web.Response(text="")  # the reply goes through sendsms (max-messages = 0)
 
     async def report(self, request: web.Request) -> web.Response:

@@ -6,7 +6,6 @@ Plain SQL that SQLite and PostgreSQL both read, run between turns (bot/storage/c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
@@ -27,11 +26,12 @@ class Spend(Enum):
     SILENT = "silent"  # spent, and already told: nothing more today
 
 
-@dataclass(frozen=True)
-class SmsContact:
-    """A learner's standing on SMS."""
+class Standing(Enum):
+    """Where a learner's day stands when they write."""
 
-    stopped_at: datetime | None
+    OPEN = "open"  # their message goes through the dialogs
+    SPENT = "spent"  # today's budget is spent and they were told: not handled today
+    CUT = "cut"  # a reply was cut by an earlier day's budget: show them where they are first
 
 
 class SmsStore:
@@ -72,6 +72,20 @@ class SmsStore:
             " AND stopped_at IS NOT NULL",
             uid=user_id,
         )
+
+    async def standing(self, user_id: int, at: datetime) -> Standing:
+        """Whether the learner's message is handled today (and how); a new day after a cut
+        reply starts afresh, its budget whole."""
+        rows = await self.store.statement(
+            "SELECT day, told FROM sms_contacts WHERE user_id = :uid", uid=user_id
+        )
+        if not rows or not bool(rows[0][1]):
+            return Standing.OPEN
+        day = at.date().isoformat()
+        if str(rows[0][0]) == day:
+            return Standing.SPENT
+        await self._count(user_id, day, 0, False)
+        return Standing.CUT
 
     async def spend(self, user_id: int, parts: int, budget: int, at: datetime) -> Spend:
         """Count `parts` SMS against today's budget (0: no limit), or say it is spent."""
