@@ -51,7 +51,8 @@ from bot.sms.words import as_command, is_stop, shown_commands
 from bot.storage.channels import ChannelStore
 from bot.storage.outbox import OutboxItem
 from bot.storage.store import SqlStore
-from bot.text_render import TextRenderer
+from bot.text_render import TextRenderer, chunks
+from content.sms import TWO_SMS_UCS2, is_gsm7
 from dialogs.events import Incoming, Resumed, TextReceived, UserRef
 
 log = logging.getLogger("imaginecole.sms")
@@ -175,7 +176,8 @@ class SmsService:
         """A reply as the SMS texts it is sent as, in order."""
         t = self.i18n.translator(outcome.lang, None)
         renderer = TextRenderer(t, SMS, self.settings.public_url)
-        return [text for m in renderer.render(outcome.messages) if (text := sms_text(m))]
+        texts = [text for m in renderer.render(outcome.messages) if (text := sms_text(m))]
+        return [part for text in texts for part in within_two(text)]
 
     async def send(self, outcome: Outcome) -> None:
         """A reply or a push: nothing after STOP; within the daily budget, else told once."""
@@ -249,6 +251,14 @@ class SmsService:
             return Sent(message_id)
 
         return deliver
+
+
+def within_two(text: str) -> list[str]:
+    """A text in pieces of two SMS at most: a text that stays UCS-2 (Arabic) holds 134
+    characters in two, not 306 (smsbox's `max-messages` cuts what is longer)."""
+    if is_gsm7(text) or len(text) <= TWO_SMS_UCS2:
+        return [text]
+    return chunks(text, TWO_SMS_UCS2)
 
 
 def sms_text(text: str) -> str:
