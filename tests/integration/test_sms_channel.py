@@ -17,11 +17,13 @@ from bot.app import BotApp
 from bot.conversations import Outcome
 from bot.sender import Failed, Sent
 from bot.sms.service import SmsService
+from bot.storage.admin import SqlAdminDesk
 from bot.storage.channels import ChannelStore
 from bot.storage.outbox import OutboxItem
 from dialogs.events import UserRef
 from dialogs.messages import Say
 from tests.fakes.smsbox import FakeSmsbox
+from tests.sender_support import transaction
 from tests.sms_driver import SmsLearner, sms_settings
 from tests.telegram_driver import start_bot
 
@@ -223,5 +225,8 @@ async def test_announcements_reach_learners_who_did_not_send_stop(sms: Sms) -> N
         "SELECT kind, segments FROM sent_messages WHERE id = :id", id=sent.platform_id
     )
     assert [tuple(row) for row in rows] == [("broadcast", 1)]
+    async with transaction(sms.service.sms.store) as runner:
+        figures = await SqlAdminDesk(runner, 0).impact(None, 1)  # what /stats shows
+    assert (figures.paid_announcements, figures.paid_parts) == (1, 1)
     await learner.send("STOP")
     assert await deliver(item) == Failed("STOP", retryable=False)
