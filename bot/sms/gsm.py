@@ -84,11 +84,20 @@ def _plain(char: str) -> str:
 
 
 def clean(text: str) -> str:
-    """The text as it goes by SMS: GSM-7 where every letter has a GSM-7 form."""
+    """The text as it goes by SMS: GSM-7 where every letter has a GSM-7 form; else (another
+    script) UCS-2 as written, without its emoji and symbols."""
     text = _GUILLEMETS.sub('"', text).translate(REPLACED)
     cleaned = "".join(c if c in GSM7 or c in GSM7_EXTENDED else _plain(c) for c in text)
+    if not is_gsm7(cleaned):  # Arabic...: its punctuation (؟ ،) and vowel marks are kept
+        cleaned = "".join(c for c in text if c in GSM7 or _written(c))
     cleaned = _SPACE_BEFORE_NEWLINE.sub("\n", _SPACES.sub(" ", cleaned))
     return "\n".join(line.strip() for line in cleaned.strip().split("\n"))
+
+
+def _written(char: str) -> bool:
+    """A letter, digit, mark, punctuation or space of any script (not an emoji or symbol)."""
+    category = unicodedata.category(char)
+    return category[0] in "LNPZ" or category == "Mn"
 
 
 def segments(text: str) -> int:

@@ -105,6 +105,8 @@ def test_a_script_gsm7_lacks_stays_ucs2_without_its_emoji() -> None:
     text = clean("مرحبا 👋 بك")
     assert text == "مرحبا بك"
     assert coding(text) == 2
+    assert clean("ماذا تريد أن تفعل؟ 📚 « الدورات »") == 'ماذا تريد أن تفعل؟ "الدورات"'
+    assert clean("كَتَبَ") == "كَتَبَ"  # vowel marks kept
 
 
 def test_stop_and_its_equivalents_are_recognised_and_nothing_else() -> None:
