@@ -176,8 +176,7 @@ class SmsService:
         """A reply as the SMS texts it is sent as, in order."""
         t = self.i18n.translator(outcome.lang, None)
         renderer = TextRenderer(t, SMS, self.settings.public_url)
-        texts = [text for m in renderer.render(outcome.messages) if (text := sms_text(m))]
-        return [part for text in texts for part in within_two(text)]
+        return [part for text in renderer.render(outcome.messages) for part in within_two(text)]
 
     async def send(self, outcome: Outcome) -> None:
         """A reply or a push: nothing after STOP; within the daily budget, else told once."""
@@ -254,11 +253,13 @@ class SmsService:
 
 
 def within_two(text: str) -> list[str]:
-    """A text in pieces of two SMS at most: a text that stays UCS-2 (Arabic) holds 134
-    characters in two, not 306 (smsbox's `max-messages` cuts what is longer)."""
-    if is_gsm7(text) or len(text) <= TWO_SMS_UCS2:
-        return [text]
-    return chunks(text, TWO_SMS_UCS2)
+    """A text as the SMS it goes in, each of two SMS at most: a text that stays UCS-2 (Arabic)
+    holds 134 characters in two, not 306 (smsbox's `max-messages` cuts what is longer), so
+    it goes in pieces, each cleaned alone (a piece without Arabic goes in GSM-7)."""
+    cleaned = sms_text(text)
+    if is_gsm7(cleaned) or len(cleaned) <= TWO_SMS_UCS2:
+        return [cleaned] if cleaned else []
+    return [piece for part in chunks(text, TWO_SMS_UCS2) if (piece := sms_text(part))]
 
 
 def sms_text(text: str) -> str:
