@@ -58,7 +58,9 @@ from dialogs.events import Incoming, Resumed, TextReceived, UserRef
 log = logging.getLogger("imaginecole.sms")
 
 CHANNEL = "sms"
-RETRIES = 3  # attempts after smsbox was away or busy, with doubling waits
+# Attempts after smsbox was away or busy, with doubling waits (0.5 s, then 1 s): Kannel waits
+# for the get-url's answer meanwhile.
+RETRIES = 2
 STOPPED = 0  # the error code an announcement to a learner who sent STOP is failed with
 
 
@@ -74,7 +76,7 @@ class SmsService:
         conversations: Conversations,
         store: SqlStore,
         i18n: I18n,
-        backoff: float = 1.0,
+        backoff: float = 0.5,
     ) -> None:
         self.settings = settings
         self.conversations = conversations
@@ -191,7 +193,8 @@ class SmsService:
                     await self._send_text(to, self._spent(outcome.lang), uid, "budget")
                 if spend is not Spend.SEND:
                     return
-            await self._send_text(to, text, uid, "reply")
+            if await self._send_text(to, text, uid, "reply") is None:
+                return  # smsbox refused or is away: the rest would fare no better
 
     def _spent(self, lang: str) -> str:
         """The notice that today's SMS are spent."""

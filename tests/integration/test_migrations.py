@@ -22,6 +22,7 @@ TABLES = {
     "string_views",
     "translation_version",
     "xapi_statements",
+    "sms_contacts",
     "processed_updates",
     "dead_letters",
     "inbound_attempts",

@@ -230,3 +230,17 @@ async def test_announcements_reach_learners_who_did_not_send_stop(sms: Sms) -> N
     assert (figures.paid_announcements, figures.paid_parts) == (1, 1)
     await learner.send("STOP")
     assert await deliver(item) == Failed("STOP", retryable=False)
+
+
+async def test_smsbox_away_is_tried_again_then_the_reply_is_given_up_not_the_learner(
+    sms: Sms,
+) -> None:
+    learner = sms.learner
+    await onboard(learner)
+    sms.service.backoff = 0.01
+    sms.smsbox.fail_next(503, 503)  # away twice, then back: the menu goes
+    assert await learner.send("MENU") == [MENU]
+    sms.smsbox.fail_next(503, 503, 503)  # away for the three attempts: that reply is lost
+    assert await learner.send("MENU") == []
+    assert await ChannelStore(sms.service.sms.store).failures("sms") == {503: 1}
+    assert await learner.send("MENU") == [MENU]
