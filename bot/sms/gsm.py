@@ -63,6 +63,10 @@ REPLACED = str.maketrans(
     }
 )
 _GUILLEMETS = re.compile(r"«\s*|\s*»")  # French quotes and their spaces: "..."
+# A tick or a cross that stands alone says something (a booklet's "1. ✅"): written out; before
+# a word ("✅ J'accepte") it only decorates it, and goes with the other emoji.
+_TICK = re.compile("[\u2705\u2714\u2713](?!\ufe0f?[ ]*\\w)")
+_CROSS = re.compile("[\u274c\u2716\u2717](?!\ufe0f?[ ]*\\w)")
 _SPACES = re.compile(r"[ ]{2,}")
 _SPACE_BEFORE_NEWLINE = re.compile(r"[ ]+\n")
 
@@ -86,7 +90,7 @@ def _plain(char: str) -> str:
 def clean(text: str) -> str:
     """The text as it goes by SMS: GSM-7 where every letter has a GSM-7 form; else (another
     script) UCS-2 as written, without its emoji and symbols."""
-    text = _GUILLEMETS.sub('"', text).translate(REPLACED)
+    text = _CROSS.sub("X", _TICK.sub("OK", _GUILLEMETS.sub('"', text))).translate(REPLACED)
     cleaned = "".join(c if c in GSM7 or c in GSM7_EXTENDED else _plain(c) for c in text)
     if not is_gsm7(cleaned):  # Arabic...: its punctuation (؟ ،) and vowel marks are kept
         cleaned = "".join(c for c in text if c in GSM7 or _written(c))

@@ -26,6 +26,7 @@ from tests.fakes.smsbox import FakeSmsbox
 from tests.sender_support import transaction
 from tests.sms_driver import SmsLearner, sms_settings
 from tests.telegram_driver import start_bot
+from tests.unit.test_paper_answers import right_line
 
 # The picker in three texts: its Arabic line keeps one in UCS-2, two SMS of 67 characters.
 LANGUAGES = [
@@ -244,3 +245,20 @@ async def test_smsbox_away_is_tried_again_then_the_reply_is_given_up_not_the_lea
     assert await learner.send("MENU") == []
     assert await ChannelStore(sms.service.sms.store).failures("sms") == {503: 1}
     assert await learner.send("MENU") == [MENU]
+
+
+async def test_paper_answers_from_a_booklet_are_graded_by_sms(sms: Sms) -> None:
+    learner = sms.learner
+    await onboard(learner)
+    assert await learner.send(right_line("PAL1")) == [  # "PAL1 B V ..." as printed
+        'Livret "Qu\'est-ce que le paludisme ?" : 4 sur 4.\n1. OK\n2. OK\n3. OK\n4. OK\n'
+        "Excellent ! Vous maitrisez cette lecon.\n\n"
+        + MENU.removesuffix("\n\nRépondez avec le numéro de votre choix."),
+        "Répondez avec le numéro de votre choix.",
+    ]
+    rows = await sms.service.sms.store.statement(
+        "SELECT q.course_id, q.lesson_id FROM quiz_attempts q JOIN users u ON u.id = q.user_id"
+        " WHERE u.external_id = :phone",
+        phone=learner.phone,
+    )
+    assert [tuple(row) for row in rows] == [("paludisme", "maladie")]

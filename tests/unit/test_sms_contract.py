@@ -94,9 +94,11 @@ def test_parts_are_counted_160_153_in_gsm7_and_70_67_in_ucs2() -> None:
 
 def test_texts_are_cleaned_to_gsm7_emoji_and_typography_replaced() -> None:
     assert clean("📚 Les cours") == "Les cours"
-    assert clean("L’élève « sait » – très bien… ✅") == 'L\'élève "sait" - très bien...'
+    assert clean("L’élève « sait » – très bien… ✅") == 'L\'élève "sait" - très bien... OK'
     assert clean("Leçon : être, naître, cœur") == "Lecon : etre, naitre, coeur"
     assert clean("3 × 4 ≥ 10 °C") == "3 x 4 >= 10 oC"
+    assert clean("✅ J'accepte") == "J'accepte"  # before a word: decoration
+    assert clean("1. ✅\n2. ❌ (b)\n3. ✔️") == "1. OK\n2. X (b)\n3. OK"  # alone: a mark
     text = clean("1. 👍 Oui\n2. 👎 Non")
     assert text == "1. Oui\n2. Non" and is_gsm7(text) and coding(text) == 0
 
