@@ -262,3 +262,19 @@ async def test_paper_answers_from_a_booklet_are_graded_by_sms(sms: Sms) -> None:
         phone=learner.phone,
     )
     assert [tuple(row) for row in rows] == [("paludisme", "maladie")]
+
+
+async def test_what_sms_keeps_is_in_the_learners_export_and_goes_with_erasure(sms: Sms) -> None:
+    learner = sms.learner
+    await onboard(learner)
+    await learner.send("STOP")
+    store = sms.service.sms.store
+    exported = await store.export(UserRef("sms", learner.phone))
+    assert exported is not None
+    [kept] = exported["sms_contact"]
+    assert kept["stopped_at"] is not None and kept["told"] is False  # no budget here: 0 counted
+    assert {row["segments"] for row in exported["sent_messages"]} == {1, 2}  # parts each
+    await learner.send("SUPPRIMER_MES_DONNEES")
+    await learner.send("1")  # yes, erase everything
+    assert await sms.service.sms.user_id(learner.phone) is None
+    assert await store.statement("SELECT COUNT(*) FROM sms_contacts") == [(0,)]
