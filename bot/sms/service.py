@@ -61,7 +61,6 @@ CHANNEL = "sms"
 # Attempts after smsbox was away or busy, with doubling waits (0.5 s, then 1 s): Kannel waits
 # for the get-url's answer meanwhile.
 RETRIES = 2
-STOPPED = 0  # the error code an announcement to a learner who sent STOP is failed with
 
 
 class SmsService:
