@@ -69,6 +69,16 @@ WEB = Capabilities(
     image_bytes=10 * MB,  # served by the web chat itself (bot/web/push.py)
     document_bytes=50 * MB,
 )
+# SMS through Kannel (bot/sms/): numbered options answered by digit or word, each message paid
+# for; a text up to two concatenated SMS (2 x 153 GSM-7 characters), longer ones split, a
+# step's `sms:` short form used where the whole would not fit.
+SMS = Capabilities(
+    can_push=True,
+    pushes_live=True,
+    max_text=306,
+    address_is_phone=True,
+    costs_per_message=True,
+)
 
 
 @dataclass(frozen=True)
@@ -116,10 +126,17 @@ def _web(ctx: ChannelContext) -> Channel:
     return chat
 
 
+def _sms(ctx: ChannelContext) -> Channel:
+    from bot.sms.service import SmsService
+
+    return SmsService(ctx.settings, ctx.conversations, ctx.store, ctx.i18n)
+
+
 LISTED: dict[str, Listing] = {
     "telegram": Listing(TELEGRAM, lambda s: bool(s.telegram_bot_token), _telegram),
     "whatsapp": Listing(WHATSAPP, lambda s: s.whatsapp_enabled, _whatsapp),
     "web": Listing(WEB, lambda s: True, _web),  # the page the bot's links open: always served
+    "sms": Listing(SMS, lambda s: s.sms_enabled, _sms),
 }
 REGISTRY: dict[str, Capabilities] = {name: listed.capabilities for name, listed in LISTED.items()}
 NAMES: tuple[str, ...] = tuple(LISTED)  # every channel, in the registry's order

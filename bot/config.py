@@ -96,6 +96,24 @@ class Settings:
     xapi_lrs_username: str = ""
     xapi_lrs_password: str = ""
     xapi_activity_base: str = ""  # activities' IRI base; empty: <PUBLIC_URL>/xapi
+    # SMS through Kannel (bot/sms/): smsbox's sendsms interface, its user and password, the
+    # sender shown (an alphanumeric id or the shortcode), the number learners write to, the
+    # secret Kannel's get-url and dlr-url carry, texts a learner gets a day, and broadcasts'
+    # messages per second (the SMSC's throughput).
+    sms_kannel_url: str = ""
+    sms_kannel_user: str = ""
+    sms_kannel_password: str = ""
+    sms_sender_id: str = ""
+    sms_shortcode: str = ""
+    sms_secret: str = ""
+    sms_callback_url: str = ""  # how Kannel reaches the bot (dlr-url); empty: PUBLIC_URL
+    sms_daily_budget: int = 20  # SMS (segments) the bot sends one learner a day; 0: no limit
+    sms_pace: float = 5.0  # broadcast SMS a second
+
+    @property
+    def sms_enabled(self) -> bool:
+        """SMS is served when smsbox's address and the callbacks' secret are configured."""
+        return bool(self.sms_kannel_url and self.sms_secret)
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -175,6 +193,15 @@ class Settings:
             xapi_lrs_username=env.get("XAPI_LRS_USERNAME", ""),
             xapi_lrs_password=env.get("XAPI_LRS_PASSWORD", ""),
             xapi_activity_base=(env.get("XAPI_ACTIVITY_BASE") or "").rstrip("/"),
+            sms_kannel_url=(env.get("SMS_KANNEL_URL") or "").rstrip("/"),
+            sms_kannel_user=env.get("SMS_KANNEL_USER", ""),
+            sms_kannel_password=env.get("SMS_KANNEL_PASSWORD", ""),
+            sms_sender_id=env.get("SMS_SENDER_ID", ""),
+            sms_shortcode=env.get("SMS_SHORTCODE", ""),
+            sms_secret=env.get("SMS_SECRET", ""),
+            sms_callback_url=(env.get("SMS_CALLBACK_URL") or "").rstrip("/"),
+            sms_daily_budget=_int(env.get("SMS_DAILY_BUDGET"), cls.sms_daily_budget),
+            sms_pace=_float(env.get("SMS_PACE"), cls.sms_pace),
         )
 
 

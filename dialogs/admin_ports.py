@@ -153,6 +153,7 @@ class BroadcastStats:
     delivered: int = 0  # what the platforms confirmed (WhatsApp statuses)
     scheduled_at: datetime | None = None
     reasons: dict[str, int] = field(default_factory=dict)  # why messages failed, how many
+    parts: int = 0  # what it cost on channels paid per message part (SMS), in parts
 
     @property
     def queued(self) -> int:
@@ -203,6 +204,10 @@ class Impact:
     # Inbound messages parked unhandled (dead letters, kept 3 days) by channel
     dead_letters: dict[str, int] = field(default_factory=dict)
     by_sex: list[SexFigures] = field(default_factory=list)  # students per country and sex
+    # Announcements on channels paid per message part (SMS), the last 30 days: how many
+    # messages went, and how many parts they cost.
+    paid_announcements: int = 0
+    paid_parts: int = 0
 
     def total(self) -> CountryFigures:
         """Every country added up (the average score weighted by quizzes)."""

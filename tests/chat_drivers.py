@@ -1,5 +1,5 @@
-"""One learner, three renderings: a script written against `ChatLearner` runs on Telegram,
-WhatsApp and the web chat, each through the real BotApp and a fake of the platform.
+"""One learner, four renderings: a script written against `ChatLearner` runs on Telegram,
+WhatsApp, the web chat and SMS, each through the real BotApp and a fake of the platform.
 
 A script sees only what a person sees: the texts read since their last action, and the
 labels of the options offered now (buttons, list rows, numbered or lettered lines, poll
@@ -22,8 +22,11 @@ import pytest
 
 from bot.app import BotApp
 from bot.config import Settings
+from bot.sms.service import sms_text
 from tests.fakes.graph_api import FakeGraphApi
+from tests.fakes.smsbox import FakeSmsbox
 from tests.fakes.telegram_api import Call, FakeBotApi
+from tests.sms_driver import SmsLearner, sms_settings
 from tests.telegram_driver import TelegramLearner, buttons, start_bot, telegram_settings
 from tests.whatsapp_driver import (
     WhatsAppLearner,
@@ -34,6 +37,8 @@ from tests.whatsapp_driver import (
 )
 
 CHANNELS = ("telegram", "whatsapp", "web")
+# SMS (SmsChat) runs the journeys of tests/integration/test_sms_journey.py: its texts are
+# GSM-7 (no emoji, "ç" as "c"), so the exact labels the shared scripts compare differ.
 JSON = dict[str, Any]
 Choice = tuple[str, str]  # (option id or typed answer, label the learner reads)
 
@@ -382,6 +387,68 @@ def web_choices(frame: JSON) -> list[Choice]:
     return [(o["id"], o["label"]) for o in [*frame["options"], *frame.get("extra", [])]]
 
 
+# --- SMS -------------------------------------------------------------------------------------
+
+
+_phones = itertools.count(1)
+LONGEST_SMS = 10 * 153  # ten concatenated parts: more than phones let a person type
+
+
+@dataclass
+class SmsChat:
+    """Kannel's get-url calls in, sendsms texts read from the fake smsbox: numbered or
+    lettered lines answered by typing, labels as SMS shows them (GSM-7, no emoji)."""
+
+    learner: SmsLearner
+    channel: str = "sms"
+    mark: int = 0
+
+    def _sent(self) -> list[str]:
+        return self.learner.smsbox.texts(self.learner.phone)
+
+    async def send(self, text: str) -> None:
+        if len(text) > LONGEST_SMS:
+            raise Unsupported(f"a phone sends at most {LONGEST_SMS} characters by SMS")
+        self.mark = len(self._sent())
+        await self.learner.send(text)
+
+    async def send_photo(self) -> None:
+        raise Unsupported("SMS carries no photo")
+
+    async def tap(self, label: str, of: object | None = None) -> None:
+        if of is not None:
+            raise Unsupported("SMS has no old buttons: a typed mark answers the question now")
+        await self.send(pick(sms_choices(self.asked()), sms_text(label))[0])
+
+    async def choose_all(self, *labels: str) -> None:
+        letters = lettered(self.asked())
+        await self.send(" ".join(pick(letters, sms_text(label))[0] for label in labels))
+
+    def asked(self) -> str:
+        """The last question's texts: the last with marked options, and those with marks just
+        before it (a question's lettered answers, then "1. Menu" in the next SMS; the
+        pieces of a text that stays UCS-2)."""
+        sent = self._sent()
+        ends = [i for i, text in enumerate(sent) if marked_lines(text)]
+        if not ends:
+            raise AssertionError("no question was sent")
+        start = ends[-1]
+        while start > self.mark and marked_lines(sent[start - 1]):  # within the last reply
+            start -= 1
+        return "\n\n".join(sent[start : ends[-1] + 1])
+
+    def last_text(self) -> str:
+        return "\n".join(self._sent()[self.mark :])
+
+    def options(self) -> list[str]:
+        return [label for _, label in sms_choices(self.asked())]
+
+
+def sms_choices(text: str) -> list[Choice]:
+    """A question's lettered answers, then its numbered options ("1. Menu")."""
+    return lettered(text) + numbered(text)
+
+
 # --- the fixture ---------------------------------------------------------------------------
 
 
@@ -407,6 +474,10 @@ async def open_chat(
         graph = await stack.enter_async_context(FakeGraphApi())
         bot = await _start(whatsapp_settings(database_url, graph.url), stack)
         return WhatsAppChat(WhatsAppLearner(graph, bot, http))
+    if channel == "sms":
+        smsbox = await stack.enter_async_context(FakeSmsbox())
+        bot = await _start(sms_settings(database_url, smsbox.url), stack)
+        return SmsChat(SmsLearner(smsbox, bot, http, phone=f"2250700{next(_phones):05d}"))
     settings = Settings(
         database_url=database_url, web_host="127.0.0.1", web_port=0, pseudonym_secret=b"test"
     )

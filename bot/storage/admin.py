@@ -407,6 +407,11 @@ async def _stats(runner: Runner, row: Row) -> BroadcastStats:
         " GROUP BY error ORDER BY COUNT(*) DESC LIMIT 3",
         id=broadcast_id,
     )
+    parts = await runner.run(
+        "SELECT COALESCE(SUM(s.segments), 0) FROM outbox o JOIN sent_messages s"
+        " ON s.id = o.platform_id WHERE o.broadcast_id = :id",
+        id=broadcast_id,
+    )
     by_status = {str(s): int(n) for s, n in counts}
     if (
         status == "queued"
@@ -430,6 +435,7 @@ async def _stats(runner: Runner, row: Row) -> BroadcastStats:
         delivered=int(delivered[0][0]),
         scheduled_at=utc(scheduled_at),
         reasons={str(error or "?"): int(n) for error, n in reasons},
+        parts=int(parts[0][0] or 0),
     )
 
 

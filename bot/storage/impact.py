@@ -69,9 +69,26 @@ async def impact(
         **params,
     )
     dead = {str(channel): int(count) for channel, count in parked}
+    paid = await runner.run(
+        "SELECT COUNT(*), COALESCE(SUM(s.segments), 0) FROM sent_messages s"
+        " JOIN users u ON u.id = s.user_id WHERE s.kind = 'broadcast'"
+        f" AND s.segments IS NOT NULL AND s.sent_at >= :d30{where}",
+        d30=now - timedelta(days=30),
+        **params,
+    )
     figures = [CountryFigures(country=c, **values) for c, values in sorted(rows.items())]
     sexes = await _by_sex(runner, where, params, now)
-    return Impact(figures, starts, new, done, failures, dead, sexes)
+    return Impact(
+        figures,
+        starts,
+        new,
+        done,
+        failures,
+        dead,
+        sexes,
+        paid_announcements=int(paid[0][0]),
+        paid_parts=int(paid[0][1] or 0),
+    )
 
 
 _SEX = "COALESCE(sx.sex, 'unknown')"

@@ -222,6 +222,21 @@ class SentMessage(Base):
     error_code: Mapped[int | None] = mapped_column(Integer)
     sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    segments: Mapped[int | None] = mapped_column(Integer)  # what an SMS cost, in parts
+
+
+class SmsContact(Base):
+    """A learner on SMS (bot/sms/): whether they sent STOP, and today's texts (their budget)."""
+
+    __tablename__ = "sms_contacts"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # STOP: nothing pushed
+    day: Mapped[str] = mapped_column(String(10))  # the UTC day the count is for, "2026-12-07"
+    segments: Mapped[int] = mapped_column(Integer)  # SMS parts sent that day
+    told: Mapped[bool] = mapped_column(Boolean)  # told that day that the budget is spent
 
 
 class PendingMessage(Base):
@@ -508,6 +523,7 @@ dead_letters: Table = Base.metadata.tables["dead_letters"]
 inbound_attempts: Table = Base.metadata.tables["inbound_attempts"]
 channel_contacts: Table = Base.metadata.tables["channel_contacts"]
 sent_messages: Table = Base.metadata.tables["sent_messages"]
+sms_contacts: Table = Base.metadata.tables["sms_contacts"]
 pending_messages: Table = Base.metadata.tables["pending_messages"]
 web_inbox: Table = Base.metadata.tables["web_inbox"]
 media_uploads: Table = Base.metadata.tables["media_uploads"]

@@ -23,6 +23,7 @@ from bot.storage.models import (
     question_answers,
     quiz_attempts,
     sent_messages,
+    sms_contacts,
     telegram_polls,
     users,
     web_files,
@@ -148,6 +149,7 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "telegram_polls": _rows(conn, telegram_polls, uid, "created_at"),
         "channel_contact": _rows(conn, channel_contacts, uid, "last_inbound_at"),
         "sent_messages": _rows(conn, sent_messages, uid, "sent_at"),
+        "sms_contact": _rows(conn, sms_contacts, uid, "day"),  # STOP, today's SMS count
         "held_messages": _rows(conn, pending_messages, uid, "created_at"),
         "web_inbox": _rows(conn, web_inbox, uid, "id"),
         "web_files": _web_files(conn, uid),

@@ -242,6 +242,8 @@ def broadcast_line(ctx: Context, stats: BroadcastStats) -> str:
         unreachable=ctx.t.number(counts.get("unreachable", 0)),
         queued=ctx.t.number(stats.queued),
     )
+    if stats.parts:  # paid per message part (SMS)
+        figures += "\n" + ctx._("Coût : %(parts)s SMS", parts=ctx.t.number(stats.parts))
     if stats.reasons:
         why = ", ".join(f"{reason} × {ctx.t.number(n)}" for reason, n in stats.reasons.items())
         figures += "\n" + ctx._("Raisons des échecs : %(reasons)s", reasons=why)

@@ -170,6 +170,16 @@ def summary(ctx: Context, impact: Impact) -> str:
             f"{code} × {ctx.t.number(count)}" for code, count in sorted(impact.failures.items())
         )
         lines += ["", ctx._("Messages WhatsApp refusés (code × nombre) : %(codes)s", codes=codes)]
+    if impact.paid_announcements:  # SMS: each part is paid for
+        lines += [
+            "",
+            ctx._(
+                "Annonces payées au message, 30 derniers jours : %(sent)s envoyées, "
+                "%(parts)s SMS facturés",
+                sent=ctx.t.number(impact.paid_announcements),
+                parts=ctx.t.number(impact.paid_parts),
+            ),
+        ]
     if impact.dead_letters:  # the operators see which and why: python -m bot dead-letters
         parked = ", ".join(
             f"{channel} × {ctx.t.number(count)}"

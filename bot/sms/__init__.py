@@ -1,0 +1,1 @@
+"""SMS through Kannel (bot/sms/service.py)."""
