@@ -70,6 +70,10 @@ WEB = Capabilities(
     document_bytes=50 * MB,
 )
 
+# USSD (bot/ussd/): screens of 160 characters in a session the person's phone holds open;
+# the bot answers each callback and can write nothing first, send no file, show no button.
+USSD = Capabilities(max_text=160, paged=True, address_is_phone=True)
+
 
 @dataclass(frozen=True)
 class Listing:
@@ -116,10 +120,17 @@ def _web(ctx: ChannelContext) -> Channel:
     return chat
 
 
+def _ussd(ctx: ChannelContext) -> Channel:
+    from bot.ussd.service import UssdService
+
+    return UssdService(ctx.settings, ctx.conversations, ctx.store, ctx.i18n, ctx.supervisor)
+
+
 LISTED: dict[str, Listing] = {
     "telegram": Listing(TELEGRAM, lambda s: bool(s.telegram_bot_token), _telegram),
     "whatsapp": Listing(WHATSAPP, lambda s: s.whatsapp_enabled, _whatsapp),
     "web": Listing(WEB, lambda s: True, _web),  # the page the bot's links open: always served
+    "ussd": Listing(USSD, lambda s: bool(s.ussd_secret), _ussd),
 }
 REGISTRY: dict[str, Capabilities] = {name: listed.capabilities for name, listed in LISTED.items()}
 NAMES: tuple[str, ...] = tuple(LISTED)  # every channel, in the registry's order

@@ -27,6 +27,7 @@ from dialogs.flows import (
     families,
     learning,
     light_data,
+    linking,
     menu,
     moderation,
     onboarding,
@@ -88,6 +89,7 @@ def build_dialogs() -> Dialogs:
             ("light_data", light_data.STEPS),
             ("profiles", profiles.STEPS),
             ("families", families.STEPS),
+            ("linking", linking.STEPS),
             ("translate", translate.STEPS),
         ],
     )
@@ -106,6 +108,7 @@ def build_dialogs() -> Dialogs:
             ("light_data", light_data.COMMANDS),
             ("profiles", profiles.COMMANDS),
             ("families", families.COMMANDS),
+            ("linking", linking.COMMANDS),
             ("translate", translate.COMMANDS),
             ("stats", {"stats": stats.stats_command}),
             ("creathon", {"creathon": creathon.creathon_command}),
@@ -117,7 +120,7 @@ def build_dialogs() -> Dialogs:
     return Dialogs(
         steps,
         entries,
-        (paper_answers,),
+        (paper_answers, linking.typed_link),
         gates=profiles.GATES,
         renamed=RENAMED,
         free_text=translate.FREE_TEXT,

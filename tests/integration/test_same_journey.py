@@ -11,7 +11,7 @@ import pytest
 from bot.i18n import I18n
 from content.model import Question, QuestionType
 from tests.chat_drivers import ChatLearner, Unsupported
-from tests.chat_drivers import chat_fixture as chat_fixture  # the `chat` fixture
+from tests.chat_drivers import journey_chat_fixture as journey_chat_fixture
 from tests.driver import bundled_library
 
 MENU = [
@@ -23,6 +23,14 @@ MENU = [
     "👥 Changer d'élève",
     "🔒 Mes données",
 ]
+
+
+@pytest.fixture(name="chat")
+def chat_fixture(journey_chat: ChatLearner) -> ChatLearner:
+    """The learner of each channel, USSD included."""
+    return journey_chat
+
+
 FRACTIONS = ("Les cours", "Mathématiques", "Les fractions", "Comprendre", "Partager en parts")
 TEACHING = ("Les cours", "Autres sujets", "Enseigner avec un téléphone", "Organiser le groupe")
 NOT_UNDERSTOOD = "Je n'ai pas compris"
@@ -152,7 +160,10 @@ async def test_a_stale_option_gets_a_clear_answer_and_the_question_again(
     await chat.tap("Les cours")
     assert "Choisissez une matière" in chat.last_text()
     subjects = chat.options()
-    await chat.tap("Aide", of=old_menu)
+    try:
+        await chat.tap("Aide", of=old_menu)
+    except Unsupported as reason:
+        pytest.skip(f"{chat.channel}: {reason}")
     assert "ancien message" in chat.last_text()
     assert "Choisissez une matière" in chat.last_text()
     assert chat.options() == subjects

@@ -67,5 +67,6 @@ def test_a_channel_is_enabled_by_its_settings() -> None:
         whatsapp_access_token="token",
         whatsapp_phone_number_id="1",
         whatsapp_app_secret="secret",
+        ussd_secret="path-token",
     )
     assert [name for name, listed in LISTED.items() if listed.enabled(both)] == list(NAMES)
