@@ -3,6 +3,7 @@ that follows the progress of a learner known elsewhere, by the code /mon_code gi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -27,8 +28,9 @@ class LinkDesk(Protocol):
         """Whether that learner is the one this turn runs for (the code is one's own)."""
         ...
 
-    async def link(self, learner_id: int) -> None:
-        """This address follows that learner from now on (its next turn runs for them)."""
+    async def link(self, learner_id: int, notice: Mapping[str, str]) -> None:
+        """This address follows that learner from now on (its next turn runs for them); the
+        learner is told on their own channel (`notice`, by language), where it can write."""
         ...
 
     async def unlink(self) -> Unlinked:

@@ -11,9 +11,11 @@ dialogs only say that it was made.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from bot.storage.admin import queue_notice
 from dialogs.link_ports import Unlinked
 
 if TYPE_CHECKING:
@@ -44,8 +46,9 @@ class SqlLinkDesk:
         """Whether the code is this learner's own (or this address's)."""
         return learner_id in (self._turn.user_id, self._turn.account_id)
 
-    async def link(self, learner_id: int) -> None:
-        """Link this address, and the addresses that followed it, to that learner."""
+    async def link(self, learner_id: int, notice: Mapping[str, str]) -> None:
+        """Link this address, and the addresses that followed it, to that learner; tell the
+        learner on their own address (never which address followed them)."""
         account, now = self._turn.account_id, datetime.now(UTC)
         await self._run("DELETE FROM address_links WHERE account_id = :acc", acc=account)
         await self._run(
@@ -60,6 +63,7 @@ class SqlLinkDesk:
             learner=learner_id,
             acc=account,
         )
+        await queue_notice(self._turn.runner, learner_id, notice, now)
         self._turn.follow_up = True
 
     async def unlink(self) -> Unlinked:

@@ -13,6 +13,7 @@ import re
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flows.circle_texts import in_every_language
 from dialogs.flows.common import menu_option, route
 from dialogs.link_ports import LinkDesk
 from dialogs.messages import Ask, Option, Say
@@ -95,12 +96,20 @@ async def link_confirm(ctx: Context, event: Incoming) -> Turn:
     learner = ctx.state.data.pop("link_to", None)
     if chosen != "yes" or not isinstance(learner, int):
         return Turn([Say(ctx._("D'accord, rien n'est lié."))], goto="menu")
-    await _desk(ctx).link(learner)
+    await _desk(ctx).link(learner, in_every_language(ctx, _notice))
     # This address's own conversation waits where it will start again after /delier; the
     # reply goes on with where the learner followed stands (the turn's follow-up).
     ctx.state.step = "menu" if ctx.profile.complete else "welcome"
     text = ctx._("C'est lié : vous reprenez ici où vous en êtes. Pour annuler : /delier")
     return Turn([Say(text)])
+
+
+def _notice(ctx: Context) -> str:
+    """What the learner followed reads on their own channel: a way to undo it."""
+    return ctx._(
+        "Un autre numéro suit maintenant vos leçons et vos progrès, avec votre code /mon_code. "
+        "Si ce n'est pas vous, écrivez /delier."
+    )
 
 
 async def unlink_command(ctx: Context, event: Incoming) -> Turn:

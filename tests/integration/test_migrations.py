@@ -22,6 +22,8 @@ TABLES = {
     "string_views",
     "translation_version",
     "xapi_statements",
+    "address_links",
+    "ussd_sessions",
     "processed_updates",
     "dead_letters",
     "inbound_attempts",

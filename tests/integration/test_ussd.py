@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 
 from bot.app import BotApp
+from dialogs.events import UserRef
 from tests.chat_drivers import UssdChat, WebChat
 from tests.integration.test_same_journey import answer, onboard, open_lesson, read_to_the_quiz
 from tests.telegram_driver import start_bot
@@ -117,8 +118,63 @@ async def test_a_web_learner_links_a_ussd_phone_then_unlinks_it(
     assert "C'est lié" in phone.reply
     assert "Question 1 sur 4" in phone.reply, "where the web learner stands"
     assert "web" not in phone.reply.casefold(), "nothing of the other identity"
+    told = await web.pushed()
+    assert told["text"] == (
+        "Un autre numéro suit maintenant vos leçons et vos progrès, avec votre code /mon_code. "
+        "Si ce n'est pas vous, écrivez /delier."
+    ), "the learner is told, without the number"
+    await answer(phone, right=True)
+    assert "Question 2 sur 4" in phone.reply
+    await web.send("/progres")
+    assert "Question 2 sur 4" in web.last_text(), "one learner: the answer counts on the web"
     await phone.send("/delier")
     assert "Ce numéro n'est plus lié" in phone.reply
     assert "Dans quelle langue" in phone.reply, "its own (new) conversation again"
     await phone.send("LIER ZZZZZZ")
     assert "Je ne trouve pas ce code" in phone.reply
+
+
+async def test_the_learner_who_gave_the_code_cuts_off_a_linked_phone(
+    bot: BotApp, http: aiohttp.ClientSession
+) -> None:
+    web = WebChat(bot, http)
+    await web.open()
+    await onboard(web)
+    await web.send("/mon_code")
+    code = re.search(r"Votre code : (\w+)", web.last_text())
+    assert code is not None
+    phone = UssdChat(UssdPhone(bot, http, phone="+221770000098"))
+    await phone.open()
+    await phone.send("/lier")
+    assert "envoyez le code que /mon_code vous donne" in phone.reply
+    await phone.send(code[1])
+    await phone.tap("Oui, lier")
+    assert "Que voulez-vous faire" in phone.reply
+    await web.send("/delier")
+    assert "1 autre numéro ne suit plus vos progrès." in web.last_text()
+    await phone.open()  # dials again
+    assert "Dans quelle langue" in phone.reply, "the phone is on its own again"
+
+
+async def test_erasing_a_linked_phone_keeps_the_learner_and_erasing_the_learner_frees_it(
+    bot: BotApp, http: aiohttp.ClientSession
+) -> None:
+    web = WebChat(bot, http)
+    await web.open()
+    await onboard(web)
+    await web.send("/mon_code")
+    code = re.search(r"Votre code : (\w+)", web.last_text())
+    assert code is not None
+    store = bot.conversations.store
+    for number in ("+221770000097", "+221770000096"):
+        phone = UssdChat(UssdPhone(bot, http, phone=number))
+        await phone.open()
+        await phone.send(f"LIER {code[1]}")
+        await phone.tap("Oui, lier")
+        assert "Que voulez-vous faire" in phone.reply
+    assert await store.erase(UserRef("ussd", "221770000097"))
+    await web.send("/menu")
+    assert "Que voulez-vous faire" in web.last_text(), "the learner is untouched"
+    assert await store.step_of(UserRef("ussd", "221770000096")) == "menu", "still linked"
+    assert await store.erase(UserRef("web", web.uid))
+    assert await store.step_of(UserRef("ussd", "221770000096")) == "welcome", "its own again"

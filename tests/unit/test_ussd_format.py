@@ -6,6 +6,7 @@ from bot.channels import USSD
 from bot.i18n import I18n
 from bot.ussd.formats import AfricasTalking, Dial, newest
 from bot.ussd.screens import pages, screens_of
+from dialogs.capabilities import fitting
 from dialogs.messages import Ask, Option, Say
 
 AT = AfricasTalking()
@@ -75,3 +76,11 @@ def test_options_are_never_cut_from_their_mark() -> None:
         f"{n}. Pays numéro {n}" for n in range(1, 16)
     ]
     assert all(len(screen) <= 160 for screen in screens)
+
+
+def test_a_step_longer_than_a_screen_is_sent_in_its_short_form_on_ussd() -> None:
+    long = "Une fraction partage un tout en parts égales. " * 4
+    assert fitting(USSD, long, "Une fraction : des parts égales.", "Leçon (1/2)") == (
+        "Leçon (1/2)\n\nUne fraction : des parts égales."
+    )
+    assert fitting(USSD, long, "", "Leçon (1/2)") == f"Leçon (1/2)\n\n{long}", "paged later"
