@@ -2,12 +2,15 @@
 "0. Suite" and "00. Retour" (the marks are shown: a typed digit is an option's position).
 
 The reply is rendered as text (bot/text_render.py) without the "answer with the number"
-line (a USSD screen always asks for a number), then cut at paragraphs and sentences into
-pages that leave room for the two navigation entries.
+line (a USSD screen always asks for a number) and without emoji (basic phones show boxes),
+then cut into pages that leave room for the two navigation entries: whole lines, a line too
+long for a screen at its sentences.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import replace
 
 from bot.text_render import TextRenderer, lettered
@@ -93,7 +96,25 @@ def _with_lines(text: str, lines: list[str]) -> str:
     return "\n".join(part for part in (text, "\n".join(lines)) if part)
 
 
+KEPT_SYMBOLS = frozenset("°")  # symbols a basic phone shows (emoji, pictographs: not)
+JOINERS = frozenset("\u200d\ufe0e\ufe0f")  # what joins or styles an emoji
+_SPACES = re.compile(r"[ \t]{2,}")
+
+
+def plain(text: str) -> str:
+    """The text without emoji and pictographs, which basic phones' USSD screens show as
+    boxes or refuse (GSM-7): "📚 Les cours" -> "Les cours"; letters, digits, punctuation and
+    mathematical signs stay."""
+    kept = "".join(
+        c
+        for c in text
+        if c in KEPT_SYMBOLS
+        or (c not in JOINERS and unicodedata.category(c) not in ("So", "Sk", "Cs", "Co"))
+    )
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in kept.split("\n"))
+
+
 def screens_of(messages: list[Out], t: Translator, caps: Capabilities) -> list[str]:
     """A reply's messages as USSD screens."""
     texts = UssdRenderer(t, caps).render(messages)
-    return pages("\n".join(texts), t, caps.max_text)
+    return pages(plain("\n".join(texts)), t, caps.max_text)

@@ -72,7 +72,7 @@ async def consent(ctx: Context, event: Incoming) -> Turn:
             notice = ctx._(
                 "Avant de commencer : je garde seulement votre langue, votre pays, votre rôle, "
                 "votre classe et vos progrès, pour reprendre là où vous vous êtes arrêté. "
-                "Votre numéro WhatsApp me sert seulement à vous répondre ; je ne garde pas "
+                "Votre numéro de téléphone me sert seulement à vous répondre ; je ne garde pas "
                 "votre nom. À tout moment, /mes_donnees vous envoie tout ce que je garde, "
                 "et /supprimer_mes_donnees efface tout."
             )

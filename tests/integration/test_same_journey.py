@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import I18n
+from bot.ussd.screens import plain
 from content.model import Question, QuestionType
 from tests.chat_drivers import ChatLearner, Unsupported
 from tests.chat_drivers import journey_chat_fixture as journey_chat_fixture
@@ -59,8 +60,14 @@ async def read_to_the_quiz(chat: ChatLearner) -> None:
     for _ in range(20):
         if "Question 1 sur" in chat.last_text():
             return
-        await chat.tap("Passer au quiz" if "Passer au quiz ▶️" in chat.options() else "Suivant")
+        ahead = any(label.startswith("Passer au quiz") for label in chat.options())
+        await chat.tap("Passer au quiz" if ahead else "Suivant")
     raise AssertionError("the lesson never reached its quiz")
+
+
+def shown(chat: ChatLearner, labels: list[str]) -> list[str]:
+    """The labels as the channel shows them: USSD leaves emoji out (bot/ussd/screens.py)."""
+    return [plain(label) for label in labels] if chat.channel == "ussd" else labels
 
 
 def normalised(text: str) -> str:
@@ -116,7 +123,7 @@ async def test_onboarding_leads_to_the_menu(chat: ChatLearner) -> None:
     assert "En quelle classe" in chat.last_text()
     await chat.tap("CM2")
     assert "Que voulez-vous faire" in chat.last_text()
-    assert chat.options() == MENU
+    assert chat.options() == shown(chat, MENU)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +142,7 @@ async def test_a_lesson_then_every_answer_right_then_the_score(
     score = f"Quiz terminé ! Votre score : {questions} sur {questions} (100\u00a0%)"
     assert score in chat.last_text()
     assert "Excellent" in chat.last_text()
-    assert "🔁 Refaire le quiz" in chat.options()
+    assert shown(chat, ["🔁 Refaire le quiz"])[0] in chat.options()
 
 
 async def test_a_wrong_answer_gets_a_retry(chat: ChatLearner) -> None:
@@ -216,7 +223,7 @@ async def test_choosing_arabic_makes_the_menu_arabic(chat: ChatLearner) -> None:
     await chat.send("/menu")
     assert arabic.gettext("Que voulez-vous faire ?") in chat.last_text()
     labels = chat.options()
-    assert labels == [arabic.gettext(label) for label in MENU]
+    assert labels == shown(chat, [arabic.gettext(label) for label in MENU])
     assert labels != MENU
     assert not any("a" <= ch <= "z" for ch in chat.last_text().lower())
 
@@ -232,4 +239,4 @@ async def test_a_very_long_message_gets_a_clear_answer(chat: ChatLearner) -> Non
     else:  # Telegram and WhatsApp cut it at their own limit: the rest is not understood
         assert NOT_UNDERSTOOD in chat.last_text()
         assert "Que voulez-vous faire" in chat.last_text()
-    assert chat.options() == MENU
+    assert chat.options() == shown(chat, MENU)

@@ -86,7 +86,7 @@ async def test_the_consent_notice_says_the_number_is_only_used_to_reply(
     await learner.send("Bonjour")
     await learner.tap("Français")
     notice = learner.texts()
-    assert "Votre numéro WhatsApp me sert seulement à vous répondre" in notice
+    assert "Votre numéro de téléphone me sert seulement à vous répondre" in notice
     assert "ni votre numéro de téléphone" not in notice
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.channels import USSD
 from bot.i18n import I18n
 from bot.ussd.formats import AfricasTalking, Dial, newest
-from bot.ussd.screens import pages, screens_of
+from bot.ussd.screens import pages, plain, screens_of
 from dialogs.capabilities import fitting
 from dialogs.messages import Ask, Option, Say
 
@@ -84,3 +84,10 @@ def test_a_step_longer_than_a_screen_is_sent_in_its_short_form_on_ussd() -> None
         "Leçon (1/2)\n\nUne fraction : des parts égales."
     )
     assert fitting(USSD, long, "", "Leçon (1/2)") == f"Leçon (1/2)\n\n{long}", "paged later"
+
+
+def test_emoji_are_left_out_of_screens_and_signs_kept() -> None:
+    options = (Option("courses", "📚 Les cours"), Option("yes", "✅ J'accepte"))
+    screens = screens_of([Ask("👋 Bonjour ! 3 + 4 = 7, 30 °C", options, 1)], FR, USSD)
+    assert screens == ["Bonjour ! 3 + 4 = 7, 30 °C\n1. Les cours\n2. J'accepte"]
+    assert plain("🧑‍🏫 Enseignant ou enseignante") == "Enseignant ou enseignante"
