@@ -19,8 +19,8 @@ from dialogs.link_ports import LinkDesk
 from dialogs.messages import Ask, Option, Say
 from dialogs.options import choose
 
-# "LIER AB12CD", "lier ab12-cd", "/lier AB12CD", "link AB12CD": the word and a code.
-TYPED = re.compile(r"\s*/?(?:lier|link)\s+([A-Za-z0-9][A-Za-z0-9 -]{2,20})\s*", re.IGNORECASE)
+# "LIER AB12CD", "lier ab12-cd", "link AB12CD": the word and one word that may be a code.
+TYPED = re.compile(r"\s*(?:lier|link)\s+([A-Za-z0-9][A-Za-z0-9-]{3,15})\s*", re.IGNORECASE)
 
 
 def _desk(ctx: Context) -> LinkDesk:
@@ -39,11 +39,14 @@ async def link_command(ctx: Context, event: Incoming) -> Turn:
 
 
 async def typed_link(ctx: Context, event: Incoming) -> Turn | None:
-    """ "LIER <code>" typed anywhere (a phone without "/"): as /lier <code>."""
+    """ "LIER <code>" typed anywhere (a phone without "/"): as /lier <code>, but only for a
+    code that exists: "lier les mots" in an essay or an answer is the step's."""
     if ctx.address_links is None or not isinstance(event, TextReceived):
         return None
     match = TYPED.fullmatch(event.text)
-    return None if match is None else await _found(ctx, match[1])
+    if match is None or await _desk(ctx).find(match[1]) is None:
+        return None
+    return await _found(ctx, match[1])
 
 
 async def link_code(ctx: Context, event: Incoming) -> Turn:

@@ -130,7 +130,10 @@ async def test_a_web_learner_links_a_ussd_phone_then_unlinks_it(
     await phone.send("/delier")
     assert "Ce numéro n'est plus lié" in phone.reply
     assert "Dans quelle langue" in phone.reply, "its own (new) conversation again"
-    await phone.send("LIER ZZZZZZ")
+    await phone.send("Lier ZZZZZZ")
+    assert "Je ne trouve pas ce code" not in phone.reply, "not a code: the step's text"
+    assert "Dans quelle langue" in phone.reply
+    await phone.send("/lier ZZZZZZ")
     assert "Je ne trouve pas ce code" in phone.reply
 
 
