@@ -6,7 +6,8 @@ nothing is read further. Then, holding the session:
 
 - the same inputs again (the aggregator retried): the screen already answered, nothing
   handled twice (and the turn's update key makes a second worker's try a duplicate too);
-- "0" / "00" on a paged reply: the next / previous page, no turn;
+- "0" / "00" on a paged reply: the next / previous page, no turn (a number or a letter typed
+  before the last page, where the options are, turns the page too);
 - a new session of a learner stopped in the middle of something (the phone's USSD
   session timed out): the offer to continue there, or go to the menu, or link an account;
 - anything else: the newest input (after the inputs handled) as a typed text, through the
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -53,6 +55,7 @@ BODY = 32 * KIB
 PRUNE_EVERY = 300.0  # seconds between two cleanings of the sessions' screens
 # Steps with nothing to resume: a new dial shows them as they are.
 FRESH_STEPS = frozenset({"menu", "welcome"})
+MARK = re.compile(r"\s*(?:\d{1,2}|[A-Za-z])\s*")  # an option's number or letter
 
 
 class UssdService:
@@ -150,7 +153,9 @@ class UssdService:
         typed = newest(dial.text, kept.handled_text(dial.text))
         if kept.mode == RESUME:
             return await self._resumed(dial, key, user, kept, typed)
-        if typed == NEXT and kept.page < len(kept.screens) - 1:
+        if kept.page < len(kept.screens) - 1 and (typed == NEXT or MARK.fullmatch(typed)):
+            # A reply's options come on its last page: a mark typed before it was shown
+            # answers nothing yet (dialogs/options.py), it turns the page.
             return await self._turn_page(dial, key, kept, +1)
         if typed == BACK and kept.page > 0:
             return await self._turn_page(dial, key, kept, -1)

@@ -43,6 +43,8 @@ async def test_a_first_dial_greets_in_screens_of_160_characters(
     assert "1. Français" in second
     assert second.endswith("\n00. Retour")
     assert await phone.press("00") == first, "back to the page before"
+    assert await phone.press("1") == second, "no option shown yet: a number turns the page"
+    assert (await phone.press("1")).startswith("Avant de commencer"), "now it is Français"
 
 
 async def test_a_time_out_then_a_new_dial_resumes_at_the_same_step(
