@@ -166,6 +166,8 @@ class UssdService:
     ) -> tuple[str, bool]:
         """A new session: a newcomer starts, a learner in the middle of something is offered
         to go on; a session whose screens are gone takes its newest input as typed."""
+        if typed in (NEXT, BACK):  # pages of screens forgotten: where the learner stands
+            return await self._dialog(dial, key, user, Resumed(user, ""))
         if typed is not None:
             return await self._dialog(dial, key, user, TextReceived(user, "", typed))
         step = await self.store.step_of(user)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
 
 from bot.app import BotApp
+from bot.ussd.sessions import UssdSessions
 from dialogs.events import UserRef
 from tests.chat_drivers import UssdChat, WebChat
 from tests.integration.test_same_journey import answer, onboard, open_lesson, read_to_the_quiz
@@ -183,3 +185,16 @@ async def test_erasing_a_linked_phone_keeps_the_learner_and_erasing_the_learner_
     assert await store.step_of(UserRef("ussd", "221770000096")) == "menu", "still linked"
     assert await store.erase(UserRef("web", web.uid))
     assert await store.step_of(UserRef("ussd", "221770000096")) == "welcome", "its own again"
+
+
+async def test_a_session_s_screens_are_forgotten_after_a_quarter_of_an_hour(
+    bot: BotApp, http: aiohttp.ClientSession
+) -> None:
+    phone = UssdPhone(bot, http)
+    await phone.dial()
+    sessions = UssdSessions(bot.conversations.store)
+    later = datetime.now(UTC) + timedelta(minutes=14)
+    assert await sessions.prune(later) == 0
+    assert await sessions.prune(later + timedelta(minutes=2)) == 1
+    again = await phone.press("0")
+    assert again.startswith("Bonjour et bienvenue"), "where the learner stands, once more"
