@@ -6,9 +6,10 @@ number and every input of the session so far joined by `*` ("" on the first call
 "1*3"...); the answer is plain text starting with `CON ` (the session goes on: the phone
 shows the screen and an input box) or `END ` (the screen is the last).
 
-Plugging another aggregator's format: write a class with `name`, `parse` (its fields to a
-`Dial`, None when they are not a callback) and `answer` (a screen to its HTTP response), add
-it to `FORMATS`, and set `USSD_FORMAT` to its name. README: "Connect a USSD code".
+Plugging another aggregator's format: write a class with `name`, `parse` (the request's body
+to a `Dial`, None when it is not a callback: a form, JSON, XML...) and `answer` (a screen to
+its HTTP response), add it to `FORMATS`, and set `USSD_FORMAT` to its name. README:
+"Connect a USSD code".
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 
@@ -37,8 +39,8 @@ class Format(Protocol):
 
     name: str
 
-    def parse(self, fields: Mapping[str, str]) -> Dial | None:
-        """The callback's fields as a dial; None when they are not one (malformed)."""
+    def parse(self, body: bytes, content_type: str) -> Dial | None:
+        """The callback's body as a dial; None when it is not one (malformed)."""
         ...
 
     def answer(self, screen: str, end: bool) -> web.Response:
@@ -52,7 +54,15 @@ class AfricasTalking:
 
     name = "africastalking"
 
-    def parse(self, fields: Mapping[str, str]) -> Dial | None:
+    def parse(self, body: bytes, content_type: str) -> Dial | None:
+        try:
+            fields = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        except UnicodeDecodeError:
+            return None
+        return self.fields(fields)
+
+    def fields(self, fields: Mapping[str, str]) -> Dial | None:
+        """The form's fields as a dial."""
         session = fields.get("sessionId", "").strip()
         phone = "".join(c for c in fields.get("phoneNumber", "") if c.isdigit())
         text = fields.get("text")

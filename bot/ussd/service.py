@@ -23,7 +23,6 @@ import asyncio
 import hashlib
 import logging
 import re
-from urllib.parse import parse_qsl
 
 from aiohttp import web
 
@@ -125,11 +124,7 @@ class UssdService:
             metrics.rejected(CHANNEL, "secret")
             raise web.HTTPForbidden()
         body = await read_bounded(request, BODY)
-        try:
-            fields = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-        except UnicodeDecodeError:
-            fields = {}
-        dial = self.format.parse(fields)
+        dial = self.format.parse(body, request.content_type)
         if dial is None:
             metrics.rejected(CHANNEL, "malformed")
             raise web.HTTPBadRequest(text="not a USSD callback")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from bot.channels import USSD
 from bot.i18n import I18n
 from bot.ussd.formats import AfricasTalking, Dial, newest
@@ -10,6 +12,7 @@ from dialogs.capabilities import fitting
 from dialogs.messages import Ask, Option, Say
 
 AT = AfricasTalking()
+FORM = "application/x-www-form-urlencoded"
 FR = I18n().translator("fr")
 
 
@@ -20,15 +23,17 @@ def test_a_callback_is_parsed_with_the_phone_as_digits() -> None:
         "phoneNumber": "+221 77 000 00 01",
         "text": "1*2",
     }
-    assert AT.parse(fields) == Dial("ATUid_1", "*384*123#", "221770000001", "1*2")
+    body = urlencode(fields).encode()
+    assert AT.parse(body, FORM) == Dial("ATUid_1", "*384*123#", "221770000001", "1*2")
 
 
 def test_a_callback_without_session_phone_or_text_is_not_one() -> None:
     full = {"sessionId": "s", "serviceCode": "*1#", "phoneNumber": "+2217", "text": ""}
     for missing in ("sessionId", "phoneNumber", "text"):
         fields = {k: v for k, v in full.items() if k != missing}
-        assert AT.parse(fields) is None, missing
-    assert AT.parse({**full, "sessionId": "s" * 201}) is None
+        assert AT.parse(urlencode(fields).encode(), FORM) is None, missing
+    assert AT.parse(urlencode({**full, "sessionId": "s" * 201}).encode(), FORM) is None
+    assert AT.parse(b"sessionId=\xff&text=", FORM) is None, "not UTF-8"
 
 
 def test_answers_are_con_or_end_in_plain_text() -> None:
