@@ -99,7 +99,7 @@ def load_sources(folder: Path = LOCALES_DIR, code_root: Path = ROOT) -> SourceCa
     """Read the template, the catalogs and the code."""
     places = scan_code(code_root)
     label_limit = min((c.button_label for c in REGISTRY.values() if c.button_label), default=0)
-    text_limit = min(c.max_text for c in REGISTRY.values())
+    text_limit = min(c.max_text for c in REGISTRY.values() if not c.paged)  # USSD pages
     english = read_catalog(folder / "en" / "LC_MESSAGES" / "messages.po")
     found = SourceCatalog()
     for message in read_catalog(folder / "messages.pot"):

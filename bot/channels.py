@@ -80,6 +80,10 @@ SMS = Capabilities(
     costs_per_message=True,
 )
 
+# USSD (bot/ussd/): screens of 160 characters in a session the person's phone holds open;
+# the bot answers each callback and can write nothing first, send no file, show no button.
+USSD = Capabilities(max_text=160, paged=True, address_is_phone=True)
+
 
 @dataclass(frozen=True)
 class Listing:
@@ -130,6 +134,10 @@ def _sms(ctx: ChannelContext) -> Channel:
     from bot.sms.service import SmsService
 
     return SmsService(ctx.settings, ctx.conversations, ctx.store, ctx.i18n)
+def _ussd(ctx: ChannelContext) -> Channel:
+    from bot.ussd.service import UssdService
+
+    return UssdService(ctx.settings, ctx.conversations, ctx.store, ctx.i18n, ctx.supervisor)
 
 
 LISTED: dict[str, Listing] = {
@@ -137,6 +145,7 @@ LISTED: dict[str, Listing] = {
     "whatsapp": Listing(WHATSAPP, lambda s: s.whatsapp_enabled, _whatsapp),
     "web": Listing(WEB, lambda s: True, _web),  # the page the bot's links open: always served
     "sms": Listing(SMS, lambda s: s.sms_enabled, _sms),
+    "ussd": Listing(USSD, lambda s: bool(s.ussd_secret), _ussd),
 }
 REGISTRY: dict[str, Capabilities] = {name: listed.capabilities for name, listed in LISTED.items()}
 NAMES: tuple[str, ...] = tuple(LISTED)  # every channel, in the registry's order

@@ -92,6 +92,9 @@ class Settings:
     inbound_attempts: int = 3  # tries of an inbound item before it is parked (dead letters)
     # Learning records (docs/xapi.md): the LRS's xAPI endpoint (its /statements is posted
     # to) and its basic-auth credentials; empty URL: journalled, not sent.
+    ussd_secret: str = ""  # the path token of the USSD callback (/ussd/<secret>); empty: off
+    ussd_service_code: str = ""  # e.g. *384*123#: callbacks for another code are refused
+    ussd_format: str = "africastalking"  # the aggregator's callback format (bot/ussd/formats.py)
     xapi_lrs_url: str = ""
     xapi_lrs_username: str = ""
     xapi_lrs_password: str = ""
@@ -189,6 +192,9 @@ class Settings:
             log_repeat_limit=_int(env.get("LOG_REPEAT_LIMIT"), cls.log_repeat_limit),
             inbound_budget_seconds=float(env.get("INBOUND_BUDGET_SECONDS") or 60.0),
             inbound_attempts=max(1, int(env.get("INBOUND_ATTEMPTS") or 3)),
+            ussd_secret=env.get("USSD_SECRET", ""),
+            ussd_service_code=env.get("USSD_SERVICE_CODE", "").strip(),
+            ussd_format=(env.get("USSD_FORMAT") or "africastalking").strip().lower(),
             xapi_lrs_url=(env.get("XAPI_LRS_URL") or "").rstrip("/"),
             xapi_lrs_username=env.get("XAPI_LRS_USERNAME", ""),
             xapi_lrs_password=env.get("XAPI_LRS_PASSWORD", ""),

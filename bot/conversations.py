@@ -328,6 +328,7 @@ class Conversations:
             certifier=self.certifier,
             groups=tx.groups,
             profiles=tx.profiles,
+            address_links=tx.address_links,
             translations=tx.translations,
             course_translations=tx.course_translations,
         )

@@ -34,6 +34,9 @@ class Capabilities:
     poll_label: int = 0  # the longest option a native poll takes
     poll_question: int = 0  # the longest question a native poll takes
     max_text: int = 4096  # the longest text one message can carry
+    # Long replies are shown in screens of `max_text` the person turns ("0 Suite", USSD):
+    # nothing is cut, but a short form (`sms:`) is used where the whole needs several.
+    paged: bool = False
     address_is_phone: bool = False  # the channel's id of the person is their phone number
     # The channel's id of the person is made up by their device and opens their conversation:
     # a key to keep, not a name to give (the web chat).

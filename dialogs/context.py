@@ -21,6 +21,7 @@ from dialogs.elision import elide
 from dialogs.event_ports import EventDesk, ThreadDesk
 from dialogs.events import Incoming, UserRef
 from dialogs.family_ports import FamilyDesk
+from dialogs.link_ports import LinkDesk
 from dialogs.mastery_ports import MasteryDesk
 from dialogs.messages import Out
 from dialogs.moderation_ports import ModerationDesk
@@ -110,6 +111,7 @@ class Context:
     reminders: ReminderDesk | None = None  # the learner's daily reminder and learning days
     data_saver: DataSaver | None = None  # light data: the setting and the daily media budget
     profiles: ProfileDesk | None = None  # the learners sharing this phone (bot/storage)
+    address_links: LinkDesk | None = None  # this address following a learner of elsewhere
     translations: TranslationDesk | None = None  # interface strings for translators
     course_translations: CourseTranslationDesk | None = None  # courses translated in the chat
     # Picks the translator of another language (after the learner chose one).

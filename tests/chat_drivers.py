@@ -28,6 +28,7 @@ from tests.fakes.smsbox import FakeSmsbox
 from tests.fakes.telegram_api import Call, FakeBotApi
 from tests.sms_driver import SmsLearner, sms_settings
 from tests.telegram_driver import TelegramLearner, buttons, start_bot, telegram_settings
+from tests.ussd_driver import UssdPhone, ussd_settings
 from tests.whatsapp_driver import (
     WhatsAppLearner,
     button_reply_body,
@@ -39,6 +40,10 @@ from tests.whatsapp_driver import (
 CHANNELS = ("telegram", "whatsapp", "web")
 # SMS (SmsChat) runs the journeys of tests/integration/test_sms_journey.py: its texts are
 # GSM-7 (no emoji, "ç" as "c"), so the exact labels the shared scripts compare differ.
+JOURNEY_CHANNELS = (
+    *CHANNELS,
+    "ussd",
+)  # the shared journey (tests/integration/test_same_journey.py)
 JSON = dict[str, Any]
 Choice = tuple[str, str]  # (option id or typed answer, label the learner reads)
 
@@ -56,7 +61,7 @@ class ChatLearner(Protocol):
 
     @property
     def channel(self) -> str:
-        """telegram, whatsapp or web."""
+        """telegram, whatsapp, web or ussd."""
         ...
 
     async def send(self, text: str) -> None:
@@ -447,6 +452,50 @@ class SmsChat:
 def sms_choices(text: str) -> list[Choice]:
     """A question's lettered answers, then its numbered options ("1. Menu")."""
     return lettered(text) + numbered(text)
+# --- USSD ------------------------------------------------------------------------------------
+
+
+@dataclass
+class UssdChat:
+    """A phone on the USSD code: every reply read to its last page ("0. Suite"), options
+    chosen by typing their mark."""
+
+    phone: UssdPhone
+    channel: str = "ussd"
+    reply: str = ""
+    turn_pages: bool = True  # False: the reply is the first screen only
+
+    async def _read(self) -> str:
+        return await self.phone.read_all() if self.turn_pages else self.phone.screen
+
+    async def open(self) -> None:
+        await self.phone.dial()
+        self.reply = await self._read()
+
+    async def send(self, text: str) -> None:
+        await self.phone.press(text)
+        self.reply = await self._read()
+
+    async def send_photo(self) -> None:
+        raise Unsupported("a USSD session carries text only")
+
+    async def tap(self, label: str, of: object | None = None) -> None:
+        if of is not None and of != self.reply:
+            raise Unsupported("a USSD screen has no old message to answer: only the one shown")
+        await self.send(pick(marked_lines(self.reply), label)[0])
+
+    async def choose_all(self, *labels: str) -> None:
+        choices = marked_lines(self.reply)
+        await self.send(" ".join(pick(choices, label)[0] for label in labels))
+
+    def asked(self) -> str:
+        return self.reply
+
+    def last_text(self) -> str:
+        return self.reply
+
+    def options(self) -> list[str]:
+        return [label for _, label in marked_lines(self.reply)]
 
 
 # --- the fixture ---------------------------------------------------------------------------
@@ -457,6 +506,16 @@ async def chat_fixture(
     request: pytest.FixtureRequest, database_url: str
 ) -> AsyncIterator[ChatLearner]:
     """A new learner on one channel of the real bot (on each database of `database_url`)."""
+    async with AsyncExitStack() as stack:
+        http = await stack.enter_async_context(aiohttp.ClientSession())
+        yield await open_chat(request.param, database_url, http, stack)
+
+
+@pytest.fixture(name="journey_chat", params=JOURNEY_CHANNELS)
+async def journey_chat_fixture(
+    request: pytest.FixtureRequest, database_url: str
+) -> AsyncIterator[ChatLearner]:
+    """Like `chat`, on USSD too."""
     async with AsyncExitStack() as stack:
         http = await stack.enter_async_context(aiohttp.ClientSession())
         yield await open_chat(request.param, database_url, http, stack)
@@ -478,6 +537,10 @@ async def open_chat(
         smsbox = await stack.enter_async_context(FakeSmsbox())
         bot = await _start(sms_settings(database_url, smsbox.url), stack)
         return SmsChat(SmsLearner(smsbox, bot, http, phone=f"2250700{next(_phones):05d}"))
+    if channel == "ussd":
+        ussd = UssdChat(UssdPhone(await _start(ussd_settings(database_url), stack), http))
+        await ussd.open()
+        return ussd
     settings = Settings(
         database_url=database_url, web_host="127.0.0.1", web_port=0, pseudonym_secret=b"test"
     )

@@ -1197,3 +1197,39 @@ class XapiStatementRow(Base):
 
 
 xapi_statements: Table = Base.metadata.tables["xapi_statements"]
+
+
+class AddressLink(Base):
+    """A channel address that follows another learner's progress (one learner across
+    channels, bot/storage/address_links.py): the address's own row, and the learner whose
+    profile, state and progress its turns use. Deleting the row undoes the link."""
+
+    __tablename__ = "address_links"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+address_links: Table = Base.metadata.tables["address_links"]
+
+
+class UssdSession(Base):
+    """One USSD session's screens, for a few minutes (bot/ussd/sessions.py): what a replayed
+    callback is answered, and the pages "0"/"00" turn. Never the learner's inputs: their
+    length and digest only."""
+
+    __tablename__ = "ussd_sessions"
+
+    session_key: Mapped[str] = mapped_column(String(64), primary_key=True)  # the id's digest
+    handled: Mapped[int] = mapped_column(Integer)  # the length of the inputs handled so far
+    digest: Mapped[str] = mapped_column(String(64))  # of those inputs
+    mode: Mapped[str] = mapped_column(String(16))  # "dialog", or "resume" (the offer shown)
+    screens: Mapped[str] = mapped_column(Text)  # the pages of the last reply, as JSON
+    page: Mapped[int] = mapped_column(Integer)  # the page shown
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+ussd_sessions: Table = Base.metadata.tables["ussd_sessions"]

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.db import json_dumps
 from bot.storage.models import (
+    address_links,
     learner_profiles,
     lesson_progress,
     processed_updates,
@@ -72,10 +73,12 @@ def _user_row(row: Sequence[Any]) -> UserRow:
 _USER_COLUMNS = (
     "id, locale, country, role, level, consented_at, bookmark, state_step, state_data, state_prompt"
 )
-# The address's row `a`, and `p` the profile it uses now (itself unless it holds several).
+# The address's row `a`, and `p` the profile it uses now: the learner it is linked to (one
+# learner across channels), else the profile in use on a shared phone, else itself.
 _ACTIVE_PROFILE = (
-    "FROM users a LEFT JOIN learner_profiles lp ON lp.user_id = a.id "
-    "JOIN users p ON p.id = COALESCE(lp.active_id, a.id) "
+    "FROM users a LEFT JOIN address_links al ON al.account_id = a.id "
+    "LEFT JOIN learner_profiles lp ON lp.user_id = a.id "
+    "JOIN users p ON p.id = COALESCE(al.learner_id, lp.active_id, a.id) "
     "WHERE a.channel = ? AND a.external_id = ?"
 )
 _PROFILE_COLUMNS = ", ".join(f"p.{name}" for name in _USER_COLUMNS.split(", ")) + ", a.id"
@@ -94,9 +97,14 @@ class CoreStatements:
             .returning(users.c.id)
         )
         account, used = users.alias("a"), users.alias("p")
-        profiles = learner_profiles.alias("lp")
-        joined = account.outerjoin(profiles, profiles.c.user_id == account.c.id).join(
-            used, used.c.id == func.coalesce(profiles.c.active_id, account.c.id)
+        profiles, links = learner_profiles.alias("lp"), address_links.alias("al")
+        joined = (
+            account.outerjoin(links, links.c.account_id == account.c.id)
+            .outerjoin(profiles, profiles.c.user_id == account.c.id)
+            .join(
+                used,
+                used.c.id == func.coalesce(links.c.learner_id, profiles.c.active_id, account.c.id),
+            )
         )
         columns = [used.c[name] for name in _USER_COLUMNS.split(", ")]
         find = (

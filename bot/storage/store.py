@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.channels import having, sql_names
+from bot.storage.address_links import SqlLinkDesk
 from bot.storage.admin import SqlAdminDesk, keep_essay
 from bot.storage.answers import keep_answers
 from bot.storage.authored_files import default_root
@@ -268,6 +269,11 @@ class SqlTurn:
         if self._reports is None:
             self._reports = SqlReportDesk(self.runner, self.user_id)
         return self._reports
+
+    @property
+    def address_links(self) -> SqlLinkDesk:
+        """This address's link to a learner of another channel, inside this turn."""
+        return SqlLinkDesk(self)
 
     @property
     def profiles(self) -> SqlProfileDesk:
@@ -725,8 +731,9 @@ _LOOKUP_POLL = (
     " WHERE tp.poll_id = :poll"
 )
 _STEP_OF = (
-    "SELECT p.state_step FROM users a LEFT JOIN learner_profiles lp ON lp.user_id = a.id"
-    " JOIN users p ON p.id = COALESCE(lp.active_id, a.id)"
+    "SELECT p.state_step FROM users a LEFT JOIN address_links al ON al.account_id = a.id"
+    " LEFT JOIN learner_profiles lp ON lp.user_id = a.id"
+    " JOIN users p ON p.id = COALESCE(al.learner_id, lp.active_id, a.id)"
     " WHERE a.channel = :ch AND a.external_id = :ext"
 )
 _ADDRESS_ROWS = (

@@ -73,6 +73,8 @@ def student_lines(_: Gettext) -> list[str]:
         _("/supprimer_mes_donnees : tout effacer"),
         _("/mon_code : votre code, à donner à un administrateur pour recevoir un rôle"),
         _("/mon_id : votre canal et votre identifiant"),
+        _("/lier CODE : suivre ici les progrès de votre autre compte (son /mon_code)"),
+        _("/delier : annuler ce lien"),
         _("/pas_moi : la discussion d'un autre élève est à l'écran"),
         _("/quitter_cet_appareil : le navigateur d'un ordinateur partagé vous oublie"),
     ]

@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import I18n
+from bot.ussd.screens import plain
 from content.model import Question, QuestionType
 from tests.chat_drivers import ChatLearner, Unsupported
-from tests.chat_drivers import chat_fixture as chat_fixture  # the `chat` fixture
+from tests.chat_drivers import journey_chat_fixture as journey_chat_fixture
 from tests.driver import bundled_library
 
 MENU = [
@@ -23,6 +24,14 @@ MENU = [
     "👥 Changer d'élève",
     "🔒 Mes données",
 ]
+
+
+@pytest.fixture(name="chat")
+def chat_fixture(journey_chat: ChatLearner) -> ChatLearner:
+    """The learner of each channel, USSD included."""
+    return journey_chat
+
+
 FRACTIONS = ("Les cours", "Mathématiques", "Les fractions", "Comprendre", "Partager en parts")
 TEACHING = ("Les cours", "Autres sujets", "Enseigner avec un téléphone", "Organiser le groupe")
 NOT_UNDERSTOOD = "Je n'ai pas compris"
@@ -54,6 +63,11 @@ async def read_to_the_quiz(chat: ChatLearner) -> None:
         quiz_next = any(label.startswith("Passer au quiz") for label in chat.options())
         await chat.tap("Passer au quiz" if quiz_next else "Suivant")
     raise AssertionError("the lesson never reached its quiz")
+
+
+def shown(chat: ChatLearner, labels: list[str]) -> list[str]:
+    """The labels as the channel shows them: USSD leaves emoji out (bot/ussd/screens.py)."""
+    return [plain(label) for label in labels] if chat.channel == "ussd" else labels
 
 
 def normalised(text: str) -> str:
@@ -109,7 +123,7 @@ async def test_onboarding_leads_to_the_menu(chat: ChatLearner) -> None:
     assert "En quelle classe" in chat.last_text()
     await chat.tap("CM2")
     assert "Que voulez-vous faire" in chat.last_text()
-    assert chat.options() == MENU
+    assert chat.options() == shown(chat, MENU)
 
 
 @pytest.mark.parametrize(
@@ -128,7 +142,7 @@ async def test_a_lesson_then_every_answer_right_then_the_score(
     score = f"Quiz terminé ! Votre score : {questions} sur {questions} (100\u00a0%)"
     assert score in chat.last_text()
     assert "Excellent" in chat.last_text()
-    assert "🔁 Refaire le quiz" in chat.options()
+    assert shown(chat, ["🔁 Refaire le quiz"])[0] in chat.options()
 
 
 async def test_a_wrong_answer_gets_a_retry(chat: ChatLearner) -> None:
@@ -153,7 +167,10 @@ async def test_a_stale_option_gets_a_clear_answer_and_the_question_again(
     await chat.tap("Les cours")
     assert "Choisissez une matière" in chat.last_text()
     subjects = chat.options()
-    await chat.tap("Aide", of=old_menu)
+    try:
+        await chat.tap("Aide", of=old_menu)
+    except Unsupported as reason:
+        pytest.skip(f"{chat.channel}: {reason}")
     assert "ancien message" in chat.last_text()
     assert "Choisissez une matière" in chat.last_text()
     assert chat.options() == subjects
@@ -206,7 +223,7 @@ async def test_choosing_arabic_makes_the_menu_arabic(chat: ChatLearner) -> None:
     await chat.send("/menu")
     assert arabic.gettext("Que voulez-vous faire ?") in chat.last_text()
     labels = chat.options()
-    assert labels == [arabic.gettext(label) for label in MENU]
+    assert labels == shown(chat, [arabic.gettext(label) for label in MENU])
     assert labels != MENU
     assert not any("a" <= ch <= "z" for ch in chat.last_text().lower())
 
@@ -222,4 +239,4 @@ async def test_a_very_long_message_gets_a_clear_answer(chat: ChatLearner) -> Non
     else:  # Telegram and WhatsApp cut it at their own limit: the rest is not understood
         assert NOT_UNDERSTOOD in chat.last_text()
         assert "Que voulez-vous faire" in chat.last_text()
-    assert chat.options() == MENU
+    assert chat.options() == shown(chat, MENU)

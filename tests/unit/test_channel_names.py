@@ -69,6 +69,7 @@ def test_a_channel_is_enabled_by_its_settings() -> None:
         whatsapp_app_secret="secret",
         sms_kannel_url="http://127.0.0.1:13013",
         sms_secret="secret",
+        ussd_secret="path-token",
     )
     assert [name for name, listed in LISTED.items() if listed.enabled(both)] == list(NAMES)
     assert not LISTED["sms"].enabled(replace(both, sms_secret=""))  # no unauthenticated get-url
