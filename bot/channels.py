@@ -134,6 +134,8 @@ def _sms(ctx: ChannelContext) -> Channel:
     from bot.sms.service import SmsService
 
     return SmsService(ctx.settings, ctx.conversations, ctx.store, ctx.i18n)
+
+
 def _ussd(ctx: ChannelContext) -> Channel:
     from bot.ussd.service import UssdService
 

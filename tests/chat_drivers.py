@@ -452,6 +452,8 @@ class SmsChat:
 def sms_choices(text: str) -> list[Choice]:
     """A question's lettered answers, then its numbered options ("1. Menu")."""
     return lettered(text) + numbered(text)
+
+
 # --- USSD ------------------------------------------------------------------------------------
 
 
