@@ -134,3 +134,15 @@ def reaches(
 ) -> bool:
     """Whether the audience reaches this person."""
     return all(meets(c, person) for c in conditions(audience, now, any_channel=any_channel))
+
+
+def circle_delivery(follows: str, can_push: bool, window_open: bool) -> str | None:
+    """How a member gets a circle's new message: "now", in tonight's "digest", or not at
+    all (None: muted, or on a channel that cannot write first). `follows` is "every",
+    "daily" or "mute"; outside their channel's reply window (WhatsApp's 24 hours) a member
+    who follows every message waits for the digest rather than a paid template."""
+    if follows == "mute" or not can_push:
+        return None
+    if follows == "daily" or not window_open:
+        return "digest"
+    return "now"

@@ -18,6 +18,7 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from dialogs.admin_ports import (
     Attachment,
@@ -27,7 +28,8 @@ from dialogs.admin_ports import (
     Impact,
     Reach,
 )
-from dialogs.audiences import Reader, reaches
+from dialogs.audiences import Reader, circle_delivery, reaches
+from dialogs.authoring_ports import AuthoredCourse
 from dialogs.capabilities import Capabilities
 from dialogs.circle_ports import CircleInfo, CirclePost, Colleague, ColleagueAsk, Posted
 from dialogs.creathon_ports import (
@@ -47,7 +49,15 @@ from dialogs.creathon_ports import (
 from dialogs.creathon_rules import author_of, draw_reviewers, is_laureate, jury_hands, may_score
 from dialogs.report_ports import Asked, Essay, PageFigures, StudentProgress, StudentQuestion
 from dialogs.roles import Grant, Role
-from dialogs.teaching_ports import Assignment, ClassRoom, Invite, Member, TeacherRequest
+from dialogs.services import Services
+from dialogs.teaching_ports import (
+    Assignment,
+    ClassRoom,
+    Invite,
+    JoinLinks,
+    Member,
+    TeacherRequest,
+)
 
 PAIR = "pair"  # the level group of a one-to-one exchange (bot/storage/circles.py)
 LISTED = 10  # broadcasts shown to an admin
@@ -101,6 +111,7 @@ class World:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     people: dict[int, Person] = field(default_factory=dict)
     courses: dict[str, tuple[int, str]] = field(default_factory=dict)  # id -> (author, text)
+    published: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (text, whom)
     invites: dict[str, Invite] = field(default_factory=dict)
     classes: dict[int, Classroom] = field(default_factory=dict)
     assignments: dict[int, tuple[int, Assignment]] = field(default_factory=dict)
@@ -164,6 +175,31 @@ class Desks:
     @property
     def creathon(self) -> FakeCreathonDesk:
         return FakeCreathonDesk(self.world, self.uid)
+
+    def services(self) -> Services:
+        """The services of this person's turns (dialogs/services.py), on the fakes."""
+        return Services(
+            admin=self.admin,
+            teaching=self.teaching,
+            links=FakeLinks(),
+            reports=self.reports,
+            circles=self.circles,
+            creathon=self.creathon,
+            authoring=FakeAuthoringDesk(self.world, self.uid),
+        )
+
+
+class FakeLinks:
+    """Links: addresses on an example domain, a QR code that is only a marker."""
+
+    def join_links(self, code: str) -> JoinLinks:
+        return JoinLinks(code, f"https://ecole.example.org/c/{code}")
+
+    def qr_png(self, url: str) -> bytes:
+        return b"PNG " + url.encode()
+
+    def resume_link(self, key: str) -> str:
+        return f"https://ecole.example.org/reprendre#{key}"
 
 
 def _code(text: str) -> str:
@@ -718,11 +754,11 @@ class FakeCircleDesk(_Desk):
         digest: list[int] = []
         for uid, chosen in sorted(self._members(circle_id).items()):
             person = self.world.people.get(uid)
-            if uid == self.uid or chosen == "mute" or person is None:
+            if uid == self.uid or person is None:
                 continue
-            if not _caps(person.channel).can_push:
-                continue
-            (digest if chosen == "daily" else now_ids).append(uid)
+            way = circle_delivery(chosen, _caps(person.channel).can_push, window_open=True)
+            if way is not None:
+                (digest if way == "digest" else now_ids).append(uid)
         if now_ids:
             _notice(self.world, self.uid, tuple(now_ids), relay)
         return Posted(pid, len(now_ids), 0, tuple(digest))
@@ -789,6 +825,63 @@ class FakeCircleDesk(_Desk):
         for member in (found.asker.user_id, self.uid):
             self._members(cid)[member] = "every"
         return found, cid
+
+
+class FakeAuthoringDesk(_Desk):
+    """AuthoringDesk in memory: the teacher's course texts; files are not kept (a course
+    with images is tested on SQL, tests/integration/test_authoring_files.py)."""
+
+    async def create(self, course_id: str, source: str, country: str) -> None:
+        self.world.courses[course_id] = (self.uid, source)
+
+    def _course(self, course_id: str) -> AuthoredCourse | None:
+        found = self.world.courses.get(course_id)
+        if found is None or found[0] != self.uid:
+            return None
+        published = self.world.published.get(course_id)
+        if published is None:
+            return AuthoredCourse(course_id, found[1], "draft", "country")
+        return AuthoredCourse(course_id, found[1], "published", published[1], published[0])
+
+    async def mine(self) -> list[AuthoredCourse]:
+        ids = [
+            cid for cid in reversed(self.world.courses) if self.world.courses[cid][0] == self.uid
+        ]
+        return [c for c in map(self._course, ids) if c is not None]
+
+    async def get(self, course_id: str) -> AuthoredCourse | None:
+        return self._course(course_id)
+
+    async def save(self, course_id: str, source: str) -> None:
+        if self._course(course_id) is not None:
+            self.world.courses[course_id] = (self.uid, source)
+
+    async def publish(self, course_id: str, visibility: str) -> None:
+        found = self._course(course_id)
+        if found is not None:
+            self.world.published[course_id] = (found.source, visibility)
+
+    async def discard(self, course_id: str) -> bool:
+        found = self._course(course_id)
+        if found is None or not found.draft_pending or found.published is None:
+            return False
+        self.world.courses[course_id] = (self.uid, found.published)
+        return True
+
+    async def taken(self, course_id: str) -> bool:
+        return course_id in self.world.courses
+
+    async def add_media(self, course_id: str, name: str, data: bytes, mime: str) -> None:
+        raise NotImplementedError("the fake keeps no course files")
+
+    async def media_names(self, course_id: str) -> set[str]:
+        return set()
+
+    async def folder(self, course_id: str) -> Path:
+        return self.path_of(course_id).parent
+
+    def path_of(self, course_id: str) -> Path:
+        return Path("/nonexistent/fake-authored") / course_id / "course.md"
 
 
 class FakeCreathonDesk(_Desk):

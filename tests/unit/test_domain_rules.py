@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dialogs.admin_ports import Audience
-from dialogs.audiences import Condition, Reader, conditions, meets, reaches
+from dialogs.audiences import Condition, Reader, circle_delivery, conditions, meets, reaches
 from dialogs.creathon_ports import JUROR, JURY, OPEN, PEER, REVIEW, Submission
 from dialogs.creathon_rules import author_of, draw_reviewers, is_laureate, jury_hands, may_score
 
@@ -131,3 +131,11 @@ def test_the_conditions_are_those_the_sql_writes_in_order() -> None:
     ]
     with pytest.raises(ValueError, match="unknown audience condition 'zodiac'"):
         meets(Condition("zodiac"), Reader(1))
+
+
+def test_a_circles_message_goes_now_tonight_or_not_at_all() -> None:
+    assert circle_delivery("every", can_push=True, window_open=True) == "now"
+    assert circle_delivery("every", can_push=True, window_open=False) == "digest"
+    assert circle_delivery("daily", can_push=True, window_open=True) == "digest"
+    assert circle_delivery("mute", can_push=True, window_open=True) is None
+    assert circle_delivery("every", can_push=False, window_open=True) is None
