@@ -124,15 +124,16 @@ class World:
     asks: dict[int, tuple[ColleagueAsk, int, str]] = field(default_factory=dict)  # (., to, st)
     questions: dict[int, tuple[StudentQuestion, str | None]] = field(default_factory=dict)
     essays: list[tuple[int, Essay, float | None]] = field(default_factory=list)
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _ids: dict[str, itertools.count[int]] = field(default_factory=dict)
 
-    def next_id(self) -> int:
-        """A fresh id (one sequence for every kind of row: ids are opaque)."""
-        return next(self._ids)
+    def next_id(self, table: str) -> int:
+        """A fresh id of a table, from 1 like the database's sequences (some are shown:
+        "Accepter n°1")."""
+        return next(self._ids.setdefault(table, itertools.count(1)))
 
     def person(self, **values: object) -> int:
         """A new person; their id."""
-        uid = self.next_id()
+        uid = self.next_id("users")
         self.people[uid] = Person(uid, **values)  # type: ignore[arg-type]
         return uid
 
@@ -324,7 +325,7 @@ def _broadcast(world: World, author: int, draft: BroadcastDraft) -> tuple[int, i
     """Keep an announcement and who it reaches (now, or none yet when scheduled)."""
     scheduled = draft.scheduled_at is not None and draft.scheduled_at > world.now
     recipients = () if scheduled else tuple(p.id for p in _audience(world, draft.audience))
-    bid = world.next_id()
+    bid = world.next_id("broadcasts")
     status = "scheduled" if scheduled else "queued"
     world.broadcasts[bid] = Broadcast(bid, author, draft, status, recipients, world.now)
     return bid, len(recipients)
@@ -356,7 +357,7 @@ class FakeTeachingDesk(_Desk):
     """TeachingDesk in memory. Assignments keep no per-student progress."""
 
     async def create_invite(self, country: str, max_uses: int, days: int) -> Invite:
-        code = f"INV{self.world.next_id():05d}"
+        code = f"INV{self.world.next_id('invites'):05d}"
         invite = Invite(code, country, max_uses, 0, self.now + timedelta(days=days))
         self.world.invites[code] = invite
         return invite
@@ -442,7 +443,7 @@ class FakeTeachingDesk(_Desk):
         return person.country
 
     async def create_class(self, name: str, level: str, subject: str) -> ClassRoom:
-        cid = self.world.next_id()
+        cid = self.world.next_id("classes")
         room = ClassRoom(cid, name[:40], level, subject, f"C{cid:05d}")
         self.world.classes[cid] = Classroom(room, self.uid)
         return room
@@ -514,7 +515,7 @@ class FakeTeachingDesk(_Desk):
         room = self._own(class_id)
         if room is None:
             return None
-        aid = self.world.next_id()
+        aid = self.world.next_id("assignments")
         work = Assignment(aid, class_id, course_id, lesson_id, deadline, class_name=room.room.name)
         self.world.assignments[aid] = (self.uid, work)
         return aid
@@ -640,7 +641,7 @@ class FakeReportDesk(_Desk):
         room = self.world.classes.get(class_id)
         if room is None or self.uid not in room.members or not room.questions_open:
             return None
-        qid = self.world.next_id()
+        qid = self.world.next_id("questions")
         name = room.members[self.uid][0]
         question = StudentQuestion(
             qid,
@@ -712,7 +713,7 @@ class FakeCircleDesk(_Desk):
         return sorted(found, key=lambda c: (c.name, c.id))
 
     async def create_circle(self, name: str, subject: str, level_group: str) -> int:
-        cid = self.world.next_id()
+        cid = self.world.next_id("circles")
         self.world.circles[cid] = {
             "name": name[:80],
             "subject": subject,
@@ -743,7 +744,7 @@ class FakeCircleDesk(_Desk):
         attachment: Attachment | None = None,
         reply_to: int | None = None,
     ) -> Posted:
-        pid = self.world.next_id()
+        pid = self.world.next_id("posts")
         quoted = ""
         if reply_to is not None and reply_to in self.world.posts:
             flat = " ".join(self.world.posts[reply_to][1].text.split())
@@ -799,7 +800,7 @@ class FakeCircleDesk(_Desk):
                 or level not in profile.get("levels", ())  # type: ignore[operator]
             ):
                 continue
-            aid = self.world.next_id()
+            aid = self.world.next_id("asks")
             ask = ColleagueAsk(aid, self._colleague(asker_id), subject, level)
             self.world.asks[aid] = (ask, person.id, "asked")
             return self._colleague(person.id)
@@ -888,7 +889,7 @@ class FakeCreathonDesk(_Desk):
     """CreathonDesk in memory, with the draws of dialogs/creathon_rules.py."""
 
     async def open_contest(self, draft: ContestDraft) -> int:
-        cid = self.world.next_id()
+        cid = self.world.next_id("contests")
         fields = {k: getattr(draft, k) for k in ContestDraft.__dataclass_fields__}
         fields["theme"] = draft.theme[:120]
         self.world.contests[cid] = Contest(**fields, id=cid, status=OPEN)
@@ -917,7 +918,7 @@ class FakeCreathonDesk(_Desk):
         if own is None or own[0] != self.uid:
             return False
         old = await self.mine(contest_id)
-        sid = old.id if old else self.world.next_id()
+        sid = old.id if old else self.world.next_id("submissions")
         country = self.me_person.country or ""
         entry = Submission(sid, contest_id, course_id, description[:500], country, self.uid)
         self.world.submissions[sid] = (entry, own[1])
@@ -941,7 +942,7 @@ class FakeCreathonDesk(_Desk):
             for r in self.world.reviews.values()
         )
         if not taken:
-            self.world.reviews[self.world.next_id()] = {
+            self.world.reviews[self.world.next_id("reviews")] = {
                 "submission": submission_id,
                 "reviewer": reviewer,
                 "kind": kind,

@@ -210,3 +210,89 @@ async def test_a_teacher_submits_a_course_to_an_open_contest() -> None:
     assert "Votre scénario est déposé." in teacher.texts(teacher.sent[-3:])
     (entry,) = [s for s, _ in world.submissions.values()]
     assert (entry.course_id, entry.author_id, entry.country) == ("eau", uid, "SN")
+
+
+async def test_a_colleague_of_another_country_accepts_and_an_exchange_opens() -> None:
+    world = World()
+    asker, _ = await invited_teacher(world)
+    peer, peer_id = await person(world, "teacher", "ML")
+    world.teacher_of(peer_id, "ML")
+    await world.desks(peer_id).teaching.save_profile(
+        "École de Bamako", ("mathematiques",), ("CM2",), "approved"
+    )
+    await asker.send("/cercles")
+    await asker.tap("Trouver un·e collègue")
+    await asker.tap("Mathématiques")
+    await asker.tap("CM2")
+    assert "J'ai proposé votre demande" in asker.texts()
+    (proposed,) = [b for b in world.broadcasts.values() if b.recipients == (peer_id,)]
+    assert "cherche un·e collègue en Mathématiques, CM2" in proposed.draft.texts["fr"]
+
+    await peer.send("/cercles")
+    assert "Mathématiques, CM2 · Sénégal" in peer.texts()
+    await peer.tap("Accepter n°1")
+    assert "Vous êtes en relation avec Enseignant·e (Sénégal, École Liberté 6, Dakar)" in (
+        peer.texts()
+    )
+    await asker.send("/cercles")
+    labels = [o.label for o in asker.last_prompt().options]
+    assert any(label.startswith("✅ Échange Enseignant·e – Enseignant·e") for label in labels)
+
+
+async def test_a_student_asks_their_teacher_who_answers() -> None:
+    world = World()
+    teacher, teacher_id = await invited_teacher(world)
+    room = await world.desks(teacher_id).teaching.create_class("CM2 A", "CM2", "maths")
+    awa_id = world.person(country="SN", role="student", level="CM2")
+    await world.desks(awa_id).teaching.join(room.id, "Awa")
+    asked = await world.desks(awa_id).reports.ask(room.id, "fractions", "parts-egales", "1/2 ?")
+    assert asked is not None
+
+    await teacher.send("/classes")
+    page = await teacher.tap("CM2 A")
+    assert teacher.texts(page) == "👥 CM2 A · CM2 · maths\n1 élève · code C00001"
+    assert "❓ Questions des élèves (1)" in [o.label for o in teacher.last_prompt().options]
+    shown = teacher.texts(await teacher.tap("Questions des élèves"))
+    assert shown == (
+        "❓ Awa (CM2 A), sur « Partager en parts égales » :\n1/2 ?\n\nÉcrivez votre réponse :"
+    )
+    answered = teacher.texts(await teacher.send("Parce que 2/4 = 1/2."))
+    assert "Aucune question en attente." in answered
+    (told,) = [b for b in world.broadcasts.values() if b.recipients == (awa_id,)]
+    assert "Parce que 2/4 = 1/2." in told.draft.texts["fr"]
+    assert await world.desks(teacher_id).reports.questions(None) == []
+
+
+async def test_a_regional_admin_opens_a_contest_with_a_rubric_and_a_jury() -> None:
+    world = World()
+    admin, admin_id = await person(world, "teacher")
+    world.people[admin_id].grants.append(Grant(Role.REGIONAL_ADMIN, None))
+    juror = world.person(country="ML", role="teacher")
+    juror_code = await world.desks(juror).admin.person_code()
+    await admin.send("/admin")
+    await admin.tap("Creathon")
+    await admin.tap("Nouveau concours")
+    await admin.send("L'eau dans notre village")
+    await admin.send("Un cours court et une façon de l'utiliser en classe.")
+    await admin.tap("CM2")
+    await admin.tap("Valider")
+    await admin.tap("Sciences")
+    await admin.tap("Valider")
+    await admin.send("demain 18:00")
+    later = datetime.now(UTC) + timedelta(days=10)
+    await admin.send(later.strftime("%d/%m/%Y 18:00"))
+    said = admin.texts(await admin.send("Clarté 30\nActivité des élèves 40"))
+    assert "Les poids doivent faire 100 en tout." in said
+    await admin.send("Clarté 30\nActivité des élèves 40\nAdaptation au contexte 30")
+    assert "Je ne trouve personne avec le code ZZZZZZ." in admin.texts(await admin.send("ZZZZZZ"))
+    await admin.send(juror_code)
+    assert "Grille : Clarté 30 %, Activité des élèves 40 %" in admin.texts()
+    await admin.tap("Ouvrir le concours")
+    assert "Le concours « L'eau dans notre village » est ouvert aux dépôts." in admin.texts()
+    (contest,) = world.contests.values()
+    assert (contest.levels, contest.subjects, contest.jury) == (("CM2",), ("sciences",), (juror,))
+    assert contest.criteria == (
+        ("Clarté", 30),
+        ("Activité des élèves", 40),
+        ("Adaptation au contexte", 30),
+    )
