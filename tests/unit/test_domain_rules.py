@@ -139,3 +139,27 @@ def test_a_circles_message_goes_now_tonight_or_not_at_all() -> None:
     assert circle_delivery("daily", can_push=True, window_open=True) == "digest"
     assert circle_delivery("mute", can_push=True, window_open=True) is None
     assert circle_delivery("every", can_push=False, window_open=True) is None
+
+
+def test_the_sql_desk_writes_every_condition_of_the_rules() -> None:
+    from bot.storage.admin import audience_filter
+
+    every = Audience(
+        countries=("SN",),
+        roles=("student",),
+        levels=("CM2",),
+        languages=("fr",),
+        active_days=7,
+        class_ids=(1, 2),
+        user_ids=(3,),
+        unfinished=("fractions", 2),
+        unfinished_lesson=("fractions", "l1"),
+        event_id=4,
+        circle_id=5,
+        circle_mode="digest",
+        exclude_user=6,
+    )
+    where, params = audience_filter(every, NOW)
+    assert where.count(" AND ") >= len(conditions(every, NOW)) - 1
+    assert params["cl0"] == 1 and params["cl1"] == 2 and params["us0"] == 3
+    assert params["since"] == NOW - timedelta(days=7) and params["circle"] == 5
