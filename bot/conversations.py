@@ -39,6 +39,7 @@ from dialogs.flows.authoring_files import TAKES_FILES
 from dialogs.flows.circle_groups import group_turn
 from dialogs.messages import Out, Say
 from dialogs.ports import Booklets, EraseLearner, LibraryChanged
+from dialogs.services import Services
 from dialogs.streaks import Before, note_learning
 from dialogs.teaching_ports import Links
 
@@ -304,33 +305,35 @@ class Conversations:
             records=tx.records,
             now=self.clock(),
             languages=self.i18n.languages,
-            booklets=self.booklets,
             translator_for=lambda lang: self.i18n.translator(lang, profile.country),
-            admin=tx.admin,
-            charts=self.charts,
-            teaching=tx.teaching,
-            links=self.links,
-            authoring=tx.authoring,
             caps=self.capabilities(user.channel),
-            reports=tx.reports,
-            shelf=tx.shelf,
-            circles=tx.circles,
-            moderation=tx.moderation,
-            events=tx.events,
-            threads=tx.threads,
-            creathon=tx.creathon,
-            review=tx.review,
-            mastery=tx.mastery,
-            families=tx.families,
-            reminders=tx.reminders,
-            data_saver=tx.data_saver,
-            certificates=tx.certificates,
-            certifier=self.certifier,
-            groups=tx.groups,
-            profiles=tx.profiles,
-            address_links=tx.address_links,
-            translations=tx.translations,
-            course_translations=tx.course_translations,
+            services=Services(
+                booklets=self.booklets,
+                admin=tx.admin,
+                charts=self.charts,
+                teaching=tx.teaching,
+                links=self.links,
+                authoring=tx.authoring,
+                reports=tx.reports,
+                shelf=tx.shelf,
+                circles=tx.circles,
+                moderation=tx.moderation,
+                events=tx.events,
+                threads=tx.threads,
+                creathon=tx.creathon,
+                review=tx.review,
+                mastery=tx.mastery,
+                families=tx.families,
+                reminders=tx.reminders,
+                data_saver=tx.data_saver,
+                certificates=tx.certificates,
+                certifier=self.certifier,
+                groups=tx.groups,
+                profiles=tx.profiles,
+                translations=tx.translations,
+                address_links=tx.address_links,
+                course_translations=tx.course_translations,
+            ),
         )
 
     def _who(self, event: Incoming) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from dialogs.ports import (
     RecordQuiz,
     SubmitEssay,
 )
+from dialogs.services import Services
 from dialogs.state import DialogState, Profile
 
 _ids = itertools.count(1)
@@ -99,6 +100,8 @@ class Learner:
     sent: list[Out] = field(default_factory=list)
     erased: bool = False
     booklets: Any = None  # a Booklets port, when the test prints
+    # The ports the test gives (the in-memory fakes of tests/fakes/ports.py), none by default.
+    services: Services = field(default_factory=Services)
     caps: Capabilities = TEXT_ONLY  # what their channel can do: text only, options marked
 
     @classmethod
@@ -116,8 +119,8 @@ class Learner:
             records=self.records,
             now=datetime.now(UTC),
             languages=self.i18n.languages,
-            booklets=self.booklets,
             caps=self.caps,
+            services=replace(self.services, booklets=self.booklets or self.services.booklets),
             translator_for=lambda lang: self.i18n.translator(lang, self.profile.country),
         )
         reply = await self.dialogs.handle(ctx, event)

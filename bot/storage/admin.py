@@ -22,6 +22,7 @@ from dialogs.admin_ports import (
     Impact,
     Reach,
 )
+from dialogs.audiences import Condition, conditions
 from dialogs.ports import SubmitEssay
 from dialogs.roles import Grant, Role
 
@@ -255,79 +256,81 @@ def audience_filter(
     audience: Audience, now: datetime, *, any_channel: bool = False
 ) -> tuple[str, dict[str, Any]]:
     """The WHERE clause (on `users u`) selecting an audience, and its parameters: on the
-    channels that can write first only, unless `any_channel` (to count who is missed)."""
-    clauses = [
-        "u.consented_at IS NOT NULL",
-        "1 = 1" if any_channel else _in("u.channel", "ch", pushing()),
-        f"NOT EXISTS (SELECT 1 FROM channel_contacts c WHERE c.user_id = {ADDRESS_ROW}"
-        " AND c.unreachable_at IS NOT NULL)",
-    ]
-    if not audience.personal:  # /stop_annonces stops announcements, not a teacher's notices
-        clauses.append("NOT EXISTS (SELECT 1 FROM announcement_optouts o WHERE o.user_id = u.id)")
-    if audience.circle_id is None:  # a group linked to a circle gets that circle's posts only
-        clauses.append("(u.role IS NULL OR u.role <> 'group')")
-    params: dict[str, Any] = {} if any_channel else _params("ch", pushing())
-    _personal_filters(audience, clauses, params, now)
-    for column, key, values in (
-        ("u.country", "co", audience.countries),
-        ("u.role", "ro", audience.roles),
-        ("u.level", "le", audience.levels),
-        ("u.locale", "la", audience.languages),
-    ):
-        if values:
-            clauses.append(_in(column, key, values))
-            params.update(_params(key, values))
-    if audience.active_days:
-        clauses.append("u.last_seen_at >= :since")
-        params["since"] = now - timedelta(days=audience.active_days)
+    channels that can write first only, unless `any_channel` (to count who is missed).
+
+    Who is in the audience is decided by the pure rules of dialogs/audiences.py; this writes
+    each of their conditions as a clause."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    for condition in conditions(audience, now, any_channel=any_channel):
+        clauses.append(_clause(condition, params, now))
     return " AND ".join(clauses), params
 
 
-def _personal_filters(
-    audience: Audience, clauses: list[str], params: dict[str, Any], now: datetime
-) -> None:
-    """Classes, named people, who has not finished a course or one of its lessons, and who
-    said they will come to an event."""
-    if audience.class_ids:
-        marks = ", ".join(f":cl{i}" for i in range(len(audience.class_ids)))
-        clauses.append(
-            "EXISTS (SELECT 1 FROM class_members m WHERE m.user_id = u.id"
-            f" AND m.class_id IN ({marks}))"
-        )
-        params.update({f"cl{i}": v for i, v in enumerate(audience.class_ids)})
-    if audience.user_ids:
-        marks = ", ".join(f":us{i}" for i in range(len(audience.user_ids)))
-        clauses.append(f"u.id IN ({marks})")
-        params.update({f"us{i}": v for i, v in enumerate(audience.user_ids)})
-    if audience.unfinished:
-        clauses.append(
+_FIXED = {
+    "consented": "u.consented_at IS NOT NULL",
+    "reachable": f"NOT EXISTS (SELECT 1 FROM channel_contacts c WHERE c.user_id = {ADDRESS_ROW}"
+    " AND c.unreachable_at IS NOT NULL)",
+    "not_opted_out": "NOT EXISTS (SELECT 1 FROM announcement_optouts o WHERE o.user_id = u.id)",
+    "not_group": "(u.role IS NULL OR u.role <> 'group')",
+}
+_COLUMNS = {  # condition -> (column, parameter prefix)
+    "country": ("u.country", "co"),
+    "role": ("u.role", "ro"),
+    "level": ("u.level", "le"),
+    "locale": ("u.locale", "la"),
+    "in_classes": ("", "cl"),
+    "is_one_of": ("u.id", "us"),
+}
+
+
+def _clause(condition: Condition, params: dict[str, Any], now: datetime) -> str:
+    """One condition of dialogs/audiences.py as SQL on `users u`, its parameters added."""
+    name, value = condition.name, condition.value
+    if name in _FIXED:
+        return _FIXED[name]
+    if name == "pushing":
+        params.update(_params("ch", pushing()))
+        return _in("u.channel", "ch", pushing())
+    if name in _COLUMNS:
+        column, key = _COLUMNS[name]
+        params.update(_params(key, value))
+        if name == "in_classes":
+            return (
+                "EXISTS (SELECT 1 FROM class_members m WHERE m.user_id = u.id"
+                f" AND m.class_id IN ({_marks(key, value)}))"
+            )
+        return _in(column, key, value)
+    if name == "unfinished":
+        params.update(unf_course=value[0], unf_lessons=value[1])
+        return (
             "(SELECT COUNT(*) FROM lesson_progress lp WHERE lp.user_id = u.id"
             " AND lp.course_id = :unf_course) < :unf_lessons"
         )
-        params.update(unf_course=audience.unfinished[0], unf_lessons=audience.unfinished[1])
-    if audience.unfinished_lesson:
-        clauses.append(
+    if name == "lesson_not_done":
+        params.update(unl_course=value[0], unl_lesson=value[1])
+        return (
             "NOT EXISTS (SELECT 1 FROM lesson_progress lp WHERE lp.user_id = u.id"
             " AND lp.course_id = :unl_course AND lp.lesson_id = :unl_lesson)"
         )
-        course, lesson = audience.unfinished_lesson
-        params.update(unl_course=course, unl_lesson=lesson)
-    if audience.circle_id is not None:
-        _circle_filters(audience, clauses, params, now)
-    if audience.exclude_user is not None:
-        clauses.append("u.id <> :excluded")
-        params["excluded"] = audience.exclude_user
-    if audience.event_id is not None:  # read when queued: late answers are counted
-        clauses.append(
+    if name == "circle":
+        return _circle_filter(value[0], value[1], params, now)
+    if name == "is_not":
+        params["excluded"] = value
+        return "u.id <> :excluded"
+    if name == "attends":
+        params["event"] = value
+        return (
             "EXISTS (SELECT 1 FROM event_attendees ea WHERE ea.user_id = u.id"
             " AND ea.event_id = :event)"
         )
-        params["event"] = audience.event_id
+    if name == "seen_since":
+        params["since"] = value
+        return "u.last_seen_at >= :since"
+    raise ValueError(f"no SQL for the audience condition {name!r}")
 
 
-def _circle_filters(
-    audience: Audience, clauses: list[str], params: dict[str, Any], now: datetime
-) -> None:
+def _circle_filter(circle_id: int, mode: str, params: dict[str, Any], now: datetime) -> str:
     """A circle's members: those reached now, or those who get the evening digest."""
     member = (
         "EXISTS (SELECT 1 FROM circle_members cm WHERE cm.user_id = u.id"
@@ -337,24 +340,28 @@ def _circle_filters(
         f"EXISTS (SELECT 1 FROM channel_contacts wc WHERE wc.user_id = {ADDRESS_ROW}"
         " AND wc.last_inbound_at >= :window_start)"
     )
-    if audience.circle_mode == "digest":
-        clauses.append(
+    params["circle"] = circle_id
+    params["window_start"] = now - WHATSAPP_WINDOW
+    if mode == "digest":
+        return (
             f"({member.format(digest='daily')} OR ({member.format(digest='every')}"
             f" AND u.channel IN ({WINDOWED}) AND NOT {window}))"
         )
-    else:
-        every = member.format(digest="every")
-        clauses.append(f"{every} AND (u.channel NOT IN ({WINDOWED}) OR {window})")
-    params["circle"] = audience.circle_id
-    params["window_start"] = now - WHATSAPP_WINDOW
+    every = member.format(digest="every")
+    return f"{every} AND (u.channel NOT IN ({WINDOWED}) OR {window})"
 
 
-def _in(column: str, key: str, values: tuple[str, ...]) -> str:
+def _marks(key: str, values: tuple[Any, ...]) -> str:
+    """`:key0, :key1, ...`."""
+    return ", ".join(f":{key}{i}" for i in range(len(values)))
+
+
+def _in(column: str, key: str, values: tuple[Any, ...]) -> str:
     """`column IN (:key0, :key1, ...)`."""
-    return f"{column} IN ({', '.join(f':{key}{i}' for i in range(len(values)))})"
+    return f"{column} IN ({_marks(key, values)})"
 
 
-def _params(key: str, values: tuple[str, ...]) -> dict[str, Any]:
+def _params(key: str, values: tuple[Any, ...]) -> dict[str, Any]:
     """The parameters of `_in`."""
     return {f"{key}{i}": value for i, value in enumerate(values)}
 

@@ -21,6 +21,7 @@ from bot.storage.admin import SqlAdminDesk
 from bot.storage.colleagues import colleague, colleague_asks, propose, settle
 from bot.storage.sql import Row, Runner, utc
 from dialogs.admin_ports import Attachment, Audience, BroadcastDraft
+from dialogs.audiences import circle_delivery
 from dialogs.circle_ports import CircleInfo, CirclePost, Colleague, ColleagueAsk, Posted
 
 DIGEST_HOUR = 18  # UTC: the evening in West and Central Africa
@@ -151,12 +152,13 @@ class SqlCircleDesk:
         now_ids: list[int] = []
         digest: list[int] = []
         for user_id, chosen, channel, inbound in rows:
-            if not capabilities(str(channel)).can_push:
-                continue
-            window = capabilities(str(channel)).reply_window_hours
-            if chosen == "daily" or (window and not self._open(inbound, window)):
+            caps = capabilities(str(channel))
+            window = caps.reply_window_hours
+            is_open = not window or self._open(inbound, window)
+            way = circle_delivery(str(chosen), caps.can_push, is_open)
+            if way == "digest":
                 digest.append(int(user_id))
-            else:
+            elif way == "now":
                 now_ids.append(int(user_id))
         return tuple(now_ids), tuple(digest)
 

@@ -1,10 +1,10 @@
 """The Creathon (dialogs/creathon_ports.py) on SQL that SQLite and PostgreSQL both read,
-inside the person's turn. Peer reviewers are drawn when submissions close: granted teachers
-of another country than the author, never the author, the least loaded first."""
+inside the person's turn. Who reviews what (peers of other countries drawn when submissions
+close, the jury's shortlist, which phase takes which scores) is decided by the pure rules of
+dialogs/creathon_rules.py, which the in-memory fake of the tests calls too."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,9 +23,9 @@ from dialogs.creathon_ports import (
     Submission,
     ToReview,
 )
+from dialogs.creathon_rules import WINNERS, author_of, draw_reviewers, jury_hands, may_score
 from dialogs.sharing_ports import EVERYWHERE
 
-_AUTHORS = re.compile(r"^authors[ \t]*:[ \t]*(.+)$", re.MULTILINE | re.IGNORECASE)
 _CONTEST = (
     "SELECT id, theme, rules, levels, subjects, submit_by, review_by, criteria, jury,"
     " reviewers, shortlist, status FROM creathon_contests"
@@ -34,7 +34,6 @@ _SUBMISSION = (
     "SELECT id, contest_id, course_id, description, country, author_id, rank"
     " FROM creathon_submissions"
 )
-WINNERS = 3
 
 
 class SqlCreathonDesk:
@@ -209,7 +208,7 @@ class SqlCreathonDesk:
             id=review_id,
             uid=self.user_id,
         )
-        if not rows or (rows[0][0], rows[0][1]) not in ((PEER, REVIEW), (JUROR, JURY)):
+        if not rows or not may_score(str(rows[0][0]), str(rows[0][1])):
             return False
         await self.runner.run(
             "UPDATE creathon_reviews SET scores = :scores, total = :total,"
@@ -269,10 +268,8 @@ class SqlCreathonDesk:
         if not moved:
             return ()
         authors = {s.id: s.author_id for s in await self.submissions(contest_id)}
-        for submission_id in shortlisted:
-            for juror in contest.jury:
-                if authors.get(submission_id) != juror:
-                    await self._hand(submission_id, juror, JUROR)
+        for submission_id, juror in jury_hands(shortlisted, contest.jury, authors):
+            await self._hand(submission_id, juror, JUROR)
         return contest.jury
 
     async def crown(self, contest_id: int, ranks: dict[int, int], sources: dict[int, str]) -> None:
@@ -324,33 +321,6 @@ class SqlCreathonDesk:
         for course_id, theme in rows:
             found[str(course_id)] = (*found.get(str(course_id), ()), str(theme))
         return found
-
-
-def draw_reviewers(
-    entries: list[Submission], teachers: dict[int, set[str]], per_entry: int
-) -> list[tuple[int, int]]:
-    """(submission, reviewer) pairs: teachers of other countries, never the author, the
-    least loaded first, then those taking part, then a fixed shuffle."""
-    load = dict.fromkeys(teachers, 0)
-    taking_part = {e.author_id for e in entries}
-    pairs = []
-    for entry in entries:
-        eligible = [
-            t
-            for t, countries in teachers.items()
-            if t != entry.author_id and entry.country and entry.country not in countries
-        ]
-        eligible.sort(key=lambda t: (load[t], t not in taking_part, (t * 7919 + entry.id) % 1009))
-        for reviewer in eligible[:per_entry]:
-            load[reviewer] += 1
-            pairs.append((entry.id, reviewer))
-    return pairs
-
-
-def author_of(source: str) -> str:
-    """The authors line of a course text ("" when it has none)."""
-    found = _AUTHORS.search(source.split("\n#", 1)[0])
-    return found[1].strip() if found else ""
 
 
 def _mark(value: Any) -> float | None:

@@ -15,13 +15,12 @@ from dialogs.flows.common import menu_option, route
 from dialogs.flows.role_help import role_notice, role_title
 from dialogs.messages import Ask, Option, Say
 from dialogs.roles import Action, Grant, Role, countries_of, is_admin, may, may_grant
+from dialogs.services import need
 
 
 def desk(ctx: Context) -> AdminDesk:
     """The admin port; every channel that runs admin flows provides it."""
-    if ctx.admin is None:
-        raise RuntimeError("admin flows need ctx.admin")
-    return ctx.admin
+    return need(ctx.admin, "admin", "admin flows")
 
 
 def refused(ctx: Context, *, within_admin: bool = False) -> Turn:

@@ -31,6 +31,7 @@ from dialogs.flows.onboarding import level_name
 from dialogs.flows.versions import draft_note
 from dialogs.lines import items
 from dialogs.messages import Ask, Document, Option, Out, Say, Show
+from dialogs.services import need
 
 MAX_OPTIONS = 8
 _LESSON_HEADING = re.compile(r"^# .*\{#(?P<id>[a-z0-9-]+)\}$", re.MULTILINE)
@@ -38,9 +39,7 @@ _LESSON_HEADING = re.compile(r"^# .*\{#(?P<id>[a-z0-9-]+)\}$", re.MULTILINE)
 
 def authoring(ctx: Context) -> AuthoringDesk:
     """The authoring port; every channel that runs these flows provides it."""
-    if ctx.authoring is None:
-        raise RuntimeError("authoring flows need ctx.authoring")
-    return ctx.authoring
+    return need(ctx.authoring, "authoring", "authoring flows")
 
 
 def _parsed(ctx: Context, course_id: str, source: str) -> Course | str:

@@ -30,6 +30,7 @@ from dialogs.events import Entered, Incoming, MediaReceived
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.messages import Ask, Option, Say
+from dialogs.services import need
 
 # Steps that take files: the adapter fetches photos, voice notes and documents for them.
 TAKES_FILES = frozenset(
@@ -48,9 +49,7 @@ MAX_STEP_FILE_MB = 5
 
 def desk(ctx: Context) -> AuthoringDesk:
     """The authoring port."""
-    if ctx.authoring is None:
-        raise RuntimeError("authoring flows need ctx.authoring")
-    return ctx.authoring
+    return need(ctx.authoring, "authoring", "authoring flows")
 
 
 async def current(ctx: Context) -> tuple[str, str] | None:

@@ -19,6 +19,7 @@ from dialogs.flows.common import route
 from dialogs.flows.teachers import teaching
 from dialogs.messages import Ask, Option, Say
 from dialogs.roles import may_create_circle
+from dialogs.services import need
 from dialogs.when import parse_when, zone_of
 
 REMIND_BEFORE = timedelta(hours=1)
@@ -28,9 +29,7 @@ MAX_LINK = 300
 
 def agenda(ctx: Context) -> EventDesk:
     """The events port; every channel that runs these flows provides it."""
-    if ctx.events is None:
-        raise RuntimeError("circle events need ctx.events")
-    return ctx.events
+    return need(ctx.events, "events", "circle events")
 
 
 def moment(ctx: Context, at: datetime, country: str | None) -> str:

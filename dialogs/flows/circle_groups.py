@@ -15,6 +15,7 @@ from dialogs.flows import moderation
 from dialogs.flows.circles import ATTACHABLE, MAX_TEXT, desk
 from dialogs.messages import Say
 from dialogs.roles import may_create_circle
+from dialogs.services import need
 
 LINK, UNLINK = "lier_cercle", "delier_cercle"
 GROUP_ROLE = "group"  # the profile role of a group: never a student, never in announcements
@@ -31,9 +32,7 @@ def group_command(text: str) -> tuple[str, str] | None:
 
 def groups(ctx: Context) -> GroupDesk:
     """The group desk; group turns always have it."""
-    if ctx.groups is None:
-        raise RuntimeError("group turns need ctx.groups")
-    return ctx.groups
+    return need(ctx.groups, "groups", "group turns")
 
 
 async def group_turn(ctx: Context, event: GroupPosted) -> Turn:

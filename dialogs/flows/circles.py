@@ -27,6 +27,7 @@ from dialogs.flows.teachers import (
 )
 from dialogs.messages import Ask, Option, Say
 from dialogs.roles import in_circles, may_create_circle, may_moderate
+from dialogs.services import need
 
 SHOWN = 5  # last messages shown when a circle opens
 MAX_TEXT = 2000
@@ -35,9 +36,7 @@ ATTACHABLE = {"photo": "image", "document": "document", "voice": "document"}
 
 def desk(ctx: Context) -> CircleDesk:
     """The circles port; every channel that runs these flows provides it."""
-    if ctx.circles is None:
-        raise RuntimeError("circle flows need ctx.circles")
-    return ctx.circles
+    return need(ctx.circles, "circles", "circle flows")
 
 
 def circle_people_only(step: Step) -> Step:

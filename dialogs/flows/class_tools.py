@@ -7,6 +7,7 @@ from dialogs.context import Context, Turn
 from dialogs.flows.teachers import teaching
 from dialogs.messages import Option, Say
 from dialogs.report_ports import ReportDesk
+from dialogs.services import need
 from dialogs.teaching_ports import ClassRoom
 
 PAGE_STEPS = {
@@ -20,9 +21,7 @@ PAGE_STEPS = {
 
 def reports(ctx: Context) -> ReportDesk:
     """The report port; every channel that runs the class flows provides it."""
-    if ctx.reports is None:
-        raise RuntimeError("class flows need ctx.reports")
-    return ctx.reports
+    return need(ctx.reports, "reports", "class flows")
 
 
 async def page_options(ctx: Context, class_id: int) -> tuple[Option, ...]:

@@ -28,6 +28,7 @@ from dialogs.lines import as_lines
 from dialogs.messages import Ask, Option, Say
 from dialogs.roles import Action, is_admin, may
 from dialogs.rubric import parse_rubric, shortlist
+from dialogs.services import need
 from dialogs.when import parse_when, zone_of
 
 MAX_THEME = 120
@@ -38,9 +39,7 @@ LANGUAGES = ("fr", "en", "ar")  # the notices and the announcement go out in the
 
 def creathon(ctx: Context) -> CreathonDesk:
     """The Creathon port; every channel that runs these flows provides it."""
-    if ctx.creathon is None:
-        raise RuntimeError("the Creathon needs ctx.creathon")
-    return ctx.creathon
+    return need(ctx.creathon, "creathon", "the Creathon")
 
 
 async def may_run(ctx: Context) -> bool:

@@ -26,14 +26,14 @@ from dialogs.flows.common import menu_option, route
 from dialogs.flows.reminders import Voice
 from dialogs.messages import Ask, Option, Say
 from dialogs.reminding import next_weekly
+from dialogs.services import need
 from dialogs.when import zone_of
 
 NAME_LENGTH = 40  # the first name shown to a guardian
 
 
 def _desk(ctx: Context) -> FamilyDesk:
-    assert ctx.families is not None
-    return ctx.families
+    return need(ctx.families, "families", "families flows")
 
 
 def _label(ctx: Context, link: GuardianLink) -> str:

@@ -18,6 +18,7 @@ from dialogs.flows.common import menu_option, route
 from dialogs.messages import Ask, Option, Say
 from dialogs.moderation_ports import LogEntry, ModerationDesk, Pending, Screened
 from dialogs.roles import in_circles, is_admin, may_moderate
+from dialogs.services import need
 
 SHOWN = 5  # messages offered for a report
 JOURNAL = 20  # audit log lines shown to admins
@@ -27,16 +28,12 @@ MUTES = {"mute1": 1, "mute7": 7}  # option -> days
 
 def desk(ctx: Context) -> ModerationDesk:
     """The moderation port; every channel that runs the circles provides it."""
-    if ctx.moderation is None:
-        raise RuntimeError("moderation flows need ctx.moderation")
-    return ctx.moderation
+    return need(ctx.moderation, "moderation", "moderation flows")
 
 
 def circles_desk(ctx: Context) -> CircleDesk:
     """The circles port (notices, messages)."""
-    if ctx.circles is None:
-        raise RuntimeError("moderation flows need ctx.circles")
-    return ctx.circles
+    return need(ctx.circles, "circles", "moderation flows")
 
 
 def _guarded(step: Step, moderators: bool) -> Step:

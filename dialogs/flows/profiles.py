@@ -27,6 +27,7 @@ from dialogs.profile_ports import (
     clean_name,
     read_pin,
 )
+from dialogs.services import need
 
 _ZONES = {  # the programme's countries: where the lock's end time is told
     "BJ": "Africa/Porto-Novo",
@@ -71,8 +72,7 @@ def _to(ctx: Context, step: str) -> str:
 
 def _desk(ctx: Context) -> ProfileDesk:
     """The profiles port (every channel with storage has one)."""
-    assert ctx.profiles is not None
-    return ctx.profiles
+    return need(ctx.profiles, "profiles", "profiles flows")
 
 
 def name_of(ctx: Context, profile: LearnerProfile) -> str:

@@ -24,6 +24,7 @@ from dialogs.flows.publishing import ask_name_then, signature
 from dialogs.flows.teachers import teaching
 from dialogs.messages import Ask, Option, Out, Say
 from dialogs.options import choose
+from dialogs.services import need
 from dialogs.sharing_ports import Shelf, ShelfEntry
 
 LISTED = 8  # courses shown as buttons at once
@@ -43,9 +44,7 @@ class Shared:
 
 def shelf(ctx: Context) -> Shelf:
     """The shared library port; every channel that runs these flows provides it."""
-    if ctx.shelf is None:
-        raise RuntimeError("the shared library needs ctx.shelf")
-    return ctx.shelf
+    return need(ctx.shelf, "shelf", "the shared library")
 
 
 async def browsable(ctx: Context) -> list[Shared]:

@@ -13,6 +13,7 @@ from dialogs.flows.onboarding import level_name
 from dialogs.flows.role_help import role_lines
 from dialogs.messages import Ask, Option, Out, Say
 from dialogs.roles import Role
+from dialogs.services import need
 from dialogs.teaching_ports import TeachingDesk
 
 MAX_SCHOOL = 120
@@ -21,9 +22,7 @@ MAX_NAME = 60
 
 def teaching(ctx: Context) -> TeachingDesk:
     """The teaching port; every channel that runs these flows provides it."""
-    if ctx.teaching is None:
-        raise RuntimeError("teacher flows need ctx.teaching")
-    return ctx.teaching
+    return need(ctx.teaching, "teaching", "teacher flows")
 
 
 async def is_teacher(ctx: Context) -> bool:

@@ -19,6 +19,7 @@ from dialogs.flows.common import menu_option, route
 from dialogs.messages import Ask, Option, Say
 from dialogs.options import strip_markers
 from dialogs.roles import translated_languages
+from dialogs.services import need
 from dialogs.translating import described, examples_text, keep_list, limit_of, problems
 from dialogs.translation_ports import (
     ACCEPTED,
@@ -35,9 +36,7 @@ SKIPPED_KEPT = 200  # skipped strings remembered in one sitting (the oldest are 
 
 def desk(ctx: Context) -> TranslationDesk:
     """The translations port; every channel provides it."""
-    if ctx.translations is None:
-        raise RuntimeError("translation flows need ctx.translations")
-    return ctx.translations
+    return need(ctx.translations, "translations", "translation flows")
 
 
 def _work(ctx: Context) -> dict[str, Any]:
