@@ -125,6 +125,17 @@ def _parser() -> argparse.ArgumentParser:
     fitting.add_argument(
         "--min-learners", type=int, default=5, help="fewer learners: the skill is not fitted"
     )
+    sync = commands.add_parser(
+        "sync", help="a school server: exchange with the national instance (docs/sync.md)"
+    )
+    sync.add_argument(
+        "action",
+        nargs="?",
+        default="now",
+        choices=("now", "schools"),
+        help="now: push this school's records and pull the national courses (default);"
+        " schools: on the national instance, list the school servers heard from",
+    )
     languages = _languages()
     for command in (check, show, booklet):
         command.add_argument("--lang", choices=languages, metavar="LANG", help=LANG_HELP)
@@ -325,6 +336,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "catalogs":
         return _catalogs(args, settings.database_url)
+    if args.command == "sync":
+        from bot.sync_cli import schools, sync_now
+
+        if args.action == "schools":
+            return asyncio.run(schools(settings))
+        return asyncio.run(sync_now(settings))
     if args.command == "dead-letters":
         from bot.dead_letters import listing
 

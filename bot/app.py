@@ -7,6 +7,7 @@ import asyncio
 import gc
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -46,6 +47,7 @@ from bot.storage.outbox import Outbox
 from bot.storage.store import SqlStore
 from bot.storage.xapi import DEFAULT_HOME_PAGE, Vocabulary
 from bot.supervise import Supervisor
+from bot.sync import SchoolSync, SyncService, school_tokens
 from bot.workers import WorkerSlot
 from bot.xapi_sender import XapiSender
 from content.library import load_library
@@ -154,6 +156,8 @@ class BotApp:
                 settings.portal_api_token, lambda: conversations.library, store, public_url
             )
             routes += portal.routes()
+        if settings.sync_schools:  # the national instance: school servers push and pull
+            routes += SyncService(store, school_tokens(settings.sync_schools)).routes()
         if settings.metrics_token:
             status = self.supervisor.status
             routes += MetricsEndpoint(settings.metrics_token, self.engine, status).routes()
@@ -197,6 +201,9 @@ class BotApp:
                 settings.xapi_lrs_password,
             )
             supervisor.run("xapi_sender", lrs.forever)
+        if settings.sync_url and settings.sync_every > 0 and self.slot.primary:
+            school = school_sync(settings, store, conversations.reload_library)
+            supervisor.run("sync", lambda: school.forever(settings.sync_every))
         self.sender = self._sender(i18n)
         if settings.sender_enabled:  # learners' daily reminders, queued to the outbox
             loop = ReminderLoop(store, i18n, lambda: conversations.library, store.quiet_hours)
@@ -292,6 +299,19 @@ class BotApp:
         from bot.web.chat import WebChat
 
         return self.channel(WebChat)
+
+
+def school_sync(
+    settings: Settings, store: SqlStore, on_courses: Callable[[], Awaitable[None]] | None = None
+) -> SchoolSync:
+    """A school server's exchange with the national instance, as configured."""
+    return SchoolSync(
+        store,
+        settings.sync_url,
+        settings.sync_token,
+        max_bytes=settings.sync_max_kb * 1024,
+        on_courses=on_courses,
+    )
 
 
 def _flood_guard(setting: str) -> FloodGuard | None:

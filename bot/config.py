@@ -96,6 +96,15 @@ class Settings:
     xapi_lrs_username: str = ""
     xapi_lrs_password: str = ""
     xapi_activity_base: str = ""  # activities' IRI base; empty: <PUBLIC_URL>/xapi
+    # School servers (docs/sync.md). A school: the national instance's address and this
+    # school's token; SYNC_EVERY seconds between two syncs while it runs (0: only
+    # `python -m bot sync`); SYNC_MAX_KB, what one sync may move (0: no limit).
+    sync_url: str = ""
+    sync_token: str = ""
+    sync_every: float = 0.0
+    sync_max_kb: int = 0
+    # The national instance: the schools it takes, `name:token,name:token`; empty: no /sync.
+    sync_schools: str = ""
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -175,6 +184,11 @@ class Settings:
             xapi_lrs_username=env.get("XAPI_LRS_USERNAME", ""),
             xapi_lrs_password=env.get("XAPI_LRS_PASSWORD", ""),
             xapi_activity_base=(env.get("XAPI_ACTIVITY_BASE") or "").rstrip("/"),
+            sync_url=(env.get("SYNC_URL") or "").rstrip("/"),
+            sync_token=env.get("SYNC_TOKEN", ""),
+            sync_every=_float(env.get("SYNC_EVERY"), 0.0),
+            sync_max_kb=_int(env.get("SYNC_MAX_KB"), 0),
+            sync_schools=env.get("SYNC_SCHOOLS", ""),
         )
 
 
