@@ -203,6 +203,7 @@ class BotApp:
             supervisor.run("xapi_sender", lrs.forever)
         if settings.sync_url and settings.sync_every > 0 and self.slot.primary:
             school = school_sync(settings, store, conversations.reload_library)
+            school.attempts = 2  # a failed sync is tried again at the next round anyway
             supervisor.run("sync", lambda: school.forever(settings.sync_every))
         self.sender = self._sender(i18n)
         if settings.sender_enabled:  # learners' daily reminders, queued to the outbox
@@ -212,10 +213,12 @@ class BotApp:
             self._summaries = supervisor.run("summaries", summaries.forever)
         if self.sender is not None:
             self.sender.start(supervisor.run)
-        # Each channel starts on its own: one that cannot (Telegram unreachable) is retried
-        # in the background while the others serve (bot/supervise.py).
-        for name, channel in self.channels.items():
-            await supervisor.start_channel(name, channel.start)
+        # Each channel starts on its own, all at once: one that cannot (Telegram unreachable,
+        # or a school server offline) is retried in the background while the others serve,
+        # and one whose host hangs holds no other back (bot/supervise.py).
+        await asyncio.gather(
+            *(supervisor.start_channel(name, c.start) for name, c in self.channels.items())
+        )
         # What start-up built (library, catalogs, PTB, SQLAlchemy) lives as long as the
         # process: keep it out of the collector's scans, which showed in p99 (bench/).
         gc.collect()
