@@ -132,9 +132,20 @@ def _parser() -> argparse.ArgumentParser:
         "action",
         nargs="?",
         default="now",
-        choices=("now", "schools"),
+        choices=("now", "schools", "export", "import"),
         help="now: push this school's records and pull the national courses (default);"
-        " schools: on the national instance, list the school servers heard from",
+        " schools: on the national instance, the school servers heard from;"
+        " export PATH: write a signed bundle (records; --courses on the national side);"
+        " import PATH: check a bundle's signature and apply it",
+    )
+    sync.add_argument("path", nargs="?", type=Path, help="the bundle, for export and import")
+    sync.add_argument(
+        "--courses", action="store_true", help="export: the national courses, not records"
+    )
+    sync.add_argument(
+        "--all",
+        action="store_true",
+        help="export: every record again, not only those not sent yet (a lost stick)",
     )
     languages = _languages()
     for command in (check, show, booklet):
@@ -337,11 +348,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "catalogs":
         return _catalogs(args, settings.database_url)
     if args.command == "sync":
-        from bot.sync_cli import schools, sync_now
+        from bot import sync_cli
 
         if args.action == "schools":
-            return asyncio.run(schools(settings))
-        return asyncio.run(sync_now(settings))
+            return asyncio.run(sync_cli.schools(settings))
+        if args.action in ("export", "import"):
+            if args.path is None:
+                print(f"error: sync {args.action} needs the bundle's PATH", file=sys.stderr)
+                return 2
+            if args.action == "import":
+                return asyncio.run(sync_cli.import_bundle(settings, args.path))
+            return asyncio.run(
+                sync_cli.export_bundle(settings, args.path, args.courses, every=args.all)
+            )
+        return asyncio.run(sync_cli.sync_now(settings))
     if args.command == "dead-letters":
         from bot.dead_letters import listing
 

@@ -105,6 +105,12 @@ class Settings:
     sync_max_kb: int = 0
     # The national instance: the schools it takes, `name:token,name:token`; empty: no /sync.
     sync_schools: str = ""
+    # By file (`sync export|import`): this school's name (as in SYNC_SCHOOLS); on the
+    # national instance the schools' public keys, `name:key,...`; on a school the national
+    # instance's public key (`python -m bot certificate public-key` prints one).
+    sync_school: str = ""
+    sync_school_keys: str = ""
+    sync_national_key: str = ""
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -189,6 +195,9 @@ class Settings:
             sync_every=_float(env.get("SYNC_EVERY"), 0.0),
             sync_max_kb=_int(env.get("SYNC_MAX_KB"), 0),
             sync_schools=env.get("SYNC_SCHOOLS", ""),
+            sync_school=env.get("SYNC_SCHOOL", ""),
+            sync_school_keys=env.get("SYNC_SCHOOL_KEYS", ""),
+            sync_national_key=env.get("SYNC_NATIONAL_KEY", ""),
         )
 
 

@@ -198,7 +198,7 @@ class SchoolSync:
             cursor = await db.pull_cursor(self.store)
             query = f"?after={_quote(cursor)}&limit={self.page}"
             found = unpack(await self._call(session, "GET", f"{API}/courses{query}", report))
-            courses = [_course(item) for item in found["courses"]]
+            courses = [course_from_json(item) for item in found["courses"]]
             if courses:
                 applied = await db.apply_courses(
                     self.store, courses, str(found["next"]), datetime.now(UTC)
@@ -250,7 +250,7 @@ def _quote(value: str) -> str:
     return quote(value, safe="")
 
 
-def _course(item: dict[str, Any]) -> db.PulledCourse:
+def course_from_json(item: dict[str, Any]) -> db.PulledCourse:
     """A course of a page, read back."""
     published = datetime.fromisoformat(str(item["published_at"]))
     return db.PulledCourse(
@@ -329,7 +329,7 @@ class SyncService:
         courses = await db.courses_after(self.store, cursor, limit + 1)
         page, more = courses[:limit], len(courses) > limit
         answer = {
-            "courses": [_course_json(course) for course in page],
+            "courses": [course_json(course) for course in page],
             "next": db.cursor_of(page[-1]) if page else cursor,
             "more": more,
         }
@@ -354,7 +354,7 @@ def _batch(found: Any) -> tuple[list[dict[str, Any]], db.SchoolFigures]:
     return statements, db.SchoolFigures(max(0, learners), max(0, pending))
 
 
-def _course_json(course: db.PulledCourse) -> dict[str, Any]:
+def course_json(course: db.PulledCourse) -> dict[str, Any]:
     return {
         "id": course.course_id,
         "visibility": course.visibility,
