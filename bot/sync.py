@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import binascii
 import gzip
 import json
 import logging
@@ -35,11 +36,13 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot import safe_json
 from bot.limits import MIB, accepts_body, read_bounded
 from bot.server import Handler
 from bot.storage import sync as db
 from bot.storage.store import SqlStore
 from bot.tokens import same_secret
+from dialogs.sharing_ports import COUNTRY, EVERYWHERE
 
 log = logging.getLogger("imaginecole.sync")
 
@@ -50,6 +53,7 @@ MAX_PUSH = 500  # statements a push may carry
 PUSH_BODY = 2 * MIB  # a push as sent (gzipped)
 UNPACKED = 16 * MIB  # a push or a page once unzipped
 MAX_PAGE = 20
+COURSE_BODY = 32 * MIB  # a school's course with its files, as sent (gzipped)
 CONTENT_TYPE = "application/gzip"
 
 
@@ -75,7 +79,7 @@ def unpack(data: bytes, limit: int = UNPACKED) -> Any:
         raise ValueError(f"not gzip: {error}") from None
     if inflate.unconsumed_tail:
         raise ValueError(f"larger than {limit} bytes unzipped")
-    return json.loads(raw)
+    return safe_json.loads(raw)  # nested too deep: a ValueError, not a RecursionError
 
 
 def school_tokens(setting: str) -> dict[str, str]:
@@ -99,6 +103,8 @@ class SyncReport:
     added: int = 0  # courses new at the school
     updated: int = 0  # courses replaced by a newer national version
     kept_local: list[str] = field(default_factory=list)  # same id as a school teacher's course
+    shared: int = 0  # the school's own courses the national library took or updated
+    refused_courses: list[str] = field(default_factory=list)  # the national side has that id
     bytes_sent: int = 0
     bytes_received: int = 0
     stopped: str = ""  # empty: complete; else "unreachable", "budget", "refused: ..."
@@ -115,9 +121,14 @@ class SyncReport:
             f"courses pulled: {self.added} new, {self.updated} updated",
             f"bytes: {self.bytes_sent} sent, {self.bytes_received} received",
         ]
+        if self.shared:
+            done.append(f"courses shared with the national library: {self.shared}")
         if self.kept_local:
             kept = ", ".join(self.kept_local)
             done.append(f"kept the school's own course of the same id: {kept}")
+        if self.refused_courses:
+            other = ", ".join(self.refused_courses)
+            done.append(f"not shared, the national library has another course of that id: {other}")
         done.append("complete" if self.complete else f"stopped ({self.stopped}): run it again")
         return done
 
@@ -146,6 +157,8 @@ class SchoolSync:
         async with aiohttp.ClientSession(timeout=timeout, headers=headers) as session:
             try:
                 await self._push(session, report)
+                if not report.stopped:
+                    await self._share(session, report)
                 if not report.stopped:
                     await self._pull(session, report)
             except Unreachable as error:
@@ -193,6 +206,24 @@ class SchoolSync:
             await db.mark_synced(self.store, [row_id for row_id, _ in rows], datetime.now(UTC))
             report.pushed += len(rows)
 
+    async def _share(self, session: aiohttp.ClientSession, report: SyncReport) -> None:
+        """The school's own teachers' courses published for their country or every
+        country, one a request (with its files), for the national library."""
+        while not self._spent(report):
+            cursor = await db.push_cursor(self.store)
+            found = await db.courses_after(self.store, cursor, 1, not_from=db.NATIONAL)
+            if not found:
+                return
+            body = pack({"courses": [course_json(found[0])]})
+            report.bytes_sent += len(body)
+            answer = unpack(await self._call(session, "POST", f"{API}/courses", report, body))
+            report.shared += int(answer.get("added", 0)) + int(answer.get("updated", 0))
+            report.refused_courses += [str(c) for c in answer.get("kept", [])]
+            after = db.cursor_of(found[0])
+            if after == cursor:  # a cursor that does not move would send it forever
+                raise Refused(f"the course cursor stays at {cursor!r}")
+            await db.set_push_cursor(self.store, after)
+
     async def _pull(self, session: aiohttp.ClientSession, report: SyncReport) -> None:
         while not self._spent(report):
             cursor = await db.pull_cursor(self.store)
@@ -208,6 +239,8 @@ class SchoolSync:
                 report.kept_local += applied.kept_local
             if not found.get("more"):
                 return
+            if str(found["next"]) == cursor:  # a page that does not move the cursor
+                raise Refused(f"the national cursor stays at {cursor!r}")
 
     async def _call(
         self,
@@ -278,7 +311,11 @@ class SyncService:
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         """Push and pull."""
-        return [("POST", f"{API}/push", self.push), ("GET", f"{API}/courses", self.courses)]
+        return [
+            ("POST", f"{API}/push", self.push),
+            ("GET", f"{API}/courses", self.courses),
+            ("POST", f"{API}/courses", self.shared),
+        ]
 
     def _school(self, request: web.Request) -> str:
         """The school of the request's bearer token, else 401 (every token compared)."""
@@ -319,14 +356,14 @@ class SyncService:
         return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
 
     async def courses(self, request: web.Request) -> web.Response:
-        """A page of courses after the cursor the school holds."""
-        self._school(request)
+        """A page of courses after the cursor the school holds (not its own)."""
+        school = self._school(request)
         cursor = request.query.get("after", "")[:200]
         try:
             limit = min(MAX_PAGE, max(1, int(request.query.get("limit", PULL_PAGE))))
         except ValueError:
             limit = PULL_PAGE
-        courses = await db.courses_after(self.store, cursor, limit + 1)
+        courses = await db.courses_after(self.store, cursor, limit + 1, not_from=school)
         page, more = courses[:limit], len(courses) > limit
         answer = {
             "courses": [course_json(course) for course in page],
@@ -334,6 +371,40 @@ class SyncService:
             "more": more,
         }
         return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
+
+    @accepts_body(COURSE_BODY)
+    async def shared(self, request: web.Request) -> web.Response:
+        """A school's own course, shared for the national library (and so other schools)."""
+        school = self._school(request)
+        body = await read_bounded(request, COURSE_BODY)
+        try:
+            found = unpack(body)
+            courses = [course_from_json(item) for item in found["courses"][:MAX_PAGE]]
+        except (ValueError, TypeError, KeyError, binascii.Error) as error:
+            raise web.HTTPBadRequest(
+                text=json.dumps({"error": str(error)[:200]}), content_type="application/json"
+            ) from None
+        refused = [c.course_id for c in courses if not _shareable(c)]
+        courses = [c for c in courses if _shareable(c)]
+        applied = await db.apply_courses(
+            self.store, courses, None, datetime.now(UTC), origin=school
+        )
+        log.info("sync courses from %s: %d new, %d updated", school, applied.added, applied.updated)
+        answer = {
+            "added": applied.added,
+            "updated": applied.updated,
+            "kept": [*applied.kept_local, *refused],
+        }
+        return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
+
+
+def _shareable(course: db.PulledCourse) -> bool:
+    """A course a school may share: for its country or every country, with a usable id."""
+    return (
+        course.visibility in (COUNTRY, EVERYWHERE)
+        and 0 < len(course.course_id) <= 64
+        and course.course_id.replace("-", "").replace("_", "").isalnum()
+    )
 
 
 def _batch(found: Any) -> tuple[list[dict[str, Any]], db.SchoolFigures]:

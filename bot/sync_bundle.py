@@ -160,12 +160,11 @@ async def import_records(store: SqlStore, bundle: Bundle) -> db.Taken:
 
 
 async def import_courses(store: SqlStore, bundle: Bundle) -> db.Applied:
-    """The national courses bundle, applied as a pull would (the pull's cursor kept)."""
+    """The national courses bundle, applied as a pull would (the pull's cursor unchanged)."""
     if bundle.kind != COURSES:
         raise BundleError(f"a bundle of {bundle.kind}, not of courses")
     try:
         courses = [course_from_json(item) for item in bundle.content["courses"]]
     except (KeyError, TypeError, ValueError) as error:
         raise BundleError(f"the bundle's courses are unreadable ({error})") from None
-    cursor = await db.pull_cursor(store)
-    return await db.apply_courses(store, courses, cursor, datetime.now(UTC))
+    return await db.apply_courses(store, courses, None, datetime.now(UTC))

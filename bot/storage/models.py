@@ -1135,12 +1135,14 @@ sync_state: Table = Base.metadata.tables["sync_state"]
 
 
 class SyncCourse(Base):
-    """On a school server: a course pulled from the national instance, and the version
-    (its national publication time) it holds."""
+    """A course that came from the other side (bot/sync.py): on a school server, pulled from
+    the national instance; on the national instance, pushed by a school for sharing. The
+    version it holds is the origin's publication time."""
 
     __tablename__ = "sync_courses"
 
     course_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(64))  # "national", or the school's name
     published_at: Mapped[datetime] = mapped_column(UtcDateTime)
     pulled_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

@@ -27,6 +27,8 @@ from bot.storage.xapi import NAMESPACE
 from dialogs.sharing_ports import COUNTRY, EVERYWHERE
 
 PULL_CURSOR = "courses_cursor"
+PUSH_CURSOR = "own_courses_cursor"
+NATIONAL = "national"  # the origin of the courses a school pulls
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 
 
@@ -97,23 +99,29 @@ class Applied:
 
 
 async def apply_courses(
-    store: SqlStore, courses: list[PulledCourse], cursor: str, now: datetime
+    store: SqlStore,
+    courses: list[PulledCourse],
+    cursor: str | None,
+    now: datetime,
+    origin: str = NATIONAL,
 ) -> Applied:
-    """Write a page of national courses and the cursor after it, in one transaction.
+    """Write courses from `origin` (and, on a school, the pull's cursor after them) in one
+    transaction.
 
-    A course the school has from its own teacher (an `authored_courses` row that was not
-    pulled) keeps the school's version; a pulled course is replaced by a newer national one
-    and left alone by the same or an older one (a page read twice changes nothing)."""
+    A course this side has of its own (an `authored_courses` row that did not come from the
+    other side), or from another origin, stays as it is; a course that came from `origin`
+    is replaced by a newer version and left alone by the same or an older one (a page read
+    twice changes nothing)."""
     added = updated = unchanged = 0
     kept: list[str] = []
     async with store.transaction() as runner:
         for course in courses:
             local = await runner.run(
-                "SELECT a.course_id, s.published_at FROM authored_courses a LEFT JOIN"
+                "SELECT a.course_id, s.published_at, s.origin FROM authored_courses a LEFT JOIN"
                 " sync_courses s ON s.course_id = a.course_id WHERE a.course_id = :cid",
                 cid=course.course_id,
             )
-            if local and local[0][1] is None:
+            if local and (local[0][1] is None or str(local[0][2]) != origin):
                 kept.append(course.course_id)
                 continue
             if local:
@@ -127,22 +135,40 @@ async def apply_courses(
                 await _insert_course(runner, course, now)
                 added += 1
             await runner.run(
-                "INSERT INTO sync_courses (course_id, published_at, pulled_at)"
-                " VALUES (:cid, :at, :now) ON CONFLICT (course_id) DO UPDATE"
+                "INSERT INTO sync_courses (course_id, origin, published_at, pulled_at)"
+                " VALUES (:cid, :origin, :at, :now) ON CONFLICT (course_id) DO UPDATE"
                 " SET published_at = excluded.published_at, pulled_at = excluded.pulled_at",
                 cid=course.course_id,
+                origin=origin,
                 at=course.published_at,
                 now=now,
             )
-        await runner.run(
-            "INSERT INTO sync_state (key, value, updated_at) VALUES (:k, :v, :now)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
-            " updated_at = excluded.updated_at",
-            k=PULL_CURSOR,
-            v=cursor,
-            now=now,
-        )
+        if cursor is not None:
+            await _set_state(runner, PULL_CURSOR, cursor, now)
     return Applied(added, updated, unchanged, tuple(kept))
+
+
+async def _set_state(runner: Runner, key: str, value: str, now: datetime) -> None:
+    await runner.run(
+        "INSERT INTO sync_state (key, value, updated_at) VALUES (:k, :v, :now)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+        " updated_at = excluded.updated_at",
+        k=key,
+        v=value,
+        now=now,
+    )
+
+
+async def push_cursor(store: SqlStore) -> str:
+    """Where the push of the school's own courses stands (its own publication times)."""
+    rows = await store.statement("SELECT value FROM sync_state WHERE key = :k", k=PUSH_CURSOR)
+    return str(rows[0][0]) if rows else ""
+
+
+async def set_push_cursor(store: SqlStore, cursor: str) -> None:
+    """The national instance took the school's courses up to `cursor`."""
+    async with store.transaction() as runner:
+        await _set_state(runner, PUSH_CURSOR, cursor, datetime.now(UTC))
 
 
 async def _insert_course(runner: Runner, course: PulledCourse, now: datetime) -> None:
@@ -271,20 +297,26 @@ def _voided(statement: dict[str, Any]) -> str | None:
     return None
 
 
-async def courses_after(store: SqlStore, cursor: str, limit: int) -> list[PulledCourse]:
+async def courses_after(
+    store: SqlStore, cursor: str, limit: int, not_from: str | None = None
+) -> list[PulledCourse]:
     """The published courses every school may have (not those for an author's classes
-    only), after `cursor` (publication time, then id), oldest first, with their files."""
+    only), after `cursor` (publication time, then id), oldest first, with their files;
+    without those that came from `not_from` (a school is not sent its own courses back, a
+    school pushes only its own)."""
     at, course_id = _cursor(cursor)
     rows = await store.statement(
         "SELECT course_id, visibility, country, COALESCE(published_source, source),"
         " published_at FROM authored_courses WHERE status = 'published'"
         " AND visibility IN (:everywhere, :country) AND published_at IS NOT NULL"
         " AND (published_at > :at OR (published_at = :at AND course_id > :cid))"
+        " AND course_id NOT IN (SELECT s.course_id FROM sync_courses s WHERE s.origin = :origin)"
         " ORDER BY published_at, course_id LIMIT :n",
         everywhere=EVERYWHERE,
         country=COUNTRY,
         at=at,
         cid=course_id,
+        origin="" if not_from is None else not_from,
         n=limit,
     )
     courses = []

@@ -14,6 +14,7 @@ import os
 import shutil
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,12 @@ from bot.app import BotApp
 from bot.config import Settings
 from bot.storage import sync as db
 from bot.sync import SchoolSync, pack, unpack
+from bot.xapi_sender import XapiSender
 from tests.chat_drivers import WebChat
 from tests.conftest import _sqlite_template
 from tests.fakes.cutting_proxy import Cut, cutting_proxy
 from tests.integration.test_same_journey import answer, onboard, open_lesson, read_to_the_quiz
+from tests.ralph import PASSWORD, USERNAME, ralph_python, running_ralph
 
 ROOT = str(Path(__file__).resolve().parents[2])  # the checkout under test
 SCHOOL = "ecole-du-jardin"
@@ -147,26 +150,33 @@ async def journal(app: BotApp) -> list[dict[str, Any]]:
 
 async def publish_nationally(national: BotApp, body: str, at: datetime) -> None:
     """A national teacher's course as publishing leaves it (shared with every country)."""
-    assert national.engine is not None
-    async with national.engine.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO authored_courses (course_id, author_id, status, visibility, country,"
-                " source, published_source, created_at, updated_at, published_at) VALUES"
-                " ('compost', NULL, 'published', 'all', 'SN', :src, :src, :at, :at, :at)"
-                " ON CONFLICT (course_id) DO UPDATE SET published_source = :src,"
-                " source = :src, published_at = :at, updated_at = :at"
-            ),
-            {"src": COMPOST.replace("{text}", body), "at": at},
-        )
-        await conn.execute(
-            text(
-                "INSERT INTO authored_media (course_id, name, mime, data, created_at) VALUES"
-                " ('compost', 'images/bac.png', 'image/png', :data, :at)"
-                " ON CONFLICT (course_id, name) DO UPDATE SET data = :data"
-            ),
-            {"data": b"\x89PNG\r\n\x1a\n" + body.encode(), "at": at},
-        )
+    await publish_at(national, "compost", body, at)
+    assert national.store is not None
+    await national.store.statement(
+        "INSERT INTO authored_media (course_id, name, mime, data, created_at) VALUES"
+        " ('compost', 'images/bac.png', 'image/png', :data, :at)"
+        " ON CONFLICT (course_id, name) DO UPDATE SET data = excluded.data",
+        data=b"\x89PNG\r\n\x1a\n" + body.encode(),
+        at=at,
+    )
+
+
+async def publish_at(app: BotApp, course_id: str, body: str, at: datetime) -> None:
+    """A teacher's course of that instance, published for every country (written as the
+    store writes, times included)."""
+    source = COMPOST.replace("{text}", body).replace("id: compost", f"id: {course_id}")
+    assert app.store is not None
+    await app.store.statement(
+        "INSERT INTO authored_courses (course_id, author_id, status, visibility, country,"
+        " source, published_source, created_at, updated_at, published_at) VALUES"
+        " (:cid, NULL, 'published', 'all', 'SN', :src, :src, :at, :at, :at)"
+        " ON CONFLICT (course_id) DO UPDATE SET published_source = excluded.published_source,"
+        " source = excluded.source, published_at = excluded.published_at,"
+        " updated_at = excluded.updated_at",
+        cid=course_id,
+        src=source,
+        at=at,
+    )
 
 
 async def same_records(school: BotApp, national: BotApp) -> None:
@@ -338,6 +348,7 @@ async def test_a_wrong_token_and_bad_bodies_are_refused_whole(
         (pack({"statements": [{"no": "id"}]}), "each statement is an object with an id"),
         (pack({"statements": [{"id": "x"}] * 501}), "at most 500"),
         (pack([1, 2]), "a push is an object"),
+        (gzip.compress(b"[" * 100_000), "nested"),
     ]:
         async with http.post(push, data=body, headers=auth) as reply:
             assert reply.status == 400, why
@@ -394,3 +405,68 @@ async def _run(cwd: Path, env: dict[str, str], *args: str, code: int = 0) -> str
     printed = out.decode()
     assert process.returncode == code, printed
     return printed
+
+
+@pytest.mark.skipif(ralph_python() is None, reason="no Ralph LRS (tests/ralph.py)")
+async def test_the_national_lrs_receives_a_schools_records_and_their_voiding(
+    school: BotApp, national: BotApp, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    """School -> national instance -> its LRS (a real Ralph): the statements, then an
+    erasure at the school voiding them there."""
+    leaving = await learner_does_a_quiz(school, http)
+    assert (await syncer(school, address(national)).run()).complete
+    assert national.engine is not None
+    with running_ralph(tmp_path / "lrs") as ralph:
+        forward = XapiSender(national.engine, ralph.url, USERNAME, PASSWORD)
+        assert await forward.send_pending() == 7
+        stored = ralph.statements()
+        sent = {s["id"] for s in stored}
+        assert sent == {s["id"] for s in await journal(national)}
+        assert {s["actor"]["account"]["homePage"] for s in stored} == {SCHOOL_SITE}
+
+        await leaving.send("/supprimer_mes_donnees")
+        await leaving.tap("Oui")
+        assert (await syncer(school, address(national)).run()).pushed == 7
+        assert await forward.send_pending() == 7
+        voiding = [s for s in ralph.statements() if s["verb"]["id"].endswith("/voided")]
+    assert {s["object"]["id"] for s in voiding} == sent
+    assert {s["actor"]["account"]["name"] for s in voiding} == {"imaginecole"}
+
+
+async def test_a_schools_own_course_reaches_the_other_schools_and_not_back(
+    school: BotApp, national: BotApp, tmp_path: Path
+) -> None:
+    """A school teacher's course shared goes to the national library, then to another
+    school; a course of an id the national library has already is not taken."""
+    now = datetime.now(UTC)
+    await publish_at(school, "potager", FIRST, now)
+    await publish_at(school, "compost", FIRST, now)
+    await publish_nationally(national, SECOND, now - timedelta(days=1))  # its own "compost"
+    report = await syncer(school, address(national)).run()
+    assert report.complete, report.lines()
+    assert (report.shared, report.refused_courses, report.added) == (1, ["compost"], 0)
+    assert report.kept_local == ["compost"], "nor does the national one replace the school's"
+    national_courses = await rows(
+        national, "SELECT course_id, origin FROM sync_courses ORDER BY course_id"
+    )
+    assert national_courses == [("potager", SCHOOL)]
+    assert (await syncer(school, address(national)).run()).shared == 0, "shared once"
+
+    path = tmp_path / "fleuve" / "imaginecole.db"
+    path.parent.mkdir()
+    shutil.copyfile(await _sqlite_template(), path)
+    settings = replace(school.settings, database_url=f"sqlite:///{path}")
+    async for other in start(settings):
+        assert other.store is not None and other.conversations is not None
+        fleuve = SchoolSync(
+            other.store, address(national), "fleuve-77c1d0e4",
+            on_courses=other.conversations.reload_library,
+        )  # fmt: skip
+        pulled = await fleuve.run()
+        assert (pulled.added, pulled.complete) == (2, True)
+        course = other.conversations.library.get("potager")
+        assert course is not None and FIRST in course.lessons[0].steps[0].text
+        assert await rows(other, "SELECT course_id, origin FROM sync_courses ORDER BY 1") == [
+            ("compost", "national"),
+            ("potager", "national"),
+        ]

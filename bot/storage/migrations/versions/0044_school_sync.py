@@ -1,5 +1,6 @@
 """School servers and the national instance (docs/sync.md): which journal rows the national
-instance has, the schools it hears from, the courses a school pulled and where it stands.
+instance has, the schools it hears from, the courses that came from the other side, and
+where the exchange stands.
 
 Revision ID: 0044
 Revises: 0038
@@ -44,6 +45,7 @@ def upgrade() -> None:
     op.create_table(
         "sync_courses",
         sa.Column("course_id", sa.String(64), nullable=False),
+        sa.Column("origin", sa.String(64), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("pulled_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("course_id", name="pk_sync_courses"),
