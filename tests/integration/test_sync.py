@@ -470,3 +470,35 @@ async def test_a_schools_own_course_reaches_the_other_schools_and_not_back(
             ("compost", "national"),
             ("potager", "national"),
         ]
+
+
+async def test_the_loop_syncs_while_the_school_serves(
+    national: BotApp, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    """SYNC_EVERY: the running school pushes and pulls by itself, and its learners see the
+    pulled course without a restart."""
+    await publish_nationally(national, FIRST, datetime.now(UTC))
+    path = tmp_path / "loop" / "imaginecole.db"
+    path.parent.mkdir()
+    shutil.copyfile(await _sqlite_template(), path)
+    settings = Settings(
+        database_url=f"sqlite:///{path}",
+        web_host="127.0.0.1",
+        web_port=0,
+        public_url=SCHOOL_SITE,
+        pseudonym_secret=b"school",
+        authored_dir=str(tmp_path / "loop-authored"),
+        sync_url=address(national),
+        sync_token=TOKEN,
+        sync_every=0.2,
+    )
+    async for school in start(settings):
+        await learner_does_a_quiz(school, http)
+        for _ in range(300):  # until the loop has run after the quiz (the test's deadline)
+            if len(await journal(national)) == 7:
+                break
+            await asyncio.sleep(0.1)
+        await same_records(school, national)
+        assert school.conversations is not None
+        assert school.conversations.library.get("compost") is not None
+        assert school.supervisor.status()["loops"]["sync"]["restarts"] == 0  # type: ignore[index]
