@@ -131,6 +131,28 @@ def _parser() -> argparse.ArgumentParser:
     fitting.add_argument(
         "--min-learners", type=int, default=5, help="fewer learners: the skill is not fitted"
     )
+    sync = commands.add_parser(
+        "sync", help="a school server: exchange with the national instance (docs/sync.md)"
+    )
+    sync.add_argument(
+        "action",
+        nargs="?",
+        default="now",
+        choices=("now", "schools", "export", "import"),
+        help="now: push this school's records and pull the national courses (default);"
+        " schools: on the national instance, the school servers heard from;"
+        " export PATH: write a signed bundle (records; --courses on the national side);"
+        " import PATH: check a bundle's signature and apply it",
+    )
+    sync.add_argument("path", nargs="?", type=Path, help="the bundle, for export and import")
+    sync.add_argument(
+        "--courses", action="store_true", help="export: the national courses, not records"
+    )
+    sync.add_argument(
+        "--all",
+        action="store_true",
+        help="export: every record again, not only those not sent yet (a lost stick)",
+    )
     languages = _languages()
     for command in (check, show, booklet):
         command.add_argument("--lang", choices=languages, metavar="LANG", help=LANG_HELP)
@@ -354,6 +376,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "catalogs":
         return _catalogs(args, settings.database_url, settings.library_path)
+    if args.command == "sync":
+        from bot import sync_cli
+
+        if args.action == "schools":
+            return asyncio.run(sync_cli.schools(settings))
+        if args.action in ("export", "import"):
+            if args.path is None:
+                print(f"error: sync {args.action} needs the bundle's PATH", file=sys.stderr)
+                return 2
+            if args.action == "import":
+                return asyncio.run(sync_cli.import_bundle(settings, args.path))
+            return asyncio.run(
+                sync_cli.export_bundle(settings, args.path, args.courses, every=args.all)
+            )
+        return asyncio.run(sync_cli.sync_now(settings))
     if args.command == "dead-letters":
         from bot.dead_letters import listing
 

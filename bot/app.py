@@ -7,6 +7,7 @@ import asyncio
 import gc
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -47,6 +48,7 @@ from bot.storage.outbox import Outbox
 from bot.storage.store import SqlStore
 from bot.storage.xapi import DEFAULT_HOME_PAGE, Vocabulary
 from bot.supervise import Supervisor
+from bot.sync import SchoolSync, SyncService, school_tokens
 from bot.workers import WorkerSlot
 from bot.xapi_sender import XapiSender
 from content.library import load_library
@@ -155,6 +157,8 @@ class BotApp:
                 settings.portal_api_token, lambda: conversations.library, store, public_url
             )
             routes += portal.routes()
+        if settings.sync_schools:  # the national instance: school servers push and pull
+            routes += SyncService(store, school_tokens(settings.sync_schools)).routes()
         if settings.metrics_token:
             status = self.supervisor.status
             routes += MetricsEndpoint(settings.metrics_token, self.engine, status).routes()
@@ -198,6 +202,10 @@ class BotApp:
                 settings.xapi_lrs_password,
             )
             supervisor.run("xapi_sender", lrs.forever)
+        if settings.sync_url and settings.sync_every > 0 and self.slot.primary:
+            school = school_sync(settings, store, conversations.reload_library)
+            school.attempts = 2  # a failed sync is tried again at the next round anyway
+            supervisor.run("sync", lambda: school.forever(settings.sync_every))
         self.sender = self._sender(i18n)
         if settings.sender_enabled:  # learners' daily reminders, queued to the outbox
             loop = ReminderLoop(store, i18n, lambda: conversations.library, store.quiet_hours)
@@ -208,10 +216,12 @@ class BotApp:
             supervisor.run("absence_alerts", alerts.forever)
         if self.sender is not None:
             self.sender.start(supervisor.run)
-        # Each channel starts on its own: one that cannot (Telegram unreachable) is retried
-        # in the background while the others serve (bot/supervise.py).
-        for name, channel in self.channels.items():
-            await supervisor.start_channel(name, channel.start)
+        # Each channel starts on its own, all at once: one that cannot (Telegram unreachable,
+        # or a school server offline) is retried in the background while the others serve,
+        # and one whose host hangs holds no other back (bot/supervise.py).
+        await asyncio.gather(
+            *(supervisor.start_channel(name, c.start) for name, c in self.channels.items())
+        )
         # What start-up built (library, catalogs, PTB, SQLAlchemy) lives as long as the
         # process: keep it out of the collector's scans, which showed in p99 (bench/).
         gc.collect()
@@ -295,6 +305,19 @@ class BotApp:
         from bot.web.chat import WebChat
 
         return self.channel(WebChat)
+
+
+def school_sync(
+    settings: Settings, store: SqlStore, on_courses: Callable[[], Awaitable[None]] | None = None
+) -> SchoolSync:
+    """A school server's exchange with the national instance, as configured."""
+    return SchoolSync(
+        store,
+        settings.sync_url,
+        settings.sync_token,
+        max_bytes=settings.sync_max_kb * 1024,
+        on_courses=on_courses,
+    )
 
 
 def _flood_guard(setting: str) -> FloodGuard | None:

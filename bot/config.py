@@ -118,6 +118,22 @@ class Settings:
         """SMS is served when smsbox's address and the callbacks' secret are configured."""
         return bool(self.sms_kannel_url and self.sms_secret)
 
+    # School servers (docs/sync.md). A school: the national instance's address and this
+    # school's token; SYNC_EVERY seconds between two syncs while it runs (0: only
+    # `python -m bot sync`); SYNC_MAX_KB, what one sync may move (0: no limit).
+    sync_url: str = ""
+    sync_token: str = ""
+    sync_every: float = 0.0
+    sync_max_kb: int = 0
+    # The national instance: the schools it takes, `name:token,name:token`; empty: no /sync.
+    sync_schools: str = ""
+    # By file (`sync export|import`): this school's name (as in SYNC_SCHOOLS); on the
+    # national instance the schools' public keys, `name:key,...`; on a school the national
+    # instance's public key (`python -m bot certificate public-key` prints one).
+    sync_school: str = ""
+    sync_school_keys: str = ""
+    sync_national_key: str = ""
+
     @property
     def whatsapp_enabled(self) -> bool:
         """WhatsApp is served when the number, its token and the app secret are configured."""
@@ -208,6 +224,14 @@ class Settings:
             sms_callback_url=(env.get("SMS_CALLBACK_URL") or "").rstrip("/"),
             sms_daily_budget=_int(env.get("SMS_DAILY_BUDGET"), cls.sms_daily_budget),
             sms_pace=_float(env.get("SMS_PACE"), cls.sms_pace),
+            sync_url=(env.get("SYNC_URL") or "").rstrip("/"),
+            sync_token=env.get("SYNC_TOKEN", ""),
+            sync_every=_float(env.get("SYNC_EVERY"), 0.0),
+            sync_max_kb=_int(env.get("SYNC_MAX_KB"), 0),
+            sync_schools=env.get("SYNC_SCHOOLS", ""),
+            sync_school=env.get("SYNC_SCHOOL", ""),
+            sync_school_keys=env.get("SYNC_SCHOOL_KEYS", ""),
+            sync_national_key=env.get("SYNC_NATIONAL_KEY", ""),
         )
 
 

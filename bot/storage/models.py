@@ -1194,6 +1194,8 @@ class XapiStatementRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)  # the LRS has it
     refused: Mapped[str | None] = mapped_column(String(200))  # the LRS refused it: why
+    # The national instance has it (a school server's push, bot/sync.py, docs/sync.md).
+    synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
 
 
 xapi_statements: Table = Base.metadata.tables["xapi_statements"]
@@ -1233,3 +1235,51 @@ class UssdSession(Base):
 
 
 ussd_sessions: Table = Base.metadata.tables["ussd_sessions"]
+
+
+class SyncSchool(Base):
+    """On the national instance: a school server it hears from (bot/sync.py), with what the
+    school said at its last push. No person: counts only."""
+
+    __tablename__ = "sync_schools"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)  # from its token (SYNC_SCHOOLS)
+    first_sync_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_sync_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    learners: Mapped[int] = mapped_column(Integer)  # people the school knows
+    pending: Mapped[int] = mapped_column(Integer)  # records still waiting at the school
+    received: Mapped[int] = mapped_column(Integer)  # records taken from it, in all
+
+
+sync_schools: Table = Base.metadata.tables["sync_schools"]
+
+
+class SyncState(Base):
+    """On a school server: where its exchange with the national instance stands (the pull's
+    cursor, given by the national side and kept as it came)."""
+
+    __tablename__ = "sync_state"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+sync_state: Table = Base.metadata.tables["sync_state"]
+
+
+class SyncCourse(Base):
+    """A course that came from the other side (bot/sync.py): on a school server, pulled from
+    the national instance; on the national instance, pushed by a school for sharing. The
+    version it holds is the origin's publication time."""
+
+    __tablename__ = "sync_courses"
+
+    course_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(64))  # "national", or the school's name
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    pulled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+sync_courses: Table = Base.metadata.tables["sync_courses"]

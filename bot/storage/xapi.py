@@ -312,10 +312,11 @@ async def journal_answers(journal: Journal, answers: Sequence[RecordAnswer], now
 
 async def void_sent(runner: Runner, uid: int, now: datetime) -> int:
     """Before a learner's rows go: a voiding statement for each of their statements the LRS
-    has, and their unsent ones deleted. How many are voided."""
+    or the national instance has (a school server's push, bot/sync.py), and their unsent ones
+    deleted. How many are voided."""
     rows = await runner.run(
-        "SELECT statement_id, statement FROM xapi_statements"
-        " WHERE user_id = :uid AND sent_at IS NOT NULL ORDER BY id",
+        "SELECT statement_id, statement FROM xapi_statements WHERE user_id = :uid"
+        " AND (sent_at IS NOT NULL OR synced_at IS NOT NULL) ORDER BY id",
         uid=uid,
     )
     for target, body in rows:

@@ -26,6 +26,9 @@ TABLES = {
     "sms_contacts",
     "address_links",
     "ussd_sessions",
+    "sync_schools",
+    "sync_state",
+    "sync_courses",
     "processed_updates",
     "dead_letters",
     "inbound_attempts",
@@ -143,6 +146,6 @@ def test_the_alembic_command_line_uses_database_url(tmp_path: Path) -> None:
     upgraded = alembic_cli(tmp_path, "upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
     current = alembic_cli(tmp_path, "current")
-    assert "0043 (head)" in current.stdout, current.stderr
+    assert "0044 (head)" in current.stdout, current.stderr
     offline = alembic_cli(tmp_path, "upgrade", "head", "--sql")
     assert "CREATE TABLE users" in offline.stdout, offline.stderr

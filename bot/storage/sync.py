@@ -1,0 +1,380 @@
+"""The exchange between a school server and the national instance (bot/sync.py, docs/sync.md),
+on SQL that SQLite and PostgreSQL both read.
+
+School side: the journal rows not pushed yet (`xapi_statements.synced_at`), marked once the
+national instance took them; the courses pulled (`sync_courses`) with the pull's cursor
+(`sync_state`), written in one transaction per page, so a cut between two pages loses
+nothing and repeats nothing.
+
+National side: a school's statements kept under ids of their own (a school's statement ids
+are unique in that school only), `ON CONFLICT DO NOTHING` so a batch sent twice is kept once;
+a school's voiding statement (an erasure there) deletes the statement it voids when the
+national LRS never had it; `sync_schools` says what each school reported.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.storage.impact import STUDENTS
+from bot.storage.sql import Runner, utc
+from bot.storage.store import SqlStore
+from bot.storage.xapi import NAMESPACE
+from dialogs.sharing_ports import COUNTRY, EVERYWHERE
+
+PULL_CURSOR = "courses_cursor"
+PUSH_CURSOR = "own_courses_cursor"
+NATIONAL = "national"  # the origin of the courses a school pulls
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+
+
+# --- the school's side -------------------------------------------------------------------
+
+
+async def waiting(store: SqlStore, batch: int) -> list[tuple[int, str]]:
+    """The oldest journal rows the national instance does not have yet: (row id, JSON)."""
+    rows = await store.statement(
+        "SELECT id, statement FROM xapi_statements WHERE synced_at IS NULL ORDER BY id LIMIT :n",
+        n=batch,
+    )
+    return [(int(row_id), str(body)) for row_id, body in rows]
+
+
+async def mark_synced(store: SqlStore, ids: list[int], now: datetime) -> None:
+    """The national instance took these rows."""
+    if not ids:
+        return
+    keys = {f"r{i}": row_id for i, row_id in enumerate(ids)}
+    listed = ", ".join(f":{key}" for key in keys)
+    await store.statement(
+        f"UPDATE xapi_statements SET synced_at = :now WHERE id IN ({listed})", now=now, **keys
+    )
+
+
+@dataclass(frozen=True)
+class SchoolFigures:
+    """What a school tells the national instance about itself at each push: counts only."""
+
+    learners: int
+    pending: int
+
+
+async def school_figures(store: SqlStore) -> SchoolFigures:
+    """The school's learners (people who agreed, not teachers) and its unpushed rows."""
+    learners = await store.statement(f"SELECT COUNT(*) FROM users u WHERE {STUDENTS}")
+    pending = await store.statement("SELECT COUNT(*) FROM xapi_statements WHERE synced_at IS NULL")
+    return SchoolFigures(int(learners[0][0]), int(pending[0][0]))
+
+
+async def pull_cursor(store: SqlStore) -> str:
+    """Where the course pull stands (the national side's own cursor, kept as it came)."""
+    rows = await store.statement("SELECT value FROM sync_state WHERE key = :k", k=PULL_CURSOR)
+    return str(rows[0][0]) if rows else ""
+
+
+@dataclass(frozen=True)
+class PulledCourse:
+    """A national course as the pull carries it."""
+
+    course_id: str
+    visibility: str
+    country: str
+    source: str
+    published_at: datetime
+    media: tuple[tuple[str, str, bytes], ...] = ()  # (name, mime, bytes)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What one page of the pull changed."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_local: tuple[str, ...] = ()  # a school teacher's course of the same id: theirs stays
+
+
+async def apply_courses(
+    store: SqlStore,
+    courses: list[PulledCourse],
+    cursor: str | None,
+    now: datetime,
+    origin: str = NATIONAL,
+) -> Applied:
+    """Write courses from `origin` (and, on a school, the pull's cursor after them) in one
+    transaction.
+
+    A course this side has of its own (an `authored_courses` row that did not come from the
+    other side), or from another origin, stays as it is; a course that came from `origin`
+    is replaced by a newer version and left alone by the same or an older one (a page read
+    twice changes nothing)."""
+    added = updated = unchanged = 0
+    kept: list[str] = []
+    async with store.transaction() as runner:
+        for course in courses:
+            local = await runner.run(
+                "SELECT a.course_id, s.published_at, s.origin FROM authored_courses a LEFT JOIN"
+                " sync_courses s ON s.course_id = a.course_id WHERE a.course_id = :cid",
+                cid=course.course_id,
+            )
+            if local and (local[0][1] is None or str(local[0][2]) != origin):
+                kept.append(course.course_id)
+                continue
+            if local:
+                held = utc(local[0][1])
+                if held is not None and held >= course.published_at:
+                    unchanged += 1
+                    continue
+                await _replace_course(runner, course, now)
+                updated += 1
+            else:
+                await _insert_course(runner, course, now)
+                added += 1
+            await runner.run(
+                "INSERT INTO sync_courses (course_id, origin, published_at, pulled_at)"
+                " VALUES (:cid, :origin, :at, :now) ON CONFLICT (course_id) DO UPDATE"
+                " SET published_at = excluded.published_at, pulled_at = excluded.pulled_at",
+                cid=course.course_id,
+                origin=origin,
+                at=course.published_at,
+                now=now,
+            )
+        if cursor is not None:
+            await _set_state(runner, PULL_CURSOR, cursor, now)
+    return Applied(added, updated, unchanged, tuple(kept))
+
+
+async def _set_state(runner: Runner, key: str, value: str, now: datetime) -> None:
+    await runner.run(
+        "INSERT INTO sync_state (key, value, updated_at) VALUES (:k, :v, :now)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+        " updated_at = excluded.updated_at",
+        k=key,
+        v=value,
+        now=now,
+    )
+
+
+async def push_cursor(store: SqlStore) -> str:
+    """Where the push of the school's own courses stands (its own publication times)."""
+    rows = await store.statement("SELECT value FROM sync_state WHERE key = :k", k=PUSH_CURSOR)
+    return str(rows[0][0]) if rows else ""
+
+
+async def set_push_cursor(store: SqlStore, cursor: str) -> None:
+    """The national instance took the school's courses up to `cursor`."""
+    async with store.transaction() as runner:
+        await _set_state(runner, PUSH_CURSOR, cursor, datetime.now(UTC))
+
+
+async def _insert_course(runner: Runner, course: PulledCourse, now: datetime) -> None:
+    await runner.run(
+        "INSERT INTO authored_courses (course_id, author_id, status, visibility, country,"
+        " source, published_source, created_at, updated_at, published_at)"
+        " VALUES (:cid, NULL, 'published', :vis, :country, :src, :src, :now, :now, :at)",
+        cid=course.course_id,
+        vis=course.visibility,
+        country=course.country,
+        src=course.source,
+        now=now,
+        at=course.published_at,
+    )
+    await _media(runner, course, now)
+
+
+async def _replace_course(runner: Runner, course: PulledCourse, now: datetime) -> None:
+    await runner.run(
+        "UPDATE authored_courses SET status = 'published', visibility = :vis,"
+        " country = :country, source = :src, published_source = :src, updated_at = :now,"
+        " published_at = :at WHERE course_id = :cid",
+        cid=course.course_id,
+        vis=course.visibility,
+        country=course.country,
+        src=course.source,
+        now=now,
+        at=course.published_at,
+    )
+    await runner.run("DELETE FROM authored_media WHERE course_id = :cid", cid=course.course_id)
+    await _media(runner, course, now)
+
+
+async def _media(runner: Runner, course: PulledCourse, now: datetime) -> None:
+    for name, mime, data in course.media:
+        await runner.run(
+            "INSERT INTO authored_media (course_id, name, mime, data, created_at)"
+            " VALUES (:cid, :name, :mime, :data, :now)",
+            cid=course.course_id,
+            name=name,
+            mime=mime,
+            data=data,
+            now=now,
+        )
+
+
+# --- the national side -------------------------------------------------------------------
+
+
+def national_id(school: str, statement_id: str) -> str:
+    """A school's statement id as the national instance keeps it: unique across schools
+    (two schools number their learners alike), the same at every push of that statement."""
+    return str(uuid.uuid5(NAMESPACE, f"school\x1f{school}\x1f{statement_id}"))
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What the national instance did with a pushed batch."""
+
+    kept: int = 0  # new statements
+    known: int = 0  # statements it had already (a batch sent again)
+    erased: int = 0  # statements deleted by a school's voiding (never sent to the LRS)
+
+
+async def take_statements(
+    store: SqlStore,
+    school: str,
+    statements: list[dict[str, Any]],
+    figures: SchoolFigures,
+    now: datetime,
+) -> Taken:
+    """Keep a school's batch and what it said about itself, in one transaction."""
+    kept = known = erased = 0
+    async with store.transaction() as runner:
+        for statement in statements:
+            own = dict(statement)
+            own["id"] = national_id(school, str(statement["id"]))
+            voided = _voided(statement)
+            if voided is not None:
+                target = national_id(school, voided)
+                own["object"] = {**statement["object"], "id": target}
+                sent = await runner.run(
+                    "SELECT sent_at FROM xapi_statements WHERE statement_id = :sid", sid=target
+                )
+                if not sent or sent[0][0] is None:  # the LRS never had it: it simply goes
+                    await runner.run(
+                        "DELETE FROM xapi_statements WHERE statement_id = :sid", sid=target
+                    )
+                    erased += len(sent)
+                    continue
+            rows = await runner.run(
+                "INSERT INTO xapi_statements (statement_id, user_id, statement, created_at)"
+                " VALUES (:sid, NULL, :body, :at) ON CONFLICT (statement_id) DO NOTHING"
+                " RETURNING id",
+                sid=own["id"],
+                body=json.dumps(own, sort_keys=True, separators=(",", ":")),
+                at=now,
+            )
+            if rows:
+                kept += 1
+            else:
+                known += 1
+        await runner.run(
+            "INSERT INTO sync_schools (name, first_sync_at, last_sync_at, learners, pending,"
+            " received) VALUES (:name, :now, :now, :learners, :pending, :kept)"
+            " ON CONFLICT (name) DO UPDATE SET last_sync_at = excluded.last_sync_at,"
+            " learners = excluded.learners, pending = excluded.pending,"
+            " received = sync_schools.received + excluded.received",
+            name=school,
+            now=now,
+            learners=figures.learners,
+            pending=max(0, figures.pending - len(statements)),
+            kept=kept,
+        )
+    return Taken(kept, known, erased)
+
+
+def _voided(statement: dict[str, Any]) -> str | None:
+    """The statement id a voiding statement voids, else None."""
+    verb = statement.get("verb")
+    target = statement.get("object")
+    if not isinstance(verb, dict) or verb.get("id") != VOIDED or not isinstance(target, dict):
+        return None
+    if target.get("objectType") == "StatementRef" and target.get("id"):
+        return str(target["id"])
+    return None
+
+
+async def courses_after(
+    store: SqlStore, cursor: str, limit: int, not_from: str | None = None
+) -> list[PulledCourse]:
+    """The published courses every school may have (not those for an author's classes
+    only), after `cursor` (publication time, then id), oldest first, with their files;
+    without those that came from `not_from` (a school is not sent its own courses back, a
+    school pushes only its own)."""
+    at, course_id = _cursor(cursor)
+    rows = await store.statement(
+        "SELECT course_id, visibility, country, COALESCE(published_source, source),"
+        " published_at FROM authored_courses WHERE status = 'published'"
+        " AND visibility IN (:everywhere, :country) AND published_at IS NOT NULL"
+        " AND (published_at > :at OR (published_at = :at AND course_id > :cid))"
+        " AND course_id NOT IN (SELECT s.course_id FROM sync_courses s WHERE s.origin = :origin)"
+        " ORDER BY published_at, course_id LIMIT :n",
+        everywhere=EVERYWHERE,
+        country=COUNTRY,
+        at=at,
+        cid=course_id,
+        origin="" if not_from is None else not_from,
+        n=limit,
+    )
+    courses = []
+    for cid, visibility, country, source, published in rows:
+        media = await store.statement(
+            "SELECT name, mime, data FROM authored_media WHERE course_id = :cid ORDER BY name",
+            cid=str(cid),
+        )
+        published_at = utc(published)
+        assert published_at is not None
+        courses.append(
+            PulledCourse(
+                str(cid),
+                str(visibility),
+                str(country or ""),
+                str(source),
+                published_at,
+                tuple((str(n), str(m), bytes(d)) for n, m, d in media),
+            )
+        )
+    return courses
+
+
+def cursor_of(course: PulledCourse) -> str:
+    """The cursor just after `course`."""
+    return f"{course.published_at.isoformat()}|{course.course_id}"
+
+
+def _cursor(cursor: str) -> tuple[datetime, str]:
+    """A cursor read back; a missing or unreadable one starts from the beginning."""
+    at, _, course_id = cursor.partition("|")
+    try:
+        found = datetime.fromisoformat(at)
+    except ValueError:
+        return datetime(1970, 1, 1, tzinfo=UTC), ""
+    return (found.replace(tzinfo=UTC) if found.tzinfo is None else found), course_id
+
+
+@dataclass(frozen=True)
+class SchoolRow:
+    """A school server as the national instance sees it."""
+
+    name: str
+    last_sync_at: datetime
+    learners: int
+    pending: int
+    received: int
+
+
+async def schools(store: SqlStore) -> list[SchoolRow]:
+    """Every school server heard from, the latest first."""
+    rows = await store.statement(
+        "SELECT name, last_sync_at, learners, pending, received FROM sync_schools"
+        " ORDER BY last_sync_at DESC, name"
+    )
+    listed = []
+    for name, last, learners, pending, received in rows:
+        last_sync = utc(last)
+        assert last_sync is not None
+        listed.append(SchoolRow(str(name), last_sync, int(learners), int(pending), int(received)))
+    return listed

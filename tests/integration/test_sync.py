@@ -1,0 +1,504 @@
+"""A school server and the national instance: two real bots (the school on SQLite, the
+national one on each database of `database_url`), real HTTP between them, learners on the
+school's web chat. The school pushes its learning records and pulls the national courses;
+a link cut in the middle (tests/fakes/cutting_proxy.py) is resumed with nothing twice; an
+erasure at the school reaches the national instance; a course of the same id on both sides
+stays the school's own."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import os
+import shutil
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import text
+
+from bot.app import BotApp
+from bot.config import Settings
+from bot.storage import sync as db
+from bot.sync import SchoolSync, pack, unpack
+from bot.xapi_sender import XapiSender
+from tests.chat_drivers import WebChat
+from tests.conftest import _sqlite_template
+from tests.fakes.cutting_proxy import Cut, cutting_proxy
+from tests.integration.test_same_journey import answer, onboard, open_lesson, read_to_the_quiz
+from tests.ralph import PASSWORD, USERNAME, ralph_python, running_ralph
+
+ROOT = str(Path(__file__).resolve().parents[2])  # the checkout under test
+SCHOOL = "ecole-du-jardin"
+TOKEN = "jardin-0f3a9c2e7b"
+SCHOOL_SITE = "https://ecole-du-jardin.example"
+COMPOST = """id: compost
+title: Le compost au jardin
+subject: sciences
+levels: CM2
+language: fr
+summary: Faire un compost avec les épluchures de la cantine.
+licence: CC BY-SA 4.0
+authors: Awa Ndiaye
+country: all
+version: 1
+
+# Faire un compost {#faire}
+
+{text}
+
+## Quiz
+
+? Que met-on dans le compost ?
+- Du plastique
+* Des épluchures
+"""
+FIRST = "Le compost transforme les épluchures en engrais pour le jardin de l'école."
+SECOND = "Le compost transforme les épluchures et les feuilles en engrais : arrosez-le."
+
+
+async def start(settings: Settings) -> AsyncIterator[BotApp]:
+    app = BotApp(settings)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.stop()
+
+
+@pytest.fixture
+async def national(database_url: str, tmp_path: Path) -> AsyncIterator[BotApp]:
+    """The national instance, taking the school's token."""
+    settings = Settings(
+        database_url=database_url,
+        web_host="127.0.0.1",
+        web_port=0,
+        public_url="https://national.example",
+        pseudonym_secret=b"national",
+        authored_dir=str(tmp_path / "national-authored"),
+        sync_schools=f"{SCHOOL}:{TOKEN},ecole-du-fleuve:fleuve-77c1d0e4",
+    )
+    async for app in start(settings):
+        yield app
+
+
+@pytest.fixture
+async def school(tmp_path: Path) -> AsyncIterator[BotApp]:
+    """The school server: SQLite on its own machine."""
+    path = tmp_path / "school" / "imaginecole.db"
+    path.parent.mkdir(parents=True)
+    shutil.copyfile(await _sqlite_template(), path)
+    settings = Settings(
+        database_url=f"sqlite:///{path}",
+        web_host="127.0.0.1",
+        web_port=0,
+        public_url=SCHOOL_SITE,
+        pseudonym_secret=b"school",
+        authored_dir=str(tmp_path / "school-authored"),
+    )
+    async for app in start(settings):
+        yield app
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+def syncer(school: BotApp, url: str, **how: Any) -> SchoolSync:
+    assert school.store is not None and school.conversations is not None
+    how.setdefault("first_pause", 0.01)
+    return SchoolSync(
+        school.store, url, TOKEN, on_courses=school.conversations.reload_library, **how
+    )
+
+
+def address(app: BotApp) -> str:
+    return f"http://127.0.0.1:{app.port}"
+
+
+async def learner_does_a_quiz(school: BotApp, http: aiohttp.ClientSession) -> WebChat:
+    """A learner on the school's Wi-Fi: onboarding, the first fractions lesson, its quiz."""
+    chat = WebChat(school, http)
+    await chat.open()
+    await onboard(chat)
+    await open_lesson(chat)
+    await read_to_the_quiz(chat)
+    for _ in range(4):
+        await answer(chat, right=True)
+    assert "Quiz terminé" in chat.last_text()
+    return chat
+
+
+async def rows(app: BotApp, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+    assert app.engine is not None
+    async with app.engine.connect() as conn:
+        return [tuple(row) for row in await conn.execute(text(sql), params)]
+
+
+async def journal(app: BotApp) -> list[dict[str, Any]]:
+    found = await rows(app, "SELECT statement FROM xapi_statements ORDER BY id")
+    return [json.loads(body) for (body,) in found]
+
+
+async def publish_nationally(national: BotApp, body: str, at: datetime) -> None:
+    """A national teacher's course as publishing leaves it (shared with every country)."""
+    await publish_at(national, "compost", body, at)
+    assert national.store is not None
+    await national.store.statement(
+        "INSERT INTO authored_media (course_id, name, mime, data, created_at) VALUES"
+        " ('compost', 'images/bac.png', 'image/png', :data, :at)"
+        " ON CONFLICT (course_id, name) DO UPDATE SET data = excluded.data",
+        data=b"\x89PNG\r\n\x1a\n" + body.encode(),
+        at=at,
+    )
+
+
+async def publish_at(app: BotApp, course_id: str, body: str, at: datetime) -> None:
+    """A teacher's course of that instance, published for every country (written as the
+    store writes, times included)."""
+    source = COMPOST.replace("{text}", body).replace("id: compost", f"id: {course_id}")
+    assert app.store is not None
+    await app.store.statement(
+        "INSERT INTO authored_courses (course_id, author_id, status, visibility, country,"
+        " source, published_source, created_at, updated_at, published_at) VALUES"
+        " (:cid, NULL, 'published', 'all', 'SN', :src, :src, :at, :at, :at)"
+        " ON CONFLICT (course_id) DO UPDATE SET published_source = excluded.published_source,"
+        " source = excluded.source, published_at = excluded.published_at,"
+        " updated_at = excluded.updated_at",
+        cid=course_id,
+        src=source,
+        at=at,
+    )
+
+
+async def same_records(school: BotApp, national: BotApp) -> None:
+    """Every school record is at the national instance once, under its national id."""
+    here = await journal(school)
+    there = await journal(national)
+    assert sorted(db.national_id(SCHOOL, s["id"]) for s in here) == sorted(s["id"] for s in there)
+    unsynced = await rows(school, "SELECT COUNT(*) FROM xapi_statements WHERE synced_at IS NULL")
+    assert unsynced == [(0,)]
+
+
+async def test_a_sync_pushes_the_records_and_pulls_the_courses(
+    school: BotApp, national: BotApp, http: aiohttp.ClientSession
+) -> None:
+    first = await learner_does_a_quiz(school, http)
+    await learner_does_a_quiz(school, http)
+    await publish_nationally(national, FIRST, datetime.now(UTC))
+    assert school.conversations is not None and school.conversations.library.get("compost") is None
+
+    report = await syncer(school, address(national), batch=4).run()
+
+    assert report.complete, report.lines()
+    records = await journal(school)
+    assert len(records) == 14  # each: a lesson read, 4 answers, a skill mastered, a quiz passed
+    assert (report.pushed, report.added, report.updated) == (14, 1, 0)
+    await same_records(school, national)
+    there = await journal(national)
+    assert {s["actor"]["account"]["homePage"] for s in there} == {SCHOOL_SITE}
+    assert first.uid not in json.dumps(there), "pseudonymous: no web uid leaves the school"
+    verbs = sorted(s["verb"]["id"].rsplit("/", 1)[1] for s in there)
+    assert verbs == ["answered"] * 8 + ["completed"] * 2 + ["mastered"] * 2 + ["passed"] * 2
+    # The course is the school's now, with its file, in the library its learners read.
+    course = school.conversations.library.get("compost")
+    assert course is not None and course.title == "Le compost au jardin"
+    assert FIRST in course.lessons[0].steps[0].text
+    media = await rows(school, "SELECT name, data FROM authored_media WHERE course_id = 'compost'")
+    assert media == [("images/bac.png", b"\x89PNG\r\n\x1a\n" + FIRST.encode())]
+    # The national instance knows the school: last sync, learners, nothing pending.
+    assert national.store is not None
+    [seen] = await db.schools(national.store)
+    assert (seen.name, seen.learners, seen.pending, seen.received) == (SCHOOL, 2, 0, 14)
+
+    again = await syncer(school, address(national)).run()
+    assert (again.pushed, again.added, again.updated, again.complete) == (0, 0, 0, True)
+    assert len(await journal(national)) == 14
+
+
+async def test_a_link_cut_in_the_middle_resumes_and_nothing_is_twice(
+    school: BotApp, national: BotApp, http: aiohttp.ClientSession
+) -> None:
+    await learner_does_a_quiz(school, http)
+    await learner_does_a_quiz(school, http)
+    await publish_nationally(national, FIRST, datetime.now(UTC))
+    cuts = (
+        Cut("response", 60),  # the first batch kept nationally, its answer lost on the way
+        Cut("request", 400),  # a batch cut before the national side has it whole
+        Cut("refuse"),  # the hotspot gone for a moment
+        Cut("response", 900),  # a page of courses cut in the middle
+    )
+    async with cutting_proxy(national.port, *cuts) as proxy:
+        report = await syncer(school, proxy.url, batch=3).run()
+    assert report.complete, report.lines()
+    assert proxy.cut == 4 and proxy.connections >= 5
+    await same_records(school, national)
+    known = await rows(national, "SELECT COUNT(*) FROM xapi_statements")
+    assert known == [(14,)]
+    assert school.conversations is not None
+    assert school.conversations.library.get("compost") is not None
+
+
+async def test_a_link_that_stays_down_stops_the_sync_and_the_next_goes_on(
+    school: BotApp, national: BotApp, http: aiohttp.ClientSession
+) -> None:
+    await learner_does_a_quiz(school, http)
+    async with cutting_proxy(national.port) as proxy:
+        proxy.down = True
+        stopped = await syncer(school, proxy.url, attempts=3).run()
+        assert stopped.stopped == "unreachable" and stopped.pushed == 0
+        assert await journal(national) == []
+        # The data budget: one batch of 4 records, then the sync stops between batches.
+        proxy.down = False
+        budget = await syncer(school, proxy.url, batch=4, max_bytes=100).run()
+        assert (budget.stopped, budget.pushed) == ("budget", 4)
+        assert len(await journal(national)) == 4
+        rest = await syncer(school, proxy.url, batch=4).run()
+    assert rest.complete and rest.pushed == 3
+    await same_records(school, national)
+    assert "stopped (unreachable): run it again" in stopped.lines()
+
+
+@pytest.mark.parametrize("sent_by_national", [False, True], ids=["unsent", "sent-to-lrs"])
+async def test_an_erasure_at_school_reaches_the_national_instance(
+    school: BotApp, national: BotApp, http: aiohttp.ClientSession, sent_by_national: bool
+) -> None:
+    leaving = await learner_does_a_quiz(school, http)
+    await learner_does_a_quiz(school, http)
+    assert (await syncer(school, address(national)).run()).complete
+    theirs = await rows(
+        school,
+        "SELECT x.statement_id FROM xapi_statements x JOIN users u ON u.id = x.user_id"
+        " WHERE u.external_id = :uid",
+        uid=leaving.uid,
+    )
+    assert len(theirs) == 7
+    national_ids = {db.national_id(SCHOOL, str(sid)) for (sid,) in theirs}
+    if sent_by_national:  # the national LRS has them: they are voided there, not deleted
+        assert national.engine is not None
+        async with national.engine.begin() as conn:
+            await conn.execute(text("UPDATE xapi_statements SET sent_at = :now"), {"now": _now()})
+
+    await leaving.send("/supprimer_mes_donnees")
+    await leaving.tap("Oui")
+    report = await syncer(school, address(national)).run()
+
+    assert report.complete and report.pushed == 7  # one voiding per record pushed
+    there = await journal(national)
+    voidings = [s for s in there if s["verb"]["id"].endswith("/voided")]
+    if sent_by_national:
+        assert {s["object"]["id"] for s in voidings} == national_ids
+        assert {s["actor"]["account"]["name"] for s in voidings} == {"imaginecole"}
+        assert len(there) == 21
+    else:
+        assert voidings == [], "what the LRS never had simply goes"
+        assert national_ids.isdisjoint(s["id"] for s in there)
+        assert len(there) == 7, "the other learner's records stay"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def test_a_course_of_the_same_id_on_both_sides_and_a_newer_national_version(
+    school: BotApp, national: BotApp
+) -> None:
+    published = datetime.now(UTC)
+    await publish_nationally(national, FIRST, published)
+    assert (await syncer(school, address(national)).run()).added == 1
+    # Published again nationally (the school's clock plays no part: the cursor is national).
+    await publish_nationally(national, SECOND, published + timedelta(minutes=5))
+    report = await syncer(school, address(national)).run()
+    assert (report.added, report.updated, report.kept_local) == (0, 1, [])
+    assert school.conversations is not None
+    course = school.conversations.library.get("compost")
+    assert course is not None and SECOND in course.lessons[0].steps[0].text
+    # A school whose own teacher wrote a course of that id keeps it.
+    assert school.engine is not None
+    async with school.engine.begin() as conn:
+        await conn.execute(text("DELETE FROM sync_courses"))
+        await conn.execute(text("DELETE FROM sync_state"))
+    kept = await syncer(school, address(national)).run()
+    assert (kept.added, kept.updated, kept.kept_local) == (0, 0, ["compost"])
+    assert "kept the school's own course of the same id: compost" in kept.lines()
+
+
+async def test_a_wrong_token_and_bad_bodies_are_refused_whole(
+    school: BotApp, national: BotApp, http: aiohttp.ClientSession
+) -> None:
+    await learner_does_a_quiz(school, http)
+    assert school.store is not None
+    wrong = SchoolSync(school.store, address(national), "not-a-school", first_pause=0.01)
+    report = await wrong.run()
+    assert report.stopped.startswith("refused: HTTP 401")
+    push = f"{address(national)}/sync/v1/push"
+    auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/gzip"}
+    bomb = gzip.compress(b"[" + b" " * (40 * 1024 * 1024) + b"]")
+    for body, why in [
+        (b"not gzip", "not gzip"),
+        (bomb, "larger than"),
+        (pack({"statements": [{"no": "id"}]}), "each statement is an object with an id"),
+        (pack({"statements": [{"id": "x"}] * 501}), "at most 500"),
+        (pack([1, 2]), "a push is an object"),
+        (gzip.compress(b"[" * 100_000), "nested"),
+    ]:
+        async with http.post(push, data=body, headers=auth) as reply:
+            assert reply.status == 400, why
+            assert why in (await reply.json())["error"]
+    assert await journal(national) == []
+    assert await rows(national, "SELECT COUNT(*) FROM sync_schools") == [(0,)]
+    async with http.get(f"{address(national)}/sync/v1/courses") as reply:
+        assert reply.status == 401
+    assert unpack(pack({"a": 1})) == {"a": 1}
+
+
+async def test_sync_from_the_command_line_and_the_national_list_of_schools(
+    school: BotApp, national: BotApp, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    """`python -m bot sync` on the school's machine, `sync schools` on the national one."""
+    await learner_does_a_quiz(school, http)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SYNC_", "DATABASE_URL"))
+    }
+    env["PYTHONPATH"] = ROOT
+    school_env = {
+        **env,
+        "DATABASE_URL": school.settings.database_url,
+        "SYNC_URL": address(national),
+        "SYNC_TOKEN": TOKEN,
+    }
+    printed = await _run(tmp_path, school_env, "sync")
+    assert "records pushed: 7" in printed and "complete" in printed
+    listing = await _run(
+        tmp_path, {**env, "DATABASE_URL": national.settings.database_url}, "sync", "schools"
+    )
+    line = next(line for line in listing.splitlines() if line.startswith(SCHOOL))
+    assert line.split()[-3:] == ["1", "0", "7"]  # learners, pending, received
+    missing = await _run(
+        tmp_path, env | {"DATABASE_URL": school.settings.database_url}, "sync", code=2
+    )
+    assert "set SYNC_URL and SYNC_TOKEN" in missing
+
+
+async def _run(cwd: Path, env: dict[str, str], *args: str, code: int = 0) -> str:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await process.communicate()
+    printed = out.decode()
+    assert process.returncode == code, printed
+    return printed
+
+
+@pytest.mark.skipif(ralph_python() is None, reason="no Ralph LRS (tests/ralph.py)")
+async def test_the_national_lrs_receives_a_schools_records_and_their_voiding(
+    school: BotApp, national: BotApp, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    """School -> national instance -> its LRS (a real Ralph): the statements, then an
+    erasure at the school voiding them there."""
+    leaving = await learner_does_a_quiz(school, http)
+    assert (await syncer(school, address(national)).run()).complete
+    assert national.engine is not None
+    with running_ralph(tmp_path / "lrs") as ralph:
+        forward = XapiSender(national.engine, ralph.url, USERNAME, PASSWORD)
+        assert await forward.send_pending() == 7
+        stored = ralph.statements()
+        sent = {s["id"] for s in stored}
+        assert sent == {s["id"] for s in await journal(national)}
+        assert {s["actor"]["account"]["homePage"] for s in stored} == {SCHOOL_SITE}
+
+        await leaving.send("/supprimer_mes_donnees")
+        await leaving.tap("Oui")
+        assert (await syncer(school, address(national)).run()).pushed == 7
+        assert await forward.send_pending() == 7
+        voiding = [s for s in ralph.statements() if s["verb"]["id"].endswith("/voided")]
+    assert {s["object"]["id"] for s in voiding} == sent
+    assert {s["actor"]["account"]["name"] for s in voiding} == {"imaginecole"}
+
+
+async def test_a_schools_own_course_reaches_the_other_schools_and_not_back(
+    school: BotApp, national: BotApp, tmp_path: Path
+) -> None:
+    """A school teacher's course shared goes to the national library, then to another
+    school; a course of an id the national library has already is not taken."""
+    now = datetime.now(UTC)
+    await publish_at(school, "potager", FIRST, now)
+    await publish_at(school, "compost", FIRST, now)
+    await publish_nationally(national, SECOND, now - timedelta(days=1))  # its own "compost"
+    report = await syncer(school, address(national)).run()
+    assert report.complete, report.lines()
+    assert (report.shared, report.refused_courses, report.added) == (1, ["compost"], 0)
+    assert report.kept_local == ["compost"], "nor does the national one replace the school's"
+    national_courses = await rows(
+        national, "SELECT course_id, origin FROM sync_courses ORDER BY course_id"
+    )
+    assert national_courses == [("potager", SCHOOL)]
+    assert (await syncer(school, address(national)).run()).shared == 0, "shared once"
+
+    path = tmp_path / "fleuve" / "imaginecole.db"
+    path.parent.mkdir()
+    shutil.copyfile(await _sqlite_template(), path)
+    settings = replace(school.settings, database_url=f"sqlite:///{path}")
+    async for other in start(settings):
+        assert other.store is not None and other.conversations is not None
+        fleuve = SchoolSync(
+            other.store, address(national), "fleuve-77c1d0e4",
+            on_courses=other.conversations.reload_library,
+        )  # fmt: skip
+        pulled = await fleuve.run()
+        assert (pulled.added, pulled.complete) == (2, True)
+        course = other.conversations.library.get("potager")
+        assert course is not None and FIRST in course.lessons[0].steps[0].text
+        assert await rows(other, "SELECT course_id, origin FROM sync_courses ORDER BY 1") == [
+            ("compost", "national"),
+            ("potager", "national"),
+        ]
+
+
+async def test_the_loop_syncs_while_the_school_serves(
+    national: BotApp, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    """SYNC_EVERY: the running school pushes and pulls by itself, and its learners see the
+    pulled course without a restart."""
+    await publish_nationally(national, FIRST, datetime.now(UTC))
+    path = tmp_path / "loop" / "imaginecole.db"
+    path.parent.mkdir()
+    shutil.copyfile(await _sqlite_template(), path)
+    settings = Settings(
+        database_url=f"sqlite:///{path}",
+        web_host="127.0.0.1",
+        web_port=0,
+        public_url=SCHOOL_SITE,
+        pseudonym_secret=b"school",
+        authored_dir=str(tmp_path / "loop-authored"),
+        sync_url=address(national),
+        sync_token=TOKEN,
+        sync_every=0.2,
+    )
+    async for school in start(settings):
+        await learner_does_a_quiz(school, http)
+        for _ in range(300):  # until the loop has run after the quiz (the test's deadline)
+            if len(await journal(national)) == 7:
+                break
+            await asyncio.sleep(0.1)
+        await same_records(school, national)
+        assert school.conversations is not None
+        assert school.conversations.library.get("compost") is not None
+        assert school.supervisor.status()["loops"]["sync"]["restarts"] == 0  # type: ignore[index]
