@@ -237,6 +237,11 @@ TABLE: dict[str, Rule] = {
     "notme": PUBLIC,
     "quitter_cet_appareil": PUBLIC,
     "leavedevice": PUBLIC,
+    # one learner across channels: link this address to the learner of a /mon_code code
+    "lier": Rule(EVERYONE, entered="/mon_code"),
+    "link": Rule(EVERYONE, entered="/mon_code"),
+    "delier": PUBLIC,
+    "unlink": PUBLIC,
     # admins of a country (a national admin sees only their own)
     "admin": ADMIN,
     "stats": STATS,
