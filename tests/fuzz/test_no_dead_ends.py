@@ -244,7 +244,7 @@ def test_no_step_is_a_dead_end_for_any_role(harness: Harness) -> None:
         if name == "family":
             harness.run(family(person))
 
-    @fuzz(harness.examples(300))
+    @fuzz(harness.examples(300), budget=30)  # up to 12 whole turns, not one parsed input
     @given(data=st.data())
     def example(data: st.DataObject) -> None:
         walker = walkers[data.draw(st.sampled_from(sorted(PEOPLE)), label="who")]
