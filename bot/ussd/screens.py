@@ -37,24 +37,21 @@ def pages(text: str, t: Translator, limit: int = SCREEN) -> list[str]:
     """`text` in screens of at most `limit` characters, with "0. Suite" on every page but
     the last and "00. Retour" on every page but the first. Lines are kept whole (an option
     is never cut from its mark); a line too long for a screen is cut at sentences, then
-    words."""
+    words. A question's options stay together on the last screen, with the question's own
+    paragraph when it fits: nobody answers before seeing every choice."""
     text = text.strip() or "…"
     if len(text) <= limit:
         return [text]
     more, back = nav_next(t), nav_back(t)
     room = limit - len(more) - len(back) - 2  # two line breaks
-    chunks: list[str] = []
-    current = ""
-    for line in _lines(text, room):
-        joined = f"{current}\n{line}" if current else line
-        if len(joined) <= room:
-            current = joined
-            continue
-        if current.strip():
-            chunks.append(current.strip())
-        current = line
-    if current.strip():
-        chunks.append(current.strip())
+    last_room = limit - len(back) - 1
+    head, tail = _question_tail(text.split("\n"), last_room)
+    chunks = _chunks(head, room)
+    if tail:
+        if chunks and len(joined := f"{chunks[-1]}\n{tail}") <= last_room:
+            chunks[-1] = joined
+        else:
+            chunks.append(tail)
     screens = []
     for index, chunk in enumerate(chunks):
         lines = [chunk]
@@ -64,6 +61,44 @@ def pages(text: str, t: Translator, limit: int = SCREEN) -> list[str]:
             lines.append(back)
         screens.append("\n".join(lines))
     return screens
+
+
+_MARK = re.compile(r"^(\d+|[a-z])[.)] ")
+
+
+def _question_tail(lines: list[str], room: int) -> tuple[list[str], str]:
+    """The lines before a closing block of options, and that block (with the paragraph that
+    asks, when it fits one last screen); no block, or one too long: every line, and ""."""
+    first = len(lines)
+    while first > 0 and _MARK.match(lines[first - 1]):
+        first -= 1
+    if first == len(lines):
+        return lines, ""
+    start = first
+    while start > 0 and lines[start - 1].strip():
+        start -= 1
+    for begin in (start, first):
+        tail = "\n".join(lines[begin:]).strip()
+        if len(tail) <= room and begin > 0:
+            return lines[:begin], tail
+    return lines, ""
+
+
+def _chunks(lines: list[str], room: int) -> list[str]:
+    """Lines gathered into chunks of at most `room` characters."""
+    chunks: list[str] = []
+    current = ""
+    for line in _lines("\n".join(lines), room):
+        joined = f"{current}\n{line}" if current else line
+        if len(joined) <= room:
+            current = joined
+            continue
+        if current.strip():
+            chunks.append(current.strip())
+        current = line
+    if current.strip():
+        chunks.append(current.strip())
+    return chunks
 
 
 def _lines(text: str, room: int) -> list[str]:

@@ -20,10 +20,12 @@ def unexpected(ctx: Context, event: Incoming) -> Turn:
             "Je ne peux pas utiliser ce type de message ici. "
             "Répondez avec les boutons, ou en écrivant votre réponse."
         )
-    else:
+    elif ctx.caps.buttons:
         text = ctx._(
             "Je n'ai pas compris. Touchez un des boutons ci-dessous, ou écrivez votre choix."
         )
+    else:  # SMS, USSD: the choices were numbered lines
+        text = ctx._("Je n'ai pas compris. Répondez avec le numéro d'un des choix, ou écrivez-le.")
     return Turn([Say(f"{text} {menu_hint(ctx)}")], reprompt=True)
 
 

@@ -83,6 +83,23 @@ def test_options_are_never_cut_from_their_mark() -> None:
     assert all(len(screen) <= 160 for screen in screens)
 
 
+def test_a_question_s_options_stay_together_on_its_last_screen() -> None:
+    # the consent: a long text, then two answers; "1. J'accepte" and "2. Non merci" on two
+    # screens would ask the person to answer before seeing what else they could say
+    text = " ".join(f"Phrase numéro {n} de ce que je garde." for n in range(1, 9))
+    options = (Option("yes", "J'accepte"), Option("no", "Non merci"))
+    screens = screens_of([Ask(text + "\n\nÊtes-vous d'accord ?", options, 1)], FR, USSD)
+    assert screens[-1].endswith("Êtes-vous d'accord ?\n1. J'accepte\n2. Non merci\n00. Retour")
+    assert all(len(screen) <= 160 for screen in screens)
+    assert all("1. J'accepte" not in screen for screen in screens[:-1])
+
+
+def test_options_too_many_for_one_screen_start_on_a_screen_of_their_own() -> None:
+    options = tuple(Option(f"o{n}", f"Pays numéro {n}") for n in range(1, 16))
+    screens = screens_of([Ask("Dans quel pays êtes-vous ?", options, 1)], FR, USSD)
+    assert screens[0].startswith("Dans quel pays êtes-vous ?\n1. Pays numéro 1\n")
+
+
 def test_a_step_longer_than_a_screen_is_sent_in_its_short_form_on_ussd() -> None:
     long = "Une fraction partage un tout en parts égales. " * 4
     assert fitting(USSD, long, "Une fraction : des parts égales.", "Leçon (1/2)") == (
