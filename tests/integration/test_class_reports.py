@@ -319,7 +319,9 @@ async def test_ask_my_teacher_round_trip_and_muting(talk: Conversations, databas
     assert "coupé en plus de parts" in answer["fr"]
     await open_class(teacher)
     assert "❓ Questions des élèves (0)" in teacher.options()
+    await teacher.tap("Plus…")
     await teacher.tap("Fermer les questions")
+    await teacher.tap("Plus…")
     assert "🔔 Ouvrir les questions" in teacher.options()
     assert not any("Demander" in o for o in await to_a_lesson(talk, awa))
 
