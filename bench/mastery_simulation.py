@@ -1,18 +1,22 @@
 """1,000 simulated learners of known ability through a course, with and without placement
 and remediation, on the bot's own mastery estimate (content/mastery.py).
 
-    python bench/mastery_simulation.py [--learners 1000] [--seed 7]
+    python -m bench.mastery_simulation [--learners 1000] [--seed 7]
 
 Each learner has a true state per skill (known or not, drawn from their ability band) and a
 true learning rate; they answer like the BKT model says (a known skill slips, an unknown one
-is guessed) while the bot only sees the answers and keeps its own estimate. A lesson is one
-skill's four questions; a learner repeats it until the estimate says "mastered" (at most
-MAX_PASSES times), then goes on. Two courses run on the same learners (same seed):
+is guessed) while the bot only sees the answers and keeps its own estimate. The course is a
+real one, written in the course format and read by the bot's parser (`course_text`): one
+lesson per skill with a four-question quiz and a `remédiation:`, and a `# Test de placement`
+of PLACEMENT questions per skill. A learner repeats a lesson until the estimate says its
+skills are mastered (at most MAX_PASSES times), then goes on. Two ways on the same learners
+(same seed):
 
 * without: every lesson from the first, nothing else (the same-run baseline);
-* with: a placement quiz first (PLACEMENT questions per skill; a skill whose estimate reaches
-  mastery on them is skipped), and remediation (after two passes without mastery, the next
-  pass is the easier step or worked example: modelled as a doubled learning rate).
+* with: the placement quiz first, the lessons the bot's `mastered_lessons` offers to skip
+  skipped; and remediation as the bot gives it (`remediation_for` after FAILURES wrong
+  answers on a skill): the rest of that pass and the next one are the easier step or worked
+  example, modelled as a doubled learning rate.
 
 Printed per band: lessons taken, questions answered (placement included), the ratio with /
 without, the skills skipped while not truly known (weak learners must not skip), and the
@@ -24,8 +28,12 @@ from __future__ import annotations
 import argparse
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from content.format import parse_course
 from content.mastery import DEFAULT_PARAMS, MASTERED, Level, level, update
+from content.model import Course, Lesson
+from content.placement import FAILURES, lesson_skills, mastered_lessons, remediation_for
 
 SKILLS = 8  # lessons of the course, one skill each
 QUESTIONS = 4  # questions of a lesson's quiz
@@ -59,6 +67,31 @@ class Tally:
     extra: dict[str, int] = field(default_factory=dict)
 
 
+def course_text() -> str:
+    """The simulated course in the course format: SKILLS lessons (one skill each, a quiz of
+    QUESTIONS questions, a remediation) and a placement quiz of PLACEMENT questions per skill."""
+    out = ["id: simulation", "title: Simulation", "subject: mathematiques", "levels: CM2"]
+    out += ["language: fr", ""]
+    out += ["# Test de placement", ""]
+    for skill in range(SKILLS):
+        for n in range(PLACEMENT):
+            out += [f"? Placement {skill}.{n} ?", f"skill: S{skill}", f"= {n}", ""]
+    for skill in range(SKILLS):
+        out += [f"# Leçon {skill} {{#lecon-{skill}}}", f"skill: S{skill}"]
+        out += [f"remédiation: Un exemple pas à pas de S{skill}.", "", "Le cours.", "", "## Quiz"]
+        out += ["retry: non", ""]
+        for n in range(QUESTIONS):
+            out += [f"? Question {skill}.{n} ?", f"= {n}", ""]
+    return "\n".join(out)
+
+
+def simulated_course() -> Course:
+    """The course, read by the bot's own parser."""
+    course = parse_course(course_text(), Path("simulation/course.md"))
+    assert course.placement is not None and len(course.lessons) == SKILLS
+    return course
+
+
 def population(count: int, rng: random.Random) -> list[Learner]:
     """Learners drawn from the bands in their shares."""
     learners = []
@@ -79,39 +112,80 @@ def practise(learner: Learner, skill: int, rate: float, rng: random.Random) -> N
         learner.known[skill] = True
 
 
-def run(learner: Learner, placement: bool, rng: random.Random, tally: Tally) -> None:
-    """One learner through the course; the tally of their band gets the counts."""
+def index_of(code: str) -> int:
+    """The simulated learner's skill of a skill code ("S3" -> 3)."""
+    return int(code[1:])
+
+
+def run(
+    course: Course, learner: Learner, placement: bool, rng: random.Random, tally: Tally
+) -> None:
+    """One learner through the course; the tally of their band gets the counts. The bot's
+    functions decide what is skipped and when a remediation comes."""
     tally.learners += 1
     tally.unknown_at_start += learner.known.count(False)
-    for skill in range(SKILLS):
-        p = DEFAULT_PARAMS.p_init
-        if placement:
-            for _ in range(PLACEMENT):
-                p = update(p, answer(learner, skill, rng))
+    estimate: dict[str, float] = {}
+    skipped: frozenset[str] = frozenset()
+    if placement and course.placement is not None:
+        for question in course.placement.questions:
+            for code in question.skills:
+                right = answer(learner, index_of(code), rng)
+                estimate[code] = update(estimate.get(code, DEFAULT_PARAMS.p_init), right)
                 tally.questions += 1
-            if p >= MASTERED:
-                tally.skipped += 1
-                tally.skipped_unknown += not learner.known[skill]
-                continue
-        for passes in range(1, MAX_PASSES + 1):
-            rate = learner.learn * (2 if placement and passes > 2 else 1)
-            tally.lessons += 1
-            for _ in range(QUESTIONS):
-                p = update(p, answer(learner, skill, rng))
-                tally.questions += 1
-                practise(learner, skill, rate, rng)
-            if p >= MASTERED:
-                break
+        skipping = mastered_lessons(course, estimate)
+        skipped = frozenset(lesson.id for lesson in skipping)
+        for lesson in skipping:
+            tally.skipped += 1
+            tally.skipped_unknown += sum(
+                not learner.known[index_of(code)] for code in lesson_skills(lesson)
+            )
+    wrong: dict[str, int] = {}
+    for lesson in course.lessons:
+        if lesson.id not in skipped:
+            take(lesson, course, learner, placement, rng, tally, estimate, wrong)
     tally.known_at_end += learner.known.count(True)
+
+
+def take(
+    lesson: Lesson,
+    course: Course,
+    learner: Learner,
+    remedy: bool,
+    rng: random.Random,
+    tally: Tally,
+    estimate: dict[str, float],
+    wrong: dict[str, int],
+) -> None:
+    """A lesson taken until the estimate says its skills are mastered (at most MAX_PASSES
+    times); a remediation (when `remedy`) doubles the learning rate until the pass after."""
+    helped = 0  # passes left with the remediation's help
+    for _ in range(MAX_PASSES):
+        tally.lessons += 1
+        for question in lesson.quiz.questions if lesson.quiz else ():
+            for code in lesson.skills_of(question):
+                skill = index_of(code)
+                right = answer(learner, skill, rng)
+                estimate[code] = update(estimate.get(code, DEFAULT_PARAMS.p_init), right)
+                tally.questions += 1
+                practise(learner, skill, learner.learn * (2 if helped else 1), rng)
+                wrong[code] = wrong.get(code, 0) + (not right)  # in the course, as the bot
+                if remedy and wrong[code] >= FAILURES:
+                    wrong[code] = 0
+                    if remediation_for(course, lesson, question, code):
+                        helped = 2
+        helped = max(0, helped - 1)
+        if all(estimate.get(code, 0.0) >= MASTERED for code in lesson_skills(lesson)):
+            break
 
 
 def simulate(count: int, seed: int, placement: bool) -> dict[str, Tally]:
     """Every learner through the course; a tally per band."""
+    course = simulated_course()
     rng = random.Random(seed)
     learners = population(count, random.Random(seed))
     tallies = {band: Tally() for band in BANDS}
     for learner in learners:
-        run(learner, placement, rng, tallies[learner.band])
+        run(course, learner, placement, rng, tallies[learner.band])
     return tallies
 
 

@@ -2,7 +2,8 @@
 
 A translated question carries its text, its options (in the main file's order, so the
 option ids, the right answers and the grading stay the main file's), each option's
-feedback, its hints, its explanation, its short form and, for a typed answer, more
+feedback, its hints, its explanation, its short form, its `remédiation:` and, for a typed
+answer, more
 accepted answers in the language (a learner answering in Wolof is graded right; the main
 language's answers stay accepted). A part left out is read in the main language.
 
@@ -30,7 +31,9 @@ from content.format_quiz import ARROW, GAP, MAX_CHOICE_LENGTH, join_lines, unesc
 from content.model import Pair, Question, QuestionType, TextAnswer
 
 _ITEM = re.compile(r"(?P<mark>[*=>-])(?:[ \t]+(?P<text>.*))?")
-_KEY = re.compile(r"(?P<key>hint|sms)[ \t]*:[ \t]*(?P<value>.*)", re.IGNORECASE)
+_KEY = re.compile(
+    r"(?P<key>hint|sms|remédiation|remediation)[ \t]*:[ \t]*(?P<value>.*)", re.IGNORECASE
+)
 _TYPED = (QuestionType.SHORT, QuestionType.MISSING_WORD)
 
 
@@ -46,6 +49,7 @@ class QuestionText:
     explanation: str = ""
     answers: tuple[str, ...] = ()  # typed answers accepted besides the main file's
     short: str = ""
+    remediation: str = ""  # the author's help after two failures (`remédiation:`)
     source: str = ""  # the fingerprint of the main question it was made from
     line: int = 0
 
@@ -58,6 +62,7 @@ class QuestionText:
             or self.explanation
             or any(self.hints)
             or self.answers
+            or self.remediation
             or any(r for _, r in self.pairs)
         )
 
@@ -69,6 +74,8 @@ def question_source(question: Question) -> str:
     parts += [f"{p.left} -> {p.right}" for p in question.pairs]
     parts += [a.text for a in question.text_answers] + list(question.hints)
     parts += [question.explanation, question.short]
+    if question.remediation:  # only then: the fingerprints of questions without one stay
+        parts.append(question.remediation)
     return "\n".join(parts)
 
 
@@ -97,6 +104,7 @@ def read_question(
     hints: list[str] = []
     explanation: list[str] = []
     answers: list[str] = []
+    remedies: list[str] = []
     short = ""
     started = False
     for number, raw in lines:
@@ -106,6 +114,8 @@ def read_question(
             started = True
             if key["key"].casefold() == "hint":
                 hints.append(key["value"].strip())
+            elif key["key"].casefold().startswith("rem"):
+                remedies.append(key["value"].strip())
             else:
                 short = key["value"].strip()
             continue
@@ -136,6 +146,7 @@ def read_question(
         explanation=join_lines(explanation),
         answers=tuple(a for a in answers if a),
         short=short,
+        remediation="\n".join(r for r in remedies if r),
     )
     return _with_options(result, question, options, feedback, lines, problems)
 
@@ -222,6 +233,7 @@ def localized_question(question: Question, done: QuestionText) -> Question:
         hints=hints,
         explanation=done.explanation or question.explanation,
         short=done.short or question.short,
+        remediation=done.remediation or question.remediation,
     )
 
 
@@ -280,4 +292,6 @@ def _block(question: Question, done: QuestionText | None) -> list[str]:
     short = question.short if source else (done.short if done else "")
     if short:
         out.append(f"sms: {short}")
+    remedy = question.remediation if source else (done.remediation if done else "")
+    out += [f"remédiation: {line}" for line in remedy.splitlines() if line.strip()]
     return out

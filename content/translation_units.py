@@ -3,7 +3,8 @@
 A unit is one text of the main file a translator types on a phone: the course's title and
 summary, a module's or a lesson's title, a step, a question's text, each option, each
 option's feedback, each hint, the explanation, the typed answers accepted in the language,
-a matching pair. Each has a stable key (`lesson/parts-egales/q/1/option/2`) and the
+a matching pair, a `remédiation:`, the placement quiz's questions (`placement/q/1/...`).
+Each has a stable key (`lesson/parts-egales/q/1/option/2`) and the
 fingerprint of the block it belongs to (`source:` of its step or question in
 `course.<lang>.md`): when the French changes, the translation is to redo.
 
@@ -22,9 +23,11 @@ from content.format_quiz import ARROW, GAP, MAX_CHOICE_LENGTH
 from content.model import Course, Question, QuestionType
 from content.translated_quiz import QuestionText, full_text, question_lines, question_mark
 from content.translations import (
+    PLACEMENT_ID,
     CourseTranslation,
     LessonText,
     StepText,
+    quiz_of,
     source_mark,
     translation_for,
 )
@@ -32,6 +35,7 @@ from content.translations import (
 COURSE, SUMMARY, MODULE, LESSON, STEP = "course", "summary", "module", "lesson", "step"
 QUESTION, OPTION, FEEDBACK, HINT = "question", "option", "feedback", "hint"
 EXPLANATION, ANSWERS, PAIR = "explanation", "answers", "pair"
+REMEDY = "remediation"  # a lesson's (number 0) or a question's `remédiation:`
 ANSWER_SEPARATOR = ";"  # between typed answers accepted, in one text
 _URL = re.compile(r"https?://\S+")
 _BOLD = "**"
@@ -82,6 +86,16 @@ def units(course: Course) -> tuple[Unit, ...]:
                 )
         for index, question in enumerate(lesson.quiz.questions if lesson.quiz else ()):
             found += _question_units(f"{key}/q/{index + 1}", question, index + 1, where)
+        if lesson.remediation:
+            mark = source_mark(lesson.remediation)
+            found.append(
+                Unit(
+                    f"{key}/remediation", REMEDY, lesson.remediation, mark, lesson.id, lesson.title
+                )
+            )
+    placed = {"lesson_id": PLACEMENT_ID, "lesson_title": ""}
+    for index, question in enumerate(course.placement.questions if course.placement else ()):
+        found += _question_units(f"placement/q/{index + 1}", question, index + 1, placed)
     return tuple(found)
 
 
@@ -120,6 +134,8 @@ def _question_units(
         found.append(unit("answers", ANSWERS, typed))
     if question.explanation:
         found.append(unit("explanation", EXPLANATION, question.explanation))
+    if question.remediation:
+        found.append(unit("remediation", REMEDY, question.remediation))
     return found
 
 
@@ -145,6 +161,9 @@ def existing(course: Course, language: str, unit: Unit) -> tuple[str, str] | Non
     if unit.kind == STEP:
         step = texts.step(unit.number - 1)
         return (step.text, step.source) if step and step.text else None
+    if unit.kind == REMEDY and not unit.number:
+        remedy = texts.remediation
+        return (remedy.text, remedy.source) if remedy and remedy.text else None
     done = texts.question(unit.number - 1)
     if done is None:
         return None
@@ -168,6 +187,8 @@ def _part(done: QuestionText, unit: Unit) -> str:
         return done.hints[index] if index < len(done.hints) else ""
     if unit.kind == ANSWERS:
         return f"{ANSWER_SEPARATOR} ".join(done.answers)
+    if unit.kind == REMEDY:
+        return done.remediation
     return done.explanation  # EXPLANATION
 
 
@@ -182,6 +203,7 @@ class _Lesson:
     line: int = 0
     steps: dict[int, StepText] = field(default_factory=dict)
     questions: dict[int, QuestionText] = field(default_factory=dict)
+    remediation: StepText | None = None
 
 
 def with_units(course: Course, language: str, done: Mapping[str, tuple[str, str]]) -> Course:
@@ -198,7 +220,7 @@ def with_units(course: Course, language: str, done: Mapping[str, tuple[str, str]
     title, summary = translation.title, translation.summary
     modules = dict(translation.modules)
     lessons = {
-        le.lesson_id: _Lesson(le.title, le.line, dict(le.steps), dict(le.questions))
+        le.lesson_id: _Lesson(le.title, le.line, dict(le.steps), dict(le.questions), le.remediation)
         for le in translation.lessons
     }
     for key, (text, mark) in done.items():
@@ -219,6 +241,10 @@ def with_units(course: Course, language: str, done: Mapping[str, tuple[str, str]
                 step = lesson.steps.get(unit.number - 1)
                 if mark == unit.mark or step is None or step.source != unit.mark:
                     lesson.steps[unit.number - 1] = StepText(text, mark)
+            elif unit.kind == REMEDY and not unit.number:
+                remedy = lesson.remediation
+                if mark == unit.mark or remedy is None or remedy.source != unit.mark:
+                    lesson.remediation = StepText(text, mark)
             else:  # an out-of-date text never replaces an up-to-date one
                 index = unit.number - 1
                 before = lesson.questions.get(index)
@@ -235,6 +261,7 @@ def with_units(course: Course, language: str, done: Mapping[str, tuple[str, str]
             le.line,
             tuple(sorted(le.steps.items())),
             tuple(sorted(le.questions.items())),
+            le.remediation,
         )
         for lesson_id, le in sorted(
             lessons.items(), key=lambda item: order.get(item[0], len(order))
@@ -254,8 +281,8 @@ def with_units(course: Course, language: str, done: Mapping[str, tuple[str, str]
 
 def _with_part(done: QuestionText, unit: Unit, text: str, course: Course) -> QuestionText:
     """A translated question with one more part."""
-    lesson = course.lesson(unit.lesson_id)
-    question = lesson.quiz.questions[unit.number - 1] if lesson and lesson.quiz else None
+    quiz = quiz_of(course, unit.lesson_id)
+    question = quiz.questions[unit.number - 1] if quiz else None
     size = len(question.choices) if question else unit.part
     index = unit.part - 1
     if unit.kind == QUESTION:
@@ -276,6 +303,8 @@ def _with_part(done: QuestionText, unit: Unit, text: str, course: Course) -> Que
     if unit.kind == ANSWERS:
         answers = tuple(a.strip() for a in text.split(ANSWER_SEPARATOR) if a.strip())
         return replace(done, answers=answers)
+    if unit.kind == REMEDY:
+        return replace(done, remediation=text)
     return replace(done, explanation=text)
 
 
@@ -320,6 +349,22 @@ def render_translation(course: Course, language: str) -> str:
                 *question_lines(lesson.quiz.questions[index], done),
                 "",
             ]
+        if texts.remediation and texts.remediation.text:
+            remedy = texts.remediation
+            mark = f" · source: {remedy.source}" if remedy.source else ""
+            out += [f"## remédiation{mark}", remedy.text, ""]
+    placed = translation.lesson(PLACEMENT_ID)
+    questions = course.placement.questions if course.placement else ()
+    shown = [
+        (index, done)
+        for index, done in sorted(placed.questions if placed else (), key=lambda q: q[0])
+        if index < len(questions) and not done.empty
+    ]
+    if shown:
+        out += ["# Test de placement", ""]
+    for index, done in shown:
+        mark = f" · source: {done.source}" if done.source else ""
+        out += [f"## question {index + 1}{mark}", *question_lines(questions[index], done), ""]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -19,8 +19,9 @@ an out-of-date step is still shown, `content check` warns), the main language el
 `source:` is the fingerprint of the main-language text it was translated from (the first
 8 hex digits of its SHA-256, `source_mark`). When the source text changes, the
 fingerprints differ and `content check` reports the step as out of date.
-`## question N` translates the N-th question of the lesson's quiz (content/translated_quiz.py)
-and `# Module : Titre {#id}` a module's title.
+`## question N` translates the N-th question of the lesson's quiz (content/translated_quiz.py),
+`## remédiation` the lesson's `remédiation:` and `# Module : Titre {#id}` a module's title.
+`# Test de placement` (no id) holds the placement quiz's `## question N` blocks.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from pathlib import Path
 
 from content.errors import N_, CourseFormatError
 from content.model import Course, Lesson, Question, Quiz
+from content.placement import is_placement_heading
 from content.translated_quiz import (
     QuestionText,
     localized_question,
@@ -47,6 +49,12 @@ _MODULE = re.compile(r"^#\s+module\s*:\s*(.*?)\s*\{#([A-Za-z0-9_-]+)\}\s*$", re.
 _STEP = re.compile(
     r"^##\s+(étape|etape|step|question)\s+(\d+)\s*(?:[·:-]\s*)?(?:source\s*:\s*(\S+))?\s*$"
 )
+_REMEDY = re.compile(
+    r"^##\s+(?:remédiation|remediation)\s*(?:[·:-]\s*)?(?:source\s*:\s*(\S+))?\s*$",
+    re.IGNORECASE,
+)
+_PLACEMENT = re.compile(r"^#\s+(.*?)\s*$")
+PLACEMENT_ID = "_placement"  # the placement quiz's texts, kept like a lesson's (never an id)
 _NAME = re.compile(r"^course\.([a-z]{2,3})\.md$")
 
 
@@ -74,6 +82,7 @@ class LessonText:
     line: int = 0
     steps: tuple[tuple[int, StepText], ...] = ()
     questions: tuple[tuple[int, QuestionText], ...] = ()  # by 0-based index in the quiz
+    remediation: StepText | None = None  # the lesson's `remédiation:`
 
     def step(self, index: int) -> StepText | None:
         """The translation of the step at this 0-based index, if any."""
@@ -102,6 +111,14 @@ class CourseTranslation:
     def lesson(self, lesson_id: str) -> LessonText | None:
         """The translated texts of one lesson, if any."""
         return next((le for le in self.lessons if le.lesson_id == lesson_id), None)
+
+
+def quiz_of(course: Course, lesson_id: str) -> Quiz | None:
+    """A lesson's quiz, or the placement quiz for PLACEMENT_ID."""
+    if lesson_id == PLACEMENT_ID:
+        return course.placement
+    lesson = course.lesson(lesson_id)
+    return lesson.quiz if lesson is not None else None
 
 
 def is_translation_file(path: Path) -> bool:
@@ -137,7 +154,10 @@ def parse_translation(
         nonlocal lesson, step, body
         if step is not None and lesson is not None and step[1] >= 0:
             kind, index, mark, line = step
-            if kind == "question":
+            if kind == "remedy":
+                entry = StepText("\n".join(b for _, b in body).strip(), mark, line)
+                lesson = replace(lesson, remediation=entry)
+            elif kind == "question":
                 question = _question_at(course, lesson.lesson_id, index)
                 assert question is not None
                 done, problems = read_question(body, question)
@@ -163,6 +183,7 @@ def parse_translation(
                     first,
                     steps=(*first.steps, *lesson.steps),
                     questions=(*first.questions, *lesson.questions),
+                    remediation=first.remediation or lesson.remediation,
                 )
         lesson = None
 
@@ -180,6 +201,14 @@ def parse_translation(
             else:
                 modules.append((found.group(2), found.group(1)))
             continue
+        found = _PLACEMENT.match(line)
+        if found is not None and "{#" not in line and is_placement_heading(found.group(1)):
+            close_lesson()
+            if course.placement is None:
+                message = N_("le cours '%(course)s' n'a pas de test de placement")
+                errors.append(CourseFormatError(path, number, 1, message, {"course": course.id}))
+            lesson = LessonText(PLACEMENT_ID, "", number)
+            continue
         if (found := _LESSON.match(line)) is not None:
             close_lesson()
             original = course.lesson(found.group(2))
@@ -188,6 +217,11 @@ def parse_translation(
                 args = {"id": found.group(2), "course": course.id}
                 errors.append(CourseFormatError(path, number, 1, message, args))
             lesson = LessonText(found.group(2), found.group(1), number)
+            continue
+        if (found := _REMEDY.match(line)) is not None and lesson is not None:
+            close_step()
+            index = _check_remedy(course, lesson, lessons, path, number, errors)
+            step = ("remedy", index, found.group(1) or "", number)
             continue
         if (found := _STEP.match(line)) is not None:
             close_step()
@@ -239,8 +273,10 @@ def _check_place(
     no such step or question, or it is translated twice."""
     original = course.lesson(lesson.lesson_id)
     if kind == "question":
-        count = len(original.quiz.questions) if original and original.quiz else 0
-        if original is not None and not 0 <= index < count:
+        quiz = quiz_of(course, lesson.lesson_id)
+        count = len(quiz.questions) if quiz else 0
+        known = original is not None or (lesson.lesson_id == PLACEMENT_ID and quiz is not None)
+        if known and not 0 <= index < count:
             message = N_("la leçon '%(id)s' n'a pas de question %(n)s (son quiz en a %(count)s)")
             args = {"id": lesson.lesson_id, "n": index + 1, "count": count}
             errors.append(CourseFormatError(path, number, 1, message, args))
@@ -252,7 +288,11 @@ def _check_place(
             message = N_("la question %(n)s est déjà traduite plus haut")
             errors.append(CourseFormatError(path, number, 1, message, {"n": index + 1}))
             return -1
-        return index if original is not None else -1
+        return index if known else -1
+    if lesson.lesson_id == PLACEMENT_ID:
+        message = N_("le test de placement n'a que des questions : ## question N")
+        errors.append(CourseFormatError(path, number, 1, message))
+        return -1
     if original is not None and not 0 <= index < len(original.steps):
         message = N_("la leçon '%(id)s' n'a pas d'étape %(n)s (elle en a %(count)s)")
         args = {"id": lesson.lesson_id, "n": index + 1, "count": len(original.steps)}
@@ -265,12 +305,39 @@ def _check_place(
     return index
 
 
+def _check_remedy(
+    course: Course,
+    lesson: LessonText,
+    lessons: list[LessonText],
+    path: Path,
+    number: int,
+    errors: list[CourseFormatError],
+) -> int:
+    """0 for a lesson's `## remédiation` block, or -1 (its text set aside) when the main
+    file's lesson has none, or it is translated twice."""
+    original = course.lesson(lesson.lesson_id)
+    if original is None:
+        return -1
+    if not original.remediation:
+        message = N_("la leçon '%(id)s' n'a pas de remédiation à traduire")
+        errors.append(CourseFormatError(path, number, 1, message, {"id": original.id}))
+        return -1
+    twice = lesson.remediation is not None or any(
+        le.lesson_id == lesson.lesson_id and le.remediation for le in lessons
+    )
+    if twice:
+        message = N_("la remédiation de cette leçon est déjà traduite plus haut")
+        errors.append(CourseFormatError(path, number, 1, message))
+        return -1
+    return 0
+
+
 def _question_at(course: Course, lesson_id: str, index: int) -> Question | None:
-    """The main file's question at this index of a lesson's quiz."""
-    original = course.lesson(lesson_id)
-    if original is None or original.quiz is None or not 0 <= index < len(original.quiz.questions):
+    """The main file's question at this index of a lesson's (or the placement) quiz."""
+    quiz = quiz_of(course, lesson_id)
+    if quiz is None or not 0 <= index < len(quiz.questions):
         return None
-    return original.quiz.questions[index]
+    return quiz.questions[index]
 
 
 def _done_before(lessons: list[LessonText], lesson_id: str, index: int) -> bool:
@@ -337,33 +404,73 @@ def translation_gaps(course: Course) -> list[CourseFormatError]:
                     )
                     args["mark"] = source_mark(step.text)
                     notes.append(CourseFormatError(translation.path, done.line, 1, message, args))
-            notes += _question_gaps(translation, lesson, texts, main)
+            notes += _question_gaps(translation, lesson.id, lesson.quiz, texts, main)
+            notes += _remedy_gaps(translation, lesson, texts, main)
+        if course.placement is not None:
+            texts = translation.lesson(PLACEMENT_ID) or LessonText(PLACEMENT_ID)
+            notes += _question_gaps(translation, PLACEMENT_ID, course.placement, texts, main)
     return notes
 
 
 def _question_gaps(
-    translation: CourseTranslation, lesson: Lesson, texts: LessonText, main: Path
+    translation: CourseTranslation,
+    lesson_id: str,
+    quiz: Quiz | None,
+    texts: LessonText,
+    main: Path,
 ) -> list[CourseFormatError]:
-    """The questions of a lesson's quiz a translation lacks or has out of date."""
+    """The questions of a lesson's (or the placement) quiz a translation lacks or has out
+    of date."""
     notes: list[CourseFormatError] = []
-    for index, question in enumerate(lesson.quiz.questions if lesson.quiz else ()):
+    placement = lesson_id == PLACEMENT_ID
+    for index, question in enumerate(quiz.questions if quiz else ()):
         done = texts.question(index)
-        args: dict[str, object] = {
-            "lang": translation.language,
-            "lesson": lesson.id,
-            "n": index + 1,
-        }
+        args: dict[str, object] = {"lang": translation.language, "n": index + 1}
+        if not placement:
+            args["lesson"] = lesson_id
         if done is None or done.empty:
-            message = N_("question %(n)s de la leçon '%(lesson)s' non traduite en %(lang)s")
+            message = (
+                N_("question %(n)s du test de placement non traduite en %(lang)s")
+                if placement
+                else N_("question %(n)s de la leçon '%(lesson)s' non traduite en %(lang)s")
+            )
             notes.append(CourseFormatError(main, question.line, 1, message, args))
         elif done.source != question_mark(question):
-            message = N_(
-                "question %(n)s de la leçon '%(lesson)s' : traduction en %(lang)s à revoir,"
-                " la question a changé depuis (source: %(mark)s)"
+            message = (
+                N_(
+                    "question %(n)s du test de placement : traduction en %(lang)s à revoir,"
+                    " la question a changé depuis (source: %(mark)s)"
+                )
+                if placement
+                else N_(
+                    "question %(n)s de la leçon '%(lesson)s' : traduction en %(lang)s à revoir,"
+                    " la question a changé depuis (source: %(mark)s)"
+                )
             )
             args["mark"] = question_mark(question)
             notes.append(CourseFormatError(translation.path, done.line, 1, message, args))
     return notes
+
+
+def _remedy_gaps(
+    translation: CourseTranslation, lesson: Lesson, texts: LessonText, main: Path
+) -> list[CourseFormatError]:
+    """A lesson's `remédiation:` a translation lacks or has out of date."""
+    if not lesson.remediation:
+        return []
+    done = texts.remediation
+    args: dict[str, object] = {"lang": translation.language, "lesson": lesson.id}
+    if done is None or not done.text:
+        message = N_("remédiation de la leçon '%(lesson)s' non traduite en %(lang)s")
+        return [CourseFormatError(main, lesson.line, 1, message, args)]
+    if done.source != source_mark(lesson.remediation):
+        message = N_(
+            "remédiation de la leçon '%(lesson)s' : traduction en %(lang)s à revoir,"
+            " le texte source a changé depuis (source: %(mark)s)"
+        )
+        args["mark"] = source_mark(lesson.remediation)
+        return [CourseFormatError(translation.path, done.line, 1, message, args)]
+    return []
 
 
 def translation_skeleton(course: Course, language: str) -> str:
@@ -397,7 +504,8 @@ def translation_skeleton(course: Course, language: str) -> str:
             or done_q.empty
             or done_q.source != question_mark(question)
         ]
-        if not todo and not questions:
+        remedy = lesson.remediation if _stale(texts, lesson.remediation) else ""
+        if not todo and not questions and not remedy:
             continue
         out += [f"# {texts.title if texts else lesson.title} {{#{lesson.id}}}", ""]
         for index, step in todo:
@@ -407,7 +515,40 @@ def translation_skeleton(course: Course, language: str) -> str:
         for index, question in questions:
             out += [f"## question {index + 1} · source: {question_mark(question)}"]
             out += [*question_lines(question), ""]
+        if remedy:
+            out += [f"## remédiation · source: {source_mark(remedy)}"]
+            out += [f"<!--\n{remedy.replace('-->', '- ->')}\n-->", ""]
+    out += _placement_skeleton(course, translation)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _stale(texts: LessonText | None, remediation: str) -> bool:
+    """Whether a lesson's remediation is to translate (again)."""
+    if not remediation:
+        return False
+    done = texts.remediation if texts else None
+    return done is None or not done.text or done.source != source_mark(remediation)
+
+
+def _placement_skeleton(course: Course, translation: CourseTranslation | None) -> list[str]:
+    """The placement quiz's questions to translate (or redo), under `# Test de placement`."""
+    if course.placement is None:
+        return []
+    texts = translation.lesson(PLACEMENT_ID) if translation else None
+    todo = [
+        (index, question)
+        for index, question in enumerate(course.placement.questions)
+        if (done := texts.question(index) if texts else None) is None
+        or done.empty
+        or done.source != question_mark(question)
+    ]
+    if not todo:
+        return []
+    out = ["# Test de placement", ""]
+    for index, question in todo:
+        out += [f"## question {index + 1} · source: {question_mark(question)}"]
+        out += [*question_lines(question), ""]
+    return out
 
 
 def localized_lesson(course: Course, lesson: Lesson, language: str | None) -> Lesson:
@@ -421,7 +562,14 @@ def localized_lesson(course: Course, lesson: Lesson, language: str | None) -> Le
         for i, step in enumerate(lesson.steps)
     )
     quiz = lesson.quiz and _localized_quiz(lesson.quiz, texts)
-    return replace(lesson, title=texts.title or lesson.title, steps=steps, quiz=quiz)
+    remedy = texts.remediation.text if texts.remediation else ""
+    return replace(
+        lesson,
+        title=texts.title or lesson.title,
+        steps=steps,
+        quiz=quiz,
+        remediation=remedy or lesson.remediation,
+    )
 
 
 def _localized_quiz(quiz: Quiz, texts: LessonText) -> Quiz:
@@ -446,12 +594,15 @@ def localized_course(course: Course, language: str | None) -> Course:
         replace(module, title=translation.module_title(module.id) or module.title)
         for module in course.modules
     )
+    placed = translation.lesson(PLACEMENT_ID)
+    placement = course.placement and placed and _localized_quiz(course.placement, placed)
     return replace(
         course,
         title=translation.title or course.title,
         summary=translation.summary or course.summary,
         lessons=lessons,
         modules=modules,
+        placement=placement or course.placement,
     )
 
 

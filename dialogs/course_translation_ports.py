@@ -68,8 +68,9 @@ class CourseTranslationDesk(Protocol):
         """course id -> proposals by someone else waiting for review in `lang`."""
         ...
 
-    async def unclear(self, course_id: str, lang: str) -> int:
-        """How many texts of the course someone translating into `lang` found unclear."""
+    async def unclear(self, course_id: str, lang: str) -> list[str]:
+        """The keys of the course's texts someone translating into `lang` found unclear,
+        the first flagged first."""
         ...
 
     async def review(self, proposal_id: int, verdict: str, text: str = "") -> bool:

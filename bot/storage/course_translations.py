@@ -143,16 +143,17 @@ class SqlCourseTranslationDesk:
         )
         return {str(course): int(n) for course, n in rows}
 
-    async def unclear(self, course_id: str, lang: str) -> int:
-        """How many texts of the course were flagged unclear by translators of `lang`."""
+    async def unclear(self, course_id: str, lang: str) -> list[str]:
+        """The keys of the course's texts flagged unclear by translators of `lang`, the
+        first flagged first."""
         rows = await self.runner.run(
-            "SELECT COUNT(DISTINCT key) FROM course_translations WHERE course_id = :course"
-            " AND lang = :lang AND status = :unclear",
+            "SELECT key, MIN(id) AS first FROM course_translations WHERE course_id = :course"
+            " AND lang = :lang AND status = :unclear GROUP BY key ORDER BY first",
             course=course_id,
             lang=lang,
             unclear=UNCLEAR,
         )
-        return int(rows[0][0]) if rows else 0
+        return [str(row[0]) for row in rows]
 
     async def review(self, proposal_id: int, verdict: str, text: str = "") -> bool:
         """Accept, edit or reject someone else's waiting proposal."""

@@ -18,7 +18,6 @@ from dialogs.report_ports import GivenAnswer, QuestionStat, QuizResult, StudentP
 from dialogs.spreadsheet import csv_bytes
 from dialogs.teaching_ports import ClassRoom
 
-AWAY = timedelta(days=7)
 HARDEST = 3
 COURSE_BUTTONS = 8
 SHORT = 80  # characters of a question quoted in the summary
@@ -58,7 +57,13 @@ async def report(ctx: Context, room: ClassRoom, scope: list[str]) -> list[Out]:
     stats = [(c, s) for c in scope for s in await desk.question_stats(room.id, c)]
     name = course_title(ctx, scope[0]) if len(scope) == 1 else ctx._("tous les cours")
     title = ctx._("📊 Suivi de « %(room)s » · %(course)s", room=room.name, course=name)
-    lines = [title, "", *_progress_lines(ctx, progress, results, scope), *_hardest(ctx, stats)]
+    days, _ = await desk.absence_settings(room.id)  # the class's own setting
+    lines = [
+        title,
+        "",
+        *_progress_lines(ctx, progress, results, scope, days),
+        *_hardest(ctx, stats),
+    ]
     messages: list[Out] = [Say("\n".join(lines))]
     if ctx.charts is not None and progress:
         caption = ctx._("Leçons terminées · %(course)s", course=name)
@@ -98,26 +103,31 @@ def _finished(ctx: Context, student: StudentProgress, scope: list[str]) -> list[
 
 
 def _progress_lines(
-    ctx: Context, progress: list[StudentProgress], results: list[QuizResult], scope: list[str]
+    ctx: Context,
+    progress: list[StudentProgress],
+    results: list[QuizResult],
+    scope: list[str],
+    days: int,
 ) -> list[str]:
-    """Who started, who finished, the average best score, who has been away."""
+    """Who started, who finished, the average best score, who has been away (for `days`
+    days or more: the class's absence setting)."""
     started = [p.name for p in progress if any(p.lessons.get(c) for c in scope)]
     finished = [
         p.name if len(scope) == 1 else f"{p.name} ({', '.join(course_title(ctx, c) for c in f)})"
         for p in progress
         if (f := _finished(ctx, p, scope))
     ]
-    away = [p.name for p in progress if ctx.now - p.last_seen_at >= AWAY]
+    away = [p.name for p in progress if ctx.now - p.last_seen_at >= timedelta(days=days)]
     return [
         _names(ctx, started, "started"),
         _names(ctx, finished, "finished"),
         _average(ctx, results),
-        _names(ctx, away, "away"),
+        _away(ctx, away, days),
     ]
 
 
 def _names(ctx: Context, names: list[str], kind: str) -> str:
-    """One line naming the students of a kind, or saying there is none."""
+    """One line naming the students who started (or finished), or saying there is none."""
     listed = ", ".join(names)
     if kind == "started":
         if not names:
@@ -128,22 +138,30 @@ def _names(ctx: Context, names: list[str], kind: str) -> str:
             len(names),
             names=listed,
         )
-    if kind == "finished":
-        if not names:
-            return ctx._("Personne n'a encore terminé tout le cours.")
-        return ctx.ngettext(
-            "%(n)s élève a terminé toutes les leçons : %(names)s",
-            "%(n)s élèves ont terminé toutes les leçons : %(names)s",
-            len(names),
-            names=listed,
-        )
     if not names:
-        return ctx._("Tout le monde est venu ces 7 derniers jours.")
+        return ctx._("Personne n'a encore terminé tout le cours.")
     return ctx.ngettext(
-        "%(n)s élève n'est pas venu depuis 7 jours : %(names)s",
-        "%(n)s élèves ne sont pas venus depuis 7 jours : %(names)s",
+        "%(n)s élève a terminé toutes les leçons : %(names)s",
+        "%(n)s élèves ont terminé toutes les leçons : %(names)s",
         len(names),
         names=listed,
+    )
+
+
+def _away(ctx: Context, names: list[str], days: int) -> str:
+    """The students away for `days` days or more, or that everyone came."""
+    if not names:
+        return ctx.ngettext(
+            "Tout le monde est venu ces %(n)s derniers jours.",
+            "Tout le monde est venu ces %(n)s derniers jours.",
+            days,
+        )
+    return ctx.ngettext(
+        "%(n)s élève n'est pas venu depuis %(days)s jours ou plus : %(names)s",
+        "%(n)s élèves ne sont pas venus depuis %(days)s jours ou plus : %(names)s",
+        len(names),
+        days=ctx.t.number(days),
+        names=", ".join(names),
     )
 
 

@@ -25,15 +25,11 @@ def reports(ctx: Context) -> ReportDesk:
 
 
 async def page_options(ctx: Context, class_id: int) -> tuple[Option, ...]:
-    """The class page's options for reports, essays and questions."""
+    """The class page's options for reports, essays and questions (opening or closing the
+    questions is under "Plus…": `more_options`)."""
     if ctx.reports is None:
         return ()
     figures = await ctx.reports.figures(class_id)
-    mute = (
-        Option("q_off", ctx._("🔕 Fermer les questions"))
-        if figures.questions_open
-        else Option("q_on", ctx._("🔔 Ouvrir les questions"))
-    )
     return (
         Option("report", ctx._("📊 Suivi de la classe")),
         Option("groups", ctx._("🎯 Groupes par niveau")),
@@ -42,8 +38,17 @@ async def page_options(ctx: Context, class_id: int) -> tuple[Option, ...]:
         Option(
             "questions", ctx._("❓ Questions des élèves (%(n)s)", n=ctx.t.number(figures.questions))
         ),
-        mute,
     )
+
+
+async def more_options(ctx: Context, class_id: int) -> tuple[Option, ...]:
+    """The rarely used tools of the class page's "Plus…": opening or closing the questions."""
+    if ctx.reports is None:
+        return ()
+    figures = await ctx.reports.figures(class_id)
+    if figures.questions_open:
+        return (Option("q_off", ctx._("🔕 Fermer les questions")),)
+    return (Option("q_on", ctx._("🔔 Ouvrir les questions")),)
 
 
 async def page_choice(ctx: Context, class_id: int, chosen: str) -> Turn | None:

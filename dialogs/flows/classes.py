@@ -9,7 +9,7 @@ from content.model import LEVELS, SUBJECTS
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.flows.assignments import work_summary
-from dialogs.flows.class_tools import page_choice, page_options
+from dialogs.flows.class_tools import more_options, page_choice, page_options
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
@@ -162,12 +162,12 @@ async def class_page(ctx: Context, event: Incoming) -> Turn:
     if room is None:
         return Turn(goto="classes_home")
     options = (
-        Option("roster", ctx._("👥 Les élèves")),
         Option("invite", ctx._("🔗 Code, liens et QR")),
         Option("work", ctx._("📚 Donner un travail")),
         *await page_options(ctx, room.id),
+        Option("more", ctx._("➕ Plus…")),
         Option("back", ctx._("⬅️ Mes classes")),
-    )
+    )  # at most 10 (a WhatsApp list): the rarely used tools are under "Plus…"
     if isinstance(event, Entered):
         text = ctx.ngettext(
             "%(name)s · %(level)s · %(subject)s\n%(n)s élève · code %(code)s",
@@ -189,9 +189,35 @@ async def class_page(ctx: Context, event: Incoming) -> Turn:
         return Turn(invitation(ctx, room), reprompt=True)
     if chosen == "work":
         return Turn(goto="work_home")
+    if chosen == "more":
+        return Turn(goto="class_more")
     if (tool := await page_choice(ctx, room.id, chosen)) is not None:
         return tool
-    return Turn(goto="class_roster" if chosen == "roster" else "classes_home")
+    return Turn(goto="classes_home")
+
+
+async def class_more(ctx: Context, event: Incoming) -> Turn:
+    """The class page's rarely used tools: the students (to take one out), opening or
+    closing the students' questions."""
+    room = await _my_class(ctx)
+    if room is None:
+        return Turn(goto="classes_home")
+    options = (
+        Option("roster", ctx._("👥 Les élèves")),
+        *await more_options(ctx, room.id),
+        Option("back", ctx._("⬅️ La classe")),
+    )
+    if isinstance(event, Entered):
+        text = ctx._("Plus d'outils pour « %(name)s » :", name=room.name)
+        return Turn([Ask(text, options, ctx.state.prompt)])
+    chosen = route(ctx, event, options)
+    if isinstance(chosen, Turn):
+        return chosen
+    if chosen == "roster":
+        return Turn(goto="class_roster")
+    if (tool := await page_choice(ctx, room.id, chosen)) is not None:
+        return tool
+    return Turn(goto="class_page")
 
 
 async def class_roster(ctx: Context, event: Incoming) -> Turn:
@@ -298,6 +324,7 @@ STEPS: dict[str, Step] = {
     "class_new_level": teachers_only(class_new_level),
     "class_new_subject": teachers_only(class_new_subject),
     "class_page": teachers_only(class_page),
+    "class_more": teachers_only(class_more),
     "class_roster": teachers_only(class_roster),
     "join_code": join_code,
     "join_name": join_name,

@@ -29,6 +29,7 @@ from content.translation_units import (
     OPTION,
     PAIR,
     QUESTION,
+    REMEDY,
     STEP,
     SUMMARY,
     Unit,
@@ -37,6 +38,7 @@ from content.translation_units import (
     markup_problems,
     units,
 )
+from content.translations import PLACEMENT_ID
 
 from dialogs.context import Context, Step, Turn
 from dialogs.course_translation_ports import CourseTranslationDesk, Entry
@@ -52,6 +54,8 @@ from dialogs.translation_ports import ACCEPTED, EDITED, PROPOSED, REJECTED, REVI
 SKIPPED_KEPT = 300  # texts skipped in one sitting
 LABEL_LIMIT = 20  # the shortest button label a channel shows whole (WhatsApp's reply button)
 TEXT_LIMIT = 4096  # the longest message every channel carries
+UNCLEAR_SHOWN = 5  # texts found unclear listed on the course's translation page
+UNCLEAR_LENGTH = 80  # characters of their French quoted there
 
 
 def desk(ctx: Context) -> CourseTranslationDesk:
@@ -188,6 +192,7 @@ async def ct_course(ctx: Context, event: Incoming) -> Turn:
     entries = await desk(ctx).entries(course.id, lang)
     states = [_state_of(course, lang, unit, entries) for unit in units(course)]
     waiting = (await desk(ctx).waiting(lang)).get(course.id, 0)
+    unclear = await desk(ctx).unclear(course.id, lang)
     options = (
         Option("translate", ctx._("✍️ Traduire")),
         Option("review", ctx._("🔎 Relire (%(n)s)", n=ctx.t.number(waiting))),
@@ -205,9 +210,9 @@ async def ct_course(ctx: Context, event: Incoming) -> Turn:
             total=ctx.t.number(len(states)),
             redo=ctx.t.number(states.count("redo")),
             busy=ctx.t.number(states.count("busy")),
-            unclear=ctx.t.number(await desk(ctx).unclear(course.id, lang)),
+            unclear=ctx.t.number(len(unclear)),
         )
-        return Turn([Ask(text, options, ctx.state.prompt)])
+        return Turn([Ask(text + _unclear_list(ctx, course, unclear), options, ctx.state.prompt)])
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
@@ -215,6 +220,29 @@ async def ct_course(ctx: Context, event: Incoming) -> Turn:
         ctx.state.data["ct"] = {"lang": lang}
         return Turn(goto="ct_courses")
     return Turn(goto="ct_unit" if chosen == "translate" else "ct_review")
+
+
+def _unclear_list(ctx: Context, course: Course, keys: list[str]) -> str:
+    """The texts translators found unclear, where they are and their French, for the
+    course's author or teacher to rewrite (the first UNCLEAR_SHOWN; "" when none)."""
+    known = {unit.key: unit for unit in units(course)}
+    found = [known[key] for key in keys if key in known]
+    if not found:
+        return ""
+    lines = ["", "", ctx._("❓ Jugés peu clairs (l'auteur du cours peut les réécrire) :")]
+    for unit in found[:UNCLEAR_SHOWN]:
+        source = _short(unit.source)
+        lines.append(f"• {where(ctx, unit)} : « {isolated(ctx, source)} »")
+    if len(found) > UNCLEAR_SHOWN:
+        more = len(found) - UNCLEAR_SHOWN
+        lines.append(ctx.ngettext("… et %(n)s autre", "… et %(n)s autres", more))
+    return "\n".join(lines)
+
+
+def _short(text: str) -> str:
+    """A text on one line, cut to UNCLEAR_LENGTH characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= UNCLEAR_LENGTH else flat[: UNCLEAR_LENGTH - 1] + "…"
 
 
 async def ct_unit(ctx: Context, event: Incoming) -> Turn:
@@ -252,10 +280,16 @@ def where(ctx: Context, unit: Unit) -> str:
     if unit.kind == MODULE:
         return ctx._("Titre d'un module")
     lesson = ctx._("Leçon « %(lesson)s »", lesson=unit.lesson_title)
+    if unit.lesson_id == PLACEMENT_ID:
+        lesson = ctx._("Test de placement")
     if unit.kind == LESSON:
         return ctx._("Titre de la leçon")
     if unit.kind == STEP:
         return ctx._("%(lesson)s, étape %(n)s", lesson=lesson, n=unit.number)
+    if unit.kind == REMEDY and not unit.number:
+        return ctx._(
+            "%(lesson)s, remédiation (l'aide donnée à qui échoue deux fois)", lesson=lesson
+        )
     question = ctx._("%(lesson)s, question %(n)s", lesson=lesson, n=unit.number)
     parts = {
         QUESTION: question,
@@ -270,6 +304,9 @@ def where(ctx: Context, unit: Unit) -> str:
             question=question,
         ),
         PAIR: ctx._("%(question)s, paire %(n)s (gardez « -> »)", question=question, n=unit.part),
+        REMEDY: ctx._(
+            "%(question)s, remédiation (l'aide donnée à qui échoue deux fois)", question=question
+        ),
     }
     return parts[unit.kind]
 

@@ -18,6 +18,7 @@ from content.model import Course, Lesson, Question
 from content.normalize import fold
 from content.placement import mastered_lessons, remediation_for
 from content.skills import skill_names
+from content.translations import localized_course
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen, TextReceived
@@ -80,7 +81,8 @@ async def placement(ctx: Context, event: Incoming) -> Turn:
     found = await reachable(ctx, ctx.state.data.get("course"))
     if found is None or found.placement is None or ctx.mastery is None:
         return Turn([Say(ctx._("Ce test n'est plus disponible."))], goto="menu")
-    questions = found.placement.questions
+    shown = localized_course(found, ctx.profile.locale)  # the learner's language
+    questions = (shown.placement or found.placement).questions  # same ids, same grading
     index = min(int(ctx.state.data.get("pq", 0)), len(questions) - 1)
     question = questions[index]
     kind = DIALOG_KINDS[question.type]
@@ -143,7 +145,8 @@ async def placement_done(ctx: Context, event: Incoming) -> Turn:
     done = {d.lesson_id for d in await ctx.records.lessons_done() if d.course_id == found.id}
     placed = await ctx.mastery.placed_out(found.id)
     known = {m.skill: m.p_known for m in await ctx.mastery.mine()}
-    skippable = mastered_lessons(found, known, frozenset(done | placed))
+    shown = localized_course(found, ctx.profile.locale)  # titles in the learner's language
+    skippable = mastered_lessons(shown, known, frozenset(done | placed))
     if not skippable:
         text = ctx._(
             "Le mieux est de suivre les leçons du cours dans l'ordre : chacune vous fera "
@@ -212,7 +215,7 @@ async def after_failure(
     if not failed:
         return turn
     skill = failed[0]
-    text = remediation_for(found, lesson, question, skill)
+    text = remediation_for(localized_course(found, ctx.profile.locale), lesson, question, skill)
     name = skill_names([found]).get(skill, skill)
     if not text:
         note = ctx._(
@@ -242,6 +245,7 @@ async def remedy(ctx: Context, event: Incoming) -> Turn:
     if not isinstance(back, dict):
         return Turn(goto="menu")
     found = ctx.library.get(str(back.get("c")))
+    found = localized_course(found, ctx.profile.locale) if found else None  # their language
     lesson = found.lesson(str(back.get("l"))) if found else None
     question = _question(found, lesson, str(back.get("q")))
     if found is None or question is None:

@@ -117,6 +117,23 @@ async def open_class(teacher: Person, name: str = "CM2 A") -> None:
     await teacher.tap(name)
 
 
+async def test_the_report_counts_absences_with_the_class_s_own_setting(
+    talk: Conversations, database_url: str
+) -> None:
+    teacher, _ = await a_class(talk, database_url)  # Fatou has not come for ten days
+    await sql(talk, "UPDATE classes SET absence_days = 14")
+    await open_class(teacher)
+    await teacher.tap("Suivi de la classe")
+    text = teacher.texts(await teacher.tap("Les fractions"))
+    assert "Tout le monde est venu ces 14 derniers jours." in text
+    assert "7 jours" not in text
+    await sql(talk, "UPDATE classes SET absence_days = 3")
+    await open_class(teacher)
+    await teacher.tap("Suivi de la classe")
+    text = teacher.texts(await teacher.tap("Les fractions"))
+    assert "1 élève n'est pas venu depuis 3 jours ou plus : Fatou" in text
+
+
 async def test_the_report_names_who_finished_and_the_hardest_question(
     talk: Conversations, database_url: str
 ) -> None:
@@ -128,7 +145,7 @@ async def test_the_report_names_who_finished_and_the_hardest_question(
     text = teacher.texts(replies)
     assert "3 élèves ont commencé : Awa, Fatou, Moussa" in text
     assert "1 élève a terminé toutes les leçons : Awa" in text
-    assert "1 élève n'est pas venu depuis 7 jours : Fatou" in text
+    assert "1 élève n'est pas venu depuis 7 jours ou plus : Fatou" in text
     assert "Score moyen (meilleur essai de chaque quiz)" in text
     hardest = text.split("Les questions les plus difficiles :")[1]
     first = hardest.strip().splitlines()[0]
@@ -302,7 +319,9 @@ async def test_ask_my_teacher_round_trip_and_muting(talk: Conversations, databas
     assert "coupé en plus de parts" in answer["fr"]
     await open_class(teacher)
     assert "❓ Questions des élèves (0)" in teacher.options()
+    await teacher.tap("Plus…")
     await teacher.tap("Fermer les questions")
+    await teacher.tap("Plus…")
     assert "🔔 Ouvrir les questions" in teacher.options()
     assert not any("Demander" in o for o in await to_a_lesson(talk, awa))
 

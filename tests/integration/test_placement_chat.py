@@ -10,6 +10,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from content.library import load_library
+from content.mastery import MASTERED
+from content.translated_quiz import question_mark
+from content.translations import source_mark
+from dialogs.events import UserRef
 from dialogs.messages import QuizQuestion
 from tests.chat_drivers import ChatLearner
 from tests.chat_drivers import chat_fixture as chat_fixture  # the `chat` fixture
@@ -345,3 +349,57 @@ async def test_without_an_authors_remediation_a_note_says_which_help_there_is(
             "« indice » pour un coup de pouce."
         ) in said
         assert "Et maintenant ?" in said, "the quiz goes on: no step of its own"
+
+
+ESSAI_WO = """\
+language: wo
+
+# Additionner {#additionner}
+
+## remédiation · source: {remedy}
+Ñu waññ : 2 + 3, mooy 2, ba noppi 3, 4, 5.
+
+# Test de placement
+
+## question 1 · source: {first}
+Ñaata la 3 × 2 di def ?
+"""
+
+
+async def test_a_wolof_learner_takes_the_placement_and_reads_the_help_in_wolof(
+    database_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "essai").mkdir()
+    (tmp_path / "essai" / "course.md").write_text(ESSAI, encoding="utf-8")
+    (course,) = load_library(tmp_path).courses
+    assert course.placement is not None
+    wolof = ESSAI_WO.replace("{remedy}", source_mark(course.lessons[0].remediation))
+    wolof = wolof.replace("{first}", question_mark(course.placement.questions[0]))
+    (tmp_path / "essai" / "course.wo.md").write_text(wolof, encoding="utf-8")
+    async with open_conversations(database_url, load_library(tmp_path)) as conversations:
+        awa = Person.on(conversations, "telegram", "awa")
+        await awa.onboard()
+        await awa.tap("Les cours")
+        await awa.tap("Un cours d'essai")
+        async with conversations.store.turn(UserRef("web", "bystander")) as tx:
+            assert tx is not None
+            await tx.runner.run("UPDATE users SET locale = 'wo' WHERE external_id = 'awa'")
+        asked = awa.texts(await awa.tap("🧭 Test de placement"))
+        assert "Ñaata la 3 × 2 di def ?" in asked and "Combien font 3 × 2" not in asked
+        said = awa.texts(await awa.send("6"))  # graded as in French: right
+        assert "Combien font 4 × 2 ?" in said, "a question not translated: in French"
+        await awa.send("8")
+        await awa.send("10")
+        async with conversations.store.turn(awa.user) as tx:
+            assert tx is not None
+            known = {m.skill: m.p_known for m in await tx.mastery.mine()}
+        assert known["MUL"] >= MASTERED, "three right answers, the first typed in Wolof"
+        await awa.send("/menu")
+        await awa.tap("Njàng yi")
+        await awa.tap("Un cours d'essai")
+        await awa.tap("1. Additionner")
+        await awa.tap("Passer au quiz ▶️")
+        await awa.send("3")
+        said = awa.texts(await awa.send("7"))
+        assert "Ñu waññ : 2 + 3, mooy 2, ba noppi 3, 4, 5." in said
+        assert "On compte" not in said

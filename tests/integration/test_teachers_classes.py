@@ -186,6 +186,7 @@ async def test_students_join_with_the_code_or_a_link_and_the_teacher_sees_them(
     await teacher.send("/classes")
     assert "👥 CM2 A · CM2 (2)" in teacher.options()
     await teacher.tap("CM2 A")
+    await teacher.tap("Plus…")
     await teacher.tap("Les élèves")
     assert "1. Awa D." in teacher.texts() and "2. Moussa" in teacher.texts()
     await teacher.tap("Retirer Moussa")
