@@ -231,9 +231,9 @@ async def join_command(ctx: Context, event: Incoming) -> Turn:
 async def start_joining(ctx: Context, code: str) -> Turn:
     """Open the join flow, with a code already known or not (newcomers onboard first)."""
     if not ctx.profile.complete:
-        ctx.state.data["after_onboarding"] = {"join": code}
+        ctx.state.data["join_pending"] = code
         note = ctx._("Je vous inscrirai dans la classe juste après quelques questions.")
-        return Turn([Say(note)], goto="welcome")
+        return Turn([Say(note)], call="welcome", then="join_code")  # onboarding, then joining
     if code:
         return await _found(ctx, code)
     return Turn(goto="join_code")
