@@ -68,7 +68,7 @@ def flows() -> tuple[Flow, ...]:
         Flow("stats", stats.STEPS),
         Flow("teachers", teachers.STEPS),
         Flow("classes", classes.STEPS),
-        Flow("admin_teachers", admin_teachers.STEPS),
+        admin_teachers.FLOW,
         Flow("class_reports", class_reports.STEPS),
         Flow("class_groups", class_groups.STEPS),
         class_essays.FLOW,
