@@ -14,8 +14,11 @@ from dialogs.flow import CANCEL, Flow, FlowState, returned, state_of
 from dialogs.flows import flows
 from dialogs.messages import Ask, Option, Say
 from dialogs.registry import check_services, owners
+from dialogs.roles import Grant, Role
 from dialogs.services import Services
 from tests.driver import Learner, bundled_library
+from tests.fakes.ports import World
+from tests.unit.test_flows_on_fakes import national_admin, person
 
 
 @dataclass
@@ -125,3 +128,31 @@ def test_the_flows_declare_only_services_that_exist() -> None:
     assert declared, "some flows declare their services"
     assert check_services(flows()) == []
     assert declared <= set(Services.__dataclass_fields__)
+
+
+async def test_an_invitation_half_prepared_is_forgotten_once_the_admin_leaves() -> None:
+    world = World()
+    admin = await national_admin(world)
+    await admin.send("/admin")
+    await admin.tap("Inviter des enseignants")
+    await admin.tap("Jusqu'à 10 personnes")
+    assert admin.state.data["flows"] == {"admin_teachers": {"country": "SN", "uses": 10}}
+    await admin.send("/menu")
+    assert "flows" not in admin.state.data
+    await admin.send("/admin")
+    await admin.tap("Inviter des enseignants")
+    await admin.tap("Une seule personne")
+    await admin.tap("Une semaine")
+    assert "Valable pour 1 enseignant (Sénégal)" in admin.texts()
+
+
+async def test_the_school_asked_by_call_goes_on_where_the_teacher_was_going() -> None:
+    world = World()
+    teacher, uid = await person(world, "teacher")
+    world.people[uid].grants.append(Grant(Role.TEACHER, "SN"))  # granted directly: no school
+    await teacher.send("/classes")
+    await teacher.tap("Mon école")
+    assert [f["then"] for f in teacher.state.data["calls"]] == ["classes_home"]
+    said = await teacher.send("Lycée Blaise Diagne, Dakar")
+    assert teacher.texts(said).startswith("C'est noté : Lycée Blaise Diagne, Dakar.")
+    assert (teacher.state.step, "calls" in teacher.state.data) == ("classes_home", False)
