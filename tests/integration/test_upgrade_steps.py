@@ -46,6 +46,8 @@ def previous_release_data() -> dict[str, Any]:
         "target": 999_999,
         "naming": "new",
         "leaving_from": "menu",
+        "invite": {"country": "SN", "uses": 10},
+        "after_onboarding": {"join": "ZZ9ZZ9"},
     }
 
 
