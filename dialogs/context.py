@@ -273,6 +273,16 @@ def translate_plural(t: Translator, singular: str, plural: str, n: int, **values
     return (elide(text, filled) if text in (singular, plural) else text) % filled
 
 
+class _Nothing:
+    """No return value: the turn does not return from a call."""
+
+    def __repr__(self) -> str:
+        return "NOTHING"
+
+
+NOTHING: Any = _Nothing()
+
+
 def _never() -> Translator:
     raise RuntimeError("no translator factory given to the Context")
 
@@ -285,6 +295,14 @@ class Turn:
     goto: str | None = None  # enter this step next (shows its prompt, with a new prompt number)
     reprompt: bool = False  # show the current step's prompt again (same prompt number)
     effects: list[Effect] = field(default_factory=list)
+    # Call a sub-flow (dialogs/flow.py): enter `call`, go on to `then` when it returns, to
+    # `back` (or `then`) when it returns CANCEL.
+    call: str | None = None
+    then: str | None = None
+    back: str | None = None
+    # Return from a called flow with this value (CANCEL: the person gave up); `goto` is
+    # where to go when no call waits (a state stored by an older release).
+    ret: Any = NOTHING
 
 
 Step = Callable[[Context, Incoming], Awaitable[Turn]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
-from dialogs.context import Context, Step, Turn
+from dialogs.context import NOTHING, Context, Step, Turn
 from dialogs.events import (
     Entered,
     Incoming,
@@ -14,6 +14,7 @@ from dialogs.events import (
     Resumed,
     TextReceived,
 )
+from dialogs.flow import pop_call, push_call, settle
 from dialogs.messages import Out, Say
 from dialogs.options import keep_marks, strip_markers
 from dialogs.ports import Effect
@@ -42,6 +43,7 @@ class Dialogs:
         gates: frozenset[str] = frozenset(),
         renamed: Mapping[str, str] | None = None,
         free_text: frozenset[str] = frozenset(),
+        owners: Mapping[str, str] | None = None,
     ) -> None:
         self.steps = dict(steps)
         self.commands = dict(commands)
@@ -54,6 +56,9 @@ class Dialogs:
         # Steps whose text may start with a command ("/aide : ..." translated): a command
         # followed by more words goes to the step (a bare command, or "menu", still works).
         self.free_text = free_text
+        # The flow each step belongs to: a flow's typed state is dropped once it is left,
+        # and a call is forgotten once its called flow is left (dialogs/flow.py).
+        self.owners = dict(owners or {})
 
     async def handle(self, ctx: Context, event: Incoming) -> Reply:
         """Handle one event in context; the context's profile and state are updated in place."""
@@ -61,6 +66,7 @@ class Dialogs:
         turn = await self._first_turn(ctx, event)
         reply = await self._follow(ctx, event, turn)
         keep_marks(ctx, reply.messages)  # whether a typed mark answers the prompt shown
+        settle(ctx.state, self.owners)
         return reply
 
     async def _first_turn(self, ctx: Context, event: Incoming) -> Turn:
@@ -102,6 +108,7 @@ class Dialogs:
         """Enter the steps the turn points to, collecting their messages and effects."""
         reply = Reply(list(turn.messages), list(turn.effects))
         for _ in range(MAX_HOPS):
+            turn = self._jump(ctx, turn)
             if turn.goto is not None:
                 ctx.state.step = turn.goto
                 ctx.state.prompt += 1
@@ -112,6 +119,18 @@ class Dialogs:
             reply.messages.extend(turn.messages)
             reply.effects.extend(turn.effects)
         raise RuntimeError(f"steps redirect in a loop around {ctx.state.step!r}")
+
+    def _jump(self, ctx: Context, turn: Turn) -> Turn:
+        """A call or a return, turned into the plain `goto` it amounts to."""
+        if turn.call is not None:
+            caller = self.owners.get(ctx.state.step, "")
+            then = turn.then or ctx.state.step
+            callee = self.owners.get(turn.call, "")
+            push_call(ctx.state, turn.call, then, turn.back, caller, callee)
+            return Turn(goto=turn.call)
+        if turn.ret is not NOTHING:
+            return Turn(goto=pop_call(ctx.state, turn.ret, turn.goto))
+        return turn
 
 
 def _sentence(event: Incoming) -> bool:

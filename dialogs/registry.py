@@ -2,10 +2,12 @@
 
 Flows declare their steps and commands in dicts; `merge` joins them and refuses a name two
 flows declare (a silent replacement would send learners into the wrong flow). `check` reads
-the flows' source for every literal step a turn points to (`goto="..."`,
+the flows' source for every literal step a turn points to (`goto=`, `call=`, `then=`, `back=` "...",
 `state.step = "..."`) and reports those no flow declares, with their file and line: the start
 stops on them (bot/app.py builds the dialogs at start-up), and a unit test runs the same check.
 Targets computed at run time are not seen here; the no-dead-ends walk covers them.
+`check_services` refuses a flow that declares a service dialogs/services.py does not offer,
+and `owners` tells the engine which flow each step belongs to (dialogs/flow.py).
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from __future__ import annotations
 import ast
 import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TypeVar
+
+from dialogs.flow import Flow
+from dialogs.services import PORTS, Services
 
 V = TypeVar("V")
 
@@ -79,11 +84,14 @@ def literal_targets(folder: Path = FLOWS) -> tuple[Target, ...]:
     return tuple(found)
 
 
+_TARGETS = ("goto", "call", "then", "back")  # Turn's arguments naming a step
+
+
 def _targets_of(node: ast.AST) -> list[ast.Constant]:
     """The string literals a node sends a learner to (a conditional's both branches)."""
     values: list[ast.expr] = []
     if isinstance(node, ast.Call):
-        values = [k.value for k in node.keywords if k.arg == "goto"]
+        values = [k.value for k in node.keywords if k.arg in _TARGETS]
     elif isinstance(node, ast.Assign) and any(_is_step_attribute(t) for t in node.targets):
         values = [node.value]
     return [c for value in values for c in _strings(value)]
@@ -106,3 +114,20 @@ def _strings(value: ast.expr) -> list[ast.Constant]:
     if isinstance(value, ast.IfExp):
         return _strings(value.body) + _strings(value.orelse)
     return []
+
+
+def check_services(flows: Iterable[Flow]) -> list[str]:
+    """The services flows declare that `Services` does not offer, each with its flow."""
+    offered = {f.name for f in fields(Services)} & set(PORTS)
+    return [
+        f"flow {flow.name!r} needs the service {service!r}, which dialogs/services.py "
+        "does not offer"
+        for flow in flows
+        for service in flow.services
+        if service not in offered
+    ]
+
+
+def owners(flows: Iterable[Flow]) -> dict[str, str]:
+    """Each step's flow."""
+    return {step: flow.name for flow in flows for step in flow.steps}

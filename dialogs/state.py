@@ -33,3 +33,6 @@ class DialogState:
     data: dict[str, Any] = field(default_factory=dict)
     # Numbers each prompt shown; a tap on an option of another prompt is stale.
     prompt: int = 0
+    # What steps read during one turn and the engine saves after it (dialogs/flow.py: the
+    # flows' typed states, the value a call returned); never stored as such.
+    live: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dialogs.context import Step
 from dialogs.engine import Dialogs
+from dialogs.flow import Flow
 from dialogs.flows import (
     admin,
     admin_teachers,
@@ -46,59 +47,63 @@ from dialogs.flows import (
     versions,
 )
 from dialogs.flows.paper import paper_answers
-from dialogs.registry import RegistryError, check, merge
+from dialogs.registry import RegistryError, check, check_services, merge, owners
 
 # Steps renamed since a release: a learner standing on the old name goes on at the new one
 # (rolling upgrades: a worker of the new release reads the state the old one wrote).
 RENAMED: dict[str, str] = {}
 
 
+def flows() -> tuple[Flow, ...]:
+    """Every flow of the journey (a module declaring its `FLOW` gives it whole)."""
+    return (
+        Flow("onboarding", onboarding.STEPS),
+        Flow("menu", menu.STEPS),
+        Flow("learning", learning.STEPS),
+        Flow("quiz", quiz.STEPS),
+        Flow("placement", placement.STEPS),
+        Flow("review", review.STEPS),
+        Flow("admin", admin.STEPS),
+        Flow("announce", announce.STEPS),
+        Flow("stats", stats.STEPS),
+        Flow("teachers", teachers.STEPS),
+        Flow("classes", classes.STEPS),
+        admin_teachers.FLOW,
+        Flow("class_reports", class_reports.STEPS),
+        Flow("class_groups", class_groups.STEPS),
+        class_essays.FLOW,
+        Flow("class_questions", class_questions.STEPS),
+        Flow("ask_teacher", ask_teacher.STEPS),
+        Flow("assignments", assignments.STEPS),
+        Flow("authoring", authoring.STEPS),
+        Flow("authoring_files", authoring_files.STEPS),
+        Flow("authoring_edit", authoring_edit.STEPS),
+        Flow("publishing", publishing.STEPS),
+        Flow("versions", versions.STEPS),
+        Flow("shared_library", shared_library.STEPS),
+        Flow("creathon", creathon.STEPS),
+        Flow("creathon_entries", creathon_entries.STEPS),
+        Flow("circles", circles.STEPS),
+        Flow("moderation", moderation.STEPS),
+        Flow("circle_events", circle_events.STEPS),
+        Flow("course_threads", course_threads.STEPS),
+        Flow("certificates", certificates.STEPS),
+        Flow("reminders", reminders.STEPS),
+        Flow("light_data", light_data.STEPS),
+        Flow("profiles", profiles.STEPS),
+        Flow("families", families.STEPS),
+        linking.FLOW,
+        Flow("translate", translate.STEPS),
+        Flow("course_translate", course_translate.STEPS),
+    )
+
+
 def build_dialogs() -> Dialogs:
     """The engine with every step and command of the student's journey; a step or command
-    declared twice, or a literal target no step answers to, stops it (RegistryError)."""
-    steps: dict[str, Step] = merge(
-        "step",
-        [
-            ("onboarding", onboarding.STEPS),
-            ("menu", menu.STEPS),
-            ("learning", learning.STEPS),
-            ("quiz", quiz.STEPS),
-            ("placement", placement.STEPS),
-            ("review", review.STEPS),
-            ("admin", admin.STEPS),
-            ("announce", announce.STEPS),
-            ("stats", stats.STEPS),
-            ("teachers", teachers.STEPS),
-            ("classes", classes.STEPS),
-            ("admin_teachers", admin_teachers.STEPS),
-            ("class_reports", class_reports.STEPS),
-            ("class_groups", class_groups.STEPS),
-            ("class_essays", class_essays.STEPS),
-            ("class_questions", class_questions.STEPS),
-            ("ask_teacher", ask_teacher.STEPS),
-            ("assignments", assignments.STEPS),
-            ("authoring", authoring.STEPS),
-            ("authoring_files", authoring_files.STEPS),
-            ("authoring_edit", authoring_edit.STEPS),
-            ("publishing", publishing.STEPS),
-            ("versions", versions.STEPS),
-            ("shared_library", shared_library.STEPS),
-            ("creathon", creathon.STEPS),
-            ("creathon_entries", creathon_entries.STEPS),
-            ("circles", circles.STEPS),
-            ("moderation", moderation.STEPS),
-            ("circle_events", circle_events.STEPS),
-            ("course_threads", course_threads.STEPS),
-            ("certificates", certificates.STEPS),
-            ("reminders", reminders.STEPS),
-            ("light_data", light_data.STEPS),
-            ("profiles", profiles.STEPS),
-            ("families", families.STEPS),
-            ("linking", linking.STEPS),
-            ("translate", translate.STEPS),
-            ("course_translate", course_translate.STEPS),
-        ],
-    )
+    declared twice, a literal target no step answers to, or a service a flow needs and
+    dialogs/services.py does not offer, stops it (RegistryError)."""
+    every = flows()
+    steps: dict[str, Step] = merge("step", [(flow.name, flow.steps) for flow in every])
     entries: dict[str, Step] = merge(
         "command",
         [
@@ -114,16 +119,16 @@ def build_dialogs() -> Dialogs:
             ("light_data", light_data.COMMANDS),
             ("profiles", profiles.COMMANDS),
             ("families", families.COMMANDS),
-            ("linking", linking.COMMANDS),
+            ("linking", linking.FLOW.commands),
             ("translate", translate.COMMANDS),
             ("course_translate", course_translate.COMMANDS),
             ("stats", {"stats": stats.stats_command}),
             ("creathon", {"creathon": creathon.creathon_command}),
         ],
     )
-    problems = check(steps, RENAMED)
+    problems = [str(target) for target in check(steps, RENAMED)] + check_services(every)
     if problems:
-        raise RegistryError("; ".join(str(problem) for problem in problems))
+        raise RegistryError("; ".join(problems))
     return Dialogs(
         steps,
         entries,
@@ -131,4 +136,5 @@ def build_dialogs() -> Dialogs:
         gates=profiles.GATES,
         renamed=RENAMED,
         free_text=translate.FREE_TEXT | course_translate.FREE_TEXT,
+        owners=owners(every),
     )

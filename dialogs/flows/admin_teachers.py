@@ -3,10 +3,11 @@ approve or refuse. A national admin acts on their own country only."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows.admin import admin_back, admins_only, desk, refused
 from dialogs.flows.circle_texts import in_every_language
 from dialogs.flows.common import route
@@ -19,10 +20,18 @@ from dialogs.roles import Action, Role, countries_of, may
 SHOWN_REQUESTS = 4  # requests with their buttons at once (two buttons each)
 
 
-def _invite(ctx: Context) -> dict[str, Any]:
+@dataclass
+class Invitation(FlowState, flow="admin_teachers"):
+    """The invitation being prepared (dropped once the admin leaves the flow)."""
+
+    country: str = ""
+    uses: int = 1
+    legacy = {"country": "invite.country", "uses": "invite.uses"}  # noqa: RUF012
+
+
+def _invite(ctx: Context) -> Invitation:
     """The invitation being prepared."""
-    found: dict[str, Any] = ctx.state.data.setdefault("invite", {})
-    return found
+    return state_of(ctx, Invitation)
 
 
 async def invite_country(ctx: Context, event: Incoming) -> Turn:
@@ -30,7 +39,7 @@ async def invite_country(ctx: Context, event: Incoming) -> Turn:
     scope = countries_of(await desk(ctx).grants())
     offered = COUNTRIES if scope is None else tuple(c for c in COUNTRIES if c in scope)
     if len(offered) == 1:
-        _invite(ctx)["country"] = offered[0]
+        _invite(ctx).country = offered[0]
         return Turn(goto="invite_uses")
     options = tuple(Option(c, ctx.t.country_name(c)) for c in offered) + (admin_back(ctx),)
     if isinstance(event, Entered):
@@ -42,7 +51,7 @@ async def invite_country(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "admin":
         return Turn(goto="admin_menu")
-    _invite(ctx)["country"] = chosen
+    _invite(ctx).country = chosen
     return Turn(goto="invite_uses")
 
 
@@ -66,7 +75,7 @@ async def invite_uses(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    _invite(ctx)["uses"] = int(chosen)
+    _invite(ctx).uses = int(chosen)
     return Turn(goto="invite_days")
 
 
@@ -81,11 +90,12 @@ async def invite_days(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    data = ctx.state.data.pop("invite", {})
-    country = str(data.get("country", ""))
+    wanted = _invite(ctx)
+    country = wanted.country
     if not may(await desk(ctx).grants(), Action.GRANT, [country]):
         return refused(ctx, within_admin=True)
-    invite = await teaching(ctx).create_invite(country, int(data.get("uses", 1)), int(chosen))
+    invite = await teaching(ctx).create_invite(country, wanted.uses, int(chosen))
+    wanted.country, wanted.uses = "", 1
     text = ctx.ngettext(
         "Code d'invitation : %(code)s\nValable pour %(n)s enseignant (%(country)s) "
         "jusqu'au %(date)s. L'enseignant ouvre « Espace enseignant » dans le menu et "
@@ -155,3 +165,4 @@ STEPS: dict[str, Step] = {
         "teacher_requests": teacher_requests,
     }.items()
 }
+FLOW = Flow("admin_teachers", STEPS, services=("admin", "teaching"), state=Invitation)

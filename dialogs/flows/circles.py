@@ -103,9 +103,8 @@ async def circles_home(ctx: Context, event: Incoming) -> Turn:
             return asked  # the colleague will read it: the school first, then accepted
         return await answer_option(ctx, asks, chosen)
     if chosen == "school":
-        ctx.state.data["school_then"] = "circles_home"
+        return Turn(call="teacher_school_late", then="circles_home")
     targets = {
-        "school": "teacher_school_late",
         "find": "colleague_subject",
         "new": "circle_new_subject",
         "classes": "classes_home",

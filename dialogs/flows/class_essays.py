@@ -3,8 +3,12 @@ mark out of 20 tapped or typed, a comment; the student is told through a persona
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from dialogs.context import Context, Step, Translator, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows.class_texts import lesson_title, notice_texts, question_text
 from dialogs.flows.class_tools import owned_class, reports
 from dialogs.flows.classes import teachers_only
@@ -19,6 +23,16 @@ OUT_OF = 20
 MAX_COMMENT = 500
 
 
+@dataclass
+class Grading(FlowState, flow="class_essays"):
+    """The essay shown, its mark once given, and the essays skipped in this round."""
+
+    essay: list[Any] | None = None  # see _key
+    score: float | None = None
+    skipped: list[list[Any]] = field(default_factory=list)
+    legacy = {"essay": "essay.key", "score": "essay.score", "skipped": "skipped"}  # noqa: RUF012
+
+
 def _key(essay: Essay) -> list[str | int]:
     """What identifies an essay in the dialog state."""
     return [essay.user_id, essay.course_id, essay.lesson_id, essay.question_id]
@@ -26,7 +40,7 @@ def _key(essay: Essay) -> list[str | int]:
 
 async def _current(ctx: Context, room: ClassRoom) -> Essay | None:
     """The ungraded essay of the class the state points to."""
-    wanted = ctx.state.data.get("essay", {}).get("key")
+    wanted = state_of(ctx, Grading).essay
     return next((e for e in await reports(ctx).essays(room.id) if _key(e) == wanted), None)
 
 
@@ -47,23 +61,23 @@ async def class_essays(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen == "back":
-        ctx.state.data.pop("skipped", None)
-        return Turn(goto="class_page")
+        return Turn(goto="class_page")  # leaving the flow forgets what was skipped
     if chosen == "skip":
-        ctx.state.data.setdefault("skipped", []).append(ctx.state.data.get("essay", {}).get("key"))
+        work = state_of(ctx, Grading)
+        if work.essay is not None:
+            work.skipped.append(work.essay)
         return Turn(goto="class_essays")
     return _marked(ctx, MARKS[chosen])
 
 
 async def _show_next(ctx: Context, room: ClassRoom, options: tuple[Option, ...]) -> Turn:
     """Show the first essay not skipped, or say there is none left."""
-    skipped = ctx.state.data.get("skipped", [])
-    waiting = [e for e in await reports(ctx).essays(room.id) if _key(e) not in skipped]
+    work = state_of(ctx, Grading)
+    waiting = [e for e in await reports(ctx).essays(room.id) if _key(e) not in work.skipped]
     if not waiting:
-        ctx.state.data.pop("skipped", None)
         return Turn([Say(ctx._("Aucune copie à corriger."))], goto="class_page")
     essay = waiting[0]
-    ctx.state.data["essay"] = {"key": _key(essay)}
+    work.essay, work.score = _key(essay), None
     text = ctx._(
         "📝 Copie de %(name)s (%(n)s à corriger)\n"
         "Leçon : %(lesson)s\nQuestion : %(question)s\n\nRéponse :\n%(answer)s\n\n"
@@ -91,7 +105,7 @@ def _typed_mark(ctx: Context, text: str) -> Turn:
 
 def _marked(ctx: Context, score: float) -> Turn:
     """Keep the mark; the comment comes next."""
-    ctx.state.data.setdefault("essay", {})["score"] = score
+    state_of(ctx, Grading).score = score
     return Turn(goto="essay_comment")
 
 
@@ -118,7 +132,9 @@ async def essay_comment(ctx: Context, event: Incoming) -> Turn:
 async def _grade(ctx: Context, room: ClassRoom, comment: str) -> Turn:
     """Store the mark and tell the student."""
     essay = await _current(ctx, room)
-    score = float(ctx.state.data.pop("essay", {}).get("score", -1))
+    work = state_of(ctx, Grading)
+    score = -1.0 if work.score is None else float(work.score)
+    work.essay, work.score = None, None
     if essay is None or not 0 <= score <= 1 or not await reports(ctx).grade(room.id, essay, score):
         return Turn([Say(ctx._("Cette copie n'est plus à corriger."))], goto="class_essays")
     texts = notice_texts(ctx, essay.locale, lambda t: _notice(ctx, t, essay, score, comment))
@@ -148,3 +164,4 @@ STEPS: dict[str, Step] = {
     "class_essays": teachers_only(class_essays),
     "essay_comment": teachers_only(essay_comment),
 }
+FLOW = Flow("class_essays", STEPS, services=("teaching", "reports"), state=Grading)

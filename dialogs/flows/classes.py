@@ -76,8 +76,7 @@ async def classes_home(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen == "school":
-        ctx.state.data["school_then"] = "classes_home"
-        return Turn(goto="teacher_school_late")
+        return Turn(call="teacher_school_late", then="classes_home")
     if chosen in ("author", "shared", "circles", "creathon", "name"):
         targets = {"author": "author_home", "shared": "shared_home", "circles": "circles_home"}
         targets["name"] = "teacher_rename"
@@ -258,9 +257,9 @@ async def join_command(ctx: Context, event: Incoming) -> Turn:
 async def start_joining(ctx: Context, code: str) -> Turn:
     """Open the join flow, with a code already known or not (newcomers onboard first)."""
     if not ctx.profile.complete:
-        ctx.state.data["after_onboarding"] = {"join": code}
+        ctx.state.data["join_pending"] = code
         note = ctx._("Je vous inscrirai dans la classe juste après quelques questions.")
-        return Turn([Say(note)], goto="welcome")
+        return Turn([Say(note)], call="welcome", then="join_code")  # onboarding, then joining
     if code:
         return await _found(ctx, code)
     return Turn(goto="join_code")
@@ -296,6 +295,8 @@ async def join_code(ctx: Context, event: Incoming) -> Turn:
 async def join_name(ctx: Context, event: Incoming) -> Turn:
     """The name the teacher will see; then the student is in the class."""
     joining = ctx.state.data.get("joining") or {}
+    if "id" not in joining:  # a state that lost the class (an upgrade): its code again
+        return Turn(goto="join_code")
     options = (menu_option(ctx),)
     if isinstance(event, Entered):
         text = ctx._(

@@ -67,9 +67,9 @@ async def _open_linked_lesson(ctx: Context, payload: str) -> Turn:
         text = ctx._("Désolé, je ne trouve pas cette leçon.")
         return Turn([Say(text)], goto="menu" if ctx.profile.complete else "welcome")
     if not ctx.profile.complete:
-        ctx.state.data["after_onboarding"] = {"course": ids[0], "lesson": ids[1]}
+        ctx.state.data.update(course=ids[0], lesson=ids[1], i=0)
         note = ctx._("Je vous ouvrirai cette leçon juste après quelques questions.")
-        return Turn([Say(note)], goto="welcome")
+        return Turn([Say(note)], call="welcome", then="lesson")  # onboarding, then the lesson
     ctx.state.data.update(course=ids[0], lesson=ids[1], i=0)
     return Turn(goto="lesson")
 

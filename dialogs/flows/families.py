@@ -141,9 +141,9 @@ async def guardian_command(ctx: Context, event: Incoming) -> Turn:
     parts = event.text.split(maxsplit=1) if isinstance(event, TextReceived) else []
     code = parts[1].strip() if len(parts) > 1 else ""
     if not ctx.profile.complete:
-        ctx.state.data["after_onboarding"] = {"guardian": code}
+        ctx.state.data["guardian_code"] = code
         note = ctx._("Je vous montrerai l'invitation juste après quelques questions.")
-        return Turn([Say(note)], goto="welcome")
+        return Turn([Say(note)], call="welcome", then="guardian_consent")
     ctx.state.data["guardian_code"] = code
     return Turn(goto="guardian_consent")
 

@@ -10,9 +10,11 @@ the address that gave the code, /delier cuts off every address linked to it.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows.circle_texts import in_every_language
 from dialogs.flows.common import menu_option, route
 from dialogs.link_ports import LinkDesk
@@ -21,6 +23,14 @@ from dialogs.options import choose
 
 # "LIER AB12CD", "lier ab12-cd", "link AB12CD": the word and one word that may be a code.
 TYPED = re.compile(r"\s*(?:lier|link)\s+([A-Za-z0-9][A-Za-z0-9-]{3,15})\s*", re.IGNORECASE)
+
+
+@dataclass
+class Linking(FlowState, flow="linking"):
+    """The learner whose code was typed, until the person confirms."""
+
+    learner: int | None = None
+    legacy = {"learner": "link_to"}  # noqa: RUF012  (a ClassVar of FlowState)
 
 
 def _desk(ctx: Context) -> LinkDesk:
@@ -77,7 +87,7 @@ async def _found(ctx: Context, code: str) -> Turn:
     if await _desk(ctx).is_current(learner):
         text = ctx._("Ce code est celui de ce compte-ci : rien à lier.")
         return Turn([Say(text)], reprompt=True)
-    ctx.state.data["link_to"] = learner
+    state_of(ctx, Linking).learner = learner
     return Turn(goto="link_confirm")
 
 
@@ -96,7 +106,7 @@ async def link_confirm(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    learner = ctx.state.data.pop("link_to", None)
+    learner = state_of(ctx, Linking).learner
     if chosen != "yes" or not isinstance(learner, int):
         return Turn([Say(ctx._("D'accord, rien n'est lié."))], goto="menu")
     await _desk(ctx).link(learner, in_every_language(ctx, _notice))
@@ -141,3 +151,4 @@ COMMANDS: dict[str, Step] = {
     "delier": unlink_command,
     "unlink": unlink_command,
 }
+FLOW = Flow("linking", STEPS, COMMANDS, services=("address_links",), state=Linking)

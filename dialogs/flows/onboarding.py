@@ -141,7 +141,9 @@ async def level(ctx: Context, event: Incoming) -> Turn:
     if ctx.state.data.get("editing"):
         return _after(ctx, "menu")
     ready: list[Out] = [Say(ctx._("Merci ! Votre profil est prêt."))]
-    linked = ctx.state.data.pop("after_onboarding", None)  # set by a deep link (commands.start)
+    # A deep link opened by a newcomer called onboarding (dialogs/flow.py): back to it. An
+    # older release kept the link in `after_onboarding` instead (a learner upgraded mid-way).
+    linked = ctx.state.data.pop("after_onboarding", None)
     if isinstance(linked, dict) and "join" in linked:  # a class link: its join flow
         ctx.state.data["join_pending"] = linked["join"]
         return Turn(ready, goto="join_code")
@@ -151,7 +153,7 @@ async def level(ctx: Context, event: Incoming) -> Turn:
     if isinstance(linked, dict):
         ctx.state.data.update(course=linked.get("course"), lesson=linked.get("lesson"), i=0)
         return Turn(ready, goto="lesson")
-    return Turn(ready, goto="menu")
+    return Turn(ready, ret=None, goto="menu")
 
 
 def level_name(ctx: Context, code: str) -> str:

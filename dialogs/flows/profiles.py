@@ -592,8 +592,8 @@ async def leave_command(ctx: Context, event: Incoming) -> Turn:
             "sur cet appareil."
         )
         return Turn([Say(text)], reprompt=True)
-    ctx.state.data["leaving_from"] = ctx.state.step
-    return Turn(goto="leave_device")
+    here = "menu" if ctx.state.step == "leave_device" else ctx.state.step
+    return Turn(call="leave_device", then=here)  # "stay" returns there (dialogs/flow.py)
 
 
 async def leave_device(ctx: Context, event: Incoming) -> Turn:
@@ -605,14 +605,15 @@ async def leave_device(ctx: Context, event: Incoming) -> Turn:
     if isinstance(event, Entered):
         return Turn([Ask(_leave_text(ctx), options, ctx.state.prompt)])
     chosen = choose(ctx, event, options)
-    back = str(ctx.state.data.pop("leaving_from", "") or "menu")
-    back = "menu" if back == "leave_device" else back
     if chosen == "forget":
         ctx.state.step = "menu" if ctx.profile.complete else "welcome"  # where a return starts
+        ctx.state.data.pop("leaving_from", None)
         return Turn([ClearScreen(forget=True)])
     if chosen == "stay":
-        return Turn([Say(ctx._("D'accord, cet appareil vous garde."))], goto=back)
-    ctx.state.data["leaving_from"] = back
+        # No call waiting: a state an older release stored, with its `leaving_from` key.
+        back = str(ctx.state.data.pop("leaving_from", "") or "menu")
+        back = "menu" if back == "leave_device" else back
+        return Turn([Say(ctx._("D'accord, cet appareil vous garde."))], ret=None, goto=back)
     return unexpected(ctx, event)
 
 

@@ -11,6 +11,7 @@ from content.format_write import with_header
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import CANCEL
 from dialogs.flows.authoring import _parsed, _source, authoring
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
@@ -34,9 +35,8 @@ async def signature(ctx: Context) -> str | None:
 
 
 def ask_name_then(ctx: Context, then: str) -> Turn:
-    """Go and ask the teacher's name, then come back to `then`."""
-    ctx.state.data["after_name"] = then
-    return Turn(goto="teacher_name")
+    """Call the step asking the teacher's name; it returns to `then` (dialogs/flow.py)."""
+    return Turn(call="teacher_name", then=then, back="classes_home")
 
 
 async def teacher_name(ctx: Context, event: Incoming) -> Turn:
@@ -53,12 +53,13 @@ async def teacher_name(ctx: Context, event: Incoming) -> Turn:
         if len(name) < 2:
             return Turn([Say(ctx._("Écrivez votre nom (deux lettres au moins)."))], reprompt=True)
         ctx.state.data["signature"] = name
-        return Turn(goto=str(ctx.state.data.pop("after_name", "classes_home")))
+        # No call waiting: a state an older release stored, with its `after_name` key.
+        return Turn(ret=name, goto=str(ctx.state.data.pop("after_name", "classes_home")))
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
     ctx.state.data.pop("after_name", None)
-    return Turn(goto="classes_home")
+    return Turn(ret=CANCEL, goto="classes_home")
 
 
 # Courses for teachers (`public: enseignants`): for the teachers of my country, or of all.

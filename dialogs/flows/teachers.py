@@ -7,6 +7,7 @@ from content.model import LEVELS, SUBJECTS
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import CANCEL
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
@@ -125,14 +126,15 @@ async def school_first(
     goes `back` instead, and what waited (`pending`, e.g. a request to accept) is dropped."""
     if not await school_missing(ctx):
         return None
-    ctx.state.data.update(school_then=then, school_back=back)
     if pending is not None:
         ctx.state.data["school_pending"] = pending
-    return Turn(goto="teacher_school_late")
+    return Turn(call="teacher_school_late", then=then, back=back)
 
 
 async def teacher_school_late(ctx: Context, event: Incoming) -> Turn:
-    """The school of a teacher granted directly; then on to where they were going."""
+    """The school of a teacher granted directly (called: dialogs/flow.py); then on to where
+    they were going, or back where they came from on "later"."""
+    # A state an older release stored has no call waiting, but these keys.
     then = str(ctx.state.data.get("school_then") or "classes_home")
     options = (Option("later", ctx._("⏭️ Plus tard")),)
     if isinstance(event, Entered):
@@ -147,13 +149,13 @@ async def teacher_school_late(ctx: Context, event: Incoming) -> Turn:
         ctx.state.data.pop("school_then", None)
         ctx.state.data.pop("school_back", None)
         done = ctx._("C'est noté : %(school)s.", school=school)
-        return Turn([Say(done)], goto=then)
+        return Turn([Say(done)], ret=school, goto=then)
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
     for key in ("school_then", "school_pending"):
         ctx.state.data.pop(key, None)
-    return Turn(goto=str(ctx.state.data.pop("school_back", None) or then))
+    return Turn(ret=CANCEL, goto=str(ctx.state.data.pop("school_back", None) or then))
 
 
 def clean_name(text: str) -> str | None:

@@ -176,6 +176,7 @@ async def test_leaving_gives_a_resume_link_on_the_pages_own_address(app: BotApp)
             assert [o["id"] for o in told[-1]["options"]] == ["forget", "stay"]
             stay = await tab.tap("stay")
             assert "cet appareil vous garde" in texts(stay)
+            assert "Que voulez-vous faire" in texts(stay)  # back where /quitter... was typed
             await tab.send("/quitter_cet_appareil")
             assert await tab.tap("forget") == [
                 {"type": "locale", "lang": "fr", "rtl": False},

@@ -1,0 +1,158 @@
+"""Calling a sub-flow and returning with a result, and a flow's typed state (dialogs/flow.py):
+the state lives under the flow's name while the learner is in the flow (or in a flow it
+called) and is gone once they leave it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.i18n import I18n
+from dialogs.context import Context, Turn
+from dialogs.engine import Dialogs
+from dialogs.events import Entered, Incoming, OptionChosen, TextReceived
+from dialogs.flow import CANCEL, Flow, FlowState, returned, state_of
+from dialogs.flows import flows
+from dialogs.messages import Ask, Option, Say
+from dialogs.registry import check_services, owners
+from dialogs.roles import Grant, Role
+from dialogs.services import Services
+from tests.driver import Learner, bundled_library
+from tests.fakes.ports import World
+from tests.unit.test_flows_on_fakes import national_admin, person
+
+
+@dataclass
+class Basket(FlowState, flow="shop"):
+    items: list[str] = field(default_factory=list)
+    legacy = {"items": "old_items"}  # noqa: RUF012
+
+
+async def shop_home(ctx: Context, event: Incoming) -> Turn:
+    if isinstance(event, OptionChosen) and event.option_id == "name":
+        state_of(ctx, Basket).items.append("x")
+        return Turn(call="ask_name", then="shop_named", back="shop_home")
+    return Turn([Ask("Home", (Option("name", "Name"),), ctx.state.prompt)])
+
+
+async def shop_named(ctx: Context, event: Incoming) -> Turn:
+    if isinstance(event, Entered):
+        basket = state_of(ctx, Basket).items
+        return Turn([Ask(f"Hello {returned(ctx)}, basket {basket}", (), ctx.state.prompt)])
+    return Turn(goto="shop_home")
+
+
+async def ask_name(ctx: Context, event: Incoming) -> Turn:
+    if isinstance(event, TextReceived):
+        return Turn(ret=event.text, goto="elsewhere")  # goto: no call waiting
+    if isinstance(event, OptionChosen):
+        return Turn(ret=CANCEL, goto="elsewhere")
+    return Turn([Ask("Your name?", (Option("cancel", "Cancel"),), ctx.state.prompt)])
+
+
+async def elsewhere(ctx: Context, event: Incoming) -> Turn:
+    return Turn([Say("Elsewhere")])
+
+
+async def go_elsewhere(ctx: Context, event: Incoming) -> Turn:
+    return Turn(goto="elsewhere")
+
+
+FLOWS = (
+    Flow("shop", {"shop_home": shop_home, "shop_named": shop_named}, state=Basket),
+    Flow("naming", {"ask_name": ask_name}),
+    Flow("other", {"elsewhere": elsewhere}, {"menu": go_elsewhere}),
+)
+
+
+async def shopper(data: dict[str, object] | None = None) -> Learner:
+    """A learner at the shop's home, its prompt shown."""
+    steps = {name: step for flow in FLOWS for name, step in flow.steps.items()}
+    dialogs = Dialogs(steps, {"menu": go_elsewhere}, owners=owners(FLOWS))
+    learner = Learner(dialogs, I18n(), bundled_library())
+    learner.profile.locale = "fr"
+    learner.state.step = "shop_home"
+    learner.state.data.update(data or {})
+    await learner.resume()
+    return learner
+
+
+async def test_a_called_flow_returns_its_value_to_the_step_after_the_call() -> None:
+    learner = await shopper()
+    assert learner.texts(await learner.tap("Name")) == "Your name?"
+    assert learner.state.data["flows"] == {"shop": {"items": ["x"]}}  # kept while called
+    assert [f["then"] for f in learner.state.data["calls"]] == ["shop_named"]
+    assert learner.texts(await learner.send("Awa")) == "Hello Awa, basket ['x']"
+    assert learner.state.step == "shop_named"
+    assert learner.state.data["flows"] == {"shop": {"items": ["x"]}}
+    assert "calls" not in learner.state.data  # the call is done
+
+
+async def test_a_cancelled_call_goes_back_where_the_caller_said() -> None:
+    learner = await shopper()
+    await learner.tap("Name")
+    assert learner.texts(await learner.tap("Cancel")) == "Home"
+    assert learner.state.step == "shop_home"
+    assert "calls" not in learner.state.data
+
+
+async def test_leaving_a_called_flow_forgets_the_call_and_the_callers_state() -> None:
+    learner = await shopper()
+    await learner.tap("Name")
+    assert learner.texts(await learner.send("/menu")) == "Elsewhere"
+    assert ("calls" in learner.state.data, "flows" in learner.state.data) == (False, False)
+
+
+async def test_a_return_with_no_call_waiting_goes_where_the_step_says() -> None:
+    learner = await shopper()
+    learner.state.step = "ask_name"  # as an older release stored it: no call on record
+    assert learner.texts(await learner.send("Awa")) == "Elsewhere"
+
+
+async def test_the_state_an_older_release_kept_untyped_is_read_once_into_the_flows() -> None:
+    learner = await shopper({"old_items": ["y"], "course": "maths"})
+    await learner.tap("Name")
+    assert learner.state.data["flows"] == {"shop": {"items": ["y", "x"]}}
+    assert "old_items" not in learner.state.data
+    assert learner.state.data["course"] == "maths"  # what other flows keep is left alone
+
+
+def test_a_flow_needing_a_service_nobody_offers_is_named() -> None:
+    strange = Flow("dowsing", {}, services=("teaching", "telepathy"))
+    assert check_services([strange]) == [
+        "flow 'dowsing' needs the service 'telepathy', which dialogs/services.py does not offer"
+    ]
+
+
+def test_the_flows_declare_only_services_that_exist() -> None:
+    declared = {service for flow in flows() for service in flow.services}
+    assert declared, "some flows declare their services"
+    assert check_services(flows()) == []
+    assert declared <= set(Services.__dataclass_fields__)
+
+
+async def test_an_invitation_half_prepared_is_forgotten_once_the_admin_leaves() -> None:
+    world = World()
+    admin = await national_admin(world)
+    await admin.send("/admin")
+    await admin.tap("Inviter des enseignants")
+    await admin.tap("Jusqu'à 10 personnes")
+    assert admin.state.data["flows"] == {"admin_teachers": {"country": "SN", "uses": 10}}
+    await admin.send("/menu")
+    assert "flows" not in admin.state.data
+    await admin.send("/admin")
+    await admin.tap("Inviter des enseignants")
+    await admin.tap("Une seule personne")
+    await admin.tap("Une semaine")
+    assert "Valable pour 1 enseignant (Sénégal)" in admin.texts()
+
+
+async def test_the_school_asked_by_call_goes_on_where_the_teacher_was_going() -> None:
+    world = World()
+    teacher, uid = await person(world, "teacher")
+    world.people[uid].grants.append(Grant(Role.TEACHER, "SN"))  # granted directly: no school
+    await teacher.send("/classes")
+    await teacher.tap("Mon école")
+    assert [f["then"] for f in teacher.state.data["calls"]] == ["classes_home"]
+    said = await teacher.send("Lycée Blaise Diagne, Dakar")
+    assert teacher.texts(said).startswith("C'est noté : Lycée Blaise Diagne, Dakar.")
+    assert (teacher.state.step, "calls" in teacher.state.data) == ("classes_home", False)
