@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from bot import inbound_files, metrics
@@ -28,13 +28,14 @@ from bot.storage.pseudonym import pseudonym
 from bot.storage.replies import GROUP, Letter, PendingReplies, write
 from bot.storage.store import SqlStore, SqlTurn
 from bot.storage.translations import LiveCatalogs
+from bot.words import as_command
 from content.library import Library
 from dialogs.admin_ports import Charts
 from dialogs.capabilities import Capabilities
 from dialogs.certificate_ports import Certifier
 from dialogs.context import Context
 from dialogs.engine import Dialogs, Reply
-from dialogs.events import GroupPosted, Incoming, MediaReceived, Resumed, UserRef
+from dialogs.events import GroupPosted, Incoming, MediaReceived, Resumed, TextReceived, UserRef
 from dialogs.flows.authoring_files import TAKES_FILES
 from dialogs.flows.circle_groups import group_turn
 from dialogs.messages import Out, Say
@@ -155,6 +156,11 @@ class Conversations:
         turn's transaction, and only for files the dialog takes (bot/inbound_files.py).
         """
         started = time.perf_counter()
+        if (
+            isinstance(event, TextReceived)
+            and self.capabilities(event.user.channel).slashless_commands
+        ):
+            event = replace(event, text=as_command(event.text))  # "PROGRES": /progres
         await self.catalogs.tick()  # a clock reading, unless a check is due
         if self.flood is not None and not await self._admitted(event, send):
             return False  # flooding: dropped unstored (the transport still acknowledges it)

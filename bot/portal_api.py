@@ -26,7 +26,7 @@ from bot.storage.impact import impact
 from bot.storage.store import SqlStore
 from bot.tokens import same_secret
 from content.library import Library
-from dialogs.admin_ports import CountryFigures, SexFigures
+from dialogs.admin_ports import ChannelFailures, CountryFigures, SexFigures
 from dialogs.flows.commands import lesson_payload
 from dialogs.small_cells import by_sex
 
@@ -125,7 +125,12 @@ class PortalApi:
         return {
             "generated_at": now.isoformat(),
             "countries": [_country(row) for row in figures.countries],
-            "whatsapp_failures": {str(code): cell(n) for code, n in figures.failures.items()},
+            # Kept for the portals that read it: WhatsApp's refusals alone.
+            "whatsapp_failures": _codes(figures.failures, "whatsapp"),
+            "failures_by_channel": {
+                refused.channel: _codes(figures.failures, refused.channel)
+                for refused in figures.failures
+            },
             "by_sex": [_sex(row, hidden) for row, hidden in by_sex(figures.by_sex) if row.learners],
             "weeks": [
                 {
@@ -143,6 +148,12 @@ class PortalApi:
 def cell(count: int) -> int | None:
     """A count as published: exact from SMALL up (and 0), null from 1 to SMALL - 1."""
     return None if 0 < count < SMALL else count
+
+
+def _codes(failures: list[ChannelFailures], channel: str) -> dict[str, int | None]:
+    """One channel's refused messages by error code, small counts hidden like every cell."""
+    found = next((refused.codes for refused in failures if refused.channel == channel), {})
+    return {str(code): cell(n) for code, n in found.items()}
 
 
 def _country(row: CountryFigures) -> dict[str, Any]:
@@ -327,6 +338,13 @@ OPENAPI: dict[str, Any] = {
                                         "whatsapp_failures": {
                                             "type": "object",
                                             "additionalProperties": _COUNT,
+                                        },
+                                        "failures_by_channel": {
+                                            "type": "object",
+                                            "additionalProperties": {
+                                                "type": "object",
+                                                "additionalProperties": _COUNT,
+                                            },
                                         },
                                     },
                                 }

@@ -47,11 +47,12 @@ from bot.sms.kannel import (
     secret_ok,
 )
 from bot.sms.store import SmsStore, Spend, Standing
-from bot.sms.words import as_command, is_stop, shown_commands
+from bot.sms.words import is_stop
 from bot.storage.channels import ChannelStore
 from bot.storage.outbox import OutboxItem
 from bot.storage.store import SqlStore
 from bot.text_render import TextRenderer, chunks
+from bot.words import shown_commands
 from content.sms import TWO_SMS_UCS2, is_gsm7
 from dialogs.events import Incoming, Resumed, TextReceived, UserRef
 
@@ -133,7 +134,7 @@ class SmsService:
             await self._stop(user, uid)
             return web.Response(text="")
         key = f"sms:{message.message_id}"
-        event: Incoming = TextReceived(user, key, as_command(message.text))
+        event: Incoming = TextReceived(user, key, message.text)
         if uid is not None:
             await self.sms.resume(uid)
             standing = await self.sms.standing(uid, self.clock())

@@ -114,7 +114,7 @@ class SqlAdminDesk:
         )
         rows = await self.runner.run(
             f"SELECT u.channel, {counted} FROM users u{_PROFILE_JOIN} WHERE {where}"
-            " GROUP BY u.channel",
+            f" AND {NOT_FOLLOWING} GROUP BY u.channel",
             **params,
         )
         return [Reach(capabilities(str(channel)), int(count)) for channel, count in rows]
@@ -384,6 +384,8 @@ async def queue_broadcast(runner: Runner, broadcast_id: int, now: datetime) -> i
         now=now,
         **params,
     )
+    if not audience.personal:  # who cannot be written to first: counted, never dropped
+        await _queue_unpushed(runner, broadcast_id, audience, now)
     counted = await runner.run(
         "SELECT COUNT(*) FROM outbox WHERE broadcast_id = :id", id=broadcast_id
     )
@@ -395,6 +397,31 @@ async def queue_broadcast(runner: Runner, broadcast_id: int, now: datetime) -> i
         id=broadcast_id,
     )
     return total
+
+
+# An address that follows a learner of another channel (bot/storage/address_links.py): the
+# learner is reached on their own channel, the address is not one more person.
+NOT_FOLLOWING = "NOT EXISTS (SELECT 1 FROM address_links al WHERE al.account_id = u.id)"
+
+
+async def _queue_unpushed(
+    runner: Runner, broadcast_id: int, audience: Audience, now: datetime
+) -> None:
+    """The audience on channels that cannot write first (USSD), as `unreachable` rows of the
+    outbox: the announcement's figures count them, no sender ever claims them."""
+    where, params = audience_filter(audience, now, any_channel=True)
+    params.update(_params("np", pushing()))
+    await runner.run(
+        "INSERT INTO outbox (broadcast_id, user_id, channel, status, attempts, not_before,"
+        " error) SELECT :bid, MIN(u.id), MIN(u.channel), 'unreachable', 0, :now, :why"
+        f" FROM users u{_PROFILE_JOIN} WHERE {where} AND {NOT_FOLLOWING}"
+        f" AND NOT {_in('u.channel', 'np', pushing())}"
+        " GROUP BY COALESCE(pa.account_id, u.id) ORDER BY MIN(u.id)",
+        bid=broadcast_id,
+        now=now,
+        why="cannot write first",
+        **params,
+    )
 
 
 async def _stats(runner: Runner, row: Row) -> BroadcastStats:
