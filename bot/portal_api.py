@@ -21,6 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channels import NAMES
 from bot.server import Handler
 from bot.storage.impact import impact
 from bot.storage.store import SqlStore
@@ -125,12 +126,9 @@ class PortalApi:
         return {
             "generated_at": now.isoformat(),
             "countries": [_country(row) for row in figures.countries],
-            # Kept for the portals that read it: WhatsApp's refusals alone.
-            "whatsapp_failures": _codes(figures.failures, "whatsapp"),
-            "failures_by_channel": {
-                refused.channel: _codes(figures.failures, refused.channel)
-                for refused in figures.failures
-            },
+            # Each channel's refused messages by code: `whatsapp_failures` (read by portals
+            # since the first version), `sms_failures`... (every channel of the registry).
+            **{f"{name}_failures": _codes(figures.failures, name) for name in NAMES},
             "by_sex": [_sex(row, hidden) for row, hidden in by_sex(figures.by_sex) if row.learners],
             "weeks": [
                 {
@@ -335,16 +333,12 @@ OPENAPI: dict[str, Any] = {
                                         "countries": {"type": "array", "items": _COUNTRY_FIGURES},
                                         "weeks": {"type": "array", "items": _WEEK},
                                         "by_sex": {"type": "array", "items": _SEX_FIGURES},
-                                        "whatsapp_failures": {
-                                            "type": "object",
-                                            "additionalProperties": _COUNT,
-                                        },
-                                        "failures_by_channel": {
-                                            "type": "object",
-                                            "additionalProperties": {
+                                        **{
+                                            f"{name}_failures": {
                                                 "type": "object",
                                                 "additionalProperties": _COUNT,
-                                            },
+                                            }
+                                            for name in NAMES
                                         },
                                     },
                                 }

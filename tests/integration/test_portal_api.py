@@ -144,4 +144,5 @@ async def test_refused_messages_are_counted_per_channel(bot: BotApp) -> None:
     status, body = await get(bot, "/api/v1/figures")
     assert status == 200
     assert body["whatsapp_failures"] == {"131026": 5}, "an SMS code is not WhatsApp's"
-    assert body["failures_by_channel"] == {"sms": {"16": 5}, "whatsapp": {"131026": 5}}
+    assert body["sms_failures"] == {"16": 5}
+    assert body["telegram_failures"] == {}
