@@ -83,6 +83,7 @@ SMS = Capabilities(
     slashless_commands=True,
     address_is_phone=True,
     costs_per_message=True,
+    takes_over_phones=True,
 )
 
 # USSD (bot/ussd/): screens of 160 characters in a session the person's phone holds open;

@@ -49,6 +49,9 @@ class Capabilities:
     # a key to keep, not a name to give (the web chat).
     address_is_key: bool = False
     costs_per_message: bool = False  # each message the bot sends is paid for
+    # Writes to a phone number whose chat app no longer reaches it, when the learner said
+    # yes (SMS: bot/fallbacks.py).
+    takes_over_phones: bool = False
     # Hours after the person's last message during which the bot may write freely (0: no
     # such window); outside it, what is not urgent waits for a digest.
     reply_window_hours: int = 0

@@ -233,12 +233,20 @@ class SmsService:
 
     def deliverer(self) -> Deliver:
         """Announcements to learners who did not send STOP, at the sender's pace (`SMS_PACE`);
-        each recorded with its cost in parts (/stats). An attachment goes as its text only."""
+        each recorded with its cost in parts (/stats). An attachment goes as its text only.
+        Personal notices (reminders, teachers' answers, the phone fallback's) count in the
+        learner's daily budget like replies; past it, they are not sent."""
 
         async def deliver(item: OutboxItem) -> Result:
             if await self.sms.stopped(item.user_id):
                 return Failed("STOP", retryable=False)
             text = sms_text(item.with_footer(footer(self.i18n, item.locale)))
+            if self.budget and item.personal:  # a reminder, a teacher's answer: the day's SMS
+                spend = await self.sms.spend(
+                    item.user_id, segments(text), self.budget, self.clock()
+                )
+                if spend is not Spend.SEND:
+                    return Failed("daily SMS budget", retryable=False)
             message_id = uuid.uuid4().hex
             try:
                 await self.client.send(item.external_id, text, message_id)

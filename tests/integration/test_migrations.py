@@ -26,6 +26,7 @@ TABLES = {
     "sms_contacts",
     "address_links",
     "ussd_sessions",
+    "phone_fallbacks",
     "processed_updates",
     "dead_letters",
     "inbound_attempts",
