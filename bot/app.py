@@ -24,11 +24,12 @@ from bot.catalogs import sources
 from bot.certificates.service import SignedCertificates
 from bot.certificates.signing import load_key
 from bot.channel import Channel, ChannelContext
-from bot.channels import LISTED, configured
+from bot.channels import LISTED, capabilities, configured
 from bot.charts import MatplotlibCharts
 from bot.config import Settings
 from bot.connections import ConnectionGuard, GuardedSite, connection_limits, raise_descriptor_limit
 from bot.conversations import Conversations
+from bot.fallbacks import Fallbacks
 from bot.families import SummaryLoop
 from bot.flood import FloodGuard, FloodLimit
 from bot.housekeeping import tidy_forever
@@ -151,6 +152,10 @@ class BotApp:
                 channel = self.channels[name] = listed.build(context)
                 self.files.fetchers[name] = channel.fetch
                 routes += channel.routes()
+        taking_over = [name for name in self.channels if capabilities(name).takes_over_phones]
+        if taking_over:  # the phone fallback (bot/fallbacks.py)
+            self.conversations.fallback = taking_over[0]
+            store.on_unreachable = Fallbacks(store, i18n, taking_over[0]).switch
         if settings.portal_api_token:
             conversations = self.conversations  # its library: bundled and teachers' courses
             portal = PortalApi(

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 TELEGRAM = Capabilities(
+    label="Telegram",
     can_push=True,
     pushes_live=True,
     can_send_files=True,
@@ -38,6 +39,7 @@ TELEGRAM = Capabilities(
     document_bytes=50 * MB,  # any bot upload
 )
 WHATSAPP = Capabilities(
+    label="WhatsApp",
     can_push=True,
     pushes_live=True,
     can_send_files=True,
@@ -58,6 +60,7 @@ WHATSAPP = Capabilities(
 # The web chat writes first through its inbox (bot/web/push.py): pushed to an open tab, or
 # waiting, in order, for the learner's next visit (no notification on a closed page).
 WEB = Capabilities(
+    label="Web",
     can_push=True,
     can_send_files=True,
     inline_images=True,
@@ -73,16 +76,21 @@ WEB = Capabilities(
 # for; a text up to two concatenated SMS (2 x 153 GSM-7 characters), longer ones split, a
 # step's `sms:` short form used where the whole would not fit.
 SMS = Capabilities(
+    label="SMS",
     can_push=True,
     pushes_live=True,
     max_text=306,
+    slashless_commands=True,
     address_is_phone=True,
     costs_per_message=True,
+    takes_over_phones=True,
 )
 
 # USSD (bot/ussd/): screens of 160 characters in a session the person's phone holds open;
 # the bot answers each callback and can write nothing first, send no file, show no button.
-USSD = Capabilities(max_text=160, paged=True, address_is_phone=True)
+USSD = Capabilities(
+    label="USSD", max_text=160, paged=True, slashless_commands=True, address_is_phone=True
+)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from bot import inbound_files, metrics
@@ -23,18 +23,20 @@ from bot.rendering import made
 from bot.sender import worker_name
 from bot.storage.authoring import published_library
 from bot.storage.course_translations import reviewed_texts, with_reviewed
+from bot.storage.fallbacks import SqlPhoneFallback
 from bot.storage.locks import KeyedLocks
 from bot.storage.pseudonym import pseudonym
 from bot.storage.replies import GROUP, Letter, PendingReplies, write
 from bot.storage.store import SqlStore, SqlTurn
 from bot.storage.translations import LiveCatalogs
+from bot.words import as_command
 from content.library import Library
 from dialogs.admin_ports import Charts
 from dialogs.capabilities import Capabilities
 from dialogs.certificate_ports import Certifier
 from dialogs.context import Context
 from dialogs.engine import Dialogs, Reply
-from dialogs.events import GroupPosted, Incoming, MediaReceived, Resumed, UserRef
+from dialogs.events import GroupPosted, Incoming, MediaReceived, Resumed, TextReceived, UserRef
 from dialogs.flows.authoring_files import TAKES_FILES
 from dialogs.flows.circle_groups import group_turn
 from dialogs.messages import Out, Say
@@ -130,6 +132,8 @@ class Conversations:
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests move it
         # What each channel can do, as the settings leave it (bot/channels.py).
         self.capabilities: Callable[[str], Capabilities] = capabilities
+        # The enabled channel that takes over phones (bot/fallbacks.py); empty: none.
+        self.fallback = ""
         self.replies = PendingReplies(store)
         self.worker = worker_name()  # whose turns' replies these are (claims, bot/resend.py)
         # How each route's replies are sent again after a crash; the channels register here.
@@ -155,6 +159,11 @@ class Conversations:
         turn's transaction, and only for files the dialog takes (bot/inbound_files.py).
         """
         started = time.perf_counter()
+        if (
+            isinstance(event, TextReceived)
+            and self.capabilities(event.user.channel).slashless_commands
+        ):
+            event = replace(event, text=as_command(event.text))  # "PROGRES": /progres
         await self.catalogs.tick()  # a clock reading, unless a check is due
         if self.flood is not None and not await self._admitted(event, send):
             return False  # flooding: dropped unstored (the transport still acknowledges it)
@@ -333,8 +342,19 @@ class Conversations:
                 translations=tx.translations,
                 address_links=tx.address_links,
                 course_translations=tx.course_translations,
+                phone_fallback=self._phone_fallback(user, tx),
             ),
         )
+
+    def _phone_fallback(self, user: UserRef, tx: SqlTurn) -> SqlPhoneFallback | None:
+        """The phone fallback's setting, where it can happen: an address that is a phone
+        number on a channel that writes first, and a channel taking over phones enabled."""
+        caps = self.capabilities(user.channel)
+        if not self.fallback or not caps.address_is_phone or not caps.can_push:
+            return None
+        if caps.takes_over_phones:
+            return None
+        return SqlPhoneFallback(tx.runner, tx.account_id, self.capabilities(self.fallback).label)
 
     def _who(self, event: Incoming) -> str:
         """The pseudonymous id used in logs."""

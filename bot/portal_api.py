@@ -21,12 +21,13 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channels import NAMES
 from bot.server import Handler
 from bot.storage.impact import impact
 from bot.storage.store import SqlStore
 from bot.tokens import same_secret
 from content.library import Library
-from dialogs.admin_ports import CountryFigures, SexFigures
+from dialogs.admin_ports import ChannelFailures, CountryFigures, SexFigures
 from dialogs.flows.commands import lesson_payload
 from dialogs.small_cells import by_sex
 
@@ -125,7 +126,9 @@ class PortalApi:
         return {
             "generated_at": now.isoformat(),
             "countries": [_country(row) for row in figures.countries],
-            "whatsapp_failures": {str(code): cell(n) for code, n in figures.failures.items()},
+            # Each channel's refused messages by code: `whatsapp_failures` (read by portals
+            # since the first version), `sms_failures`... (every channel of the registry).
+            **{f"{name}_failures": _codes(figures.failures, name) for name in NAMES},
             "by_sex": [_sex(row, hidden) for row, hidden in by_sex(figures.by_sex) if row.learners],
             "weeks": [
                 {
@@ -143,6 +146,12 @@ class PortalApi:
 def cell(count: int) -> int | None:
     """A count as published: exact from SMALL up (and 0), null from 1 to SMALL - 1."""
     return None if 0 < count < SMALL else count
+
+
+def _codes(failures: list[ChannelFailures], channel: str) -> dict[str, int | None]:
+    """One channel's refused messages by error code, small counts hidden like every cell."""
+    found = next((refused.codes for refused in failures if refused.channel == channel), {})
+    return {str(code): cell(n) for code, n in found.items()}
 
 
 def _country(row: CountryFigures) -> dict[str, Any]:
@@ -324,9 +333,12 @@ OPENAPI: dict[str, Any] = {
                                         "countries": {"type": "array", "items": _COUNTRY_FIGURES},
                                         "weeks": {"type": "array", "items": _WEEK},
                                         "by_sex": {"type": "array", "items": _SEX_FIGURES},
-                                        "whatsapp_failures": {
-                                            "type": "object",
-                                            "additionalProperties": _COUNT,
+                                        **{
+                                            f"{name}_failures": {
+                                                "type": "object",
+                                                "additionalProperties": _COUNT,
+                                            }
+                                            for name in NAMES
                                         },
                                     },
                                 }

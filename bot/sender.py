@@ -266,6 +266,8 @@ class Sender:
                 await self.outbox.finish([(item.id, "held", None, None)])
             case Unreachable(code=code, reason=reason):
                 await self.outbox.mark_unreachable(item.user_id, code, now)
+                if await self.outbox.fall_back(item.id):  # by SMS now (bot/fallbacks.py)
+                    return
                 await self.outbox.finish([(item.id, "unreachable", None, reason[:64])])
             case RetryAfter(seconds=seconds):
                 until = now + timedelta(seconds=seconds)

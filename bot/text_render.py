@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.outgoing import merge_texts
+from bot.words import shown_commands
 from content.text import split_text
 from dialogs.capabilities import TEXT_ONLY, Capabilities
 from dialogs.context import Translator
@@ -76,6 +77,8 @@ class TextRenderer:
         texts: list[str] = []
         for message in merge_texts(messages, self.caps.max_text):
             texts.extend(self.render_one(message))
+        if self.caps.slashless_commands:  # "PROGRES", as the person types it
+            return [shown_commands(text) for text in texts]
         return texts
 
     def render_one(self, message: Out) -> list[str]:

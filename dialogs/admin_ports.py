@@ -193,6 +193,16 @@ class SexFigures:
 
 
 @dataclass(frozen=True)
+class ChannelFailures:
+    """One channel's refused messages: its registry name (for the API), its label (for
+    admins: `Capabilities.label`), and how many by the platform's error code."""
+
+    channel: str
+    label: str
+    codes: dict[int, int]
+
+
+@dataclass(frozen=True)
 class Impact:
     """The figures of some countries, and the last weeks' activity."""
 
@@ -200,7 +210,8 @@ class Impact:
     week_starts: list[datetime]  # oldest first
     new_learners: list[int]  # per week
     lessons: list[int]  # lessons completed per week
-    failures: dict[int, int] = field(default_factory=dict)  # WhatsApp refusals by error code
+    # Messages the platforms refused, per channel: its label and the count by error code.
+    failures: list[ChannelFailures] = field(default_factory=list)
     # Inbound messages parked unhandled (dead letters, kept 3 days) by channel
     dead_letters: dict[str, int] = field(default_factory=dict)
     by_sex: list[SexFigures] = field(default_factory=list)  # students per country and sex

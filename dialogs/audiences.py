@@ -38,8 +38,9 @@ def conditions(audience: Audience, now: datetime, *, any_channel: bool = False) 
     if not any_channel:
         found.append(Condition("pushing"))
     found.append(Condition("reachable"))
-    if not audience.personal:
+    if not audience.personal:  # once per person: not an address following a learner
         found.append(Condition("not_opted_out"))
+        found.append(Condition("not_following"))
     if audience.circle_id is None:
         found.append(Condition("not_group"))
     if audience.class_ids:
@@ -76,7 +77,8 @@ class Reader:
     id: int
     consented: bool = True
     can_push: bool = True  # their channel can write first
-    reachable: bool = True  # not marked unreachable by their platform
+    reachable: bool = True  # not marked unreachable by their platform (or falling back)
+    following: bool = False  # an address following a learner of another channel
     opted_out: bool = False  # said /stop_annonces
     role: str | None = None
     country: str | None = None
@@ -98,6 +100,7 @@ def meets(condition: Condition, person: Reader) -> bool:
         "pushing": person.can_push,
         "reachable": person.reachable,
         "not_opted_out": not person.opted_out,
+        "not_following": not person.following,
         "not_group": person.role != GROUP,
     }
     if name in simple:

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 class Capabilities:
     """One channel's abilities; the defaults are those of the plainest text channel."""
 
+    # The channel's name as admins read it in figures ("WhatsApp", "SMS"): a product's name,
+    # the same in every language (empty: the plainest text channel, unnamed).
+    label: str = ""
+
     # The bot can write first, later (a teacher's answer, a reminder, an announcement), and
     # the person gets it (live, or waiting for them the next time they open the channel).
     can_push: bool = False
@@ -37,11 +41,17 @@ class Capabilities:
     # Long replies are shown in screens of `max_text` the person turns ("0 Suite", USSD):
     # nothing is cut, but a short form (`sms:`) is used where the whole needs several.
     paged: bool = False
+    # Commands are typed without their slash ("PROGRES" for /progres) and shown so: phones
+    # where "/" is hard to type or means something else (bot/words.py).
+    slashless_commands: bool = False
     address_is_phone: bool = False  # the channel's id of the person is their phone number
     # The channel's id of the person is made up by their device and opens their conversation:
     # a key to keep, not a name to give (the web chat).
     address_is_key: bool = False
     costs_per_message: bool = False  # each message the bot sends is paid for
+    # Writes to a phone number whose chat app no longer reaches it, when the learner said
+    # yes (SMS: bot/fallbacks.py).
+    takes_over_phones: bool = False
     # Hours after the person's last message during which the bot may write freely (0: no
     # such window); outside it, what is not urgent waits for a digest.
     reply_window_hours: int = 0

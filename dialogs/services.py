@@ -23,6 +23,7 @@ from dialogs.course_translation_ports import CourseTranslationDesk
 from dialogs.creathon_ports import CreathonDesk
 from dialogs.data_ports import DataSaver
 from dialogs.event_ports import EventDesk, ThreadDesk
+from dialogs.fallback_ports import PhoneFallback
 from dialogs.family_ports import FamilyDesk
 from dialogs.link_ports import LinkDesk
 from dialogs.mastery_ports import MasteryDesk
@@ -72,6 +73,7 @@ class Services:
     translations: TranslationDesk | None = None  # interface strings for translators
     address_links: LinkDesk | None = None  # this address following a learner of elsewhere
     course_translations: CourseTranslationDesk | None = None  # courses translated in the chat
+    phone_fallback: PhoneFallback | None = None  # SMS when the chat app stops reaching them
 
     def offered(self) -> tuple[str, ...]:
         """The names of the services given."""
@@ -113,4 +115,5 @@ PORTS = {
     "translations": "dialogs/translation_ports.py TranslationDesk",
     "address_links": "dialogs/link_ports.py LinkDesk",
     "course_translations": "dialogs/course_translation_ports.py CourseTranslationDesk",
+    "phone_fallback": "dialogs/fallback_ports.py PhoneFallback",
 }

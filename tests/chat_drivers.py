@@ -23,6 +23,8 @@ import pytest
 from bot.app import BotApp
 from bot.config import Settings
 from bot.sms.service import sms_text
+from bot.ussd.screens import plain
+from bot.words import shown_commands
 from tests.fakes.graph_api import FakeGraphApi
 from tests.fakes.smsbox import FakeSmsbox
 from tests.fakes.telegram_api import Call, FakeBotApi
@@ -38,12 +40,10 @@ from tests.whatsapp_driver import (
 )
 
 CHANNELS = ("telegram", "whatsapp", "web")
-# SMS (SmsChat) runs the journeys of tests/integration/test_sms_journey.py: its texts are
-# GSM-7 (no emoji, "ç" as "c"), so the exact labels the shared scripts compare differ.
-JOURNEY_CHANNELS = (
-    *CHANNELS,
-    "ussd",
-)  # the shared journey (tests/integration/test_same_journey.py)
+# The shared journey (tests/integration/test_same_journey.py) runs on SMS and USSD too: the
+# scripts compare texts as each channel shows them (`ChatLearner.reads`: no emoji on USSD,
+# GSM-7 on SMS, commands without their slash on both).
+JOURNEY_CHANNELS = (*CHANNELS, "sms", "ussd")
 JSON = dict[str, Any]
 Choice = tuple[str, str]  # (option id or typed answer, label the learner reads)
 
@@ -92,6 +92,15 @@ class ChatLearner(Protocol):
         """The labels of the options offered now."""
         ...
 
+    def reads(self, text: str) -> str:
+        """A French text of the catalogs as this channel shows it."""
+        ...
+
+
+def as_sent(text: str) -> str:
+    """A text shown as written (Telegram, WhatsApp, the web chat)."""
+    return text
+
 
 def find(choices: Sequence[Choice], wanted: str) -> Choice | None:
     """The choice labelled `wanted`, else with that id, else whose label contains it."""
@@ -137,6 +146,7 @@ class TelegramChat:
     learner: TelegramLearner
     channel: str = "telegram"
     mark: int = 0
+    reads = staticmethod(as_sent)
 
     @property
     def api(self) -> FakeBotApi:
@@ -219,6 +229,7 @@ class WhatsAppChat:
     learner: WhatsAppLearner
     channel: str = "whatsapp"
     mark: int = 0
+    reads = staticmethod(as_sent)
 
     def _sent(self) -> list[JSON]:
         return self.learner.api.sent(self.learner.phone)
@@ -306,6 +317,7 @@ class WebChat:
     http: aiohttp.ClientSession
     uid: str = field(default_factory=lambda: f"web-learner-{next(_uids):012d}")
     channel: str = "web"
+    reads = staticmethod(as_sent)
     frames: list[JSON] = field(default_factory=list)
     mark: int = 0
     ws: aiohttp.ClientWebSocketResponse | None = None
@@ -407,6 +419,7 @@ class SmsChat:
     learner: SmsLearner
     channel: str = "sms"
     mark: int = 0
+    reads = staticmethod(sms_text)  # GSM-7, commands without their slash
 
     def _sent(self) -> list[str]:
         return self.learner.smsbox.texts(self.learner.phone)
@@ -466,6 +479,11 @@ class UssdChat:
     channel: str = "ussd"
     reply: str = ""
     turn_pages: bool = True  # False: the reply is the first screen only
+
+    @staticmethod
+    def reads(text: str) -> str:
+        """No emoji (bot/ussd/screens.py), commands without their slash."""
+        return plain(shown_commands(text))
 
     async def _read(self) -> str:
         return await self.phone.read_all() if self.turn_pages else self.phone.screen

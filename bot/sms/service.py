@@ -47,11 +47,12 @@ from bot.sms.kannel import (
     secret_ok,
 )
 from bot.sms.store import SmsStore, Spend, Standing
-from bot.sms.words import as_command, is_stop, shown_commands
+from bot.sms.words import is_stop
 from bot.storage.channels import ChannelStore
 from bot.storage.outbox import OutboxItem
 from bot.storage.store import SqlStore
 from bot.text_render import TextRenderer, chunks
+from bot.words import shown_commands
 from content.sms import TWO_SMS_UCS2, is_gsm7
 from dialogs.events import Incoming, Resumed, TextReceived, UserRef
 
@@ -133,7 +134,7 @@ class SmsService:
             await self._stop(user, uid)
             return web.Response(text="")
         key = f"sms:{message.message_id}"
-        event: Incoming = TextReceived(user, key, as_command(message.text))
+        event: Incoming = TextReceived(user, key, message.text)
         if uid is not None:
             await self.sms.resume(uid)
             standing = await self.sms.standing(uid, self.clock())
@@ -232,12 +233,20 @@ class SmsService:
 
     def deliverer(self) -> Deliver:
         """Announcements to learners who did not send STOP, at the sender's pace (`SMS_PACE`);
-        each recorded with its cost in parts (/stats). An attachment goes as its text only."""
+        each recorded with its cost in parts (/stats). An attachment goes as its text only.
+        Personal notices (reminders, teachers' answers, the phone fallback's) count in the
+        learner's daily budget like replies; past it, they are not sent."""
 
         async def deliver(item: OutboxItem) -> Result:
             if await self.sms.stopped(item.user_id):
                 return Failed("STOP", retryable=False)
             text = sms_text(item.with_footer(footer(self.i18n, item.locale)))
+            if self.budget and item.personal:  # a reminder, a teacher's answer: the day's SMS
+                spend = await self.sms.spend(
+                    item.user_id, segments(text), self.budget, self.clock()
+                )
+                if spend is not Spend.SEND:
+                    return Failed("daily SMS budget", retryable=False)
             message_id = uuid.uuid4().hex
             try:
                 await self.client.send(item.external_id, text, message_id)

@@ -269,8 +269,12 @@ def audience_filter(
 
 _FIXED = {
     "consented": "u.consented_at IS NOT NULL",
-    "reachable": f"NOT EXISTS (SELECT 1 FROM channel_contacts c WHERE c.user_id = {ADDRESS_ROW}"
-    " AND c.unreachable_at IS NOT NULL)",
+    # Not marked unreachable by the platform, or falling back to another channel then
+    # (bot/fallbacks.py: `queue_broadcast` sends it there).
+    "reachable": f"(NOT EXISTS (SELECT 1 FROM channel_contacts c WHERE c.user_id = {ADDRESS_ROW}"
+    " AND c.unreachable_at IS NOT NULL) OR EXISTS (SELECT 1 FROM phone_fallbacks pf"
+    f" WHERE pf.user_id = {ADDRESS_ROW} AND pf.fallback_id IS NOT NULL))",
+    "not_following": "NOT EXISTS (SELECT 1 FROM address_links al WHERE al.account_id = u.id)",
     "not_opted_out": "NOT EXISTS (SELECT 1 FROM announcement_optouts o WHERE o.user_id = u.id)",
     "not_group": "(u.role IS NULL OR u.role <> 'group')",
 }
@@ -384,6 +388,9 @@ async def queue_broadcast(runner: Runner, broadcast_id: int, now: datetime) -> i
         now=now,
         **params,
     )
+    await runner.run(FALL_BACK, bid=broadcast_id)
+    if not audience.personal:  # who cannot be written to first: counted, never dropped
+        await _queue_unpushed(runner, broadcast_id, audience, now)
     counted = await runner.run(
         "SELECT COUNT(*) FROM outbox WHERE broadcast_id = :id", id=broadcast_id
     )
@@ -395,6 +402,51 @@ async def queue_broadcast(runner: Runner, broadcast_id: int, now: datetime) -> i
         id=broadcast_id,
     )
     return total
+
+
+# The address an outbox row goes to (a profile's phone), and the rows to send on the
+# fallback channel instead: their address is marked unreachable and has fallen back
+# (bot/fallbacks.py). SET reads the row as it was: the channel, then the address.
+_OUTBOX_ADDRESS = (
+    "COALESCE((SELECT ax.account_id FROM learner_profiles ax WHERE ax.user_id = outbox.user_id),"
+    " outbox.user_id)"
+)
+# The fallback's channel and address of an outbox row, and whether it falls back now.
+REROUTED = (
+    "channel = (SELECT f.channel FROM phone_fallbacks pf JOIN users f"
+    f" ON f.id = pf.fallback_id WHERE pf.user_id = {_OUTBOX_ADDRESS}),"
+    " user_id = (SELECT pf.fallback_id FROM phone_fallbacks pf"
+    f" WHERE pf.user_id = {_OUTBOX_ADDRESS})"
+)
+FALLING_BACK = (
+    "EXISTS (SELECT 1 FROM phone_fallbacks pf JOIN channel_contacts c ON c.user_id = pf.user_id"
+    f" WHERE pf.user_id = {_OUTBOX_ADDRESS} AND pf.fallback_id IS NOT NULL"
+    " AND c.unreachable_at IS NOT NULL)"
+)
+FALL_BACK = (
+    f"UPDATE outbox SET {REROUTED} WHERE broadcast_id = :bid AND status = 'queued'"
+    f" AND {FALLING_BACK}"
+)
+
+
+async def _queue_unpushed(
+    runner: Runner, broadcast_id: int, audience: Audience, now: datetime
+) -> None:
+    """The audience on channels that cannot write first (USSD), as `unreachable` rows of the
+    outbox: the announcement's figures count them, no sender ever claims them."""
+    where, params = audience_filter(audience, now, any_channel=True)
+    params.update(_params("np", pushing()))
+    await runner.run(
+        "INSERT INTO outbox (broadcast_id, user_id, channel, status, attempts, not_before,"
+        " error) SELECT :bid, MIN(u.id), MIN(u.channel), 'unreachable', 0, :now, :why"
+        f" FROM users u{_PROFILE_JOIN} WHERE {where}"
+        f" AND NOT {_in('u.channel', 'np', pushing())}"
+        " GROUP BY COALESCE(pa.account_id, u.id) ORDER BY MIN(u.id)",
+        bid=broadcast_id,
+        now=now,
+        why="cannot write first",
+        **params,
+    )
 
 
 async def _stats(runner: Runner, row: Row) -> BroadcastStats:

@@ -113,8 +113,11 @@ class ChannelStore:
         return Contact(utc(rows[0][0]), utc(rows[0][1]))
 
     async def mark_unreachable(self, user_id: int, code: int, at: datetime) -> None:
-        """The platform refused for good (blocked, not on WhatsApp): stop trying."""
+        """The platform refused for good (blocked, not on WhatsApp): stop trying (and fall
+        back where the learner said yes: bot/fallbacks.py)."""
         await self.store.statement(MARK_UNREACHABLE, uid=user_id, at=at, code=code)
+        if self.store.on_unreachable is not None:
+            await self.store.on_unreachable(user_id, at)
 
     # --- sent messages and their statuses -------------------------------------------------
 

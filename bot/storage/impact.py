@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.channels import capabilities
 from bot.storage.sql import Runner, utc
-from dialogs.admin_ports import CountryFigures, Impact, SexFigures
+from dialogs.admin_ports import ChannelFailures, CountryFigures, Impact, SexFigures
 
 # The students: people who agreed to the terms, neither a group, nor self-declared teachers,
 # nor holding any role (teacher, moderator, admin). The text and the chart count these.
@@ -56,11 +57,18 @@ async def impact(
         params,
     )
     failed = await runner.run(
-        "SELECT s.error_code, COUNT(*) FROM sent_messages s JOIN users u ON u.id = s.user_id"
-        f" WHERE s.status = 'failed'{where} GROUP BY s.error_code",
+        "SELECT s.channel, s.error_code, COUNT(*) FROM sent_messages s JOIN users u"
+        f" ON u.id = s.user_id WHERE s.status = 'failed'{where}"
+        " GROUP BY s.channel, s.error_code",
         **params,
     )
-    failures = {int(code or 0): int(count) for code, count in failed}
+    by_channel: dict[str, dict[int, int]] = {}
+    for channel, code, count in failed:
+        by_channel.setdefault(str(channel), {})[int(code or 0)] = int(count)
+    failures = [
+        ChannelFailures(name, capabilities(name).label or name, dict(sorted(codes.items())))
+        for name, codes in sorted(by_channel.items())
+    ]
     # A first message may be parked before its sender has a row: counted for everyone only.
     parked = await runner.run(
         "SELECT d.channel, COUNT(*) FROM dead_letters d LEFT JOIN users u"

@@ -1218,6 +1218,24 @@ class AddressLink(Base):
 address_links: Table = Base.metadata.tables["address_links"]
 
 
+class PhoneFallback(Base):
+    """A learner's yes to being written to by SMS when their chat app stops reaching their
+    number (bot/fallbacks.py), on their address's row; once it happened, the address the
+    pushes go to instead (linked to the learner: bot/storage/address_links.py)."""
+
+    __tablename__ = "phone_fallbacks"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    opted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    fallback_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    switched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+phone_fallbacks: Table = Base.metadata.tables["phone_fallbacks"]
+
+
 class UssdSession(Base):
     """One USSD session's screens, for a few minutes (bot/ussd/sessions.py): what a replayed
     callback is answered, and the pages "0"/"00" turn. Never the learner's inputs: their

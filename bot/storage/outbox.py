@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.storage.admin import queue_broadcast
+from bot.storage.admin import FALLING_BACK, REROUTED, queue_broadcast
 from bot.storage.channels import MARK_UNREACHABLE
 from bot.storage.sql import as_json, utc
 from bot.storage.store import SqlStore
@@ -163,6 +163,20 @@ class Outbox:
                 worker=self.worker,
             )
 
+    async def fall_back(self, outbox_id: int) -> bool:
+        """Queue a claimed message again on the phone fallback's channel, where its address
+        has just fallen back (bot/fallbacks.py); False: it has none."""
+        async with self.store.transaction() as runner:
+            rows = await runner.run(  # after the notice that says why (queued just now)
+                f"UPDATE outbox SET {REROUTED}, status = 'queued', attempts = 0,"
+                " not_before = :later, claimed_by = NULL, claimed_at = NULL"
+                f" WHERE id = :id AND claimed_by = :worker AND {FALLING_BACK} RETURNING id",
+                id=outbox_id,
+                worker=self.worker,
+                later=datetime.now(UTC) + FALLBACK_AFTER,
+            )
+        return bool(rows)
+
     async def release(self, ids: list[int]) -> None:
         """Give back claimed messages not sent yet (the sender stops), attempts unchanged."""
         if not ids:
@@ -221,6 +235,8 @@ class Outbox:
         """The platform said this person cannot be reached: no announcement tries them again."""
         async with self.store.transaction() as runner:
             await runner.run(MARK_UNREACHABLE, uid=user_id, at=at, code=code)
+        if self.store.on_unreachable is not None:  # the phone fallback (bot/fallbacks.py)
+            await self.store.on_unreachable(user_id, at)
 
     async def pending(self, channel: str | None = None) -> int:
         """How many messages wait or are being sent."""
@@ -237,6 +253,8 @@ class Outbox:
 # phone is reached at its account's row and address (the sender's contacts, windows and
 # "unreachable" marks are the address's), and a personal notice for a profile the phone is
 # not using now carries that profile's first name.
+FALLBACK_AFTER = timedelta(seconds=2)  # a push that met "unreachable" follows the notice
+
 _CLAIMED = (
     "SELECT o.id, o.broadcast_id, COALESCE(lp.account_id, o.user_id), o.channel,"
     " COALESCE(a.external_id, u.external_id), u.locale, b.texts, b.attachment, o.attempts,"

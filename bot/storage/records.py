@@ -158,6 +158,11 @@ def export_learner(conn: Connection, which: ColumnElement[bool]) -> dict[str, An
         "reminder": _rows(conn, Base.metadata.tables["reminders"], uid, "user_id"),
         "learning_days": _rows(conn, Base.metadata.tables["learning_days"], uid, "day"),
         "light_data": _rows(conn, data_saving, uid, "updated_at"),
+        # "write to me by SMS" (bot/fallbacks.py): when said, and when it happened
+        "phone_fallback": [
+            {k: v for k, v in row.items() if k != "fallback_id"}
+            for row in _rows(conn, Base.metadata.tables["phone_fallbacks"], uid, "opted_at")
+        ],
         "media_days": _rows(conn, media_days, uid, "day"),
         "skills": _rows(conn, Base.metadata.tables["skill_mastery"], uid, "skill"),
         "placed_out": _rows(

@@ -20,7 +20,7 @@ import asyncio
 import json
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -380,6 +380,9 @@ class SqlStore:
         # Light data: bytes of media a learner may ask for a day, in KB (0: unlimited).
         self.media_budget_kb = DEFAULT_BUDGET_KB
         self.xapi = Vocabulary()  # set from the settings (bot/app.py)
+        # Called once a platform marked an address unreachable (its row, when): the phone
+        # fallback's switch (bot/fallbacks.py), where a channel takes over phones.
+        self.on_unreachable: Callable[[int, datetime], Awaitable[None]] | None = None
         dialect = engine.dialect
         self._core = CoreStatements(dialect.name)
         self._upsert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert

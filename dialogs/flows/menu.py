@@ -6,6 +6,7 @@ import json
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flows import phone_fallback
 from dialogs.flows.assignments import with_homework
 from dialogs.flows.certificates import my_certificates
 from dialogs.flows.common import menu_option, route, unexpected
@@ -161,6 +162,7 @@ async def settings(ctx: Context, event: Incoming) -> Turn:
         Option("level", ctx._("Classe")),
         Option("reminders", ctx._("🔔 Rappels")),
         Option("light_data", ctx._("📶 Économie de données")),
+        *phone_fallback.offered(ctx),
         *_family_options(ctx),
         menu_option(ctx),
     )
@@ -173,7 +175,7 @@ async def settings(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto="reminders")
     if chosen in ("family", "sex"):  # settings of their own (dialogs/flows/families.py)
         return Turn(goto=chosen)
-    if chosen == "light_data":  # a setting of its own, not a part of the profile to edit
+    if chosen in ("light_data", "phone_fallback"):  # settings of their own, not the profile
         return Turn(goto=chosen)
     ctx.state.data["editing"] = True
     return Turn(goto=chosen)

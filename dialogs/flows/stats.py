@@ -165,11 +165,18 @@ def summary(ctx: Context, impact: Impact) -> str:
     for row in impact.countries:
         name = ctx.t.country_name(row.country) if len(row.country) == 2 else ctx._("Autre pays")
         lines += ["", ctx._("%(country)s : %(figures)s", country=name, figures=_figures(ctx, row))]
-    if impact.failures:
+    for channel in impact.failures:  # per channel, named by its label (bot/channels.py)
         codes = ", ".join(
-            f"{code} × {ctx.t.number(count)}" for code, count in sorted(impact.failures.items())
+            f"{code} × {ctx.t.number(count)}" for code, count in channel.codes.items()
         )
-        lines += ["", ctx._("Messages WhatsApp refusés (code × nombre) : %(codes)s", codes=codes)]
+        lines += [
+            "",
+            ctx._(
+                "Messages %(channel)s refusés (code × nombre) : %(codes)s",
+                channel=channel.label,
+                codes=codes,
+            ),
+        ]
     if impact.paid_announcements:  # SMS: each part is paid for
         lines += [
             "",

@@ -426,19 +426,26 @@ async def test_a_sticker_is_not_an_attachment(talk: Conversations, database_url:
     assert "Je ne peux pas utiliser ce type de message ici" in admin.texts()
 
 
-async def test_whatsapp_refusals_show_in_the_report_by_code(
+async def test_refusals_show_in_the_report_by_channel_and_code(
     talk: Conversations, database_url: str
 ) -> None:
     people = await learners(talk, 2, "Sénégal", "whatsapp")
+    texters = await learners(talk, 1, "Sénégal", "sms")
     channels = ChannelStore(talk.store)
-    for person in people:
+    for person in people + texters:
         async with talk.store.turn(person.user) as tx:
             assert tx is not None
             uid = tx.user_id
-        await channels.record_failure(uid, "whatsapp", "text", 131000, datetime.now(UTC))
+        channel = person.user.channel
+        code = 131000 if channel == "whatsapp" else 16
+        await channels.record_failure(uid, channel, "text", code, datetime.now(UTC))
     admin = await admin_of(talk, database_url, "national_admin", "SN")
     replies = await admin.send("/stats")
-    assert "Messages WhatsApp refusés (code × nombre) : 131000 × 2" in admin.texts(replies)
+    text = admin.texts(replies)
+    assert "Messages SMS refusés (code × nombre) : 16 × 1\n\n" in text
+    assert "Messages WhatsApp refusés (code × nombre) : 131000 × 2" in text, (
+        "an SMS code is not counted as WhatsApp's"
+    )
 
 
 async def test_dead_letters_show_in_the_report_by_channel_without_their_text(

@@ -29,6 +29,7 @@ TABLES = {
     "sync_schools",
     "sync_state",
     "sync_courses",
+    "phone_fallbacks",
     "processed_updates",
     "dead_letters",
     "inbound_attempts",
@@ -146,6 +147,6 @@ def test_the_alembic_command_line_uses_database_url(tmp_path: Path) -> None:
     upgraded = alembic_cli(tmp_path, "upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
     current = alembic_cli(tmp_path, "current")
-    assert "0044 (head)" in current.stdout, current.stderr
+    assert "0045 (head)" in current.stdout, current.stderr
     offline = alembic_cli(tmp_path, "upgrade", "head", "--sql")
     assert "CREATE TABLE users" in offline.stdout, offline.stderr

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import aiohttp
 import pytest
 
 from bot.app import BotApp
 from bot.config import Settings
+from bot.storage.channels import ChannelStore
 from tests.integration.test_authoring import write_course
 from tests.integration.test_shared_library import new_class, publish, teacher
 from tests.store_driver import Person
@@ -126,3 +128,21 @@ async def test_teachers_public_courses_are_listed_class_courses_are_not(
     assert [c["id"] for c in body["courses"] if "compost" in c["title"].lower()] == [
         public[0]["id"]
     ]
+
+
+async def test_refused_messages_are_counted_per_channel(bot: BotApp) -> None:
+    assert bot.conversations is not None
+    channels = ChannelStore(bot.conversations.store)
+    for channel, code in (("whatsapp", 131026), ("sms", 16)):
+        for i in range(5):
+            person = Person.on(bot.conversations, channel, f"22178000{code}{i}")
+            await person.onboard(country="Sénégal")
+            async with bot.conversations.store.turn(person.user) as tx:
+                assert tx is not None
+                uid = tx.user_id
+            await channels.record_failure(uid, channel, "text", code, datetime.now(UTC))
+    status, body = await get(bot, "/api/v1/figures")
+    assert status == 200
+    assert body["whatsapp_failures"] == {"131026": 5}, "an SMS code is not WhatsApp's"
+    assert body["sms_failures"] == {"16": 5}
+    assert body["telegram_failures"] == {}

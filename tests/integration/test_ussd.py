@@ -10,10 +10,13 @@ import aiohttp
 import pytest
 
 from bot.app import BotApp
+from bot.storage.admin import SqlAdminDesk
 from bot.ussd.sessions import UssdSessions
+from dialogs.admin_ports import Audience, BroadcastDraft
 from dialogs.events import UserRef
 from tests.chat_drivers import UssdChat, WebChat
 from tests.integration.test_same_journey import answer, onboard, open_lesson, read_to_the_quiz
+from tests.sender_support import transaction
 from tests.telegram_driver import start_bot
 from tests.ussd_driver import UssdPhone, ussd_settings
 
@@ -153,7 +156,7 @@ async def test_the_learner_who_gave_the_code_cuts_off_a_linked_phone(
     phone = UssdChat(UssdPhone(bot, http, phone="+221770000098"))
     await phone.open()
     await phone.send("/lier")
-    assert "envoyez le code que /mon_code vous donne" in phone.reply
+    assert "envoyez le code que MON_CODE vous donne" in phone.reply, "as typed on a phone"
     await phone.send(code[1])
     await phone.tap("Oui, lier")
     assert "Que voulez-vous faire" in phone.reply
@@ -198,3 +201,61 @@ async def test_a_session_s_screens_are_forgotten_after_a_quarter_of_an_hour(
     assert await sessions.prune(later + timedelta(minutes=2)) == 1
     again = await phone.press("0")
     assert again.startswith("Bonjour et bienvenue"), "where the learner stands, once more"
+
+
+async def test_commands_are_typed_and_shown_without_their_slash_as_on_sms(
+    bot: BotApp, http: aiohttp.ClientSession
+) -> None:
+    chat = UssdChat(UssdPhone(bot, http))
+    await chat.open()
+    await onboard(chat)
+    await open_lesson(chat)
+    await chat.send("PROGRES")
+    assert chat.reply.startswith("Vous n'avez pas encore terminé de leçon."), "/progres"
+    await chat.send("aide")
+    assert "PROGRES" in chat.reply, "commands shown as they are typed"
+    assert "/progres" not in chat.reply
+    await chat.send("MENU")
+    assert "Que voulez-vous faire" in chat.reply
+    await chat.send("progresser")
+    assert "pas encore terminé de leçon" not in chat.reply, "a word, not a command"
+
+
+async def test_an_announcement_counts_ussd_learners_as_unreachable_never_drops_them(
+    bot: BotApp, http: aiohttp.ClientSession
+) -> None:
+    web = WebChat(bot, http)
+    await web.open()
+    await onboard(web)
+    dialler = UssdChat(UssdPhone(bot, http, phone="+221770000095"))
+    await dialler.open()
+    await onboard(dialler)
+    await web.send("/mon_code")
+    code = re.search(r"Votre code : (\w+)", web.last_text())
+    assert code is not None
+    follower = UssdChat(UssdPhone(bot, http, phone="+221770000094"))
+    await follower.open()
+    await follower.send(f"LIER {code[1]}")
+    await follower.tap("Oui, lier")
+    store = bot.conversations.store
+    [(admin,)] = await store.statement("SELECT id FROM users WHERE channel = 'web'")
+    async with transaction(store) as runner:
+        desk = SqlAdminDesk(runner, int(admin))
+        reach = await desk.count_audience(Audience())
+        assert sorted((r.caps.can_push, r.people) for r in reach) == [(False, 1), (True, 1)], (
+            "the preview says one person cannot be written to; the linked phone is the web learner"
+        )
+        broadcast_id, total = await desk.create_broadcast(
+            BroadcastDraft({"fr": "Examens"}, Audience())
+        )
+        assert total == 2
+        [stats] = [b for b in await desk.broadcasts(None) if b.id == broadcast_id]
+    assert (stats.counts.get("unreachable"), stats.queued) == (1, 1), "counted, not dropped"
+    rows = await store.statement(
+        "SELECT channel, status, error FROM outbox WHERE broadcast_id = :id ORDER BY id",
+        id=broadcast_id,
+    )
+    assert [tuple(row) for row in rows] == [
+        ("web", "queued", None),
+        ("ussd", "unreachable", "cannot write first"),
+    ]

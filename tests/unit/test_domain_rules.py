@@ -125,10 +125,19 @@ def test_a_circles_member_outside_the_reply_window_waits_for_the_digest() -> Non
 
 def test_the_conditions_are_those_the_sql_writes_in_order() -> None:
     names = [c.name for c in conditions(Audience(countries=("SN",), active_days=7), NOW)]
-    assert names == ["consented", "pushing", "reachable", "not_opted_out", "not_group"] + [
+    assert names == [
+        "consented",
+        "pushing",
+        "reachable",
+        "not_opted_out",
+        "not_following",
+        "not_group",
         "country",
         "seen_since",
     ]
+    follower = Reader(2, following=True)  # an address following a learner of elsewhere
+    assert not reaches(Audience(), follower, NOW), "the learner is reached, not their address"
+    assert reaches(Audience(user_ids=(2,), personal=True), follower, NOW), "a notice to it is"
     with pytest.raises(ValueError, match="unknown audience condition 'zodiac'"):
         meets(Condition("zodiac"), Reader(1))
 

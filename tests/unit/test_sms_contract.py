@@ -15,7 +15,8 @@ from bot.sms.kannel import (
     secret_ok,
     sendsms_query,
 )
-from bot.sms.words import as_command, is_stop, shown_commands
+from bot.sms.words import is_stop
+from bot.words import as_command, shown_commands
 from content.sms import is_gsm7
 
 ACCOUNT = Account(
