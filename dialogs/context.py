@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from dialogs.creathon_ports import CreathonDesk
     from dialogs.data_ports import DataSaver
     from dialogs.event_ports import EventDesk, ThreadDesk
+    from dialogs.fallback_ports import PhoneFallback
     from dialogs.family_ports import FamilyDesk
     from dialogs.link_ports import LinkDesk
     from dialogs.mastery_ports import MasteryDesk
@@ -214,6 +215,11 @@ class Context:
     def translations(self) -> TranslationDesk | None:
         """Interface strings for translators (`ctx.services.translations`)."""
         return self.services.translations
+
+    @property
+    def phone_fallback(self) -> PhoneFallback | None:
+        """SMS when the chat app stops reaching them (`ctx.services.phone_fallback`)."""
+        return self.services.phone_fallback
 
     @property
     def address_links(self) -> LinkDesk | None:

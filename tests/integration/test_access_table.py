@@ -241,6 +241,8 @@ TABLE: dict[str, Rule] = {
     "lier": Rule(EVERYONE, entered="/mon_code"),
     "link": Rule(EVERYONE, entered="/mon_code"),
     "delier": PUBLIC,
+    # the SMS fallback of a phone's chat app (said unavailable where SMS is off)
+    "secours_sms": PUBLIC,
     "unlink": PUBLIC,
     # admins of a country (a national admin sees only their own)
     "admin": ADMIN,
