@@ -185,6 +185,9 @@ class SpreadLearner(TelegramLearner):
         return 200 if 200 in statuses else None
 
 
+GO_ON = "J'ai compris, on continue ▶️"  # after a remediation (dialogs/flows/placement.py)
+
+
 async def journey(chat: TelegramChat) -> None:
     """Onboarding, a lesson read to its quiz, the quiz answered, the progress asked."""
     await chat.send("/start")
@@ -198,6 +201,9 @@ async def journey(chat: TelegramChat) -> None:
         shown = chat.last_text()
         if "Quiz terminé" in shown:
             break
+        if GO_ON in chat.options():  # a skill missed twice: the author's worked example
+            await chat.tap(GO_ON)
+            continue
         if "Question" not in shown:  # its reply was lost with a killed worker
             await chat.send(LOST)
             continue
