@@ -159,6 +159,7 @@ async def py_spy(pid: int, seconds: float, output: Path | None) -> AsyncIterator
         return
     command = ["py-spy", "record", "--pid", str(pid), "--duration", str(int(seconds))]
     command += ["--rate", "200", "--nonblocking", "--idle", "--threads", "--format", "raw"]
+    command += ["--subprocesses"]  # pg-N: the workers are children of `python -m bot run`
     command += ["-o", str(output)]
     spy = await asyncio.create_subprocess_exec(
         *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
@@ -236,11 +237,15 @@ async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, list[dict[
 
 
 def chosen_variants(args: argparse.Namespace) -> list[Variant]:
-    """The variants in running order; each --compare checkout right after "full"."""
-    chosen = [Variant(kind, kind) for kind in args.variants]
-    at = args.variants.index("full") + 1 if "full" in args.variants else 0
-    others = [Variant(f"full@{root.name}", "full", root.resolve()) for root in args.compare]
-    return chosen[:at] + others + chosen[at:]
+    """The variants in running order; each --compare checkout right after "full" and "pg-N"."""
+    chosen: list[Variant] = []
+    for kind in args.variants:  # each --compare checkout right after: full, pg-1, ...
+        chosen.append(Variant(kind, kind))
+        if kind == "full" or kind in WORKER_VARIANTS:
+            chosen += [
+                Variant(f"{kind}@{root.name}", kind, root.resolve()) for root in args.compare
+            ]
+    return chosen
 
 
 def _detail(result: dict[str, Any]) -> None:
@@ -289,16 +294,22 @@ def report(results: dict[str, list[dict[str, Any]]]) -> None:
 
 
 def _scaling(results: dict[str, list[dict[str, Any]]]) -> None:
-    """Workers on PostgreSQL against one process on SQLite and one worker, per round."""
-    base = results.get("full", [])
-    one = results.get("pg-1", [])
-    for label in (v for v in WORKER_VARIANTS if v in results):
-        runs = results[label]
+    """Workers on PostgreSQL against one process on SQLite and one worker of the same
+    checkout, per round: throughput, and CPU per update (issue 21: <= 1.35x SQLite's)."""
+    for label, runs in results.items():
+        kind, at, root = label.partition("@")
+        if kind not in WORKER_VARIANTS:
+            continue
+        base, one = results.get(f"full{at}{root}", []), results.get(f"pg-1{at}{root}", [])
         line = f"{label}: median {statistics.median(r['ups'] for r in runs):,.0f} upd/s"
         for name, against in (("SQLite one process", base), ("pg-1", one)):
             ratios = [r["ups"] / b["ups"] for r, b in zip(runs, against, strict=False) if b["ups"]]
             if ratios and against is not runs:
                 line += f"; x{statistics.median(ratios):.2f} of {name}"
+        cpu = [r["cpu_ms"] / b["cpu_ms"] for r, b in zip(runs, base, strict=False) if b["cpu_ms"]]
+        if cpu:
+            rounds = ", ".join(f"{ratio:.2f}" for ratio in cpu)
+            line += f"; CPU per update x{statistics.median(cpu):.2f} of SQLite's ({rounds})"
         print(line)
 
 

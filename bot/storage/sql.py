@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import JSON, DateTime, LargeBinary
 
@@ -68,18 +69,32 @@ def sqlite_params(params: dict[str, Any]) -> dict[str, Any]:
 
 def typed(sql: str, params: dict[str, Any]) -> Any:
     """A text() statement whose JSON, bytes and time parameters carry their SQL type."""
-    types = {key: _type_of(value) for key, value in params.items()}
-    return text(sql).bindparams(*(bindparam(k, type_=t) for k, t in types.items() if t))
+    kinds = tuple((key, kind) for key, value in params.items() if (kind := _kind_of(value)))
+    return _typed_text(sql, kinds)
 
 
-def _type_of(value: Any) -> Any:
+@lru_cache(maxsize=2048)
+def _typed_text(sql: str, kinds: tuple[tuple[str, str], ...]) -> TextClause:
+    """Built once per statement and parameter types: parsing the SQL for its parameters and
+    typing them cost more CPU than asyncpg's whole execution of a cached statement."""
+    return text(sql).bindparams(*(bindparam(key, type_=_TYPES[kind]()) for key, kind in kinds))
+
+
+_TYPES: dict[str, Callable[[], Any]] = {
+    "json": JSON,
+    "bytes": LargeBinary,
+    "time": lambda: DateTime(timezone=True),
+}
+
+
+def _kind_of(value: Any) -> str | None:
     """The SQL type PostgreSQL needs told for a parameter, when it cannot guess it."""
     if isinstance(value, dict | list):
-        return JSON()
+        return "json"
     if isinstance(value, bytes):
-        return LargeBinary()
+        return "bytes"
     if isinstance(value, datetime):
-        return DateTime(timezone=True)
+        return "time"
     return None
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, literal_column, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -111,11 +111,31 @@ class CoreStatements:
             select(*columns, account.c.id)
             .select_from(joined)
             .where(
-                account.c.channel == bindparam("channel"),
-                account.c.external_id == bindparam("external_id"),
+                account.c.channel == bindparam("b_channel"),
+                account.c.external_id == bindparam("b_external_id"),
             )
         )
         self.find_user = find.with_for_update(of=[account, used]) if is_postgres else find
+        # PostgreSQL: the claim and the learner's row in one round trip (a statement costs
+        # the worker more in socket writes than in work: bench/README.md, issue 21). One row
+        # always: how many keys the INSERT claimed (0 for a duplicate), then the learner's
+        # columns, NULL when they are new. The learner is locked as `find_user` locks it.
+        claimed = (
+            upsert(processed_updates)
+            .values(
+                channel=bindparam("b_channel"),
+                key=bindparam("b_key"),
+                created_at=bindparam("b_now", type_=processed_updates.c.created_at.type),
+            )
+            .on_conflict_do_nothing()
+        )
+        claimed_cte = claimed.returning(literal_column("1")).cte("claimed")
+        learner = self.find_user.subquery("learner")
+        one = select(literal_column("1").label("one")).subquery("one")
+        self.claim_and_find = select(
+            select(func.count()).select_from(claimed_cte).scalar_subquery().label("claimed"),
+            *learner.c,
+        ).select_from(one.outerjoin(learner, true()))
         self.save_user = update(users).where(users.c.id == bindparam("uid"))
         self.complete_lesson = upsert(lesson_progress).on_conflict_do_nothing()
         self.record_quiz = insert(quiz_attempts)
@@ -136,14 +156,15 @@ class CoreTurnStatements:
         self, channel: str, external_id: str, key: str, now: datetime
     ) -> tuple[bool, UserRow | None]:
         """Record an update key (False when it was there already), then find the learner."""
-        params = {"channel": channel, "key": key, "created_at": now}
-        if (await self._conn.execute(self._sql.claim, params)).rowcount != 1:
+        params = {"b_channel": channel, "b_key": key, "b_now": now, "b_external_id": external_id}
+        row = (await self._conn.execute(self._sql.claim_and_find, params)).one()
+        if row[0] != 1:
             return False, None
-        return True, await self.find_user(channel, external_id)
+        return True, None if row[1] is None else _user_row(row[1:])
 
     async def find_user(self, channel: str, external_id: str) -> UserRow | None:
         """The learner, locked with SELECT ... FOR UPDATE on PostgreSQL."""
-        who = {"channel": channel, "external_id": external_id}
+        who = {"b_channel": channel, "b_external_id": external_id}
         row = (await self._conn.execute(self._sql.find_user, who)).first()
         return None if row is None else _user_row(row)
 

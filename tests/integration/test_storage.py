@@ -101,6 +101,21 @@ async def test_a_duplicate_delivery_is_skipped(store: SqlStore) -> None:
     assert await store.count_users() == 2
 
 
+async def test_a_redelivery_after_erasure_does_not_bring_the_learner_back(store: SqlStore) -> None:
+    # The claim stays while the learner's row is gone: a duplicate with no learner to read
+    # (PostgreSQL claims and reads in one statement; the claim decides, not the row).
+    await set_step(store, AMINA, "menu", "telegram:1")
+    async with store.turn(AMINA, "telegram:2") as tx:
+        assert tx is not None
+        tx.save(tx.profile, tx.state, [EraseLearner()])
+    assert await store.count_users() == 0
+    async with store.turn(AMINA, "telegram:2") as tx:
+        assert tx is None
+    assert await store.count_users() == 0
+    async with store.turn(AMINA, "telegram:3") as tx:
+        assert tx is not None and tx.is_new and tx.profile == Profile()
+
+
 async def test_an_exception_rolls_back_everything_including_the_claim(store: SqlStore) -> None:
     with pytest.raises(RuntimeError, match="boom"):
         async with store.turn(AMINA, "telegram:1") as tx:
