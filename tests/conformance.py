@@ -33,7 +33,7 @@ def require_conformance(*parts: str) -> Path:
         return folder
     reason = (
         f"the shared conformance data {folder} is absent (it lives outside this repository, "
-        f"in ../shared/conformance/; .ci/run sets {REQUIRE_ENV}=1 to make it required)"
+        f"in the shared folder beside it; .ci/run sets {REQUIRE_ENV}=1 to make it required)"
     )
     if os.environ.get(REQUIRE_ENV):
         pytest.fail(reason)
