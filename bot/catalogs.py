@@ -20,7 +20,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 from babel.plural import PluralRule, to_python
 
-from bot.channels import REGISTRY
+from bot.channels import longest_text, shortest_label
 from bot.i18n import LOCALES_DIR, SOURCE_LANGUAGE, load_languages
 from dialogs.translation_ports import PluralCategory, SourceString
 
@@ -98,8 +98,7 @@ class SourceCatalog:
 def load_sources(folder: Path = LOCALES_DIR, code_root: Path = ROOT) -> SourceCatalog:
     """Read the template, the catalogs and the code."""
     places = scan_code(code_root)
-    label_limit = min((c.button_label for c in REGISTRY.values() if c.button_label), default=0)
-    text_limit = min(c.max_text for c in REGISTRY.values() if not c.paged)  # USSD pages
+    label_limit, text_limit = shortest_label(), longest_text()
     english = read_catalog(folder / "en" / "LC_MESSAGES" / "messages.po")
     found = SourceCatalog()
     for message in read_catalog(folder / "messages.pot"):

@@ -184,6 +184,17 @@ def having(ability: Callable[[Capabilities], object]) -> tuple[str, ...]:
     return tuple(name for name, caps in REGISTRY.items() if ability(caps))
 
 
+def shortest_label() -> int:
+    """The longest button label every channel with a label limit shows whole (0: none)."""
+    return min((c.button_label for c in REGISTRY.values() if c.button_label), default=0)
+
+
+def longest_text() -> int:
+    """The longest message every channel carries in one piece (paged channels, USSD, turn
+    pages instead: their screen is no limit for a text)."""
+    return min(c.max_text for c in REGISTRY.values() if not c.paged)
+
+
 def sql_names(names: tuple[str, ...]) -> str:
     """Channel names as an SQL list, for `channel IN (...)` (the registry's own names only:
     never a person's input)."""

@@ -41,6 +41,9 @@ class CourseProposal:
 class CourseTranslationDesk(Protocol):
     """Course texts and their translations, inside the current person's turn."""
 
+    label_limit: int  # the longest button label every channel shows whole
+    text_limit: int  # the longest message every channel carries
+
     async def entries(self, course_id: str, lang: str) -> dict[str, Entry]:
         """key -> its latest row that is waiting or reviewed (or flagged unclear by the
         current person); rejected ones are left out (the text is to translate again)."""

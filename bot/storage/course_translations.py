@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 
+from bot.channels import longest_text, shortest_label
 from bot.storage.sql import Runner
 from content.library import Library
 from content.model import Course
@@ -57,6 +58,9 @@ def laid_over(courses: Iterable[Course], reviewed: Reviewed) -> list[Course]:
 
 class SqlCourseTranslationDesk:
     """The CourseTranslationDesk port (dialogs/course_translation_ports.py) in a turn."""
+
+    label_limit = shortest_label()  # what the channels' registry says
+    text_limit = longest_text()
 
     def __init__(self, runner: Runner, user_id: int | None, now: datetime | None = None) -> None:
         self.runner = runner

@@ -52,8 +52,6 @@ from dialogs.translating import Problem, described, problems
 from dialogs.translation_ports import ACCEPTED, EDITED, PROPOSED, REJECTED, REVIEWED, SourceString
 
 SKIPPED_KEPT = 300  # texts skipped in one sitting
-LABEL_LIMIT = 20  # the shortest button label a channel shows whole (WhatsApp's reply button)
-TEXT_LIMIT = 4096  # the longest message every channel carries
 UNCLEAR_SHOWN = 5  # texts found unclear listed on the course's translation page
 UNCLEAR_LENGTH = 80  # characters of their French quoted there
 
@@ -311,18 +309,20 @@ def where(ctx: Context, unit: Unit) -> str:
     return parts[unit.kind]
 
 
-def _source(unit: Unit) -> SourceString:
+def _source(ctx: Context, unit: Unit) -> SourceString:
     """A course text in the shape the interface strings' checks take."""
-    label = LABEL_LIMIT if unit.button else 0
-    return SourceString(unit.key, unit.source, "", (), (), label, TEXT_LIMIT)
+    limits = desk(ctx)
+    label = limits.label_limit if unit.button else 0
+    return SourceString(unit.key, unit.source, "", (), (), label, limits.text_limit)
 
 
-def _limit(unit: Unit) -> int:
+def _limit(ctx: Context, unit: Unit) -> int:
     """The longest translation that fits: a button's label (or the French, if longer),
     within the course format's own limit for options."""
+    limits = desk(ctx)
     if not unit.button:
-        return TEXT_LIMIT
-    limit = max(LABEL_LIMIT, len(unit.source))
+        return limits.text_limit
+    limit = max(limits.label_limit, len(unit.source))
     return min(limit, unit.limit) if unit.limit else limit
 
 
@@ -341,7 +341,9 @@ def card(ctx: Context, course: Course, lang: str, unit: Unit) -> str:
             )
         )
     if unit.button:
-        lines.append(ctx._("Un bouton : au plus %(n)s caractères.", n=ctx.t.number(_limit(unit))))
+        lines.append(
+            ctx._("Un bouton : au plus %(n)s caractères.", n=ctx.t.number(_limit(ctx, unit)))
+        )
     keep = [token for token in ("___", "**", "->") if token in unit.source]
     if keep:
         lines.append(ctx._("À garder tel quel : %(items)s", items=" ".join(keep)))
@@ -350,10 +352,11 @@ def card(ctx: Context, course: Course, lang: str, unit: Unit) -> str:
 
 def refused(ctx: Context, unit: Unit, text: str) -> str:
     """Why a translation is refused, one reason a line ("" when it passes)."""
-    found = [p for p in problems(_source(unit), text) if p.kind != "long"]
-    if len(text.strip()) > _limit(unit):
-        found.append(Problem("long", length=len(text.strip()), limit=_limit(unit)))
-    reasons = [described(ctx._, _source(unit), found)] if found else []
+    source, limit = _source(ctx, unit), _limit(ctx, unit)
+    found = [p for p in problems(source, text) if p.kind != "long"]
+    if len(text.strip()) > limit:
+        found.append(Problem("long", length=len(text.strip()), limit=limit))
+    reasons = [described(ctx._, source, found)] if found else []
     messages = {
         "gap": ctx._("Gardez le trou « ___ » : l'élève y met le mot qui manque."),
         "bold": ctx._("Gardez les « ** » du texte en gras, comme dans le français."),
