@@ -10,7 +10,8 @@ most a worker lays over). Each round times, alternately:
   LIBRARY_REFRESH already pays for the teachers' courses);
 * overlay: laying every reviewed text over it (`with_reviewed`);
 * step (lesson): a lesson localized as the step used to (`localized_lesson`);
-* step (course): the whole course localized, as a lesson step does now (module titles).
+* step (course): the whole course localized, as a lesson step does now (module titles);
+  kept after its first time, so this is what every later turn pays.
 
 Medians in milliseconds, and each one's ratio to the same round's baseline.
 """

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -584,11 +585,33 @@ def _localized_quiz(quiz: Quiz, texts: LessonText) -> Quiz:
     return replace(quiz, questions=questions)
 
 
+# The courses last localized, by the course object and the language: a step asks for its
+# course in the learner's language at every turn, and laying a translation over every lesson
+# each time cost a lesson step about four times its own work (bench/course_translations.py).
+# A library reload makes new Course objects, so a kept one is never stale.
+_LOCALIZED: OrderedDict[tuple[int, str], tuple[Course, Course]] = OrderedDict()
+LOCALIZED_KEPT = 256
+
+
 def localized_course(course: Course, language: str | None) -> Course:
     """The course with every lesson as a learner of `language` reads it."""
     translation = translation_for(course, language)
-    if translation is None:
+    if translation is None or language is None:
         return course
+    key = (id(course), language)
+    kept = _LOCALIZED.get(key)
+    if kept is not None and kept[0] is course:
+        _LOCALIZED.move_to_end(key)
+        return kept[1]
+    shown = _localized(course, translation, language)
+    _LOCALIZED[key] = (course, shown)
+    if len(_LOCALIZED) > LOCALIZED_KEPT:
+        _LOCALIZED.popitem(last=False)
+    return shown
+
+
+def _localized(course: Course, translation: CourseTranslation, language: str) -> Course:
+    """`localized_course`, made."""
     lessons = tuple(localized_lesson(course, lesson, language) for lesson in course.lessons)
     modules = tuple(
         replace(module, title=translation.module_title(module.id) or module.title)
