@@ -44,7 +44,7 @@ from dialogs.context import Context, Step, Turn
 from dialogs.course_translation_ports import CourseTranslationDesk, Entry
 from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.flows.common import menu_option, route
-from dialogs.flows.translate import isolated, language_name, typed_option
+from dialogs.flows.translate import isolated, language_guard, language_name, typed_option
 from dialogs.messages import Ask, Option, Say
 from dialogs.ports import LibraryChanged
 from dialogs.roles import Role, translated_languages
@@ -89,20 +89,7 @@ def _refusal(ctx: Context) -> str:
     )
 
 
-def course_translators_only(step: Step) -> Step:
-    """A step that first checks, in this very turn, that the person may still translate
-    into the sitting's language."""
-
-    async def checked(ctx: Context, event: Incoming) -> Turn:
-        held = await course_languages(ctx)
-        lang = _work(ctx).get("lang")
-        if not held or (lang is not None and lang not in held):
-            ctx.state.data.pop("ct", None)
-            return Turn([Say(_refusal(ctx))], goto="menu")
-        return await step(ctx, event)
-
-    checked.__doc__ = step.__doc__
-    return checked
+course_translators_only = language_guard(course_languages, "ct", _refusal)
 
 
 async def course_translate_command(ctx: Context, event: Incoming) -> Turn:

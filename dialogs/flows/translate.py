@@ -11,6 +11,7 @@ learners.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from dialogs.context import Context, Step, Turn
@@ -56,20 +57,31 @@ def _refusal(ctx: Context) -> str:
     return ctx._("La traduction est réservée aux traducteurs : un administrateur donne ce rôle.")
 
 
-def translators_only(step: Step) -> Step:
-    """A step that first checks, in this very turn, that the person still translates the
-    language of the sitting."""
+def language_guard(
+    languages: Callable[[Context], Awaitable[tuple[str, ...]]],
+    sitting: str,
+    refusal: Callable[[Context], str],
+) -> Callable[[Step], Step]:
+    """Wrap a step so that it first checks, in this very turn, that the person may still
+    translate into the language of the sitting kept under `sitting` (a role can be taken
+    away mid-sitting): otherwise the sitting is dropped and `refusal` said."""
 
-    async def checked(ctx: Context, event: Incoming) -> Turn:
-        held = await _languages(ctx)
-        lang = _work(ctx).get("lang")
-        if not held or (lang is not None and lang not in held):
-            ctx.state.data.pop("tr", None)
-            return Turn([Say(_refusal(ctx))], goto="menu")
-        return await step(ctx, event)
+    def guard(step: Step) -> Step:
+        async def checked(ctx: Context, event: Incoming) -> Turn:
+            held = await languages(ctx)
+            lang = ctx.state.data.get(sitting, {}).get("lang")
+            if not held or (lang is not None and lang not in held):
+                ctx.state.data.pop(sitting, None)
+                return Turn([Say(refusal(ctx))], goto="menu")
+            return await step(ctx, event)
 
-    checked.__doc__ = step.__doc__
-    return checked
+        checked.__doc__ = step.__doc__
+        return checked
+
+    return guard
+
+
+translators_only = language_guard(_languages, "tr", _refusal)
 
 
 def language_name(ctx: Context, code: str) -> str:
