@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from bot.admin_cli import grant as cli_grant
 from tests.chat_drivers import ChatLearner
 from tests.chat_drivers import chat_fixture as chat_fixture  # the `chat` fixture
+from tests.class_chat import teacher_with_class
 from tests.integration.test_class_groups import away
 from tests.integration.test_class_reports import sql
 from tests.store_driver import Person, open_conversations
@@ -26,22 +26,8 @@ async def guardian(learner: Person, parent: Person, name: str) -> None:
 async def test_a_teacher_tells_the_families_of_absent_students_on_every_channel(
     chat: ChatLearner, database_url: str
 ) -> None:
-    await chat.send("/start")
-    for label in ("Français", "J'accepte", "Sénégal", "Enseignant", "CM2"):
-        await chat.tap(label)
     async with open_conversations(database_url) as talk:
-        ((external_id,),) = await sql(
-            talk,
-            "SELECT external_id FROM users WHERE channel = :c AND consented_at IS NOT NULL",
-            c=chat.channel,
-        )
-        await cli_grant(database_url, chat.channel, str(external_id), "teacher", "SN")
-        await chat.send("/classes")
-        await chat.tap("Nouvelle classe")
-        await chat.send("CM2 B")
-        await chat.tap("CM2")
-        await chat.tap("Mathématiques")
-        join = chat.last_text().split("/rejoindre ")[1].split()[0]
+        join = await teacher_with_class(chat, talk, database_url)
         for channel, name, days, parent_channel in (
             ("whatsapp", "Fatou", 10.5, "web"),
             ("web", "Binta", 8.2, "whatsapp"),

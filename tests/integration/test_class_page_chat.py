@@ -4,10 +4,10 @@ used tools under "Plus…" (the students, opening or closing the questions)."""
 
 from __future__ import annotations
 
-from bot.admin_cli import grant as cli_grant
 from tests.chat_drivers import ChatLearner
 from tests.chat_drivers import chat_fixture as chat_fixture  # the `chat` fixture
-from tests.integration.test_class_reports import sql, student
+from tests.class_chat import teacher_with_class
+from tests.integration.test_class_reports import student
 from tests.store_driver import open_conversations
 
 PAGE = [
@@ -26,22 +26,8 @@ PAGE = [
 async def test_the_class_page_fits_a_whatsapp_list_and_plus_holds_the_rare_tools(
     chat: ChatLearner, database_url: str
 ) -> None:
-    await chat.send("/start")
-    for label in ("Français", "J'accepte", "Sénégal", "Enseignant", "CM2"):
-        await chat.tap(label)
     async with open_conversations(database_url) as talk:
-        ((external_id,),) = await sql(
-            talk,
-            "SELECT external_id FROM users WHERE channel = :c AND consented_at IS NOT NULL",
-            c=chat.channel,
-        )
-        await cli_grant(database_url, chat.channel, str(external_id), "teacher", "SN")
-        await chat.send("/classes")
-        await chat.tap("Nouvelle classe")
-        await chat.send("CM2 B")
-        await chat.tap("CM2")
-        await chat.tap("Mathématiques")
-        join = chat.last_text().split("/rejoindre ")[1].split()[0]
+        join = await teacher_with_class(chat, talk, database_url)
         await student(talk, "Aïssatou", join)
     await chat.send("/classes")
     await chat.tap("CM2 B")
