@@ -1,4 +1,12 @@
-"""Plain SQL that SQLite and PostgreSQL both read, run on either kind of connection.
+"""Statements that SQLite and PostgreSQL both read, run on either kind of connection.
+
+Statements are SQLAlchemy Core constructs written against the table definitions of
+`bot/storage/models.py` (`select(users.c.id).where(users.c.channel == bindparam("channel"))`),
+so a renamed column fails in mypy and at import, not at run time. Each is compiled once per
+dialect into SQL text with named parameters (`compiled()`), then run on the fast path of its
+engine: the loop-thread sqlite3 connection, or asyncpg's cached statements through a typed
+`text()`. A statement that differs between the engines (an upsert) is a `ByDialect` pair.
+Plain SQL strings are still accepted for the documented exceptions (docs/architecture.md).
 
 Named parameters (`:name`) everywhere. On SQLite, datetimes are stored as SQLAlchemy stores
 them (text) and JSON as text; on PostgreSQL, parameters whose type the server cannot infer
@@ -9,14 +17,21 @@ read times and JSON back the same way on both.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import TextClause, bindparam, text
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.dialects.postgresql import psycopg2 as pg_dialect
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import JSON, DateTime, LargeBinary
 
 from bot.storage.statements import sqlite_time
@@ -24,10 +39,24 @@ from bot.storage.statements import sqlite_time
 Row = Sequence[Any]
 
 
+@dataclass(frozen=True, eq=False)
+class ByDialect:
+    """One statement written twice because the engines spell it differently (an upsert with
+    `sqlite.insert(...).on_conflict_do_...` and `postgresql.insert(...)`)."""
+
+    sqlite: ClauseElement
+    postgresql: ClauseElement
+
+
+Statement = ClauseElement | ByDialect | str
+"""What a Runner runs: a Core construct (the rule), a pair of them, or plain SQL (the
+documented exceptions)."""
+
+
 class Runner(Protocol):
     """Runs one statement on a connection that is already in a transaction (or autocommits)."""
 
-    async def run(self, sql: str, **params: Any) -> list[Row]:
+    async def run(self, sql: Statement, **params: Any) -> list[Row]:
         """Run `sql` and return its rows (none for writes without RETURNING)."""
         ...
 
@@ -38,9 +67,10 @@ class SqliteRunner:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
 
-    async def run(self, sql: str, **params: Any) -> list[Row]:
+    async def run(self, sql: Statement, **params: Any) -> list[Row]:
         """Run synchronously: a statement takes microseconds, a thread hop more."""
-        return self.db.execute(sql, sqlite_params(params)).fetchall()
+        plain, values = for_sqlite(sql, params)
+        return self.db.execute(plain, sqlite_params(values)).fetchall()
 
 
 class PgRunner:
@@ -49,10 +79,76 @@ class PgRunner:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def run(self, sql: str, **params: Any) -> list[Row]:
+    async def run(self, sql: Statement, **params: Any) -> list[Row]:
         """Run with typed parameters where PostgreSQL cannot infer them."""
-        result = await self.conn.execute(typed(sql, params), params)
+        plain, values = for_postgresql(sql, params)
+        result = await self.conn.execute(typed(plain, values), values)
         return list(result.all()) if result.returns_rows else []
+
+
+def for_sqlite(sql: Statement, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """SQL text and parameters of a statement for SQLite."""
+    if isinstance(sql, str):
+        return sql, params
+    return _expand(compiled(sql.sqlite if isinstance(sql, ByDialect) else sql, "sqlite"), params)
+
+
+def for_postgresql(sql: Statement, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """SQL text and parameters of a statement for PostgreSQL."""
+    if isinstance(sql, str):
+        return sql, params
+    chosen = sql.postgresql if isinstance(sql, ByDialect) else sql
+    return _expand(compiled(chosen, "postgresql"), params)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A Core statement as SQL text of one dialect, with the values written in it."""
+
+    sql: str
+    defaults: dict[str, Any]  # literal values of the statement (`users.c.channel == "web"`)
+    expanding: SQLCompiler | None  # set when `column.in_(bindparam(..., expanding=True))`
+
+
+_DIALECTS: dict[str, Dialect] = {
+    "sqlite": sqlite_dialect.dialect(paramstyle="named"),
+    # psycopg2's compiler casts few parameters (`:data::JSON`, rewritten as CAST for text())
+    "postgresql": pg_dialect.dialect(paramstyle="named"),  # type: ignore[no-untyped-call]
+}
+_COMPILED: dict[tuple[int, str], tuple[ClauseElement, Compiled]] = {}
+_CAST = re.compile(r"(?<![:\w]):(\w+)::(\w+)")  # `:data::JSON`, which text() would misread
+_COMPILED_MAX = 4096  # statements are module constants; a statement built per call is a bug
+
+
+def compiled(statement: ClauseElement, dialect: str) -> Compiled:
+    """`statement` compiled for `dialect` ("sqlite" or "postgresql"), once per statement."""
+    key = (id(statement), dialect)
+    found = _COMPILED.get(key)
+    if found is not None and found[0] is statement:
+        return found[1]
+    done = statement.compile(dialect=_DIALECTS[dialect])
+    assert isinstance(done, SQLCompiler)
+    names = done.bind_names
+    defaults = {names[b]: b.effective_value for b in done.binds.values() if not b.required}
+    expanding = any(b.expanding for b in done.binds.values())
+    text_sql = (
+        _CAST.sub(r"CAST(:\1 AS \2)", done.string) if dialect == "postgresql" else done.string
+    )
+    result = Compiled(text_sql, defaults, done if expanding else None)
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.clear()
+    _COMPILED[key] = (statement, result)  # the statement is kept so its id is not reused
+    return result
+
+
+def _expand(statement: Compiled, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The statement's text and values; `IN` lists written out as one parameter per item
+    (an empty list matching nothing, as SQLAlchemy writes it for each engine)."""
+    values = {**statement.defaults, **params} if statement.defaults else params
+    if statement.expanding is None:
+        return statement.sql, values
+    state = statement.expanding.construct_expanded_state(values)
+    return _CAST.sub(r"CAST(:\1 AS \2)", state.statement), dict(state.parameters)
 
 
 def sqlite_params(params: dict[str, Any]) -> dict[str, Any]:

@@ -58,7 +58,15 @@ from bot.storage.reminders import SqlReminderDesk
 from bot.storage.reports import SqlReportDesk
 from bot.storage.review import SqlReviewDesk, schedule_answers
 from bot.storage.sharing import SqlShelf
-from bot.storage.sql import PgRunner, Row, Runner, SqliteRunner, sqlite_params
+from bot.storage.sql import (
+    PgRunner,
+    Row,
+    Runner,
+    SqliteRunner,
+    Statement,
+    for_sqlite,
+    sqlite_params,
+)
 from bot.storage.statements import (
     CoreStatements,
     Lesson,
@@ -547,10 +555,11 @@ class SqlStore:
         async with self._engine.begin() as conn:
             yield PgRunner(conn)
 
-    async def statement(self, sql: str, **params: Any) -> list[Row]:
+    async def statement(self, sql: Statement, **params: Any) -> list[Row]:
         """One statement between turns, committed at once; its rows (none for a write)."""
         if self._sqlite is not None:
-            return (await self.sqlite_execute(sql, sqlite_params(params))).fetchall()
+            plain, values = for_sqlite(sql, params)
+            return (await self.sqlite_execute(plain, sqlite_params(values))).fetchall()
         async with self._engine.begin() as conn:
             return await PgRunner(conn).run(sql, **params)
 
