@@ -52,7 +52,8 @@ class Step:
 
 
 class QuestionType(StrEnum):
-    """The question types the foundation grades."""
+    """The question kinds, by name; each has its modules in content/kinds/ and dialogs/kinds/
+    (content/kinds/__init__.py refuses to load when a name has no module or the reverse)."""
 
     SINGLE = "single"
     MULTIPLE = "multiple"
@@ -63,10 +64,6 @@ class QuestionType(StrEnum):
     MISSING_WORD = "missing_word"  # a gap inside the sentence: text, gap, text_after
     ESSAY = "essay"  # a free answer kept for a teacher: 0 points now, "to grade"
     DESCRIPTION = "description"  # text only: no answer, no points
-
-
-# Types that earn no points in the chat: they do not count in a quiz's maximum.
-UNSCORED_TYPES = frozenset({QuestionType.ESSAY, QuestionType.DESCRIPTION})
 
 
 @dataclass(frozen=True)
@@ -162,7 +159,9 @@ class Question:
     @property
     def scored(self) -> bool:
         """Tell whether the question earns points (essays and descriptions do not)."""
-        return self.type not in UNSCORED_TYPES
+        from content.kinds import KINDS  # the kinds build on this module
+
+        return KINDS[self.type].scored
 
 
 @dataclass(frozen=True)
