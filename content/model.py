@@ -64,6 +64,7 @@ class QuestionType(StrEnum):
     MISSING_WORD = "missing_word"  # a gap inside the sentence: text, gap, text_after
     ESSAY = "essay"  # a free answer kept for a teacher: 0 points now, "to grade"
     DESCRIPTION = "description"  # text only: no answer, no points
+    ORDERING = "ordering"  # items to put in order (content/kinds/ordering.py)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from content.kinds import (
     missing_word,
     multiple,
     numeric,
+    ordering,
     short,
     single,
     true_false,
@@ -35,6 +36,7 @@ KINDS: dict[QuestionType, ContentKind] = {
         missing_word.KIND,
         essay.KIND,
         description.KIND,
+        ordering.KIND,
     )
 }
 
