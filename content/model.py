@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -160,9 +161,15 @@ class Question:
     @property
     def scored(self) -> bool:
         """Tell whether the question earns points (essays and descriptions do not)."""
-        from content.kinds import KINDS  # the kinds build on this module
+        return _scored(self.type)
 
-        return KINDS[self.type].scored
+
+@cache
+def _scored(kind: QuestionType) -> bool:
+    """Whether a kind earns points, as its module says (content/kinds/)."""
+    from content.kinds import KINDS  # the kinds build on this module
+
+    return KINDS[kind].scored
 
 
 @dataclass(frozen=True)
