@@ -153,8 +153,10 @@ _FAILURES = (
     .where(sent_messages.c.channel == bindparam("channel"), sent_messages.c.status == "failed")
     .group_by(sent_messages.c.error_code)
 )
-_HOLD = insert(pending_messages).values(
-    user_id=bindparam("uid"), payload=bindparam("payload"), created_at=bindparam("at")
+_HOLD = (
+    insert(pending_messages)
+    .values(user_id=bindparam("uid"), payload=bindparam("payload"), created_at=bindparam("at"))
+    .inline()
 )
 _HAS_HELD = (
     select(pending_messages.c.id).where(pending_messages.c.user_id == bindparam("uid")).limit(1)

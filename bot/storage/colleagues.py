@@ -37,13 +37,17 @@ _CANDIDATES = (  # teachers of another country this asker never asked (subjects 
         ~exists().where(_ASKED.asker_id == bindparam("asker"), _ASKED.asked_id == _P.user_id),
     )
 )
-_ASK = insert(colleague_requests).values(
-    asker_id=bindparam("asker"),
-    asked_id=bindparam("asked"),
-    subject=bindparam("subject"),
-    level=bindparam("level"),
-    status="asked",
-    created_at=bindparam("now"),
+_ASK = (
+    insert(colleague_requests)
+    .values(
+        asker_id=bindparam("asker"),
+        asked_id=bindparam("asked"),
+        subject=bindparam("subject"),
+        level=bindparam("level"),
+        status="asked",
+        created_at=bindparam("now"),
+    )
+    .inline()
 )
 _ASKS = (
     select(_ASKED.id, _ASKED.asker_id, _ASKED.subject, _ASKED.level)

@@ -60,6 +60,7 @@ def _hand(insert_: Insert) -> ClauseElement:
             comment="",
             assigned_at=bindparam("now"),
         )
+        .inline()  # no implicit RETURNING of the new id on PostgreSQL
         .on_conflict_do_nothing()
     )
 
@@ -76,7 +77,7 @@ def _submit(insert_: Insert) -> ClauseElement:
         submitted_at=bindparam("now"),
         updated_at=bindparam("now"),
     )
-    return new.on_conflict_do_update(
+    return new.inline().on_conflict_do_update(
         index_elements=[_S.contest_id, _S.author_id],
         set_={
             name: getattr(new.excluded, name)

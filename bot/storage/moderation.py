@@ -143,12 +143,16 @@ _HOLD = (
     )
     .returning(_M.id)
 )
-_REPORT = insert(circle_reports).values(
-    message_id=bindparam("mid"),
-    reporter_id=bindparam("uid"),
-    reason=bindparam("reason"),
-    status="pending",
-    created_at=bindparam("now"),
+_REPORT = (
+    insert(circle_reports)
+    .values(
+        message_id=bindparam("mid"),
+        reporter_id=bindparam("uid"),
+        reason=bindparam("reason"),
+        status="pending",
+        created_at=bindparam("now"),
+    )
+    .inline()
 )
 _PENDING = (
     select(_M.id, _M.circle_id, circles.c.name, _M.status)
@@ -191,8 +195,10 @@ _TELEGRAM_COPIES = (
     .join(circle_relays, circle_relays.c.broadcast_id == outbox.c.broadcast_id)
     .where(circle_relays.c.message_id == bindparam("mid"), outbox.c.platform_id.like("tg:%"))
 )
-_WITHDRAW = insert(withdrawals).values(
-    platform_id=bindparam("pid"), status="queued", created_at=bindparam("now")
+_WITHDRAW = (
+    insert(withdrawals)
+    .values(platform_id=bindparam("pid"), status="queued", created_at=bindparam("now"))
+    .inline()
 )
 _CLOSE_REPORTS = (
     update(circle_reports)
@@ -212,14 +218,18 @@ _SANCTION_UNTIL = ByDialect(
 _EXCLUDE = delete(circle_members).where(
     circle_members.c.circle_id == bindparam("cid"), circle_members.c.user_id == bindparam("uid")
 )
-_LOG = insert(moderation_log).values(
-    moderator_id=bindparam("uid"),
-    action=bindparam("action"),
-    circle_id=bindparam("cid"),
-    message_id=bindparam("mid"),
-    member_id=bindparam("member"),
-    reason=bindparam("reason"),
-    created_at=bindparam("now"),
+_LOG = (
+    insert(moderation_log)
+    .values(
+        moderator_id=bindparam("uid"),
+        action=bindparam("action"),
+        circle_id=bindparam("cid"),
+        message_id=bindparam("mid"),
+        member_id=bindparam("member"),
+        reason=bindparam("reason"),
+        created_at=bindparam("now"),
+    )
+    .inline()
 )
 _L = moderation_log.c
 _JOURNAL = (
