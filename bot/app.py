@@ -322,6 +322,7 @@ def school_sync(
         settings.sync_token,
         max_bytes=settings.sync_max_kb * 1024,
         on_courses=on_courses,
+        country=settings.sync_country,
     )
 
 

@@ -125,6 +125,7 @@ class Settings:
     sync_token: str = ""
     sync_every: float = 0.0
     sync_max_kb: int = 0
+    sync_country: str = ""  # the school's country code: the national announcements it takes
     # The national instance: the schools it takes, `name:token,name:token`; empty: no /sync.
     sync_schools: str = ""
     # By file (`sync export|import`): this school's name (as in SYNC_SCHOOLS); on the
@@ -228,6 +229,7 @@ class Settings:
             sync_token=env.get("SYNC_TOKEN", ""),
             sync_every=_float(env.get("SYNC_EVERY"), 0.0),
             sync_max_kb=_int(env.get("SYNC_MAX_KB"), 0),
+            sync_country=env.get("SYNC_COUNTRY", "").strip().upper(),
             sync_schools=env.get("SYNC_SCHOOLS", ""),
             sync_school=env.get("SYNC_SCHOOL", ""),
             sync_school_keys=env.get("SYNC_SCHOOL_KEYS", ""),

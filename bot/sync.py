@@ -9,14 +9,15 @@ national instance over HTTP, with the school's bearer token:
   and the national side keeps a statement once whatever the times it is sent;
 - pull: the national library's published courses (with their files), a few per page, after
   the cursor the national side gave with the previous page; a page and the cursor after it
-  are written in one transaction.
+  are written in one transaction. Then the national announcements for the school's country
+  (SYNC_COUNTRY) or every country, queued to the school's people once each.
 
 A cut connection, a timeout or a server error is retried with back-off (1 s, doubling);
 after `attempts` tries the sync stops where it is, and the next one goes on from there.
 `max_bytes` bounds what one sync moves (the data budget): it stops between two batches.
 
 The national side is a route of the same bot, on when SYNC_SCHOOLS names schools and their
-tokens: `POST /sync/v1/push`, `GET /sync/v1/courses`.
+tokens: `POST /sync/v1/push`, `GET /sync/v1/courses`, `GET /sync/v1/announcements`...
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ log = logging.getLogger("imaginecole.sync")
 API = "/sync/v1"
 PUSH_BATCH = 100  # statements per push: about 15 KB gzipped
 PULL_PAGE = 5  # courses per page (with their files)
+ANNOUNCEMENT_PAGE = 20  # announcements per page
 MAX_PUSH = 500  # statements a push may carry
 PUSH_BODY = 2 * MIB  # a push as sent (gzipped)
 UNPACKED = 16 * MIB  # a push or a page once unzipped
@@ -105,6 +107,7 @@ class SyncReport:
     kept_local: list[str] = field(default_factory=list)  # same id as a school teacher's course
     shared: int = 0  # the school's own courses the national library took or updated
     refused_courses: list[str] = field(default_factory=list)  # the national side has that id
+    announcements: int = 0  # national announcements new at the school (queued to its people)
     bytes_sent: int = 0
     bytes_received: int = 0
     stopped: str = ""  # empty: complete; else "unreachable", "budget", "refused: ..."
@@ -121,6 +124,8 @@ class SyncReport:
             f"courses pulled: {self.added} new, {self.updated} updated",
             f"bytes: {self.bytes_sent} sent, {self.bytes_received} received",
         ]
+        if self.announcements:
+            done.append(f"announcements pulled: {self.announcements}")
         if self.shared:
             done.append(f"courses shared with the national library: {self.shared}")
         if self.kept_local:
@@ -147,6 +152,7 @@ class SchoolSync:
     first_pause: float = 1.0  # after a failed try, doubled up to `longest`
     longest: float = 60.0
     timeout: float = 60.0  # one request, whole
+    country: str = ""  # the school's country (SYNC_COUNTRY): its national announcements
     on_courses: Callable[[], Awaitable[None]] | None = None  # after courses changed
 
     async def run(self) -> SyncReport:
@@ -161,6 +167,8 @@ class SchoolSync:
                     await self._share(session, report)
                 if not report.stopped:
                     await self._pull(session, report)
+                if not report.stopped:
+                    await self._announcements(session, report)
             except Unreachable as error:
                 log.warning("national instance unreachable: %s", error)
                 report.stopped = "unreachable"
@@ -242,6 +250,24 @@ class SchoolSync:
             if str(found["next"]) == cursor:  # a page that does not move the cursor
                 raise Refused(f"the national cursor stays at {cursor!r}")
 
+    async def _announcements(self, session: aiohttp.ClientSession, report: SyncReport) -> None:
+        """The national announcements for the school's country or every country, after the
+        school's cursor; each page queued to the school's people with the cursor after it."""
+        while not self._spent(report):
+            cursor = await db.announcement_cursor(self.store)
+            query = f"?after={_quote(cursor)}&country={_quote(self.country)}"
+            path = f"{API}/announcements{query}&limit={ANNOUNCEMENT_PAGE}"
+            found = unpack(await self._call(session, "GET", path, report))
+            items = [db.announcement_from_json(item) for item in found["announcements"]]
+            after = str(found["next"])
+            if items or after != cursor:
+                applied = await db.apply_announcements(self.store, items, after, datetime.now(UTC))
+                report.announcements += applied.added
+            if not found.get("more"):
+                return
+            if after == cursor:
+                raise Refused(f"the announcements cursor stays at {cursor!r}")
+
     async def _call(
         self,
         session: aiohttp.ClientSession,
@@ -315,6 +341,7 @@ class SyncService:
             ("POST", f"{API}/push", self.push),
             ("GET", f"{API}/courses", self.courses),
             ("POST", f"{API}/courses", self.shared),
+            ("GET", f"{API}/announcements", self.announcements),
         ]
 
     def _school(self, request: web.Request) -> str:
@@ -368,6 +395,25 @@ class SyncService:
         answer = {
             "courses": [course_json(course) for course in page],
             "next": db.cursor_of(page[-1]) if page else cursor,
+            "more": more,
+        }
+        return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
+
+    async def announcements(self, request: web.Request) -> web.Response:
+        """A page of the announcements for the school's country or every country."""
+        self._school(request)
+        cursor = request.query.get("after", "")[:200]
+        country = request.query.get("country", "")[:8]
+        try:
+            limit = min(100, max(1, int(request.query.get("limit", ANNOUNCEMENT_PAGE))))
+        except ValueError:
+            limit = ANNOUNCEMENT_PAGE
+        found, after, more = await db.announcements_after(
+            self.store, cursor, limit, datetime.now(UTC)
+        )
+        answer = {
+            "announcements": [db.announcement_json(a) for a in found if a.reaches(country)],
+            "next": after,
             "more": more,
         }
         return web.Response(body=pack(answer), content_type=CONTENT_TYPE)

@@ -139,10 +139,24 @@ async def _every(store: SqlStore) -> list[tuple[int, str]]:
 
 
 async def export_courses(store: SqlStore, path: Path, key: Ed25519PrivateKey) -> int:
-    """Every course a school may have, with its files. How many."""
+    """Every course a school may have, with its files, and the announcements for schools of
+    the last ANNOUNCEMENT_AGE (each school takes those for its country). How many courses."""
     courses = await db.courses_after(store, "", 10**6)
-    write(path, COURSES, NATIONAL, {"courses": [course_json(c) for c in courses]}, key)
+    announcements, _, _ = await db.announcements_after(store, "", 10**6, datetime.now(UTC))
+    content = {
+        "courses": [course_json(c) for c in courses],
+        "announcements": [db.announcement_json(a) for a in announcements],
+    }
+    write(path, COURSES, NATIONAL, content, key)
     return len(courses)
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What a national bundle changed at a school."""
+
+    courses: db.Applied
+    announcements: db.Announced
 
 
 async def import_records(store: SqlStore, bundle: Bundle) -> db.Taken:
@@ -159,12 +173,20 @@ async def import_records(store: SqlStore, bundle: Bundle) -> db.Taken:
     return await db.take_statements(store, bundle.writer, statements, figures, datetime.now(UTC))
 
 
-async def import_courses(store: SqlStore, bundle: Bundle) -> db.Applied:
-    """The national courses bundle, applied as a pull would (the pull's cursor unchanged)."""
+async def import_courses(store: SqlStore, bundle: Bundle, country: str = "") -> Imported:
+    """The national bundle, applied as a pull would (the pull's cursors unchanged): its
+    courses, and its announcements for the school's `country` or every country (each
+    queued once, whether it came by bundle, by network or both)."""
     if bundle.kind != COURSES:
         raise BundleError(f"a bundle of {bundle.kind}, not of courses")
     try:
         courses = [course_from_json(item) for item in bundle.content["courses"]]
-    except (KeyError, TypeError, ValueError) as error:
+        announcements = [
+            db.announcement_from_json(item) for item in bundle.content.get("announcements", [])
+        ]
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise BundleError(f"the bundle's courses are unreadable ({error})") from None
-    return await db.apply_courses(store, courses, None, datetime.now(UTC))
+    now = datetime.now(UTC)
+    applied = await db.apply_courses(store, courses, None, now)
+    mine = [a for a in announcements if a.reaches(country)]
+    return Imported(applied, await db.apply_announcements(store, mine, None, now))

@@ -17,18 +17,26 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import and_, bindparam, insert, or_, select
+
+from bot.storage.admin import queue_broadcast
 from bot.storage.impact import STUDENTS
-from bot.storage.sql import Runner, utc
+from bot.storage.models import broadcasts, sync_state
+from bot.storage.sql import Runner, as_json, utc
 from bot.storage.store import SqlStore
 from bot.storage.xapi import NAMESPACE
+from dialogs.admin_ports import Audience
 from dialogs.sharing_ports import COUNTRY, EVERYWHERE
 
 PULL_CURSOR = "courses_cursor"
 PUSH_CURSOR = "own_courses_cursor"
 NATIONAL = "national"  # the origin of the courses a school pulls
+ANNOUNCEMENT_CURSOR = "announcements_cursor"
+ANNOUNCEMENT_KEY = "announcement:"  # + the national id: a school's mark of one it has
+ANNOUNCEMENT_AGE = timedelta(days=30)  # a school's first pull starts no further back
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 
 
@@ -378,3 +386,185 @@ async def schools(store: SqlStore) -> list[SchoolRow]:
         assert last_sync is not None
         listed.append(SchoolRow(str(name), last_sync, int(learners), int(pending), int(received)))
     return listed
+
+
+# --- announcements: national -> schools -------------------------------------------------
+
+# An announcement aimed at people, classes, circles, events or unfinished work names the
+# national instance's own rows: not for schools. Roles, levels, languages, activity and the
+# fallback language mean the same at a school (`_portable`).
+_TARGETED = ("class_ids", "user_ids", "unfinished", "unfinished_lesson", "event_id", "circle_id")
+
+
+@dataclass(frozen=True)
+class PulledAnnouncement:
+    """A national announcement as the pull carries it: its texts per language, the countries
+    it is for (none: every country) and who it is for among a school's people."""
+
+    national_id: int
+    texts: dict[str, str]
+    countries: tuple[str, ...]
+    audience: dict[str, Any]  # the portable fields of its Audience
+
+    def reaches(self, country: str) -> bool:
+        """Whether a school of `country` (empty: unknown) takes it."""
+        return not self.countries or country.upper() in self.countries
+
+
+_NATIONAL_ANNOUNCEMENTS = (
+    select(broadcasts.c.id, broadcasts.c.texts, broadcasts.c.audience, broadcasts.c.queued_at)
+    .where(
+        broadcasts.c.queued_at.is_not(None),
+        broadcasts.c.status != "cancelled",
+        broadcasts.c.queued_at >= bindparam("since"),
+        or_(
+            broadcasts.c.queued_at > bindparam("at"),
+            and_(broadcasts.c.queued_at == bindparam("at"), broadcasts.c.id > bindparam("bid")),
+        ),
+    )
+    .order_by(broadcasts.c.queued_at, broadcasts.c.id)
+    .limit(bindparam("n"))
+)
+
+
+async def announcements_after(
+    store: SqlStore, cursor: str, limit: int, now: datetime
+) -> tuple[list[PulledAnnouncement], str, bool]:
+    """The national announcements to every school after `cursor` (queued time, then id),
+    oldest first, no further back than ANNOUNCEMENT_AGE: (announcements, the cursor after
+    the rows read, whether more follow). Personal notices and announcements aimed at the
+    national instance's own classes, people, circles or events are read past, not sent."""
+    at, bid = _announcement_cursor(cursor)
+    rows = await store.statement(
+        _NATIONAL_ANNOUNCEMENTS, since=now - ANNOUNCEMENT_AGE, at=at, bid=bid, n=limit + 1
+    )
+    more = len(rows) > limit
+    found: list[PulledAnnouncement] = []
+    after = cursor
+    for row_id, texts, audience, queued in rows[:limit]:
+        queued_at = utc(queued)
+        assert queued_at is not None
+        after = f"{queued_at.isoformat()}|{int(row_id)}"
+        picked = _for_schools(int(row_id), as_json(texts), as_json(audience))
+        if picked is not None:
+            found.append(picked)
+    return found, after, more
+
+
+def _for_schools(national_id: int, texts: Any, audience: Any) -> PulledAnnouncement | None:
+    """An announcement as schools take it, or None when it is not for schools."""
+    if not isinstance(texts, dict) or not isinstance(audience, dict):
+        return None
+    if audience.get("personal") or any(audience.get(key) for key in _TARGETED):
+        return None
+    countries = tuple(str(c).upper() for c in audience.get("countries") or ())
+    kept = {str(lang): str(text) for lang, text in texts.items()}
+    return PulledAnnouncement(national_id, kept, countries, _portable(audience))
+
+
+def _portable(audience: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an audience a school applies to its own people, checked."""
+    listed = {
+        key: [str(value)[:16] for value in audience.get(key) or ()][:20]
+        for key in ("roles", "levels", "languages")
+    }
+    days = audience.get("active_days", 0)
+    return {
+        **listed,
+        "active_days": max(0, days) if isinstance(days, int) else 0,
+        "fallback": str(audience.get("fallback") or "fr")[:8],
+    }
+
+
+def _announcement_cursor(cursor: str) -> tuple[datetime, int]:
+    """An announcements cursor read back; a missing or unreadable one starts at the start."""
+    at, _, bid = cursor.partition("|")
+    try:
+        found, number = datetime.fromisoformat(at), int(bid)
+    except ValueError:
+        return datetime(1970, 1, 1, tzinfo=UTC), 0
+    return (found.replace(tzinfo=UTC) if found.tzinfo is None else found), number
+
+
+def announcement_json(item: PulledAnnouncement) -> dict[str, Any]:
+    """An announcement as it travels (a pull's page, a bundle)."""
+    return {
+        "id": item.national_id,
+        "texts": item.texts,
+        "countries": list(item.countries),
+        "audience": item.audience,
+    }
+
+
+def announcement_from_json(item: dict[str, Any]) -> PulledAnnouncement:
+    """An announcement of a page or a bundle, read back (ValueError, TypeError, KeyError
+    when it is not one)."""
+    texts, audience = item["texts"], item.get("audience", {})
+    if not isinstance(texts, dict) or not texts or not isinstance(audience, dict):
+        raise ValueError("an announcement has texts and an audience")
+    return PulledAnnouncement(
+        int(item["id"]),
+        {str(lang)[:8]: str(text)[:4096] for lang, text in texts.items()},
+        tuple(str(c).upper()[:8] for c in item.get("countries", ())),
+        _portable(audience),
+    )
+
+
+_STATE = select(sync_state.c.value).where(sync_state.c.key == bindparam("k"))
+_NEW_BROADCAST = (
+    insert(broadcasts)
+    .values(
+        author_id=None,
+        texts=bindparam("texts"),
+        attachment=None,
+        audience=bindparam("audience"),
+        status="queued",
+        total=0,
+        scheduled_at=None,
+        created_at=bindparam("now"),
+    )
+    .returning(broadcasts.c.id)
+)
+
+
+@dataclass(frozen=True)
+class Announced:
+    """What applying pulled announcements did at a school."""
+
+    added: int = 0  # new announcements, queued to the school's people
+    reached: int = 0  # messages queued for them
+    known: int = 0  # announcements it had already (a page or a bundle read twice)
+
+
+async def apply_announcements(
+    store: SqlStore,
+    items: list[PulledAnnouncement],
+    cursor: str | None,
+    now: datetime,
+) -> Announced:
+    """Queue national announcements to the school's people, each once whatever the times it
+    comes (by network or by bundle), with the pull's cursor after them: one transaction."""
+    added = reached = known = 0
+    async with store.transaction() as runner:
+        for item in items:
+            key = f"{ANNOUNCEMENT_KEY}{item.national_id}"
+            if await runner.run(_STATE, k=key):
+                known += 1
+                continue
+            audience = Audience.from_dict(item.audience)
+            rows = await runner.run(
+                _NEW_BROADCAST, texts=item.texts, audience=audience.as_dict(), now=now
+            )
+            broadcast_id = int(rows[0][0])
+            reached += await queue_broadcast(runner, broadcast_id, now)
+            await _set_state(runner, key, str(broadcast_id), now)
+            added += 1
+        if cursor is not None:
+            await _set_state(runner, ANNOUNCEMENT_CURSOR, cursor, now)
+    return Announced(added, reached, known)
+
+
+async def announcement_cursor(store: SqlStore) -> str:
+    """Where the school's announcements pull stands (the national side's cursor)."""
+    rows = await store.statement(_STATE, k=ANNOUNCEMENT_CURSOR)
+    return str(rows[0][0]) if rows else ""

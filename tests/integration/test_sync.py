@@ -502,3 +502,53 @@ async def test_the_loop_syncs_while_the_school_serves(
         assert school.conversations is not None
         assert school.conversations.library.get("compost") is not None
         assert school.supervisor.status()["loops"]["sync"]["restarts"] == 0  # type: ignore[index]
+
+
+STOP = "\n\n— Pour ne plus recevoir d'annonces : /stop_annonces"
+
+
+async def announce(app: BotApp, texts: dict[str, str], **audience: Any) -> int:
+    """A national admin's announcement, as creating it leaves it (queued at once)."""
+    assert app.store is not None
+    at = datetime.now(UTC)
+    found = await app.store.statement(
+        "INSERT INTO broadcasts (author_id, texts, attachment, audience, status, total,"
+        " scheduled_at, created_at, queued_at) VALUES (NULL, :texts, NULL, :audience,"
+        " 'queued', 0, NULL, :at, :at) RETURNING id",
+        texts=texts,
+        audience={"countries": [], "fallback": "fr", **audience},
+        at=at,
+    )
+    return int(found[0][0])
+
+
+async def test_national_announcements_reach_the_schools_learners_once(
+    school: BotApp, national: BotApp, http: aiohttp.ClientSession
+) -> None:
+    """Announcements for the school's country or every country reach its learners at the
+    next sync; those for another country, a national class or one person do not; a page
+    read twice queues nothing twice."""
+    learner = await learner_does_a_quiz(school, http)
+    await announce(national, {"fr": "Examens le 12 juin dans tout le Sénégal."}, countries=["SN"])
+    await announce(national, {"fr": "Résultats du Mali."}, countries=["ML"])
+    await announce(national, {"fr": "Votre classe reprend lundi."}, class_ids=[1])
+    await announce(national, {"fr": "Votre note est arrivée."}, user_ids=[1], personal=True)
+    await announce(national, {"fr": "Bonne année scolaire à tous !", "ar": "سنة دراسية سعيدة"})
+
+    report = await syncer(school, address(national), country="SN").run()
+
+    assert report.complete and report.announcements == 2, report.lines()
+    assert "announcements pulled: 2" in report.lines()
+    told = [str((await learner.pushed())["text"]) for _ in range(2)]
+    assert told == [
+        f"Examens le 12 juin dans tout le Sénégal.{STOP}",
+        f"Bonne année scolaire à tous !{STOP}",
+    ]
+    again = await syncer(school, address(national), country="SN").run()
+    assert (again.announcements, again.complete) == (0, True)
+    # Pulled twice from the start (the cursor lost): each is still queued once.
+    async with school.engine.begin() as conn:  # type: ignore[union-attr]
+        await conn.execute(text("DELETE FROM sync_state WHERE key = 'announcements_cursor'"))
+    assert (await syncer(school, address(national), country="SN").run()).announcements == 0
+    queued = await rows(school, "SELECT COUNT(*) FROM outbox")
+    assert queued == [(2,)]

@@ -19,8 +19,10 @@ from tests.integration.test_sync import (
     FIRST,
     ROOT,
     SCHOOL,
+    STOP,
     _run,
     address,
+    announce,
     journal,
     learner_does_a_quiz,
     publish_nationally,
@@ -92,6 +94,26 @@ async def test_records_and_courses_go_by_usb_stick_once(
     )
     pulled = await rows(school, "SELECT course_id, status FROM authored_courses")
     assert pulled == [("compost", "published")]
+
+
+async def test_announcements_go_by_usb_stick_once_then_not_again_by_network(
+    school: BotApp, national: BotApp, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    learner = await learner_does_a_quiz(school, http)
+    await announce(national, {"fr": "Concours de lecture : inscrivez-vous."}, countries=["SN"])
+    await announce(national, {"fr": "Résultats du Mali."}, countries=["ML"])
+    stick = tmp_path / "national.bundle"
+    await _run(tmp_path, at_national(national), "sync", "export", str(stick), "--courses")
+    senegal = {**at_school(school), "SYNC_COUNTRY": "sn"}
+
+    applied = await _run(tmp_path, senegal, "sync", "import", str(stick))
+    assert "announcements: 1 new" in applied
+    assert "announcements: 0 new" in await _run(tmp_path, senegal, "sync", "import", str(stick))
+    told = str((await learner.pushed())["text"])
+    assert told == f"Concours de lecture : inscrivez-vous.{STOP}"
+    by_network = await syncer(school, address(national), country="SN").run()
+    assert (by_network.announcements, by_network.complete) == (0, True)
+    assert await rows(school, "SELECT COUNT(*) FROM outbox") == [(1,)]
 
 
 async def test_a_tampered_or_foreign_bundle_is_refused_and_nothing_applied(
