@@ -51,6 +51,7 @@ API = "/sync/v1"
 PUSH_BATCH = 100  # statements per push: about 15 KB gzipped
 PULL_PAGE = 5  # courses per page (with their files)
 ANNOUNCEMENT_PAGE = 20  # announcements per page
+ENTRY_BATCH = 5  # Creathon entries per push (each with its course's text)
 MAX_PUSH = 500  # statements a push may carry
 PUSH_BODY = 2 * MIB  # a push as sent (gzipped)
 UNPACKED = 16 * MIB  # a push or a page once unzipped
@@ -108,6 +109,9 @@ class SyncReport:
     shared: int = 0  # the school's own courses the national library took or updated
     refused_courses: list[str] = field(default_factory=list)  # the national side has that id
     announcements: int = 0  # national announcements new at the school (queued to its people)
+    contests: int = 0  # national Creathon contests new at the school
+    entries: int = 0  # the school's Creathon entries the national side took (new or changed)
+    entries_closed: int = 0  # entries for a national contest that no longer takes them
     bytes_sent: int = 0
     bytes_received: int = 0
     stopped: str = ""  # empty: complete; else "unreachable", "budget", "refused: ..."
@@ -126,6 +130,11 @@ class SyncReport:
         ]
         if self.announcements:
             done.append(f"announcements pulled: {self.announcements}")
+        if self.contests:
+            done.append(f"Creathon contests pulled: {self.contests}")
+        if self.entries or self.entries_closed:
+            late = f" ({self.entries_closed} too late)" if self.entries_closed else ""
+            done.append(f"Creathon entries pushed: {self.entries}{late}")
         if self.shared:
             done.append(f"courses shared with the national library: {self.shared}")
         if self.kept_local:
@@ -166,7 +175,11 @@ class SchoolSync:
                 if not report.stopped:
                     await self._share(session, report)
                 if not report.stopped:
+                    await self._entries(session, report)
+                if not report.stopped:
                     await self._pull(session, report)
+                if not report.stopped:
+                    await self._contests(session, report)
                 if not report.stopped:
                     await self._announcements(session, report)
             except Unreachable as error:
@@ -249,6 +262,28 @@ class SchoolSync:
                 return
             if str(found["next"]) == cursor:  # a page that does not move the cursor
                 raise Refused(f"the national cursor stays at {cursor!r}")
+
+    async def _entries(self, session: aiohttp.ClientSession, report: SyncReport) -> None:
+        """The school's Creathon entries to national contests, new or changed since the
+        last push, a few a request; the cursor moves once the national side answered."""
+        while not self._spent(report):
+            entries, after = await db.entries_to_push(self.store, ENTRY_BATCH)
+            if not entries:
+                return
+            body = pack({"entries": [db.entry_json(entry) for entry in entries]})
+            report.bytes_sent += len(body)
+            answer = unpack(await self._call(session, "POST", f"{API}/entries", report, body))
+            report.entries += int(answer.get("taken", 0))
+            report.entries_closed += int(answer.get("closed", 0))
+            await db.set_entries_cursor(self.store, after)
+
+    async def _contests(self, session: aiohttp.ClientSession, report: SyncReport) -> None:
+        """The national Creathon contests open for submissions, as the school's own."""
+        if self._spent(report):
+            return
+        found = unpack(await self._call(session, "GET", f"{API}/contests", report))
+        contests = [db.contest_from_json(item) for item in found["contests"][:MAX_PAGE]]
+        report.contests += await db.apply_contests(self.store, contests, datetime.now(UTC))
 
     async def _announcements(self, session: aiohttp.ClientSession, report: SyncReport) -> None:
         """The national announcements for the school's country or every country, after the
@@ -342,6 +377,8 @@ class SyncService:
             ("GET", f"{API}/courses", self.courses),
             ("POST", f"{API}/courses", self.shared),
             ("GET", f"{API}/announcements", self.announcements),
+            ("GET", f"{API}/contests", self.contests),
+            ("POST", f"{API}/entries", self.entries),
         ]
 
     def _school(self, request: web.Request) -> str:
@@ -416,6 +453,30 @@ class SyncService:
             "next": after,
             "more": more,
         }
+        return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
+
+    async def contests(self, request: web.Request) -> web.Response:
+        """The Creathon contests open for submissions (schools' teachers take part)."""
+        self._school(request)
+        found = await db.open_contests(self.store, datetime.now(UTC))
+        answer = {"contests": [db.contest_json(contest) for contest in found[:MAX_PAGE]]}
+        return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
+
+    @accepts_body(COURSE_BODY)
+    async def entries(self, request: web.Request) -> web.Response:
+        """A school's Creathon entries, kept once per teacher and contest."""
+        school = self._school(request)
+        body = await read_bounded(request, COURSE_BODY)
+        try:
+            found = unpack(body)
+            entries = [db.entry_from_json(item) for item in found["entries"][:MAX_PAGE]]
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            raise web.HTTPBadRequest(
+                text=json.dumps({"error": str(error)[:200]}), content_type="application/json"
+            ) from None
+        taken = await db.take_entries(self.store, school, entries, datetime.now(UTC))
+        log.info("sync entries from %s: %d taken, %d too late", school, taken.taken, taken.closed)
+        answer = {"taken": taken.taken, "closed": taken.closed}
         return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
 
     @accepts_body(COURSE_BODY)

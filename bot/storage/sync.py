@@ -20,15 +20,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select
+from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.storage.admin import queue_broadcast
 from bot.storage.impact import STUDENTS
-from bot.storage.models import broadcasts, sync_state
-from bot.storage.sql import Runner, as_json, utc
+from bot.storage.models import (
+    broadcasts,
+    creathon_contests,
+    creathon_submissions,
+    sync_state,
+    users,
+)
+from bot.storage.sql import ByDialect, Runner, as_json, utc
 from bot.storage.store import SqlStore
 from bot.storage.xapi import NAMESPACE
 from dialogs.admin_ports import Audience
+from dialogs.creathon_ports import OPEN
 from dialogs.sharing_ports import COUNTRY, EVERYWHERE
 
 PULL_CURSOR = "courses_cursor"
@@ -568,3 +577,373 @@ async def announcement_cursor(store: SqlStore) -> str:
     """Where the school's announcements pull stands (the national side's cursor)."""
     rows = await store.statement(_STATE, k=ANNOUNCEMENT_CURSOR)
     return str(rows[0][0]) if rows else ""
+
+
+# --- the Creathon: national contests -> schools, schools' entries -> national ------------
+
+CONTEST_KEY = "contest:"  # + the national id: the school's own row of a national contest
+ENTRIES_CURSOR = "entries_cursor"
+STAND_IN = "school"  # users.channel of a school teacher's stand-in at the national side
+
+
+@dataclass(frozen=True)
+class PulledContest:
+    """A national Creathon open for submissions, as schools take it (no jury: the national
+    jury judges, on the national side)."""
+
+    national_id: int
+    theme: str
+    rules: str
+    levels: tuple[str, ...]
+    subjects: tuple[str, ...]
+    submit_by: datetime
+    review_by: datetime
+    criteria: tuple[tuple[str, int], ...]
+
+
+_OPEN_CONTESTS = (
+    select(
+        creathon_contests.c.id,
+        creathon_contests.c.theme,
+        creathon_contests.c.rules,
+        creathon_contests.c.levels,
+        creathon_contests.c.subjects,
+        creathon_contests.c.submit_by,
+        creathon_contests.c.review_by,
+        creathon_contests.c.criteria,
+    )
+    .where(creathon_contests.c.status == OPEN, creathon_contests.c.submit_by > bindparam("now"))
+    .order_by(creathon_contests.c.id)
+)
+
+
+async def open_contests(store: SqlStore, now: datetime) -> list[PulledContest]:
+    """The national contests that take submissions now."""
+    found = []
+    for (
+        cid,
+        theme,
+        rules,
+        levels,
+        subjects,
+        submit_by,
+        review_by,
+        criteria,
+    ) in await store.statement(_OPEN_CONTESTS, now=now):
+        submit, review = utc(submit_by), utc(review_by)
+        assert submit is not None and review is not None
+        found.append(
+            PulledContest(
+                int(cid),
+                str(theme),
+                str(rules),
+                tuple(str(v) for v in as_json(levels)),
+                tuple(str(v) for v in as_json(subjects)),
+                submit,
+                review,
+                tuple((str(name), int(weight)) for name, weight in as_json(criteria)),
+            )
+        )
+    return found
+
+
+def contest_json(contest: PulledContest) -> dict[str, Any]:
+    """A contest as it travels."""
+    return {
+        "id": contest.national_id,
+        "theme": contest.theme,
+        "rules": contest.rules,
+        "levels": list(contest.levels),
+        "subjects": list(contest.subjects),
+        "submit_by": contest.submit_by.isoformat(),
+        "review_by": contest.review_by.isoformat(),
+        "criteria": [list(c) for c in contest.criteria],
+    }
+
+
+def contest_from_json(item: dict[str, Any]) -> PulledContest:
+    """A contest of a page read back (ValueError, TypeError, KeyError if it is not one)."""
+
+    def when(value: Any) -> datetime:
+        at = datetime.fromisoformat(str(value))
+        return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+    return PulledContest(
+        int(item["id"]),
+        str(item["theme"])[:120],
+        str(item["rules"])[:1500],
+        tuple(str(v)[:16] for v in item.get("levels", ()))[:20],
+        tuple(str(v)[:32] for v in item.get("subjects", ()))[:20],
+        when(item["submit_by"]),
+        when(item["review_by"]),
+        tuple((str(name)[:60], int(weight)) for name, weight in item["criteria"])[:10],
+    )
+
+
+_NEW_CONTEST = (
+    insert(creathon_contests)
+    .values(
+        theme=bindparam("theme"),
+        rules=bindparam("rules"),
+        levels=bindparam("levels"),
+        subjects=bindparam("subjects"),
+        submit_by=bindparam("submit_by"),
+        review_by=bindparam("review_by"),
+        criteria=bindparam("criteria"),
+        jury=bindparam("jury"),
+        reviewers=0,
+        shortlist=0,
+        status=OPEN,
+        created_by=None,
+        created_at=bindparam("now"),
+    )
+    .returning(creathon_contests.c.id)
+)
+_CHANGE_CONTEST = (
+    update(creathon_contests)
+    .where(creathon_contests.c.id == bindparam("cid"), creathon_contests.c.status == OPEN)
+    .values(
+        theme=bindparam("theme"),
+        rules=bindparam("rules"),
+        levels=bindparam("levels"),
+        subjects=bindparam("subjects"),
+        submit_by=bindparam("submit_by"),
+        review_by=bindparam("review_by"),
+        criteria=bindparam("criteria"),
+    )
+)
+
+
+async def apply_contests(store: SqlStore, contests: list[PulledContest], now: datetime) -> int:
+    """The national contests as the school's own rows (its teachers submit to them as to
+    any contest), changed when the national side changed them; how many are new."""
+    added = 0
+    async with store.transaction() as runner:
+        for contest in contests:
+            key = f"{CONTEST_KEY}{contest.national_id}"
+            values = {
+                "theme": contest.theme,
+                "rules": contest.rules,
+                "levels": list(contest.levels),
+                "subjects": list(contest.subjects),
+                "submit_by": contest.submit_by,
+                "review_by": contest.review_by,
+                "criteria": [list(c) for c in contest.criteria],
+            }
+            held = await runner.run(_STATE, k=key)
+            if held:
+                await runner.run(_CHANGE_CONTEST, cid=int(held[0][0]), **values)
+                continue
+            rows = await runner.run(_NEW_CONTEST, jury=[], now=now, **values)
+            await _set_state(runner, key, str(int(rows[0][0])), now)
+            added += 1
+    return added
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A school teacher's Creathon scenario for a national contest, as the push carries it:
+    the school's own submission number and author number (no name), the course's text."""
+
+    contest: int  # the national contest's id
+    submission: int  # the school's submission id
+    author: int  # the school's row id of its author
+    course_id: str
+    description: str
+    country: str
+    source: str
+    updated_at: datetime
+
+
+_CONTESTS_HELD = select(sync_state.c.key, sync_state.c.value).where(
+    sync_state.c.key.startswith(CONTEST_KEY)
+)
+_ENTRIES = (
+    select(
+        creathon_submissions.c.contest_id,
+        creathon_submissions.c.id,
+        creathon_submissions.c.author_id,
+        creathon_submissions.c.course_id,
+        creathon_submissions.c.description,
+        creathon_submissions.c.country,
+        creathon_submissions.c.source,
+        creathon_submissions.c.updated_at,
+    )
+    .where(
+        creathon_submissions.c.contest_id.in_(bindparam("contests", expanding=True)),
+        or_(
+            creathon_submissions.c.updated_at > bindparam("at"),
+            and_(
+                creathon_submissions.c.updated_at == bindparam("at"),
+                creathon_submissions.c.id > bindparam("sid"),
+            ),
+        ),
+    )
+    .order_by(creathon_submissions.c.updated_at, creathon_submissions.c.id)
+    .limit(bindparam("n"))
+)
+
+
+async def entries_to_push(store: SqlStore, limit: int) -> tuple[list[Entry], str]:
+    """The school's submissions to national contests changed after the push's cursor,
+    oldest first, and the cursor after them."""
+    national = {
+        int(local): int(str(key).removeprefix(CONTEST_KEY))
+        for key, local in await store.statement(_CONTESTS_HELD)
+    }
+    cursor = await _state(store, ENTRIES_CURSOR)
+    at, sid = _announcement_cursor(cursor)
+    rows = await store.statement(_ENTRIES, contests=list(national), at=at, sid=sid, n=limit)
+    entries = []
+    for contest, submission, author, course, description, country, source, changed in rows:
+        updated = utc(changed)
+        assert updated is not None
+        entries.append(
+            Entry(
+                national[int(contest)],
+                int(submission),
+                int(author),
+                str(course),
+                str(description),
+                str(country),
+                str(source),
+                updated,
+            )
+        )
+        cursor = f"{updated.isoformat()}|{int(submission)}"
+    return entries, cursor
+
+
+async def set_entries_cursor(store: SqlStore, cursor: str) -> None:
+    """The national instance took the school's entries up to `cursor`."""
+    async with store.transaction() as runner:
+        await _set_state(runner, ENTRIES_CURSOR, cursor, datetime.now(UTC))
+
+
+async def _state(store: SqlStore, key: str) -> str:
+    rows = await store.statement(_STATE, k=key)
+    return str(rows[0][0]) if rows else ""
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    """An entry as it travels."""
+    return {
+        "contest": entry.contest,
+        "submission": entry.submission,
+        "author": entry.author,
+        "course_id": entry.course_id,
+        "description": entry.description,
+        "country": entry.country,
+        "source": entry.source,
+        "updated_at": entry.updated_at.isoformat(),
+    }
+
+
+def entry_from_json(item: dict[str, Any]) -> Entry:
+    """An entry of a push read back (ValueError, TypeError, KeyError if it is not one)."""
+    changed = datetime.fromisoformat(str(item["updated_at"]))
+    return Entry(
+        int(item["contest"]),
+        int(item["submission"]),
+        int(item["author"]),
+        str(item["course_id"])[:64],
+        str(item["description"])[:500],
+        str(item["country"])[:8],
+        str(item["source"])[: 512 * 1024],
+        changed if changed.tzinfo else changed.replace(tzinfo=UTC),
+    )
+
+
+_STILL_OPEN = select(creathon_contests.c.id).where(
+    creathon_contests.c.id == bindparam("cid"),
+    creathon_contests.c.status == OPEN,
+    creathon_contests.c.submit_by > bindparam("now"),
+)
+_STAND_IN = select(users.c.id).where(
+    users.c.channel == STAND_IN, users.c.external_id == bindparam("ext")
+)
+_NEW_STAND_IN = (
+    insert(users)
+    .values(
+        channel=STAND_IN,
+        external_id=bindparam("ext"),
+        locale="fr",
+        country=bindparam("country"),
+        role="teacher",
+        state_step="start",
+        state_data=bindparam("data"),
+        state_prompt=0,
+        created_at=bindparam("now"),
+        last_seen_at=bindparam("now"),
+    )
+    .returning(users.c.id)
+)
+_ENTRY_VALUES: dict[str, Any] = {
+    "contest_id": bindparam("cid"),
+    "author_id": bindparam("uid"),
+    "course_id": bindparam("course"),
+    "description": bindparam("descr"),
+    "country": bindparam("country"),
+    "source": bindparam("source"),
+    "submitted_at": bindparam("now"),
+    "updated_at": bindparam("now"),
+}
+_ENTRY_CHANGED = ("course_id", "description", "country", "source", "updated_at")
+
+
+def _upsert_entry(statement: Any) -> Any:
+    """An entry's INSERT, replacing the same teacher's entry to the same contest."""
+    return statement.on_conflict_do_update(
+        index_elements=["contest_id", "author_id"],
+        set_={name: getattr(statement.excluded, name) for name in _ENTRY_CHANGED},
+    ).returning(creathon_submissions.c.id)
+
+
+_TAKE_ENTRY = ByDialect(
+    sqlite=_upsert_entry(sqlite_insert(creathon_submissions).values(**_ENTRY_VALUES)),
+    postgresql=_upsert_entry(pg_insert(creathon_submissions).values(**_ENTRY_VALUES)),
+)
+
+
+@dataclass(frozen=True)
+class EntriesTaken:
+    """What the national instance did with a school's entries."""
+
+    taken: int = 0  # kept (new or changed)
+    closed: int = 0  # for a contest that no longer takes submissions (or unknown)
+
+
+async def take_entries(
+    store: SqlStore, school: str, entries: list[Entry], now: datetime
+) -> EntriesTaken:
+    """Keep a school's Creathon entries for the national contests still open: one per
+    school teacher and contest (a stand-in row, `school` channel, names no one), replaced by
+    a later push of the same entry. The course id is prefixed with the school's name, so
+    that a school's course never stands for a national course of the same id."""
+    taken = closed = 0
+    async with store.transaction() as runner:
+        for entry in entries:
+            if not await runner.run(_STILL_OPEN, cid=entry.contest, now=now):
+                closed += 1
+                continue
+            ext = f"{school}/{entry.author}"
+            found = await runner.run(_STAND_IN, ext=ext)
+            if found:
+                author = int(found[0][0])
+            else:
+                made = await runner.run(
+                    _NEW_STAND_IN, ext=ext, country=entry.country, data={}, now=now
+                )
+                author = int(made[0][0])
+            await runner.run(
+                _TAKE_ENTRY,
+                cid=entry.contest,
+                uid=author,
+                course=f"{school}:{entry.course_id}"[:64],
+                descr=entry.description,
+                country=entry.country,
+                source=entry.source,
+                now=now,
+            )
+            taken += 1
+    return EntriesTaken(taken, closed)

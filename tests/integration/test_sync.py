@@ -26,8 +26,10 @@ from sqlalchemy import text
 from bot.app import BotApp
 from bot.config import Settings
 from bot.storage import sync as db
+from bot.storage.creathon import SqlCreathonDesk
 from bot.sync import SchoolSync, pack, unpack
 from bot.xapi_sender import XapiSender
+from dialogs.creathon_ports import ContestDraft
 from tests.chat_drivers import WebChat
 from tests.conftest import _sqlite_template
 from tests.fakes.cutting_proxy import Cut, cutting_proxy
@@ -552,3 +554,99 @@ async def test_national_announcements_reach_the_schools_learners_once(
     assert (await syncer(school, address(national), country="SN").run()).announcements == 0
     queued = await rows(school, "SELECT COUNT(*) FROM outbox")
     assert queued == [(2,)]
+
+
+async def open_contest(app: BotApp, theme: str, days: int = 7) -> int:
+    """A national Creathon open for submissions (as the admin's desk opens it)."""
+    assert app.store is not None
+    now = datetime.now(UTC)
+    draft = ContestDraft(
+        theme,
+        "Un scénario de séance avec un de vos cours.",
+        ("CM2",),
+        (),
+        now + timedelta(days=days),
+        now + timedelta(days=days + 7),
+        (("Clarté", 60), ("Originalité", 40)),
+        (),
+    )
+    async with app.store.transaction() as runner:
+        admin = await runner.run(
+            "INSERT INTO users (channel, external_id, locale, state_step, state_data,"
+            " state_prompt, created_at, last_seen_at) VALUES ('telegram', 'admin', 'fr',"
+            " 'menu', :data, 0, :now, :now) RETURNING id",
+            data={},
+            now=now,
+        )
+        return await SqlCreathonDesk(runner, int(admin[0][0]), now).open_contest(draft)
+
+
+async def school_teacher_submits(school: BotApp, teacher: str, course_id: str, why: str) -> None:
+    """A school teacher with a course of their own submits it to the school's contest row
+    of the national contest (their desk, as /creathon does)."""
+    assert school.store is not None
+    now = datetime.now(UTC)
+    async with school.store.transaction() as runner:
+        found = await runner.run(
+            "SELECT id FROM users WHERE channel = 'web' AND external_id = :ext", ext=teacher
+        )
+        if not found:
+            found = await runner.run(
+                "INSERT INTO users (channel, external_id, locale, country, role, state_step,"
+                " state_data, state_prompt, created_at, last_seen_at) VALUES ('web', :ext,"
+                " 'fr', 'SN', 'teacher', 'menu', :data, 0, :now, :now) RETURNING id",
+                ext=teacher,
+                data={},
+                now=now,
+            )
+        uid = int(found[0][0])
+        source = COMPOST.replace("{text}", FIRST).replace("id: compost", f"id: {course_id}")
+        await runner.run(
+            "INSERT INTO authored_courses (course_id, author_id, status, visibility, country,"
+            " source, created_at, updated_at) VALUES (:cid, :uid, 'draft', 'class', 'SN',"
+            " :src, :now, :now) ON CONFLICT (course_id) DO NOTHING",
+            cid=course_id,
+            uid=uid,
+            src=source,
+            now=now,
+        )
+        [(contest,)] = await runner.run("SELECT id FROM creathon_contests")
+        assert await SqlCreathonDesk(runner, uid, now).submit(int(contest), course_id, why)
+
+
+async def test_a_schools_creathon_entries_reach_the_national_contest_once(
+    school: BotApp, national: BotApp
+) -> None:
+    """A national contest reaches the school; its teachers' entries go up once (a push
+    again, a lost cursor: still one entry each), a changed one replaces theirs."""
+    contest = await open_contest(national, "Le jardin à l'école")
+    first = await syncer(school, address(national)).run()
+    assert (first.contests, first.entries, first.complete) == (1, 0, True)
+    school_contests = await rows(school, "SELECT theme, status, jury FROM creathon_contests")
+    assert school_contests == [("Le jardin à l'école", "open", "[]")]
+
+    await school_teacher_submits(school, "awa", "potager", "Séance au potager, par groupes.")
+    await school_teacher_submits(school, "moussa", "compost", "Le compost de la cantine.")
+    report = await syncer(school, address(national)).run()
+    assert (report.entries, report.contests, report.complete) == (2, 0, True)
+    assert "Creathon entries pushed: 2" in report.lines()
+    entries = "SELECT contest_id, course_id, description, country FROM creathon_submissions"
+    there = await rows(national, f"{entries} ORDER BY course_id")
+    assert there == [
+        (contest, f"{SCHOOL}:compost", "Le compost de la cantine.", "SN"),
+        (contest, f"{SCHOOL}:potager", "Séance au potager, par groupes.", "SN"),
+    ]
+    assert (await syncer(school, address(national)).run()).entries == 0, "pushed once"
+    async with school.engine.begin() as conn:  # type: ignore[union-attr]
+        await conn.execute(text("DELETE FROM sync_state WHERE key = 'entries_cursor'"))
+    assert (await syncer(school, address(national)).run()).entries == 2
+    assert len(await rows(national, entries)) == 2, "pushed again, kept once"
+
+    await school_teacher_submits(school, "awa", "potager", "Séance au potager, en plein air.")
+    assert (await syncer(school, address(national)).run()).entries == 1
+    assert await rows(national, f"{entries} ORDER BY course_id") == [
+        there[0],
+        (contest, f"{SCHOOL}:potager", "Séance au potager, en plein air.", "SN"),
+    ]
+    people = "SELECT external_id, consented_at FROM users WHERE channel = 'school'"
+    assert sorted(await rows(national, people)) == [(f"{SCHOOL}/1", None), (f"{SCHOOL}/2", None)]
