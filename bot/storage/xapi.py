@@ -33,6 +33,7 @@ DEFAULT_HOME_PAGE = "https://imaginecole.invalid"
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 VERBS = {
+    "attempted": ADL + "attempted",
     "completed": ADL + "completed",
     "answered": ADL + "answered",
     "passed": ADL + "passed",
@@ -181,6 +182,18 @@ class Journal:
             uid=self.user_id,
             body=json.dumps(statement, sort_keys=True, separators=(",", ":")),
             at=at,
+        )
+
+    async def lesson_started(self, course_id: str, lesson_id: str, at: datetime) -> None:
+        """A lesson's first page shown, coming from elsewhere (at most once per learner,
+        lesson and day: its id names the day)."""
+        words = self.words
+        await self.write(
+            ("lesson-started", course_id, lesson_id, at.astimezone(UTC).date().isoformat()),
+            "attempted",
+            _activity(words.lesson(course_id, lesson_id), "lesson", lesson_id),
+            at,
+            parent=words.course(course_id),
         )
 
     async def lesson_completed(self, course_id: str, lesson_id: str, at: datetime) -> None:

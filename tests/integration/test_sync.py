@@ -202,14 +202,22 @@ async def test_a_sync_pushes_the_records_and_pulls_the_courses(
 
     assert report.complete, report.lines()
     records = await journal(school)
-    assert len(records) == 14  # each: a lesson read, 4 answers, a skill mastered, a quiz passed
-    assert (report.pushed, report.added, report.updated) == (14, 1, 0)
+    # each learner: a lesson started and read, 4 answers, a skill mastered, a quiz passed
+    assert len(records) == 16
+    assert (report.pushed, report.added, report.updated) == (16, 1, 0)
     await same_records(school, national)
     there = await journal(national)
     assert {s["actor"]["account"]["homePage"] for s in there} == {SCHOOL_SITE}
     assert first.uid not in json.dumps(there), "pseudonymous: no web uid leaves the school"
     verbs = sorted(s["verb"]["id"].rsplit("/", 1)[1] for s in there)
-    assert verbs == ["answered"] * 8 + ["completed"] * 2 + ["mastered"] * 2 + ["passed"] * 2
+    assert verbs == (
+        ["answered"] * 8 + ["attempted"] * 2 + ["completed"] * 2 + ["mastered"] * 2 + ["passed"] * 2
+    )
+    started = next(s for s in there if s["verb"]["id"].endswith("/attempted"))
+    lesson = started["object"]["id"]
+    assert lesson.startswith(f"{SCHOOL_SITE}/xapi/courses/") and "/lessons/" in lesson
+    assert started["object"]["definition"]["type"].endswith("/activities/lesson")
+    assert "result" not in started and started["context"]["contextActivities"]["parent"]
     # The course is the school's now, with its file, in the library its learners read.
     course = school.conversations.library.get("compost")
     assert course is not None and course.title == "Le compost au jardin"
@@ -219,11 +227,11 @@ async def test_a_sync_pushes_the_records_and_pulls_the_courses(
     # The national instance knows the school: last sync, learners, nothing pending.
     assert national.store is not None
     [seen] = await db.schools(national.store)
-    assert (seen.name, seen.learners, seen.pending, seen.received) == (SCHOOL, 2, 0, 14)
+    assert (seen.name, seen.learners, seen.pending, seen.received) == (SCHOOL, 2, 0, 16)
 
     again = await syncer(school, address(national)).run()
     assert (again.pushed, again.added, again.updated, again.complete) == (0, 0, 0, True)
-    assert len(await journal(national)) == 14
+    assert len(await journal(national)) == 16
 
 
 async def test_a_link_cut_in_the_middle_resumes_and_nothing_is_twice(
@@ -244,7 +252,7 @@ async def test_a_link_cut_in_the_middle_resumes_and_nothing_is_twice(
     assert proxy.cut == 4 and proxy.connections >= 5
     await same_records(school, national)
     known = await rows(national, "SELECT COUNT(*) FROM xapi_statements")
-    assert known == [(14,)]
+    assert known == [(16,)]
     assert school.conversations is not None
     assert school.conversations.library.get("compost") is not None
 
@@ -264,7 +272,7 @@ async def test_a_link_that_stays_down_stops_the_sync_and_the_next_goes_on(
         assert (budget.stopped, budget.pushed) == ("budget", 4)
         assert len(await journal(national)) == 4
         rest = await syncer(school, proxy.url, batch=4).run()
-    assert rest.complete and rest.pushed == 3
+    assert rest.complete and rest.pushed == 4
     await same_records(school, national)
     assert "stopped (unreachable): run it again" in stopped.lines()
 
@@ -282,7 +290,7 @@ async def test_an_erasure_at_school_reaches_the_national_instance(
         " WHERE u.external_id = :uid",
         uid=leaving.uid,
     )
-    assert len(theirs) == 7
+    assert len(theirs) == 8
     national_ids = {db.national_id(SCHOOL, str(sid)) for (sid,) in theirs}
     if sent_by_national:  # the national LRS has them: they are voided there, not deleted
         assert national.engine is not None
@@ -293,17 +301,17 @@ async def test_an_erasure_at_school_reaches_the_national_instance(
     await leaving.tap("Oui")
     report = await syncer(school, address(national)).run()
 
-    assert report.complete and report.pushed == 7  # one voiding per record pushed
+    assert report.complete and report.pushed == 8  # one voiding per record pushed
     there = await journal(national)
     voidings = [s for s in there if s["verb"]["id"].endswith("/voided")]
     if sent_by_national:
         assert {s["object"]["id"] for s in voidings} == national_ids
         assert {s["actor"]["account"]["name"] for s in voidings} == {"imaginecole"}
-        assert len(there) == 21
+        assert len(there) == 24
     else:
         assert voidings == [], "what the LRS never had simply goes"
         assert national_ids.isdisjoint(s["id"] for s in there)
-        assert len(there) == 7, "the other learner's records stay"
+        assert len(there) == 8, "the other learner's records stay"
 
 
 def _now() -> datetime:
@@ -380,12 +388,12 @@ async def test_sync_from_the_command_line_and_the_national_list_of_schools(
         "SYNC_TOKEN": TOKEN,
     }
     printed = await _run(tmp_path, school_env, "sync")
-    assert "records pushed: 7" in printed and "complete" in printed
+    assert "records pushed: 8" in printed and "complete" in printed
     listing = await _run(
         tmp_path, {**env, "DATABASE_URL": national.settings.database_url}, "sync", "schools"
     )
     line = next(line for line in listing.splitlines() if line.startswith(SCHOOL))
-    assert line.split()[-3:] == ["1", "0", "7"]  # learners, pending, received
+    assert line.split()[-3:] == ["1", "0", "8"]  # learners, pending, received
     missing = await _run(
         tmp_path, env | {"DATABASE_URL": school.settings.database_url}, "sync", code=2
     )
@@ -420,7 +428,7 @@ async def test_the_national_lrs_receives_a_schools_records_and_their_voiding(
     assert national.engine is not None
     with running_ralph(tmp_path / "lrs") as ralph:
         forward = XapiSender(national.engine, ralph.url, USERNAME, PASSWORD)
-        assert await forward.send_pending() == 7
+        assert await forward.send_pending() == 8
         stored = ralph.statements()
         sent = {s["id"] for s in stored}
         assert sent == {s["id"] for s in await journal(national)}
@@ -428,8 +436,8 @@ async def test_the_national_lrs_receives_a_schools_records_and_their_voiding(
 
         await leaving.send("/supprimer_mes_donnees")
         await leaving.tap("Oui")
-        assert (await syncer(school, address(national)).run()).pushed == 7
-        assert await forward.send_pending() == 7
+        assert (await syncer(school, address(national)).run()).pushed == 8
+        assert await forward.send_pending() == 8
         voiding = [s for s in ralph.statements() if s["verb"]["id"].endswith("/voided")]
     assert {s["object"]["id"] for s in voiding} == sent
     assert {s["actor"]["account"]["name"] for s in voiding} == {"imaginecole"}
@@ -497,7 +505,7 @@ async def test_the_loop_syncs_while_the_school_serves(
     async for school in start(settings):
         await learner_does_a_quiz(school, http)
         for _ in range(300):  # until the loop has run after the quiz (the test's deadline)
-            if len(await journal(national)) == 7:
+            if len(await journal(national)) == 8:
                 break
             await asyncio.sleep(0.1)
         await same_records(school, national)
