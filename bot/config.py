@@ -99,6 +99,9 @@ class Settings:
     xapi_lrs_username: str = ""
     xapi_lrs_password: str = ""
     xapi_activity_base: str = ""  # activities' IRI base; empty: <PUBLIC_URL>/xapi
+    # Days a journal row is kept whole once the LRS and/or the national instance have it
+    # (then pruned to its id by the housekeeping); 0: never pruned.
+    xapi_keep_days: int = 30
     # SMS through Kannel (bot/sms/): smsbox's sendsms interface, its user and password, the
     # sender shown (an alphanumeric id or the shortcode), the number learners write to, the
     # secret Kannel's get-url and dlr-url carry, texts a learner gets a day, and broadcasts'
@@ -216,6 +219,7 @@ class Settings:
             xapi_lrs_username=env.get("XAPI_LRS_USERNAME", ""),
             xapi_lrs_password=env.get("XAPI_LRS_PASSWORD", ""),
             xapi_activity_base=(env.get("XAPI_ACTIVITY_BASE") or "").rstrip("/"),
+            xapi_keep_days=max(0, _int(env.get("XAPI_KEEP_DAYS"), 30)),
             sms_kannel_url=(env.get("SMS_KANNEL_URL") or "").rstrip("/"),
             sms_kannel_user=env.get("SMS_KANNEL_USER", ""),
             sms_kannel_password=env.get("SMS_KANNEL_PASSWORD", ""),

@@ -21,10 +21,13 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
 
 from bot.certificates import signing
 from bot.storage import sync as db
+from bot.storage.models import xapi_statements
 from bot.storage.store import SqlStore
+from bot.storage.xapi import PRUNED
 from bot.sync import course_from_json, course_json, pack, unpack
 
 MAGIC = "imaginecole-sync-bundle/1"
@@ -133,9 +136,16 @@ async def export_records(
     return len(rows)
 
 
+_EVERY = (
+    select(xapi_statements.c.id, xapi_statements.c.statement)
+    .where(~xapi_statements.c.statement.startswith(PRUNED, autoescape=True))
+    .order_by(xapi_statements.c.id)
+)
+
+
 async def _every(store: SqlStore) -> list[tuple[int, str]]:
-    rows = await store.statement("SELECT id, statement FROM xapi_statements ORDER BY id")
-    return [(int(row_id), str(body)) for row_id, body in rows]
+    """Every record still whole (a pruned one, the national side had already)."""
+    return [(int(row_id), str(body)) for row_id, body in await store.statement(_EVERY)]
 
 
 async def export_courses(store: SqlStore, path: Path, key: Ed25519PrivateKey) -> int:

@@ -18,13 +18,19 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from sqlalchemy import bindparam, delete, select, update
+
+from bot.storage.models import xapi_statements
 from bot.storage.pseudonym import pseudonym
 from bot.storage.sql import Runner
 from dialogs.events import UserRef
 from dialogs.ports import RecordAnswer
+
+if TYPE_CHECKING:
+    from bot.storage.store import SqlStore
 
 VERSION = "1.0.3"
 # The namespace of the statements' UUIDv5 ids (a fixed, random UUID: never change it).
@@ -353,3 +359,82 @@ async def void_sent(runner: Runner, uid: int, now: datetime) -> int:
         )
     await runner.run("DELETE FROM xapi_statements WHERE user_id = :uid", uid=uid)
     return len(rows)
+
+
+# --- pruning: what the LRS or the national instance acknowledged ----------------------------
+
+PRUNED = '{"pruned":true,'  # how a pruned row's statement starts (`_stub`)
+_PRUNE_BATCH = 500
+
+
+def _prunable(lrs: bool, national: bool) -> Any:
+    """The acknowledged rows older than `before`, not pruned yet, a batch at a time."""
+    table = xapi_statements
+    acknowledged = []
+    if lrs:
+        acknowledged.append(table.c.sent_at.is_not(None))
+    if national:
+        acknowledged.append(table.c.synced_at.is_not(None))
+    return (
+        select(table.c.id, table.c.statement)
+        .where(
+            table.c.created_at < bindparam("before"),
+            ~table.c.statement.startswith(PRUNED, autoescape=True),
+            *acknowledged,
+        )
+        .order_by(table.c.id)
+        .limit(bindparam("n"))
+    )
+
+
+_PRUNABLE = {
+    (lrs, national): _prunable(lrs, national) for lrs in (False, True) for national in (False, True)
+}
+_STUB = (
+    update(xapi_statements)
+    .where(xapi_statements.c.id == bindparam("rid"))
+    .values(statement=bindparam("body"))
+)
+_FORGET = delete(xapi_statements).where(xapi_statements.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def _stub(body: str) -> str | None:
+    """What a pruned row keeps of its statement: its id and the account's homePage, which a
+    later erasure's voiding needs (`void_sent`); None for a voiding statement, which nothing
+    refers to and which simply goes."""
+    statement = json.loads(body)
+    if statement.get("verb", {}).get("id") == VERBS["voided"]:
+        return None
+    home = str(statement.get("actor", {}).get("account", {}).get("homePage", ""))
+    kept = {"id": statement.get("id"), "actor": {"account": {"homePage": home}}}
+    return PRUNED + json.dumps(kept, sort_keys=True, separators=(",", ":"))[1:]
+
+
+async def prune(
+    store: SqlStore, before: datetime, *, lrs: bool, national: bool, batch: int = _PRUNE_BATCH
+) -> int:
+    """Prune the journal rows written before `before` that every configured destination
+    acknowledged (the LRS: `sent_at`; the national instance, over the network or by stick:
+    `synced_at`). A row keeps its statement id and its account's homePage (an erasure may
+    still have to void it there, and a school's voiding must still find it at the national
+    instance); voiding statements go. With no destination, nothing is acknowledged: the
+    journal is the only copy and stays whole. How many rows were pruned."""
+    if not lrs and not national:
+        return 0
+    chosen = _PRUNABLE[(lrs, national)]
+    done = 0
+    while True:
+        async with store.transaction() as runner:
+            rows = await runner.run(chosen, before=before, n=batch)
+            gone = []
+            for row_id, body in rows:
+                stub = _stub(str(body))
+                if stub is None:
+                    gone.append(int(row_id))
+                else:
+                    await runner.run(_STUB, rid=int(row_id), body=stub)
+            if gone:
+                await runner.run(_FORGET, ids=gone)
+        done += len(rows)
+        if len(rows) < batch:
+            return done
