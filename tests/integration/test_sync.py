@@ -40,6 +40,7 @@ ROOT = str(Path(__file__).resolve().parents[2])  # the checkout under test
 SCHOOL = "ecole-du-jardin"
 TOKEN = "jardin-0f3a9c2e7b"
 SCHOOL_SITE = "https://ecole-du-jardin.example"
+PORTAL = "portal-5e1b7c"  # the national portal's token (bot/portal_api.py)
 COMPOST = """id: compost
 title: Le compost au jardin
 subject: sciences
@@ -85,6 +86,7 @@ async def national(database_url: str, tmp_path: Path) -> AsyncIterator[BotApp]:
         pseudonym_secret=b"national",
         authored_dir=str(tmp_path / "national-authored"),
         sync_schools=f"{SCHOOL}:{TOKEN},ecole-du-fleuve:fleuve-77c1d0e4",
+        portal_api_token=PORTAL,
     )
     async for app in start(settings):
         yield app
@@ -228,6 +230,15 @@ async def test_a_sync_pushes_the_records_and_pulls_the_courses(
     assert national.store is not None
     [seen] = await db.schools(national.store)
     assert (seen.name, seen.learners, seen.pending, seen.received) == (SCHOOL, 2, 0, 16)
+
+    # So does the national portal: /api/v1/schools (learners fewer than 5: null).
+    portal = {"Authorization": f"Bearer {PORTAL}"}
+    async with http.get(f"{address(national)}/api/v1/schools", headers=portal) as reply:
+        listed = (await reply.json())["schools"]
+    assert [{k: v for k, v in s.items() if k != "last_sync_at"} for s in listed] == [
+        {"name": SCHOOL, "learners": None, "pending": 0, "received": 16}
+    ]
+    assert datetime.fromisoformat(listed[0]["last_sync_at"]) == seen.last_sync_at
 
     again = await syncer(school, address(national)).run()
     assert (again.pushed, again.added, again.updated, again.complete) == (0, 0, 0, True)
