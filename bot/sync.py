@@ -52,6 +52,7 @@ PUSH_BATCH = 100  # statements per push: about 15 KB gzipped
 PULL_PAGE = 5  # courses per page (with their files)
 ANNOUNCEMENT_PAGE = 20  # announcements per page
 ENTRY_BATCH = 5  # Creathon entries per push (each with its course's text)
+LEARNER_BATCH = 50  # learners' codes per push
 MAX_PUSH = 500  # statements a push may carry
 PUSH_BODY = 2 * MIB  # a push as sent (gzipped)
 UNPACKED = 16 * MIB  # a push or a page once unzipped
@@ -112,6 +113,8 @@ class SyncReport:
     contests: int = 0  # national Creathon contests new at the school
     entries: int = 0  # the school's Creathon entries the national side took (new or changed)
     entries_closed: int = 0  # entries for a national contest that no longer takes them
+    codes: int = 0  # learners' /mon_code codes (with their lessons) the national side took
+    codes_taken: list[str] = field(default_factory=list)  # held by someone else there
     bytes_sent: int = 0
     bytes_received: int = 0
     stopped: str = ""  # empty: complete; else "unreachable", "budget", "refused: ..."
@@ -130,6 +133,11 @@ class SyncReport:
         ]
         if self.announcements:
             done.append(f"announcements pulled: {self.announcements}")
+        if self.codes:
+            done.append(f"learners' codes pushed: {self.codes}")
+        if self.codes_taken:
+            taken = ", ".join(self.codes_taken)
+            done.append(f"codes another person holds nationally (ask /mon_code again): {taken}")
         if self.contests:
             done.append(f"Creathon contests pulled: {self.contests}")
         if self.entries or self.entries_closed:
@@ -176,6 +184,8 @@ class SchoolSync:
                     await self._share(session, report)
                 if not report.stopped:
                     await self._entries(session, report)
+                if not report.stopped:
+                    await self._learners(session, report)
                 if not report.stopped:
                     await self._pull(session, report)
                 if not report.stopped:
@@ -276,6 +286,23 @@ class SchoolSync:
             report.entries += int(answer.get("taken", 0))
             report.entries_closed += int(answer.get("closed", 0))
             await db.set_entries_cursor(self.store, after)
+
+    async def _learners(self, session: aiohttp.ClientSession, report: SyncReport) -> None:
+        """The learners who asked /mon_code, with their finished lessons, when either
+        changed since the national side last took them: a learner linked at home (LIER
+        <code> on WhatsApp) goes on from their school progress."""
+        while not self._spent(report):
+            learners, gone = await db.learners_to_push(self.store, LEARNER_BATCH)
+            if not learners and not gone:
+                return
+            body = pack(
+                {"learners": [db.learner_json(learner) for learner in learners], "forget": gone}
+            )
+            report.bytes_sent += len(body)
+            answer = unpack(await self._call(session, "POST", f"{API}/learners", report, body))
+            report.codes += int(answer.get("taken", 0))
+            report.codes_taken += [str(code) for code in answer.get("codes_taken", [])]
+            await db.mark_learners(self.store, learners, gone)
 
     async def _contests(self, session: aiohttp.ClientSession, report: SyncReport) -> None:
         """The national Creathon contests open for submissions, as the school's own."""
@@ -379,6 +406,7 @@ class SyncService:
             ("GET", f"{API}/announcements", self.announcements),
             ("GET", f"{API}/contests", self.contests),
             ("POST", f"{API}/entries", self.entries),
+            ("POST", f"{API}/learners", self.learners),
         ]
 
     def _school(self, request: web.Request) -> str:
@@ -460,6 +488,24 @@ class SyncService:
         self._school(request)
         found = await db.open_contests(self.store, datetime.now(UTC))
         answer = {"contests": [db.contest_json(contest) for contest in found[:MAX_PAGE]]}
+        return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
+
+    @accepts_body(PUSH_BODY)
+    async def learners(self, request: web.Request) -> web.Response:
+        """A school's learners who asked /mon_code: their code becomes linkable here."""
+        school = self._school(request)
+        body = await read_bounded(request, PUSH_BODY)
+        try:
+            found = unpack(body)
+            learners = [db.learner_from_json(item) for item in found["learners"][:MAX_PUSH]]
+            gone = tuple(int(number) for number in found.get("forget", [])[:MAX_PUSH])
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            raise web.HTTPBadRequest(
+                text=json.dumps({"error": str(error)[:200]}), content_type="application/json"
+            ) from None
+        taken = await db.take_learners(self.store, school, learners, datetime.now(UTC), gone)
+        log.info("sync learners from %s: %d taken", school, taken.taken)
+        answer = {"taken": taken.taken, "codes_taken": list(taken.taken_codes)}
         return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
 
     @accepts_body(COURSE_BODY)

@@ -21,11 +21,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.storage.models import xapi_statements
+from bot.storage.models import quiz_attempts, users, xapi_statements
 from bot.storage.pseudonym import pseudonym
-from bot.storage.sql import Runner
+from bot.storage.sql import ByDialect, Runner
 from dialogs.events import UserRef
 from dialogs.ports import RecordAnswer
 
@@ -125,6 +127,41 @@ def _time(at: datetime) -> str:
     return utc.isoformat(timespec="milliseconds")
 
 
+_X = xapi_statements
+_ATTEMPT = select(func.count() + 1).where(
+    quiz_attempts.c.user_id == bindparam("uid"),
+    quiz_attempts.c.course_id == bindparam("c"),
+    quiz_attempts.c.lesson_id == bindparam("l"),
+)
+_ADDRESS = select(users.c.channel, users.c.external_id).where(users.c.id == bindparam("uid"))
+
+
+def _keep(insert: Any) -> Any:
+    """A statement into the journal; the same event journalled twice is one row."""
+    return (
+        insert(_X)
+        .values(
+            statement_id=bindparam("sid"),
+            user_id=bindparam("uid"),
+            statement=bindparam("body"),
+            created_at=bindparam("at"),
+        )
+        .on_conflict_do_nothing(index_elements=["statement_id"])
+    )
+
+
+_KEEP = ByDialect(sqlite=_keep(sqlite_insert), postgresql=_keep(pg_insert))
+_SENT_OF = (
+    select(_X.c.statement_id, _X.c.statement)
+    .where(
+        _X.c.user_id == bindparam("uid"),
+        or_(_X.c.sent_at.is_not(None), _X.c.synced_at.is_not(None)),
+    )
+    .order_by(_X.c.id)
+)
+_FORGET_LEARNER = delete(_X).where(_X.c.user_id == bindparam("uid"))
+
+
 class Journal:
     """One learner's statements, written on their turn's runner."""
 
@@ -137,21 +174,13 @@ class Journal:
     async def attempt(self, course_id: str, lesson_id: str) -> int:
         """The number of the learner's current attempt at a quiz: 1 + those finished (the
         same count bot/storage/answers.py numbers question_answers with)."""
-        rows = await self.runner.run(
-            "SELECT COUNT(*) + 1 FROM quiz_attempts WHERE user_id = :uid AND course_id = :c"
-            " AND lesson_id = :l",
-            uid=self.user_id,
-            c=course_id,
-            l=lesson_id,
-        )
+        rows = await self.runner.run(_ATTEMPT, uid=self.user_id, c=course_id, l=lesson_id)
         return int(rows[0][0])
 
     async def actor(self) -> dict[str, Any]:
         """The learner as a pseudonymous account (their own row's address, keyed)."""
         if self._actor is None:
-            rows = await self.runner.run(
-                "SELECT channel, external_id FROM users WHERE id = :uid", uid=self.user_id
-            )
+            rows = await self.runner.run(_ADDRESS, uid=self.user_id)
             channel, external = (str(rows[0][0]), str(rows[0][1])) if rows else ("", "")
             name = pseudonym(UserRef(channel, external), self.words.secret)
             account = {"homePage": self.words.home_page, "name": name}
@@ -182,8 +211,7 @@ class Journal:
             course = _activity(parent, "course")
             statement["context"] = {"contextActivities": {"parent": [course]}}
         await self.runner.run(
-            "INSERT INTO xapi_statements (statement_id, user_id, statement, created_at)"
-            " VALUES (:sid, :uid, :body, :at) ON CONFLICT (statement_id) DO NOTHING",
+            _KEEP,
             sid=sid,
             uid=self.user_id,
             body=json.dumps(statement, sort_keys=True, separators=(",", ":")),
@@ -333,11 +361,7 @@ async def void_sent(runner: Runner, uid: int, now: datetime) -> int:
     """Before a learner's rows go: a voiding statement for each of their statements the LRS
     or the national instance has (a school server's push, bot/sync.py), and their unsent ones
     deleted. How many are voided."""
-    rows = await runner.run(
-        "SELECT statement_id, statement FROM xapi_statements WHERE user_id = :uid"
-        " AND (sent_at IS NOT NULL OR synced_at IS NOT NULL) ORDER BY id",
-        uid=uid,
-    )
+    rows = await runner.run(_SENT_OF, uid=uid)
     for target, body in rows:
         sent = json.loads(body) if isinstance(body, str) else body
         home = str(sent["actor"]["account"]["homePage"])
@@ -351,13 +375,13 @@ async def void_sent(runner: Runner, uid: int, now: datetime) -> int:
             "timestamp": _time(now),
         }
         await runner.run(
-            "INSERT INTO xapi_statements (statement_id, user_id, statement, created_at)"
-            " VALUES (:sid, NULL, :body, :at) ON CONFLICT (statement_id) DO NOTHING",
+            _KEEP,
             sid=sid,
+            uid=None,
             body=json.dumps(voiding, sort_keys=True, separators=(",", ":")),
             at=now,
         )
-    await runner.run("DELETE FROM xapi_statements WHERE user_id = :uid", uid=uid)
+    await runner.run(_FORGET_LEARNER, uid=uid)
     return len(rows)
 
 

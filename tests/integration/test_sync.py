@@ -11,6 +11,7 @@ import asyncio
 import gzip
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import AsyncIterator
@@ -669,3 +670,52 @@ async def test_a_schools_creathon_entries_reach_the_national_contest_once(
     ]
     people = "SELECT external_id, consented_at FROM users WHERE channel = 'school'"
     assert sorted(await rows(national, people)) == [(f"{SCHOOL}/1", None), (f"{SCHOOL}/2", None)]
+
+
+async def test_a_school_learners_code_links_their_home_account_after_a_sync(
+    school: BotApp, national: BotApp, http: aiohttp.ClientSession
+) -> None:
+    """/mon_code at school, the next sync, "LIER <code>" at home on the national instance:
+    the home account goes on from the lessons finished at school; the school's next lessons
+    reach it at the following sync."""
+    pupil = await learner_does_a_quiz(school, http)
+    await pupil.send("/mon_code")
+    code = re.search(r"Votre code : (\w+)", pupil.last_text())
+    assert code is not None
+    report = await syncer(school, address(national)).run()
+    assert (report.codes, report.complete) == (1, True)
+    assert "learners' codes pushed: 1" in report.lines()
+    assert (await syncer(school, address(national)).run()).codes == 0, "pushed once"
+
+    home = WebChat(national, http)
+    await home.open()
+    await onboard(home)
+    await home.send("/progres")
+    assert "1 leçon terminée" not in home.last_text()
+    await home.send(f"/lier {code[1]}")
+    assert "suivra les leçons et les progrès du compte qui a donné ce code" in home.last_text()
+    await home.tap("Oui, lier")
+    assert "C'est lié" in home.last_text()
+    await home.send("/progres")
+    assert "1 leçon terminée sur" in home.last_text(), "the lesson finished at school"
+    stand_in = await rows(national, "SELECT external_id FROM users WHERE channel = 'school'")
+    assert stand_in == [(f"{SCHOOL}/1",)], "the school's row number, no name, no address"
+    # A lesson finished at school afterwards reaches the home account at the next sync.
+    await school.store.statement(  # type: ignore[union-attr]
+        "INSERT INTO lesson_progress (user_id, course_id, lesson_id, completed_at)"
+        " VALUES (1, 'fractions', 'comparer', :now)",
+        now=_now(),
+    )
+    assert (await syncer(school, address(national)).run()).codes == 1
+    await home.send("/progres")
+    assert "2 leçons terminées sur" in home.last_text()
+    # Erased at school: at the next sync the national side forgets them, code and lessons;
+    # the home account has its own (empty) progress back.
+    await pupil.send("/supprimer_mes_donnees")
+    await pupil.tap("Oui")
+    assert (await syncer(school, address(national)).run()).complete
+    assert await rows(national, "SELECT COUNT(*) FROM users WHERE channel = 'school'") == [(0,)]
+    assert await rows(national, "SELECT COUNT(*) FROM person_codes") == [(0,)]
+    await home.send("/progres")
+    assert "leçon terminée sur" not in home.last_text()
+    assert await rows(school, "SELECT COUNT(*) FROM sync_state WHERE key LIKE 'code:%'") == [(0,)]
