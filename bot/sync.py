@@ -69,6 +69,11 @@ class Refused(Exception):
     """The national instance refused the school (a wrong token) or a request: no retry."""
 
 
+class NotOffered(Exception):
+    """The national instance does not offer this part of the exchange (404: an older
+    version during an upgrade): the sync goes on without it."""
+
+
 def pack(value: Any) -> bytes:
     """JSON, gzipped: what travels both ways."""
     return gzip.compress(json.dumps(value, separators=(",", ":")).encode(), mtime=0)
@@ -282,7 +287,9 @@ class SchoolSync:
                 return
             body = pack({"entries": [db.entry_json(entry) for entry in entries]})
             report.bytes_sent += len(body)
-            answer = unpack(await self._call(session, "POST", f"{API}/entries", report, body))
+            answer = unpack(await self._offered(session, "POST", f"{API}/entries", report, body))
+            if answer is None:
+                return
             report.entries += int(answer.get("taken", 0))
             report.entries_closed += int(answer.get("closed", 0))
             await db.set_entries_cursor(self.store, after)
@@ -299,7 +306,9 @@ class SchoolSync:
                 {"learners": [db.learner_json(learner) for learner in learners], "forget": gone}
             )
             report.bytes_sent += len(body)
-            answer = unpack(await self._call(session, "POST", f"{API}/learners", report, body))
+            answer = unpack(await self._offered(session, "POST", f"{API}/learners", report, body))
+            if answer is None:
+                return
             report.codes += int(answer.get("taken", 0))
             report.codes_taken += [str(code) for code in answer.get("codes_taken", [])]
             await db.mark_learners(self.store, learners, gone)
@@ -308,7 +317,9 @@ class SchoolSync:
         """The national Creathon contests open for submissions, as the school's own."""
         if self._spent(report):
             return
-        found = unpack(await self._call(session, "GET", f"{API}/contests", report))
+        found = unpack(await self._offered(session, "GET", f"{API}/contests", report))
+        if found is None:
+            return
         contests = [db.contest_from_json(item) for item in found["contests"][:MAX_PAGE]]
         report.contests += await db.apply_contests(self.store, contests, datetime.now(UTC))
 
@@ -319,7 +330,9 @@ class SchoolSync:
             cursor = await db.announcement_cursor(self.store)
             query = f"?after={_quote(cursor)}&country={_quote(self.country)}"
             path = f"{API}/announcements{query}&limit={ANNOUNCEMENT_PAGE}"
-            found = unpack(await self._call(session, "GET", path, report))
+            found = unpack(await self._offered(session, "GET", path, report))
+            if found is None:
+                return
             items = [db.announcement_from_json(item) for item in found["announcements"]]
             after = str(found["next"])
             if items or after != cursor:
@@ -330,6 +343,22 @@ class SchoolSync:
             if after == cursor:
                 raise Refused(f"the announcements cursor stays at {cursor!r}")
 
+    async def _offered(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        path: str,
+        report: SyncReport,
+        body: bytes | None = None,
+    ) -> bytes:
+        """A request of a part the national side may not offer yet: b"null" when it does
+        not (404), so that a school upgraded first still pushes and pulls the rest."""
+        try:
+            return await self._call(session, method, path, report, body, optional=True)
+        except NotOffered:
+            log.info("sync: the national instance does not offer %s yet", path.split("?")[0])
+            return pack(None)
+
     async def _call(
         self,
         session: aiohttp.ClientSession,
@@ -337,6 +366,7 @@ class SchoolSync:
         path: str,
         report: SyncReport,
         body: bytes | None = None,
+        optional: bool = False,
     ) -> bytes:
         """One request, tried again after a cut, a timeout or a server error."""
         pause = self.first_pause
@@ -352,6 +382,8 @@ class SchoolSync:
                     if reply.status == 200:
                         return data
                     last = f"HTTP {reply.status}"
+                    if optional and reply.status == 404:
+                        raise NotOffered(path)
                     if reply.status < 500 and reply.status != 429:
                         raise Refused(f"{last} {data[:120]!r}")
             except (aiohttp.ClientError, TimeoutError) as error:

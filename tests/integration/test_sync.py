@@ -719,3 +719,38 @@ async def test_a_school_learners_code_links_their_home_account_after_a_sync(
     await home.send("/progres")
     assert "leçon terminée sur" not in home.last_text()
     assert await rows(school, "SELECT COUNT(*) FROM sync_state WHERE key LIKE 'code:%'") == [(0,)]
+
+
+async def test_a_national_instance_of_the_previous_version_still_syncs(
+    school: BotApp, http: aiohttp.ClientSession
+) -> None:
+    """During an upgrade the school may be newer than the national instance: the parts it
+    does not offer yet (404: announcements, contests, entries, codes) are skipped, the
+    records and courses go on."""
+    from aiohttp import web
+
+    pushed: list[int] = []
+
+    async def push(request: web.Request) -> web.Response:
+        found = unpack(await request.read())
+        pushed.append(len(found["statements"]))
+        return web.Response(body=pack({"taken": len(found["statements"])}))
+
+    async def courses(_: web.Request) -> web.Response:
+        return web.Response(body=pack({"courses": [], "next": "", "more": False}))
+
+    older = web.Application()
+    older.router.add_post("/sync/v1/push", push)
+    older.router.add_get("/sync/v1/courses", courses)
+    runner = web.AppRunner(older)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        pupil = await learner_does_a_quiz(school, http)
+        await pupil.send("/mon_code")
+        report = await syncer(school, f"http://127.0.0.1:{port}").run()
+    finally:
+        await runner.cleanup()
+    assert (report.complete, report.pushed, report.codes, pushed) == (True, 8, 0, [8])
