@@ -754,3 +754,21 @@ async def test_a_national_instance_of_the_previous_version_still_syncs(
     finally:
         await runner.cleanup()
     assert (report.complete, report.pushed, report.codes, pushed) == (True, 8, 0, [8])
+
+
+async def test_a_lesson_is_started_once_turning_back_or_resuming_is_not_a_start(
+    school: BotApp, http: aiohttp.ClientSession
+) -> None:
+    """xAPI "attempted": the first page of a lesson the learner was not in; back to the
+    first page, the menu and "continue" from the bookmark are not starts."""
+    chat = WebChat(school, http)
+    await chat.open()
+    await onboard(chat)
+    await open_lesson(chat)
+    await chat.tap("Suivant")
+    await chat.tap("Précédent")
+    await chat.send("/menu")
+    await chat.tap("Continuer")
+    started = [s for s in await journal(school) if s["verb"]["id"].endswith("/attempted")]
+    assert len(started) == 1
+    assert started[0]["object"]["id"].endswith("/courses/fractions/lessons/parts-egales")
