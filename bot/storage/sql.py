@@ -106,7 +106,7 @@ class Compiled:
     """A Core statement as SQL text of one dialect, with the values written in it."""
 
     sql: str
-    defaults: dict[str, Any]  # literal values of the statement (`users.c.channel == "web"`)
+    defaults: dict[str, Any]  # literal values of the statement (`users.c.locale == "fr"`)
     expanding: SQLCompiler | None  # set when `column.in_(bindparam(..., expanding=True))`
     lists: tuple[str, ...] = ()  # the names of those parameters
 
