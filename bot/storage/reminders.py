@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from bot.storage.admin import audience_filter, queue_broadcast
+from bot.storage.admin import audience_select, queue_broadcast
 from bot.storage.assignments import student_assignments
 from bot.storage.review import SqlReviewDesk
 from bot.storage.sql import Runner, as_json, utc
@@ -142,8 +142,8 @@ async def learner_of(runner: Runner, user_id: int) -> Learner | None:
 
 async def reachable(runner: Runner, user_id: int, now: datetime) -> bool:
     """Whether a personal notice can reach them (consent, a channel that pushes, not blocked)."""
-    where, params = audience_filter(Audience(user_ids=(user_id,), personal=True), now)
-    rows = await runner.run(f"SELECT 1 FROM users u WHERE {where}", **params)
+    people, params = audience_select(Audience(user_ids=(user_id,), personal=True), now)
+    rows = await runner.run(people, **params)
     return bool(rows)
 
 
