@@ -4,9 +4,30 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from sqlalchemy import bindparam, insert, select
+
+from bot.storage.models import certificates
 from bot.storage.sql import Runner
 from bot.storage.xapi import Journal
 from dialogs.certificate_ports import Certificate
+
+_c = certificates.c
+_MINE = (
+    select(_c.id, _c.name, _c.course_id, _c.issued_on, _c.score)
+    .where(_c.user_id == bindparam("uid"))
+    .order_by(_c.id)
+)
+_KEEP = (
+    insert(certificates)
+    .values(
+        user_id=bindparam("uid"),
+        name=bindparam("c_name"),
+        course_id=bindparam("course"),
+        issued_on=bindparam("issued"),
+        score=bindparam("c_score"),
+    )
+    .returning(_c.id)
+)
 
 
 class SqlCertificateDesk:
@@ -19,11 +40,7 @@ class SqlCertificateDesk:
 
     async def mine(self) -> list[Certificate]:
         """Every certificate of this learner, oldest first."""
-        rows = await self.runner.run(
-            "SELECT id, name, course_id, issued_on, score FROM certificates"
-            " WHERE user_id = :uid ORDER BY id",
-            uid=self.user_id,
-        )
+        rows = await self.runner.run(_MINE, uid=self.user_id)
         return [
             Certificate(int(i), str(name), str(course), _date(issued), int(score))
             for i, name, course, issued, score in rows
@@ -32,13 +49,12 @@ class SqlCertificateDesk:
     async def keep(self, name: str, course_id: str, issued_on: date, score: int) -> Certificate:
         """Store a new certificate; it gets its id."""
         rows = await self.runner.run(
-            "INSERT INTO certificates (user_id, name, course_id, issued_on, score)"
-            " VALUES (:uid, :name, :course, :issued, :score) RETURNING id",
+            _KEEP,
             uid=self.user_id,
-            name=name,
+            c_name=name,
             course=course_id,
             issued=issued_on,
-            score=score,
+            c_score=score,
         )
         certificate = Certificate(int(rows[0][0]), name, course_id, issued_on, score)
         if self.journal is not None:

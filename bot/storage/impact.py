@@ -7,18 +7,181 @@ so the cost does not depend on how many weeks were active.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.sql import FromClause
+
 from bot.channels import capabilities
+from bot.storage.models import (
+    authored_courses,
+    classes,
+    dead_letters,
+    learner_sex,
+    lesson_progress,
+    quiz_attempts,
+    role_grants,
+    sent_messages,
+    users,
+)
 from bot.storage.sql import Runner, utc
 from dialogs.admin_ports import ChannelFailures, CountryFigures, Impact, SexFigures
 
+u = users.alias("u")
+_g = role_grants.alias("g")
+lp = lesson_progress.alias("lp")
+qa = quiz_attempts.alias("qa")
+_s = sent_messages.alias("s")
 # The students: people who agreed to the terms, neither a group, nor self-declared teachers,
 # nor holding any role (teacher, moderator, admin). The text and the chart count these.
+IS_STUDENT = and_(
+    u.c.consented_at.is_not(None),
+    or_(u.c.role.is_(None), u.c.role.not_in(("group", "teacher"))),
+    ~exists().where(_g.c.user_id == u.c.id),
+)
+# A national admin's countries (`countries`); everyone's figures have no such filter.
+_IN_COUNTRIES = u.c.country.in_(bindparam("countries", expanding=True))
+Filters = tuple[ColumnElement[bool], ...]
+_FILTERS: dict[bool, Filters] = {False: (), True: (_IN_COUNTRIES,)}
+COUNT_STUDENTS = select(func.count()).select_from(u).where(IS_STUDENT)
+# SQL text: the same students for bot/storage/sync.py's text statement (another branch's
+# module), until it runs COUNT_STUDENTS; remove it then.
 STUDENTS = (
     "u.consented_at IS NOT NULL AND (u.role IS NULL OR u.role NOT IN ('group', 'teacher'))"
     " AND NOT EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id)"
 )
+# Constants written in the statement (a parameter in a CASE has no type on PostgreSQL).
+_ONE, _ZERO = literal_column("1", Integer), literal_column("0", Integer)
+
+
+def _seen_since(since: str) -> ColumnElement[int]:
+    """1 for a student seen since the parameter `since`, to SUM."""
+    return func.sum(case((u.c.last_seen_at >= bindparam(since), _ONE), else_=_ZERO))
+
+
+def _learners(where: Filters) -> Select[Any]:
+    return (
+        select(u.c.country, func.count(), _seen_since("d7"), _seen_since("d30"))
+        .where(IS_STUDENT, *where)
+        .group_by(u.c.country)
+    )
+
+
+def _per_country(where: Filters) -> dict[str, Select[Any]]:
+    """The other figures per country, each one grouped query."""
+    a = authored_courses.alias("a")
+    c = classes.alias("c")
+    published = a.c.status == "published"
+    return {
+        "lessons_done": select(u.c.country, func.count())
+        .join_from(lp, u, u.c.id == lp.c.user_id)
+        .where(*where)
+        .group_by(u.c.country),
+        "quizzes": select(u.c.country, func.count(), func.avg(qa.c.score / qa.c.max_score))
+        .join_from(qa, u, u.c.id == qa.c.user_id)
+        .where(qa.c.max_score > 0, *where)
+        .group_by(u.c.country),
+        "teachers": select(u.c.country, func.count(_g.c.user_id.distinct()))
+        .join_from(_g, u, u.c.id == _g.c.user_id)
+        .where(_g.c.role == "teacher", *where)
+        .group_by(u.c.country),
+        "classes": select(u.c.country, func.count())
+        .join_from(c, u, u.c.id == c.c.teacher_id)
+        .where(*where)
+        .group_by(u.c.country),
+        "courses": select(u.c.country, func.count())
+        .join_from(a, u, u.c.id == a.c.author_id)
+        .where(published, *where)
+        .group_by(u.c.country),
+        "shared": select(u.c.country, func.count())
+        .join_from(a, u, u.c.id == a.c.author_id)
+        .where(published, a.c.visibility == "all", *where)
+        .group_by(u.c.country),
+    }
+
+
+def _failed(where: Filters) -> Select[Any]:
+    return (
+        select(_s.c.channel, _s.c.error_code, func.count())
+        .join_from(_s, u, u.c.id == _s.c.user_id)
+        .where(_s.c.status == "failed", *where)
+        .group_by(_s.c.channel, _s.c.error_code)
+    )
+
+
+def _parked(where: Filters) -> Select[Any]:
+    d = dead_letters.alias("d")
+    return (
+        select(d.c.channel, func.count())
+        .select_from(
+            d.outerjoin(u, and_(u.c.channel == d.c.channel, u.c.external_id == d.c.address))
+        )
+        .where(*where)
+        .group_by(d.c.channel)
+    )
+
+
+def _paid(where: Filters) -> Select[Any]:
+    return (
+        select(func.count(), func.coalesce(func.sum(_s.c.segments), 0))
+        .join_from(_s, u, u.c.id == _s.c.user_id)
+        .where(
+            _s.c.kind == "broadcast",
+            _s.c.segments.is_not(None),
+            _s.c.sent_at >= bindparam("d30"),
+            *where,
+        )
+    )
+
+
+sx = learner_sex.alias("sx")
+_SEX = func.coalesce(sx.c.sex, "unknown")  # one object: the same parameter in GROUP BY
+
+
+def _by_sex_statements(where: Filters) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """The students, lessons done and quizzes per country and sex."""
+    students = u.outerjoin(sx, sx.c.user_id == u.c.id)
+    found = (
+        select(u.c.country, _SEX, func.count(), _seen_since("d7"))
+        .select_from(students)
+        .where(IS_STUDENT, *where)
+        .group_by(u.c.country, _SEX)
+    )
+    done = (
+        select(u.c.country, _SEX, func.count())
+        .select_from(lp.join(u, u.c.id == lp.c.user_id).outerjoin(sx, sx.c.user_id == u.c.id))
+        .where(IS_STUDENT, *where)
+        .group_by(u.c.country, _SEX)
+    )
+    scored = (
+        select(u.c.country, _SEX, func.count(), func.avg(qa.c.score / qa.c.max_score))
+        .select_from(qa.join(u, u.c.id == qa.c.user_id).outerjoin(sx, sx.c.user_id == u.c.id))
+        .where(qa.c.max_score > 0, IS_STUDENT, *where)
+        .group_by(u.c.country, _SEX)
+    )
+    return found, done, scored
+
+
+# Each statement twice: for everyone, and within a national admin's countries.
+_LEARNERS = {k: _learners(w) for k, w in _FILTERS.items()}
+_PER_COUNTRY = {k: _per_country(w) for k, w in _FILTERS.items()}
+_FAILED = {k: _failed(w) for k, w in _FILTERS.items()}
+_PARKED = {k: _parked(w) for k, w in _FILTERS.items()}
+_PAID = {k: _paid(w) for k, w in _FILTERS.items()}
+_BY_SEX = {k: _by_sex_statements(w) for k, w in _FILTERS.items()}
 
 
 async def impact(
@@ -28,40 +191,23 @@ async def impact(
     where, params = _countries(countries)
     rows: dict[str, dict[str, Any]] = {}
     learners = await runner.run(
-        "SELECT u.country, COUNT(*),"
-        " SUM(CASE WHEN u.last_seen_at >= :d7 THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN u.last_seen_at >= :d30 THEN 1 ELSE 0 END)"
-        f" FROM users u WHERE {STUDENTS}{where} GROUP BY u.country",
+        _LEARNERS[where],
         d7=now - timedelta(days=7),
         d30=now - timedelta(days=30),
         **params,
     )
     for country, total, a7, a30 in learners:
         rows[str(country)] = {"learners": int(total), "active_7": int(a7), "active_30": int(a30)}
-    for key, sql in _PER_COUNTRY.items():
-        for country, value, *rest in await runner.run(sql.format(where=where), **params):
+    for key, statement in _PER_COUNTRY[where].items():
+        for country, value, *rest in await runner.run(statement, **params):
             found = rows.setdefault(str(country), {})
             found[key] = int(value)
             if rest:
                 found["average_score"] = float(rest[0]) if rest[0] is not None else None
     starts = [_week_start(now) - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
-    new = await _weekly(
-        runner, "users u", "u.created_at", starts, f" AND {STUDENTS}{where}", params
-    )
-    done = await _weekly(
-        runner,
-        "lesson_progress lp JOIN users u ON u.id = lp.user_id",
-        "lp.completed_at",
-        starts,
-        where,
-        params,
-    )
-    failed = await runner.run(
-        "SELECT s.channel, s.error_code, COUNT(*) FROM sent_messages s JOIN users u"
-        f" ON u.id = s.user_id WHERE s.status = 'failed'{where}"
-        " GROUP BY s.channel, s.error_code",
-        **params,
-    )
+    new = await _weekly(runner, "new", starts, where, params)
+    done = await _weekly(runner, "done", starts, where, params)
+    failed = await runner.run(_FAILED[where], **params)
     by_channel: dict[str, dict[int, int]] = {}
     for channel, code, count in failed:
         by_channel.setdefault(str(channel), {})[int(code or 0)] = int(count)
@@ -70,20 +216,9 @@ async def impact(
         for name, codes in sorted(by_channel.items())
     ]
     # A first message may be parked before its sender has a row: counted for everyone only.
-    parked = await runner.run(
-        "SELECT d.channel, COUNT(*) FROM dead_letters d LEFT JOIN users u"
-        f" ON u.channel = d.channel AND u.external_id = d.address WHERE 1 = 1{where}"
-        " GROUP BY d.channel",
-        **params,
-    )
+    parked = await runner.run(_PARKED[where], **params)
     dead = {str(channel): int(count) for channel, count in parked}
-    paid = await runner.run(
-        "SELECT COUNT(*), COALESCE(SUM(s.segments), 0) FROM sent_messages s"
-        " JOIN users u ON u.id = s.user_id WHERE s.kind = 'broadcast'"
-        f" AND s.segments IS NOT NULL AND s.sent_at >= :d30{where}",
-        d30=now - timedelta(days=30),
-        **params,
-    )
+    paid = await runner.run(_PAID[where], d30=now - timedelta(days=30), **params)
     figures = [CountryFigures(country=c, **values) for c, values in sorted(rows.items())]
     sexes = await _by_sex(runner, where, params, now)
     return Impact(
@@ -99,92 +234,64 @@ async def impact(
     )
 
 
-_SEX = "COALESCE(sx.sex, 'unknown')"
-_SEX_JOIN = " LEFT JOIN learner_sex sx ON sx.user_id = u.id"
-
-
 async def _by_sex(
-    runner: Runner, where: str, params: dict[str, Any], now: datetime
+    runner: Runner, where: bool, params: dict[str, Any], now: datetime
 ) -> list[SexFigures]:
     """The students per country and sex (raw: dialogs/small_cells.py hides small groups)."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
-    found = await runner.run(
-        f"SELECT u.country, {_SEX}, COUNT(*),"
-        " SUM(CASE WHEN u.last_seen_at >= :d7 THEN 1 ELSE 0 END)"
-        f" FROM users u{_SEX_JOIN} WHERE {STUDENTS}{where} GROUP BY u.country, {_SEX}",
-        d7=now - timedelta(days=7),
-        **params,
-    )
+    students, lessons, quizzes = _BY_SEX[where]
+    found = await runner.run(students, d7=now - timedelta(days=7), **params)
     for country, sex, total, a7 in found:
         rows[(str(country), str(sex))] = {"learners": int(total), "active_7": int(a7)}
-    done = await runner.run(
-        f"SELECT u.country, {_SEX}, COUNT(*) FROM lesson_progress lp"
-        f" JOIN users u ON u.id = lp.user_id{_SEX_JOIN} WHERE {STUDENTS}{where}"
-        f" GROUP BY u.country, {_SEX}",
-        **params,
-    )
-    for country, sex, count in done:
+    for country, sex, count in await runner.run(lessons, **params):
         rows.setdefault((str(country), str(sex)), {})["lessons_done"] = int(count)
-    scored = await runner.run(
-        f"SELECT u.country, {_SEX}, COUNT(*), AVG(qa.score / qa.max_score) FROM quiz_attempts qa"
-        f" JOIN users u ON u.id = qa.user_id{_SEX_JOIN} WHERE qa.max_score > 0"
-        f" AND {STUDENTS}{where}"
-        f" GROUP BY u.country, {_SEX}",
-        **params,
-    )
-    for country, sex, count, average in scored:
+    for country, sex, count, average in await runner.run(quizzes, **params):
         cell = rows.setdefault((str(country), str(sex)), {})
         cell["quizzes"] = int(count)
         cell["average_score"] = float(average) if average is not None else None
     return [SexFigures(c, sex, **values) for (c, sex), values in sorted(rows.items())]
 
 
-_PER_COUNTRY = {
-    "lessons_done": "SELECT u.country, COUNT(*) FROM lesson_progress lp"
-    " JOIN users u ON u.id = lp.user_id WHERE 1 = 1{where} GROUP BY u.country",
-    "quizzes": "SELECT u.country, COUNT(*), AVG(qa.score / qa.max_score) FROM quiz_attempts qa"
-    " JOIN users u ON u.id = qa.user_id WHERE qa.max_score > 0{where} GROUP BY u.country",
-    "teachers": "SELECT u.country, COUNT(DISTINCT g.user_id) FROM role_grants g"
-    " JOIN users u ON u.id = g.user_id WHERE g.role = 'teacher'{where} GROUP BY u.country",
-    "classes": "SELECT u.country, COUNT(*) FROM classes c"
-    " JOIN users u ON u.id = c.teacher_id WHERE 1 = 1{where} GROUP BY u.country",
-    "courses": "SELECT u.country, COUNT(*) FROM authored_courses a"
-    " JOIN users u ON u.id = a.author_id WHERE a.status = 'published'{where} GROUP BY u.country",
-    "shared": "SELECT u.country, COUNT(*) FROM authored_courses a"
-    " JOIN users u ON u.id = a.author_id WHERE a.status = 'published'"
-    " AND a.visibility = 'all'{where} GROUP BY u.country",
-}
-
-
-def _countries(countries: frozenset[str] | None) -> tuple[str, dict[str, Any]]:
-    """` AND u.country IN (...)` for a national admin; nothing for everyone."""
+def _countries(countries: frozenset[str] | None) -> tuple[bool, dict[str, Any]]:
+    """Whether the figures are a national admin's (within `countries`), and the parameter."""
     if countries is None:
-        return "", {}
-    ordered = sorted(countries) or [""]
-    marks = ", ".join(f":c{i}" for i in range(len(ordered)))
-    return f" AND u.country IN ({marks})", {f"c{i}": c for i, c in enumerate(ordered)}
+        return False, {}
+    return True, {"countries": sorted(countries) or [""]}
+
+
+@lru_cache(maxsize=64)
+def _weekly_statement(kind: str, weeks: int, where: bool) -> Select[Any]:
+    """One scan, one SUM(CASE ...) column per week, bounds `w0` to `w<weeks>`."""
+    source: FromClause
+    if kind == "new":
+        source, column, extra = u, u.c.created_at, (IS_STUDENT, *_FILTERS[where])
+    else:
+        source, column = lp.join(u, u.c.id == lp.c.user_id), lp.c.completed_at
+        extra = _FILTERS[where]
+    sums = [
+        func.sum(
+            case(
+                (and_(column >= bindparam(f"w{i}"), column < bindparam(f"w{i + 1}")), _ONE),
+                else_=_ZERO,
+            )
+        )
+        for i in range(weeks)
+    ]
+    return select(*sums).select_from(source).where(column >= bindparam("w0"), *extra)
 
 
 async def _weekly(
     runner: Runner,
-    source: str,
-    column: str,
+    kind: str,
     starts: list[datetime],
-    where: str,
+    where: bool,
     params: dict[str, Any],
 ) -> list[int]:
-    """How many rows fall in each week: one scan, one SUM(CASE ...) column per week."""
+    """How many new students ("new") or lessons done ("done") fall in each week."""
     bounds = [*starts, starts[-1] + timedelta(weeks=1)]
-    sums = ", ".join(
-        f"SUM(CASE WHEN {column} >= :w{i} AND {column} < :w{i + 1} THEN 1 ELSE 0 END)"
-        for i in range(len(starts))
-    )
     weeks = {f"w{i}": bound for i, bound in enumerate(bounds)}
-    row = (
-        await runner.run(
-            f"SELECT {sums} FROM {source} WHERE {column} >= :w0{where}", **weeks, **params
-        )
-    )[0]
+    statement = _weekly_statement(kind, len(starts), where)
+    row = (await runner.run(statement, **weeks, **params))[0]
     return [int(value or 0) for value in row]
 
 

@@ -22,8 +22,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    null,
+    select,
+    true,
+)
+from sqlalchemy import update as update_
+
 from bot.storage import authored_files
+from bot.storage.admin import both
 from bot.storage.erasure import forget_person
+from bot.storage.models import dead_letters, learner_profiles, users
 from bot.storage.sql import Row, Runner, utc
 from dialogs.profile_ports import (
     MAX_PROFILES,
@@ -38,6 +55,141 @@ if TYPE_CHECKING:
     from bot.storage.store import SqlTurn
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+lp = learner_profiles.c
+_acc = learner_profiles.alias("acc")
+_a = users.alias("a")
+_u = users.alias("u")
+_PROFILES = (
+    select(
+        lp.user_id,
+        lp.first_name,
+        lp.pin_hash.is_not(None),
+        users.c.consented_at,
+        users.c.level,
+        lp.locked_until,
+    )
+    .join_from(learner_profiles, users, users.c.id == lp.user_id)
+    .where(lp.account_id == bindparam("acc"))
+    .order_by(lp.user_id)
+)
+_FIRST_ROW = both(
+    lambda ins: (
+        ins(learner_profiles)
+        .values(
+            user_id=bindparam("acc"),
+            account_id=bindparam("acc"),
+            active_id=bindparam("acc"),
+            pin_failures=0,
+            created_at=bindparam("now"),
+        )
+        .on_conflict_do_nothing(index_elements=[lp.user_id])
+    )
+)
+_ADD = insert(learner_profiles).values(
+    user_id=bindparam("uid"),
+    account_id=bindparam("acc"),
+    first_name=bindparam("name"),
+    pin_failures=0,
+    created_at=bindparam("now"),
+)
+_ADDRESS_AND_LANGUAGE = (  # the account's address, the current profile's language
+    select(_a.c.channel, _a.c.external_id, _u.c.locale, _u.c.country)
+    .join_from(_a, _u, true())
+    .where(_a.c.id == bindparam("acc"), _u.c.id == bindparam("uid"))
+)
+_NEW_ROW = both(
+    lambda ins: (
+        ins(users)
+        .values(
+            channel=bindparam("ch"),
+            external_id=bindparam("ext"),
+            locale=bindparam("p_locale"),
+            country=bindparam("p_country"),
+            state_step="welcome",
+            state_data=bindparam("data"),
+            state_prompt=bindparam("prompt"),
+            created_at=bindparam("now"),
+            last_seen_at=bindparam("now"),
+        )
+        .on_conflict_do_nothing(index_elements=[users.c.channel, users.c.external_id])
+        .returning(users.c.id)
+    )
+)
+_ACTIVATE = (
+    update_(learner_profiles)
+    .where(lp.user_id == bindparam("acc"))
+    .values(active_id=bindparam("pid"))
+)
+_NAME = (
+    update_(learner_profiles)
+    .where(lp.user_id == bindparam("uid"))
+    .values(first_name=bindparam("name"))
+)
+_OF_ACCOUNT = select(lp.pin_hash, lp.pin_failures, lp.locked_until).where(
+    lp.user_id == bindparam("pid"), lp.account_id == bindparam("acc")
+)
+# Prompts numbered after every one shown so far (`prompt`).
+_PROMPT = bindparam("prompt", type_=Integer)
+_ONE = literal_column("1", Integer)  # written in the statement, as the old SQL did
+_AFTER = case((users.c.state_prompt > _PROMPT, users.c.state_prompt + _ONE), else_=_PROMPT + _ONE)
+_SWITCH = (
+    update_(users)
+    .where(users.c.id == bindparam("pid"))
+    .values(
+        state_prompt=_AFTER,
+        state_step=case(
+            (users.c.state_step == bindparam("unlock"), "menu"), else_=users.c.state_step
+        ),
+    )
+)
+_PIN_STATE = (
+    update_(learner_profiles)
+    .where(lp.user_id == bindparam("pid"))
+    .values(pin_failures=bindparam("failures"), locked_until=bindparam("locked"))
+)
+_SET_PIN = (
+    update_(learner_profiles)
+    .where(lp.user_id == bindparam("uid"))
+    .values(pin_hash=bindparam("pin"), pin_failures=0, locked_until=null())
+)
+_RESET_PIN = (
+    update_(learner_profiles)
+    .where(lp.user_id == bindparam("pid"))
+    .values(pin_hash=null(), pin_failures=0, locked_until=null())
+)
+_ACCOUNT_OF = (
+    select(lp.account_id, _acc.c.active_id)
+    .join_from(learner_profiles, _acc, _acc.c.user_id == lp.account_id)
+    .where(lp.user_id == bindparam("uid"))
+)
+_DELETE_USER = delete(users).where(users.c.id == bindparam("uid"))
+_HEIR = select(func.min(lp.user_id)).where(
+    lp.account_id == bindparam("acc"), lp.user_id != bindparam("acc")
+)
+_ADDRESS_OF = select(users.c.external_id).where(users.c.id == bindparam("acc"))
+_HAND_OVER = (
+    update_(learner_profiles)
+    .where(lp.account_id == bindparam("acc"), lp.user_id != bindparam("acc"))
+    .values(account_id=bindparam("heir"))
+)
+_SET_ADDRESS = (
+    update_(users).where(users.c.id == bindparam("heir")).values(external_id=bindparam("ext"))
+)
+_GATE = (  # the profile now in use (`active`): its PIN asked first
+    update_(users)
+    .where(users.c.id == bindparam("active"))
+    .values(
+        state_prompt=_AFTER,
+        state_step=case(
+            (
+                exists().where(lp.user_id == bindparam("active"), lp.pin_hash.is_not(None)),
+                bindparam("unlock"),
+            ),
+            else_=users.c.state_step,
+        ),
+    )
+)
 
 
 def hash_pin(pin: str) -> str:
@@ -73,12 +225,7 @@ class SqlProfileDesk:
 
     async def profiles(self) -> list[LearnerProfile]:
         """Every profile of the account, the main one first."""
-        rows = await self._run(
-            "SELECT lp.user_id, lp.first_name, lp.pin_hash IS NOT NULL, u.consented_at,"
-            " u.level, lp.locked_until FROM learner_profiles lp JOIN users u ON u.id = lp.user_id"
-            " WHERE lp.account_id = :acc ORDER BY lp.user_id",
-            acc=self._account,
-        )
+        rows = await self._run(_PROFILES, acc=self._account)
         if not rows:
             return [LearnerProfile(self._uid, None, False, True, True, True)]
         found = [self._profile(row) for row in rows]
@@ -93,12 +240,7 @@ class SqlProfileDesk:
 
     async def _ensure_rows(self) -> None:
         """Give a single-learner account its first profile row (the main one, in use)."""
-        await self._run(
-            "INSERT INTO learner_profiles (user_id, account_id, active_id, pin_failures,"
-            " created_at) VALUES (:acc, :acc, :acc, 0, :now) ON CONFLICT (user_id) DO NOTHING",
-            acc=self._account,
-            now=datetime.now(UTC),
-        )
+        await self._run(_FIRST_ROW, acc=self._account, now=datetime.now(UTC))
 
     async def add(self, first_name: str, prompt: int) -> bool:
         """Create a profile (language and country of the current one) and put it in use."""
@@ -107,8 +249,7 @@ class SqlProfileDesk:
         await self._ensure_rows()
         new_id = await self._new_row(prompt)
         await self._run(
-            "INSERT INTO learner_profiles (user_id, account_id, first_name, pin_failures,"
-            " created_at) VALUES (:uid, :acc, :name, 0, :now)",
+            _ADD,
             uid=new_id,
             acc=self._account,
             name=first_name,
@@ -119,24 +260,16 @@ class SqlProfileDesk:
 
     async def _new_row(self, prompt: int) -> int:
         """The new profile's users row, under the first free synthetic id."""
-        rows = await self._run(
-            "SELECT a.channel, a.external_id, u.locale, u.country FROM users a, users u"
-            " WHERE a.id = :acc AND u.id = :uid",
-            acc=self._account,
-            uid=self._uid,
-        )
+        rows = await self._run(_ADDRESS_AND_LANGUAGE, acc=self._account, uid=self._uid)
         channel, address, locale, country = rows[0]
         now = datetime.now(UTC)
         for n in range(1, 1000):
             created = await self._run(
-                "INSERT INTO users (channel, external_id, locale, country, state_step,"
-                " state_data, state_prompt, created_at, last_seen_at) VALUES (:ch, :ext,"
-                " :locale, :country, 'welcome', :data, :prompt, :now, :now)"
-                " ON CONFLICT (channel, external_id) DO NOTHING RETURNING id",
+                _NEW_ROW,
                 ch=channel,
                 ext=f"{address}#p{n}",
-                locale=locale,
-                country=country,
+                p_locale=locale,
+                p_country=country,
                 data={"country_known": True} if country else {},
                 prompt=prompt + 1,
                 now=now,
@@ -147,30 +280,17 @@ class SqlProfileDesk:
 
     async def _activate(self, profile_id: int) -> None:
         """Put a profile in use; the phone sees its prompt next (Conversations follows up)."""
-        await self._run(
-            "UPDATE learner_profiles SET active_id = :pid WHERE user_id = :acc",
-            pid=profile_id,
-            acc=self._account,
-        )
+        await self._run(_ACTIVATE, pid=profile_id, acc=self._account)
         self._turn.follow_up = True
 
     async def name_current(self, first_name: str) -> None:
         """Give the current profile a first name."""
         await self._ensure_rows()
-        await self._run(
-            "UPDATE learner_profiles SET first_name = :name WHERE user_id = :uid",
-            name=first_name,
-            uid=self._uid,
-        )
+        await self._run(_NAME, name=first_name, uid=self._uid)
 
     async def _of_account(self, profile_id: int) -> Row | None:
         """A profile's PIN state, if it belongs to this account."""
-        rows = await self._run(
-            "SELECT pin_hash, pin_failures, locked_until FROM learner_profiles"
-            " WHERE user_id = :pid AND account_id = :acc",
-            pid=profile_id,
-            acc=self._account,
-        )
+        rows = await self._run(_OF_ACCOUNT, pid=profile_id, acc=self._account)
         return rows[0] if rows else None
 
     async def switch(self, profile_id: int, prompt: int) -> bool:
@@ -178,10 +298,7 @@ class SqlProfileDesk:
         if profile_id == self._uid or await self._of_account(profile_id) is None:
             return False
         await self._run(
-            "UPDATE users SET state_prompt = CASE WHEN state_prompt > :prompt"
-            " THEN state_prompt + 1 ELSE :prompt + 1 END,"
-            " state_step = CASE WHEN state_step = :unlock THEN 'menu' ELSE state_step END"
-            " WHERE id = :pid",
+            _SWITCH,
             prompt=prompt,
             unlock=UNLOCK_STEP,
             pid=profile_id,
@@ -212,8 +329,7 @@ class SqlProfileDesk:
     async def _pin_state(self, profile_id: int, failures: int, locked: datetime | None) -> None:
         """Write a profile's count of wrong PINs and its lock."""
         await self._run(
-            "UPDATE learner_profiles SET pin_failures = :failures, locked_until = :locked"
-            " WHERE user_id = :pid",
+            _PIN_STATE,
             failures=failures,
             locked=locked,
             pid=profile_id,
@@ -223,22 +339,13 @@ class SqlProfileDesk:
         """Set or remove the current profile's PIN (hashed in a worker thread)."""
         await self._ensure_rows()
         stored = None if pin is None else await asyncio.to_thread(hash_pin, pin)
-        await self._run(
-            "UPDATE learner_profiles SET pin_hash = :pin, pin_failures = 0, locked_until = NULL"
-            " WHERE user_id = :uid",
-            pin=stored,
-            uid=self._uid,
-        )
+        await self._run(_SET_PIN, pin=stored, uid=self._uid)
 
     async def reset_pin(self, profile_id: int) -> bool:
         """Remove another profile's PIN: only the main profile may."""
         if self._uid != self._account or await self._of_account(profile_id) is None:
             return False
-        await self._run(
-            "UPDATE learner_profiles SET pin_hash = NULL, pin_failures = 0, locked_until = NULL"
-            " WHERE user_id = :pid",
-            pid=profile_id,
-        )
+        await self._run(_RESET_PIN, pid=profile_id)
         return True
 
     async def erase(self, profile_id: int) -> bool:
@@ -267,13 +374,9 @@ async def erase_profile(
         for course_id in courses:
             shutil.rmtree(authored_files.course_folder(authored_dir, course_id), True)
     await erase_dead_letters(runner, uid)
-    rows = await runner.run(
-        "SELECT lp.account_id, acc.active_id FROM learner_profiles lp"
-        " JOIN learner_profiles acc ON acc.user_id = lp.account_id WHERE lp.user_id = :uid",
-        uid=uid,
-    )
+    rows = await runner.run(_ACCOUNT_OF, uid=uid)
     if not rows:
-        await runner.run("DELETE FROM users WHERE id = :uid", uid=uid)
+        await runner.run(_DELETE_USER, uid=uid)
         return None
     account, active = int(rows[0][0]), rows[0][1]
     active = account if active is None else int(active)
@@ -284,13 +387,9 @@ async def erase_profile(
             return None
         account, active = heir, heir if was_active else active
     else:
-        await runner.run("DELETE FROM users WHERE id = :uid", uid=uid)
+        await runner.run(_DELETE_USER, uid=uid)
         active = account if was_active else active
-    await runner.run(
-        "UPDATE learner_profiles SET active_id = :active WHERE user_id = :acc",
-        active=active,
-        acc=account,
-    )
+    await runner.run(_ACTIVATE, pid=active, acc=account)
     if was_active:
         await _gate(runner, active, prompt)
     return account
@@ -298,12 +397,20 @@ async def erase_profile(
 
 # Parked inbound items (bot/storage/dead_letters.py) carry the texts a phone sent: they go
 # with any learner of that address (the phone's account on a shared phone).
-ERASE_DEAD_LETTERS = (
-    "DELETE FROM dead_letters WHERE EXISTS (SELECT 1 FROM users u"
-    " WHERE u.id = COALESCE((SELECT account_id FROM learner_profiles WHERE user_id = :uid), :uid)"
-    " AND u.channel = dead_letters.channel AND u.external_id = dead_letters.address)"
+_PHONE = func.coalesce(
+    select(lp.account_id).where(lp.user_id == bindparam("uid")).scalar_subquery(),
+    bindparam("uid"),
 )
-ERASE_ADDRESS_DEAD_LETTERS = "DELETE FROM dead_letters WHERE channel = :ch AND address = :ext"
+ERASE_DEAD_LETTERS = delete(dead_letters).where(
+    exists().where(
+        _u.c.id == _PHONE,
+        _u.c.channel == dead_letters.c.channel,
+        _u.c.external_id == dead_letters.c.address,
+    )
+)
+ERASE_ADDRESS_DEAD_LETTERS = delete(dead_letters).where(
+    dead_letters.c.channel == bindparam("ch"), dead_letters.c.address == bindparam("ext")
+)
 
 
 async def erase_dead_letters(runner: Runner, uid: int) -> None:
@@ -313,36 +420,23 @@ async def erase_dead_letters(runner: Runner, uid: int) -> None:
 
 async def _hand_over(runner: Runner, account: int) -> int | None:
     """Delete the main profile, giving its address to the oldest other profile (or None)."""
-    rows = await runner.run(
-        "SELECT MIN(user_id) FROM learner_profiles WHERE account_id = :acc AND user_id <> :acc",
-        acc=account,
-    )
+    rows = await runner.run(_HEIR, acc=account)
     heir = rows[0][0]
     if heir is None:
-        await runner.run("DELETE FROM users WHERE id = :acc", acc=account)
+        await runner.run(_DELETE_USER, uid=account)
         return None
     heir = int(heir)
-    address = await runner.run("SELECT external_id FROM users WHERE id = :acc", acc=account)
-    await runner.run(
-        "UPDATE learner_profiles SET account_id = :heir WHERE account_id = :acc"
-        " AND user_id <> :acc",
-        heir=heir,
-        acc=account,
-    )
-    await runner.run("DELETE FROM users WHERE id = :acc", acc=account)
-    await runner.run(
-        "UPDATE users SET external_id = :ext WHERE id = :heir", ext=address[0][0], heir=heir
-    )
+    address = await runner.run(_ADDRESS_OF, acc=account)
+    await runner.run(_HAND_OVER, heir=heir, acc=account)
+    await runner.run(_DELETE_USER, uid=account)
+    await runner.run(_SET_ADDRESS, ext=address[0][0], heir=heir)
     return heir
 
 
 async def _gate(runner: Runner, active: int, prompt: int) -> None:
     """The profile now in use: prompts after the erased one's, its PIN asked first."""
     await runner.run(
-        "UPDATE users SET state_prompt = CASE WHEN state_prompt > :prompt"
-        " THEN state_prompt + 1 ELSE :prompt + 1 END, state_step = CASE WHEN EXISTS"
-        " (SELECT 1 FROM learner_profiles WHERE user_id = :active AND pin_hash IS NOT NULL)"
-        " THEN :unlock ELSE state_step END WHERE id = :active",
+        _GATE,
         prompt=prompt + 1,
         active=active,
         unlock=UNLOCK_STEP,

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -29,32 +29,35 @@ from bot.storage.models import (
     web_files,
     web_inbox,
 )
+from bot.storage.sql import SqliteRunner
 from dialogs.ports import LessonDone, QuizScore
+
+_lp = lesson_progress.c
+_LESSONS_DONE = (
+    select(_lp.course_id, _lp.lesson_id, _lp.completed_at)
+    .where(_lp.user_id == bindparam("uid"))
+    .order_by(_lp.completed_at, _lp.course_id, _lp.lesson_id)
+)
+_qa = quiz_attempts.c
+_LAST_AT = func.max(_qa.finished_at)
+_QUIZ_SCORES = (
+    select(_qa.course_id, _qa.lesson_id, func.max(_qa.score), func.max(_qa.max_score))
+    .add_columns(func.count(), _LAST_AT)
+    .where(_qa.user_id == bindparam("uid"))
+    .group_by(_qa.course_id, _qa.lesson_id)
+    .order_by(_LAST_AT, _qa.course_id, _qa.lesson_id)
+)
 
 
 def lessons_done_of(conn: Connection, user_id: int) -> list[LessonDone]:
     """Every lesson a learner completed, oldest first."""
-    lp = lesson_progress.c
-    query = (
-        select(lp.course_id, lp.lesson_id, lp.completed_at)
-        .where(lp.user_id == user_id)
-        .order_by(lp.completed_at, lp.course_id, lp.lesson_id)
-    )
-    return [LessonDone(course, lesson, at) for course, lesson, at in conn.execute(query)]
+    rows = conn.execute(_LESSONS_DONE, {"uid": user_id})
+    return [LessonDone(course, lesson, at) for course, lesson, at in rows]
 
 
 def quiz_scores_of(conn: Connection, user_id: int) -> list[QuizScore]:
     """Best score per quiz (course, lesson), in the order they were last taken."""
-    qa = quiz_attempts.c
-    last_at = func.max(qa.finished_at)
-    query = (
-        select(qa.course_id, qa.lesson_id, func.max(qa.score), func.max(qa.max_score))
-        .add_columns(func.count(), last_at)
-        .where(qa.user_id == user_id)
-        .group_by(qa.course_id, qa.lesson_id)
-        .order_by(last_at, qa.course_id, qa.lesson_id)
-    )
-    rows = conn.execute(query)
+    rows = conn.execute(_QUIZ_SCORES, {"uid": user_id})
     return [QuizScore(c, lesson, best, top, n, at) for c, lesson, best, top, n, at in rows]
 
 
@@ -79,7 +82,8 @@ class SqlLearnerRecords:
 
 
 class SqliteLearnerRecords:
-    """LearnerRecords inside a SQLite turn: plain SQL on the turn's own connection."""
+    """LearnerRecords inside a SQLite turn: the same statements on the turn's own connection
+    (times come back as text)."""
 
     def __init__(self, db: sqlite3.Connection, engine: AsyncEngine, user_id: int) -> None:
         self._db = db
@@ -88,29 +92,18 @@ class SqliteLearnerRecords:
 
     async def lessons_done(self) -> list[LessonDone]:
         """Every lesson this learner completed, oldest first."""
-        rows = self._db.execute(_SQLITE_LESSONS_DONE, (self._user_id,)).fetchall()
+        rows = await SqliteRunner(self._db).run(_LESSONS_DONE, uid=self._user_id)
         return [LessonDone(course, lesson, _utc(at)) for course, lesson, at in rows]
 
     async def quiz_scores(self) -> list[QuizScore]:
         """Best score per quiz (course, lesson), in the order they were last taken."""
-        rows = self._db.execute(_SQLITE_QUIZ_SCORES, (self._user_id,)).fetchall()
+        rows = await SqliteRunner(self._db).run(_QUIZ_SCORES, uid=self._user_id)
         return [QuizScore(c, le, best, top, n, _utc(at)) for c, le, best, top, n, at in rows]
 
     async def export(self) -> dict[str, Any]:
         """Everything committed about this learner, read on a second (WAL reader) connection."""
         async with self._engine.connect() as conn:
             return await conn.run_sync(export_learner, users.c.id == self._user_id) or {}
-
-
-_SQLITE_LESSONS_DONE = (
-    "SELECT course_id, lesson_id, completed_at FROM lesson_progress WHERE user_id = ? "
-    "ORDER BY completed_at, course_id, lesson_id"
-)
-_SQLITE_QUIZ_SCORES = (
-    "SELECT course_id, lesson_id, max(score), max(max_score), count(*), max(finished_at) "
-    "FROM quiz_attempts WHERE user_id = ? GROUP BY course_id, lesson_id "
-    "ORDER BY max(finished_at), course_id, lesson_id"
-)
 
 
 def _utc(value: str) -> datetime:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, false, null, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.storage.admin import audience_filter, queue_broadcast
+from bot.storage.admin import audience_select, queue_broadcast
 from bot.storage.assignments import student_assignments
 from bot.storage.models import broadcasts, learning_days, reminders, users
 from bot.storage.review import SqlReviewDesk
@@ -202,9 +202,8 @@ async def learner_of(runner: Runner, user_id: int) -> Learner | None:
 
 async def reachable(runner: Runner, user_id: int, now: datetime) -> bool:
     """Whether a personal notice can reach them (consent, a channel that pushes, not blocked)."""
-    where, params = audience_filter(Audience(user_ids=(user_id,), personal=True), now)
-    # SQL text: admin.audience_filter writes the audience's WHERE on `users u` as text
-    rows = await runner.run(f"SELECT 1 FROM users u WHERE {where}", **params)
+    people, params = audience_select(Audience(user_ids=(user_id,), personal=True), now)
+    rows = await runner.run(people, **params)
     return bool(rows)
 
 

@@ -1,5 +1,5 @@
-"""The report desk (dialogs/report_ports.py): class reports and essay grading, on SQL that
-SQLite and PostgreSQL both read, inside the teacher's turn.
+"""The report desk (dialogs/report_ports.py): class reports and essay grading, in Core
+statements that SQLite and PostgreSQL both run, inside the teacher's turn.
 
 Every statement joins `classes` on `teacher_id = ` the current person: a teacher only ever
 reads or grades their own classes' students, whatever ids a forged state carries. PostgreSQL
@@ -10,9 +10,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import Select, bindparam, func, null, or_, select, union, update
+
 from bot.storage.admin import queue_notice
 from bot.storage.answers import answers_of
 from bot.storage.answers import question_stats as stats_of
+from bot.storage.models import (
+    class_members,
+    classes,
+    essay_answers,
+    guardians,
+    lesson_progress,
+    question_answers,
+    quiz_attempts,
+    skill_mastery,
+    teacher_questions,
+    users,
+)
 from bot.storage.questions import SqlQuestions
 from bot.storage.sql import Row, Runner, utc
 from dialogs.report_ports import (
@@ -25,10 +39,157 @@ from dialogs.report_ports import (
     StudentProgress,
 )
 
+m = class_members.alias("m")
+c = classes.alias("c")
+# One of the current teacher's classes: needs :cid and :owner.
+_THEIRS = (c.c.id == bindparam("cid"), c.c.teacher_id == bindparam("owner"))
+
+
+def _members(cid: str, owner: str) -> Select[tuple[int]]:
+    """The students of one of the current teacher's classes (`cid`, `owner` parameters)."""
+    return (
+        select(m.c.user_id)
+        .join_from(m, c, c.c.id == m.c.class_id)
+        .where(c.c.id == bindparam(cid), c.c.teacher_id == bindparam(owner))
+    )
+
+
 # The students of one of the current teacher's classes: needs :cid and :owner.
-MEMBERS = (
-    "SELECT m.user_id FROM class_members m JOIN classes c ON c.id = m.class_id"
-    " WHERE c.id = :cid AND c.teacher_id = :owner"
+MEMBERS = _members("cid", "owner")
+MEMBERS2 = _members("cid2", "owner2")
+_IN_CLASS = MEMBERS.scalar_subquery()
+lp = lesson_progress.c
+qa = question_answers.c
+_COURSES = union(
+    select(lp.course_id).where(lp.user_id.in_(_IN_CLASS)),
+    select(qa.course_id).where(qa.user_id.in_(MEMBERS2.scalar_subquery())),
+).order_by(lp.course_id)
+_PEOPLE = (
+    select(m.c.user_id, m.c.name, users.c.last_seen_at)
+    .join_from(m, c, c.c.id == m.c.class_id)
+    .join(users, users.c.id == m.c.user_id)
+    .where(*_THEIRS)
+    .order_by(m.c.name, m.c.user_id)
+)
+_DONE = (
+    select(lp.user_id, lp.course_id, func.count())
+    .where(lp.user_id.in_(_IN_CLASS))
+    .group_by(lp.user_id, lp.course_id)
+)
+q = quiz_attempts.alias("q")
+_RESULTS = (
+    select(
+        q.c.user_id,
+        m.c.name,
+        q.c.course_id,
+        q.c.lesson_id,
+        func.max(q.c.score),
+        func.max(q.c.max_score),
+        func.count(),
+        func.max(q.c.finished_at),
+    )
+    .join_from(q, m, m.c.user_id == q.c.user_id)
+    .join(c, c.c.id == m.c.class_id)
+    .where(*_THEIRS)
+    .group_by(q.c.user_id, m.c.name, q.c.course_id, q.c.lesson_id)
+    .order_by(m.c.name, q.c.user_id, q.c.course_id, q.c.lesson_id)
+)
+_COURSE_RESULTS = _RESULTS.where(q.c.course_id == bindparam("course"))
+_CLASS_ANSWERS = (
+    select(
+        qa.user_id,
+        qa.lesson_id,
+        qa.question_id,
+        qa.attempt,
+        qa.try_number,
+        qa.answer,
+        qa.correct,
+        qa.score,
+        qa.answered_at,
+    )
+    .where(qa.user_id.in_(_IN_CLASS), qa.course_id == bindparam("course"))
+    .order_by(qa.user_id, qa.id)
+)
+sm = skill_mastery.c
+_MASTERY = (
+    select(sm.user_id, sm.skill, sm.p_known)
+    .where(sm.user_id.in_(_IN_CLASS))
+    .order_by(sm.user_id, sm.skill)
+)
+_OWN = (classes.c.id == bindparam("cid"), classes.c.teacher_id == bindparam("owner"))
+_ABSENCE_SETTINGS = select(classes.c.absence_days, classes.c.absence_alerts).where(*_OWN)
+_ALERTS = (
+    update(classes)
+    .where(*_OWN)
+    .values(absence_alerts=bindparam("on"), next_absence_at=null())
+    .returning(classes.c.id)
+)
+_DAYS = update(classes).where(*_OWN).values(absence_days=bindparam("days")).returning(classes.c.id)
+g = guardians.alias("g")
+u = users.alias("u")
+_ABSENT_FAMILIES = (
+    select(g.c.id, g.c.learner_id, g.c.learner_name)
+    .join_from(g, u, u.c.id == g.c.learner_id)
+    .where(
+        g.c.learner_id.in_(_IN_CLASS),
+        g.c.accepted_at.is_not(None),
+        g.c.guardian_id.is_not(None),
+        u.c.last_seen_at < bindparam("since"),
+        or_(g.c.absence_told_at.is_(None), g.c.absence_told_at < u.c.last_seen_at),
+    )
+    .order_by(g.c.id)
+)
+_TOLD = (
+    update(guardians)
+    .where(guardians.c.id == bindparam("link"))
+    .values(absence_told_at=bindparam("now"))
+    .returning(guardians.c.guardian_id)
+)
+e = essay_answers.alias("e")
+t = teacher_questions.alias("t")
+_UNGRADED = (
+    select(func.count())
+    .join_from(e, m, m.c.user_id == e.c.user_id)
+    .where(m.c.class_id == c.c.id, e.c.graded_at.is_(None))
+    .scalar_subquery()
+)
+_UNANSWERED = (
+    select(func.count())
+    .select_from(t)
+    .where(t.c.class_id == c.c.id, t.c.answered_at.is_(None))
+    .scalar_subquery()
+)
+_FIGURES = select(c.c.questions_open, _UNGRADED, _UNANSWERED).where(*_THEIRS)
+_ESSAYS = (
+    select(
+        e.c.user_id,
+        m.c.name,
+        e.c.course_id,
+        e.c.lesson_id,
+        e.c.question_id,
+        e.c.text,
+        e.c.submitted_at,
+        u.c.locale,
+    )
+    .join_from(e, m, m.c.user_id == e.c.user_id)
+    .join(c, c.c.id == m.c.class_id)
+    .join(u, u.c.id == e.c.user_id)
+    .where(*_THEIRS, e.c.graded_at.is_(None))
+    .order_by(e.c.submitted_at, e.c.user_id, e.c.lesson_id, e.c.question_id)
+)
+ea = essay_answers.c
+_GRADE = (
+    update(essay_answers)
+    .where(
+        ea.user_id == bindparam("student"),
+        ea.course_id == bindparam("course"),
+        ea.lesson_id == bindparam("lesson"),
+        ea.question_id == bindparam("question"),
+        ea.graded_at.is_(None),
+        ea.user_id.in_(_IN_CLASS),
+    )
+    .values(score=bindparam("mark"), graded_at=bindparam("now"), graded_by=bindparam("by"))
+    .returning(ea.user_id)
 )
 
 
@@ -41,9 +202,7 @@ class SqlReportDesk(SqlQuestions):
     async def courses(self, class_id: int) -> list[str]:
         """The courses the class's students have touched (a lesson done or an answer)."""
         rows = await self.runner.run(
-            f"SELECT course_id FROM lesson_progress WHERE user_id IN ({MEMBERS})"
-            f" UNION SELECT course_id FROM question_answers WHERE user_id IN ({MEMBERS2})"
-            " ORDER BY 1",
+            _COURSES,
             cid=class_id,
             owner=self.user_id,
             cid2=class_id,
@@ -53,19 +212,8 @@ class SqlReportDesk(SqlQuestions):
 
     async def progress(self, class_id: int) -> list[StudentProgress]:
         """Every student of the class with their lessons done per course, by name."""
-        people = await self.runner.run(
-            "SELECT m.user_id, m.name, u.last_seen_at FROM class_members m"
-            " JOIN classes c ON c.id = m.class_id JOIN users u ON u.id = m.user_id"
-            " WHERE c.id = :cid AND c.teacher_id = :owner ORDER BY m.name, m.user_id",
-            cid=class_id,
-            owner=self.user_id,
-        )
-        done = await self.runner.run(
-            "SELECT user_id, course_id, COUNT(*) FROM lesson_progress"
-            f" WHERE user_id IN ({MEMBERS}) GROUP BY user_id, course_id",
-            cid=class_id,
-            owner=self.user_id,
-        )
+        people = await self.runner.run(_PEOPLE, cid=class_id, owner=self.user_id)
+        done = await self.runner.run(_DONE, cid=class_id, owner=self.user_id)
         lessons: dict[int, dict[str, int]] = {}
         for uid, course, count in done:
             lessons.setdefault(int(uid), {})[str(course)] = int(count)
@@ -76,14 +224,8 @@ class SqlReportDesk(SqlQuestions):
 
     async def quiz_results(self, class_id: int, course_id: str | None) -> list[QuizResult]:
         """Per student and quiz, the best score, attempts and last try, by name and lesson."""
-        only = " AND q.course_id = :course" if course_id is not None else ""
         rows = await self.runner.run(
-            "SELECT q.user_id, m.name, q.course_id, q.lesson_id, MAX(q.score),"
-            " MAX(q.max_score), COUNT(*), MAX(q.finished_at) FROM quiz_attempts q"
-            " JOIN class_members m ON m.user_id = q.user_id JOIN classes c ON c.id = m.class_id"
-            f" WHERE c.id = :cid AND c.teacher_id = :owner{only}"
-            " GROUP BY q.user_id, m.name, q.course_id, q.lesson_id"
-            " ORDER BY m.name, q.user_id, q.course_id, q.lesson_id",
+            _RESULTS if course_id is None else _COURSE_RESULTS,
             cid=class_id,
             owner=self.user_id,
             **({"course": course_id} if course_id is not None else {}),
@@ -108,9 +250,7 @@ class SqlReportDesk(SqlQuestions):
     async def class_answers(self, class_id: int, course_id: str) -> list[tuple[int, GivenAnswer]]:
         """Every answer of the class's students in a course, by student, in the order given."""
         rows = await self.runner.run(
-            "SELECT user_id, lesson_id, question_id, attempt, try_number, answer, correct, score,"
-            f" answered_at FROM question_answers WHERE user_id IN ({MEMBERS})"
-            " AND course_id = :course ORDER BY user_id, id",
+            _CLASS_ANSWERS,
             cid=class_id,
             owner=self.user_id,
             course=course_id,
@@ -134,40 +274,23 @@ class SqlReportDesk(SqlQuestions):
 
     async def class_mastery(self, class_id: int) -> list[tuple[int, str, float]]:
         """(student id, skill, chance it is known) of every estimate of the class's students."""
-        rows = await self.runner.run(
-            f"SELECT user_id, skill, p_known FROM skill_mastery WHERE user_id IN ({MEMBERS})"
-            " ORDER BY user_id, skill",
-            cid=class_id,
-            owner=self.user_id,
-        )
+        rows = await self.runner.run(_MASTERY, cid=class_id, owner=self.user_id)
         return [(int(uid), str(skill), float(p)) for uid, skill, p in rows]
 
     async def absence_settings(self, class_id: int) -> tuple[int, bool]:
         """Days without coming after which a student is absent, and the Monday alert."""
-        rows = await self.runner.run(
-            "SELECT absence_days, absence_alerts FROM classes"
-            " WHERE id = :cid AND teacher_id = :owner",
-            cid=class_id,
-            owner=self.user_id,
-        )
+        rows = await self.runner.run(_ABSENCE_SETTINGS, cid=class_id, owner=self.user_id)
         return (int(rows[0][0]), bool(rows[0][1])) if rows else (7, False)
 
     async def set_absence_alerts(self, class_id: int, on: bool) -> bool:
         """Turn the Monday alert on (scheduled anew by the loop's next pass) or off."""
-        rows = await self.runner.run(
-            "UPDATE classes SET absence_alerts = :on, next_absence_at = NULL"
-            " WHERE id = :cid AND teacher_id = :owner RETURNING id",
-            on=on,
-            cid=class_id,
-            owner=self.user_id,
-        )
+        rows = await self.runner.run(_ALERTS, on=on, cid=class_id, owner=self.user_id)
         return bool(rows)
 
     async def set_absence_days(self, class_id: int, days: int) -> bool:
         """Change them (1..60); False if the class is not the teacher's."""
         rows = await self.runner.run(
-            "UPDATE classes SET absence_days = :days WHERE id = :cid AND teacher_id = :owner"
-            " RETURNING id",
+            _DAYS,
             days=min(60, max(1, days)),
             cid=class_id,
             owner=self.user_id,
@@ -177,12 +300,7 @@ class SqlReportDesk(SqlQuestions):
     async def absent_families(self, class_id: int, since: datetime) -> list[AbsentFamily]:
         """The guardians (accepted links) of the class's students not seen since `since`."""
         rows = await self.runner.run(
-            "SELECT g.id, g.learner_id, g.learner_name FROM guardians g"
-            " JOIN users u ON u.id = g.learner_id"
-            f" WHERE g.learner_id IN ({MEMBERS}) AND g.accepted_at IS NOT NULL"
-            " AND g.guardian_id IS NOT NULL AND u.last_seen_at < :since"
-            " AND (g.absence_told_at IS NULL OR g.absence_told_at < u.last_seen_at)"
-            " ORDER BY g.id",
+            _ABSENT_FAMILIES,
             cid=class_id,
             owner=self.user_id,
             since=since,
@@ -197,26 +315,13 @@ class SqlReportDesk(SqlQuestions):
         found = {f.link_id: f for f in await self.absent_families(class_id, since)}
         if family.link_id not in found:
             return False
-        rows = await self.runner.run(
-            "UPDATE guardians SET absence_told_at = :now WHERE id = :link RETURNING guardian_id",
-            now=self.now,
-            link=family.link_id,
-        )
+        rows = await self.runner.run(_TOLD, now=self.now, link=family.link_id)
         await queue_notice(self.runner, int(rows[0][0]), texts, self.now, self.user_id)
         return True
 
     async def figures(self, class_id: int) -> PageFigures:
         """Ungraded essays, unanswered questions and whether questions are open."""
-        rows = await self.runner.run(
-            "SELECT c.questions_open,"
-            " (SELECT COUNT(*) FROM essay_answers e JOIN class_members m ON m.user_id = e.user_id"
-            "  WHERE m.class_id = c.id AND e.graded_at IS NULL),"
-            " (SELECT COUNT(*) FROM teacher_questions t"
-            "  WHERE t.class_id = c.id AND t.answered_at IS NULL)"
-            " FROM classes c WHERE c.id = :cid AND c.teacher_id = :owner",
-            cid=class_id,
-            owner=self.user_id,
-        )
+        rows = await self.runner.run(_FIGURES, cid=class_id, owner=self.user_id)
         if not rows:
             return PageFigures(0, 0, False)
         is_open, essays, questions = rows[0]
@@ -224,26 +329,14 @@ class SqlReportDesk(SqlQuestions):
 
     async def essays(self, class_id: int) -> list[Essay]:
         """The class's ungraded essays, oldest first."""
-        rows = await self.runner.run(
-            "SELECT e.user_id, m.name, e.course_id, e.lesson_id, e.question_id, e.text,"
-            " e.submitted_at, u.locale FROM essay_answers e"
-            " JOIN class_members m ON m.user_id = e.user_id JOIN classes c ON c.id = m.class_id"
-            " JOIN users u ON u.id = e.user_id"
-            " WHERE c.id = :cid AND c.teacher_id = :owner AND e.graded_at IS NULL"
-            " ORDER BY e.submitted_at, e.user_id, e.lesson_id, e.question_id",
-            cid=class_id,
-            owner=self.user_id,
-        )
+        rows = await self.runner.run(_ESSAYS, cid=class_id, owner=self.user_id)
         return [_essay(row, self.now) for row in rows]
 
     async def grade(self, class_id: int, essay: Essay, score: float) -> bool:
         """Mark an ungraded essay of a student of the class (0..1)."""
         rows = await self.runner.run(
-            "UPDATE essay_answers SET score = :score, graded_at = :now, graded_by = :by"
-            " WHERE user_id = :student AND course_id = :course AND lesson_id = :lesson"
-            f" AND question_id = :question AND graded_at IS NULL AND user_id IN ({MEMBERS})"
-            " RETURNING user_id",
-            score=min(1.0, max(0.0, score)),
+            _GRADE,
+            mark=min(1.0, max(0.0, score)),
             now=self.now,
             by=self.user_id,
             student=essay.user_id,
@@ -254,9 +347,6 @@ class SqlReportDesk(SqlQuestions):
             owner=self.user_id,
         )
         return bool(rows)
-
-
-MEMBERS2 = MEMBERS.replace(":cid", ":cid2").replace(":owner", ":owner2")
 
 
 def _result(row: Row, now: datetime) -> QuizResult:

@@ -12,7 +12,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.storage.admin import audience_filter
+from bot.storage.admin import audience_select
 from bot.storage.db import create_engine
 from bot.storage.impact import impact
 from bot.storage.sql import PgRunner, SqliteRunner
@@ -154,17 +154,16 @@ async def test_a_linked_group_is_neither_an_announcement_recipient_nor_a_learner
             group.consented_at = datetime.now(UTC)
             tx.save(group, tx.state)
         now = datetime.now(UTC)
-        where, params = audience_filter(Audience(countries=("SN",)), now)
-        sql = f"SELECT COUNT(*) FROM users u WHERE {where}"
+        people, params = audience_select(Audience(countries=("SN",)), now)
         if store.on_sqlite:
             async with store.sqlite_transaction() as db:
-                count = (await SqliteRunner(db).run(sql, **params))[0][0]
+                found = await SqliteRunner(db).run(people, **params)
                 figures = await impact(SqliteRunner(db), None, 1, now)
         else:
             async with engine.connect() as conn:
-                count = (await PgRunner(conn).run(sql, **params))[0][0]
+                found = await PgRunner(conn).run(people, **params)
                 figures = await impact(PgRunner(conn), None, 1, now)
-        assert count == 0
+        assert found == []
         assert all(row.learners == 0 for row in figures.countries)
     finally:
         store.close()
