@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import select
 from sqlalchemy.engine import URL, make_url
 
 from bot.channels import NAMES
 from bot.i18n import SOURCE_LANGUAGE, I18n
 from bot.storage.admin import grant_role, grants_of, queue_notice
 from bot.storage.db import create_engine, migrate_async
+from bot.storage.models import users
 from bot.storage.store import SqlStore
 from dialogs.events import UserRef
 from dialogs.flows.role_help import role_notice
@@ -82,8 +83,9 @@ async def grant(
         if not create:
             async with engine.connect() as conn:
                 found = await conn.execute(
-                    text("SELECT 1 FROM users WHERE channel = :c AND external_id = :e"),
-                    {"c": channel, "e": external_id},
+                    select(users.c.id).where(
+                        users.c.channel == channel, users.c.external_id == external_id
+                    )
                 )
                 if found.first() is None:
                     raise UnknownPerson(

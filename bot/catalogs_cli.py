@@ -22,11 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
+from sqlalchemy import bindparam, select
 
 from bot.catalogs import SourceCatalog, forms_of, plural_categories, sources
 from bot.i18n import LOCALES_DIR, SOURCE_LANGUAGE, console_translator
 from bot.storage.course_translations import reviewed_texts
 from bot.storage.db import create_engine, migrate_async
+from bot.storage.models import translations
 from bot.storage.sql import as_json
 from bot.storage.store import SqlStore
 from bot.storage.translations import add_translation, latest_reviewed, progress_of
@@ -35,6 +37,11 @@ from content.translation_units import render_translation, with_units
 from dialogs.context import translate
 from dialogs.translating import described, problems
 from dialogs.translation_ports import PROPOSED, SUGGESTION, Progress, SourceString
+
+_t = translations.c
+_PROPOSED = select(_t.key, _t.forms).where(
+    _t.lang == bindparam("lang"), _t.status == bindparam("s")
+)
 
 PLURAL_SEPARATOR = " || "  # between a plural string's forms in a spreadsheet cell
 
@@ -194,11 +201,7 @@ async def import_file(
             reviewed = await latest_reviewed(runner, lang)
             waiting = {
                 (str(key), tuple(as_json(forms) or ()))
-                for key, forms in await runner.run(
-                    "SELECT key, forms FROM translations WHERE lang = :lang AND status = :s",
-                    lang=lang,
-                    s=PROPOSED,
-                )
+                for key, forms in await runner.run(_PROPOSED, lang=lang, s=PROPOSED)
             }
             for row in rows:
                 source = _source_of(catalog, row)

@@ -18,10 +18,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sqlalchemy import bindparam, select
+
 from bot.channels import capabilities
 from bot.i18n import I18n
 from bot.storage import fallbacks
+from bot.storage.models import users
 from bot.storage.store import SqlStore
+
+_ADDRESS = select(users.c.channel, users.c.locale, users.c.country).where(
+    users.c.id == bindparam("uid")
+)
 
 log = logging.getLogger("imaginecole.fallbacks")
 
@@ -37,9 +44,7 @@ class Fallbacks:
     async def switch(self, address_id: int, at: datetime) -> None:
         """Fall back for this address if it said yes (once)."""
         async with self.store.transaction() as runner:
-            rows = await runner.run(
-                "SELECT channel, locale, country FROM users WHERE id = :uid", uid=address_id
-            )
+            rows = await runner.run(_ADDRESS, uid=address_id)
             if not rows or not capabilities(str(rows[0][0])).address_is_phone:
                 return
             lost, locale, country = str(rows[0][0]), rows[0][1], rows[0][2]

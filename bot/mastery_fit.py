@@ -15,14 +15,35 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import bindparam, delete, insert, select
+
 from bot.storage.authoring import published_library
 from bot.storage.db import create_engine, migrate_async
+from bot.storage.models import question_answers, skill_parameters
 from bot.storage.sql import Runner
 from bot.storage.store import SqlStore
 from content.library import load_library
 from content.mastery import SkillParams
 from content.mastery_fit import Fit, fit
 from content.skills import question_skills
+
+_qa = question_answers.c
+_FIRST_TRIES = (
+    select(_qa.user_id, _qa.course_id, _qa.lesson_id, _qa.question_id, _qa.correct)
+    .where(_qa.try_number == 1)
+    .order_by(_qa.user_id, _qa.id)
+)
+_FORGET = delete(skill_parameters).where(skill_parameters.c.skill == bindparam("skill"))
+_KEEP = insert(skill_parameters).values(
+    skill=bindparam("skill"),
+    p_init=bindparam("init"),
+    p_learn=bindparam("learn"),
+    p_guess=bindparam("guess"),
+    p_slip=bindparam("slip"),
+    answers=bindparam("n"),
+    learners=bindparam("m"),
+    fitted_at=bindparam("at"),
+)
 
 MIN_ANSWERS = 50  # below, a fit says more about chance than about the skill
 MIN_LEARNERS = 5
@@ -75,10 +96,7 @@ async def _sequences(
     runner: Runner, skills_of: dict[tuple[str, str, str], tuple[str, ...]]
 ) -> dict[str, dict[int, list[bool]]]:
     """Per skill, per learner, their first tries in the order given."""
-    rows = await runner.run(
-        "SELECT user_id, course_id, lesson_id, question_id, correct FROM question_answers"
-        " WHERE try_number = 1 ORDER BY user_id, id"
-    )
+    rows = await runner.run(_FIRST_TRIES)
     sequences: dict[str, dict[int, list[bool]]] = defaultdict(dict)
     for user_id, course, lesson, question, correct in rows:
         for skill in skills_of.get((str(course), str(lesson), str(question)), ()):
@@ -89,10 +107,9 @@ async def _sequences(
 async def _store(runner: Runner, skill: str, result: Fit, now: datetime) -> None:
     """Replace a skill's stored parameters."""
     params: SkillParams = result.params
-    await runner.run("DELETE FROM skill_parameters WHERE skill = :skill", skill=skill)
+    await runner.run(_FORGET, skill=skill)
     await runner.run(
-        "INSERT INTO skill_parameters (skill, p_init, p_learn, p_guess, p_slip, answers,"
-        " learners, fitted_at) VALUES (:skill, :init, :learn, :guess, :slip, :n, :m, :at)",
+        _KEEP,
         skill=skill,
         init=params.p_init,
         learn=params.p_learn,

@@ -764,22 +764,3 @@ async def keep_essay(runner: Runner, user_id: int, essay: SubmitEssay) -> None:
         e_text=essay.text,
         at=datetime.now(UTC),
     )
-
-
-# SQL text: the same rerouting written into bot/storage/outbox.py's text UPDATE (`fall_back`),
-# until that module is in Core and uses REROUTE and FALLS_BACK; remove them then.
-_OUTBOX_ADDRESS_TEXT = (
-    "COALESCE((SELECT ax.account_id FROM learner_profiles ax WHERE ax.user_id = outbox.user_id),"
-    " outbox.user_id)"
-)
-REROUTED = (
-    "channel = (SELECT f.channel FROM phone_fallbacks pf JOIN users f"
-    f" ON f.id = pf.fallback_id WHERE pf.user_id = {_OUTBOX_ADDRESS_TEXT}),"
-    " user_id = (SELECT pf.fallback_id FROM phone_fallbacks pf"
-    f" WHERE pf.user_id = {_OUTBOX_ADDRESS_TEXT})"
-)
-FALLING_BACK = (
-    "EXISTS (SELECT 1 FROM phone_fallbacks pf JOIN channel_contacts c ON c.user_id = pf.user_id"
-    f" WHERE pf.user_id = {_OUTBOX_ADDRESS_TEXT} AND pf.fallback_id IS NOT NULL"
-    " AND c.unreachable_at IS NOT NULL)"
-)

@@ -45,24 +45,27 @@ _g = role_grants.alias("g")
 lp = lesson_progress.alias("lp")
 qa = quiz_attempts.alias("qa")
 _s = sent_messages.alias("s")
+
+
 # The students: people who agreed to the terms, neither a group, nor self-declared teachers,
-# nor holding any role (teacher, moderator, admin). The text and the chart count these.
-IS_STUDENT = and_(
-    u.c.consented_at.is_not(None),
-    or_(u.c.role.is_(None), u.c.role.not_in(("group", "teacher"))),
-    ~exists().where(_g.c.user_id == u.c.id),
-)
+# nor holding any role (teacher, moderator, admin). The text and the chart count these, and a
+# school server's sync (bot/storage/sync.py) reports them.
+def is_student(people: FromClause) -> ColumnElement[bool]:
+    """Whether a row of `people` (the users table or an alias of it) is a student."""
+    grants = role_grants.alias("g")
+    return and_(
+        people.c.consented_at.is_not(None),
+        or_(people.c.role.is_(None), people.c.role.not_in(("group", "teacher"))),
+        ~exists().where(grants.c.user_id == people.c.id),
+    )
+
+
+IS_STUDENT = is_student(u)
 # A national admin's countries (`countries`); everyone's figures have no such filter.
 _IN_COUNTRIES = u.c.country.in_(bindparam("countries", expanding=True))
 Filters = tuple[ColumnElement[bool], ...]
 _FILTERS: dict[bool, Filters] = {False: (), True: (_IN_COUNTRIES,)}
 COUNT_STUDENTS = select(func.count()).select_from(u).where(IS_STUDENT)
-# SQL text: the same students for bot/storage/sync.py's text statement (another branch's
-# module), until it runs COUNT_STUDENTS; remove it then.
-STUDENTS = (
-    "u.consented_at IS NOT NULL AND (u.role IS NULL OR u.role NOT IN ('group', 'teacher'))"
-    " AND NOT EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id)"
-)
 # Constants written in the statement (a parameter in a CASE has no type on PostgreSQL).
 _ONE, _ZERO = literal_column("1", Integer), literal_column("0", Integer)
 

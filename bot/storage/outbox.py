@@ -13,17 +13,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, exists, func, literal, null, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, literal, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.storage.admin import queue_broadcast
+from bot.storage.admin import FALLS_BACK, REROUTE, queue_broadcast
 from bot.storage.channels import MARK_UNREACHABLE
 from bot.storage.models import (
     broadcasts,
-    channel_contacts,
     learner_profiles,
     outbox,
-    phone_fallbacks,
     send_rates,
     users,
 )
@@ -276,43 +274,18 @@ _RELEASE = (
     .values(status="queued", attempts=_o.attempts - 1, claimed_by=null(), claimed_at=null())
 )
 
-# The address an outbox row goes to (a profile's phone), and the rows to send on the
-# fallback channel instead: their address is marked unreachable and has fallen back
-# (bot/fallbacks.py). SET reads the row as it was: the channel, then the address.
-_ax = learner_profiles.alias("ax")
-_pf = phone_fallbacks.alias("pf")
-_address = func.coalesce(
-    select(_ax.c.account_id).where(_ax.c.user_id == _o.user_id).correlate(outbox).scalar_subquery(),
-    _o.user_id,
-)
-_fallback_user = users.alias("f")
+# A claimed row sent on the fallback channel instead: its address is marked unreachable and
+# has fallen back (bot/fallbacks.py); the rerouting is the announcements' (admin.REROUTE).
 _FALL_BACK = (
     update(outbox)
-    .where(
-        _o.id == bindparam("oid"),
-        _o.claimed_by == bindparam("worker"),
-        exists(
-            select(_pf.c.user_id)
-            .join(channel_contacts, channel_contacts.c.user_id == _pf.c.user_id)
-            .where(
-                _pf.c.user_id == _address,
-                _pf.c.fallback_id.is_not(None),
-                channel_contacts.c.unreachable_at.is_not(None),
-            )
-        ),
-    )
-    .values(
-        channel=select(_fallback_user.c.channel)
-        .select_from(_pf)
-        .join(_fallback_user, _fallback_user.c.id == _pf.c.fallback_id)
-        .where(_pf.c.user_id == _address)
-        .scalar_subquery(),
-        user_id=select(_pf.c.fallback_id).where(_pf.c.user_id == _address).scalar_subquery(),
-        status="queued",
-        attempts=0,
-        not_before=bindparam("later"),
-        claimed_by=null(),
-        claimed_at=null(),
+    .where(_o.id == bindparam("oid"), _o.claimed_by == bindparam("worker"), FALLS_BACK)
+    .ordered_values(  # SET reads the row as it was: the channel first, then the address
+        *REROUTE.items(),
+        ("status", "queued"),
+        ("attempts", 0),
+        ("not_before", bindparam("later")),
+        ("claimed_by", null()),
+        ("claimed_at", null()),
     )
     .returning(_o.id)
 )

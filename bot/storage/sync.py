@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.storage.admin import queue_broadcast
+from bot.storage.impact import is_student
 from bot.storage.models import (
     authored_courses,
     authored_media,
@@ -33,7 +34,6 @@ from bot.storage.models import (
     creathon_submissions,
     lesson_progress,
     person_codes,
-    role_grants,
     sync_courses,
     sync_schools,
     sync_state,
@@ -75,11 +75,7 @@ _MARK_SYNCED = (
     .where(_X.c.id.in_(bindparam("ids", expanding=True)))
     .values(synced_at=bindparam("now"))
 )
-_IS_LEARNER = (  # bot/storage/impact.py's STUDENTS, in Core
-    users.c.consented_at.is_not(None),
-    or_(users.c.role.is_(None), users.c.role.not_in(["group", "teacher"])),
-    ~exists().where(role_grants.c.user_id == users.c.id),
-)
+_IS_LEARNER = (is_student(users),)  # whom the national figures count as students
 _LEARNERS = select(func.count()).where(*_IS_LEARNER)
 _PENDING = select(func.count()).select_from(_X).where(_X.c.synced_at.is_(None))
 

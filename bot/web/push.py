@@ -29,17 +29,21 @@ from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
+from sqlalchemy import bindparam, select
 
 from bot.attachments import Attachments, Unavailable, is_file
 from bot.i18n import I18n
 from bot.media_links import PARAM
 from bot.outgoing import footer
 from bot.sender import Deliver, Failed, Result, Sent
+from bot.storage.models import broadcasts
 from bot.storage.outbox import OutboxItem
 from bot.storage.sql import as_json
 from bot.storage.store import SqlStore
 from bot.storage.web_inbox import LAG, InboxRow, WebInbox
 from bot.tokens import same_secret
+
+_ATTACHMENT = select(broadcasts.c.attachment).where(broadcasts.c.id == bindparam("id"))
 
 log = logging.getLogger("imaginecole.web")
 
@@ -187,9 +191,7 @@ def files_route(
         given = request.query.get(PARAM, "")
         if not given or not same_secret(given, file_signature(secret, broadcast_id)):
             raise web.HTTPNotFound()
-        rows = await store.statement(
-            "SELECT attachment FROM broadcasts WHERE id = :id", id=broadcast_id
-        )
+        rows = await store.statement(_ATTACHMENT, id=broadcast_id)
         attachment = as_json(rows[0][0]) if rows else None
         if attachment is None or not is_file(attachment):
             raise web.HTTPNotFound()
