@@ -10,6 +10,7 @@ from __future__ import annotations
 from dialogs.admin_ports import AdminDesk, BroadcastStats
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.circle_texts import in_every_language
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.role_help import role_notice, role_title
@@ -331,3 +332,4 @@ COMMANDS: dict[str, Step] = {
     "stop": stop_announcements,
     "annonces": start_announcements,
 }
+FLOW = Flow("admin", STEPS, COMMANDS, services=("admin",))

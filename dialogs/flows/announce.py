@@ -14,6 +14,7 @@ from dialogs.admin_ports import Attachment, Audience, BroadcastDraft, Reach
 from dialogs.context import Context, Step, Turn
 from dialogs.engine import MAX_TEXT
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.admin import admin_back, admins_only, desk, refused
 from dialogs.flows.common import route, unexpected
 from dialogs.flows.onboarding import COUNTRIES
@@ -504,3 +505,4 @@ STEPS: dict[str, Step] = {
         "ann_when": ann_when,
     }.items()
 }
+FLOW = Flow("announce", STEPS, services=("admin", "teaching"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dialogs.context import Context, Step, Translator, Turn, translate
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.class_texts import lesson_title, notice_texts
 from dialogs.flows.common import route
 from dialogs.messages import Ask, Option, Say
@@ -67,3 +68,4 @@ def _notice(t: Translator, asked: Asked, lesson: str, text: str) -> str:
 
 
 STEPS: dict[str, Step] = {"student_ask": student_ask}
+FLOW = Flow("ask_teacher", STEPS, services=("reports", "teaching"))

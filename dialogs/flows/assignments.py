@@ -15,6 +15,7 @@ from content.skills import is_skill_code, skill_names
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.teachers import is_teacher, teaching
 from dialogs.messages import Ask, Option, Out, Say
@@ -482,3 +483,4 @@ COMMANDS: dict[str, Step] = {
     "devoirs": homework_command,
     "homework": homework_command,
 }
+FLOW = Flow("assignments", STEPS, COMMANDS, services=("admin", "shelf", "teaching"))

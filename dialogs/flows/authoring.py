@@ -23,6 +23,7 @@ from content.normalize import slugify
 from dialogs.authoring_ports import AuthoringDesk
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.authoring_files import stored_media
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
@@ -491,3 +492,4 @@ STEPS: dict[str, Step] = {
         "author_preview": author_preview,
     }.items()
 }
+FLOW = Flow("authoring", STEPS, services=("admin", "authoring"))

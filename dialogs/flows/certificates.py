@@ -14,6 +14,7 @@ from content.model import Course
 from dialogs.certificate_ports import Certificate, CertificateWording
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.messages import Ask, Document, Out, Say
 
 MASTERY = 0.7  # average best quiz share that earns a certificate
@@ -193,3 +194,4 @@ COMMANDS: dict[str, Step] = {
     "verifier": verify_certificate,
     "verify": verify_certificate,
 }
+FLOW = Flow("certificates", STEPS, COMMANDS, services=("certificates", "certifier"))

@@ -13,6 +13,7 @@ from dialogs.circle_ports import CircleInfo
 from dialogs.context import Context, Step, Turn
 from dialogs.event_ports import CircleEvent, EventDesk
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows import circle_texts as says
 from dialogs.flows.circles import _circle, circle_people_only, desk
 from dialogs.flows.common import route
@@ -250,3 +251,4 @@ STEPS: dict[str, Step] = {
         "event_page": event_page,
     }.items()
 }
+FLOW = Flow("circle_events", STEPS, services=("admin", "circles", "events", "teaching"))

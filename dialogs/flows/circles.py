@@ -12,6 +12,7 @@ from dialogs.admin_ports import Attachment
 from dialogs.circle_ports import CircleDesk, CircleInfo
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows import circle_texts as says
 from dialogs.flows import colleagues, moderation
 from dialogs.flows.circle_picks import pick_post
@@ -351,3 +352,4 @@ STEPS: dict[str, Step] = {
     }.items()
 }
 COMMANDS: dict[str, Step] = {"cercles": circle_people_only(circles_command)}
+FLOW = Flow("circles", STEPS, COMMANDS, services=("admin", "circles", "moderation", "teaching"))

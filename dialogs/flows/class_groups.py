@@ -22,6 +22,7 @@ from content.skills import skill_names
 
 from dialogs.context import Context, Step, Translator, Turn
 from dialogs.events import Entered, Incoming, OptionChosen
+from dialogs.flow import Flow
 from dialogs.flows.class_reports import isolated
 from dialogs.flows.class_texts import course_title
 from dialogs.flows.class_tools import owned_class, reports
@@ -348,3 +349,4 @@ STEPS: dict[str, Step] = {
     "class_group_view": teachers_only(class_group_view),
     "class_absent": teachers_only(class_absent),
 }
+FLOW = Flow("class_groups", STEPS, services=("admin", "reports", "teaching"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dialogs.context import Context, Step, Translator, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.class_texts import lesson_title, notice_texts
 from dialogs.flows.class_tools import owned_class, reports
 from dialogs.flows.classes import teachers_only
@@ -100,3 +101,4 @@ def _notice(t: Translator, question: StudentQuestion, answer: str) -> str:
 
 STEPS: dict[str, Step] = {"class_questions": teachers_only(class_questions)}
 COMMANDS: dict[str, Step] = {"questions": questions_command}
+FLOW = Flow("class_questions", STEPS, COMMANDS, services=("admin", "reports", "teaching"))

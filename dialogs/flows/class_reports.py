@@ -9,6 +9,7 @@ from statistics import mean
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flow import Flow
 from dialogs.flows.class_texts import answer_shown, course_title, lesson_title, question_text
 from dialogs.flows.class_tools import owned_class, reports
 from dialogs.flows.classes import teachers_only
@@ -324,3 +325,4 @@ STEPS: dict[str, Step] = {
     "class_report": teachers_only(class_report),
     "class_answers": teachers_only(class_answers),
 }
+FLOW = Flow("class_reports", STEPS, services=("admin", "charts", "reports", "teaching"))

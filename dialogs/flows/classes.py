@@ -8,6 +8,7 @@ from content.model import LEVELS, SUBJECTS
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.assignments import work_summary
 from dialogs.flows.class_tools import more_options, page_choice, page_options
 from dialogs.flows.common import menu_option, route
@@ -335,3 +336,4 @@ COMMANDS: dict[str, Step] = {
     "rejoindre": join_command,
     "join": join_command,
 }
+FLOW = Flow("classes", STEPS, COMMANDS, services=("admin", "links", "reports", "teaching"))

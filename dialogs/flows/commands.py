@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.classes import start_joining
 from dialogs.flows.learning import reachable
 from dialogs.flows.menu import export_document, help_text
@@ -155,3 +156,12 @@ def command_descriptions(_: Callable[[str], str]) -> list[tuple[str, str]]:
         ("mon_code", _("Mon code (pour recevoir un rôle)")),
         ("mon_id", _("Mon canal et mon identifiant")),
     ]
+
+
+# The commands reachable from anywhere, a flow without steps of its own.
+FLOW = Flow(
+    "commands",
+    {},
+    COMMANDS,
+    services=("admin", "certificates", "mastery", "reminders", "shelf", "teaching"),
+)

@@ -12,6 +12,7 @@ from dialogs.circle_ports import Colleague
 from dialogs.context import Context, Step, Turn
 from dialogs.event_ports import ThreadDesk
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows import circle_texts as says
 from dialogs.flows import moderation
 from dialogs.flows.circles import MAX_TEXT, SHOWN, desk, level_groups
@@ -139,3 +140,8 @@ STEPS: dict[str, Step] = {
         "course_thread_write": course_thread_write,
     }.items()
 }
+FLOW = Flow(
+    "course_threads",
+    STEPS,
+    services=("admin", "circles", "creathon", "moderation", "shelf", "teaching", "threads"),
+)

@@ -43,6 +43,7 @@ from content.translations import PLACEMENT_ID
 from dialogs.context import Context, Step, Turn
 from dialogs.course_translation_ports import CourseTranslationDesk, Entry
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.translate import isolated, language_guard, language_name, typed_option
 from dialogs.messages import Ask, Option, Say
@@ -488,3 +489,4 @@ COMMANDS: dict[str, Step] = {
     "traduire_cours": course_translate_command,
     "translate_course": course_translate_command,
 }
+FLOW = Flow("course_translate", STEPS, COMMANDS, services=("admin", "course_translations"))

@@ -19,6 +19,7 @@ from content.model import LEVELS, SUBJECTS
 from dialogs.context import Context, Step, Turn
 from dialogs.creathon_ports import DONE, JURY, OPEN, REVIEW, Contest, ContestDraft, CreathonDesk
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.admin import admins_only, desk
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
@@ -430,3 +431,4 @@ STEPS: dict[str, Step] = {
         }.items()
     },
 }
+FLOW = Flow("creathon", STEPS, {"creathon": creathon_command}, services=("admin", "creathon"))

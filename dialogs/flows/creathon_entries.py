@@ -13,6 +13,7 @@ from content.model import Course
 from dialogs.context import Context, Step, Turn
 from dialogs.creathon_ports import JUROR, PEER, Contest, ToReview
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.authoring import _parsed, authoring
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
@@ -290,3 +291,6 @@ STEPS: dict[str, Step] = {
     "cr_score": contest_people_only(cr_score),
     "cr_comment": contest_people_only(cr_comment),
 }
+FLOW = Flow(
+    "creathon_entries", STEPS, services=("admin", "authoring", "creathon", "shelf", "teaching")
+)

@@ -21,6 +21,7 @@ from content.mastery import Level
 from dialogs.context import Context, Step, Translator, Turn
 from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.family_ports import FamilyDesk, GuardianLink
+from dialogs.flow import Flow
 from dialogs.flows.circle_texts import in_every_language
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.reminders import Voice
@@ -335,3 +336,4 @@ COMMANDS: dict[str, Step] = {
     "stop_parent": stop_command,
     "stopguardian": stop_command,
 }
+FLOW = Flow("families", STEPS, COMMANDS, services=("families", "reminders"))

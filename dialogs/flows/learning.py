@@ -11,6 +11,7 @@ from content.translations import localized_course, translation_for
 from dialogs.capabilities import fitting
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flow import Flow
 from dialogs.flows.ask_teacher import ASK, ask_option
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.light_data import MEDIA, is_light, offer, on_request
@@ -469,3 +470,6 @@ STEPS: dict[str, Step] = {
     "lesson": lesson,
     "resume": resume,
 }
+FLOW = Flow(
+    "learning", STEPS, services=("admin", "booklets", "data_saver", "mastery", "reports", "shelf")
+)

@@ -8,6 +8,7 @@ from datetime import date
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flow import Flow
 from dialogs.flows.common import menu_option, route
 from dialogs.messages import Ask, Option, Out, Say, Show
 from dialogs.when import zone_of
@@ -115,3 +116,4 @@ COMMANDS: dict[str, Step] = {
     "donnees_legeres": light_data_command,
     "lightdata": light_data_command,
 }
+FLOW = Flow("light_data", STEPS, COMMANDS, services=("data_saver",))

@@ -6,6 +6,7 @@ import json
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flow import Flow
 from dialogs.flows import phone_fallback
 from dialogs.flows.assignments import with_homework
 from dialogs.flows.certificates import my_certificates
@@ -244,3 +245,19 @@ STEPS: dict[str, Step] = {
     "my_data": my_data,
     "erase_confirm": erase_confirm,
 }
+FLOW = Flow(
+    "menu",
+    STEPS,
+    services=(
+        "admin",
+        "certificates",
+        "certifier",
+        "families",
+        "mastery",
+        "phone_fallback",
+        "profiles",
+        "reminders",
+        "review",
+        "teaching",
+    ),
+)

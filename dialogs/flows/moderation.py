@@ -12,6 +12,7 @@ from dialogs.admin_ports import Attachment
 from dialogs.circle_ports import CircleDesk, CircleInfo, Posted
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows import circle_texts as says
 from dialogs.flows.circle_picks import pick_post
 from dialogs.flows.common import menu_option, route
@@ -395,3 +396,4 @@ STEPS: dict[str, Step] = {
     "mod_journal": _admins_only(mod_journal),
 }
 COMMANDS: dict[str, Step] = {"moderation": _guarded(moderation_command, moderators=True)}
+FLOW = Flow("moderation", STEPS, COMMANDS, services=("admin", "circles", "moderation"))

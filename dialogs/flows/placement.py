@@ -22,6 +22,7 @@ from content.translations import localized_course
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.learning import reachable
 from dialogs.flows.quiz_help import help_asked
@@ -281,3 +282,4 @@ STEPS: dict[str, Step] = {
     "placement_done": placement_done,
     "remedy": remedy,
 }
+FLOW = Flow("placement", STEPS, services=("mastery", "shelf"))

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen, OptionsChosen, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.messages import Ask, ClearScreen, Option, Say
 from dialogs.options import choose
@@ -666,3 +667,4 @@ COMMANDS: dict[str, Step] = {
     "leavedevice": leave_command,
 }
 GATES = frozenset(_GATED.values())  # steps that see every event, commands included
+FLOW = Flow("profiles", STEPS, COMMANDS, services=("links", "profiles"))

@@ -11,7 +11,7 @@ from content.format_write import with_header
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
-from dialogs.flow import CANCEL
+from dialogs.flow import CANCEL, Flow
 from dialogs.flows.authoring import _parsed, _source, authoring
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
@@ -196,3 +196,4 @@ STEPS: dict[str, Step] = {
         "author_release": author_release,
     }.items()
 }
+FLOW = Flow("publishing", STEPS, services=("admin", "authoring", "shelf"))

@@ -15,6 +15,7 @@ from typing import Any
 
 from dialogs.context import Context, Step, Translator, Turn, translate, translate_plural
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.common import menu_option, unexpected
 from dialogs.messages import Ask, Option, Say
 from dialogs.options import choose
@@ -211,3 +212,4 @@ COMMANDS: dict[str, Step] = {
     "stop_rappels": stop_command,
     "stopreminders": stop_command,
 }
+FLOW = Flow("reminders", STEPS, COMMANDS, services=("reminders",))

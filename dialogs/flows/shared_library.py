@@ -15,6 +15,7 @@ from content.normalize import fold
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.authoring import _fresh_id, authoring
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
@@ -408,3 +409,6 @@ STEPS: dict[str, Step] = {
         "shared_rated": shared_rated,
     }.items()
 }
+FLOW = Flow(
+    "shared_library", STEPS, services=("admin", "authoring", "creathon", "shelf", "teaching")
+)

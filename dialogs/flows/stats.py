@@ -8,6 +8,7 @@ from __future__ import annotations
 from dialogs.admin_ports import CountryFigures, Impact, SexFigures
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Incoming
+from dialogs.flow import Flow
 from dialogs.flows.admin import admins_only, desk, refused
 from dialogs.messages import Document, Out, Say
 from dialogs.roles import Action, countries_of, may
@@ -261,3 +262,4 @@ def table(ctx: Context, impact: Impact) -> bytes:
 
 
 STEPS: dict[str, Step] = {"admin_stats": admins_only(admin_stats)}
+FLOW = Flow("stats", STEPS, {"stats": stats_command}, services=("admin", "charts", "translations"))

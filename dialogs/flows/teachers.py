@@ -7,7 +7,7 @@ from content.model import LEVELS, SUBJECTS
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
-from dialogs.flow import CANCEL
+from dialogs.flow import CANCEL, Flow
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
@@ -284,3 +284,4 @@ STEPS: dict[str, Step] = {
     "teacher_levels": teacher_levels,
     "teacher_done": teacher_done,
 }
+FLOW = Flow("teachers", STEPS, services=("admin", "shelf", "teaching"))

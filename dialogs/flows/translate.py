@@ -16,6 +16,7 @@ from typing import Any
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.common import menu_option, route
 from dialogs.messages import Ask, Option, Say
 from dialogs.options import strip_markers
@@ -398,3 +399,4 @@ COMMANDS: dict[str, Step] = {
     "traduire": translate_command,
     "translate": translate_command,
 }
+FLOW = Flow("translate", STEPS, COMMANDS, services=("admin", "translations"))

@@ -12,6 +12,7 @@ from content.format import CourseFormatError, parse_course
 from dialogs.authoring_ports import AuthoredCourse
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flow import Flow
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.messages import Ask, Option, Say
@@ -103,3 +104,4 @@ async def author_discard(ctx: Context, event: Incoming) -> Turn:
 
 
 STEPS: dict[str, Step] = {"author_discard": teachers_only(author_discard)}
+FLOW = Flow("versions", STEPS, services=("admin", "authoring"))
