@@ -8,12 +8,13 @@ turn of its own (bot/conversations.py), so nothing of the previous learner is on
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen, OptionsChosen, TextReceived
-from dialogs.flow import Flow
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.messages import Ask, ClearScreen, Option, Say
 from dialogs.options import choose
@@ -43,7 +44,24 @@ _ZONES = {  # the programme's countries: where the lock's end time is told
     "TD": "Africa/Ndjamena",
     "TG": "Africa/Lome",
 }
-_KEYS = ("target", "naming")  # this flow's working data
+
+
+@dataclass
+class Sharing(FlowState, flow="profiles"):
+    """The learner being switched to (their PIN asked), and whose first name is asked:
+    the current learner's, once, or a new learner's."""
+
+    target: int | None = None
+    naming: str = "new"  # "current" or "new"
+    # Where /quitter_cet_appareil was typed, as an older release kept it (no call waiting).
+    leaving_from: str = ""
+    legacy = {"target": "target", "naming": "naming", "leaving_from": "leaving_from"}  # noqa: RUF012
+
+
+def _work(ctx: Context) -> Sharing:
+    """This flow's state."""
+    return state_of(ctx, Sharing)
+
 
 # The steps of the gate (the PIN asked of the profile an erasure put in use) and their
 # counterparts outside it. A gate step sees every event, commands and old buttons included, so
@@ -101,7 +119,7 @@ async def profiles(ctx: Context, event: Incoming) -> Turn:
     if chosen.startswith("p") and (target := _find(found, _int(chosen[1:]))) is not None:
         return await _pick(ctx, target)
     if chosen == "add":
-        ctx.state.data["naming"] = "new" if current.first_name else "current"
+        _work(ctx).naming = "new" if current.first_name else "current"
         return Turn(goto="profile_name")
     if chosen == "pin":
         return Turn(goto="profile_set_pin")
@@ -149,8 +167,8 @@ def _list_options(
 
 def _leaving(ctx: Context, turn: Turn) -> Turn:
     """Leave the flow: its working data goes; an unfinished profile returns to onboarding."""
-    for key in _KEYS:
-        ctx.state.data.pop(key, None)
+    work = _work(ctx)
+    work.target, work.naming = None, "new"
     if turn.goto == "menu" and not ctx.profile.complete:
         return Turn(goto="welcome")
     return turn
@@ -163,7 +181,7 @@ async def _pick(ctx: Context, target: LearnerProfile) -> Turn:
         return Turn([locked], reprompt=True)
     if not target.has_pin:
         return await _switch(ctx, target)
-    ctx.state.data["target"] = target.id
+    _work(ctx).target = target.id
     return Turn(goto=_to(ctx, "profile_pin"))
 
 
@@ -233,7 +251,7 @@ async def profile_pin(ctx: Context, event: Incoming) -> Turn:
     if (escaped := await _escape(ctx, event)) is not None:
         return escaped
     found = await _desk(ctx).profiles()
-    target = _find(found, ctx.state.data.get("target"))
+    target = _find(found, _work(ctx).target)
     if target is None:
         return _leaving(ctx, Turn(goto=_to(ctx, "profiles")))
     options = (
@@ -324,10 +342,10 @@ async def profile_unlock(ctx: Context, event: Incoming) -> Turn:
         return await _unlock(ctx, pin)
     chosen = choose(ctx, event, options)
     if chosen == "forgot":
-        ctx.state.data["target"] = current.id
+        _work(ctx).target = current.id
         return Turn(goto="profile_gate_forgot")
     if chosen == "add":
-        ctx.state.data["naming"] = "new"
+        _work(ctx).naming = "new"
         return Turn(goto="profile_gate_name")
     target = _find(found, _int(chosen[1:])) if chosen else None
     if target is not None:
@@ -339,7 +357,7 @@ async def profile_name(ctx: Context, event: Incoming) -> Turn:
     """Ask a first name: the current learner's (once), then the new learner's."""
     if (escaped := await _escape(ctx, event)) is not None:
         return escaped
-    naming = ctx.state.data.get("naming", "new")
+    naming = _work(ctx).naming
     options = (Option("back", ctx._("↩️ Retour")),)
     if isinstance(event, Entered):
         return Turn([Ask(_name_question(ctx, naming), options, ctx.state.prompt)])
@@ -351,7 +369,7 @@ async def profile_name(ctx: Context, event: Incoming) -> Turn:
         return Turn([Say(again)], reprompt=True)
     if naming == "current":
         await _desk(ctx).name_current(name)
-        ctx.state.data["naming"] = "new"
+        _work(ctx).naming = "new"
         return Turn(goto="profile_name")
     return await _add(ctx, name)
 
@@ -419,7 +437,7 @@ async def profile_forgot(ctx: Context, event: Incoming) -> Turn:
     if (escaped := await _escape(ctx, event)) is not None:
         return escaped
     found = await _desk(ctx).profiles()
-    target = _find(found, ctx.state.data.get("target"))
+    target = _find(found, _work(ctx).target)
     current = next(p for p in found if p.current)
     if target is None:
         return _leaving(ctx, Turn(goto=_to(ctx, "profiles")))
@@ -487,7 +505,7 @@ def _forgot_text(
 async def profile_reset(ctx: Context, event: Incoming) -> Turn:
     """The main profile's own PIN, typed again, before it removes another learner's PIN."""
     found = await _desk(ctx).profiles()
-    target = _find(found, ctx.state.data.get("target"))
+    target = _find(found, _work(ctx).target)
     current = next(p for p in found if p.current)
     if target is None or not current.main or not current.has_pin:
         return _leaving(ctx, Turn(goto="profiles"))
@@ -526,7 +544,7 @@ async def profile_erase(ctx: Context, event: Incoming) -> Turn:
     if (escaped := await _escape(ctx, event)) is not None:
         return escaped
     found = await _desk(ctx).profiles()
-    target = _find(found, ctx.state.data.get("target"))
+    target = _find(found, _work(ctx).target)
     if target is None or (target.current and not _gated(ctx)):
         return _leaving(ctx, Turn(goto=_to(ctx, "profiles")))
     name = name_of(ctx, target)
@@ -608,11 +626,11 @@ async def leave_device(ctx: Context, event: Incoming) -> Turn:
     chosen = choose(ctx, event, options)
     if chosen == "forget":
         ctx.state.step = "menu" if ctx.profile.complete else "welcome"  # where a return starts
-        ctx.state.data.pop("leaving_from", None)
+        _work(ctx).leaving_from = ""
         return Turn([ClearScreen(forget=True)])
     if chosen == "stay":
         # No call waiting: a state an older release stored, with its `leaving_from` key.
-        back = str(ctx.state.data.pop("leaving_from", "") or "menu")
+        back = _work(ctx).leaving_from or "menu"
         back = "menu" if back == "leave_device" else back
         return Turn([Say(ctx._("D'accord, cet appareil vous garde."))], ret=None, goto=back)
     return unexpected(ctx, event)
@@ -667,4 +685,4 @@ COMMANDS: dict[str, Step] = {
     "leavedevice": leave_command,
 }
 GATES = frozenset(_GATED.values())  # steps that see every event, commands included
-FLOW = Flow("profiles", STEPS, COMMANDS, services=("links", "profiles"))
+FLOW = Flow("profiles", STEPS, COMMANDS, services=("links", "profiles"), state=Sharing)
