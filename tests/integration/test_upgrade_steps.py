@@ -48,6 +48,20 @@ def previous_release_data() -> dict[str, Any]:
         "leaving_from": "menu",
         "invite": {"country": "SN", "uses": 10},
         "after_onboarding": {"join": "ZZ9ZZ9"},
+        "questions_all": True,
+        "tq": 999_999,
+        "skipped_q": [999_998],
+        "teacher": {
+            "via": "request",
+            "school": "École de Pikine",
+            "name": "Awa Ndiaye",
+            "subjects": ["maths"],
+            "levels": ["CM2"],
+        },
+        "cr": 999_999,
+        "cr_kind": "jury",
+        "cr_entry": {"course": "c999999", "description": "En classe, par groupes."},
+        "cr_review": {"id": 999_999, "scores": [7]},
     }
 
 
