@@ -3,11 +3,13 @@ an admin approves. Until granted, a person who chose "teacher" keeps student rig
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from content.model import LEVELS, SUBJECTS
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
-from dialogs.flow import CANCEL, Flow
+from dialogs.flow import CANCEL, Flow, FlowState, state_of
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
@@ -19,6 +21,30 @@ from dialogs.teaching_ports import TeachingDesk
 
 MAX_SCHOOL = 120
 MAX_NAME = 60
+
+
+@dataclass
+class Becoming(FlowState, flow="teachers"):
+    """The teacher's profile being filled in (how they came: a code or a request), until
+    it is saved; and, for a state an older release stored with no call waiting, where
+    `teacher_school_late` went on (`then`) or back (`back`)."""
+
+    via: str = ""
+    school: str = ""
+    name: str = ""
+    subjects: list[str] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
+    then: str = ""
+    back: str = ""
+    legacy = {  # noqa: RUF012
+        "via": "teacher.via",
+        "school": "teacher.school",
+        "name": "teacher.name",
+        "subjects": "teacher.subjects",
+        "levels": "teacher.levels",
+        "then": "school_then",
+        "back": "school_back",
+    }
 
 
 def teaching(ctx: Context) -> TeachingDesk:
@@ -52,7 +78,8 @@ async def teacher_home(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data["teacher"] = {"via": chosen, "subjects": [], "levels": []}
+    work = state_of(ctx, Becoming)
+    work.via, work.school, work.name, work.subjects, work.levels = chosen, "", "", [], []
     return Turn(goto="teacher_code" if chosen == "code" else "teacher_school")
 
 
@@ -88,9 +115,7 @@ async def teacher_school(ctx: Context, event: Incoming) -> Turn:
         text = ctx._("Dans quelle école enseignez-vous ? (nom et ville)")
         return Turn([Ask(text, options, ctx.state.prompt)])
     if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
-        ctx.state.data.setdefault("teacher", {})["school"] = " ".join(event.text.split())[
-            :MAX_SCHOOL
-        ]
+        state_of(ctx, Becoming).school = " ".join(event.text.split())[:MAX_SCHOOL]
         return Turn(goto="teacher_colleague_name")
     chosen = route(ctx, event, options)
     return chosen if isinstance(chosen, Turn) else Turn(goto="menu")
@@ -135,7 +160,8 @@ async def teacher_school_late(ctx: Context, event: Incoming) -> Turn:
     """The school of a teacher granted directly (called: dialogs/flow.py); then on to where
     they were going, or back where they came from on "later"."""
     # A state an older release stored has no call waiting, but these keys.
-    then = str(ctx.state.data.get("school_then") or "classes_home")
+    work = state_of(ctx, Becoming)
+    then = work.then or "classes_home"
     options = (Option("later", ctx._("⏭️ Plus tard")),)
     if isinstance(event, Entered):
         text = ctx._(
@@ -146,16 +172,16 @@ async def teacher_school_late(ctx: Context, event: Incoming) -> Turn:
     if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
         school = " ".join(event.text.split())[:MAX_SCHOOL]
         await teaching(ctx).set_school(school)
-        ctx.state.data.pop("school_then", None)
-        ctx.state.data.pop("school_back", None)
+        work.then = work.back = ""
         done = ctx._("C'est noté : %(school)s.", school=school)
         return Turn([Say(done)], ret=school, goto=then)
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    for key in ("school_then", "school_pending"):
-        ctx.state.data.pop(key, None)
-    return Turn(ret=CANCEL, goto=str(ctx.state.data.pop("school_back", None) or then))
+    ctx.state.data.pop("school_pending", None)  # the caller's (school_first)
+    back = work.back or then
+    work.then = work.back = ""
+    return Turn(ret=CANCEL, goto=back)
 
 
 def clean_name(text: str) -> str | None:
@@ -176,7 +202,7 @@ async def teacher_colleague_name(ctx: Context, event: Incoming) -> Turn:
         name = clean_name(event.text)
         if name is None:
             return Turn([Say(ctx._("Écrivez votre nom (deux lettres au moins)."))], reprompt=True)
-        ctx.state.data.setdefault("teacher", {})["name"] = name
+        state_of(ctx, Becoming).name = name
         return Turn(goto="teacher_subjects")
     chosen = route(ctx, event, options)
     return chosen if isinstance(chosen, Turn) else Turn(goto="teacher_subjects")
@@ -225,7 +251,8 @@ async def _ticks(
     ctx: Context, event: Incoming, key: str, labels: dict[str, str], question: str, then: str
 ) -> Turn:
     """A question answered by ticking options, then "Valider"."""
-    ticked: list[str] = ctx.state.data.setdefault("teacher", {}).setdefault(key, [])
+    work = state_of(ctx, Becoming)
+    ticked = work.subjects if key == "subjects" else work.levels
     options = tuple(
         Option(code, ("✅ " if code in ticked else "⬜ ") + label) for code, label in labels.items()
     ) + (Option("done", ctx._("Valider ▶️")),)
@@ -248,13 +275,14 @@ async def _ticks(
 
 async def teacher_done(ctx: Context, event: Incoming) -> Turn:
     """Save the profile: a teacher with a code is ready; a request waits for an admin."""
-    data = ctx.state.data.pop("teacher", {})
+    work = state_of(ctx, Becoming)
     granted = await is_teacher(ctx)
     status = "approved" if granted else "pending"
-    subjects, levels = tuple(data.get("subjects", ())), tuple(data.get("levels", ()))
-    await teaching(ctx).save_profile(str(data.get("school", "")), subjects, levels, status)
-    if data.get("name"):
-        await teaching(ctx).set_name(str(data["name"]))
+    subjects, levels = tuple(work.subjects), tuple(work.levels)
+    await teaching(ctx).save_profile(work.school, subjects, levels, status)
+    if work.name:
+        await teaching(ctx).set_name(work.name)
+    work.via, work.school, work.name, work.subjects, work.levels = "", "", "", [], []
     if granted:
         opens = [ctx._("Voici ce que vous pouvez faire maintenant :")]
         opens += role_lines(ctx.t.gettext, Role.TEACHER)
@@ -284,4 +312,4 @@ STEPS: dict[str, Step] = {
     "teacher_levels": teacher_levels,
     "teacher_done": teacher_done,
 }
-FLOW = Flow("teachers", STEPS, services=("admin", "shelf", "teaching"))
+FLOW = Flow("teachers", STEPS, services=("admin", "shelf", "teaching"), state=Becoming)
