@@ -6,13 +6,15 @@ circles: every step checks the person's role in its own turn."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from content.model import SUBJECTS
 
 from dialogs.admin_ports import Attachment
 from dialogs.circle_ports import CircleDesk, CircleInfo
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
-from dialogs.flow import Flow
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows import circle_texts as says
 from dialogs.flows import colleagues, moderation
 from dialogs.flows.circle_picks import pick_post
@@ -33,6 +35,26 @@ from dialogs.services import need
 SHOWN = 5  # last messages shown when a circle opens
 MAX_TEXT = 2000
 ATTACHABLE = {"photo": "image", "document": "document", "voice": "document"}
+
+
+@dataclass
+class Circling(FlowState, flow="circles"):
+    """The message being answered, a new circle's subject, and a colleague's request to
+    accept once the school asked first is given (its option: "a<id>")."""
+
+    reply_to: int | None = None
+    new_subject: str = ""
+    pending: str = ""
+    legacy = {  # noqa: RUF012
+        "reply_to": "circle_reply",
+        "new_subject": "new_circle",
+        "pending": "school_pending",
+    }
+
+
+def _work(ctx: Context) -> Circling:
+    """This flow's state."""
+    return state_of(ctx, Circling)
 
 
 def desk(ctx: Context) -> CircleDesk:
@@ -81,7 +103,8 @@ async def circles_home(ctx: Context, event: Incoming) -> Turn:
     if missing := await school_missing(ctx):
         options += (school_option(ctx),)
     options += (menu_option(ctx),)
-    pending = str(ctx.state.data.pop("school_pending", "") or "")
+    work = _work(ctx)
+    pending, work.pending = work.pending, ""
     if isinstance(event, Entered) and pending and not missing:  # accepted once the school given
         return await answer_option(ctx, asks, pending)
     if isinstance(event, Entered):
@@ -98,9 +121,8 @@ async def circles_home(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen[0] in "ad" and chosen[1:].isdigit():
-        if chosen[0] == "a" and (
-            asked := await school_first(ctx, "circles_home", "circles_home", chosen)
-        ):
+        if chosen[0] == "a" and (asked := await school_first(ctx, "circles_home", "circles_home")):
+            work.pending = chosen
             return asked  # the colleague will read it: the school first, then accepted
         return await answer_option(ctx, asks, chosen)
     if chosen == "school":
@@ -129,7 +151,7 @@ async def circle_new_subject(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data["new_circle"] = chosen
+    _work(ctx).new_subject = chosen
     return Turn(goto="circle_new_level")
 
 
@@ -149,7 +171,8 @@ async def circle_new_level(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    subject = str(ctx.state.data.pop("new_circle", "autre"))
+    work = _work(ctx)
+    subject, work.new_subject = work.new_subject or "autre", ""
     name = ctx._(
         "%(subject)s - %(level)s", subject=subject_name(ctx, subject), level=groups[chosen]
     )
@@ -227,7 +250,7 @@ async def _page_choice(ctx: Context, circle: CircleInfo, chosen: str) -> Turn:
             else ctx._("Vous avez quitté le cercle « %(name)s ».", name=circle.name)
         )
         return Turn([Say(text)], goto="circle_page" if chosen == "join" else "circles_home")
-    ctx.state.data.pop("circle_reply", None)
+    _work(ctx).reply_to = None
     targets = {
         "write": "circle_write",
         "reply": "circle_reply",
@@ -275,7 +298,7 @@ async def circle_reply(ctx: Context, event: Incoming) -> Turn:
             "↩️ n°%(id)s · %(name)s", id=p.id, name=p.author.name or ctx._("Enseignant·e")
         ),
         prompts=(ctx._("À quel message répondre ?"), ctx._("Aucun message à répondre.")),
-        key="circle_reply",
+        keep=lambda post: setattr(_work(ctx), "reply_to", post),
         then="circle_write",
     )
 
@@ -307,7 +330,8 @@ async def circle_write(ctx: Context, event: Incoming) -> Turn:
 
 async def _post(ctx: Context, circle: CircleInfo, text: str, attachment: Attachment | None) -> Turn:
     """Keep and relay the message; schedule tonight's digest for those who get it so."""
-    reply_to = ctx.state.data.pop("circle_reply", None)
+    work = _work(ctx)
+    reply_to, work.reply_to = work.reply_to, None
     quoted = ""
     if reply_to is not None:
         recent = await desk(ctx).recent(circle.id, 50)
@@ -352,4 +376,10 @@ STEPS: dict[str, Step] = {
     }.items()
 }
 COMMANDS: dict[str, Step] = {"cercles": circle_people_only(circles_command)}
-FLOW = Flow("circles", STEPS, COMMANDS, services=("admin", "circles", "moderation", "teaching"))
+FLOW = Flow(
+    "circles",
+    STEPS,
+    COMMANDS,
+    services=("admin", "circles", "moderation", "teaching"),
+    state=Circling,
+)

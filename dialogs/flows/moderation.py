@@ -6,13 +6,14 @@ Every step checks the person's role in its own turn."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from dialogs.admin_ports import Attachment
 from dialogs.circle_ports import CircleDesk, CircleInfo, Posted
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
-from dialogs.flow import Flow
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows import circle_texts as says
 from dialogs.flows.circle_picks import pick_post
 from dialogs.flows.common import menu_option, route
@@ -25,6 +26,26 @@ SHOWN = 5  # messages offered for a report
 JOURNAL = 20  # audit log lines shown to admins
 PREVIEW = 300  # characters of a message shown to moderators
 MUTES = {"mute1": 1, "mute7": 7}  # option -> days
+
+
+@dataclass
+class Moderating(FlowState, flow="moderation"):
+    """The message a member is reporting, and the one a moderator is handling."""
+
+    report: int | None = None
+    moderated: int | None = None
+    legacy = {"report": "report", "moderated": "moderated"}  # noqa: RUF012
+
+
+def _work(ctx: Context) -> Moderating:
+    """This flow's state; a value an older release kept under a key another flow also used
+    (the class report's courses under "report") is no message id."""
+    work = state_of(ctx, Moderating)
+    if not isinstance(work.report, int):
+        work.report = None
+    if not isinstance(work.moderated, int):
+        work.moderated = None
+    return work
 
 
 def desk(ctx: Context) -> ModerationDesk:
@@ -57,8 +78,8 @@ def _guarded(step: Step, moderators: bool) -> Step:
 
 def _out(ctx: Context, text: str, goto: str) -> Turn:
     """Refused: the moderation state is dropped."""
-    for key in ("report", "moderated"):
-        ctx.state.data.pop(key, None)
+    work = _work(ctx)
+    work.report = work.moderated = None
     return Turn([Say(text)], goto=goto)
 
 
@@ -111,7 +132,7 @@ async def circle_report(ctx: Context, event: Incoming) -> Turn:
             "🚩 n°%(id)s · %(name)s", id=p.id, name=p.author.name or ctx._("Enseignant·e")
         ),
         prompts=(ctx._("Quel message signaler ?"), ctx._("Aucun message à signaler.")),
-        key="report",
+        keep=lambda post: setattr(_work(ctx), "report", post),
         then="circle_report_reason",
     )
 
@@ -119,7 +140,7 @@ async def circle_report(ctx: Context, event: Incoming) -> Turn:
 async def circle_report_reason(ctx: Context, event: Incoming) -> Turn:
     """The report's reason, typed, or none; then the moderators are told."""
     circle = await _member_circle(ctx)
-    if circle is None or "report" not in ctx.state.data:
+    if circle is None or _work(ctx).report is None:
         return Turn(goto="circles_home")
     options = (
         Option("none", ctx._("Sans motif")),
@@ -134,14 +155,15 @@ async def circle_report_reason(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen == "back":
-        ctx.state.data.pop("report", None)
+        _work(ctx).report = None
         return Turn(goto="circle_page")
     return await _report(ctx, circle, "")
 
 
 async def _report(ctx: Context, circle: CircleInfo, reason: str) -> Turn:
     """Keep the report and tell the moderators."""
-    message_id = int(ctx.state.data.pop("report"))
+    work = _work(ctx)
+    message_id, work.report = int(work.report or 0), None
     moderators = await desk(ctx).report(message_id, reason)
     told = says.in_every_language(
         ctx,
@@ -206,13 +228,13 @@ async def mod_home(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="circles_home")
-    ctx.state.data["moderated"] = int(chosen[1:])
+    _work(ctx).moderated = int(chosen[1:])
     return Turn(goto="mod_item")
 
 
 async def mod_item(ctx: Context, event: Incoming) -> Turn:
     """One waiting message: release or remove it, dismiss its reports, act on its author."""
-    wanted = ctx.state.data.get("moderated")
+    wanted = _work(ctx).moderated
     item = next((w for w in await desk(ctx).pending() if w.post.id == wanted), None)
     if item is None:
         return Turn(goto="mod_home")
@@ -240,7 +262,7 @@ async def mod_item(ctx: Context, event: Incoming) -> Turn:
     if chosen == "back":
         return Turn(goto="mod_home")
     said = await _act(ctx, item, chosen)
-    ctx.state.data.pop("moderated", None)
+    _work(ctx).moderated = None
     return Turn([Say(said)], goto="mod_home")
 
 
@@ -396,4 +418,6 @@ STEPS: dict[str, Step] = {
     "mod_journal": _admins_only(mod_journal),
 }
 COMMANDS: dict[str, Step] = {"moderation": _guarded(moderation_command, moderators=True)}
-FLOW = Flow("moderation", STEPS, COMMANDS, services=("admin", "circles", "moderation"))
+FLOW = Flow(
+    "moderation", STEPS, COMMANDS, services=("admin", "circles", "moderation"), state=Moderating
+)

@@ -143,16 +143,12 @@ def school_request(ctx: Context) -> str:
     )
 
 
-async def school_first(
-    ctx: Context, then: str, back: str, pending: str | None = None
-) -> Turn | None:
+async def school_first(ctx: Context, then: str, back: str) -> Turn | None:
     """Before what shows a granted teacher's school to colleagues (a circle message, a
     thread's, a colleague met): ask for it when it is missing, then go on to `then`; "later"
-    goes `back` instead, and what waited (`pending`, e.g. a request to accept) is dropped."""
+    goes `back` instead (the school still missing, what the caller kept waiting is dropped)."""
     if not await school_missing(ctx):
         return None
-    if pending is not None:
-        ctx.state.data["school_pending"] = pending
     return Turn(call="teacher_school_late", then=then, back=back)
 
 
@@ -178,7 +174,6 @@ async def teacher_school_late(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data.pop("school_pending", None)  # the caller's (school_first)
     back = work.back or then
     work.then = work.back = ""
     return Turn(ret=CANCEL, goto=back)

@@ -58,6 +58,11 @@ def previous_release_data() -> dict[str, Any]:
             "subjects": ["maths"],
             "levels": ["CM2"],
         },
+        "publish": {"visibility": "country", "audience": "teachers", "licence": "CC BY 4.0"},
+        "circle_reply": 999_999,
+        "new_circle": "maths",
+        "report": [course.id],  # the class report's courses (moderation kept a message id)
+        "moderated": 999_999,
         "cr": 999_999,
         "cr_kind": "jury",
         "cr_entry": {"course": "c999999", "description": "En classe, par groupes."},
