@@ -21,7 +21,7 @@ from dialogs.services import need
 
 def desk(ctx: Context) -> AdminDesk:
     """The admin port; every channel that runs admin flows provides it."""
-    return need(ctx.admin, "admin", "admin flows")
+    return need(ctx.services.admin, "admin", "admin flows")
 
 
 def refused(ctx: Context, *, within_admin: bool = False) -> Turn:
@@ -39,7 +39,7 @@ def refused(ctx: Context, *, within_admin: bool = False) -> Turn:
 
 async def admin_command(ctx: Context, event: Incoming) -> Turn:
     """/admin: the admin menu, for admins only."""
-    if ctx.admin is None or not is_admin(await desk(ctx).grants()):
+    if ctx.services.admin is None or not is_admin(await desk(ctx).grants()):
         return refused(ctx)
     return Turn(goto="admin_menu")
 
@@ -84,7 +84,7 @@ def admins_only(step: Step) -> Step:
     """A step that first checks, in this very turn, that the person is still an admin."""
 
     async def checked(ctx: Context, event: Incoming) -> Turn:
-        if ctx.admin is None or not is_admin(await desk(ctx).grants()):
+        if ctx.services.admin is None or not is_admin(await desk(ctx).grants()):
             ctx.state.data.pop("ann", None)
             text = ctx._("Cette action est réservée aux administrateurs de votre pays.")
             return Turn([Say(text)], goto="menu")
@@ -258,7 +258,7 @@ def _short(text: str, limit: int = 60) -> str:
 
 async def my_code(ctx: Context, event: Incoming) -> Turn:
     """/mon_code: the short code an admin asks for to give this person a role."""
-    if ctx.admin is None:
+    if ctx.services.admin is None:
         return Turn(reprompt=True)
     code = await desk(ctx).person_code()
     text = ctx._(
@@ -299,7 +299,7 @@ async def my_id(ctx: Context, event: Incoming) -> Turn:
 
 async def stop_announcements(ctx: Context, event: Incoming) -> Turn:
     """/stop_annonces: no more announcements; lessons go on."""
-    if ctx.admin is not None:
+    if ctx.services.admin is not None:
         await desk(ctx).set_announcements(False)
     text = ctx._(
         "Vous ne recevrez plus d'annonces. Vos cours continuent. "
@@ -310,7 +310,7 @@ async def stop_announcements(ctx: Context, event: Incoming) -> Turn:
 
 async def start_announcements(ctx: Context, event: Incoming) -> Turn:
     """/annonces: announcements again."""
-    if ctx.admin is not None:
+    if ctx.services.admin is not None:
         await desk(ctx).set_announcements(True)
     return Turn([Say(ctx._("Vous recevrez à nouveau les annonces."))], reprompt=True)
 

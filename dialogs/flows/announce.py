@@ -243,11 +243,11 @@ async def ann_classes(ctx: Context, event: Incoming) -> Turn:
 
 async def _classes_typed(ctx: Context, codes: list[str]) -> Turn:
     """Resolve class codes; every class must be known (its students are then the audience)."""
-    if ctx.teaching is None:
+    if ctx.services.teaching is None:
         return Turn(goto="ann_active")
     found = []
     for code in codes[:MAX_CLASSES]:
-        room = await ctx.teaching.find_class(code)
+        room = await ctx.services.teaching.find_class(code)
         if room is None:
             unknown = ctx._("Je ne trouve pas la classe %(code)s.", code=code.upper())
             return Turn([Say(unknown)], reprompt=True)

@@ -40,7 +40,7 @@ _LESSON_HEADING = re.compile(r"^# .*\{#(?P<id>[a-z0-9-]+)\}$", re.MULTILINE)
 
 def authoring(ctx: Context) -> AuthoringDesk:
     """The authoring port; every channel that runs these flows provides it."""
-    return need(ctx.authoring, "authoring", "authoring flows")
+    return need(ctx.services.authoring, "authoring", "authoring flows")
 
 
 def _parsed(ctx: Context, course_id: str, source: str) -> Course | str:

@@ -50,7 +50,7 @@ MAX_STEP_FILE_MB = 5
 
 def desk(ctx: Context) -> AuthoringDesk:
     """The authoring port."""
-    return need(ctx.authoring, "authoring", "authoring flows")
+    return need(ctx.services.authoring, "authoring", "authoring flows")
 
 
 async def current(ctx: Context) -> tuple[str, str] | None:

@@ -30,7 +30,7 @@ MAX_LINK = 300
 
 def agenda(ctx: Context) -> EventDesk:
     """The events port; every channel that runs these flows provides it."""
-    return need(ctx.events, "events", "circle events")
+    return need(ctx.services.events, "events", "circle events")
 
 
 def moment(ctx: Context, at: datetime, country: str | None) -> str:
@@ -45,7 +45,7 @@ def moment(ctx: Context, at: datetime, country: str | None) -> str:
 
 async def _may_announce(ctx: Context) -> bool:
     """Whether the person announces events (admins and moderators)."""
-    return ctx.admin is not None and may_create_circle(await ctx.admin.grants())
+    return ctx.services.admin is not None and may_create_circle(await ctx.services.admin.grants())
 
 
 async def circle_events(ctx: Context, event: Incoming) -> Turn:

@@ -59,14 +59,18 @@ def _work(ctx: Context) -> Circling:
 
 def desk(ctx: Context) -> CircleDesk:
     """The circles port; every channel that runs these flows provides it."""
-    return need(ctx.circles, "circles", "circle flows")
+    return need(ctx.services.circles, "circles", "circle flows")
 
 
 def circle_people_only(step: Step) -> Step:
     """A step that first checks, in this very turn, that the person may use circles."""
 
     async def checked(ctx: Context, event: Incoming) -> Turn:
-        if ctx.circles is None or ctx.admin is None or not in_circles(await ctx.admin.grants()):
+        if (
+            ctx.services.circles is None
+            or ctx.services.admin is None
+            or not in_circles(await ctx.services.admin.grants())
+        ):
             ctx.state.data.pop("circle", None)
             text = ctx._("Les cercles sont réservés aux enseignants.")
             return Turn([Say(text)], goto="menu")
@@ -89,14 +93,14 @@ def _label(ctx: Context, circle: CircleInfo) -> str:
 
 async def circles_home(ctx: Context, event: Incoming) -> Turn:
     """The circles, requests from colleagues to answer, and finding a colleague."""
-    grants = await ctx.admin.grants() if ctx.admin else []
+    grants = await ctx.services.admin.grants() if ctx.services.admin else []
     asks = await desk(ctx).asks()
     found = await desk(ctx).circles()
     options = answer_options(ctx, asks) + tuple(Option(f"c{c.id}", _label(ctx, c)) for c in found)
     options += (Option("find", ctx._("🤝 Trouver un·e collègue")),)
     if may_create_circle(grants):
         options += (Option("new", ctx._("➕ Nouveau cercle")),)
-    if may_moderate(grants) and ctx.moderation is not None:
+    if may_moderate(grants) and ctx.services.moderation is not None:
         options += (Option("moderate", ctx._("🛡️ Modération")),)
     if await is_teacher(ctx):
         options += (Option("classes", ctx._("⬅️ Mes classes")),)
@@ -141,7 +145,7 @@ async def circles_home(ctx: Context, event: Incoming) -> Turn:
 
 async def circle_new_subject(ctx: Context, event: Incoming) -> Turn:
     """A new circle's subject (admins and moderators)."""
-    if ctx.admin is None or not may_create_circle(await ctx.admin.grants()):
+    if ctx.services.admin is None or not may_create_circle(await ctx.services.admin.grants()):
         text = ctx._("Seuls les administrateurs et les modérateurs créent des cercles.")
         return Turn([Say(text)], goto="circles_home")
     options = tuple(Option(key, subject_name(ctx, key)) for key in SUBJECTS)
@@ -162,7 +166,7 @@ def level_groups(ctx: Context) -> dict[str, str]:
 
 async def circle_new_level(ctx: Context, event: Incoming) -> Turn:
     """A new circle's level group; then the circle exists, its creator in it."""
-    if ctx.admin is None or not may_create_circle(await ctx.admin.grants()):
+    if ctx.services.admin is None or not may_create_circle(await ctx.services.admin.grants()):
         return Turn(goto="circles_home")
     groups = level_groups(ctx)
     options = (*(Option(key, name) for key, name in groups.items()), menu_option(ctx))
@@ -211,7 +215,7 @@ async def circle_page(ctx: Context, event: Incoming) -> Turn:
     )
     if isinstance(event, Entered):
         title = circle.name
-        if ctx.admin is not None and may_create_circle(await ctx.admin.grants()):
+        if ctx.services.admin is not None and may_create_circle(await ctx.services.admin.grants()):
             title += "\n" + ctx._(
                 "Pour relier un groupe Telegram : ajoutez-y le bot, puis envoyez "
                 "/lier_cercle %(id)s dans le groupe.",

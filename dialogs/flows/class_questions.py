@@ -33,7 +33,7 @@ class Answering(FlowState, flow="class_questions"):
 
 async def questions_command(ctx: Context, event: Incoming) -> Turn:
     """/questions: the students' unanswered questions of all the teacher's classes."""
-    if ctx.teaching is None or ctx.reports is None or not await is_teacher(ctx):
+    if ctx.services.teaching is None or ctx.services.reports is None or not await is_teacher(ctx):
         text = ctx._("Cette commande est réservée aux enseignants. Voir « Espace enseignant ».")
         return Turn([Say(text)], reprompt=True)
     work = state_of(ctx, Answering)

@@ -43,7 +43,7 @@ def teachers_only(step: Step) -> Step:
 
 async def classes_command(ctx: Context, event: Incoming) -> Turn:
     """/classes: the teacher's classes (teachers only)."""
-    if ctx.teaching is None or not await is_teacher(ctx):
+    if ctx.services.teaching is None or not await is_teacher(ctx):
         text = ctx._("Cette commande est réservée aux enseignants. Voir « Espace enseignant ».")
         return Turn([Say(text)], reprompt=True)
     return Turn(goto="classes_home")
@@ -138,15 +138,17 @@ def invitation(ctx: Context, room: ClassRoom) -> list[Out]:
             "Pour rejoindre la classe, vos élèves écrivent /rejoindre %(code)s", code=room.join_code
         )
     ]
-    if ctx.links is None:
+    if ctx.services.links is None:
         return [Say("\n".join(lines))]
-    links = ctx.links.join_links(room.join_code)
+    links = ctx.services.links.join_links(room.join_code)
     lines.append(ctx._("ou ouvrent un de ces liens :"))
     lines += [f"• {url}" for url in (*links.apps, links.web) if url]
     caption = ctx._(
         "Le code QR de la classe « %(name)s », à imprimer ou à montrer au tableau.", name=room.name
     )
-    qr = Document(f"classe-{room.join_code}.png", ctx.links.qr_png(links.web), "image/png", caption)
+    qr = Document(
+        f"classe-{room.join_code}.png", ctx.services.links.qr_png(links.web), "image/png", caption
+    )
     return [Say("\n".join(lines)), qr]
 
 
@@ -248,7 +250,7 @@ async def class_roster(ctx: Context, event: Incoming) -> Turn:
 
 async def join_command(ctx: Context, event: Incoming) -> Turn:
     """/rejoindre [CODE]: join a class (the code may come with the command or a link)."""
-    if ctx.teaching is None:
+    if ctx.services.teaching is None:
         return Turn(reprompt=True)
     parts = event.text.split(maxsplit=1) if isinstance(event, TextReceived) else []
     code = parts[1].strip().removeprefix("c_") if len(parts) > 1 else ""

@@ -46,7 +46,7 @@ async def start(ctx: Context, event: Incoming) -> Turn:
     payload = _payload(event)
     if payload.startswith("l_"):
         return await _open_linked_lesson(ctx, payload)
-    if payload.startswith("c_") and ctx.teaching is not None:
+    if payload.startswith("c_") and ctx.services.teaching is not None:
         return await start_joining(ctx, payload.removeprefix("c_"))
     if not ctx.profile.complete:
         return Turn(goto="welcome")

@@ -26,9 +26,9 @@ from dialogs.messages import Ask, Option, Out, Say
 
 def threads(ctx: Context) -> ThreadDesk:
     """The threads port; every channel that runs these flows provides it."""
-    if ctx.threads is None or ctx.circles is None:
-        raise RuntimeError("course threads need ctx.threads and ctx.circles")
-    return ctx.threads
+    if ctx.services.threads is None or ctx.services.circles is None:
+        raise RuntimeError("course threads need ctx.services.threads and ctx.services.circles")
+    return ctx.services.threads
 
 
 def level_group(course: Course) -> str:

@@ -59,9 +59,9 @@ UNCLEAR_LENGTH = 80  # characters of their French quoted there
 
 def desk(ctx: Context) -> CourseTranslationDesk:
     """The course translations port; every channel provides it."""
-    if ctx.course_translations is None:
-        raise RuntimeError("course translation flows need ctx.course_translations")
-    return ctx.course_translations
+    if ctx.services.course_translations is None:
+        raise RuntimeError("course translation flows need ctx.services.course_translations")
+    return ctx.services.course_translations
 
 
 def _work(ctx: Context) -> dict[str, Any]:
@@ -73,9 +73,9 @@ def _work(ctx: Context) -> dict[str, Any]:
 async def course_languages(ctx: Context) -> tuple[str, ...]:
     """The languages this person may translate courses into: those they translate, and
     their interface's language when they are a granted teacher (not the courses' French)."""
-    if ctx.admin is None or ctx.course_translations is None:
+    if ctx.services.admin is None or ctx.services.course_translations is None:
         return ()
-    grants = await ctx.admin.grants()
+    grants = await ctx.services.admin.grants()
     held = set(translated_languages(grants))
     if any(g.role is Role.TEACHER for g in grants) and ctx.profile.locale:
         held.add(ctx.profile.locale.split("_")[0])

@@ -40,17 +40,19 @@ LANGUAGES = ("fr", "en", "ar")  # the notices and the announcement go out in the
 
 def creathon(ctx: Context) -> CreathonDesk:
     """The Creathon port; every channel that runs these flows provides it."""
-    return need(ctx.creathon, "creathon", "the Creathon")
+    return need(ctx.services.creathon, "creathon", "the Creathon")
 
 
 async def may_run(ctx: Context) -> bool:
     """Whether the person may open and run contests (they are for every country)."""
-    return ctx.admin is not None and may(await ctx.admin.grants(), Action.CREATHON, None)
+    return ctx.services.admin is not None and may(
+        await ctx.services.admin.grants(), Action.CREATHON, None
+    )
 
 
 async def is_juror(ctx: Context, contest: Contest | None = None) -> bool:
     """Whether the person sits on the jury of this contest (of any, without one)."""
-    if ctx.creathon is None:
+    if ctx.services.creathon is None:
         return False
     judging = await creathon(ctx).judging()
     return contest.id in judging if contest is not None else bool(judging)
@@ -58,9 +60,9 @@ async def is_juror(ctx: Context, contest: Contest | None = None) -> bool:
 
 async def takes_part(ctx: Context) -> bool:
     """Teachers, admins and jurors reach the Creathon; students do not."""
-    if ctx.admin is None or ctx.creathon is None:
+    if ctx.services.admin is None or ctx.services.creathon is None:
         return False
-    if await is_teacher(ctx) or is_admin(await ctx.admin.grants()):
+    if await is_teacher(ctx) or is_admin(await ctx.services.admin.grants()):
         return True
     return await is_juror(ctx)
 
@@ -385,7 +387,7 @@ def notice_texts(render: Callable[[Callable[[str], str]], str], ctx: Context) ->
 async def close_submissions(ctx: Context, contest: Contest) -> int:
     """Close the submissions, draw the reviewers and tell them; how many reviewers."""
     reviewers = await creathon(ctx).close_submissions(contest.id)
-    if reviewers and ctx.teaching is not None:
+    if reviewers and ctx.services.teaching is not None:
 
         def render(_: Callable[[str], str]) -> str:
             return _(
@@ -393,7 +395,7 @@ async def close_submissions(ctx: Context, contest: Contest) -> int:
                 "anonyme. Écrivez /creathon pour les lire et les noter."
             ) % {"theme": contest.theme}
 
-        await ctx.teaching.notify(notice_texts(render, ctx), user_ids=reviewers)
+        await ctx.services.teaching.notify(notice_texts(render, ctx), user_ids=reviewers)
     return len(reviewers)
 
 
@@ -402,7 +404,7 @@ async def start_jury(ctx: Context, contest: Contest) -> int:
     standings = await creathon(ctx).standings(contest.id)
     best = tuple(s.submission.id for s in shortlist(standings, contest.shortlist))
     jurors = await creathon(ctx).start_jury(contest.id, best)
-    if jurors and ctx.teaching is not None:
+    if jurors and ctx.services.teaching is not None:
 
         def render(_: Callable[[str], str]) -> str:
             return _(
@@ -410,7 +412,7 @@ async def start_jury(ctx: Context, contest: Contest) -> int:
                 "Écrivez /creathon pour la lire et la noter."
             ) % {"theme": contest.theme}
 
-        await ctx.teaching.notify(notice_texts(render, ctx), user_ids=jurors)
+        await ctx.services.teaching.notify(notice_texts(render, ctx), user_ids=jurors)
     return len(best)
 
 

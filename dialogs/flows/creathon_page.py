@@ -149,7 +149,7 @@ async def _move_on(ctx: Context, contest: Contest, chosen: str) -> Turn:
 
 def course_title(ctx: Context, standing: Standing, source: str) -> str:
     """A submitted course's title (its id when the text no longer reads)."""
-    parsed = _parsed(ctx, standing.submission.course_id, source) if ctx.authoring else None
+    parsed = _parsed(ctx, standing.submission.course_id, source) if ctx.services.authoring else None
     return (
         standing.submission.course_id if parsed is None or isinstance(parsed, str) else parsed.title
     )
@@ -157,9 +157,9 @@ def course_title(ctx: Context, standing: Standing, source: str) -> str:
 
 async def _my_title(ctx: Context, course_id: str) -> str:
     """The title of one of the teacher's own courses (its id if it no longer reads)."""
-    if ctx.authoring is None:
+    if ctx.services.authoring is None:
         return course_id
-    for mine in await ctx.authoring.mine():
+    for mine in await ctx.services.authoring.mine():
         if mine.course_id == course_id:
             parsed = _parsed(ctx, mine.course_id, mine.source)
             return course_id if isinstance(parsed, str) else parsed.title

@@ -50,20 +50,20 @@ def _work(ctx: Context) -> Moderating:
 
 def desk(ctx: Context) -> ModerationDesk:
     """The moderation port; every channel that runs the circles provides it."""
-    return need(ctx.moderation, "moderation", "moderation flows")
+    return need(ctx.services.moderation, "moderation", "moderation flows")
 
 
 def circles_desk(ctx: Context) -> CircleDesk:
     """The circles port (notices, messages)."""
-    return need(ctx.circles, "circles", "moderation flows")
+    return need(ctx.services.circles, "circles", "moderation flows")
 
 
 def _guarded(step: Step, moderators: bool) -> Step:
     """A step that first checks, in this very turn, the person's right to it."""
 
     async def checked(ctx: Context, event: Incoming) -> Turn:
-        grants = await ctx.admin.grants() if ctx.admin is not None else []
-        ready = ctx.circles is not None and ctx.moderation is not None
+        grants = await ctx.services.admin.grants() if ctx.services.admin is not None else []
+        ready = ctx.services.circles is not None and ctx.services.moderation is not None
         if not ready or not in_circles(grants):
             text = ctx._("Les cercles sont réservés aux enseignants.")
             return _out(ctx, text, "menu")
@@ -89,7 +89,7 @@ async def screened(
     post: tuple[str, Attachment | None, int | None],
 ) -> Turn | None:
     """The filter's answer to a message about to be posted; None when it may go."""
-    if ctx.moderation is None:
+    if ctx.services.moderation is None:
         return None
     text, attachment, reply_to = post
     verdict: Screened = await desk(ctx).screen(circle.id, text)
@@ -401,7 +401,11 @@ def _admins_only(step: Step) -> Step:
     """A step for admins only, checked in this very turn."""
 
     async def checked(ctx: Context, event: Incoming) -> Turn:
-        if ctx.admin is None or ctx.moderation is None or not is_admin(await ctx.admin.grants()):
+        if (
+            ctx.services.admin is None
+            or ctx.services.moderation is None
+            or not is_admin(await ctx.services.admin.grants())
+        ):
             text = ctx._("Cette action est réservée aux administrateurs de votre pays.")
             return Turn([Say(text)], goto="menu")
         return await step(ctx, event)

@@ -1,9 +1,10 @@
 """Several learners on one phone: the list of profiles, switching (with a PIN), adding one.
 
 Each profile is a learner of its own (progress, classes, deck, certificates); the storage
-behind `ctx.profiles` makes the turn run for the profile the phone is using. Switching parks
-the current profile at its menu without showing it: the next profile's prompt comes from a
-turn of its own (bot/conversations.py), so nothing of the previous learner is on screen.
+behind `ctx.services.profiles` makes the turn run for the profile the phone is using.
+Switching parks the current profile at its menu without showing it: the next profile's
+prompt comes from a turn of its own (bot/conversations.py), so nothing of the previous
+learner is on screen.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def _to(ctx: Context, step: str) -> str:
 
 def _desk(ctx: Context) -> ProfileDesk:
     """The profiles port (every channel with storage has one)."""
-    return need(ctx.profiles, "profiles", "profiles flows")
+    return need(ctx.services.profiles, "profiles", "profiles flows")
 
 
 def name_of(ctx: Context, profile: LearnerProfile) -> str:
@@ -106,9 +107,9 @@ def _find(found: list[LearnerProfile], profile_id: object) -> LearnerProfile | N
 
 async def profiles(ctx: Context, event: Incoming) -> Turn:
     """List the phone's learners (the current one marked); switch, add, or set a PIN."""
-    if ctx.profiles is None:
+    if ctx.services.profiles is None:
         return Turn(goto="menu")
-    found = await ctx.profiles.profiles()
+    found = await ctx.services.profiles.profiles()
     current = next(p for p in found if p.current)
     options = _list_options(ctx, found, current)
     if isinstance(event, Entered):
@@ -124,7 +125,7 @@ async def profiles(ctx: Context, event: Incoming) -> Turn:
     if chosen == "pin":
         return Turn(goto="profile_set_pin")
     if chosen == "nopin":
-        await ctx.profiles.set_pin(None)
+        await ctx.services.profiles.set_pin(None)
         return Turn([Say(ctx._("Le code PIN de ce profil est retiré."))], reprompt=True)
     return unexpected(ctx, event)
 
@@ -573,9 +574,9 @@ async def profile_erase(ctx: Context, event: Incoming) -> Turn:
 
 async def erase_note(ctx: Context) -> str | None:
     """On a shared phone, what erasing the current learner leaves to the others."""
-    if ctx.profiles is None:
+    if ctx.services.profiles is None:
         return None
-    found = await ctx.profiles.profiles()
+    found = await ctx.services.profiles.profiles()
     if len(found) < 2:
         return None
     current = next(p for p in found if p.current)
@@ -644,12 +645,12 @@ def _leave_text(ctx: Context) -> str:
             "navigateur. Vos progrès restent gardés."
         )
     ]
-    if ctx.links is not None:
+    if ctx.services.links is not None:
         lines.append(
             ctx._(
                 "Pour revenir, ouvrez ce lien de reprise (notez-le ou prenez-le en photo, et "
                 "ne le donnez à personne) : %(link)s",
-                link=ctx.links.resume_link(ctx.user.external_id),
+                link=ctx.services.links.resume_link(ctx.user.external_id),
             )
         )
     lines.append(

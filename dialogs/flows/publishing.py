@@ -49,7 +49,7 @@ async def signature(ctx: Context) -> str | None:
     typed = ctx.state.data.get("signature")
     if typed:
         return str(typed)
-    return await ctx.shelf.signature() if ctx.shelf is not None else None
+    return await ctx.services.shelf.signature() if ctx.services.shelf is not None else None
 
 
 def ask_name_then(ctx: Context, then: str) -> Turn:

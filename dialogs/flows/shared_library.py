@@ -45,12 +45,12 @@ class Shared:
 
 def shelf(ctx: Context) -> Shelf:
     """The shared library port; every channel that runs these flows provides it."""
-    return need(ctx.shelf, "shelf", "the shared library")
+    return need(ctx.services.shelf, "shelf", "the shared library")
 
 
 async def browsable(ctx: Context) -> list[Shared]:
     """Every course the teacher may browse, most used and best rated first."""
-    won = await ctx.creathon.laurels() if ctx.creathon is not None else {}
+    won = await ctx.services.creathon.laurels() if ctx.services.creathon is not None else {}
     found = [
         Shared(course, entry, won.get(entry.course_id, ()))
         for entry in await shelf(ctx).entries(ctx.profile.country)

@@ -49,14 +49,14 @@ class Becoming(FlowState, flow="teachers"):
 
 def teaching(ctx: Context) -> TeachingDesk:
     """The teaching port; every channel that runs these flows provides it."""
-    return need(ctx.teaching, "teaching", "teacher flows")
+    return need(ctx.services.teaching, "teaching", "teacher flows")
 
 
 async def is_teacher(ctx: Context) -> bool:
     """Whether the person holds the teacher role (granted, not only chosen in onboarding)."""
-    if ctx.admin is None:
+    if ctx.services.admin is None:
         return False
-    return any(g.role is Role.TEACHER for g in await ctx.admin.grants())
+    return any(g.role is Role.TEACHER for g in await ctx.services.admin.grants())
 
 
 async def teacher_home(ctx: Context, event: Incoming) -> Turn:
@@ -125,9 +125,9 @@ async def school_missing(ctx: Context) -> bool:
     """Whether a granted teacher never said their school: a role given by an admin or the
     command line, without the teacher's onboarding. Colleagues read "name (country,
     school)" in circles, so classes and circles ask for it, with a choice of its own."""
-    if ctx.teaching is None or not await is_teacher(ctx):
+    if ctx.services.teaching is None or not await is_teacher(ctx):
         return False
-    return not await ctx.teaching.my_school()
+    return not await ctx.services.teaching.my_school()
 
 
 def school_option(ctx: Context) -> Option:
@@ -189,7 +189,7 @@ async def teacher_colleague_name(ctx: Context, event: Incoming) -> Turn:
     """The teacher's name as colleagues see it in circles (asked once; "later" skips it)."""
     options = (Option("later", ctx._("⏭️ Plus tard")),)
     if isinstance(event, Entered):
-        if ctx.shelf is not None and await ctx.shelf.signature():
+        if ctx.services.shelf is not None and await ctx.services.shelf.signature():
             return Turn(goto="teacher_subjects")  # known already (their courses)
         text = ctx._("Votre nom, tel que vos collègues le verront (par exemple « Awa Ndiaye ») :")
         return Turn([Ask(text, options, ctx.state.prompt)])
@@ -207,7 +207,7 @@ async def teacher_rename(ctx: Context, event: Incoming) -> Turn:
     """Change the name colleagues see (from the teacher's space)."""
     options = (Option("back", ctx._("⬅️ Mes classes")),)
     if isinstance(event, Entered):
-        known = await ctx.shelf.signature() if ctx.shelf is not None else None
+        known = await ctx.services.shelf.signature() if ctx.services.shelf is not None else None
         now = (
             ctx._("Vos collègues vous voient sous le nom « %(name)s ».", name=known)
             if known

@@ -38,7 +38,7 @@ SKIPPED_KEPT = 200  # skipped strings remembered in one sitting (the oldest are 
 
 def desk(ctx: Context) -> TranslationDesk:
     """The translations port; every channel provides it."""
-    return need(ctx.translations, "translations", "translation flows")
+    return need(ctx.services.translations, "translations", "translation flows")
 
 
 def _work(ctx: Context) -> dict[str, Any]:
@@ -49,9 +49,9 @@ def _work(ctx: Context) -> dict[str, Any]:
 
 async def _languages(ctx: Context) -> tuple[str, ...]:
     """The languages this person translates (none: not a translator)."""
-    if ctx.admin is None or ctx.translations is None:
+    if ctx.services.admin is None or ctx.services.translations is None:
         return ()
-    return translated_languages(await ctx.admin.grants())
+    return translated_languages(await ctx.services.admin.grants())
 
 
 def _refusal(ctx: Context) -> str:
