@@ -64,6 +64,16 @@ def previous_release_data() -> dict[str, Any]:
         "report": [course.id],  # the class report's courses (moderation kept a message id)
         "moderated": 999_999,
         "cr": 999_999,
+        "cr_new": {
+            "theme": "L'eau dans notre village",
+            "rules": "Un scénario par enseignant.",
+            "levels": ["CM2"],
+            "subjects": [],
+            "submit_by": "2026-04-01T18:00:00+00:00",
+            "review_by": "2026-04-15T18:00:00+00:00",
+            "criteria": [["Clarté", 50], ["Activité des élèves", 50]],
+            "jury": [999_999],
+        },
         "cr_kind": "jury",
         "cr_entry": {"course": "c999999", "description": "En classe, par groupes."},
         "cr_review": {"id": 999_999, "scores": [7]},
