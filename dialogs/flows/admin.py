@@ -7,16 +7,33 @@ person without an admin role is refused with a clear message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from dialogs.admin_ports import AdminDesk, BroadcastStats
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
-from dialogs.flow import Flow
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows.circle_texts import in_every_language
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.role_help import role_notice, role_title
 from dialogs.messages import Ask, Option, Say
 from dialogs.roles import Action, Grant, Role, countries_of, is_admin, may, may_grant
 from dialogs.services import need
+
+
+@dataclass
+class Granting(FlowState, flow="admin"):
+    """The person a role is being given to, found by their code, and their country."""
+
+    person: int | None = None
+    country: str | None = None
+    legacy = {"person": "grantee.id", "country": "grantee.country"}  # noqa: RUF012
+
+
+def _grantee_country(ctx: Context) -> str | None:
+    """The country of the person a role is given to (None: none of the programme's)."""
+    country = state_of(ctx, Granting).country
+    return country if country != "other" else None
 
 
 def desk(ctx: Context) -> AdminDesk:
@@ -109,7 +126,8 @@ async def grant_code(ctx: Context, event: Incoming) -> Turn:
         found = await desk(ctx).find_person(event.text)
         if found is None:
             return Turn([Say(ctx._("Je ne trouve personne avec ce code."))], reprompt=True)
-        ctx.state.data["grantee"] = {"id": found[0], "country": found[1]}
+        work = state_of(ctx, Granting)
+        work.person, work.country = found[0], found[1]
         return Turn(goto="grant_role")
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
@@ -132,8 +150,7 @@ def _grant_for(role: Role, country: str | None, language: str = "") -> Grant:
 
 async def grant_role(ctx: Context, event: Incoming) -> Turn:
     """Choose the role to give; only the roles this admin may give that person are offered."""
-    grantee = ctx.state.data.get("grantee") or {}
-    country = grantee.get("country") if grantee.get("country") != "other" else None
+    country = _grantee_country(ctx)
     grants = await desk(ctx).grants()
     allowed = [r for r in Role if may_grant(grants, _grant_for(r, country))]
     options = tuple(Option(r.value, role_name(ctx, r)) for r in allowed)
@@ -164,20 +181,18 @@ async def grant_language(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "admin":
         return Turn(goto="admin_menu")
-    grantee = ctx.state.data.get("grantee") or {}
-    country = grantee.get("country") if grantee.get("country") != "other" else None
-    return await _give(ctx, _grant_for(Role.TRANSLATOR, country, chosen))
+    return await _give(ctx, _grant_for(Role.TRANSLATOR, _grantee_country(ctx), chosen))
 
 
 async def _give(ctx: Context, grant: Grant) -> Turn:
     """Give the chosen role to the person named by their code, checked again at writing."""
-    grantee = ctx.state.data.get("grantee") or {}
-    if not grantee or not may_grant(await desk(ctx).grants(), grant):
+    person = state_of(ctx, Granting).person
+    if person is None or not may_grant(await desk(ctx).grants(), grant):
         return refused(ctx, within_admin=True)
     notice = in_every_language(ctx, lambda c: role_notice(c.t.gettext, grant.role, ask_school=True))
     if grant.role is Role.TRANSLATOR:  # kept with its language alone
         grant = Grant(grant.role, None, grant.language)
-    await desk(ctx).grant(int(grantee["id"]), grant, notice)
+    await desk(ctx).grant(int(person), grant, notice)
     done = ctx._("C'est fait : rôle « %(role)s » donné.", role=role_name(ctx, grant.role))
     return Turn([Say(done)], goto="admin_menu")
 
@@ -332,4 +347,4 @@ COMMANDS: dict[str, Step] = {
     "stop": stop_announcements,
     "annonces": start_announcements,
 }
-FLOW = Flow("admin", STEPS, COMMANDS, services=("admin",))
+FLOW = Flow("admin", STEPS, COMMANDS, services=("admin",), state=Granting)
