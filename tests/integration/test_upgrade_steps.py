@@ -47,6 +47,7 @@ def previous_release_data() -> dict[str, Any]:
         "naming": "new",
         "leaving_from": "menu",
         "invite": {"country": "SN", "uses": 10},
+        "grantee": {"id": 999_999, "country": "SN"},
         "after_onboarding": {"join": "ZZ9ZZ9"},
         "questions_all": True,
         "tq": 999_999,
@@ -59,6 +60,8 @@ def previous_release_data() -> dict[str, Any]:
             "levels": ["CM2"],
         },
         "publish": {"visibility": "country", "audience": "teachers", "licence": "CC BY 4.0"},
+        "event": 999_999,
+        "new_event": {"title": "Webinaire", "when": "2026-04-01T16:00:00+00:00"},
         "circle_reply": 999_999,
         "new_circle": "maths",
         "report": [course.id],  # the class report's courses (moderation kept a message id)
