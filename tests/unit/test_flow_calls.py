@@ -174,3 +174,41 @@ async def test_the_school_asked_by_call_goes_on_where_the_teacher_was_going() ->
     said = await teacher.send("Lycée Blaise Diagne, Dakar")
     assert teacher.texts(said).startswith("C'est noté : Lycée Blaise Diagne, Dakar.")
     assert (teacher.state.step, "calls" in teacher.state.data) == ("classes_home", False)
+
+
+async def test_a_teacher_request_half_filled_is_typed_and_forgotten_once_they_leave() -> None:
+    world = World()
+    teacher, _ = await person(world, "teacher")
+    await teacher.tap("Espace enseignant")
+    await teacher.tap("Demander l'accès enseignant")
+    await teacher.send("CEG de Thiès")
+    await teacher.tap("Plus tard")
+    await teacher.tap("Français")
+    assert teacher.state.data["flows"]["teachers"] == {
+        "via": "request",
+        "school": "CEG de Thiès",
+        "name": "",
+        "subjects": ["francais"],
+        "levels": [],
+        "then": "",
+        "back": "",
+    }
+    await teacher.send("/menu")
+    assert "flows" not in teacher.state.data
+
+
+async def test_a_teacher_request_an_older_release_kept_untyped_goes_on_typed() -> None:
+    world = World()
+    teacher, _ = await person(world, "teacher")
+    old = {"via": "request", "school": "CEG de Thiès", "subjects": ["francais"], "levels": []}
+    teacher.state.data["teacher"] = old
+    teacher.state.step = "teacher_levels"
+    await teacher.resume()
+    await teacher.tap("6e")
+    assert "teacher" not in teacher.state.data
+    await teacher.tap("Valider")
+    assert "Votre demande est envoyée à l'administration (Sénégal)" in teacher.texts()
+    admin = await national_admin(world)
+    await admin.send("/admin")
+    await admin.tap("Demandes d'enseignants")
+    assert "CEG de Thiès · Sénégal" in admin.texts()
