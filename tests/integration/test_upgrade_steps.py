@@ -52,6 +52,7 @@ def previous_release_data() -> dict[str, Any]:
         "new_class": {"name": "CM2 B", "level": "CM2"},
         "shelf_filter": "level",
         "rating": {"stars": 4, "comment": "Très clair"},
+        "groups_course": course.id,
         "questions_all": True,
         "tq": 999_999,
         "skipped_q": [999_998],
