@@ -11,7 +11,6 @@ from content.errors import N_, Message, Report
 from content.model import (
     Choice,
     NumericAnswer,
-    Pair,
     Question,
     QuestionType,
     Quiz,
@@ -35,7 +34,7 @@ _MARKER = re.compile(r"(?P<mark>[*=>-])(?:[ \t]+(?P<text>.*))?")
 _KEY_VALUE = re.compile(r"(?P<key>[A-Za-z][\w-]*)[ \t]*:[ \t]*(?P<value>.*)")
 _LIST_ITEM = re.compile(r"(?:[-*•]|\d{1,3}[.)])\s")
 _YES, _NO = {"yes", "oui", "true", "vrai"}, {"no", "non", "false", "faux"}
-_TRUTH = {"vrai": True, "true": True, "faux": False, "false": False}
+TRUTHS = {"vrai": True, "true": True, "faux": False, "false": False}
 _PERCENT = re.compile(r"(?P<number>\d{1,3})[ \t]*%?")
 _WEIGHT = re.compile(r"(?P<weight>[+\-\u2212]?\d{1,3})%[ \t]+(?P<text>\S.*)")
 _QUESTION_KEY = re.compile(
@@ -48,7 +47,7 @@ _PLAIN = re.compile(rf"(?P<a>{_NUM})")
 _PLUS_MINUS = re.compile(rf"(?P<a>{_NUM})\s*(?:±|\+-|\+/-)\s*(?P<b>{_NUM})")
 _RANGE = re.compile(rf"(?P<a>{_NUM})\s*\.\.\s*(?P<b>{_NUM})")
 
-_Problem = tuple[int, int, Message]  # line, column, message
+Problem = tuple[int, int, Message]  # line, column, message
 Attach = Callable[[str], Sound | Message]  # reads `audio: file.ogg` next to the course
 
 
@@ -251,7 +250,7 @@ class QuestionDraft:
     def close(self, question_id: str, typos: bool) -> Question | None:
         """Finish the question; None when it is unusable (problems are reported)."""
         text = join_lines(self.text_lines)
-        problems: list[_Problem] = []
+        problems: list[Problem] = []
         if not text:
             problems.append((self.line, 1, Message(N_("la question n'a pas de texte"))))
         partial = self.close_answers(problems)
@@ -283,52 +282,49 @@ class QuestionDraft:
         before, after = GAP.split(text, maxsplit=1)
         return before.rstrip(), after.lstrip()
 
-    def close_answers(self, problems: list[_Problem]) -> Question | None:
-        """Decide the question type from its options or answers."""
-        if self.kind is not None:
-            return self.close_unanswered(self.kind, problems)
-        gaps = len(GAP.findall(join_lines(self.text_lines)))
-        if gaps > 1:
-            problems.append((self.line, 1, Message(N_("une question a au plus un trou '___'"))))
+    @property
+    def gaps(self) -> int:
+        """How many `___` the question's text holds."""
+        return len(GAP.findall(join_lines(self.text_lines)))
+
+    @property
+    def right(self) -> int:
+        """How many options are marked right (`* `)."""
+        return sum(correct for correct, *_ in self.choices)
+
+    @property
+    def texts(self) -> list[str]:
+        """The texts of the `= ` answer lines."""
+        return [text for text, *_ in self.answers]
+
+    def close_answers(self, problems: list[Problem]) -> Question | None:
+        """Decide the question type: the first kind, by priority, that claims its lines
+        (content/kinds/, `Reading`), once the problems common to every kind are out."""
+        from content.kinds import READINGS  # the kinds build on this module
+
+        if self.kind is None and (problem := self.common_problem()) is not None:
+            problems.append(problem)
             return None
-        if gaps and (self.choices or self.answers) and not (self.choices and self.answers):
-            return self.close_gap(problems)
-        if self.choices and self.answers:
-            message = N_(
-                "une question prend des options ('* ', '- ') ou des réponses ('= '), pas les deux"
-            )
-            problems.append((self.answers[0][1], 1, Message(message)))
-            return None
-        if self.choices:
-            return self.close_choices(problems)
-        if self.answers:
-            return self.close_typed(problems)
+        for reading in READINGS:
+            if reading.claims(self):
+                return reading.build(self, problems)
         message = N_("la question n'a pas de réponse : ajoutez des lignes '* ', '- ' ou '= '")
         problems.append((self.line, 1, Message(message)))
         return None
 
-    def close_unanswered(self, kind: QuestionType, problems: list[_Problem]) -> Question:
-        """Build an essay or a description: neither takes options or answers."""
-        if self.choices or self.answers:
-            line = self.choices[0][2] if self.choices else self.answers[0][1]
-            message = (
-                N_("une question ouverte (essay) ne prend ni options ni réponses")
-                if kind is QuestionType.ESSAY
-                else N_("une description ne prend ni options ni réponses")
+    def common_problem(self) -> Problem | None:
+        """Two gaps, options mixed with answers, or nothing to answer."""
+        if self.gaps > 1:
+            return (self.line, 1, Message(N_("une question a au plus un trou '___'")))
+        if self.choices and self.answers:
+            message = N_(
+                "une question prend des options ('* ', '- ') ou des réponses ('= '), pas les deux"
             )
-            problems.append((line, 1, Message(message)))
-        return Question("", kind, "", line=self.line)
-
-    def close_gap(self, problems: list[_Problem]) -> Question:
-        """Build a missing word question: options for the gap, or typed answers."""
-        if self.choices:
-            question = self.close_choices(problems)
-            if question.type is QuestionType.MULTIPLE:
-                message = N_("le trou '___' prend une seule bonne option ('* ')")
-                problems.append((self.line, 1, Message(message)))
-            return replace(question, type=QuestionType.MISSING_WORD)
-        question = self.close_short(problems)
-        return replace(question, type=QuestionType.MISSING_WORD)
+            return (self.answers[0][1], 1, Message(message))
+        if not self.choices and not self.answers:
+            message = N_("la question n'a pas de réponse : ajoutez des lignes '* ', '- ' ou '= '")
+            return (self.line, 1, Message(message))
+        return None
 
     def choice_objects(self) -> tuple[Choice, ...]:
         """The options with their ids, weights and feedback."""
@@ -339,9 +335,9 @@ class QuestionDraft:
             )
         )
 
-    def close_choices(self, problems: list[_Problem]) -> Question:
+    def close_choices(self, problems: list[Problem]) -> Question:
         """Build a single or multiple choice question."""
-        right = sum(correct for correct, *_ in self.choices)
+        right = self.right
         if len(self.choices) < 2:
             message = N_("une question à choix demande au moins deux options")
             problems.append((self.line, 1, Message(message)))
@@ -352,28 +348,12 @@ class QuestionDraft:
         if not right:
             message = N_("aucune bonne option : marquez la ou les bonnes avec '* '")
             problems.append((self.line, 1, Message(message)))
-        problems.extend(_choice_problems(self.choices))
+        problems.extend(choice_problems(self.choices))
         choices = self.choice_objects()
         kind = QuestionType.SINGLE if right == 1 else QuestionType.MULTIPLE
         return Question("", kind, "", choices=choices, line=self.line)
 
-    def close_typed(self, problems: list[_Problem]) -> Question:
-        """Build a true/false, numeric, matching or short answer question from its '=' lines."""
-        texts = [text for text, *_ in self.answers]
-        if any(ARROW in text for text in texts):
-            return self.close_matching(problems)
-        truths = [_TRUTH.get(fold(text)) for text in texts]
-        if truths[0] is not None and all(t is not None for t in truths):
-            if len(texts) > 1:
-                message = N_("une question vrai/faux prend un seul '= vrai' ou '= faux'")
-                problems.append((self.answers[1][1], 1, Message(message)))
-            return Question("", QuestionType.TRUE_FALSE, "", truth=truths[0], line=self.line)
-        numbers = [numeric_answer(text) for text in texts]
-        if all(n is not None for n in numbers):
-            return self.close_numeric(numbers, problems)
-        return self.close_short(problems)
-
-    def close_short(self, problems: list[_Problem]) -> Question:
+    def close_short(self, problems: list[Problem]) -> Question:
         """Build a short answer question; weights or feedback make its answers weighted."""
         for text, line, column in self.answers:
             if not fold(text):
@@ -397,52 +377,10 @@ class QuestionDraft:
             line=self.line,
         )
 
-    def close_matching(self, problems: list[_Problem]) -> Question:
-        """Build a matching question from `= left -> right` lines (`= -> right`: a distractor)."""
-        pairs: list[Pair] = []
-        for text, line, column in self.answers:
-            left, arrow, right = text.partition(ARROW)
-            if not arrow or not right.strip():
-                message = N_(
-                    "une question d'association ne prend que des lignes '= gauche -> droite'"
-                )
-                problems.append((line, column, Message(message)))
-                continue
-            pairs.append(Pair(left.strip(), right.strip()))
-        rights = {" ".join(p.right.casefold().split()) for p in pairs}
-        if sum(1 for p in pairs if p.left) < 2:
-            message = N_("une question d'association demande au moins deux paires")
-            problems.append((self.line, 1, Message(message)))
-        if len(rights) > len(CHOICE_IDS):
-            message = N_(
-                "une question d'association a au plus %(count)s éléments de droite différents"
-            )
-            problems.append((self.line, 1, Message(message, {"count": len(CHOICE_IDS)})))
-        for right in rights:
-            if len(right) > MAX_CHOICE_LENGTH:
-                message = N_("un élément de droite a au plus %(count)s caractères")
-                problems.append((self.line, 1, Message(message, {"count": MAX_CHOICE_LENGTH})))
-        return Question("", QuestionType.MATCHING, "", pairs=tuple(pairs), line=self.line)
 
-    def close_numeric(
-        self, numbers: list[NumericAnswer | Message | None], problems: list[_Problem]
-    ) -> Question:
-        """Build a numeric question, reporting malformed numbers."""
-        accepted: list[NumericAnswer] = []
-        for number, (_, line, column), (weight, feedback) in zip(
-            numbers, self.answers, self.answer_extra, strict=True
-        ):
-            if isinstance(number, NumericAnswer):
-                points = 100.0 if weight is None else weight
-                accepted.append(replace(number, weight=points, feedback=join_lines(feedback)))
-            elif number is not None:
-                problems.append((line, column, number))
-        return Question("", QuestionType.NUMERIC, "", numeric=tuple(accepted), line=self.line)
-
-
-def _choice_problems(choices: list[tuple[bool, str, int, int]]) -> list[_Problem]:
+def choice_problems(choices: list[tuple[bool, str, int, int]]) -> list[Problem]:
     """Find options that are too long or given twice."""
-    problems: list[_Problem] = []
+    problems: list[Problem] = []
     seen: set[str] = set()
     for _, text, line, column in choices:
         if len(text) > MAX_CHOICE_LENGTH:

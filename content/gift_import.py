@@ -21,12 +21,29 @@ from content.model import Choice, NumericAnswer, Pair, Question, QuestionType, T
 from content.skills import SKILL_LINE, is_skill_code
 
 __all__ = [
+    "GIFT_TYPES",
     "gift_skills",
     "gift_to_question",
     "gift_to_questions",
     "malformed_skills",
     "skill_tags",
 ]
+
+
+# The question types a GIFT item can become (a kind GIFT has no form for is not among them).
+GIFT_TYPES = frozenset(
+    {
+        QuestionType.SINGLE,
+        QuestionType.MULTIPLE,
+        QuestionType.TRUE_FALSE,
+        QuestionType.SHORT,
+        QuestionType.NUMERIC,
+        QuestionType.MATCHING,
+        QuestionType.MISSING_WORD,
+        QuestionType.ESSAY,
+        QuestionType.DESCRIPTION,
+    }
+)
 
 
 def _marked_skills(item: GiftQuestion) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,7 +53,8 @@ class Step:
 
 
 class QuestionType(StrEnum):
-    """The question types the foundation grades."""
+    """The question kinds, by name; each has its modules in content/kinds/ and dialogs/kinds/
+    (content/kinds/__init__.py refuses to load when a name has no module or the reverse)."""
 
     SINGLE = "single"
     MULTIPLE = "multiple"
@@ -63,10 +65,7 @@ class QuestionType(StrEnum):
     MISSING_WORD = "missing_word"  # a gap inside the sentence: text, gap, text_after
     ESSAY = "essay"  # a free answer kept for a teacher: 0 points now, "to grade"
     DESCRIPTION = "description"  # text only: no answer, no points
-
-
-# Types that earn no points in the chat: they do not count in a quiz's maximum.
-UNSCORED_TYPES = frozenset({QuestionType.ESSAY, QuestionType.DESCRIPTION})
+    ORDERING = "ordering"  # items to put in order (content/kinds/ordering.py)
 
 
 @dataclass(frozen=True)
@@ -162,7 +161,15 @@ class Question:
     @property
     def scored(self) -> bool:
         """Tell whether the question earns points (essays and descriptions do not)."""
-        return self.type not in UNSCORED_TYPES
+        return _scored(self.type)
+
+
+@cache
+def _scored(kind: QuestionType) -> bool:
+    """Whether a kind earns points, as its module says (content/kinds/)."""
+    from content.kinds import KINDS  # the kinds build on this module
+
+    return KINDS[kind].scored
 
 
 @dataclass(frozen=True)

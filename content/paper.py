@@ -64,7 +64,7 @@ def example_answers(quiz: Quiz, true: str = "V") -> str:
     for question in answerable(quiz):
         paper = KINDS[question.type].paper
         assert paper is not None  # `answerable` keeps what is answered on paper
-        examples.append("b" if question.choices else paper.example.format(true=true))
+        examples.append(paper.example(question).format(true=true))
     return " ; ".join(examples)
 
 

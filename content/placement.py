@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from content.errors import N_, Message
 from content.mastery import DEFAULT_PARAMS, MASTERED, SkillParams, update
-from content.model import UNSCORED_TYPES, Course, Lesson, Question
+from content.model import Course, Lesson, Question
 from content.normalize import fold
 
 # Titles of the level-1 heading that opens the placement quiz (folded: case and accents).
@@ -81,7 +81,7 @@ def placement_problems(course: Course) -> list[tuple[int, Message]]:
     taught = {code for lesson in course.lessons for code in lesson_skills(lesson)}
     problems: list[tuple[int, Message]] = []
     for question in course.placement.questions:
-        if question.type in UNSCORED_TYPES:
+        if not question.scored:
             text = N_("une question du test de placement doit être corrigée par la machine")
             problems.append((question.line, Message(text)))
         elif not question.skills:

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from fpdf.enums import XPos, YPos
 
 from bot.booklet.document import ACCENT, GREY, Booklet
-from bot.booklet.kinds import (
-    ESSAY_LINES,
-    letter,
-    matching_key,
-    numbered,
-    printed_text,
-    sides,
-    typed_answers,
-)
+from bot.booklet.kinds import numbered, printed_text
 from bot.booklet.labels import labels, number
-from content.model import Course, Lesson, Question, QuestionType, Quiz
+from content.kinds import KINDS, Sheet
+from content.kinds.base import Boxes, Indented
+from content.kinds.matching import sides
+from content.model import Course, Lesson, Question, Quiz
 from content.paper import example_answers, paper_code
 
 BOX = 3.2  # mm: side of a box to tick
@@ -54,7 +46,7 @@ def paper_example(quiz: Quiz, words: dict[str, str] | None = None) -> str:
 
 def _question_text(index: int | None, question: Question, words: dict[str, str]) -> str:
     """Return the numbered question, with a hint when several options are right."""
-    hint = f" {words['several']}" if PRINTED[question.type].several else ""
+    hint = f" {words['several']}" if KINDS[question.type].printed.several else ""
     text = printed_text(question)
     return text if index is None else f"{index}. {text}{hint}"
 
@@ -66,61 +58,24 @@ def _question_height(pdf: Booklet, question: Question) -> float:
         height += pdf.height_of(choice.text, 11, pdf.content_width - INDENT - BOX - 2) + 1.5
     lefts, rights = sides(question)
     height += 7 * max(len(lefts), len(rights))
-    lines = PRINTED[question.type].lines
+    lines = KINDS[question.type].printed.lines
     return height + (8 * lines if lines > 1 else 10)
 
 
 def _answer_space(pdf: Booklet, question: Question, words: dict[str, str]) -> None:
-    """Print what the learner fills in: boxes to tick, Vrai / Faux, or a line to write on."""
-    PRINTED[question.type].space(pdf, question, words)
-
-
-def _choices(pdf: Booklet, question: Question, words: dict[str, str]) -> None:
-    """A box to tick before each option."""
-    del words
-    for choice in question.choices:
-        _choice(pdf, f"{choice.id}) {choice.text}")
-
-
-def _true_false(pdf: Booklet, question: Question, words: dict[str, str]) -> None:
-    """Vrai / Faux, side by side."""
-    del question
-    _boxes_in_line(pdf, [words["true"], words["false"]])
-
-
-def _line(pdf: Booklet, question: Question, words: dict[str, str]) -> None:
-    """A line to write the answer on."""
-    del question
-    _write_line(pdf, words["answer"], 1)
-
-
-def _lines(pdf: Booklet, question: Question, words: dict[str, str]) -> None:
-    """Lines to write an essay on."""
-    del question
-    _write_line(pdf, words["answer"], ESSAY_LINES)
-
-
-def _gap(pdf: Booklet, question: Question, words: dict[str, str]) -> None:
-    """Options to tick for the gap, or a line to write the word on."""
-    (_choices if question.choices else _line)(pdf, question, words)
-
-
-def _nothing(pdf: Booklet, question: Question, words: dict[str, str]) -> None:
-    """A description: text only."""
-    del pdf, question, words
-
-
-def _matching(pdf: Booklet, question: Question, words: dict[str, str]) -> None:
-    """Print the left items numbered with a blank for a letter, then the right items lettered."""
-    del words
-    lefts, rights = sides(question)
-    width = pdf.content_width - INDENT
-    for index, left in enumerate(lefts, 1):
-        pdf.set_x(pdf.l_margin + (0 if pdf.rtl else INDENT))
-        pdf.para(f"{index}. {left} : ____", 11, width=width, after=1.5)
-    pdf.set_x(pdf.l_margin + (0 if pdf.rtl else INDENT))
-    options = ", ".join(f"{letter(i)}) {right}" for i, right in enumerate(rights))
-    pdf.para(options, 11, width=width, after=1)
+    """Print what the learner fills in, as its kind lays it out (content/kinds/)."""
+    for part in KINDS[question.type].printed.space(question, Sheet(words, str)):
+        if isinstance(part, Boxes) and part.inline:
+            _boxes_in_line(pdf, list(part.texts))
+        elif isinstance(part, Boxes):
+            for text in part.texts:
+                _choice(pdf, text)
+        elif isinstance(part, Indented):
+            for text in part.texts:
+                pdf.set_x(pdf.l_margin + (0 if pdf.rtl else INDENT))
+                pdf.para(text, 11, width=pdf.content_width - INDENT, after=part.after)
+        else:
+            _write_line(pdf, words["answer"], part.lines)
 
 
 def _choice(pdf: Booklet, text: str) -> None:
@@ -212,82 +167,5 @@ def answer_key(pdf: Booklet, course: Course) -> None:
 def right_answer(question: Question, language: str, words: dict[str, str]) -> str:
     """Return the right answer(s) of a question as printed in the key, in a shape the paper
     answers understand when typed back (content/paper.py): no ";", which separates answers."""
-    return PRINTED[question.type].key(question, language, words)
-
-
-def _right_choices(question: Question, language: str, words: dict[str, str]) -> str:
-    """The right options with their letters: "b) 5"."""
-    del language, words
-    return ", ".join(f"{c.id}) {c.text}" for c in question.choices if c.correct)
-
-
-def _right_truth(question: Question, language: str, words: dict[str, str]) -> str:
-    """Vrai or Faux."""
-    del language
-    return words["true"] if question.truth else words["false"]
-
-
-def _right_typed(question: Question, language: str, words: dict[str, str]) -> str:
-    """The typed answers worth full points, "ou" between them."""
-    del language
-    return f" {words['or']} ".join(typed_answers(question))
-
-
-def _right_numbers(question: Question, language: str, words: dict[str, str]) -> str:
-    """The numbers accepted, with their tolerance."""
-    return f" {words['or']} ".join(
-        _numeric(n.value, n.tolerance, language) for n in question.numeric
-    )
-
-
-def _right_pairs(question: Question, language: str, words: dict[str, str]) -> str:
-    """The letters of the pairs: "1 – b, 2 – a"."""
-    del language, words
-    return matching_key(question)
-
-
-def _right_gap(question: Question, language: str, words: dict[str, str]) -> str:
-    """The right option, or the typed words."""
-    return (_right_choices if question.choices else _right_typed)(question, language, words)
-
-
-def _free(question: Question, language: str, words: dict[str, str]) -> str:
-    """An essay: a free answer."""
-    del question, language
-    return words["free"]
-
-
-def _no_key(question: Question, language: str, words: dict[str, str]) -> str:
-    """A description has no answer (it has no number either)."""
-    del question, language, words
-    return ""
-
-
-@dataclass(frozen=True)
-class Printed:
-    """A question kind as the booklet prints it: its answer space and its line in the key."""
-
-    space: Callable[[Booklet, Question, dict[str, str]], None]
-    key: Callable[[Question, str, dict[str, str]], str]
-    lines: int = 1  # lines to write on (an essay takes several)
-    several: bool = False  # "(plusieurs réponses)" after the question
-
-
-PRINTED: dict[QuestionType, Printed] = {
-    QuestionType.SINGLE: Printed(_choices, _right_choices),
-    QuestionType.MULTIPLE: Printed(_choices, _right_choices, several=True),
-    QuestionType.TRUE_FALSE: Printed(_true_false, _right_truth),
-    QuestionType.SHORT: Printed(_line, _right_typed),
-    QuestionType.NUMERIC: Printed(_line, _right_numbers),
-    QuestionType.MATCHING: Printed(_matching, _right_pairs),
-    QuestionType.MISSING_WORD: Printed(_gap, _right_gap),
-    QuestionType.ESSAY: Printed(_lines, _free, lines=ESSAY_LINES),
-    QuestionType.DESCRIPTION: Printed(_nothing, _no_key),
-}
-
-
-def _numeric(value: float, tolerance: float, language: str) -> str:
-    """Return a numeric answer: 1 500, or 38 (± 0,5)."""
-    if tolerance:
-        return f"{number(value, language)} (± {number(tolerance, language)})"
-    return number(value, language)
+    sheet = Sheet(words, lambda value: number(value, language))
+    return KINDS[question.type].printed.key(question, sheet)

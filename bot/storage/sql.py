@@ -108,6 +108,7 @@ class Compiled:
     sql: str
     defaults: dict[str, Any]  # literal values of the statement (`users.c.channel == "web"`)
     expanding: SQLCompiler | None  # set when `column.in_(bindparam(..., expanding=True))`
+    lists: tuple[str, ...] = ()  # the names of those parameters
 
 
 _DIALECTS: dict[str, Dialect] = {
@@ -117,6 +118,7 @@ _DIALECTS: dict[str, Dialect] = {
 }
 _COMPILED: dict[tuple[int, str], tuple[ClauseElement, Compiled]] = {}
 _CAST = re.compile(r"(?<![:\w]):(\w+)::(\w+)")  # `:data::JSON`, which text() would misread
+_EXPANDED: dict[tuple[int, tuple[tuple[str, int], ...]], str] = {}
 _COMPILED_MAX = 4096  # statements are module constants; a statement built per call is a bug
 
 
@@ -130,13 +132,14 @@ def compiled(statement: ClauseElement, dialect: str) -> Compiled:
     assert isinstance(done, SQLCompiler)
     names = done.bind_names
     defaults = {names[b]: b.effective_value for b in done.binds.values() if not b.required}
-    expanding = any(b.expanding for b in done.binds.values())
+    lists = tuple(sorted({names[b] for b in done.binds.values() if b.expanding}))
     text_sql = (
         _CAST.sub(r"CAST(:\1 AS \2)", done.string) if dialect == "postgresql" else done.string
     )
-    result = Compiled(text_sql, defaults, done if expanding else None)
+    result = Compiled(text_sql, defaults, done if lists else None, lists)
     if len(_COMPILED) >= _COMPILED_MAX:
         _COMPILED.clear()
+        _EXPANDED.clear()
     _COMPILED[key] = (statement, result)  # the statement is kept so its id is not reused
     return result
 
@@ -147,8 +150,22 @@ def _expand(statement: Compiled, params: dict[str, Any]) -> tuple[str, dict[str,
     values = {**statement.defaults, **params} if statement.defaults else params
     if statement.expanding is None:
         return statement.sql, values
-    state = statement.expanding.construct_expanded_state(values)
-    return _CAST.sub(r"CAST(:\1 AS \2)", state.statement), dict(state.parameters)
+    expanding = statement.expanding
+    shape = tuple((name, len(values[name])) for name in statement.lists)
+    key = (id(expanding), shape)  # cleared with _COMPILED, which keeps `expanding` alive
+    sql = _EXPANDED.get(key)
+    if sql is None:  # SQLAlchemy writes each shape once (30 µs), then it is a dict lookup
+        state = expanding.construct_expanded_state(values)
+        sql = _CAST.sub(r"CAST(:\1 AS \2)", state.statement)
+        if len(_EXPANDED) >= 4 * _COMPILED_MAX:  # statements times the list lengths met
+            _EXPANDED.clear()
+        _EXPANDED[key] = sql
+    out = {k: v for k, v in values.items() if k not in dict(shape)}
+    for name, count in shape:  # SQLAlchemy's names for the items: ids_1, ids_2, ...
+        items = values[name]
+        for i in range(count):
+            out[f"{name}_{i + 1}"] = items[i]
+    return sql, out
 
 
 def sqlite_params(params: dict[str, Any]) -> dict[str, Any]:

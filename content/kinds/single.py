@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from content import paper
+from content.format_quiz import Problem, QuestionDraft
 from content.format_write import choice_lines
 from content.grading import Answer, Grade, grade_single
-from content.kinds.base import ContentKind, OnPaper
+from content.kinds.base import (
+    ContentKind,
+    OnPaper,
+    Printed,
+    Reading,
+    choice_or,
+    option_boxes,
+    right_options,
+)
 from content.model import Question, QuestionType
 
 
@@ -25,6 +34,22 @@ def read_paper(q: Question, token: str) -> Answer:
     return ids[0] if len(ids) == 1 else token.casefold()
 
 
+def claims(draft: QuestionDraft) -> bool:
+    """Options (`* `, `- `) with at most one right (none is reported when it is built)."""
+    return bool(draft.choices) and draft.right <= 1
+
+
+def build(draft: QuestionDraft, problems: list[Problem]) -> Question:
+    """The options, with their ids, weights and feedback."""
+    return draft.close_choices(problems)
+
+
 KIND = ContentKind(
-    QuestionType.SINGLE, grade, unanswered, choice_lines, OnPaper(read_paper, "b", letters=True)
+    QuestionType.SINGLE,
+    grade,
+    unanswered,
+    choice_lines,
+    OnPaper(read_paper, choice_or("b"), letters=True),
+    reads=Reading(30, claims, build),
+    printed=Printed(option_boxes, right_options),
 )

@@ -163,5 +163,13 @@ FLOW = Flow(
     "commands",
     {},
     COMMANDS,
-    services=("admin", "certificates", "mastery", "reminders", "shelf", "teaching"),
+    services=(
+        "admin",
+        "certificates",
+        "mastery",
+        "phone_fallback",
+        "reminders",
+        "shelf",
+        "teaching",
+    ),
 )

@@ -148,7 +148,17 @@ async def help_text(ctx: Context) -> str:
         "ou la lettre ou le numéro affiché devant lui. "
         "Vous pouvez vous arrêter quand vous voulez : je reprends là où vous en étiez."
     )
-    paragraphs = [head, "\n".join(student_lines(_))]
+    lines = student_lines(_)
+    fallback = ctx.services.phone_fallback
+    if fallback is not None:  # only where this number can be reached another way
+        lines.append(
+            ctx._(
+                "/secours_sms : vous écrire par %(channel)s si ce numéro ne reçoit plus nos "
+                "messages ici",
+                channel=fallback.label,
+            )
+        )
+    paragraphs = [head, "\n".join(lines)]
     grants = await ctx.services.admin.grants() if ctx.services.admin is not None else []
     paragraphs += roles_help(_, grants)
     return "\n\n".join(paragraphs)

@@ -15,6 +15,7 @@ from dialogs.kinds import (
     missing_word,
     multiple,
     numeric,
+    ordering,
     short,
     single,
     true_false,
@@ -33,6 +34,7 @@ DIALOG_KINDS = {
         missing_word.KIND,
         essay.KIND,
         description.KIND,
+        ordering.KIND,
     )
 }
 

@@ -19,6 +19,8 @@ from bot.booklet.exercises import paper_example, right_answer
 from bot.booklet.kinds import numbered, printed_text
 from bot.booklet.labels import labels
 from bot.booklet.qr import QR_BORDER, QR_SCALE, qr_matrix
+from content.kinds import KINDS, Sheet
+from content.kinds.base import Boxes, Indented
 from content.library import DEFAULT_LIBRARY, load_library
 from content.model import (
     Choice,
@@ -97,13 +99,16 @@ def test_lessons_questions_and_key_come_in_order(rendered: tuple[Course, bytes])
     body = " ".join(pages_text(pdf)[2:])
     key_at = body.index("Corrigé")
     position = 0
+    words = labels(course.language)
     for lesson in course.lessons:
         position = body.index(flat(lesson.title), position)
         assert position < key_at
         for question in lesson.quiz.questions if lesson.quiz else ():
             position = body.index(flat(printed_text(question)), position)
-            for choice in question.choices:
-                position = body.index(flat(f"{choice.id}) {choice.text}"), position)
+            sheet = Sheet(words, str)
+            for part in KINDS[question.type].printed.space(question, sheet):  # as the kind says
+                for text in part.texts if isinstance(part, Boxes | Indented) else ():
+                    position = body.index(flat(text), position)
             assert position < key_at
     words = labels(course.language)
     position = key_at

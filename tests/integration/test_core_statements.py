@@ -68,3 +68,11 @@ def test_a_statement_is_compiled_once_per_dialect() -> None:
     assert core.compiled(SOME, "postgresql") is not first
     assert "FOR UPDATE" not in core.compiled(SOME.with_for_update(), "sqlite").sql
     assert first.defaults == {"locale_1": "fr"}
+
+
+def test_an_in_list_is_written_once_per_length() -> None:
+    first = core.for_postgresql(SOME, {"ids": [3, 1]})
+    assert first == core.for_postgresql(SOME, {"ids": [3, 1]})
+    sql, values = core.for_postgresql(SOME, {"ids": [7, 8]})
+    assert sql == first[0] and values == {"ids_1": 7, "ids_2": 8, "locale_1": "fr"}
+    assert core.for_sqlite(SOME, {"ids": [5]})[1] == {"ids_1": 5, "locale_1": "fr"}

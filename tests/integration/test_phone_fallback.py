@@ -100,6 +100,11 @@ async def test_an_opted_in_learner_off_whatsapp_gets_pushes_by_sms_and_answers_b
     await open_lesson(chat)
     await read_to_the_quiz(chat)
     await answer(chat, right=True)
+    await chat.send("/aide")
+    assert (
+        "/secours_sms : vous écrire par SMS si ce numéro ne reçoit plus nos messages ici"
+        in chat.last_text()
+    ), "the help names the setting where it exists"
     await opt_in(chat)
     async with phones.bot.conversations.store.turn(UserRef("whatsapp", PHONE)) as tx:
         assert tx is not None
@@ -152,6 +157,8 @@ async def test_the_choice_is_not_offered_where_there_is_no_sms(database_url: str
             await chat.send("/menu")
             await chat.tap("Langue et profil")
             assert not any("SMS" in label for label in chat.options())
+            await chat.send("/aide")
+            assert "/secours_sms" not in chat.last_text()
             await chat.send("/secours_sms")
             assert "Ce réglage n'est pas disponible ici." in chat.last_text()
         finally:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.booklet.exercises import PRINTED
-from content.kinds import KINDS
+from content.kinds import KINDS, READINGS
 from content.model import QuestionType
 from dialogs.kinds import DIALOG_KINDS
 
@@ -44,7 +43,18 @@ def test_what_the_review_asks_is_answered_in_one_message_and_graded() -> None:
 
 
 def test_every_question_type_is_printed_in_the_booklet_and_its_key() -> None:
-    assert set(PRINTED) == set(QuestionType)
-    for question_type, printed in PRINTED.items():
-        assert callable(printed.space) and callable(printed.key), question_type
-        assert printed.lines >= 1, question_type
+    for question_type, kind in KINDS.items():
+        assert callable(kind.printed.space) and callable(kind.printed.key), question_type
+        assert kind.printed.lines >= 1, question_type
+
+
+def test_every_question_type_is_read_from_the_course_format_in_a_known_order() -> None:
+    priorities = [kind.reads.priority for kind in KINDS.values()]
+    assert [r.priority for r in READINGS] == sorted(priorities)
+    for question_type, kind in KINDS.items():
+        assert callable(kind.reads.claims) and callable(kind.reads.build), question_type
+
+
+def test_what_earns_no_points_is_what_is_not_answered_on_paper() -> None:
+    for question_type, kind in KINDS.items():
+        assert kind.scored == (kind.paper is not None), question_type
