@@ -152,7 +152,8 @@ async def measure_sync(school_db: Path, learners: int, rounds: int) -> None:
         await national.stop()
     count = len(rows)
     moved = report.bytes_sent + report.bytes_received
-    requests = -(-count // PUSH_BATCH) + 1  # the pushes and one courses page
+    # the pushes, then one page each of courses, Creathon contests and announcements
+    requests = -(-count // PUSH_BATCH) + 3
     per_lesson = moved / (learners * rounds)
     print(f"sync of {count} records ({count / (learners * rounds):.1f} per lesson and quiz):")
     print(

@@ -32,7 +32,7 @@ from bot.conversations import Conversations
 from bot.fallbacks import Fallbacks
 from bot.families import SummaryLoop
 from bot.flood import FloodGuard, FloodLimit
-from bot.housekeeping import tidy_forever
+from bot.housekeeping import Journal, tidy_forever
 from bot.i18n import I18n
 from bot.links import ClassLinks
 from bot.metrics import MetricsEndpoint
@@ -171,7 +171,12 @@ class BotApp:
         await conversations.reload_library()  # the bundled courses and the teachers' ones
         supervisor = self.supervisor
         self._refresher = supervisor.run("library_refresh", self._refresh_library)
-        self._tidier = supervisor.run("housekeeping", lambda: tidy_forever(store))
+        journal = Journal(
+            lrs=bool(settings.xapi_lrs_url),
+            national=bool(settings.sync_url or settings.sync_school),
+            keep=timedelta(days=settings.xapi_keep_days),
+        )
+        self._tidier = supervisor.run("housekeeping", lambda: tidy_forever(store, journal=journal))
         self.runner = web.AppRunner(
             build_server(
                 self.engine,
@@ -322,6 +327,7 @@ def school_sync(
         settings.sync_token,
         max_bytes=settings.sync_max_kb * 1024,
         on_courses=on_courses,
+        country=settings.sync_country,
     )
 
 

@@ -99,6 +99,9 @@ class Settings:
     xapi_lrs_username: str = ""
     xapi_lrs_password: str = ""
     xapi_activity_base: str = ""  # activities' IRI base; empty: <PUBLIC_URL>/xapi
+    # Days a journal row is kept whole once the LRS and/or the national instance have it
+    # (then pruned to its id by the housekeeping); 0: never pruned.
+    xapi_keep_days: int = 30
     # SMS through Kannel (bot/sms/): smsbox's sendsms interface, its user and password, the
     # sender shown (an alphanumeric id or the shortcode), the number learners write to, the
     # secret Kannel's get-url and dlr-url carry, texts a learner gets a day, and broadcasts'
@@ -125,6 +128,7 @@ class Settings:
     sync_token: str = ""
     sync_every: float = 0.0
     sync_max_kb: int = 0
+    sync_country: str = ""  # the school's country code: the national announcements it takes
     # The national instance: the schools it takes, `name:token,name:token`; empty: no /sync.
     sync_schools: str = ""
     # By file (`sync export|import`): this school's name (as in SYNC_SCHOOLS); on the
@@ -215,6 +219,7 @@ class Settings:
             xapi_lrs_username=env.get("XAPI_LRS_USERNAME", ""),
             xapi_lrs_password=env.get("XAPI_LRS_PASSWORD", ""),
             xapi_activity_base=(env.get("XAPI_ACTIVITY_BASE") or "").rstrip("/"),
+            xapi_keep_days=max(0, _int(env.get("XAPI_KEEP_DAYS"), 30)),
             sms_kannel_url=(env.get("SMS_KANNEL_URL") or "").rstrip("/"),
             sms_kannel_user=env.get("SMS_KANNEL_USER", ""),
             sms_kannel_password=env.get("SMS_KANNEL_PASSWORD", ""),
@@ -228,6 +233,7 @@ class Settings:
             sync_token=env.get("SYNC_TOKEN", ""),
             sync_every=_float(env.get("SYNC_EVERY"), 0.0),
             sync_max_kb=_int(env.get("SYNC_MAX_KB"), 0),
+            sync_country=env.get("SYNC_COUNTRY", "").strip().upper(),
             sync_schools=env.get("SYNC_SCHOOLS", ""),
             sync_school=env.get("SYNC_SCHOOL", ""),
             sync_school_keys=env.get("SYNC_SCHOOL_KEYS", ""),

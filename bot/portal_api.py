@@ -4,6 +4,8 @@ links, and the programme's aggregate figures. Token-protected; no personal data 
     GET /api/v1/openapi.json   the OpenAPI 3.1 description (no token needed)
     GET /api/v1/courses        the catalogue (Authorization: Bearer <PORTAL_API_TOKEN>)
     GET /api/v1/figures        figures per country, and the last weeks (?country=SN&weeks=12)
+    GET /api/v1/schools        each school server heard from (docs/sync.md): last sync,
+                               learners, records pending there, records received
 
 Disabled (404) unless PORTAL_API_TOKEN is set.
 
@@ -23,6 +25,7 @@ from aiohttp import web
 
 from bot.channels import NAMES
 from bot.server import Handler
+from bot.storage import sync as sync_db
 from bot.storage.impact import impact
 from bot.storage.store import SqlStore
 from bot.tokens import same_secret
@@ -52,11 +55,12 @@ class PortalApi:
         self.public_url = public_url
 
     def routes(self) -> list[tuple[str, str, Handler]]:
-        """The three GET routes."""
+        """The GET routes."""
         return [
             ("GET", f"{PREFIX}/openapi.json", self.openapi),
             ("GET", f"{PREFIX}/courses", self.courses),
             ("GET", f"{PREFIX}/figures", self.figures),
+            ("GET", f"{PREFIX}/schools", self.schools),
         ]
 
     def _authorised(self, request: web.Request) -> None:
@@ -117,6 +121,29 @@ class PortalApi:
         scope = frozenset({country}) if country else None
         found = await self._impact(scope, weeks)
         return web.json_response(found)
+
+    async def schools(self, request: web.Request) -> web.Response:
+        """Each school server this national instance heard from, the latest first: its last
+        sync, its learners (as the school counted them; 1 to 4 is null), the records still
+        waiting there at its last push and those received from it in all."""
+        self._authorised(request)
+        listed = await sync_db.schools(self.store)
+        now = datetime.now(UTC)
+        return web.json_response(
+            {
+                "generated_at": now.isoformat(),
+                "schools": [
+                    {
+                        "name": school.name,
+                        "last_sync_at": school.last_sync_at.isoformat(),
+                        "learners": cell(school.learners),
+                        "pending": school.pending,
+                        "received": school.received,
+                    }
+                    for school in listed
+                ],
+            }
+        )
 
     async def _impact(self, scope: frozenset[str] | None, weeks: int) -> dict[str, Any]:
         """The figures, read in a short transaction of their own."""
@@ -275,6 +302,16 @@ _COURSE = {
     },
 }
 _UNAUTHORISED = {"401": {"description": "missing or wrong bearer token"}}
+_SCHOOL = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "last_sync_at": {"type": "string", "format": "date-time"},
+        "learners": _COUNT,
+        "pending": {"type": "integer", "description": "records waiting there at its last push"},
+        "received": {"type": "integer", "description": "records received from it in all"},
+    },
+}
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
@@ -302,6 +339,28 @@ OPENAPI: dict[str, Any] = {
                                 "schema": {
                                     "type": "object",
                                     "properties": {"courses": {"type": "array", "items": _COURSE}},
+                                }
+                            }
+                        },
+                    },
+                    **_UNAUTHORISED,
+                },
+            }
+        },
+        f"{PREFIX}/schools": {
+            "get": {
+                "summary": "Each school server: last sync, learners, records pending and received",
+                "responses": {
+                    "200": {
+                        "description": "the school servers, the latest sync first",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "generated_at": {"type": "string"},
+                                        "schools": {"type": "array", "items": _SCHOOL},
+                                    },
                                 }
                             }
                         },

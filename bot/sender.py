@@ -182,14 +182,15 @@ class Sender:
         interval = 1.0 / pace.per_second
         start = await self.outbox.reserve(channel, len(batch), interval)
         slots = asyncio.Semaphore(pace.concurrency)
-        tasks = [
-            asyncio.create_task(
-                self._send_and_record(
-                    item, start + timedelta(seconds=i * interval), slots, claimed_at
-                )
+        tasks: list[asyncio.Task[None]] = []
+        last: dict[str, asyncio.Task[None]] = {}  # each address's latest send of the batch
+        for i, item in enumerate(batch):
+            work = self._send_and_record(
+                item, start + timedelta(seconds=i * interval), slots, claimed_at
             )
-            for i, item in enumerate(batch)
-        ]
+            task = asyncio.create_task(_after(last.get(item.external_id), work))
+            last[item.external_id] = task
+            tasks.append(task)
         await asyncio.gather(*tasks)
         return len(batch)
 
@@ -299,3 +300,12 @@ def _count(channel: str, outcome: Result | None) -> None:
             metrics.send_failed(channel, "broadcast", 429)
         case Failed(reason=reason):
             metrics.send_failed(channel, "broadcast", reason)
+
+
+async def _after(before: asyncio.Task[None] | None, work: Awaitable[None]) -> None:
+    """Run `work` once the send before it to the same address is over: one person's
+    messages (three answers of a teacher) arrive in the order they were queued, while
+    different people's go out side by side."""
+    if before is not None:
+        await asyncio.wait([before])
+    await work

@@ -9,14 +9,15 @@ national instance over HTTP, with the school's bearer token:
   and the national side keeps a statement once whatever the times it is sent;
 - pull: the national library's published courses (with their files), a few per page, after
   the cursor the national side gave with the previous page; a page and the cursor after it
-  are written in one transaction.
+  are written in one transaction. Then the national announcements for the school's country
+  (SYNC_COUNTRY) or every country, queued to the school's people once each.
 
 A cut connection, a timeout or a server error is retried with back-off (1 s, doubling);
 after `attempts` tries the sync stops where it is, and the next one goes on from there.
 `max_bytes` bounds what one sync moves (the data budget): it stops between two batches.
 
 The national side is a route of the same bot, on when SYNC_SCHOOLS names schools and their
-tokens: `POST /sync/v1/push`, `GET /sync/v1/courses`.
+tokens: `POST /sync/v1/push`, `GET /sync/v1/courses`, `GET /sync/v1/announcements`...
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ log = logging.getLogger("imaginecole.sync")
 API = "/sync/v1"
 PUSH_BATCH = 100  # statements per push: about 15 KB gzipped
 PULL_PAGE = 5  # courses per page (with their files)
+ANNOUNCEMENT_PAGE = 20  # announcements per page
+ENTRY_BATCH = 5  # Creathon entries per push (each with its course's text)
+LEARNER_BATCH = 50  # learners' codes per push
 MAX_PUSH = 500  # statements a push may carry
 PUSH_BODY = 2 * MIB  # a push as sent (gzipped)
 UNPACKED = 16 * MIB  # a push or a page once unzipped
@@ -63,6 +67,11 @@ class Unreachable(Exception):
 
 class Refused(Exception):
     """The national instance refused the school (a wrong token) or a request: no retry."""
+
+
+class NotOffered(Exception):
+    """The national instance does not offer this part of the exchange (404: an older
+    version during an upgrade): the sync goes on without it."""
 
 
 def pack(value: Any) -> bytes:
@@ -105,6 +114,12 @@ class SyncReport:
     kept_local: list[str] = field(default_factory=list)  # same id as a school teacher's course
     shared: int = 0  # the school's own courses the national library took or updated
     refused_courses: list[str] = field(default_factory=list)  # the national side has that id
+    announcements: int = 0  # national announcements new at the school (queued to its people)
+    contests: int = 0  # national Creathon contests new at the school
+    entries: int = 0  # the school's Creathon entries the national side took (new or changed)
+    entries_closed: int = 0  # entries for a national contest that no longer takes them
+    codes: int = 0  # learners' /mon_code codes (with their lessons) the national side took
+    codes_taken: list[str] = field(default_factory=list)  # held by someone else there
     bytes_sent: int = 0
     bytes_received: int = 0
     stopped: str = ""  # empty: complete; else "unreachable", "budget", "refused: ..."
@@ -121,6 +136,18 @@ class SyncReport:
             f"courses pulled: {self.added} new, {self.updated} updated",
             f"bytes: {self.bytes_sent} sent, {self.bytes_received} received",
         ]
+        if self.announcements:
+            done.append(f"announcements pulled: {self.announcements}")
+        if self.codes:
+            done.append(f"learners' codes pushed: {self.codes}")
+        if self.codes_taken:
+            taken = ", ".join(self.codes_taken)
+            done.append(f"codes another person holds nationally (ask /mon_code again): {taken}")
+        if self.contests:
+            done.append(f"Creathon contests pulled: {self.contests}")
+        if self.entries or self.entries_closed:
+            late = f" ({self.entries_closed} too late)" if self.entries_closed else ""
+            done.append(f"Creathon entries pushed: {self.entries}{late}")
         if self.shared:
             done.append(f"courses shared with the national library: {self.shared}")
         if self.kept_local:
@@ -147,6 +174,7 @@ class SchoolSync:
     first_pause: float = 1.0  # after a failed try, doubled up to `longest`
     longest: float = 60.0
     timeout: float = 60.0  # one request, whole
+    country: str = ""  # the school's country (SYNC_COUNTRY): its national announcements
     on_courses: Callable[[], Awaitable[None]] | None = None  # after courses changed
 
     async def run(self) -> SyncReport:
@@ -160,7 +188,15 @@ class SchoolSync:
                 if not report.stopped:
                     await self._share(session, report)
                 if not report.stopped:
+                    await self._entries(session, report)
+                if not report.stopped:
+                    await self._learners(session, report)
+                if not report.stopped:
                     await self._pull(session, report)
+                if not report.stopped:
+                    await self._contests(session, report)
+                if not report.stopped:
+                    await self._announcements(session, report)
             except Unreachable as error:
                 log.warning("national instance unreachable: %s", error)
                 report.stopped = "unreachable"
@@ -242,6 +278,87 @@ class SchoolSync:
             if str(found["next"]) == cursor:  # a page that does not move the cursor
                 raise Refused(f"the national cursor stays at {cursor!r}")
 
+    async def _entries(self, session: aiohttp.ClientSession, report: SyncReport) -> None:
+        """The school's Creathon entries to national contests, new or changed since the
+        last push, a few a request; the cursor moves once the national side answered."""
+        while not self._spent(report):
+            entries, after = await db.entries_to_push(self.store, ENTRY_BATCH)
+            if not entries:
+                return
+            body = pack({"entries": [db.entry_json(entry) for entry in entries]})
+            report.bytes_sent += len(body)
+            answer = unpack(await self._offered(session, "POST", f"{API}/entries", report, body))
+            if answer is None:
+                return
+            report.entries += int(answer.get("taken", 0))
+            report.entries_closed += int(answer.get("closed", 0))
+            await db.set_entries_cursor(self.store, after)
+
+    async def _learners(self, session: aiohttp.ClientSession, report: SyncReport) -> None:
+        """The learners who asked /mon_code, with their finished lessons, when either
+        changed since the national side last took them: a learner linked at home (LIER
+        <code> on WhatsApp) goes on from their school progress."""
+        while not self._spent(report):
+            learners, gone = await db.learners_to_push(self.store, LEARNER_BATCH)
+            if not learners and not gone:
+                return
+            body = pack(
+                {"learners": [db.learner_json(learner) for learner in learners], "forget": gone}
+            )
+            report.bytes_sent += len(body)
+            answer = unpack(await self._offered(session, "POST", f"{API}/learners", report, body))
+            if answer is None:
+                return
+            report.codes += int(answer.get("taken", 0))
+            report.codes_taken += [str(code) for code in answer.get("codes_taken", [])]
+            await db.mark_learners(self.store, learners, gone)
+
+    async def _contests(self, session: aiohttp.ClientSession, report: SyncReport) -> None:
+        """The national Creathon contests open for submissions, as the school's own."""
+        if self._spent(report):
+            return
+        found = unpack(await self._offered(session, "GET", f"{API}/contests", report))
+        if found is None:
+            return
+        contests = [db.contest_from_json(item) for item in found["contests"][:MAX_PAGE]]
+        report.contests += await db.apply_contests(self.store, contests, datetime.now(UTC))
+
+    async def _announcements(self, session: aiohttp.ClientSession, report: SyncReport) -> None:
+        """The national announcements for the school's country or every country, after the
+        school's cursor; each page queued to the school's people with the cursor after it."""
+        while not self._spent(report):
+            cursor = await db.announcement_cursor(self.store)
+            query = f"?after={_quote(cursor)}&country={_quote(self.country)}"
+            path = f"{API}/announcements{query}&limit={ANNOUNCEMENT_PAGE}"
+            found = unpack(await self._offered(session, "GET", path, report))
+            if found is None:
+                return
+            items = [db.announcement_from_json(item) for item in found["announcements"]]
+            after = str(found["next"])
+            if items or after != cursor:
+                applied = await db.apply_announcements(self.store, items, after, datetime.now(UTC))
+                report.announcements += applied.added
+            if not found.get("more"):
+                return
+            if after == cursor:
+                raise Refused(f"the announcements cursor stays at {cursor!r}")
+
+    async def _offered(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        path: str,
+        report: SyncReport,
+        body: bytes | None = None,
+    ) -> bytes:
+        """A request of a part the national side may not offer yet: b"null" when it does
+        not (404), so that a school upgraded first still pushes and pulls the rest."""
+        try:
+            return await self._call(session, method, path, report, body, optional=True)
+        except NotOffered:
+            log.info("sync: the national instance does not offer %s yet", path.split("?")[0])
+            return pack(None)
+
     async def _call(
         self,
         session: aiohttp.ClientSession,
@@ -249,6 +366,7 @@ class SchoolSync:
         path: str,
         report: SyncReport,
         body: bytes | None = None,
+        optional: bool = False,
     ) -> bytes:
         """One request, tried again after a cut, a timeout or a server error."""
         pause = self.first_pause
@@ -264,6 +382,8 @@ class SchoolSync:
                     if reply.status == 200:
                         return data
                     last = f"HTTP {reply.status}"
+                    if optional and reply.status == 404:
+                        raise NotOffered(path)
                     if reply.status < 500 and reply.status != 429:
                         raise Refused(f"{last} {data[:120]!r}")
             except (aiohttp.ClientError, TimeoutError) as error:
@@ -315,6 +435,10 @@ class SyncService:
             ("POST", f"{API}/push", self.push),
             ("GET", f"{API}/courses", self.courses),
             ("POST", f"{API}/courses", self.shared),
+            ("GET", f"{API}/announcements", self.announcements),
+            ("GET", f"{API}/contests", self.contests),
+            ("POST", f"{API}/entries", self.entries),
+            ("POST", f"{API}/learners", self.learners),
         ]
 
     def _school(self, request: web.Request) -> str:
@@ -370,6 +494,67 @@ class SyncService:
             "next": db.cursor_of(page[-1]) if page else cursor,
             "more": more,
         }
+        return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
+
+    async def announcements(self, request: web.Request) -> web.Response:
+        """A page of the announcements for the school's country or every country."""
+        self._school(request)
+        cursor = request.query.get("after", "")[:200]
+        country = request.query.get("country", "")[:8]
+        try:
+            limit = min(100, max(1, int(request.query.get("limit", ANNOUNCEMENT_PAGE))))
+        except ValueError:
+            limit = ANNOUNCEMENT_PAGE
+        found, after, more = await db.announcements_after(
+            self.store, cursor, limit, datetime.now(UTC)
+        )
+        answer = {
+            "announcements": [db.announcement_json(a) for a in found if a.reaches(country)],
+            "next": after,
+            "more": more,
+        }
+        return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
+
+    async def contests(self, request: web.Request) -> web.Response:
+        """The Creathon contests open for submissions (schools' teachers take part)."""
+        self._school(request)
+        found = await db.open_contests(self.store, datetime.now(UTC))
+        answer = {"contests": [db.contest_json(contest) for contest in found[:MAX_PAGE]]}
+        return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
+
+    @accepts_body(PUSH_BODY)
+    async def learners(self, request: web.Request) -> web.Response:
+        """A school's learners who asked /mon_code: their code becomes linkable here."""
+        school = self._school(request)
+        body = await read_bounded(request, PUSH_BODY)
+        try:
+            found = unpack(body)
+            learners = [db.learner_from_json(item) for item in found["learners"][:MAX_PUSH]]
+            gone = tuple(int(number) for number in found.get("forget", [])[:MAX_PUSH])
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            raise web.HTTPBadRequest(
+                text=json.dumps({"error": str(error)[:200]}), content_type="application/json"
+            ) from None
+        taken = await db.take_learners(self.store, school, learners, datetime.now(UTC), gone)
+        log.info("sync learners from %s: %d taken", school, taken.taken)
+        answer = {"taken": taken.taken, "codes_taken": list(taken.taken_codes)}
+        return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
+
+    @accepts_body(COURSE_BODY)
+    async def entries(self, request: web.Request) -> web.Response:
+        """A school's Creathon entries, kept once per teacher and contest."""
+        school = self._school(request)
+        body = await read_bounded(request, COURSE_BODY)
+        try:
+            found = unpack(body)
+            entries = [db.entry_from_json(item) for item in found["entries"][:MAX_PAGE]]
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            raise web.HTTPBadRequest(
+                text=json.dumps({"error": str(error)[:200]}), content_type="application/json"
+            ) from None
+        taken = await db.take_entries(self.store, school, entries, datetime.now(UTC))
+        log.info("sync entries from %s: %d taken, %d too late", school, taken.taken, taken.closed)
+        answer = {"taken": taken.taken, "closed": taken.closed}
         return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
 
     @accepts_body(COURSE_BODY)

@@ -21,10 +21,13 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
 
 from bot.certificates import signing
 from bot.storage import sync as db
+from bot.storage.models import xapi_statements
 from bot.storage.store import SqlStore
+from bot.storage.xapi import PRUNED
 from bot.sync import course_from_json, course_json, pack, unpack
 
 MAGIC = "imaginecole-sync-bundle/1"
@@ -133,16 +136,37 @@ async def export_records(
     return len(rows)
 
 
+_EVERY = (
+    select(xapi_statements.c.id, xapi_statements.c.statement)
+    .where(~xapi_statements.c.statement.startswith(PRUNED, autoescape=True))
+    .order_by(xapi_statements.c.id)
+)
+
+
 async def _every(store: SqlStore) -> list[tuple[int, str]]:
-    rows = await store.statement("SELECT id, statement FROM xapi_statements ORDER BY id")
-    return [(int(row_id), str(body)) for row_id, body in rows]
+    """Every record still whole (a pruned one, the national side had already)."""
+    return [(int(row_id), str(body)) for row_id, body in await store.statement(_EVERY)]
 
 
 async def export_courses(store: SqlStore, path: Path, key: Ed25519PrivateKey) -> int:
-    """Every course a school may have, with its files. How many."""
+    """Every course a school may have, with its files, and the announcements for schools of
+    the last ANNOUNCEMENT_AGE (each school takes those for its country). How many courses."""
     courses = await db.courses_after(store, "", 10**6)
-    write(path, COURSES, NATIONAL, {"courses": [course_json(c) for c in courses]}, key)
+    announcements, _, _ = await db.announcements_after(store, "", 10**6, datetime.now(UTC))
+    content = {
+        "courses": [course_json(c) for c in courses],
+        "announcements": [db.announcement_json(a) for a in announcements],
+    }
+    write(path, COURSES, NATIONAL, content, key)
     return len(courses)
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What a national bundle changed at a school."""
+
+    courses: db.Applied
+    announcements: db.Announced
 
 
 async def import_records(store: SqlStore, bundle: Bundle) -> db.Taken:
@@ -159,12 +183,20 @@ async def import_records(store: SqlStore, bundle: Bundle) -> db.Taken:
     return await db.take_statements(store, bundle.writer, statements, figures, datetime.now(UTC))
 
 
-async def import_courses(store: SqlStore, bundle: Bundle) -> db.Applied:
-    """The national courses bundle, applied as a pull would (the pull's cursor unchanged)."""
+async def import_courses(store: SqlStore, bundle: Bundle, country: str = "") -> Imported:
+    """The national bundle, applied as a pull would (the pull's cursors unchanged): its
+    courses, and its announcements for the school's `country` or every country (each
+    queued once, whether it came by bundle, by network or both)."""
     if bundle.kind != COURSES:
         raise BundleError(f"a bundle of {bundle.kind}, not of courses")
     try:
         courses = [course_from_json(item) for item in bundle.content["courses"]]
-    except (KeyError, TypeError, ValueError) as error:
+        announcements = [
+            db.announcement_from_json(item) for item in bundle.content.get("announcements", [])
+        ]
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise BundleError(f"the bundle's courses are unreadable ({error})") from None
-    return await db.apply_courses(store, courses, None, datetime.now(UTC))
+    now = datetime.now(UTC)
+    applied = await db.apply_courses(store, courses, None, now)
+    mine = [a for a in announcements if a.reaches(country)]
+    return Imported(applied, await db.apply_announcements(store, mine, None, now))

@@ -110,8 +110,10 @@ async def import_bundle(settings: Settings, path: Path) -> int:
             taken = await import_records(store, bundle)
             done = f"records from {bundle.writer}: {taken.kept} new, {taken.known} known"
         else:
-            applied = await import_courses(store, bundle)
+            imported = await import_courses(store, bundle, settings.sync_country)
+            applied = imported.courses
             done = f"courses: {applied.added} new, {applied.updated} updated"
+            done += f"; announcements: {imported.announcements.added} new"
             if applied.kept_local:
                 done += f"; kept the school's own: {', '.join(applied.kept_local)}"
     except BundleError as error:

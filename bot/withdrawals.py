@@ -13,14 +13,28 @@ import asyncio
 import contextlib
 import logging
 
+from sqlalchemy import bindparam, select, update
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.storage.models import withdrawals
 from bot.storage.store import SqlStore
 
 log = logging.getLogger("imaginecole.withdrawals")
 BATCH = 50
 PAUSE = 30.0  # seconds between two looks at the queue
+
+_QUEUED = (
+    select(withdrawals.c.id, withdrawals.c.platform_id)
+    .where(withdrawals.c.status == "queued")
+    .order_by(withdrawals.c.id)
+    .limit(bindparam("n"))
+)
+_DONE = (
+    update(withdrawals)
+    .where(withdrawals.c.id == bindparam("wid"))
+    .values(status=bindparam("status"))
+)
 
 
 def _address(platform_id: str) -> tuple[int, int] | None:
@@ -37,10 +51,7 @@ def _address(platform_id: str) -> tuple[int, int] | None:
 async def withdraw(store: SqlStore, bot: Bot, limit: int = BATCH) -> int:
     """Delete the queued copies on Telegram; how many were deleted."""
     async with store.transaction() as runner:
-        rows = await runner.run(
-            "SELECT id, platform_id FROM withdrawals WHERE status = 'queued' ORDER BY id LIMIT :n",
-            n=limit,
-        )
+        rows = await runner.run(_QUEUED, n=limit)
     done = 0
     for row_id, platform_id in rows:
         address = _address(str(platform_id))
@@ -52,9 +63,7 @@ async def withdraw(store: SqlStore, bot: Bot, limit: int = BATCH) -> int:
             except TelegramError as error:
                 log.info("withdrawal %s failed: %s", row_id, error)
         async with store.transaction() as runner:
-            await runner.run(
-                "UPDATE withdrawals SET status = :status WHERE id = :id", status=status, id=row_id
-            )
+            await runner.run(_DONE, status=status, wid=row_id)
     return done
 
 

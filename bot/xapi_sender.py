@@ -21,15 +21,30 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import aiohttp
-from sqlalchemy import text, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.models import xapi_statements
-from bot.storage.xapi import VERSION
+from bot.storage.xapi import PRUNED, VERSION
 
 log = logging.getLogger("imaginecole.xapi")
 
 BATCH = 50  # statements per POST
+_WAITING = (  # a row pruned to its id (bot/storage/xapi.py) is never sent
+    select(xapi_statements.c.id, xapi_statements.c.statement)
+    .where(
+        xapi_statements.c.sent_at.is_(None),
+        xapi_statements.c.refused.is_(None),
+        ~xapi_statements.c.statement.startswith(PRUNED, autoescape=True),
+    )
+    .order_by(xapi_statements.c.id)
+    .limit(bindparam("n"))
+)
+_REFUSE = (
+    update(xapi_statements)
+    .where(xapi_statements.c.id == bindparam("rid"))
+    .values(refused=bindparam("why"))
+)
 
 
 class LrsUnavailable(Exception):
@@ -90,13 +105,7 @@ class XapiSender:
 
     async def _waiting(self) -> list[tuple[int, str]]:
         async with self.engine.connect() as conn:
-            result = await conn.execute(
-                text(
-                    "SELECT id, statement FROM xapi_statements WHERE sent_at IS NULL"
-                    " AND refused IS NULL ORDER BY id LIMIT :n"
-                ),
-                {"n": self.batch},
-            )
+            result = await conn.execute(_WAITING, {"n": self.batch})
             return [(int(row[0]), str(row[1])) for row in result]
 
     async def _send(self, session: aiohttp.ClientSession, rows: Sequence[tuple[int, str]]) -> None:
@@ -131,10 +140,7 @@ class XapiSender:
     async def _refuse(self, row_id: int, reason: str) -> None:
         log.warning("LRS refused statement row %d: %s", row_id, reason[:120])
         async with self.engine.begin() as conn:
-            await conn.execute(
-                text("UPDATE xapi_statements SET refused = :why WHERE id = :id"),
-                {"why": reason[:200], "id": row_id},
-            )
+            await conn.execute(_REFUSE, {"why": reason[:200], "rid": row_id})
 
 
 def _reason(answer: str) -> str:

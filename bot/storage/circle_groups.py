@@ -1,4 +1,4 @@
-"""The group desk (dialogs/circle_ports.py GroupDesk) on SQL that SQLite and PostgreSQL read.
+"""The group desk (dialogs/circle_ports.py GroupDesk) in Core statements (bot/storage/sql.py).
 
 A Telegram group (or one forum topic) linked to a circle is a pseudo-user: the channel
 Telegram's name, external id "<chat id>" or "<chat id>/<topic id>", role "group", consented, and
@@ -9,15 +9,25 @@ group as the author, so it never comes back to the group.
 
 from __future__ import annotations
 
-from bot.channels import having, sql_names
+from sqlalchemy import bindparam, delete, select
+
+from bot.channels import having
 from bot.storage.admin import grants_of
 from bot.storage.circles import PAIR, SqlCircleDesk, add_member
+from bot.storage.models import circle_members, users
 from bot.storage.sql import Runner
 from dialogs.circle_ports import CircleInfo
 from dialogs.flows.circle_groups import GROUP_ROLE
 from dialogs.roles import Grant
 
-GROUPS = sql_names(having(lambda caps: caps.groups))  # the channels with group chats
+GROUPS = having(lambda caps: caps.groups)  # the channels with group chats
+_PERSON = select(users.c.id).where(
+    users.c.channel.in_(GROUPS), users.c.external_id == bindparam("ext")
+)
+_LINK = delete(circle_members).where(  # out of any other circle
+    circle_members.c.user_id == bindparam("uid"), circle_members.c.circle_id != bindparam("cid")
+)
+_UNLINK = delete(circle_members).where(circle_members.c.user_id == bindparam("uid"))
 
 __all__ = ["GROUP_ROLE", "SqlGroupDesk"]
 
@@ -32,10 +42,7 @@ class SqlGroupDesk:
 
     async def person_grants(self, external_id: str) -> list[Grant]:
         """The roles of the person with this id on the groups' channel (none for a stranger)."""
-        rows = await self.runner.run(
-            f"SELECT id FROM users WHERE channel IN ({GROUPS}) AND external_id = :ext",
-            ext=external_id,
-        )
+        rows = await self.runner.run(_PERSON, ext=external_id)
         return await grants_of(self.runner, int(rows[0][0])) if rows else []
 
     async def find_circle(self, handle: str) -> CircleInfo | None:
@@ -54,15 +61,11 @@ class SqlGroupDesk:
 
     async def link(self, circle_id: int) -> None:
         """A member of this circle only, following every message."""
-        await self.runner.run(
-            "DELETE FROM circle_members WHERE user_id = :uid AND circle_id <> :cid",
-            uid=self.user_id,
-            cid=circle_id,
-        )
+        await self.runner.run(_LINK, uid=self.user_id, cid=circle_id)
         await add_member(self.runner, circle_id, self.user_id, "every", self.circles.now)
 
     async def unlink(self) -> CircleInfo | None:
         """Out of its circle."""
         found = await self.linked()
-        await self.runner.run("DELETE FROM circle_members WHERE user_id = :uid", uid=self.user_id)
+        await self.runner.run(_UNLINK, uid=self.user_id)
         return found

@@ -1,4 +1,4 @@
-"""The circles desk (dialogs/circle_ports.py) on SQL that SQLite and PostgreSQL both read.
+"""The circles desk (dialogs/circle_ports.py) in Core statements (bot/storage/sql.py).
 
 A posted message is relayed in the author's own turn, so it is never lost nor sent twice:
 - members who follow every message on a channel that writes first (Telegram, the web chat's
@@ -12,22 +12,175 @@ A posted message is relayed in the author's own turn, so it is never lost nor se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import ClauseElement
+
 from bot.channels import capabilities
 from bot.storage.admin import SqlAdminDesk
 from bot.storage.colleagues import colleague, colleague_asks, propose, settle
-from bot.storage.sql import Row, Runner, utc
+from bot.storage.models import (
+    broadcasts,
+    channel_contacts,
+    circle_digests,
+    circle_members,
+    circle_messages,
+    circle_relays,
+    circles,
+    users,
+)
+from bot.storage.sql import ByDialect, Row, Runner, utc
 from dialogs.admin_ports import Attachment, Audience, BroadcastDraft
 from dialogs.audiences import circle_delivery
 from dialogs.circle_ports import CircleInfo, CirclePost, Colleague, ColleagueAsk, Posted
+
+# sqlite.insert or postgresql.insert: the same upsert API, written once for both engines
+Insert = Callable[[Table], sqlite.Insert | postgresql.Insert]
 
 DIGEST_HOUR = 18  # UTC: the evening in West and Central Africa
 PAIR = "pair"  # the level group of a one-to-one exchange (shown to its two members only)
 QUOTE = 60  # characters of a message quoted by a reply
 SOMEONE = "Enseignant·e"  # a teacher who never gave their name
+
+
+_MEMBER = circle_members.c
+_M = circle_messages.c
+_QUOTED = circle_messages.alias("q")  # the message a reply answers
+
+# A circle message as the desks read it: the text it answers comes with it.
+_POSTS = select(
+    _M.id,
+    _M.author_id,
+    _M.text,
+    _M.attachment,
+    _M.created_at,
+    select(_QUOTED.c.text).where(_QUOTED.c.id == _M.reply_to).scalar_subquery(),
+    _M.status,
+)
+
+
+def _add_member(insert_: Insert) -> ClauseElement:
+    """Someone in a circle, or how they follow it changed (sqlite.insert or postgresql.insert)."""
+    new = insert_(circle_members).values(
+        circle_id=bindparam("cid"),
+        user_id=bindparam("uid"),
+        digest=bindparam("digest"),
+        joined_at=bindparam("at"),
+    )
+    return new.on_conflict_do_update(
+        index_elements=[_MEMBER.circle_id, _MEMBER.user_id], set_={"digest": new.excluded.digest}
+    )
+
+
+def _link_digest(insert_: Insert) -> ClauseElement:
+    """The notice that carries a circle's digest at a time, kept once."""
+    return (
+        insert_(circle_digests)
+        .values(circle_id=bindparam("cid"), send_at=bindparam("at"), broadcast_id=bindparam("bid"))
+        .on_conflict_do_nothing()
+    )
+
+
+_COUNTED = circle_members.alias("a")
+_CIRCLES = (
+    select(
+        circles.c.id,
+        circles.c.name,
+        circles.c.subject,
+        circles.c.level_group,
+        select(func.count())
+        .select_from(_COUNTED)
+        .where(_COUNTED.c.circle_id == circles.c.id)
+        .scalar_subquery(),
+        _MEMBER.digest,
+    )
+    .select_from(
+        circles.outerjoin(
+            circle_members,
+            and_(_MEMBER.circle_id == circles.c.id, _MEMBER.user_id == bindparam("uid")),
+        )
+    )
+    .where(or_(circles.c.level_group != bindparam("pair"), _MEMBER.user_id.is_not(None)))
+    .order_by(circles.c.name, circles.c.id)
+)
+_CREATE = (
+    insert(circles)
+    .values(
+        name=bindparam("name"),
+        subject=bindparam("subject"),
+        level_group=bindparam("level"),
+        created_by=bindparam("uid"),
+        created_at=bindparam("now"),
+    )
+    .returning(circles.c.id)
+)
+_LEAVE = delete(circle_members).where(
+    _MEMBER.circle_id == bindparam("cid"), _MEMBER.user_id == bindparam("uid")
+)
+_RECENT = (
+    _POSTS.where(_M.circle_id == bindparam("cid"), _M.status.in_(("relayed", "removed")))
+    .order_by(_M.id.desc())
+    .limit(bindparam("n"))
+)
+_POST = (
+    insert(circle_messages)
+    .values(
+        circle_id=bindparam("cid"),
+        author_id=bindparam("uid"),
+        text=bindparam("text"),
+        attachment=bindparam("att"),
+        reply_to=bindparam("reply"),
+        created_at=bindparam("now"),
+        status="relayed",
+    )
+    .returning(_M.id)
+)
+_RELAY = insert(circle_relays).values(message_id=bindparam("mid"), broadcast_id=bindparam("bid"))
+_RECIPIENTS = (
+    select(_MEMBER.user_id, _MEMBER.digest, users.c.channel, channel_contacts.c.last_inbound_at)
+    .join(users, users.c.id == _MEMBER.user_id)
+    .outerjoin(channel_contacts, channel_contacts.c.user_id == _MEMBER.user_id)
+    .where(
+        _MEMBER.circle_id == bindparam("cid"),
+        _MEMBER.user_id != bindparam("uid"),
+        _MEMBER.digest != "mute",
+    )
+    .order_by(_MEMBER.user_id)
+)
+_DIGEST_POSTS = _POSTS.where(
+    _M.circle_id == bindparam("cid"),
+    _M.status == "relayed",
+    _M.created_at > bindparam("since"),
+    _M.created_at <= bindparam("until"),
+).order_by(_M.id)
+_SCHEDULED = (
+    select(broadcasts.c.id, broadcasts.c.audience)
+    .select_from(circle_digests)
+    .join(broadcasts, broadcasts.c.id == circle_digests.c.broadcast_id)
+    .where(
+        circle_digests.c.circle_id == bindparam("cid"),
+        circle_digests.c.send_at == bindparam("at"),
+        broadcasts.c.status == "scheduled",
+    )
+)
+_REWRITE = (
+    update(broadcasts).where(broadcasts.c.id == bindparam("bid")).values(texts=bindparam("texts"))
+)
+_LINK_DIGEST = ByDialect(
+    sqlite=_link_digest(sqlite.insert), postgresql=_link_digest(postgresql.insert)
+)
+_CHANNELS = select(users.c.id, users.c.channel).where(
+    users.c.id.in_(bindparam("ids", expanding=True))
+)
+_BY_ID = _POSTS.where(_M.id.in_(bindparam("ids", expanding=True))).order_by(_M.id)
+_ADD_MEMBER = ByDialect(
+    sqlite=_add_member(sqlite.insert), postgresql=_add_member(postgresql.insert)
+)
 
 
 def next_digest(now: datetime) -> datetime:
@@ -46,21 +199,13 @@ class SqlCircleDesk:
 
     async def circles(self) -> list[CircleInfo]:
         """Open circles, and the exchanges the current person is in."""
-        rows = await self.runner.run(
-            "SELECT c.id, c.name, c.subject, c.level_group,"
-            " (SELECT COUNT(*) FROM circle_members a WHERE a.circle_id = c.id), m.digest"
-            " FROM circles c LEFT JOIN circle_members m ON m.circle_id = c.id AND m.user_id = :uid"
-            " WHERE c.level_group <> :pair OR m.user_id IS NOT NULL ORDER BY c.name, c.id",
-            uid=self.user_id,
-            pair=PAIR,
-        )
+        rows = await self.runner.run(_CIRCLES, uid=self.user_id, pair=PAIR)
         return [CircleInfo(int(i), str(n), str(s), str(g), int(k), d) for i, n, s, g, k, d in rows]
 
     async def create_circle(self, name: str, subject: str, level_group: str) -> int:
         """A new circle; its id."""
         rows = await self.runner.run(
-            "INSERT INTO circles (name, subject, level_group, created_by, created_at)"
-            " VALUES (:name, :subject, :level, :uid, :now) RETURNING id",
+            _CREATE,
             name=name[:80],
             subject=subject,
             level=level_group,
@@ -72,22 +217,13 @@ class SqlCircleDesk:
     async def set_digest(self, circle_id: int, digest: str | None) -> None:
         """Join, change how one follows, or leave (None) a circle."""
         if digest is None:
-            await self.runner.run(
-                "DELETE FROM circle_members WHERE circle_id = :cid AND user_id = :uid",
-                cid=circle_id,
-                uid=self.user_id,
-            )
+            await self.runner.run(_LEAVE, cid=circle_id, uid=self.user_id)
             return
         await add_member(self.runner, circle_id, self.user_id, digest, self.now)
 
     async def recent(self, circle_id: int, limit: int) -> list[CirclePost]:
         """The last messages of a circle, oldest first."""
-        rows = await self.runner.run(
-            f"{_POSTS} WHERE m.circle_id = :cid AND m.status IN ('relayed', 'removed')"
-            " ORDER BY m.id DESC LIMIT :n",
-            cid=circle_id,
-            n=limit,
-        )
+        rows = await self.runner.run(_RECENT, cid=circle_id, n=limit)
         return await self._posts(list(reversed(rows)))
 
     async def me(self) -> Colleague:
@@ -104,9 +240,7 @@ class SqlCircleDesk:
     ) -> Posted:
         """Keep the message, then relay it to each member as they chose."""
         rows = await self.runner.run(
-            "INSERT INTO circle_messages (circle_id, author_id, text, attachment, reply_to,"
-            " created_at, status) VALUES (:cid, :uid, :text, :att, :reply, :now, 'relayed')"
-            " RETURNING id",
+            _POST,
             cid=circle_id,
             uid=self.user_id,
             text=text,
@@ -131,24 +265,13 @@ class SqlCircleDesk:
             )
             desk = SqlAdminDesk(self.runner, self.user_id, self.now)
             sent, _ = await desk.create_broadcast(BroadcastDraft(relay, audience, attachment))
-            await self.runner.run(  # moderation finds the copies to withdraw through it
-                "INSERT INTO circle_relays (message_id, broadcast_id) VALUES (:mid, :bid)",
-                mid=message_id,
-                bid=sent,
-            )
+            # moderation finds the copies to withdraw through it
+            await self.runner.run(_RELAY, mid=message_id, bid=sent)
         return Posted(message_id, len(now_ids), 0, digest)
 
     async def _recipients(self, circle_id: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """Members other than the author on a channel that writes first: (now, digest)."""
-        rows = await self.runner.run(
-            "SELECT m.user_id, m.digest, u.channel, c.last_inbound_at"
-            " FROM circle_members m JOIN users u ON u.id = m.user_id"
-            " LEFT JOIN channel_contacts c ON c.user_id = m.user_id"
-            " WHERE m.circle_id = :cid AND m.user_id <> :uid AND m.digest <> 'mute'"
-            " ORDER BY m.user_id",
-            cid=circle_id,
-            uid=self.user_id,
-        )
+        rows = await self.runner.run(_RECIPIENTS, cid=circle_id, uid=self.user_id)
         now_ids: list[int] = []
         digest: list[int] = []
         for user_id, chosen, channel, inbound in rows:
@@ -171,11 +294,7 @@ class SqlCircleDesk:
         """The messages posted since the last digest of this circle."""
         at = next_digest(self.now)
         rows = await self.runner.run(
-            f"{_POSTS} WHERE m.circle_id = :cid AND m.status = 'relayed'"
-            " AND m.created_at > :since AND m.created_at <= :until ORDER BY m.id",
-            cid=circle_id,
-            since=at - timedelta(days=1),
-            until=self.now,
+            _DIGEST_POSTS, cid=circle_id, since=at - timedelta(days=1), until=self.now
         )
         return await self._posts(rows)
 
@@ -189,40 +308,22 @@ class SqlCircleDesk:
         """
         del user_ids  # the audience is the circle's, read by the outbox's query
         at = next_digest(self.now)
-        rows = await self.runner.run(
-            "SELECT b.id, b.audience FROM circle_digests d JOIN broadcasts b"
-            " ON b.id = d.broadcast_id WHERE d.circle_id = :cid AND d.send_at = :at"
-            " AND b.status = 'scheduled'",
-            cid=circle_id,
-            at=at,
-        )
+        rows = await self.runner.run(_SCHEDULED, cid=circle_id, at=at)
         if rows:
-            await self.runner.run(
-                "UPDATE broadcasts SET texts = :texts WHERE id = :id", texts=texts, id=rows[0][0]
-            )
+            await self.runner.run(_REWRITE, texts=texts, bid=rows[0][0])
             return
         audience = Audience(personal=True, circle_id=circle_id, circle_mode="digest")
         draft = BroadcastDraft(texts, audience, None, at)
         broadcast_id, _ = await SqlAdminDesk(self.runner, self.user_id, self.now).create_broadcast(
             draft
         )
-        await self.runner.run(
-            "INSERT INTO circle_digests (circle_id, send_at, broadcast_id)"
-            " VALUES (:cid, :at, :bid) ON CONFLICT DO NOTHING",
-            cid=circle_id,
-            at=at,
-            bid=broadcast_id,
-        )
+        await self.runner.run(_LINK_DIGEST, cid=circle_id, at=at, bid=broadcast_id)
 
     async def notice(self, user_ids: tuple[int, ...], texts: dict[str, str]) -> None:
         """A personal notice, through the outbox, to those whose channel writes first."""
         if not user_ids:
             return
-        marks = ", ".join(f":u{i}" for i in range(len(user_ids)))
-        rows = await self.runner.run(
-            f"SELECT id, channel FROM users WHERE id IN ({marks})",
-            **{f"u{i}": uid for i, uid in enumerate(user_ids)},
-        )
+        rows = await self.runner.run(_CHANNELS, ids=list(user_ids))
         pushed = tuple(int(uid) for uid, channel in rows if capabilities(str(channel)).can_push)
         if pushed:
             draft = BroadcastDraft(texts, Audience(user_ids=pushed, personal=True))
@@ -255,11 +356,7 @@ class SqlCircleDesk:
         """The messages with these ids, whatever their status, in id order."""
         if not ids:
             return []
-        marks = ", ".join(f":p{i}" for i in range(len(ids)))
-        rows = await self.runner.run(
-            f"{_POSTS} WHERE m.id IN ({marks}) ORDER BY m.id",
-            **{f"p{i}": post_id for i, post_id in enumerate(ids)},
-        )
+        rows = await self.runner.run(_BY_ID, ids=list(ids))
         return await self._posts(rows)
 
     async def _posts(self, rows: list[Row]) -> list[CirclePost]:
@@ -277,13 +374,6 @@ class SqlCircleDesk:
         return found
 
 
-_POSTS = (
-    "SELECT m.id, m.author_id, m.text, m.attachment, m.created_at,"
-    " (SELECT q.text FROM circle_messages q WHERE q.id = m.reply_to), m.status"
-    " FROM circle_messages m"
-)
-
-
 def _start(text: str) -> str:
     """The start of a message, on one line."""
     flat = " ".join(text.split())
@@ -294,12 +384,4 @@ async def add_member(
     runner: Runner, circle_id: int, user_id: int, digest: str, at: datetime
 ) -> None:
     """Put someone in a circle, or change how they follow it."""
-    await runner.run(
-        "INSERT INTO circle_members (circle_id, user_id, digest, joined_at)"
-        " VALUES (:cid, :uid, :digest, :at)"
-        " ON CONFLICT (circle_id, user_id) DO UPDATE SET digest = :digest",
-        cid=circle_id,
-        uid=user_id,
-        digest=digest,
-        at=at,
-    )
+    await runner.run(_ADD_MEMBER, cid=circle_id, uid=user_id, digest=digest, at=at)

@@ -14,24 +14,91 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 
+from sqlalchemy import bindparam, func, literal, or_, select, update
+
 from bot.channels import longest_text, shortest_label
+from bot.storage.models import course_translations
 from bot.storage.sql import Runner
 from content.library import Library
 from content.model import Course
 from content.translation_units import with_units
 from dialogs.course_translation_ports import CourseProposal, Entry
-from dialogs.translation_ports import PROPOSED, REVIEWED, UNCLEAR
+from dialogs.translation_ports import ACCEPTED, EDITED, PROPOSED, REVIEWED, UNCLEAR
 
-_REVIEWED_SQL = "('accepted', 'edited')"
 Reviewed = dict[tuple[str, str], dict[str, tuple[str, str]]]  # (course, lang) -> key -> text
+
+_t = course_translations.c
+_BY_SOMEONE_ELSE = or_(_t.author_id.is_(None), _t.author_id != bindparam("me"))
+_REVIEWED = (
+    select(_t.course_id, _t.lang, _t.key, _t.text, _t.mark)
+    .where(_t.status.in_((literal(ACCEPTED), literal(EDITED))))
+    .order_by(_t.reviewed_at, _t.id)
+)
+_ENTRIES = (
+    select(_t.key, _t.text, _t.mark, _t.status, _t.author_id)
+    .where(
+        _t.course_id == bindparam("course"),
+        _t.lang == bindparam("lang"),
+        or_(
+            _t.status.in_((literal(PROPOSED), literal(ACCEPTED), literal(EDITED))),
+            (_t.status == bindparam("unclear")) & (_t.author_id == bindparam("me")),
+        ),
+    )
+    .order_by(_t.id)
+)
+_ADD = (
+    course_translations.insert()
+    .values(
+        course_id=bindparam("course"),
+        lang=bindparam("lang"),
+        key=bindparam("key"),
+        source=bindparam("source"),
+        mark=bindparam("mark"),
+        text=bindparam("text"),
+        status=bindparam("status"),
+        author_id=bindparam("me"),
+        created_at=bindparam("now"),
+    )
+    .returning(_t.id)
+)
+_TO_REVIEW = (
+    select(_t.id, _t.key, _t.source, _t.mark, _t.text)
+    .where(
+        _t.course_id == bindparam("course"),
+        _t.lang == bindparam("lang"),
+        _t.status == bindparam("s"),
+        _BY_SOMEONE_ELSE,
+    )
+    .order_by(_t.id)
+)
+_WAITING = (
+    select(_t.course_id, func.count())
+    .where(_t.lang == bindparam("lang"), _t.status == bindparam("s"), _BY_SOMEONE_ELSE)
+    .group_by(_t.course_id)
+)
+_first = func.min(_t.id).label("first")
+_UNCLEAR = (
+    select(_t.key, _first)
+    .where(
+        _t.course_id == bindparam("course"),
+        _t.lang == bindparam("lang"),
+        _t.status == bindparam("unclear"),
+    )
+    .group_by(_t.key)
+    .order_by(_first)
+)
+_REVIEW = (
+    update(course_translations)
+    .where(_t.id == bindparam("tid"), _t.status == bindparam("proposed"), _BY_SOMEONE_ELSE)
+    .values(status=bindparam("verdict"), reviewer_id=bindparam("me"), reviewed_at=bindparam("now"))
+    .returning(_t.id)
+)
+_EDIT = update(course_translations).where(_t.id == bindparam("tid")).values(text=bindparam("text"))
 
 
 async def reviewed_texts(runner: Runner) -> Reviewed:
     """(course id, lang) -> key -> (text, mark) of its latest reviewed translation."""
-    rows = await runner.run(
-        "SELECT course_id, lang, key, text, mark FROM course_translations"
-        f" WHERE status IN {_REVIEWED_SQL} ORDER BY reviewed_at, id"
-    )
+    rows = await runner.run(_REVIEWED)
     found: Reviewed = {}
     for course_id, lang, key, text, mark in rows:
         found.setdefault((str(course_id), str(lang)), {})[str(key)] = (str(text), str(mark))
@@ -70,10 +137,7 @@ class SqlCourseTranslationDesk:
     async def entries(self, course_id: str, lang: str) -> dict[str, Entry]:
         """key -> its latest waiting or reviewed row (or the person's own flag)."""
         rows = await self.runner.run(
-            "SELECT key, text, mark, status, author_id FROM course_translations"
-            " WHERE course_id = :course AND lang = :lang AND (status IN"
-            " ('proposed', 'accepted', 'edited') OR (status = :unclear AND author_id = :me))"
-            " ORDER BY id",
+            _ENTRIES,
             course=course_id,
             lang=lang,
             unclear=UNCLEAR,
@@ -89,9 +153,7 @@ class SqlCourseTranslationDesk:
         self, course_id: str, lang: str, key: str, source: str, mark: str, text: str, status: str
     ) -> int:
         rows = await self.runner.run(
-            "INSERT INTO course_translations (course_id, lang, key, source, mark, text, status,"
-            " author_id, created_at) VALUES (:course, :lang, :key, :source, :mark, :text,"
-            " :status, :me, :now) RETURNING id",
+            _ADD,
             course=course_id,
             lang=lang,
             key=key,
@@ -121,9 +183,7 @@ class SqlCourseTranslationDesk:
     ) -> CourseProposal | None:
         """The oldest proposal of the course and language by someone else."""
         rows = await self.runner.run(
-            "SELECT id, key, source, mark, text FROM course_translations WHERE course_id ="
-            " :course AND lang = :lang AND status = :s AND (author_id IS NULL OR author_id"
-            " <> :me) ORDER BY id",
+            _TO_REVIEW,
             course=course_id,
             lang=lang,
             s=PROPOSED,
@@ -138,45 +198,27 @@ class SqlCourseTranslationDesk:
 
     async def waiting(self, lang: str) -> dict[str, int]:
         """course id -> proposals by someone else waiting in `lang`."""
-        rows = await self.runner.run(
-            "SELECT course_id, COUNT(*) FROM course_translations WHERE lang = :lang AND status"
-            " = :s AND (author_id IS NULL OR author_id <> :me) GROUP BY course_id",
-            lang=lang,
-            s=PROPOSED,
-            me=self.user_id,
-        )
+        rows = await self.runner.run(_WAITING, lang=lang, s=PROPOSED, me=self.user_id)
         return {str(course): int(n) for course, n in rows}
 
     async def unclear(self, course_id: str, lang: str) -> list[str]:
         """The keys of the course's texts flagged unclear by translators of `lang`, the
         first flagged first."""
-        rows = await self.runner.run(
-            "SELECT key, MIN(id) AS first FROM course_translations WHERE course_id = :course"
-            " AND lang = :lang AND status = :unclear GROUP BY key ORDER BY first",
-            course=course_id,
-            lang=lang,
-            unclear=UNCLEAR,
-        )
+        rows = await self.runner.run(_UNCLEAR, course=course_id, lang=lang, unclear=UNCLEAR)
         return [str(row[0]) for row in rows]
 
     async def review(self, proposal_id: int, verdict: str, text: str = "") -> bool:
         """Accept, edit or reject someone else's waiting proposal."""
         rows = await self.runner.run(
-            "UPDATE course_translations SET status = :verdict, reviewer_id = :me,"
-            " reviewed_at = :now WHERE id = :id AND status = :proposed AND (author_id IS NULL"
-            " OR author_id <> :me) RETURNING id",
+            _REVIEW,
             verdict=verdict,
             me=self.user_id,
             now=self.now,
-            id=proposal_id,
+            tid=proposal_id,
             proposed=PROPOSED,
         )
         if not rows:
             return False
         if text and verdict in REVIEWED:
-            await self.runner.run(
-                "UPDATE course_translations SET text = :text WHERE id = :id",
-                text=text,
-                id=proposal_id,
-            )
+            await self.runner.run(_EDIT, text=text, tid=proposal_id)
         return True

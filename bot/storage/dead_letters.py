@@ -12,9 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from bot.storage.sql import utc
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.storage.models import dead_letters, inbound_attempts
+from bot.storage.sql import ByDialect, utc
 from bot.storage.store import SqlStore
 
 Row = Sequence[Any]
@@ -22,6 +27,54 @@ REASONS = ("unreadable", "timeout", "error", "crashed")
 ERROR_CHARS = 64
 ADDRESS_CHARS = 128
 PRUNE_BATCH = 1000  # rows deleted per statement when pruning: a turn waits for one at most
+
+_d = dead_letters.c
+_PARK = (
+    dead_letters.insert()
+    .values(
+        channel=bindparam("ch"),
+        address=bindparam("address"),
+        reason=bindparam("reason"),
+        error=bindparam("error"),
+        attempts=bindparam("attempts"),
+        payload=bindparam("payload"),
+        created_at=bindparam("at"),
+    )
+    .returning(_d.id)
+)
+_RECENT = (
+    select(_d.id, _d.channel, _d.address, _d.reason, _d.error, _d.attempts, _d.created_at)
+    .order_by(_d.id.desc())
+    .limit(bindparam("limit"))
+)
+_PAYLOAD = select(_d.payload).where(_d.id == bindparam("lid"))
+_a = inbound_attempts.c
+_SEEN = select(_a.key).where(_a.key.in_(bindparam("keys", expanding=True)))
+_AGAIN = (
+    update(inbound_attempts)
+    .where(_a.key == bindparam("key"))
+    .values(attempts=_a.attempts + 1, updated_at=bindparam("at"))
+    .returning(_a.attempts)
+)
+_DONE = delete(inbound_attempts).where(_a.key.in_(bindparam("keys", expanding=True)))
+
+
+@lru_cache(maxsize=64)
+def _first_attempts(count: int) -> ByDialect:
+    """The first handlings of `count` keys (`k0`, `k1`, ...) in one statement: one per
+    batch size met (a poll returns at most a hundred updates)."""
+    rows = [
+        {"key": bindparam(f"k{n}"), "attempts": 1, "updated_at": bindparam("at")}
+        for n in range(count)
+    ]
+    return ByDialect(
+        sqlite=sqlite.insert(inbound_attempts)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=[_a.key]),
+        postgresql=postgresql.insert(inbound_attempts)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=[_a.key]),
+    )
 
 
 @dataclass(frozen=True)
@@ -56,9 +109,7 @@ class DeadLetters:
         """Keep one item; returns its id."""
         assert reason in REASONS, reason
         rows = await self.store.statement(
-            "INSERT INTO dead_letters (channel, address, reason, error, attempts, payload,"
-            " created_at) VALUES (:ch, :address, :reason, :error, :attempts, :payload, :at)"
-            " RETURNING id",
+            _PARK,
             ch=channel,
             address=address[:ADDRESS_CHARS] if address else None,
             reason=reason,
@@ -71,23 +122,17 @@ class DeadLetters:
 
     async def recent(self, limit: int = 20) -> list[DeadLetter]:
         """The latest parked items, newest first, without their content."""
-        rows = await self.store.statement(
-            "SELECT id, channel, address, reason, error, attempts, created_at"
-            " FROM dead_letters ORDER BY id DESC LIMIT :limit",
-            limit=limit,
-        )
+        rows = await self.store.statement(_RECENT, limit=limit)
         return [DeadLetter(int(r[0]), r[1], r[2], r[3], r[4], int(r[5]), _at(r[6])) for r in rows]
 
     async def payload(self, letter_id: int) -> str | None:
         """The item as received (personal data: for an operator's diagnosis only)."""
-        rows = await self.store.statement(
-            "SELECT payload FROM dead_letters WHERE id = :id", id=letter_id
-        )
+        rows = await self.store.statement(_PAYLOAD, lid=letter_id)
         return str(rows[0][0]) if rows else None
 
     async def prune(self, older_than: datetime) -> int:
         """Forget items parked before `older_than`; how many."""
-        return await self.store.delete_in_batches(
+        return await self.store.delete_in_batches(  # SQL text: the store's batched DELETE
             "dead_letters", "created_at < :before", PRUNE_BATCH, before=older_than
         )
 
@@ -110,45 +155,28 @@ class InboundAttempts:
         and never ended: the process died) are returned, uncounted."""
         if not keys:
             return set()
-        marks = ", ".join(f":k{n}" for n in range(len(keys)))
-        params = {f"k{n}": key for n, key in enumerate(keys)}
-        rows = await self.letters.store.statement(
-            f"SELECT key FROM inbound_attempts WHERE key IN ({marks})", **params
-        )
+        rows = await self.letters.store.statement(_SEEN, keys=list(keys))
         seen = {str(row[0]) for row in rows}
-        new = [n for n, key in enumerate(keys) if key not in seen]
+        new = [key for key in keys if key not in seen]
         if new:
-            values = ", ".join(f"(:k{n}, 1, :at)" for n in new)
             await self.letters.store.statement(
-                "INSERT INTO inbound_attempts (key, attempts, updated_at)"
-                f" VALUES {values} ON CONFLICT (key) DO NOTHING",
-                at=at,
-                **{f"k{n}": keys[n] for n in new},
+                _first_attempts(len(new)), at=at, **{f"k{n}": key for n, key in enumerate(new)}
             )
         return seen
 
     async def again(self, key: str, at: datetime) -> int:
         """One more handling of `key` begins; how many have begun."""
-        rows = await self.letters.store.statement(
-            "UPDATE inbound_attempts SET attempts = attempts + 1, updated_at = :at"
-            " WHERE key = :key RETURNING attempts",
-            key=key,
-            at=at,
-        )
+        rows = await self.letters.store.statement(_AGAIN, key=key, at=at)
         return int(rows[0][0]) if rows else 1
 
     async def done(self, keys: Sequence[str]) -> None:
         """The items were handled (or parked): forget them."""
         if not keys:
             return
-        marks = ", ".join(f":k{n}" for n in range(len(keys)))
-        params = {f"k{n}": key for n, key in enumerate(keys)}
-        await self.letters.store.statement(
-            f"DELETE FROM inbound_attempts WHERE key IN ({marks})", **params
-        )
+        await self.letters.store.statement(_DONE, keys=list(keys))
 
     async def prune(self, older_than: datetime) -> int:
         """Forget counts of items nobody handled again since `older_than`."""
-        return await self.letters.store.delete_in_batches(
+        return await self.letters.store.delete_in_batches(  # SQL text: the store's batched DELETE
             "inbound_attempts", "updated_at < :before", PRUNE_BATCH, before=older_than
         )

@@ -12,9 +12,101 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Integer, bindparam, delete, func, literal, literal_column, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.storage.admin import queue_notice
-from bot.storage.sql import Runner
+from bot.storage.models import address_links, phone_fallbacks, users
+from bot.storage.sql import ByDialect, Runner
+
+_pf = phone_fallbacks.c
+_OPTED = select(_pf.user_id).where(_pf.user_id == bindparam("uid"))
+_TAKE_BACK = delete(phone_fallbacks).where(_pf.user_id == bindparam("uid"))
+_YES: dict[str, Any] = {"user_id": bindparam("uid"), "opted_at": bindparam("now")}
+_SAY_YES = ByDialect(
+    sqlite=sqlite.insert(phone_fallbacks)
+    .values(_YES)
+    .on_conflict_do_nothing(index_elements=[_pf.user_id]),
+    postgresql=postgresql.insert(phone_fallbacks)
+    .values(_YES)
+    .on_conflict_do_nothing(index_elements=[_pf.user_id]),
+)
+_NUMBER = (
+    select(users.c.external_id)
+    .select_from(phone_fallbacks)
+    .join(users, users.c.id == _pf.user_id)
+    .where(_pf.user_id == bindparam("uid"), _pf.fallback_id.is_(None))
+)
+# The same number's address on the fallback's channel, with the learner's language and
+# consent (a new conversation starts at the menu).
+_u = users.alias("u")
+_COPIED = [
+    "channel",
+    "external_id",
+    "locale",
+    "country",
+    "role",
+    "level",
+    "consented_at",
+    "state_step",
+    "state_data",
+    "state_prompt",
+    "created_at",
+    "last_seen_at",
+]
+_COPY = select(
+    bindparam("ch"),
+    _u.c.external_id,
+    _u.c.locale,
+    _u.c.country,
+    _u.c.role,
+    _u.c.level,
+    _u.c.consented_at,
+    literal("menu"),
+    bindparam("data", type_=users.c.state_data.type),
+    literal_column("0", Integer),  # written in the SQL: PostgreSQL types no SELECT parameter
+    bindparam("now"),
+    bindparam("now"),
+).where(_u.c.id == bindparam("uid"))
+_ADDRESS_THERE = ByDialect(
+    sqlite=sqlite.insert(users)
+    .from_select(_COPIED, _COPY)
+    .on_conflict_do_nothing(index_elements=[users.c.channel, users.c.external_id]),
+    postgresql=postgresql.insert(users)
+    .from_select(_COPIED, _COPY)
+    .on_conflict_do_nothing(index_elements=[users.c.channel, users.c.external_id]),
+)
+_ADDRESS_ID = select(users.c.id).where(
+    users.c.channel == bindparam("ch"), users.c.external_id == bindparam("ext")
+)
+_LEARNER = select(  # the learner the chat app's address is (or follows)
+    func.coalesce(
+        select(address_links.c.learner_id)
+        .where(address_links.c.account_id == bindparam("uid"))
+        .scalar_subquery(),
+        bindparam("uid"),
+    )
+)
+_LINK: dict[str, Any] = {
+    "account_id": bindparam("acc"),
+    "learner_id": bindparam("learner"),
+    "created_at": bindparam("now"),
+}
+_LINKED = ByDialect(
+    sqlite=sqlite.insert(address_links)
+    .values(_LINK)
+    .on_conflict_do_nothing(index_elements=[address_links.c.account_id]),
+    postgresql=postgresql.insert(address_links)
+    .values(_LINK)
+    .on_conflict_do_nothing(index_elements=[address_links.c.account_id]),
+)
+_SWITCHED = (
+    update(phone_fallbacks)
+    .where(_pf.user_id == bindparam("uid"))
+    .values(fallback_id=bindparam("fid"), switched_at=bindparam("now"))
+)
 
 
 class SqlPhoneFallback:
@@ -26,23 +118,14 @@ class SqlPhoneFallback:
         self.label = label
 
     async def opted(self) -> bool:
-        rows = await self.runner.run(
-            "SELECT 1 FROM phone_fallbacks WHERE user_id = :uid", uid=self.address_id
-        )
+        rows = await self.runner.run(_OPTED, uid=self.address_id)
         return bool(rows)
 
     async def set_opted(self, on: bool) -> None:
         if not on:  # taken back: pushes stay on the chat app (a fallback address made stays)
-            await self.runner.run(
-                "DELETE FROM phone_fallbacks WHERE user_id = :uid", uid=self.address_id
-            )
+            await self.runner.run(_TAKE_BACK, uid=self.address_id)
             return
-        await self.runner.run(
-            "INSERT INTO phone_fallbacks (user_id, opted_at) VALUES (:uid, :now)"
-            " ON CONFLICT (user_id) DO NOTHING",
-            uid=self.address_id,
-            now=datetime.now(UTC),
-        )
+        await self.runner.run(_SAY_YES, uid=self.address_id, now=datetime.now(UTC))
 
 
 async def switch(
@@ -51,46 +134,15 @@ async def switch(
     """Fall back to `channel` for an address that said yes and has not fallen back yet: the
     same number's address there (made if need be, with the learner's language and consent),
     linked to the learner, told why. Returns that address's row (None: nothing to do)."""
-    rows = await runner.run(
-        "SELECT u.external_id FROM phone_fallbacks pf JOIN users u ON u.id = pf.user_id"
-        " WHERE pf.user_id = :uid AND pf.fallback_id IS NULL",
-        uid=address_id,
-    )
+    rows = await runner.run(_NUMBER, uid=address_id)
     if not rows:
         return None
     number = str(rows[0][0])
-    await runner.run(
-        "INSERT INTO users (channel, external_id, locale, country, role, level, consented_at,"
-        " state_step, state_data, state_prompt, created_at, last_seen_at)"
-        " SELECT :ch, u.external_id, u.locale, u.country, u.role, u.level, u.consented_at,"
-        " 'menu', :data, 0, :now, :now FROM users u WHERE u.id = :uid"
-        " ON CONFLICT (channel, external_id) DO NOTHING",
-        ch=channel,
-        data={},
-        now=now,
-        uid=address_id,
-    )
-    found = await runner.run(
-        "SELECT id FROM users WHERE channel = :ch AND external_id = :ext", ch=channel, ext=number
-    )
+    await runner.run(_ADDRESS_THERE, ch=channel, data={}, now=now, uid=address_id)
+    found = await runner.run(_ADDRESS_ID, ch=channel, ext=number)
     fallback_id = int(found[0][0])
-    learner = await runner.run(  # the learner the chat app's address is (or follows)
-        "SELECT COALESCE((SELECT al.learner_id FROM address_links al"
-        " WHERE al.account_id = :uid), :uid)",
-        uid=address_id,
-    )
-    await runner.run(
-        "INSERT INTO address_links (account_id, learner_id, created_at)"
-        " VALUES (:acc, :learner, :now) ON CONFLICT (account_id) DO NOTHING",
-        acc=fallback_id,
-        learner=int(learner[0][0]),
-        now=now,
-    )
-    await runner.run(
-        "UPDATE phone_fallbacks SET fallback_id = :fid, switched_at = :now WHERE user_id = :uid",
-        fid=fallback_id,
-        now=now,
-        uid=address_id,
-    )
+    learner = await runner.run(_LEARNER, uid=address_id)
+    await runner.run(_LINKED, acc=fallback_id, learner=int(learner[0][0]), now=now)
+    await runner.run(_SWITCHED, fid=fallback_id, now=now, uid=address_id)
     await queue_notice(runner, fallback_id, notice, now)
     return fallback_id

@@ -1,4 +1,4 @@
-"""The moderation desk (dialogs/moderation_ports.py) on SQL that SQLite and PostgreSQL read.
+"""The moderation desk (dialogs/moderation_ports.py) in Core statements (bot/storage/sql.py).
 
 A message is screened in its author's turn before anything is relayed: a sanction or the rate
 limit refuses it; a listed word, a new member's link or a flood holds it (status "held", no
@@ -12,16 +12,37 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import Table, and_, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import ClauseElement
+
 from bot.storage.circles import SqlCircleDesk
 from bot.storage.colleagues import colleague
-from bot.storage.sql import Runner, as_json, utc
+from bot.storage.models import (
+    circle_members,
+    circle_messages,
+    circle_relays,
+    circle_reports,
+    circle_sanctions,
+    circles,
+    moderation_log,
+    outbox,
+    role_grants,
+    web_inbox,
+    withdrawals,
+)
+from bot.storage.sql import ByDialect, Runner, as_json, utc
 from dialogs.admin_ports import Attachment
 from dialogs.circle_ports import Posted
 from dialogs.moderation_ports import LogEntry, Pending, Screened
+
+# sqlite.insert or postgresql.insert: the same upsert API, written once for both engines
+Insert = Callable[[Table], sqlite.Insert | postgresql.Insert]
 
 DEFAULT_WORDS = Path(__file__).resolve().parents[1] / "moderation_words.toml"
 MODERATORS = ("moderator", "national_admin", "regional_admin")
@@ -67,6 +88,172 @@ def listed_word(text: str, words: tuple[str, ...]) -> str | None:
     return None
 
 
+_M = circle_messages.c
+_REP = circle_reports.c
+
+
+def _sanction_until(insert_: Insert) -> ClauseElement:
+    """A sanction written, or lengthened (sqlite.insert or postgresql.insert)."""
+    new = insert_(circle_sanctions).values(
+        circle_id=bindparam("cid"), user_id=bindparam("uid"), until=bindparam("until")
+    )
+    return new.on_conflict_do_update(
+        index_elements=[circle_sanctions.c.circle_id, circle_sanctions.c.user_id],
+        set_={"until": new.excluded.until},
+    )
+
+
+_SANCTION = select(circle_sanctions.c.until).where(
+    circle_sanctions.c.circle_id == bindparam("cid"),
+    circle_sanctions.c.user_id == bindparam("uid"),
+    circle_sanctions.c.until > bindparam("now"),
+)
+_POSTS_SINCE = (
+    select(func.count())
+    .select_from(circle_messages)
+    .where(
+        _M.circle_id == bindparam("cid"),
+        _M.author_id == bindparam("uid"),
+        _M.created_at > bindparam("since"),
+    )
+)
+_RELAYED_BY_MEMBER = (
+    select(func.count())
+    .select_from(circle_messages)
+    .where(
+        _M.circle_id == circle_members.c.circle_id,
+        _M.author_id == circle_members.c.user_id,
+        _M.status == "relayed",
+    )
+    .scalar_subquery()
+)
+_IS_NEW = select(circle_members.c.joined_at, _RELAYED_BY_MEMBER).where(
+    circle_members.c.circle_id == bindparam("cid"), circle_members.c.user_id == bindparam("uid")
+)
+_HOLD = (
+    insert(circle_messages)
+    .values(
+        circle_id=bindparam("cid"),
+        author_id=bindparam("uid"),
+        text=bindparam("text"),
+        attachment=bindparam("att"),
+        reply_to=bindparam("reply"),
+        created_at=bindparam("now"),
+        status="held",
+    )
+    .returning(_M.id)
+)
+_REPORT = (
+    insert(circle_reports)
+    .values(
+        message_id=bindparam("mid"),
+        reporter_id=bindparam("uid"),
+        reason=bindparam("reason"),
+        status="pending",
+        created_at=bindparam("now"),
+    )
+    .inline()
+)
+_PENDING = (
+    select(_M.id, _M.circle_id, circles.c.name, _M.status)
+    .join(circles, circles.c.id == _M.circle_id)
+    .where(
+        or_(
+            _M.status == "held",
+            and_(
+                _M.status == "relayed",
+                exists().where(_REP.message_id == _M.id, _REP.status == "pending"),
+            ),
+        )
+    )
+    .order_by(_M.id)
+    .limit(20)
+)
+_REASONS = (
+    select(_REP.reason)
+    .where(_REP.message_id == bindparam("mid"), _REP.status == "pending")
+    .order_by(_REP.id)
+)
+_MESSAGE = select(_M.circle_id, _M.author_id, _M.status).where(_M.id == bindparam("mid"))
+_REMOVE = (
+    update(circle_messages)
+    .where(_M.id == bindparam("mid"), _M.status != "removed")
+    .values(status="removed")
+    .returning(_M.id)
+)
+_RELAYS = select(circle_relays.c.broadcast_id).where(circle_relays.c.message_id == bindparam("mid"))
+_UNDELIVERED = delete(web_inbox).where(  # the copies waiting in web inboxes
+    web_inbox.c.delivered_at.is_(None), web_inbox.c.broadcast_id.in_(_RELAYS)
+)
+_CANCEL = (
+    update(outbox)
+    .where(outbox.c.status == "queued", outbox.c.broadcast_id.in_(_RELAYS))
+    .values(status="cancelled")
+)
+_TELEGRAM_COPIES = (
+    select(outbox.c.platform_id)
+    .join(circle_relays, circle_relays.c.broadcast_id == outbox.c.broadcast_id)
+    .where(circle_relays.c.message_id == bindparam("mid"), outbox.c.platform_id.like("tg:%"))
+)
+_WITHDRAW = (
+    insert(withdrawals)
+    .values(platform_id=bindparam("pid"), status="queued", created_at=bindparam("now"))
+    .inline()
+)
+_CLOSE_REPORTS = (
+    update(circle_reports)
+    .where(_REP.message_id == bindparam("mid"), _REP.status == "pending")
+    .values(status="handled")
+)
+_RELEASE = (  # one moderator releases it: the status moves from held once
+    update(circle_messages)
+    .where(_M.id == bindparam("mid"), _M.status == "held", _M.author_id.is_not(None))
+    .values(status="relayed")
+    .returning(_M.circle_id, _M.author_id)
+)
+_ATTACHMENT = select(_M.attachment).where(_M.id == bindparam("mid"))
+_SANCTION_UNTIL = ByDialect(
+    sqlite=_sanction_until(sqlite.insert), postgresql=_sanction_until(postgresql.insert)
+)
+_EXCLUDE = delete(circle_members).where(
+    circle_members.c.circle_id == bindparam("cid"), circle_members.c.user_id == bindparam("uid")
+)
+_LOG = (
+    insert(moderation_log)
+    .values(
+        moderator_id=bindparam("uid"),
+        action=bindparam("action"),
+        circle_id=bindparam("cid"),
+        message_id=bindparam("mid"),
+        member_id=bindparam("member"),
+        reason=bindparam("reason"),
+        created_at=bindparam("now"),
+    )
+    .inline()
+)
+_L = moderation_log.c
+_JOURNAL = (
+    select(
+        _L.created_at,
+        _L.moderator_id,
+        _L.action,
+        circles.c.name,
+        _L.message_id,
+        _L.member_id,
+        _L.reason,
+    )
+    .select_from(moderation_log.outerjoin(circles, circles.c.id == _L.circle_id))
+    .order_by(_L.id.desc())
+    .limit(bindparam("n"))
+)
+_MODERATORS = (
+    select(role_grants.c.user_id)
+    .distinct()
+    .where(role_grants.c.role.in_(MODERATORS), role_grants.c.user_id != bindparam("uid"))
+    .order_by(role_grants.c.user_id)
+)
+
+
 class SqlModerationDesk:
     """ModerationDesk for the person `user_id`, on the turn's runner."""
 
@@ -95,35 +282,19 @@ class SqlModerationDesk:
 
     async def _sanction(self, circle_id: int, user_id: int) -> datetime | None:
         """Until when this person may not post in this circle (None: they may)."""
-        rows = await self.runner.run(
-            "SELECT until FROM circle_sanctions WHERE circle_id = :cid AND user_id = :uid"
-            " AND until > :now",
-            cid=circle_id,
-            uid=user_id,
-            now=self.now,
-        )
+        rows = await self.runner.run(_SANCTION, cid=circle_id, uid=user_id, now=self.now)
         return utc(rows[0][0]) if rows else None
 
     async def _posts_since(self, circle_id: int, window: timedelta) -> int:
         """The current person's messages (any status) in the circle within the window."""
         rows = await self.runner.run(
-            "SELECT COUNT(*) FROM circle_messages WHERE circle_id = :cid AND author_id = :uid"
-            " AND created_at > :since",
-            cid=circle_id,
-            uid=self.user_id,
-            since=self.now - window,
+            _POSTS_SINCE, cid=circle_id, uid=self.user_id, since=self.now - window
         )
         return int(rows[0][0])
 
     async def _is_new(self, circle_id: int) -> bool:
         """Joined recently, or few messages relayed in the circle yet."""
-        rows = await self.runner.run(
-            "SELECT m.joined_at, (SELECT COUNT(*) FROM circle_messages c WHERE c.circle_id ="
-            " m.circle_id AND c.author_id = m.user_id AND c.status = 'relayed')"
-            " FROM circle_members m WHERE m.circle_id = :cid AND m.user_id = :uid",
-            cid=circle_id,
-            uid=self.user_id,
-        )
+        rows = await self.runner.run(_IS_NEW, cid=circle_id, uid=self.user_id)
         if not rows:
             return True
         joined = utc(rows[0][0]) or self.now
@@ -135,9 +306,7 @@ class SqlModerationDesk:
     ) -> int:
         """Keep the message as held: nothing is relayed until a moderator releases it."""
         rows = await self.runner.run(
-            "INSERT INTO circle_messages (circle_id, author_id, text, attachment, reply_to,"
-            " created_at, status) VALUES (:cid, :uid, :text, :att, :reply, :now, 'held')"
-            " RETURNING id",
+            _HOLD,
             cid=circle_id,
             uid=self.user_id,
             text=text,
@@ -150,23 +319,13 @@ class SqlModerationDesk:
     async def report(self, message_id: int, reason: str) -> tuple[int, ...]:
         """Keep the report; the moderators and admins to tell (never the reporter)."""
         await self.runner.run(
-            "INSERT INTO circle_reports (message_id, reporter_id, reason, status, created_at)"
-            " VALUES (:mid, :uid, :reason, 'pending', :now)",
-            mid=message_id,
-            uid=self.user_id,
-            reason=reason[:REASON],
-            now=self.now,
+            _REPORT, mid=message_id, uid=self.user_id, reason=reason[:REASON], now=self.now
         )
         return await moderators(self.runner, exclude=self.user_id)
 
     async def pending(self) -> list[Pending]:
         """Held messages and messages with pending reports, oldest first."""
-        rows = await self.runner.run(
-            "SELECT m.id, m.circle_id, c.name, m.status FROM circle_messages m"
-            " JOIN circles c ON c.id = m.circle_id WHERE m.status = 'held' OR (m.status ="
-            " 'relayed' AND EXISTS (SELECT 1 FROM circle_reports r WHERE r.message_id = m.id"
-            " AND r.status = 'pending')) ORDER BY m.id LIMIT 20",
-        )
+        rows = await self.runner.run(_PENDING)
         posts = await self._circles().posts_by_id([int(r[0]) for r in rows])
         found = []
         for post, (_, circle_id, name, status) in zip(posts, rows, strict=True):
@@ -188,19 +347,12 @@ class SqlModerationDesk:
 
     async def _reasons(self, message_id: int) -> tuple[str, ...]:
         """The reasons of the pending reports of a message."""
-        rows = await self.runner.run(
-            "SELECT reason FROM circle_reports WHERE message_id = :mid AND status = 'pending'"
-            " ORDER BY id",
-            mid=message_id,
-        )
+        rows = await self.runner.run(_REASONS, mid=message_id)
         return tuple(str(r[0]) for r in rows)
 
     async def _message(self, message_id: int) -> tuple[int, int | None, str] | None:
         """(circle, author, status) of a message."""
-        rows = await self.runner.run(
-            "SELECT circle_id, author_id, status FROM circle_messages WHERE id = :mid",
-            mid=message_id,
-        )
+        rows = await self.runner.run(_MESSAGE, mid=message_id)
         if not rows:
             return None
         circle_id, author_id, status = rows[0]
@@ -210,55 +362,26 @@ class SqlModerationDesk:
         """Mark it removed, cancel its queued copies, queue the withdrawal of the sent ones.
         Two moderators removing it at once: the second finds it removed (no second set of
         withdrawals, no second log line)."""
-        moved = await self.runner.run(
-            "UPDATE circle_messages SET status = 'removed' WHERE id = :mid"
-            " AND status <> 'removed' RETURNING id",
-            mid=message_id,
-        )
+        moved = await self.runner.run(_REMOVE, mid=message_id)
         if not moved:
             return 0
         await self._close_reports(message_id)
-        await self.runner.run(  # the copies waiting in web inboxes are not delivered either
-            "DELETE FROM web_inbox WHERE delivered_at IS NULL AND broadcast_id IN"
-            " (SELECT broadcast_id FROM circle_relays WHERE message_id = :mid)",
-            mid=message_id,
-        )
-        await self.runner.run(
-            "UPDATE outbox SET status = 'cancelled' WHERE status = 'queued' AND broadcast_id IN"
-            " (SELECT broadcast_id FROM circle_relays WHERE message_id = :mid)",
-            mid=message_id,
-        )
-        rows = await self.runner.run(
-            "SELECT o.platform_id FROM outbox o JOIN circle_relays r ON r.broadcast_id ="
-            " o.broadcast_id WHERE r.message_id = :mid AND o.platform_id LIKE 'tg:%'",
-            mid=message_id,
-        )
+        await self.runner.run(_UNDELIVERED, mid=message_id)  # not delivered either
+        await self.runner.run(_CANCEL, mid=message_id)
+        rows = await self.runner.run(_TELEGRAM_COPIES, mid=message_id)
         for (platform_id,) in rows:
-            await self.runner.run(
-                "INSERT INTO withdrawals (platform_id, status, created_at)"
-                " VALUES (:pid, 'queued', :now)",
-                pid=platform_id,
-                now=self.now,
-            )
+            await self.runner.run(_WITHDRAW, pid=platform_id, now=self.now)
         await self._log("remove", message_id, reason)
         return len(rows)
 
     async def _close_reports(self, message_id: int) -> None:
         """The pending reports of a message are handled."""
-        await self.runner.run(
-            "UPDATE circle_reports SET status = 'handled' WHERE message_id = :mid"
-            " AND status = 'pending'",
-            mid=message_id,
-        )
+        await self.runner.run(_CLOSE_REPORTS, mid=message_id)
 
     async def release(self, message_id: int, relay: dict[str, str]) -> Posted | None:
         """Relay a held message as its author would have; None when it is not held."""
         # One moderator releases it: the status moves from held once, a second finds it moved.
-        moved = await self.runner.run(
-            "UPDATE circle_messages SET status = 'relayed' WHERE id = :mid AND status = 'held'"
-            " AND author_id IS NOT NULL RETURNING circle_id, author_id",
-            mid=message_id,
-        )
+        moved = await self.runner.run(_RELEASE, mid=message_id)
         if not moved:
             return None
         circle_id, author_id = int(moved[0][0]), int(moved[0][1])
@@ -270,9 +393,7 @@ class SqlModerationDesk:
 
     async def _attachment(self, message_id: int) -> Attachment | None:
         """The file a message carries, if any."""
-        rows = await self.runner.run(
-            "SELECT attachment FROM circle_messages WHERE id = :mid", mid=message_id
-        )
+        rows = await self.runner.run(_ATTACHMENT, mid=message_id)
         data = as_json(rows[0][0]) if rows and rows[0][0] is not None else None
         if not data:
             return None
@@ -301,24 +422,14 @@ class SqlModerationDesk:
 
     async def _sanction_until(self, circle_id: int, user_id: int, until: datetime) -> None:
         """Write (or lengthen) a sanction."""
-        await self.runner.run(
-            "INSERT INTO circle_sanctions (circle_id, user_id, until) VALUES (:cid, :uid, :until)"
-            " ON CONFLICT (circle_id, user_id) DO UPDATE SET until = :until",
-            cid=circle_id,
-            uid=user_id,
-            until=until,
-        )
+        await self.runner.run(_SANCTION_UNTIL, cid=circle_id, uid=user_id, until=until)
 
     async def exclude(self, message_id: int, reason: str) -> None:
         """Out of the circle, and no posts there for 30 days should they join again."""
         found = await self._message(message_id)
         if found is None or found[1] is None:
             return
-        await self.runner.run(
-            "DELETE FROM circle_members WHERE circle_id = :cid AND user_id = :uid",
-            cid=found[0],
-            uid=found[1],
-        )
+        await self.runner.run(_EXCLUDE, cid=found[0], uid=found[1])
         await self._sanction_until(found[0], found[1], self.now + timedelta(days=30))
         await self._close_reports(message_id)
         await self._log("exclude", message_id, reason)
@@ -328,8 +439,7 @@ class SqlModerationDesk:
         found = await self._message(message_id)
         circle_id, author_id = (found[0], found[1]) if found else (None, None)
         await self.runner.run(
-            "INSERT INTO moderation_log (moderator_id, action, circle_id, message_id, member_id,"
-            " reason, created_at) VALUES (:uid, :action, :cid, :mid, :member, :reason, :now)",
+            _LOG,
             uid=self.user_id,
             action=action,
             cid=circle_id,
@@ -341,12 +451,7 @@ class SqlModerationDesk:
 
     async def journal(self, limit: int) -> list[LogEntry]:
         """The last entries, newest first, with names as colleagues see them."""
-        rows = await self.runner.run(
-            "SELECT l.created_at, l.moderator_id, l.action, c.name, l.message_id, l.member_id,"
-            " l.reason FROM moderation_log l LEFT JOIN circles c ON c.id = l.circle_id"
-            " ORDER BY l.id DESC LIMIT :n",
-            n=limit,
-        )
+        rows = await self.runner.run(_JOURNAL, n=limit)
         found = []
         for at, moderator_id, action, circle, message_id, member_id, reason in rows:
             found.append(
@@ -373,9 +478,5 @@ class SqlModerationDesk:
 
 async def moderators(runner: Runner, exclude: int = 0) -> tuple[int, ...]:
     """The people who moderate circles: moderators of any country and admins."""
-    rows = await runner.run(
-        "SELECT DISTINCT user_id FROM role_grants WHERE role IN"
-        " ('moderator', 'national_admin', 'regional_admin') AND user_id <> :uid ORDER BY user_id",
-        uid=exclude,
-    )
+    rows = await runner.run(_MODERATORS, uid=exclude)
     return tuple(int(r[0]) for r in rows)

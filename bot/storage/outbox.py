@@ -13,9 +13,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.storage.admin import FALLING_BACK, REROUTED, queue_broadcast
+from sqlalchemy import and_, bindparam, case, exists, func, literal, null, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.storage.admin import queue_broadcast
 from bot.storage.channels import MARK_UNREACHABLE
-from bot.storage.sql import as_json, utc
+from bot.storage.models import (
+    broadcasts,
+    channel_contacts,
+    learner_profiles,
+    outbox,
+    phone_fallbacks,
+    send_rates,
+    users,
+)
+from bot.storage.sql import ByDialect, as_json, utc
 from bot.storage.store import SqlStore
 
 
@@ -70,11 +82,7 @@ class Outbox:
     async def queue_due(self, now: datetime) -> list[int]:
         """Write the audience of scheduled broadcasts whose time has come; their ids."""
         async with self.store.transaction() as runner:
-            rows = await runner.run(
-                "SELECT id FROM broadcasts WHERE status = 'scheduled' AND scheduled_at <= :now"
-                + self._lock(),
-                now=now,
-            )
+            rows = await runner.run(_SCHEDULED, now=now)
             for (broadcast_id,) in rows:
                 await queue_broadcast(runner, int(broadcast_id), now)
         return [int(row[0]) for row in rows]
@@ -84,9 +92,7 @@ class Outbox:
         expired = now - self.lease
         async with self.store.transaction() as runner:
             rows = await runner.run(
-                "SELECT o.id FROM outbox o WHERE o.channel = :ch AND ((o.status = 'queued'"
-                " AND o.not_before <= :now) OR (o.status = 'sending' AND o.claimed_at < :expired))"
-                " ORDER BY o.id LIMIT :limit" + self._lock(skip=True),
+                _CLAIMABLE,
                 ch=channel,
                 now=now,
                 expired=expired,
@@ -95,23 +101,9 @@ class Outbox:
             ids = [int(row[0]) for row in rows]
             if not ids:
                 return []
-            marks = ", ".join(f":i{n}" for n in range(len(ids)))
-            params = {f"i{n}": value for n, value in enumerate(ids)}
-            await runner.run(
-                "UPDATE outbox SET status = 'sending', claimed_by = :worker, claimed_at = :now,"
-                f" attempts = attempts + 1 WHERE id IN ({marks})",
-                worker=self.worker,
-                now=now,
-                **params,
-            )
-            found = await runner.run(_CLAIMED.format(marks=marks), **params)
+            await runner.run(_CLAIM, worker=self.worker, now=now, ids=ids)
+            found = await runner.run(_CLAIMED, ids=ids)
         return [_item(row) for row in found]
-
-    def _lock(self, skip: bool = False) -> str:
-        """Row locks on PostgreSQL (SQLite has one writer: BEGIN IMMEDIATE is the lock)."""
-        if self.store.on_sqlite:
-            return ""
-        return " FOR UPDATE SKIP LOCKED" if skip else " FOR UPDATE"
 
     async def finish(self, results: list[tuple[int, str, str | None, str | None]]) -> None:
         """Record results: (outbox id, status, platform message id, error)."""
@@ -121,13 +113,12 @@ class Outbox:
         async with self.store.transaction() as runner:
             for outbox_id, status, platform_id, error in results:
                 await runner.run(
-                    "UPDATE outbox SET status = :status, platform_id = :pid, error = :error,"
-                    " sent_at = :now WHERE id = :id AND claimed_by = :worker",
+                    _FINISH,
                     status=status,
                     pid=platform_id,
                     error=error,
                     now=now,
-                    id=outbox_id,
+                    oid=outbox_id,
                     worker=self.worker,
                 )
 
@@ -135,12 +126,7 @@ class Outbox:
         """Extend this sender's claims still being sent (it is alive): only a dead sender's
         claims expire, however long a batch waits for its sending slots."""
         async with self.store.transaction() as runner:
-            rows = await runner.run(
-                "UPDATE outbox SET claimed_at = :now"
-                " WHERE claimed_by = :worker AND status = 'sending' RETURNING id",
-                now=now,
-                worker=self.worker,
-            )
+            rows = await runner.run(_RENEW, now=now, worker=self.worker)
         return len(rows)
 
     async def retry_later(
@@ -153,13 +139,11 @@ class Outbox:
         """
         async with self.store.transaction() as runner:
             await runner.run(
-                "UPDATE outbox SET status = 'queued', not_before = :at, error = :error,"
-                " attempts = attempts - :refund, claimed_by = NULL, claimed_at = NULL"
-                " WHERE id = :id AND claimed_by = :worker",
+                _RETRY,
                 at=at,
                 error=error,
                 refund=0 if counts else 1,
-                id=outbox_id,
+                oid=outbox_id,
                 worker=self.worker,
             )
 
@@ -168,10 +152,8 @@ class Outbox:
         has just fallen back (bot/fallbacks.py); False: it has none."""
         async with self.store.transaction() as runner:
             rows = await runner.run(  # after the notice that says why (queued just now)
-                f"UPDATE outbox SET {REROUTED}, status = 'queued', attempts = 0,"
-                " not_before = :later, claimed_by = NULL, claimed_at = NULL"
-                f" WHERE id = :id AND claimed_by = :worker AND {FALLING_BACK} RETURNING id",
-                id=outbox_id,
+                _FALL_BACK,
+                oid=outbox_id,
                 worker=self.worker,
                 later=datetime.now(UTC) + FALLBACK_AFTER,
             )
@@ -181,16 +163,8 @@ class Outbox:
         """Give back claimed messages not sent yet (the sender stops), attempts unchanged."""
         if not ids:
             return
-        marks = ", ".join(f":i{n}" for n in range(len(ids)))
-        params = {f"i{n}": value for n, value in enumerate(ids)}
         async with self.store.transaction() as runner:
-            await runner.run(
-                "UPDATE outbox SET status = 'queued', attempts = attempts - 1,"
-                f" claimed_by = NULL, claimed_at = NULL WHERE id IN ({marks})"
-                " AND status = 'sending' AND claimed_by = :worker",
-                worker=self.worker,
-                **params,
-            )
+            await runner.run(_RELEASE, worker=self.worker, ids=ids)
 
     async def reserve(self, channel: str, count: int, interval: float) -> datetime:
         """Reserve `count` sending slots `interval` seconds apart; returns the first slot.
@@ -202,34 +176,17 @@ class Outbox:
         async with self.store.transaction() as runner:
             # The row first, so that the lock below holds even for the very first reservation
             # (two senders finding no row would both start at `now`: twice the rate).
-            await runner.run(
-                "INSERT INTO send_rates (channel, next_at) VALUES (:ch, :now)"
-                " ON CONFLICT (channel) DO NOTHING",
-                ch=channel,
-                now=now,
-            )
-            rows = await runner.run(
-                "SELECT next_at FROM send_rates WHERE channel = :ch" + self._lock(), ch=channel
-            )
+            await runner.run(_FIRST_RATE, ch=channel, now=now)
+            rows = await runner.run(_RATE, ch=channel)
             start = max(utc(rows[0][0]) or now, now)
             following = start + timedelta(seconds=interval * count)
-            await runner.run(
-                "UPDATE send_rates SET next_at = :next WHERE channel = :ch",
-                ch=channel,
-                next=following,
-            )
+            await runner.run(_MOVE_RATE, ch=channel, next=following)
         return start
 
     async def pause(self, channel: str, until: datetime) -> None:
         """Nobody sends on this channel before `until` (the platform said 429)."""
         async with self.store.transaction() as runner:
-            await runner.run(
-                "INSERT INTO send_rates (channel, next_at) VALUES (:ch, :until)"
-                " ON CONFLICT (channel) DO UPDATE SET next_at = CASE"
-                " WHEN send_rates.next_at > :until THEN send_rates.next_at ELSE :until END",
-                ch=channel,
-                until=until,
-            )
+            await runner.run(_PAUSE, ch=channel, until=until)
 
     async def mark_unreachable(self, user_id: int, code: int, at: datetime) -> None:
         """The platform said this person cannot be reached: no announcement tries them again."""
@@ -241,30 +198,199 @@ class Outbox:
     async def pending(self, channel: str | None = None) -> int:
         """How many messages wait or are being sent."""
         async with self.store.transaction() as runner:
-            rows = await runner.run(
-                "SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending')"
-                + (" AND channel = :ch" if channel else ""),
-                **({"ch": channel} if channel else {}),
-            )
+            if channel:
+                rows = await runner.run(_PENDING_ON, ch=channel)
+            else:
+                rows = await runner.run(_PENDING)
         return int(rows[0][0])
 
+
+FALLBACK_AFTER = timedelta(seconds=2)  # a push that met "unreachable" follows the notice
+
+_o = outbox.c
+# Row locks on PostgreSQL (SQLite has one writer: BEGIN IMMEDIATE is the lock, and SQLite
+# renders no FOR UPDATE).
+_SCHEDULED = (
+    select(broadcasts.c.id)
+    .where(broadcasts.c.status == "scheduled", broadcasts.c.scheduled_at <= bindparam("now"))
+    .with_for_update()
+)
+_CLAIMABLE = (
+    select(_o.id)
+    .where(
+        _o.channel == bindparam("ch"),
+        or_(
+            and_(_o.status == "queued", _o.not_before <= bindparam("now")),
+            and_(_o.status == "sending", _o.claimed_at < bindparam("expired")),
+        ),
+    )
+    .order_by(_o.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_CLAIM = (
+    update(outbox)
+    .where(_o.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        status="sending",
+        claimed_by=bindparam("worker"),
+        claimed_at=bindparam("now"),
+        attempts=_o.attempts + 1,
+    )
+)
+_FINISH = (
+    update(outbox)
+    .where(_o.id == bindparam("oid"), _o.claimed_by == bindparam("worker"))
+    .values(
+        status=bindparam("status"),
+        platform_id=bindparam("pid"),
+        error=bindparam("error"),
+        sent_at=bindparam("now"),
+    )
+)
+_RENEW = (
+    update(outbox)
+    .where(_o.claimed_by == bindparam("worker"), _o.status == "sending")
+    .values(claimed_at=bindparam("now"))
+    .returning(_o.id)
+)
+_RETRY = (
+    update(outbox)
+    .where(_o.id == bindparam("oid"), _o.claimed_by == bindparam("worker"))
+    .values(
+        status="queued",
+        not_before=bindparam("at"),
+        error=bindparam("error"),
+        attempts=_o.attempts - bindparam("refund"),
+        claimed_by=null(),
+        claimed_at=null(),
+    )
+)
+_RELEASE = (
+    update(outbox)
+    .where(
+        _o.id.in_(bindparam("ids", expanding=True)),
+        _o.status == "sending",
+        _o.claimed_by == bindparam("worker"),
+    )
+    .values(status="queued", attempts=_o.attempts - 1, claimed_by=null(), claimed_at=null())
+)
+
+# The address an outbox row goes to (a profile's phone), and the rows to send on the
+# fallback channel instead: their address is marked unreachable and has fallen back
+# (bot/fallbacks.py). SET reads the row as it was: the channel, then the address.
+_ax = learner_profiles.alias("ax")
+_pf = phone_fallbacks.alias("pf")
+_address = func.coalesce(
+    select(_ax.c.account_id).where(_ax.c.user_id == _o.user_id).correlate(outbox).scalar_subquery(),
+    _o.user_id,
+)
+_fallback_user = users.alias("f")
+_FALL_BACK = (
+    update(outbox)
+    .where(
+        _o.id == bindparam("oid"),
+        _o.claimed_by == bindparam("worker"),
+        exists(
+            select(_pf.c.user_id)
+            .join(channel_contacts, channel_contacts.c.user_id == _pf.c.user_id)
+            .where(
+                _pf.c.user_id == _address,
+                _pf.c.fallback_id.is_not(None),
+                channel_contacts.c.unreachable_at.is_not(None),
+            )
+        ),
+    )
+    .values(
+        channel=select(_fallback_user.c.channel)
+        .select_from(_pf)
+        .join(_fallback_user, _fallback_user.c.id == _pf.c.fallback_id)
+        .where(_pf.c.user_id == _address)
+        .scalar_subquery(),
+        user_id=select(_pf.c.fallback_id).where(_pf.c.user_id == _address).scalar_subquery(),
+        status="queued",
+        attempts=0,
+        not_before=bindparam("later"),
+        claimed_by=null(),
+        claimed_at=null(),
+    )
+    .returning(_o.id)
+)
+
+_NEW_RATE: dict[str, Any] = {"channel": bindparam("ch"), "next_at": bindparam("now")}
+_FIRST_RATE = ByDialect(
+    sqlite=sqlite.insert(send_rates).values(_NEW_RATE).on_conflict_do_nothing(),
+    postgresql=postgresql.insert(send_rates).values(_NEW_RATE).on_conflict_do_nothing(),
+)
+_RATE = (
+    select(send_rates.c.next_at).where(send_rates.c.channel == bindparam("ch")).with_for_update()
+)
+_MOVE_RATE = (
+    update(send_rates)
+    .where(send_rates.c.channel == bindparam("ch"))
+    .values(next_at=bindparam("next"))
+)
+_PAUSED: dict[str, Any] = {"channel": bindparam("ch"), "next_at": bindparam("until")}
+_LATER = case(
+    (send_rates.c.next_at > bindparam("until"), send_rates.c.next_at), else_=bindparam("until")
+)
+_PAUSE = ByDialect(
+    sqlite=sqlite.insert(send_rates)
+    .values(_PAUSED)
+    .on_conflict_do_update(index_elements=[send_rates.c.channel], set_={"next_at": _LATER}),
+    postgresql=postgresql.insert(send_rates)
+    .values(_PAUSED)
+    .on_conflict_do_update(index_elements=[send_rates.c.channel], set_={"next_at": _LATER}),
+)
+_PENDING = (
+    select(func.count())
+    .select_from(outbox)
+    .where(_o.status.in_((literal("queued"), literal("sending"))))
+)
+_PENDING_ON = _PENDING.where(_o.channel == bindparam("ch"))
 
 # The claimed messages with their broadcast and their address: a learner profile of a shared
 # phone is reached at its account's row and address (the sender's contacts, windows and
 # "unreachable" marks are the address's), and a personal notice for a profile the phone is
 # not using now carries that profile's first name.
-FALLBACK_AFTER = timedelta(seconds=2)  # a push that met "unreachable" follows the notice
-
+_m = outbox.alias("o")
+_u = users.alias("u")
+_a = users.alias("a")
+_b = broadcasts.alias("b")
+_lp = learner_profiles.alias("lp")
+_acc = learner_profiles.alias("acc")
 _CLAIMED = (
-    "SELECT o.id, o.broadcast_id, COALESCE(lp.account_id, o.user_id), o.channel,"
-    " COALESCE(a.external_id, u.external_id), u.locale, b.texts, b.attachment, o.attempts,"
-    " b.audience, CASE WHEN lp.user_id IS NULL OR COALESCE(acc.active_id, acc.user_id) = u.id"
-    " THEN NULL ELSE lp.first_name END, o.user_id FROM outbox o"
-    " JOIN users u ON u.id = o.user_id JOIN broadcasts b ON b.id = o.broadcast_id"
-    " LEFT JOIN learner_profiles lp ON lp.user_id = u.id"
-    " LEFT JOIN users a ON a.id = lp.account_id"
-    " LEFT JOIN learner_profiles acc ON acc.user_id = lp.account_id"
-    " WHERE o.id IN ({marks}) ORDER BY o.id"
+    select(
+        _m.c.id,
+        _m.c.broadcast_id,
+        func.coalesce(_lp.c.account_id, _m.c.user_id),
+        _m.c.channel,
+        func.coalesce(_a.c.external_id, _u.c.external_id),
+        _u.c.locale,
+        _b.c.texts,
+        _b.c.attachment,
+        _m.c.attempts,
+        _b.c.audience,
+        case(
+            (
+                or_(
+                    _lp.c.user_id.is_(None),
+                    func.coalesce(_acc.c.active_id, _acc.c.user_id) == _u.c.id,
+                ),
+                null(),
+            ),
+            else_=_lp.c.first_name,
+        ),
+        _m.c.user_id,
+    )
+    .select_from(_m)
+    .join(_u, _u.c.id == _m.c.user_id)
+    .join(_b, _b.c.id == _m.c.broadcast_id)
+    .outerjoin(_lp, _lp.c.user_id == _u.c.id)
+    .outerjoin(_a, _a.c.id == _lp.c.account_id)
+    .outerjoin(_acc, _acc.c.user_id == _lp.c.account_id)
+    .where(_m.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_m.c.id)
 )
 
 

@@ -1,4 +1,5 @@
-"""Learners' reminders and learning days (tables reminders, learning_days), in plain SQL.
+"""Learners' reminders and learning days (tables reminders, learning_days), in Core
+statements.
 
 The learner's side (`SqlReminderDesk`) runs inside their turn. The loop's side
 (`claim_due`, `facts_of`, `queue_reminder`) runs in the reminder loop's own transactions
@@ -13,14 +14,104 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from sqlalchemy import bindparam, false, null, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
+
 from bot.storage.admin import audience_filter, queue_broadcast
 from bot.storage.assignments import student_assignments
+from bot.storage.models import broadcasts, learning_days, reminders, users
 from bot.storage.review import SqlReviewDesk
-from bot.storage.sql import Runner, as_json, utc
+from bot.storage.sql import ByDialect, Runner, as_json, utc
 from dialogs.admin_ports import Audience
 from dialogs.reminder_ports import ReminderSetting
 from dialogs.reminding import QuietHours, parse_time
 from dialogs.teaching_ports import Assignment
+
+_r = reminders.c
+_SETTING = select(_r.local_time, _r.enabled, _r.next_due_at).where(_r.user_id == bindparam("uid"))
+_SET = {
+    "local_time": bindparam("at"),
+    "enabled": true(),
+    "next_due_at": bindparam("due"),
+    "updated_at": bindparam("now"),
+}
+_REMIND_AT = ByDialect(
+    sqlite=sqlite.insert(reminders)
+    .values(user_id=bindparam("uid"), **_SET)
+    .on_conflict_do_update(index_elements=[_r.user_id], set_=_SET),
+    postgresql=postgresql.insert(reminders)
+    .values(user_id=bindparam("uid"), **_SET)
+    .on_conflict_do_update(index_elements=[_r.user_id], set_=_SET),
+)
+_STOP = (
+    update(reminders)
+    .where(_r.user_id == bindparam("uid"), _r.enabled == true())
+    .values(enabled=false(), next_due_at=null(), updated_at=bindparam("now"))
+    .returning(_r.user_id)
+)
+_DAY: dict[str, Any] = {"user_id": bindparam("uid"), "day": bindparam("day")}
+_LEARNED = ByDialect(
+    sqlite=sqlite.insert(learning_days).values(_DAY).on_conflict_do_nothing(),
+    postgresql=postgresql.insert(learning_days).values(_DAY).on_conflict_do_nothing(),
+)
+_DAYS = (
+    select(learning_days.c.day)
+    .where(learning_days.c.user_id == bindparam("uid"))
+    .order_by(learning_days.c.day)
+)
+_LEARNED_ON = select(learning_days.c.user_id).where(
+    learning_days.c.user_id == bindparam("uid"), learning_days.c.day == bindparam("day")
+)
+_DUE = (
+    select(_r.user_id, _r.next_due_at)
+    .where(_r.enabled == true(), _r.next_due_at <= bindparam("now"))
+    .order_by(_r.next_due_at, _r.user_id)
+    .limit(bindparam("n"))
+)
+_DUE_LOCKED = _DUE.with_for_update(skip_locked=True)
+_TAKE = (
+    update(reminders)
+    .where(
+        _r.user_id == bindparam("uid"), _r.enabled == true(), _r.next_due_at == bindparam("seen")
+    )
+    .values(next_due_at=bindparam("next"))
+    .returning(_r.user_id)
+)
+_LEARNER = (
+    select(
+        users.c.locale,
+        users.c.country,
+        users.c.bookmark,
+        _r.local_time,
+        _r.last_sent_on,
+        _r.broadcast_id,
+    )
+    .join(users, users.c.id == _r.user_id)
+    .where(_r.user_id == bindparam("uid"))
+)
+_RENEW_NOTICE = (
+    update(broadcasts)
+    .where(broadcasts.c.id == bindparam("bid"))
+    .values(texts=bindparam("texts"))
+    .returning(broadcasts.c.id)
+)
+_NEW_NOTICE = (
+    broadcasts.insert()
+    .values(
+        author_id=null(),
+        texts=bindparam("texts"),
+        audience=bindparam("audience"),
+        status="queued",
+        total=0,
+        created_at=bindparam("now"),
+    )
+    .returning(broadcasts.c.id)
+)
+_SENT = (
+    update(reminders)
+    .where(_r.user_id == bindparam("uid"))
+    .values(last_sent_on=bindparam("today"), broadcast_id=bindparam("bid"))
+)
 
 
 class SqlReminderDesk:
@@ -34,10 +125,7 @@ class SqlReminderDesk:
 
     async def setting(self) -> ReminderSetting | None:
         """The learner's reminder, None if they never set one."""
-        rows = await self.runner.run(
-            "SELECT local_time, enabled, next_due_at FROM reminders WHERE user_id = :uid",
-            uid=self.user_id,
-        )
+        rows = await self.runner.run(_SETTING, uid=self.user_id)
         if not rows:
             return None
         local_time, enabled, next_due_at = rows[0]
@@ -46,9 +134,7 @@ class SqlReminderDesk:
     async def remind_at(self, at: time, next_due_at: datetime) -> None:
         """Remind every day at `at` (local time), first at `next_due_at` (UTC)."""
         await self.runner.run(
-            "INSERT INTO reminders (user_id, local_time, enabled, next_due_at, updated_at)"
-            " VALUES (:uid, :at, TRUE, :due, :now) ON CONFLICT (user_id) DO UPDATE SET"
-            " local_time = :at, enabled = TRUE, next_due_at = :due, updated_at = :now",
+            _REMIND_AT,
             uid=self.user_id,
             at=at.strftime("%H:%M"),
             due=next_due_at,
@@ -57,27 +143,16 @@ class SqlReminderDesk:
 
     async def stop(self) -> bool:
         """No more reminders; False if none was on."""
-        rows = await self.runner.run(
-            "UPDATE reminders SET enabled = FALSE, next_due_at = NULL, updated_at = :now"
-            " WHERE user_id = :uid AND enabled = TRUE RETURNING user_id",
-            uid=self.user_id,
-            now=self.now,
-        )
+        rows = await self.runner.run(_STOP, uid=self.user_id, now=self.now)
         return bool(rows)
 
     async def learned(self, day: date) -> None:
         """Remember that the learner learned something on `day` (their local date)."""
-        await self.runner.run(
-            "INSERT INTO learning_days (user_id, day) VALUES (:uid, :day) ON CONFLICT DO NOTHING",
-            uid=self.user_id,
-            day=day,
-        )
+        await self.runner.run(_LEARNED, uid=self.user_id, day=day)
 
     async def learning_days(self) -> list[date]:
         """The local dates on which the learner learned something, oldest first."""
-        rows = await self.runner.run(
-            "SELECT day FROM learning_days WHERE user_id = :uid ORDER BY day", uid=self.user_id
-        )
+        rows = await self.runner.run(_DAYS, uid=self.user_id)
         return [as_date(row[0]) for row in rows]
 
 
@@ -91,24 +166,13 @@ class Due:
 
 async def due_now(runner: Runner, now: datetime, limit: int, lock: str = "") -> list[Due]:
     """Reminders due at `now`, the most overdue first (`lock`: FOR UPDATE SKIP LOCKED)."""
-    rows = await runner.run(
-        "SELECT user_id, next_due_at FROM reminders WHERE enabled = TRUE"
-        " AND next_due_at <= :now ORDER BY next_due_at, user_id LIMIT :n" + lock,
-        now=now,
-        n=limit,
-    )
+    rows = await runner.run(_DUE_LOCKED if lock else _DUE, now=now, n=limit)
     return [Due(int(uid), seen) for uid, seen in rows]
 
 
 async def take(runner: Runner, due: Due, next_due_at: datetime) -> bool:
     """Move a due reminder on to `next_due_at`, unless someone else already did (False)."""
-    rows = await runner.run(
-        "UPDATE reminders SET next_due_at = :next WHERE user_id = :uid AND enabled = TRUE"
-        " AND next_due_at = :seen RETURNING user_id",
-        next=next_due_at,
-        uid=due.user_id,
-        seen=due.seen,
-    )
+    rows = await runner.run(_TAKE, next=next_due_at, uid=due.user_id, seen=due.seen)
     return bool(rows)
 
 
@@ -127,11 +191,7 @@ class Learner:
 
 async def learner_of(runner: Runner, user_id: int) -> Learner | None:
     """The learner behind a reminder."""
-    rows = await runner.run(
-        "SELECT u.locale, u.country, u.bookmark, r.local_time, r.last_sent_on, r.broadcast_id"
-        " FROM reminders r JOIN users u ON u.id = r.user_id WHERE r.user_id = :uid",
-        uid=user_id,
-    )
+    rows = await runner.run(_LEARNER, uid=user_id)
     if not rows:
         return None
     locale, country, bookmark, at, last, broadcast = rows[0]
@@ -143,15 +203,14 @@ async def learner_of(runner: Runner, user_id: int) -> Learner | None:
 async def reachable(runner: Runner, user_id: int, now: datetime) -> bool:
     """Whether a personal notice can reach them (consent, a channel that pushes, not blocked)."""
     where, params = audience_filter(Audience(user_ids=(user_id,), personal=True), now)
+    # SQL text: admin.audience_filter writes the audience's WHERE on `users u` as text
     rows = await runner.run(f"SELECT 1 FROM users u WHERE {where}", **params)
     return bool(rows)
 
 
 async def learned_on(runner: Runner, user_id: int, day: date) -> bool:
     """Whether the learner already learned something on that local date."""
-    rows = await runner.run(
-        "SELECT 1 FROM learning_days WHERE user_id = :uid AND day = :day", uid=user_id, day=day
-    )
+    rows = await runner.run(_LEARNED_ON, uid=user_id, day=day)
     return bool(rows)
 
 
@@ -175,28 +234,18 @@ async def queue_reminder(
     """
     broadcast_id = learner.broadcast_id
     if broadcast_id is not None:
-        found = await runner.run(
-            "UPDATE broadcasts SET texts = :texts WHERE id = :id RETURNING id",
-            texts=texts,
-            id=broadcast_id,
-        )
+        found = await runner.run(_RENEW_NOTICE, texts=texts, bid=broadcast_id)
         broadcast_id = broadcast_id if found else None
     if broadcast_id is None:
         audience = Audience(user_ids=(learner.user_id,), personal=True)
         rows = await runner.run(
-            "INSERT INTO broadcasts (author_id, texts, audience, status, total, created_at)"
-            " VALUES (NULL, :texts, :audience, 'queued', 0, :now) RETURNING id",
+            _NEW_NOTICE,
             texts=texts,
             audience=audience.as_dict(),
             now=now,
         )
         broadcast_id = int(rows[0][0])
-    await runner.run(
-        "UPDATE reminders SET last_sent_on = :today, broadcast_id = :bid WHERE user_id = :uid",
-        today=today,
-        bid=broadcast_id,
-        uid=learner.user_id,
-    )
+    await runner.run(_SENT, today=today, bid=broadcast_id, uid=learner.user_id)
     await queue_broadcast(runner, broadcast_id, now)
 
 

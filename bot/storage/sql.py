@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import TextClause, bindparam, text
+from sqlalchemy import Insert, TextClause, bindparam, text
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.dialects.postgresql import psycopg2 as pg_dialect
 from sqlalchemy.engine import Dialect
@@ -106,7 +106,7 @@ class Compiled:
     """A Core statement as SQL text of one dialect, with the values written in it."""
 
     sql: str
-    defaults: dict[str, Any]  # literal values of the statement (`users.c.channel == "web"`)
+    defaults: dict[str, Any]  # literal values of the statement (`users.c.locale == "fr"`)
     expanding: SQLCompiler | None  # set when `column.in_(bindparam(..., expanding=True))`
     lists: tuple[str, ...] = ()  # the names of those parameters
 
@@ -128,6 +128,11 @@ def compiled(statement: ClauseElement, dialect: str) -> Compiled:
     found = _COMPILED.get(key)
     if found is not None and found[0] is statement:
         return found[1]
+    given = statement
+    if isinstance(statement, Insert) and not statement._returning:
+        # PostgreSQL's compiler adds `RETURNING id` to an INSERT that names no id, for the
+        # ORM; here it would only hand back rows nobody asked for.
+        statement = statement.inline()
     done = statement.compile(dialect=_DIALECTS[dialect])
     assert isinstance(done, SQLCompiler)
     names = done.bind_names
@@ -140,7 +145,7 @@ def compiled(statement: ClauseElement, dialect: str) -> Compiled:
     if len(_COMPILED) >= _COMPILED_MAX:
         _COMPILED.clear()
         _EXPANDED.clear()
-    _COMPILED[key] = (statement, result)  # the statement is kept so its id is not reused
+    _COMPILED[key] = (given, result)  # the statement is kept so its id is not reused
     return result
 
 

@@ -106,6 +106,7 @@ class SqlTurn:
         "_journal",
         "_make_records",
         "_profiles",
+        "_reading",
         "_records",
         "_reports",
         "_saved",
@@ -161,6 +162,7 @@ class SqlTurn:
         self._journal: Journal | None = None
         self._saved: tuple[Profile, DialogState] | None = None
         self._effects: list[Effect] = []
+        self._reading = _lesson_of(self.profile, 0)  # before the dialog moves the bookmark
 
     @property
     def records(self) -> LearnerRecords:
@@ -338,6 +340,10 @@ class SqlTurn:
         await keep_answers(self.runner, self.user_id, answers, now)
         await schedule_answers(self.runner, self.user_id, answers)
         await observe_answers(self.runner, self.user_id, answers, now, journal)
+        if self._saved is not None and self._saved[1].step == "lesson":
+            started = _lesson_of(self._saved[0], 1)
+            if started is not None and started != self._reading:  # a new lesson's first page
+                await journal.lesson_started(*started, now)
         for course, lesson in lessons:
             await journal.lesson_completed(course, lesson, now)
         for course, lesson, score, max_score in quizzes:
@@ -353,6 +359,20 @@ class SqlTurn:
         account = await erase_profile(self.runner, self.user_id, prompt, self.authored_dir)
         if account is not None:
             self.account_id, self.follow_up = account, True
+
+
+def _lesson_of(profile: Profile, pages: int) -> tuple[str, str] | None:
+    """The lesson a learner's bookmark stands in, if it stands within its first `pages`
+    pages (0: any). The lesson flow sets the bookmark on each page it shows: the first page
+    of a lesson the bookmark was not in, shown (the learner on the "lesson" step), is a
+    start; turning back to it is not, nor a quiz pointing the bookmark at the next lesson."""
+    mark = profile.bookmark
+    if not isinstance(mark, dict) or not isinstance(mark.get("step"), int):
+        return None  # none, or a quiz's
+    if pages and mark["step"] >= pages:
+        return None
+    course, lesson = mark.get("course"), mark.get("lesson")
+    return (str(course), str(lesson)) if course and lesson else None
 
 
 class _TurnGuard:

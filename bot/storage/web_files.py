@@ -21,6 +21,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam, case, delete, func, select, union, update
+
+from bot.storage.models import learner_profiles, users, web_files
 from bot.storage.store import SqlStore
 
 
@@ -57,9 +60,7 @@ class WebFiles:
         digest = hashlib.sha256(data).hexdigest()
         if owner is not None and share:
             rows = await self.store.statement(
-                "UPDATE web_files SET filename = :name, expires_at = CASE WHEN expires_at"
-                " < :expires THEN :expires ELSE expires_at END"
-                " WHERE user_id = :owner AND digest = :digest RETURNING token",
+                _AGAIN,
                 expires=expires,
                 name=filename[:200],
                 owner=owner,
@@ -69,9 +70,7 @@ class WebFiles:
                 return str(rows[0][0])
         token = secrets.token_urlsafe(18)  # 24 characters, 144 bits
         await self.store.statement(
-            "INSERT INTO web_files (token, user_id, digest, filename, mime, size, data,"
-            " created_at, expires_at) VALUES (:token, :owner, :digest, :name, :mime, :size,"
-            " :data, :now, :expires)",
+            _PUT,
             token=token,
             owner=owner,
             digest=digest,
@@ -86,11 +85,7 @@ class WebFiles:
 
     async def get(self, token: str, now: datetime) -> WebFile | None:
         """The file of a token, None when unknown or expired."""
-        rows = await self.store.statement(
-            "SELECT filename, mime, data FROM web_files WHERE token = :token AND expires_at > :now",
-            token=token,
-            now=now,
-        )
+        rows = await self.store.statement(_GET, token=token, now=now)
         if not rows:
             return None
         return WebFile(str(rows[0][0]), str(rows[0][1]), bytes(rows[0][2]))
@@ -105,8 +100,7 @@ class WebFiles:
         """A file this web learner (any profile of their browser) sent, None when it is not
         theirs, unknown or expired: a frame cannot name another learner's file."""
         rows = await self.store.statement(
-            "SELECT filename, mime, data FROM web_files WHERE token = :token"
-            f" AND expires_at > :now AND user_id IN ({_ADDRESS})",
+            _SENT,
             token=token,
             now=now,
             uid=uid,
@@ -118,37 +112,76 @@ class WebFiles:
 
     async def used(self, token: str, until: datetime) -> None:
         """A file a step took in (copied into a course): kept only until `until`."""
-        await self.store.statement(
-            "UPDATE web_files SET expires_at = :until WHERE token = :token AND expires_at > :until",
-            token=token,
-            until=until,
-        )
+        await self.store.statement(_USED, token=token, until=until)
 
     async def bytes_since(self, owner: int, since: datetime) -> int:
         """The bytes of the files kept for `owner` since `since` (what they may still send)."""
-        rows = await self.store.statement(
-            "SELECT COALESCE(SUM(size), 0) FROM web_files"
-            " WHERE user_id = :owner AND created_at > :since",
-            owner=owner,
-            since=since,
-        )
+        rows = await self.store.statement(_BYTES_SINCE, owner=owner, since=since)
         return int(rows[0][0])
 
     async def prune(self, now: datetime) -> int:
         """Forget the expired files; how many."""
-        rows = await self.store.statement(
-            "DELETE FROM web_files WHERE expires_at <= :now RETURNING id", now=now
-        )
+        rows = await self.store.statement(_PRUNE, now=now)
         return len(rows)
 
 
-_SENDER = (
-    "SELECT p.id FROM users a LEFT JOIN learner_profiles lp ON lp.user_id = a.id"
-    " JOIN users p ON p.id = COALESCE(lp.active_id, a.id)"
-    " WHERE a.channel = :ch AND a.external_id = :uid"
+_f = web_files.c
+_AGAIN = (
+    update(web_files)
+    .where(_f.user_id == bindparam("owner"), _f.digest == bindparam("digest"))
+    .values(
+        filename=bindparam("name"),
+        expires_at=case(
+            (_f.expires_at < bindparam("expires"), bindparam("expires")), else_=_f.expires_at
+        ),
+    )
+    .returning(_f.token)
 )
-_ADDRESS = (  # the rows of a web browser: its account and the profiles on it
-    "SELECT id FROM users WHERE channel = :ch AND external_id = :uid UNION"
-    " SELECT lp.user_id FROM learner_profiles lp JOIN users a ON a.id = lp.account_id"
-    " WHERE a.channel = :ch AND a.external_id = :uid"
+_PUT = (
+    web_files.insert()
+    .inline()
+    .values(
+        token=bindparam("token"),
+        user_id=bindparam("owner"),
+        digest=bindparam("digest"),
+        filename=bindparam("name"),
+        mime=bindparam("mime"),
+        size=bindparam("size"),
+        data=bindparam("data"),
+        created_at=bindparam("now"),
+        expires_at=bindparam("expires"),
+    )
+)
+_GET = select(_f.filename, _f.mime, _f.data).where(
+    _f.token == bindparam("token"), _f.expires_at > bindparam("now")
+)
+_USED = (
+    update(web_files)
+    .where(_f.token == bindparam("token"), _f.expires_at > bindparam("until"))
+    .values(expires_at=bindparam("until"))
+)
+_BYTES_SINCE = select(func.coalesce(func.sum(_f.size), 0)).where(
+    _f.user_id == bindparam("owner"), _f.created_at > bindparam("since")
+)
+_PRUNE = delete(web_files).where(_f.expires_at <= bindparam("now")).returning(_f.id)
+
+_account = users.alias("a")
+_lp = learner_profiles.alias("lp")
+_person = users.alias("p")
+_IS_BROWSER = (_account.c.channel == bindparam("ch"), _account.c.external_id == bindparam("uid"))
+_SENDER = (
+    select(_person.c.id)
+    .select_from(_account)
+    .outerjoin(_lp, _lp.c.user_id == _account.c.id)
+    .join(_person, _person.c.id == func.coalesce(_lp.c.active_id, _account.c.id))
+    .where(*_IS_BROWSER)
+)
+_ADDRESS = union(  # the rows of a web browser: its account and the profiles on it
+    select(users.c.id).where(
+        users.c.channel == bindparam("ch"), users.c.external_id == bindparam("uid")
+    ),
+    select(_lp.c.user_id).join(_account, _account.c.id == _lp.c.account_id).where(*_IS_BROWSER),
+)
+_SENT = select(_f.filename, _f.mime, _f.data).where(
+    _f.token == bindparam("token"), _f.expires_at > bindparam("now"), _f.user_id.in_(_ADDRESS)
 )

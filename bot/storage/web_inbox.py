@@ -15,12 +15,55 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import bindparam, delete, func, select, update
+
+from bot.storage.models import web_inbox
 from bot.storage.sql import as_json, utc
 from bot.storage.store import SqlStore
 
 KEEP_DELIVERED = timedelta(days=30)  # delivered rows, for the learner's export
 LAG = timedelta(seconds=10)  # how long a row may take to commit after its id was taken
 BATCH = 500  # rows read by one look for new ones
+
+_i = web_inbox.c
+_PUT = (
+    web_inbox.insert()
+    .values(
+        user_id=bindparam("uid"),
+        broadcast_id=bindparam("bid"),
+        payload=bindparam("payload"),
+        created_at=bindparam("at"),
+    )
+    .returning(_i.id)
+)
+_WAITING = (
+    select(_i.id, _i.user_id, _i.payload, _i.created_at)
+    .where(_i.user_id == bindparam("uid"), _i.delivered_at.is_(None))
+    .order_by(_i.id)
+    .limit(bindparam("n"))
+)
+_SINCE = (
+    select(_i.id, _i.user_id, _i.payload, _i.created_at)
+    .where(_i.id > bindparam("floor"), _i.delivered_at.is_(None))
+    .order_by(_i.id)
+    .limit(bindparam("n"))
+)
+_LAST_ID = select(func.max(_i.id))
+_DELIVERED = (
+    update(web_inbox)
+    .where(
+        _i.id.in_(bindparam("ids", expanding=True)),
+        _i.user_id == bindparam("uid"),
+        _i.delivered_at.is_(None),
+    )
+    .values(delivered_at=bindparam("at"))
+    .returning(_i.id)
+)
+_TIDY = (
+    delete(web_inbox)
+    .where(_i.delivered_at.is_not(None), _i.delivered_at < bindparam("before"))
+    .returning(_i.id)
+)
 
 
 @dataclass(frozen=True)
@@ -47,8 +90,7 @@ class WebInbox:
         async with self.store.transaction() as runner:
             for frame in frames:
                 rows = await runner.run(
-                    "INSERT INTO web_inbox (user_id, broadcast_id, payload, created_at)"
-                    " VALUES (:uid, :bid, :payload, :at) RETURNING id",
+                    _PUT,
                     uid=user_id,
                     bid=broadcast_id,
                     payload=frame,
@@ -59,27 +101,17 @@ class WebInbox:
 
     async def waiting(self, user_id: int, limit: int = BATCH) -> list[InboxRow]:
         """What waits for a learner, oldest first."""
-        rows = await self.store.statement(
-            "SELECT id, user_id, payload, created_at FROM web_inbox"
-            " WHERE user_id = :uid AND delivered_at IS NULL ORDER BY id LIMIT :n",
-            uid=user_id,
-            n=limit,
-        )
+        rows = await self.store.statement(_WAITING, uid=user_id, n=limit)
         return [_row(row) for row in rows]
 
     async def since(self, floor: int, limit: int = BATCH) -> list[InboxRow]:
         """Undelivered rows after `floor`, by id (every learner's: the caller keeps its own)."""
-        rows = await self.store.statement(
-            "SELECT id, user_id, payload, created_at FROM web_inbox"
-            " WHERE id > :floor AND delivered_at IS NULL ORDER BY id LIMIT :n",
-            floor=floor,
-            n=limit,
-        )
+        rows = await self.store.statement(_SINCE, floor=floor, n=limit)
         return [_row(row) for row in rows]
 
     async def last_id(self) -> int:
         """The highest id written so far (0 when empty)."""
-        rows = await self.store.statement("SELECT MAX(id) FROM web_inbox")
+        rows = await self.store.statement(_LAST_ID)
         return int(rows[0][0] or 0) if rows else 0
 
     async def delivered(self, user_id: int, ids: Iterable[int], at: datetime) -> int:
@@ -87,23 +119,12 @@ class WebInbox:
         wanted = sorted({int(i) for i in ids})[:BATCH]
         if not wanted:
             return 0
-        marks = ", ".join(f":i{n}" for n in range(len(wanted)))
-        rows = await self.store.statement(
-            f"UPDATE web_inbox SET delivered_at = :at WHERE id IN ({marks})"
-            " AND user_id = :uid AND delivered_at IS NULL RETURNING id",
-            at=at,
-            uid=user_id,
-            **{f"i{n}": value for n, value in enumerate(wanted)},
-        )
+        rows = await self.store.statement(_DELIVERED, at=at, uid=user_id, ids=wanted)
         return len(rows)
 
     async def tidy(self, now: datetime) -> int:
         """Forget delivered rows older than KEEP_DELIVERED; how many went."""
-        rows = await self.store.statement(
-            "DELETE FROM web_inbox WHERE delivered_at IS NOT NULL AND delivered_at < :before"
-            " RETURNING id",
-            before=now - KEEP_DELIVERED,
-        )
+        rows = await self.store.statement(_TIDY, before=now - KEEP_DELIVERED)
         return len(rows)
 
 

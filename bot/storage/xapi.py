@@ -18,13 +18,21 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot.storage.models import quiz_attempts, users, xapi_statements
 from bot.storage.pseudonym import pseudonym
-from bot.storage.sql import Runner
+from bot.storage.sql import ByDialect, Runner
 from dialogs.events import UserRef
 from dialogs.ports import RecordAnswer
+
+if TYPE_CHECKING:
+    from bot.storage.store import SqlStore
 
 VERSION = "1.0.3"
 # The namespace of the statements' UUIDv5 ids (a fixed, random UUID: never change it).
@@ -33,6 +41,7 @@ DEFAULT_HOME_PAGE = "https://imaginecole.invalid"
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 VERBS = {
+    "attempted": ADL + "attempted",
     "completed": ADL + "completed",
     "answered": ADL + "answered",
     "passed": ADL + "passed",
@@ -118,6 +127,41 @@ def _time(at: datetime) -> str:
     return utc.isoformat(timespec="milliseconds")
 
 
+_X = xapi_statements
+_ATTEMPT = select(func.count() + 1).where(
+    quiz_attempts.c.user_id == bindparam("uid"),
+    quiz_attempts.c.course_id == bindparam("c"),
+    quiz_attempts.c.lesson_id == bindparam("l"),
+)
+_ADDRESS = select(users.c.channel, users.c.external_id).where(users.c.id == bindparam("uid"))
+
+
+def _keep(insert: Any) -> Any:
+    """A statement into the journal; the same event journalled twice is one row."""
+    return (
+        insert(_X)
+        .values(
+            statement_id=bindparam("sid"),
+            user_id=bindparam("uid"),
+            statement=bindparam("body"),
+            created_at=bindparam("at"),
+        )
+        .on_conflict_do_nothing(index_elements=["statement_id"])
+    )
+
+
+_KEEP = ByDialect(sqlite=_keep(sqlite_insert), postgresql=_keep(pg_insert))
+_SENT_OF = (
+    select(_X.c.statement_id, _X.c.statement)
+    .where(
+        _X.c.user_id == bindparam("uid"),
+        or_(_X.c.sent_at.is_not(None), _X.c.synced_at.is_not(None)),
+    )
+    .order_by(_X.c.id)
+)
+_FORGET_LEARNER = delete(_X).where(_X.c.user_id == bindparam("uid"))
+
+
 class Journal:
     """One learner's statements, written on their turn's runner."""
 
@@ -130,21 +174,13 @@ class Journal:
     async def attempt(self, course_id: str, lesson_id: str) -> int:
         """The number of the learner's current attempt at a quiz: 1 + those finished (the
         same count bot/storage/answers.py numbers question_answers with)."""
-        rows = await self.runner.run(
-            "SELECT COUNT(*) + 1 FROM quiz_attempts WHERE user_id = :uid AND course_id = :c"
-            " AND lesson_id = :l",
-            uid=self.user_id,
-            c=course_id,
-            l=lesson_id,
-        )
+        rows = await self.runner.run(_ATTEMPT, uid=self.user_id, c=course_id, l=lesson_id)
         return int(rows[0][0])
 
     async def actor(self) -> dict[str, Any]:
         """The learner as a pseudonymous account (their own row's address, keyed)."""
         if self._actor is None:
-            rows = await self.runner.run(
-                "SELECT channel, external_id FROM users WHERE id = :uid", uid=self.user_id
-            )
+            rows = await self.runner.run(_ADDRESS, uid=self.user_id)
             channel, external = (str(rows[0][0]), str(rows[0][1])) if rows else ("", "")
             name = pseudonym(UserRef(channel, external), self.words.secret)
             account = {"homePage": self.words.home_page, "name": name}
@@ -175,12 +211,23 @@ class Journal:
             course = _activity(parent, "course")
             statement["context"] = {"contextActivities": {"parent": [course]}}
         await self.runner.run(
-            "INSERT INTO xapi_statements (statement_id, user_id, statement, created_at)"
-            " VALUES (:sid, :uid, :body, :at) ON CONFLICT (statement_id) DO NOTHING",
+            _KEEP,
             sid=sid,
             uid=self.user_id,
             body=json.dumps(statement, sort_keys=True, separators=(",", ":")),
             at=at,
+        )
+
+    async def lesson_started(self, course_id: str, lesson_id: str, at: datetime) -> None:
+        """A lesson's first page shown, coming from elsewhere (at most once per learner,
+        lesson and day: its id names the day)."""
+        words = self.words
+        await self.write(
+            ("lesson-started", course_id, lesson_id, at.astimezone(UTC).date().isoformat()),
+            "attempted",
+            _activity(words.lesson(course_id, lesson_id), "lesson", lesson_id),
+            at,
+            parent=words.course(course_id),
         )
 
     async def lesson_completed(self, course_id: str, lesson_id: str, at: datetime) -> None:
@@ -314,11 +361,7 @@ async def void_sent(runner: Runner, uid: int, now: datetime) -> int:
     """Before a learner's rows go: a voiding statement for each of their statements the LRS
     or the national instance has (a school server's push, bot/sync.py), and their unsent ones
     deleted. How many are voided."""
-    rows = await runner.run(
-        "SELECT statement_id, statement FROM xapi_statements WHERE user_id = :uid"
-        " AND (sent_at IS NOT NULL OR synced_at IS NOT NULL) ORDER BY id",
-        uid=uid,
-    )
+    rows = await runner.run(_SENT_OF, uid=uid)
     for target, body in rows:
         sent = json.loads(body) if isinstance(body, str) else body
         home = str(sent["actor"]["account"]["homePage"])
@@ -332,11 +375,90 @@ async def void_sent(runner: Runner, uid: int, now: datetime) -> int:
             "timestamp": _time(now),
         }
         await runner.run(
-            "INSERT INTO xapi_statements (statement_id, user_id, statement, created_at)"
-            " VALUES (:sid, NULL, :body, :at) ON CONFLICT (statement_id) DO NOTHING",
+            _KEEP,
             sid=sid,
+            uid=None,
             body=json.dumps(voiding, sort_keys=True, separators=(",", ":")),
             at=now,
         )
-    await runner.run("DELETE FROM xapi_statements WHERE user_id = :uid", uid=uid)
+    await runner.run(_FORGET_LEARNER, uid=uid)
     return len(rows)
+
+
+# --- pruning: what the LRS or the national instance acknowledged ----------------------------
+
+PRUNED = '{"pruned":true,'  # how a pruned row's statement starts (`_stub`)
+_PRUNE_BATCH = 500
+
+
+def _prunable(lrs: bool, national: bool) -> Any:
+    """The acknowledged rows older than `before`, not pruned yet, a batch at a time."""
+    table = xapi_statements
+    acknowledged = []
+    if lrs:
+        acknowledged.append(table.c.sent_at.is_not(None))
+    if national:
+        acknowledged.append(table.c.synced_at.is_not(None))
+    return (
+        select(table.c.id, table.c.statement)
+        .where(
+            table.c.created_at < bindparam("before"),
+            ~table.c.statement.startswith(PRUNED, autoescape=True),
+            *acknowledged,
+        )
+        .order_by(table.c.id)
+        .limit(bindparam("n"))
+    )
+
+
+_PRUNABLE = {
+    (lrs, national): _prunable(lrs, national) for lrs in (False, True) for national in (False, True)
+}
+_STUB = (
+    update(xapi_statements)
+    .where(xapi_statements.c.id == bindparam("rid"))
+    .values(statement=bindparam("body"))
+)
+_FORGET = delete(xapi_statements).where(xapi_statements.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def _stub(body: str) -> str | None:
+    """What a pruned row keeps of its statement: its id and the account's homePage, which a
+    later erasure's voiding needs (`void_sent`); None for a voiding statement, which nothing
+    refers to and which simply goes."""
+    statement = json.loads(body)
+    if statement.get("verb", {}).get("id") == VERBS["voided"]:
+        return None
+    home = str(statement.get("actor", {}).get("account", {}).get("homePage", ""))
+    kept = {"id": statement.get("id"), "actor": {"account": {"homePage": home}}}
+    return PRUNED + json.dumps(kept, sort_keys=True, separators=(",", ":"))[1:]
+
+
+async def prune(
+    store: SqlStore, before: datetime, *, lrs: bool, national: bool, batch: int = _PRUNE_BATCH
+) -> int:
+    """Prune the journal rows written before `before` that every configured destination
+    acknowledged (the LRS: `sent_at`; the national instance, over the network or by stick:
+    `synced_at`). A row keeps its statement id and its account's homePage (an erasure may
+    still have to void it there, and a school's voiding must still find it at the national
+    instance); voiding statements go. With no destination, nothing is acknowledged: the
+    journal is the only copy and stays whole. How many rows were pruned."""
+    if not lrs and not national:
+        return 0
+    chosen = _PRUNABLE[(lrs, national)]
+    done = 0
+    while True:
+        async with store.transaction() as runner:
+            rows = await runner.run(chosen, before=before, n=batch)
+            gone = []
+            for row_id, body in rows:
+                stub = _stub(str(body))
+                if stub is None:
+                    gone.append(int(row_id))
+                else:
+                    await runner.run(_STUB, rid=int(row_id), body=stub)
+            if gone:
+                await runner.run(_FORGET, ids=gone)
+        done += len(rows)
+        if len(rows) < batch:
+            return done

@@ -12,7 +12,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.storage.models import ussd_sessions
+from bot.storage.sql import ByDialect
 from bot.storage.store import SqlStore
 
 KEEP = timedelta(minutes=15)  # USSD sessions last two or three minutes at most
@@ -49,14 +55,30 @@ class Screens:
         return self.screens[min(self.page, len(self.screens) - 1)]
 
 
-_UPSERT = (
-    "INSERT INTO ussd_sessions (session_key, handled, digest, mode, screens, page, updated_at)"
-    " VALUES (:key, :handled, :digest, :mode, :screens, :page, :now)"
-    " ON CONFLICT (session_key) DO UPDATE SET handled = excluded.handled,"
-    " digest = excluded.digest, mode = excluded.mode, screens = excluded.screens,"
-    " page = excluded.page, updated_at = excluded.updated_at"
+_s = ussd_sessions.c
+_SESSION: dict[str, Any] = {
+    "session_key": bindparam("key"),
+    "handled": bindparam("handled"),
+    "digest": bindparam("digest"),
+    "mode": bindparam("mode"),
+    "screens": bindparam("screens"),
+    "page": bindparam("page"),
+    "updated_at": bindparam("now"),
+}
+_KEPT = ("handled", "digest", "mode", "screens", "page", "updated_at")
+_sqlite_put = sqlite.insert(ussd_sessions).values(_SESSION)
+_pg_put = postgresql.insert(ussd_sessions).values(_SESSION)
+_UPSERT = ByDialect(
+    sqlite=_sqlite_put.on_conflict_do_update(
+        index_elements=[_s.session_key], set_={k: _sqlite_put.excluded[k] for k in _KEPT}
+    ),
+    postgresql=_pg_put.on_conflict_do_update(
+        index_elements=[_s.session_key], set_={k: _pg_put.excluded[k] for k in _KEPT}
+    ),
 )
-_READ = "SELECT handled, digest, mode, screens, page FROM ussd_sessions WHERE session_key = :key"
+_READ = select(_s.handled, _s.digest, _s.mode, _s.screens, _s.page).where(
+    _s.session_key == bindparam("key")
+)
 
 
 class UssdSessions:
@@ -87,6 +109,6 @@ class UssdSessions:
     async def prune(self, now: datetime | None = None) -> int:
         """Forget sessions older than `KEEP`."""
         before = (now or datetime.now(UTC)) - KEEP
-        return await self.store.delete_in_batches(
+        return await self.store.delete_in_batches(  # SQL text: the store's batched DELETE
             "ussd_sessions", "updated_at < :before", 1000, before=before
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.storage import sql as core
@@ -68,6 +68,9 @@ def test_a_statement_is_compiled_once_per_dialect() -> None:
     assert core.compiled(SOME, "postgresql") is not first
     assert "FOR UPDATE" not in core.compiled(SOME.with_for_update(), "sqlite").sql
     assert first.defaults == {"locale_1": "fr"}
+    plain = insert(users).values(channel=bindparam("channel"))
+    assert "RETURNING" not in core.compiled(plain, "postgresql").sql, "only when asked for"
+    assert "RETURNING" in core.compiled(plain.returning(users.c.id), "postgresql").sql
 
 
 def test_an_in_list_is_written_once_per_length() -> None:

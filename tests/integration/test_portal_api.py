@@ -47,7 +47,7 @@ async def get(bot: BotApp, path: str, token: str | None = TOKEN) -> tuple[int, d
 async def test_the_description_is_public_and_the_data_needs_the_token(bot: BotApp) -> None:
     status, description = await get(bot, "/api/v1/openapi.json", token=None)
     assert status == 200 and description["openapi"].startswith("3.1")
-    assert set(description["paths"]) == {"/api/v1/courses", "/api/v1/figures"}
+    assert set(description["paths"]) == {"/api/v1/courses", "/api/v1/figures", "/api/v1/schools"}
     assert (await get(bot, "/api/v1/courses", token=None))[0] == 401
     assert (await get(bot, "/api/v1/figures", token="wrong"))[0] == 401
 

@@ -16,7 +16,8 @@ import pytest
 from bot.app import BotApp
 from bot.config import Settings
 from bot.i18n import I18n
-from bot.sender import ChannelPace, Deliver, Result, Sender
+from bot.sender import ChannelPace, Deliver, Result, Sender, Sent
+from bot.storage.admin import queue_notice
 from bot.storage.outbox import Outbox, OutboxItem
 from bot.storage.store import SqlStore
 from bot.telegram.broadcast import telegram_deliverer
@@ -485,3 +486,23 @@ async def test_a_learner_who_stopped_announcements_is_not_in_the_audience(
         bid, total = await broadcast(store, {"fr": "Annonce"}, Audience(countries=("SN",)))
         assert total == 1
         assert [row[1] for row in await outbox(store, bid)] == ["6000002"]
+
+
+async def test_one_persons_messages_arrive_in_the_order_they_were_queued(tg: Rig) -> None:
+    await seed_learners(tg.store, 1)
+    person = await user_id(tg.store, "telegram", str(FIRST))
+    async with tg.store.transaction() as runner:
+        for n in (1, 2, 3):
+            await queue_notice(runner, person, {"fr": f"Message {n}"}, datetime.now(UTC))
+    arrived: list[str] = []
+
+    async def slow_first(item: OutboxItem) -> Result:
+        """The platform takes longer over the first message than over the next ones."""
+        if item.texts["fr"] == "Message 1":
+            await asyncio.sleep(0.3)
+        arrived.append(item.texts["fr"])
+        return Sent()
+
+    tg.sender({"telegram": slow_first}, rate=1000.0)
+    await tg.done()
+    assert arrived == ["Message 1", "Message 2", "Message 3"]

@@ -19,8 +19,10 @@ from tests.integration.test_sync import (
     FIRST,
     ROOT,
     SCHOOL,
+    STOP,
     _run,
     address,
+    announce,
     journal,
     learner_does_a_quiz,
     publish_nationally,
@@ -66,18 +68,18 @@ async def test_records_and_courses_go_by_usb_stick_once(
     records = stick / "jardin.bundle"
 
     exported = await _run(tmp_path, at_school(school), "sync", "export", str(records))
-    assert f"{records}: 7 records," in exported
+    assert f"{records}: 8 records," in exported
     imported = await _run(tmp_path, at_national(national), "sync", "import", str(records))
-    assert f"records from {SCHOOL}: 7 new, 0 known" in imported
+    assert f"records from {SCHOOL}: 8 new, 0 known" in imported
     twice = await _run(tmp_path, at_national(national), "sync", "import", str(records))
-    assert f"records from {SCHOOL}: 0 new, 7 known" in twice
-    assert len(await journal(national)) == 7
+    assert f"records from {SCHOOL}: 0 new, 8 known" in twice
+    assert len(await journal(national)) == 8
     # The records went by stick: the next sync over the network sends them no more, and a
     # lost stick is made again with --all, harmlessly.
     assert (await syncer(school, address(national)).run()).pushed == 0
     await _run(tmp_path, at_school(school), "sync", "export", str(records), "--all")
     again = await _run(tmp_path, at_national(national), "sync", "import", str(records))
-    assert "0 new, 7 known" in again
+    assert "0 new, 8 known" in again
 
     await publish_nationally(national, FIRST, datetime.now(UTC))
     courses = stick / "national.bundle"
@@ -92,6 +94,26 @@ async def test_records_and_courses_go_by_usb_stick_once(
     )
     pulled = await rows(school, "SELECT course_id, status FROM authored_courses")
     assert pulled == [("compost", "published")]
+
+
+async def test_announcements_go_by_usb_stick_once_then_not_again_by_network(
+    school: BotApp, national: BotApp, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    learner = await learner_does_a_quiz(school, http)
+    await announce(national, {"fr": "Concours de lecture : inscrivez-vous."}, countries=["SN"])
+    await announce(national, {"fr": "Résultats du Mali."}, countries=["ML"])
+    stick = tmp_path / "national.bundle"
+    await _run(tmp_path, at_national(national), "sync", "export", str(stick), "--courses")
+    senegal = {**at_school(school), "SYNC_COUNTRY": "sn"}
+
+    applied = await _run(tmp_path, senegal, "sync", "import", str(stick))
+    assert "announcements: 1 new" in applied
+    assert "announcements: 0 new" in await _run(tmp_path, senegal, "sync", "import", str(stick))
+    told = str((await learner.pushed())["text"])
+    assert told == f"Concours de lecture : inscrivez-vous.{STOP}"
+    by_network = await syncer(school, address(national), country="SN").run()
+    assert (by_network.announcements, by_network.complete) == (0, True)
+    assert await rows(school, "SELECT COUNT(*) FROM outbox") == [(1,)]
 
 
 async def test_a_tampered_or_foreign_bundle_is_refused_and_nothing_applied(
