@@ -18,27 +18,8 @@ from dialogs.services import Services
 from dialogs.state import DialogState, Profile
 
 if TYPE_CHECKING:
-    from dialogs.admin_ports import AdminDesk, Charts
-    from dialogs.authoring_ports import AuthoringDesk
-    from dialogs.certificate_ports import CertificateDesk, Certifier
-    from dialogs.circle_ports import CircleDesk, GroupDesk
-    from dialogs.course_translation_ports import CourseTranslationDesk
-    from dialogs.creathon_ports import CreathonDesk
-    from dialogs.data_ports import DataSaver
-    from dialogs.event_ports import EventDesk, ThreadDesk
-    from dialogs.fallback_ports import PhoneFallback
-    from dialogs.family_ports import FamilyDesk
-    from dialogs.link_ports import LinkDesk
     from dialogs.mastery_ports import MasteryDesk
-    from dialogs.moderation_ports import ModerationDesk
-    from dialogs.ports import Booklets
-    from dialogs.profile_ports import ProfileDesk
-    from dialogs.reminder_ports import ReminderDesk
-    from dialogs.report_ports import ReportDesk
     from dialogs.review_ports import ReviewDesk
-    from dialogs.sharing_ports import Shelf
-    from dialogs.teaching_ports import Links, TeachingDesk
-    from dialogs.translation_ports import TranslationDesk
 
 
 class Translator(Protocol):
@@ -95,92 +76,14 @@ class Context:
     languages: tuple[Language, ...] = ()
     caps: Capabilities = TEXT_ONLY  # what the person's channel can do (dialogs/capabilities.py)
     # The storage and rendering ports this turn offers (dialogs/services.py); a flow asks
-    # for what it needs with `need(ctx.admin, ...)`, or tests `ctx.admin is None`.
+    # for what it needs with `need(ctx.services.admin, "admin")`, or tests
+    # `ctx.services.admin is None`.
     services: Services = field(default_factory=Services)
     # Picks the translator of another language (after the learner chose one).
     translator_for: Callable[[str], Translator] = field(repr=False, default=lambda _: _never())
 
-    # Each service, read through the context as before (dialogs/services.py).
-    @property
-    def booklets(self) -> Booklets | None:
-        """Printing, for teachers (`ctx.services.booklets`)."""
-        return self.services.booklets
-
-    @property
-    def admin(self) -> AdminDesk | None:
-        """Roles, announcements and broadcasts (bot/storage) (`ctx.services.admin`)."""
-        return self.services.admin
-
-    @property
-    def charts(self) -> Charts | None:
-        """The impact chart (bot/charts.py) (`ctx.services.charts`)."""
-        return self.services.charts
-
-    @property
-    def teaching(self) -> TeachingDesk | None:
-        """Invitations, teacher requests, classes (`ctx.services.teaching`)."""
-        return self.services.teaching
-
-    @property
-    def links(self) -> Links | None:
-        """Join links and QR codes of classes (`ctx.services.links`)."""
-        return self.services.links
-
-    @property
-    def authoring(self) -> AuthoringDesk | None:
-        """The teacher's own courses (`ctx.services.authoring`)."""
-        return self.services.authoring
-
-    @property
-    def reports(self) -> ReportDesk | None:
-        """Class reports, essays to grade, students' questions (`ctx.services.reports`)."""
-        return self.services.reports
-
-    @property
-    def shelf(self) -> Shelf | None:
-        """The shared library: visibility, uses, ratings (`ctx.services.shelf`)."""
-        return self.services.shelf
-
-    @property
-    def circles(self) -> CircleDesk | None:
-        """Teachers' circles and colleague requests (`ctx.services.circles`)."""
-        return self.services.circles
-
-    @property
-    def moderation(self) -> ModerationDesk | None:
-        """Circles' filter, reports, sanctions, log (`ctx.services.moderation`)."""
-        return self.services.moderation
-
-    @property
-    def groups(self) -> GroupDesk | None:
-        """A Telegram group linked to a circle (group turns only) (`ctx.services.groups`)."""
-        return self.services.groups
-
-    @property
-    def creathon(self) -> CreathonDesk | None:
-        """Contests of scenarios, reviews, results (`ctx.services.creathon`)."""
-        return self.services.creathon
-
-    @property
-    def events(self) -> EventDesk | None:
-        """Webinars and meetings of circles (`ctx.services.events`)."""
-        return self.services.events
-
-    @property
-    def threads(self) -> ThreadDesk | None:
-        """Discussion threads of shared courses (`ctx.services.threads`)."""
-        return self.services.threads
-
-    @property
-    def certificates(self) -> CertificateDesk | None:
-        """The learner's certificates (bot/storage) (`ctx.services.certificates`)."""
-        return self.services.certificates
-
-    @property
-    def certifier(self) -> Certifier | None:
-        """Signs, prints and checks them (bot/certificates) (`ctx.services.certifier`)."""
-        return self.services.certifier
-
+    # The last two services still read through the context (by dialogs/flows/quiz.py and
+    # dialogs/flows/review.py); elsewhere `ctx.services.review`, `ctx.services.mastery`.
     @property
     def review(self) -> ReviewDesk | None:
         """The learner's deck of questions to review (`ctx.services.review`)."""
@@ -190,46 +93,6 @@ class Context:
     def mastery(self) -> MasteryDesk | None:
         """The learner's mastery of skills (BKT) (`ctx.services.mastery`)."""
         return self.services.mastery
-
-    @property
-    def families(self) -> FamilyDesk | None:
-        """Guardians (either side) and the optional sex (`ctx.services.families`)."""
-        return self.services.families
-
-    @property
-    def reminders(self) -> ReminderDesk | None:
-        """The learner's daily reminder and learning days (`ctx.services.reminders`)."""
-        return self.services.reminders
-
-    @property
-    def data_saver(self) -> DataSaver | None:
-        """Light data: the setting and the daily media budget (`ctx.services.data_saver`)."""
-        return self.services.data_saver
-
-    @property
-    def profiles(self) -> ProfileDesk | None:
-        """The learners sharing this phone (bot/storage) (`ctx.services.profiles`)."""
-        return self.services.profiles
-
-    @property
-    def translations(self) -> TranslationDesk | None:
-        """Interface strings for translators (`ctx.services.translations`)."""
-        return self.services.translations
-
-    @property
-    def phone_fallback(self) -> PhoneFallback | None:
-        """SMS when the chat app stops reaching them (`ctx.services.phone_fallback`)."""
-        return self.services.phone_fallback
-
-    @property
-    def address_links(self) -> LinkDesk | None:
-        """This address following a learner of elsewhere (`ctx.services.address_links`)."""
-        return self.services.address_links
-
-    @property
-    def course_translations(self) -> CourseTranslationDesk | None:
-        """Courses translated in the chat (`ctx.services.course_translations`)."""
-        return self.services.course_translations
 
     @property
     def address_is_phone(self) -> bool:

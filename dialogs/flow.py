@@ -186,3 +186,11 @@ def settle(state: DialogState, owners: Mapping[str, str]) -> None:
     else:
         state.data.pop(FLOWS, None)
     state.live.clear()
+
+
+def fresh(ctx: Context, cls: type[S]) -> S:
+    """The flow's state emptied (its defaults), as when a form starts over or is given up;
+    saved after the turn like any other."""
+    made = cls()
+    ctx.state.live[f"{FLOWS}:{cls.flow}"] = made
+    return made

@@ -98,20 +98,20 @@ def local_day(ctx: Context) -> date:
 
 async def note_learning(ctx: Context, before: Before, effects: list[Effect]) -> None:
     """Write today's learning day once, when this turn taught something."""
-    if ctx.reminders is None or not learned(before, ctx, effects):
+    if ctx.services.reminders is None or not learned(before, ctx, effects):
         return
     today = local_day(ctx)
     if ctx.state.data.get(NOTED) == today.isoformat():
         return  # already written today: no statement at all
-    await ctx.reminders.learned(today)
+    await ctx.services.reminders.learned(today)
     ctx.state.data[NOTED] = today.isoformat()
 
 
 async def streak_text(ctx: Context) -> str:
     """The current and best streaks, kindly worded; empty before any learning day."""
-    if ctx.reminders is None:
+    if ctx.services.reminders is None:
         return ""
-    found = streak(await ctx.reminders.learning_days(), local_day(ctx))
+    found = streak(await ctx.services.reminders.learning_days(), local_day(ctx))
     if not found.best:
         return ""
     if not found.current:

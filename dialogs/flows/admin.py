@@ -7,9 +7,12 @@ person without an admin role is refused with a clear message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from dialogs.admin_ports import AdminDesk, BroadcastStats
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows.circle_texts import in_every_language
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.role_help import role_notice, role_title
@@ -18,9 +21,24 @@ from dialogs.roles import Action, Grant, Role, countries_of, is_admin, may, may_
 from dialogs.services import need
 
 
+@dataclass
+class Granting(FlowState, flow="admin"):
+    """The person a role is being given to, found by their code, and their country."""
+
+    person: int | None = None
+    country: str | None = None
+    legacy = {"person": "grantee.id", "country": "grantee.country"}  # noqa: RUF012
+
+
+def _grantee_country(ctx: Context) -> str | None:
+    """The country of the person a role is given to (None: none of the programme's)."""
+    country = state_of(ctx, Granting).country
+    return country if country != "other" else None
+
+
 def desk(ctx: Context) -> AdminDesk:
     """The admin port; every channel that runs admin flows provides it."""
-    return need(ctx.admin, "admin", "admin flows")
+    return need(ctx.services.admin, "admin", "admin flows")
 
 
 def refused(ctx: Context, *, within_admin: bool = False) -> Turn:
@@ -38,7 +56,7 @@ def refused(ctx: Context, *, within_admin: bool = False) -> Turn:
 
 async def admin_command(ctx: Context, event: Incoming) -> Turn:
     """/admin: the admin menu, for admins only."""
-    if ctx.admin is None or not is_admin(await desk(ctx).grants()):
+    if ctx.services.admin is None or not is_admin(await desk(ctx).grants()):
         return refused(ctx)
     return Turn(goto="admin_menu")
 
@@ -83,7 +101,7 @@ def admins_only(step: Step) -> Step:
     """A step that first checks, in this very turn, that the person is still an admin."""
 
     async def checked(ctx: Context, event: Incoming) -> Turn:
-        if ctx.admin is None or not is_admin(await desk(ctx).grants()):
+        if ctx.services.admin is None or not is_admin(await desk(ctx).grants()):
             ctx.state.data.pop("ann", None)
             text = ctx._("Cette action est réservée aux administrateurs de votre pays.")
             return Turn([Say(text)], goto="menu")
@@ -108,7 +126,8 @@ async def grant_code(ctx: Context, event: Incoming) -> Turn:
         found = await desk(ctx).find_person(event.text)
         if found is None:
             return Turn([Say(ctx._("Je ne trouve personne avec ce code."))], reprompt=True)
-        ctx.state.data["grantee"] = {"id": found[0], "country": found[1]}
+        work = state_of(ctx, Granting)
+        work.person, work.country = found[0], found[1]
         return Turn(goto="grant_role")
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
@@ -131,8 +150,7 @@ def _grant_for(role: Role, country: str | None, language: str = "") -> Grant:
 
 async def grant_role(ctx: Context, event: Incoming) -> Turn:
     """Choose the role to give; only the roles this admin may give that person are offered."""
-    grantee = ctx.state.data.get("grantee") or {}
-    country = grantee.get("country") if grantee.get("country") != "other" else None
+    country = _grantee_country(ctx)
     grants = await desk(ctx).grants()
     allowed = [r for r in Role if may_grant(grants, _grant_for(r, country))]
     options = tuple(Option(r.value, role_name(ctx, r)) for r in allowed)
@@ -163,20 +181,18 @@ async def grant_language(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "admin":
         return Turn(goto="admin_menu")
-    grantee = ctx.state.data.get("grantee") or {}
-    country = grantee.get("country") if grantee.get("country") != "other" else None
-    return await _give(ctx, _grant_for(Role.TRANSLATOR, country, chosen))
+    return await _give(ctx, _grant_for(Role.TRANSLATOR, _grantee_country(ctx), chosen))
 
 
 async def _give(ctx: Context, grant: Grant) -> Turn:
     """Give the chosen role to the person named by their code, checked again at writing."""
-    grantee = ctx.state.data.get("grantee") or {}
-    if not grantee or not may_grant(await desk(ctx).grants(), grant):
+    person = state_of(ctx, Granting).person
+    if person is None or not may_grant(await desk(ctx).grants(), grant):
         return refused(ctx, within_admin=True)
     notice = in_every_language(ctx, lambda c: role_notice(c.t.gettext, grant.role, ask_school=True))
     if grant.role is Role.TRANSLATOR:  # kept with its language alone
         grant = Grant(grant.role, None, grant.language)
-    await desk(ctx).grant(int(grantee["id"]), grant, notice)
+    await desk(ctx).grant(int(person), grant, notice)
     done = ctx._("C'est fait : rôle « %(role)s » donné.", role=role_name(ctx, grant.role))
     return Turn([Say(done)], goto="admin_menu")
 
@@ -257,7 +273,7 @@ def _short(text: str, limit: int = 60) -> str:
 
 async def my_code(ctx: Context, event: Incoming) -> Turn:
     """/mon_code: the short code an admin asks for to give this person a role."""
-    if ctx.admin is None:
+    if ctx.services.admin is None:
         return Turn(reprompt=True)
     code = await desk(ctx).person_code()
     text = ctx._(
@@ -298,7 +314,7 @@ async def my_id(ctx: Context, event: Incoming) -> Turn:
 
 async def stop_announcements(ctx: Context, event: Incoming) -> Turn:
     """/stop_annonces: no more announcements; lessons go on."""
-    if ctx.admin is not None:
+    if ctx.services.admin is not None:
         await desk(ctx).set_announcements(False)
     text = ctx._(
         "Vous ne recevrez plus d'annonces. Vos cours continuent. "
@@ -309,7 +325,7 @@ async def stop_announcements(ctx: Context, event: Incoming) -> Turn:
 
 async def start_announcements(ctx: Context, event: Incoming) -> Turn:
     """/annonces: announcements again."""
-    if ctx.admin is not None:
+    if ctx.services.admin is not None:
         await desk(ctx).set_announcements(True)
     return Turn([Say(ctx._("Vous recevrez à nouveau les annonces."))], reprompt=True)
 
@@ -331,3 +347,4 @@ COMMANDS: dict[str, Step] = {
     "stop": stop_announcements,
     "annonces": start_announcements,
 }
+FLOW = Flow("admin", STEPS, COMMANDS, services=("admin",), state=Granting)

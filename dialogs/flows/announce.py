@@ -14,6 +14,7 @@ from dialogs.admin_ports import Attachment, Audience, BroadcastDraft, Reach
 from dialogs.context import Context, Step, Turn
 from dialogs.engine import MAX_TEXT
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.admin import admin_back, admins_only, desk, refused
 from dialogs.flows.common import route, unexpected
 from dialogs.flows.onboarding import COUNTRIES
@@ -242,11 +243,11 @@ async def ann_classes(ctx: Context, event: Incoming) -> Turn:
 
 async def _classes_typed(ctx: Context, codes: list[str]) -> Turn:
     """Resolve class codes; every class must be known (its students are then the audience)."""
-    if ctx.teaching is None:
+    if ctx.services.teaching is None:
         return Turn(goto="ann_active")
     found = []
     for code in codes[:MAX_CLASSES]:
-        room = await ctx.teaching.find_class(code)
+        room = await ctx.services.teaching.find_class(code)
         if room is None:
             unknown = ctx._("Je ne trouve pas la classe %(code)s.", code=code.upper())
             return Turn([Say(unknown)], reprompt=True)
@@ -504,3 +505,4 @@ STEPS: dict[str, Step] = {
         "ann_when": ann_when,
     }.items()
 }
+FLOW = Flow("announce", STEPS, services=("admin", "teaching"))

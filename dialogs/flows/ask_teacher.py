@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dialogs.context import Context, Step, Translator, Turn, translate
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.class_texts import lesson_title, notice_texts
 from dialogs.flows.common import route
 from dialogs.messages import Ask, Option, Say
@@ -16,14 +17,14 @@ ASK = "ask"  # the lesson step's option id (never a lesson's own: next, back, me
 
 async def ask_option(ctx: Context) -> tuple[Option, ...]:
     """The lesson's "ask my teacher" option, for students of a class taking questions."""
-    if ctx.reports is None or await ctx.reports.open_class() is None:
+    if ctx.services.reports is None or await ctx.services.reports.open_class() is None:
         return ()
     return (Option(ASK, ctx._("❓ Demander à mon enseignant")),)
 
 
 async def student_ask(ctx: Context, event: Incoming) -> Turn:
     """The student types a question about the lesson; their teacher is told."""
-    room = await ctx.reports.open_class() if ctx.reports is not None else None
+    room = await ctx.services.reports.open_class() if ctx.services.reports is not None else None
     if room is None:
         text = ctx._("Vous ne pouvez pas poser de question à un enseignant en ce moment.")
         return Turn([Say(text)], goto="lesson")
@@ -42,13 +43,13 @@ async def student_ask(ctx: Context, event: Incoming) -> Turn:
 async def _send(ctx: Context, class_id: int, text: str) -> Turn:
     """Store the question and tell the teacher."""
     course, lesson = str(ctx.state.data.get("course")), str(ctx.state.data.get("lesson"))
-    assert ctx.reports is not None and ctx.teaching is not None
-    asked = await ctx.reports.ask(class_id, course, lesson, text)
+    assert ctx.services.reports is not None and ctx.services.teaching is not None
+    asked = await ctx.services.reports.ask(class_id, course, lesson, text)
     if asked is None:
         return Turn([Say(ctx._("Cette classe ne reçoit plus de questions."))], goto="lesson")
     title = lesson_title(ctx, course, lesson)
     texts = notice_texts(ctx, asked.teacher_locale, lambda t: _notice(t, asked, title, text))
-    await ctx.teaching.notify(texts, user_ids=(asked.teacher_id,))
+    await ctx.services.teaching.notify(texts, user_ids=(asked.teacher_id,))
     done = ctx._("Votre question est envoyée. La réponse de votre enseignant arrivera ici.")
     return Turn([Say(done)], goto="lesson")
 
@@ -67,3 +68,4 @@ def _notice(t: Translator, asked: Asked, lesson: str, text: str) -> str:
 
 
 STEPS: dict[str, Step] = {"student_ask": student_ask}
+FLOW = Flow("ask_teacher", STEPS, services=("reports", "teaching"))

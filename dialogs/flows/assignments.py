@@ -15,6 +15,7 @@ from content.skills import is_skill_code, skill_names
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.teachers import is_teacher, teaching
 from dialogs.messages import Ask, Option, Out, Say
@@ -31,7 +32,7 @@ GROUP_LEVELS = ("to_review", "on_track", "mastered", "new")  # dialogs/flows/cla
 
 async def _room(ctx: Context) -> ClassRoom | Turn:
     """The teacher's class the state points to; else the turn that refuses or goes back."""
-    if ctx.teaching is None or not await is_teacher(ctx):
+    if ctx.services.teaching is None or not await is_teacher(ctx):
         return Turn([Say(ctx._("Cette action est réservée aux enseignants."))], goto="menu")
     wanted = ctx.state.data.get("class")
     found = next((r for r in await teaching(ctx).classes() if r.id == wanted), None)
@@ -139,7 +140,11 @@ async def work_home(ctx: Context, event: Incoming) -> Turn:
 async def _courses_for(ctx: Context, room: ClassRoom) -> list[Course]:
     """The library's courses for the class's level (all of them if none fits); of the
     class-only courses, the teacher's own; never a course for teachers (a class is pupils)."""
-    allowed = await ctx.shelf.allowed() if ctx.shelf and ctx.library.restricted else frozenset()
+    allowed = (
+        await ctx.services.shelf.allowed()
+        if ctx.services.shelf and ctx.library.restricted
+        else frozenset()
+    )
     fits = ctx.library.for_learner(room.level, None, None, allowed)
     return fits or [
         c
@@ -413,7 +418,7 @@ def _reminder(ctx: Context, room: ClassRoom, title: str, deadline: datetime) -> 
 
 async def homework_command(ctx: Context, event: Incoming) -> Turn:
     """/devoirs: the work given to the learner's classes."""
-    if ctx.teaching is None or not ctx.profile.complete:
+    if ctx.services.teaching is None or not ctx.profile.complete:
         return Turn(reprompt=True)
     return Turn(goto="homework")
 
@@ -464,7 +469,7 @@ async def homework(ctx: Context, event: Incoming) -> Turn:
 
 async def with_homework(ctx: Context, options: tuple[Option, ...]) -> tuple[Option, ...]:
     """The menu's options, with "my homework" after the courses for a member of a class."""
-    if ctx.teaching is None or not await ctx.teaching.my_classes():
+    if ctx.services.teaching is None or not await ctx.services.teaching.my_classes():
         return options
     at = next((i + 1 for i, o in enumerate(options) if o.id == "courses"), 0)
     mine = Option("homework", ctx._("📝 Mes devoirs"))
@@ -482,3 +487,4 @@ COMMANDS: dict[str, Step] = {
     "devoirs": homework_command,
     "homework": homework_command,
 }
+FLOW = Flow("assignments", STEPS, COMMANDS, services=("admin", "shelf", "teaching"))

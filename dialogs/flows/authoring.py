@@ -23,6 +23,7 @@ from content.normalize import slugify
 from dialogs.authoring_ports import AuthoringDesk
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.authoring_files import stored_media
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
@@ -39,7 +40,7 @@ _LESSON_HEADING = re.compile(r"^# .*\{#(?P<id>[a-z0-9-]+)\}$", re.MULTILINE)
 
 def authoring(ctx: Context) -> AuthoringDesk:
     """The authoring port; every channel that runs these flows provides it."""
-    return need(ctx.authoring, "authoring", "authoring flows")
+    return need(ctx.services.authoring, "authoring", "authoring flows")
 
 
 def _parsed(ctx: Context, course_id: str, source: str) -> Course | str:
@@ -491,3 +492,4 @@ STEPS: dict[str, Step] = {
         "author_preview": author_preview,
     }.items()
 }
+FLOW = Flow("authoring", STEPS, services=("admin", "authoring"))

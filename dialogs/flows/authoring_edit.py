@@ -21,6 +21,7 @@ from content.format_write import text_body
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.authoring_files import checked, current, desk, stored_media
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
@@ -172,3 +173,4 @@ STEPS: dict[str, Step] = {
         "author_edit_replace": author_edit_replace,
     }.items()
 }
+FLOW = Flow("authoring_edit", STEPS, services=("admin", "authoring"))

@@ -27,6 +27,7 @@ from content.normalize import slugify
 from dialogs.authoring_ports import AuthoringDesk
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, MediaReceived
+from dialogs.flow import Flow
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.messages import Ask, Option, Say
@@ -49,7 +50,7 @@ MAX_STEP_FILE_MB = 5
 
 def desk(ctx: Context) -> AuthoringDesk:
     """The authoring port."""
-    return need(ctx.authoring, "authoring", "authoring flows")
+    return need(ctx.services.authoring, "authoring", "authoring flows")
 
 
 async def current(ctx: Context) -> tuple[str, str] | None:
@@ -353,3 +354,4 @@ STEPS: dict[str, Step] = {
         "author_import_new": author_import_new,
     }.items()
 }
+FLOW = Flow("authoring_files", STEPS, services=("admin", "authoring"))

@@ -14,6 +14,7 @@ from content.model import Course
 from dialogs.certificate_ports import Certificate, CertificateWording
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.messages import Ask, Document, Out, Say
 
 MASTERY = 0.7  # average best quiz share that earns a certificate
@@ -43,12 +44,12 @@ async def course_mastery(ctx: Context, course: Course, ratio_now: float | None) 
 
 async def earn_certificate(ctx: Context, course: Course) -> Turn | None:
     """After the last quiz: a certificate when the course is mastered (not twice)."""
-    if ctx.certificates is None or ctx.certifier is None:
+    if ctx.services.certificates is None or ctx.services.certifier is None:
         return None
     mastery = await course_mastery(ctx, course, ctx.state.data.get("ratio"))
     if mastery is None or mastery < MASTERY:
         return None
-    mine = await ctx.certificates.mine()
+    mine = await ctx.services.certificates.mine()
     if any(c.course_id == course.id for c in mine):
         return None
     score = round(mastery * 100)
@@ -84,8 +85,8 @@ async def certificate_name(ctx: Context, event: Incoming) -> Turn:
 
 async def _issue(ctx: Context, course: Course, name: str, score: int) -> Turn:
     """Keep the certificate and send its PDF."""
-    assert ctx.certificates is not None
-    kept = await ctx.certificates.keep(name, course.id, ctx.now.date(), score)
+    assert ctx.services.certificates is not None
+    kept = await ctx.services.certificates.keep(name, course.id, ctx.now.date(), score)
     text = ctx._(
         "🎓 Félicitations ! Vous avez obtenu le certificat du cours « %(course)s » "
         "avec un score de %(score)s.",
@@ -97,10 +98,10 @@ async def _issue(ctx: Context, course: Course, name: str, score: int) -> Turn:
 
 async def _document(ctx: Context, certificate: Certificate) -> Document:
     """The certificate's PDF as a document to send."""
-    assert ctx.certifier is not None
+    assert ctx.services.certifier is not None
     course = ctx.library.get(certificate.course_id)
     title = course.title if course else certificate.course_id
-    link = ctx.certifier.link(ctx.certifier.code(certificate))
+    link = ctx.services.certifier.link(ctx.services.certifier.code(certificate))
     wording = CertificateWording(
         title=ctx._("Certificat de réussite"),
         awarded_to=ctx._("décerné à"),
@@ -117,7 +118,7 @@ async def _document(ctx: Context, certificate: Certificate) -> Document:
         ),
         language=ctx.t.lang,
     )
-    pdf = await ctx.certifier.pdf(certificate, wording)
+    pdf = await ctx.services.certifier.pdf(certificate, wording)
     return Document(
         f"certificat-{certificate.course_id}-{certificate.id}.pdf", pdf, "application/pdf", title
     )
@@ -130,8 +131,8 @@ def _midday(certificate: Certificate) -> datetime:
 
 async def my_certificates(ctx: Context, event: Incoming) -> Turn:
     """List the learner's certificates and send them again."""
-    mine = await ctx.certificates.mine() if ctx.certificates is not None else []
-    if not mine or ctx.certifier is None:
+    mine = await ctx.services.certificates.mine() if ctx.services.certificates is not None else []
+    if not mine or ctx.services.certifier is None:
         text = ctx._(
             "Vous n'avez pas encore de certificat. Terminez un cours avec au moins "
             "%(percent)s de réussite aux quiz pour en obtenir un.",
@@ -156,7 +157,7 @@ async def verify_certificate(ctx: Context, event: Incoming) -> Turn:
             [Say(ctx._("Écrivez /verifier suivi du code imprimé sur le certificat."))],
             reprompt=True,
         )
-    found = ctx.certifier.verify(code) if ctx.certifier is not None else None
+    found = ctx.services.certifier.verify(code) if ctx.services.certifier is not None else None
     if found is None:
         invalid = ctx._(
             "❌ Ce code n'est pas valide : ce certificat n'a pas été délivré par "
@@ -193,3 +194,4 @@ COMMANDS: dict[str, Step] = {
     "verifier": verify_certificate,
     "verify": verify_certificate,
 }
+FLOW = Flow("certificates", STEPS, COMMANDS, services=("certificates", "certifier"))

@@ -7,12 +7,14 @@ member who answers after the announcement is reminded too."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from dialogs.circle_ports import CircleInfo
 from dialogs.context import Context, Step, Turn
 from dialogs.event_ports import CircleEvent, EventDesk
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow, FlowState, fresh, state_of
 from dialogs.flows import circle_texts as says
 from dialogs.flows.circles import _circle, circle_people_only, desk
 from dialogs.flows.common import route
@@ -22,6 +24,24 @@ from dialogs.roles import may_create_circle
 from dialogs.services import need
 from dialogs.when import parse_when, zone_of
 
+
+@dataclass
+class Announcing(FlowState, flow="circle_events"):
+    """The event a member opened; the event being announced (title, start as an ISO
+    text, link), until it is."""
+
+    event: int | None = None
+    title: str | None = None
+    when: str | None = None
+    link: str | None = None
+    legacy = {  # noqa: RUF012
+        "event": "event",
+        "title": "new_event.title",
+        "when": "new_event.when",
+        "link": "new_event.link",
+    }
+
+
 REMIND_BEFORE = timedelta(hours=1)
 MAX_TITLE = 120
 MAX_LINK = 300
@@ -29,7 +49,7 @@ MAX_LINK = 300
 
 def agenda(ctx: Context) -> EventDesk:
     """The events port; every channel that runs these flows provides it."""
-    return need(ctx.events, "events", "circle events")
+    return need(ctx.services.events, "events", "circle events")
 
 
 def moment(ctx: Context, at: datetime, country: str | None) -> str:
@@ -44,7 +64,7 @@ def moment(ctx: Context, at: datetime, country: str | None) -> str:
 
 async def _may_announce(ctx: Context) -> bool:
     """Whether the person announces events (admins and moderators)."""
-    return ctx.admin is not None and may_create_circle(await ctx.admin.grants())
+    return ctx.services.admin is not None and may_create_circle(await ctx.services.admin.grants())
 
 
 async def circle_events(ctx: Context, event: Incoming) -> Turn:
@@ -69,9 +89,9 @@ async def circle_events(ctx: Context, event: Incoming) -> Turn:
     if chosen == "back":
         return Turn(goto="circle_page")
     if chosen == "new":
-        ctx.state.data["new_event"] = {}
+        fresh(ctx, Announcing)
         return Turn(goto="event_title")
-    ctx.state.data["event"] = int(chosen[1:])
+    state_of(ctx, Announcing).event = int(chosen[1:])
     return Turn(goto="event_page")
 
 
@@ -95,7 +115,7 @@ async def _typed(ctx: Context, event: Incoming, question: str, key: str, then: s
 
 async def _keep(ctx: Context, key: str, text: str, then: str) -> Turn:
     """Check and keep one answer: the title, the moment, or the link (then announce)."""
-    draft = ctx.state.data.setdefault("new_event", {})
+    draft = state_of(ctx, Announcing)
     if key == "when":
         at = parse_when(text, ctx.now, zone_of(ctx.profile.country))
         if at is None:
@@ -105,14 +125,14 @@ async def _keep(ctx: Context, key: str, text: str, then: str) -> Turn:
             return Turn(
                 [Say(ctx._("L'événement doit commencer dans plus d'une heure."))], reprompt=True
             )
-        draft["when"] = at.isoformat()
+        draft.when = at.isoformat()
     elif key == "link":
         if not text.startswith(("https://", "http://")) or " " in text:
             problem = ctx._("Écrivez le lien complet, qui commence par https://")
             return Turn([Say(problem)], reprompt=True)
-        draft["link"] = text[:MAX_LINK]
+        draft.link = text[:MAX_LINK]
     else:
-        draft[key] = text[:MAX_TITLE]
+        draft.title = text[:MAX_TITLE]
     return Turn(goto=then)
 
 
@@ -131,15 +151,18 @@ async def event_link(ctx: Context, event: Incoming) -> Turn:
 async def event_announced(ctx: Context, event: Incoming) -> Turn:
     """Keep the event, schedule the reminder, and tell each member at their own time."""
     circle = await _circle(ctx)
-    draft = ctx.state.data.pop("new_event", None) or {}
+    draft = state_of(ctx, Announcing)
+    title, when, link = draft.title, draft.when, draft.link
+    draft.title = draft.when = draft.link = None
     if (
         circle is None
         or not await _may_announce(ctx)
-        or not {"title", "when", "link"} <= set(draft)
+        or title is None
+        or when is None
+        or link is None
     ):
         return Turn(goto="circle_events")
-    at = datetime.fromisoformat(str(draft["when"]))
-    title, link = str(draft["title"]), str(draft["link"])
+    at = datetime.fromisoformat(when)
     event_id = await agenda(ctx).announce(circle.id, title, link, at)
     found = CircleEvent(event_id, circle.id, title, link, at)
     reminder = says.in_every_language(ctx, lambda c: _reminder(c, circle, found))
@@ -195,7 +218,7 @@ def _reminder(ctx: Context, circle: CircleInfo, found: CircleEvent) -> str:
 async def event_page(ctx: Context, event: Incoming) -> Turn:
     """One event at the member's own time, its link, who comes; "I will come" or not."""
     circle = await _circle(ctx)
-    wanted = ctx.state.data.get("event")
+    wanted = state_of(ctx, Announcing).event
     found = (
         next((e for e in await agenda(ctx).upcoming(circle.id) if e.id == wanted), None)
         if circle
@@ -250,3 +273,6 @@ STEPS: dict[str, Step] = {
         "event_page": event_page,
     }.items()
 }
+FLOW = Flow(
+    "circle_events", STEPS, services=("admin", "circles", "events", "teaching"), state=Announcing
+)

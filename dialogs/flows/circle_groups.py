@@ -32,7 +32,7 @@ def group_command(text: str) -> tuple[str, str] | None:
 
 def groups(ctx: Context) -> GroupDesk:
     """The group desk; group turns always have it."""
-    return need(ctx.groups, "groups", "group turns")
+    return need(ctx.services.groups, "groups", "group turns")
 
 
 async def group_turn(ctx: Context, event: GroupPosted) -> Turn:

@@ -21,10 +21,10 @@ async def pick_post(
     *,
     label: Callable[[CirclePost], str],
     prompts: tuple[str, str],
-    key: str,
+    keep: Callable[[int], None],
     then: str,
 ) -> Turn:
-    """Offer the circle's last messages; the chosen one's id goes to `data[key]`, then `then`.
+    """Offer the circle's last messages; the chosen one's id goes to `keep`, then `then`.
 
     `prompts` is (the question, what to say when there is no message).
     """
@@ -38,5 +38,5 @@ async def pick_post(
         return chosen
     if chosen == "back":
         return Turn(goto="circle_page")
-    ctx.state.data[key] = int(chosen[1:])
+    keep(int(chosen[1:]))
     return Turn(goto=then)

@@ -6,12 +6,15 @@ circles: every step checks the person's role in its own turn."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from content.model import SUBJECTS
 
 from dialogs.admin_ports import Attachment
 from dialogs.circle_ports import CircleDesk, CircleInfo
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows import circle_texts as says
 from dialogs.flows import colleagues, moderation
 from dialogs.flows.circle_picks import pick_post
@@ -34,16 +37,40 @@ MAX_TEXT = 2000
 ATTACHABLE = {"photo": "image", "document": "document", "voice": "document"}
 
 
+@dataclass
+class Circling(FlowState, flow="circles"):
+    """The message being answered, a new circle's subject, and a colleague's request to
+    accept once the school asked first is given (its option: "a<id>")."""
+
+    reply_to: int | None = None
+    new_subject: str = ""
+    pending: str = ""
+    legacy = {  # noqa: RUF012
+        "reply_to": "circle_reply",
+        "new_subject": "new_circle",
+        "pending": "school_pending",
+    }
+
+
+def _work(ctx: Context) -> Circling:
+    """This flow's state."""
+    return state_of(ctx, Circling)
+
+
 def desk(ctx: Context) -> CircleDesk:
     """The circles port; every channel that runs these flows provides it."""
-    return need(ctx.circles, "circles", "circle flows")
+    return need(ctx.services.circles, "circles", "circle flows")
 
 
 def circle_people_only(step: Step) -> Step:
     """A step that first checks, in this very turn, that the person may use circles."""
 
     async def checked(ctx: Context, event: Incoming) -> Turn:
-        if ctx.circles is None or ctx.admin is None or not in_circles(await ctx.admin.grants()):
+        if (
+            ctx.services.circles is None
+            or ctx.services.admin is None
+            or not in_circles(await ctx.services.admin.grants())
+        ):
             ctx.state.data.pop("circle", None)
             text = ctx._("Les cercles sont réservés aux enseignants.")
             return Turn([Say(text)], goto="menu")
@@ -66,21 +93,22 @@ def _label(ctx: Context, circle: CircleInfo) -> str:
 
 async def circles_home(ctx: Context, event: Incoming) -> Turn:
     """The circles, requests from colleagues to answer, and finding a colleague."""
-    grants = await ctx.admin.grants() if ctx.admin else []
+    grants = await ctx.services.admin.grants() if ctx.services.admin else []
     asks = await desk(ctx).asks()
     found = await desk(ctx).circles()
     options = answer_options(ctx, asks) + tuple(Option(f"c{c.id}", _label(ctx, c)) for c in found)
     options += (Option("find", ctx._("🤝 Trouver un·e collègue")),)
     if may_create_circle(grants):
         options += (Option("new", ctx._("➕ Nouveau cercle")),)
-    if may_moderate(grants) and ctx.moderation is not None:
+    if may_moderate(grants) and ctx.services.moderation is not None:
         options += (Option("moderate", ctx._("🛡️ Modération")),)
     if await is_teacher(ctx):
         options += (Option("classes", ctx._("⬅️ Mes classes")),)
     if missing := await school_missing(ctx):
         options += (school_option(ctx),)
     options += (menu_option(ctx),)
-    pending = str(ctx.state.data.pop("school_pending", "") or "")
+    work = _work(ctx)
+    pending, work.pending = work.pending, ""
     if isinstance(event, Entered) and pending and not missing:  # accepted once the school given
         return await answer_option(ctx, asks, pending)
     if isinstance(event, Entered):
@@ -97,9 +125,8 @@ async def circles_home(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen[0] in "ad" and chosen[1:].isdigit():
-        if chosen[0] == "a" and (
-            asked := await school_first(ctx, "circles_home", "circles_home", chosen)
-        ):
+        if chosen[0] == "a" and (asked := await school_first(ctx, "circles_home", "circles_home")):
+            work.pending = chosen
             return asked  # the colleague will read it: the school first, then accepted
         return await answer_option(ctx, asks, chosen)
     if chosen == "school":
@@ -118,7 +145,7 @@ async def circles_home(ctx: Context, event: Incoming) -> Turn:
 
 async def circle_new_subject(ctx: Context, event: Incoming) -> Turn:
     """A new circle's subject (admins and moderators)."""
-    if ctx.admin is None or not may_create_circle(await ctx.admin.grants()):
+    if ctx.services.admin is None or not may_create_circle(await ctx.services.admin.grants()):
         text = ctx._("Seuls les administrateurs et les modérateurs créent des cercles.")
         return Turn([Say(text)], goto="circles_home")
     options = tuple(Option(key, subject_name(ctx, key)) for key in SUBJECTS)
@@ -128,7 +155,7 @@ async def circle_new_subject(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data["new_circle"] = chosen
+    _work(ctx).new_subject = chosen
     return Turn(goto="circle_new_level")
 
 
@@ -139,7 +166,7 @@ def level_groups(ctx: Context) -> dict[str, str]:
 
 async def circle_new_level(ctx: Context, event: Incoming) -> Turn:
     """A new circle's level group; then the circle exists, its creator in it."""
-    if ctx.admin is None or not may_create_circle(await ctx.admin.grants()):
+    if ctx.services.admin is None or not may_create_circle(await ctx.services.admin.grants()):
         return Turn(goto="circles_home")
     groups = level_groups(ctx)
     options = (*(Option(key, name) for key, name in groups.items()), menu_option(ctx))
@@ -148,7 +175,8 @@ async def circle_new_level(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    subject = str(ctx.state.data.pop("new_circle", "autre"))
+    work = _work(ctx)
+    subject, work.new_subject = work.new_subject or "autre", ""
     name = ctx._(
         "%(subject)s - %(level)s", subject=subject_name(ctx, subject), level=groups[chosen]
     )
@@ -187,7 +215,7 @@ async def circle_page(ctx: Context, event: Incoming) -> Turn:
     )
     if isinstance(event, Entered):
         title = circle.name
-        if ctx.admin is not None and may_create_circle(await ctx.admin.grants()):
+        if ctx.services.admin is not None and may_create_circle(await ctx.services.admin.grants()):
             title += "\n" + ctx._(
                 "Pour relier un groupe Telegram : ajoutez-y le bot, puis envoyez "
                 "/lier_cercle %(id)s dans le groupe.",
@@ -226,7 +254,7 @@ async def _page_choice(ctx: Context, circle: CircleInfo, chosen: str) -> Turn:
             else ctx._("Vous avez quitté le cercle « %(name)s ».", name=circle.name)
         )
         return Turn([Say(text)], goto="circle_page" if chosen == "join" else "circles_home")
-    ctx.state.data.pop("circle_reply", None)
+    _work(ctx).reply_to = None
     targets = {
         "write": "circle_write",
         "reply": "circle_reply",
@@ -274,7 +302,7 @@ async def circle_reply(ctx: Context, event: Incoming) -> Turn:
             "↩️ n°%(id)s · %(name)s", id=p.id, name=p.author.name or ctx._("Enseignant·e")
         ),
         prompts=(ctx._("À quel message répondre ?"), ctx._("Aucun message à répondre.")),
-        key="circle_reply",
+        keep=lambda post: setattr(_work(ctx), "reply_to", post),
         then="circle_write",
     )
 
@@ -306,7 +334,8 @@ async def circle_write(ctx: Context, event: Incoming) -> Turn:
 
 async def _post(ctx: Context, circle: CircleInfo, text: str, attachment: Attachment | None) -> Turn:
     """Keep and relay the message; schedule tonight's digest for those who get it so."""
-    reply_to = ctx.state.data.pop("circle_reply", None)
+    work = _work(ctx)
+    reply_to, work.reply_to = work.reply_to, None
     quoted = ""
     if reply_to is not None:
         recent = await desk(ctx).recent(circle.id, 50)
@@ -351,3 +380,10 @@ STEPS: dict[str, Step] = {
     }.items()
 }
 COMMANDS: dict[str, Step] = {"cercles": circle_people_only(circles_command)}
+FLOW = Flow(
+    "circles",
+    STEPS,
+    COMMANDS,
+    services=("admin", "circles", "moderation", "teaching"),
+    state=Circling,
+)

@@ -164,4 +164,4 @@ STEPS: dict[str, Step] = {
     "class_essays": teachers_only(class_essays),
     "essay_comment": teachers_only(essay_comment),
 }
-FLOW = Flow("class_essays", STEPS, services=("teaching", "reports"), state=Grading)
+FLOW = Flow("class_essays", STEPS, services=("admin", "reports", "teaching"), state=Grading)

@@ -22,6 +22,7 @@ from content.skills import skill_names
 
 from dialogs.context import Context, Step, Translator, Turn
 from dialogs.events import Entered, Incoming, OptionChosen
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows.class_reports import isolated
 from dialogs.flows.class_texts import course_title
 from dialogs.flows.class_tools import owned_class, reports
@@ -37,6 +38,16 @@ NEW = "new"  # no answer yet to a question of the skill
 ORDER = (Level.TO_REVIEW.value, Level.ON_TRACK.value, Level.MASTERED.value, NEW)
 GROUP_BUTTONS = 8  # "give work to this group" buttons at once (the messages list everyone)
 COURSE_BUTTONS = 8
+
+
+@dataclass
+class Grouping(FlowState, flow="class_groups"):
+    """The course whose level groups are shown."""
+
+    course: str = ""
+    legacy = {"course": "groups_course"}  # noqa: RUF012
+
+
 ABSENCE_CHOICES = (3, 7, 14)  # days without coming, offered to the teacher
 
 
@@ -149,7 +160,7 @@ async def class_groups(ctx: Context, event: Incoming) -> Turn:
                 "Aucun élève n'a encore répondu à un cours dont les leçons ont des compétences."
             )
             return Turn([Say(text)], goto="class_page")
-        ctx.state.data["groups_course"] = listed[0].id
+        state_of(ctx, Grouping).course = listed[0].id
         return Turn(goto="class_group_view")
     options = tuple(
         Option(f"c{i}", f"📘 {course_title(ctx, c.id)}")
@@ -164,7 +175,7 @@ async def class_groups(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="class_page")
-    ctx.state.data["groups_course"] = listed[int(chosen[1:])].id
+    state_of(ctx, Grouping).course = listed[int(chosen[1:])].id
     return Turn(goto="class_group_view")
 
 
@@ -173,7 +184,7 @@ async def class_group_view(ctx: Context, event: Incoming) -> Turn:
     room = await owned_class(ctx)
     if room is None:
         return Turn(goto="classes_home")
-    course = ctx.library.get(str(ctx.state.data.get("groups_course", "")))
+    course = ctx.library.get(state_of(ctx, Grouping).course)
     if course is None:
         return Turn(goto="class_page")
     found = await skill_groups(ctx, room, course)
@@ -348,3 +359,4 @@ STEPS: dict[str, Step] = {
     "class_group_view": teachers_only(class_group_view),
     "class_absent": teachers_only(class_absent),
 }
+FLOW = Flow("class_groups", STEPS, services=("admin", "reports", "teaching"), state=Grouping)

@@ -4,8 +4,11 @@ notice quoting their question."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from dialogs.context import Context, Step, Translator, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows.class_texts import lesson_title, notice_texts
 from dialogs.flows.class_tools import owned_class, reports
 from dialogs.flows.classes import teachers_only
@@ -17,18 +20,30 @@ from dialogs.report_ports import StudentQuestion
 MAX_ANSWER = 1000
 
 
+@dataclass
+class Answering(FlowState, flow="class_questions"):
+    """Whose questions are shown (all the teacher's classes, or the class of the page), the
+    question shown and those skipped in this round."""
+
+    every_class: bool = False
+    question: int | None = None
+    skipped: list[int] = field(default_factory=list)
+    legacy = {"every_class": "questions_all", "question": "tq", "skipped": "skipped_q"}  # noqa: RUF012
+
+
 async def questions_command(ctx: Context, event: Incoming) -> Turn:
     """/questions: the students' unanswered questions of all the teacher's classes."""
-    if ctx.teaching is None or ctx.reports is None or not await is_teacher(ctx):
+    if ctx.services.teaching is None or ctx.services.reports is None or not await is_teacher(ctx):
         text = ctx._("Cette commande est réservée aux enseignants. Voir « Espace enseignant ».")
         return Turn([Say(text)], reprompt=True)
-    ctx.state.data.update(questions_all=True, skipped_q=[])
+    work = state_of(ctx, Answering)
+    work.every_class, work.skipped = True, []
     return Turn(goto="class_questions")
 
 
 async def _scope(ctx: Context) -> int | bool | None:
     """The class whose questions are shown, None for all, False if the class is not theirs."""
-    if ctx.state.data.get("questions_all"):
+    if state_of(ctx, Answering).every_class:
         return None
     room = await owned_class(ctx)
     return room.id if room is not None else False
@@ -52,24 +67,23 @@ async def class_questions(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen == "skip":
-        ctx.state.data.setdefault("skipped_q", []).append(ctx.state.data.get("tq"))
+        work = state_of(ctx, Answering)
+        if work.question is not None:
+            work.skipped.append(work.question)
         return Turn(goto="class_questions")
-    ctx.state.data.pop("questions_all", None)
-    return Turn(goto=back)
+    return Turn(goto=back)  # leaving the flow forgets its state
 
 
 async def _show_next(
     ctx: Context, scope: int | None, options: tuple[Option, ...], back: str
 ) -> Turn:
     """Show the first question not skipped, or say there is none left."""
-    skipped = ctx.state.data.get("skipped_q", [])
-    waiting = [q for q in await reports(ctx).questions(scope) if q.id not in skipped]
+    work = state_of(ctx, Answering)
+    waiting = [q for q in await reports(ctx).questions(scope) if q.id not in work.skipped]
     if not waiting:
-        ctx.state.data.pop("skipped_q", None)
-        ctx.state.data.pop("questions_all", None)
         return Turn([Say(ctx._("Aucune question en attente."))], goto=back)
     question = waiting[0]
-    ctx.state.data["tq"] = question.id
+    work.question = question.id
     text = ctx._(
         "❓ %(name)s (%(room)s), sur « %(lesson)s » :\n%(question)s\n\nÉcrivez votre réponse :",
         name=question.name,
@@ -82,7 +96,7 @@ async def _show_next(
 
 async def _answer(ctx: Context, text: str) -> Turn:
     """Store the answer and relay it to the student."""
-    answered = await reports(ctx).answer(int(ctx.state.data.get("tq") or 0), text)
+    answered = await reports(ctx).answer(state_of(ctx, Answering).question or 0, text)
     if answered is None:
         return Turn([Say(ctx._("Cette question a déjà une réponse."))], goto="class_questions")
     texts = notice_texts(ctx, answered.locale, lambda t: _notice(t, answered, text))
@@ -100,3 +114,6 @@ def _notice(t: Translator, question: StudentQuestion, answer: str) -> str:
 
 STEPS: dict[str, Step] = {"class_questions": teachers_only(class_questions)}
 COMMANDS: dict[str, Step] = {"questions": questions_command}
+FLOW = Flow(
+    "class_questions", STEPS, COMMANDS, services=("admin", "reports", "teaching"), state=Answering
+)

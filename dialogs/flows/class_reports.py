@@ -9,6 +9,7 @@ from statistics import mean
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flow import Flow
 from dialogs.flows.class_texts import answer_shown, course_title, lesson_title, question_text
 from dialogs.flows.class_tools import owned_class, reports
 from dialogs.flows.classes import teachers_only
@@ -65,11 +66,11 @@ async def report(ctx: Context, room: ClassRoom, scope: list[str]) -> list[Out]:
         *_hardest(ctx, stats),
     ]
     messages: list[Out] = [Say("\n".join(lines))]
-    if ctx.charts is not None and progress:
+    if ctx.services.charts is not None and progress:
         caption = ctx._("Leçons terminées · %(course)s", course=name)
         done = [float(sum(p.lessons.get(c, 0) for c in scope)) for p in progress]
         most = float(sum(_lessons_in(ctx, c) for c in scope))
-        png = await ctx.charts.progress_bars(
+        png = await ctx.services.charts.progress_bars(
             caption, [p.name for p in progress], done, most, ctx.t.rtl
         )
         messages.append(Document(f"suivi-{room.join_code}.png", png, "image/png", caption))
@@ -324,3 +325,4 @@ STEPS: dict[str, Step] = {
     "class_report": teachers_only(class_report),
     "class_answers": teachers_only(class_answers),
 }
+FLOW = Flow("class_reports", STEPS, services=("admin", "charts", "reports", "teaching"))

@@ -21,15 +21,15 @@ PAGE_STEPS = {
 
 def reports(ctx: Context) -> ReportDesk:
     """The report port; every channel that runs the class flows provides it."""
-    return need(ctx.reports, "reports", "class flows")
+    return need(ctx.services.reports, "reports", "class flows")
 
 
 async def page_options(ctx: Context, class_id: int) -> tuple[Option, ...]:
     """The class page's options for reports, essays and questions (opening or closing the
     questions is under "Plus…": `more_options`)."""
-    if ctx.reports is None:
+    if ctx.services.reports is None:
         return ()
-    figures = await ctx.reports.figures(class_id)
+    figures = await ctx.services.reports.figures(class_id)
     return (
         Option("report", ctx._("📊 Suivi de la classe")),
         Option("groups", ctx._("🎯 Groupes par niveau")),
@@ -43,9 +43,9 @@ async def page_options(ctx: Context, class_id: int) -> tuple[Option, ...]:
 
 async def more_options(ctx: Context, class_id: int) -> tuple[Option, ...]:
     """The rarely used tools of the class page's "Plus…": opening or closing the questions."""
-    if ctx.reports is None:
+    if ctx.services.reports is None:
         return ()
-    figures = await ctx.reports.figures(class_id)
+    figures = await ctx.services.reports.figures(class_id)
     if figures.questions_open:
         return (Option("q_off", ctx._("🔕 Fermer les questions")),)
     return (Option("q_on", ctx._("🔔 Ouvrir les questions")),)

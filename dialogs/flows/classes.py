@@ -4,10 +4,13 @@ and can take a student out. A student may be in several classes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from content.model import LEVELS, SUBJECTS
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow, FlowState, fresh, state_of
 from dialogs.flows.assignments import work_summary
 from dialogs.flows.class_tools import more_options, page_choice, page_options
 from dialogs.flows.common import menu_option, route
@@ -24,6 +27,25 @@ from dialogs.messages import Ask, Document, Option, Out, Say
 from dialogs.teaching_ports import ClassRoom
 
 MAX_NAME = 40
+
+
+@dataclass
+class Classes(FlowState, flow="classes"):
+    """The class a teacher is creating (its name, its level), and the class a student is
+    joining (found by its code)."""
+
+    new_name: str = ""
+    new_level: str = ""
+    joining: int | None = None
+    joining_name: str = ""
+    legacy = {  # noqa: RUF012
+        "new_name": "new_class.name",
+        "new_level": "new_class.level",
+        "joining": "joining.id",
+        "joining_name": "joining.name",
+    }
+
+
 ROSTER_BUTTONS = 8  # "take out" buttons shown at once (the roster text lists everyone)
 
 
@@ -42,7 +64,7 @@ def teachers_only(step: Step) -> Step:
 
 async def classes_command(ctx: Context, event: Incoming) -> Turn:
     """/classes: the teacher's classes (teachers only)."""
-    if ctx.teaching is None or not await is_teacher(ctx):
+    if ctx.services.teaching is None or not await is_teacher(ctx):
         text = ctx._("Cette commande est réservée aux enseignants. Voir « Espace enseignant ».")
         return Turn([Say(text)], reprompt=True)
     return Turn(goto="classes_home")
@@ -82,7 +104,7 @@ async def classes_home(ctx: Context, event: Incoming) -> Turn:
         targets["name"] = "teacher_rename"
         return Turn(goto=targets.get(chosen, "cr_home"))
     if chosen == "new":
-        ctx.state.data["new_class"] = {}
+        fresh(ctx, Classes)
         return Turn(goto="class_new_name")
     ctx.state.data["class"] = int(chosen[1:])
     return Turn(goto="class_page")
@@ -95,7 +117,7 @@ async def class_new_name(ctx: Context, event: Incoming) -> Turn:
         text = ctx._("Le nom de la classe (par exemple « CM2 B » ou « 6e maths ») :")
         return Turn([Ask(text, options, ctx.state.prompt)])
     if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
-        ctx.state.data.setdefault("new_class", {})["name"] = " ".join(event.text.split())[:MAX_NAME]
+        state_of(ctx, Classes).new_name = " ".join(event.text.split())[:MAX_NAME]
         return Turn(goto="class_new_level")
     chosen = route(ctx, event, options)
     return chosen if isinstance(chosen, Turn) else Turn(goto="classes_home")
@@ -109,7 +131,7 @@ async def class_new_level(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data.setdefault("new_class", {})["level"] = chosen
+    state_of(ctx, Classes).new_level = chosen
     return Turn(goto="class_new_subject")
 
 
@@ -121,10 +143,9 @@ async def class_new_subject(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    draft = ctx.state.data.pop("new_class", {})
-    room = await teaching(ctx).create_class(
-        str(draft.get("name", "?")), str(draft.get("level", "")), chosen
-    )
+    draft = state_of(ctx, Classes)
+    name, level, draft.new_name, draft.new_level = draft.new_name or "?", draft.new_level, "", ""
+    room = await teaching(ctx).create_class(name, level, chosen)
     ctx.state.data["class"] = room.id
     done = ctx._("La classe « %(name)s » est créée.", name=room.name)
     return Turn([Say(done), *invitation(ctx, room)], goto="class_page")
@@ -137,15 +158,17 @@ def invitation(ctx: Context, room: ClassRoom) -> list[Out]:
             "Pour rejoindre la classe, vos élèves écrivent /rejoindre %(code)s", code=room.join_code
         )
     ]
-    if ctx.links is None:
+    if ctx.services.links is None:
         return [Say("\n".join(lines))]
-    links = ctx.links.join_links(room.join_code)
+    links = ctx.services.links.join_links(room.join_code)
     lines.append(ctx._("ou ouvrent un de ces liens :"))
     lines += [f"• {url}" for url in (*links.apps, links.web) if url]
     caption = ctx._(
         "Le code QR de la classe « %(name)s », à imprimer ou à montrer au tableau.", name=room.name
     )
-    qr = Document(f"classe-{room.join_code}.png", ctx.links.qr_png(links.web), "image/png", caption)
+    qr = Document(
+        f"classe-{room.join_code}.png", ctx.services.links.qr_png(links.web), "image/png", caption
+    )
     return [Say("\n".join(lines)), qr]
 
 
@@ -247,7 +270,7 @@ async def class_roster(ctx: Context, event: Incoming) -> Turn:
 
 async def join_command(ctx: Context, event: Incoming) -> Turn:
     """/rejoindre [CODE]: join a class (the code may come with the command or a link)."""
-    if ctx.teaching is None:
+    if ctx.services.teaching is None:
         return Turn(reprompt=True)
     parts = event.text.split(maxsplit=1) if isinstance(event, TextReceived) else []
     code = parts[1].strip().removeprefix("c_") if len(parts) > 1 else ""
@@ -273,7 +296,8 @@ async def _found(ctx: Context, code: str) -> Turn:
             "Je ne trouve pas de classe avec ce code. Vérifiez-le auprès de votre enseignant."
         )
         return Turn([Say(text)], goto="join_code")
-    ctx.state.data["joining"] = {"id": room.id, "name": room.name}
+    work = state_of(ctx, Classes)
+    work.joining, work.joining_name = room.id, room.name
     return Turn(goto="join_name")
 
 
@@ -294,21 +318,21 @@ async def join_code(ctx: Context, event: Incoming) -> Turn:
 
 async def join_name(ctx: Context, event: Incoming) -> Turn:
     """The name the teacher will see; then the student is in the class."""
-    joining = ctx.state.data.get("joining") or {}
-    if "id" not in joining:  # a state that lost the class (an upgrade): its code again
+    work = state_of(ctx, Classes)
+    joining, name = work.joining, work.joining_name or "?"
+    if joining is None:  # a state that lost the class (an upgrade): its code again
         return Turn(goto="join_code")
     options = (menu_option(ctx),)
     if isinstance(event, Entered):
         text = ctx._(
             "Classe « %(name)s ». Quel prénom votre enseignant verra-t-il ? "
             "(Il ne sera montré qu'à lui.)",
-            name=joining.get("name", "?"),
+            name=name,
         )
         return Turn([Ask(text, options, ctx.state.prompt)])
     if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
-        ctx.state.data.pop("joining", None)
-        added = await teaching(ctx).join(int(joining.get("id", 0)), event.text)
-        name = joining.get("name", "?")
+        work.joining, work.joining_name = None, ""
+        added = await teaching(ctx).join(int(joining), event.text)
         text = (
             ctx._("Bienvenue dans la classe « %(name)s » !", name=name)
             if added
@@ -335,3 +359,6 @@ COMMANDS: dict[str, Step] = {
     "rejoindre": join_command,
     "join": join_command,
 }
+FLOW = Flow(
+    "classes", STEPS, COMMANDS, services=("admin", "links", "reports", "teaching"), state=Classes
+)

@@ -48,9 +48,9 @@ def _ask_line(ctx: Context, ask: ColleagueAsk) -> str:
 
 async def answer_option(ctx: Context, asks: list[ColleagueAsk], chosen: str) -> Turn:
     """Accept (both meet in a new circle) or decline (the next colleague is asked)."""
-    if ctx.circles is None:
+    if ctx.services.circles is None:
         return Turn(goto="menu")
-    answered = await ctx.circles.answer(int(chosen[1:]), chosen[0] == "a")
+    answered = await ctx.services.circles.answer(int(chosen[1:]), chosen[0] == "a")
     if answered is None:
         return Turn([Say(ctx._("Déjà fait."))], goto="circles_home")
     ask, circle_id = answered
@@ -60,7 +60,7 @@ async def answer_option(ctx: Context, asks: list[ColleagueAsk], chosen: str) -> 
         else:  # nobody else: the asker is told so
             text = ctx._("C'est noté.")
         return Turn([Say(text)], goto="circles_home")
-    me = await ctx.circles.me()
+    me = await ctx.services.circles.me()
     told = says.in_every_language(
         ctx,
         lambda c: c._(
@@ -69,7 +69,7 @@ async def answer_option(ctx: Context, asks: list[ColleagueAsk], chosen: str) -> 
             who=says.who(c, me),
         ),
     )
-    await ctx.circles.notice((ask.asker.user_id,), told)
+    await ctx.services.circles.notice((ask.asker.user_id,), told)
     ctx.state.data["circle"] = circle_id
     text = ctx._(
         "Vous êtes en relation avec %(who)s. Écrivez-lui dans votre cercle d'échange.",
@@ -83,12 +83,12 @@ async def _ask_next(
 ) -> bool:
     """Propose the request to the next colleague; tell the asker when nobody is left (by a
     notice, unless they are `present`: the caller says it in the turn, at once)."""
-    assert ctx.circles is not None
-    found = await ctx.circles.ask_colleague(asker.user_id, subject, level)
+    assert ctx.services.circles is not None
+    found = await ctx.services.circles.ask_colleague(asker.user_id, subject, level)
     if found is None:
         if not present:
             told = says.in_every_language(ctx, lambda c: _nobody(c, subject, level))
-            await ctx.circles.notice((asker.user_id,), told)
+            await ctx.services.circles.notice((asker.user_id,), told)
         return False
     country = asker.country
     proposal = says.in_every_language(
@@ -101,7 +101,7 @@ async def _ask_next(
             level=level_name(c, level),
         ),
     )
-    await ctx.circles.notice((found.user_id,), proposal)
+    await ctx.services.circles.notice((found.user_id,), proposal)
     return True
 
 
@@ -142,10 +142,10 @@ async def colleague_level(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    if ctx.circles is None:
+    if ctx.services.circles is None:
         return Turn(goto="menu")
     subject = str(ctx.state.data.pop("colleague", "autre"))
-    me = await ctx.circles.me()
+    me = await ctx.services.circles.me()
     if await _ask_next(ctx, me, subject, chosen, present=True):
         text = ctx._(
             "J'ai proposé votre demande à un·e collègue d'un autre pays. "

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.classes import start_joining
 from dialogs.flows.learning import reachable
 from dialogs.flows.menu import export_document, help_text
@@ -45,7 +46,7 @@ async def start(ctx: Context, event: Incoming) -> Turn:
     payload = _payload(event)
     if payload.startswith("l_"):
         return await _open_linked_lesson(ctx, payload)
-    if payload.startswith("c_") and ctx.teaching is not None:
+    if payload.startswith("c_") and ctx.services.teaching is not None:
         return await start_joining(ctx, payload.removeprefix("c_"))
     if not ctx.profile.complete:
         return Turn(goto="welcome")
@@ -155,3 +156,20 @@ def command_descriptions(_: Callable[[str], str]) -> list[tuple[str, str]]:
         ("mon_code", _("Mon code (pour recevoir un rôle)")),
         ("mon_id", _("Mon canal et mon identifiant")),
     ]
+
+
+# The commands reachable from anywhere, a flow without steps of its own.
+FLOW = Flow(
+    "commands",
+    {},
+    COMMANDS,
+    services=(
+        "admin",
+        "certificates",
+        "mastery",
+        "phone_fallback",
+        "reminders",
+        "shelf",
+        "teaching",
+    ),
+)

@@ -12,6 +12,7 @@ from dialogs.circle_ports import Colleague
 from dialogs.context import Context, Step, Turn
 from dialogs.event_ports import ThreadDesk
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows import circle_texts as says
 from dialogs.flows import moderation
 from dialogs.flows.circles import MAX_TEXT, SHOWN, desk, level_groups
@@ -25,9 +26,9 @@ from dialogs.messages import Ask, Option, Out, Say
 
 def threads(ctx: Context) -> ThreadDesk:
     """The threads port; every channel that runs these flows provides it."""
-    if ctx.threads is None or ctx.circles is None:
-        raise RuntimeError("course threads need ctx.threads and ctx.circles")
-    return ctx.threads
+    if ctx.services.threads is None or ctx.services.circles is None:
+        raise RuntimeError("course threads need ctx.services.threads and ctx.services.circles")
+    return ctx.services.threads
 
 
 def level_group(course: Course) -> str:
@@ -139,3 +140,8 @@ STEPS: dict[str, Step] = {
         "course_thread_write": course_thread_write,
     }.items()
 }
+FLOW = Flow(
+    "course_threads",
+    STEPS,
+    services=("admin", "circles", "creathon", "moderation", "shelf", "teaching", "threads"),
+)

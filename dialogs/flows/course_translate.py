@@ -43,6 +43,7 @@ from content.translations import PLACEMENT_ID
 from dialogs.context import Context, Step, Turn
 from dialogs.course_translation_ports import CourseTranslationDesk, Entry
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.translate import isolated, language_guard, language_name, typed_option
 from dialogs.messages import Ask, Option, Say
@@ -58,9 +59,9 @@ UNCLEAR_LENGTH = 80  # characters of their French quoted there
 
 def desk(ctx: Context) -> CourseTranslationDesk:
     """The course translations port; every channel provides it."""
-    if ctx.course_translations is None:
-        raise RuntimeError("course translation flows need ctx.course_translations")
-    return ctx.course_translations
+    if ctx.services.course_translations is None:
+        raise RuntimeError("course translation flows need ctx.services.course_translations")
+    return ctx.services.course_translations
 
 
 def _work(ctx: Context) -> dict[str, Any]:
@@ -72,9 +73,9 @@ def _work(ctx: Context) -> dict[str, Any]:
 async def course_languages(ctx: Context) -> tuple[str, ...]:
     """The languages this person may translate courses into: those they translate, and
     their interface's language when they are a granted teacher (not the courses' French)."""
-    if ctx.admin is None or ctx.course_translations is None:
+    if ctx.services.admin is None or ctx.services.course_translations is None:
         return ()
-    grants = await ctx.admin.grants()
+    grants = await ctx.services.admin.grants()
     held = set(translated_languages(grants))
     if any(g.role is Role.TEACHER for g in grants) and ctx.profile.locale:
         held.add(ctx.profile.locale.split("_")[0])
@@ -488,3 +489,4 @@ COMMANDS: dict[str, Step] = {
     "traduire_cours": course_translate_command,
     "translate_course": course_translate_command,
 }
+FLOW = Flow("course_translate", STEPS, COMMANDS, services=("admin", "course_translations"))

@@ -11,6 +11,7 @@ teachers and jurors do (submit, review, score).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from content.model import LEVELS, SUBJECTS
 from dialogs.context import Context, Step, Turn
 from dialogs.creathon_ports import DONE, JURY, OPEN, REVIEW, Contest, ContestDraft, CreathonDesk
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow, FlowState, fresh, state_of
 from dialogs.flows.admin import admins_only, desk
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
@@ -37,19 +39,49 @@ MAX_JURY = 9
 LANGUAGES = ("fr", "en", "ar")  # the notices and the announcement go out in these
 
 
+@dataclass
+class Opening(FlowState, flow="creathon"):
+    """The contest a regional admin is describing, until it is opened: the deadlines as ISO
+    texts, the rubric as [criterion, weight] pairs, the jurors' user ids."""
+
+    theme: str | None = None
+    rules: str | None = None
+    levels: list[str] = field(default_factory=list)
+    subjects: list[str] = field(default_factory=list)
+    submit_by: str | None = None
+    review_by: str | None = None
+    criteria: list[list[Any]] | None = None
+    jury: list[int] | None = None
+    legacy = {  # noqa: RUF012
+        name: f"cr_new.{name}"
+        for name in (
+            "theme",
+            "rules",
+            "levels",
+            "subjects",
+            "submit_by",
+            "review_by",
+            "criteria",
+            "jury",
+        )
+    }
+
+
 def creathon(ctx: Context) -> CreathonDesk:
     """The Creathon port; every channel that runs these flows provides it."""
-    return need(ctx.creathon, "creathon", "the Creathon")
+    return need(ctx.services.creathon, "creathon", "the Creathon")
 
 
 async def may_run(ctx: Context) -> bool:
     """Whether the person may open and run contests (they are for every country)."""
-    return ctx.admin is not None and may(await ctx.admin.grants(), Action.CREATHON, None)
+    return ctx.services.admin is not None and may(
+        await ctx.services.admin.grants(), Action.CREATHON, None
+    )
 
 
 async def is_juror(ctx: Context, contest: Contest | None = None) -> bool:
     """Whether the person sits on the jury of this contest (of any, without one)."""
-    if ctx.creathon is None:
+    if ctx.services.creathon is None:
         return False
     judging = await creathon(ctx).judging()
     return contest.id in judging if contest is not None else bool(judging)
@@ -57,9 +89,9 @@ async def is_juror(ctx: Context, contest: Contest | None = None) -> bool:
 
 async def takes_part(ctx: Context) -> bool:
     """Teachers, admins and jurors reach the Creathon; students do not."""
-    if ctx.admin is None or ctx.creathon is None:
+    if ctx.services.admin is None or ctx.services.creathon is None:
         return False
-    if await is_teacher(ctx) or is_admin(await ctx.admin.grants()):
+    if await is_teacher(ctx) or is_admin(await ctx.services.admin.grants()):
         return True
     return await is_juror(ctx)
 
@@ -69,7 +101,7 @@ def contest_people_only(step: Step) -> Step:
 
     async def checked(ctx: Context, event: Incoming) -> Turn:
         if not await takes_part(ctx):
-            ctx.state.data.pop("cr_new", None)
+            fresh(ctx, Opening)
             text = ctx._("Le Creathon est réservé aux enseignants, au jury et aux administrateurs.")
             return Turn([Say(text)], goto="menu")
         return await step(ctx, event)
@@ -114,16 +146,15 @@ async def cr_home(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen == "new":
-        ctx.state.data["cr_new"] = {}
+        fresh(ctx, Opening)
         return Turn(goto="cr_theme")
     ctx.state.data["cr"] = int(chosen[1:])
     return Turn(goto="cr_contest")
 
 
-def new_contest(ctx: Context) -> dict[str, Any]:
-    """The contest being opened, kept in the dialog state."""
-    found: dict[str, Any] = ctx.state.data.setdefault("cr_new", {})
-    return found
+def new_contest(ctx: Context) -> Opening:
+    """The contest being opened, kept in the flow's state."""
+    return state_of(ctx, Opening)
 
 
 def _back(ctx: Context) -> Option:
@@ -142,7 +173,7 @@ async def _typed(
     leads to the contests."""
     options = (_back(ctx),)
     if not await may_run(ctx):
-        ctx.state.data.pop("cr_new", None)
+        fresh(ctx, Opening)
         text = ctx._("Seul un administrateur régional peut ouvrir un concours.")
         return Turn([Say(text)], goto="cr_home")
     if isinstance(event, Entered):
@@ -152,7 +183,7 @@ async def _typed(
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data.pop("cr_new", None)
+    fresh(ctx, Opening)
     return Turn(goto="cr_home")
 
 
@@ -160,7 +191,7 @@ async def cr_theme(ctx: Context, event: Incoming) -> Turn:
     """The contest's theme (for example « L'eau dans notre village »)."""
 
     def keep(text: str) -> Turn:
-        new_contest(ctx)["theme"] = " ".join(text.split())[:MAX_THEME]
+        new_contest(ctx).theme = " ".join(text.split())[:MAX_THEME]
         return Turn(goto="cr_rules")
 
     question = ctx._("Le thème du concours (par exemple « L'eau dans notre village ») :")
@@ -171,7 +202,7 @@ async def cr_rules(ctx: Context, event: Incoming) -> Turn:
     """The contest's rules, as one message."""
 
     def keep(text: str) -> Turn:
-        new_contest(ctx)["rules"] = text[:MAX_RULES]
+        new_contest(ctx).rules = text[:MAX_RULES]
         return Turn(goto="cr_levels")
 
     question = ctx._("Le règlement du concours, en un seul message :")
@@ -182,7 +213,8 @@ async def _ticks(
     ctx: Context, event: Incoming, key: str, choices: tuple[Option, ...], then: str
 ) -> Turn:
     """Tick some of `choices` (none ticked: all of them), then « Valider »."""
-    ticked: list[str] = new_contest(ctx).setdefault(key, [])
+    work = new_contest(ctx)
+    ticked = work.levels if key == "levels" else work.subjects
     options = tuple(
         Option(o.id, ("✅ " if o.id in ticked else "⬜ ") + o.label) for o in choices
     ) + (Option("done", ctx._("Valider ▶️")), _back(ctx))
@@ -194,7 +226,7 @@ async def _ticks(
         return chosen
     if chosen in ("done", "back"):
         if chosen == "back":
-            ctx.state.data.pop("cr_new", None)
+            fresh(ctx, Opening)
         return Turn(goto=then if chosen == "done" else "cr_home")
     if chosen in ticked:
         ticked.remove(chosen)
@@ -218,7 +250,7 @@ async def cr_subjects(ctx: Context, event: Incoming) -> Turn:
 async def _deadline(ctx: Context, event: Incoming, key: str, question: str, then: str) -> Turn:
     """A typed day and time, after now (and after the submission deadline for reviews)."""
     zone = zone_of(ctx.profile.country)
-    after = new_contest(ctx).get("submit_by") if key == "review_by" else None
+    after = new_contest(ctx).submit_by if key == "review_by" else None
     earliest = ctx.now if after is None else _moment(after)
 
     def keep(text: str) -> Turn:
@@ -226,7 +258,7 @@ async def _deadline(ctx: Context, event: Incoming, key: str, question: str, then
         if moment is None or moment <= earliest:
             again = ctx._("Je n'ai pas compris cette date, ou elle est déjà passée.")
             return Turn([Say(again)], reprompt=True)
-        new_contest(ctx)[key] = moment.isoformat()
+        setattr(new_contest(ctx), key, moment.isoformat())
         return Turn(goto=then)
 
     return await _typed(ctx, event, question, keep)
@@ -262,7 +294,7 @@ async def cr_rubric(ctx: Context, event: Incoming) -> Turn:
                 "count": ctx._("Donnez entre 1 et 8 critères."),
             }.get(parsed, ctx._("Chaque ligne doit être un critère suivi de son poids."))
             return Turn([Say(problem)], reprompt=True)
-        new_contest(ctx)["criteria"] = [list(c) for c in parsed]
+        new_contest(ctx).criteria = [list(c) for c in parsed]
         return Turn(goto="cr_jury")
 
     question = ctx._(
@@ -295,31 +327,33 @@ async def cr_jury(ctx: Context, event: Incoming) -> Turn:
             unknown = ctx._("Je ne trouve personne avec le code %(code)s.", code=code.upper())
             return Turn([Say(unknown)], reprompt=True)
         found.append(person[0])
-    new_contest(ctx)["jury"] = sorted(set(found))
+    new_contest(ctx).jury = sorted(set(found))
     return turn
 
 
-def _draft(data: dict[str, Any]) -> ContestDraft:
-    """The contest the admin described."""
+def _draft(work: Opening) -> ContestDraft | None:
+    """The contest the admin described (None until every part is given)."""
+    needed = (work.theme, work.rules, work.submit_by, work.review_by, work.criteria, work.jury)
+    if any(part is None for part in needed):
+        return None
     return ContestDraft(
-        theme=str(data["theme"]),
-        rules=str(data["rules"]),
-        levels=tuple(data.get("levels", ())),
-        subjects=tuple(data.get("subjects", ())),
-        submit_by=_moment(str(data["submit_by"])),
-        review_by=_moment(str(data["review_by"])),
-        criteria=tuple((str(n), int(w)) for n, w in data["criteria"]),
-        jury=tuple(int(j) for j in data["jury"]),
+        theme=str(work.theme),
+        rules=str(work.rules),
+        levels=tuple(work.levels),
+        subjects=tuple(work.subjects),
+        submit_by=_moment(str(work.submit_by)),
+        review_by=_moment(str(work.review_by)),
+        criteria=tuple((str(n), int(w)) for n, w in work.criteria or ()),
+        jury=tuple(int(j) for j in work.jury or ()),
     )
 
 
 async def cr_confirm(ctx: Context, event: Incoming) -> Turn:
     """The contest as teachers will read it; open it, or start over."""
-    data = new_contest(ctx)
-    if not await may_run(ctx) or not {"theme", "criteria", "jury", "review_by"} <= set(data):
-        ctx.state.data.pop("cr_new", None)
+    draft = _draft(new_contest(ctx))
+    if not await may_run(ctx) or draft is None:
+        fresh(ctx, Opening)
         return Turn(goto="cr_home")
-    draft = _draft(data)
     options = (Option("open", ctx._("✅ Ouvrir le concours")), _back(ctx))
     if isinstance(event, Entered):
         summary = contest_text(ctx, Contest(**vars(draft)))
@@ -327,7 +361,7 @@ async def cr_confirm(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data.pop("cr_new", None)
+    fresh(ctx, Opening)
     if chosen == "back":
         return Turn(goto="cr_home")
     ctx.state.data["cr"] = await creathon(ctx).open_contest(draft)
@@ -384,7 +418,7 @@ def notice_texts(render: Callable[[Callable[[str], str]], str], ctx: Context) ->
 async def close_submissions(ctx: Context, contest: Contest) -> int:
     """Close the submissions, draw the reviewers and tell them; how many reviewers."""
     reviewers = await creathon(ctx).close_submissions(contest.id)
-    if reviewers and ctx.teaching is not None:
+    if reviewers and ctx.services.teaching is not None:
 
         def render(_: Callable[[str], str]) -> str:
             return _(
@@ -392,7 +426,7 @@ async def close_submissions(ctx: Context, contest: Contest) -> int:
                 "anonyme. Écrivez /creathon pour les lire et les noter."
             ) % {"theme": contest.theme}
 
-        await ctx.teaching.notify(notice_texts(render, ctx), user_ids=reviewers)
+        await ctx.services.teaching.notify(notice_texts(render, ctx), user_ids=reviewers)
     return len(reviewers)
 
 
@@ -401,7 +435,7 @@ async def start_jury(ctx: Context, contest: Contest) -> int:
     standings = await creathon(ctx).standings(contest.id)
     best = tuple(s.submission.id for s in shortlist(standings, contest.shortlist))
     jurors = await creathon(ctx).start_jury(contest.id, best)
-    if jurors and ctx.teaching is not None:
+    if jurors and ctx.services.teaching is not None:
 
         def render(_: Callable[[str], str]) -> str:
             return _(
@@ -409,7 +443,7 @@ async def start_jury(ctx: Context, contest: Contest) -> int:
                 "Écrivez /creathon pour la lire et la noter."
             ) % {"theme": contest.theme}
 
-        await ctx.teaching.notify(notice_texts(render, ctx), user_ids=jurors)
+        await ctx.services.teaching.notify(notice_texts(render, ctx), user_ids=jurors)
     return len(best)
 
 
@@ -430,3 +464,6 @@ STEPS: dict[str, Step] = {
         }.items()
     },
 }
+FLOW = Flow(
+    "creathon", STEPS, {"creathon": creathon_command}, services=("admin", "creathon"), state=Opening
+)

@@ -13,11 +13,12 @@ from content.model import Course
 from dialogs.context import Context, Step, Turn
 from dialogs.creathon_ports import JUROR, PEER, Contest, ToReview
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow, state_of
 from dialogs.flows.authoring import _parsed, authoring
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.flows.creathon import chosen_contest, contest_people_only, creathon, when_text
-from dialogs.flows.creathon_page import cr_contest
+from dialogs.flows.creathon_page import Entries, cr_contest
 from dialogs.flows.publishing import ask_name_then, signature
 from dialogs.messages import Ask, Option, Out, Say
 from dialogs.rubric import TOP, weighted
@@ -73,7 +74,8 @@ async def cr_pick_course(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="cr_contest")
-    ctx.state.data["cr_entry"] = {"course": chosen[2:]}
+    work = state_of(ctx, Entries)
+    work.course, work.description = chosen[2:], None
     return Turn(goto="cr_describe")
 
 
@@ -88,23 +90,24 @@ async def cr_describe(ctx: Context, event: Incoming) -> Turn:
         )
         return Turn([Ask(text, options, ctx.state.prompt)])
     if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
-        entry = ctx.state.data.setdefault("cr_entry", {})
-        entry["description"] = " ".join(event.text.split())[:MAX_DESCRIPTION]
+        description = " ".join(event.text.split())[:MAX_DESCRIPTION]
+        state_of(ctx, Entries).description = description
         return Turn(goto="cr_submitted")
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data.pop("cr_entry", None)
+    _forget_entry(ctx)
     return Turn(goto="cr_contest")
 
 
 async def cr_submitted(ctx: Context, event: Incoming) -> Turn:
     """Sign the course if it is not signed yet, then keep the submission."""
-    entry = ctx.state.data.get("cr_entry") or {}
+    work = state_of(ctx, Entries)
+    description = work.description
     contest = await chosen_contest(ctx)
-    mine = await authoring(ctx).get(str(entry.get("course", "")))
-    if contest is None or mine is None or "description" not in entry:
-        ctx.state.data.pop("cr_entry", None)
+    mine = await authoring(ctx).get(str(work.course))
+    if contest is None or mine is None or description is None:
+        _forget_entry(ctx)
         return Turn(goto="cr_contest" if contest else "cr_home")
     name = await signature(ctx)
     if name is None:
@@ -112,8 +115,8 @@ async def cr_submitted(ctx: Context, event: Incoming) -> Turn:
     parsed = _parsed(ctx, mine.course_id, mine.source)
     if not isinstance(parsed, str) and not parsed.authors:
         await authoring(ctx).save(mine.course_id, with_header(mine.source, "authors", name))
-    ctx.state.data.pop("cr_entry", None)
-    kept = await creathon(ctx).submit(contest.id, mine.course_id, str(entry["description"]))
+    _forget_entry(ctx)
+    kept = await creathon(ctx).submit(contest.id, mine.course_id, str(description))
     if not kept:
         return Turn([Say(ctx._("Les dépôts de ce concours sont clos."))], goto="cr_contest")
     done = ctx._(
@@ -123,9 +126,15 @@ async def cr_submitted(ctx: Context, event: Incoming) -> Turn:
     return Turn([Say(done)], goto="cr_contest")
 
 
+def _forget_entry(ctx: Context) -> None:
+    """The submission is kept or given up: forget it."""
+    work = state_of(ctx, Entries)
+    work.course, work.description = "", None
+
+
 def _kind(ctx: Context) -> str:
     """Peer review or jury scoring, as the contest's page chose."""
-    return JUROR if ctx.state.data.get("cr_kind") == JUROR else PEER
+    return JUROR if state_of(ctx, Entries).kind == JUROR else PEER
 
 
 def _letter(index: int) -> str:
@@ -159,14 +168,15 @@ async def cr_reviews(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="cr_contest")
-    ctx.state.data["cr_review"] = {"id": int(chosen[1:]), "scores": []}
+    work = state_of(ctx, Entries)
+    work.review, work.scores = int(chosen[1:]), []
     return Turn(goto="cr_read")
 
 
 async def _handed(ctx: Context) -> tuple[Contest, ToReview] | None:
     """The contest and the scenario the state points to, if it is handed to this person."""
     contest = await chosen_contest(ctx)
-    wanted = (ctx.state.data.get("cr_review") or {}).get("id")
+    wanted = state_of(ctx, Entries).review
     if contest is None:
         return None
     handed = await creathon(ctx).to_review(contest.id, _kind(ctx))
@@ -202,7 +212,7 @@ async def cr_read(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data.setdefault("cr_review", {})["scores"] = []
+    state_of(ctx, Entries).scores = []
     return Turn(goto="cr_score" if chosen == "score" else "cr_reviews")
 
 
@@ -212,7 +222,7 @@ async def cr_score(ctx: Context, event: Incoming) -> Turn:
     if found is None:
         return Turn(goto="cr_reviews")
     contest = found[0]
-    scores: list[int] = ctx.state.data.setdefault("cr_review", {}).setdefault("scores", [])
+    scores = state_of(ctx, Entries).scores
     if len(scores) >= len(contest.criteria):
         return Turn(goto="cr_comment")
     name, weight = contest.criteria[len(scores)]
@@ -234,8 +244,8 @@ async def cr_score(ctx: Context, event: Incoming) -> Turn:
 async def cr_comment(ctx: Context, event: Incoming) -> Turn:
     """A comment for the author (they will not know who wrote it); then the scores are kept."""
     found = await _handed(ctx)
-    review = ctx.state.data.get("cr_review") or {}
-    if found is None or len(review.get("scores", ())) != len(found[0].criteria):
+    work = state_of(ctx, Entries)
+    if found is None or len(work.scores) != len(found[0].criteria):
         return Turn(goto="cr_reviews")
     options = (Option("none", ctx._("Sans commentaire")),)
     if isinstance(event, Entered):
@@ -248,9 +258,9 @@ async def cr_comment(ctx: Context, event: Incoming) -> Turn:
         chosen = route(ctx, event, options)
         if isinstance(chosen, Turn):
             return chosen
-    scores = tuple(int(s) for s in review["scores"])
+    scores = tuple(int(s) for s in work.scores)
     total = weighted(found[0].criteria, scores)
-    ctx.state.data.pop("cr_review", None)
+    work.review, work.scores = None, []
     if not await creathon(ctx).score(found[1].review_id, scores, total, comment):
         return Turn([Say(ctx._("Cette notation est close."))], goto="cr_contest")
     done = ctx._(
@@ -290,3 +300,9 @@ STEPS: dict[str, Step] = {
     "cr_score": contest_people_only(cr_score),
     "cr_comment": contest_people_only(cr_comment),
 }
+FLOW = Flow(
+    "creathon_entries",
+    STEPS,
+    services=("admin", "authoring", "creathon", "shelf", "teaching"),
+    state=Entries,
+)

@@ -6,6 +6,7 @@ country, marked in the shared library and announced to teachers."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from content.format_write import with_header
 
@@ -13,6 +14,7 @@ from dialogs.admin_ports import Audience, BroadcastDraft
 from dialogs.context import Context, Turn
 from dialogs.creathon_ports import DONE, JUROR, JURY, OPEN, PEER, REVIEW, Contest, Standing
 from dialogs.events import Entered, Incoming
+from dialogs.flow import FlowState, state_of
 from dialogs.flows.admin import desk
 from dialogs.flows.authoring import _parsed
 from dialogs.flows.common import route
@@ -30,6 +32,27 @@ from dialogs.flows.teachers import is_teacher
 from dialogs.messages import Ask, Option, Say
 from dialogs.ports import LibraryChanged
 from dialogs.rubric import ranking
+
+
+@dataclass
+class Entries(FlowState, flow="creathon_entries"):
+    """The state of the contest's page and what is done from it (dialogs/flows/
+    creathon_entries.py): the scenario being submitted, the kind of review chosen on the
+    page, and the scenario being scored with the scores given so far."""
+
+    course: str = ""  # the course submitted
+    description: str | None = None  # how it is used in class, once written
+    kind: str = PEER  # PEER or JUROR
+    review: int | None = None  # the review being scored
+    scores: list[int] = field(default_factory=list)  # one per criterion, in order
+    legacy = {  # noqa: RUF012
+        "course": "cr_entry.course",
+        "description": "cr_entry.description",
+        "kind": "cr_kind",
+        "review": "cr_review.id",
+        "scores": "cr_review.scores",
+    }
+
 
 WINNERS = 3
 
@@ -75,7 +98,7 @@ async def cr_contest(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen in ("peer", "jury"):
-        ctx.state.data["cr_kind"] = PEER if chosen == "peer" else JUROR
+        state_of(ctx, Entries).kind = PEER if chosen == "peer" else JUROR
         return Turn(goto="cr_reviews")
     steps = {"submit": "cr_pick_course", "feedback": "cr_feedback", "back": "cr_home"}
     if chosen in steps:
@@ -126,7 +149,7 @@ async def _move_on(ctx: Context, contest: Contest, chosen: str) -> Turn:
 
 def course_title(ctx: Context, standing: Standing, source: str) -> str:
     """A submitted course's title (its id when the text no longer reads)."""
-    parsed = _parsed(ctx, standing.submission.course_id, source) if ctx.authoring else None
+    parsed = _parsed(ctx, standing.submission.course_id, source) if ctx.services.authoring else None
     return (
         standing.submission.course_id if parsed is None or isinstance(parsed, str) else parsed.title
     )
@@ -134,9 +157,9 @@ def course_title(ctx: Context, standing: Standing, source: str) -> str:
 
 async def _my_title(ctx: Context, course_id: str) -> str:
     """The title of one of the teacher's own courses (its id if it no longer reads)."""
-    if ctx.authoring is None:
+    if ctx.services.authoring is None:
         return course_id
-    for mine in await ctx.authoring.mine():
+    for mine in await ctx.services.authoring.mine():
         if mine.course_id == course_id:
             parsed = _parsed(ctx, mine.course_id, mine.source)
             return course_id if isinstance(parsed, str) else parsed.title

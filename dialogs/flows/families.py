@@ -21,6 +21,7 @@ from content.mastery import Level
 from dialogs.context import Context, Step, Translator, Turn
 from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.family_ports import FamilyDesk, GuardianLink
+from dialogs.flow import Flow
 from dialogs.flows.circle_texts import in_every_language
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.reminders import Voice
@@ -33,7 +34,7 @@ NAME_LENGTH = 40  # the first name shown to a guardian
 
 
 def _desk(ctx: Context) -> FamilyDesk:
-    return need(ctx.families, "families", "families flows")
+    return need(ctx.services.families, "families", "families flows")
 
 
 def _label(ctx: Context, link: GuardianLink) -> str:
@@ -45,7 +46,7 @@ def _label(ctx: Context, link: GuardianLink) -> str:
 
 async def family(ctx: Context, event: Incoming) -> Turn:
     """The learner's guardians: invite one, remove one; and, for a guardian, stop."""
-    if ctx.families is None:
+    if ctx.services.families is None:
         return Turn(goto="menu")
     desk = _desk(ctx)
     links = await desk.guardians()
@@ -129,14 +130,14 @@ async def family_name(ctx: Context, event: Incoming) -> Turn:
 
 async def family_command(ctx: Context, event: Incoming) -> Turn:
     """/famille: the learner's guardians (after onboarding)."""
-    if not ctx.profile.complete or ctx.families is None:
+    if not ctx.profile.complete or ctx.services.families is None:
         return Turn(reprompt=True)
     return Turn(goto="family")
 
 
 async def guardian_command(ctx: Context, event: Incoming) -> Turn:
     """/parent CODE: a guardian opens an invitation (newcomers onboard first)."""
-    if ctx.families is None:
+    if ctx.services.families is None:
         return Turn(reprompt=True)
     parts = event.text.split(maxsplit=1) if isinstance(event, TextReceived) else []
     code = parts[1].strip() if len(parts) > 1 else ""
@@ -180,7 +181,7 @@ async def guardian_consent(ctx: Context, event: Incoming) -> Turn:
     if chosen == "decline":
         text = ctx._("D'accord, vous ne recevrez rien. L'invitation reste valable 7 jours.")
         return Turn([Say(text)], goto="menu")
-    quiet = ctx.reminders.quiet if ctx.reminders is not None else None
+    quiet = ctx.services.reminders.quiet if ctx.services.reminders is not None else None
     first = next_weekly(zone_of(ctx.profile.country), ctx.now, quiet)
     if not await desk.accept(invitation.id, ctx.now, first):
         return Turn([Say(ctx._("Cette invitation n'est plus valable."))], goto="menu")
@@ -210,7 +211,7 @@ def _stopped(ctx: Context, ended: int) -> Say:
 
 async def stop_command(ctx: Context, event: Incoming) -> Turn:
     """/stop_parent: a guardian stops every summary, from anywhere."""
-    if ctx.families is None:
+    if ctx.services.families is None:
         return Turn(reprompt=True)
     return Turn([_stopped(ctx, await _desk(ctx).stop())], reprompt=True)
 
@@ -220,7 +221,7 @@ async def stop_command(ctx: Context, event: Incoming) -> Turn:
 
 async def sex(ctx: Context, event: Incoming) -> Turn:
     """Girl, boy or prefer not to say: why it is asked, and nothing kept when declined."""
-    if ctx.families is None:
+    if ctx.services.families is None:
         return Turn(goto="menu")
     options = (
         Option("girl", ctx._("Fille")),
@@ -335,3 +336,4 @@ COMMANDS: dict[str, Step] = {
     "stop_parent": stop_command,
     "stopguardian": stop_command,
 }
+FLOW = Flow("families", STEPS, COMMANDS, services=("families", "reminders"))

@@ -11,6 +11,7 @@ from content.translations import localized_course, translation_for
 from dialogs.capabilities import fitting
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flow import Flow
 from dialogs.flows.ask_teacher import ASK, ask_option
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.light_data import MEDIA, is_light, offer, on_request
@@ -37,9 +38,9 @@ def subject_name(ctx: Context, key: str) -> str:
 async def allowed_courses(ctx: Context) -> frozenset[str]:
     """The library's restricted courses this person may be offered (their teachers' courses
     for their classes); asked of storage only when the library has such courses."""
-    if not ctx.library.restricted or ctx.shelf is None:
+    if not ctx.library.restricted or ctx.services.shelf is None:
         return frozenset()
-    return await ctx.shelf.allowed()
+    return await ctx.services.shelf.allowed()
 
 
 async def reachable(ctx: Context, course_id: object) -> Course | None:
@@ -77,9 +78,9 @@ async def for_teachers_ok(ctx: Context) -> bool:
     the role) and whoever holds a role above student; never a pupil."""
     if ctx.profile.role == "teacher":
         return True
-    if ctx.admin is None:
+    if ctx.services.admin is None:
         return False
-    return any(g.role is not Role.STUDENT for g in await ctx.admin.grants())
+    return any(g.role is not Role.STUDENT for g in await ctx.services.admin.grants())
 
 
 def for_teachers_only(ctx: Context) -> Turn:
@@ -164,9 +165,9 @@ async def course(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == placing.PLACEMENT and extra:
         return placing.start_placement(ctx)
-    if chosen.startswith(BOOKLET) and ctx.booklets is not None:
+    if chosen.startswith(BOOKLET) and ctx.services.booklets is not None:
         language = chosen.removeprefix(BOOKLET).removeprefix(":") or None
-        return Turn([await _booklet(ctx, ctx.booklets, found, language)], reprompt=True)
+        return Turn([await _booklet(ctx, ctx.services.booklets, found, language)], reprompt=True)
     if found.module(chosen) is not None:
         ctx.state.data["module"] = chosen
         return Turn(goto="module")
@@ -232,9 +233,9 @@ def _module_option(found: Course, part: Module, done: set[str], placed: frozense
 
 async def _placed_out(ctx: Context, found: Course) -> frozenset[str]:
     """The lessons of the course this learner skipped after its placement quiz."""
-    if found.placement is None or ctx.mastery is None:
+    if found.placement is None or ctx.services.mastery is None:
         return frozenset()
-    return await ctx.mastery.placed_out(found.id)
+    return await ctx.services.mastery.placed_out(found.id)
 
 
 def _placed_note(ctx: Context) -> str:
@@ -252,7 +253,7 @@ BOOKLET = "_booklet"  # never a lesson id: those are [a-z0-9-] slugs
 def _teacher_options(ctx: Context, found: Course) -> tuple[Option, ...]:
     """A teacher can get the course as a booklet to print for pupils without a network: in
     its own language, or in each language it has a version in (`course.wo.md`)."""
-    if ctx.booklets is None or ctx.profile.role != "teacher":
+    if ctx.services.booklets is None or ctx.profile.role != "teacher":
         return ()
     names = {language.code: language.name for language in ctx.languages}
     return (Option(BOOKLET, ctx._("🖨️ Recevoir le livret à imprimer")),) + tuple(
@@ -469,3 +470,6 @@ STEPS: dict[str, Step] = {
     "lesson": lesson,
     "resume": resume,
 }
+FLOW = Flow(
+    "learning", STEPS, services=("admin", "booklets", "data_saver", "mastery", "reports", "shelf")
+)

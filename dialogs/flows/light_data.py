@@ -8,6 +8,7 @@ from datetime import date
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flow import Flow
 from dialogs.flows.common import menu_option, route
 from dialogs.messages import Ask, Option, Out, Say, Show
 from dialogs.when import zone_of
@@ -39,7 +40,7 @@ def offer(ctx: Context, kind: str, size: int) -> Option:
 
 async def is_light(ctx: Context) -> bool:
     """Whether this learner turned light data on."""
-    return ctx.data_saver is not None and await ctx.data_saver.light()
+    return ctx.services.data_saver is not None and await ctx.services.data_saver.light()
 
 
 def local_day(ctx: Context) -> date:
@@ -49,7 +50,7 @@ def local_day(ctx: Context) -> date:
 
 async def on_request(ctx: Context, show: Show, size: int) -> list[Out]:
     """The media a learner asked for, counted in the day's budget; or why not today."""
-    saver = ctx.data_saver
+    saver = ctx.services.data_saver
     if saver is None:
         return [show]
     day = local_day(ctx)
@@ -67,7 +68,7 @@ async def on_request(ctx: Context, show: Show, size: int) -> list[Out]:
 
 async def light_data(ctx: Context, event: Incoming) -> Turn:
     """Turn light data on or off (settings, or /donnees_legeres)."""
-    saver = ctx.data_saver
+    saver = ctx.services.data_saver
     if saver is None:
         return Turn([Say(ctx._("Ce réglage n'est pas disponible ici."))], goto="menu")
     on = await saver.light()
@@ -115,3 +116,4 @@ COMMANDS: dict[str, Step] = {
     "donnees_legeres": light_data_command,
     "lightdata": light_data_command,
 }
+FLOW = Flow("light_data", STEPS, COMMANDS, services=("data_saver",))

@@ -34,13 +34,13 @@ class Linking(FlowState, flow="linking"):
 
 
 def _desk(ctx: Context) -> LinkDesk:
-    assert ctx.address_links is not None
-    return ctx.address_links
+    assert ctx.services.address_links is not None
+    return ctx.services.address_links
 
 
 async def link_command(ctx: Context, event: Incoming) -> Turn:
     """/lier [code]: ask for the code, or check the one given."""
-    if ctx.address_links is None:
+    if ctx.services.address_links is None:
         return Turn(reprompt=True)
     parts = event.text.split(maxsplit=1) if isinstance(event, TextReceived) else []
     if len(parts) > 1:
@@ -51,7 +51,7 @@ async def link_command(ctx: Context, event: Incoming) -> Turn:
 async def typed_link(ctx: Context, event: Incoming) -> Turn | None:
     """ "LIER <code>" typed anywhere (a phone without "/"): as /lier <code>, but only for a
     code that exists: "lier les mots" in an essay or an answer is the step's."""
-    if ctx.address_links is None or not isinstance(event, TextReceived):
+    if ctx.services.address_links is None or not isinstance(event, TextReceived):
         return None
     match = TYPED.fullmatch(event.text)
     if match is None or await _desk(ctx).find(match[1]) is None:
@@ -128,7 +128,7 @@ def _notice(ctx: Context) -> str:
 async def unlink_command(ctx: Context, event: Incoming) -> Turn:
     """/delier: this address gets its own progress back, or (on the address that gave the
     code) the addresses linked to it are cut off."""
-    if ctx.address_links is None:
+    if ctx.services.address_links is None:
         return Turn(reprompt=True)
     undone = await _desk(ctx).unlink()
     if undone.own:

@@ -6,6 +6,7 @@ import json
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flow import Flow
 from dialogs.flows import phone_fallback
 from dialogs.flows.assignments import with_homework
 from dialogs.flows.certificates import my_certificates
@@ -79,7 +80,7 @@ async def _menu_choice(ctx: Context, event: Incoming, options: tuple[Option, ...
 
 async def _with_roles(ctx: Context, options: tuple[Option, ...]) -> tuple[Option, ...]:
     """The entries of the roles held, before the help: administration, circles, classes."""
-    grants = await ctx.admin.grants() if ctx.admin is not None else []
+    grants = await ctx.services.admin.grants() if ctx.services.admin is not None else []
     held = {grant.role for grant in grants}
     extra = []
     if is_admin(grants):
@@ -99,7 +100,7 @@ async def _with_roles(ctx: Context, options: tuple[Option, ...]) -> tuple[Option
 
 async def _with_certificates(ctx: Context, options: tuple[Option, ...]) -> tuple[Option, ...]:
     """ "My certificates" after the progress once one is earned: it can be had again."""
-    if ctx.certificates is None or not await ctx.certificates.mine():
+    if ctx.services.certificates is None or not await ctx.services.certificates.mine():
         return options
     at = next((i + 1 for i, o in enumerate(options) if o.id == "progress"), len(options))
     entry = Option("certificates", ctx._("🎓 Mes certificats"))
@@ -118,19 +119,19 @@ def _menu_options(ctx: Context) -> tuple[Option, ...]:
         Option("settings", ctx._("⚙️ Langue et profil")),
         Option("data", ctx._("🔒 Mes données")),
     ]
-    if ctx.teaching is not None:  # channels with storage for classes
+    if ctx.services.teaching is not None:  # channels with storage for classes
         if ctx.profile.role == "teacher":
             options.insert(-2, Option("teacher", ctx._("🧑‍🏫 Espace enseignant")))
         else:
             options.insert(-2, Option("join", ctx._("🏫 Rejoindre une classe")))
-    if ctx.profiles is not None:  # channels with storage for several learners on one phone
+    if ctx.services.profiles is not None:  # channels with storage for several learners on one phone
         options.insert(-1, Option("profiles", ctx._("👥 Changer d'élève")))
     return tuple(options)
 
 
 async def _with_review(ctx: Context, options: tuple[Option, ...]) -> tuple[Option, ...]:
     """The menu with "Réviser (N)" after "continue" when questions of the deck are due."""
-    due = await ctx.review.due_count(ctx.now) if ctx.review is not None else 0
+    due = await ctx.services.review.due_count(ctx.now) if ctx.services.review is not None else 0
     if not due:
         return options
     at = 1 if options and options[0].id == "continue" else 0
@@ -158,7 +159,7 @@ async def help_text(ctx: Context) -> str:
             )
         )
     paragraphs = [head, "\n".join(lines)]
-    grants = await ctx.admin.grants() if ctx.admin is not None else []
+    grants = await ctx.services.admin.grants() if ctx.services.admin is not None else []
     paragraphs += roles_help(_, grants)
     return "\n\n".join(paragraphs)
 
@@ -193,7 +194,7 @@ async def settings(ctx: Context, event: Incoming) -> Turn:
 
 def _family_options(ctx: Context) -> tuple[Option, ...]:
     """Guardians and the optional "girl or boy", where the storage keeps them."""
-    if ctx.families is None:
+    if ctx.services.families is None:
         return ()
     return (Option("family", ctx._("👪 Parents")), Option("sex", ctx._("Fille ou garçon")))
 
@@ -254,3 +255,19 @@ STEPS: dict[str, Step] = {
     "my_data": my_data,
     "erase_confirm": erase_confirm,
 }
+FLOW = Flow(
+    "menu",
+    STEPS,
+    services=(
+        "admin",
+        "certificates",
+        "certifier",
+        "families",
+        "mastery",
+        "phone_fallback",
+        "profiles",
+        "reminders",
+        "review",
+        "teaching",
+    ),
+)

@@ -6,12 +6,14 @@ Every step checks the person's role in its own turn."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from dialogs.admin_ports import Attachment
 from dialogs.circle_ports import CircleDesk, CircleInfo, Posted
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows import circle_texts as says
 from dialogs.flows.circle_picks import pick_post
 from dialogs.flows.common import menu_option, route
@@ -26,22 +28,42 @@ PREVIEW = 300  # characters of a message shown to moderators
 MUTES = {"mute1": 1, "mute7": 7}  # option -> days
 
 
+@dataclass
+class Moderating(FlowState, flow="moderation"):
+    """The message a member is reporting, and the one a moderator is handling."""
+
+    report: int | None = None
+    moderated: int | None = None
+    legacy = {"report": "report", "moderated": "moderated"}  # noqa: RUF012
+
+
+def _work(ctx: Context) -> Moderating:
+    """This flow's state; a value an older release kept under a key another flow also used
+    (the class report's courses under "report") is no message id."""
+    work = state_of(ctx, Moderating)
+    if not isinstance(work.report, int):
+        work.report = None
+    if not isinstance(work.moderated, int):
+        work.moderated = None
+    return work
+
+
 def desk(ctx: Context) -> ModerationDesk:
     """The moderation port; every channel that runs the circles provides it."""
-    return need(ctx.moderation, "moderation", "moderation flows")
+    return need(ctx.services.moderation, "moderation", "moderation flows")
 
 
 def circles_desk(ctx: Context) -> CircleDesk:
     """The circles port (notices, messages)."""
-    return need(ctx.circles, "circles", "moderation flows")
+    return need(ctx.services.circles, "circles", "moderation flows")
 
 
 def _guarded(step: Step, moderators: bool) -> Step:
     """A step that first checks, in this very turn, the person's right to it."""
 
     async def checked(ctx: Context, event: Incoming) -> Turn:
-        grants = await ctx.admin.grants() if ctx.admin is not None else []
-        ready = ctx.circles is not None and ctx.moderation is not None
+        grants = await ctx.services.admin.grants() if ctx.services.admin is not None else []
+        ready = ctx.services.circles is not None and ctx.services.moderation is not None
         if not ready or not in_circles(grants):
             text = ctx._("Les cercles sont réservés aux enseignants.")
             return _out(ctx, text, "menu")
@@ -56,8 +78,8 @@ def _guarded(step: Step, moderators: bool) -> Step:
 
 def _out(ctx: Context, text: str, goto: str) -> Turn:
     """Refused: the moderation state is dropped."""
-    for key in ("report", "moderated"):
-        ctx.state.data.pop(key, None)
+    work = _work(ctx)
+    work.report = work.moderated = None
     return Turn([Say(text)], goto=goto)
 
 
@@ -67,7 +89,7 @@ async def screened(
     post: tuple[str, Attachment | None, int | None],
 ) -> Turn | None:
     """The filter's answer to a message about to be posted; None when it may go."""
-    if ctx.moderation is None:
+    if ctx.services.moderation is None:
         return None
     text, attachment, reply_to = post
     verdict: Screened = await desk(ctx).screen(circle.id, text)
@@ -110,7 +132,7 @@ async def circle_report(ctx: Context, event: Incoming) -> Turn:
             "🚩 n°%(id)s · %(name)s", id=p.id, name=p.author.name or ctx._("Enseignant·e")
         ),
         prompts=(ctx._("Quel message signaler ?"), ctx._("Aucun message à signaler.")),
-        key="report",
+        keep=lambda post: setattr(_work(ctx), "report", post),
         then="circle_report_reason",
     )
 
@@ -118,7 +140,7 @@ async def circle_report(ctx: Context, event: Incoming) -> Turn:
 async def circle_report_reason(ctx: Context, event: Incoming) -> Turn:
     """The report's reason, typed, or none; then the moderators are told."""
     circle = await _member_circle(ctx)
-    if circle is None or "report" not in ctx.state.data:
+    if circle is None or _work(ctx).report is None:
         return Turn(goto="circles_home")
     options = (
         Option("none", ctx._("Sans motif")),
@@ -133,14 +155,15 @@ async def circle_report_reason(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen == "back":
-        ctx.state.data.pop("report", None)
+        _work(ctx).report = None
         return Turn(goto="circle_page")
     return await _report(ctx, circle, "")
 
 
 async def _report(ctx: Context, circle: CircleInfo, reason: str) -> Turn:
     """Keep the report and tell the moderators."""
-    message_id = int(ctx.state.data.pop("report"))
+    work = _work(ctx)
+    message_id, work.report = int(work.report or 0), None
     moderators = await desk(ctx).report(message_id, reason)
     told = says.in_every_language(
         ctx,
@@ -205,13 +228,13 @@ async def mod_home(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="circles_home")
-    ctx.state.data["moderated"] = int(chosen[1:])
+    _work(ctx).moderated = int(chosen[1:])
     return Turn(goto="mod_item")
 
 
 async def mod_item(ctx: Context, event: Incoming) -> Turn:
     """One waiting message: release or remove it, dismiss its reports, act on its author."""
-    wanted = ctx.state.data.get("moderated")
+    wanted = _work(ctx).moderated
     item = next((w for w in await desk(ctx).pending() if w.post.id == wanted), None)
     if item is None:
         return Turn(goto="mod_home")
@@ -239,7 +262,7 @@ async def mod_item(ctx: Context, event: Incoming) -> Turn:
     if chosen == "back":
         return Turn(goto="mod_home")
     said = await _act(ctx, item, chosen)
-    ctx.state.data.pop("moderated", None)
+    _work(ctx).moderated = None
     return Turn([Say(said)], goto="mod_home")
 
 
@@ -378,7 +401,11 @@ def _admins_only(step: Step) -> Step:
     """A step for admins only, checked in this very turn."""
 
     async def checked(ctx: Context, event: Incoming) -> Turn:
-        if ctx.admin is None or ctx.moderation is None or not is_admin(await ctx.admin.grants()):
+        if (
+            ctx.services.admin is None
+            or ctx.services.moderation is None
+            or not is_admin(await ctx.services.admin.grants())
+        ):
             text = ctx._("Cette action est réservée aux administrateurs de votre pays.")
             return Turn([Say(text)], goto="menu")
         return await step(ctx, event)
@@ -395,3 +422,6 @@ STEPS: dict[str, Step] = {
     "mod_journal": _admins_only(mod_journal),
 }
 COMMANDS: dict[str, Step] = {"moderation": _guarded(moderation_command, moderators=True)}
+FLOW = Flow(
+    "moderation", STEPS, COMMANDS, services=("admin", "circles", "moderation"), state=Moderating
+)

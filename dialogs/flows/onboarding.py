@@ -6,6 +6,7 @@ from content.model import LEVELS
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flow import Flow
 from dialogs.flows.common import route, unexpected
 from dialogs.messages import Ask, Option, Out, Say
 from dialogs.options import choose
@@ -182,3 +183,4 @@ STEPS: dict[str, Step] = {
     "role": role,
     "level": level,
 }
+FLOW = Flow("onboarding", STEPS)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flow import Flow
 from dialogs.flows.common import menu_option, route
 from dialogs.messages import Ask, Option, Say
 
@@ -66,3 +67,4 @@ async def phone_fallback_command(ctx: Context, event: Incoming) -> Turn:
 
 STEPS: dict[str, Step] = {"phone_fallback": phone_fallback}
 COMMANDS: dict[str, Step] = {"secours_sms": phone_fallback_command}
+FLOW = Flow("phone_fallback", STEPS, COMMANDS, services=("phone_fallback",))

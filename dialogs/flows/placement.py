@@ -22,6 +22,7 @@ from content.translations import localized_course
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.learning import reachable
 from dialogs.flows.quiz_help import help_asked
@@ -49,7 +50,7 @@ PLACED = "⏭️"  # a lesson skipped after the placement quiz
 
 def placement_option(ctx: Context, found: Course) -> tuple[Option, ...]:
     """The course page's way into its placement quiz, where it has one."""
-    if found.placement is None or ctx.mastery is None:
+    if found.placement is None or ctx.services.mastery is None:
         return ()
     return (Option(PLACEMENT, ctx._("🧭 Test de placement")),)
 
@@ -58,7 +59,7 @@ def placement_note(ctx: Context, found: Course, started: bool) -> str:
     """What the course page says of its placement quiz before the learner started the
     course or took the quiz."""
     taken = ctx.state.data.get("placed", [])
-    if found.placement is None or ctx.mastery is None or started or found.id in taken:
+    if found.placement is None or ctx.services.mastery is None or started or found.id in taken:
         return ""
     return ctx.ngettext(
         "🧭 Vous connaissez déjà une partie de ce cours ? Le test de placement (%(n)s "
@@ -79,7 +80,7 @@ async def placement(ctx: Context, event: Incoming) -> Turn:
     """Ask the next placement question, or read the answer to it (no right answer shown:
     the quiz finds where to start; the lessons teach)."""
     found = await reachable(ctx, ctx.state.data.get("course"))
-    if found is None or found.placement is None or ctx.mastery is None:
+    if found is None or found.placement is None or ctx.services.mastery is None:
         return Turn([Say(ctx._("Ce test n'est plus disponible."))], goto="menu")
     shown = localized_course(found, ctx.profile.locale)  # the learner's language
     questions = (shown.placement or found.placement).questions  # same ids, same grading
@@ -112,7 +113,7 @@ async def placement(ctx: Context, event: Incoming) -> Turn:
         from dialogs.flows.quiz import grade_answer  # quiz imports this module
 
         correct = grade_answer(question, answer).correct
-    await ctx.mastery.observe(question.skills, correct, ctx.now)
+    await ctx.services.mastery.observe(question.skills, correct, ctx.now)
     ctx.state.data.update(pq=index + 1, m=[])
     if index + 1 < len(questions):
         return Turn(goto="placement")
@@ -140,11 +141,11 @@ def _with_dont_know(ctx: Context, asked: Out) -> Out:
 async def placement_done(ctx: Context, event: Incoming) -> Turn:
     """The lessons the learner masters, offered to skip; or where to start."""
     found = await reachable(ctx, ctx.state.data.get("course"))
-    if found is None or ctx.mastery is None:
+    if found is None or ctx.services.mastery is None:
         return Turn(goto="menu")
     done = {d.lesson_id for d in await ctx.records.lessons_done() if d.course_id == found.id}
-    placed = await ctx.mastery.placed_out(found.id)
-    known = {m.skill: m.p_known for m in await ctx.mastery.mine()}
+    placed = await ctx.services.mastery.placed_out(found.id)
+    known = {m.skill: m.p_known for m in await ctx.services.mastery.mine()}
     shown = localized_course(found, ctx.profile.locale)  # titles in the learner's language
     skippable = mastered_lessons(shown, known, frozenset(done | placed))
     if not skippable:
@@ -187,7 +188,7 @@ async def placement_done(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen == "skip":
-        await ctx.mastery.place_out(found.id, tuple(le.id for le in skippable), ctx.now)
+        await ctx.services.mastery.place_out(found.id, tuple(le.id for le in skippable), ctx.now)
         text = ctx.ngettext(
             "C'est noté : cette leçon est marquée ⏭️. Voici la suite du cours.",
             "C'est noté : ces leçons sont marquées ⏭️. Voici la suite du cours.",
@@ -209,9 +210,9 @@ async def after_failure(
     """Count a wrong first try on the question's skills; at the second failure of a skill,
     its remediation comes before `turn` goes on (a step of its own when the author wrote
     one, with the way back kept), or a note of the help there is."""
-    if ctx.mastery is None or not skills:
+    if ctx.services.mastery is None or not skills:
         return turn
-    failed = await ctx.mastery.struggle(found.id, skills, ctx.now)
+    failed = await ctx.services.mastery.struggle(found.id, skills, ctx.now)
     if not failed:
         return turn
     skill = failed[0]
@@ -281,3 +282,4 @@ STEPS: dict[str, Step] = {
     "placement_done": placement_done,
     "remedy": remedy,
 }
+FLOW = Flow("placement", STEPS, services=("mastery", "shelf"))

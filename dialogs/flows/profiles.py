@@ -1,18 +1,21 @@
 """Several learners on one phone: the list of profiles, switching (with a PIN), adding one.
 
 Each profile is a learner of its own (progress, classes, deck, certificates); the storage
-behind `ctx.profiles` makes the turn run for the profile the phone is using. Switching parks
-the current profile at its menu without showing it: the next profile's prompt comes from a
-turn of its own (bot/conversations.py), so nothing of the previous learner is on screen.
+behind `ctx.services.profiles` makes the turn run for the profile the phone is using.
+Switching parks the current profile at its menu without showing it: the next profile's
+prompt comes from a turn of its own (bot/conversations.py), so nothing of the previous
+learner is on screen.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen, OptionsChosen, TextReceived
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.messages import Ask, ClearScreen, Option, Say
 from dialogs.options import choose
@@ -42,7 +45,24 @@ _ZONES = {  # the programme's countries: where the lock's end time is told
     "TD": "Africa/Ndjamena",
     "TG": "Africa/Lome",
 }
-_KEYS = ("target", "naming")  # this flow's working data
+
+
+@dataclass
+class Sharing(FlowState, flow="profiles"):
+    """The learner being switched to (their PIN asked), and whose first name is asked:
+    the current learner's, once, or a new learner's."""
+
+    target: int | None = None
+    naming: str = "new"  # "current" or "new"
+    # Where /quitter_cet_appareil was typed, as an older release kept it (no call waiting).
+    leaving_from: str = ""
+    legacy = {"target": "target", "naming": "naming", "leaving_from": "leaving_from"}  # noqa: RUF012
+
+
+def _work(ctx: Context) -> Sharing:
+    """This flow's state."""
+    return state_of(ctx, Sharing)
+
 
 # The steps of the gate (the PIN asked of the profile an erasure put in use) and their
 # counterparts outside it. A gate step sees every event, commands and old buttons included, so
@@ -72,7 +92,7 @@ def _to(ctx: Context, step: str) -> str:
 
 def _desk(ctx: Context) -> ProfileDesk:
     """The profiles port (every channel with storage has one)."""
-    return need(ctx.profiles, "profiles", "profiles flows")
+    return need(ctx.services.profiles, "profiles", "profiles flows")
 
 
 def name_of(ctx: Context, profile: LearnerProfile) -> str:
@@ -87,9 +107,9 @@ def _find(found: list[LearnerProfile], profile_id: object) -> LearnerProfile | N
 
 async def profiles(ctx: Context, event: Incoming) -> Turn:
     """List the phone's learners (the current one marked); switch, add, or set a PIN."""
-    if ctx.profiles is None:
+    if ctx.services.profiles is None:
         return Turn(goto="menu")
-    found = await ctx.profiles.profiles()
+    found = await ctx.services.profiles.profiles()
     current = next(p for p in found if p.current)
     options = _list_options(ctx, found, current)
     if isinstance(event, Entered):
@@ -100,12 +120,12 @@ async def profiles(ctx: Context, event: Incoming) -> Turn:
     if chosen.startswith("p") and (target := _find(found, _int(chosen[1:]))) is not None:
         return await _pick(ctx, target)
     if chosen == "add":
-        ctx.state.data["naming"] = "new" if current.first_name else "current"
+        _work(ctx).naming = "new" if current.first_name else "current"
         return Turn(goto="profile_name")
     if chosen == "pin":
         return Turn(goto="profile_set_pin")
     if chosen == "nopin":
-        await ctx.profiles.set_pin(None)
+        await ctx.services.profiles.set_pin(None)
         return Turn([Say(ctx._("Le code PIN de ce profil est retiré."))], reprompt=True)
     return unexpected(ctx, event)
 
@@ -148,8 +168,8 @@ def _list_options(
 
 def _leaving(ctx: Context, turn: Turn) -> Turn:
     """Leave the flow: its working data goes; an unfinished profile returns to onboarding."""
-    for key in _KEYS:
-        ctx.state.data.pop(key, None)
+    work = _work(ctx)
+    work.target, work.naming = None, "new"
     if turn.goto == "menu" and not ctx.profile.complete:
         return Turn(goto="welcome")
     return turn
@@ -162,7 +182,7 @@ async def _pick(ctx: Context, target: LearnerProfile) -> Turn:
         return Turn([locked], reprompt=True)
     if not target.has_pin:
         return await _switch(ctx, target)
-    ctx.state.data["target"] = target.id
+    _work(ctx).target = target.id
     return Turn(goto=_to(ctx, "profile_pin"))
 
 
@@ -232,7 +252,7 @@ async def profile_pin(ctx: Context, event: Incoming) -> Turn:
     if (escaped := await _escape(ctx, event)) is not None:
         return escaped
     found = await _desk(ctx).profiles()
-    target = _find(found, ctx.state.data.get("target"))
+    target = _find(found, _work(ctx).target)
     if target is None:
         return _leaving(ctx, Turn(goto=_to(ctx, "profiles")))
     options = (
@@ -323,10 +343,10 @@ async def profile_unlock(ctx: Context, event: Incoming) -> Turn:
         return await _unlock(ctx, pin)
     chosen = choose(ctx, event, options)
     if chosen == "forgot":
-        ctx.state.data["target"] = current.id
+        _work(ctx).target = current.id
         return Turn(goto="profile_gate_forgot")
     if chosen == "add":
-        ctx.state.data["naming"] = "new"
+        _work(ctx).naming = "new"
         return Turn(goto="profile_gate_name")
     target = _find(found, _int(chosen[1:])) if chosen else None
     if target is not None:
@@ -338,7 +358,7 @@ async def profile_name(ctx: Context, event: Incoming) -> Turn:
     """Ask a first name: the current learner's (once), then the new learner's."""
     if (escaped := await _escape(ctx, event)) is not None:
         return escaped
-    naming = ctx.state.data.get("naming", "new")
+    naming = _work(ctx).naming
     options = (Option("back", ctx._("↩️ Retour")),)
     if isinstance(event, Entered):
         return Turn([Ask(_name_question(ctx, naming), options, ctx.state.prompt)])
@@ -350,7 +370,7 @@ async def profile_name(ctx: Context, event: Incoming) -> Turn:
         return Turn([Say(again)], reprompt=True)
     if naming == "current":
         await _desk(ctx).name_current(name)
-        ctx.state.data["naming"] = "new"
+        _work(ctx).naming = "new"
         return Turn(goto="profile_name")
     return await _add(ctx, name)
 
@@ -418,7 +438,7 @@ async def profile_forgot(ctx: Context, event: Incoming) -> Turn:
     if (escaped := await _escape(ctx, event)) is not None:
         return escaped
     found = await _desk(ctx).profiles()
-    target = _find(found, ctx.state.data.get("target"))
+    target = _find(found, _work(ctx).target)
     current = next(p for p in found if p.current)
     if target is None:
         return _leaving(ctx, Turn(goto=_to(ctx, "profiles")))
@@ -486,7 +506,7 @@ def _forgot_text(
 async def profile_reset(ctx: Context, event: Incoming) -> Turn:
     """The main profile's own PIN, typed again, before it removes another learner's PIN."""
     found = await _desk(ctx).profiles()
-    target = _find(found, ctx.state.data.get("target"))
+    target = _find(found, _work(ctx).target)
     current = next(p for p in found if p.current)
     if target is None or not current.main or not current.has_pin:
         return _leaving(ctx, Turn(goto="profiles"))
@@ -525,7 +545,7 @@ async def profile_erase(ctx: Context, event: Incoming) -> Turn:
     if (escaped := await _escape(ctx, event)) is not None:
         return escaped
     found = await _desk(ctx).profiles()
-    target = _find(found, ctx.state.data.get("target"))
+    target = _find(found, _work(ctx).target)
     if target is None or (target.current and not _gated(ctx)):
         return _leaving(ctx, Turn(goto=_to(ctx, "profiles")))
     name = name_of(ctx, target)
@@ -554,9 +574,9 @@ async def profile_erase(ctx: Context, event: Incoming) -> Turn:
 
 async def erase_note(ctx: Context) -> str | None:
     """On a shared phone, what erasing the current learner leaves to the others."""
-    if ctx.profiles is None:
+    if ctx.services.profiles is None:
         return None
-    found = await ctx.profiles.profiles()
+    found = await ctx.services.profiles.profiles()
     if len(found) < 2:
         return None
     current = next(p for p in found if p.current)
@@ -607,11 +627,11 @@ async def leave_device(ctx: Context, event: Incoming) -> Turn:
     chosen = choose(ctx, event, options)
     if chosen == "forget":
         ctx.state.step = "menu" if ctx.profile.complete else "welcome"  # where a return starts
-        ctx.state.data.pop("leaving_from", None)
+        _work(ctx).leaving_from = ""
         return Turn([ClearScreen(forget=True)])
     if chosen == "stay":
         # No call waiting: a state an older release stored, with its `leaving_from` key.
-        back = str(ctx.state.data.pop("leaving_from", "") or "menu")
+        back = _work(ctx).leaving_from or "menu"
         back = "menu" if back == "leave_device" else back
         return Turn([Say(ctx._("D'accord, cet appareil vous garde."))], ret=None, goto=back)
     return unexpected(ctx, event)
@@ -625,12 +645,12 @@ def _leave_text(ctx: Context) -> str:
             "navigateur. Vos progrès restent gardés."
         )
     ]
-    if ctx.links is not None:
+    if ctx.services.links is not None:
         lines.append(
             ctx._(
                 "Pour revenir, ouvrez ce lien de reprise (notez-le ou prenez-le en photo, et "
                 "ne le donnez à personne) : %(link)s",
-                link=ctx.links.resume_link(ctx.user.external_id),
+                link=ctx.services.links.resume_link(ctx.user.external_id),
             )
         )
     lines.append(
@@ -666,3 +686,4 @@ COMMANDS: dict[str, Step] = {
     "leavedevice": leave_command,
 }
 GATES = frozenset(_GATED.values())  # steps that see every event, commands included
+FLOW = Flow("profiles", STEPS, COMMANDS, services=("links", "profiles"), state=Sharing)

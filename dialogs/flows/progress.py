@@ -22,7 +22,7 @@ async def progress_text(ctx: Context) -> str:
     course_ids = list(
         dict.fromkeys([d.course_id for d in done] + [s.course_id for s in scores] + list(placed))
     )
-    earned = await ctx.certificates.mine() if ctx.certificates is not None else []
+    earned = await ctx.services.certificates.mine() if ctx.services.certificates is not None else []
     blocks = []
     for course_id in course_ids:
         course = ctx.library.get(course_id)
@@ -48,7 +48,7 @@ async def progress_text(ctx: Context) -> str:
 
 async def skills_text(ctx: Context) -> str:
     """The learner's skills in words (never a probability), in the library's order."""
-    mine = await ctx.mastery.mine() if ctx.mastery is not None else []
+    mine = await ctx.services.mastery.mine() if ctx.services.mastery is not None else []
     if not mine:
         return ""
     names = skill_names(ctx.library.courses)
@@ -75,11 +75,13 @@ def _skill_line(ctx: Context, item: SkillMastery, name: str) -> str:
 
 async def _placed_out(ctx: Context) -> dict[str, frozenset[str]]:
     """The lessons skipped after a placement quiz, by course (courses with one only)."""
-    if ctx.mastery is None:
+    if ctx.services.mastery is None:
         return {}
     placed = {}
     for course in ctx.library.courses:
-        if course.placement is not None and (found := await ctx.mastery.placed_out(course.id)):
+        if course.placement is not None and (
+            found := await ctx.services.mastery.placed_out(course.id)
+        ):
             placed[course.id] = found
     return placed
 

@@ -6,12 +6,13 @@ file says what the bot does."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from content.format_write import with_header
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
-from dialogs.flow import CANCEL
+from dialogs.flow import CANCEL, Flow, FlowState, state_of
 from dialogs.flows.authoring import _parsed, _source, authoring
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
@@ -26,12 +27,29 @@ MAX_NAME = 60
 _PUBLIC = re.compile(r"^public[ \t]*:", re.MULTILINE | re.IGNORECASE)
 
 
+@dataclass
+class Publication(FlowState, flow="publishing"):
+    """What the teacher chose for the course being published, until it is; and, for a state
+    an older release stored with no call waiting, where `teacher_name` went on."""
+
+    visibility: str = ""  # CLASSES, COUNTRY or EVERYWHERE
+    audience: str = ""  # "students" or "teachers"
+    licence: str = ""
+    after_name: str = ""
+    legacy = {  # noqa: RUF012
+        "visibility": "publish.visibility",
+        "audience": "publish.audience",
+        "licence": "publish.licence",
+        "after_name": "after_name",
+    }
+
+
 async def signature(ctx: Context) -> str | None:
     """The name the teacher signs with: just typed, or kept from their courses."""
     typed = ctx.state.data.get("signature")
     if typed:
         return str(typed)
-    return await ctx.shelf.signature() if ctx.shelf is not None else None
+    return await ctx.services.shelf.signature() if ctx.services.shelf is not None else None
 
 
 def ask_name_then(ctx: Context, then: str) -> Turn:
@@ -54,11 +72,13 @@ async def teacher_name(ctx: Context, event: Incoming) -> Turn:
             return Turn([Say(ctx._("Écrivez votre nom (deux lettres au moins)."))], reprompt=True)
         ctx.state.data["signature"] = name
         # No call waiting: a state an older release stored, with its `after_name` key.
-        return Turn(ret=name, goto=str(ctx.state.data.pop("after_name", "classes_home")))
+        work = state_of(ctx, Publication)
+        after, work.after_name = work.after_name or "classes_home", ""
+        return Turn(ret=name, goto=after)
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data.pop("after_name", None)
+    state_of(ctx, Publication).after_name = ""
     return Turn(ret=CANCEL, goto="classes_home")
 
 
@@ -101,10 +121,8 @@ async def author_publish(ctx: Context, event: Incoming) -> Turn:
     if chosen == "back":
         return Turn(goto="author_course")
     audience = "teachers" if chosen in FOR_TEACHERS else "students"
-    ctx.state.data["publish"] = {
-        "visibility": FOR_TEACHERS.get(chosen, chosen),
-        "audience": audience,
-    }
+    work = state_of(ctx, Publication)
+    work.visibility, work.audience, work.licence = FOR_TEACHERS.get(chosen, chosen), audience, ""
     return Turn(goto="author_licence")
 
 
@@ -118,7 +136,7 @@ async def author_licence(ctx: Context, event: Incoming) -> Turn:
         return Turn([Say(parsed)], goto="author_course")
     if parsed.attribution and re.search(r"\bSA\b", parsed.licence.upper()):
         # Share-alike: an adaptation keeps the licence of the course it is adapted from.
-        ctx.state.data.setdefault("publish", {})["licence"] = parsed.licence
+        state_of(ctx, Publication).licence = parsed.licence
         kept = ctx._(
             "Ce cours est adapté d'un cours sous licence %(licence)s : il garde cette licence.",
             licence=parsed.licence,
@@ -141,7 +159,7 @@ async def author_licence(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="author_course")
-    ctx.state.data.setdefault("publish", {})["licence"] = LICENCES[int(chosen[1:])]
+    state_of(ctx, Publication).licence = LICENCES[int(chosen[1:])]
     return Turn(goto="author_release")
 
 
@@ -153,8 +171,10 @@ async def author_release(ctx: Context, event: Incoming) -> Turn:
     name = await signature(ctx)
     if name is None:
         return ask_name_then(ctx, "author_release")
-    choice = ctx.state.data.pop("publish", None) or {}
-    visibility = str(choice.get("visibility", COUNTRY))
+    choice = state_of(ctx, Publication)
+    visibility = choice.visibility or COUNTRY
+    licence, for_teachers = choice.licence or DEFAULT_LICENCE, choice.audience == "teachers"
+    choice.visibility = choice.audience = choice.licence = ""
     country = ctx.profile.country or ""
     if visibility == COUNTRY and (not country or country == "other"):
         visibility = EVERYWHERE
@@ -162,9 +182,9 @@ async def author_release(ctx: Context, event: Incoming) -> Turn:
     # A course for my classes is written for every country: its members may live anywhere,
     # and the library offers it to them alone (Library.restricted).
     source = with_header(source, "country", country if visibility == COUNTRY else "all")
-    source = with_header(source, "licence", str(choice.get("licence", DEFAULT_LICENCE)))
+    source = with_header(source, "licence", licence)
     source = with_header(source, "authors", name)
-    for_teachers = choice.get("audience") == "teachers" and visibility != CLASSES
+    for_teachers = for_teachers and visibility != CLASSES
     # `public:` is written once teachers were chosen, then kept in step with the choice.
     if for_teachers or _PUBLIC.search(source.split("\n#", 1)[0]):
         source = with_header(source, "public", "enseignants" if for_teachers else "élèves")
@@ -196,3 +216,4 @@ STEPS: dict[str, Step] = {
         "author_release": author_release,
     }.items()
 }
+FLOW = Flow("publishing", STEPS, services=("admin", "authoring", "shelf"), state=Publication)

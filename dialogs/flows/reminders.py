@@ -15,6 +15,7 @@ from typing import Any
 
 from dialogs.context import Context, Step, Translator, Turn, translate, translate_plural
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.common import menu_option, unexpected
 from dialogs.messages import Ask, Option, Say
 from dialogs.options import choose
@@ -45,7 +46,7 @@ def _options(ctx: Context, desk: ReminderDesk, on: bool) -> tuple[Option, ...]:
 
 async def reminders(ctx: Context, event: Incoming) -> Turn:
     """Offer reminder times (or stopping them); take a tapped or typed time."""
-    desk = ctx.reminders
+    desk = ctx.services.reminders
     if desk is None or not ctx.can_remind:
         return Turn([Say(_web_only(ctx))], goto="menu")
     setting = await desk.setting()
@@ -143,9 +144,9 @@ async def reminders_command(ctx: Context, event: Incoming) -> Turn:
 
 async def stop_command(ctx: Context, event: Incoming) -> Turn:
     """/stop_rappels: no more reminders, from anywhere."""
-    if ctx.reminders is None:
+    if ctx.services.reminders is None:
         return Turn(reprompt=True)
-    return Turn([await _stop(ctx, ctx.reminders)], reprompt=True)
+    return Turn([await _stop(ctx, ctx.services.reminders)], reprompt=True)
 
 
 @dataclass(frozen=True)
@@ -211,3 +212,4 @@ COMMANDS: dict[str, Step] = {
     "stop_rappels": stop_command,
     "stopreminders": stop_command,
 }
+FLOW = Flow("reminders", STEPS, COMMANDS, services=("reminders",))

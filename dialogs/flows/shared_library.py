@@ -15,6 +15,7 @@ from content.normalize import fold
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows.authoring import _fresh_id, authoring
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
@@ -33,6 +34,22 @@ MAX_COMMENT = 280
 FILTERS = ("subject", "level", "language", "country")
 
 
+@dataclass
+class Browsing(FlowState, flow="shared_library"):
+    """The filter being chosen, and the rating being given (its stars, then its comment).
+    The filters chosen and the course shown stay in the untyped state: the discussion
+    threads of a course (course_threads.py) read them too."""
+
+    filter: str = "subject"
+    stars: int = 0
+    comment: str = ""
+    legacy = {  # noqa: RUF012
+        "filter": "shelf_filter",
+        "stars": "rating.stars",
+        "comment": "rating.comment",
+    }
+
+
 @dataclass(frozen=True)
 class Shared:
     """A published course with what the shared library knows of it."""
@@ -44,12 +61,12 @@ class Shared:
 
 def shelf(ctx: Context) -> Shelf:
     """The shared library port; every channel that runs these flows provides it."""
-    return need(ctx.shelf, "shelf", "the shared library")
+    return need(ctx.services.shelf, "shelf", "the shared library")
 
 
 async def browsable(ctx: Context) -> list[Shared]:
     """Every course the teacher may browse, most used and best rated first."""
-    won = await ctx.creathon.laurels() if ctx.creathon is not None else {}
+    won = await ctx.services.creathon.laurels() if ctx.services.creathon is not None else {}
     found = [
         Shared(course, entry, won.get(entry.course_id, ()))
         for entry in await shelf(ctx).entries(ctx.profile.country)
@@ -175,7 +192,7 @@ def _home_choice(ctx: Context, chosen: str, filters: dict[str, str]) -> Turn:
         filters.clear()
         return Turn(goto="shared_home")
     if chosen in FILTERS:
-        ctx.state.data["shelf_filter"] = chosen
+        state_of(ctx, Browsing).filter = chosen
         return Turn(goto="shared_filter")
     ctx.state.data["shelf_course"] = chosen[2:]
     return Turn(goto="shared_course")
@@ -183,7 +200,7 @@ def _home_choice(ctx: Context, chosen: str, filters: dict[str, str]) -> Turn:
 
 async def shared_filter(ctx: Context, event: Incoming) -> Turn:
     """One filter: a subject, a class, a language or a country (or any)."""
-    key = str(ctx.state.data.get("shelf_filter", "subject"))
+    key = state_of(ctx, Browsing).filter
     options = await _filter_options(ctx, key) + (Option("*", ctx._("Tous")),)
     if isinstance(event, Entered):
         return Turn([Ask(ctx._("Choisissez :"), options, ctx.state.prompt, 2)])
@@ -357,7 +374,8 @@ async def shared_rate(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="shared_course")
-    ctx.state.data["rating"] = {"stars": int(chosen)}
+    rating = state_of(ctx, Browsing)
+    rating.stars, rating.comment = int(chosen), ""
     return Turn(goto="shared_comment")
 
 
@@ -374,22 +392,22 @@ async def shared_comment(ctx: Context, event: Incoming) -> Turn:
         chosen = route(ctx, event, options)
         if isinstance(chosen, Turn):
             return chosen
-    ctx.state.data.setdefault("rating", {})["comment"] = comment
+    state_of(ctx, Browsing).comment = comment
     return Turn(goto="shared_rated")
 
 
 async def shared_rated(ctx: Context, event: Incoming) -> Turn:
     """Keep the rating (it replaces the teacher's earlier one) under the teacher's name."""
     item = await _chosen(ctx)
-    rating = ctx.state.data.get("rating") or {}
-    if item is None or item.entry.mine or not 1 <= int(rating.get("stars", 0)) <= 5:
-        ctx.state.data.pop("rating", None)
+    rating = state_of(ctx, Browsing)
+    stars, comment = rating.stars, rating.comment
+    if item is None or item.entry.mine or not 1 <= stars <= 5:
+        rating.stars, rating.comment = 0, ""
         return Turn(goto="shared_home")
     name = await signature(ctx)
     if name is None:
         return ask_name_then(ctx, "shared_rated")
-    ctx.state.data.pop("rating", None)
-    stars, comment = int(rating["stars"]), str(rating.get("comment", ""))
+    rating.stars, rating.comment = 0, ""
     await shelf(ctx).rate(item.course.id, stars, comment, name, ctx.profile.country or "")
     return Turn([Say(ctx._("Merci ! Votre note est enregistrée."))], goto="shared_course")
 
@@ -408,3 +426,9 @@ STEPS: dict[str, Step] = {
         "shared_rated": shared_rated,
     }.items()
 }
+FLOW = Flow(
+    "shared_library",
+    STEPS,
+    services=("admin", "authoring", "creathon", "shelf", "teaching"),
+    state=Browsing,
+)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dialogs.admin_ports import CountryFigures, Impact, SexFigures
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Incoming
+from dialogs.flow import Flow
 from dialogs.flows.admin import admins_only, desk, refused
 from dialogs.messages import Document, Out, Say
 from dialogs.roles import Action, countries_of, may
@@ -20,7 +21,7 @@ WEEKS = 12
 
 async def stats_command(ctx: Context, event: Incoming) -> Turn:
     """/stats: the impact report, then the current question again."""
-    if ctx.admin is None:
+    if ctx.services.admin is None:
         return refused(ctx)
     grants = await desk(ctx).grants()
     scope = countries_of(grants)
@@ -28,8 +29,8 @@ async def stats_command(ctx: Context, event: Incoming) -> Turn:
         return refused(ctx)
     impact = await desk(ctx).impact(scope, WEEKS)
     messages = await report(ctx, impact)
-    if ctx.translations is not None:
-        languages = await ctx.translations.progress()
+    if ctx.services.translations is not None:
+        languages = await ctx.services.translations.progress()
         messages.insert(1, Say(translations_summary(ctx, languages)))
     return Turn(messages, reprompt=True)
 
@@ -66,13 +67,13 @@ async def report(ctx: Context, impact: Impact) -> list[Out]:
     if answered:  # once some students answered "girl or boy"
         messages.append(Say(sex_summary(ctx, groups)))
     weeks = [ctx.t.date(start) for start in impact.week_starts]
-    if ctx.charts is not None and impact.week_starts:
+    if ctx.services.charts is not None and impact.week_starts:
         series = {
             ctx._("Nouveaux élèves"): impact.new_learners,
             ctx._("Leçons terminées"): impact.lessons,
         }
         title = ctx.ngettext("La dernière semaine", "Les %(n)s dernières semaines", len(weeks))
-        png = await ctx.charts.weekly(title, weeks, series, ctx.t.rtl)
+        png = await ctx.services.charts.weekly(title, weeks, series, ctx.t.rtl)
         messages.append(Document("impact.png", png, "image/png", title))
     messages.append(
         Document("impact.csv", table(ctx, impact), "text/csv", ctx._("Les chiffres par pays (CSV)"))
@@ -261,3 +262,4 @@ def table(ctx: Context, impact: Impact) -> bytes:
 
 
 STEPS: dict[str, Step] = {"admin_stats": admins_only(admin_stats)}
+FLOW = Flow("stats", STEPS, {"stats": stats_command}, services=("admin", "charts", "translations"))

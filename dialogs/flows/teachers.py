@@ -3,11 +3,13 @@ an admin approves. Until granted, a person who chose "teacher" keeps student rig
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from content.model import LEVELS, SUBJECTS
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
-from dialogs.flow import CANCEL
+from dialogs.flow import CANCEL, Flow, FlowState, state_of
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
@@ -21,16 +23,40 @@ MAX_SCHOOL = 120
 MAX_NAME = 60
 
 
+@dataclass
+class Becoming(FlowState, flow="teachers"):
+    """The teacher's profile being filled in (how they came: a code or a request), until
+    it is saved; and, for a state an older release stored with no call waiting, where
+    `teacher_school_late` went on (`then`) or back (`back`)."""
+
+    via: str = ""
+    school: str = ""
+    name: str = ""
+    subjects: list[str] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
+    then: str = ""
+    back: str = ""
+    legacy = {  # noqa: RUF012
+        "via": "teacher.via",
+        "school": "teacher.school",
+        "name": "teacher.name",
+        "subjects": "teacher.subjects",
+        "levels": "teacher.levels",
+        "then": "school_then",
+        "back": "school_back",
+    }
+
+
 def teaching(ctx: Context) -> TeachingDesk:
     """The teaching port; every channel that runs these flows provides it."""
-    return need(ctx.teaching, "teaching", "teacher flows")
+    return need(ctx.services.teaching, "teaching", "teacher flows")
 
 
 async def is_teacher(ctx: Context) -> bool:
     """Whether the person holds the teacher role (granted, not only chosen in onboarding)."""
-    if ctx.admin is None:
+    if ctx.services.admin is None:
         return False
-    return any(g.role is Role.TEACHER for g in await ctx.admin.grants())
+    return any(g.role is Role.TEACHER for g in await ctx.services.admin.grants())
 
 
 async def teacher_home(ctx: Context, event: Incoming) -> Turn:
@@ -52,7 +78,8 @@ async def teacher_home(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data["teacher"] = {"via": chosen, "subjects": [], "levels": []}
+    work = state_of(ctx, Becoming)
+    work.via, work.school, work.name, work.subjects, work.levels = chosen, "", "", [], []
     return Turn(goto="teacher_code" if chosen == "code" else "teacher_school")
 
 
@@ -88,9 +115,7 @@ async def teacher_school(ctx: Context, event: Incoming) -> Turn:
         text = ctx._("Dans quelle école enseignez-vous ? (nom et ville)")
         return Turn([Ask(text, options, ctx.state.prompt)])
     if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
-        ctx.state.data.setdefault("teacher", {})["school"] = " ".join(event.text.split())[
-            :MAX_SCHOOL
-        ]
+        state_of(ctx, Becoming).school = " ".join(event.text.split())[:MAX_SCHOOL]
         return Turn(goto="teacher_colleague_name")
     chosen = route(ctx, event, options)
     return chosen if isinstance(chosen, Turn) else Turn(goto="menu")
@@ -100,9 +125,9 @@ async def school_missing(ctx: Context) -> bool:
     """Whether a granted teacher never said their school: a role given by an admin or the
     command line, without the teacher's onboarding. Colleagues read "name (country,
     school)" in circles, so classes and circles ask for it, with a choice of its own."""
-    if ctx.teaching is None or not await is_teacher(ctx):
+    if ctx.services.teaching is None or not await is_teacher(ctx):
         return False
-    return not await ctx.teaching.my_school()
+    return not await ctx.services.teaching.my_school()
 
 
 def school_option(ctx: Context) -> Option:
@@ -118,16 +143,12 @@ def school_request(ctx: Context) -> str:
     )
 
 
-async def school_first(
-    ctx: Context, then: str, back: str, pending: str | None = None
-) -> Turn | None:
+async def school_first(ctx: Context, then: str, back: str) -> Turn | None:
     """Before what shows a granted teacher's school to colleagues (a circle message, a
     thread's, a colleague met): ask for it when it is missing, then go on to `then`; "later"
-    goes `back` instead, and what waited (`pending`, e.g. a request to accept) is dropped."""
+    goes `back` instead (the school still missing, what the caller kept waiting is dropped)."""
     if not await school_missing(ctx):
         return None
-    if pending is not None:
-        ctx.state.data["school_pending"] = pending
     return Turn(call="teacher_school_late", then=then, back=back)
 
 
@@ -135,7 +156,8 @@ async def teacher_school_late(ctx: Context, event: Incoming) -> Turn:
     """The school of a teacher granted directly (called: dialogs/flow.py); then on to where
     they were going, or back where they came from on "later"."""
     # A state an older release stored has no call waiting, but these keys.
-    then = str(ctx.state.data.get("school_then") or "classes_home")
+    work = state_of(ctx, Becoming)
+    then = work.then or "classes_home"
     options = (Option("later", ctx._("⏭️ Plus tard")),)
     if isinstance(event, Entered):
         text = ctx._(
@@ -146,16 +168,15 @@ async def teacher_school_late(ctx: Context, event: Incoming) -> Turn:
     if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
         school = " ".join(event.text.split())[:MAX_SCHOOL]
         await teaching(ctx).set_school(school)
-        ctx.state.data.pop("school_then", None)
-        ctx.state.data.pop("school_back", None)
+        work.then = work.back = ""
         done = ctx._("C'est noté : %(school)s.", school=school)
         return Turn([Say(done)], ret=school, goto=then)
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    for key in ("school_then", "school_pending"):
-        ctx.state.data.pop(key, None)
-    return Turn(ret=CANCEL, goto=str(ctx.state.data.pop("school_back", None) or then))
+    back = work.back or then
+    work.then = work.back = ""
+    return Turn(ret=CANCEL, goto=back)
 
 
 def clean_name(text: str) -> str | None:
@@ -168,7 +189,7 @@ async def teacher_colleague_name(ctx: Context, event: Incoming) -> Turn:
     """The teacher's name as colleagues see it in circles (asked once; "later" skips it)."""
     options = (Option("later", ctx._("⏭️ Plus tard")),)
     if isinstance(event, Entered):
-        if ctx.shelf is not None and await ctx.shelf.signature():
+        if ctx.services.shelf is not None and await ctx.services.shelf.signature():
             return Turn(goto="teacher_subjects")  # known already (their courses)
         text = ctx._("Votre nom, tel que vos collègues le verront (par exemple « Awa Ndiaye ») :")
         return Turn([Ask(text, options, ctx.state.prompt)])
@@ -176,7 +197,7 @@ async def teacher_colleague_name(ctx: Context, event: Incoming) -> Turn:
         name = clean_name(event.text)
         if name is None:
             return Turn([Say(ctx._("Écrivez votre nom (deux lettres au moins)."))], reprompt=True)
-        ctx.state.data.setdefault("teacher", {})["name"] = name
+        state_of(ctx, Becoming).name = name
         return Turn(goto="teacher_subjects")
     chosen = route(ctx, event, options)
     return chosen if isinstance(chosen, Turn) else Turn(goto="teacher_subjects")
@@ -186,7 +207,7 @@ async def teacher_rename(ctx: Context, event: Incoming) -> Turn:
     """Change the name colleagues see (from the teacher's space)."""
     options = (Option("back", ctx._("⬅️ Mes classes")),)
     if isinstance(event, Entered):
-        known = await ctx.shelf.signature() if ctx.shelf is not None else None
+        known = await ctx.services.shelf.signature() if ctx.services.shelf is not None else None
         now = (
             ctx._("Vos collègues vous voient sous le nom « %(name)s ».", name=known)
             if known
@@ -225,7 +246,8 @@ async def _ticks(
     ctx: Context, event: Incoming, key: str, labels: dict[str, str], question: str, then: str
 ) -> Turn:
     """A question answered by ticking options, then "Valider"."""
-    ticked: list[str] = ctx.state.data.setdefault("teacher", {}).setdefault(key, [])
+    work = state_of(ctx, Becoming)
+    ticked = work.subjects if key == "subjects" else work.levels
     options = tuple(
         Option(code, ("✅ " if code in ticked else "⬜ ") + label) for code, label in labels.items()
     ) + (Option("done", ctx._("Valider ▶️")),)
@@ -248,13 +270,14 @@ async def _ticks(
 
 async def teacher_done(ctx: Context, event: Incoming) -> Turn:
     """Save the profile: a teacher with a code is ready; a request waits for an admin."""
-    data = ctx.state.data.pop("teacher", {})
+    work = state_of(ctx, Becoming)
     granted = await is_teacher(ctx)
     status = "approved" if granted else "pending"
-    subjects, levels = tuple(data.get("subjects", ())), tuple(data.get("levels", ()))
-    await teaching(ctx).save_profile(str(data.get("school", "")), subjects, levels, status)
-    if data.get("name"):
-        await teaching(ctx).set_name(str(data["name"]))
+    subjects, levels = tuple(work.subjects), tuple(work.levels)
+    await teaching(ctx).save_profile(work.school, subjects, levels, status)
+    if work.name:
+        await teaching(ctx).set_name(work.name)
+    work.via, work.school, work.name, work.subjects, work.levels = "", "", "", [], []
     if granted:
         opens = [ctx._("Voici ce que vous pouvez faire maintenant :")]
         opens += role_lines(ctx.t.gettext, Role.TEACHER)
@@ -284,3 +307,4 @@ STEPS: dict[str, Step] = {
     "teacher_levels": teacher_levels,
     "teacher_done": teacher_done,
 }
+FLOW = Flow("teachers", STEPS, services=("admin", "shelf", "teaching"), state=Becoming)

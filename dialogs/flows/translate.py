@@ -16,6 +16,7 @@ from typing import Any
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen, TextReceived
+from dialogs.flow import Flow
 from dialogs.flows.common import menu_option, route
 from dialogs.messages import Ask, Option, Say
 from dialogs.options import strip_markers
@@ -37,7 +38,7 @@ SKIPPED_KEPT = 200  # skipped strings remembered in one sitting (the oldest are 
 
 def desk(ctx: Context) -> TranslationDesk:
     """The translations port; every channel provides it."""
-    return need(ctx.translations, "translations", "translation flows")
+    return need(ctx.services.translations, "translations", "translation flows")
 
 
 def _work(ctx: Context) -> dict[str, Any]:
@@ -48,9 +49,9 @@ def _work(ctx: Context) -> dict[str, Any]:
 
 async def _languages(ctx: Context) -> tuple[str, ...]:
     """The languages this person translates (none: not a translator)."""
-    if ctx.admin is None or ctx.translations is None:
+    if ctx.services.admin is None or ctx.services.translations is None:
         return ()
-    return translated_languages(await ctx.admin.grants())
+    return translated_languages(await ctx.services.admin.grants())
 
 
 def _refusal(ctx: Context) -> str:
@@ -398,3 +399,4 @@ COMMANDS: dict[str, Step] = {
     "traduire": translate_command,
     "translate": translate_command,
 }
+FLOW = Flow("translate", STEPS, COMMANDS, services=("admin", "translations"))

@@ -12,6 +12,7 @@ from content.format import CourseFormatError, parse_course
 from dialogs.authoring_ports import AuthoredCourse
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flow import Flow
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.messages import Ask, Option, Say
@@ -64,9 +65,9 @@ def changes_line(ctx: Context, changes: CourseChanges | None) -> str:
 
 async def draft_note(ctx: Context, course: AuthoredCourse) -> str | None:
     """What a teacher is told on their course's page while it has unpublished changes."""
-    if not course.draft_pending or ctx.authoring is None:
+    if not course.draft_pending or ctx.services.authoring is None:
         return None
-    line = changes_line(ctx, changes_of(course, ctx.authoring.path_of(course.course_id)))
+    line = changes_line(ctx, changes_of(course, ctx.services.authoring.path_of(course.course_id)))
     return ctx._(
         "✏️ Modifications non publiées (%(changes)s) : les élèves voient encore la version publiée.",
         changes=line,
@@ -76,8 +77,10 @@ async def draft_note(ctx: Context, course: AuthoredCourse) -> str | None:
 async def author_discard(ctx: Context, event: Incoming) -> Turn:
     """Drop the draft of a published course: back to the version learners see."""
     course_id = str(ctx.state.data.get("authoring", ""))
-    found = await ctx.authoring.get(course_id) if ctx.authoring is not None else None
-    if found is None or ctx.authoring is None:
+    found = (
+        await ctx.services.authoring.get(course_id) if ctx.services.authoring is not None else None
+    )
+    if found is None or ctx.services.authoring is None:
         return Turn(goto="author_home")
     if not found.draft_pending:
         return Turn(goto="author_course")
@@ -86,7 +89,7 @@ async def author_discard(ctx: Context, event: Incoming) -> Turn:
         Option("back", ctx._("⬅️ Garder les modifications")),
     )
     if isinstance(event, Entered):
-        line = changes_line(ctx, changes_of(found, ctx.authoring.path_of(course_id)))
+        line = changes_line(ctx, changes_of(found, ctx.services.authoring.path_of(course_id)))
         text = ctx._(
             "Annuler les modifications (%(changes)s) et revenir à la version publiée ?",
             changes=line,
@@ -97,9 +100,10 @@ async def author_discard(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="author_course")
-    await ctx.authoring.discard(course_id)
+    await ctx.services.authoring.discard(course_id)
     done = ctx._("Modifications annulées : le cours est revenu à sa version publiée.")
     return Turn([Say(done)], goto="author_course", effects=[LibraryChanged()])
 
 
 STEPS: dict[str, Step] = {"author_discard": teachers_only(author_discard)}
+FLOW = Flow("versions", STEPS, services=("admin", "authoring"))

@@ -11,10 +11,13 @@ from dialogs.context import Context, Turn
 from dialogs.engine import Dialogs
 from dialogs.events import Entered, Incoming, OptionChosen, TextReceived
 from dialogs.flow import CANCEL, Flow, FlowState, returned, state_of
-from dialogs.flows import flows
+from dialogs.flows import classes, flows
+from dialogs.flows.class_essays import class_essays as grade_essays
+from dialogs.flows.classes import teachers_only
 from dialogs.messages import Ask, Option, Say
 from dialogs.registry import check_services, owners
 from dialogs.roles import Grant, Role
+from dialogs.service_use import check_declared, reached
 from dialogs.services import Services
 from tests.driver import Learner, bundled_library
 from tests.fakes.ports import World
@@ -125,9 +128,24 @@ def test_a_flow_needing_a_service_nobody_offers_is_named() -> None:
 
 def test_the_flows_declare_only_services_that_exist() -> None:
     declared = {service for flow in flows() for service in flow.services}
-    assert declared, "some flows declare their services"
     assert check_services(flows()) == []
     assert declared <= set(Services.__dataclass_fields__)
+
+
+def test_every_flow_declares_exactly_the_services_its_steps_reach() -> None:
+    assert check_declared(flows()) == []
+    undeclared = [f.name for f in flows() if not f.services and f.name != "onboarding"]
+    assert undeclared == [], "only onboarding needs no service"
+    assert reached(classes.FLOW) == {"admin", "links", "reports", "teaching"}
+
+
+def test_a_service_a_step_reaches_through_a_guard_and_a_helper_must_be_declared() -> None:
+    # the guard asks the roles (admin), the step's helpers read the class and its essays
+    guarded = Flow("grading", {"g": teachers_only(grade_essays)}, services=("charts",))
+    assert check_declared([guarded]) == [
+        "flow 'grading' uses undeclared services ['admin', 'reports', 'teaching']",
+        "flow 'grading' declares services it never uses ['charts']",
+    ]
 
 
 async def test_an_invitation_half_prepared_is_forgotten_once_the_admin_leaves() -> None:
@@ -156,3 +174,41 @@ async def test_the_school_asked_by_call_goes_on_where_the_teacher_was_going() ->
     said = await teacher.send("Lycée Blaise Diagne, Dakar")
     assert teacher.texts(said).startswith("C'est noté : Lycée Blaise Diagne, Dakar.")
     assert (teacher.state.step, "calls" in teacher.state.data) == ("classes_home", False)
+
+
+async def test_a_teacher_request_half_filled_is_typed_and_forgotten_once_they_leave() -> None:
+    world = World()
+    teacher, _ = await person(world, "teacher")
+    await teacher.tap("Espace enseignant")
+    await teacher.tap("Demander l'accès enseignant")
+    await teacher.send("CEG de Thiès")
+    await teacher.tap("Plus tard")
+    await teacher.tap("Français")
+    assert teacher.state.data["flows"]["teachers"] == {
+        "via": "request",
+        "school": "CEG de Thiès",
+        "name": "",
+        "subjects": ["francais"],
+        "levels": [],
+        "then": "",
+        "back": "",
+    }
+    await teacher.send("/menu")
+    assert "flows" not in teacher.state.data
+
+
+async def test_a_teacher_request_an_older_release_kept_untyped_goes_on_typed() -> None:
+    world = World()
+    teacher, _ = await person(world, "teacher")
+    old = {"via": "request", "school": "CEG de Thiès", "subjects": ["francais"], "levels": []}
+    teacher.state.data["teacher"] = old
+    teacher.state.step = "teacher_levels"
+    await teacher.resume()
+    await teacher.tap("6e")
+    assert "teacher" not in teacher.state.data
+    await teacher.tap("Valider")
+    assert "Votre demande est envoyée à l'administration (Sénégal)" in teacher.texts()
+    admin = await national_admin(world)
+    await admin.send("/admin")
+    await admin.tap("Demandes d'enseignants")
+    assert "CEG de Thiès · Sénégal" in admin.texts()
