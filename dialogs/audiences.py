@@ -1,8 +1,8 @@
 """Who an announcement or a notice reaches, as pure rules (no storage).
 
 `conditions` turns an `Audience` (dialogs/admin_ports.py) into the list of conditions a
-person must meet; the SQL desk (bot/storage/admin.py, `audience_filter`) writes each one as
-a clause of one INSERT ... SELECT, and `reaches` checks them on one person in memory (the
+person must meet; the SQL desk (bot/storage/admin.py, `audience_where`) writes each one as
+a Core condition of one INSERT ... SELECT, and `reaches` checks them on one person in memory (the
 fakes of the tests, the unit tests of these rules). The decisions live here:
 - only people who consented, on a channel that can write first (unless counting who would
   be missed), and not marked unreachable;
