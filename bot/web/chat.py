@@ -253,7 +253,12 @@ class WebChat:
             socket.warned = True
             metrics.rejected("web", "flood")
             log.info("web chat frames dropped: flood limit of a socket or an address")
-            t = self.conversations.i18n.translator(None)
+            lang, country = (None, None)
+            if socket.uid is not None:  # in the learner's language once the tab is theirs
+                lang, country = await self.conversations.store.language_of(
+                    UserRef("web", socket.uid)
+                )
+            t = self.conversations.i18n.translator(lang, country)
             await socket.ws.send_json(
                 {"type": "error", "code": "flood", "text": notice_text(t.gettext)}
             )

@@ -263,6 +263,35 @@ async def test_announces_count_against_the_address_s_frame_limit(database_url: s
         await bot.stop()
 
 
+async def test_the_flood_notice_of_a_tab_is_in_its_learner_s_language(database_url: str) -> None:
+    settings = Settings(
+        database_url=database_url,
+        web_host="127.0.0.1",
+        web_port=0,
+        pseudonym_secret=b"t",
+        web_address_flood_limit="12,1",
+    )
+    bot = BotApp(settings)
+    await bot.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            tab = Tab(bot, http)
+            await tab.open()
+            for option in ("ar", "yes"):  # the learner chose Arabic: their tab speaks it
+                await tab.tap(option)
+            for _ in range(12):
+                await tab.ws.send_json({"type": "upload", "upload": "u9", "kind": "document"})
+            notice: dict[str, Any] = {}
+            while notice.get("code") != "flood":  # refusals of the bad frames, then it
+                notice = json.loads((await tab.ws.receive(timeout=5)).data)
+            assert notice["text"] == (
+                "على مهلك! أنت ترسل رسائل كثيرة متتالية. انتظر دقيقة قبل أن تتابع: الرسائل"
+                " التي تُرسل في هذه الأثناء لن تُقرأ."
+            )
+    finally:
+        await bot.stop()
+
+
 async def test_a_tab_that_has_not_said_hello_sends_no_file(app: BotApp) -> None:
     async with (
         aiohttp.ClientSession() as http,
