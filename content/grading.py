@@ -11,7 +11,7 @@ from rapidfuzz.distance import OSA
 
 from content.model import Choice, NumericAnswer, Question, TextAnswer
 from content.normalize import fold
-from content.number_words import read_number_words
+from content.number_words import fraction_parts, read_number_words
 
 
 @dataclass(frozen=True)
@@ -219,10 +219,26 @@ def exact_number(text: str) -> float | None:
     return read_number_words(text) if any(c.isalpha() for c in text) else None
 
 
+_DIGITS_OVER = re.compile(r"\s*\d+\s*(?:/|sur|over)\s*\d+\s*", re.IGNORECASE)
+
+
+def _fraction(text: str) -> tuple[int, int] | None:
+    """A fraction's numerator and denominator, written in digits ("2/6", "2 sur 6") or in
+    words ("deux sixièmes"); digits mixed with a part's name ("1 quarts") are neither."""
+    if any(c.isdigit() for c in text) and not _DIGITS_OVER.fullmatch(text):
+        return None
+    return fraction_parts(text)
+
+
 def _same_number(expected: str, given: str) -> bool:
     """Tell whether an accepted answer and a typed one are the same number ("12", "douze")."""
     if WILDCARD in expected:
         return False
+    written, typed = _fraction(expected), _fraction(given)
+    if written is not None and typed is not None:
+        # A fraction is answered as written: "2 sur 6" or "deux sixièmes" is 2/6, but 1/3,
+        # the same number, does not answer "a fraction equal to 1/3 with 6 below".
+        return written == typed
     want, got = exact_number(expected), exact_number(given)
     return want is not None and got is not None and math.isclose(want, got, abs_tol=1e-9)
 

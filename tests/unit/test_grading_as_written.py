@@ -72,6 +72,11 @@ def test_numeric_answers_in_words(expected: NumericAnswer, typed: str, correct: 
         ("douze", "12", True),
         ("3/4", "un quart", False),
         ("12", "douze ans", False),
+        ("2/6", "2 sur 6", True),  # the fraction as written, in the words people use
+        ("2/6", "deux sixièmes", True),
+        ("2/6", "1/3", False),  # the same number, not the fraction asked for
+        ("2/6", "un tiers", False),
+        ("3/4", "0,75", True),  # a decimal is still read as its value
     ],
 )
 def test_short_answers_that_are_numbers(accepted: str, typed: str, correct: bool) -> None:
