@@ -69,9 +69,10 @@ def ask(ctx: Context, question: Question, header: str, shown: tuple[Option, ...]
     if shows_marks(ctx.caps, message):
         return message  # the channel lists the items after their letters itself
     listed = "\n".join(f"{_letter(i)}) {o.label}" for i, o in enumerate(shown))
+    left = tuple(option for option in shown if option.id not in picks)  # buttons: not placed
     return QuizQuestion(
         f"{stem(ctx, question, header)}\n\n{listed}\n\n" + "\n".join(lines),
-        shown,
+        left,
         ctx.state.prompt,
         extra=message.extra,
         submit=message.submit,
