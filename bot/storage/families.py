@@ -40,11 +40,16 @@ CODE_LENGTH = 8
 g = guardians  # as the statements name it
 _LINKS = select(g.c.id, g.c.learner_name, g.c.code, g.c.accepted_at, g.c.created_at)
 _CODE_TAKEN = select(literal_column("1", Integer)).where(g.c.code == bindparam("c"))
-_INVITE = insert(g).values(
-    learner_id=bindparam("uid"),
-    learner_name=bindparam("name"),
-    code=bindparam("code"),
-    created_at=bindparam("now"),
+# inline: PostgreSQL's statement returns no new id either (none is read)
+_INVITE = (
+    insert(g)
+    .inline()
+    .values(
+        learner_id=bindparam("uid"),
+        learner_name=bindparam("name"),
+        code=bindparam("code"),
+        created_at=bindparam("now"),
+    )
 )
 _GUARDIANS = _LINKS.where(g.c.learner_id == bindparam("uid")).order_by(g.c.id)
 _REMOVE = (
