@@ -19,8 +19,9 @@ author), and goes here, before the row:
   `reviewer_id` forget them, ON DELETE SET NULL);
 - their learning records (xapi_statements): the instance voids, with a voiding statement of
   its own, each one the LRS received; the unsent ones go (bot/storage/xapi.py);
-- their id inside JSON lists (a Creathon's jury and reviewers), where a later person given
-  the same id (SQLite reuses the highest) would inherit it.
+- their id inside JSON lists (a Creathon's jury), where a later person given the same id
+  (SQLite reuses the highest) would inherit it; a contest's `reviewers` is a count, and the
+  peer reviews themselves hang on their row.
 
 tests/integration/test_erasure.py makes a person use every feature, erases them, then reads
 every table and every file of the data folder for any of their identifiers and texts: a new
@@ -101,11 +102,11 @@ _NOTICES = select(broadcasts.c.id, broadcasts.c.audience).where(
     | exists().where(outbox.c.broadcast_id == broadcasts.c.id, outbox.c.user_id == bindparam("uid"))
 )
 _BROADCAST = delete(broadcasts).where(broadcasts.c.id == bindparam("bid"))
-_CONTESTS = select(creathon_contests.c.id, creathon_contests.c.jury, creathon_contests.c.reviewers)
-_SET_LISTS = (
+_JURIES = select(creathon_contests.c.id, creathon_contests.c.jury)
+_SET_JURY = (
     update(creathon_contests)
     .where(creathon_contests.c.id == bindparam("cid"))
-    .values(jury=bindparam("jury"), reviewers=bindparam("reviewers"))
+    .values(jury=bindparam("jury"))
 )
 _COURSES = select(authored_courses.c.course_id).where(
     authored_courses.c.author_id == bindparam("uid")
@@ -177,13 +178,12 @@ async def _notices_to(runner: Runner, uid: int) -> None:
 
 
 async def _from_lists(runner: Runner, uid: int) -> None:
-    """Their id out of the Creathon's jury and reviewer lists."""
-    rows = await runner.run(_CONTESTS)
-    for contest_id, jury, reviewers in rows:
-        before = (list(as_json(jury) or []), list(as_json(reviewers) or []))
-        after = ([j for j in before[0] if j != uid], [r for r in before[1] if r != uid])
+    """Their id out of the Creathon juries."""
+    for contest_id, jury in await runner.run(_JURIES):
+        before = list(as_json(jury) or [])
+        after = [j for j in before if j != uid]
         if after != before:
-            await runner.run(_SET_LISTS, jury=after[0], reviewers=after[1], cid=int(contest_id))
+            await runner.run(_SET_JURY, jury=after, cid=int(contest_id))
 
 
 async def _their_courses(runner: Runner, uid: int) -> list[str]:
