@@ -54,7 +54,7 @@ _SPEND_INVITE = (
     .returning(teacher_invites.c.code)
 )
 
-Upsert = Callable[[Any], sqlite.Insert | postgresql.Insert]
+_Upsert = Callable[[Any], sqlite.Insert | postgresql.Insert]  # each engine's insert()
 _PROFILE: dict[str, Any] = {
     "school": bindparam("school"),
     "subjects": bindparam("subjects"),
@@ -66,7 +66,7 @@ _PROFILE: dict[str, Any] = {
 _BARE = {"subjects": [], "levels": [], "status": "approved", "requested_at": bindparam("now")}
 
 
-def _save_profile(upsert: Upsert) -> ClauseElement:
+def _save_profile(upsert: _Upsert) -> ClauseElement:
     """The whole profile, new or replaced."""
     return (
         upsert(teacher_profiles)
@@ -75,7 +75,7 @@ def _save_profile(upsert: Upsert) -> ClauseElement:
     )
 
 
-def _set_school(upsert: Upsert) -> ClauseElement:
+def _set_school(upsert: _Upsert) -> ClauseElement:
     """The school of a profile, a bare one if there is none."""
     return (
         upsert(teacher_profiles)
@@ -86,7 +86,7 @@ def _set_school(upsert: Upsert) -> ClauseElement:
     )
 
 
-def _set_name(upsert: Upsert) -> ClauseElement:
+def _set_name(upsert: _Upsert) -> ClauseElement:
     """The name of a profile, a bare one if there is none."""
     return (
         upsert(teacher_profiles)
@@ -182,7 +182,7 @@ _FIND_CLASS = select(*_CLASS_COLUMNS, literal_column("0", Integer)).where(
 )
 
 
-def _join(upsert: Upsert) -> ClauseElement:
+def _join(upsert: _Upsert) -> ClauseElement:
     """A member in a class, unless they are in it already."""
     return (
         upsert(class_members)
