@@ -15,11 +15,36 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import bindparam, delete, func, insert, select, update
+
 from bot.storage.admin import queue_notice
+from bot.storage.models import address_links, person_codes
 from dialogs.link_ports import Unlinked
 
 if TYPE_CHECKING:
     from bot.storage.store import SqlTurn
+
+
+links = address_links  # as the statements name it
+_FIND = (
+    select(func.coalesce(links.c.learner_id, person_codes.c.user_id))
+    .select_from(person_codes)
+    .outerjoin(links, links.c.account_id == person_codes.c.user_id)
+    .where(person_codes.c.code == bindparam("code"))
+)
+_UNLINK = delete(links).where(links.c.account_id == bindparam("acc"))
+_LINK = insert(links).values(
+    account_id=bindparam("acc"), learner_id=bindparam("learner"), created_at=bindparam("now")
+)
+_FOLLOW = (
+    update(links)
+    .where(links.c.learner_id == bindparam("acc"))
+    .values(learner_id=bindparam("learner"))
+)
+_UNLINK_OWN = _UNLINK.returning(links.c.account_id)
+_UNLINK_OTHERS = (
+    delete(links).where(links.c.learner_id == bindparam("uid")).returning(links.c.account_id)
+)
 
 
 class SqlLinkDesk:
@@ -35,11 +60,7 @@ class SqlLinkDesk:
         wanted = "".join(code.split()).upper().replace("-", "")
         if not wanted or len(wanted) > 16:
             return None
-        rows = await self._run(
-            "SELECT COALESCE(al.learner_id, pc.user_id) FROM person_codes pc"
-            " LEFT JOIN address_links al ON al.account_id = pc.user_id WHERE pc.code = :code",
-            code=wanted,
-        )
+        rows = await self._run(_FIND, code=wanted)
         return int(rows[0][0]) if rows else None
 
     async def is_current(self, learner_id: int) -> bool:
@@ -50,33 +71,17 @@ class SqlLinkDesk:
         """Link this address, and the addresses that followed it, to that learner; tell the
         learner on their own address (never which address followed them)."""
         account, now = self._turn.account_id, datetime.now(UTC)
-        await self._run("DELETE FROM address_links WHERE account_id = :acc", acc=account)
-        await self._run(
-            "INSERT INTO address_links (account_id, learner_id, created_at)"
-            " VALUES (:acc, :learner, :now)",
-            acc=account,
-            learner=learner_id,
-            now=now,
-        )
-        await self._run(
-            "UPDATE address_links SET learner_id = :learner WHERE learner_id = :acc",
-            learner=learner_id,
-            acc=account,
-        )
+        await self._run(_UNLINK, acc=account)
+        await self._run(_LINK, acc=account, learner=learner_id, now=now)
+        await self._run(_FOLLOW, learner=learner_id, acc=account)
         await queue_notice(self._turn.runner, learner_id, notice, now)
         self._turn.follow_up = True
 
     async def unlink(self) -> Unlinked:
         """This address's link, else the links to this learner."""
-        own = await self._run(
-            "DELETE FROM address_links WHERE account_id = :acc RETURNING account_id",
-            acc=self._turn.account_id,
-        )
+        own = await self._run(_UNLINK_OWN, acc=self._turn.account_id)
         if own:
             self._turn.follow_up = True
             return Unlinked(own=True)
-        others = await self._run(
-            "DELETE FROM address_links WHERE learner_id = :uid RETURNING account_id",
-            uid=self._turn.user_id,
-        )
+        others = await self._run(_UNLINK_OTHERS, uid=self._turn.user_id)
         return Unlinked(others=len(others))

@@ -1,6 +1,6 @@
 """Graded answers to quiz questions (RecordAnswer), and what class reports read of them.
 
-Plain SQL through a Runner (bot/storage/sql.py): the same statements on SQLite and
+Core statements through a Runner (bot/storage/sql.py): the same statements on SQLite and
 PostgreSQL, inside the learner's turn for the writes.
 """
 
@@ -10,8 +10,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import Insert, bindparam, func, insert, select
+
+from bot.storage.models import question_answers, quiz_attempts
 from bot.storage.sql import Runner, utc
 from dialogs.ports import RecordAnswer
 from dialogs.report_ports import GivenAnswer, QuestionStat
@@ -23,10 +27,65 @@ MAX_ANSWER = 500  # characters, as the column holds them
 # answers are numbered, not linked by row id; they must be written before the turn's RecordQuiz.
 # The subquery has its own parameters: PostgreSQL types a value inserted into a VARCHAR column
 # and the same value compared with one differently (varchar, text) and refuses one for both.
-_ROW = (
-    "(:uid, :c{n}, :l{n}, :q{n}, (SELECT COUNT(*) + 1 FROM quiz_attempts WHERE"
-    " user_id = :uid AND course_id = :wc{n} AND lesson_id = :wl{n}),"
-    " :a{n}, :ok{n}, :s{n}, :t{n}, :at)"
+answers = question_answers  # as the statements name it
+
+
+@lru_cache(maxsize=16)
+def _keep(count: int) -> Insert:
+    """The INSERT of `count` answers (a turn gives a few), built once per count."""
+    return insert(answers).values(
+        [
+            {
+                "user_id": bindparam("uid"),
+                "course_id": bindparam(f"c{n}"),
+                "lesson_id": bindparam(f"l{n}"),
+                "question_id": bindparam(f"q{n}"),
+                "attempt": select(func.count() + 1)
+                .where(
+                    quiz_attempts.c.user_id == bindparam("uid"),
+                    quiz_attempts.c.course_id == bindparam(f"wc{n}"),
+                    quiz_attempts.c.lesson_id == bindparam(f"wl{n}"),
+                )
+                .scalar_subquery(),
+                "answer": bindparam(f"a{n}"),
+                "correct": bindparam(f"ok{n}"),
+                "score": bindparam(f"s{n}"),
+                "try_number": bindparam(f"t{n}"),
+                "answered_at": bindparam("at"),
+            }
+            for n in range(count)
+        ]
+    )
+
+
+_OF_COURSE = (
+    select(
+        answers.c.lesson_id,
+        answers.c.question_id,
+        answers.c.attempt,
+        answers.c.try_number,
+        answers.c.answer,
+        answers.c.correct,
+        answers.c.score,
+        answers.c.answered_at,
+    )
+    .where(answers.c.user_id == bindparam("uid"), answers.c.course_id == bindparam("course"))
+    .order_by(answers.c.id)
+)
+_FIRST_ANSWERS = (
+    select(answers.c.lesson_id, answers.c.question_id, answers.c.answer, answers.c.correct)
+    .where(
+        answers.c.id.in_(
+            select(func.min(answers.c.id))
+            .where(
+                answers.c.course_id == bindparam("course"),
+                answers.c.try_number == 1,
+                answers.c.user_id.in_(bindparam("ids", expanding=True)),
+            )
+            .group_by(answers.c.user_id, answers.c.lesson_id, answers.c.question_id)
+        )
+    )
+    .order_by(answers.c.id)
 )
 
 
@@ -51,23 +110,12 @@ async def keep_answers(
                 f"t{n}": answer.try_number,
             }
         )
-    rows = ", ".join(_ROW.format(n=n) for n in range(len(answers)))
-    await runner.run(
-        "INSERT INTO question_answers (user_id, course_id, lesson_id, question_id, attempt,"
-        f" answer, correct, score, try_number, answered_at) VALUES {rows}",
-        **params,
-    )
+    await runner.run(_keep(len(answers)), **params)
 
 
 async def answers_of(runner: Runner, user_id: int, course_id: str) -> list[GivenAnswer]:
     """Every graded answer of one learner in one course, in the order given."""
-    rows = await runner.run(
-        "SELECT lesson_id, question_id, attempt, try_number, answer, correct, score,"
-        " answered_at FROM question_answers WHERE user_id = :uid AND course_id = :course"
-        " ORDER BY id",
-        uid=user_id,
-        course=course_id,
-    )
+    rows = await runner.run(_OF_COURSE, uid=user_id, course=course_id)
     return [
         GivenAnswer(str(le), str(q), int(at), int(tn), str(a), bool(ok), float(s), _at(when))
         for le, q, at, tn, a, ok, s, when in rows
@@ -87,15 +135,7 @@ async def question_stats(
     ids = sorted(set(user_ids))
     if not ids:
         return []
-    params: dict[str, Any] = {f"u{n}": uid for n, uid in enumerate(ids)}
-    params["course"] = course_id
-    members = ", ".join(f":u{n}" for n in range(len(ids)))
-    rows = await runner.run(
-        "SELECT lesson_id, question_id, answer, correct FROM question_answers WHERE id IN"
-        " (SELECT MIN(id) FROM question_answers WHERE course_id = :course AND try_number = 1"
-        f" AND user_id IN ({members}) GROUP BY user_id, lesson_id, question_id) ORDER BY id",
-        **params,
-    )
+    rows = await runner.run(_FIRST_ANSWERS, course=course_id, ids=ids)
     tallies: dict[tuple[str, str], _Tally] = {}
     for lesson_id, question_id, answer, correct in rows:
         tallies.setdefault((str(lesson_id), str(question_id)), _Tally()).add(

@@ -1,5 +1,5 @@
 """Assignments: work a teacher gives to a class (a course or one lesson, maybe a deadline),
-on SQL that SQLite and PostgreSQL both read, inside the person's turn.
+in Core statements (bot/storage/sql.py) run on SQLite or PostgreSQL, inside the person's turn.
 
 Progress is what `lesson_progress` holds: a lesson counts once its last step is read (its quiz
 comes right after), the same measure as the reminder's `unfinished` audiences use.
@@ -9,21 +9,109 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    null,
+    or_,
+    select,
+    update,
+)
+
+from bot.storage.models import (
+    assignment_students,
+    assignments,
+    broadcasts,
+    class_members,
+    classes,
+    lesson_progress,
+)
 from bot.storage.sql import Row, Runner, utc
 from dialogs.teaching_ports import Assignment, Group
 
-# Assigned lessons a student has done: the lesson itself, or any lesson of the course.
-_DONE = (
-    "(SELECT COUNT(*) FROM lesson_progress lp WHERE lp.user_id = {who}"
-    " AND lp.course_id = a.course_id AND (a.lesson_id IS NULL OR lp.lesson_id = a.lesson_id))"
-)
-_FIELDS = "a.id, a.class_id, a.course_id, a.lesson_id, a.deadline, a.reminder_id"
+a, m = assignments, class_members  # as the statements name them
+
+
+def _done(who: ColumnElement[int]) -> ColumnElement[int]:
+    """Assigned lessons `who` has done: the lesson itself, or any lesson of the course."""
+    lp = lesson_progress
+    return (
+        select(func.count())
+        .where(
+            lp.c.user_id == who,
+            lp.c.course_id == a.c.course_id,
+            or_(a.c.lesson_id.is_(None), lp.c.lesson_id == a.c.lesson_id),
+        )
+        .scalar_subquery()
+    )
+
+
+_FIELDS = (a.c.id, a.c.class_id, a.c.course_id, a.c.lesson_id, a.c.deadline, a.c.reminder_id)
 # Whether work is for the class member `m`: the whole class's, or a group's they are in.
-_FOR_MEMBER = (
-    "(NOT EXISTS (SELECT 1 FROM assignment_students s WHERE s.assignment_id = a.id)"
-    " OR EXISTS (SELECT 1 FROM assignment_students s WHERE s.assignment_id = a.id"
-    " AND s.user_id = m.user_id))"
+_FOR_MEMBER = or_(
+    ~exists().where(assignment_students.c.assignment_id == a.c.id),
+    exists().where(
+        assignment_students.c.assignment_id == a.c.id, assignment_students.c.user_id == m.c.user_id
+    ),
 )
+_SOONEST = (a.c.deadline.is_(None), a.c.deadline, a.c.id)
+_OWNS = select(literal_column("1", Integer)).where(
+    classes.c.id == bindparam("cid"), classes.c.teacher_id == bindparam("uid")
+)
+_MEMBERS = select(m.c.user_id).where(m.c.class_id == bindparam("cid"))
+_NEW = (
+    insert(a)
+    .values(
+        class_id=bindparam("cid"),
+        course_id=bindparam("course"),
+        lesson_id=bindparam("lesson"),
+        deadline=bindparam("deadline"),
+        created_at=bindparam("now"),
+        skill=bindparam("skill"),
+        skill_level=bindparam("level"),
+    )
+    .returning(a.c.id)
+)
+_NEW_STUDENT = insert(assignment_students).values(
+    assignment_id=bindparam("aid"), user_id=bindparam("uid")
+)
+_SET_REMINDER = update(a).where(a.c.id == bindparam("aid")).values(reminder_id=bindparam("bid"))
+# (the class's name is only read for a student's list)
+_OF_CLASS = (
+    select(*_FIELDS, null(), a.c.skill, a.c.skill_level)
+    .where(a.c.class_id == bindparam("cid"))
+    .order_by(*_SOONEST)
+)
+_CLASS_PROGRESS = (
+    select(a.c.id, _done(m.c.user_id))
+    .join(m, m.c.class_id == a.c.class_id)
+    .where(a.c.class_id == bindparam("cid"), _FOR_MEMBER)
+    .order_by(m.c.user_id)
+)
+_OF_STUDENT = (
+    select(*_FIELDS, classes.c.name, _done(bindparam("uid")), a.c.skill, a.c.skill_level)
+    .join(classes, classes.c.id == a.c.class_id)
+    .join(m, (m.c.class_id == a.c.class_id) & (m.c.user_id == bindparam("uid")))
+    .where(_FOR_MEMBER)
+    .order_by(*_SOONEST)
+)
+_REMINDER = (
+    select(a.c.reminder_id)
+    .join(classes, classes.c.id == a.c.class_id)
+    .where(a.c.id == bindparam("aid"), classes.c.teacher_id == bindparam("uid"))
+)
+_CANCEL = (
+    update(broadcasts)
+    .where(broadcasts.c.id == bindparam("bid"), broadcasts.c.status == "scheduled")
+    .values(status="cancelled")
+)
+_DELETE = delete(a).where(a.c.id == bindparam("aid"))
 
 
 async def assign(
@@ -40,20 +128,13 @@ async def assign(
         return None
     students: list[int] = []
     if group is not None:
-        members = {
-            int(row[0])
-            for row in await runner.run(
-                "SELECT user_id FROM class_members WHERE class_id = :cid", cid=class_id
-            )
-        }
+        members = {int(row[0]) for row in await runner.run(_MEMBERS, cid=class_id)}
         students = sorted(set(group.user_ids) & members)
         if not students:
             return None
     course_id, lesson_id, deadline = work
     rows = await runner.run(
-        "INSERT INTO assignments (class_id, course_id, lesson_id, deadline, created_at, skill,"
-        " skill_level) VALUES (:cid, :course, :lesson, :deadline, :now, :skill, :level)"
-        " RETURNING id",
+        _NEW,
         cid=class_id,
         course=course_id,
         lesson=lesson_id,
@@ -64,38 +145,21 @@ async def assign(
     )
     assignment_id = int(rows[0][0])
     for uid in students:
-        await runner.run(
-            "INSERT INTO assignment_students (assignment_id, user_id) VALUES (:aid, :uid)",
-            aid=assignment_id,
-            uid=uid,
-        )
+        await runner.run(_NEW_STUDENT, aid=assignment_id, uid=uid)
     return assignment_id
 
 
 async def set_reminder(runner: Runner, assignment_id: int, broadcast_id: int) -> None:
     """Link an assignment to the broadcast that reminds the class of it."""
-    await runner.run(
-        "UPDATE assignments SET reminder_id = :bid WHERE id = :aid",
-        bid=broadcast_id,
-        aid=assignment_id,
-    )
+    await runner.run(_SET_REMINDER, bid=broadcast_id, aid=assignment_id)
 
 
 async def class_assignments(runner: Runner, teacher_id: int, class_id: int) -> list[Assignment]:
     """A teacher's class's work, soonest deadline first, with each student's progress."""
     if not await _owns_class(runner, teacher_id, class_id):
         return []
-    rows = await runner.run(
-        f"SELECT {_FIELDS}, '', a.skill, a.skill_level FROM assignments a"
-        " WHERE a.class_id = :cid ORDER BY a.deadline IS NULL, a.deadline, a.id",
-        cid=class_id,
-    )
-    done = await runner.run(
-        f"SELECT a.id, {_DONE.format(who='m.user_id')} FROM assignments a"
-        " JOIN class_members m ON m.class_id = a.class_id WHERE a.class_id = :cid"
-        f" AND {_FOR_MEMBER} ORDER BY m.user_id",
-        cid=class_id,
-    )
+    rows = await runner.run(_OF_CLASS, cid=class_id)
+    done = await runner.run(_CLASS_PROGRESS, cid=class_id)
     progress: dict[int, list[int]] = {}
     for assignment_id, count in done:
         progress.setdefault(int(assignment_id), []).append(int(count))
@@ -104,44 +168,26 @@ async def class_assignments(runner: Runner, teacher_id: int, class_id: int) -> l
 
 async def student_assignments(runner: Runner, user_id: int) -> list[Assignment]:
     """The work of every class a person is in, soonest deadline first, with their progress."""
-    rows = await runner.run(
-        f"SELECT {_FIELDS}, c.name, {_DONE.format(who=':uid')}, a.skill, a.skill_level"
-        " FROM assignments a JOIN classes c ON c.id = a.class_id"
-        " JOIN class_members m ON m.class_id = a.class_id AND m.user_id = :uid"
-        f" WHERE {_FOR_MEMBER} ORDER BY a.deadline IS NULL, a.deadline, a.id",
-        uid=user_id,
-    )
+    rows = await runner.run(_OF_STUDENT, uid=user_id)
     return [_assignment(row[:7], (int(row[7]),), row[8:]) for row in rows]
 
 
 async def delete_assignment(runner: Runner, teacher_id: int, assignment_id: int) -> bool:
     """Delete one of the teacher's assignments; a reminder not queued yet never goes."""
-    rows = await runner.run(
-        "SELECT a.reminder_id FROM assignments a JOIN classes c ON c.id = a.class_id"
-        " WHERE a.id = :aid AND c.teacher_id = :uid",
-        aid=assignment_id,
-        uid=teacher_id,
-    )
+    rows = await runner.run(_REMINDER, aid=assignment_id, uid=teacher_id)
     if not rows:
         return False
     if rows[0][0] is not None:
         # Only while still scheduled: `queue_due` locks the row, so a reminder being queued
         # right now is either cancelled before or left alone after, never half of each.
-        await runner.run(
-            "UPDATE broadcasts SET status = 'cancelled' WHERE id = :bid AND status = 'scheduled'",
-            bid=int(rows[0][0]),
-        )
-    await runner.run("DELETE FROM assignments WHERE id = :aid", aid=assignment_id)
+        await runner.run(_CANCEL, bid=int(rows[0][0]))
+    await runner.run(_DELETE, aid=assignment_id)
     return True
 
 
 async def _owns_class(runner: Runner, teacher_id: int, class_id: int) -> bool:
     """Whether the class is this teacher's."""
-    rows = await runner.run(
-        "SELECT 1 FROM classes WHERE id = :cid AND teacher_id = :uid",
-        cid=class_id,
-        uid=teacher_id,
-    )
+    rows = await runner.run(_OWNS, cid=class_id, uid=teacher_id)
     return bool(rows)
 
 

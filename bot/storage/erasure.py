@@ -19,8 +19,9 @@ author), and goes here, before the row:
   `reviewer_id` forget them, ON DELETE SET NULL);
 - their learning records (xapi_statements): the instance voids, with a voiding statement of
   its own, each one the LRS received; the unsent ones go (bot/storage/xapi.py);
-- their id inside JSON lists (a Creathon's jury and reviewers), where a later person given
-  the same id (SQLite reuses the highest) would inherit it.
+- their id inside JSON lists (a Creathon's jury), where a later person given the same id
+  (SQLite reuses the highest) would inherit it; a contest's `reviewers` is a count, and the
+  peer reviews themselves hang on their row.
 
 tests/integration/test_erasure.py makes a person use every feature, erases them, then reads
 every table and every file of the data folder for any of their identifiers and texts: a new
@@ -31,10 +32,105 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam, delete, exists, func, select, update
+
 from bot.channels import capabilities
 from bot.storage.circles import PAIR
-from bot.storage.sql import Runner, SqliteRunner, as_json
+from bot.storage.models import (
+    authored_courses,
+    authored_media,
+    broadcasts,
+    circle_digests,
+    circle_events,
+    circle_members,
+    circle_messages,
+    circle_relays,
+    circle_reports,
+    circles,
+    creathon_contests,
+    learner_profiles,
+    outbox,
+    processed_updates,
+    users,
+    whatsapp_inbox,
+    withdrawals,
+)
+from bot.storage.sql import ByDialect, Runner, as_json
 from bot.storage.xapi import void_sent
+
+_person, _address_row = users.alias("u"), users.alias("a")
+_ADDRESS = (
+    select(_address_row.c.channel, _address_row.c.external_id)
+    .select_from(_person)
+    .outerjoin(learner_profiles, learner_profiles.c.user_id == _person.c.id)
+    .join(
+        _address_row,
+        _address_row.c.id == func.coalesce(learner_profiles.c.account_id, _person.c.id),
+    )
+    .where(_person.c.id == bindparam("uid"))
+)
+_RELAYED = delete(broadcasts).where(
+    broadcasts.c.id.in_(
+        select(circle_relays.c.broadcast_id)
+        .join(circle_messages, circle_messages.c.id == circle_relays.c.message_id)
+        .where(circle_messages.c.author_id == bindparam("uid"))
+    )
+)
+_AUTHORED = delete(broadcasts).where(broadcasts.c.author_id == bindparam("uid"))
+_DIGESTS = delete(broadcasts).where(
+    broadcasts.c.id.in_(
+        select(circle_digests.c.broadcast_id).where(
+            circle_digests.c.circle_id.in_(
+                select(circle_messages.c.circle_id).where(
+                    circle_messages.c.author_id == bindparam("uid")
+                )
+            )
+        )
+    )
+)
+_PAIRS = delete(circles).where(
+    circles.c.level_group == PAIR,
+    circles.c.id.in_(
+        select(circle_members.c.circle_id).where(circle_members.c.user_id == bindparam("uid"))
+    ),
+)
+_MESSAGES = delete(circle_messages).where(circle_messages.c.author_id == bindparam("uid"))
+_REPORTS = delete(circle_reports).where(circle_reports.c.reporter_id == bindparam("uid"))
+_EVENTS = delete(circle_events).where(circle_events.c.created_by == bindparam("uid"))
+_NOTICES = select(broadcasts.c.id, broadcasts.c.audience).where(
+    (broadcasts.c.status == "scheduled")
+    | exists().where(outbox.c.broadcast_id == broadcasts.c.id, outbox.c.user_id == bindparam("uid"))
+)
+_BROADCAST = delete(broadcasts).where(broadcasts.c.id == bindparam("bid"))
+_JURIES = select(creathon_contests.c.id, creathon_contests.c.jury)
+_SET_JURY = (
+    update(creathon_contests)
+    .where(creathon_contests.c.id == bindparam("cid"))
+    .values(jury=bindparam("jury"))
+)
+_COURSES = select(authored_courses.c.course_id).where(
+    authored_courses.c.author_id == bindparam("uid")
+)
+_MEDIA = delete(authored_media).where(authored_media.c.course_id == bindparam("cid"))
+_COURSE = delete(authored_courses).where(authored_courses.c.course_id == bindparam("cid"))
+# Webhook bodies holding the address's bytes: each engine names the search its own way.
+_BODIES = ByDialect(
+    sqlite=delete(whatsapp_inbox).where(
+        func.instr(whatsapp_inbox.c.body, bindparam("needle")) > 0,
+        whatsapp_inbox.c.received_at <= bindparam("now"),
+    ),
+    postgresql=delete(whatsapp_inbox).where(
+        func.position(bindparam("needle").op("IN")(whatsapp_inbox.c.body)) > 0,
+        whatsapp_inbox.c.received_at <= bindparam("now"),
+    ),
+)
+_KEYS = delete(processed_updates).where(
+    processed_updates.c.channel == bindparam("channel"),
+    func.substr(processed_updates.c.key, 1, bindparam("n")) == bindparam("prefix"),
+)
+_WITHDRAWALS = delete(withdrawals).where(
+    func.substr(withdrawals.c.platform_id, 1, bindparam("n")) == bindparam("prefix")
+)
 
 
 async def forget_person(runner: Runner, uid: int, now: datetime) -> list[str]:
@@ -53,81 +149,50 @@ async def forget_person(runner: Runner, uid: int, now: datetime) -> list[str]:
 
 async def _address(runner: Runner, uid: int) -> tuple[str, str] | None:
     """The channel and address the person is reached at (a shared phone's, for a profile)."""
-    rows = await runner.run(
-        "SELECT a.channel, a.external_id FROM users u LEFT JOIN learner_profiles lp"
-        " ON lp.user_id = u.id JOIN users a ON a.id = COALESCE(lp.account_id, u.id)"
-        " WHERE u.id = :uid",
-        uid=uid,
-    )
+    rows = await runner.run(_ADDRESS, uid=uid)
     return (str(rows[0][0]), str(rows[0][1])) if rows else None
 
 
 async def _their_writings(runner: Runner, uid: int) -> None:
     """Their circle messages and every copy, their broadcasts, reports and events."""
-    await runner.run(
-        "DELETE FROM broadcasts WHERE id IN (SELECT r.broadcast_id FROM circle_relays r"
-        " JOIN circle_messages m ON m.id = r.message_id WHERE m.author_id = :uid)",
-        uid=uid,
-    )
-    await runner.run("DELETE FROM broadcasts WHERE author_id = :uid", uid=uid)
+    await runner.run(_RELAYED, uid=uid)
+    await runner.run(_AUTHORED, uid=uid)
     # A circle's daily digest quotes every post of the day, theirs too: it goes (the others'
     # posts stay readable in the circle, and the next post schedules a new digest).
-    await runner.run(
-        "DELETE FROM broadcasts WHERE id IN (SELECT d.broadcast_id FROM circle_digests d"
-        " WHERE d.circle_id IN (SELECT m.circle_id FROM circle_messages m"
-        " WHERE m.author_id = :uid))",
-        uid=uid,
-    )
+    await runner.run(_DIGESTS, uid=uid)
     # A one-to-one exchange is named after its two members: it goes with either.
-    await runner.run(
-        "DELETE FROM circles WHERE level_group = :pair AND id IN"
-        " (SELECT circle_id FROM circle_members WHERE user_id = :uid)",
-        pair=PAIR,
-        uid=uid,
-    )
+    await runner.run(_PAIRS, uid=uid)
     # copies waiting in web inboxes go with their broadcast (web_inbox.broadcast_id)
-    await runner.run("DELETE FROM circle_messages WHERE author_id = :uid", uid=uid)
-    await runner.run("DELETE FROM circle_reports WHERE reporter_id = :uid", uid=uid)
-    await runner.run("DELETE FROM circle_events WHERE created_by = :uid", uid=uid)
+    await runner.run(_MESSAGES, uid=uid)
+    await runner.run(_REPORTS, uid=uid)
+    await runner.run(_EVENTS, uid=uid)
 
 
 async def _notices_to(runner: Runner, uid: int) -> None:
     """Personal notices addressed to them alone (a grade, an answer quoting their question)."""
-    rows = await runner.run(
-        "SELECT b.id, b.audience FROM broadcasts b WHERE b.status = 'scheduled'"
-        " OR EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = b.id AND o.user_id = :uid)",
-        uid=uid,
-    )
+    rows = await runner.run(_NOTICES, uid=uid)
     for broadcast_id, audience in rows:
         found = as_json(audience) or {}
         if found.get("personal") and list(found.get("user_ids") or []) == [uid]:
-            await runner.run("DELETE FROM broadcasts WHERE id = :id", id=int(broadcast_id))
+            await runner.run(_BROADCAST, bid=int(broadcast_id))
 
 
 async def _from_lists(runner: Runner, uid: int) -> None:
-    """Their id out of the Creathon's jury and reviewer lists."""
-    rows = await runner.run("SELECT id, jury, reviewers FROM creathon_contests")
-    for contest_id, jury, reviewers in rows:
-        before = (list(as_json(jury) or []), list(as_json(reviewers) or []))
-        after = ([j for j in before[0] if j != uid], [r for r in before[1] if r != uid])
+    """Their id out of the Creathon juries."""
+    for contest_id, jury in await runner.run(_JURIES):
+        before = list(as_json(jury) or [])
+        after = [j for j in before if j != uid]
         if after != before:
-            await runner.run(
-                "UPDATE creathon_contests SET jury = :jury, reviewers = :reviewers WHERE id = :id",
-                jury=after[0],
-                reviewers=after[1],
-                id=int(contest_id),
-            )
+            await runner.run(_SET_JURY, jury=after, cid=int(contest_id))
 
 
 async def _their_courses(runner: Runner, uid: int) -> list[str]:
     """The courses they wrote, with their files; the ids."""
-    rows = await runner.run(
-        "SELECT course_id FROM authored_courses WHERE author_id = :uid", uid=uid
-    )
+    rows = await runner.run(_COURSES, uid=uid)
     courses = [str(row[0]) for row in rows]
     for course_id in courses:
-        await runner.run("DELETE FROM authored_media WHERE course_id = :cid", cid=course_id)
-        await runner.run("DELETE FROM authored_courses WHERE course_id = :cid", cid=course_id)
+        await runner.run(_MEDIA, cid=course_id)
+        await runner.run(_COURSE, cid=course_id)
     return courses
 
 
@@ -137,30 +202,10 @@ async def _address_traces(runner: Runner, channel: str, address: str, now: datet
     if caps.address_is_phone and address:
         # Webhook bodies received until now (this erasure's own included): a body from or about
         # the number holds it, the name and the text. Later ones are still to be handled.
-        needle = address.encode()
-        match = (
-            "instr(body, :needle) > 0"
-            if isinstance(runner, SqliteRunner)
-            else ("position(:needle in body) > 0")
-        )
-        await runner.run(
-            f"DELETE FROM whatsapp_inbox WHERE {match} AND received_at <= :now",
-            needle=needle,
-            now=now,
-        )
+        await runner.run(_BODIES, needle=address.encode(), now=now)
     if caps.address_is_key:  # the address is in the keys of the updates handled
         prefix = f"{channel}:{address}:"
-        await runner.run(
-            "DELETE FROM processed_updates WHERE channel = :channel"
-            " AND substr(key, 1, :n) = :prefix",
-            channel=channel,
-            n=len(prefix),
-            prefix=prefix,
-        )
+        await runner.run(_KEYS, channel=channel, n=len(prefix), prefix=prefix)
     if caps.can_delete:  # the messages it may still take back (circle withdrawals)
         prefix = f"tg:{address}:"
-        await runner.run(
-            "DELETE FROM withdrawals WHERE substr(platform_id, 1, :n) = :prefix",
-            n=len(prefix),
-            prefix=prefix,
-        )
+        await runner.run(_WITHDRAWALS, n=len(prefix), prefix=prefix)

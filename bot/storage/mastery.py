@@ -1,5 +1,6 @@
 """Mastery per learner and skill (skill_mastery), and the skills' fitted BKT parameters
-(skill_parameters). Plain SQL through a Runner (bot/storage/sql.py), inside the learner's turn.
+(skill_parameters). Core statements through a Runner (bot/storage/sql.py), inside the learner's
+turn.
 
 Each graded first try updates the skills its question tests (content/mastery.py); a retry
 after a wrong answer comes after the hint and the "try again": it is not new evidence.
@@ -10,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy import update as sql_update
+
+from bot.storage.models import placed_out, skill_mastery, skill_parameters, skill_struggles
 from bot.storage.sql import Runner, utc
 from bot.storage.xapi import Journal
 from content.mastery import DEFAULT_PARAMS, MASTERED, SkillParams, update
@@ -18,15 +23,70 @@ from content.skills import is_skill_code
 from dialogs.mastery_ports import SkillMastery
 from dialogs.ports import RecordAnswer
 
-_KEY = "user_id = :uid AND skill = :skill"
+sm, ss = skill_mastery, skill_struggles  # as the statements name them
+_PARAMS = select(
+    skill_parameters.c.p_init,
+    skill_parameters.c.p_learn,
+    skill_parameters.c.p_guess,
+    skill_parameters.c.p_slip,
+).where(skill_parameters.c.skill == bindparam("skill"))
+_KEY = (sm.c.user_id == bindparam("uid"), sm.c.skill == bindparam("skill"))
+_KNOWN = select(sm.c.p_known).where(*_KEY)
+_UPDATE_KNOWN = (
+    sql_update(sm)
+    .where(*_KEY)
+    .values(
+        p_known=bindparam("p"),
+        answers=sm.c.answers + 1,
+        correct=sm.c.correct + bindparam("ok"),
+        updated_at=bindparam("now"),
+    )
+)
+_FIRST_KNOWN = insert(sm).values(
+    user_id=bindparam("uid"),
+    skill=bindparam("skill"),
+    p_known=bindparam("p"),
+    answers=1,
+    correct=bindparam("ok"),
+    updated_at=bindparam("now"),
+)
+_MINE = (
+    select(sm.c.skill, sm.c.p_known, sm.c.answers, sm.c.correct, sm.c.updated_at)
+    .where(sm.c.user_id == bindparam("uid"))
+    .order_by(sm.c.skill)
+)
+_STRUGGLE_KEY = (
+    ss.c.user_id == bindparam("uid"),
+    ss.c.course_id == bindparam("course"),
+    ss.c.skill == bindparam("skill"),
+)
+_WRONG = select(ss.c.wrong).where(*_STRUGGLE_KEY)
+_SET_WRONG = (
+    sql_update(ss)
+    .where(*_STRUGGLE_KEY)
+    .values(wrong=bindparam("wrong"), updated_at=bindparam("now"))
+)
+_FIRST_WRONG = insert(ss).values(
+    user_id=bindparam("uid"),
+    course_id=bindparam("course"),
+    skill=bindparam("skill"),
+    wrong=bindparam("wrong"),
+    updated_at=bindparam("now"),
+)
+_PLACE_OUT = insert(placed_out).values(
+    user_id=bindparam("uid"),
+    course_id=bindparam("course"),
+    lesson_id=bindparam("lesson"),
+    placed_at=bindparam("now"),
+)
+_PLACED_OUT = select(placed_out.c.lesson_id).where(
+    placed_out.c.user_id == bindparam("uid"), placed_out.c.course_id == bindparam("course")
+)
 
 
 async def params_of(runner: Runner, skill: str) -> SkillParams:
     """A skill's fitted parameters, or the defaults before any fit."""
-    rows = await runner.run(
-        "SELECT p_init, p_learn, p_guess, p_slip FROM skill_parameters WHERE skill = :skill",
-        skill=skill,
-    )
+    rows = await runner.run(_PARAMS, skill=skill)
     if not rows:
         return DEFAULT_PARAMS
     p_init, p_learn, p_guess, p_slip = (float(value) for value in rows[0])
@@ -47,17 +107,14 @@ async def observe(
         if not is_skill_code(skill):
             continue  # never from a parsed course; a hand-made effect cannot widen the column
         params = await params_of(runner, skill)
-        rows = await runner.run(
-            f"SELECT p_known FROM skill_mastery WHERE {_KEY}", uid=user_id, skill=skill
-        )
+        rows = await runner.run(_KNOWN, uid=user_id, skill=skill)
         before = float(rows[0][0]) if rows else params.p_init
         after = update(before, correct, params)
         if journal is not None and before < MASTERED <= after:
             await journal.mastered(skill, after, now)
         if rows:
             await runner.run(
-                "UPDATE skill_mastery SET p_known = :p, answers = answers + 1,"
-                f" correct = correct + :ok, updated_at = :now WHERE {_KEY}",
+                _UPDATE_KNOWN,
                 uid=user_id,
                 skill=skill,
                 p=after,
@@ -66,8 +123,7 @@ async def observe(
             )
         else:
             await runner.run(
-                "INSERT INTO skill_mastery (user_id, skill, p_known, answers, correct,"
-                " updated_at) VALUES (:uid, :skill, :p, 1, :ok, :now)",
+                _FIRST_KNOWN,
                 uid=user_id,
                 skill=skill,
                 p=after,
@@ -104,11 +160,7 @@ class SqlMasteryDesk:
 
     async def mine(self) -> list[SkillMastery]:
         """The learner's skills with an estimate, by code."""
-        rows = await self.runner.run(
-            "SELECT skill, p_known, answers, correct, updated_at FROM skill_mastery"
-            " WHERE user_id = :uid ORDER BY skill",
-            uid=self.user_id,
-        )
+        rows = await self.runner.run(_MINE, uid=self.user_id)
         return [
             SkillMastery(str(skill), float(p), int(n), int(ok), utc(at) or datetime.now(UTC))
             for skill, p, n, ok, at in rows
@@ -124,31 +176,15 @@ class SqlMasteryDesk:
             if not is_skill_code(skill):
                 continue
             args = {"uid": self.user_id, "course": course_id, "skill": skill}
-            rows = await self.runner.run(
-                "SELECT wrong FROM skill_struggles"
-                " WHERE user_id = :uid AND course_id = :course AND skill = :skill",
-                **args,
-            )
+            rows = await self.runner.run(_WRONG, **args)
             wrong = (int(rows[0][0]) if rows else 0) + 1
             if wrong >= FAILURES:
                 failed.append(skill)
                 wrong = 0
             if rows:
-                await self.runner.run(
-                    "UPDATE skill_struggles SET wrong = :wrong, updated_at = :now"
-                    " WHERE user_id = :uid AND course_id = :course AND skill = :skill",
-                    wrong=wrong,
-                    now=now,
-                    **args,
-                )
+                await self.runner.run(_SET_WRONG, wrong=wrong, now=now, **args)
             else:
-                await self.runner.run(
-                    "INSERT INTO skill_struggles (user_id, course_id, skill, wrong, updated_at)"
-                    " VALUES (:uid, :course, :skill, :wrong, :now)",
-                    wrong=wrong,
-                    now=now,
-                    **args,
-                )
+                await self.runner.run(_FIRST_WRONG, wrong=wrong, now=now, **args)
         return tuple(failed)
 
     async def place_out(self, course_id: str, lesson_ids: tuple[str, ...], now: datetime) -> None:
@@ -158,8 +194,7 @@ class SqlMasteryDesk:
             if lesson_id in placed:
                 continue
             await self.runner.run(
-                "INSERT INTO placed_out (user_id, course_id, lesson_id, placed_at)"
-                " VALUES (:uid, :course, :lesson, :now)",
+                _PLACE_OUT,
                 uid=self.user_id,
                 course=course_id,
                 lesson=lesson_id,
@@ -168,9 +203,5 @@ class SqlMasteryDesk:
 
     async def placed_out(self, course_id: str) -> frozenset[str]:
         """The lessons of a course the learner skipped after its placement quiz."""
-        rows = await self.runner.run(
-            "SELECT lesson_id FROM placed_out WHERE user_id = :uid AND course_id = :course",
-            uid=self.user_id,
-            course=course_id,
-        )
+        rows = await self.runner.run(_PLACED_OUT, uid=self.user_id, course=course_id)
         return frozenset(str(row[0]) for row in rows)

@@ -1,6 +1,6 @@
 """The review deck (review_cards): FSRS cards of the questions a learner missed.
 
-Plain SQL through a Runner (bot/storage/sql.py), inside the learner's turn. The card's whole
+Core statements through a Runner (bot/storage/sql.py), inside the learner's turn. The card's whole
 FSRS state is kept as JSON; `due` is copied out of it so the deck can be queried by date.
 """
 
@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from fsrs import Card, Rating, Scheduler
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
+from bot.storage.models import review_cards
 from bot.storage.sql import Runner, as_json, utc
 from bot.storage.xapi import Journal
 from dialogs.ports import RecordAnswer
@@ -19,7 +21,32 @@ from dialogs.review_ports import DueCard, Recall
 # No fuzzing: the same answers give the same schedule (and tests are deterministic).
 SCHEDULER = Scheduler(enable_fuzzing=False)
 RATINGS = {Recall.AGAIN: Rating.Again, Recall.HARD: Rating.Hard, Recall.GOOD: Rating.Good}
-_KEY = "user_id = :uid AND course_id = :c AND lesson_id = :l AND question_id = :q"
+cards = review_cards  # as the statements name it
+_KEY = (
+    cards.c.user_id == bindparam("uid"),
+    cards.c.course_id == bindparam("c"),
+    cards.c.lesson_id == bindparam("l"),
+    cards.c.question_id == bindparam("q"),
+)
+_CARD = select(cards.c.card).where(*_KEY)
+_NEW = insert(cards).values(
+    user_id=bindparam("uid"),
+    course_id=bindparam("c"),
+    lesson_id=bindparam("l"),
+    question_id=bindparam("q"),
+    card=bindparam("card"),
+    due=bindparam("due"),
+)
+_RESCHEDULE = update(cards).where(*_KEY).values(card=bindparam("card"), due=bindparam("due"))
+_FORGET = delete(cards).where(*_KEY)
+_DUE_NOW = (cards.c.user_id == bindparam("uid"), cards.c.due <= bindparam("now"))
+_DUE_COUNT = select(func.count()).select_from(cards).where(*_DUE_NOW)
+_DUE = (
+    select(cards.c.course_id, cards.c.lesson_id, cards.c.question_id, cards.c.due)
+    .where(*_DUE_NOW)
+    .order_by(cards.c.due, cards.c.course_id, cards.c.lesson_id, cards.c.question_id)
+    .limit(bindparam("n"))
+)
 
 
 def recall_of(answer: RecordAnswer) -> Recall:
@@ -52,20 +79,9 @@ async def rate(
     params = {"uid": user_id, "c": course, "l": lesson, "q": question}
     state, due = card.to_dict(), utc(card.due)
     if found is None:
-        await runner.run(
-            "INSERT INTO review_cards (user_id, course_id, lesson_id, question_id, card, due)"
-            " VALUES (:uid, :c, :l, :q, :card, :due)",
-            **params,
-            card=dict(state),
-            due=due,
-        )
+        await runner.run(_NEW, **params, card=dict(state), due=due)
     else:
-        await runner.run(
-            f"UPDATE review_cards SET card = :card, due = :due WHERE {_KEY}",
-            **params,
-            card=dict(state),
-            due=due,
-        )
+        await runner.run(_RESCHEDULE, **params, card=dict(state), due=due)
     assert due is not None
     return due
 
@@ -73,9 +89,7 @@ async def rate(
 async def _card(runner: Runner, user_id: int, key: tuple[str, str, str]) -> Card | None:
     """The FSRS card of a question in the deck, or None."""
     course, lesson, question = key
-    rows = await runner.run(
-        f"SELECT card FROM review_cards WHERE {_KEY}", uid=user_id, c=course, l=lesson, q=question
-    )
+    rows = await runner.run(_CARD, uid=user_id, c=course, l=lesson, q=question)
     return Card.from_dict(as_json(rows[0][0])) if rows else None
 
 
@@ -89,23 +103,12 @@ class SqlReviewDesk:
 
     async def due_count(self, now: datetime) -> int:
         """How many questions are due at `now`."""
-        rows = await self.runner.run(
-            "SELECT COUNT(*) FROM review_cards WHERE user_id = :uid AND due <= :now",
-            uid=self.user_id,
-            now=now,
-        )
+        rows = await self.runner.run(_DUE_COUNT, uid=self.user_id, now=now)
         return int(rows[0][0])
 
     async def due(self, now: datetime, limit: int) -> list[DueCard]:
         """The questions due at `now`, the longest overdue first, at most `limit`."""
-        rows = await self.runner.run(
-            "SELECT course_id, lesson_id, question_id, due FROM review_cards"
-            " WHERE user_id = :uid AND due <= :now"
-            " ORDER BY due, course_id, lesson_id, question_id LIMIT :n",
-            uid=self.user_id,
-            now=now,
-            n=limit,
-        )
+        rows = await self.runner.run(_DUE, uid=self.user_id, now=now, n=limit)
         return [DueCard(str(c), str(le), str(q), _at(due)) for c, le, q, due in rows]
 
     async def review(
@@ -120,13 +123,7 @@ class SqlReviewDesk:
 
     async def forget(self, course_id: str, lesson_id: str, question_id: str) -> None:
         """Take a question out of the deck."""
-        await self.runner.run(
-            f"DELETE FROM review_cards WHERE {_KEY}",
-            uid=self.user_id,
-            c=course_id,
-            l=lesson_id,
-            q=question_id,
-        )
+        await self.runner.run(_FORGET, uid=self.user_id, c=course_id, l=lesson_id, q=question_id)
 
 
 def _at(value: object) -> datetime:

@@ -1,15 +1,21 @@
 """The teaching desk (dialogs/teaching_ports.py): invitations, teacher requests and classes,
-on SQL that SQLite and PostgreSQL both read, inside the person's turn."""
+in Core statements (bot/storage/sql.py) run on SQLite or PostgreSQL, inside the person's turn."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, bindparam, delete, func, insert, literal_column, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import ClauseElement
 
 from bot.storage import assignments as work
 from bot.storage.admin import CODE_ALPHABET, SqlAdminDesk, grant_role, queue_notice
-from bot.storage.sql import Row, Runner, as_json, utc
+from bot.storage.models import class_members, classes, teacher_invites, teacher_profiles, users
+from bot.storage.sql import ByDialect, Row, Runner, as_json, utc
 from dialogs.admin_ports import Audience, BroadcastDraft
 from dialogs.roles import Grant, Role
 from dialogs.teaching_ports import Assignment, ClassRoom, Group, Invite, Member, TeacherRequest
@@ -17,6 +23,187 @@ from dialogs.teaching_ports import Assignment, ClassRoom, Group, Invite, Member,
 INVITE_LENGTH = 8
 JOIN_LENGTH = 6
 MAX_NAME = 40  # characters of a class name or a student's name in a class
+
+_ONE = literal_column("1", Integer)  # SELECT 1: whether a row is there
+_COUNTRY = select(users.c.country).where(users.c.id == bindparam("uid"))
+_INVITE_TAKEN = select(_ONE).where(teacher_invites.c.code == bindparam("code"))
+_JOIN_CODE_TAKEN = select(_ONE).where(classes.c.join_code == bindparam("code"))
+_NEW_INVITE = insert(teacher_invites).values(
+    code=bindparam("code"),
+    country=bindparam("country"),
+    created_by=bindparam("by"),
+    max_uses=bindparam("max"),
+    uses=0,
+    expires_at=bindparam("exp"),
+    created_at=bindparam("now"),
+)
+_INVITE = select(
+    teacher_invites.c.country,
+    teacher_invites.c.max_uses,
+    teacher_invites.c.uses,
+    teacher_invites.c.expires_at,
+).where(teacher_invites.c.code == bindparam("c"))
+_SPEND_INVITE = (
+    update(teacher_invites)
+    .where(
+        teacher_invites.c.code == bindparam("c"),
+        teacher_invites.c.uses < teacher_invites.c.max_uses,
+        teacher_invites.c.expires_at > bindparam("now"),
+    )
+    .values(uses=teacher_invites.c.uses + 1)
+    .returning(teacher_invites.c.code)
+)
+
+_Upsert = Callable[[Any], sqlite.Insert | postgresql.Insert]  # each engine's insert()
+_PROFILE: dict[str, Any] = {
+    "school": bindparam("school"),
+    "subjects": bindparam("subjects"),
+    "levels": bindparam("levels"),
+    "status": bindparam("status"),
+    "requested_at": bindparam("now"),
+}
+# A teacher granted without a profile gets a bare one: approved, no subjects nor levels.
+_BARE = {"subjects": [], "levels": [], "status": "approved", "requested_at": bindparam("now")}
+
+
+def _save_profile(upsert: _Upsert) -> ClauseElement:
+    """The whole profile, new or replaced."""
+    return (
+        upsert(teacher_profiles)
+        .values(user_id=bindparam("uid"), **_PROFILE)
+        .on_conflict_do_update(index_elements=[teacher_profiles.c.user_id], set_=_PROFILE)
+    )
+
+
+def _set_school(upsert: _Upsert) -> ClauseElement:
+    """The school of a profile, a bare one if there is none."""
+    return (
+        upsert(teacher_profiles)
+        .values(user_id=bindparam("uid"), school=bindparam("school"), **_BARE)
+        .on_conflict_do_update(
+            index_elements=[teacher_profiles.c.user_id], set_={"school": bindparam("school")}
+        )
+    )
+
+
+def _set_name(upsert: _Upsert) -> ClauseElement:
+    """The name of a profile, a bare one if there is none."""
+    return (
+        upsert(teacher_profiles)
+        .values(user_id=bindparam("uid"), school="", name=bindparam("name"), **_BARE)
+        .on_conflict_do_update(
+            index_elements=[teacher_profiles.c.user_id], set_={"name": bindparam("name")}
+        )
+    )
+
+
+_SAVE_PROFILE = ByDialect(_save_profile(sqlite.insert), _save_profile(postgresql.insert))
+_SET_SCHOOL = ByDialect(_set_school(sqlite.insert), _set_school(postgresql.insert))
+_SET_NAME = ByDialect(_set_name(sqlite.insert), _set_name(postgresql.insert))
+_MY_SCHOOL = select(teacher_profiles.c.school).where(teacher_profiles.c.user_id == bindparam("uid"))
+_REQUESTS = (
+    select(
+        teacher_profiles.c.user_id,
+        users.c.country,
+        teacher_profiles.c.school,
+        teacher_profiles.c.subjects,
+        teacher_profiles.c.levels,
+        teacher_profiles.c.requested_at,
+    )
+    .join(users, users.c.id == teacher_profiles.c.user_id)
+    .where(teacher_profiles.c.status == "pending")
+    .order_by(teacher_profiles.c.requested_at)
+)
+_PENDING_COUNTRY = (
+    select(users.c.country)
+    .select_from(teacher_profiles)
+    .join(users, users.c.id == teacher_profiles.c.user_id)
+    .where(teacher_profiles.c.user_id == bindparam("uid"), teacher_profiles.c.status == "pending")
+)
+_DECIDE = (  # one decision: a second admin at once finds none
+    update(teacher_profiles)
+    .where(teacher_profiles.c.user_id == bindparam("uid"), teacher_profiles.c.status == "pending")
+    .values(status=bindparam("decision"), decided_by=bindparam("by"))
+    .returning(teacher_profiles.c.user_id)
+)
+_NEW_CLASS = (
+    insert(classes)
+    .values(
+        teacher_id=bindparam("uid"),
+        name=bindparam("name"),
+        level=bindparam("level"),
+        subject=bindparam("subject"),
+        join_code=bindparam("code"),
+        questions_open=bindparam("open"),
+        created_at=bindparam("now"),
+        # the models' defaults, which Core would otherwise send as NULL (no Python defaults
+        # through this path)
+        absence_days=7,
+        absence_alerts=True,
+    )
+    .returning(classes.c.id)
+)
+_CLASS_COLUMNS = (
+    classes.c.id,
+    classes.c.name,
+    classes.c.level,
+    classes.c.subject,
+    classes.c.join_code,
+)
+_CLASSES = (
+    select(
+        *_CLASS_COLUMNS,
+        select(func.count())
+        .select_from(class_members)
+        .where(class_members.c.class_id == classes.c.id)
+        .scalar_subquery(),
+    )
+    .where(classes.c.teacher_id == bindparam("uid"))
+    .order_by(classes.c.id)
+)
+_MEMBERS = (
+    select(class_members.c.user_id, class_members.c.name, class_members.c.joined_at)
+    .join(classes, classes.c.id == class_members.c.class_id)
+    .where(class_members.c.class_id == bindparam("cid"), classes.c.teacher_id == bindparam("uid"))
+    .order_by(class_members.c.name, class_members.c.user_id)
+)
+_OWNS = select(_ONE).where(
+    classes.c.id == bindparam("cid"), classes.c.teacher_id == bindparam("uid")
+)
+_REMOVE_MEMBER = (
+    delete(class_members)
+    .where(
+        class_members.c.class_id == bindparam("cid"), class_members.c.user_id == bindparam("member")
+    )
+    .returning(class_members.c.user_id)
+)
+_FIND_CLASS = select(*_CLASS_COLUMNS, literal_column("0", Integer)).where(
+    classes.c.join_code == bindparam("code")
+)
+
+
+def _join(upsert: _Upsert) -> ClauseElement:
+    """A member in a class, unless they are in it already."""
+    return (
+        upsert(class_members)
+        .values(
+            class_id=bindparam("cid"),
+            user_id=bindparam("uid"),
+            name=bindparam("name"),
+            joined_at=bindparam("now"),
+        )
+        .on_conflict_do_nothing()
+        .returning(class_members.c.user_id)
+    )
+
+
+_JOIN = ByDialect(_join(sqlite.insert), _join(postgresql.insert))
+_MY_CLASSES = (
+    select(*_CLASS_COLUMNS, literal_column("0", Integer))
+    .join(class_members, class_members.c.class_id == classes.c.id)
+    .where(class_members.c.user_id == bindparam("uid"))
+    .order_by(classes.c.id)
+)
 
 
 class SqlTeachingDesk:
@@ -29,26 +216,23 @@ class SqlTeachingDesk:
 
     async def _country(self, user_id: int) -> str | None:
         """A person's country."""
-        rows = await self.runner.run("SELECT country FROM users WHERE id = :id", id=user_id)
+        rows = await self.runner.run(_COUNTRY, uid=user_id)
         return str(rows[0][0]) if rows and rows[0][0] else None
 
-    async def _fresh_code(self, table: str, column: str, length: int) -> str:
-        """A random code not used yet in `table`."""
+    async def _fresh_code(self, taken_sql: ClauseElement, length: int) -> str:
+        """A random code that `taken_sql` (given `code`) does not find yet."""
         while True:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-            taken = await self.runner.run(
-                f"SELECT 1 FROM {table} WHERE {column} = :code", code=code
-            )
+            taken = await self.runner.run(taken_sql, code=code)
             if not taken:
                 return code
 
     async def create_invite(self, country: str, max_uses: int, days: int) -> Invite:
         """A new invitation code for teachers of a country."""
-        code = await self._fresh_code("teacher_invites", "code", INVITE_LENGTH)
+        code = await self._fresh_code(_INVITE_TAKEN, INVITE_LENGTH)
         expires = self.now + timedelta(days=days)
         await self.runner.run(
-            "INSERT INTO teacher_invites (code, country, created_by, max_uses, uses,"
-            " expires_at, created_at) VALUES (:code, :country, :by, :max, 0, :exp, :now)",
+            _NEW_INVITE,
             code=code,
             country=country,
             by=self.user_id,
@@ -61,10 +245,7 @@ class SqlTeachingDesk:
     async def use_invite(self, code: str, country: str | None) -> str | None:
         """Spend one use of a code: None when it worked, else why not (unknown, used...)."""
         wanted = "".join(code.split()).upper().replace("-", "")
-        rows = await self.runner.run(
-            "SELECT country, max_uses, uses, expires_at FROM teacher_invites WHERE code = :c",
-            c=wanted,
-        )
+        rows = await self.runner.run(_INVITE, c=wanted)
         if not rows:
             return "unknown"
         invite_country, max_uses, uses, expires_at = rows[0]
@@ -78,12 +259,7 @@ class SqlTeachingDesk:
         # The check above is advice; this conditional update is the decision. Simultaneous
         # redemptions wait on the row lock and see the count the winner left (read committed
         # re-reads the row), so a single-use code makes one teacher, never several.
-        spent = await self.runner.run(
-            "UPDATE teacher_invites SET uses = uses + 1"
-            " WHERE code = :c AND uses < max_uses AND expires_at > :now RETURNING code",
-            c=wanted,
-            now=self.now,
-        )
+        spent = await self.runner.run(_SPEND_INVITE, c=wanted, now=self.now)
         if not spent:
             return "used"
         await grant_role(self.runner, self.user_id, Grant(Role.TEACHER, country), None, self.now)
@@ -94,10 +270,7 @@ class SqlTeachingDesk:
     ) -> None:
         """The teacher profile with its status (approved, pending)."""
         await self.runner.run(
-            "INSERT INTO teacher_profiles (user_id, school, subjects, levels, status,"
-            " requested_at) VALUES (:uid, :school, :subjects, :levels, :status, :now)"
-            " ON CONFLICT (user_id) DO UPDATE SET school = :school, subjects = :subjects,"
-            " levels = :levels, status = :status, requested_at = :now",
+            _SAVE_PROFILE,
             uid=self.user_id,
             school=school[:120],
             subjects=list(subjects),
@@ -108,42 +281,20 @@ class SqlTeachingDesk:
 
     async def my_school(self) -> str:
         """The current teacher's school ("" when never given)."""
-        rows = await self.runner.run(
-            "SELECT school FROM teacher_profiles WHERE user_id = :uid", uid=self.user_id
-        )
+        rows = await self.runner.run(_MY_SCHOOL, uid=self.user_id)
         return str(rows[0][0] or "") if rows else ""
 
     async def set_school(self, school: str) -> None:
         """The school colleagues see; a teacher granted without a profile gets a bare one."""
-        await self.runner.run(
-            "INSERT INTO teacher_profiles (user_id, school, subjects, levels, status,"
-            " requested_at) VALUES (:uid, :school, :none, :none, 'approved', :now)"
-            " ON CONFLICT (user_id) DO UPDATE SET school = :school",
-            uid=self.user_id,
-            school=school[:120],
-            none=[],
-            now=self.now,
-        )
+        await self.runner.run(_SET_SCHOOL, uid=self.user_id, school=school[:120], now=self.now)
 
     async def set_name(self, name: str) -> None:
         """The name colleagues see; a teacher granted without a profile gets a bare one."""
-        await self.runner.run(
-            "INSERT INTO teacher_profiles (user_id, school, subjects, levels, status,"
-            " requested_at, name) VALUES (:uid, '', :none, :none, 'approved', :now, :name)"
-            " ON CONFLICT (user_id) DO UPDATE SET name = :name",
-            uid=self.user_id,
-            none=[],
-            now=self.now,
-            name=name[:80],
-        )
+        await self.runner.run(_SET_NAME, uid=self.user_id, now=self.now, name=name[:80])
 
     async def requests(self, countries: frozenset[str] | None) -> list[TeacherRequest]:
         """Pending teacher requests within these countries, oldest first."""
-        rows = await self.runner.run(
-            "SELECT p.user_id, u.country, p.school, p.subjects, p.levels, p.requested_at"
-            " FROM teacher_profiles p JOIN users u ON u.id = p.user_id"
-            " WHERE p.status = 'pending' ORDER BY p.requested_at"
-        )
+        rows = await self.runner.run(_REQUESTS)
         found = [_request(row) for row in rows]
         return [r for r in found if countries is None or r.country in countries]
 
@@ -151,18 +302,13 @@ class SqlTeachingDesk:
         self, user_id: int, approve: bool, notice: Mapping[str, str] | None = None
     ) -> str | None:
         """Approve (grant the teacher role in their country) or refuse a pending request."""
-        rows = await self.runner.run(
-            "SELECT u.country FROM teacher_profiles p JOIN users u ON u.id = p.user_id"
-            " WHERE p.user_id = :uid AND p.status = 'pending'",
-            uid=user_id,
-        )
+        rows = await self.runner.run(_PENDING_COUNTRY, uid=user_id)
         if not rows or not rows[0][0]:
             return None
         country = str(rows[0][0])
-        decided = await self.runner.run(  # one decision: a second admin at once finds none
-            "UPDATE teacher_profiles SET status = :status, decided_by = :by"
-            " WHERE user_id = :uid AND status = 'pending' RETURNING user_id",
-            status="approved" if approve else "refused",
+        decided = await self.runner.run(
+            _DECIDE,
+            decision="approved" if approve else "refused",
             by=self.user_id,
             uid=user_id,
         )
@@ -178,11 +324,9 @@ class SqlTeachingDesk:
 
     async def create_class(self, name: str, level: str, subject: str) -> ClassRoom:
         """A new class of the current teacher, with its join code."""
-        code = await self._fresh_code("classes", "join_code", JOIN_LENGTH)
+        code = await self._fresh_code(_JOIN_CODE_TAKEN, JOIN_LENGTH)
         rows = await self.runner.run(
-            "INSERT INTO classes (teacher_id, name, level, subject, join_code, questions_open,"
-            " created_at) VALUES (:uid, :name, :level, :subject, :code, :open, :now)"
-            " RETURNING id",
+            _NEW_CLASS,
             uid=self.user_id,
             name=name[:MAX_NAME],
             level=level,
@@ -195,57 +339,32 @@ class SqlTeachingDesk:
 
     async def classes(self) -> list[ClassRoom]:
         """The current teacher's classes, with how many students each has."""
-        rows = await self.runner.run(
-            "SELECT c.id, c.name, c.level, c.subject, c.join_code,"
-            " (SELECT COUNT(*) FROM class_members m WHERE m.class_id = c.id)"
-            " FROM classes c WHERE c.teacher_id = :uid ORDER BY c.id",
-            uid=self.user_id,
-        )
+        rows = await self.runner.run(_CLASSES, uid=self.user_id)
         return [_class(row) for row in rows]
 
     async def members(self, class_id: int) -> list[Member]:
         """The students of one of the current teacher's classes (none for another's)."""
-        rows = await self.runner.run(
-            "SELECT m.user_id, m.name, m.joined_at FROM class_members m"
-            " JOIN classes c ON c.id = m.class_id"
-            " WHERE m.class_id = :cid AND c.teacher_id = :uid ORDER BY m.name, m.user_id",
-            cid=class_id,
-            uid=self.user_id,
-        )
+        rows = await self.runner.run(_MEMBERS, cid=class_id, uid=self.user_id)
         return [Member(int(uid), str(name), utc(at) or self.now) for uid, name, at in rows]
 
     async def remove_member(self, class_id: int, user_id: int) -> bool:
         """Take a student out of one of the current teacher's classes."""
-        owned = await self.runner.run(
-            "SELECT 1 FROM classes WHERE id = :cid AND teacher_id = :uid",
-            cid=class_id,
-            uid=self.user_id,
-        )
+        owned = await self.runner.run(_OWNS, cid=class_id, uid=self.user_id)
         if not owned:
             return False
-        removed = await self.runner.run(
-            "DELETE FROM class_members WHERE class_id = :cid AND user_id = :member"
-            " RETURNING user_id",
-            cid=class_id,
-            member=user_id,
-        )
+        removed = await self.runner.run(_REMOVE_MEMBER, cid=class_id, member=user_id)
         return bool(removed)
 
     async def find_class(self, join_code: str) -> ClassRoom | None:
         """The class a join code opens."""
         wanted = "".join(join_code.split()).upper().replace("-", "")
-        rows = await self.runner.run(
-            "SELECT c.id, c.name, c.level, c.subject, c.join_code, 0 FROM classes c"
-            " WHERE c.join_code = :code",
-            code=wanted,
-        )
+        rows = await self.runner.run(_FIND_CLASS, code=wanted)
         return _class(rows[0]) if rows else None
 
     async def join(self, class_id: int, name: str) -> bool:
         """The current person joins a class under a name; False if already in it."""
         rows = await self.runner.run(
-            "INSERT INTO class_members (class_id, user_id, name, joined_at)"
-            " VALUES (:cid, :uid, :name, :now) ON CONFLICT DO NOTHING RETURNING user_id",
+            _JOIN,
             cid=class_id,
             uid=self.user_id,
             name=" ".join(name.split())[:MAX_NAME],
@@ -308,11 +427,7 @@ class SqlTeachingDesk:
 
     async def my_classes(self) -> list[ClassRoom]:
         """The classes the current person is a student of."""
-        rows = await self.runner.run(
-            "SELECT c.id, c.name, c.level, c.subject, c.join_code, 0 FROM classes c"
-            " JOIN class_members m ON m.class_id = c.id WHERE m.user_id = :uid ORDER BY c.id",
-            uid=self.user_id,
-        )
+        rows = await self.runner.run(_MY_CLASSES, uid=self.user_id)
         return [_class(row) for row in rows]
 
 

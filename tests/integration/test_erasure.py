@@ -30,6 +30,8 @@ from bot.conversations import Conversations, Outcome
 from bot.reminders import ReminderLoop
 from bot.storage.circles import SqlCircleDesk
 from bot.storage.reminders import QuietHours
+from bot.storage.store import SqlStore
+from dialogs.creathon_ports import ContestDraft
 from dialogs.events import Incoming, OptionChosen, TextReceived, UserRef
 from dialogs.messages import Out
 from dialogs.ports import RecordAnswer, RecordQuiz
@@ -399,3 +401,33 @@ async def test_erasing_an_address_takes_the_exchange_named_after_them(bot: FullB
     assert await talk.store.erase(UserRef("telegram", "70000011"))
     assert await leftovers(bot, ["70000011", "Taffelbrune"], ids, data_folder(bot)) == []
     assert await user_ids(talk, "telegram", "70000012") == {theirs}
+
+
+async def test_an_erased_juror_leaves_the_jury_and_the_contest_keeps_its_reviewers(
+    store: SqlStore,
+) -> None:
+    """A contest's jury lists people; its `reviewers` is how many review each scenario."""
+    juror, admin = UserRef("telegram", "70000021"), UserRef("telegram", "70000022")
+    async with store.turn(juror) as tx:
+        assert tx is not None
+        juror_id = tx.user_id
+    async with store.turn(admin) as tx:
+        assert tx is not None
+        now = datetime.now(UTC)
+        draft = ContestDraft(
+            "L'eau",
+            "Une leçon courte.",
+            (),
+            (),
+            now + timedelta(days=7),
+            now + timedelta(days=14),
+            (("Clarté", 100),),
+            jury=(juror_id, tx.user_id),
+            reviewers=2,
+        )
+        await tx.creathon.open_contest(draft)
+    assert await store.erase(juror)
+    async with store.turn(admin) as tx:
+        assert tx is not None
+        (contest,) = await tx.creathon.contests()
+        assert (contest.jury, contest.reviewers) == ((tx.user_id,), 2)
