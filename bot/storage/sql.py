@@ -137,6 +137,7 @@ def compiled(statement: ClauseElement, dialect: str) -> Compiled:
     assert isinstance(done, SQLCompiler)
     names = done.bind_names
     defaults = {names[b]: b.effective_value for b in done.binds.values() if not b.required}
+    defaults.update(_column_defaults(done))
     lists = tuple(sorted({names[b] for b in done.binds.values() if b.expanding}))
     text_sql = (
         _CAST.sub(r"CAST(:\1 AS \2)", done.string) if dialect == "postgresql" else done.string
@@ -147,6 +148,19 @@ def compiled(statement: ClauseElement, dialect: str) -> Compiled:
         _EXPANDED.clear()
     _COMPILED[key] = (given, result)  # the statement is kept so its id is not reused
     return result
+
+
+def _column_defaults(done: SQLCompiler) -> dict[str, Any]:
+    """The Python-side defaults of the columns an INSERT or UPDATE does not name (the
+    compiler writes them as parameters that SQLAlchemy would fill at execution)."""
+    found: dict[str, Any] = {}
+    for columns, kind in ((done.insert_prefetch, "default"), (done.update_prefetch, "onupdate")):
+        for column in columns:
+            default = getattr(column, kind)
+            if default is None or not default.is_scalar:
+                raise ValueError(f"{column}: name it in the statement (its {kind} is not a value)")
+            found[column.key] = default.arg
+    return found
 
 
 def _expand(statement: Compiled, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.storage import sql as core
-from bot.storage.models import users
+from bot.storage.models import classes, users
 from bot.storage.sql import ByDialect
 from bot.storage.store import SqlStore
 
@@ -71,6 +71,10 @@ def test_a_statement_is_compiled_once_per_dialect() -> None:
     plain = insert(users).values(channel=bindparam("channel"))
     assert "RETURNING" not in core.compiled(plain, "postgresql").sql, "only when asked for"
     assert "RETURNING" in core.compiled(plain.returning(users.c.id), "postgresql").sql
+    new_class = insert(classes).values(teacher_id=bindparam("t"), name=bindparam("n"))
+    for dialect in ("sqlite", "postgresql"):  # the columns' defaults, as SQLAlchemy gives them
+        found = core.compiled(new_class, dialect).defaults
+        assert found == {"absence_days": 7, "absence_alerts": True}
 
 
 def test_an_in_list_is_written_once_per_length() -> None:
