@@ -52,7 +52,7 @@ from bot.supervise import Supervisor
 from bot.sync import SchoolSync, SyncService, school_tokens
 from bot.workers import WorkerSlot
 from bot.xapi_sender import XapiSender
-from content.library import load_library
+from content.library import Library, load_library
 from dialogs.flows import build_dialogs
 from dialogs.reminding import QuietHours
 
@@ -91,7 +91,37 @@ class BotApp:
     port: int = 0
 
     async def start(self) -> None:
-        """Migrate, load the library and catalogs, serve HTTP, connect Telegram."""
+        """Migrate, load the library and catalogs, serve HTTP, connect the channels."""
+        settings = self.settings
+        store = await self._open_store()
+        library = load_library(settings.library_path)
+        i18n = I18n(default=settings.default_locale)
+        public_url = settings.public_url or f"http://localhost:{settings.web_port}"
+        conversations = self._build_conversations(store, library, i18n, public_url)
+        routes = self._channels(store, i18n, conversations)
+        routes += self._services(store, public_url, conversations)
+        await conversations.reload_library()  # the bundled courses and the teachers' ones
+        await self._serve(routes, conversations)
+        self._start_loops(store, i18n, conversations)
+        # Each channel starts on its own, all at once: one that cannot (Telegram unreachable,
+        # or a school server offline) is retried in the background while the others serve,
+        # and one whose host hangs holds no other back (bot/supervise.py).
+        await asyncio.gather(
+            *(self.supervisor.start_channel(name, c.start) for name, c in self.channels.items())
+        )
+        # What start-up built (library, catalogs, PTB, SQLAlchemy) lives as long as the
+        # process: keep it out of the collector's scans, which showed in p99 (bench/).
+        gc.collect()
+        gc.freeze()
+        log.info(
+            "web chat on http://localhost:%s courses=%d%s",
+            self.port,
+            len(library.courses),
+            _reach(settings, self.port),
+        )
+
+    async def _open_store(self) -> SqlStore:
+        """The migrated database and its store, with the settings its desks read."""
         settings = self.settings
         if self.slot.count == 1:  # with --workers, the parent migrated before starting us
             await migrate_async(settings.database_url)
@@ -105,9 +135,13 @@ class BotApp:
         if settings.moderation_words_file:
             words = load_words(settings.moderation_words_file)
             store.moderation_rules = replace(store.moderation_rules, words=words)
-        library = load_library(settings.library_path)
-        i18n = I18n(default=settings.default_locale)
-        public_url = settings.public_url or f"http://localhost:{settings.web_port}"
+        return store
+
+    def _build_conversations(
+        self, store: SqlStore, library: Library, i18n: I18n, public_url: str
+    ) -> Conversations:
+        """The conversations every channel hands its events to, with their services."""
+        settings = self.settings
         self.links.public_url = public_url
         self.links.whatsapp_number = settings.whatsapp_display_number
         self.links.configured = bool(settings.public_url)  # else: the web page's own address
@@ -118,7 +152,7 @@ class BotApp:
             self.renderer,
         )
         booklets.configured = certificates.configured = self.links.configured
-        self.conversations = Conversations(
+        conversations = self.conversations = Conversations(
             store,
             build_dialogs(),
             library,
@@ -130,15 +164,22 @@ class BotApp:
             certificates,
             flood=_flood_guard(settings.flood_limit),
         )
-        self.conversations.capabilities = configured(settings.telegram_native_polls)
-        self.conversations.catalogs.refresh_seconds = settings.translations_refresh_seconds
+        conversations.capabilities = configured(settings.telegram_native_polls)
+        conversations.catalogs.refresh_seconds = settings.translations_refresh_seconds
         # The interface's strings as translators see them (the code is read: about a second),
         # made in a thread now rather than in a translator's first turn.
         self._sources = asyncio.get_running_loop().run_in_executor(None, sources)
+        return conversations
+
+    def _channels(
+        self, store: SqlStore, i18n: I18n, conversations: Conversations
+    ) -> list[tuple[str, str, Handler]]:
+        """The enabled channels of the registry, built; their HTTP routes."""
+        settings = self.settings
         self.files = Attachments(ChannelStore(store))
         context = ChannelContext(
             settings,
-            self.conversations,
+            conversations,
             store,
             i18n,
             self.supervisor,
@@ -154,10 +195,18 @@ class BotApp:
                 routes += channel.routes()
         taking_over = [name for name in self.channels if capabilities(name).takes_over_phones]
         if taking_over:  # the phone fallback (bot/fallbacks.py)
-            self.conversations.fallback = taking_over[0]
+            conversations.fallback = taking_over[0]
             store.on_unreachable = Fallbacks(store, i18n, taking_over[0]).switch
+        return routes
+
+    def _services(
+        self, store: SqlStore, public_url: str, conversations: Conversations
+    ) -> list[tuple[str, str, Handler]]:
+        """The HTTP routes of what is configured: the portal API, the schools' sync, metrics
+        (the portal reads the conversations' library: bundled and teachers' courses)."""
+        settings = self.settings
+        routes: list[tuple[str, str, Handler]] = []
         if settings.portal_api_token:
-            conversations = self.conversations  # its library: bundled and teachers' courses
             portal = PortalApi(
                 settings.portal_api_token, lambda: conversations.library, store, public_url
             )
@@ -165,18 +214,17 @@ class BotApp:
         if settings.sync_schools:  # the national instance: school servers push and pull
             routes += SyncService(store, school_tokens(settings.sync_schools)).routes()
         if settings.metrics_token:
+            assert self.engine is not None
             status = self.supervisor.status
             routes += MetricsEndpoint(settings.metrics_token, self.engine, status).routes()
-        conversations = self.conversations
-        await conversations.reload_library()  # the bundled courses and the teachers' ones
-        supervisor = self.supervisor
-        self._refresher = supervisor.run("library_refresh", self._refresh_library)
-        journal = Journal(
-            lrs=bool(settings.xapi_lrs_url),
-            national=bool(settings.sync_url or settings.sync_school),
-            keep=timedelta(days=settings.xapi_keep_days),
-        )
-        self._tidier = supervisor.run("housekeeping", lambda: tidy_forever(store, journal=journal))
+        return routes
+
+    async def _serve(
+        self, routes: list[tuple[str, str, Handler]], conversations: Conversations
+    ) -> None:
+        """The HTTP server on its port, behind the connection guard."""
+        settings = self.settings
+        assert self.engine is not None
         self.runner = web.AppRunner(
             build_server(
                 self.engine,
@@ -185,7 +233,7 @@ class BotApp:
                 routes,
                 conversations.certifier,
                 media_secret=settings.pseudonym_secret,
-                status=supervisor.status,
+                status=self.supervisor.status,
             ),
             keepalive_timeout=settings.keepalive_timeout,
         )
@@ -197,6 +245,19 @@ class BotApp:
         )
         await site.start()
         self.port = _bound_port(self.runner, settings.web_port)
+
+    def _start_loops(self, store: SqlStore, i18n: I18n, conversations: Conversations) -> None:
+        """The background work: library refresh, housekeeping, resending, learning records,
+        the school's sync, reminders and summaries, and the sender."""
+        settings = self.settings
+        supervisor = self.supervisor
+        self._refresher = supervisor.run("library_refresh", self._refresh_library)
+        journal = Journal(
+            lrs=bool(settings.xapi_lrs_url),
+            national=bool(settings.sync_url or settings.sync_school),
+            keep=timedelta(days=settings.xapi_keep_days),
+        )
+        self._tidier = supervisor.run("housekeeping", lambda: tidy_forever(store, journal=journal))
         # The replies a crashed worker committed and did not send: now, then every few seconds.
         resender = Resender(
             conversations,
@@ -205,6 +266,7 @@ class BotApp:
         )
         self._resender = supervisor.run("resender", resender.forever)
         if settings.xapi_lrs_url and self.slot.primary:  # learning records to the LRS
+            assert self.engine is not None
             lrs = XapiSender(
                 self.engine,
                 settings.xapi_lrs_url,
@@ -218,30 +280,15 @@ class BotApp:
             supervisor.run("sync", lambda: school.forever(settings.sync_every))
         self.sender = self._sender(i18n)
         if settings.sender_enabled:  # learners' daily reminders, queued to the outbox
-            loop = ReminderLoop(store, i18n, lambda: conversations.library, store.quiet_hours)
+            library = lambda: conversations.library  # noqa: E731 - read at each round
+            loop = ReminderLoop(store, i18n, library, store.quiet_hours)
             self._reminders = supervisor.run("reminders", loop.forever)
-            summaries = SummaryLoop(store, i18n, lambda: conversations.library, store.quiet_hours)
+            summaries = SummaryLoop(store, i18n, library, store.quiet_hours)
             self._summaries = supervisor.run("summaries", summaries.forever)
-            alerts = AbsenceLoop(store, i18n, lambda: conversations.library, store.quiet_hours)
+            alerts = AbsenceLoop(store, i18n, library, store.quiet_hours)
             supervisor.run("absence_alerts", alerts.forever)
         if self.sender is not None:
             self.sender.start(supervisor.run)
-        # Each channel starts on its own, all at once: one that cannot (Telegram unreachable,
-        # or a school server offline) is retried in the background while the others serve,
-        # and one whose host hangs holds no other back (bot/supervise.py).
-        await asyncio.gather(
-            *(supervisor.start_channel(name, c.start) for name, c in self.channels.items())
-        )
-        # What start-up built (library, catalogs, PTB, SQLAlchemy) lives as long as the
-        # process: keep it out of the collector's scans, which showed in p99 (bench/).
-        gc.collect()
-        gc.freeze()
-        log.info(
-            "web chat on http://localhost:%s courses=%d%s",
-            self.port,
-            len(library.courses),
-            _reach(settings, self.port),
-        )
 
     async def stop(self) -> None:
         """Tell the people connected (the web tabs), then stop the sender, the loops, the
