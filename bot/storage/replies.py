@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, assert_never
 
 from bot.storage.locks import forget_on_release, held_connection
-from bot.storage.sql import PgRunner, Runner, SqliteRunner, utc
+from bot.storage.sql import PgRunner, utc
 from bot.storage.store import SqlStore
 from dialogs.events import UserRef
 from dialogs.messages import (
@@ -192,47 +192,6 @@ async def _lost() -> bytes:
     raise LaterLost("a document kept across a crash was never made")
 
 
-async def write(
-    runner: Runner, route: str, letter: Letter, worker: str, now: datetime
-) -> tuple[int, bool]:
-    """Keep a reply in the turn's transaction; its id, and whether older ones of the same
-    address wait (a crashed worker's): those go first."""
-    user = letter.user
-    params: dict[str, Any] = {
-        "route": route,
-        "ch": user.channel,
-        "ext": user.external_id,
-        "payload": encode(letter),
-        "now": now,
-        "worker": worker[:64],
-    }
-    if isinstance(runner, SqliteRunner):  # in the process: two statements cost nothing
-        older = await runner.run(_OLDER_EXIST, ch=user.channel, ext=user.external_id)
-        rows = await runner.run(_INSERT + " RETURNING id", **params)
-        return int(rows[0][0]), bool(older)
-    # PostgreSQL: one round trip, straight on asyncpg (in the turn's open transaction, on its
-    # connection); the EXISTS reads the snapshot before the INSERT.
-    assert isinstance(runner, PgRunner)
-    raw = await _driver(runner.conn)
-    row = await raw.fetchrow(
-        _PG_WRITE, route, user.channel, user.external_id, params["payload"], now, params["worker"]
-    )
-    return int(row[0]), bool(row[1])
-
-
-_INSERT = (
-    "INSERT INTO pending_replies"
-    " (route, channel, external_id, payload, created_at, claimed_by, claimed_at, attempts)"
-    " VALUES (:route, :ch, :ext, :payload, :now, :worker, :now, 0)"
-)
-_PG_WRITE = (
-    "WITH new AS (INSERT INTO pending_replies"
-    " (route, channel, external_id, payload, created_at, claimed_by, claimed_at, attempts)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $5, 0) RETURNING id)"
-    " SELECT (SELECT id FROM new),"
-    " EXISTS (SELECT 1 FROM pending_replies WHERE channel = $2 AND external_id = $3)"
-)
-_OLDER_EXIST = "SELECT 1 FROM pending_replies WHERE channel = :ch AND external_id = :ext LIMIT 1"
 _OF = (
     "SELECT id, route, payload, created_at, attempts FROM pending_replies"
     " WHERE channel = :ch AND external_id = :ext AND id < :below ORDER BY id"

@@ -10,8 +10,10 @@ SQLite (the embedded default, one process) runs a turn's statements on a plain s
 connection on the event loop's thread, inside BEGIN IMMEDIATE ... COMMIT, one turn at a time
 per database file: no thread hop at all, and the write lock is taken before anything is read.
 Exports read on a second connection (a WAL reader), so they never wait for a turn.
-A turn on PostgreSQL costs 6 round trips (BEGIN, claim, read and lock, write, its reply kept
-(bot/storage/replies.py), COMMIT), and one after its send (the reply forgotten).
+A turn on PostgreSQL costs 4 round trips besides the dialog's own reads and writes: BEGIN,
+the claim with the learner's row read and locked (one statement), the save with the reply
+kept (one statement, bot/storage/replies.py), COMMIT; and the learner's lock and its release
+(with the sent reply forgotten) around it.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ from bot.storage.sql import (
 )
 from bot.storage.statements import (
     CoreStatements,
+    KeptReply,
     Lesson,
     Quiz,
     SqliteTurnStatements,
@@ -107,6 +110,7 @@ class SqlTurn:
         "_make_records",
         "_profiles",
         "_records",
+        "_reply",
         "_reports",
         "_saved",
         "_statements",
@@ -117,6 +121,7 @@ class SqlTurn:
         "follow_up",
         "is_new",
         "kept",
+        "kept_reply",
         "media_budget_kb",
         "moderation_rules",
         "profile",
@@ -161,6 +166,9 @@ class SqlTurn:
         self._journal: Journal | None = None
         self._saved: tuple[Profile, DialogState] | None = None
         self._effects: list[Effect] = []
+        self._reply: KeptReply | None = None
+        # The kept reply's id, and whether older replies of the address wait (set on leaving).
+        self.kept_reply: tuple[int, bool] | None = None
 
     @property
     def records(self) -> LearnerRecords:
@@ -308,6 +316,10 @@ class SqlTurn:
         self._saved = (profile, state)
         self._effects.extend(effects)
 
+    def keep(self, reply: KeptReply) -> None:
+        """Queue the turn's reply, kept with the last write of the turn (`kept_reply`)."""
+        self._reply = reply
+
     async def _flush(self) -> None:
         """Apply what `save` queued, in the turn's transaction."""
         lessons: list[Lesson] = []
@@ -327,6 +339,8 @@ class SqlTurn:
                     answers.append(effect)
                 case EraseLearner():
                     # Erasure wins over everything else the turn asked for.
+                    if self._reply is not None:
+                        self.kept_reply = await self._statements.save_and_keep(self._reply, None)
                     await self._erase()
                     return
                 case _:
@@ -344,8 +358,12 @@ class SqlTurn:
             await journal.quiz_finished(course, lesson, score, max_score, now)
         if lessons or quizzes:
             await self._statements.record(self.user_id, lessons, quizzes)
-        if self._saved is not None:
-            await self._statements.save_user(self.user_id, *self._saved)
+        # Last, and in one statement on PostgreSQL: the learner saved and the reply kept.
+        saving = None if self._saved is None else (self.user_id, *self._saved)
+        if self._reply is not None:
+            self.kept_reply = await self._statements.save_and_keep(self._reply, saving)
+        elif saving is not None:
+            await self._statements.save_user(*saving)
 
     async def _erase(self) -> None:
         """Erase this learner; on a shared phone, another profile is in use afterwards."""
