@@ -169,7 +169,9 @@ class Conversations:
         if self.flood is not None and not await self._admitted(event, send):
             return False  # flooding: dropped unstored (the transport still acknowledges it)
         # In this process, then across workers (PostgreSQL): turn and reply, in arrival order.
-        async with self.locks.hold(event.user), self.store.hold(event.user):
+        # A file to fetch first: the turn's transaction is not opened with the lock.
+        fetching = fetch is not None and isinstance(event, MediaReceived)
+        async with self.locks.hold(event.user), self.store.hold(event.user, turn=not fetching):
             if fetch is not None and isinstance(event, MediaReceived):
                 event = await self._fetched(event, fetch)
             committed = await self._transact(event, update_key)

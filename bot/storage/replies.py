@@ -216,7 +216,7 @@ class PendingReplies:
         else:
             held = held_connection(self.store)
             if held is not None:
-                raw = await _driver(held)
+                raw = held.raw
                 rows = await raw.fetch(_pg(_OF), user.channel, user.external_id, params["below"])
             else:
                 async with self.store.engine.connect() as conn:

@@ -10,10 +10,10 @@ SQLite (the embedded default, one process) runs a turn's statements on a plain s
 connection on the event loop's thread, inside BEGIN IMMEDIATE ... COMMIT, one turn at a time
 per database file: no thread hop at all, and the write lock is taken before anything is read.
 Exports read on a second connection (a WAL reader), so they never wait for a turn.
-A turn on PostgreSQL costs 4 round trips besides the dialog's own reads and writes: BEGIN,
-the claim with the learner's row read and locked (one statement), the save with the reply
-kept (one statement, bot/storage/replies.py), COMMIT; and the learner's lock and its release
-(with the sent reply forgotten) around it.
+A turn on PostgreSQL costs 4 round trips besides the dialog's own reads and writes: the
+learner's advisory lock with BEGIN (one message), the claim with the learner's row read and
+locked (one statement), the save with the reply kept (one statement, bot/storage/replies.py),
+COMMIT; and one after its send: the sent reply forgotten with the lock's release.
 """
 
 from __future__ import annotations
@@ -472,17 +472,18 @@ class SqlStore:
             _current_turn.reset(token)
 
     @asynccontextmanager
-    async def hold(self, user: UserRef) -> AsyncIterator[None]:
+    async def hold(self, user: UserRef, *, turn: bool = False) -> AsyncIterator[None]:
         """Hold `user` across every worker until the block ends (the turn and its reply).
 
         SQLite serves one process, whose own lock (the caller's) is enough; on PostgreSQL the
         turns of the block run on the connection holding the learner's advisory lock.
+        `turn`: the block starts with a turn at once (its BEGIN goes with the lock).
         """
         if self._sqlite is not None:
             yield
             return
         key = advisory_key("learner", user.channel, user.external_id)
-        async with self._holders, hold_in_database(self, self._engine, key):
+        async with self._holders, hold_in_database(self, self._engine, key, begin=turn):
             yield
 
     @asynccontextmanager
@@ -493,9 +494,15 @@ class SqlStore:
         if self._sqlite is None:
             held = held_connection(self)
             if held is not None:  # the learner's lock is held on it (`hold`)
-                async with held.begin():
-                    records = lambda uid: SqlLearnerRecords(held, uid)  # noqa: E731
-                    yield records, self._core.bind(held), PgRunner(held)
+                conn = held.conn
+                await held.begin()  # no round trip when it went with the lock
+                try:
+                    records = lambda uid: SqlLearnerRecords(conn, uid)  # noqa: E731
+                    yield records, self._core.bind(conn), PgRunner(conn)
+                except BaseException:
+                    await held.rollback()
+                    raise
+                await held.commit()
                 return
             async with self._engine.begin() as conn:
                 records = lambda uid: SqlLearnerRecords(conn, uid)  # noqa: E731
