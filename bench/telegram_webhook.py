@@ -43,6 +43,7 @@ from bench.webhook_load import (  # noqa: E402
 from bench.webhook_servers import VARIANTS, WORKER_VARIANTS  # noqa: E402
 
 SERVERS = Path(__file__).resolve().parent / "webhook_servers.py"
+ROUND_TRIPS = Path(__file__).resolve().parent / "round_trips"  # its sitecustomize counts them
 STARTUP_LIMIT = 180.0  # seconds for a server to print READY (N workers import in parallel)
 STOP_LIMIT = 10.0  # seconds for a server to exit on SIGTERM before it is killed
 TARGET_RATIO = 0.5  # full stack >= half the aiohttp echo bot
@@ -72,6 +73,17 @@ class Server:
     process: asyncio.subprocess.Process
     port: int
     log: Path
+    trips: Path | None = None  # where its processes count their round trips to PostgreSQL
+
+    def round_trips(self) -> int:
+        """Round trips to PostgreSQL so far, all its processes (bench/round_trips/)."""
+        if self.trips is None:
+            return 0
+        total = 0
+        for entry in self.trips.iterdir():
+            with suppress(OSError, ValueError):
+                total += int(entry.read_text() or 0)
+        return total
 
     def cpu_seconds(self) -> float:
         """User plus system CPU time the process and its live descendants used (Linux /proc)."""
@@ -113,17 +125,24 @@ class Server:
 async def server(variant: Variant, api_url: str, workdir: Path) -> AsyncIterator[Server]:
     """Start a variant in its own process; it is stopped (or killed) on the way out."""
     log = _log_file(workdir)
+    env = {**os.environ, "PYTHONPATH": _pythonpath(variant.root)}
+    trips = None
+    if variant.kind in WORKER_VARIANTS:  # count round trips to PostgreSQL, in every worker
+        trips = workdir / "round_trips"
+        trips.mkdir(parents=True, exist_ok=True)
+        env["BENCH_ROUND_TRIPS"] = str(trips)
+        env["PYTHONPATH"] = os.pathsep.join((str(ROUND_TRIPS), env["PYTHONPATH"]))
     with log.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
             *(sys.executable, str(SERVERS), variant.kind, api_url, str(workdir)),
             cwd=variant.root,
-            env={**os.environ, "PYTHONPATH": _pythonpath(variant.root)},
+            env=env,
             stdin=asyncio.subprocess.PIPE,  # the server exits when this closes (we died)
             stdout=asyncio.subprocess.PIPE,
             stderr=stderr,
         )
         try:
-            yield Server(variant, process, await _ready_port(process, log), log)
+            yield Server(variant, process, await _ready_port(process, log), log, trips)
         finally:
             await _stop(process)
 
@@ -219,6 +238,7 @@ async def _drive(
     result = {**window.summary(), **await measure, "late": late}
     result["cpu_ms"] = result["bot_cpu_s"] * 1000 / max(result["updates"], 1)
     result["db_ms"] = result["db_cpu_s"] * 1000 / max(result["updates"], 1)
+    result["trips_per_update"] = result["trips"] / max(result["updates"], 1)
     return result
 
 
@@ -227,6 +247,7 @@ async def _measure(window: Window, srv: Server, api: ScreenApi) -> dict[str, Any
     await asyncio.sleep(max(window.start - time.perf_counter(), 0))
     calls, failed = api.counts.copy(), api.failed.copy()
     cpu_bot, cpu_load, cpu_db = srv.cpu_seconds(), time.process_time(), srv.database_cpu_seconds()
+    trips = srv.round_trips()
     await asyncio.sleep(max(window.end - time.perf_counter(), 0))
     seconds = window.end - window.start
     bot_cpu_s = srv.cpu_seconds() - cpu_bot
@@ -234,6 +255,7 @@ async def _measure(window: Window, srv: Server, api: ScreenApi) -> dict[str, Any
     return {
         "bot_cpu_s": bot_cpu_s,
         "db_cpu_s": db_cpu_s,
+        "trips": srv.round_trips() - trips,
         "bot_cpu": bot_cpu_s / seconds * 100,
         "load_cpu": (time.process_time() - cpu_load) / seconds * 100,
         "calls": api_calls(calls, api.counts),
@@ -279,6 +301,7 @@ def _detail(result: dict[str, Any]) -> None:
         f"        cpu: bot {result['bot_cpu']:.0f}% ({result['cpu_ms']:.2f} ms per update),"
         f" load generator {result['load_cpu']:.0f}%"
         + (f", PostgreSQL {result['db_ms']:.2f} ms per update" if result["db_cpu_s"] else "")
+        + (f", {result['trips_per_update']:.2f} round trips per update" if result["trips"] else "")
         + f"; updates {result['kinds']};"
         f" Bot API calls per update: {per_update}"
     )
@@ -330,10 +353,15 @@ def _before_after(results: dict[str, list[dict[str, Any]]]) -> None:
         cpu = [o["cpu_ms"] / b["cpu_ms"] for o, b in zip(ours, runs, strict=False) if b["cpu_ms"]]
         if not ups or not cpu:
             continue
+        trips = ""
+        if any(r["trips"] for r in runs):
+            before = statistics.median(r["trips_per_update"] for r in runs)
+            after = statistics.median(r["trips_per_update"] for r in ours)
+            trips = f", round trips to PostgreSQL per update {after:.2f} against {before:.2f}"
         print(
             f"{kind} against {label}: throughput x{statistics.median(ups):.2f}"
             f" ({', '.join(f'{r:.2f}' for r in ups)}), CPU per update"
-            f" x{statistics.median(cpu):.2f} ({', '.join(f'{r:.2f}' for r in cpu)})"
+            f" x{statistics.median(cpu):.2f} ({', '.join(f'{r:.2f}' for r in cpu)})" + trips
         )
 
 
