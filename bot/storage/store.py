@@ -417,6 +417,13 @@ class SqlStore:
         # fewer than the pool has, so a reply's own statements (a poll remembered, a message
         # id recorded) always find a connection instead of waiting on each other forever.
         self._holders = asyncio.Semaphore(HELD_LEARNERS)
+        # One statement between turns is its own transaction: on PostgreSQL in AUTOCOMMIT,
+        # one round trip instead of three (BEGIN, the statement, COMMIT or ROLLBACK).
+        self._single = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if dialect.name == "postgresql"
+            else engine
+        )
         self._sqlite: sqlite3.Connection | None = None
         if dialect.name == "sqlite":
             self._sqlite = open_sqlite(engine.url)
@@ -585,7 +592,7 @@ class SqlStore:
         if self._sqlite is not None:
             plain, values = for_sqlite(sql, params)
             return (await self.sqlite_execute(plain, sqlite_params(values))).fetchall()
-        async with self._engine.begin() as conn:
+        async with self._single.connect() as conn:
             return await PgRunner(conn).run(sql, **params)
 
     @property
@@ -625,7 +632,7 @@ class SqlStore:
             "option_ids": list(option_ids),
             "created_at": now,
         }
-        async with self._engine.begin() as conn:
+        async with self._single.connect() as conn:
             await conn.execute(self._upsert(telegram_polls).on_conflict_do_nothing(), row)
 
     async def lookup_poll(self, poll_id: str) -> tuple[UserRef, int, list[str]] | None:
@@ -638,7 +645,7 @@ class SqlStore:
         if self._sqlite is not None:
             row = (await self._sqlite_write(_LOOKUP_POLL, {"poll": poll_id})).fetchone()
         else:
-            async with self._engine.connect() as conn:
+            async with self._single.connect() as conn:
                 row = (await conn.execute(text(_LOOKUP_POLL), {"poll": poll_id})).first()
         if row is None:
             return None
@@ -657,7 +664,7 @@ class SqlStore:
         params = {"ext": external_id, "role": GROUP_ROLE}
         if self._sqlite is not None:
             return (await self._sqlite_write(sql, params)).fetchone() is not None
-        async with self._engine.connect() as conn:
+        async with self._single.connect() as conn:
             return (await conn.execute(text(sql), params)).first() is not None
 
     async def step_of(self, user: UserRef) -> str | None:
@@ -667,7 +674,7 @@ class SqlStore:
         if self._sqlite is not None:
             row = (await self._sqlite_write(_STEP_OF, params)).fetchone()
             return None if row is None else str(row[0])
-        async with self._engine.connect() as conn:
+        async with self._single.connect() as conn:
             found = (await conn.execute(text(_STEP_OF), params)).first()
         return None if found is None else str(found[0])
 
@@ -678,7 +685,7 @@ class SqlStore:
             sql = "SELECT locale, country FROM users WHERE channel = ? AND external_id = ?"
             row = (await self._sqlite_write(sql, (user.channel, user.external_id))).fetchone()
         else:
-            async with self._engine.connect() as conn:
+            async with self._single.connect() as conn:
                 query = select(users.c.locale, users.c.country).where(_is(user))
                 row = (await conn.execute(query)).first()
         return (None, None) if row is None else (row[0], row[1])
@@ -737,7 +744,7 @@ class SqlStore:
                     f"DELETE FROM {table} WHERE ctid = ANY(ARRAY("
                     f"SELECT ctid FROM {table} WHERE {where} LIMIT :batch))"
                 )
-                async with self._engine.begin() as conn:
+                async with self._single.connect() as conn:
                     result = await conn.execute(statement, {**params, "batch": batch})
                 count = result.rowcount
             total += count
@@ -747,7 +754,7 @@ class SqlStore:
     async def count_users(self) -> int:
         """How many learners are stored."""
         self._refuse_inside_turn()
-        async with self._engine.connect() as conn:
+        async with self._single.connect() as conn:
             return (await conn.execute(select(func.count()).select_from(users))).scalar_one()
 
 
