@@ -358,6 +358,9 @@ def _before_after(results: dict[str, list[dict[str, Any]]]) -> None:
             before = statistics.median(r["trips_per_update"] for r in runs)
             after = statistics.median(r["trips_per_update"] for r in ours)
             trips = f", round trips to PostgreSQL per update {after:.2f} against {before:.2f}"
+        database = [o["db_ms"] / b["db_ms"] for o, b in zip(ours, runs, strict=False) if b["db_ms"]]
+        if database:
+            trips += f", PostgreSQL's CPU per update x{statistics.median(database):.2f}"
         print(
             f"{kind} against {label}: throughput x{statistics.median(ups):.2f}"
             f" ({', '.join(f'{r:.2f}' for r in ups)}), CPU per update"
