@@ -43,6 +43,7 @@ from bench.webhook_load import (  # noqa: E402
 from bench.webhook_servers import VARIANTS, WORKER_VARIANTS  # noqa: E402
 
 SERVERS = Path(__file__).resolve().parent / "webhook_servers.py"
+ROUND_TRIPS = Path(__file__).resolve().parent / "round_trips"  # its sitecustomize counts them
 STARTUP_LIMIT = 180.0  # seconds for a server to print READY (N workers import in parallel)
 STOP_LIMIT = 10.0  # seconds for a server to exit on SIGTERM before it is killed
 TARGET_RATIO = 0.5  # full stack >= half the aiohttp echo bot
@@ -72,6 +73,17 @@ class Server:
     process: asyncio.subprocess.Process
     port: int
     log: Path
+    trips: Path | None = None  # where its processes count their round trips to PostgreSQL
+
+    def round_trips(self) -> int:
+        """Round trips to PostgreSQL so far, all its processes (bench/round_trips/)."""
+        if self.trips is None:
+            return 0
+        total = 0
+        for entry in self.trips.iterdir():
+            with suppress(OSError, ValueError):
+                total += int(entry.read_text() or 0)
+        return total
 
     def cpu_seconds(self) -> float:
         """User plus system CPU time the process and its live descendants used (Linux /proc)."""
@@ -90,22 +102,47 @@ class Server:
                 total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
         return total
 
+    def database_cpu_seconds(self) -> dict[int, float]:
+        """CPU seconds of each PostgreSQL backend serving this server's own database (the
+        `pg-N` variants create `imaginecole_bench_<server pid>`, bench/webhook_servers.py);
+        empty for the others. Other databases' backends (other jobs' tests) are not counted."""
+        marker = f" imaginecole_bench_{self.process.pid} ".encode()
+        found: dict[int, float] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if marker not in (entry / "cmdline").read_bytes().replace(b"\0", b" ") + b" ":
+                    continue
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return found
+
 
 @asynccontextmanager
 async def server(variant: Variant, api_url: str, workdir: Path) -> AsyncIterator[Server]:
     """Start a variant in its own process; it is stopped (or killed) on the way out."""
     log = _log_file(workdir)
+    env = {**os.environ, "PYTHONPATH": _pythonpath(variant.root)}
+    trips = None
+    if variant.kind in WORKER_VARIANTS:  # count round trips to PostgreSQL, in every worker
+        trips = workdir / "round_trips"
+        trips.mkdir(parents=True, exist_ok=True)
+        env["BENCH_ROUND_TRIPS"] = str(trips)
+        env["PYTHONPATH"] = os.pathsep.join((str(ROUND_TRIPS), env["PYTHONPATH"]))
     with log.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
             *(sys.executable, str(SERVERS), variant.kind, api_url, str(workdir)),
             cwd=variant.root,
-            env={**os.environ, "PYTHONPATH": _pythonpath(variant.root)},
+            env=env,
             stdin=asyncio.subprocess.PIPE,  # the server exits when this closes (we died)
             stdout=asyncio.subprocess.PIPE,
             stderr=stderr,
         )
         try:
-            yield Server(variant, process, await _ready_port(process, log), log)
+            yield Server(variant, process, await _ready_port(process, log), log, trips)
         finally:
             await _stop(process)
 
@@ -200,6 +237,8 @@ async def _drive(
         await closed_loop(client, people, journey, window.end)
     result = {**window.summary(), **await measure, "late": late}
     result["cpu_ms"] = result["bot_cpu_s"] * 1000 / max(result["updates"], 1)
+    result["db_ms"] = result["db_cpu_s"] * 1000 / max(result["updates"], 1)
+    result["trips_per_update"] = result["trips"] / max(result["updates"], 1)
     return result
 
 
@@ -207,12 +246,16 @@ async def _measure(window: Window, srv: Server, api: ScreenApi) -> dict[str, Any
     """CPU of both processes and the Bot API calls made during the window."""
     await asyncio.sleep(max(window.start - time.perf_counter(), 0))
     calls, failed = api.counts.copy(), api.failed.copy()
-    cpu_bot, cpu_load = srv.cpu_seconds(), time.process_time()
+    cpu_bot, cpu_load, cpu_db = srv.cpu_seconds(), time.process_time(), srv.database_cpu_seconds()
+    trips = srv.round_trips()
     await asyncio.sleep(max(window.end - time.perf_counter(), 0))
     seconds = window.end - window.start
     bot_cpu_s = srv.cpu_seconds() - cpu_bot
+    db_cpu_s = sum(at - cpu_db.get(pid, 0.0) for pid, at in srv.database_cpu_seconds().items())
     return {
         "bot_cpu_s": bot_cpu_s,
+        "db_cpu_s": db_cpu_s,
+        "trips": srv.round_trips() - trips,
         "bot_cpu": bot_cpu_s / seconds * 100,
         "load_cpu": (time.process_time() - cpu_load) / seconds * 100,
         "calls": api_calls(calls, api.counts),
@@ -256,7 +299,10 @@ def _detail(result: dict[str, Any]) -> None:
     )
     print(
         f"        cpu: bot {result['bot_cpu']:.0f}% ({result['cpu_ms']:.2f} ms per update),"
-        f" load generator {result['load_cpu']:.0f}%; updates {result['kinds']};"
+        f" load generator {result['load_cpu']:.0f}%"
+        + (f", PostgreSQL {result['db_ms']:.2f} ms per update" if result["db_cpu_s"] else "")
+        + (f", {result['trips_per_update']:.2f} round trips per update" if result["trips"] else "")
+        + f"; updates {result['kinds']};"
         f" Bot API calls per update: {per_update}"
     )
     problems = {
@@ -291,6 +337,57 @@ def report(results: dict[str, list[dict[str, Any]]]) -> None:
     for label in (label for label in results if label.startswith("full")):
         _targets(label, results[label], results.get("echo-aiohttp", []))
     _scaling(results)
+    _before_after(results)
+    _projection(results)
+
+
+def _before_after(results: dict[str, list[dict[str, Any]]]) -> None:
+    """This checkout against each `--compare` one, variant by variant, per round (the two ran
+    one after the other): throughput and CPU per update, then the medians."""
+    for label, runs in results.items():
+        kind, at, _ = label.partition("@")
+        if not at or kind not in results:
+            continue
+        ours = results[kind]
+        ups = [o["ups"] / b["ups"] for o, b in zip(ours, runs, strict=False) if b["ups"]]
+        cpu = [o["cpu_ms"] / b["cpu_ms"] for o, b in zip(ours, runs, strict=False) if b["cpu_ms"]]
+        if not ups or not cpu:
+            continue
+        trips = ""
+        if any(r["trips"] for r in runs):
+            before = statistics.median(r["trips_per_update"] for r in runs)
+            after = statistics.median(r["trips_per_update"] for r in ours)
+            trips = f", round trips to PostgreSQL per update {after:.2f} against {before:.2f}"
+        database = [o["db_ms"] / b["db_ms"] for o, b in zip(ours, runs, strict=False) if b["db_ms"]]
+        if database:
+            trips += f", PostgreSQL's CPU per update x{statistics.median(database):.2f}"
+        print(
+            f"{kind} against {label}: throughput x{statistics.median(ups):.2f}"
+            f" ({', '.join(f'{r:.2f}' for r in ups)}), CPU per update"
+            f" x{statistics.median(cpu):.2f} ({', '.join(f'{r:.2f}' for r in cpu)})" + trips
+        )
+
+
+PROJECTED_CORES = 8
+
+
+def _projection(results: dict[str, list[dict[str, Any]]]) -> None:
+    """Workers on PostgreSQL projected to a machine of PROJECTED_CORES cores running the
+    workers and PostgreSQL (the load comes from elsewhere): the cores divided by what an
+    update costs both, the workers' tree and the database's backends, as measured with N
+    workers here (medians); contention beyond what N workers showed is not modelled."""
+    for label, runs in results.items():
+        kind = label.partition("@")[0]
+        if kind not in WORKER_VARIANTS or not any(r["db_cpu_s"] for r in runs):
+            continue
+        bot = statistics.median(r["cpu_ms"] for r in runs)
+        db = statistics.median(r["db_ms"] for r in runs)
+        ceiling = PROJECTED_CORES * 1000 / (bot + db)
+        print(
+            f"{label}: {PROJECTED_CORES} workers on {PROJECTED_CORES} cores, projected"
+            f" {ceiling:,.0f} upd/s = {PROJECTED_CORES} x 1000 ms / ({bot:.2f} ms worker"
+            f" + {db:.2f} ms PostgreSQL per update)"
+        )
 
 
 def _scaling(results: dict[str, list[dict[str, Any]]]) -> None:

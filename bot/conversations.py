@@ -26,7 +26,8 @@ from bot.storage.course_translations import reviewed_texts, with_reviewed
 from bot.storage.fallbacks import SqlPhoneFallback
 from bot.storage.locks import KeyedLocks
 from bot.storage.pseudonym import pseudonym
-from bot.storage.replies import GROUP, Letter, PendingReplies, write
+from bot.storage.replies import GROUP, Letter, PendingReplies, encode
+from bot.storage.statements import KeptReply
 from bot.storage.store import SqlStore, SqlTurn
 from bot.storage.translations import LiveCatalogs
 from bot.words import as_command
@@ -168,7 +169,9 @@ class Conversations:
         if self.flood is not None and not await self._admitted(event, send):
             return False  # flooding: dropped unstored (the transport still acknowledges it)
         # In this process, then across workers (PostgreSQL): turn and reply, in arrival order.
-        async with self.locks.hold(event.user), self.store.hold(event.user):
+        # A file to fetch first: the turn's transaction is not opened with the lock.
+        fetching = fetch is not None and isinstance(event, MediaReceived)
+        async with self.locks.hold(event.user), self.store.hold(event.user, turn=not fetching):
             if fetch is not None and isinstance(event, MediaReceived):
                 event = await self._fetched(event, fetch)
             committed = await self._transact(event, update_key)
@@ -271,12 +274,17 @@ class Conversations:
             outcome = Outcome(event.user, messages, ctx.t.lang, ctx.t.rtl, user_id)
             outcome.profile_id = None if erased else tx.user_id
             committed = _Committed(outcome)
-            if outcome.messages:
+            if outcome.messages:  # kept with the turn's last write, before its commit
                 route = event.user.channel + (GROUP if isinstance(event, GroupPosted) else "")
-                kept, committed.older = await write(
-                    tx.runner, route, letter_of(outcome), self.worker, datetime.now(UTC)
+                payload = encode(letter_of(outcome))
+                user = event.user
+                now = datetime.now(UTC)
+                tx.keep(
+                    KeptReply(route, user.channel, user.external_id, payload, self.worker[:64], now)
                 )
-                committed.ids.append(kept)
+        if tx.kept_reply is not None:
+            kept, committed.older = tx.kept_reply
+            committed.ids.append(kept)
         if not tx.kept:  # a newcomer's turn that changed nothing was rolled back: no row
             committed.outcome.user_id = committed.outcome.profile_id = None
             committed.ids, committed.older = [], False  # nor a kept reply

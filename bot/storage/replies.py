@@ -9,6 +9,11 @@ on PostgreSQL the advisory lock, bot/storage/locks.py), so a row found under tha
 nobody else is sending. The unit is a whole reply: a crash after its messages went out and
 before its row was deleted sends it again. At least once, never exactly once: the only
 duplicates are the replies in flight at the crash.
+
+The turn writes its reply with its last write (`SqlTurn.keep`: on PostgreSQL the learner's
+save and the reply are one statement, `save_and_keep` in bot/storage/statements.py); the
+statements here are Core; the release of the learner's lock that forgets the sent replies is
+one message of SQL text (bot/storage/locks.py).
 """
 
 from __future__ import annotations
@@ -20,8 +25,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, assert_never
 
+from sqlalchemy import bindparam, delete, func, or_, select, update
+
 from bot.storage.locks import forget_on_release, held_connection
-from bot.storage.sql import PgRunner, Runner, SqliteRunner, utc
+from bot.storage.models import pending_replies
+from bot.storage.sql import PgRunner, utc
 from bot.storage.store import SqlStore
 from dialogs.events import UserRef
 from dialogs.messages import (
@@ -192,51 +200,52 @@ async def _lost() -> bytes:
     raise LaterLost("a document kept across a crash was never made")
 
 
-async def write(
-    runner: Runner, route: str, letter: Letter, worker: str, now: datetime
-) -> tuple[int, bool]:
-    """Keep a reply in the turn's transaction; its id, and whether older ones of the same
-    address wait (a crashed worker's): those go first."""
-    user = letter.user
-    params: dict[str, Any] = {
-        "route": route,
-        "ch": user.channel,
-        "ext": user.external_id,
-        "payload": encode(letter),
-        "now": now,
-        "worker": worker[:64],
-    }
-    if isinstance(runner, SqliteRunner):  # in the process: two statements cost nothing
-        older = await runner.run(_OLDER_EXIST, ch=user.channel, ext=user.external_id)
-        rows = await runner.run(_INSERT + " RETURNING id", **params)
-        return int(rows[0][0]), bool(older)
-    # PostgreSQL: one round trip, straight on asyncpg (in the turn's open transaction, on its
-    # connection); the EXISTS reads the snapshot before the INSERT.
-    assert isinstance(runner, PgRunner)
-    raw = await _driver(runner.conn)
-    row = await raw.fetchrow(
-        _PG_WRITE, route, user.channel, user.external_id, params["payload"], now, params["worker"]
-    )
-    return int(row[0]), bool(row[1])
-
-
-_INSERT = (
-    "INSERT INTO pending_replies"
-    " (route, channel, external_id, payload, created_at, claimed_by, claimed_at, attempts)"
-    " VALUES (:route, :ch, :ext, :payload, :now, :worker, :now, 0)"
-)
-_PG_WRITE = (
-    "WITH new AS (INSERT INTO pending_replies"
-    " (route, channel, external_id, payload, created_at, claimed_by, claimed_at, attempts)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $5, 0) RETURNING id)"
-    " SELECT (SELECT id FROM new),"
-    " EXISTS (SELECT 1 FROM pending_replies WHERE channel = $2 AND external_id = $3)"
-)
-_OLDER_EXIST = "SELECT 1 FROM pending_replies WHERE channel = :ch AND external_id = :ext LIMIT 1"
 _OF = (
-    "SELECT id, route, payload, created_at, attempts FROM pending_replies"
-    " WHERE channel = :ch AND external_id = :ext AND id < :below ORDER BY id"
+    select(
+        pending_replies.c.id,
+        pending_replies.c.route,
+        pending_replies.c.payload,
+        pending_replies.c.created_at,
+        pending_replies.c.attempts,
+    )
+    .where(
+        pending_replies.c.channel == bindparam("ch"),
+        pending_replies.c.external_id == bindparam("ext"),
+        pending_replies.c.id < bindparam("below"),
+    )
+    .order_by(pending_replies.c.id)
 )
+_SENT = delete(pending_replies).where(pending_replies.c.id.in_(bindparam("ids", expanding=True)))
+_UNCLAIMED = (
+    select(pending_replies.c.id, pending_replies.c.channel, pending_replies.c.external_id)
+    .where(
+        pending_replies.c.route.in_(bindparam("routes", expanding=True)),
+        pending_replies.c.claimed_at < bindparam("expired"),
+    )
+    .order_by(pending_replies.c.id)
+    .limit(bindparam("limit"))
+)
+_UNCLAIMED_LOCKED = _UNCLAIMED.with_for_update(skip_locked=True)  # SQLite has no row locks
+_CLAIM = (
+    update(pending_replies)
+    .where(pending_replies.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        claimed_by=bindparam("worker"),
+        claimed_at=bindparam("now"),
+        attempts=pending_replies.c.attempts + 1,
+    )
+)
+_FORGET = (
+    delete(pending_replies)
+    .where(
+        or_(
+            pending_replies.c.created_at < bindparam("before"),
+            pending_replies.c.attempts >= bindparam("attempts"),
+        )
+    )
+    .returning(pending_replies.c.id)
+)
+_COUNT = select(func.count()).select_from(pending_replies)
 
 
 class PendingReplies:
@@ -252,16 +261,11 @@ class PendingReplies:
     async def of(self, user: UserRef, below: int | None = None) -> list[StoredReply]:
         """The address's replies not sent yet (older than reply `below`), oldest first."""
         params = {"ch": user.channel, "ext": user.external_id, "below": below or 2**31 - 1}
-        if self.store.on_sqlite:
-            rows = (await self.store.sqlite_execute(_OF, params)).fetchall()
+        held = held_connection(self.store)
+        if held is not None:  # under the learner's lock, on its connection (autocommit)
+            rows = await PgRunner(held.conn).run(_OF, **params)
         else:
-            held = held_connection(self.store)
-            if held is not None:
-                raw = await _driver(held)
-                rows = await raw.fetch(_pg(_OF), user.channel, user.external_id, params["below"])
-            else:
-                async with self.store.engine.connect() as conn:
-                    rows = await PgRunner(conn).run(_OF, **params)
+            rows = await self.store.statement(_OF, **params)
         return [
             StoredReply(int(i), str(route), decode(user, payload), _time(at), int(n))
             for i, route, payload, at, n in rows
@@ -272,18 +276,9 @@ class PendingReplies:
         crash before then sends them again, like any reply in flight)."""
         if not ids:
             return
-        if self.store.on_sqlite:
-            marks = ", ".join("?" for _ in ids)
-            await self.store.sqlite_execute(
-                f"DELETE FROM pending_replies WHERE id IN ({marks})", ids
-            )
-            return
         if forget_on_release(self.store, ids):  # with the learner's lock, one round trip
             return
-        async with self.store.engine.begin() as conn:
-            await conn.exec_driver_sql(
-                "DELETE FROM pending_replies WHERE id = ANY($1::int[])", (ids,)
-            )
+        await self.store.statement(_SENT, ids=ids)
 
     async def claim(
         self, routes: list[str], now: datetime, lease: timedelta, worker: str, limit: int = 200
@@ -295,27 +290,13 @@ class PendingReplies:
         """
         if not routes:
             return []
-        marks = ", ".join(f":r{n}" for n in range(len(routes)))
-        params = {f"r{n}": route for n, route in enumerate(routes)}
-        lock = "" if self.store.on_sqlite else " FOR UPDATE SKIP LOCKED"
+        unclaimed = _UNCLAIMED if self.store.on_sqlite else _UNCLAIMED_LOCKED
         async with self.store.transaction() as runner:
-            rows = await runner.run(
-                "SELECT id, channel, external_id FROM pending_replies"
-                f" WHERE route IN ({marks}) AND claimed_at < :expired ORDER BY id LIMIT :limit"
-                + lock,
-                expired=now - lease,
-                limit=limit,
-                **params,
-            )
+            rows = await runner.run(unclaimed, routes=routes, expired=now - lease, limit=limit)
             if not rows:
                 return []
-            ids = ", ".join(str(int(row[0])) for row in rows)
-            await runner.run(
-                "UPDATE pending_replies SET claimed_by = :worker, claimed_at = :now,"
-                f" attempts = attempts + 1 WHERE id IN ({ids})",
-                worker=worker[:64],
-                now=now,
-            )
+            ids = [int(row[0]) for row in rows]
+            await runner.run(_CLAIM, ids=ids, worker=worker[:64], now=now)
         found: dict[UserRef, None] = {}
         for _, channel, external_id in rows:
             found[UserRef(str(channel), str(external_id))] = None
@@ -323,25 +304,12 @@ class PendingReplies:
 
     async def forget(self, before: datetime, max_attempts: int) -> int:
         """Give up on replies too old or tried too often; how many."""
-        async with self.store.transaction() as runner:
-            rows = await runner.run(
-                "DELETE FROM pending_replies WHERE created_at < :before"
-                " OR attempts >= :attempts RETURNING id",
-                before=before,
-                attempts=max_attempts,
-            )
-        return len(rows)
+        return len(await self.store.statement(_FORGET, before=before, attempts=max_attempts))
 
     async def count(self) -> int:
         """How many replies wait."""
-        async with self.store.transaction() as runner:
-            rows = await runner.run("SELECT COUNT(*) FROM pending_replies")
+        rows = await self.store.statement(_COUNT)
         return int(rows[0][0])
-
-
-def _pg(sql: str) -> str:
-    """`_OF` with asyncpg's numbered parameters."""
-    return sql.replace(":ch", "$1").replace(":ext", "$2").replace(":below", "$3")
 
 
 def _time(value: Any) -> datetime:
@@ -349,10 +317,3 @@ def _time(value: Any) -> datetime:
     at = utc(value)
     assert at is not None
     return at
-
-
-async def _driver(conn: Any) -> Any:
-    """The asyncpg connection under a SQLAlchemy one (statements outside any transaction)."""
-    raw = (await conn.get_raw_connection()).driver_connection
-    assert raw is not None
-    return raw

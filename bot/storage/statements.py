@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, func, insert, literal_column, select, true, update
+from sqlalchemy import bindparam, exists, func, insert, literal_column, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -24,6 +25,7 @@ from bot.storage.models import (
     address_links,
     learner_profiles,
     lesson_progress,
+    pending_replies,
     processed_updates,
     quiz_attempts,
     users,
@@ -35,6 +37,19 @@ from dialogs.state import DialogState, Profile
 UserRow = tuple[int, Profile, DialogState, int]
 Lesson = tuple[str, str]  # course_id, lesson_id
 Quiz = tuple[str, str, float, float]  # course_id, lesson_id, score, max_score
+
+
+@dataclass(frozen=True)
+class KeptReply:
+    """A turn's reply as it is kept until sent (bot/storage/replies.py): its route, address,
+    JSON payload, the worker whose turn made it, and when."""
+
+    route: str
+    channel: str
+    external_id: str
+    payload: str
+    worker: str
+    at: datetime
 
 
 class TurnStatements(Protocol):
@@ -62,6 +77,14 @@ class TurnStatements(Protocol):
         """Write the learner's profile and dialog state, and when we last saw them."""
         ...
 
+    async def save_and_keep(
+        self, reply: KeptReply, saving: tuple[int, Profile, DialogState] | None
+    ) -> tuple[int, bool]:
+        """Save the learner (`saving`: as `save_user`) and keep the turn's reply, in one
+        statement on PostgreSQL; the reply's id, and whether older replies of its address
+        wait (a crashed worker's: those go first)."""
+        ...
+
 
 def _user_row(row: Sequence[Any]) -> UserRow:
     """A learner from a row in `_USER_COLUMNS` order."""
@@ -80,6 +103,19 @@ _ACTIVE_PROFILE = (
     "LEFT JOIN learner_profiles lp ON lp.user_id = a.id "
     "JOIN users p ON p.id = COALESCE(al.learner_id, lp.active_id, a.id) "
     "WHERE a.channel = ? AND a.external_id = ?"
+)
+# What `save_user` writes.
+_SAVED = (
+    "locale",
+    "country",
+    "role",
+    "level",
+    "consented_at",
+    "bookmark",
+    "state_step",
+    "state_data",
+    "state_prompt",
+    "last_seen_at",
 )
 _PROFILE_COLUMNS = ", ".join(f"p.{name}" for name in _USER_COLUMNS.split(", ")) + ", a.id"
 
@@ -137,6 +173,39 @@ class CoreStatements:
             *learner.c,
         ).select_from(one.outerjoin(learner, true()))
         self.save_user = update(users).where(users.c.id == bindparam("uid"))
+        # The end of a turn in one round trip on PostgreSQL: the learner saved and the reply
+        # kept (two data-modifying CTEs), with the reply's id and whether older replies of the
+        # address wait (read in the statement's snapshot: before the INSERT).
+        at = bindparam("r_at", type_=pending_replies.c.created_at.type)
+        kept = (
+            insert(pending_replies)
+            .values(
+                route=bindparam("r_route"),
+                channel=bindparam("r_channel"),
+                external_id=bindparam("r_external_id"),
+                payload=bindparam("r_payload"),
+                created_at=at,
+                claimed_by=bindparam("r_worker"),
+                claimed_at=at,
+                attempts=0,
+            )
+            .returning(pending_replies.c.id)
+            .cte("kept")
+        )
+        older = exists().where(
+            pending_replies.c.channel == bindparam("r_channel"),
+            pending_replies.c.external_id == bindparam("r_external_id"),
+        )
+        self.keep_reply = select(select(kept.c.id).scalar_subquery(), older)
+        saved = (
+            update(users)
+            .where(users.c.id == bindparam("s_uid"))
+            .values(
+                {users.c[name]: bindparam(f"s_{name}", type_=users.c[name].type) for name in _SAVED}
+            )
+            .cte("saved")
+        )
+        self.save_and_keep = self.keep_reply.add_cte(saved)
         self.complete_lesson = upsert(lesson_progress).on_conflict_do_nothing()
         self.record_quiz = insert(quiz_attempts)
 
@@ -209,6 +278,38 @@ class CoreTurnStatements:
         }
         await self._conn.execute(self._sql.save_user, params)
 
+    async def save_and_keep(
+        self, reply: KeptReply, saving: tuple[int, Profile, DialogState] | None
+    ) -> tuple[int, bool]:
+        """Save the learner and keep the reply in one statement (one round trip)."""
+        params: dict[str, Any] = {
+            "r_route": reply.route,
+            "r_channel": reply.channel,
+            "r_external_id": reply.external_id,
+            "r_payload": reply.payload,
+            "r_worker": reply.worker,
+            "r_at": reply.at,
+        }
+        statement = self._sql.keep_reply
+        if saving is not None:
+            uid, profile, state = saving
+            statement = self._sql.save_and_keep
+            params.update(
+                s_uid=uid,
+                s_locale=profile.locale,
+                s_country=profile.country,
+                s_role=profile.role,
+                s_level=profile.level,
+                s_consented_at=profile.consented_at,
+                s_bookmark=profile.bookmark,
+                s_state_step=state.step,
+                s_state_data=state.data,
+                s_state_prompt=state.prompt,
+                s_last_seen_at=datetime.now(UTC),
+            )
+        row = (await self._conn.execute(statement, params)).one()
+        return int(row[0]), bool(row[1])
+
 
 def _lesson(uid: int, lesson: Lesson, now: datetime) -> dict[str, Any]:
     """Parameters of a lesson_progress row."""
@@ -256,6 +357,15 @@ _SQLITE_COMPLETE_LESSON = (
 _SQLITE_RECORD_QUIZ = (
     "INSERT INTO quiz_attempts (user_id, course_id, lesson_id, score, max_score, finished_at) "
     "VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+_SQLITE_OLDER_REPLIES = (
+    "SELECT 1 FROM pending_replies WHERE channel = ? AND external_id = ? LIMIT 1"
+)
+_SQLITE_KEEP_REPLY = (
+    "INSERT INTO pending_replies"
+    " (route, channel, external_id, payload, created_at, claimed_by, claimed_at, attempts)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, 0) RETURNING id"
 )
 
 
@@ -330,3 +440,17 @@ class SqliteTurnStatements:
             uid,
         )
         self._db.execute(_SQLITE_SAVE_USER, params)
+
+    async def save_and_keep(
+        self, reply: KeptReply, saving: tuple[int, Profile, DialogState] | None
+    ) -> tuple[int, bool]:
+        """Save the learner and keep the reply (in the process: three statements cost
+        nothing)."""
+        if saving is not None:
+            await self.save_user(*saving)
+        address = (reply.channel, reply.external_id)
+        older = self._db.execute(_SQLITE_OLDER_REPLIES, address).fetchone() is not None
+        at = sqlite_time(reply.at)
+        values = (reply.route, *address, reply.payload, at, reply.worker, at)
+        rows = self._db.execute(_SQLITE_KEEP_REPLY, values).fetchall()
+        return int(rows[0][0]), older

@@ -10,8 +10,10 @@ SQLite (the embedded default, one process) runs a turn's statements on a plain s
 connection on the event loop's thread, inside BEGIN IMMEDIATE ... COMMIT, one turn at a time
 per database file: no thread hop at all, and the write lock is taken before anything is read.
 Exports read on a second connection (a WAL reader), so they never wait for a turn.
-A turn on PostgreSQL costs 6 round trips (BEGIN, claim, read and lock, write, its reply kept
-(bot/storage/replies.py), COMMIT), and one after its send (the reply forgotten).
+A turn on PostgreSQL costs 4 round trips besides the dialog's own reads and writes: the
+learner's advisory lock with BEGIN (one message), the claim with the learner's row read and
+locked (one statement), the save with the reply kept (one statement, bot/storage/replies.py),
+COMMIT; and one after its send: the sent reply forgotten with the lock's release.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ from bot.storage.sql import (
 )
 from bot.storage.statements import (
     CoreStatements,
+    KeptReply,
     Lesson,
     Quiz,
     SqliteTurnStatements,
@@ -108,6 +111,7 @@ class SqlTurn:
         "_profiles",
         "_reading",
         "_records",
+        "_reply",
         "_reports",
         "_saved",
         "_statements",
@@ -118,6 +122,7 @@ class SqlTurn:
         "follow_up",
         "is_new",
         "kept",
+        "kept_reply",
         "media_budget_kb",
         "moderation_rules",
         "profile",
@@ -163,6 +168,9 @@ class SqlTurn:
         self._saved: tuple[Profile, DialogState] | None = None
         self._effects: list[Effect] = []
         self._reading = _lesson_of(self.profile, 0)  # before the dialog moves the bookmark
+        self._reply: KeptReply | None = None
+        # The kept reply's id, and whether older replies of the address wait (set on leaving).
+        self.kept_reply: tuple[int, bool] | None = None
 
     @property
     def records(self) -> LearnerRecords:
@@ -310,6 +318,10 @@ class SqlTurn:
         self._saved = (profile, state)
         self._effects.extend(effects)
 
+    def keep(self, reply: KeptReply) -> None:
+        """Queue the turn's reply, kept with the last write of the turn (`kept_reply`)."""
+        self._reply = reply
+
     async def _flush(self) -> None:
         """Apply what `save` queued, in the turn's transaction."""
         lessons: list[Lesson] = []
@@ -329,6 +341,8 @@ class SqlTurn:
                     answers.append(effect)
                 case EraseLearner():
                     # Erasure wins over everything else the turn asked for.
+                    if self._reply is not None:
+                        self.kept_reply = await self._statements.save_and_keep(self._reply, None)
                     await self._erase()
                     return
                 case _:
@@ -350,8 +364,12 @@ class SqlTurn:
             await journal.quiz_finished(course, lesson, score, max_score, now)
         if lessons or quizzes:
             await self._statements.record(self.user_id, lessons, quizzes)
-        if self._saved is not None:
-            await self._statements.save_user(self.user_id, *self._saved)
+        # Last, and in one statement on PostgreSQL: the learner saved and the reply kept.
+        saving = None if self._saved is None else (self.user_id, *self._saved)
+        if self._reply is not None:
+            self.kept_reply = await self._statements.save_and_keep(self._reply, saving)
+        elif saving is not None:
+            await self._statements.save_user(*saving)
 
     async def _erase(self) -> None:
         """Erase this learner; on a shared phone, another profile is in use afterwards."""
@@ -419,6 +437,13 @@ class SqlStore:
         # fewer than the pool has, so a reply's own statements (a poll remembered, a message
         # id recorded) always find a connection instead of waiting on each other forever.
         self._holders = asyncio.Semaphore(HELD_LEARNERS)
+        # One statement between turns is its own transaction: on PostgreSQL in AUTOCOMMIT,
+        # one round trip instead of three (BEGIN, the statement, COMMIT or ROLLBACK).
+        self._single = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if dialect.name == "postgresql"
+            else engine
+        )
         self._sqlite: sqlite3.Connection | None = None
         if dialect.name == "sqlite":
             self._sqlite = open_sqlite(engine.url)
@@ -474,17 +499,18 @@ class SqlStore:
             _current_turn.reset(token)
 
     @asynccontextmanager
-    async def hold(self, user: UserRef) -> AsyncIterator[None]:
+    async def hold(self, user: UserRef, *, turn: bool = False) -> AsyncIterator[None]:
         """Hold `user` across every worker until the block ends (the turn and its reply).
 
         SQLite serves one process, whose own lock (the caller's) is enough; on PostgreSQL the
         turns of the block run on the connection holding the learner's advisory lock.
+        `turn`: the block starts with a turn at once (its BEGIN goes with the lock).
         """
         if self._sqlite is not None:
             yield
             return
         key = advisory_key("learner", user.channel, user.external_id)
-        async with self._holders, hold_in_database(self, self._engine, key):
+        async with self._holders, hold_in_database(self, self._engine, key, begin=turn):
             yield
 
     @asynccontextmanager
@@ -495,9 +521,15 @@ class SqlStore:
         if self._sqlite is None:
             held = held_connection(self)
             if held is not None:  # the learner's lock is held on it (`hold`)
-                async with held.begin():
-                    records = lambda uid: SqlLearnerRecords(held, uid)  # noqa: E731
-                    yield records, self._core.bind(held), PgRunner(held)
+                conn = held.conn
+                await held.begin()  # no round trip when it went with the lock
+                try:
+                    records = lambda uid: SqlLearnerRecords(conn, uid)  # noqa: E731
+                    yield records, self._core.bind(conn), PgRunner(conn)
+                except BaseException:
+                    await held.rollback()
+                    raise
+                await held.commit()
                 return
             async with self._engine.begin() as conn:
                 records = lambda uid: SqlLearnerRecords(conn, uid)  # noqa: E731
@@ -580,7 +612,7 @@ class SqlStore:
         if self._sqlite is not None:
             plain, values = for_sqlite(sql, params)
             return (await self.sqlite_execute(plain, sqlite_params(values))).fetchall()
-        async with self._engine.begin() as conn:
+        async with self._single.connect() as conn:
             return await PgRunner(conn).run(sql, **params)
 
     @property
@@ -620,7 +652,7 @@ class SqlStore:
             "option_ids": list(option_ids),
             "created_at": now,
         }
-        async with self._engine.begin() as conn:
+        async with self._single.connect() as conn:
             await conn.execute(self._upsert(telegram_polls).on_conflict_do_nothing(), row)
 
     async def lookup_poll(self, poll_id: str) -> tuple[UserRef, int, list[str]] | None:
@@ -633,7 +665,7 @@ class SqlStore:
         if self._sqlite is not None:
             row = (await self._sqlite_write(_LOOKUP_POLL, {"poll": poll_id})).fetchone()
         else:
-            async with self._engine.connect() as conn:
+            async with self._single.connect() as conn:
                 row = (await conn.execute(text(_LOOKUP_POLL), {"poll": poll_id})).first()
         if row is None:
             return None
@@ -652,7 +684,7 @@ class SqlStore:
         params = {"ext": external_id, "role": GROUP_ROLE}
         if self._sqlite is not None:
             return (await self._sqlite_write(sql, params)).fetchone() is not None
-        async with self._engine.connect() as conn:
+        async with self._single.connect() as conn:
             return (await conn.execute(text(sql), params)).first() is not None
 
     async def step_of(self, user: UserRef) -> str | None:
@@ -662,7 +694,7 @@ class SqlStore:
         if self._sqlite is not None:
             row = (await self._sqlite_write(_STEP_OF, params)).fetchone()
             return None if row is None else str(row[0])
-        async with self._engine.connect() as conn:
+        async with self._single.connect() as conn:
             found = (await conn.execute(text(_STEP_OF), params)).first()
         return None if found is None else str(found[0])
 
@@ -673,7 +705,7 @@ class SqlStore:
             sql = "SELECT locale, country FROM users WHERE channel = ? AND external_id = ?"
             row = (await self._sqlite_write(sql, (user.channel, user.external_id))).fetchone()
         else:
-            async with self._engine.connect() as conn:
+            async with self._single.connect() as conn:
                 query = select(users.c.locale, users.c.country).where(_is(user))
                 row = (await conn.execute(query)).first()
         return (None, None) if row is None else (row[0], row[1])
@@ -732,7 +764,7 @@ class SqlStore:
                     f"DELETE FROM {table} WHERE ctid = ANY(ARRAY("
                     f"SELECT ctid FROM {table} WHERE {where} LIMIT :batch))"
                 )
-                async with self._engine.begin() as conn:
+                async with self._single.connect() as conn:
                     result = await conn.execute(statement, {**params, "batch": batch})
                 count = result.rowcount
             total += count
@@ -742,7 +774,7 @@ class SqlStore:
     async def count_users(self) -> int:
         """How many learners are stored."""
         self._refuse_inside_turn()
-        async with self._engine.connect() as conn:
+        async with self._single.connect() as conn:
             return (await conn.execute(select(func.count()).select_from(users))).scalar_one()
 
 
