@@ -135,7 +135,7 @@ async def ping(engine: AsyncEngine) -> bool:
     """True when the database answers a trivial query within PING_TIMEOUT seconds."""
     try:
         async with asyncio.timeout(PING_TIMEOUT), engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+            await conn.execute(text("SELECT 1"))  # SQL text: the smallest query there is
     except (SQLAlchemyError, OSError, TimeoutError):
         return False
     return True
@@ -179,6 +179,7 @@ async def _run_alembic(url: str, action: Callable[[Config], None]) -> None:
             if conn.dialect.name == "postgresql":
                 # Workers starting together migrate one after the other: the first upgrades,
                 # the others wait for its commit and find the schema already at head.
+                # SQL text: a PostgreSQL function, outside any table
                 lock = text("SELECT pg_advisory_xact_lock(:key)")
                 await conn.execute(lock, {"key": MIGRATION_LOCK})
             await conn.run_sync(run)

@@ -96,14 +96,14 @@ _HELD: ContextVar[Held | None] = ContextVar("imaginecole_learner_hold", default=
 # The lock, then (for a turn) its transaction opened: BEGIN comes after the lock is granted,
 # so the turn's first statement reads what the previous holder committed.
 _LOCK = "SELECT pg_advisory_lock({key})"
-_LOCK_AND_BEGIN = "SELECT pg_advisory_lock({key}); BEGIN"
+_LOCK_AND_BEGIN = "SELECT pg_advisory_lock({key}); BEGIN"  # SQL text: as above
 # The sent replies' deletion, committed, then the release. The commit comes first: the next
 # holder must not find the replies it would send again.
-_RELEASE_FORGETTING = (
+_RELEASE_FORGETTING = (  # SQL text: as above
     "BEGIN; DELETE FROM pending_replies WHERE id IN ({ids}); COMMIT;"
     " SELECT pg_advisory_unlock({key})"
 )
-_RELEASE = "SELECT pg_advisory_unlock({key})"
+_RELEASE = "SELECT pg_advisory_unlock({key})"  # SQL text: as above
 
 
 def held_connection(owner: object) -> Held | None:

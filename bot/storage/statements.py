@@ -329,6 +329,8 @@ def _quiz(uid: int, quiz: Quiz, now: datetime) -> dict[str, Any]:
     }
 
 
+# SQL text: the SQLite turn's statements, the same as CoreStatements' but positional (`?`)
+# and run straight on the loop thread's sqlite3 connection, the hottest path there is.
 # Claims the key and reads the learner in one statement, hence one thread hop: no row back
 # means a duplicate, a row holding NULL a learner we do not know yet. The INSERT takes the
 # write lock first, so the read cannot be overtaken by another connection's write.
@@ -339,29 +341,36 @@ _SQLITE_CLAIM = (
     "json(p.bookmark), p.state_step, json(p.state_data), p.state_prompt, a.id) "
     f"{_ACTIVE_PROFILE})"
 )
+# SQL text: the SQLite turn (above)
 _SQLITE_FIND_USER = f"SELECT {_PROFILE_COLUMNS} {_ACTIVE_PROFILE}"
+# SQL text: the SQLite turn (above)
 _SQLITE_CREATE_USER = (
     "INSERT INTO users (channel, external_id, state_step, state_data, state_prompt, "
     "created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (channel, external_id) DO NOTHING RETURNING id"
 )
+# SQL text: the SQLite turn (above)
 _SQLITE_SAVE_USER = (
     "UPDATE users SET locale = ?, country = ?, role = ?, level = ?, consented_at = ?, "
     "bookmark = ?, state_step = ?, state_data = ?, state_prompt = ?, last_seen_at = ? "
     "WHERE id = ?"
 )
+# SQL text: the SQLite turn (above)
 _SQLITE_COMPLETE_LESSON = (
     "INSERT INTO lesson_progress (user_id, course_id, lesson_id, completed_at) "
     "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
 )
+# SQL text: the SQLite turn (above)
 _SQLITE_RECORD_QUIZ = (
     "INSERT INTO quiz_attempts (user_id, course_id, lesson_id, score, max_score, finished_at) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
 
+# SQL text: the SQLite turn (above)
 _SQLITE_OLDER_REPLIES = (
     "SELECT 1 FROM pending_replies WHERE channel = ? AND external_id = ? LIMIT 1"
 )
+# SQL text: the SQLite turn (above)
 _SQLITE_KEEP_REPLY = (
     "INSERT INTO pending_replies"
     " (route, channel, external_id, payload, created_at, claimed_by, claimed_at, attempts)"

@@ -29,12 +29,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, assert_never
 
-from sqlalchemy import func, select, text
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.channels import having, sql_names
+from bot.channels import having
 from bot.storage.address_links import SqlLinkDesk
 from bot.storage.admin import SqlAdminDesk, keep_essay
 from bot.storage.answers import keep_answers
@@ -52,7 +63,13 @@ from bot.storage.families import SqlFamilyDesk
 from bot.storage.light_data import DEFAULT_BUDGET_KB, SqlDataSaver
 from bot.storage.locks import KeyedLocks, advisory_key, held_connection, hold_in_database
 from bot.storage.mastery import SqlMasteryDesk, observe_answers
-from bot.storage.models import telegram_polls, users
+from bot.storage.models import (
+    address_links,
+    circle_members,
+    learner_profiles,
+    telegram_polls,
+    users,
+)
 from bot.storage.moderation import Rules, SqlModerationDesk, load_words
 from bot.storage.profiles import ERASE_ADDRESS_DEAD_LETTERS, SqlProfileDesk, erase_profile
 from bot.storage.records import SqliteLearnerRecords, SqlLearnerRecords, export_learner
@@ -61,6 +78,7 @@ from bot.storage.reports import SqlReportDesk
 from bot.storage.review import SqlReviewDesk, schedule_answers
 from bot.storage.sharing import SqlShelf
 from bot.storage.sql import (
+    ByDialect,
     PgRunner,
     Row,
     Runner,
@@ -76,7 +94,6 @@ from bot.storage.statements import (
     Quiz,
     SqliteTurnStatements,
     TurnStatements,
-    sqlite_time,
 )
 from bot.storage.teaching import SqlTeachingDesk
 from bot.storage.translations import SqlTranslationDesk
@@ -431,7 +448,6 @@ class SqlStore:
         self.on_unreachable: Callable[[int, datetime], Awaitable[None]] | None = None
         dialect = engine.dialect
         self._core = CoreStatements(dialect.name)
-        self._upsert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
         self._learners = KeyedLocks()
         # Learners held at once (`hold`), each on a pooled connection through their reply:
         # fewer than the pool has, so a reply's own statements (a poll remembered, a message
@@ -641,19 +657,9 @@ class SqlStore:
         """Remember which learner and prompt a native Telegram poll belongs to."""
         self._refuse_inside_turn()
         now = datetime.now(UTC)
-        if self._sqlite is not None:
-            params = (poll_id, user_id, prompt, json.dumps(list(option_ids)), sqlite_time(now))
-            await self._sqlite_write(_SQLITE_REMEMBER_POLL, params)
-            return
-        row = {
-            "poll_id": poll_id,
-            "user_id": user_id,
-            "prompt": prompt,
-            "option_ids": list(option_ids),
-            "created_at": now,
-        }
-        async with self._single.connect() as conn:
-            await conn.execute(self._upsert(telegram_polls).on_conflict_do_nothing(), row)
+        await self.statement(
+            _REMEMBER_POLL, poll=poll_id, uid=user_id, prompt=prompt, ids=list(option_ids), at=now
+        )
 
     async def lookup_poll(self, poll_id: str) -> tuple[UserRef, int, list[str]] | None:
         """The address, prompt number and option ids behind a Telegram poll.
@@ -662,53 +668,29 @@ class SqlStore:
         prompt -1, which no prompt matches: the vote is answered as a stale button.
         """
         self._refuse_inside_turn()
-        if self._sqlite is not None:
-            row = (await self._sqlite_write(_LOOKUP_POLL, {"poll": poll_id})).fetchone()
-        else:
-            async with self._single.connect() as conn:
-                row = (await conn.execute(text(_LOOKUP_POLL), {"poll": poll_id})).first()
-        if row is None:
+        rows = await self.statement(_LOOKUP_POLL, poll=poll_id)
+        if not rows:
             return None
-        channel, external_id, prompt, option_ids = row
+        channel, external_id, prompt, option_ids = rows[0]
         options = json.loads(option_ids) if isinstance(option_ids, str) else option_ids
         return UserRef(channel, external_id), int(prompt), list(options)
 
     async def group_linked(self, external_id: str) -> bool:
         """Whether this Telegram group (or topic) is linked to a circle (read between turns)."""
         self._refuse_inside_turn()
-        sql = (
-            "SELECT 1 FROM users u JOIN circle_members m ON m.user_id = u.id"
-            f" WHERE u.channel IN ({sql_names(having(lambda c: c.groups))})"
-            " AND u.external_id = :ext AND u.role = :role"
-        )
-        params = {"ext": external_id, "role": GROUP_ROLE}
-        if self._sqlite is not None:
-            return (await self._sqlite_write(sql, params)).fetchone() is not None
-        async with self._single.connect() as conn:
-            return (await conn.execute(text(sql), params)).first() is not None
+        return bool(await self.statement(_GROUP_LINKED, ext=external_id, role=GROUP_ROLE))
 
     async def step_of(self, user: UserRef) -> str | None:
         """The dialog step `user` is at (read between turns), None for a stranger."""
         self._refuse_inside_turn()
-        params = {"ch": user.channel, "ext": user.external_id}
-        if self._sqlite is not None:
-            row = (await self._sqlite_write(_STEP_OF, params)).fetchone()
-            return None if row is None else str(row[0])
-        async with self._single.connect() as conn:
-            found = (await conn.execute(text(_STEP_OF), params)).first()
-        return None if found is None else str(found[0])
+        rows = await self.statement(_STEP_OF, ch=user.channel, ext=user.external_id)
+        return str(rows[0][0]) if rows else None
 
     async def language_of(self, user: UserRef) -> tuple[str | None, str | None]:
         """The language and country `user` chose (read between turns); Nones for a stranger."""
         self._refuse_inside_turn()
-        if self._sqlite is not None:
-            sql = "SELECT locale, country FROM users WHERE channel = ? AND external_id = ?"
-            row = (await self._sqlite_write(sql, (user.channel, user.external_id))).fetchone()
-        else:
-            async with self._single.connect() as conn:
-                query = select(users.c.locale, users.c.country).where(_is(user))
-                row = (await conn.execute(query)).first()
-        return (None, None) if row is None else (row[0], row[1])
+        rows = await self.statement(_LANGUAGE_OF, ch=user.channel, ext=user.external_id)
+        return (rows[0][0], rows[0][1]) if rows else (None, None)
 
     async def export(self, user: UserRef) -> dict[str, Any] | None:
         """Everything stored about `user`, as JSON-ready data; None if we know nothing."""
@@ -727,13 +709,13 @@ class SqlStore:
                 await runner.run(ERASE_ADDRESS_DEAD_LETTERS, **params)
                 for (uid,) in await runner.run(_ADDRESS_ROWS, **params):
                     await forget_person(runner, int(uid), now)
-                return bool(await runner.run(_ERASE_ADDRESS + " RETURNING id", **params))
+                return bool(await runner.run(_ERASE_ADDRESS, **params))
         async with self._engine.begin() as conn:
             pg = PgRunner(conn)
             await pg.run(ERASE_ADDRESS_DEAD_LETTERS, **params)
             for (uid,) in await pg.run(_ADDRESS_ROWS, **params):
                 await forget_person(pg, int(uid), now)
-            return bool(await pg.run(_ERASE_ADDRESS + " RETURNING id", **params))
+            return bool(await pg.run(_ERASE_ADDRESS, **params))
 
     async def prune_processed(self, older_than: datetime, batch: int = 5000) -> int:
         """Forget idempotency keys claimed before `older_than`, a batch at a time (a turn
@@ -753,14 +735,14 @@ class SqlStore:
         total = 0
         while True:
             if self._sqlite is not None:
-                sql = (
+                sql = (  # SQL text: any table, by its engine's row address
                     f"DELETE FROM {table} WHERE rowid IN"
                     f" (SELECT rowid FROM {table} WHERE {where} LIMIT :batch)"
                 )
                 cursor = await self._sqlite_write(sql, sqlite_params({**params, "batch": batch}))
                 count = cursor.rowcount
             else:
-                statement = text(
+                statement = text(  # SQL text: any table, by its engine's row address
                     f"DELETE FROM {table} WHERE ctid = ANY(ARRAY("
                     f"SELECT ctid FROM {table} WHERE {where} LIMIT :batch))"
                 )
@@ -778,38 +760,82 @@ class SqlStore:
             return (await conn.execute(select(func.count()).select_from(users))).scalar_one()
 
 
-_SQLITE_REMEMBER_POLL = (
-    "INSERT INTO telegram_polls (poll_id, user_id, prompt, option_ids, created_at) "
-    "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+_NEW_POLL: dict[str, Any] = {
+    "poll_id": bindparam("poll"),
+    "user_id": bindparam("uid"),
+    "prompt": bindparam("prompt"),
+    "option_ids": bindparam("ids"),
+    "created_at": bindparam("at"),
+}
+_REMEMBER_POLL = ByDialect(
+    sqlite=sqlite.insert(telegram_polls).values(_NEW_POLL).on_conflict_do_nothing(),
+    postgresql=postgresql.insert(telegram_polls).values(_NEW_POLL).on_conflict_do_nothing(),
 )
 # The address of a poll's learner (their account's, on a shared phone), and its prompt
-# unless another profile of the phone is in use now.
+# unless another profile of the phone is in use now (-1, which no prompt matches).
+_tp, _u, _a = telegram_polls, users.alias("u"), users.alias("a")
+_lp, _acc = learner_profiles.alias("lp"), learner_profiles.alias("acc")
 _LOOKUP_POLL = (
-    "SELECT COALESCE(a.channel, u.channel), COALESCE(a.external_id, u.external_id),"
-    " CASE WHEN lp.user_id IS NULL OR COALESCE(acc.active_id, acc.user_id) = u.id"
-    " THEN tp.prompt ELSE -1 END, tp.option_ids"
-    " FROM telegram_polls tp JOIN users u ON u.id = tp.user_id"
-    " LEFT JOIN learner_profiles lp ON lp.user_id = u.id"
-    " LEFT JOIN users a ON a.id = lp.account_id"
-    " LEFT JOIN learner_profiles acc ON acc.user_id = lp.account_id"
-    " WHERE tp.poll_id = :poll"
+    select(
+        func.coalesce(_a.c.channel, _u.c.channel),
+        func.coalesce(_a.c.external_id, _u.c.external_id),
+        case(
+            (
+                or_(
+                    _lp.c.user_id.is_(None),
+                    func.coalesce(_acc.c.active_id, _acc.c.user_id) == _u.c.id,
+                ),
+                _tp.c.prompt,
+            ),
+            else_=literal_column("-1", Integer),
+        ),
+        _tp.c.option_ids,
+    )
+    .select_from(
+        _tp.join(_u, _u.c.id == _tp.c.user_id)
+        .outerjoin(_lp, _lp.c.user_id == _u.c.id)
+        .outerjoin(_a, _a.c.id == _lp.c.account_id)
+        .outerjoin(_acc, _acc.c.user_id == _lp.c.account_id)
+    )
+    .where(_tp.c.poll_id == bindparam("poll"))
 )
+# A Telegram group (or topic) linked to a circle: a member row of the group's user.
+_GROUP_LINKED = (
+    select(users.c.id)
+    .join(circle_members, circle_members.c.user_id == users.c.id)
+    .where(
+        users.c.channel.in_(having(lambda c: c.groups)),
+        users.c.external_id == bindparam("ext"),
+        users.c.role == bindparam("role"),
+    )
+    .limit(1)
+)
+# The step of the learner an address is talking as: its linked learner, the profile in
+# use on a shared phone, or itself.
+_al, _p = address_links.alias("al"), users.alias("p")
 _STEP_OF = (
-    "SELECT p.state_step FROM users a LEFT JOIN address_links al ON al.account_id = a.id"
-    " LEFT JOIN learner_profiles lp ON lp.user_id = a.id"
-    " JOIN users p ON p.id = COALESCE(al.learner_id, lp.active_id, a.id)"
-    " WHERE a.channel = :ch AND a.external_id = :ext"
+    select(_p.c.state_step)
+    .select_from(
+        _a.outerjoin(_al, _al.c.account_id == _a.c.id)
+        .outerjoin(_lp, _lp.c.user_id == _a.c.id)
+        .join(_p, _p.c.id == func.coalesce(_al.c.learner_id, _lp.c.active_id, _a.c.id))
+    )
+    .where(_a.c.channel == bindparam("ch"), _a.c.external_id == bindparam("ext"))
 )
-_ADDRESS_ROWS = (
-    "SELECT id FROM users WHERE (channel = :ch AND external_id = :ext) OR id IN"
-    " (SELECT lp.user_id FROM learner_profiles lp JOIN users a ON a.id = lp.account_id"
-    " WHERE a.channel = :ch AND a.external_id = :ext)"
+_LANGUAGE_OF = select(users.c.locale, users.c.country).where(
+    users.c.channel == bindparam("ch"), users.c.external_id == bindparam("ext")
 )
-_ERASE_ADDRESS = (
-    "DELETE FROM users WHERE (channel = :ch AND external_id = :ext) OR id IN"
-    " (SELECT lp.user_id FROM learner_profiles lp JOIN users a ON a.id = lp.account_id"
-    " WHERE a.channel = :ch AND a.external_id = :ext)"
+# Every row of an address: itself and the profiles of its shared phone.
+_AT_ADDRESS = or_(
+    and_(users.c.channel == bindparam("ch"), users.c.external_id == bindparam("ext")),
+    users.c.id.in_(
+        select(_lp.c.user_id)
+        .join(_a, _a.c.id == _lp.c.account_id)
+        .where(_a.c.channel == bindparam("ch"), _a.c.external_id == bindparam("ext"))
+    ),
 )
+_ADDRESS_ROWS = select(users.c.id).where(_AT_ADDRESS)
+_ERASE_ADDRESS = delete(users).where(_AT_ADDRESS).returning(users.c.id)
 
 
 def _is(user: UserRef) -> ColumnElement[bool]:

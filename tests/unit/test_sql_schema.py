@@ -42,7 +42,9 @@ def test_a_misspelt_column_is_caught_where_it_is_written() -> None:
 
 
 def test_a_statement_written_as_text_says_why() -> None:
-    undocumented = [str(s) for s in statements() if not _marked(s)]
+    found = statements()
+    documented = {s.sql for s in found if _marked(s)}  # a constant marked where it is written
+    undocumented = [str(s) for s in found if s.sql not in documented]
     assert undocumented == [], (
         "write these as SQLAlchemy Core statements (bot/storage/sql.py), or say why not in a "
         f"`{MARK}` comment on their first line or just above"
