@@ -120,6 +120,7 @@ class SyncReport:
     entries_closed: int = 0  # entries for a national contest that no longer takes them
     codes: int = 0  # learners' /mon_code codes (with their lessons) the national side took
     codes_taken: list[str] = field(default_factory=list)  # held by someone else there
+    lessons_back: int = 0  # lessons the school's learners finished at home, new at school
     bytes_sent: int = 0
     bytes_received: int = 0
     stopped: str = ""  # empty: complete; else "unreachable", "budget", "refused: ..."
@@ -143,6 +144,8 @@ class SyncReport:
         if self.codes_taken:
             taken = ", ".join(self.codes_taken)
             done.append(f"codes another person holds nationally (ask /mon_code again): {taken}")
+        if self.lessons_back:
+            done.append(f"lessons finished at home pulled: {self.lessons_back}")
         if self.contests:
             done.append(f"Creathon contests pulled: {self.contests}")
         if self.entries or self.entries_closed:
@@ -191,6 +194,8 @@ class SchoolSync:
                     await self._entries(session, report)
                 if not report.stopped:
                     await self._learners(session, report)
+                if not report.stopped:
+                    await self._lessons_back(session, report)
                 if not report.stopped:
                     await self._pull(session, report)
                 if not report.stopped:
@@ -312,6 +317,32 @@ class SchoolSync:
             report.codes += int(answer.get("taken", 0))
             report.codes_taken += [str(code) for code in answer.get("codes_taken", [])]
             await db.mark_learners(self.store, learners, gone)
+
+    async def _lessons_back(self, session: aiohttp.ClientSession, report: SyncReport) -> None:
+        """The way back of /mon_code: the lessons the school's learners finished at home (on
+        the national stand-in their home address follows), added to their progress here.
+        The school names its learners by row number with how many lessons it has of each;
+        the national side answers the lessons of those it has more (or other) of. Each page
+        is added in its own transaction, only ever added: a cut page is asked again."""
+        after = 0
+        while not self._spent(report):
+            asked = await db.learners_to_ask(self.store, after, LEARNER_BATCH)
+            if not asked:
+                return
+            body = pack({"learners": [list(pair) for pair in asked]})
+            report.bytes_sent += len(body)
+            path = f"{API}/learners/lessons"
+            answer = unpack(await self._offered(session, "POST", path, report, body))
+            if answer is None:
+                return
+            ours = {uid for uid, _ in asked}
+            lessons = [
+                (int(uid), str(course)[:128], str(lesson)[:128])
+                for uid, course, lesson in answer.get("lessons", [])
+                if int(uid) in ours
+            ]
+            report.lessons_back += await db.add_lessons_back(self.store, lessons)
+            after = asked[-1][0]
 
     async def _contests(self, session: aiohttp.ClientSession, report: SyncReport) -> None:
         """The national Creathon contests open for submissions, as the school's own."""
@@ -439,6 +470,7 @@ class SyncService:
             ("GET", f"{API}/contests", self.contests),
             ("POST", f"{API}/entries", self.entries),
             ("POST", f"{API}/learners", self.learners),
+            ("POST", f"{API}/learners/lessons", self.learners_lessons),
         ]
 
     def _school(self, request: web.Request) -> str:
@@ -538,6 +570,25 @@ class SyncService:
         taken = await db.take_learners(self.store, school, learners, datetime.now(UTC), gone)
         log.info("sync learners from %s: %d taken", school, taken.taken)
         answer = {"taken": taken.taken, "codes_taken": list(taken.taken_codes)}
+        return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
+
+    @accepts_body(PUSH_BODY)
+    async def learners_lessons(self, request: web.Request) -> web.Response:
+        """The lessons this school's learners finished here (at home, linked to their code),
+        for the school: asked by the school's row numbers with the count it has of each;
+        only lessons, and only of this school's stand-ins."""
+        school = self._school(request)
+        body = await read_bounded(request, PUSH_BODY)
+        try:
+            found = unpack(body)
+            asked = [(int(n), int(count)) for n, count in found["learners"][:MAX_PUSH]]
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            raise web.HTTPBadRequest(
+                text=json.dumps({"error": str(error)[:200]}), content_type="application/json"
+            ) from None
+        lessons = await db.stand_ins_lessons(self.store, school, asked)
+        log.info("sync lessons back to %s: %d", school, len(lessons))
+        answer = {"lessons": [list(lesson) for lesson in lessons]}
         return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
 
     @accepts_body(COURSE_BODY)

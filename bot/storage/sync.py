@@ -1251,3 +1251,106 @@ async def take_learners(
                 await runner.run(_FINISHED, uid=uid, course=course, lesson=lesson, now=now)
             taken += 1
     return LearnersTaken(taken, tuple(refused))
+
+
+# --- /mon_code the way back: lessons finished at home -> the school ------------------------
+
+_ASKED = (
+    select(users.c.id, func.count(lesson_progress.c.lesson_id))
+    .join(person_codes, person_codes.c.user_id == users.c.id)
+    .outerjoin(lesson_progress, lesson_progress.c.user_id == users.c.id)
+    .where(*_IS_LEARNER, users.c.id > bindparam("after"))
+    .group_by(users.c.id)
+    .order_by(users.c.id)
+)
+
+
+async def learners_to_ask(store: SqlStore, after: int, limit: int) -> list[tuple[int, int]]:
+    """The school's learners with a code the national side has (those it took, after row
+    id `after`, the first `limit`), each with the number of lessons they finished here:
+    (row id, lessons). Someone erased here is no longer among them."""
+    marks = {str(key) for key, _ in await store.statement(_MARKS)}
+    asked: list[tuple[int, int]] = []
+    for uid, count in await store.statement(_ASKED, after=after):
+        if f"{CODE_KEY}{int(uid)}" in marks:
+            asked.append((int(uid), int(count)))
+            if len(asked) >= limit:
+                break
+    return asked
+
+
+_STAND_INS_LESSONS = (
+    select(users.c.external_id, lesson_progress.c.course_id, lesson_progress.c.lesson_id)
+    .join(lesson_progress, lesson_progress.c.user_id == users.c.id)
+    .where(users.c.channel == STAND_IN, users.c.external_id.in_(bindparam("ext", expanding=True)))
+    .order_by(users.c.external_id, lesson_progress.c.course_id, lesson_progress.c.lesson_id)
+)
+
+
+async def stand_ins_lessons(
+    store: SqlStore, school: str, asked: list[tuple[int, int]]
+) -> list[tuple[int, str, str]]:
+    """National side: the lessons finished by this school's stand-ins (by the school's row
+    numbers; another school's are never named), for those whose count here differs from
+    the school's (after its push the school has a part of them: a different count means
+    lessons finished elsewhere, at home). (row number, course, lesson); nothing personal."""
+    if not asked:
+        return []
+    counts = {f"{school}/{number}": count for number, count in asked}
+    found: dict[str, list[tuple[str, str]]] = {}
+    for ext, course, lesson in await store.statement(_STAND_INS_LESSONS, ext=list(counts)):
+        found.setdefault(str(ext), []).append((str(course), str(lesson)))
+    return [
+        (int(ext.rpartition("/")[2]), course, lesson)
+        for ext, lessons in found.items()
+        if len(lessons) != counts[ext]
+        for course, lesson in lessons
+    ]
+
+
+def _finished_here(insert: Any) -> Any:
+    """A lesson finished elsewhere, added to a learner still here (an erased one: nothing)."""
+    statement = insert(lesson_progress).from_select(
+        ["user_id", "course_id", "lesson_id", "completed_at"],
+        select(
+            users.c.id,
+            bindparam("course", type_=lesson_progress.c.course_id.type),
+            bindparam("lesson", type_=lesson_progress.c.lesson_id.type),
+            bindparam("now", type_=lesson_progress.c.completed_at.type),
+        ).where(users.c.id == bindparam("uid"), *_IS_LEARNER),
+    )
+    return statement.on_conflict_do_nothing().returning(lesson_progress.c.lesson_id)
+
+
+_FINISHED_HERE = _both(_finished_here)
+_COUNT_DONE = select(func.count()).where(lesson_progress.c.user_id == bindparam("uid"))
+
+
+async def add_lessons_back(store: SqlStore, lessons: list[tuple[int, str, str]]) -> int:
+    """The lessons the school's learners finished elsewhere (at home, on the stand-in their
+    home address follows), added to their progress here: only ever added, once. The mark of
+    what the national side has (`code:<row id>`, the code and a count) grows with them when
+    it was current, so they are not pushed back. How many were new here."""
+    added = 0
+    now = datetime.now(UTC)
+    by_learner: dict[int, list[tuple[str, str]]] = {}
+    for uid, course, lesson in lessons:
+        by_learner.setdefault(uid, []).append((course, lesson))
+    async with store.transaction() as runner:
+        for uid, done in by_learner.items():
+            new = 0
+            for course, lesson in done:
+                made = await runner.run(
+                    _FINISHED_HERE, uid=uid, course=course, lesson=lesson, now=now
+                )
+                new += len(made)
+            if not new:
+                continue
+            added += new
+            key = f"{CODE_KEY}{uid}"
+            mark = await runner.run(_STATE, k=key)
+            count = await runner.run(_COUNT_DONE, uid=uid)
+            code, _, pushed = str(mark[0][0]).rpartition("|") if mark else ("", "", "")
+            if code and pushed == str(int(count[0][0]) - new):  # the national side had all
+                await _set_state(runner, key, f"{code}|{int(count[0][0])}", now)
+    return added

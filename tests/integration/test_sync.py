@@ -34,6 +34,7 @@ from dialogs.creathon_ports import ContestDraft
 from tests.chat_drivers import WebChat
 from tests.conftest import _sqlite_template
 from tests.fakes.cutting_proxy import Cut, cutting_proxy
+from tests.integration.test_ordering_chat import COMPARE
 from tests.integration.test_same_journey import answer, onboard, open_lesson, read_to_the_quiz
 from tests.ralph import PASSWORD, USERNAME, ralph_python, running_ralph
 
@@ -719,6 +720,71 @@ async def test_a_school_learners_code_links_their_home_account_after_a_sync(
     await home.send("/progres")
     assert "leçon terminée sur" not in home.last_text()
     assert await rows(school, "SELECT COUNT(*) FROM sync_state WHERE key LIKE 'code:%'") == [(0,)]
+
+
+async def test_lessons_finished_at_home_reach_the_school_at_its_next_sync(
+    school: BotApp, national: BotApp, http: aiohttp.ClientSession
+) -> None:
+    """/mon_code both ways: lesson 1 finished at school, linked at home, lesson 2 finished at
+    home; at the school's next sync its learner has both, and /progres there says so. Only
+    ever added, once: a second sync changes nothing and pushes nothing back."""
+    pupil = await learner_does_a_quiz(school, http)
+    await pupil.send("/mon_code")
+    code = re.search(r"Votre code : (\w+)", pupil.last_text())
+    assert code is not None
+    first = await syncer(school, address(national)).run()
+    assert (first.codes, first.lessons_back, first.complete) == (1, 0, True)
+
+    home = WebChat(national, http)
+    await home.open()
+    await onboard(home)
+    await home.send(f"/lier {code[1]}")
+    await home.tap("Oui, lier")
+    assert "C'est lié" in home.last_text()
+    await home.send("/menu")
+    await open_lesson(home, COMPARE)  # the second lesson, at home
+    await read_to_the_quiz(home)
+    for typed in ("2/4 ; 3/6 ; 5/10", "1/3", "vrai", "2/6"):
+        await home.send(typed)
+    await home.tap("1/6")
+    await home.tap("1/3")
+    assert "Votre score : 5 sur 5" in home.last_text()
+    await home.send("/progres")
+    assert "2 leçons terminées sur" in home.last_text(), "on the stand-in the home address follows"
+
+    back = await syncer(school, address(national)).run()
+    assert (back.lessons_back, back.codes, back.complete) == (1, 0, True)
+    assert "lessons finished at home pulled: 1" in back.lines()
+    done = "SELECT course_id, lesson_id FROM lesson_progress WHERE user_id = 1 ORDER BY lesson_id"
+    assert await rows(school, done) == [
+        ("fractions", "comparer"),
+        ("fractions", "parts-egales"),
+    ]
+    await pupil.send("/progres")
+    assert "2 leçons terminées sur" in pupil.last_text()
+    assert await rows(school, "SELECT value FROM sync_state WHERE key = 'code:1'") == [
+        (f"{code[1]}|2",)
+    ], "the national side has both: nothing to push back"
+
+    again = await syncer(school, address(national)).run()
+    assert (again.lessons_back, again.codes, again.complete) == (0, 0, True)
+    assert await rows(school, done) == [
+        ("fractions", "comparer"),
+        ("fractions", "parts-egales"),
+    ]
+    stand_in = "SELECT COUNT(*) FROM lesson_progress JOIN users ON users.id = user_id"
+    assert await rows(national, stand_in + " WHERE channel = 'school'") == [(2,)]
+    # Another school asking for its learner 1 (with no lesson) is told nothing of this one's.
+    async with http.post(
+        f"{address(national)}/sync/v1/learners/lessons",
+        data=pack({"learners": [[1, 0]]}),
+        headers={"Authorization": "Bearer fleuve-77c1d0e4"},
+    ) as reply:
+        assert (reply.status, unpack(await reply.read())) == (200, {"lessons": []})
+    # A learner erased at school (or never there) gets nothing added.
+    assert school.store is not None
+    assert await db.add_lessons_back(school.store, [(7, "fractions", "comparer")]) == 0
+    assert await rows(school, "SELECT COUNT(*) FROM lesson_progress WHERE user_id = 7") == [(0,)]
 
 
 async def test_a_national_instance_of_the_previous_version_still_syncs(
