@@ -483,6 +483,11 @@ ENDPOINTS: dict[tuple[str, str], tuple[Call, ...]] = {
         Call("GET", "/api/v1/figures?country=ML", 401, WRONG_BEARER),
         Call("GET", "/api/v1/figures?country=ML", 200, BEARER),
     ),
+    ("GET", "/api/v1/schools"): (  # the school servers, as the national side sees them
+        Call("GET", "/api/v1/schools", 401),
+        Call("GET", "/api/v1/schools", 401, WRONG_BEARER),
+        Call("GET", "/api/v1/schools", 200, BEARER),
+    ),
     ("GET", "/verify/{code}"): (  # public, checks
         Call("GET", "/verify/FORGED-CODE", 404),
         Call("GET", "/verify/%C3%A9%ED%A0%80%FF", 404),  # not ASCII, not even UTF-8
@@ -617,6 +622,7 @@ async def test_a_non_ascii_secret_is_refused_not_a_crash(database_url: str, valu
             ("GET", "/metrics", b"Authorization: Bearer ", b""),
             ("GET", "/api/v1/courses", b"Authorization: Bearer ", b""),
             ("GET", "/api/v1/figures", b"Authorization: Bearer ", b""),
+            ("GET", "/api/v1/schools", b"Authorization: Bearer ", b""),
         )
         for method, path, name, body in calls:
             answer = await raw_request(bot.app.port, method, path, name + value, body)
