@@ -11,7 +11,7 @@ its values passed as parameters.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -32,7 +32,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.channels import capabilities, having, pushing
 from bot.storage.impact import impact as impact_of
@@ -54,7 +53,7 @@ from bot.storage.models import (
     sent_messages,
     users,
 )
-from bot.storage.sql import ByDialect, Row, Runner, as_json, utc
+from bot.storage.sql import Row, Runner, as_json, both, utc
 from dialogs.admin_ports import (
     Audience,
     BroadcastDraft,
@@ -72,11 +71,6 @@ LISTED = 10  # broadcasts shown to an admin
 WHATSAPP_WINDOW = timedelta(hours=24)  # free-form messages only this long after the last one
 # The channels with such a window (WhatsApp's).
 WINDOWED_CHANNELS = having(lambda caps: caps.reply_window_hours)
-
-
-def both(build: Callable[[Any], Any]) -> ByDialect:
-    """An upsert written once for both engines: `build(insert)` with each dialect's insert."""
-    return ByDialect(sqlite=build(sqlite.insert), postgresql=build(postgresql.insert))
 
 
 _CODE_OF = select(person_codes.c.code).where(person_codes.c.user_id == bindparam("uid"))

@@ -25,17 +25,12 @@ from bot.storage.models import (
     sent_messages,
     whatsapp_inbox,
 )
-from bot.storage.sql import ByDialect, as_json, utc
+from bot.storage.sql import as_json, both, utc
 from bot.storage.store import SqlStore
 
 Row = Sequence[Any]
 # sqlite.insert or postgresql.insert: the same upsert API, written once for both engines
 Insert = Callable[[Table], sqlite.Insert | postgresql.Insert]
-
-
-def _both(build: Callable[[Insert], ClauseElement]) -> ByDialect:
-    """An upsert written once, built with each engine's insert."""
-    return ByDialect(sqlite=build(sqlite.insert), postgresql=build(postgresql.insert))
 
 
 def _mark_unreachable(insert_: Insert) -> ClauseElement:
@@ -102,7 +97,7 @@ def _record_sent(insert_: Insert) -> ClauseElement:
 
 
 # The platform said this person cannot be reached (blocked, not on WhatsApp): remember it.
-MARK_UNREACHABLE = _both(_mark_unreachable)
+MARK_UNREACHABLE = both(_mark_unreachable)
 
 _INBOX_PUT = (
     insert(whatsapp_inbox)
@@ -124,11 +119,11 @@ _INBOX_ATTEMPT = (
 _INBOX_DONE = delete(whatsapp_inbox).where(
     whatsapp_inbox.c.id.in_(bindparam("ids", expanding=True))
 )
-_TOUCH = _both(_touch)
+_TOUCH = both(_touch)
 _CONTACT = select(channel_contacts.c.last_inbound_at, channel_contacts.c.unreachable_at).where(
     channel_contacts.c.user_id == bindparam("uid")
 )
-_RECORD_SENT = _both(_record_sent)
+_RECORD_SENT = both(_record_sent)
 _RECORD_FAILURE = insert(sent_messages).values(
     id=bindparam("mid"),
     user_id=bindparam("uid"),
@@ -177,7 +172,7 @@ _TAKE_HELD = (
 _MEDIA_ID = select(media_uploads.c.media_id).where(
     media_uploads.c.channel == bindparam("channel"), media_uploads.c.digest == bindparam("digest")
 )
-_REMEMBER_MEDIA = _both(_remember_media)
+_REMEMBER_MEDIA = both(_remember_media)
 _FORGET_MEDIA = delete(media_uploads).where(
     media_uploads.c.channel == bindparam("channel"), media_uploads.c.digest == bindparam("digest")
 )

@@ -11,9 +11,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import bindparam, select
 
-from bot.storage.admin import both
 from bot.storage.models import data_saving, media_days
-from bot.storage.sql import Runner
+from bot.storage.sql import Runner, both
 
 DEFAULT_BUDGET_KB = 2048  # MEDIA_DAILY_BUDGET_KB (bot/config.py)
 

@@ -38,10 +38,9 @@ from sqlalchemy import (
 from sqlalchemy import update as update_
 
 from bot.storage import authored_files
-from bot.storage.admin import both
 from bot.storage.erasure import forget_person
 from bot.storage.models import dead_letters, learner_profiles, users
-from bot.storage.sql import Row, Runner, utc
+from bot.storage.sql import Row, Runner, both, utc
 from dialogs.profile_ports import (
     MAX_PROFILES,
     PIN_LOCK,

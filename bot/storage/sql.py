@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import Insert, TextClause, bindparam, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.dialects.postgresql import psycopg2 as pg_dialect
 from sqlalchemy.engine import Dialect
@@ -46,6 +47,12 @@ class ByDialect:
 
     sqlite: ClauseElement
     postgresql: ClauseElement
+
+
+def both(build: Callable[[Any], Any]) -> ByDialect:
+    """An upsert written once for both engines: `build(insert)` with each dialect's insert
+    (`both(lambda ins: ins(t).values(...).on_conflict_do_nothing())`)."""
+    return ByDialect(sqlite=build(sqlite_dialect.insert), postgresql=build(postgresql.insert))
 
 
 Statement = ClauseElement | ByDialect | str

@@ -40,7 +40,7 @@ from bot.storage.models import (
     users,
     xapi_statements,
 )
-from bot.storage.sql import ByDialect, Runner, as_json, utc
+from bot.storage.sql import ByDialect, Runner, as_json, both, utc
 from bot.storage.store import SqlStore
 from bot.storage.xapi import NAMESPACE
 from dialogs.admin_ports import Audience
@@ -54,11 +54,6 @@ ANNOUNCEMENT_CURSOR = "announcements_cursor"
 ANNOUNCEMENT_KEY = "announcement:"  # + the national id: a school's mark of one it has
 ANNOUNCEMENT_AGE = timedelta(days=30)  # a school's first pull starts no further back
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
-
-
-def _both(build: Any) -> ByDialect:
-    """An upsert, written once for the two engines' INSERT constructs."""
-    return ByDialect(sqlite=build(sqlite_insert), postgresql=build(pg_insert))
 
 
 # --- the school's side -------------------------------------------------------------------
@@ -175,7 +170,7 @@ async def apply_courses(
 
 
 _STATE = select(sync_state.c.value).where(sync_state.c.key == bindparam("k"))
-_SET_STATE = _both(
+_SET_STATE = both(
     lambda ins: (
         made := ins(sync_state).values(
             key=bindparam("k"), value=bindparam("v"), updated_at=bindparam("now")
@@ -194,7 +189,7 @@ _LOCAL_COURSE = (
     )
     .where(authored_courses.c.course_id == bindparam("cid"))
 )
-_CAME_FROM = _both(
+_CAME_FROM = both(
     lambda ins: (
         made := ins(sync_courses).values(
             course_id=bindparam("cid"),
@@ -292,7 +287,7 @@ def national_id(school: str, statement_id: str) -> str:
 
 _SENT = select(_X.c.sent_at).where(_X.c.statement_id == bindparam("sid"))
 _FORGET_STATEMENT = delete(_X).where(_X.c.statement_id == bindparam("sid"))
-_KEEP_STATEMENT = _both(
+_KEEP_STATEMENT = both(
     lambda ins: (
         ins(_X)
         .values(
@@ -305,7 +300,7 @@ _KEEP_STATEMENT = _both(
         .returning(_X.c.id)
     )
 )
-_HEARD_FROM = _both(
+_HEARD_FROM = both(
     lambda ins: (
         made := ins(sync_schools).values(
             name=bindparam("name"),
@@ -1322,7 +1317,7 @@ def _finished_here(insert: Any) -> Any:
     return statement.on_conflict_do_nothing().returning(lesson_progress.c.lesson_id)
 
 
-_FINISHED_HERE = _both(_finished_here)
+_FINISHED_HERE = both(_finished_here)
 _COUNT_DONE = select(func.count()).where(lesson_progress.c.user_id == bindparam("uid"))
 
 
