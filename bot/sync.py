@@ -32,7 +32,7 @@ import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
@@ -492,14 +492,7 @@ class SyncService:
     async def push(self, request: web.Request) -> web.Response:
         """Keep a school's batch of statements; answer how many were taken."""
         school = self._school(request)
-        body = await read_bounded(request, PUSH_BODY)
-        try:
-            found = unpack(body)
-            statements, figures = _batch(found)
-        except (ValueError, TypeError, KeyError) as error:
-            raise web.HTTPBadRequest(
-                text=json.dumps({"error": str(error)[:200]}), content_type="application/json"
-            ) from None
+        statements, figures = await _parsed(request, PUSH_BODY, _batch)
         taken = await db.take_statements(self.store, school, statements, figures, datetime.now(UTC))
         log.info(
             "sync push from %s: %d new, %d known, %d erased",
@@ -558,15 +551,7 @@ class SyncService:
     async def learners(self, request: web.Request) -> web.Response:
         """A school's learners who asked /mon_code: their code becomes linkable here."""
         school = self._school(request)
-        body = await read_bounded(request, PUSH_BODY)
-        try:
-            found = unpack(body)
-            learners = [db.learner_from_json(item) for item in found["learners"][:MAX_PUSH]]
-            gone = tuple(int(number) for number in found.get("forget", [])[:MAX_PUSH])
-        except (ValueError, TypeError, KeyError, AttributeError) as error:
-            raise web.HTTPBadRequest(
-                text=json.dumps({"error": str(error)[:200]}), content_type="application/json"
-            ) from None
+        learners, gone = await _parsed(request, PUSH_BODY, _learners_body)
         taken = await db.take_learners(self.store, school, learners, datetime.now(UTC), gone)
         log.info("sync learners from %s: %d taken", school, taken.taken)
         answer = {"taken": taken.taken, "codes_taken": list(taken.taken_codes)}
@@ -578,14 +563,11 @@ class SyncService:
         for the school: asked by the school's row numbers with the count it has of each;
         only lessons, and only of this school's stand-ins."""
         school = self._school(request)
-        body = await read_bounded(request, PUSH_BODY)
-        try:
-            found = unpack(body)
-            asked = [(int(n), int(count)) for n, count in found["learners"][:MAX_PUSH]]
-        except (ValueError, TypeError, KeyError, AttributeError) as error:
-            raise web.HTTPBadRequest(
-                text=json.dumps({"error": str(error)[:200]}), content_type="application/json"
-            ) from None
+        asked = await _parsed(
+            request,
+            PUSH_BODY,
+            lambda found: [(int(n), int(count)) for n, count in found["learners"][:MAX_PUSH]],
+        )
         lessons = await db.stand_ins_lessons(self.store, school, asked)
         log.info("sync lessons back to %s: %d", school, len(lessons))
         answer = {"lessons": [list(lesson) for lesson in lessons]}
@@ -595,14 +577,11 @@ class SyncService:
     async def entries(self, request: web.Request) -> web.Response:
         """A school's Creathon entries, kept once per teacher and contest."""
         school = self._school(request)
-        body = await read_bounded(request, COURSE_BODY)
-        try:
-            found = unpack(body)
-            entries = [db.entry_from_json(item) for item in found["entries"][:MAX_PAGE]]
-        except (ValueError, TypeError, KeyError, AttributeError) as error:
-            raise web.HTTPBadRequest(
-                text=json.dumps({"error": str(error)[:200]}), content_type="application/json"
-            ) from None
+        entries = await _parsed(
+            request,
+            COURSE_BODY,
+            lambda found: [db.entry_from_json(item) for item in found["entries"][:MAX_PAGE]],
+        )
         taken = await db.take_entries(self.store, school, entries, datetime.now(UTC))
         log.info("sync entries from %s: %d taken, %d too late", school, taken.taken, taken.closed)
         answer = {"taken": taken.taken, "closed": taken.closed}
@@ -612,14 +591,11 @@ class SyncService:
     async def shared(self, request: web.Request) -> web.Response:
         """A school's own course, shared for the national library (and so other schools)."""
         school = self._school(request)
-        body = await read_bounded(request, COURSE_BODY)
-        try:
-            found = unpack(body)
-            courses = [course_from_json(item) for item in found["courses"][:MAX_PAGE]]
-        except (ValueError, TypeError, KeyError, binascii.Error) as error:
-            raise web.HTTPBadRequest(
-                text=json.dumps({"error": str(error)[:200]}), content_type="application/json"
-            ) from None
+        courses = await _parsed(
+            request,
+            COURSE_BODY,
+            lambda found: [course_from_json(item) for item in found["courses"][:MAX_PAGE]],
+        )
         refused = [c.course_id for c in courses if not _shareable(c)]
         courses = [c for c in courses if _shareable(c)]
         applied = await db.apply_courses(
@@ -632,6 +608,27 @@ class SyncService:
             "kept": [*applied.kept_local, *refused],
         }
         return web.Response(body=pack(answer), content_type=CONTENT_TYPE)
+
+
+T = TypeVar("T")
+
+
+def _learners_body(found: Any) -> tuple[list[db.SchoolLearner], tuple[int, ...]]:
+    """The learners a school pushes, and the row numbers of those it erased."""
+    learners = [db.learner_from_json(item) for item in found["learners"][:MAX_PUSH]]
+    return learners, tuple(int(number) for number in found.get("forget", [])[:MAX_PUSH])
+
+
+async def _parsed(request: web.Request, limit: int, read: Callable[[Any], T]) -> T:
+    """A school's body, read within `limit` and unpacked by `read`; 400 with the reason
+    when it is not what the route takes."""
+    body = await read_bounded(request, limit)
+    try:
+        return read(unpack(body))
+    except (ValueError, TypeError, KeyError, AttributeError, binascii.Error) as error:
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": str(error)[:200]}), content_type="application/json"
+        ) from None
 
 
 def _shareable(course: db.PulledCourse) -> bool:
