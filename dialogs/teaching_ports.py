@@ -149,8 +149,9 @@ class TeachingDesk(Protocol):
         """The class a join code opens."""
         ...
 
-    async def join(self, class_id: int, name: str) -> bool:
-        """The current person joins a class under a name; False if already in it."""
+    async def join(self, class_id: int, name: str) -> bool | None:
+        """The current person joins a class under a name; False if already in it, None if
+        the class is gone (its teacher erased their data meanwhile)."""
         ...
 
     async def my_classes(self) -> list[ClassRoom]:

@@ -198,6 +198,7 @@ def _join(upsert: _Upsert) -> ClauseElement:
 
 
 _JOIN = ByDialect(_join(sqlite.insert), _join(postgresql.insert))
+_CLASS_THERE = select(classes.c.id).where(classes.c.id == bindparam("cid"))
 _MY_CLASSES = (
     select(*_CLASS_COLUMNS, literal_column("0", Integer))
     .join(class_members, class_members.c.class_id == classes.c.id)
@@ -361,8 +362,11 @@ class SqlTeachingDesk:
         rows = await self.runner.run(_FIND_CLASS, code=wanted)
         return _class(rows[0]) if rows else None
 
-    async def join(self, class_id: int, name: str) -> bool:
-        """The current person joins a class under a name; False if already in it."""
+    async def join(self, class_id: int, name: str) -> bool | None:
+        """The current person joins a class under a name; False if already in it, None if
+        the class is gone (its teacher erased their data meanwhile)."""
+        if not await self.runner.run(_CLASS_THERE, cid=class_id):
+            return None
         rows = await self.runner.run(
             _JOIN,
             cid=class_id,

@@ -333,6 +333,9 @@ async def join_name(ctx: Context, event: Incoming) -> Turn:
     if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
         work.joining, work.joining_name = None, ""
         added = await teaching(ctx).join(int(joining), event.text)
+        if added is None:
+            gone = ctx._("Cette classe n'existe plus. Demandez le nouveau code à votre enseignant.")
+            return Turn([Say(gone)], goto="join_code")
         text = (
             ctx._("Bienvenue dans la classe « %(name)s » !", name=name)
             if added

@@ -80,6 +80,8 @@ async def test_students_join_a_class_by_its_code_once_and_only_its_teacher_sees_
     assert await world.desks(awa).teaching.join(room.id, "  Awa   Ndiaye ")
     assert not await world.desks(awa).teaching.join(room.id, "Awa")
     assert await world.desks(bintou).teaching.join(room.id, "Bintou")
+    gone = room.id + 1000  # a class whose teacher erased their data meanwhile
+    assert await world.desks(bintou).teaching.join(gone, "Bintou") is None
 
     mine = world.desks(teacher).teaching
     assert [(c.id, c.members) for c in await mine.classes()] == [(room.id, 2)]

@@ -478,8 +478,10 @@ class FakeTeachingDesk(_Desk):
         found = (c.room for c in self.world.classes.values() if c.room.join_code == wanted)
         return next(found, None)
 
-    async def join(self, class_id: int, name: str) -> bool:
-        room = self.world.classes[class_id]
+    async def join(self, class_id: int, name: str) -> bool | None:
+        room = self.world.classes.get(class_id)
+        if room is None:
+            return None
         if self.uid in room.members:
             return False
         room.members[self.uid] = (" ".join(name.split())[:40], self.now)

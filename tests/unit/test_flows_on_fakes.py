@@ -96,6 +96,23 @@ async def test_an_invited_teacher_creates_a_class_and_a_student_joins_it() -> No
     assert "👥 CM2 B · CM2 (1)" in [o.label for o in teacher.last_prompt().options]
 
 
+async def test_a_class_gone_while_the_student_gives_their_name_is_said_not_a_crash() -> None:
+    world = World()
+    teacher, _ = await invited_teacher(world)
+    await teacher.tap("Nouvelle classe")
+    await teacher.send("CM2 C")
+    await teacher.tap("CM2")
+    join = teacher.texts(await teacher.tap("Mathématiques")).split("/rejoindre ")[1].split()[0]
+    awa, _ = await person(world)
+    await awa.send(f"/rejoindre {join}")
+    world.classes.clear()  # the teacher erased their data meanwhile
+    replies = await awa.send("Awa D.")
+    assert awa.texts(replies) == (
+        "Cette classe n'existe plus. Demandez le nouveau code à votre enseignant.\n"
+        "Écrivez le code de la classe (6 lettres et chiffres) :"
+    )
+
+
 async def test_a_student_is_refused_the_teachers_commands() -> None:
     world = World()
     student, _ = await person(world)
