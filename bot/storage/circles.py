@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.dml import ReturningInsert
 
 from bot.channels import capabilities
 from bot.storage.admin import SqlAdminDesk
@@ -127,19 +128,26 @@ _RECENT = (
     .order_by(_M.id.desc())
     .limit(bindparam("n"))
 )
-_POST = (
-    insert(circle_messages)
-    .values(
-        circle_id=bindparam("cid"),
-        author_id=bindparam("uid"),
-        text=bindparam("text"),
-        attachment=bindparam("att"),
-        reply_to=bindparam("reply"),
-        created_at=bindparam("now"),
-        status="relayed",
+
+
+def new_post(status: str) -> ReturningInsert[tuple[int]]:
+    """A circle message written with its status: "relayed", or "held" by moderation."""
+    return (
+        insert(circle_messages)
+        .values(
+            circle_id=bindparam("cid"),
+            author_id=bindparam("uid"),
+            text=bindparam("text"),
+            attachment=bindparam("att"),
+            reply_to=bindparam("reply"),
+            created_at=bindparam("now"),
+            status=status,
+        )
+        .returning(_M.id)
     )
-    .returning(_M.id)
-)
+
+
+_POST = new_post("relayed")
 _RELAY = insert(circle_relays).values(message_id=bindparam("mid"), broadcast_id=bindparam("bid"))
 _RECIPIENTS = (
     select(_MEMBER.user_id, _MEMBER.digest, users.c.channel, channel_contacts.c.last_inbound_at)

@@ -107,7 +107,7 @@ _SUBMISSION = select(
 )
 _MINE = _SUBMISSION.where(_S.contest_id == bindparam("cid"), _S.author_id == bindparam("uid"))
 _SUBMISSIONS = _SUBMISSION.where(_S.contest_id == bindparam("cid")).order_by(_S.id)
-_OPEN_CONTEST = (
+OPEN_CONTEST = (
     insert(creathon_contests)
     .values(
         theme=bindparam("theme"),
@@ -269,7 +269,7 @@ class SqlCreathonDesk:
     async def open_contest(self, draft: ContestDraft) -> int:
         """A new contest, open for submissions; its id."""
         rows = await self.runner.run(
-            _OPEN_CONTEST,
+            OPEN_CONTEST,
             theme=draft.theme[:120],
             rules=draft.rules,
             levels=list(draft.levels),

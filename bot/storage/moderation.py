@@ -21,7 +21,7 @@ from sqlalchemy import Table, and_, bindparam, delete, exists, func, insert, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ClauseElement
 
-from bot.storage.circles import SqlCircleDesk
+from bot.storage.circles import SqlCircleDesk, new_post
 from bot.storage.colleagues import colleague
 from bot.storage.models import (
     circle_members,
@@ -130,19 +130,7 @@ _RELAYED_BY_MEMBER = (
 _IS_NEW = select(circle_members.c.joined_at, _RELAYED_BY_MEMBER).where(
     circle_members.c.circle_id == bindparam("cid"), circle_members.c.user_id == bindparam("uid")
 )
-_HOLD = (
-    insert(circle_messages)
-    .values(
-        circle_id=bindparam("cid"),
-        author_id=bindparam("uid"),
-        text=bindparam("text"),
-        attachment=bindparam("att"),
-        reply_to=bindparam("reply"),
-        created_at=bindparam("now"),
-        status="held",
-    )
-    .returning(_M.id)
-)
+_HOLD = new_post("held")
 _REPORT = (
     insert(circle_reports)
     .values(

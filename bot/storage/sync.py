@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.storage.admin import queue_broadcast
+from bot.storage.creathon import OPEN_CONTEST
 from bot.storage.impact import is_student
 from bot.storage.models import (
     authored_courses,
@@ -772,25 +773,14 @@ def contest_from_json(item: dict[str, Any]) -> PulledContest:
     )
 
 
-_NEW_CONTEST = (
-    insert(creathon_contests)
-    .values(
-        theme=bindparam("theme"),
-        rules=bindparam("rules"),
-        levels=bindparam("levels"),
-        subjects=bindparam("subjects"),
-        submit_by=bindparam("submit_by"),
-        review_by=bindparam("review_by"),
-        criteria=bindparam("criteria"),
-        jury=bindparam("jury"),
-        reviewers=0,
-        shortlist=0,
-        status=OPEN,
-        created_by=None,
-        created_at=bindparam("now"),
-    )
-    .returning(creathon_contests.c.id)
-)
+# A national contest as a school opens it: open, with no jury, reviewers nor author here.
+_PULLED_CONTEST: dict[str, Any] = {
+    "jury": [],
+    "reviewers": 0,
+    "shortlist": 0,
+    "status": OPEN,
+    "uid": None,
+}
 _CHANGE_CONTEST = (
     update(creathon_contests)
     .where(creathon_contests.c.id == bindparam("cid"), creathon_contests.c.status == OPEN)
@@ -826,7 +816,7 @@ async def apply_contests(store: SqlStore, contests: list[PulledContest], now: da
             if held:
                 await runner.run(_CHANGE_CONTEST, cid=int(held[0][0]), **values)
                 continue
-            rows = await runner.run(_NEW_CONTEST, jury=[], now=now, **values)
+            rows = await runner.run(OPEN_CONTEST, now=now, **_PULLED_CONTEST, **values)
             await _set_state(runner, key, str(int(rows[0][0])), now)
             added += 1
     return added
