@@ -29,7 +29,7 @@ from tests.whatsapp_driver import whatsapp_settings
 CIRCLE = "Mathématiques - primaire"
 PREFIX = "👤 Enseignant·e (Sénégal, École Liberté 6, Dakar) :"
 QUESTION = "Comment enseignez-vous les fractions en CM2 ?"
-INSIDE, OUTSIDE = "22370000001", "22370000002"  # WhatsApp: wrote 1 hour / 30 hours ago
+INSIDE, OUTSIDE = "22370000001", "22370000002"  # WhatsApp: wrote just now / 30 hours ago
 AUTHOR, MEMBER, MUTED = "7000002", "7000003", "7000004"  # Telegram chat ids
 IMAGE = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40  # a "JPEG" of about 10 KB
 
@@ -92,7 +92,7 @@ async def circle_of_five(talk: Conversations, database_url: str) -> dict[str, Pe
         await person.tap("Rejoindre le cercle")
     await people["muted"].tap("Comment recevoir les messages")
     await people["muted"].tap("Rien")
-    await wrote(talk, INSIDE, hours=1)
+    await wrote(talk, INSIDE, hours=0)  # still inside at the next digest, whatever the hour
     await wrote(talk, OUTSIDE, hours=30)
     return people
 

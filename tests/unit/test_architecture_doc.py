@@ -11,7 +11,7 @@ DOC = ROOT / "docs" / "architecture.md"
 
 
 def named_paths(text: str) -> set[str]:
-    """Backquoted words that are paths of this repository (not ../shared/, not patterns)."""
+    """Backquoted words that are paths of this repository (not outside it, not patterns)."""
     found = set()
     for word in re.findall(r"`([^`\s]+)`", text):
         if word.startswith(("..", "/")) or "<" in word or "*" in word:  # not commands, routes
