@@ -263,6 +263,7 @@ class Conversations:
             # person answered the first question (Telegram and WhatsApp ids are accounts the
             # platform vouches for, and their channel bookkeeping needs the row at once).
             tx.drop_if_unchanged = self.capabilities(event.user.channel).address_is_key
+            tx.now = self.clock()  # the step's clock is its desks' too (a circle's digest)
             ctx = self._context(event.user, tx)
             before = Before.of(ctx)
             reply = await self._reply(ctx, event)
@@ -320,7 +321,7 @@ class Conversations:
             t=self.i18n.translator(profile.locale, profile.country),
             library=self.library,
             records=tx.records,
-            now=self.clock(),
+            now=tx.now or self.clock(),
             languages=self.i18n.languages,
             translator_for=lambda lang: self.i18n.translator(lang, profile.country),
             caps=self.capabilities(user.channel),

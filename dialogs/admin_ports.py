@@ -41,7 +41,7 @@ class Audience:
     event_id: int | None = None  # those who said they will come to this event (when queued)
     # A circle's members, read when queued (no id list: a circle may have thousands):
     # "now" = every-message members reachable now, "digest" = daily ones and WhatsApp
-    # members outside their 24-hour window.
+    # members who missed one of its posts live (outside their 24-hour window then).
     circle_id: int | None = None
     circle_mode: str = ""
     exclude_user: int | None = None  # the author of a relayed message

@@ -8,6 +8,9 @@ fakes of the tests, the unit tests of these rules). The decisions live here:
   be missed), and not marked unreachable;
 - /stop_annonces stops announcements, never a personal notice (grade, assignment, circle);
 - a Telegram group linked to a circle gets that circle's posts only;
+- a circle's digest reaches its daily members, and those who follow every message but missed
+  one of its posts live (WhatsApp, outside the 24-hour window when it was relayed), wherever
+  their window stands by the evening: nobody gets again what they got live;
 - every filter given (countries, roles, levels, languages, classes, people, activity,
   unfinished work, an event's attendees, a circle's members) narrows the audience.
 """
@@ -90,6 +93,9 @@ class Reader:
     circles: Mapping[int, str] = field(default_factory=dict)  # circle -> how they follow it
     events: frozenset[int] = frozenset()  # events they said they will come to
     window_open: bool = True  # inside their channel's reply window (always, without one)
+    # A post of a circle's coming digest did not reach them live (on a channel with a reply
+    # window, closed when it was relayed): what they already got live is not sent again.
+    missed_live: bool = False
 
 
 def meets(condition: Condition, person: Reader) -> bool:
@@ -122,8 +128,8 @@ def meets(condition: Condition, person: Reader) -> bool:
     if name == "circle":
         circle, mode = value
         follows = person.circles.get(circle)
-        if mode == "digest":
-            return follows == "daily" or (follows == "every" and not person.window_open)
+        if mode == "digest":  # whoever follows every message got those inside their window
+            return follows == "daily" or (follows == "every" and person.missed_live)
         return follows == "every" and person.window_open
     if name in ("country", "role", "level", "locale"):
         return getattr(person, name) in value

@@ -41,6 +41,8 @@ from bot.storage.models import (
     broadcasts,
     channel_contacts,
     circle_members,
+    circle_messages,
+    circle_relays,
     class_members,
     essay_answers,
     event_attendees,
@@ -481,11 +483,47 @@ def _member(digest: str) -> ColumnElement[bool]:
     )
 
 
+# Outbox rows of a live relay that did reach someone, or will (held: when they next write).
+_NOT_DELIVERED = ("failed", "unreachable", "cancelled")
+
+
+def _missed_live() -> ColumnElement[bool]:
+    """A post of the coming digest (the day up to now) that was not relayed live to `u`: a
+    member since before it, not its author, with no live outbox row for it (decided per
+    member and post, so what reached them live is never sent again in the evening)."""
+    cm = circle_members.alias("mc")
+    p = circle_messages.alias("p")
+    r = circle_relays.alias("r")
+    o = outbox.alias("lo")
+    live = (
+        exists()
+        .where(
+            r.c.message_id == p.c.id,
+            o.c.broadcast_id == r.c.broadcast_id,
+            o.c.user_id == u.c.id,
+            o.c.status.not_in(_NOT_DELIVERED),
+        )
+        .correlate_except(r, o)  # `p` and `u` are the statements' around, two levels up
+    )
+    return exists().where(
+        cm.c.circle_id == bindparam("circle"),
+        cm.c.user_id == u.c.id,
+        p.c.circle_id == bindparam("circle"),
+        p.c.status == "relayed",
+        p.c.created_at > bindparam("digest_since"),
+        p.c.created_at <= bindparam("digest_until"),
+        p.c.created_at >= cm.c.joined_at,
+        or_(p.c.author_id.is_(None), p.c.author_id != u.c.id),
+        ~live,
+    )
+
+
 def _circle(mode: str) -> ColumnElement[bool]:
-    """A circle's members: those reached now, or those who get the evening digest."""
+    """A circle's members: those reached now, or those who get the evening digest (the
+    daily ones, and those on a channel with a reply window who missed a post live)."""
     windowed = u.c.channel.in_(bindparam("windowed", expanding=True))
     if mode == "digest":
-        return or_(_member("daily"), and_(_member("every"), windowed, ~_IN_WINDOW))
+        return or_(_member("daily"), and_(_member("every"), windowed, _missed_live()))
     return and_(_member("every"), or_(~windowed, _IN_WINDOW))
 
 
@@ -573,6 +611,13 @@ def _values(condition: Condition, now: datetime) -> dict[str, Any]:
     if name == "lesson_not_done":
         return {"unl_course": value[0], "unl_lesson": value[1]}
     if name == "circle":
+        if value[1] == "digest":  # its posts: since the last digest, a day before
+            return {
+                "circle": value[0],
+                "digest_since": now - timedelta(days=1),
+                "digest_until": now,
+                "windowed": list(WINDOWED_CHANNELS),
+            }
         return {
             "circle": value[0],
             "window_start": now - WHATSAPP_WINDOW,

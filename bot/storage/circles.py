@@ -5,6 +5,8 @@ A posted message is relayed in the author's own turn, so it is never lost nor se
   inbox), or on WhatsApp inside the 24-hour window, get it through the outbox as one
   personal notice (the sender, its rates, its attachments);
 - WhatsApp members outside the window get it in the circle's digest, not as a template each;
+  a member who got every post of the day live gets no digest, even if their window closed
+  since (who gets the digest is decided per member and post: bot/storage/admin.py);
 - members who chose the daily digest get that digest: a scheduled personal notice per circle
   and per evening, rewritten at each message and queued once by the outbox's scheduler;
 - muted members get nothing.
@@ -312,7 +314,8 @@ class SqlCircleDesk:
         """Rewrite the evening's scheduled notice of this circle, or create it.
 
         `user_ids` are the members who need it now; who gets it is read when it is queued
-        (daily members, and WhatsApp members then outside their window), never as an id list.
+        (daily members, and WhatsApp members who missed one of its posts live), never as an
+        id list.
         """
         del user_ids  # the audience is the circle's, read by the outbox's query
         at = next_digest(self.now)

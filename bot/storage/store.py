@@ -142,6 +142,7 @@ class SqlTurn:
         "kept_reply",
         "media_budget_kb",
         "moderation_rules",
+        "now",
         "profile",
         "quiet_hours",
         "runner",
@@ -167,6 +168,7 @@ class SqlTurn:
         self.quiet_hours = QuietHours()  # when no reminder goes (the store's, set on opening)
         self.media_budget_kb = DEFAULT_BUDGET_KB  # light data's daily budget (the store's)
         self.xapi = Vocabulary()  # the learning records' identifiers (the store's)
+        self.now: datetime | None = None  # the turn's clock (Conversations.clock); None: real
         self._admin: SqlAdminDesk | None = None
         self._teaching: SqlTeachingDesk | None = None
         self._reports: SqlReportDesk | None = None
@@ -229,7 +231,7 @@ class SqlTurn:
     @property
     def circles(self) -> SqlCircleDesk:
         """Teachers' circles and colleague requests, inside this turn's transaction."""
-        return SqlCircleDesk(self.runner, self.user_id)
+        return SqlCircleDesk(self.runner, self.user_id, self.now)
 
     @property
     def groups(self) -> SqlGroupDesk:

@@ -126,6 +126,76 @@ async def test_a_message_reaches_each_member_as_they_chose(
     assert await Outbox(talk.store, "t").queue_due(at + timedelta(seconds=1)) == []
 
 
+# A day of the circle on an injected clock (never the time of day the tests run at): the
+# WhatsApp member "inside" last wrote at 15:00 yesterday, so their window closes at 15:00.
+MORNING = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+EVENING = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # the digest (DIGEST_HOUR)
+
+
+async def a_day_of(talk: Conversations, database_url: str) -> dict[str, Person]:
+    talk.clock = lambda: MORNING
+    people = await circle_of_everyone(talk, database_url)
+    await wrote_at(talk, "22370000001", datetime(2026, 3, 1, 15, 0, tzinfo=UTC))
+    await wrote_at(talk, "22370000002", MORNING - timedelta(hours=30))
+    return people
+
+
+async def wrote_at(talk: Conversations, phone: str, at: datetime) -> None:
+    """The WhatsApp member's last message (their 24-hour window starts then)."""
+    await run(
+        talk.store,
+        "UPDATE channel_contacts SET last_inbound_at = :at WHERE user_id = :uid",
+        uid=await user_id(talk.store, "whatsapp", phone),
+        at=at,
+    )
+
+
+async def posts(talk: Conversations, author: Person, at: datetime, text: str) -> None:
+    talk.clock = lambda: at
+    await author.send("/cercles")
+    await author.tap("Mathématiques - primaire")
+    await author.tap("Écrire")
+    await author.send(text)
+
+
+async def digests(talk: Conversations) -> list[tuple[str, str]]:
+    """(recipient, French text) of the digests queued at the evening's time."""
+    assert len(await Outbox(talk.store, "t").queue_due(EVENING)) == 1
+    return sorted((ext, text) for ext, _, text in await relays(talk) if "dans « " in text)
+
+
+async def test_the_digest_leaves_out_who_got_every_post_live_before_their_window_closed(
+    talk: Conversations, database_url: str
+) -> None:
+    people = await a_day_of(talk, database_url)
+    await posts(talk, people["author"], MORNING.replace(hour=10), "Les fractions en CM2 ?")
+    live = [ext for ext, status, _ in await relays(talk) if status == "queued"]
+    assert "22370000001" in live  # inside their window at 10:00: relayed at once
+    # their window closed at 15:00, before the digest: it must not send the post again
+    assert [ext for ext, _ in await digests(talk)] == ["22370000002", "daily"]
+
+
+async def test_the_digest_reaches_who_missed_a_post_after_their_window_closed(
+    talk: Conversations, database_url: str
+) -> None:
+    people = await a_day_of(talk, database_url)
+    await posts(talk, people["author"], MORNING.replace(hour=10), "Les fractions en CM2 ?")
+    await posts(talk, people["author"], MORNING.replace(hour=16), "Et les décimaux ?")
+    found = await digests(talk)
+    assert [ext for ext, _ in found] == ["22370000001", "22370000002", "daily"]
+    assert all("2 nouveaux messages dans « Mathématiques - primaire »" in t for _, t in found)
+
+
+async def test_the_digest_reaches_who_missed_a_post_even_if_they_wrote_since(
+    talk: Conversations, database_url: str
+) -> None:
+    people = await a_day_of(talk, database_url)
+    await posts(talk, people["author"], MORNING.replace(hour=10), "Les fractions en CM2 ?")
+    # "outside" missed it (window closed), then wrote at noon: open again at 18:00
+    await wrote_at(talk, "22370000002", MORNING.replace(hour=12))
+    assert [ext for ext, _ in await digests(talk)] == ["22370000002", "daily"]
+
+
 async def test_a_reply_quotes_the_message_it_answers(
     talk: Conversations, database_url: str
 ) -> None:

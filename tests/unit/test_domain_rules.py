@@ -117,10 +117,19 @@ def test_who_cannot_be_written_to_is_counted_but_never_sent_to() -> None:
 def test_a_circles_member_outside_the_reply_window_waits_for_the_digest() -> None:
     now_mode = Audience(personal=True, circle_id=3, circle_mode="now")
     digest = Audience(personal=True, circle_id=3, circle_mode="digest")
-    closed = Reader(1, circles={3: "every"}, window_open=False)
+    closed = Reader(1, circles={3: "every"}, window_open=False, missed_live=True)
     daily = Reader(2, circles={3: "daily"})
     assert [reaches(now_mode, p, NOW) for p in (closed, daily)] == [False, False]
     assert [reaches(digest, p, NOW) for p in (closed, daily)] == [True, True]
+
+
+def test_a_circles_digest_leaves_out_who_got_every_post_live() -> None:
+    digest = Audience(personal=True, circle_id=3, circle_mode="digest")
+    # got the day's posts inside their window, which closed before the evening
+    got_all = Reader(1, circles={3: "every"}, window_open=False, missed_live=False)
+    # missed one while it was closed, and wrote since: open again in the evening
+    missed = Reader(2, circles={3: "every"}, window_open=True, missed_live=True)
+    assert [reaches(digest, p, NOW) for p in (got_all, missed)] == [False, True]
 
 
 def test_the_conditions_are_those_the_sql_writes_in_order() -> None:
