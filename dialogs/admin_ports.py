@@ -154,6 +154,8 @@ class BroadcastStats:
     scheduled_at: datetime | None = None
     reasons: dict[str, int] = field(default_factory=dict)  # why messages failed, how many
     parts: int = 0  # what it cost on channels paid per message part (SMS), in parts
+    # Messages paid one by one: templates sent outside a reply window (WhatsApp's 24 hours).
+    paid_templates: int = 0
 
     @property
     def queued(self) -> int:
@@ -215,10 +217,12 @@ class Impact:
     # Inbound messages parked unhandled (dead letters, kept 3 days) by channel
     dead_letters: dict[str, int] = field(default_factory=dict)
     by_sex: list[SexFigures] = field(default_factory=list)  # students per country and sex
-    # Announcements on channels paid per message part (SMS), the last 30 days: how many
-    # messages went, and how many parts they cost.
+    # Paid announcements, the last 30 days: how many messages went paid (on a channel paid
+    # per message part, SMS, or as a template outside a reply window, WhatsApp's), how many
+    # parts the SMS cost, and how many of them were templates.
     paid_announcements: int = 0
     paid_parts: int = 0
+    paid_templates: int = 0
 
     def total(self) -> CountryFigures:
         """Every country added up (the average score weighted by quizzes)."""

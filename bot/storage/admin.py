@@ -22,6 +22,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     delete,
     exists,
     func,
@@ -34,6 +35,7 @@ from sqlalchemy import (
 )
 
 from bot.channels import capabilities, having, pushing
+from bot.storage.impact import PAID_TEMPLATE
 from bot.storage.impact import impact as impact_of
 from bot.storage.models import (
     address_links,
@@ -725,8 +727,11 @@ _REASONS = (
     .order_by(func.count().desc())
     .limit(3)
 )
-_PARTS = (
-    select(func.coalesce(func.sum(_s.c.segments), 0))
+_PARTS = (  # what a broadcast cost: SMS parts, paid template messages
+    select(
+        func.coalesce(func.sum(_s.c.segments), 0),
+        func.count(case((_s.c.kind == PAID_TEMPLATE, _s.c.id))),
+    )
     .join_from(_o, _s, _s.c.id == _o.c.platform_id)
     .where(_o.c.broadcast_id == bindparam("bid"))
 )
@@ -763,6 +768,7 @@ async def _stats(runner: Runner, row: Row) -> BroadcastStats:
         scheduled_at=utc(scheduled_at),
         reasons={str(error or "?"): int(n) for error, n in reasons},
         parts=int(parts[0][0] or 0),
+        paid_templates=int(parts[0][1] or 0),
     )
 
 

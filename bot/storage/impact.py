@@ -44,6 +44,9 @@ u = users.alias("u")
 _g = role_grants.alias("g")
 lp = lesson_progress.alias("lp")
 qa = quiz_attempts.alias("qa")
+# The kind of a sent message paid one by one (sent_messages.kind): an announcement's template
+# outside a reply window (WhatsApp's 24 hours), counted apart from SMS parts.
+PAID_TEMPLATE = "template"
 _s = sent_messages.alias("s")
 
 
@@ -138,12 +141,17 @@ def _parked(where: Filters) -> Select[Any]:
 
 
 def _paid(where: Filters) -> Select[Any]:
+    """Announcements paid one by one: SMS (with their parts), templates (WhatsApp's)."""
+    template = _s.c.kind == PAID_TEMPLATE
     return (
-        select(func.count(), func.coalesce(func.sum(_s.c.segments), 0))
+        select(
+            func.count(),
+            func.coalesce(func.sum(_s.c.segments), 0),
+            func.count(case((template, _s.c.id))),
+        )
         .join_from(_s, u, u.c.id == _s.c.user_id)
         .where(
-            _s.c.kind == "broadcast",
-            _s.c.segments.is_not(None),
+            or_(and_(_s.c.kind == "broadcast", _s.c.segments.is_not(None)), template),
             _s.c.sent_at >= bindparam("d30"),
             *where,
         )
@@ -234,6 +242,7 @@ async def impact(
         sexes,
         paid_announcements=int(paid[0][0]),
         paid_parts=int(paid[0][1] or 0),
+        paid_templates=int(paid[0][2] or 0),
     )
 
 

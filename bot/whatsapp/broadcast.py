@@ -27,6 +27,7 @@ from bot.outgoing import footer
 from bot.sender import Deliver, Failed, Held, Result, Sent, Unreachable
 from bot.sender import RetryAfter as Wait
 from bot.storage.channels import ChannelStore
+from bot.storage.impact import PAID_TEMPLATE
 from bot.storage.outbox import OutboxItem
 from bot.whatsapp.channel import (
     REENGAGEMENT,
@@ -117,7 +118,8 @@ class _Outbound:
         """One message, recorded to attach its statuses."""
         wamid = await self.client.send({**payload, "to": self.item.external_id})
         at = datetime.now(UTC)
-        await self.channels.record_sent(wamid, self.item.user_id, CHANNEL, "broadcast", at)
+        kind = PAID_TEMPLATE if payload.get("type") == "template" else "broadcast"  # paid
+        await self.channels.record_sent(wamid, self.item.user_id, CHANNEL, kind, at)
         return wamid
 
     async def _file(self) -> FileData | None:

@@ -15,6 +15,7 @@ from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows.circle_texts import in_every_language
 from dialogs.flows.common import menu_option, route
+from dialogs.flows.paid import paid_cost
 from dialogs.flows.role_help import role_notice, role_title
 from dialogs.messages import Ask, Option, Say
 from dialogs.roles import Action, Grant, Role, countries_of, is_admin, may, may_grant
@@ -257,8 +258,9 @@ def broadcast_line(ctx: Context, stats: BroadcastStats) -> str:
         unreachable=ctx.t.number(counts.get("unreachable", 0)),
         queued=ctx.t.number(stats.queued),
     )
-    if stats.parts:  # paid per message part (SMS)
-        figures += "\n" + ctx._("Coût : %(parts)s SMS", parts=ctx.t.number(stats.parts))
+    if stats.parts or stats.paid_templates:  # SMS parts, WhatsApp templates: each its unit
+        cost = paid_cost(ctx, stats.parts, stats.paid_templates)
+        figures += "\n" + ctx._("Coût : %(cost)s", cost=cost)
     if stats.reasons:
         why = ", ".join(f"{reason} × {ctx.t.number(n)}" for reason, n in stats.reasons.items())
         figures += "\n" + ctx._("Raisons des échecs : %(reasons)s", reasons=why)

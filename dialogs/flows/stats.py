@@ -10,6 +10,7 @@ from dialogs.context import Context, Step, Turn
 from dialogs.events import Incoming
 from dialogs.flow import Flow
 from dialogs.flows.admin import admins_only, desk, refused
+from dialogs.flows.paid import paid_cost
 from dialogs.messages import Document, Out, Say
 from dialogs.roles import Action, countries_of, may
 from dialogs.small_cells import SMALL, by_sex
@@ -178,14 +179,13 @@ def summary(ctx: Context, impact: Impact) -> str:
                 codes=codes,
             ),
         ]
-    if impact.paid_announcements:  # SMS: each part is paid for
+    if impact.paid_announcements:  # SMS by the part, WhatsApp's templates by the message
         lines += [
             "",
             ctx._(
-                "Annonces payées au message, 30 derniers jours : %(sent)s envoyées, "
-                "%(parts)s SMS facturés",
+                "Annonces payées au message, 30 derniers jours : %(sent)s envoyées, %(cost)s",
                 sent=ctx.t.number(impact.paid_announcements),
-                parts=ctx.t.number(impact.paid_parts),
+                cost=paid_cost(ctx, impact.paid_parts, impact.paid_templates),
             ),
         ]
     if impact.dead_letters:  # the operators see which and why: python -m bot dead-letters

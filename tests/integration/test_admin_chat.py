@@ -448,6 +448,61 @@ async def test_refusals_show_in_the_report_by_channel_and_code(
     )
 
 
+async def test_the_cost_names_sms_parts_and_paid_whatsapp_messages_apart(
+    talk: Conversations, database_url: str
+) -> None:
+    """SMS are paid per part, WhatsApp per template message (outside the 24-hour window):
+    each figure says which it is, never "SMS" for both."""
+    texters = await learners(talk, 2, "Sénégal", "sms")
+    whatsapp = await learners(talk, 3, "Sénégal", "whatsapp")
+    admin = await admin_of(talk, database_url, "national_admin", "SN")
+    await compose(admin, "Examens lundi.")
+    await admin.tap("Envoyer maintenant")
+    # what the deliverers record: a text of 2 parts each by SMS, the template on WhatsApp
+    channels = ChannelStore(talk.store)
+    now = datetime.now(UTC)
+    for i, person in enumerate(texters + whatsapp):
+        uid = await _uid(talk, person)
+        sms = person.user.channel == "sms"
+        wamid = f"m{i}"
+        await channels.record_sent(
+            wamid, uid, person.user.channel, "broadcast" if sms else "template", now
+        )
+        await _statement(
+            talk.store,
+            "UPDATE outbox SET status = 'sent', platform_id = :mid WHERE user_id = :uid",
+            mid=wamid,
+            uid=uid,
+        )
+        if sms:
+            await _statement(
+                talk.store, "UPDATE sent_messages SET segments = 2 WHERE id = :mid", mid=wamid
+            )
+    await admin.send("/admin")
+    await admin.tap("Annonces envoyées")
+    assert "Coût : 4 SMS facturés, 3 messages WhatsApp payants" in admin.texts()
+    shown = admin.texts(await admin.send("/stats"))
+    assert (
+        "Annonces payées au message, 30 derniers jours : 5 envoyées, "
+        "4 SMS facturés, 3 messages WhatsApp payants"
+    ) in shown
+
+
+async def _uid(talk: Conversations, person: Person) -> int:
+    async with talk.store.turn(person.user) as tx:
+        assert tx is not None
+        return tx.user_id
+
+
+async def _statement(store: SqlStore, sql: str, **params: object) -> None:
+    if store.on_sqlite:
+        async with store.sqlite_transaction() as db:
+            await SqliteRunner(db).run(sql, **params)
+        return
+    async with store.engine.begin() as conn:
+        await PgRunner(conn).run(sql, **params)
+
+
 async def test_dead_letters_show_in_the_report_by_channel_without_their_text(
     talk: Conversations, database_url: str
 ) -> None:

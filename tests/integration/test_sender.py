@@ -400,6 +400,9 @@ async def test_whatsapp_sends_text_in_the_window_and_the_template_outside(
         assert {row[2] for row in rows} == {"sent"} and all(row[3] for row in rows)
         held = await run(rig.store, "SELECT payload FROM pending_messages")
         assert len(held) == 1 and "Examens le 12 juin" in str(held[0][0])  # the text waits too
+        # the template is paid (the text in the window is not), and it is no SMS
+        (stats,) = await desk_stats(rig.store)
+        assert (stats.parts, stats.paid_templates) == (0, 1)
 
 
 async def test_whatsapp_without_template_holds_the_announcement_for_the_next_message(
