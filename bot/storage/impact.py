@@ -45,8 +45,9 @@ _g = role_grants.alias("g")
 lp = lesson_progress.alias("lp")
 qa = quiz_attempts.alias("qa")
 # The kind of a sent message paid one by one (sent_messages.kind): an announcement's template
-# outside a reply window (WhatsApp's 24 hours), counted apart from SMS parts.
-PAID_TEMPLATE = "template"
+# outside a reply window (WhatsApp's 24 hours), counted apart from SMS parts. Not "template":
+# that is the notice a reply held outside the window sends, paid too, but no announcement.
+PAID_TEMPLATE = "broadcast_tpl"
 _s = sent_messages.alias("s")
 
 

@@ -15,6 +15,7 @@ from bot.conversations import Conversations
 from bot.storage.admin import grants_of
 from bot.storage.channels import ChannelStore
 from bot.storage.dead_letters import DeadLetters
+from bot.storage.impact import PAID_TEMPLATE
 from bot.storage.sql import PgRunner, SqliteRunner, as_json, utc
 from bot.storage.store import SqlStore
 from dialogs.capabilities import Capabilities
@@ -466,7 +467,7 @@ async def test_the_cost_names_sms_parts_and_paid_whatsapp_messages_apart(
         sms = person.user.channel == "sms"
         wamid = f"m{i}"
         await channels.record_sent(
-            wamid, uid, person.user.channel, "broadcast" if sms else "template", now
+            wamid, uid, person.user.channel, "broadcast" if sms else PAID_TEMPLATE, now
         )
         await _statement(
             talk.store,
