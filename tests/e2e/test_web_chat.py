@@ -9,6 +9,14 @@ from playwright.async_api import Browser, Page
 from bot.app import BotApp
 
 BOT = "#log .msg.bot"
+# Where an icon's tip is drawn on the screen: the x of the point of its path farthest along
+# the path's own x (the arrow's tip), through the transforms the page applies to it.
+_TIP = """path => {
+  const box = path.getBBox(), m = path.getScreenCTM();
+  const p = path.ownerSVGElement.createSVGPoint();
+  p.x = box.x + box.width; p.y = box.y + box.height / 2;
+  return p.matrixTransform(m).x;
+}"""
 
 
 async def settle(page: Page, before: int) -> None:
@@ -199,4 +207,8 @@ async def test_a_french_course_text_reads_left_to_right_in_the_arabic_chat(
     assert await page.evaluate("document.documentElement.dir") == "rtl"
     assert await question.evaluate("p => getComputedStyle(p).unicodeBidi") == "plaintext"
     await page.screenshot(path=str(tmp_path / "french-in-arabic.png"))
+    # the send button's arrow points the way Arabic is written: to the left
+    arrow = await page.locator("#send svg").bounding_box()
+    tip = await page.locator("#send svg path").evaluate(_TIP)
+    assert arrow is not None and tip < arrow["x"] + arrow["width"] / 2, (tip, arrow)
     await page.close()
