@@ -497,12 +497,15 @@ def _missed_live() -> ColumnElement[bool]:
     p = circle_messages.alias("p")
     r = circle_relays.alias("r")
     o = outbox.alias("lo")
+    pf = phone_fallbacks.alias("lpf")
+    # the member's row, or the SMS row their copy went to instead (bot/fallbacks.py)
+    fallback = select(pf.c.fallback_id).where(pf.c.user_id == _ADDRESS).correlate_except(pf)
     live = (
         exists()
         .where(
             r.c.message_id == p.c.id,
             o.c.broadcast_id == r.c.broadcast_id,
-            o.c.user_id == u.c.id,
+            or_(o.c.user_id == u.c.id, o.c.user_id == fallback.scalar_subquery()),
             o.c.status.not_in(_NOT_DELIVERED),
         )
         .correlate_except(r, o)  # `p` and `u` are the statements' around, two levels up

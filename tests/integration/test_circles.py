@@ -196,6 +196,41 @@ async def test_the_digest_reaches_who_missed_a_post_even_if_they_wrote_since(
     assert [ext for ext, _ in await digests(talk)] == ["22370000002", "daily"]
 
 
+async def test_the_digest_leaves_out_who_got_the_posts_by_sms_instead(
+    talk: Conversations, database_url: str
+) -> None:
+    """Off WhatsApp, a member who said yes to SMS gets the posts there (bot/fallbacks.py):
+    the live copy went to their SMS row, and is not sent (and paid) again in the evening."""
+    people = await a_day_of(talk, database_url)
+    inside = await user_id(talk.store, "whatsapp", "22370000001")
+    await run(
+        talk.store,
+        "INSERT INTO users (channel, external_id, locale, country, role, consented_at,"
+        " state_step, state_data, state_prompt, created_at, last_seen_at)"
+        " VALUES ('sms', '22370000001', 'fr', 'ML', 'teacher', :at, 'menu', '{}', 0, :at, :at)",
+        at=MORNING,
+    )
+    texter = await user_id(talk.store, "sms", "22370000001")
+    await run(
+        talk.store,
+        "INSERT INTO phone_fallbacks (user_id, opted_at, fallback_id, switched_at)"
+        " VALUES (:uid, :at, :sms, :at)",
+        uid=inside,
+        sms=texter,
+        at=MORNING,
+    )
+    await run(
+        talk.store,
+        "UPDATE channel_contacts SET unreachable_at = :at WHERE user_id = :uid",
+        uid=inside,
+        at=MORNING,
+    )
+    await posts(talk, people["author"], MORNING.replace(hour=10), "Les fractions en CM2 ?")
+    by_sms = await run(talk.store, "SELECT channel FROM outbox WHERE user_id = :uid", uid=texter)
+    assert [row[0] for row in by_sms] == ["sms"]  # the post, live, by SMS
+    assert [ext for ext, _ in await digests(talk)] == ["22370000002", "daily"]
+
+
 async def test_a_reply_quotes_the_message_it_answers(
     talk: Conversations, database_url: str
 ) -> None:
