@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import replace
-from typing import Any
 
 from content.format import CourseFormatError, parse_course
 from content.format_edit import lesson_titles
@@ -23,8 +22,8 @@ from content.normalize import slugify
 from dialogs.authoring_ports import AuthoringDesk
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
-from dialogs.flow import Flow
-from dialogs.flows.authoring_files import stored_media
+from dialogs.flow import Flow, state_of
+from dialogs.flows.authoring_files import FAMILY, Authoring, current, stored_media
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.flows.learning import subject_name
@@ -72,11 +71,12 @@ async def author_home(ctx: Context, event: Incoming) -> Turn:
     if chosen == "back":
         return Turn(goto="classes_home")
     if chosen == "new":
-        ctx.state.data["new_course"] = {}
+        work = state_of(ctx, Authoring)
+        work.title = work.subject = work.level = work.language = ""
         return Turn(goto="author_title")
     if chosen == "import":
         return Turn(goto="author_import_new")
-    ctx.state.data["authoring"] = mine[int(chosen[1:])].course_id
+    state_of(ctx, Authoring).course = mine[int(chosen[1:])].course_id
     return Turn(goto="author_course")
 
 
@@ -99,7 +99,7 @@ async def author_title(ctx: Context, event: Incoming) -> Turn:
     if isinstance(event, Entered):
         return Turn([Ask(ctx._("Le titre du cours :"), options, ctx.state.prompt)])
     if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
-        ctx.state.data.setdefault("new_course", {})["title"] = " ".join(event.text.split())[:80]
+        state_of(ctx, Authoring).title = " ".join(event.text.split())[:80]
         return Turn(goto="author_subject")
     chosen = route(ctx, event, options)
     return chosen if isinstance(chosen, Turn) else Turn(goto="author_home")
@@ -108,53 +108,54 @@ async def author_title(ctx: Context, event: Incoming) -> Turn:
 async def author_subject(ctx: Context, event: Incoming) -> Turn:
     """The new course's subject."""
     options = tuple(Option(key, subject_name(ctx, key)) for key in SUBJECTS)
-    return await _pick(ctx, event, options, ctx._("La matière :"), "subject", "author_level")
+    chosen = await _pick(ctx, event, options, ctx._("La matière :"))
+    if isinstance(chosen, Turn):
+        return chosen
+    state_of(ctx, Authoring).subject = chosen
+    return Turn(goto="author_level")
 
 
 async def author_level(ctx: Context, event: Incoming) -> Turn:
     """The new course's class."""
     options = tuple(Option(code, level_name(ctx, code)) for code in LEVELS)
-    return await _pick(
-        ctx, event, options, ctx._("Pour quelle classe ?"), "level", "author_language"
-    )
+    chosen = await _pick(ctx, event, options, ctx._("Pour quelle classe ?"))
+    if isinstance(chosen, Turn):
+        return chosen
+    state_of(ctx, Authoring).level = chosen
+    return Turn(goto="author_language")
 
 
 async def author_language(ctx: Context, event: Incoming) -> Turn:
     """The language the course is written in; then the draft exists."""
     options = tuple(Option(lang.code, lang.name) for lang in ctx.languages)
-    return await _pick(
-        ctx, event, options, ctx._("La langue du cours :"), "language", "author_create"
-    )
+    chosen = await _pick(ctx, event, options, ctx._("La langue du cours :"))
+    if isinstance(chosen, Turn):
+        return chosen
+    state_of(ctx, Authoring).language = chosen
+    return Turn(goto="author_create")
 
 
 async def _pick(
-    ctx: Context, event: Incoming, options: tuple[Option, ...], question: str, key: str, then: str
-) -> Turn:
-    """One choice of the new course, kept in the dialog state."""
+    ctx: Context, event: Incoming, options: tuple[Option, ...], question: str
+) -> str | Turn:
+    """One choice of the new course: the option chosen, or the turn to take."""
     if isinstance(event, Entered):
         return Turn([Ask(question, options, ctx.state.prompt, 2)])
-    chosen = route(ctx, event, options)
-    if isinstance(chosen, Turn):
-        return chosen
-    ctx.state.data.setdefault("new_course", {})[key] = chosen
-    return Turn(goto=then)
+    return route(ctx, event, options)
 
 
 async def author_create(ctx: Context, event: Incoming) -> Turn:
     """Store the draft with its header, under an id no other course has."""
-    data = ctx.state.data.pop("new_course", {})
-    title = str(data.get("title", "Cours"))
+    work = state_of(ctx, Authoring)
+    title = work.title or "Cours"
+    subject, level, language = work.subject or "autre", work.level or "CM2", work.language or "fr"
+    work.title = work.subject = work.level = work.language = ""
     course_id = await _fresh_id(ctx, title)
     source = header(
-        course_id,
-        title,
-        str(data.get("subject", "autre")),
-        [str(data.get("level", "CM2"))],
-        str(data.get("language", "fr")),
-        country=ctx.profile.country or "all",
+        course_id, title, subject, [level], language, country=ctx.profile.country or "all"
     )
     await authoring(ctx).create(course_id, source, ctx.profile.country or "")
-    ctx.state.data["authoring"] = course_id
+    work.course = course_id
     return Turn(
         [Say(ctx._("Le brouillon « %(title)s » est prêt.", title=title))], goto="author_course"
     )
@@ -170,13 +171,9 @@ async def _fresh_id(ctx: Context, title: str) -> str:
 
 
 async def _source(ctx: Context) -> tuple[str, str] | None:
-    """The course being written: (id, text), if it is still the teacher's."""
-    course_id = str(ctx.state.data.get("authoring", ""))
-    found = await authoring(ctx).get(course_id)
-    if found is None:
-        return None
-    await authoring(ctx).folder(course_id)  # its images and sounds on this machine's disk
-    return course_id, found.source
+    """The course being written: (id, text), if it is still the teacher's (its images and
+    sounds on this machine's disk)."""
+    return await current(ctx)
 
 
 async def author_course(ctx: Context, event: Incoming) -> Turn:
@@ -221,18 +218,25 @@ async def author_course(ctx: Context, event: Incoming) -> Turn:
         )
         return Turn([doc], reprompt=True)
     if chosen == "question":
-        ctx.state.data["question"] = {}
+        _forget_question(state_of(ctx, Authoring))
+    if chosen == "publish":  # another flow: called, so that the course being written stays
+        return Turn(call="author_publish", then="author_course")
     targets = {
         "lesson": "author_lesson_title",
         "question": "author_q_text",
         "preview": "author_preview",
         "import": "author_import",
         "edit": "author_edit",
-        "publish": "author_publish",
         "discard": "author_discard",
         "back": "author_home",
     }
     return Turn(goto=targets[chosen])
+
+
+def _forget_question(work: Authoring) -> None:
+    """No question being built."""
+    work.question, work.kind, work.truth = "", "", False
+    work.accepted, work.options, work.right = [], [], []
 
 
 async def author_lesson_title(ctx: Context, event: Incoming) -> Turn:
@@ -254,7 +258,7 @@ async def author_lesson_title(ctx: Context, event: Incoming) -> Turn:
         while lesson_id in taken:
             lesson_id = f"{lesson_id[:17]}-{secrets.token_hex(1)}"
         await authoring(ctx).save(course_id, source + lesson(title, lesson_id))
-        ctx.state.data["steps"] = 0
+        state_of(ctx, Authoring).steps = 0
         return Turn(goto="author_steps")
     chosen = route(ctx, event, options)
     return chosen if isinstance(chosen, Turn) else Turn(goto="author_course")
@@ -277,16 +281,17 @@ async def author_steps(ctx: Context, event: Incoming) -> Turn:
         and event.text.strip()
     ):
         course_id, source = current
-        count = int(ctx.state.data.get("steps", 0))
+        work = state_of(ctx, Authoring)
+        count = work.steps
         await authoring(ctx).save(course_id, source + text_step(event.text, count == 0))
-        ctx.state.data["steps"] = count + 1
+        work.steps = count + 1
         return Turn([Say(ctx._("Étape %(n)s ajoutée.", n=count + 1))], reprompt=True)
     if current and isinstance(event, MediaReceived):
         return await _media_step(ctx, *current, event)
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    if not int(ctx.state.data.get("steps", 0)):
+    if not state_of(ctx, Authoring).steps:
         return Turn([Say(ctx._("Écrivez au moins une étape."))], reprompt=True)
     return Turn(goto="author_course")
 
@@ -296,11 +301,12 @@ async def _media_step(ctx: Context, course_id: str, source: str, event: MediaRec
     stored = await stored_media(ctx, course_id, event)
     if isinstance(stored, Turn):
         return stored
-    count = int(ctx.state.data.get("steps", 0))
+    work = state_of(ctx, Authoring)
+    count = work.steps
     await authoring(ctx).save(
         course_id, source + ("" if count == 0 else "\n---\n") + f"\n{stored}\n"
     )
-    ctx.state.data["steps"] = count + 1
+    work.steps = count + 1
     return Turn([Say(ctx._("Étape %(n)s ajoutée.", n=count + 1))], reprompt=True)
 
 
@@ -321,7 +327,7 @@ async def author_q_kind(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data.setdefault("question", {})["kind"] = chosen
+    state_of(ctx, Authoring).kind = chosen
     targets = {
         "choice": "author_q_options",
         "truth": "author_q_truth",
@@ -338,7 +344,7 @@ async def author_q_truth(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data.setdefault("question", {})["truth"] = chosen == "true"
+    state_of(ctx, Authoring).truth = chosen == "true"
     return Turn(goto="author_q_feedback")
 
 
@@ -365,9 +371,9 @@ async def _ask_part(
     if isinstance(event, Entered):
         return Turn([Ask(question, options, ctx.state.prompt, lines=lines)])
     if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
+        work = state_of(ctx, Authoring)
         if key == "accepted":
-            typed = items(event.text)
-            ctx.state.data.setdefault("question", {})["accepted"] = typed[:MAX_OPTIONS]
+            work.accepted = items(event.text)[:MAX_OPTIONS]
         elif key == "options":
             typed = items(event.text)
             if not 2 <= len(typed) <= MAX_OPTIONS:
@@ -375,9 +381,9 @@ async def _ask_part(
                     [Say(ctx._("Il faut de 2 à %(n)s réponses, une par ligne.", n=MAX_OPTIONS))],
                     reprompt=True,
                 )
-            ctx.state.data.setdefault("question", {})["options"] = typed
+            work.options = typed
         else:
-            ctx.state.data.setdefault("question", {})[key] = event.text.strip()
+            work.question = event.text.strip()
         return Turn(goto=then)
     chosen = route(ctx, event, options)
     return chosen if isinstance(chosen, Turn) else Turn(goto="author_course")
@@ -385,9 +391,8 @@ async def _ask_part(
 
 async def author_q_right(ctx: Context, event: Incoming) -> Turn:
     """Tick the right answer(s)."""
-    data = ctx.state.data.setdefault("question", {})
-    answers: list[str] = data.get("options", [])
-    right: list[int] = data.setdefault("right", [])
+    work = state_of(ctx, Authoring)
+    answers, right = work.options, work.right
     options = tuple(
         Option(str(i), ("✅ " if i in right else "⬜ ") + answer[:60])
         for i, answer in enumerate(answers)
@@ -424,31 +429,30 @@ async def author_q_feedback(ctx: Context, event: Incoming) -> Turn:
         if isinstance(chosen, Turn):
             return chosen
     current = await _source(ctx)
-    data = ctx.state.data.pop("question", {})
+    work = state_of(ctx, Authoring)
+    written = _written_question(work, feedback)
+    _forget_question(work)
     if current is None:
         return Turn(goto="author_home")
     course_id, source = current
     last = source.rfind("\n# ")
     if "\n## Quiz" not in source[last:]:
         source += quiz()
-    source += _written_question(data, feedback)
+    source += written
     await authoring(ctx).save(course_id, source)
     return Turn([Say(ctx._("Question ajoutée."))], goto="author_course")
 
 
-def _written_question(data: dict[str, Any], feedback: str) -> str:
+def _written_question(work: Authoring, feedback: str) -> str:
     """The question built by the prompts, in our course format."""
-    text = str(data.get("text", ""))
-    kind = data.get("kind", "choice")
-    if kind == "truth":
-        item = Question("q", QuestionType.TRUE_FALSE, text, truth=bool(data.get("truth")))
+    text = work.question
+    if work.kind == "truth":
+        item = Question("q", QuestionType.TRUE_FALSE, text, truth=work.truth)
         return question_text(replace(item, explanation=" ".join(feedback.split())))
-    if kind == "written":
-        accepted = tuple(str(a) for a in data.get("accepted", ()))
-        item = Question("q", QuestionType.SHORT, text, accepted=accepted)
+    if work.kind == "written":
+        item = Question("q", QuestionType.SHORT, text, accepted=tuple(work.accepted))
         return question_text(replace(item, explanation=" ".join(feedback.split())))
-    options = list(data.get("options", []))
-    return choice_question(text, options, set(data.get("right", [])), feedback)
+    return choice_question(text, list(work.options), set(work.right), feedback)
 
 
 async def author_preview(ctx: Context, event: Incoming) -> Turn:
@@ -492,4 +496,5 @@ STEPS: dict[str, Step] = {
         "author_preview": author_preview,
     }.items()
 }
-FLOW = Flow("authoring", STEPS, services=("admin", "authoring"))
+# The authoring family (dialogs/flows/authoring_files.py): one flow in four modules.
+FLOW = Flow(FAMILY, STEPS, services=("admin", "authoring"), state=Authoring)

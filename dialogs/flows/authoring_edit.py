@@ -21,8 +21,8 @@ from content.format_write import text_body
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
-from dialogs.flow import Flow
-from dialogs.flows.authoring_files import checked, current, desk, stored_media
+from dialogs.flow import Flow, state_of
+from dialogs.flows.authoring_files import FAMILY, Authoring, checked, current, desk, stored_media
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.messages import Ask, Option, Say
@@ -55,7 +55,7 @@ async def author_edit(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="author_course")
-    ctx.state.data["edit_lesson"] = int(chosen[1:])
+    state_of(ctx, Authoring).edit_lesson = int(chosen[1:])
     return Turn(goto="author_edit_steps")
 
 
@@ -65,7 +65,7 @@ async def author_edit_steps(ctx: Context, event: Incoming) -> Turn:
     if found is None:
         return Turn(goto="author_home")
     try:
-        written = steps(found[1], int(ctx.state.data.get("edit_lesson", 0)))
+        written = steps(found[1], state_of(ctx, Authoring).edit_lesson)
     except IndexError:
         return Turn(goto="author_edit")
     options = tuple(Option(f"s{i}", f"{i + 1}. {preview(s)}") for i, s in enumerate(written))
@@ -78,7 +78,7 @@ async def author_edit_steps(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="author_edit")
-    ctx.state.data["edit_step"] = int(chosen[1:])
+    state_of(ctx, Authoring).edit_step = int(chosen[1:])
     return Turn(goto="author_edit_step")
 
 
@@ -113,7 +113,8 @@ async def author_edit_step(ctx: Context, event: Incoming) -> Turn:
 
 def _where(ctx: Context) -> tuple[int, int]:
     """The lesson and step being edited."""
-    return int(ctx.state.data.get("edit_lesson", 0)), int(ctx.state.data.get("edit_step", 0))
+    work = state_of(ctx, Authoring)
+    return work.edit_lesson, work.edit_step
 
 
 def _edited(edit: Edit, source: str, lesson: int, index: int) -> str | None:
@@ -173,4 +174,5 @@ STEPS: dict[str, Step] = {
         "author_edit_replace": author_edit_replace,
     }.items()
 }
-FLOW = Flow("authoring_edit", STEPS, services=("admin", "authoring"))
+# A part of the authoring family (dialogs/flows/authoring_files.py): its name and state.
+FLOW = Flow(FAMILY, STEPS, services=("admin", "authoring"), state=Authoring)

@@ -5,11 +5,18 @@ notes, sounds and documents that become lesson steps.
 The channel adapter fetched the file before the turn (`MediaReceived.content`, see
 bot/inbound_files.py): these steps never download. Nothing is kept unless the whole course
 text still parses.
+
+The course being written, and what the authoring steps are building, are the typed state of
+the authoring family (`Authoring`, below): the steps of authoring.py, authoring_edit.py,
+this module and versions.py are one flow, "authoring", declared in four parts, so the course
+stays while the teacher moves between them and is dropped once they leave all four.
+Publishing (publishing.py) is another flow: author_course calls it, which keeps the course.
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from content.aiken import parse_aiken
@@ -27,7 +34,7 @@ from content.normalize import slugify
 from dialogs.authoring_ports import AuthoringDesk
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, MediaReceived
-from dialogs.flow import Flow
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.messages import Ask, Option, Say
@@ -46,6 +53,45 @@ GIFT_SUFFIXES = (".gift",)
 AIKEN_SUFFIXES = (".txt", ".aiken")
 MAX_COURSE_FILE_KB = 512
 MAX_STEP_FILE_MB = 5
+FAMILY = "authoring"  # the flow name the four authoring modules share
+
+
+@dataclass
+class Authoring(FlowState, flow=FAMILY):
+    """The course being written, and what a step of the authoring family is building: the
+    new course's header (until it is created), the steps of the lesson being written, the
+    question being asked (until it is in the quiz), the lesson and step being edited."""
+
+    course: str = ""
+    title: str = ""
+    subject: str = ""
+    level: str = ""
+    language: str = ""
+    steps: int = 0
+    question: str = ""
+    kind: str = ""  # "choice", "truth" or "written"
+    truth: bool = False
+    accepted: list[str] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)
+    right: list[int] = field(default_factory=list)
+    edit_lesson: int = 0
+    edit_step: int = 0
+    legacy = {  # noqa: RUF012
+        "course": "authoring",
+        "title": "new_course.title",
+        "subject": "new_course.subject",
+        "level": "new_course.level",
+        "language": "new_course.language",
+        "steps": "steps",
+        "question": "question.text",
+        "kind": "question.kind",
+        "truth": "question.truth",
+        "accepted": "question.accepted",
+        "options": "question.options",
+        "right": "question.right",
+        "edit_lesson": "edit_lesson",
+        "edit_step": "edit_step",
+    }
 
 
 def desk(ctx: Context) -> AuthoringDesk:
@@ -55,7 +101,7 @@ def desk(ctx: Context) -> AuthoringDesk:
 
 async def current(ctx: Context) -> tuple[str, str] | None:
     """The course being written (id, text) with its files on disk, if it is the teacher's."""
-    course_id = str(ctx.state.data.get("authoring", ""))
+    course_id = state_of(ctx, Authoring).course
     found = await desk(ctx).get(course_id)
     if found is None:
         return None
@@ -253,7 +299,7 @@ async def author_import_new(ctx: Context, event: Incoming) -> Turn:
     if isinstance(parsed, str):
         return _refused(ctx, parsed)
     await desk(ctx).create(course_id, text, ctx.profile.country or "")
-    ctx.state.data["authoring"] = course_id
+    state_of(ctx, Authoring).course = course_id
     done = ctx._("Le brouillon « %(title)s » est prêt.", title=parsed.title)
     return Turn([Say(done)], goto="author_course")
 
@@ -354,4 +400,5 @@ STEPS: dict[str, Step] = {
         "author_import_new": author_import_new,
     }.items()
 }
-FLOW = Flow("authoring_files", STEPS, services=("admin", "authoring"))
+# A part of the authoring family (the module's docstring): its flow's name and state.
+FLOW = Flow(FAMILY, STEPS, services=("admin", "authoring"), state=Authoring)

@@ -15,7 +15,7 @@ course's `course.<lang>.md`.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
 
 from content.model import Course
 from content.translation_units import (
@@ -43,9 +43,15 @@ from content.translations import PLACEMENT_ID
 from dialogs.context import Context, Step, Turn
 from dialogs.course_translation_ports import CourseTranslationDesk, Entry
 from dialogs.events import Entered, Incoming, TextReceived
-from dialogs.flow import Flow
+from dialogs.flow import Flow, fresh, state_of
 from dialogs.flows.common import menu_option, route
-from dialogs.flows.translate import isolated, language_guard, language_name, typed_option
+from dialogs.flows.translate import (
+    Sitting,
+    isolated,
+    language_guard,
+    language_name,
+    typed_option,
+)
 from dialogs.messages import Ask, Option, Say
 from dialogs.ports import LibraryChanged
 from dialogs.roles import Role, translated_languages
@@ -57,6 +63,33 @@ UNCLEAR_SHOWN = 5  # texts found unclear listed on the course's translation page
 UNCLEAR_LENGTH = 80  # characters of their French quoted there
 
 
+@dataclass
+class CourseSitting(Sitting, flow="course_translate"):
+    """This sitting: the language, the course, the text shown and whether its translation
+    is new or a reviewer's correction (of which proposal), the texts skipped, the proposal
+    shown for review (its id and text) and those skipped."""
+
+    course: str = ""
+    key: str | None = None
+    mode: str = "new"  # "new" or "edit"
+    proposal: int | None = None
+    skip: list[str] = field(default_factory=list)
+    shown: int | None = None
+    shown_key: str | None = None
+    rskip: list[int] = field(default_factory=list)
+    legacy = {  # noqa: RUF012
+        "lang": "ct.lang",
+        "course": "ct.course",
+        "key": "ct.key",
+        "mode": "ct.mode",
+        "proposal": "ct.proposal",
+        "skip": "ct.skip",
+        "shown": "ct.shown",
+        "shown_key": "ct.shown_key",
+        "rskip": "ct.rskip",
+    }
+
+
 def desk(ctx: Context) -> CourseTranslationDesk:
     """The course translations port; every channel provides it."""
     if ctx.services.course_translations is None:
@@ -64,10 +97,9 @@ def desk(ctx: Context) -> CourseTranslationDesk:
     return ctx.services.course_translations
 
 
-def _work(ctx: Context) -> dict[str, Any]:
-    """This sitting: the language, the course, the text shown, what was skipped."""
-    found: dict[str, Any] = ctx.state.data.setdefault("ct", {})
-    return found
+def _work(ctx: Context) -> CourseSitting:
+    """This sitting's working state (changed in place)."""
+    return state_of(ctx, CourseSitting)
 
 
 async def course_languages(ctx: Context) -> tuple[str, ...]:
@@ -90,14 +122,14 @@ def _refusal(ctx: Context) -> str:
     )
 
 
-course_translators_only = language_guard(course_languages, "ct", _refusal)
+course_translators_only = language_guard(course_languages, CourseSitting, _refusal)
 
 
 async def course_translate_command(ctx: Context, event: Incoming) -> Turn:
     """/traduire_cours: pick a language (if several) and a course."""
     if not await course_languages(ctx):
         return Turn([Say(_refusal(ctx))], reprompt=True)
-    ctx.state.data.pop("ct", None)
+    fresh(ctx, CourseSitting)
     return Turn(goto="ct_courses")
 
 
@@ -114,9 +146,9 @@ async def ct_courses(ctx: Context, event: Incoming) -> Turn:
     """The language (for someone of several), then the course to translate."""
     held = await course_languages(ctx)
     work = _work(ctx)
-    if work.get("lang") not in held and len(held) == 1:
-        work["lang"] = held[0]
-    if work.get("lang") not in held:  # someone of several languages picks one first
+    if work.lang not in held and len(held) == 1:
+        work.lang = held[0]
+    if work.lang not in held:  # someone of several languages picks one first
         picker = tuple(Option(code, language_name(ctx, code)) for code in held)
         picker += (menu_option(ctx),)
         if isinstance(event, Entered):
@@ -124,9 +156,9 @@ async def ct_courses(ctx: Context, event: Incoming) -> Turn:
         picked = route(ctx, event, picker)
         if isinstance(picked, Turn):
             return picked
-        ctx.state.data["ct"] = {"lang": picked}
+        fresh(ctx, CourseSitting).lang = picked
         return Turn(goto="ct_courses")
-    lang = str(work["lang"])
+    lang = work.lang
     waiting = await desk(ctx).waiting(lang)
     courses = _courses(ctx, lang)
     options = tuple(
@@ -147,13 +179,15 @@ async def ct_courses(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data["ct"] = {"lang": lang, "course": chosen}
+    work = fresh(ctx, CourseSitting)
+    work.lang, work.course = lang, chosen
     return Turn(goto="ct_course")
 
 
 def _course(ctx: Context) -> Course | None:
-    """The course of the sitting, as the library has it now."""
-    return ctx.library.get(str(_work(ctx).get("course", "")))
+    """The course of the sitting, as the library has it now (none without a language)."""
+    work = _work(ctx)
+    return ctx.library.get(work.course) if work.lang else None
 
 
 def _state_of(course: Course, lang: str, unit: Unit, entries: dict[str, Entry]) -> str:
@@ -174,7 +208,7 @@ async def ct_course(ctx: Context, event: Incoming) -> Turn:
     work = _work(ctx)
     if course is None:
         return Turn([Say(ctx._("Ce cours n'est plus disponible."))], goto="ct_courses")
-    lang = str(work["lang"])
+    lang = work.lang
     entries = await desk(ctx).entries(course.id, lang)
     states = [_state_of(course, lang, unit, entries) for unit in units(course)]
     waiting = (await desk(ctx).waiting(lang)).get(course.id, 0)
@@ -203,7 +237,7 @@ async def ct_course(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen == "courses":
-        ctx.state.data["ct"] = {"lang": lang}
+        fresh(ctx, CourseSitting).lang = lang
         return Turn(goto="ct_courses")
     return Turn(goto="ct_unit" if chosen == "translate" else "ct_review")
 
@@ -237,9 +271,9 @@ async def ct_unit(ctx: Context, event: Incoming) -> Turn:
     work = _work(ctx)
     if course is None:
         return Turn([Say(ctx._("Ce cours n'est plus disponible."))], goto="ct_courses")
-    lang = str(work["lang"])
+    lang = work.lang
     entries = await desk(ctx).entries(course.id, lang)
-    skipped = set(work.get("skip", []))
+    skipped = set(work.skip)
     for unit in units(course):
         if unit.key in skipped:
             continue
@@ -248,7 +282,7 @@ async def ct_unit(ctx: Context, event: Incoming) -> Turn:
             continue  # flagged by this person: not offered again for this French
         state = _state_of(course, lang, unit, entries)
         if state in ("todo", "redo"):
-            work.update(key=unit.key, mode="new")
+            work.key, work.mode = unit.key, "new"
             return Turn([Say(card(ctx, course, lang, unit))], goto="ct_text")
     text = ctx._(
         "Plus rien à traduire dans ce cours en %(language)s pour l'instant : merci !",
@@ -365,11 +399,11 @@ async def ct_text(ctx: Context, event: Incoming) -> Turn:
     """The translation of the text shown (or a reviewer's correction), checked at entry."""
     course = _course(ctx)
     work = _work(ctx)
-    unit = _unit(course, work.get("key")) if course else None
-    mode = work.get("mode", "new")
+    unit = _unit(course, work.key) if course else None
+    mode = work.mode
     if course is None or unit is None:  # the course changed since
         return Turn(goto="ct_unit" if mode == "new" else "ct_review")
-    lang = str(work["lang"])
+    lang = work.lang
     options: tuple[Option, ...]
     if mode == "new":
         options = (
@@ -386,7 +420,7 @@ async def ct_text(ctx: Context, event: Incoming) -> Turn:
     if chosen == "back":
         return Turn(goto="ct_course")
     if chosen in ("skip", "unclear"):
-        work["skip"] = [*work.get("skip", []), unit.key][-SKIPPED_KEPT:]
+        work.skip = [*work.skip, unit.key][-SKIPPED_KEPT:]
         if chosen == "skip":
             return Turn(goto="ct_unit")
         await desk(ctx).flag_unclear(course.id, lang, unit.key, unit.source, unit.mark)
@@ -399,14 +433,14 @@ async def ct_text(ctx: Context, event: Incoming) -> Turn:
     if why:
         return Turn([Say(why)], reprompt=True)
     if mode == "edit":
-        done = await desk(ctx).review(int(work.get("proposal", 0)), EDITED, text)
-        work.update(key=None, mode="new", proposal=None)
+        done = await desk(ctx).review(work.proposal or 0, EDITED, text)
+        work.key, work.mode, work.proposal = None, "new", None
         if not done:
             return Turn([Say(_not_yours(ctx))], goto="ct_review")
         said = ctx._("Corrigée et acceptée : les élèves la lisent dès maintenant.")
         return Turn([Say(said)], goto="ct_review", effects=[LibraryChanged()])
     await desk(ctx).propose(course.id, lang, unit.key, unit.source, unit.mark, text)
-    work["key"] = None
+    work.key = None
     said = ctx._(
         "Merci ! Une autre personne qui parle %(language)s va la relire avant que les élèves "
         "la voient.",
@@ -427,8 +461,8 @@ async def ct_review(ctx: Context, event: Incoming) -> Turn:
     work = _work(ctx)
     if course is None:
         return Turn([Say(ctx._("Ce cours n'est plus disponible."))], goto="ct_courses")
-    lang = str(work["lang"])
-    skipped = [int(i) for i in work.get("rskip", [])]
+    lang = work.lang
+    skipped = list(work.rskip)
     options = (
         Option("accept", ctx._("✅ Accepter")),
         Option("edit", ctx._("✏️ Corriger")),
@@ -444,7 +478,7 @@ async def ct_review(ctx: Context, event: Incoming) -> Turn:
                 language=language_name(ctx, lang),
             )
             return Turn([Say(text)], goto="ct_course")
-        work.update(shown=proposal.id, shown_key=proposal.key)
+        work.shown, work.shown_key = proposal.id, proposal.key
         unit = _unit(course, proposal.key)
         lines = [
             f"{course.title} · {where(ctx, unit)}" if unit else course.title,
@@ -459,12 +493,12 @@ async def ct_review(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="ct_course")
-    proposal_id = int(work.get("shown") or 0)
+    proposal_id = work.shown or 0
     if chosen == "skip":
-        work["rskip"] = [*skipped, proposal_id][-SKIPPED_KEPT:]
+        work.rskip = [*skipped, proposal_id][-SKIPPED_KEPT:]
         return Turn(goto="ct_review")
     if chosen == "edit":
-        work.update(key=work.get("shown_key"), mode="edit", proposal=proposal_id)
+        work.key, work.mode, work.proposal = work.shown_key, "edit", proposal_id
         return Turn(goto="ct_text")
     verdict = ACCEPTED if chosen == "accept" else REJECTED
     if not await desk(ctx).review(proposal_id, verdict):
@@ -489,4 +523,10 @@ COMMANDS: dict[str, Step] = {
     "traduire_cours": course_translate_command,
     "translate_course": course_translate_command,
 }
-FLOW = Flow("course_translate", STEPS, COMMANDS, services=("admin", "course_translations"))
+FLOW = Flow(
+    "course_translate",
+    STEPS,
+    COMMANDS,
+    services=("admin", "course_translations"),
+    state=CourseSitting,
+)

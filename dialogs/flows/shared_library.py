@@ -3,11 +3,12 @@ for every country (never their class-only ones), searched by subject, class, lan
 country and words of the title, sorted by use and rating. A course's page shows its author,
 country, licence, rating and comments; from there a teacher previews it, gives it to a class
 (the assignments flow takes over), copies it to adapt it (the copy keeps the chain of
-attribution), or rates it."""
+attribution), or rates it. Its discussion (course_threads.py) is called from the course's
+page, so that the course shown and the filters stay while the teacher is there."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from content.format_write import attribution_chain, with_header
 from content.model import LEVELS, SUBJECTS, Course
@@ -15,8 +16,9 @@ from content.normalize import fold
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
-from dialogs.flow import Flow, FlowState, state_of
+from dialogs.flow import Flow, FlowState, fresh, state_of
 from dialogs.flows.authoring import _fresh_id, authoring
+from dialogs.flows.authoring_files import Authoring
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.flows.learning import subject_name
@@ -36,15 +38,19 @@ FILTERS = ("subject", "level", "language", "country")
 
 @dataclass
 class Browsing(FlowState, flow="shared_library"):
-    """The filter being chosen, and the rating being given (its stars, then its comment).
-    The filters chosen and the course shown stay in the untyped state: the discussion
-    threads of a course (course_threads.py) read them too."""
+    """The filters chosen (subject, level, language, country, words of the title), the
+    filter being chosen, the course shown (its discussion, course_threads.py, is called from
+    its page and reads it too), and the rating being given (its stars, then its comment)."""
 
+    filters: dict[str, str] = field(default_factory=dict)
     filter: str = "subject"
+    course: str = ""
     stars: int = 0
     comment: str = ""
     legacy = {  # noqa: RUF012
+        "filters": "shelf",
         "filter": "shelf_filter",
+        "course": "shelf_course",
         "stars": "rating.stars",
         "comment": "rating.comment",
     }
@@ -123,10 +129,8 @@ def entry_line(ctx: Context, item: Shared) -> str:
 
 
 def _filters(ctx: Context) -> dict[str, str]:
-    """The filters chosen so far, kept in the dialog state."""
-    kept = ctx.state.data.setdefault("shelf", {})
-    assert isinstance(kept, dict)
-    return kept
+    """The filters chosen so far (changed in place)."""
+    return state_of(ctx, Browsing).filters
 
 
 def _filter_text(ctx: Context, filters: dict[str, str]) -> str:
@@ -194,7 +198,7 @@ def _home_choice(ctx: Context, chosen: str, filters: dict[str, str]) -> Turn:
     if chosen in FILTERS:
         state_of(ctx, Browsing).filter = chosen
         return Turn(goto="shared_filter")
-    ctx.state.data["shelf_course"] = chosen[2:]
+    state_of(ctx, Browsing).course = chosen[2:]
     return Turn(goto="shared_course")
 
 
@@ -229,7 +233,7 @@ async def _filter_options(ctx: Context, key: str) -> tuple[Option, ...]:
 
 async def _chosen(ctx: Context) -> Shared | None:
     """The course of the shared library the state points to, if the teacher may see it."""
-    wanted = ctx.state.data.get("shelf_course")
+    wanted = state_of(ctx, Browsing).course
     return next((it for it in await browsable(ctx) if it.course.id == wanted), None)
 
 
@@ -257,9 +261,10 @@ async def shared_course(ctx: Context, event: Incoming) -> Turn:
         "use": "shared_use",
         "copy": "shared_copy",
         "rate": "shared_rate",
-        "talk": "course_thread",
         "back": "shared_home",
     }
+    if chosen == "talk":  # another flow: called, so that the course shown stays
+        return Turn(call="course_thread", then="shared_course")
     return Turn(goto=steps[chosen])
 
 
@@ -319,6 +324,8 @@ async def shared_use(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="shared_course")
+    # The class and the work being given are read by the assignments flow (and the class
+    # flows): untyped keys shared with them until those flows keep them typed.
     ctx.state.data["class"] = int(chosen[1:])
     ctx.state.data["work"] = {"course": item.course.id}
     return Turn(goto="work_lesson")
@@ -350,7 +357,7 @@ async def shared_copy(ctx: Context, event: Incoming) -> Turn:
     copied = with_header(copied, "country", country if country and country != "other" else "all")
     copied = with_header(copied, "attribution", attribution_chain(link, item.course.attribution))
     await authoring(ctx).create(course_id, copied, country)
-    ctx.state.data["authoring"] = course_id
+    fresh(ctx, Authoring).course = course_id  # the authoring flow's state, filled to go there
     done = ctx._(
         "Une copie de « %(title)s » est dans vos cours : adaptez-la, puis publiez-la.",
         title=item.course.title,

@@ -12,11 +12,11 @@ learners.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass, field
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen, TextReceived
-from dialogs.flow import Flow
+from dialogs.flow import Flow, FlowState, fresh, state_of
 from dialogs.flows.common import menu_option, route
 from dialogs.messages import Ask, Option, Say
 from dialogs.options import strip_markers
@@ -36,15 +36,48 @@ from dialogs.translation_ports import (
 SKIPPED_KEPT = 200  # skipped strings remembered in one sitting (the oldest are offered again)
 
 
+@dataclass
+class Sitting(FlowState):
+    """A translation sitting: the language worked on ("" until chosen)."""
+
+    lang: str = ""
+
+
+@dataclass
+class Translating(Sitting, flow="translate"):
+    """This sitting: the language, the string shown and the forms typed so far, whether
+    they are a new translation or a reviewer's correction (of which proposal), the strings
+    skipped, the proposal shown for review (its id and string) and those skipped."""
+
+    key: str | None = None
+    forms: list[str] = field(default_factory=list)
+    mode: str = "new"  # "new" or "edit"
+    proposal: int | None = None
+    skip: list[str] = field(default_factory=list)
+    shown: int | None = None
+    shown_key: str | None = None
+    rskip: list[int] = field(default_factory=list)
+    legacy = {  # noqa: RUF012
+        "lang": "tr.lang",
+        "key": "tr.key",
+        "forms": "tr.forms",
+        "mode": "tr.mode",
+        "proposal": "tr.proposal",
+        "skip": "tr.skip",
+        "shown": "tr.shown",
+        "shown_key": "tr.shown_key",
+        "rskip": "tr.rskip",
+    }
+
+
 def desk(ctx: Context) -> TranslationDesk:
     """The translations port; every channel provides it."""
     return need(ctx.services.translations, "translations", "translation flows")
 
 
-def _work(ctx: Context) -> dict[str, Any]:
-    """This sitting's working data: the language, the string, the forms typed so far."""
-    found: dict[str, Any] = ctx.state.data.setdefault("tr", {})
-    return found
+def _work(ctx: Context) -> Translating:
+    """This sitting's working state (changed in place)."""
+    return state_of(ctx, Translating)
 
 
 async def _languages(ctx: Context) -> tuple[str, ...]:
@@ -60,19 +93,19 @@ def _refusal(ctx: Context) -> str:
 
 def language_guard(
     languages: Callable[[Context], Awaitable[tuple[str, ...]]],
-    sitting: str,
+    sitting: type[Sitting],
     refusal: Callable[[Context], str],
 ) -> Callable[[Step], Step]:
     """Wrap a step so that it first checks, in this very turn, that the person may still
-    translate into the language of the sitting kept under `sitting` (a role can be taken
-    away mid-sitting): otherwise the sitting is dropped and `refusal` said."""
+    translate into the language of the flow's `sitting` (a role can be taken away
+    mid-sitting): otherwise the sitting is dropped and `refusal` said."""
 
     def guard(step: Step) -> Step:
         async def checked(ctx: Context, event: Incoming) -> Turn:
             held = await languages(ctx)
-            lang = ctx.state.data.get(sitting, {}).get("lang")
-            if not held or (lang is not None and lang not in held):
-                ctx.state.data.pop(sitting, None)
+            lang = state_of(ctx, sitting).lang
+            if not held or (lang and lang not in held):
+                fresh(ctx, sitting)
                 return Turn([Say(refusal(ctx))], goto="menu")
             return await step(ctx, event)
 
@@ -82,7 +115,7 @@ def language_guard(
     return guard
 
 
-translators_only = language_guard(_languages, "tr", _refusal)
+translators_only = language_guard(_languages, Translating, _refusal)
 
 
 def language_name(ctx: Context, code: str) -> str:
@@ -94,7 +127,7 @@ async def translate_command(ctx: Context, event: Incoming) -> Turn:
     """/traduire: the translator's home, for translators only."""
     if not await _languages(ctx):
         return Turn([Say(_refusal(ctx))], reprompt=True)
-    ctx.state.data.pop("tr", None)
+    fresh(ctx, Translating)
     return Turn(goto="tr_home")
 
 
@@ -102,11 +135,11 @@ async def tr_home(ctx: Context, event: Incoming) -> Turn:
     """Where the language stands, and what to do: translate, review."""
     held = await _languages(ctx)
     work = _work(ctx)
-    if work.get("lang") not in held:
+    if work.lang not in held:
         if len(held) > 1:
             return Turn(goto="tr_language")
-        work["lang"] = held[0]
-    lang = str(work["lang"])
+        work.lang = held[0]
+    lang = work.lang
     progress = (await desk(ctx).progress([lang]))[0]
     options: tuple[Option, ...] = (
         Option("translate", ctx._("✍️ Traduire")),
@@ -122,7 +155,9 @@ async def tr_home(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen == "course":  # the same language, a course's texts (flows/course_translate.py)
-        ctx.state.data["ct"] = {"lang": lang}
+        from dialogs.flows.course_translate import CourseSitting  # it imports this module
+
+        fresh(ctx, CourseSitting).lang = lang  # that flow's state, filled to go there
         return Turn(goto="ct_courses")
     targets = {"translate": "tr_string", "review": "tr_review", "language": "tr_language"}
     return Turn(goto=targets[chosen])
@@ -152,7 +187,7 @@ async def tr_language(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data["tr"] = {"lang": chosen}
+    fresh(ctx, Translating).lang = chosen
     return Turn(goto="tr_home")
 
 
@@ -205,15 +240,15 @@ def card(ctx: Context, source: SourceString) -> str:
 async def tr_string(ctx: Context, event: Incoming) -> Turn:
     """The next string to translate, the most seen first."""
     work = _work(ctx)
-    lang = str(work.get("lang", ""))
-    found = await desk(ctx).next_to_translate(lang, work.get("skip", []))
+    lang = work.lang
+    found = await desk(ctx).next_to_translate(lang, work.skip)
     if found is None:
         text = ctx._(
             "Plus rien à traduire en %(language)s pour l'instant : merci !",
             language=language_name(ctx, lang),
         )
         return Turn([Say(text)], goto="tr_home")
-    work.update(key=found.key, forms=[], mode="new")
+    work.key, work.forms, work.mode = found.key, [], "new"
     return Turn([Say(card(ctx, found))], goto="tr_form")
 
 
@@ -255,11 +290,11 @@ def typed_option(event: Incoming, options: tuple[Option, ...]) -> str | None:
 async def tr_form(ctx: Context, event: Incoming) -> Turn:
     """One form of the translation (new, or a reviewer's correction), checked at entry."""
     work = _work(ctx)
-    lang, mode = str(work.get("lang", "")), work.get("mode", "new")
-    source = await desk(ctx).source(str(work.get("key", "")), lang)
+    lang, mode = work.lang, work.mode
+    source = await desk(ctx).source(str(work.key or ""), lang)
     if source is None:  # the interface changed since
         return Turn(goto="tr_string" if mode == "new" else "tr_review")
-    forms: list[str] = work.setdefault("forms", [])
+    forms = work.forms
     options: tuple[Option, ...]
     if mode == "new":
         options = (
@@ -276,8 +311,8 @@ async def tr_form(ctx: Context, event: Incoming) -> Turn:
     if chosen == "back":
         return Turn(goto="tr_home")
     if chosen in ("skip", "unclear"):
-        skipped = [*work.get("skip", []), source.key][-SKIPPED_KEPT:]
-        work.update(skip=skipped, key=None, forms=[])
+        work.skip = [*work.skip, source.key][-SKIPPED_KEPT:]
+        work.key, work.forms = None, []
         if chosen == "skip":
             return Turn(goto="tr_string")
         await desk(ctx).flag_unclear(lang, source.key)
@@ -302,15 +337,15 @@ async def _done(ctx: Context, lang: str, source: SourceString, forms: tuple[str,
     """Every form typed: a proposal, or a reviewer's correction."""
     work = _work(ctx)
     name = language_name(ctx, lang)
-    if work.get("mode") == "edit":
-        reviewed = await desk(ctx).review(int(work.get("proposal", 0)), EDITED, forms)
-        work.update(key=None, forms=[], mode="new", proposal=None)
+    if work.mode == "edit":
+        reviewed = await desk(ctx).review(work.proposal or 0, EDITED, forms)
+        work.key, work.forms, work.mode, work.proposal = None, [], "new", None
         if not reviewed:
             return Turn([Say(_not_yours(ctx))], goto="tr_review")
         text = ctx._("Corrigée et acceptée : les élèves la lisent dès maintenant.")
         return Turn([Say(text)], goto="tr_review")
     await desk(ctx).propose(lang, source.key, forms)
-    work.update(key=None, forms=[])
+    work.key, work.forms = None, []
     text = ctx._(
         "Merci ! Un autre traducteur en %(language)s va la relire avant que les élèves la voient.",
         language=name,
@@ -328,8 +363,8 @@ async def tr_review(ctx: Context, event: Incoming) -> Turn:
     """The oldest translation of someone else to review: accept, correct or reject. The
     choice acts on the proposal shown, even if others came or went since."""
     work = _work(ctx)
-    lang = str(work.get("lang", ""))
-    skipped = [int(i) for i in work.get("rskip", [])]
+    lang = work.lang
+    skipped = list(work.rskip)
     options = (
         Option("accept", ctx._("✅ Accepter")),
         Option("edit", ctx._("✏️ Corriger")),
@@ -344,7 +379,7 @@ async def tr_review(ctx: Context, event: Incoming) -> Turn:
                 "Rien à relire en %(language)s pour l'instant.", language=language_name(ctx, lang)
             )
             return Turn([Say(text)], goto="tr_home")
-        work.update(shown=proposal.id, shown_key=proposal.source.key)
+        work.shown, work.shown_key = proposal.id, proposal.source.key
         shown = _proposed(ctx, lang, proposal.source, proposal.forms)
         text = f"{card(ctx, proposal.source)}\n\n{shown}"
         return Turn([Say(text), Ask(ctx._("Votre avis ?"), options, ctx.state.prompt)])
@@ -353,12 +388,12 @@ async def tr_review(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="tr_home")
-    proposal_id = int(work.get("shown") or 0)
+    proposal_id = work.shown or 0
     if chosen == "skip":
-        work["rskip"] = [*skipped, proposal_id][-SKIPPED_KEPT:]
+        work.rskip = [*skipped, proposal_id][-SKIPPED_KEPT:]
         return Turn(goto="tr_review")
     if chosen == "edit":
-        work.update(key=work.get("shown_key"), forms=[], mode="edit", proposal=proposal_id)
+        work.key, work.forms, work.mode, work.proposal = work.shown_key, [], "edit", proposal_id
         return Turn(goto="tr_form")
     verdict = ACCEPTED if chosen == "accept" else REJECTED
     if not await desk(ctx).review(proposal_id, verdict):
@@ -399,4 +434,4 @@ COMMANDS: dict[str, Step] = {
     "traduire": translate_command,
     "translate": translate_command,
 }
-FLOW = Flow("translate", STEPS, COMMANDS, services=("admin", "translations"))
+FLOW = Flow("translate", STEPS, COMMANDS, services=("admin", "translations"), state=Translating)

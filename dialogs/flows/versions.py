@@ -12,7 +12,8 @@ from content.format import CourseFormatError, parse_course
 from dialogs.authoring_ports import AuthoredCourse
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
-from dialogs.flow import Flow
+from dialogs.flow import Flow, state_of
+from dialogs.flows.authoring_files import FAMILY, Authoring
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.messages import Ask, Option, Say
@@ -76,7 +77,7 @@ async def draft_note(ctx: Context, course: AuthoredCourse) -> str | None:
 
 async def author_discard(ctx: Context, event: Incoming) -> Turn:
     """Drop the draft of a published course: back to the version learners see."""
-    course_id = str(ctx.state.data.get("authoring", ""))
+    course_id = state_of(ctx, Authoring).course
     found = (
         await ctx.services.authoring.get(course_id) if ctx.services.authoring is not None else None
     )
@@ -106,4 +107,5 @@ async def author_discard(ctx: Context, event: Incoming) -> Turn:
 
 
 STEPS: dict[str, Step] = {"author_discard": teachers_only(author_discard)}
-FLOW = Flow("versions", STEPS, services=("admin", "authoring"))
+# A part of the authoring family (dialogs/flows/authoring_files.py): its name and state.
+FLOW = Flow(FAMILY, STEPS, services=("admin", "authoring"), state=Authoring)

@@ -23,6 +23,7 @@ from content.translation_units import units
 from content.translations import translation_gaps
 from dialogs.roles import Grant, Role
 from dialogs.translation_ports import ACCEPTED, EDITED, REJECTED
+from tests.integration.test_shared_library import stored_state
 from tests.integration.test_translators_chat import give
 from tests.store_driver import Person, open_conversations
 from tests.unit.test_course_translation_quiz import COURSE
@@ -339,3 +340,20 @@ async def test_a_question_reviewed_later_comes_back_in_the_learners_language(cas
     review = next(label for label in fatou.options() if label.startswith("🔁"))
     asked = await fatou.tap(review)
     assert "Ñaata?" in fatou.texts(asked) and "Combien de parts ?" not in fatou.texts(asked)
+
+
+async def test_a_course_sitting_is_typed_and_forgotten_once_left(cast: Cast) -> None:
+    awa, talk = cast.awa, cast.talk
+    await awa.send("/traduire_cours")
+    await awa.tap("Les parts")
+    await awa.tap("Traduire")
+    await awa.tap("Passer")  # the course's title
+    sitting = (await stored_state(talk, awa))["flows"]["course_translate"]
+    course = talk.library.courses[0]
+    assert (sitting["lang"], sitting["course"]) == ("wo", course.id)
+    assert sitting["skip"] == [units(course)[0].key]
+    await awa.tap("Le cours")
+    await awa.tap("Autre cours")  # the same language, another course: a new sitting
+    assert (await stored_state(talk, awa))["flows"]["course_translate"]["skip"] == []
+    await awa.send("/menu")
+    assert "flows" not in await stored_state(talk, awa)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pypdf
 import pytest
@@ -218,3 +219,41 @@ async def test_a_student_reaches_no_sharing_step(talk: Conversations) -> None:
             tx.save(tx.profile, DialogState(step=step, prompt=tx.state.prompt))
         replies = await student.send("1")
         assert "réservée aux enseignants" in student.texts(replies), step
+
+
+async def stored_state(talk: Conversations, person: Person) -> dict[str, Any]:
+    """The person's stored dialog data."""
+    async with talk.store.turn(person.user) as tx:
+        assert tx is not None
+        return dict(tx.state.data)
+
+
+async def test_the_course_shown_and_the_filters_stay_in_its_discussion_and_go_once_left(
+    talk: Conversations, database_url: str
+) -> None:
+    author = await teacher(talk, database_url, "author")
+    await write_course(author)
+    await publish(author, "Les élèves de tous les pays")
+    reader = await teacher(talk, database_url, "reader", "Mali")
+    await reader.send("/classes")
+    await reader.tap("Bibliothèque partagée")
+    await reader.tap("Matière")
+    await reader.tap("Sciences")
+    await reader.tap("Le compost")
+    course = next(c.id for c in talk.library.courses if "Awa Ndiaye" in c.authors)
+    await reader.tap("Discussion")  # course_threads.py, another flow: called
+    data = await stored_state(talk, reader)
+    assert [f["then"] for f in data["calls"]] == ["shared_course"]
+    browsing = data["flows"]["shared_library"]
+    assert (browsing["filters"], browsing["course"]) == ({"subject": "sciences"}, course)
+    assert "La discussion sur « Le compost au jardin de l'école »." in reader.texts()
+    await reader.tap("Le cours")
+    assert "Le compost au jardin de l'école" in reader.texts(reader.sent[-1:])
+    await reader.tap("La bibliothèque")
+    assert "Filtres : Sciences" in reader.texts(reader.sent[-1:])
+    assert "calls" not in await stored_state(talk, reader)
+    await reader.send("/menu")
+    assert "flows" not in await stored_state(talk, reader)
+    await reader.send("/classes")
+    await reader.tap("Bibliothèque partagée")
+    assert "Filtres" not in reader.texts(reader.sent[-1:])  # a new visit starts unfiltered

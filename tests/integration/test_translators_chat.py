@@ -21,6 +21,7 @@ from bot.storage.admin import grant_role
 from bot.storage.translations import add_translation, add_views
 from dialogs.roles import Grant, Role
 from dialogs.translation_ports import SourceString
+from tests.integration.test_shared_library import stored_state
 from tests.store_driver import Person, open_conversations
 
 PROGRES = "/progres : vos progrès et vos certificats"
@@ -446,3 +447,31 @@ async def test_a_review_acts_on_the_proposal_shown(cast: Cast) -> None:
     assert "Proposé : « /menu : menu bi »" in moussa.texts(late)  # the other one, shown now
     found = await rows(cast.talk, "SELECT msgid, status FROM translations ORDER BY id")
     assert found == [(PROGRES, "accepted"), ("/menu : le menu principal", "proposed")]
+
+
+async def test_a_sitting_is_typed_handed_to_a_course_and_forgotten_once_left(cast: Cast) -> None:
+    awa, talk = cast.awa, cast.talk
+    await most_seen(talk, PROGRES)
+    await awa.send("/traduire")
+    await awa.tap("Traduire")
+    await awa.tap("Passer")
+    sitting = (await stored_state(talk, awa))["flows"]["translate"]
+    assert (sitting["lang"], sitting["skip"][0]) == ("wo", string_key(PROGRES, ""))
+    await awa.tap("Traduction")
+    await awa.tap("Un cours")  # the course translation flow, in the same language
+    assert (await stored_state(talk, awa))["flows"] == {
+        "course_translate": {
+            "lang": "wo",
+            "course": "",
+            "key": None,
+            "mode": "new",
+            "proposal": None,
+            "skip": [],
+            "shown": None,
+            "shown_key": None,
+            "rskip": [],
+        }
+    }
+    assert awa.texts(awa.sent[-1:]).startswith("Quel cours traduire en Wolof ?")
+    await awa.send("/menu")
+    assert "flows" not in await stored_state(talk, awa)

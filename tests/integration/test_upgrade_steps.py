@@ -84,6 +84,18 @@ def previous_release_data() -> dict[str, Any]:
         "cr_kind": "jury",
         "cr_entry": {"course": "c999999", "description": "En classe, par groupes."},
         "cr_review": {"id": 999_999, "scores": [7]},
+        # authoring (and its edit, files, versions parts), shared library, translate,
+        # course_translate: the course written (none of this teacher's), its parts being built
+        "authoring": "compost-ab12",
+        "new_course": {"title": "Le compost", "subject": "sciences", "level": "CM2"},
+        "steps": 2,
+        "question": {"text": "Combien ?", "kind": "choice", "options": ["1", "2"], "right": [1]},
+        "edit_lesson": 0,
+        "edit_step": 1,
+        "shelf": {"level": "CM2", "words": "compost"},
+        "shelf_course": course.id,
+        "tr": {"lang": "en", "key": None, "forms": [], "mode": "new", "skip": ["k1"]},
+        "ct": {"lang": "en", "course": course.id, "key": None, "mode": "new", "rskip": [3]},
     }
 
 
