@@ -2,7 +2,8 @@
 
 Each learner posts one update to the bot's webhook, waits for the 200 (the bot answers only
 once the update was handled and its replies reached the fake API), looks at what its chat
-received, and decides its next update the way a person would: tap one of the buttons it was
+received, and decides its next update the way a person would (bench/journeys.py, the journey
+the WhatsApp learners of bench/whatsapp_load.py follow too): tap one of the buttons it was
 shown, vote in the poll it was sent, or type an answer.
 """
 
@@ -174,7 +175,7 @@ class Client:
         """The Telegram update of the learner's next step."""
         updates, uid = self.api.updates, learner.uid
         screen = self.api.screens.get(uid)
-        step = learner.journey.next(screen and screen.shown()) if journey else None
+        step = learner.journey.next(None if screen is None else screen.shown()) if journey else None
         match step:
             case Tap(option) if screen is not None:
                 return updates.callback(uid, screen.data_for(option), screen.keyboard_message)
