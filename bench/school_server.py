@@ -35,6 +35,7 @@ if str(ROOT) not in sys.path:
 
 import aiohttp  # noqa: E402
 
+from bench.processes import cpu_seconds, memory_mb  # noqa: E402
 from tests.offline_school import free_port  # noqa: E402
 
 LESSONS_PER_WEEK = 5  # a learner's week at school: a lesson and its quiz a day
@@ -42,16 +43,8 @@ LESSONS_PER_WEEK = 5  # a learner's week at school: a lesson and its quiz a day
 
 def proc(pid: int) -> dict[str, float]:
     """Memory (MiB) and CPU seconds of a process, from /proc."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    found = {
-        key: int(line.split()[1]) / 1024
-        for line in status.splitlines()
-        for key in ("VmRSS", "VmHWM")
-        if line.startswith(key + ":")
-    }
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    found["cpu"] = (int(fields[11]) + int(fields[12])) / ticks
+    found = {key: memory_mb(pid, key) for key in ("VmRSS", "VmHWM")}
+    found["cpu"] = cpu_seconds(pid)
     return found
 
 

@@ -29,6 +29,7 @@ if str(ROOT) not in sys.path:  # run as a script: make bot/, tests/ and bench/ i
 
 from sqlalchemy import text  # noqa: E402
 
+from bench.processes import tree_rss_mb  # noqa: E402
 from bench.telegram_webhook import Server, Variant, server  # noqa: E402
 from bench.webhook_load import (  # noqa: E402
     Client,
@@ -40,28 +41,13 @@ from bench.webhook_load import (  # noqa: E402
     onboard,
     webhook_url,
 )
-from bench.webhook_servers import DEFAULT_POSTGRES, POSTGRES_ENV, VARIANTS  # noqa: E402
+from bench.webhook_servers import (  # noqa: E402
+    DEFAULT_POSTGRES,
+    POSTGRES_ENV,
+    VARIANTS,
+    WORKER_VARIANTS,
+)
 from bot.storage.db import create_engine  # noqa: E402
-
-
-def tree_rss_mb(root_pid: int) -> float:
-    """Resident memory of a process and its descendants, in MB (Linux /proc)."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        parents[int(entry.name)] = int(fields.get("PPid", "0").strip())
-        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
-    tree = {root_pid}
-    for _ in range(4):
-        tree |= {pid for pid, parent in parents.items() if parent in tree}
-    return sum(rss.get(pid, 0) for pid in tree) / 1024
 
 
 def database_of(srv: Server, workdir: Path) -> str:
@@ -97,7 +83,7 @@ async def steady(client: Client, people: list[Learner], think: float, until: flo
 
     async def run(learner: Learner) -> None:
         while time.perf_counter() < until:
-            await client.post(learner.uid, learner.journey_update(client.api))
+            await client.step(learner)
             await asyncio.sleep(think * (0.5 + learner.rng.random()))
 
     await asyncio.gather(*(run(learner) for learner in people))
@@ -165,7 +151,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--learners", type=int, default=150)
     parser.add_argument("--think", type=float, default=0.5, help="seconds between updates")
     parser.add_argument(
-        "--variant", default="full", choices=[v for v in VARIANTS if "echo" not in v]
+        "--variant",
+        default="full",
+        choices=[v for v in VARIANTS if v in ("full", *WORKER_VARIANTS)],
     )
     parser.add_argument("--seed", type=int, default=1)
     return parser.parse_args(argv)

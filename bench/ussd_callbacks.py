@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 import tempfile
 import time
@@ -31,9 +30,13 @@ from pathlib import Path
 # real `content`): drop it.
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
+if str(Path(__file__).resolve().parent.parent) not in sys.path:  # bench.processes
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 from aiohttp import web
+
+from bench.processes import serve_until_stopped, started
 
 SECRET = "bench-ussd-token"
 CODE = "*384*1#"
@@ -58,7 +61,7 @@ async def serve(variant: str, workdir: Path) -> None:
             )
         )
         await app.start()
-        port = app.port
+        port, stop = app.port, app.stop
     else:
 
         async def callback(request: web.Request) -> web.Response:
@@ -73,11 +76,8 @@ async def serve(variant: str, workdir: Path) -> None:
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    print(f"READY {port}", flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    if variant == "full":
-        await app.stop()
+        port, stop = site._server.sockets[0].getsockname()[1], runner.cleanup  # type: ignore[union-attr]
+    await serve_until_stopped(str(port), stop)
 
 
 class Phone:
@@ -138,26 +138,9 @@ def percentile(values: list[float], share: float) -> float:
 
 async def run(variant: str, args: argparse.Namespace) -> float:
     with tempfile.TemporaryDirectory() as workdir:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            __file__,
-            "--serve",
-            variant,
-            "--workdir",
-            workdir,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        assert process.stdout is not None and process.stdin is not None
-        line = (await process.stdout.readline()).decode()
-        port = int(line.split()[1])
-        latencies, errors = await load(port, args.sessions, args.warmup, args.seconds)
-        process.stdin.close()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(process.wait(), 20)
-        if process.returncode is None:
-            process.kill()
+        command = (sys.executable, __file__, "--serve", variant, "--workdir", workdir)
+        async with started(command, Path(workdir), stop_limit=20) as found:
+            latencies, errors = await load(found.port, args.sessions, args.warmup, args.seconds)
     p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
     rate = len(latencies) / args.seconds
     print(

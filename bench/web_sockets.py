@@ -21,15 +21,13 @@ import random
 import re
 import resource
 import shutil
-import signal
-import stat
 import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, closing, suppress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +40,15 @@ if str(ROOT) not in sys.path:
 
 import aiohttp  # noqa: E402
 from aiohttp import WSMsgType, web  # noqa: E402
+
+from bench.processes import (  # noqa: E402
+    Stop,
+    cpu_seconds,
+    memory_mb,
+    pythonpath,
+    serve_until_stopped,
+    started,
+)
 
 VARIANTS = ("full", "bare")
 HEARTBEAT = 30.0  # seconds, the web chat's (bot/web/chat.py); the bare server uses the same
@@ -56,14 +63,11 @@ ECHO_TEXTS = ("Bonjour", "Salut, ça va ?", "2 + 2 = 4", "J'ai fini mes devoirs 
 TARGET_KB = 20.0  # resident memory per open socket of the full bot
 TARGET_P99 = 300.0  # ms, reply p99 of the active learners on the full bot
 LIMIT_LINES = re.compile(r"open-file limit|connection cap|connection refused|Too many open")
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 SCRIPT = str(Path(__file__).resolve())  # the servers are this file, run with --serve
 
 
 # --------------------------------------------------------------------------------------------
 # The servers under test (run in their own process: --serve VARIANT WORKDIR)
-
-Stop = Callable[[], Awaitable[None]]
 
 
 async def start_full() -> tuple[int, Stop]:
@@ -117,28 +121,7 @@ async def start_bare() -> tuple[int, Stop]:
 async def serve(variant: str) -> None:
     """Start the variant, announce its port, run until SIGTERM or its stdin closes."""
     port, stop = await (start_full() if variant == "full" else start_bare())
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stopping.set)
-    watch = asyncio.create_task(_until_parent_gone(stopping))
-    print(f"READY {port}", flush=True)
-    try:
-        await stopping.wait()
-    finally:
-        watch.cancel()
-        await stop()
-
-
-async def _until_parent_gone(stopping: asyncio.Event) -> None:
-    """Stop when stdin is a pipe and it closes: the load generator died."""
-    if not stat.S_ISFIFO(os.fstat(sys.stdin.fileno()).st_mode):
-        return
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    await reader.read()
-    stopping.set()
+    await serve_until_stopped(str(port), stop)
 
 
 # --------------------------------------------------------------------------------------------
@@ -161,10 +144,7 @@ class Server:
 
     def rss_kb(self) -> int:
         """Resident memory (VmRSS), in KB."""
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        return 0
+        return round(memory_mb(self.pid) * 1024)
 
     def descriptors(self) -> int:
         """Open file descriptors."""
@@ -172,8 +152,7 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User plus system CPU time of the process."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return cpu_seconds(self.pid)
 
     def cpu_wait_seconds(self) -> float:
         """How long the main thread (the event loop) waited for a CPU while runnable."""
@@ -202,7 +181,7 @@ def server_env(workdir: Path, settings: dict[str, str]) -> dict[str, str]:
         MAX_CONNECTIONS="0",
     )
     env.update(settings)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    env["PYTHONPATH"] = pythonpath(ROOT)
     return env
 
 
@@ -211,61 +190,21 @@ async def server(
     variant: str, workdir: Path, nofile: tuple[int, int], settings: dict[str, str] | None = None
 ) -> AsyncIterator[Server]:
     """Start a variant in its own process with this descriptor limit (soft, hard)."""
-    log = _log_file(workdir)
 
     def limit() -> None:  # in the child, before exec: the limit it starts with
         resource.setrlimit(resource.RLIMIT_NOFILE, nofile)
 
-    with log.open("wb") as stderr:
-        process = await asyncio.create_subprocess_exec(
-            *(sys.executable, SCRIPT, "--serve", variant, str(workdir)),
-            cwd=workdir,
-            env=server_env(workdir, settings or {}),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=stderr,
-            preexec_fn=limit,
-        )
-        try:
-            yield Server(variant, process, await _ready_port(process, log), log)
-        finally:
-            await _stop(process)
-
-
-def _log_file(workdir: Path) -> Path:
-    """The server's stderr, in its own fresh folder (which also holds its database)."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    return workdir / "server.log"
-
-
-def _tail(log: Path) -> str:
-    """The end of a server's log."""
-    return log.read_text(errors="replace")[-2000:]
-
-
-async def _ready_port(process: asyncio.subprocess.Process, log: Path) -> int:
-    """Wait for "READY <port>" on the server's stdout."""
-    assert process.stdout is not None
-    try:
-        line = await asyncio.wait_for(process.stdout.readline(), STARTUP_LIMIT)
-    except TimeoutError:
-        line = b""
-    if not line.startswith(b"READY "):
-        raise RuntimeError(f"the server did not start:\n{_tail(log)}")
-    return int(line.split()[1])
-
-
-async def _stop(process: asyncio.subprocess.Process) -> None:
-    """SIGTERM, then SIGKILL if it does not exit in time."""
-    if process.returncode is None:
-        with suppress(ProcessLookupError):
-            process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), STOP_LIMIT)
-        except TimeoutError:
-            with suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
+    workdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - before the server starts
+    async with started(
+        (sys.executable, SCRIPT, "--serve", variant, str(workdir)),
+        workdir,
+        cwd=workdir,
+        env=server_env(workdir, settings or {}),
+        startup_limit=STARTUP_LIMIT,
+        stop_limit=STOP_LIMIT,
+        preexec_fn=limit,
+    ) as found:
+        yield Server(variant, found.process, found.port, found.log)
 
 
 # --------------------------------------------------------------------------------------------

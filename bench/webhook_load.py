@@ -2,7 +2,8 @@
 
 Each learner posts one update to the bot's webhook, waits for the 200 (the bot answers only
 once the update was handled and its replies reached the fake API), looks at what its chat
-received, and decides its next update the way a person would: tap one of the buttons it was
+received, and decides its next update the way a person would (bench/journeys.py, the journey
+the WhatsApp learners of bench/whatsapp_load.py follow too): tap one of the buttons it was
 shown, vote in the poll it was sent, or type an answer.
 """
 
@@ -15,18 +16,16 @@ import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 
+from bench.journeys import Journey, Shown, Tap, Type, Vote
 from bench.webhook_servers import SECRET, SECRET_HEADER, TOKEN, WEBHOOK_PATH
 from tests.fakes.telegram_api import SEND_METHODS, Call, FakeBotApi
 from tests.fakes.telegram_updates import JSON
 
 FIRST_USER_ID = 60_000_001
-ONBOARDING = ("fr", "yes", "student", "CM2")  # what our learners pick when it is offered
-TYPED_ANSWERS = ("3/4", "12", "0,5", "a c", "b", "mangé", "la moustiquaire", "je ne sais pas")
-ECHO_TEXTS = ("Bonjour", "Salut, ça va ?", "2 + 2 = 4", "J'ai fini mes devoirs 📚", "merci")
 POST_TIMEOUT = 30.0  # seconds; a webhook round trip slower than this counts as an error
 ONBOARDING_LIMIT = 120.0  # seconds for every learner to reach the menu before measuring
 # Once at the menu, each learner takes 0 to 15 more steps so that they do not all stand at the
@@ -54,6 +53,16 @@ class Screen:
     def data_for(self, option_id: str) -> str:
         """The callback data of the button carrying this option id."""
         return next(d for d in self.buttons if d.partition(":")[2] == option_id)
+
+    def shown(self) -> Shown:
+        """What the learner sees, for bench/journeys.py."""
+        poll = self.method == "sendPoll"
+        return Shown(
+            options=tuple(self.option_ids()),
+            text=self.text,
+            poll_options=self.poll_options if poll else 0,
+            poll_multiple=self.poll_multiple,
+        )
 
     def show(self, call: Call) -> None:
         """Update from one message the bot sent to this chat."""
@@ -94,66 +103,20 @@ class ScreenApi(FakeBotApi):
 
 @dataclass
 class Learner:
-    """One simulated person: decides the next update from what their chat shows."""
+    """One simulated person (bench/journeys.py decides their steps); `uid` is their Telegram
+    user id, or the number their WhatsApp phone number is made of."""
 
     uid: int
     rng: random.Random
-    asked_progress: bool = False
-    fallbacks: int = 0
+    journey: Journey = field(init=False)
 
-    def onboarded(self, api: ScreenApi) -> bool:
-        """True once the main menu was shown."""
-        screen = api.screens.get(self.uid)
-        return screen is not None and "courses" in screen.option_ids()
+    def __post_init__(self) -> None:
+        self.journey = Journey(self.rng)
 
-    def echo_update(self, api: ScreenApi) -> JSON:
-        """A text for the echo bots."""
-        return api.updates.text(self.uid, self.rng.choice(ECHO_TEXTS))
-
-    def journey_update(self, api: ScreenApi) -> JSON:
-        """The next step of the journey: onboarding, menu, lesson, quiz, progress, again."""
-        screen = api.screens.get(self.uid)
-        if screen is None:
-            return api.updates.text(self.uid, "/start")
-        if screen.method == "sendPoll":
-            return self._vote(api, screen)
-        ids = screen.option_ids()
-        if "again" in ids:
-            return self._after_quiz(api, screen, ids)
-        for wanted in ("courses", "next", *ONBOARDING):
-            if wanted in ids:
-                return self._tap(api, screen, wanted)
-        if ids == ["menu"] and "Question" in screen.text:
-            return api.updates.text(self.uid, self.rng.choice(TYPED_ANSWERS))
-        if choices := [option for option in ids if option != "menu"]:
-            return self._tap(api, screen, self.rng.choice(choices))
-        self.fallbacks += 1
-        return api.updates.text(self.uid, "/menu")
-
-    def _tap(self, api: ScreenApi, screen: Screen, option_id: str) -> JSON:
-        """Tap the button of an option on the last keyboard."""
-        data = screen.data_for(option_id)
-        return api.updates.callback(self.uid, data, screen.keyboard_message)
-
-    def _vote(self, api: ScreenApi, screen: Screen) -> JSON:
-        """Vote in the last poll: one option, or one or two when several are allowed."""
-        options = range(screen.poll_options)
-        count = self.rng.randint(1, min(2, len(options))) if screen.poll_multiple else 1
-        picked = sorted(self.rng.sample(options, count))
-        return api.updates.poll_answer(self.uid, screen.poll_id, picked)
-
-    def _after_quiz(self, api: ScreenApi, screen: Screen, ids: list[str]) -> JSON:
-        """After the score: /progres, then redo the quiz, the next lesson, or /menu."""
-        if not self.asked_progress:
-            self.asked_progress = True
-            return api.updates.text(self.uid, "/progres")
-        self.asked_progress = False
-        roll = self.rng.random()
-        if roll < 0.3:
-            return self._tap(api, screen, "again")
-        if roll < 0.6 and "next" in ids:
-            return self._tap(api, screen, "next")
-        return api.updates.text(self.uid, "/menu")
+    @property
+    def fallbacks(self) -> int:
+        """Steps where no option the learner knew was shown."""
+        return self.journey.fallbacks
 
 
 @dataclass
@@ -191,16 +154,39 @@ class Window:
 
 @dataclass
 class Client:
-    """Posts updates to one bot's webhook and times the round trips."""
+    """Posts updates to one bot's Telegram webhook and times the round trips."""
 
     http: aiohttp.ClientSession
     api: ScreenApi
     url: str
     window: Window | None = None
-    silent: int = 0
+
+    def onboarded(self, learner: Learner) -> bool:
+        """True once the main menu was shown."""
+        screen = self.api.screens.get(learner.uid)
+        return screen is not None and "courses" in screen.option_ids()
+
+    async def step(self, learner: Learner, journey: bool = True) -> bool:
+        """The learner's next update (its journey's, or a short text for the echo bots),
+        posted; True when the webhook answered 200 after a reply."""
+        return await self.post(learner.uid, self.update_for(learner, journey))
+
+    def update_for(self, learner: Learner, journey: bool) -> JSON:
+        """The Telegram update of the learner's next step."""
+        updates, uid = self.api.updates, learner.uid
+        screen = self.api.screens.get(uid)
+        step = learner.journey.next(None if screen is None else screen.shown()) if journey else None
+        match step:
+            case Tap(option) if screen is not None:
+                return updates.callback(uid, screen.data_for(option), screen.keyboard_message)
+            case Vote(picked) if screen is not None:
+                return updates.poll_answer(uid, screen.poll_id, list(picked))
+            case Type(text):
+                return updates.text(uid, text)
+        return updates.text(uid, learner.journey.echo().text)
 
     async def post(self, uid: int, update: JSON) -> bool:
-        """Post one update; True when the webhook answered 200."""
+        """Post one update; True when the webhook answered 200 after a reply."""
         kind = next(k for k in update if k != "update_id")
         before = self._received(uid)
         sent = time.perf_counter()
@@ -230,6 +216,17 @@ class Client:
         return 0 if screen is None else screen.received
 
 
+class LoadClient(Protocol):
+    """What onboarding and the closed loop need of a channel's client (Telegram's above,
+    WhatsApp's in bench/whatsapp_load.py)."""
+
+    window: Window | None
+
+    def onboarded(self, learner: Learner) -> bool: ...
+
+    async def step(self, learner: Learner, journey: bool = True) -> bool: ...
+
+
 def learners(count: int, seed: int) -> list[Learner]:
     """Distinct learners with their own reproducible random choices."""
     return [Learner(FIRST_USER_ID + i, random.Random(seed * 1_000_003 + i)) for i in range(count)]
@@ -243,31 +240,31 @@ def client_session(count: int) -> aiohttp.ClientSession:
     )
 
 
-async def onboard(client: Client, people: list[Learner]) -> int:
+async def onboard(client: LoadClient, people: list[Learner]) -> int:
     """Walk every learner to the main menu and a little beyond; returns how many were late."""
     deadline = time.perf_counter() + ONBOARDING_LIMIT
 
     async def walk(learner: Learner) -> bool:
-        while not learner.onboarded(client.api) and time.perf_counter() < deadline:
-            await client.post(learner.uid, learner.journey_update(client.api))
-        reached = learner.onboarded(client.api)
+        while not client.onboarded(learner) and time.perf_counter() < deadline:
+            await client.step(learner)
+        reached = client.onboarded(learner)
         for _ in range(learner.rng.randrange(SPREAD_STEPS)):
             if time.perf_counter() < deadline:
-                await client.post(learner.uid, learner.journey_update(client.api))
+                await client.step(learner)
         return reached
 
     reached = await asyncio.gather(*(walk(learner) for learner in people))
     return reached.count(False)
 
 
-async def closed_loop(client: Client, people: list[Learner], journey: bool, until: float) -> None:
+async def closed_loop(
+    client: LoadClient, people: list[Learner], journey: bool, until: float
+) -> None:
     """Every learner sends its next update once the previous one returned, until `until`."""
 
     async def run(learner: Learner) -> None:
         while time.perf_counter() < until:
-            api = client.api
-            update = learner.journey_update(api) if journey else learner.echo_update(api)
-            await client.post(learner.uid, update)
+            await client.step(learner, journey)
 
     tasks = [asyncio.create_task(run(learner)) for learner in people]
     _done, late = await asyncio.wait(tasks, timeout=max(until - time.perf_counter(), 0) + 35)

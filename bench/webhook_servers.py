@@ -13,6 +13,12 @@ so the same script can run another checkout's bot (``--compare``).
   is counted.
 * ``echo-aiohttp`` / ``echo-httpx``: a bare python-telegram-bot echo bot behind the same
   aiohttp webhook shape, on our aiohttp transport or on PTB's default httpx transport.
+* ``echo-aiogram``: a bare aiogram 3 echo bot behind the same webhook shape (run by the
+  Python of its own environment, bench/aiogram-requirements.txt).
+* ``whatsapp``: the real ``BotApp`` with WhatsApp on instead of Telegram, its Graph client
+  pointed at API_URL (a fake Graph API), fresh SQLite file, ``whatsapp_pace_seconds`` 0. The
+  webhook answers 200 once a body is stored; when its handling has finished (dialog, replies
+  sent) the server writes ``H <phone>`` on stdout, which the closed-loop learners wait for.
 """
 
 from __future__ import annotations
@@ -20,16 +26,21 @@ from __future__ import annotations
 import asyncio
 import hmac
 import os
-import signal
-import stat
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 # Run as a script, this folder comes first on sys.path and bench/content.py would shadow the
 # real `content` package: drop it, bot/ and content/ come from PYTHONPATH.
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
+# This checkout's bench/processes.py, also when another checkout comes first on PYTHONPATH
+# (--compare runs that checkout's bot with this file).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.processes import Stop, free_port, serve_until_stopped
+
+sys.path.pop(0)
 
 from aiohttp import web
 from telegram import Update
@@ -46,11 +57,16 @@ WEBHOOK_PATH = "/telegram/webhook"
 WEBHOOK_URL = f"https://bench.example{WEBHOOK_PATH}"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WORKER_VARIANTS = ("pg-1", "pg-2", "pg-4")  # `python -m bot run --workers N` on PostgreSQL
-VARIANTS = ("full", "echo-aiohttp", "echo-httpx", *WORKER_VARIANTS)
+ECHO_VARIANTS = ("echo-aiohttp", "echo-httpx", "echo-aiogram")
+VARIANTS = ("full", "whatsapp", *ECHO_VARIANTS, *WORKER_VARIANTS)
 POSTGRES_ENV = "BENCH_POSTGRES_URL"  # the server the pg-N variants create a database on
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-
-Stop = Callable[[], Awaitable[None]]
+# WhatsApp (the `whatsapp` variant here, and bench/whatsapp_servers.py)
+ACCESS_TOKEN = "bench-graph-token"
+PHONE_NUMBER_ID = "106540352242922"
+APP_SECRET = "bench-app-secret"
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+HANDLED_MARK = "H "  # "H <phone>" on stdout: a body of that number was handled
 
 
 def full_settings(api_url: str, workdir: Path) -> Settings:
@@ -73,6 +89,22 @@ def full_settings(api_url: str, workdir: Path) -> Settings:
     )
 
 
+def whatsapp_settings(graph_url: str, workdir: Path, pace: float) -> Settings:
+    """WhatsApp on (Telegram off), embedded SQLite in a fresh file, a random port."""
+    return Settings(
+        database_url=f"sqlite:///{workdir / 'bench.db'}",
+        web_host="127.0.0.1",
+        web_port=0,
+        pseudonym_secret=b"bench",
+        whatsapp_access_token=ACCESS_TOKEN,
+        whatsapp_phone_number_id=PHONE_NUMBER_ID,
+        whatsapp_app_secret=APP_SECRET,
+        whatsapp_api_base_url=graph_url,
+        whatsapp_pace_seconds=pace,
+        max_connections_per_address=0,  # every simulated sender is 127.0.0.1
+    )
+
+
 def _has_setting(name: str) -> bool:
     """Whether the checkout under test knows a setting (bench/ also runs older checkouts)."""
     return name in getattr(Settings, "__dataclass_fields__", {})
@@ -84,6 +116,37 @@ async def start_full(api_url: str, workdir: Path) -> tuple[int, Stop]:
     app = BotApp(full_settings(api_url, workdir))
     await app.start()
     return app.port, app.stop
+
+
+async def start_whatsapp(graph_url: str, workdir: Path) -> tuple[int, Stop]:
+    """The real application with WhatsApp on, saying on stdout which number's body it has
+    finished handling; its port and how to stop it."""
+    setup_logging("INFO")
+    app = BotApp(whatsapp_settings(graph_url, workdir, 0.0))
+    await app.start()
+    assert app.whatsapp is not None, "WhatsApp is not enabled"
+    say_when_handled(app.whatsapp)
+    return app.port, app.stop
+
+
+def say_when_handled(service: Any) -> None:
+    """Wrap the service's handling of a stored body: once it has finished (whatever its
+    outcome), write "H <phone>" on stdout, the number taken from the raw body (no parsing:
+    the bench's bodies carry one message, `"from":"<phone>"`)."""
+    handle = service._handle
+    mark = HANDLED_MARK.encode()
+
+    def handled(body_id: int, body: bytes, *args: Any, **kwargs: Any) -> Coroutine[Any, Any, None]:
+        async def run() -> None:
+            try:
+                await handle(body_id, body, *args, **kwargs)
+            finally:
+                start = body.find(b'"from":"') + 8
+                os.write(sys.stdout.fileno(), mark + body[start : body.find(b'"', start)] + b"\n")
+
+        return run()
+
+    service._handle = handled
 
 
 def echo_application(api_url: str, transport: str) -> Application:  # type: ignore[type-arg]
@@ -133,6 +196,44 @@ async def start_echo(api_url: str, transport: str) -> tuple[int, Stop]:
     return int(runner.addresses[0][1]), stop
 
 
+async def start_aiogram(api_url: str) -> tuple[int, Stop]:
+    """A bare aiogram 3 echo bot behind the same webhook (checked secret, answered once the
+    update was handled, like the PTB echo bots): `Update.model_validate`, then
+    `Dispatcher.feed_update`, a message handler that answers `send_message(chat_id, text)`."""
+    from aiogram import Bot, Dispatcher
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import Message
+    from aiogram.types import Update as AiogramUpdate
+
+    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api_url)))
+    dispatcher = Dispatcher()
+
+    @dispatcher.message()
+    async def echo(message: Message) -> None:
+        await bot.send_message(message.chat.id, message.text or "")
+
+    async def webhook(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), SECRET.encode()):
+            return web.Response(status=401)
+        update = AiogramUpdate.model_validate(await request.json(), context={"bot": bot})
+        await dispatcher.feed_update(bot, update)
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post(WEBHOOK_PATH, webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+
+    async def stop() -> None:
+        await runner.cleanup()
+        await bot.session.close()
+
+    return int(runner.addresses[0][1]), stop
+
+
 async def start_workers(api_url: str, workdir: Path, count: int) -> tuple[int, Stop]:
     """`python -m bot run --workers N` on a fresh PostgreSQL database; port and stop."""
     import asyncpg
@@ -143,7 +244,7 @@ async def start_workers(api_url: str, workdir: Path, count: int) -> tuple[int, S
     admin = await asyncpg.connect(server.render_as_string(hide_password=False))
     await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await admin.execute(f'CREATE DATABASE "{name}"')
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": server.set(database=name).render_as_string(hide_password=False),
@@ -173,14 +274,6 @@ async def start_workers(api_url: str, workdir: Path, count: int) -> tuple[int, S
     return port, stop
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def _until_healthy(port: int, process: asyncio.subprocess.Process) -> None:
     """Wait until every worker could have started (the port answers, then a grace period)."""
     import aiohttp
@@ -200,35 +293,18 @@ async def _until_healthy(port: int, process: asyncio.subprocess.Process) -> None
 
 
 async def serve(variant: str, api_url: str, workdir: Path) -> None:
-    """Start the variant, announce its port, run until SIGTERM or SIGINT."""
+    """Start the variant, announce its port, run until SIGTERM, SIGINT or stdin closes."""
     if variant == "full":
         port, stop = await start_full(api_url, workdir)
+    elif variant == "whatsapp":
+        port, stop = await start_whatsapp(api_url, workdir)
     elif variant in WORKER_VARIANTS:
         port, stop = await start_workers(api_url, workdir, int(variant.removeprefix("pg-")))
+    elif variant == "echo-aiogram":
+        port, stop = await start_aiogram(api_url)
     else:
         port, stop = await start_echo(api_url, variant.removeprefix("echo-"))
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stopping.set)
-    watch = asyncio.create_task(_until_parent_gone(stopping))
-    print(f"READY {port}", flush=True)
-    try:
-        await stopping.wait()
-    finally:
-        watch.cancel()
-        await stop()
-
-
-async def _until_parent_gone(stopping: asyncio.Event) -> None:
-    """Stop when stdin is a pipe and it closes: the load generator died without a SIGTERM."""
-    if not stat.S_ISFIFO(os.fstat(sys.stdin.fileno()).st_mode):
-        return
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    await reader.read()
-    stopping.set()
+    await serve_until_stopped(str(port), stop)
 
 
 def main(argv: list[str]) -> int:

@@ -23,28 +23,21 @@ import asyncio
 import cProfile
 import json
 import os
-import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
-from bench.webhook_servers import _until_parent_gone
+from bench.processes import Stop, serve_until_stopped
+from bench.webhook_servers import APP_SECRET, SIGNATURE_HEADER, whatsapp_settings
 from bot.app import BotApp
-from bot.config import Settings
 from bot.logs import setup_logging
 from bot.whatsapp.service import WEBHOOK_PATH, WhatsAppService, signature_ok
 
-ACCESS_TOKEN = "bench-graph-token"
-PHONE_NUMBER_ID = "106540352242922"
-APP_SECRET = "bench-app-secret"
-SIGNATURE_HEADER = "X-Hub-Signature-256"
 VARIANTS = ("full", "bare")
-
-Stop = Callable[[], Awaitable[None]]
 
 
 @dataclass
@@ -64,35 +57,19 @@ class Stats:
         return web.Response(text=json.dumps(body), content_type="application/json")
 
 
-def full_settings(graph_url: str, workdir: Path, pace: float) -> Settings:
-    """The bot's settings: WhatsApp on, embedded SQLite in a fresh file, a random port."""
-    return Settings(
-        database_url=f"sqlite:///{workdir / 'bench.db'}",
-        web_host="127.0.0.1",
-        web_port=0,
-        pseudonym_secret=b"bench",
-        whatsapp_access_token=ACCESS_TOKEN,
-        whatsapp_phone_number_id=PHONE_NUMBER_ID,
-        whatsapp_app_secret=APP_SECRET,
-        whatsapp_api_base_url=graph_url,
-        whatsapp_pace_seconds=pace,
-        max_connections_per_address=0,  # every simulated sender is 127.0.0.1
-    )
-
-
 async def start_full(graph_url: str, workdir: Path, pace: float, stats: Stats) -> tuple[int, Stop]:
     """Start the real application, counting the bodies it stores; its port and how to stop."""
     setup_logging("INFO")
-    app = BotApp(full_settings(graph_url, workdir, pace))
+    app = BotApp(whatsapp_settings(graph_url, workdir, pace))
     await app.start()
     service = app.whatsapp
     assert service is not None, "WhatsApp is not enabled"
     stats.service = service
     spawn = service._spawn
 
-    def counted(body_id: int, body: bytes) -> None:
+    def counted(*args: Any) -> asyncio.Task[None]:
         stats.received += 1
-        spawn(body_id, body)
+        return spawn(*args)
 
     service._spawn = counted  # type: ignore[method-assign]
     return app.port, app.stop
@@ -133,18 +110,12 @@ async def serve(variant: str, graph_url: str, workdir: Path, pace: float) -> Non
     stats_app = web.Application()
     stats_app.router.add_get("/stats", stats.handler)
     stats_port, stats_runner = await start_site(stats_app)
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stopping.set)
-    watch = asyncio.create_task(_until_parent_gone(stopping))
-    print(f"READY {port} {stats_port}", flush=True)
-    try:
-        await stopping.wait()
-    finally:
-        watch.cancel()
+
+    async def stop_both() -> None:
         await stats_runner.cleanup()
         await stop()
+
+    await serve_until_stopped(f"{port} {stats_port}", stop_both)
 
 
 def main(argv: list[str]) -> int:

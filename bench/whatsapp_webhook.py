@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
 import itertools
-import json
 import os
 import random
 import shutil
@@ -36,148 +33,26 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make bot/, tests/ and bench/ importable
     sys.path.insert(0, str(ROOT))
 
-from bench.telegram_webhook import (  # noqa: E402
-    CLOCK_TICKS,
-    STARTUP_LIMIT,
-    _pythonpath,
-    _stop,
-    _tail,
-    describe_checkout,
+from bench.journeys import Journey, Tap, Type  # noqa: E402
+from bench.processes import cpu_seconds, describe_checkout, pythonpath, started  # noqa: E402
+from bench.whatsapp_load import (  # noqa: E402
+    POST_TIMEOUT,
+    Screen,
+    ScreenGraph,
+    choice_body,
+    post,
+    text_body,
 )
-from bench.whatsapp_servers import (  # noqa: E402
-    ACCESS_TOKEN,
-    APP_SECRET,
-    PHONE_NUMBER_ID,
-    SIGNATURE_HEADER,
-    VARIANTS,
-)
+from bench.whatsapp_servers import VARIANTS  # noqa: E402
 from bot.whatsapp.service import WEBHOOK_PATH  # noqa: E402
-from tests.fakes.graph_api import FakeGraphApi, Request  # noqa: E402
 
 SERVERS = "bench.whatsapp_servers"  # run with -m from ROOT: bench/ must not shadow content/
 MODES = ("max", "fixed")
 TARGET_P99_MS = 250.0  # acknowledgement p99 at the fixed rate, full stack
 TARGET_RATIO = 0.5  # full stack acknowledged bodies/s >= half the bare handler's
-POST_TIMEOUT = 30.0  # seconds; an acknowledgement slower than this counts as an error
 FIRST_PHONE = 221_770_000_001
-ONBOARDING = ("fr", "yes", "student", "CM2")  # what our learners pick when it is offered
-TYPED_ANSWERS = ("3/4", "12", "0,5", "a c", "b", "mangé", "la moustiquaire", "je ne sais pas")
-IMPATIENT_TEXTS = ("Bonjour", "?", "merci", "Salut, ça va ?", "J'ai fini mes devoirs 📚")
 
 JSON = dict[str, Any]
-Choice = tuple[str, str, str]  # ("button" | "row" | "number", id or typed number, title)
-
-
-# --- webhook bodies, shaped as Meta's (../shared/conformance/whatsapp/message.json) ---------
-
-_wamids = itertools.count(1)
-
-
-def body(phone: str, kind: str, content: JSON) -> bytes:
-    """One learner message of type `kind` in Meta's envelope, as the raw bytes Meta signs."""
-    message = {
-        "from": phone,
-        "id": f"wamid.BENCH{next(_wamids):012d}",
-        "timestamp": str(int(time.time())),
-        "type": kind,
-        kind: content,
-    }
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "221770000000", "phone_number_id": PHONE_NUMBER_ID},
-        "contacts": [{"profile": {"name": "Awa"}, "wa_id": phone}],
-        "messages": [message],
-    }
-    change = {"value": value, "field": "messages"}
-    envelope = {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "1234567890987654321", "changes": [change]}],
-    }
-    return json.dumps(envelope, separators=(",", ":")).encode()
-
-
-def text_body(phone: str, text: str) -> bytes:
-    """Typed text."""
-    return body(phone, "text", {"body": text})
-
-
-def choice_body(phone: str, choice: Choice) -> bytes:
-    """A reply button tapped, a list row chosen, or the number of a numbered option typed."""
-    kind, ident, title = choice
-    if kind == "number":
-        return text_body(phone, ident)
-    reply_kind = "button_reply" if kind == "button" else "list_reply"
-    return body(
-        phone, "interactive", {"type": reply_kind, reply_kind: {"id": ident, "title": title}}
-    )
-
-
-def signature(raw: bytes) -> str:
-    """The `X-Hub-Signature-256` header Meta sends with `raw`."""
-    return "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
-
-
-# --- the fake Graph API and what each learner's chat shows ------------------------------------
-
-
-@dataclass(slots=True)
-class Screen:
-    """What one chat shows: messages received, the last text, the last choices offered."""
-
-    received: int = 0
-    text: str = ""
-    choices: tuple[Choice, ...] = ()
-
-    def show(self, payload: JSON) -> bool:
-        """Update from one message the bot sent; True when it offers choices (a question)."""
-        self.received += 1
-        kind = payload.get("type")
-        if kind == "interactive":
-            interactive = payload["interactive"]
-            self.text = str(interactive.get("body", {}).get("text", ""))
-            action = interactive.get("action", {})
-            if interactive.get("type") == "button":
-                replies = [b["reply"] for b in action.get("buttons", ())]
-                self.choices = tuple(("button", r["id"], r["title"]) for r in replies)
-            else:
-                rows = [r for s in action.get("sections", ()) for r in s.get("rows", ())]
-                self.choices = tuple(("row", r["id"], r["title"]) for r in rows)
-            return bool(self.choices)
-        if kind == "text":
-            self.text = str(payload["text"].get("body", ""))
-            numbered = [line.partition(". ") for line in self.text.splitlines()]
-            numbers = [(n, label) for n, dot, label in numbered if dot and n.isdigit()]
-            if numbers:
-                self.choices = tuple(("number", n, label) for n, label in numbers)
-                return True
-            if "Question" in self.text:
-                self.choices = ()
-                return True  # an open question: the learner types an answer
-        return False
-
-
-class ScreenGraph(FakeGraphApi):
-    """The fake Graph API, not recording, keeping each chat's screen; questions wake learners."""
-
-    def __init__(self) -> None:
-        """Only the bench token and number; Meta's validation skipped (the tests do it)."""
-        super().__init__(
-            access_token=ACCESS_TOKEN, phone_number_id=PHONE_NUMBER_ID, strict=False, record=False
-        )
-        self.screens: dict[str, Screen] = {}
-        self.on_question: Callable[[str], None] = lambda _phone: None
-        self.refused = 0
-
-    async def _note(self, request: Request, payload: JSON | None = None) -> None:
-        """Count, update the recipient's screen, keep no request (flat memory)."""
-        await super()._note(request, payload)
-        self.requests.clear()
-        if payload is None:
-            self.refused += request.code is not None
-            return
-        to = request.to
-        if to is not None and self.screens.setdefault(to, Screen()).show(payload):
-            self.on_question(to)
 
 
 # --- learners ---------------------------------------------------------------------------------
@@ -190,40 +65,22 @@ class Learner:
     phone: str
     rng: random.Random
     waiting: bool = False  # posted a step of the journey, no question back yet
-    asked_progress: bool = False
+    journey: Journey = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.journey = Journey(self.rng, first="Bonjour")
 
     def step(self, screen: Screen | None) -> bytes:
-        """The next step of the journey from the last question shown."""
+        """The next step of the journey (bench/journeys.py) from the last question shown."""
         self.waiting = True
-        if screen is None:
-            return text_body(self.phone, "Bonjour")
-        ids = {c[1].rpartition(":")[2]: c for c in screen.choices}
-        if "again" in ids:
-            return self._after_quiz(ids)
-        for wanted in ("courses", "next", *ONBOARDING):
-            if wanted in ids:
-                return choice_body(self.phone, ids[wanted])
-        if not screen.choices:
-            return text_body(self.phone, self.rng.choice(TYPED_ANSWERS))
-        choices = [c for key, c in ids.items() if key != "menu"] or list(screen.choices)
-        return choice_body(self.phone, self.rng.choice(choices))
+        step = self.journey.next(None if screen is None else screen.shown())
+        if isinstance(step, Tap) and screen is not None:
+            return choice_body(self.phone, screen.choice(step.option))
+        return text_body(self.phone, step.text if isinstance(step, Type) else "/menu")
 
     def impatient(self) -> bytes:
         """A text typed while nothing new arrived (or to the bare handler)."""
-        return text_body(self.phone, self.rng.choice(IMPATIENT_TEXTS))
-
-    def _after_quiz(self, ids: dict[str, Choice]) -> bytes:
-        """After the score: /progres, then redo the quiz, the next lesson, or /menu."""
-        if not self.asked_progress:
-            self.asked_progress = True
-            return text_body(self.phone, "/progres")
-        self.asked_progress = False
-        roll = self.rng.random()
-        if roll < 0.3:
-            return choice_body(self.phone, ids["again"])
-        if roll < 0.6 and "next" in ids:
-            return choice_body(self.phone, ids["next"])
-        return text_body(self.phone, "/menu")
+        return text_body(self.phone, self.journey.echo().text)
 
 
 @dataclass
@@ -281,11 +138,7 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User plus system CPU time the process used so far (Linux /proc)."""
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return cpu_seconds(self.process.pid)
 
     @property
     def url(self) -> str:
@@ -303,32 +156,13 @@ async def server(
     variant: str, graph_url: str, workdir: Path, pace: float, profile: Path | None
 ) -> AsyncIterator[Server]:
     """Start a variant in its own process; it is stopped (or killed) on the way out."""
-    workdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - before the server starts
-    log = workdir / "server.log"
-    env = {**os.environ, "PYTHONPATH": _pythonpath(ROOT)}
+    env = {**os.environ, "PYTHONPATH": pythonpath(ROOT)}
     if profile is not None:
         env["BENCH_PROFILE"] = str(profile)
-    with log.open("wb") as stderr:
-        process = await asyncio.create_subprocess_exec(
-            *(sys.executable, "-m", SERVERS, variant, graph_url, str(workdir), str(pace)),
-            cwd=ROOT,
-            env=env,
-            stdin=asyncio.subprocess.PIPE,  # the server exits when this closes (we died)
-            stdout=asyncio.subprocess.PIPE,
-            stderr=stderr,
-        )
-        try:
-            assert process.stdout is not None
-            try:
-                line = await asyncio.wait_for(process.stdout.readline(), STARTUP_LIMIT)
-            except TimeoutError:
-                line = b""
-            if not line.startswith(b"READY "):
-                raise RuntimeError(f"the server did not start:\n{_tail(log)}")
-            _ready, port, stats_port = line.split()
-            yield Server(variant, process, int(port), int(stats_port), log)
-        finally:
-            await _stop(process)
+    command = (sys.executable, "-m", SERVERS, variant, graph_url, str(workdir), str(pace))
+    async with started(command, workdir, cwd=ROOT, env=env) as found:
+        port, stats_port = (int(word) for word in found.ready[:2])
+        yield Server(variant, found.process, port, stats_port, found.log)
 
 
 # --- sending and timing -----------------------------------------------------------------------
@@ -355,17 +189,6 @@ class Tally:
             "bodies": float(len(ok)),
             "share": len(ok) / scheduled if scheduled else 1.0,
         }
-
-
-async def post(http: aiohttp.ClientSession, url: str, raw: bytes) -> str | None:
-    """Post one signed body; the error's name, or None for a 200."""
-    headers = {SIGNATURE_HEADER: signature(raw), "Content-Type": "application/json"}
-    try:
-        async with http.post(url, data=raw, headers=headers) as response:
-            await response.read()
-            return None if response.status == 200 else f"HTTP {response.status}"
-    except (aiohttp.ClientError, TimeoutError) as err:
-        return type(err).__name__
 
 
 async def closed_loop(
