@@ -84,6 +84,22 @@ def previous_release_data() -> dict[str, Any]:
         "cr_kind": "jury",
         "cr_entry": {"course": "c999999", "description": "En classe, par groupes."},
         "cr_review": {"id": 999_999, "scores": [7]},
+        # ts-teach (assignments, circles' colleagues, announce): retired into typed state
+        "work": {
+            "course": course.id,
+            "lesson": lesson.id,
+            "group": {"skill": "?", "level": "new", "users": [999_999]},
+        },
+        "colleague": "maths",
+        "ann": {
+            "texts": {"fr": "Bonne rentrée à tous", "en": "Happy new school year"},
+            "variant": "en",
+            "countries": ["SN"],
+            "roles": "teacher",
+            "levels": "primary",
+            "active": "7",
+            "classes": [999_999],
+        },
     }
 
 
