@@ -46,6 +46,13 @@ class Assigning(FlowState, flow="assignments"):
     legacy = {"course": "work.course", "lesson": "work.lesson", "group": "work.group"}  # noqa: RUF012
 
 
+def give_course(ctx: Context, course: str) -> Turn:
+    """Work for the whole class: the course is known, the lesson and deadline are asked (the
+    shared library's "give to a class" is to come here too, once it keeps the class typed)."""
+    fresh(ctx, Assigning).course = course
+    return Turn(goto="work_lesson")
+
+
 def give_to_group(ctx: Context, course: str, group: dict[str, Any]) -> Turn:
     """Work for one group of the class (the level groups' page calls it, and is where
     "back" returns): the course is known, the lesson and deadline are asked."""
@@ -193,9 +200,7 @@ async def work_course(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="class_page")
-    work = fresh(ctx, Assigning)
-    work.course = chosen
-    return Turn(goto="work_lesson")
+    return give_course(ctx, chosen)
 
 
 async def work_lesson(ctx: Context, event: Incoming) -> Turn:
