@@ -49,8 +49,7 @@ def refused(ctx: Context, *, within_admin: bool = False) -> Turn:
     menu (asking that step again would only refuse again).
     """
     text = ctx._("Cette action est réservée aux administrateurs de votre pays.")
-    if within_admin:
-        ctx.state.data.pop("ann", None)
+    if within_admin:  # leaving the announcement's steps drops its draft
         return Turn([Say(text)], goto="admin_menu")
     return Turn([Say(text)], reprompt=True)
 
@@ -94,7 +93,10 @@ async def admin_menu(ctx: Context, event: Incoming) -> Turn:
         "circles": "circles_home",
         "journal": "mod_journal",
     }
-    ctx.state.data.pop("ann", None)
+    if chosen == "announce":
+        from dialogs.flows.announce import new_draft  # announce imports this module
+
+        new_draft(ctx)
     return Turn(goto=targets[chosen])
 
 
@@ -103,7 +105,6 @@ def admins_only(step: Step) -> Step:
 
     async def checked(ctx: Context, event: Incoming) -> Turn:
         if ctx.services.admin is None or not is_admin(await desk(ctx).grants()):
-            ctx.state.data.pop("ann", None)
             text = ctx._("Cette action est réservée aux administrateurs de votre pays.")
             return Turn([Say(text)], goto="menu")
         return await step(ctx, event)

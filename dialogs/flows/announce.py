@@ -1,10 +1,11 @@
 """Composing an announcement in the chat: text and language variants, audience, preview,
-then send now or later. The draft lives in the dialog state (`data["ann"]`), so an
-interrupted admin finds it where they left it.
+then send now or later. The draft is the flow's own state (`Announcement`), so an
+interrupted admin finds it where they left it; it is dropped once they leave the flow.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,7 +15,7 @@ from dialogs.admin_ports import Attachment, Audience, BroadcastDraft, Reach
 from dialogs.context import Context, Step, Turn
 from dialogs.engine import MAX_TEXT
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
-from dialogs.flow import Flow
+from dialogs.flow import Flow, FlowState, fresh, state_of
 from dialogs.flows.admin import admin_back, admins_only, desk, refused
 from dialogs.flows.common import route, unexpected
 from dialogs.flows.onboarding import COUNTRIES
@@ -34,10 +35,49 @@ LEVEL_GROUPS = {
 }
 
 
-def draft(ctx: Context) -> dict[str, Any]:
+@dataclass
+class Announcement(FlowState, flow="announce"):
+    """The announcement being composed: its texts by language, the language being written
+    (`variant`), the one sent to the languages without a text (`fallback`), its attachment
+    (an `Attachment` as a dict), and its audience: countries, roles, levels, interface
+    language ("all": everyone), classes (ids), and days of recent activity (0: everyone)."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+    variant: str = "en"
+    fallback: str | None = None
+    attachment: dict[str, Any] | None = None
+    countries: list[str] = field(default_factory=list)
+    roles: str = "all"
+    levels: str = "all"
+    languages: str = "all"
+    classes: list[int] = field(default_factory=list)
+    active: int = 0
+    legacy = {  # noqa: RUF012
+        name: f"ann.{name}"
+        for name in (
+            "texts",
+            "variant",
+            "fallback",
+            "attachment",
+            "countries",
+            "roles",
+            "levels",
+            "languages",
+            "classes",
+            "active",
+        )
+    }
+
+
+def draft(ctx: Context) -> Announcement:
     """The announcement being composed."""
-    found: dict[str, Any] = ctx.state.data.setdefault("ann", {"texts": {}})
-    return found
+    return state_of(ctx, Announcement)
+
+
+def new_draft(ctx: Context) -> Announcement:
+    """An empty announcement; a draft an older release kept untyped is dropped with it."""
+    state_of(ctx, Announcement)  # reads (and so removes) what an older release kept
+    return fresh(ctx, Announcement)
 
 
 async def ann_text(ctx: Context, event: Incoming) -> Turn:
@@ -47,7 +87,7 @@ async def ann_text(ctx: Context, event: Incoming) -> Turn:
 
 async def ann_variant(ctx: Context, event: Incoming) -> Turn:
     """The announcement in another language."""
-    return await _ask_text(ctx, event, str(draft(ctx).get("variant", "en")), "ann_more")
+    return await _ask_text(ctx, event, str(draft(ctx).variant or "en"), "ann_more")
 
 
 def _names(ctx: Context) -> dict[str, str]:
@@ -70,7 +110,7 @@ async def _ask_text(ctx: Context, event: Incoming, lang: str, then: str) -> Turn
     if not may(await desk(ctx).grants(), Action.BROADCAST, _scope(ctx, await desk(ctx).grants())):
         return refused(ctx, within_admin=True)
     options: tuple[Option, ...] = (admin_back(ctx),)
-    if lang == "fr" and not draft(ctx)["texts"]:  # the first text: French, or any language
+    if lang == "fr" and not draft(ctx).texts:  # the first text: French, or any language
         options = (Option("other", ctx._("🌐 Écrire dans une autre langue")), *options)
     if isinstance(event, Entered):
         name = {**_names(ctx), "fr": "français"}.get(lang, lang)
@@ -83,7 +123,7 @@ async def _ask_text(ctx: Context, event: Incoming, lang: str, then: str) -> Turn
     if isinstance(event, MediaReceived) and lang == "fr" and event.kind in ATTACHABLE:
         if not event.file_id:
             return unexpected(ctx, event)
-        draft(ctx)["attachment"] = Attachment(
+        draft(ctx).attachment = Attachment(
             "image" if event.kind == "photo" else "document",
             ctx.user.channel,
             event.file_id,
@@ -105,7 +145,7 @@ async def _ask_text(ctx: Context, event: Incoming, lang: str, then: str) -> Turn
             )
             return Turn([Say(too_long)], reprompt=True)
         if text:
-            draft(ctx)["texts"][lang] = text
+            draft(ctx).texts[lang] = text
             return Turn(goto=then)
     chosen = route(ctx, event, options)
     if chosen == "other":
@@ -115,7 +155,7 @@ async def _ask_text(ctx: Context, event: Incoming, lang: str, then: str) -> Turn
 
 def _scope(ctx: Context, grants: list[Any]) -> list[str] | None:
     """The countries a new announcement is for: chosen ones, else all the admin's own."""
-    chosen = draft(ctx).get("countries")
+    chosen = draft(ctx).countries
     if chosen:
         return list(chosen)
     scope = countries_of(grants)
@@ -125,9 +165,9 @@ def _scope(ctx: Context, grants: list[Any]) -> list[str] | None:
 async def ann_more(ctx: Context, event: Incoming) -> Turn:
     """Add a version in another interface language, choose which version goes to the
     languages without one (the fallback), or go on to the audience."""
-    texts = draft(ctx)["texts"]
+    texts = draft(ctx).texts
     names = _names(ctx)
-    fallback = fallback_of(texts, draft(ctx).get("fallback"))
+    fallback = fallback_of(texts, draft(ctx).fallback)
     options = tuple(
         Option(f"v_{code}", ctx._("➕ Version %(language)s", language=name))
         for code, name in names.items()
@@ -150,11 +190,11 @@ async def ann_more(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen.startswith("v_"):
-        draft(ctx)["variant"] = chosen[2:]
+        draft(ctx).variant = chosen[2:]
         return Turn(goto="ann_variant")
     if chosen == "fallback":
         written = list(texts)
-        draft(ctx)["fallback"] = written[(written.index(fallback) + 1) % len(written)]
+        draft(ctx).fallback = written[(written.index(fallback) + 1) % len(written)]
         return Turn(goto="ann_more")
     if chosen == "next" and not texts:
         return Turn([Say(ctx._("Écrivez d'abord l'annonce dans une langue."))], reprompt=True)
@@ -165,9 +205,9 @@ async def ann_countries(ctx: Context, event: Incoming) -> Turn:
     """Tick the countries (a national admin's own country is the only one offered)."""
     scope = countries_of(await desk(ctx).grants())
     offered = COUNTRIES if scope is None else tuple(c for c in COUNTRIES if c in scope)
-    ticked: list[str] = draft(ctx).setdefault("countries", [])
+    ticked = draft(ctx).countries
     if len(offered) == 1:
-        draft(ctx)["countries"] = list(offered)
+        draft(ctx).countries = list(offered)
         return Turn(goto="ann_roles")
     options = tuple(
         Option(code, ("✅ " if code in ticked else "⬜ ") + ctx.t.country_name(code))
@@ -180,7 +220,7 @@ async def ann_countries(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen == "all":
-        draft(ctx)["countries"] = list(offered)
+        draft(ctx).countries = list(offered)
         return Turn(goto="ann_roles")
     if chosen == "done":
         if not ticked:
@@ -237,7 +277,7 @@ async def ann_classes(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    draft(ctx).pop("classes", None)
+    draft(ctx).classes = []
     return Turn(goto="ann_active")
 
 
@@ -252,7 +292,7 @@ async def _classes_typed(ctx: Context, codes: list[str]) -> Turn:
             unknown = ctx._("Je ne trouve pas la classe %(code)s.", code=code.upper())
             return Turn([Say(unknown)], reprompt=True)
         found.append(room.id)
-    draft(ctx)["classes"] = found
+    draft(ctx).classes = found
     return Turn(goto="ann_active")
 
 
@@ -275,23 +315,23 @@ async def _pick(
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    draft(ctx)[key] = chosen
+    setattr(draft(ctx), key, int(chosen) if key == "active" else chosen)
     return Turn(goto=then)
 
 
-def audience_of(data: dict[str, Any]) -> Audience:
+def audience_of(data: Announcement) -> Audience:
     """The audience the draft describes."""
-    roles = () if data.get("roles", "all") == "all" else (str(data["roles"]),)
-    levels = LEVEL_GROUPS.get(str(data.get("levels", "all")), ())
-    languages = () if data.get("languages", "all") == "all" else (str(data["languages"]),)
+    roles = () if data.roles == "all" else (str(data.roles),)
+    levels = LEVEL_GROUPS.get(str(data.levels), ())
+    languages = () if data.languages == "all" else (str(data.languages),)
     return Audience(
-        fallback=fallback_of(dict(data.get("texts", {})), data.get("fallback")),
-        countries=tuple(data.get("countries", ())),
+        fallback=fallback_of(dict(data.texts), data.fallback),
+        countries=tuple(data.countries),
         roles=roles,
         levels=tuple(levels),
         languages=languages,
-        active_days=int(data.get("active", 0)),
-        class_ids=tuple(int(i) for i in data.get("classes", ())),
+        active_days=int(data.active),
+        class_ids=tuple(int(i) for i in data.classes),
     )
 
 
@@ -321,7 +361,7 @@ async def ann_preview(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen in ("restart", "admin"):
-        ctx.state.data.pop("ann", None)
+        fresh(ctx, Announcement)
         return Turn(goto="ann_text" if chosen == "restart" else "admin_menu")
     if chosen == "when":
         return Turn(goto="ann_when")
@@ -332,11 +372,11 @@ async def ann_preview(ctx: Context, event: Incoming) -> Turn:
 async def _create(ctx: Context, audience: Audience, later: datetime | None) -> Turn:
     """Store the announcement (queued now, or scheduled) and say so."""
     data = draft(ctx)
-    attached = data.get("attachment")
+    attached = data.attachment
     attachment = Attachment(**attached) if attached else None
-    sent = BroadcastDraft(dict(data["texts"]), audience, attachment, scheduled_at=later)
+    sent = BroadcastDraft(dict(data.texts), audience, attachment, scheduled_at=later)
     broadcast_id, total = await desk(ctx).create_broadcast(sent)
-    ctx.state.data.pop("ann", None)
+    fresh(ctx, Announcement)
     return Turn([Say(_confirmation(ctx, broadcast_id, total, later))], goto="admin_menu")
 
 
@@ -371,16 +411,14 @@ def _city(zone_key: str) -> str:
     return zone_key.rsplit("/", 1)[-1].replace("_", " ")
 
 
-def _preview(
-    ctx: Context, data: dict[str, Any], counts: list[Reach], waiting: int = 0
-) -> list[Say]:
+def _preview(ctx: Context, data: Announcement, counts: list[Reach], waiting: int = 0) -> list[Say]:
     """The texts as they will read, how many people they reach, and who gets less: what
     their channel cannot carry or cannot do is said before sending."""
-    texts: dict[str, str] = data["texts"]
-    fallback = fallback_of(texts, data.get("fallback"))
+    texts = data.texts
+    fallback = fallback_of(texts, data.fallback)
     names = _names(ctx)
     shown = [Say(ctx._("Aperçu :") + "\n\n" + texts[fallback])]
-    attached = data.get("attachment")
+    attached = data.attachment
     if attached:
         kind = ctx._("image") if attached["kind"] == "image" else ctx._("document")
         shown.append(
@@ -505,4 +543,4 @@ STEPS: dict[str, Step] = {
         "ann_when": ann_when,
     }.items()
 }
-FLOW = Flow("announce", STEPS, services=("admin", "teaching"))
+FLOW = Flow("announce", STEPS, services=("admin", "teaching"), state=Announcement)

@@ -6,8 +6,9 @@ see their work with /devoirs and open it from there."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from content.model import Course, Lesson
@@ -15,7 +16,8 @@ from content.skills import is_skill_code, skill_names
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
-from dialogs.flow import Flow
+from dialogs.flow import CANCEL, Flow, FlowState, fresh, state_of
+from dialogs.flows.class_tools import owned_class
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.teachers import is_teacher, teaching
 from dialogs.messages import Ask, Option, Out, Say
@@ -30,12 +32,40 @@ NOTICE_LANGUAGES = ("fr", "en", "ar")  # and every language of the picker
 GROUP_LEVELS = ("to_review", "on_track", "mastered", "new")  # dialogs/flows/class_groups.py
 
 
+@dataclass
+class Assigning(FlowState, flow="assignments"):
+    """The work being given, until it is: its course, its lesson (None: the whole course),
+    and the group it is for (skill, level, students' ids: see `_group`; None: the class).
+    The class itself is the class page's (`owned_class`)."""
+
+    course: str = ""
+    lesson: str | None = None
+    group: dict[str, Any] | None = None
+    # The shared library still hands its course over under the untyped "work" key (read
+    # here like an older release's state, once, when it enters work_lesson).
+    legacy = {"course": "work.course", "lesson": "work.lesson", "group": "work.group"}  # noqa: RUF012
+
+
+def give_course(ctx: Context, course: str) -> Turn:
+    """Work for the whole class: the course is known, the lesson and deadline are asked (the
+    shared library's "give to a class" is to come here too, once it keeps the class typed)."""
+    fresh(ctx, Assigning).course = course
+    return Turn(goto="work_lesson")
+
+
+def give_to_group(ctx: Context, course: str, group: dict[str, Any]) -> Turn:
+    """Work for one group of the class (the level groups' page calls it, and is where
+    "back" returns): the course is known, the lesson and deadline are asked."""
+    work = fresh(ctx, Assigning)
+    work.course, work.group = course, group
+    return Turn(call="work_lesson", then="class_page", back="class_group_view")
+
+
 async def _room(ctx: Context) -> ClassRoom | Turn:
-    """The teacher's class the state points to; else the turn that refuses or goes back."""
+    """The teacher's class the page points to; else the turn that refuses or goes back."""
     if ctx.services.teaching is None or not await is_teacher(ctx):
         return Turn([Say(ctx._("Cette action est réservée aux enseignants."))], goto="menu")
-    wanted = ctx.state.data.get("class")
-    found = next((r for r in await teaching(ctx).classes() if r.id == wanted), None)
+    found = await owned_class(ctx)
     return found if found is not None else Turn(goto="classes_home")
 
 
@@ -170,8 +200,7 @@ async def work_course(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="class_page")
-    ctx.state.data["work"] = {"course": chosen}
-    return Turn(goto="work_lesson")
+    return give_course(ctx, chosen)
 
 
 async def work_lesson(ctx: Context, event: Incoming) -> Turn:
@@ -179,13 +208,13 @@ async def work_lesson(ctx: Context, event: Incoming) -> Turn:
     room = await _room(ctx)
     if isinstance(room, Turn):
         return room
-    draft = ctx.state.data.get("work") or {}
-    found = ctx.library.get(str(draft.get("course")))
+    draft = state_of(ctx, Assigning)
+    found = ctx.library.get(str(draft.course))
     if found is None:
         return Turn(goto="work_course")
     if found.for_teachers:  # a course for teachers is not given to pupils
         return Turn([Say(ctx._("Ce cours est destiné aux enseignants."))], goto="work_course")
-    group = _group(draft.get("group"))
+    group = _group(draft.group)
     skill = group.skill if group is not None else ""
 
     def mark(lesson: Lesson) -> str:
@@ -218,13 +247,11 @@ async def work_lesson(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
+    if chosen == "back" and group:  # back to the groups' page, which called this step
+        return Turn(ret=CANCEL, goto="class_group_view")
     if chosen == "back":
-        return Turn(goto="class_group_view" if group else "work_course")
-    ctx.state.data["work"] = {
-        **draft,
-        "course": found.id,
-        "lesson": None if chosen == "all" else chosen,
-    }
+        return Turn(goto="work_course")
+    draft.course, draft.lesson = found.id, None if chosen == "all" else chosen
     return Turn(goto="work_deadline")
 
 
@@ -282,15 +309,16 @@ def reminder_time(now: datetime, deadline: datetime) -> datetime:
 
 async def _give(ctx: Context, room: ClassRoom, deadline: datetime | None) -> Turn:
     """Store the work, tell the class now, and schedule the reminder before the deadline."""
-    draft = ctx.state.data.pop("work", None) or {}
-    found = ctx.library.get(str(draft.get("course")))
-    lesson_id = draft.get("lesson") or None
+    draft = state_of(ctx, Assigning)
+    fresh(ctx, Assigning)  # given, or refused: the draft is done with
+    found = ctx.library.get(str(draft.course))
+    lesson_id = draft.lesson or None
     if found is None or (lesson_id is not None and found.lesson(str(lesson_id)) is None):
         return Turn(goto="work_course")
     if found.for_teachers:
         return Turn([Say(ctx._("Ce cours est destiné aux enseignants."))], goto="work_course")
     desk = teaching(ctx)
-    group = _group(draft.get("group"))
+    group = _group(draft.group)
     item_id = await desk.assign(room.id, found.id, lesson_id, deadline, group)
     if item_id is None and group is not None:
         text = ctx._("Aucun élève de ce groupe n'est encore dans la classe.")

@@ -39,22 +39,32 @@ ATTACHABLE = {"photo": "image", "document": "document", "voice": "document"}
 
 @dataclass
 class Circling(FlowState, flow="circles"):
-    """The message being answered, a new circle's subject, and a colleague's request to
-    accept once the school asked first is given (its option: "a<id>")."""
+    """The circle open (its page and what is done from it; kept while the page calls the
+    moderation's report or the circle's events), the message being answered, a new circle's
+    subject, the subject a colleague is sought for (dialogs/flows/colleagues.py), and a
+    colleague's request to accept once the school asked first is given (its option:
+    "a<id>")."""
 
+    circle: int | None = None
     reply_to: int | None = None
     new_subject: str = ""
+    colleague: str = ""
     pending: str = ""
     legacy = {  # noqa: RUF012
+        "circle": "circle",
         "reply_to": "circle_reply",
         "new_subject": "new_circle",
+        "colleague": "colleague",
         "pending": "school_pending",
     }
 
 
 def _work(ctx: Context) -> Circling:
-    """This flow's state."""
-    return state_of(ctx, Circling)
+    """This flow's state; a circle an older release kept is an id or nothing."""
+    work = state_of(ctx, Circling)
+    if not isinstance(work.circle, int):
+        work.circle = None
+    return work
 
 
 def desk(ctx: Context) -> CircleDesk:
@@ -71,7 +81,6 @@ def circle_people_only(step: Step) -> Step:
             or ctx.services.admin is None
             or not in_circles(await ctx.services.admin.grants())
         ):
-            ctx.state.data.pop("circle", None)
             text = ctx._("Les cercles sont réservés aux enseignants.")
             return Turn([Say(text)], goto="menu")
         return await step(ctx, event)
@@ -139,7 +148,7 @@ async def circles_home(ctx: Context, event: Incoming) -> Turn:
     }
     if chosen in targets:
         return Turn(goto=targets[chosen])
-    ctx.state.data["circle"] = int(chosen[1:])
+    work.circle = int(chosen[1:])
     return Turn(goto="circle_page")
 
 
@@ -182,13 +191,14 @@ async def circle_new_level(ctx: Context, event: Incoming) -> Turn:
     )
     circle_id = await desk(ctx).create_circle(name, subject, chosen)
     await desk(ctx).set_digest(circle_id, "every")
-    ctx.state.data["circle"] = circle_id
+    work.circle = circle_id
     return Turn([Say(ctx._("Le cercle « %(name)s » est créé.", name=name))], goto="circle_page")
 
 
 async def _circle(ctx: Context) -> CircleInfo | None:
-    """The circle the state points to, if the person may still see it."""
-    wanted = ctx.state.data.get("circle")
+    """The circle open, if the person may still see it (the circle's events read it too:
+    the page calls them, so this flow's state stays)."""
+    wanted = _work(ctx).circle
     return next((c for c in await desk(ctx).circles() if c.id == wanted), None)
 
 
@@ -255,12 +265,14 @@ async def _page_choice(ctx: Context, circle: CircleInfo, chosen: str) -> Turn:
         )
         return Turn([Say(text)], goto="circle_page" if chosen == "join" else "circles_home")
     _work(ctx).reply_to = None
+    if chosen == "report":  # the circle handed over; back here after
+        return moderation.reporting(ctx, circle.id)
+    if chosen == "events":  # they read the circle from this flow's state, kept while called
+        return Turn(call="circle_events", then="circle_page")
     targets = {
         "write": "circle_write",
         "reply": "circle_reply",
-        "report": "circle_report",
         "digest": "circle_digest",
-        "events": "circle_events",
         "back": "circles_home",
     }
     return Turn(goto=targets[chosen])

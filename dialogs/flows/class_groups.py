@@ -23,6 +23,7 @@ from content.skills import skill_names
 from dialogs.context import Context, Step, Translator, Turn
 from dialogs.events import Entered, Incoming, OptionChosen
 from dialogs.flow import Flow, FlowState, state_of
+from dialogs.flows.assignments import give_to_group
 from dialogs.flows.class_reports import isolated
 from dialogs.flows.class_texts import course_title
 from dialogs.flows.class_tools import owned_class, reports
@@ -212,11 +213,7 @@ async def class_group_view(ctx: Context, event: Incoming) -> Turn:
     index, key = chosen[1:].split(".", 1)
     item = found[int(index)]
     people = [uid for uid, _ in item.groups.get(key, [])]
-    ctx.state.data["work"] = {
-        "course": course.id,
-        "group": {"skill": item.skill, "level": key, "users": people},
-    }
-    return Turn(goto="work_lesson")
+    return give_to_group(ctx, course.id, {"skill": item.skill, "level": key, "users": people})
 
 
 def _days_away(ctx: Context, student: StudentProgress) -> int:

@@ -4,12 +4,13 @@ student's answers on demand. Only the teacher's own classes (the queries check i
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 from statistics import mean
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
-from dialogs.flow import Flow
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows.class_texts import answer_shown, course_title, lesson_title, question_text
 from dialogs.flows.class_tools import owned_class, reports
 from dialogs.flows.classes import teachers_only
@@ -23,6 +24,21 @@ HARDEST = 3
 COURSE_BUTTONS = 8
 SHORT = 80  # characters of a question quoted in the summary
 MAX_ANSWERS = 40  # lines of one student's answers
+
+
+@dataclass
+class Reporting(FlowState, flow="class_reports"):
+    """The courses the report is about (their students' answers are shown on demand)."""
+
+    scope: list[str] = field(default_factory=list)
+    legacy = {"scope": "report"}  # noqa: RUF012
+
+
+def _scope(ctx: Context) -> list[str]:
+    """The courses reported; what an older release kept under "report" for the moderation
+    (a message id) is no list of courses."""
+    scope = state_of(ctx, Reporting).scope
+    return [str(c) for c in scope] if isinstance(scope, list) else []
 
 
 async def class_report(ctx: Context, event: Incoming) -> Turn:
@@ -46,7 +62,7 @@ async def class_report(ctx: Context, event: Incoming) -> Turn:
     if chosen == "back":
         return Turn(goto="class_page")
     scope = touched if chosen == "all" else [touched[int(chosen[1:])]]
-    ctx.state.data["report"] = scope
+    state_of(ctx, Reporting).scope = scope
     return Turn(await report(ctx, room, scope), goto="class_answers")
 
 
@@ -299,7 +315,7 @@ async def class_answers(ctx: Context, event: Incoming) -> Turn:
     if chosen == "back":
         return Turn(goto="class_page")
     student = next(m for m in members if f"s{m.user_id}" == chosen)
-    scope = [str(c) for c in ctx.state.data.get("report", [])]
+    scope = _scope(ctx)
     given = [(c, a) for c in scope for a in await reports(ctx).answers(room.id, student.user_id, c)]
     return Turn([Say(_answers_text(ctx, student.name, given))], reprompt=True)
 
@@ -325,4 +341,9 @@ STEPS: dict[str, Step] = {
     "class_report": teachers_only(class_report),
     "class_answers": teachers_only(class_answers),
 }
-FLOW = Flow("class_reports", STEPS, services=("admin", "charts", "reports", "teaching"))
+FLOW = Flow(
+    "class_reports",
+    STEPS,
+    services=("admin", "charts", "reports", "teaching"),
+    state=Reporting,
+)

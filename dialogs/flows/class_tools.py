@@ -1,9 +1,16 @@
 """What the class page offers beyond the roster: the report, essays to grade, students'
-questions and muting them. The steps live in class_reports, class_essays and ask_teacher."""
+questions and muting them. The steps live in class_reports, class_groups, class_essays and
+class_questions.
+
+The class page calls these tools (`page_choice`: `Turn(call=..., then="class_page")`), so
+what the page keeps stays while they run and they come back to it; each reads the class
+through `owned_class`, the one place that knows where the page keeps it.
+"""
 
 from __future__ import annotations
 
 from dialogs.context import Context, Turn
+from dialogs.flow import FlowState, fresh, state_of
 from dialogs.flows.teachers import teaching
 from dialogs.messages import Option, Say
 from dialogs.report_ports import ReportDesk
@@ -54,9 +61,11 @@ async def more_options(ctx: Context, class_id: int) -> tuple[Option, ...]:
 async def page_choice(ctx: Context, class_id: int, chosen: str) -> Turn | None:
     """Where one of these options leads; None for the page's own options."""
     if chosen in PAGE_STEPS:
-        for leftover in ("questions_all", "skipped_q", "skipped"):
-            ctx.state.data.pop(leftover, None)
-        return Turn(goto=PAGE_STEPS[chosen])
+        from dialogs.flows import class_essays, class_questions  # they import this module
+
+        for state in (class_essays.Grading, class_questions.Answering):
+            restart(ctx, state)  # from the page: the class's essays and questions, none skipped
+        return Turn(call=PAGE_STEPS[chosen], then="class_page")
     if chosen not in ("q_on", "q_off"):
         return None
     is_open = chosen == "q_on"
@@ -69,7 +78,18 @@ async def page_choice(ctx: Context, class_id: int, chosen: str) -> Turn | None:
     return Turn([Say(text)], goto="class_page")
 
 
+def restart(ctx: Context, state: type[FlowState]) -> None:
+    """A flow's state emptied, and what an older release kept of it untyped dropped (read
+    once, so it is not read again when the flow is entered)."""
+    state_of(ctx, state)
+    fresh(ctx, state)
+
+
 async def owned_class(ctx: Context) -> ClassRoom | None:
-    """The teacher's class the state points to (None if it is not theirs)."""
+    """The teacher's class the class page points to (None if it is not theirs).
+
+    The class page (dialogs/flows/classes.py) and the shared library's "give to a class"
+    still keep it under the untyped "class" key: this is the one place that reads it.
+    """
     wanted = ctx.state.data.get("class")
     return next((r for r in await teaching(ctx).classes() if r.id == wanted), None)

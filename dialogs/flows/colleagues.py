@@ -5,17 +5,30 @@ phone number) and meet in a one-to-one circle."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from content.model import LEVELS, SUBJECTS
 
 from dialogs.circle_ports import Colleague, ColleagueAsk
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
+from dialogs.flow import state_of
 from dialogs.flows import circle_texts as says
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
 from dialogs.flows.teachers import school_first
 from dialogs.messages import Ask, Option, Say
+
+if TYPE_CHECKING:
+    from dialogs.flows.circles import Circling
+
+
+def _work(ctx: Context) -> Circling:
+    """The circles flow's state (these steps are part of that flow)."""
+    from dialogs.flows.circles import Circling  # circles imports this module
+
+    return state_of(ctx, Circling)
 
 
 def answer_options(ctx: Context, asks: list[ColleagueAsk]) -> tuple[Option, ...]:
@@ -70,7 +83,7 @@ async def answer_option(ctx: Context, asks: list[ColleagueAsk], chosen: str) -> 
         ),
     )
     await ctx.services.circles.notice((ask.asker.user_id,), told)
-    ctx.state.data["circle"] = circle_id
+    _work(ctx).circle = circle_id
     text = ctx._(
         "Vous êtes en relation avec %(who)s. Écrivez-lui dans votre cercle d'échange.",
         who=says.who(ctx, ask.asker),
@@ -130,7 +143,7 @@ async def colleague_subject(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="circles_home")
-    ctx.state.data["colleague"] = chosen
+    _work(ctx).colleague = chosen
     return Turn(goto="colleague_level")
 
 
@@ -144,7 +157,8 @@ async def colleague_level(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if ctx.services.circles is None:
         return Turn(goto="menu")
-    subject = str(ctx.state.data.pop("colleague", "autre"))
+    work = _work(ctx)
+    subject, work.colleague = work.colleague or "autre", ""
     me = await ctx.services.circles.me()
     if await _ask_next(ctx, me, subject, chosen, present=True):
         text = ctx._(

@@ -27,7 +27,7 @@ from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
 from dialogs.flows.teachers import is_teacher
 from dialogs.lines import as_lines
-from dialogs.messages import Ask, Option, Say
+from dialogs.messages import Ask, Option, Out, Say
 from dialogs.roles import Action, is_admin, may
 from dialogs.rubric import parse_rubric, shortlist
 from dialogs.services import need
@@ -42,8 +42,11 @@ LANGUAGES = ("fr", "en", "ar")  # the notices and the announcement go out in the
 @dataclass
 class Opening(FlowState, flow="creathon"):
     """The contest a regional admin is describing, until it is opened: the deadlines as ISO
-    texts, the rubric as [criterion, weight] pairs, the jurors' user ids."""
+    texts, the rubric as [criterion, weight] pairs, the jurors' user ids. And the contest
+    whose page is open (`contest`): this flow calls the page (`open_page`), so it keeps it
+    while the page and what is done from it run (dialogs/flows/creathon_entries.py)."""
 
+    contest: int | None = None
     theme: str | None = None
     rules: str | None = None
     levels: list[str] = field(default_factory=list)
@@ -53,17 +56,20 @@ class Opening(FlowState, flow="creathon"):
     criteria: list[list[Any]] | None = None
     jury: list[int] | None = None
     legacy = {  # noqa: RUF012
-        name: f"cr_new.{name}"
-        for name in (
-            "theme",
-            "rules",
-            "levels",
-            "subjects",
-            "submit_by",
-            "review_by",
-            "criteria",
-            "jury",
-        )
+        "contest": "cr",
+        **{
+            name: f"cr_new.{name}"
+            for name in (
+                "theme",
+                "rules",
+                "levels",
+                "subjects",
+                "submit_by",
+                "review_by",
+                "criteria",
+                "jury",
+            )
+        },
     }
 
 
@@ -148,8 +154,13 @@ async def cr_home(ctx: Context, event: Incoming) -> Turn:
     if chosen == "new":
         fresh(ctx, Opening)
         return Turn(goto="cr_theme")
-    ctx.state.data["cr"] = int(chosen[1:])
-    return Turn(goto="cr_contest")
+    return open_page(ctx, int(chosen[1:]))
+
+
+def open_page(ctx: Context, contest_id: int, said: tuple[Out, ...] = ()) -> Turn:
+    """The contest's page, called: back here, at the contests, when it is left."""
+    state_of(ctx, Opening).contest = contest_id
+    return Turn(list(said), call="cr_contest", then="cr_home")
 
 
 def new_contest(ctx: Context) -> Opening:
@@ -364,9 +375,9 @@ async def cr_confirm(ctx: Context, event: Incoming) -> Turn:
     fresh(ctx, Opening)
     if chosen == "back":
         return Turn(goto="cr_home")
-    ctx.state.data["cr"] = await creathon(ctx).open_contest(draft)
+    contest_id = await creathon(ctx).open_contest(draft)
     done = ctx._("Le concours « %(theme)s » est ouvert aux dépôts.", theme=draft.theme)
-    return Turn([Say(done)], goto="cr_contest")
+    return open_page(ctx, contest_id, (Say(done),))
 
 
 def when_text(ctx: Context, moment: datetime) -> str:
@@ -396,8 +407,8 @@ def contest_text(ctx: Context, contest: Contest) -> str:
 
 
 async def chosen_contest(ctx: Context) -> Contest | None:
-    """The contest the state points to, moved on if a deadline has passed."""
-    wanted = ctx.state.data.get("cr")
+    """The contest whose page is open, moved on if a deadline has passed."""
+    wanted = state_of(ctx, Opening).contest
     found = next((c for c in await creathon(ctx).contests() if c.id == wanted), None)
     if found is None:
         return None

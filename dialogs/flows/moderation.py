@@ -13,7 +13,7 @@ from dialogs.admin_ports import Attachment
 from dialogs.circle_ports import CircleDesk, CircleInfo, Posted
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
-from dialogs.flow import Flow, FlowState, state_of
+from dialogs.flow import Flow, FlowState, fresh, state_of
 from dialogs.flows import circle_texts as says
 from dialogs.flows.circle_picks import pick_post
 from dialogs.flows.common import menu_option, route
@@ -30,22 +30,34 @@ MUTES = {"mute1": 1, "mute7": 7}  # option -> days
 
 @dataclass
 class Moderating(FlowState, flow="moderation"):
-    """The message a member is reporting, and the one a moderator is handling."""
+    """The circle whose message a member reports (handed over by the circle's page, which
+    calls the report: `reporting`), the message they report, and the one a moderator is
+    handling."""
 
+    circle: int | None = None
     report: int | None = None
     moderated: int | None = None
-    legacy = {"report": "report", "moderated": "moderated"}  # noqa: RUF012
+    legacy = {"circle": "circle", "report": "report", "moderated": "moderated"}  # noqa: RUF012
 
 
 def _work(ctx: Context) -> Moderating:
     """This flow's state; a value an older release kept under a key another flow also used
     (the class report's courses under "report") is no message id."""
     work = state_of(ctx, Moderating)
+    if not isinstance(work.circle, int):
+        work.circle = None
     if not isinstance(work.report, int):
         work.report = None
     if not isinstance(work.moderated, int):
         work.moderated = None
     return work
+
+
+def reporting(ctx: Context, circle_id: int) -> Turn:
+    """Report a message of this circle: called from the circle's page, which it goes back to
+    (its own state, the circle open, stays while it waits)."""
+    fresh(ctx, Moderating).circle = circle_id
+    return Turn(call="circle_report", then="circle_page")
 
 
 def desk(ctx: Context) -> ModerationDesk:
@@ -112,8 +124,8 @@ async def screened(
 
 
 async def _member_circle(ctx: Context) -> CircleInfo | None:
-    """The circle the state points to, if the person is one of its members."""
-    wanted = ctx.state.data.get("circle")
+    """The circle whose message is reported, if the person is one of its members."""
+    wanted = _work(ctx).circle
     found = next((c for c in await circles_desk(ctx).circles() if c.id == wanted), None)
     return found if found is not None and found.digest is not None else None
 

@@ -29,24 +29,29 @@ _PUBLIC = re.compile(r"^public[ \t]*:", re.MULTILINE | re.IGNORECASE)
 
 @dataclass
 class Publication(FlowState, flow="publishing"):
-    """What the teacher chose for the course being published, until it is; and, for a state
-    an older release stored with no call waiting, where `teacher_name` went on."""
+    """What the teacher chose for the course being published, until it is; the name they
+    just typed to sign with (`teacher_name`: read by `signature` in the turn it returns to
+    its caller, which keeps it with what it signs); and, for a state an older release stored
+    with no call waiting, where `teacher_name` went on."""
 
     visibility: str = ""  # CLASSES, COUNTRY or EVERYWHERE
     audience: str = ""  # "students" or "teachers"
     licence: str = ""
+    signature: str = ""
     after_name: str = ""
     legacy = {  # noqa: RUF012
         "visibility": "publish.visibility",
         "audience": "publish.audience",
         "licence": "publish.licence",
+        "signature": "signature",
         "after_name": "after_name",
     }
 
 
 async def signature(ctx: Context) -> str | None:
-    """The name the teacher signs with: just typed, or kept from their courses."""
-    typed = ctx.state.data.get("signature")
+    """The name the teacher signs with: just typed, or kept from their courses (and their
+    ratings: what they signed keeps it)."""
+    typed = state_of(ctx, Publication).signature
     if typed:
         return str(typed)
     return await ctx.services.shelf.signature() if ctx.services.shelf is not None else None
@@ -70,9 +75,9 @@ async def teacher_name(ctx: Context, event: Incoming) -> Turn:
         name = " ".join(event.text.replace(",", " ").replace(";", " ").split())[:MAX_NAME]
         if len(name) < 2:
             return Turn([Say(ctx._("Écrivez votre nom (deux lettres au moins)."))], reprompt=True)
-        ctx.state.data["signature"] = name
         # No call waiting: a state an older release stored, with its `after_name` key.
         work = state_of(ctx, Publication)
+        work.signature = name
         after, work.after_name = work.after_name or "classes_home", ""
         return Turn(ret=name, goto=after)
     chosen = route(ctx, event, options)

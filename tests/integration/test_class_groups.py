@@ -23,7 +23,7 @@ from dialogs.ports import RecordAnswer
 from dialogs.report_ports import AbsentFamily
 from dialogs.state import DialogState
 from dialogs.teaching_ports import Group
-from tests.integration.test_class_reports import new_teacher, play, sql, student
+from tests.integration.test_class_reports import new_teacher, play, sql, stored_state, student
 from tests.integration.test_family_summaries import TUESDAY, bot_at, linked, queued
 from tests.integration.test_reminders import Clock
 from tests.integration.test_teachers_classes import invite_code, national_admin
@@ -166,6 +166,26 @@ async def test_work_for_one_group_reaches_that_group_only(
     assert await talk.store.erase(students["Fatou"].user)
     rows = await sql(talk, "SELECT COUNT(*) FROM assignment_students")
     assert rows[0][0] == 1, "Binta's row stays, Fatou's is gone"
+
+
+async def test_back_from_a_groups_work_is_the_groups_page_of_the_same_course(
+    talk: Conversations, database_url: str
+) -> None:
+    teacher, _ = await a_class(talk, database_url)
+    await open_groups(teacher)
+    await teacher.tap("À aider (2) · Partager en parts égales")
+    data = await stored_state(talk, teacher)
+    assert data["flows"]["class_groups"] == {"course": COURSE}  # kept: it called the work
+    assert data["flows"]["assignments"]["group"]["users"] != []
+    assert [frame["callee"] for frame in data["calls"]] == ["class_groups", "assignments"]
+    replies = await teacher.tap("⬅️ Les groupes")
+    texts = [getattr(out, "text", "") for out in replies]
+    assert texts[0] == "🎯 « CM2 A » par niveau · Les fractions"
+    data = await stored_state(talk, teacher)
+    assert set(data["flows"]) - {"classes"} == {"class_groups"}  # the page, and its caller's
+    await teacher.tap("La classe")
+    data = await stored_state(talk, teacher)
+    assert (set(data.get("flows", {})) - {"classes"}, "calls" in data) == (set(), False)
 
 
 async def test_a_group_button_tapped_after_the_groups_changed_shows_them_anew(

@@ -181,6 +181,33 @@ async def test_the_report_names_who_finished_and_the_hardest_question(
     assert "quel est le dénominateur ? → « 5 »" in answers
 
 
+async def stored_state(talk: Conversations, person: Person) -> dict[str, Any]:
+    """The working data a person's last turn stored."""
+    ((data,),) = await sql(
+        talk, "SELECT state_data FROM users WHERE external_id = :ext", ext=person.user.external_id
+    )
+    found = as_json(data)
+    assert isinstance(found, dict)
+    return found
+
+
+async def test_the_courses_reported_are_the_reports_own_until_the_class_page(
+    talk: Conversations, database_url: str
+) -> None:
+    teacher, _ = await a_class(talk, database_url)
+    await open_class(teacher)
+    await teacher.tap("Suivi de la classe")
+    await teacher.tap("Les fractions")
+    data = await stored_state(talk, teacher)
+    assert data["flows"]["class_reports"] == {"scope": [COURSE]}
+    assert [frame["callee"] for frame in data["calls"]] == ["class_reports"]  # the page called
+    await teacher.tap("Moussa")
+    assert "Les réponses de Moussa :" in teacher.texts(teacher.sent[-2:])
+    await teacher.tap("La classe")
+    data = await stored_state(talk, teacher)
+    assert (set(data.get("flows", {})) - {"classes"}, "calls" in data) == (set(), False)
+
+
 async def test_answers_read_as_the_learner_saw_them_never_as_option_ids(
     talk: Conversations, database_url: str
 ) -> None:

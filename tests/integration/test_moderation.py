@@ -14,6 +14,7 @@ import pytest
 
 from bot.admin_cli import grant as cli_grant
 from bot.conversations import Conversations
+from bot.storage.sql import as_json
 from dialogs.flows import moderation
 from dialogs.state import DialogState
 from tests.integration.test_circles import join, relays, teacher, window
@@ -210,6 +211,42 @@ async def test_a_flood_is_held_then_cut_by_the_rate_limit(
     assert relayed == {f"Message numéro {i}" for i in range(1, 6)}
     assert await count(talk, "SELECT COUNT(*) FROM circle_messages WHERE status = 'held'") == 5
     assert await count(talk, "SELECT COUNT(*) FROM circle_messages") == 10
+
+
+async def test_a_report_is_called_from_the_circle_page_which_stays_open_meanwhile(
+    talk: Conversations, database_url: str
+) -> None:
+    people = await circle(talk, database_url)
+    await post(people["author"], "Un message hors sujet.")
+    reader = people["reader"]
+    await reader.send("/cercles")
+    await reader.tap(CIRCLE)
+    await reader.tap("Signaler")
+    data = await stored_state(talk, reader)
+    open_circle = data["flows"]["circles"]["circle"]
+    assert data["flows"]["moderation"] == {"circle": open_circle, "report": None, "moderated": None}
+    assert [frame["callee"] for frame in data["calls"]] == ["moderation"]
+    await reader.tap(reader.options()[-2])
+    said = reader.texts(await reader.tap("⬅️ Le cercle"))
+    assert said.endswith(CIRCLE) or CIRCLE in said
+    assert await stored_state(talk, reader) == {"flows": {"circles": data["flows"]["circles"]}}
+    await reader.tap("Signaler")
+    await reader.tap(reader.options()[-2])
+    said = reader.texts(await reader.tap("Sans motif"))
+    assert "Merci : les modérateurs vont examiner ce message." in said
+    assert set((await stored_state(talk, reader))["flows"]) == {"circles"}
+
+
+async def stored_state(talk: Conversations, person: Person) -> dict[str, object]:
+    """The working data a person's last turn stored."""
+    rows = await run(
+        talk.store,
+        "SELECT state_data FROM users WHERE external_id = :ext",
+        ext=person.user.external_id,
+    )
+    found = as_json(rows[0][0])
+    assert isinstance(found, dict)
+    return found
 
 
 async def forced(talk: Conversations, person: Person, step: str) -> str:

@@ -96,6 +96,22 @@ def previous_release_data() -> dict[str, Any]:
         "shelf_course": course.id,
         "tr": {"lang": "en", "key": None, "forms": [], "mode": "new", "skip": ["k1"]},
         "ct": {"lang": "en", "course": course.id, "key": None, "mode": "new", "rskip": [3]},
+        # ts-teach (assignments, circles' colleagues, announce): retired into typed state
+        "work": {
+            "course": course.id,
+            "lesson": lesson.id,
+            "group": {"skill": "?", "level": "new", "users": [999_999]},
+        },
+        "colleague": "maths",
+        "ann": {
+            "texts": {"fr": "Bonne rentrée à tous", "en": "Happy new school year"},
+            "variant": "en",
+            "countries": ["SN"],
+            "roles": "teacher",
+            "levels": "primary",
+            "active": "7",
+            "classes": [999_999],
+        },
     }
 
 
