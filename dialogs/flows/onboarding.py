@@ -77,8 +77,9 @@ def _after(ctx: Context, next_step: str) -> Turn:
 
 
 def _editing(ctx: Context) -> bool:
-    """Whether a complete profile is being changed from the settings."""
-    return state_of(ctx, Onboarding).editing and ctx.profile.complete
+    """Whether a complete profile is being changed from the settings (a newcomer's state is
+    not even read: a greeting that changed nothing stores nothing, bot/storage/store.py)."""
+    return ctx.profile.complete and state_of(ctx, Onboarding).editing
 
 
 def _edit_back(ctx: Context) -> tuple[Option, ...]:

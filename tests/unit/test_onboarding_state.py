@@ -140,3 +140,10 @@ def test_onboarding_keeps_the_keys_of_the_previous_release_through_legacy() -> N
 
 def _classes() -> dict[str, object]:
     return {"new_name": "", "new_level": "", "joining": None, "joining_name": "", "pending": ""}
+
+
+async def test_a_newcomers_greeting_reads_no_state_so_that_nothing_is_stored() -> None:
+    learner = Learner.new()
+    await learner.send("Bonjour")
+    assert "Dans quelle langue voulez-vous apprendre ?" in learner.texts()
+    assert "flows" not in learner.state.data  # the web chat stores nothing of such a turn
