@@ -78,8 +78,9 @@ class Before:
 
 def _review_position(ctx: Context) -> tuple[int, int]:
     """Where a review sitting stands: it moves with each answer (or resets at the end)."""
-    data = ctx.state.data
-    return int(data.get("ri", 0) or 0), len(data.get("rv") or ())
+    from dialogs.flows.review import position  # here: the flows import this module
+
+    return position(ctx)
 
 
 def learned(before: Before, ctx: Context, effects: list[Effect]) -> bool:

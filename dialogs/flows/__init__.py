@@ -77,7 +77,7 @@ def flows() -> tuple[Flow, ...]:
             ),
         ),
         placement.FLOW,
-        Flow("review", review.STEPS, services=("data_saver", "mastery", "review", "shelf")),
+        review.FLOW,
         admin.FLOW,
         announce.FLOW,
         stats.FLOW,

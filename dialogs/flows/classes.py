@@ -10,12 +10,12 @@ from content.model import LEVELS, SUBJECTS
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
-from dialogs.flow import Flow, FlowState, fresh, state_of
+from dialogs.flow import Flow, FlowState, fresh, returned, state_of
 from dialogs.flows.assignments import work_summary
 from dialogs.flows.class_tools import more_options, page_choice, page_options
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
-from dialogs.flows.onboarding import level_name
+from dialogs.flows.onboarding import level_name, onboard_then
 from dialogs.flows.teachers import (
     is_teacher,
     school_missing,
@@ -32,17 +32,24 @@ MAX_NAME = 40
 @dataclass
 class Classes(FlowState, flow="classes"):
     """The class a teacher is creating (its name, its level), and the class a student is
-    joining (found by its code)."""
+    joining (found by its code). `pending`: the code of a class link opened before
+    onboarding, as the previous release kept it (`join_pending`); a newcomer's link now
+    comes back as the value onboarding returns.
+
+    The class a teacher has in hand (untyped `class`) is not here: the class page's tools
+    in other flows (assignments, reports, groups, the shared library) read and set it too."""
 
     new_name: str = ""
     new_level: str = ""
     joining: int | None = None
     joining_name: str = ""
+    pending: str = ""
     legacy = {  # noqa: RUF012
         "new_name": "new_class.name",
         "new_level": "new_class.level",
         "joining": "joining.id",
         "joining_name": "joining.name",
+        "pending": "join_pending",
     }
 
 
@@ -279,10 +286,9 @@ async def join_command(ctx: Context, event: Incoming) -> Turn:
 
 async def start_joining(ctx: Context, code: str) -> Turn:
     """Open the join flow, with a code already known or not (newcomers onboard first)."""
-    if not ctx.profile.complete:
-        ctx.state.data["join_pending"] = code
+    if not ctx.profile.complete:  # onboarding, then joining
         note = ctx._("Je vous inscrirai dans la classe juste après quelques questions.")
-        return Turn([Say(note)], call="welcome", then="join_code")  # onboarding, then joining
+        return onboard_then(ctx, {"join": code}, note)
     if code:
         return await _found(ctx, code)
     return Turn(goto="join_code")
@@ -304,11 +310,19 @@ async def _found(ctx: Context, code: str) -> Turn:
 async def join_code(ctx: Context, event: Incoming) -> Turn:
     """Ask for the class code."""
     options = (menu_option(ctx),)
-    pending = str(ctx.state.data.pop("join_pending", ""))  # a link opened before onboarding
+    text = ctx._("Écrivez le code de la classe (6 lettres et chiffres) :")
+    work = state_of(ctx, Classes)
+    link = returned(ctx)  # a link opened before onboarding, returned by onboarding
+    pending = str(link.get("join") or "") if isinstance(link, dict) else work.pending
+    work.pending = ""
     if isinstance(event, Entered) and pending:
-        return await _found(ctx, pending)
+        found = await _found(ctx, pending)
+        if found.goto != "join_code":
+            return found
+        # An unknown code: asked here, not by entering this step again (in this turn it
+        # would read the same returned link).
+        return Turn([*found.messages, Ask(text, options, ctx.state.prompt)])
     if isinstance(event, Entered):
-        text = ctx._("Écrivez le code de la classe (6 lettres et chiffres) :")
         return Turn([Ask(text, options, ctx.state.prompt)])
     if isinstance(event, TextReceived) and not event.text.startswith("/") and event.text.strip():
         return await _found(ctx, event.text)

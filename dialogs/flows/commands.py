@@ -7,10 +7,11 @@ from collections.abc import Callable
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Incoming, TextReceived
-from dialogs.flow import Flow
+from dialogs.flow import Flow, state_of
 from dialogs.flows.classes import start_joining
 from dialogs.flows.learning import reachable
 from dialogs.flows.menu import export_document, help_text
+from dialogs.flows.onboarding import Onboarding, onboard_then
 from dialogs.flows.progress import progress_text
 from dialogs.messages import Say
 
@@ -67,10 +68,9 @@ async def _open_linked_lesson(ctx: Context, payload: str) -> Turn:
     if ids is None or found is None or found.lesson(ids[1]) is None:
         text = ctx._("Désolé, je ne trouve pas cette leçon.")
         return Turn([Say(text)], goto="menu" if ctx.profile.complete else "welcome")
-    if not ctx.profile.complete:
-        ctx.state.data.update(course=ids[0], lesson=ids[1], i=0)
+    if not ctx.profile.complete:  # onboarding, then the lesson
         note = ctx._("Je vous ouvrirai cette leçon juste après quelques questions.")
-        return Turn([Say(note)], call="welcome", then="lesson")  # onboarding, then the lesson
+        return onboard_then(ctx, {"course": ids[0], "lesson": ids[1]}, note)
     ctx.state.data.update(course=ids[0], lesson=ids[1], i=0)
     return Turn(goto="lesson")
 
@@ -83,7 +83,7 @@ async def menu(ctx: Context, event: Incoming) -> Turn:
     its start when the learner left it: a learner just added to a shared phone)."""
     if ctx.profile.complete:
         return Turn(goto="menu")
-    ctx.state.data.pop("editing", None)
+    state_of(ctx, Onboarding).editing = False
     return Turn(goto=ctx.state.step if ctx.state.step in ONBOARDING else "welcome")
 
 
@@ -103,7 +103,7 @@ async def language(ctx: Context, event: Incoming) -> Turn:
     """Change the interface language."""
     if not ctx.profile.complete:
         return Turn(goto="welcome")
-    ctx.state.data["editing"] = True
+    state_of(ctx, Onboarding).editing = True  # onboarding's step, back to the settings after
     return Turn(goto="welcome")
 
 

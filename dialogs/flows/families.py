@@ -21,9 +21,10 @@ from content.mastery import Level
 from dialogs.context import Context, Step, Translator, Turn
 from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.family_ports import FamilyDesk, GuardianLink
-from dialogs.flow import Flow
+from dialogs.flow import Flow, FlowState, returned, state_of
 from dialogs.flows.circle_texts import in_every_language
 from dialogs.flows.common import menu_option, route
+from dialogs.flows.onboarding import onboard_then
 from dialogs.flows.reminders import Voice
 from dialogs.messages import Ask, Option, Say
 from dialogs.reminding import next_weekly
@@ -31,6 +32,14 @@ from dialogs.services import need
 from dialogs.when import zone_of
 
 NAME_LENGTH = 40  # the first name shown to a guardian
+
+
+@dataclass
+class Families(FlowState, flow="families"):
+    """The invitation code a guardian opened (/parent CODE), until they accept or decline."""
+
+    code: str = ""
+    legacy = {"code": "guardian_code"}  # noqa: RUF012
 
 
 def _desk(ctx: Context) -> FamilyDesk:
@@ -141,21 +150,24 @@ async def guardian_command(ctx: Context, event: Incoming) -> Turn:
         return Turn(reprompt=True)
     parts = event.text.split(maxsplit=1) if isinstance(event, TextReceived) else []
     code = parts[1].strip() if len(parts) > 1 else ""
-    if not ctx.profile.complete:
-        ctx.state.data["guardian_code"] = code
+    if not ctx.profile.complete:  # onboarding, then the invitation
         note = ctx._("Je vous montrerai l'invitation juste après quelques questions.")
-        return Turn([Say(note)], call="welcome", then="guardian_consent")
-    ctx.state.data["guardian_code"] = code
+        return onboard_then(ctx, {"guardian": code}, note)
+    state_of(ctx, Families).code = code
     return Turn(goto="guardian_consent")
 
 
 async def guardian_consent(ctx: Context, event: Incoming) -> Turn:
     """Show whose invitation it is and what it means; the guardian accepts or declines."""
     desk = _desk(ctx)
-    code = str(ctx.state.data.get("guardian_code", ""))
+    work = state_of(ctx, Families)
+    link = returned(ctx)  # /parent CODE sent before onboarding, returned by onboarding
+    if isinstance(link, dict) and "guardian" in link:
+        work.code = str(link["guardian"])
+    code = work.code
     invitation = await desk.invitation(code, ctx.now) if code else None
     if invitation is None:
-        ctx.state.data.pop("guardian_code", None)
+        work.code = ""
         text = ctx._(
             "Ce code d'invitation n'est pas valable (il a peut-être déjà servi, ou plus de "
             "7 jours ont passé). Demandez un nouveau code à l'élève."
@@ -177,7 +189,7 @@ async def guardian_consent(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data.pop("guardian_code", None)
+    work.code = ""
     if chosen == "decline":
         text = ctx._("D'accord, vous ne recevrez rien. L'invitation reste valable 7 jours.")
         return Turn([Say(text)], goto="menu")
@@ -336,4 +348,4 @@ COMMANDS: dict[str, Step] = {
     "stop_parent": stop_command,
     "stopguardian": stop_command,
 }
-FLOW = Flow("families", STEPS, COMMANDS, services=("families", "reminders"))
+FLOW = Flow("families", STEPS, COMMANDS, services=("families", "reminders"), state=Families)

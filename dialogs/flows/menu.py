@@ -6,11 +6,12 @@ import json
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
-from dialogs.flow import Flow
+from dialogs.flow import Flow, state_of
 from dialogs.flows import phone_fallback
 from dialogs.flows.assignments import with_homework
 from dialogs.flows.certificates import my_certificates
 from dialogs.flows.common import menu_option, route, unexpected
+from dialogs.flows.onboarding import Onboarding
 from dialogs.flows.profiles import erase_note
 from dialogs.flows.progress import progress_text
 from dialogs.flows.role_help import roles_help, student_lines
@@ -35,7 +36,6 @@ async def menu(ctx: Context, event: Incoming) -> Turn:
             Option("more", ctx._("➕ Plus de choix")),
         )
     if isinstance(event, Entered):
-        ctx.state.data.pop("editing", None)  # a settings edit left half-way ends here
         return Turn([Ask(ctx._("Que voulez-vous faire ?"), options, ctx.state.prompt)])
     return await _menu_choice(ctx, event, options)
 
@@ -188,7 +188,7 @@ async def settings(ctx: Context, event: Incoming) -> Turn:
         return Turn(goto=chosen)
     if chosen in ("light_data", "phone_fallback"):  # settings of their own, not the profile
         return Turn(goto=chosen)
-    ctx.state.data["editing"] = True
+    state_of(ctx, Onboarding).editing = True  # onboarding's step, back here after
     return Turn(goto=chosen)
 
 

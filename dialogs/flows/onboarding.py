@@ -1,12 +1,23 @@
-"""First contact: language, consent, country, role and class level."""
+"""First contact: language, consent, country, role and class level; the same steps change
+one part of a complete profile from the settings ("editing").
+
+A deep link a newcomer opens (a lesson, a class, a guardian's invitation) calls onboarding
+(`Turn(call="welcome", then=...)`) after putting the link in onboarding's state, the flow
+that stays alive until the profile is ready: onboarding returns it (`returned(ctx)` at the
+step after the call), so nothing of the link waits in another flow's state, which would be
+dropped meanwhile.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 from content.model import LEVELS
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
-from dialogs.flow import Flow
+from dialogs.flow import Flow, FlowState, calls, push_call, state_of
 from dialogs.flows.common import route, unexpected
 from dialogs.messages import Ask, Option, Out, Say
 from dialogs.options import choose
@@ -15,32 +26,78 @@ from dialogs.ports import EraseLearner
 # The programme's eleven countries (ISO 3166 alpha-2), in the order of their French names.
 COUNTRIES = ("BJ", "BF", "CM", "CI", "GN", "ML", "MR", "NE", "SN", "TD", "TG")
 
+# Where a newcomer's deep link leads once the profile is ready (the key names its kind).
+LINKED = {"join": "join_code", "guardian": "guardian_consent", "course": "lesson"}
+
+
+@dataclass
+class Onboarding(FlowState, flow="onboarding"):
+    """Onboarding's own state, dropped once the learner leaves its steps.
+
+    `editing`: one part of a complete profile is being changed from the settings (set by the
+    settings and /langue before they enter the step). `country_known`: a profile added on a
+    shared phone has the phone's country already (bot/storage/profiles.py seeds the new
+    profile's state with the untyped key, read here through `legacy`). `link`: the deep link
+    a newcomer opened, returned when the profile is ready: {"join": code}, {"guardian":
+    code} or {"course": id, "lesson": id} (the shape an older release kept in
+    `after_onboarding`, without calling)."""
+
+    editing: bool = False
+    country_known: bool = False
+    link: dict[str, Any] | None = None
+    legacy = {  # noqa: RUF012
+        "editing": "editing",
+        "country_known": "country_known",
+        "link": "after_onboarding",
+    }
+
+
+def _kind(link: object) -> str | None:
+    """What a deep link kept by onboarding opens (a key of LINKED), if it is one."""
+    return next((key for key in LINKED if key in link), None) if isinstance(link, dict) else None
+
+
+def onboard_then(ctx: Context, link: dict[str, Any], note: str) -> Turn:
+    """A newcomer's deep link: onboarding first, then where the link leads, which gets the
+    link back as the value onboarding returns."""
+    kind = _kind(link)
+    assert kind is not None, link
+    state_of(ctx, Onboarding).link = link
+    return Turn([Say(note)], call="welcome", then=LINKED[kind])
+
 
 def _after(ctx: Context, next_step: str) -> Turn:
     """Go on with onboarding, or back to the settings when the learner was only editing."""
     # Editing a complete profile from the settings; a profile still onboarding goes on.
-    if ctx.state.data.pop("editing", False) and ctx.profile.complete:
+    work = state_of(ctx, Onboarding)
+    editing, work.editing = work.editing, False
+    if editing and ctx.profile.complete:
         return Turn([Say(ctx._("C'est enregistré."))], goto="settings")
     return Turn(goto=next_step)
 
 
+def _editing(ctx: Context) -> bool:
+    """Whether a complete profile is being changed from the settings (a newcomer's state is
+    not even read: a greeting that changed nothing stores nothing, bot/storage/store.py)."""
+    return ctx.profile.complete and state_of(ctx, Onboarding).editing
+
+
 def _edit_back(ctx: Context) -> tuple[Option, ...]:
     """While editing one part of the profile from the settings: a way back, one tap."""
-    if ctx.state.data.get("editing") and ctx.profile.complete:
+    if _editing(ctx):
         return (Option("back_settings", ctx._("↩️ Retour")),)
     return ()
 
 
 def _edit_left(ctx: Context) -> Turn:
-    """Leave the edit unchanged, back to the settings."""
-    ctx.state.data.pop("editing", None)
+    """Leave the edit unchanged, back to the settings (onboarding's state goes with it)."""
     return Turn(goto="settings")
 
 
 async def welcome(ctx: Context, event: Incoming) -> Turn:
     """Greet and ask for the interface language (names in their own script)."""
     options = tuple(Option(lang.code, lang.name) for lang in ctx.languages) + _edit_back(ctx)
-    if isinstance(event, Entered) and ctx.state.data.get("editing") and ctx.profile.complete:
+    if isinstance(event, Entered) and _editing(ctx):
         return Turn([Ask(ctx._("Choisissez votre langue :"), options, ctx.state.prompt)])
     if isinstance(event, Entered):
         greeting = ctx._(
@@ -82,7 +139,9 @@ async def consent(ctx: Context, event: Incoming) -> Turn:
     if chosen == "yes":
         ctx.profile.consented_at = ctx.now
         # A learner added on a shared phone has the phone's country already.
-        known = ctx.state.data.pop("country_known", False) and ctx.profile.country
+        work = state_of(ctx, Onboarding)
+        known = work.country_known and ctx.profile.country
+        work.country_known = False
         return Turn(goto="role" if known else "country")
     if chosen == "no":
         bye = ctx._("D'accord, je n'ai rien gardé. Si vous changez d'avis, écrivez /start.")
@@ -139,22 +198,21 @@ async def level(ctx: Context, event: Incoming) -> Turn:
     if chosen == "back_settings":
         return _edit_left(ctx)
     ctx.profile.level = chosen
-    if ctx.state.data.get("editing"):
+    work = state_of(ctx, Onboarding)
+    if work.editing:
         return _after(ctx, "menu")
     ready: list[Out] = [Say(ctx._("Merci ! Votre profil est prêt."))]
-    # A deep link opened by a newcomer called onboarding (dialogs/flow.py): back to it. An
-    # older release kept the link in `after_onboarding` instead (a learner upgraded mid-way).
-    linked = ctx.state.data.pop("after_onboarding", None)
-    if isinstance(linked, dict) and "join" in linked:  # a class link: its join flow
-        ctx.state.data["join_pending"] = linked["join"]
-        return Turn(ready, goto="join_code")
-    if isinstance(linked, dict) and "guardian" in linked:  # /parent CODE: the invitation
-        ctx.state.data["guardian_code"] = linked["guardian"]
-        return Turn(ready, goto="guardian_consent")
-    if isinstance(linked, dict):
-        ctx.state.data.update(course=linked.get("course"), lesson=linked.get("lesson"), i=0)
-        return Turn(ready, goto="lesson")
-    return Turn(ready, ret=None, goto="menu")
+    # A deep link opened by a newcomer called onboarding: back to the step after the call,
+    # with the link as the value returned.
+    link, kind = work.link, _kind(work.link)
+    if link is None or kind is None:
+        return Turn(ready, ret=None, goto="menu")
+    if not calls(ctx.state):  # an older release kept the link (`after_onboarding`), no call
+        push_call(ctx.state, "welcome", LINKED[kind], None, "onboarding", "onboarding")
+    if kind == "course":  # the lesson's place, where the learning flows read it
+        # Untyped: the learning flows' keys (their typed place is theirs to make).
+        ctx.state.data.update(course=link.get("course"), lesson=link.get("lesson"), i=0)
+    return Turn(ready, ret=link, goto="menu")
 
 
 def level_name(ctx: Context, code: str) -> str:
@@ -183,4 +241,4 @@ STEPS: dict[str, Step] = {
     "role": role,
     "level": level,
 }
-FLOW = Flow("onboarding", STEPS)
+FLOW = Flow("onboarding", STEPS, state=Onboarding)

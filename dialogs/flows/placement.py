@@ -7,11 +7,14 @@ update the learner's mastery; the lessons whose skills are all mastered may then
 (first tries of quizzes and reviews, as mastery counts them) brings the author's
 `remédiation:` as a step of its own, then the learner goes on where they were; without one,
 an honest note says which help there is ("plus facile", "indice").
+
+The remediation is called (`Turn(call="remedy", then=...)`): the quiz or the review that
+called it keeps its state meanwhile, and gets the learner back when it returns.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from content.model import Course, Lesson, Question
@@ -22,7 +25,7 @@ from content.translations import localized_course
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen, TextReceived
-from dialogs.flow import Flow
+from dialogs.flow import Flow, FlowState, fresh, state_of
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.learning import reachable
 from dialogs.flows.quiz_help import help_asked
@@ -46,6 +49,21 @@ DONT_KNOW = frozenset(
     )
 )
 PLACED = "⏭️"  # a lesson skipped after the placement quiz
+# Untyped on purpose: the courses whose placement quiz the learner took, read by the course
+# page (the learning flow) long after this flow was left; a learner's record rather than a
+# flow's work (its place would be the mastery store).
+TAKEN = "placed"
+
+
+@dataclass
+class Placement(FlowState, flow="placement"):
+    """The placement question being asked, and the remediation being shown: the course,
+    lesson, question and skill, and "b", the step to go back to when no call waits (a state
+    of the previous release)."""
+
+    question: int = 0
+    remedy: dict[str, Any] | None = None
+    legacy = {"question": "pq", "remedy": "rm"}  # noqa: RUF012
 
 
 def placement_option(ctx: Context, found: Course) -> tuple[Option, ...]:
@@ -58,7 +76,7 @@ def placement_option(ctx: Context, found: Course) -> tuple[Option, ...]:
 def placement_note(ctx: Context, found: Course, started: bool) -> str:
     """What the course page says of its placement quiz before the learner started the
     course or took the quiz."""
-    taken = ctx.state.data.get("placed", [])
+    taken = ctx.state.data.get(TAKEN, [])
     if found.placement is None or ctx.services.mastery is None or started or found.id in taken:
         return ""
     return ctx.ngettext(
@@ -72,7 +90,8 @@ def placement_note(ctx: Context, found: Course, started: bool) -> str:
 
 def start_placement(ctx: Context) -> Turn:
     """Open the placement quiz of the course in the state at its first question."""
-    ctx.state.data.update(pq=0, m=[])  # `m`: a matching question's pairs so far
+    fresh(ctx, Placement)
+    ctx.state.data["m"] = []  # a matching question's pairs so far (the question kinds' key)
     return Turn(goto="placement")
 
 
@@ -84,7 +103,8 @@ async def placement(ctx: Context, event: Incoming) -> Turn:
         return Turn([Say(ctx._("Ce test n'est plus disponible."))], goto="menu")
     shown = localized_course(found, ctx.profile.locale)  # the learner's language
     questions = (shown.placement or found.placement).questions  # same ids, same grading
-    index = min(int(ctx.state.data.get("pq", 0)), len(questions) - 1)
+    work = state_of(ctx, Placement)
+    index = min(work.question, len(questions) - 1)
     question = questions[index]
     kind = DIALOG_KINDS[question.type]
     options = kind.options(ctx, question)
@@ -114,12 +134,13 @@ async def placement(ctx: Context, event: Incoming) -> Turn:
 
         correct = grade_answer(question, answer).correct
     await ctx.services.mastery.observe(question.skills, correct, ctx.now)
-    ctx.state.data.update(pq=index + 1, m=[])
+    work.question = index + 1
+    ctx.state.data["m"] = []
     if index + 1 < len(questions):
         return Turn(goto="placement")
-    ctx.state.data.pop("pq", None)
-    taken = [str(c) for c in ctx.state.data.get("placed", []) if c != found.id][-20:]
-    ctx.state.data["placed"] = [*taken, found.id]  # the course page offers it no more
+    work.question = 0
+    taken = [str(c) for c in ctx.state.data.get(TAKEN, []) if c != found.id][-20:]
+    ctx.state.data[TAKEN] = [*taken, found.id]  # the course page offers it no more
     return Turn([Say(ctx._("🧭 Merci, le test est fini !"))], goto="placement_done")
 
 
@@ -227,22 +248,22 @@ async def after_failure(
         )
         turn.messages.append(Say(note))
         return turn
-    back: dict[str, Any] = {
+    then = turn.goto or ctx.state.step
+    state_of(ctx, Placement).remedy = {
         "c": found.id,
         "l": lesson.id if lesson else "",
         "q": question.id,
         "s": skill,
-        "b": turn.goto or ctx.state.step,
+        "b": then,
     }
-    ctx.state.data["rm"] = back
-    turn.goto = "remedy"
+    turn.goto, turn.call, turn.then = None, "remedy", then
     turn.reprompt = False
     return turn
 
 
 async def remedy(ctx: Context, event: Incoming) -> Turn:
     """The author's remediation of a skill failed twice, then back where the learner was."""
-    back = ctx.state.data.get("rm")
+    back = state_of(ctx, Placement).remedy
     if not isinstance(back, dict):
         return Turn(goto="menu")
     found = ctx.library.get(str(back.get("c")))
@@ -250,8 +271,7 @@ async def remedy(ctx: Context, event: Incoming) -> Turn:
     lesson = found.lesson(str(back.get("l"))) if found else None
     question = _question(found, lesson, str(back.get("q")))
     if found is None or question is None:
-        ctx.state.data.pop("rm", None)
-        return Turn(goto=str(back.get("b") or "menu"))
+        return _back(ctx, back)
     skill = str(back.get("s"))
     options = (Option("go_on", ctx._("J'ai compris, on continue ▶️")), menu_option(ctx))
     if isinstance(event, Entered):
@@ -266,8 +286,14 @@ async def remedy(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data.pop("rm", None)
-    return Turn(goto=str(back.get("b") or "menu"))
+    return _back(ctx, back)
+
+
+def _back(ctx: Context, back: dict[str, Any]) -> Turn:
+    """Back where the remediation was called from (where the previous release said, when
+    it made no call)."""
+    state_of(ctx, Placement).remedy = None
+    return Turn(ret=None, goto=str(back.get("b") or "menu"))
 
 
 def _question(found: Course | None, lesson: Lesson | None, question_id: str) -> Question | None:
@@ -282,4 +308,4 @@ STEPS: dict[str, Step] = {
     "placement_done": placement_done,
     "remedy": remedy,
 }
-FLOW = Flow("placement", STEPS, services=("mastery", "shelf"))
+FLOW = Flow("placement", STEPS, services=("mastery", "shelf"), state=Placement)

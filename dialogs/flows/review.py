@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from content import grading
@@ -10,6 +11,7 @@ from content.translations import localized_lesson
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen
+from dialogs.flow import Flow, FlowState, state_of
 from dialogs.flows import quiz
 from dialogs.flows.common import unexpected
 from dialogs.flows.learning import reachable
@@ -22,6 +24,25 @@ from dialogs.review_ports import Recall, ReviewDesk
 
 BATCH = 5  # questions served in one sitting
 SOON = timedelta(days=1)  # a next review sooner than this is "later today"
+
+
+@dataclass
+class Review(FlowState, flow="review"):
+    """The sitting: its cards ([course, lesson, question] each) and how many are behind."""
+
+    batch: list[list[str]] = field(default_factory=list)
+    index: int = 0
+    legacy = {"batch": "rv", "index": "ri"}  # noqa: RUF012
+
+
+def position(ctx: Context) -> tuple[int, int]:
+    """Where the learner's sitting stands (cards behind, cards in it), for the streaks: it
+    moves with each answer and goes back to nothing when the sitting ends; nothing away
+    from the review."""
+    if ctx.state.step != "review":
+        return 0, 0
+    sitting = state_of(ctx, Review)
+    return sitting.index, len(sitting.batch)
 
 
 async def review(ctx: Context, event: Incoming) -> Turn:
@@ -53,7 +74,7 @@ async def review(ctx: Context, event: Incoming) -> Turn:
         await ctx.mastery.observe(lesson.skills_of(question), result.correct, ctx.now)
         failed = () if result.correct else lesson.skills_of(question)
     forget_help(ctx)
-    ctx.state.data["ri"] = int(ctx.state.data.get("ri", 0)) + 1
+    state_of(ctx, Review).index += 1
     text = quiz.feedback(ctx, question, result) + "\n" + _next_time(ctx, due)
     turn = Turn([Say(text)], goto="review")
     return await after_failure(ctx, _course(ctx, card), lesson, question, failed, turn)
@@ -61,23 +82,25 @@ async def review(ctx: Context, event: Incoming) -> Turn:
 
 async def _ask_next(ctx: Context, desk: ReviewDesk) -> Turn:
     """The next question of this sitting; a new sitting when the deck allows; or the end."""
+    sitting = state_of(ctx, Review)
     if _current(ctx) is None:
-        if ctx.state.data.get("rv"):  # a sitting just ended
-            ctx.state.data.update(rv=[], ri=0)
+        if sitting.batch:  # a sitting just ended
+            sitting.batch, sitting.index = [], 0
             return Turn([Say(ctx._("🔁 Bravo, cette série est terminée !"))], goto="menu")
         due = await desk.due(ctx.now, BATCH)
         forget_help(ctx)
-        ctx.state.data.update(rv=[[c.course_id, c.lesson_id, c.question_id] for c in due], ri=0)
+        sitting.batch = [[c.course_id, c.lesson_id, c.question_id] for c in due]
+        sitting.index = 0
     card = _current(ctx)
     if card is None:
-        ctx.state.data.update(rv=[], ri=0)
+        sitting.batch, sitting.index = [], 0
         text = ctx._("✅ C'est tout pour aujourd'hui : aucune question à revoir.")
         return Turn([Say(text)], goto="menu")
     question = _question(ctx, card)
     if question is None or await reachable(ctx, card[0]) is None:
         # the course changed, or is a class's course the learner may no longer open
         await desk.forget(*card)
-        ctx.state.data["ri"] = int(ctx.state.data.get("ri", 0)) + 1
+        sitting.index += 1
         return await _ask_next(ctx, desk)
     # Its recording comes first, or is offered with its size in light data, as in the quiz.
     return Turn(await quiz.with_sound(ctx, _course(ctx, card), question, _render(ctx, question)))
@@ -85,8 +108,8 @@ async def _ask_next(ctx: Context, desk: ReviewDesk) -> Turn:
 
 def _current(ctx: Context) -> tuple[str, str, str] | None:
     """The course, lesson and question being reviewed, if the sitting is not over."""
-    batch = ctx.state.data.get("rv") or []
-    index = int(ctx.state.data.get("ri", 0))
+    sitting = state_of(ctx, Review)
+    batch, index = sitting.batch, sitting.index
     if index >= len(batch):
         return None
     course, lesson, question = (str(part) for part in batch[index])
@@ -114,8 +137,8 @@ def _question(ctx: Context, card: tuple[str, str, str]) -> Question | None:
 
 def _render(ctx: Context, question: Question) -> Out:
     """The question as the quiz asks it, under a review header."""
-    batch = ctx.state.data.get("rv") or []
-    index = int(ctx.state.data.get("ri", 0))
+    sitting = state_of(ctx, Review)
+    batch, index = sitting.batch, sitting.index
     header = ctx._("🔁 Révision %(n)s sur %(total)s", n=index + 1, total=len(batch))
     return quiz.ask_question(ctx, question, header, quiz.choice_options(ctx, question))
 
@@ -135,3 +158,4 @@ def _next_time(ctx: Context, due: datetime) -> str:
 
 
 STEPS: dict[str, Step] = {"review": review}
+FLOW = Flow("review", STEPS, services=("data_saver", "mastery", "review", "shelf"), state=Review)

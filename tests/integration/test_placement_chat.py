@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from content.library import load_library
 from content.mastery import MASTERED
@@ -40,6 +41,8 @@ SENS_REMEDY = (
     "2) Combien de parts prends-tu ? 2 : c'est le nombre du haut, le numérateur.\n"
     "Tu as donc mangé 2/3 de l'orange, « deux tiers »."
 )
+
+PLACING_THIRD = {"question": 2, "remedy": None}  # the placement's state at its third question
 
 
 async def take_placement(
@@ -162,8 +165,25 @@ async def test_failures_count_across_quiz_and_review_then_the_review_goes_on(
         graded = awa.texts(await awa.tap("15"))  # the second failure, in the review
         assert "❌ Ce n'est pas la bonne réponse." in graded
         assert SENS_REMEDY in graded
+        # The remediation is called: the review keeps its sitting meanwhile.
+        step, flows, calls = await stored(awa)
+        assert (step, sorted(flows), [c["then"] for c in calls]) == (
+            "remedy",
+            ["placement", "review"],
+            ["review"],
+        )
+        assert flows["placement"]["remedy"]["s"] == "MATH-CM-FRAC-SENS"
         back = awa.texts(await awa.tap("J'ai compris, on continue ▶️"))
         assert "🔁 Bravo, cette série est terminée !" in back, "the review goes on after it"
+        assert await stored(awa) == ("menu", {}, [])
+
+
+async def stored(person: Person) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
+    """The person's step, their flows' typed states and the calls waiting, as stored."""
+    async with person.conversations.store.turn(person.user) as tx:
+        assert tx is not None
+        data = tx.state.data
+        return tx.state.step, dict(data.get("flows") or {}), list(data.get("calls") or [])
 
 
 async def test_a_placement_resumes_at_its_question_after_a_restart(database_url: str) -> None:
@@ -178,6 +198,7 @@ async def test_a_placement_resumes_at_its_question_after_a_restart(database_url:
         assert isinstance(asked, QuizQuestion) and asked.correct_ids == (), "never revealed"
         await fatou.tap("3/8")
         assert "question 3 sur 6" in fatou.texts(fatou.sent[-1:])
+        assert (await stored(fatou))[:2] == ("placement", {"placement": PLACING_THIRD})
     async with open_conversations(database_url) as restarted:  # another process, same data
         fatou = Person.on(restarted, "whatsapp", "fatou")
         said = fatou.texts(await fatou.send("indice"))
@@ -189,6 +210,7 @@ async def test_a_placement_resumes_at_its_question_after_a_restart(database_url:
         assert "• 1. Partager en parts égales\n• 2. Comparer des fractions" in said
         await fatou.tap("📚 Tout suivre quand même")
         assert "Très bien : vous suivrez toutes les leçons." in fatou.texts()
+        assert await stored(fatou) == ("course", {}, []), "the placement's state gone with it"
         async with restarted.store.turn(fatou.user) as tx:
             assert tx is not None
             assert await tx.mastery.placed_out("fractions") == frozenset()

@@ -209,3 +209,33 @@ async def test_a_number_typed_in_review_is_the_value_not_a_position(database_url
         await awa.send("/menu")
         await awa.tap("🔁 Réviser (1)")
         assert "Bonne réponse" in awa.texts(await awa.send("neuf"))
+
+
+async def test_a_review_answer_is_a_learning_day_and_the_sitting_goes_once_over(
+    database_url: str,
+) -> None:
+    course, lesson, question = a_single_choice()
+    async with open_conversations(database_url) as conversations:
+        awa = Person.on(conversations, "telegram", "awa")
+        await awa.onboard()
+        await answered(awa, RecordAnswer(course, lesson, question.id, "x", 0.0, False))
+        await make_due(awa)
+        await awa.send("/menu")
+        await awa.tap("🔁 Réviser (1)")
+        assert await sitting_and_days(awa) == ({"batch": [[course, lesson, question.id]]}, 0)
+        right = next(choice.id for choice in question.choices if choice.correct)
+        said = awa.texts(await awa.tap(right))
+        assert "🔁 Bravo, cette série est terminée !" in said
+        assert await sitting_and_days(awa) == (None, 1), "the streak counts the review"
+
+
+async def sitting_and_days(person: Person) -> tuple[dict[str, object] | None, int]:
+    """The review sitting's cards as stored (None: no sitting), and the learning days."""
+    async with person.conversations.store.turn(person.user) as tx:
+        assert tx is not None
+        sitting = (tx.state.data.get("flows") or {}).get("review")
+        rows = await tx.runner.run(
+            "SELECT COUNT(*) FROM learning_days WHERE user_id = :uid", uid=tx.user_id
+        )
+    batch = {"batch": sitting["batch"]} if sitting else None
+    return batch, int(rows[0][0])

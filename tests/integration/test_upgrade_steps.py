@@ -29,6 +29,7 @@ def previous_release_data() -> dict[str, Any]:
     (a course and lesson that exist; a class, circle and contest that do not)."""
     course = bundled_library().courses[0]
     lesson = course.lessons[0]
+    question = lesson.quiz.questions[0].id if lesson.quiz else "q1"
     return {
         "course": course.id,
         "lesson": lesson.id,
@@ -112,6 +113,16 @@ def previous_release_data() -> dict[str, Any]:
             "active": "7",
             "classes": [999_999],
         },
+        # onboarding, menu, commands, families, classes, review, placement (ts-onb)
+        "editing": True,
+        "country_known": True,
+        "join_pending": "ZZ9ZZ9",
+        "guardian_code": "K7MP2QXA",
+        "rv": [[course.id, lesson.id, question]],
+        "ri": 0,
+        "pq": 1,
+        "rm": {"c": course.id, "l": lesson.id, "q": question, "s": "x", "b": "review"},
+        "placed": [course.id],
     }
 
 
