@@ -107,6 +107,18 @@ async def test_the_value_in_words_and_the_letter_shown_are_answers() -> None:
         assert picked(learner) == [("q1", "c", True)]
 
 
+async def test_the_value_said_in_a_few_words_is_an_answer() -> None:
+    for typed in ("le 9", "c'est 9", "C’est neuf", "la réponse est 9", "the answer is 9"):
+        learner = await at_quiz()
+        reply = learner.texts(await learner.send(typed))
+        assert "Bonne réponse" in reply, typed
+        assert picked(learner) == [("q1", "c", True)]
+    learner = await at_quiz()
+    assert "Ce n'est pas la bonne réponse" in learner.texts(await learner.send("c'est 4"))
+    learner = await at_quiz()
+    assert "Je n'ai pas compris" in learner.texts(await learner.send("9 ou 16"))
+
+
 async def test_several_answers_typed_as_letters_or_as_values() -> None:
     for typed, right in (
         ("a b", True),
