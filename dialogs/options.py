@@ -246,6 +246,17 @@ def _by_words(typed: str, options: tuple[Option, ...]) -> str | None:
         words = set(fold(strip_markers(option.label)).split()) - COMMON_WORDS
         if wanted <= words and 2 * len(wanted) >= len(words):  # most of a short label
             found.append(option.id)
+    if len(found) == 1:
+        return found[0]
+    return None if found else _by_start(typed, options)
+
+
+def _by_start(typed: str, options: tuple[Option, ...]) -> str | None:
+    """The one option whose label starts with the words typed, of three letters or more:
+    "oui" for "Oui, il est pair" beside "Non, il est impair" (a teacher's own options)."""
+    if len(typed) < 3:
+        return None
+    found = [o.id for o in options if f"{fold(strip_markers(o.label))} ".startswith(f"{typed} ")]
     return found[0] if len(found) == 1 else None
 
 

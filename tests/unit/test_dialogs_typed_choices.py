@@ -191,6 +191,17 @@ def test_marks_are_letters_wherever_a_label_is_a_number() -> None:
     assert marks(words) == ("1", "2") and marked(words) == ["1. Français", "2. English"]
 
 
+def test_the_first_words_of_one_label_pick_it() -> None:
+    """A teacher's own options are sentences: "oui" answers "Oui, il est pair"."""
+    yes_no = options("Oui, il est pair", "Non, il est impair", ids="yn")
+    assert typed_choice("oui", yes_no) == "y" and typed_choice("Non.", yes_no) == "n"
+    assert typed_choice("oui il est", yes_no) == "y"
+    towns = options("Dakar est au Sénégal", "Dakar est au Mali", ids="sm")
+    assert typed_choice("dakar", towns) is None  # the start of both
+    assert typed_choice("ou", options("Oui", "Ou bien", ids="ab")) is None  # too short
+    assert typed_choice("ouin", yes_no) is None  # a word is whole
+
+
 def test_typed_numbers_against_any_prompt() -> None:
     """Where the options were shown marked (a text-only rendering, WhatsApp's long lists)."""
 
