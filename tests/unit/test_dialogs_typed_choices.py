@@ -127,6 +127,10 @@ async def test_several_answers_typed_as_letters_or_as_values() -> None:
         ("2/4 et 3/6", True),
         ("2/4; 3/6", True),
         ("deux quarts, trois sixièmes", True),
+        ("2/4 و 3/6", True),  # Arabic: "and", its comma and semicolon
+        ("2/4 و3/6", True),
+        ("2/4، 3/6", True),
+        ("2/4؛ 3/6", True),
         ("2/4", False),
     ):
         learner = await at_quiz()
