@@ -53,13 +53,29 @@ def parse_truth(text: str) -> bool | None:
         return True
     if word in _FALSE_WORDS:
         return False
-    if len(word) < 3 or " " in word:
+    if " " in word:
+        return _truth_in_words(word.split())
+    if len(word) < 3:
         return None
     near_true = _nearest(word, _TRUE_WORDS)
     near_false = _nearest(word, _FALSE_WORDS)
     if near_true == near_false or min(near_true, near_false) > 1:
         return None
     return near_true < near_false
+
+
+def _truth_in_words(words: list[str]) -> bool | None:
+    """A short sentence saying one side ("c'est vrai", "oui c vrai", "هذا صحيح"); None when
+    it says both, denies ("ce n'est pas vrai": better asked again than graded backwards), or
+    is longer than a few words."""
+    if len(words) > _SENTENCE_WORDS or _NEGATIONS & set(words):
+        return None
+    sides = {w in _TRUE_WORDS for w in words if len(w) >= 3 and w in _TRUE_WORDS | _FALSE_WORDS}
+    return sides.pop() if len(sides) == 1 else None
+
+
+_SENTENCE_WORDS = 6
+_NEGATIONS = frozenset({"pas", "ne", "n", "not", "isn", "ليس", "غير"})
 
 
 def _nearest(word: str, words: frozenset[str]) -> int:
@@ -230,11 +246,22 @@ def _fraction(text: str) -> tuple[int, int] | None:
     return fraction_parts(text)
 
 
+def _typed_fraction(text: str) -> tuple[int, int] | None:
+    """A typed fraction: as `_fraction`, or digits then a part's name, as children write it
+    ("3 quarts", "2 sixièmes"); only ever compared with an answer written as a fraction."""
+    if any(c.isdigit() for c in text) and not _DIGITS_OVER.fullmatch(text):
+        return fraction_parts(text) if _DIGITS_PART.fullmatch(text) else None
+    return fraction_parts(text)
+
+
+_DIGITS_PART = re.compile(r"\s*\d+\s+[^\W\d_]+\s*")  # "3 quarts": a number, then one word
+
+
 def _same_number(expected: str, given: str) -> bool:
     """Tell whether an accepted answer and a typed one are the same number ("12", "douze")."""
     if WILDCARD in expected:
         return False
-    written, typed = _fraction(expected), _fraction(given)
+    written, typed = _fraction(expected), _typed_fraction(given)
     if written is not None and typed is not None:
         # A fraction is answered as written: "2 sur 6" or "deux sixièmes" is 2/6, but 1/3,
         # the same number, does not answer "a fraction equal to 1/3 with 6 below".

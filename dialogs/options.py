@@ -209,9 +209,23 @@ def typed_choice(
     return next((o.id for sign, o in zip(signs, options, strict=True) if sign == bare), None)
 
 
+# Words before a number that say nothing of it: "le 5", "c'est 9", "la réponse est neuf".
+FILLER_WORDS = frozenset({"c", "ce", "est", "cest", "reponse", "it", "is", "its", "answer"})
+
+
+def _bare_number(text: str) -> str:
+    """The text without the common and filler words said before a number ("le 5" -> "5")."""
+    words = re.split(r"[\s'’]+", text.strip())
+    kept = [w for w in words if fold(w) not in COMMON_WORDS | FILLER_WORDS]
+    return " ".join(kept) if kept and len(kept) < len(words) else text
+
+
 def _same_number(text: str, options: tuple[Option, ...]) -> str | None:
-    """The one option whose label is the number typed ("douze" for "12"), if any."""
+    """The one option whose label is the number typed ("douze" for "12", "le 5"), if any."""
     value = exact_number(text)
+    if value is None:
+        text = _bare_number(text)
+        value = exact_number(text)
     if value is None:
         return None
     found = [o for o in options if (n := label_number(o.label)) is not None and n == value]
@@ -232,6 +246,17 @@ def _by_words(typed: str, options: tuple[Option, ...]) -> str | None:
         words = set(fold(strip_markers(option.label)).split()) - COMMON_WORDS
         if wanted <= words and 2 * len(wanted) >= len(words):  # most of a short label
             found.append(option.id)
+    if len(found) == 1:
+        return found[0]
+    return None if found else _by_start(typed, options)
+
+
+def _by_start(typed: str, options: tuple[Option, ...]) -> str | None:
+    """The one option whose label starts with the words typed, of three letters or more:
+    "oui" for "Oui, il est pair" beside "Non, il est impair" (a teacher's own options)."""
+    if len(typed) < 3:
+        return None
+    found = [o.id for o in options if f"{fold(strip_markers(o.label))} ".startswith(f"{typed} ")]
     return found[0] if len(found) == 1 else None
 
 

@@ -1,5 +1,5 @@
-"""Reading a date and time an admin types ("01/12 08:00", "demain 8h", "18:30") in the time
-zone of their country. Pure: the clock is passed in."""
+"""Reading a date and time an admin or a teacher types ("01/12 08:00", "demain 8h",
+"vendredi 18h", "18:30") in the time zone of their country. Pure: the clock is passed in."""
 
 from __future__ import annotations
 
@@ -29,8 +29,22 @@ TODAY = ("aujourd'hui", "today", "اليوم")
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 _TIME = r"(?P<hour>\d{1,2})\s*(?:[:h]\s*(?P<minute>\d{2})?)?"
 _DAY = r"(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})(?:[/.-](?P<year>\d{2,4}))?"
+# A weekday means its next one (today's when the time is still to come): "vendredi 18h".
+WEEKDAYS = {
+    **dict.fromkeys(("lundi", "monday", "الاثنين", "الإثنين"), 0),
+    **dict.fromkeys(("mardi", "tuesday", "الثلاثاء"), 1),
+    **dict.fromkeys(("mercredi", "wednesday", "الأربعاء", "الاربعاء"), 2),
+    **dict.fromkeys(("jeudi", "thursday", "الخميس"), 3),
+    **dict.fromkeys(("vendredi", "friday", "الجمعة"), 4),
+    **dict.fromkeys(("samedi", "saturday", "السبت"), 5),
+    **dict.fromkeys(("dimanche", "sunday", "الأحد", "الاحد"), 6),
+}
 _PATTERNS = (
     re.compile(rf"^{_DAY}\s+(?:à\s+)?{_TIME}$"),
+    re.compile(
+        rf"^(?:(?:le|on|يوم)\s+)?(?P<weekday>{'|'.join(WEEKDAYS)})\s+"
+        rf"(?:prochain\s+)?(?:à\s+|at\s+)?{_TIME}$"
+    ),
     re.compile(rf"^(?P<word>{'|'.join(TOMORROW + TODAY)})\s+(?:à\s+|at\s+)?{_TIME}$"),
     re.compile(rf"^{_TIME}$"),
 )
@@ -66,6 +80,10 @@ def _moment(match: re.Match[str], now: datetime, zone: ZoneInfo) -> datetime | N
     if groups.get("day"):
         return _on_day(match, now, zone, at)
     day = now.date()
+    if groups.get("weekday"):
+        ahead = (WEEKDAYS[groups["weekday"]] - day.weekday()) % 7
+        moment = datetime.combine(day + timedelta(days=ahead), at, zone)
+        return moment if moment > now else moment + timedelta(days=7)
     if groups.get("word") in TOMORROW:
         day += timedelta(days=1)
     moment = datetime.combine(day, at, zone)

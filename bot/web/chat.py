@@ -321,6 +321,8 @@ class WebChat:
             return True
         try:
             await self.parking.budget.run(self.conversations.handle(event, key, self.send, fetch))
+        except ConnectionResetError:  # the tab went away: its reply waits for its next visit
+            raise
         except Exception as error:
             return await self.parking.failed("web", key, event.user.external_id, raw, error)
         return True
@@ -340,7 +342,10 @@ class WebChat:
             rows = [] if newcomer else await self.inbox.waiting(reader)
             self.live.opened(reader, uid, rows)
             frames += [{**row.frame, "inbox": row.id} for row in rows]
-        await self.push_frames(uid, frames)
+        if not await self.push_frames(uid, frames) and frames:
+            # No tab took it (the phone's tab went away while the turn ran): the reply stays
+            # among the pending ones, and the learner's next visit gets it first.
+            raise ConnectionResetError("no tab of the learner took the reply")
 
     async def push_frames(self, uid: str, frames: list[Frame]) -> int:
         """Send frames to every open tab of a learner; how many tabs took them."""

@@ -3,18 +3,20 @@ an admin approves. Until granted, a person who chose "teacher" keeps student rig
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from content.model import LEVELS, SUBJECTS
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
-from dialogs.flow import CANCEL, Flow, FlowState, state_of
+from dialogs.flow import CANCEL, Flow, FlowState, fresh, state_of
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name
 from dialogs.flows.role_help import role_lines
 from dialogs.messages import Ask, Option, Out, Say
+from dialogs.options import choose
 from dialogs.roles import Role
 from dialogs.services import need
 from dialogs.teaching_ports import TeachingDesk
@@ -75,12 +77,27 @@ async def teacher_home(ctx: Context, event: Incoming) -> Turn:
             "acceptera. En attendant, vous gardez l'accès aux cours."
         )
         return Turn([Ask(text, options, ctx.state.prompt)])
+    if typed_code(event) and choose(ctx, event, options) is None:
+        # The admin's message says "open « Espace enseignant » and write this code": the
+        # code typed here is taken as the code it is, not "Je n'ai pas compris".
+        fresh(ctx, Becoming).via = "code"
+        return await teacher_code(ctx, event)
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
     work = state_of(ctx, Becoming)
     work.via, work.school, work.name, work.subjects, work.levels = chosen, "", "", [], []
     return Turn(goto="teacher_code" if chosen == "code" else "teacher_school")
+
+
+CODE_SHAPE = re.compile(r"(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z0-9]{6,12}")  # letters and digits
+
+
+def typed_code(event: Incoming) -> bool:
+    """Whether a typed text looks like an invitation code ("l4xa 7l5n"), not a word."""
+    if not isinstance(event, TextReceived) or event.text.startswith("/"):
+        return False
+    return CODE_SHAPE.fullmatch("".join(event.text.split()).upper().replace("-", "")) is not None
 
 
 async def teacher_code(ctx: Context, event: Incoming) -> Turn:

@@ -47,7 +47,8 @@ def read(
     # The strongest separator that splits the text into options: "trois quarts; un demi",
     # "3/4, 1/2", "a c"; a "/" or "," inside a label ("3/4", "0,5") is no separator.
     labels = " ".join(o.label for o in options)
-    for separators in (r"[;\n]", r",|\bet\b|\band\b|/", r"\s+"):
+    # Arabic too: "؛", "،" and "و" (and) standing alone or before a number ("2/4 و3/6").
+    for separators in (r"[;؛\n]", r",|،|\bet\b|\band\b|\sو(?=\s|\d)|/", r"\s+"):
         if separators != r"\s+" and not re.search(separators, text):
             continue
         if "," in labels:

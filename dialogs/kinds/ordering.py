@@ -46,6 +46,12 @@ def ask(ctx: Context, question: Question, header: str, shown: tuple[Option, ...]
             n=len(picks) + 1,
             total=len(shown),
         )
+        if picks
+        else ctx._(
+            "Rangez dans l'ordre (%(n)s sur %(total)s) : quel élément vient en premier ?",
+            n=1,
+            total=len(shown),
+        )
     ]
     if picks:
         done = " → ".join(labels.get(pick, pick) for pick in picks)

@@ -3,6 +3,8 @@ or broken input gets a clean refusal, nothing is logged at ERROR, and the learne
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -157,3 +159,29 @@ async def test_a_tab_closing_while_a_reply_is_pushed_costs_the_other_tabs_nothin
         user = UserRef("web", "tabs-learner-0123456789")
         await chat.send(Outcome(user, [Say("Bonjour")], "fr", False))
     assert open_tab.frames[-1] == {"type": "say", "text": "Bonjour"}
+
+
+async def test_a_reply_no_tab_took_waits_for_the_learners_next_visit(database_url: str) -> None:
+    """Found walking the web chat: a teacher's class report took 9 s (charts made cold), the
+    phone's tab went away meanwhile, and the report was lost: the reply was forgotten as sent
+    although no tab took it, and the next visit showed only the prompt that followed it."""
+    uid = "gone-learner-0123456789"
+    hello = json.dumps({"type": "hello", "uid": uid})
+    async with open_conversations(database_url) as conversations:
+        chat = WebChat(conversations)
+        tab = Tab()
+        await chat._on_frame(tab, None, hello)  # type: ignore[arg-type]
+        for number, option in enumerate(("fr", "yes", "SN", "student", "CM2")):
+            prompt = next(f["prompt"] for f in reversed(tab.frames) if "prompt" in f)
+            tap = {"type": "option", "id": f"m{number}", "prompt": prompt, "option": option}
+            await chat._on_frame(tab, uid, json.dumps(tap))  # type: ignore[arg-type]
+        closing = ClosingTab()
+        chat.sockets[uid] = {closing}  # type: ignore[arg-type]
+        with contextlib.suppress(ConnectionResetError):  # the socket's handler ends there
+            help_frame = json.dumps({"type": "text", "id": "m9", "text": "/aide"})
+            await chat._on_frame(closing, uid, help_frame)  # type: ignore[arg-type]
+        chat.sockets.pop(uid, None)
+        back = Tab()
+        await chat._on_frame(back, None, hello)  # type: ignore[arg-type]
+    texts = [str(f.get("text", "")) for f in back.frames]
+    assert any(t.startswith("Imaginecole vous propose") for t in texts), texts

@@ -20,7 +20,7 @@ async def at_the_ordering(chat: ChatLearner) -> None:
         await chat.send(typed)
         assert "Bonne réponse" in chat.last_text(), typed
     assert "Range ces fractions de la plus petite à la plus grande." in chat.last_text()
-    assert "Rangez dans l'ordre (1 sur 3) : quel élément vient ensuite ?" in chat.last_text()
+    assert "Rangez dans l'ordre (1 sur 3) : quel élément vient en premier ?" in chat.last_text()
     assert {"1/2", "1/3", "1/6"} <= set(chat.options())
 
 

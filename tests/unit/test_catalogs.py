@@ -278,11 +278,36 @@ def test_translations_keep_commands_and_emoji(lang: str) -> None:
                 continue
             if set(COMMAND.findall(text)) != set(COMMAND.findall(source)):
                 wrong.append(f"{message.id!r} [{index}]: commands {COMMAND.findall(text)}")
-            if _symbols(text) != _symbols(source):
+            if _symbols(text) != _symbols(_mirrored(source) if lang in RTL else source):
                 wrong.append(f"{message.id!r} [{index}]: emoji {_symbols(text)}")
     assert not wrong, f"{lang}: commands or emoji differ from the French:" + "".join(
         map(_show, wrong)
     )
+
+
+RTL = [item["code"] for item in _languages() if item.get("rtl", False)]
+MIRRORED = str.maketrans({"▶": "◀", "◀": "▶", "⬅": "➡", "➡": "⬅"})
+
+
+def _mirrored(text: str) -> str:
+    """A text's direction arrows turned round, as a right-to-left reader goes: "next" points
+    left, "back" right."""
+    return text.translate(MIRRORED)
+
+
+@pytest.mark.parametrize("lang", RTL)
+def test_right_to_left_catalogs_turn_the_arrows_round(lang: str) -> None:
+    """In Arabic "Suivant ▶️" is "التالي ◀️": the next step on the left, the way back on
+    the right (as the page's send button, mirrored in chat.css)."""
+    wrong = [
+        repr(message.id)
+        for message in _entries(_catalog(lang))
+        for text in _forms(message)
+        if text
+        and any(c in _ids(message)[0] for c in "▶◀⬅➡")
+        and _symbols(text) != _symbols(_mirrored(_ids(message)[0]))
+    ]
+    assert not wrong, f"{lang}: arrows pointing the French way:" + "".join(map(_show, wrong))
 
 
 # -- the catalogs at run time -----------------------------------------------------------

@@ -107,6 +107,18 @@ async def test_the_value_in_words_and_the_letter_shown_are_answers() -> None:
         assert picked(learner) == [("q1", "c", True)]
 
 
+async def test_the_value_said_in_a_few_words_is_an_answer() -> None:
+    for typed in ("le 9", "c'est 9", "C’est neuf", "la réponse est 9", "the answer is 9"):
+        learner = await at_quiz()
+        reply = learner.texts(await learner.send(typed))
+        assert "Bonne réponse" in reply, typed
+        assert picked(learner) == [("q1", "c", True)]
+    learner = await at_quiz()
+    assert "Ce n'est pas la bonne réponse" in learner.texts(await learner.send("c'est 4"))
+    learner = await at_quiz()
+    assert "Je n'ai pas compris" in learner.texts(await learner.send("9 ou 16"))
+
+
 async def test_several_answers_typed_as_letters_or_as_values() -> None:
     for typed, right in (
         ("a b", True),
@@ -115,6 +127,10 @@ async def test_several_answers_typed_as_letters_or_as_values() -> None:
         ("2/4 et 3/6", True),
         ("2/4; 3/6", True),
         ("deux quarts, trois sixièmes", True),
+        ("2/4 و 3/6", True),  # Arabic: "and", its comma and semicolon
+        ("2/4 و3/6", True),
+        ("2/4، 3/6", True),
+        ("2/4؛ 3/6", True),
         ("2/4", False),
     ):
         learner = await at_quiz()
@@ -177,6 +193,17 @@ def test_marks_are_letters_wherever_a_label_is_a_number() -> None:
     assert marks(levels) == ("a", "b", "c")
     words = (Option("fr", "Français"), Option("en", "English"))
     assert marks(words) == ("1", "2") and marked(words) == ["1. Français", "2. English"]
+
+
+def test_the_first_words_of_one_label_pick_it() -> None:
+    """A teacher's own options are sentences: "oui" answers "Oui, il est pair"."""
+    yes_no = options("Oui, il est pair", "Non, il est impair", ids="yn")
+    assert typed_choice("oui", yes_no) == "y" and typed_choice("Non.", yes_no) == "n"
+    assert typed_choice("oui il est", yes_no) == "y"
+    towns = options("Dakar est au Sénégal", "Dakar est au Mali", ids="sm")
+    assert typed_choice("dakar", towns) is None  # the start of both
+    assert typed_choice("ou", options("Oui", "Ou bien", ids="ab")) is None  # too short
+    assert typed_choice("ouin", yes_no) is None  # a word is whole
 
 
 def test_typed_numbers_against_any_prompt() -> None:

@@ -75,6 +75,32 @@ async def invited_teacher(world: World) -> tuple[Learner, int]:
     return teacher, uid
 
 
+async def test_the_code_typed_in_the_teacher_space_is_taken_as_the_code() -> None:
+    # The admin's message says: open "Espace enseignant" and write the code. A teacher who
+    # does just that, as they copy it (small letters, a space), is a teacher.
+    world = World()
+    admin = await national_admin(world)
+    await admin.send("/admin")
+    await admin.tap("Inviter des enseignants")
+    await admin.tap("Une seule personne")
+    code = admin.texts(await admin.tap("Une semaine")).split("Code d'invitation : ")[-1][:8]
+    teacher, _ = await person(world, "teacher")
+    await teacher.tap("Espace enseignant")
+    replies = await teacher.send(f"{code[:4].lower()} {code[4:].lower()}")
+    assert teacher.texts(replies) == (
+        "Code accepté : vous êtes enseignant.\nDans quelle école enseignez-vous ? (nom et ville)"
+    )
+    other, _ = await person(world, "teacher")
+    await other.tap("Espace enseignant")
+    assert other.texts(await other.send(code)) == (
+        "Ce code a déjà servi autant de fois que prévu.\n"
+        "Pour créer des classes et suivre vos élèves, il faut un compte enseignant : un code "
+        "d'invitation de l'administration de votre pays, ou une demande qu'elle acceptera. En "
+        "attendant, vous gardez l'accès aux cours."
+    )
+    assert other.texts(await other.send("bonjour")).startswith("Je n'ai pas compris.")
+
+
 async def test_an_invited_teacher_creates_a_class_and_a_student_joins_it() -> None:
     world = World()
     teacher, _ = await invited_teacher(world)

@@ -77,6 +77,12 @@ def test_numeric_answers_in_words(expected: NumericAnswer, typed: str, correct: 
         ("2/6", "1/3", False),  # the same number, not the fraction asked for
         ("2/6", "un tiers", False),
         ("3/4", "0,75", True),  # a decimal is still read as its value
+        ("3/4", "3 quarts", True),  # digits, then the part's name: as children write it
+        ("trois quarts", "3 quart", True),
+        ("2/6", "2 sixièmes", True),
+        ("2/6", "1 tiers", False),  # still the fraction asked for
+        ("3/4", "3 pommes", False),
+        ("3/4", "4 quarts", False),
     ],
 )
 def test_short_answers_that_are_numbers(accepted: str, typed: str, correct: bool) -> None:
@@ -96,6 +102,15 @@ def test_short_answers_that_are_numbers(accepted: str, typed: str, correct: bool
         ("Vrai !", True),
         ("vraiment", None),
         ("peut-être", None),
+        ("c'est vrai", True),  # a short sentence saying one side, as people type it
+        ("oui c vrai", True),
+        ("C’est faux !", False),
+        ("non, c'est faux", False),
+        ("هذا صحيح", True),
+        ("ce n'est pas vrai", None),  # a denial: asked again rather than graded backwards
+        ("non c'est vrai", None),  # both sides
+        ("je ne sais pas", None),
+        ("c'est vrai que la mangue est coupée en quatre parts", None),  # a sentence
     ],
 )
 def test_true_or_false_with_small_typos(text: str, value: bool | None) -> None:

@@ -143,7 +143,7 @@ async def test_items_tapped_one_per_turn_the_last_going_by_itself() -> None:
     assert asked.text == (
         "Question 1 sur 2\n\nRange les moments de la journée, du premier au dernier.\n\n"
         f"{listed}\n\n"
-        "Rangez dans l'ordre (1 sur 3) : quel élément vient ensuite ?\n"
+        "Rangez dans l'ordre (1 sur 3) : quel élément vient en premier ?\n"
         "Ou écrivez toutes les lettres dans l'ordre, par exemple : a b c"
     )
     await learner.tap("le matin")
@@ -162,7 +162,7 @@ async def test_on_a_text_only_channel_the_channel_lists_the_items_itself() -> No
     asked = learner.last_prompt()
     assert asked.text == (
         "Question 1 sur 2\n\nRange les moments de la journée, du premier au dernier.\n\n"
-        "Rangez dans l'ordre (1 sur 3) : quel élément vient ensuite ?\n"
+        "Rangez dans l'ordre (1 sur 3) : quel élément vient en premier ?\n"
         "Ou écrivez toutes les lettres dans l'ordre, par exemple : a b c"
     )
 

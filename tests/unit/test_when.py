@@ -26,6 +26,14 @@ NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)  # a Sunday, 10:00 in Dakar, 11:
         ("tomorrow at 8:00", "SN", datetime(2026, 11, 30, 8, 0, tzinfo=UTC)),
         ("٠١/١٢ ٠٨:٠٠", "MR", datetime(2026, 12, 1, 8, 0, tzinfo=UTC)),
         ("غدا ٨:٠٠", "TD", datetime(2026, 11, 30, 7, 0, tzinfo=UTC)),
+        # A weekday: its next one, as a teacher says a deadline ("vendredi 18h").
+        ("vendredi 18h", "SN", datetime(2026, 12, 4, 18, 0, tzinfo=UTC)),
+        ("Lundi à 8h", "SN", datetime(2026, 11, 30, 8, 0, tzinfo=UTC)),
+        ("le mercredi 10h30", "CM", datetime(2026, 12, 2, 9, 30, tzinfo=UTC)),
+        ("dimanche 18h", "SN", datetime(2026, 11, 29, 18, 0, tzinfo=UTC)),  # today, to come
+        ("dimanche 9h", "SN", datetime(2026, 12, 6, 9, 0, tzinfo=UTC)),  # passed: next week
+        ("friday at 18:00", "SN", datetime(2026, 12, 4, 18, 0, tzinfo=UTC)),
+        ("الجمعة ١٨:٠٠", "MR", datetime(2026, 12, 4, 18, 0, tzinfo=UTC)),
     ],
 )
 def test_typed_moments(typed: str, country: str, expected: datetime) -> None:
