@@ -21,6 +21,24 @@ another flow that is not waiting on a call it made. A field added or removed bet
 releases is harmless: unknown stored fields are ignored, missing ones take their default;
 `legacy` maps fields to the untyped keys an older release used, read once on upgrade.
 
+Shared state. What several flows read (the learner's place in a course: course, lesson, step)
+is one typed state too, kept while the learner is in any of the flows that share it:
+
+    @dataclass
+    class Place(FlowState, flow="learning"):
+        shared_by = frozenset({"quiz", "certificates", "ask_teacher", "placement"})
+        course: str | None = None
+
+`shared_by` names the other flows in which it is kept (its own `flow` always keeps it): the
+quiz, its certificate, a question to the teacher and a remediation all read the lesson the
+learning flow chose, and the learner going from one to the other keeps it; it is dropped
+once they stand on a step of none of them (the menu: /reprendre reads the stored bookmark).
+A state that no flow declares (`flow="help"`: the help given at the question a quiz or a
+review asks) lives only where `shared_by` keeps it. `handover` maps fields to untyped keys
+that a flow not converted yet still writes to send the learner there (a deep link writes
+"course", "lesson" and "i" before going to the lesson): present, they win over the stored
+field, and are removed when read.
+
 Calls. `Turn(call="teacher_name", then="shared_copy", back="shared_course")` enters the
 called step and remembers, in a small stack (`data["calls"]`), where to go on; the called
 flow ends with `Turn(ret=value)` (on to `then`, where `returned(ctx)` gives the value) or
@@ -63,11 +81,23 @@ class FlowState:
     # under: read (and removed) the first time a learner upgraded mid-flow has no typed
     # state yet.
     legacy: ClassVar[dict[str, str]] = {}
+    # The other flows in which this state is kept (it is read there too, or survives a
+    # detour there): kept while the learner stands in its own flow or any of these.
+    shared_by: ClassVar[frozenset[str]] = frozenset()
+    # Field -> an untyped key a flow not converted yet writes to hand this state a value
+    # ("course" before going to a lesson): when present it wins, and is removed once read.
+    handover: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, flow: str = "", **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if flow:
             cls.flow = flow
+        if getattr(cls, "flow", "") and cls.shared_by:
+            _SHARED[cls.flow] = cls.shared_by
+
+
+# The flows besides its own that keep a state, by the state's name (from `shared_by`).
+_SHARED: dict[str, frozenset[str]] = {}
 
 
 S = TypeVar("S", bound=FlowState)
@@ -99,6 +129,8 @@ def state_of(ctx: Context, cls: type[S]) -> S:
         values = {k: v for k, v in stored.items() if k in names}
     else:  # none yet: what an older release kept in the untyped data, if anything
         values = _legacy(ctx.state.data, cls.legacy, names)
+    if cls.handover:  # handed over by a flow that still writes untyped keys
+        values.update(_legacy(ctx.state.data, cls.handover, names))
     made = cls(**values)
     live[key] = made
     return made
@@ -161,7 +193,8 @@ def pop_call(state: DialogState, value: Any, fallback: str | None) -> str:
 
 def settle(state: DialogState, owners: Mapping[str, str]) -> None:
     """After a turn: save the flows' states read during it, forget the calls whose called
-    flow was left, and drop the state of every flow the learner is no longer in."""
+    flow was left, and drop the state of every flow the learner is no longer in (a state
+    `shared_by` other flows is kept while the learner is in any of them)."""
     saved = dict(state.data.get(FLOWS) or {})
     for key, value in state.live.items():
         if key.startswith(f"{FLOWS}:"):
@@ -180,7 +213,11 @@ def settle(state: DialogState, owners: Mapping[str, str]) -> None:
     else:
         state.data.pop(CALLS, None)
     keep = {here} | {str(frame.get("caller")) for frame in stack}
-    kept = {name: value for name, value in saved.items() if name in keep}
+    kept = {
+        name: value
+        for name, value in saved.items()
+        if name in keep or not keep.isdisjoint(_SHARED.get(name, ()))
+    }
     if kept:
         state.data[FLOWS] = kept
     else:

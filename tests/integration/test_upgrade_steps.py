@@ -84,6 +84,22 @@ def previous_release_data() -> dict[str, Any]:
         "cr_kind": "jury",
         "cr_entry": {"course": "c999999", "description": "En classe, par groupes."},
         "cr_review": {"id": 999_999, "scores": [7]},
+        # ts-learn: learning (its place: course, lesson, i above), quiz, quiz help, the
+        # matching/ordering kinds' picks, certificates
+        "subject": course.subject,
+        "module": "m999999",
+        "q": 1,
+        "qk": 123_456_789,
+        "seed": 42,
+        "tries": 1,
+        "score": 1.5,
+        "essays": {"q9": "Je suis allé au marché."},
+        "passed": True,
+        "ratio": 0.8,
+        "m": ["Sénégal"],
+        "mq": "q1",
+        "help": {"k": f"{lesson.id}:q1", "h": 1, "x": []},
+        "certificate": {"course": course.id, "score": 80},
     }
 
 
