@@ -50,7 +50,7 @@ Leaving the called flow otherwise (/menu, a command) forgets the call.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from dialogs.state import DialogState
@@ -77,6 +77,7 @@ class FlowState:
     """Base of a flow's typed state; subclasses are dataclasses naming their flow."""
 
     flow: ClassVar[str]
+    live_key: ClassVar[str]  # where a turn keeps it in DialogState.live: "flows:<flow>"
     # Field -> the untyped `state.data` key ("key" or "key.sub") an older release kept it
     # under: read (and removed) the first time a learner upgraded mid-flow has no typed
     # state yet.
@@ -92,6 +93,7 @@ class FlowState:
         super().__init_subclass__(**kwargs)
         if flow:
             cls.flow = flow
+            cls.live_key = f"{FLOWS}:{flow}"
         if getattr(cls, "flow", "") and cls.shared_by:
             _SHARED[cls.flow] = cls.shared_by
 
@@ -119,12 +121,11 @@ def state_of(ctx: Context, cls: type[S]) -> S:
     """The flow's state of this learner, read once per turn and saved after it (changed in
     place); empty (its defaults) when the flow has none yet."""
     live = ctx.state.live
-    key = f"{FLOWS}:{cls.flow}"
-    found = live.get(key)
+    found = live.get(cls.live_key)
     if isinstance(found, cls):
         return found
     stored = ctx.state.data.get(FLOWS, {}).get(cls.flow)
-    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    names = _names(cls)
     if isinstance(stored, dict):
         values = {k: v for k, v in stored.items() if k in names}
     else:  # none yet: what an older release kept in the untyped data, if anything
@@ -132,11 +133,24 @@ def state_of(ctx: Context, cls: type[S]) -> S:
     if cls.handover:  # handed over by a flow that still writes untyped keys
         values.update(_legacy(ctx.state.data, cls.handover, names))
     made = cls(**values)
-    live[key] = made
+    live[cls.live_key] = made
     return made
 
 
-def _legacy(data: dict[str, Any], legacy: Mapping[str, str], names: set[str]) -> dict[str, Any]:
+def _names(cls: type[FlowState]) -> frozenset[str]:
+    """The fields of a state class (known once: every turn reads some)."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]
+    return found
+
+
+_FIELDS: dict[type[FlowState], frozenset[str]] = {}
+
+
+def _legacy(
+    data: dict[str, Any], legacy: Mapping[str, str], names: frozenset[str]
+) -> dict[str, Any]:
     """The fields an older release kept in untyped keys ("key" or "key.sub" in a dict),
     those keys removed."""
     values: dict[str, Any] = {}
@@ -198,7 +212,10 @@ def settle(state: DialogState, owners: Mapping[str, str]) -> None:
     saved = dict(state.data.get(FLOWS) or {})
     for key, value in state.live.items():
         if key.startswith(f"{FLOWS}:"):
-            saved[key.split(":", 1)[1]] = asdict(value)
+            # Its fields as they are (JSON values; the object is gone after the turn).
+            saved[key.split(":", 1)[1]] = {
+                name: getattr(value, name) for name in _names(type(value))
+            }
     if not owners:  # an engine built without its flows (a unit test): keep everything
         if saved:
             state.data[FLOWS] = saved
@@ -229,5 +246,5 @@ def fresh(ctx: Context, cls: type[S]) -> S:
     """The flow's state emptied (its defaults), as when a form starts over or is given up;
     saved after the turn like any other."""
     made = cls()
-    ctx.state.live[f"{FLOWS}:{cls.flow}"] = made
+    ctx.state.live[cls.live_key] = made
     return made
