@@ -252,3 +252,17 @@ def test_an_untyped_key_handed_over_wins_over_the_stored_field_and_is_taken() ->
     assert state.data["flows"]["trip"] == {"town": "Kaolack"}
     again = _standing("shop_home", state.data["flows"])
     assert state_of(SimpleNamespace(state=again), Trip).town == "Kaolack"  # type: ignore[arg-type]
+
+
+def test_every_flow_a_state_is_shared_by_exists() -> None:
+    names = {flow.name for flow in flows()}
+    shared = {
+        cls.__name__: cls.shared_by - names
+        for cls in _subclasses(FlowState)
+        if cls.__module__.startswith("dialogs.") and cls.shared_by
+    }
+    assert shared and all(not unknown for unknown in shared.values()), shared
+
+
+def _subclasses(cls: type) -> list[type]:
+    return [sub for direct in cls.__subclasses__() for sub in (direct, *_subclasses(direct))]
