@@ -21,6 +21,24 @@ another flow that is not waiting on a call it made. A field added or removed bet
 releases is harmless: unknown stored fields are ignored, missing ones take their default;
 `legacy` maps fields to the untyped keys an older release used, read once on upgrade.
 
+Shared state. What several flows read (the learner's place in a course: course, lesson, step)
+is one typed state too, kept while the learner is in any of the flows that share it:
+
+    @dataclass
+    class Place(FlowState, flow="learning"):
+        shared_by = frozenset({"quiz", "certificates", "ask_teacher", "placement"})
+        course: str | None = None
+
+`shared_by` names the other flows in which it is kept (its own `flow` always keeps it): the
+quiz, its certificate, a question to the teacher and a remediation all read the lesson the
+learning flow chose, and the learner going from one to the other keeps it; it is dropped
+once they stand on a step of none of them (the menu: /reprendre reads the stored bookmark).
+A state that no flow declares (`flow="help"`: the help given at the question a quiz or a
+review asks) lives only where `shared_by` keeps it. `handover` maps fields to untyped keys
+that a flow not converted yet still writes to send the learner there (a deep link writes
+"course", "lesson" and "i" before going to the lesson): present, they win over the stored
+field, and are removed when read.
+
 Calls. `Turn(call="teacher_name", then="shared_copy", back="shared_course")` enters the
 called step and remembers, in a small stack (`data["calls"]`), where to go on; the called
 flow ends with `Turn(ret=value)` (on to `then`, where `returned(ctx)` gives the value) or
@@ -32,7 +50,7 @@ Leaving the called flow otherwise (/menu, a command) forgets the call.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from dialogs.state import DialogState
@@ -59,15 +77,29 @@ class FlowState:
     """Base of a flow's typed state; subclasses are dataclasses naming their flow."""
 
     flow: ClassVar[str]
+    live_key: ClassVar[str]  # where a turn keeps it in DialogState.live: "flows:<flow>"
     # Field -> the untyped `state.data` key ("key" or "key.sub") an older release kept it
     # under: read (and removed) the first time a learner upgraded mid-flow has no typed
     # state yet.
     legacy: ClassVar[dict[str, str]] = {}
+    # The other flows in which this state is kept (it is read there too, or survives a
+    # detour there): kept while the learner stands in its own flow or any of these.
+    shared_by: ClassVar[frozenset[str]] = frozenset()
+    # Field -> an untyped key a flow not converted yet writes to hand this state a value
+    # ("course" before going to a lesson): when present it wins, and is removed once read.
+    handover: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, flow: str = "", **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if flow:
             cls.flow = flow
+            cls.live_key = f"{FLOWS}:{flow}"
+        if getattr(cls, "flow", "") and cls.shared_by:
+            _SHARED[cls.flow] = cls.shared_by
+
+
+# The flows besides its own that keep a state, by the state's name (from `shared_by`).
+_SHARED: dict[str, frozenset[str]] = {}
 
 
 S = TypeVar("S", bound=FlowState)
@@ -89,22 +121,36 @@ def state_of(ctx: Context, cls: type[S]) -> S:
     """The flow's state of this learner, read once per turn and saved after it (changed in
     place); empty (its defaults) when the flow has none yet."""
     live = ctx.state.live
-    key = f"{FLOWS}:{cls.flow}"
-    found = live.get(key)
+    found = live.get(cls.live_key)
     if isinstance(found, cls):
         return found
     stored = ctx.state.data.get(FLOWS, {}).get(cls.flow)
-    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    names = _names(cls)
     if isinstance(stored, dict):
         values = {k: v for k, v in stored.items() if k in names}
     else:  # none yet: what an older release kept in the untyped data, if anything
         values = _legacy(ctx.state.data, cls.legacy, names)
+    if cls.handover:  # handed over by a flow that still writes untyped keys
+        values.update(_legacy(ctx.state.data, cls.handover, names))
     made = cls(**values)
-    live[key] = made
+    live[cls.live_key] = made
     return made
 
 
-def _legacy(data: dict[str, Any], legacy: Mapping[str, str], names: set[str]) -> dict[str, Any]:
+def _names(cls: type[FlowState]) -> frozenset[str]:
+    """The fields of a state class (known once: every turn reads some)."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]
+    return found
+
+
+_FIELDS: dict[type[FlowState], frozenset[str]] = {}
+
+
+def _legacy(
+    data: dict[str, Any], legacy: Mapping[str, str], names: frozenset[str]
+) -> dict[str, Any]:
     """The fields an older release kept in untyped keys ("key" or "key.sub" in a dict),
     those keys removed."""
     values: dict[str, Any] = {}
@@ -161,11 +207,15 @@ def pop_call(state: DialogState, value: Any, fallback: str | None) -> str:
 
 def settle(state: DialogState, owners: Mapping[str, str]) -> None:
     """After a turn: save the flows' states read during it, forget the calls whose called
-    flow was left, and drop the state of every flow the learner is no longer in."""
+    flow was left, and drop the state of every flow the learner is no longer in (a state
+    `shared_by` other flows is kept while the learner is in any of them)."""
     saved = dict(state.data.get(FLOWS) or {})
     for key, value in state.live.items():
         if key.startswith(f"{FLOWS}:"):
-            saved[key.split(":", 1)[1]] = asdict(value)
+            # Its fields as they are (JSON values; the object is gone after the turn).
+            saved[key.split(":", 1)[1]] = {
+                name: getattr(value, name) for name in _names(type(value))
+            }
     if not owners:  # an engine built without its flows (a unit test): keep everything
         if saved:
             state.data[FLOWS] = saved
@@ -180,7 +230,11 @@ def settle(state: DialogState, owners: Mapping[str, str]) -> None:
     else:
         state.data.pop(CALLS, None)
     keep = {here} | {str(frame.get("caller")) for frame in stack}
-    kept = {name: value for name, value in saved.items() if name in keep}
+    kept = {
+        name: value
+        for name, value in saved.items()
+        if name in keep or not keep.isdisjoint(_SHARED.get(name, ()))
+    }
     if kept:
         state.data[FLOWS] = kept
     else:
@@ -192,5 +246,5 @@ def fresh(ctx: Context, cls: type[S]) -> S:
     """The flow's state emptied (its defaults), as when a form starts over or is given up;
     saved after the turn like any other."""
     made = cls()
-    ctx.state.live[f"{FLOWS}:{cls.flow}"] = made
+    ctx.state.live[cls.live_key] = made
     return made

@@ -9,6 +9,7 @@ from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.flow import Flow
 from dialogs.flows.class_texts import lesson_title, notice_texts
 from dialogs.flows.common import route
+from dialogs.flows.place import place
 from dialogs.messages import Ask, Option, Say
 from dialogs.report_ports import Asked
 
@@ -42,7 +43,8 @@ async def student_ask(ctx: Context, event: Incoming) -> Turn:
 
 async def _send(ctx: Context, class_id: int, text: str) -> Turn:
     """Store the question and tell the teacher."""
-    course, lesson = str(ctx.state.data.get("course")), str(ctx.state.data.get("lesson"))
+    here = place(ctx)
+    course, lesson = str(here.course), str(here.lesson)
     assert ctx.services.reports is not None and ctx.services.teaching is not None
     asked = await ctx.services.reports.ask(class_id, course, lesson, text)
     if asked is None:

@@ -7,6 +7,7 @@ certificate is issued; it is kept only in their certificates.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from content.model import Course
@@ -14,11 +15,22 @@ from content.model import Course
 from dialogs.certificate_ports import Certificate, CertificateWording
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Incoming, TextReceived
-from dialogs.flow import Flow
+from dialogs.flow import Flow, FlowState, fresh, state_of
+from dialogs.flows.place import place
 from dialogs.messages import Ask, Document, Out, Say
 
 MASTERY = 0.7  # average best quiz share that earns a certificate
 MAX_NAME = 60
+
+
+@dataclass
+class Pending(FlowState, flow="certificates"):
+    """The certificate earned after the last quiz, waiting for the learner's name."""
+
+    legacy = {"course": "certificate.course", "score": "certificate.score"}  # noqa: RUF012
+
+    course: str | None = None
+    score: int = 0  # percent
 
 
 async def course_mastery(ctx: Context, course: Course, ratio_now: float | None) -> float | None:
@@ -26,7 +38,7 @@ async def course_mastery(ctx: Context, course: Course, ratio_now: float | None) 
 
     The quiz just finished (`ratio_now`, the current lesson's) is not stored yet: it counts.
     """
-    here = str(ctx.state.data.get("lesson", ""))
+    here = str(place(ctx).lesson or "")
     done = {d.lesson_id for d in await ctx.records.lessons_done() if d.course_id == course.id}
     if any(lesson.id not in done and lesson.id != here for lesson in course.lessons):
         return None
@@ -42,11 +54,12 @@ async def course_mastery(ctx: Context, course: Course, ratio_now: float | None) 
     return sum(best.get(i, 0.0) for i in quizzed) / len(quizzed) if quizzed else 1.0
 
 
-async def earn_certificate(ctx: Context, course: Course) -> Turn | None:
-    """After the last quiz: a certificate when the course is mastered (not twice)."""
+async def earn_certificate(ctx: Context, course: Course, ratio_now: float | None) -> Turn | None:
+    """After the last quiz (whose share of the points is `ratio_now`, None when not just
+    taken): a certificate when the course is mastered (not twice)."""
     if ctx.services.certificates is None or ctx.services.certifier is None:
         return None
-    mastery = await course_mastery(ctx, course, ctx.state.data.get("ratio"))
+    mastery = await course_mastery(ctx, course, ratio_now)
     if mastery is None or mastery < MASTERY:
         return None
     mine = await ctx.services.certificates.mine()
@@ -54,7 +67,8 @@ async def earn_certificate(ctx: Context, course: Course) -> Turn | None:
         return None
     score = round(mastery * 100)
     if not mine:
-        ctx.state.data["certificate"] = {"course": course.id, "score": score}
+        pending = state_of(ctx, Pending)
+        pending.course, pending.score = course.id, score
         return Turn(goto="certificate_name")
     turn = await _issue(ctx, course, mine[-1].name, score)
     turn.goto = "quiz_done"  # back to the choices after the last quiz
@@ -63,8 +77,8 @@ async def earn_certificate(ctx: Context, course: Course) -> Turn | None:
 
 async def certificate_name(ctx: Context, event: Incoming) -> Turn:
     """Ask the learner's name for their first certificate, then issue it."""
-    pending = dict(ctx.state.data.get("certificate", {}))
-    course = ctx.library.get(str(pending.get("course", "")))
+    pending = state_of(ctx, Pending)
+    course = ctx.library.get(str(pending.course or ""))
     if course is None:
         return Turn(goto="menu")
     if not isinstance(event, TextReceived):
@@ -77,8 +91,8 @@ async def certificate_name(ctx: Context, event: Incoming) -> Turn:
     name = " ".join(event.text.replace("|", " ").split())[:MAX_NAME]
     if len(name) < 2 or name.startswith("/"):
         return Turn([Say(ctx._("Écrivez votre nom, par exemple : Awa Diop."))], reprompt=True)
-    ctx.state.data.pop("certificate", None)
-    turn = await _issue(ctx, course, name, int(pending.get("score", 0)))
+    fresh(ctx, Pending)  # issued: not twice
+    turn = await _issue(ctx, course, name, int(pending.score))
     turn.goto = "quiz_done"
     return turn
 
@@ -194,4 +208,4 @@ COMMANDS: dict[str, Step] = {
     "verifier": verify_certificate,
     "verify": verify_certificate,
 }
-FLOW = Flow("certificates", STEPS, COMMANDS, services=("certificates", "certifier"))
+FLOW = Flow("certificates", STEPS, COMMANDS, services=("certificates", "certifier"), state=Pending)

@@ -11,10 +11,11 @@ from content.translations import localized_course, translation_for
 from dialogs.capabilities import fitting
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
-from dialogs.flow import Flow
+from dialogs.flow import Flow, fresh
 from dialogs.flows.ask_teacher import ASK, ask_option
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.light_data import MEDIA, is_light, offer, on_request
+from dialogs.flows.place import Place, go_to_lesson, place
 from dialogs.messages import Ask, Document, Option, Out, Say, Show
 from dialogs.options import choose
 from dialogs.ports import Booklets, CompleteLesson, Effect
@@ -94,7 +95,7 @@ async def subjects(ctx: Context, event: Incoming) -> Turn:
     courses, note = await _visible_courses(ctx)
     keys = list(dict.fromkeys(course.subject for course in courses))
     if len(keys) == 1:
-        ctx.state.data["subject"] = keys[0]
+        place(ctx).subject = keys[0]
         return Turn([Say(note)] if note else [], goto="courses")
     options = tuple(Option(key, subject_name(ctx, key)) for key in keys) + (menu_option(ctx),)
     if isinstance(event, Entered):
@@ -104,14 +105,14 @@ async def subjects(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data["subject"] = chosen
+    place(ctx).subject = chosen
     return Turn(goto="courses")
 
 
 async def courses(ctx: Context, event: Incoming) -> Turn:
     """Choose a course of the chosen subject."""
     visible, _note = await _visible_courses(ctx)
-    subject = ctx.state.data.get("subject")
+    subject = place(ctx).subject
     listed = [course for course in visible if course.subject == subject] or visible
     locale = ctx.profile.locale
     titles = (localized_course(c, locale).title for c in listed)  # the learner's language
@@ -122,13 +123,13 @@ async def courses(ctx: Context, event: Incoming) -> Turn:
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen
-    ctx.state.data["course"] = chosen
+    place(ctx).course = chosen
     return Turn(goto="course")
 
 
 async def course(ctx: Context, event: Incoming) -> Turn:
     """A course's page: its summary and its lessons (or modules), those done ticked."""
-    found = await reachable(ctx, ctx.state.data.get("course"))
+    found = await reachable(ctx, place(ctx).course)
     if found is None:
         return Turn([Say(ctx._("Ce cours n'est plus disponible."))], goto="menu")
 
@@ -164,21 +165,23 @@ async def course(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen == placing.PLACEMENT and extra:
+        ctx.state.data["course"] = found.id  # placement.py reads the untyped key still
         return placing.start_placement(ctx)
     if chosen.startswith(BOOKLET) and ctx.services.booklets is not None:
         language = chosen.removeprefix(BOOKLET).removeprefix(":") or None
         return Turn([await _booklet(ctx, ctx.services.booklets, found, language)], reprompt=True)
     if found.module(chosen) is not None:
-        ctx.state.data["module"] = chosen
+        place(ctx).module = chosen
         return Turn(goto="module")
-    ctx.state.data.update(lesson=chosen, i=0)
+    go_to_lesson(ctx, found.id, chosen)
     return Turn(goto="lesson")
 
 
 async def module(ctx: Context, event: Incoming) -> Turn:
     """A module's page: its lessons, those done ticked, and the way back to the course."""
-    found = await reachable(ctx, ctx.state.data.get("course"))
-    part = found.module(str(ctx.state.data.get("module"))) if found else None
+    here = place(ctx)
+    found = await reachable(ctx, here.course)
+    part = found.module(str(here.module)) if found else None
     if found is None or part is None:
         return Turn(goto="course" if found else "menu")
     done = {d.lesson_id for d in await ctx.records.lessons_done() if d.course_id == found.id}
@@ -200,7 +203,7 @@ async def module(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == COURSE_PAGE:
         return Turn(goto="course")
-    ctx.state.data.update(lesson=chosen, i=0)
+    go_to_lesson(ctx, here.course, chosen)
     return Turn(goto="lesson")
 
 
@@ -285,8 +288,9 @@ async def _booklet(
 
 def current_lesson(ctx: Context) -> tuple[Course, Lesson] | None:
     """The course and lesson the state points to, if they still exist."""
-    found = ctx.library.get(str(ctx.state.data.get("course")))
-    lesson = found.lesson(str(ctx.state.data.get("lesson"))) if found else None
+    here = place(ctx)
+    found = ctx.library.get(str(here.course))
+    lesson = found.lesson(str(here.lesson)) if found else None
     return (found, lesson) if found and lesson else None
 
 
@@ -304,7 +308,7 @@ async def lesson(ctx: Context, event: Incoming) -> Turn:
     # (Its module's title too: the whole course as the learner reads it.)
     shown_course = localized_course(found, ctx.profile.locale)
     found, current = shown_course, shown_course.lesson(current.id) or current
-    index = min(int(ctx.state.data.get("i", 0)), len(current.steps) - 1)
+    index = min(int(place(ctx).step), len(current.steps) - 1)
     options = _lesson_options(ctx, current, index)
     if index == len(current.steps) - 1:  # a question to the teacher, once the lesson is read
         options = options[:-1] + await ask_option(ctx) + options[-1:]
@@ -325,7 +329,7 @@ async def lesson(ctx: Context, event: Incoming) -> Turn:
     if chosen == "menu":
         return Turn(goto="menu")
     if chosen == "back":
-        ctx.state.data["i"] = max(index - 1, 0)
+        place(ctx).step = max(index - 1, 0)
         return Turn(goto="lesson")
     if chosen == "next":
         return _next_step(ctx, found, current, index)
@@ -422,11 +426,13 @@ def media_url(found: Course, media: Path) -> str:
 def _next_step(ctx: Context, found: Course, current: Lesson, index: int) -> Turn:
     """Advance one step, or close the lesson and open its quiz."""
     if index + 1 < len(current.steps):
-        ctx.state.data["i"] = index + 1
+        place(ctx).step = index + 1
         return Turn(goto="lesson")
     done: list[Effect] = [CompleteLesson(found.id, current.id)]
     if current.quiz and current.quiz.questions:
-        ctx.state.data.update(q=0, score=0.0, tries=0)
+        from dialogs.flows.quiz import Attempt  # the quiz imports this module
+
+        fresh(ctx, Attempt)  # a new attempt: its first question, no score, its own draw
         intro = ctx.ngettext(
             "Bravo, vous avez lu toute la leçon ! Voici un quiz de %(n)s question.",
             "Bravo, vous avez lu toute la leçon ! Voici un quiz de %(n)s questions.",
@@ -443,22 +449,25 @@ def course_page(ctx: Context, found: Course, current: Lesson) -> str:
     part = found.module_of(current.id)
     if part is None:
         return "course"
-    ctx.state.data["module"] = part.id
+    place(ctx).module = part.id
     return "module"
 
 
 async def resume(ctx: Context, event: Incoming) -> Turn:
     """Go back to where the learner stopped (a lesson step or a quiz question)."""
     mark = ctx.profile.bookmark or {}
-    ctx.state.data.update(course=mark.get("course"), lesson=mark.get("lesson"))
+    spot = place(ctx)
+    spot.course, spot.lesson = mark.get("course"), mark.get("lesson")
     here = current_lesson(ctx)
     if here is None or await reachable(ctx, here[0].id) is None:
         ctx.profile.bookmark = None
         return Turn([Say(ctx._("Cette leçon n'est plus disponible."))], goto="menu")
     if "quiz" in mark:
-        ctx.state.data.update(q=mark["quiz"], score=mark.get("score", 0.0), tries=0)
+        from dialogs.flows.quiz import resume_attempt  # the quiz imports this module
+
+        resume_attempt(ctx, mark)
         return Turn(goto="quiz")
-    ctx.state.data["i"] = mark.get("step", 0)
+    spot.step = int(mark.get("step", 0))
     return Turn(goto="lesson")
 
 
@@ -471,5 +480,8 @@ STEPS: dict[str, Step] = {
     "resume": resume,
 }
 FLOW = Flow(
-    "learning", STEPS, services=("admin", "booklets", "data_saver", "mastery", "reports", "shelf")
+    "learning",
+    STEPS,
+    services=("admin", "booklets", "data_saver", "mastery", "reports", "shelf"),
+    state=Place,
 )

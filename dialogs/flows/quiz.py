@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 import zlib
-from dataclasses import replace
-from typing import cast
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, cast
 
 from content import grading
 from content.model import Course, Lesson, Question, Quiz
@@ -13,20 +14,67 @@ from content.translations import localized_lesson
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, OptionChosen
+from dialogs.flow import Flow, FlowState, fresh, state_of
 from dialogs.flows.answers import record_answer
 from dialogs.flows.certificates import earn_certificate
 from dialogs.flows.common import menu_option, unexpected
 from dialogs.flows.learning import course_page, current_lesson, media_url
 from dialogs.flows.light_data import MEDIA, is_light, offer, on_request
+from dialogs.flows.place import go_to_lesson, place
 from dialogs.flows.placement import after_failure
 from dialogs.flows.quiz_help import forget_help, help_asked, help_turn, helped, taken_away
 from dialogs.kinds import DIALOG_KINDS, MORE
+from dialogs.kinds.picks import Picks
 from dialogs.messages import Ask, Option, Out, QuizQuestion, Say, Show
 from dialogs.options import choose
 from dialogs.ports import RecordQuiz, SubmitEssay
 
 RETRY_WEIGHT = 0.5  # a right answer at the second try earns half the points
 MAX_ESSAY = 4000  # characters of an essay kept for the teacher
+
+
+@dataclass
+class Attempt(FlowState, flow="quiz"):
+    """One attempt at a lesson's quiz: the question asked and how it was shown, the draw of
+    a question bank, the tries at the question, the score so far, the essays written; at the
+    end, the share of the points (the certificate counts it: the attempt is not stored yet).
+
+    Kept through a remediation (placement.py's "remedy" step goes back to the question) and
+    the certificate's name, which go back to the quiz."""
+
+    shared_by = frozenset({"placement", "certificates"})
+    # "passed": written by the previous release, read by nothing (no field: dropped).
+    legacy = {  # noqa: RUF012
+        "question": "q",
+        "shown": "qk",
+        "seed": "seed",
+        "tries": "tries",
+        "score": "score",
+        "essays": "essays",
+        "ratio": "ratio",
+        "passed": "passed",
+    }
+
+    question: int = 0  # index in the drawn quiz
+    shown: int | None = None  # fingerprint of the question as shown (`_key`)
+    seed: int | None = None  # which questions a bank draws for this attempt
+    tries: int = 0
+    score: float = 0.0
+    essays: dict[str, str] = field(default_factory=dict)  # question id -> the essay
+    ratio: float | None = None  # once finished
+
+
+def attempt(ctx: Context) -> Attempt:
+    """The learner's attempt at the quiz, read once per turn (changed in place)."""
+    return state_of(ctx, Attempt)
+
+
+def resume_attempt(ctx: Context, mark: Mapping[str, Any]) -> None:
+    """Go back to the question of a quiz the bookmark points to, with its score and draw."""
+    work = fresh(ctx, Attempt)
+    work.question, work.score = int(mark.get("quiz", 0)), float(mark.get("score", 0.0))
+    if isinstance(mark.get("seed"), int):
+        work.seed = mark["seed"]
 
 
 async def quiz(ctx: Context, event: Incoming) -> Turn:
@@ -39,10 +87,11 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
     # and right answers, so an option tapped or typed in Wolof is graded as in French.
     lesson = localized_lesson(found, lesson, ctx.profile.locale)
     assert lesson.quiz is not None
-    quiz_ = lesson.quiz.drawn(_attempt_seed(ctx))
-    index = min(int(ctx.state.data.get("q", 0)), len(quiz_.questions) - 1)
+    work = attempt(ctx)
+    quiz_ = lesson.quiz.drawn(_attempt_seed(work))
+    index = min(work.question, len(quiz_.questions) - 1)
     question = quiz_.questions[index]
-    shown_as = ctx.state.data.get("qk")
+    shown_as = work.shown
     if not isinstance(event, Entered) and shown_as is not None and shown_as != _key(question):
         # The teacher published a new version while the learner was answering: never grade
         # an answer against a question they were not shown.
@@ -51,14 +100,15 @@ async def quiz(ctx: Context, event: Incoming) -> Turn:
             note = Say(ctx._("Ce quiz vient d'être mis à jour : voici la question."))
             return Turn([note], goto="quiz")
         index, question = again, quiz_.questions[again]
-        ctx.state.data["q"] = index
+        work.question = index
     if isinstance(event, Entered):
-        ctx.state.data["qk"] = _key(question)
+        work.shown = _key(question)
         ctx.profile.bookmark = {
             "course": found.id,
             "lesson": lesson.id,
             "quiz": index,
-            "score": ctx.state.data.get("score", 0.0),
+            "score": work.score,
+            "seed": work.seed,  # /reprendre asks the same questions of a bank
         }
         return Turn(await with_sound(ctx, found, question, _render(ctx, quiz_, question, index)))
     if isinstance(event, OptionChosen) and event.option_id == "menu":
@@ -117,9 +167,11 @@ async def sound_on_request(
     return Turn(await on_request(ctx, sound, question.audio.size), reprompt=True)
 
 
-def _attempt_seed(ctx: Context) -> int:
+def _attempt_seed(work: Attempt) -> int:
     """Which questions a bank draws for this attempt; a new attempt draws anew."""
-    return int(ctx.state.data.setdefault("seed", random.randrange(2**31)))
+    if work.seed is None:
+        work.seed = random.randrange(2**31)
+    return work.seed
 
 
 def choice_options(ctx: Context, question: Question) -> tuple[Option, ...]:
@@ -133,7 +185,7 @@ def _shuffled(
     """The options in a random order that stays the same for this learner and question."""
     if not quiz_.shuffle:
         return options
-    seed = f"{ctx.user.channel}:{ctx.user.external_id}:{ctx.state.data.get('lesson')}:{question.id}"
+    seed = f"{ctx.user.channel}:{ctx.user.external_id}:{place(ctx).lesson}:{question.id}"
     order = list(options)
     random.Random(seed).shuffle(order)
     return tuple(order)
@@ -187,9 +239,8 @@ async def _grade_and_go_on(
     """Give feedback; offer a retry, or move to the next question or the final score."""
     result = grade_answer(question, answer)
     if result.to_grade:
-        essays = dict(ctx.state.data.get("essays", {}))
+        essays = attempt(ctx).essays  # kept for the teacher: 0 points until graded
         essays[question.id] = str(answer)[:MAX_ESSAY]
-        ctx.state.data["essays"] = essays  # kept for the teacher: 0 points until graded
         text = ctx._("📝 Merci ! Votre enseignant lira votre réponse.")
         if question.explanation:
             text += "\n" + question.explanation
@@ -197,20 +248,21 @@ async def _grade_and_go_on(
         kept = SubmitEssay(found.id, lesson.id, question.id, essays[question.id])
         turn.effects = [kept, *turn.effects]
         return turn
-    tries = int(ctx.state.data.get("tries", 0))
+    work = attempt(ctx)
+    tries = work.tries
     skills = () if helped(ctx, question) else lesson.skills_of(question)
     recorded = record_answer(found.id, lesson.id, question, answer, result, tries + 1, skills)
     # A wrong first try counts towards remediation, as it counts for mastery.
     failed = skills if not result.correct and tries == 0 and question.scored else ()
     if not result.correct and quiz_.retry and tries == 0:
-        ctx.state.data["tries"] = 1
+        work.tries = 1
         text = ctx._("❌ Ce n'est pas encore ça. Réfléchissez et essayez encore une fois !")
         if question.hints:
             text += "\n" + ctx._("💡 Indice : %(hint)s", hint=question.hints[0])
         retry = Turn([Say(text)], goto="quiz", effects=[recorded])
         return await after_failure(ctx, found, lesson, question, failed, retry)
     weight = RETRY_WEIGHT if tries else 1.0
-    ctx.state.data["score"] = float(ctx.state.data.get("score", 0.0)) + result.score * weight
+    work.score += result.score * weight
     turn = _advance(ctx, found, lesson, quiz_, [Say(feedback(ctx, question, result))])
     turn.effects = [recorded, *turn.effects]  # before RecordQuiz: it counts in this attempt
     return await after_failure(ctx, found, lesson, question, failed, turn)
@@ -218,8 +270,9 @@ async def _grade_and_go_on(
 
 def _advance(ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, messages: list[Out]) -> Turn:
     """Move to the next question, or to the final score after the last one."""
-    next_index = int(ctx.state.data.get("q", 0)) + 1
-    ctx.state.data.update(q=next_index, tries=0)
+    work = attempt(ctx)
+    next_index = work.question + 1
+    work.question, work.tries = next_index, 0
     forget_help(ctx)
     if next_index < len(quiz_.questions):
         return Turn(messages, goto="quiz")
@@ -251,7 +304,8 @@ def feedback(ctx: Context, question: Question, result: grading.Grade) -> str:
 def _finish(ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, messages: list[Out]) -> Turn:
     """Record the attempt, give the score with a message by band, point to what is next."""
     total = quiz_.max_score  # essays and descriptions earn no points now
-    score = round(float(ctx.state.data.get("score", 0.0)), 2)
+    work = attempt(ctx)
+    score = round(work.score, 2)
     ratio = score / total if total else 1.0
     text = ctx._(
         "Quiz terminé ! Votre score : %(score)s sur %(total)s (%(percent)s).",
@@ -265,9 +319,8 @@ def _finish(ctx: Context, found: Course, lesson: Lesson, quiz_: Quiz, messages: 
     ctx.profile.bookmark = (
         {"course": found.id, "lesson": found.lessons[following].id, "step": 0} if has_next else None
     )
-    ctx.state.data["passed"] = ratio >= quiz_.pass_mark
-    ctx.state.data["ratio"] = ratio  # for the certificate: this attempt is not stored yet
-    ctx.state.data.pop("seed", None)  # the next attempt draws its own questions
+    work.ratio = ratio  # for the certificate: this attempt is not stored yet
+    work.seed = None  # the next attempt draws its own questions
     return Turn(messages, goto="quiz_done", effects=[RecordQuiz(found.id, lesson.id, score, total)])
 
 
@@ -308,17 +361,17 @@ async def quiz_done(ctx: Context, event: Incoming) -> Turn:
                 "restent sur la page du cours (⏭️). Et maintenant ?"
             )
         elif following >= len(found.lessons):
-            if (earned := await earn_certificate(ctx, found)) is not None:
+            if (earned := await earn_certificate(ctx, found, attempt(ctx).ratio)) is not None:
                 return earned
             text = ctx._("🎓 Vous avez terminé toutes les leçons de ce cours ! Et maintenant ?")
         return Turn([Ask(text, tuple(options), ctx.state.prompt)])
     chosen = choose(ctx, event, tuple(options))
     if chosen == "next":
-        ctx.state.data.update(lesson=found.lessons[following].id, i=0)
+        go_to_lesson(ctx, found.id, found.lessons[following].id)
         return Turn(goto="lesson")
     if chosen == "again":
-        ctx.state.data.update(q=0, score=0.0, tries=0, m=[], essays={})
-        ctx.state.data.pop("seed", None)
+        fresh(ctx, Attempt)  # its first question, no score, its own draw
+        fresh(ctx, Picks)
         forget_help(ctx)
         return Turn(goto="quiz")
     if chosen == "course":
@@ -329,3 +382,9 @@ async def quiz_done(ctx: Context, event: Incoming) -> Turn:
 
 
 STEPS: dict[str, Step] = {"quiz": quiz, "quiz_done": quiz_done}
+FLOW = Flow(
+    "quiz",
+    STEPS,
+    services=("admin", "certificates", "certifier", "data_saver", "mastery", "reports", "shelf"),
+    state=Attempt,
+)

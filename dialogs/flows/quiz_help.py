@@ -9,13 +9,15 @@ are); "plus dur" has no harder question to offer yet.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
 
 from content.model import Question
 from content.normalize import fold
 
 from dialogs.context import Context, Turn
 from dialogs.events import Incoming, TextReceived
+from dialogs.flow import FlowState, fresh, state_of
+from dialogs.flows.place import place
 from dialogs.kinds import DIALOG_KINDS
 from dialogs.messages import Option, Say
 
@@ -39,43 +41,60 @@ def help_asked(event: Incoming) -> str | None:
     return _WORDS.get(fold(event.text))
 
 
+@dataclass
+class Help(FlowState, flow="help"):
+    """The help given at the question `at` (`_key`): hints shown, options taken away.
+
+    Kept while the learner is in a flow that asks questions with help (the quiz, a review;
+    a remediation between two tries goes back to the question), dropped when they leave."""
+
+    shared_by = frozenset({"quiz", "review", "placement"})
+    legacy = {"at": "help.k", "hints": "help.h", "removed": "help.x"}  # noqa: RUF012
+
+    at: str | None = None
+    hints: int = 0
+    removed: list[str] = field(default_factory=list)  # option ids "plus facile" took away
+
+
 def _key(ctx: Context, question: Question) -> str:
     """Which question the help was given at: its lesson and id, or its place in a review."""
-    if ctx.state.step == "review":
+    if ctx.state.step == "review":  # review.py (not converted yet) keeps its place in "ri"
         return f"review:{ctx.state.data.get('ri', 0)}:{question.id}"
-    return f"{ctx.state.data.get('lesson')}:{question.id}"
+    return f"{place(ctx).lesson}:{question.id}"
 
 
-def _mine(ctx: Context, question: Question) -> dict[str, Any]:
-    """The help given at this question so far (hints shown, options taken away)."""
+def _given(ctx: Context, question: Question) -> Help | None:
+    """The help given at this question, if any was."""
+    found = state_of(ctx, Help)
+    return found if found.at == _key(ctx, question) else None
+
+
+def _mine(ctx: Context, question: Question) -> Help:
+    """The help given at this question so far, to add to."""
+    found = state_of(ctx, Help)
     key = _key(ctx, question)
-    found = ctx.state.data.get("help")
-    if not isinstance(found, dict) or found.get("k") != key:
-        found = {"k": key, "h": 0, "x": []}
-        ctx.state.data["help"] = found
+    if found.at != key:
+        found = fresh(ctx, Help)
+        found.at = key
     return found
 
 
 def taken_away(ctx: Context, question: Question) -> list[str]:
     """The ids of the options "plus facile" took away from this question."""
-    found = ctx.state.data.get("help")
-    if not isinstance(found, dict) or found.get("k") != _key(ctx, question):
-        return []
-    return [str(option) for option in found.get("x", [])]
+    found = _given(ctx, question)
+    return list(found.removed) if found else []
 
 
 def helped(ctx: Context, question: Question) -> bool:
     """Whether the learner had a hint or an easier version of this question: their answer
     then says less about what they knew, and does not count for their skills."""
-    found = ctx.state.data.get("help")
-    if not isinstance(found, dict) or found.get("k") != _key(ctx, question):
-        return False
-    return bool(found.get("h") or found.get("x"))
+    found = _given(ctx, question)
+    return found is not None and bool(found.hints or found.removed)
 
 
 def forget_help(ctx: Context) -> None:
     """The next question starts without help."""
-    ctx.state.data.pop("help", None)
+    fresh(ctx, Help)
 
 
 def help_turn(
@@ -101,10 +120,10 @@ def _hint(ctx: Context, question: Question) -> str:
     if not hints:
         return ctx._("💡 Cette question n'a pas d'indice. Relisez-la bien, puis répondez.")
     mine = _mine(ctx, question)
-    shown = int(mine.get("h", 0))
+    shown = mine.hints
     if shown >= len(hints):
         return ctx._("💡 Il n'y a pas d'autre indice pour cette question.")
-    mine["h"] = shown + 1
+    mine.hints = shown + 1
     return ctx._("💡 Indice : %(hint)s", hint=hints[shown])
 
 
@@ -114,7 +133,7 @@ def _easier(ctx: Context, question: Question, offered: tuple[Option, ...], quiz:
     left = [option.id for option in offered if option.id in wrong]
     if quiz and DIALOG_KINDS[question.type].easier and question.choices and len(left) > 1:
         mine = _mine(ctx, question)
-        mine["x"] = [*mine.get("x", []), left[-1]]
+        mine.removed = [*mine.removed, left[-1]]
         text = ctx._("🪶 Plus facile : j'ai retiré une mauvaise réponse.")
         return Turn([Say(text)], goto="quiz")
     if quiz and DIALOG_KINDS[question.type].easier and question.choices:

@@ -17,6 +17,7 @@ from dialogs.kinds.base import (
     record_text,
     stem,
 )
+from dialogs.kinds.picks import picks_of
 from dialogs.messages import Option, Out
 from dialogs.options import choose
 
@@ -33,9 +34,7 @@ def options(ctx: Context, question: Question) -> tuple[Option, ...]:
 
 def _picks(ctx: Context, question: Question) -> list[str]:
     """The right items picked so far for the pairs of this question."""
-    if ctx.state.data.get("mq") != question.id:
-        ctx.state.data.update(mq=question.id, m=[])
-    return [str(pick) for pick in ctx.state.data.get("m", [])]
+    return [str(pick) for pick in picks_of(ctx, question).picks]
 
 
 def ask(ctx: Context, question: Question, header: str, shown: tuple[Option, ...]) -> Out:
@@ -67,10 +66,10 @@ def read(
     if label is None:
         return None
     picks.append(label)
-    ctx.state.data["m"] = picks
     if len(picks) < sum(1 for pair in question.pairs if pair.left):
+        picks_of(ctx, question).picks = picks
         return MORE
-    ctx.state.data["m"] = []  # a retry starts the pairs again
+    picks_of(ctx, question).picks = []  # a retry starts the pairs again
     return tuple(picks)
 
 

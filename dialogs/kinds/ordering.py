@@ -11,6 +11,7 @@ from content.model import Question, QuestionType
 from dialogs.context import Context
 from dialogs.events import Incoming, OptionChosen, OptionsChosen, TextReceived
 from dialogs.kinds.base import MAX_ANSWER, MORE, DialogKind, as_stated, items, menu, stem
+from dialogs.kinds.picks import picks_of
 from dialogs.messages import Option, Out, QuizQuestion
 from dialogs.options import numeric_labels, shows_marks, typed_choice
 
@@ -26,9 +27,7 @@ def options(ctx: Context, question: Question) -> tuple[Option, ...]:
 
 def _picks(ctx: Context, question: Question) -> list[str]:
     """The items placed so far for this question (the keys matching's pairs use)."""
-    if ctx.state.data.get("mq") != question.id:
-        ctx.state.data.update(mq=question.id, m=[])
-    return [str(pick) for pick in ctx.state.data.get("m", [])]
+    return [str(pick) for pick in picks_of(ctx, question).picks]
 
 
 def _letter(index: int) -> str:
@@ -141,9 +140,9 @@ def read(
     if len(left) == 1:
         picks += left  # the last item has one place left
     if len(picks) < total:
-        ctx.state.data["m"] = picks
+        picks_of(ctx, question).picks = picks
         return MORE
-    ctx.state.data["m"] = []  # a retry starts the order again
+    picks_of(ctx, question).picks = []  # a retry starts the order again
     return tuple(picks)
 
 

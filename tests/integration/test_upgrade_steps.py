@@ -123,6 +123,22 @@ def previous_release_data() -> dict[str, Any]:
         "pq": 1,
         "rm": {"c": course.id, "l": lesson.id, "q": question, "s": "x", "b": "review"},
         "placed": [course.id],
+        # ts-learn: learning (its place: course, lesson, i above), quiz, quiz help, the
+        # matching/ordering kinds' picks, certificates
+        "subject": course.subject,
+        "module": "m999999",
+        "q": 1,
+        "qk": 123_456_789,
+        "seed": 42,
+        "tries": 1,
+        "score": 1.5,
+        "essays": {"q9": "Je suis allé au marché."},
+        "passed": True,
+        "ratio": 0.8,
+        "m": ["Sénégal"],
+        "mq": "q1",
+        "help": {"k": f"{lesson.id}:q1", "h": 1, "x": []},
+        "certificate": {"course": course.id, "score": 80},
     }
 
 

@@ -10,6 +10,7 @@ from content.library import Library
 from dialogs.flows import build_dialogs
 from dialogs.ports import RecordAnswer
 from tests.driver import Learner
+from tests.flow_states import attempt_of
 from tests.unit.test_dialogs_journey import onboard, walk_to_first_quiz
 
 COURSE = """\
@@ -155,7 +156,7 @@ async def test_without_retry_a_wrong_answer_is_recorded_once() -> None:
     await learner.tap("Suivant")
     await learner.tap("Niamey")
     assert recorded(learner) == [("q2", "c", False, 0.0, 1)]
-    assert learner.state.data["q"] == 2
+    assert attempt_of(learner)["question"] == 2
 
 
 async def test_paper_answers_are_recorded_like_the_chat_ones() -> None:

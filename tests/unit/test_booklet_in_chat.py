@@ -5,6 +5,7 @@ from __future__ import annotations
 from content.model import Course
 from dialogs.messages import Document
 from tests.driver import Learner
+from tests.flow_states import place_of
 
 
 class FakeBooklets:
@@ -36,8 +37,8 @@ async def test_a_teacher_gets_the_booklet_of_a_course() -> None:
     reply = await learner.tap("livret")
     document = next(m for m in reply if isinstance(m, Document))
     assert document.mime == "application/pdf" and document.content.startswith(b"%PDF")
-    assert document.filename == f"{learner.state.data['course']}.pdf"
-    assert learner.booklets.printed == [learner.state.data["course"]]
+    assert document.filename == f"{place_of(learner)['course']}.pdf"
+    assert learner.booklets.printed == [place_of(learner)["course"]]
     assert learner.state.step == "course", "the course page comes again"
 
 

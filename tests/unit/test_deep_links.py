@@ -12,6 +12,7 @@ from dialogs.events import TextReceived
 from dialogs.flows.commands import lesson_payload, parse_lesson_payload
 from tests.driver import Learner
 from tests.fakes.telegram_updates import UpdateFactory
+from tests.flow_states import place_of
 from tests.unit.test_dialogs_journey import onboard
 
 
@@ -28,13 +29,13 @@ async def test_a_complete_profile_goes_straight_to_the_lesson() -> None:
     await onboard(learner)
     reply = await learner.send("/start l_fractions__comparer")
     assert learner.state.step == "lesson"
-    assert learner.state.data["course"] == "fractions"
-    assert learner.state.data["lesson"] == "comparer"
-    assert learner.state.data["i"] == 0
+    assert place_of(learner)["course"] == "fractions"
+    assert place_of(learner)["lesson"] == "comparer"
+    assert place_of(learner)["step"] == 0
     assert "Comparer des fractions (1/" in learner.texts(reply)
     assert learner.profile.bookmark == {"course": "fractions", "lesson": "comparer", "step": 0}
     await learner.tap("next")
-    assert learner.state.data["i"] == 1
+    assert place_of(learner)["step"] == 1
 
 
 async def test_a_deep_link_from_inside_another_lesson_restarts_at_step_zero() -> None:
@@ -43,7 +44,7 @@ async def test_a_deep_link_from_inside_another_lesson_restarts_at_step_zero() ->
     await learner.send("/start l_fractions__comparer")
     await learner.tap("next")
     await learner.send("/start l_paludisme__moustiquaire")
-    assert (learner.state.step, learner.state.data["lesson"], learner.state.data["i"]) == (
+    assert (learner.state.step, place_of(learner)["lesson"], place_of(learner)["step"]) == (
         "lesson",
         "moustiquaire",
         0,
@@ -59,7 +60,7 @@ async def test_a_newcomer_is_onboarded_then_lands_on_the_lesson() -> None:
         await learner.tap(option)
     assert learner.profile.complete
     assert learner.state.step == "lesson"
-    assert (learner.state.data["course"], learner.state.data["lesson"]) == (
+    assert (place_of(learner)["course"], place_of(learner)["lesson"]) == (
         "paludisme",
         "moustiquaire",
     )
@@ -117,5 +118,5 @@ async def test_a_telegram_deep_link_opens_the_lesson() -> None:
     assert isinstance(event, TextReceived)
     await learner._deliver(TextReceived(learner.user, event.message_id, event.text))
     assert learner.state.step == "lesson"
-    assert (learner.state.data["course"], learner.state.data["lesson"]) == ("fractions", "comparer")
+    assert (place_of(learner)["course"], place_of(learner)["lesson"]) == ("fractions", "comparer")
     assert "Comparer des fractions (1/" in learner.last_text()

@@ -9,6 +9,7 @@ import pytest
 from content.model import QuestionType
 from dialogs.messages import Ask, Document, QuizQuestion
 from tests.driver import Learner
+from tests.flow_states import attempt_of, place_of
 
 
 async def onboard(learner: Learner, language: str = "Français", level: str = "CM2") -> None:
@@ -97,11 +98,11 @@ async def walk_to_first_quiz(learner: Learner) -> None:
 
 def answer_right(learner: Learner) -> str:
     """A right answer to the current question, typed as a learner would."""
-    course = learner.library.get(learner.state.data["course"])
+    course = learner.library.get(place_of(learner)["course"])
     assert course is not None
-    lesson = course.lesson(learner.state.data["lesson"])
+    lesson = course.lesson(place_of(learner)["lesson"])
     assert lesson is not None and lesson.quiz is not None
-    question = lesson.quiz.questions[learner.state.data["q"]]
+    question = lesson.quiz.questions[attempt_of(learner)["question"]]
     if question.type is QuestionType.SHORT:
         return question.accepted[0]
     if question.type is QuestionType.NUMERIC:
@@ -139,14 +140,14 @@ async def test_a_wrong_answer_gets_a_retry_then_the_right_answer() -> None:
     learner = Learner.new()
     await onboard(learner)
     await walk_to_first_quiz(learner)
-    question_number = learner.state.data["q"]
+    question_number = attempt_of(learner)["question"]
     await answer_wrong(learner)
     assert "essayez encore" in learner.last_text() or "essayez encore" in learner.texts()
-    assert learner.state.data["q"] == question_number, "the same question, once more"
+    assert attempt_of(learner)["question"] == question_number, "the same question, once more"
     await answer_wrong(learner)
     assert "La bonne réponse" in learner.texts()
-    assert learner.state.data["q"] == question_number + 1
-    assert learner.state.data["score"] == 0
+    assert attempt_of(learner)["question"] == question_number + 1
+    assert attempt_of(learner)["score"] == 0
 
 
 async def test_right_at_the_second_try_earns_half_the_points() -> None:
@@ -156,7 +157,7 @@ async def test_right_at_the_second_try_earns_half_the_points() -> None:
     await answer_wrong(learner)
     await learner.send(answer_right(learner))
     assert "Bonne réponse" in learner.texts()
-    assert learner.state.data["score"] == 0.5
+    assert attempt_of(learner)["score"] == 0.5
 
 
 async def test_progress_counts_lessons_and_best_scores() -> None:
@@ -179,11 +180,11 @@ async def test_continue_brings_the_learner_back_to_the_same_place() -> None:
         await learner.tap(learner.last_prompt().options[0].id)
     await learner.tap("1.")
     await learner.tap("next")
-    where = dict(learner.state.data)
+    where = place_of(learner)
     await learner.send("/menu")
     await learner.tap("Continuer")
     assert learner.state.step == "lesson"
-    assert learner.state.data["i"] == where["i"] == 1
+    assert place_of(learner)["step"] == where["step"] == 1
 
 
 async def test_my_data_is_sent_as_json_and_erasure_needs_confirmation() -> None:

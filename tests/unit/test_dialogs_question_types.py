@@ -10,6 +10,7 @@ from content.library import Library
 from dialogs.flows import build_dialogs
 from dialogs.messages import Ask, QuizQuestion
 from tests.driver import Learner
+from tests.flow_states import attempt_of
 from tests.unit.test_dialogs_journey import onboard, walk_to_first_quiz
 
 COURSE = """\
@@ -102,7 +103,7 @@ async def test_every_new_type_end_to_end() -> None:
     # An essay: acknowledged, kept for the teacher, no points.
     reply = await learner.send("Je suis allé au marché avec ma mère.")
     assert "Votre enseignant lira votre réponse" in learner.texts(reply)
-    assert learner.state.data["essays"] == {"q5": "Je suis allé au marché avec ma mère."}
+    assert attempt_of(learner)["essays"] == {"q5": "Je suis allé au marché avec ma mère."}
     kept = list(learner.records.essays.items())
     assert [(key[2], text) for key, text in kept] == [
         ("q5", "Je suis allé au marché avec ma mère.")
@@ -132,7 +133,7 @@ async def test_a_wrong_matching_is_tried_again_from_its_first_pair() -> None:
     reply = await learner.tap("Niger")
     assert "en partie juste" in learner.texts(reply)
     assert "Dakar → Sénégal; Bamako → Mali" in learner.texts(reply)
-    assert learner.state.data["score"] == 0.25  # half the pairs, at the second try
+    assert attempt_of(learner)["score"] == 0.25  # half the pairs, at the second try
 
 
 async def test_partial_option_weight_feedback_and_a_hint_before_the_second_try() -> None:
@@ -142,7 +143,7 @@ async def test_partial_option_weight_feedback_and_a_hint_before_the_second_try()
     await learner.tap("Mali")
     reply = await learner.tap("dors")
     assert "attention à l'accord" in learner.texts(reply)
-    assert learner.state.data["score"] == 1.5
+    assert attempt_of(learner)["score"] == 1.5
     retrying = await at_quiz()
     await retrying.tap("Suivant")
     await retrying.tap("Sénégal")
@@ -169,4 +170,4 @@ async def test_a_typed_answer_to_a_description_is_not_understood() -> None:
     learner = await at_quiz()
     reply = await learner.send("bonjour")
     assert "Je n'ai pas compris" in learner.texts(reply)
-    assert learner.state.data.get("q", 0) == 0
+    assert attempt_of(learner).get("question", 0) == 0

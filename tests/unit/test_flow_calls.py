@@ -5,12 +5,13 @@ called) and is gone once they leave it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from bot.i18n import I18n
 from dialogs.context import Context, Turn
 from dialogs.engine import Dialogs
 from dialogs.events import Entered, Incoming, OptionChosen, TextReceived
-from dialogs.flow import CANCEL, Flow, FlowState, returned, state_of
+from dialogs.flow import CANCEL, Flow, FlowState, returned, settle, state_of
 from dialogs.flows import classes, flows
 from dialogs.flows.class_essays import class_essays as grade_essays
 from dialogs.flows.classes import teachers_only
@@ -19,6 +20,7 @@ from dialogs.registry import check_services, owners
 from dialogs.roles import Grant, Role
 from dialogs.service_use import check_declared, reached
 from dialogs.services import Services
+from dialogs.state import DialogState
 from tests.driver import Learner, bundled_library
 from tests.fakes.ports import World
 from tests.unit.test_flows_on_fakes import national_admin, person
@@ -212,3 +214,55 @@ async def test_a_teacher_request_an_older_release_kept_untyped_goes_on_typed() -
     await admin.send("/admin")
     await admin.tap("Demandes d'enseignants")
     assert "CEG de Thiès · Sénégal" in admin.texts()
+
+
+@dataclass
+class Trip(FlowState, flow="trip"):
+    """A state no flow declares, kept in the shop and naming flows; a town handed over
+    untyped."""
+
+    shared_by = frozenset({"shop", "naming"})
+    handover = {"town": "town"}  # noqa: RUF012
+    town: str | None = None
+
+
+def _standing(step: str, flows: dict[str, object]) -> DialogState:
+    return DialogState(step=step, data={"flows": dict(flows)})
+
+
+def test_a_shared_state_is_kept_in_every_flow_sharing_it_and_dropped_elsewhere() -> None:
+    owned = owners(FLOWS)
+    kept = {"trip": {"town": "Thiès"}, "shop": {"items": []}}
+    for step, left in (
+        ("shop_home", {"trip", "shop"}),  # its own flow
+        ("ask_name", {"trip"}),  # a flow sharing it (the shop's own state is gone)
+        ("elsewhere", set()),  # neither
+    ):
+        state = _standing(step, kept)
+        settle(state, owned)
+        assert set(state.data.get("flows", {})) == left, step
+
+
+def test_an_untyped_key_handed_over_wins_over_the_stored_field_and_is_taken() -> None:
+    state = _standing("shop_home", {"trip": {"town": "Thiès"}})
+    state.data["town"] = "Kaolack"  # written by a flow that is not typed yet
+    assert state_of(SimpleNamespace(state=state), Trip).town == "Kaolack"  # type: ignore[arg-type]
+    assert "town" not in state.data
+    settle(state, owners(FLOWS))
+    assert state.data["flows"]["trip"] == {"town": "Kaolack"}
+    again = _standing("shop_home", state.data["flows"])
+    assert state_of(SimpleNamespace(state=again), Trip).town == "Kaolack"  # type: ignore[arg-type]
+
+
+def test_every_flow_a_state_is_shared_by_exists() -> None:
+    names = {flow.name for flow in flows()}
+    shared = {
+        cls.__name__: cls.shared_by - names
+        for cls in _subclasses(FlowState)
+        if cls.__module__.startswith("dialogs.") and cls.shared_by
+    }
+    assert shared and all(not unknown for unknown in shared.values()), shared
+
+
+def _subclasses(cls: type) -> list[type]:
+    return [sub for direct in cls.__subclasses__() for sub in (direct, *_subclasses(direct))]

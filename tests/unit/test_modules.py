@@ -11,6 +11,7 @@ from content.model import Course
 from content.serialize import course_to_dict
 from dialogs.messages import Ask
 from tests.driver import Learner
+from tests.flow_states import place_of
 from tests.unit.test_dialogs_journey import answer_right, onboard
 
 HEADER = """\
@@ -100,7 +101,7 @@ async def open_course(learner: Learner, course_id: str) -> None:
         prompt = learner.last_prompt()
         wanted = [o.id for o in prompt.options if o.id in ("sante", course_id)]
         await learner.tap(wanted[0] if wanted else prompt.options[0].id)
-    assert learner.state.data["course"] == course_id
+    assert place_of(learner)["course"] == course_id
 
 
 async def test_the_course_page_lists_modules_with_their_progress() -> None:
@@ -138,7 +139,7 @@ async def test_a_lesson_opens_with_its_module_and_progress_is_ticked() -> None:
     while learner.state.step == "quiz":
         await learner.send(answer_right(learner))
     await learner.tap("course")
-    assert learner.state.step == "module" and learner.state.data["module"] == "se-proteger"
+    assert learner.state.step == "module" and place_of(learner)["module"] == "se-proteger"
     labels = [o.label for o in learner.last_prompt().options]
     assert labels[0] == "2. La moustiquaire ✓"
     await learner.tap("📘 Toutes les parties du cours")
@@ -149,7 +150,7 @@ async def test_a_typed_module_number_opens_it() -> None:
     learner = Learner.new()
     await open_course(learner, "paludisme")
     await learner.send("3")
-    assert learner.state.step == "module" and learner.state.data["module"] == "reagir"
+    assert learner.state.step == "module" and place_of(learner)["module"] == "reagir"
     prompt = learner.last_prompt()
     assert (
         isinstance(prompt, Ask)

@@ -20,6 +20,7 @@ from dialogs.capabilities import TEXT_ONLY, Capabilities
 from dialogs.flows import build_dialogs
 from dialogs.messages import QuizQuestion
 from tests.driver import Learner
+from tests.flow_states import attempt_of
 from tests.unit.test_dialogs_journey import onboard, walk_to_first_quiz
 
 COURSE = """\
@@ -154,7 +155,7 @@ async def test_items_tapped_one_per_turn_the_last_going_by_itself() -> None:
     reply = await learner.tap("midi")
     assert "Bonne réponse" in learner.texts(reply)
     assert "il se couche le soir" in learner.texts(reply)
-    assert learner.state.data["score"] == 1
+    assert attempt_of(learner)["score"] == 1
 
 
 async def test_on_a_text_only_channel_the_channel_lists_the_items_itself() -> None:
@@ -191,4 +192,4 @@ async def test_a_wrong_order_is_tried_again_from_the_first_item_and_recorded() -
     assert "Je n'ai pas compris" in learner.texts(reply)
     reply = await learner.tap("midi")
     assert "La bonne réponse : le matin → midi → le soir" in learner.texts(reply)
-    assert learner.state.data["score"] == 0
+    assert attempt_of(learner)["score"] == 0
