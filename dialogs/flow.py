@@ -34,10 +34,9 @@ quiz, its certificate, a question to the teacher and a remediation all read the 
 learning flow chose, and the learner going from one to the other keeps it; it is dropped
 once they stand on a step of none of them (the menu: /reprendre reads the stored bookmark).
 A state that no flow declares (`flow="help"`: the help given at the question a quiz or a
-review asks) lives only where `shared_by` keeps it. `handover` maps fields to untyped keys
-that a flow not converted yet still writes to send the learner there (a deep link writes
-"course", "lesson" and "i" before going to the lesson): present, they win over the stored
-field, and are removed when read.
+review asks) lives only where `shared_by` keeps it. A flow that sends the learner into
+another flow's state (a deep link to a lesson) sets it through that flow's function
+(`dialogs/flows/place.py` `go_to_lesson`), never through an untyped key.
 
 Calls. `Turn(call="teacher_name", then="shared_copy", back="shared_course")` enters the
 called step and remembers, in a small stack (`data["calls"]`), where to go on; the called
@@ -85,9 +84,6 @@ class FlowState:
     # The other flows in which this state is kept (it is read there too, or survives a
     # detour there): kept while the learner stands in its own flow or any of these.
     shared_by: ClassVar[frozenset[str]] = frozenset()
-    # Field -> an untyped key a flow not converted yet writes to hand this state a value
-    # ("course" before going to a lesson): when present it wins, and is removed once read.
-    handover: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, flow: str = "", **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -130,8 +126,6 @@ def state_of(ctx: Context, cls: type[S]) -> S:
         values = {k: v for k, v in stored.items() if k in names}
     else:  # none yet: what an older release kept in the untyped data, if anything
         values = _legacy(ctx.state.data, cls.legacy, names)
-    if cls.handover:  # handed over by a flow that still writes untyped keys
-        values.update(_legacy(ctx.state.data, cls.handover, names))
     made = cls(**values)
     live[cls.live_key] = made
     return made

@@ -6,8 +6,9 @@ the flows' source for every literal step a turn points to (`goto=`, `call=`, `th
 `state.step = "..."`) and reports those no flow declares, with their file and line: the start
 stops on them (bot/app.py builds the dialogs at start-up), and a unit test runs the same check.
 Targets computed at run time are not seen here; the no-dead-ends walk covers them.
-`check_services` refuses a flow that declares a service dialogs/services.py does not offer,
-and `owners` tells the engine which flow each step belongs to (dialogs/flow.py).
+`check_names` refuses two flows of one name; `check_services` refuses a flow that declares
+a service dialogs/services.py does not offer; `owners` tells the engine which flow each
+step belongs to (dialogs/flow.py).
 """
 
 from __future__ import annotations
@@ -125,6 +126,15 @@ def check_services(flows: Iterable[Flow]) -> list[str]:
         for flow in flows
         for service in flow.services
         if service not in offered
+    ]
+
+
+def check_names(flows: Iterable[Flow]) -> list[str]:
+    """The flow names declared twice: a flow's name keys its typed state and the states
+    shared with it (`shared_by`), so two flows of one name would share them unknowingly."""
+    names = [flow.name for flow in flows]
+    return [
+        f"flow {name!r} is declared twice" for name in sorted(set(names)) if names.count(name) > 1
     ]
 
 

@@ -48,7 +48,7 @@ from dialogs.flows import (
     versions,
 )
 from dialogs.flows.paper import paper_answers
-from dialogs.registry import RegistryError, check, check_services, merge, owners
+from dialogs.registry import RegistryError, check, check_names, check_services, merge, owners
 
 # Steps renamed since a release: a learner standing on the old name goes on at the new one
 # (rolling upgrades: a worker of the new release reads the state the old one wrote).
@@ -110,6 +110,7 @@ def build_dialogs() -> Dialogs:
     steps: dict[str, Step] = merge("step", [(flow.name, flow.steps) for flow in every])
     entries: dict[str, Step] = merge("command", [(flow.name, flow.commands) for flow in every])
     problems = [str(target) for target in check(steps, RENAMED)] + check_services(every)
+    problems += check_names(every)
     if problems:
         raise RegistryError("; ".join(problems))
     return Dialogs(

@@ -19,6 +19,7 @@ from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.flow import CANCEL, Flow, FlowState, fresh, state_of
 from dialogs.flows.class_tools import owned_class
 from dialogs.flows.common import menu_option, route, unexpected
+from dialogs.flows.place import go_to_lesson, place
 from dialogs.flows.teachers import is_teacher, teaching
 from dialogs.messages import Ask, Option, Out, Say
 from dialogs.options import choose
@@ -41,14 +42,12 @@ class Assigning(FlowState, flow="assignments"):
     course: str = ""
     lesson: str | None = None
     group: dict[str, Any] | None = None
-    # The shared library still hands its course over under the untyped "work" key (read
-    # here like an older release's state, once, when it enters work_lesson).
     legacy = {"course": "work.course", "lesson": "work.lesson", "group": "work.group"}  # noqa: RUF012
 
 
 def give_course(ctx: Context, course: str) -> Turn:
-    """Work for the whole class: the course is known, the lesson and deadline are asked (the
-    shared library's "give to a class" is to come here too, once it keeps the class typed)."""
+    """Work for the whole class in hand: the course is known, the lesson and deadline are
+    asked (the class page's courses, the shared library's "give to a class")."""
     fresh(ctx, Assigning).course = course
     return Turn(goto="work_lesson")
 
@@ -489,9 +488,9 @@ async def homework(ctx: Context, event: Incoming) -> Turn:
         return chosen
     item = next(item for item, _ in given if f"a{item.id}" == chosen)
     if item.lesson_id is None:
-        ctx.state.data["course"] = item.course_id
+        place(ctx).course = item.course_id
         return Turn(goto="course")
-    ctx.state.data.update(course=item.course_id, lesson=item.lesson_id, i=0)
+    go_to_lesson(ctx, item.course_id, item.lesson_id)
     return Turn(goto="lesson")
 
 

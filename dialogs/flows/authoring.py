@@ -23,7 +23,7 @@ from dialogs.authoring_ports import AuthoringDesk
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
 from dialogs.flow import Flow, state_of
-from dialogs.flows.authoring_files import FAMILY, Authoring, current, stored_media
+from dialogs.flows.authoring_files import Authoring, current, stored_media
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.flows.learning import subject_name
@@ -497,4 +497,4 @@ STEPS: dict[str, Step] = {
     }.items()
 }
 # The authoring family (dialogs/flows/authoring_files.py): one flow in four modules.
-FLOW = Flow(FAMILY, STEPS, services=("admin", "authoring"), state=Authoring)
+FLOW = Flow("authoring", STEPS, services=("admin", "authoring"), state=Authoring)

@@ -22,7 +22,7 @@ from content.format_write import text_body
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, MediaReceived, TextReceived
 from dialogs.flow import Flow, state_of
-from dialogs.flows.authoring_files import FAMILY, Authoring, checked, current, desk, stored_media
+from dialogs.flows.authoring_files import Authoring, checked, current, desk, stored_media
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.messages import Ask, Option, Say
@@ -175,4 +175,4 @@ STEPS: dict[str, Step] = {
     }.items()
 }
 # A part of the authoring family (dialogs/flows/authoring_files.py): its name and state.
-FLOW = Flow(FAMILY, STEPS, services=("admin", "authoring"), state=Authoring)
+FLOW = Flow("authoring_edit", STEPS, services=("admin", "authoring"), state=Authoring)

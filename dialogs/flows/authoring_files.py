@@ -53,14 +53,18 @@ GIFT_SUFFIXES = (".gift",)
 AIKEN_SUFFIXES = (".txt", ".aiken")
 MAX_COURSE_FILE_KB = 512
 MAX_STEP_FILE_MB = 5
-FAMILY = "authoring"  # the flow name the four authoring modules share
 
 
 @dataclass
-class Authoring(FlowState, flow=FAMILY):
+class Authoring(FlowState, flow="authoring"):
     """The course being written, and what a step of the authoring family is building: the
     new course's header (until it is created), the steps of the lesson being written, the
-    question being asked (until it is in the quiz), the lesson and step being edited."""
+    question being asked (until it is in the quiz), the lesson and step being edited.
+
+    The authoring flow's state, kept while the teacher moves between writing, editing,
+    importing files, versions and publishing the course (`shared_by`)."""
+
+    shared_by = frozenset({"authoring_edit", "authoring_files", "versions", "publishing"})
 
     course: str = ""
     title: str = ""
@@ -401,4 +405,4 @@ STEPS: dict[str, Step] = {
     }.items()
 }
 # A part of the authoring family (the module's docstring): its flow's name and state.
-FLOW = Flow(FAMILY, STEPS, services=("admin", "authoring"), state=Authoring)
+FLOW = Flow("authoring_files", STEPS, services=("admin", "authoring"), state=Authoring)

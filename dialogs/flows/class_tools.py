@@ -4,10 +4,14 @@ class_questions.
 
 The class page calls these tools (`page_choice`: `Turn(call=..., then="class_page")`), so
 what the page keeps stays while they run and they come back to it; each reads the class
-through `owned_class`, the one place that knows where the page keeps it.
+through `owned_class`. The class in hand is `InHand`, a state of no flow kept in the class
+flows and in the assignments a class is given (the shared library's "give to a class" goes
+straight there): `hold_class` sets it, `owned_class` reads it.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from dialogs.context import Context, Turn
 from dialogs.flow import FlowState, fresh, state_of
@@ -85,11 +89,32 @@ def restart(ctx: Context, state: type[FlowState]) -> None:
     fresh(ctx, state)
 
 
-async def owned_class(ctx: Context) -> ClassRoom | None:
-    """The teacher's class the class page points to (None if it is not theirs).
+@dataclass
+class InHand(FlowState, flow="class_in_hand"):
+    """The class a teacher has in hand: chosen on their classes page (or in the shared
+    library, to give it a course), read by the class page, its tools and the assignments."""
 
-    The class page (dialogs/flows/classes.py) and the shared library's "give to a class"
-    still keep it under the untyped "class" key: this is the one place that reads it.
-    """
-    wanted = ctx.state.data.get("class")
+    shared_by = frozenset(
+        {
+            "classes",
+            "assignments",
+            "class_reports",
+            "class_groups",
+            "class_essays",
+            "class_questions",
+        }
+    )
+    legacy = {"room": "class"}  # noqa: RUF012
+
+    room: int | None = None
+
+
+def hold_class(ctx: Context, room: int) -> None:
+    """The teacher takes this class in hand (the class page and its tools read it)."""
+    state_of(ctx, InHand).room = room
+
+
+async def owned_class(ctx: Context) -> ClassRoom | None:
+    """The teacher's class in hand (None if it is not theirs any more)."""
+    wanted = state_of(ctx, InHand).room
     return next((r for r in await teaching(ctx).classes() if r.id == wanted), None)

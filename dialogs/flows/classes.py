@@ -12,7 +12,13 @@ from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.flow import Flow, FlowState, fresh, returned, state_of
 from dialogs.flows.assignments import work_summary
-from dialogs.flows.class_tools import more_options, page_choice, page_options
+from dialogs.flows.class_tools import (
+    hold_class,
+    more_options,
+    owned_class,
+    page_choice,
+    page_options,
+)
 from dialogs.flows.common import menu_option, route
 from dialogs.flows.learning import subject_name
 from dialogs.flows.onboarding import level_name, onboard_then
@@ -36,8 +42,8 @@ class Classes(FlowState, flow="classes"):
     onboarding, as the previous release kept it (`join_pending`); a newcomer's link now
     comes back as the value onboarding returns.
 
-    The class a teacher has in hand (untyped `class`) is not here: the class page's tools
-    in other flows (assignments, reports, groups, the shared library) read and set it too."""
+    The class a teacher has in hand is not here: it is `class_tools.InHand`, kept in the
+    class flows and the assignments."""
 
     new_name: str = ""
     new_level: str = ""
@@ -113,7 +119,7 @@ async def classes_home(ctx: Context, event: Incoming) -> Turn:
     if chosen == "new":
         fresh(ctx, Classes)
         return Turn(goto="class_new_name")
-    ctx.state.data["class"] = int(chosen[1:])
+    hold_class(ctx, int(chosen[1:]))
     return Turn(goto="class_page")
 
 
@@ -153,7 +159,7 @@ async def class_new_subject(ctx: Context, event: Incoming) -> Turn:
     draft = state_of(ctx, Classes)
     name, level, draft.new_name, draft.new_level = draft.new_name or "?", draft.new_level, "", ""
     room = await teaching(ctx).create_class(name, level, chosen)
-    ctx.state.data["class"] = room.id
+    hold_class(ctx, room.id)
     done = ctx._("La classe « %(name)s » est créée.", name=room.name)
     return Turn([Say(done), *invitation(ctx, room)], goto="class_page")
 
@@ -179,15 +185,9 @@ def invitation(ctx: Context, room: ClassRoom) -> list[Out]:
     return [Say("\n".join(lines)), qr]
 
 
-async def _my_class(ctx: Context) -> ClassRoom | None:
-    """The teacher's class the state points to (None if it is not theirs any more)."""
-    wanted = ctx.state.data.get("class")
-    return next((r for r in await teaching(ctx).classes() if r.id == wanted), None)
-
-
 async def class_page(ctx: Context, event: Incoming) -> Turn:
     """One class: its figures, its students, its join code."""
-    room = await _my_class(ctx)
+    room = await owned_class(ctx)
     if room is None:
         return Turn(goto="classes_home")
     options = (
@@ -228,7 +228,7 @@ async def class_page(ctx: Context, event: Incoming) -> Turn:
 async def class_more(ctx: Context, event: Incoming) -> Turn:
     """The class page's rarely used tools: the students (to take one out), opening or
     closing the students' questions."""
-    room = await _my_class(ctx)
+    room = await owned_class(ctx)
     if room is None:
         return Turn(goto="classes_home")
     options = (
@@ -251,7 +251,7 @@ async def class_more(ctx: Context, event: Incoming) -> Turn:
 
 async def class_roster(ctx: Context, event: Incoming) -> Turn:
     """The students of the class; the teacher can take one out."""
-    room = await _my_class(ctx)
+    room = await owned_class(ctx)
     if room is None:
         return Turn(goto="classes_home")
     members = await teaching(ctx).members(room.id)

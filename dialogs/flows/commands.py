@@ -12,6 +12,7 @@ from dialogs.flows.classes import start_joining
 from dialogs.flows.learning import reachable
 from dialogs.flows.menu import export_document, help_text
 from dialogs.flows.onboarding import Onboarding, onboard_then
+from dialogs.flows.place import go_to_lesson
 from dialogs.flows.progress import progress_text
 from dialogs.messages import Say
 
@@ -71,7 +72,7 @@ async def _open_linked_lesson(ctx: Context, payload: str) -> Turn:
     if not ctx.profile.complete:  # onboarding, then the lesson
         note = ctx._("Je vous ouvrirai cette leçon juste après quelques questions.")
         return onboard_then(ctx, {"course": ids[0], "lesson": ids[1]}, note)
-    ctx.state.data.update(course=ids[0], lesson=ids[1], i=0)
+    go_to_lesson(ctx, ids[0], ids[1])
     return Turn(goto="lesson")
 
 

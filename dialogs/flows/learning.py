@@ -165,7 +165,7 @@ async def course(ctx: Context, event: Incoming) -> Turn:
     if isinstance(chosen, Turn):
         return chosen
     if chosen == placing.PLACEMENT and extra:
-        ctx.state.data["course"] = found.id  # placement.py reads the untyped key still
+        place(ctx).course = found.id  # the placement quiz reads it there
         return placing.start_placement(ctx)
     if chosen.startswith(BOOKLET) and ctx.services.booklets is not None:
         language = chosen.removeprefix(BOOKLET).removeprefix(":") or None

@@ -19,6 +19,7 @@ from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
 from dialogs.flow import Flow, FlowState, calls, push_call, state_of
 from dialogs.flows.common import route, unexpected
+from dialogs.flows.place import go_to_lesson
 from dialogs.messages import Ask, Option, Out, Say
 from dialogs.options import choose
 from dialogs.ports import EraseLearner
@@ -210,8 +211,7 @@ async def level(ctx: Context, event: Incoming) -> Turn:
     if not calls(ctx.state):  # an older release kept the link (`after_onboarding`), no call
         push_call(ctx.state, "welcome", LINKED[kind], None, "onboarding", "onboarding")
     if kind == "course":  # the lesson's place, where the learning flows read it
-        # Untyped: the learning flows' keys (their typed place is theirs to make).
-        ctx.state.data.update(course=link.get("course"), lesson=link.get("lesson"), i=0)
+        go_to_lesson(ctx, link.get("course"), link.get("lesson"))
     return Turn(ready, ret=link, goto="menu")
 
 

@@ -23,10 +23,13 @@ class Place(FlowState, flow="learning"):
     """Where the learner is: `step` is the index of the lesson's page shown."""
 
     shared_by = frozenset({"quiz", "certificates", "ask_teacher", "placement"})
-    legacy = {"subject": "subject", "module": "module"}  # noqa: RUF012
-    # Deep links, assignments and onboarding (not converted yet) send the learner to a
-    # lesson by writing these untyped keys, as the previous release kept them.
-    handover = {"course": "course", "lesson": "lesson", "step": "i"}  # noqa: RUF012
+    legacy = {  # noqa: RUF012
+        "subject": "subject",
+        "module": "module",
+        "course": "course",
+        "lesson": "lesson",
+        "step": "i",
+    }
 
     subject: str | None = None
     course: str | None = None

@@ -28,8 +28,10 @@ from dialogs.events import Entered, Incoming, OptionChosen, TextReceived
 from dialogs.flow import Flow, FlowState, fresh, state_of
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.learning import reachable
+from dialogs.flows.place import place
 from dialogs.flows.quiz_help import help_asked
 from dialogs.kinds import DIALOG_KINDS, MORE
+from dialogs.kinds.picks import Picks
 from dialogs.messages import Ask, Option, Out, QuizQuestion, Say
 
 PLACEMENT = "_placement"  # never a lesson id: those are [a-z0-9-] slugs
@@ -91,14 +93,14 @@ def placement_note(ctx: Context, found: Course, started: bool) -> str:
 def start_placement(ctx: Context) -> Turn:
     """Open the placement quiz of the course in the state at its first question."""
     fresh(ctx, Placement)
-    ctx.state.data["m"] = []  # a matching question's pairs so far (the question kinds' key)
+    fresh(ctx, Picks)  # a matching or ordering question's picks start over
     return Turn(goto="placement")
 
 
 async def placement(ctx: Context, event: Incoming) -> Turn:
     """Ask the next placement question, or read the answer to it (no right answer shown:
     the quiz finds where to start; the lessons teach)."""
-    found = await reachable(ctx, ctx.state.data.get("course"))
+    found = await reachable(ctx, place(ctx).course)
     if found is None or found.placement is None or ctx.services.mastery is None:
         return Turn([Say(ctx._("Ce test n'est plus disponible."))], goto="menu")
     shown = localized_course(found, ctx.profile.locale)  # the learner's language
@@ -135,7 +137,7 @@ async def placement(ctx: Context, event: Incoming) -> Turn:
         correct = grade_answer(question, answer).correct
     await ctx.services.mastery.observe(question.skills, correct, ctx.now)
     work.question = index + 1
-    ctx.state.data["m"] = []
+    fresh(ctx, Picks)
     if index + 1 < len(questions):
         return Turn(goto="placement")
     work.question = 0
@@ -161,7 +163,7 @@ def _with_dont_know(ctx: Context, asked: Out) -> Out:
 
 async def placement_done(ctx: Context, event: Incoming) -> Turn:
     """The lessons the learner masters, offered to skip; or where to start."""
-    found = await reachable(ctx, ctx.state.data.get("course"))
+    found = await reachable(ctx, place(ctx).course)
     if found is None or ctx.services.mastery is None:
         return Turn(goto="menu")
     done = {d.lesson_id for d in await ctx.records.lessons_done() if d.course_id == found.id}

@@ -58,8 +58,10 @@ class Help(FlowState, flow="help"):
 
 def _key(ctx: Context, question: Question) -> str:
     """Which question the help was given at: its lesson and id, or its place in a review."""
-    if ctx.state.step == "review":  # review.py (not converted yet) keeps its place in "ri"
-        return f"review:{ctx.state.data.get('ri', 0)}:{question.id}"
+    if ctx.state.step == "review":  # a review's question: its place in the sitting
+        from dialogs.flows.review import position  # review imports this module
+
+        return f"review:{position(ctx)[0]}:{question.id}"
     return f"{place(ctx).lesson}:{question.id}"
 
 

@@ -17,8 +17,10 @@ from content.normalize import fold
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
 from dialogs.flow import Flow, FlowState, fresh, state_of
+from dialogs.flows.assignments import give_course
 from dialogs.flows.authoring import _fresh_id, authoring
 from dialogs.flows.authoring_files import Authoring
+from dialogs.flows.class_tools import hold_class
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.flows.learning import subject_name
@@ -324,11 +326,8 @@ async def shared_use(ctx: Context, event: Incoming) -> Turn:
         return chosen
     if chosen == "back":
         return Turn(goto="shared_course")
-    # The class and the work being given are read by the assignments flow (and the class
-    # flows): untyped keys shared with them until those flows keep them typed.
-    ctx.state.data["class"] = int(chosen[1:])
-    ctx.state.data["work"] = {"course": item.course.id}
-    return Turn(goto="work_lesson")
+    hold_class(ctx, int(chosen[1:]))
+    return give_course(ctx, item.course.id)
 
 
 async def shared_copy(ctx: Context, event: Incoming) -> Turn:

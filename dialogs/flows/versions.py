@@ -13,7 +13,7 @@ from dialogs.authoring_ports import AuthoredCourse
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming
 from dialogs.flow import Flow, state_of
-from dialogs.flows.authoring_files import FAMILY, Authoring
+from dialogs.flows.authoring_files import Authoring
 from dialogs.flows.classes import teachers_only
 from dialogs.flows.common import route
 from dialogs.messages import Ask, Option, Say
@@ -108,4 +108,4 @@ async def author_discard(ctx: Context, event: Incoming) -> Turn:
 
 STEPS: dict[str, Step] = {"author_discard": teachers_only(author_discard)}
 # A part of the authoring family (dialogs/flows/authoring_files.py): its name and state.
-FLOW = Flow(FAMILY, STEPS, services=("admin", "authoring"), state=Authoring)
+FLOW = Flow("versions", STEPS, services=("admin", "authoring"), state=Authoring)

@@ -21,9 +21,7 @@ class Picks(FlowState, flow="picks"):
     """The items picked so far at the question `question` (its id)."""
 
     shared_by = frozenset({"quiz", "review", "placement"})
-    legacy = {"question": "mq"}  # noqa: RUF012
-    # placement.py (not converted yet) starts each of its questions with `m=[]`.
-    handover = {"picks": "m"}  # noqa: RUF012
+    legacy = {"question": "mq", "picks": "m"}  # noqa: RUF012
 
     question: str | None = None
     picks: list[str] = field(default_factory=list)

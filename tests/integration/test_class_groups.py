@@ -182,10 +182,13 @@ async def test_back_from_a_groups_work_is_the_groups_page_of_the_same_course(
     texts = [getattr(out, "text", "") for out in replies]
     assert texts[0] == "🎯 « CM2 A » par niveau · Les fractions"
     data = await stored_state(talk, teacher)
-    assert set(data["flows"]) - {"classes"} == {"class_groups"}  # the page, and its caller's
+    assert set(data["flows"]) - {"classes", "class_in_hand"} == {"class_groups"}  # its caller's
     await teacher.tap("La classe")
     data = await stored_state(talk, teacher)
-    assert (set(data.get("flows", {})) - {"classes"}, "calls" in data) == (set(), False)
+    assert (set(data.get("flows", {})) - {"classes", "class_in_hand"}, "calls" in data) == (
+        set(),
+        False,
+    )
 
 
 async def test_a_group_button_tapped_after_the_groups_changed_shows_them_anew(

@@ -205,7 +205,10 @@ async def test_the_courses_reported_are_the_reports_own_until_the_class_page(
     assert "Les réponses de Moussa :" in teacher.texts(teacher.sent[-2:])
     await teacher.tap("La classe")
     data = await stored_state(talk, teacher)
-    assert (set(data.get("flows", {})) - {"classes"}, "calls" in data) == (set(), False)
+    assert (set(data.get("flows", {})) - {"classes", "class_in_hand"}, "calls" in data) == (
+        set(),
+        False,
+    )
 
 
 async def test_answers_read_as_the_learner_saw_them_never_as_option_ids(

@@ -169,7 +169,7 @@ async def test_failures_count_across_quiz_and_review_then_the_review_goes_on(
         step, flows, calls = await stored(awa)
         assert (step, sorted(flows), [c["then"] for c in calls]) == (
             "remedy",
-            ["placement", "review"],
+            ["help", "placement", "review"],  # the help given at the question, kept too
             ["review"],
         )
         assert flows["placement"]["remedy"]["s"] == "MATH-CM-FRAC-SENS"
@@ -198,7 +198,10 @@ async def test_a_placement_resumes_at_its_question_after_a_restart(database_url:
         assert isinstance(asked, QuizQuestion) and asked.correct_ids == (), "never revealed"
         await fatou.tap("3/8")
         assert "question 3 sur 6" in fatou.texts(fatou.sent[-1:])
-        assert (await stored(fatou))[:2] == ("placement", {"placement": PLACING_THIRD})
+        step, flows, _ = await stored(fatou)
+        assert (step, flows["placement"]) == ("placement", PLACING_THIRD)
+        assert flows["learning"]["course"] == "fractions"  # the place, and the picks' state
+        assert set(flows) == {"learning", "placement", "picks"}
     async with open_conversations(database_url) as restarted:  # another process, same data
         fatou = Person.on(restarted, "whatsapp", "fatou")
         said = fatou.texts(await fatou.send("indice"))
@@ -210,7 +213,8 @@ async def test_a_placement_resumes_at_its_question_after_a_restart(database_url:
         assert "• 1. Partager en parts égales\n• 2. Comparer des fractions" in said
         await fatou.tap("📚 Tout suivre quand même")
         assert "Très bien : vous suivrez toutes les leçons." in fatou.texts()
-        assert await stored(fatou) == ("course", {}, []), "the placement's state gone with it"
+        step, flows, calls = await stored(fatou)
+        assert (step, set(flows), calls) == ("course", {"learning"}, []), "the placement's gone"
         async with restarted.store.turn(fatou.user) as tx:
             assert tx is not None
             assert await tx.mastery.placed_out("fractions") == frozenset()

@@ -5,7 +5,6 @@ called) and is gone once they leave it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from bot.i18n import I18n
 from dialogs.context import Context, Turn
@@ -218,11 +217,9 @@ async def test_a_teacher_request_an_older_release_kept_untyped_goes_on_typed() -
 
 @dataclass
 class Trip(FlowState, flow="trip"):
-    """A state no flow declares, kept in the shop and naming flows; a town handed over
-    untyped."""
+    """A state no flow declares, kept in the shop and naming flows."""
 
     shared_by = frozenset({"shop", "naming"})
-    handover = {"town": "town"}  # noqa: RUF012
     town: str | None = None
 
 
@@ -241,17 +238,6 @@ def test_a_shared_state_is_kept_in_every_flow_sharing_it_and_dropped_elsewhere()
         state = _standing(step, kept)
         settle(state, owned)
         assert set(state.data.get("flows", {})) == left, step
-
-
-def test_an_untyped_key_handed_over_wins_over_the_stored_field_and_is_taken() -> None:
-    state = _standing("shop_home", {"trip": {"town": "Thiès"}})
-    state.data["town"] = "Kaolack"  # written by a flow that is not typed yet
-    assert state_of(SimpleNamespace(state=state), Trip).town == "Kaolack"  # type: ignore[arg-type]
-    assert "town" not in state.data
-    settle(state, owners(FLOWS))
-    assert state.data["flows"]["trip"] == {"town": "Kaolack"}
-    again = _standing("shop_home", state.data["flows"])
-    assert state_of(SimpleNamespace(state=again), Trip).town == "Kaolack"  # type: ignore[arg-type]
 
 
 def test_every_flow_a_state_is_shared_by_exists() -> None:

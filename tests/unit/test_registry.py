@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dialogs.flows import RENAMED, build_dialogs
-from dialogs.registry import RegistryError, check, literal_targets, merge
+from dialogs.flow import Flow
+from dialogs.flows import RENAMED, build_dialogs, flows
+from dialogs.registry import RegistryError, check, check_names, literal_targets, merge
 from tests.driver import Learner
 from tests.unit.test_dialogs_journey import onboard
 
@@ -27,6 +28,12 @@ def test_a_step_declared_by_two_flows_is_refused_with_both_names() -> None:
     with pytest.raises(RegistryError) as refused:
         merge("step", [("quiz", {"menu": step}), ("menu", {"menu": step})])
     assert str(refused.value) == "step 'menu' is declared by both quiz and menu"
+
+
+def test_two_flows_of_one_name_are_refused() -> None:
+    assert check_names(flows()) == []
+    twins = [Flow("authoring", {"a": step}), Flow("authoring", {"b": step}), Flow("quiz", {})]
+    assert check_names(twins) == ["flow 'authoring' is declared twice"]
 
 
 def test_a_literal_target_no_step_answers_to_is_named_with_its_place(tmp_path: Path) -> None:

@@ -49,7 +49,8 @@ async def test_the_work_being_given_is_the_assignments_own_and_gone_back_at_the_
     await teacher.tap("Les leçons")
     await teacher.tap("Les cours")
     await teacher.tap("La classe")
-    assert (teacher.state.step, "flows" in teacher.state.data) == ("class_page", False)
+    assert teacher.state.step == "class_page"
+    assert set(teacher.state.data["flows"]) == {"class_in_hand"}  # the work is gone
 
 
 async def test_work_left_half_given_is_forgotten() -> None:
@@ -68,13 +69,15 @@ async def test_work_left_half_given_is_forgotten() -> None:
 async def test_work_an_older_release_was_giving_goes_on_typed() -> None:
     world = World()
     teacher, _ = await a_class_page(world)
-    class_id = teacher.state.data["class"]
-    teacher.state.data.update(work={"course": "fractions", "lesson": None})
+    class_id = teacher.state.data["flows"]["class_in_hand"]["room"]
+    # What the older release kept, untyped: the class in hand and the work being given.
+    teacher.state.data = {"class": class_id, "work": {"course": "fractions", "lesson": None}}
     teacher.state.step = "work_deadline"
     await teacher.resume()
     await teacher.tap("Les leçons")  # the course the older release kept
     assert "« Les fractions » : tout le cours, ou une seule leçon" in teacher.texts()
-    assert "work" not in teacher.state.data and teacher.state.data["class"] == class_id
+    assert "work" not in teacher.state.data and "class" not in teacher.state.data
+    assert kept(teacher)["class_in_hand"] == {"room": class_id}
     assert kept(teacher)["assignments"] == {"course": "fractions", "lesson": None, "group": None}
 
 
@@ -91,7 +94,7 @@ async def test_the_class_page_calls_its_tools_and_they_come_back_to_it() -> None
     assert callees(teacher) == ["class_questions"]
     await teacher.tap("Retour")
     assert (teacher.state.step, "calls" in teacher.state.data) == ("class_page", False)
-    assert "flows" not in teacher.state.data
+    assert set(teacher.state.data["flows"]) == {"class_in_hand"}  # the tool's state is gone
 
 
 async def test_a_circle_open_and_a_colleague_sought_are_the_circles_own() -> None:
