@@ -165,11 +165,19 @@ _FORGET_LEARNER = delete(_X).where(_X.c.user_id == bindparam("uid"))
 class Journal:
     """One learner's statements, written on their turn's runner."""
 
-    def __init__(self, runner: Runner, user_id: int, vocabulary: Vocabulary) -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        user_id: int,
+        vocabulary: Vocabulary,
+        *,
+        address: tuple[str, str] | None = None,
+    ) -> None:
         self.runner = runner
         self.user_id = user_id
         self.words = vocabulary
         self._actor: dict[str, Any] | None = None
+        self._address = address  # the learner's own row's channel and id, when known
 
     async def attempt(self, course_id: str, lesson_id: str) -> int:
         """The number of the learner's current attempt at a quiz: 1 + those finished (the
@@ -180,8 +188,10 @@ class Journal:
     async def actor(self) -> dict[str, Any]:
         """The learner as a pseudonymous account (their own row's address, keyed)."""
         if self._actor is None:
-            rows = await self.runner.run(_ADDRESS, uid=self.user_id)
-            channel, external = (str(rows[0][0]), str(rows[0][1])) if rows else ("", "")
+            if self._address is None:
+                rows = await self.runner.run(_ADDRESS, uid=self.user_id)
+                self._address = (str(rows[0][0]), str(rows[0][1])) if rows else ("", "")
+            channel, external = self._address
             name = pseudonym(UserRef(channel, external), self.words.secret)
             account = {"homePage": self.words.home_page, "name": name}
             self._actor = {"objectType": "Agent", "account": account}
