@@ -75,7 +75,7 @@ from bot.storage.profiles import ERASE_ADDRESS_DEAD_LETTERS, SqlProfileDesk, era
 from bot.storage.records import SqliteLearnerRecords, SqlLearnerRecords, export_learner
 from bot.storage.reminders import SqlReminderDesk
 from bot.storage.reports import SqlReportDesk
-from bot.storage.review import SqlReviewDesk, schedule_answers
+from bot.storage.review import SqlReviewDesk, answers_reads, schedule_answers
 from bot.storage.sharing import SqlShelf
 from bot.storage.sql import (
     ByDialect,
@@ -381,9 +381,11 @@ class SqlTurn:
         # Before the quizzes: an answer's attempt counts the attempts finished before it.
         journal = self.journal
         now = datetime.now(UTC)
-        await journal_answers(journal, answers, now)
+        # What the answers' writes depend on, read in one statement first.
+        attempts, cards = await answers_reads(self.runner, self.user_id, answers)
+        await journal_answers(journal, answers, now, attempts)
         await keep_answers(self.runner, self.user_id, answers, now)
-        await schedule_answers(self.runner, self.user_id, answers)
+        await schedule_answers(self.runner, self.user_id, answers, cards=cards)
         await observe_answers(self.runner, self.user_id, answers, now, journal)
         if self._saved is not None and self._saved[1].step == "lesson":
             started = _lesson_of(self._saved[0], 1)

@@ -347,10 +347,15 @@ class Journal:
         )
 
 
-async def journal_answers(journal: Journal, answers: Sequence[RecordAnswer], now: datetime) -> None:
+async def journal_answers(
+    journal: Journal,
+    answers: Sequence[RecordAnswer],
+    now: datetime,
+    attempts: dict[tuple[str, str], int] | None = None,
+) -> None:
     """A turn's graded answers, numbered by attempt like question_answers (before the
-    turn's finished quizzes are recorded)."""
-    attempts: dict[tuple[str, str], int] = {}
+    turn's finished quizzes are recorded); `attempts`: those read already, by quiz."""
+    attempts = {} if attempts is None else dict(attempts)
     for answer in answers:
         key = (answer.course_id, answer.lesson_id)
         if key not in attempts:
