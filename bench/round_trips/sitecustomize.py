@@ -18,6 +18,7 @@ import os
 import threading
 import time
 from collections import Counter
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +55,16 @@ def _install(folder: Path) -> None:
     detail = folder.parent / f"round_trips_{os.getpid()}.json"
 
     def write() -> None:
+        # Written aside and renamed: a reader never finds the file empty (read as 0, a window
+        # with none counted).
+        aside = target.with_name(f".{target.name}")
         while True:
-            target.write_text(str(count[0]))
+            aside.write_text(str(count[0]))
+            aside.replace(target)
             if by_sql is not None:
-                detail.write_text(json.dumps(by_sql.most_common(), indent=0))
+                # The loop's thread counts meanwhile: a copy may fail, taken again next time.
+                with suppress(RuntimeError):
+                    detail.write_text(json.dumps(Counter(dict(by_sql)).most_common(), indent=0))
             time.sleep(0.25)
 
     threading.Thread(target=write, daemon=True, name="round-trips").start()

@@ -11,7 +11,7 @@ its values passed as parameters.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -175,16 +175,32 @@ _QUEUED = (
 
 
 class SqlAdminDesk:
-    """AdminDesk for the person `user_id`, on the turn's runner."""
+    """AdminDesk for the person `user_id`, on the turn's runner.
 
-    def __init__(self, runner: Runner, user_id: int, now: datetime | None = None) -> None:
+    `known`: the roles already read in this transaction, by person (the turn reads the
+    learner's with their row: bot/storage/statements.py), kept up to date by `grant`; a
+    person not in it is read, once.
+    """
+
+    def __init__(
+        self,
+        runner: Runner,
+        user_id: int,
+        now: datetime | None = None,
+        *,
+        known: dict[int, list[Grant]] | None = None,
+    ) -> None:
         self.runner = runner
         self.user_id = user_id
         self.now = now or datetime.now(UTC)
+        self.known = {} if known is None else known
 
     async def grants(self) -> list[Grant]:
         """The roles the current person holds."""
-        return await grants_of(self.runner, self.user_id)
+        held = self.known.get(self.user_id)
+        if held is None:
+            held = self.known[self.user_id] = await grants_of(self.runner, self.user_id)
+        return list(held)
 
     async def person_code(self) -> str:
         """The current person's short code, made on first ask."""
@@ -211,6 +227,7 @@ class SqlAdminDesk:
         """Give a role, granted by the current person; a new one is announced to them."""
         fresh = grant not in await grants_of(self.runner, person)
         await grant_role(self.runner, person, grant, self.user_id, self.now)
+        self.known.pop(person, None)  # read again when asked
         if fresh and notice:
             await queue_notice(self.runner, person, notice, self.now, author=self.user_id)
 
@@ -284,7 +301,11 @@ class SqlAdminDesk:
 
 async def grants_of(runner: Runner, user_id: int) -> list[Grant]:
     """The roles a person holds."""
-    rows = await runner.run(_GRANTS, uid=user_id)
+    return grants_from(await runner.run(_GRANTS, uid=user_id))
+
+
+def grants_from(rows: Iterable[Sequence[Any]]) -> list[Grant]:
+    """Grants from stored (role, scope) rows, those of roles this version knows."""
     known = {role.value for role in Role}
     return [_grant_of(Role(role), scope) for role, scope in rows if role in known]
 

@@ -32,6 +32,21 @@ _PARAMS = select(
 ).where(skill_parameters.c.skill == bindparam("skill"))
 _KEY = (sm.c.user_id == bindparam("uid"), sm.c.skill == bindparam("skill"))
 _KNOWN = select(sm.c.p_known).where(*_KEY)
+# What an answer's update of one skill reads, in one statement (one round trip on PostgreSQL,
+# bench/README.md, issue 21): the skill's four parameters (NULLs before any fit), then the
+# learner's estimate (NULL before their first answer on it; the columns are NOT NULL).
+_PARAMS_AND_KNOWN = select(
+    *(
+        select(column).where(skill_parameters.c.skill == bindparam("skill")).scalar_subquery()
+        for column in (
+            skill_parameters.c.p_init,
+            skill_parameters.c.p_learn,
+            skill_parameters.c.p_guess,
+            skill_parameters.c.p_slip,
+        )
+    ),
+    _KNOWN.scalar_subquery(),
+)
 _UPDATE_KNOWN = (
     sql_update(sm)
     .where(*_KEY)
@@ -106,13 +121,13 @@ async def observe(
     for skill in dict.fromkeys(skills):
         if not is_skill_code(skill):
             continue  # never from a parsed course; a hand-made effect cannot widen the column
-        params = await params_of(runner, skill)
-        rows = await runner.run(_KNOWN, uid=user_id, skill=skill)
-        before = float(rows[0][0]) if rows else params.p_init
+        *fitted, known = (await runner.run(_PARAMS_AND_KNOWN, uid=user_id, skill=skill))[0]
+        params = DEFAULT_PARAMS if fitted[0] is None else SkillParams(*map(float, fitted))
+        before = params.p_init if known is None else float(known)
         after = update(before, correct, params)
         if journal is not None and before < MASTERED <= after:
             await journal.mastered(skill, after, now)
-        if rows:
+        if known is not None:
             await runner.run(
                 _UPDATE_KNOWN,
                 uid=user_id,

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
 
-from bot.storage.models import review_cards
+from bot.storage.models import quiz_attempts, review_cards
 from bot.storage.sql import Runner, as_json, utc
 from bot.storage.xapi import Journal
 from dialogs.ports import RecordAnswer
@@ -56,24 +58,98 @@ def recall_of(answer: RecordAnswer) -> Recall:
     return Recall.HARD if answer.try_number > 1 else Recall.GOOD
 
 
+Key = tuple[str, str, str]  # course, lesson, question
+Attempts = dict[tuple[str, str], int]  # (course, lesson): the attempt an answer belongs to
+
+
+@lru_cache(maxsize=32)
+def _answers_reads(lessons: int, keys: int) -> Select[Any]:
+    """One statement reading what a turn's answers need (a round trip each on PostgreSQL
+    otherwise; bench/README.md, issue 21): the attempt number at each quiz (1 + those
+    finished, as bot/storage/answers.py numbers them), then each question's card (NULL when
+    it is not in the deck)."""
+    attempts = [
+        select(func.count() + 1)
+        .where(
+            quiz_attempts.c.user_id == bindparam("uid"),
+            quiz_attempts.c.course_id == bindparam(f"ac{n}"),
+            quiz_attempts.c.lesson_id == bindparam(f"al{n}"),
+        )
+        .scalar_subquery()
+        for n in range(lessons)
+    ]
+    found = [
+        select(cards.c.card)
+        .where(
+            cards.c.user_id == bindparam("uid"),
+            cards.c.course_id == bindparam(f"c{n}"),
+            cards.c.lesson_id == bindparam(f"l{n}"),
+            cards.c.question_id == bindparam(f"q{n}"),
+        )
+        .scalar_subquery()
+        for n in range(keys)
+    ]
+    return select(*attempts, *found)
+
+
+async def answers_reads(
+    runner: Runner, user_id: int, answers: Sequence[RecordAnswer]
+) -> tuple[Attempts, dict[Key, Card | None]]:
+    """What a turn's answers read before their writes, in one statement: the attempt at each
+    quiz (for the learning records) and each question's card (for `schedule_answers`)."""
+    lessons = list(dict.fromkeys((a.course_id, a.lesson_id) for a in answers))
+    keys = list(dict.fromkeys((a.course_id, a.lesson_id, a.question_id) for a in answers))
+    if not keys:
+        return {}, {}
+    params: dict[str, Any] = {"uid": user_id}
+    for n, (course, lesson) in enumerate(lessons):
+        params.update({f"ac{n}": course, f"al{n}": lesson})
+    for n, (course, lesson, question) in enumerate(keys):
+        params.update({f"c{n}": course, f"l{n}": lesson, f"q{n}": question})
+    row = (await runner.run(_answers_reads(len(lessons), len(keys)), **params))[0]
+    attempts = {lesson: int(number) for lesson, number in zip(lessons, row, strict=False)}
+    found = row[len(lessons) :]
+    return attempts, {
+        key: None if card is None else Card.from_dict(as_json(card))
+        for key, card in zip(keys, found, strict=True)
+    }
+
+
 async def schedule_answers(
-    runner: Runner, user_id: int, answers: Sequence[RecordAnswer], now: datetime | None = None
+    runner: Runner,
+    user_id: int,
+    answers: Sequence[RecordAnswer],
+    now: datetime | None = None,
+    *,
+    cards: dict[Key, Card | None] | None = None,
 ) -> None:
-    """Put missed questions in the deck; reschedule questions already in it."""
+    """Put missed questions in the deck; reschedule questions already in it. `cards`: the
+    questions' cards read already (`answers_reads`), kept up to date here."""
     at = now or datetime.now(UTC)
+    known = {} if cards is None else cards
     for answer in answers:
         recall = recall_of(answer)
         key = (answer.course_id, answer.lesson_id, answer.question_id)
-        if recall is Recall.GOOD and await _card(runner, user_id, key) is None:
+        if key not in known:
+            known[key] = await _card(runner, user_id, key)
+        found = known[key]
+        if recall is Recall.GOOD and found is None:
             continue  # right at once: nothing to review
-        await rate(runner, user_id, key, recall, at)
+        known[key] = await _rated(runner, user_id, key, recall, at, found)
 
 
-async def rate(
-    runner: Runner, user_id: int, key: tuple[str, str, str], recall: Recall, now: datetime
-) -> datetime:
+async def rate(runner: Runner, user_id: int, key: Key, recall: Recall, now: datetime) -> datetime:
     """Review a card (a new one if the question is not in the deck); returns its next due."""
-    found = await _card(runner, user_id, key)
+    card = await _rated(runner, user_id, key, recall, now, await _card(runner, user_id, key))
+    due = utc(card.due)
+    assert due is not None
+    return due
+
+
+async def _rated(
+    runner: Runner, user_id: int, key: Key, recall: Recall, now: datetime, found: Card | None
+) -> Card:
+    """Review the card `found` (None: a new one) and write it; the card as it is now."""
     card, _ = SCHEDULER.review_card(found or Card(due=now), RATINGS[recall], now)
     course, lesson, question = key
     params = {"uid": user_id, "c": course, "l": lesson, "q": question}
@@ -82,8 +158,7 @@ async def rate(
         await runner.run(_NEW, **params, card=dict(state), due=due)
     else:
         await runner.run(_RESCHEDULE, **params, card=dict(state), due=due)
-    assert due is not None
-    return due
+    return card
 
 
 async def _card(runner: Runner, user_id: int, key: tuple[str, str, str]) -> Card | None:

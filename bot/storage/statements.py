@@ -14,11 +14,24 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import bindparam, exists, func, insert, literal_column, select, true, update
+from sqlalchemy import (
+    Text,
+    bindparam,
+    cast,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.types import JSON
 
 from bot.storage.db import json_dumps
 from bot.storage.models import (
@@ -28,13 +41,33 @@ from bot.storage.models import (
     pending_replies,
     processed_updates,
     quiz_attempts,
+    role_grants,
     users,
 )
+from dialogs.ports import LessonDone
 from dialogs.state import DialogState, Profile
 
-# A learner's id, profile and dialog state, and the id of the account their address belongs
-# to (the same id, unless the phone holds several learner profiles: bot/storage/profiles.py).
-UserRow = tuple[int, Profile, DialogState, int]
+# A role a learner holds, as stored: role and scope (role_grants; bot/storage/admin.py).
+GrantRow = tuple[str, str]
+
+
+class UserRow(NamedTuple):
+    """A learner as a turn loads them, with what a turn often asks and would otherwise read
+    in a statement of its own (a round trip on PostgreSQL; bench/README.md, issue 21)."""
+
+    id: int
+    profile: Profile
+    state: DialogState
+    # The account the address belongs to: the same id, unless the address is linked to
+    # another learner or the phone holds several learner profiles (bot/storage/profiles.py).
+    account_id: int
+    grants: list[GrantRow]  # the roles the learner holds, sorted
+    address: tuple[str, str]  # the learner's own row's channel and id (their xAPI actor)
+    # The lessons they completed, oldest first, as JSON text decoded when asked (PostgreSQL;
+    # None: not carried, read when asked, as on SQLite where a read costs no round trip).
+    lessons: str | None = None
+
+
 Lesson = tuple[str, str]  # course_id, lesson_id
 Quiz = tuple[str, str, float, float]  # course_id, lesson_id, score, max_score
 
@@ -87,10 +120,31 @@ class TurnStatements(Protocol):
 
 
 def _user_row(row: Sequence[Any]) -> UserRow:
-    """A learner from a row in `_USER_COLUMNS` order."""
-    uid, locale, country, role, level, consented_at, bookmark, step, data, prompt, acc = row
+    """A learner from a row in `_USER_COLUMNS` order, then the account, the grants and the
+    learner's own address."""
+    uid, locale, country, role, level, consented_at, bookmark, step, data, prompt, *more = row
+    account, held, channel, external_id, *lessons = more
     profile = Profile(locale, country, role, level, consented_at, bookmark)
-    return uid, profile, DialogState(step, data, prompt), acc
+    state = DialogState(step, data, prompt)
+    done = lessons[0] if lessons else None
+    return UserRow(uid, profile, state, account, grant_rows(held), (channel, external_id), done)
+
+
+def lessons_done_from(carried: str) -> list[LessonDone]:
+    """The lessons read with a learner (`UserRow.lessons`: a JSON array of [course, lesson,
+    completed_at] in completion order), as `lessons_done` reads them."""
+    return [
+        LessonDone(str(course), str(lesson), datetime.fromisoformat(at).astimezone(UTC))
+        for course, lesson, at in json.loads(carried)
+    ]
+
+
+def grant_rows(held: Any) -> list[GrantRow]:
+    """The roles read with a learner (a JSON array of [role, scope] pairs, NULL for none),
+    sorted as `grants_of` reads them (bot/storage/admin.py)."""
+    if isinstance(held, str | bytes):
+        held = json.loads(held)
+    return sorted((str(role), str(scope)) for role, scope in held or ())
 
 
 _USER_COLUMNS = (
@@ -143,8 +197,34 @@ class CoreStatements:
             )
         )
         columns = [used.c[name] for name in _USER_COLUMNS.split(", ")]
+        # The roles the learner holds, read with them (NULL for none; sorted by _user_row).
+        held = (
+            select(
+                func.json_agg(
+                    func.json_build_array(role_grants.c.role, role_grants.c.country),
+                    type_=JSON,
+                )
+            )
+            .where(role_grants.c.user_id == used.c.id)
+            .scalar_subquery()
+            .label("grants")
+        )
+        # PostgreSQL: the lessons they completed, oldest first (the dialog often asks; as
+        # text, decoded only then).
+        done = lesson_progress.c
+        finished = (done.course_id, done.lesson_id, done.completed_at)
+        ordered = aggregate_order_by(
+            func.json_build_array(*finished), done.completed_at, done.course_id, done.lesson_id
+        )
+        lessons = (
+            select(func.coalesce(cast(func.json_agg(ordered), Text), "[]"))
+            .where(done.user_id == used.c.id)
+            .scalar_subquery()
+            .label("lessons")
+        )
+        carried = [lessons] if is_postgres else []
         find = (
-            select(*columns, account.c.id)
+            select(*columns, account.c.id, held, used.c.channel, used.c.external_id, *carried)
             .select_from(joined)
             .where(
                 account.c.channel == bindparam("b_channel"),
@@ -329,6 +409,11 @@ def _quiz(uid: int, quiz: Quiz, now: datetime) -> dict[str, Any]:
     }
 
 
+# SQL text: the SQLite turn (below): the roles of the learner `p`, a JSON array of pairs.
+_SQLITE_GRANTS = (
+    "(SELECT json_group_array(json_array(g.role, g.country)) FROM role_grants g "
+    "WHERE g.user_id = p.id)"
+)
 # SQL text: the SQLite turn's statements, the same as CoreStatements' but positional (`?`)
 # and run straight on the loop thread's sqlite3 connection, the hottest path there is.
 # Claims the key and reads the learner in one statement, hence one thread hop: no row back
@@ -338,11 +423,13 @@ _SQLITE_CLAIM = (
     'INSERT INTO processed_updates (channel, "key", created_at) VALUES (?, ?, ?) '
     "ON CONFLICT DO NOTHING RETURNING ("
     "SELECT json_array(p.id, p.locale, p.country, p.role, p.level, p.consented_at, "
-    "json(p.bookmark), p.state_step, json(p.state_data), p.state_prompt, a.id) "
-    f"{_ACTIVE_PROFILE})"
+    "json(p.bookmark), p.state_step, json(p.state_data), p.state_prompt, a.id, "
+    f"json({_SQLITE_GRANTS}), p.channel, p.external_id) {_ACTIVE_PROFILE})"
 )
 # SQL text: the SQLite turn (above)
-_SQLITE_FIND_USER = f"SELECT {_PROFILE_COLUMNS} {_ACTIVE_PROFILE}"
+_SQLITE_FIND_USER = (
+    f"SELECT {_PROFILE_COLUMNS}, {_SQLITE_GRANTS}, p.channel, p.external_id {_ACTIVE_PROFILE}"
+)
 # SQL text: the SQLite turn (above)
 _SQLITE_CREATE_USER = (
     "INSERT INTO users (channel, external_id, state_step, state_data, state_prompt, "
@@ -416,9 +503,11 @@ class SqliteTurnStatements:
         rows = self._db.execute(_SQLITE_FIND_USER, (channel, external_id)).fetchall()
         if not rows:
             return None
-        *columns, bookmark, step, data, prompt, account = rows[0]
+        *columns, bookmark, step, data, prompt, account, held, channel, external_id = rows[0]
         loaded_bookmark = None if bookmark is None else json.loads(bookmark)
-        return _sqlite_user([*columns, loaded_bookmark, step, json.loads(data), prompt, account])
+        loaded = [*columns, loaded_bookmark, step, json.loads(data), prompt, account, held]
+        loaded += [channel, external_id]
+        return _sqlite_user(loaded)
 
     async def create_user(self, channel: str, external_id: str, now: datetime) -> int | None:
         """Insert a fresh learner; None when they exist already."""

@@ -47,7 +47,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.channels import having
 from bot.storage.address_links import SqlLinkDesk
-from bot.storage.admin import SqlAdminDesk, keep_essay
+from bot.storage.admin import SqlAdminDesk, grants_from, keep_essay
 from bot.storage.answers import keep_answers
 from bot.storage.authored_files import default_root
 from bot.storage.authoring_desk import SqlAuthoringDesk
@@ -75,7 +75,7 @@ from bot.storage.profiles import ERASE_ADDRESS_DEAD_LETTERS, SqlProfileDesk, era
 from bot.storage.records import SqliteLearnerRecords, SqlLearnerRecords, export_learner
 from bot.storage.reminders import SqlReminderDesk
 from bot.storage.reports import SqlReportDesk
-from bot.storage.review import SqlReviewDesk, schedule_answers
+from bot.storage.review import SqlReviewDesk, answers_reads, schedule_answers
 from bot.storage.sharing import SqlShelf
 from bot.storage.sql import (
     ByDialect,
@@ -94,6 +94,8 @@ from bot.storage.statements import (
     Quiz,
     SqliteTurnStatements,
     TurnStatements,
+    UserRow,
+    lessons_done_from,
 )
 from bot.storage.teaching import SqlTeachingDesk
 from bot.storage.translations import SqlTranslationDesk
@@ -104,12 +106,15 @@ from dialogs.ports import (
     Effect,
     EraseLearner,
     LearnerRecords,
+    LessonDone,
     LibraryChanged,
+    QuizScore,
     RecordAnswer,
     RecordQuiz,
     SubmitEssay,
 )
 from dialogs.reminding import QuietHours
+from dialogs.roles import Grant
 from dialogs.state import DialogState, Profile
 
 
@@ -121,9 +126,12 @@ class SqlTurn:
     """One update's hold on one learner: what is stored, and the writes to make on leaving."""
 
     __slots__ = (
+        "_address",
         "_admin",
         "_effects",
+        "_grants",
         "_journal",
+        "_lessons",
         "_make_records",
         "_profiles",
         "_reading",
@@ -157,7 +165,7 @@ class SqlTurn:
         records: Callable[[int], LearnerRecords],
         statements: TurnStatements,
         user: UserRef,
-        loaded: tuple[int, Profile, DialogState, int],
+        loaded: UserRow,
         *,
         is_new: bool,
         runner: Runner,
@@ -175,7 +183,11 @@ class SqlTurn:
         self._make_records = records
         self._statements = statements
         self.user = user
-        self.user_id, self.profile, self.state, self.account_id = loaded
+        self.user_id, self.profile, self.state, self.account_id = loaded[:4]
+        # The roles read in this turn, by person: the learner's came with their row.
+        self._grants: dict[int, list[Grant]] = {self.user_id: grants_from(loaded.grants)}
+        self._address = loaded.address  # the learner's own row's (their xAPI actor)
+        self._lessons = loaded.lessons  # the lessons they completed, when carried
         self.is_new = is_new
         self.kept = True  # False: a newcomer's turn that changed nothing, rolled back
         self.drop_if_unchanged = False  # the caller's: roll such a turn back (`changes_nothing`)
@@ -196,6 +208,8 @@ class SqlTurn:
         """This learner's progress, read inside this turn's transaction."""
         if self._records is None:
             self._records = self._make_records(self.user_id)
+            if self._lessons is not None:  # read with the learner (PostgreSQL)
+                self._records = _CarriedRecords(self._records, self._lessons)
         return self._records
 
     @property
@@ -203,14 +217,14 @@ class SqlTurn:
         """This learner's learning records as xAPI statements, inside this turn: one journal
         per turn and learner, so their pseudonymous actor is read once."""
         if self._journal is None or self._journal.user_id != self.user_id:
-            self._journal = Journal(self.runner, self.user_id, self.xapi)
+            self._journal = Journal(self.runner, self.user_id, self.xapi, address=self._address)
         return self._journal
 
     @property
     def admin(self) -> SqlAdminDesk:
         """Roles, announcements and broadcasts, inside this turn's transaction."""
         if self._admin is None:
-            self._admin = SqlAdminDesk(self.runner, self.user_id)
+            self._admin = SqlAdminDesk(self.runner, self.user_id, known=self._grants)
         return self._admin
 
     @property
@@ -297,7 +311,7 @@ class SqlTurn:
     def teaching(self) -> SqlTeachingDesk:
         """Invitations, teacher requests and classes, inside this turn's transaction."""
         if self._teaching is None:
-            self._teaching = SqlTeachingDesk(self.runner, self.user_id)
+            self._teaching = SqlTeachingDesk(self.runner, self.user_id, known=self._grants)
         return self._teaching
 
     @property
@@ -369,9 +383,11 @@ class SqlTurn:
         # Before the quizzes: an answer's attempt counts the attempts finished before it.
         journal = self.journal
         now = datetime.now(UTC)
-        await journal_answers(journal, answers, now)
+        # What the answers' writes depend on, read in one statement first.
+        attempts, cards = await answers_reads(self.runner, self.user_id, answers)
+        await journal_answers(journal, answers, now, attempts)
         await keep_answers(self.runner, self.user_id, answers, now)
-        await schedule_answers(self.runner, self.user_id, answers)
+        await schedule_answers(self.runner, self.user_id, answers, cards=cards)
         await observe_answers(self.runner, self.user_id, answers, now, journal)
         if self._saved is not None and self._saved[1].step == "lesson":
             started = _lesson_of(self._saved[0], 1)
@@ -396,6 +412,30 @@ class SqlTurn:
         account = await erase_profile(self.runner, self.user_id, prompt, self.authored_dir)
         if account is not None:
             self.account_id, self.follow_up = account, True
+
+
+class _CarriedRecords:
+    """A learner's records whose lessons done were read with the learner's row (one round
+    trip less on PostgreSQL): the turn writes lesson_progress only on leaving (`_flush`),
+    so within the turn they are what was read."""
+
+    __slots__ = ("_inner", "_lessons")
+
+    def __init__(self, inner: LearnerRecords, lessons: str) -> None:
+        self._inner = inner
+        self._lessons = lessons
+
+    async def lessons_done(self) -> list[LessonDone]:
+        """Every lesson this learner completed, oldest first."""
+        return lessons_done_from(self._lessons)
+
+    async def quiz_scores(self) -> list[QuizScore]:
+        """Best score per quiz (course, lesson), in the order they were last taken."""
+        return await self._inner.quiz_scores()
+
+    async def export(self) -> dict[str, Any]:
+        """Everything stored about this learner, as JSON-ready data."""
+        return await self._inner.export()
 
 
 def _lesson_of(profile: Profile, pages: int) -> tuple[str, str] | None:
@@ -586,7 +626,7 @@ class SqlStore:
         # Without a claim, this INSERT is the first statement: SQLite locks before reading.
         new_id = await statements.create_user(channel, external_id, now)
         if new_id is not None:
-            fresh = (new_id, Profile(), DialogState(), new_id)
+            fresh = UserRow(new_id, Profile(), DialogState(), new_id, [], (channel, external_id))
             return SqlTurn(records, statements, user, fresh, is_new=True, runner=runner)
         found = await statements.find_user(channel, external_id)
         if found is None:  # pragma: no cover - the INSERT conflicted, so the row exists

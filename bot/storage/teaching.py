@@ -210,10 +210,19 @@ _MY_CLASSES = (
 class SqlTeachingDesk:
     """TeachingDesk for the person `user_id`, on the turn's runner."""
 
-    def __init__(self, runner: Runner, user_id: int, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        user_id: int,
+        now: datetime | None = None,
+        *,
+        known: dict[int, list[Grant]] | None = None,
+    ) -> None:
         self.runner = runner
         self.user_id = user_id
         self.now = now or datetime.now(UTC)
+        # The roles the turn read already (SqlAdminDesk): a grant made here is forgotten there.
+        self.known = {} if known is None else known
 
     async def _country(self, user_id: int) -> str | None:
         """A person's country."""
@@ -264,6 +273,7 @@ class SqlTeachingDesk:
         if not spent:
             return "used"
         await grant_role(self.runner, self.user_id, Grant(Role.TEACHER, country), None, self.now)
+        self.known.pop(self.user_id, None)
         return None
 
     async def save_profile(
@@ -319,6 +329,7 @@ class SqlTeachingDesk:
             await grant_role(
                 self.runner, user_id, Grant(Role.TEACHER, country), self.user_id, self.now
             )
+            self.known.pop(user_id, None)
         if notice:
             await queue_notice(self.runner, user_id, notice, self.now, author=self.user_id)
         return country

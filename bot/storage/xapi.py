@@ -165,11 +165,19 @@ _FORGET_LEARNER = delete(_X).where(_X.c.user_id == bindparam("uid"))
 class Journal:
     """One learner's statements, written on their turn's runner."""
 
-    def __init__(self, runner: Runner, user_id: int, vocabulary: Vocabulary) -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        user_id: int,
+        vocabulary: Vocabulary,
+        *,
+        address: tuple[str, str] | None = None,
+    ) -> None:
         self.runner = runner
         self.user_id = user_id
         self.words = vocabulary
         self._actor: dict[str, Any] | None = None
+        self._address = address  # the learner's own row's channel and id, when known
 
     async def attempt(self, course_id: str, lesson_id: str) -> int:
         """The number of the learner's current attempt at a quiz: 1 + those finished (the
@@ -180,8 +188,10 @@ class Journal:
     async def actor(self) -> dict[str, Any]:
         """The learner as a pseudonymous account (their own row's address, keyed)."""
         if self._actor is None:
-            rows = await self.runner.run(_ADDRESS, uid=self.user_id)
-            channel, external = (str(rows[0][0]), str(rows[0][1])) if rows else ("", "")
+            if self._address is None:
+                rows = await self.runner.run(_ADDRESS, uid=self.user_id)
+                self._address = (str(rows[0][0]), str(rows[0][1])) if rows else ("", "")
+            channel, external = self._address
             name = pseudonym(UserRef(channel, external), self.words.secret)
             account = {"homePage": self.words.home_page, "name": name}
             self._actor = {"objectType": "Agent", "account": account}
@@ -337,10 +347,15 @@ class Journal:
         )
 
 
-async def journal_answers(journal: Journal, answers: Sequence[RecordAnswer], now: datetime) -> None:
+async def journal_answers(
+    journal: Journal,
+    answers: Sequence[RecordAnswer],
+    now: datetime,
+    attempts: dict[tuple[str, str], int] | None = None,
+) -> None:
     """A turn's graded answers, numbered by attempt like question_answers (before the
-    turn's finished quizzes are recorded)."""
-    attempts: dict[tuple[str, str], int] = {}
+    turn's finished quizzes are recorded); `attempts`: those read already, by quiz."""
+    attempts = {} if attempts is None else dict(attempts)
     for answer in answers:
         key = (answer.course_id, answer.lesson_id)
         if key not in attempts:
