@@ -514,4 +514,6 @@ COMMANDS: dict[str, Step] = {
     "devoirs": homework_command,
     "homework": homework_command,
 }
-FLOW = Flow("assignments", STEPS, COMMANDS, services=("admin", "shelf", "teaching"))
+FLOW = Flow(
+    "assignments", STEPS, COMMANDS, services=("admin", "shelf", "teaching"), state=Assigning
+)

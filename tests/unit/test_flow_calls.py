@@ -252,3 +252,16 @@ def test_every_flow_a_state_is_shared_by_exists() -> None:
 
 def _subclasses(cls: type) -> list[type]:
     return [sub for direct in cls.__subclasses__() for sub in (direct, *_subclasses(direct))]
+
+
+def test_each_flows_state_class_is_declared_by_that_flow() -> None:
+    """A state class named after a flow is the one that flow declares (`state=`), and a
+    declared class is that flow's or shared with it: what settle keeps is what the registry
+    shows."""
+    declared = {flow.name: flow.state for flow in flows()}
+    for cls in _subclasses(FlowState):
+        named = getattr(cls, "flow", None)  # a base of several states names none
+        if cls.__module__.startswith("dialogs.") and named in declared:
+            assert declared[named] is cls, (cls.__name__, named)
+    for name, state in declared.items():
+        assert state is None or name in {state.flow, *state.shared_by}, name
