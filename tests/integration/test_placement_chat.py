@@ -174,7 +174,9 @@ async def test_failures_count_across_quiz_and_review_then_the_review_goes_on(
         )
         assert flows["placement"]["remedy"]["s"] == "MATH-CM-FRAC-SENS"
         back = awa.texts(await awa.tap("J'ai compris, on continue ▶️"))
-        assert "🔁 Bravo, cette série est terminée !" in back, "the review goes on after it"
+        assert "🔁 Série terminée : 0 sur 1. Cette question reviendra bientôt." in back, (
+            "the review goes on after it"
+        )
         assert await stored(awa) == ("menu", {}, [])
 
 
