@@ -99,6 +99,13 @@ def forget_help(ctx: Context) -> None:
     fresh(ctx, Help)
 
 
+def may_be_easier(ctx: Context, question: Question) -> bool:
+    """Whether "plus facile" can do something at this kind of question: take a wrong option
+    away from a choice question in a quiz (not at a typed answer, not in a review)."""
+    easier = DIALOG_KINDS[question.type].easier and bool(question.choices)
+    return easier and ctx.state.step != "review"
+
+
 def help_turn(
     ctx: Context, question: Question, offered: tuple[Option, ...], asked: str, quiz: bool = True
 ) -> Turn:
