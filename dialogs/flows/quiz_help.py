@@ -106,6 +106,19 @@ def may_be_easier(ctx: Context, question: Question) -> bool:
     return easier and ctx.state.step != "review"
 
 
+def words_here(ctx: Context) -> str | None:
+    """What the learner may type at the question they are at, for /aide (None: no question
+    with help here)."""
+    if ctx.state.step == "quiz":
+        return ctx._(
+            "À une question du quiz, vous pouvez écrire « indice » pour un coup de pouce, ou "
+            "« plus facile » pour retirer une mauvaise réponse (questions à choix)."
+        )
+    if ctx.state.step == "review":
+        return ctx._("À une question de révision, écrivez « indice » pour un coup de pouce.")
+    return None
+
+
 def help_turn(
     ctx: Context, question: Question, offered: tuple[Option, ...], asked: str, quiz: bool = True
 ) -> Turn:

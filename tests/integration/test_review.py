@@ -240,6 +240,8 @@ async def test_a_sitting_with_a_wrong_answer_ends_with_its_score_not_a_bravo(
         await make_due(awa)
         await awa.send("/menu")
         await awa.tap("🔁 Réviser (1)")
+        helped = awa.texts(await awa.send("/aide"))  # no option is taken away in a review
+        assert "À une question de révision, écrivez « indice » pour un coup de pouce." in helped
         wrong = next(choice.id for choice in question.choices if not choice.correct)
         said = awa.texts(await awa.tap(wrong))
         assert "Bravo" not in said
