@@ -75,6 +75,30 @@ async def invited_teacher(world: World) -> tuple[Learner, int]:
     return teacher, uid
 
 
+async def test_a_teacher_types_their_subjects_as_people_say_them() -> None:
+    world = World()
+    admin = await national_admin(world)
+    await admin.send("/admin")
+    await admin.tap("Inviter des enseignants")
+    await admin.tap("Une seule personne")
+    code = admin.texts(await admin.tap("Une semaine")).split("Code d'invitation : ")[-1][:8]
+    teacher, _ = await person(world, "teacher")
+    await teacher.tap("Espace enseignant")
+    await teacher.send(code)
+    await teacher.send("École Liberté 6, Dakar")
+    await teacher.tap("Plus tard")
+    await teacher.send("maths")
+    ticked = [o.label for o in teacher.last_prompt().options if o.label.startswith("✅")]
+    assert ticked == ["✅ Mathématiques"]
+    await teacher.send("francais et sience")  # no accent, a typo, two at once
+    ticked = [o.label for o in teacher.last_prompt().options if o.label.startswith("✅")]
+    assert ticked == ["✅ Mathématiques", "✅ Français", "✅ Sciences"]
+    said = teacher.texts(await teacher.send("jardin"))
+    assert "✅" not in said.splitlines()[0], "a word that names no subject ticks nothing"
+    await teacher.tap("Valider")
+    assert "À quelles classes ?" in teacher.last_text()
+
+
 async def test_the_code_typed_in_the_teacher_space_is_taken_as_the_code() -> None:
     # The admin's message says: open "Espace enseignant" and write the code. A teacher who
     # does just that, as they copy it (small letters, a space), is a teacher.
