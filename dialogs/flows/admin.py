@@ -205,11 +205,14 @@ async def admin_broadcasts(ctx: Context, event: Incoming) -> Turn:
     listed = await desk(ctx).broadcasts(countries_of(grants))
     running = [b for b in listed if b.status in ("queued", "scheduled") and b.queued]
     running += [b for b in listed if b.status == "scheduled" and not b.queued]
+    # Numbered as listed (1: the newest): the storage's ids count every message sent to
+    # many (notices, reminders...), not the admin's announcements.
+    shown = {b.id: n for n, b in enumerate(listed, 1)}
     options = tuple(
-        Option(f"c{b.id}", ctx._("❌ Annuler l'annonce n°%(id)s", id=b.id)) for b in running
+        Option(f"c{b.id}", ctx._("❌ Annuler l'annonce %(n)s", n=shown[b.id])) for b in running
     ) + (admin_back(ctx), menu_option(ctx))
     if isinstance(event, Entered):
-        lines = [broadcast_line(ctx, b) for b in listed] or [
+        lines = [broadcast_line(ctx, b, n) for n, b in enumerate(listed, 1)] or [
             ctx._("Aucune annonce pour l'instant.")
         ]
         return Turn(
@@ -225,16 +228,17 @@ async def admin_broadcasts(ctx: Context, event: Incoming) -> Turn:
         return refused(ctx, within_admin=True)
     cancelled = await desk(ctx).cancel_broadcast(target.id)
     text = ctx.ngettext(
-        "Annonce n°%(id)s annulée : %(n)s message ne partira pas.",
-        "Annonce n°%(id)s annulée : %(n)s messages ne partiront pas.",
+        "Annonce « %(preview)s » annulée : %(n)s message ne partira pas.",
+        "Annonce « %(preview)s » annulée : %(n)s messages ne partiront pas.",
         cancelled,
-        id=target.id,
+        preview=_short(target.preview, 40),
     )
     return Turn([Say(text)], goto="admin_broadcasts")
 
 
-def broadcast_line(ctx: Context, stats: BroadcastStats) -> str:
-    """One announcement's figures: who, when, and where its sending stands."""
+def broadcast_line(ctx: Context, stats: BroadcastStats, n: int) -> str:
+    """One announcement's figures (`n`: its place in the list): who, when, and where its
+    sending stands."""
     counts = stats.counts
     status = {
         "scheduled": ctx._("programmée"),
@@ -243,8 +247,8 @@ def broadcast_line(ctx: Context, stats: BroadcastStats) -> str:
         "cancelled": ctx._("annulée"),
     }.get(stats.status, stats.status)
     head = ctx._(
-        "n°%(id)s · %(date)s · %(status)s · « %(preview)s »",
-        id=stats.id,
+        "%(n)s. %(date)s · %(status)s · « %(preview)s »",
+        n=n,
         date=ctx.t.date(stats.created_at),
         status=status,
         preview=_short(stats.preview),

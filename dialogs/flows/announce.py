@@ -375,9 +375,9 @@ async def _create(ctx: Context, audience: Audience, later: datetime | None) -> T
     attached = data.attachment
     attachment = Attachment(**attached) if attached else None
     sent = BroadcastDraft(dict(data.texts), audience, attachment, scheduled_at=later)
-    broadcast_id, total = await desk(ctx).create_broadcast(sent)
+    _, total = await desk(ctx).create_broadcast(sent)
     fresh(ctx, Announcement)
-    return Turn([Say(_confirmation(ctx, broadcast_id, total, later))], goto="admin_menu")
+    return Turn([Say(_confirmation(ctx, total, later))], goto="admin_menu")
 
 
 async def ann_when(ctx: Context, event: Incoming) -> Turn:
@@ -507,23 +507,21 @@ def _waiting(ctx: Context, waiting: int) -> str:
     )
 
 
-def _confirmation(ctx: Context, broadcast_id: int, total: int, later: datetime | None) -> str:
-    """What the admin reads once the announcement is queued or scheduled."""
+def _confirmation(ctx: Context, total: int, later: datetime | None) -> str:
+    """What the admin reads once the announcement is queued or scheduled (no number: the
+    storage's ids count every message sent to many, not this admin's announcements)."""
     if later is not None:
         local = later.astimezone(zone_of(ctx.profile.country))
         return ctx._(
-            "Annonce n°%(id)s programmée pour le %(date)s à %(time)s. "
-            "Suivez-la dans « Annonces envoyées ».",
-            id=broadcast_id,
+            "Annonce programmée pour le %(date)s à %(time)s. Suivez-la dans « Annonces envoyées ».",
             date=ctx.t.date(local),
             time=local.strftime("%H:%M"),
         )
     return ctx.ngettext(
-        "Annonce n°%(id)s : %(n)s message part maintenant. Suivez-la dans « Annonces envoyées ».",
-        "Annonce n°%(id)s : %(n)s messages partent maintenant. "
-        "Suivez-la dans « Annonces envoyées ».",
+        "Annonce envoyée : %(n)s message part maintenant. Suivez-la dans « Annonces envoyées ».",
+        "Annonce envoyée : %(n)s messages partent maintenant. Suivez-la dans « Annonces "
+        "envoyées ».",
         total,
-        id=broadcast_id,
     )
 
 

@@ -14,6 +14,7 @@ from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.onboarding import Onboarding
 from dialogs.flows.profiles import erase_note
 from dialogs.flows.progress import progress_text
+from dialogs.flows.quiz_help import words_here
 from dialogs.flows.role_help import roles_help, student_lines
 from dialogs.messages import Ask, ClearScreen, Document, Option, Say
 from dialogs.options import choose
@@ -159,6 +160,9 @@ async def help_text(ctx: Context) -> str:
             )
         )
     paragraphs = [head, "\n".join(lines)]
+    here = words_here(ctx)  # at a quiz's question, its help words first
+    if here is not None:
+        paragraphs.insert(1, here)
     grants = await ctx.services.admin.grants() if ctx.services.admin is not None else []
     paragraphs += roles_help(_, grants)
     return "\n\n".join(paragraphs)

@@ -29,7 +29,7 @@ from dialogs.flow import Flow, FlowState, fresh, state_of
 from dialogs.flows.common import menu_option, route, unexpected
 from dialogs.flows.learning import reachable
 from dialogs.flows.place import place
-from dialogs.flows.quiz_help import help_asked
+from dialogs.flows.quiz_help import help_asked, may_be_easier
 from dialogs.kinds import DIALOG_KINDS, MORE
 from dialogs.kinds.picks import Picks
 from dialogs.messages import Ask, Option, Out, QuizQuestion, Say
@@ -241,11 +241,19 @@ async def after_failure(
     skill = failed[0]
     text = remediation_for(localized_course(found, ctx.profile.locale), lesson, question, skill)
     name = skill_names([found]).get(skill, skill)
-    if not text:
+    if not text and may_be_easier(ctx, question):
         note = ctx._(
             "🧩 « %(skill)s » vous donne du mal : c'est normal, on apprend en se trompant. À "
             "une question, écrivez « plus facile » pour retirer une mauvaise réponse, ou "
             "« indice » pour un coup de pouce.",
+            skill=name,
+        )
+        turn.messages.append(Say(note))
+        return turn
+    if not text:  # a typed answer, or a review: no option to take away
+        note = ctx._(
+            "🧩 « %(skill)s » vous donne du mal : c'est normal, on apprend en se trompant. À "
+            "une question, écrivez « indice » pour un coup de pouce.",
             skill=name,
         )
         turn.messages.append(Say(note))

@@ -99,6 +99,26 @@ def forget_help(ctx: Context) -> None:
     fresh(ctx, Help)
 
 
+def may_be_easier(ctx: Context, question: Question) -> bool:
+    """Whether "plus facile" can do something at this kind of question: take a wrong option
+    away from a choice question in a quiz (not at a typed answer, not in a review)."""
+    easier = DIALOG_KINDS[question.type].easier and bool(question.choices)
+    return easier and ctx.state.step != "review"
+
+
+def words_here(ctx: Context) -> str | None:
+    """What the learner may type at the question they are at, for /aide (None: no question
+    with help here)."""
+    if ctx.state.step == "quiz":
+        return ctx._(
+            "À une question du quiz, vous pouvez écrire « indice » pour un coup de pouce, ou "
+            "« plus facile » pour retirer une mauvaise réponse (questions à choix)."
+        )
+    if ctx.state.step == "review":
+        return ctx._("À une question de révision, écrivez « indice » pour un coup de pouce.")
+    return None
+
+
 def help_turn(
     ctx: Context, question: Question, offered: tuple[Option, ...], asked: str, quiz: bool = True
 ) -> Turn:

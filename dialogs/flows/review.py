@@ -32,6 +32,8 @@ class Review(FlowState, flow="review"):
 
     batch: list[list[str]] = field(default_factory=list)
     index: int = 0
+    right: int = 0  # answers right in this sitting
+    wrong: int = 0  # answers wrong or partly right
     legacy = {"batch": "rv", "index": "ri"}  # noqa: RUF012
 
 
@@ -74,7 +76,12 @@ async def review(ctx: Context, event: Incoming) -> Turn:
         await ctx.mastery.observe(lesson.skills_of(question), result.correct, ctx.now)
         failed = () if result.correct else lesson.skills_of(question)
     forget_help(ctx)
-    state_of(ctx, Review).index += 1
+    sitting = state_of(ctx, Review)
+    sitting.index += 1
+    if result.correct:
+        sitting.right += 1
+    else:
+        sitting.wrong += 1
     text = quiz.feedback(ctx, question, result) + "\n" + _next_time(ctx, due)
     turn = Turn([Say(text)], goto="review")
     return await after_failure(ctx, _course(ctx, card), lesson, question, failed, turn)
@@ -85,15 +92,16 @@ async def _ask_next(ctx: Context, desk: ReviewDesk) -> Turn:
     sitting = state_of(ctx, Review)
     if _current(ctx) is None:
         if sitting.batch:  # a sitting just ended
-            sitting.batch, sitting.index = [], 0
-            return Turn([Say(ctx._("🔁 Bravo, cette série est terminée !"))], goto="menu")
+            said = _the_end(ctx, sitting)
+            sitting.batch, sitting.index, sitting.right, sitting.wrong = [], 0, 0, 0
+            return Turn([Say(said)], goto="menu")
         due = await desk.due(ctx.now, BATCH)
         forget_help(ctx)
         sitting.batch = [[c.course_id, c.lesson_id, c.question_id] for c in due]
-        sitting.index = 0
+        sitting.index, sitting.right, sitting.wrong = 0, 0, 0
     card = _current(ctx)
     if card is None:
-        sitting.batch, sitting.index = [], 0
+        sitting.batch, sitting.index, sitting.right, sitting.wrong = [], 0, 0, 0
         text = ctx._("✅ C'est tout pour aujourd'hui : aucune question à revoir.")
         return Turn([Say(text)], goto="menu")
     question = _question(ctx, card)
@@ -104,6 +112,21 @@ async def _ask_next(ctx: Context, desk: ReviewDesk) -> Turn:
         return await _ask_next(ctx, desk)
     # Its recording comes first, or is offered with its size in light data, as in the quiz.
     return Turn(await quiz.with_sound(ctx, _course(ctx, card), question, _render(ctx, question)))
+
+
+def _the_end(ctx: Context, sitting: Review) -> str:
+    """The end of a sitting, worded by how it went: bravo only when every answer was right."""
+    if not sitting.wrong:
+        return ctx._("🔁 Bravo, cette série est terminée !")
+    score = ctx._(
+        "🔁 Série terminée : %(right)s sur %(total)s.",
+        right=sitting.right,
+        total=sitting.right + sitting.wrong,
+    )
+    again = ctx.ngettext(
+        "Cette question reviendra bientôt.", "Ces questions reviendront bientôt.", sitting.wrong
+    )
+    return score + " " + again
 
 
 def _current(ctx: Context) -> tuple[str, str, str] | None:

@@ -4,9 +4,11 @@ an admin approves. Until granted, a person who chose "teacher" keeps student rig
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from content.model import LEVELS, SUBJECTS
+from content.subjects import subjects_named
 
 from dialogs.context import Context, Step, Turn
 from dialogs.events import Entered, Incoming, TextReceived
@@ -248,9 +250,8 @@ async def teacher_rename(ctx: Context, event: Incoming) -> Turn:
 async def teacher_subjects(ctx: Context, event: Incoming) -> Turn:
     """Tick the subjects taught."""
     labels = {key: subject_name(ctx, key) for key in SUBJECTS}
-    return await _ticks(
-        ctx, event, "subjects", labels, ctx._("Quelles matières enseignez-vous ?"), "teacher_levels"
-    )
+    question = ctx._("Quelles matières enseignez-vous ?")
+    return await _ticks(ctx, event, "subjects", labels, question, "teacher_levels", subjects_named)
 
 
 async def teacher_levels(ctx: Context, event: Incoming) -> Turn:
@@ -260,9 +261,16 @@ async def teacher_levels(ctx: Context, event: Incoming) -> Turn:
 
 
 async def _ticks(
-    ctx: Context, event: Incoming, key: str, labels: dict[str, str], question: str, then: str
+    ctx: Context,
+    event: Incoming,
+    key: str,
+    labels: dict[str, str],
+    question: str,
+    then: str,
+    named: Callable[[str], tuple[str, ...]] | None = None,
 ) -> Turn:
-    """A question answered by ticking options, then "Valider"."""
+    """A question answered by ticking options, then "Valider"; `named` reads the options
+    a typed text names otherwise than by their labels ("maths": Mathématiques), ticked."""
     work = state_of(ctx, Becoming)
     ticked = work.subjects if key == "subjects" else work.levels
     options = tuple(
@@ -271,6 +279,11 @@ async def _ticks(
     if isinstance(event, Entered):
         hint = ctx._("Touchez pour cocher, puis « Valider ».")
         return Turn([Ask(f"{question}\n{hint}", options, ctx.state.prompt, 2)])
+    if named and isinstance(event, TextReceived) and choose(ctx, event, options) is None:
+        found = [code for code in named(event.text) if code in labels]
+        if found:
+            ticked.extend(code for code in found if code not in ticked)
+            return Turn(goto=ctx.state.step)
     chosen = route(ctx, event, options)
     if isinstance(chosen, Turn):
         return chosen

@@ -174,7 +174,9 @@ async def test_failures_count_across_quiz_and_review_then_the_review_goes_on(
         )
         assert flows["placement"]["remedy"]["s"] == "MATH-CM-FRAC-SENS"
         back = awa.texts(await awa.tap("J'ai compris, on continue ▶️"))
-        assert "🔁 Bravo, cette série est terminée !" in back, "the review goes on after it"
+        assert "🔁 Série terminée : 0 sur 1. Cette question reviendra bientôt." in back, (
+            "the review goes on after it"
+        )
         assert await stored(awa) == ("menu", {}, [])
 
 
@@ -363,6 +365,7 @@ async def test_a_remediation_at_the_last_question_comes_back_to_the_score(
 async def test_without_an_authors_remediation_a_note_says_which_help_there_is(
     database_url: str, tmp_path: Path
 ) -> None:
+    """Typed answers: "plus facile" has no option to take away, so it is not offered."""
     async for awa in essai_course(database_url, tmp_path):
         await awa.tap("2. Multiplier")
         await awa.tap("Passer au quiz ▶️")
@@ -371,9 +374,9 @@ async def test_without_an_authors_remediation_a_note_says_which_help_there_is(
         said = awa.texts(await awa.send("10"))
         assert (
             "🧩 « Multiplier » vous donne du mal : c'est normal, on apprend en se trompant. À "
-            "une question, écrivez « plus facile » pour retirer une mauvaise réponse, ou "
-            "« indice » pour un coup de pouce."
+            "une question, écrivez « indice » pour un coup de pouce."
         ) in said
+        assert "plus facile" not in said
         assert "Et maintenant ?" in said, "the quiz goes on: no step of its own"
 
 

@@ -229,6 +229,27 @@ async def test_a_review_answer_is_a_learning_day_and_the_sitting_goes_once_over(
         assert await sitting_and_days(awa) == (None, 1), "the streak counts the review"
 
 
+async def test_a_sitting_with_a_wrong_answer_ends_with_its_score_not_a_bravo(
+    database_url: str,
+) -> None:
+    course, lesson, question = a_single_choice()
+    async with open_conversations(database_url) as conversations:
+        awa = Person.on(conversations, "telegram", "awa")
+        await awa.onboard()
+        await answered(awa, RecordAnswer(course, lesson, question.id, "x", 0.0, False))
+        await make_due(awa)
+        await awa.send("/menu")
+        await awa.tap("🔁 Réviser (1)")
+        helped = awa.texts(await awa.send("/aide"))  # no option is taken away in a review
+        assert "À une question de révision, écrivez « indice » pour un coup de pouce." in helped
+        wrong = next(choice.id for choice in question.choices if not choice.correct)
+        said = awa.texts(await awa.tap(wrong))
+        assert "Bravo" not in said
+        assert (
+            "🔁 Série terminée : 0 sur 1. Cette question reviendra bientôt."
+        ) in said.splitlines()
+
+
 async def sitting_and_days(person: Person) -> tuple[dict[str, object] | None, int]:
     """The review sitting's cards as stored (None: no sitting), and the learning days."""
     async with person.conversations.store.turn(person.user) as tx:

@@ -212,6 +212,21 @@ async def test_info_commands_keep_the_learner_where_they_were(command: str) -> N
     assert isinstance(learner.sent[-1], Ask)
 
 
+async def test_help_in_a_quiz_says_the_words_that_help_at_its_questions() -> None:
+    learner = Learner.new()
+    await onboard(learner)
+    said = learner.texts(await learner.send("/aide"))
+    assert "indice" not in said, "no question here"
+    await walk_to_first_quiz(learner)
+    question = learner.last_prompt()
+    said = learner.texts(await learner.send("/aide"))
+    assert said.split("\n\n")[2] == (  # after the two paragraphs of what the bot does
+        "À une question du quiz, vous pouvez écrire « indice » pour un coup de pouce, ou "
+        "« plus facile » pour retirer une mauvaise réponse (questions à choix)."
+    )
+    assert learner.state.step == "quiz" and learner.last_prompt().text == question.text
+
+
 async def test_changing_language_from_settings_returns_to_settings() -> None:
     learner = Learner.new()
     await onboard(learner)

@@ -75,6 +75,30 @@ async def invited_teacher(world: World) -> tuple[Learner, int]:
     return teacher, uid
 
 
+async def test_a_teacher_types_their_subjects_as_people_say_them() -> None:
+    world = World()
+    admin = await national_admin(world)
+    await admin.send("/admin")
+    await admin.tap("Inviter des enseignants")
+    await admin.tap("Une seule personne")
+    code = admin.texts(await admin.tap("Une semaine")).split("Code d'invitation : ")[-1][:8]
+    teacher, _ = await person(world, "teacher")
+    await teacher.tap("Espace enseignant")
+    await teacher.send(code)
+    await teacher.send("École Liberté 6, Dakar")
+    await teacher.tap("Plus tard")
+    await teacher.send("maths")
+    ticked = [o.label for o in teacher.last_prompt().options if o.label.startswith("✅")]
+    assert ticked == ["✅ Mathématiques"]
+    await teacher.send("francais et sience")  # no accent, a typo, two at once
+    ticked = [o.label for o in teacher.last_prompt().options if o.label.startswith("✅")]
+    assert ticked == ["✅ Mathématiques", "✅ Français", "✅ Sciences"]
+    said = teacher.texts(await teacher.send("jardin"))
+    assert "✅" not in said.splitlines()[0], "a word that names no subject ticks nothing"
+    await teacher.tap("Valider")
+    assert "À quelles classes ?" in teacher.last_text()
+
+
 async def test_the_code_typed_in_the_teacher_space_is_taken_as_the_code() -> None:
     # The admin's message says: open "Espace enseignant" and write the code. A teacher who
     # does just that, as they copy it (small letters, a space), is a teacher.
@@ -174,6 +198,8 @@ async def test_an_admin_announces_to_the_students_of_their_country_and_cancels()
     for country in ("SN", "SN", "SN", "ML"):
         world.person(country=country, role="student", level="CM2")
     world.people[world.person(country="SN", role="student")].opted_out = True
+    for _ in range(4):  # messages sent to many before (notices, reminders) take ids too
+        world.next_id("broadcasts")
     admin = await national_admin(world)
     await admin.send("/admin")
     await admin.tap("Nouvelle annonce")
@@ -185,15 +211,22 @@ async def test_an_admin_announces_to_the_students_of_their_country_and_cancels()
     await admin.tap("Tout le monde")
     assert "Aperçu :\n\nLes écoles rouvrent lundi." in admin.texts()
     assert "Cette annonce touchera 3 personnes.\nOn envoie ?" in admin.texts()
-    await admin.tap("Envoyer maintenant")
-    assert "3 messages partent maintenant" in admin.texts()
+    said = admin.texts(await admin.tap("Envoyer maintenant"))
+    assert (
+        "Annonce envoyée : 3 messages partent maintenant. Suivez-la dans « Annonces envoyées »."
+    ) in said
+    assert "n°" not in said, "the storage's id is not the admin's count"
     (sent,) = world.broadcasts.values()
     assert (sent.draft.audience.countries, len(sent.recipients)) == (("SN",), 3)
 
-    await admin.tap("Annonces envoyées")
+    listed = admin.texts(await admin.tap("Annonces envoyées"))
+    assert listed.startswith("1. ") and "« Les écoles rouvrent lundi. »" in listed
     assert "public 3" in admin.texts() and "en attente 3" in admin.texts()
+    assert "❌ Annuler l'annonce 1" in [o.label for o in admin.last_prompt().options]
     await admin.tap("Annuler l'annonce")
-    assert "3 messages ne partiront pas" in admin.texts()
+    assert (
+        "Annonce « Les écoles rouvrent lundi. » annulée : 3 messages ne partiront pas."
+    ) in admin.texts()
     assert sent.status == "cancelled"
 
 

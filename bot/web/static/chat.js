@@ -5,11 +5,11 @@
   const feed = $('.feed'), log = $('#log'), input = $('#text'), form = $('#composer'), statusEl = $('#status');
   // UI strings: placeholder, input label, send, connecting, online, offline, submit, file gone
   const T = {
-    fr: ['Écrivez votre message…', 'Votre message', 'Envoyer', 'Connexion…', 'En ligne',
+    fr: ['Écrivez ici…', 'Votre message', 'Envoyer', 'Connexion…', 'En ligne',
       'Hors ligne — vos messages partiront dès le retour du réseau', 'Valider', 'fichier plus disponible ici'],
-    en: ['Write your message…', 'Your message', 'Send', 'Connecting…', 'Online',
+    en: ['Write here…', 'Your message', 'Send', 'Connecting…', 'Online',
       'Offline — your messages will go when the network is back', 'Submit', 'file no longer available here'],
-    ar: ['اكتب رسالتك…', 'رسالتك', 'إرسال', 'جارٍ الاتصال…', 'متصل',
+    ar: ['اكتب هنا…', 'رسالتك', 'إرسال', 'جارٍ الاتصال…', 'متصل',
       'غير متصل — ستُرسَل رسائلك فور عودة الشبكة', 'تأكيد', 'الملف لم يعد متاحًا هنا'],
   };
   const S = { connecting: 3, online: 4, offline: 5 };
