@@ -184,6 +184,7 @@ def start_server(database: Path, port: int) -> subprocess.Popen[bytes]:
         "WEB_PORT": str(port),
         "PSEUDONYM_SECRET": "test",
         "PYTHONPATH": str(REPO),
+        "RENDER_WARM": "false",  # no interpreter importing matplotlib for nothing
     }
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
