@@ -25,7 +25,7 @@ from bot.certificates.service import SignedCertificates
 from bot.certificates.signing import load_key
 from bot.channel import Channel, ChannelContext
 from bot.channels import LISTED, capabilities, configured
-from bot.charts import MatplotlibCharts
+from bot.charts import MatplotlibCharts, warm_png
 from bot.config import Settings
 from bot.connections import ConnectionGuard, GuardedSite, connection_limits, raise_descriptor_limit
 from bot.conversations import Conversations
@@ -113,6 +113,8 @@ class BotApp:
         # process: keep it out of the collector's scans, which showed in p99 (bench/).
         gc.collect()
         gc.freeze()
+        if settings.render_warm:  # after readiness, in the background: off every turn's path
+            self.renderer.warm(warm_png)  # a tiny chart per worker (9.5 s for the first one cold)
         log.info(
             "web chat on http://localhost:%s courses=%d%s",
             self.port,
@@ -311,7 +313,7 @@ class BotApp:
             self.store.close()
         if self.engine is not None:
             await self.engine.dispose()
-        self.renderer.close()
+        await self.renderer.stop()  # its workers ended: no process outlives the bot
 
     async def _refresh_library(self) -> None:
         """Read the teachers' published courses again now and then (other workers publish)."""

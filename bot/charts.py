@@ -105,6 +105,12 @@ def _draw_bars(axes: Axes, labels: list[str], values: list[float], top: float, r
         axes.yaxis.tick_right()
 
 
+def warm_png() -> bytes:
+    """A tiny chart, drawn to start a render worker: matplotlib imported, fonts registered,
+    text shaped once (bot/rendering.py, `Renderer.warm`)."""
+    return bars_png("·", ["·"], [1.0], 1.0, False)
+
+
 class MatplotlibCharts:
     """The Charts port (dialogs/admin_ports.py): made after the turn, once per data."""
 

@@ -56,6 +56,10 @@ class Settings:
     reply_lease_seconds: float = 10.0
     # How stale a worker's strings reviewed by translators may be (bot/storage/translations.py).
     translations_refresh_seconds: float = 5.0
+    # Start the render pool with a tiny chart right after start-up (bot/rendering.py). On from
+    # the environment (RENDER_WARM); off for settings built in code (tests, benches), where it
+    # would cost each started bot two interpreters importing matplotlib.
+    render_warm: bool = False
     broadcast_rate_whatsapp: float = 20.0  # messages/s; the number's throughput tier allows 80
     whatsapp_access_token: str = ""
     whatsapp_phone_number_id: str = ""
@@ -178,6 +182,7 @@ class Settings:
             broadcast_lease_seconds=float(env.get("BROADCAST_LEASE_SECONDS") or 60.0),
             reply_lease_seconds=float(env.get("REPLY_LEASE_SECONDS") or 10.0),
             translations_refresh_seconds=float(env.get("TRANSLATIONS_REFRESH_SECONDS") or 5.0),
+            render_warm=_flag(env.get("RENDER_WARM"), True),
             whatsapp_access_token=env.get("WHATSAPP_ACCESS_TOKEN", ""),
             whatsapp_phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID", ""),
             whatsapp_display_number="".join(

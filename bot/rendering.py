@@ -19,6 +19,12 @@ certificate, the same booklet of the same course text and files, the same chart 
 made once. A republished course is other content, so its booklet and certificates get a new
 key by themselves; nothing has to be invalidated. Two requests for one key wait for one
 render.
+
+A cold pool is slow: a worker is a new interpreter that imports matplotlib or fpdf2 before its
+first document (the first class report after a start took 9.5 s on a loaded two-core server,
+the next one 33 ms). `warm` (RENDER_WARM) starts a worker and draws a tiny chart in it, in the
+background, right after start-up; `stop` waits for the workers to end, so a stopped bot
+leaves no process behind (bench/first_report.py measures the first report).
 """
 
 from __future__ import annotations
@@ -60,6 +66,7 @@ class Renderer:
         self._held = 0  # bytes in the cache
         self._making: dict[str, asyncio.Future[bytes]] = {}
         self._executor: Executor | None = None
+        self.warming: asyncio.Task[None] | None = None  # the warm-up in the background
         self.rendered = 0  # renders started (the tests and the bench read them)
         self.served = 0  # answers from the cache or from a render in progress
 
@@ -108,6 +115,10 @@ class Renderer:
         metrics.document("rendered")
         if self.pool == "inline":
             return render(*args)
+        if self.warming is not None and not self.warming.done():
+            # Asked while the pool warms: the warming worker is ready first; asked now, the
+            # pool would start a second one, cold, for this document.
+            await asyncio.wait({self.warming})
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self._pool(), render, *args)
@@ -115,6 +126,26 @@ class Renderer:
             log.warning("render pool broken; starting a new one")
             self._executor = None
             raise
+
+    def warm(self, render: Callable[..., bytes], *args: Any) -> None:
+        """Start the process pool now with one worker that makes `render(*args)`, in the
+        background (neither kept nor counted): the first document then finds a worker started
+        and its libraries imported. One worker: the first document needs one, and two starting
+        at once on a two-core server slowed each other down. Only the process pool is cold."""
+        if self.pool == "process" and self.warming is None:
+            self.warming = asyncio.create_task(self._warm(render, args), name="render-warm")
+
+    async def _warm(self, render: Callable[..., bytes], args: tuple[Any, ...]) -> None:
+        """The small render, in the pool's first worker."""
+        pool = self._pool()
+        try:
+            await asyncio.get_running_loop().run_in_executor(pool, render, *args)
+        except BrokenProcessPool:
+            log.warning("render pool broken while warming; starting a new one")
+            if self._executor is pool:
+                self._executor = None
+        except Exception:
+            log.warning("render pool not warmed", exc_info=True)
 
     def _pool(self) -> Executor:
         """The pool, started on first use."""
@@ -143,10 +174,21 @@ class Renderer:
         return self._held
 
     def close(self) -> None:
-        """Stop the pool (its workers finish what they render)."""
+        """Stop the pool without waiting: what waits is cancelled, what renders is finished."""
+        if self.warming is not None:
+            self.warming.cancel()  # its renders are in the pool: cancelled or finished there
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
+
+    async def stop(self) -> None:
+        """Stop the pool and wait, off the loop, for its workers to end (each finishes the
+        document it renders): a stopped bot leaves no process behind."""
+        if self.warming is not None:
+            self.warming.cancel()
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
 
 
 def content_key(render: Callable[..., bytes], *args: Any) -> str:

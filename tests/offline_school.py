@@ -90,6 +90,7 @@ async def school_server(folder: Path, settings: dict[str, str]) -> AsyncIterator
         "PSEUDONYM_SECRET": "school",
         "FLOOD_LIMIT": "",  # one test learner answers faster than any child
         "WEB_ADDRESS_FLOOD_LIMIT": "",
+        "RENDER_WARM": "false",  # no interpreter importing matplotlib for nothing
         **settings,
     }
     log = (folder / "bot.log").open("wb")

@@ -374,7 +374,7 @@ class WebChat:
         frames = to_frames(outcome.messages, outcome.lang, outcome.rtl)
         frames = await self.files.linked(outcome, frames)  # documents: links, not bytes
         waiting = [{**row.frame, "inbox": row.id} for row in rows]
-        await self.push_frames(uid, frames[:1] + waiting + frames[1:])
+        await self.push_frames(uid, frames[:1] + waiting + _not_repeating(frames[1:], waiting))
 
     async def _received(self, uid: str, ids: Any) -> None:
         """A tab has these inbox messages: delivered, never sent again."""
@@ -498,6 +498,23 @@ class _Socket:
     uid: str | None = None
     warned: bool = False
     receiving: Receiving | None = None  # the file it is sending (bot/web/uploads.py)
+
+
+def _not_repeating(shown: list[Frame], waited: list[Frame]) -> list[Frame]:
+    """The page shown again at a hello, without what repeats a message that waited: a circle
+    page's last messages include the post its inbox just delivered (the tab showed the page
+    before, and shows again only what changed). The question stays: it is what to answer."""
+    news = [text for frame in waited if (text := _text(frame))]
+    return [
+        frame
+        for frame in shown
+        if frame.get("type") in ("ask", "quiz") or not any(n in _text(frame) for n in news)
+    ]
+
+
+def _text(frame: Frame) -> str:
+    """A frame's words: a text's, or a medium's or a document's caption."""
+    return str(frame.get("text") or frame.get("caption") or "")
 
 
 def _reader(outcome: Outcome) -> int | None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
@@ -28,6 +30,8 @@ from bot.app import BotApp
 from bot.booklet import render_booklet
 from bot.booklet.service import CachedBooklets
 from bot.certificates.service import SignedCertificates
+from bot.charts import warm_png
+from bot.config import Settings
 from bot.conversations import Conversations
 from bot.i18n import I18n
 from bot.rendering import Renderer, made, not_made_text
@@ -61,6 +65,11 @@ def _on_thread(threads: list[int], render: Callable[..., bytes], *args: Any) -> 
 def _pid() -> bytes:
     """The process that runs this (a render job the process pool can pickle)."""
     return str(os.getpid()).encode()
+
+
+def _drawn_before() -> bytes:
+    """Whether this worker had matplotlib imported before this job (for the process pool)."""
+    return b"yes" if "matplotlib.pyplot" in sys.modules else b"no"
 
 
 class Watched(Renderer):
@@ -287,3 +296,40 @@ async def test_the_running_bot_makes_a_booklet_in_its_process_pool(web_bot: BotA
     (document,) = [m for m in await teacher.tap("livret") if isinstance(m, Document)]
     assert document.data.startswith(b"%PDF") and "Les fractions" in booklet_text(document.data)
     assert web_bot.renderer.pool == "process" and web_bot.renderer.rendered == 1
+
+
+async def test_a_document_asked_while_the_pool_warms_waits_for_the_warmed_worker() -> None:
+    before = set(multiprocessing.active_children())
+    renderer = Renderer(pool="process", workers=2)
+    try:
+        renderer.warm(warm_png)
+        assert renderer.warming is not None and not renderer.warming.done()
+        assert await renderer.make("probe", _drawn_before) == b"yes"  # not a second, cold one
+        assert len(set(multiprocessing.active_children()) - before) == 1
+        assert renderer.rendered == 1 and renderer.cached_bytes == 3, "the warm-up not counted"
+    finally:
+        await renderer.stop()
+    assert set(multiprocessing.active_children()) <= before
+
+
+async def test_the_bot_warms_its_pool_after_start_up_and_leaves_no_process_when_stopped(
+    tmp_path: Path,
+) -> None:
+    before = set(multiprocessing.active_children())
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'web.db'}",
+        web_host="127.0.0.1",
+        web_port=0,
+        pseudonym_secret=b"test",
+        render_warm=True,
+    )
+    app = BotApp(settings)
+    await app.start()
+    warming = app.renderer.warming
+    assert warming is not None and not warming.done(), "start-up did not wait for it"
+    await asyncio.sleep(0)  # its first step: the pool's workers spawned
+    workers = set(multiprocessing.active_children()) - before
+    assert len(workers) == 1, "one worker warmed: the first document needs one"
+    await app.stop()  # in the middle of warming
+    assert not any(worker.is_alive() for worker in workers)
+    assert set(multiprocessing.active_children()) <= before

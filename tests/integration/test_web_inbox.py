@@ -26,6 +26,8 @@ from bot.storage.db import create_engine, downgrade_async, migrate_async
 from bot.storage.models import pending_messages, users, web_inbox
 from bot.storage.records import export_learner
 from tests.chat_drivers import JSON, WebChat
+from tests.integration.test_teachers_classes import become_teacher, invite_code, national_admin
+from tests.store_driver import Person
 from tests.telegram_driver import start_bot
 
 
@@ -276,3 +278,43 @@ async def test_a_stopping_server_tells_its_tabs_and_closes_them_as_going_away(
     http = await stack.enter_async_context(aiohttp.ClientSession())
     async with http.get(f"http://127.0.0.1:{app.port}/ws") as refused:
         assert refused.status == 503  # no new tab while stopping: the page retries
+
+
+CIRCLE = "Mathématiques - primaire"
+QUESTION = "Qui a un bon jeu pour les fractions en CM2 ?"
+
+
+async def test_a_circle_post_waiting_in_the_inbox_is_shown_once_on_the_circle_page(
+    stack: AsyncExitStack, database_url: str
+) -> None:
+    app = await bot(stack, database_url)
+    assert app.conversations is not None
+    talk = app.conversations
+    admin = await national_admin(talk, database_url)
+    await admin.send("/admin")
+    await admin.tap("Cercles")
+    await admin.tap("Nouveau cercle")
+    await admin.tap("Mathématiques")
+    await admin.tap("primaire")
+    code = await invite_code(admin)
+    author = Person.on(talk, "web", "web-circle-author-0001")
+    member = Person.on(talk, "web", "web-circle-member-0001")
+    for teacher in (author, member):
+        await teacher.onboard(role="Enseignant")
+        await become_teacher(teacher, code)
+        await teacher.send("/cercles")
+        await teacher.tap(CIRCLE)
+        await teacher.tap("Rejoindre le cercle")
+    page = await tab(stack, app, member.user.external_id)  # the member reads the circle page
+    assert "✍️ Écrire" in page.options()
+    await page.close()
+
+    await author.tap("Écrire")
+    await author.send(QUESTION)
+    person = await user_id(app, member.user.external_id)
+    assert any(QUESTION in text for text in await waiting(app, person, 1))
+
+    again = await tab(stack, app, member.user.external_id)  # the member's next visit
+    shown = [str(f.get("text")) for f in again.frames if QUESTION in str(f.get("text"))]
+    assert len(shown) == 1, shown
+    assert again.frames[-1]["type"] == "ask" and "✍️ Écrire" in again.options()

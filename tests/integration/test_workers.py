@@ -60,6 +60,7 @@ def worker_env(database_url: str, api_url: str, port: int) -> dict[str, str]:
         CERTIFICATE_SIGNING_KEY="",
         LOG_LEVEL="WARNING",
         FLOOD_LIMIT="off",  # a scripted learner taps faster than a person
+        RENDER_WARM="false",  # no interpreter importing matplotlib per worker started
     )
     return env
 
