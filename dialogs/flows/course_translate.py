@@ -15,7 +15,7 @@ course's `course.<lang>.md`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from content.model import Course
 from content.translation_units import (
@@ -48,6 +48,7 @@ from dialogs.flows.common import menu_option, route
 from dialogs.flows.translate import (
     Sitting,
     isolated,
+    kept_under,
     language_guard,
     language_name,
     typed_option,
@@ -65,29 +66,12 @@ UNCLEAR_LENGTH = 80  # characters of their French quoted there
 
 @dataclass
 class CourseSitting(Sitting, flow="course_translate"):
-    """This sitting: the language, the course, the text shown and whether its translation
-    is new or a reviewer's correction (of which proposal), the texts skipped, the proposal
-    shown for review (its id and text) and those skipped."""
+    """A sitting of one course's texts."""
 
     course: str = ""
-    key: str | None = None
-    mode: str = "new"  # "new" or "edit"
-    proposal: int | None = None
-    skip: list[str] = field(default_factory=list)
-    shown: int | None = None
-    shown_key: str | None = None
-    rskip: list[int] = field(default_factory=list)
-    legacy = {  # noqa: RUF012
-        "lang": "ct.lang",
-        "course": "ct.course",
-        "key": "ct.key",
-        "mode": "ct.mode",
-        "proposal": "ct.proposal",
-        "skip": "ct.skip",
-        "shown": "ct.shown",
-        "shown_key": "ct.shown_key",
-        "rskip": "ct.rskip",
-    }
+
+
+CourseSitting.legacy = kept_under("ct", CourseSitting)
 
 
 def desk(ctx: Context) -> CourseTranslationDesk:

@@ -38,36 +38,35 @@ SKIPPED_KEPT = 200  # skipped strings remembered in one sitting (the oldest are 
 
 @dataclass
 class Sitting(FlowState):
-    """A translation sitting: the language worked on ("" until chosen)."""
+    """A translation sitting (of the interface's strings or of a course's texts): the
+    language worked on ("" until chosen), the text shown, whether its translation is new or
+    a reviewer's correction (of which proposal), the texts skipped, the proposal shown for
+    review (its id and text) and those skipped."""
 
     lang: str = ""
-
-
-@dataclass
-class Translating(Sitting, flow="translate"):
-    """This sitting: the language, the string shown and the forms typed so far, whether
-    they are a new translation or a reviewer's correction (of which proposal), the strings
-    skipped, the proposal shown for review (its id and string) and those skipped."""
-
     key: str | None = None
-    forms: list[str] = field(default_factory=list)
     mode: str = "new"  # "new" or "edit"
     proposal: int | None = None
     skip: list[str] = field(default_factory=list)
     shown: int | None = None
     shown_key: str | None = None
     rskip: list[int] = field(default_factory=list)
-    legacy = {  # noqa: RUF012
-        "lang": "tr.lang",
-        "key": "tr.key",
-        "forms": "tr.forms",
-        "mode": "tr.mode",
-        "proposal": "tr.proposal",
-        "skip": "tr.skip",
-        "shown": "tr.shown",
-        "shown_key": "tr.shown_key",
-        "rskip": "tr.rskip",
-    }
+
+
+def kept_under(old: str, cls: type[FlowState]) -> dict[str, str]:
+    """`legacy` of a sitting an older release kept under the untyped key `old`: each field
+    under its own name there."""
+    return {name: f"{old}.{name}" for name in cls.__dataclass_fields__}  # type: ignore[attr-defined]
+
+
+@dataclass
+class Translating(Sitting, flow="translate"):
+    """A sitting of the interface's strings, and the plural forms typed so far."""
+
+    forms: list[str] = field(default_factory=list)
+
+
+Translating.legacy = kept_under("tr", Translating)
 
 
 def desk(ctx: Context) -> TranslationDesk:
