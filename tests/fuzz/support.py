@@ -30,6 +30,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.admin_cli import grant as cli_grant
+from bot.catalogs import sources
 from bot.conversations import Conversations
 from bot.i18n import I18n
 from bot.storage.models import User
@@ -329,6 +330,15 @@ class LiveBot:
         return self.app.engine  # type: ignore[no-any-return]
 
     def start(self) -> LiveBot:
+        # BotApp.start reads the interface's strings (bot/catalogs.py: an ast.parse of every
+        # module of bot/, dialogs/ and content/) in an executor thread. Here, hypothesis and
+        # pytest's assertion rewriting (of hypothesis's modules, imported lazily mid-example)
+        # parse code in this thread at the same time, and on CPython 3.11 two threads
+        # parsing at once can fail either parse with "SystemError: AST constructor
+        # recursion depth mismatch" (python/cpython#106905): a flaky property, or a catalog
+        # silently left unread. Read them here first, before any example; the app's read
+        # then finds them in the process's cache and parses nothing.
+        sources()
         self.harness.run(self._start())
         return self
 
