@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -171,6 +171,7 @@ class BotApp:
         # The interface's strings as translators see them (the code is read: about a second),
         # made in a thread now rather than in a translator's first turn.
         self._sources = asyncio.get_running_loop().run_in_executor(None, sources)
+        self._sources.add_done_callback(_sources_read)
         return conversations
 
     def _channels(
@@ -417,3 +418,10 @@ def _reach(settings: Settings, port: int) -> str:
     if settings.public_url:
         return f" links: {settings.public_url} (PUBLIC_URL);{phones}"
     return f" links: the address each page was opened with;{phones}"
+
+
+def _sources_read(done: asyncio.Future[Any]) -> None:
+    """Say when reading the interface's strings at start failed (a translator's first turn
+    reads them again, since a failure is not cached); nothing when it worked."""
+    if not done.cancelled() and (error := done.exception()) is not None:
+        log.warning("reading the interface's strings at start failed: %r", error)
