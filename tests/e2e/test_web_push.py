@@ -315,15 +315,21 @@ async def test_a_circle_post_that_waited_is_shown_once_on_the_circle_page(
     await appears(page, "Bonjour à tous !")
     await page.locator('#log .opts [data-option="write"]').last.wait_for()
     await page.close()
+    for _ in range(100):  # the server has let the tab go: the next post waits in the inbox
+        if UID not in web_bot.chat.sockets:
+            break
+        await asyncio.sleep(0.1)
+    assert UID not in web_bot.chat.sockets, "the closed tab is still held"
 
     question = "Qui a un bon jeu pour les fractions en CM2 ?"
     await author.tap("Écrire")
     await author.send(question)
     person = await awa_id(web_bot)
-    for _ in range(100):  # written by the sender into the member's inbox
+    for _ in range(300):  # written by the sender into the member's inbox
         if await web_bot.chat.inbox.waiting(person):
             break
         await asyncio.sleep(0.1)
+    assert await web_bot.chat.inbox.waiting(person), "the post waits for the member"
 
     page = await context.new_page()  # the member's next visit, on the same page
     page.on("pageerror", lambda error: errors.append(str(error)))
