@@ -307,6 +307,11 @@ async def test_a_circle_post_that_waited_is_shown_once_on_the_circle_page(
         await teacher.tap("Rejoindre le cercle")
     await author.tap("Écrire")
     await author.send("Bonjour à tous !")
+    person = await awa_id(web_bot)
+    for _ in range(300):  # in the member's inbox before the visit (not live during its hello)
+        if await web_bot.chat.inbox.waiting(person):
+            break
+        await asyncio.sleep(0.1)
     context = await student_context(browser)
     page = await context.new_page()
     errors: list[str] = []
@@ -324,7 +329,6 @@ async def test_a_circle_post_that_waited_is_shown_once_on_the_circle_page(
     question = "Qui a un bon jeu pour les fractions en CM2 ?"
     await author.tap("Écrire")
     await author.send(question)
-    person = await awa_id(web_bot)
     for _ in range(300):  # written by the sender into the member's inbox
         if await web_bot.chat.inbox.waiting(person):
             break
@@ -342,5 +346,59 @@ async def test_a_circle_post_that_waited_is_shown_once_on_the_circle_page(
     write = page.locator('#log .opts [data-option="write"]').last
     await write.scroll_into_view_if_needed()
     await page.screenshot(path=shot("circle-post-once.png"))
+    assert await write.is_visible() and not errors
+    await context.close()
+
+
+async def test_a_circle_post_that_came_live_is_not_listed_again_at_the_next_visit(
+    browser: Browser, web_bot: BotApp
+) -> None:
+    talk = web_bot.conversations
+    assert talk is not None and web_bot.chat is not None
+    admin = await national_admin(talk, web_bot.settings.database_url)
+    await admin.send("/admin")
+    await admin.tap("Cercles")
+    await admin.tap("Nouveau cercle")
+    await admin.tap("Mathématiques")
+    await admin.tap("primaire")
+    code = await invite_code(admin)
+    author, member = Person.on(talk, "web", "e2e-circle-author-0002"), Person.on(talk, "web", UID)
+    for teacher in (author, member):
+        await teacher.onboard(role="Enseignant")
+        await become_teacher(teacher, code)
+        await teacher.send("/cercles")
+        await teacher.tap("Mathématiques - primaire")
+        await teacher.tap("Rejoindre le cercle")
+    await author.tap("Écrire")
+    await author.send("Bonjour à tous !")
+    person = await awa_id(web_bot)
+    for _ in range(300):  # in the member's inbox before the visit (not live during its hello)
+        if await web_bot.chat.inbox.waiting(person):
+            break
+        await asyncio.sleep(0.1)
+    context = await student_context(browser)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(f"http://127.0.0.1:{web_bot.port}/")  # the member reads the circle page
+    await appears(page, "Bonjour à tous !")
+    await page.locator('#log .opts [data-option="write"]').last.wait_for()
+    question = "Qui a un bon jeu pour les fractions en CM2 ?"
+    await author.tap("Écrire")
+    await author.send(question)
+    await appears(page, question)  # live, in the open tab
+    await page.close()
+
+    page = await context.new_page()  # the member's next visit, on the same page
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(f"http://127.0.0.1:{web_bot.port}/")
+    await appears(page, question)
+    await page.wait_for_timeout(1500)  # everything the hello brings is shown
+    said = "\n".join(await page.locator(BOT).all_inner_texts())
+    assert said.count(question) == 1, said[-800:]
+    assert said.count("Bonjour à tous !") == 1, said[-800:]
+    write = page.locator('#log .opts [data-option="write"]').last
+    await write.scroll_into_view_if_needed()
+    await page.screenshot(path=shot("circle-post-live-once.png"))
     assert await write.is_visible() and not errors
     await context.close()

@@ -208,7 +208,11 @@
   };
   const isRepeat = (f) => { // after a reconnect the server re-sends the current prompt: show it once
     const s = JSON.stringify(f);
-    return hist.slice(-5).some((e) => JSON.stringify(e) === s);
+    if (hist.slice(-5).some((e) => JSON.stringify(e) === s)) return true;
+    // ...and its page, whose list may hold what the bot wrote first since (a circle's post
+    // came live): a text quoting such a message is not shown again; a question always is.
+    const t = f.type === 'say' ? String(f.text || '') : '';
+    return !!t && hist.slice(-50).some((e) => e.pushed && e.text && t.indexOf(e.text) >= 0);
   };
   const onFrame = (f) => {
     bridge.frames.forEach((h) => h(f));
@@ -276,7 +280,7 @@
         if (seen.indexOf(f.inbox) < 0) {
           const g = Object.assign({}, f);
           delete g.inbox;
-          if (render(g)) remember(g);
+          if (render(g)) remember(Object.assign(g, { pushed: 1 }));
           seen = seen.concat([f.inbox]).slice(-500); put('inbox', JSON.stringify(seen));
           if (document.hidden) document.title = '(' + (++unread) + ') ' + title;
         }
