@@ -57,7 +57,7 @@ def encode(body: JSON) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-# --- webhook bodies, shaped as Meta's (see ../shared/conformance/whatsapp/) ---------------
+# --- webhook bodies, shaped as Meta's (checked against the conformance examples) ---
 
 
 def envelope(value: JSON) -> JSON:

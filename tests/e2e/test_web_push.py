@@ -286,9 +286,10 @@ async def test_thirty_waiting_messages_come_in_order_and_are_acknowledged_at_onc
     await context.close()
 
 
-async def test_a_circle_post_that_waited_is_shown_once_on_the_circle_page(
-    browser: Browser, web_bot: BotApp
-) -> None:
+async def _circle_of_two(web_bot: BotApp, author_uid: str) -> tuple[Person, int]:
+    """A circle the author and the web member (UID) joined, the author's first post waiting
+    in the member's inbox (not coming live during a visit's hello); the author, the member's
+    id."""
     talk = web_bot.conversations
     assert talk is not None and web_bot.chat is not None
     admin = await national_admin(talk, web_bot.settings.database_url)
@@ -298,7 +299,7 @@ async def test_a_circle_post_that_waited_is_shown_once_on_the_circle_page(
     await admin.tap("Mathématiques")
     await admin.tap("primaire")
     code = await invite_code(admin)
-    author, member = Person.on(talk, "web", "e2e-circle-author-0001"), Person.on(talk, "web", UID)
+    author, member = Person.on(talk, "web", author_uid), Person.on(talk, "web", UID)
     for teacher in (author, member):
         await teacher.onboard(role="Enseignant")
         await become_teacher(teacher, code)
@@ -308,16 +309,52 @@ async def test_a_circle_post_that_waited_is_shown_once_on_the_circle_page(
     await author.tap("Écrire")
     await author.send("Bonjour à tous !")
     person = await awa_id(web_bot)
-    for _ in range(300):  # in the member's inbox before the visit (not live during its hello)
+    await _waiting(web_bot, person)
+    return author, person
+
+
+async def _waiting(web_bot: BotApp, person: int) -> None:
+    """Once the sender has written a post into the member's inbox."""
+    assert web_bot.chat is not None
+    for _ in range(300):
         if await web_bot.chat.inbox.waiting(person):
-            break
+            return
         await asyncio.sleep(0.1)
-    context = await student_context(browser)
+    raise AssertionError("the post does not wait for the member")
+
+
+async def _visit(context: BrowserContext, web_bot: BotApp, errors: list[str], text: str) -> Page:
+    """The member opens the chat, on the circle page, and sees `text`."""
     page = await context.new_page()
-    errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    await page.goto(f"http://127.0.0.1:{web_bot.port}/")  # the member reads the circle page
-    await appears(page, "Bonjour à tous !")
+    await page.goto(f"http://127.0.0.1:{web_bot.port}/")
+    await appears(page, text)
+    return page
+
+
+async def _shown_once(page: Page, errors: list[str], name: str, *texts: str) -> None:
+    """Everything the hello brings shown, each text once, the page's buttons there."""
+    await page.wait_for_timeout(1500)
+    said = "\n".join(await page.locator(BOT).all_inner_texts())
+    for text in texts:
+        assert said.count(text) == 1, said[-800:]
+    write = page.locator('#log .opts [data-option="write"]').last
+    await write.scroll_into_view_if_needed()
+    await page.screenshot(path=shot(name))
+    assert await write.is_visible() and not errors
+
+
+QUESTION = "Qui a un bon jeu pour les fractions en CM2 ?"
+
+
+async def test_a_circle_post_that_waited_is_shown_once_on_the_circle_page(
+    browser: Browser, web_bot: BotApp
+) -> None:
+    author, person = await _circle_of_two(web_bot, "e2e-circle-author-0001")
+    assert web_bot.chat is not None
+    context = await student_context(browser)
+    errors: list[str] = []
+    page = await _visit(context, web_bot, errors, "Bonjour à tous !")
     await page.locator('#log .opts [data-option="write"]').last.wait_for()
     await page.close()
     for _ in range(100):  # the server has let the tab go: the next post waits in the inbox
@@ -326,79 +363,27 @@ async def test_a_circle_post_that_waited_is_shown_once_on_the_circle_page(
         await asyncio.sleep(0.1)
     assert UID not in web_bot.chat.sockets, "the closed tab is still held"
 
-    question = "Qui a un bon jeu pour les fractions en CM2 ?"
     await author.tap("Écrire")
-    await author.send(question)
-    for _ in range(300):  # written by the sender into the member's inbox
-        if await web_bot.chat.inbox.waiting(person):
-            break
-        await asyncio.sleep(0.1)
-    assert await web_bot.chat.inbox.waiting(person), "the post waits for the member"
-
-    page = await context.new_page()  # the member's next visit, on the same page
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    await page.goto(f"http://127.0.0.1:{web_bot.port}/")
-    await appears(page, question)
-    await page.wait_for_timeout(1500)  # everything the hello brings is shown
-    said = "\n".join(await page.locator(BOT).all_inner_texts())
-    assert said.count(question) == 1, said[-800:]
-    assert said.count("Bonjour à tous !") == 1, said[-800:]
-    write = page.locator('#log .opts [data-option="write"]').last
-    await write.scroll_into_view_if_needed()
-    await page.screenshot(path=shot("circle-post-once.png"))
-    assert await write.is_visible() and not errors
+    await author.send(QUESTION)
+    await _waiting(web_bot, person)
+    page = await _visit(context, web_bot, errors, QUESTION)  # the next visit, same page
+    await _shown_once(page, errors, "circle-post-once.png", QUESTION, "Bonjour à tous !")
     await context.close()
 
 
 async def test_a_circle_post_that_came_live_is_not_listed_again_at_the_next_visit(
     browser: Browser, web_bot: BotApp
 ) -> None:
-    talk = web_bot.conversations
-    assert talk is not None and web_bot.chat is not None
-    admin = await national_admin(talk, web_bot.settings.database_url)
-    await admin.send("/admin")
-    await admin.tap("Cercles")
-    await admin.tap("Nouveau cercle")
-    await admin.tap("Mathématiques")
-    await admin.tap("primaire")
-    code = await invite_code(admin)
-    author, member = Person.on(talk, "web", "e2e-circle-author-0002"), Person.on(talk, "web", UID)
-    for teacher in (author, member):
-        await teacher.onboard(role="Enseignant")
-        await become_teacher(teacher, code)
-        await teacher.send("/cercles")
-        await teacher.tap("Mathématiques - primaire")
-        await teacher.tap("Rejoindre le cercle")
-    await author.tap("Écrire")
-    await author.send("Bonjour à tous !")
-    person = await awa_id(web_bot)
-    for _ in range(300):  # in the member's inbox before the visit (not live during its hello)
-        if await web_bot.chat.inbox.waiting(person):
-            break
-        await asyncio.sleep(0.1)
+    author, _ = await _circle_of_two(web_bot, "e2e-circle-author-0002")
     context = await student_context(browser)
-    page = await context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    await page.goto(f"http://127.0.0.1:{web_bot.port}/")  # the member reads the circle page
-    await appears(page, "Bonjour à tous !")
+    page = await _visit(context, web_bot, errors, "Bonjour à tous !")
     await page.locator('#log .opts [data-option="write"]').last.wait_for()
-    question = "Qui a un bon jeu pour les fractions en CM2 ?"
     await author.tap("Écrire")
-    await author.send(question)
-    await appears(page, question)  # live, in the open tab
+    await author.send(QUESTION)
+    await appears(page, QUESTION)  # live, in the open tab
     await page.close()
 
-    page = await context.new_page()  # the member's next visit, on the same page
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    await page.goto(f"http://127.0.0.1:{web_bot.port}/")
-    await appears(page, question)
-    await page.wait_for_timeout(1500)  # everything the hello brings is shown
-    said = "\n".join(await page.locator(BOT).all_inner_texts())
-    assert said.count(question) == 1, said[-800:]
-    assert said.count("Bonjour à tous !") == 1, said[-800:]
-    write = page.locator('#log .opts [data-option="write"]').last
-    await write.scroll_into_view_if_needed()
-    await page.screenshot(path=shot("circle-post-live-once.png"))
-    assert await write.is_visible() and not errors
+    page = await _visit(context, web_bot, errors, QUESTION)  # the next visit, same page
+    await _shown_once(page, errors, "circle-post-live-once.png", QUESTION, "Bonjour à tous !")
     await context.close()
