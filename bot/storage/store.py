@@ -419,15 +419,18 @@ class _CarriedRecords:
     trip less on PostgreSQL): the turn writes lesson_progress only on leaving (`_flush`),
     so within the turn they are what was read."""
 
-    __slots__ = ("_inner", "_lessons")
+    __slots__ = ("_carried", "_inner", "_lessons")
 
     def __init__(self, inner: LearnerRecords, lessons: str) -> None:
         self._inner = inner
-        self._lessons = lessons
+        self._carried = lessons
+        self._lessons: list[LessonDone] | None = None  # decoded once, when first asked
 
     async def lessons_done(self) -> list[LessonDone]:
         """Every lesson this learner completed, oldest first."""
-        return lessons_done_from(self._lessons)
+        if self._lessons is None:
+            self._lessons = lessons_done_from(self._carried)
+        return list(self._lessons)
 
     async def quiz_scores(self) -> list[QuizScore]:
         """Best score per quiz (course, lesson), in the order they were last taken."""
