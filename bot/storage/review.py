@@ -150,7 +150,9 @@ async def _rated(
     runner: Runner, user_id: int, key: Key, recall: Recall, now: datetime, found: Card | None
 ) -> Card:
     """Review the card `found` (None: a new one) and write it; the card as it is now."""
-    card, _ = SCHEDULER.review_card(found or Card(due=now), RATINGS[recall], now)
+    # A new Card without an id sleeps 1 ms (on the event loop, for every learner) to keep its
+    # millisecond id unique; the deck is keyed by the question, so the id is never read.
+    card, _ = SCHEDULER.review_card(found or Card(card_id=0, due=now), RATINGS[recall], now)
     course, lesson, question = key
     params = {"uid": user_id, "c": course, "l": lesson, "q": question}
     state, due = card.to_dict(), utc(card.due)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import text
 
 from bot.storage.sql import utc
@@ -83,6 +84,27 @@ async def test_a_missed_question_comes_back_and_a_right_answer_pushes_it_away(
             assert tx is not None
             mine = [(m.skill, m.answers, m.correct) for m in await tx.mastery.mine()]
         assert mine == sorted((skill, 1, 1) for skill in skills) and mine
+
+
+async def test_missed_questions_enter_the_deck_without_stopping_everyone_else(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new FSRS card made without an id sleeps 1 ms to keep ids apart; on the event loop that
+    stopped every learner's turn at each missed question. The deck is keyed by the question, so
+    cards are made with a fixed id and the loop never sleeps."""
+    import fsrs.card
+
+    def no_sleep(seconds: float) -> None:
+        raise AssertionError(f"the event loop slept {seconds} s in a turn")
+
+    monkeypatch.setattr(fsrs.card.time, "sleep", no_sleep)
+    course, lesson, question = a_single_choice()
+    async with open_conversations(database_url) as conversations:
+        awa = Person.on(conversations, "telegram", "awa")
+        await awa.onboard()
+        await answered(awa, RecordAnswer(course, lesson, question.id, "x", 0.0, False))
+        [(kept, _)] = await deck(awa)
+        assert kept == question.id
 
 
 async def test_help_words_in_review_and_a_helped_answer_does_not_count(
