@@ -263,7 +263,7 @@ class PendingReplies:
         params = {"ch": user.channel, "ext": user.external_id, "below": below or 2**31 - 1}
         held = held_connection(self.store)
         if held is not None:  # under the learner's lock, on its connection (autocommit)
-            rows = await PgRunner(held.conn).run(_OF, **params)
+            rows = await PgRunner(held.conn, held.raw).run(_OF, **params)
         else:
             rows = await self.store.statement(_OF, **params)
         return [

@@ -44,6 +44,7 @@ from bot.storage.models import (
     role_grants,
     users,
 )
+from bot.storage.sql import PgRunner, as_json, sqlite_time
 from dialogs.ports import LessonDone
 from dialogs.state import DialogState, Profile
 
@@ -150,6 +151,7 @@ def grant_rows(held: Any) -> list[GrantRow]:
 _USER_COLUMNS = (
     "id, locale, country, role, level, consented_at, bookmark, state_step, state_data, state_prompt"
 )
+_BOOKMARK, _DATA = 6, 8  # their places in a learner's row
 # The address's row `a`, and `p` the profile it uses now: the learner it is linked to (one
 # learner across channels), else the profile in use on a shared phone, else itself.
 _ACTIVE_PROFILE = (
@@ -289,33 +291,54 @@ class CoreStatements:
         self.complete_lesson = upsert(lesson_progress).on_conflict_do_nothing()
         self.record_quiz = insert(quiz_attempts)
 
-    def bind(self, conn: AsyncConnection) -> CoreTurnStatements:
-        """These statements on one turn's connection."""
-        return CoreTurnStatements(self, conn)
+    def bind(self, conn: AsyncConnection, raw: Any = None) -> CoreTurnStatements:
+        """These statements on one turn's connection; straight on asyncpg's connection under
+        it when given (the learner's held connection: bot/storage/sql.py's PgRunner)."""
+        return CoreTurnStatements(self, conn, raw)
 
 
 class CoreTurnStatements:
-    """TurnStatements over an SQLAlchemy connection."""
+    """TurnStatements over an SQLAlchemy connection, or asyncpg's under it (`raw`)."""
 
-    def __init__(self, sql: CoreStatements, conn: AsyncConnection) -> None:
+    def __init__(self, sql: CoreStatements, conn: AsyncConnection, raw: Any = None) -> None:
         self._sql = sql
         self._conn = conn
+        self._raw = None if raw is None else PgRunner(conn, raw)
+
+    async def _one(self, statement: Any, params: dict[str, Any]) -> Sequence[Any] | None:
+        """The first row of a statement, None when it has none; straight on asyncpg when the
+        turn's connection allows it."""
+        if self._raw is not None:
+            rows = await self._raw.run(statement, **params)
+            return rows[0] if rows else None
+        return (await self._conn.execute(statement, params)).first()
 
     async def claim(
         self, channel: str, external_id: str, key: str, now: datetime
     ) -> tuple[bool, UserRow | None]:
         """Record an update key (False when it was there already), then find the learner."""
         params = {"b_channel": channel, "b_key": key, "b_now": now, "b_external_id": external_id}
-        row = (await self._conn.execute(self._sql.claim_and_find, params)).one()
+        row = await self._one(self._sql.claim_and_find, params)
+        assert row is not None  # one row always: the count, then the learner or NULLs
         if row[0] != 1:
             return False, None
-        return True, None if row[1] is None else _user_row(row[1:])
+        return True, None if row[1] is None else self._user(row[1:])
 
     async def find_user(self, channel: str, external_id: str) -> UserRow | None:
         """The learner, locked with SELECT ... FOR UPDATE on PostgreSQL."""
         who = {"b_channel": channel, "b_external_id": external_id}
-        row = (await self._conn.execute(self._sql.find_user, who)).first()
-        return None if row is None else _user_row(row)
+        row = await self._one(self._sql.find_user, who)
+        return None if row is None else self._user(row)
+
+    def _user(self, row: Sequence[Any]) -> UserRow:
+        """A learner's row; straight from asyncpg, its JSON columns (the bookmark and the
+        dialog's state) come as text, which SQLAlchemy's column types would have decoded."""
+        if self._raw is None:
+            return _user_row(row)
+        values = list(row)
+        for at in (_BOOKMARK, _DATA):
+            values[at] = as_json(values[at])
+        return _user_row(values)
 
     async def create_user(self, channel: str, external_id: str, now: datetime) -> int | None:
         """Insert a fresh learner; None when another transaction just did."""
@@ -329,6 +352,7 @@ class CoreTurnStatements:
             "created_at": now,
             "last_seen_at": now,
         }
+        # through SQLAlchemy: the statement names its columns from the parameters given
         new_id = (await self._conn.execute(self._sql.create_user, params)).scalar()
         return None if new_id is None else int(new_id)
 
@@ -356,7 +380,7 @@ class CoreTurnStatements:
             "state_prompt": state.prompt,
             "last_seen_at": datetime.now(UTC),
         }
-        await self._conn.execute(self._sql.save_user, params)
+        await self._conn.execute(self._sql.save_user, params)  # named from the parameters
 
     async def save_and_keep(
         self, reply: KeptReply, saving: tuple[int, Profile, DialogState] | None
@@ -387,7 +411,8 @@ class CoreTurnStatements:
                 s_state_prompt=state.prompt,
                 s_last_seen_at=datetime.now(UTC),
             )
-        row = (await self._conn.execute(statement, params)).one()
+        row = await self._one(statement, params)
+        assert row is not None  # one row always: the reply's id and whether older ones wait
         return int(row[0]), bool(row[1])
 
 
@@ -463,14 +488,6 @@ _SQLITE_KEEP_REPLY = (
     " (route, channel, external_id, payload, created_at, claimed_by, claimed_at, attempts)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, 0) RETURNING id"
 )
-
-
-def sqlite_time(value: datetime | None) -> str | None:
-    """A datetime as SQLAlchemy's SQLite DATETIME stores it (UTC, always 6 decimals)."""
-    if value is None:
-        return None
-    utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return utc.replace(tzinfo=None).isoformat(" ", timespec="microseconds")
 
 
 def _sqlite_user(row: list[Any]) -> UserRow:

@@ -586,7 +586,7 @@ class SqlStore:
                 await held.begin()  # no round trip when it went with the lock
                 try:
                     records = lambda uid: SqlLearnerRecords(conn, uid)  # noqa: E731
-                    yield records, self._core.bind(conn), PgRunner(conn)
+                    yield records, self._core.bind(conn, held.raw), PgRunner(conn, held.raw)
                 except BaseException:
                     await held.rollback()
                     raise

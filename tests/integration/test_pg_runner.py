@@ -1,0 +1,113 @@
+"""PostgreSQL statements straight on asyncpg (the learner's held connection) read and write
+exactly what they do through SQLAlchemy: the same casts, the same values, the same rows."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import bindparam, insert, select
+
+from bot.storage.db import create_engine
+from bot.storage.models import users
+from bot.storage.sql import PgRunner, Statement, as_json, both, utc
+
+NOW = datetime(2026, 12, 7, 21, 30, 15, 123456, tzinfo=UTC)
+
+
+@asynccontextmanager
+async def two_runners(database_url: str) -> AsyncIterator[tuple[PgRunner, PgRunner]]:
+    """One connection, run through SQLAlchemy and straight on asyncpg under it, in AUTOCOMMIT
+    like the learner's held connection."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the asyncpg path is PostgreSQL's")
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            raw = (await conn.get_raw_connection()).driver_connection
+            yield PgRunner(conn), PgRunner(conn, raw)
+    finally:
+        await engine.dispose()
+
+
+async def same(runners: tuple[PgRunner, PgRunner], sql: Statement, **params: object) -> list:
+    """What both runners read for `sql`, asserted equal (as tuples, the Runner's rows)."""
+    through, straight = runners
+    expected = [tuple(row) for row in await through.run(sql, **params)]
+    found = await straight.run(sql, **params)
+    assert found == expected
+    assert all(type(row) is tuple for row in found)
+    return found
+
+
+async def test_typed_values_and_a_name_used_twice_read_the_same(database_url: str) -> None:
+    async with two_runners(database_url) as runners:
+        sql = (
+            "SELECT :n + 1, :word, :data, :blob, :at, :naive_text, :n * 2, CAST(:missing AS TEXT) IS NULL,"
+            " CAST(:data AS TEXT)"
+        )
+        [row] = await same(
+            runners,
+            sql,
+            n=41,
+            word="اقرأ",
+            data={"q": [1, 2], "mot": "école"},
+            blob=b"\x00\xff",
+            at=NOW,
+            naive_text="12:30",
+            missing=None,
+        )
+        assert row[0] == 42 and row[6] == 82 and row[7] is True
+        assert as_json(row[2]) == {"q": [1, 2], "mot": "école"}
+        assert row[3] == b"\x00\xff" and utc(row[4]) == NOW
+        # a list is JSON too, and a time in a literal is not a parameter
+        [(kept, literal)] = await same(runners, "SELECT :items, '10:45'", items=[1, "deux"])
+        assert as_json(kept) == [1, "deux"] and literal == "10:45"
+
+
+async def test_core_statements_write_and_return_the_same(database_url: str) -> None:
+    async with two_runners(database_url) as runners:
+        through, straight = runners
+        add = both(
+            lambda ins: (
+                ins(users)
+                .values(
+                    channel=bindparam("channel"),
+                    external_id=bindparam("ext"),
+                    state_step="menu",
+                    state_data=bindparam("data"),
+                    state_prompt=0,
+                    created_at=bindparam("at"),
+                    last_seen_at=bindparam("at"),
+                )
+                .on_conflict_do_nothing()
+                .returning(users.c.id)
+            )
+        )
+        data = {"place": {"course": "maths-cm1"}}
+        [(first,)] = await through.run(add, channel="web", ext="a", data=data, at=NOW)
+        [(second,)] = await straight.run(add, channel="web", ext="b", data=data, at=NOW)
+        assert second == first + 1
+        assert await straight.run(add, channel="web", ext="b", data=data, at=NOW) == []
+        read = select(users.c.external_id, users.c.state_data, users.c.created_at).where(
+            users.c.id.in_(bindparam("ids", expanding=True))
+        )
+        rows = await same(runners, read.order_by(users.c.id), ids=[first, second])
+        assert [(r[0], as_json(r[1]), utc(r[2])) for r in rows] == [
+            ("a", data, NOW),
+            ("b", data, NOW),
+        ]
+        assert await same(runners, read, ids=[]) == []
+        wrote = insert(users).values(
+            channel="web",
+            external_id="c",
+            state_step="menu",
+            state_data={},
+            state_prompt=0,
+            created_at=NOW,
+            last_seen_at=NOW,
+        )
+        assert await straight.run(wrote) == []  # a write without RETURNING: no rows
