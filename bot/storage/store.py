@@ -673,8 +673,9 @@ class SqlStore:
         if self._sqlite is not None:
             plain, values = for_sqlite(sql, params)
             return (await self.sqlite_execute(plain, sqlite_params(values))).fetchall()
-        async with self._single.connect() as conn:
-            return await PgRunner(conn).run(sql, **params)
+        async with self._single.connect() as conn:  # AUTOCOMMIT: no transaction to open
+            raw = (await conn.get_raw_connection()).driver_connection
+            return await PgRunner(conn, raw).run(sql, **params)
 
     @property
     def on_sqlite(self) -> bool:
