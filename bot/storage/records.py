@@ -29,7 +29,7 @@ from bot.storage.models import (
     web_files,
     web_inbox,
 )
-from bot.storage.sql import SqliteRunner
+from bot.storage.sql import PgRunner, SqliteRunner, utc
 from dialogs.ports import LessonDone, QuizScore
 
 _lp = lesson_progress.c
@@ -64,16 +64,24 @@ def quiz_scores_of(conn: Connection, user_id: int) -> list[QuizScore]:
 class SqlLearnerRecords:
     """LearnerRecords (dialogs/ports.py) for one learner, on one async connection."""
 
-    def __init__(self, conn: AsyncConnection, user_id: int) -> None:
+    def __init__(self, conn: AsyncConnection, user_id: int, raw: Any = None) -> None:
         self._conn = conn
         self._user_id = user_id
+        # in a learner's turn: straight on asyncpg's connection (bot/storage/sql.py)
+        self._raw = None if raw is None else PgRunner(conn, raw)
 
     async def lessons_done(self) -> list[LessonDone]:
         """Every lesson this learner completed, oldest first."""
+        if self._raw is not None:
+            rows = await self._raw.run(_LESSONS_DONE, uid=self._user_id)
+            return [LessonDone(course, lesson, _aware(at)) for course, lesson, at in rows]
         return await self._conn.run_sync(lessons_done_of, self._user_id)
 
     async def quiz_scores(self) -> list[QuizScore]:
         """Best score per quiz (course, lesson), in the order they were last taken."""
+        if self._raw is not None:
+            rows = await self._raw.run(_QUIZ_SCORES, uid=self._user_id)
+            return [QuizScore(c, le, b, t, n, _aware(at)) for c, le, b, t, n, at in rows]
         return await self._conn.run_sync(quiz_scores_of, self._user_id)
 
     async def export(self) -> dict[str, Any]:
@@ -104,6 +112,13 @@ class SqliteLearnerRecords:
         """Everything committed about this learner, read on a second (WAL reader) connection."""
         async with self._engine.connect() as conn:
             return await conn.run_sync(export_learner, users.c.id == self._user_id) or {}
+
+
+def _aware(value: datetime) -> datetime:
+    """A time from asyncpg as SQLAlchemy's UtcDateTime hands it back: aware, in UTC."""
+    found = utc(value)
+    assert found is not None  # the columns read are NOT NULL
+    return found
 
 
 def _utc(value: str) -> datetime:

@@ -585,7 +585,7 @@ class SqlStore:
                 conn = held.conn
                 await held.begin()  # no round trip when it went with the lock
                 try:
-                    records = lambda uid: SqlLearnerRecords(conn, uid)  # noqa: E731
+                    records = lambda uid: SqlLearnerRecords(conn, uid, held.raw)  # noqa: E731
                     yield records, self._core.bind(conn, held.raw), PgRunner(conn, held.raw)
                 except BaseException:
                     await held.rollback()

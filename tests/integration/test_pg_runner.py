@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import bindparam, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from bot.storage.db import create_engine
-from bot.storage.models import users
+from bot.storage.models import lesson_progress, quiz_attempts, users
+from bot.storage.records import SqlLearnerRecords
 from bot.storage.sql import PgRunner, Statement, as_json, both, utc
 
 NOW = datetime(2026, 12, 7, 21, 30, 15, 123456, tzinfo=UTC)
@@ -46,8 +48,8 @@ async def same(runners: tuple[PgRunner, PgRunner], sql: Statement, **params: obj
 async def test_typed_values_and_a_name_used_twice_read_the_same(database_url: str) -> None:
     async with two_runners(database_url) as runners:
         sql = (
-            "SELECT :n + 1, :word, :data, :blob, :at, :naive_text, :n * 2, CAST(:missing AS TEXT) IS NULL,"
-            " CAST(:data AS TEXT)"
+            "SELECT :n + 1, :word, :data, :blob, :at, :naive_text, :n * 2,"
+            " CAST(:missing AS TEXT) IS NULL, CAST(:data AS TEXT)"
         )
         [row] = await same(
             runners,
@@ -111,3 +113,43 @@ async def test_core_statements_write_and_return_the_same(database_url: str) -> N
             last_seen_at=NOW,
         )
         assert await straight.run(wrote) == []  # a write without RETURNING: no rows
+
+
+async def test_a_learners_lessons_and_scores_read_the_same(database_url: str) -> None:
+    async with two_runners(database_url) as (through, straight):
+        [(uid,)] = await through.run(
+            insert(users)
+            .values(
+                channel="telegram",
+                external_id="awa",
+                state_step="menu",
+                state_data={},
+                state_prompt=0,
+                created_at=NOW,
+                last_seen_at=NOW,
+            )
+            .returning(users.c.id)
+        )
+        for lesson, score in (("l1", 2), ("l2", 3), ("l1", 3)):
+            await through.run(
+                pg_insert(lesson_progress)
+                .values(user_id=uid, course_id="c", lesson_id=lesson, completed_at=NOW)
+                .on_conflict_do_nothing()
+            )
+            await through.run(
+                insert(quiz_attempts).values(
+                    user_id=uid,
+                    course_id="c",
+                    lesson_id=lesson,
+                    score=score,
+                    max_score=3,
+                    finished_at=NOW,
+                )
+            )
+        plain = SqlLearnerRecords(through.conn, uid)
+        direct = SqlLearnerRecords(through.conn, uid, straight.raw)
+        assert await direct.lessons_done() == await plain.lessons_done()
+        assert [done.at for done in await direct.lessons_done()] == [NOW, NOW]
+        scores = await direct.quiz_scores()
+        assert scores == await plain.quiz_scores()
+        assert [(s.lesson_id, s.best, s.attempts) for s in scores] == [("l1", 3, 2), ("l2", 3, 1)]
