@@ -261,9 +261,12 @@ def _positional(sql: str, kinds: tuple[tuple[str, str], ...]) -> tuple[str, tupl
 
 
 def _raw_value(value: Any) -> Any:
-    """A parameter as SQLAlchemy's bind processing hands it to asyncpg: JSON as its text."""
+    """A parameter as SQLAlchemy's bind processing hands it to asyncpg: JSON as its text, a
+    naive time as UTC (`UtcDateTime`; asyncpg would read it in the machine's zone)."""
     if isinstance(value, dict | list):
         return json_dumps(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
     return value
 
 

@@ -65,6 +65,9 @@ async def test_typed_values_and_a_name_used_twice_read_the_same(database_url: st
         assert row[0] == 42 and row[6] == 82 and row[7] is True
         assert as_json(row[2]) == {"q": [1, 2], "mot": "école"}
         assert row[3] == b"\x00\xff" and utc(row[4]) == NOW
+        # a naive time is UTC (as UtcDateTime stores it), whatever the machine's zone
+        [(naive,)] = await runners[1].run("SELECT :at", at=NOW.replace(tzinfo=None))
+        assert naive == NOW
         # a list is JSON too, and a time in a literal is not a parameter
         [(kept, literal)] = await same(runners, "SELECT :items, '10:45'", items=[1, "deux"])
         assert as_json(kept) == [1, "deux"] and literal == "10:45"
