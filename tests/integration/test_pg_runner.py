@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Insert, bindparam, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from bot.storage.db import create_engine
@@ -43,6 +43,19 @@ async def same(runners: tuple[PgRunner, PgRunner], sql: Statement, **params: obj
     assert found == expected
     assert all(type(row) is tuple for row in found)
     return found
+
+
+def a_learner(channel: str, external_id: str) -> Insert:
+    """A learner's row, written now and on the menu."""
+    return insert(users).values(
+        channel=channel,
+        external_id=external_id,
+        state_step="menu",
+        state_data={},
+        state_prompt=0,
+        created_at=NOW,
+        last_seen_at=NOW,
+    )
 
 
 async def test_typed_values_and_a_name_used_twice_read_the_same(database_url: str) -> None:
@@ -106,33 +119,12 @@ async def test_core_statements_write_and_return_the_same(database_url: str) -> N
             ("b", data, NOW),
         ]
         assert await same(runners, read, ids=[]) == []
-        wrote = insert(users).values(
-            channel="web",
-            external_id="c",
-            state_step="menu",
-            state_data={},
-            state_prompt=0,
-            created_at=NOW,
-            last_seen_at=NOW,
-        )
-        assert await straight.run(wrote) == []  # a write without RETURNING: no rows
+        assert await straight.run(a_learner("web", "c")) == []  # without RETURNING: no rows
 
 
 async def test_a_learners_lessons_and_scores_read_the_same(database_url: str) -> None:
     async with two_runners(database_url) as (through, straight):
-        [(uid,)] = await through.run(
-            insert(users)
-            .values(
-                channel="telegram",
-                external_id="awa",
-                state_step="menu",
-                state_data={},
-                state_prompt=0,
-                created_at=NOW,
-                last_seen_at=NOW,
-            )
-            .returning(users.c.id)
-        )
+        [(uid,)] = await through.run(a_learner("telegram", "awa").returning(users.c.id))
         for lesson, score in (("l1", 2), ("l2", 3), ("l1", 3)):
             await through.run(
                 pg_insert(lesson_progress)
