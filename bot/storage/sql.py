@@ -84,9 +84,9 @@ class PgRunner:
     """Statements on an async SQLAlchemy connection (asyncpg), or straight on asyncpg's
     connection under it when given (`raw`): only a connection whose transactions are not
     SQLAlchemy's to open (the learner's held one, in AUTOCOMMIT under SQLAlchemy, with BEGIN
-    and COMMIT of our own: bot/storage/locks.py). There a statement costs a quarter of the
-    CPU (16 µs against 75 µs for a one-row read, bench/README.md), with the same SQL, casts
-    and values as SQLAlchemy sends."""
+    and COMMIT of our own: bot/storage/locks.py). There a statement costs the worker about a
+    quarter of the CPU (bench/pg_statement.py), with the same SQL, casts and values as
+    SQLAlchemy sends."""
 
     def __init__(self, conn: AsyncConnection, raw: Any = None) -> None:
         self.conn = conn
