@@ -256,6 +256,10 @@ async def start_workers(api_url: str, workdir: Path, count: int) -> tuple[int, S
         "TELEGRAM_WEBHOOK_SECRET": SECRET,
         "AUTHORED_DIR": str(workdir / "authored"),
         "MAX_CONNECTIONS_PER_ADDRESS": "0",  # every simulated sender is 127.0.0.1
+        # No per-person flood limit, as `full` has none: a closed loop sends each learner's
+        # next update at once, more than 60 a minute on a fast machine, and a flooded
+        # learner's updates are dropped unanswered ("no reply" errors, cheaper than a turn).
+        "FLOOD_LIMIT": "off",
     }
     log = (workdir / "workers.log").open("wb")
     process = await asyncio.create_subprocess_exec(
