@@ -40,16 +40,29 @@
     if (text != null) { e.textContent = text; e.dir = 'auto'; }
     return e;
   };
-  const para = (text, cls) => { // line breaks kept by CSS; http(s) links made clickable
-    const p = el('p', cls, ''), s = String(text), re = /https?:\/\/[^\s<>"']+/g;
+  const linked = (into, s) => { // http(s) links made clickable
+    const re = /https?:\/\/[^\s<>"']+/g;
     let last = 0, m;
     while ((m = re.exec(s))) {
       const url = m[0].replace(/[.,;:!?)\]»]+$/, ''), a = el('a', '', url);
       a.href = url; a.target = '_blank'; a.rel = 'noopener noreferrer';
-      p.append(s.slice(last, m.index), a);
+      into.append(s.slice(last, m.index), a);
       last = re.lastIndex = m.index + url.length;
     }
-    p.append(s.slice(last));
+    into.append(s.slice(last));
+  };
+  const para = (text, cls) => {
+    const p = el('p', cls, ''), lines = String(text).split('\n');
+    if (lines.length === 1) { linked(p, lines[0]); return p; }
+    // Several lines: each its own block, so that each takes its own direction and its numbers
+    // stay its own (a French line under an Arabic one read "6/6 = 1" as "1 = 6/6": Chromium
+    // let the Arabic line before it decide, across a mere line break).
+    for (const s of lines) {
+      const line = document.createElement('span');
+      line.className = 'line';
+      linked(line, s);
+      p.appendChild(line);
+    }
     return p;
   };
   const bubble = (cls, text) => {
