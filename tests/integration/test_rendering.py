@@ -305,7 +305,10 @@ async def test_a_document_asked_while_the_pool_warms_waits_for_the_warmed_worker
         renderer.warm(warm_png)
         assert renderer.warming is not None and not renderer.warming.done()
         assert await renderer.make("probe", _drawn_before) == b"yes"  # not a second, cold one
-        assert len(set(multiprocessing.active_children()) - before) == 1
+        # The pool may still start its second worker at that first submit: CPython's executor
+        # counts the warmed worker idle only after it has handed back the warm-up's result,
+        # a race that load on the machine wins. The document was drawn by the warmed one.
+        assert len(set(multiprocessing.active_children()) - before) <= 2
         assert renderer.rendered == 1 and renderer.cached_bytes == 3, "the warm-up not counted"
     finally:
         await renderer.stop()
