@@ -47,10 +47,13 @@ def _waiting(frame: str) -> bool:
     return frame.startswith("select (selectors") or "EpollSelector" in frame
 
 
-def tally(path: Path, updates: float, mode: str, under: str | None) -> dict[str, float]:
+Stacks = list[tuple[list[str], int]]
+
+
+def tally(found: Stacks, updates: float, mode: str, under: str | None) -> dict[str, float]:
     """Samples per 1,000 updates, by function."""
     counts: Counter[str] = Counter()
-    for frames, count in stacks(path):
+    for frames, count in found:
         if under is not None:
             places = [i for i, frame in enumerate(frames) if frame.startswith(under)]
             if places:
@@ -64,9 +67,9 @@ def tally(path: Path, updates: float, mode: str, under: str | None) -> dict[str,
     return {name: n * 1000 / updates for name, n in counts.items()}
 
 
-def busy(path: Path, updates: float) -> float:
+def busy(found: Stacks, updates: float) -> float:
     """All the loop's busy samples per 1,000 updates."""
-    return sum(count for _, count in stacks(path)) * 1000 / updates
+    return sum(count for _, count in found) * 1000 / updates
 
 
 def main() -> None:
@@ -80,10 +83,11 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args()
     mode = "self" if args.own else "inclusive"
-    a = tally(args.a, args.updates_a, mode, args.under)
-    b = tally(args.b, args.updates_b, mode, args.under)
-    print(f"busy samples per 1,000 updates: A {busy(args.a, args.updates_a):.1f}, ", end="")
-    print(f"B {busy(args.b, args.updates_b):.1f}")
+    found_a, found_b = stacks(args.a), stacks(args.b)  # each profile read once
+    a = tally(found_a, args.updates_a, mode, args.under)
+    b = tally(found_b, args.updates_b, mode, args.under)
+    print(f"busy samples per 1,000 updates: A {busy(found_a, args.updates_a):.1f}, ", end="")
+    print(f"B {busy(found_b, args.updates_b):.1f}")
     print(f"{'A':>8} {'B':>8} {'A-B':>8}  function ({args.under or mode})")
     names = sorted(set(a) | set(b), key=lambda n: -abs(a.get(n, 0) - b.get(n, 0)))
     for name in names[: args.top]:

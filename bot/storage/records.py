@@ -64,11 +64,12 @@ def quiz_scores_of(conn: Connection, user_id: int) -> list[QuizScore]:
 class SqlLearnerRecords:
     """LearnerRecords (dialogs/ports.py) for one learner, on one async connection."""
 
-    def __init__(self, conn: AsyncConnection, user_id: int, raw: Any = None) -> None:
+    def __init__(
+        self, conn: AsyncConnection, user_id: int, straight: PgRunner | None = None
+    ) -> None:
         self._conn = conn
         self._user_id = user_id
-        # in a learner's turn: straight on asyncpg's connection (bot/storage/sql.py)
-        self._raw = None if raw is None else PgRunner(conn, raw)
+        self._raw = straight  # in a learner's turn: on asyncpg's connection (bot/storage/sql.py)
 
     async def lessons_done(self) -> list[LessonDone]:
         """Every lesson this learner completed, oldest first."""

@@ -151,7 +151,8 @@ def grant_rows(held: Any) -> list[GrantRow]:
 _USER_COLUMNS = (
     "id, locale, country, role, level, consented_at, bookmark, state_step, state_data, state_prompt"
 )
-_BOOKMARK, _DATA = 6, 8  # their places in a learner's row
+# The places of the JSON columns in a learner's row (decoded by hand off asyncpg).
+_BOOKMARK, _DATA = (_USER_COLUMNS.split(", ").index(name) for name in ("bookmark", "state_data"))
 # The address's row `a`, and `p` the profile it uses now: the learner it is linked to (one
 # learner across channels), else the profile in use on a shared phone, else itself.
 _ACTIVE_PROFILE = (
@@ -291,19 +292,21 @@ class CoreStatements:
         self.complete_lesson = upsert(lesson_progress).on_conflict_do_nothing()
         self.record_quiz = insert(quiz_attempts)
 
-    def bind(self, conn: AsyncConnection, raw: Any = None) -> CoreTurnStatements:
-        """These statements on one turn's connection; straight on asyncpg's connection under
-        it when given (the learner's held connection: bot/storage/sql.py's PgRunner)."""
-        return CoreTurnStatements(self, conn, raw)
+    def bind(self, conn: AsyncConnection, straight: PgRunner | None = None) -> CoreTurnStatements:
+        """These statements on one turn's connection; through `straight` (a PgRunner on
+        asyncpg's connection under it) where the turn allows it: bot/storage/sql.py."""
+        return CoreTurnStatements(self, conn, straight)
 
 
 class CoreTurnStatements:
-    """TurnStatements over an SQLAlchemy connection, or asyncpg's under it (`raw`)."""
+    """TurnStatements over an SQLAlchemy connection, or straight on asyncpg's under it."""
 
-    def __init__(self, sql: CoreStatements, conn: AsyncConnection, raw: Any = None) -> None:
+    def __init__(
+        self, sql: CoreStatements, conn: AsyncConnection, straight: PgRunner | None = None
+    ) -> None:
         self._sql = sql
         self._conn = conn
-        self._raw = None if raw is None else PgRunner(conn, raw)
+        self._raw = straight
 
     async def _one(self, statement: Any, params: dict[str, Any]) -> Sequence[Any] | None:
         """The first row of a statement, None when it has none; straight on asyncpg when the

@@ -585,8 +585,9 @@ class SqlStore:
                 conn = held.conn
                 await held.begin()  # no round trip when it went with the lock
                 try:
-                    records = lambda uid: SqlLearnerRecords(conn, uid, held.raw)  # noqa: E731
-                    yield records, self._core.bind(conn, held.raw), PgRunner(conn, held.raw)
+                    straight = PgRunner(conn, held.raw)  # our BEGIN and COMMIT: asyncpg's own
+                    records = lambda uid: SqlLearnerRecords(conn, uid, straight)  # noqa: E731
+                    yield records, self._core.bind(conn, straight), straight
                 except BaseException:
                     await held.rollback()
                     raise

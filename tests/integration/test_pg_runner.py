@@ -142,7 +142,7 @@ async def test_a_learners_lessons_and_scores_read_the_same(database_url: str) ->
                 )
             )
         plain = SqlLearnerRecords(through.conn, uid)
-        direct = SqlLearnerRecords(through.conn, uid, straight.raw)
+        direct = SqlLearnerRecords(through.conn, uid, straight)
         assert await direct.lessons_done() == await plain.lessons_done()
         assert [done.at for done in await direct.lessons_done()] == [NOW, NOW]
         scores = await direct.quiz_scores()
